@@ -1,0 +1,74 @@
+// Opens the case database: SQLite through better-sqlite3 (default) or PostgreSQL through pg,
+// each with its own generated Prisma client (the two share one model, see prisma/models.prisma).
+import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaClient as SqliteClient } from '../../prisma/generated/sqlite/client';
+import { PrismaClient as PostgresClient } from '../../prisma/generated/postgresql/client';
+import { migrate, sqliteFilePath, type MigrationResult, type Provider } from './migrate';
+
+/** The client type the code is written against; both providers' clients have this shape. */
+export type Db = SqliteClient;
+export type { Prisma } from '../../prisma/generated/sqlite/client';
+
+export interface Database {
+  prisma: Db;
+  provider: Provider;
+  /** true when the database answers a trivial query */
+  ping(timeoutMs?: number): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export function providerOf(url: string): Provider {
+  return /^postgres(ql)?:\/\//.test(url) ? 'postgresql' : 'sqlite';
+}
+
+export interface OpenOptions {
+  /** apply pending migrations first (default true) */
+  migrate?: boolean;
+  onMigrated?: (result: MigrationResult) => void;
+  /** PostgreSQL pool size (default 10) */
+  poolSize?: number;
+}
+
+export async function openDatabase(url: string, options: OpenOptions = {}): Promise<Database> {
+  const provider = providerOf(url);
+  if (options.migrate !== false) {
+    const result = await migrate(provider, url);
+    options.onMigrated?.(result);
+  }
+
+  let prisma: Db;
+  if (provider === 'sqlite') {
+    prisma = new SqliteClient({ adapter: new PrismaBetterSQLite3({ url: sqliteFilePath(url), timeout: 10000 }) });
+    // One connection per process: WAL lets readers run beside the writer; NORMAL sync is safe with WAL.
+    await prisma.$queryRawUnsafe('PRAGMA journal_mode = WAL');
+    await prisma.$executeRawUnsafe('PRAGMA synchronous = NORMAL');
+    await prisma.$executeRawUnsafe('PRAGMA foreign_keys = ON');
+  } else {
+    const adapter = new PrismaPg({ connectionString: url, max: options.poolSize ?? 10 });
+    prisma = new PostgresClient({ adapter }) as unknown as Db;
+  }
+  await prisma.$connect();
+
+  return {
+    prisma,
+    provider,
+    async ping(timeoutMs = 2000) {
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        const timeout = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error('timeout')), timeoutMs);
+        });
+        await Promise.race([prisma.$queryRawUnsafe('SELECT 1'), timeout]);
+        return true;
+      } catch {
+        return false;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    async close() {
+      await prisma.$disconnect();
+    },
+  };
+}

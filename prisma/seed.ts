@@ -1,0 +1,110 @@
+// Demo data (fictional): three SIAE with room for 2 refugees each, a restaurant, a farm, one CIP
+// account, and workshops of every category with sessions over the next three weeks, some for
+// under-25s only. Loaded by `npm run db:seed`, and by the first `npm start` on an empty database
+// unless DEMO_DATA=off. Running it again adds nothing that is already there.
+import type { Db } from '../bot/db/client';
+import { addLocalDays, zonedTime } from '../bot/time';
+
+export const DEMO_CIP_EMAIL = 'cip@passerelle.local';
+
+const STRUCTURES = [
+  { name: 'Les Jardins du Val de Loire', kind: 'siae', sector: 'Maraîchage', capacity: 2, city: 'Blois', contact: { firstName: 'Sylvie', lastName: 'Moreau', phone: '+33600000101' } },
+  { name: 'La Ressourcerie Blésoise', kind: 'siae', sector: 'Boutique de seconde main', capacity: 2, city: 'Blois', contact: { firstName: 'Karim', lastName: 'Benali', phone: '+33600000102' } },
+  { name: "Net'Insertion 41", kind: 'siae', sector: 'Nettoyage', capacity: 2, city: 'Vineuil', contact: { firstName: 'Anne', lastName: 'Lefèvre', phone: '+33600000103' } },
+  { name: 'La Table du Château', kind: 'company', sector: 'Restauration', capacity: null, city: 'Blois', contact: { firstName: 'Julien', lastName: 'Roux', phone: '+33600000104' } },
+  { name: 'Ferme des Quatre Vents', kind: 'company', sector: 'Agriculture', capacity: null, city: 'Onzain', contact: { firstName: 'Marie', lastName: 'Girard', phone: '+33600000105' } },
+] as const;
+
+const PLATFORM = 'Passerelle, 3 rue des Écoles, Blois';
+const MISSION_LOCALE = 'Mission Locale, 6 rue Franciade, Blois';
+
+/** category, code, French title, place; sessions: [day offset from today, start hour, audience] */
+const WORKSHOPS = [
+  { code: 'workplace_codes', category: 'codes_soft_skills', title: 'Les codes du monde du travail', place: PLATFORM, sessions: [[2, 9.5, 'over25'], [9, 9.5, 'over25'], [4, 14, 'under25']] },
+  { code: 'paperwork', category: 'paperwork', title: 'Papiers et démarches', place: PLATFORM, sessions: [[3, 9.5, 'over25'], [10, 14, 'over25'], [11, 9.5, 'under25']] },
+  { code: 'job_search', category: 'job_search', title: 'Chercher un emploi : CV et entretien', place: PLATFORM, sessions: [[5, 14, 'over25'], [12, 9.5, 'over25'], [16, 14, 'under25']] },
+  { code: 'company_visit', category: 'company_visit', title: "Visite d'entreprise : la ferme", place: 'Ferme des Quatre Vents, Onzain', sessions: [[8, 9.5, 'over25'], [15, 9.5, 'over25']] },
+  { code: 'digital', category: 'digital', title: 'Le téléphone et internet pour l’emploi', place: PLATFORM, sessions: [[1, 14, 'over25'], [7, 14, 'over25'], [14, 14, 'under25']] },
+  { code: 'culture_sport', category: 'culture_sport', title: 'Sortie culture et sport', place: 'Château royal de Blois', sessions: [[6, 14, 'over25'], [13, 14, 'over25'], [18, 14, 'under25']] },
+] as const;
+
+export interface SeedOptions {
+  now?: Date;
+  timeZone?: string;
+}
+
+export interface SeedSummary {
+  structures: number;
+  contacts: number;
+  staff: number;
+  workshops: number;
+  sessions: number;
+}
+
+/** True when the database holds no workshop and no structure yet (a first start). */
+export async function isEmpty(prisma: Db): Promise<boolean> {
+  const [structures, workshops] = await Promise.all([prisma.structure.count(), prisma.workshop.count()]);
+  return structures === 0 && workshops === 0;
+}
+
+/** A working day `offset` days from `now`, or the next one when it falls on a weekend. */
+function workingDay(now: Date, offset: number, timeZone: string) {
+  let d = addLocalDays(now, offset, timeZone);
+  while (d.weekday === 0 || d.weekday === 6) d = addLocalDays(now, ++offset, timeZone);
+  return d;
+}
+
+export async function seedDemoData(prisma: Db, options: SeedOptions = {}): Promise<SeedSummary> {
+  const now = options.now ?? new Date();
+  const timeZone = options.timeZone ?? 'Europe/Paris';
+  const added: SeedSummary = { structures: 0, contacts: 0, staff: 0, workshops: 0, sessions: 0 };
+
+  await prisma.$transaction(async (tx) => {
+    if (!(await tx.staffUser.findUnique({ where: { email: DEMO_CIP_EMAIL } }))) {
+      await tx.staffUser.create({ data: { email: DEMO_CIP_EMAIL, name: 'Camille Martin', role: 'cip' } });
+      added.staff++;
+    }
+
+    for (const s of STRUCTURES) {
+      if (await tx.structure.findFirst({ where: { name: s.name } })) continue;
+      await tx.structure.create({
+        data: {
+          name: s.name,
+          kind: s.kind,
+          sector: s.sector,
+          capacity: s.capacity,
+          city: s.city,
+          contacts: { create: { ...s.contact, role: s.kind === 'siae' ? 'supervisor' : 'tutor', language: 'fr' } },
+        },
+      });
+      added.structures++;
+      added.contacts++;
+    }
+
+    for (const w of WORKSHOPS) {
+      let workshop = await tx.workshop.findUnique({ where: { code: w.code } });
+      if (!workshop) {
+        workshop = await tx.workshop.create({ data: { code: w.code, category: w.category, title: w.title, durationMinutes: 120 } });
+        added.workshops++;
+      }
+      const upcoming = await tx.workshopSession.count({ where: { workshopId: workshop.id, startsAt: { gt: now } } });
+      if (upcoming > 0) continue;
+      for (const [offset, hour, audience] of w.sessions) {
+        const day = workingDay(now, offset, timeZone);
+        const startsAt = zonedTime(day.year, day.month, day.day, Math.floor(hour), (hour % 1) * 60, timeZone);
+        await tx.workshopSession.create({
+          data: {
+            workshopId: workshop.id,
+            startsAt,
+            endsAt: new Date(startsAt.getTime() + workshop.durationMinutes * 60_000),
+            place: audience === 'under25' ? MISSION_LOCALE : w.place,
+            capacity: audience === 'under25' ? 8 : 12,
+            audience,
+          },
+        });
+        added.sessions++;
+      }
+    }
+  });
+  return added;
+}
