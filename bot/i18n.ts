@@ -1,0 +1,41 @@
+// Translations: i18next with locales/<lang>/translation.json. French is the source language and
+// the fallback. Loaded once, synchronously, at start-up.
+import fs from 'node:fs';
+import path from 'node:path';
+import i18next, { type TFunction } from 'i18next';
+import { LANGUAGE_CODES, type LanguageCode } from './languages';
+import { projectRoot } from './paths';
+
+export type { TFunction };
+export type Translations = Record<string, unknown>;
+
+export const localesDir = path.join(projectRoot, 'locales');
+
+export function readTranslations(code: LanguageCode): Translations {
+  return JSON.parse(fs.readFileSync(path.join(localesDir, code, 'translation.json'), 'utf8'));
+}
+
+const i18n = i18next.createInstance();
+void i18n.init({
+  resources: Object.fromEntries(LANGUAGE_CODES.map((c) => [c, { translation: readTranslations(c) }])),
+  lng: 'fr',
+  fallbackLng: 'fr',
+  supportedLngs: [...LANGUAGE_CODES],
+  interpolation: { escapeValue: false },
+  returnNull: false,
+  initAsync: false,
+  showSupportNotice: false,
+});
+
+const fixed = new Map<LanguageCode, TFunction>(LANGUAGE_CODES.map((c) => [c, i18n.getFixedT(c)]));
+
+/** The translation function of a language. */
+export function translator(code: LanguageCode): TFunction {
+  return fixed.get(code)!;
+}
+
+/** A "a|b|c" list of words from the locale files, for recognition. */
+export function wordList(code: LanguageCode, key: string): string[] {
+  const value = translator(code)(key);
+  return value === key ? [] : value.split('|').map((w) => w.trim()).filter(Boolean);
+}

@@ -1,0 +1,47 @@
+// The eight languages of Passerelle, in the fixed order the language menu shows them.
+
+export const LANGUAGE_CODES = ['fr', 'en', 'ar', 'fa', 'ps', 'ti', 'ru', 'uk'] as const;
+export type LanguageCode = (typeof LANGUAGE_CODES)[number];
+
+export interface Language {
+  code: LanguageCode;
+  /** the name in its own script, as the menu shows it */
+  nativeName: string;
+  rtl: boolean;
+  /** BCP 47 tag for speech (SSML xml:lang) */
+  speechLocale: string;
+  /** other ways people name the language, matched case- and accent-insensitively */
+  aliases: string[];
+}
+
+export const LANGUAGES: readonly Language[] = [
+  { code: 'fr', nativeName: 'Français', rtl: false, speechLocale: 'fr-FR', aliases: ['francais', 'french', 'فرانسوی', 'فرنسية', 'الفرنسية', 'французский', 'французька'] },
+  { code: 'en', nativeName: 'English', rtl: false, speechLocale: 'en-GB', aliases: ['anglais', 'انگلیسی', 'الإنجليزية', 'الانجليزية', 'انګلیسي', 'английский', 'англійська'] },
+  { code: 'ar', nativeName: 'العربية', rtl: true, speechLocale: 'ar-SA', aliases: ['عربي', 'عربى', 'arabe', 'arabic', 'عربی', 'арабский', 'арабська'] },
+  { code: 'fa', nativeName: 'دری / فارسی', rtl: true, speechLocale: 'fa-AF', aliases: ['دری', 'فارسی', 'فارسي', 'dari', 'farsi', 'persan', 'persian', 'дари', 'фарси'] },
+  { code: 'ps', nativeName: 'پښتو', rtl: true, speechLocale: 'ps-AF', aliases: ['پشتو', 'pachto', 'pashto', 'pashtu', 'пушту'] },
+  { code: 'ti', nativeName: 'ትግርኛ', rtl: false, speechLocale: 'ti-ER', aliases: ['ትግሪኛ', 'tigrinya', 'tigrigna', 'тигринья'] },
+  { code: 'ru', nativeName: 'Русский', rtl: false, speechLocale: 'ru-RU', aliases: ['русский язык', 'russe', 'russian', 'рус', 'російська'] },
+  { code: 'uk', nativeName: 'Українська', rtl: false, speechLocale: 'uk-UA', aliases: ['украинский', 'ukrainien', 'ukrainian', 'укр'] },
+];
+
+const byCode = new Map<string, Language>(LANGUAGES.map((l) => [l.code, l]));
+
+export function isLanguageCode(value: unknown): value is LanguageCode {
+  return typeof value === 'string' && byCode.has(value);
+}
+
+export function language(code: LanguageCode): Language {
+  return byCode.get(code)!;
+}
+
+/** Dari's own ISO 639-3 code, and other tags channels send for our languages. */
+const TAG_ALIASES: Record<string, LanguageCode> = { prs: 'fa', pes: 'fa', pbt: 'ps', pbu: 'ps', tir: 'ti' };
+
+/** Maps a channel's locale tag (fr-FR, ar-EG, fa-AF, prs...) to one of our languages, if any. */
+export function languageFromLocaleTag(tag: string | undefined | null): LanguageCode | undefined {
+  if (!tag) return undefined;
+  const primary = tag.trim().toLowerCase().split(/[-_]/)[0];
+  if (isLanguageCode(primary)) return primary;
+  return TAG_ALIASES[primary];
+}

@@ -1,0 +1,63 @@
+// Records every inbound and outbound message of a turn as a Message row (the CIP's record of the
+// conversation). Channels that store their messages themselves (WhatsApp: inbound before the
+// acknowledgement, outbound through the outbox) mark the turn and are skipped here.
+import { ActivityTypes, type Activity, type Middleware, type TurnContext } from 'botbuilder';
+import type { MessageLog, MessageRow } from '../services/messageLog';
+
+export const RECORDED_BY_CHANNEL = Symbol('passerelle.recordedByChannel');
+
+/** What we keep of an activity: enough to read the conversation back, nothing of the transport. */
+export function messagePayload(a: Partial<Activity>) {
+  return {
+    type: a.type,
+    ...(a.text !== undefined && { text: a.text }),
+    ...(a.value !== undefined && { value: a.value }),
+    ...(a.locale && { locale: a.locale }),
+    ...(a.suggestedActions && { choices: a.suggestedActions.actions.map((x) => String(x.value)) }),
+    ...(a.attachments?.length && {
+      attachments: a.attachments.map((x) => ({ contentType: x.contentType, name: x.name, url: x.contentUrl })),
+    }),
+  };
+}
+
+function providerId(channel: string, id: string | undefined): string | undefined {
+  return id ? `${channel}:${id}` : undefined;
+}
+
+export class MessageRecorderMiddleware implements Middleware {
+  constructor(private readonly log: MessageLog) {}
+
+  async onTurn(context: TurnContext, next: () => Promise<void>): Promise<void> {
+    if (context.turnState.get(RECORDED_BY_CHANNEL)) return next();
+    const { activity } = context;
+    const channel = activity.channelId;
+    const conversationId = activity.conversation?.id;
+    const writes: Promise<unknown>[] = [];
+    const row = (a: Partial<Activity>, direction: 'in' | 'out', status: string, id?: string): MessageRow => ({
+      direction,
+      channel,
+      conversationId,
+      providerId: providerId(channel, id),
+      status,
+      kind: 'reply',
+      payload: messagePayload(a),
+    });
+
+    if (activity.type === ActivityTypes.Message) {
+      writes.push(this.log.record(row(activity, 'in', 'received', activity.id)));
+    }
+    context.onSendActivities(async (_ctx, activities, nextSend) => {
+      const responses = await nextSend();
+      activities.forEach((a, i) => {
+        if (a.type === ActivityTypes.Message) writes.push(this.log.record(row(a, 'out', 'sent', responses[i]?.id)));
+      });
+      return responses;
+    });
+    try {
+      await next();
+    } finally {
+      // The turn ends once its messages are on record.
+      await Promise.all(writes);
+    }
+  }
+}

@@ -1,0 +1,59 @@
+// Channel-neutral messages: every reply carries its text, `speak` (SSML in the person's language)
+// and `inputHint`. Numbered options stay in the text; suggested actions only mirror them, so an
+// answer by voice, by keyboard or by tapping gives the same result. Channel renderers (web chat,
+// WhatsApp) turn these activities into what their client shows.
+import { ActionTypes, ActivityTypes, InputHints, type Activity, type CardAction } from 'botbuilder';
+import { language, type LanguageCode } from '../bot/languages';
+
+export interface NumberedOption {
+  label: string;
+}
+
+export type Message = Partial<Activity>;
+
+function escapeXml(text: string): string {
+  return text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
+}
+
+/** SSML for a list of sentences, with a short pause between them. */
+export function ssml(locale: LanguageCode, sentences: string[]): string {
+  const body = sentences.map(escapeXml).join(' <break time="300ms"/> ');
+  return `<speak version="1.0" xmlns="http://www.w3.org/2001/10/synthesis" xml:lang="${language(locale).speechLocale}">${body}</speak>`;
+}
+
+/** A statement: nothing to answer. */
+export function say(locale: LanguageCode, ...lines: string[]): Message {
+  return {
+    type: ActivityTypes.Message,
+    text: lines.join('\n'),
+    speak: ssml(locale, lines),
+    inputHint: InputHints.AcceptingInput,
+    locale,
+  };
+}
+
+/** The numbered lines of a list of options, "1. Label". */
+export function numberedLines(options: NumberedOption[]): string[] {
+  return options.map((o, i) => `${i + 1}. ${o.label}`);
+}
+
+/**
+ * A question with numbered options: the question, one line per option, then the hint lines.
+ * Suggested actions mirror the options and send their number.
+ */
+export function ask(locale: LanguageCode, question: string, options: NumberedOption[], hints: string[] = []): Message {
+  const lines = numberedLines(options);
+  const actions: CardAction[] = options.map((o, i) => ({
+    type: ActionTypes.ImBack,
+    title: lines[i],
+    value: String(i + 1),
+  }));
+  return {
+    type: ActivityTypes.Message,
+    text: [question, ...lines, ...hints].join('\n'),
+    speak: ssml(locale, [question, ...options.map((o, i) => `${i + 1}: ${o.label}.`), ...hints]),
+    inputHint: InputHints.ExpectingInput,
+    suggestedActions: { actions, to: [] },
+    locale,
+  };
+}

@@ -1,0 +1,53 @@
+// Language choice: the eight languages, each in its own script, numbered in a fixed order.
+// Saves the choice in the user's profile; the reply and everything after it use the new language.
+import { ComponentDialog, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { LANGUAGES, type LanguageCode } from '../bot/languages';
+import { translator } from '../bot/i18n';
+import { setTurnLocale, turnLocale, type ProfileAccessor } from '../bot/turn';
+import { say } from '../cards/messages';
+import { CHOICE_PROMPT, LANGUAGE_DIALOG } from './ids';
+import { NumberedChoicePrompt, type ChoiceResult } from './prompts/numberedChoicePrompt';
+
+const STEPS = 'languageSteps';
+
+export interface LanguageChange {
+  from: LanguageCode;
+  to: LanguageCode;
+}
+
+/** Told of every change, e.g. to write a language_changed CaseEvent for a known person. */
+export type LanguageChangeListener = (step: WaterfallStepContext, change: LanguageChange) => Promise<void>;
+
+export class LanguageDialog extends ComponentDialog {
+  constructor(
+    private readonly profile: ProfileAccessor,
+    private readonly onChange?: LanguageChangeListener,
+  ) {
+    super(LANGUAGE_DIALOG);
+    this.addDialog(new NumberedChoicePrompt(CHOICE_PROMPT));
+    this.addDialog(new WaterfallDialog(STEPS, [(s) => this.ask(s), (s) => this.save(s)]));
+    this.initialDialogId = STEPS;
+  }
+
+  private async ask(step: WaterfallStepContext) {
+    const t = translator(turnLocale(step.context));
+    return step.beginDialog(CHOICE_PROMPT, {
+      question: t('language.question'),
+      options: LANGUAGES.map((l) => ({ value: l.code, label: l.nativeName, synonyms: l.aliases })),
+      hints: [t('prompt.hint')],
+    });
+  }
+
+  private async save(step: WaterfallStepContext) {
+    const choice = step.result as ChoiceResult;
+    if (choice.index < 0) return step.endDialog();
+    const from = turnLocale(step.context);
+    const to = choice.value as LanguageCode;
+    const profile = await this.profile.get(step.context, {});
+    await this.profile.set(step.context, { ...profile, language: to });
+    setTurnLocale(step.context, to);
+    await this.onChange?.(step, { from, to });
+    await step.context.sendActivity(say(to, translator(to)('language.changed')));
+    return step.endDialog({ language: to });
+  }
+}

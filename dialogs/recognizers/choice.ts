@@ -1,0 +1,109 @@
+// Recognises which numbered option a person chose, the way people answer by voice or keyboard:
+// "2", "٢", "۲", "deux", "two", "the second", "le 2", the option's label or one of its synonyms.
+// Cheap checks run first; Microsoft's recognizers (French and English only) are the last resort.
+import { recognizeNumber, recognizeOrdinal, Culture } from '@microsoft/recognizers-text-suite';
+import { LANGUAGE_CODES, type LanguageCode } from '../../bot/languages';
+import { wordList } from '../../bot/i18n';
+import { normalize, words } from './normalize';
+
+export interface ChoiceOption {
+  /** what the dialog gets back */
+  value: string;
+  /** the text shown after the number */
+  label: string;
+  /** other words that select this option */
+  synonyms?: string[];
+}
+
+export interface RecognizedChoice {
+  index: number;
+  value: string;
+}
+
+/** number word or ordinal (normalised) -> value, for one language */
+function numberWords(code: LanguageCode): Map<string, number> {
+  const map = new Map<string, number>();
+  for (const key of ['recognize.numbers', 'recognize.ordinals']) {
+    wordList(code, key).forEach((alternatives, value) => {
+      for (const word of alternatives.split('/')) {
+        if (word && word !== '-') map.set(normalize(word), value);
+      }
+    });
+  }
+  return map;
+}
+
+const NUMBER_WORDS = new Map(LANGUAGE_CODES.map((c) => [c, numberWords(c)]));
+
+const RECOGNIZER_CULTURES: Partial<Record<LanguageCode, string>> = { fr: Culture.French, en: Culture.English };
+
+function numberFromWords(tokens: string[], locale: LanguageCode): number | undefined {
+  // The person's language first, then French and English, which many also use.
+  for (const code of [locale, 'fr', 'en'] as LanguageCode[]) {
+    const dict = NUMBER_WORDS.get(code)!;
+    for (const token of tokens) {
+      const n = dict.get(token);
+      if (n !== undefined) return n;
+    }
+  }
+  return undefined;
+}
+
+function numberFromRecognizers(text: string, locale: LanguageCode): number | undefined {
+  const culture = RECOGNIZER_CULTURES[locale];
+  if (!culture) return undefined;
+  for (const recognize of [recognizeOrdinal, recognizeNumber]) {
+    const found = recognize(text, culture);
+    if (found.length === 1) {
+      const value = Number((found[0].resolution as { value?: string }).value);
+      if (Number.isInteger(value)) return value;
+    }
+  }
+  return undefined;
+}
+
+/** Loads the recognizers' models now: their first call costs seconds. */
+export function warmUpRecognizers(): void {
+  for (const culture of Object.values(RECOGNIZER_CULTURES)) {
+    recognizeOrdinal('second', culture!);
+    recognizeNumber('two', culture!);
+  }
+}
+
+function pick(options: ChoiceOption[], n: number | undefined): RecognizedChoice | undefined {
+  if (n === undefined || n < 1 || n > options.length) return undefined;
+  return { index: n - 1, value: options[n - 1].value };
+}
+
+export function recognizeChoice(input: string, options: ChoiceOption[], locale: LanguageCode): RecognizedChoice | undefined {
+  const text = normalize(input);
+  if (!text) return undefined;
+  const tokens = words(text);
+
+  // 1. A number alone, maybe with punctuation: "2", "2.", "#2", "(2)".
+  if (tokens.length === 1 && /^\d+$/.test(tokens[0])) return pick(options, Number(tokens[0]));
+
+  // 2. The label or a synonym, whole.
+  const names = options.map((o) => [o.label, ...(o.synonyms ?? [])].map((s) => words(normalize(s)).join(' ')));
+  const joined = tokens.join(' ');
+  const exact = names.findIndex((list) => list.includes(joined));
+  if (exact >= 0) return { index: exact, value: options[exact].value };
+
+  // 3. A number among other words: "le 2", "number 2 please".
+  const digits = tokens.filter((t) => /^\d+$/.test(t));
+  if (digits.length === 1) return pick(options, Number(digits[0]));
+
+  // 4. Number words and ordinals: "deux", "the second", "دوم".
+  const fromWords = numberFromWords(tokens, locale);
+  if (fromWords !== undefined) return pick(options, fromWords);
+
+  // 5. A label inside the sentence, or the start of a label ("atelier" for "Ateliers"): one option only.
+  const padded = ` ${joined} `;
+  const contained = names
+    .map((list, i) => (list.some((n) => n.length >= 3 && (padded.includes(` ${n} `) || (joined.length >= 4 && n.startsWith(joined)))) ? i : -1))
+    .filter((i) => i >= 0);
+  if (contained.length === 1) return { index: contained[0], value: options[contained[0]].value };
+
+  // 6. Microsoft's recognizers, for the languages they know ("the twenty-first"...).
+  return pick(options, numberFromRecognizers(input, locale));
+}
