@@ -1,0 +1,88 @@
+// Wires the application together, in order: database -> bot -> adapters -> server -> scheduler;
+// stop() takes it down in reverse, letting turns in progress finish. index.ts calls startApp;
+// end-to-end tests and the benchmark start the same application on a free port.
+import type { Server } from 'restify';
+import type { Config } from './config';
+import { openDatabase, type Database } from './db/client';
+import type { Logger } from './logger';
+import { createBotCore, type BotCore } from './botCore';
+import { BotFrameworkChannel } from './channels/botframework/botFrameworkChannel';
+import { ConversationStore } from './channels/webchat/conversations';
+import { DirectLineChannel } from './channels/webchat/directLine';
+import { registerWebChatPage } from './channels/webchat/page';
+import { Scheduler } from './scheduler';
+import { close, createServer, listen } from './server';
+import { warmUpRecognizers } from '../dialogs/recognizers/choice';
+import { isEmpty, seedDemoData } from '../prisma/seed';
+
+export interface App {
+  config: Config;
+  db: Database;
+  core: BotCore;
+  server: Server;
+  directLine: DirectLineChannel;
+  /** e.g. http://127.0.0.1:3978 */
+  url: string;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** load the recognizers' models before listening (seconds of CPU; default true) */
+  warmUp?: boolean;
+  /** Direct Line long-poll wait, ms */
+  longPollMs?: number;
+}
+
+export async function startApp(config: Config, log: Logger, options: StartOptions = {}): Promise<App> {
+  const db = await openDatabase(config.databaseUrl, {
+    onMigrated: ({ applied, alreadyApplied }) =>
+      log.info({ provider: config.databaseProvider, applied, alreadyApplied }, applied.length ? 'database migrated' : 'database up to date'),
+  });
+  try {
+    if (config.demoData && (await isEmpty(db.prisma))) {
+      const summary = await seedDemoData(db.prisma, { timeZone: config.appTimezone });
+      log.info(summary, 'demo data loaded (DEMO_DATA=off to start empty)');
+    }
+
+    const core = createBotCore(db, config, log);
+    if (options.warmUp ?? true) warmUpRecognizers();
+
+    const store = new ConversationStore({
+      tokenTtlSeconds: config.directLine.tokenTtlSeconds,
+      idleSeconds: config.directLine.conversationIdleSeconds,
+    });
+    const directLine = new DirectLineChannel({ store, core, log, longPollMs: options.longPollMs });
+    const botFramework = new BotFrameworkChannel(config.microsoftApp, core);
+
+    const server = createServer(db, log);
+    directLine.register(server);
+    botFramework.register(server);
+    registerWebChatPage(server);
+    await listen(server, config.port, config.host);
+    const address = server.address();
+    const url = `http://${config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host}:${address.port}`;
+    if (botFramework.anonymous) {
+      log.warn('MicrosoftAppId is not set: /api/messages is unauthenticated and answers loopback requests only (Bot Framework Emulator)');
+    }
+
+    const scheduler = new Scheduler(config.appTimezone, log);
+    scheduler.add({ name: 'directline-sweep', cron: '*/5 * * * *', run: async () => ({ forgotten: store.sweep() }) });
+    scheduler.start();
+
+    let stopping: Promise<void> | undefined;
+    const stop = () =>
+      (stopping ??= (async () => {
+        await scheduler.stop();
+        directLine.close();
+        await close(server, config.shutdownTimeoutMs);
+        await Promise.race([core.turns.idle(), new Promise((r) => setTimeout(r, config.shutdownTimeoutMs))]);
+        await core.messageLog.drain();
+        await db.close();
+      })());
+
+    return { config, db, core, server, directLine, url, stop };
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+}

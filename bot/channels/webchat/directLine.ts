@@ -1,0 +1,250 @@
+// A local Direct Line 3.0 endpoint for the built-in web chat, enough for Microsoft's clients
+// (Web Chat and botframework-directlinejs) to work unchanged with their `domain` option:
+//   POST /v3/directline/tokens/generate            a token for a new conversation
+//   POST /v3/directline/tokens/refresh             a fresh token for the same conversation
+//   POST /v3/directline/conversations              start (or open the token's) conversation
+//   GET  /v3/directline/conversations/:id          reconnect
+//   POST /v3/directline/conversations/:id/activities   post an activity -> { id }
+//   GET  /v3/directline/conversations/:id/activities?watermark=   activities after the watermark
+// The GET of activities waits (long poll) until there is news, so replies show at once.
+// Status codes follow the service: 401 no token, 403 a bad or expired token or another
+// conversation's token, 404 an unknown conversation, 400 a malformed activity, 413 too big.
+import crypto from 'node:crypto';
+import type { Activity } from 'botbuilder';
+import restify, { type Request, type Response, type Server } from 'restify';
+import type { BotCore } from '../../botCore';
+import type { Logger } from '../../logger';
+import { ConversationStore, TooManyConversationsError, type DirectLineConversation } from './conversations';
+import { InProcessAdapter } from './inProcessAdapter';
+
+export const CHANNEL_ID = 'webchat';
+export const BOT_ACCOUNT = { id: 'passerelle', name: 'Passerelle', role: 'bot' };
+export const MAX_BODY_BYTES = 256 * 1024;
+const BASE = '/v3/directline';
+
+/** Client-chosen user ids must be unguessable: they key the person's stored state. */
+const USER_ID = /^[A-Za-z0-9_-]{16,100}$/;
+const ACTIVITY_TYPES = new Set(['message', 'event', 'typing']);
+const MAX_TEXT = 10000;
+
+export interface DirectLineOptions {
+  store: ConversationStore;
+  core: BotCore;
+  log: Logger;
+  /** how long a GET of activities waits for news, ms (the client gives up after 20 s) */
+  longPollMs?: number;
+}
+
+export class DirectLineChannel {
+  readonly adapter: InProcessAdapter;
+  private readonly shutdown = new AbortController();
+
+  constructor(private readonly options: DirectLineOptions) {
+    this.adapter = new InProcessAdapter((activity, context) => {
+      const conversation = this.options.store.get(context.activity.conversation.id);
+      if (!conversation) return { id: '' }; // the page went away: nothing to deliver to
+      const out = {
+        ...activity,
+        channelId: CHANNEL_ID,
+        conversation: { id: conversation.id },
+        from: BOT_ACCOUNT,
+        recipient: { id: conversation.userId ?? context.activity.from.id, role: 'user' },
+        timestamp: new Date(),
+      } as unknown as Activity;
+      return { id: options.store.append(conversation, out) };
+    });
+    options.core.installPipeline(this.adapter);
+  }
+
+  register(server: Server): void {
+    const body = restify.plugins.bodyParser({ maxBodySize: MAX_BODY_BYTES, mapParams: false, mapFiles: false });
+    server.post(`${BASE}/tokens/generate`, body, async (req: Request, res: Response) => this.generateToken(req, res));
+    server.post(`${BASE}/tokens/refresh`, async (req: Request, res: Response) => this.refreshToken(req, res));
+    server.post(`${BASE}/conversations`, body, async (req: Request, res: Response) => this.startConversation(req, res));
+    server.get(`${BASE}/conversations/:id`, async (req: Request, res: Response) => this.reconnect(req, res));
+    server.post(`${BASE}/conversations/:id/activities`, body, async (req: Request, res: Response) => this.postActivity(req, res));
+    server.get(`${BASE}/conversations/:id/activities`, async (req: Request, res: Response) => this.getActivities(req, res));
+  }
+
+  /** Ends the long polls, so that the server can close. */
+  close(): void {
+    this.shutdown.abort();
+    this.options.store.wakeAll();
+  }
+
+  private async generateToken(req: Request, res: Response) {
+    const { user, locale } = (isObject(req.body) ? req.body : {}) as { user?: { id?: unknown }; locale?: unknown };
+    const created = this.create(res, userIdFrom(user?.id), typeof locale === 'string' ? locale : undefined);
+    if (created) res.send(200, this.conversationInfo(created.conversation, created.token));
+  }
+
+  private async refreshToken(req: Request, res: Response) {
+    const found = this.authorize(req, res);
+    if (found) res.send(200, this.conversationInfo(found, this.options.store.issueToken(found)));
+  }
+
+  private async startConversation(req: Request, res: Response) {
+    const token = bearer(req);
+    const { user, locale } = (isObject(req.body) ? req.body : {}) as { user?: { id?: unknown }; locale?: unknown };
+    let conversation = token ? this.options.store.conversationOfToken(token) : undefined;
+    let issued = token;
+    // No token, or one we do not know (a secret, a token from before a restart): a new conversation.
+    if (!conversation) {
+      const created = this.create(res, userIdFrom(user?.id), typeof locale === 'string' ? locale : undefined);
+      if (!created) return;
+      ({ conversation, token: issued } = created);
+    }
+    conversation.userId ??= userIdFrom(user?.id);
+    if (typeof locale === 'string') conversation.locale ??= locale;
+    const isNew = !conversation.started;
+    conversation.started = true;
+    if (isNew && conversation.userId) {
+      // What the service does when a known user opens a conversation: the bot greets them.
+      await this.runTurn(conversation, {
+        type: 'conversationUpdate',
+        membersAdded: [{ id: conversation.userId, name: '' }],
+        from: { id: conversation.userId, name: '', role: 'user' },
+        locale: conversation.locale,
+      });
+    }
+    res.send(isNew ? 201 : 200, this.conversationInfo(conversation, issued!));
+  }
+
+  private async reconnect(req: Request, res: Response) {
+    const conversation = this.authorize(req, res);
+    if (conversation) res.send(200, this.conversationInfo(conversation, bearer(req)!));
+  }
+
+  private async postActivity(req: Request, res: Response) {
+    const conversation = this.authorize(req, res);
+    if (!conversation) return;
+    const problem = activityProblem(req.body);
+    if (problem) return sendError(res, 400, 'BadArgument', problem);
+    const incoming = req.body as Partial<Activity> & Record<string, unknown>;
+    if (!conversation.userId) conversation.userId = userIdFrom(incoming.from?.id) ?? `dl_${crypto.randomBytes(12).toString('base64url')}`;
+    const activity = {
+      type: incoming.type,
+      ...(typeof incoming.text === 'string' && { text: incoming.text }),
+      ...(typeof incoming.textFormat === 'string' && { textFormat: incoming.textFormat }),
+      ...(typeof incoming.locale === 'string' && { locale: incoming.locale }),
+      ...(typeof incoming.name === 'string' && { name: incoming.name }),
+      ...(incoming.value !== undefined && { value: incoming.value }),
+      ...(Array.isArray(incoming.attachments) && { attachments: incoming.attachments }),
+      ...(isObject(incoming.channelData) && { channelData: incoming.channelData }),
+      ...(Array.isArray(incoming.entities) && { entities: incoming.entities }),
+      channelId: CHANNEL_ID,
+      conversation: { id: conversation.id },
+      // The conversation's user, whatever the client wrote: a token speaks for one user only.
+      from: { id: conversation.userId, name: typeof incoming.from?.name === 'string' ? incoming.from.name : '', role: 'user' },
+      recipient: BOT_ACCOUNT,
+      timestamp: new Date(),
+    } as unknown as Activity;
+    // Echo it into the transcript first: Web Chat matches its own posts by clientActivityID.
+    const id = this.options.store.append(conversation, activity);
+    if (activity.type !== 'typing') await this.runTurn(conversation, activity);
+    res.send(200, { id });
+  }
+
+  private async getActivities(req: Request, res: Response) {
+    const conversation = this.authorize(req, res);
+    if (!conversation) return;
+    const watermark = typeof req.query?.watermark === 'string' ? req.query.watermark : undefined;
+    const gone = new AbortController();
+    res.once('close', () => gone.abort());
+    await this.options.store.waitForActivity(
+      conversation,
+      watermark,
+      this.shutdown.signal.aborted ? 0 : (this.options.longPollMs ?? 10000),
+      AbortSignal.any([gone.signal, this.shutdown.signal]),
+    );
+    if (!gone.signal.aborted) res.send(200, this.options.store.since(conversation, watermark));
+  }
+
+  private create(res: Response, userId?: string, locale?: string) {
+    try {
+      return this.options.store.create(userId, locale);
+    } catch (err) {
+      if (!(err instanceof TooManyConversationsError)) throw err;
+      this.options.log.warn({ conversations: this.options.store.size }, 'direct line: too many open conversations');
+      sendError(res, 429, 'TooManyRequests', 'Too many open conversations; try again in a few minutes.');
+      return undefined;
+    }
+  }
+
+  /** Runs the turn in the conversation's queue; a failure is the bot's, not the client's. */
+  private async runTurn(conversation: DirectLineConversation, partial: Partial<Activity>) {
+    const activity = {
+      channelId: CHANNEL_ID,
+      conversation: { id: conversation.id },
+      recipient: BOT_ACCOUNT,
+      timestamp: new Date(),
+      ...partial,
+    } as unknown as Activity;
+    const { core, log } = this.options;
+    try {
+      await core.turns.run(conversation.id, () => this.adapter.processActivity(activity, (ctx) => core.bot.run(ctx)));
+    } catch (err) {
+      log.error({ err: { message: (err as Error).message }, channel: CHANNEL_ID }, 'direct line turn failed');
+    }
+  }
+
+  /** The conversation the request's token opens, or an error response (and undefined). */
+  private authorize(req: Request, res: Response): DirectLineConversation | undefined {
+    const token = bearer(req);
+    const id = req.params?.id as string | undefined;
+    if (!token) {
+      sendError(res, 401, 'Unauthorized', 'Missing "Authorization: Bearer <token>" header.');
+      return undefined;
+    }
+    const ofToken = this.options.store.conversationOfToken(token);
+    if (!ofToken) {
+      // An unknown conversation id is a 404 whatever the token; otherwise the token is bad.
+      if (id && !this.options.store.get(id)) sendError(res, 404, 'NotFound', 'Conversation not found.');
+      else sendError(res, 403, 'TokenExpired', 'The token is not valid or has expired.');
+      return undefined;
+    }
+    if (id && ofToken.id !== id) {
+      if (!this.options.store.get(id)) sendError(res, 404, 'NotFound', 'Conversation not found.');
+      else sendError(res, 403, 'Forbidden', 'This token is for another conversation.');
+      return undefined;
+    }
+    return ofToken;
+  }
+
+  private conversationInfo(conversation: DirectLineConversation, token: string) {
+    return { conversationId: conversation.id, token, expires_in: this.options.store.tokenTtlSeconds };
+  }
+}
+
+function bearer(req: Request): string | undefined {
+  const header = req.headers.authorization;
+  const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+  return match?.[1];
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function userIdFrom(value: unknown): string | undefined {
+  return typeof value === 'string' && USER_ID.test(value) ? value : undefined;
+}
+
+/** Why a posted body is not an activity we accept, or undefined when it is fine. */
+export function activityProblem(body: unknown): string | undefined {
+  if (!isObject(body)) return 'The body must be a JSON activity object.';
+  if (typeof body.type !== 'string' || !ACTIVITY_TYPES.has(body.type)) {
+    return `The activity "type" must be one of: ${[...ACTIVITY_TYPES].join(', ')}.`;
+  }
+  if (body.text !== undefined && typeof body.text !== 'string') return 'The activity "text" must be a string.';
+  if (typeof body.text === 'string' && body.text.length > MAX_TEXT) return `The activity "text" is longer than ${MAX_TEXT} characters.`;
+  if (body.type === 'message' && typeof body.text !== 'string' && !Array.isArray(body.attachments) && body.value === undefined) {
+    return 'A message needs a "text", "attachments" or a "value".';
+  }
+  if (body.attachments !== undefined && !Array.isArray(body.attachments)) return 'The activity "attachments" must be an array.';
+  return undefined;
+}
+
+export function sendError(res: Response, status: number, code: string, message: string): void {
+  res.send(status, { error: { code, message } });
+}

@@ -1,0 +1,106 @@
+// The built-in web chat: Microsoft's Web Chat on our local Direct Line endpoint.
+// - The person keeps one random user id in this browser, so the bot remembers their language.
+// - The page follows the bot's language: a reply in Arabic, Dari or Pashto turns it right to left.
+(function () {
+  'use strict';
+  var LANGUAGES = JSON.parse(document.getElementById('languages').textContent);
+  var byCode = {};
+  LANGUAGES.forEach(function (l) { byCode[l.code] = l; });
+  // Web Chat's own locales; fa, ps and ti have none, so strings.json supplies their UI words.
+  var WEBCHAT_LOCALE = { fr: 'fr-FR', en: 'en-US', ar: 'ar-SA', fa: 'fa-AF', ps: 'ps-AF', ti: 'ti-ER', ru: 'ru-RU', uk: 'uk-UA' };
+
+  function stored(key) { try { return window.localStorage.getItem(key); } catch (e) { return null; } }
+  function store(key, value) { try { window.localStorage.setItem(key, value); } catch (e) { /* private mode */ } }
+
+  function randomId() {
+    var bytes = new Uint8Array(18);
+    window.crypto.getRandomValues(bytes);
+    return 'wc_' + btoa(String.fromCharCode.apply(null, bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  }
+
+  var params = new URLSearchParams(window.location.search);
+  var lang = byCode[params.get('lang')] ? params.get('lang') : (byCode[stored('passerelle.lang')] ? stored('passerelle.lang') : 'fr');
+  var userId = stored('passerelle.userId');
+  if (!/^[A-Za-z0-9_-]{16,100}$/.test(userId || '')) {
+    userId = randomId();
+    store('passerelle.userId', userId);
+  }
+
+  var directLine, webChatStore, strings = {};
+
+  function render() {
+    var dir = byCode[lang].rtl ? 'rtl' : 'ltr';
+    document.documentElement.lang = lang;
+    document.documentElement.dir = dir;
+    store('passerelle.lang', lang);
+    window.history.replaceState(null, '', '?lang=' + lang);
+    window.WebChat.renderWebChat(
+      {
+        directLine: directLine,
+        store: webChatStore,
+        userID: userId,
+        locale: WEBCHAT_LOCALE[lang],
+        dir: dir,
+        overrideLocalizedStrings: strings[lang] || {},
+        sendTypingIndicator: false,
+        styleOptions: {
+          hideUploadButton: true,
+          bubbleFromUserBackground: '#dff0f7',
+          suggestedActionLayout: 'flow',
+          primaryFont: 'system-ui, "Noto Sans", "Noto Sans Arabic", "Noto Sans Ethiopic", sans-serif',
+          rootHeight: '100%',
+        },
+      },
+      document.getElementById('webchat')
+    );
+  }
+
+  // Follow the language of the bot's replies.
+  var followLanguage = function () {
+    return function (next) {
+      return function (action) {
+        if (action.type === 'DIRECT_LINE/INCOMING_ACTIVITY') {
+          var activity = action.payload.activity;
+          var code = activity && activity.from && activity.from.role === 'bot' && activity.locale && activity.locale.split('-')[0];
+          if (code && byCode[code] && code !== lang) {
+            lang = code;
+            window.setTimeout(render, 0);
+          }
+        }
+        return next(action);
+      };
+    };
+  };
+
+  function start() {
+    return fetch('/webchat/strings.json')
+      .then(function (r) { return r.json(); })
+      .then(function (s) {
+        strings = s;
+        return fetch('/v3/directline/tokens/generate', {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ user: { id: userId }, locale: WEBCHAT_LOCALE[lang] }),
+        });
+      })
+      .then(function (r) {
+        if (!r.ok) throw new Error('token: HTTP ' + r.status);
+        return r.json();
+      })
+      .then(function (conversation) {
+        directLine = window.WebChat.createDirectLine({
+          domain: window.location.origin + '/v3/directline',
+          token: conversation.token,
+          webSocket: false,
+          pollingInterval: 200,
+        });
+        webChatStore = window.WebChat.createStore({}, followLanguage);
+        render();
+      })
+      .catch(function (err) {
+        document.getElementById('webchat').textContent = 'Passerelle: ' + err.message;
+      });
+  }
+
+  start();
+})();

@@ -1,0 +1,54 @@
+// Passerelle: the composition root. Reads and checks the configuration, starts the application
+// (database -> adapters -> bot -> server -> scheduler), and stops it in reverse on SIGTERM/SIGINT.
+import fs from 'node:fs';
+import path from 'node:path';
+import { loadConfig, ConfigError } from './bot/config';
+import { createLogger } from './bot/logger';
+import { projectRoot } from './bot/paths';
+import { startApp } from './bot/app';
+
+async function main() {
+  // A .env file, when there is one, fills in variables the environment does not set.
+  const envFile = path.join(projectRoot, '.env');
+  if (fs.existsSync(envFile)) process.loadEnvFile(envFile);
+
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\nSee .env.example for every variable and its default.\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+
+  const log = createLogger(config.logLevel);
+  const app = await startApp(config, log);
+  log.info({ url: app.url, port: config.port, database: config.databaseProvider }, `Passerelle is running: open http://localhost:${config.port}`);
+
+  let signals = 0;
+  const shutdown = async (signal: string) => {
+    if (++signals > 1) {
+      log.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    log.info({ signal }, 'shutting down: finishing turns in progress');
+    try {
+      await app.stop();
+      log.info('stopped');
+      process.exit(0);
+    } catch (err) {
+      log.error({ err: { message: (err as Error).message } }, 'error while stopping');
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('unhandledRejection', (reason) => log.error({ err: { message: String((reason as Error)?.message ?? reason) } }, 'unhandled rejection'));
+}
+
+main().catch((err) => {
+  process.stderr.write(`Passerelle could not start: ${(err as Error).message}\n`);
+  process.exit(1);
+});
