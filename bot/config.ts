@@ -63,7 +63,7 @@ const isTimezone = (tz: string) => {
 
 /** Every variable we read, with its default. `.env.example` documents the same list. */
 const schema = z.object({
-  PORT: int(1, 65535).default(3978),
+  PORT: int(0, 65535).default(3978), // 0: any free port (tests)
   HOST: z.string().trim().min(1).default('0.0.0.0'),
   DATABASE_URL: z
     .string()
