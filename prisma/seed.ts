@@ -55,6 +55,17 @@ function workingDay(now: Date, offset: number, timeZone: string) {
 }
 
 export async function seedDemoData(prisma: Db, options: SeedOptions = {}): Promise<SeedSummary> {
+  try {
+    return await seedOnce(prisma, options);
+  } catch (err) {
+    // Another instance starting at the same moment seeded first (a unique key said so): its data
+    // is there now, and a second pass adds whatever is still missing.
+    if ((err as { code?: string }).code !== 'P2002') throw err;
+    return seedOnce(prisma, options);
+  }
+}
+
+async function seedOnce(prisma: Db, options: SeedOptions): Promise<SeedSummary> {
   const now = options.now ?? new Date();
   const timeZone = options.timeZone ?? 'Europe/Paris';
   const added: SeedSummary = { structures: 0, contacts: 0, staff: 0, workshops: 0, sessions: 0 };

@@ -50,10 +50,14 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
   }
   await prisma.$connect();
 
+  // Prisma reconnects on the next query after $disconnect(), so a closed database would still
+  // answer ping() (readyz 200 during shutdown, and a new connection opened after close): remember it.
+  let closed = false;
   return {
     prisma,
     provider,
     async ping(timeoutMs = 2000) {
+      if (closed) return false;
       let timer: NodeJS.Timeout | undefined;
       try {
         const timeout = new Promise<never>((_, reject) => {
@@ -68,6 +72,7 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
       }
     },
     async close() {
+      closed = true;
       await prisma.$disconnect();
     },
   };

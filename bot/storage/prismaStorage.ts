@@ -60,7 +60,6 @@ export class PrismaStorage implements Storage {
     );
     const error = results.find((r) => r !== null);
     if (error) throw error;
-    // Callers keep using the items they wrote: give them the new eTags, as MemoryStorage does.
   }
 
   async delete(keys: string[]): Promise<void> {
@@ -82,10 +81,12 @@ export class PrismaStorage implements Storage {
     const keys = [...new Set(requests.map((r) => r.key))];
     return this.db.prisma.$transaction(async (tx) => {
       // FOR UPDATE keeps another PostgreSQL instance from writing these rows until we commit;
-      // SQLite has a single writer, so its transaction is enough.
+      // SQLite has a single writer, so its transaction is enough. Rows are locked, and new rows
+      // inserted, in key order: two instances writing the same keys in different orders would
+      // otherwise deadlock (PostgreSQL then aborts one batch, failing every turn in it).
       const lock = provider === 'postgresql' ? ' FOR UPDATE' : '';
       const current = await tx.$queryRawUnsafe<{ key: string; etag: string }[]>(
-        `SELECT "key", "etag" FROM "BotState" WHERE "key" IN (${inList(provider, keys.length)})${lock}`,
+        `SELECT "key", "etag" FROM "BotState" WHERE "key" IN (${inList(provider, keys.length)}) ORDER BY "key"${lock}`,
         ...keys,
       );
       const etags = new Map(current.map((r) => [r.key, r.etag]));
@@ -101,7 +102,8 @@ export class PrismaStorage implements Storage {
       });
       if (accepted.size) {
         const now = new Date();
-        const params = [...accepted.values()].flatMap((r) => [r.key, r.data, r.etag, now]);
+        const rows = [...accepted.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+        const params = rows.flatMap((r) => [r.key, r.data, r.etag, now]);
         await tx.$executeRawUnsafe(
           `INSERT INTO "BotState" ("key", "data", "etag", "updatedAt") VALUES ${valuesList(provider, accepted.size, 4)}
            ON CONFLICT ("key") DO UPDATE SET "data" = excluded."data", "etag" = excluded."etag", "updatedAt" = excluded."updatedAt"`,

@@ -1,0 +1,152 @@
+// The case database's own guarantees, on a real database of each provider: a CaseEvent commits or
+// rolls back with the change it records, and the unique keys the domain relies on hold.
+import { openDatabase, type Database } from '../../bot/db/client';
+import { appendCaseEvent } from '../../bot/services/caseEvents';
+import { testDatabases } from '../support/databases';
+import type { TempDatabase } from '../support/postgres';
+
+describe.each(testDatabases())('case database on $name', (kind) => {
+  let tmp: TempDatabase;
+  let db: Database;
+
+  beforeAll(async () => {
+    tmp = await kind.create();
+    db = await openDatabase(tmp.url);
+  });
+  afterAll(async () => {
+    await db?.close();
+    await tmp?.drop();
+  });
+
+  let seq = 0;
+  const unique = (prefix: string) => `${prefix}-${++seq}-${Date.now()}`;
+
+  describe('appendCaseEvent inside a transaction', () => {
+    test('the event and the change it records commit together', async () => {
+      const phone = `+3361${String(++seq).padStart(7, '0')}`;
+      const { beneficiary, event } = await db.prisma.$transaction(async (tx) => {
+        const beneficiary = await tx.beneficiary.create({ data: { phone, firstName: 'Amina', language: 'ar' } });
+        const event = await appendCaseEvent(tx, {
+          beneficiaryId: beneficiary.id,
+          type: 'consent_given',
+          actor: { type: 'beneficiary', id: beneficiary.id },
+          payload: { channel: 'whatsapp', languages: ['ar', 'fr'], at: { step: 1 } },
+          attention: true,
+        });
+        return { beneficiary, event };
+      });
+      const stored = await db.prisma.caseEvent.findUniqueOrThrow({ where: { id: event.id } });
+      expect(stored).toMatchObject({
+        beneficiaryId: beneficiary.id,
+        type: 'consent_given',
+        actorType: 'beneficiary',
+        actorId: String(beneficiary.id),
+        payload: { channel: 'whatsapp', languages: ['ar', 'fr'], at: { step: 1 } },
+        attention: true,
+        acknowledgedAt: null,
+      });
+      expect(stored.createdAt).toBeInstanceOf(Date);
+      await expect(db.prisma.beneficiary.findUnique({ where: { phone } })).resolves.toMatchObject({ id: beneficiary.id, language: 'ar' });
+      // the event is part of the person's timeline
+      const timeline = await db.prisma.beneficiary.findUniqueOrThrow({ where: { id: beneficiary.id }, include: { events: true } });
+      expect(timeline.events.map((e) => e.type)).toEqual(['consent_given']);
+    });
+
+    test('both roll back when the transaction throws', async () => {
+      const phone = `+3362${String(++seq).padStart(7, '0')}`;
+      const eventsBefore = await db.prisma.caseEvent.count();
+      let eventId: number | undefined;
+      await expect(
+        db.prisma.$transaction(async (tx) => {
+          const beneficiary = await tx.beneficiary.create({ data: { phone } });
+          const event = await appendCaseEvent(tx, { beneficiaryId: beneficiary.id, type: 'language_changed', actor: { type: 'system' } });
+          eventId = event.id;
+          // visible inside the transaction...
+          expect(await tx.caseEvent.count({ where: { id: event.id } })).toBe(1);
+          throw new Error('the step failed after writing');
+        }),
+      ).rejects.toThrow('the step failed after writing');
+      expect(eventId).toBeDefined();
+      // ...and gone with it
+      await expect(db.prisma.caseEvent.findUnique({ where: { id: eventId! } })).resolves.toBeNull();
+      await expect(db.prisma.beneficiary.findUnique({ where: { phone } })).resolves.toBeNull();
+      expect(await db.prisma.caseEvent.count()).toBe(eventsBefore);
+    });
+
+    test('an event without a person or actor id (a system event) is written with nulls', async () => {
+      const event = await appendCaseEvent(db.prisma, { type: 'scheduler_started', actor: { type: 'system' } });
+      await expect(db.prisma.caseEvent.findUniqueOrThrow({ where: { id: event.id } })).resolves.toMatchObject({
+        beneficiaryId: null,
+        actorType: 'system',
+        actorId: null,
+        payload: null,
+        attention: false,
+      });
+    });
+  });
+
+  describe('unique keys the domain requires', () => {
+    async function fixtures() {
+      const beneficiary = await db.prisma.beneficiary.create({ data: { firstName: unique('b') } });
+      const other = await db.prisma.beneficiary.create({ data: { firstName: unique('b') } });
+      const workshop = await db.prisma.workshop.create({ data: { code: unique('w'), title: 'Atelier', category: 'digital' } });
+      const startsAt = new Date(Date.now() + 86_400_000);
+      const session = await db.prisma.workshopSession.create({
+        data: { workshopId: workshop.id, startsAt, endsAt: new Date(startsAt.getTime() + 7_200_000), place: 'Blois', capacity: 12 },
+      });
+      const structure = await db.prisma.structure.create({ data: { name: unique('s'), kind: 'company' } });
+      const placement = await db.prisma.placement.create({
+        data: { beneficiaryId: beneficiary.id, structureId: structure.id, kind: 'immersion', startDate: new Date(), endDate: new Date(Date.now() + 14 * 86_400_000) },
+      });
+      return { beneficiary, other, session, placement };
+    }
+
+    test('one Booking per (sessionId, beneficiaryId)', async () => {
+      const { beneficiary, other, session } = await fixtures();
+      await db.prisma.booking.create({ data: { sessionId: session.id, beneficiaryId: beneficiary.id, status: 'booked' } });
+      await expect(
+        db.prisma.booking.create({ data: { sessionId: session.id, beneficiaryId: beneficiary.id, status: 'waitlisted' } }),
+      ).rejects.toMatchObject({ code: 'P2002' });
+      // another person in the same session is fine
+      await db.prisma.booking.create({ data: { sessionId: session.id, beneficiaryId: other.id, status: 'booked' } });
+      const bookings = await db.prisma.booking.findMany({ where: { sessionId: session.id }, orderBy: { id: 'asc' } });
+      expect(bookings.map((b) => [b.beneficiaryId, b.status])).toEqual([
+        [beneficiary.id, 'booked'],
+        [other.id, 'booked'],
+      ]);
+    });
+
+    test('one CheckIn per (placementId, day)', async () => {
+      const { beneficiary, placement } = await fixtures();
+      const checkIn = { placementId: placement.id, beneficiaryId: beneficiary.id, day: '2026-03-30' };
+      await db.prisma.checkIn.create({ data: checkIn });
+      await expect(db.prisma.checkIn.create({ data: { ...checkIn, status: 'good' } })).rejects.toMatchObject({ code: 'P2002' });
+      // the next day is fine
+      await db.prisma.checkIn.create({ data: { ...checkIn, day: '2026-03-31' } });
+      const rows = await db.prisma.checkIn.findMany({ where: { placementId: placement.id }, orderBy: { day: 'asc' } });
+      expect(rows.map((c) => [c.day, c.status])).toEqual([
+        ['2026-03-30', 'sent'],
+        ['2026-03-31', 'sent'],
+      ]);
+    });
+
+    test('one Message per providerId (and per dedupeKey)', async () => {
+      const providerId = unique('wamid');
+      const message = { direction: 'in', channel: 'whatsapp', status: 'received', payload: { text: 'salam' } };
+      await db.prisma.message.create({ data: { ...message, providerId } });
+      await expect(db.prisma.message.create({ data: { ...message, providerId } })).rejects.toMatchObject({ code: 'P2002' });
+      await expect(db.prisma.message.createMany({ data: [{ ...message, providerId: unique('wamid') }, { ...message, providerId }] })).rejects.toMatchObject({
+        code: 'P2002',
+      });
+      expect(await db.prisma.message.count({ where: { providerId } })).toBe(1);
+      // many messages have no provider id (outbound ones not sent yet): NULL is not a duplicate
+      await db.prisma.message.createMany({ data: [{ ...message, direction: 'out', status: 'queued' }, { ...message, direction: 'out', status: 'queued' }] });
+
+      const dedupeKey = unique('checkin:1:2026-03-30');
+      await db.prisma.message.create({ data: { ...message, direction: 'out', status: 'queued', dedupeKey } });
+      await expect(db.prisma.message.create({ data: { ...message, direction: 'out', status: 'queued', dedupeKey } })).rejects.toMatchObject({
+        code: 'P2002',
+      });
+    });
+  });
+});
