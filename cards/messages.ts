@@ -1,8 +1,9 @@
-// Channel-neutral messages: every reply carries its text, `speak` (SSML in the person's language)
+// Channel-neutral messages: every reply carries its plain text (lines, not Markdown), `speak`
+// (SSML in the person's language)
 // and `inputHint`. Numbered options stay in the text; suggested actions only mirror them, so an
 // answer by voice, by keyboard or by tapping gives the same result. Channel renderers (web chat,
 // WhatsApp) turn these activities into what their client shows.
-import { ActionTypes, ActivityTypes, InputHints, type Activity, type CardAction } from 'botbuilder';
+import { ActionTypes, ActivityTypes, InputHints, TextFormatTypes, type Activity, type CardAction } from 'botbuilder';
 import { language, type LanguageCode } from '../bot/languages';
 
 export interface NumberedOption {
@@ -26,6 +27,7 @@ export function say(locale: LanguageCode, ...lines: string[]): Message {
   return {
     type: ActivityTypes.Message,
     text: lines.join('\n'),
+    textFormat: TextFormatTypes.Plain,
     speak: ssml(locale, lines),
     inputHint: InputHints.AcceptingInput,
     locale,
@@ -51,6 +53,7 @@ export function ask(locale: LanguageCode, question: string, options: NumberedOpt
   return {
     type: ActivityTypes.Message,
     text: [question, ...lines, ...hints].join('\n'),
+    textFormat: TextFormatTypes.Plain,
     speak: ssml(locale, [question, ...options.map((o, i) => `${i + 1}: ${o.label}.`), ...hints]),
     inputHint: InputHints.ExpectingInput,
     suggestedActions: { actions, to: [] },

@@ -55,16 +55,32 @@
     );
   }
 
+  // The bot writes plain lines ("1. Ateliers", one option a line), not Markdown: shown as
+  // Markdown they become a list that swallows the next line. Each line starts with a direction
+  // mark for the reply's language (app.css: unicode-bidi: plaintext), so a French reply stays
+  // left to right in a right-to-left page, and the other way round.
+  var LRM = '\u200E', RLM = '\u200F';
+  function asPlainLines(activity, code) {
+    if (activity.type !== 'message' || typeof activity.text !== 'string') return activity;
+    if (activity.textFormat && activity.textFormat !== 'plain') return activity; // the bot chose Markdown or XML
+    var mark = byCode[code] ? (byCode[code].rtl ? RLM : LRM) : '';
+    var text = activity.text.split('\n').map(function (line) { return mark + line; }).join('\n');
+    return Object.assign({}, activity, { textFormat: 'plain', text: text });
+  }
+
   // Follow the language of the bot's replies.
   var followLanguage = function () {
     return function (next) {
       return function (action) {
         if (action.type === 'DIRECT_LINE/INCOMING_ACTIVITY') {
           var activity = action.payload.activity;
-          var code = activity && activity.from && activity.from.role === 'bot' && activity.locale && activity.locale.split('-')[0];
-          if (code && byCode[code] && code !== lang) {
-            lang = code;
-            window.setTimeout(render, 0);
+          if (activity && activity.from && activity.from.role === 'bot') {
+            var code = typeof activity.locale === 'string' ? activity.locale.split('-')[0] : undefined;
+            action = Object.assign({}, action, { payload: Object.assign({}, action.payload, { activity: asPlainLines(activity, code) }) });
+            if (code && byCode[code] && code !== lang) {
+              lang = code;
+              window.setTimeout(render, 0);
+            }
           }
         }
         return next(action);

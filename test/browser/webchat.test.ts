@@ -1,0 +1,308 @@
+// The built-in web chat page in a real browser: Debian's chromium, driven by playwright-core,
+// against the real application (Microsoft Web Chat on our local Direct Line endpoint, a SQLite
+// database). Checks the greeting and the numbered menu, the language switch to Arabic and the
+// right-to-left page, that the choice survives a reload, `?lang=`, Web Chat's UI words for Dari
+// from strings.json, the suggested-action buttons, and that the page stays clean: no console
+// error, and no request that leaves our server.
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import type { App } from '../../bot/app';
+import { projectRoot } from '../../bot/paths';
+import { startTestApp } from '../support/app';
+import { CHROMIUM_ARGS, chromiumPath } from '../support/browser';
+import { createTempSqlite } from '../support/databases';
+import type { TempDatabase } from '../support/postgres';
+
+// The page's globals, for the functions that run in the browser (the project's lib has no DOM).
+declare const document: { documentElement: { dir: string; lang: string } };
+declare const localStorage: { getItem(key: string): string | null; removeItem(key: string): void };
+declare const window: { WebChat?: { renderWebChat?: unknown } };
+declare function getComputedStyle(element: unknown): { direction: string };
+
+// globalSetup sets it, empty when chromium is missing; run without globalSetup, look for it here.
+const executablePath = process.env.PASSERELLE_TEST_CHROMIUM ?? chromiumPath() ?? '';
+if (!executablePath) {
+  console.warn('*** NOTICE: chromium not found (set CHROMIUM_PATH): the web chat browser suite is SKIPPED ***');
+}
+const describeInBrowser = executablePath ? describe : describe.skip;
+
+/** How long a reply may take to show (it normally takes well under a second). */
+const REPLY_MS = 15_000;
+const TEST_MS = 60_000;
+/** PASSERELLE_SCREENSHOTS=/tmp saves a picture of the Arabic page there, to look at. */
+const SCREENSHOTS = process.env.PASSERELLE_SCREENSHOTS;
+
+const SEND_BOX = '[data-id="webchat-sendbox-input"]';
+const TRANSCRIPT = '.webchat__basic-transcript';
+const BOT_BUBBLE = `${TRANSCRIPT} .webchat__bubble:not(.webchat__bubble--from-user)`;
+const USER_BUBBLE = `${TRANSCRIPT} .webchat__bubble--from-user`;
+const SUGGESTED_ACTIONS = '.webchat__suggested-actions';
+
+const FR_GREETING = 'Bonjour ! Je suis Passerelle.';
+const FR_MENU_QUESTION = 'Que voulez-vous faire ?';
+const FR_MENU = ['1. Ateliers', '2. Mon travail', '3. Un problème', '4. Mon agenda', '5. Écrire à mon conseiller', '6. Langue'];
+const FR_LANGUAGE_QUESTION = 'Choisissez votre langue.';
+const LANGUAGE_MENU = ['1. Français', '2. English', '3. العربية', '4. دری / فارسی', '5. پښتو', '6. ትግርኛ', '7. Русский', '8. Українська'];
+const AR_GREETING = 'مرحبا! أنا باسريل.';
+const AR_CHANGED = 'حسنا. الآن أتكلم العربية.';
+const AR_MENU_QUESTION = 'ماذا تريد أن تفعل؟';
+const AR_MENU = ['1. الورشات', '2. عملي', '3. مشكلة', '4. مواعيدي', '5. الكتابة إلى مرشدي', '6. اللغة'];
+const FA_GREETING = 'سلام! من پاسرل هستم.';
+const ARABIC_SCRIPT = /[\u0600-\u06ff]/;
+
+const STRINGS = JSON.parse(fs.readFileSync(path.join(projectRoot, 'bot', 'channels', 'webchat', 'public', 'strings.json'), 'utf8')) as Record<
+  string,
+  Record<string, string>
+>;
+
+/** The page shows the bot's lines with direction marks in front (app.js): compare without them. */
+const withoutMarks = (text: string) => text.replace(/[\u200e\u200f]/g, '');
+
+/** Reads until `done` says yes (state is saved just after the reply goes out), or gives up. */
+async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, ms = REPLY_MS): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const value = await read();
+    if (done(value) || Date.now() > until) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+interface Session {
+  context: BrowserContext;
+  page: Page;
+  /** console errors and uncaught exceptions, as they came */
+  errors: string[];
+  /** every URL the page asked for */
+  requests: string[];
+}
+
+describeInBrowser('the web chat page in chromium', () => {
+  let tmp: TempDatabase;
+  let app: App;
+  let browser: Browser;
+  const sessions: Session[] = [];
+
+  beforeAll(async () => {
+    tmp = await createTempSqlite();
+    app = await startTestApp(tmp.url);
+    browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+  }, TEST_MS);
+
+  afterEach(async () => {
+    for (const s of sessions.splice(0)) await s.context.close();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+    await tmp?.drop();
+  }, TEST_MS);
+
+  /** A fresh browser context (its own localStorage, so its own user) and a page that records problems. */
+  async function openSession(): Promise<Session> {
+    const context = await browser.newContext({ viewport: { width: 1000, height: 800 } });
+    context.setDefaultTimeout(REPLY_MS);
+    const page = await context.newPage();
+    const session: Session = { context, page, errors: [], requests: [] };
+    page.on('console', (message) => {
+      if (message.type() === 'error') session.errors.push(`console: ${message.text()} (${message.location().url})`);
+    });
+    page.on('pageerror', (error) => session.errors.push(`pageerror: ${error.message}`));
+    page.on('request', (request) => session.requests.push(request.url()));
+    sessions.push(session);
+    return session;
+  }
+
+  /** No console error, and every request went to our server (data: URLs and our blobs aside). */
+  function expectCleanPage(session: Session) {
+    expect(session.errors).toEqual([]);
+    const elsewhere = session.requests.filter((url) => !url.startsWith('data:') && new URL(url).origin !== app.url);
+    expect(elsewhere).toEqual([]);
+    expect(session.requests.length).toBeGreaterThan(0);
+  }
+
+  const sendBox = (page: Page) => page.locator(SEND_BOX);
+  const botBubbles = (page: Page, text: string) => page.locator(BOT_BUBBLE, { hasText: text });
+
+  /** Waits until there are more than `before` bot bubbles with `text`; returns the text of the next one. */
+  async function waitForBot(page: Page, text: string, before = 0): Promise<string> {
+    const bubble: Locator = botBubbles(page, text).nth(before);
+    await bubble.waitFor({ state: 'visible', timeout: REPLY_MS });
+    return withoutMarks(await bubble.innerText());
+  }
+
+  /** Types `text` in Web Chat's send box, sends it with Enter, and waits for a new reply with `reply`. */
+  async function send(page: Page, text: string, reply: string): Promise<string> {
+    const before = await botBubbles(page, reply).count();
+    await sendBox(page).fill(text);
+    await sendBox(page).press('Enter');
+    return waitForBot(page, reply, before);
+  }
+
+  async function expectFrenchMenu(page: Page) {
+    await waitForBot(page, FR_GREETING);
+    const menu = await waitForBot(page, FR_MENU_QUESTION);
+    for (const line of FR_MENU) expect(menu).toContain(line);
+  }
+
+  /** The menu's "6", then "٣" (an Arabic-Indic digit) in the language list. */
+  async function switchToArabic(page: Page) {
+    const languages = await send(page, '6', FR_LANGUAGE_QUESTION);
+    for (const line of LANGUAGE_MENU) expect(languages).toContain(line);
+    await send(page, '٣', AR_CHANGED);
+    return waitForBot(page, AR_MENU_QUESTION);
+  }
+
+  /** The page and Web Chat's own UI (transcript, send box, bubbles) are right to left. */
+  async function expectRightToLeft(page: Page, lang: string) {
+    await page.waitForSelector('html[dir="rtl"]');
+    expect(await page.evaluate(() => ({ dir: document.documentElement.dir, lang: document.documentElement.lang }))).toEqual({ dir: 'rtl', lang });
+    await page.locator(`${TRANSCRIPT}[dir="rtl"]`).waitFor();
+    await page.locator('.webchat__send-box[dir="rtl"]').waitFor();
+    expect(await sendBox(page).evaluate((el) => getComputedStyle(el).direction)).toBe('rtl');
+    expect(await page.locator(`${TRANSCRIPT} .webchat__bubble:not(.webchat__bubble--rtl)`).count()).toBe(0);
+  }
+
+  test(
+    'opening / greets in French with the numbered menu; 6 then ٣ switches to Arabic, right to left',
+    async () => {
+      const session = await openSession();
+      const { page } = session;
+      await page.goto(`${app.url}/`);
+      await expectFrenchMenu(page);
+      expect(await page.evaluate(() => ({ dir: document.documentElement.dir, lang: document.documentElement.lang }))).toEqual({ dir: 'ltr', lang: 'fr' });
+      expect(await page.locator(`${TRANSCRIPT}[dir="ltr"]`).count()).toBe(1);
+      // the menu's lines stay lines (not a Markdown list swallowing the hint)
+      expect(await waitForBot(page, FR_MENU_QUESTION)).toMatch(/6\. Langue\n+Envoyez un numéro\./);
+
+      const arabicMenu = await switchToArabic(page);
+      for (const line of AR_MENU) expect(arabicMenu).toContain(line);
+      await expectRightToLeft(page, 'ar');
+      // Web Chat's own words are Arabic too, and the buttons follow the menu
+      expect(await sendBox(page).getAttribute('placeholder')).toMatch(ARABIC_SCRIPT);
+      await page.locator(SUGGESTED_ACTIONS).getByRole('button', { name: AR_MENU[0], exact: true }).waitFor();
+      expect(new URL(page.url()).searchParams.get('lang')).toBe('ar');
+      if (SCREENSHOTS) await page.screenshot({ path: path.join(SCREENSHOTS, 'webchat-ar.png') });
+      expectCleanPage(session);
+    },
+    TEST_MS,
+  );
+
+  test(
+    'the language stays Arabic after a reload: the choice is stored under the browser\'s user id',
+    async () => {
+      const session = await openSession();
+      const { page } = session;
+      await page.goto(`${app.url}/`);
+      await expectFrenchMenu(page);
+      await switchToArabic(page);
+      const userId = await page.evaluate(() => localStorage.getItem('passerelle.userId'));
+      expect(userId).toMatch(/^[A-Za-z0-9_-]{16,100}$/);
+      // the user's state row in the database, keyed by that id
+      const userState = () => app.db.prisma.botState.findUnique({ where: { key: `webchat/users/${userId}/` } });
+      expect(JSON.parse((await eventually(userState, (row) => !!row?.data.includes('"ar"')))?.data ?? '{}')).toEqual({ profile: { language: 'ar' } });
+
+      await page.reload();
+      await waitForBot(page, AR_GREETING);
+      await waitForBot(page, AR_MENU_QUESTION);
+      await expectRightToLeft(page, 'ar');
+
+      // Without any hint from the page (no ?lang=, no language remembered by the browser) the page
+      // opens in French, and the bot, which knows this user, answers in Arabic: the page follows.
+      await page.evaluate(() => localStorage.removeItem('passerelle.lang'));
+      await page.goto(`${app.url}/`);
+      const menu = await waitForBot(page, AR_MENU_QUESTION);
+      for (const line of AR_MENU) expect(menu).toContain(line);
+      await expectRightToLeft(page, 'ar');
+      expect(await botBubbles(page, FR_GREETING).count()).toBe(0);
+      expect(await page.evaluate(() => localStorage.getItem('passerelle.userId'))).toBe(userId);
+      expectCleanPage(session);
+    },
+    TEST_MS,
+  );
+
+  test(
+    '/?lang=ar starts in Arabic, right to left, before any message',
+    async () => {
+      const session = await openSession();
+      const { page } = session;
+      // Hold the conversation's start until the empty page has been checked.
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      await page.route('**/v3/directline/conversations', async (route) => {
+        await held;
+        await route.continue();
+      });
+      const response = await page.goto(`${app.url}/?lang=ar`);
+      // the first paint is already right to left
+      expect(await response!.text()).toMatch(/<html lang="ar" dir="rtl">/);
+      await sendBox(page).waitFor();
+      expect(await page.locator(`${TRANSCRIPT} .webchat__bubble`).count()).toBe(0);
+      await expectRightToLeft(page, 'ar');
+      expect(await sendBox(page).getAttribute('placeholder')).toMatch(ARABIC_SCRIPT);
+
+      release();
+      await waitForBot(page, AR_GREETING);
+      const menu = await waitForBot(page, AR_MENU_QUESTION);
+      for (const line of AR_MENU) expect(menu).toContain(line);
+      await expectRightToLeft(page, 'ar');
+      expectCleanPage(session);
+    },
+    TEST_MS,
+  );
+
+  test(
+    '/?lang=fa shows Web Chat\'s own words in Dari, from strings.json',
+    async () => {
+      const session = await openSession();
+      const { page } = session;
+      await page.goto(`${app.url}/?lang=fa`);
+      await waitForBot(page, FA_GREETING);
+      await expectRightToLeft(page, 'fa');
+      expect(await sendBox(page).getAttribute('placeholder')).toBe(STRINGS.fa.TEXT_INPUT_PLACEHOLDER);
+      expect(await sendBox(page).getAttribute('aria-label')).toBe(STRINGS.fa.TEXT_INPUT_ALT);
+      expectCleanPage(session);
+    },
+    TEST_MS,
+  );
+
+  test(
+    'a suggested-action button sends its number and gets the answer',
+    async () => {
+      const session = await openSession();
+      const { page } = session;
+      await page.goto(`${app.url}/`);
+      await expectFrenchMenu(page);
+      const menusBefore = await botBubbles(page, FR_MENU_QUESTION).count();
+      await page.locator(SUGGESTED_ACTIONS).getByRole('button', { name: FR_MENU[0], exact: true }).click();
+      await waitForBot(page, 'Cette partie arrive bientôt.');
+      await waitForBot(page, FR_MENU_QUESTION, menusBefore);
+      // what was sent is the number, not the button's title
+      expect((await page.locator(USER_BUBBLE).allInnerTexts()).map((t) => t.trim())).toEqual(['1']);
+      expectCleanPage(session);
+    },
+    TEST_MS,
+  );
+
+  test(
+    'Web Chat comes from our server: nothing is fetched elsewhere, and the console stays clean',
+    async () => {
+      const session = await openSession();
+      const { page } = session;
+      const bundle = page.waitForResponse((r) => r.url() === `${app.url}/webchat/webchat.js`);
+      await page.goto(`${app.url}/`);
+      expect((await bundle).status()).toBe(200);
+      expect(await page.evaluate(() => typeof window.WebChat?.renderWebChat)).toBe('function');
+      await expectFrenchMenu(page);
+      await send(page, '3', 'Cette partie arrive bientôt.');
+      expect(session.requests).toEqual(
+        expect.arrayContaining([`${app.url}/`, `${app.url}/webchat/webchat.js`, `${app.url}/webchat/app.js`, `${app.url}/webchat/app.css`]),
+      );
+      expect(session.requests.some((url) => url.startsWith(`${app.url}/v3/directline/conversations/`))).toBe(true);
+      expectCleanPage(session);
+    },
+    TEST_MS,
+  );
+});
