@@ -51,7 +51,7 @@ export async function startApp(config: Config, log: Logger, options: StartOption
       tokenTtlSeconds: config.directLine.tokenTtlSeconds,
       idleSeconds: config.directLine.conversationIdleSeconds,
     });
-    const directLine = new DirectLineChannel({ store, core, log, longPollMs: options.longPollMs });
+    const directLine = new DirectLineChannel({ store, core, log, secret: config.directLine.secret, longPollMs: options.longPollMs });
     const botFramework = new BotFrameworkChannel(config.microsoftApp, core);
 
     const server = createServer(db, log);
@@ -75,7 +75,9 @@ export async function startApp(config: Config, log: Logger, options: StartOption
         await scheduler.stop();
         directLine.close();
         await close(server, config.shutdownTimeoutMs);
-        await Promise.race([core.turns.idle(), new Promise((r) => setTimeout(r, config.shutdownTimeoutMs))]);
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([core.turns.idle(), new Promise((r) => (timer = setTimeout(r, config.shutdownTimeoutMs)))]);
+        clearTimeout(timer);
         await core.messageLog.drain();
         await db.close();
       })());

@@ -22,6 +22,8 @@ export interface Config {
     tenantId: string;
   };
   directLine: {
+    /** optional: a secret that opens every conversation, for server-side Direct Line clients */
+    secret: string;
     /** lifetime of a Direct Line token, seconds */
     tokenTtlSeconds: number;
     /** a conversation with no activity for this long is forgotten, seconds */
@@ -78,6 +80,7 @@ const schema = z.object({
   MicrosoftAppPassword: z.string().default(''),
   MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'),
   MicrosoftAppTenantId: z.string().trim().default(''),
+  DIRECTLINE_SECRET: z.string().trim().refine((v) => v.length >= 32, 'must be at least 32 characters').optional(),
   DIRECTLINE_TOKEN_TTL: int(60, 86400).default(3600),
   DIRECTLINE_IDLE_TIMEOUT: int(60, 7 * 86400).default(86400),
   SHUTDOWN_TIMEOUT_MS: int(0, 600000).default(10000),
@@ -130,6 +133,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       tenantId: v.MicrosoftAppTenantId,
     },
     directLine: {
+      secret: v.DIRECTLINE_SECRET ?? '',
       tokenTtlSeconds: v.DIRECTLINE_TOKEN_TTL,
       conversationIdleSeconds: v.DIRECTLINE_IDLE_TIMEOUT,
     },

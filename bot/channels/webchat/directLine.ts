@@ -9,6 +9,8 @@
 // The GET of activities waits (long poll) until there is news, so replies show at once.
 // Status codes follow the service: 401 no token, 403 a bad or expired token or another
 // conversation's token, 404 an unknown conversation, 400 a malformed activity, 413 too big.
+// Tokens open one conversation each. DIRECTLINE_SECRET, when set, opens every conversation, as
+// the service's secret does, for server-side clients; the web page never sees it.
 import crypto from 'node:crypto';
 import type { Activity } from 'botbuilder';
 import restify, { type Request, type Response, type Server } from 'restify';
@@ -29,6 +31,8 @@ const MAX_TEXT = 10000;
 
 export interface DirectLineOptions {
   store: ConversationStore;
+  /** DIRECTLINE_SECRET: empty for none */
+  secret?: string;
   core: BotCore;
   log: Logger;
   /** how long a GET of activities waits for news, ms (the client gives up after 20 s) */
@@ -86,7 +90,7 @@ export class DirectLineChannel {
   private async startConversation(req: Request, res: Response) {
     const token = bearer(req);
     const { user, locale } = (isObject(req.body) ? req.body : {}) as { user?: { id?: unknown }; locale?: unknown };
-    let conversation = token ? this.options.store.conversationOfToken(token) : undefined;
+    let conversation = token && !this.isSecret(token) ? this.options.store.conversationOfToken(token) : undefined;
     let issued = token;
     // No token, or one we do not know (a secret, a token from before a restart): a new conversation.
     if (!conversation) {
@@ -196,6 +200,11 @@ export class DirectLineChannel {
       sendError(res, 401, 'Unauthorized', 'Missing "Authorization: Bearer <token>" header.');
       return undefined;
     }
+    if (this.isSecret(token)) {
+      const conversation = id ? this.options.store.get(id) : undefined;
+      if (!conversation) sendError(res, 404, 'NotFound', 'Conversation not found.');
+      return conversation;
+    }
     const ofToken = this.options.store.conversationOfToken(token);
     if (!ofToken) {
       // An unknown conversation id is a 404 whatever the token; otherwise the token is bad.
@@ -209,6 +218,12 @@ export class DirectLineChannel {
       return undefined;
     }
     return ofToken;
+  }
+
+  private isSecret(token: string): boolean {
+    const secret = this.options.secret;
+    if (!secret || token.length !== secret.length) return false;
+    return crypto.timingSafeEqual(Buffer.from(token), Buffer.from(secret));
   }
 
   private conversationInfo(conversation: DirectLineConversation, token: string) {
