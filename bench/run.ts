@@ -1,0 +1,212 @@
+// `npm run bench [-- options]`: the same load (N people using the menu at once) through a bare
+// botbuilder echo bot, then through Passerelle's full stack (InProcessAdapter -> middleware ->
+// dialogs -> Prisma on a fresh SQLite file); prints throughput, latency, CPU and RSS of both.
+//   --conversations N   simulated people at once (BENCH_CONVERSATIONS, default 200)
+//   --turns N           measured turns per person (BENCH_TURNS, default 33: "bonjour" + 4 rounds)
+//   --think MS          average pause before each next message (BENCH_THINK_MS, default 0)
+//   --only echo|passerelle   run one bot only (e.g. to profile it)
+//   --json              a JSON summary as the last line of stdout
+// Progress goes to stderr. The exit code is 1 when any turn failed or got a wrong reply.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { TurnQueue } from '../bot/turnQueue';
+import { EchoBot } from './echoBot';
+import { inProcessChannel, runPhase, type Bot, type PhaseResult } from './load';
+import { ROUND_LENGTH } from './script';
+
+const TARGET = { turnsPerSecond: 1000, p95Ms: 25, costRatio: 3, conversations: 200 };
+
+function readOptions() {
+  const { values } = parseArgs({
+    options: {
+      conversations: { type: 'string', short: 'c' },
+      turns: { type: 'string', short: 't' },
+      think: { type: 'string' },
+      only: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    console.log('usage: npm run bench -- [--conversations 200] [--turns 33] [--think 0] [--only echo|passerelle] [--json]');
+    process.exit(0);
+  }
+  const int = (flag: string | undefined, env: string | undefined, fallback: number, min: number) => {
+    const n = Number(flag ?? env ?? fallback);
+    if (!Number.isInteger(n) || n < min) throw new Error(`expected an integer >= ${min}, got "${flag ?? env}"`);
+    return n;
+  };
+  const only = values.only;
+  if (only !== undefined && only !== 'echo' && only !== 'passerelle') throw new Error('--only takes echo or passerelle');
+  return {
+    conversations: int(values.conversations, process.env.BENCH_CONVERSATIONS, 200, 1),
+    turns: int(values.turns, process.env.BENCH_TURNS, 33, 1),
+    thinkMs: int(values.think, process.env.BENCH_THINK_MS, 0, 0),
+    only,
+    json: values.json,
+  };
+}
+
+type Options = ReturnType<typeof readOptions>;
+
+function echoBot(): Bot {
+  const bot = new EchoBot();
+  return {
+    name: 'echo',
+    send: inProcessChannel(new TurnQueue(), () => (context) => bot.run(context)),
+    check: (step, replies) => replies.length === 1 && replies[0].text === step.text,
+  };
+}
+
+async function passerelleBot(dir: string): Promise<{ bot: Bot; close: () => Promise<void> }> {
+  // Loaded only now, so that the echo bot's phase (run first) does not carry our modules' memory.
+  const { openDatabase } = await import('../bot/db/client');
+  const { createBotCore } = await import('../bot/botCore');
+  const { silentLogger } = await import('../bot/logger');
+  const { warmUpRecognizers } = await import('../dialogs/recognizers/choice');
+  const { translator } = await import('../bot/i18n');
+
+  const db = await openDatabase(`file:${path.join(dir, 'bench.db')}`);
+  const core = createBotCore(db, { defaultLocale: 'fr' }, silentLogger);
+  warmUpRecognizers();
+  const send = inProcessChannel(core.turns, (adapter) => {
+    core.installPipeline(adapter);
+    // The real handler still answers and resets the conversation; rethrowing makes the run count it.
+    const recover = adapter.onTurnError;
+    adapter.onTurnError = async (context, error) => {
+      await recover(context, error);
+      throw error;
+    };
+    return (context) => core.bot.run(context);
+  });
+  return {
+    bot: {
+      name: 'passerelle',
+      send,
+      // every reply in the expected language, and the first one the expected message
+      check: (step, replies) =>
+        replies.every((r) => r.locale === step.reply) && replies[0].text!.startsWith(translator(step.reply)(step.first)),
+    },
+    close: () => db.close(),
+  };
+}
+
+/** One round of every conversation (not measured: JIT, caches, first queries), then the measured load. */
+async function measure(bot: Bot, options: Options): Promise<PhaseResult> {
+  const log = (line: string) => process.stderr.write(`[${bot.name}] ${line}\n`);
+  const { conversations, turns, thinkMs } = options;
+  log(`warming up: ${conversations} conversations x ${ROUND_LENGTH + 1} turns`);
+  const warm = await runPhase(bot, { label: 'warm', conversations, turns: ROUND_LENGTH + 1, thinkMs: 0 });
+  if (warm.errors) log(`warm-up: ${warm.errors} errors, first: ${warm.firstError}`);
+  log(`measuring: ${conversations} conversations x ${turns} turns`);
+  const result = await runPhase(bot, {
+    label: 'run',
+    conversations,
+    turns,
+    thinkMs,
+    progress: (done, total, errors, seconds) =>
+      log(`${done}/${total} turns (${Math.round((100 * done) / total)}%), ${Math.round(done / seconds)} turns/s, ${errors} errors, ${seconds.toFixed(0)} s`),
+  });
+  result.errors += warm.errors;
+  result.firstError ??= warm.firstError;
+  log(`done in ${result.seconds.toFixed(1)} s`);
+  return result;
+}
+
+const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+interface Results {
+  echo?: PhaseResult;
+  passerelle?: PhaseResult;
+}
+
+function report(options: Options, results: Results, seconds: number, loadAverage: number) {
+  const { conversations, turns, thinkMs } = options;
+  const { echo, passerelle: ours } = results;
+  const ratios = echo && ours && {
+    /** wall time per turn at this load, ours / echo's (= echo's throughput / ours) */
+    cost: echo.turnsPerSecond / ours.turnsPerSecond,
+    cpuPerTurn: ours.cpuMsPerTurn / echo.cpuMsPerTurn,
+    p95: ours.p95Ms / echo.p95Ms,
+  };
+  const targets = ours && {
+    turnsPerSecond: ours.turnsPerSecond >= TARGET.turnsPerSecond,
+    p95: ours.p95Ms < TARGET.p95Ms,
+    ...(ratios && { cost: ratios.cost <= TARGET.costRatio }),
+  };
+  const errors = Object.values(results).reduce((sum, r) => sum + r.errors, 0);
+
+  const lines = [
+    '',
+    `${conversations} conversations x ${turns} turns (+ ${ROUND_LENGTH + 1} warm-up turns each), think time ${thinkMs} ms, ` +
+      `Node ${process.version}, ${os.cpus().length} CPUs (load average ${fmt(loadAverage, 1)} at start), ${fmt(seconds, 1)} s in all`,
+    '',
+    `${'bot'.padEnd(12)}${['turns/s', 'p50 ms', 'p95 ms', 'p99 ms', 'CPU ms/turn', 'peak RSS MB', 'errors'].map((h) => h.padStart(13)).join('')}`,
+    ...Object.entries(results).map(
+      ([name, r]: [string, PhaseResult]) =>
+        name.padEnd(12) +
+        [fmt(r.turnsPerSecond), fmt(r.p50Ms, 2), fmt(r.p95Ms, 2), fmt(r.p99Ms, 2), fmt(r.cpuMsPerTurn, 3), fmt(r.peakRssMb), fmt(r.errors)]
+          .map((c) => c.padStart(13))
+          .join(''),
+    ),
+  ];
+  if (ratios) {
+    lines.push(
+      '',
+      `passerelle / echo: cost per turn x${fmt(ratios.cost, 1)} (throughput ratio), CPU per turn x${fmt(ratios.cpuPerTurn, 1)}, p95 latency x${fmt(ratios.p95, 1)}`,
+    );
+  }
+  if (targets) {
+    const mark = (ok: boolean | undefined) => (ok === undefined ? '' : ok ? ' (met)' : ' (NOT met)');
+    const load = conversations === TARGET.conversations ? '' : `; this run: ${conversations}`;
+    lines.push(
+      `targets (at ${TARGET.conversations} conversations${load}): >= ${fmt(TARGET.turnsPerSecond)} turns/s${mark(targets.turnsPerSecond)}, ` +
+        `p95 < ${TARGET.p95Ms} ms${mark(targets.p95)}, within ${TARGET.costRatio}x the echo bot${mark(targets.cost)}`,
+    );
+    if (thinkMs === 0) {
+      // Little's law: with people who answer at once, mean latency = conversations / throughput.
+      lines.push(
+        `(no think time: mean latency = conversations / throughput, so p95 < ${TARGET.p95Ms} ms with ${conversations} conversations ` +
+          `needs about ${fmt(conversations / (TARGET.p95Ms / 1000))} turns/s; use --think to test latency at a given rate)`,
+      );
+    }
+  }
+  for (const [name, r] of Object.entries(results)) {
+    if (r.errors) lines.push(`ERRORS: ${name}: ${r.errors} failed or wrong turns (warm-up included); first: ${r.firstError}`);
+  }
+  console.log(lines.join('\n'));
+  if (options.json) {
+    console.log(JSON.stringify({ conversations, turns, thinkMs, seconds, results, ratios, targets, errors }));
+  }
+  return errors;
+}
+
+async function main() {
+  const options = readOptions();
+  const started = performance.now();
+  const loadAverage = os.loadavg()[0]; // other busy processes make the figures lower: say so
+  const results: Results = {};
+  if (options.only !== 'passerelle') results.echo = await measure(echoBot(), options);
+  if (options.only !== 'echo') {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'passerelle-bench-'));
+    try {
+      const passerelle = await passerelleBot(dir);
+      try {
+        results.passerelle = await measure(passerelle.bot, options);
+      } finally {
+        await passerelle.close();
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const errors = report(options, results, (performance.now() - started) / 1000, loadAverage);
+  process.exitCode = errors ? 1 : 0;
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});
