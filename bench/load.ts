@@ -91,6 +91,11 @@ export interface PhaseOptions {
   turns: number;
   /** average pause between a reply and the next message (0: none) */
   thinkMs: number;
+  /**
+   * Paced load: all people together send this many messages per second, each on a steady
+   * schedule (a late reply makes the next message go at once). Overrides thinkMs.
+   */
+  ratePerSecond?: number;
   /** called every `progressMs` with the turns done so far */
   progress?: (done: number, total: number, errors: number, seconds: number) => void;
   progressMs?: number;
@@ -115,9 +120,15 @@ export async function runPhase(bot: Bot, options: PhaseOptions): Promise<PhaseRe
   const seconds = () => (performance.now() - start) / 1000;
   const ticker = setInterval(() => options.progress?.(latencies.length, total, errors, seconds()), options.progressMs ?? 2000);
 
+  const period = options.ratePerSecond ? (conversations / options.ratePerSecond) * 1000 : 0;
   const person = async (who: number) => {
-    if (thinkMs > 0) await sleep(Math.random() * thinkMs); // people do not all start at once
+    const first = performance.now() + Math.random() * period;
+    if (thinkMs > 0 && !period) await sleep(Math.random() * thinkMs); // people do not all start at once
     for (let n = 0; n < turns; n++) {
+      if (period) {
+        const wait = first + n * period - performance.now();
+        if (wait > 0) await sleep(wait);
+      }
       const s = step(who, n);
       const activity = message(label, who, s.text);
       const sent = performance.now();
@@ -130,7 +141,7 @@ export async function runPhase(bot: Bot, options: PhaseOptions): Promise<PhaseRe
         latencies.push(performance.now() - sent);
         fail(`turn ${n} ("${s.text}") failed: ${(err as Error).message}`);
       }
-      if (thinkMs > 0) await sleep(thinkMs * (0.5 + Math.random()));
+      if (thinkMs > 0 && !period) await sleep(thinkMs * (0.5 + Math.random()));
     }
   };
   try {

@@ -5,10 +5,21 @@ import { LANGUAGES, type LanguageCode } from '../bot/languages';
 import { translator } from '../bot/i18n';
 import { setTurnLocale, turnLocale, type ProfileAccessor } from '../bot/turn';
 import { say } from '../cards/messages';
-import { CHOICE_PROMPT, LANGUAGE_DIALOG } from './ids';
-import { NumberedChoicePrompt, type ChoiceResult } from './prompts/numberedChoicePrompt';
+import { LANGUAGE_DIALOG } from './ids';
+import { NumberedChoicePrompt, perLanguage, type ChoiceResult } from './prompts/numberedChoicePrompt';
 
 const STEPS = 'languageSteps';
+const PROMPT = 'languagePrompt';
+
+/** The eight languages, each in its own script, in the fixed order; the question in the current language. */
+const languageQuestion = perLanguage((locale) => {
+  const t = translator(locale);
+  return {
+    question: t('language.question'),
+    options: LANGUAGES.map((l) => ({ value: l.code, label: l.nativeName, synonyms: l.aliases })),
+    hints: [t('prompt.hint')],
+  };
+});
 
 export interface LanguageChange {
   from: LanguageCode;
@@ -24,18 +35,13 @@ export class LanguageDialog extends ComponentDialog {
     private readonly onChange?: LanguageChangeListener,
   ) {
     super(LANGUAGE_DIALOG);
-    this.addDialog(new NumberedChoicePrompt(CHOICE_PROMPT));
+    this.addDialog(new NumberedChoicePrompt(PROMPT, languageQuestion));
     this.addDialog(new WaterfallDialog(STEPS, [(s) => this.ask(s), (s) => this.save(s)]));
     this.initialDialogId = STEPS;
   }
 
   private async ask(step: WaterfallStepContext) {
-    const t = translator(turnLocale(step.context));
-    return step.beginDialog(CHOICE_PROMPT, {
-      question: t('language.question'),
-      options: LANGUAGES.map((l) => ({ value: l.code, label: l.nativeName, synonyms: l.aliases })),
-      hints: [t('prompt.hint')],
-    });
+    return step.beginDialog(PROMPT);
   }
 
   private async save(step: WaterfallStepContext) {

@@ -13,16 +13,26 @@ import { ActivityTypes, type StatePropertyAccessor, type TurnContext } from 'bot
 import { translator } from '../bot/i18n';
 import { turnLocale, type ProfileAccessor } from '../bot/turn';
 import { say } from '../cards/messages';
-import { CHOICE_PROMPT, LANGUAGE_DIALOG, MAIN_DIALOG } from './ids';
+import { LANGUAGE_DIALOG, MAIN_DIALOG } from './ids';
 import { LanguageDialog, type LanguageChangeListener } from './languageDialog';
-import { NumberedChoicePrompt, type ChoiceResult } from './prompts/numberedChoicePrompt';
+import { NumberedChoicePrompt, perLanguage, type ChoiceResult } from './prompts/numberedChoicePrompt';
 import { globalCommand } from './recognizers/keywords';
 
 const STEPS = 'mainSteps';
+const PROMPT = 'menuPrompt';
 
 /** The menu, in its fixed order: the number a person answers is the position here. */
 export const MENU = ['workshops', 'shifts', 'problem', 'agenda', 'cip', 'language'] as const;
 export type MenuEntry = (typeof MENU)[number];
+
+const menuQuestion = perLanguage((locale) => {
+  const t = translator(locale);
+  return {
+    question: t('menu.question'),
+    options: MENU.map((entry) => ({ value: entry, label: t(`menu.${entry}`) })),
+    hints: [t('prompt.hint')],
+  };
+});
 
 interface MainOptions {
   greet?: boolean;
@@ -37,7 +47,7 @@ export class MainDialog extends ComponentDialog {
     onLanguageChange?: LanguageChangeListener,
   ) {
     super(MAIN_DIALOG);
-    this.addDialog(new NumberedChoicePrompt(CHOICE_PROMPT));
+    this.addDialog(new NumberedChoicePrompt(PROMPT, menuQuestion));
     this.addDialog(new LanguageDialog(profile, onLanguageChange));
     this.addDialog(new WaterfallDialog(STEPS, [(s) => this.showMenu(s), (s) => this.route(s), (s) => s.endDialog()]));
     this.initialDialogId = STEPS;
@@ -92,11 +102,7 @@ export class MainDialog extends ComponentDialog {
     if ((step.options as MainOptions | undefined)?.greet) {
       await step.context.sendActivity(say(locale, t('greeting')));
     }
-    return step.beginDialog(CHOICE_PROMPT, {
-      question: t('menu.question'),
-      options: MENU.map((entry) => ({ value: entry, label: t(`menu.${entry}`) })),
-      hints: [t('prompt.hint')],
-    });
+    return step.beginDialog(PROMPT);
   }
 
   private async route(step: WaterfallStepContext) {

@@ -2,7 +2,7 @@
 // conversation). Channels that store their messages themselves (WhatsApp: inbound before the
 // acknowledgement, outbound through the outbox) mark the turn and are skipped here.
 import { ActivityTypes, type Activity, type Middleware, type TurnContext } from 'botbuilder';
-import type { MessageLog, MessageRow } from '../services/messageLog';
+import type { MessageLog, MessageRecord } from '../services/messageLog';
 
 export const RECORDED_BY_CHANNEL = Symbol('passerelle.recordedByChannel');
 
@@ -33,7 +33,7 @@ export class MessageRecorderMiddleware implements Middleware {
     const channel = activity.channelId;
     const conversationId = activity.conversation?.id;
     const writes: Promise<unknown>[] = [];
-    const row = (a: Partial<Activity>, direction: 'in' | 'out', status: string, id?: string): MessageRow => ({
+    const row = (a: Partial<Activity>, direction: 'in' | 'out', status: string, id?: string): MessageRecord => ({
       direction,
       channel,
       conversationId,

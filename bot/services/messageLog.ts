@@ -1,22 +1,51 @@
 // The record of every inbound and outbound message (Message rows). Rows of concurrent turns are
-// written together (one createMany per batch); a turn awaits its own rows before it ends.
-import type { Database, Prisma } from '../db/client';
+// written together, one statement per batch; a turn awaits its own rows before it ends. A row
+// whose provider id (or dedupe key) is already stored is skipped: a message delivered twice is
+// recorded once, and never costs the other rows of its batch their place.
+import type { Database } from '../db/client';
 import { Batcher } from '../db/batcher';
+import { columnList, dbTimestamp, selectFromJson, type JsonColumns } from '../db/jsonRows';
 
-export type MessageRow = Prisma.MessageCreateManyInput;
-
-function isUniqueViolation(err: unknown): boolean {
-  return (err as { code?: string })?.code === 'P2002';
+export interface MessageRecord {
+  direction: 'in' | 'out';
+  channel: string;
+  conversationId?: string | null;
+  conversationRefId?: number | null;
+  beneficiaryId?: number | null;
+  contactId?: number | null;
+  providerId?: string | null;
+  /** reply | broadcast | reminder | checkin | attendance | system (default reply) */
+  kind?: string;
+  status: string;
+  payload: Record<string, unknown>;
 }
 
+const COLUMNS: JsonColumns = {
+  direction: 'text',
+  channel: 'text',
+  conversationId: 'text',
+  conversationRefId: 'int',
+  beneficiaryId: 'int',
+  contactId: 'int',
+  providerId: 'text',
+  kind: 'text',
+  status: 'text',
+  payload: 'json',
+  sentAt: 'timestamp',
+  createdAt: 'timestamp',
+  updatedAt: 'timestamp',
+};
+
 export class MessageLog {
-  private readonly batcher: Batcher<MessageRow, null>;
+  private readonly batcher: Batcher<MessageRecord, null>;
+  private readonly sql: string;
 
   constructor(private readonly db: Database) {
-    this.batcher = new Batcher((rows) => this.write(rows));
+    this.batcher = new Batcher((rows) => this.write(rows), 200);
+    this.sql = `INSERT INTO "Message" (${columnList(COLUMNS)}) ${selectFromJson(db.provider, COLUMNS)} ON CONFLICT DO NOTHING`;
   }
 
-  record(row: MessageRow): Promise<null> {
+  record(row: MessageRecord): Promise<null> {
     return this.batcher.add(row);
   }
 
@@ -24,18 +53,18 @@ export class MessageLog {
     return this.batcher.drain();
   }
 
-  private async write(rows: MessageRow[]): Promise<null[]> {
-    try {
-      await this.db.prisma.message.createMany({ data: rows });
-    } catch (err) {
-      if (!isUniqueViolation(err)) throw err;
-      // A provider id seen before (a message delivered twice) must not cost the others their row.
-      for (const row of rows) {
-        await this.db.prisma.message.create({ data: row }).catch((e) => {
-          if (!isUniqueViolation(e)) throw e;
-        });
-      }
-    }
+  private async write(rows: MessageRecord[]): Promise<null[]> {
+    const now = dbTimestamp(new Date());
+    const json = JSON.stringify(
+      rows.map((r) => ({
+        ...r,
+        kind: r.kind ?? 'reply',
+        sentAt: r.direction === 'out' && r.status === 'sent' ? now : null,
+        createdAt: now,
+        updatedAt: now,
+      })),
+    );
+    await this.db.prisma.$executeRawUnsafe(this.sql, json);
     return rows.map(() => null);
   }
 }

@@ -5,7 +5,7 @@ import crypto from 'node:crypto';
 import type { Storage, StoreItems } from 'botbuilder';
 import type { Database } from '../db/client';
 import { Batcher } from '../db/batcher';
-import { inList, valuesList } from '../db/sql';
+import { columnList, dbTimestamp, jsonStrings, selectFromJson, type JsonColumns } from '../db/jsonRows';
 
 interface Row {
   key: string;
@@ -28,13 +28,33 @@ export class ETagConflictError extends Error {
   }
 }
 
+// eTags: unique per process (random prefix) and per write (counter), cheaper than random bytes.
+const ETAG_PREFIX = crypto.randomBytes(6).toString('base64url');
+let etagCounter = 0;
+const nextETag = () => `${ETAG_PREFIX}.${(++etagCounter).toString(36)}`;
+
+const COLUMNS: JsonColumns = { key: 'text', data: 'text', etag: 'text', updatedAt: 'timestamp' };
+
 export class PrismaStorage implements Storage {
   private readonly reads: Batcher<string, Row | undefined>;
   private readonly writes: Batcher<WriteRequest, Error | null>;
+  private readonly sql: { read: string; lock: string; upsert: string };
 
   constructor(private readonly db: Database) {
     this.reads = new Batcher((keys) => this.readBatch(keys));
     this.writes = new Batcher((requests) => this.writeBatch(requests));
+    const keys = jsonStrings(db.provider);
+    // FOR UPDATE keeps another PostgreSQL instance from writing these rows until we commit;
+    // SQLite has a single writer, so its transaction is enough. Rows are locked, and new rows
+    // inserted, in key order: two instances writing the same keys in different orders would
+    // otherwise deadlock (PostgreSQL then aborts one batch, failing every turn in it).
+    const lock = db.provider === 'postgresql' ? ' FOR UPDATE' : '';
+    this.sql = {
+      read: `SELECT "key", "data", "etag" FROM "BotState" WHERE "key" IN ${keys}`,
+      lock: `SELECT "key", "etag" FROM "BotState" WHERE "key" IN ${keys} ORDER BY "key"${lock}`,
+      upsert: `INSERT INTO "BotState" (${columnList(COLUMNS)}) ${selectFromJson(db.provider, COLUMNS)}
+        ON CONFLICT ("key") DO UPDATE SET "data" = excluded."data", "etag" = excluded."etag", "updatedAt" = excluded."updatedAt"`,
+    };
   }
 
   async read(keys: string[]): Promise<StoreItems> {
@@ -54,7 +74,7 @@ export class PrismaStorage implements Storage {
           key,
           data: JSON.stringify(data),
           expected: eTag && eTag !== '*' ? eTag : undefined,
-          etag: crypto.randomBytes(9).toString('base64url'),
+          etag: nextETag(),
         });
       }),
     );
@@ -67,28 +87,15 @@ export class PrismaStorage implements Storage {
   }
 
   private async readBatch(keys: string[]): Promise<(Row | undefined)[]> {
-    const unique = [...new Set(keys)];
-    const rows = await this.db.prisma.$queryRawUnsafe<Row[]>(
-      `SELECT "key", "data", "etag" FROM "BotState" WHERE "key" IN (${inList(this.db.provider, unique.length)})`,
-      ...unique,
-    );
+    const rows = await this.db.prisma.$queryRawUnsafe<Row[]>(this.sql.read, JSON.stringify([...new Set(keys)]));
     const byKey = new Map(rows.map((r) => [r.key, r]));
     return keys.map((k) => byKey.get(k));
   }
 
   private async writeBatch(requests: WriteRequest[]): Promise<(Error | null)[]> {
-    const provider = this.db.provider;
     const keys = [...new Set(requests.map((r) => r.key))];
     return this.db.prisma.$transaction(async (tx) => {
-      // FOR UPDATE keeps another PostgreSQL instance from writing these rows until we commit;
-      // SQLite has a single writer, so its transaction is enough. Rows are locked, and new rows
-      // inserted, in key order: two instances writing the same keys in different orders would
-      // otherwise deadlock (PostgreSQL then aborts one batch, failing every turn in it).
-      const lock = provider === 'postgresql' ? ' FOR UPDATE' : '';
-      const current = await tx.$queryRawUnsafe<{ key: string; etag: string }[]>(
-        `SELECT "key", "etag" FROM "BotState" WHERE "key" IN (${inList(provider, keys.length)}) ORDER BY "key"${lock}`,
-        ...keys,
-      );
+      const current = await tx.$queryRawUnsafe<{ key: string; etag: string }[]>(this.sql.lock, JSON.stringify(keys));
       const etags = new Map(current.map((r) => [r.key, r.etag]));
       const accepted = new Map<string, WriteRequest>();
       const results = requests.map((r) => {
@@ -101,14 +108,11 @@ export class PrismaStorage implements Storage {
         return null;
       });
       if (accepted.size) {
-        const now = new Date();
-        const rows = [...accepted.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-        const params = rows.flatMap((r) => [r.key, r.data, r.etag, now]);
-        await tx.$executeRawUnsafe(
-          `INSERT INTO "BotState" ("key", "data", "etag", "updatedAt") VALUES ${valuesList(provider, accepted.size, 4)}
-           ON CONFLICT ("key") DO UPDATE SET "data" = excluded."data", "etag" = excluded."etag", "updatedAt" = excluded."updatedAt"`,
-          ...params,
-        );
+        const updatedAt = dbTimestamp(new Date());
+        const rows = [...accepted.values()]
+          .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+          .map((r) => ({ key: r.key, data: r.data, etag: r.etag, updatedAt }));
+        await tx.$executeRawUnsafe(this.sql.upsert, JSON.stringify(rows));
       }
       return results;
     });

@@ -1,18 +1,30 @@
 // Asks a question with numbered options and waits for an answer it can map to one of them
 // (see recognizeChoice). A miss gets a short "I did not understand" and the options again; after
 // `maxMisses` misses the prompt ends with NOT_UNDERSTOOD so the caller can offer a way out.
+//
+// The question is built when needed by the prompt's `build` function, in the turn's language, from
+// small arguments kept in the dialog state: the state stays small (it is saved every turn), and a
+// question asked again after a change of language comes back in the new language.
 import { Dialog, type DialogContext, type DialogInstance, type DialogTurnResult } from 'botbuilder-dialogs';
 import { ActivityTypes, type TurnContext } from 'botbuilder';
 import { ask, say } from '../../cards/messages';
 import { translator } from '../../bot/i18n';
+import type { LanguageCode } from '../../bot/languages';
 import { turnLocale } from '../../bot/turn';
 import { recognizeChoice, type ChoiceOption } from '../recognizers/choice';
 
-export interface NumberedChoiceOptions {
+export interface Question {
   question: string;
   options: ChoiceOption[];
   /** lines after the options, e.g. "Send a number." */
   hints?: string[];
+}
+
+export type QuestionBuilder<A> = (locale: LanguageCode, args: A) => Question;
+
+export interface PromptArgs<A> {
+  /** what `build` needs to make the question (kept in the dialog state) */
+  args?: A;
   maxMisses?: number;
 }
 
@@ -24,15 +36,22 @@ export interface ChoiceResult {
 
 export const NOT_UNDERSTOOD: ChoiceResult = { index: -1, value: '' };
 
-interface PromptState {
-  options: NumberedChoiceOptions;
+interface PromptState<A> {
+  args?: A;
+  maxMisses: number;
   misses: number;
 }
 
-export class NumberedChoicePrompt extends Dialog<NumberedChoiceOptions> {
-  override async beginDialog(dc: DialogContext, options?: NumberedChoiceOptions): Promise<DialogTurnResult> {
-    if (!options?.options.length) throw new Error(`${this.id}: no options to choose from`);
-    const state: PromptState = { options, misses: 0 };
+export class NumberedChoicePrompt<A = undefined> extends Dialog<PromptArgs<A>> {
+  constructor(
+    id: string,
+    private readonly build: QuestionBuilder<A>,
+  ) {
+    super(id);
+  }
+
+  override async beginDialog(dc: DialogContext, options: PromptArgs<A> = {}): Promise<DialogTurnResult> {
+    const state: PromptState<A> = { args: options.args, maxMisses: options.maxMisses ?? 3, misses: 0 };
     dc.activeDialog!.state = state;
     await this.send(dc.context, state, false);
     return Dialog.EndOfTurn;
@@ -41,11 +60,12 @@ export class NumberedChoicePrompt extends Dialog<NumberedChoiceOptions> {
   override async continueDialog(dc: DialogContext): Promise<DialogTurnResult> {
     const { activity } = dc.context;
     if (activity.type !== ActivityTypes.Message) return Dialog.EndOfTurn;
-    const state = dc.activeDialog!.state as PromptState;
-    const found = recognizeChoice(activity.text ?? '', state.options.options, turnLocale(dc.context));
+    const state = dc.activeDialog!.state as PromptState<A>;
+    const locale = turnLocale(dc.context);
+    const found = recognizeChoice(activity.text ?? '', this.build(locale, state.args as A).options, locale);
     if (found) return dc.endDialog(found satisfies ChoiceResult);
     state.misses++;
-    if (state.misses >= (state.options.maxMisses ?? 3)) return dc.endDialog(NOT_UNDERSTOOD);
+    if (state.misses >= state.maxMisses) return dc.endDialog(NOT_UNDERSTOOD);
     await this.send(dc.context, state, true);
     return Dialog.EndOfTurn;
   }
@@ -56,13 +76,23 @@ export class NumberedChoicePrompt extends Dialog<NumberedChoiceOptions> {
   }
 
   override async repromptDialog(context: TurnContext, instance: DialogInstance): Promise<void> {
-    await this.send(context, instance.state as PromptState, false);
+    await this.send(context, instance.state as PromptState<A>, false);
   }
 
-  private async send(context: TurnContext, state: PromptState, isRetry: boolean) {
+  private async send(context: TurnContext, state: PromptState<A>, isRetry: boolean) {
     const locale = turnLocale(context);
-    const { question, options, hints } = state.options;
+    const { question, options, hints } = this.build(locale, state.args as A);
     if (isRetry) await context.sendActivity(say(locale, translator(locale)('prompt.notUnderstood')));
     await context.sendActivity(ask(locale, question, options, hints));
   }
+}
+
+/** A builder that makes each language's question once (for questions that never change). */
+export function perLanguage(build: (locale: LanguageCode) => Question): QuestionBuilder<undefined> {
+  const made = new Map<LanguageCode, Question>();
+  return (locale) => {
+    let q = made.get(locale);
+    if (!q) made.set(locale, (q = build(locale)));
+    return q;
+  };
 }

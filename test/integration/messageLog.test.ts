@@ -2,7 +2,7 @@
 // turns' rows are written together, and a message delivered twice (its provider id already
 // stored) neither fails the other rows of its batch nor is stored twice.
 import { openDatabase, type Database } from '../../bot/db/client';
-import { MessageLog, type MessageRow } from '../../bot/services/messageLog';
+import { MessageLog, type MessageRecord } from '../../bot/services/messageLog';
 import { testDatabases } from '../support/databases';
 import type { TempDatabase } from '../support/postgres';
 
@@ -22,7 +22,7 @@ describe.each(testDatabases())('MessageLog on $name', (kind) => {
     await db.prisma.message.deleteMany();
   });
 
-  const row = (n: number, extra: Partial<MessageRow> = {}): MessageRow => ({
+  const row = (n: number, extra: Partial<MessageRecord> = {}): MessageRecord => ({
     direction: n % 2 ? 'in' : 'out',
     channel: 'webchat',
     conversationId: `conv-${n % 7}`,
@@ -95,7 +95,7 @@ describe.each(testDatabases())('MessageLog on $name', (kind) => {
 
   test('an error other than a duplicate fails the rows of the batch instead of being swallowed', async () => {
     const log = new MessageLog(db);
-    const bad = { ...row(200), broadcastId: 999999 }; // no such broadcast: a foreign key violation
+    const bad = { ...row(200), beneficiaryId: 999999 }; // no such person: a foreign key violation
     const results = await Promise.allSettled([log.record(row(201)), log.record(bad)]);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
     expect(await db.prisma.message.count()).toBe(0);
