@@ -4,6 +4,7 @@
 import { ConversationState, UserState, type BotAdapter, type TurnContext } from 'botbuilder';
 import type { DialogState } from 'botbuilder-dialogs';
 import type { Config } from './config';
+import { Notifier } from './notifier';
 import type { Database } from './db/client';
 import type { Logger } from './logger';
 import { translator } from './i18n';
@@ -15,10 +16,12 @@ import { PrismaStorage } from './storage/prismaStorage';
 import { TurnQueue } from './turnQueue';
 import type { UserProfile } from './turn';
 import { say } from '../cards/messages';
-import { MainDialog } from '../dialogs/mainDialog';
+import { createMainDialog, type DialogDeps } from '../dialogs';
 
 export interface BotCore {
   bot: PasserelleBot;
+  /** delivers queued notifications; channels that can send outside a turn register with it */
+  notifier: Notifier;
   storage: PrismaStorage;
   conversationState: ConversationState;
   userState: UserState;
@@ -28,13 +31,28 @@ export interface BotCore {
   installPipeline(adapter: BotAdapter): void;
 }
 
-export function createBotCore(db: Database, config: Pick<Config, 'defaultLocale'>, log: Logger): BotCore {
+export type BotCoreConfig = Pick<Config, 'defaultLocale'> & Partial<Pick<Config, 'appTimezone' | 'cipAnswerDays'>>;
+
+export function createBotCore(db: Database, config: BotCoreConfig, log: Logger, options: { now?: () => Date } = {}): BotCore {
+  const now = options.now ?? (() => new Date());
+  const timeZone = config.appTimezone ?? 'Europe/Paris';
   const storage = new PrismaStorage(db);
   const conversationState = new ConversationState(storage);
   const userState = new UserState(storage);
   const dialogState = conversationState.createProperty<DialogState>('dialogState');
   const profile = userState.createProperty<UserProfile>('profile');
-  const main = new MainDialog(dialogState, profile);
+  const notifier = new Notifier(db, timeZone, log, now);
+  const deps: DialogDeps = {
+    db: db.prisma,
+    profile,
+    timeZone,
+    now,
+    cipAnswerDays: config.cipAnswerDays ?? 2,
+    notify: async (beneficiaryId, o) => {
+      await notifier.deliver(beneficiaryId, o);
+    },
+  };
+  const main = createMainDialog(deps, dialogState);
   const bot = new PasserelleBot(conversationState, userState, main);
   const messageLog = new MessageLog(db);
   const recorder = new MessageRecorderMiddleware(messageLog);
@@ -58,6 +76,7 @@ export function createBotCore(db: Database, config: Pick<Config, 'defaultLocale'
 
   return {
     bot,
+    notifier,
     storage,
     conversationState,
     userState,

@@ -14,6 +14,8 @@ export interface Config {
   defaultLocale: LanguageCode;
   appTimezone: string;
   demoData: boolean;
+  /** working days the CIP usually takes to answer a message (told to people) */
+  cipAnswerDays: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   microsoftApp: {
     appId: string;
@@ -75,6 +77,7 @@ const schema = z.object({
   DEFAULT_LOCALE: z.enum(LANGUAGE_CODES).default('fr'),
   APP_TIMEZONE: z.string().trim().refine(isTimezone, 'must be an IANA time zone such as Europe/Paris').default('Europe/Paris'),
   DEMO_DATA: onOff.default(true),
+  CIP_ANSWER_DAYS: int(1, 30).default(2),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MicrosoftAppId: z.string().trim().default(''),
   MicrosoftAppPassword: z.string().default(''),
@@ -125,6 +128,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     defaultLocale: v.DEFAULT_LOCALE,
     appTimezone: v.APP_TIMEZONE,
     demoData: v.DEMO_DATA,
+    cipAnswerDays: v.CIP_ANSWER_DAYS,
     logLevel: v.LOG_LEVEL,
     microsoftApp: {
       appId: v.MicrosoftAppId,

@@ -6,6 +6,12 @@ import type { LanguageCode } from './languages';
 export interface UserProfile {
   /** the language the person chose; wins over the channel's locale */
   language?: LanguageCode;
+  /** the person's case, once they consented */
+  beneficiaryId?: number;
+  /** the conversation last recorded in ConversationRef (it is updated when it changes) */
+  conversationId?: string;
+  /** they said no to consent: nothing is stored; the next message asks again */
+  declinedAt?: string;
 }
 
 const LOCALE = Symbol('passerelle.locale');
@@ -21,3 +27,20 @@ export function turnLocale(context: TurnContext): LanguageCode {
 }
 
 export type ProfileAccessor = StatePropertyAccessor<UserProfile>;
+
+const CHANNEL_PHONE = Symbol('passerelle.channelPhone');
+const CHANNEL_NAME = Symbol('passerelle.channelName');
+
+/** Channels that know the person's phone number (WhatsApp) and profile name say so here. */
+export function setChannelIdentity(context: TurnContext, identity: { phone?: string; name?: string }): void {
+  if (identity.phone) context.turnState.set(CHANNEL_PHONE, identity.phone);
+  if (identity.name) context.turnState.set(CHANNEL_NAME, identity.name);
+}
+
+export function channelPhone(context: TurnContext): string | undefined {
+  return context.turnState.get(CHANNEL_PHONE);
+}
+
+export function channelProfileName(context: TurnContext): string | undefined {
+  return context.turnState.get(CHANNEL_NAME);
+}

@@ -43,7 +43,8 @@ export function numberedLines(options: NumberedOption[]): string[] {
  * A question with numbered options: the question, one line per option, then the hint lines.
  * Suggested actions mirror the options and send their number.
  */
-export function ask(locale: LanguageCode, question: string, options: NumberedOption[], hints: string[] = []): Message {
+export function ask(locale: LanguageCode, question: string | string[], options: NumberedOption[], hints: string[] = []): Message {
+  const intro = typeof question === 'string' ? [question] : question;
   const lines = numberedLines(options);
   const actions: CardAction[] = options.map((o, i) => ({
     type: ActionTypes.ImBack,
@@ -52,9 +53,9 @@ export function ask(locale: LanguageCode, question: string, options: NumberedOpt
   }));
   return {
     type: ActivityTypes.Message,
-    text: [question, ...lines, ...hints].join('\n'),
+    text: [...intro, ...lines, ...hints].join('\n'),
     textFormat: TextFormatTypes.Plain,
-    speak: ssml(locale, [question, ...options.map((o, i) => `${i + 1}: ${o.label}.`), ...hints]),
+    speak: ssml(locale, [...intro, ...options.map((o, i) => `${i + 1}: ${o.label}.`), ...hints]),
     inputHint: InputHints.ExpectingInput,
     suggestedActions: { actions, to: [] },
     locale,

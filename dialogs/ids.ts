@@ -1,3 +1,11 @@
 // Dialog ids, shared so that dialogs can start each other without importing each other.
 export const MAIN_DIALOG = 'main';
 export const LANGUAGE_DIALOG = 'language';
+export const ONBOARDING_DIALOG = 'onboarding';
+export const WORKSHOPS_DIALOG = 'workshops';
+export const SHIFTS_DIALOG = 'shifts';
+export const PROBLEM_DIALOG = 'problem';
+export const AGENDA_DIALOG = 'agenda';
+export const CIP_MESSAGE_DIALOG = 'cipMessage';
+export const ERASURE_DIALOG = 'erasure';
+export const WAY_OUT_DIALOG = 'wayOut';

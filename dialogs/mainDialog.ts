@@ -1,29 +1,60 @@
-// The main menu, and the root of every conversation: greets a new person, shows the numbered
-// menu, routes the choice, and comes back to the menu when a task ends. Keywords that work at
-// any time ("menu"/0, "help", "language") are handled here, before the active dialog sees them.
+// The root of every conversation: the numbered menu, shown again when a task ends. A person we
+// do not know yet sees it too (with a line saying "6 = language" in every language); when they
+// pick a task, onboarding comes first (language if not chosen yet, consent, first name), then the
+// task they picked.
+// Keywords that work at any time ("menu"/0, "help", "language", "stop", "start", "delete") are
+// handled here, before the active dialog sees the message.
 import {
   ComponentDialog,
   DialogSet,
   DialogTurnStatus,
   WaterfallDialog,
+  type Dialog,
+  type DialogContext,
   type DialogState,
   type WaterfallStepContext,
 } from 'botbuilder-dialogs';
-import { ActivityTypes, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
+import { ActivityTypes, TurnContext, type StatePropertyAccessor } from 'botbuilder';
 import { translator } from '../bot/i18n';
-import { turnLocale, type ProfileAccessor } from '../bot/turn';
+import { LANGUAGE_CODES } from '../bot/languages';
+import { turnLocale, type UserProfile } from '../bot/turn';
+import { optIn, optOut, rememberConversation } from '../bot/services/people';
 import { say } from '../cards/messages';
-import { LANGUAGE_DIALOG, MAIN_DIALOG } from './ids';
-import { LanguageDialog, type LanguageChangeListener } from './languageDialog';
+import { beneficiaryIdOf, type DialogDeps } from './deps';
+import {
+  AGENDA_DIALOG,
+  CIP_MESSAGE_DIALOG,
+  ERASURE_DIALOG,
+  LANGUAGE_DIALOG,
+  MAIN_DIALOG,
+  ONBOARDING_DIALOG,
+  PROBLEM_DIALOG,
+  SHIFTS_DIALOG,
+  WAY_OUT_DIALOG,
+  WORKSHOPS_DIALOG,
+} from './ids';
 import { NumberedChoicePrompt, perLanguage, type ChoiceResult } from './prompts/numberedChoicePrompt';
 import { globalCommand } from './recognizers/keywords';
+import { isWayOut } from './results';
 
 const STEPS = 'mainSteps';
 const PROMPT = 'menuPrompt';
 
+/** "Language" in every language, for the first greeting: a person who cannot read French finds the way. */
+const LANGUAGE_LINE = `🌐 6 = ${LANGUAGE_CODES.map((c) => translator(c)('menu.language')).join(' · ')}`;
+
 /** The menu, in its fixed order: the number a person answers is the position here. */
 export const MENU = ['workshops', 'shifts', 'problem', 'agenda', 'cip', 'language'] as const;
 export type MenuEntry = (typeof MENU)[number];
+
+const TASKS: Record<MenuEntry, string> = {
+  workshops: WORKSHOPS_DIALOG,
+  shifts: SHIFTS_DIALOG,
+  problem: PROBLEM_DIALOG,
+  agenda: AGENDA_DIALOG,
+  cip: CIP_MESSAGE_DIALOG,
+  language: LANGUAGE_DIALOG,
+};
 
 const menuQuestion = perLanguage((locale) => {
   const t = translator(locale);
@@ -38,84 +69,170 @@ interface MainOptions {
   greet?: boolean;
 }
 
+/** What onboarding ends with: the new case, or nothing when the person said no. */
+export interface OnboardingResult {
+  beneficiaryId?: number;
+}
+
+/** The dialogs the menu opens, and those the root opens by itself. */
+export interface MainParts {
+  onboarding: Dialog;
+  language: () => Dialog;
+  workshops: Dialog;
+  shifts: Dialog;
+  problem: Dialog;
+  agenda: Dialog;
+  cipMessage: () => Dialog;
+  erasure: Dialog;
+  wayOut: () => Dialog;
+}
+
 export class MainDialog extends ComponentDialog {
   private readonly root: DialogSet;
 
   constructor(
+    private readonly deps: DialogDeps,
     dialogState: StatePropertyAccessor<DialogState>,
-    profile: ProfileAccessor,
-    onLanguageChange?: LanguageChangeListener,
+    parts: MainParts,
   ) {
     super(MAIN_DIALOG);
     this.addDialog(new NumberedChoicePrompt(PROMPT, menuQuestion));
-    this.addDialog(new LanguageDialog(profile, onLanguageChange));
-    this.addDialog(new WaterfallDialog(STEPS, [(s) => this.showMenu(s), (s) => this.route(s), (s) => s.endDialog()]));
+    for (const d of [parts.onboarding, parts.language(), parts.workshops, parts.shifts, parts.problem, parts.agenda, parts.cipMessage(), parts.wayOut()]) {
+      this.addDialog(d);
+    }
+    this.addDialog(
+      new WaterfallDialog(STEPS, [(s) => this.showMenu(s), (s) => this.onboardFirst(s), (s) => this.route(s), (s) => this.afterTask(s), (s) => s.endDialog()]),
+    );
     this.initialDialogId = STEPS;
 
-    // The root set: the menu, and the language choice that the keyword opens from anywhere.
+    // The root set: the menu, and what keywords open from anywhere.
     this.root = new DialogSet(dialogState);
-    this.root.add(this);
-    this.root.add(new LanguageDialog(profile, onLanguageChange));
+    for (const d of [this, parts.language(), parts.erasure]) this.root.add(d);
   }
 
   /** Runs one turn of the conversation. */
   async run(context: TurnContext): Promise<void> {
+    const profile = await this.deps.profile.get(context, {});
+    const known = profile.beneficiaryId !== undefined;
     const dc = await this.root.createContext(context);
     const isMessage = context.activity.type === ActivityTypes.Message;
-    const command = isMessage ? globalCommand(context.activity.text) : undefined;
+    if (known) await this.syncConversation(context, profile);
 
-    if (command === 'menu') {
-      await dc.cancelAllDialogs();
-      await dc.beginDialog(MAIN_DIALOG);
-      return;
-    }
-    if (command === 'language') {
-      await dc.cancelAllDialogs();
-      await dc.beginDialog(LANGUAGE_DIALOG);
-      return;
-    }
-    if (command === 'help') {
-      await this.sendHelp(context);
-      if (dc.activeDialog) await dc.repromptDialog();
-      else await dc.beginDialog(MAIN_DIALOG);
-      return;
-    }
+    const command = isMessage ? globalCommand(context.activity.text) : undefined;
+    if (command) return this.runCommand(dc, command, profile);
 
     const result = isMessage ? await dc.continueDialog() : { status: dc.activeDialog ? DialogTurnStatus.waiting : DialogTurnStatus.empty };
     if (result.status === DialogTurnStatus.empty) {
-      await dc.beginDialog(MAIN_DIALOG, { greet: true } satisfies MainOptions);
+      await this.start(dc, true);
     } else if (result.status === DialogTurnStatus.complete) {
-      // A task ended: back to the menu.
-      await dc.beginDialog(MAIN_DIALOG);
+      // A task ended (or onboarding did): back to the menu.
+      await this.start(dc, false);
     }
   }
 
-  private async sendHelp(context: TurnContext) {
+  private async start(dc: DialogContext, greet: boolean) {
+    await dc.beginDialog(MAIN_DIALOG, { greet } satisfies MainOptions);
+  }
+
+  private async runCommand(dc: DialogContext, command: NonNullable<ReturnType<typeof globalCommand>>, profile: UserProfile) {
+    const { context } = dc;
     const locale = turnLocale(context);
     const t = translator(locale);
-    await context.sendActivity(say(locale, t('help.numbers'), t('help.keywords')));
+    switch (command) {
+      case 'menu':
+        await dc.cancelAllDialogs();
+        return this.start(dc, false);
+      case 'language':
+        await dc.cancelAllDialogs();
+        await dc.beginDialog(LANGUAGE_DIALOG);
+        return;
+      case 'help':
+        await context.sendActivity(say(locale, t('help.numbers'), t('help.keywords')));
+        if (dc.activeDialog) await dc.repromptDialog();
+        else await this.start(dc, false);
+        return;
+      case 'stop':
+        await dc.cancelAllDialogs();
+        if (profile.beneficiaryId === undefined) {
+          await context.sendActivity(say(locale, t('stop.unknown')));
+          return;
+        }
+        await optOut(this.deps.db, profile.beneficiaryId, this.deps.now());
+        await context.sendActivity(say(locale, t('stop.done'), t('stop.howToStart')));
+        return;
+      case 'start':
+        await dc.cancelAllDialogs();
+        if (profile.beneficiaryId !== undefined) {
+          await optIn(this.deps.db, profile.beneficiaryId);
+          await context.sendActivity(say(locale, t('start.done')));
+        }
+        return this.start(dc, false);
+      case 'delete':
+        await dc.cancelAllDialogs();
+        if (profile.beneficiaryId === undefined) {
+          await context.sendActivity(say(locale, t('stop.unknown')));
+          return this.start(dc, false);
+        }
+        await dc.beginDialog(ERASURE_DIALOG);
+        return;
+    }
+  }
+
+  /**
+   * A known person in a new conversation: remember where to reach them, and hand them the
+   * notifications that waited for them (e.g. a seat that freed up).
+   */
+  private async syncConversation(context: TurnContext, profile: UserProfile) {
+    const { activity } = context;
+    if (profile.conversationId === activity.conversation.id) return;
+    const beneficiaryId = profile.beneficiaryId!;
+    await rememberConversation(
+      this.deps.db,
+      {
+        channel: activity.channelId,
+        userKey: activity.from.id,
+        conversationId: activity.conversation.id,
+        serviceUrl: activity.serviceUrl,
+        reference: JSON.parse(JSON.stringify(TurnContext.getConversationReference(activity))),
+        locale: activity.locale,
+      },
+      { beneficiaryId },
+      this.deps.now(),
+    );
+    await this.deps.profile.set(context, { ...profile, conversationId: activity.conversation.id });
+    await this.deps.notify(beneficiaryId, { personIsHere: true });
   }
 
   private async showMenu(step: WaterfallStepContext) {
-    const locale = turnLocale(step.context);
-    const t = translator(locale);
     if ((step.options as MainOptions | undefined)?.greet) {
-      await step.context.sendActivity(say(locale, t('greeting')));
+      const locale = turnLocale(step.context);
+      const profile = await this.deps.profile.get(step.context, {});
+      const lines = [translator(locale)('greeting')];
+      if (profile.beneficiaryId === undefined && !profile.language) lines.push(LANGUAGE_LINE);
+      await step.context.sendActivity(say(locale, ...lines));
     }
     return step.beginDialog(PROMPT);
   }
 
-  private async route(step: WaterfallStepContext) {
+  /** A task needs a case: someone we do not know yet goes through onboarding first. */
+  private async onboardFirst(step: WaterfallStepContext) {
     const choice = step.result as ChoiceResult;
-    const locale = turnLocale(step.context);
-    const t = translator(locale);
-    if (choice.index < 0) {
-      await this.sendHelp(step.context);
-      return step.endDialog();
-    }
-    const entry = choice.value as MenuEntry;
-    if (entry === 'language') return step.beginDialog(LANGUAGE_DIALOG);
-    await step.context.sendActivity(say(locale, t('comingSoon')));
-    return step.endDialog();
+    (step.values as { choice?: ChoiceResult }).choice = choice;
+    if (choice.index < 0 || choice.value === 'language') return step.next(choice);
+    if ((await beneficiaryIdOf(this.deps, step.context)) !== undefined) return step.next(choice);
+    return step.beginDialog(ONBOARDING_DIALOG);
+  }
+
+  private async route(step: WaterfallStepContext) {
+    const choice = (step.values as { choice: ChoiceResult }).choice;
+    if (choice.index < 0) return step.replaceDialog(WAY_OUT_DIALOG);
+    // Onboarding that ended without a case (the person said no): back to the menu.
+    if (step.result !== choice && !(step.result as OnboardingResult | undefined)?.beneficiaryId) return step.endDialog();
+    return step.beginDialog(TASKS[choice.value as MenuEntry]);
+  }
+
+  private async afterTask(step: WaterfallStepContext) {
+    if (isWayOut(step.result)) return step.beginDialog(WAY_OUT_DIALOG);
+    return step.next();
   }
 }

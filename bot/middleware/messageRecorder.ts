@@ -1,7 +1,8 @@
 // Records every inbound and outbound message of a turn as a Message row (the CIP's record of the
 // conversation). Channels that store their messages themselves (WhatsApp: inbound before the
-// acknowledgement, outbound through the outbox) mark the turn and are skipped here.
-import { ActivityTypes, type Activity, type Middleware, type TurnContext } from 'botbuilder';
+// acknowledgement, outbound through the outbox) mark the turn and are skipped here, and so are
+// proactive turns: what they send is already a row of the outbox.
+import { ActivityEventNames, ActivityTypes, type Activity, type Middleware, type TurnContext } from 'botbuilder';
 import type { MessageLog, MessageRecord } from '../services/messageLog';
 
 export const RECORDED_BY_CHANNEL = Symbol('passerelle.recordedByChannel');
@@ -20,6 +21,10 @@ export function messagePayload(a: Partial<Activity>) {
   };
 }
 
+function isProactive(activity: Activity): boolean {
+  return activity.type === ActivityTypes.Event && activity.name?.toLowerCase() === ActivityEventNames.ContinueConversation.toLowerCase();
+}
+
 function providerId(channel: string, id: string | undefined): string | undefined {
   return id ? `${channel}:${id}` : undefined;
 }
@@ -28,8 +33,8 @@ export class MessageRecorderMiddleware implements Middleware {
   constructor(private readonly log: MessageLog) {}
 
   async onTurn(context: TurnContext, next: () => Promise<void>): Promise<void> {
-    if (context.turnState.get(RECORDED_BY_CHANNEL)) return next();
     const { activity } = context;
+    if (context.turnState.get(RECORDED_BY_CHANNEL) || isProactive(activity)) return next();
     const channel = activity.channelId;
     const conversationId = activity.conversation?.id;
     const writes: Promise<unknown>[] = [];

@@ -14,10 +14,13 @@ import { turnLocale } from '../../bot/turn';
 import { recognizeChoice, type ChoiceOption } from '../recognizers/choice';
 
 export interface Question {
-  question: string;
+  /** one line, or several (one idea each) */
+  question: string | string[];
   options: ChoiceOption[];
   /** lines after the options, e.g. "Send a number." */
   hints?: string[];
+  /** a second chance for answers that are not an option: returns an option's value */
+  recognize?: (text: string, locale: LanguageCode) => string | undefined;
 }
 
 export type QuestionBuilder<A> = (locale: LanguageCode, args: A) => Question;
@@ -62,7 +65,9 @@ export class NumberedChoicePrompt<A = undefined> extends Dialog<PromptArgs<A>> {
     if (activity.type !== ActivityTypes.Message) return Dialog.EndOfTurn;
     const state = dc.activeDialog!.state as PromptState<A>;
     const locale = turnLocale(dc.context);
-    const found = recognizeChoice(activity.text ?? '', this.build(locale, state.args as A).options, locale);
+    const q = this.build(locale, state.args as A);
+    const text = activity.text ?? '';
+    const found = recognizeChoice(text, q.options, locale) ?? byValue(q, q.recognize?.(text, locale));
     if (found) return dc.endDialog(found satisfies ChoiceResult);
     state.misses++;
     if (state.misses >= state.maxMisses) return dc.endDialog(NOT_UNDERSTOOD);
@@ -85,6 +90,11 @@ export class NumberedChoicePrompt<A = undefined> extends Dialog<PromptArgs<A>> {
     if (isRetry) await context.sendActivity(say(locale, translator(locale)('prompt.notUnderstood')));
     await context.sendActivity(ask(locale, question, options, hints));
   }
+}
+
+function byValue(q: Question, value: string | undefined): ChoiceResult | undefined {
+  const index = value === undefined ? -1 : q.options.findIndex((o) => o.value === value);
+  return index < 0 ? undefined : { index, value: q.options[index].value };
 }
 
 /** A builder that makes each language's question once (for questions that never change). */

@@ -1,19 +1,23 @@
 // Words that work at any point of a conversation, in every language: "menu" (or 0), "help",
-// "language". A message is a command only when it is the keyword alone.
+// "language", "stop", "start", "delete" (my data). A message is a command only when it is the
+// keyword alone.
 import { LANGUAGE_CODES } from '../../bot/languages';
 import { wordList } from '../../bot/i18n';
 import { normalize, words } from './normalize';
 
-export type GlobalCommand = 'menu' | 'help' | 'language';
+export type GlobalCommand = 'menu' | 'help' | 'language' | 'stop' | 'start' | 'delete';
 
-const COMMANDS: GlobalCommand[] = ['menu', 'help', 'language'];
+const COMMANDS: GlobalCommand[] = ['menu', 'help', 'language', 'stop', 'start', 'delete'];
 
 const table = new Map<string, GlobalCommand>([['0', 'menu']]);
 for (const command of COMMANDS) {
   for (const code of LANGUAGE_CODES) {
     for (const word of wordList(code, `keywords.${command}`)) {
       const key = words(normalize(word)).join(' ');
-      if (key) table.set(key, command);
+      if (!key) continue;
+      const other = table.get(key);
+      if (other && other !== command) throw new Error(`keyword "${word}" (${code}) means both ${other} and ${command}`);
+      table.set(key, command);
     }
   }
 }

@@ -29,7 +29,8 @@ export function normalize(text: string): string {
   return latinDigits(text)
     .normalize('NFKD')
     .replace(/\p{M}/gu, '') // accents, harakat; NFKD first so é -> e
-    .replace(/[\u200c\u200d\u200e\u200f\u0640]/g, '') // ZWNJ/ZWJ, direction marks, tatweel
+    .replace(/[\u200c\u200d\u200e\u200f\u0640\ufe0f]/g, '') // ZWNJ/ZWJ, direction marks, tatweel, emoji style
+    .replace(/[\u{1f3fb}-\u{1f3ff}]/gu, '') // skin tones: 👍🏽 is 👍
     .toLowerCase()
     .replace(/./gu, (c) => LETTERS[c] ?? c)
     .replace(/[\s\u00a0]+/g, ' ')

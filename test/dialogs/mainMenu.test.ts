@@ -10,6 +10,7 @@ let h: Harness;
 beforeEach(async () => {
   tmp = await createTempSqlite();
   h = await createHarness(tmp.url);
+  await h.onboard();
 });
 afterEach(async () => {
   await h.close();
@@ -85,19 +86,22 @@ test('menu and 0 go back to the menu; help explains and asks again', async () =>
   expect(help[1].text).toContain('Que voulez-vous faire ?');
 });
 
-test('a misunderstood answer repeats the options; three misses give the help text', async () => {
+test('a misunderstood answer repeats the options; after three misses: the menu or a message to the CIP', async () => {
   await h.send('bonjour');
   const first = await h.send('je ne sais pas');
   expect(first[0].text).toBe("Je n'ai pas compris.");
   expect(first[1].text).toContain('1. Ateliers');
   await h.send('bof');
   const third = await h.sendText('???!');
-  expect(third).toContain('Pour répondre, envoyez un numéro.');
-  expect(third).toContain('Que voulez-vous faire ?');
+  expect(third).toContain('Je ne comprends pas. Que voulez-vous faire ?');
+  expect(third).toContain('1. Retour au menu');
+  expect(third).toContain('2. Écrire à mon conseiller');
+  expect(await h.sendText('1')).toContain('Que voulez-vous faire ?\n1. Ateliers');
 });
 
 test('the channel locale is used until the person chooses, and the choice survives a new bot instance', async () => {
   const ru = await createHarness(tmp.url, { user: 'user-ru', conversation: 'c-ru', channelLocale: 'ru-RU', db: h.db });
+  await ru.onboard();
   expect(await ru.sendText('привет')).toContain('Что вы хотите сделать?');
   await ru.send('6');
   await ru.send('8');
@@ -108,10 +112,10 @@ test('the channel locale is used until the person chooses, and the choice surviv
 
 test('every message in and out is recorded as a Message row', async () => {
   await h.send('bonjour');
-  await h.send('1');
+  await h.send('6');
   const rows = await h.db.prisma.message.findMany({ orderBy: { id: 'asc' } });
   expect(rows.filter((r) => r.direction === 'in')).toHaveLength(2);
-  expect(rows.filter((r) => r.direction === 'out').length).toBeGreaterThanOrEqual(4);
+  expect(rows.filter((r) => r.direction === 'out')).toHaveLength(3); // greeting, menu, language list
   expect(rows[0]).toMatchObject({ channel: 'test', conversationId: 'conversation-1', status: 'received' });
   expect((rows[0].payload as { text: string }).text).toBe('bonjour');
 });

@@ -5,6 +5,7 @@ import { createBotCore, type BotCore } from '../../bot/botCore';
 import { openDatabase, type Database } from '../../bot/db/client';
 import { silentLogger } from '../../bot/logger';
 import type { LanguageCode } from '../../bot/languages';
+import type { Prisma } from '../../bot/db/client';
 
 export interface Harness {
   db: Database;
@@ -16,23 +17,43 @@ export interface Harness {
   sendText(text: string): Promise<string>;
   /** a conversationUpdate adding the user (what channels send when a chat opens) */
   join(): Promise<Partial<Activity>[]>;
+  /**
+   * Makes the test user a known person without going through onboarding: an active, consenting
+   * beneficiary linked to this chat user. Returns the beneficiary.
+   */
+  onboard(person?: Partial<Prisma.BeneficiaryUncheckedCreateInput>): Promise<{ id: number }>;
+  /** the clock the bot sees (tests may move it) */
+  clock: { now: Date };
   close(): Promise<void>;
 }
 
 export async function createHarness(
   url: string,
-  options: { user?: string; conversation?: string; channelLocale?: string; defaultLocale?: LanguageCode; db?: Database } = {},
+  options: { user?: string; conversation?: string; channelLocale?: string; defaultLocale?: LanguageCode; db?: Database; now?: Date } = {},
 ): Promise<Harness> {
   const db = options.db ?? (await openDatabase(url));
-  const core = createBotCore(db, { defaultLocale: options.defaultLocale ?? 'fr' }, silentLogger);
+  const clock = { now: options.now ?? new Date() };
+  const user = options.user ?? 'user-1';
+  const core = createBotCore(db, { defaultLocale: options.defaultLocale ?? 'fr', appTimezone: 'Europe/Paris', cipAnswerDays: 2 }, silentLogger, {
+    now: () => clock.now,
+  });
   const adapter = new TestAdapter((context) => core.bot.run(context), {
     channelId: 'test',
     locale: options.channelLocale ?? '',
-    from: { id: options.user ?? 'user-1', name: 'User' },
+    from: { id: user, name: 'User' },
     recipient: { id: 'bot', name: 'Passerelle' },
     conversation: { id: options.conversation ?? 'conversation-1', isGroup: false, conversationType: 'personal', name: '' },
   } as Partial<Activity>);
   core.installPipeline(adapter);
+  // Proactive messages (notifications) land in the same queue as replies.
+  core.notifier.register('test', {
+    send: async (target, activities) => {
+      await adapter.continueConversation(target.reference as never, async (context) => {
+        await context.sendActivities(activities);
+      });
+      return true;
+    },
+  });
   const drain = () => adapter.activeQueue.splice(0);
   const harness: Harness = {
     db,
@@ -50,9 +71,18 @@ export async function createHarness(
       drain();
       await adapter.receiveActivity({
         type: 'conversationUpdate',
-        membersAdded: [{ id: options.user ?? 'user-1', name: 'User' }],
+        membersAdded: [{ id: user, name: 'User' }],
       });
       return drain();
+    },
+    clock,
+    async onboard(person = {}) {
+      const b = await db.prisma.beneficiary.create({
+        data: { firstName: 'Amina', status: 'active', consentAt: clock.now, language: 'fr', birthYear: 1990, ...person },
+      });
+      const language = person.language as LanguageCode | undefined;
+      await core.storage.write({ [`test/users/${user}/`]: { profile: { beneficiaryId: b.id, ...(language && { language }) }, eTag: '*' } });
+      return b;
     },
     async close() {
       if (!options.db) await db.close();

@@ -58,6 +58,16 @@ export class DirectLineChannel {
       return { id: options.store.append(conversation, out) };
     });
     options.core.installPipeline(this.adapter);
+    // Notifications reach a person whose chat is still open; otherwise they wait for the next visit.
+    options.core.notifier.register(CHANNEL_ID, {
+      send: async (target, activities) => {
+        if (!this.options.store.get(target.conversationId)) return false;
+        await this.adapter.continueConversation(target.reference, async (context) => {
+          await context.sendActivities(activities);
+        });
+        return true;
+      },
+    });
   }
 
   register(server: Server): void {

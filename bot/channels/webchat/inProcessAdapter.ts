@@ -2,6 +2,7 @@
 // endpoint hands it the activities people post, and it hands the bot's replies to `deliver`.
 // Middleware and bot are the same as on every other channel (see botCore.installPipeline).
 import {
+  ActivityEventNames,
   BotAdapter,
   TurnContext,
   type Activity,
@@ -46,7 +47,7 @@ export class InProcessAdapter extends BotAdapter {
 
   /** A proactive turn in an existing conversation. */
   async continueConversation(reference: Partial<ConversationReference>, logic: Logic): Promise<void> {
-    const activity = TurnContext.applyConversationReference({ type: 'event', name: 'continueConversation' }, reference, true);
+    const activity = TurnContext.applyConversationReference({ type: 'event', name: ActivityEventNames.ContinueConversation }, reference, true);
     await this.runMiddleware(new TurnContext(this, activity), logic);
   }
 }

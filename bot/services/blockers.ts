@@ -1,0 +1,77 @@
+// Peripheral blockers (housing, childcare, health, papers, transport, money): reported by the
+// person with a short reference they can quote (B-4821). Urgency "today" is flagged for the CIP.
+import crypto from 'node:crypto';
+import type { Db, Prisma } from '../db/client';
+import { appendCaseEvent, type Actor } from './caseEvents';
+import type { Attachment } from './people';
+
+export const BLOCKER_CATEGORIES = ['housing', 'childcare', 'health', 'papers', 'transport', 'money', 'other'] as const;
+export type BlockerCategory = (typeof BLOCKER_CATEGORIES)[number];
+export const URGENCIES = ['today', 'week', 'later'] as const;
+export type Urgency = (typeof URGENCIES)[number];
+
+export interface BlockerReport {
+  category: BlockerCategory;
+  urgency: Urgency;
+  description?: string;
+  /** a voice note, a photo, a document */
+  attachments?: Attachment[];
+}
+
+export interface BlockerView {
+  id: number;
+  reference: string;
+  category: BlockerCategory;
+  urgency: Urgency;
+  status: 'open' | 'in_progress' | 'resolved';
+  createdAt: Date;
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  return (err as { code?: string })?.code === 'P2002';
+}
+
+/** Records the blocker and its event; the reference is random (4 digits, 5 once they run short). */
+export async function reportBlocker(db: Db, beneficiaryId: number, report: BlockerReport, actor: Actor): Promise<BlockerView> {
+  for (let attempt = 0; ; attempt++) {
+    const digits = attempt < 8 ? crypto.randomInt(1000, 10000) : crypto.randomInt(10000, 100000);
+    const reference = `B-${digits}`;
+    try {
+      return await db.$transaction(async (tx) => {
+        const b = await tx.blocker.create({
+          data: {
+            reference,
+            beneficiaryId,
+            category: report.category,
+            urgency: report.urgency,
+            description: report.description,
+            attachments: report.attachments?.length ? (report.attachments as unknown as Prisma.InputJsonValue) : undefined,
+          },
+        });
+        await appendCaseEvent(tx, {
+          beneficiaryId,
+          type: 'blocker_reported',
+          actor,
+          payload: { blockerId: b.id, reference, category: b.category, urgency: b.urgency, voiceNote: !!report.attachments?.some((a) => a.contentType.startsWith('audio/')) },
+          attention: report.urgency === 'today',
+        });
+        return { id: b.id, reference, category: report.category, urgency: report.urgency, status: 'open', createdAt: b.createdAt };
+      });
+    } catch (err) {
+      if (!isUniqueViolation(err) || attempt > 20) throw err;
+    }
+  }
+}
+
+/** The person's blockers that are not resolved yet, newest first. */
+export async function openBlockers(db: Db, beneficiaryId: number): Promise<BlockerView[]> {
+  const rows = await db.blocker.findMany({ where: { beneficiaryId, status: { not: 'resolved' } }, orderBy: { createdAt: 'desc' } });
+  return rows.map((b) => ({
+    id: b.id,
+    reference: b.reference,
+    category: b.category as BlockerCategory,
+    urgency: b.urgency as Urgency,
+    status: b.status as BlockerView['status'],
+    createdAt: b.createdAt,
+  }));
+}

@@ -1,0 +1,177 @@
+// Beneficiaries as the conversations see them: consent and the link between a chat identity and a
+// case, language, opt-out ("stop"), erasure requests, messages to the CIP. No channel code here:
+// a channel gives at most a user key and, when it has one, a phone number.
+import type { Db, Prisma } from '../db/client';
+import { isLanguageCode, type LanguageCode } from '../languages';
+import { appendCaseEvent, type Actor } from './caseEvents';
+
+export interface Person {
+  id: number;
+  firstName: string | null;
+  language: LanguageCode;
+  birthYear: number | null;
+  status: string;
+  consentAt: Date | null;
+  optedOutAt: Date | null;
+}
+
+function person(b: Prisma.BeneficiaryGetPayload<object>): Person {
+  return {
+    id: b.id,
+    firstName: b.firstName,
+    language: isLanguageCode(b.language) ? b.language : 'fr',
+    birthYear: b.birthYear,
+    status: b.status,
+    consentAt: b.consentAt,
+    optedOutAt: b.optedOutAt,
+  };
+}
+
+export async function personById(db: Db, id: number): Promise<Person | undefined> {
+  const b = await db.beneficiary.findUnique({ where: { id } });
+  return b ? person(b) : undefined;
+}
+
+/**
+ * A phone number in E.164 (+33612345678), from what channels and people write: WhatsApp ids are
+ * digits without "+", French numbers may start with 0 or 0033. Undefined when it is not a number.
+ */
+export function toE164(raw: string | undefined | null): string | undefined {
+  if (!raw) return undefined;
+  let digits = raw.replace(/[\s().-]/g, '');
+  if (digits.startsWith('00')) digits = `+${digits.slice(2)}`;
+  else if (/^0[1-9]\d{8}$/.test(digits)) digits = `+33${digits.slice(1)}`;
+  else if (/^\d+$/.test(digits)) digits = `+${digits}`;
+  return /^\+[1-9]\d{6,14}$/.test(digits) ? digits : undefined;
+}
+
+/** A case opened by a CIP for this phone number, that a chat identity may be linked to. */
+export async function caseForPhone(db: Db, phone: string | undefined): Promise<Person | undefined> {
+  const e164 = toE164(phone);
+  if (!e164) return undefined;
+  const b = await db.beneficiary.findUnique({ where: { phone: e164 } });
+  return b && b.status !== 'archived' ? person(b) : undefined;
+}
+
+export interface ChatIdentity {
+  channel: string;
+  /** the channel's user id */
+  userKey: string;
+  conversationId: string;
+  serviceUrl?: string;
+  /** the Bot Framework conversation reference, for proactive messages */
+  reference: Prisma.InputJsonValue;
+  locale?: string;
+}
+
+export interface ConsentInput {
+  identity: ChatIdentity;
+  language: LanguageCode;
+  /** link to this CIP-created case (found by caseForPhone) */
+  linkTo?: number;
+  /** for a new, pending case */
+  firstName?: string;
+  phone?: string;
+  now: Date;
+}
+
+/**
+ * Consent given: links the chat identity to the CIP's case, or opens a pending case for the CIP
+ * to validate; remembers where to reach the person; attaches the messages of this conversation
+ * (recorded before consent) to the case. One transaction, with the consent_given event.
+ */
+export async function giveConsent(db: Db, input: ConsentInput): Promise<Person> {
+  const { identity, now } = input;
+  return db.$transaction(async (tx) => {
+    const b = input.linkTo
+      ? await tx.beneficiary.update({ where: { id: input.linkTo }, data: { consentAt: now, optedOutAt: null, language: input.language } })
+      : await tx.beneficiary.create({
+          data: { firstName: input.firstName, phone: toE164(input.phone), language: input.language, status: 'pending', consentAt: now },
+        });
+    await rememberConversation(tx, identity, { beneficiaryId: b.id }, now);
+    await tx.message.updateMany({
+      where: { channel: identity.channel, conversationId: identity.conversationId, beneficiaryId: null },
+      data: { beneficiaryId: b.id },
+    });
+    await appendCaseEvent(tx, {
+      beneficiaryId: b.id,
+      type: 'consent_given',
+      actor: { type: 'beneficiary', id: b.id },
+      payload: { channel: identity.channel, linked: !!input.linkTo, language: input.language },
+    });
+    return person(b);
+  });
+}
+
+/** Consent refused: nothing personal stays, not even the messages of this conversation. */
+export async function forgetConversation(db: Db, channel: string, conversationId: string): Promise<number> {
+  const { count } = await db.message.deleteMany({ where: { channel, conversationId, beneficiaryId: null } });
+  return count;
+}
+
+type RefWriter = Pick<Prisma.TransactionClient, 'conversationRef'>;
+
+/** Where to reach a person on a channel (one row per channel and user), kept up to date. */
+export async function rememberConversation(
+  db: RefWriter,
+  identity: ChatIdentity,
+  who: { beneficiaryId?: number; contactId?: number },
+  now: Date,
+): Promise<void> {
+  const data = {
+    conversationId: identity.conversationId,
+    serviceUrl: identity.serviceUrl,
+    reference: identity.reference,
+    locale: identity.locale,
+    lastInboundAt: now,
+    ...who,
+  };
+  await db.conversationRef.upsert({
+    where: { channel_userKey: { channel: identity.channel, userKey: identity.userKey } },
+    create: { channel: identity.channel, userKey: identity.userKey, ...data },
+    update: data,
+  });
+}
+
+async function event(db: Db, beneficiaryId: number, type: string, actor: Actor, payload: Prisma.InputJsonValue, update?: Prisma.BeneficiaryUpdateInput, attention = false) {
+  await db.$transaction(async (tx) => {
+    if (update) await tx.beneficiary.update({ where: { id: beneficiaryId }, data: update });
+    await appendCaseEvent(tx, { beneficiaryId, type, actor, payload, attention });
+  });
+}
+
+const self = (id: number): Actor => ({ type: 'beneficiary', id });
+
+export async function changeLanguage(db: Db, beneficiaryId: number, from: LanguageCode, to: LanguageCode): Promise<void> {
+  await event(db, beneficiaryId, 'language_changed', self(beneficiaryId), { from, to }, { language: to });
+}
+
+/** "stop": no proactive message any more, until "start". */
+export async function optOut(db: Db, beneficiaryId: number, now: Date): Promise<void> {
+  await event(db, beneficiaryId, 'opted_out', self(beneficiaryId), {}, { optedOutAt: now });
+}
+
+export async function optIn(db: Db, beneficiaryId: number): Promise<void> {
+  await event(db, beneficiaryId, 'opted_in', self(beneficiaryId), {}, { optedOutAt: null });
+}
+
+/** "Delete my data": recorded for the CIP, who carries it out (and flagged for their attention). */
+export async function requestErasure(db: Db, beneficiaryId: number): Promise<void> {
+  await event(db, beneficiaryId, 'erasure_requested', self(beneficiaryId), {}, undefined, true);
+}
+
+export async function setBirthYear(db: Db, beneficiaryId: number, birthYear: number): Promise<void> {
+  await event(db, beneficiaryId, 'profile_updated', self(beneficiaryId), { birthYear }, { birthYear });
+}
+
+export interface Attachment {
+  contentType: string;
+  /** where the file is: a media reference of the channel or a URL */
+  url: string;
+  name?: string;
+}
+
+/** A message for the CIP (text or a voice note), flagged for their attention. */
+export async function messageToCip(db: Db, beneficiaryId: number, message: { text?: string; attachments?: Attachment[] }): Promise<void> {
+  await event(db, beneficiaryId, 'message_to_cip', self(beneficiaryId), { ...message } as Prisma.InputJsonValue, undefined, true);
+}

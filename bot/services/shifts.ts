@@ -1,0 +1,67 @@
+// A person's shifts (SIAE or company work periods): confirm or decline. A decline less than 24 h
+// before the shift is flagged for the CIP's attention (an alert).
+import type { Db } from '../db/client';
+import { appendCaseEvent, type Actor } from './caseEvents';
+
+export const DECLINE_REASONS = ['sick', 'childcare', 'transport', 'papers', 'other'] as const;
+export type DeclineReason = (typeof DECLINE_REASONS)[number];
+
+const DAY_MS = 24 * 3600 * 1000;
+
+export interface ShiftView {
+  id: number;
+  startsAt: Date;
+  endsAt: Date;
+  structure: string;
+  /** sas_iae | immersion | ... */
+  placementKind: string;
+  confirmation: 'pending' | 'confirmed' | 'declined';
+}
+
+/** Shifts that start between now and `days` days from now, soonest first. */
+export async function upcomingShifts(db: Db, beneficiaryId: number, now: Date, days = 7): Promise<ShiftView[]> {
+  const rows = await db.shift.findMany({
+    where: { beneficiaryId, startsAt: { gt: now, lt: new Date(now.getTime() + days * DAY_MS) }, placement: { status: { in: ['planned', 'active'] } } },
+    include: { placement: { include: { structure: true } } },
+    orderBy: { startsAt: 'asc' },
+  });
+  return rows.map((s) => ({
+    id: s.id,
+    startsAt: s.startsAt,
+    endsAt: s.endsAt,
+    structure: s.placement.structure.name,
+    placementKind: s.placement.kind,
+    confirmation: s.confirmation as ShiftView['confirmation'],
+  }));
+}
+
+export type ShiftOutcome = { status: 'confirmed' } | { status: 'declined'; late: boolean } | { status: 'not_found' | 'started' };
+
+async function answer(db: Db, beneficiaryId: number, shiftId: number, now: Date, actor: Actor, decline?: DeclineReason): Promise<ShiftOutcome> {
+  return db.$transaction(async (tx) => {
+    const shift = await tx.shift.findUnique({ where: { id: shiftId }, include: { placement: { include: { structure: true } } } });
+    if (!shift || shift.beneficiaryId !== beneficiaryId) return { status: 'not_found' };
+    if (shift.startsAt <= now) return { status: 'started' };
+    await tx.shift.update({
+      where: { id: shiftId },
+      data: { confirmation: decline ? 'declined' : 'confirmed', declineReason: decline ?? null, respondedAt: now },
+    });
+    const late = !!decline && shift.startsAt.getTime() - now.getTime() < DAY_MS;
+    await appendCaseEvent(tx, {
+      beneficiaryId,
+      type: decline ? 'shift_declined' : 'shift_confirmed',
+      actor,
+      payload: { shiftId, structure: shift.placement.structure.name, startsAt: shift.startsAt.toISOString(), ...(decline && { reason: decline, late }) },
+      attention: late,
+    });
+    return decline ? { status: 'declined', late } : { status: 'confirmed' };
+  });
+}
+
+export function confirmShift(db: Db, beneficiaryId: number, shiftId: number, now: Date, actor: Actor): Promise<ShiftOutcome> {
+  return answer(db, beneficiaryId, shiftId, now, actor);
+}
+
+export function declineShift(db: Db, beneficiaryId: number, shiftId: number, reason: DeclineReason, now: Date, actor: Actor): Promise<ShiftOutcome> {
+  return answer(db, beneficiaryId, shiftId, now, actor, reason);
+}

@@ -1,0 +1,44 @@
+// Dates and times as people read them, in their language and the platform's time zone:
+// "mardi 3 mars, 9 h 30", "Tuesday 3 March, 09:30", "الثلاثاء، 3 مارس، 9:30 ص".
+// Always the Gregorian calendar (Intl would pick the Persian one for Dari and Pashto).
+import type { LanguageCode } from '../bot/languages';
+
+const INTL_LOCALE: Record<LanguageCode, string> = { fr: 'fr-FR', en: 'en-GB', ar: 'ar', fa: 'fa-AF', ps: 'ps-AF', ti: 'ti', ru: 'ru-RU', uk: 'uk-UA' };
+
+const cache = new Map<string, Intl.DateTimeFormat>();
+function formatter(locale: LanguageCode, timeZone: string, kind: 'day' | 'time'): Intl.DateTimeFormat {
+  const key = `${locale}|${timeZone}|${kind}`;
+  let f = cache.get(key);
+  if (!f) {
+    const options: Intl.DateTimeFormatOptions =
+      kind === 'day' ? { weekday: 'long', day: 'numeric', month: 'long' } : { hour: 'numeric', minute: '2-digit' };
+    f = new Intl.DateTimeFormat(INTL_LOCALE[locale], { ...options, timeZone, calendar: 'gregory' });
+    cache.set(key, f);
+  }
+  return f;
+}
+
+/** "mardi 3 mars" */
+export function formatDay(date: Date, locale: LanguageCode, timeZone: string): string {
+  return formatter(locale, timeZone, 'day').format(date);
+}
+
+/** "9 h 30" in French (its usual written form), the language's own form elsewhere */
+export function formatTime(date: Date, locale: LanguageCode, timeZone: string): string {
+  if (locale === 'fr') {
+    const parts = Object.fromEntries(formatter('fr', timeZone, 'time').formatToParts(date).map((p) => [p.type, p.value]));
+    return parts.minute === '00' ? `${Number(parts.hour)} h` : `${Number(parts.hour)} h ${parts.minute}`;
+  }
+  return formatter(locale, timeZone, 'time').format(date);
+}
+
+/** "mardi 3 mars, 9 h 30" */
+export function formatDateTime(date: Date, locale: LanguageCode, timeZone: string): string {
+  const sep = locale === 'ar' || locale === 'fa' || locale === 'ps' ? '، ' : locale === 'ti' ? '፣ ' : ', ';
+  return `${formatDay(date, locale, timeZone)}${sep}${formatTime(date, locale, timeZone)}`;
+}
+
+/** "9 h 30 – 11 h 30" */
+export function formatTimeRange(start: Date, end: Date, locale: LanguageCode, timeZone: string): string {
+  return `${formatTime(start, locale, timeZone)} – ${formatTime(end, locale, timeZone)}`;
+}

@@ -1,0 +1,36 @@
+// Builds the dialogs of a conversation and wires them into the main dialog.
+import type { StatePropertyAccessor } from 'botbuilder';
+import type { DialogState } from 'botbuilder-dialogs';
+import { changeLanguage } from '../bot/services/people';
+import { AgendaDialog } from './agendaDialog';
+import { CipMessageDialog } from './cipMessageDialog';
+import { beneficiaryIdOf, type DialogDeps } from './deps';
+import { ErasureDialog } from './erasureDialog';
+import { LanguageDialog, type LanguageChangeListener } from './languageDialog';
+import { MainDialog } from './mainDialog';
+import { OnboardingDialog } from './onboardingDialog';
+import { ProblemDialog } from './problemDialog';
+import { ShiftsDialog } from './shiftsDialog';
+import { WayOutDialog } from './wayOutDialog';
+import { WorkshopsDialog } from './workshopsDialog';
+
+export type { DialogDeps } from './deps';
+
+export function createMainDialog(deps: DialogDeps, dialogState: StatePropertyAccessor<DialogState>): MainDialog {
+  // A known person's change of language goes on their case timeline.
+  const onLanguageChange: LanguageChangeListener = async (step, { from, to }) => {
+    const id = await beneficiaryIdOf(deps, step.context);
+    if (id !== undefined) await changeLanguage(deps.db, id, from, to);
+  };
+  return new MainDialog(deps, dialogState, {
+    onboarding: new OnboardingDialog(deps),
+    language: () => new LanguageDialog(deps.profile, onLanguageChange),
+    workshops: new WorkshopsDialog(deps),
+    shifts: new ShiftsDialog(deps),
+    problem: new ProblemDialog(deps),
+    agenda: new AgendaDialog(deps),
+    cipMessage: () => new CipMessageDialog(deps),
+    erasure: new ErasureDialog(deps),
+    wayOut: () => new WayOutDialog(new CipMessageDialog(deps)),
+  });
+}

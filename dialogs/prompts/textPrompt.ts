@@ -1,0 +1,95 @@
+// Asks for a free answer: a few words, or (where `attachments` is allowed) a voice note, a photo or
+// a document, kept as a reference for the CIP. After `maxMisses` empty or unusable answers it ends
+// with NO_ANSWER so the caller can offer a way out.
+import { Dialog, type DialogContext, type DialogInstance, type DialogTurnResult } from 'botbuilder-dialogs';
+import { ActivityTypes, InputHints, type TurnContext } from 'botbuilder';
+import { say } from '../../cards/messages';
+import { translator } from '../../bot/i18n';
+import type { LanguageCode } from '../../bot/languages';
+import { turnLocale } from '../../bot/turn';
+import type { Attachment } from '../../bot/services/people';
+
+export interface TextQuestion {
+  question: string | string[];
+  hints?: string[];
+}
+
+export type TextQuestionBuilder<A> = (locale: LanguageCode, args: A) => TextQuestion;
+
+export interface TextPromptOptions<A> {
+  args?: A;
+  /** accept attachments (voice notes...) instead of text */
+  attachments?: boolean;
+  /** longest text kept (default 1000 characters) */
+  maxLength?: number;
+  maxMisses?: number;
+}
+
+export interface TextAnswer {
+  text?: string;
+  attachments?: Attachment[];
+}
+
+export const NO_ANSWER: TextAnswer = {};
+
+interface State<A> {
+  options: TextPromptOptions<A>;
+  misses: number;
+}
+
+export function attachmentsOf(context: TurnContext): Attachment[] {
+  return (context.activity.attachments ?? [])
+    .filter((a) => typeof a.contentType === 'string' && typeof a.contentUrl === 'string')
+    .map((a) => ({ contentType: a.contentType, url: a.contentUrl!, ...(a.name && { name: a.name }) }));
+}
+
+export class TextPrompt<A = undefined> extends Dialog<TextPromptOptions<A>> {
+  constructor(
+    id: string,
+    private readonly build: TextQuestionBuilder<A>,
+  ) {
+    super(id);
+  }
+
+  override async beginDialog(dc: DialogContext, options: TextPromptOptions<A> = {}): Promise<DialogTurnResult> {
+    dc.activeDialog!.state = { options, misses: 0 } satisfies State<A>;
+    await this.send(dc.context, options, false);
+    return Dialog.EndOfTurn;
+  }
+
+  override async continueDialog(dc: DialogContext): Promise<DialogTurnResult> {
+    const { activity } = dc.context;
+    if (activity.type !== ActivityTypes.Message) return Dialog.EndOfTurn;
+    const state = dc.activeDialog!.state as State<A>;
+    const text = (activity.text ?? '').trim().slice(0, state.options.maxLength ?? 1000);
+    const attachments = state.options.attachments ? attachmentsOf(dc.context) : [];
+    if (text || attachments.length) {
+      return dc.endDialog({ ...(text && { text }), ...(attachments.length && { attachments }) } satisfies TextAnswer);
+    }
+    if (++state.misses >= (state.options.maxMisses ?? 3)) return dc.endDialog(NO_ANSWER);
+    await this.send(dc.context, state.options, true);
+    return Dialog.EndOfTurn;
+  }
+
+  override async resumeDialog(dc: DialogContext): Promise<DialogTurnResult> {
+    await this.repromptDialog(dc.context, dc.activeDialog!);
+    return Dialog.EndOfTurn;
+  }
+
+  override async repromptDialog(context: TurnContext, instance: DialogInstance): Promise<void> {
+    await this.send(context, (instance.state as State<A>).options, false);
+  }
+
+  private async send(context: TurnContext, options: TextPromptOptions<A>, isRetry: boolean) {
+    const locale = turnLocale(context);
+    const { question, hints = [] } = this.build(locale, options.args as A);
+    if (isRetry) await context.sendActivity(say(locale, translator(locale)('prompt.notUnderstood')));
+    const message = say(locale, ...(typeof question === 'string' ? [question] : question), ...hints);
+    await context.sendActivity({ ...message, inputHint: InputHints.ExpectingInput });
+  }
+}
+
+/** True when a text answer is the NO_ANSWER of a prompt that gave up. */
+export function isNoAnswer(answer: TextAnswer): boolean {
+  return !answer.text && !answer.attachments?.length;
+}

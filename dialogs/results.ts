@@ -1,0 +1,12 @@
+// Results a task dialog can end with, for the main dialog to act on.
+
+/** The person was not understood three times: the main dialog offers the menu or a message to the CIP. */
+export interface WayOut {
+  wayOut: true;
+}
+
+export const WAY_OUT: WayOut = { wayOut: true };
+
+export function isWayOut(result: unknown): result is WayOut {
+  return typeof result === 'object' && result !== null && (result as WayOut).wayOut === true;
+}

@@ -1,0 +1,36 @@
+// After three answers the bot did not understand: back to the menu, or a message to the CIP.
+import { ComponentDialog, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { translator } from '../bot/i18n';
+import { CIP_MESSAGE_DIALOG, WAY_OUT_DIALOG } from './ids';
+import { NumberedChoicePrompt, perLanguage, type ChoiceResult } from './prompts/numberedChoicePrompt';
+import type { Dialog } from 'botbuilder-dialogs';
+
+const PROMPT = 'wayOutPrompt';
+
+const question = perLanguage((locale) => {
+  const t = translator(locale);
+  return {
+    question: t('wayOut.question'),
+    options: [
+      { value: 'menu', label: t('wayOut.menu') },
+      { value: 'cip', label: t('wayOut.cip') },
+    ],
+    hints: [t('prompt.hint')],
+  };
+});
+
+export class WayOutDialog extends ComponentDialog {
+  constructor(cipMessage: Dialog) {
+    super(WAY_OUT_DIALOG);
+    this.addDialog(new NumberedChoicePrompt(PROMPT, question));
+    this.addDialog(cipMessage);
+    this.addDialog(
+      new WaterfallDialog(`${WAY_OUT_DIALOG}Steps`, [
+        (step) => step.beginDialog(PROMPT, { maxMisses: 2 }),
+        (step: WaterfallStepContext) => ((step.result as ChoiceResult).value === 'cip' ? step.beginDialog(CIP_MESSAGE_DIALOG) : step.endDialog()),
+        (step) => step.endDialog(),
+      ]),
+    );
+    this.initialDialogId = `${WAY_OUT_DIALOG}Steps`;
+  }
+}
