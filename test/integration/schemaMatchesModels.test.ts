@@ -46,7 +46,10 @@ function sqliteSnapshot(url: string): Snapshot {
     for (const table of tables) {
       const q = (pragma: string) => db.prepare(`PRAGMA ${pragma}("${table.replace(/"/g, '""')}")`).all() as Record<string, unknown>[];
       snapshot[table] = {
-        columns: q('table_info').map(({ name, type, notnull, dflt_value, pk }) => ({ name, type, notnull, dflt_value, pk })),
+        // by name: a column added by a later migration comes last in SQLite, wherever the model has it
+        columns: q('table_info')
+          .map(({ name, type, notnull, dflt_value, pk }) => ({ name, type, notnull, dflt_value, pk }))
+          .sort((a, b) => String(a.name).localeCompare(String(b.name))),
         indexes: q('index_list')
           .map(({ name, unique, origin, partial }) => ({
             name,
