@@ -10,6 +10,7 @@ import { BotFrameworkChannel } from './channels/botframework/botFrameworkChannel
 import { ConversationStore } from './channels/webchat/conversations';
 import { DirectLineChannel } from './channels/webchat/directLine';
 import { registerWebChatPage } from './channels/webchat/page';
+import { MediaStore } from './media';
 import { Scheduler } from './scheduler';
 import { close, createServer, listen } from './server';
 import { warmUpRecognizers } from '../dialogs/recognizers/choice';
@@ -51,7 +52,16 @@ export async function startApp(config: Config, log: Logger, options: StartOption
       tokenTtlSeconds: config.directLine.tokenTtlSeconds,
       idleSeconds: config.directLine.conversationIdleSeconds,
     });
-    const directLine = new DirectLineChannel({ store, core, log, secret: config.directLine.secret, longPollMs: options.longPollMs });
+    const media = new MediaStore(config.media.dir);
+    const directLine = new DirectLineChannel({
+      store,
+      core,
+      log,
+      media,
+      maxUploadBytes: config.media.maxBytes,
+      secret: config.directLine.secret,
+      longPollMs: options.longPollMs,
+    });
     const botFramework = new BotFrameworkChannel(config.microsoftApp, core);
 
     const server = createServer(db, log);

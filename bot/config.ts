@@ -31,6 +31,8 @@ export interface Config {
     /** a conversation with no activity for this long is forgotten, seconds */
     conversationIdleSeconds: number;
   };
+  /** where files people send (voice notes, photos) are kept, and the largest accepted */
+  media: { dir: string; maxBytes: number };
   shutdownTimeoutMs: number;
 }
 
@@ -87,6 +89,8 @@ const schema = z.object({
   DIRECTLINE_TOKEN_TTL: int(60, 86400).default(3600),
   DIRECTLINE_IDLE_TIMEOUT: int(60, 7 * 86400).default(86400),
   SHUTDOWN_TIMEOUT_MS: int(0, 600000).default(10000),
+  MEDIA_DIR: z.string().trim().min(1).default('./data/media'),
+  MEDIA_MAX_BYTES: int(1024, 100 * 1024 * 1024).default(10 * 1024 * 1024),
 });
 
 /** Resolves a relative SQLite path against the project root, so the database does not depend on the cwd. */
@@ -141,6 +145,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       tokenTtlSeconds: v.DIRECTLINE_TOKEN_TTL,
       conversationIdleSeconds: v.DIRECTLINE_IDLE_TIMEOUT,
     },
+    media: { dir: path.resolve(projectRoot, v.MEDIA_DIR), maxBytes: v.MEDIA_MAX_BYTES },
     shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
   };
 }

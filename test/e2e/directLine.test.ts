@@ -186,3 +186,64 @@ describe('/api/messages (Bot Framework protocol) without MicrosoftAppId', () => 
     }
   });
 });
+
+describe('files sent from the web chat (voice notes, photos)', () => {
+  async function start() {
+    const res = await fetch(`${app.url}/v3/directline/tokens/generate`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ user: { id: 'wc_upload_user_0123456789' } }) });
+    const { conversationId, token } = (await res.json()) as { conversationId: string; token: string };
+    await fetch(`${app.url}/v3/directline/conversations`, { method: 'POST', headers: { Authorization: `Bearer ${token}` } });
+    return { conversationId, token };
+  }
+
+  function upload(conversationId: string, token: string, file: Blob, name: string) {
+    const form = new FormData();
+    // as Web Chat sends it: the activity as a JSON part named "blob", then the files
+    form.append('activity', new Blob([JSON.stringify({ type: 'message', from: { id: 'wc_upload_user_0123456789' }, attachments: [{ contentType: file.type, name }] })], { type: 'application/vnd.microsoft.activity' }), 'blob');
+    form.append('file', file, name);
+    return fetch(`${app.url}/v3/directline/conversations/${conversationId}/upload?userId=wc_upload_user_0123456789`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}` },
+      body: form,
+    });
+  }
+
+  test('a voice note is stored, served back by its link, and reaches the bot as an attachment', async () => {
+    const { conversationId, token } = await start();
+    const sound = new Uint8Array([79, 103, 103, 83, 0, 2, 0, 0]); // "OggS..."
+    const res = await upload(conversationId, token, new Blob([sound], { type: 'audio/ogg' }), 'note.ogg');
+    expect(res.status).toBe(200);
+    const { id } = (await res.json()) as { id: string };
+    const transcript = (await (await fetch(`${app.url}/v3/directline/conversations/${conversationId}/activities`, { headers: { Authorization: `Bearer ${token}` } })).json()) as { activities: { id: string; attachments?: { contentType: string; contentUrl: string }[] }[] };
+    const echoed = transcript.activities.find((a) => a.id === id)!;
+    expect(echoed.attachments).toEqual([expect.objectContaining({ contentType: 'audio/ogg', contentUrl: expect.stringMatching(/^\/webchat\/media\/[A-Za-z0-9_-]{32}$/) })]);
+    const file = await fetch(`${app.url}${echoed.attachments![0].contentUrl}`);
+    expect(file.headers.get('content-type')).toBe('audio/ogg');
+    expect(new Uint8Array(await file.arrayBuffer())).toEqual(sound);
+    // the message record keeps the reference, not the bytes
+    const row = await app.db.prisma.message.findFirst({ where: { providerId: `webchat:${id}` } });
+    expect((row!.payload as { attachments: { url: string }[] }).attachments[0].url).toBe(echoed.attachments![0].contentUrl);
+  });
+
+  test('other kinds of files get 415, an oversize upload 413, an unknown media id 404', async () => {
+    const { conversationId, token } = await start();
+    expect((await upload(conversationId, token, new Blob(['#!/bin/sh'], { type: 'application/x-sh' }), 'x.sh')).status).toBe(415);
+    // announces 50 MB and waits: the server must refuse before reading it
+    const big = await new Promise<{ status: number }>((resolve, reject) => {
+      const url = new URL(`${app.url}/v3/directline/conversations/${conversationId}/upload`);
+      const req = http.request(url, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'multipart/form-data; boundary=x', 'Content-Length': 50 * 1024 * 1024 },
+      });
+      req.on('response', (r) => {
+        resolve({ status: r.statusCode! });
+        r.resume();
+        req.destroy();
+      });
+      req.on('error', reject);
+      req.flushHeaders();
+    });
+    expect(big.status).toBe(413);
+    expect((await fetch(`${app.url}/webchat/media/${'a'.repeat(32)}`)).status).toBe(404);
+    expect((await fetch(`${app.url}/webchat/media/..%2F..%2Fpackage.json`)).status).toBe(404);
+  });
+});

@@ -6,18 +6,24 @@
 //   GET  /v3/directline/conversations/:id          reconnect
 //   POST /v3/directline/conversations/:id/activities   post an activity -> { id }
 //   GET  /v3/directline/conversations/:id/activities?watermark=   activities after the watermark
+//   POST /v3/directline/conversations/:id/upload    a message with files (multipart: an "activity"
+//                                                   part and "file" parts), as Web Chat sends them
+//   GET  /webchat/media/:id                          a file sent by the person
 // The GET of activities waits (long poll) until there is news, so replies show at once.
 // Status codes follow the service: 401 no token, 403 a bad or expired token or another
 // conversation's token, 404 an unknown conversation, 400 a malformed activity, 413 too big.
 // Tokens open one conversation each. DIRECTLINE_SECRET, when set, opens every conversation, as
 // the service's secret does, for server-side clients; the web page never sees it.
 import crypto from 'node:crypto';
-import type { Activity } from 'botbuilder';
+import fs from 'node:fs';
+import os from 'node:os';
+import type { Activity, Attachment } from 'botbuilder';
 import restify, { type Request, type Response, type Server } from 'restify';
 import type { BotCore } from '../../botCore';
 import type { Logger } from '../../logger';
 import { ConversationStore, TooManyConversationsError, type DirectLineConversation } from './conversations';
 import { InProcessAdapter } from './inProcessAdapter';
+import { acceptedMediaType, type MediaStore } from '../../media';
 
 export const CHANNEL_ID = 'webchat';
 export const BOT_ACCOUNT = { id: 'passerelle', name: 'Passerelle', role: 'bot' };
@@ -31,6 +37,9 @@ const MAX_TEXT = 10000;
 
 export interface DirectLineOptions {
   store: ConversationStore;
+  media: MediaStore;
+  /** largest upload, bytes */
+  maxUploadBytes: number;
   /** DIRECTLINE_SECRET: empty for none */
   secret?: string;
   core: BotCore;
@@ -78,6 +87,15 @@ export class DirectLineChannel {
     server.get(`${BASE}/conversations/:id`, async (req: Request, res: Response) => this.reconnect(req, res));
     server.post(`${BASE}/conversations/:id/activities`, body, async (req: Request, res: Response) => this.postActivity(req, res));
     server.get(`${BASE}/conversations/:id/activities`, async (req: Request, res: Response) => this.getActivities(req, res));
+    const multipart = restify.plugins.multipartBodyParser({
+      uploadDir: os.tmpdir(),
+      maxFileSize: this.options.maxUploadBytes,
+      multiples: true,
+      mapParams: false,
+      mapFiles: false,
+    });
+    server.post(`${BASE}/conversations/:id/upload`, (req: Request, res: Response, next: restify.Next) => this.checkUpload(req, res, next), multipart, async (req: Request, res: Response) => this.upload(req, res));
+    server.get('/webchat/media/:id', async (req: Request, res: Response) => this.sendMedia(req, res));
   }
 
   /** Ends the long polls, so that the server can close. */
@@ -134,7 +152,64 @@ export class DirectLineChannel {
     if (!conversation) return;
     const problem = activityProblem(req.body);
     if (problem) return sendError(res, 400, 'BadArgument', problem);
-    const incoming = req.body as Partial<Activity> & Record<string, unknown>;
+    const id = await this.receive(conversation, req.body as Partial<Activity> & Record<string, unknown>);
+    res.send(200, { id });
+  }
+
+  /** Before reading an upload: the token, and a size the server accepts. */
+  private checkUpload(req: Request, res: Response, next: restify.Next) {
+    if (!this.authorize(req, res)) return next(false);
+    if (!/^multipart\/form-data/i.test(String(req.headers['content-type'] ?? ''))) {
+      sendError(res, 415, 'UnsupportedMediaType', 'An upload is multipart/form-data with an "activity" part and "file" parts.');
+      return next(false);
+    }
+    if (Number(req.headers['content-length'] ?? 0) > this.options.maxUploadBytes + 64 * 1024) {
+      sendError(res, 413, 'PayloadTooLarge', `Files are limited to ${this.options.maxUploadBytes} bytes.`);
+      return next(false);
+    }
+    return next();
+  }
+
+  private async upload(req: Request, res: Response) {
+    const conversation = this.authorize(req, res)!;
+    const files = (req as Request & { files?: Record<string, UploadedFile | UploadedFile[]> }).files ?? {};
+    const parts = (name: string) => ([] as UploadedFile[]).concat(files[name] ?? []);
+    const discard = () => Promise.all(Object.values(files).flat().map((f) => fs.promises.rm(f.path, { force: true })));
+    try {
+      // The activity comes as a JSON part (Web Chat sends it as a file named "blob") or a field.
+      const activityPart = parts('activity')[0];
+      const incoming = activityPart ? parseJson(await fs.promises.readFile(activityPart.path, 'utf8')) : parseJson(String((req.body as Record<string, unknown>)?.activity ?? '{}'));
+      const uploads = parts('file');
+      if (!isObject(incoming)) return sendError(res, 400, 'BadArgument', 'The "activity" part must be a JSON activity.');
+      if (!uploads.length) return sendError(res, 400, 'BadArgument', 'An upload needs at least one "file" part.');
+      const refused = uploads.find((f) => !acceptedMediaType(f.type ?? ''));
+      if (refused) return sendError(res, 415, 'UnsupportedMediaType', 'Only sound (voice notes), pictures and PDF files are accepted.');
+      const attachments: Attachment[] = [];
+      for (const f of uploads) {
+        const media = await this.options.media.add(f.path, f.type, f.name ?? 'file');
+        attachments.push({ contentType: media.contentType, contentUrl: `/webchat/media/${media.id}`, name: media.name });
+      }
+      const id = await this.receive(conversation, { ...incoming, type: 'message', attachments });
+      res.send(200, { id });
+    } finally {
+      await discard();
+    }
+  }
+
+  private async sendMedia(req: Request, res: Response) {
+    const media = await this.options.media.get(String(req.params.id));
+    if (!media) return sendError(res, 404, 'NotFound', 'No such file.');
+    res.setHeader('Content-Type', media.contentType);
+    res.setHeader('Content-Length', media.size);
+    res.setHeader('Content-Disposition', `inline; filename="${encodeURIComponent(media.name)}"`);
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Cache-Control', 'private, max-age=3600');
+    res.writeHead(200);
+    await new Promise<void>((resolve) => fs.createReadStream(media.file).on('close', resolve).pipe(res));
+  }
+
+  /** Builds the person's activity, echoes it into the transcript, runs the turn; returns its id. */
+  private async receive(conversation: DirectLineConversation, incoming: Partial<Activity> & Record<string, unknown>): Promise<string> {
     if (!conversation.userId) conversation.userId = userIdFrom(incoming.from?.id) ?? `dl_${crypto.randomBytes(12).toString('base64url')}`;
     const activity = {
       type: incoming.type,
@@ -156,7 +231,7 @@ export class DirectLineChannel {
     // Echo it into the transcript first: Web Chat matches its own posts by clientActivityID.
     const id = this.options.store.append(conversation, activity);
     if (activity.type !== 'typing') await this.runTurn(conversation, activity);
-    res.send(200, { id });
+    return id;
   }
 
   private async getActivities(req: Request, res: Response) {
@@ -238,6 +313,20 @@ export class DirectLineChannel {
 
   private conversationInfo(conversation: DirectLineConversation, token: string) {
     return { conversationId: conversation.id, token, expires_in: this.options.store.tokenTtlSeconds };
+  }
+}
+
+interface UploadedFile {
+  path: string;
+  type: string;
+  name?: string;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
 }
 

@@ -44,7 +44,8 @@
         overrideLocalizedStrings: strings[lang] || {},
         sendTypingIndicator: false,
         styleOptions: {
-          hideUploadButton: true,
+          // voice notes, photos of a paper, PDF: kept for the adviser
+          hideUploadButton: false,
           bubbleFromUserBackground: '#dff0f7',
           suggestedActionLayout: 'flow',
           primaryFont: 'system-ui, "Noto Sans", "Noto Sans Arabic", "Noto Sans Ethiopic", sans-serif',

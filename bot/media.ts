@@ -1,0 +1,54 @@
+// Files people send (voice notes, photos of a document) on channels that hand us the bytes (the
+// built-in web chat): kept under MEDIA_DIR with a random id, as a reference for the CIP. The id is
+// the only way in (192 random bits), so a link works for the person who sent it and for staff.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+
+export interface StoredMedia {
+  id: string;
+  contentType: string;
+  name: string;
+  size: number;
+}
+
+/** What we keep: sound, pictures, PDF. Anything else is refused. */
+export function acceptedMediaType(contentType: string): boolean {
+  return /^(audio|image)\/[\w.+-]+$/.test(contentType) || contentType === 'application/pdf';
+}
+
+const ID = /^[A-Za-z0-9_-]{32}$/;
+
+export class MediaStore {
+  constructor(readonly dir: string) {
+    fs.mkdirSync(dir, { recursive: true });
+  }
+
+  /** Moves a received file into the store. */
+  async add(file: string, contentType: string, name: string): Promise<StoredMedia> {
+    const id = crypto.randomBytes(24).toString('base64url');
+    const size = (await fs.promises.stat(file)).size;
+    await fs.promises.rename(file, this.path(id)).catch(async () => {
+      // another file system (a temporary folder elsewhere): copy, then remove
+      await fs.promises.copyFile(file, this.path(id));
+      await fs.promises.rm(file, { force: true });
+    });
+    const media: StoredMedia = { id, contentType, name: path.basename(name).slice(0, 120) || 'file', size };
+    await fs.promises.writeFile(`${this.path(id)}.json`, JSON.stringify(media));
+    return media;
+  }
+
+  async get(id: string): Promise<(StoredMedia & { file: string }) | undefined> {
+    if (!ID.test(id)) return undefined;
+    try {
+      const media = JSON.parse(await fs.promises.readFile(`${this.path(id)}.json`, 'utf8')) as StoredMedia;
+      return { ...media, file: this.path(id) };
+    } catch {
+      return undefined;
+    }
+  }
+
+  private path(id: string): string {
+    return path.join(this.dir, id);
+  }
+}
