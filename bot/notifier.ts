@@ -4,7 +4,7 @@
 import type { Activity, ConversationReference } from 'botbuilder';
 import type { Database } from './db/client';
 import type { Logger } from './logger';
-import { markNotificationSent, pendingNotifications } from './services/notifications';
+import { claimNotification, markNotificationSent, pendingNotifications, releaseNotification } from './services/notifications';
 import { personById } from './services/people';
 import { renderNotification } from '../cards/notifications';
 
@@ -35,7 +35,7 @@ export class Notifier {
 
   /** Sends what waits for the person; returns how many were sent. */
   async deliver(beneficiaryId: number, options: { personIsHere?: boolean } = {}): Promise<number> {
-    const pending = await pendingNotifications(this.db.prisma, beneficiaryId);
+    const pending = await pendingNotifications(this.db.prisma, beneficiaryId, this.now());
     if (!pending.length) return 0;
     const person = await personById(this.db.prisma, beneficiaryId);
     if (!person || (person.optedOutAt && !options.personIsHere)) return 0;
@@ -45,21 +45,31 @@ export class Notifier {
     });
     let sent = 0;
     for (const notification of pending) {
+      if (!(await claimNotification(this.db.prisma, notification.id, this.now()))) continue; // another instance has it
       const activity = renderNotification(notification.payload, person.language, this.timeZone);
-      for (const ref of refs) {
-        const channel = this.channels.get(ref.channel);
-        if (!channel) continue;
-        const target = { channel: ref.channel, conversationId: ref.conversationId, reference: ref.reference as Partial<ConversationReference> };
-        try {
-          if (!(await channel.send(target, [activity]))) continue;
-        } catch (err) {
-          this.log.warn({ channel: ref.channel, err: { message: (err as Error).message } }, 'notification not sent');
-          continue;
-        }
-        if (await markNotificationSent(this.db.prisma, notification.id, ref.channel, ref.conversationId, this.now())) sent++;
-        break;
+      const target = await this.sendSomewhere(refs, activity);
+      if (target) {
+        await markNotificationSent(this.db.prisma, notification.id, target.channel, target.conversationId, this.now());
+        sent++;
+      } else {
+        await releaseNotification(this.db.prisma, notification.id);
       }
     }
     return sent;
+  }
+
+  /** The first of the person's conversations that takes the message, most recent first. */
+  private async sendSomewhere(refs: { channel: string; conversationId: string; reference: unknown }[], activity: Partial<Activity>) {
+    for (const ref of refs) {
+      const channel = this.channels.get(ref.channel);
+      if (!channel) continue;
+      const target = { channel: ref.channel, conversationId: ref.conversationId, reference: ref.reference as Partial<ConversationReference> };
+      try {
+        if (await channel.send(target, [activity])) return target;
+      } catch (err) {
+        this.log.warn({ channel: ref.channel, err: { message: (err as Error).message } }, 'notification not sent');
+      }
+    }
+    return undefined;
   }
 }

@@ -38,20 +38,41 @@ export interface PendingNotification {
   payload: NotificationPayload;
 }
 
-/** Notifications still waiting for a person, oldest first. */
-export async function pendingNotifications(db: Db, beneficiaryId: number): Promise<PendingNotification[]> {
+/** Notifications still waiting for a person (or whose sender went quiet), oldest first. */
+export async function pendingNotifications(db: Db, beneficiaryId: number, now: Date): Promise<PendingNotification[]> {
   const rows = await db.message.findMany({
-    where: { beneficiaryId, direction: 'out', kind: 'notification', status: 'queued' },
+    where: {
+      beneficiaryId,
+      direction: 'out',
+      kind: 'notification',
+      OR: [{ status: 'queued' }, { status: 'sending', claimedUntil: { lt: now } }],
+    },
     orderBy: { id: 'asc' },
   });
   return rows.map((r) => ({ id: r.id, payload: r.payload as unknown as NotificationPayload }));
 }
 
-/** Marks a notification sent on a channel; false when another instance sent it first. */
-export async function markNotificationSent(db: Db, id: number, channel: string, conversationId: string, now: Date): Promise<boolean> {
+/**
+ * Takes a notification for sending, so that two instances never both send it: true when this
+ * caller got it. A claim that is not settled within `leaseMs` (the sender crashed) lapses.
+ */
+export async function claimNotification(db: Db, id: number, now: Date, leaseMs = 60_000): Promise<boolean> {
   const { count } = await db.message.updateMany({
-    where: { id, status: 'queued' },
-    data: { status: 'sent', channel, conversationId, sentAt: now, attempts: { increment: 1 } },
+    where: { id, OR: [{ status: 'queued' }, { status: 'sending', claimedUntil: { lt: now } }] },
+    data: { status: 'sending', claimedUntil: new Date(now.getTime() + leaseMs) },
   });
   return count === 1;
+}
+
+/** A claimed notification went out on `channel`. */
+export async function markNotificationSent(db: Db, id: number, channel: string, conversationId: string, now: Date): Promise<void> {
+  await db.message.updateMany({
+    where: { id, status: 'sending' },
+    data: { status: 'sent', channel, conversationId, sentAt: now, claimedUntil: null, attempts: { increment: 1 } },
+  });
+}
+
+/** A claimed notification could not go out now: it waits again. */
+export async function releaseNotification(db: Db, id: number): Promise<void> {
+  await db.message.updateMany({ where: { id, status: 'sending' }, data: { status: 'queued', claimedUntil: null } });
 }

@@ -1,0 +1,111 @@
+// Notifications (messages the platform owes a person outside a turn): queued with the change that
+// causes them, delivered once where the person can be reached, never proactively after "stop".
+import type { Activity } from 'botbuilder';
+import { openDatabase, type Database } from '../../bot/db/client';
+import { silentLogger } from '../../bot/logger';
+import { Notifier, type ProactiveChannel } from '../../bot/notifier';
+import { queueNotification } from '../../bot/services/notifications';
+import { rememberConversation } from '../../bot/services/people';
+import { testDatabases } from '../support/databases';
+import type { TempDatabase } from '../support/postgres';
+
+describe.each(testDatabases())('notifications on $name', (kind) => {
+  let tmp: TempDatabase;
+  let db: Database;
+  const now = new Date('2026-03-02T10:00:00Z');
+
+  beforeAll(async () => {
+    tmp = await kind.create();
+    db = await openDatabase(tmp.url);
+  });
+  afterAll(async () => {
+    await db?.close();
+    await tmp?.drop();
+  });
+
+  async function person(language = 'ar', optedOut = false) {
+    const b = await db.prisma.beneficiary.create({ data: { firstName: 'Samir', language, status: 'active', consentAt: now, optedOutAt: optedOut ? now : null } });
+    await rememberConversation(db.prisma, { channel: 'chat', userKey: `u${b.id}`, conversationId: `c${b.id}`, reference: { conversation: { id: `c${b.id}` } } }, { beneficiaryId: b.id }, now);
+    return b;
+  }
+
+  const payload = { key: 'notifications.waitlistPromoted', session: { workshopCode: 'paperwork', title: 'Papiers et démarches', startsAt: '2026-03-03T08:30:00.000Z', place: 'Blois' } };
+
+  function channel(accept: boolean) {
+    const sent: { conversationId: string; activities: Partial<Activity>[] }[] = [];
+    const sender: ProactiveChannel = {
+      send: async (target, activities) => {
+        if (accept) sent.push({ conversationId: target.conversationId, activities });
+        return accept;
+      },
+    };
+    return { sent, sender };
+  }
+
+  test('queued in the transaction of the change, addressed to the channel the person used last', async () => {
+    const b = await person();
+    await db.prisma.$transaction((tx) => queueNotification(tx, b.id, now, payload));
+    const row = await db.prisma.message.findFirstOrThrow({ where: { beneficiaryId: b.id, kind: 'notification' } });
+    expect(row).toMatchObject({ direction: 'out', status: 'queued', channel: 'chat', conversationId: `c${b.id}` });
+    expect(row.payload).toEqual(payload);
+  });
+
+  test('delivered once, in the person\'s language, and recorded as sent', async () => {
+    const b = await person('ar');
+    await queueNotification(db.prisma, b.id, now, payload);
+    const { sent, sender } = channel(true);
+    const notifier = new Notifier(db, 'Europe/Paris', silentLogger, () => now);
+    notifier.register('chat', sender);
+    expect(await notifier.deliver(b.id)).toBe(1);
+    expect(await notifier.deliver(b.id)).toBe(0);
+    expect(sent).toHaveLength(1);
+    expect(sent[0].conversationId).toBe(`c${b.id}`);
+    expect(sent[0].activities[0]).toMatchObject({ locale: 'ar', inputHint: 'acceptingInput' });
+    expect(sent[0].activities[0].speak).toContain('xml:lang="ar-SA"');
+    const row = await db.prisma.message.findFirstOrThrow({ where: { beneficiaryId: b.id, kind: 'notification' } });
+    expect(row.status).toBe('sent');
+    expect(row.sentAt).toEqual(now);
+  });
+
+  test('a person who cannot be reached now keeps the notification for later', async () => {
+    const b = await person();
+    await queueNotification(db.prisma, b.id, now, payload);
+    const notifier = new Notifier(db, 'Europe/Paris', silentLogger, () => now);
+    notifier.register('chat', channel(false).sender);
+    expect(await notifier.deliver(b.id)).toBe(0);
+    expect((await db.prisma.message.findFirstOrThrow({ where: { beneficiaryId: b.id, kind: 'notification' } })).status).toBe('queued');
+  });
+
+  test('after "stop" nothing goes out proactively; it is handed over when the person comes back', async () => {
+    const b = await person('fr', true);
+    await queueNotification(db.prisma, b.id, now, payload);
+    const { sent, sender } = channel(true);
+    const notifier = new Notifier(db, 'Europe/Paris', silentLogger, () => now);
+    notifier.register('chat', sender);
+    expect(await notifier.deliver(b.id)).toBe(0);
+    expect(sent).toHaveLength(0);
+    expect(await notifier.deliver(b.id, { personIsHere: true })).toBe(1);
+  });
+
+  test('two instances delivering at the same moment send each notification once', async () => {
+    const b = await person();
+    for (let i = 0; i < 5; i++) await queueNotification(db.prisma, b.id, now, payload);
+    // Two server instances: on PostgreSQL each with its own connection pool. SQLite has one
+    // writer per file; two connections in one process would only wait on each other, so there
+    // the two notifiers share the process's connection, as two workers of one instance would.
+    const other = kind.name === 'postgresql' ? await openDatabase(tmp.url, { migrate: false }) : { ...db, close: async () => undefined };
+    try {
+      const a = channel(true);
+      const c = channel(true);
+      const first = new Notifier(db, 'Europe/Paris', silentLogger, () => now);
+      const second = new Notifier(other, 'Europe/Paris', silentLogger, () => now);
+      first.register('chat', a.sender);
+      second.register('chat', c.sender);
+      const [x, y] = await Promise.all([first.deliver(b.id), second.deliver(b.id)]);
+      expect(x + y).toBe(5);
+      expect(a.sent.length + c.sent.length).toBe(5);
+    } finally {
+      await other.close();
+    }
+  });
+});
