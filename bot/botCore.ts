@@ -55,7 +55,7 @@ export function createBotCore(db: Database, config: BotCoreConfig, log: Logger, 
   const main = createMainDialog(deps, dialogState);
   const bot = new PasserelleBot(conversationState, userState, main);
   const messageLog = new MessageLog(db);
-  const recorder = new MessageRecorderMiddleware(messageLog);
+  const recorder = new MessageRecorderMiddleware(messageLog, profile);
   const locale = new LocaleMiddleware(profile, config.defaultLocale);
 
   const onTurnError = async (context: TurnContext, error: Error) => {

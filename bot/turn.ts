@@ -28,6 +28,20 @@ export function turnLocale(context: TurnContext): LanguageCode {
 
 export type ProfileAccessor = StatePropertyAccessor<UserProfile>;
 
+const UNRECORDED = Symbol('passerelle.unrecorded');
+
+/**
+ * This turn's messages are not to be recorded (a person refused consent, or an unknown person
+ * said "stop"): the message recorder writes nothing for it.
+ */
+export function doNotRecordTurn(context: TurnContext): void {
+  context.turnState.set(UNRECORDED, true);
+}
+
+export function isTurnUnrecorded(context: TurnContext): boolean {
+  return context.turnState.get(UNRECORDED) === true;
+}
+
 const CHANNEL_PHONE = Symbol('passerelle.channelPhone');
 const CHANNEL_NAME = Symbol('passerelle.channelName');
 

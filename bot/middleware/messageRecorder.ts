@@ -1,9 +1,12 @@
 // Records every inbound and outbound message of a turn as a Message row (the CIP's record of the
-// conversation). Channels that store their messages themselves (WhatsApp: inbound before the
+// conversation), when the turn ends: then the rows carry the person's case id as the turn left it
+// (a consent given in this turn included), and a turn marked doNotRecordTurn (a refused consent)
+// leaves nothing. Channels that store their messages themselves (WhatsApp: inbound before the
 // acknowledgement, outbound through the outbox) mark the turn and are skipped here, and so are
 // proactive turns: what they send is already a row of the outbox.
 import { ActivityEventNames, ActivityTypes, type Activity, type Middleware, type TurnContext } from 'botbuilder';
 import type { MessageLog, MessageRecord } from '../services/messageLog';
+import { isTurnUnrecorded, type ProfileAccessor } from '../turn';
 
 export const RECORDED_BY_CHANNEL = Symbol('passerelle.recordedByChannel');
 
@@ -30,14 +33,17 @@ function providerId(channel: string, id: string | undefined): string | undefined
 }
 
 export class MessageRecorderMiddleware implements Middleware {
-  constructor(private readonly log: MessageLog) {}
+  constructor(
+    private readonly log: MessageLog,
+    private readonly profile: ProfileAccessor,
+  ) {}
 
   async onTurn(context: TurnContext, next: () => Promise<void>): Promise<void> {
     const { activity } = context;
     if (context.turnState.get(RECORDED_BY_CHANNEL) || isProactive(activity)) return next();
     const channel = activity.channelId;
     const conversationId = activity.conversation?.id;
-    const writes: Promise<unknown>[] = [];
+    const rows: MessageRecord[] = [];
     const row = (a: Partial<Activity>, direction: 'in' | 'out', status: string, id?: string): MessageRecord => ({
       direction,
       channel,
@@ -48,13 +54,11 @@ export class MessageRecorderMiddleware implements Middleware {
       payload: messagePayload(a),
     });
 
-    if (activity.type === ActivityTypes.Message) {
-      writes.push(this.log.record(row(activity, 'in', 'received', activity.id)));
-    }
+    if (activity.type === ActivityTypes.Message) rows.push(row(activity, 'in', 'received', activity.id));
     context.onSendActivities(async (_ctx, activities, nextSend) => {
       const responses = await nextSend();
       activities.forEach((a, i) => {
-        if (a.type === ActivityTypes.Message) writes.push(this.log.record(row(a, 'out', 'sent', responses[i]?.id)));
+        if (a.type === ActivityTypes.Message) rows.push(row(a, 'out', 'sent', responses[i]?.id));
       });
       return responses;
     });
@@ -62,7 +66,10 @@ export class MessageRecorderMiddleware implements Middleware {
       await next();
     } finally {
       // The turn ends once its messages are on record.
-      await Promise.all(writes);
+      if (rows.length && !isTurnUnrecorded(context)) {
+        const beneficiaryId = (await this.profile.get(context, {}))?.beneficiaryId ?? null;
+        await Promise.all(rows.map((r) => this.log.record({ ...r, beneficiaryId })));
+      }
     }
   }
 }

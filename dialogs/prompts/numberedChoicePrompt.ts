@@ -3,8 +3,9 @@
 // `maxMisses` misses the prompt ends with NOT_UNDERSTOOD so the caller can offer a way out.
 //
 // The question is built when needed by the prompt's `build` function, in the turn's language, from
-// small arguments kept in the dialog state: the state stays small (it is saved every turn), and a
-// question asked again after a change of language comes back in the new language.
+// small arguments kept in the dialog state (ids, not texts): the state stays small (it is saved
+// every turn), what the question shows is fresh (seats left), and a question asked again after a
+// change of language comes back in the new language.
 import { Dialog, type DialogContext, type DialogInstance, type DialogTurnResult } from 'botbuilder-dialogs';
 import { ActivityTypes, type TurnContext } from 'botbuilder';
 import { ask, say } from '../../cards/messages';
@@ -23,7 +24,8 @@ export interface Question {
   recognize?: (text: string, locale: LanguageCode) => string | undefined;
 }
 
-export type QuestionBuilder<A> = (locale: LanguageCode, args: A) => Question;
+/** Makes the question; it may read the database (e.g. the seats left), with the turn's context. */
+export type QuestionBuilder<A> = (locale: LanguageCode, args: A, context: TurnContext) => Question | Promise<Question>;
 
 export interface PromptArgs<A> {
   /** what `build` needs to make the question (kept in the dialog state) */
@@ -65,7 +67,7 @@ export class NumberedChoicePrompt<A = undefined> extends Dialog<PromptArgs<A>> {
     if (activity.type !== ActivityTypes.Message) return Dialog.EndOfTurn;
     const state = dc.activeDialog!.state as PromptState<A>;
     const locale = turnLocale(dc.context);
-    const q = this.build(locale, state.args as A);
+    const q = await this.build(locale, state.args as A, dc.context);
     const text = activity.text ?? '';
     const found = recognizeChoice(text, q.options, locale) ?? byValue(q, q.recognize?.(text, locale));
     if (found) return dc.endDialog(found satisfies ChoiceResult);
@@ -86,7 +88,7 @@ export class NumberedChoicePrompt<A = undefined> extends Dialog<PromptArgs<A>> {
 
   private async send(context: TurnContext, state: PromptState<A>, isRetry: boolean) {
     const locale = turnLocale(context);
-    const { question, options, hints } = this.build(locale, state.args as A);
+    const { question, options, hints } = await this.build(locale, state.args as A, context);
     if (isRetry) await context.sendActivity(say(locale, translator(locale)('prompt.notUnderstood')));
     await context.sendActivity(ask(locale, question, options, hints));
   }
@@ -98,7 +100,7 @@ function byValue(q: Question, value: string | undefined): ChoiceResult | undefin
 }
 
 /** A builder that makes each language's question once (for questions that never change). */
-export function perLanguage(build: (locale: LanguageCode) => Question): QuestionBuilder<undefined> {
+export function perLanguage(build: (locale: LanguageCode) => Question): (locale: LanguageCode, args?: undefined) => Question {
   const made = new Map<LanguageCode, Question>();
   return (locale) => {
     let q = made.get(locale);

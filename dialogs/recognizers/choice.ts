@@ -1,7 +1,7 @@
 // Recognises which numbered option a person chose, the way people answer by voice or keyboard:
 // "2", "٢", "۲", "deux", "two", "the second", "le 2", the option's label or one of its synonyms.
 // Cheap checks run first; Microsoft's recognizers (French and English only) are the last resort.
-import { recognizeNumber, recognizeOrdinal, Culture } from '@microsoft/recognizers-text-suite';
+import { recognizeBoolean, recognizeNumber, recognizeOrdinal, Culture } from '@microsoft/recognizers-text-suite';
 import { LANGUAGE_CODES, type LanguageCode } from '../../bot/languages';
 import { wordList } from '../../bot/i18n';
 import { normalize, words } from './normalize';
@@ -52,21 +52,31 @@ function numberFromWords(tokens: string[], locale: LanguageCode): number | undef
 function numberFromRecognizers(text: string, locale: LanguageCode): number | undefined {
   const culture = RECOGNIZER_CULTURES[locale];
   if (!culture) return undefined;
-  for (const recognize of [recognizeOrdinal, recognizeNumber]) {
-    const found = recognize(text, culture);
-    if (found.length === 1) {
-      const value = Number((found[0].resolution as { value?: string }).value);
-      if (Number.isInteger(value)) return value;
-    }
-  }
+  const value = (found: { resolution: unknown }[]) => {
+    const n = Number((found[0].resolution as { value?: string }).value);
+    return Number.isInteger(n) ? n : undefined;
+  };
+  // An ordinal anywhere is a choice ("I want the second one"); a number only when it is the
+  // answer, not a word of a sentence ("j'ai une dette").
+  const ordinals = recognizeOrdinal(text, culture);
+  if (ordinals.length === 1) return value(ordinals);
+  const numbers = recognizeNumber(text, culture);
+  if (numbers.length === 1 && numbers[0].text.length >= 0.6 * text.trim().length) return value(numbers);
   return undefined;
 }
 
-/** Loads the recognizers' models now: their first call costs seconds. */
+/**
+ * Loads the recognizers' models now: their first calls cost seconds (the models compile their
+ * expressions lazily, per kind of input), which would otherwise freeze a person's first turns.
+ */
 export function warmUpRecognizers(): void {
+  const samples = ['second', 'deuxième', 'two', 'deux', 'bof', 'I do not know', 'je ne sais pas', 'oui', 'non', 'yes', 'no', 'the 3rd one'];
   for (const culture of Object.values(RECOGNIZER_CULTURES)) {
-    recognizeOrdinal('second', culture!);
-    recognizeNumber('two', culture!);
+    for (const text of samples) {
+      recognizeOrdinal(text, culture!);
+      recognizeNumber(text, culture!);
+      recognizeBoolean(text, culture!);
+    }
   }
 }
 
@@ -93,17 +103,22 @@ export function recognizeChoice(input: string, options: ChoiceOption[], locale: 
   const digits = tokens.filter((t) => /^\d+$/.test(t));
   if (digits.length === 1) return pick(options, Number(digits[0]));
 
-  // 4. Number words and ordinals: "deux", "the second", "دوم".
-  const fromWords = numberFromWords(tokens, locale);
-  if (fromWords !== undefined) return pick(options, fromWords);
-
-  // 5. A label inside the sentence, or the start of a label ("atelier" for "Ateliers"): one option only.
+  // 4. A label inside the sentence, or the start of a label ("atelier" for "Ateliers"): one option only.
   const padded = ` ${joined} `;
   const contained = names
     .map((list, i) => (list.some((n) => n.length >= 3 && (padded.includes(` ${n} `) || (joined.length >= 4 && n.startsWith(joined)))) ? i : -1))
     .filter((i) => i >= 0);
   if (contained.length === 1) return { index: contained[0], value: options[contained[0]].value };
 
-  // 6. Microsoft's recognizers, for the languages they know ("the twenty-first"...).
+  // 5. Number words and ordinals as a short answer: "deux", "the second", "دوم". (In a sentence,
+  //    "une" or "one" is rarely the choice: "j'ai une dette".)
+  if (tokens.length <= 2) {
+    const fromWords = numberFromWords(tokens, locale);
+    if (fromWords !== undefined) return pick(options, fromWords);
+  }
+
+  // 6. Microsoft's recognizers, for the languages they know ("I want the second one"...): only
+  //    for words in Latin letters, the only ones they read (each call costs about a millisecond).
+  if (!/[a-z]/.test(text)) return undefined;
   return pick(options, numberFromRecognizers(input, locale));
 }

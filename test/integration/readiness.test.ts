@@ -1,7 +1,7 @@
 // Readiness: Database.ping() says whether the database answers, never throws and never takes
 // longer than its timeout; GET /readyz of the real server follows it.
 import net from 'node:net';
-import { openDatabase, type Database } from '../../bot/db/client';
+import { openDatabase } from '../../bot/db/client';
 import type { App } from '../../bot/app';
 import { testDatabases } from '../support/databases';
 import { PG_ADMIN_URL, type TempDatabase } from '../support/postgres';
