@@ -17,8 +17,8 @@ import {
 import { ActivityTypes, TurnContext, type StatePropertyAccessor } from 'botbuilder';
 import { translator } from '../bot/i18n';
 import { LANGUAGE_CODES } from '../bot/languages';
-import { turnLocale, type UserProfile } from '../bot/turn';
-import { optIn, optOut, rememberConversation } from '../bot/services/people';
+import { doNotRecordTurn, turnLocale, type UserProfile } from '../bot/turn';
+import { forgetConversation, optIn, optOut, rememberConversation } from '../bot/services/people';
 import { say } from '../cards/messages';
 import { beneficiaryIdOf, type DialogDeps } from './deps';
 import {
@@ -154,6 +154,7 @@ export class MainDialog extends ComponentDialog {
       case 'stop':
         await dc.cancelAllDialogs();
         if (profile.beneficiaryId === undefined) {
+          await this.forgetUnknown(context);
           await context.sendActivity(say(locale, t('stop.unknown')));
           return;
         }
@@ -170,12 +171,19 @@ export class MainDialog extends ComponentDialog {
       case 'delete':
         await dc.cancelAllDialogs();
         if (profile.beneficiaryId === undefined) {
+          await this.forgetUnknown(context);
           await context.sendActivity(say(locale, t('stop.unknown')));
           return this.start(dc, false);
         }
         await dc.beginDialog(ERASURE_DIALOG);
         return;
     }
+  }
+
+  /** "Stop" or "delete" from a person we do not know: what we recorded of them goes, this turn too. */
+  private async forgetUnknown(context: TurnContext) {
+    await forgetConversation(this.deps.db, context.activity.channelId, context.activity.conversation.id);
+    doNotRecordTurn(context);
   }
 
   /**

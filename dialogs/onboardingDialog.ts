@@ -1,10 +1,183 @@
-// TODO(issue 3): not built yet.
+// First contact with a person we do not know: their language (if they never chose one), consent
+// (what we keep, who sees it, how to stop and to ask for deletion), then their case: the CIP's
+// case for the phone number the channel gives, or a new pending case with their first name.
+// Ends with { beneficiaryId }, or with {} when they said no or were not understood three times
+// (the main dialog then shows the menu again).
+import { ComponentDialog, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { TurnContext } from 'botbuilder';
+import { translator, wordList } from '../bot/i18n';
+import type { LanguageCode } from '../bot/languages';
+import { channelPhone, channelProfileName, doNotRecordTurn, turnLocale } from '../bot/turn';
+import { caseForPhone, firstNameFrom, forgetConversation, giveConsent, type ChatIdentity } from '../bot/services/people';
+import { say } from '../cards/messages';
 import type { DialogDeps } from './deps';
-import { ONBOARDING_DIALOG } from './ids';
-import { StubDialog } from './stubDialog';
+import { ONBOARDING_DIALOG, LANGUAGE_DIALOG } from './ids';
+import { LanguageDialog } from './languageDialog';
+import type { OnboardingResult } from './mainDialog';
+import { NumberedChoicePrompt, perLanguage, type ChoiceResult } from './prompts/numberedChoicePrompt';
+import { TextPrompt, isNoAnswer, type TextAnswer } from './prompts/textPrompt';
+import { yesNoQuestion } from './prompts/yesNoQuestion';
 
-export class OnboardingDialog extends StubDialog {
-  constructor(_deps: DialogDeps) {
+const STEPS = 'onboardingSteps';
+const NAME = 'onboardingName';
+const NAME_LOOP = 'onboardingNameLoop';
+const CONSENT_PROMPT = 'onboardingConsentPrompt';
+const CONFIRM_NAME_PROMPT = 'onboardingConfirmNamePrompt';
+const NAME_PROMPT = 'onboardingNamePrompt';
+const MAX_MISSES = 3;
+
+const consentQuestion = perLanguage((locale) => yesNoQuestion(locale, translator(locale)('onboarding.consent.question')));
+const confirmNameQuestion = (locale: LanguageCode, args: { name: string }) =>
+  yesNoQuestion(locale, translator(locale)('onboarding.name.confirm', { name: args.name }));
+const nameQuestion = (locale: LanguageCode) => {
+  const t = translator(locale);
+  return { question: t('onboarding.name.question'), hints: [t('onboarding.name.hint')] };
+};
+
+/** The first keyword of a command in a language, as the consent text tells it ("stop", "supprimer"). */
+const keyword = (locale: LanguageCode, command: 'stop' | 'delete') => wordList(locale, `keywords.${command}`)[0];
+
+/** Several short messages, one idea each, sent together. */
+async function sayEach(context: TurnContext, locale: LanguageCode, ...lines: string[]) {
+  await context.sendActivities(lines.map((line) => say(locale, line)));
+}
+
+function chatIdentity(context: TurnContext): ChatIdentity {
+  const { activity } = context;
+  return {
+    channel: activity.channelId,
+    userKey: activity.from.id,
+    conversationId: activity.conversation.id,
+    serviceUrl: activity.serviceUrl,
+    reference: JSON.parse(JSON.stringify(TurnContext.getConversationReference(activity))),
+    locale: activity.locale,
+  };
+}
+
+export class OnboardingDialog extends ComponentDialog {
+  constructor(private readonly deps: DialogDeps) {
     super(ONBOARDING_DIALOG);
+    // No listener: a language chosen before consent goes on no case.
+    this.addDialog(new LanguageDialog(deps.profile));
+    this.addDialog(new NumberedChoicePrompt(CONSENT_PROMPT, consentQuestion));
+    this.addDialog(new NumberedChoicePrompt(CONFIRM_NAME_PROMPT, confirmNameQuestion));
+    this.addDialog(new TextPrompt(NAME_PROMPT, nameQuestion));
+    this.addDialog(
+      new WaterfallDialog(STEPS, [(s) => this.chooseLanguage(s), (s) => this.askConsent(s), (s) => this.afterConsent(s), (s) => this.afterName(s)]),
+    );
+    this.addDialog(new WaterfallDialog(NAME, [(s) => this.proposeName(s), (s) => this.afterProposal(s), (s) => s.endDialog(s.result)]));
+    this.addDialog(new WaterfallDialog(NAME_LOOP, [(s) => this.askName(s), (s) => this.checkName(s)]));
+    this.initialDialogId = STEPS;
+  }
+
+  private async chooseLanguage(step: WaterfallStepContext) {
+    const { language } = await this.deps.profile.get(step.context, {});
+    return language ? step.next() : step.beginDialog(LANGUAGE_DIALOG);
+  }
+
+  private async askConsent(step: WaterfallStepContext) {
+    // The language dialog gave up (three misses): no language, no consent.
+    if (!(await this.deps.profile.get(step.context, {})).language) return this.giveUp(step);
+    const locale = turnLocale(step.context);
+    const t = translator(locale);
+    await sayEach(
+      step.context,
+      locale,
+      t('onboarding.consent.intro'),
+      t(channelPhone(step.context) ? 'onboarding.consent.storedWithPhone' : 'onboarding.consent.stored'),
+      t('onboarding.consent.who'),
+      t('onboarding.consent.stop', { word: keyword(locale, 'stop') }),
+      t('onboarding.consent.delete', { word: keyword(locale, 'delete') }),
+    );
+    return step.beginDialog(CONSENT_PROMPT);
+  }
+
+  private async afterConsent(step: WaterfallStepContext) {
+    const answer = step.result as ChoiceResult;
+    if (answer.index < 0) return this.giveUp(step);
+    if (answer.value === 'no') return this.decline(step);
+    const known = await caseForPhone(this.deps.db, channelPhone(step.context));
+    if (known) return this.finish(step, { linkTo: known.id });
+    return step.beginDialog(NAME);
+  }
+
+  private async afterName(step: WaterfallStepContext) {
+    const firstName = step.result as string | undefined;
+    return firstName ? this.finish(step, { firstName }) : this.giveUp(step);
+  }
+
+  /** The name the channel knows ("Amina" on WhatsApp), proposed as a yes/no question, if it is one. */
+  private async proposeName(step: WaterfallStepContext) {
+    const name = firstNameFrom(channelProfileName(step.context), { loose: true });
+    if (!name) return step.next();
+    (step.values as { name?: string }).name = name;
+    return step.beginDialog(CONFIRM_NAME_PROMPT, { args: { name } });
+  }
+
+  private async afterProposal(step: WaterfallStepContext) {
+    const answer = step.result as ChoiceResult | undefined;
+    if (answer?.value === 'yes') return step.endDialog((step.values as { name: string }).name);
+    if (answer?.index === -1) return step.endDialog();
+    return step.beginDialog(NAME_LOOP, { misses: 0 });
+  }
+
+  private async askName(step: WaterfallStepContext) {
+    // One answer per round: empty and invalid answers count together, in this loop.
+    return step.beginDialog(NAME_PROMPT, { maxMisses: 1 });
+  }
+
+  /** An empty answer, a name with digits or signs, or a too long one is asked again, up to three misses. */
+  private async checkName(step: WaterfallStepContext) {
+    const answer = step.result as TextAnswer;
+    const name = isNoAnswer(answer) ? undefined : firstNameFrom(answer.text);
+    if (name) return step.endDialog(name);
+    const misses = (step.options as { misses: number }).misses + 1;
+    if (misses >= MAX_MISSES) return step.endDialog();
+    const locale = turnLocale(step.context);
+    const t = translator(locale);
+    await step.context.sendActivity(say(locale, isNoAnswer(answer) ? t('prompt.notUnderstood') : t('onboarding.name.invalid')));
+    return step.replaceDialog(NAME_LOOP, { misses });
+  }
+
+  /** Consent given: the case (linked or new), the profile, a short thank-you. */
+  private async finish(step: WaterfallStepContext, who: { linkTo: number } | { firstName: string }) {
+    const { context } = step;
+    const locale = turnLocale(context);
+    const person = await giveConsent(this.deps.db, {
+      identity: chatIdentity(context),
+      language: locale,
+      ...who,
+      phone: channelPhone(context),
+      now: this.deps.now(),
+    });
+    const { declinedAt: _declined, ...profile } = await this.deps.profile.get(context, {});
+    await this.deps.profile.set(context, { ...profile, beneficiaryId: person.id, conversationId: context.activity.conversation.id });
+    const t = translator(locale);
+    await context.sendActivity(say(locale, person.firstName ? t('onboarding.thanks', { firstName: person.firstName }) : t('onboarding.thanksNoName')));
+    // A CIP's case may have notifications waiting for the person (e.g. a workshop invitation).
+    if ('linkTo' in who) await this.deps.notify(person.id, { personIsHere: true });
+    return step.endDialog({ beneficiaryId: person.id } satisfies OnboardingResult);
+  }
+
+  /** Consent refused: nothing personal is kept, not even this conversation's messages. */
+  private async decline(step: WaterfallStepContext) {
+    const { context } = step;
+    // What was recorded of this conversation goes; this turn is not recorded at all.
+    await forgetConversation(this.deps.db, context.activity.channelId, context.activity.conversation.id);
+    doNotRecordTurn(context);
+    const profile = await this.deps.profile.get(context, {});
+    await this.deps.profile.set(context, { ...profile, declinedAt: this.deps.now().toISOString() });
+    const locale = turnLocale(context);
+    const t = translator(locale);
+    await sayEach(context, locale, t('onboarding.declined.ok'), t('onboarding.declined.visit'), t('onboarding.declined.comeBack'));
+    return step.endDialog({} satisfies OnboardingResult);
+  }
+
+  /** Three misses at a question: no case can be opened; say so kindly, the menu comes back. */
+  private async giveUp(step: WaterfallStepContext) {
+    const locale = turnLocale(step.context);
+    const t = translator(locale);
+    await sayEach(step.context, locale, t('onboarding.giveUp.text'), t('onboarding.giveUp.again'));
+    return step.endDialog({} satisfies OnboardingResult);
   }
 }

@@ -45,6 +45,26 @@ export function toE164(raw: string | undefined | null): string | undefined {
   return /^\+[1-9]\d{6,14}$/.test(digits) ? digits : undefined;
 }
 
+// A first name in any script: letters (with their marks), joined by a space, a hyphen, an
+// apostrophe or a zero-width non-joiner (Persian writes some names with one). No digits.
+const FIRST_NAME = /^[\p{L}\p{M}]+(?:[ \-'\u2019\u02bc\u200c][\p{L}\p{M}]+)*$/u;
+const FIRST_NAME_MAX = 50;
+
+/**
+ * The first name a person wrote, tidied (spaces, surrounding punctuation), or undefined when it is
+ * not one: empty, longer than 50 characters, or with digits or other signs. With `loose`, signs
+ * other than digits are dropped first (channel profile names often carry emoji: "Amina 🌸").
+ */
+export function firstNameFrom(raw: string | undefined | null, options: { loose?: boolean } = {}): string | undefined {
+  if (!raw) return undefined;
+  let text = raw.normalize('NFC');
+  if (options.loose) text = text.replace(/[^\p{L}\p{M}\p{N} \-'\u2019\u02bc\u200c]/gu, ' ');
+  text = text
+    .replace(/\s+/g, ' ')
+    .replace(/^[\s.,;:!?¡¿"«»“”()]+|[\s.,;:!?¡¿"«»“”()؟،]+$/gu, '');
+  return [...text].length <= FIRST_NAME_MAX && FIRST_NAME.test(text) ? text : undefined;
+}
+
 /** A case opened by a CIP for this phone number, that a chat identity may be linked to. */
 export async function caseForPhone(db: Db, phone: string | undefined): Promise<Person | undefined> {
   const e164 = toE164(phone);
@@ -83,24 +103,31 @@ export interface ConsentInput {
 export async function giveConsent(db: Db, input: ConsentInput): Promise<Person> {
   const { identity, now } = input;
   return db.$transaction(async (tx) => {
+    // A phone number already on a case that could not be linked (an archived one) stays there (it
+    // is unique): the new case goes without it, and the event tells the CIP which case has it.
+    const phone = input.linkTo ? undefined : toE164(input.phone);
+    const holder = phone ? await tx.beneficiary.findUnique({ where: { phone }, select: { id: true } }) : null;
     const b = input.linkTo
       ? await tx.beneficiary.update({ where: { id: input.linkTo }, data: { consentAt: now, optedOutAt: null, language: input.language } })
       : await tx.beneficiary.create({
-          data: { firstName: input.firstName, phone: toE164(input.phone), language: input.language, status: 'pending', consentAt: now },
+          data: { firstName: input.firstName, phone: holder ? undefined : phone, language: input.language, status: 'pending', consentAt: now },
         });
     await rememberConversation(tx, identity, { beneficiaryId: b.id }, now);
-    await tx.message.updateMany({
-      where: { channel: identity.channel, conversationId: identity.conversationId, beneficiaryId: null },
-      data: { beneficiaryId: b.id },
-    });
+    await attachConversation(tx, identity.channel, identity.conversationId, b.id);
     await appendCaseEvent(tx, {
       beneficiaryId: b.id,
       type: 'consent_given',
       actor: { type: 'beneficiary', id: b.id },
-      payload: { channel: identity.channel, linked: !!input.linkTo, language: input.language },
+      payload: { channel: identity.channel, linked: !!input.linkTo, language: input.language, ...(holder && { phoneOnCase: holder.id }) },
     });
     return person(b);
   });
+}
+
+/** Attaches the messages of a conversation recorded before consent to the person's case. */
+export async function attachConversation(db: Pick<Prisma.TransactionClient, 'message'>, channel: string, conversationId: string, beneficiaryId: number): Promise<number> {
+  const { count } = await db.message.updateMany({ where: { channel, conversationId, beneficiaryId: null }, data: { beneficiaryId } });
+  return count;
 }
 
 /** Consent refused: nothing personal stays, not even the messages of this conversation. */

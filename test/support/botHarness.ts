@@ -1,11 +1,18 @@
 // A bot on botbuilder's TestAdapter with the real pipeline (middleware, dialogs, state in a real
 // database): send a message, get the bot's replies.
-import { TestAdapter, type Activity } from 'botbuilder';
+import { ActivityTypes, TestAdapter, TurnContext, type Activity } from 'botbuilder';
 import { createBotCore, type BotCore } from '../../bot/botCore';
 import { openDatabase, type Database } from '../../bot/db/client';
 import { silentLogger } from '../../bot/logger';
 import type { LanguageCode } from '../../bot/languages';
 import type { Prisma } from '../../bot/db/client';
+import { setChannelIdentity, type UserProfile } from '../../bot/turn';
+
+/** What a channel like WhatsApp tells about the person: their phone number and profile name. */
+export interface ChannelIdentity {
+  phone?: string;
+  name?: string;
+}
 
 export interface Harness {
   db: Database;
@@ -24,12 +31,27 @@ export interface Harness {
   onboard(person?: Partial<Prisma.BeneficiaryUncheckedCreateInput>): Promise<{ id: number }>;
   /** the clock the bot sees (tests may move it) */
   clock: { now: Date };
+  /** what the simulated channel gives on every turn (tests may change it) */
+  identity: ChannelIdentity;
+  /** the user's profile as stored (UserState) */
+  profile(): Promise<UserProfile | undefined>;
+  /** replaces the user's stored profile (e.g. a language chosen in an earlier conversation) */
+  setProfile(profile: UserProfile): Promise<void>;
   close(): Promise<void>;
 }
 
 export async function createHarness(
   url: string,
-  options: { user?: string; conversation?: string; channelLocale?: string; defaultLocale?: LanguageCode; db?: Database; now?: Date } = {},
+  options: {
+    user?: string;
+    conversation?: string;
+    channelLocale?: string;
+    defaultLocale?: LanguageCode;
+    db?: Database;
+    now?: Date;
+    /** simulate a channel that knows the person's phone number and profile name */
+    identity?: ChannelIdentity;
+  } = {},
 ): Promise<Harness> {
   const db = options.db ?? (await openDatabase(url));
   const clock = { now: options.now ?? new Date() };
@@ -45,12 +67,19 @@ export async function createHarness(
     conversation: { id: options.conversation ?? 'conversation-1', isGroup: false, conversationType: 'personal', name: '' },
   } as Partial<Activity>);
   core.installPipeline(adapter);
+  const identity: ChannelIdentity = { ...options.identity };
+  adapter.use({
+    onTurn: async (context, next) => {
+      setChannelIdentity(context, identity);
+      await next();
+    },
+  });
   // Proactive messages (notifications) land in the same queue as replies.
   core.notifier.register('test', {
+    // (TestAdapter has no continueConversation: a context on the reference does the same here.)
     send: async (target, activities) => {
-      await adapter.continueConversation(target.reference as never, async (context) => {
-        await context.sendActivities(activities);
-      });
+      const event = TurnContext.applyConversationReference({ type: ActivityTypes.Event }, target.reference, true);
+      await new TurnContext(adapter, event).sendActivities(activities);
       return true;
     },
   });
@@ -76,6 +105,14 @@ export async function createHarness(
       return drain();
     },
     clock,
+    identity,
+    async profile() {
+      const key = `test/users/${user}/`;
+      return ((await core.storage.read([key]))[key] as { profile?: UserProfile } | undefined)?.profile;
+    },
+    async setProfile(profile) {
+      await core.storage.write({ [`test/users/${user}/`]: { profile, eTag: '*' } });
+    },
     async onboard(person = {}) {
       const b = await db.prisma.beneficiary.create({
         data: { firstName: 'Amina', status: 'active', consentAt: clock.now, language: 'fr', birthYear: 1990, ...person },
