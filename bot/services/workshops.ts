@@ -1,7 +1,10 @@
 // Workshop sessions and bookings: the rules, whoever books (a person by chat, a reply to an
 // invitation, a CIP). Capacity is enforced by one conditional update of the session's seat count,
 // so two people taking the last seat at the same moment cannot both get it, on SQLite as on
-// PostgreSQL. Every change writes its CaseEvent in the same transaction.
+// PostgreSQL. Every change writes its CaseEvent in the same transaction, and a transaction that
+// lost a race with another instance (SQLite "database is locked", a PostgreSQL deadlock, a booking
+// row created meanwhile) runs again from the start: no such error reaches the person.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Db, Prisma } from '../db/client';
 import { appendCaseEvent, type Actor } from './caseEvents';
 import { queueNotification } from './notifications';
@@ -20,7 +23,7 @@ export function ageGroupOf(birthYear: number | null | undefined, now: Date): Age
 export interface SessionView {
   id: number;
   workshopCode: string;
-  /** French title; dialogs show the translation of workshops.<code> */
+  /** French title; dialogs show the translation of workshops.titles.<code> */
   title: string;
   startsAt: Date;
   endsAt: Date;
@@ -43,6 +46,41 @@ function view(s: SessionRow): SessionView {
     seatsLeft: Math.max(0, s.capacity - s.bookedCount),
   };
 }
+
+// --- Races between instances ---------------------------------------------------------------
+
+const MAX_ATTEMPTS = 40;
+
+interface DbError {
+  code?: string;
+  meta?: { target?: unknown; modelName?: string; driverAdapterError?: { cause?: { originalCode?: string; kind?: string } } };
+}
+
+/** An error that says "another transaction got there first": running again gives the right answer. */
+function isLostRace(err: unknown): boolean {
+  const e = err as DbError;
+  if (e?.code === 'P2034') return true; // write conflict or deadlock
+  if (e?.code === 'P2002' && e.meta?.modelName === 'Booking') return true; // the same person, twice at once
+  const cause = e?.meta?.driverAdapterError?.cause;
+  return !!cause && (/^SQLITE_(BUSY|LOCKED)/.test(cause.originalCode ?? '') || ['40001', '40P01'].includes(cause.originalCode ?? '') || cause.kind === 'TransactionWriteConflict');
+}
+
+/**
+ * Runs a transaction, again (after a short random pause) when it lost a race. On SQLite a
+ * transaction reads first, so a conflicting writer makes it fail at once instead of waiting.
+ */
+async function retrying<T>(db: Db, work: (tx: Tx) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.$transaction(work);
+    } catch (err) {
+      if (attempt >= MAX_ATTEMPTS || !isLostRace(err)) throw err;
+      await sleep(1 + Math.random() * 5 * Math.min(attempt, 10));
+    }
+  }
+}
+
+// --- Sessions --------------------------------------------------------------------------------
 
 export interface SessionPage {
   sessions: SessionView[];
@@ -82,6 +120,12 @@ export async function sessionById(db: Db, id: number): Promise<SessionView | und
   return row ? view(row) : undefined;
 }
 
+/** Several sessions at once (e.g. the ones a question lists), by id; missing ones are absent. */
+export async function sessionsByIds(db: Db, ids: number[]): Promise<Map<number, SessionView>> {
+  const rows = await db.workshopSession.findMany({ where: { id: { in: ids } }, include: { workshop: true } });
+  return new Map(rows.map((r) => [r.id, view(r)]));
+}
+
 export interface ShiftOverlap {
   shiftId: number;
   structure: string;
@@ -100,6 +144,8 @@ export async function overlappingShift(db: Db, beneficiaryId: number, sessionId:
   });
   return shift ? { shiftId: shift.id, structure: shift.placement.structure.name, startsAt: shift.startsAt, endsAt: shift.endsAt } : undefined;
 }
+
+// --- Booking ---------------------------------------------------------------------------------
 
 export type BookingOutcome =
   | { status: 'booked'; bookingId: number; session: SessionView }
@@ -121,10 +167,10 @@ export interface BookOptions {
 
 /** Books a seat for the person, or puts them on the waiting list when asked and the session is full. */
 export async function book(db: Db, beneficiaryId: number, sessionId: number, now: Date, options: BookOptions): Promise<BookingOutcome> {
-  return db.$transaction(async (tx) => {
+  return retrying(db, async (tx): Promise<BookingOutcome> => {
     const row = await tx.workshopSession.findUnique({ where: { id: sessionId }, include: { workshop: true } });
     if (!row) return { status: 'not_found' };
-    if (row.status !== 'scheduled') return { status: 'cancelled' };
+    if (row.status !== 'scheduled' || !row.workshop.active) return { status: 'cancelled' };
     if (row.startsAt <= now) return { status: 'started' };
     const person = await tx.beneficiary.findUnique({ where: { id: beneficiaryId } });
     if (!person) return { status: 'not_found' };
@@ -135,18 +181,20 @@ export async function book(db: Db, beneficiaryId: number, sessionId: number, now
     if (existing?.status === 'waitlisted') return { status: 'already_waitlisted', bookingId: existing.id, session: view(row) };
 
     // The seat: taken only if one is left, in one statement (the database serialises it).
-    const seat = await tx.workshopSession.updateMany({
-      where: { id: sessionId, bookedCount: { lt: tx.workshopSession.fields.capacity } },
-      data: { bookedCount: { increment: 1 } },
-    });
-    const taken = seat.count === 1;
+    const taken = await takeSeat(tx, sessionId);
     if (!taken && !options.waitlistIfFull) return { status: 'full', session: view(row) };
 
     const status = taken ? 'booked' : 'waitlisted';
     const data = { status, source: options.source ?? 'chat', cancelledAt: null, waitlistedAt: taken ? null : now };
-    const booking = existing
-      ? await tx.booking.update({ where: { id: existing.id }, data })
-      : await tx.booking.create({ data: { ...data, sessionId, beneficiaryId } });
+    let booking: { id: number };
+    if (existing) {
+      // A cancelled row, reused only if still cancelled: the same person may be booking it twice at once.
+      const { count } = await tx.booking.updateMany({ where: { id: existing.id, status: existing.status }, data });
+      if (count !== 1) raceLost();
+      booking = existing;
+    } else {
+      booking = await tx.booking.create({ data: { ...data, sessionId, beneficiaryId } });
+    }
     await appendCaseEvent(tx, {
       beneficiaryId,
       type: taken ? 'workshop_booked' : 'workshop_waitlisted',
@@ -155,10 +203,32 @@ export async function book(db: Db, beneficiaryId: number, sessionId: number, now
     });
     const fresh = await tx.workshopSession.findUniqueOrThrow({ where: { id: sessionId }, include: { workshop: true } });
     if (taken) return { status: 'booked', bookingId: booking.id, session: view(fresh) };
-    const position = await tx.booking.count({
-      where: { sessionId, status: 'waitlisted', waitlistedAt: { lte: now } },
-    });
-    return { status: 'waitlisted', bookingId: booking.id, session: view(fresh), position };
+    return { status: 'waitlisted', bookingId: booking.id, session: view(fresh), position: await waitlistPosition(tx, sessionId, booking.id, now) };
+  });
+}
+
+/** Thrown inside a transaction to make `retrying` run it again. */
+function raceLost(): never {
+  throw Object.assign(new Error('lost a race with another transaction'), { code: 'P2034' });
+}
+
+/** Takes one seat if one is left: true when it was taken. */
+async function takeSeat(tx: Tx, sessionId: number): Promise<boolean> {
+  const seat = await tx.workshopSession.updateMany({
+    where: { id: sessionId, bookedCount: { lt: tx.workshopSession.fields.capacity } },
+    data: { bookedCount: { increment: 1 } },
+  });
+  return seat.count === 1;
+}
+
+/** 1 for the first in line: the order in which promoteFromWaitlist hands out seats. */
+async function waitlistPosition(tx: Tx, sessionId: number, bookingId: number, waitlistedAt: Date): Promise<number> {
+  return tx.booking.count({
+    where: {
+      sessionId,
+      status: 'waitlisted',
+      OR: [{ waitlistedAt: { lt: waitlistedAt } }, { waitlistedAt, id: { lte: bookingId } }],
+    },
   });
 }
 
@@ -177,10 +247,12 @@ export async function upcomingBookings(db: Db, beneficiaryId: number, now: Date,
       session: { startsAt: { gt: now, ...(until && { lt: until }) }, status: 'scheduled' },
     },
     include: { session: { include: { workshop: true } } },
-    orderBy: { session: { startsAt: 'asc' } },
+    orderBy: [{ session: { startsAt: 'asc' } }, { id: 'asc' }],
   });
   return rows.map((b) => ({ bookingId: b.id, status: b.status as BookingView['status'], session: view(b.session) }));
 }
+
+// --- Cancelling ------------------------------------------------------------------------------
 
 export type CancelOutcome =
   | { status: 'cancelled'; session: SessionView; promotedBeneficiaryId?: number }
@@ -191,19 +263,22 @@ export type CancelOutcome =
  * list, who is told (a notification queued in the same transaction).
  */
 export async function cancelBooking(db: Db, beneficiaryId: number, bookingId: number, now: Date, actor: Actor): Promise<CancelOutcome> {
-  return db.$transaction(async (tx) => {
+  return retrying(db, async (tx): Promise<CancelOutcome> => {
     const booking = await tx.booking.findUnique({ where: { id: bookingId }, include: { session: { include: { workshop: true } } } });
     if (!booking || booking.beneficiaryId !== beneficiaryId) return { status: 'not_found' };
     if (booking.status !== 'booked' && booking.status !== 'waitlisted') return { status: 'already_cancelled' };
     if (booking.session.startsAt <= now) return { status: 'started' };
 
-    await tx.booking.update({ where: { id: bookingId }, data: { status: 'cancelled', cancelledAt: now } });
+    // Only from the state read above; if it changed meanwhile (cancelled twice at once, promoted
+    // from the waiting list), start again from the new state.
+    const { count } = await tx.booking.updateMany({ where: { id: bookingId, status: booking.status }, data: { status: 'cancelled', cancelledAt: now } });
+    if (count !== 1) raceLost();
     const payload = { bookingId, sessionId: booking.sessionId, workshop: booking.session.workshop.code, was: booking.status };
     await appendCaseEvent(tx, { beneficiaryId, type: 'workshop_cancelled', actor, payload });
 
     let promotedBeneficiaryId: number | undefined;
     if (booking.status === 'booked') {
-      await tx.workshopSession.update({ where: { id: booking.sessionId }, data: { bookedCount: { decrement: 1 } } });
+      await tx.workshopSession.updateMany({ where: { id: booking.sessionId, bookedCount: { gt: 0 } }, data: { bookedCount: { decrement: 1 } } });
       promotedBeneficiaryId = await promoteFromWaitlist(tx, booking.sessionId, now);
     }
     const session = await tx.workshopSession.findUniqueOrThrow({ where: { id: booking.sessionId }, include: { workshop: true } });
@@ -213,27 +288,29 @@ export async function cancelBooking(db: Db, beneficiaryId: number, bookingId: nu
 
 /** Gives a free seat to the first person waiting, if any; returns who got it. */
 async function promoteFromWaitlist(tx: Tx, sessionId: number, now: Date): Promise<number | undefined> {
-  const first = await tx.booking.findFirst({
-    where: { sessionId, status: 'waitlisted' },
-    orderBy: [{ waitlistedAt: 'asc' }, { id: 'asc' }],
-    include: { session: { include: { workshop: true } } },
-  });
-  if (!first) return undefined;
-  const seat = await tx.workshopSession.updateMany({
-    where: { id: sessionId, bookedCount: { lt: tx.workshopSession.fields.capacity } },
-    data: { bookedCount: { increment: 1 } },
-  });
-  if (seat.count !== 1) return undefined;
-  await tx.booking.update({ where: { id: first.id }, data: { status: 'booked', waitlistedAt: null } });
-  await appendCaseEvent(tx, {
-    beneficiaryId: first.beneficiaryId,
-    type: 'waitlist_promoted',
-    actor: { type: 'system' },
-    payload: { bookingId: first.id, sessionId, workshop: first.session.workshop.code },
-  });
-  await queueNotification(tx, first.beneficiaryId, now, {
-    key: 'notifications.waitlistPromoted',
-    session: { id: sessionId, workshopCode: first.session.workshop.code, startsAt: first.session.startsAt.toISOString(), place: first.session.place },
-  });
-  return first.beneficiaryId;
+  const session = await tx.workshopSession.findUniqueOrThrow({ where: { id: sessionId }, include: { workshop: true } });
+  if (!(await tx.booking.count({ where: { sessionId, status: 'waitlisted' } }))) return undefined;
+  if (!(await takeSeat(tx, sessionId))) return undefined;
+  for (;;) {
+    const first = await tx.booking.findFirst({ where: { sessionId, status: 'waitlisted' }, orderBy: [{ waitlistedAt: 'asc' }, { id: 'asc' }] });
+    if (!first) {
+      // The waiting list emptied meanwhile (cancelled places): the seat stays free.
+      await tx.workshopSession.update({ where: { id: sessionId }, data: { bookedCount: { decrement: 1 } } });
+      return undefined;
+    }
+    // Claimed only if still waiting: another transaction may have promoted them a moment ago.
+    const claimed = await tx.booking.updateMany({ where: { id: first.id, status: 'waitlisted' }, data: { status: 'booked', waitlistedAt: null } });
+    if (claimed.count !== 1) continue;
+    await appendCaseEvent(tx, {
+      beneficiaryId: first.beneficiaryId,
+      type: 'waitlist_promoted',
+      actor: { type: 'system' },
+      payload: { bookingId: first.id, sessionId, workshop: session.workshop.code },
+    });
+    await queueNotification(tx, first.beneficiaryId, now, {
+      key: 'notifications.waitlistPromoted',
+      session: { id: sessionId, workshopCode: session.workshop.code, title: session.workshop.title, startsAt: session.startsAt.toISOString(), place: session.place },
+    });
+    return first.beneficiaryId;
+  }
 }

@@ -1,0 +1,115 @@
+// My workshops: the person's upcoming bookings and waiting-list places; choosing one offers to
+// cancel it. A seat freed this way goes to the first person waiting, who is told at once when
+// they can be reached (else at their next visit).
+import { ComponentDialog, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
+import type { TurnContext } from 'botbuilder';
+import { translator } from '../../bot/i18n';
+import type { LanguageCode } from '../../bot/languages';
+import { turnLocale } from '../../bot/turn';
+import { cancelBooking, upcomingBookings, type BookingView } from '../../bot/services/workshops';
+import { say } from '../../cards/messages';
+import { beneficiaryIdOf, type DialogDeps } from '../deps';
+import type { ChoiceResult, Question } from '../prompts/numberedChoicePrompt';
+import { WAY_OUT } from '../results';
+import { bookingLabel, MORE, pageOf, pageOptions, titleOf, type PageArgs } from './questions';
+import { yesNoQuestion } from '../prompts/yesNoQuestion';
+import { NumberedChoicePrompt } from '../prompts/numberedChoicePrompt';
+
+export const MY_WORKSHOPS_DIALOG = 'workshopsMine';
+const STEPS = 'workshopsMineSteps';
+const BOOKING = 'workshopsBooking';
+const CANCEL = 'workshopsCancel';
+
+interface Options {
+  skip: number;
+}
+
+interface Values {
+  skip: number;
+  bookingId?: number;
+}
+
+type Bookings = Map<number, BookingView>;
+
+export class MyWorkshopsDialog extends ComponentDialog {
+  constructor(private readonly deps: DialogDeps) {
+    super(MY_WORKSHOPS_DIALOG);
+    this.addDialog(
+      new NumberedChoicePrompt<PageArgs>(BOOKING, async (locale, args, context) => bookingsQuestion(locale, deps.timeZone, args, await this.bookings(context))),
+    );
+    this.addDialog(
+      new NumberedChoicePrompt<{ bookingId: number }>(CANCEL, async (locale, { bookingId }, context) =>
+        cancelQuestion(locale, deps.timeZone, (await this.bookings(context)).get(bookingId)),
+      ),
+    );
+    this.addDialog(new WaterfallDialog(STEPS, [(s) => this.list(s), (s) => this.confirm(s), (s) => this.cancel(s)]));
+    this.initialDialogId = STEPS;
+  }
+
+  private async me(context: TurnContext): Promise<number> {
+    const id = await beneficiaryIdOf(this.deps, context);
+    if (id === undefined) throw new Error('my workshops needs a known person');
+    return id;
+  }
+
+  private async bookings(context: TurnContext): Promise<Bookings> {
+    const list = await upcomingBookings(this.deps.db, await this.me(context), this.deps.now());
+    return new Map(list.map((b) => [b.bookingId, b]));
+  }
+
+  private async list(step: WaterfallStepContext) {
+    const skip = (step.options as Options | undefined)?.skip ?? 0;
+    const all = [...(await this.bookings(step.context)).keys()];
+    if (!all.length) {
+      const locale = turnLocale(step.context);
+      await step.context.sendActivity(say(locale, translator(locale)('workshops.mine.none')));
+      return step.endDialog();
+    }
+    const page = pageOf(all, skip < all.length ? skip : 0);
+    (step.values as Values).skip = page.next;
+    return step.beginDialog(BOOKING, { args: { ids: page.items, more: page.more } satisfies PageArgs });
+  }
+
+  private async confirm(step: WaterfallStepContext) {
+    const choice = step.result as ChoiceResult;
+    const values = step.values as Values;
+    if (choice.index < 0) return step.endDialog(WAY_OUT);
+    if (choice.value === MORE) return step.replaceDialog(STEPS, { skip: values.skip } satisfies Options);
+    values.bookingId = Number(choice.value);
+    return step.beginDialog(CANCEL, { args: { bookingId: values.bookingId } });
+  }
+
+  private async cancel(step: WaterfallStepContext) {
+    const answer = step.result as ChoiceResult;
+    if (answer.index < 0) return step.endDialog(WAY_OUT);
+    const locale = turnLocale(step.context);
+    const t = translator(locale);
+    if (answer.value === 'no') {
+      await step.context.sendActivity(say(locale, t('workshops.cancel.kept')));
+      return step.endDialog();
+    }
+    const me = await this.me(step.context);
+    const outcome = await cancelBooking(this.deps.db, me, (step.values as Values).bookingId!, this.deps.now(), { type: 'beneficiary', id: me });
+    const key = { cancelled: 'workshops.cancel.done', started: 'workshops.cancel.started', already_cancelled: 'workshops.cancel.gone', not_found: 'workshops.cancel.gone' }[outcome.status];
+    await step.context.sendActivity(say(locale, t(key)));
+    if (outcome.status === 'cancelled' && outcome.promotedBeneficiaryId !== undefined) {
+      // The notification is queued already: if it cannot go now, it goes at their next visit.
+      await this.deps.notify(outcome.promotedBeneficiaryId).catch(() => undefined);
+    }
+    return step.endDialog();
+  }
+}
+
+function bookingsQuestion(locale: LanguageCode, timeZone: string, args: PageArgs, bookings: Bookings): Question {
+  const t = translator(locale);
+  return {
+    question: t('workshops.mine.question'),
+    options: pageOptions(locale, args, bookings, (b) => bookingLabel(locale, timeZone, b), (b) => titleOf(t, b.session)),
+    hints: [t('workshops.mine.hint'), t('prompt.backToMenu')],
+  };
+}
+
+function cancelQuestion(locale: LanguageCode, timeZone: string, booking: BookingView | undefined): Question {
+  const t = translator(locale);
+  return yesNoQuestion(locale, [...(booking ? [bookingLabel(locale, timeZone, booking)] : []), t('workshops.cancel.question')]);
+}

@@ -1,0 +1,65 @@
+// The questions of the workshop dialogs, and how sessions and bookings read in a list:
+// "Papiers et démarches – mardi 3 mars, 9 h 30 – Passerelle, 3 rue des Écoles, Blois – 5 places libres".
+import { translator, wordList, type TFunction } from '../../bot/i18n';
+import type { LanguageCode } from '../../bot/languages';
+import type { BookingView, SessionView } from '../../bot/services/workshops';
+import { formatDateTime } from '../../cards/format';
+import type { ChoiceOption } from '../recognizers/choice';
+
+/** The value of the "more" option of a paged list. */
+export const MORE = 'more';
+
+/** A page of a list: the ids shown (at most 5 when there is more, else 6), and whether there is more. */
+export interface PageArgs {
+  ids: number[];
+  more: boolean;
+}
+
+/** The longest page: at most 6 options, "more" included. */
+export function pageOf<T>(items: T[], skip: number): { items: T[]; more: boolean; next: number } {
+  const rest = items.slice(skip);
+  if (rest.length <= 6) return { items: rest, more: false, next: skip };
+  return { items: rest.slice(0, 5), more: true, next: skip + 5 };
+}
+
+/** The title in the person's language, else the French title of the database. */
+export function titleOf(t: TFunction, s: Pick<SessionView, 'workshopCode' | 'title'>): string {
+  return t(`workshops.titles.${s.workshopCode}`, { defaultValue: s.title });
+}
+
+export function sessionLabel(locale: LanguageCode, timeZone: string, s: SessionView): string {
+  const t = translator(locale);
+  return t('workshops.list.option', {
+    title: titleOf(t, s),
+    when: formatDateTime(s.startsAt, locale, timeZone),
+    place: s.place,
+    seats: s.seatsLeft > 0 ? t('workshops.list.seats', { count: s.seatsLeft }) : t('workshops.list.waitingList'),
+  });
+}
+
+export function bookingLabel(locale: LanguageCode, timeZone: string, b: BookingView): string {
+  const t = translator(locale);
+  return t('workshops.mine.option', {
+    title: titleOf(t, b.session),
+    when: formatDateTime(b.session.startsAt, locale, timeZone),
+    place: b.session.place,
+    status: t(`workshops.mine.${b.status}`),
+  });
+}
+
+/** The options of a page: one per id (a vanished item keeps its number), then "more". */
+export function pageOptions<T>(locale: LanguageCode, args: PageArgs, items: Map<number, T>, label: (item: T) => string, title: (item: T) => string): ChoiceOption[] {
+  const t = translator(locale);
+  const titles = args.ids.map((id) => (items.has(id) ? title(items.get(id)!) : ''));
+  const options: ChoiceOption[] = args.ids.map((id, i) => {
+    const item = items.get(id);
+    // The title alone selects an item too, when no other item of the page has it.
+    const unique = titles[i] && titles.indexOf(titles[i]) === titles.lastIndexOf(titles[i]);
+    return { value: String(id), label: item ? label(item) : t('workshops.list.gone'), ...(unique && { synonyms: [titles[i]] }) };
+  });
+  if (args.more) {
+    const synonyms = [...new Set([locale, 'fr', 'en'] as LanguageCode[])].flatMap((l) => wordList(l, 'workshops.list.moreWords'));
+    options.push({ value: MORE, label: t('workshops.list.more'), synonyms });
+  }
+  return options;
+}
