@@ -17,7 +17,9 @@ export async function agenda(db: Db, beneficiaryId: number, now: Date, timeZone:
     upcomingBookings(db, beneficiaryId, now, until),
     upcomingShifts(db, beneficiaryId, now, days),
     db.placement.findMany({
-      where: { beneficiaryId, kind: 'immersion', status: { in: ['planned', 'active'] }, startDate: { lt: until }, endDate: { gte: now } },
+      // endDate is a day (inclusive): an immersion that ends today still counts, whatever the hour
+      // its date was stored at; the loop below compares local days exactly.
+      where: { beneficiaryId, kind: 'immersion', status: { in: ['planned', 'active'] }, startDate: { lt: until }, endDate: { gte: new Date(now.getTime() - 2 * DAY_MS) } },
       include: { structure: true },
     }),
   ]);

@@ -65,7 +65,10 @@ export async function reportBlocker(db: Db, beneficiaryId: number, report: Block
 
 /** The person's blockers that are not resolved yet, newest first. */
 export async function openBlockers(db: Db, beneficiaryId: number): Promise<BlockerView[]> {
-  const rows = await db.blocker.findMany({ where: { beneficiaryId, status: { not: 'resolved' } }, orderBy: { createdAt: 'desc' } });
+  const rows = await db.blocker.findMany({
+    where: { beneficiaryId, status: { in: ['open', 'in_progress'] } },
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+  });
   return rows.map((b) => ({
     id: b.id,
     reference: b.reference,

@@ -7,6 +7,8 @@ export const DECLINE_REASONS = ['sick', 'childcare', 'transport', 'papers', 'oth
 export type DeclineReason = (typeof DECLINE_REASONS)[number];
 
 const DAY_MS = 24 * 3600 * 1000;
+/** placements whose shifts still happen */
+const ACTIVE_PLACEMENT = ['planned', 'active'];
 
 export interface ShiftView {
   id: number;
@@ -21,9 +23,9 @@ export interface ShiftView {
 /** Shifts that start between now and `days` days from now, soonest first. */
 export async function upcomingShifts(db: Db, beneficiaryId: number, now: Date, days = 7): Promise<ShiftView[]> {
   const rows = await db.shift.findMany({
-    where: { beneficiaryId, startsAt: { gt: now, lt: new Date(now.getTime() + days * DAY_MS) }, placement: { status: { in: ['planned', 'active'] } } },
+    where: { beneficiaryId, startsAt: { gt: now, lt: new Date(now.getTime() + days * DAY_MS) }, placement: { status: { in: ACTIVE_PLACEMENT } } },
     include: { placement: { include: { structure: true } } },
-    orderBy: { startsAt: 'asc' },
+    orderBy: [{ startsAt: 'asc' }, { id: 'asc' }],
   });
   return rows.map((s) => ({
     id: s.id,
@@ -40,7 +42,7 @@ export type ShiftOutcome = { status: 'confirmed' } | { status: 'declined'; late:
 async function answer(db: Db, beneficiaryId: number, shiftId: number, now: Date, actor: Actor, decline?: DeclineReason): Promise<ShiftOutcome> {
   return db.$transaction(async (tx) => {
     const shift = await tx.shift.findUnique({ where: { id: shiftId }, include: { placement: { include: { structure: true } } } });
-    if (!shift || shift.beneficiaryId !== beneficiaryId) return { status: 'not_found' };
+    if (!shift || shift.beneficiaryId !== beneficiaryId || !ACTIVE_PLACEMENT.includes(shift.placement.status)) return { status: 'not_found' };
     if (shift.startsAt <= now) return { status: 'started' };
     await tx.shift.update({
       where: { id: shiftId },
