@@ -275,10 +275,9 @@ describeInBrowser('the web chat page in chromium', () => {
       const { page } = session;
       await page.goto(`${app.url}/`);
       await expectFrenchMenu(page);
-      const menusBefore = await botBubbles(page, FR_MENU_QUESTION).count();
       await page.locator(SUGGESTED_ACTIONS).getByRole('button', { name: FR_MENU[0], exact: true }).click();
-      await waitForBot(page, 'Cette partie arrive bientôt.');
-      await waitForBot(page, FR_MENU_QUESTION, menusBefore);
+      // a new person picking a task starts with onboarding: first the language
+      await waitForBot(page, 'Choisissez votre langue.');
       // what was sent is the number, not the button's title
       expect((await page.locator(USER_BUBBLE).allInnerTexts()).map((t) => t.trim())).toEqual(['1']);
       expectCleanPage(session);
@@ -296,7 +295,7 @@ describeInBrowser('the web chat page in chromium', () => {
       expect((await bundle).status()).toBe(200);
       expect(await page.evaluate(() => typeof window.WebChat?.renderWebChat)).toBe('function');
       await expectFrenchMenu(page);
-      await send(page, '3', 'Cette partie arrive bientôt.');
+      await send(page, '3', 'Choisissez votre langue.');
       expect(session.requests).toEqual(
         expect.arrayContaining([`${app.url}/`, `${app.url}/webchat/webchat.js`, `${app.url}/webchat/app.js`, `${app.url}/webchat/app.css`]),
       );

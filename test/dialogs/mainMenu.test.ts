@@ -1,5 +1,6 @@
 // The first conversation: greeting, numbered menu, "coming soon" entries, the language switch
 // (by number in three digit scripts, by name, by keyword), help and menu keywords.
+import { translator } from '../../bot/i18n';
 import { createHarness, type Harness } from '../support/botHarness';
 import { createTempSqlite } from '../support/databases';
 import type { TempDatabase } from '../support/postgres';
@@ -35,12 +36,13 @@ test('a new person is greeted in French with the numbered menu, with speak and i
   expect(replies.every((r) => r.locale === 'fr')).toBe(true);
 });
 
-test('entries 1 to 5 answer "coming soon" and come back to the menu', async () => {
+test('entries 1 to 5 open their task; 0 comes back to the menu', async () => {
   await h.send('salut');
-  for (const n of ['1', '2', '3', '4', '5']) {
-    const text = await h.sendText(n);
-    expect(text).toContain('Cette partie arrive bientôt.');
-    expect(text).toContain('6. Langue');
+  const t = translator('fr');
+  const opens = { '1': 'workshops.menu.question', '2': 'shifts.none', '3': 'problem.start.question', '4': 'agenda.none', '5': 'cip.ask' };
+  for (const [n, key] of Object.entries(opens)) {
+    expect(await h.sendText(n)).toContain(t(key));
+    expect(await h.sendText('0')).toContain('6. Langue');
   }
 });
 
@@ -64,7 +66,7 @@ test.each([
   expect(replies[1].speak).toContain('xml:lang="ar-SA"');
   expect(replies.every((r) => r.locale === 'ar')).toBe(true);
   // and it sticks for the next turns
-  expect(await h.sendText('1')).toContain('هذا الجزء قادم قريبا.');
+  expect(await h.sendText('1')).toContain(translator('ar')('workshops.menu.question'));
 });
 
 test('the language keyword works at any time, in any language', async () => {
