@@ -61,3 +61,11 @@ export function ask(locale: LanguageCode, question: string | string[], options: 
     locale,
   };
 }
+
+/**
+ * A left-to-right piece (a reference such as B-4821, a phone number) inside a right-to-left
+ * sentence: isolated, so that the sentence's punctuation stays where it belongs.
+ */
+export function ltr(text: string, locale: LanguageCode): string {
+  return language(locale).rtl ? `\u2066${text}\u2069` : text;
+}

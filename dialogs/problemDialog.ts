@@ -7,7 +7,7 @@ import { translator, wordList } from '../bot/i18n';
 import type { LanguageCode } from '../bot/languages';
 import { turnLocale } from '../bot/turn';
 import { BLOCKER_CATEGORIES, openBlockers, reportBlocker, type BlockerCategory, type BlockerView, type Urgency, URGENCIES } from '../bot/services/blockers';
-import { say, ssml, type Message } from '../cards/messages';
+import { ltr, say, ssml, type Message } from '../cards/messages';
 import { beneficiaryIdOf, type DialogDeps } from './deps';
 import { PROBLEM_DIALOG } from './ids';
 import { NumberedChoicePrompt, perLanguage, type ChoiceResult, type Question } from './prompts/numberedChoicePrompt';
@@ -164,7 +164,7 @@ export class ProblemDialog extends ComponentDialog {
       t('problem.list.line', { reference, category: categoryLabel(locale, b.category), status: t(`problem.status.${b.status}`) });
     const title = t('problem.list.title', { count: blockers.length });
     await step.context.sendActivity(
-      sayWithSpeech(locale, [title, ...blockers.map((b) => line(b, b.reference))], [title, ...blockers.map((b) => line(b, spelled(b.reference)))]),
+      sayWithSpeech(locale, [title, ...blockers.map((b) => line(b, ltr(b.reference, locale)))], [title, ...blockers.map((b) => line(b, spelled(b.reference)))]),
     );
   }
 
@@ -232,7 +232,7 @@ export class ProblemDialog extends ComponentDialog {
       { type: 'beneficiary', id },
     );
     const ref = (reference: string) => t('problem.reference', { reference });
-    await step.context.sendActivity(sayWithSpeech(locale, [t('problem.saved'), ref(blocker.reference)], [t('problem.saved'), ref(spelled(blocker.reference))]));
+    await step.context.sendActivity(sayWithSpeech(locale, [t('problem.saved'), ref(ltr(blocker.reference, locale))], [t('problem.saved'), ref(spelled(blocker.reference))]));
     if (urgency === 'today') {
       const lines = [t('problem.urgent'), ...(category === 'housing' ? [t('problem.shelter')] : []), t('problem.danger')];
       await step.context.sendActivity(say(locale, ...lines));

@@ -156,7 +156,8 @@ test('in Arabic: an urgent health problem by voice note keeps the attachment and
   const [blocker] = await blockers();
   expect(blocker).toMatchObject({ category: 'health', urgency: 'today', description: null });
   expect(blocker.attachments).toEqual([{ contentType: 'audio/ogg', url: VOICE.contentUrl }]);
-  expect(saved[0].text).toBe(`شكرا. أرسلت مشكلتك إلى مرشدك.\nرقمك: ${blocker.reference}.`);
+  // the reference is isolated left to right inside the Arabic sentence
+  expect(saved[0].text).toBe(`شكرا. أرسلت مشكلتك إلى مرشدك.\nرقمك: \u2066${blocker.reference}\u2069.`);
   expect(saved[1].text).toBe('أخبرت مرشدك أن الأمر مستعجل.\nإذا كنت في خطر، اتصل بالرقم 112.');
   expect(saved.every((r) => r.locale === 'ar' && r.speak?.includes('xml:lang="ar-SA"'))).toBe(true);
   const [event] = await reported();
@@ -176,7 +177,7 @@ test('in Dari: Persian digits and words; "my problems" with one problem', async 
   expect(blocker).toMatchObject({ category: 'transport', urgency: 'later', description: 'بس شب نمی‌آید' });
   await h.send('۳');
   const list = await h.sendText('۲');
-  expect(list).toContain(`1 مشکل دارید که هنوز حل نشده است:\n${blocker.reference}: ترانسپورت، در انتظار`);
+  expect(list).toContain(`1 مشکل دارید که هنوز حل نشده است:\n\u2066${blocker.reference}\u2069: ترانسپورت، در انتظار`);
   expect(await reported()).toMatchObject([{ attention: false }]);
 });
 
