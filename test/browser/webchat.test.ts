@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import type { App } from '../../bot/app';
+import { translator } from '../../bot/i18n';
 import { projectRoot } from '../../bot/paths';
 import { startTestApp } from '../support/app';
 import { CHROMIUM_ARGS, chromiumPath } from '../support/browser';
@@ -300,6 +301,58 @@ describeInBrowser('the web chat page in chromium', () => {
         expect.arrayContaining([`${app.url}/`, `${app.url}/webchat/webchat.js`, `${app.url}/webchat/app.js`, `${app.url}/webchat/app.css`]),
       );
       expect(session.requests.some((url) => url.startsWith(`${app.url}/v3/directline/conversations/`))).toBe(true);
+      expectCleanPage(session);
+    },
+    TEST_MS,
+  );
+
+  test(
+    'the acceptance path in Dari: choose Dari, consent, first name, book the next workshop with Persian digits, report an urgent childcare problem',
+    async () => {
+      const t = translator('fa');
+      const session = await openSession();
+      const { page } = session;
+      await page.goto(`${app.url}/`);
+      await expectFrenchMenu(page);
+      await send(page, '1', FR_LANGUAGE_QUESTION); // workshops: a new person goes through onboarding
+      await send(page, '۴', t('onboarding.consent.question')); // Dari, in Persian digits
+      await expectRightToLeft(page, 'fa');
+      await send(page, '۱', t('onboarding.name.question')); // yes
+      await send(page, 'محبوبه', t('workshops.menu.question'));
+      await send(page, '۱', t('workshops.birthYear.question'));
+      await send(page, '۱۹۸۸', t('workshops.list.question'));
+      await send(page, '۱', t('workshops.booked.done')); // the next eligible session
+      await send(page, '۳', t('problem.start.question')); // back at the menu: 3, a problem
+      await send(page, '۱', t('problem.category.question'));
+      await send(page, '۲', t('problem.urgency.question')); // childcare
+      await send(page, '۱', t('problem.describe.question')); // today
+      const saved = await send(page, 'کسی از طفلم نگهداری نمی‌کند', t('problem.saved'));
+      const reference = /B-\d{4,5}/.exec(await page.locator(BOT_BUBBLE, { hasText: 'B-' }).last().innerText())?.[0];
+      expect(saved).toBeTruthy();
+      expect(reference).toBeTruthy();
+      if (SCREENSHOTS) await page.screenshot({ path: path.join(SCREENSHOTS, 'webchat-fa.png') });
+
+      // The case database holds the pending person, the booking, the blocker and their events.
+      const person = await app.db.prisma.beneficiary.findFirstOrThrow({ where: { firstName: 'محبوبه' } });
+      expect(person).toMatchObject({ status: 'pending', language: 'fa', birthYear: 1988 });
+      expect(person.consentAt).not.toBeNull();
+      const bookings = await app.db.prisma.booking.findMany({ where: { beneficiaryId: person.id }, include: { session: true } });
+      expect(bookings).toHaveLength(1);
+      expect(bookings[0].status).toBe('booked');
+      const next = await app.db.prisma.workshopSession.findFirstOrThrow({ where: { audience: 'over25', startsAt: { gt: new Date() } }, orderBy: { startsAt: 'asc' } });
+      expect(bookings[0].sessionId).toBe(next.id);
+      const blocker = await app.db.prisma.blocker.findFirstOrThrow({ where: { beneficiaryId: person.id } });
+      expect(blocker).toMatchObject({ reference, category: 'childcare', urgency: 'today', status: 'open' });
+      const events = await app.db.prisma.caseEvent.findMany({ where: { beneficiaryId: person.id } });
+      expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['consent_given', 'workshop_booked', 'blocker_reported']));
+      expect(events.find((e) => e.type === 'blocker_reported')?.attention).toBe(true);
+
+      // Every reply after the choice of Dari was in Dari.
+      const rows = await app.db.prisma.message.findMany({ where: { beneficiaryId: person.id }, orderBy: { id: 'asc' } });
+      const chose = rows.findIndex((r) => r.direction === 'in' && (r.payload as { text?: string }).text === '۴');
+      const replies = rows.slice(chose + 1).filter((r) => r.direction === 'out');
+      expect(replies.length).toBeGreaterThan(10);
+      expect(replies.filter((r) => (r.payload as { locale?: string }).locale !== 'fa')).toEqual([]);
       expectCleanPage(session);
     },
     TEST_MS,

@@ -8,6 +8,7 @@ import { createTempSqlite } from '../support/databases';
 import type { TempDatabase } from '../support/postgres';
 import { startTestApp } from '../support/app';
 import { DirectLineClient } from '../support/directLineClient';
+import { translator } from '../../bot/i18n';
 
 let tmp: TempDatabase;
 let app: App;
@@ -246,4 +247,30 @@ describe('files sent from the web chat (voice notes, photos)', () => {
     expect((await fetch(`${app.url}/webchat/media/${'a'.repeat(32)}`)).status).toBe(404);
     expect((await fetch(`${app.url}/webchat/media/..%2F..%2Fpackage.json`)).status).toBe(404);
   });
+});
+
+test('a new visitor books a workshop in Arabic through Direct Line: the Booking row and its event are there', async () => {
+  const t = translator('ar');
+  const client = await DirectLineClient.withToken(app.url, 'wc_e2e_arabic_booking_0123');
+  try {
+    await client.waitForBotMessages(2); // greeting + menu
+    await client.sayUntil('1', 'Choisissez votre langue.'); // a new person: onboarding first
+    const consent = await client.sayUntil('٣', t('onboarding.consent.question'));
+    expect(consent.every((m) => m.locale === 'ar')).toBe(true);
+    await client.sayUntil('١', t('onboarding.name.question'));
+    await client.sayUntil('سمير', t('workshops.menu.question'));
+    await client.sayUntil('١', t('workshops.birthYear.question'));
+    await client.sayUntil('١٩٩٠', t('workshops.list.question'));
+    const booked = await client.sayUntil('١', t('workshops.booked.done'));
+    expect(booked.every((m) => m.locale === 'ar')).toBe(true);
+  } finally {
+    client.end();
+  }
+  const person = await app.db.prisma.beneficiary.findFirstOrThrow({ where: { firstName: 'سمير' } });
+  expect(person).toMatchObject({ status: 'pending', language: 'ar', birthYear: 1990 });
+  const booking = await app.db.prisma.booking.findFirstOrThrow({ where: { beneficiaryId: person.id }, include: { session: true } });
+  expect(booking.status).toBe('booked');
+  expect(booking.session.audience).toBe('over25');
+  const events = await app.db.prisma.caseEvent.findMany({ where: { beneficiaryId: person.id }, orderBy: { id: 'asc' } });
+  expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['consent_given', 'workshop_booked']));
 });

@@ -76,6 +76,34 @@ export class DirectLineClient {
     return this.waitForBotMessages(replies, timeoutMs);
   }
 
+  /**
+   * Sends a message and waits until a bot message containing `expected` arrives; returns every
+   * bot message that came meanwhile (onboarding, for one, answers with several).
+   */
+  async sayUntil(text: string, expected: string, timeoutMs = 10000): Promise<Message[]> {
+    await new Promise<void>((resolve, reject) =>
+      this.directLine.postActivity({ type: 'message', from: { id: this.userId }, text } as Message).subscribe({ next: () => resolve(), error: reject }),
+    );
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const fresh = this.botMessages.slice(this.seen);
+      const at = fresh.findIndex((m) => m.text?.includes(expected));
+      if (at >= 0) {
+        this.seen += at + 1;
+        return fresh.slice(0, at + 1);
+      }
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no bot message with "${expected}" after "${text}"; got: ${fresh.map((m) => m.text).join(' | ')}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
   end(): void {
     this.subscription.unsubscribe();
     this.directLine.end();
