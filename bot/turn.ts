@@ -1,6 +1,7 @@
 // What the pipeline puts in a turn's state for dialogs to read: the person's language, and the
 // user profile kept in UserState. Dialogs use these helpers, never the channel's own fields.
-import type { StatePropertyAccessor, TurnContext } from 'botbuilder';
+import { TurnContext, type StatePropertyAccessor } from 'botbuilder';
+import type { ChatIdentity } from './services/people';
 import type { LanguageCode } from './languages';
 
 export interface UserProfile {
@@ -57,4 +58,17 @@ export function channelPhone(context: TurnContext): string | undefined {
 
 export function channelProfileName(context: TurnContext): string | undefined {
   return context.turnState.get(CHANNEL_NAME);
+}
+
+/** Who is writing and where, as the case database keeps it (ConversationRef). */
+export function chatIdentity(context: TurnContext): ChatIdentity {
+  const { activity } = context;
+  return {
+    channel: activity.channelId,
+    userKey: activity.from.id,
+    conversationId: activity.conversation.id,
+    serviceUrl: activity.serviceUrl,
+    reference: JSON.parse(JSON.stringify(TurnContext.getConversationReference(activity))),
+    locale: activity.locale,
+  };
 }

@@ -14,10 +14,10 @@ import {
   type DialogState,
   type WaterfallStepContext,
 } from 'botbuilder-dialogs';
-import { ActivityTypes, TurnContext, type StatePropertyAccessor } from 'botbuilder';
+import { ActivityTypes, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
 import { translator } from '../bot/i18n';
 import { LANGUAGE_CODES } from '../bot/languages';
-import { doNotRecordTurn, turnLocale, type UserProfile } from '../bot/turn';
+import { chatIdentity, doNotRecordTurn, turnLocale, type UserProfile } from '../bot/turn';
 import { forgetConversation, optIn, optOut, rememberConversation } from '../bot/services/people';
 import { say } from '../cards/messages';
 import { beneficiaryIdOf, type DialogDeps } from './deps';
@@ -194,19 +194,7 @@ export class MainDialog extends ComponentDialog {
     const { activity } = context;
     if (profile.conversationId === activity.conversation.id) return;
     const beneficiaryId = profile.beneficiaryId!;
-    await rememberConversation(
-      this.deps.db,
-      {
-        channel: activity.channelId,
-        userKey: activity.from.id,
-        conversationId: activity.conversation.id,
-        serviceUrl: activity.serviceUrl,
-        reference: JSON.parse(JSON.stringify(TurnContext.getConversationReference(activity))),
-        locale: activity.locale,
-      },
-      { beneficiaryId },
-      this.deps.now(),
-    );
+    await rememberConversation(this.deps.db, chatIdentity(context), { beneficiaryId }, this.deps.now());
     await this.deps.profile.set(context, { ...profile, conversationId: activity.conversation.id });
     await this.deps.notify(beneficiaryId, { personIsHere: true });
   }

@@ -4,11 +4,11 @@
 // Ends with { beneficiaryId }, or with {} when they said no or were not understood three times
 // (the main dialog then shows the menu again).
 import { ComponentDialog, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
-import { TurnContext } from 'botbuilder';
+import type { TurnContext } from 'botbuilder';
 import { translator, wordList } from '../bot/i18n';
 import type { LanguageCode } from '../bot/languages';
-import { channelPhone, channelProfileName, doNotRecordTurn, turnLocale } from '../bot/turn';
-import { caseForPhone, firstNameFrom, forgetConversation, giveConsent, type ChatIdentity } from '../bot/services/people';
+import { channelPhone, channelProfileName, chatIdentity, doNotRecordTurn, turnLocale } from '../bot/turn';
+import { caseForPhone, firstNameFrom, forgetConversation, giveConsent } from '../bot/services/people';
 import { say } from '../cards/messages';
 import type { DialogDeps } from './deps';
 import { ONBOARDING_DIALOG, LANGUAGE_DIALOG } from './ids';
@@ -40,18 +40,6 @@ const keyword = (locale: LanguageCode, command: 'stop' | 'delete') => wordList(l
 /** Several short messages, one idea each, sent together. */
 async function sayEach(context: TurnContext, locale: LanguageCode, ...lines: string[]) {
   await context.sendActivities(lines.map((line) => say(locale, line)));
-}
-
-function chatIdentity(context: TurnContext): ChatIdentity {
-  const { activity } = context;
-  return {
-    channel: activity.channelId,
-    userKey: activity.from.id,
-    conversationId: activity.conversation.id,
-    serviceUrl: activity.serviceUrl,
-    reference: JSON.parse(JSON.stringify(TurnContext.getConversationReference(activity))),
-    locale: activity.locale,
-  };
 }
 
 export class OnboardingDialog extends ComponentDialog {
