@@ -114,7 +114,7 @@ describe('my agenda', () => {
     await h.send('سلام');
     const [agenda] = await h.send('۴');
     const lines = agenda.text!.split('\n');
-    expect(lines[0]).toBe('برنامهٔ شما در دو هفتهٔ آینده:');
+    expect(lines[0]).toBe('برنامه شما در دو هفته آینده:');
     expect(lines[1]).toMatch(/^سه‌شنبه/); // Tuesday
     expect(lines[2]).toBe('• ۸:۰۰ – ۱۲:۰۰: کار، Les Jardins du Val de Loire (می‌آیید)');
     expect(lines).toContain('• دوره در شرکت: Ferme des Quatre Vents');

@@ -177,12 +177,12 @@ test('in Dari: a decline for childcare offers a problem report, which writes a B
   expect(await h.sendText('۲')).toContain('چرا نمی‌توانید بیایید؟');
   const offer = await h.send('دو'); // childcare
   expect(offer[0].text).toBe('نوشتم که نمی‌آیید.');
-  expect(offer[1].text).toContain('می‌خواهید مشکل نگهداری از کودکان را به مشاور خود بگویید؟\n1. بلی\n2. نه');
+  expect(offer[1].text).toContain('می‌خواهید مشکل نگهداری اطفال را به مشاور خود بگویید؟\n1. بلی\n2. نه');
   const urgency = await h.sendText('بلی');
-  expect(urgency).toContain('مشکل: نگهداری از کودکان.\nچه وقت کمک لازم دارید؟\n1. امروز\n2. این هفته\n3. عجله نیست');
+  expect(urgency).toContain('مشکل: نگهداری اطفال.\nچه وقت کمک لازم دارید؟\n1. امروز\n2. این هفته\n3. عجله نیست');
   expect(await h.sendText('این هفته')).toContain('مشکل را در چند کلمه بگویید.');
   const saved = await h.send('کودکستان جای خالی ندارد');
-  expect(saved[0].text).toMatch(/^تشکر\. مشکل شما را به مشاور شما فرستادم\.\nشمارهٔ شما: B-\d{4}\.$/);
+  expect(saved[0].text).toMatch(/^تشکر\. مشکل شما را به مشاور شما فرستادم\.\nشماره شما: \u2066B-\d{4}\u2069\.$/);
   expect(saved[1].text).toContain('چه می‌خواهید بکنید؟');
 
   await expect(h.db.prisma.shift.findUniqueOrThrow({ where: { id: s.id } })).resolves.toMatchObject({ declineReason: 'childcare' });

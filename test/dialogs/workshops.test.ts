@@ -255,7 +255,7 @@ describe('year of birth', () => {
     expect(saved[0].text).toBe('تشکر. سال تولد: 1995.');
     expect(saved[1].text).toContain('یک ورکشاپ را انتخاب کنید.');
     expect(saved[1].text).toContain('1. اسناد و کارهای اداری');
-    expect(saved[1].text).toContain('2. تلفون و انترنت برای کار');
+    expect(saved[1].text).toContain('2. تلیفون و انترنت برای کار');
     expect(saved[1].text).toContain('1 جای خالی');
     expect(saved[1].speak).toContain('xml:lang="fa-AF"');
     expect(await h.db.prisma.beneficiary.findUniqueOrThrow({ where: { id: me.id } })).toMatchObject({ birthYear: 1995 });
@@ -263,7 +263,7 @@ describe('year of birth', () => {
 
     const done = await h.send('۲');
     expect(done[0].text?.split('\n')[0]).toBe('انجام شد. جای شما گرفته شد.');
-    expect(done[0].text).toContain('ورکشاپ: تلفون و انترنت برای کار.');
+    expect(done[0].text).toContain('ورکشاپ: تلیفون و انترنت برای کار.');
     expect(done.every((r) => r.locale === 'fa')).toBe(true);
     expect(await h.db.prisma.booking.findFirstOrThrow({ where: { beneficiaryId: me.id } })).toMatchObject({ sessionId: digital.id, status: 'booked' });
     expect(await events('workshop_booked')).toHaveLength(1);
@@ -366,7 +366,7 @@ describe('waiting list and cancelling', () => {
     expect(full[0].text).toBe('هذه الورشة ممتلئة.');
     expect(full[1].text).toBe(['هل تريد أن تكون في قائمة الانتظار؟', '1. نعم', '2. لا', 'أرسل رقما.'].join('\n'));
     const waiting = await h.send('نعم');
-    expect(waiting[0].text).toBe(['أنت في قائمة الانتظار.', 'رقمك في القائمة: 1.', 'إذا صار مكان متاحا، أرسل لك رسالة.'].join('\n'));
+    expect(waiting[0].text).toBe(['أنت في قائمة الانتظار.', 'رقمك في القائمة: 1.', 'إذا صار مكان متاحا، سأرسل لك رسالة.'].join('\n'));
     expect(waiting.every((r) => r.locale === 'ar')).toBe(true);
 
     const row = await h.db.prisma.booking.findFirstOrThrow({ where: { beneficiaryId: me.id } });
