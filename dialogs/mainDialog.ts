@@ -15,7 +15,7 @@ import {
   type WaterfallStepContext,
 } from 'botbuilder-dialogs';
 import { ActivityTypes, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
-import { translator } from '../bot/i18n';
+import { translator, wordList } from '../bot/i18n';
 import { LANGUAGE_CODES } from '../bot/languages';
 import { chatIdentity, doNotRecordTurn, turnLocale, type UserProfile } from '../bot/turn';
 import { forgetConversation, optIn, optOut, rememberConversation } from '../bot/services/people';
@@ -147,7 +147,7 @@ export class MainDialog extends ComponentDialog {
         await dc.beginDialog(LANGUAGE_DIALOG);
         return;
       case 'help':
-        await context.sendActivity(say(locale, t('help.numbers'), t('help.keywords')));
+        await context.sendActivity(say(locale, t('help.numbers'), t('help.keywords'), t('help.stop', { word: wordList(locale, 'keywords.stop')[0] })));
         if (dc.activeDialog) await dc.repromptDialog();
         else await this.start(dc, false);
         return;

@@ -85,6 +85,7 @@ test('menu and 0 go back to the menu; help explains and asks again', async () =>
   expect(await h.sendText('0')).toContain('Que voulez-vous faire ?');
   const help = await h.send('aide');
   expect(help[0].text).toContain('Pour répondre, envoyez un numéro.');
+  expect(help[0].text).toContain('Écrivez « stop » pour ne plus recevoir de messages.');
   expect(help[1].text).toContain('Que voulez-vous faire ?');
 });
 
