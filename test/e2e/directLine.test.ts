@@ -274,3 +274,28 @@ test('a new visitor books a workshop in Arabic through Direct Line: the Booking 
   const events = await app.db.prisma.caseEvent.findMany({ where: { beneficiaryId: person.id }, orderBy: { id: 'asc' } });
   expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['consent_given', 'workshop_booked']));
 });
+
+test('stopping the server lets a turn in progress finish and keeps its record', async () => {
+  const own = await startTestApp(tmp.url);
+  const res = await fetch(`${own.url}/v3/directline/tokens/generate`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ user: { id: 'wc_shutdown_user_0123456789' } }) });
+  const { conversationId, token } = (await res.json()) as { conversationId: string; token: string };
+  await fetch(`${own.url}/v3/directline/conversations`, { method: 'POST', headers: { Authorization: `Bearer ${token}` } });
+  // a turn is on its way when the server is told to stop
+  const posting = fetch(`${own.url}/v3/directline/conversations/${conversationId}/activities`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ type: 'message', text: '6' }),
+  });
+  while (own.core.turns.size === 0) await new Promise((r) => setImmediate(r));
+  const stopping = own.stop(); // the turn is running now
+  const posted = await posting;
+  await stopping;
+  expect(posted.status).toBe(200);
+  const { id } = (await posted.json()) as { id: string };
+  // the turn ran to its end: the message and the bot's answer are on record
+  const rows = await app.db.prisma.message.findMany({ where: { conversationId }, orderBy: { id: 'asc' } });
+  expect(rows.find((r) => r.providerId === `webchat:${id}`)).toBeDefined();
+  expect(rows.some((r) => r.direction === 'out' && (r.payload as { text?: string }).text?.includes('Choisissez votre langue.'))).toBe(true);
+  // and the stopped server takes nothing new
+  await expect(fetch(`${own.url}/healthz`)).rejects.toThrow();
+});
