@@ -5,6 +5,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient as SqliteClient } from '../../prisma/generated/sqlite/client';
 import { PrismaClient as PostgresClient } from '../../prisma/generated/postgresql/client';
 import { migrate, sqliteFilePath, type MigrationResult, type Provider } from './migrate';
+import { serialized } from './serialized';
 
 /** The client type the code is written against; both providers' clients have this shape. */
 export type Db = SqliteClient;
@@ -39,11 +40,13 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
 
   let prisma: Db;
   if (provider === 'sqlite') {
-    prisma = new SqliteClient({ adapter: new PrismaBetterSQLite3({ url: sqliteFilePath(url), timeout: 10000 }) });
+    const client = new SqliteClient({ adapter: new PrismaBetterSQLite3({ url: sqliteFilePath(url), timeout: 10000 }) });
     // One connection per process: WAL lets readers run beside the writer; NORMAL sync is safe with WAL.
-    await prisma.$queryRawUnsafe('PRAGMA journal_mode = WAL');
-    await prisma.$executeRawUnsafe('PRAGMA synchronous = NORMAL');
-    await prisma.$executeRawUnsafe('PRAGMA foreign_keys = ON');
+    await client.$queryRawUnsafe('PRAGMA journal_mode = WAL');
+    await client.$executeRawUnsafe('PRAGMA synchronous = NORMAL');
+    await client.$executeRawUnsafe('PRAGMA foreign_keys = ON');
+    // ...so queries must not slip into another request's open transaction (see serialized.ts).
+    prisma = serialized(client);
   } else {
     const adapter = new PrismaPg({ connectionString: url, max: options.poolSize ?? 10 });
     prisma = new PostgresClient({ adapter }) as unknown as Db;

@@ -34,8 +34,11 @@ function isUniqueViolation(err: unknown): boolean {
 /** Records the blocker and its event; the reference is random (4 digits, 5 once they run short). */
 export async function reportBlocker(db: Db, beneficiaryId: number, report: BlockerReport, actor: Actor): Promise<BlockerView> {
   for (let attempt = 0; ; attempt++) {
+    if (attempt > 60) throw new Error('no free blocker reference');
     const digits = attempt < 8 ? crypto.randomInt(1000, 10000) : crypto.randomInt(10000, 100000);
     const reference = `B-${digits}`;
+    // Taken already: draw again without opening a transaction (a collision would roll one back).
+    if (await db.blocker.findUnique({ where: { reference }, select: { id: true } })) continue;
     try {
       return await db.$transaction(async (tx) => {
         const b = await tx.blocker.create({

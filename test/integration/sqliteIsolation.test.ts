@@ -1,0 +1,55 @@
+// SQLite has one connection per process: a write made while another request's transaction is open
+// must not become part of that transaction (and vanish with its rollback).
+import { openDatabase, type Database } from '../../bot/db/client';
+import { createTempSqlite } from '../support/databases';
+import type { TempDatabase } from '../support/postgres';
+
+let tmp: TempDatabase;
+let db: Database;
+
+beforeAll(async () => {
+  tmp = await createTempSqlite();
+  db = await openDatabase(tmp.url);
+});
+afterAll(async () => {
+  await db?.close();
+  await tmp?.drop();
+});
+
+test('a write outside a transaction survives the rollback of a transaction open at the same time', async () => {
+  const me = await db.prisma.beneficiary.create({ data: { firstName: 'A' } });
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  const failing = db.prisma
+    .$transaction(async (tx) => {
+      await tx.caseEvent.create({ data: { beneficiaryId: me.id, type: 'inside', actorType: 'system' } });
+      await held;
+      throw new Error('rolled back');
+    })
+    .catch((e: Error) => e.message);
+  await new Promise((r) => setTimeout(r, 20));
+  // (Prisma's queries are lazy: then() starts this one now, while the transaction is open)
+  const outside = db.prisma.caseEvent.create({ data: { beneficiaryId: me.id, type: 'outside', actorType: 'system' } }).then((e) => e);
+  await new Promise((r) => setTimeout(r, 20));
+  release();
+  expect(await failing).toBe('rolled back');
+  await outside;
+  expect((await db.prisma.caseEvent.findMany()).map((e) => e.type)).toEqual(['outside']);
+});
+
+test('raw statements wait for an open transaction too, and transactions run one after the other', async () => {
+  const order: string[] = [];
+  const first = db.prisma.$transaction(async (tx) => {
+    order.push('first start');
+    await tx.$executeRawUnsafe('SELECT 1');
+    await new Promise((r) => setTimeout(r, 30));
+    order.push('first end');
+  });
+  const second = db.prisma.$transaction(async () => {
+    order.push('second');
+  });
+  const raw = db.prisma.$queryRawUnsafe('SELECT 1').then(() => order.push('raw'));
+  await Promise.all([first, second, raw]);
+  expect(order.indexOf('first end')).toBeLessThan(order.indexOf('second'));
+  expect(order.indexOf('first end')).toBeLessThan(order.indexOf('raw'));
+});
