@@ -1,11 +1,13 @@
 // The load driver: N simulated people, each sending their next message once the bot has answered
 // the previous one, through a channel like the built-in web chat's (InProcessAdapter + TurnQueue,
-// minus HTTP). Measures turn latency, throughput, CPU time and peak RSS.
+// minus HTTP). Measures turn latency, throughput, CPU time and peak RSS. A person whose turn fails
+// or gets an answer their script does not expect is counted as an error and stops there: what the
+// bot expects of them next is unknown.
 import { performance } from 'node:perf_hooks';
 import type { Activity } from 'botbuilder';
 import { InProcessAdapter, type Logic } from '../bot/channels/webchat/inProcessAdapter';
 import type { TurnQueue } from '../bot/turnQueue';
-import { step, type Step } from './script';
+import { Person, type Step } from './script';
 
 export type Replies = Partial<Activity>[];
 
@@ -13,11 +15,12 @@ export interface Bot {
   name: string;
   /** runs one turn; resolves with the bot's replies */
   send(activity: Activity): Promise<Replies>;
-  /** whether the replies are the right answer to the step (non-empty text is checked anyway) */
-  check(step: Step, replies: Replies): boolean;
+  /** which of `step.expect` the replies are (non-empty text is checked anyway); -1: none */
+  check(step: Step, replies: Replies): number;
 }
 
 export interface PhaseResult {
+  /** turns done (a person stops at their first error) */
   turns: number;
   errors: number;
   firstError?: string;
@@ -122,6 +125,7 @@ export async function runPhase(bot: Bot, options: PhaseOptions): Promise<PhaseRe
 
   const period = options.ratePerSecond ? (conversations / options.ratePerSecond) * 1000 : 0;
   const person = async (who: number) => {
+    const script = new Person(who);
     const first = performance.now() + Math.random() * period;
     if (thinkMs > 0 && !period) await sleep(Math.random() * thinkMs); // people do not all start at once
     for (let n = 0; n < turns; n++) {
@@ -129,18 +133,24 @@ export async function runPhase(bot: Bot, options: PhaseOptions): Promise<PhaseRe
         const wait = first + n * period - performance.now();
         if (wait > 0) await sleep(wait);
       }
-      const s = step(who, n);
+      const s = script.next();
       const activity = message(label, who, s.text);
       const sent = performance.now();
+      let replies: Replies;
       try {
-        const replies = await bot.send(activity);
-        latencies.push(performance.now() - sent);
-        if (!replies.length || replies.some((r) => !r.text)) fail(`empty reply to "${s.text}" (turn ${n})`);
-        else if (!bot.check(s, replies)) fail(`wrong reply to "${s.text}" (turn ${n}): ${JSON.stringify(replies.map((r) => [r.locale, r.text]))}`);
+        replies = await bot.send(activity);
       } catch (err) {
         latencies.push(performance.now() - sent);
-        fail(`turn ${n} ("${s.text}") failed: ${(err as Error).message}`);
+        return fail(`turn ${n} ("${s.text}") failed: ${(err as Error).message}`);
       }
+      latencies.push(performance.now() - sent);
+      if (!replies.length || replies.some((r) => !r.text)) return fail(`empty reply to "${s.text}" (turn ${n})`);
+      const answer = bot.check(s, replies);
+      if (answer < 0) {
+        const expected = s.expect.map((e) => `${s.reply}:${e.starts ?? `…${e.has}`}`).join(' or ');
+        return fail(`wrong reply to "${s.text}" (turn ${n}, expected ${expected}): ${JSON.stringify(replies.map((r) => [r.locale, r.text]))}`);
+      }
+      script.follow(s.expect[answer]);
       if (thinkMs > 0 && !period) await sleep(thinkMs * (0.5 + Math.random()));
     }
   };
@@ -156,15 +166,15 @@ export async function runPhase(bot: Bot, options: PhaseOptions): Promise<PhaseRe
   peakRss = Math.max(peakRss, process.memoryUsage.rss());
   latencies.sort((a, b) => a - b);
   return {
-    turns: total,
+    turns: latencies.length,
     errors,
     firstError,
     seconds: elapsed,
-    turnsPerSecond: total / elapsed,
+    turnsPerSecond: latencies.length / elapsed,
     p50Ms: percentile(latencies, 50),
     p95Ms: percentile(latencies, 95),
     p99Ms: percentile(latencies, 99),
-    cpuMsPerTurn: (cpu.user + cpu.system) / 1000 / total,
+    cpuMsPerTurn: (cpu.user + cpu.system) / 1000 / latencies.length,
     peakRssMb: peakRss / 2 ** 20,
   };
 }

@@ -1,10 +1,11 @@
-// `npm run bench [-- options]`: the same load (N people using the menu at once) through a bare
-// botbuilder echo bot, then through Passerelle's full stack (InProcessAdapter -> middleware ->
-// dialogs -> Prisma on a fresh SQLite file); prints throughput, latency, CPU and RSS of both.
+// `npm run bench [-- options]`: the same load (N new people at once, onboarding then the real
+// tasks: see script.ts) through a bare botbuilder echo bot, then through Passerelle's full stack
+// (InProcessAdapter -> middleware -> dialogs -> Prisma on a fresh SQLite file with the demo data and
+// sessions for everyone, see data.ts); prints throughput, latency, CPU and RSS of both.
 // Each bot runs two phases: saturation (people answer at once: the most turns per second it can
 // do) and paced (together the people send --rate messages per second: the latency at that load).
 //   --conversations N   simulated people at once (BENCH_CONVERSATIONS, default 200)
-//   --turns N           measured turns per person (BENCH_TURNS, default 33: "bonjour" + 4 rounds)
+//   --turns N           measured turns per person (BENCH_TURNS, default 24: onboarding + a round, see script.ts)
 //   --think MS          saturation phase: average pause before each next message (BENCH_THINK_MS, default 0)
 //   --rate N            paced phase: messages per second of all people together (BENCH_RATE, default 1000; 0: skip)
 //   --only echo|passerelle   run one bot only (e.g. to profile it)
@@ -17,7 +18,7 @@ import { parseArgs } from 'node:util';
 import { TurnQueue } from '../bot/turnQueue';
 import { EchoBot } from './echoBot';
 import { inProcessChannel, runPhase, type Bot, type PhaseResult } from './load';
-import { ROUND_LENGTH } from './script';
+import { FIRST_VISIT_TURNS } from './script';
 
 const TARGET = { turnsPerSecond: 1000, p95Ms: 25, costRatio: 3, conversations: 200 };
 
@@ -34,7 +35,7 @@ function readOptions() {
     },
   });
   if (values.help) {
-    console.log('usage: npm run bench -- [--conversations 200] [--turns 33] [--think 0] [--rate 1000] [--only echo|passerelle] [--json]');
+    console.log(`usage: npm run bench -- [--conversations 200] [--turns ${FIRST_VISIT_TURNS}] [--think 0] [--rate 1000] [--only echo|passerelle] [--json]`);
     process.exit(0);
   }
   const int = (flag: string | undefined, env: string | undefined, fallback: number, min: number) => {
@@ -46,7 +47,7 @@ function readOptions() {
   if (only !== undefined && only !== 'echo' && only !== 'passerelle') throw new Error('--only takes echo or passerelle');
   return {
     conversations: int(values.conversations, process.env.BENCH_CONVERSATIONS, 200, 1),
-    turns: int(values.turns, process.env.BENCH_TURNS, 33, 1),
+    turns: int(values.turns, process.env.BENCH_TURNS, FIRST_VISIT_TURNS, 1),
     thinkMs: int(values.think, process.env.BENCH_THINK_MS, 0, 0),
     rate: int(values.rate, process.env.BENCH_RATE, TARGET.turnsPerSecond, 0),
     only,
@@ -61,7 +62,7 @@ function echoBot(): Bot {
   return {
     name: 'echo',
     send: inProcessChannel(new TurnQueue(), () => (context) => bot.run(context)),
-    check: (step, replies) => replies.length === 1 && replies[0].text === step.text,
+    check: (step, replies) => (replies.length === 1 && replies[0].text === step.text ? 0 : -1), // the script's usual path
   };
 }
 
@@ -72,8 +73,10 @@ async function passerelleBot(dir: string): Promise<{ bot: Bot; close: () => Prom
   const { silentLogger } = await import('../bot/logger');
   const { warmUpRecognizers } = await import('../dialogs/recognizers/choice');
   const { translator } = await import('../bot/i18n');
+  const { seedBench } = await import('./data');
 
   const db = await openDatabase(`file:${path.join(dir, 'bench.db')}`);
+  await seedBench(db.prisma);
   const core = createBotCore(db, { defaultLocale: 'fr' }, silentLogger);
   warmUpRecognizers();
   const send = inProcessChannel(core.turns, (adapter) => {
@@ -90,20 +93,27 @@ async function passerelleBot(dir: string): Promise<{ bot: Bot; close: () => Prom
     bot: {
       name: 'passerelle',
       send,
-      // every reply in the expected language, and the first one the expected message
-      check: (step, replies) =>
-        replies.every((r) => r.locale === step.reply) && replies[0].text!.startsWith(translator(step.reply)(step.first)),
+      // every reply in the expected language, then the first expected answer the texts match
+      check: (step, replies) => {
+        if (!replies.every((r) => r.locale === step.reply)) return -1;
+        const t = translator(step.reply);
+        const all = replies.map((r) => r.text).join('\n');
+        return step.expect.findIndex(({ starts, has, args = {} }) => {
+          const values = Object.fromEntries(Object.entries(args).map(([k, v]) => [k, typeof v === 'object' ? t(v.t) : v]));
+          return (!starts || replies[0].text!.startsWith(t(starts, values))) && (!has || all.includes(t(has, values)));
+        });
+      },
     },
     close: () => db.close(),
   };
 }
 
-/** One round of every conversation (not measured: JIT, caches, first queries), then the measured phases. */
+/** A first visit of every person (not measured: JIT, caches, first queries), then the measured phases. */
 async function measure(bot: Bot, options: Options): Promise<Phases> {
   const log = (line: string) => process.stderr.write(`[${bot.name}] ${line}\n`);
   const { conversations, turns, thinkMs, rate } = options;
-  log(`warming up: ${conversations} conversations x ${ROUND_LENGTH + 1} turns`);
-  const warm = await runPhase(bot, { label: 'warm', conversations, turns: ROUND_LENGTH + 1, thinkMs: 0 });
+  log(`warming up: ${conversations} conversations x ${FIRST_VISIT_TURNS} turns`);
+  const warm = await runPhase(bot, { label: 'warm', conversations, turns: FIRST_VISIT_TURNS, thinkMs: 0 });
   if (warm.errors) log(`warm-up: ${warm.errors} errors, first: ${warm.firstError}`);
   const progress = (done: number, total: number, errors: number, seconds: number) =>
     log(`${done}/${total} turns (${Math.round((100 * done) / total)}%), ${Math.round(done / seconds)} turns/s, ${errors} errors, ${seconds.toFixed(0)} s`);
@@ -168,7 +178,7 @@ function report(options: Options, results: Results, seconds: number, loadAverage
 
   const lines = [
     '',
-    `${conversations} conversations x ${turns} turns (+ ${ROUND_LENGTH + 1} warm-up turns each), ` +
+    `${conversations} conversations x ${turns} turns (+ ${FIRST_VISIT_TURNS} warm-up turns each), ` +
       `Node ${process.version}, ${os.cpus().length} CPUs (load average ${fmt(loadAverage, 1)} at start), ${fmt(seconds, 1)} s in all`,
     '',
     `saturation (think time ${thinkMs} ms: as many turns per second as the bot can do)`,
