@@ -2,9 +2,7 @@
 // Paris time. "Write to my adviser" (menu 5): words or a voice note stored as message_to_cip, and
 // when the adviser usually answers (plural forms).
 import type { Activity } from 'botbuilder';
-import { createHarness, type Harness } from '../support/botHarness';
-import { createTempSqlite } from '../support/databases';
-import type { TempDatabase } from '../support/postgres';
+import { useHarness } from '../support/botHarness';
 import { warmUpRecognizers } from '../../dialogs/recognizers/choice';
 import { zonedTime } from '../../bot/time';
 
@@ -14,19 +12,10 @@ const NOW = zonedTime(2025, 3, 3, 9, 0, TZ);
 const at = (day: number, hour: number, minute = 0) => zonedTime(2025, 3, day, hour, minute, TZ);
 const hours = (start: Date, n: number) => new Date(start.getTime() + n * 3600_000);
 
-let tmp: TempDatabase;
-let h: Harness;
 let person: { id: number };
 
 beforeAll(() => warmUpRecognizers()); // their first call costs seconds: not inside a test
-beforeEach(async () => {
-  tmp = await createTempSqlite();
-  h = await createHarness(tmp.url, { now: NOW });
-});
-afterEach(async () => {
-  await h.close();
-  await tmp.drop();
-});
+const h = useHarness({ now: NOW });
 
 async function send(activity: Partial<Activity>): Promise<Partial<Activity>[]> {
   h.adapter.activeQueue.splice(0);

@@ -2,9 +2,7 @@
 // reference spelled out in speech) or list the open ones; an urgent one is an alert for the CIP.
 // In French, Arabic and Dari, with digits of three scripts, number words, labels and mistakes.
 import type { Activity } from 'botbuilder';
-import { createHarness, type Harness } from '../support/botHarness';
-import { createTempSqlite } from '../support/databases';
-import type { TempDatabase } from '../support/postgres';
+import { useHarness } from '../support/botHarness';
 import { warmUpRecognizers } from '../../dialogs/recognizers/choice';
 import { zonedTime } from '../../bot/time';
 import { LANGUAGE_CODES } from '../../bot/languages';
@@ -17,19 +15,10 @@ import { normalize, words } from '../../dialogs/recognizers/normalize';
 const NOW = zonedTime(2025, 3, 3, 9, 0, 'Europe/Paris');
 const VOICE = { contentType: 'audio/ogg', contentUrl: 'https://media.example.org/voice/abc123.ogg' };
 
-let tmp: TempDatabase;
-let h: Harness;
 let person: { id: number };
 
 beforeAll(() => warmUpRecognizers()); // their first call costs seconds: not inside a test
-beforeEach(async () => {
-  tmp = await createTempSqlite();
-  h = await createHarness(tmp.url, { now: NOW });
-});
-afterEach(async () => {
-  await h.close();
-  await tmp.drop();
-});
+const h = useHarness({ now: NOW });
 
 /** Sends a message with an attachment (a voice note), returns the replies. */
 async function sendAttachment(attachment: { contentType: string; contentUrl: string }): Promise<Partial<Activity>[]> {

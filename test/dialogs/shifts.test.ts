@@ -1,9 +1,7 @@
 // "My work" (menu 2): the shifts of the next 7 days, confirm or decline, the reason, a late
 // decline flagged for the CIP, and a childcare decline reported as a problem right away; in
 // French, Arabic and Dari, by digits of three scripts, number words, labels and yes/no words.
-import { createHarness, type Harness } from '../support/botHarness';
-import { createTempSqlite } from '../support/databases';
-import type { TempDatabase } from '../support/postgres';
+import { useHarness } from '../support/botHarness';
 import { warmUpRecognizers } from '../../dialogs/recognizers/choice';
 import { zonedTime } from '../../bot/time';
 
@@ -12,19 +10,10 @@ const TZ = 'Europe/Paris';
 const NOW = zonedTime(2025, 3, 3, 9, 0, TZ);
 const at = (day: number, hour: number, minute = 0) => zonedTime(2025, 3, day, hour, minute, TZ);
 
-let tmp: TempDatabase;
-let h: Harness;
 let person: { id: number };
 
 beforeAll(() => warmUpRecognizers()); // their first call costs seconds: not inside a test
-beforeEach(async () => {
-  tmp = await createTempSqlite();
-  h = await createHarness(tmp.url, { now: NOW });
-});
-afterEach(async () => {
-  await h.close();
-  await tmp.drop();
-});
+const h = useHarness({ now: NOW });
 
 async function placement(kind = 'sas_iae', name = 'Les Jardins du Val de Loire') {
   const structure = await h.db.prisma.structure.create({ data: { name, kind: 'siae', capacity: 2 } });

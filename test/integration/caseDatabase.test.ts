@@ -1,22 +1,10 @@
 // The case database's own guarantees, on a real database of each provider: a CaseEvent commits or
 // rolls back with the change it records, and the unique keys the domain relies on hold.
-import { openDatabase, type Database } from '../../bot/db/client';
 import { appendCaseEvent } from '../../bot/services/caseEvents';
-import { testDatabases } from '../support/databases';
-import type { TempDatabase } from '../support/postgres';
+import { testDatabases, useDatabase } from '../support/databases';
 
 describe.each(testDatabases())('case database on $name', (kind) => {
-  let tmp: TempDatabase;
-  let db: Database;
-
-  beforeAll(async () => {
-    tmp = await kind.create();
-    db = await openDatabase(tmp.url);
-  });
-  afterAll(async () => {
-    await db?.close();
-    await tmp?.drop();
-  });
+  const db = useDatabase(kind);
 
   let seq = 0;
   const unique = (prefix: string) => `${prefix}-${++seq}-${Date.now()}`;

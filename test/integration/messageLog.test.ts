@@ -1,23 +1,11 @@
 // MessageLog, the record of every inbound and outbound message, on a real database: concurrent
 // turns' rows are written together, and a message delivered twice (its provider id already
 // stored) neither fails the other rows of its batch nor is stored twice.
-import { openDatabase, type Database } from '../../bot/db/client';
 import { MessageLog, type MessageRecord } from '../../bot/services/messageLog';
-import { testDatabases } from '../support/databases';
-import type { TempDatabase } from '../support/postgres';
+import { testDatabases, useDatabase } from '../support/databases';
 
 describe.each(testDatabases())('MessageLog on $name', (kind) => {
-  let tmp: TempDatabase;
-  let db: Database;
-
-  beforeAll(async () => {
-    tmp = await kind.create();
-    db = await openDatabase(tmp.url);
-  });
-  afterAll(async () => {
-    await db?.close();
-    await tmp?.drop();
-  });
+  const db = useDatabase(kind);
   beforeEach(async () => {
     await db.prisma.message.deleteMany();
   });

@@ -1,27 +1,16 @@
 // Notifications (messages the platform owes a person outside a turn): queued with the change that
 // causes them, delivered once where the person can be reached, never proactively after "stop".
 import type { Activity } from 'botbuilder';
-import { openDatabase, type Database } from '../../bot/db/client';
+import { openDatabase } from '../../bot/db/client';
 import { silentLogger } from '../../bot/logger';
 import { Notifier, type ProactiveChannel } from '../../bot/notifier';
 import { queueNotification } from '../../bot/services/notifications';
 import { rememberConversation } from '../../bot/services/people';
-import { testDatabases } from '../support/databases';
-import type { TempDatabase } from '../support/postgres';
+import { testDatabases, useDatabase } from '../support/databases';
 
 describe.each(testDatabases())('notifications on $name', (kind) => {
-  let tmp: TempDatabase;
-  let db: Database;
+  const db = useDatabase(kind);
   const now = new Date('2026-03-02T10:00:00Z');
-
-  beforeAll(async () => {
-    tmp = await kind.create();
-    db = await openDatabase(tmp.url);
-  });
-  afterAll(async () => {
-    await db?.close();
-    await tmp?.drop();
-  });
 
   async function person(language = 'ar', optedOut = false) {
     const b = await db.prisma.beneficiary.create({ data: { firstName: 'Samir', language, status: 'active', consentAt: now, optedOutAt: optedOut ? now : null } });
@@ -93,7 +82,7 @@ describe.each(testDatabases())('notifications on $name', (kind) => {
     // Two server instances: on PostgreSQL each with its own connection pool. SQLite has one
     // writer per file; two connections in one process would only wait on each other, so there
     // the two notifiers share the process's connection, as two workers of one instance would.
-    const other = kind.name === 'postgresql' ? await openDatabase(tmp.url, { migrate: false }) : { ...db, close: async () => undefined };
+    const other = kind.name === 'postgresql' ? await openDatabase(db.url, { migrate: false }) : { prisma: db.prisma, provider: db.provider, ping: db.ping, close: async () => undefined };
     try {
       const a = channel(true);
       const c = channel(true);

@@ -2,13 +2,11 @@
 // (format, uniqueness under collisions and in parallel), which blockers are open, the 24-hour
 // boundary of a late decline, and the agenda's order with immersion days.
 import crypto from 'node:crypto';
-import { openDatabase, type Database } from '../../bot/db/client';
 import { agenda } from '../../bot/services/agenda';
 import { openBlockers, reportBlocker } from '../../bot/services/blockers';
 import { confirmShift, declineShift, upcomingShifts } from '../../bot/services/shifts';
 import { zonedTime } from '../../bot/time';
-import { testDatabases } from '../support/databases';
-import type { TempDatabase } from '../support/postgres';
+import { testDatabases, useDatabase } from '../support/databases';
 
 const TZ = 'Europe/Paris';
 const HOUR = 3600_000;
@@ -18,18 +16,8 @@ const NOW = zonedTime(2025, 3, 3, 9, 0, TZ);
 const at = (day: number, hour: number, minute = 0) => zonedTime(2025, 3, day, hour, minute, TZ);
 
 describe.each(testDatabases())('shifts, blockers and agenda on $name', (kind) => {
-  let tmp: TempDatabase;
-  let db: Database;
+  const db = useDatabase(kind);
   let seq = 0;
-
-  beforeAll(async () => {
-    tmp = await kind.create();
-    db = await openDatabase(tmp.url);
-  });
-  afterAll(async () => {
-    await db?.close();
-    await tmp?.drop();
-  });
   afterEach(() => jest.restoreAllMocks());
 
   const newPerson = () => db.prisma.beneficiary.create({ data: { firstName: `P${++seq}`, status: 'active' } });

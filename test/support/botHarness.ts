@@ -7,6 +7,7 @@ import { silentLogger } from '../../bot/logger';
 import type { LanguageCode } from '../../bot/languages';
 import type { Prisma } from '../../bot/db/client';
 import { setChannelIdentity, type UserProfile } from '../../bot/turn';
+import { createTempSqlite } from './databases';
 
 /** What a channel like WhatsApp tells about the person: their phone number and profile name. */
 export interface ChannelIdentity {
@@ -126,4 +127,29 @@ export async function createHarness(
     },
   };
   return harness;
+}
+
+/**
+ * A fresh harness on a fresh SQLite file for every test of the file (created before each, closed
+ * and dropped after each). The returned object always speaks for the current test's harness.
+ */
+export function useHarness(options: Parameters<typeof createHarness>[1] = {}): Harness {
+  let current: Harness | undefined;
+  let tmp: { drop(): Promise<void> } | undefined;
+  beforeEach(async () => {
+    const db = await createTempSqlite();
+    tmp = db;
+    current = await createHarness(db.url, options);
+  });
+  afterEach(async () => {
+    await current?.close();
+    await tmp?.drop();
+  });
+  return new Proxy({} as Harness, {
+    get(_target, prop) {
+      if (!current) throw new Error('the harness exists inside tests only');
+      const value = Reflect.get(current, prop);
+      return typeof value === 'function' ? value.bind(current) : value;
+    },
+  });
 }

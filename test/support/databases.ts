@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { openDatabase, type Database } from '../../bot/db/client';
 import { createTempPostgres, type TempDatabase } from './postgres';
 
 export interface TestDatabaseKind {
@@ -24,4 +25,30 @@ export const postgresKind: TestDatabaseKind = { name: 'postgresql', create: crea
 /** SQLite, plus PostgreSQL when globalSetup found it. */
 export function testDatabases(): TestDatabaseKind[] {
   return process.env.PASSERELLE_TEST_PG === '1' ? [sqliteKind, postgresKind] : [sqliteKind];
+}
+
+/**
+ * A throw-away database of this kind, migrated and open for the whole describe block (created in
+ * beforeAll, closed and dropped in afterAll). The returned object speaks for it inside tests, and
+ * tells its `url` (to open a second connection, like a second server instance).
+ */
+export function useDatabase(kind: TestDatabaseKind): Database & { url: string } {
+  let tmp: TempDatabase | undefined;
+  let db: Database | undefined;
+  beforeAll(async () => {
+    tmp = await kind.create();
+    db = await openDatabase(tmp.url);
+  });
+  afterAll(async () => {
+    await db?.close();
+    await tmp?.drop();
+  });
+  return new Proxy({} as Database & { url: string }, {
+    get(_target, prop) {
+      if (!db || !tmp) throw new Error('the database is open inside tests only');
+      if (prop === 'url') return tmp.url;
+      const value = Reflect.get(db, prop);
+      return typeof value === 'function' ? value.bind(db) : value;
+    },
+  });
 }
