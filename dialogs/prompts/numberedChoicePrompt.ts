@@ -73,7 +73,7 @@ export class NumberedChoicePrompt<A = undefined> extends Dialog<PromptArgs<A>> {
     if (found) return dc.endDialog(found satisfies ChoiceResult);
     state.misses++;
     if (state.misses >= state.maxMisses) return dc.endDialog(NOT_UNDERSTOOD);
-    await this.send(dc.context, state, true);
+    await this.send(dc.context, state, true, q); // the question just built: no second load
     return Dialog.EndOfTurn;
   }
 
@@ -86,9 +86,9 @@ export class NumberedChoicePrompt<A = undefined> extends Dialog<PromptArgs<A>> {
     await this.send(context, instance.state as PromptState<A>, false);
   }
 
-  private async send(context: TurnContext, state: PromptState<A>, isRetry: boolean) {
+  private async send(context: TurnContext, state: PromptState<A>, isRetry: boolean, built?: Question) {
     const locale = turnLocale(context);
-    const { question, options, hints } = await this.build(locale, state.args as A, context);
+    const { question, options, hints } = built ?? (await this.build(locale, state.args as A, context));
     if (isRetry) await context.sendActivity(say(locale, translator(locale)('prompt.notUnderstood')));
     await context.sendActivity(ask(locale, question, options, hints));
   }
