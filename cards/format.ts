@@ -1,6 +1,7 @@
 // Dates and times as people read them, in their language and the platform's time zone:
 // "mardi 3 mars, 9 h 30", "Tuesday 3 March, 09:30", "الثلاثاء، 3 مارس، 9:30 ص".
 // Always the Gregorian calendar (Intl would pick the Persian one for Dari and Pashto).
+import type { TFunction } from 'i18next';
 import type { LanguageCode } from '../bot/languages';
 
 const INTL_LOCALE: Record<LanguageCode, string> = { fr: 'fr-FR', en: 'en-GB', ar: 'ar', fa: 'fa-AF', ps: 'ps-AF', ti: 'ti', ru: 'ru-RU', uk: 'uk-UA' };
@@ -41,4 +42,9 @@ export function formatDateTime(date: Date, locale: LanguageCode, timeZone: strin
 /** "9 h 30 – 11 h 30" */
 export function formatTimeRange(start: Date, end: Date, locale: LanguageCode, timeZone: string): string {
   return `${formatTime(start, locale, timeZone)} – ${formatTime(end, locale, timeZone)}`;
+}
+
+/** A workshop's title in the person's language, else the French title of the database. */
+export function titleOf(t: TFunction, s: { workshopCode: string; title?: string }): string {
+  return t(`workshops.titles.${s.workshopCode}`, { defaultValue: s.title ?? s.workshopCode });
 }

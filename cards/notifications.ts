@@ -2,7 +2,7 @@
 import type { LanguageCode } from '../bot/languages';
 import { translator } from '../bot/i18n';
 import type { NotificationPayload } from '../bot/services/notifications';
-import { formatDateTime } from './format';
+import { formatDateTime, titleOf } from './format';
 import { say, type Message } from './messages';
 
 interface SessionRef {
@@ -20,7 +20,7 @@ export function renderNotification(payload: NotificationPayload, locale: Languag
       return say(
         locale,
         t('notifications.waitlistPromoted', {
-          title: t(`workshops.titles.${s.workshopCode}`, { defaultValue: s.title ?? s.workshopCode }),
+          title: titleOf(t, s),
           when: formatDateTime(new Date(s.startsAt), locale, timeZone),
           place: s.place,
         }),

@@ -6,7 +6,7 @@ import type { LanguageCode } from '../bot/languages';
 import { turnLocale } from '../bot/turn';
 import { agenda, type AgendaItem } from '../bot/services/agenda';
 import { say, ssml } from '../cards/messages';
-import { formatDay, formatTimeRange } from '../cards/format';
+import { formatDay, formatTimeRange, titleOf } from '../cards/format';
 import { beneficiaryIdOf, type DialogDeps } from './deps';
 import { AGENDA_DIALOG } from './ids';
 
@@ -20,7 +20,7 @@ function itemLine(item: AgendaItem, locale: LanguageCode, timeZone: string): str
     case 'workshop':
       return t(item.status === 'waitlisted' ? 'agenda.waitlisted' : 'agenda.workshop', {
         time: formatTimeRange(item.startsAt, item.endsAt, locale, timeZone),
-        title: t(`workshops.titles.${item.workshopCode}`, { defaultValue: item.title }),
+        title: titleOf(t, item),
         place: item.place,
       });
     case 'shift':

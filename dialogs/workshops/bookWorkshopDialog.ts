@@ -8,13 +8,13 @@ import type { LanguageCode } from '../../bot/languages';
 import { turnLocale } from '../../bot/turn';
 import { personById, setBirthYear } from '../../bot/services/people';
 import { ageGroupOf, book, eligibleSessions, overlappingShift, sessionsByIds, type BookingOutcome, type SessionView } from '../../bot/services/workshops';
-import { formatDay, formatTimeRange } from '../../cards/format';
+import { formatDay, formatTimeRange, titleOf } from '../../cards/format';
 import { say } from '../../cards/messages';
 import { beneficiaryIdOf, type DialogDeps } from '../deps';
 import { NumberedChoicePrompt, type ChoiceResult } from '../prompts/numberedChoicePrompt';
 import { WAY_OUT } from '../results';
 import { BirthYearPrompt, type BirthYearAnswer } from './birthYear';
-import { MORE, pageOptions, sessionLabel, titleOf, type PageArgs } from './questions';
+import { MORE, pageOptions, sessionLabel, type PageArgs } from './questions';
 import { yesNoQuestion } from '../prompts/yesNoQuestion';
 
 export const BOOK_WORKSHOP_DIALOG = 'workshopsBook';

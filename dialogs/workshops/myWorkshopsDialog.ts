@@ -11,7 +11,8 @@ import { say } from '../../cards/messages';
 import { beneficiaryIdOf, type DialogDeps } from '../deps';
 import type { ChoiceResult, Question } from '../prompts/numberedChoicePrompt';
 import { WAY_OUT } from '../results';
-import { bookingLabel, MORE, pageOf, pageOptions, titleOf, type PageArgs } from './questions';
+import { bookingLabel, MORE, pageOf, pageOptions, type PageArgs } from './questions';
+import { titleOf } from '../../cards/format';
 import { yesNoQuestion } from '../prompts/yesNoQuestion';
 import { NumberedChoicePrompt } from '../prompts/numberedChoicePrompt';
 

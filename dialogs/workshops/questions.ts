@@ -1,9 +1,9 @@
 // The questions of the workshop dialogs, and how sessions and bookings read in a list:
 // "Papiers et démarches – mardi 3 mars, 9 h 30 – Passerelle, 3 rue des Écoles, Blois – 5 places libres".
-import { translator, wordList, type TFunction } from '../../bot/i18n';
+import { translator, wordList } from '../../bot/i18n';
 import type { LanguageCode } from '../../bot/languages';
 import type { BookingView, SessionView } from '../../bot/services/workshops';
-import { formatDateTime } from '../../cards/format';
+import { formatDateTime, titleOf } from '../../cards/format';
 import type { ChoiceOption } from '../recognizers/choice';
 
 /** The value of the "more" option of a paged list. */
@@ -20,11 +20,6 @@ export function pageOf<T>(items: T[], skip: number): { items: T[]; more: boolean
   const rest = items.slice(skip);
   if (rest.length <= 6) return { items: rest, more: false, next: skip };
   return { items: rest.slice(0, 5), more: true, next: skip + 5 };
-}
-
-/** The title in the person's language, else the French title of the database. */
-export function titleOf(t: TFunction, s: Pick<SessionView, 'workshopCode' | 'title'>): string {
-  return t(`workshops.titles.${s.workshopCode}`, { defaultValue: s.title });
 }
 
 export function sessionLabel(locale: LanguageCode, timeZone: string, s: SessionView): string {
