@@ -98,13 +98,30 @@ export function sqliteFilePath(url: string): string {
   return url.replace(/^file:/, '').replace(/\?.*$/, '');
 }
 
+/**
+ * Switches the file to WAL. SQLite does not wait for a lock to change the journal mode (the busy
+ * timeout does not apply): another process migrating the same new file at this moment makes it
+ * fail at once, so try again for a while.
+ */
+function useWal(db: Database.Database) {
+  const deadline = Date.now() + 10000;
+  for (;;) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw err;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+    }
+  }
+}
+
 function migrateSqlite(url: string, migrations: Migration[]): MigrationResult {
   const file = sqliteFilePath(url);
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
-  const db = new Database(file);
+  const db = new Database(file, { timeout: 10000 });
   try {
-    db.pragma('journal_mode = WAL');
-    db.pragma('busy_timeout = 10000');
+    useWal(db);
     db.exec(CREATE_TABLE.sqlite);
     const applied: string[] = [];
     // IMMEDIATE takes the write lock first, so two processes starting together apply each migration once.
