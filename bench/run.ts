@@ -8,8 +8,14 @@
 //   --turns N           measured turns per person (BENCH_TURNS, default 24: onboarding + a round, see script.ts)
 //   --think MS          saturation phase: average pause before each next message (BENCH_THINK_MS, default 0)
 //   --rate N            paced phase: messages per second of all people together (BENCH_RATE, default 1000; 0: skip)
-//   --only echo|passerelle   run one bot only (e.g. to profile it)
+//   --only echo|passerelle|whatsapp   run one part only (e.g. to profile it)
 //   --json              a JSON summary as the last line of stdout
+// Then the WhatsApp channel (see whatsapp.ts): signed webhooks into the real server, against the
+// fake Graph API in a process of its own:
+//   --people N          people writing at once (BENCH_WA_PEOPLE, default 1000)
+//   --in-flight N       webhooks in flight at once (BENCH_WA_IN_FLIGHT, default 64)
+//   --wa-turns N        conversation turns per person after the first message (default 8)
+//   --mps N             the server's WHATSAPP_MPS (default 1000)
 // Progress goes to stderr. The exit code is 1 when any turn failed or got a wrong reply.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -19,6 +25,7 @@ import { TurnQueue } from '../bot/turnQueue';
 import { EchoBot } from './echoBot';
 import { inProcessChannel, runPhase, type Bot, type PhaseResult } from './load';
 import { FIRST_VISIT_TURNS } from './script';
+import { runWhatsAppBench, type WhatsAppBenchResult } from './whatsapp';
 
 const TARGET = { turnsPerSecond: 1000, p95Ms: 25, costRatio: 3, conversations: 200 };
 
@@ -30,12 +37,19 @@ function readOptions() {
       think: { type: 'string' },
       rate: { type: 'string' },
       only: { type: 'string' },
+      people: { type: 'string' },
+      'in-flight': { type: 'string' },
+      'wa-turns': { type: 'string' },
+      mps: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) {
-    console.log(`usage: npm run bench -- [--conversations 200] [--turns ${FIRST_VISIT_TURNS}] [--think 0] [--rate 1000] [--only echo|passerelle] [--json]`);
+    console.log(
+      `usage: npm run bench -- [--conversations 200] [--turns ${FIRST_VISIT_TURNS}] [--think 0] [--rate 1000] [--only echo|passerelle|whatsapp] ` +
+        '[--people 1000] [--in-flight 64] [--wa-turns 8] [--mps 1000] [--json]',
+    );
     process.exit(0);
   }
   const int = (flag: string | undefined, env: string | undefined, fallback: number, min: number) => {
@@ -44,7 +58,7 @@ function readOptions() {
     return n;
   };
   const only = values.only;
-  if (only !== undefined && only !== 'echo' && only !== 'passerelle') throw new Error('--only takes echo or passerelle');
+  if (only !== undefined && only !== 'echo' && only !== 'passerelle' && only !== 'whatsapp') throw new Error('--only takes echo, passerelle or whatsapp');
   return {
     conversations: int(values.conversations, process.env.BENCH_CONVERSATIONS, 200, 1),
     turns: int(values.turns, process.env.BENCH_TURNS, FIRST_VISIT_TURNS, 1),
@@ -52,6 +66,12 @@ function readOptions() {
     rate: int(values.rate, process.env.BENCH_RATE, TARGET.turnsPerSecond, 0),
     only,
     json: values.json,
+    whatsapp: {
+      people: int(values.people, process.env.BENCH_WA_PEOPLE, 1000, 1),
+      concurrency: int(values['in-flight'], process.env.BENCH_WA_IN_FLIGHT, 64, 1),
+      turns: int(values['wa-turns'], undefined, 8, 0),
+      mps: int(values.mps, undefined, 1000, 1),
+    },
   };
 }
 
@@ -143,6 +163,24 @@ interface Results {
   passerelle?: Phases;
 }
 
+const WHATSAPP_TARGET = { ackP95Ms: 50 };
+
+function whatsappReport(r: WhatsAppBenchResult, options: Options): string[] {
+  const ms = (n: number) => fmt(n, 1);
+  return [
+    '',
+    `whatsapp: ${fmt(r.people)} new people at once (${options.whatsapp.concurrency} webhooks in flight), then ${options.whatsapp.turns} turns each; WHATSAPP_MPS=${options.whatsapp.mps}`,
+    `  acknowledged: ${fmt(r.ack.webhooksPerSecond)} webhooks/s, ack p50 ${ms(r.ack.p50Ms)} ms, p95 ${ms(r.ack.p95Ms)} ms, p99 ${ms(r.ack.p99Ms)} ms` +
+      ` (target p95 < ${WHATSAPP_TARGET.ackP95Ms} ms: ${r.ack.p95Ms < WHATSAPP_TARGET.ackP95Ms ? 'met' : 'NOT met'})`,
+    `  webhook -> reply sent (first message): p50 ${ms(r.firstReply.p50Ms)} ms, p95 ${ms(r.firstReply.p95Ms)} ms, p99 ${ms(r.firstReply.p99Ms)} ms`,
+    `  conversations: ${fmt(r.conversation.turnsPerSecond)} turns/s; webhook -> next question sent p50 ${ms(r.conversation.p50Ms)} ms, p95 ${ms(r.conversation.p95Ms)} ms, p99 ${ms(r.conversation.p99Ms)} ms`,
+    `  CPU ${fmt(r.cpuMsPerWebhook, 2)} ms per webhook (server and load generator), peak RSS ${fmt(r.peakRssMb)} MB`,
+    ...(r.ack.errors || r.firstReply.missing || r.conversation.missing
+      ? [`ERRORS: whatsapp: ${r.ack.errors} webhooks not acknowledged with 200, ${r.firstReply.missing} first replies and ${r.conversation.missing} answers missing`]
+      : []),
+  ];
+}
+
 function table(rows: [string, PhaseResult][]): string[] {
   return [
     `${'bot'.padEnd(12)}${['turns/s', 'p50 ms', 'p95 ms', 'p99 ms', 'CPU ms/turn', 'peak RSS MB', 'errors'].map((h) => h.padStart(13)).join('')}`,
@@ -205,10 +243,7 @@ function report(options: Options, results: Results, seconds: number, loadAverage
     }
   }
   console.log(lines.join('\n'));
-  if (options.json) {
-    console.log(JSON.stringify({ conversations, turns, thinkMs, rate, seconds, results, ratios, targets, errors }));
-  }
-  return errors;
+  return { errors, summary: { conversations, turns, thinkMs, rate, seconds, results, ratios, targets, errors } };
 }
 
 async function main() {
@@ -216,8 +251,9 @@ async function main() {
   const started = performance.now();
   const loadAverage = os.loadavg()[0]; // other busy processes make the figures lower: say so
   const results: Results = {};
-  if (options.only !== 'passerelle') results.echo = await measure(echoBot(), options);
-  if (options.only !== 'echo') {
+  const { only } = options;
+  if (!only || only === 'echo') results.echo = await measure(echoBot(), options);
+  if (!only || only === 'passerelle') {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'passerelle-bench-'));
     try {
       const passerelle = await passerelleBot(dir);
@@ -230,8 +266,15 @@ async function main() {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   }
-  const errors = report(options, results, (performance.now() - started) / 1000, loadAverage);
-  process.exitCode = errors ? 1 : 0;
+  const pipeline = results.echo || results.passerelle ? report(options, results, (performance.now() - started) / 1000, loadAverage) : undefined;
+  let whatsapp: WhatsAppBenchResult | undefined;
+  if (!only || only === 'whatsapp') {
+    whatsapp = await runWhatsAppBench({ ...options.whatsapp, log: (line) => process.stderr.write(`[${line.split(':')[0]}]${line.slice(line.indexOf(':') + 1)}\n`) });
+    console.log(whatsappReport(whatsapp, options).join('\n'));
+  }
+  const whatsappErrors = whatsapp ? whatsapp.ack.errors + whatsapp.firstReply.missing + whatsapp.conversation.missing : 0;
+  if (options.json) console.log(JSON.stringify({ ...pipeline?.summary, whatsapp, loadAverage }));
+  process.exitCode = (pipeline?.errors ?? 0) + whatsappErrors ? 1 : 0;
 }
 
 main().catch((err) => {

@@ -11,6 +11,8 @@ import { ConversationStore } from './channels/webchat/conversations';
 import { DirectLineChannel } from './channels/webchat/directLine';
 import { registerWebChatPage } from './channels/webchat/page';
 import { MediaStore } from './media';
+import { HttpSpeechToText } from './speech';
+import { WhatsAppChannel, type WhatsAppTuning } from './channels/whatsapp/channel';
 import { Scheduler } from './scheduler';
 import { close, createServer, listen } from './server';
 import { warmUpRecognizers } from '../dialogs/recognizers/choice';
@@ -22,6 +24,8 @@ export interface App {
   core: BotCore;
   server: Server;
   directLine: DirectLineChannel;
+  /** the WhatsApp channel, when configured */
+  whatsapp?: WhatsAppChannel;
   /** e.g. http://127.0.0.1:3978 */
   url: string;
   stop(): Promise<void>;
@@ -32,6 +36,8 @@ export interface StartOptions {
   warmUp?: boolean;
   /** Direct Line long-poll wait, ms */
   longPollMs?: number;
+  /** WhatsApp channel timings (tests make them short) */
+  whatsapp?: WhatsAppTuning;
 }
 
 export async function startApp(config: Config, log: Logger, options: StartOptions = {}): Promise<App> {
@@ -45,14 +51,15 @@ export async function startApp(config: Config, log: Logger, options: StartOption
       log.info(summary, 'demo data loaded (DEMO_DATA=off to start empty)');
     }
 
-    const core = createBotCore(db, config, log);
+    const media = new MediaStore(config.media.dir);
+    const speech = config.speechToTextUrl ? { stt: new HttpSpeechToText(config.speechToTextUrl), media } : undefined;
+    const core = createBotCore(db, config, log, { speech });
     if (options.warmUp ?? true) warmUpRecognizers();
 
     const store = new ConversationStore({
       tokenTtlSeconds: config.directLine.tokenTtlSeconds,
       idleSeconds: config.directLine.conversationIdleSeconds,
     });
-    const media = new MediaStore(config.media.dir);
     const directLine = new DirectLineChannel({
       store,
       core,
@@ -63,10 +70,24 @@ export async function startApp(config: Config, log: Logger, options: StartOption
       longPollMs: options.longPollMs,
     });
     const botFramework = new BotFrameworkChannel(config.microsoftApp, core);
+    const whatsapp = config.whatsapp
+      ? new WhatsAppChannel({
+          config: config.whatsapp,
+          core,
+          db,
+          log,
+          media,
+          maxMediaBytes: config.media.maxBytes,
+          timeZone: config.appTimezone,
+          defaultLocale: config.defaultLocale,
+          ...options.whatsapp,
+        })
+      : undefined;
 
     const server = createServer(db, log);
     directLine.register(server);
     botFramework.register(server);
+    whatsapp?.register(server);
     registerWebChatPage(server);
     await listen(server, config.port, config.host);
     const address = server.address();
@@ -77,6 +98,11 @@ export async function startApp(config: Config, log: Logger, options: StartOption
 
     const scheduler = new Scheduler(config.appTimezone, log);
     scheduler.add({ name: 'directline-sweep', cron: '*/5 * * * *', run: async () => ({ forgotten: store.sweep() }) });
+    if (whatsapp) {
+      scheduler.add({ name: 'whatsapp-status-purge', cron: '17 3 * * *', run: async () => ({ purged: await whatsapp.store.purgeOrphans() }) });
+      whatsapp.start();
+      log.info({ graph: config.whatsapp!.graphUrl, mps: config.whatsapp!.mps }, 'WhatsApp channel on: webhook at /api/whatsapp');
+    }
     scheduler.start();
 
     let stopping: Promise<void> | undefined;
@@ -86,13 +112,16 @@ export async function startApp(config: Config, log: Logger, options: StartOption
         directLine.close();
         await close(server, config.shutdownTimeoutMs);
         let timer: NodeJS.Timeout | undefined;
-        await Promise.race([core.turns.idle(), new Promise((r) => (timer = setTimeout(r, config.shutdownTimeoutMs)))]);
+        await Promise.race([
+          Promise.all([core.turns.idle(), whatsapp?.stop()]),
+          new Promise((r) => (timer = setTimeout(r, config.shutdownTimeoutMs))),
+        ]);
         clearTimeout(timer);
         await core.messageLog.drain();
         await db.close();
       })());
 
-    return { config, db, core, server, directLine, url, stop };
+    return { config, db, core, server, directLine, whatsapp, url, stop };
   } catch (err) {
     await db.close();
     throw err;

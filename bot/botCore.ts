@@ -1,7 +1,7 @@
 // Builds what every channel shares: state over the case database, the dialogs, the bot, the
 // middleware (message record, language) and the turn error handler. Adapters of every channel
 // install the same pipeline with `installPipeline`, so all channels run the same bot.
-import { ConversationState, UserState, type BotAdapter, type TurnContext } from 'botbuilder';
+import { ConversationState, UserState, type BotAdapter, type Middleware, type TurnContext } from 'botbuilder';
 import type { DialogState } from 'botbuilder-dialogs';
 import type { Config } from './config';
 import { Notifier } from './notifier';
@@ -12,9 +12,11 @@ import { LocaleMiddleware } from './middleware/locale';
 import { MessageRecorderMiddleware } from './middleware/messageRecorder';
 import { PasserelleBot } from './passerelleBot';
 import { MessageLog } from './services/messageLog';
+import type { MediaStore } from './media';
+import { SpeechMiddleware, type SpeechToText } from './speech';
 import { PrismaStorage } from './storage/prismaStorage';
 import { TurnQueue } from './turnQueue';
-import type { UserProfile } from './turn';
+import type { ProfileAccessor, UserProfile } from './turn';
 import { say } from '../cards/messages';
 import { createMainDialog, type DialogDeps } from '../dialogs';
 
@@ -26,6 +28,8 @@ export interface BotCore {
   conversationState: ConversationState;
   userState: UserState;
   messageLog: MessageLog;
+  /** the person's profile (language, case id) in UserState */
+  profile: ProfileAccessor;
   /** serialises the turns of each conversation; tells when all turns are done */
   turns: TurnQueue;
   installPipeline(adapter: BotAdapter): void;
@@ -33,7 +37,13 @@ export interface BotCore {
 
 export type BotCoreConfig = Pick<Config, 'defaultLocale'> & Partial<Pick<Config, 'appTimezone' | 'cipAnswerDays'>>;
 
-export function createBotCore(db: Database, config: BotCoreConfig, log: Logger, options: { now?: () => Date } = {}): BotCore {
+export interface BotCoreOptions {
+  now?: () => Date;
+  /** voice notes into words (SPEECH_TO_TEXT_URL), for the files kept in `media` */
+  speech?: { stt: SpeechToText; media: MediaStore };
+}
+
+export function createBotCore(db: Database, config: BotCoreConfig, log: Logger, options: BotCoreOptions = {}): BotCore {
   const now = options.now ?? (() => new Date());
   const timeZone = config.appTimezone ?? 'Europe/Paris';
   const storage = new PrismaStorage(db);
@@ -57,6 +67,9 @@ export function createBotCore(db: Database, config: BotCoreConfig, log: Logger, 
   const messageLog = new MessageLog(db);
   const recorder = new MessageRecorderMiddleware(messageLog, profile);
   const locale = new LocaleMiddleware(profile, config.defaultLocale);
+  // After the locale: a voice note is transcribed in the person's language.
+  const middleware: Middleware[] = [recorder, locale];
+  if (options.speech) middleware.push(new SpeechMiddleware(options.speech.stt, options.speech.media, log));
 
   const onTurnError = async (context: TurnContext, error: Error) => {
     // No message text in the log: the activity's type and channel say enough to find the turn.
@@ -81,9 +94,10 @@ export function createBotCore(db: Database, config: BotCoreConfig, log: Logger, 
     conversationState,
     userState,
     messageLog,
+    profile,
     turns: new TurnQueue(),
     installPipeline(adapter) {
-      adapter.use(recorder, locale);
+      adapter.use(...middleware);
       adapter.onTurnError = onTurnError;
     },
   };

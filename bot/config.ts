@@ -4,6 +4,12 @@ import path from 'node:path';
 import { z } from 'zod';
 import { LANGUAGE_CODES, type LanguageCode } from './languages';
 import { projectRoot } from './paths';
+import { readTemplateRegistry, type TemplateRegistry } from './channels/whatsapp/templates';
+
+/** The four secrets that turn the WhatsApp channel on; all or none. */
+export const WHATSAPP_SECRETS = ['WHATSAPP_ACCESS_TOKEN', 'WHATSAPP_APP_SECRET', 'WHATSAPP_VERIFY_TOKEN', 'WHATSAPP_PHONE_NUMBER_ID'] as const;
+export const DEFAULT_GRAPH_URL = 'https://graph.facebook.com/v26.0';
+export const DEFAULT_TEMPLATES = 'bot/channels/whatsapp/template-registry.json';
 
 export interface Config {
   port: number;
@@ -34,6 +40,26 @@ export interface Config {
   /** where files people send (voice notes, photos) are kept, and the largest accepted */
   media: { dir: string; maxBytes: number };
   shutdownTimeoutMs: number;
+  /** the WhatsApp channel (Meta's Cloud API), when its four secrets are set */
+  whatsapp?: WhatsAppConfig;
+  /** an HTTP speech-to-text service for voice notes (POST audio, get text), when set */
+  speechToTextUrl?: string;
+}
+
+export interface WhatsAppConfig {
+  accessToken: string;
+  appSecret: string;
+  verifyToken: string;
+  phoneNumberId: string;
+  /** Graph API base with its version, e.g. https://graph.facebook.com/v26.0 */
+  graphUrl: string;
+  /** messages per second allowed for the number */
+  mps: number;
+  /** the template registry, read and checked at start-up */
+  templates: TemplateRegistry;
+  templatesPath: string;
+  /** how long a send claimed by an instance stays reserved to it (a crashed one's lapses), ms */
+  sendLeaseMs: number;
 }
 
 export class ConfigError extends Error {
@@ -57,6 +83,18 @@ const onOff = z
   .toLowerCase()
   .refine((v) => ['on', 'off', 'true', 'false', '1', '0', 'yes', 'no'].includes(v), 'must be on or off')
   .transform((v) => ['on', 'true', '1', 'yes'].includes(v));
+
+const httpUrl = z
+  .string()
+  .trim()
+  .refine((u) => {
+    try {
+      return ['http:', 'https:'].includes(new URL(u).protocol);
+    } catch {
+      return false;
+    }
+  }, 'must be an http:// or https:// URL')
+  .transform((u) => u.replace(/\/+$/, ''));
 
 const isTimezone = (tz: string) => {
   try {
@@ -91,6 +129,15 @@ const schema = z.object({
   SHUTDOWN_TIMEOUT_MS: int(0, 600000).default(10000),
   MEDIA_DIR: z.string().trim().min(1).default('./data/media'),
   MEDIA_MAX_BYTES: int(1024, 100 * 1024 * 1024).default(10 * 1024 * 1024),
+  WHATSAPP_ACCESS_TOKEN: z.string().trim().optional(),
+  WHATSAPP_APP_SECRET: z.string().trim().optional(),
+  WHATSAPP_VERIFY_TOKEN: z.string().trim().optional(),
+  WHATSAPP_PHONE_NUMBER_ID: z.string().trim().regex(/^\d{1,30}$/, 'must be the number id Meta gives (digits)').optional(),
+  WHATSAPP_GRAPH_URL: httpUrl.default(DEFAULT_GRAPH_URL),
+  WHATSAPP_MPS: int(1, 10000).default(80),
+  WHATSAPP_TEMPLATES: z.string().trim().min(1).default(DEFAULT_TEMPLATES),
+  WHATSAPP_SEND_LEASE_SECONDS: int(1, 3600).default(30),
+  SPEECH_TO_TEXT_URL: httpUrl.optional(),
 });
 
 /** Resolves a relative SQLite path against the project root, so the database does not depend on the cwd. */
@@ -121,6 +168,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (v.MicrosoftAppType === 'SingleTenant' && !v.MicrosoftAppTenantId) {
     problems.push('MicrosoftAppTenantId must be set when MicrosoftAppType is SingleTenant');
   }
+  const whatsapp = whatsappConfig(v, problems);
   if (problems.length) throw new ConfigError(problems);
 
   const provider = v.DATABASE_URL.startsWith('file:') ? 'sqlite' : 'postgresql';
@@ -147,5 +195,40 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     media: { dir: path.resolve(projectRoot, v.MEDIA_DIR), maxBytes: v.MEDIA_MAX_BYTES },
     shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
+    ...(whatsapp && { whatsapp }),
+    ...(v.SPEECH_TO_TEXT_URL && { speechToTextUrl: v.SPEECH_TO_TEXT_URL }),
+  };
+}
+
+/**
+ * The WhatsApp channel is on when its four secrets are set. Some but not all of them is a
+ * mistake that would leave the webhook open to unsigned posts or unable to answer: refused.
+ */
+function whatsappConfig(v: z.infer<typeof schema>, problems: string[]): WhatsAppConfig | undefined {
+  const set = WHATSAPP_SECRETS.filter((name) => v[name]);
+  if (set.length === 0) return undefined;
+  if (set.length < WHATSAPP_SECRETS.length) {
+    const missing = WHATSAPP_SECRETS.filter((name) => !v[name]);
+    problems.push(`the WhatsApp channel needs all four of ${WHATSAPP_SECRETS.join(', ')}: ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} missing`);
+    return undefined;
+  }
+  const templatesPath = path.resolve(projectRoot, v.WHATSAPP_TEMPLATES);
+  let templates: TemplateRegistry;
+  try {
+    templates = readTemplateRegistry(templatesPath);
+  } catch (err) {
+    problems.push(`WHATSAPP_TEMPLATES (${templatesPath}): ${(err as Error).message}`);
+    return undefined;
+  }
+  return {
+    accessToken: v.WHATSAPP_ACCESS_TOKEN!,
+    appSecret: v.WHATSAPP_APP_SECRET!,
+    verifyToken: v.WHATSAPP_VERIFY_TOKEN!,
+    phoneNumberId: v.WHATSAPP_PHONE_NUMBER_ID!,
+    graphUrl: v.WHATSAPP_GRAPH_URL,
+    mps: v.WHATSAPP_MPS,
+    templates,
+    templatesPath,
+    sendLeaseMs: v.WHATSAPP_SEND_LEASE_SECONDS * 1000,
   };
 }

@@ -19,6 +19,19 @@ export function acceptedMediaType(contentType: string): boolean {
 
 const ID = /^[A-Za-z0-9_-]{32}$/;
 
+/** Where a stored file is served (to the person who sent it, and to staff). */
+export const MEDIA_ROUTE = '/webchat/media';
+
+export function mediaUrl(id: string): string {
+  return `${MEDIA_ROUTE}/${id}`;
+}
+
+/** The id of a file of this store from its URL, if it is one. */
+export function mediaIdOf(url: string | undefined): string | undefined {
+  const match = url ? /^\/webchat\/media\/([A-Za-z0-9_-]{32})$/.exec(url) : null;
+  return match?.[1];
+}
+
 export class MediaStore {
   constructor(readonly dir: string) {
     fs.mkdirSync(dir, { recursive: true });
@@ -36,6 +49,13 @@ export class MediaStore {
     const media: StoredMedia = { id, contentType, name: path.basename(name).slice(0, 120) || 'file', size };
     await fs.promises.writeFile(`${this.path(id)}.json`, JSON.stringify(media));
     return media;
+  }
+
+  /** Keeps bytes received from a channel (a WhatsApp voice note, downloaded from Meta). */
+  async addBytes(bytes: Buffer, contentType: string, name: string): Promise<StoredMedia> {
+    const tmp = path.join(this.dir, `.incoming-${crypto.randomBytes(8).toString('hex')}`);
+    await fs.promises.writeFile(tmp, bytes);
+    return this.add(tmp, contentType, name);
   }
 
   async get(id: string): Promise<(StoredMedia & { file: string }) | undefined> {

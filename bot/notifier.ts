@@ -14,9 +14,13 @@ export interface ProactiveTarget {
   reference: Partial<ConversationReference>;
 }
 
-/** A channel that can send outside a turn; false when the person cannot be reached there now. */
+/**
+ * A channel that can send outside a turn. `send` answers true when it sent, false when the person
+ * cannot be reached there now, and "queued" when the channel's own outbox took the notification
+ * (row `notificationId`) to send it itself (WhatsApp: rate limits, templates, retries).
+ */
 export interface ProactiveChannel {
-  send(target: ProactiveTarget, activities: Partial<Activity>[]): Promise<boolean>;
+  send(target: ProactiveTarget, activities: Partial<Activity>[], notificationId: number): Promise<boolean | 'queued'>;
 }
 
 export class Notifier {
@@ -47,9 +51,10 @@ export class Notifier {
     for (const notification of pending) {
       if (!(await claimNotification(this.db.prisma, notification.id, this.now()))) continue; // another instance has it
       const activity = renderNotification(notification.payload, person.language, this.timeZone);
-      const target = await this.sendSomewhere(refs, activity);
-      if (target) {
-        await markNotificationSent(this.db.prisma, notification.id, target.channel, target.conversationId, this.now());
+      const sending = await this.sendSomewhere(refs, activity, notification.id);
+      if (sending) {
+        const { target, result } = sending;
+        if (result === true) await markNotificationSent(this.db.prisma, notification.id, target.channel, target.conversationId, this.now());
         sent++;
       } else {
         await releaseNotification(this.db.prisma, notification.id);
@@ -59,13 +64,14 @@ export class Notifier {
   }
 
   /** The first of the person's conversations that takes the message, most recent first. */
-  private async sendSomewhere(refs: { channel: string; conversationId: string; reference: unknown }[], activity: Partial<Activity>) {
+  private async sendSomewhere(refs: { channel: string; conversationId: string; reference: unknown }[], activity: Partial<Activity>, id: number) {
     for (const ref of refs) {
       const channel = this.channels.get(ref.channel);
       if (!channel) continue;
       const target = { channel: ref.channel, conversationId: ref.conversationId, reference: ref.reference as Partial<ConversationReference> };
       try {
-        if (await channel.send(target, [activity])) return target;
+        const result = await channel.send(target, [activity], id);
+        if (result) return { target, result };
       } catch (err) {
         this.log.warn({ channel: ref.channel, err: { message: (err as Error).message } }, 'notification not sent');
       }

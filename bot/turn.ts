@@ -45,11 +45,43 @@ export function isTurnUnrecorded(context: TurnContext): boolean {
 
 const CHANNEL_PHONE = Symbol('passerelle.channelPhone');
 const CHANNEL_NAME = Symbol('passerelle.channelName');
+const NO_LANGUAGE_HINT = Symbol('passerelle.noLanguageHint');
+const UNSUPPORTED = Symbol('passerelle.unsupportedContent');
+
+export interface ChannelIdentity {
+  phone?: string;
+  name?: string;
+  /** the channel tells nothing of the person's language (no locale): ask it first */
+  noLanguageHint?: boolean;
+}
 
 /** Channels that know the person's phone number (WhatsApp) and profile name say so here. */
-export function setChannelIdentity(context: TurnContext, identity: { phone?: string; name?: string }): void {
+export function setChannelIdentity(context: TurnContext, identity: ChannelIdentity): void {
   if (identity.phone) context.turnState.set(CHANNEL_PHONE, identity.phone);
   if (identity.name) context.turnState.set(CHANNEL_NAME, identity.name);
+  if (identity.noLanguageHint) context.turnState.set(NO_LANGUAGE_HINT, true);
+}
+
+/** True on channels where a first message says nothing of the person's language (WhatsApp). */
+export function channelGivesNoLanguage(context: TurnContext): boolean {
+  return context.turnState.get(NO_LANGUAGE_HINT) === true;
+}
+
+/** The person sent something we cannot read (a sticker, a video...): its kind. */
+export function setUnsupportedContent(context: TurnContext, kind: string): void {
+  context.turnState.set(UNSUPPORTED, kind);
+}
+
+/**
+ * Why a message has no words to read, if it has none: a voice note (while nobody can listen to
+ * it), or something else (a picture where a number is expected, a sticker...).
+ */
+export function wordlessContent(context: TurnContext): 'voice' | 'other' | undefined {
+  const { activity } = context;
+  if (activity.type !== 'message' || activity.text?.trim()) return undefined;
+  if (activity.attachments?.some((a) => /^audio\//.test(a.contentType ?? ''))) return 'voice';
+  if (activity.attachments?.length || context.turnState.get(UNSUPPORTED)) return 'other';
+  return undefined;
 }
 
 export function channelPhone(context: TurnContext): string | undefined {

@@ -17,7 +17,7 @@ import {
 import { ActivityTypes, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
 import { translator, wordList } from '../bot/i18n';
 import { LANGUAGE_CODES } from '../bot/languages';
-import { chatIdentity, doNotRecordTurn, turnLocale, type UserProfile } from '../bot/turn';
+import { channelGivesNoLanguage, chatIdentity, doNotRecordTurn, turnLocale, type UserProfile } from '../bot/turn';
 import { forgetConversation, optIn, optOut, rememberConversation } from '../bot/services/people';
 import { say } from '../cards/messages';
 import { beneficiaryIdOf, type DialogDeps } from './deps';
@@ -203,8 +203,16 @@ export class MainDialog extends ComponentDialog {
     if ((step.options as MainOptions | undefined)?.greet) {
       const locale = turnLocale(step.context);
       const profile = await this.deps.profile.get(step.context, {});
+      const unknown = profile.beneficiaryId === undefined && !profile.language;
+      // A channel that says nothing of the person's language (WhatsApp): first contact begins with
+      // the language, then consent; the menu comes after, in their language.
+      if (unknown && channelGivesNoLanguage(step.context)) {
+        await step.context.sendActivity(say(locale, translator(locale)('greeting')));
+        (step.values as { firstContact?: boolean }).firstContact = true;
+        return step.beginDialog(ONBOARDING_DIALOG);
+      }
       const lines = [translator(locale)('greeting')];
-      if (profile.beneficiaryId === undefined && !profile.language) lines.push(LANGUAGE_LINE);
+      if (unknown) lines.push(LANGUAGE_LINE);
       await step.context.sendActivity(say(locale, ...lines));
     }
     return step.beginDialog(PROMPT);
@@ -212,6 +220,8 @@ export class MainDialog extends ComponentDialog {
 
   /** A task needs a case: someone we do not know yet goes through onboarding first. */
   private async onboardFirst(step: WaterfallStepContext) {
+    // First contact went through onboarding already: now the menu.
+    if ((step.values as { firstContact?: boolean }).firstContact) return step.replaceDialog(STEPS, { greet: false } satisfies MainOptions);
     const choice = step.result as ChoiceResult;
     (step.values as { choice?: ChoiceResult }).choice = choice;
     if (choice.index < 0 || choice.value === 'language') return step.next(choice);

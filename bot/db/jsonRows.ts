@@ -40,3 +40,16 @@ export function dbTimestamp(date: Date): string {
 export function jsonStrings(provider: Provider, n = 1): string {
   return provider === 'postgresql' ? `(SELECT jsonb_array_elements_text($${n}::jsonb))` : '(SELECT value FROM json_each(?))';
 }
+
+/**
+ * The JSON array in parameter `placeholder` as a table named `alias`, with one column per key,
+ * for `UPDATE ... FROM <this> WHERE "Table"."id" = alias."id"` (both providers have UPDATE FROM).
+ */
+export function jsonTable(provider: Provider, columns: JsonColumns, placeholder: string, alias = 'x'): string {
+  const names = Object.keys(columns);
+  if (provider === 'postgresql') {
+    const types = names.map((c) => `"${c}" ${PG_TYPES[columns[c]]}`).join(', ');
+    return `jsonb_to_recordset(${placeholder}::jsonb) AS ${alias}(${types})`;
+  }
+  return `(SELECT ${names.map((c) => `json_extract(value, '$.${c}') AS "${c}"`).join(', ')} FROM json_each(${placeholder})) AS ${alias}`;
+}

@@ -130,9 +130,16 @@ export async function attachConversation(db: Pick<Prisma.TransactionClient, 'mes
   return count;
 }
 
-/** Consent refused: nothing personal stays, not even the messages of this conversation. */
+/**
+ * Consent refused: nothing personal stays, not even the messages of this conversation, nor where
+ * to reach the person. Messages still in flight (a reply not sent yet, a message not handled yet)
+ * stay until they are done; the channel keeps nothing of them after.
+ */
 export async function forgetConversation(db: Db, channel: string, conversationId: string): Promise<number> {
-  const { count } = await db.message.deleteMany({ where: { channel, conversationId, beneficiaryId: null } });
+  const [{ count }] = await db.$transaction(async (tx) => [
+    await tx.message.deleteMany({ where: { channel, conversationId, beneficiaryId: null, status: { notIn: ['queued', 'sending', 'processing'] } } }),
+    await tx.conversationRef.deleteMany({ where: { channel, conversationId, beneficiaryId: null, contactId: null } }),
+  ]);
   return count;
 }
 

@@ -1,9 +1,13 @@
 // Bot Framework Storage over the BotState table, honouring eTags like the SDK's MemoryStorage:
 // a write whose eTag is neither "*" nor empty must match the stored one, or it is refused.
 // Reads and writes of concurrent turns are coalesced into one statement per batch (see Batcher).
+// A channel that commits a whole turn at once (WhatsApp: state, replies and the message's
+// "handled" mark in one transaction) runs the turn inside `deferStateWrites`: its writes are then
+// handed back to the channel, which writes them with `writeWithin` in its own transaction.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import crypto from 'node:crypto';
 import type { Storage, StoreItems } from 'botbuilder';
-import type { Database } from '../db/client';
+import type { Database, Prisma } from '../db/client';
 import { Batcher } from '../db/batcher';
 import { columnList, dbTimestamp, jsonStrings, selectFromJson, type JsonColumns } from '../db/jsonRows';
 
@@ -13,7 +17,7 @@ interface Row {
   etag: string;
 }
 
-interface WriteRequest {
+export interface WriteRequest {
   key: string;
   data: string;
   /** undefined or '*': overwrite whatever is stored */
@@ -34,6 +38,17 @@ let etagCounter = 0;
 const nextETag = () => `${ETAG_PREFIX}.${(++etagCounter).toString(36)}`;
 
 const COLUMNS: JsonColumns = { key: 'text', data: 'text', etag: 'text', updatedAt: 'timestamp' };
+
+type Tx = Pick<Prisma.TransactionClient, '$queryRawUnsafe' | '$executeRawUnsafe'>;
+
+const deferred = new AsyncLocalStorage<WriteRequest[]>();
+
+/** Runs `work` (a turn) with its state writes collected instead of written; returns them too. */
+export async function deferStateWrites<T>(work: () => Promise<T>): Promise<{ result: T; writes: WriteRequest[] }> {
+  const writes: WriteRequest[] = [];
+  const result = await deferred.run(writes, work);
+  return { result, writes };
+}
 
 export class PrismaStorage implements Storage {
   private readonly reads: Batcher<string, Row | undefined>;
@@ -67,18 +82,24 @@ export class PrismaStorage implements Storage {
   }
 
   async write(changes: StoreItems): Promise<void> {
-    const results = await Promise.all(
-      Object.entries(changes).map(([key, item]) => {
-        const { eTag, ...data } = (item ?? {}) as { eTag?: string };
-        return this.writes.add({
-          key,
-          data: JSON.stringify(data),
-          expected: eTag && eTag !== '*' ? eTag : undefined,
-          etag: nextETag(),
-        });
-      }),
-    );
+    const requests = Object.entries(changes).map(([key, item]): WriteRequest => {
+      const { eTag, ...data } = (item ?? {}) as { eTag?: string };
+      return { key, data: JSON.stringify(data), expected: eTag && eTag !== '*' ? eTag : undefined, etag: nextETag() };
+    });
+    const collecting = deferred.getStore();
+    if (collecting) {
+      collecting.push(...requests);
+      return;
+    }
+    const results = await Promise.all(requests.map((r) => this.writes.add(r)));
     const error = results.find((r) => r !== null);
+    if (error) throw error;
+  }
+
+  /** Writes collected state inside the caller's transaction; throws ETagConflictError on a stale one. */
+  async writeWithin(tx: Tx, requests: WriteRequest[]): Promise<void> {
+    if (!requests.length) return;
+    const error = (await this.writeRows(tx, requests)).find((r) => r !== null);
     if (error) throw error;
   }
 
@@ -93,28 +114,30 @@ export class PrismaStorage implements Storage {
   }
 
   private async writeBatch(requests: WriteRequest[]): Promise<(Error | null)[]> {
+    return this.db.prisma.$transaction((tx) => this.writeRows(tx, requests));
+  }
+
+  private async writeRows(tx: Tx, requests: WriteRequest[]): Promise<(Error | null)[]> {
     const keys = [...new Set(requests.map((r) => r.key))];
-    return this.db.prisma.$transaction(async (tx) => {
-      const current = await tx.$queryRawUnsafe<{ key: string; etag: string }[]>(this.sql.lock, JSON.stringify(keys));
-      const etags = new Map(current.map((r) => [r.key, r.etag]));
-      const accepted = new Map<string, WriteRequest>();
-      const results = requests.map((r) => {
-        const stored = etags.get(r.key);
-        if (r.expected !== undefined && stored !== undefined && stored !== r.expected) {
-          return new ETagConflictError(r.key);
-        }
-        etags.set(r.key, r.etag);
-        accepted.set(r.key, r); // the last accepted write of a key wins, in order
-        return null;
-      });
-      if (accepted.size) {
-        const updatedAt = dbTimestamp(new Date());
-        const rows = [...accepted.values()]
-          .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-          .map((r) => ({ key: r.key, data: r.data, etag: r.etag, updatedAt }));
-        await tx.$executeRawUnsafe(this.sql.upsert, JSON.stringify(rows));
+    const current = await tx.$queryRawUnsafe<{ key: string; etag: string }[]>(this.sql.lock, JSON.stringify(keys));
+    const etags = new Map(current.map((r) => [r.key, r.etag]));
+    const accepted = new Map<string, WriteRequest>();
+    const results = requests.map((r) => {
+      const stored = etags.get(r.key);
+      if (r.expected !== undefined && stored !== undefined && stored !== r.expected) {
+        return new ETagConflictError(r.key);
       }
-      return results;
+      etags.set(r.key, r.etag);
+      accepted.set(r.key, r); // the last accepted write of a key wins, in order
+      return null;
     });
+    if (accepted.size) {
+      const updatedAt = dbTimestamp(new Date());
+      const rows = [...accepted.values()]
+        .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+        .map((r) => ({ key: r.key, data: r.data, etag: r.etag, updatedAt }));
+      await tx.$executeRawUnsafe(this.sql.upsert, JSON.stringify(rows));
+    }
+    return results;
   }
 }

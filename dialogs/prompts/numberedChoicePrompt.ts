@@ -1,6 +1,8 @@
 // Asks a question with numbered options and waits for an answer it can map to one of them
-// (see recognizeChoice). A miss gets a short "I did not understand" and the options again; after
-// `maxMisses` misses the prompt ends with NOT_UNDERSTOOD so the caller can offer a way out.
+// (see recognizeChoice). A miss gets a short "I did not understand" (or, for a voice note nobody
+// can listen to, "I cannot listen yet"; for a picture or a sticker, what we can read) and the
+// options again; after `maxMisses` misses the prompt ends with NOT_UNDERSTOOD so the caller can
+// offer a way out.
 //
 // The question is built when needed by the prompt's `build` function, in the turn's language, from
 // small arguments kept in the dialog state (ids, not texts): the state stays small (it is saved
@@ -11,7 +13,7 @@ import { ActivityTypes, type TurnContext } from 'botbuilder';
 import { ask, say } from '../../cards/messages';
 import { translator } from '../../bot/i18n';
 import type { LanguageCode } from '../../bot/languages';
-import { turnLocale } from '../../bot/turn';
+import { turnLocale, wordlessContent } from '../../bot/turn';
 import { recognizeChoice, type ChoiceOption } from '../recognizers/choice';
 
 export interface Question {
@@ -58,7 +60,7 @@ export class NumberedChoicePrompt<A = undefined> extends Dialog<PromptArgs<A>> {
   override async beginDialog(dc: DialogContext, options: PromptArgs<A> = {}): Promise<DialogTurnResult> {
     const state: PromptState<A> = { args: options.args, maxMisses: options.maxMisses ?? 3, misses: 0 };
     dc.activeDialog!.state = state;
-    await this.send(dc.context, state, false);
+    await this.send(dc.context, state);
     return Dialog.EndOfTurn;
   }
 
@@ -73,7 +75,7 @@ export class NumberedChoicePrompt<A = undefined> extends Dialog<PromptArgs<A>> {
     if (found) return dc.endDialog(found satisfies ChoiceResult);
     state.misses++;
     if (state.misses >= state.maxMisses) return dc.endDialog(NOT_UNDERSTOOD);
-    await this.send(dc.context, state, true, q); // the question just built: no second load
+    await this.send(dc.context, state, missKey(dc.context), q); // the question just built: no second load
     return Dialog.EndOfTurn;
   }
 
@@ -83,15 +85,22 @@ export class NumberedChoicePrompt<A = undefined> extends Dialog<PromptArgs<A>> {
   }
 
   override async repromptDialog(context: TurnContext, instance: DialogInstance): Promise<void> {
-    await this.send(context, instance.state as PromptState<A>, false);
+    await this.send(context, instance.state as PromptState<A>);
   }
 
-  private async send(context: TurnContext, state: PromptState<A>, isRetry: boolean, built?: Question) {
+  /** The question; after a miss, first the line that says why (a translation key). */
+  private async send(context: TurnContext, state: PromptState<A>, miss?: string, built?: Question) {
     const locale = turnLocale(context);
     const { question, options, hints } = built ?? (await this.build(locale, state.args as A, context));
-    if (isRetry) await context.sendActivity(say(locale, translator(locale)('prompt.notUnderstood')));
+    if (miss) await context.sendActivity(say(locale, translator(locale)(miss)));
     await context.sendActivity(ask(locale, question, options, hints));
   }
+}
+
+/** What to say after an answer that is not an option: why it was not understood. */
+export function missKey(context: TurnContext): string {
+  const wordless = wordlessContent(context);
+  return wordless === 'voice' ? 'prompt.cannotListen' : wordless === 'other' ? 'prompt.unsupported' : 'prompt.notUnderstood';
 }
 
 function byValue(q: Question, value: string | undefined): ChoiceResult | undefined {

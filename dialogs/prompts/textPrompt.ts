@@ -7,6 +7,7 @@ import { say } from '../../cards/messages';
 import { translator } from '../../bot/i18n';
 import type { LanguageCode } from '../../bot/languages';
 import { turnLocale } from '../../bot/turn';
+import { missKey } from './numberedChoicePrompt';
 import type { Attachment } from '../../bot/services/people';
 
 export interface TextQuestion {
@@ -53,7 +54,7 @@ export class TextPrompt<A = undefined> extends Dialog<TextPromptOptions<A>> {
 
   override async beginDialog(dc: DialogContext, options: TextPromptOptions<A> = {}): Promise<DialogTurnResult> {
     dc.activeDialog!.state = { options, misses: 0 } satisfies State<A>;
-    await this.send(dc.context, options, false);
+    await this.send(dc.context, options);
     return Dialog.EndOfTurn;
   }
 
@@ -67,7 +68,7 @@ export class TextPrompt<A = undefined> extends Dialog<TextPromptOptions<A>> {
       return dc.endDialog({ ...(text && { text }), ...(attachments.length && { attachments }) } satisfies TextAnswer);
     }
     if (++state.misses >= (state.options.maxMisses ?? 3)) return dc.endDialog(NO_ANSWER);
-    await this.send(dc.context, state.options, true);
+    await this.send(dc.context, state.options, missKey(dc.context));
     return Dialog.EndOfTurn;
   }
 
@@ -77,13 +78,14 @@ export class TextPrompt<A = undefined> extends Dialog<TextPromptOptions<A>> {
   }
 
   override async repromptDialog(context: TurnContext, instance: DialogInstance): Promise<void> {
-    await this.send(context, (instance.state as State<A>).options, false);
+    await this.send(context, (instance.state as State<A>).options);
   }
 
-  private async send(context: TurnContext, options: TextPromptOptions<A>, isRetry: boolean) {
+  /** The question; after a miss, first the line that says why (a translation key). */
+  private async send(context: TurnContext, options: TextPromptOptions<A>, miss?: string) {
     const locale = turnLocale(context);
     const { question, hints = [] } = this.build(locale, options.args as A);
-    if (isRetry) await context.sendActivity(say(locale, translator(locale)('prompt.notUnderstood')));
+    if (miss) await context.sendActivity(say(locale, translator(locale)(miss)));
     const message = say(locale, ...(typeof question === 'string' ? [question] : question), ...hints);
     await context.sendActivity({ ...message, inputHint: InputHints.ExpectingInput });
   }

@@ -6,14 +6,11 @@ import { openDatabase, type Database } from '../../bot/db/client';
 import { silentLogger } from '../../bot/logger';
 import type { LanguageCode } from '../../bot/languages';
 import type { Prisma } from '../../bot/db/client';
-import { setChannelIdentity, type UserProfile } from '../../bot/turn';
+import { setChannelIdentity, type ChannelIdentity, type UserProfile } from '../../bot/turn';
 import { createTempSqlite } from './databases';
 
 /** What a channel like WhatsApp tells about the person: their phone number and profile name. */
-export interface ChannelIdentity {
-  phone?: string;
-  name?: string;
-}
+export type { ChannelIdentity };
 
 export interface Harness {
   db: Database;

@@ -48,3 +48,34 @@ test('an app id needs its password, a single tenant needs its tenant id', () => 
   expect(() => loadConfig({ MicrosoftAppId: 'abc', MicrosoftAppPassword: 'pw', MicrosoftAppType: 'SingleTenant' })).toThrow(/MicrosoftAppTenantId/);
   expect(loadConfig({ MicrosoftAppId: 'abc', MicrosoftAppPassword: 'pw' }).microsoftApp.appId).toBe('abc');
 });
+
+describe('the WhatsApp channel', () => {
+  const secrets = { WHATSAPP_ACCESS_TOKEN: 'token-xyz', WHATSAPP_APP_SECRET: 'secret-xyz', WHATSAPP_VERIFY_TOKEN: 'verify-xyz', WHATSAPP_PHONE_NUMBER_ID: '100000000000001' };
+
+  test('is off without its secrets, on with all four, with the documented defaults', () => {
+    expect(loadConfig({}).whatsapp).toBeUndefined();
+    const c = loadConfig(secrets).whatsapp!;
+    expect(c).toMatchObject({ accessToken: 'token-xyz', phoneNumberId: '100000000000001', graphUrl: 'https://graph.facebook.com/v26.0', mps: 80, sendLeaseMs: 30000 });
+    expect(Object.keys(c.templates).sort()).toEqual(['attendance_request', 'checkin', 'message_waiting', 'reminder', 'shift_confirmation', 'waitlist_promoted', 'workshop_invitation']);
+  });
+
+  test('with some secrets but not all, start-up stops and names what is missing (never an unsigned webhook)', () => {
+    const { WHATSAPP_APP_SECRET: _secret, WHATSAPP_VERIFY_TOKEN: _verify, ...two } = secrets;
+    expect(() => loadConfig(two)).toThrow(/WHATSAPP_APP_SECRET, WHATSAPP_VERIFY_TOKEN are missing/);
+    expect(() => loadConfig({ WHATSAPP_APP_SECRET: 'x' })).toThrow(/WHATSAPP_ACCESS_TOKEN, WHATSAPP_VERIFY_TOKEN, WHATSAPP_PHONE_NUMBER_ID are missing/);
+    try {
+      loadConfig(two);
+    } catch (err) {
+      expect((err as Error).message).not.toContain('token-xyz');
+    }
+  });
+
+  test('a wrong Graph URL, rate, number id or template registry is refused with its name', () => {
+    expect(() => loadConfig({ ...secrets, WHATSAPP_GRAPH_URL: 'graph.facebook.com' })).toThrow(/WHATSAPP_GRAPH_URL must be an http/);
+    expect(() => loadConfig({ ...secrets, WHATSAPP_MPS: '0' })).toThrow(/WHATSAPP_MPS must be between 1 and 10000/);
+    expect(() => loadConfig({ ...secrets, WHATSAPP_PHONE_NUMBER_ID: '+33 1 80' })).toThrow(/WHATSAPP_PHONE_NUMBER_ID/);
+    expect(() => loadConfig({ ...secrets, WHATSAPP_TEMPLATES: '/nowhere/templates.json' })).toThrow(/WHATSAPP_TEMPLATES .*no such file/);
+    expect(() => loadConfig({ SPEECH_TO_TEXT_URL: 'ftp://x' })).toThrow(/SPEECH_TO_TEXT_URL must be an http/);
+    expect(loadConfig({ ...secrets, WHATSAPP_GRAPH_URL: 'http://127.0.0.1:9/v26.0/' }).whatsapp!.graphUrl).toBe('http://127.0.0.1:9/v26.0');
+  });
+});

@@ -23,7 +23,7 @@ import type { BotCore } from '../../botCore';
 import type { Logger } from '../../logger';
 import { ConversationStore, TooManyConversationsError, type DirectLineConversation } from './conversations';
 import { InProcessAdapter } from './inProcessAdapter';
-import { acceptedMediaType, type MediaStore } from '../../media';
+import { acceptedMediaType, MEDIA_ROUTE, mediaUrl, type MediaStore } from '../../media';
 
 export const CHANNEL_ID = 'webchat';
 export const BOT_ACCOUNT = { id: 'passerelle', name: 'Passerelle', role: 'bot' };
@@ -95,7 +95,7 @@ export class DirectLineChannel {
       mapFiles: false,
     });
     server.post(`${BASE}/conversations/:id/upload`, (req: Request, res: Response, next: restify.Next) => this.checkUpload(req, res, next), multipart, async (req: Request, res: Response) => this.upload(req, res));
-    server.get('/webchat/media/:id', async (req: Request, res: Response) => this.sendMedia(req, res));
+    server.get(`${MEDIA_ROUTE}/:id`, async (req: Request, res: Response) => this.sendMedia(req, res));
   }
 
   /** Ends the long polls, so that the server can close. */
@@ -187,7 +187,7 @@ export class DirectLineChannel {
       const attachments: Attachment[] = [];
       for (const f of uploads) {
         const media = await this.options.media.add(f.path, f.type, f.name ?? 'file');
-        attachments.push({ contentType: media.contentType, contentUrl: `/webchat/media/${media.id}`, name: media.name });
+        attachments.push({ contentType: media.contentType, contentUrl: mediaUrl(media.id), name: media.name });
       }
       const id = await this.receive(conversation, { ...incoming, type: 'message', attachments });
       res.send(200, { id });

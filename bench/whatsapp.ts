@@ -1,0 +1,248 @@
+// The WhatsApp channel under load: signed webhooks into the real server (startApp, SQLite, the
+// demo data), against the fake Graph API running in a process of its own.
+//   1. acknowledgement: N new people write at once (C webhooks in flight): acknowledged webhooks
+//      per second, time to acknowledge (the message is stored when the 200 leaves), and time from
+//      the webhook to the reply sent (the language list reaching the fake Graph API);
+//   2. conversations: the same people go on, each answering as soon as the bot's question
+//      arrives (onboarding in French, Arabic or Dari, then the menu, the agenda, the workshops):
+//      turns per second and time from each webhook to the bot's next question sent.
+// Peak RSS of this process (the server; the load generator shares it, the fake does not).
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { signatureOf } from '../bot/channels/whatsapp/signature';
+
+export interface WhatsAppBenchOptions {
+  people: number;
+  /** webhooks in flight at once in the acknowledgement phase */
+  concurrency: number;
+  /** conversation turns per person after the first message */
+  turns: number;
+  /** WHATSAPP_MPS of the server */
+  mps: number;
+  log: (line: string) => void;
+}
+
+export interface WhatsAppBenchResult {
+  people: number;
+  ack: { webhooksPerSecond: number; p50Ms: number; p95Ms: number; p99Ms: number; errors: number };
+  firstReply: { p50Ms: number; p95Ms: number; p99Ms: number; missing: number };
+  conversation: { turns: number; turnsPerSecond: number; p50Ms: number; p95Ms: number; p99Ms: number; missing: number };
+  cpuMsPerWebhook: number;
+  peakRssMb: number;
+}
+
+const SECRET = 'bench-app-secret';
+const PHONE_ID = '100000000000009';
+const TOKEN = 'bench-token';
+
+/** What each person answers, question after question (every turn ends with a question). */
+function script(who: number): string[] {
+  const kind = who % 3;
+  const language = ['1', '٣', '۴'][kind]; // French; Arabic in Arabic-Indic digits; Dari in Persian digits
+  const yes = ['1', '١', '۱'][kind];
+  const digit = (n: number) => String(n).replace(/\d/g, (d) => ['0123456789', '٠١٢٣٤٥٦٧٨٩', '۰۱۲۳۴۵۶۷۸۹'][kind][Number(d)]);
+  // consent yes, "is your name ...?" yes -> menu; agenda -> menu; workshops menu; back; language list; back
+  return [language, yes, yes, digit(4), digit(1), '0', digit(6), '0'];
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+const stats = (values: number[]) => {
+  const s = [...values].sort((a, b) => a - b);
+  return { p50Ms: percentile(s, 50), p95Ms: percentile(s, 95), p99Ms: percentile(s, 99) };
+};
+
+let counter = 0;
+function webhook(waId: string, body: string): Buffer {
+  const envelope = {
+    object: 'whatsapp_business_account',
+    entry: [
+      {
+        id: '200000000000009',
+        changes: [
+          {
+            field: 'messages',
+            value: {
+              messaging_product: 'whatsapp',
+              metadata: { display_phone_number: '33180000009', phone_number_id: PHONE_ID },
+              contacts: [{ profile: { name: 'Amina' }, wa_id: waId }],
+              messages: [{ from: waId, id: `wamid.BENCH${(++counter).toString(36)}`, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body } }],
+            },
+          },
+        ],
+      },
+    ],
+  };
+  return Buffer.from(JSON.stringify(envelope).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+}
+
+/** The fake Graph API's process, and the messages it reports, per person. */
+class FakeProcess {
+  private readonly child: ChildProcess;
+  private readonly sent = new Map<string, { at: number; type: string }[]>();
+  private readonly waiters = new Map<string, () => void>();
+  url = '';
+
+  constructor() {
+    this.child = spawn(process.execPath, [path.join(__dirname, 'fakeGraphServer.js')], {
+      env: { ...process.env, FAKE_ACCESS_TOKEN: TOKEN, FAKE_PHONE_NUMBER_ID: PHONE_ID },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+  }
+
+  start(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      let buffer = '';
+      this.child.stdout!.on('data', (chunk: Buffer) => {
+        buffer += chunk.toString();
+        let nl;
+        while ((nl = buffer.indexOf('\n')) >= 0) {
+          const line = buffer.slice(0, nl);
+          buffer = buffer.slice(nl + 1);
+          if (line.startsWith('listening ')) {
+            this.url = line.slice('listening '.length);
+            resolve();
+          } else if (line.startsWith('sent ')) {
+            const [, to, at, type] = line.split(' ');
+            const list = this.sent.get(to) ?? [];
+            list.push({ at: Number(at), type });
+            this.sent.set(to, list);
+            this.waiters.get(to)?.();
+          }
+        }
+      });
+      this.child.once('exit', (code) => reject(new Error(`the fake Graph API exited (${code})`)));
+    });
+  }
+
+  /** Resolves with the time of the first question (button or list message) sent to `to` after index `from`. */
+  async question(to: string, from: number, timeoutMs: number): Promise<{ at: number; index: number } | undefined> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const list = this.sent.get(to) ?? [];
+      const i = list.findIndex((m, k) => k >= from && (m.type === 'button' || m.type === 'list'));
+      if (i >= 0) return { at: list[i].at, index: i + 1 };
+      const left = deadline - Date.now();
+      if (left <= 0) return undefined;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.min(left, 1000));
+        this.waiters.set(to, () => {
+          clearTimeout(timer);
+          this.waiters.delete(to);
+          resolve();
+        });
+      });
+    }
+  }
+
+  stop(): void {
+    this.child.kill('SIGTERM');
+  }
+}
+
+export async function runWhatsAppBench(options: WhatsAppBenchOptions): Promise<WhatsAppBenchResult> {
+  const { people, concurrency, turns, mps, log } = options;
+  const fake = new FakeProcess();
+  await fake.start();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'passerelle-bench-wa-'));
+  const { loadConfig } = await import('../bot/config');
+  const { startApp } = await import('../bot/app');
+  const { silentLogger } = await import('../bot/logger');
+  const { openDatabase } = await import('../bot/db/client');
+  const { seedBench } = await import('./data');
+  const url = `file:${path.join(dir, 'bench.db')}`;
+  const seeding = await openDatabase(url);
+  await seedBench(seeding.prisma);
+  await seeding.close();
+  const config = loadConfig({
+    DATABASE_URL: url,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DEMO_DATA: 'off',
+    LOG_LEVEL: 'silent',
+    MEDIA_DIR: path.join(dir, 'media'),
+    WHATSAPP_ACCESS_TOKEN: TOKEN,
+    WHATSAPP_APP_SECRET: SECRET,
+    WHATSAPP_VERIFY_TOKEN: 'bench',
+    WHATSAPP_PHONE_NUMBER_ID: PHONE_ID,
+    WHATSAPP_GRAPH_URL: fake.url,
+    WHATSAPP_MPS: String(mps),
+  });
+  const app = await startApp(config, silentLogger, { warmUp: true });
+  let peakRss = process.memoryUsage().rss;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
+  const post = async (body: Buffer) => {
+    const started = performance.timeOrigin + performance.now();
+    const res = await fetch(`${app.url}/api/whatsapp`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Hub-Signature-256': signatureOf(body, SECRET) }, body });
+    await res.arrayBuffer();
+    return { started, ackMs: performance.timeOrigin + performance.now() - started, ok: res.status === 200 };
+  };
+  const waId = (i: number) => `339${String(i).padStart(8, '0')}`;
+  const cpu0 = process.cpuUsage();
+  try {
+    // 1. Everyone writes at once.
+    log(`whatsapp: ${people} new people write at once (${concurrency} webhooks in flight)`);
+    const acks: number[] = [];
+    const postedAt = new Array<number>(people);
+    let errors = 0;
+    let next = 0;
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < people) {
+          const i = next++;
+          const r = await post(webhook(waId(i), 'bonjour'));
+          postedAt[i] = r.started;
+          acks.push(r.ackMs);
+          if (!r.ok) errors++;
+        }
+      }),
+    );
+    const ackSeconds = (performance.now() - t0) / 1000;
+    const firsts = await Promise.all(Array.from({ length: people }, (_, i) => fake.question(waId(i), 0, 60_000)));
+    const replyMs = firsts.flatMap((f, i) => (f ? [f.at - postedAt[i]] : []));
+    log(`whatsapp: acknowledged in ${ackSeconds.toFixed(1)} s; ${replyMs.length}/${people} replied`);
+
+    // 2. Conversations: each person answers as soon as their question arrives.
+    log(`whatsapp: ${people} conversations x ${turns} turns`);
+    const turnMs: number[] = [];
+    let missing = 0;
+    const t1 = performance.now();
+    await Promise.all(
+      Array.from({ length: people }, async (_, i) => {
+        let seen = firsts[i]?.index ?? 0;
+        for (const words of script(i).slice(0, turns)) {
+          const r = await post(webhook(waId(i), words));
+          const answer = await fake.question(waId(i), seen, 60_000);
+          if (!answer) {
+            missing++;
+            return;
+          }
+          seen = answer.index;
+          turnMs.push(answer.at - r.started);
+        }
+      }),
+    );
+    const turnSeconds = (performance.now() - t1) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    return {
+      people,
+      ack: { webhooksPerSecond: people / ackSeconds, ...stats(acks), errors },
+      firstReply: { ...stats(replyMs), missing: people - replyMs.length },
+      conversation: { turns: turnMs.length, turnsPerSecond: turnMs.length / turnSeconds, ...stats(turnMs), missing },
+      cpuMsPerWebhook: (cpu.user + cpu.system) / 1000 / (people + turnMs.length),
+      peakRssMb: peakRss / 1024 / 1024,
+    };
+  } finally {
+    clearInterval(sampler);
+    await app.stop();
+    fake.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}

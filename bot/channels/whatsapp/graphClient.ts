@@ -1,0 +1,132 @@
+// The calls we make to Meta's Graph API for WhatsApp (WHATSAPP_GRAPH_URL, with its version):
+//   POST /<phone-number-id>/messages   send a message; mark one read with a typing indicator
+//   GET  /<media-id>                    a media's short-lived URL; then GET that URL: its bytes
+// Every call carries the access token and a timeout. A failure is a GraphError with Meta's code
+// and title when the answer had them, and what to do about it (see errors.ts).
+import type { GraphErrorBody, OutboundMessage, SendResponse } from './payloads';
+import { classify, type ErrorClass } from './errors';
+
+export interface GraphOptions {
+  baseUrl: string;
+  accessToken: string;
+  phoneNumberId: string;
+  /** per request, ms */
+  timeoutMs?: number;
+}
+
+/** A person on WhatsApp: their phone number (wa_id) or, for people known by a username only, their business-scoped id. */
+export type Recipient = string;
+
+export class GraphError extends Error {
+  override name = 'GraphError';
+  readonly kind: ErrorClass;
+
+  constructor(
+    message: string,
+    /** HTTP status, if an answer came */
+    readonly status?: number,
+    /** Meta's error code (131047...), if the answer had one */
+    readonly code?: number,
+    readonly title?: string,
+  ) {
+    super(message);
+    this.kind = classify(status, code);
+  }
+}
+
+export interface MediaInfo {
+  url: string;
+  mimeType?: string;
+  size?: number;
+}
+
+export class GraphClient {
+  private readonly timeoutMs: number;
+
+  constructor(private readonly options: GraphOptions) {
+    this.timeoutMs = options.timeoutMs ?? 15000;
+  }
+
+  /** Sends a message; resolves with its wamid. */
+  async send(to: Recipient, message: OutboundMessage): Promise<string> {
+    // A phone number goes in "to"; a business-scoped id (CC.digits) in "recipient".
+    const address = /^\d+$/.test(to) ? { to } : { recipient: to };
+    const body = { messaging_product: 'whatsapp', recipient_type: 'individual', ...address, ...message };
+    const answer = (await this.call('POST', `/${this.options.phoneNumberId}/messages`, body)) as SendResponse;
+    const id = answer?.messages?.[0]?.id;
+    if (typeof id !== 'string' || !id) throw new GraphError('the send was answered without a message id', 200);
+    return id;
+  }
+
+  /** Marks a received message read and shows "typing..." to the person (for up to 25 s). */
+  async markRead(messageId: string, typing = true): Promise<void> {
+    await this.call('POST', `/${this.options.phoneNumberId}/messages`, {
+      messaging_product: 'whatsapp',
+      status: 'read',
+      message_id: messageId,
+      ...(typing && { typing_indicator: { type: 'text' } }),
+    });
+  }
+
+  async mediaInfo(mediaId: string): Promise<MediaInfo> {
+    const answer = (await this.call('GET', `/${encodeURIComponent(mediaId)}`)) as { url?: unknown; mime_type?: unknown; file_size?: unknown };
+    if (typeof answer?.url !== 'string') throw new GraphError('the media has no URL', 200);
+    return {
+      url: answer.url,
+      mimeType: typeof answer.mime_type === 'string' ? answer.mime_type : undefined,
+      size: typeof answer.file_size === 'number' ? answer.file_size : undefined,
+    };
+  }
+
+  /** The bytes of a media (its URL needs the access token too); refuses more than `maxBytes`. */
+  async download(url: string, maxBytes: number): Promise<Buffer> {
+    const res = await this.fetch(url, { method: 'GET' });
+    if (!res.ok) throw new GraphError(`media download answered ${res.status}`, res.status);
+    const declared = Number(res.headers.get('content-length') ?? 0);
+    if (declared > maxBytes) throw new GraphError(`the media is larger than ${maxBytes} bytes`, 413, undefined, 'too large');
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      size += chunk.length;
+      if (size > maxBytes) throw new GraphError(`the media is larger than ${maxBytes} bytes`, 413, undefined, 'too large');
+      chunks.push(Buffer.from(chunk));
+    }
+    return Buffer.concat(chunks);
+  }
+
+  private async call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
+    const res = await this.fetch(`${this.options.baseUrl}${path}`, {
+      method,
+      ...(body !== undefined && { body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } }),
+    });
+    const text = await res.text();
+    let parsed: unknown;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    if (!res.ok) {
+      const error = (parsed as GraphErrorBody | undefined)?.error;
+      const code = typeof error?.code === 'number' ? error.code : undefined;
+      // "(#131047) Re-engagement message": the title without its code.
+      const title = typeof error?.message === 'string' ? error.message.replace(/^\(#\d+\)\s*/, '').slice(0, 200) : undefined;
+      throw new GraphError(`Graph API ${method} answered ${res.status}${code !== undefined ? ` (code ${code})` : ''}`, res.status, code, title);
+    }
+    return parsed;
+  }
+
+  private async fetch(url: string, init: { method: string; body?: string; headers?: Record<string, string> }): Promise<Response> {
+    try {
+      return await fetch(url, {
+        ...init,
+        headers: { ...init.headers, Authorization: `Bearer ${this.options.accessToken}` },
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (err) {
+      const timeout = (err as Error).name === 'TimeoutError' || (err as Error).name === 'AbortError';
+      // No answer at all: a timeout or a network failure, both worth trying again.
+      throw new GraphError(timeout ? `Graph API did not answer within ${this.timeoutMs} ms` : `Graph API unreachable: ${(err as Error).message}`);
+    }
+  }
+}

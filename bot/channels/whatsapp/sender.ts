@@ -1,0 +1,305 @@
+// Sends the WhatsApp outbox. A loop claims due messages (at most one per person at a time, a
+// person's oldest first, so their messages arrive in order, see store.claimOutbound), paces them
+// (the number's rate, WHATSAPP_MPS, and each person's), sends them and records the outcome:
+// - inside the person's 24-hour window a message goes as it is; outside it, a proactive message
+//   goes as its approved template (templates.ts); one that has no template of its own (a reply
+//   that could not go in time, a notification of another kind) waits for the person to write, and
+//   they get the "a message is waiting" template once;
+// - Meta's 131047 ("re-engagement needed") on a free-form send: the same, at once;
+// - throttling and passing faults: tried again later (exponential backoff with jitter); permanent
+//   errors: failed with Meta's code and title; 190 (token refused): the channel stops sending
+//   and says so in the log; the messages wait for a restart with a good token;
+// - a proactive message for someone who said "stop" is held until they write again.
+// A crash loses nothing: a claimed message whose sender died is claimed again when its lease
+// lapses. Only a send that was in flight at that very moment may go twice (Meta takes no
+// idempotency key).
+import type { Logger } from '../../logger';
+import { isLanguageCode, type LanguageCode } from '../../languages';
+import { renderNotification } from '../../../cards/notifications';
+import type { NotificationPayload } from '../../services/notifications';
+import { backoffMs, MAX_ATTEMPTS, PAIR_RATE_CODE } from './errors';
+import { GraphError, type GraphClient } from './graphClient';
+import type { OutboundMessage } from './payloads';
+import { PairPacer, TokenBucket } from './rateLimiter';
+import { renderActivities } from './renderer';
+import type { AppliedStatus, ClaimedOutbound, NewOutbound, WhatsAppStore } from './store';
+import { buildTemplate, type TemplateKind, type TemplateRegistry } from './templates';
+
+/** Meta's customer service window, less a minute so that a send is not refused on the way. */
+export const WINDOW_MS = 24 * 3600_000 - 60_000;
+
+/** Which template stands for a message of this kind outside the window. */
+const TEMPLATE_OF_KIND: Record<string, TemplateKind> = {
+  broadcast: 'workshop_invitation',
+  reminder: 'reminder',
+  shift: 'shift_confirmation',
+  checkin: 'checkin',
+  attendance: 'attendance_request',
+};
+const TEMPLATE_OF_NOTIFICATION: Record<string, TemplateKind> = {
+  'notifications.waitlistPromoted': 'waitlist_promoted',
+};
+
+/** An outbox row's payload: a rendered reply, a notification (key and values), or the nudge. */
+export interface OutboxPayload {
+  /** "message": a WhatsApp message ready to go; "nudge": the message_waiting template; none: a notification */
+  form?: 'message' | 'nudge';
+  message?: OutboundMessage;
+  /** what the person reads (the record) */
+  text?: string;
+  choices?: string[];
+  locale?: LanguageCode;
+  /** a notification's translation key and values */
+  key?: string;
+  /** the template of this message, when its kind does not say */
+  template?: TemplateKind;
+  /** when Meta said the window was closed (131047), ms: until the person writes again, template only */
+  windowClosedAt?: number;
+  /** a reply: when the message it answers reached us, ms */
+  answers?: number;
+  /** the person refused consent: keep nothing of it once sent */
+  forget?: boolean;
+  /** how it went out, when it went as a template */
+  sentAs?: { template: string; language: string; text: string };
+  [value: string]: unknown;
+}
+
+type Plan =
+  | { send: OutboundMessage; text: string; template?: { name: string; language: string } }
+  /** wait for the person to write; `nudge`: tell them a message waits */
+  | { park: true; nudge: boolean }
+  /** nothing to send any more */
+  | { drop: string };
+
+export interface SenderOptions {
+  store: WhatsAppStore;
+  graph: GraphClient;
+  templates: TemplateRegistry;
+  timeZone: string;
+  log: Logger;
+  /** messages per second for the number (WHATSAPP_MPS) */
+  mps: number;
+  /** how long a claim holds, ms */
+  leaseMs: number;
+  now?: () => Date;
+  /** sends in flight at once (default 64) */
+  concurrency?: number;
+  /** how often to look for due messages when nothing wakes the loop, ms (default 1000) */
+  pollMs?: number;
+  pacer?: PairPacer;
+  random?: () => number;
+  /** first retry delay, ms (default 2000, doubling at each try) */
+  retryBaseMs?: number;
+}
+
+export class WhatsAppSender {
+  private readonly bucket: TokenBucket;
+  private readonly pacer: PairPacer;
+  private readonly now: () => Date;
+  private readonly inFlight = new Set<Promise<void>>();
+  private running = false;
+  private woken = false;
+  private wakeUp?: () => void;
+  private loop?: Promise<void>;
+  /** why the channel stopped sending (a refused token), if it did */
+  stopped?: string;
+
+  constructor(private readonly options: SenderOptions) {
+    this.bucket = new TokenBucket(options.mps);
+    this.pacer = options.pacer ?? new PairPacer();
+    this.now = options.now ?? (() => new Date());
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Something may be due (a turn committed replies, a send ended). */
+  wake(): void {
+    this.woken = true;
+    this.wakeUp?.();
+  }
+
+  /** Stops claiming; waits for the sends in flight to be recorded. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake();
+    await this.loop;
+    await Promise.all([...this.inFlight]);
+    await this.options.store.drain();
+  }
+
+  get busy(): number {
+    return this.inFlight.size;
+  }
+
+  private async run() {
+    const { store, log, leaseMs } = this.options;
+    const concurrency = this.options.concurrency ?? 64;
+    while (this.running) {
+      const room = concurrency - this.inFlight.size;
+      let claimed: ClaimedOutbound[] = [];
+      if (room > 0 && !this.stopped) {
+        try {
+          claimed = await store.claimOutbound(Math.min(room, 100), leaseMs);
+        } catch (err) {
+          log.error({ err: { message: (err as Error).message } }, 'whatsapp: could not read the outbox');
+        }
+      }
+      for (const row of claimed) {
+        const sending: Promise<void> = this.dispatch(row)
+          .catch((err: Error) => log.error({ messageId: row.id, err: { message: err.message } }, 'whatsapp: send not recorded'))
+          .finally(() => {
+            this.inFlight.delete(sending);
+            this.wake();
+          });
+        this.inFlight.add(sending);
+      }
+      if (!claimed.length) await this.sleep(this.options.pollMs ?? 1000);
+      else await new Promise((r) => setImmediate(r)); // let sends that end together share one claim
+    }
+  }
+
+  /** Waits for a wake-up or `ms`, whichever comes first. */
+  private sleep(ms: number): Promise<void> {
+    if (this.woken) {
+      this.woken = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeUp = () => {
+        this.wakeUp = undefined;
+        this.woken = false;
+        done();
+      };
+    });
+  }
+
+  private async dispatch(row: ClaimedOutbound): Promise<void> {
+    const { store } = this.options;
+    const payload = row.payload as OutboxPayload;
+    if (this.stopped) return void (await store.settle({ id: row.id, outcome: 'release', at: this.now() }));
+    if (row.kind !== 'reply' && row.optedOut) {
+      // "stop": nothing proactive; it waits in case they write again.
+      return void (await store.settle({ id: row.id, outcome: 'release', at: null }));
+    }
+    const plan = this.plan(row, payload);
+    if ('drop' in plan) return void (await store.settle({ id: row.id, outcome: 'failed', errorTitle: plan.drop }));
+    if ('park' in plan) return this.park(row, plan.nudge);
+
+    const wait = this.pacer.delay(row.to);
+    if (wait > this.options.leaseMs / 3) return void (await store.settle({ id: row.id, outcome: 'release', at: new Date(this.now().getTime() + wait) }));
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    await this.bucket.take();
+    try {
+      const wamid = await this.options.graph.send(row.to, plan.send);
+      this.pacer.sent(row.to);
+      const sentAs = plan.template && { template: plan.template.name, language: plan.template.language, text: plan.text };
+      const kept = payload.forget ? { forgotten: true } : { ...payload, ...(sentAs && { sentAs }) };
+      await store.settle({ id: row.id, outcome: 'sent', providerId: wamid, payload: kept, to: payload.forget ? null : row.to });
+      await this.afterStatuses(await store.applyOrphans([wamid]));
+    } catch (err) {
+      if (!(err instanceof GraphError)) throw err;
+      await this.failed(row, payload, plan, err);
+    }
+  }
+
+  /** What to send for this row now: free-form in the window, else its template, else wait. */
+  private plan(row: ClaimedOutbound, payload: OutboxPayload): Plan {
+    const locale: LanguageCode = isLanguageCode(row.language) ? row.language : isLanguageCode(payload.locale) ? payload.locale : 'fr';
+    const last = Math.max(row.lastInboundAt?.getTime() ?? -Infinity, payload.answers ?? -Infinity);
+    const open = this.now().getTime() - last < WINDOW_MS && !(payload.windowClosedAt !== undefined && last <= payload.windowClosedAt);
+    if (payload.form === 'nudge') {
+      if (open) return { drop: 'not needed: the person wrote meanwhile' };
+      return this.template(row, payload, 'message_waiting', locale) ?? { drop: 'no message_waiting template in WHATSAPP_TEMPLATES' };
+    }
+    if (open) {
+      if (payload.form === 'message' && payload.message) return { send: payload.message, text: payload.text ?? '' };
+      if (typeof payload.key === 'string') {
+        const rendered = renderActivities([renderNotification(payload as NotificationPayload, locale, this.options.timeZone)], locale);
+        if (rendered.length) return { send: rendered[0].message, text: rendered.map((r) => r.text).join('\n\n') };
+      }
+      return { drop: 'nothing to send' };
+    }
+    const kind = payload.template ?? TEMPLATE_OF_KIND[row.kind] ?? (typeof payload.key === 'string' ? TEMPLATE_OF_NOTIFICATION[payload.key] : undefined);
+    return (kind && this.template(row, payload, kind, locale)) || { park: true, nudge: true };
+  }
+
+  private template(row: ClaimedOutbound, payload: OutboxPayload, kind: TemplateKind, locale: LanguageCode): Plan | undefined {
+    const entry = this.options.templates[kind];
+    if (!entry) return undefined;
+    const built = buildTemplate(entry, kind, locale, { ...payload, person: { firstName: row.firstName } }, this.options.timeZone);
+    return { send: built.message, text: built.text, template: { name: entry.name, language: entry.languages[locale] } };
+  }
+
+  /** Waits for the person to write; tells them once (per closed window) that a message waits. */
+  private async park(row: ClaimedOutbound, nudge: boolean) {
+    const { store } = this.options;
+    await store.settle({ id: row.id, outcome: 'release', at: null });
+    if (!nudge || !this.options.templates.message_waiting) return;
+    await this.enqueue([
+      {
+        to: row.to,
+        beneficiaryId: row.beneficiaryId,
+        kind: 'notification',
+        payload: { form: 'nudge' },
+        nextAttemptAt: this.now(),
+        // One per person and window: several waiting messages bring one nudge.
+        dedupeKey: `whatsapp:waiting:${row.to}:${row.lastInboundAt?.getTime() ?? 0}`,
+      },
+    ]);
+  }
+
+  private async enqueue(rows: NewOutbound[]) {
+    await this.options.store.enqueue(undefined, rows);
+    this.wake();
+  }
+
+  private async failed(row: ClaimedOutbound, payload: OutboxPayload, plan: Extract<Plan, { send: OutboundMessage }>, err: GraphError) {
+    const { store, log } = this.options;
+    const error = { errorCode: err.code ?? err.status, errorTitle: err.title ?? err.message.slice(0, 200) };
+    switch (err.kind) {
+      case 'reengage':
+        if (plan.template) return void (await store.settle({ id: row.id, outcome: 'failed', ...error }));
+        // Meta's clock says the window is closed: this row goes again at once, as its template
+        // (or it waits for the person). Marked before it is queued again, so no claim misses it.
+        await store.markWindowClosed(row.id, this.now());
+        await store.settle({ id: row.id, outcome: 'retry', at: this.now(), ...error });
+        return;
+      case 'retry': {
+        if (row.attempts >= MAX_ATTEMPTS) return void (await store.settle({ id: row.id, outcome: 'failed', ...error }));
+        if (err.code === PAIR_RATE_CODE) this.pacer.penalize(row.to);
+        const delay = backoffMs(row.attempts, this.options.random, this.options.retryBaseMs) * (err.code === PAIR_RATE_CODE ? 4 : 1);
+        return void (await store.settle({ id: row.id, outcome: 'retry', at: new Date(this.now().getTime() + delay), ...error }));
+      }
+      case 'stop':
+        if (!this.stopped) {
+          this.stopped = `Meta refused the access token (${err.code ?? err.status}): set a valid WHATSAPP_ACCESS_TOKEN and restart`;
+          log.error({ code: err.code, status: err.status }, `whatsapp: sending stopped. ${this.stopped}. Messages wait in the outbox.`);
+        }
+        return void (await store.settle({ id: row.id, outcome: 'release', at: this.now() }));
+      default:
+        log.warn({ messageId: row.id, code: err.code, status: err.status }, 'whatsapp: message refused');
+        return void (await store.settle({ id: row.id, outcome: 'failed', ...error }));
+    }
+  }
+
+  /**
+   * Statuses just applied: a free-form message that failed with 131047 afterwards (Meta reports
+   * most failures this way) goes once more, as its template, or waits for the person.
+   */
+  async afterStatuses(applied: AppliedStatus[]): Promise<void> {
+    for (const s of applied.filter((a) => a.failedWith === 131047)) {
+      const copied = await this.options.store.requeueWindowClosed(s.id, this.now());
+      if (copied) this.options.log.info({ messageId: s.id }, 'whatsapp: window closed on Meta\'s side; sending the template');
+    }
+    if (applied.some((a) => a.failedWith === 131047)) this.wake();
+  }
+}

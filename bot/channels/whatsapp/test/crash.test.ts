@@ -1,0 +1,149 @@
+// A crash of the server (kill -9) between "stored" and "answered", then a restart: the message is
+// answered exactly once. The server runs in a process of its own; the fake Graph API and a
+// speech-to-text service that can be told to hang (so that the kill lands mid-turn) run here.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { openDatabase } from '../../../db/client';
+import { projectRoot } from '../../../paths';
+import { FakeGraphApi } from '../../../../test/support/fakeGraphApi';
+import { FakeSpeechToText } from '../../../../test/support/fakeSpeechToText';
+import { FAST } from '../../../../test/support/whatsappApp';
+import { postWebhook, text, voiceNote, whatsappEnv } from '../../../../test/support/whatsappWebhooks';
+
+jest.setTimeout(90_000);
+
+let graph: FakeGraphApi;
+let stt: FakeSpeechToText;
+let dir: string;
+let url: string;
+const children = new Set<ChildProcess>();
+
+beforeEach(async () => {
+  graph = await FakeGraphApi.start();
+  stt = await FakeSpeechToText.start();
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'passerelle-crash-'));
+  url = `file:${path.join(dir, 'db.sqlite')}`;
+});
+afterEach(async () => {
+  for (const c of children) c.kill('SIGKILL');
+  await graph.close();
+  await stt.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** Starts the server in its own process; resolves with its URL once it listens. */
+function startServer(): Promise<{ child: ChildProcess; base: string }> {
+  const child = spawn(process.execPath, [path.join(projectRoot, 'test', 'support', 'serverProcess.cjs')], {
+    env: {
+      ...process.env,
+      ...whatsappEnv(graph.url, { SPEECH_TO_TEXT_URL: stt.url, WHATSAPP_SEND_LEASE_SECONDS: '1' }),
+      DATABASE_URL: url,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DEMO_DATA: 'on',
+      MEDIA_DIR: path.join(dir, 'media'),
+      PASSERELLE_TEST_TUNING: JSON.stringify({ ...FAST, recoveryMs: 300 }),
+      NODE_OPTIONS: '--disable-warning=DEP0111',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  child.on('exit', () => children.delete(child));
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /listening (\S+)/.exec(out);
+      if (match) resolve({ child, base: match[1] });
+    });
+    let err = '';
+    child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    child.on('exit', (code) => reject(new Error(`server exited (${code}) before listening: ${err}`)));
+  });
+}
+
+function kill(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
+  });
+}
+
+async function rows() {
+  const db = await openDatabase(url, { migrate: false });
+  try {
+    return await db.prisma.message.findMany({ where: { channel: 'whatsapp' }, orderBy: { id: 'asc' } });
+  } finally {
+    await db.close();
+  }
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+test('killed in the middle of the turn (the message stored, acknowledged, not answered): after the restart it is answered exactly once', async () => {
+  const person = { waId: '33600000501', name: 'Mariam' };
+  let server = await startServer();
+  // A first exchange, so that the next message is a voice note inside an open conversation.
+  expect((await postWebhook(server.base, text(person, 'bonjour'))).status).toBe(200);
+  await graph.waitForSent(1, { to: person.waId });
+
+  // The voice note's turn stops at the speech-to-text call, which hangs: kill the server there.
+  stt.hang = true;
+  graph.addMedia('media-crash', Buffer.from('OggS un'), 'audio/ogg');
+  const asked = stt.nextRequest();
+  expect((await postWebhook(server.base, voiceNote(person, 'media-crash'))).status).toBe(200);
+  await asked;
+  await kill(server.child);
+  const afterKill = await rows();
+  const voice = afterKill.find((r) => r.direction === 'in' && (r.payload as { event?: { message: { type: string } } }).event?.message.type === 'audio');
+  expect(voice?.status).toBe('processing'); // stored and claimed, not handled
+  expect(graph.sentTo(person.waId)).toHaveLength(1);
+
+  // Restart: the service hears "1" (Français) now; the message is handled once, its answer sent once.
+  stt.hang = false;
+  stt.says(Buffer.from('OggS un'), '1');
+  server = await startServer();
+  const sent = await waitFor('the answer to the voice note', async () => {
+    const list = graph.sentTo(person.waId);
+    return list.length >= 2 ? list : undefined;
+  });
+  await new Promise((r) => setTimeout(r, 1500)); // time for a second answer, if there were one
+  expect(graph.sentTo(person.waId)).toHaveLength(sent.length);
+  const final = await rows();
+  expect(final.filter((r) => r.direction === 'in').map((r) => r.status)).toEqual(['received', 'received']);
+  const replies = final.filter((r) => r.direction === 'out');
+  expect(replies.every((r) => r.status === 'sent')).toBe(true);
+  expect(new Set(replies.map((r) => r.providerId)).size).toBe(replies.length);
+  await kill(server.child);
+});
+
+test('killed after the turn committed, while its replies could not be sent yet: nothing is lost, nothing goes twice', async () => {
+  const person = { waId: '33600000502', name: 'Ali' };
+  graph.failAll('timeout'); // sends hang: a reply is in flight when the server dies
+  let server = await startServer();
+  expect((await postWebhook(server.base, text(person, 'salam'))).status).toBe(200);
+  await waitFor('the reply in flight', async () => ((await rows()).some((r) => r.direction === 'out' && r.status === 'sending') ? true : undefined));
+  await kill(server.child);
+  expect(graph.sentTo(person.waId)).toHaveLength(0);
+
+  graph.clearFailures();
+  server = await startServer();
+  const sent = await waitFor('the reply', async () => (graph.sentTo(person.waId).length ? graph.sentTo(person.waId) : undefined));
+  await new Promise((r) => setTimeout(r, 1500));
+  expect(graph.sentTo(person.waId)).toHaveLength(sent.length);
+  expect(sent).toHaveLength(1);
+  const final = await rows();
+  expect(final.filter((r) => r.direction === 'in').map((r) => r.status)).toEqual(['received']);
+  expect(final.filter((r) => r.direction === 'out').map((r) => r.status)).toEqual(['sent']);
+  await kill(server.child);
+});

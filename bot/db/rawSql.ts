@@ -1,0 +1,21 @@
+// Parameters of hand-written SQL for both providers: SQLite takes "?" in order, PostgreSQL "$n",
+// with a cast where the parameter is compared to a typed column (pg sends them as text).
+// Timestamps travel in the form Prisma stores them (see dbTimestamp), so that SQLite compares
+// like with like.
+import type { Provider } from './migrate';
+import { dbTimestamp } from './jsonRows';
+
+const CASTS = { timestamp: 'timestamp(3)', int: 'integer', text: 'text', jsonb: 'jsonb' } as const;
+
+export class SqlParams {
+  readonly values: unknown[] = [];
+
+  constructor(readonly provider: Provider) {}
+
+  /** The placeholder of a new parameter; add them in the order they appear in the SQL text. */
+  add(value: unknown, type?: keyof typeof CASTS): string {
+    this.values.push(value instanceof Date ? dbTimestamp(value) : value);
+    if (this.provider === 'sqlite') return '?';
+    return type ? `$${this.values.length}::${CASTS[type]}` : `$${this.values.length}`;
+  }
+}

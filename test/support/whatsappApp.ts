@@ -1,0 +1,85 @@
+// The real application with its WhatsApp channel on, against a fake Graph API, on a fresh
+// database: post signed webhooks, wait until everything they caused is handled and sent, and read
+// what each person received.
+import { startTestApp } from './app';
+import type { App } from '../../bot/app';
+import type { WhatsAppTuning } from '../../bot/channels/whatsapp/channel';
+import { createTempSqlite, type TestDatabaseKind } from './databases';
+import { FakeGraphApi, type SentMessage } from './fakeGraphApi';
+import type { TempDatabase } from './postgres';
+import { postWebhook, whatsappEnv } from './whatsappWebhooks';
+
+export interface WhatsAppTestApp {
+  app: App;
+  graph: FakeGraphApi;
+  db: TempDatabase;
+  /** posts a webhook (must get 200), waits until it is handled and its replies sent; returns what `to` got */
+  send(body: object, to?: string): Promise<SentMessage[]>;
+  /** waits until no message waits to be handled or sent (parked ones aside) */
+  settled(timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The text a person reads in a sent message (body, or the template's name). */
+export function textOf(m: SentMessage): string {
+  const b = m.body as { type: string; text?: { body: string }; interactive?: { body: { text: string } }; template?: { name: string } };
+  if (b.type === 'text') return b.text!.body;
+  if (b.type === 'interactive') return b.interactive!.body.text;
+  return `[template ${b.template?.name}]`;
+}
+
+/** Short timings for tests: retries after 50 ms, a Graph call given up after 1 s, a loose pace per person. */
+export const FAST: WhatsAppTuning = { retryBaseMs: 50, graphTimeoutMs: 1000, recoveryMs: 500, pollMs: 100, pairBurst: 1000 };
+
+export async function startWhatsAppApp(
+  options: {
+    env?: Record<string, string>;
+    kind?: TestDatabaseKind;
+    /** a fake already running (kept open on close) */
+    graph?: FakeGraphApi;
+    /** a database already used (a restart; kept on close) */
+    reuse?: TempDatabase;
+    tuning?: WhatsAppTuning;
+  } = {},
+): Promise<WhatsAppTestApp> {
+  const graph = options.graph ?? (await FakeGraphApi.start());
+  const db = options.reuse ?? (options.kind ? await options.kind.create() : await createTempSqlite());
+  const app = await startTestApp(db.url, whatsappEnv(graph.url, options.env), { whatsapp: { ...FAST, ...options.tuning } });
+  const seen = new Map<string, number>();
+  const harness: WhatsAppTestApp = {
+    app,
+    graph,
+    db,
+    async send(body, to) {
+      const res = await postWebhook(app.url, body);
+      if (res.status !== 200) throw new Error(`webhook answered ${res.status}: ${await res.text()}`);
+      await harness.settled();
+      if (!to) return [];
+      const all = graph.sentTo(to);
+      const from = seen.get(to) ?? 0;
+      seen.set(to, all.length);
+      return all.slice(from);
+    },
+    async settled(timeoutMs = 10000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        // A sender stopped by a refused token sends nothing: what waits for it does not count.
+        const sending = app.whatsapp!.sender.stopped
+          ? []
+          : [{ direction: 'out', status: 'sending' }, { direction: 'out', status: 'queued', nextAttemptAt: { lte: new Date(Date.now() + 1000) } }];
+        const pending = await app.db.prisma.message.count({
+          where: { channel: 'whatsapp', OR: [{ direction: 'in', status: { in: ['queued', 'processing'] } }, ...sending] },
+        });
+        if (pending === 0 && app.core.turns.size === 0 && app.whatsapp!.sender.busy === 0) return;
+        if (Date.now() > deadline) throw new Error(`${pending} WhatsApp message(s) still waiting`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+    async close() {
+      await app.stop();
+      if (!options.graph) await graph.close();
+      if (!options.reuse) await db.drop();
+    },
+  };
+  return harness;
+}
