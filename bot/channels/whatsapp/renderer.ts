@@ -50,12 +50,12 @@ export function renderActivities(activities: Partial<Activity>[], locale: Langua
 /** The text and the options of an activity (its suggested actions, or its card's buttons). */
 export function pieceOf(activity: Partial<Activity>): Piece {
   const lines = activity.text ? [activity.text] : [];
-  const choices: Choice[] = (activity.suggestedActions?.actions ?? []).map(choiceOf);
+  const choices: Choice[] = (activity.suggestedActions?.actions ?? []).flatMap(choiceOf);
   for (const attachment of activity.attachments ?? []) {
     const content = attachment.content as Record<string, unknown> | undefined;
     if (/card\.(hero|thumbnail)$/.test(attachment.contentType) && content) {
       lines.push(...['title', 'subtitle', 'text'].map((k) => content[k]).filter((v): v is string => typeof v === 'string' && v.length > 0));
-      choices.push(...((content.buttons as CardAction[] | undefined) ?? []).map(choiceOf));
+      choices.push(...((content.buttons as CardAction[] | undefined) ?? []).flatMap(choiceOf));
     } else if (/card\.adaptive$/.test(attachment.contentType) && content) {
       const found = adaptiveCard(content);
       lines.push(...found.lines);
@@ -67,9 +67,11 @@ export function pieceOf(activity: Partial<Activity>): Piece {
   return { text: lines.join('\n'), choices };
 }
 
-function choiceOf(action: CardAction): Choice {
-  const value = typeof action.value === 'string' || typeof action.value === 'number' ? String(action.value) : action.title;
-  return { id: value.slice(0, LIMITS.rowId), title: action.title ?? value };
+/** The option of a button; none for a button with neither a value nor a title. */
+function choiceOf(action: CardAction): Choice[] {
+  const value = typeof action.value === 'string' || typeof action.value === 'number' ? String(action.value) : '';
+  const id = value || action.title || '';
+  return id ? [{ id: id.slice(0, LIMITS.rowId), title: action.title || id }] : [];
 }
 
 /** The texts (TextBlock) and submit actions of an adaptive card. */
@@ -91,7 +93,9 @@ function adaptiveCard(card: Record<string, unknown>): { lines: string[]; choices
 }
 
 /** A question, with the statements before it in the same body when they fit. */
-function question(statements: string[], piece: Piece, locale: LanguageCode): RenderedMessage[] {
+function question(statements: string[], asked: Piece, locale: LanguageCode): RenderedMessage[] {
+  // Options with no words around them (a card of buttons only): their titles are the body.
+  const piece = asked.text.trim() ? asked : { ...asked, text: asked.choices.map((c) => c.title).join('\n') };
   const n = piece.choices.length;
   if (n > LIMITS.listRows) return texts([...statements, piece.text].join('\n\n'));
   const limit = n <= LIMITS.buttons ? LIMITS.buttonsBody : LIMITS.listBody;

@@ -334,3 +334,12 @@ test.each([
 test('a character longer than the limit leaves only "…"', () => {
   expect(truncate('👨‍👩‍👧‍👦👨‍👩‍👧‍👦', 5)).toBe('…');
 });
+
+test('a card of buttons with no words: the button titles are the body; a button with neither title nor value is left out', () => {
+  const card = CardFactory.heroCard('', '', undefined, [{ type: 'imBack', title: 'Oui', value: '1' }, { type: 'imBack', title: 'Non', value: '2' }]);
+  const [m] = renderActivities([{ type: 'message', attachments: [card] }], 'fr');
+  const buttons = asButtons(m);
+  expect(buttons.body.text).toBe('Oui\nNon');
+  const odd = renderActivities([{ type: 'message', text: 'Choisissez.', suggestedActions: { to: [], actions: [{ type: 'imBack', title: '', value: { x: 1 } } as never, { type: 'imBack', title: 'B', value: 'b' }] } }], 'fr');
+  expect(asButtons(odd[0]).action.buttons.map((b) => b.reply.id)).toEqual(['b']);
+});
