@@ -3,9 +3,11 @@
 //   1. acknowledgement: N new people write at once (C webhooks in flight): acknowledged webhooks
 //      per second, time to acknowledge (the message is stored when the 200 leaves), and time from
 //      the webhook to the reply sent (the language list reaching the fake Graph API);
-//   2. conversations: the same people go on, each answering as soon as the bot's question
-//      arrives (onboarding in French, Arabic or Dari, then the menu, the agenda, the workshops):
-//      turns per second and time from each webhook to the bot's next question sent.
+//   2. paced: new people write at a steady rate (R webhooks a second): the same times, at a load
+//      the server keeps up with;
+//   3. conversations: the people of the first phase go on, each answering as soon as the bot's
+//      question arrives (onboarding in French, Arabic or Dari, then the menu, the agenda, the
+//      workshops): turns per second and time from each webhook to the bot's next question sent.
 // Peak RSS of this process (the server; the load generator shares it, the fake does not).
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -22,6 +24,9 @@ export interface WhatsAppBenchOptions {
   turns: number;
   /** WHATSAPP_MPS of the server */
   mps: number;
+  /** webhooks per second of the paced phase (0: none), for `pacedSeconds` */
+  rate: number;
+  pacedSeconds: number;
   log: (line: string) => void;
 }
 
@@ -29,6 +34,7 @@ export interface WhatsAppBenchResult {
   people: number;
   ack: { webhooksPerSecond: number; p50Ms: number; p95Ms: number; p99Ms: number; errors: number };
   firstReply: { p50Ms: number; p95Ms: number; p99Ms: number; missing: number };
+  paced?: { rate: number; webhooks: number; ack: { p50Ms: number; p95Ms: number; p99Ms: number }; reply: { p50Ms: number; p95Ms: number; p99Ms: number }; errors: number; missing: number };
   conversation: { turns: number; turnsPerSecond: number; p50Ms: number; p95Ms: number; p99Ms: number; missing: number };
   cpuMsPerWebhook: number;
   peakRssMb: number;
@@ -174,7 +180,7 @@ export async function runWhatsAppBench(options: WhatsAppBenchOptions): Promise<W
     WHATSAPP_GRAPH_URL: fake.url,
     WHATSAPP_MPS: String(mps),
   });
-  const app = await startApp(config, silentLogger, { warmUp: true });
+  const app = await startApp(config, silentLogger, { warmUp: true, whatsapp: process.env.BENCH_WA_HANDLING ? { handlingConcurrency: Number(process.env.BENCH_WA_HANDLING) } : undefined });
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
   const post = async (body: Buffer) => {
@@ -184,8 +190,23 @@ export async function runWhatsAppBench(options: WhatsAppBenchOptions): Promise<W
     return { started, ackMs: performance.timeOrigin + performance.now() - started, ok: res.status === 200 };
   };
   const waId = (i: number) => `339${String(i).padStart(8, '0')}`;
-  const cpu0 = process.cpuUsage();
   try {
+    // 0. Warm-up (not measured): a few people through the whole script (JIT, caches, first queries).
+    const warm = Math.min(50, people);
+    log(`whatsapp: warming up with ${warm} people`);
+    await Promise.all(
+      Array.from({ length: warm }, async (_, k) => {
+        const who = `338${String(k).padStart(8, '0')}`;
+        let seen = 0;
+        for (const words of ['bonjour', ...script(k)]) {
+          await post(webhook(who, words));
+          const answer = await fake.question(who, seen, 60_000);
+          if (!answer) throw new Error('warm-up: no answer');
+          seen = answer.index;
+        }
+      }),
+    );
+    const cpu0 = process.cpuUsage();
     // 1. Everyone writes at once.
     log(`whatsapp: ${people} new people write at once (${concurrency} webhooks in flight)`);
     const acks: number[] = [];
@@ -208,8 +229,36 @@ export async function runWhatsAppBench(options: WhatsAppBenchOptions): Promise<W
     const firsts = await Promise.all(Array.from({ length: people }, (_, i) => fake.question(waId(i), 0, 60_000)));
     const replyMs = firsts.flatMap((f, i) => (f ? [f.at - postedAt[i]] : []));
     log(`whatsapp: acknowledged in ${ackSeconds.toFixed(1)} s; ${replyMs.length}/${people} replied`);
+    const t1Start = performance.now();
 
-    // 2. Conversations: each person answers as soon as their question arrives.
+    // 2. Paced: new people at a steady rate.
+    let paced: WhatsAppBenchResult['paced'];
+    if (options.rate) {
+      const total = Math.round(options.rate * options.pacedSeconds);
+      log(`whatsapp: paced, ${options.rate} new people a second for ${options.pacedSeconds} s`);
+      const results = await Promise.all(
+        Array.from({ length: total }, async (_, k) => {
+          const at = t1Start + (k * 1000) / options.rate;
+          const wait = at - performance.now();
+          if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+          const who = waId(people + k);
+          const r = await post(webhook(who, 'bonjour'));
+          const reply = await fake.question(who, 0, 60_000);
+          return { ...r, replyMs: reply ? reply.at - r.started : undefined };
+        }),
+      );
+      const replies = results.flatMap((r) => (r.replyMs === undefined ? [] : [r.replyMs]));
+      paced = {
+        rate: options.rate,
+        webhooks: total,
+        ack: stats(results.map((r) => r.ackMs)),
+        reply: stats(replies),
+        errors: results.filter((r) => !r.ok).length,
+        missing: total - replies.length,
+      };
+    }
+
+    // 3. Conversations: each person answers as soon as their question arrives.
     log(`whatsapp: ${people} conversations x ${turns} turns`);
     const turnMs: number[] = [];
     let missing = 0;
@@ -231,12 +280,14 @@ export async function runWhatsAppBench(options: WhatsAppBenchOptions): Promise<W
     );
     const turnSeconds = (performance.now() - t1) / 1000;
     const cpu = process.cpuUsage(cpu0);
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
     return {
       people,
       ack: { webhooksPerSecond: people / ackSeconds, ...stats(acks), errors },
       firstReply: { ...stats(replyMs), missing: people - replyMs.length },
+      paced,
       conversation: { turns: turnMs.length, turnsPerSecond: turnMs.length / turnSeconds, ...stats(turnMs), missing },
-      cpuMsPerWebhook: (cpu.user + cpu.system) / 1000 / (people + turnMs.length),
+      cpuMsPerWebhook: (cpu.user + cpu.system) / 1000 / (people + (paced?.webhooks ?? 0) + turnMs.length),
       peakRssMb: peakRss / 1024 / 1024,
     };
   } finally {

@@ -3,7 +3,8 @@
 // Reads and writes of concurrent turns are coalesced into one statement per batch (see Batcher).
 // A channel that commits a whole turn at once (WhatsApp: state, replies and the message's
 // "handled" mark in one transaction) runs the turn inside `deferStateWrites`: its writes are then
-// handed back to the channel, which writes them with `writeWithin` in its own transaction.
+// handed back to the channel, which writes them with `writeGroupsWithin` in its own transaction
+// (the turns of many people at once: each turn's writes are taken whole, or not at all).
 import { AsyncLocalStorage } from 'node:async_hooks';
 import crypto from 'node:crypto';
 import type { Storage, StoreItems } from 'botbuilder';
@@ -96,11 +97,27 @@ export class PrismaStorage implements Storage {
     if (error) throw error;
   }
 
-  /** Writes collected state inside the caller's transaction; throws ETagConflictError on a stale one. */
-  async writeWithin(tx: Tx, requests: WriteRequest[]): Promise<void> {
-    if (!requests.length) return;
-    const error = (await this.writeRows(tx, requests)).find((r) => r !== null);
-    if (error) throw error;
+  /**
+   * Writes collected state inside the caller's transaction, a group (one turn's writes) at a
+   * time: a group with a stale eTag is not written at all. Says which groups were written.
+   */
+  async writeGroupsWithin(tx: Tx, groups: WriteRequest[][]): Promise<boolean[]> {
+    const all = groups.flat();
+    if (!all.length) return groups.map(() => true);
+    const keys = [...new Set(all.map((r) => r.key))];
+    const current = await tx.$queryRawUnsafe<{ key: string; etag: string }[]>(this.sql.lock, JSON.stringify(keys));
+    const etags = new Map(current.map((r) => [r.key, r.etag]));
+    const accepted = new Map<string, WriteRequest>();
+    const written = groups.map((group) => {
+      if (group.some((r) => r.expected !== undefined && etags.has(r.key) && etags.get(r.key) !== r.expected)) return false;
+      for (const r of group) {
+        etags.set(r.key, r.etag);
+        accepted.set(r.key, r);
+      }
+      return true;
+    });
+    await this.upsert(tx, [...accepted.values()]);
+    return written;
   }
 
   async delete(keys: string[]): Promise<void> {
@@ -131,13 +148,15 @@ export class PrismaStorage implements Storage {
       accepted.set(r.key, r); // the last accepted write of a key wins, in order
       return null;
     });
-    if (accepted.size) {
-      const updatedAt = dbTimestamp(new Date());
-      const rows = [...accepted.values()]
-        .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-        .map((r) => ({ key: r.key, data: r.data, etag: r.etag, updatedAt }));
-      await tx.$executeRawUnsafe(this.sql.upsert, JSON.stringify(rows));
-    }
+    await this.upsert(tx, [...accepted.values()]);
     return results;
+  }
+
+  /** New rows in key order (the lock order: two instances never wait for each other in a circle). */
+  private async upsert(tx: Tx, accepted: WriteRequest[]) {
+    if (!accepted.length) return;
+    const updatedAt = dbTimestamp(new Date());
+    const rows = accepted.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map((r) => ({ key: r.key, data: r.data, etag: r.etag, updatedAt }));
+    await tx.$executeRawUnsafe(this.sql.upsert, JSON.stringify(rows));
   }
 }

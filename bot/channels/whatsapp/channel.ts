@@ -19,12 +19,13 @@ import type { LanguageCode } from '../../languages';
 import type { Logger } from '../../logger';
 import { acceptedMediaType, mediaUrl, type MediaStore } from '../../media';
 import { messagePayload } from '../../middleware/messageRecorder';
-import { ETagConflictError, deferStateWrites } from '../../storage/prismaStorage';
+import { deferStateWrites } from '../../storage/prismaStorage';
 import { isTurnUnrecorded, setChannelIdentity, setUnsupportedContent, turnLocale } from '../../turn';
 import { TurnOutput, WhatsAppAdapter, type Logic } from './adapter';
 import { GraphClient } from './graphClient';
 import { CHANNEL_ID, contentOf, locationAttachment, toActivity, type InboundContent, type MediaReference } from './inbound';
 import { renderActivities } from './renderer';
+import { Limiter } from '../../limiter';
 import { PairPacer } from './rateLimiter';
 import { WhatsAppSender } from './sender';
 import { verifySignature } from './signature';
@@ -50,6 +51,8 @@ export interface WhatsAppTuning {
   /** one person's pace: a message every `intervalMs` on average, `burst` at once (default 6000, 20) */
   pairIntervalMs?: number;
   pairBurst?: number;
+  /** messages handled at once (default 32): more wait in the database, the event loop stays free for webhooks */
+  handlingConcurrency?: number;
 }
 
 export interface WhatsAppChannelOptions extends WhatsAppTuning {
@@ -79,12 +82,14 @@ export class WhatsAppChannel {
   private readonly now: () => Date;
   private recovery?: NodeJS.Timeout;
   private closed = false;
+  private readonly handling: Limiter;
 
   constructor(private readonly options: WhatsAppChannelOptions) {
     const { config, core, db, log } = options;
     this.now = options.now ?? (() => new Date());
+    this.handling = new Limiter(options.handlingConcurrency ?? 32);
     this.graph = new GraphClient({ baseUrl: config.graphUrl, accessToken: config.accessToken, phoneNumberId: config.phoneNumberId, timeoutMs: options.graphTimeoutMs });
-    this.store = new WhatsAppStore(db, this.now);
+    this.store = new WhatsAppStore(db, core.storage, config.sendLeaseMs, this.now);
     this.sender = new WhatsAppSender({
       store: this.store,
       graph: this.graph,
@@ -188,7 +193,7 @@ export class WhatsAppChannel {
 
   /** Handles a stored message in its person's queue (one turn at a time per person). */
   private schedule(id: number, userKey: string) {
-    void this.options.core.turns.run(`${CHANNEL_ID}:${userKey}`, () => this.handle(id, userKey)).catch((err: Error) =>
+    void this.options.core.turns.run(`${CHANNEL_ID}:${userKey}`, () => this.handling.run(() => this.handle(id, userKey))).catch((err: Error) =>
       this.options.log.error({ messageId: id, err: { message: err.message } }, 'whatsapp: message not handled'),
     );
   }
@@ -205,8 +210,8 @@ export class WhatsAppChannel {
 
   private async handle(id: number, userKey: string) {
     if (this.closed) return;
-    const { config, log } = this.options;
-    const claimed = await this.store.claimInbound(id, config.sendLeaseMs);
+    const { log } = this.options;
+    const claimed = await this.store.claimInbound(id);
     if (!claimed) {
       // Handled already (a repeated delivery), or another instance is handling an earlier message
       // of the same person: then this one's turn comes right after; look again shortly.
@@ -219,26 +224,20 @@ export class WhatsAppChannel {
       return this.store.failInbound(id, `not handled after ${attempts - 1} attempts`);
     }
     this.markRead(event.wamid);
-    await this.store.touchConversation(event, receivedAt);
     const content = contentOf(event.message);
     if (content.showWaiting) {
       // "Show me" on the message_waiting template: what waited goes now; no turn.
-      await this.options.db.prisma.$transaction((tx) => this.store.finishInbound(tx, id, { payload: { type: 'message', value: 'show waiting' }, forget: false }));
-      await this.store.releaseParked(event.userKey);
+      await this.store.commit({ writes: [], replies: [], inbound: { id, to: event.userKey, payload: { type: 'message', value: 'show waiting' }, forget: false }, touch: { event, receivedAt } });
       this.sender.wake();
       return;
     }
     const attachments = await this.attachmentsOf(content);
     const activity = toActivity(event, content, attachments);
     for (let tries = 1; ; tries++) {
-      try {
-        await this.runTurn(activity, { inboundId: id, receivedAt, to: event.userKey, event, content });
-        break;
-      } catch (err) {
-        // Two writers of the same state (another instance): the turn runs again on fresh state.
-        if (!(err instanceof ETagConflictError) || tries >= 3) throw err;
-        log.warn({ messageId: id, tries }, 'whatsapp: state changed meanwhile; handling the message again');
-      }
+      if (await this.runTurn(activity, { inboundId: id, receivedAt, to: event.userKey, event, content })) break;
+      // Two writers of the same state (another instance): the turn runs again on fresh state.
+      if (tries >= 3) throw new Error('the state kept changing while the message was handled');
+      log.warn({ messageId: id, tries }, 'whatsapp: state changed meanwhile; handling the message again');
     }
     this.sender.wake();
   }
@@ -252,7 +251,7 @@ export class WhatsAppChannel {
     turn: { inboundId?: number; receivedAt?: Date; to: string; event?: InboundEvent; content?: InboundContent; kind?: string },
     logic?: Logic,
   ) {
-    const { core, db } = this.options;
+    const { core } = this.options;
     const output = new TurnOutput(activity.id ?? `proactive-${Date.now()}`);
     const facts: TurnFacts = { forget: false };
     const prepare = (context: TurnContext) => {
@@ -290,13 +289,14 @@ export class WhatsAppChannel {
       },
       nextAttemptAt: this.now(),
     }));
-    await db.prisma.$transaction(async (tx) => {
-      await core.storage.writeWithin(tx, writes);
-      await this.store.enqueue(tx, rows);
-      if (turn.inboundId !== undefined) {
-        await this.store.finishInbound(tx, turn.inboundId, { payload: messagePayload(activity), beneficiaryId: facts.beneficiaryId, forget: facts.forget });
-        await this.store.releaseParked(turn.to, tx);
-      }
+    return this.store.commit({
+      writes,
+      replies: rows,
+      ...(turn.inboundId !== undefined && {
+        inbound: { id: turn.inboundId, to: turn.to, payload: messagePayload(activity), beneficiaryId: facts.beneficiaryId, forget: facts.forget },
+      }),
+      // (A person who refused consent leaves no trace of where to reach them.)
+      ...(turn.event && turn.receivedAt && !facts.forget && { touch: { event: turn.event, receivedAt: turn.receivedAt } }),
     });
   }
 
@@ -305,7 +305,8 @@ export class WhatsAppChannel {
     const to = reference.user?.id ?? reference.conversation?.id;
     if (!to) throw new Error('WhatsApp: a proactive turn needs the person in its reference');
     const activity = WhatsAppAdapter.proactiveActivity(reference);
-    await this.options.core.turns.run(`${CHANNEL_ID}:${to}`, () => this.runTurn(activity, { to, kind: 'notification' }, logic));
+    const committed = await this.options.core.turns.run(`${CHANNEL_ID}:${to}`, () => this.runTurn(activity, { to, kind: 'notification' }, logic));
+    if (!committed) throw new Error('WhatsApp: the conversation changed during the proactive turn');
     this.sender.wake();
   }
 

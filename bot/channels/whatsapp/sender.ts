@@ -106,6 +106,7 @@ export class WhatsAppSender {
 
   constructor(private readonly options: SenderOptions) {
     this.bucket = new TokenBucket(options.mps);
+    options.store.onLateStatuses = (applied) => void this.afterStatuses(applied).catch((err: Error) => options.log.error({ err: { message: err.message } }, 'whatsapp: late statuses not handled'));
     this.pacer = options.pacer ?? new PairPacer();
     this.now = options.now ?? (() => new Date());
   }
@@ -204,7 +205,6 @@ export class WhatsAppSender {
       const sentAs = plan.template && { template: plan.template.name, language: plan.template.language, text: plan.text };
       const kept = payload.forget ? { forgotten: true } : { ...payload, ...(sentAs && { sentAs }) };
       await store.settle({ id: row.id, outcome: 'sent', providerId: wamid, payload: kept, to: payload.forget ? null : row.to });
-      await this.afterStatuses(await store.applyOrphans([wamid]));
     } catch (err) {
       if (!(err instanceof GraphError)) throw err;
       await this.failed(row, payload, plan, err);

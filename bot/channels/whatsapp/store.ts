@@ -13,6 +13,8 @@ import type { Database, Prisma } from '../../db/client';
 import { Batcher } from '../../db/batcher';
 import { columnList, dbTimestamp, jsonTable, selectFromJson, type JsonColumns } from '../../db/jsonRows';
 import { SqlParams } from '../../db/rawSql';
+import { urgentLane } from '../../db/serialized';
+import type { PrismaStorage, WriteRequest } from '../../storage/prismaStorage';
 import type { DeliveryStatus, InboundEvent, StatusEvent } from './webhook';
 import { CHANNEL_ID } from './inbound';
 
@@ -21,6 +23,24 @@ const CHANNEL = `'${CHANNEL_ID}'`;
 export interface QueuedInbound {
   id: number;
   event: InboundEvent;
+}
+
+export interface ClaimedInbound {
+  event: InboundEvent;
+  /** this claim included */
+  attempts: number;
+  /** when the webhook brought it */
+  receivedAt: Date;
+}
+
+export interface TurnCommit {
+  /** the turn's state writes (collected by deferStateWrites) */
+  writes: WriteRequest[];
+  replies: NewOutbound[];
+  /** the message the turn handled, and what we keep of it */
+  inbound?: { id: number; to: string; payload: Record<string, unknown>; beneficiaryId?: number; forget: boolean };
+  /** when the person wrote, with their ids (the 24-hour window, their other id) */
+  touch?: { event: InboundEvent; receivedAt: Date };
 }
 
 export interface NewOutbound {
@@ -81,6 +101,18 @@ const INBOUND_COLUMNS: JsonColumns = {
   updatedAt: 'timestamp',
 };
 
+const REF_COLUMNS: JsonColumns = {
+  channel: 'text',
+  userKey: 'text',
+  altUserKey: 'text',
+  conversationId: 'text',
+  serviceUrl: 'text',
+  reference: 'json',
+  lastInboundAt: 'timestamp',
+  createdAt: 'timestamp',
+  updatedAt: 'timestamp',
+};
+
 const OUTBOUND_COLUMNS: JsonColumns = {
   direction: 'text',
   channel: 'text',
@@ -105,14 +137,26 @@ export function providerIdOf(wamid: string): string {
 export class WhatsAppStore {
   private readonly inserts: Batcher<InboundEvent, number | undefined>;
   private readonly settlements: Batcher<Settlement, null>;
+  private readonly claims: Batcher<number, ClaimedInbound | undefined>;
+  private readonly commits: Batcher<TurnCommit, boolean>;
   private readonly provider: Database['provider'];
+  /** for what the webhook does before its 200 (SQLite: ahead of the queued statements) */
+  private readonly urgent: Database['prisma'];
+  /** told of statuses that had come before their message's send was recorded, once applied */
+  onLateStatuses?: (applied: AppliedStatus[]) => void;
 
   constructor(
     private readonly db: Database,
+    private readonly storage: PrismaStorage,
+    /** how long a claim holds, ms */
+    private readonly leaseMs: number,
     private readonly now: () => Date = () => new Date(),
   ) {
     this.provider = db.provider;
+    this.urgent = urgentLane(db.prisma);
     this.inserts = new Batcher((events) => this.insertInbound(events), 200);
+    this.claims = new Batcher((ids) => this.claimBatch(ids), 200);
+    this.commits = new Batcher((turns) => this.commitBatch(turns), 100);
     this.settlements = new Batcher((rows) => this.settleBatch(rows), 500);
   }
 
@@ -141,7 +185,7 @@ export class WhatsAppStore {
     const sql = `INSERT INTO "Message" (${columnList(INBOUND_COLUMNS)}) ${selectFromJson(this.provider, INBOUND_COLUMNS)}
       ON CONFLICT DO NOTHING RETURNING "id", "providerId"`;
     p.add(JSON.stringify(rows));
-    const inserted = await this.db.prisma.$queryRawUnsafe<{ id: number; providerId: string }[]>(sql, ...p.values);
+    const inserted = await this.urgent.$queryRawUnsafe<{ id: number; providerId: string }[]>(sql, ...p.values);
     const byProvider = new Map(inserted.map((r) => [r.providerId, Number(r.id)]));
     // The same message twice in one batch: the first one only.
     return rows.map((r) => {
@@ -154,22 +198,30 @@ export class WhatsAppStore {
   /**
    * Takes a stored message for processing: only when no earlier message of the same person is
    * still waiting (a person's messages are handled in order, whichever instance stored them).
+   * Claims of the moment share one statement.
    */
-  async claimInbound(id: number, leaseMs: number): Promise<{ event: InboundEvent; attempts: number; receivedAt: Date } | undefined> {
+  claimInbound(id: number): Promise<ClaimedInbound | undefined> {
+    return this.claims.add(id);
+  }
+
+  private async claimBatch(ids: number[]): Promise<(ClaimedInbound | undefined)[]> {
     const now = this.now();
     const p = new SqlParams(this.provider);
-    const sql = `UPDATE "Message" SET "status" = 'processing', "claimedUntil" = ${p.add(new Date(now.getTime() + leaseMs), 'timestamp')},
+    const sql = `UPDATE "Message" SET "status" = 'processing', "claimedUntil" = ${p.add(new Date(now.getTime() + this.leaseMs), 'timestamp')},
         "attempts" = "attempts" + 1, "updatedAt" = ${p.add(now, 'timestamp')}
-      WHERE "id" = ${p.add(id, 'int')} AND "direction" = 'in' AND "channel" = ${CHANNEL}
+      WHERE "id" IN ${idList(this.provider, p, ids)} AND "direction" = 'in' AND "channel" = ${CHANNEL}
         AND ("status" = 'queued' OR ("status" = 'processing' AND "claimedUntil" < ${p.add(now, 'timestamp')}))
         AND NOT EXISTS (SELECT 1 FROM "Message" e WHERE e."conversationId" = "Message"."conversationId" AND e."channel" = ${CHANNEL}
           AND e."direction" = 'in' AND e."id" < "Message"."id"
           AND (e."status" = 'queued' OR (e."status" = 'processing' AND e."claimedUntil" >= ${p.add(now, 'timestamp')})))
-      RETURNING "payload", "attempts", "createdAt"`;
-    const rows = await this.db.prisma.$queryRawUnsafe<{ payload: unknown; attempts: number; createdAt: Date | string }[]>(sql, ...p.values);
-    if (!rows.length) return undefined;
-    const payload = json(rows[0].payload) as { event?: InboundEvent };
-    return payload.event && { event: payload.event, attempts: Number(rows[0].attempts), receivedAt: new Date(rows[0].createdAt) };
+      RETURNING "id", "payload", "attempts", "createdAt"`;
+    const rows = await this.db.prisma.$queryRawUnsafe<{ id: number; payload: unknown; attempts: number; createdAt: Date | string }[]>(sql, ...p.values);
+    const byId = new Map(rows.map((r) => [Number(r.id), r]));
+    return ids.map((id) => {
+      const row = byId.get(id);
+      const event = row && (json(row.payload) as { event?: InboundEvent }).event;
+      return row && event ? { event, attempts: Number(row.attempts), receivedAt: new Date(row.createdAt) } : undefined;
+    });
   }
 
   async inboundStatus(id: number): Promise<string | undefined> {
@@ -180,22 +232,13 @@ export class WhatsAppStore {
   async unhandledInbound(olderThanMs: number, limit = 500): Promise<{ id: number; userKey: string }[]> {
     const now = this.now();
     const p = new SqlParams(this.provider);
-    const sql = `SELECT "id", "conversationId" FROM "Message" WHERE "direction" = 'in' AND "channel" = ${CHANNEL}
-      AND (("status" = 'queued' AND "createdAt" < ${p.add(new Date(now.getTime() - olderThanMs), 'timestamp')})
-        OR ("status" = 'processing' AND "claimedUntil" < ${p.add(now, 'timestamp')}))
-      ORDER BY "id" LIMIT ${p.add(limit, 'int')}`;
+    const sql = `SELECT "id", "conversationId" FROM (
+        SELECT "id", "conversationId" FROM "Message" WHERE "direction" = 'in' AND "status" = 'queued' AND "channel" = ${CHANNEL} AND "createdAt" < ${p.add(new Date(now.getTime() - olderThanMs), 'timestamp')}
+        UNION ALL
+        SELECT "id", "conversationId" FROM "Message" WHERE "direction" = 'in' AND "status" = 'processing' AND "channel" = ${CHANNEL} AND "claimedUntil" < ${p.add(now, 'timestamp')}
+      ) AS stranded ORDER BY "id" LIMIT ${p.add(limit, 'int')}`;
     const rows = await this.db.prisma.$queryRawUnsafe<{ id: number; conversationId: string }[]>(sql, ...p.values);
     return rows.map((r) => ({ id: Number(r.id), userKey: r.conversationId }));
-  }
-
-  /** A message handled: what we keep of it (the activity, or nothing when the person refused consent). */
-  async finishInbound(tx: Tx, id: number, record: { payload: Record<string, unknown>; beneficiaryId?: number; forget: boolean }): Promise<void> {
-    const p = new SqlParams(this.provider);
-    const sql = `UPDATE "Message" SET "status" = 'received', "claimedUntil" = NULL, "payload" = ${p.add(JSON.stringify(record.forget ? { forgotten: true } : record.payload), 'jsonb')},
-        "beneficiaryId" = ${p.add(record.beneficiaryId ?? null, 'int')}, "updatedAt" = ${p.add(this.now(), 'timestamp')}
-        ${record.forget ? ', "conversationId" = NULL' : ''}
-      WHERE "id" = ${p.add(id, 'int')}`;
-    await tx.$executeRawUnsafe(sql, ...p.values);
   }
 
   /** A message that could not be handled after several tries: kept, marked failed, not tried again. */
@@ -206,36 +249,84 @@ export class WhatsAppStore {
   // ---- where to reach people ----
 
   /**
-   * Remembers when the person last wrote (the 24-hour window: counted from when their message
-   * reached us; should Meta count otherwise, its 131047 makes the template go) and their other
-   * id, on the channel's ConversationRef row (created for someone new; consent links it to their
-   * case).
+   * Commits a turn (with the turns of other people that end at the same moment, in one
+   * transaction): its state, its replies into the outbox, the message it handled marked handled
+   * (what we keep of it: the activity, or nothing when the person refused consent), the person's
+   * parked messages released (they are here: their window is open), and when they last wrote (the
+   * 24-hour window: counted from when their message reached us; should Meta count otherwise, its
+   * 131047 makes the template go). False when the turn's state changed meanwhile (another
+   * instance): nothing of it was written, it must run again.
    */
-  async touchConversation(event: InboundEvent, receivedAt: Date): Promise<void> {
+  commit(turn: TurnCommit): Promise<boolean> {
+    return this.commits.add(turn);
+  }
+
+  private async commitBatch(turns: TurnCommit[]): Promise<boolean[]> {
     const now = this.now();
-    const sentAt = receivedAt;
-    const alt = event.waId && event.bsuid && event.userKey === event.waId ? event.bsuid : null;
-    const reference = {
-      channelId: CHANNEL_ID,
-      serviceUrl: `${CHANNEL_ID}:`,
-      user: { id: event.userKey, role: 'user' },
-      bot: { id: event.phoneNumberId, role: 'bot' },
-      conversation: { id: event.userKey, isGroup: false, conversationType: 'personal' },
-    };
-    const p = new SqlParams(this.provider);
+    const stamp = dbTimestamp(now);
+    return this.db.prisma.$transaction(async (tx) => {
+      const written = await this.storage.writeGroupsWithin(tx, turns.map((t) => t.writes));
+      const done = turns.filter((_, i) => written[i]);
+      await this.enqueue(tx, done.flatMap((t) => t.replies));
+      const handled = done.flatMap((t) => (t.inbound ? [t.inbound] : []));
+      if (handled.length) {
+        const p = new SqlParams(this.provider);
+        const rows = handled.map((h) => ({ id: h.id, payload: h.forget ? { forgotten: true } : h.payload, b: h.beneficiaryId ?? null, keep: h.forget ? null : h.to }));
+        const table = jsonTable(this.provider, { id: 'int', payload: 'json', b: 'int', keep: 'text' }, p.add(JSON.stringify(rows)));
+        await tx.$executeRawUnsafe(
+          `UPDATE "Message" SET "status" = 'received', "claimedUntil" = NULL, "payload" = x."payload", "beneficiaryId" = x."b", "conversationId" = x."keep", "updatedAt" = '${stamp}'
+            FROM ${table} WHERE "Message"."id" = x."id"`,
+          ...p.values,
+        );
+        // After a "stop", only the replies among the parked messages: proactive ones keep waiting.
+        const q = new SqlParams(this.provider);
+        await tx.$executeRawUnsafe(
+          `UPDATE "Message" SET "nextAttemptAt" = '${stamp}'
+            WHERE "channel" = ${CHANNEL} AND "direction" = 'out' AND "status" = 'queued' AND "nextAttemptAt" IS NULL
+              AND "conversationId" IN ${textList(this.provider, q, handled.map((h) => h.to))}
+              AND ("kind" = 'reply' OR "beneficiaryId" IS NULL
+                OR NOT EXISTS (SELECT 1 FROM "Beneficiary" b WHERE b."id" = "Message"."beneficiaryId" AND b."optedOutAt" IS NOT NULL))`,
+          ...q.values,
+        );
+      }
+      await this.touch(tx, turns.flatMap((t) => (t.touch ? [t.touch] : [])), stamp);
+      return written;
+    });
+  }
+
+  /** Where and when each person last wrote, on the channel's ConversationRef rows (one statement). */
+  private async touch(tx: Tx, touches: NonNullable<TurnCommit['touch']>[], stamp: string) {
+    if (!touches.length) return;
+    const latest = new Map<string, { row: Record<string, unknown>; at: number }>();
+    for (const { event, receivedAt } of touches) {
+      const at = receivedAt.getTime();
+      if ((latest.get(event.userKey)?.at ?? -1) >= at) continue;
+      const alt = event.waId && event.bsuid && event.userKey === event.waId ? event.bsuid : null;
+      const reference = {
+        channelId: CHANNEL_ID,
+        serviceUrl: `${CHANNEL_ID}:`,
+        user: { id: event.userKey, role: 'user' },
+        bot: { id: event.phoneNumberId, role: 'bot' },
+        conversation: { id: event.userKey, isGroup: false, conversationType: 'personal' },
+      };
+      latest.set(event.userKey, {
+        at,
+        row: { channel: CHANNEL_ID, userKey: event.userKey, altUserKey: alt, conversationId: event.userKey, serviceUrl: `${CHANNEL_ID}:`, reference, lastInboundAt: dbTimestamp(receivedAt), createdAt: stamp, updatedAt: stamp },
+      });
+    }
     const later = this.provider === 'postgresql' ? 'GREATEST' : 'MAX';
-    const sql = `INSERT INTO "ConversationRef" ("channel", "userKey", "altUserKey", "conversationId", "serviceUrl", "reference", "lastInboundAt", "createdAt", "updatedAt")
-      VALUES (${CHANNEL}, ${p.add(event.userKey)}, ${p.add(alt)}, ${p.add(event.userKey)}, ${p.add(`${CHANNEL_ID}:`)}, ${p.add(JSON.stringify(reference), 'jsonb')},
-        ${p.add(sentAt, 'timestamp')}, ${p.add(now, 'timestamp')}, ${p.add(now, 'timestamp')})
-      ON CONFLICT ("channel", "userKey") DO UPDATE SET
-        "lastInboundAt" = CASE WHEN "ConversationRef"."lastInboundAt" IS NULL THEN excluded."lastInboundAt" ELSE ${later}("ConversationRef"."lastInboundAt", excluded."lastInboundAt") END,
-        "altUserKey" = COALESCE(excluded."altUserKey", "ConversationRef"."altUserKey"), "updatedAt" = excluded."updatedAt"`;
-    await this.db.prisma.$executeRawUnsafe(sql, ...p.values);
+    await tx.$executeRawUnsafe(
+      `INSERT INTO "ConversationRef" (${columnList(REF_COLUMNS)}) ${selectFromJson(this.provider, REF_COLUMNS)}
+        ON CONFLICT ("channel", "userKey") DO UPDATE SET
+          "lastInboundAt" = CASE WHEN "ConversationRef"."lastInboundAt" IS NULL THEN excluded."lastInboundAt" ELSE ${later}("ConversationRef"."lastInboundAt", excluded."lastInboundAt") END,
+          "altUserKey" = COALESCE(excluded."altUserKey", "ConversationRef"."altUserKey"), "updatedAt" = excluded."updatedAt"`,
+      JSON.stringify([...latest.values()].map((l) => l.row)),
+    );
   }
 
   /** A person who writes with their business-scoped id only, known to us by their wa_id: that key. */
   async keyOfAltId(bsuid: string): Promise<string | undefined> {
-    const ref = await this.db.prisma.conversationRef.findFirst({ where: { channel: CHANNEL_ID, altUserKey: bsuid }, select: { userKey: true } });
+    const ref = await this.urgent.conversationRef.findFirst({ where: { channel: CHANNEL_ID, altUserKey: bsuid }, select: { userKey: true } });
     return ref?.userKey;
   }
 
@@ -303,11 +394,15 @@ export class WhatsAppStore {
     const p = new SqlParams(this.provider);
     const lock = this.provider === 'postgresql' ? ' FOR UPDATE SKIP LOCKED' : '';
     // (Parameters are added in the order they appear: SQLite's "?" are positional.)
+    // The due rows in two parts, each of which the (direction, status, nextAttemptAt) index finds
+    // directly: with an OR, SQLite would read every outbound row ever sent.
     const sql = `UPDATE "Message" SET "status" = 'sending', "claimedUntil" = ${p.add(new Date(now.getTime() + leaseMs), 'timestamp')},
         "attempts" = "attempts" + 1, "updatedAt" = ${p.add(now, 'timestamp')}
       WHERE "id" IN (SELECT m."id" FROM "Message" m
-        WHERE m."direction" = 'out' AND m."channel" = ${CHANNEL}
-          AND ((m."status" = 'queued' AND m."nextAttemptAt" <= ${p.add(now, 'timestamp')}) OR (m."status" = 'sending' AND m."claimedUntil" < ${p.add(now, 'timestamp')}))
+        WHERE m."id" IN (
+            SELECT d."id" FROM "Message" d WHERE d."direction" = 'out' AND d."status" = 'queued' AND d."nextAttemptAt" <= ${p.add(now, 'timestamp')} AND d."channel" = ${CHANNEL}
+            UNION ALL
+            SELECT d."id" FROM "Message" d WHERE d."direction" = 'out' AND d."status" = 'sending' AND d."claimedUntil" < ${p.add(now, 'timestamp')} AND d."channel" = ${CHANNEL})
           AND NOT EXISTS (SELECT 1 FROM "Message" e WHERE e."conversationId" = m."conversationId" AND e."channel" = ${CHANNEL}
             AND e."direction" = 'out' AND e."id" < m."id"
             AND ((e."status" = 'queued' AND e."nextAttemptAt" IS NOT NULL) OR e."status" = 'sending'))
@@ -316,8 +411,7 @@ export class WhatsAppStore {
     const claimed = await this.db.prisma.$queryRawUnsafe<{ id: number }[]>(sql, ...p.values);
     if (!claimed.length) return [];
     const q = new SqlParams(this.provider);
-    const ids = claimed.map((r) => Number(r.id));
-    const list = this.provider === 'postgresql' ? `(SELECT jsonb_array_elements_text(${q.add(JSON.stringify(ids))}::jsonb)::int)` : `(SELECT value FROM json_each(${q.add(JSON.stringify(ids))}))`;
+    const list = idList(this.provider, q, claimed.map((r) => Number(r.id)));
     const rows = await this.db.prisma.$queryRawUnsafe<
       { id: number; conversationId: string; kind: string; payload: unknown; attempts: number; beneficiaryId: number | null; optedOutAt: Date | null; language: string | null; firstName: string | null; lastInboundAt: Date | string | null; createdAt: Date | string }[]
     >(
@@ -350,7 +444,7 @@ export class WhatsAppStore {
   }
 
   drain(): Promise<void> {
-    return Promise.all([this.inserts.drain(), this.settlements.drain()]).then(() => undefined);
+    return Promise.all([this.inserts.drain(), this.claims.drain(), this.commits.drain(), this.settlements.drain()]).then(() => undefined);
   }
 
   private async settleBatch(all: Settlement[]): Promise<null[]> {
@@ -382,6 +476,11 @@ export class WhatsAppStore {
           `"status" = 'queued', "nextAttemptAt" = x."at", "claimedUntil" = NULL, "attempts" = "attempts" - 1, "updatedAt" = '${now}'`);
       }
     });
+    if (sent.length) {
+      // Statuses that came before these sends were recorded (rare: checked with one query).
+      const late = await this.applyOrphans(sent.map((s) => s.providerId));
+      if (late.length) this.onLateStatuses?.(late);
+    }
     return all.map(() => null);
   }
 
@@ -390,19 +489,6 @@ export class WhatsAppStore {
     const p = new SqlParams(this.provider);
     const table = jsonTable(this.provider, columns, p.add(JSON.stringify(rows)));
     await tx.$executeRawUnsafe(`UPDATE "Message" SET ${set} FROM ${table} WHERE "Message"."id" = x."id" AND "Message"."status" = 'sending'`, ...p.values);
-  }
-
-  /**
-   * The person wrote: their parked messages go now (the window is open, they are here). After a
-   * "stop", only the replies among them: proactive ones keep waiting.
-   */
-  async releaseParked(to: string, tx?: Tx): Promise<void> {
-    const p = new SqlParams(this.provider);
-    const sql = `UPDATE "Message" SET "nextAttemptAt" = ${p.add(this.now(), 'timestamp')}
-      WHERE "channel" = ${CHANNEL} AND "direction" = 'out' AND "status" = 'queued' AND "nextAttemptAt" IS NULL AND "conversationId" = ${p.add(to)}
-        AND ("kind" = 'reply' OR "beneficiaryId" IS NULL
-          OR NOT EXISTS (SELECT 1 FROM "Beneficiary" b WHERE b."id" = "Message"."beneficiaryId" AND b."optedOutAt" IS NOT NULL))`;
-    await (tx ?? this.db.prisma).$executeRawUnsafe(sql, ...p.values);
   }
 
   /** A notification row the notifier hands to this channel: queued in the WhatsApp outbox for `to`. */
@@ -460,7 +546,7 @@ export class WhatsAppStore {
     const sql = `UPDATE "Message" SET ${sets.join(', ')}
       WHERE "providerId" = ${p.add(providerIdOf(s.wamid))} AND "direction" = 'out'
       RETURNING "id", "status", "errorCode"`;
-    const rows = await this.db.prisma.$queryRawUnsafe<{ id: number; status: string; errorCode: number | null }[]>(sql, ...p.values);
+    const rows = await this.urgent.$queryRawUnsafe<{ id: number; status: string; errorCode: number | null }[]>(sql, ...p.values);
     if (!rows.length) return undefined;
     const row = rows[0];
     return { id: Number(row.id), status: s.status, ...(failed && row.status === 'failed' && row.errorCode !== null && { failedWith: Number(row.errorCode) }) };
@@ -469,7 +555,7 @@ export class WhatsAppStore {
   private async keepOrphan(s: StatusEvent): Promise<void> {
     const p = new SqlParams(this.provider);
     const now = this.now();
-    await this.db.prisma.$executeRawUnsafe(
+    await this.urgent.$executeRawUnsafe(
       `INSERT INTO "Message" ("direction", "channel", "providerId", "status", "payload", "createdAt", "updatedAt")
         VALUES ('status', ${CHANNEL}, ${p.add(orphanId(s.wamid, s.status))}, ${p.add(s.status)}, ${p.add(JSON.stringify({ ...s, at: s.at.toISOString() }), 'jsonb')},
           ${p.add(now, 'timestamp')}, ${p.add(now, 'timestamp')})
@@ -482,15 +568,20 @@ export class WhatsAppStore {
   async applyOrphans(wamids: string[]): Promise<AppliedStatus[]> {
     if (!wamids.length) return [];
     const ids = wamids.flatMap((w) => Object.keys(RANK).map((status) => orphanId(w, status)));
-    const orphans = await this.db.prisma.message.findMany({ where: { direction: 'status', channel: CHANNEL_ID, providerId: { in: ids } }, orderBy: { id: 'asc' } });
+    const p = new SqlParams(this.provider);
+    const list = textList(this.provider, p, ids);
+    const orphans = await this.db.prisma.$queryRawUnsafe<{ id: number; payload: unknown }[]>(
+      `SELECT "id", "payload" FROM "Message" WHERE "direction" = 'status' AND "providerId" IN ${list} ORDER BY "id"`,
+      ...p.values,
+    );
     if (!orphans.length) return [];
     const applied: AppliedStatus[] = [];
     for (const o of orphans) {
-      const s = o.payload as unknown as StatusEvent & { at: string };
+      const s = json(o.payload) as StatusEvent & { at: string };
       const done = await this.applyStatus({ ...s, at: new Date(s.at) });
       if (done) applied.push(done);
     }
-    await this.dropOrphans([...new Set(orphans.map((o) => (o.payload as unknown as StatusEvent).wamid))]);
+    await this.dropOrphans([...new Set(orphans.map((o) => (json(o.payload) as StatusEvent).wamid))]);
     return applied;
   }
 
@@ -506,6 +597,17 @@ export class WhatsAppStore {
     });
     return count;
   }
+}
+
+/** `(ids of the JSON array)`, for `"id" IN <this>`. */
+function idList(provider: Database['provider'], p: SqlParams, ids: number[]): string {
+  const param = p.add(JSON.stringify(ids));
+  return provider === 'postgresql' ? `(SELECT (jsonb_array_elements_text(${param}::jsonb))::int)` : `(SELECT value FROM json_each(${param}))`;
+}
+
+function textList(provider: Database['provider'], p: SqlParams, values: string[]): string {
+  const param = p.add(JSON.stringify(values));
+  return provider === 'postgresql' ? `(SELECT jsonb_array_elements_text(${param}::jsonb))` : `(SELECT value FROM json_each(${param}))`;
 }
 
 function orphanId(wamid: string, status: string): string {

@@ -189,9 +189,12 @@ test('a status that arrives before its send is recorded is kept and applied when
   await store.enqueue(undefined, [{ to: p.waId, kind: 'notification', payload: promoted, nextAttemptAt: null }]);
   const [claimed] = await h.app.db.prisma.message.findMany({ where: { direction: 'out' } });
   await h.app.db.prisma.message.update({ where: { id: claimed.id }, data: { status: 'sending' } });
+  const late: unknown[] = [];
+  const hook = store.onLateStatuses;
+  store.onLateStatuses = (applied) => late.push(...applied);
   await store.settle({ id: claimed.id, outcome: 'sent', providerId: 'wamid.EARLY', payload: promoted, to: p.waId });
-  const applied = await store.applyOrphans(['wamid.EARLY']);
-  expect(applied).toEqual([{ id: claimed.id, status: 'delivered' }]);
+  store.onLateStatuses = hook;
+  expect(late).toEqual([{ id: claimed.id, status: 'delivered' }]);
   expect(await row('wamid.EARLY')).toMatchObject({ status: 'delivered' });
   expect(await h.app.db.prisma.message.count({ where: { direction: 'status' } })).toBe(0);
 });
