@@ -180,7 +180,7 @@ export async function runWhatsAppBench(options: WhatsAppBenchOptions): Promise<W
     WHATSAPP_GRAPH_URL: fake.url,
     WHATSAPP_MPS: String(mps),
   });
-  const app = await startApp(config, silentLogger, { warmUp: true, whatsapp: process.env.BENCH_WA_HANDLING ? { handlingConcurrency: Number(process.env.BENCH_WA_HANDLING) } : undefined });
+  const app = await startApp(config, silentLogger, { warmUp: true });
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
   const post = async (body: Buffer) => {

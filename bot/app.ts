@@ -100,6 +100,8 @@ export async function startApp(config: Config, log: Logger, options: StartOption
     scheduler.add({ name: 'directline-sweep', cron: '*/5 * * * *', run: async () => ({ forgotten: store.sweep() }) });
     if (whatsapp) {
       scheduler.add({ name: 'whatsapp-status-purge', cron: '17 3 * * *', run: async () => ({ purged: await whatsapp.store.purgeOrphans() }) });
+      // People who wrote but never consented: forgotten after 30 days without a message.
+      scheduler.add({ name: 'whatsapp-forget-strangers', cron: '37 3 * * *', run: () => whatsapp.store.forgetStrangers(30) });
       whatsapp.start();
       log.info({ graph: config.whatsapp!.graphUrl, mps: config.whatsapp!.mps }, 'WhatsApp channel on: webhook at /api/whatsapp');
     }

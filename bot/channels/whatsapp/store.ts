@@ -324,6 +324,30 @@ export class WhatsAppStore {
     );
   }
 
+  /**
+   * People who wrote but never consented (nor are an employer contact): after `days` without a
+   * message, what we kept of them goes, their number with it: messages, where to reach them, the
+   * conversation state. Says how many of each went.
+   */
+  async forgetStrangers(days = 30): Promise<{ people: number; messages: number; states: number }> {
+    const cutoff = new Date(this.now().getTime() - days * 86400_000);
+    const refs = await this.db.prisma.conversationRef.findMany({
+      where: { channel: CHANNEL_ID, beneficiaryId: null, contactId: null, lastInboundAt: { lt: cutoff } },
+      select: { id: true, userKey: true },
+      take: 1000,
+    });
+    if (!refs.length) return { people: 0, messages: 0, states: 0 };
+    const keys = refs.map((r) => r.userKey);
+    return this.db.prisma.$transaction(async (tx) => {
+      const messages = await tx.message.deleteMany({
+        where: { channel: CHANNEL_ID, conversationId: { in: keys }, beneficiaryId: null, contactId: null, status: { notIn: ['queued', 'sending', 'processing'] } },
+      });
+      const states = await tx.botState.deleteMany({ where: { key: { in: keys.flatMap((k) => [`${CHANNEL_ID}/users/${k}/`, `${CHANNEL_ID}/conversations/${k}/`]) } } });
+      await tx.conversationRef.deleteMany({ where: { id: { in: refs.map((r) => r.id) } } });
+      return { people: refs.length, messages: messages.count, states: states.count };
+    });
+  }
+
   /** A person who writes with their business-scoped id only, known to us by their wa_id: that key. */
   async keyOfAltId(bsuid: string): Promise<string | undefined> {
     const ref = await this.urgent.conversationRef.findFirst({ where: { channel: CHANNEL_ID, altUserKey: bsuid }, select: { userKey: true } });

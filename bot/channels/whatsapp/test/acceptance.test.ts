@@ -56,3 +56,30 @@ test('a French text from an unknown number, then Arabic, consent and "1": the wo
   const failed = await h.app.db.prisma.message.findUniqueOrThrow({ where: { providerId: `whatsapp:${last.wamid}` } });
   expect(failed).toMatchObject({ status: 'failed', errorCode: 131047, errorTitle: 'Re-engagement message' });
 });
+
+describe.each([
+  { language: 'ar', digit: '٣', digits: '٠١٢٣٤٥٦٧٨٩', words: 'لا أستطيع إرسال ابني إلى الحضانة ‏غدا', name: 'فاطمة' },
+  { language: 'fa', digit: '۴', digits: '۰۱۲۳۴۵۶۷۸۹', words: 'کودکم را نمی‌توانم به کودکستان ببرم', name: 'فرشته' },
+] as const)('a round trip in $language', ({ language, digit, digits, words, name }) => {
+  test('right-to-left words go in and come out byte for byte; every answer is in the language', async () => {
+    const t = translator(language);
+    const n = (k: number) => digits[k];
+    const person = { waId: language === 'ar' ? '33600000801' : '33600000802', name };
+    await h.send(text(person, 'سلام'), person.waId);
+    const all: string[] = [];
+    for (const answer of [digit, n(1), n(1), n(3), n(1), n(2), n(1)]) all.push(...(await h.send(text(person, answer), person.waId)).map(textOf));
+    const saved = (await h.send(text(person, words), person.waId)).map(textOf).join('\n');
+    // The words the person wrote are kept exactly (zero-width non-joiners and marks included).
+    const blocker = await h.app.db.prisma.blocker.findFirstOrThrow({ where: { beneficiary: { phone: `+${person.waId}` } } });
+    expect(blocker).toMatchObject({ category: 'childcare', urgency: 'today', description: words });
+    // What went out is the translation itself, the reference isolated left to right.
+    expect(saved).toContain(t('problem.saved'));
+    expect(saved).toContain(t('problem.reference', { reference: `\u2066${blocker.reference}\u2069` }));
+    expect(all.join('\n')).toContain(t('onboarding.consent.question'));
+    expect(all.join('\n')).toContain(t('problem.urgency.question'));
+    // Nothing in French after the language was chosen.
+    expect([...all.slice(1), saved].join('\n')).not.toMatch(/[àâçéèêëîïôûùüÿœ]/i);
+    const raw = h.graph.sentTo(person.waId).map((m) => JSON.stringify(m.body));
+    expect(raw.some((b) => b.includes(JSON.stringify(t('onboarding.consent.question')).slice(1, -1)))).toBe(true);
+  });
+});

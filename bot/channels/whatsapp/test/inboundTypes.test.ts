@@ -185,3 +185,26 @@ test('a person who refuses consent: nothing of the conversation is kept, not eve
   expect(await h.app.db.prisma.conversationRef.count({ where: { userKey: person.waId } })).toBe(0);
   expect(await h.app.db.prisma.beneficiary.count()).toBe(0);
 });
+
+test('someone who wrote but never consented is forgotten after 30 days without a message: messages, number, state; people with a case are not', async () => {
+  h = await startWhatsAppApp();
+  const stranger = { waId: '33600000211', name: 'Anon' };
+  const recent = { waId: '33600000212', name: 'Recent' };
+  await h.send(text(stranger, 'bonjour'), stranger.waId);
+  await h.send(text(recent, 'bonjour'), recent.waId);
+  const person = await onboarded('33600000213');
+  const db = h.app.db.prisma;
+  const old = new Date(Date.now() - 31 * 86400_000);
+  await db.conversationRef.updateMany({ where: { userKey: { in: [stranger.waId, person.waId] } }, data: { lastInboundAt: old } });
+  expect(await db.botState.count({ where: { key: { contains: stranger.waId } } })).toBeGreaterThan(0);
+
+  const forgotten = await h.app.whatsapp!.store.forgetStrangers(30);
+  expect(forgotten).toMatchObject({ people: 1 });
+  expect(await db.message.count({ where: { conversationId: stranger.waId } })).toBe(0);
+  expect(await db.conversationRef.count({ where: { userKey: stranger.waId } })).toBe(0);
+  expect(await db.botState.count({ where: { key: { contains: stranger.waId } } })).toBe(0);
+  // The one who wrote lately, and the one with a case, stay.
+  expect(await db.message.count({ where: { conversationId: recent.waId } })).toBeGreaterThan(0);
+  expect(await db.message.count({ where: { conversationId: person.waId } })).toBeGreaterThan(0);
+  expect(await db.conversationRef.count({ where: { userKey: person.waId } })).toBe(1);
+});
