@@ -185,7 +185,9 @@ export async function runWhatsAppBench(options: WhatsAppBenchOptions): Promise<W
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
   const post = async (body: Buffer) => {
     const started = performance.timeOrigin + performance.now();
-    const res = await fetch(`${app.url}/api/whatsapp`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Hub-Signature-256': signatureOf(body, SECRET) }, body });
+    const send = () => fetch(`${app.url}/api/whatsapp`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Hub-Signature-256': signatureOf(body, SECRET) }, body });
+    // A kept-alive connection the server closed at that very moment: sent again, as Meta does.
+    const res = await send().catch(() => send());
     await res.arrayBuffer();
     return { started, ackMs: performance.timeOrigin + performance.now() - started, ok: res.status === 200 };
   };

@@ -63,7 +63,7 @@ export function createBotCore(db: Database, config: BotCoreConfig, log: Logger, 
     },
   };
   const main = createMainDialog(deps, dialogState);
-  const bot = new PasserelleBot(conversationState, userState, main);
+  const bot = new PasserelleBot(conversationState, userState, main, storage);
   const messageLog = new MessageLog(db);
   const recorder = new MessageRecorderMiddleware(messageLog, profile);
   const locale = new LocaleMiddleware(profile, config.defaultLocale);

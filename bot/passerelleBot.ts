@@ -1,13 +1,16 @@
 // The bot: hands messages and new members to the dialogs, then saves the conversation's and the
-// user's state (both in the case database) at the end of every turn.
-import { ActivityHandler, type ConversationState, type TurnContext, type UserState } from 'botbuilder';
+// user's state (both in the case database) at the end of every turn; or hands them to the
+// channel, when it commits the turn's state with the rest of the turn (see deferStateWrites).
+import { ActivityHandler, type ConversationState, type StoreItems, type TurnContext, type UserState } from 'botbuilder';
 import type { MainDialog } from '../dialogs/mainDialog';
+import { deferredStateWrites, type PrismaStorage } from './storage/prismaStorage';
 
 export class PasserelleBot extends ActivityHandler {
   constructor(
     private readonly conversationState: ConversationState,
     private readonly userState: UserState,
     main: MainDialog,
+    private readonly storage: PrismaStorage,
   ) {
     super();
     this.onMessage(async (context, next) => {
@@ -24,6 +27,17 @@ export class PasserelleBot extends ActivityHandler {
 
   override async run(context: TurnContext): Promise<void> {
     await super.run(context);
-    await Promise.all([this.conversationState.saveChanges(context), this.userState.saveChanges(context)]);
+    const deferred = deferredStateWrites(context);
+    if (!deferred) {
+      await Promise.all([this.conversationState.saveChanges(context), this.userState.saveChanges(context)]);
+      return;
+    }
+    const changes: StoreItems = {};
+    for (const state of [this.conversationState, this.userState]) {
+      const key = state.getStorageKey(context);
+      const value = state.get(context);
+      if (key && value) changes[key] = value;
+    }
+    deferred.push(...this.storage.prepare(changes));
   }
 }

@@ -10,29 +10,37 @@
 import type { Db } from './client';
 
 class Turns {
-  private busy = false;
-  private readonly urgent: (() => void)[] = [];
-  private readonly normal: (() => void)[] = [];
+  private tail: Promise<unknown> = Promise.resolve();
+  /** operations chained and not settled yet */
+  private pending = 0;
+  private readonly urgent: { work: () => PromiseLike<unknown>; resolve: (v: unknown) => void; reject: (e: unknown) => void }[] = [];
 
   run<T>(work: () => PromiseLike<T>, urgent = false): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const start = () => {
-        Promise.resolve()
-          .then(work)
-          .then(resolve, reject)
-          .finally(() => this.next());
-      };
-      if (!this.busy) {
-        this.busy = true;
-        start();
-      } else (urgent ? this.urgent : this.normal).push(start);
-    });
+    // An urgent operation waits only for the one running: it goes before the queued ones.
+    if (urgent && this.pending > 0) {
+      return new Promise<T>((resolve, reject) => this.urgent.push({ work, resolve: resolve as (v: unknown) => void, reject }));
+    }
+    this.pending++;
+    const result = this.tail.then(work, work);
+    this.tail = result.then(this.settled, this.settled);
+    return result;
   }
 
-  private next() {
-    const start = this.urgent.shift() ?? this.normal.shift();
-    if (start) start();
-    else this.busy = false;
+  /** After each operation: the urgent ones that came meanwhile, before the next in line. */
+  private readonly settled = (): Promise<void> | undefined => {
+    this.pending--;
+    return this.urgent.length ? this.drain() : undefined;
+  };
+
+  private async drain() {
+    while (this.urgent.length) {
+      const next = this.urgent.shift()!;
+      try {
+        next.resolve(await next.work());
+      } catch (err) {
+        next.reject(err);
+      }
+    }
   }
 }
 

@@ -2,12 +2,12 @@
 // a write whose eTag is neither "*" nor empty must match the stored one, or it is refused.
 // Reads and writes of concurrent turns are coalesced into one statement per batch (see Batcher).
 // A channel that commits a whole turn at once (WhatsApp: state, replies and the message's
-// "handled" mark in one transaction) runs the turn inside `deferStateWrites`: its writes are then
-// handed back to the channel, which writes them with `writeGroupsWithin` in its own transaction
-// (the turns of many people at once: each turn's writes are taken whole, or not at all).
-import { AsyncLocalStorage } from 'node:async_hooks';
+// "handled" mark in one transaction) marks the turn with `deferStateWrites`: the bot then hands
+// the turn's state to it (see PasserelleBot) instead of writing it, and the channel writes it with
+// `writeGroupsWithin` in its own transaction (the turns of many people at once: each turn's
+// writes are taken whole, or not at all).
 import crypto from 'node:crypto';
-import type { Storage, StoreItems } from 'botbuilder';
+import type { Storage, StoreItems, TurnContext } from 'botbuilder';
 import type { Database, Prisma } from '../db/client';
 import { Batcher } from '../db/batcher';
 import { columnList, dbTimestamp, jsonStrings, selectFromJson, type JsonColumns } from '../db/jsonRows';
@@ -42,13 +42,18 @@ const COLUMNS: JsonColumns = { key: 'text', data: 'text', etag: 'text', updatedA
 
 type Tx = Pick<Prisma.TransactionClient, '$queryRawUnsafe' | '$executeRawUnsafe'>;
 
-const deferred = new AsyncLocalStorage<WriteRequest[]>();
+const DEFERRED = Symbol('passerelle.deferredStateWrites');
 
-/** Runs `work` (a turn) with its state writes collected instead of written; returns them too. */
-export async function deferStateWrites<T>(work: () => Promise<T>): Promise<{ result: T; writes: WriteRequest[] }> {
+/** This turn's state is to be collected, not written: the returned list receives its writes. */
+export function deferStateWrites(context: TurnContext): WriteRequest[] {
   const writes: WriteRequest[] = [];
-  const result = await deferred.run(writes, work);
-  return { result, writes };
+  context.turnState.set(DEFERRED, writes);
+  return writes;
+}
+
+/** Where this turn's state writes go, when a channel deferred them. */
+export function deferredStateWrites(context: TurnContext): WriteRequest[] | undefined {
+  return context.turnState.get(DEFERRED);
 }
 
 export class PrismaStorage implements Storage {
@@ -82,17 +87,16 @@ export class PrismaStorage implements Storage {
     return items;
   }
 
-  async write(changes: StoreItems): Promise<void> {
-    const requests = Object.entries(changes).map(([key, item]): WriteRequest => {
+  /** The writes `changes` make (each with its new eTag), to write now or in a channel's commit. */
+  prepare(changes: StoreItems): WriteRequest[] {
+    return Object.entries(changes).map(([key, item]): WriteRequest => {
       const { eTag, ...data } = (item ?? {}) as { eTag?: string };
       return { key, data: JSON.stringify(data), expected: eTag && eTag !== '*' ? eTag : undefined, etag: nextETag() };
     });
-    const collecting = deferred.getStore();
-    if (collecting) {
-      collecting.push(...requests);
-      return;
-    }
-    const results = await Promise.all(requests.map((r) => this.writes.add(r)));
+  }
+
+  async write(changes: StoreItems): Promise<void> {
+    const results = await Promise.all(this.prepare(changes).map((r) => this.writes.add(r)));
     const error = results.find((r) => r !== null);
     if (error) throw error;
   }

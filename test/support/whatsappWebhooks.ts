@@ -42,9 +42,8 @@ export interface From {
   name?: string;
 }
 
-/** An envelope with one message from `from`. */
-export function messageWebhook(from: From, message: Record<string, unknown>, options: { wamid?: string; timestamp?: number } = {}) {
-  const id = options.wamid ?? nextWamid();
+/** The envelope of one change of the "messages" field, for our number. */
+function envelope<V extends Record<string, unknown>>(value: V) {
   return {
     object: 'whatsapp_business_account',
     entry: [
@@ -53,25 +52,28 @@ export function messageWebhook(from: From, message: Record<string, unknown>, opt
         changes: [
           {
             field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '33180000000', phone_number_id: PHONE_NUMBER_ID },
-              contacts: [{ profile: { name: from.name ?? 'Test' }, ...(from.waId && { wa_id: from.waId }), ...(from.bsuid && { user_id: from.bsuid }) }],
-              messages: [
-                {
-                  ...(from.waId && { from: from.waId }),
-                  ...(from.bsuid && { from_user_id: from.bsuid }),
-                  id,
-                  timestamp: String(Math.floor((options.timestamp ?? Date.now()) / 1000)),
-                  ...message,
-                },
-              ],
-            },
+            value: { messaging_product: 'whatsapp', metadata: { display_phone_number: '33180000000', phone_number_id: PHONE_NUMBER_ID }, ...value },
           },
         ],
       },
     ],
   };
+}
+
+/** An envelope with one message from `from`. */
+export function messageWebhook(from: From, message: Record<string, unknown>, options: { wamid?: string; timestamp?: number } = {}) {
+  return envelope({
+    contacts: [{ profile: { name: from.name ?? 'Test' }, ...(from.waId && { wa_id: from.waId }), ...(from.bsuid && { user_id: from.bsuid }) }],
+    messages: [
+      {
+        ...(from.waId && { from: from.waId }),
+        ...(from.bsuid && { from_user_id: from.bsuid }),
+        id: options.wamid ?? nextWamid(),
+        timestamp: String(Math.floor((options.timestamp ?? Date.now()) / 1000)),
+        ...message,
+      },
+    ],
+  });
 }
 
 export const text = (from: From, body: string, options?: { wamid?: string; timestamp?: number }) => messageWebhook(from, { type: 'text', text: { body } }, options);
@@ -89,30 +91,15 @@ export const image = (from: From, mediaId: string, caption?: string) => messageW
 
 /** An envelope with statuses of our messages. */
 export function statusWebhook(statuses: { wamid: string; status: 'sent' | 'delivered' | 'read' | 'failed'; to?: string; errors?: { code: number; title: string }[]; timestamp?: number }[]) {
-  return {
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: '200000000000001',
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '33180000000', phone_number_id: PHONE_NUMBER_ID },
-              statuses: statuses.map((s) => ({
-                id: s.wamid,
-                status: s.status,
-                timestamp: String(Math.floor((s.timestamp ?? Date.now()) / 1000)),
-                recipient_id: s.to ?? '33600000001',
-                ...(s.errors && { errors: s.errors.map((e) => ({ ...e, message: e.title, error_data: { details: e.title } })) }),
-              })),
-            },
-          },
-        ],
-      },
-    ],
-  };
+  return envelope({
+    statuses: statuses.map((s) => ({
+      id: s.wamid,
+      status: s.status,
+      timestamp: String(Math.floor((s.timestamp ?? Date.now()) / 1000)),
+      recipient_id: s.to ?? '33600000001',
+      ...(s.errors && { errors: s.errors.map((e) => ({ ...e, message: e.title, error_data: { details: e.title } })) }),
+    })),
+  });
 }
 
 /** Posts a webhook body (an object is serialised as Meta does: non-ASCII as \uXXXX), signed unless told otherwise. */

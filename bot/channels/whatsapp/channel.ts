@@ -19,7 +19,7 @@ import type { LanguageCode } from '../../languages';
 import type { Logger } from '../../logger';
 import { acceptedMediaType, mediaUrl, type MediaStore } from '../../media';
 import { messagePayload } from '../../middleware/messageRecorder';
-import { deferStateWrites } from '../../storage/prismaStorage';
+import { deferStateWrites, type WriteRequest } from '../../storage/prismaStorage';
 import { isTurnUnrecorded, setChannelIdentity, setUnsupportedContent, turnLocale } from '../../turn';
 import { TurnOutput, WhatsAppAdapter, type Logic } from './adapter';
 import { GraphClient } from './graphClient';
@@ -271,7 +271,16 @@ export class WhatsAppChannel {
         }
       }
     };
-    const { writes } = await deferStateWrites(() => this.adapter.run(activity, output, prepare, run));
+    let writes: WriteRequest[] = [];
+    await this.adapter.run(
+      activity,
+      output,
+      (context) => {
+        writes = deferStateWrites(context);
+        prepare(context);
+      },
+      run,
+    );
     const locale = facts.locale ?? this.options.defaultLocale;
     const rows: NewOutbound[] = renderActivities(output.replies, locale).map((r) => ({
       to: turn.to,
