@@ -14,6 +14,7 @@
 // fake Graph API in a process of its own:
 //   --people N          people writing at once (BENCH_WA_PEOPLE, default 1000)
 //   --in-flight N       webhooks in flight at once (BENCH_WA_IN_FLIGHT, default 64)
+//   --wa-conversations N  of them, people who go on talking (default 200)
 //   --wa-turns N        conversation turns per person after the first message (default 8)
 //   --mps N             the server's WHATSAPP_MPS (default 1000)
 //   --wa-rate N         paced phase: new people a second (default 100; 0: skip), for 10 s
@@ -41,6 +42,7 @@ function readOptions() {
       people: { type: 'string' },
       'in-flight': { type: 'string' },
       'wa-turns': { type: 'string' },
+      'wa-conversations': { type: 'string' },
       mps: { type: 'string' },
       'wa-rate': { type: 'string' },
       json: { type: 'boolean', default: false },
@@ -50,7 +52,7 @@ function readOptions() {
   if (values.help) {
     console.log(
       `usage: npm run bench -- [--conversations 200] [--turns ${FIRST_VISIT_TURNS}] [--think 0] [--rate 1000] [--only echo|passerelle|whatsapp] ` +
-        '[--people 1000] [--in-flight 64] [--wa-turns 8] [--mps 1000] [--json]',
+        '[--people 1000] [--in-flight 64] [--wa-conversations 200] [--wa-turns 8] [--wa-rate 100] [--mps 1000] [--json]',
     );
     process.exit(0);
   }
@@ -72,6 +74,7 @@ function readOptions() {
       people: int(values.people, process.env.BENCH_WA_PEOPLE, 1000, 1),
       concurrency: int(values['in-flight'], process.env.BENCH_WA_IN_FLIGHT, 64, 1),
       turns: int(values['wa-turns'], undefined, 8, 0),
+      conversations: int(values['wa-conversations'], undefined, 200, 1),
       mps: int(values.mps, undefined, 1000, 1),
       rate: int(values['wa-rate'], undefined, 100, 0),
       pacedSeconds: 10,
@@ -173,7 +176,7 @@ function whatsappReport(r: WhatsAppBenchResult, options: Options): string[] {
   const ms = (n: number) => fmt(n, 1);
   return [
     '',
-    `whatsapp: ${fmt(r.people)} new people at once (${options.whatsapp.concurrency} webhooks in flight), then ${options.whatsapp.turns} turns each; WHATSAPP_MPS=${options.whatsapp.mps}`,
+    `whatsapp: ${fmt(r.people)} new people at once (${options.whatsapp.concurrency} webhooks in flight), then ${fmt(r.conversation.people)} of them ${options.whatsapp.turns} turns each; WHATSAPP_MPS=${options.whatsapp.mps}`,
     `  burst: ${fmt(r.ack.webhooksPerSecond)} webhooks/s acknowledged, ack p50 ${ms(r.ack.p50Ms)} ms, p95 ${ms(r.ack.p95Ms)} ms, p99 ${ms(r.ack.p99Ms)} ms`,
     `  webhook -> reply sent (first message): p50 ${ms(r.firstReply.p50Ms)} ms, p95 ${ms(r.firstReply.p95Ms)} ms, p99 ${ms(r.firstReply.p99Ms)} ms`,
     ...(r.paced
@@ -183,7 +186,7 @@ function whatsappReport(r: WhatsAppBenchResult, options: Options): string[] {
             `webhook -> reply sent p50 ${ms(r.paced.reply.p50Ms)} ms, p95 ${ms(r.paced.reply.p95Ms)} ms`,
         ]
       : []),
-    `  conversations: ${fmt(r.conversation.turnsPerSecond)} turns/s; webhook -> next question sent p50 ${ms(r.conversation.p50Ms)} ms, p95 ${ms(r.conversation.p95Ms)} ms, p99 ${ms(r.conversation.p99Ms)} ms`,
+    `  conversations (${fmt(r.conversation.people)} people answering at once): ${fmt(r.conversation.turnsPerSecond)} turns/s; webhook -> next question sent p50 ${ms(r.conversation.p50Ms)} ms, p95 ${ms(r.conversation.p95Ms)} ms, p99 ${ms(r.conversation.p99Ms)} ms`,
     `  CPU ${fmt(r.cpuMsPerWebhook, 2)} ms per webhook (server and load generator), peak RSS ${fmt(r.peakRssMb)} MB`,
     ...(r.ack.errors || r.firstReply.missing || r.conversation.missing
       ? [`ERRORS: whatsapp: ${r.ack.errors} webhooks not acknowledged with 200, ${r.firstReply.missing} first replies and ${r.conversation.missing} answers missing`]

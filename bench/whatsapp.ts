@@ -5,8 +5,8 @@
 //      the webhook to the reply sent (the language list reaching the fake Graph API);
 //   2. paced: new people write at a steady rate (R webhooks a second): the same times, at a load
 //      the server keeps up with;
-//   3. conversations: the people of the first phase go on, each answering as soon as the bot's
-//      question arrives (onboarding in French, Arabic or Dari, then the menu, the agenda, the
+//   3. conversations: some of the people of the first phase go on, each answering as soon as the
+//      bot's question arrives (onboarding in French, Arabic or Dari, then the menu, the agenda, the
 //      workshops): turns per second and time from each webhook to the bot's next question sent.
 // Peak RSS of this process (the server; the load generator shares it, the fake does not).
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -22,6 +22,8 @@ export interface WhatsAppBenchOptions {
   concurrency: number;
   /** conversation turns per person after the first message */
   turns: number;
+  /** people of the first phase who go on talking (at most `people`) */
+  conversations: number;
   /** WHATSAPP_MPS of the server */
   mps: number;
   /** webhooks per second of the paced phase (0: none), for `pacedSeconds` */
@@ -35,7 +37,7 @@ export interface WhatsAppBenchResult {
   ack: { webhooksPerSecond: number; p50Ms: number; p95Ms: number; p99Ms: number; errors: number };
   firstReply: { p50Ms: number; p95Ms: number; p99Ms: number; missing: number };
   paced?: { rate: number; webhooks: number; ack: { p50Ms: number; p95Ms: number; p99Ms: number }; reply: { p50Ms: number; p95Ms: number; p99Ms: number }; errors: number; missing: number };
-  conversation: { turns: number; turnsPerSecond: number; p50Ms: number; p95Ms: number; p99Ms: number; missing: number };
+  conversation: { people: number; turns: number; turnsPerSecond: number; p50Ms: number; p95Ms: number; p99Ms: number; missing: number };
   cpuMsPerWebhook: number;
   peakRssMb: number;
 }
@@ -261,12 +263,13 @@ export async function runWhatsAppBench(options: WhatsAppBenchOptions): Promise<W
     }
 
     // 3. Conversations: each person answers as soon as their question arrives.
-    log(`whatsapp: ${people} conversations x ${turns} turns`);
+    const talking = Math.min(options.conversations, people);
+    log(`whatsapp: ${talking} conversations x ${turns} turns`);
     const turnMs: number[] = [];
     let missing = 0;
     const t1 = performance.now();
     await Promise.all(
-      Array.from({ length: people }, async (_, i) => {
+      Array.from({ length: talking }, async (_, i) => {
         let seen = firsts[i]?.index ?? 0;
         for (const words of script(i).slice(0, turns)) {
           const r = await post(webhook(waId(i), words));
@@ -288,7 +291,7 @@ export async function runWhatsAppBench(options: WhatsAppBenchOptions): Promise<W
       ack: { webhooksPerSecond: people / ackSeconds, ...stats(acks), errors },
       firstReply: { ...stats(replyMs), missing: people - replyMs.length },
       paced,
-      conversation: { turns: turnMs.length, turnsPerSecond: turnMs.length / turnSeconds, ...stats(turnMs), missing },
+      conversation: { people: talking, turns: turnMs.length, turnsPerSecond: turnMs.length / turnSeconds, ...stats(turnMs), missing },
       cpuMsPerWebhook: (cpu.user + cpu.system) / 1000 / (people + (paced?.webhooks ?? 0) + turnMs.length),
       peakRssMb: peakRss / 1024 / 1024,
     };

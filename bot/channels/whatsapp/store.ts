@@ -418,15 +418,19 @@ export class WhatsAppStore {
     const p = new SqlParams(this.provider);
     const lock = this.provider === 'postgresql' ? ' FOR UPDATE SKIP LOCKED' : '';
     // (Parameters are added in the order they appear: SQLite's "?" are positional.)
-    // The due rows in two parts, each of which the (direction, status, nextAttemptAt) index finds
-    // directly: with an OR, SQLite would read every outbound row ever sent.
+    // The oldest due rows, in two parts that the (direction, status, nextAttemptAt) index reads
+    // in order, a few more than asked (some wait behind a person's earlier message): with an OR,
+    // or sorting every due row, each claim would read the whole backlog.
+    const take = limit * 4;
     const sql = `UPDATE "Message" SET "status" = 'sending', "claimedUntil" = ${p.add(new Date(now.getTime() + leaseMs), 'timestamp')},
         "attempts" = "attempts" + 1, "updatedAt" = ${p.add(now, 'timestamp')}
       WHERE "id" IN (SELECT m."id" FROM "Message" m
         WHERE m."id" IN (
-            SELECT d."id" FROM "Message" d WHERE d."direction" = 'out' AND d."status" = 'queued' AND d."nextAttemptAt" <= ${p.add(now, 'timestamp')} AND d."channel" = ${CHANNEL}
+            SELECT "id" FROM (SELECT d."id" FROM "Message" d WHERE d."direction" = 'out' AND d."status" = 'queued' AND d."nextAttemptAt" <= ${p.add(now, 'timestamp')}
+              AND d."channel" = ${CHANNEL} ORDER BY d."nextAttemptAt" LIMIT ${p.add(take, 'int')}) AS due
             UNION ALL
-            SELECT d."id" FROM "Message" d WHERE d."direction" = 'out' AND d."status" = 'sending' AND d."claimedUntil" < ${p.add(now, 'timestamp')} AND d."channel" = ${CHANNEL})
+            SELECT "id" FROM (SELECT d."id" FROM "Message" d WHERE d."direction" = 'out' AND d."status" = 'sending' AND d."claimedUntil" < ${p.add(now, 'timestamp')}
+              AND d."channel" = ${CHANNEL} LIMIT ${p.add(take, 'int')}) AS lapsed)
           AND NOT EXISTS (SELECT 1 FROM "Message" e WHERE e."conversationId" = m."conversationId" AND e."channel" = ${CHANNEL}
             AND e."direction" = 'out' AND e."id" < m."id"
             AND ((e."status" = 'queued' AND e."nextAttemptAt" IS NOT NULL) OR e."status" = 'sending'))

@@ -96,7 +96,7 @@ test("a person's messages are handled in the order they came, even when they com
   expect(inbound.every((m) => m.status === 'received')).toBe(true);
 });
 
-test('the acknowledgement comes after the message is stored (a 200 means it is in the database)', async () => {
+test('the acknowledgement comes after the message is stored (a 200 means it is in the database); the message is then marked read, "typing..."', async () => {
   const person = { waId: '33600000103' };
   const body = text(person, 'hello');
   const res = await postWebhook(h.app.url, body);
@@ -105,6 +105,7 @@ test('the acknowledgement comes after the message is stored (a 200 means it is i
   // Immediately after the answer, before any handling is waited for.
   expect(await h.app.db.prisma.message.count({ where: { providerId: `whatsapp:${wamid}` } })).toBe(1);
   await h.settled();
+  expect(h.graph.reads).toContainEqual(expect.objectContaining({ messageId: wamid, typing: true }));
 });
 
 test('the signature is checked on the raw bytes: a secret of another app never opens the endpoint', async () => {
