@@ -3,8 +3,9 @@
 //   worth (at least one token): enough to keep the rate despite the timers' granularity, small
 //   enough that no second ever sees more than the rate and a few messages;
 // - one person (Meta's "pair rate", about one message every 6 seconds, short bursts allowed): a
-//   cell-rate pacer, so that a person can get a few messages at once (a turn's replies), but
-//   never a flood; what goes over waits for its turn.
+//   cell-rate pacer, so that a person can get a few replies at once (a conversation), but never
+//   a flood; proactive messages (invitations, reminders...) come at most one every 6 seconds
+//   even when several are due together; what goes over waits for its turn.
 // Both take an injected clock (ms), so that tests need no real waiting for the arithmetic.
 
 export type Clock = () => number;
@@ -64,11 +65,14 @@ export class PairPacer {
     private readonly now: Clock = () => Date.now(),
   ) {}
 
-  /** How long the next message to `key` must wait (0: it may go now). Does not reserve. */
-  delay(key: string): number {
+  /**
+   * How long the next message to `key` must wait (0: it may go now), allowing `burst` messages at
+   * once (default: the pacer's; 1: strictly one every interval). Does not reserve.
+   */
+  delay(key: string, burst = this.burst): number {
     const t = this.now();
     const due = this.due.get(key) ?? t;
-    return Math.max(0, due - (this.burst - 1) * this.intervalMs - t);
+    return Math.max(0, due - (burst - 1) * this.intervalMs - t);
   }
 
   /** Counts a message sent to `key` now. */

@@ -195,7 +195,8 @@ export class WhatsAppSender {
     if ('drop' in plan) return void (await store.settle({ id: row.id, outcome: 'failed', errorTitle: plan.drop }));
     if ('park' in plan) return this.park(row, plan.nudge);
 
-    const wait = this.pacer.delay(row.to);
+    // Replies may come a few at once; proactive messages one every few seconds at most.
+    const wait = this.pacer.delay(row.to, row.kind === 'reply' ? undefined : 1);
     if (wait > this.options.leaseMs / 3) return void (await store.settle({ id: row.id, outcome: 'release', at: new Date(this.now().getTime() + wait) }));
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     await this.bucket.take();

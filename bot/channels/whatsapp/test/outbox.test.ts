@@ -239,3 +239,16 @@ test('the number\'s rate (WHATSAPP_MPS) is kept, and one person gets at most a f
   // Two at once, then one every 300 ms.
   for (let i = 2; i < mine.length; i++) expect(mine[i] - mine[i - 2]).toBeGreaterThanOrEqual(290);
 });
+
+test('proactive messages due together reach one person one at a time, a pair interval apart', async () => {
+  h = await startWhatsAppApp({ tuning: { pairIntervalMs: 400, pairBurst: 5 } });
+  const p = await person('33600000315', 'fr', 1);
+  const notice = (n: number) => ({ to: p.waId, beneficiaryId: p.id, kind: 'notification', payload: { ...promoted, n }, nextAttemptAt: new Date() });
+  await h.app.whatsapp!.store.enqueue(undefined, [notice(1), notice(2), notice(3)]);
+  h.app.whatsapp!.sender.wake();
+  await h.settled();
+  const at = h.graph.sentTo(p.waId).map((s) => s.at);
+  expect(at).toHaveLength(3);
+  expect(at[1] - at[0]).toBeGreaterThanOrEqual(390);
+  expect(at[2] - at[1]).toBeGreaterThanOrEqual(390);
+});
