@@ -12,6 +12,7 @@ import { DirectLineChannel } from './channels/webchat/directLine';
 import { registerWebChatPage } from './channels/webchat/page';
 import { MediaStore } from './media';
 import { HttpSpeechToText } from './speech';
+import { registerCipApi } from './api/cipApi';
 import { WhatsAppChannel, type WhatsAppTuning } from './channels/whatsapp/channel';
 import { Scheduler } from './scheduler';
 import { close, createServer, listen } from './server';
@@ -88,6 +89,7 @@ export async function startApp(config: Config, log: Logger, options: StartOption
     directLine.register(server);
     botFramework.register(server);
     whatsapp?.register(server);
+    registerCipApi(server, { db, log, now: () => new Date() }, { sessionHours: config.staffSessionHours });
     registerWebChatPage(server);
     await listen(server, config.port, config.host);
     const address = server.address();

@@ -44,6 +44,8 @@ export interface Config {
   whatsapp?: WhatsAppConfig;
   /** an HTTP speech-to-text service for voice notes (POST audio, get text), when set */
   speechToTextUrl?: string;
+  /** how long a staff sign-in lasts, hours */
+  staffSessionHours: number;
 }
 
 export interface WhatsAppConfig {
@@ -138,6 +140,7 @@ const schema = z.object({
   WHATSAPP_TEMPLATES: z.string().trim().min(1).default(DEFAULT_TEMPLATES),
   WHATSAPP_SEND_LEASE_SECONDS: int(1, 3600).default(30),
   SPEECH_TO_TEXT_URL: httpUrl.optional(),
+  STAFF_SESSION_HOURS: int(1, 24 * 30).default(12),
 });
 
 /** Resolves a relative SQLite path against the project root, so the database does not depend on the cwd. */
@@ -197,6 +200,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
     ...(whatsapp && { whatsapp }),
     ...(v.SPEECH_TO_TEXT_URL && { speechToTextUrl: v.SPEECH_TO_TEXT_URL }),
+    staffSessionHours: v.STAFF_SESSION_HOURS,
   };
 }
 

@@ -1,0 +1,46 @@
+// Alerts: the CaseEvents flagged for the CIP's attention (an urgent problem, a late decline, a
+// message for the CIP, a check-in asking for help...), of the cases in one's scope; and their
+// acknowledgement, which says who saw it and when.
+import { z } from 'zod';
+import { ANY_STAFF, notFound, type Api, type ApiDeps } from './http';
+import { caseEvent } from './beneficiaries';
+import { caseScope } from './scope';
+import { flag, id, idParams, list, paging } from './schemas';
+
+const alert = caseEvent.extend({ beneficiaryId: z.number().int().nullable(), acknowledgedById: z.number().int().nullable() });
+
+export function alertRoutes(api: Api, { db }: ApiDeps): void {
+  const prisma = db.prisma;
+  api.route(
+    {
+      method: 'get',
+      path: '/api/cip/alerts',
+      summary: 'Alerts of the cases in my scope, newest first (not acknowledged ones unless told)',
+      tag: 'alerts',
+      roles: ANY_STAFF,
+      query: z.object({ acknowledged: flag.default(false), beneficiaryId: id.optional(), ...paging }),
+      response: list(alert),
+    },
+    async (ctx, { query }) => {
+      const where = {
+        attention: true,
+        acknowledgedAt: query.acknowledged ? { not: null } : null,
+        ...(query.beneficiaryId && { beneficiaryId: query.beneficiaryId }),
+        beneficiary: caseScope(ctx.staff),
+      };
+      const [items, total] = await Promise.all([prisma.caseEvent.findMany({ where, orderBy: { id: 'desc' }, take: query.limit, skip: query.offset }), prisma.caseEvent.count({ where })]);
+      await ctx.audit({ action: 'read', resource: 'alert', detail: { ids: items.map((a) => a.id) } });
+      return { items, total };
+    },
+  );
+
+  api.route({ method: 'post', path: '/api/cip/alerts/:id/acknowledge', summary: 'Acknowledge an alert', tag: 'alerts', roles: ANY_STAFF, params: idParams, response: alert }, async (ctx, { params }) => {
+    const found = await prisma.caseEvent.findFirst({ where: { id: params.id, attention: true, beneficiary: caseScope(ctx.staff) } });
+    if (!found) throw notFound('Alert');
+    const updated = found.acknowledgedAt
+      ? found
+      : await prisma.caseEvent.update({ where: { id: found.id }, data: { acknowledgedAt: ctx.now, acknowledgedById: ctx.staff.id } });
+    await ctx.audit({ action: 'update', resource: 'alert', resourceId: found.id, beneficiaryId: found.beneficiaryId });
+    return updated;
+  });
+}

@@ -1,0 +1,179 @@
+// Beneficiaries (the cases) for staff: list and find, create, update, validate a pending case
+// (opened by the person on the chat), archive; and a case's timeline of CaseEvents. Every read or
+// change writes an AuditEvent; every change a CaseEvent on the case's timeline.
+import { z } from 'zod';
+import type { Prisma } from '../db/client';
+import { appendCaseEvent } from '../services/caseEvents';
+import { ANY_STAFF, ApiError, conflict, notFound, type Api, type ApiDeps } from './http';
+import { caseInScope, caseScope } from './scope';
+import { caseStatus, frenchLevel, id, idParams, language, list, name, paging, phone, protectionStatus, reads, stage, text } from './schemas';
+
+export const beneficiary = z.object({
+  id: z.number().int(),
+  firstName: z.string().nullable(),
+  lastName: z.string().nullable(),
+  phone: z.string().nullable(),
+  language,
+  birthYear: z.number().int().nullable(),
+  protectionStatus: z.string().nullable(),
+  frenchLevel: z.string().nullable(),
+  reads: z.string().nullable(),
+  stage: z.string(),
+  status: z.string(),
+  cipId: z.number().int().nullable(),
+  consentAt: z.date().nullable(),
+  optedOutAt: z.date().nullable(),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+});
+
+const editable = {
+  firstName: name,
+  lastName: name.nullable(),
+  phone: phone.nullable(),
+  language,
+  birthYear: z.number().int().min(1930).max(2015).nullable(),
+  protectionStatus: protectionStatus.nullable(),
+  frenchLevel: frenchLevel.nullable(),
+  reads: reads.nullable(),
+  stage,
+  /** the CIP who follows the case (coordinators assign; a CIP takes cases for themselves) */
+  cipId: id.nullable(),
+};
+
+const createBody = z.object({ ...editable, firstName: name }).partial().required({ firstName: true });
+const updateBody = z.object(editable).partial().refine((v) => Object.keys(v).length > 0, 'nothing to change');
+
+const listQuery = z.object({
+  status: caseStatus.optional(),
+  stage: stage.optional(),
+  language: language.optional(),
+  /** in the first name, last name or phone */
+  q: text(100).optional(),
+  /** mine: the cases I follow; unassigned: pending cases nobody took yet */
+  scope: z.enum(['mine', 'unassigned', 'all']).default('all'),
+  ...paging,
+});
+
+const timelineQuery = z.object({ ...paging, type: text(60).optional() });
+
+export const caseEvent = z.object({
+  id: z.number().int(),
+  type: z.string(),
+  actorType: z.string(),
+  actorId: z.string().nullable(),
+  payload: z.unknown(),
+  attention: z.boolean(),
+  acknowledgedAt: z.date().nullable(),
+  createdAt: z.date(),
+});
+
+function changes(staffRole: string, staffId: number, input: Partial<Record<keyof typeof editable, unknown>>) {
+  // A CIP may take a case for themselves, not give it to someone else.
+  if (staffRole === 'cip' && input.cipId !== undefined && input.cipId !== staffId && input.cipId !== null) {
+    throw new ApiError(403, 'Forbidden', 'A CIP can take a case for themselves only; a coordinator assigns cases to others.');
+  }
+  return input as Prisma.BeneficiaryUncheckedUpdateInput;
+}
+
+async function phoneTaken(err: unknown): Promise<never> {
+  if ((err as { code?: string }).code === 'P2002') throw conflict('Another case already has this phone number.');
+  throw err;
+}
+
+export function beneficiaryRoutes(api: Api, { db }: ApiDeps): void {
+  const prisma = db.prisma;
+
+  api.route({ method: 'get', path: '/api/cip/beneficiaries', summary: 'List the cases in my scope', tag: 'beneficiaries', roles: ANY_STAFF, query: listQuery, response: list(beneficiary) }, async (ctx, { query }) => {
+    const filters: Prisma.BeneficiaryWhereInput[] = [caseScope(ctx.staff)];
+    if (query.status) filters.push({ status: query.status });
+    if (query.stage) filters.push({ stage: query.stage });
+    if (query.language) filters.push({ language: query.language });
+    if (query.scope === 'mine') filters.push({ cipId: ctx.staff.id });
+    if (query.scope === 'unassigned') filters.push({ cipId: null, status: 'pending' });
+    if (query.q) filters.push({ OR: [{ firstName: { contains: query.q } }, { lastName: { contains: query.q } }, { phone: { contains: query.q } }] });
+    const where = { AND: filters };
+    const [items, total] = await Promise.all([prisma.beneficiary.findMany({ where, orderBy: { id: 'asc' }, take: query.limit, skip: query.offset }), prisma.beneficiary.count({ where })]);
+    await ctx.audit({ action: 'read', resource: 'beneficiary', detail: { ids: items.map((b) => b.id), query } });
+    return { items, total };
+  });
+
+  api.route({ method: 'post', path: '/api/cip/beneficiaries', summary: 'Open a case', tag: 'beneficiaries', roles: ANY_STAFF, body: createBody, response: beneficiary, status: 201 }, async (ctx, { body }) => {
+    const data = changes(ctx.staff.role, ctx.staff.id, body) as Prisma.BeneficiaryUncheckedCreateInput;
+    const created = await prisma
+      .$transaction(async (tx) => {
+        const b = await tx.beneficiary.create({ data: { ...data, firstName: body.firstName, status: 'active', cipId: body.cipId ?? (ctx.staff.role === 'cip' ? ctx.staff.id : null) } });
+        await appendCaseEvent(tx, { beneficiaryId: b.id, type: 'case_opened', actor: { type: 'staff', id: ctx.staff.id } });
+        return b;
+      })
+      .catch(phoneTaken);
+    await ctx.audit({ action: 'create', resource: 'beneficiary', resourceId: created.id, beneficiaryId: created.id });
+    return created;
+  });
+
+  api.route({ method: 'get', path: '/api/cip/beneficiaries/:id', summary: 'A case', tag: 'beneficiaries', roles: ANY_STAFF, params: idParams, response: beneficiary }, async (ctx, { params }) => {
+    const b = await caseInScope(prisma, ctx.staff, params.id);
+    await ctx.audit({ action: 'read', resource: 'beneficiary', resourceId: b.id, beneficiaryId: b.id });
+    return b;
+  });
+
+  api.route({ method: 'patch', path: '/api/cip/beneficiaries/:id', summary: 'Change a case', tag: 'beneficiaries', roles: ANY_STAFF, params: idParams, body: updateBody, response: beneficiary }, async (ctx, { params, body }) => {
+    const before = await caseInScope(prisma, ctx.staff, params.id);
+    const data = changes(ctx.staff.role, ctx.staff.id, body);
+    const updated = await prisma
+      .$transaction(async (tx) => {
+        const b = await tx.beneficiary.update({ where: { id: before.id }, data });
+        await appendCaseEvent(tx, { beneficiaryId: b.id, type: 'profile_updated', actor: { type: 'staff', id: ctx.staff.id }, payload: { fields: Object.keys(body) } });
+        return b;
+      })
+      .catch(phoneTaken);
+    await ctx.audit({ action: 'update', resource: 'beneficiary', resourceId: updated.id, beneficiaryId: updated.id, detail: { fields: Object.keys(body) } });
+    return updated;
+  });
+
+  api.route(
+    { method: 'post', path: '/api/cip/beneficiaries/:id/validate', summary: 'Validate a pending case (it becomes active, followed by me or the CIP given)', tag: 'beneficiaries', roles: ANY_STAFF, params: idParams, body: z.object({ cipId: id.optional() }), response: beneficiary },
+    async (ctx, { params, body }) => {
+      const before = await caseInScope(prisma, ctx.staff, params.id);
+      if (before.status !== 'pending') throw conflict(`This case is ${before.status}, not pending.`);
+      const cipId = body.cipId ?? before.cipId ?? ctx.staff.id;
+      changes(ctx.staff.role, ctx.staff.id, { cipId });
+      if (!(await prisma.staffUser.findFirst({ where: { id: cipId, active: true } }))) throw notFound('CIP');
+      const updated = await prisma.$transaction(async (tx) => {
+        const { count } = await tx.beneficiary.updateMany({ where: { id: before.id, status: 'pending' }, data: { status: 'active', cipId } });
+        if (count !== 1) throw conflict('This case was validated meanwhile.');
+        await appendCaseEvent(tx, { beneficiaryId: before.id, type: 'case_validated', actor: { type: 'staff', id: ctx.staff.id }, payload: { cipId } });
+        return tx.beneficiary.findUniqueOrThrow({ where: { id: before.id } });
+      });
+      await ctx.audit({ action: 'update', resource: 'beneficiary', resourceId: updated.id, beneficiaryId: updated.id, detail: { validated: true, cipId } });
+      return updated;
+    },
+  );
+
+  api.route(
+    { method: 'post', path: '/api/cip/beneficiaries/:id/archive', summary: 'Archive a case (the journey ended, or the person asked)', tag: 'beneficiaries', roles: ANY_STAFF, params: idParams, body: z.object({ reason: text(500).optional() }), response: beneficiary },
+    async (ctx, { params, body }) => {
+      const before = await caseInScope(prisma, ctx.staff, params.id);
+      if (before.status === 'archived') throw conflict('This case is archived already.');
+      const updated = await prisma.$transaction(async (tx) => {
+        const b = await tx.beneficiary.update({ where: { id: before.id }, data: { status: 'archived' } });
+        await appendCaseEvent(tx, { beneficiaryId: b.id, type: 'case_archived', actor: { type: 'staff', id: ctx.staff.id }, payload: { ...(body.reason && { reason: body.reason }) } });
+        return b;
+      });
+      await ctx.audit({ action: 'archive', resource: 'beneficiary', resourceId: updated.id, beneficiaryId: updated.id });
+      return updated;
+    },
+  );
+
+  api.route(
+    { method: 'get', path: '/api/cip/beneficiaries/:id/timeline', summary: "A case's timeline (CaseEvents), newest first", tag: 'beneficiaries', roles: ANY_STAFF, params: idParams, query: timelineQuery, response: list(caseEvent) },
+    async (ctx, { params, query }) => {
+      const b = await caseInScope(prisma, ctx.staff, params.id);
+      const where = { beneficiaryId: b.id, ...(query.type && { type: query.type }) };
+      const [items, total] = await Promise.all([prisma.caseEvent.findMany({ where, orderBy: { id: 'desc' }, take: query.limit, skip: query.offset }), prisma.caseEvent.count({ where })]);
+      await ctx.audit({ action: 'read', resource: 'timeline', resourceId: b.id, beneficiaryId: b.id });
+      return { items, total };
+    },
+  );
+
+}

@@ -1,0 +1,26 @@
+// The CIP JSON API under /api/cip: the routes of each resource, and GET /api/cip/openapi.json
+// (made from the same declarations). The dashboard issue builds its pages on it.
+import type { Request, Response, Server } from 'restify';
+import { Api, type ApiDeps } from './http';
+import { alertRoutes } from './alerts';
+import { beneficiaryRoutes } from './beneficiaries';
+import { sessionRoutes } from './sessions';
+
+export interface CipApiOptions {
+  /** how long a sign-in lasts, hours */
+  sessionHours: number;
+}
+
+export function registerCipApi(server: Server, deps: ApiDeps, options: CipApiOptions): Api {
+  const api = new Api(server, deps);
+  sessionRoutes(api, deps, options);
+  beneficiaryRoutes(api, deps);
+  alertRoutes(api, deps);
+  // (more resources are registered here)
+
+  const document = () => api.openapi({ title: 'Passerelle CIP API', version: '1' });
+  server.get('/api/cip/openapi.json', async (_req: Request, res: Response) => {
+    res.send(200, document());
+  });
+  return api;
+}

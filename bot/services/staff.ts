@@ -1,0 +1,114 @@
+// Staff accounts and sessions. Passwords are hashed with scrypt (memory-hard, in Node's own
+// crypto): "scrypt$N$r$p$salt$hash", never stored as given. A session is a random bearer token
+// (256 bits) of which only the SHA-256 is stored, with its expiry; signing out revokes it.
+// A password made by `npm run staff:create` is given out once: it must be changed at the first
+// sign-in, before anything else is allowed.
+import crypto from 'node:crypto';
+import { promisify } from 'node:util';
+import type { Db } from '../db/client';
+
+export const ROLES = ['cip', 'coordinator', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface Staff {
+  id: number;
+  email: string;
+  name: string;
+  role: Role;
+  mustChangePassword: boolean;
+}
+
+const scrypt = promisify(crypto.scrypt) as (password: string, salt: Buffer, keylen: number, options: crypto.ScryptOptions) => Promise<Buffer>;
+// 2^15 x 8 x 128 bytes = 32 MiB of memory per hash: costly to guess by the billion, fine to check.
+const COST = { N: 2 ** 15, r: 8, p: 1 };
+const KEY_LENGTH = 64;
+
+export async function hashPassword(password: string): Promise<string> {
+  const salt = crypto.randomBytes(16);
+  const hash = await scrypt(password.normalize('NFKC'), salt, KEY_LENGTH, { ...COST, maxmem: 64 * 1024 * 1024 });
+  return ['scrypt', COST.N, COST.r, COST.p, salt.toString('base64'), hash.toString('base64')].join('$');
+}
+
+export async function verifyPassword(password: string, stored: string | null): Promise<boolean> {
+  const parts = (stored ?? '').split('$');
+  if (parts.length !== 6 || parts[0] !== 'scrypt') {
+    // No password (or an unknown format): spend the same time anyway, then refuse.
+    await scrypt(password, Buffer.alloc(16), KEY_LENGTH, { ...COST, maxmem: 64 * 1024 * 1024 });
+    return false;
+  }
+  const [, N, r, p, salt, hash] = parts;
+  const expected = Buffer.from(hash, 'base64');
+  const actual = await scrypt(password.normalize('NFKC'), Buffer.from(salt, 'base64'), expected.length, { N: Number(N), r: Number(r), p: Number(p), maxmem: 64 * 1024 * 1024 });
+  return crypto.timingSafeEqual(actual, expected);
+}
+
+/** A password to give out once: 16 characters easy to read aloud (no 0/O, 1/l/I). */
+export function oneTimePassword(): string {
+  const alphabet = 'abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+  return Array.from(crypto.randomBytes(16), (b) => alphabet[b % alphabet.length]).join('');
+}
+
+/** At least 12 characters, not only letters or only digits. */
+export function passwordProblem(password: string): string | undefined {
+  if (password.length < 12) return 'must be at least 12 characters';
+  if (password.length > 200) return 'must be at most 200 characters';
+  if (/^\p{L}+$/u.test(password) || /^\d+$/.test(password)) return 'must mix letters with digits or signs';
+  return undefined;
+}
+
+function toStaff(u: { id: number; email: string; name: string; role: string; mustChangePassword: boolean }): Staff {
+  return { id: u.id, email: u.email, name: u.name, role: (ROLES as readonly string[]).includes(u.role) ? (u.role as Role) : 'cip', mustChangePassword: u.mustChangePassword };
+}
+
+/**
+ * Creates an account (or gives an existing one a new password) with a one-time password; returns
+ * it, to be handed to the person (it is not stored).
+ */
+export async function createStaff(db: Db, input: { email: string; role: Role; name?: string }): Promise<{ staff: Staff; password: string; created: boolean }> {
+  const email = input.email.trim().toLowerCase();
+  const password = oneTimePassword();
+  const passwordHash = await hashPassword(password);
+  const existing = await db.staffUser.findUnique({ where: { email } });
+  const user = existing
+    ? await db.staffUser.update({ where: { email }, data: { role: input.role, ...(input.name && { name: input.name }), passwordHash, mustChangePassword: true, active: true } })
+    : await db.staffUser.create({ data: { email, role: input.role, name: input.name ?? email.split('@')[0], passwordHash, mustChangePassword: true } });
+  return { staff: toStaff(user), password, created: !existing };
+}
+
+function tokenHash(token: string): string {
+  return crypto.createHash('sha256').update(token).digest('hex');
+}
+
+/** Checks an email and password; a session for the person when they match an active account. */
+export async function signIn(db: Db, email: string, password: string, now: Date, hours: number): Promise<{ token: string; expiresAt: Date; staff: Staff } | undefined> {
+  const user = await db.staffUser.findUnique({ where: { email: email.trim().toLowerCase() } });
+  const ok = await verifyPassword(password, user?.active ? user.passwordHash : null);
+  if (!user || !user.active || !ok) return undefined;
+  const token = crypto.randomBytes(32).toString('base64url');
+  const expiresAt = new Date(now.getTime() + hours * 3600_000);
+  await db.$transaction(async (tx) => {
+    await tx.staffSession.create({ data: { tokenHash: tokenHash(token), staffUserId: user.id, expiresAt } });
+    await tx.staffUser.update({ where: { id: user.id }, data: { lastLoginAt: now } });
+  });
+  return { token, expiresAt, staff: toStaff(user) };
+}
+
+/** The member of staff a bearer token speaks for, if it is a live session of an active account. */
+export async function staffOfToken(db: Db, token: string, now: Date): Promise<(Staff & { sessionId: number }) | undefined> {
+  const session = await db.staffSession.findUnique({ where: { tokenHash: tokenHash(token) }, include: { staffUser: true } });
+  if (!session || session.revokedAt || session.expiresAt <= now || !session.staffUser.active) return undefined;
+  return { ...toStaff(session.staffUser), sessionId: session.id };
+}
+
+export async function signOut(db: Db, sessionId: number, now: Date): Promise<void> {
+  await db.staffSession.updateMany({ where: { id: sessionId, revokedAt: null }, data: { revokedAt: now } });
+}
+
+/** A new password chosen by the person (after the one-time one); their other sessions end. */
+export async function changePassword(db: Db, staffId: number, sessionId: number, password: string, now: Date): Promise<void> {
+  const passwordHash = await hashPassword(password);
+  await db.$transaction(async (tx) => {
+    await tx.staffUser.update({ where: { id: staffId }, data: { passwordHash, mustChangePassword: false } });
+    await tx.staffSession.updateMany({ where: { staffUserId: staffId, revokedAt: null, id: { not: sessionId } }, data: { revokedAt: now } });
+  });
+}

@@ -1,0 +1,39 @@
+// Calling the CIP API of a running test app as a member of staff.
+import type { App } from '../../bot/app';
+import { createStaff, type Role } from '../../bot/services/staff';
+
+export interface StaffClient {
+  id: number;
+  token: string;
+  /** a request with this member's token; the body (JSON) and status */
+  call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
+}
+
+let counter = 0;
+
+/** A staff account of `role`, signed in, its one-time password already replaced. */
+export async function signedIn(app: App, role: Role, email = `${role}${++counter}@passerelle.test`): Promise<StaffClient> {
+  const { staff, password } = await createStaff(app.db.prisma, { email, role, name: `${role} ${counter}` });
+  const first = await request(app, 'POST', '/api/cip/session', { email, password });
+  if (first.status !== 200) throw new Error(`sign-in answered ${first.status}`);
+  const changed = await request(app, 'POST', '/api/cip/password', { password: 'a new password 123' }, first.body.token);
+  if (changed.status !== 200) throw new Error(`password change answered ${changed.status}`);
+  const token = first.body.token as string;
+  return { id: staff.id, token, call: (method, path, body) => request(app, method, path, body, token) };
+}
+
+export async function request(app: App, method: string, path: string, body?: unknown, token?: string, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${app.url}${path}`, {
+    method,
+    headers: { ...(body !== undefined && { 'Content-Type': 'application/json' }), ...(token && { Authorization: `Bearer ${token}` }), ...headers },
+    ...(body !== undefined && { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    // not JSON: kept as text
+  }
+  return { status: res.status, body: parsed };
+}
