@@ -5,6 +5,13 @@ import { Api, type ApiDeps } from './http';
 import { alertRoutes } from './alerts';
 import { beneficiaryRoutes } from './beneficiaries';
 import { sessionRoutes } from './sessions';
+import { structureRoutes } from './structures';
+import { contactRoutes } from './contacts';
+import { placementRoutes } from './placements';
+import { shiftRoutes } from './shifts';
+import { workshopRoutes } from './workshops';
+import { bookingRoutes } from './bookings';
+import { blockerRoutes } from './blockers';
 
 export interface CipApiOptions {
   /** how long a sign-in lasts, hours */
@@ -16,6 +23,13 @@ export function registerCipApi(server: Server, deps: ApiDeps, options: CipApiOpt
   sessionRoutes(api, deps, options);
   beneficiaryRoutes(api, deps);
   alertRoutes(api, deps);
+  structureRoutes(api, deps);
+  contactRoutes(api, deps);
+  placementRoutes(api, deps);
+  shiftRoutes(api, deps);
+  workshopRoutes(api, deps);
+  bookingRoutes(api, deps);
+  blockerRoutes(api, deps);
   // (more resources are registered here)
 
   const document = () => api.openapi({ title: 'Passerelle CIP API', version: '1' });

@@ -1,0 +1,90 @@
+// Blockers (housing, childcare, health, papers, transport, money) of the cases in one's scope:
+// list and read them, and move them along (open, in progress, resolved) with a note, which goes
+// on the case's timeline (blocker_status_changed).
+import { z } from 'zod';
+import type { Prisma } from '../db/client';
+import { BLOCKER_CATEGORIES, URGENCIES } from '../services/blockers';
+import { appendCaseEvent } from '../services/caseEvents';
+import { ANY_STAFF, conflict, notFound, type Api, type ApiDeps } from './http';
+import { caseScope } from './scope';
+import { id, idParams, list, paging } from './schemas';
+
+const blockerStatus = z.enum(['open', 'in_progress', 'resolved']);
+
+export const blocker = z.object({
+  id: z.number().int(),
+  reference: z.string(),
+  beneficiaryId: z.number().int(),
+  category: z.string(),
+  urgency: z.string(),
+  description: z.string().nullable(),
+  /** voice notes, photos, documents: media references */
+  attachments: z.unknown(),
+  status: z.string(),
+  statusNote: z.string().nullable(),
+  resolvedAt: z.date().nullable(),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+  beneficiary: z.object({ id: z.number().int(), firstName: z.string().nullable(), lastName: z.string().nullable() }),
+});
+
+const listQuery = z.object({
+  status: blockerStatus.optional(),
+  category: z.enum(BLOCKER_CATEGORIES).optional(),
+  urgency: z.enum(URGENCIES).optional(),
+  beneficiaryId: id.optional(),
+  ...paging,
+});
+
+const changeBody = z.object({ status: blockerStatus, note: z.string().trim().min(1, 'must not be empty').max(1000) });
+const withPerson = { beneficiary: { select: { id: true, firstName: true, lastName: true } } } as const;
+
+export function blockerRoutes(api: Api, { db }: ApiDeps): void {
+  const prisma = db.prisma;
+
+  api.route({ method: 'get', path: '/api/cip/blockers', summary: 'Blockers of the cases in my scope, newest first', tag: 'blockers', roles: ANY_STAFF, query: listQuery, response: list(blocker) }, async (ctx, { query }) => {
+    const where: Prisma.BlockerWhereInput = {
+      beneficiary: caseScope(ctx.staff),
+      ...(query.status && { status: query.status }),
+      ...(query.category && { category: query.category }),
+      ...(query.urgency && { urgency: query.urgency }),
+      ...(query.beneficiaryId && { beneficiaryId: query.beneficiaryId }),
+    };
+    const [items, total] = await Promise.all([prisma.blocker.findMany({ where, include: withPerson, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: query.limit, skip: query.offset }), prisma.blocker.count({ where })]);
+    await ctx.audit({ action: 'read', resource: 'blocker', ...(query.beneficiaryId && { beneficiaryId: query.beneficiaryId }), detail: { ids: items.map((b) => b.id), query } });
+    return { items, total };
+  });
+
+  api.route({ method: 'get', path: '/api/cip/blockers/:id', summary: 'A blocker', tag: 'blockers', roles: ANY_STAFF, params: idParams, response: blocker }, async (ctx, { params }) => {
+    const found = await prisma.blocker.findFirst({ where: { id: params.id, beneficiary: caseScope(ctx.staff) }, include: withPerson });
+    if (!found) throw notFound('Blocker');
+    await ctx.audit({ action: 'read', resource: 'blocker', resourceId: found.id, beneficiaryId: found.beneficiaryId });
+    return found;
+  });
+
+  api.route(
+    { method: 'patch', path: '/api/cip/blockers/:id', summary: "Change a blocker's status, with a note for the timeline", tag: 'blockers', roles: ANY_STAFF, params: idParams, body: changeBody, response: blocker },
+    async (ctx, { params, body }) => {
+      const before = await prisma.blocker.findFirst({ where: { id: params.id, beneficiary: caseScope(ctx.staff) } });
+      if (!before) throw notFound('Blocker');
+      if (before.status === body.status) throw conflict(`This blocker is ${before.status.replace('_', ' ')} already.`);
+      const updated = await prisma.$transaction(async (tx) => {
+        // Only from the status read above: two members of staff moving it at once do not both win.
+        const { count } = await tx.blocker.updateMany({
+          where: { id: before.id, status: before.status },
+          data: { status: body.status, statusNote: body.note, resolvedAt: body.status === 'resolved' ? ctx.now : null },
+        });
+        if (count !== 1) throw conflict('This blocker was changed meanwhile: read it again.');
+        await appendCaseEvent(tx, {
+          beneficiaryId: before.beneficiaryId,
+          type: 'blocker_status_changed',
+          actor: { type: 'staff', id: ctx.staff.id },
+          payload: { blockerId: before.id, reference: before.reference, from: before.status, to: body.status, note: body.note },
+        });
+        return tx.blocker.findUniqueOrThrow({ where: { id: before.id }, include: withPerson });
+      });
+      await ctx.audit({ action: 'update', resource: 'blocker', resourceId: updated.id, beneficiaryId: updated.beneficiaryId, detail: { from: before.status, to: body.status } });
+      return updated;
+    },
+  );
+}

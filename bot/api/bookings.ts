@@ -1,0 +1,97 @@
+// Bookings of workshop sessions by staff, for the cases in their scope: the same rules as a booking
+// by chat (bot/services/workshops.ts: seats, waiting list, age group), recorded as made by the
+// member of staff (source "cip"). A session's list shows a CIP only the people in their scope.
+import { z } from 'zod';
+import { book, cancelBooking } from '../services/workshops';
+import { ANY_STAFF, conflict, notFound, type Api, type ApiDeps } from './http';
+import { caseInScope, caseScope } from './scope';
+import { id, idParams, list } from './schemas';
+
+export const booking = z.object({
+  id: z.number().int(),
+  sessionId: z.number().int(),
+  beneficiaryId: z.number().int(),
+  /** booked | waitlisted | cancelled | attended | no_show */
+  status: z.string(),
+  /** chat | broadcast | cip */
+  source: z.string(),
+  waitlistedAt: z.date().nullable(),
+  cancelledAt: z.date().nullable(),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+});
+
+const person = z.object({ id: z.number().int(), firstName: z.string().nullable(), lastName: z.string().nullable() });
+const listedBooking = booking.extend({ beneficiary: person });
+const made = booking.extend({ position: z.number().int().nullable().describe('place on the waiting list (1: next to get a seat)'), seatsLeft: z.number().int() });
+const cancelled = booking.extend({ promoted: z.boolean().describe('the freed seat went to the first person waiting') });
+
+const bookBody = z.object({
+  beneficiaryId: id,
+  waitlistIfFull: z.boolean().default(true),
+  /** book a session of the other age group (a CIP's decision) */
+  ignoreAgeGroup: z.boolean().default(false),
+});
+const bookingStatus = z.enum(['booked', 'waitlisted', 'cancelled', 'attended', 'no_show']);
+
+export function bookingRoutes(api: Api, { db }: ApiDeps): void {
+  const prisma = db.prisma;
+
+  api.route(
+    { method: 'get', path: '/api/cip/sessions/:id/bookings', summary: "A session's bookings and waiting list (a CIP sees the people in their scope)", tag: 'bookings', roles: ANY_STAFF, params: idParams, query: z.object({ status: bookingStatus.optional() }), response: list(listedBooking) },
+    async (ctx, { params, query }) => {
+      if (!(await prisma.workshopSession.findUnique({ where: { id: params.id } }))) throw notFound('Session');
+      const items = await prisma.booking.findMany({
+        where: { sessionId: params.id, beneficiary: caseScope(ctx.staff), ...(query.status && { status: query.status }) },
+        include: { beneficiary: { select: { id: true, firstName: true, lastName: true } } },
+        // Seats first, then the waiting list in the order it gets seats.
+        orderBy: [{ status: 'asc' }, { waitlistedAt: 'asc' }, { id: 'asc' }],
+      });
+      await ctx.audit({ action: 'read', resource: 'booking', detail: { sessionId: params.id, ids: items.map((b) => b.id) } });
+      return { items, total: items.length };
+    },
+  );
+
+  api.route({ method: 'post', path: '/api/cip/sessions/:id/bookings', summary: 'Book a seat for a person (or a place on the waiting list when full)', tag: 'bookings', roles: ANY_STAFF, params: idParams, body: bookBody, response: made, status: 201 }, async (ctx, { params, body }) => {
+    const person = await caseInScope(prisma, ctx.staff, body.beneficiaryId);
+    if (person.status === 'archived') throw conflict('This case is archived.');
+    const outcome = await book(prisma, person.id, params.id, ctx.now, { actor: { type: 'staff', id: ctx.staff.id }, source: 'cip', waitlistIfFull: body.waitlistIfFull, ignoreAgeGroup: body.ignoreAgeGroup });
+    switch (outcome.status) {
+      case 'not_found':
+        throw notFound('Session');
+      case 'cancelled':
+        throw conflict('This session is cancelled.');
+      case 'started':
+        throw conflict('This session has started already.');
+      case 'full':
+        throw conflict('This session is full (book with waitlistIfFull to join its waiting list).');
+      case 'already_booked':
+        throw conflict('This person has a seat on this session already.');
+      case 'already_waitlisted':
+        throw conflict('This person is on the waiting list of this session already.');
+      case 'not_eligible': {
+        const { audience } = await prisma.workshopSession.findUniqueOrThrow({ where: { id: params.id } });
+        if (!person.birthYear) throw conflict("This person's year of birth is not known: record it, or book with ignoreAgeGroup.");
+        throw conflict(audience === 'under25' ? 'This session is for under-25s (book with ignoreAgeGroup to decide otherwise).' : 'This session is for people aged 25 and over (book with ignoreAgeGroup to decide otherwise).');
+      }
+    }
+    const row = await prisma.booking.findUniqueOrThrow({ where: { id: outcome.bookingId } });
+    await ctx.audit({ action: 'create', resource: 'booking', resourceId: row.id, beneficiaryId: person.id, detail: { sessionId: params.id, status: outcome.status } });
+    return { ...row, position: outcome.status === 'waitlisted' ? outcome.position : null, seatsLeft: outcome.session.seatsLeft };
+  });
+
+  api.route({ method: 'del', path: '/api/cip/bookings/:id', summary: 'Cancel a booking or a place on the waiting list (a freed seat goes to the first person waiting)', tag: 'bookings', roles: ANY_STAFF, params: idParams, response: cancelled }, async (ctx, { params }) => {
+    const found = await prisma.booking.findFirst({ where: { id: params.id, beneficiary: caseScope(ctx.staff) } });
+    if (!found) throw notFound('Booking');
+    // The promotion, if any, queued its own notification to the person who got the seat.
+    const outcome = await cancelBooking(prisma, found.beneficiaryId, found.id, ctx.now, { type: 'staff', id: ctx.staff.id });
+    if (outcome.status !== 'cancelled') {
+      if (outcome.status === 'not_found') throw notFound('Booking');
+      if (outcome.status === 'started') throw conflict('This session has started already: its bookings stay as they are.');
+      throw conflict(['attended', 'no_show'].includes(found.status) ? `This booking is closed (${found.status.replace('_', ' ')}): it cannot be cancelled.` : 'This booking is cancelled already.');
+    }
+    const row = await prisma.booking.findUniqueOrThrow({ where: { id: found.id } });
+    await ctx.audit({ action: 'update', resource: 'booking', resourceId: row.id, beneficiaryId: row.beneficiaryId, detail: { cancelled: true, was: found.status } });
+    return { ...row, promoted: outcome.promotedBeneficiaryId !== undefined };
+  });
+}

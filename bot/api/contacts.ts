@@ -1,0 +1,66 @@
+// Employer contacts (SIAE supervisors, company tutors): personal data, so every read and change
+// is audited. Any member of staff adds and edits them; a phone number belongs to one contact.
+import { z } from 'zod';
+import type { Prisma } from '../db/client';
+import { ANY_STAFF, conflict, notFound, type Api, type ApiDeps } from './http';
+import { flag, id, idParams, language, list, name, paging, phone } from './schemas';
+
+export const contactRole = z.enum(['supervisor', 'tutor', 'other']);
+
+export const contact = z.object({
+  id: z.number().int(),
+  structureId: z.number().int(),
+  firstName: z.string(),
+  lastName: z.string().nullable(),
+  phone: z.string().nullable(),
+  language: z.string(),
+  role: z.string(),
+  active: z.boolean(),
+  optedOutAt: z.date().nullable(),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+});
+
+const editable = {
+  firstName: name,
+  lastName: name.nullable(),
+  phone: phone.nullable(),
+  language,
+  role: contactRole,
+  active: z.boolean(),
+};
+
+const createBody = z.object(editable).partial().required({ firstName: true });
+const updateBody = z.object(editable).partial().refine((v) => Object.keys(v).length > 0, 'nothing to change');
+const listQuery = z.object({ structureId: id.optional(), active: flag.optional(), ...paging });
+
+async function phoneTaken(err: unknown): Promise<never> {
+  if ((err as { code?: string }).code === 'P2002') throw conflict('Another contact already has this phone number.');
+  throw err;
+}
+
+export function contactRoutes(api: Api, { db }: ApiDeps): void {
+  const prisma = db.prisma;
+
+  api.route({ method: 'get', path: '/api/cip/contacts', summary: 'List employer contacts (of one structure when told)', tag: 'contacts', roles: ANY_STAFF, query: listQuery, response: list(contact) }, async (ctx, { query }) => {
+    if (query.structureId && !(await prisma.structure.findUnique({ where: { id: query.structureId } }))) throw notFound('Structure');
+    const where: Prisma.ContactWhereInput = { ...(query.structureId && { structureId: query.structureId }), ...(query.active !== undefined && { active: query.active }) };
+    const [items, total] = await Promise.all([prisma.contact.findMany({ where, orderBy: { id: 'asc' }, take: query.limit, skip: query.offset }), prisma.contact.count({ where })]);
+    await ctx.audit({ action: 'read', resource: 'contact', detail: { ids: items.map((c) => c.id), query } });
+    return { items, total };
+  });
+
+  api.route({ method: 'post', path: '/api/cip/structures/:id/contacts', summary: 'Add a contact to a structure', tag: 'contacts', roles: ANY_STAFF, params: idParams, body: createBody, response: contact, status: 201 }, async (ctx, { params, body }) => {
+    if (!(await prisma.structure.findUnique({ where: { id: params.id } }))) throw notFound('Structure');
+    const created = await prisma.contact.create({ data: { ...body, structureId: params.id } }).catch(phoneTaken);
+    await ctx.audit({ action: 'create', resource: 'contact', resourceId: created.id, detail: { structureId: params.id } });
+    return created;
+  });
+
+  api.route({ method: 'patch', path: '/api/cip/contacts/:id', summary: 'Change a contact', tag: 'contacts', roles: ANY_STAFF, params: idParams, body: updateBody, response: contact }, async (ctx, { params, body }) => {
+    if (!(await prisma.contact.findUnique({ where: { id: params.id } }))) throw notFound('Contact');
+    const updated = await prisma.contact.update({ where: { id: params.id }, data: body }).catch(phoneTaken);
+    await ctx.audit({ action: 'update', resource: 'contact', resourceId: updated.id, detail: { fields: Object.keys(body) } });
+    return updated;
+  });
+}

@@ -1,0 +1,106 @@
+// Placements (the steps of a journey) of the cases in one's scope: record one, change its dates,
+// status, tutor or notes, list a person's. The rules (SIAE seats, the 4 months of sas IAE, the
+// tutor's structure) live in bot/services/placements.ts; a refusal is a 409 with its reason.
+import { z } from 'zod';
+import { PLACEMENT_KINDS, PLACEMENT_STATUSES, PlacementRefused, createPlacement, updatePlacement } from '../services/placements';
+import { ANY_STAFF, ApiError, conflict, notFound, type Api, type ApiDeps } from './http';
+import { caseInScope, caseScope } from './scope';
+import { day, id, idParams, list, text } from './schemas';
+
+export const placementKind = z.enum(PLACEMENT_KINDS);
+export const placementStatus = z.enum(PLACEMENT_STATUSES);
+
+export const placement = z.object({
+  id: z.number().int(),
+  beneficiaryId: z.number().int(),
+  structureId: z.number().int(),
+  tutorId: z.number().int().nullable(),
+  kind: z.string(),
+  /** the first day (midnight UTC) */
+  startDate: z.date(),
+  /** the last day, included (midnight UTC) */
+  endDate: z.date(),
+  status: z.string(),
+  notes: z.string().nullable(),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+  structure: z.object({ id: z.number().int(), name: z.string(), kind: z.string() }),
+});
+
+const createBody = z
+  .object({
+    beneficiaryId: id,
+    structureId: id,
+    tutorId: id.nullable().optional(),
+    kind: placementKind,
+    startDate: day,
+    endDate: day.describe('the last day, included'),
+    status: placementStatus.default('planned'),
+    notes: text(2000).nullable().optional(),
+  })
+  .refine((v) => v.endDate > v.startDate, { path: ['endDate'], message: 'must be after startDate' });
+
+const updateBody = z
+  .object({ startDate: day, endDate: day, status: placementStatus, tutorId: id.nullable(), notes: text(2000).nullable() })
+  .partial()
+  .refine((v) => Object.keys(v).length > 0, 'nothing to change')
+  .refine((v) => !v.startDate || !v.endDate || v.endDate > v.startDate, { path: ['endDate'], message: 'must be after startDate' });
+
+/** A refusal of the placement rules as the API says it: 404 for a missing record, 409 for a rule. */
+export function asApiError(err: unknown): never {
+  if (!(err instanceof PlacementRefused)) throw err;
+  switch (err.reason) {
+    case 'dates':
+      throw new ApiError(400, 'ValidationError', 'The body is not valid.', [{ path: err.field ?? '', message: err.message }]);
+    case 'beneficiary_not_found':
+      throw notFound('Beneficiary');
+    case 'structure_not_found':
+      throw notFound('Structure');
+    case 'placement_not_found':
+      throw notFound('Placement');
+    case 'shift_not_found':
+      throw notFound('Shift');
+    default:
+      throw conflict(err.message);
+  }
+}
+
+const withStructure = { structure: { select: { id: true, name: true, kind: true } } } as const;
+
+export function placementRoutes(api: Api, { db }: ApiDeps): void {
+  const prisma = db.prisma;
+  const staffActor = (staffId: number) => ({ type: 'staff' as const, id: staffId });
+
+  api.route({ method: 'post', path: '/api/cip/placements', summary: 'Place a person (the SIAE seat and 4-month sas IAE rules apply)', tag: 'placements', roles: ANY_STAFF, body: createBody, response: placement, status: 201 }, async (ctx, { body }) => {
+    await caseInScope(prisma, ctx.staff, body.beneficiaryId);
+    const created = await createPlacement(db, body, staffActor(ctx.staff.id)).catch(asApiError);
+    await ctx.audit({ action: 'create', resource: 'placement', resourceId: created.id, beneficiaryId: created.beneficiaryId });
+    return prisma.placement.findUniqueOrThrow({ where: { id: created.id }, include: withStructure });
+  });
+
+  api.route({ method: 'get', path: '/api/cip/placements/:id', summary: 'A placement', tag: 'placements', roles: ANY_STAFF, params: idParams, response: placement }, async (ctx, { params }) => {
+    const found = await prisma.placement.findFirst({ where: { id: params.id, beneficiary: caseScope(ctx.staff) }, include: withStructure });
+    if (!found) throw notFound('Placement');
+    await ctx.audit({ action: 'read', resource: 'placement', resourceId: found.id, beneficiaryId: found.beneficiaryId });
+    return found;
+  });
+
+  api.route({ method: 'patch', path: '/api/cip/placements/:id', summary: "Change a placement's dates, status, tutor or notes", tag: 'placements', roles: ANY_STAFF, params: idParams, body: updateBody, response: placement }, async (ctx, { params, body }) => {
+    const found = await prisma.placement.findFirst({ where: { id: params.id, beneficiary: caseScope(ctx.staff) } });
+    if (!found) throw notFound('Placement');
+    const updated = await updatePlacement(db, found.id, body, staffActor(ctx.staff.id)).catch(asApiError);
+    await ctx.audit({ action: 'update', resource: 'placement', resourceId: updated.id, beneficiaryId: updated.beneficiaryId, detail: { fields: Object.keys(body) } });
+    return prisma.placement.findUniqueOrThrow({ where: { id: updated.id }, include: withStructure });
+  });
+
+  api.route(
+    { method: 'get', path: '/api/cip/beneficiaries/:id/placements', summary: "A person's placements, earliest first", tag: 'placements', roles: ANY_STAFF, params: idParams, query: z.object({ status: placementStatus.optional() }), response: list(placement) },
+    async (ctx, { params, query }) => {
+      const b = await caseInScope(prisma, ctx.staff, params.id);
+      const where = { beneficiaryId: b.id, ...(query.status && { status: query.status }) };
+      const items = await prisma.placement.findMany({ where, orderBy: [{ startDate: 'asc' }, { id: 'asc' }], include: withStructure });
+      await ctx.audit({ action: 'read', resource: 'placement', beneficiaryId: b.id, detail: { ids: items.map((p) => p.id) } });
+      return { items, total: items.length };
+    },
+  );
+}

@@ -1,0 +1,85 @@
+// Structures (SIAE, companies, training bodies, Missions Locales): any member of staff lists and
+// reads them, with their contacts and how many people are placed there now; coordinators and
+// admins create and change them. Reading a structure reads its contacts: that is audited.
+import { z } from 'zod';
+import type { Prisma } from '../db/client';
+import { SIAE_DEFAULT_CAPACITY } from '../services/placements';
+import { ANY_STAFF, MANAGERS, notFound, type Api, type ApiDeps } from './http';
+import { contact } from './contacts';
+import { flag, idParams, list, paging, text } from './schemas';
+
+export const structureKind = z.enum(['siae', 'company', 'training', 'mission_locale']);
+
+export const structure = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  kind: z.string(),
+  sector: z.string().nullable(),
+  address: z.string().nullable(),
+  city: z.string().nullable(),
+  /** refugees at a time (SIAE: 2 when not set) */
+  capacity: z.number().int().nullable(),
+  active: z.boolean(),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+});
+
+const counts = { currentPlacements: z.number().int().describe('planned or active placements that include today'), upcomingPlacements: z.number().int().describe('planned or active placements that start later') };
+const listed = structure.extend({ currentPlacements: counts.currentPlacements });
+const detailed = structure.extend({ ...counts, contacts: z.array(contact) });
+
+const editable = {
+  name: z.string().trim().min(1, 'must not be empty').max(200),
+  kind: structureKind,
+  sector: text(200).nullable(),
+  address: text(300).nullable(),
+  city: text(100).nullable(),
+  capacity: z.number().int().min(1).max(1000).nullable(),
+  active: z.boolean(),
+};
+
+const createBody = z.object(editable).partial().required({ name: true, kind: true });
+const updateBody = z.object(editable).partial().refine((v) => Object.keys(v).length > 0, 'nothing to change');
+const listQuery = z.object({ kind: structureKind.optional(), active: flag.optional(), ...paging });
+
+const today = (now: Date) => new Date(`${now.toISOString().slice(0, 10)}T00:00:00.000Z`);
+const holdingASeat = { status: { in: ['planned', 'active'] } };
+
+export function structureRoutes(api: Api, { db }: ApiDeps): void {
+  const prisma = db.prisma;
+
+  /** Placements that include today, per structure. */
+  async function currentCounts(ids: number[], now: Date) {
+    const day = today(now);
+    const rows = await prisma.placement.groupBy({ by: ['structureId'], where: { structureId: { in: ids }, ...holdingASeat, startDate: { lte: day }, endDate: { gte: day } }, _count: { _all: true } });
+    return new Map(rows.map((r) => [r.structureId, r._count._all]));
+  }
+
+  api.route({ method: 'get', path: '/api/cip/structures', summary: 'List structures (SIAE, companies, training bodies, Missions Locales)', tag: 'structures', roles: ANY_STAFF, query: listQuery, response: list(listed) }, async (ctx, { query }) => {
+    const where: Prisma.StructureWhereInput = { ...(query.kind && { kind: query.kind }), ...(query.active !== undefined && { active: query.active }) };
+    const [rows, total] = await Promise.all([prisma.structure.findMany({ where, orderBy: { id: 'asc' }, take: query.limit, skip: query.offset }), prisma.structure.count({ where })]);
+    const current = await currentCounts(rows.map((s) => s.id), ctx.now);
+    return { items: rows.map((s) => ({ ...s, currentPlacements: current.get(s.id) ?? 0 })), total };
+  });
+
+  api.route({ method: 'get', path: '/api/cip/structures/:id', summary: 'A structure, its contacts and how many people are placed there', tag: 'structures', roles: ANY_STAFF, params: idParams, response: detailed }, async (ctx, { params }) => {
+    const found = await prisma.structure.findUnique({ where: { id: params.id }, include: { contacts: { orderBy: { id: 'asc' } } } });
+    if (!found) throw notFound('Structure');
+    const [current, upcomingPlacements] = await Promise.all([currentCounts([found.id], ctx.now), prisma.placement.count({ where: { structureId: found.id, ...holdingASeat, startDate: { gt: today(ctx.now) } } })]);
+    await ctx.audit({ action: 'read', resource: 'contact', detail: { structureId: found.id, ids: found.contacts.map((c) => c.id) } });
+    return { ...found, currentPlacements: current.get(found.id) ?? 0, upcomingPlacements };
+  });
+
+  api.route({ method: 'post', path: '/api/cip/structures', summary: 'Add a structure (an SIAE takes 2 refugees at a time unless told)', tag: 'structures', roles: MANAGERS, body: createBody, response: structure, status: 201 }, async (ctx, { body }) => {
+    const created = await prisma.structure.create({ data: { ...body, capacity: body.capacity !== undefined ? body.capacity : body.kind === 'siae' ? SIAE_DEFAULT_CAPACITY : null } });
+    await ctx.audit({ action: 'create', resource: 'structure', resourceId: created.id });
+    return created;
+  });
+
+  api.route({ method: 'patch', path: '/api/cip/structures/:id', summary: 'Change a structure', tag: 'structures', roles: MANAGERS, params: idParams, body: updateBody, response: structure }, async (ctx, { params, body }) => {
+    if (!(await prisma.structure.findUnique({ where: { id: params.id } }))) throw notFound('Structure');
+    const updated = await prisma.structure.update({ where: { id: params.id }, data: body });
+    await ctx.audit({ action: 'update', resource: 'structure', resourceId: updated.id, detail: { fields: Object.keys(body) } });
+    return updated;
+  });
+}

@@ -1,0 +1,152 @@
+// Workshops and their sessions: any member of staff lists them with their upcoming sessions (seats
+// and who is booked how many); coordinators and admins add workshops and sessions, move a session,
+// change its seats (never below the people already booked) or cancel it. Cancelling tells each
+// booked or waiting person's CIP (an alert on their case): no message goes to the people.
+import { z } from 'zod';
+import { appendCaseEvent } from '../services/caseEvents';
+import { ANY_STAFF, ApiError, MANAGERS, conflict, notFound, type Api, type ApiDeps } from './http';
+import { ageGroup, dateTime, flag, idParams, list, text } from './schemas';
+
+export const workshopCategory = z.enum(['codes_soft_skills', 'paperwork', 'job_search', 'company_visit', 'digital', 'culture_sport']);
+const sessionStatus = z.enum(['scheduled', 'cancelled']);
+
+export const session = z.object({
+  id: z.number().int(),
+  workshopId: z.number().int(),
+  startsAt: z.date(),
+  endsAt: z.date(),
+  place: z.string(),
+  capacity: z.number().int(),
+  bookedCount: z.number().int(),
+  seatsLeft: z.number().int(),
+  waitlistedCount: z.number().int(),
+  audience: z.string(),
+  status: z.string(),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+});
+
+export const workshop = z.object({
+  id: z.number().int(),
+  code: z.string(),
+  title: z.string(),
+  category: z.string(),
+  description: z.string().nullable(),
+  durationMinutes: z.number().int(),
+  active: z.boolean(),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+});
+
+const workshopWithSessions = workshop.extend({ sessions: z.array(session).describe('sessions that have not started, soonest first') });
+
+const workshopBody = z.object({
+  code: z
+    .string()
+    .trim()
+    .regex(/^[a-z][a-z0-9]*(_[a-z0-9]+)*$/, 'must be lower snake case, e.g. cv_workshop')
+    .max(60)
+    .describe('stable key, also the translation key of the title (workshops.titles.<code>)'),
+  title: z.string().trim().min(1, 'must not be empty').max(200).describe('the French title'),
+  category: workshopCategory,
+  description: text(2000).nullable().optional(),
+  durationMinutes: z.number().int().min(15).max(24 * 60),
+});
+
+const place = z.string().trim().min(1, 'must not be empty').max(300);
+const capacity = z.number().int().min(1).max(500);
+const sessionBody = z
+  .object({ startsAt: dateTime, endsAt: dateTime, place, capacity, audience: ageGroup })
+  .refine((v) => v.endsAt > v.startsAt, { path: ['endsAt'], message: 'must be after startsAt' });
+const sessionChanges = z
+  .object({ place, capacity, status: sessionStatus })
+  .partial()
+  .refine((v) => Object.keys(v).length > 0, 'nothing to change');
+
+type SessionRow = { id: number; capacity: number; bookedCount: number };
+
+export function workshopRoutes(api: Api, { db }: ApiDeps): void {
+  const prisma = db.prisma;
+
+  /** Sessions with their seats left and the length of their waiting lists. */
+  async function sessionViews<S extends SessionRow>(rows: S[]) {
+    const waiting = await prisma.booking.groupBy({ by: ['sessionId'], where: { sessionId: { in: rows.map((s) => s.id) }, status: 'waitlisted' }, _count: { _all: true } });
+    const counts = new Map(waiting.map((w) => [w.sessionId, w._count._all]));
+    return rows.map((s) => ({ ...s, seatsLeft: Math.max(0, s.capacity - s.bookedCount), waitlistedCount: counts.get(s.id) ?? 0 }));
+  }
+
+  api.route(
+    {
+      method: 'get',
+      path: '/api/cip/workshops',
+      summary: 'Workshops with their upcoming sessions',
+      tag: 'workshops',
+      roles: ANY_STAFF,
+      query: z.object({ category: workshopCategory.optional(), active: flag.optional() }),
+      response: list(workshopWithSessions),
+    },
+    async (ctx, { query }) => {
+      const rows = await prisma.workshop.findMany({
+        where: { ...(query.category && { category: query.category }), ...(query.active !== undefined && { active: query.active }) },
+        include: { sessions: { where: { startsAt: { gt: ctx.now } }, orderBy: [{ startsAt: 'asc' }, { id: 'asc' }] } },
+        orderBy: { id: 'asc' },
+      });
+      const sessions = new Map((await sessionViews(rows.flatMap((w) => w.sessions))).map((s) => [s.id, s]));
+      return { items: rows.map((w) => ({ ...w, sessions: w.sessions.map((s) => sessions.get(s.id)!) })), total: rows.length };
+    },
+  );
+
+  api.route({ method: 'post', path: '/api/cip/workshops', summary: 'Add a workshop', tag: 'workshops', roles: MANAGERS, body: workshopBody, response: workshop, status: 201 }, async (ctx, { body }) => {
+    const created = await prisma.workshop.create({ data: body }).catch((err: unknown) => {
+      if ((err as { code?: string }).code === 'P2002') throw conflict(`A workshop with the code "${body.code}" exists already.`);
+      throw err;
+    });
+    await ctx.audit({ action: 'create', resource: 'workshop', resourceId: created.id });
+    return created;
+  });
+
+  api.route({ method: 'post', path: '/api/cip/workshops/:id/sessions', summary: 'Add a session of a workshop', tag: 'workshops', roles: MANAGERS, params: idParams, body: sessionBody, response: session, status: 201 }, async (ctx, { params, body }) => {
+    const found = await prisma.workshop.findUnique({ where: { id: params.id } });
+    if (!found) throw notFound('Workshop');
+    if (!found.active) throw conflict('This workshop is not active: activate it before adding sessions.');
+    if (body.startsAt <= ctx.now) throw new ApiError(400, 'ValidationError', 'The body is not valid.', [{ path: 'startsAt', message: 'must be in the future' }]);
+    const created = await prisma.workshopSession.create({ data: { ...body, workshopId: found.id } });
+    await ctx.audit({ action: 'create', resource: 'session', resourceId: created.id, detail: { workshopId: found.id } });
+    return (await sessionViews([created]))[0];
+  });
+
+  api.route(
+    { method: 'patch', path: '/api/cip/sessions/:id', summary: "Change a session's place or seats, cancel it or schedule it again", tag: 'workshops', roles: MANAGERS, params: idParams, body: sessionChanges, response: session },
+    async (ctx, { params, body }) => {
+      const before = await prisma.workshopSession.findUnique({ where: { id: params.id }, include: { workshop: true } });
+      if (!before) throw notFound('Session');
+      const updated = await prisma.$transaction(async (tx) => {
+        if (body.capacity !== undefined) {
+          // In one statement with the seat count, so that a booking at the same moment cannot slip in.
+          const { count } = await tx.workshopSession.updateMany({ where: { id: before.id, bookedCount: { lte: body.capacity } }, data: { capacity: body.capacity } });
+          if (count !== 1) {
+            const { bookedCount } = await tx.workshopSession.findUniqueOrThrow({ where: { id: before.id } });
+            throw conflict(`${bookedCount} people are booked on this session: its capacity cannot be below that.`);
+          }
+        }
+        const s = await tx.workshopSession.update({ where: { id: before.id }, data: { ...(body.place && { place: body.place }), ...(body.status && { status: body.status }) } });
+        if (body.status === 'cancelled' && before.status !== 'cancelled') {
+          const affected = await tx.booking.findMany({ where: { sessionId: before.id, status: { in: ['booked', 'waitlisted'] } } });
+          for (const b of affected) {
+            await appendCaseEvent(tx, {
+              beneficiaryId: b.beneficiaryId,
+              type: 'session_cancelled',
+              actor: { type: 'staff', id: ctx.staff.id },
+              payload: { bookingId: b.id, sessionId: before.id, workshop: before.workshop.code, startsAt: before.startsAt.toISOString(), was: b.status },
+              // Nobody else tells the person: their CIP should.
+              attention: true,
+            });
+          }
+        }
+        return s;
+      });
+      await ctx.audit({ action: 'update', resource: 'session', resourceId: updated.id, detail: { fields: Object.keys(body) } });
+      return (await sessionViews([updated]))[0];
+    },
+  );
+}

@@ -1,0 +1,91 @@
+// The OpenAPI document of the CIP API covers the resources added after sessions, cases and alerts:
+// every path and method, who may call it, its request schemas and the shape of its answer.
+import type { App } from '../../bot/app';
+import { startTestApp } from '../support/app';
+import { request } from '../support/cipApi';
+import { createTempSqlite } from '../support/databases';
+import type { TempDatabase } from '../support/postgres';
+
+let tmp: TempDatabase;
+let app: App;
+beforeAll(async () => {
+  tmp = await createTempSqlite();
+  app = await startTestApp(tmp.url);
+});
+afterAll(async () => {
+  await app?.stop();
+  await tmp?.drop();
+});
+
+const ANY_STAFF = ['cip', 'coordinator', 'admin'];
+const MANAGERS = ['coordinator', 'admin'];
+
+/** path, method, roles, status of success */
+const ROUTES: [string, string, string[], number][] = [
+  ['/api/cip/structures', 'get', ANY_STAFF, 200],
+  ['/api/cip/structures', 'post', MANAGERS, 201],
+  ['/api/cip/structures/{id}', 'get', ANY_STAFF, 200],
+  ['/api/cip/structures/{id}', 'patch', MANAGERS, 200],
+  ['/api/cip/structures/{id}/contacts', 'post', ANY_STAFF, 201],
+  ['/api/cip/contacts', 'get', ANY_STAFF, 200],
+  ['/api/cip/contacts/{id}', 'patch', ANY_STAFF, 200],
+  ['/api/cip/placements', 'post', ANY_STAFF, 201],
+  ['/api/cip/placements/{id}', 'get', ANY_STAFF, 200],
+  ['/api/cip/placements/{id}', 'patch', ANY_STAFF, 200],
+  ['/api/cip/beneficiaries/{id}/placements', 'get', ANY_STAFF, 200],
+  ['/api/cip/placements/{id}/shifts', 'post', ANY_STAFF, 201],
+  ['/api/cip/beneficiaries/{id}/shifts', 'get', ANY_STAFF, 200],
+  ['/api/cip/shifts/{id}', 'patch', ANY_STAFF, 200],
+  ['/api/cip/workshops', 'get', ANY_STAFF, 200],
+  ['/api/cip/workshops', 'post', MANAGERS, 201],
+  ['/api/cip/workshops/{id}/sessions', 'post', MANAGERS, 201],
+  ['/api/cip/sessions/{id}', 'patch', MANAGERS, 200],
+  ['/api/cip/sessions/{id}/bookings', 'get', ANY_STAFF, 200],
+  ['/api/cip/sessions/{id}/bookings', 'post', ANY_STAFF, 201],
+  ['/api/cip/bookings/{id}', 'delete', ANY_STAFF, 200],
+  ['/api/cip/blockers', 'get', ANY_STAFF, 200],
+  ['/api/cip/blockers/{id}', 'get', ANY_STAFF, 200],
+  ['/api/cip/blockers/{id}', 'patch', ANY_STAFF, 200],
+];
+
+test('every new route is in the document with its roles, its errors and the schema of its answer', async () => {
+  const { status, body } = await request(app, 'GET', '/api/cip/openapi.json');
+  expect(status).toBe(200);
+  for (const [path, method, roles, ok] of ROUTES) {
+    const op = body.paths[path]?.[method];
+    expect({ path, method, found: !!op }).toEqual({ path, method, found: true });
+    expect(op['x-roles']).toEqual(roles);
+    expect(op.security).toEqual([{ bearer: [] }]);
+    expect(op.responses[ok].content['application/json'].schema.type).toBe('object');
+    expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['400', '401', '403']));
+  }
+  // The sessions, cases and alerts are still there.
+  expect(Object.keys(body.paths)).toEqual(expect.arrayContaining(['/api/cip/session', '/api/cip/beneficiaries', '/api/cip/alerts']));
+});
+
+test('request schemas: enumerations, days, required fields and path parameters', async () => {
+  const { paths } = (await request(app, 'GET', '/api/cip/openapi.json')).body;
+  const bodyOf = (path: string, method: string) => paths[path][method].requestBody.content['application/json'].schema;
+
+  const placement = bodyOf('/api/cip/placements', 'post');
+  expect(placement.properties.kind.enum).toEqual(['sas_iae', 'immersion', 'poec', 'work_study', 'job']);
+  expect(placement.properties.status.enum).toEqual(['planned', 'active', 'ended', 'cancelled']);
+  expect(placement.properties.startDate).toMatchObject({ type: 'string', format: 'date' });
+  expect(placement.required).toEqual(expect.arrayContaining(['beneficiaryId', 'structureId', 'kind', 'startDate', 'endDate']));
+  expect(placement.required).not.toContain('tutorId');
+
+  expect(bodyOf('/api/cip/structures', 'post').properties.kind.enum).toEqual(['siae', 'company', 'training', 'mission_locale']);
+  expect(bodyOf('/api/cip/structures/{id}/contacts', 'post').properties.role.enum).toEqual(['supervisor', 'tutor', 'other']);
+  expect(bodyOf('/api/cip/structures/{id}/contacts', 'post').properties.language.enum).toEqual(['fr', 'en', 'ar', 'fa', 'ps', 'ti', 'ru', 'uk']);
+  expect(bodyOf('/api/cip/workshops', 'post').properties.category.enum).toEqual(['codes_soft_skills', 'paperwork', 'job_search', 'company_visit', 'digital', 'culture_sport']);
+  expect(bodyOf('/api/cip/workshops/{id}/sessions', 'post').properties.audience.enum).toEqual(['under25', 'over25']);
+  expect(bodyOf('/api/cip/shifts/{id}', 'patch').properties.attendance.enum).toEqual(['unknown', 'present', 'absent', 'late']);
+  const blocker = bodyOf('/api/cip/blockers/{id}', 'patch');
+  expect(blocker.required).toEqual(['status', 'note']);
+  expect(blocker.properties.note).toMatchObject({ minLength: 1, maxLength: 1000 });
+  expect(bodyOf('/api/cip/sessions/{id}/bookings', 'post').required).toEqual(['beneficiaryId']);
+
+  const blockerQuery = paths['/api/cip/blockers'].get.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`);
+  expect(blockerQuery).toEqual(expect.arrayContaining(['query:status', 'query:category', 'query:urgency', 'query:beneficiaryId', 'query:limit', 'query:offset']));
+  expect(paths['/api/cip/placements/{id}'].patch.parameters).toEqual([expect.objectContaining({ name: 'id', in: 'path', required: true })]);
+});
