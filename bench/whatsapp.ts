@@ -174,6 +174,7 @@ export async function runWhatsAppBench(options: WhatsAppBenchOptions): Promise<W
     HOST: '127.0.0.1',
     DEMO_DATA: 'off',
     LOG_LEVEL: 'silent',
+    QUIET_HOURS: 'off',
     MEDIA_DIR: path.join(dir, 'media'),
     WHATSAPP_ACCESS_TOKEN: TOKEN,
     WHATSAPP_APP_SECRET: SECRET,

@@ -39,6 +39,8 @@ export interface StartOptions {
   longPollMs?: number;
   /** WhatsApp channel timings (tests make them short) */
   whatsapp?: WhatsAppTuning;
+  /** the clock of the bot, the jobs and the API (tests move it) */
+  now?: () => Date;
 }
 
 export async function startApp(config: Config, log: Logger, options: StartOptions = {}): Promise<App> {
@@ -54,7 +56,8 @@ export async function startApp(config: Config, log: Logger, options: StartOption
 
     const media = new MediaStore(config.media.dir);
     const speech = config.speechToTextUrl ? { stt: new HttpSpeechToText(config.speechToTextUrl), media } : undefined;
-    const core = createBotCore(db, config, log, { speech });
+    const now = options.now ?? (() => new Date());
+    const core = createBotCore(db, config, log, { speech, now });
     if (options.warmUp ?? true) warmUpRecognizers();
 
     const store = new ConversationStore({
@@ -81,6 +84,8 @@ export async function startApp(config: Config, log: Logger, options: StartOption
           maxMediaBytes: config.media.maxBytes,
           timeZone: config.appTimezone,
           defaultLocale: config.defaultLocale,
+          quiet: config.quietHours,
+          now,
           ...options.whatsapp,
         })
       : undefined;
@@ -89,7 +94,20 @@ export async function startApp(config: Config, log: Logger, options: StartOption
     directLine.register(server);
     botFramework.register(server);
     whatsapp?.register(server);
-    registerCipApi(server, { db, log, now: () => new Date() }, { sessionHours: config.staffSessionHours });
+    registerCipApi(
+      server,
+      { db, log, now },
+      {
+        sessionHours: config.staffSessionHours,
+        whatsapp: !!whatsapp,
+        quiet: config.quietHours,
+        // Invitations are queued: WhatsApp's sender takes them at once, the web chat's at the next sweep.
+        afterBroadcast: () => {
+          whatsapp?.sender.wake();
+          void core.notifier.sweep().catch((err: Error) => log.error({ err: { message: err.message } }, 'notifications sweep failed'));
+        },
+      },
+    );
     registerWebChatPage(server);
     await listen(server, config.port, config.host);
     const address = server.address();
@@ -100,6 +118,8 @@ export async function startApp(config: Config, log: Logger, options: StartOption
 
     const scheduler = new Scheduler(config.appTimezone, log);
     scheduler.add({ name: 'directline-sweep', cron: '*/5 * * * *', run: async () => ({ forgotten: store.sweep() }) });
+    // Proactive messages waiting for people on the web chat (or Azure channels): delivered where they are.
+    scheduler.add({ name: 'notifications-sweep', cron: '* * * * *', run: () => core.notifier.sweep() });
     if (whatsapp) {
       scheduler.add({ name: 'whatsapp-status-purge', cron: '17 3 * * *', run: async () => ({ purged: await whatsapp.store.purgeOrphans() }) });
       // People who wrote but never consented: forgotten after 30 days without a message.

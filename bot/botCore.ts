@@ -35,7 +35,7 @@ export interface BotCore {
   installPipeline(adapter: BotAdapter): void;
 }
 
-export type BotCoreConfig = Pick<Config, 'defaultLocale'> & Partial<Pick<Config, 'appTimezone' | 'cipAnswerDays'>>;
+export type BotCoreConfig = Pick<Config, 'defaultLocale'> & Partial<Pick<Config, 'appTimezone' | 'cipAnswerDays' | 'quietHours'>>;
 
 export interface BotCoreOptions {
   now?: () => Date;
@@ -51,7 +51,7 @@ export function createBotCore(db: Database, config: BotCoreConfig, log: Logger, 
   const userState = new UserState(storage);
   const dialogState = conversationState.createProperty<DialogState>('dialogState');
   const profile = userState.createProperty<UserProfile>('profile');
-  const notifier = new Notifier(db, timeZone, log, now);
+  const notifier = new Notifier(db, timeZone, log, now, config.quietHours);
   const deps: DialogDeps = {
     db: db.prisma,
     profile,

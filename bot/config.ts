@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { LANGUAGE_CODES, type LanguageCode } from './languages';
 import { projectRoot } from './paths';
 import { readTemplateRegistry, type TemplateRegistry } from './channels/whatsapp/templates';
+import { parseQuietHours, type QuietHours } from './services/quietHours';
 
 /** The four secrets that turn the WhatsApp channel on; all or none. */
 export const WHATSAPP_SECRETS = ['WHATSAPP_ACCESS_TOKEN', 'WHATSAPP_APP_SECRET', 'WHATSAPP_VERIFY_TOKEN', 'WHATSAPP_PHONE_NUMBER_ID'] as const;
@@ -46,6 +47,8 @@ export interface Config {
   speechToTextUrl?: string;
   /** how long a staff sign-in lasts, hours */
   staffSessionHours: number;
+  /** when nothing proactive is sent (local time of APP_TIMEZONE); undefined: never quiet */
+  quietHours?: QuietHours;
 }
 
 export interface WhatsAppConfig {
@@ -141,6 +144,11 @@ const schema = z.object({
   WHATSAPP_SEND_LEASE_SECONDS: int(1, 3600).default(30),
   SPEECH_TO_TEXT_URL: httpUrl.optional(),
   STAFF_SESSION_HOURS: int(1, 24 * 30).default(12),
+  QUIET_HOURS: z
+    .string()
+    .trim()
+    .refine((v) => parseQuietHours(v) !== undefined, 'must be two times such as 21:00-08:00, or off')
+    .default('21:00-08:00'),
 });
 
 /** Resolves a relative SQLite path against the project root, so the database does not depend on the cwd. */
@@ -201,7 +209,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...(whatsapp && { whatsapp }),
     ...(v.SPEECH_TO_TEXT_URL && { speechToTextUrl: v.SPEECH_TO_TEXT_URL }),
     staffSessionHours: v.STAFF_SESSION_HOURS,
+    ...quiet(v.QUIET_HOURS, v.APP_TIMEZONE),
   };
+}
+
+function quiet(text: string, timeZone: string): { quietHours?: QuietHours } {
+  const parsed = parseQuietHours(text);
+  return parsed && parsed !== 'off' ? { quietHours: { ...parsed, timeZone } } : {};
 }
 
 /**

@@ -13,6 +13,8 @@ export interface UserProfile {
   conversationId?: string;
   /** they said no to consent: nothing is stored; the next message asks again */
   declinedAt?: string;
+  /** when they last wrote (ISO): a question we sent after it is theirs to answer */
+  lastTurnAt?: string;
 }
 
 const LOCALE = Symbol('passerelle.locale');

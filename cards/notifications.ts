@@ -1,15 +1,26 @@
-// The text of queued notifications, made when they are sent, in the person's language.
+// The text of proactive messages (notifications, invitations...), made when they are sent, in
+// the person's language. A message that asks something is a numbered question like any other, so
+// that the answer (by voice, keyboard or a tap, maybe days later) is understood the same way.
 import type { LanguageCode } from '../bot/languages';
 import { translator } from '../bot/i18n';
 import type { NotificationPayload } from '../bot/services/notifications';
-import { formatDateTime, titleOf } from './format';
-import { say, type Message } from './messages';
+import type { Question } from '../dialogs/prompts/numberedChoicePrompt';
+import { yesNoQuestion } from '../dialogs/prompts/yesNoQuestion';
+import { formatDateTime, formatDay, formatTimeRange, titleOf } from './format';
+import { ask, say, type Message } from './messages';
 
 interface SessionRef {
   workshopCode: string;
   title?: string;
   startsAt: string;
+  endsAt?: string;
   place: string;
+}
+
+/** "Will you come? 1 I'll come / 2 not this time" (values yes and no). */
+export function invitationQuestion(locale: LanguageCode): Question {
+  const t = translator(locale);
+  return yesNoQuestion(locale, t('broadcasts.invitation.question'), { yes: t('broadcasts.invitation.yes'), no: t('broadcasts.invitation.no') });
 }
 
 export function renderNotification(payload: NotificationPayload, locale: LanguageCode, timeZone: string): Message {
@@ -25,6 +36,20 @@ export function renderNotification(payload: NotificationPayload, locale: Languag
           place: s.place,
         }),
       );
+    }
+    case 'broadcasts.invitation': {
+      const s = payload.session as SessionRef;
+      const start = new Date(s.startsAt);
+      const q = invitationQuestion(locale);
+      const lines = [
+        t('broadcasts.invitation.intro'),
+        t('workshops.booked.title', { title: titleOf(t, s) }),
+        t('workshops.booked.day', { day: formatDay(start, locale, timeZone) }),
+        t('workshops.booked.time', { time: s.endsAt ? formatTimeRange(start, new Date(s.endsAt), locale, timeZone) : formatDateTime(start, locale, timeZone) }),
+        t('workshops.booked.place', { place: s.place }),
+        q.question as string,
+      ];
+      return ask(locale, lines, q.options, q.hints);
     }
     default:
       // A key without its own rendering: its text, with the payload's values.

@@ -9,3 +9,4 @@ export const AGENDA_DIALOG = 'agenda';
 export const CIP_MESSAGE_DIALOG = 'cipMessage';
 export const ERASURE_DIALOG = 'erasure';
 export const WAY_OUT_DIALOG = 'wayOut';
+export const INVITATION_DIALOG = 'invitation';

@@ -32,9 +32,14 @@ import {
   SHIFTS_DIALOG,
   WAY_OUT_DIALOG,
   WORKSHOPS_DIALOG,
+  INVITATION_DIALOG,
 } from './ids';
 import { NumberedChoicePrompt, perLanguage, type ChoiceResult } from './prompts/numberedChoicePrompt';
 import { globalCommand } from './recognizers/keywords';
+import { recognizeChoice } from './recognizers/choice';
+import { openQuestion } from '../bot/services/questions';
+import { invitationQuestion } from '../cards/notifications';
+import type { InvitationOptions } from './answers/invitationDialog';
 import { isWayOut } from './results';
 
 const STEPS = 'mainSteps';
@@ -85,6 +90,8 @@ export interface MainParts {
   cipMessage: () => Dialog;
   erasure: Dialog;
   wayOut: () => Dialog;
+  /** the answer to a workshop invitation */
+  invitation: Dialog;
 }
 
 export class MainDialog extends ComponentDialog {
@@ -107,7 +114,7 @@ export class MainDialog extends ComponentDialog {
 
     // The root set: the menu, and what keywords open from anywhere.
     this.root = new DialogSet(dialogState);
-    for (const d of [this, parts.language(), parts.erasure]) this.root.add(d);
+    for (const d of [this, parts.language(), parts.erasure, parts.invitation]) this.root.add(d);
   }
 
   /** Runs one turn of the conversation. */
@@ -119,7 +126,11 @@ export class MainDialog extends ComponentDialog {
     if (known) await this.syncConversation(context, profile);
 
     const command = isMessage ? globalCommand(context.activity.text) : undefined;
+    const since = known && isMessage ? await this.noteTurn(context) : undefined;
     if (command) return this.runCommand(dc, command, profile);
+
+    // An answer to a question we sent meanwhile (an invitation...): it goes to that question.
+    if (since !== undefined && (await this.answerOpenQuestion(dc, profile.beneficiaryId!, since.previous))) return;
 
     const result = isMessage ? await dc.continueDialog() : { status: dc.activeDialog ? DialogTurnStatus.waiting : DialogTurnStatus.empty };
     if (result.status === DialogTurnStatus.empty) {
@@ -128,6 +139,38 @@ export class MainDialog extends ComponentDialog {
       // A task ended (or onboarding did): back to the menu.
       await this.start(dc, false);
     }
+  }
+
+  /** Remembers when the person wrote; returns when they wrote before (questions sent after it are theirs to answer). */
+  private async noteTurn(context: TurnContext): Promise<{ previous?: Date }> {
+    const profile = await this.deps.profile.get(context, {});
+    await this.deps.profile.set(context, { ...profile, lastTurnAt: this.deps.now().toISOString() });
+    return { previous: profile.lastTurnAt ? new Date(profile.lastTurnAt) : undefined };
+  }
+
+  /** True when the message answered the latest question we sent the person (and was handled). */
+  private async answerOpenQuestion(dc: DialogContext, beneficiaryId: number, previous: Date | undefined): Promise<boolean> {
+    const question = await openQuestion(this.deps.db, { beneficiaryId }, previous);
+    if (!question) return false;
+    const { context } = dc;
+    const locale = turnLocale(context);
+    const text = context.activity.text ?? '';
+    if (question.kind === 'broadcast') {
+      const recipient = await this.deps.db.broadcastRecipient.findUnique({ where: { id: question.refId }, include: { broadcast: true } });
+      const choice = recipient && recognizeChoice(text, invitationQuestion(locale).options, locale);
+      if (!recipient || !choice) return false;
+      await dc.cancelAllDialogs();
+      const result = await dc.beginDialog(INVITATION_DIALOG, {
+        questionId: question.id,
+        recipientId: recipient.id,
+        sessionId: recipient.broadcast.sessionId,
+        beneficiaryId,
+        yes: choice.value === 'yes',
+      } satisfies InvitationOptions);
+      if (result.status === DialogTurnStatus.complete) await this.start(dc, false);
+      return true;
+    }
+    return false;
   }
 
   private async start(dc: DialogContext, greet: boolean) {

@@ -2,6 +2,7 @@
 // (made from the same declarations). The dashboard issue builds its pages on it.
 import type { Request, Response, Server } from 'restify';
 import { Api, type ApiDeps } from './http';
+import { broadcastRoutes, type BroadcastRouteOptions } from './broadcasts';
 import { alertRoutes } from './alerts';
 import { beneficiaryRoutes } from './beneficiaries';
 import { sessionRoutes } from './sessions';
@@ -13,7 +14,7 @@ import { workshopRoutes } from './workshops';
 import { bookingRoutes } from './bookings';
 import { blockerRoutes } from './blockers';
 
-export interface CipApiOptions {
+export interface CipApiOptions extends BroadcastRouteOptions {
   /** how long a sign-in lasts, hours */
   sessionHours: number;
 }
@@ -31,6 +32,7 @@ export function registerCipApi(server: Server, deps: ApiDeps, options: CipApiOpt
   bookingRoutes(api, deps);
   blockerRoutes(api, deps);
   // (more resources are registered here)
+  broadcastRoutes(api, deps, options);
 
   const document = () => api.openapi({ title: 'Passerelle CIP API', version: '1' });
   server.get('/api/cip/openapi.json', async (_req: Request, res: Response) => {

@@ -15,7 +15,7 @@ type Writer = Pick<Prisma.TransactionClient, 'message' | 'conversationRef'>;
 export async function queueNotification(db: Writer, beneficiaryId: number, now: Date, payload: NotificationPayload): Promise<number> {
   const ref = await db.conversationRef.findFirst({
     where: { beneficiaryId },
-    orderBy: [{ lastInboundAt: 'desc' }, { updatedAt: 'desc' }],
+    orderBy: [{ lastInboundAt: { sort: 'desc', nulls: 'last' } }, { updatedAt: 'desc' }],
   });
   const row = await db.message.create({
     data: {
@@ -38,14 +38,17 @@ export interface PendingNotification {
   payload: NotificationPayload;
 }
 
-/** Notifications still waiting for a person (or whose sender went quiet), oldest first. */
+/**
+ * Proactive messages still waiting for a person (or whose sender went quiet), oldest first:
+ * notifications, invitations, reminders... (every kind but replies), due now.
+ */
 export async function pendingNotifications(db: Db, beneficiaryId: number, now: Date): Promise<PendingNotification[]> {
   const rows = await db.message.findMany({
     where: {
       beneficiaryId,
       direction: 'out',
-      kind: 'notification',
-      OR: [{ status: 'queued' }, { status: 'sending', claimedUntil: { lt: now } }],
+      kind: { not: 'reply' },
+      OR: [{ status: 'queued', OR: [{ nextAttemptAt: null }, { nextAttemptAt: { lte: now } }] }, { status: 'sending', claimedUntil: { lt: now } }],
     },
     orderBy: { id: 'asc' },
   });

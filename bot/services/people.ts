@@ -8,6 +8,7 @@ import { appendCaseEvent, type Actor } from './caseEvents';
 export interface Person {
   id: number;
   firstName: string | null;
+  phone: string | null;
   language: LanguageCode;
   birthYear: number | null;
   status: string;
@@ -19,6 +20,7 @@ function person(b: Prisma.BeneficiaryGetPayload<object>): Person {
   return {
     id: b.id,
     firstName: b.firstName,
+    phone: b.phone,
     language: isLanguageCode(b.language) ? b.language : 'fr',
     birthYear: b.birthYear,
     status: b.status,

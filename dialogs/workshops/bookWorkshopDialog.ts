@@ -103,16 +103,7 @@ export class BookWorkshopDialog extends ComponentDialog {
     values.sessionId = Number(choice.value);
     const shift = await overlappingShift(this.deps.db, await this.me(step.context), values.sessionId);
     if (!shift) return step.next({ index: 0, value: 'yes' } satisfies ChoiceResult);
-    const locale = turnLocale(step.context);
-    const t = translator(locale);
-    const { timeZone } = this.deps;
-    await step.context.sendActivity(
-      say(
-        locale,
-        t('workshops.overlap.warning'),
-        t('workshops.overlap.shift', { structure: shift.structure, day: formatDay(shift.startsAt, locale, timeZone), time: formatTimeRange(shift.startsAt, shift.endsAt, locale, timeZone) }),
-      ),
-    );
+    await step.context.sendActivity(overlapMessage(turnLocale(step.context), this.deps.timeZone, shift));
     return step.beginDialog(YES_NO, { args: { q: 'overlap' } satisfies YesNoArgs });
   }
 
@@ -146,24 +137,11 @@ export class BookWorkshopDialog extends ComponentDialog {
     const t = translator(locale);
     const { timeZone } = this.deps;
     switch (outcome.status) {
-      case 'booked': {
-        const s = outcome.session;
-        await step.context.sendActivity(
-          say(
-            locale,
-            t('workshops.booked.done'),
-            t('workshops.booked.title', { title: titleOf(t, s) }),
-            t('workshops.booked.day', { day: formatDay(s.startsAt, locale, timeZone) }),
-            t('workshops.booked.time', { time: formatTimeRange(s.startsAt, s.endsAt, locale, timeZone) }),
-            t('workshops.booked.place', { place: s.place }),
-          ),
-        );
+      case 'booked':
+        await step.context.sendActivity(bookedMessage(locale, timeZone, outcome.session));
         return step.endDialog();
-      }
       case 'waitlisted':
-        await step.context.sendActivity(
-          say(locale, t('workshops.waitlisted.done'), t('workshops.waitlisted.position', { position: outcome.position }), t('workshops.waitlisted.promise')),
-        );
+        await step.context.sendActivity(waitlistedMessage(locale, outcome.position));
         return step.endDialog();
       case 'already_booked':
         return this.endWith(step, 'workshops.alreadyBooked');
@@ -187,6 +165,34 @@ export class BookWorkshopDialog extends ComponentDialog {
     await step.context.sendActivity(say(locale, translator(locale)(key)));
     return step.endDialog();
   }
+}
+
+/** "Done, your seat is booked", with the workshop, its day, time and place. */
+export function bookedMessage(locale: LanguageCode, timeZone: string, s: SessionView) {
+  const t = translator(locale);
+  return say(
+    locale,
+    t('workshops.booked.done'),
+    t('workshops.booked.title', { title: titleOf(t, s) }),
+    t('workshops.booked.day', { day: formatDay(s.startsAt, locale, timeZone) }),
+    t('workshops.booked.time', { time: formatTimeRange(s.startsAt, s.endsAt, locale, timeZone) }),
+    t('workshops.booked.place', { place: s.place }),
+  );
+}
+
+export function waitlistedMessage(locale: LanguageCode, position: number) {
+  const t = translator(locale);
+  return say(locale, t('workshops.waitlisted.done'), t('workshops.waitlisted.position', { position }), t('workshops.waitlisted.promise'));
+}
+
+/** "Careful: you work at that time", with the shift. */
+export function overlapMessage(locale: LanguageCode, timeZone: string, shift: { structure: string; startsAt: Date; endsAt: Date }) {
+  const t = translator(locale);
+  return say(
+    locale,
+    t('workshops.overlap.warning'),
+    t('workshops.overlap.shift', { structure: shift.structure, day: formatDay(shift.startsAt, locale, timeZone), time: formatTimeRange(shift.startsAt, shift.endsAt, locale, timeZone) }),
+  );
 }
 
 function sessionQuestion(locale: LanguageCode, timeZone: string, args: PageArgs, sessions: Map<number, SessionView>) {

@@ -28,8 +28,8 @@ export function textOf(m: SentMessage): string {
   return `[template ${b.template?.name}]`;
 }
 
-/** Short timings for tests: retries after 50 ms, a Graph call given up after 1 s, a loose pace per person. */
-export const FAST: WhatsAppTuning = { retryBaseMs: 50, graphTimeoutMs: 1000, recoveryMs: 500, pollMs: 100, pairBurst: 1000 };
+/** Short timings for tests: retries after 50 ms, a Graph call given up after 5 s, a loose pace per person. */
+export const FAST: WhatsAppTuning = { retryBaseMs: 50, graphTimeoutMs: 5000, recoveryMs: 500, pollMs: 100, pairBurst: 1000 };
 
 export async function startWhatsAppApp(
   options: {
@@ -40,11 +40,13 @@ export async function startWhatsAppApp(
     /** a database already used (a restart; kept on close) */
     reuse?: TempDatabase;
     tuning?: WhatsAppTuning;
+    /** the application's clock */
+    now?: () => Date;
   } = {},
 ): Promise<WhatsAppTestApp> {
   const graph = options.graph ?? (await FakeGraphApi.start());
   const db = options.reuse ?? (options.kind ? await options.kind.create() : await createTempSqlite());
-  const app = await startTestApp(db.url, whatsappEnv(graph.url, options.env), { whatsapp: { ...FAST, ...options.tuning } });
+  const app = await startTestApp(db.url, whatsappEnv(graph.url, options.env), { whatsapp: { ...FAST, ...options.tuning }, now: options.now });
   const seen = new Map<string, number>();
   const harness: WhatsAppTestApp = {
     app,

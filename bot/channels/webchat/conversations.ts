@@ -15,6 +15,8 @@ export interface DirectLineConversation {
   activities: Activity[];
   offset: number;
   lastActiveAt: number;
+  /** when a client last asked for its activities (a page with the chat open polls all the time) */
+  lastPolledAt: number;
   waiters: Set<() => void>;
 }
 
@@ -62,6 +64,7 @@ export class ConversationStore {
       activities: [],
       offset: 0,
       lastActiveAt: this.now(),
+      lastPolledAt: 0,
       waiters: new Set(),
     };
     this.conversations.set(conversation.id, conversation);
@@ -130,6 +133,19 @@ export class ConversationStore {
       conversation.waiters.add(done);
       signal?.addEventListener('abort', done);
     });
+  }
+
+  /** A client reads the conversation (a GET of its activities). */
+  polled(conversation: DirectLineConversation): void {
+    conversation.lastPolledAt = this.now();
+  }
+
+  /**
+   * Someone has the chat open now: a client waits for news, or asked within the last 30 s. A
+   * message sent to a chat nobody reads would never be seen (the next visit opens another one).
+   */
+  isWatched(conversation: DirectLineConversation): boolean {
+    return conversation.waiters.size > 0 || this.now() - conversation.lastPolledAt < 30_000;
   }
 
   /** Ends every wait at once (at shutdown). */

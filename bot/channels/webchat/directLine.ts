@@ -67,10 +67,12 @@ export class DirectLineChannel {
       return { id: options.store.append(conversation, out) };
     });
     options.core.installPipeline(this.adapter);
-    // Notifications reach a person whose chat is still open; otherwise they wait for the next visit.
+    // Notifications reach a person whose chat is open (someone reads it); otherwise they wait for the next visit.
     options.core.notifier.register(CHANNEL_ID, {
-      send: async (target, activities) => {
-        if (!this.options.store.get(target.conversationId)) return false;
+      send: async (target, activities, _id, personIsHere) => {
+        const conversation = this.options.store.get(target.conversationId);
+        // (A person here, in a turn on this very conversation, reads what comes next.)
+        if (!conversation || !(personIsHere || this.options.store.isWatched(conversation))) return false;
         await this.adapter.continueConversation(target.reference, async (context) => {
           await context.sendActivities(activities);
         });
@@ -238,6 +240,7 @@ export class DirectLineChannel {
     const conversation = this.authorize(req, res);
     if (!conversation) return;
     const watermark = typeof req.query?.watermark === 'string' ? req.query.watermark : undefined;
+    this.options.store.polled(conversation);
     const gone = new AbortController();
     res.once('close', () => gone.abort());
     await this.options.store.waitForActivity(

@@ -16,6 +16,7 @@ import type { BotCore } from '../../botCore';
 import type { WhatsAppConfig } from '../../config';
 import type { Database } from '../../db/client';
 import type { LanguageCode } from '../../languages';
+import type { QuietHours } from '../../services/quietHours';
 import type { Logger } from '../../logger';
 import { acceptedMediaType, mediaUrl, type MediaStore } from '../../media';
 import { messagePayload } from '../../middleware/messageRecorder';
@@ -64,6 +65,7 @@ export interface WhatsAppChannelOptions extends WhatsAppTuning {
   maxMediaBytes: number;
   timeZone: string;
   defaultLocale: LanguageCode;
+  quiet?: QuietHours;
   now?: () => Date;
 }
 
@@ -102,6 +104,7 @@ export class WhatsAppChannel {
       retryBaseMs: options.retryBaseMs,
       pollMs: options.pollMs,
       pacer: new PairPacer(options.pairIntervalMs, options.pairBurst),
+      quiet: options.quiet,
     });
     this.adapter = new WhatsAppAdapter({
       typing: (context) => this.markRead(context.activity.id),
@@ -109,9 +112,11 @@ export class WhatsAppChannel {
     });
     core.installPipeline(this.adapter);
     // Notifications for people whose last channel is WhatsApp go into this channel's outbox.
-    core.notifier.register(CHANNEL_ID, {
-      send: async (target, _activities, id) => ((await this.store.adoptNotification(id, target.conversationId)) ? (this.sender.wake(), 'queued') : false),
-    });
+    core.notifier.register(
+      CHANNEL_ID,
+      { send: async (target, _activities, id) => ((await this.store.adoptNotification(id, target.conversationId)) ? (this.sender.wake(), 'queued') : false) },
+      { reachesPhones: true },
+    );
     const missing = missingKinds(config.templates);
     if (missing.length) log.warn({ missing }, 'whatsapp: no template for these kinds; outside the 24-hour window their messages wait for the person to write');
   }

@@ -24,6 +24,7 @@ import { PairPacer, TokenBucket } from './rateLimiter';
 import { renderActivities } from './renderer';
 import type { AppliedStatus, ClaimedOutbound, NewOutbound, WhatsAppStore } from './store';
 import { buildTemplate, type TemplateKind, type TemplateRegistry } from './templates';
+import { isQuiet, nextAllowed, type QuietHours } from '../../services/quietHours';
 
 /** Meta's customer service window, less a minute so that a send is not refused on the way. */
 export const WINDOW_MS = 24 * 3600_000 - 60_000;
@@ -90,6 +91,8 @@ export interface SenderOptions {
   random?: () => number;
   /** first retry delay, ms (default 2000, doubling at each try) */
   retryBaseMs?: number;
+  /** nothing proactive goes then (QUIET_HOURS) */
+  quiet?: QuietHours;
 }
 
 export class WhatsAppSender {
@@ -190,6 +193,9 @@ export class WhatsAppSender {
     if (row.kind !== 'reply' && row.optedOut) {
       // "stop": nothing proactive; it waits in case they write again.
       return void (await store.settle({ id: row.id, outcome: 'release', at: null }));
+    }
+    if (row.kind !== 'reply' && isQuiet(this.now(), this.options.quiet)) {
+      return void (await store.settle({ id: row.id, outcome: 'release', at: nextAllowed(this.now(), this.options.quiet) }));
     }
     const plan = this.plan(row, payload);
     if ('drop' in plan) return void (await store.settle({ id: row.id, outcome: 'failed', errorTitle: plan.drop }));

@@ -43,6 +43,7 @@ function startServer(): Promise<{ child: ChildProcess; base: string }> {
       PORT: '0',
       HOST: '127.0.0.1',
       DEMO_DATA: 'on',
+      QUIET_HOURS: 'off',
       MEDIA_DIR: path.join(dir, 'media'),
       PASSERELLE_TEST_TUNING: JSON.stringify({ ...FAST, recoveryMs: 300 }),
       NODE_OPTIONS: '--disable-warning=DEP0111',

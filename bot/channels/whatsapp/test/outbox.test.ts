@@ -120,7 +120,7 @@ test('a free-form message that Meta fails later with 131047 (status webhook) goe
 });
 
 test('throttling, server errors and timeouts are tried again with backoff; permanent errors fail with Meta\'s code and title', async () => {
-  h = await startWhatsAppApp();
+  h = await startWhatsAppApp({ tuning: { graphTimeoutMs: 1000 } });
   const a = await person('33600000307', 'fr', 1);
   h.graph.fail(FAILURES.throttled, { to: a.waId, times: 2 });
   h.graph.fail(FAILURES.plain500, { to: a.waId });

@@ -1,0 +1,173 @@
+// Workshop invitations (broadcasts): POST one (a session, an audience, an idempotency key: the
+// same key again sends nothing new), GET what became of it: messages queued, sent, delivered,
+// read, failed; answers accepted, waitlisted, declined; people skipped and why; and the list of
+// recipients. A CIP broadcasts to their own cases; coordinators and admins to everyone.
+import { z } from 'zod';
+import type { Prisma } from '../db/client';
+import { broadcastReport, createBroadcast } from '../services/broadcasts';
+import type { QuietHours } from '../services/quietHours';
+import { ANY_STAFF, conflict, notFound, type Api, type ApiDeps } from './http';
+import { caseScope } from './scope';
+import { ageGroup, id, idParams, language, paging, stage, text } from './schemas';
+
+const audience = z
+  .object({
+    /** everyone active (in my scope) */
+    all: z.literal(true).optional(),
+    stage: stage.optional(),
+    ageGroup: ageGroup.optional(),
+    language: language.optional(),
+    /** people with a placement (planned or active) at this structure */
+    structureId: id.optional(),
+    ids: z.array(id).min(1).max(20000).optional(),
+  })
+  .refine((a) => a.all || a.stage || a.ageGroup || a.language || a.structureId || a.ids, 'say who: all, or at least one of stage, ageGroup, language, structureId, ids');
+
+const createBody = z.object({
+  sessionId: id,
+  audience,
+  /** the same key again sends nothing new (a retried request, a double click) */
+  idempotencyKey: text(200).min(8, 'must be at least 8 characters'),
+});
+
+const counts = z.object({
+  audience: z.number().int(),
+  invited: z.number().int(),
+  queued: z.number().int(),
+  sent: z.number().int(),
+  delivered: z.number().int(),
+  read: z.number().int(),
+  failed: z.number().int(),
+  accepted: z.number().int(),
+  waitlisted: z.number().int(),
+  declined: z.number().int(),
+  skipped: z.number().int(),
+  skippedBy: z.record(z.string(), z.number().int()),
+});
+
+const recipient = z.object({
+  beneficiaryId: z.number().int(),
+  firstName: z.string().nullable(),
+  language: z.string(),
+  status: z.string(),
+  reason: z.string().nullable(),
+  message: z.object({ status: z.string(), channel: z.string(), errorCode: z.number().int().nullable() }).nullable(),
+  answer: z.string().nullable(),
+  answeredAt: z.date().nullable(),
+});
+
+const report = z.object({
+  id: z.number().int(),
+  sessionId: z.number().int(),
+  createdById: z.number().int(),
+  createdAt: z.date(),
+  audience: z.unknown(),
+  counts,
+  recipients: z.object({ items: z.array(recipient), total: z.number().int() }),
+});
+
+export interface BroadcastRouteOptions {
+  whatsapp: boolean;
+  quiet?: QuietHours;
+  /** after a broadcast is queued: wake the senders */
+  afterBroadcast?: () => void;
+}
+
+export function broadcastRoutes(api: Api, deps: ApiDeps, options: BroadcastRouteOptions): void {
+  const { db } = deps;
+  const prisma = db.prisma;
+  const mine = (staff: { id: number; role: string }): Prisma.BroadcastWhereInput => (staff.role === 'cip' ? { createdById: staff.id } : {});
+
+  api.route(
+    {
+      method: 'post',
+      path: '/api/cip/broadcasts',
+      summary: 'Invite an audience to a workshop session (once per idempotency key)',
+      tag: 'broadcasts',
+      roles: ANY_STAFF,
+      body: createBody,
+      response: z.object({ broadcastId: z.number().int(), invited: z.number().int(), skipped: z.number().int(), created: z.boolean() }),
+      status: 201,
+    },
+    async (ctx, { body }) => {
+      const { all: _all, ...filters } = body.audience;
+      const outcome = await createBroadcast(
+        db,
+        { sessionId: body.sessionId, audience: filters, idempotencyKey: body.idempotencyKey, staffId: ctx.staff.id, scope: caseScope(ctx.staff) },
+        { now: ctx.now, quiet: options.quiet, whatsapp: options.whatsapp },
+      );
+      switch (outcome.status) {
+        case 'session_not_found':
+          throw notFound('Session');
+        case 'session_closed':
+          throw conflict('This session is cancelled or has started: no invitation can go for it.');
+        case 'key_reused':
+          throw conflict('This idempotency key was used for another broadcast (another session or audience).');
+      }
+      await ctx.audit({ action: 'create', resource: 'broadcast', resourceId: outcome.broadcastId, detail: { invited: outcome.invited, skipped: outcome.skipped, created: outcome.status === 'created' } });
+      if (outcome.status === 'created') options.afterBroadcast?.();
+      return { broadcastId: outcome.broadcastId, invited: outcome.invited, skipped: outcome.skipped, created: outcome.status === 'created' };
+    },
+  );
+
+  api.route(
+    {
+      method: 'get',
+      path: '/api/cip/broadcasts/:id',
+      summary: 'What became of a broadcast: counts, and its recipients',
+      tag: 'broadcasts',
+      roles: ANY_STAFF,
+      params: idParams,
+      query: z.object({ ...paging }),
+      response: report,
+    },
+    async (ctx, { params, query }) => {
+      if (!(await prisma.broadcast.findFirst({ where: { id: params.id, ...mine(ctx.staff) } }))) throw notFound('Broadcast');
+      const found = await broadcastReport(prisma, params.id);
+      if (!found) throw notFound('Broadcast');
+      const where = { broadcastId: params.id };
+      const [rows, total] = await Promise.all([
+        prisma.broadcastRecipient.findMany({ where, orderBy: { id: 'asc' }, take: query.limit, skip: query.offset, include: { beneficiary: { select: { firstName: true, language: true } } } }),
+        prisma.broadcastRecipient.count({ where }),
+      ]);
+      const messages = await prisma.message.findMany({ where: { id: { in: rows.flatMap((r) => (r.messageId ? [r.messageId] : [])) } }, select: { id: true, status: true, channel: true, errorCode: true } });
+      const byId = new Map(messages.map((m) => [m.id, m]));
+      const items = rows.map((r) => {
+        const m = r.messageId ? byId.get(r.messageId) : undefined;
+        return {
+          beneficiaryId: r.beneficiaryId,
+          firstName: r.beneficiary.firstName,
+          language: r.beneficiary.language,
+          status: r.status,
+          reason: r.reason,
+          message: m ? { status: m.status, channel: m.channel, errorCode: m.errorCode } : null,
+          answer: r.answer,
+          answeredAt: r.answeredAt,
+        };
+      });
+      await ctx.audit({ action: 'read', resource: 'broadcast', resourceId: params.id, detail: { recipients: items.map((i) => i.beneficiaryId) } });
+      return { ...found, recipients: { items, total } };
+    },
+  );
+
+  api.route(
+    {
+      method: 'get',
+      path: '/api/cip/broadcasts',
+      summary: 'My broadcasts (all of them for coordinators and admins), newest first',
+      tag: 'broadcasts',
+      roles: ANY_STAFF,
+      query: z.object({ sessionId: id.optional(), ...paging }),
+      response: z.object({ items: z.array(z.object({ id: z.number().int(), sessionId: z.number().int(), createdById: z.number().int(), createdAt: z.date(), status: z.string() })), total: z.number().int() }),
+    },
+    async (ctx, { query }) => {
+      const where = { ...mine(ctx.staff), ...(query.sessionId && { sessionId: query.sessionId }) };
+      const [items, total] = await Promise.all([
+        prisma.broadcast.findMany({ where, orderBy: { id: 'desc' }, take: query.limit, skip: query.offset, select: { id: true, sessionId: true, createdById: true, createdAt: true, status: true } }),
+        prisma.broadcast.count({ where }),
+      ]);
+      return { items, total };
+    },
+  );
+
+}

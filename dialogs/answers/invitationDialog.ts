@@ -1,0 +1,84 @@
+// The answer to a workshop invitation (a broadcast), given by chat maybe days after it came:
+// "1 I'll come" books through the same rules as the booking dialog (capacity, then the waiting
+// list; age group; a warning, and a question, when it overlaps one of the person's shifts);
+// "2 not this time" records the decline. The menu comes back after.
+import { ComponentDialog, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { translator } from '../../bot/i18n';
+import { turnLocale } from '../../bot/turn';
+import { answerInvitation } from '../../bot/services/broadcasts';
+import { overlappingShift } from '../../bot/services/workshops';
+import { say } from '../../cards/messages';
+import type { DialogDeps } from '../deps';
+import { INVITATION_DIALOG } from '../ids';
+import { NumberedChoicePrompt, type ChoiceResult } from '../prompts/numberedChoicePrompt';
+import { yesNoQuestion } from '../prompts/yesNoQuestion';
+import { bookedMessage, overlapMessage, waitlistedMessage } from '../workshops/bookWorkshopDialog';
+
+const STEPS = 'invitationSteps';
+const CONFIRM = 'invitationOverlapConfirm';
+
+export interface InvitationOptions {
+  questionId: number;
+  /** the BroadcastRecipient */
+  recipientId: number;
+  sessionId: number;
+  beneficiaryId: number;
+  yes: boolean;
+}
+
+export class InvitationDialog extends ComponentDialog {
+  constructor(private readonly deps: DialogDeps) {
+    super(INVITATION_DIALOG);
+    this.addDialog(new NumberedChoicePrompt(CONFIRM, (locale) => yesNoQuestion(locale, translator(locale)('workshops.overlap.question'))));
+    this.addDialog(new WaterfallDialog(STEPS, [(s) => this.check(s), (s) => this.answer(s)]));
+    this.initialDialogId = STEPS;
+  }
+
+  private options(step: WaterfallStepContext): InvitationOptions {
+    return step.options as InvitationOptions;
+  }
+
+  private async check(step: WaterfallStepContext) {
+    const o = this.options(step);
+    if (!o.yes) return step.next({ index: 1, value: 'no' } satisfies ChoiceResult);
+    const shift = await overlappingShift(this.deps.db, o.beneficiaryId, o.sessionId);
+    if (!shift) return step.next({ index: 0, value: 'yes' } satisfies ChoiceResult);
+    await step.context.sendActivity(overlapMessage(turnLocale(step.context), this.deps.timeZone, shift));
+    return step.beginDialog(CONFIRM);
+  }
+
+  private async answer(step: WaterfallStepContext) {
+    const o = this.options(step);
+    const confirmed = step.result as ChoiceResult;
+    const locale = turnLocale(step.context);
+    const t = translator(locale);
+    // Not understood three times at the overlap question: nothing is decided; the invitation stays open.
+    if (confirmed.index < 0) return step.endDialog();
+    const yes = o.yes && confirmed.value === 'yes';
+    const result = await answerInvitation(this.deps.db, o.questionId, o.recipientId, yes, this.deps.now());
+    switch (result.status) {
+      case 'accepted':
+        if (result.outcome?.status === 'booked') await step.context.sendActivity(bookedMessage(locale, this.deps.timeZone, result.outcome.session));
+        break;
+      case 'waitlisted':
+        if (result.outcome?.status === 'waitlisted') await step.context.sendActivity(waitlistedMessage(locale, result.outcome.position));
+        else await step.context.sendActivity(say(locale, t('workshops.alreadyWaitlisted')));
+        break;
+      case 'already':
+        await step.context.sendActivity(say(locale, t('workshops.alreadyBooked')));
+        break;
+      case 'declined':
+        await step.context.sendActivity(say(locale, t(o.yes ? 'workshops.notBooked' : 'broadcasts.declined')));
+        break;
+      case 'not_eligible':
+        await step.context.sendActivity(say(locale, t('workshops.notForYou')));
+        break;
+      case 'too_late':
+        await step.context.sendActivity(say(locale, t('broadcasts.tooLate')));
+        break;
+      default:
+        await step.context.sendActivity(say(locale, t('broadcasts.answered')));
+    }
+    return step.endDialog();
+  }
+}
