@@ -15,6 +15,7 @@ import { HttpSpeechToText } from './speech';
 import { registerCipApi } from './api/cipApi';
 import { WhatsAppChannel, type WhatsAppTuning } from './channels/whatsapp/channel';
 import { Scheduler } from './scheduler';
+import { proactiveJobs } from './jobs';
 import { close, createServer, listen } from './server';
 import { warmUpRecognizers } from '../dialogs/recognizers/choice';
 import { isEmpty, seedDemoData } from '../prisma/seed';
@@ -29,6 +30,8 @@ export interface App {
   whatsapp?: WhatsAppChannel;
   /** e.g. http://127.0.0.1:3978 */
   url: string;
+  /** the scheduled jobs (tests and operators run one now with `jobs.run(name)`) */
+  jobs: Pick<Scheduler, 'names' | 'run'>;
   stop(): Promise<void>;
 }
 
@@ -90,6 +93,12 @@ export async function startApp(config: Config, log: Logger, options: StartOption
         })
       : undefined;
 
+    // Proactive messages were queued: WhatsApp's sender takes them at once, the web chat's sweep too.
+    const deliverQueued = () => {
+      whatsapp?.sender.wake();
+      void core.notifier.sweep().catch((err: Error) => log.error({ err: { message: err.message } }, 'notifications sweep failed'));
+    };
+
     const server = createServer(db, log);
     directLine.register(server);
     botFramework.register(server);
@@ -101,11 +110,7 @@ export async function startApp(config: Config, log: Logger, options: StartOption
         sessionHours: config.staffSessionHours,
         whatsapp: !!whatsapp,
         quiet: config.quietHours,
-        // Invitations are queued: WhatsApp's sender takes them at once, the web chat's at the next sweep.
-        afterBroadcast: () => {
-          whatsapp?.sender.wake();
-          void core.notifier.sweep().catch((err: Error) => log.error({ err: { message: err.message } }, 'notifications sweep failed'));
-        },
+        afterBroadcast: deliverQueued,
       },
     );
     registerWebChatPage(server);
@@ -127,6 +132,9 @@ export async function startApp(config: Config, log: Logger, options: StartOption
       whatsapp.start();
       log.info({ graph: config.whatsapp!.graphUrl, mps: config.whatsapp!.mps }, 'WhatsApp channel on: webhook at /api/whatsapp');
     }
+    for (const job of proactiveJobs({ db, now, timeZone: config.appTimezone, quiet: config.quietHours, schedule: config.jobs, delivered: deliverQueued })) {
+      scheduler.add(job);
+    }
     scheduler.start();
 
     let stopping: Promise<void> | undefined;
@@ -145,7 +153,7 @@ export async function startApp(config: Config, log: Logger, options: StartOption
         await db.close();
       })());
 
-    return { config, db, core, server, directLine, whatsapp, url, stop };
+    return { config, db, core, server, directLine, whatsapp, url, jobs: scheduler, stop };
   } catch (err) {
     await db.close();
     throw err;

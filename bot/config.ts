@@ -1,6 +1,7 @@
 // Configuration: read once from the environment, validated, then passed down as a plain object.
 // A wrong value stops start-up with a message naming the variable (see ConfigError).
 import path from 'node:path';
+import cron from 'node-cron';
 import { z } from 'zod';
 import { LANGUAGE_CODES, type LanguageCode } from './languages';
 import { projectRoot } from './paths';
@@ -49,6 +50,8 @@ export interface Config {
   staffSessionHours: number;
   /** when nothing proactive is sent (local time of APP_TIMEZONE); undefined: never quiet */
   quietHours?: QuietHours;
+  /** when the scheduled jobs run (cron expressions in APP_TIMEZONE) */
+  jobs: { checkIns: string; reminders: string; attendance: string };
 }
 
 export interface WhatsAppConfig {
@@ -88,6 +91,11 @@ const onOff = z
   .toLowerCase()
   .refine((v) => ['on', 'off', 'true', 'false', '1', '0', 'yes', 'no'].includes(v), 'must be on or off')
   .transform((v) => ['on', 'true', '1', 'yes'].includes(v));
+
+const cronExpression = z
+  .string()
+  .trim()
+  .refine((v) => cron.validate(v), 'must be a cron expression such as "0 17 * * 1-5"');
 
 const httpUrl = z
   .string()
@@ -149,6 +157,9 @@ const schema = z.object({
     .trim()
     .refine((v) => parseQuietHours(v) !== undefined, 'must be two times such as 21:00-08:00, or off')
     .default('21:00-08:00'),
+  CHECKIN_CRON: cronExpression.default('0 17 * * 1-5'),
+  REMINDER_CRON: cronExpression.default('0 18 * * *'),
+  ATTENDANCE_CRON: cronExpression.default('30 17 * * 1-5'),
 });
 
 /** Resolves a relative SQLite path against the project root, so the database does not depend on the cwd. */
@@ -210,6 +221,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...(v.SPEECH_TO_TEXT_URL && { speechToTextUrl: v.SPEECH_TO_TEXT_URL }),
     staffSessionHours: v.STAFF_SESSION_HOURS,
     ...quiet(v.QUIET_HOURS, v.APP_TIMEZONE),
+    jobs: { checkIns: v.CHECKIN_CRON, reminders: v.REMINDER_CRON, attendance: v.ATTENDANCE_CRON },
   };
 }
 

@@ -19,29 +19,54 @@ export class Scheduler {
     private readonly log: Logger,
   ) {}
 
+  private readonly jobs = new Map<string, { job: Job; busy?: Promise<unknown> }>();
+
   add(job: Job): void {
     if (!cron.validate(job.cron)) throw new Error(`job ${job.name}: invalid cron expression "${job.cron}"`);
-    let busy = false;
+    if (this.jobs.has(job.name)) throw new Error(`job ${job.name}: added twice`);
+    this.jobs.set(job.name, { job });
     const task = cron.createTask(
       job.cron,
       async () => {
-        if (busy) return;
-        busy = true;
-        const started = Date.now();
-        const run = job
-          .run()
-          .then((result) => this.log.debug({ job: job.name, ms: Date.now() - started, result }, 'job done'))
-          .catch((err: Error) => this.log.error({ job: job.name, err: { message: err.message, stack: err.stack } }, 'job failed'))
-          .finally(() => {
-            busy = false;
-            this.running.delete(run);
-          });
-        this.running.add(run);
-        await run;
+        await this.run(job.name).catch(() => undefined); // logged by run()
       },
       { timezone: this.timezone, name: job.name, noOverlap: true },
     );
     this.tasks.push(task);
+  }
+
+  /** The names of the jobs, in the order they were added. */
+  names(): string[] {
+    return [...this.jobs.keys()];
+  }
+
+  /**
+   * Runs a job now (its schedule, or a test or an operator asking): a job already running is
+   * not started again, the caller gets the running one's result.
+   */
+  run(name: string): Promise<unknown> {
+    const entry = this.jobs.get(name);
+    if (!entry) return Promise.reject(new Error(`no job named ${name}`));
+    if (entry.busy) return entry.busy;
+    const started = Date.now();
+    const run = entry.job
+      .run()
+      .then((result) => {
+        this.log.info({ job: name, ms: Date.now() - started, result }, 'job done');
+        return result;
+      })
+      .catch((err: Error) => {
+        this.log.error({ job: name, err: { message: err.message, stack: err.stack } }, 'job failed');
+        throw err;
+      })
+      .finally(() => {
+        entry.busy = undefined;
+        this.running.delete(settled);
+      });
+    const settled = run.catch(() => undefined);
+    entry.busy = run;
+    this.running.add(settled);
+    return run;
   }
 
   start(): void {

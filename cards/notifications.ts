@@ -8,6 +8,9 @@ import type { Question } from '../dialogs/prompts/numberedChoicePrompt';
 import { yesNoQuestion } from '../dialogs/prompts/yesNoQuestion';
 import { formatDateTime, formatDay, formatTimeRange, titleOf } from './format';
 import { ask, say, type Message } from './messages';
+import { renderAttendance } from './attendance';
+import { renderCheckIn } from './checkIns';
+import { renderReminder } from './reminders';
 
 interface SessionRef {
   workshopCode: string;
@@ -23,7 +26,16 @@ export function invitationQuestion(locale: LanguageCode): Question {
   return yesNoQuestion(locale, t('broadcasts.invitation.question'), { yes: t('broadcasts.invitation.yes'), no: t('broadcasts.invitation.no') });
 }
 
+/** Renders the proactive messages of one area (check-ins, attendance...): undefined for other keys. */
+export type NotificationRenderer = (payload: NotificationPayload, locale: LanguageCode, timeZone: string) => Message | undefined;
+
+const AREAS: NotificationRenderer[] = [renderCheckIn, renderReminder, renderAttendance];
+
 export function renderNotification(payload: NotificationPayload, locale: LanguageCode, timeZone: string): Message {
+  for (const render of AREAS) {
+    const message = render(payload, locale, timeZone);
+    if (message) return message;
+  }
   const t = translator(locale);
   switch (payload.key) {
     case 'notifications.waitlistPromoted': {

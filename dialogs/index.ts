@@ -13,7 +13,7 @@ import { ProblemDialog } from './problemDialog';
 import { ShiftsDialog } from './shiftsDialog';
 import { WayOutDialog } from './wayOutDialog';
 import { WorkshopsDialog } from './workshopsDialog';
-import { InvitationDialog } from './answers/invitationDialog';
+import { invitationAnswerer } from './answers/invitationDialog';
 
 export type { DialogDeps } from './deps';
 
@@ -33,6 +33,6 @@ export function createMainDialog(deps: DialogDeps, dialogState: StatePropertyAcc
     cipMessage: () => new CipMessageDialog(deps),
     erasure: new ErasureDialog(deps),
     wayOut: () => new WayOutDialog(new CipMessageDialog(deps)),
-    invitation: new InvitationDialog(deps),
+    answers: [invitationAnswerer(deps)],
   });
 }

@@ -32,14 +32,13 @@ import {
   SHIFTS_DIALOG,
   WAY_OUT_DIALOG,
   WORKSHOPS_DIALOG,
-  INVITATION_DIALOG,
 } from './ids';
 import { NumberedChoicePrompt, perLanguage, type ChoiceResult } from './prompts/numberedChoicePrompt';
 import { globalCommand } from './recognizers/keywords';
-import { recognizeChoice } from './recognizers/choice';
-import { openQuestion } from '../bot/services/questions';
-import { invitationQuestion } from '../cards/notifications';
-import type { InvitationOptions } from './answers/invitationDialog';
+import { askedAgain, openQuestion, type QuestionKind } from '../bot/services/questions';
+import type { NotificationPayload } from '../bot/services/notifications';
+import { renderNotification } from '../cards/notifications';
+import type { Answerer } from './answers/answerer';
 import { isWayOut } from './results';
 
 const STEPS = 'mainSteps';
@@ -90,12 +89,13 @@ export interface MainParts {
   cipMessage: () => Dialog;
   erasure: Dialog;
   wayOut: () => Dialog;
-  /** the answer to a workshop invitation */
-  invitation: Dialog;
+  /** the answers to the questions we send (an invitation, a check-in...) */
+  answers: Answerer[];
 }
 
 export class MainDialog extends ComponentDialog {
   private readonly root: DialogSet;
+  private readonly answerers: Map<QuestionKind, Answerer>;
 
   constructor(
     private readonly deps: DialogDeps,
@@ -114,7 +114,8 @@ export class MainDialog extends ComponentDialog {
 
     // The root set: the menu, and what keywords open from anywhere.
     this.root = new DialogSet(dialogState);
-    for (const d of [this, parts.language(), parts.erasure, parts.invitation]) this.root.add(d);
+    for (const d of [this, parts.language(), parts.erasure, ...parts.answers.map((a) => a.dialog)]) this.root.add(d);
+    this.answerers = new Map(parts.answers.map((a) => [a.kind, a]));
   }
 
   /** Runs one turn of the conversation. */
@@ -150,27 +151,31 @@ export class MainDialog extends ComponentDialog {
 
   /** True when the message answered the latest question we sent the person (and was handled). */
   private async answerOpenQuestion(dc: DialogContext, beneficiaryId: number, previous: Date | undefined): Promise<boolean> {
-    const question = await openQuestion(this.deps.db, { beneficiaryId }, previous);
+    const question = await openQuestion(this.deps.db, { beneficiaryId }, previous, this.deps.now());
     if (!question) return false;
     const { context } = dc;
     const locale = turnLocale(context);
     const text = context.activity.text ?? '';
-    if (question.kind === 'broadcast') {
-      const recipient = await this.deps.db.broadcastRecipient.findUnique({ where: { id: question.refId }, include: { broadcast: true } });
-      const choice = recipient && recognizeChoice(text, invitationQuestion(locale).options, locale);
-      if (!recipient || !choice) return false;
-      await dc.cancelAllDialogs();
-      const result = await dc.beginDialog(INVITATION_DIALOG, {
-        questionId: question.id,
-        recipientId: recipient.id,
-        sessionId: recipient.broadcast.sessionId,
-        beneficiaryId,
-        yes: choice.value === 'yes',
-      } satisfies InvitationOptions);
-      if (result.status === DialogTurnStatus.complete) await this.start(dc, false);
-      return true;
-    }
-    return false;
+    const answerer = this.answerers.get(question.kind);
+    const options = answerer && (await answerer.recognize(question, text, locale, beneficiaryId));
+    if (!answerer || !options) return false;
+    await dc.cancelAllDialogs();
+    const result = await dc.beginDialog(answerer.dialog.id, options);
+    if (result.status === DialogTurnStatus.complete && !(await this.askAgain(context, beneficiaryId, previous))) await this.start(dc, false);
+    return true;
+  }
+
+  /**
+   * Another question we sent since the person last wrote (a check-in and a reminder the same
+   * evening) is put to them again, instead of the menu: their next message answers it.
+   */
+  private async askAgain(context: TurnContext, beneficiaryId: number, previous: Date | undefined): Promise<boolean> {
+    const next = await openQuestion(this.deps.db, { beneficiaryId }, previous, this.deps.now());
+    const message = next && (await this.deps.db.message.findUnique({ where: { id: next.messageId }, select: { payload: true } }));
+    if (!next || !message) return false;
+    await context.sendActivity(renderNotification(message.payload as unknown as NotificationPayload, turnLocale(context), this.deps.timeZone));
+    await askedAgain(this.deps.db, next.id, this.deps.now());
+    return true;
   }
 
   private async start(dc: DialogContext, greet: boolean) {

@@ -31,6 +31,8 @@ const SECOND_PAGE: BlockerCategory[] = ['money', 'other'];
 export interface ProblemOptions {
   /** skip the first questions: report a problem of this category */
   category?: BlockerCategory;
+  /** straight to reporting one (the category is asked) */
+  report?: boolean;
 }
 
 interface ReportValues {
@@ -138,9 +140,9 @@ export class ProblemDialog extends ComponentDialog {
     this.initialDialogId = STEPS;
   }
 
-  /** With a category given, straight to the report. */
+  /** With a category given (or `report`), straight to the report. */
   protected override onBeginDialog(inner: DialogContext, options?: ProblemOptions) {
-    return inner.beginDialog(options?.category ? REPORT : STEPS, options);
+    return inner.beginDialog(options?.category || options?.report ? REPORT : STEPS, options);
   }
 
   private async route(step: WaterfallStepContext) {

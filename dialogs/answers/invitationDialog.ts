@@ -8,6 +8,9 @@ import { turnLocale } from '../../bot/turn';
 import { answerInvitation } from '../../bot/services/broadcasts';
 import { overlappingShift } from '../../bot/services/workshops';
 import { say } from '../../cards/messages';
+import { invitationQuestion } from '../../cards/notifications';
+import { recognizeChoice } from '../recognizers/choice';
+import type { Answerer } from './answerer';
 import type { DialogDeps } from '../deps';
 import { INVITATION_DIALOG } from '../ids';
 import { NumberedChoicePrompt, type ChoiceResult } from '../prompts/numberedChoicePrompt';
@@ -24,6 +27,27 @@ export interface InvitationOptions {
   sessionId: number;
   beneficiaryId: number;
   yes: boolean;
+}
+
+/** "1" or "2" (or "yes", "I'll come"...) to an invitation that is still there: the invitation dialog. */
+export function invitationAnswerer(deps: DialogDeps): Answerer {
+  return {
+    kind: 'broadcast',
+    dialog: new InvitationDialog(deps),
+    async recognize(question, text, locale, beneficiaryId) {
+      const choice = recognizeChoice(text, invitationQuestion(locale).options, locale);
+      if (!choice) return undefined;
+      const recipient = await deps.db.broadcastRecipient.findUnique({ where: { id: question.refId }, include: { broadcast: true } });
+      if (!recipient) return undefined;
+      return {
+        questionId: question.id,
+        recipientId: recipient.id,
+        sessionId: recipient.broadcast.sessionId,
+        beneficiaryId,
+        yes: choice.value === 'yes',
+      } satisfies InvitationOptions;
+    },
+  };
 }
 
 export class InvitationDialog extends ComponentDialog {

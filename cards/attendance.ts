@@ -1,0 +1,4 @@
+// The proactive messages of this area, in the person's language (see cards/notifications).
+import type { NotificationRenderer } from './notifications';
+
+export const renderAttendance: NotificationRenderer = () => undefined;
