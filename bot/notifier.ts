@@ -1,5 +1,6 @@
-// Delivers the proactive messages queued for a person (notifications, invitations...: see
-// services/notifications): to the channel where the person can be reached now, in their language;
+// Delivers the proactive messages queued for a person, a beneficiary or an employer contact
+// (notifications, invitations, attendance requests...: see services/notifications): to the
+// channel where the person can be reached now, in their language;
 // to a channel with its own outbox (WhatsApp), by handing the message over to it. A person who
 // said "stop" gets nothing proactive, nor does anyone in the quiet hours; what waits for them is
 // handed over when they come back themselves. A sweep delivers what waits for people whose chat is
@@ -7,8 +8,9 @@
 import type { Activity, ConversationReference } from 'botbuilder';
 import type { Database } from './db/client';
 import type { Logger } from './logger';
-import { claimNotification, markNotificationSent, pendingNotifications, releaseNotification } from './services/notifications';
-import { personById } from './services/people';
+import { claimNotification, markNotificationSent, pendingNotifications, recipientOf, releaseNotification, type Recipient } from './services/notifications';
+import { contactById } from './services/contacts';
+import { personById, type Person } from './services/people';
 import { isQuiet, type QuietHours } from './services/quietHours';
 
 /** A person reached by their phone number (no conversation yet). */
@@ -56,19 +58,21 @@ export class Notifier {
     this.botFramework = sender;
   }
 
-  /** Sends what waits for the person; returns how many were sent. */
-  async deliver(beneficiaryId: number, options: { personIsHere?: boolean } = {}): Promise<number> {
+  /** Sends what waits for the person (a beneficiary, or an employer contact); returns how many were sent. */
+  async deliver(to: Recipient, options: { personIsHere?: boolean } = {}): Promise<number> {
     if (!options.personIsHere && isQuiet(this.now(), this.quiet)) return 0;
-    const pending = await pendingNotifications(this.db.prisma, beneficiaryId, this.now());
+    const pending = await pendingNotifications(this.db.prisma, to, this.now());
     if (!pending.length) return 0;
-    const person = await personById(this.db.prisma, beneficiaryId);
+    const person = typeof to === 'number' ? await personById(this.db.prisma, to) : await contactById(this.db.prisma, to.contactId);
     if (!person || (person.optedOutAt && !options.personIsHere)) return 0;
     const refs: { channel: string; conversationId: string; reference: unknown; serviceUrl?: string | null }[] = await this.db.prisma.conversationRef.findMany({
-      where: { beneficiaryId },
+      where: recipientOf(to),
       orderBy: [{ lastInboundAt: { sort: 'desc', nulls: 'last' } }, { updatedAt: 'desc' }],
     });
-    // Nowhere the person wrote from: their phone number, on the channel that reaches phones.
-    if (!refs.length && this.phoneChannel && person.phone) refs.push({ channel: PHONE, conversationId: person.phone.replace(/^\+/, ''), reference: {} });
+    // Nowhere the person wrote from: their phone number (if they consented), on the channel that reaches phones.
+    // (An employer contact is written to for their work; a beneficiary only after consenting.)
+    const mayWrite = typeof to !== 'number' || (person as Person).consentAt !== null;
+    if (!refs.length && this.phoneChannel && person.phone && mayWrite) refs.push({ channel: PHONE, conversationId: person.phone.replace(/^\+/, ''), reference: {} });
     let sent = 0;
     for (const notification of pending) {
       if (!(await claimNotification(this.db.prisma, notification.id, this.now()))) continue; // another instance has it
@@ -89,13 +93,20 @@ export class Notifier {
   async sweep(limit = 500): Promise<{ people: number; sent: number }> {
     if (isQuiet(this.now(), this.quiet)) return { people: 0, sent: 0 };
     const waiting = await this.db.prisma.message.findMany({
-      where: { direction: 'out', status: 'queued', kind: { not: 'reply' }, channel: { not: 'whatsapp' }, beneficiaryId: { not: null }, nextAttemptAt: { lte: this.now() } },
-      select: { beneficiaryId: true },
-      distinct: ['beneficiaryId'],
+      where: {
+        direction: 'out',
+        status: 'queued',
+        kind: { not: 'reply' },
+        channel: { not: 'whatsapp' },
+        OR: [{ beneficiaryId: { not: null } }, { contactId: { not: null } }],
+        nextAttemptAt: { lte: this.now() },
+      },
+      select: { beneficiaryId: true, contactId: true },
+      distinct: ['beneficiaryId', 'contactId'],
       take: limit,
     });
     let sent = 0;
-    for (const { beneficiaryId } of waiting) sent += await this.deliver(beneficiaryId!);
+    for (const { beneficiaryId, contactId } of waiting) sent += await this.deliver(beneficiaryId ?? { contactId: contactId! });
     return { people: waiting.length, sent };
   }
 

@@ -9,6 +9,8 @@ export interface UserProfile {
   language?: LanguageCode;
   /** the person's case, once they consented */
   beneficiaryId?: number;
+  /** an employer contact (recognised by their phone number): never a beneficiary */
+  contactId?: number;
   /** the conversation last recorded in ConversationRef (it is updated when it changes) */
   conversationId?: string;
   /** they said no to consent: nothing is stored; the next message asks again */

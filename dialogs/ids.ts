@@ -10,3 +10,6 @@ export const CIP_MESSAGE_DIALOG = 'cipMessage';
 export const ERASURE_DIALOG = 'erasure';
 export const WAY_OUT_DIALOG = 'wayOut';
 export const INVITATION_DIALOG = 'invitation';
+export const CHECKIN_DIALOG = 'checkIn';
+export const REMINDER_DIALOG = 'reminder';
+export const CONTACT_MENU_DIALOG = 'contactMenu';

@@ -14,6 +14,10 @@ import { ShiftsDialog } from './shiftsDialog';
 import { WayOutDialog } from './wayOutDialog';
 import { WorkshopsDialog } from './workshopsDialog';
 import { invitationAnswerer } from './answers/invitationDialog';
+import { checkInAnswerer } from './answers/checkInDialog';
+import { reminderAnswerer } from './answers/reminderDialog';
+import { ContactRoot } from './contacts/contactRoot';
+import { setContactLanguage } from '../bot/services/contacts';
 
 export type { DialogDeps } from './deps';
 
@@ -22,6 +26,9 @@ export function createMainDialog(deps: DialogDeps, dialogState: StatePropertyAcc
   const onLanguageChange: LanguageChangeListener = async (step, { from, to }) => {
     const id = await beneficiaryIdOf(deps, step.context);
     if (id !== undefined) await changeLanguage(deps.db, id, from, to);
+    // An employer contact's language is on their Contact (the CIP sees it there).
+    const { contactId } = await deps.profile.get(step.context, {});
+    if (id === undefined && contactId !== undefined) await setContactLanguage(deps.db, contactId, to);
   };
   return new MainDialog(deps, dialogState, {
     onboarding: new OnboardingDialog(deps),
@@ -33,6 +40,7 @@ export function createMainDialog(deps: DialogDeps, dialogState: StatePropertyAcc
     cipMessage: () => new CipMessageDialog(deps),
     erasure: new ErasureDialog(deps),
     wayOut: () => new WayOutDialog(new CipMessageDialog(deps)),
-    answers: [invitationAnswerer(deps)],
+    answers: [invitationAnswerer(deps), checkInAnswerer(deps), reminderAnswerer(deps)],
+    contacts: new ContactRoot(deps),
   });
 }

@@ -17,8 +17,8 @@ import {
 import { ActivityTypes, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
 import { translator, wordList } from '../bot/i18n';
 import { LANGUAGE_CODES } from '../bot/languages';
-import { channelGivesNoLanguage, chatIdentity, doNotRecordTurn, turnLocale, type UserProfile } from '../bot/turn';
-import { forgetConversation, optIn, optOut, rememberConversation } from '../bot/services/people';
+import { channelGivesNoLanguage, channelPhone, chatIdentity, doNotRecordTurn, setTurnLocale, turnLocale, type UserProfile } from '../bot/turn';
+import { consentedCaseForPhone, forgetConversation, linkByPhone, optIn, optOut, rememberConversation } from '../bot/services/people';
 import { say } from '../cards/messages';
 import { beneficiaryIdOf, type DialogDeps } from './deps';
 import {
@@ -91,11 +91,14 @@ export interface MainParts {
   wayOut: () => Dialog;
   /** the answers to the questions we send (an invitation, a check-in...) */
   answers: Answerer[];
+  /** employer contacts' turns (dialogs/contacts): their dialogs join the root set */
+  contacts: { dialogs: Dialog[]; run(dc: DialogContext, profile: UserProfile): Promise<boolean> };
 }
 
 export class MainDialog extends ComponentDialog {
   private readonly root: DialogSet;
   private readonly answerers: Map<QuestionKind, Answerer>;
+  private readonly contacts: MainParts['contacts'];
 
   constructor(
     private readonly deps: DialogDeps,
@@ -114,16 +117,20 @@ export class MainDialog extends ComponentDialog {
 
     // The root set: the menu, and what keywords open from anywhere.
     this.root = new DialogSet(dialogState);
-    for (const d of [this, parts.language(), parts.erasure, ...parts.answers.map((a) => a.dialog)]) this.root.add(d);
+    for (const d of [this, parts.language(), parts.erasure, ...parts.answers.map((a) => a.dialog), ...parts.contacts.dialogs]) this.root.add(d);
     this.answerers = new Map(parts.answers.map((a) => [a.kind, a]));
+    this.contacts = parts.contacts;
   }
 
   /** Runs one turn of the conversation. */
   async run(context: TurnContext): Promise<void> {
-    const profile = await this.deps.profile.get(context, {});
+    const isMessage = context.activity.type === ActivityTypes.Message;
+    let profile = await this.deps.profile.get(context, {});
+    if (profile.beneficiaryId === undefined && isMessage) profile = (await this.recognizeByPhone(context, profile)) ?? profile;
     const known = profile.beneficiaryId !== undefined;
     const dc = await this.root.createContext(context);
-    const isMessage = context.activity.type === ActivityTypes.Message;
+    // An employer contact (known by their phone number) gets their own menu, never a beneficiary's.
+    if (!known && (await this.contacts.run(dc, profile))) return;
     if (known) await this.syncConversation(context, profile);
 
     const command = isMessage ? globalCommand(context.activity.text) : undefined;
@@ -140,6 +147,21 @@ export class MainDialog extends ComponentDialog {
       // A task ended (or onboarding did): back to the menu.
       await this.start(dc, false);
     }
+  }
+
+  /**
+   * Someone who never chatted with us, writing from the phone number of a case that consented
+   * (we may have invited them by that number): their chat is that case, in its language.
+   */
+  private async recognizeByPhone(context: TurnContext, profile: UserProfile): Promise<UserProfile | undefined> {
+    const known = await consentedCaseForPhone(this.deps.db, channelPhone(context));
+    if (!known) return undefined;
+    await linkByPhone(this.deps.db, chatIdentity(context), known.id, this.deps.now());
+    // (conversationId left unset: syncConversation delivers what waited for them.)
+    const linked: UserProfile = { ...profile, beneficiaryId: known.id, language: known.language };
+    await this.deps.profile.set(context, linked);
+    setTurnLocale(context, known.language);
+    return linked;
   }
 
   /** Remembers when the person wrote; returns when they wrote before (questions sent after it are theirs to answer). */

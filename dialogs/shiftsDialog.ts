@@ -1,7 +1,7 @@
 // My shifts: the person's work of the next 7 days, five a page (then "more"). Pick one, then say
 // yes (I come) or no; no asks why, and for childcare or transport offers to report the problem
 // right away (the report-a-problem flow with that category).
-import { ComponentDialog, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { ComponentDialog, WaterfallDialog, type DialogContext, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { translator, wordList } from '../bot/i18n';
 import type { LanguageCode } from '../bot/languages';
 import { turnLocale } from '../bot/turn';
@@ -33,9 +33,14 @@ interface ListArgs {
   more: boolean;
 }
 
-interface StepsOptions {
+export interface ShiftsOptions {
   page?: number;
+  /** straight to "why can't you come?" for this shift (from a reminder's "I can't come") */
+  declineShiftId?: number;
 }
+type StepsOptions = ShiftsOptions;
+
+const DECLINE_ONE = 'shiftsDeclineOne';
 
 interface Values {
   page?: number;
@@ -109,7 +114,19 @@ export class ShiftsDialog extends ComponentDialog {
         (s) => s.endDialog(s.result),
       ]),
     );
+    this.addDialog(
+      new WaterfallDialog(DECLINE_ONE, [(s) => this.askReason(s), (s) => this.afterReason(s), (s) => this.afterOffer(s), (s) => s.endDialog(s.result)]),
+    );
     this.initialDialogId = STEPS;
+  }
+
+  protected override onBeginDialog(inner: DialogContext, options?: ShiftsOptions) {
+    return inner.beginDialog(options?.declineShiftId !== undefined ? DECLINE_ONE : STEPS, options);
+  }
+
+  private async askReason(step: WaterfallStepContext) {
+    (step.values as Values).shiftId = (step.options as ShiftsOptions).declineShiftId;
+    return step.beginDialog(REASON);
   }
 
   private async shifts(step: WaterfallStepContext): Promise<{ id: number; shifts: ShiftView[] } | undefined> {

@@ -41,7 +41,15 @@ const editable = {
   cipId: id.nullable(),
 };
 
-const createBody = z.object({ ...editable, firstName: name }).partial().required({ firstName: true });
+const createBody = z
+  .object({
+    ...editable,
+    firstName: name,
+    /** the person agreed, at the intake with their CIP, to get messages from Passerelle (invitations, check-ins...) */
+    consent: z.boolean(),
+  })
+  .partial()
+  .required({ firstName: true });
 const updateBody = z.object(editable).partial().refine((v) => Object.keys(v).length > 0, 'nothing to change');
 
 const listQuery = z.object({
@@ -99,11 +107,15 @@ export function beneficiaryRoutes(api: Api, { db }: ApiDeps): void {
   });
 
   api.route({ method: 'post', path: '/api/cip/beneficiaries', summary: 'Open a case', tag: 'beneficiaries', roles: ANY_STAFF, body: createBody, response: beneficiary, status: 201 }, async (ctx, { body }) => {
-    const data = changes(ctx.staff.role, ctx.staff.id, body) as Prisma.BeneficiaryUncheckedCreateInput;
+    const { consent, ...fields } = body;
+    const data = changes(ctx.staff.role, ctx.staff.id, fields) as Prisma.BeneficiaryUncheckedCreateInput;
     const created = await prisma
       .$transaction(async (tx) => {
-        const b = await tx.beneficiary.create({ data: { ...data, firstName: body.firstName, status: 'active', cipId: body.cipId ?? (ctx.staff.role === 'cip' ? ctx.staff.id : null) } });
+        const b = await tx.beneficiary.create({
+          data: { ...data, firstName: body.firstName, status: 'active', cipId: body.cipId ?? (ctx.staff.role === 'cip' ? ctx.staff.id : null), ...(consent && { consentAt: ctx.now }) },
+        });
         await appendCaseEvent(tx, { beneficiaryId: b.id, type: 'case_opened', actor: { type: 'staff', id: ctx.staff.id } });
+        if (consent) await appendCaseEvent(tx, { beneficiaryId: b.id, type: 'consent_given', actor: { type: 'staff', id: ctx.staff.id }, payload: { at: 'intake' } });
         return b;
       })
       .catch(phoneTaken);

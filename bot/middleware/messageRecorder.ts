@@ -67,8 +67,10 @@ export class MessageRecorderMiddleware implements Middleware {
     } finally {
       // The turn ends once its messages are on record.
       if (rows.length && !isTurnUnrecorded(context)) {
-        const beneficiaryId = (await this.profile.get(context, {}))?.beneficiaryId ?? null;
-        await Promise.all(rows.map((r) => this.log.record({ ...r, beneficiaryId })));
+        // An employer contact's messages are theirs, never a beneficiary's.
+        const profile = await this.profile.get(context, {});
+        const who = profile?.contactId !== undefined ? { beneficiaryId: null, contactId: profile.contactId } : { beneficiaryId: profile?.beneficiaryId ?? null };
+        await Promise.all(rows.map((r) => this.log.record({ ...r, ...who })));
       }
     }
   }

@@ -3,7 +3,7 @@
 // posting it again sends nothing new. Everyone in the audience is either invited (one outbox
 // message in their language, on the channel they used last, or WhatsApp by their phone) or
 // skipped and counted: opted out, not of the session's age group (or of unknown age), already
-// booked, unreachable. The invitation asks "1 I'll come / 2 not this time"; the answer, even days
+// booked, unreachable (or only a phone number and no consent). The invitation asks "1 I'll come / 2 not this time"; the answer, even days
 // later, books through the same rules as the booking dialog, or records the decline.
 // Everything for 10,000 people goes in one transaction with a few statements (rows as JSON).
 import type { Database, Db, Prisma } from '../db/client';
@@ -25,7 +25,8 @@ export interface Audience {
   ids?: number[];
 }
 
-export type SkipReason = 'opted_out' | 'not_eligible' | 'age_unknown' | 'already_booked' | 'unreachable';
+/** unreachable: no chat and no phone (or WhatsApp off); no_consent: only a phone, and the person never agreed to messages */
+export type SkipReason = 'opted_out' | 'not_eligible' | 'age_unknown' | 'already_booked' | 'unreachable' | 'no_consent';
 
 export interface BroadcastInput {
   sessionId: number;
@@ -67,6 +68,7 @@ interface Candidate {
   id: number;
   birthYear: number | null;
   optedOutAt: unknown;
+  consentAt: unknown;
   phone: string | null;
   channel: string | null;
   conversationId: string | null;
@@ -152,6 +154,8 @@ function skipReason(c: Candidate, audience: string, now: Date, whatsapp: boolean
   if (!group) return 'age_unknown';
   if (group !== audience) return 'not_eligible';
   if (!c.channel && !(whatsapp && c.phone)) return 'unreachable';
+  // Written to by their number only with their consent (given in a chat, or at the intake).
+  if (!c.channel && !c.consentAt) return 'no_consent';
   return undefined;
 }
 
@@ -186,7 +190,7 @@ async function reach(database: Database, ids: number[], sessionId: number): Prom
     const latest = (column: string) =>
       `(SELECT r."${column}" FROM "ConversationRef" r WHERE r."beneficiaryId" = b."id" ORDER BY CASE WHEN r."lastInboundAt" IS NULL THEN 1 ELSE 0 END, r."lastInboundAt" DESC, r."updatedAt" DESC LIMIT 1)`;
     const rows = await database.prisma.$queryRawUnsafe<Candidate[]>(
-      `SELECT b."id", b."birthYear", b."optedOutAt", b."phone", ${latest('channel')} AS "channel", ${latest('conversationId')} AS "conversationId",
+      `SELECT b."id", b."birthYear", b."optedOutAt", b."consentAt", b."phone", ${latest('channel')} AS "channel", ${latest('conversationId')} AS "conversationId",
           CASE WHEN EXISTS (SELECT 1 FROM "Booking" k WHERE k."beneficiaryId" = b."id" AND k."sessionId" = ${session} AND k."status" IN ('booked', 'waitlisted')) THEN 1 ELSE 0 END AS "booked"
         FROM "Beneficiary" b WHERE b."id" IN ${list} ORDER BY b."id"`,
       ...p.values,

@@ -12,9 +12,26 @@ export interface NotificationPayload {
 
 type Writer = Pick<Prisma.TransactionClient, 'message' | 'conversationRef'>;
 
-export async function queueNotification(db: Writer, beneficiaryId: number, now: Date, payload: NotificationPayload): Promise<number> {
+/** Who a proactive message is for: a beneficiary (their id), or an employer contact. */
+export type Recipient = number | { contactId: number };
+
+/** The columns (Message, ConversationRef) that name the recipient. */
+export function recipientOf(to: Recipient): { beneficiaryId: number } | { contactId: number } {
+  return typeof to === 'number' ? { beneficiaryId: to } : { contactId: to.contactId };
+}
+
+export interface QueueOptions {
+  /** the Message kind (default notification): checkin, reminder... */
+  kind?: string;
+  /** sends it once: a second message with the same key is refused (a unique violation) */
+  dedupeKey?: string;
+  /** not before (the end of the quiet hours); default `now` */
+  notBefore?: Date;
+}
+
+export async function queueNotification(db: Writer, to: Recipient, now: Date, payload: NotificationPayload, options: QueueOptions = {}): Promise<number> {
   const ref = await db.conversationRef.findFirst({
-    where: { beneficiaryId },
+    where: recipientOf(to),
     orderBy: [{ lastInboundAt: { sort: 'desc', nulls: 'last' } }, { updatedAt: 'desc' }],
   });
   const row = await db.message.create({
@@ -23,11 +40,12 @@ export async function queueNotification(db: Writer, beneficiaryId: number, now: 
       channel: ref?.channel ?? 'none',
       conversationId: ref?.conversationId,
       conversationRefId: ref?.id,
-      beneficiaryId,
-      kind: 'notification',
+      ...recipientOf(to),
+      kind: options.kind ?? 'notification',
       status: 'queued',
       payload: payload as Prisma.InputJsonValue,
-      nextAttemptAt: now,
+      nextAttemptAt: options.notBefore ?? now,
+      dedupeKey: options.dedupeKey,
     },
   });
   return row.id;
@@ -42,10 +60,10 @@ export interface PendingNotification {
  * Proactive messages still waiting for a person (or whose sender went quiet), oldest first:
  * notifications, invitations, reminders... (every kind but replies), due now.
  */
-export async function pendingNotifications(db: Db, beneficiaryId: number, now: Date): Promise<PendingNotification[]> {
+export async function pendingNotifications(db: Db, to: Recipient, now: Date): Promise<PendingNotification[]> {
   const rows = await db.message.findMany({
     where: {
-      beneficiaryId,
+      ...recipientOf(to),
       direction: 'out',
       kind: { not: 'reply' },
       OR: [{ status: 'queued', OR: [{ nextAttemptAt: null }, { nextAttemptAt: { lte: now } }] }, { status: 'sending', claimedUntil: { lt: now } }],

@@ -75,6 +75,27 @@ export async function caseForPhone(db: Db, phone: string | undefined): Promise<P
   return b && b.status !== 'archived' ? person(b) : undefined;
 }
 
+/**
+ * A case with this phone number that gave consent already (a CIP's intake, or an earlier chat)
+ * and is active: someone we may have written to by their number (an invitation, a check-in)
+ * who now answers from it. Their chat is linked to it without onboarding again.
+ */
+export async function consentedCaseForPhone(db: Db, phone: string | undefined): Promise<Person | undefined> {
+  const e164 = toE164(phone);
+  if (!e164) return undefined;
+  const b = await db.beneficiary.findUnique({ where: { phone: e164 } });
+  return b && b.status === 'active' && b.consentAt ? person(b) : undefined;
+}
+
+/** Links a chat identity to the case of its phone number (see consentedCaseForPhone). */
+export async function linkByPhone(db: Db, identity: ChatIdentity, beneficiaryId: number, now: Date): Promise<void> {
+  await db.$transaction(async (tx) => {
+    await rememberConversation(tx, identity, { beneficiaryId }, now);
+    await attachConversation(tx, identity.channel, identity.conversationId, beneficiaryId);
+    await appendCaseEvent(tx, { beneficiaryId, type: 'chat_linked', actor: { type: 'beneficiary', id: beneficiaryId }, payload: { channel: identity.channel, by: 'phone' } });
+  });
+}
+
 export interface ChatIdentity {
   channel: string;
   /** the channel's user id */

@@ -1,7 +1,7 @@
 // My workshops: the person's upcoming bookings and waiting-list places; choosing one offers to
 // cancel it. A seat freed this way goes to the first person waiting, who is told at once when
 // they can be reached (else at their next visit).
-import { ComponentDialog, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { ComponentDialog, WaterfallDialog, type DialogContext, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { TurnContext } from 'botbuilder';
 import { translator } from '../../bot/i18n';
 import type { LanguageCode } from '../../bot/languages';
@@ -22,11 +22,15 @@ const BOOKING = 'workshopsBooking';
 const CANCEL = 'workshopsCancel';
 
 interface Options {
-  skip: number;
+  skip?: number;
+  /** straight to "cancel this one?" (from a reminder's "I can't come") */
+  bookingId?: number;
 }
 
+const CANCEL_ONE = 'workshopsCancelOne';
+
 interface Values {
-  skip: number;
+  skip?: number;
   bookingId?: number;
 }
 
@@ -44,7 +48,18 @@ export class MyWorkshopsDialog extends ComponentDialog {
       ),
     );
     this.addDialog(new WaterfallDialog(STEPS, [(s) => this.list(s), (s) => this.confirm(s), (s) => this.cancel(s)]));
+    this.addDialog(new WaterfallDialog(CANCEL_ONE, [(s) => this.confirmOne(s), (s) => this.cancel(s)]));
     this.initialDialogId = STEPS;
+  }
+
+  protected override onBeginDialog(inner: DialogContext, options?: Options) {
+    return inner.beginDialog(options?.bookingId !== undefined ? CANCEL_ONE : STEPS, options);
+  }
+
+  private async confirmOne(step: WaterfallStepContext) {
+    const bookingId = (step.options as Options).bookingId!;
+    (step.values as Values).bookingId = bookingId;
+    return step.beginDialog(CANCEL, { args: { bookingId } });
   }
 
   private async me(context: TurnContext): Promise<number> {

@@ -120,7 +120,7 @@ test('the same idempotency key sends nothing new; with another session or audien
   expect(await h.app.db.prisma.message.count({ where: { kind: 'broadcast' } })).toBe(3);
 });
 
-test('skipped and counted: opted out, another age group, age unknown, already booked, unreachable', async () => {
+test('skipped and counted: opted out, another age group, age unknown, already booked, unreachable, a phone number without consent', async () => {
   await start();
   const s = await session();
   const [ok] = await people(1, { wrote: 1 });
@@ -131,14 +131,16 @@ test('skipped and counted: opted out, another age group, age unknown, already bo
   const [booked] = await people(1, { wrote: 1, from: 40 });
   await h.app.db.prisma.booking.create({ data: { sessionId: s.id, beneficiaryId: booked.id, status: 'booked' } });
   const unreachable = await h.app.db.prisma.beneficiary.create({ data: { firstName: 'Nophone', status: 'active', birthYear: 1990, consentAt: new Date() } });
+  // Opened by a CIP with a phone number, without the person's consent to messages.
+  const noConsent = (await coordinator.call('POST', '/api/cip/beneficiaries', { firstName: 'Sans', phone: '+33611111111', birthYear: 1990 })).body;
   const res = await broadcast(s.id, { all: true });
-  expect(res.body).toMatchObject({ invited: 1, skipped: 5 });
+  expect(res.body).toMatchObject({ invited: 1, skipped: 6 });
   await h.settled();
   expect(h.graph.sent.map((m) => m.to)).toEqual([ok.waId]);
   const r = await report(res.body.broadcastId);
-  expect(r.counts.skippedBy).toEqual({ opted_out: 1, not_eligible: 1, age_unknown: 1, already_booked: 1, unreachable: 1 });
+  expect(r.counts.skippedBy).toEqual({ opted_out: 1, not_eligible: 1, age_unknown: 1, already_booked: 1, unreachable: 1, no_consent: 1 });
   const reasons = Object.fromEntries(r.recipients.items.map((x: { beneficiaryId: number; reason: string | null }) => [x.beneficiaryId, x.reason]));
-  expect(reasons).toMatchObject({ [stopped.id]: 'opted_out', [young.id]: 'not_eligible', [unknownAge.id]: 'age_unknown', [booked.id]: 'already_booked', [unreachable.id]: 'unreachable', [ok.id]: null });
+  expect(reasons).toMatchObject({ [stopped.id]: 'opted_out', [young.id]: 'not_eligible', [unknownAge.id]: 'age_unknown', [booked.id]: 'already_booked', [unreachable.id]: 'unreachable', [noConsent.id]: 'no_consent', [ok.id]: null });
   // Filters together: of these two, those who speak Arabic (none), then French (both; one too young).
   expect((await broadcast(s.id, { ids: [ok.id, young.id], language: 'ar' })).body).toMatchObject({ invited: 0, skipped: 0 });
   expect((await broadcast(s.id, { ids: [ok.id, young.id], language: 'fr' })).body).toMatchObject({ invited: 1, skipped: 1 });

@@ -85,6 +85,12 @@ describe('cases', () => {
     const events = await app.db.prisma.caseEvent.findMany({ where: { beneficiaryId: res.body.id } });
     expect(events.map((e) => [e.type, e.actorType, e.actorId])).toEqual([['case_opened', 'staff', String(cip.id)]]);
     expect(await audits({ action: 'create', resource: 'beneficiary', beneficiaryId: res.body.id, staffUserId: cip.id })).toHaveLength(1);
+    expect(res.body.consentAt).toBeNull();
+    // The person agreed to messages at the intake: consent recorded, on the timeline.
+    const agreed = await cip.call('POST', '/api/cip/beneficiaries', { firstName: 'Amanuel', language: 'ti', consent: true });
+    expect(agreed.body.consentAt).not.toBeNull();
+    const agreedEvents = await app.db.prisma.caseEvent.findMany({ where: { beneficiaryId: agreed.body.id }, orderBy: { id: 'asc' } });
+    expect(agreedEvents.map((e) => [e.type, e.actorType, e.payload])).toEqual([['case_opened', 'staff', null], ['consent_given', 'staff', { at: 'intake' }]]);
 
     const bad = await cip.call('POST', '/api/cip/beneficiaries', { firstName: '', phone: 'call me', language: 'de', birthYear: 1800 });
     expect(bad.status).toBe(400);

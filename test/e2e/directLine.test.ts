@@ -9,6 +9,7 @@ import type { TempDatabase } from '../support/postgres';
 import { startTestApp } from '../support/app';
 import { DirectLineClient } from '../support/directLineClient';
 import { translator } from '../../bot/i18n';
+import { queueNotification } from '../../bot/services/notifications';
 
 let tmp: TempDatabase;
 let app: App;
@@ -166,6 +167,24 @@ describe('/api/messages (Bot Framework protocol) without MicrosoftAppId', () => 
     expect(res.status).toBeLessThan(300);
     expect(received.map((a) => a.text).join('\n')).toContain('What do you want to do?');
     expect(received.every((a) => a.locale === 'en')).toBe(true);
+  });
+
+  test('a proactive message reaches a Bot Framework conversation through the connector (continueConversationAsync), in the person\'s language', async () => {
+    const db = app.db.prisma;
+    const b = await db.beneficiary.create({ data: { firstName: 'Tesfay', language: 'en', status: 'active', consentAt: new Date() } });
+    const reference = { channelId: 'emulator', serviceUrl, conversation: { id: 'emulator-proactive' }, user: { id: 'emulator-user-2' }, bot: { id: 'bot' } };
+    await db.conversationRef.create({
+      data: { channel: 'emulator', userKey: 'emulator-user-2', conversationId: 'emulator-proactive', serviceUrl, reference, beneficiaryId: b.id, lastInboundAt: new Date() },
+    });
+    const session = { workshopCode: 'cv', title: 'CV', startsAt: '2026-12-10T09:30:00.000Z', place: 'Blois' };
+    const id = await db.$transaction((tx) => queueNotification(tx, b.id, new Date(), { key: 'notifications.waitlistPromoted', session }));
+    const before = received.length;
+    expect(await app.core.notifier.deliver(b.id)).toBe(1);
+    const sent = received.slice(before) as { text?: string; conversation?: { id: string } }[];
+    expect(sent).toHaveLength(1);
+    expect(sent[0].conversation?.id).toBe('emulator-proactive');
+    expect(sent[0].text).toContain(translator('en')('notifications.waitlistPromoted').split('\n')[0]);
+    expect(await db.message.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'sent', channel: 'emulator', conversationId: 'emulator-proactive' });
   });
 
   test('a request from another host is refused with 403', async () => {

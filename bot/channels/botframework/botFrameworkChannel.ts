@@ -2,10 +2,11 @@
 // Direct Line in Azure...). CloudAdapter authenticates requests with the standard MicrosoftApp*
 // settings. Without MicrosoftAppId the SDK checks nothing, so then only loopback requests (the
 // Emulator on this machine) are answered: a request from elsewhere gets 403.
-import { CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
+import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConversationReference } from 'botbuilder';
 import restify, { type Request, type Response, type Server } from 'restify';
 import type { BotCore } from '../../botCore';
 import type { Config } from '../../config';
+import type { ProactiveChannel } from '../../notifier';
 import { sendError } from '../webchat/directLine';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
@@ -17,7 +18,7 @@ export class BotFrameworkChannel {
   readonly anonymous: boolean;
 
   constructor(
-    app: Config['microsoftApp'],
+    private readonly app: Config['microsoftApp'],
     private readonly core: BotCore,
   ) {
     this.anonymous = !app.appId;
@@ -29,6 +30,28 @@ export class BotFrameworkChannel {
     });
     this.adapter = new CloudAdapter(auth);
     core.installPipeline(this.adapter);
+    core.notifier.registerBotFramework(this.proactive());
+  }
+
+  /**
+   * Proactive messages to conversations of Azure Bot Service channels: a turn continued on the
+   * stored reference (continueConversationAsync), so any instance can send them. The person's
+   * turns and these run in order, one conversation at a time.
+   */
+  proactive(): ProactiveChannel {
+    return {
+      send: async (target, activities, _id, personIsHere) => {
+        const reference = target.reference as ConversationReference;
+        if (!reference.serviceUrl || !reference.conversation?.id) return false;
+        const send = () =>
+          this.adapter.continueConversationAsync(this.app.appId ?? '', reference, async (context) => {
+            await context.sendActivities(activities);
+          });
+        // In the person's own turn already: queueing behind it would wait for ourselves.
+        await (personIsHere ? send() : this.core.turns.run(target.conversationId, send));
+        return true;
+      },
+    };
   }
 
   register(server: Server): void {

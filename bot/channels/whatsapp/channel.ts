@@ -72,6 +72,8 @@ export interface WhatsAppChannelOptions extends WhatsAppTuning {
 /** What a turn leaves for its commit, read from the turn before it ends. */
 interface TurnFacts {
   beneficiaryId?: number;
+  /** an employer contact's turn: their rows carry contactId instead */
+  contactId?: number;
   locale?: LanguageCode;
   forget: boolean;
 }
@@ -267,7 +269,9 @@ export class WhatsAppChannel {
       try {
         await (logic ?? ((c) => core.bot.run(c)))(context);
       } finally {
-        facts.beneficiaryId = (await core.profile.get(context, {}))?.beneficiaryId;
+        const profile = await core.profile.get(context, {});
+        facts.beneficiaryId = profile?.beneficiaryId;
+        facts.contactId = profile?.contactId;
         facts.forget = isTurnUnrecorded(context);
         try {
           facts.locale = turnLocale(context);
@@ -290,6 +294,7 @@ export class WhatsAppChannel {
     const rows: NewOutbound[] = renderActivities(output.replies, locale).map((r) => ({
       to: turn.to,
       beneficiaryId: facts.beneficiaryId,
+      contactId: facts.contactId,
       kind: turn.kind ?? 'reply',
       payload: {
         form: 'message',
@@ -307,7 +312,7 @@ export class WhatsAppChannel {
       writes,
       replies: rows,
       ...(turn.inboundId !== undefined && {
-        inbound: { id: turn.inboundId, to: turn.to, payload: messagePayload(activity), beneficiaryId: facts.beneficiaryId, forget: facts.forget },
+        inbound: { id: turn.inboundId, to: turn.to, payload: messagePayload(activity), beneficiaryId: facts.beneficiaryId, contactId: facts.contactId, forget: facts.forget },
       }),
       // (A person who refused consent leaves no trace of where to reach them.)
       ...(turn.event && turn.receivedAt && !facts.forget && { touch: { event: turn.event, receivedAt: turn.receivedAt } }),

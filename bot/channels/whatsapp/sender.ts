@@ -255,6 +255,7 @@ export class WhatsAppSender {
       {
         to: row.to,
         beneficiaryId: row.beneficiaryId,
+        contactId: row.contactId,
         kind: 'notification',
         payload: { form: 'nudge' },
         nextAttemptAt: this.now(),

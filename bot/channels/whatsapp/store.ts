@@ -38,7 +38,7 @@ export interface TurnCommit {
   writes: WriteRequest[];
   replies: NewOutbound[];
   /** the message the turn handled, and what we keep of it */
-  inbound?: { id: number; to: string; payload: Record<string, unknown>; beneficiaryId?: number; forget: boolean };
+  inbound?: { id: number; to: string; payload: Record<string, unknown>; beneficiaryId?: number; contactId?: number; forget: boolean };
   /** when the person wrote, with their ids (the 24-hour window, their other id) */
   touch?: { event: InboundEvent; receivedAt: Date };
 }
@@ -64,6 +64,7 @@ export interface ClaimedOutbound {
   payload: Record<string, unknown>;
   attempts: number;
   beneficiaryId: number | null;
+  contactId: number | null;
   optedOut: boolean;
   language: string | null;
   firstName: string | null;
@@ -271,10 +272,10 @@ export class WhatsAppStore {
       const handled = done.flatMap((t) => (t.inbound ? [t.inbound] : []));
       if (handled.length) {
         const p = new SqlParams(this.provider);
-        const rows = handled.map((h) => ({ id: h.id, payload: h.forget ? { forgotten: true } : h.payload, b: h.beneficiaryId ?? null, keep: h.forget ? null : h.to }));
-        const table = jsonTable(this.provider, { id: 'int', payload: 'json', b: 'int', keep: 'text' }, p.add(JSON.stringify(rows)));
+        const rows = handled.map((h) => ({ id: h.id, payload: h.forget ? { forgotten: true } : h.payload, b: h.beneficiaryId ?? null, c: h.contactId ?? null, keep: h.forget ? null : h.to }));
+        const table = jsonTable(this.provider, { id: 'int', payload: 'json', b: 'int', c: 'int', keep: 'text' }, p.add(JSON.stringify(rows)));
         await tx.$executeRawUnsafe(
-          `UPDATE "Message" SET "status" = 'received', "claimedUntil" = NULL, "payload" = x."payload", "beneficiaryId" = x."b", "conversationId" = x."keep", "updatedAt" = '${stamp}'
+          `UPDATE "Message" SET "status" = 'received', "claimedUntil" = NULL, "payload" = x."payload", "beneficiaryId" = x."b", "contactId" = x."c", "conversationId" = x."keep", "updatedAt" = '${stamp}'
             FROM ${table} WHERE "Message"."id" = x."id"`,
           ...p.values,
         );
@@ -433,7 +434,9 @@ export class WhatsAppStore {
               AND d."channel" = ${CHANNEL} LIMIT ${p.add(take, 'int')}) AS lapsed)
           AND NOT EXISTS (SELECT 1 FROM "Message" e WHERE e."conversationId" = m."conversationId" AND e."channel" = ${CHANNEL}
             AND e."direction" = 'out' AND e."id" < m."id"
-            AND ((e."status" = 'queued' AND e."nextAttemptAt" IS NOT NULL) OR e."status" = 'sending'))
+            -- (a reply waiting to be retried holds back what follows; a proactive message waiting for the
+            -- end of the quiet hours does not hold back the replies of the night, nor does a parked one)
+            AND ((e."status" = 'queued' AND e."nextAttemptAt" IS NOT NULL AND (e."kind" = 'reply' OR e."nextAttemptAt" <= ${p.add(now, 'timestamp')})) OR e."status" = 'sending'))
         ORDER BY m."id" LIMIT ${p.add(limit, 'int')}${lock})
       RETURNING "id"`;
     const claimed = await this.db.prisma.$queryRawUnsafe<{ id: number }[]>(sql, ...p.values);
@@ -441,12 +444,15 @@ export class WhatsAppStore {
     const q = new SqlParams(this.provider);
     const list = idList(this.provider, q, claimed.map((r) => Number(r.id)));
     const rows = await this.db.prisma.$queryRawUnsafe<
-      { id: number; conversationId: string; kind: string; payload: unknown; attempts: number; beneficiaryId: number | null; optedOutAt: Date | null; language: string | null; firstName: string | null; lastInboundAt: Date | string | null; createdAt: Date | string }[]
+      { id: number; conversationId: string; kind: string; payload: unknown; attempts: number; beneficiaryId: number | null; contactId: number | null; optedOutAt: Date | null; language: string | null; firstName: string | null; lastInboundAt: Date | string | null; createdAt: Date | string }[]
     >(
-      `SELECT m."id", m."conversationId", m."kind", m."payload", m."attempts", m."beneficiaryId", m."createdAt",
-          b."optedOutAt", b."language", b."firstName", r."lastInboundAt"
+      // The person is a beneficiary, or an employer contact (contactId, no beneficiaryId).
+      `SELECT m."id", m."conversationId", m."kind", m."payload", m."attempts", m."beneficiaryId", m."contactId", m."createdAt",
+          COALESCE(b."optedOutAt", c."optedOutAt") AS "optedOutAt", COALESCE(b."language", c."language") AS "language",
+          COALESCE(b."firstName", c."firstName") AS "firstName", r."lastInboundAt"
         FROM "Message" m
         LEFT JOIN "Beneficiary" b ON b."id" = m."beneficiaryId"
+        LEFT JOIN "Contact" c ON c."id" = m."contactId"
         LEFT JOIN "ConversationRef" r ON r."channel" = ${CHANNEL} AND r."userKey" = m."conversationId"
         WHERE m."id" IN ${list} ORDER BY m."id"`,
       ...q.values,
@@ -458,6 +464,7 @@ export class WhatsAppStore {
       payload: json(r.payload) as Record<string, unknown>,
       attempts: Number(r.attempts),
       beneficiaryId: r.beneficiaryId === null ? null : Number(r.beneficiaryId),
+      contactId: r.contactId === null ? null : Number(r.contactId),
       optedOut: r.optedOutAt !== null,
       language: r.language,
       firstName: r.firstName,

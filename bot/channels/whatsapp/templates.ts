@@ -142,7 +142,8 @@ export function parameterText(parameter: string, values: Record<string, unknown>
         text = date(obj.startsAt) && date(obj.endsAt) && formatTimeRange(date(obj.startsAt)!, date(obj.endsAt)!, locale, timeZone);
         break;
       case 'title':
-        text = typeof obj.workshopCode === 'string' ? titleOf(translator(locale), obj as { workshopCode: string; title?: string }) : undefined;
+        // A workshop's title in the language; anything else (a structure) as it is.
+        text = typeof obj.workshopCode === 'string' ? titleOf(translator(locale), obj as { workshopCode: string; title?: string }) : typeof obj.title === 'string' ? obj.title : undefined;
         break;
       default:
         text = typeof value === 'object' ? undefined : String(value);

@@ -222,6 +222,18 @@ test("one person's messages keep their order when the first one must be tried ag
   expect(h.graph.sentTo(p.waId).map(textOf)).toEqual(['un', 'deux', 'trois']);
 });
 
+test('a proactive message waiting for the morning (quiet hours) does not hold back the replies of the night', async () => {
+  h = await startWhatsAppApp();
+  const p = await person('33600000315', 'fr', 1);
+  const morning = new Date(Date.now() + 8 * HOUR);
+  await h.app.whatsapp!.store.enqueue(undefined, [{ to: p.waId, beneficiaryId: p.id, kind: 'checkin', payload: { key: 'checkins.question', placement: { structure: 'Ferme' } }, nextAttemptAt: morning }]);
+  await h.app.whatsapp!.store.enqueue(undefined, [{ to: p.waId, kind: 'reply', payload: { form: 'message', message: { type: 'text', text: { body: 'réponse' } }, text: 'réponse', answers: Date.now() }, nextAttemptAt: new Date() }]);
+  h.app.whatsapp!.sender.wake();
+  await h.graph.waitForSent(1, { to: p.waId });
+  expect(h.graph.sentTo(p.waId).map(textOf)).toEqual(['réponse']);
+  expect(await h.app.db.prisma.message.findFirstOrThrow({ where: { conversationId: p.waId, kind: 'checkin' } })).toMatchObject({ status: 'queued', nextAttemptAt: morning });
+});
+
 test('the number\'s rate (WHATSAPP_MPS) is kept, and one person gets at most a few messages at once', async () => {
   h = await startWhatsAppApp({ env: { WHATSAPP_MPS: '10' }, tuning: { pairIntervalMs: 300, pairBurst: 2 } });
   const rows = Array.from({ length: 30 }, (_, i) => ({ to: `3360000040${String(i).padStart(2, '0')}`, kind: 'reply', payload: { form: 'message', message: { type: 'text', text: { body: `m${i}` } }, text: `m${i}`, answers: Date.now() }, nextAttemptAt: new Date() }));

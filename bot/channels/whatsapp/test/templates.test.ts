@@ -265,9 +265,14 @@ test.each([
   ['a path through a string', { person: 'Amadou' }, 'person.firstName'],
   ['a date that is not one', { s: { at: 'soon' } }, 's.at:day'],
   ['a time range without its end', { shift: { startsAt: '2026-03-04T07:00:00.000Z' } }, 'shift:timeRange'],
-  ['a title without a workshop code', { session: { title: 'Papiers' } }, 'session:title'],
+  ['a title that is neither a workshop nor a name', { session: { title: 42 } }, 'session:title'],
 ])('parameterText: %s gives "-"', (_, values, parameter) => {
   expect(parameterText(parameter, values, 'fr', TZ)).toBe('-');
+});
+
+test('parameterText ":title": a workshop\'s title in the language, anything else (a structure\'s name) as it is', () => {
+  expect(parameterText('item:title', { item: { workshopCode: 'paperwork', title: 'Papiers et démarches' } }, 'en', TZ)).toBe(translator('en')('workshops.titles.paperwork'));
+  expect(parameterText('item:title', { item: { title: 'Les Jardins du Val de Loire' } }, 'ar', TZ)).toBe('Les Jardins du Val de Loire');
 });
 
 test('parameterText: line breaks, tabs and runs of spaces collapse to one space, ends trimmed', () => {

@@ -63,7 +63,7 @@ test('a body over 1 MB gets 413, one that is not JSON or not the envelope gets 4
 });
 
 test('a message delivered twice, even at the same moment, is stored and answered once', async () => {
-  const person = { waId: '33600000101', name: 'Lina' };
+  const person = { waId: '33700000101', name: 'Lina' };
   const body = asMetaJson(text(person, 'bonjour'));
   const answers = await Promise.all([postWebhook(h.app.url, body), postWebhook(h.app.url, body), postWebhook(h.app.url, body)]);
   expect(answers.map((r) => r.status)).toEqual([200, 200, 200]);
@@ -77,7 +77,7 @@ test('a message delivered twice, even at the same moment, is stored and answered
 });
 
 test("a person's messages are handled in the order they came, even when they come faster than the bot answers", async () => {
-  const person = { waId: '33600000102', name: 'Omid' };
+  const person = { waId: '33700000102', name: 'Omid' };
   const t = Date.now();
   // Posted one after the other without waiting for the answers: hello, Dari (4), yes to consent.
   for (const [i, body] of ['salam', '4', '1'].entries()) {
@@ -97,7 +97,7 @@ test("a person's messages are handled in the order they came, even when they com
 });
 
 test('the acknowledgement comes after the message is stored (a 200 means it is in the database); the message is then marked read, "typing..."', async () => {
-  const person = { waId: '33600000103' };
+  const person = { waId: '33700000103' };
   const body = text(person, 'hello');
   const res = await postWebhook(h.app.url, body);
   expect(res.status).toBe(200);
@@ -109,6 +109,6 @@ test('the acknowledgement comes after the message is stored (a 200 means it is i
 });
 
 test('the signature is checked on the raw bytes: a secret of another app never opens the endpoint', async () => {
-  const body = asMetaJson(text({ waId: '33600000104' }, 'x'));
+  const body = asMetaJson(text({ waId: '33700000104' }, 'x'));
   expect((await postWebhook(h.app.url, body, { secret: `${APP_SECRET}x` })).status).toBe(401);
 });

@@ -1,0 +1,177 @@
+// Employer contacts (SIAE supervisors, company tutors) as the conversations see them: recognised
+// by the phone number their channel gives, their language and "stop", and the people placed with
+// them. Every action takes the contact and checks that the placement is at the contact's own
+// structure, so that nothing (a number typed in a menu, an old dialog state, a contact who moved
+// to another structure) ever reaches another structure's people.
+import type { Db, Prisma } from '../db/client';
+import { isLanguageCode, type LanguageCode } from '../languages';
+import { addLocalDays, localDay, zonedTime } from '../time';
+import { appendCaseEvent, type Actor } from './caseEvents';
+import { rememberConversation, toE164, type Attachment, type ChatIdentity } from './people';
+
+export interface ContactView {
+  id: number;
+  firstName: string;
+  phone: string | null;
+  language: LanguageCode;
+  structureId: number;
+  structure: string;
+  optedOutAt: Date | null;
+}
+
+/** A person placed at the contact's structure today. */
+export interface PlacedPerson {
+  placementId: number;
+  beneficiaryId: number;
+  name: string;
+  structure: string;
+}
+
+const DAY_MS = 24 * 3600_000;
+/** placements that hold a person at a structure */
+const CURRENT = ['planned', 'active'];
+
+const withStructure = { structure: { select: { name: true } } } satisfies Prisma.ContactInclude;
+
+function view(c: Prisma.ContactGetPayload<{ include: typeof withStructure }>): ContactView {
+  return {
+    id: c.id,
+    firstName: c.firstName,
+    phone: c.phone,
+    language: isLanguageCode(c.language) ? c.language : 'fr',
+    structureId: c.structureId,
+    structure: c.structure.name,
+    optedOutAt: c.optedOutAt,
+  };
+}
+
+/** The active contact with this phone number (any usual form: wa_id digits, +33..., 06...). */
+export async function contactByPhone(db: Db, phone: string | undefined): Promise<ContactView | undefined> {
+  const e164 = toE164(phone);
+  if (!e164) return undefined;
+  const c = await db.contact.findUnique({ where: { phone: e164 }, include: withStructure });
+  return c?.active ? view(c) : undefined;
+}
+
+export async function contactById(db: Db, id: number): Promise<ContactView | undefined> {
+  const c = await db.contact.findUnique({ where: { id }, include: withStructure });
+  return c?.active ? view(c) : undefined;
+}
+
+/**
+ * Where to reach the contact (their ConversationRef, for proactive requests), and the messages of
+ * this conversation recorded before we knew them, now theirs.
+ */
+export async function rememberContact(db: Db, identity: ChatIdentity, contactId: number, now: Date): Promise<void> {
+  await db.$transaction(async (tx) => {
+    await rememberConversation(tx, identity, { contactId }, now);
+    await tx.message.updateMany({ where: { channel: identity.channel, conversationId: identity.conversationId, beneficiaryId: null, contactId: null }, data: { contactId } });
+  });
+}
+
+/** "stop": no request any more until "start". */
+export async function optOutContact(db: Db, contactId: number, now: Date): Promise<void> {
+  await db.contact.update({ where: { id: contactId }, data: { optedOutAt: now } });
+}
+
+export async function optInContact(db: Db, contactId: number): Promise<void> {
+  await db.contact.update({ where: { id: contactId }, data: { optedOutAt: null } });
+}
+
+export async function setContactLanguage(db: Db, contactId: number, language: LanguageCode): Promise<void> {
+  await db.contact.update({ where: { id: contactId }, data: { language } });
+}
+
+const nameOf = (b: { firstName: string | null; lastName: string | null; id: number }) => [b.firstName, b.lastName].filter(Boolean).join(' ') || `#${b.id}`;
+
+/** The placements of a structure that cover the local day of `now` (planned or active), optionally one of them. */
+async function placementsToday(db: Db, structureId: number, now: Date, timeZone: string, placementId?: number): Promise<PlacedPerson[]> {
+  const day = localDay(now, timeZone);
+  // Placement dates are days (midnight): a wide window, then exact local days.
+  const rows = await db.placement.findMany({
+    where: {
+      structureId,
+      ...(placementId !== undefined && { id: placementId }),
+      status: { in: CURRENT },
+      startDate: { lte: new Date(now.getTime() + DAY_MS) },
+      endDate: { gte: new Date(now.getTime() - 2 * DAY_MS) },
+      beneficiary: { status: { not: 'archived' } },
+    },
+    select: { id: true, beneficiaryId: true, startDate: true, endDate: true, beneficiary: { select: { id: true, firstName: true, lastName: true } }, structure: { select: { name: true } } },
+    orderBy: { id: 'asc' },
+  });
+  return rows
+    .filter((p) => localDay(p.startDate, timeZone) <= day && day <= localDay(p.endDate, timeZone))
+    .map((p) => ({ placementId: p.id, beneficiaryId: p.beneficiaryId, name: nameOf(p.beneficiary), structure: p.structure.name }));
+}
+
+/** The people placed at the contact's structure today: all the contact may see. */
+export function placedPeople(db: Db, contact: Pick<ContactView, 'structureId'>, now: Date, timeZone: string): Promise<PlacedPerson[]> {
+  return placementsToday(db, contact.structureId, now, timeZone);
+}
+
+/** One of them, if the placement is at the contact's structure and covers today; undefined otherwise. */
+export async function placedPerson(db: Db, contact: Pick<ContactView, 'structureId'>, placementId: number, now: Date, timeZone: string): Promise<PlacedPerson | undefined> {
+  return (await placementsToday(db, contact.structureId, now, timeZone, placementId))[0];
+}
+
+/** [start, end) of the local day `days` after the day of `now`. */
+export function localDayRange(now: Date, days: number, timeZone: string): { from: Date; to: Date } {
+  const d = addLocalDays(now, days, timeZone);
+  const next = addLocalDays(now, days + 1, timeZone);
+  return { from: zonedTime(d.year, d.month, d.day, 0, 0, timeZone), to: zonedTime(next.year, next.month, next.day, 0, 0, timeZone) };
+}
+
+const actor = (contactId: number): Actor => ({ type: 'contact', id: contactId });
+
+/** A problem with a placed person, in a few words or a voice note: for the CIP's attention. */
+export async function reportEmployerProblem(
+  db: Db,
+  contact: Pick<ContactView, 'id' | 'structureId'>,
+  placementId: number,
+  problem: { text?: string; attachments?: Attachment[] },
+  now: Date,
+  timeZone: string,
+): Promise<PlacedPerson | undefined> {
+  const person = await placedPerson(db, contact, placementId, now, timeZone);
+  if (!person) return undefined;
+  await appendCaseEvent(db, {
+    beneficiaryId: person.beneficiaryId,
+    type: 'employer_problem',
+    actor: actor(contact.id),
+    payload: { placementId, structure: person.structure, ...problem } as unknown as Prisma.InputJsonValue,
+    attention: true,
+  });
+  return person;
+}
+
+export interface ConfirmedShift {
+  id: number;
+  startsAt: Date;
+  endsAt: Date;
+}
+
+/** The employer says the person is expected tomorrow: each of their shifts there tomorrow gets a shift_confirmed_by_employer event. */
+export async function confirmTomorrow(
+  db: Db,
+  contact: Pick<ContactView, 'id' | 'structureId'>,
+  placementId: number,
+  now: Date,
+  timeZone: string,
+): Promise<{ person: PlacedPerson; shifts: ConfirmedShift[] } | undefined> {
+  const person = await placedPerson(db, contact, placementId, now, timeZone);
+  if (!person) return undefined;
+  const { from, to } = localDayRange(now, 1, timeZone);
+  return db.$transaction(async (tx) => {
+    const shifts = await tx.shift.findMany({ where: { placementId, startsAt: { gte: from, lt: to } }, orderBy: { startsAt: 'asc' } });
+    for (const s of shifts) {
+      await appendCaseEvent(tx, {
+        beneficiaryId: person.beneficiaryId,
+        type: 'shift_confirmed_by_employer',
+        actor: actor(contact.id),
+        payload: { shiftId: s.id, placementId, structure: person.structure, startsAt: s.startsAt.toISOString(), endsAt: s.endsAt.toISOString() },
+      });
+    }
+    return { person, shifts: shifts.map((s) => ({ id: s.id, startsAt: s.startsAt, endsAt: s.endsAt })) };
+  });
+}
