@@ -27,7 +27,7 @@ export interface ProactiveApp {
   /** Waits until every webhook is handled and the outbox has nothing due by the app's clock. */
   drained(): Promise<void>;
   /** Posts a webhook from the person; their replies' texts. */
-  say(p: TestPerson, body: object): Promise<string>;
+  say(p: { waId: string }, body: object): Promise<string>;
   run(job: string): Promise<Record<string, unknown>>;
   close(): Promise<void>;
 }
