@@ -146,6 +146,7 @@ export class WhatsAppChannel {
     clearInterval(this.recovery);
     await this.options.core.turns.idle();
     await this.sender.stop();
+    this.graph.close();
   }
 
   private async handshake(req: Request, res: Response) {
