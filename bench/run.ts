@@ -18,6 +18,14 @@
 //   --wa-turns N        conversation turns per person after the first message (default 8)
 //   --mps N             the server's WHATSAPP_MPS (default 1000)
 //   --wa-rate N         paced phase: new people a second (default 100; 0: skip), for 10 s
+// Then a broadcast (see broadcast.ts): the server in a process of its own invites everyone
+// through the fake Graph API (in another), once without a crash, once with a kill -9 mid-drain:
+//   --recipients N      beneficiaries invited (BENCH_BC_RECIPIENTS, default 10000)
+//   --bc-mps N          the server's WHATSAPP_MPS for this part (default 1000)
+//   --bc-latency MS     how long the fake Graph API takes to answer a send (default 0)
+//   --no-crash          skip the kill -9 run
+//   --db sqlite|postgres  the broadcast's database (default sqlite, a temp file; postgres: a
+//                       throw-away database on TEST_POSTGRES_URL's server, as the tests do)
 // Progress goes to stderr. The exit code is 1 when any turn failed or got a wrong reply.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -27,6 +35,7 @@ import { TurnQueue } from '../bot/turnQueue';
 import { EchoBot } from './echoBot';
 import { inProcessChannel, runPhase, type Bot, type PhaseResult } from './load';
 import { FIRST_VISIT_TURNS } from './script';
+import { BROADCAST_TARGET, runBroadcastBench, type BroadcastBenchResult, type BroadcastRunResult } from './broadcast';
 import { runWhatsAppBench, type WhatsAppBenchResult } from './whatsapp';
 
 const TARGET = { turnsPerSecond: 1000, p95Ms: 25, costRatio: 3, conversations: 200 };
@@ -45,14 +54,20 @@ function readOptions() {
       'wa-conversations': { type: 'string' },
       mps: { type: 'string' },
       'wa-rate': { type: 'string' },
+      recipients: { type: 'string' },
+      'bc-mps': { type: 'string' },
+      'bc-latency': { type: 'string' },
+      'no-crash': { type: 'boolean', default: false },
+      db: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) {
     console.log(
-      `usage: npm run bench -- [--conversations 200] [--turns ${FIRST_VISIT_TURNS}] [--think 0] [--rate 1000] [--only echo|passerelle|whatsapp] ` +
-        '[--people 1000] [--in-flight 64] [--wa-conversations 200] [--wa-turns 8] [--wa-rate 100] [--mps 1000] [--json]',
+      `usage: npm run bench -- [--conversations 200] [--turns ${FIRST_VISIT_TURNS}] [--think 0] [--rate 1000] [--only echo|passerelle|whatsapp|broadcast] ` +
+        '[--people 1000] [--in-flight 64] [--wa-conversations 200] [--wa-turns 8] [--wa-rate 100] [--mps 1000] ' +
+        '[--recipients 10000] [--bc-mps 1000] [--bc-latency 0] [--no-crash] [--db sqlite|postgres] [--json]',
     );
     process.exit(0);
   }
@@ -62,7 +77,9 @@ function readOptions() {
     return n;
   };
   const only = values.only;
-  if (only !== undefined && only !== 'echo' && only !== 'passerelle' && only !== 'whatsapp') throw new Error('--only takes echo, passerelle or whatsapp');
+  if (only !== undefined && only !== 'echo' && only !== 'passerelle' && only !== 'whatsapp' && only !== 'broadcast') throw new Error('--only takes echo, passerelle, whatsapp or broadcast');
+  const db = values.db ?? 'sqlite';
+  if (db !== 'sqlite' && db !== 'postgres') throw new Error('--db takes sqlite or postgres');
   return {
     conversations: int(values.conversations, process.env.BENCH_CONVERSATIONS, 200, 1),
     turns: int(values.turns, process.env.BENCH_TURNS, FIRST_VISIT_TURNS, 1),
@@ -78,6 +95,14 @@ function readOptions() {
       mps: int(values.mps, undefined, 1000, 1),
       rate: int(values['wa-rate'], undefined, 100, 0),
       pacedSeconds: 10,
+    },
+    broadcast: {
+      recipients: int(values.recipients, process.env.BENCH_BC_RECIPIENTS, 10000, 1),
+      mps: int(values['bc-mps'], undefined, 1000, 1),
+      latencyMs: int(values['bc-latency'], undefined, 0, 0),
+      crash: !values['no-crash'],
+      db: db as 'sqlite' | 'postgres',
+      killAt: 0.4,
     },
   };
 }
@@ -194,6 +219,65 @@ function whatsappReport(r: WhatsAppBenchResult, options: Options): string[] {
   ];
 }
 
+function broadcastReport(r: BroadcastBenchResult): string[] {
+  const mark = (ok: boolean) => (ok ? 'met' : 'NOT met');
+  const pct = (x: number) => `${x >= 0 ? '+' : ''}${fmt(100 * x, 1)} %`;
+  const head = ['enqueue s', 'drain s', 'ideal s', 'vs ideal', 'msgs/s', 'peak in 1 s', 'lost', 'duplicates', 'in flight', 'claimed', 'peak RSS MB', 'CPU s', 'CPU ms/msg'];
+  const row = (name: string, x: BroadcastRunResult) =>
+    name.padEnd(18) +
+    [
+      fmt(x.enqueueSeconds, 2),
+      x.kill ? '-' : fmt(x.drainSeconds, 2),
+      x.kill ? '-' : fmt(x.idealSeconds, 2),
+      x.kill ? '-' : pct(x.drainDeviation),
+      x.kill ? '-' : fmt(x.ratePerSecond),
+      fmt(x.peakPerSecond),
+      fmt(x.lost),
+      fmt(x.duplicates),
+      x.kill ? fmt(x.kill.inFlight) : '-',
+      x.kill ? fmt(x.kill.claimed) : '-',
+      fmt(x.peakRssMb),
+      fmt(x.cpuSeconds, 1),
+      fmt(x.cpuMsPerMessage, 2),
+    ]
+      .map((c, i) => c.padStart(Math.max(head[i].length, 8) + 2))
+      .join('');
+  const runs: [string, BroadcastRunResult][] = [['no crash', r.run], ...(r.crash ? [[`kill -9 at ${fmt(100 * r.crash.kill!.receivedAtKill / r.recipients)} %`, r.crash] as [string, BroadcastRunResult]] : [])];
+  const lines = [
+    '',
+    `broadcast: ${fmt(r.recipients)} beneficiaries in 8 languages, none has written (each gets the template in their language), WHATSAPP_MPS=${fmt(r.mps)}, ${r.db === 'sqlite' ? 'SQLite' : 'PostgreSQL'}` +
+      `${r.latencyMs ? `, the fake answers in ${r.latencyMs} ms` : ''}; the server alone in its process`,
+    `${'run'.padEnd(18)}${head.map((h) => h.padStart(Math.max(h.length, 8) + 2)).join('')}`,
+    ...runs.map(([name, x]) => row(name, x)),
+  ];
+  for (const [name, x] of runs) {
+    lines.push(
+      `  ${name}: ${fmt(x.invited)} invited, ${fmt(x.received)} messages received, counts ${JSON.stringify(x.counts)}; ${fmt(x.wrongText)} not the expected text` +
+        `; POST -> last message ${fmt(x.postToLastSeconds, 2)} s; RSS before the broadcast ${fmt(x.idleRssMb)} MB`,
+    );
+    if (x.firstWrongText) lines.push(`    first wrong text: ${x.firstWrongText}`);
+    if (x.kill) {
+      lines.push(
+        `  at the kill: ${fmt(x.kill.claimed)} rows claimed ('sending'), ${fmt(x.kill.inFlight)} of them already received by the fake (in flight), ` +
+          `${fmt(x.kill.abortedAtFake)} requests cut off at the fake; restarted in ${fmt(x.kill.restartSeconds, 1)} s; ${fmt(x.kill.duplicatesOutside)} duplicates outside the in-flight sends`,
+      );
+    }
+  }
+  const crash = r.crash;
+  lines.push(
+    `targets: ${fmt(r.recipients)} enqueued in < ${BROADCAST_TARGET.enqueueSeconds} s (${mark(r.targets.enqueue)}); ` +
+      `drained at the rate limit within ${fmt(100 * BROADCAST_TARGET.drainDeviation)} % (${pct(r.run.drainDeviation)}: ${mark(r.targets.drain)}); ` +
+      `0 lost${crash ? ' across the kill -9' : ''} (${mark(r.targets.lost)}); ` +
+      `${crash ? `duplicates <= in flight at the kill (${fmt(crash.duplicates)} <= ${fmt(crash.kill!.inFlight)}; without a crash ${fmt(r.run.duplicates)})` : `0 duplicates (${fmt(r.run.duplicates)})`} (${mark(r.targets.duplicates)}); ` +
+      `peak RSS < ${BROADCAST_TARGET.rssMb} MB (${mark(r.targets.rss)})`,
+  );
+  return lines;
+}
+
+function broadcastFailures(r: BroadcastBenchResult): number {
+  return [r.run, ...(r.crash ? [r.crash] : [])].reduce((n, x) => n + x.lost + x.wrongText + (x.kill ? x.kill.duplicatesOutside : x.duplicates), 0);
+}
+
 function table(rows: [string, PhaseResult][]): string[] {
   return [
     `${'bot'.padEnd(12)}${['turns/s', 'p50 ms', 'p95 ms', 'p99 ms', 'CPU ms/turn', 'peak RSS MB', 'errors'].map((h) => h.padStart(13)).join('')}`,
@@ -285,9 +369,14 @@ async function main() {
     whatsapp = await runWhatsAppBench({ ...options.whatsapp, log: (line) => process.stderr.write(`[${line.split(':')[0]}]${line.slice(line.indexOf(':') + 1)}\n`) });
     console.log(whatsappReport(whatsapp, options).join('\n'));
   }
+  let broadcast: BroadcastBenchResult | undefined;
+  if (!only || only === 'broadcast') {
+    broadcast = await runBroadcastBench({ ...options.broadcast, log: (line) => process.stderr.write(`[${line.split(':')[0]}]${line.slice(line.indexOf(':') + 1)}\n`) });
+    console.log(broadcastReport(broadcast).join('\n'));
+  }
   const whatsappErrors = whatsapp ? whatsapp.ack.errors + whatsapp.firstReply.missing + whatsapp.conversation.missing + (whatsapp.paced ? whatsapp.paced.errors + whatsapp.paced.missing : 0) : 0;
-  if (options.json) console.log(JSON.stringify({ ...pipeline?.summary, whatsapp, loadAverage }));
-  process.exitCode = (pipeline?.errors ?? 0) + whatsappErrors ? 1 : 0;
+  if (options.json) console.log(JSON.stringify({ ...pipeline?.summary, whatsapp, broadcast, loadAverage }));
+  process.exitCode = (pipeline?.errors ?? 0) + whatsappErrors + (broadcast ? broadcastFailures(broadcast) : 0) ? 1 : 0;
 }
 
 main().catch((err) => {
