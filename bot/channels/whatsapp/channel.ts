@@ -92,7 +92,10 @@ export class WhatsAppChannel {
     const { config, core, db, log } = options;
     this.now = options.now ?? (() => new Date());
     this.handling = new Limiter(options.handlingConcurrency ?? 32);
-    this.graph = new GraphClient({ baseUrl: config.graphUrl, accessToken: config.accessToken, phoneNumberId: config.phoneNumberId, timeoutMs: options.graphTimeoutMs });
+    // Enough sends in flight to hold WHATSAPP_MPS while Meta takes up to half a second to answer
+    // each (64 at least); as many connections.
+    const inFlight = Math.max(64, Math.ceil(config.mps / 2));
+    this.graph = new GraphClient({ baseUrl: config.graphUrl, accessToken: config.accessToken, phoneNumberId: config.phoneNumberId, timeoutMs: options.graphTimeoutMs, maxConnections: inFlight });
     this.store = new WhatsAppStore(db, core.storage, config.sendLeaseMs, this.now);
     this.sender = new WhatsAppSender({
       store: this.store,
@@ -101,6 +104,7 @@ export class WhatsAppChannel {
       timeZone: options.timeZone,
       log,
       mps: config.mps,
+      concurrency: inFlight,
       leaseMs: config.sendLeaseMs,
       now: this.now,
       retryBaseMs: options.retryBaseMs,

@@ -14,6 +14,8 @@ export interface GraphOptions {
   phoneNumberId: string;
   /** per request, ms */
   timeoutMs?: number;
+  /** connections open at once to the Graph API (default 64) */
+  maxConnections?: number;
 }
 
 /** A person on WhatsApp: their phone number (wa_id) or, for people known by a username only, their business-scoped id. */
@@ -51,7 +53,7 @@ export class GraphClient {
   constructor(private readonly options: GraphOptions) {
     this.timeoutMs = options.timeoutMs ?? 15000;
     const Agent = options.baseUrl.startsWith('https:') ? https.Agent : http.Agent;
-    this.agent = new Agent({ keepAlive: true, maxSockets: 64 });
+    this.agent = new Agent({ keepAlive: true, maxSockets: options.maxConnections ?? 64 });
   }
 
   /** Closes the kept-alive connections. */
