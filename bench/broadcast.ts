@@ -41,6 +41,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { eachLine } from './lines';
 
 export interface BroadcastBenchOptions {
   /** beneficiaries, all invited */
@@ -157,20 +158,13 @@ class ServerProcess {
     const extra = (process.env.BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean);
     const child = spawn(process.execPath, ['--disable-warning=DEP0111', ...extra, path.join(__dirname, 'server.js')], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     return new Promise((resolve, reject) => {
-      let buffer = '';
       let started = false;
-      child.stdout!.on('data', (chunk: Buffer) => {
-        buffer += chunk.toString();
-        let nl;
-        while ((nl = buffer.indexOf('\n')) >= 0) {
-          const line = buffer.slice(0, nl);
-          buffer = buffer.slice(nl + 1);
-          const match = /^listening (\S+)/.exec(line);
-          if (match && !started) {
-            started = true;
-            resolve(new ServerProcess(child, match[1]));
-          } else if (line.trim()) log(`server: ${line.slice(0, 300)}`); // warnings and errors (LOG_LEVEL=warn)
-        }
+      eachLine(child.stdout!, (line) => {
+        const match = /^listening (\S+)/.exec(line);
+        if (match && !started) {
+          started = true;
+          resolve(new ServerProcess(child, match[1]));
+        } else if (line.trim()) log(`server: ${line.slice(0, 300)}`); // warnings and errors (LOG_LEVEL=warn)
       });
       let err = '';
       child.stderr!.on('data', (chunk: Buffer) => {
@@ -256,19 +250,12 @@ class FakeGraph {
 
   start(): Promise<void> {
     return new Promise((resolve, reject) => {
-      let buffer = '';
-      this.child.stdout!.on('data', (chunk: Buffer) => {
-        buffer += chunk.toString();
-        let nl;
-        while ((nl = buffer.indexOf('\n')) >= 0) {
-          const line = buffer.slice(0, nl);
-          buffer = buffer.slice(nl + 1);
-          if (line.startsWith('listening ')) {
-            this.url = line.slice('listening '.length);
-            resolve();
-          } else if (line.startsWith('sent ')) this.sent(line);
-          else if (line.startsWith('aborted ')) this.aborted.push(Number(line.slice('aborted '.length)));
-        }
+      eachLine(this.child.stdout!, (line) => {
+        if (line.startsWith('listening ')) {
+          this.url = line.slice('listening '.length);
+          resolve();
+        } else if (line.startsWith('sent ')) this.sent(line);
+        else if (line.startsWith('aborted ')) this.aborted.push(Number(line.slice('aborted '.length)));
         for (const l of this.listeners) l();
       });
       this.child.once('exit', (code) => reject(new Error(`the fake Graph API exited (${code})`)));

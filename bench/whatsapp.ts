@@ -14,6 +14,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { eachLine } from './lines';
 import { signatureOf } from '../bot/channels/whatsapp/signature';
 
 export interface WhatsAppBenchOptions {
@@ -106,23 +107,16 @@ class FakeProcess {
 
   start(): Promise<void> {
     return new Promise((resolve, reject) => {
-      let buffer = '';
-      this.child.stdout!.on('data', (chunk: Buffer) => {
-        buffer += chunk.toString();
-        let nl;
-        while ((nl = buffer.indexOf('\n')) >= 0) {
-          const line = buffer.slice(0, nl);
-          buffer = buffer.slice(nl + 1);
-          if (line.startsWith('listening ')) {
-            this.url = line.slice('listening '.length);
-            resolve();
-          } else if (line.startsWith('sent ')) {
-            const [, to, at, type] = line.split(' ');
-            const list = this.sent.get(to) ?? [];
-            list.push({ at: Number(at), type });
-            this.sent.set(to, list);
-            this.waiters.get(to)?.();
-          }
+      eachLine(this.child.stdout!, (line) => {
+        if (line.startsWith('listening ')) {
+          this.url = line.slice('listening '.length);
+          resolve();
+        } else if (line.startsWith('sent ')) {
+          const [, to, at, type] = line.split(' ');
+          const list = this.sent.get(to) ?? [];
+          list.push({ at: Number(at), type });
+          this.sent.set(to, list);
+          this.waiters.get(to)?.();
         }
       });
       this.child.once('exit', (code) => reject(new Error(`the fake Graph API exited (${code})`)));
