@@ -2,7 +2,7 @@
 // account, and workshops of every category with sessions over the next three weeks, some for
 // under-25s only. Loaded by `npm run db:seed`, and by the first `npm start` on an empty database
 // unless DEMO_DATA=off. Running it again adds nothing that is already there.
-import type { Db } from '../bot/db/client';
+import { isUniqueViolation, type Db } from '../bot/db/client';
 import { addLocalDays, zonedTime } from '../bot/time';
 
 export const DEMO_CIP_EMAIL = 'cip@passerelle.local';
@@ -60,7 +60,7 @@ export async function seedDemoData(prisma: Db, options: SeedOptions = {}): Promi
   } catch (err) {
     // Another instance starting at the same moment seeded first (a unique key said so): its data
     // is there now, and a second pass adds whatever is still missing.
-    if ((err as { code?: string }).code !== 'P2002') throw err;
+    if (!isUniqueViolation(err)) throw err;
     return seedOnce(prisma, options);
   }
 }

@@ -2,7 +2,7 @@
 // (opened by the person on the chat), archive; and a case's timeline of CaseEvents. Every read or
 // change writes an AuditEvent; every change a CaseEvent on the case's timeline.
 import { z } from 'zod';
-import type { Prisma } from '../db/client';
+import { isUniqueViolation, type Prisma } from '../db/client';
 import { appendCaseEvent } from '../services/caseEvents';
 import { ANY_STAFF, ApiError, conflict, notFound, type Api, type ApiDeps } from './http';
 import { caseInScope, caseScope } from './scope';
@@ -85,7 +85,7 @@ function changes(staffRole: string, staffId: number, input: Partial<Record<keyof
 }
 
 async function phoneTaken(err: unknown): Promise<never> {
-  if ((err as { code?: string }).code === 'P2002') throw conflict('Another case already has this phone number.');
+  if (isUniqueViolation(err)) throw conflict('Another case already has this phone number.');
   throw err;
 }
 

@@ -1,7 +1,7 @@
 // Employer contacts (SIAE supervisors, company tutors): personal data, so every read and change
 // is audited. Any member of staff adds and edits them; a phone number belongs to one contact.
 import { z } from 'zod';
-import type { Prisma } from '../db/client';
+import { isUniqueViolation, type Prisma } from '../db/client';
 import { ANY_STAFF, conflict, notFound, type Api, type ApiDeps } from './http';
 import { flag, id, idParams, language, list, name, paging, phone } from './schemas';
 
@@ -35,7 +35,7 @@ const updateBody = z.object(editable).partial().refine((v) => Object.keys(v).len
 const listQuery = z.object({ structureId: id.optional(), active: flag.optional(), ...paging });
 
 async function phoneTaken(err: unknown): Promise<never> {
-  if ((err as { code?: string }).code === 'P2002') throw conflict('Another contact already has this phone number.');
+  if (isUniqueViolation(err)) throw conflict('Another contact already has this phone number.');
   throw err;
 }
 

@@ -3,6 +3,7 @@
 // change its seats (never below the people already booked) or cancel it. Cancelling tells each
 // booked or waiting person's CIP (an alert on their case): no message goes to the people.
 import { z } from 'zod';
+import { isUniqueViolation } from '../db/client';
 import { appendCaseEvent } from '../services/caseEvents';
 import { ANY_STAFF, ApiError, MANAGERS, conflict, notFound, type Api, type ApiDeps } from './http';
 import { ageGroup, dateTime, flag, idParams, list, text } from './schemas';
@@ -98,7 +99,7 @@ export function workshopRoutes(api: Api, { db }: ApiDeps): void {
 
   api.route({ method: 'post', path: '/api/cip/workshops', summary: 'Add a workshop', tag: 'workshops', roles: MANAGERS, body: workshopBody, response: workshop, status: 201 }, async (ctx, { body }) => {
     const created = await prisma.workshop.create({ data: body }).catch((err: unknown) => {
-      if ((err as { code?: string }).code === 'P2002') throw conflict(`A workshop with the code "${body.code}" exists already.`);
+      if (isUniqueViolation(err)) throw conflict(`A workshop with the code "${body.code}" exists already.`);
       throw err;
     });
     await ctx.audit({ action: 'create', resource: 'workshop', resourceId: created.id });

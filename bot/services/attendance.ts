@@ -5,7 +5,7 @@
 // contact with a phone (a supervisor first); nobody who said "stop". One request per shift: its
 // outbox message has the unique key attendance:<shiftId>, so two runs (or two server instances)
 // ask once. Nothing goes in the quiet hours: the request waits for their end.
-import type { Database, Db, Prisma } from '../db/client';
+import { isUniqueViolation, type Database, type Db, type Prisma } from '../db/client';
 import { localDay } from '../time';
 import { appendCaseEvent } from './caseEvents';
 import { localDayRange, placedPerson, type ContactView, type PlacedPerson } from './contacts';
@@ -126,7 +126,7 @@ async function ask(database: Database, shifts: ShiftForRequest[], now: Date, opt
       });
       run.asked++;
     } catch (err) {
-      if ((err as { code?: string })?.code !== 'P2002') throw err;
+      if (!isUniqueViolation(err)) throw err;
       run.already++;
     }
   }

@@ -1,7 +1,7 @@
 // Peripheral blockers (housing, childcare, health, papers, transport, money): reported by the
 // person with a short reference they can quote (B-4821). Urgency "today" is flagged for the CIP.
 import crypto from 'node:crypto';
-import type { Db, Prisma } from '../db/client';
+import { isUniqueViolation, type Db, type Prisma } from '../db/client';
 import { appendCaseEvent, type Actor } from './caseEvents';
 import type { Attachment } from './people';
 
@@ -25,10 +25,6 @@ export interface BlockerView {
   urgency: Urgency;
   status: 'open' | 'in_progress' | 'resolved';
   createdAt: Date;
-}
-
-function isUniqueViolation(err: unknown): boolean {
-  return (err as { code?: string })?.code === 'P2002';
 }
 
 /** Records the blocker and its event; the reference is random (4 digits, 5 once they run short). */

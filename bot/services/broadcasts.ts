@@ -6,7 +6,7 @@
 // booked, unreachable (or only a phone number and no consent). The invitation asks "1 I'll come / 2 not this time"; the answer, even days
 // later, books through the same rules as the booking dialog, or records the decline.
 // Everything for 10,000 people goes in one transaction with a few statements (rows as JSON).
-import type { Database, Db, Prisma } from '../db/client';
+import { isUniqueViolation, type Database, type Db, type Prisma } from '../db/client';
 import { columnList, dbTimestamp, selectFromJson, type JsonColumns } from '../db/jsonRows';
 import { SqlParams } from '../db/rawSql';
 import { appendCaseEvent } from './caseEvents';
@@ -138,7 +138,7 @@ export async function createBroadcast(database: Database, input: BroadcastInput,
     });
   } catch (err) {
     // The same key posted twice at the same moment: the other one won; this is it.
-    if ((err as { code?: string }).code !== 'P2002') throw err;
+    if (!isUniqueViolation(err)) throw err;
     return createBroadcast(database, input, options);
   }
 }

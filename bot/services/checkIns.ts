@@ -3,7 +3,7 @@
 // 2 difficult / 3 I need help". One CheckIn per placement and day: its unique key makes a second
 // run (or a second server instance at the same moment) ask nobody twice. "I need help" is an
 // alert at once; no answer by the next morning is "no_reply", and two of them in a row an alert.
-import type { Database, Db, Prisma } from '../db/client';
+import { isUniqueViolation, type Database, type Db, type Prisma } from '../db/client';
 import { addLocalDays, localDay, zonedTime } from '../time';
 import { appendCaseEvent, type Actor } from './caseEvents';
 import { queueNotification } from './notifications';
@@ -35,10 +35,6 @@ export interface CheckInRun {
   closed: number;
   /** not asked: the run came in the quiet hours, the question could not go out before the answers are over */
   tooLate: number;
-}
-
-function isUniqueViolation(err: unknown): boolean {
-  return (err as { code?: string })?.code === 'P2002';
 }
 
 /** When answers to the check-in of `day` (asked at `now`) stop being taken: the next morning. */

@@ -81,10 +81,8 @@ export async function caseForPhone(db: Db, phone: string | undefined): Promise<P
  * who now answers from it. Their chat is linked to it without onboarding again.
  */
 export async function consentedCaseForPhone(db: Db, phone: string | undefined): Promise<Person | undefined> {
-  const e164 = toE164(phone);
-  if (!e164) return undefined;
-  const b = await db.beneficiary.findUnique({ where: { phone: e164 } });
-  return b && b.status === 'active' && b.consentAt ? person(b) : undefined;
+  const c = await caseForPhone(db, phone);
+  return c?.status === 'active' && c.consentAt ? c : undefined;
 }
 
 /** Links a chat identity to the case of its phone number (see consentedCaseForPhone). */

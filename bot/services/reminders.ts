@@ -2,7 +2,7 @@
 // one message listing them, with "1 I'll be there / 2 I can't come". One per person and day (a
 // unique key on the outbox row: a second run or instance sends nothing new). "1" confirms the
 // shifts; "2" goes to the cancel (workshop) or decline (shift) flows.
-import type { Database, Db } from '../db/client';
+import { isUniqueViolation, type Database, type Db } from '../db/client';
 import { addLocalDays, localDay, zonedTime } from '../time';
 import { appendCaseEvent, type Actor } from './caseEvents';
 import { queueNotification } from './notifications';
@@ -37,10 +37,6 @@ export interface ReminderRun {
   already: number;
   /** not reminded: the run came in the quiet hours and the message could only go out once tomorrow has begun */
   tooLate: number;
-}
-
-function isUniqueViolation(err: unknown): boolean {
-  return (err as { code?: string })?.code === 'P2002';
 }
 
 /** Tomorrow's workshops (booked) and shifts (not declined) of people we may write to, by person. */
