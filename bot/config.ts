@@ -7,6 +7,7 @@ import { LANGUAGE_CODES, type LanguageCode } from './languages';
 import { projectRoot } from './paths';
 import { readTemplateRegistry, type TemplateRegistry } from './channels/whatsapp/templates';
 import { parseQuietHours, type QuietHours } from './services/quietHours';
+import { NO_PROXY, parseTrustProxy, type TrustedProxies } from './http/clientAddress';
 
 /** The four secrets that turn the WhatsApp channel on; all or none. */
 export const WHATSAPP_SECRETS = ['WHATSAPP_ACCESS_TOKEN', 'WHATSAPP_APP_SECRET', 'WHATSAPP_VERIFY_TOKEN', 'WHATSAPP_PHONE_NUMBER_ID'] as const;
@@ -52,6 +53,14 @@ export interface Config {
   quietHours?: QuietHours;
   /** when the scheduled jobs run (cron expressions in APP_TIMEZONE) */
   jobs: { checkIns: string; reminders: string; attendance: string };
+  /** the reverse proxies whose X-Forwarded-For is believed (TRUST_PROXY) */
+  trustProxy: TrustedProxies;
+  /** /api/messages without MicrosoftAppId: on only when asked (BOTFRAMEWORK_EMULATOR=on), emulator channel only */
+  botFrameworkEmulator: boolean;
+  /** archived cases are erased this many days after they were archived; 0: never */
+  retentionArchivedDays: number;
+  /** who may embed the web chat in a frame (CSP frame-ancestors sources); default 'none' */
+  webchatFrameAncestors: string;
 }
 
 export interface WhatsAppConfig {
@@ -129,7 +138,8 @@ const schema = z.object({
     .default('file:./data/passerelle.db'),
   DEFAULT_LOCALE: z.enum(LANGUAGE_CODES).default('fr'),
   APP_TIMEZONE: z.string().trim().refine(isTimezone, 'must be an IANA time zone such as Europe/Paris').default('Europe/Paris'),
-  DEMO_DATA: onOff.default(true),
+  // default: on with the SQLite default database, off with PostgreSQL (see loadConfig)
+  DEMO_DATA: onOff.optional(),
   CIP_ANSWER_DAYS: int(1, 30).default(2),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MicrosoftAppId: z.string().trim().default(''),
@@ -160,6 +170,21 @@ const schema = z.object({
   CHECKIN_CRON: cronExpression.default('0 17 * * 1-5'),
   REMINDER_CRON: cronExpression.default('0 18 * * *'),
   ATTENDANCE_CRON: cronExpression.default('30 17 * * 1-5'),
+  TRUST_PROXY: z
+    .string()
+    .trim()
+    .superRefine((v, ctx) => {
+      const parsed = parseTrustProxy(v);
+      if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: `must be a list of addresses or CIDR ranges: ${parsed}` });
+    })
+    .optional(),
+  BOTFRAMEWORK_EMULATOR: onOff.default(false),
+  RETENTION_ARCHIVED_DAYS: int(0, 36500).default(365),
+  WEBCHAT_FRAME_ANCESTORS: z
+    .string()
+    .trim()
+    .refine((v) => /^('none'|'self'|[\w.:*\/-]+)( ('self'|[\w.:*\/-]+))*$/.test(v), "must be 'none' or a space-separated list of origins such as https://partner.example.org")
+    .default("'none'"),
 });
 
 /** Resolves a relative SQLite path against the project root, so the database does not depend on the cwd. */
@@ -201,7 +226,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseProvider: provider,
     defaultLocale: v.DEFAULT_LOCALE,
     appTimezone: v.APP_TIMEZONE,
-    demoData: v.DEMO_DATA,
+    demoData: v.DEMO_DATA ?? provider === 'sqlite',
     cipAnswerDays: v.CIP_ANSWER_DAYS,
     logLevel: v.LOG_LEVEL,
     microsoftApp: {
@@ -222,6 +247,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     staffSessionHours: v.STAFF_SESSION_HOURS,
     ...quiet(v.QUIET_HOURS, v.APP_TIMEZONE),
     jobs: { checkIns: v.CHECKIN_CRON, reminders: v.REMINDER_CRON, attendance: v.ATTENDANCE_CRON },
+    trustProxy: v.TRUST_PROXY ? (parseTrustProxy(v.TRUST_PROXY) as TrustedProxies) : NO_PROXY,
+    botFrameworkEmulator: v.BOTFRAMEWORK_EMULATOR,
+    retentionArchivedDays: v.RETENTION_ARCHIVED_DAYS,
+    webchatFrameAncestors: v.WEBCHAT_FRAME_ANCESTORS,
   };
 }
 
