@@ -6,7 +6,7 @@
 // The database (a fresh one per run: an SQLite file in a temp folder, or a throw-away PostgreSQL
 // database): the demo data, a session of the "paperwork" workshop for 25 and over in three days,
 // and N beneficiaries: active, consented, born 1960-1995 (all of the session's age group), the 8
-// languages in turn, distinct phones +337xxxxxxxx (the demo contacts are +33600000101..105), a
+// languages in turn, distinct phones +337xxxxxxxx (the demo contacts are +33639980101..105), a
 // first name of their language with a number (so each invitation is personal). None has written:
 // each invitation goes by phone, as the approved template in the person's template language.
 // The session has 30 seats: invitations are not bookings, capacity plays no part in sending them.

@@ -8,11 +8,11 @@ import { addLocalDays, zonedTime } from '../bot/time';
 export const DEMO_CIP_EMAIL = 'cip@passerelle.local';
 
 const STRUCTURES = [
-  { name: 'Les Jardins du Val de Loire', kind: 'siae', sector: 'Maraîchage', capacity: 2, city: 'Blois', contact: { firstName: 'Sylvie', lastName: 'Moreau', phone: '+33600000101' } },
-  { name: 'La Ressourcerie Blésoise', kind: 'siae', sector: 'Boutique de seconde main', capacity: 2, city: 'Blois', contact: { firstName: 'Karim', lastName: 'Benali', phone: '+33600000102' } },
-  { name: "Net'Insertion 41", kind: 'siae', sector: 'Nettoyage', capacity: 2, city: 'Vineuil', contact: { firstName: 'Anne', lastName: 'Lefèvre', phone: '+33600000103' } },
-  { name: 'La Table du Château', kind: 'company', sector: 'Restauration', capacity: null, city: 'Blois', contact: { firstName: 'Julien', lastName: 'Roux', phone: '+33600000104' } },
-  { name: 'Ferme des Quatre Vents', kind: 'company', sector: 'Agriculture', capacity: null, city: 'Onzain', contact: { firstName: 'Marie', lastName: 'Girard', phone: '+33600000105' } },
+  { name: 'Les Jardins du Val de Loire', kind: 'siae', sector: 'Maraîchage', capacity: 2, city: 'Blois', contact: { firstName: 'Sylvie', lastName: 'Moreau', phone: '+33639980101' } },
+  { name: 'La Ressourcerie Blésoise', kind: 'siae', sector: 'Boutique de seconde main', capacity: 2, city: 'Blois', contact: { firstName: 'Karim', lastName: 'Benali', phone: '+33639980102' } },
+  { name: "Net'Insertion 41", kind: 'siae', sector: 'Nettoyage', capacity: 2, city: 'Vineuil', contact: { firstName: 'Anne', lastName: 'Lefèvre', phone: '+33639980103' } },
+  { name: 'La Table du Château', kind: 'company', sector: 'Restauration', capacity: null, city: 'Blois', contact: { firstName: 'Julien', lastName: 'Roux', phone: '+33639980104' } },
+  { name: 'Ferme des Quatre Vents', kind: 'company', sector: 'Agriculture', capacity: null, city: 'Onzain', contact: { firstName: 'Marie', lastName: 'Girard', phone: '+33639980105' } },
 ] as const;
 
 const PLATFORM = 'Passerelle, 3 rue des Écoles, Blois';

@@ -104,7 +104,7 @@ test('acceptance: a broadcast in every language, two "1" booked and one "2" coun
   p.clock.now = paris(4, 17, 30);
   await p.run('attendance-immersions');
   await p.drained();
-  const julien = { waId: '33600000104' };
+  const julien = { waId: '33639980104' };
   const [request] = p.h.graph.sentTo(julien.waId);
   expect(request.body.template).toMatchObject({ name: 'passerelle_attendance_request', language: { code: 'fr' } });
   const answer = await p.say(julien, templateButton(julien, '2', 'Non'));

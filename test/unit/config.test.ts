@@ -19,6 +19,28 @@ test('a postgresql:// URL selects PostgreSQL; empty variables mean "use the defa
   expect(c.demoData).toBe(false);
 });
 
+test('demo data: on by default with the SQLite default only; PostgreSQL gets it only when asked', () => {
+  const pg = 'postgresql://u:p@db:5432/passerelle';
+  expect(loadConfig({ DATABASE_URL: pg }).demoData).toBe(false);
+  expect(loadConfig({ DATABASE_URL: pg, DEMO_DATA: 'on' }).demoData).toBe(true);
+  expect(loadConfig({ DATABASE_URL: 'file:./data/other.db' }).demoData).toBe(true);
+});
+
+test('security settings: TRUST_PROXY, the emulator switch, retention, frame ancestors', () => {
+  const c = loadConfig({});
+  expect(c.trustProxy.has('127.0.0.1')).toBe(false);
+  expect(c.botFrameworkEmulator).toBe(false);
+  expect(c.retentionArchivedDays).toBe(365);
+  expect(c.webchatFrameAncestors).toBe("'none'");
+  const set = loadConfig({ TRUST_PROXY: '127.0.0.1,10.0.0.0/8', BOTFRAMEWORK_EMULATOR: 'on', RETENTION_ARCHIVED_DAYS: '0', WEBCHAT_FRAME_ANCESTORS: 'https://partner.example.org' });
+  expect(set.trustProxy.has('10.2.3.4')).toBe(true);
+  expect(set.botFrameworkEmulator).toBe(true);
+  expect(set.retentionArchivedDays).toBe(0);
+  expect(set.webchatFrameAncestors).toBe('https://partner.example.org');
+  expect(() => loadConfig({ TRUST_PROXY: 'proxy.local' })).toThrow(/TRUST_PROXY must be a list of addresses/);
+  expect(() => loadConfig({ WEBCHAT_FRAME_ANCESTORS: "'unsafe-inline'; script-src *" })).toThrow(/WEBCHAT_FRAME_ANCESTORS/);
+});
+
 test.each([
   ['PORT', 'abc', /PORT must be a whole number \(got "abc"\)/],
   ['PORT', '70000', /PORT must be between 0 and 65535/],
