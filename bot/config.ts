@@ -183,7 +183,9 @@ const schema = z.object({
   WEBCHAT_FRAME_ANCESTORS: z
     .string()
     .trim()
-    .refine((v) => /^('none'|'self'|[\w.:*\/-]+)( ('self'|[\w.:*\/-]+))*$/.test(v), "must be 'none' or a space-separated list of origins such as https://partner.example.org")
+    // none and self may come without their quotes (a .env file strips them)
+    .transform((v) => v.split(/\s+/).map((t) => (/^'?(none|self)'?$/.test(t) ? `'${t.replace(/'/g, '')}'` : t)).join(' '))
+    .refine((v) => v === "'none'" || /^('self'|https?:\/\/[\w.:*-]+)( ('self'|https?:\/\/[\w.:*-]+))*$/.test(v), "must be 'none' or a space-separated list of origins such as https://partner.example.org")
     .default("'none'"),
 });
 

@@ -37,6 +37,8 @@ test('security settings: TRUST_PROXY, the emulator switch, retention, frame ance
   expect(set.botFrameworkEmulator).toBe(true);
   expect(set.retentionArchivedDays).toBe(0);
   expect(set.webchatFrameAncestors).toBe('https://partner.example.org');
+  expect(loadConfig({ WEBCHAT_FRAME_ANCESTORS: 'none' }).webchatFrameAncestors).toBe("'none'");
+  expect(loadConfig({ WEBCHAT_FRAME_ANCESTORS: "self https://a.example.org" }).webchatFrameAncestors).toBe("'self' https://a.example.org");
   expect(() => loadConfig({ TRUST_PROXY: 'proxy.local' })).toThrow(/TRUST_PROXY must be a list of addresses/);
   expect(() => loadConfig({ WEBCHAT_FRAME_ANCESTORS: "'unsafe-inline'; script-src *" })).toThrow(/WEBCHAT_FRAME_ANCESTORS/);
 });
