@@ -1,28 +1,26 @@
 // Webhooks as Meta sends them, for tests: envelopes of messages and statuses (fictional numbers),
-// signed with the app secret of the shared fixtures, and a way to post them to the server.
+// signed with the test app secret, and a way to post them to the server.
 import fs from 'node:fs';
 import path from 'node:path';
 import { signatureOf } from '../../bot/channels/whatsapp/signature';
 import { projectRoot } from '../../bot/paths';
 
-/** The app secret the shared fixtures are signed with. */
-export const APP_SECRET = 'fixture-app-secret-NOT-REAL';
+/** The app secret our fixtures are signed with (testdata/SIGNATURES.txt, computed with openssl). */
+export const APP_SECRET = 'passerelle-test-app-secret-NOT-REAL';
 export const VERIFY_TOKEN = 'test-verify-token';
 export const PHONE_NUMBER_ID = '100000000000001';
 export const ACCESS_TOKEN = 'test-access-token';
 
-export const SHARED_FIXTURES = path.join(projectRoot, '..', 'shared', 'fixtures', 'whatsapp');
-export const OWN_FIXTURES = path.join(projectRoot, 'bot', 'channels', 'whatsapp', 'testdata');
+export const FIXTURES = path.join(projectRoot, 'bot', 'channels', 'whatsapp', 'testdata');
 
-/** The exact bytes of a fixture (ours in testdata/, or the shared ones). */
+/** The exact bytes of a fixture of the channel's testdata/. */
 export function fixture(name: string): Buffer {
-  const own = path.join(OWN_FIXTURES, name);
-  return fs.readFileSync(fs.existsSync(own) ? own : path.join(SHARED_FIXTURES, name));
+  return fs.readFileSync(path.join(FIXTURES, name));
 }
 
-/** The shared fixtures' signatures, from SIGNATURES.txt. */
+/** The signatures given for some fixtures (testdata/SIGNATURES.txt), as Meta would send them. */
 export function fixtureSignatures(): Map<string, string> {
-  const text = fs.readFileSync(path.join(SHARED_FIXTURES, 'SIGNATURES.txt'), 'utf8');
+  const text = fs.readFileSync(path.join(FIXTURES, 'SIGNATURES.txt'), 'utf8');
   return new Map(
     text
       .split('\n')

@@ -20,7 +20,7 @@ const msg = (type: string, fields: Partial<WaMessage> = {}): WaMessage => ({ id:
 
 test('text-fr.json: the text as written', () => {
   expect(contentOf(eventOf('text-fr.json').message)).toEqual({
-    text: "Bonjour, je viens d'arriver à Lyon et je cherche un hébergement d'urgence pour ce soir. Vous pouvez m'aider ?",
+    text: "Bonjour, je suis arrivée à Blois le mois dernier. Je voudrais un atelier pour écrire mon CV, c'est possible ?",
   });
 });
 
@@ -75,7 +75,7 @@ test("message_waiting's button shows what waited, and is not a text for the dial
 });
 
 test('voice-note.json: a voice note to keep, with its media id and type', () => {
-  expect(contentOf(eventOf('voice-note.json').message)).toEqual({ media: { id: '1900000000000004', kind: 'audio', mimeType: 'audio/ogg; codecs=opus', voice: true } });
+  expect(contentOf(eventOf('voice-note.json').message)).toEqual({ media: { id: '2700000000000004', kind: 'audio', mimeType: 'audio/ogg; codecs=opus', voice: true } });
 });
 
 test('a sound file sent (not recorded) is media but not a voice note', () => {
@@ -129,13 +129,13 @@ test('toActivity: one personal conversation per person, keyed like the sender, w
   const activity = toActivity(event, contentOf(event.message), []);
   expect(activity).toEqual({
     type: 'message',
-    id: 'wamid.HBgLMzM2MDAwMDAwMDEVAgASGBRGSVhUVVJFVEVYVEZSMDAwMDAxAA==',
+    id: 'wamid.HBgLMzM2Mzk5ODAwMDEVAgASGBRQQVNTRVJFTExFVEVYVEZSMDAwMQA=',
     channelId: CHANNEL_ID,
     serviceUrl: 'whatsapp:',
-    timestamp: new Date('2026-01-05T09:00:00.000Z'),
-    from: { id: '33600000001', name: 'Amadou D.', role: 'user' },
+    timestamp: new Date('2026-06-01T08:00:00.000Z'),
+    from: { id: '33639980001', name: 'Nadia K.', role: 'user' },
     recipient: { id: '100000000000001', name: 'Passerelle', role: 'bot' },
-    conversation: { id: '33600000001', isGroup: false, conversationType: 'personal', name: '' },
+    conversation: { id: '33639980001', isGroup: false, conversationType: 'personal', name: '' },
     text: event.message.text!.body,
     channelData: { type: 'text' },
   });
@@ -146,10 +146,10 @@ test('toActivity: the value of a tap, the message it answers, and no text when t
   const activity = toActivity(reply, contentOf(reply.message), []);
   expect(activity.text).toBe('دری');
   expect(activity.value).toEqual({ id: 'lang:prs_AF', title: 'دری' });
-  expect(activity.replyToId).toBe('wamid.HBgLMzM2MDAwMDAwMDMVAgARGBJGSVhUVVJFX0xBTkdfQlROUwA=');
+  expect(activity.replyToId).toBe('wamid.HBgLMzM2Mzk5ODAwMDMVAgARGBJQQVNTRVJFTExFX0xBTkdfMDAzAA==');
 
   const voice = eventOf('voice-note.json');
-  const attachments = [{ contentType: 'audio/ogg', contentUrl: 'whatsapp-media:1900000000000004', name: 'voice-note.ogg' }];
+  const attachments = [{ contentType: 'audio/ogg', contentUrl: 'whatsapp-media:2700000000000004', name: 'voice-note.ogg' }];
   const withMedia = toActivity(voice, contentOf(voice.message), attachments);
   expect(withMedia).not.toHaveProperty('text');
   expect(withMedia).not.toHaveProperty('value');

@@ -112,25 +112,25 @@ test('a Buffer and a string of the same body read the same', () => {
   expect(parseWebhook(raw)).toEqual(parseWebhook(raw.toString('utf8')));
 });
 
-// ---- the shared fixtures ----
+// ---- the fixtures with their signatures (SIGNATURES.txt) ----
 
-test('text-fr.json: one message from Amadou, with both ids, his profile name and the text unescaped', () => {
+test('text-fr.json: one message from Nadia, with both ids, her profile name and the text unescaped', () => {
   const r = ok(parseWebhook(fixture('text-fr.json'), { phoneNumberId: PHONE_NUMBER_ID }));
   expect(r).toMatchObject({ statuses: [], skipped: 0, ignored: 0 });
   expect(r.messages).toEqual([
     {
-      wamid: 'wamid.HBgLMzM2MDAwMDAwMDEVAgASGBRGSVhUVVJFVEVYVEZSMDAwMDAxAA==',
-      userKey: '33600000001',
-      waId: '33600000001',
-      bsuid: 'FR.4100000000000000001',
-      profileName: 'Amadou D.',
-      sentAt: 1767603600 * 1000,
+      wamid: 'wamid.HBgLMzM2Mzk5ODAwMDEVAgASGBRQQVNTRVJFTExFVEVYVEZSMDAwMQA=',
+      userKey: '33639980001',
+      waId: '33639980001',
+      bsuid: 'FR.5200000000000000001',
+      profileName: 'Nadia K.',
+      sentAt: 1780300800 * 1000,
       phoneNumberId: PHONE_NUMBER_ID,
       message: {
-        id: 'wamid.HBgLMzM2MDAwMDAwMDEVAgASGBRGSVhUVVJFVEVYVEZSMDAwMDAxAA==',
-        timestamp: '1767603600',
+        id: 'wamid.HBgLMzM2Mzk5ODAwMDEVAgASGBRQQVNTRVJFTExFVEVYVEZSMDAwMQA=',
+        timestamp: '1780300800',
         type: 'text',
-        text: { body: "Bonjour, je viens d'arriver à Lyon et je cherche un hébergement d'urgence pour ce soir. Vous pouvez m'aider ?" },
+        text: { body: "Bonjour, je suis arrivée à Blois le mois dernier. Je voudrais un atelier pour écrire mon CV, c'est possible ?" },
       },
     },
   ]);
@@ -138,23 +138,23 @@ test('text-fr.json: one message from Amadou, with both ids, his profile name and
 
 test('button-reply.json: the reply with its id, its Dari title and the message it answers', () => {
   const [event] = ok(parseWebhook(fixture('button-reply.json'))).messages;
-  expect(event.userKey).toBe('33600000003');
-  expect(event.profileName).toBe('Yusuf');
+  expect(event.userKey).toBe('33639980003');
+  expect(event.profileName).toBe('Hamid');
   expect(event.message.interactive).toEqual({ type: 'button_reply', button_reply: { id: 'lang:prs_AF', title: 'دری' }, list_reply: undefined });
-  expect(event.message.context).toEqual({ id: 'wamid.HBgLMzM2MDAwMDAwMDMVAgARGBJGSVhUVVJFX0xBTkdfQlROUwA=' });
+  expect(event.message.context).toEqual({ id: 'wamid.HBgLMzM2Mzk5ODAwMDMVAgARGBJQQVNTRVJFTExFX0xBTkdfMDAzAA==' });
 });
 
 test('voice-note.json: an audio message marked as a voice note, without the fields we do not use', () => {
   const [event] = ok(parseWebhook(fixture('voice-note.json'))).messages;
-  expect(event.userKey).toBe('33600000004');
+  expect(event.userKey).toBe('33639980004');
   expect(event.message).toEqual({
-    id: 'wamid.HBgLMzM2MDAwMDAwMDQVAgASGBRGSVhUVVJFVk9JQ0VOT1RFMDAwNAA=',
-    timestamp: '1767604501',
+    id: 'wamid.HBgLMzM2Mzk5ODAwMDQVAgASGBRQQVNTRVJFTExFVk9JQ0UwMDA0AA==',
+    timestamp: '1780301100',
     type: 'audio',
     audio: {
-      id: '1900000000000004',
+      id: '2700000000000004',
       mime_type: 'audio/ogg; codecs=opus',
-      url: 'https://lookaside.fbsbx.com/whatsapp_business/attachments/?mid=1900000000000004&ext=1767604801&hash=FIXTUREHASH',
+      url: 'https://lookaside.fbsbx.com/whatsapp_business/attachments/?mid=2700000000000004&ext=1780301400&hash=PASSERELLETESTHASH',
       voice: true,
     },
   });
@@ -164,7 +164,7 @@ test('voice-note.json: an audio message marked as a voice note, without the fiel
 test('status-delivered.json: one status, no message', () => {
   const r = ok(parseWebhook(fixture('status-delivered.json')));
   expect(r.messages).toEqual([]);
-  expect(r.statuses).toEqual([{ wamid: 'wamid.HBgLMzM2MDAwMDAwMDEVAgARGBJGSVhUVVJFX1JFUExZXzAwMDEA', status: 'delivered', at: new Date(1767603640 * 1000), errors: [] }]);
+  expect(r.statuses).toEqual([{ wamid: 'wamid.HBgLMzM2Mzk5ODAwMDEVAgARGBJQQVNTRVJFTExFX1JFUExZMDAxAA==', status: 'delivered', at: new Date(1780300845 * 1000), errors: [] }]);
   expect(r).toMatchObject({ skipped: 0, ignored: 0 });
 });
 
