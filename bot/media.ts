@@ -68,6 +68,24 @@ export class MediaStore {
     }
   }
 
+  /** Deletes a stored file and its description; false when there was none (erasure, retention). */
+  async remove(id: string): Promise<boolean> {
+    if (!ID.test(id)) return false;
+    const gone = await Promise.all([this.path(id), `${this.path(id)}.json`].map((f) => fs.promises.rm(f).then(() => true, () => false)));
+    return gone.some(Boolean);
+  }
+
+  /** Every stored file: its id, when it was stored, and its description (retention). */
+  async *list(): AsyncGenerator<{ id: string; storedAt: Date; meta: Record<string, unknown> }> {
+    for (const entry of await fs.promises.readdir(this.dir)) {
+      if (!ID.test(entry)) continue;
+      const stat = await fs.promises.stat(this.path(entry)).catch(() => undefined);
+      if (!stat) continue;
+      const meta = await fs.promises.readFile(`${this.path(entry)}.json`, 'utf8').then((t) => JSON.parse(t) as Record<string, unknown>, () => ({}));
+      yield { id: entry, storedAt: stat.mtime, meta };
+    }
+  }
+
   private path(id: string): string {
     return path.join(this.dir, id);
   }
