@@ -66,6 +66,8 @@ export async function startApp(config: Config, log: Logger, options: StartOption
     const store = new ConversationStore({
       tokenTtlSeconds: config.directLine.tokenTtlSeconds,
       idleSeconds: config.directLine.conversationIdleSeconds,
+      maxConversationBytes: config.directLine.maxConversationBytes,
+      maxTotalBytes: config.directLine.maxTotalBytes,
     });
     const directLine = new DirectLineChannel({
       store,
@@ -75,8 +77,11 @@ export async function startApp(config: Config, log: Logger, options: StartOption
       maxUploadBytes: config.media.maxBytes,
       secret: config.directLine.secret,
       longPollMs: options.longPollMs,
+      trustProxy: config.trustProxy,
+      tokensPerMinute: config.directLine.tokensPerMinute,
+      postsPerMinute: config.directLine.postsPerMinute,
     });
-    const botFramework = new BotFrameworkChannel(config.microsoftApp, core);
+    const botFramework = new BotFrameworkChannel(config.microsoftApp, core, { emulator: config.botFrameworkEmulator, trustProxy: config.trustProxy });
     const whatsapp = config.whatsapp
       ? new WhatsAppChannel({
           config: config.whatsapp,
@@ -113,12 +118,14 @@ export async function startApp(config: Config, log: Logger, options: StartOption
         afterBroadcast: deliverQueued,
       },
     );
-    registerWebChatPage(server);
+    registerWebChatPage(server, { frameAncestors: config.webchatFrameAncestors });
     await listen(server, config.port, config.host);
     const address = server.address();
     const url = `http://${config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host}:${address.port}`;
-    if (botFramework.anonymous) {
-      log.warn('MicrosoftAppId is not set: /api/messages is unauthenticated and answers loopback requests only (Bot Framework Emulator)');
+    if (botFramework.mode === 'emulator') {
+      log.warn('BOTFRAMEWORK_EMULATOR=on without MicrosoftAppId: /api/messages is unauthenticated and answers the "emulator" channel from this machine only');
+    } else if (botFramework.mode === 'off') {
+      log.info('/api/messages is off: set MicrosoftAppId for Azure Bot Service (or BOTFRAMEWORK_EMULATOR=on for the Emulator on this machine)');
     }
 
     const scheduler = new Scheduler(config.appTimezone, log);

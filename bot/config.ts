@@ -39,6 +39,12 @@ export interface Config {
     tokenTtlSeconds: number;
     /** a conversation with no activity for this long is forgotten, seconds */
     conversationIdleSeconds: number;
+    /** token requests and posts a client address may make a minute (at most that many at once) */
+    tokensPerMinute: number;
+    postsPerMinute: number;
+    /** bytes of activities kept per conversation and in all (the oldest go first) */
+    maxConversationBytes: number;
+    maxTotalBytes: number;
   };
   /** where files people send (voice notes, photos) are kept, and the largest accepted */
   media: { dir: string; maxBytes: number };
@@ -149,6 +155,10 @@ const schema = z.object({
   DIRECTLINE_SECRET: z.string().trim().refine((v) => v.length >= 32, 'must be at least 32 characters').optional(),
   DIRECTLINE_TOKEN_TTL: int(60, 86400).default(3600),
   DIRECTLINE_IDLE_TIMEOUT: int(60, 7 * 86400).default(86400),
+  DIRECTLINE_TOKENS_PER_MINUTE: int(1, 100000).default(20),
+  DIRECTLINE_POSTS_PER_MINUTE: int(1, 100000).default(120),
+  DIRECTLINE_MAX_CONVERSATION_BYTES: int(64 * 1024, 64 * 1024 * 1024).default(256 * 1024),
+  DIRECTLINE_MAX_TOTAL_BYTES: int(1024 * 1024, 16 * 1024 * 1024 * 1024).default(64 * 1024 * 1024),
   SHUTDOWN_TIMEOUT_MS: int(0, 600000).default(10000),
   MEDIA_DIR: z.string().trim().min(1).default('./data/media'),
   MEDIA_MAX_BYTES: int(1024, 100 * 1024 * 1024).default(10 * 1024 * 1024),
@@ -241,6 +251,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       secret: v.DIRECTLINE_SECRET ?? '',
       tokenTtlSeconds: v.DIRECTLINE_TOKEN_TTL,
       conversationIdleSeconds: v.DIRECTLINE_IDLE_TIMEOUT,
+      tokensPerMinute: v.DIRECTLINE_TOKENS_PER_MINUTE,
+      postsPerMinute: v.DIRECTLINE_POSTS_PER_MINUTE,
+      maxConversationBytes: v.DIRECTLINE_MAX_CONVERSATION_BYTES,
+      maxTotalBytes: v.DIRECTLINE_MAX_TOTAL_BYTES,
     },
     media: { dir: path.resolve(projectRoot, v.MEDIA_DIR), maxBytes: v.MEDIA_MAX_BYTES },
     shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,

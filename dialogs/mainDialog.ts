@@ -2,8 +2,8 @@
 // do not know yet sees it too (with a line saying "6 = language" in every language); when they
 // pick a task, onboarding comes first (language if not chosen yet, consent, first name), then the
 // task they picked.
-// Keywords that work at any time ("menu"/0, "help", "language", "stop", "start", "delete") are
-// handled here, before the active dialog sees the message.
+// Keywords that work at any time ("menu"/0, "help", "language", "stop", "start", "delete",
+// "forget") are handled here, before the active dialog sees the message.
 import {
   ComponentDialog,
   DialogSet,
@@ -40,6 +40,9 @@ import type { NotificationPayload } from '../bot/services/notifications';
 import { renderNotification } from '../cards/notifications';
 import type { Answerer } from './answers/answerer';
 import { isWayOut } from './results';
+
+/** Tells the web chat page to forget the person on this device (public/app.js). */
+export const FORGET_EVENT = 'passerelle/forget';
 
 const STEPS = 'mainSteps';
 const PROMPT = 'menuPrompt';
@@ -246,6 +249,17 @@ export class MainDialog extends ComponentDialog {
           return this.start(dc, false);
         }
         await dc.beginDialog(ERASURE_DIALOG);
+        return;
+      case 'forget':
+        // "Forget me on this device": the web chat page clears what it keeps and starts afresh
+        // (FORGET_EVENT); the person's data stays, "delete" erases it.
+        await dc.cancelAllDialogs();
+        if (context.activity.channelId !== 'webchat') {
+          await context.sendActivity(say(locale, t('forget.elsewhere', { word: wordList(locale, 'keywords.delete')[0] })));
+          return this.start(dc, false);
+        }
+        await context.sendActivity(say(locale, t('forget.done')));
+        await context.sendActivity({ type: ActivityTypes.Event, name: FORGET_EVENT });
         return;
     }
   }

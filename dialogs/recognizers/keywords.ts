@@ -1,13 +1,13 @@
 // Words that work at any point of a conversation, in every language: "menu" (or 0), "help",
-// "language", "stop", "start", "delete" (my data). A message is a command only when it is the
-// keyword alone.
+// "language", "stop", "start", "delete" (my data), "forget" (me on this device: the web chat on a
+// shared computer). A message is a command only when it is the keyword alone.
 import { LANGUAGE_CODES } from '../../bot/languages';
 import { wordList } from '../../bot/i18n';
 import { normalize, words } from './normalize';
 
-export type GlobalCommand = 'menu' | 'help' | 'language' | 'stop' | 'start' | 'delete';
+export type GlobalCommand = 'menu' | 'help' | 'language' | 'stop' | 'start' | 'delete' | 'forget';
 
-const COMMANDS: GlobalCommand[] = ['menu', 'help', 'language', 'stop', 'start', 'delete'];
+const COMMANDS: GlobalCommand[] = ['menu', 'help', 'language', 'stop', 'start', 'delete', 'forget'];
 
 const table = new Map<string, GlobalCommand>([['0', 'menu']]);
 for (const command of COMMANDS) {

@@ -13,10 +13,12 @@ import { queueNotification } from '../../bot/services/notifications';
 
 let tmp: TempDatabase;
 let app: App;
+/** /api/messages without MicrosoftAppId is off unless asked for (test/security/botframework.test.ts) */
+const EMULATOR = { BOTFRAMEWORK_EMULATOR: 'on' };
 
 beforeAll(async () => {
   tmp = await createTempSqlite();
-  app = await startTestApp(tmp.url);
+  app = await startTestApp(tmp.url, EMULATOR);
 });
 afterAll(async () => {
   await app?.stop();
@@ -51,7 +53,7 @@ test('a conversation through botframework-directlinejs: menu in French, then Ara
 
   // Restart the server on the same database: the same person is greeted in Arabic.
   await app.stop();
-  app = await startTestApp(tmp.url);
+  app = await startTestApp(tmp.url, EMULATOR);
   const again = await DirectLineClient.withToken(app.url, USER);
   try {
     const [hello, menu] = await again.waitForBotMessages(2);
@@ -129,7 +131,7 @@ describe('bad requests get a 4xx with a clear message and never break the server
   });
 });
 
-describe('/api/messages (Bot Framework protocol) without MicrosoftAppId', () => {
+describe('/api/messages (Bot Framework protocol) without MicrosoftAppId, BOTFRAMEWORK_EMULATOR=on', () => {
   // A stand-in for the Bot Framework connector: CloudAdapter posts the bot's replies to serviceUrl.
   let connector: http.Server;
   let serviceUrl: string;
@@ -195,7 +197,7 @@ describe('/api/messages (Bot Framework protocol) without MicrosoftAppId', () => 
       console.warn('NOTICE: no non-loopback IPv4 address on this machine: the remote-host check is not exercised');
       return;
     }
-    const open = await startTestApp(tmp.url, { HOST: '0.0.0.0' });
+    const open = await startTestApp(tmp.url, { HOST: '0.0.0.0', ...EMULATOR });
     try {
       const port = new URL(open.url).port;
       const res = await fetch(`http://${external}:${port}/api/messages`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(activity('hello')) });

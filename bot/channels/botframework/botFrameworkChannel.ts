@@ -1,27 +1,47 @@
 // POST /api/messages: the Bot Framework protocol, for Azure Bot Service (Teams, the Emulator,
 // Direct Line in Azure...). CloudAdapter authenticates requests with the standard MicrosoftApp*
-// settings. Without MicrosoftAppId the SDK checks nothing, so then only loopback requests (the
-// Emulator on this machine) are answered: a request from elsewhere gets 403.
-import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConversationReference } from 'botbuilder';
+// settings, and only the channel ids Azure Bot Service sends are accepted (an activity "from
+// WhatsApp" would otherwise speak for a WhatsApp person: people's state is keyed by channel).
+// Without MicrosoftAppId the SDK checks nothing, so the route is off (403), unless
+// BOTFRAMEWORK_EMULATOR=on, for the Bot Framework Emulator on a developer's machine: then it
+// answers loopback clients (behind TRUST_PROXY, the real client's address counts) on the
+// "emulator" channel only.
+import { Channels, CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConversationReference } from 'botbuilder';
 import restify, { type Request, type Response, type Server } from 'restify';
 import type { BotCore } from '../../botCore';
 import type { Config } from '../../config';
 import type { ProactiveChannel } from '../../notifier';
+import { clientAddress, NO_PROXY, type TrustedProxies } from '../../http/clientAddress';
 import { sendError } from '../webchat/directLine';
 
-const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+const LOOPBACK = new Set(['127.0.0.1', '::1']);
 const MAX_BODY_BYTES = 256 * 1024;
+
+/** What Azure Bot Service sends: the SDK's channel list, less its local and retired ones. */
+export const AZURE_CHANNELS: ReadonlySet<string> = new Set(
+  Object.values(Channels as Record<string, string>).filter((c) => !['console', 'test', 'kik', 'skypeforbusiness', 'twilio-sms'].includes(c)),
+);
+
+/** azure: MicrosoftAppId set; emulator: none, BOTFRAMEWORK_EMULATOR=on; off: none */
+export type BotFrameworkMode = 'azure' | 'emulator' | 'off';
+
+export interface BotFrameworkOptions {
+  /** BOTFRAMEWORK_EMULATOR */
+  emulator?: boolean;
+  /** TRUST_PROXY */
+  trustProxy?: TrustedProxies;
+}
 
 export class BotFrameworkChannel {
   readonly adapter: CloudAdapter;
-  /** no MicrosoftAppId: unauthenticated, loopback only */
-  readonly anonymous: boolean;
+  readonly mode: BotFrameworkMode;
 
   constructor(
     private readonly app: Config['microsoftApp'],
     private readonly core: BotCore,
+    private readonly options: BotFrameworkOptions = {},
   ) {
-    this.anonymous = !app.appId;
+    this.mode = app.appId ? 'azure' : options.emulator ? 'emulator' : 'off';
     const auth = new ConfigurationBotFrameworkAuthentication({
       MicrosoftAppId: app.appId,
       MicrosoftAppPassword: app.appPassword,
@@ -56,16 +76,33 @@ export class BotFrameworkChannel {
 
   register(server: Server): void {
     const body = restify.plugins.bodyParser({ maxBodySize: MAX_BODY_BYTES, mapParams: false, mapFiles: false });
-    server.post('/api/messages', body, async (req: Request, res: Response) => {
-      if (this.anonymous && !LOOPBACK.has(req.socket.remoteAddress ?? '')) {
-        return sendError(res, 403, 'Forbidden', 'Set MicrosoftAppId to accept Bot Framework requests from other hosts.');
-      }
+    // Who may call at all, before the body is read.
+    const gate = (req: Request, res: Response, next: restify.Next) => {
+      const refusal = this.refusal(req);
+      if (!refusal) return next();
+      sendError(res, 403, 'Forbidden', refusal);
+      return next(false);
+    };
+    server.post('/api/messages', gate, body, async (req: Request, res: Response) => {
       const problem = bodyProblem(req.body);
       if (problem) return sendError(res, 400, 'BadArgument', problem);
+      const channelId = (req.body as { channelId?: unknown }).channelId;
+      const allowed = this.mode === 'azure' ? AZURE_CHANNELS.has(channelId as string) : channelId === 'emulator';
+      if (!allowed) {
+        return sendError(res, 403, 'Forbidden', this.mode === 'azure' ? 'This channel is not one of Azure Bot Service.' : 'Without MicrosoftAppId only the "emulator" channel is accepted.');
+      }
       const conversationId = (req.body as { conversation: { id: string } }).conversation.id;
       // One conversation's turns run in order.
       await this.core.turns.run(conversationId, () => this.adapter.process(req, res, (context) => this.core.bot.run(context)));
     });
+  }
+
+  /** Why a request may not use the route at all, or undefined. */
+  private refusal(req: Request): string | undefined {
+    if (this.mode === 'azure') return undefined; // CloudAdapter checks the caller's token
+    if (this.mode === 'off') return '/api/messages is off: set MicrosoftAppId (Azure Bot Service), or BOTFRAMEWORK_EMULATOR=on for the Bot Framework Emulator on this machine.';
+    const address = clientAddress(req, this.options.trustProxy ?? NO_PROXY);
+    return LOOPBACK.has(address) ? undefined : 'Set MicrosoftAppId to accept Bot Framework requests from other hosts.';
   }
 }
 

@@ -2,6 +2,10 @@
 // them for a while: each has a random token scoped to it and the list of its activities, read by
 // watermark. People's state (language, dialogs) lives in the database, not here: a restart only
 // makes the page open a new conversation.
+// Memory is bounded whatever clients send: activities per conversation (count and bytes: the
+// oldest go first), bytes in all (the conversations idle the longest lose their activities first:
+// their pages have read them long ago), and conversations (at the cap, one nobody reads is
+// forgotten to make room; only when every one is read is a new visitor refused).
 import crypto from 'node:crypto';
 import type { Activity } from 'botbuilder';
 
@@ -13,7 +17,12 @@ export interface DirectLineConversation {
   started: boolean;
   /** activities in order; activities[i] has watermark `offset + i + 1` */
   activities: Activity[];
+  /** the size of each of `activities` (its JSON, bytes), and their sum */
+  sizes: number[];
+  bytes: number;
   offset: number;
+  /** its live tokens (revoked with it) */
+  tokens: Set<string>;
   lastActiveAt: number;
   /** when a client last asked for its activities (a page with the chat open polls all the time) */
   lastPolledAt: number;
@@ -30,6 +39,10 @@ export interface ConversationStoreOptions {
   idleSeconds: number;
   /** activities kept per conversation; older ones can no longer be fetched */
   maxActivities?: number;
+  /** bytes of activities kept per conversation (default 256 KB); older ones go */
+  maxConversationBytes?: number;
+  /** bytes of activities kept in all (default 64 MB); the least recently active conversations' go */
+  maxTotalBytes?: number;
   maxConversations?: number;
   now?: () => number;
 }
@@ -42,6 +55,7 @@ export class ConversationStore {
   private readonly conversations = new Map<string, DirectLineConversation>();
   private readonly tokens = new Map<string, TokenEntry>();
   private readonly now: () => number;
+  private totalBytes = 0;
 
   constructor(private readonly options: ConversationStoreOptions) {
     this.now = options.now ?? Date.now;
@@ -51,10 +65,15 @@ export class ConversationStore {
     return this.conversations.size;
   }
 
+  /** bytes of activities held, all conversations together */
+  get bytes(): number {
+    return this.totalBytes;
+  }
+
   create(userId?: string, locale?: string): { conversation: DirectLineConversation; token: string } {
     if (this.conversations.size >= (this.options.maxConversations ?? 20000)) {
       this.sweep();
-      if (this.conversations.size >= (this.options.maxConversations ?? 20000)) throw new TooManyConversationsError();
+      if (this.conversations.size >= (this.options.maxConversations ?? 20000) && !this.forgetOneUnread()) throw new TooManyConversationsError();
     }
     const conversation: DirectLineConversation = {
       id: random(18),
@@ -62,7 +81,10 @@ export class ConversationStore {
       locale,
       started: false,
       activities: [],
+      sizes: [],
+      bytes: 0,
       offset: 0,
+      tokens: new Set(),
       lastActiveAt: this.now(),
       lastPolledAt: 0,
       waiters: new Set(),
@@ -78,7 +100,29 @@ export class ConversationStore {
   issueToken(conversation: DirectLineConversation): string {
     const token = random(32);
     this.tokens.set(token, { conversationId: conversation.id, expiresAt: this.now() + this.options.tokenTtlSeconds * 1000 });
+    conversation.tokens.add(token);
     return token;
+  }
+
+  /** A fresh token for the conversation; the one it replaces stops working at once. */
+  refreshToken(conversation: DirectLineConversation, old: string): string {
+    this.revokeToken(conversation, old);
+    return this.issueToken(conversation);
+  }
+
+  private revokeToken(conversation: DirectLineConversation, token: string): void {
+    if (this.tokens.get(token)?.conversationId === conversation.id) this.tokens.delete(token);
+    conversation.tokens.delete(token);
+  }
+
+  /** Forgets a conversation now: its activities and tokens go, and whoever waits on it wakes. */
+  forget(conversation: DirectLineConversation): void {
+    if (this.conversations.get(conversation.id) !== conversation) return;
+    this.conversations.delete(conversation.id);
+    for (const token of conversation.tokens) this.tokens.delete(token);
+    conversation.tokens.clear();
+    this.drop(conversation, conversation.activities.length);
+    this.wake(conversation);
   }
 
   /** The conversation a token opens, if the token is known and not expired. */
@@ -87,6 +131,7 @@ export class ConversationStore {
     if (!entry) return undefined;
     if (entry.expiresAt <= this.now()) {
       this.tokens.delete(token);
+      this.conversations.get(entry.conversationId)?.tokens.delete(token);
       return undefined;
     }
     return this.conversations.get(entry.conversationId);
@@ -100,16 +145,58 @@ export class ConversationStore {
   append(conversation: DirectLineConversation, activity: Activity): string {
     const watermark = conversation.offset + conversation.activities.length + 1;
     activity.id = `${conversation.id}|${String(watermark).padStart(7, '0')}`;
+    if (this.conversations.get(conversation.id) !== conversation) return activity.id; // forgotten meanwhile
+    const size = Buffer.byteLength(JSON.stringify(activity));
     conversation.activities.push(activity);
-    const max = this.options.maxActivities ?? 1000;
-    if (conversation.activities.length > max) {
-      const drop = conversation.activities.length - max;
-      conversation.activities.splice(0, drop);
-      conversation.offset += drop;
-    }
+    conversation.sizes.push(size);
+    conversation.bytes += size;
+    this.totalBytes += size;
+    // Within the conversation's limits: the oldest go (the newest always stays).
+    const maxCount = this.options.maxActivities ?? 1000;
+    const maxBytes = this.options.maxConversationBytes ?? 256 * 1024;
+    let drop = Math.max(0, conversation.activities.length - maxCount);
+    let bytes = conversation.bytes - conversation.sizes.slice(0, drop).reduce((a, b) => a + b, 0);
+    while (bytes > maxBytes && drop < conversation.activities.length - 1) bytes -= conversation.sizes[drop++];
+    this.drop(conversation, drop);
     conversation.lastActiveAt = this.now();
+    // The map stays in order of activity (the least recently active first), for trimWhole().
+    this.conversations.delete(conversation.id);
+    this.conversations.set(conversation.id, conversation);
+    this.trimWhole(conversation);
     this.wake(conversation);
     return activity.id;
+  }
+
+  /** Drops a conversation's `count` oldest activities (watermarks stay right). */
+  private drop(conversation: DirectLineConversation, count: number): void {
+    if (count <= 0) return;
+    const freed = conversation.sizes.splice(0, count).reduce((a, b) => a + b, 0);
+    conversation.activities.splice(0, count);
+    conversation.offset += count;
+    conversation.bytes -= freed;
+    this.totalBytes -= freed;
+  }
+
+  /** Past the total: the activities of the conversations idle the longest go, `keep`'s last. */
+  private trimWhole(keep: DirectLineConversation): void {
+    const max = this.options.maxTotalBytes ?? 64 * 1024 * 1024;
+    if (this.totalBytes <= max) return;
+    for (const c of this.conversations.values()) {
+      if (this.totalBytes <= max) return;
+      if (c !== keep) this.drop(c, c.activities.length);
+    }
+    this.drop(keep, keep.activities.length - 1);
+  }
+
+  /** At the conversation cap: forgets the least recently active conversation nobody reads. */
+  private forgetOneUnread(): boolean {
+    for (const c of this.conversations.values()) {
+      if (!this.isWatched(c)) {
+        this.forget(c);
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Activities after `watermark` (all when absent or invalid), and the new watermark. */
@@ -161,14 +248,17 @@ export class ConversationStore {
   sweep(): number {
     const now = this.now();
     let removed = 0;
-    for (const [id, c] of this.conversations) {
+    for (const c of [...this.conversations.values()]) {
       if (now - c.lastActiveAt > this.options.idleSeconds * 1000 && c.waiters.size === 0) {
-        this.conversations.delete(id);
+        this.forget(c);
         removed++;
       }
     }
     for (const [token, entry] of this.tokens) {
-      if (entry.expiresAt <= now || !this.conversations.has(entry.conversationId)) this.tokens.delete(token);
+      if (entry.expiresAt <= now || !this.conversations.has(entry.conversationId)) {
+        this.tokens.delete(token);
+        this.conversations.get(entry.conversationId)?.tokens.delete(token);
+      }
     }
     return removed;
   }

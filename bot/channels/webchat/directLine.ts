@@ -12,8 +12,13 @@
 // The GET of activities waits (long poll) until there is news, so replies show at once.
 // Status codes follow the service: 401 no token, 403 a bad or expired token or another
 // conversation's token, 404 an unknown conversation, 400 a malformed activity, 413 too big.
-// Tokens open one conversation each. DIRECTLINE_SECRET, when set, opens every conversation, as
-// the service's secret does, for server-side clients; the web page never sees it.
+// Tokens open one conversation each; a refresh revokes the token it replaces. DIRECTLINE_SECRET,
+// when set, opens every conversation, as the service's secret does, for server-side clients; the
+// web page never sees it.
+// Anyone may open the page, so per client address (TRUST_PROXY decides which address that is)
+// token requests and posts are rate limited (429 with Retry-After), and from a posted activity
+// only what the bot needs is kept (see inbound()); typing indicators are not stored at all.
+// A client's "endOfConversation" ends the conversation here at once (the page's "forget me").
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -23,7 +28,9 @@ import type { BotCore } from '../../botCore';
 import type { Logger } from '../../logger';
 import { ConversationStore, TooManyConversationsError, type DirectLineConversation } from './conversations';
 import { InProcessAdapter } from './inProcessAdapter';
-import { acceptedMediaType, MEDIA_ROUTE, mediaUrl, type MediaStore } from '../../media';
+import { acceptedMediaType, MEDIA_ROUTE, mediaIdOf, mediaUrl, type MediaStore } from '../../media';
+import { addressPrefix, clientAddress, NO_PROXY, type TrustedProxies } from '../../http/clientAddress';
+import { TokenBuckets } from '../../http/tokenBuckets';
 
 export const CHANNEL_ID = 'webchat';
 export const BOT_ACCOUNT = { id: 'passerelle', name: 'Passerelle', role: 'bot' };
@@ -32,8 +39,14 @@ const BASE = '/v3/directline';
 
 /** Client-chosen user ids must be unguessable: they key the person's stored state. */
 const USER_ID = /^[A-Za-z0-9_-]{16,100}$/;
-const ACTIVITY_TYPES = new Set(['message', 'event', 'typing']);
+const ACTIVITY_TYPES = new Set(['message', 'event', 'typing', 'endOfConversation']);
 const MAX_TEXT = 10000;
+/** a card submit's value, as JSON */
+const MAX_VALUE_BYTES = 4096;
+const MAX_ATTACHMENTS = 10;
+const LOCALE = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$/;
+/** Web Chat's id for its own post, echoed back so that it shows the message once */
+const CLIENT_ACTIVITY_ID = /^[\w.:-]{1,100}$/;
 
 export interface DirectLineOptions {
   store: ConversationStore;
@@ -46,13 +59,25 @@ export interface DirectLineOptions {
   log: Logger;
   /** how long a GET of activities waits for news, ms (the client gives up after 20 s) */
   longPollMs?: number;
+  /** whose X-Forwarded-For names the client (TRUST_PROXY) */
+  trustProxy?: TrustedProxies;
+  /** token requests (new conversations, refreshes) a client address may make a minute, at most that many at once */
+  tokensPerMinute?: number;
+  /** activities a client address may post a minute, at most that many at once */
+  postsPerMinute?: number;
 }
 
 export class DirectLineChannel {
   readonly adapter: InProcessAdapter;
   private readonly shutdown = new AbortController();
+  private readonly tokenRequests: TokenBuckets;
+  private readonly posts: TokenBuckets;
 
   constructor(private readonly options: DirectLineOptions) {
+    const tokens = options.tokensPerMinute ?? 20;
+    const posts = options.postsPerMinute ?? 120;
+    this.tokenRequests = new TokenBuckets({ burst: tokens, perMinute: tokens });
+    this.posts = new TokenBuckets({ burst: posts, perMinute: posts });
     this.adapter = new InProcessAdapter((activity, context) => {
       const conversation = this.options.store.get(context.activity.conversation.id);
       if (!conversation) return { id: '' }; // the page went away: nothing to deliver to
@@ -83,11 +108,14 @@ export class DirectLineChannel {
 
   register(server: Server): void {
     const body = restify.plugins.bodyParser({ maxBodySize: MAX_BODY_BYTES, mapParams: false, mapFiles: false });
-    server.post(`${BASE}/tokens/generate`, body, async (req: Request, res: Response) => this.generateToken(req, res));
-    server.post(`${BASE}/tokens/refresh`, async (req: Request, res: Response) => this.refreshToken(req, res));
-    server.post(`${BASE}/conversations`, body, async (req: Request, res: Response) => this.startConversation(req, res));
+    // (Limits come before the body is read: a refused request costs next to nothing.)
+    const tokenLimit = this.limit(this.tokenRequests, 'token requests');
+    const postLimit = this.limit(this.posts, 'messages');
+    server.post(`${BASE}/tokens/generate`, tokenLimit, body, async (req: Request, res: Response) => this.generateToken(req, res));
+    server.post(`${BASE}/tokens/refresh`, tokenLimit, async (req: Request, res: Response) => this.refreshToken(req, res));
+    server.post(`${BASE}/conversations`, (req: Request, res: Response, next: restify.Next) => (this.opensKnown(req) ? next() : tokenLimit(req, res, next)), body, async (req: Request, res: Response) => this.startConversation(req, res));
     server.get(`${BASE}/conversations/:id`, async (req: Request, res: Response) => this.reconnect(req, res));
-    server.post(`${BASE}/conversations/:id/activities`, body, async (req: Request, res: Response) => this.postActivity(req, res));
+    server.post(`${BASE}/conversations/:id/activities`, postLimit, body, async (req: Request, res: Response) => this.postActivity(req, res));
     server.get(`${BASE}/conversations/:id/activities`, async (req: Request, res: Response) => this.getActivities(req, res));
     const multipart = restify.plugins.multipartBodyParser({
       uploadDir: os.tmpdir(),
@@ -98,6 +126,11 @@ export class DirectLineChannel {
     });
     server.post(`${BASE}/conversations/:id/upload`, (req: Request, res: Response, next: restify.Next) => this.checkUpload(req, res, next), multipart, async (req: Request, res: Response) => this.upload(req, res));
     server.get(`${MEDIA_ROUTE}/:id`, async (req: Request, res: Response) => this.sendMedia(req, res));
+  }
+
+  /** the conversations (tests and the benchmark look at their sizes) */
+  get store(): ConversationStore {
+    return this.options.store;
   }
 
   /** Ends the long polls, so that the server can close. */
@@ -114,7 +147,29 @@ export class DirectLineChannel {
 
   private async refreshToken(req: Request, res: Response) {
     const found = this.authorize(req, res);
-    if (found) res.send(200, this.conversationInfo(found, this.options.store.issueToken(found)));
+    if (!found) return;
+    const old = bearer(req)!;
+    const token = this.isSecret(old) ? this.options.store.issueToken(found) : this.options.store.refreshToken(found, old);
+    res.send(200, this.conversationInfo(found, token));
+  }
+
+  /** A middleware that refuses a client address past its bucket: 429 and when to try again. */
+  private limit(buckets: TokenBuckets, what: string) {
+    return (req: Request, res: Response, next: restify.Next) => {
+      const token = bearer(req);
+      if (token && this.isSecret(token)) return next(); // a server-side client of ours
+      const wait = buckets.take(addressPrefix(clientAddress(req, this.options.trustProxy ?? NO_PROXY)));
+      if (!wait) return next();
+      res.setHeader('Retry-After', String(wait));
+      sendError(res, 429, 'TooManyRequests', `Too many ${what} from this address; try again in ${wait} s.`);
+      return next(false);
+    };
+  }
+
+  /** A POST of conversations with a live token opens that conversation: no new one, no limit. */
+  private opensKnown(req: Request): boolean {
+    const token = bearer(req);
+    return !!token && (this.isSecret(token) || !!this.options.store.conversationOfToken(token));
   }
 
   private async startConversation(req: Request, res: Response) {
@@ -154,7 +209,13 @@ export class DirectLineChannel {
     if (!conversation) return;
     const problem = activityProblem(req.body);
     if (problem) return sendError(res, 400, 'BadArgument', problem);
-    const id = await this.receive(conversation, req.body as Partial<Activity> & Record<string, unknown>);
+    const body = req.body as Partial<Activity> & Record<string, unknown>;
+    if (body.type === 'endOfConversation') {
+      // The person leaves (the page's "forget me"): nothing of it stays here, the token dies.
+      this.options.store.forget(conversation);
+      return res.send(200, { id: `${conversation.id}|end` });
+    }
+    const id = await this.receive(conversation, body);
     res.send(200, { id });
   }
 
@@ -213,26 +274,20 @@ export class DirectLineChannel {
   /** Builds the person's activity, echoes it into the transcript, runs the turn; returns its id. */
   private async receive(conversation: DirectLineConversation, incoming: Partial<Activity> & Record<string, unknown>): Promise<string> {
     if (!conversation.userId) conversation.userId = userIdFrom(incoming.from?.id) ?? `dl_${crypto.randomBytes(12).toString('base64url')}`;
+    // Typing: the bot does nothing with it and nobody else reads this conversation.
+    if (incoming.type === 'typing') return `${conversation.id}|typing`;
     const activity = {
-      type: incoming.type,
-      ...(typeof incoming.text === 'string' && { text: incoming.text }),
-      ...(typeof incoming.textFormat === 'string' && { textFormat: incoming.textFormat }),
-      ...(typeof incoming.locale === 'string' && { locale: incoming.locale }),
-      ...(typeof incoming.name === 'string' && { name: incoming.name }),
-      ...(incoming.value !== undefined && { value: incoming.value }),
-      ...(Array.isArray(incoming.attachments) && { attachments: incoming.attachments }),
-      ...(isObject(incoming.channelData) && { channelData: incoming.channelData }),
-      ...(Array.isArray(incoming.entities) && { entities: incoming.entities }),
+      ...inbound(incoming),
       channelId: CHANNEL_ID,
       conversation: { id: conversation.id },
       // The conversation's user, whatever the client wrote: a token speaks for one user only.
-      from: { id: conversation.userId, name: typeof incoming.from?.name === 'string' ? incoming.from.name : '', role: 'user' },
+      from: { id: conversation.userId, name: '', role: 'user' },
       recipient: BOT_ACCOUNT,
       timestamp: new Date(),
     } as unknown as Activity;
     // Echo it into the transcript first: Web Chat matches its own posts by clientActivityID.
     const id = this.options.store.append(conversation, activity);
-    if (activity.type !== 'typing') await this.runTurn(conversation, activity);
+    await this.runTurn(conversation, activity);
     return id;
   }
 
@@ -243,12 +298,9 @@ export class DirectLineChannel {
     this.options.store.polled(conversation);
     const gone = new AbortController();
     res.once('close', () => gone.abort());
-    await this.options.store.waitForActivity(
-      conversation,
-      watermark,
-      this.shutdown.signal.aborted ? 0 : (this.options.longPollMs ?? 10000),
-      AbortSignal.any([gone.signal, this.shutdown.signal]),
-    );
+    // Only the request's own signal: close() wakes every waiter itself. (AbortSignal.any with the
+    // long-lived shutdown signal left an entry on it per poll, never freed.)
+    await this.options.store.waitForActivity(conversation, watermark, this.shutdown.signal.aborted ? 0 : (this.options.longPollMs ?? 10000), gone.signal);
     if (!gone.signal.aborted) res.send(200, this.options.store.since(conversation, watermark));
   }
 
@@ -347,6 +399,35 @@ function userIdFrom(value: unknown): string | undefined {
   return typeof value === 'string' && USER_ID.test(value) ? value : undefined;
 }
 
+/**
+ * What is kept of a posted activity: its type, text, locale, a card submit's value, the links of
+ * files sent through our upload (name, type, link) and Web Chat's clientActivityID (so that the
+ * page shows its message once). Whatever else a client sends (channelData, entities, foreign
+ * links, names) is dropped: it would only fill memory and the record.
+ */
+export function inbound(incoming: Partial<Activity> & Record<string, unknown>): Partial<Activity> {
+  const clientActivityId = isObject(incoming.channelData) ? incoming.channelData.clientActivityID : undefined;
+  const attachments = ownAttachments(incoming.attachments);
+  return {
+    type: incoming.type,
+    ...(typeof incoming.text === 'string' && { text: incoming.text }),
+    ...(typeof incoming.locale === 'string' && LOCALE.test(incoming.locale) && { locale: incoming.locale }),
+    ...(incoming.type === 'message' && incoming.value !== undefined && { value: incoming.value }),
+    ...(attachments.length && { attachments }),
+    ...(typeof clientActivityId === 'string' && CLIENT_ACTIVITY_ID.test(clientActivityId) && { channelData: { clientActivityID: clientActivityId } }),
+  };
+}
+
+/** Attachments that are files of our media store (uploaded here), with their three fields only. */
+function ownAttachments(list: unknown): Attachment[] {
+  if (!Array.isArray(list)) return [];
+  const text = (v: unknown) => (typeof v === 'string' && v.length <= 500 ? v : undefined);
+  return list
+    .filter((a): a is Record<string, unknown> => isObject(a) && mediaIdOf(text(a.contentUrl)) !== undefined)
+    .slice(0, MAX_ATTACHMENTS)
+    .map((a) => ({ contentType: text(a.contentType) ?? 'application/octet-stream', contentUrl: a.contentUrl as string, ...(text(a.name) && { name: text(a.name) }) }));
+}
+
 /** Why a posted body is not an activity we accept, or undefined when it is fine. */
 export function activityProblem(body: unknown): string | undefined {
   if (!isObject(body)) return 'The body must be a JSON activity object.';
@@ -359,6 +440,8 @@ export function activityProblem(body: unknown): string | undefined {
     return 'A message needs a "text", "attachments" or a "value".';
   }
   if (body.attachments !== undefined && !Array.isArray(body.attachments)) return 'The activity "attachments" must be an array.';
+  if (Array.isArray(body.attachments) && body.attachments.length > MAX_ATTACHMENTS) return `An activity carries ${MAX_ATTACHMENTS} attachments at most.`;
+  if (body.value !== undefined && Buffer.byteLength(JSON.stringify(body.value) ?? '') > MAX_VALUE_BYTES) return `The activity "value" is larger than ${MAX_VALUE_BYTES} bytes.`;
   return undefined;
 }
 

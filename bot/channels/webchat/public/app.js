@@ -1,6 +1,8 @@
 // The built-in web chat: Microsoft's Web Chat on our local Direct Line endpoint.
 // - The person keeps one random user id in this browser, so the bot remembers their language.
 // - The page follows the bot's language: a reply in Arabic, Dari or Pashto turns it right to left.
+// - "Forget me on this computer" (the link, or the keyword: the bot then sends FORGET_EVENT) ends
+//   the conversation on the server, clears what this browser keeps, and starts afresh.
 (function () {
   'use strict';
   var LANGUAGES = JSON.parse(document.getElementById('languages').textContent);
@@ -8,6 +10,8 @@
   LANGUAGES.forEach(function (l) { byCode[l.code] = l; });
   // Web Chat's own locales; fa, ps and ti have none, so strings.json supplies their UI words.
   var WEBCHAT_LOCALE = { fr: 'fr-FR', en: 'en-US', ar: 'ar-SA', fa: 'fa-AF', ps: 'ps-AF', ti: 'ti-ER', ru: 'ru-RU', uk: 'uk-UA' };
+  var FORGET_EVENT = 'passerelle/forget';
+  var KEYS = ['passerelle.userId', 'passerelle.lang'];
 
   function stored(key) { try { return window.localStorage.getItem(key); } catch (e) { return null; } }
   function store(key, value) { try { window.localStorage.setItem(key, value); } catch (e) { /* private mode */ } }
@@ -27,11 +31,31 @@
   }
 
   var directLine, webChatStore, strings = {};
+  var forgetLink = document.getElementById('forget');
+
+  // Ends the conversation here and on the server, forgets the person's id, and opens a fresh page.
+  var forgetting = false;
+  function forget() {
+    if (forgetting) return;
+    forgetting = true;
+    var fresh = function () {
+      KEYS.forEach(function (key) { try { window.localStorage.removeItem(key); } catch (e) { /* private mode */ } });
+      window.location.replace('/?lang=' + lang);
+    };
+    if (!directLine) return fresh();
+    window.setTimeout(fresh, 3000); // the server does not answer: go anyway
+    directLine.postActivity({ type: 'endOfConversation', from: { id: userId } }).subscribe({ next: fresh, error: fresh });
+  }
+  forgetLink.addEventListener('click', function (event) {
+    event.preventDefault();
+    forget();
+  });
 
   function render() {
     var dir = byCode[lang].rtl ? 'rtl' : 'ltr';
     document.documentElement.lang = lang;
     document.documentElement.dir = dir;
+    forgetLink.textContent = byCode[lang].forget;
     store('passerelle.lang', lang);
     window.history.replaceState(null, '', '?lang=' + lang);
     window.WebChat.renderWebChat(
@@ -75,7 +99,9 @@
       return function (action) {
         if (action.type === 'DIRECT_LINE/INCOMING_ACTIVITY') {
           var activity = action.payload.activity;
-          if (activity && activity.from && activity.from.role === 'bot') {
+          if (activity && activity.type === 'event' && activity.name === FORGET_EVENT && activity.from && activity.from.role === 'bot') {
+            window.setTimeout(forget, 1500); // time to read the bot's last words
+          } else if (activity && activity.from && activity.from.role === 'bot') {
             var code = typeof activity.locale === 'string' ? activity.locale.split('-')[0] : undefined;
             action = Object.assign({}, action, { payload: Object.assign({}, action.payload, { activity: asPlainLines(activity, code) }) });
             if (code && byCode[code] && code !== lang) {
