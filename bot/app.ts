@@ -110,7 +110,7 @@ export async function startApp(config: Config, log: Logger, options: StartOption
     whatsapp?.register(server);
     registerCipApi(
       server,
-      { db, log, now },
+      { db, log, now, trustProxy: config.trustProxy },
       {
         sessionHours: config.staffSessionHours,
         whatsapp: !!whatsapp,

@@ -1,8 +1,10 @@
 // Employer contacts (SIAE supervisors, company tutors): personal data, so every read and change
-// is audited. Any member of staff adds and edits them; a phone number belongs to one contact.
+// is audited. Any member of staff adds and edits them; a phone number belongs to one contact, and
+// only a coordinator or an admin sets or changes it: the bot recognises an employer by that number,
+// and whoever writes from it sees the structure's people.
 import { z } from 'zod';
 import { isUniqueViolation, type Prisma } from '../db/client';
-import { ANY_STAFF, conflict, notFound, type Api, type ApiDeps } from './http';
+import { ANY_STAFF, ApiError, conflict, MANAGERS, notFound, type Api, type ApiContext, type ApiDeps } from './http';
 import { flag, id, idParams, language, list, name, paging, phone } from './schemas';
 
 export const contactRole = z.enum(['supervisor', 'tutor', 'other']);
@@ -39,6 +41,12 @@ async function phoneTaken(err: unknown): Promise<never> {
   throw err;
 }
 
+/** A CIP may send the phone a contact has already (a whole form sent back), not another one. */
+function mayChangePhone(ctx: ApiContext, phone: string | null | undefined, current: string | null): void {
+  if (phone === undefined || phone === current || MANAGERS.includes(ctx.staff.role)) return;
+  throw new ApiError(403, 'Forbidden', "Only a coordinator or an admin may set or change a contact's phone number (the bot recognises employers by it).");
+}
+
 export function contactRoutes(api: Api, { db }: ApiDeps): void {
   const prisma = db.prisma;
 
@@ -50,15 +58,18 @@ export function contactRoutes(api: Api, { db }: ApiDeps): void {
     return { items, total };
   });
 
-  api.route({ method: 'post', path: '/api/cip/structures/:id/contacts', summary: 'Add a contact to a structure', tag: 'contacts', roles: ANY_STAFF, params: idParams, body: createBody, response: contact, status: 201 }, async (ctx, { params, body }) => {
+  api.route({ method: 'post', path: '/api/cip/structures/:id/contacts', summary: 'Add a contact to a structure (a phone number: coordinators and admins only)', tag: 'contacts', roles: ANY_STAFF, params: idParams, body: createBody, response: contact, status: 201 }, async (ctx, { params, body }) => {
     if (!(await prisma.structure.findUnique({ where: { id: params.id } }))) throw notFound('Structure');
+    mayChangePhone(ctx, body.phone, null);
     const created = await prisma.contact.create({ data: { ...body, structureId: params.id } }).catch(phoneTaken);
     await ctx.audit({ action: 'create', resource: 'contact', resourceId: created.id, detail: { structureId: params.id } });
     return created;
   });
 
-  api.route({ method: 'patch', path: '/api/cip/contacts/:id', summary: 'Change a contact', tag: 'contacts', roles: ANY_STAFF, params: idParams, body: updateBody, response: contact }, async (ctx, { params, body }) => {
-    if (!(await prisma.contact.findUnique({ where: { id: params.id } }))) throw notFound('Contact');
+  api.route({ method: 'patch', path: '/api/cip/contacts/:id', summary: 'Change a contact (the phone number: coordinators and admins only)', tag: 'contacts', roles: ANY_STAFF, params: idParams, body: updateBody, response: contact }, async (ctx, { params, body }) => {
+    const existing = await prisma.contact.findUnique({ where: { id: params.id } });
+    if (!existing) throw notFound('Contact');
+    mayChangePhone(ctx, body.phone, existing.phone);
     const updated = await prisma.contact.update({ where: { id: params.id }, data: body }).catch(phoneTaken);
     await ctx.audit({ action: 'update', resource: 'contact', resourceId: updated.id, detail: { fields: Object.keys(body) } });
     return updated;

@@ -4,11 +4,16 @@
 //   403  a role that may not do this; a one-time password not changed yet
 //   400  a body, query or path that does not fit the schema: field-level errors
 //   404, 409  raised by the handlers (ApiError)
-// Every answer is JSON; errors are {"error": {"code", "message", "fields"?}}.
+//   429  too many wrong passwords (Retry-After says when to try again)
+// Every answer is JSON; errors are {"error": {"code", "message", "fields"?}}. Every answer under
+// /api/cip, errors included, says Cache-Control: no-store: it may carry personal data, which no
+// browser cache or proxy should keep.
 import type { Request, Response, Server } from 'restify';
 import { z, type ZodType } from 'zod';
 import type { Database } from '../db/client';
 import type { Logger } from '../logger';
+import { clientAddress, NO_PROXY, type TrustedProxies } from '../http/clientAddress';
+import { safeError } from '../logging/safeError';
 import { staffOfToken, type Role, type Staff } from '../services/staff';
 
 export interface FieldError {
@@ -22,6 +27,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly fields?: FieldError[],
+    /** extra response headers, e.g. Retry-After */
+    readonly headers?: Record<string, string>,
   ) {
     super(message);
   }
@@ -73,6 +80,8 @@ export interface ApiDeps {
   db: Database;
   log: Logger;
   now: () => Date;
+  /** our reverse proxies (TRUST_PROXY): X-Forwarded-For is believed from them only */
+  trustProxy?: TrustedProxies;
 }
 
 const MAX_BODY = 256 * 1024;
@@ -91,7 +100,12 @@ export class Api {
   constructor(
     private readonly server: Server,
     private readonly deps: ApiDeps,
-  ) {}
+  ) {
+    server.pre((req: Request, res: Response, next: () => void) => {
+      if (/^\/api\/cip(\/|$)/.test(req.path())) res.header('Cache-Control', 'no-store');
+      next();
+    });
+  }
 
   route<B = undefined, Q = undefined, P = undefined>(spec: RouteSpec<B, Q, P>, handler: (ctx: ApiContext, input: { body: B; query: Q; params: P }) => Promise<unknown>): void {
     this.routes.push({ spec: spec as RouteSpec<unknown, unknown, unknown> });
@@ -100,7 +114,7 @@ export class Api {
         const body = await this.answer(req, spec, handler);
         res.send(spec.status ?? 200, body ?? {});
       } catch (err) {
-        this.fail(res, err, req);
+        this.fail(res, err, req, spec.path);
       }
     });
   }
@@ -108,7 +122,7 @@ export class Api {
   private async answer<B, Q, P>(req: Request, spec: RouteSpec<B, Q, P>, handler: (ctx: ApiContext, input: { body: B; query: Q; params: P }) => Promise<unknown>) {
     const { db } = this.deps;
     const now = this.deps.now();
-    const ip = req.socket.remoteAddress ?? '';
+    const ip = clientAddress(req, this.deps.trustProxy ?? NO_PROXY);
     let staff: ApiContext['staff'] | undefined;
     if (spec.roles !== 'public') {
       const match = /^Bearer\s+(\S+)$/i.exec(String(req.headers.authorization ?? ''));
@@ -143,13 +157,14 @@ export class Api {
     return handler(ctx, input);
   }
 
-  private fail(res: Response, err: unknown, req: Request) {
+  private fail(res: Response, err: unknown, req: Request, route: string) {
     if (err instanceof ApiError) {
-      res.send(err.status, { error: { code: err.code, message: err.message, ...(err.fields && { fields: err.fields }) } });
+      res.send(err.status, { error: { code: err.code, message: err.message, ...(err.fields && { fields: err.fields }) } }, err.headers);
       return;
     }
-    // Ours, not the caller's: logged (without the body), a plain 500.
-    this.deps.log.error({ method: req.method, path: req.path(), err: { message: (err as Error).message, stack: (err as Error).stack } }, 'cip api: request failed');
+    // Ours, not the caller's: logged (without the body, and without a database error's message,
+    // which can quote the values of the query), a plain 500.
+    this.deps.log.error({ method: req.method, route, err: safeError(err) }, 'cip api: request failed');
     res.send(500, { error: { code: 'InternalError', message: 'Something went wrong on our side; it is logged.' } });
   }
 

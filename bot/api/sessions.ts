@@ -1,54 +1,62 @@
 // Signing in and out: POST /api/cip/session (email and password) gives a bearer token with its
 // expiry; DELETE signs out. A one-time password (npm run staff:create) must be replaced first
-// (POST /api/cip/password). Repeated wrong passwords for one email from one address wait.
+// (POST /api/cip/password), within 72 hours. Wrong passwords are counted in the database, per
+// account and per client address, for every instance (services/loginThrottle): past the limit, 429
+// with Retry-After, even for the right password.
 import { z } from 'zod';
-import { changePassword, passwordProblem, signIn, signOut } from '../services/staff';
+import { accountFailed, clearAccount, loginFailed, loginLock, type LoginLock } from '../services/loginThrottle';
+import { changePassword, ONE_TIME_PASSWORD_HOURS, passwordProblem, signIn, signOut } from '../services/staff';
 import { ANY_STAFF, ApiError, type Api, type ApiDeps } from './http';
 
 const staff = z.object({ id: z.number().int(), email: z.string(), name: z.string(), role: z.string(), mustChangePassword: z.boolean() });
 
-/** Failed sign-ins per email and address: after 10 in 15 minutes, the next ones wait. */
-class Attempts {
-  private readonly failures = new Map<string, number[]>();
+const newPassword = z.string().superRefine((v, c) => {
+  const p = passwordProblem(v);
+  if (p) c.addIssue({ code: 'custom', message: p });
+});
 
-  blocked(key: string, now: number): boolean {
-    const recent = (this.failures.get(key) ?? []).filter((t) => now - t < 15 * 60_000);
-    this.failures.set(key, recent);
-    return recent.length >= 10;
-  }
-
-  failed(key: string, now: number) {
-    this.failures.set(key, [...(this.failures.get(key) ?? []), now]);
-    if (this.failures.size > 10000) this.failures.clear();
-  }
-
-  clear(key: string) {
-    this.failures.delete(key);
-  }
+/** 429 with Retry-After (whole seconds) and a message that says what happened and for how long. */
+function locked(lock: LoginLock, now: Date): ApiError {
+  const seconds = Math.max(1, Math.ceil((lock.until.getTime() - now.getTime()) / 1000));
+  const minutes = Math.ceil(seconds / 60);
+  const [code, message] =
+    lock.scope === 'account'
+      ? ['AccountLocked', `Too many wrong passwords for this account: it is locked for ${minutes} more minute(s). An admin can give a new one-time password at once.`]
+      : ['TooManyAttempts', `Too many wrong passwords from your network: try again in ${minutes} minute(s).`];
+  return new ApiError(429, code, message, undefined, { 'Retry-After': String(seconds) });
 }
 
 export function sessionRoutes(api: Api, { db }: ApiDeps, options: { sessionHours: number }): void {
-  const attempts = new Attempts();
   api.route(
     {
       method: 'post',
       path: '/api/cip/session',
-      summary: 'Sign in: a bearer token for the API',
+      summary: 'Sign in: a bearer token for the API (429 with Retry-After after too many wrong passwords)',
       tag: 'session',
       roles: 'public',
       body: z.object({ email: z.string().trim().min(3).max(200), password: z.string().min(1).max(200) }),
       response: z.object({ token: z.string(), expiresAt: z.date(), staff }),
     },
     async (ctx, { body }) => {
-      const key = `${body.email.toLowerCase()}|${ctx.ip}`;
-      if (attempts.blocked(key, ctx.now.getTime())) throw new ApiError(429, 'TooManyAttempts', 'Too many wrong passwords: try again in 15 minutes.');
-      const session = await signIn(db.prisma, body.email, body.password, ctx.now, options.sessionHours);
-      if (!session) {
-        attempts.failed(key, ctx.now.getTime());
-        await ctx.audit({ action: 'login', resource: 'session', detail: { ok: false, email: body.email.toLowerCase() } });
+      const attempt = { email: body.email, address: ctx.ip };
+      const email = body.email.toLowerCase();
+      const lock = await loginLock(db.prisma, attempt, ctx.now);
+      if (lock) {
+        await ctx.audit({ action: 'login', resource: 'session', detail: { ok: false, email, reason: `${lock.scope}_locked` } });
+        throw locked(lock, ctx.now);
+      }
+      const result = await signIn(db.prisma, body.email, body.password, ctx.now, options.sessionHours);
+      if (!result.ok && result.reason === 'expired') {
+        await ctx.audit({ action: 'login', resource: 'session', detail: { ok: false, email, reason: 'one_time_password_expired' } });
+        throw new ApiError(401, 'OneTimePasswordExpired', `This one-time password is more than ${ONE_TIME_PASSWORD_HOURS} hours old: ask an admin for a new one.`);
+      }
+      if (!result.ok) {
+        const nowLocked = await loginFailed(db.prisma, attempt, ctx.now);
+        await ctx.audit({ action: 'login', resource: 'session', detail: { ok: false, email, ...(nowLocked && { locked: nowLocked.scope }) } });
         throw new ApiError(401, 'Unauthorized', 'Wrong email or password.');
       }
-      attempts.clear(key);
+      await clearAccount(db.prisma, body.email);
+      const { ok: _ok, ...session } = result;
       await db.prisma.auditEvent.create({ data: { staffUserId: session.staff.id, action: 'login', resource: 'session', ip: ctx.ip, detail: { ok: true } } });
       return session;
     },
@@ -68,14 +76,23 @@ export function sessionRoutes(api: Api, { db }: ApiDeps, options: { sessionHours
     {
       method: 'post',
       path: '/api/cip/password',
-      summary: 'Choose a new password (first of all after a one-time password); other sessions end',
+      summary: 'Choose a new password: the current one is needed, except right after a one-time password; other sessions end',
       tag: 'session',
       roles: ANY_STAFF,
       beforePasswordChange: true,
-      body: z.object({ password: z.string().superRefine((v, c) => { const p = passwordProblem(v); if (p) c.addIssue({ code: 'custom', message: p }); }) }),
+      body: z.object({ currentPassword: z.string().min(1).max(200).optional(), password: newPassword }),
     },
     async (ctx, { body }) => {
-      await changePassword(db.prisma, ctx.staff.id, ctx.staff.sessionId, body.password, ctx.now);
+      // The current password is a password guess like any other: it counts towards the account's lock.
+      const lock = await loginLock(db.prisma, { email: ctx.staff.email, address: ctx.ip }, ctx.now);
+      if (lock?.scope === 'account') throw locked(lock, ctx.now);
+      const outcome = await changePassword(db.prisma, ctx.staff.id, ctx.staff.sessionId, body, ctx.now);
+      if (outcome === 'current_required') throw new ApiError(400, 'ValidationError', 'The body is not valid.', [{ path: 'currentPassword', message: 'your current password is needed to choose a new one' }]);
+      if (outcome === 'current_wrong') {
+        await accountFailed(db.prisma, ctx.staff.email, ctx.now);
+        await ctx.audit({ action: 'update', resource: 'password', resourceId: ctx.staff.id, detail: { ok: false, reason: 'current_password_wrong' } });
+        throw new ApiError(403, 'WrongPassword', 'Your current password is not right.');
+      }
       await ctx.audit({ action: 'update', resource: 'password', resourceId: ctx.staff.id });
       return { changed: true };
     },

@@ -4,11 +4,12 @@
 // Who is asked: the placement's tutor when active with a phone, else the structure's first active
 // contact with a phone (a supervisor first); nobody who said "stop". One request per shift: its
 // outbox message has the unique key attendance:<shiftId>, so two runs (or two server instances)
-// ask once. Nothing goes in the quiet hours: the request waits for their end.
+// ask once. Nothing goes in the quiet hours: the request waits for their end. Each answer, and each
+// absence reported from the menu, writes the contact's audit row with the change (contact_action).
 import { isUniqueViolation, type Database, type Db, type Prisma } from '../db/client';
 import { localDay } from '../time';
 import { appendCaseEvent } from './caseEvents';
-import { localDayRange, placedPerson, type ContactView, type PlacedPerson } from './contacts';
+import { auditContactAction, auditRefused, localDayRange, placedPerson, type ContactView, type PlacedPerson } from './contacts';
 import { queueNotification } from './notifications';
 import { answerQuestion, askQuestion } from './questions';
 import { nextAllowed, type QuietHours } from './quietHours';
@@ -191,12 +192,19 @@ export async function answerAttendance(
 ): Promise<AttendanceOutcome> {
   return db.$transaction(async (tx) => {
     const shift = await tx.shift.findUnique({ where: { id: question.refId }, include: shiftWithPlace });
+    const audit = (outcome: string, beneficiaryId?: number) =>
+      auditContactAction(tx, { contactId: contact.id, kind: 'attendance', resource: 'shift', resourceId: question.refId, beneficiaryId, detail: { outcome, attendance, questionId: question.id } });
     if (!shift || shift.placement.structureId !== contact.structureId) {
       await answerQuestion(tx, question.id, 'closed', now);
+      await audit('refused');
       return { status: 'closed' as const };
     }
-    if (!(await answerQuestion(tx, question.id, attendance, now))) return { status: 'already' as const };
+    if (!(await answerQuestion(tx, question.id, attendance, now))) {
+      await audit('already', shift.beneficiaryId);
+      return { status: 'already' as const };
+    }
     await record(tx, shift, attendance, contact.id, now, 'request');
+    await audit('recorded', shift.beneficiaryId);
     return { status: 'recorded' as const, name: nameOf(shift.beneficiary), attendance };
   });
 }
@@ -214,7 +222,10 @@ export async function reportAbsence(
   timeZone: string,
 ): Promise<{ person: PlacedPerson; shifts: number } | undefined> {
   const person = await placedPerson(db, contact, placementId, now, timeZone);
-  if (!person) return undefined;
+  if (!person) {
+    await auditRefused(db, contact.id, 'absence', placementId);
+    return undefined;
+  }
   const { from, to } = localDayRange(now, 0, timeZone);
   return db.$transaction(async (tx) => {
     const shifts = await tx.shift.findMany({ where: { placementId, startsAt: { gte: from, lt: to } }, include: shiftWithPlace, orderBy: { startsAt: 'asc' } });
@@ -228,6 +239,8 @@ export async function reportAbsence(
         attention: true,
       });
     }
+    const detail = { outcome: 'recorded', shiftIds: shifts.map((s) => s.id) };
+    await auditContactAction(tx, { contactId: contact.id, kind: 'absence', resource: 'placement', resourceId: placementId, beneficiaryId: person.beneficiaryId, detail });
     return { person, shifts: shifts.length };
   });
 }

@@ -2,7 +2,9 @@
 // by the phone number their channel gives, their language and "stop", and the people placed with
 // them. Every action takes the contact and checks that the placement is at the contact's own
 // structure, so that nothing (a number typed in a menu, an old dialog state, a contact who moved
-// to another structure) ever reaches another structure's people.
+// to another structure) ever reaches another structure's people. Every action a contact takes by
+// chat writes an AuditEvent (action contact_action, no staff member, detail.contactId), in the
+// same transaction as the change: the bot acts on what a phone number says, so it is traced.
 import type { Db, Prisma } from '../db/client';
 import { isLanguageCode, type LanguageCode } from '../languages';
 import { addLocalDays, localDay, zonedTime } from '../time';
@@ -69,17 +71,58 @@ export async function rememberContact(db: Db, identity: ChatIdentity, contactId:
   });
 }
 
+export type ContactActionKind = 'absence' | 'problem' | 'confirm' | 'attendance' | 'stop' | 'start' | 'language';
+
+export interface ContactAction {
+  contactId: number;
+  kind: ContactActionKind;
+  /** what it was about: placement, shift, or the contact's own record */
+  resource: 'placement' | 'shift' | 'contact';
+  resourceId: number;
+  beneficiaryId?: number | null;
+  /** ids and outcomes only: never what the contact wrote */
+  detail?: Record<string, Prisma.InputJsonValue>;
+}
+
+/** The audit row of an employer contact's action (pass the transaction of the change). */
+export async function auditContactAction(db: Pick<Prisma.TransactionClient, 'auditEvent'>, action: ContactAction): Promise<void> {
+  await db.auditEvent.create({
+    data: {
+      staffUserId: null,
+      action: 'contact_action',
+      resource: action.resource,
+      resourceId: String(action.resourceId),
+      beneficiaryId: action.beneficiaryId ?? null,
+      detail: { contactId: action.contactId, kind: action.kind, ...action.detail },
+    },
+  });
+}
+
 /** "stop": no request any more until "start". */
 export async function optOutContact(db: Db, contactId: number, now: Date): Promise<void> {
-  await db.contact.update({ where: { id: contactId }, data: { optedOutAt: now } });
+  await db.$transaction(async (tx) => {
+    await tx.contact.update({ where: { id: contactId }, data: { optedOutAt: now } });
+    await auditContactAction(tx, { contactId, kind: 'stop', resource: 'contact', resourceId: contactId });
+  });
 }
 
 export async function optInContact(db: Db, contactId: number): Promise<void> {
-  await db.contact.update({ where: { id: contactId }, data: { optedOutAt: null } });
+  await db.$transaction(async (tx) => {
+    await tx.contact.update({ where: { id: contactId }, data: { optedOutAt: null } });
+    await auditContactAction(tx, { contactId, kind: 'start', resource: 'contact', resourceId: contactId });
+  });
 }
 
 export async function setContactLanguage(db: Db, contactId: number, language: LanguageCode): Promise<void> {
-  await db.contact.update({ where: { id: contactId }, data: { language } });
+  await db.$transaction(async (tx) => {
+    await tx.contact.update({ where: { id: contactId }, data: { language } });
+    await auditContactAction(tx, { contactId, kind: 'language', resource: 'contact', resourceId: contactId, detail: { language } });
+  });
+}
+
+/** An action on a person who is not (or no longer) placed at the contact's structure: refused, and traced. */
+export function auditRefused(db: Db, contactId: number, kind: ContactActionKind, placementId: number): Promise<void> {
+  return auditContactAction(db, { contactId, kind, resource: 'placement', resourceId: placementId, detail: { outcome: 'refused' } });
 }
 
 const nameOf = (b: { firstName: string | null; lastName: string | null; id: number }) => [b.firstName, b.lastName].filter(Boolean).join(' ') || `#${b.id}`;
@@ -134,13 +177,20 @@ export async function reportEmployerProblem(
   timeZone: string,
 ): Promise<PlacedPerson | undefined> {
   const person = await placedPerson(db, contact, placementId, now, timeZone);
-  if (!person) return undefined;
-  await appendCaseEvent(db, {
-    beneficiaryId: person.beneficiaryId,
-    type: 'employer_problem',
-    actor: actor(contact.id),
-    payload: { placementId, structure: person.structure, ...problem } as unknown as Prisma.InputJsonValue,
-    attention: true,
+  if (!person) {
+    await auditRefused(db, contact.id, 'problem', placementId);
+    return undefined;
+  }
+  await db.$transaction(async (tx) => {
+    await appendCaseEvent(tx, {
+      beneficiaryId: person.beneficiaryId,
+      type: 'employer_problem',
+      actor: actor(contact.id),
+      payload: { placementId, structure: person.structure, ...problem } as unknown as Prisma.InputJsonValue,
+      attention: true,
+    });
+    const detail = { outcome: 'recorded', attachments: problem.attachments?.length ?? 0 };
+    await auditContactAction(tx, { contactId: contact.id, kind: 'problem', resource: 'placement', resourceId: placementId, beneficiaryId: person.beneficiaryId, detail });
   });
   return person;
 }
@@ -160,7 +210,10 @@ export async function confirmTomorrow(
   timeZone: string,
 ): Promise<{ person: PlacedPerson; shifts: ConfirmedShift[] } | undefined> {
   const person = await placedPerson(db, contact, placementId, now, timeZone);
-  if (!person) return undefined;
+  if (!person) {
+    await auditRefused(db, contact.id, 'confirm', placementId);
+    return undefined;
+  }
   const { from, to } = localDayRange(now, 1, timeZone);
   return db.$transaction(async (tx) => {
     const shifts = await tx.shift.findMany({ where: { placementId, startsAt: { gte: from, lt: to } }, orderBy: { startsAt: 'asc' } });
@@ -172,6 +225,8 @@ export async function confirmTomorrow(
         payload: { shiftId: s.id, placementId, structure: person.structure, startsAt: s.startsAt.toISOString(), endsAt: s.endsAt.toISOString() },
       });
     }
+    const detail = { outcome: 'recorded', shiftIds: shifts.map((s) => s.id) };
+    await auditContactAction(tx, { contactId: contact.id, kind: 'confirm', resource: 'placement', resourceId: placementId, beneficiaryId: person.beneficiaryId, detail });
     return { person, shifts: shifts.map((s) => ({ id: s.id, startsAt: s.startsAt, endsAt: s.endsAt })) };
   });
 }

@@ -2,10 +2,14 @@
 // crypto): "scrypt$N$r$p$salt$hash", never stored as given. A session is a random bearer token
 // (256 bits) of which only the SHA-256 is stored, with its expiry; signing out revokes it.
 // A password made by `npm run staff:create` is given out once: it must be changed at the first
-// sign-in, before anything else is allowed.
+// sign-in, before anything else is allowed, and within 72 hours. Changing one's own password later
+// asks for the current one. At most two hashes run at once (each takes a thread of libuv's pool of
+// four, the same pool as file I/O): a flood of sign-ins waits in line instead of starving the rest.
 import crypto from 'node:crypto';
 import { promisify } from 'node:util';
 import type { Db } from '../db/client';
+import { Limiter } from '../limiter';
+import { clearAccount } from './loginThrottle';
 
 export const ROLES = ['cip', 'coordinator', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -18,10 +22,34 @@ export interface Staff {
   mustChangePassword: boolean;
 }
 
-const scrypt = promisify(crypto.scrypt) as (password: string, salt: Buffer, keylen: number, options: crypto.ScryptOptions) => Promise<Buffer>;
+/** A one-time password is refused at sign-in this long after it was made. */
+export const ONE_TIME_PASSWORD_HOURS = 72;
+
+const rawScrypt = promisify(crypto.scrypt) as (password: string, salt: Buffer, keylen: number, options: crypto.ScryptOptions) => Promise<Buffer>;
 // 2^15 x 8 x 128 bytes = 32 MiB of memory per hash: costly to guess by the billion, fine to check.
 const COST = { N: 2 ** 15, r: 8, p: 1 };
 const KEY_LENGTH = 64;
+
+/** How many hashes may run at once; the others wait their turn. */
+export const HASH_SLOTS = 2;
+const hashing = new Limiter(HASH_SLOTS);
+let hashesRunning = 0;
+
+/** The scrypt hashes running now (never more than HASH_SLOTS). */
+export function hashesInFlight(): number {
+  return hashesRunning;
+}
+
+function scrypt(password: string, salt: Buffer, keylen: number, options: crypto.ScryptOptions): Promise<Buffer> {
+  return hashing.run(async () => {
+    hashesRunning++;
+    try {
+      return await rawScrypt(password, salt, keylen, options);
+    } finally {
+      hashesRunning--;
+    }
+  });
+}
 
 export async function hashPassword(password: string): Promise<string> {
   const salt = crypto.randomBytes(16);
@@ -62,16 +90,18 @@ function toStaff(u: { id: number; email: string; name: string; role: string; mus
 
 /**
  * Creates an account (or gives an existing one a new password) with a one-time password; returns
- * it, to be handed to the person (it is not stored).
+ * it, to be handed to the person (it is not stored). A lock from wrong passwords ends with it.
  */
-export async function createStaff(db: Db, input: { email: string; role: Role; name?: string }): Promise<{ staff: Staff; password: string; created: boolean }> {
+export async function createStaff(db: Db, input: { email: string; role: Role; name?: string }, now = new Date()): Promise<{ staff: Staff; password: string; created: boolean }> {
   const email = input.email.trim().toLowerCase();
   const password = oneTimePassword();
   const passwordHash = await hashPassword(password);
   const existing = await db.staffUser.findUnique({ where: { email } });
+  const fresh = { passwordHash, mustChangePassword: true, passwordSetAt: now };
   const user = existing
-    ? await db.staffUser.update({ where: { email }, data: { role: input.role, ...(input.name && { name: input.name }), passwordHash, mustChangePassword: true, active: true } })
-    : await db.staffUser.create({ data: { email, role: input.role, name: input.name ?? email.split('@')[0], passwordHash, mustChangePassword: true } });
+    ? await db.staffUser.update({ where: { email }, data: { role: input.role, ...(input.name && { name: input.name }), ...fresh, active: true } })
+    : await db.staffUser.create({ data: { email, role: input.role, name: input.name ?? email.split('@')[0], ...fresh } });
+  await clearAccount(db, email);
   return { staff: toStaff(user), password, created: !existing };
 }
 
@@ -79,18 +109,32 @@ function tokenHash(token: string): string {
   return crypto.createHash('sha256').update(token).digest('hex');
 }
 
+export type SignIn =
+  | { ok: true; token: string; expiresAt: Date; staff: Staff }
+  /** wrong email or password (the same answer for both) */
+  | { ok: false; reason: 'wrong' }
+  /** the right one-time password, given out more than ONE_TIME_PASSWORD_HOURS ago */
+  | { ok: false; reason: 'expired' };
+
+/** A one-time password not changed within ONE_TIME_PASSWORD_HOURS (or of unknown age) is refused. */
+function oneTimeExpired(user: { mustChangePassword: boolean; passwordSetAt: Date | null }, now: Date): boolean {
+  if (!user.mustChangePassword) return false;
+  return !user.passwordSetAt || now.getTime() - user.passwordSetAt.getTime() > ONE_TIME_PASSWORD_HOURS * 3600_000;
+}
+
 /** Checks an email and password; a session for the person when they match an active account. */
-export async function signIn(db: Db, email: string, password: string, now: Date, hours: number): Promise<{ token: string; expiresAt: Date; staff: Staff } | undefined> {
+export async function signIn(db: Db, email: string, password: string, now: Date, hours: number): Promise<SignIn> {
   const user = await db.staffUser.findUnique({ where: { email: email.trim().toLowerCase() } });
   const ok = await verifyPassword(password, user?.active ? user.passwordHash : null);
-  if (!user || !user.active || !ok) return undefined;
+  if (!user || !user.active || !ok) return { ok: false, reason: 'wrong' };
+  if (oneTimeExpired(user, now)) return { ok: false, reason: 'expired' };
   const token = crypto.randomBytes(32).toString('base64url');
   const expiresAt = new Date(now.getTime() + hours * 3600_000);
   await db.$transaction(async (tx) => {
     await tx.staffSession.create({ data: { tokenHash: tokenHash(token), staffUserId: user.id, expiresAt } });
     await tx.staffUser.update({ where: { id: user.id }, data: { lastLoginAt: now } });
   });
-  return { token, expiresAt, staff: toStaff(user) };
+  return { ok: true, token, expiresAt, staff: toStaff(user) };
 }
 
 /** The member of staff a bearer token speaks for, if it is a live session of an active account. */
@@ -104,11 +148,22 @@ export async function signOut(db: Db, sessionId: number, now: Date): Promise<voi
   await db.staffSession.updateMany({ where: { id: sessionId, revokedAt: null }, data: { revokedAt: now } });
 }
 
-/** A new password chosen by the person (after the one-time one); their other sessions end. */
-export async function changePassword(db: Db, staffId: number, sessionId: number, password: string, now: Date): Promise<void> {
-  const passwordHash = await hashPassword(password);
+export type PasswordChange = 'changed' | 'current_required' | 'current_wrong';
+
+/**
+ * A new password chosen by the person; their other sessions end. After a one-time password it is
+ * enough; later the current password must be given too (a session left open is not the person).
+ */
+export async function changePassword(db: Db, staffId: number, sessionId: number, input: { password: string; currentPassword?: string }, now: Date): Promise<PasswordChange> {
+  const user = await db.staffUser.findUniqueOrThrow({ where: { id: staffId } });
+  if (!user.mustChangePassword) {
+    if (!input.currentPassword) return 'current_required';
+    if (!(await verifyPassword(input.currentPassword, user.passwordHash))) return 'current_wrong';
+  }
+  const passwordHash = await hashPassword(input.password);
   await db.$transaction(async (tx) => {
-    await tx.staffUser.update({ where: { id: staffId }, data: { passwordHash, mustChangePassword: false } });
+    await tx.staffUser.update({ where: { id: staffId }, data: { passwordHash, mustChangePassword: false, passwordSetAt: now } });
     await tx.staffSession.updateMany({ where: { staffUserId: staffId, revokedAt: null, id: { not: sessionId } }, data: { revokedAt: now } });
   });
+  return 'changed';
 }
