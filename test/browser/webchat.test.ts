@@ -2,8 +2,9 @@
 // against the real application (Microsoft Web Chat on our local Direct Line endpoint, a SQLite
 // database). Checks the greeting and the numbered menu, the language switch to Arabic and the
 // right-to-left page, that the choice survives a reload, `?lang=`, Web Chat's UI words for Dari
-// from strings.json, the suggested-action buttons, and that the page stays clean: no console
-// error, and no request that leaves our server.
+// from strings.json, the suggested-action buttons, "forget me on this computer" (link and keyword),
+// and that the page stays clean: no console error (a CSP violation would be one), and no request
+// that leaves our server.
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
@@ -301,6 +302,44 @@ describeInBrowser('the web chat page in chromium', () => {
         expect.arrayContaining([`${app.url}/`, `${app.url}/webchat/webchat.js`, `${app.url}/webchat/app.js`, `${app.url}/webchat/app.css`]),
       );
       expect(session.requests.some((url) => url.startsWith(`${app.url}/v3/directline/conversations/`))).toBe(true);
+      expectCleanPage(session);
+    },
+    TEST_MS,
+  );
+
+  test(
+    '"forget me on this computer": the link, then the keyword, clear the stored id and start a fresh conversation',
+    async () => {
+      const session = await openSession();
+      const { page } = session;
+      const conversations: string[] = [];
+      page.on('response', async (response) => {
+        if (response.url().endsWith('/v3/directline/tokens/generate')) conversations.push(((await response.json()) as { conversationId: string }).conversationId);
+      });
+      await page.goto(`${app.url}/`);
+      await expectFrenchMenu(page);
+      await send(page, '6', FR_LANGUAGE_QUESTION);
+      const firstId = await page.evaluate(() => localStorage.getItem('passerelle.userId'));
+
+      // The link, in the page's language.
+      const link = page.getByRole('button', { name: translator('fr')('forget.link') });
+      await link.click();
+      await page.waitForURL(/\?lang=fr$/);
+      await expectFrenchMenu(page);
+      const secondId = await page.evaluate(() => localStorage.getItem('passerelle.userId'));
+      expect(secondId).toMatch(/^[A-Za-z0-9_-]{16,100}$/);
+      expect(secondId).not.toBe(firstId);
+      expect(await botBubbles(page, FR_LANGUAGE_QUESTION).count()).toBe(0); // a fresh transcript
+      expect(conversations).toHaveLength(2);
+      expect(app.directLine.store.get(conversations[0])).toBeUndefined(); // ended on the server too
+
+      // The keyword: the bot says it, then the page starts afresh.
+      await send(page, 'oublier', translator('fr')('forget.done'));
+      await eventually(async () => conversations.length, (n) => n === 3);
+      await expectFrenchMenu(page);
+      expect(await page.evaluate(() => localStorage.getItem('passerelle.userId'))).not.toBe(secondId);
+      expect(await botBubbles(page, translator('fr')('forget.done')).count()).toBe(0);
+      expect(app.directLine.store.get(conversations[1])).toBeUndefined();
       expectCleanPage(session);
     },
     TEST_MS,

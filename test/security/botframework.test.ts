@@ -8,6 +8,7 @@ import type { App } from '../../bot/app';
 import { createTempSqlite } from '../support/databases';
 import type { TempDatabase } from '../support/postgres';
 import { startTestApp } from '../support/app';
+import { translator } from '../../bot/i18n';
 
 /** A stand-in for the Bot Framework connector: CloudAdapter posts the bot's replies to serviceUrl. */
 let connector: http.Server;
@@ -94,6 +95,13 @@ describe('BOTFRAMEWORK_EMULATOR=on without MicrosoftAppId', () => {
     expect(res.status).toBeLessThan(300);
     expect(received.filter((a) => a.conversation?.id === 'emu-ok').length).toBeGreaterThan(0);
     expect(await recorded(app, 'emu-ok')).toBeGreaterThan(0);
+  });
+
+  test('"forget me" outside the web chat points to "delete" (there is no device to clear)', async () => {
+    const res = await post(app, { ...activity('emulator', 'emu-forget', 'emulator-user-3', 'oublier') });
+    expect(res.status).toBeLessThan(300);
+    const texts = received.filter((a) => a.conversation?.id === 'emu-forget').map((a) => a.text ?? '');
+    expect(texts[0]).toBe(translator('fr')('forget.elsewhere', { word: 'supprimer' }));
   });
 
   test('through the reverse proxy (TRUST_PROXY), a client of another host is refused', async () => {

@@ -213,7 +213,8 @@ export class DirectLineChannel {
     if (body.type === 'endOfConversation') {
       // The person leaves (the page's "forget me"): nothing of it stays here, the token dies.
       this.options.store.forget(conversation);
-      return res.send(200, { id: `${conversation.id}|end` });
+      res.send(200, { id: `${conversation.id}|end` });
+      return;
     }
     const id = await this.receive(conversation, body);
     res.send(200, { id });

@@ -42,9 +42,16 @@
       KEYS.forEach(function (key) { try { window.localStorage.removeItem(key); } catch (e) { /* private mode */ } });
       window.location.replace('/?lang=' + lang);
     };
-    if (!directLine) return fresh();
+    if (!directLine || !directLine.conversationId) return fresh();
+    // Stop polling first (a poll of the ended conversation would fail), then end it on the server.
+    var token = directLine.token, conversationId = directLine.conversationId;
+    directLine.end();
     window.setTimeout(fresh, 3000); // the server does not answer: go anyway
-    directLine.postActivity({ type: 'endOfConversation', from: { id: userId } }).subscribe({ next: fresh, error: fresh });
+    fetch('/v3/directline/conversations/' + encodeURIComponent(conversationId) + '/activities', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: 'Bearer ' + token },
+      body: JSON.stringify({ type: 'endOfConversation', from: { id: userId } }),
+    }).then(fresh, fresh);
   }
   forgetLink.addEventListener('click', function (event) {
     event.preventDefault();
