@@ -6,6 +6,7 @@ import { loadConfig, ConfigError } from './bot/config';
 import { createLogger } from './bot/logger';
 import { projectRoot } from './bot/paths';
 import { startApp } from './bot/app';
+import { safeError } from './bot/logging/safeError';
 
 async function main() {
   // A .env file, when there is one, fills in variables the environment does not set.
@@ -39,13 +40,13 @@ async function main() {
       log.info('stopped');
       process.exit(0);
     } catch (err) {
-      log.error({ err: { message: (err as Error).message } }, 'error while stopping');
+      log.error({ err: safeError(err) }, 'error while stopping');
       process.exit(1);
     }
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('unhandledRejection', (reason) => log.error({ err: { message: String((reason as Error)?.message ?? reason) } }, 'unhandled rejection'));
+  process.on('unhandledRejection', (reason) => log.error({ err: safeError(reason) }, 'unhandled rejection'));
 }
 
 main().catch((err) => {

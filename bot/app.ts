@@ -19,6 +19,7 @@ import { proactiveJobs } from './jobs';
 import { close, createServer, listen } from './server';
 import { warmUpRecognizers } from '../dialogs/recognizers/choice';
 import { isEmpty, seedDemoData } from '../prisma/seed';
+import { safeError } from './logging/safeError';
 
 export interface App {
   config: Config;
@@ -101,7 +102,7 @@ export async function startApp(config: Config, log: Logger, options: StartOption
     // Proactive messages were queued: WhatsApp's sender takes them at once, the web chat's sweep too.
     const deliverQueued = () => {
       whatsapp?.sender.wake();
-      void core.notifier.sweep().catch((err: Error) => log.error({ err: { message: err.message } }, 'notifications sweep failed'));
+      void core.notifier.sweep().catch((err: Error) => log.error({ err: safeError(err) }, 'notifications sweep failed'));
     };
 
     const server = createServer(db, log);

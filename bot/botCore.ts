@@ -19,6 +19,7 @@ import { TurnQueue } from './turnQueue';
 import type { ProfileAccessor, UserProfile } from './turn';
 import { say } from '../cards/messages';
 import { createMainDialog, type DialogDeps } from '../dialogs';
+import { safeError } from './logging/safeError';
 
 export interface BotCore {
   bot: PasserelleBot;
@@ -74,7 +75,7 @@ export function createBotCore(db: Database, config: BotCoreConfig, log: Logger, 
   const onTurnError = async (context: TurnContext, error: Error) => {
     // No message text in the log: the activity's type and channel say enough to find the turn.
     log.error(
-      { err: { name: error.name, message: error.message, stack: error.stack }, channel: context.activity.channelId, activityType: context.activity.type },
+      { err: safeError(error), channel: context.activity.channelId, activityType: context.activity.type },
       'turn failed',
     );
     try {
@@ -83,7 +84,7 @@ export function createBotCore(db: Database, config: BotCoreConfig, log: Logger, 
       // Start the conversation afresh rather than fail again on the same dialog state.
       await conversationState.delete(context);
     } catch (err) {
-      log.error({ err: { message: (err as Error).message } }, 'could not recover from a failed turn');
+      log.error({ err: safeError(err) }, 'could not recover from a failed turn');
     }
   };
 

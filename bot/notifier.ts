@@ -16,6 +16,7 @@ import { isQuiet, type QuietHours } from './services/quietHours';
 /** A person reached by their phone number (no conversation yet). */
 const PHONE = 'phone';
 import { renderNotification } from '../cards/notifications';
+import { safeError } from './logging/safeError';
 
 export interface ProactiveTarget {
   channel: string;
@@ -122,7 +123,7 @@ export class Notifier {
         const result = await channel.send(target, [activity], id, here);
         if (result) return { target, result };
       } catch (err) {
-        this.log.warn({ channel: ref.channel, err: { message: (err as Error).message } }, 'notification not sent');
+        this.log.warn({ channel: ref.channel, err: safeError(err) }, 'notification not sent');
       }
     }
     return undefined;

@@ -2,6 +2,7 @@
 // and the next one still happens, and stop() waits for running jobs to finish.
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from './logger';
+import { safeError } from './logging/safeError';
 
 export interface Job {
   name: string;
@@ -56,7 +57,7 @@ export class Scheduler {
         return result;
       })
       .catch((err: Error) => {
-        this.log.error({ job: name, err: { message: err.message, stack: err.stack } }, 'job failed');
+        this.log.error({ job: name, err: safeError(err) }, 'job failed');
         throw err;
       })
       .finally(() => {

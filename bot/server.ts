@@ -2,6 +2,7 @@
 import restify, { type Request, type Response, type Server } from 'restify';
 import type { Database } from './db/client';
 import type { Logger } from './logger';
+import { safeError } from './logging/safeError';
 
 export function createServer(db: Database, log: Logger): Server {
   const server = restify.createServer({ name: 'passerelle', handleUncaughtExceptions: false, ignoreTrailingSlash: true });
@@ -9,7 +10,7 @@ export function createServer(db: Database, log: Logger): Server {
   server.on('restifyError', (req: Request, _res: Response, err: Error & { statusCode?: number }, callback: () => void) => {
     // Client errors are the client's business; server errors are ours. Never log bodies.
     const status = err.statusCode ?? 500;
-    if (status >= 500) log.error({ method: req.method, path: req.path(), status, err: { message: err.message } }, 'request failed');
+    if (status >= 500) log.error({ method: req.method, path: req.path(), status, err: safeError(err) }, 'request failed');
     else log.debug({ method: req.method, path: req.path(), status }, 'request refused');
     callback();
   });

@@ -31,6 +31,7 @@ import { InProcessAdapter } from './inProcessAdapter';
 import { acceptedMediaType, MEDIA_ROUTE, mediaIdOf, mediaUrl, type MediaStore } from '../../media';
 import { addressPrefix, clientAddress, NO_PROXY, type TrustedProxies } from '../../http/clientAddress';
 import { TokenBuckets } from '../../http/tokenBuckets';
+import { safeError } from '../../logging/safeError';
 
 export const CHANNEL_ID = 'webchat';
 export const BOT_ACCOUNT = { id: 'passerelle', name: 'Passerelle', role: 'bot' };
@@ -329,7 +330,7 @@ export class DirectLineChannel {
     try {
       await core.turns.run(conversation.id, () => this.adapter.processActivity(activity, (ctx) => core.bot.run(ctx)));
     } catch (err) {
-      log.error({ err: { message: (err as Error).message }, channel: CHANNEL_ID }, 'direct line turn failed');
+      log.error({ err: safeError(err), channel: CHANNEL_ID }, 'direct line turn failed');
     }
   }
 

@@ -33,6 +33,7 @@ import { verifySignature } from './signature';
 import { WhatsAppStore, type NewOutbound } from './store';
 import { missingKinds } from './templates';
 import { parseWebhook, type InboundEvent } from './webhook';
+import { safeError } from '../../logging/safeError';
 
 export const WEBHOOK_PATH = '/api/whatsapp';
 export const MAX_WEBHOOK_BYTES = 1024 * 1024;
@@ -195,7 +196,7 @@ export class WhatsAppChannel {
       await this.sender.afterStatuses(await this.store.applyStatuses(parsed.statuses));
     } catch (err) {
       // Not stored: Meta will deliver it again.
-      log.error({ err: { message: (err as Error).message } }, 'whatsapp: webhook not stored');
+      log.error({ err: safeError(err) }, 'whatsapp: webhook not stored');
       return res.send(503, { error: { code: 'Unavailable', message: 'Try again later.' } });
     }
     res.send(200, { received: parsed.messages.length, new: fresh.length, statuses: parsed.statuses.length, skipped: parsed.skipped });
@@ -206,7 +207,7 @@ export class WhatsAppChannel {
   /** Handles a stored message in its person's queue (one turn at a time per person). */
   private schedule(id: number, userKey: string) {
     void this.options.core.turns.run(`${CHANNEL_ID}:${userKey}`, () => this.handling.run(() => this.handle(id, userKey))).catch((err: Error) =>
-      this.options.log.error({ messageId: id, err: { message: err.message } }, 'whatsapp: message not handled'),
+      this.options.log.error({ messageId: id, err: safeError(err) }, 'whatsapp: message not handled'),
     );
   }
 
@@ -216,7 +217,7 @@ export class WhatsAppChannel {
     try {
       for (const row of await this.store.unhandledInbound(olderThanMs)) this.schedule(row.id, row.userKey);
     } catch (err) {
-      this.options.log.error({ err: { message: (err as Error).message } }, 'whatsapp: could not look for unhandled messages');
+      this.options.log.error({ err: safeError(err) }, 'whatsapp: could not look for unhandled messages');
     }
   }
 

@@ -25,6 +25,7 @@ import { renderActivities } from './renderer';
 import type { AppliedStatus, ClaimedOutbound, NewOutbound, WhatsAppStore } from './store';
 import { buildTemplate, type TemplateKind, type TemplateRegistry } from './templates';
 import { isQuiet, nextAllowed, type QuietHours } from '../../services/quietHours';
+import { safeError } from '../../logging/safeError';
 
 /** Meta's customer service window, less a minute so that a send is not refused on the way. */
 export const WINDOW_MS = 24 * 3600_000 - 60_000;
@@ -109,7 +110,7 @@ export class WhatsAppSender {
 
   constructor(private readonly options: SenderOptions) {
     this.bucket = new TokenBucket(options.mps);
-    options.store.onLateStatuses = (applied) => void this.afterStatuses(applied).catch((err: Error) => options.log.error({ err: { message: err.message } }, 'whatsapp: late statuses not handled'));
+    options.store.onLateStatuses = (applied) => void this.afterStatuses(applied).catch((err: Error) => options.log.error({ err: safeError(err) }, 'whatsapp: late statuses not handled'));
     this.pacer = options.pacer ?? new PairPacer();
     this.now = options.now ?? (() => new Date());
   }
@@ -149,12 +150,12 @@ export class WhatsAppSender {
         try {
           claimed = await store.claimOutbound(Math.min(room, 100), leaseMs);
         } catch (err) {
-          log.error({ err: { message: (err as Error).message } }, 'whatsapp: could not read the outbox');
+          log.error({ err: safeError(err) }, 'whatsapp: could not read the outbox');
         }
       }
       for (const row of claimed) {
         const sending: Promise<void> = this.dispatch(row)
-          .catch((err: Error) => log.error({ messageId: row.id, err: { message: err.message } }, 'whatsapp: send not recorded'))
+          .catch((err: Error) => log.error({ messageId: row.id, err: safeError(err) }, 'whatsapp: send not recorded'))
           .finally(() => {
             this.inFlight.delete(sending);
             this.wake();
