@@ -1,14 +1,15 @@
 // npm run staff:create -- --email camille@example.org --role cip [--name "Camille Martin"]
 // Creates a staff account (or gives an existing one a new password) in DATABASE_URL and prints a
-// one-time password: the person signs in with it and must choose their own at once. Roles: cip
-// (their own beneficiaries), coordinator and admin (all).
+// one-time password: the person signs in with it within 72 hours and must choose their own at once.
+// Roles: cip (their own beneficiaries), coordinator and admin (all). Also how an admin lets back in
+// someone whose account is locked after too many wrong passwords: the lock ends with the new password.
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../bot/config';
 import { openDatabase } from '../bot/db/client';
 import { projectRoot } from '../bot/paths';
-import { createStaff, ROLES, type Role } from '../bot/services/staff';
+import { createStaff, ONE_TIME_PASSWORD_HOURS, ROLES, type Role } from '../bot/services/staff';
 
 const USAGE = `usage: npm run staff:create -- --email <address> --role ${ROLES.join('|')} [--name "First Last"]`;
 
@@ -26,7 +27,8 @@ async function main() {
     const { staff, password, created } = await createStaff(db.prisma, { email, role: values.role as Role, name: values.name });
     console.log(`${created ? 'Created' : 'Reset'} ${staff.role} account ${staff.email} (id ${staff.id}).`);
     console.log(`One-time password: ${password}`);
-    console.log('Give it to the person privately; at the first sign-in they must choose their own password.');
+    console.log(`Give it to the person privately; it works for ${ONE_TIME_PASSWORD_HOURS} hours, and at the first sign-in they must choose their own password.`);
+    if (!created) console.log('Their old password no longer works; a lock after wrong passwords, if any, is lifted.');
   } finally {
     await db.close();
   }
