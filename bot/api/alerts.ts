@@ -6,8 +6,24 @@ import { ANY_STAFF, notFound, type Api, type ApiDeps } from './http';
 import { caseEvent } from './beneficiaries';
 import { caseScope } from './scope';
 import { flag, id, idParams, list, paging } from './schemas';
+import { eraseLink } from './erasure';
 
 const alert = caseEvent.extend({ beneficiaryId: z.number().int().nullable(), acknowledgedById: z.number().int().nullable() });
+/** An erasure request's alert: where to carry it out, or that it is done. */
+const erasureAlert = alert.extend({
+  erasure: z.object({ done: z.boolean(), erase: z.object({ method: z.literal('POST'), href: z.string() }).optional() }).optional(),
+});
+
+/** Erasure requests say whether they are done, and link to the erasure while they are not. */
+async function withErasure<T extends { type: string; beneficiaryId: number | null }>(prisma: ApiDeps['db']['prisma'], items: T[]) {
+  const ids = [...new Set(items.filter((a) => a.type === 'erasure_requested' && a.beneficiaryId !== null).map((a) => a.beneficiaryId!))];
+  const erased = new Set((await prisma.beneficiary.findMany({ where: { id: { in: ids }, erasedAt: { not: null } }, select: { id: true } })).map((b) => b.id));
+  return items.map((a) =>
+    a.type === 'erasure_requested' && a.beneficiaryId !== null
+      ? { ...a, erasure: erased.has(a.beneficiaryId) ? { done: true } : { done: false, erase: eraseLink(a.beneficiaryId) } }
+      : a,
+  );
+}
 
 export function alertRoutes(api: Api, { db }: ApiDeps): void {
   const prisma = db.prisma;
@@ -19,7 +35,7 @@ export function alertRoutes(api: Api, { db }: ApiDeps): void {
       tag: 'alerts',
       roles: ANY_STAFF,
       query: z.object({ acknowledged: flag.default(false), beneficiaryId: id.optional(), ...paging }),
-      response: list(alert),
+      response: list(erasureAlert),
     },
     async (ctx, { query }) => {
       const where = {
@@ -30,7 +46,7 @@ export function alertRoutes(api: Api, { db }: ApiDeps): void {
       };
       const [items, total] = await Promise.all([prisma.caseEvent.findMany({ where, orderBy: { id: 'desc' }, take: query.limit, skip: query.offset }), prisma.caseEvent.count({ where })]);
       await ctx.audit({ action: 'read', resource: 'alert', detail: { ids: items.map((a) => a.id) } });
-      return { items, total };
+      return { items: await withErasure(prisma, items), total };
     },
   );
 

@@ -167,8 +167,9 @@ export function beneficiaryRoutes(api: Api, { db }: ApiDeps): void {
     async (ctx, { params, body }) => {
       const before = await caseInScope(prisma, ctx.staff, params.id);
       if (before.status === 'archived') throw conflict('This case is archived already.');
+      if (before.status === 'erased') throw conflict('This case is erased.');
       const updated = await prisma.$transaction(async (tx) => {
-        const b = await tx.beneficiary.update({ where: { id: before.id }, data: { status: 'archived' } });
+        const b = await tx.beneficiary.update({ where: { id: before.id }, data: { status: 'archived', archivedAt: ctx.now } });
         await appendCaseEvent(tx, { beneficiaryId: b.id, type: 'case_archived', actor: { type: 'staff', id: ctx.staff.id }, payload: { ...(body.reason && { reason: body.reason }) } });
         return b;
       });

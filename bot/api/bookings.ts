@@ -54,7 +54,7 @@ export function bookingRoutes(api: Api, { db }: ApiDeps): void {
 
   api.route({ method: 'post', path: '/api/cip/sessions/:id/bookings', summary: 'Book a seat for a person (or a place on the waiting list when full)', tag: 'bookings', roles: ANY_STAFF, params: idParams, body: bookBody, response: made, status: 201 }, async (ctx, { params, body }) => {
     const person = await caseInScope(prisma, ctx.staff, body.beneficiaryId);
-    if (person.status === 'archived') throw conflict('This case is archived.');
+    if (person.status === 'archived' || person.status === 'erased') throw conflict(`This case is ${person.status}.`);
     const outcome = await book(prisma, person.id, params.id, ctx.now, { actor: { type: 'staff', id: ctx.staff.id }, source: 'cip', waitlistIfFull: body.waitlistIfFull, ignoreAgeGroup: body.ignoreAgeGroup });
     switch (outcome.status) {
       case 'not_found':

@@ -13,10 +13,14 @@ import { shiftRoutes } from './shifts';
 import { workshopRoutes } from './workshops';
 import { bookingRoutes } from './bookings';
 import { blockerRoutes } from './blockers';
+import { erasureRoutes } from './erasure';
+import type { MediaFiles } from '../services/erasure';
 
 export interface CipApiOptions extends BroadcastRouteOptions {
   /** how long a sign-in lasts, hours */
   sessionHours: number;
+  /** the media files (an erasure deletes the person's) */
+  media?: MediaFiles;
 }
 
 export function registerCipApi(server: Server, deps: ApiDeps, options: CipApiOptions): Api {
@@ -31,6 +35,7 @@ export function registerCipApi(server: Server, deps: ApiDeps, options: CipApiOpt
   workshopRoutes(api, deps);
   bookingRoutes(api, deps);
   blockerRoutes(api, deps);
+  erasureRoutes(api, deps, options.media);
   // (more resources are registered here)
   broadcastRoutes(api, deps, options);
 

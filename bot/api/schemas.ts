@@ -9,7 +9,7 @@ export const idParams = z.object({ id: id.describe('the record id') });
 
 export const language = z.enum(LANGUAGE_CODES);
 export const stage = z.enum(['diagnostic', 'sas_iae', 'siae', 'immersion', 'training', 'employment', 'exited']);
-export const caseStatus = z.enum(['pending', 'active', 'archived']);
+export const caseStatus = z.enum(['pending', 'active', 'archived', 'erased']);
 export const protectionStatus = z.enum(['refugee', 'subsidiary']);
 export const frenchLevel = z.enum(['A0', 'A1', 'A2', 'B1', 'B2', 'C1', 'C2']);
 export const reads = z.enum(['yes', 'little', 'no']);

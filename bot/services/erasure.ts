@@ -88,7 +88,7 @@ function identifiersOf(b: { firstName: string | null; lastName: string | null; p
 export function redact<T>(value: T, identifiers: string[]): T {
   if (!identifiers.length) return value;
   const escaped = identifiers.map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-  const pattern = new RegExp(`(?<![\\p{L}\\p{N}])(?:${escaped.join('|')})(?![\\p{L}\\p{N}])`, 'giu');
+  const pattern = new RegExp(`(?<![\\p{L}\\p{N}_])(?:${escaped.join('|')})(?![\\p{L}\\p{N}_])`, 'giu');
   const walk = (v: unknown): unknown => {
     if (typeof v === 'string') return v.replace(pattern, ERASED_TEXT);
     if (Array.isArray(v)) return v.map(walk);
@@ -124,6 +124,9 @@ export async function eraseBeneficiary(db: Database, id: number, options: EraseO
       const b = await tx.beneficiary.findUnique({ where: { id } });
       if (!b) throw new ErasureRefused('not_found');
       if (b.erasedAt || b.status === 'erased') throw new ErasureRefused('already_erased');
+      // The claim: of two erasures at once, the second waits for this row and then finds it erased.
+      const claimed = await tx.beneficiary.updateMany({ where: { id, erasedAt: null }, data: { status: 'erased', erasedAt: now } });
+      if (claimed.count !== 1) throw new ErasureRefused('already_erased');
 
       // Their chat identities and conversations: where to reach them, and where they wrote from.
       const refs = await tx.conversationRef.findMany({ where: { beneficiaryId: id } });
@@ -183,6 +186,9 @@ export async function eraseBeneficiary(db: Database, id: number, options: EraseO
       const emptied = await tx.$executeRawUnsafe(`UPDATE "CaseEvent" SET "payload" = NULL WHERE "beneficiaryId" = ${db.provider === 'postgresql' ? '$1::integer' : '?'}`, id);
       const checkIns = await tx.checkIn.updateMany({ where: { beneficiaryId: id }, data: { note: null } });
       const placements = await tx.placement.updateMany({ where: { beneficiaryId: id }, data: { notes: null } });
+      // The person left: nobody expects them any more (check-ins, reminders, employers' attendance requests).
+      await tx.placement.updateMany({ where: { beneficiaryId: id, status: 'planned' }, data: { status: 'cancelled' } });
+      await tx.placement.updateMany({ where: { beneficiaryId: id, status: 'active' }, data: { status: 'ended' } });
 
       // Their name or number copied into rows that are not theirs.
       let redacted = 0;
@@ -205,7 +211,7 @@ export async function eraseBeneficiary(db: Database, id: number, options: EraseO
       // The anonymous statistical record. The birth year goes (with the rest it could single the
       // person out); the age group at erasure stays on the case_erased event.
       const ageGroup = b.birthYear ? (now.getUTCFullYear() - b.birthYear < 26 ? 'under25' : 'over25') : undefined;
-      await tx.beneficiary.update({ where: { id }, data: { firstName: null, lastName: null, phone: null, birthYear: null, status: 'erased', erasedAt: now } });
+      await tx.beneficiary.update({ where: { id }, data: { firstName: null, lastName: null, phone: null, birthYear: null } });
       const staffUserId = options.by.staffUserId ?? null;
       await appendCaseEvent(tx, {
         beneficiaryId: id,

@@ -72,7 +72,7 @@ export async function caseForPhone(db: Db, phone: string | undefined): Promise<P
   const e164 = toE164(phone);
   if (!e164) return undefined;
   const b = await db.beneficiary.findUnique({ where: { phone: e164 } });
-  return b && b.status !== 'archived' ? person(b) : undefined;
+  return b && b.status !== 'archived' && b.status !== 'erased' ? person(b) : undefined;
 }
 
 /**

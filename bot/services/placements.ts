@@ -248,6 +248,7 @@ export async function createPlacement(db: PlacementDb, input: NewPlacement, acto
       await lockPersonAndStructure(tx, db.provider, input.beneficiaryId, input.structureId);
       const person = await tx.beneficiary.findUnique({ where: { id: input.beneficiaryId } });
       if (!person) return refuse('beneficiary_not_found', 'Beneficiary not found.');
+      if (person.status === 'erased') refuse('case_archived', 'This case is erased.');
       if (person.status === 'archived') refuse('case_archived', 'This case is archived: reopen it before placing the person.');
       const structure = await tx.structure.findUnique({ where: { id: input.structureId } });
       if (!structure) return refuse('structure_not_found', 'Structure not found.');

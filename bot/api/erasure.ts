@@ -1,0 +1,50 @@
+// Erasing a case for good (the person asked, "delete my data"): coordinators and admins only,
+// with a reason. What goes and what stays: see services/erasure.ts.
+import { z } from 'zod';
+import { eraseBeneficiary, ErasureRefused, type MediaFiles } from '../services/erasure';
+import { conflict, MANAGERS, notFound, type Api, type ApiDeps } from './http';
+import { caseInScope } from './scope';
+import { idParams } from './schemas';
+
+const counts = z.object({
+  messages: z.number().int(),
+  conversations: z.number().int(),
+  states: z.number().int(),
+  events: z.number().int(),
+  blockers: z.number().int(),
+  checkIns: z.number().int(),
+  placements: z.number().int(),
+  questions: z.number().int(),
+  redacted: z.number().int(),
+  media: z.number().int(),
+});
+
+/** Where an alert's erasure request is carried out. */
+export const eraseLink = (beneficiaryId: number) => ({ method: 'POST' as const, href: `/api/cip/beneficiaries/${beneficiaryId}/erase` });
+
+export function erasureRoutes(api: Api, { db }: ApiDeps, media?: MediaFiles): void {
+  api.route(
+    {
+      method: 'post',
+      path: '/api/cip/beneficiaries/:id/erase',
+      summary: "Erase a person's data for good: names, phone, messages, files, free text; only anonymous statistics stay",
+      tag: 'beneficiaries',
+      roles: MANAGERS,
+      params: idParams,
+      body: z.object({ reason: z.string().trim().min(3, 'say why (at least 3 characters)').max(500) }),
+      response: z.object({ id: z.number().int(), erasedAt: z.date(), counts }),
+    },
+    async (ctx, { params, body }) => {
+      const before = await caseInScope(db.prisma, ctx.staff, params.id);
+      if (before.erasedAt || before.status === 'erased') throw conflict('This case is erased already.');
+      try {
+        // (the audit row is written by the erasure, in its transaction)
+        const result = await eraseBeneficiary(db, before.id, { by: { staffUserId: ctx.staff.id, ip: ctx.ip }, reason: body.reason, now: ctx.now, media });
+        return { id: before.id, erasedAt: ctx.now, counts: result };
+      } catch (err) {
+        if (err instanceof ErasureRefused) throw err.code === 'not_found' ? notFound('Beneficiary') : conflict('This case is erased already.');
+        throw err;
+      }
+    },
+  );
+}
