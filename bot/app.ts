@@ -16,6 +16,7 @@ import { registerCipApi } from './api/cipApi';
 import { WhatsAppChannel, type WhatsAppTuning } from './channels/whatsapp/channel';
 import { Scheduler } from './scheduler';
 import { proactiveJobs } from './jobs';
+import { runRetention } from './services/retention';
 import { close, createServer, listen } from './server';
 import { warmUpRecognizers } from '../dialogs/recognizers/choice';
 import { isEmpty, seedDemoData } from '../prisma/seed';
@@ -117,6 +118,7 @@ export async function startApp(config: Config, log: Logger, options: StartOption
         whatsapp: !!whatsapp,
         quiet: config.quietHours,
         afterBroadcast: deliverQueued,
+        media,
       },
     );
     registerWebChatPage(server, { frameAncestors: config.webchatFrameAncestors });
@@ -140,6 +142,8 @@ export async function startApp(config: Config, log: Logger, options: StartOption
       whatsapp.start();
       log.info({ graph: config.whatsapp!.graphUrl, mps: config.whatsapp!.mps }, 'WhatsApp channel on: webhook at /api/whatsapp');
     }
+    // Never-consented web chat visitors and their files after 30 days; archived cases after RETENTION_ARCHIVED_DAYS.
+    scheduler.add({ name: 'retention', cron: '47 3 * * *', run: () => runRetention(db, { now: now(), archivedDays: config.retentionArchivedDays, media }) });
     for (const job of proactiveJobs({ db, now, timeZone: config.appTimezone, quiet: config.quietHours, schedule: config.jobs, delivered: deliverQueued })) {
       scheduler.add(job);
     }
