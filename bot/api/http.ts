@@ -70,6 +70,8 @@ export interface RouteSpec<B, Q, P> {
   status?: number;
   /** still allowed with a one-time password (changing it, signing out) */
   beforePasswordChange?: boolean;
+  /** other answers the route may give, for the OpenAPI document: status -> description */
+  errors?: Record<number, string>;
 }
 
 interface Declared {
@@ -188,6 +190,7 @@ export class Api {
       const errors = {
         ...(spec.body || spec.query || spec.params ? { 400: { description: 'Invalid input: field-level errors', content: { 'application/json': { schema: ERROR_SCHEMA } } } } : {}),
         ...(spec.roles !== 'public' ? { 401: { description: 'No valid bearer token' }, 403: { description: 'Not allowed for this role (or the one-time password is not changed yet)' } } : {}),
+        ...Object.fromEntries(Object.entries(spec.errors ?? {}).map(([status, description]) => [status, { description, content: { 'application/json': { schema: ERROR_SCHEMA } } }])),
       };
       (paths[path] ??= {})[spec.method === 'del' ? 'delete' : spec.method] = {
         summary: spec.summary,

@@ -36,6 +36,10 @@ export function sessionRoutes(api: Api, { db }: ApiDeps, options: { sessionHours
       roles: 'public',
       body: z.object({ email: z.string().trim().min(3).max(200), password: z.string().min(1).max(200) }),
       response: z.object({ token: z.string(), expiresAt: z.date(), staff }),
+      errors: {
+        401: 'Wrong email or password (Unauthorized), or a one-time password more than 72 hours old (OneTimePasswordExpired)',
+        429: 'Too many wrong passwords for the account (AccountLocked) or from the address (TooManyAttempts); Retry-After in seconds',
+      },
     },
     async (ctx, { body }) => {
       const attempt = { email: body.email, address: ctx.ip };
@@ -81,6 +85,7 @@ export function sessionRoutes(api: Api, { db }: ApiDeps, options: { sessionHours
       roles: ANY_STAFF,
       beforePasswordChange: true,
       body: z.object({ currentPassword: z.string().min(1).max(200).optional(), password: newPassword }),
+      errors: { 403: 'The current password is wrong (WrongPassword); or not allowed for this role', 429: 'The account is locked after too many wrong passwords (AccountLocked); Retry-After in seconds' },
     },
     async (ctx, { body }) => {
       // The current password is a password guess like any other: it counts towards the account's lock.
