@@ -10,6 +10,7 @@ import type { Logger } from './logger';
 import { translator } from './i18n';
 import { LocaleMiddleware } from './middleware/locale';
 import { MessageRecorderMiddleware } from './middleware/messageRecorder';
+import { InboundTextMiddleware } from './middleware/inboundText';
 import { PasserelleBot } from './passerelleBot';
 import { MessageLog } from './services/messageLog';
 import type { MediaStore } from './media';
@@ -71,6 +72,8 @@ export function createBotCore(db: Database, config: BotCoreConfig, log: Logger, 
   // After the locale: a voice note is transcribed in the person's language.
   const middleware: Middleware[] = [recorder, locale];
   if (options.speech) middleware.push(new SpeechMiddleware(options.speech.stt, options.speech.media, log));
+  // Last: the text any channel brings (a transcript too) is bounded before the dialogs read it.
+  middleware.push(new InboundTextMiddleware());
 
   const onTurnError = async (context: TurnContext, error: Error) => {
     // No message text in the log: the activity's type and channel say enough to find the turn.

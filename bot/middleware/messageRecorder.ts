@@ -54,7 +54,9 @@ export class MessageRecorderMiddleware implements Middleware {
       payload: messagePayload(a),
     });
 
-    if (activity.type === ActivityTypes.Message) rows.push(row(activity, 'in', 'received', activity.id));
+    // (Its text is read when the turn ends: bounded then, or given back whole to a free answer.)
+    const inbound = activity.type === ActivityTypes.Message ? row(activity, 'in', 'received', activity.id) : undefined;
+    if (inbound) rows.push(inbound);
     context.onSendActivities(async (_ctx, activities, nextSend) => {
       const responses = await nextSend();
       activities.forEach((a, i) => {
@@ -66,6 +68,7 @@ export class MessageRecorderMiddleware implements Middleware {
       await next();
     } finally {
       // The turn ends once its messages are on record.
+      if (inbound) inbound.payload = messagePayload(activity);
       if (rows.length && !isTurnUnrecorded(context)) {
         // An employer contact's messages are theirs, never a beneficiary's.
         const profile = await this.profile.get(context, {});

@@ -24,6 +24,13 @@ export interface Question {
   hints?: string[];
   /** a second chance for answers that are not an option: returns an option's value */
   recognize?: (text: string, locale: LanguageCode) => string | undefined;
+  /**
+   * reads the answer instead of the option matching (yes/no questions, where a refusal must never
+   * be taken for a yes): returns an option's value
+   */
+  read?: (text: string, locale: LanguageCode) => string | undefined;
+  /** asked after a miss instead of the question: a simpler form of it */
+  simpler?: Omit<Question, 'simpler'>;
 }
 
 /** Makes the question; it may read the database (e.g. the seats left), with the turn's context. */
@@ -71,11 +78,11 @@ export class NumberedChoicePrompt<A = undefined> extends Dialog<PromptArgs<A>> {
     const locale = turnLocale(dc.context);
     const q = await this.build(locale, state.args as A, dc.context);
     const text = activity.text ?? '';
-    const found = recognizeChoice(text, q.options, locale) ?? byValue(q, q.recognize?.(text, locale));
+    const found = q.read ? byValue(q, q.read(text, locale)) : (recognizeChoice(text, q.options, locale) ?? byValue(q, q.recognize?.(text, locale)));
     if (found) return dc.endDialog(found satisfies ChoiceResult);
     state.misses++;
     if (state.misses >= state.maxMisses) return dc.endDialog(NOT_UNDERSTOOD);
-    await this.send(dc.context, state, missKey(dc.context), q); // the question just built: no second load
+    await this.send(dc.context, state, missKey(dc.context), q.simpler ?? q); // the question just built: no second load
     return Dialog.EndOfTurn;
   }
 

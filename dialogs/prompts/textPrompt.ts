@@ -1,12 +1,14 @@
 // Asks for a free answer: a few words, or (where `attachments` is allowed) a voice note, a photo or
 // a document, kept as a reference for the CIP. After `maxMisses` empty or unusable answers it ends
-// with NO_ANSWER so the caller can offer a way out.
+// with NO_ANSWER so the caller can offer a way out. The answer is the message's whole text (up to
+// MAX_FREE_TEXT, where other turns read MAX_TEXT), and the conversation's record keeps it whole.
 import { Dialog, type DialogContext, type DialogInstance, type DialogTurnResult } from 'botbuilder-dialogs';
 import { ActivityTypes, InputHints, type TurnContext } from 'botbuilder';
 import { say } from '../../cards/messages';
 import { translator } from '../../bot/i18n';
 import type { LanguageCode } from '../../bot/languages';
 import { turnLocale } from '../../bot/turn';
+import { cutText, MAX_FREE_TEXT, wholeText } from '../../bot/middleware/inboundText';
 import { missKey } from './numberedChoicePrompt';
 import type { Attachment } from '../../bot/services/people';
 
@@ -21,7 +23,7 @@ export interface TextPromptOptions<A> {
   args?: A;
   /** accept attachments (voice notes...) instead of text */
   attachments?: boolean;
-  /** longest text kept (default 1000 characters) */
+  /** longest text kept (default and at most MAX_FREE_TEXT, 10,000 characters) */
   maxLength?: number;
   maxMisses?: number;
 }
@@ -62,7 +64,7 @@ export class TextPrompt<A = undefined> extends Dialog<TextPromptOptions<A>> {
     const { activity } = dc.context;
     if (activity.type !== ActivityTypes.Message) return Dialog.EndOfTurn;
     const state = dc.activeDialog!.state as State<A>;
-    const text = (activity.text ?? '').trim().slice(0, state.options.maxLength ?? 1000);
+    const text = cutText(wholeText(dc.context).trim(), Math.min(state.options.maxLength ?? MAX_FREE_TEXT, MAX_FREE_TEXT));
     const attachments = state.options.attachments ? attachmentsOf(dc.context) : [];
     if (text || attachments.length) {
       return dc.endDialog({ ...(text && { text }), ...(attachments.length && { attachments }) } satisfies TextAnswer);

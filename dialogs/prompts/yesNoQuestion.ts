@@ -1,27 +1,23 @@
 // A yes/no question for NumberedChoicePrompt: "1. Oui / 2. Non", also answered by the yes and no
 // words of any of our languages and by 👍 ✅ ❌ (a Dari speaker may well answer "ok" or "نعم").
+// The answer is read by readYesNo, never by the option matching: an answer with a negation is
+// never a yes, and a mixed or unclear one ("yes no", "ok لا", "не знаю") is asked again more
+// simply ("1. Oui, d'accord / 2. Non / Envoyez 1 ou 2.").
 import { translator } from '../../bot/i18n';
 import { LANGUAGE_CODES, type LanguageCode } from '../../bot/languages';
-import { recognizeYesNo, yesNoWords } from '../recognizers/yesNo';
+import { readYesNo, yesNoWords, type YesNo } from '../recognizers/yesNo';
 import type { Question } from './numberedChoicePrompt';
 
-export type YesNo = 'yes' | 'no';
+export type { YesNo };
 
-// recognizeYesNo already reads the person's language, French and English (with Microsoft's
-// recognizer for these two); the other languages add their word lists only.
-const OTHERS = LANGUAGE_CODES.filter((c) => c !== 'fr' && c !== 'en');
-
-/** Yes or no in the person's language first, else in any language, when they all agree. */
+/** Yes or no, in the person's language and any other; undefined when unclear or not an answer. */
 export function recognizeYesNoAnyLanguage(text: string, locale: LanguageCode): YesNo | undefined {
-  const own = recognizeYesNo(text, locale);
-  if (own) return own;
-  const found = new Set(OTHERS.filter((c) => c !== locale).map((c) => recognizeYesNo(text, c)));
-  found.delete(undefined);
-  return found.size === 1 ? [...found][0] : undefined;
+  const said = readYesNo(text, locale);
+  return said === 'unclear' ? undefined : said;
 }
 
-// The words as synonyms of the options: matched before the number recognizers, which cost seconds
-// on their first calls for an answer like "👍" (no word is both a yes and a no in our languages).
+// The words as synonyms of the options, for the readers of proactive answers that match options
+// (an invitation's "oui"); the prompt itself reads with readYesNo.
 const synonyms = (answer: YesNo) => [...new Set(LANGUAGE_CODES.flatMap((c) => yesNoWords(c, answer)))];
 const SYNONYMS = { yes: synonyms('yes'), no: synonyms('no') };
 
@@ -36,16 +32,25 @@ export function yesNoQuestion(
   values: [string, string] = ['yes', 'no'],
 ): Question {
   const t = translator(locale);
+  const options = (yes: string, no: string) => [
+    { value: values[0], label: yes, synonyms: SYNONYMS.yes },
+    { value: values[1], label: no, synonyms: SYNONYMS.no },
+  ];
+  const read = (text: string, l: LanguageCode) => {
+    const said = recognizeYesNoAnyLanguage(text, l);
+    return said === 'yes' ? values[0] : said === 'no' ? values[1] : undefined;
+  };
   return {
     question,
-    options: [
-      { value: values[0], label: labels.yes ?? t('common.yes'), synonyms: SYNONYMS.yes },
-      { value: values[1], label: labels.no ?? t('common.no'), synonyms: SYNONYMS.no },
-    ],
+    options: options(labels.yes ?? t('common.yes'), labels.no ?? t('common.no')),
     hints: [t('prompt.hint')],
-    recognize: (text, l) => {
-      const said = recognizeYesNoAnyLanguage(text, l);
-      return said === 'yes' ? values[0] : said === 'no' ? values[1] : undefined;
+    recognize: read,
+    read,
+    // After a miss: "1. Oui, d'accord / 2. Non / Envoyez 1 ou 2." (a caller's own labels stay).
+    simpler: {
+      question,
+      options: options(labels.yes ?? t('prompt.yesNo.yes'), labels.no ?? t('common.no')),
+      hints: [t('prompt.yesNo.hint')],
     },
   };
 }

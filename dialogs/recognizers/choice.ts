@@ -4,7 +4,7 @@
 import { recognizeBoolean, recognizeNumber, recognizeOrdinal, Culture } from '@microsoft/recognizers-text-suite';
 import { LANGUAGE_CODES, type LanguageCode } from '../../bot/languages';
 import { wordList } from '../../bot/i18n';
-import { normalize, words } from './normalize';
+import { MAX_ANSWER_CHARS, normalize, words } from './normalize';
 
 export interface ChoiceOption {
   /** what the dialog gets back */
@@ -37,7 +37,8 @@ const NUMBER_WORDS = new Map(LANGUAGE_CODES.map((c) => [c, numberWords(c)]));
 
 const RECOGNIZER_CULTURES: Partial<Record<LanguageCode, string>> = { fr: Culture.French, en: Culture.English };
 
-function numberFromWords(tokens: string[], locale: LanguageCode): number | undefined {
+/** A number said in words ("deux", "the second", "دوم"): the person's language, French, English. */
+export function numberFromWords(tokens: string[], locale: LanguageCode): number | undefined {
   // The person's language first, then French and English, which many also use.
   for (const code of [locale, 'fr', 'en'] as LanguageCode[]) {
     const dict = NUMBER_WORDS.get(code)!;
@@ -86,6 +87,7 @@ function pick(options: ChoiceOption[], n: number | undefined): RecognizedChoice 
 }
 
 export function recognizeChoice(input: string, options: ChoiceOption[], locale: LanguageCode): RecognizedChoice | undefined {
+  if (input.length > MAX_ANSWER_CHARS) return undefined; // free text, not an option
   const text = normalize(input);
   if (!text) return undefined;
   const tokens = words(text);
@@ -104,11 +106,13 @@ export function recognizeChoice(input: string, options: ChoiceOption[], locale: 
   if (digits.length === 1) return pick(options, Number(digits[0]));
 
   // 4. A label inside the sentence, or the start of a label ("atelier" for "Ateliers"): one option only.
+  //    An answer that also names another option, even by a short word ("yes no"), chose neither.
   const padded = ` ${joined} `;
   const contained = names
     .map((list, i) => (list.some((n) => n.length >= 3 && (padded.includes(` ${n} `) || (joined.length >= 4 && n.startsWith(joined)))) ? i : -1))
     .filter((i) => i >= 0);
-  if (contained.length === 1) return { index: contained[0], value: options[contained[0]].value };
+  const named = (i: number) => names[i].some((n) => n && padded.includes(` ${n} `));
+  if (contained.length === 1 && !options.some((_, i) => i !== contained[0] && named(i))) return { index: contained[0], value: options[contained[0]].value };
 
   // 5. Number words and ordinals as a short answer: "deux", "the second", "دوم". (In a sentence,
   //    "une" or "one" is rarely the choice: "j'ai une dette".)

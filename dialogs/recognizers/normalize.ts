@@ -44,3 +44,10 @@ export function words(normalized: string): string[] {
     .split(' ')
     .filter(Boolean);
 }
+
+/**
+ * Longest text read as an answer to a question with options (a number, a yes or a no, a label):
+ * longer ones are free text, never an option. This also bounds the recognizers' work: Microsoft's
+ * take about a second on 10,000 characters, blocking every other conversation meanwhile.
+ */
+export const MAX_ANSWER_CHARS = 200;

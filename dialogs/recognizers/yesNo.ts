@@ -1,36 +1,136 @@
-// Yes or no, in every language: the words of the locale files (the person's language, French and
-// English), thumbs and ticks, and Microsoft's boolean recognizer for French and English.
+// Yes or no, in every language, read so that a refusal is never taken for a yes (a yes records a
+// consent, an erasure, a booking). The words come from the locale files (recognize.yes, .no,
+// .negation, .unsure), plus thumbs and ticks; Microsoft's boolean recognizer reads the rest of
+// French and English.
+//
+// The rule, in this order:
+// - more than MAX_ANSWER_CHARS characters: not an answer (free text);
+// - "I don't know", "maybe", "no problem" (recognize.unsure, any language): unclear;
+// - a yes (a yes word, a sign or "1") together with a no, a negation of any language ("not ok",
+//   "je ne sais pas", "ok لا"), a question mark or a long sentence around it: unclear, never yes;
+// - a no (a no word, a sign or "2") without a yes: no;
+// - a negation alone ("не знаю", "ne", "I do not want"): unclear.
+// Words of the person's language, French and English count inside a sentence; those of the other
+// languages only when the answer is nothing but such words ("ok", "نعم", "👍").
 import { recognizeBoolean, Culture } from '@microsoft/recognizers-text-suite';
-import type { LanguageCode } from '../../bot/languages';
+import { LANGUAGE_CODES, type LanguageCode } from '../../bot/languages';
 import { wordList } from '../../bot/i18n';
-import { normalize, words } from './normalize';
+import { MAX_ANSWER_CHARS, normalize, words } from './normalize';
+import { numberFromWords } from './choice';
 
 const YES_SIGNS = ['👍', '✅', '👌', '✔', '☑'];
 const NO_SIGNS = ['👎', '❌', '✖', '🚫'];
+const SIGN = new RegExp(`(${[...YES_SIGNS, ...NO_SIGNS].join('|')})`, 'gu');
+
+export type YesNo = 'yes' | 'no';
+/** what an answer says: yes, no, or something that must be asked again more simply */
+export type YesNoReading = YesNo | 'unclear';
 
 /** The words (and signs) that mean yes, or no, for a person writing in `locale`. */
-export function yesNoWords(locale: LanguageCode, answer: 'yes' | 'no'): string[] {
-  const langs = [...new Set<LanguageCode>([locale, 'fr', 'en'])];
-  return [...langs.flatMap((l) => wordList(l, `recognize.${answer}`)), ...(answer === 'yes' ? YES_SIGNS : NO_SIGNS)];
+export function yesNoWords(locale: LanguageCode, answer: YesNo): string[] {
+  return [...ownLanguages(locale).flatMap((l) => wordList(l, `recognize.${answer}`)), ...(answer === 'yes' ? YES_SIGNS : NO_SIGNS)];
 }
+
+const ownLanguages = (locale: LanguageCode) => [...new Set<LanguageCode>([locale, 'fr', 'en'])];
+
+type Kind = 'yes' | 'no' | 'unsure';
+
+interface Phrase {
+  tokens: string[];
+  kind: Kind;
+  languages: Set<LanguageCode>;
+}
+
+const tokensOf = (text: string) => words(normalize(text.replace(SIGN, ' $1 ')));
+
+/** Every phrase of every language, longest first; a phrase that is a yes in one language and a no in another is unsure. */
+const PHRASES: Phrase[] = (() => {
+  const byKey = new Map<string, Phrase>();
+  const add = (text: string, kind: Kind, language?: LanguageCode) => {
+    const tokens = tokensOf(text);
+    if (!tokens.length) return;
+    const key = tokens.join(' ');
+    const known = byKey.get(key);
+    if (!known) byKey.set(key, { tokens, kind, languages: new Set(language ? [language] : LANGUAGE_CODES) });
+    else {
+      if (known.kind !== kind) known.kind = 'unsure';
+      if (language) known.languages.add(language);
+    }
+  };
+  YES_SIGNS.forEach((s) => add(s, 'yes'));
+  NO_SIGNS.forEach((s) => add(s, 'no'));
+  for (const code of LANGUAGE_CODES) {
+    for (const kind of ['unsure', 'no', 'yes'] as const) wordList(code, `recognize.${kind}`).forEach((w) => add(w, kind, code));
+  }
+  return [...byKey.values()].sort((a, b) => b.tokens.length - a.tokens.length);
+})();
+
+/** Negation words of every language; "x*" is a prefix (Dari نمی*, Tigrinya ኣይ*), "*x" a suffix (English *n't). */
+const NEGATION = (() => {
+  const whole = new Set<string>();
+  const prefixes: string[] = [];
+  const suffixes: string[] = [];
+  for (const code of LANGUAGE_CODES) {
+    for (const word of wordList(code, 'recognize.negation')) {
+      const w = normalize(word);
+      if (w.endsWith('*')) prefixes.push(w.slice(0, -1));
+      else if (w.startsWith('*')) suffixes.push(w.slice(1));
+      else whole.add(w);
+    }
+  }
+  return (token: string) => whole.has(token) || prefixes.some((p) => token.startsWith(p)) || suffixes.some((s) => token.endsWith(s));
+})();
+
+/** Words besides the yes/no words above which a yes is no longer plain (a sentence, not an answer). */
+const MAX_OTHER_WORDS = 5;
 
 const CULTURES: Partial<Record<LanguageCode, string>> = { fr: Culture.French, en: Culture.English };
 
-export function recognizeYesNo(text: string, locale: LanguageCode): 'yes' | 'no' | undefined {
-  const tokens = words(normalize(text));
+/**
+ * What an answer to a yes/no question says ("1" is yes and "2" is no, as the question numbers
+ * them); undefined when it says nothing of the kind (it may be asked again, more simply, too).
+ */
+export function readYesNo(text: string, locale: LanguageCode): YesNoReading | undefined {
+  if (text.length > MAX_ANSWER_CHARS) return undefined;
+  const tokens = tokensOf(text);
   if (!tokens.length) return undefined;
-  const joined = tokens.join(' ');
-  const has = (answer: 'yes' | 'no') =>
-    yesNoWords(locale, answer).some((w) => {
-      const n = words(normalize(w)).join(' ');
-      return n && (joined === n || tokens.includes(n));
-    });
-  const yes = has('yes');
-  const no = has('no');
-  if (yes !== no) return yes ? 'yes' : 'no';
+  const own = new Set(ownLanguages(locale));
+  const found: Phrase[] = [];
+  const rest: string[] = [];
+  let negated = false;
+  let digits = '';
+  for (let i = 0; i < tokens.length; ) {
+    const phrase = PHRASES.find((p) => p.tokens.every((t, k) => tokens[i + k] === t));
+    if (phrase) {
+      found.push(phrase);
+      i += phrase.tokens.length;
+      continue;
+    }
+    const token = tokens[i++];
+    if (/^\d+$/.test(token)) digits += ` ${token}`;
+    else if (NEGATION(token)) negated = true;
+    else rest.push(token);
+  }
+  if (found.some((p) => p.kind === 'unsure')) return 'unclear';
+  // The option's number in words, as a short answer alone ("un", "the first", "دو"), as choices read it.
+  const spoken = !found.length && !negated && !digits && rest.length <= 2 ? numberFromWords(rest, locale) : undefined;
+  if (spoken !== undefined) {
+    digits = ` ${spoken}`;
+    rest.length = 0;
+  }
+  const alone = rest.length === 0;
+  const counts = (p: Phrase) => alone || [...p.languages].some((l) => own.has(l));
+  const numbers = digits.trim().split(' ').filter(Boolean);
+  if (numbers.some((n) => n !== '1' && n !== '2')) return 'unclear'; // "3", "12": not an option
+  const yes = numbers.includes('1') || found.some((p) => p.kind === 'yes' && counts(p));
+  const no = numbers.includes('2') || found.some((p) => p.kind === 'no');
+  const question = /[?؟¿]/.test(text);
+  if (yes) return no || negated || question || rest.length > MAX_OTHER_WORDS ? 'unclear' : 'yes';
+  if (no) return found.some((p) => p.kind === 'no' && counts(p)) || numbers.includes('2') ? 'no' : 'unclear';
+  if (negated || found.length) return 'unclear'; // a negation alone, or a yes word of another language inside a sentence
   const culture = CULTURES[locale];
-  if (!culture) return undefined;
-  const found = recognizeBoolean(text, culture);
-  if (found.length !== 1) return undefined;
-  return (found[0].resolution as { value: boolean }).value ? 'yes' : 'no';
+  if (!culture || question) return undefined;
+  const said = recognizeBoolean(text, culture);
+  if (said.length !== 1) return undefined;
+  return (said[0].resolution as { value: boolean }).value ? 'yes' : 'no';
 }

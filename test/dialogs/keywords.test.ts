@@ -105,7 +105,7 @@ test('delete not understood three times: nothing is requested, the menu comes ba
   await h.onboard();
   await h.send('bonjour');
   await h.send('delete');
-  expect((await h.send('euh')).map((r) => r.text)).toEqual(["Je n'ai pas compris.", 'Voulez-vous effacer vos informations ?\n1. Oui\n2. Non\nEnvoyez un numéro.']);
+  expect((await h.send('euh')).map((r) => r.text)).toEqual(["Je n'ai pas compris.", 'Voulez-vous effacer vos informations ?\n1. Oui, d\'accord\n2. Non\nEnvoyez 1 ou 2.']);
   await h.send('hmm');
   const end = await h.send('bof');
   expect(end[0].text).toBe("Je n'ai pas compris.\nJe ne change rien.");

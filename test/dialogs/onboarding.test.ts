@@ -55,6 +55,8 @@ const FR_CONSENT = [
   'Pour effacer vos informations, écrivez « supprimer ».',
 ];
 const FR_QUESTION = "Êtes-vous d'accord ?\n1. Oui\n2. Non\nEnvoyez un numéro.";
+/** After a miss: the same question, more simply. */
+const FR_QUESTION_SIMPLER = "Êtes-vous d'accord ?\n1. Oui, d'accord\n2. Non\nEnvoyez 1 ou 2.";
 
 const messages = () => h.db.prisma.message.findMany({ orderBy: { id: 'asc' } });
 const lastMessageId = async () => (await h.db.prisma.message.aggregate({ _max: { id: true } }))._max.id ?? 0;
@@ -316,8 +318,8 @@ test('consent not understood: the question again, then after three misses a kind
   await start({ language: 'fr' });
   await h.send('bonjour');
   await h.send('1');
-  expect(texts(await h.send('peut-être'))).toEqual(["Je n'ai pas compris.", FR_QUESTION]);
-  expect(texts(await h.send('bof'))).toEqual(["Je n'ai pas compris.", FR_QUESTION]);
+  expect(texts(await h.send('peut-être'))).toEqual(["Je n'ai pas compris.", FR_QUESTION_SIMPLER]);
+  expect(texts(await h.send('bof'))).toEqual(["Je n'ai pas compris.", FR_QUESTION_SIMPLER]);
   const end = await h.send('hmm');
   expect(texts(end).slice(0, 2)).toEqual(["Je n'ai pas compris. Ce n'est pas grave.", 'Vous pouvez recommencer quand vous voulez.']);
   expect(end[2].text).toContain('Que voulez-vous faire ?');
