@@ -6,6 +6,7 @@
 // moved) forgets a web chat visitor who never consented 31 days after their last message, not 29,
 // deletes old files nothing refers to, and erases a case archived longer than
 // RETENTION_ARCHIVED_DAYS by the same erasure.
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { translator } from '../../bot/i18n';
@@ -79,6 +80,20 @@ async function webVisitor(h: WhatsAppTestApp, userId: string) {
       await settled();
     },
   };
+}
+
+/** `npm run case:erase` itself (the script, transpiled on the fly as ts-jest does) on the given database. */
+function caseEraseScript(env: Record<string, string>, args: string[]): Promise<{ code: number | null; out: string }> {
+  const script = path.join(__dirname, '..', '..', 'scripts', 'case-erase.ts');
+  const loader = `const ts=require('typescript'),fs=require('fs');require.extensions['.ts']=(m,f)=>m._compile(ts.transpileModule(fs.readFileSync(f,'utf8'),{fileName:f,compilerOptions:{module:ts.ModuleKind.CommonJS,target:ts.ScriptTarget.ES2022,esModuleInterop:true}}).outputText,f);require(${JSON.stringify(script)});`;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', loader, '--', ...args], { env: { ...process.env, ...env }, cwd: path.join(__dirname, '..', '..') });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code, out }));
+  });
 }
 
 /** Bytes that look like an Ogg voice note, with words inside. */
@@ -291,5 +306,27 @@ describe.each(testDatabases())('erasure on $name', (kind) => {
     // A second run finds nothing more to do.
     const second = (await app.jobs.run('retention')) as { strangers: { conversations: number }; media: number; archived: number };
     expect(second).toMatchObject({ strangers: { conversations: 0 }, media: 0, archived: 0 });
+  }, 120000);
+
+  test('npm run case:erase: erases with a reason, the audit row says "cli"; a second time, an unknown case or no reason: an error, nothing erased', async () => {
+    const { app } = h;
+    const created = await coordinator.call('POST', '/api/cip/beneficiaries', { firstName: 'Zephyrine', lastName: 'Quaxworth', phone: '+33639981234', consent: true });
+    expect(created.status).toBe(201);
+    const id = String(created.body.id);
+    const env = { DATABASE_URL: h.db.url, MEDIA_DIR: app.config.media.dir, DEMO_DATA: 'off' };
+    const noReason = await caseEraseScript(env, ['--id', id]);
+    expect(noReason.code).toBe(1);
+    expect(noReason.out).toContain('--reason');
+    expect(await app.db.prisma.beneficiary.count({ where: { id: Number(id), erasedAt: null } })).toBe(1);
+
+    const done = await caseEraseScript(env, ['--id', id, '--reason', 'asked by letter']);
+    expect(done).toMatchObject({ code: 0, out: expect.stringContaining(`Case ${id} erased`) });
+    expect(await app.db.prisma.beneficiary.findUniqueOrThrow({ where: { id: Number(id) } })).toMatchObject({ firstName: null, lastName: null, phone: null, status: 'erased' });
+    const audit = await app.db.prisma.auditEvent.findFirstOrThrow({ where: { action: 'erased', resourceId: id } });
+    expect(audit).toMatchObject({ staffUserId: null, detail: expect.objectContaining({ by: 'cli', reason: 'asked by letter' }) });
+
+    expect(await caseEraseScript(env, ['--id', id, '--reason', 'again'])).toMatchObject({ code: 1, out: expect.stringContaining('erased already') });
+    expect(await caseEraseScript(env, ['--id', '999999', '--reason', 'nobody'])).toMatchObject({ code: 1, out: expect.stringContaining('No case 999999') });
+    expect(await app.db.prisma.auditEvent.count({ where: { action: 'erased', resourceId: id } })).toBe(1);
   }, 120000);
 });
