@@ -200,7 +200,7 @@ export class WhatsAppChannel {
       return res.send(503, { error: { code: 'Unavailable', message: 'Try again later.' } });
     }
     res.send(200, { received: parsed.messages.length, new: fresh.length, statuses: parsed.statuses.length, skipped: parsed.skipped });
-    if (parsed.skipped) log.warn({ skipped: parsed.skipped }, 'whatsapp: webhook items skipped (malformed)');
+    if (parsed.skipped) log.warn({ skipped: parsed.skipped }, 'whatsapp: webhook items skipped (malformed, or written in a group)');
     for (const row of fresh) this.schedule(row.id, row.event.userKey);
   }
 

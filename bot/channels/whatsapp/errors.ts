@@ -1,8 +1,10 @@
 // What to do when Meta refuses a send, from its error code (and the HTTP status when there is no
 // code). Codes from Meta's Cloud API error reference:
 //   retry      throttling and passing faults: 4 (app calls), 80007 (account rate), 130429
-//              (number throughput), 131056 (too many to one person), 131000 (something went
-//              wrong), 1, 2, 133004 (service unavailable); HTTP 429, 5xx, no answer (timeout)
+//              (number throughput), 131048 (spam rate limit: too many of the number's messages
+//              were blocked or reported lately; it lifts with time), 131056 (too many to one
+//              person), 131000 (something went wrong), 1, 2, 133004 (service unavailable);
+//              HTTP 429, 5xx, no answer (timeout)
 //   reengage   131047: more than 24 hours since the person last wrote; send the template instead
 //   permanent  100 (bad parameter), 131026 (not deliverable: no WhatsApp, old app...), 131049
 //              (Meta holds marketing back for this person), 131050 (they stopped marketing
@@ -12,7 +14,8 @@
 //              sets a good one, so the channel stops sending (messages wait in the outbox)
 export type ErrorClass = 'retry' | 'reengage' | 'permanent' | 'stop';
 
-const RETRY = new Set([1, 2, 4, 80007, 130429, 131000, 131056, 133004]);
+export const SPAM_RATE_CODE = 131048;
+const RETRY = new Set([1, 2, 4, 80007, 130429, 131000, SPAM_RATE_CODE, 131056, 133004]);
 const PERMANENT = new Set([100, 131026, 131049, 131050, 132000, 132001, 368]);
 export const REENGAGE_CODE = 131047;
 export const TOKEN_CODE = 190;

@@ -1,8 +1,11 @@
 // Reads a webhook body (already signature-checked): every entry, change, message and status.
 // A body that is not JSON, or not the documented envelope, is refused (the caller answers 400).
 // Inside a good envelope, an item we cannot use (no id, a sender we cannot answer) is skipped and
-// counted, so one odd item never makes Meta retry the whole delivery for days.
+// counted, so one odd item never makes Meta retry the whole delivery for days. A message written
+// in a WhatsApp group (it has a `group_id`) is skipped too: the bot talks with one person at a
+// time, and never tells a group about anyone's case.
 import type { WaContact, WaMessage } from './payloads';
+import { MAX_FREE_TEXT } from '../../middleware/inboundText';
 
 export interface InboundEvent {
   /** the message id (wamid) */
@@ -118,6 +121,7 @@ function readMessage(m: Obj, contacts: WaContact[], phoneNumberId: string): Inbo
   const type = str(m.type, 64);
   const sentAt = seconds(m.timestamp);
   if (!wamid || !type || sentAt === undefined) return undefined;
+  if (m.group_id !== undefined) return undefined; // a group's message: no reply, no turn, not stored
   if (type === 'reaction') return 'ignored';
   let waId = typeof m.from === 'string' && WA_ID.test(m.from) ? m.from : undefined;
   let bsuid = typeof m.from_user_id === 'string' && BSUID.test(m.from_user_id) ? m.from_user_id : undefined;
@@ -142,7 +146,7 @@ function sanitize(m: Obj, type: string): WaMessage {
   const out: WaMessage = { id: wellFormed(m.id as string), timestamp: String(m.timestamp), type };
   const text = (v: unknown, max: number) => (typeof v === 'string' ? wellFormed(v.slice(0, max)) : undefined);
   if (isObject(m.context)) out.context = { id: text(m.context.id, MAX_ID) };
-  if (isObject(m.text)) out.text = { body: text(m.text.body, 10000) ?? '' };
+  if (isObject(m.text)) out.text = { body: text(m.text.body, MAX_FREE_TEXT) ?? '' };
   if (isObject(m.interactive)) {
     const i = m.interactive;
     const reply = (r: unknown) => (isObject(r) ? { id: text(r.id, MAX_ID) ?? '', title: text(r.title, 200) ?? '' } : undefined);

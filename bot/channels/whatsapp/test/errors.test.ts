@@ -8,6 +8,7 @@ test.each([
   [400, 4, 'app call limit'],
   [400, 80007, 'account rate limit'],
   [429, 130429, 'number throughput'],
+  [400, 131048, 'spam rate limit (it lifts with time)'],
   [400, 131056, 'pair rate (too many to one person)'],
   [500, 131000, 'something went wrong'],
   [500, 1, 'unknown error'],

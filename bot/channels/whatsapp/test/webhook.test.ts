@@ -214,6 +214,14 @@ test('username-only.json: no phone number, so the business-scoped user id is the
   expect(event.message.text?.body).toBe('Salam, je voudrais parler à ma conseillère.');
 });
 
+test('group-text.json: a message written in a group is skipped and counted, whatever it says; the same message sent directly is read', () => {
+  const group = load('group-text.json');
+  expect(ok(parseWebhook(JSON.stringify(group)))).toMatchObject({ messages: [], skipped: 1, ignored: 0 });
+  expect(ok(parse(envelope({ messaging_product: 'whatsapp', metadata: METADATA, messages: [message({ group_id: '' })] })))).toMatchObject({ messages: [], skipped: 1 });
+  delete group.entry[0].changes[0].value.messages[0].group_id;
+  expect(ok(parseWebhook(JSON.stringify(group))).messages.map((m) => m.message.text?.body)).toEqual(['Salut tout le monde, oui 1']);
+});
+
 test('reaction.json: a reaction is ignored, not skipped', () => {
   expect(parseWebhook(fixture('reaction.json'))).toEqual({ ok: true, messages: [], statuses: [], skipped: 0, ignored: 1 });
 });
