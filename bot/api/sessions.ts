@@ -44,12 +44,17 @@ export function sessionRoutes(api: Api, { db }: ApiDeps, options: { sessionHours
     async (ctx, { body }) => {
       const attempt = { email: body.email, address: ctx.ip };
       const email = body.email.toLowerCase();
-      const lock = await loginLock(db.prisma, attempt, ctx.now);
-      if (lock) {
+      const refuse = async (lock: LoginLock) => {
         await ctx.audit({ action: 'login', resource: 'session', detail: { ok: false, email, reason: `${lock.scope}_locked` } });
-        throw locked(lock, ctx.now);
-      }
-      const result = await signIn(db.prisma, body.email, body.password, ctx.now, options.sessionHours);
+        return locked(lock, ctx.now);
+      };
+      const before = await loginLock(db.prisma, attempt, ctx.now);
+      if (before) throw await refuse(before);
+      // Asked again once the password is checked (other guesses may have locked it meanwhile).
+      const lock = { now: undefined as LoginLock | undefined };
+      const hold = async () => (lock.now = await loginLock(db.prisma, attempt, ctx.now)) !== undefined;
+      const result = await signIn(db.prisma, body.email, body.password, ctx.now, options.sessionHours, hold);
+      if (lock.now) throw await refuse(lock.now);
       if (!result.ok && result.reason === 'expired') {
         await ctx.audit({ action: 'login', resource: 'session', detail: { ok: false, email, reason: 'one_time_password_expired' } });
         throw new ApiError(401, 'OneTimePasswordExpired', `This one-time password is more than ${ONE_TIME_PASSWORD_HOURS} hours old: ask an admin for a new one.`);
@@ -89,9 +94,15 @@ export function sessionRoutes(api: Api, { db }: ApiDeps, options: { sessionHours
     },
     async (ctx, { body }) => {
       // The current password is a password guess like any other: it counts towards the account's lock.
-      const lock = await loginLock(db.prisma, { email: ctx.staff.email, address: ctx.ip }, ctx.now);
-      if (lock?.scope === 'account') throw locked(lock, ctx.now);
-      const outcome = await changePassword(db.prisma, ctx.staff.id, ctx.staff.sessionId, body, ctx.now);
+      const accountLock = async () => {
+        const lock = await loginLock(db.prisma, { email: ctx.staff.email, address: ctx.ip }, ctx.now);
+        return lock?.scope === 'account' ? lock : undefined;
+      };
+      const before = await accountLock();
+      if (before) throw locked(before, ctx.now);
+      const lock = { now: undefined as LoginLock | undefined };
+      const outcome = await changePassword(db.prisma, ctx.staff.id, ctx.staff.sessionId, body, ctx.now, async () => (lock.now = await accountLock()) !== undefined);
+      if (lock.now) throw locked(lock.now, ctx.now);
       if (outcome === 'current_required') throw new ApiError(400, 'ValidationError', 'The body is not valid.', [{ path: 'currentPassword', message: 'your current password is needed to choose a new one' }]);
       if (outcome === 'current_wrong') {
         await accountFailed(db.prisma, ctx.staff.email, ctx.now);

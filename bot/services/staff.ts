@@ -114,7 +114,9 @@ export type SignIn =
   /** wrong email or password (the same answer for both) */
   | { ok: false; reason: 'wrong' }
   /** the right one-time password, given out more than ONE_TIME_PASSWORD_HOURS ago */
-  | { ok: false; reason: 'expired' };
+  | { ok: false; reason: 'expired' }
+  /** `hold` said to tell nothing (the account was locked while the password was being checked) */
+  | { ok: false; reason: 'held' };
 
 /** A one-time password not changed within ONE_TIME_PASSWORD_HOURS (or of unknown age) is refused. */
 function oneTimeExpired(user: { mustChangePassword: boolean; passwordSetAt: Date | null }, now: Date): boolean {
@@ -122,10 +124,16 @@ function oneTimeExpired(user: { mustChangePassword: boolean; passwordSetAt: Date
   return !user.passwordSetAt || now.getTime() - user.passwordSetAt.getTime() > ONE_TIME_PASSWORD_HOURS * 3600_000;
 }
 
-/** Checks an email and password; a session for the person when they match an active account. */
-export async function signIn(db: Db, email: string, password: string, now: Date, hours: number): Promise<SignIn> {
+/**
+ * Checks an email and password; a session for the person when they match an active account.
+ * `hold` is asked once the password is checked, before anything is decided: a burst of guesses
+ * sent at once all pass the lock before the first is counted, and must not learn which one was
+ * right once the lock has fallen.
+ */
+export async function signIn(db: Db, email: string, password: string, now: Date, hours: number, hold?: () => Promise<boolean>): Promise<SignIn> {
   const user = await db.staffUser.findUnique({ where: { email: email.trim().toLowerCase() } });
   const ok = await verifyPassword(password, user?.active ? user.passwordHash : null);
+  if (hold && (await hold())) return { ok: false, reason: 'held' };
   if (!user || !user.active || !ok) return { ok: false, reason: 'wrong' };
   if (oneTimeExpired(user, now)) return { ok: false, reason: 'expired' };
   const token = crypto.randomBytes(32).toString('base64url');
@@ -148,17 +156,27 @@ export async function signOut(db: Db, sessionId: number, now: Date): Promise<voi
   await db.staffSession.updateMany({ where: { id: sessionId, revokedAt: null }, data: { revokedAt: now } });
 }
 
-export type PasswordChange = 'changed' | 'current_required' | 'current_wrong';
+export type PasswordChange = 'changed' | 'current_required' | 'current_wrong' | 'held';
 
 /**
  * A new password chosen by the person; their other sessions end. After a one-time password it is
- * enough; later the current password must be given too (a session left open is not the person).
+ * enough; later the current password must be given too (a session left open is not the person). `hold`:
+ * as for signIn, asked once the current password is checked.
  */
-export async function changePassword(db: Db, staffId: number, sessionId: number, input: { password: string; currentPassword?: string }, now: Date): Promise<PasswordChange> {
+export async function changePassword(
+  db: Db,
+  staffId: number,
+  sessionId: number,
+  input: { password: string; currentPassword?: string },
+  now: Date,
+  hold?: () => Promise<boolean>,
+): Promise<PasswordChange> {
   const user = await db.staffUser.findUniqueOrThrow({ where: { id: staffId } });
   if (!user.mustChangePassword) {
     if (!input.currentPassword) return 'current_required';
-    if (!(await verifyPassword(input.currentPassword, user.passwordHash))) return 'current_wrong';
+    const right = await verifyPassword(input.currentPassword, user.passwordHash);
+    if (hold && (await hold())) return 'held';
+    if (!right) return 'current_wrong';
   }
   const passwordHash = await hashPassword(input.password);
   await db.$transaction(async (tx) => {

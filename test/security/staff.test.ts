@@ -191,6 +191,18 @@ describe('one instance (SQLite): client addresses, passwords, phones, headers', 
     expect((await signIn(app, 'ines@passerelle.test', 'right password 44', { forwardedFor: '198.51.100.8' })).status).toBe(200);
   });
 
+  test('a burst of 20 guesses sent at once: at most 10 (+1 per hash slot) get an answer, the right one among the rest is not told', async () => {
+    await account(app, 'noe@passerelle.test', 'right password 50');
+    const burst = Array.from({ length: 20 }, (_, i) => (i === 19 ? 'right password 50' : `guess ${i}`));
+    const answers = await Promise.all(burst.map((password, i) => signIn(app, 'noe@passerelle.test', password, { forwardedFor: `198.51.100.${100 + i}` })));
+    const statuses = answers.map((a) => a.status);
+    expect(statuses.filter((s) => s === 401).length).toBeGreaterThanOrEqual(ACCOUNT_RULE.failures);
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(ACCOUNT_RULE.failures + HASH_SLOTS - 1);
+    expect(statuses.filter((s) => s === 429).length + statuses.filter((s) => s === 401).length).toBe(20);
+    expect(answers[19].body.error.code).toBe('AccountLocked');
+    expect(await app.db.prisma.staffSession.count({ where: { staffUser: { email: 'noe@passerelle.test' } } })).toBe(1); // the one of account()
+  });
+
   test('IPv6 addresses of one /64 share a bucket; the next /64 does not', async () => {
     await account(app, 'tom@passerelle.test', 'right password 45');
     // A client picks any address in its /64: a new one for every guess.
