@@ -50,6 +50,8 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
     await client.$queryRawUnsafe('PRAGMA journal_mode = WAL');
     await client.$executeRawUnsafe('PRAGMA synchronous = NORMAL');
     await client.$executeRawUnsafe('PRAGMA foreign_keys = ON');
+    // Deleted and overwritten rows are zeroed, not left in the file's free space (an erasure erases).
+    await client.$queryRawUnsafe('PRAGMA secure_delete = ON');
     // ...so queries must not slip into another request's open transaction (see serialized.ts).
     prisma = serialized(client);
   } else {

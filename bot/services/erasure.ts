@@ -118,6 +118,14 @@ const stateKeys = {
  * the counts). Refused when the case does not exist or is erased already.
  */
 export async function eraseBeneficiary(db: Database, id: number, options: EraseOptions): Promise<ErasureCounts> {
+  const counts = await erase(db, id, options);
+  // SQLite zeroes what is deleted (secure_delete, see db/client.ts); the old versions of the pages
+  // leave the write-ahead log too (best effort: a reader may hold it).
+  if (db.provider === 'sqlite') await db.prisma.$queryRawUnsafe('PRAGMA wal_checkpoint(TRUNCATE)').catch(() => undefined);
+  return counts;
+}
+
+function erase(db: Database, id: number, options: EraseOptions): Promise<ErasureCounts> {
   const { now } = options;
   return db.prisma.$transaction(
     async (tx) => {

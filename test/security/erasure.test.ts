@@ -12,7 +12,7 @@ import path from 'node:path';
 import { translator } from '../../bot/i18n';
 import { MediaStore } from '../../bot/media';
 import { testDatabases } from '../support/databases';
-import { isPostgresUrl, withRaw } from '../support/integration';
+import { isPostgresUrl, sqliteFile, withRaw } from '../support/integration';
 import { signedIn, type StaffClient } from '../support/cipApi';
 import { startWhatsAppApp, type WhatsAppTestApp } from '../support/whatsappApp';
 import { text, voiceNote } from '../support/whatsappWebhooks';
@@ -207,6 +207,13 @@ describe.each(testDatabases())('erasure on $name', (kind) => {
     expect(after.tables).toEqual(expect.arrayContaining(['Beneficiary', 'Message', 'BotState', 'ConversationRef', 'CaseEvent', 'AuditEvent', 'Blocker', 'CheckIn', 'Placement']));
     expect(found(after.text)).toEqual([]);
     expect(found(dumpFolder(app.config.media.dir))).toEqual([]);
+    // SQLite: not even in the free space of the database file or in its write-ahead log.
+    if (!isPostgresUrl(h.db.url)) {
+      const file = sqliteFile(h.db.url);
+      const bytes = [file, `${file}-wal`].filter((f) => fs.existsSync(f)).map((f) => fs.readFileSync(f).toString('latin1')).join('');
+      expect(bytes).toContain('Brambleby');
+      expect(found(bytes)).toEqual([]);
+    }
     // The other person is untouched.
     expect(after.text).toContain('Brambleby');
     expect(after.text).toContain('+33639985555');
