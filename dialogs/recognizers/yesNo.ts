@@ -97,8 +97,8 @@ export function readYesNo(text: string, locale: LanguageCode): YesNoReading | un
   const own = new Set(ownLanguages(locale));
   const found: Phrase[] = [];
   const rest: string[] = [];
+  const numbers: string[] = [];
   let negated = false;
-  let digits = '';
   for (let i = 0; i < tokens.length; ) {
     const phrase = PHRASES.find((p) => p.tokens.every((t, k) => tokens[i + k] === t));
     if (phrase) {
@@ -107,20 +107,19 @@ export function readYesNo(text: string, locale: LanguageCode): YesNoReading | un
       continue;
     }
     const token = tokens[i++];
-    if (/^\d+$/.test(token)) digits += ` ${token}`;
+    if (/^\d+$/.test(token)) numbers.push(token);
     else if (NEGATION(token)) negated = true;
     else rest.push(token);
   }
   if (found.some((p) => p.kind === 'unsure')) return 'unclear';
   // The option's number in words, as a short answer alone ("un", "the first", "دو"), as choices read it.
-  const spoken = !found.length && !negated && !digits && rest.length <= 2 ? numberFromWords(rest, locale) : undefined;
+  const spoken = !found.length && !negated && !numbers.length && rest.length <= 2 ? numberFromWords(rest, locale) : undefined;
   if (spoken !== undefined) {
-    digits = ` ${spoken}`;
+    numbers.push(String(spoken));
     rest.length = 0;
   }
   const alone = rest.length === 0;
   const counts = (p: Phrase) => alone || [...p.languages].some((l) => own.has(l));
-  const numbers = digits.trim().split(' ').filter(Boolean);
   if (numbers.some((n) => n !== '1' && n !== '2')) return 'unclear'; // "3", "12": not an option
   const yes = numbers.includes('1') || found.some((p) => p.kind === 'yes' && counts(p));
   const no = numbers.includes('2') || found.some((p) => p.kind === 'no');

@@ -202,6 +202,9 @@ describe('every yes/no question reads the same way', () => {
   test('a refusal is never a yes, whatever the question and its labels', () => {
     const q = yesNoQuestion('en', 'Do you come?', { yes: 'Yes, I come', no: 'No' }, ['confirm', 'decline']);
     for (const answer of ['I do not agree', 'not ok', 'yes no', 'ok لا', 'не знаю', 'اي']) expect([answer, q.read!(answer, 'en')]).not.toEqual([answer, 'confirm']);
+    // A number word counts as the option's number only alone: "not one" is no yes.
+    expect(q.read!('not one', 'en')).toBeUndefined();
+    expect(q.read!('one', 'en')).toBe('confirm');
     expect(q.read!('yes', 'en')).toBe('confirm');
     expect(q.read!('2', 'en')).toBe('decline');
     // After a miss, the caller's own labels stay, with "Send 1 or 2."
