@@ -26,6 +26,11 @@
 //   --no-crash          skip the kill -9 run
 //   --db sqlite|postgres  the broadcast's database (default sqlite, a temp file; postgres: a
 //                       throw-away database on TEST_POSTGRES_URL's server, as the tests do)
+// Then the web chat under a flood (see flood.ts; bounded, loopback only): people talk while a few
+// addresses send large posts and token requests, many at once:
+//   --flood-people N    people talking meanwhile (default 50), --flood-turns N turns each (default 10)
+//   --flood-posts N     large posts (default 2000), --flood-tokens N token requests (default 2000)
+//   --flood-attackers N addresses they come from (default 5)
 // Progress goes to stderr. The exit code is 1 when any turn failed or got a wrong reply.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -37,6 +42,7 @@ import { inProcessChannel, runPhase, type Bot, type PhaseResult } from './load';
 import { FIRST_VISIT_TURNS } from './script';
 import { BROADCAST_TARGET, runBroadcastBench, type BroadcastBenchResult, type BroadcastRunResult } from './broadcast';
 import { runWhatsAppBench, type WhatsAppBenchResult } from './whatsapp';
+import { FLOOD_TARGET, runFloodBench, type FloodBenchResult } from './flood';
 
 const TARGET = { turnsPerSecond: 1000, p95Ms: 25, costRatio: 3, conversations: 200 };
 
@@ -59,15 +65,21 @@ function readOptions() {
       'bc-latency': { type: 'string' },
       'no-crash': { type: 'boolean', default: false },
       db: { type: 'string' },
+      'flood-people': { type: 'string' },
+      'flood-turns': { type: 'string' },
+      'flood-posts': { type: 'string' },
+      'flood-tokens': { type: 'string' },
+      'flood-attackers': { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) {
     console.log(
-      `usage: npm run bench -- [--conversations 200] [--turns ${FIRST_VISIT_TURNS}] [--think 0] [--rate 1000] [--only echo|passerelle|whatsapp|broadcast] ` +
+      `usage: npm run bench -- [--conversations 200] [--turns ${FIRST_VISIT_TURNS}] [--think 0] [--rate 1000] [--only echo|passerelle|whatsapp|broadcast|flood] ` +
         '[--people 1000] [--in-flight 64] [--wa-conversations 200] [--wa-turns 8] [--wa-rate 100] [--mps 1000] ' +
-        '[--recipients 10000] [--bc-mps 1000] [--bc-latency 0] [--no-crash] [--db sqlite|postgres] [--json]',
+        '[--recipients 10000] [--bc-mps 1000] [--bc-latency 0] [--no-crash] [--db sqlite|postgres] ' +
+        '[--flood-people 50] [--flood-turns 10] [--flood-posts 2000] [--flood-tokens 2000] [--flood-attackers 5] [--json]',
     );
     process.exit(0);
   }
@@ -77,7 +89,7 @@ function readOptions() {
     return n;
   };
   const only = values.only;
-  if (only !== undefined && only !== 'echo' && only !== 'passerelle' && only !== 'whatsapp' && only !== 'broadcast') throw new Error('--only takes echo, passerelle, whatsapp or broadcast');
+  if (only !== undefined && !['echo', 'passerelle', 'whatsapp', 'broadcast', 'flood'].includes(only)) throw new Error('--only takes echo, passerelle, whatsapp, broadcast or flood');
   const db = values.db ?? 'sqlite';
   if (db !== 'sqlite' && db !== 'postgres') throw new Error('--db takes sqlite or postgres');
   return {
@@ -103,6 +115,14 @@ function readOptions() {
       crash: !values['no-crash'],
       db: db as 'sqlite' | 'postgres',
       killAt: 0.4,
+    },
+    flood: {
+      people: int(values['flood-people'], undefined, 50, 1),
+      turns: int(values['flood-turns'], undefined, 10, 1),
+      posts: int(values['flood-posts'], undefined, 2000, 0),
+      tokens: int(values['flood-tokens'], undefined, 2000, 0),
+      attackers: int(values['flood-attackers'], undefined, 5, 1),
+      inFlight: 32,
     },
   };
 }
@@ -274,6 +294,22 @@ function broadcastReport(r: BroadcastBenchResult): string[] {
   return lines;
 }
 
+function floodReport(r: FloodBenchResult): string[] {
+  const mark = (ok: boolean) => (ok ? 'met' : 'NOT met');
+  const counts = (c: Record<string, number>) => Object.entries(c).map(([status, n]) => `${fmt(n)} x ${status}`).join(', ');
+  return [
+    '',
+    `flood (web chat): ${fmt(r.people)} people x ${fmt(r.turns)} turns before, then ${fmt(r.turns)} more during the flood (${fmt(r.flood.seconds, 1)} s)`,
+    `  in ${fmt(r.flood.floodSeconds, 1)} s, posts: ${counts(r.flood.posts)}; token requests: ${counts(r.flood.tokens)}`,
+    `  people's turns (POST -> reply read): baseline p50 ${fmt(r.baseline.p50Ms, 1)} ms, p95 ${fmt(r.baseline.p95Ms, 1)} ms; ` +
+      `during the flood p50 ${fmt(r.flood.p50Ms, 1)} ms, p95 ${fmt(r.flood.p95Ms, 1)} ms (x${fmt(r.flood.p95Ms / r.baseline.p95Ms, 2)}); ` +
+      `unanswered ${fmt(r.baseline.missing + r.flood.missing)}`,
+    `  server RSS: ${fmt(r.rss.beforeMb)} MB before, ${fmt(r.rss.peakMb)} MB at the peak (+${fmt(r.rss.growthMb)} MB), ${fmt(r.rss.afterMb)} MB after; ` +
+      `a new visitor after the flood answered: ${r.newVisitorAnswered ? 'yes' : 'NO'}`,
+    `targets: RSS growth < ${FLOOD_TARGET.rssGrowthMb} MB (${mark(r.targets.rss)}); people's p95 within ${fmt(100 * (FLOOD_TARGET.p95Ratio - 1))} % of the baseline (${mark(r.targets.p95)})`,
+  ];
+}
+
 function broadcastFailures(r: BroadcastBenchResult): number {
   return [r.run, ...(r.crash ? [r.crash] : [])].reduce((n, x) => n + x.lost + x.wrongText + (x.kill ? x.kill.duplicatesOutside : x.duplicates), 0);
 }
@@ -374,9 +410,15 @@ async function main() {
     broadcast = await runBroadcastBench({ ...options.broadcast, log: (line) => process.stderr.write(`[${line.split(':')[0]}]${line.slice(line.indexOf(':') + 1)}\n`) });
     console.log(broadcastReport(broadcast).join('\n'));
   }
+  let flood: FloodBenchResult | undefined;
+  if (only === 'flood' || (!only && options.flood.posts + options.flood.tokens > 0)) {
+    flood = await runFloodBench({ ...options.flood, log: (line) => process.stderr.write(`[${line.split(':')[0]}]${line.slice(line.indexOf(':') + 1)}\n`) });
+    console.log(floodReport(flood).join('\n'));
+  }
+  const floodErrors = flood ? flood.baseline.missing + flood.flood.missing + (flood.newVisitorAnswered ? 0 : 1) : 0;
   const whatsappErrors = whatsapp ? whatsapp.ack.errors + whatsapp.firstReply.missing + whatsapp.conversation.missing + (whatsapp.paced ? whatsapp.paced.errors + whatsapp.paced.missing : 0) : 0;
-  if (options.json) console.log(JSON.stringify({ ...pipeline?.summary, whatsapp, broadcast, loadAverage }));
-  process.exitCode = (pipeline?.errors ?? 0) + whatsappErrors + (broadcast ? broadcastFailures(broadcast) : 0) ? 1 : 0;
+  if (options.json) console.log(JSON.stringify({ ...pipeline?.summary, whatsapp, broadcast, flood, loadAverage }));
+  process.exitCode = (pipeline?.errors ?? 0) + whatsappErrors + floodErrors + (broadcast ? broadcastFailures(broadcast) : 0) ? 1 : 0;
 }
 
 main().catch((err) => {

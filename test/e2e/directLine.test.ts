@@ -109,7 +109,7 @@ describe('bad requests get a 4xx with a clear message and never break the server
     ["another conversation's token", () => post(activities(), '{"type":"message","text":"x"}', otherToken), 403, /another conversation/],
     ['an invalid token', () => post(activities(), '{"type":"message","text":"x"}', 'forged'), 403, /not valid/],
     ['no token', () => post(activities(), '{"type":"message","text":"x"}', 'none'), 401, /Authorization/],
-    ['an oversize body (> 256 KB)', () => post(activities(), JSON.stringify({ type: 'message', text: 'a'.repeat(300 * 1024) }), token), 413, /exceeds/],
+    ['an oversize body (> 32 KB)', () => post(activities(), JSON.stringify({ type: 'message', text: 'a'.repeat(100 * 1024) }), token), 413, /exceeds/],
   ])('%s', async (_name, send, status, message) => {
     const res = await send();
     expect(res.status).toBe(status);

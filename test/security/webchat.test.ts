@@ -18,7 +18,7 @@ import { FORGET_EVENT } from '../../dialogs/mainDialog';
 const LIMITS = {
   TRUST_PROXY: '127.0.0.1',
   DIRECTLINE_TOKENS_PER_MINUTE: '5',
-  DIRECTLINE_POSTS_PER_MINUTE: '30',
+  DIRECTLINE_POSTS_PER_MINUTE: '80', // 20 at once
   DIRECTLINE_MAX_CONVERSATION_BYTES: String(64 * 1024),
   DIRECTLINE_MAX_TOTAL_BYTES: String(1024 * 1024),
 };
@@ -96,11 +96,11 @@ describe('what is kept of a posted activity', () => {
       from: { id: v.user, name: 'Amina Haddad' },
       locale: 'fr-FR',
       value: { choice: 1 },
-      channelData: { clientActivityID: 'client-1', filler: 'x'.repeat(100_000) },
-      entities: [{ type: 'ClientCapabilities', filler: 'y'.repeat(50_000) }],
+      channelData: { clientActivityID: 'client-1', filler: 'x'.repeat(8_000) },
+      entities: [{ type: 'ClientCapabilities', filler: 'y'.repeat(8_000) }],
       attachments: [
         { contentType: 'image/png', contentUrl: 'https://evil.example/tracker.png', name: 'a.png' },
-        { contentType: 'image/png', contentUrl: ours, name: 'b.png', content: { big: 'z'.repeat(50_000) } },
+        { contentType: 'image/png', contentUrl: ours, name: 'b.png', content: { big: 'z'.repeat(8_000) } },
       ],
     });
     expect(res.status).toBe(200);
@@ -111,7 +111,7 @@ describe('what is kept of a posted activity', () => {
     expect(echoed.entities).toBeUndefined();
     expect(echoed.attachments).toEqual([{ contentType: 'image/png', contentUrl: ours, name: 'b.png' }]);
     expect(echoed.from).toEqual({ id: v.user, name: '', role: 'user' });
-    expect(app.directLine.store.get(v.conversationId)!.bytes).toBeLessThan(20_000);
+    expect(app.directLine.store.get(v.conversationId)!.bytes).toBeLessThan(8_000);
   });
 
   test('typing indicators are answered but not stored, and run no turn', async () => {
@@ -121,6 +121,17 @@ describe('what is kept of a posted activity', () => {
     const after = await read(v);
     expect(after.watermark).toBe(before.watermark);
     expect(after.activities.some((a) => a.type === 'typing')).toBe(false);
+  });
+
+  test('a body over 32 KB is refused with 413, a text over 4,096 characters with 400', async () => {
+    const v = await visit();
+    const res = await post(v, { type: 'message', text: 'hello', channelData: { junk: 'j'.repeat(40_000) } });
+    expect(res.status).toBe(413);
+    expect((await read(v)).activities.some((a) => a.text === 'hello')).toBe(false);
+    const long = await post(v, { type: 'message', text: 'ቋ'.repeat(4097) });
+    expect(long.status).toBe(400);
+    expect(await long.text()).toMatch(/4096 characters/);
+    expect((await post(v, { type: 'message', text: 'ቋ'.repeat(4096) })).status).toBe(200); // 12 KB in UTF-8
   });
 
   test('an oversize card value is refused with 400', async () => {
@@ -134,7 +145,7 @@ describe('what is kept of a posted activity', () => {
 describe('memory caps', () => {
   test("a conversation keeps its newest activities within its byte cap; the oldest are trimmed, watermarks go on", async () => {
     const v = await visit();
-    for (let i = 0; i < 12; i++) await post(v, { type: 'message', text: `n${i} ${'é'.repeat(4000)}` });
+    for (let i = 0; i < 12; i++) await post(v, { type: 'message', text: `n${i} ${'é'.repeat(4000)}` }); // 8 KB each
     const all = await read(v);
     const conversation = app.directLine.store.get(v.conversationId)!;
     expect(conversation.bytes).toBeLessThanOrEqual(64 * 1024);
@@ -151,7 +162,7 @@ describe('memory caps', () => {
     const others: Visit[] = [];
     for (let i = 0; i < 24; i++) {
       const v = await visit();
-      for (let j = 0; j < 6; j++) await post(v, { type: 'message', text: `${'ж'.repeat(4500)}` }); // ~54 KB each, ~1.3 MB in all
+      for (let j = 0; j < 6; j++) await post(v, { type: 'message', text: `${'ж'.repeat(4090)}` }); // ~49 KB each, ~1.2 MB in all
       others.push(v);
     }
     expect(app.directLine.store.bytes).toBeLessThanOrEqual(1024 * 1024);
@@ -184,24 +195,24 @@ describe('rate limits per client address', () => {
 
   test('posts past the bucket get 429; another visitor is not held back', async () => {
     const v = await visit();
-    const results = await Promise.all(Array.from({ length: 40 }, () => post(v, { type: 'message', text: 'x'.repeat(100_000) })));
+    const results = await Promise.all(Array.from({ length: 40 }, () => post(v, { type: 'message', text: 'x'.repeat(4_000) })));
     const statuses = results.map((r) => r.status);
-    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(10);
-    expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(30);
+    expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(21); // 20 at once, and one refill at most
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(19);
     expect(results.find((r) => r.status === 429)!.headers.get('retry-after')).toMatch(/^\d+$/);
     // Another visitor is not held back.
     expect((await say(await visit(), 'menu')).length).toBeGreaterThan(0);
   });
 
   test('X-Forwarded-For from a client that is not our proxy is ignored', async () => {
-    const open = await startTestApp(tmp.url, { DIRECTLINE_TOKENS_PER_MINUTE: '3' });
+    const open = await startTestApp(tmp.url, { DIRECTLINE_TOKENS_PER_MINUTE: '5' });
     try {
       const statuses = [];
-      for (let i = 0; i < 5; i++) {
+      for (let i = 0; i < 7; i++) {
         const res = await fetch(`${open.url}/v3/directline/tokens/generate`, { method: 'POST', headers: { 'X-Forwarded-For': `203.0.113.${i}` } });
         statuses.push(res.status);
       }
-      expect(statuses).toEqual([200, 200, 200, 429, 429]);
+      expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429]);
     } finally {
       await open.stop();
     }
@@ -213,7 +224,8 @@ describe('a flood of large posts and token requests', () => {
     const people = await Promise.all([visit(), visit(), visit()]);
     const flooderIp = newAddress();
     const flooder = await visit(flooderIp);
-    const big = { type: 'message', text: 'f'.repeat(9000), channelData: { junk: 'j'.repeat(200_000) } };
+    // as large as a post may be (32 KB): long text, and junk the server should not keep
+    const big = { type: 'message', text: 'f'.repeat(4000), channelData: { junk: 'j'.repeat(26_000) } };
     const flood = Promise.all([
       ...Array.from({ length: 300 }, () => post(flooder, big).then((r) => r.status)),
       ...Array.from({ length: 200 }, () => call('/v3/directline/tokens/generate', { ip: flooderIp, body: {} }).then((r) => r.status)),

@@ -9,7 +9,19 @@ import { silentLogger } from '../../bot/logger';
 
 export async function startTestApp(databaseUrl: string, env: Record<string, string> = {}, options: StartOptions = {}): Promise<App> {
   const media = fs.mkdtempSync(path.join(os.tmpdir(), 'passerelle-media-'));
-  // No quiet hours unless a test asks for them: tests run at any hour.
-  const config = loadConfig({ DATABASE_URL: databaseUrl, PORT: '0', HOST: '127.0.0.1', DEMO_DATA: 'on', SHUTDOWN_TIMEOUT_MS: '2000', MEDIA_DIR: media, QUIET_HOURS: 'off', ...env });
+  // No quiet hours unless a test asks for them: tests run at any hour. The web chat's rate limits per
+  // address are out of the way too (every test client is 127.0.0.1): test/security sets its own.
+  const config = loadConfig({
+    DATABASE_URL: databaseUrl,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DEMO_DATA: 'on',
+    SHUTDOWN_TIMEOUT_MS: '2000',
+    MEDIA_DIR: media,
+    QUIET_HOURS: 'off',
+    DIRECTLINE_TOKENS_PER_MINUTE: '100000',
+    DIRECTLINE_POSTS_PER_MINUTE: '100000',
+    ...env,
+  });
   return startApp(config, silentLogger, { warmUp: false, longPollMs: 2000, ...options });
 }

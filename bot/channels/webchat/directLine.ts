@@ -35,13 +35,17 @@ import { safeError } from '../../logging/safeError';
 
 export const CHANNEL_ID = 'webchat';
 export const BOT_ACCOUNT = { id: 'passerelle', name: 'Passerelle', role: 'bot' };
-export const MAX_BODY_BYTES = 256 * 1024;
+/** a posted activity: MAX_TEXT characters in any script and Web Chat's few fields fit well */
+export const MAX_BODY_BYTES = 32 * 1024;
+/** the body of a token request or a conversation start ({ user: { id }, locale }) */
+const MAX_SMALL_BODY_BYTES = 4 * 1024;
 const BASE = '/v3/directline';
 
 /** Client-chosen user ids must be unguessable: they key the person's stored state. */
 const USER_ID = /^[A-Za-z0-9_-]{16,100}$/;
 const ACTIVITY_TYPES = new Set(['message', 'event', 'typing', 'endOfConversation']);
-const MAX_TEXT = 10000;
+/** as a WhatsApp text: more than anyone writes to the bot, little for a flood */
+const MAX_TEXT = 4096;
 /** a card submit's value, as JSON */
 const MAX_VALUE_BYTES = 4096;
 const MAX_ATTACHMENTS = 10;
@@ -62,9 +66,9 @@ export interface DirectLineOptions {
   longPollMs?: number;
   /** whose X-Forwarded-For names the client (TRUST_PROXY) */
   trustProxy?: TrustedProxies;
-  /** token requests (new conversations, refreshes) a client address may make a minute, at most that many at once */
+  /** token requests (new conversations, refreshes) a client address may make a minute (a quarter of them at once) */
   tokensPerMinute?: number;
-  /** activities a client address may post a minute, at most that many at once */
+  /** activities a client address may post a minute (a quarter of them at once) */
   postsPerMinute?: number;
 }
 
@@ -75,10 +79,12 @@ export class DirectLineChannel {
   private readonly posts: TokenBuckets;
 
   constructor(private readonly options: DirectLineOptions) {
+    // At once: a quarter of a minute's worth (5 at least), so that a flood comes in a trickle.
+    const burst = (perMinute: number) => Math.max(5, Math.ceil(perMinute / 4));
     const tokens = options.tokensPerMinute ?? 20;
-    const posts = options.postsPerMinute ?? 120;
-    this.tokenRequests = new TokenBuckets({ burst: tokens, perMinute: tokens });
-    this.posts = new TokenBuckets({ burst: posts, perMinute: posts });
+    const posts = options.postsPerMinute ?? 60;
+    this.tokenRequests = new TokenBuckets({ burst: burst(tokens), perMinute: tokens });
+    this.posts = new TokenBuckets({ burst: burst(posts), perMinute: posts });
     this.adapter = new InProcessAdapter((activity, context) => {
       const conversation = this.options.store.get(context.activity.conversation.id);
       if (!conversation) return { id: '' }; // the page went away: nothing to deliver to
@@ -109,12 +115,13 @@ export class DirectLineChannel {
 
   register(server: Server): void {
     const body = restify.plugins.bodyParser({ maxBodySize: MAX_BODY_BYTES, mapParams: false, mapFiles: false });
+    const small = restify.plugins.bodyParser({ maxBodySize: MAX_SMALL_BODY_BYTES, mapParams: false, mapFiles: false });
     // (Limits come before the body is read: a refused request costs next to nothing.)
     const tokenLimit = this.limit(this.tokenRequests, 'token requests');
     const postLimit = this.limit(this.posts, 'messages');
-    server.post(`${BASE}/tokens/generate`, tokenLimit, body, async (req: Request, res: Response) => this.generateToken(req, res));
+    server.post(`${BASE}/tokens/generate`, tokenLimit, small, async (req: Request, res: Response) => this.generateToken(req, res));
     server.post(`${BASE}/tokens/refresh`, tokenLimit, async (req: Request, res: Response) => this.refreshToken(req, res));
-    server.post(`${BASE}/conversations`, (req: Request, res: Response, next: restify.Next) => (this.opensKnown(req) ? next() : tokenLimit(req, res, next)), body, async (req: Request, res: Response) => this.startConversation(req, res));
+    server.post(`${BASE}/conversations`, (req: Request, res: Response, next: restify.Next) => (this.opensKnown(req) ? next() : tokenLimit(req, res, next)), small, async (req: Request, res: Response) => this.startConversation(req, res));
     server.get(`${BASE}/conversations/:id`, async (req: Request, res: Response) => this.reconnect(req, res));
     server.post(`${BASE}/conversations/:id/activities`, postLimit, body, async (req: Request, res: Response) => this.postActivity(req, res));
     server.get(`${BASE}/conversations/:id/activities`, async (req: Request, res: Response) => this.getActivities(req, res));
@@ -162,6 +169,8 @@ export class DirectLineChannel {
       const wait = buckets.take(addressPrefix(clientAddress(req, this.options.trustProxy ?? NO_PROXY)));
       if (!wait) return next();
       res.setHeader('Retry-After', String(wait));
+      // Its body is not read: the connection closes rather than take in what a flood sends.
+      if (Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding']) res.setHeader('Connection', 'close');
       sendError(res, 429, 'TooManyRequests', `Too many ${what} from this address; try again in ${wait} s.`);
       return next(false);
     };

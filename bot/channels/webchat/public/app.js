@@ -122,16 +122,26 @@
     };
   };
 
+  // A token for a new conversation. Many people behind one address (a training room) may have to
+  // wait their turn: the server says how long (429, Retry-After).
+  function requestToken(attempt) {
+    return fetch('/v3/directline/tokens/generate', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ user: { id: userId }, locale: WEBCHAT_LOCALE[lang] }),
+    }).then(function (r) {
+      if (r.status !== 429 || attempt >= 5) return r;
+      var seconds = Math.min(60, Number(r.headers.get('Retry-After')) || 5);
+      return new Promise(function (resolve) { window.setTimeout(resolve, seconds * 1000); }).then(function () { return requestToken(attempt + 1); });
+    });
+  }
+
   function start() {
     return fetch('/webchat/strings.json')
       .then(function (r) { return r.json(); })
       .then(function (s) {
         strings = s;
-        return fetch('/v3/directline/tokens/generate', {
-          method: 'POST',
-          headers: { 'Content-Type': 'application/json' },
-          body: JSON.stringify({ user: { id: userId }, locale: WEBCHAT_LOCALE[lang] }),
-        });
+        return requestToken(0);
       })
       .then(function (r) {
         if (!r.ok) throw new Error('token: HTTP ' + r.status);
