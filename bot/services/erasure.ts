@@ -35,6 +35,8 @@ export interface ErasureCounts {
   blockers: number;
   checkIns: number;
   placements: number;
+  /** shifts to come, deleted (the ones that happened stay) */
+  shifts: number;
   /** questions asked outside a conversation (ProactiveQuestion rows) deleted */
   questions: number;
   /** rows of others where their name or number was replaced */
@@ -197,6 +199,7 @@ function erase(db: Database, id: number, options: EraseOptions): Promise<Erasure
       // The person left: nobody expects them any more (check-ins, reminders, employers' attendance requests).
       await tx.placement.updateMany({ where: { beneficiaryId: id, status: 'planned' }, data: { status: 'cancelled' } });
       await tx.placement.updateMany({ where: { beneficiaryId: id, status: 'active' }, data: { status: 'ended' } });
+      const shifts = await tx.shift.deleteMany({ where: { beneficiaryId: id, startsAt: { gt: now } } });
 
       // Their name or number copied into rows that are not theirs.
       let redacted = 0;
@@ -233,7 +236,8 @@ function erase(db: Database, id: number, options: EraseOptions): Promise<Erasure
       let removed = 0;
       if (options.media) {
         for (const m of mediaIds) if (await options.media.remove(m)) removed++;
-        removed += await removeOwnedMedia(options.media, id);
+        const identities = new Set([...refs.flatMap((r) => [`${r.channel}\u0000${r.userKey}`, ...(r.altUserKey ? [`${r.channel}\u0000${r.altUserKey}`] : [])]), ...conversations.keys()]);
+        removed += await removeOwnedMedia(options.media, identities);
       }
       const counts: ErasureCounts = {
         messages: deletedMessages,
@@ -243,6 +247,7 @@ function erase(db: Database, id: number, options: EraseOptions): Promise<Erasure
         blockers: Number(blockers),
         checkIns: checkIns.count,
         placements: placements.count,
+        shifts: shifts.count,
         questions: questions.count,
         redacted,
         media: removed,
@@ -265,13 +270,18 @@ function erase(db: Database, id: number, options: EraseOptions): Promise<Erasure
   );
 }
 
-/** Files whose metadata names the person as their owner (stored before any row referenced them). */
-async function removeOwnedMedia(media: MediaFiles, beneficiaryId: number): Promise<number> {
-  if (!media.list) return 0;
+/**
+ * Files whose description says the person sent them (their user id or conversation on a channel),
+ * even if no row refers to them (any more).
+ */
+async function removeOwnedMedia(media: MediaFiles, identities: Set<string>): Promise<number> {
+  if (!media.list || !identities.size) return 0;
   let removed = 0;
   for await (const file of media.list()) {
-    const owner = (file.meta.owner ?? file.meta) as { beneficiaryId?: unknown };
-    if (owner && typeof owner === 'object' && Number(owner.beneficiaryId) === beneficiaryId && (await media.remove(file.id))) removed++;
+    const owner = file.meta.owner as { channel?: unknown; user?: unknown; conversation?: unknown } | undefined;
+    if (!owner || typeof owner.channel !== 'string') continue;
+    const theirs = [owner.user, owner.conversation].some((k) => typeof k === 'string' && identities.has(`${owner.channel}\u0000${k}`));
+    if (theirs && (await media.remove(file.id))) removed++;
   }
   return removed;
 }

@@ -6,7 +6,7 @@
 // moved) forgets a web chat visitor who never consented 31 days after their last message, not 29,
 // deletes old files nothing refers to, and erases a case archived longer than
 // RETENTION_ARCHIVED_DAYS by the same erasure.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { translator } from '../../bot/i18n';
@@ -96,8 +96,14 @@ function caseEraseScript(env: Record<string, string>, args: string[]): Promise<{
   });
 }
 
-/** Bytes that look like an Ogg voice note, with words inside. */
-const ogg = (words: string) => Buffer.concat([Buffer.from([79, 103, 103, 83, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0]), Buffer.from(` ${words} `)]);
+
+/** An Ogg Opus voice note as recorders start one (an Ogg page with the OpusHead packet, RFC 7845), with words inside. */
+function ogg(words: string): Buffer {
+  const head = Buffer.concat([Buffer.from('OpusHead', 'latin1'), Buffer.from([1, 1, 0x38, 0x01, 0x80, 0xbb, 0, 0, 0, 0, 0])]);
+  const u32 = (n: number) => Buffer.from([n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255]);
+  const page = Buffer.concat([Buffer.from('OggS', 'latin1'), Buffer.from([0, 2]), Buffer.alloc(8), u32(0x2345), u32(0), u32(0), Buffer.from([1, head.length])]);
+  return Buffer.concat([page, head, Buffer.alloc(32), Buffer.from(` ${words} `)]);
+}
 
 describe.each(testDatabases())('erasure on $name', (kind) => {
   let h: WhatsAppTestApp;
@@ -133,11 +139,20 @@ describe.each(testDatabases())('erasure on $name', (kind) => {
     expect((await coordinator.call('GET', '/api/cip/beneficiaries?q=Quaxworth')).body.total).toBe(1);
     const other = await coordinator.call('POST', '/api/cip/beneficiaries', { firstName: 'Ottoline', lastName: 'Brambleby', phone: '+33639985555', consent: true });
     expect(other.status).toBe(201);
-    const structure = await app.db.prisma.structure.findFirstOrThrow({ where: { kind: 'company' } });
+    const structure = await app.db.prisma.structure.findFirstOrThrow({ where: { kind: 'company', contacts: { some: { phone: { not: null } } } }, include: { contacts: true } });
+    const yesterday = new Date(Date.now() - DAY).toISOString().slice(0, 10);
     const today = new Date().toISOString().slice(0, 10);
     const inAMonth = new Date(Date.now() + 30 * DAY).toISOString().slice(0, 10);
-    const placed = await coordinator.call('POST', '/api/cip/placements', { beneficiaryId: id, structureId: structure.id, kind: 'immersion', startDate: today, endDate: inAMonth, status: 'active', notes: 'MOTDISTINCTIF-placement: Zephyrine likes mornings' });
+    const placed = await coordinator.call('POST', '/api/cip/placements', { beneficiaryId: id, structureId: structure.id, tutorId: structure.contacts[0].id, kind: 'job', startDate: yesterday, endDate: inAMonth, status: 'active', notes: 'MOTDISTINCTIF-placement: Zephyrine likes mornings' });
     expect(placed.status).toBe(201);
+    // A shift that just ended: the employer is asked whether "Zephyrine" came (a message that is the employer's, not hers).
+    const shift = await coordinator.call('POST', `/api/cip/placements/${placed.body.id}/shifts`, { startsAt: new Date(Date.now() - 3 * 3600_000).toISOString(), endsAt: new Date(Date.now() - 3600_000).toISOString() });
+    expect(shift.status).toBe(201);
+    const tomorrow = Date.now() + DAY;
+    expect((await coordinator.call('POST', `/api/cip/placements/${placed.body.id}/shifts`, { startsAt: new Date(tomorrow).toISOString(), endsAt: new Date(tomorrow + 3600_000).toISOString() })).status).toBe(201);
+    expect(await app.jobs.run('attendance-shifts')).toMatchObject({ asked: 1 });
+    const employerMessage = await app.db.prisma.message.findFirstOrThrow({ where: { contactId: structure.contacts[0].id, dedupeKey: `attendance:${shift.body.id}` } });
+    expect(JSON.stringify(employerMessage.payload)).toContain('Zephyrine');
     await app.db.prisma.checkIn.create({ data: { placementId: placed.body.id, beneficiaryId: id, day: today, status: 'difficult', note: 'MOTDISTINCTIF-checkin' } });
 
     // On WhatsApp, from the case's number: words, a problem in words, a problem as a voice note, "delete my data".
@@ -170,6 +185,10 @@ describe.each(testDatabases())('erasure on $name', (kind) => {
     await visitor.say('Zephyrine');
     await visitor.say('MOTDISTINCTIF-webchat');
     await visitor.upload(ogg('MOTDISTINCTIF-upload'), 'audio/ogg', 'Quaxworth-note.ogg');
+    // A file the visitor sent that no row refers to: its description says who sent it.
+    const unreferenced = 'Zq'.repeat(16);
+    fs.writeFileSync(path.join(app.config.media.dir, unreferenced), ogg('MOTDISTINCTIF-unreferenced'));
+    fs.writeFileSync(path.join(app.config.media.dir, `${unreferenced}.json`), JSON.stringify({ id: unreferenced, contentType: 'audio/ogg', name: 'Quaxworth-2.ogg', size: 40, owner: { channel: 'webchat', user: 'wc_zephyrine_quaxworth_0001', conversation: visitor.conversationId } }));
     const webCase = await app.db.prisma.beneficiary.findFirstOrThrow({ where: { firstName: 'Zephyrine', id: { not: id } } });
     expect(await app.db.prisma.message.count({ where: { beneficiaryId: webCase.id, channel: 'webchat' } })).toBeGreaterThan(3);
 
@@ -194,13 +213,13 @@ describe.each(testDatabases())('erasure on $name', (kind) => {
 
     const erased = await coordinator.call('POST', `/api/cip/beneficiaries/${id}/erase`, { reason: 'Zephyrine asked on WhatsApp (request of 3 December)' });
     expect(erased.status).toBe(200);
-    expect(erased.body.counts).toMatchObject({ blockers: 2, checkIns: 1, placements: 1, media: 1 });
+    expect(erased.body.counts).toMatchObject({ blockers: 2, checkIns: 1, placements: 1, shifts: 1, media: 1 });
     expect(erased.body.counts.messages).toBeGreaterThan(10);
     expect(erased.body.counts.redacted).toBeGreaterThan(0); // the search in the audit trail
     expect((await coordinator.call('POST', `/api/cip/beneficiaries/${id}/erase`, { reason: 'again' })).status).toBe(409);
     const web = await coordinator.call('POST', `/api/cip/beneficiaries/${webCase.id}/erase`, { reason: 'the same person, on the web chat' });
     expect(web.status).toBe(200);
-    expect(web.body.counts.media).toBe(1);
+    expect(web.body.counts.media).toBe(2);
 
     // Nothing of them anywhere: every row of every table, every file.
     const after = await dumpDatabase(h.db.url);
@@ -210,7 +229,9 @@ describe.each(testDatabases())('erasure on $name', (kind) => {
     // SQLite: not even in the free space of the database file or in its write-ahead log.
     if (!isPostgresUrl(h.db.url)) {
       const file = sqliteFile(h.db.url);
-      const bytes = [file, `${file}-wal`].filter((f) => fs.existsSync(f)).map((f) => fs.readFileSync(f).toString('latin1')).join('');
+      // (read by another process: closing a file descriptor of the database here would drop the
+      // application's SQLite locks, which are per process)
+      const bytes = execFileSync('cat', [file, ...(fs.existsSync(`${file}-wal`) ? [`${file}-wal`] : [])], { maxBuffer: 1 << 30 }).toString('latin1');
       expect(bytes).toContain('Brambleby');
       expect(found(bytes)).toEqual([]);
     }
@@ -226,7 +247,11 @@ describe.each(testDatabases())('erasure on $name', (kind) => {
     expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['case_opened', 'consent_given', 'chat_linked', 'blocker_reported', 'erasure_requested', 'case_erased']));
     expect(events.find((e) => e.type === 'case_erased')!.payload).toEqual({ previousStatus: 'active', ageGroup: 'over25' });
     expect(events.filter((e) => e.type !== 'case_erased').every((e) => e.payload === null)).toBe(true);
-    expect(await app.db.prisma.placement.findFirstOrThrow({ where: { beneficiaryId: id } })).toMatchObject({ kind: 'immersion', status: 'ended', notes: null });
+    expect(await app.db.prisma.placement.findFirstOrThrow({ where: { beneficiaryId: id } })).toMatchObject({ kind: 'job', status: 'ended', notes: null });
+    expect(await app.db.prisma.shift.count({ where: { beneficiaryId: id } })).toBe(1);
+    // The employer's message stays theirs, without her name.
+    const redacted = await app.db.prisma.message.findUniqueOrThrow({ where: { id: employerMessage.id } });
+    expect(JSON.stringify(redacted.payload)).toContain('[erased]');
     expect(await app.db.prisma.message.count({ where: { beneficiaryId: id } })).toBe(0);
 
     // The audit row: who, why (without the name), the counts.
