@@ -14,6 +14,7 @@ const counts = z.object({
   blockers: z.number().int(),
   checkIns: z.number().int(),
   placements: z.number().int(),
+  shifts: z.number().int(),
   questions: z.number().int(),
   redacted: z.number().int(),
   media: z.number().int(),
