@@ -1,25 +1,32 @@
-// Files people send (voice notes, photos of a document) on channels that hand us the bytes (the
-// built-in web chat): kept under MEDIA_DIR with a random id, as a reference for the CIP. The id is
-// the only way in (192 random bits), so a link works for the person who sent it and for staff.
+// Files people send (voice notes, photos of a document) on the web chat and WhatsApp: kept under
+// MEDIA_DIR with a random id, as a reference for the CIP, with who sent them. Only the kinds of
+// media/types.ts get here, their bytes checked (media/intake.ts). The id alone opens nothing: the
+// route (media/serve.ts) serves a file to its sender and to signed-in staff only.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+
+export { acceptedMediaType } from './media/types';
+
+/** Who sent a file: the channel, its user id there, and (web chat) the Direct Line conversation. */
+export interface MediaOwner {
+  channel: string;
+  user?: string;
+  conversation?: string;
+}
 
 export interface StoredMedia {
   id: string;
   contentType: string;
   name: string;
   size: number;
-}
-
-/** What we keep: sound, pictures, PDF. Anything else is refused. */
-export function acceptedMediaType(contentType: string): boolean {
-  return /^(audio|image)\/[\w.+-]+$/.test(contentType) || contentType === 'application/pdf';
+  /** absent on files kept before owners were recorded: staff only */
+  owner?: MediaOwner;
 }
 
 const ID = /^[A-Za-z0-9_-]{32}$/;
 
-/** Where a stored file is served (to the person who sent it, and to staff). */
+/** Where a stored file is served (to the person who sent it, and to staff: media/serve.ts). */
 export const MEDIA_ROUTE = '/webchat/media';
 
 export function mediaUrl(id: string): string {
@@ -38,7 +45,7 @@ export class MediaStore {
   }
 
   /** Moves a received file into the store. */
-  async add(file: string, contentType: string, name: string): Promise<StoredMedia> {
+  async add(file: string, contentType: string, name: string, owner?: MediaOwner): Promise<StoredMedia> {
     const id = crypto.randomBytes(24).toString('base64url');
     const size = (await fs.promises.stat(file)).size;
     await fs.promises.rename(file, this.path(id)).catch(async () => {
@@ -46,16 +53,16 @@ export class MediaStore {
       await fs.promises.copyFile(file, this.path(id));
       await fs.promises.rm(file, { force: true });
     });
-    const media: StoredMedia = { id, contentType, name: path.basename(name).slice(0, 120) || 'file', size };
+    const media: StoredMedia = { id, contentType, name: path.basename(name).slice(0, 120) || 'file', size, ...(owner && { owner }) };
     await fs.promises.writeFile(`${this.path(id)}.json`, JSON.stringify(media));
     return media;
   }
 
   /** Keeps bytes received from a channel (a WhatsApp voice note, downloaded from Meta). */
-  async addBytes(bytes: Buffer, contentType: string, name: string): Promise<StoredMedia> {
+  async addBytes(bytes: Buffer, contentType: string, name: string, owner?: MediaOwner): Promise<StoredMedia> {
     const tmp = path.join(this.dir, `.incoming-${crypto.randomBytes(8).toString('hex')}`);
     await fs.promises.writeFile(tmp, bytes);
-    return this.add(tmp, contentType, name);
+    return this.add(tmp, contentType, name, owner);
   }
 
   async get(id: string): Promise<(StoredMedia & { file: string }) | undefined> {
