@@ -11,6 +11,7 @@ import { ConversationStore } from './channels/webchat/conversations';
 import { DirectLineChannel } from './channels/webchat/directLine';
 import { registerWebChatPage } from './channels/webchat/page';
 import { MediaStore } from './media';
+import { registerMediaRoute } from './media/serve';
 import { HttpSpeechToText } from './speech';
 import { registerCipApi } from './api/cipApi';
 import { WhatsAppChannel, type WhatsAppTuning } from './channels/whatsapp/channel';
@@ -108,6 +109,7 @@ export async function startApp(config: Config, log: Logger, options: StartOption
 
     const server = createServer(db, log);
     directLine.register(server);
+    registerMediaRoute(server, { media, conversations: store, db, log, now, trustProxy: config.trustProxy });
     botFramework.register(server);
     whatsapp?.register(server);
     registerCipApi(

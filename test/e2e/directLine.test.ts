@@ -9,6 +9,7 @@ import type { TempDatabase } from '../support/postgres';
 import { startTestApp } from '../support/app';
 import { DirectLineClient } from '../support/directLineClient';
 import { translator } from '../../bot/i18n';
+import { samples } from '../support/mediaSamples';
 import { queueNotification } from '../../bot/services/notifications';
 
 let tmp: TempDatabase;
@@ -229,24 +230,24 @@ describe('files sent from the web chat (voice notes, photos)', () => {
     });
   }
 
-  test('a voice note is stored, served back by its link, and reaches the bot as an attachment', async () => {
+  test('a voice note is stored, served back to the page by its signed link, and reaches the bot as an attachment', async () => {
     const { conversationId, token } = await start();
-    const sound = new Uint8Array([79, 103, 103, 83, 0, 2, 0, 0]); // "OggS..."
+    const sound = new Uint8Array(samples.oggOpus);
     const res = await upload(conversationId, token, new Blob([sound], { type: 'audio/ogg' }), 'note.ogg');
     expect(res.status).toBe(200);
     const { id } = (await res.json()) as { id: string };
     const transcript = (await (await fetch(`${app.url}/v3/directline/conversations/${conversationId}/activities`, { headers: { Authorization: `Bearer ${token}` } })).json()) as { activities: { id: string; attachments?: { contentType: string; contentUrl: string }[] }[] };
     const echoed = transcript.activities.find((a) => a.id === id)!;
-    expect(echoed.attachments).toEqual([expect.objectContaining({ contentType: 'audio/ogg', contentUrl: expect.stringMatching(/^\/webchat\/media\/[A-Za-z0-9_-]{32}$/) })]);
+    expect(echoed.attachments).toEqual([expect.objectContaining({ contentType: 'audio/ogg', contentUrl: expect.stringMatching(/^\/webchat\/media\/[A-Za-z0-9_-]{32}\?c=/) })]);
     const file = await fetch(`${app.url}${echoed.attachments![0].contentUrl}`);
     expect(file.headers.get('content-type')).toBe('audio/ogg');
     expect(new Uint8Array(await file.arrayBuffer())).toEqual(sound);
-    // the message record keeps the reference, not the bytes
+    // the message record keeps the plain reference (no signature), not the bytes
     const row = await app.db.prisma.message.findFirst({ where: { providerId: `webchat:${id}` } });
-    expect((row!.payload as { attachments: { url: string }[] }).attachments[0].url).toBe(echoed.attachments![0].contentUrl);
+    expect((row!.payload as { attachments: { url: string }[] }).attachments[0].url).toBe(echoed.attachments![0].contentUrl.split('?')[0]);
   });
 
-  test('other kinds of files get 415, an oversize upload 413, an unknown media id 404', async () => {
+  test('other kinds of files get 415, an oversize upload 413, an unknown media id 404 (test/security/media.test.ts: more)', async () => {
     const { conversationId, token } = await start();
     expect((await upload(conversationId, token, new Blob(['#!/bin/sh'], { type: 'application/x-sh' }), 'x.sh')).status).toBe(415);
     // announces 50 MB and waits: the server must refuse before reading it
@@ -265,8 +266,8 @@ describe('files sent from the web chat (voice notes, photos)', () => {
       req.flushHeaders();
     });
     expect(big.status).toBe(413);
-    expect((await fetch(`${app.url}/webchat/media/${'a'.repeat(32)}`)).status).toBe(404);
-    expect((await fetch(`${app.url}/webchat/media/..%2F..%2Fpackage.json`)).status).toBe(404);
+    expect((await fetch(`${app.url}/webchat/media/${'a'.repeat(32)}`, { headers: { Authorization: `Bearer ${token}` } })).status).toBe(404);
+    expect((await fetch(`${app.url}/webchat/media/..%2F..%2Fpackage.json`, { headers: { Authorization: `Bearer ${token}` } })).status).toBe(404);
   });
 });
 

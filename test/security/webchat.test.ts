@@ -14,6 +14,8 @@ import { LANGUAGE_CODES } from '../../bot/languages';
 import { wordList } from '../../bot/i18n';
 import { globalCommand } from '../../dialogs/recognizers/keywords';
 import { FORGET_EVENT } from '../../dialogs/mainDialog';
+import { MediaStore, mediaUrl } from '../../bot/media';
+import { samples } from '../support/mediaSamples';
 
 const LIMITS = {
   TRUST_PROXY: '127.0.0.1',
@@ -89,7 +91,9 @@ async function say(v: Visit, text: string) {
 describe('what is kept of a posted activity', () => {
   test('channelData, entities, foreign links and names are dropped; our files, the card value and clientActivityID stay', async () => {
     const v = await visit();
-    const ours = '/webchat/media/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+    // a file this visitor sent (only those stay: test/security/media.test.ts)
+    const stored = await new MediaStore(app.config.media.dir).addBytes(samples.png, 'image/png', 'b.png', { channel: 'webchat', conversation: v.conversationId, user: v.user });
+    const ours = mediaUrl(stored.id);
     const res = await post(v, {
       type: 'message',
       text: 'bonjour',
@@ -109,7 +113,7 @@ describe('what is kept of a posted activity', () => {
     expect(echoed).toMatchObject({ type: 'message', text: 'bonjour', locale: 'fr-FR', value: { choice: 1 }, channelData: { clientActivityID: 'client-1' } });
     expect(echoed.channelData).toEqual({ clientActivityID: 'client-1' });
     expect(echoed.entities).toBeUndefined();
-    expect(echoed.attachments).toEqual([{ contentType: 'image/png', contentUrl: ours, name: 'b.png' }]);
+    expect(echoed.attachments).toEqual([{ contentType: 'image/png', contentUrl: expect.stringMatching(new RegExp(`^${ours}\\?c=`)), name: 'b.png' }]);
     expect(echoed.from).toEqual({ id: v.user, name: '', role: 'user' });
     expect(app.directLine.store.get(v.conversationId)!.bytes).toBeLessThan(8_000);
   });

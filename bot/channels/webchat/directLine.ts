@@ -8,7 +8,7 @@
 //   GET  /v3/directline/conversations/:id/activities?watermark=   activities after the watermark
 //   POST /v3/directline/conversations/:id/upload    a message with files (multipart: an "activity"
 //                                                   part and "file" parts), as Web Chat sends them
-//   GET  /webchat/media/:id                          a file sent by the person
+//   GET  /webchat/media/:id                          a file sent by the person (media/serve.ts)
 // The GET of activities waits (long poll) until there is news, so replies show at once.
 // Status codes follow the service: 401 no token, 403 a bad or expired token or another
 // conversation's token, 404 an unknown conversation, 400 a malformed activity, 413 too big.
@@ -28,7 +28,11 @@ import type { BotCore } from '../../botCore';
 import type { Logger } from '../../logger';
 import { ConversationStore, TooManyConversationsError, type DirectLineConversation } from './conversations';
 import { InProcessAdapter } from './inProcessAdapter';
-import { acceptedMediaType, MEDIA_ROUTE, mediaIdOf, mediaUrl, type MediaStore } from '../../media';
+import { mediaIdOf, type MediaStore } from '../../media';
+import { keepUploads, ownAttachments as ownFiles } from '../../media/intake';
+import { withSenderLinks } from '../../media/links';
+import { webchatRefusal } from '../../media/refusal';
+import { languageFromLocaleTag } from '../../languages';
 import { addressPrefix, clientAddress, NO_PROXY, type TrustedProxies } from '../../http/clientAddress';
 import { TokenBuckets } from '../../http/tokenBuckets';
 import { safeError } from '../../logging/safeError';
@@ -133,7 +137,7 @@ export class DirectLineChannel {
       mapFiles: false,
     });
     server.post(`${BASE}/conversations/:id/upload`, (req: Request, res: Response, next: restify.Next) => this.checkUpload(req, res, next), multipart, async (req: Request, res: Response) => this.upload(req, res));
-    server.get(`${MEDIA_ROUTE}/:id`, async (req: Request, res: Response) => this.sendMedia(req, res));
+    // GET /webchat/media/:id is media/serve.ts's (registered by the app: it needs the database).
   }
 
   /** the conversations (tests and the benchmark look at their sizes) */
@@ -256,30 +260,18 @@ export class DirectLineChannel {
       const uploads = parts('file');
       if (!isObject(incoming)) return sendError(res, 400, 'BadArgument', 'The "activity" part must be a JSON activity.');
       if (!uploads.length) return sendError(res, 400, 'BadArgument', 'An upload needs at least one "file" part.');
-      const refused = uploads.find((f) => !acceptedMediaType(f.type ?? ''));
-      if (refused) return sendError(res, 415, 'UnsupportedMediaType', 'Only sound (voice notes), pictures and PDF files are accepted.');
-      const attachments: Attachment[] = [];
-      for (const f of uploads) {
-        const media = await this.options.media.add(f.path, f.type, f.name ?? 'file');
-        attachments.push({ contentType: media.contentType, contentUrl: mediaUrl(media.id), name: media.name });
+      // Kept only when each file's bytes are what its type says (media/intake.ts); else the person reads why.
+      const attachments = await keepUploads(this.options.media, uploads, { channel: CHANNEL_ID, conversation: conversation.id, user: conversation.userId });
+      if (!attachments) {
+        const refusal = webchatRefusal(conversation.activities, languageFromLocaleTag(conversation.locale) ?? 'fr');
+        this.options.store.append(conversation, { ...refusal, channelId: CHANNEL_ID, conversation: { id: conversation.id }, from: BOT_ACCOUNT, recipient: { id: conversation.userId ?? '', role: 'user' }, timestamp: new Date() } as Activity);
+        return sendError(res, 415, 'UnsupportedMediaType', 'Accepted: pictures (JPEG, PNG, WebP, HEIC), sound (Ogg/Opus, MP3, M4A/AAC, AMR, WebM) and PDF files, whose content is what their type says.');
       }
       const id = await this.receive(conversation, { ...incoming, type: 'message', attachments });
       res.send(200, { id });
     } finally {
       await discard();
     }
-  }
-
-  private async sendMedia(req: Request, res: Response) {
-    const media = await this.options.media.get(String(req.params.id));
-    if (!media) return sendError(res, 404, 'NotFound', 'No such file.');
-    res.setHeader('Content-Type', media.contentType);
-    res.setHeader('Content-Length', media.size);
-    res.setHeader('Content-Disposition', `inline; filename="${encodeURIComponent(media.name)}"`);
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Cache-Control', 'private, max-age=3600');
-    res.writeHead(200);
-    await new Promise<void>((resolve) => fs.createReadStream(media.file).on('close', resolve).pipe(res));
   }
 
   /** Builds the person's activity, echoes it into the transcript, runs the turn; returns its id. */
@@ -296,8 +288,12 @@ export class DirectLineChannel {
       recipient: BOT_ACCOUNT,
       timestamp: new Date(),
     } as unknown as Activity;
+    // Files by link: only this person's own files of our store (media/intake.ts).
+    if (activity.attachments) activity.attachments = await ownFiles(this.options.media, activity.attachments, { channel: CHANNEL_ID, conversation: conversation.id, user: conversation.userId });
     // Echo it into the transcript first: Web Chat matches its own posts by clientActivityID.
-    const id = this.options.store.append(conversation, activity);
+    // (The page's copy links files with a signature for this conversation: media/links.ts.)
+    const id = this.options.store.append(conversation, withSenderLinks(activity, conversation.id));
+    activity.id = id;
     await this.runTurn(conversation, activity);
     return id;
   }

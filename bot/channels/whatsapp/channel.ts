@@ -18,7 +18,10 @@ import type { Database } from '../../db/client';
 import type { LanguageCode } from '../../languages';
 import type { QuietHours } from '../../services/quietHours';
 import type { Logger } from '../../logger';
-import { acceptedMediaType, mediaUrl, type MediaStore } from '../../media';
+import { mediaUrl, type MediaStore } from '../../media';
+import { checkedType } from '../../media/intake';
+import { refusalMessage } from '../../media/refusal';
+import { acceptedType, bareType } from '../../media/types';
 import { messagePayload } from '../../middleware/messageRecorder';
 import { deferStateWrites, type WriteRequest } from '../../storage/prismaStorage';
 import { isTurnUnrecorded, setChannelIdentity, setUnsupportedContent, turnLocale } from '../../turn';
@@ -244,10 +247,12 @@ export class WhatsAppChannel {
       this.sender.wake();
       return;
     }
-    const attachments = await this.attachmentsOf(content);
-    const activity = toActivity(event, content, attachments);
+    const attachments = await this.attachmentsOf(content, event.userKey);
+    const activity = toActivity(event, content, attachments === 'refused' ? [] : attachments);
+    // A refused file: nothing of it is kept, the person reads why (in their language), the dialog waits.
+    const logic: Logic | undefined = attachments === 'refused' ? (context) => context.sendActivity(refusalMessage(turnLocale(context))).then(() => undefined) : undefined;
     for (let tries = 1; ; tries++) {
-      if (await this.runTurn(activity, { inboundId: id, receivedAt, to: event.userKey, event, content })) break;
+      if (await this.runTurn(activity, { inboundId: id, receivedAt, to: event.userKey, event, content }, logic)) break;
       // Two writers of the same state (another instance): the turn runs again on fresh state.
       if (tries >= 3) throw new Error('the state kept changing while the message was handled');
       log.warn({ messageId: id, tries }, 'whatsapp: state changed meanwhile; handling the message again');
@@ -335,24 +340,33 @@ export class WhatsAppChannel {
     this.sender.wake();
   }
 
-  /** Media are downloaded and kept with the case (Meta deletes them); a failed download keeps the reference. */
-  private async attachmentsOf(content: InboundContent): Promise<Attachment[]> {
+  /**
+   * Media are downloaded and kept with the case (Meta deletes them), when their type is one we keep
+   * and their bytes agree (media/intake.ts); else 'refused', and nothing is stored. A failed
+   * download keeps Meta's reference.
+   */
+  private async attachmentsOf(content: InboundContent, userKey: string): Promise<Attachment[] | 'refused'> {
     if (content.location) return [locationAttachment(content.location)];
     if (!content.media) return [];
     const m = content.media;
-    const contentType = (m.mimeType ?? defaultType(m)).split(';')[0].trim().toLowerCase();
-    const name = m.filename ?? `${m.voice ? 'voice-note' : m.kind}${extension(contentType)}`;
-    if (acceptedMediaType(contentType)) {
-      try {
-        const info = await this.graph.mediaInfo(m.id);
-        const bytes = await this.graph.download(info.url, this.options.maxMediaBytes);
-        const stored = await this.options.media.addBytes(bytes, contentType, name);
-        return [{ contentType, contentUrl: mediaUrl(stored.id), name: stored.name }];
-      } catch (err) {
-        this.options.log.warn({ kind: m.kind, err: { message: (err as Error).message } }, 'whatsapp: media not downloaded; its reference is kept');
+    const claimed = bareType(m.mimeType ?? defaultType(m));
+    if (claimed !== 'application/octet-stream' && !acceptedType(claimed)) return 'refused';
+    const contentType = acceptedType(claimed) ?? claimed;
+    try {
+      const info = await this.graph.mediaInfo(m.id);
+      const bytes = await this.graph.download(info.url, this.options.maxMediaBytes);
+      const checked = await checkedType({ bytes }, claimed);
+      if (!checked) {
+        this.options.log.warn({ kind: m.kind, claimed }, 'whatsapp: media refused (its bytes are not what its type says)');
+        return 'refused';
       }
+      const name = m.filename ?? `${m.voice ? 'voice-note' : m.kind}${extension(checked)}`;
+      const stored = await this.options.media.addBytes(bytes, checked, name, { channel: CHANNEL_ID, user: userKey });
+      return [{ contentType: checked, contentUrl: mediaUrl(stored.id), name: stored.name }];
+    } catch (err) {
+      this.options.log.warn({ kind: m.kind, err: { message: (err as Error).message } }, 'whatsapp: media not downloaded; its reference is kept');
     }
-    return [{ contentType, contentUrl: `whatsapp-media:${m.id}`, name }];
+    return [{ contentType, contentUrl: `whatsapp-media:${m.id}`, name: m.filename ?? `${m.voice ? 'voice-note' : m.kind}${extension(contentType)}` }];
   }
 
   /** "Read" and "typing..." on the person's message, at once and without waiting for it. */
@@ -367,7 +381,7 @@ function defaultType(m: MediaReference): string {
 }
 
 function extension(contentType: string): string {
-  const known: Record<string, string> = { 'audio/ogg': '.ogg', 'audio/mpeg': '.mp3', 'audio/mp4': '.m4a', 'audio/aac': '.aac', 'image/jpeg': '.jpg', 'image/png': '.png', 'image/webp': '.webp', 'application/pdf': '.pdf' };
+  const known: Record<string, string> = { 'audio/ogg': '.ogg', 'audio/mpeg': '.mp3', 'audio/mp4': '.m4a', 'audio/aac': '.aac', 'audio/amr': '.amr', 'image/jpeg': '.jpg', 'image/png': '.png', 'image/webp': '.webp', 'image/heic': '.heic', 'application/pdf': '.pdf' };
   return known[contentType] ?? '';
 }
 

@@ -11,6 +11,7 @@ import { FakeGraphApi } from '../../../../test/support/fakeGraphApi';
 import { FakeSpeechToText } from '../../../../test/support/fakeSpeechToText';
 import { FAST } from '../../../../test/support/whatsappApp';
 import { postWebhook, text, voiceNote, whatsappEnv } from '../../../../test/support/whatsappWebhooks';
+import { samples } from '../../../../test/support/mediaSamples';
 
 jest.setTimeout(90_000);
 
@@ -100,7 +101,7 @@ test('killed in the middle of the turn (the message stored, acknowledged, not an
 
   // The voice note's turn stops at the speech-to-text call, which hangs: kill the server there.
   stt.hang = true;
-  graph.addMedia('media-crash', Buffer.from('OggS un'), 'audio/ogg');
+  graph.addMedia('media-crash', samples.oggOpus, 'audio/ogg');
   const asked = stt.nextRequest();
   expect((await postWebhook(server.base, voiceNote(person, 'media-crash'))).status).toBe(200);
   await asked;
@@ -112,7 +113,7 @@ test('killed in the middle of the turn (the message stored, acknowledged, not an
 
   // Restart: the service hears "1" (Français) now; the message is handled once, its answer sent once.
   stt.hang = false;
-  stt.says(Buffer.from('OggS un'), '1');
+  stt.says(samples.oggOpus, '1');
   server = await startServer();
   const sent = await waitFor('the answer to the voice note', async () => {
     const list = graph.sentTo(person.waId);

@@ -6,6 +6,8 @@ import { translator } from '../../../i18n';
 import { buttonReply, fixture, fixtureSignatures, image, listReply, messageWebhook, postWebhook, templateButton, text, voiceNote } from '../../../../test/support/whatsappWebhooks';
 import { startWhatsAppApp, textOf, type WhatsAppTestApp } from '../../../../test/support/whatsappApp';
 import { FakeSpeechToText } from '../../../../test/support/fakeSpeechToText';
+import { signedIn } from '../../../../test/support/cipApi';
+import { samples } from '../../../../test/support/mediaSamples';
 
 let h: WhatsAppTestApp;
 afterEach(async () => {
@@ -55,7 +57,7 @@ test('list rows and reply buttons come back as the number of the option; templat
 test('a voice note with no speech-to-text service: "I cannot listen yet" and the options again', async () => {
   h = await startWhatsAppApp();
   const person = await onboarded('33600000202');
-  h.graph.addMedia('media-1', Buffer.from('OggS fake voice'), 'audio/ogg');
+  h.graph.addMedia('media-1', samples.oggOpus, 'audio/ogg');
   const replies = await h.send(voiceNote(person, 'media-1'), person.waId);
   expect(all(replies)).toContain(fr('prompt.cannotListen'));
   expect(all(replies)).toContain(fr('menu.question'));
@@ -64,7 +66,7 @@ test('a voice note with no speech-to-text service: "I cannot listen yet" and the
 test('inside "report a problem" the voice note itself is kept for the CIP, downloaded from Meta', async () => {
   h = await startWhatsAppApp();
   const person = await onboarded('33600000203');
-  const audio = Buffer.from('OggS a voice note about my housing');
+  const audio = samples.oggOpus;
   h.graph.addMedia('media-2', audio, 'audio/ogg; codecs=opus');
   await h.send(text(person, '3'), person.waId); // a problem
   await h.send(text(person, '1'), person.waId); // report one
@@ -77,8 +79,9 @@ test('inside "report a problem" the voice note itself is kept for the CIP, downl
   expect(blocker).toMatchObject({ category: 'housing', urgency: 'today' });
   const [attachment] = blocker.attachments as { contentType: string; url: string }[];
   expect(attachment.contentType).toBe('audio/ogg');
-  // The file is ours now: served by the server, the same bytes.
-  const res = await fetch(`${h.app.url}${attachment.url}`);
+  // The file is ours now: served by the server to staff, the same bytes.
+  const cip = await signedIn(h.app, 'cip');
+  const res = await fetch(`${h.app.url}${attachment.url}`, { headers: { Authorization: `Bearer ${cip.token}` } });
   expect(res.status).toBe(200);
   expect(Buffer.from(await res.arrayBuffer())).toEqual(audio);
   expect(h.graph.requests.some((r) => r.path === '/v26.0/media-2')).toBe(true);
@@ -89,7 +92,7 @@ test('with a speech-to-text service, a voice note is understood as an answer, in
   try {
     h = await startWhatsAppApp({ env: { SPEECH_TO_TEXT_URL: stt.url } });
     const person = await onboarded('33600000204');
-    const audio = Buffer.from('OggS "trois"');
+    const audio = samples.oggOpus;
     stt.says(audio, 'trois');
     h.graph.addMedia('media-3', audio, 'audio/ogg');
     const replies = await h.send(voiceNote(person, 'media-3'), person.waId);
@@ -113,7 +116,7 @@ test('a photo with a caption in a problem report is kept; a location too; reacti
   await h.send(text(person, '1'), person.waId);
   await h.send(text(person, '4'), person.waId); // papers
   await h.send(text(person, '2'), person.waId); // this week
-  h.graph.addMedia('media-5', Buffer.from('JPEG bytes'), 'image/jpeg');
+  h.graph.addMedia('media-5', samples.jpeg, 'image/jpeg');
   await h.send(image(person, 'media-5', 'la lettre de la préfecture'), person.waId);
   const blocker = await h.app.db.prisma.blocker.findFirstOrThrow({ where: { category: 'papers' } });
   expect(blocker.description).toBe('la lettre de la préfecture');
