@@ -7,7 +7,6 @@
 // (language, stage, protection status, French level, dates, outcome: status "erased"), its
 // timeline's types and dates, placements, shifts, bookings and broadcast answers.
 // The staff's API, `npm run case:erase` and the retention job (archived cases) all come here.
-import crypto from 'node:crypto';
 import type { Database, Prisma } from '../db/client';
 import { SqlParams } from '../db/rawSql';
 import { appendCaseEvent } from './caseEvents';
@@ -101,12 +100,12 @@ export function redact<T>(value: T, identifiers: string[]): T {
 }
 
 /** Rows of `table` whose `column` (text or JSON) holds one of the values, with `where` added. */
-async function rowsMentioning(tx: Tx, provider: Database['provider'], table: string, column: string, values: string[], where = '1 = 1', idColumn = 'id'): Promise<{ id: number | string; value: unknown }[]> {
+async function rowsMentioning(tx: Tx, provider: Database['provider'], table: string, column: string, values: string[], where = '1 = 1'): Promise<{ id: number; value: unknown }[]> {
   if (!values.length) return [];
   const p = new SqlParams(provider);
   const likes = values.map((v) => `CAST("${column}" AS TEXT) LIKE ${p.add(`%${v.replace(/[!%_]/g, '!$&')}%`)} ESCAPE '!'`);
-  const rows = await tx.$queryRawUnsafe<{ id: number | string; value: unknown }[]>(`SELECT "${idColumn}" AS "id", "${column}" AS "value" FROM "${table}" WHERE (${likes.join(' OR ')}) AND ${where}`, ...p.values);
-  return rows.map((r) => ({ id: typeof r.id === 'string' ? r.id : Number(r.id), value: json(r.value) }));
+  const rows = await tx.$queryRawUnsafe<{ id: number; value: unknown }[]>(`SELECT "id", "${column}" AS "value" FROM "${table}" WHERE (${likes.join(' OR ')}) AND ${where}`, ...p.values);
+  return rows.map((r) => ({ id: Number(r.id), value: json(r.value) }));
 }
 
 const stateKeys = {
@@ -201,20 +200,21 @@ function erase(db: Database, id: number, options: EraseOptions): Promise<Erasure
       await tx.placement.updateMany({ where: { beneficiaryId: id, status: 'active' }, data: { status: 'ended' } });
       const shifts = await tx.shift.deleteMany({ where: { beneficiaryId: id, startsAt: { gt: now } } });
 
-      // Their name or number copied into rows that are not theirs.
+      // Their name or number copied into rows that are not theirs: an employer's messages (an
+      // attendance request names the person), events of no case, the audit trail (a search for
+      // their name). Not into another person's messages or timeline: another Amina's "Thank
+      // you, Amina" is hers.
       let redacted = 0;
-      const others: [string, string, string, string, (rowId: number | string, value: Prisma.InputJsonValue) => Promise<unknown>][] = [
-        ['Message', 'payload', '1 = 1', 'id', (rowId, value) => tx.message.update({ where: { id: Number(rowId) }, data: { payload: value } })],
-        ['CaseEvent', 'payload', `("beneficiaryId" IS NULL OR "beneficiaryId" <> ${Number(id)})`, 'id', (rowId, value) => tx.caseEvent.update({ where: { id: Number(rowId) }, data: { payload: value } })],
-        ['AuditEvent', 'detail', '1 = 1', 'id', (rowId, value) => tx.auditEvent.update({ where: { id: Number(rowId) }, data: { detail: value } })],
-        // (an employer's dialog may hold the names of the people placed with them)
-        ['BotState', 'data', '1 = 1', 'key', (rowId, value) => tx.botState.update({ where: { key: String(rowId) }, data: { data: JSON.stringify(value), etag: `erased.${crypto.randomBytes(6).toString('base64url')}` } })],
+      const others: [string, string, string, (rowId: number, value: Prisma.InputJsonValue) => Promise<unknown>][] = [
+        ['Message', 'payload', '"beneficiaryId" IS NULL', (rowId, value) => tx.message.update({ where: { id: rowId }, data: { payload: value } })],
+        ['CaseEvent', 'payload', '"beneficiaryId" IS NULL', (rowId, value) => tx.caseEvent.update({ where: { id: rowId }, data: { payload: value } })],
+        ['AuditEvent', 'detail', '1 = 1', (rowId, value) => tx.auditEvent.update({ where: { id: rowId }, data: { detail: value } })],
       ];
-      for (const [table, column, where, idColumn, write] of others) {
-        for (const row of await rowsMentioning(tx, db.provider, table, column, identifiers, where, idColumn)) {
+      for (const [table, column, where, write] of others) {
+        for (const row of await rowsMentioning(tx, db.provider, table, column, identifiers, where)) {
           const cleaned = redact(row.value, identifiers);
           if (JSON.stringify(cleaned) === JSON.stringify(row.value)) continue; // a LIKE match inside a longer word
-          await write(row.id, cleaned as Prisma.InputJsonValue);
+          await write(Number(row.id), cleaned as Prisma.InputJsonValue);
           redacted++;
         }
       }

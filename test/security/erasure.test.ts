@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { translator } from '../../bot/i18n';
 import { MediaStore } from '../../bot/media';
+import { redact } from '../../bot/services/erasure';
 import { testDatabases } from '../support/databases';
 import { isPostgresUrl, sqliteFile, withRaw } from '../support/integration';
 import { signedIn, type StaffClient } from '../support/cipApi';
@@ -104,6 +105,18 @@ function ogg(words: string): Buffer {
   const page = Buffer.concat([Buffer.from('OggS', 'latin1'), Buffer.from([0, 2]), Buffer.alloc(8), u32(0x2345), u32(0), u32(0), Buffer.from([1, head.length])]);
   return Buffer.concat([page, head, Buffer.alloc(32), Buffer.from(` ${words} `)]);
 }
+
+test('redaction replaces whole names and numbers in any case, not parts of other words', () => {
+  const ids = ['Amina Diallo', 'Amina', 'Diallo', '+33639981234', '33639981234'];
+  expect(redact({ text: 'Amina est venue. AMINA DIALLO, tel 33639981234 / +33639981234', n: 3, list: ['amina'] }, ids)).toEqual({
+    text: '[erased] est venue. [erased], tel [erased] / [erased]',
+    n: 3,
+    list: ['[erased]'],
+  });
+  // (a longer word, an identifier inside RETENTION_ARCHIVED_DAYS-like names, another number)
+  expect(redact('Aminata, DIALLO_X, 336399812345', ids)).toBe('Aminata, DIALLO_X, 336399812345');
+  expect(redact('Amina', [])).toBe('Amina');
+});
 
 describe.each(testDatabases())('erasure on $name', (kind) => {
   let h: WhatsAppTestApp;
