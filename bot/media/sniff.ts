@@ -33,10 +33,19 @@ interface Pending {
   tries: number;
 }
 
-class Sniffer {
+export interface SnifferOptions {
+  /** how long one file may take, ms */
+  timeoutMs?: number;
+  /** the worker's code (tests give one that hangs) */
+  source?: string;
+}
+
+export class Sniffer {
   private worker: Worker | undefined;
   private readonly pending = new Map<number, Pending>();
   private next = 0;
+
+  constructor(private readonly options: SnifferOptions = {}) {}
 
   /** The MIME type the bytes show (e.g. "audio/ogg; codecs=opus"), or undefined when unknown. */
   sniff(input: Input): Promise<string | undefined> {
@@ -51,13 +60,13 @@ class Sniffer {
     const p = this.pending.get(id)!;
     clearTimeout(p.timer);
     if (++p.tries > 2) return this.settle(id, undefined); // a worker that keeps dying: unknown
-    p.timer = setTimeout(() => this.stuck(id), SNIFF_TIMEOUT_MS);
+    p.timer = setTimeout(() => this.stuck(id), this.options.timeoutMs ?? SNIFF_TIMEOUT_MS);
     this.start().postMessage({ id, ...p.input });
   }
 
   private start(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module: pathToFileURL(require.resolve('file-type/node')).href } });
+    const worker = new Worker(this.options.source ?? WORKER_SOURCE, { eval: true, workerData: { module: pathToFileURL(require.resolve('file-type/node')).href } });
     worker.on('message', ({ id, mime }: { id: number; mime?: string }) => this.settle(id, mime));
     worker.on('error', () => this.stop(worker));
     worker.on('exit', () => this.stop(worker));
