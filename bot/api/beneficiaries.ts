@@ -4,9 +4,9 @@
 import { z } from 'zod';
 import { isUniqueViolation, type Prisma } from '../db/client';
 import { appendCaseEvent } from '../services/caseEvents';
-import { ANY_STAFF, ApiError, conflict, notFound, type Api, type ApiDeps } from './http';
+import { ANY_STAFF, apiError, conflict, notFound, type Api, type ApiDeps } from './http';
 import { caseInScope, caseScope } from './scope';
-import { caseStatus, frenchLevel, id, idParams, language, list, name, paging, phone, protectionStatus, reads, stage, text } from './schemas';
+import { caseStatus, day, frenchLevel, id, idParams, language, list, name, paging, phone, protectionStatus, reads, stage, text } from './schemas';
 
 export const beneficiary = z.object({
   id: z.number().int(),
@@ -23,6 +23,12 @@ export const beneficiary = z.object({
   cipId: z.number().int().nullable(),
   consentAt: z.date().nullable(),
   optedOutAt: z.date().nullable(),
+  /** when the person entered the platform's follow-up */
+  entryDate: z.date(),
+  /** the exit (POST .../exit): day, IAE reporting category and its detail */
+  exitDate: z.date().nullable(),
+  exitOutcome: z.string().nullable(),
+  exitDetail: z.string().nullable(),
   createdAt: z.date(),
   updatedAt: z.date(),
 });
@@ -37,6 +43,8 @@ const editable = {
   frenchLevel: frenchLevel.nullable(),
   reads: reads.nullable(),
   stage,
+  /** the day the person entered the platform's follow-up (default: when the case is opened) */
+  entryDate: day,
   /** the CIP who follows the case (coordinators assign; a CIP takes cases for themselves) */
   cipId: id.nullable(),
 };
@@ -79,13 +87,13 @@ export const caseEvent = z.object({
 function changes(staffRole: string, staffId: number, input: Partial<Record<keyof typeof editable, unknown>>) {
   // A CIP may take a case for themselves, not give it to someone else.
   if (staffRole === 'cip' && input.cipId !== undefined && input.cipId !== staffId && input.cipId !== null) {
-    throw new ApiError(403, 'Forbidden', 'A CIP can take a case for themselves only; a coordinator assigns cases to others.');
+    throw apiError(403, 'Forbidden', 'case.assignOthers');
   }
   return input as Prisma.BeneficiaryUncheckedUpdateInput;
 }
 
 async function phoneTaken(err: unknown): Promise<never> {
-  if (isUniqueViolation(err)) throw conflict('Another case already has this phone number.');
+  if (isUniqueViolation(err)) throw conflict('case.phoneTaken');
   throw err;
 }
 
@@ -147,13 +155,13 @@ export function beneficiaryRoutes(api: Api, { db }: ApiDeps): void {
     { method: 'post', path: '/api/cip/beneficiaries/:id/validate', summary: 'Validate a pending case (it becomes active, followed by me or the CIP given)', tag: 'beneficiaries', roles: ANY_STAFF, params: idParams, body: z.object({ cipId: id.optional() }), response: beneficiary },
     async (ctx, { params, body }) => {
       const before = await caseInScope(prisma, ctx.staff, params.id);
-      if (before.status !== 'pending') throw conflict(`This case is ${before.status}, not pending.`);
+      if (before.status !== 'pending') throw conflict('case.notPending', { status: before.status });
       const cipId = body.cipId ?? before.cipId ?? ctx.staff.id;
       changes(ctx.staff.role, ctx.staff.id, { cipId });
       if (!(await prisma.staffUser.findFirst({ where: { id: cipId, active: true } }))) throw notFound('CIP');
       const updated = await prisma.$transaction(async (tx) => {
         const { count } = await tx.beneficiary.updateMany({ where: { id: before.id, status: 'pending' }, data: { status: 'active', cipId } });
-        if (count !== 1) throw conflict('This case was validated meanwhile.');
+        if (count !== 1) throw conflict('case.validatedMeanwhile');
         await appendCaseEvent(tx, { beneficiaryId: before.id, type: 'case_validated', actor: { type: 'staff', id: ctx.staff.id }, payload: { cipId } });
         return tx.beneficiary.findUniqueOrThrow({ where: { id: before.id } });
       });
@@ -166,8 +174,8 @@ export function beneficiaryRoutes(api: Api, { db }: ApiDeps): void {
     { method: 'post', path: '/api/cip/beneficiaries/:id/archive', summary: 'Archive a case (the journey ended, or the person asked)', tag: 'beneficiaries', roles: ANY_STAFF, params: idParams, body: z.object({ reason: text(500).optional() }), response: beneficiary },
     async (ctx, { params, body }) => {
       const before = await caseInScope(prisma, ctx.staff, params.id);
-      if (before.status === 'archived') throw conflict('This case is archived already.');
-      if (before.status === 'erased') throw conflict('This case is erased.');
+      if (before.status === 'archived') throw conflict('case.archivedAlready');
+      if (before.status === 'erased') throw conflict('case.erased');
       const updated = await prisma.$transaction(async (tx) => {
         const b = await tx.beneficiary.update({ where: { id: before.id }, data: { status: 'archived', archivedAt: ctx.now } });
         await appendCaseEvent(tx, { beneficiaryId: b.id, type: 'case_archived', actor: { type: 'staff', id: ctx.staff.id }, payload: { ...(body.reason && { reason: body.reason }) } });

@@ -67,14 +67,14 @@ export function blockerRoutes(api: Api, { db }: ApiDeps): void {
     async (ctx, { params, body }) => {
       const before = await prisma.blocker.findFirst({ where: { id: params.id, beneficiary: caseScope(ctx.staff) } });
       if (!before) throw notFound('Blocker');
-      if (before.status === body.status) throw conflict(`This blocker is ${before.status.replace('_', ' ')} already.`);
+      if (before.status === body.status) throw conflict(`blocker.already.${before.status}`);
       const updated = await prisma.$transaction(async (tx) => {
         // Only from the status read above: two members of staff moving it at once do not both win.
         const { count } = await tx.blocker.updateMany({
           where: { id: before.id, status: before.status },
           data: { status: body.status, statusNote: body.note, resolvedAt: body.status === 'resolved' ? ctx.now : null },
         });
-        if (count !== 1) throw conflict('This blocker was changed meanwhile: read it again.');
+        if (count !== 1) throw conflict('blocker.changedMeanwhile');
         await appendCaseEvent(tx, {
           beneficiaryId: before.beneficiaryId,
           type: 'blocker_status_changed',

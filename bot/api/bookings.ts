@@ -54,25 +54,25 @@ export function bookingRoutes(api: Api, { db }: ApiDeps): void {
 
   api.route({ method: 'post', path: '/api/cip/sessions/:id/bookings', summary: 'Book a seat for a person (or a place on the waiting list when full)', tag: 'bookings', roles: ANY_STAFF, params: idParams, body: bookBody, response: made, status: 201 }, async (ctx, { params, body }) => {
     const person = await caseInScope(prisma, ctx.staff, body.beneficiaryId);
-    if (person.status === 'archived' || person.status === 'erased') throw conflict(`This case is ${person.status}.`);
+    if (person.status === 'archived' || person.status === 'erased') throw conflict(`case.${person.status}`);
     const outcome = await book(prisma, person.id, params.id, ctx.now, { actor: { type: 'staff', id: ctx.staff.id }, source: 'cip', waitlistIfFull: body.waitlistIfFull, ignoreAgeGroup: body.ignoreAgeGroup });
     switch (outcome.status) {
       case 'not_found':
         throw notFound('Session');
       case 'cancelled':
-        throw conflict('This session is cancelled.');
+        throw conflict('session.cancelled');
       case 'started':
-        throw conflict('This session has started already.');
+        throw conflict('session.started');
       case 'full':
-        throw conflict('This session is full (book with waitlistIfFull to join its waiting list).');
+        throw conflict('booking.full');
       case 'already_booked':
-        throw conflict('This person has a seat on this session already.');
+        throw conflict('booking.hasSeat');
       case 'already_waitlisted':
-        throw conflict('This person is on the waiting list of this session already.');
+        throw conflict('booking.waitlisted');
       case 'not_eligible': {
         const { audience } = await prisma.workshopSession.findUniqueOrThrow({ where: { id: params.id } });
-        if (!person.birthYear) throw conflict("This person's year of birth is not known: record it, or book with ignoreAgeGroup.");
-        throw conflict(audience === 'under25' ? 'This session is for under-25s (book with ignoreAgeGroup to decide otherwise).' : 'This session is for people aged 25 and over (book with ignoreAgeGroup to decide otherwise).');
+        if (!person.birthYear) throw conflict('booking.birthYearUnknown');
+        throw conflict(audience === 'under25' ? 'booking.under25Only' : 'booking.over25Only');
       }
     }
     const row = await prisma.booking.findUniqueOrThrow({ where: { id: outcome.bookingId } });
@@ -87,8 +87,8 @@ export function bookingRoutes(api: Api, { db }: ApiDeps): void {
     const outcome = await cancelBooking(prisma, found.beneficiaryId, found.id, ctx.now, { type: 'staff', id: ctx.staff.id });
     if (outcome.status !== 'cancelled') {
       if (outcome.status === 'not_found') throw notFound('Booking');
-      if (outcome.status === 'started') throw conflict('This session has started already: its bookings stay as they are.');
-      throw conflict(['attended', 'no_show'].includes(found.status) ? `This booking is closed (${found.status.replace('_', ' ')}): it cannot be cancelled.` : 'This booking is cancelled already.');
+      if (outcome.status === 'started') throw conflict('booking.sessionStarted');
+      throw conflict(['attended', 'no_show'].includes(found.status) ? `booking.closed.${found.status}` : 'booking.cancelledAlready');
     }
     const row = await prisma.booking.findUniqueOrThrow({ where: { id: found.id } });
     await ctx.audit({ action: 'update', resource: 'booking', resourceId: row.id, beneficiaryId: row.beneficiaryId, detail: { cancelled: true, was: found.status } });

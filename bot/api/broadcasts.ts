@@ -100,9 +100,9 @@ export function broadcastRoutes(api: Api, deps: ApiDeps, options: BroadcastRoute
         case 'session_not_found':
           throw notFound('Session');
         case 'session_closed':
-          throw conflict('This session is cancelled or has started: no invitation can go for it.');
+          throw conflict('broadcast.sessionClosed');
         case 'key_reused':
-          throw conflict('This idempotency key was used for another broadcast (another session or audience).');
+          throw conflict('broadcast.keyReused');
       }
       await ctx.audit({ action: 'create', resource: 'broadcast', resourceId: outcome.broadcastId, detail: { invited: outcome.invited, skipped: outcome.skipped, created: outcome.status === 'created' } });
       if (outcome.status === 'created') options.afterBroadcast?.();

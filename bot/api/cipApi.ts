@@ -14,13 +14,18 @@ import { workshopRoutes } from './workshops';
 import { bookingRoutes } from './bookings';
 import { blockerRoutes } from './blockers';
 import { erasureRoutes } from './erasure';
-import type { MediaFiles } from '../services/erasure';
+import { exitRoutes } from './exits';
+import { statsRoutes } from './stats';
+import { exportRoutes } from './exports';
+import type { EraseOptions, MediaFiles } from '../services/erasure';
 
 export interface CipApiOptions extends BroadcastRouteOptions {
   /** how long a sign-in lasts, hours */
   sessionHours: number;
   /** the media files (an erasure deletes the person's) */
   media?: MediaFiles;
+  /** an erasure ends the person's open web chat conversations (their transcripts in memory) */
+  forgetChats?: EraseOptions['forgetChats'];
 }
 
 export function registerCipApi(server: Server, deps: ApiDeps, options: CipApiOptions): Api {
@@ -35,7 +40,10 @@ export function registerCipApi(server: Server, deps: ApiDeps, options: CipApiOpt
   workshopRoutes(api, deps);
   bookingRoutes(api, deps);
   blockerRoutes(api, deps);
-  erasureRoutes(api, deps, options.media);
+  erasureRoutes(api, deps, options.media, options.forgetChats);
+  exitRoutes(api, deps);
+  statsRoutes(api, deps);
+  exportRoutes(api, deps);
   // (more resources are registered here)
   broadcastRoutes(api, deps, options);
 

@@ -4,7 +4,7 @@
 // and whoever writes from it sees the structure's people.
 import { z } from 'zod';
 import { isUniqueViolation, type Prisma } from '../db/client';
-import { ANY_STAFF, ApiError, conflict, MANAGERS, notFound, type Api, type ApiContext, type ApiDeps } from './http';
+import { ANY_STAFF, apiError, conflict, MANAGERS, notFound, type Api, type ApiContext, type ApiDeps } from './http';
 import { flag, id, idParams, language, list, name, paging, phone } from './schemas';
 
 export const contactRole = z.enum(['supervisor', 'tutor', 'other']);
@@ -37,14 +37,14 @@ const updateBody = z.object(editable).partial().refine((v) => Object.keys(v).len
 const listQuery = z.object({ structureId: id.optional(), active: flag.optional(), ...paging });
 
 async function phoneTaken(err: unknown): Promise<never> {
-  if (isUniqueViolation(err)) throw conflict('Another contact already has this phone number.');
+  if (isUniqueViolation(err)) throw conflict('contact.phoneTaken');
   throw err;
 }
 
 /** A CIP may send the phone a contact has already (a whole form sent back), not another one. */
 function mayChangePhone(ctx: ApiContext, phone: string | null | undefined, current: string | null): void {
   if (phone === undefined || phone === current || MANAGERS.includes(ctx.staff.role)) return;
-  throw new ApiError(403, 'Forbidden', "Only a coordinator or an admin may set or change a contact's phone number (the bot recognises employers by it).");
+  throw apiError(403, 'Forbidden', 'contact.phoneManagersOnly');
 }
 
 export function contactRoutes(api: Api, { db }: ApiDeps): void {

@@ -5,7 +5,11 @@
 //   400  a body, query or path that does not fit the schema: field-level errors
 //   404, 409  raised by the handlers (ApiError)
 //   429  too many wrong passwords (Retry-After says when to try again)
-// Every answer is JSON; errors are {"error": {"code", "message", "fields"?}}. Every answer under
+// Every answer is JSON; errors are {"error": {"code", "reason", "params", "message", "fields"?}}:
+// `code` is the kind of error (NotFound, Conflict...), `reason` the stable key of this very refusal
+// (e.g. placement.capacity) and `params` its values (days as YYYY-MM-DD); `message` is the sentence
+// made of them in the caller's language (Accept-Language: fr, the default, or en), from the keys
+// api.errors.<reason> of the locale files. Every answer under
 // /api/cip, errors included, says Cache-Control: no-store: it may carry personal data, which no
 // browser cache or proxy should keep.
 import type { Request, Response, Server } from 'restify';
@@ -15,13 +19,24 @@ import type { Logger } from '../logger';
 import { clientAddress, NO_PROXY, type TrustedProxies } from '../http/clientAddress';
 import { safeError } from '../logging/safeError';
 import { staffOfToken, type Role, type Staff } from '../services/staff';
+import { translator } from '../i18n';
 
 export interface FieldError {
   path: string;
   message: string;
 }
 
+/** The values of an error's message; a Date is a day (YYYY-MM-DD in params, in the words of the language in the message). */
+export type ErrorParams = Record<string, string | number | Date>;
+
+/** The languages the API speaks to staff; French unless the caller asks for English. */
+export type ApiLanguage = 'fr' | 'en';
+
 export class ApiError extends Error {
+  /** the stable key of this refusal (api.errors.<reason> in the locale files); the code when none */
+  readonly reason: string;
+  readonly params: ErrorParams;
+
   constructor(
     readonly status: number,
     readonly code: string,
@@ -29,13 +44,59 @@ export class ApiError extends Error {
     readonly fields?: FieldError[],
     /** extra response headers, e.g. Retry-After */
     readonly headers?: Record<string, string>,
+    options: { reason?: string; params?: ErrorParams } = {},
   ) {
     super(message);
+    this.reason = options.reason ?? code;
+    this.params = options.params ?? {};
+  }
+
+  /** The message in a language: api.errors.<reason>; the English message given when there is no such key. */
+  messageIn(language: ApiLanguage): string {
+    return errorText(language, this.reason, this.params) ?? this.message;
   }
 }
 
-export const notFound = (what: string) => new ApiError(404, 'NotFound', `${what} not found.`);
-export const conflict = (message: string) => new ApiError(409, 'Conflict', message);
+const dayIn = (language: ApiLanguage, d: Date) => (language === 'fr' ? d.toISOString().slice(0, 10).split('-').reverse().join('/') : d.toISOString().slice(0, 10));
+
+function errorText(language: ApiLanguage, reason: string, params: ErrorParams): string | undefined {
+  const values = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, v instanceof Date ? dayIn(language, v) : v]));
+  const key = `api.errors.${reason}`;
+  const text = translator(language)(key, values);
+  return text === key ? undefined : text;
+}
+
+/** An error of the API, its English message made from the locale files (api.errors.<reason>). */
+export function apiError(status: number, code: string, reason: string, params: ErrorParams = {}, extra: { fields?: FieldError[]; headers?: Record<string, string> } = {}): ApiError {
+  return new ApiError(status, code, errorText('en', reason, params) ?? reason, extra.fields, extra.headers, { reason, params });
+}
+
+/** 404: `what` is one of the resources of api.errors.notFound (Beneficiary, Structure...). */
+export const notFound = (what: string) => apiError(404, 'NotFound', `notFound.${what}`);
+/** 409: a rule or the record's state says no; `reason` is a key of api.errors. */
+export const conflict = (reason: string, params?: ErrorParams) => apiError(409, 'Conflict', reason, params);
+/** 400 with field errors, like a schema's refusal. */
+export const invalid = (fields: FieldError[], where: 'body' | 'query' | 'path' = 'body') => apiError(400, 'ValidationError', `invalid.${where}`, {}, { fields });
+
+/** The caller's language from Accept-Language: the first of fr and en by preference; French otherwise. */
+export function requestLanguage(header: string | string[] | undefined): ApiLanguage {
+  const ranked = String(header ?? '')
+    .split(',')
+    .map((part, i) => {
+      const [tag, ...rest] = part.trim().toLowerCase().split(';');
+      const q = rest.map((r) => /^\s*q=([\d.]+)/.exec(r)?.[1]).find(Boolean);
+      return { lang: tag.split('-')[0], q: q === undefined ? 1 : Number(q), i };
+    })
+    .filter((r) => r.q > 0)
+    .sort((a, b) => b.q - a.q || a.i - b.i);
+  return (ranked.find((r) => r.lang === 'fr' || r.lang === 'en')?.lang as ApiLanguage | undefined) ?? 'fr';
+}
+
+/** The JSON of an error: its code, reason, params (days as YYYY-MM-DD) and message in `language`. */
+export function errorBody(err: ApiError, language: ApiLanguage) {
+  const params = Object.fromEntries(Object.entries(err.params).map(([k, v]) => [k, v instanceof Date ? v.toISOString().slice(0, 10) : v]));
+  return { error: { code: err.code, reason: err.reason, params, message: err.messageIn(language), ...(err.fields && { fields: err.fields }) } };
+}
 
 export interface AuditEntry {
   /** read | create | update | archive | login | export */
@@ -121,6 +182,26 @@ export class Api {
     });
   }
 
+  /**
+   * A route that writes its own answer, e.g. a file streamed as it is read from the database. The
+   * same checks run first (token, role, query): their refusals are JSON, before the first byte.
+   * A failure once the file has started cannot change the status any more: it is logged and the
+   * connection cut, so that the caller sees an incomplete download rather than a complete-looking one.
+   */
+  download<Q = undefined, P = undefined>(spec: Omit<RouteSpec<undefined, Q, P>, 'body' | 'response'> & { contentType: string }, handler: (ctx: ApiContext, input: { query: Q; params: P }, res: Response) => Promise<void>): void {
+    this.routes.push({ spec: spec as RouteSpec<unknown, unknown, unknown> });
+    this.server[spec.method](spec.path, async (req: Request, res: Response) => {
+      try {
+        await this.answer(req, spec, (ctx, input) => handler(ctx, input, res));
+        if (!res.writableEnded) res.end();
+      } catch (err) {
+        if (!res.headersSent) return this.fail(res, err, req, spec.path);
+        this.deps.log.error({ method: req.method, route: spec.path, err: safeError(err) }, 'cip api: download failed midway');
+        res.destroy();
+      }
+    });
+  }
+
   private async answer<B, Q, P>(req: Request, spec: RouteSpec<B, Q, P>, handler: (ctx: ApiContext, input: { body: B; query: Q; params: P }) => Promise<unknown>) {
     const { db } = this.deps;
     const now = this.deps.now();
@@ -129,9 +210,9 @@ export class Api {
     if (spec.roles !== 'public') {
       const match = /^Bearer\s+(\S+)$/i.exec(String(req.headers.authorization ?? ''));
       staff = match ? await staffOfToken(db.prisma, match[1], now) : undefined;
-      if (!staff) throw new ApiError(401, 'Unauthorized', 'Sign in first (POST /api/cip/session), then send "Authorization: Bearer <token>".');
-      if (staff.mustChangePassword && !spec.beforePasswordChange) throw new ApiError(403, 'PasswordChangeRequired', 'Choose your own password first (POST /api/cip/password).');
-      if (!spec.roles.includes(staff.role)) throw new ApiError(403, 'Forbidden', `Your role (${staff.role}) may not do this.`);
+      if (!staff) throw apiError(401, 'Unauthorized', 'Unauthorized');
+      if (staff.mustChangePassword && !spec.beforePasswordChange) throw apiError(403, 'PasswordChangeRequired', 'PasswordChangeRequired');
+      if (!spec.roles.includes(staff.role)) throw apiError(403, 'Forbidden', 'Forbidden', { role: staff.role });
     }
     const input = {
       body: spec.body ? parse(spec.body, await readJson(req), 'body') : (undefined as B),
@@ -160,14 +241,15 @@ export class Api {
   }
 
   private fail(res: Response, err: unknown, req: Request, route: string) {
+    const language = requestLanguage(req.headers['accept-language']);
     if (err instanceof ApiError) {
-      res.send(err.status, { error: { code: err.code, message: err.message, ...(err.fields && { fields: err.fields }) } }, err.headers);
+      res.send(err.status, errorBody(err, language), err.headers);
       return;
     }
     // Ours, not the caller's: logged (without the body, and without a database error's message,
     // which can quote the values of the query), a plain 500.
     this.deps.log.error({ method: req.method, route, err: safeError(err) }, 'cip api: request failed');
-    res.send(500, { error: { code: 'InternalError', message: 'Something went wrong on our side; it is logged.' } });
+    res.send(500, errorBody(apiError(500, 'InternalError', 'InternalError'), language));
   }
 
   /** The OpenAPI 3.1 document of every route declared. */
@@ -199,7 +281,11 @@ export class Api {
         ...(parameters.length && { parameters }),
         ...(spec.body && { requestBody: { required: true, content: { 'application/json': { schema: schema(spec.body, 'input') } } } }),
         responses: {
-          [spec.status ?? 200]: { description: 'OK', ...(spec.response && { content: { 'application/json': { schema: schema(spec.response, 'output') } } }) },
+          [spec.status ?? 200]: {
+            description: 'OK',
+            ...(spec.response && { content: { 'application/json': { schema: schema(spec.response, 'output') } } }),
+            ...('contentType' in spec && { content: { [String(spec.contentType)]: { schema: { type: 'string' } } } }),
+          },
           ...errors,
         },
       };
@@ -220,30 +306,32 @@ const ERROR_SCHEMA = {
       type: 'object',
       properties: {
         code: { type: 'string' },
-        message: { type: 'string' },
+        reason: { type: 'string', description: 'the stable key of this refusal (api.errors.<reason> in the locale files)' },
+        params: { type: 'object', description: 'the values of the message (days as YYYY-MM-DD)' },
+        message: { type: 'string', description: "in the caller's language (Accept-Language: fr by default, or en)" },
         fields: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } },
       },
-      required: ['code', 'message'],
+      required: ['code', 'reason', 'message'],
     },
   },
 };
 
 function parse<T>(schema: ZodType<T>, value: unknown, where: string): T {
   const result = schema.safeParse(value);
-  if (!result.success) throw new ApiError(400, 'ValidationError', `The ${where} is not valid.`, fieldErrors(result.error, where === 'body' ? '' : where));
+  if (!result.success) throw invalid(fieldErrors(result.error, where === 'body' ? '' : where), where as 'body' | 'query' | 'path');
   return result.data;
 }
 
 /** The JSON body, at most 256 KB; 400 when it is not JSON, 413 when too big, 415 when not JSON at all. */
 async function readJson(req: Request): Promise<unknown> {
   const type = String(req.headers['content-type'] ?? '');
-  if (type && !/^application\/json\b/i.test(type)) throw new ApiError(415, 'UnsupportedMediaType', 'Send JSON (Content-Type: application/json).');
-  if (Number(req.headers['content-length'] ?? 0) > MAX_BODY) throw new ApiError(413, 'PayloadTooLarge', `A body is at most ${MAX_BODY} bytes.`);
+  if (type && !/^application\/json\b/i.test(type)) throw apiError(415, 'UnsupportedMediaType', 'UnsupportedMediaType');
+  if (Number(req.headers['content-length'] ?? 0) > MAX_BODY) throw apiError(413, 'PayloadTooLarge', 'PayloadTooLarge', { max: MAX_BODY });
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY) throw new ApiError(413, 'PayloadTooLarge', `A body is at most ${MAX_BODY} bytes.`);
+    if (size > MAX_BODY) throw apiError(413, 'PayloadTooLarge', 'PayloadTooLarge', { max: MAX_BODY });
     chunks.push(chunk as Buffer);
   }
   const text = Buffer.concat(chunks).toString('utf8');
@@ -251,6 +339,6 @@ async function readJson(req: Request): Promise<unknown> {
   try {
     return JSON.parse(text);
   } catch {
-    throw new ApiError(400, 'InvalidJson', 'The body is not valid JSON.');
+    throw apiError(400, 'InvalidJson', 'InvalidJson');
   }
 }

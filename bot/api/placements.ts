@@ -3,7 +3,7 @@
 // tutor's structure) live in bot/services/placements.ts; a refusal is a 409 with its reason.
 import { z } from 'zod';
 import { PLACEMENT_KINDS, PLACEMENT_STATUSES, PlacementRefused, createPlacement, updatePlacement } from '../services/placements';
-import { ANY_STAFF, ApiError, conflict, notFound, type Api, type ApiDeps } from './http';
+import { ANY_STAFF, conflict, invalid, notFound, type Api, type ApiDeps } from './http';
 import { caseInScope, caseScope } from './scope';
 import { day, id, idParams, list, text } from './schemas';
 
@@ -51,7 +51,7 @@ export function asApiError(err: unknown): never {
   if (!(err instanceof PlacementRefused)) throw err;
   switch (err.reason) {
     case 'dates':
-      throw new ApiError(400, 'ValidationError', 'The body is not valid.', [{ path: err.field ?? '', message: err.message }]);
+      throw invalid([{ path: err.field ?? '', message: err.message }]);
     case 'beneficiary_not_found':
       throw notFound('Beneficiary');
     case 'structure_not_found':
@@ -60,8 +60,16 @@ export function asApiError(err: unknown): never {
       throw notFound('Placement');
     case 'shift_not_found':
       throw notFound('Shift');
+    case 'case_archived':
+      throw conflict(err.params.status === 'erased' ? 'case.erased' : 'placement.case_archived');
+    case 'structure_kind':
+      throw conflict(`placement.structure_kind.${err.params.kind}`, err.params);
+    case 'capacity':
+      throw conflict(err.params.placed === 1 ? 'placement.capacityOne' : 'placement.capacity', err.params);
+    case 'placement_closed':
+      throw conflict(`placement.placement_closed.${err.params.status}`, err.params);
     default:
-      throw conflict(err.message);
+      throw conflict(`placement.${err.reason}`, err.params);
   }
 }
 

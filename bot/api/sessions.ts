@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { accountFailed, clearAccount, loginFailed, loginLock, type LoginLock } from '../services/loginThrottle';
 import { changePassword, ONE_TIME_PASSWORD_HOURS, passwordProblem, signIn, signOut } from '../services/staff';
-import { ANY_STAFF, ApiError, type Api, type ApiDeps } from './http';
+import { ANY_STAFF, ApiError, apiError, invalid, type Api, type ApiDeps } from './http';
 
 const staff = z.object({ id: z.number().int(), email: z.string(), name: z.string(), role: z.string(), mustChangePassword: z.boolean() });
 
@@ -19,11 +19,8 @@ const newPassword = z.string().superRefine((v, c) => {
 function locked(lock: LoginLock, now: Date): ApiError {
   const seconds = Math.max(1, Math.ceil((lock.until.getTime() - now.getTime()) / 1000));
   const minutes = Math.ceil(seconds / 60);
-  const [code, message] =
-    lock.scope === 'account'
-      ? ['AccountLocked', `Too many wrong passwords for this account: it is locked for ${minutes} more minute(s). An admin can give a new one-time password at once.`]
-      : ['TooManyAttempts', `Too many wrong passwords from your network: try again in ${minutes} minute(s).`];
-  return new ApiError(429, code, message, undefined, { 'Retry-After': String(seconds) });
+  const code = lock.scope === 'account' ? 'AccountLocked' : 'TooManyAttempts';
+  return apiError(429, code, code, { minutes }, { headers: { 'Retry-After': String(seconds) } });
 }
 
 export function sessionRoutes(api: Api, { db }: ApiDeps, options: { sessionHours: number }): void {
@@ -57,12 +54,12 @@ export function sessionRoutes(api: Api, { db }: ApiDeps, options: { sessionHours
       if (lock.now) throw await refuse(lock.now);
       if (!result.ok && result.reason === 'expired') {
         await ctx.audit({ action: 'login', resource: 'session', detail: { ok: false, email, reason: 'one_time_password_expired' } });
-        throw new ApiError(401, 'OneTimePasswordExpired', `This one-time password is more than ${ONE_TIME_PASSWORD_HOURS} hours old: ask an admin for a new one.`);
+        throw apiError(401, 'OneTimePasswordExpired', 'OneTimePasswordExpired', { hours: ONE_TIME_PASSWORD_HOURS });
       }
       if (!result.ok) {
         const nowLocked = await loginFailed(db.prisma, attempt, ctx.now);
         await ctx.audit({ action: 'login', resource: 'session', detail: { ok: false, email, ...(nowLocked && { locked: nowLocked.scope }) } });
-        throw new ApiError(401, 'Unauthorized', 'Wrong email or password.');
+        throw apiError(401, 'Unauthorized', 'login.wrong');
       }
       await clearAccount(db.prisma, body.email);
       const { ok: _ok, ...session } = result;
@@ -103,11 +100,11 @@ export function sessionRoutes(api: Api, { db }: ApiDeps, options: { sessionHours
       const lock = { now: undefined as LoginLock | undefined };
       const outcome = await changePassword(db.prisma, ctx.staff.id, ctx.staff.sessionId, body, ctx.now, async () => (lock.now = await accountLock()) !== undefined);
       if (lock.now) throw locked(lock.now, ctx.now);
-      if (outcome === 'current_required') throw new ApiError(400, 'ValidationError', 'The body is not valid.', [{ path: 'currentPassword', message: 'your current password is needed to choose a new one' }]);
+      if (outcome === 'current_required') throw invalid([{ path: 'currentPassword', message: 'your current password is needed to choose a new one' }]);
       if (outcome === 'current_wrong') {
         await accountFailed(db.prisma, ctx.staff.email, ctx.now);
         await ctx.audit({ action: 'update', resource: 'password', resourceId: ctx.staff.id, detail: { ok: false, reason: 'current_password_wrong' } });
-        throw new ApiError(403, 'WrongPassword', 'Your current password is not right.');
+        throw apiError(403, 'WrongPassword', 'WrongPassword');
       }
       await ctx.audit({ action: 'update', resource: 'password', resourceId: ctx.staff.id });
       return { changed: true };

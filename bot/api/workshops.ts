@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { isUniqueViolation } from '../db/client';
 import { appendCaseEvent } from '../services/caseEvents';
-import { ANY_STAFF, ApiError, MANAGERS, conflict, notFound, type Api, type ApiDeps } from './http';
+import { ANY_STAFF, MANAGERS, conflict, invalid, notFound, type Api, type ApiDeps } from './http';
 import { ageGroup, dateTime, flag, idParams, list, text } from './schemas';
 
 export const workshopCategory = z.enum(['codes_soft_skills', 'paperwork', 'job_search', 'company_visit', 'digital', 'culture_sport']);
@@ -99,7 +99,7 @@ export function workshopRoutes(api: Api, { db }: ApiDeps): void {
 
   api.route({ method: 'post', path: '/api/cip/workshops', summary: 'Add a workshop', tag: 'workshops', roles: MANAGERS, body: workshopBody, response: workshop, status: 201 }, async (ctx, { body }) => {
     const created = await prisma.workshop.create({ data: body }).catch((err: unknown) => {
-      if (isUniqueViolation(err)) throw conflict(`A workshop with the code "${body.code}" exists already.`);
+      if (isUniqueViolation(err)) throw conflict('workshop.codeTaken', { code: body.code });
       throw err;
     });
     await ctx.audit({ action: 'create', resource: 'workshop', resourceId: created.id });
@@ -109,8 +109,8 @@ export function workshopRoutes(api: Api, { db }: ApiDeps): void {
   api.route({ method: 'post', path: '/api/cip/workshops/:id/sessions', summary: 'Add a session of a workshop', tag: 'workshops', roles: MANAGERS, params: idParams, body: sessionBody, response: session, status: 201 }, async (ctx, { params, body }) => {
     const found = await prisma.workshop.findUnique({ where: { id: params.id } });
     if (!found) throw notFound('Workshop');
-    if (!found.active) throw conflict('This workshop is not active: activate it before adding sessions.');
-    if (body.startsAt <= ctx.now) throw new ApiError(400, 'ValidationError', 'The body is not valid.', [{ path: 'startsAt', message: 'must be in the future' }]);
+    if (!found.active) throw conflict('workshop.inactive');
+    if (body.startsAt <= ctx.now) throw invalid([{ path: 'startsAt', message: 'must be in the future' }]);
     const created = await prisma.workshopSession.create({ data: { ...body, workshopId: found.id } });
     await ctx.audit({ action: 'create', resource: 'session', resourceId: created.id, detail: { workshopId: found.id } });
     return (await sessionViews([created]))[0];
@@ -127,7 +127,7 @@ export function workshopRoutes(api: Api, { db }: ApiDeps): void {
           const { count } = await tx.workshopSession.updateMany({ where: { id: before.id, bookedCount: { lte: body.capacity } }, data: { capacity: body.capacity } });
           if (count !== 1) {
             const { bookedCount } = await tx.workshopSession.findUniqueOrThrow({ where: { id: before.id } });
-            throw conflict(`${bookedCount} people are booked on this session: its capacity cannot be below that.`);
+            throw conflict('session.capacityBelowBooked', { booked: bookedCount });
           }
         }
         const s = await tx.workshopSession.update({ where: { id: before.id }, data: { ...(body.place && { place: body.place }), ...(body.status && { status: body.status }) } });

@@ -43,6 +43,9 @@ export type RefusalReason =
   | 'placement_closed'
   | 'shift_outside';
 
+/** What a refusal's message is made of (names, counts, days), for a message in another language. */
+export type RefusalParams = Record<string, string | number | Date>;
+
 /** A rule said no (or a record is missing); nothing was written. */
 export class PlacementRefused extends Error {
   constructor(
@@ -50,14 +53,15 @@ export class PlacementRefused extends Error {
     message: string,
     /** the input field at fault, when it is one field */
     readonly field?: string,
+    readonly params: RefusalParams = {},
   ) {
     super(message);
     this.name = 'PlacementRefused';
   }
 }
 
-const refuse = (reason: RefusalReason, message: string, field?: string): never => {
-  throw new PlacementRefused(reason, message, field);
+const refuse = (reason: RefusalReason, message: string, field?: string, params?: RefusalParams): never => {
+  throw new PlacementRefused(reason, message, field, params);
 };
 
 // --- Days --------------------------------------------------------------------------------------
@@ -166,19 +170,19 @@ interface Candidate {
 type StructureRow = Prisma.StructureGetPayload<object>;
 
 function checkDates(p: Candidate) {
-  if (p.endDate <= p.startDate) refuse('dates', `must be after the start date (${dayText(p.startDate)})`, 'endDate');
+  if (p.endDate <= p.startDate) refuse('dates', `must be after the start date (${dayText(p.startDate)})`, 'endDate', { startDate: p.startDate });
 }
 
 const KIND_NAMES: Record<string, string> = { company: 'a company', training: 'a training body', mission_locale: 'a Mission Locale' };
 
 function checkKind(kind: string, structure: StructureRow) {
-  if (kind === 'sas_iae' && structure.kind !== 'siae') refuse('structure_kind', `A sas IAE step is done in an SIAE; ${structure.name} is ${KIND_NAMES[structure.kind] ?? structure.kind}.`);
+  if (kind === 'sas_iae' && structure.kind !== 'siae') refuse('structure_kind', `A sas IAE step is done in an SIAE; ${structure.name} is ${KIND_NAMES[structure.kind] ?? structure.kind}.`, undefined, { structure: structure.name, kind: structure.kind });
 }
 
 async function checkTutor(tx: Tx, tutorId: number | null | undefined, structure: StructureRow) {
   if (tutorId == null) return;
   const tutor = await tx.contact.findUnique({ where: { id: tutorId } });
-  if (!tutor || tutor.structureId !== structure.id) refuse('tutor', `The tutor must be a contact of ${structure.name}.`);
+  if (!tutor || tutor.structureId !== structure.id) refuse('tutor', `The tutor must be a contact of ${structure.name}.`, undefined, { structure: structure.name });
 }
 
 /** At most `capacity` refugees in the sas IAE of one SIAE on any one day. */
@@ -203,7 +207,12 @@ async function checkCapacity(tx: Tx, p: Candidate, structure: StructureRow) {
   const { peak, day } = peakPresence(rangeOf(p), [...byPerson.values()]);
   if (peak + 1 > capacity) {
     const when = dayText(new Date(day! * DAY_MS));
-    refuse('capacity', `${structure.name} takes at most ${capacity} refugee${capacity === 1 ? '' : 's'} in the sas IAE at a time, and ${peak} ${peak === 1 ? 'is' : 'are'} already placed there on ${when}.`);
+    refuse('capacity', `${structure.name} takes at most ${capacity} refugee${capacity === 1 ? '' : 's'} in the sas IAE at a time, and ${peak} ${peak === 1 ? 'is' : 'are'} already placed there on ${when}.`, undefined, {
+      structure: structure.name,
+      capacity,
+      placed: peak,
+      day: new Date(day! * DAY_MS),
+    });
   }
 }
 
@@ -220,7 +229,13 @@ async function checkSasDuration(tx: Tx, p: Candidate) {
   const allowed = dayNumber(limit) - dayNumber(first) + 1;
   const used = daysIn(ranges);
   if (used > allowed) {
-    refuse('sas_duration', `The sas IAE lasts at most ${SAS_IAE_MAX_MONTHS} months in all: from ${dayText(first)}, that is ${allowed} days (to ${dayText(limit)}); with this placement it would be ${used} days.`);
+    refuse('sas_duration', `The sas IAE lasts at most ${SAS_IAE_MAX_MONTHS} months in all: from ${dayText(first)}, that is ${allowed} days (to ${dayText(limit)}); with this placement it would be ${used} days.`, undefined, {
+      months: SAS_IAE_MAX_MONTHS,
+      from: first,
+      to: limit,
+      allowed,
+      used,
+    });
   }
 }
 
@@ -248,11 +263,11 @@ export async function createPlacement(db: PlacementDb, input: NewPlacement, acto
       await lockPersonAndStructure(tx, db.provider, input.beneficiaryId, input.structureId);
       const person = await tx.beneficiary.findUnique({ where: { id: input.beneficiaryId } });
       if (!person) return refuse('beneficiary_not_found', 'Beneficiary not found.');
-      if (person.status === 'erased') refuse('case_archived', 'This case is erased.');
-      if (person.status === 'archived') refuse('case_archived', 'This case is archived: reopen it before placing the person.');
+      if (person.status === 'erased') refuse('case_archived', 'This case is erased.', undefined, { status: 'erased' });
+      if (person.status === 'archived') refuse('case_archived', 'This case is archived: reopen it before placing the person.', undefined, { status: 'archived' });
       const structure = await tx.structure.findUnique({ where: { id: input.structureId } });
       if (!structure) return refuse('structure_not_found', 'Structure not found.');
-      if (!structure.active) refuse('structure_inactive', `${structure.name} is not active.`);
+      if (!structure.active) refuse('structure_inactive', `${structure.name} is not active.`, undefined, { structure: structure.name });
       checkKind(input.kind, structure);
       await checkTutor(tx, input.tutorId, structure);
       await checkCapacity(tx, candidate, structure);
@@ -307,11 +322,11 @@ export async function addShift(db: PlacementDb, placementId: number, slot: { sta
   return db.prisma.$transaction(async (tx) => {
     const placement = await tx.placement.findUnique({ where: { id: placementId }, include: { structure: true } });
     if (!placement) return refuse('placement_not_found', 'Placement not found.');
-    if (!HOLDS_A_SEAT.includes(placement.status)) refuse('placement_closed', `This placement is ${placement.status}: shifts are planned in planned or active placements only.`);
+    if (!HOLDS_A_SEAT.includes(placement.status)) refuse('placement_closed', `This placement is ${placement.status}: shifts are planned in planned or active placements only.`, undefined, { status: placement.status });
     if (slot.endsAt <= slot.startsAt) refuse('dates', 'must be after startsAt', 'endsAt');
     // The last day is included: a shift may run until midnight (UTC) after it.
     if (slot.startsAt < placement.startDate || slot.endsAt.getTime() > placement.endDate.getTime() + DAY_MS) {
-      refuse('shift_outside', `A shift falls within its placement's days: ${dayText(placement.startDate)} to ${dayText(placement.endDate)}.`);
+      refuse('shift_outside', `A shift falls within its placement's days: ${dayText(placement.startDate)} to ${dayText(placement.endDate)}.`, undefined, { from: placement.startDate, to: placement.endDate });
     }
     const shift = await tx.shift.create({ data: { placementId, beneficiaryId: placement.beneficiaryId, startsAt: slot.startsAt, endsAt: slot.endsAt } });
     await appendCaseEvent(tx, {

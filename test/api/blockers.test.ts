@@ -74,7 +74,7 @@ describe('reading blockers', () => {
     const res = await cip.call('GET', `/api/cip/blockers/${made.childcare}`);
     expect(res.body).toMatchObject({ id: made.childcare, category: 'childcare', urgency: 'today', beneficiaryId: mine });
     expect(await db().auditEvent.count({ where: { action: 'read', resource: 'blocker', resourceId: String(made.childcare), beneficiaryId: mine } })).toBe(1);
-    expect((await cip.call('GET', `/api/cip/blockers/${made.theirs}`)).body.error).toEqual({ code: 'NotFound', message: 'Blocker not found.' });
+    expect((await cip.call('GET', `/api/cip/blockers/${made.theirs}`)).body.error).toEqual({ code: 'NotFound', reason: 'notFound.Blocker', params: {}, message: 'Blocker not found.' });
     expect((await cip.call('GET', '/api/cip/blockers/999999')).status).toBe(404);
     expect((await request(app, 'GET', `/api/cip/blockers/${made.childcare}`)).status).toBe(401);
   });
@@ -119,7 +119,7 @@ describe('moving a blocker along', () => {
     expect((await cip.call('PATCH', `/api/cip/blockers/${b.id}`, { status: 'resolved', note: 'x'.repeat(1000) })).status).toBe(200);
     expect(paths(await cip.call('PATCH', `/api/cip/blockers/${b.id}`, { status: 'closed', note: 'ok' }))).toEqual(['status']);
     const same = await cip.call('PATCH', `/api/cip/blockers/${b.id}`, { status: 'resolved', note: 'again' });
-    expect(same).toEqual({ status: 409, body: { error: { code: 'Conflict', message: 'This blocker is resolved already.' } } });
+    expect(same).toEqual({ status: 409, body: { error: { code: 'Conflict', reason: 'blocker.already.resolved', params: {}, message: 'This blocker is resolved already.' } } });
     expect((await otherCip.call('PATCH', `/api/cip/blockers/${b.id}`, { status: 'open', note: 'mine now' })).status).toBe(404);
     expect((await cip.call('PATCH', '/api/cip/blockers/999999', { status: 'open', note: 'x' })).status).toBe(404);
     expect((await request(app, 'PATCH', `/api/cip/blockers/${b.id}`, { status: 'open', note: 'x' })).status).toBe(401);

@@ -91,7 +91,7 @@ describe('placements', () => {
   test('another CIP\'s case, an unknown case, structure or placement: 404; without a token: 401', async () => {
     const theirs = await newCase(otherCip);
     const siae = await newStructure('siae');
-    expect((await place(sas(theirs, siae, '2027-01-04', '2027-01-29'))).body.error).toEqual({ code: 'NotFound', message: 'Beneficiary not found.' });
+    expect((await place(sas(theirs, siae, '2027-01-04', '2027-01-29'))).body.error).toEqual({ code: 'NotFound', reason: 'notFound.Beneficiary', params: {}, message: 'Beneficiary not found.' });
     expect((await place(sas(999999, siae, '2027-01-04', '2027-01-29'))).status).toBe(404);
     expect((await place(sas(await newCase(), 999999, '2027-01-04', '2027-01-29'))).body.error.message).toBe('Structure not found.');
     const p = (await place(sas(theirs, siae, '2027-01-04', '2027-01-29'), otherCip)).body;
@@ -112,7 +112,7 @@ describe('placements', () => {
     expect((await place(sas(b, siae, '2027-02-01', '2027-03-31'))).status).toBe(201);
     const third = await place(sas(c, siae, '2027-02-15', '2027-04-30'));
     expect(third.status).toBe(409);
-    expect(third.body.error).toEqual({ code: 'Conflict', message: expect.stringMatching(/^siae \d+ takes at most 2 refugees in the sas IAE at a time, and 2 are already placed there on 2027-02-15\.$/) });
+    expect(third.body.error).toEqual({ code: 'Conflict', reason: 'placement.capacity', params: { structure: expect.stringMatching(/^siae \d+$/), capacity: 2, placed: 2, day: '2027-02-15' }, message: expect.stringMatching(/^siae \d+ takes at most 2 refugees in the sas IAE at a time, and 2 are already placed there on 2027-02-15\.$/) });
     expect(await db().placement.count({ where: { beneficiaryId: c } })).toBe(0);
     expect(await db().caseEvent.count({ where: { beneficiaryId: c, type: 'placement_created' } })).toBe(0);
     // The last day is included: starting on a's last day is still one too many...

@@ -48,7 +48,7 @@ describe('signing in', () => {
     await createStaff(app.db.prisma, { email: 'omar@passerelle.test', role: 'cip' });
     const wrong = await request(app, 'POST', '/api/cip/session', { email: 'omar@passerelle.test', password: 'nope' });
     const unknown = await request(app, 'POST', '/api/cip/session', { email: 'nobody@passerelle.test', password: 'nope' });
-    expect(wrong).toEqual({ status: 401, body: { error: { code: 'Unauthorized', message: 'Wrong email or password.' } } });
+    expect(wrong).toEqual({ status: 401, body: { error: { code: 'Unauthorized', reason: 'login.wrong', params: {}, message: 'Wrong email or password.' } } });
     expect(unknown).toEqual(wrong);
     expect((await audits({ action: 'login' })).filter((a) => (a.detail as { ok: boolean }).ok === false).length).toBeGreaterThanOrEqual(2);
     for (let i = 0; i < 9; i++) await request(app, 'POST', '/api/cip/session', { email: 'omar@passerelle.test', password: 'nope' });

@@ -65,7 +65,7 @@ describe('structures', () => {
     const s = (await coordinator.call('POST', '/api/cip/structures', { name: 'Vide', kind: 'training' })).body;
     expect((await coordinator.call('PATCH', `/api/cip/structures/${s.id}`, {})).status).toBe(400);
     expect((await coordinator.call('PATCH', '/api/cip/structures/999999', { name: 'x' })).status).toBe(404);
-    expect((await cip.call('GET', '/api/cip/structures/999999')).body).toEqual({ error: { code: 'NotFound', message: 'Structure not found.' } });
+    expect((await cip.call('GET', '/api/cip/structures/999999')).body).toEqual({ error: { code: 'NotFound', reason: 'notFound.Structure', params: {}, message: 'Structure not found.' } });
     expect((await cip.call('GET', '/api/cip/structures/abc')).status).toBe(400);
     expect((await cip.call('GET', '/api/cip/structures?kind=farm')).status).toBe(400);
   });
@@ -129,7 +129,7 @@ describe('contacts', () => {
   test('a phone number belongs to one contact: 409 on create and on change', async () => {
     const a = (await coordinator.call('POST', `/api/cip/structures/${structureId}/contacts`, { firstName: 'Ali', phone: '+33612000021' })).body;
     const dup = await coordinator.call('POST', `/api/cip/structures/${structureId}/contacts`, { firstName: 'Other', phone: '06 12 00 00 21' });
-    expect(dup).toEqual({ status: 409, body: { error: { code: 'Conflict', message: 'Another contact already has this phone number.' } } });
+    expect(dup).toEqual({ status: 409, body: { error: { code: 'Conflict', reason: 'contact.phoneTaken', params: {}, message: 'Another contact already has this phone number.' } } });
     const b = (await admin.call('POST', `/api/cip/structures/${structureId}/contacts`, { firstName: 'Bea', phone: '+33612000022' })).body;
     expect((await coordinator.call('PATCH', `/api/cip/contacts/${b.id}`, { phone: '0612000021' })).status).toBe(409);
     expect((await app.db.prisma.contact.findUniqueOrThrow({ where: { id: b.id } })).phone).toBe('+33612000022');

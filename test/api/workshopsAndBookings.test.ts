@@ -65,7 +65,7 @@ describe('workshops and sessions', () => {
     expect((await cip.call('POST', '/api/cip/workshops', { code: 'mine', title: 'Mine', category: 'digital', durationMinutes: 60 })).status).toBe(403);
     expect(await db().workshop.findUnique({ where: { code: 'mine' } })).toBeNull();
     const again = await admin.call('POST', '/api/cip/workshops', { code: 'cv_video', title: 'Encore', category: 'digital', durationMinutes: 60 });
-    expect(again).toEqual({ status: 409, body: { error: { code: 'Conflict', message: 'A workshop with the code "cv_video" exists already.' } } });
+    expect(again).toEqual({ status: 409, body: { error: { code: 'Conflict', reason: 'workshop.codeTaken', params: { code: 'cv_video' }, message: 'A workshop with the code "cv_video" exists already.' } } });
     const bad = await coordinator.call('POST', '/api/cip/workshops', { code: 'CV Vidéo', title: '', category: 'cooking', durationMinutes: 0 });
     expect(paths(bad)).toEqual(['category', 'code', 'durationMinutes', 'title']);
     expect(paths(await coordinator.call('POST', '/api/cip/workshops', { code: 'x_', title: 'x', category: 'digital' }))).toEqual(['code', 'durationMinutes']);
@@ -96,7 +96,7 @@ describe('workshops and sessions', () => {
     const sessionId = await newSession(3);
     for (let i = 0; i < 2; i++) expect((await bookFor(sessionId, { beneficiaryId: await newCase() })).status).toBe(201);
     const below = await coordinator.call('PATCH', `/api/cip/sessions/${sessionId}`, { capacity: 1 });
-    expect(below).toEqual({ status: 409, body: { error: { code: 'Conflict', message: '2 people are booked on this session: its capacity cannot be below that.' } } });
+    expect(below).toEqual({ status: 409, body: { error: { code: 'Conflict', reason: 'session.capacityBelowBooked', params: { booked: 2 }, message: '2 people are booked on this session: its capacity cannot be below that.' } } });
     expect((await db().workshopSession.findUniqueOrThrow({ where: { id: sessionId } })).capacity).toBe(3);
     const changed = await coordinator.call('PATCH', `/api/cip/sessions/${sessionId}`, { capacity: 2, place: 'Salle B' });
     expect(changed.body).toMatchObject({ capacity: 2, bookedCount: 2, seatsLeft: 0, place: 'Salle B' });
@@ -140,7 +140,7 @@ describe('bookings', () => {
     expect(event.payload).toMatchObject({ bookingId: first.body.id, sessionId, source: 'cip' });
     expect(await db().auditEvent.count({ where: { action: 'create', resource: 'booking', resourceId: String(first.body.id), beneficiaryId: a, staffUserId: cip.id } })).toBe(1);
 
-    expect((await bookFor(sessionId, { beneficiaryId: a })).body.error).toEqual({ code: 'Conflict', message: 'This person has a seat on this session already.' });
+    expect((await bookFor(sessionId, { beneficiaryId: a })).body.error).toEqual({ code: 'Conflict', reason: 'booking.hasSeat', params: {}, message: 'This person has a seat on this session already.' });
     expect((await bookFor(sessionId, { beneficiaryId: b })).body).toMatchObject({ status: 'booked', seatsLeft: 0 });
     const full = await bookFor(sessionId, { beneficiaryId: c, waitlistIfFull: false });
     expect(full.body.error.message).toBe('This session is full (book with waitlistIfFull to join its waiting list).');
@@ -172,7 +172,7 @@ describe('bookings', () => {
     const started = await db().workshopSession.create({ data: { workshopId: workshop.id, startsAt: new Date(Date.now() - 3600_000), endsAt: new Date(Date.now() + 3600_000), place: 'Blois', capacity: 5 } });
     const person = await newCase();
     expect((await bookFor(started.id, { beneficiaryId: person })).body.error.message).toBe('This session has started already.');
-    expect((await bookFor(999999, { beneficiaryId: person })).body.error).toEqual({ code: 'NotFound', message: 'Session not found.' });
+    expect((await bookFor(999999, { beneficiaryId: person })).body.error).toEqual({ code: 'NotFound', reason: 'notFound.Session', params: {}, message: 'Session not found.' });
     const sessionId = await newSession(5);
     const theirs = await newCase(1980, otherCip);
     expect((await bookFor(sessionId, { beneficiaryId: theirs })).body.error.message).toBe('Beneficiary not found.');
@@ -223,7 +223,7 @@ describe('bookings', () => {
     expect(notices.map((m) => (m.payload as { key: string }).key)).toEqual(['notifications.waitlistPromoted']);
     expect(await db().auditEvent.count({ where: { action: 'update', resource: 'booking', resourceId: String(seat.id), beneficiaryId: a } })).toBe(1);
 
-    expect((await cip.call('DELETE', `/api/cip/bookings/${seat.id}`)).body.error).toEqual({ code: 'Conflict', message: 'This booking is cancelled already.' });
+    expect((await cip.call('DELETE', `/api/cip/bookings/${seat.id}`)).body.error).toEqual({ code: 'Conflict', reason: 'booking.cancelledAlready', params: {}, message: 'This booking is cancelled already.' });
     const leaving = await cip.call('DELETE', `/api/cip/bookings/${waitC.id}`);
     expect(leaving.body).toMatchObject({ status: 'cancelled', promoted: false });
     expect(await db().message.count({ where: { beneficiaryId: { in: [a, c] }, kind: 'notification' } })).toBe(0);

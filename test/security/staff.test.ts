@@ -49,6 +49,8 @@ function call(app: App, method: string, urlPath: string, options: { body?: unkno
         method,
         localAddress: options.from,
         headers: {
+          // (the API speaks French by default; these tests read its English)
+          'Accept-Language': 'en',
           ...(payload && { 'Content-Type': 'application/json' }),
           ...(options.token && { Authorization: `Bearer ${options.token}` }),
           ...(options.forwardedFor && { 'X-Forwarded-For': options.forwardedFor }),
@@ -186,7 +188,7 @@ describe('one instance (SQLite): client addresses, passwords, phones, headers', 
     expect(guesses.map((g) => g.status)).toEqual(Array(ADDRESS_RULE.failures).fill(401));
     const refused = await signIn(app, 'ines@passerelle.test', 'right password 44', attacker);
     expect(refused.status).toBe(429);
-    expect(refused.body.error).toEqual({ code: 'TooManyAttempts', message: 'Too many wrong passwords from your network: try again in 15 minute(s).' });
+    expect(refused.body.error).toEqual({ code: 'TooManyAttempts', reason: 'TooManyAttempts', params: { minutes: 15 }, message: 'Too many wrong passwords from your network: try again in 15 minute(s).' });
     expect(Number(refused.headers['retry-after'])).toBe(900);
     expect((await signIn(app, 'ines@passerelle.test', 'right password 44', { forwardedFor: '198.51.100.8' })).status).toBe(200);
   });
@@ -253,7 +255,7 @@ describe('one instance (SQLite): client addresses, passwords, phones, headers', 
     const { password: old } = await createStaff(app.db.prisma, { email: 'aya@passerelle.test', role: 'cip' }, new Date(clock.now.getTime() - 72 * 3600_000 - 60_000));
     const refused = await signIn(app, 'aya@passerelle.test', old, { forwardedFor: '192.0.2.3' });
     expect(refused.status).toBe(401);
-    expect(refused.body.error).toEqual({ code: 'OneTimePasswordExpired', message: 'This one-time password is more than 72 hours old: ask an admin for a new one.' });
+    expect(refused.body.error).toEqual({ code: 'OneTimePasswordExpired', reason: 'OneTimePasswordExpired', params: { hours: 72 }, message: 'This one-time password is more than 72 hours old: ask an admin for a new one.' });
     expect((await loginAudits(app)).at(-1)).toMatchObject({ staffUserId: null, detail: { ok: false, reason: 'one_time_password_expired' } });
     // A wrong password for that account still says only "wrong".
     expect((await signIn(app, 'aya@passerelle.test', 'nope', { forwardedFor: '192.0.2.3' })).body.error.code).toBe('Unauthorized');
@@ -339,9 +341,9 @@ describe('logs carry no query values', () => {
     await listen(server, 0, '127.0.0.1');
     try {
       const url = `http://127.0.0.1:${server.address().port}`;
-      const res = await fetch(`${url}/api/cip/probe`, { method: 'POST' });
+      const res = await fetch(`${url}/api/cip/probe`, { method: 'POST', headers: { 'Accept-Language': 'en' } });
       expect(res.status).toBe(500);
-      expect(await res.json()).toEqual({ error: { code: 'InternalError', message: 'Something went wrong on our side; it is logged.' } });
+      expect(await res.json()).toEqual({ error: { code: 'InternalError', reason: 'InternalError', params: {}, message: 'Something went wrong on our side; it is logged.' } });
       expect((await fetch(`${url}/api/cip/probe2`, { method: 'POST' })).status).toBe(500);
       const errors = lines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'cip api: request failed');
       expect(errors).toHaveLength(2);

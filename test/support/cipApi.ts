@@ -22,10 +22,14 @@ export async function signedIn(app: App, role: Role, email = `${role}${++counter
   return { id: staff.id, token, call: (method, path, body) => request(app, method, path, body, token) };
 }
 
+/**
+ * A request to the API. It asks for English (the API speaks French by default) so that the tests
+ * read the messages their assertions were written with; a test of French passes its own header.
+ */
 export async function request(app: App, method: string, path: string, body?: unknown, token?: string, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
   const res = await fetch(`${app.url}${path}`, {
     method,
-    headers: { ...(body !== undefined && { 'Content-Type': 'application/json' }), ...(token && { Authorization: `Bearer ${token}` }), ...headers },
+    headers: { 'Accept-Language': 'en', ...(body !== undefined && { 'Content-Type': 'application/json' }), ...(token && { Authorization: `Bearer ${token}` }), ...headers },
     ...(body !== undefined && { body: typeof body === 'string' ? body : JSON.stringify(body) }),
   });
   const text = await res.text();

@@ -1,0 +1,338 @@
+// CSV exports for the funders' reporting: GET /api/cip/exports/<name>.csv with the filters of the
+// page (cases, events, blockers, bookings, placements, exits, stats). Made for French Excel: UTF-8
+// with a byte order mark, ";" between fields, CRLF line ends, days as YYYY-MM-DD and times as
+// YYYY-MM-DD HH:MM:SS (UTC), decimals with a comma. A cell that Excel would read as a formula
+// (=, +, -, @ first) is prefixed with a quote (csv-stringify's escape_formulas).
+// Streamed: rows are read 1,000 at a time by id and written as the client takes them, so that an
+// export of any size holds one page in memory. Each export writes an AuditEvent (action export,
+// the resource, the filters and the number of rows), also when the download is cut short.
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { stringify } from 'csv-stringify';
+import { z } from 'zod';
+import type { Prisma } from '../db/client';
+import { computeStats, type Stats } from '../services/stats';
+import { ANY_STAFF, type Api, type ApiContext, type ApiDeps } from './http';
+import { caseScope } from './scope';
+import { caseStatus, day, id, language, stage, text } from './schemas';
+import { statsFilter, statsQuery } from './stats';
+import { exitOutcome } from './exits';
+
+const PAGE = 1000;
+const DAY_MS = 24 * 3600_000;
+
+type Cell = string | number | boolean | Date | null | undefined;
+
+/** A row as French Excel reads it. Days (midnight UTC) without their time. */
+function cell(value: Cell): string {
+  if (value === null || value === undefined) return '';
+  if (value instanceof Date) {
+    const iso = value.toISOString();
+    return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
+  }
+  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : String(value).replace('.', ',');
+  if (typeof value === 'boolean') return value ? 'oui' : 'non';
+  return value;
+}
+
+interface Column<R> {
+  header: string;
+  value: (row: R) => Cell;
+}
+
+/** Rows of a model, PAGE at a time, in id order: the next page is read when the client has taken the last one. */
+async function* pages<R extends { id: number }>(read: (after: number, take: number) => Promise<R[]>): AsyncGenerator<R> {
+  let after = 0;
+  for (;;) {
+    const rows = await read(after, PAGE);
+    for (const row of rows) yield row;
+    if (rows.length < PAGE) return;
+    after = rows[rows.length - 1].id;
+  }
+}
+
+const period = {
+  from: day.optional().describe('first day'),
+  to: day.optional().describe('last day, included'),
+};
+const range = (q: { from?: Date; to?: Date }) => (q.from || q.to ? { ...(q.from && { gte: q.from }), ...(q.to && { lt: new Date(q.to.getTime() + DAY_MS) }) } : undefined);
+
+export function exportRoutes(api: Api, { db }: ApiDeps): void {
+  const prisma = db.prisma;
+
+  /** Declares /api/cip/exports/<name>.csv: its columns, its rows (streamed), its audit. */
+  function csv<Q, R>(name: string, summary: string, query: z.ZodType<Q>, columns: (q: Q) => Column<R>[], rows: (ctx: ApiContext, q: Q) => AsyncIterable<R> | Promise<AsyncIterable<R>>) {
+    api.download(
+      { method: 'get', path: `/api/cip/exports/${name}.csv`, summary, tag: 'exports', roles: ANY_STAFF, query, contentType: 'text/csv; charset=utf-8' },
+      async (ctx, { query: q }, res) => {
+        const cols = columns(q);
+        const source = await rows(ctx, q);
+        let count = 0;
+        let complete = false;
+        async function* records() {
+          for await (const row of source) {
+            count++;
+            yield cols.map((c) => cell(c.value(row)));
+          }
+        }
+        res.writeHead(200, {
+          'Content-Type': 'text/csv; charset=utf-8',
+          'Content-Disposition': `attachment; filename="passerelle-${name}-${ctx.now.toISOString().slice(0, 10)}.csv"`,
+          'Cache-Control': 'no-store',
+        });
+        try {
+          const stringifier = stringify({ bom: true, delimiter: ';', record_delimiter: '\r\n', header: true, columns: cols.map((c) => c.header), escape_formulas: true });
+          await pipeline(Readable.from(records()), stringifier, res);
+          complete = true;
+        } finally {
+          await ctx.audit({ action: 'export', resource: name, detail: { filters: JSON.parse(JSON.stringify(q ?? {})), rows: count, ...(!complete && { complete: false }) } });
+        }
+      },
+    );
+  }
+
+  // --- cases: the list's filters ------------------------------------------------------------------------------
+  const casesQuery = z.object({
+    status: caseStatus.optional(),
+    stage: stage.optional(),
+    language: language.optional(),
+    q: text(100).optional(),
+    scope: z.enum(['mine', 'unassigned', 'all']).default('all'),
+    cipId: id.optional(),
+  });
+  type Case = Prisma.BeneficiaryGetPayload<object>;
+  const caseWhere = (ctx: ApiContext, q: z.infer<typeof casesQuery>): Prisma.BeneficiaryWhereInput => {
+    const filters: Prisma.BeneficiaryWhereInput[] = [caseScope(ctx.staff)];
+    if (q.status) filters.push({ status: q.status });
+    if (q.stage) filters.push({ stage: q.stage });
+    if (q.language) filters.push({ language: q.language });
+    if (q.cipId) filters.push({ cipId: q.cipId });
+    if (q.scope === 'mine') filters.push({ cipId: ctx.staff.id });
+    if (q.scope === 'unassigned') filters.push({ cipId: null, status: 'pending' });
+    if (q.q) filters.push({ OR: [{ firstName: { contains: q.q } }, { lastName: { contains: q.q } }, { phone: { contains: q.q } }] });
+    return { AND: filters };
+  };
+  csv<z.infer<typeof casesQuery>, Case>(
+    'cases',
+    'The cases of the list (its filters), as CSV',
+    casesQuery,
+    () => [
+      { header: 'id', value: (b) => b.id },
+      { header: 'prenom', value: (b) => b.firstName },
+      { header: 'nom', value: (b) => b.lastName },
+      { header: 'telephone', value: (b) => b.phone },
+      { header: 'langue', value: (b) => b.language },
+      { header: 'annee_naissance', value: (b) => b.birthYear },
+      { header: 'protection', value: (b) => b.protectionStatus },
+      { header: 'niveau_francais', value: (b) => b.frenchLevel },
+      { header: 'lecture', value: (b) => b.reads },
+      { header: 'etape', value: (b) => b.stage },
+      { header: 'statut', value: (b) => b.status },
+      { header: 'cip_id', value: (b) => b.cipId },
+      { header: 'date_entree', value: (b) => b.entryDate },
+      { header: 'date_sortie', value: (b) => b.exitDate },
+      { header: 'sortie_categorie', value: (b) => b.exitOutcome },
+      { header: 'sortie_detail', value: (b) => b.exitDetail },
+      { header: 'consentement', value: (b) => b.consentAt },
+      { header: 'cree_le', value: (b) => b.createdAt },
+    ],
+    (ctx, q) => {
+      const where = caseWhere(ctx, q);
+      return pages((after, take) => prisma.beneficiary.findMany({ where: { AND: [where, { id: { gt: after } }] }, orderBy: { id: 'asc' }, take }));
+    },
+  );
+
+  // --- exits: the people who left in the period -------------------------------------------------------------
+  const exitsQuery = z.object({ ...period, outcome: exitOutcome.optional(), cipId: id.optional() });
+  csv<z.infer<typeof exitsQuery>, Case>(
+    'exits',
+    'Exits of a period (IAE reporting categories), as CSV',
+    exitsQuery,
+    () => [
+      { header: 'id', value: (b) => b.id },
+      { header: 'date_entree', value: (b) => b.entryDate },
+      { header: 'date_sortie', value: (b) => b.exitDate },
+      { header: 'jours', value: (b) => (b.exitDate ? Math.round((Date.parse(b.exitDate.toISOString().slice(0, 10)) - Date.parse(b.entryDate.toISOString().slice(0, 10))) / DAY_MS) : null) },
+      { header: 'categorie', value: (b) => b.exitOutcome },
+      { header: 'detail', value: (b) => b.exitDetail },
+      { header: 'langue', value: (b) => b.language },
+      { header: 'annee_naissance', value: (b) => b.birthYear },
+      { header: 'protection', value: (b) => b.protectionStatus },
+      { header: 'cip_id', value: (b) => b.cipId },
+    ],
+    (ctx, q) => {
+      const where: Prisma.BeneficiaryWhereInput = {
+        AND: [caseScope(ctx.staff), { exitDate: range(q) ?? { not: null } }, ...(q.outcome ? [{ exitOutcome: q.outcome }] : []), ...(q.cipId ? [{ cipId: q.cipId }] : [])],
+      };
+      return pages((after, take) => prisma.beneficiary.findMany({ where: { AND: [where, { id: { gt: after } }] }, orderBy: { id: 'asc' }, take }));
+    },
+  );
+
+  // --- events: the timelines of the cases in scope ------------------------------------------------------------
+  const eventsQuery = z.object({ ...period, type: text(60).optional(), beneficiaryId: id.optional() });
+  type Event = Prisma.CaseEventGetPayload<object>;
+  csv<z.infer<typeof eventsQuery>, Event>(
+    'events',
+    'Timeline events of the cases in my scope (period, type, person), as CSV',
+    eventsQuery,
+    () => [
+      { header: 'id', value: (e) => e.id },
+      { header: 'personne_id', value: (e) => e.beneficiaryId },
+      { header: 'type', value: (e) => e.type },
+      { header: 'acteur', value: (e) => e.actorType },
+      { header: 'acteur_id', value: (e) => e.actorId },
+      { header: 'alerte', value: (e) => e.attention },
+      { header: 'date', value: (e) => e.createdAt },
+      { header: 'details', value: (e) => (e.payload === null ? null : JSON.stringify(e.payload)) },
+    ],
+    (ctx, q) => {
+      const where: Prisma.CaseEventWhereInput = {
+        ...(ctx.staff.role === 'cip' && { beneficiary: caseScope(ctx.staff) }),
+        ...(range(q) && { createdAt: range(q) }),
+        ...(q.type && { type: q.type }),
+        ...(q.beneficiaryId && { beneficiaryId: q.beneficiaryId }),
+      };
+      return pages((after, take) => prisma.caseEvent.findMany({ where: { AND: [where, { id: { gt: after } }] }, orderBy: { id: 'asc' }, take }));
+    },
+  );
+
+  // --- blockers -----------------------------------------------------------------------------------------------
+  const blockersQuery = z.object({ ...period, status: z.enum(['open', 'in_progress', 'resolved']).optional(), category: text(30).optional(), beneficiaryId: id.optional() });
+  type BlockerRow = Prisma.BlockerGetPayload<object>;
+  csv<z.infer<typeof blockersQuery>, BlockerRow>(
+    'blockers',
+    'Blockers of the cases in my scope (reported in the period, status, category), as CSV',
+    blockersQuery,
+    () => [
+      { header: 'id', value: (b) => b.id },
+      { header: 'reference', value: (b) => b.reference },
+      { header: 'personne_id', value: (b) => b.beneficiaryId },
+      { header: 'categorie', value: (b) => b.category },
+      { header: 'urgence', value: (b) => b.urgency },
+      { header: 'statut', value: (b) => b.status },
+      { header: 'signale_le', value: (b) => b.createdAt },
+      { header: 'resolu_le', value: (b) => b.resolvedAt },
+      { header: 'jours_pour_resoudre', value: (b) => (b.resolvedAt ? Math.round(((b.resolvedAt.getTime() - b.createdAt.getTime()) / DAY_MS) * 10) / 10 : null) },
+    ],
+    (ctx, q) => {
+      const where: Prisma.BlockerWhereInput = {
+        beneficiary: caseScope(ctx.staff),
+        ...(range(q) && { createdAt: range(q) }),
+        ...(q.status && { status: q.status }),
+        ...(q.category && { category: q.category }),
+        ...(q.beneficiaryId && { beneficiaryId: q.beneficiaryId }),
+      };
+      return pages((after, take) => prisma.blocker.findMany({ where: { AND: [where, { id: { gt: after } }] }, orderBy: { id: 'asc' }, take }));
+    },
+  );
+
+  // --- bookings: of the sessions starting in the period -----------------------------------------------------------
+  const bookingsQuery = z.object({ ...period, sessionId: id.optional(), status: z.enum(['booked', 'waitlisted', 'cancelled', 'attended', 'no_show']).optional() });
+  type BookingRow = Prisma.BookingGetPayload<{ include: { session: { include: { workshop: true } } } }>;
+  csv<z.infer<typeof bookingsQuery>, BookingRow>(
+    'bookings',
+    'Workshop bookings of the people in my scope (sessions of the period, a session, a status), as CSV',
+    bookingsQuery,
+    () => [
+      { header: 'id', value: (b) => b.id },
+      { header: 'seance_id', value: (b) => b.sessionId },
+      { header: 'atelier', value: (b) => b.session.workshop.code },
+      { header: 'debut', value: (b) => b.session.startsAt },
+      { header: 'lieu', value: (b) => b.session.place },
+      { header: 'personne_id', value: (b) => b.beneficiaryId },
+      { header: 'statut', value: (b) => b.status },
+      { header: 'origine', value: (b) => b.source },
+      { header: 'inscrit_le', value: (b) => b.createdAt },
+    ],
+    (ctx, q) => {
+      const where: Prisma.BookingWhereInput = {
+        beneficiary: caseScope(ctx.staff),
+        ...(range(q) && { session: { startsAt: range(q) } }),
+        ...(q.sessionId && { sessionId: q.sessionId }),
+        ...(q.status && { status: q.status }),
+      };
+      return pages((after, take) => prisma.booking.findMany({ where: { AND: [where, { id: { gt: after } }] }, include: { session: { include: { workshop: true } } }, orderBy: { id: 'asc' }, take }));
+    },
+  );
+
+  // --- placements: those on at least one day of the period -----------------------------------------------------------
+  const placementsQuery = z.object({
+    ...period,
+    kind: z.enum(['sas_iae', 'immersion', 'poec', 'work_study', 'job']).optional(),
+    status: z.enum(['planned', 'active', 'ended', 'cancelled']).optional(),
+    structureId: id.optional(),
+  });
+  type PlacementRow = Prisma.PlacementGetPayload<{ include: { structure: true } }>;
+  csv<z.infer<typeof placementsQuery>, PlacementRow>(
+    'placements',
+    'Placements of the people in my scope (on a day of the period, kind, status, structure), as CSV',
+    placementsQuery,
+    () => [
+      { header: 'id', value: (p) => p.id },
+      { header: 'personne_id', value: (p) => p.beneficiaryId },
+      { header: 'structure_id', value: (p) => p.structureId },
+      { header: 'structure', value: (p) => p.structure.name },
+      { header: 'type_structure', value: (p) => p.structure.kind },
+      { header: 'type', value: (p) => p.kind },
+      { header: 'debut', value: (p) => p.startDate },
+      { header: 'fin', value: (p) => p.endDate },
+      { header: 'jours', value: (p) => Math.round((p.endDate.getTime() - p.startDate.getTime()) / DAY_MS) + 1 },
+      { header: 'statut', value: (p) => p.status },
+    ],
+    (ctx, q) => {
+      const where: Prisma.PlacementWhereInput = {
+        beneficiary: caseScope(ctx.staff),
+        ...(q.to && { startDate: { lte: q.to } }),
+        ...(q.from && { endDate: { gte: q.from } }),
+        ...(q.kind && { kind: q.kind }),
+        ...(q.status && { status: q.status }),
+        ...(q.structureId && { structureId: q.structureId }),
+      };
+      return pages((after, take) => prisma.placement.findMany({ where: { AND: [where, { id: { gt: after } }] }, include: { structure: true }, orderBy: { id: 'asc' }, take }));
+    },
+  );
+
+  // --- stats: the figures of GET /api/cip/stats, one per line -------------------------------------------------------------
+  csv<z.infer<typeof statsQuery>, StatLine>(
+    'stats',
+    'The statistics of a period (the filters of GET /api/cip/stats), one figure per line, as CSV',
+    statsQuery,
+    () => [
+      { header: 'rubrique', value: (l) => l.section },
+      { header: 'indicateur', value: (l) => l.indicator },
+      { header: 'cle', value: (l) => l.key },
+      { header: 'valeur', value: (l) => l.value },
+    ],
+    async (ctx, q) => statLines(await computeStats(db, statsFilter(ctx, q), ctx.now)),
+  );
+}
+
+interface StatLine {
+  id: number;
+  section: string;
+  indicator: string;
+  key: string;
+  value: Cell;
+}
+
+/** The statistics flattened: section; indicator (the path of the figure); key (a row of a breakdown); value. */
+async function* statLines(stats: Stats): AsyncGenerator<StatLine> {
+  let n = 0;
+  const line = (section: string, indicator: string, key: string, value: Cell): StatLine => ({ id: ++n, section, indicator, key, value });
+  function* walk(section: string, path: string, value: unknown, key = ''): Generator<StatLine> {
+    if (Array.isArray(value)) {
+      for (const item of value as Record<string, unknown>[]) {
+        const rowKey = String(item.key ?? item.category ?? (item.endDate ? `${item.name} ${item.endDate}` : (item.name ?? '')));
+        for (const [k, v] of Object.entries(item)) if (!['key', 'category', 'name'].includes(k)) yield* walk(section, `${path}.${k}`, v, rowKey);
+      }
+    } else if (value && typeof value === 'object') {
+      for (const [k, v] of Object.entries(value)) yield* walk(section, path ? `${path}.${k}` : k, v, key);
+    } else {
+      yield line(section, path, key, value as Cell);
+    }
+  }
+  for (const [section, value] of Object.entries(stats)) {
+    if (section === 'filters') continue;
+    yield* walk(section, '', value);
+  }
+}
