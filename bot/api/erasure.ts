@@ -1,7 +1,7 @@
 // Erasing a case for good (the person asked, "delete my data"): coordinators and admins only,
 // with a reason. What goes and what stays: see services/erasure.ts.
 import { z } from 'zod';
-import { eraseBeneficiary, ErasureRefused, type MediaFiles } from '../services/erasure';
+import { eraseBeneficiary, ErasureRefused, type EraseOptions, type MediaFiles } from '../services/erasure';
 import { conflict, MANAGERS, notFound, type Api, type ApiDeps } from './http';
 import { caseInScope } from './scope';
 import { idParams } from './schemas';
@@ -23,7 +23,7 @@ const counts = z.object({
 /** Where an alert's erasure request is carried out. */
 export const eraseLink = (beneficiaryId: number) => ({ method: 'POST' as const, href: `/api/cip/beneficiaries/${beneficiaryId}/erase` });
 
-export function erasureRoutes(api: Api, { db }: ApiDeps, media?: MediaFiles): void {
+export function erasureRoutes(api: Api, { db }: ApiDeps, media?: MediaFiles, forgetChats?: EraseOptions['forgetChats']): void {
   api.route(
     {
       method: 'post',
@@ -37,13 +37,13 @@ export function erasureRoutes(api: Api, { db }: ApiDeps, media?: MediaFiles): vo
     },
     async (ctx, { params, body }) => {
       const before = await caseInScope(db.prisma, ctx.staff, params.id);
-      if (before.erasedAt || before.status === 'erased') throw conflict('This case is erased already.');
+      if (before.erasedAt || before.status === 'erased') throw conflict('case.erasedAlready');
       try {
         // (the audit row is written by the erasure, in its transaction)
-        const result = await eraseBeneficiary(db, before.id, { by: { staffUserId: ctx.staff.id, ip: ctx.ip }, reason: body.reason, now: ctx.now, media });
+        const result = await eraseBeneficiary(db, before.id, { by: { staffUserId: ctx.staff.id, ip: ctx.ip }, reason: body.reason, now: ctx.now, media, forgetChats });
         return { id: before.id, erasedAt: ctx.now, counts: result };
       } catch (err) {
-        if (err instanceof ErasureRefused) throw err.code === 'not_found' ? notFound('Beneficiary') : conflict('This case is erased already.');
+        if (err instanceof ErasureRefused) throw err.code === 'not_found' ? notFound('Beneficiary') : conflict('case.erasedAlready');
         throw err;
       }
     },
