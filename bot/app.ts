@@ -121,6 +121,12 @@ export async function startApp(config: Config, log: Logger, options: StartOption
         quiet: config.quietHours,
         afterBroadcast: deliverQueued,
         media,
+        forgetChats: (conversations) => {
+          for (const c of conversations) {
+            const open = c.channel === 'webchat' ? store.get(c.conversationId) : undefined;
+            if (open) store.forget(open);
+          }
+        },
       },
     );
     registerWebChatPage(server, { frameAncestors: config.webchatFrameAncestors });

@@ -50,6 +50,8 @@ export interface EraseOptions {
   reason: string;
   now: Date;
   media?: MediaFiles;
+  /** after the erasure: the person's conversations, for channels that keep transcripts in memory (web chat) */
+  forgetChats?: (conversations: { channel: string; conversationId: string }[]) => void;
 }
 
 export class ErasureRefused extends Error {
@@ -119,14 +121,15 @@ const stateKeys = {
  * the counts). Refused when the case does not exist or is erased already.
  */
 export async function eraseBeneficiary(db: Database, id: number, options: EraseOptions): Promise<ErasureCounts> {
-  const counts = await erase(db, id, options);
+  const { counts, conversations } = await erase(db, id, options);
+  options.forgetChats?.(conversations);
   // SQLite zeroes what is deleted (secure_delete, see db/client.ts); the old versions of the pages
   // leave the write-ahead log too (best effort: a reader may hold it).
   if (db.provider === 'sqlite') await db.prisma.$queryRawUnsafe('PRAGMA wal_checkpoint(TRUNCATE)').catch(() => undefined);
   return counts;
 }
 
-function erase(db: Database, id: number, options: EraseOptions): Promise<ErasureCounts> {
+function erase(db: Database, id: number, options: EraseOptions): Promise<{ counts: ErasureCounts; conversations: { channel: string; conversationId: string }[] }> {
   const { now } = options;
   return db.prisma.$transaction(
     async (tx) => {
@@ -264,7 +267,7 @@ function erase(db: Database, id: number, options: EraseOptions): Promise<Erasure
           createdAt: now,
         },
       });
-      return counts;
+      return { counts, conversations: [...conversations.values()] };
     },
     { timeout: 120_000, maxWait: 30_000 },
   );

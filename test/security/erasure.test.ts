@@ -63,6 +63,11 @@ async function webVisitor(h: WhatsAppTestApp, userId: string) {
   await settled();
   return {
     conversationId,
+    /** what the page would read back: the status and the transcript */
+    async transcript() {
+      const res = await fetch(`${app.url}/v3/directline/conversations/${conversationId}/activities`, { headers: { Authorization: `Bearer ${token}` } });
+      return { status: res.status, text: await res.text() };
+    },
     async say(words: string) {
       const posted = await fetch(`${app.url}/v3/directline/conversations/${conversationId}/activities`, {
         method: 'POST',
@@ -210,7 +215,10 @@ describe.each(testDatabases())('erasure on $name', (kind) => {
     const request = alerts.body.items.find((a: { type: string }) => a.type === 'erasure_requested');
     expect(request.erasure).toEqual({ done: false, erase: { method: 'POST', href: `/api/cip/beneficiaries/${id}/erase` } });
 
-    // Everything is there before: the dump would see it.
+    // Everything is there before: the dump would see it, the open web chat shows it.
+    const open = await visitor.transcript();
+    expect(open.status).toBe(200);
+    expect(found(open.text)).toEqual(expect.arrayContaining(['motdistinctif']));
     const before = await dumpDatabase(h.db.url);
     expect(found(before.text)).toEqual(NEEDLES);
     expect(found(dumpFolder(app.config.media.dir))).toEqual(expect.arrayContaining(['quaxworth', 'motdistinctif']));
@@ -239,6 +247,10 @@ describe.each(testDatabases())('erasure on $name', (kind) => {
     expect(after.tables).toEqual(expect.arrayContaining(['Beneficiary', 'Message', 'BotState', 'ConversationRef', 'CaseEvent', 'AuditEvent', 'Blocker', 'CheckIn', 'Placement']));
     expect(found(after.text)).toEqual([]);
     expect(found(dumpFolder(app.config.media.dir))).toEqual([]);
+    // The open web chat conversation is ended: its transcript (kept in memory) is gone.
+    const ended = await visitor.transcript();
+    expect(ended.status).not.toBe(200);
+    expect(found(ended.text)).toEqual([]);
     // SQLite: not even in the free space of the database file or in its write-ahead log.
     if (!isPostgresUrl(h.db.url)) {
       const file = sqliteFile(h.db.url);
