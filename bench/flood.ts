@@ -2,8 +2,8 @@
 // fresh SQLite file with the demo data), on loopback only, behind a pretend reverse proxy
 // (TRUST_PROXY=127.0.0.1: each simulated client has its own X-Forwarded-For address).
 //   1. baseline: N people (default 50, each from their own address) talk to the bot, a message
-//      a second or so (a person does not type faster), for T turns each: the time from the POST to
-//      the bot's reply read back;
+//      every 0.6 s or so (within the 60 a minute per address), for T turns each: the time from the
+//      POST to the bot's reply read back;
 //   2. flood: the same people go on for T more turns while a few attacker addresses send P large
 //      posts (about 29 KB each, near the 32 KB a post may have: 4,096 characters of text,
 //      channelData, entities, foreign attachments) and K token
@@ -11,8 +11,8 @@
 //      caps decide what it costs: the people's p95 against the baseline, and the server's RSS
 //      growth (its resident memory at the peak of the flood against before it).
 // The flood runs in a worker thread of its own, so that its requests do not hold up the people's
-// in the load generator. Bounded: a fixed number of requests, each with a timeout; the whole run
-// takes well under a minute.
+// in the load generator. Bounded: a fixed number of requests, each with a timeout, and the flood
+// stops after 25 s whatever is left ("unsent"); the whole run takes under a minute.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import fs from 'node:fs';
@@ -52,6 +52,8 @@ export interface FloodBenchResult {
     tokens: Record<string, number>;
   };
   rss: { beforeMb: number; peakMb: number; growthMb: number; afterMb: number };
+  /** the server's CPU use (share of one core) in each phase, and its cost per request of the flood */
+  cpu: { baselineShare: number; floodShare: number; msPerFloodRequest: number };
   /** a new visitor, after the flood, got a token and an answer */
   newVisitorAnswered: boolean;
   targets: { rss: boolean; p95: boolean };
@@ -61,7 +63,9 @@ export const FLOOD_TARGET = { rssGrowthMb: 100, p95Ratio: 1.2 };
 
 /** What a person writes, over and over: the language list, back to the menu, help, the menu. */
 const SCRIPT = ['6', '0', 'aide', 'menu'];
-const THINK_MS = 1000;
+const THINK_MS = 600;
+/** the flood stops sending after this long, whatever is left (the run stays bounded on a busy machine) */
+const FLOOD_DEADLINE_MS = 25_000;
 
 function percentile(values: number[], p: number): number {
   const s = [...values].sort((a, b) => a - b);
@@ -103,6 +107,17 @@ class Server {
       const kb = Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${this.child.pid}/status`, 'utf8'))?.[1] ?? 0);
       this.peakKb = Math.max(this.peakKb, kb);
       return kb / 1024;
+    } catch {
+      return 0;
+    }
+  }
+
+  /** CPU time the server has used so far (user + system), seconds */
+  cpuSeconds(): number {
+    try {
+      const stat = fs.readFileSync(`/proc/${this.child.pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / 100; // clock ticks (USER_HZ, 100 on Linux)
     } catch {
       return 0;
     }
@@ -216,19 +231,21 @@ function floodBody(n: number): string {
   });
 }
 
-/** Runs `count` requests, `inFlight` at once; counts their statuses. */
+/** Runs `count` requests, `inFlight` at once, until the deadline; counts their statuses ("unsent" past the deadline). */
 async function flood(count: number, inFlight: number, send: (n: number) => Promise<number>): Promise<Record<string, number>> {
   const statuses: Record<string, number> = {};
+  const deadline = performance.now() + FLOOD_DEADLINE_MS;
   let next = 0;
   await Promise.all(
     Array.from({ length: inFlight }, async () => {
-      while (next < count) {
+      while (next < count && performance.now() < deadline) {
         const n = next++;
         const status = await send(n).catch(() => 0);
         statuses[status || 'failed'] = (statuses[status || 'failed'] ?? 0) + 1;
       }
     }),
   );
+  if (next < count) statuses.unsent = count - next;
   return statuses;
 }
 
@@ -254,13 +271,17 @@ export async function runFloodBench(options: FloodBenchOptions): Promise<FloodBe
     await converse(c, people, SCRIPT.length, 0);
 
     log(`flood: baseline, ${options.people} people x ${options.turns} turns`);
+    const cpu0 = server.cpuSeconds();
+    const t0 = performance.now();
     const baseline = await converse(c, people, options.turns, 0);
+    const baselineCpu = { seconds: (performance.now() - t0) / 1000, cpu: server.cpuSeconds() - cpu0 };
     await sleep(300);
     const beforeMb = server.rssMb();
     server.resetPeak();
 
     log(`flood: ${options.posts} large posts and ${options.tokens} token requests from ${options.attackers} addresses, ${options.inFlight} in flight, while the people go on`);
     const started = performance.now();
+    const cpu1 = server.cpuSeconds();
     const worker = new Worker(__filename, { workerData: { flood: { url: server.url, ...options, log: undefined } } });
     const flooding = new Promise<[Record<string, number>, Record<string, number>, number]>((resolve, reject) => {
       worker.once('message', resolve);
@@ -270,6 +291,7 @@ export async function runFloodBench(options: FloodBenchOptions): Promise<FloodBe
     const [posts, tokens, floodSeconds] = await flooding;
     await worker.terminate();
     const seconds = (performance.now() - started) / 1000;
+    const floodCpu = server.cpuSeconds() - cpu1;
     const peakMb = server.peakMb();
     await sleep(500);
     const afterMb = server.rssMb();
@@ -289,6 +311,12 @@ export async function runFloodBench(options: FloodBenchOptions): Promise<FloodBe
       baseline: { p50Ms: p(baseline.times, 50), p95Ms: p(baseline.times, 95), missing: baseline.missing },
       flood: { p50Ms: p(during.times, 50), p95Ms: p(during.times, 95), missing: during.missing, seconds, floodSeconds, posts, tokens },
       rss: { beforeMb, peakMb, growthMb: peakMb - beforeMb, afterMb },
+      cpu: {
+        baselineShare: baselineCpu.cpu / baselineCpu.seconds,
+        floodShare: floodCpu / seconds,
+        // what the flood added, beyond the people's own turns at the baseline's pace
+        msPerFloodRequest: (1000 * Math.max(0, floodCpu - baselineCpu.cpu)) / Math.max(1, options.posts + options.tokens),
+      },
       newVisitorAnswered,
       targets: { rss: false, p95: false },
     };

@@ -306,6 +306,8 @@ function floodReport(r: FloodBenchResult): string[] {
       `unanswered ${fmt(r.baseline.missing + r.flood.missing)}`,
     `  server RSS: ${fmt(r.rss.beforeMb)} MB before, ${fmt(r.rss.peakMb)} MB at the peak (+${fmt(r.rss.growthMb)} MB), ${fmt(r.rss.afterMb)} MB after; ` +
       `a new visitor after the flood answered: ${r.newVisitorAnswered ? 'yes' : 'NO'}`,
+    `  server CPU: ${fmt(100 * r.cpu.baselineShare)} % of a core at the baseline, ${fmt(100 * r.cpu.floodShare)} % during the flood; ` +
+      `${fmt(r.cpu.msPerFloodRequest, 2)} ms more per request of the flood; machine load average ${fmt(os.loadavg()[0], 1)}`,
     `targets: RSS growth < ${FLOOD_TARGET.rssGrowthMb} MB (${mark(r.targets.rss)}); people's p95 within ${fmt(100 * (FLOOD_TARGET.p95Ratio - 1))} % of the baseline (${mark(r.targets.p95)})`,
   ];
 }

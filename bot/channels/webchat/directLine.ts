@@ -425,12 +425,12 @@ export function inbound(incoming: Partial<Activity> & Record<string, unknown>): 
   };
 }
 
-/** Attachments that are files of our media store (uploaded here), with their three fields only. */
+/** Attachments that link to our media store (a signed link too), with their three fields only; receive() then keeps the person's own (media/intake.ts). */
 function ownAttachments(list: unknown): Attachment[] {
   if (!Array.isArray(list)) return [];
   const text = (v: unknown) => (typeof v === 'string' && v.length <= 500 ? v : undefined);
   return list
-    .filter((a): a is Record<string, unknown> => isObject(a) && mediaIdOf(text(a.contentUrl)) !== undefined)
+    .filter((a): a is Record<string, unknown> => isObject(a) && mediaIdOf(text(a.contentUrl)?.split('?')[0]) !== undefined)
     .slice(0, MAX_ATTACHMENTS)
     .map((a) => ({ contentType: text(a.contentType) ?? 'application/octet-stream', contentUrl: a.contentUrl as string, ...(text(a.name) && { name: text(a.name) }) }));
 }
