@@ -35,6 +35,10 @@ function cell(value: Cell): string {
   return value;
 }
 
+/** The filters as given, days as YYYY-MM-DD, for the audit row. */
+const filtersOf = (q: unknown) =>
+  Object.fromEntries(Object.entries((q ?? {}) as Record<string, unknown>).flatMap(([k, v]) => (v === undefined ? [] : [[k, v instanceof Date ? v.toISOString().slice(0, 10) : v]])));
+
 interface Column<R> {
   header: string;
   value: (row: R) => Cell;
@@ -85,7 +89,7 @@ export function exportRoutes(api: Api, { db }: ApiDeps): void {
           await pipeline(Readable.from(records()), stringifier, res);
           complete = true;
         } finally {
-          await ctx.audit({ action: 'export', resource: name, detail: { filters: JSON.parse(JSON.stringify(q ?? {})), rows: count, ...(!complete && { complete: false }) } });
+          await ctx.audit({ action: 'export', resource: name, detail: { filters: filtersOf(q), rows: count, ...(!complete && { complete: false }) } });
         }
       },
     );
