@@ -197,13 +197,19 @@ describe('rate limits per client address', () => {
     expect(statuses6).toEqual([200, 200, 200, 200, 200, 429]);
   });
 
-  test('posts past the bucket get 429; another visitor is not held back', async () => {
+  test('posts (and uploads) past the bucket get 429; another visitor is not held back', async () => {
     const v = await visit();
     const results = await Promise.all(Array.from({ length: 40 }, () => post(v, { type: 'message', text: 'x'.repeat(4_000) })));
     const statuses = results.map((r) => r.status);
     expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(21); // 20 at once, and one refill at most
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(19);
     expect(results.find((r) => r.status === 429)!.headers.get('retry-after')).toMatch(/^\d+$/);
+    // Files count as posts: the same address's upload waits too, before anything is written.
+    const form = new FormData();
+    form.append('activity', new Blob([JSON.stringify({ type: 'message' })], { type: 'application/vnd.microsoft.activity' }), 'blob');
+    form.append('file', new Blob([new Uint8Array(200_000)], { type: 'audio/ogg' }), 'voice.ogg');
+    const upload = await fetch(`${app.url}/v3/directline/conversations/${v.conversationId}/upload`, { method: 'POST', headers: { 'X-Forwarded-For': v.ip, Authorization: `Bearer ${v.token}` }, body: form });
+    expect(upload.status).toBe(429);
     // Another visitor is not held back.
     expect((await say(await visit(), 'menu')).length).toBeGreaterThan(0);
   });

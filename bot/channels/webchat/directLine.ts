@@ -136,7 +136,7 @@ export class DirectLineChannel {
       mapParams: false,
       mapFiles: false,
     });
-    server.post(`${BASE}/conversations/:id/upload`, (req: Request, res: Response, next: restify.Next) => this.checkUpload(req, res, next), multipart, async (req: Request, res: Response) => this.upload(req, res));
+    server.post(`${BASE}/conversations/:id/upload`, postLimit, (req: Request, res: Response, next: restify.Next) => this.checkUpload(req, res, next), multipart, async (req: Request, res: Response) => this.upload(req, res));
     // GET /webchat/media/:id is media/serve.ts's (registered by the app: it needs the database).
   }
 
