@@ -2,8 +2,9 @@
 // goes: their names, phone and birth year, their messages (both ways, with the channel's
 // references and the bot's state of their conversations), the free text of their blockers,
 // check-ins and placements, their timeline's payloads, their media files; and their name or
-// number wherever it was copied (an employer's attendance request, a staff member's search in the
-// audit trail) becomes "[erased]". What statistics need stays, without an identifier: the case row
+// number where it was copied into rows of no case (an employer's attendance request) or into the
+// audit trail (a staff member's search) becomes "[erased]". What statistics need stays, without an
+// identifier: the case row
 // (language, stage, protection status, French level, dates, outcome: status "erased"), its
 // timeline's types and dates, placements, shifts, bookings and broadcast answers.
 // The staff's API, `npm run case:erase` and the retention job (archived cases) all come here.
