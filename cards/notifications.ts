@@ -38,11 +38,12 @@ export function renderNotification(payload: NotificationPayload, locale: Languag
   }
   const t = translator(locale);
   switch (payload.key) {
-    case 'notifications.waitlistPromoted': {
+    case 'notifications.waitlistPromoted':
+    case 'notifications.sessionCancelled': {
       const s = payload.session as SessionRef;
       return say(
         locale,
-        t('notifications.waitlistPromoted', {
+        t(payload.key, {
           title: titleOf(t, s),
           when: formatDateTime(new Date(s.startsAt), locale, timeZone),
           place: s.place,

@@ -1,12 +1,16 @@
 // Workshops and their sessions: any member of staff lists them with their upcoming sessions (seats
 // and who is booked how many); coordinators and admins add workshops and sessions, move a session,
 // change its seats (never below the people already booked) or cancel it. Cancelling tells each
-// booked or waiting person's CIP (an alert on their case): no message goes to the people.
+// booked or waiting person's CIP (an alert on their case) and, before the session starts, the
+// person themselves (a notification in their language, unless they said stop). After a session,
+// staff mark who came (POST /api/cip/sessions/:id/attendance): attended or no_show.
 import { z } from 'zod';
 import { isUniqueViolation } from '../db/client';
 import { appendCaseEvent } from '../services/caseEvents';
-import { ANY_STAFF, MANAGERS, conflict, invalid, notFound, type Api, type ApiDeps } from './http';
-import { ageGroup, dateTime, flag, idParams, list, text } from './schemas';
+import { queueNotification } from '../services/notifications';
+import { ANY_STAFF, MANAGERS, apiError, conflict, invalid, notFound, type Api, type ApiDeps } from './http';
+import { caseScope } from './scope';
+import { ageGroup, dateTime, flag, id, idParams, list, text } from './schemas';
 
 export const workshopCategory = z.enum(['codes_soft_skills', 'paperwork', 'job_search', 'company_visit', 'digital', 'culture_sport']);
 const sessionStatus = z.enum(['scheduled', 'cancelled']);
@@ -139,15 +143,88 @@ export function workshopRoutes(api: Api, { db }: ApiDeps): void {
               type: 'session_cancelled',
               actor: { type: 'staff', id: ctx.staff.id },
               payload: { bookingId: b.id, sessionId: before.id, workshop: before.workshop.code, startsAt: before.startsAt.toISOString(), was: b.status },
-              // Nobody else tells the person: their CIP should.
+              // Their CIP hears of it, and sees that the person was told (below) or not.
               attention: true,
             });
+          }
+          // The people are told, if the session was still to come and they did not say stop.
+          if (before.startsAt > ctx.now) {
+            const reachable = await tx.beneficiary.findMany({ where: { id: { in: affected.map((b) => b.beneficiaryId) }, optedOutAt: null, status: { in: ['pending', 'active'] } }, select: { id: true } });
+            for (const { id: beneficiaryId } of reachable) {
+              await queueNotification(
+                tx,
+                beneficiaryId,
+                ctx.now,
+                { key: 'notifications.sessionCancelled', session: { id: before.id, workshopCode: before.workshop.code, title: before.workshop.title, startsAt: before.startsAt.toISOString(), place: before.place } },
+                { dedupeKey: `session_cancelled:${before.id}:${beneficiaryId}` },
+              );
+            }
           }
         }
         return s;
       });
       await ctx.audit({ action: 'update', resource: 'session', resourceId: updated.id, detail: { fields: Object.keys(body) } });
       return (await sessionViews([updated]))[0];
+    },
+  );
+
+  const attendanceBody = z.object({
+    attendance: z
+      .array(z.object({ beneficiaryId: id, status: z.enum(['attended', 'no_show']) }))
+      .min(1, 'mark at least one person')
+      .max(500)
+      .refine((marks) => new Set(marks.map((m) => m.beneficiaryId)).size === marks.length, 'one mark per person'),
+  });
+  const marked = z.object({ bookingId: z.number().int(), beneficiaryId: z.number().int(), status: z.string(), from: z.string() });
+
+  api.route(
+    {
+      method: 'post',
+      path: '/api/cip/sessions/:id/attendance',
+      summary: 'Mark who came to a session, once it has ended: attended or no_show (a CIP marks the people in their scope)',
+      tag: 'workshops',
+      roles: ANY_STAFF,
+      params: idParams,
+      body: attendanceBody,
+      response: list(marked),
+      errors: { 404: 'No such session', 409: 'The session is cancelled or has not ended yet' },
+    },
+    async (ctx, { params, body }) => {
+      const session = await prisma.workshopSession.findUnique({ where: { id: params.id }, include: { workshop: true } });
+      if (!session) throw notFound('Session');
+      if (session.status === 'cancelled') throw conflict('session.cancelled');
+      if (session.endsAt > ctx.now) throw conflict('session.notEnded', { endsAt: session.endsAt });
+      const ids = body.attendance.map((m) => m.beneficiaryId);
+      // Only seats (booked, or marked already: a mark can be corrected), of people in one's scope.
+      const seats = await prisma.booking.findMany({ where: { sessionId: session.id, beneficiaryId: { in: ids }, status: { in: ['booked', 'attended', 'no_show'] }, beneficiary: caseScope(ctx.staff) } });
+      const byPerson = new Map(seats.map((b) => [b.beneficiaryId, b]));
+      const missing = body.attendance.flatMap((m, i) => (byPerson.has(m.beneficiaryId) ? [] : [{ i, beneficiaryId: m.beneficiaryId }]));
+      if (missing.length) {
+        const first = missing[0];
+        throw apiError(400, 'ValidationError', 'session.notBooked', { beneficiaryId: first.beneficiaryId }, { fields: missing.map((m) => ({ path: `attendance.${m.i}.beneficiaryId`, message: 'has no seat on this session' })) });
+      }
+      const items = await prisma.$transaction(async (tx) => {
+        const out: { bookingId: number; beneficiaryId: number; status: string; from: string }[] = [];
+        for (const mark of body.attendance) {
+          const seat = byPerson.get(mark.beneficiaryId)!;
+          // Conditional on the status read: a booking cancelled meanwhile is not marked.
+          const { count } = await tx.booking.updateMany({ where: { id: seat.id, status: seat.status }, data: { status: mark.status } });
+          if (count !== 1) throw conflict('booking.changedMeanwhile');
+          out.push({ bookingId: seat.id, beneficiaryId: seat.beneficiaryId, status: mark.status, from: seat.status });
+          if (seat.status === mark.status) continue;
+          await appendCaseEvent(tx, {
+            beneficiaryId: seat.beneficiaryId,
+            type: 'workshop_attendance',
+            actor: { type: 'staff', id: ctx.staff.id },
+            payload: { bookingId: seat.id, sessionId: session.id, workshop: session.workshop.code, startsAt: session.startsAt.toISOString(), status: mark.status, from: seat.status },
+            // A missed workshop is worth a word from the CIP.
+            attention: mark.status === 'no_show',
+          });
+        }
+        return out;
+      });
+      await ctx.audit({ action: 'update', resource: 'session', resourceId: session.id, detail: { attendance: items.map((m) => ({ bookingId: m.bookingId, status: m.status })) } });
+      return { items, total: items.length };
     },
   );
 }
