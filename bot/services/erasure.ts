@@ -11,6 +11,7 @@
 import type { Database, Prisma } from '../db/client';
 import { SqlParams } from '../db/rawSql';
 import { appendCaseEvent } from './caseEvents';
+import { releaseFutureBookings } from './workshops';
 
 /** What replaces a person's name or number in rows that are not theirs. */
 export const ERASED_TEXT = '[erased]';
@@ -37,6 +38,8 @@ export interface ErasureCounts {
   placements: number;
   /** shifts to come, deleted (the ones that happened stay) */
   shifts: number;
+  /** places in sessions to come, cancelled (the seats go to the people waiting) */
+  bookings: number;
   /** questions asked outside a conversation (ProactiveQuestion rows) deleted */
   questions: number;
   /** rows of others where their name or number was replaced */
@@ -203,6 +206,8 @@ function erase(db: Database, id: number, options: EraseOptions): Promise<{ count
       await tx.placement.updateMany({ where: { beneficiaryId: id, status: 'planned' }, data: { status: 'cancelled' } });
       await tx.placement.updateMany({ where: { beneficiaryId: id, status: 'active' }, data: { status: 'ended' } });
       const shifts = await tx.shift.deleteMany({ where: { beneficiaryId: id, startsAt: { gt: now } } });
+      // Their seats in sessions to come go to the people waiting.
+      const bookings = await releaseFutureBookings(tx, id, now);
 
       // Their name or number copied into rows that are not theirs: an employer's messages (an
       // attendance request names the person), events of no case, the audit trail (a search for
@@ -252,6 +257,7 @@ function erase(db: Database, id: number, options: EraseOptions): Promise<{ count
         checkIns: checkIns.count,
         placements: placements.count,
         shifts: shifts.count,
+        bookings,
         questions: questions.count,
         redacted,
         media: removed,

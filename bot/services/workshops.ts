@@ -286,6 +286,22 @@ export async function cancelBooking(db: Db, beneficiaryId: number, bookingId: nu
   });
 }
 
+/**
+ * A person leaves (their data is erased): their places in sessions still to come are cancelled,
+ * inside the caller's transaction, and each freed seat goes to the first person waiting.
+ * Returns how many places were cancelled.
+ */
+export async function releaseFutureBookings(tx: Tx, beneficiaryId: number, now: Date): Promise<number> {
+  const places = await tx.booking.findMany({ where: { beneficiaryId, status: { in: ['booked', 'waitlisted'] }, session: { startsAt: { gt: now } } } });
+  for (const place of places) {
+    await tx.booking.update({ where: { id: place.id }, data: { status: 'cancelled', cancelledAt: now } });
+    if (place.status !== 'booked') continue;
+    await tx.workshopSession.updateMany({ where: { id: place.sessionId, bookedCount: { gt: 0 } }, data: { bookedCount: { decrement: 1 } } });
+    await promoteFromWaitlist(tx, place.sessionId, now);
+  }
+  return places.length;
+}
+
 /** Gives a free seat to the first person waiting, if any; returns who got it. */
 async function promoteFromWaitlist(tx: Tx, sessionId: number, now: Date): Promise<number | undefined> {
   const session = await tx.workshopSession.findUniqueOrThrow({ where: { id: sessionId }, include: { workshop: true } });

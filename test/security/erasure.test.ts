@@ -294,6 +294,28 @@ describe.each(testDatabases())('erasure on $name', (kind) => {
     expect(await app.db.prisma.beneficiary.count({ where: { phone: '+33639981234' } })).toBe(0);
   }, 120000);
 
+  test("the person's seats in sessions to come go to the first person waiting; past bookings stay", async () => {
+    const db = h.app.db.prisma;
+    const workshop = await db.workshop.findFirstOrThrow();
+    const later = new Date(Date.now() + 5 * DAY);
+    const session = await db.workshopSession.create({ data: { workshopId: workshop.id, startsAt: later, endsAt: new Date(later.getTime() + 7200_000), place: 'Salle 2', capacity: 1, bookedCount: 1 } });
+    const past = await db.workshopSession.create({ data: { workshopId: workshop.id, startsAt: new Date(Date.now() - 5 * DAY), endsAt: new Date(Date.now() - 5 * DAY + 7200_000), place: 'Salle 2', capacity: 5, bookedCount: 1 } });
+    const leaving = await db.beneficiary.create({ data: { firstName: 'Leaving', status: 'active', consentAt: new Date() } });
+    const waiting = await db.beneficiary.create({ data: { firstName: 'Waiting', status: 'active', consentAt: new Date() } });
+    await db.booking.create({ data: { sessionId: session.id, beneficiaryId: leaving.id, status: 'booked' } });
+    await db.booking.create({ data: { sessionId: past.id, beneficiaryId: leaving.id, status: 'attended' } });
+    await db.booking.create({ data: { sessionId: session.id, beneficiaryId: waiting.id, status: 'waitlisted', waitlistedAt: new Date() } });
+
+    const res = await coordinator.call('POST', `/api/cip/beneficiaries/${leaving.id}/erase`, { reason: 'asked by phone' });
+    expect(res.status).toBe(200);
+    expect(res.body.counts).toMatchObject({ bookings: 1 });
+    expect(await db.booking.findFirst({ where: { sessionId: session.id, beneficiaryId: leaving.id } })).toMatchObject({ status: 'cancelled' });
+    expect(await db.booking.findFirst({ where: { sessionId: session.id, beneficiaryId: waiting.id } })).toMatchObject({ status: 'booked' });
+    expect(await db.workshopSession.findUnique({ where: { id: session.id } })).toMatchObject({ bookedCount: 1 });
+    expect(await db.booking.findFirst({ where: { sessionId: past.id, beneficiaryId: leaving.id } })).toMatchObject({ status: 'attended' });
+    expect(await db.caseEvent.count({ where: { beneficiaryId: waiting.id, type: 'waitlist_promoted' } })).toBe(1);
+  });
+
   test('retention: a never-consented visitor is forgotten after 30 days, not before; old unreferenced files go; an archived case is erased after RETENTION_ARCHIVED_DAYS', async () => {
     const { app } = h;
     const media = new MediaStore(app.config.media.dir);
