@@ -7,6 +7,11 @@ import type { LanguageCode } from './languages';
 export interface UserProfile {
   /** the language the person chose; wins over the channel's locale */
   language?: LanguageCode;
+  /**
+   * the language the channel last gave (the web chat page's ?lang= or switch): used on turns that
+   * come without a locale, and offered for confirmation before consent (bot/middleware/locale.ts)
+   */
+  channelLanguage?: LanguageCode;
   /** the person's case, once they consented */
   beneficiaryId?: number;
   /** an employer contact (recognised by their phone number): never a beneficiary */

@@ -6,7 +6,7 @@ import { translator, wordList } from '../bot/i18n';
 import type { LanguageCode } from '../bot/languages';
 import type { AttendanceAnswer, AttendancePayload } from '../bot/services/attendance';
 import type { Question } from '../dialogs/prompts/numberedChoicePrompt';
-import { recognizeChoice } from '../dialogs/recognizers/choice';
+import { readRecordingAnswer, type Unclear } from '../dialogs/answers/recordingAnswer';
 import { yesNoQuestion } from '../dialogs/prompts/yesNoQuestion';
 import { formatDay, formatTimeRange } from './format';
 import { ask } from './messages';
@@ -28,11 +28,12 @@ export function attendanceQuestion(locale: LanguageCode, timeZone: string, p?: P
   return { ...yesNo, options: [...yesNo.options, { value: 'late', label: t('attendance.late'), synonyms: late }] };
 }
 
-/** The answer a message gives to an attendance request, if it is one. */
-export function recognizeAttendance(text: string, locale: LanguageCode): AttendanceAnswer | undefined {
-  const q = attendanceQuestion(locale, 'UTC');
-  const value = recognizeChoice(text, q.options, locale)?.value ?? q.recognize?.(text, locale);
-  return value as AttendanceAnswer | undefined;
+/**
+ * The answer a message gives to an attendance request, if it is one; UNCLEAR when a negation is
+ * around "present" or "late" ("he did not come late"): asked again, nothing recorded.
+ */
+export function recognizeAttendance(text: string, locale: LanguageCode): AttendanceAnswer | Unclear | undefined {
+  return readRecordingAnswer(text, attendanceQuestion(locale, 'UTC'), locale, ['absent']) as AttendanceAnswer | Unclear | undefined;
 }
 
 export const renderAttendance: NotificationRenderer = (payload, locale, timeZone) => {

@@ -18,7 +18,8 @@ import { ActivityTypes, type StatePropertyAccessor, type TurnContext } from 'bot
 import { translator, wordList } from '../bot/i18n';
 import { LANGUAGE_CODES } from '../bot/languages';
 import { channelGivesNoLanguage, channelPhone, chatIdentity, doNotRecordTurn, setTurnLocale, turnLocale, type UserProfile } from '../bot/turn';
-import { consentedCaseForPhone, forgetConversation, linkByPhone, optIn, optOut, rememberConversation } from '../bot/services/people';
+import { changeLanguage, consentedCaseForPhone, forgetConversation, linkByPhone, optIn, optOut, rememberConversation } from '../bot/services/people';
+import { pageLanguageChange } from '../bot/middleware/locale';
 import { say } from '../cards/messages';
 import { beneficiaryIdOf, type DialogDeps } from './deps';
 import {
@@ -40,6 +41,7 @@ import type { NotificationPayload } from '../bot/services/notifications';
 import { renderNotification } from '../cards/notifications';
 import type { Answerer } from './answers/answerer';
 import { isWayOut } from './results';
+import { UNCLEAR } from './answers/recordingAnswer';
 
 /** Tells the web chat page to forget the person on this device (public/app.js). */
 export const FORGET_EVENT = 'passerelle/forget';
@@ -135,6 +137,9 @@ export class MainDialog extends ComponentDialog {
     // An employer contact (known by their phone number) gets their own menu, never a beneficiary's.
     if (!known && (await this.contacts.run(dc, profile))) return;
     if (known) await this.syncConversation(context, profile);
+    // A language chosen on the web chat page goes on the case timeline, as one chosen here does.
+    const pageChange = pageLanguageChange(context);
+    if (known && pageChange) await changeLanguage(this.deps.db, profile.beneficiaryId!, pageChange.from, pageChange.to);
 
     const command = isMessage ? globalCommand(context.activity.text) : undefined;
     const since = known && isMessage ? await this.noteTurn(context) : undefined;
@@ -184,10 +189,23 @@ export class MainDialog extends ComponentDialog {
     const answerer = this.answerers.get(question.kind);
     const options = answerer && (await answerer.recognize(question, text, locale, beneficiaryId));
     if (!answerer || !options) return false;
+    if (options === UNCLEAR) {
+      // It seemed to answer, with a negation around the positive option: nothing recorded, asked again.
+      await dc.cancelAllDialogs();
+      await context.sendActivity(say(locale, translator(locale)('prompt.notUnderstood')));
+      await this.putAgain(context, question);
+      return true;
+    }
     await dc.cancelAllDialogs();
     const result = await dc.beginDialog(answerer.dialog.id, options);
     if (result.status === DialogTurnStatus.complete && !(await this.askAgain(context, beneficiaryId, previous))) await this.start(dc, false);
     return true;
+  }
+
+  private async putAgain(context: TurnContext, question: { id: number; messageId: number }) {
+    const message = await this.deps.db.message.findUnique({ where: { id: question.messageId }, select: { payload: true } });
+    if (message) await context.sendActivity(renderNotification(message.payload as unknown as NotificationPayload, turnLocale(context), this.deps.timeZone));
+    await askedAgain(this.deps.db, question.id, this.deps.now());
   }
 
   /**

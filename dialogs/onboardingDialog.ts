@@ -1,4 +1,6 @@
-// First contact with a person we do not know: their language (if they never chose one), consent
+// First contact with a person we do not know: their language (if they never chose one; a language
+// the channel gave, e.g. the web chat page's ?lang=ar, is only confirmed: "العربية؟ 1 yes / 2 another
+// language"), consent
 // (what we keep, who sees it, how to stop and to ask for deletion), then their case: the CIP's
 // case for the phone number the channel gives, or a new pending case with their first name.
 // Ends with { beneficiaryId }, or with {} when they said no or were not understood three times
@@ -6,7 +8,8 @@
 import { ComponentDialog, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { TurnContext } from 'botbuilder';
 import { translator, wordList } from '../bot/i18n';
-import type { LanguageCode } from '../bot/languages';
+import { language as languageInfo, type LanguageCode } from '../bot/languages';
+import { offeredLanguage } from '../bot/middleware/locale';
 import { channelPhone, channelProfileName, chatIdentity, doNotRecordTurn, turnLocale } from '../bot/turn';
 import { caseForPhone, firstNameFrom, forgetConversation, giveConsent } from '../bot/services/people';
 import { say } from '../cards/messages';
@@ -17,6 +20,7 @@ import type { OnboardingResult } from './mainDialog';
 import { NumberedChoicePrompt, perLanguage, type ChoiceResult } from './prompts/numberedChoicePrompt';
 import { TextPrompt, isNoAnswer, type TextAnswer } from './prompts/textPrompt';
 import { yesNoQuestion } from './prompts/yesNoQuestion';
+import { readYesNo } from './recognizers/yesNo';
 
 const STEPS = 'onboardingSteps';
 const NAME = 'onboardingName';
@@ -24,11 +28,28 @@ const NAME_LOOP = 'onboardingNameLoop';
 const CONSENT_PROMPT = 'onboardingConsentPrompt';
 const CONFIRM_NAME_PROMPT = 'onboardingConfirmNamePrompt';
 const NAME_PROMPT = 'onboardingNamePrompt';
+const CONFIRM_LANGUAGE_PROMPT = 'onboardingConfirmLanguagePrompt';
 const MAX_MISSES = 3;
 
 const consentQuestion = perLanguage((locale) => yesNoQuestion(locale, translator(locale)('onboarding.consent.question')));
 const confirmNameQuestion = (locale: LanguageCode, args: { name: string }) =>
   yesNoQuestion(locale, translator(locale)('onboarding.name.confirm', { name: args.name }));
+/**
+ * "العربية؟ 1. نعم / 2. لغة أخرى", in the language offered (the turn's): one digit keeps it. Read as a
+ * yes/no question, so "1", "yes", "نعم" keep it and "2", "no" open the list; a negation never keeps it.
+ */
+const confirmLanguageQuestion = perLanguage((locale) => {
+  const t = translator(locale);
+  const options = [
+    { value: 'keep', label: t('common.yes') },
+    { value: 'other', label: t('language.other') },
+  ];
+  const read = (text: string, l: LanguageCode) => {
+    const said = readYesNo(text, l);
+    return said === 'yes' ? 'keep' : said === 'no' ? 'other' : undefined;
+  };
+  return { question: t('language.confirm', { language: languageInfo(locale).nativeName }), options, read, simpler: { question: t('language.confirm', { language: languageInfo(locale).nativeName }), options, hints: [t('prompt.yesNo.hint')] } };
+});
 const nameQuestion = (locale: LanguageCode) => {
   const t = translator(locale);
   return { question: t('onboarding.name.question'), hints: [t('onboarding.name.hint')] };
@@ -50,17 +71,35 @@ export class OnboardingDialog extends ComponentDialog {
     this.addDialog(new NumberedChoicePrompt(CONSENT_PROMPT, consentQuestion));
     this.addDialog(new NumberedChoicePrompt(CONFIRM_NAME_PROMPT, confirmNameQuestion));
     this.addDialog(new TextPrompt(NAME_PROMPT, nameQuestion));
+    this.addDialog(new NumberedChoicePrompt(CONFIRM_LANGUAGE_PROMPT, confirmLanguageQuestion));
     this.addDialog(
-      new WaterfallDialog(STEPS, [(s) => this.chooseLanguage(s), (s) => this.askConsent(s), (s) => this.afterConsent(s), (s) => this.afterName(s)]),
+      new WaterfallDialog(STEPS, [
+        (s) => this.chooseLanguage(s),
+        (s) => this.afterLanguageConfirmation(s),
+        (s) => this.askConsent(s),
+        (s) => this.afterConsent(s),
+        (s) => this.afterName(s),
+      ]),
     );
     this.addDialog(new WaterfallDialog(NAME, [(s) => this.proposeName(s), (s) => this.afterProposal(s), (s) => s.endDialog(s.result)]));
     this.addDialog(new WaterfallDialog(NAME_LOOP, [(s) => this.askName(s), (s) => this.checkName(s)]));
     this.initialDialogId = STEPS;
   }
 
+  /** No language yet: the one the channel offered (not the default) is confirmed in one digit; else the list. */
   private async chooseLanguage(step: WaterfallStepContext) {
-    const { language } = await this.deps.profile.get(step.context, {});
-    return language ? step.next() : step.beginDialog(LANGUAGE_DIALOG);
+    const profile = await this.deps.profile.get(step.context, {});
+    if (profile.language) return step.next();
+    return offeredLanguage(step.context) ? step.beginDialog(CONFIRM_LANGUAGE_PROMPT) : step.beginDialog(LANGUAGE_DIALOG);
+  }
+
+  private async afterLanguageConfirmation(step: WaterfallStepContext) {
+    const answer = step.result as ChoiceResult | undefined;
+    if (!answer || answer.index < 0) return step.next(); // chosen from the list, or not understood (askConsent gives up)
+    if (answer.value === 'other') return step.beginDialog(LANGUAGE_DIALOG);
+    const profile = await this.deps.profile.get(step.context, {});
+    await this.deps.profile.set(step.context, { ...profile, language: turnLocale(step.context) });
+    return step.next();
   }
 
   private async askConsent(step: WaterfallStepContext) {
@@ -68,15 +107,11 @@ export class OnboardingDialog extends ComponentDialog {
     if (!(await this.deps.profile.get(step.context, {})).language) return this.giveUp(step);
     const locale = turnLocale(step.context);
     const t = translator(locale);
-    await sayEach(
-      step.context,
-      locale,
-      t('onboarding.consent.intro'),
-      t(channelPhone(step.context) ? 'onboarding.consent.storedWithPhone' : 'onboarding.consent.stored'),
-      t('onboarding.consent.who'),
-      t('onboarding.consent.stop', { word: keyword(locale, 'stop') }),
-      t('onboarding.consent.delete', { word: keyword(locale, 'delete') }),
-    );
+    // Two bubbles on a phone: what is kept and who sees it; how to stop and to delete.
+    await step.context.sendActivities([
+      say(locale, t(channelPhone(step.context) ? 'onboarding.consent.storedWithPhone' : 'onboarding.consent.stored'), t('onboarding.consent.who')),
+      say(locale, t('onboarding.consent.stop', { word: keyword(locale, 'stop') }), t('onboarding.consent.delete', { word: keyword(locale, 'delete') })),
+    ]);
     return step.beginDialog(CONSENT_PROMPT);
   }
 

@@ -5,10 +5,14 @@
 import type { Dialog } from 'botbuilder-dialogs';
 import type { LanguageCode } from '../../bot/languages';
 import type { OpenQuestion, QuestionKind } from '../../bot/services/questions';
+import type { Unclear } from './recordingAnswer';
 
 export interface Answerer {
   kind: QuestionKind;
   dialog: Dialog;
-  /** The dialog's options when `text` answers the question, undefined when it does not. */
-  recognize(question: OpenQuestion, text: string, locale: LanguageCode, beneficiaryId: number): Promise<object | undefined>;
+  /**
+   * The dialog's options when `text` answers the question, undefined when it does not, UNCLEAR
+   * when it seems to but must be asked again (a negation around the positive option).
+   */
+  recognize(question: OpenQuestion, text: string, locale: LanguageCode, beneficiaryId: number): Promise<object | Unclear | undefined>;
 }

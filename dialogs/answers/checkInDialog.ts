@@ -13,7 +13,7 @@ import { ProblemDialog, type ProblemOptions } from '../problemDialog';
 import { NumberedChoicePrompt, type ChoiceResult } from '../prompts/numberedChoicePrompt';
 import { TextPrompt, type TextAnswer } from '../prompts/textPrompt';
 import { yesNoQuestion } from '../prompts/yesNoQuestion';
-import { recognizeChoice } from '../recognizers/choice';
+import { readRecordingAnswer, UNCLEAR } from './recordingAnswer';
 import type { Answerer } from './answerer';
 
 const STEPS = 'checkInSteps';
@@ -33,9 +33,10 @@ export function checkInAnswerer(deps: DialogDeps): Answerer {
     kind: 'checkin',
     dialog: new CheckInDialog(deps),
     async recognize(question, text, locale, beneficiaryId) {
-      const choice = recognizeChoice(text, checkInQuestion(locale).options, locale);
-      if (!choice) return undefined;
-      return { questionId: question.id, checkInId: question.refId, beneficiaryId, answer: choice.value as CheckInAnswer } satisfies CheckInDialogOptions;
+      // No option is negative here: "pas bien", "I don't need help" are asked again.
+      const choice = readRecordingAnswer(text, checkInQuestion(locale), locale);
+      if (choice === undefined || choice === UNCLEAR) return choice;
+      return { questionId: question.id, checkInId: question.refId, beneficiaryId, answer: choice as CheckInAnswer } satisfies CheckInDialogOptions;
     },
   };
 }

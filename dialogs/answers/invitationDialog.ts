@@ -9,7 +9,7 @@ import { answerInvitation } from '../../bot/services/broadcasts';
 import { overlappingShift } from '../../bot/services/workshops';
 import { say } from '../../cards/messages';
 import { invitationQuestion } from '../../cards/notifications';
-import { recognizeChoice } from '../recognizers/choice';
+import { readRecordingAnswer, UNCLEAR } from './recordingAnswer';
 import type { Answerer } from './answerer';
 import type { DialogDeps } from '../deps';
 import { INVITATION_DIALOG } from '../ids';
@@ -35,8 +35,8 @@ export function invitationAnswerer(deps: DialogDeps): Answerer {
     kind: 'broadcast',
     dialog: new InvitationDialog(deps),
     async recognize(question, text, locale, beneficiaryId) {
-      const choice = recognizeChoice(text, invitationQuestion(locale).options, locale);
-      if (!choice) return undefined;
+      const choice = readRecordingAnswer(text, invitationQuestion(locale), locale, ['no']);
+      if (choice === undefined || choice === UNCLEAR) return choice;
       const recipient = await deps.db.broadcastRecipient.findUnique({ where: { id: question.refId }, include: { broadcast: true } });
       if (!recipient) return undefined;
       return {
@@ -44,7 +44,7 @@ export function invitationAnswerer(deps: DialogDeps): Answerer {
         recipientId: recipient.id,
         sessionId: recipient.broadcast.sessionId,
         beneficiaryId,
-        yes: choice.value === 'yes',
+        yes: choice === 'yes',
       } satisfies InvitationOptions;
     },
   };

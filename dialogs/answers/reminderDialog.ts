@@ -10,7 +10,7 @@ import { reminderLine, reminderQuestion } from '../../cards/reminders';
 import type { DialogDeps } from '../deps';
 import { REMINDER_DIALOG, SHIFTS_DIALOG } from '../ids';
 import { NumberedChoicePrompt, type ChoiceResult } from '../prompts/numberedChoicePrompt';
-import { recognizeChoice } from '../recognizers/choice';
+import { readRecordingAnswer, UNCLEAR } from './recordingAnswer';
 import { ShiftsDialog, type ShiftsOptions } from '../shiftsDialog';
 import { MY_WORKSHOPS_DIALOG, MyWorkshopsDialog } from '../workshops/myWorkshopsDialog';
 import type { Answerer } from './answerer';
@@ -35,9 +35,9 @@ export function reminderAnswerer(deps: DialogDeps): Answerer {
     kind: 'reminder',
     dialog: new ReminderDialog(deps),
     async recognize(question, text, locale, beneficiaryId) {
-      const choice = recognizeChoice(text, reminderQuestion(locale).options, locale);
-      if (!choice) return undefined;
-      return { questionId: question.id, messageId: question.messageId, beneficiaryId, yes: choice.value === 'yes' } satisfies ReminderDialogOptions;
+      const choice = readRecordingAnswer(text, reminderQuestion(locale), locale, ['no']);
+      if (choice === undefined || choice === UNCLEAR) return choice;
+      return { questionId: question.id, messageId: question.messageId, beneficiaryId, yes: choice === 'yes' } satisfies ReminderDialogOptions;
     },
   };
 }

@@ -13,6 +13,7 @@ import type { NotificationPayload } from '../../bot/services/notifications';
 import { toE164 } from '../../bot/services/people';
 import { askedAgain, openQuestion } from '../../bot/services/questions';
 import { recognizeAttendance } from '../../cards/attendance';
+import { UNCLEAR } from '../answers/recordingAnswer';
 import { say } from '../../cards/messages';
 import { renderNotification } from '../../cards/notifications';
 import type { DialogDeps } from '../deps';
@@ -130,6 +131,13 @@ export class ContactRoot {
     const answer = recognizeAttendance(context.activity.text ?? '', locale);
     if (!answer) return false;
     const t = translator(locale);
+    if (answer === UNCLEAR) {
+      // Nothing recorded: the request again, to be answered by a number.
+      await dc.cancelAllDialogs();
+      await context.sendActivity(say(locale, t('prompt.notUnderstood')));
+      await this.putAgain(context, question);
+      return true;
+    }
     const outcome = await answerAttendance(this.deps.db, contact, question, answer, this.deps.now());
     await dc.cancelAllDialogs();
     if (outcome.status === 'recorded') {
@@ -140,6 +148,12 @@ export class ContactRoot {
     }
     if (!(await this.askAgain(context, contact, previous))) await this.menu(dc, false);
     return true;
+  }
+
+  private async putAgain(context: TurnContext, question: { id: number; messageId: number }) {
+    const message = await this.deps.db.message.findUnique({ where: { id: question.messageId }, select: { payload: true } });
+    if (message) await context.sendActivity(renderNotification(message.payload as unknown as NotificationPayload, turnLocale(context), this.deps.timeZone));
+    await askedAgain(this.deps.db, question.id, this.deps.now());
   }
 
   /** Another request sent since the contact last wrote (two people at one SIAE) is put to them again. */

@@ -204,7 +204,7 @@ describeInBrowser('the web chat page in chromium', () => {
       expect(userId).toMatch(/^[A-Za-z0-9_-]{16,100}$/);
       // the user's state row in the database, keyed by that id
       const userState = () => app.db.prisma.botState.findUnique({ where: { key: `webchat/users/${userId}/` } });
-      expect(JSON.parse((await eventually(userState, (row) => !!row?.data.includes('"ar"')))?.data ?? '{}')).toEqual({ profile: { language: 'ar' } });
+      expect(JSON.parse((await eventually(userState, (row) => !!row?.data.includes('"ar"')))?.data ?? '{}')).toEqual({ profile: { language: 'ar', channelLanguage: 'fr' } }); // issue 11: the page's language is remembered (a later switch there is a choice)
 
       await page.reload();
       await waitForBot(page, AR_GREETING);

@@ -47,12 +47,10 @@ function expectTaskOpened(replies: Partial<Activity>[]) {
   expect(replies[1].text?.startsWith(menuQuestion)).toBe(false);
 }
 
+/** Two bubbles (issue 11: short on a phone): what is kept and who sees it; how to stop and delete. */
 const FR_CONSENT = [
-  'Pour vous aider, je dois garder des informations sur vous.',
-  'Je garde votre prénom et vos réponses.',
-  'Votre conseiller voit ces informations.',
-  'Pour ne plus recevoir de messages, écrivez « stop ».',
-  'Pour effacer vos informations, écrivez « supprimer ».',
+  'Pour vous aider, je garde votre prénom et vos réponses.\nVotre conseiller voit ces informations.',
+  'Pour ne plus recevoir de messages, écrivez « stop ».\nPour effacer vos informations, écrivez « supprimer ».',
 ];
 const FR_QUESTION = "Êtes-vous d'accord ?\n1. Oui\n2. Non\nEnvoyez un numéro.";
 /** After a miss: the same question, more simply. */
@@ -68,7 +66,7 @@ async function toConsent(greeting: string, task: string, language: string) {
   return h.send(language);
 }
 
-test('French: language list, consent one idea per message, first name, a pending case', async () => {
+test('French: language list, consent in two bubbles, first name, a pending case', async () => {
   await start();
   await h.send('bonjour');
   const list = await h.send('1');
@@ -110,11 +108,8 @@ test('Dari: Persian digits, every text in Dari, and every database effect of con
   const consent = await h.send('۴');
   expect(texts(consent)).toEqual([
     'خوب. حالا من دری گپ می‌زنم.',
-    'برای کمک به شما، باید بعضی معلومات شما را نگه دارم.',
-    'من نام و جواب‌های شما را نگه می‌دارم.',
-    'مشاور شما این معلومات را می‌بیند.',
-    'برای اینکه دیگر پیام نگیرید، «توقف» بنویسید.',
-    'برای پاک کردن معلومات خود، «پاک کن» بنویسید.',
+    'برای کمک به شما، نام و جواب‌های شما را نگه می‌دارم.\nمشاور شما این معلومات را می‌بیند.',
+    'برای اینکه دیگر پیام نگیرید، «توقف» بنویسید.\nبرای پاک کردن معلومات خود، «پاک کن» بنویسید.',
     'آیا موافق هستید؟\n1. بلی\n2. نه\nیک شماره بفرستید.',
   ]);
   expectVoiceReady(consent, 'fa-AF');
@@ -154,11 +149,8 @@ test('Arabic: a language chosen earlier is not asked again; Arabic-Indic digits 
   expect(await h.sendText('٣')).toContain('ماذا تريد أن تفعل؟');
   const consent = await h.send('١');
   expect(texts(consent)).toEqual([
-    'لكي أساعدك، يجب أن أحفظ بعض المعلومات عنك.',
-    'أحفظ اسمك وأجوبتك.',
-    'مرشدك يرى هذه المعلومات.',
-    'لكي لا تصلك رسائل بعد الآن، اكتب «توقف».',
-    'لحذف معلوماتك، اكتب «احذف».',
+    'لكي أساعدك، أحفظ اسمك وأجوبتك.\nمرشدك يرى هذه المعلومات.',
+    'لكي لا تصلك رسائل بعد الآن، اكتب «توقف».\nلحذف معلوماتك، اكتب «احذف».',
     'هل توافق؟\n1. نعم\n2. لا\nأرسل رقما.',
   ]);
   expectVoiceReady(consent, 'ar-SA');
@@ -219,7 +211,7 @@ test("a phone number the channel gives that matches a CIP's case: linked, no fir
   await start({ identity: { phone: '33612345678' } });
   const cip = await h.db.prisma.beneficiary.create({ data: { firstName: 'Amina', phone: '+33612345678', status: 'active', language: 'fr' } });
   const consent = await toConsent('bonjour', '1', '1');
-  expect(consent[2].text).toBe('Je garde votre prénom, votre numéro de téléphone et vos réponses.');
+  expect(consent[1].text).toBe('Pour vous aider, je garde votre prénom, votre numéro de téléphone et vos réponses.\nVotre conseiller voit ces informations.');
 
   const done = await h.send('👍');
   expect(done[0].text).toBe('Merci, Amina !');
@@ -380,6 +372,7 @@ test.each([...LANGUAGE_CODES])('%s: the words the consent text gives for "stop" 
   await h.send('hello');
   const consent = await h.send('1');
   const quoted = (text: string | undefined) => /[«"]\s*(.+?)\s*[»"]/u.exec(text ?? '')?.[1];
-  expect(globalCommand(quoted(consent[3].text))).toBe('stop');
-  expect(globalCommand(quoted(consent[4].text))).toBe('delete');
+  const [stop, erase] = consent[1].text!.split('\n');
+  expect(globalCommand(quoted(stop))).toBe('stop');
+  expect(globalCommand(quoted(erase))).toBe('delete');
 });

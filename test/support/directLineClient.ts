@@ -32,12 +32,15 @@ export class DirectLineClient {
     });
   }
 
-  /** The documented flow of a page: a token bound to the user, then the client with that token. */
-  static async withToken(baseUrl: string, userId: string): Promise<DirectLineClient> {
+  /**
+   * The documented flow of a page: a token bound to the user, then the client with that token.
+   * `locale`: what our page sends with the token request (`/?lang=ar`: "ar-SA").
+   */
+  static async withToken(baseUrl: string, userId: string, locale?: string): Promise<DirectLineClient> {
     const res = await fetch(`${baseUrl}/v3/directline/tokens/generate`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ user: { id: userId } }),
+      body: JSON.stringify({ user: { id: userId }, ...(locale && { locale }) }),
     });
     const { token } = (await res.json()) as { token: string };
     return new DirectLineClient(new DirectLine({ domain: `${baseUrl}/v3/directline`, token, webSocket: false, pollingInterval: 200 }), userId);

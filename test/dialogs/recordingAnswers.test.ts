@@ -1,0 +1,157 @@
+// The answers to the questions we send that record something (issue 10, left for issue 11): an
+// invitation's "1 I'll come / 2 not this time", the evening reminder, the check-in, an employer's
+// attendance. A negation is never the positive option: "I can't come", "je viens pas", "لن آتي"
+// do not book, confirm or record "present"; digits, yes/no words and the labels still work.
+import type { Activity } from 'botbuilder';
+import { createBroadcast } from '../../bot/services/broadcasts';
+import { requestShiftAttendance } from '../../bot/services/attendance';
+import { zonedTime } from '../../bot/time';
+import { invitationQuestion } from '../../cards/notifications';
+import { reminderQuestion } from '../../cards/reminders';
+import { checkInQuestion } from '../../cards/checkIns';
+import { recognizeAttendance } from '../../cards/attendance';
+import type { LanguageCode } from '../../bot/languages';
+import { readRecordingAnswer, UNCLEAR } from '../../dialogs/answers/recordingAnswer';
+import { warmUpRecognizers } from '../../dialogs/recognizers/choice';
+import { useHarness } from '../support/botHarness';
+
+beforeAll(() => warmUpRecognizers());
+
+const TZ = 'Europe/Paris';
+const NOW = zonedTime(2030, 3, 4, 10, 0, TZ);
+const minutes = (n: number) => new Date(NOW.getTime() + n * 60_000);
+
+type Case = [LanguageCode, string, string | undefined];
+
+describe('the readers', () => {
+  const positiveNever: Case[] = [
+    ['en', "I can't come", undefined],
+    ['en', "I'll come? no", 'no'],
+    ['fr', 'je viens pas', UNCLEAR],
+    ['fr', 'non je viens pas', 'no'],
+    ['fr', 'je ne viens pas', undefined],
+    ['fr', 'oui mais non', undefined],
+    ['ar', 'لن آتي', undefined],
+    ['ar', 'سآتي لا', 'no'],
+    ['fa', 'نمی‌آیم', undefined],
+    ['fr', 'je sais pas si je viens', UNCLEAR],
+  ];
+  const stillWork: Case[] = [
+    ['fr', '1', 'yes'],
+    ['ar', '١', 'yes'],
+    ['fa', '۲', 'no'],
+    ['fr', 'oui', 'yes'],
+    ['fr', 'Je viens', 'yes'],
+    ['ar', 'سآتي', 'yes'],
+    ['fr', 'pas cette fois', 'no'],
+    ['en', 'not this time', 'no'],
+    ['fr', 'non', 'no'],
+    ['en', '👍', 'yes'],
+  ];
+
+  // undefined: not an answer (the message goes on to the menu); UNCLEAR: asked again; never yes.
+  test.each([...positiveNever, ...stillWork])('invitation, %s "%s": %s', (locale, text, expected) => {
+    const read = readRecordingAnswer(text, invitationQuestion(locale), locale, ['no']);
+    expect(read).toBe(expected);
+    if (expected !== 'yes') expect(read).not.toBe('yes');
+  });
+
+  test.each<Case>([
+    ['fr', 'je ne peux pas venir', 'no'],
+    ['fr', 'je peux pas venir', undefined],
+    ['en', "I can't come", 'no'],
+    ['ar', 'لا أستطيع المجيء', 'no'],
+    ['fr', 'je serai pas là', undefined],
+    ['fr', 'je serai là', 'yes'],
+    ['fr', '1', 'yes'],
+    ['ar', 'لن آتي', undefined],
+  ])('reminder, %s "%s": %s', (locale, text, expected) => {
+    expect(readRecordingAnswer(text, reminderQuestion(locale), locale, ['no'])).toBe(expected);
+  });
+
+  test.each<Case>([
+    ['fr', 'pas bien', UNCLEAR],
+    ['en', 'not good', UNCLEAR],
+    ['fr', 'bien', 'good'],
+    ['fr', '3', 'needs_help'],
+    ['fr', '😞', 'difficult'],
+  ])('check-in, %s "%s": %s', (locale, text, expected) => {
+    expect(readRecordingAnswer(text, checkInQuestion(locale), locale)).toBe(expected);
+  });
+
+  test.each<Case>([
+    ['fr', 'pas en retard', UNCLEAR],
+    ['fr', "oui il n'est pas venu", UNCLEAR],
+    ['fr', 'oui', 'present'],
+    ['fr', 'non', 'absent'],
+    ['fr', 'en retard', 'late'],
+    ['fr', '3', 'late'],
+    ['ar', '٢', 'absent'],
+  ])('attendance, %s "%s": %s', (locale, text, expected) => {
+    expect(recognizeAttendance(text, locale)).toBe(expected);
+  });
+});
+
+describe('in a conversation', () => {
+  const h = useHarness({ now: NOW });
+  const texts = (replies: Partial<Activity>[]) => replies.map((r) => r.text ?? '');
+
+  test('an invitation answered "je viens pas": nothing booked, asked again; then "1" books', async () => {
+    const me = await h.onboard({ language: 'fr', birthYear: 1990 });
+    await h.send('bonjour'); // the chat is where to reach the person
+    const staff = await h.db.prisma.staffUser.create({ data: { email: 'cip@example.org', name: 'CIP', role: 'cip' } });
+    const workshop = await h.db.prisma.workshop.create({ data: { code: 'paperwork', title: 'Papiers et démarches', category: 'paperwork' } });
+    const startsAt = zonedTime(2030, 3, 6, 9, 30, TZ);
+    const session = await h.db.prisma.workshopSession.create({
+      data: { workshopId: workshop.id, startsAt, endsAt: new Date(startsAt.getTime() + 7200_000), place: 'Passerelle, Blois', capacity: 5, audience: 'over25' },
+    });
+    h.clock.now = minutes(1);
+    const created = await createBroadcast(h.db, { sessionId: session.id, audience: { ids: [me.id] }, idempotencyKey: 'k-1', staffId: staff.id }, { now: h.clock.now, whatsapp: false });
+    expect(created).toMatchObject({ status: 'created', invited: 1 });
+    h.adapter.activeQueue.splice(0);
+    await h.core.notifier.deliver(me.id);
+    const invitation = h.adapter.activeQueue.splice(0);
+    expect(invitation.at(-1)!.text).toContain('1. Je viens\n2. Pas cette fois');
+
+    h.clock.now = minutes(2);
+    const again = await h.send('je viens pas');
+    expect(texts(again)[0]).toBe("Je n'ai pas compris.");
+    expect(texts(again)[1]).toContain('1. Je viens\n2. Pas cette fois');
+    expect(await h.db.prisma.booking.count()).toBe(0);
+    expect(await h.db.prisma.proactiveQuestion.findFirstOrThrow()).toMatchObject({ answeredAt: null });
+
+    h.clock.now = minutes(3);
+    const booked = await h.send('1');
+    expect(texts(booked)[0]).toContain('Votre place est réservée');
+    expect(await h.db.prisma.booking.findFirstOrThrow()).toMatchObject({ beneficiaryId: me.id, sessionId: session.id, status: 'booked' });
+  });
+
+  test('an attendance request answered "pas en retard": nothing recorded, asked again; then "1" records present', async () => {
+    h.identity.phone = '33600000101';
+    const db = h.db.prisma;
+    const structure = await db.structure.create({ data: { name: 'Les Jardins', kind: 'siae', capacity: 2 } });
+    await db.contact.create({ data: { structureId: structure.id, firstName: 'Sylvie', phone: '+33600000101', language: 'fr', role: 'supervisor' } });
+    const amina = await db.beneficiary.create({ data: { firstName: 'Amina', status: 'active', consentAt: NOW, stage: 'sas_iae' } });
+    const placement = await db.placement.create({
+      data: { beneficiaryId: amina.id, structureId: structure.id, kind: 'sas_iae', startDate: new Date(Date.UTC(2030, 2, 1)), endDate: new Date(Date.UTC(2030, 5, 30)), status: 'active' },
+    });
+    const shift = await db.shift.create({ data: { placementId: placement.id, beneficiaryId: amina.id, startsAt: zonedTime(2030, 3, 4, 8, 0, TZ), endsAt: zonedTime(2030, 3, 4, 9, 0, TZ) } });
+    await h.send('bonjour');
+    h.clock.now = minutes(10);
+    await requestShiftAttendance(h.db, h.clock.now, { timeZone: TZ });
+    const contact = await db.message.findFirstOrThrow({ where: { kind: 'attendance' } });
+    h.adapter.activeQueue.splice(0);
+    await h.core.notifier.deliver({ contactId: contact.contactId! });
+    expect(h.adapter.activeQueue.splice(0).at(-1)!.text).toContain('1. Oui\n2. Non\n3. En retard');
+
+    h.clock.now = minutes(11);
+    const again = await h.send('pas en retard');
+    expect(texts(again)[0]).toBe("Je n'ai pas compris.");
+    expect(texts(again)[1]).toContain('Amina était là');
+    expect(await db.shift.findUniqueOrThrow({ where: { id: shift.id } })).toMatchObject({ attendance: 'unknown' });
+
+    h.clock.now = minutes(12);
+    expect(texts(await h.send('1'))[0]).toContain('Amina');
+    expect(await db.shift.findUniqueOrThrow({ where: { id: shift.id } })).toMatchObject({ attendance: 'present' });
+  });
+});

@@ -1,0 +1,101 @@
+// Issue 11 end to end: Microsoft's botframework-directlinejs client on our Direct Line endpoint,
+// the conversation started with the locale the page sends for /?lang=ar (its token request), the
+// messages after it without one (as this client posts them). The language stays chosen: "1" (the
+// first task) asks "العربية؟ 1. نعم / 2. لغة أخرى", never the list; "1" keeps Arabic; the consent
+// text is two bubbles. The same in Dari. Then the page's language switch (Web Chat posts with its
+// new locale): the bot speaks the new language and the case's timeline says so.
+import type { App } from '../../bot/app';
+import { translator } from '../../bot/i18n';
+import type { LanguageCode } from '../../bot/languages';
+import { createTempSqlite } from '../support/databases';
+import type { TempDatabase } from '../support/postgres';
+import { startTestApp } from '../support/app';
+import { DirectLineClient } from '../support/directLineClient';
+
+let tmp: TempDatabase;
+let app: App;
+
+beforeAll(async () => {
+  tmp = await createTempSqlite();
+  app = await startTestApp(tmp.url);
+});
+afterAll(async () => {
+  await app?.stop();
+  await tmp?.drop();
+});
+
+test.each<[LanguageCode, string, string, string, string]>([
+  ['ar', 'ar-SA', 'wc_e2e_lang_arabic_0123456', 'العربية؟\n1. نعم\n2. لغة أخرى', 'سمير'],
+  ['fa', 'fa-AF', 'wc_e2e_lang_dari_012345678', 'دری / فارسی؟\n1. بلی\n2. زبان دیگر', 'فرشته'],
+])('%s from the page: "1" goes on in it, with one confirmation at most; "1" keeps it; consent in two bubbles', async (code, locale, user, confirm, name) => {
+  const t = translator(code);
+  const client = await DirectLineClient.withToken(app.url, user, locale);
+  try {
+    const greeting = await client.waitForBotMessages(2);
+    expect(greeting.every((m) => m.locale === code)).toBe(true);
+    expect(greeting[1].text).toContain(t('menu.question'));
+
+    const asked = await client.say('1');
+    // The question; its options as numbered lines, or as buttons on the web chat ("1 · نعم").
+    const [question, ...options] = confirm.split('\n');
+    expect(asked[0].text!.split('\n')[0]).toBe(question);
+    const shown = [asked[0].text!, ...(asked[0].suggestedActions?.actions ?? []).map((a) => a.title ?? '')].join('\n').replace(/^(\d) · /gm, '$1. ');
+    for (const option of options) expect(shown).toContain(option);
+    expect(asked[0].suggestedActions?.actions.map((a) => a.value ?? a.text)).toEqual(['1', '2']);
+    expect(asked[0].locale).toBe(code);
+
+    const consent = await client.sayUntil('1', t('onboarding.consent.question'));
+    expect(consent.length - 1).toBeLessThanOrEqual(2); // message activities between the language and the consent question
+    expect(consent.every((m) => m.locale === code)).toBe(true);
+    expect(consent.map((m) => m.text).join('\n')).not.toContain(t('language.question'));
+
+    await client.sayUntil('1', t('onboarding.name.question'));
+    const thanks = await client.sayUntil(name, t('onboarding.thanks', { firstName: name }));
+    expect(thanks.every((m) => m.locale === code)).toBe(true);
+  } finally {
+    client.end();
+  }
+  const person = await app.db.prisma.beneficiary.findFirstOrThrow({ where: { firstName: name } });
+  expect(person).toMatchObject({ language: code, status: 'pending' });
+  const state = await app.db.prisma.botState.findUnique({ where: { key: `webchat/users/${user}/` } });
+  expect(JSON.parse(state!.data).profile).toMatchObject({ language: code, channelLanguage: code });
+});
+
+test("the page's language switch: the next message comes with the new locale, the bot answers in it and the case records the change", async () => {
+  const user = 'wc_e2e_lang_switch_0123456';
+  const client = await DirectLineClient.withToken(app.url, user, 'ar-SA');
+  try {
+    await client.waitForBotMessages(2);
+    await client.say('1');
+    await client.sayUntil('1', translator('ar')('onboarding.consent.question'));
+    await client.sayUntil('1', translator('ar')('onboarding.name.question'));
+    await client.sayUntil('ليلى', 'شكرا، ليلى!');
+  } finally {
+    client.end();
+  }
+  // The page, switched to French: a new conversation (token request with fr-FR), then Web Chat's
+  // posts, which carry its locale.
+  const res = await fetch(`${app.url}/v3/directline/tokens/generate`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ user: { id: user }, locale: 'fr-FR' }),
+  });
+  const conversation = (await res.json()) as { conversationId: string; token: string };
+  const auth = { Authorization: `Bearer ${conversation.token}`, 'Content-Type': 'application/json' };
+  await fetch(`${app.url}/v3/directline/conversations`, { method: 'POST', headers: auth, body: JSON.stringify({ user: { id: user }, locale: 'fr-FR' }) });
+  const posted = await fetch(`${app.url}/v3/directline/conversations/${conversation.conversationId}/activities`, {
+    method: 'POST',
+    headers: auth,
+    body: JSON.stringify({ type: 'message', text: 'menu', locale: 'fr-FR', from: { id: user } }),
+  });
+  expect(posted.status).toBe(200);
+  const read = await fetch(`${app.url}/v3/directline/conversations/${conversation.conversationId}/activities?watermark=0`, { headers: auth });
+  const { activities } = (await read.json()) as { activities: { type: string; text?: string; locale?: string; from: { role?: string; id: string } }[] };
+  const fromBot = activities.filter((a) => a.type === 'message' && a.from.id !== user);
+  expect(fromBot.at(-1)!.text).toContain('Que voulez-vous faire ?');
+  expect(fromBot.at(-1)!.locale).toBe('fr');
+  const person = await app.db.prisma.beneficiary.findFirstOrThrow({ where: { firstName: 'ليلى' } });
+  expect(person.language).toBe('fr');
+  const changed = await app.db.prisma.caseEvent.findMany({ where: { beneficiaryId: person.id, type: 'language_changed' } });
+  expect(changed.map((e) => e.payload)).toEqual([{ from: 'ar', to: 'fr' }]);
+});
