@@ -1,6 +1,7 @@
 // The year of birth, asked once before the first booking (under-25s have their own sessions).
 // Accepted: "1995", "۱۹۹۵", "95", "je suis né en 1995", "mille neuf cent quatre-vingt-quinze",
-// "nineteen ninety-five", and in Dari and Pashto the solar year of Afghan papers ("1374" = 1995).
+// "nineteen ninety-five", and in Dari and Pashto the solar year of Afghan papers ("1374" = 1995),
+// which is echoed as the person wrote it, with the Gregorian year: "۱۳۷۴ (1995)".
 import { Dialog, type DialogContext, type DialogInstance, type DialogTurnResult } from 'botbuilder-dialogs';
 import { ActivityTypes, InputHints, type TurnContext } from 'botbuilder';
 import { Culture, recognizeNumber } from '@microsoft/recognizers-text-suite';
@@ -33,21 +34,43 @@ function fromWords(text: string): number[] {
 
 /** The year of birth in an answer, or undefined when there is none (or more than one). */
 export function parseBirthYear(text: string, locale: LanguageCode, now: Date): number | undefined {
+  return readBirthYear(text, locale, now)?.year;
+}
+
+export interface BirthYear {
+  /** Gregorian */
+  year: number;
+  /** a solar hijri year, as the person wrote it ("۱۳۷۰", "1370") */
+  solar?: string;
+}
+
+/** The year of birth in an answer, and the solar year it was written as, if so. */
+export function readBirthYear(text: string, locale: LanguageCode, now: Date): BirthYear | undefined {
   const digits = words(normalize(text)).filter((w) => /^\d+$/.test(w));
   const candidates = digits.length ? digits : fromWords(text).map(String);
-  const years = candidates.flatMap((written): number[] => {
+  const years = candidates.flatMap((written): { year: number; solar?: number }[] => {
     const n = Number(written);
-    if (written.length === 2) return [1900 + n, 2000 + n]; // "95": at most one of them is plausible
-    if ((locale === 'fa' || locale === 'ps') && n >= 1300 && n < OLDEST) return [n + SOLAR_HIJRI_OFFSET];
-    return [n];
+    if (written.length === 2) return [{ year: 1900 + n }, { year: 2000 + n }]; // "95": at most one of them is plausible
+    if ((locale === 'fa' || locale === 'ps') && n >= 1300 && n < OLDEST) return [{ year: n + SOLAR_HIJRI_OFFSET, solar: n }];
+    return [{ year: n }];
   });
-  const found = [...new Set(years.filter((y) => plausible(y, now)))];
-  return found.length === 1 ? found[0] : undefined;
+  const found = years.filter((y) => plausible(y.year, now));
+  if (new Set(found.map((y) => y.year)).size !== 1) return undefined;
+  const { year, solar } = found[0];
+  return solar === undefined ? { year } : { year, solar: asWritten(text, solar) };
+}
+
+/** The digits of `n` as they are in the text (Persian, Arabic-Indic or Latin). */
+function asWritten(text: string, n: number): string {
+  const runs = text.match(/[0-9\u0660-\u0669\u06F0-\u06F9]+/g) ?? [];
+  return runs.find((run) => Number(run.replace(/[\u0660-\u0669\u06F0-\u06F9]/g, (d) => String((d.charCodeAt(0) & 0xf) % 10))) === n) ?? String(n);
 }
 
 export interface BirthYearAnswer {
   /** undefined when the person was not understood three times */
   year?: number;
+  /** the solar year as written, when it was one */
+  solar?: string;
 }
 
 interface State {
@@ -71,8 +94,8 @@ export class BirthYearPrompt extends Dialog {
   override async continueDialog(dc: DialogContext): Promise<DialogTurnResult> {
     if (dc.context.activity.type !== ActivityTypes.Message) return Dialog.EndOfTurn;
     const state = dc.activeDialog!.state as State;
-    const year = parseBirthYear(dc.context.activity.text ?? '', turnLocale(dc.context), this.now());
-    if (year) return dc.endDialog({ year } satisfies BirthYearAnswer);
+    const read = readBirthYear(dc.context.activity.text ?? '', turnLocale(dc.context), this.now());
+    if (read) return dc.endDialog(read satisfies BirthYearAnswer);
     if (++state.misses >= 3) return dc.endDialog({} satisfies BirthYearAnswer);
     await this.send(dc.context, true);
     return Dialog.EndOfTurn;

@@ -8,7 +8,7 @@ import type { LanguageCode } from '../../bot/languages';
 import { turnLocale } from '../../bot/turn';
 import { personById, setBirthYear } from '../../bot/services/people';
 import { ageGroupOf, book, eligibleSessions, overlappingShift, sessionsByIds, type BookingOutcome, type SessionView } from '../../bot/services/workshops';
-import { formatDay, formatTimeRange, titleOf } from '../../cards/format';
+import { formatDay, formatTimeRange, isolateLatin, titleOf } from '../../cards/format';
 import { say } from '../../cards/messages';
 import { beneficiaryIdOf, type DialogDeps } from '../deps';
 import { NumberedChoicePrompt, type ChoiceResult } from '../prompts/numberedChoicePrompt';
@@ -66,11 +66,13 @@ export class BookWorkshopDialog extends ComponentDialog {
   }
 
   private async saveBirthYear(step: WaterfallStepContext) {
-    const { year } = step.result as BirthYearAnswer;
+    const { year, solar } = step.result as BirthYearAnswer;
     if (!year) return step.endDialog(WAY_OUT);
     await setBirthYear(this.deps.db, await this.me(step.context), year);
     const locale = turnLocale(step.context);
-    await step.context.sendActivity(say(locale, translator(locale)('workshops.birthYear.saved', { year })));
+    // A solar year is echoed as written, with the Gregorian one: "۱۳۷۰ (1991)".
+    const said = solar ? `${solar} (${year})` : String(year);
+    await step.context.sendActivity(say(locale, isolateLatin(translator(locale)('workshops.birthYear.saved', { year: said }), locale)));
     return step.replaceDialog(LIST, { skip: 0 } satisfies ListOptions);
   }
 
@@ -170,14 +172,14 @@ export class BookWorkshopDialog extends ComponentDialog {
 /** "Done, your seat is booked", with the workshop, its day, time and place. */
 export function bookedMessage(locale: LanguageCode, timeZone: string, s: SessionView) {
   const t = translator(locale);
-  return say(
-    locale,
+  const lines = [
     t('workshops.booked.done'),
     t('workshops.booked.title', { title: titleOf(t, s) }),
     t('workshops.booked.day', { day: formatDay(s.startsAt, locale, timeZone) }),
     t('workshops.booked.time', { time: formatTimeRange(s.startsAt, s.endsAt, locale, timeZone) }),
     t('workshops.booked.place', { place: s.place }),
-  );
+  ];
+  return say(locale, ...lines.map((line) => isolateLatin(line, locale)));
 }
 
 export function waitlistedMessage(locale: LanguageCode, position: number) {

@@ -1,9 +1,11 @@
 // The questions of the workshop dialogs, and how sessions and bookings read in a list:
-// "Papiers et démarches – mardi 3 mars, 9 h 30 – Passerelle, 3 rue des Écoles, Blois – 5 places libres".
+// "Papiers et démarches – mardi 3 mars, 9 h 30 – Passerelle, 3 rue des Écoles, Blois – 5 places libres"
+// (four lines in a right-to-left language: cards/workshops.ts).
 import { translator, wordList } from '../../bot/i18n';
 import type { LanguageCode } from '../../bot/languages';
 import type { BookingView, SessionView } from '../../bot/services/workshops';
 import { formatDateTime, titleOf } from '../../cards/format';
+import { workshopEntry } from '../../cards/workshops';
 import type { ChoiceOption } from '../recognizers/choice';
 
 /** The value of the "more" option of a paged list. */
@@ -24,21 +26,21 @@ export function pageOf<T>(items: T[], skip: number): { items: T[]; more: boolean
 
 export function sessionLabel(locale: LanguageCode, timeZone: string, s: SessionView): string {
   const t = translator(locale);
-  return t('workshops.list.option', {
+  return workshopEntry(locale, 'list', {
     title: titleOf(t, s),
     when: formatDateTime(s.startsAt, locale, timeZone),
     place: s.place,
-    seats: s.seatsLeft > 0 ? t('workshops.list.seats', { count: s.seatsLeft }) : t('workshops.list.waitingList'),
+    tail: s.seatsLeft > 0 ? t('workshops.list.seats', { count: s.seatsLeft }) : t('workshops.list.waitingList'),
   });
 }
 
 export function bookingLabel(locale: LanguageCode, timeZone: string, b: BookingView): string {
   const t = translator(locale);
-  return t('workshops.mine.option', {
+  return workshopEntry(locale, 'mine', {
     title: titleOf(t, b.session),
     when: formatDateTime(b.session.startsAt, locale, timeZone),
     place: b.session.place,
-    status: t(`workshops.mine.${b.status}`),
+    tail: t(`workshops.mine.${b.status}`),
   });
 }
 

@@ -161,7 +161,7 @@ test('in Dari: a decline for childcare offers a problem report, which writes a B
   const p = await placement();
   const s = await shift(p.id, at(5, 8), 8);
   const list = await h.sendText('۲');
-  expect(list).toContain('کار شما در ۷ روز آینده:');
+  expect(list).toContain('کار شما در 7 روز آینده:'); // issue 11: Latin digits in every message
   expect(await h.sendText('یک')).toContain('می‌آیید؟');
   expect(await h.sendText('۲')).toContain('چرا نمی‌توانید بیایید؟');
   const offer = await h.send('دو'); // childcare

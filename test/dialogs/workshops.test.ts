@@ -196,9 +196,10 @@ describe('booking in French', () => {
     await h.onboard({ language: 'ar' });
     await h.send('مرحبا');
     await h.send('1');
-    expect(await h.sendText('1')).toContain('1. sewing – ');
+    // (issue 11: an entry in a right-to-left language is one line per part, its Latin parts isolated)
+    expect(await h.sendText('1')).toContain('1. \u2068sewing\u2069\n');
     await h.db.prisma.workshop.update({ where: { code: 'sewing' }, data: { title: 'Couture' } });
-    expect(await h.sendText('help')).toContain('1. Couture – ');
+    expect(await h.sendText('help')).toContain('1. \u2068Couture\u2069\n');
   });
 
   test('no session for me: said kindly, then the menu', async () => {
@@ -252,11 +253,11 @@ describe('year of birth', () => {
     expect(miss[1].text).toContain('سال تولد شما چند است؟');
 
     const saved = await h.send('۱۳۷۴');
-    expect(saved[0].text).toBe('تشکر. سال تولد: 1995.');
+    expect(saved[0].text).toBe('تشکر. سال تولد: ۱۳۷۴ (\u20681995\u2069).'); // issue 11: the solar year as written, the Gregorian one isolated
     expect(saved[1].text).toContain('یک ورکشاپ را انتخاب کنید.');
     expect(saved[1].text).toContain('1. اسناد و کارهای اداری');
     expect(saved[1].text).toContain('2. تلیفون و انترنت برای کار');
-    expect(saved[1].text).toContain('1 جای خالی');
+    expect(saved[1].text).toContain('\u20681\u2069 جای خالی');
     expect(saved[1].speak).toContain('xml:lang="fa-AF"');
     expect(await h.db.prisma.beneficiary.findUniqueOrThrow({ where: { id: me.id } })).toMatchObject({ birthYear: 1995 });
     expect((await events('profile_updated')).map((e) => e.payload)).toEqual([{ birthYear: 1995 }]);
@@ -360,7 +361,7 @@ describe('waiting list and cancelling', () => {
     const list = await h.sendText('١');
     expect(list).toContain('2. الهاتف والإنترنت للعمل');
     expect(list).toContain('ممتلئة: قائمة الانتظار');
-    expect(list).toContain('12 مكانا متاحا');
+    expect(list).toContain('\u206812\u2069 مكانا متاحا'); // issue 11: numbers isolated in right-to-left text
 
     const full = await h.send('٢');
     expect(full[0].text).toBe('هذه الورشة ممتلئة.');
@@ -381,7 +382,9 @@ describe('waiting list and cancelling', () => {
     await h.send('١');
     const mine = (await h.sendText('٢')).split('\n');
     expect(mine[0]).toBe('ورشاتك:');
-    expect(mine[1]).toMatch(/^1\. الهاتف والإنترنت للعمل – .* – قائمة الانتظار$/);
+    // issue 11: title, day and time, place, status, each on its own line
+    expect(mine[1]).toBe('1. الهاتف والإنترنت للعمل');
+    expect(mine[4]).toBe('قائمة الانتظار');
   });
 
   test('full, and no thanks: nothing booked', async () => {
@@ -453,7 +456,7 @@ describe('waiting list and cancelling', () => {
 
     // Layla's next visit: nothing waits any more, and the workshop is in her list
     expect(texts(await firstInLine.send('١'))).not.toContain('خبر جيد');
-    expect(await firstInLine.sendText('٢')).toContain('1. الهاتف والإنترنت للعمل – ');
+    expect(await firstInLine.sendText('٢')).toContain('1. الهاتف والإنترنت للعمل\n');
     // She cancels in turn: Sami gets the seat, but has never chatted with us, so he is told when he comes.
     await firstInLine.send('١');
     const hers = await firstInLine.send('نعم');
