@@ -31,6 +31,10 @@
 //   --flood-people N    people talking meanwhile (default 50), --flood-turns N turns each (default 10)
 //   --flood-posts N     large posts (default 2000), --flood-tokens N token requests (default 2000)
 //   --flood-attackers N addresses they come from (default 5)
+// The staff dashboard's API on 10,000 cases and 500,000 events, SQLite then PostgreSQL (see
+// dashboard.ts; only with --only dashboard, it takes a few minutes):
+//   --dash-cases N      cases (default 10000), --dash-events N events per case (default 50)
+//   --dash-rounds N     timed requests of each kind (default 30), --dash-db sqlite|postgres|both (default both)
 // Progress goes to stderr. The exit code is 1 when any turn failed or got a wrong reply.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -43,6 +47,7 @@ import { FIRST_VISIT_TURNS } from './script';
 import { BROADCAST_TARGET, runBroadcastBench, type BroadcastBenchResult, type BroadcastRunResult } from './broadcast';
 import { runWhatsAppBench, type WhatsAppBenchResult } from './whatsapp';
 import { FLOOD_TARGET, runFloodBench, type FloodBenchResult } from './flood';
+import { dashboardFailures, dashboardReport, runDashboardBench, type DashboardRun } from './dashboard';
 
 const TARGET = { turnsPerSecond: 1000, p95Ms: 25, costRatio: 3, conversations: 200 };
 
@@ -70,16 +75,21 @@ function readOptions() {
       'flood-posts': { type: 'string' },
       'flood-tokens': { type: 'string' },
       'flood-attackers': { type: 'string' },
+      'dash-cases': { type: 'string' },
+      'dash-events': { type: 'string' },
+      'dash-rounds': { type: 'string' },
+      'dash-db': { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) {
     console.log(
-      `usage: npm run bench -- [--conversations 200] [--turns ${FIRST_VISIT_TURNS}] [--think 0] [--rate 1000] [--only echo|passerelle|whatsapp|broadcast|flood] ` +
+      `usage: npm run bench -- [--conversations 200] [--turns ${FIRST_VISIT_TURNS}] [--think 0] [--rate 1000] [--only echo|passerelle|whatsapp|broadcast|flood|dashboard] ` +
         '[--people 1000] [--in-flight 64] [--wa-conversations 200] [--wa-turns 8] [--wa-rate 100] [--mps 1000] ' +
         '[--recipients 10000] [--bc-mps 1000] [--bc-latency 0] [--no-crash] [--db sqlite|postgres] ' +
-        '[--flood-people 50] [--flood-turns 10] [--flood-posts 2000] [--flood-tokens 2000] [--flood-attackers 5] [--json]',
+        '[--flood-people 50] [--flood-turns 10] [--flood-posts 2000] [--flood-tokens 2000] [--flood-attackers 5] ' +
+        '[--dash-cases 10000] [--dash-events 50] [--dash-rounds 30] [--dash-db both] [--json]',
     );
     process.exit(0);
   }
@@ -89,7 +99,9 @@ function readOptions() {
     return n;
   };
   const only = values.only;
-  if (only !== undefined && !['echo', 'passerelle', 'whatsapp', 'broadcast', 'flood'].includes(only)) throw new Error('--only takes echo, passerelle, whatsapp, broadcast or flood');
+  if (only !== undefined && !['echo', 'passerelle', 'whatsapp', 'broadcast', 'flood', 'dashboard'].includes(only)) throw new Error('--only takes echo, passerelle, whatsapp, broadcast, flood or dashboard');
+  const dashDb = values['dash-db'] ?? 'both';
+  if (!['sqlite', 'postgres', 'both'].includes(dashDb)) throw new Error('--dash-db takes sqlite, postgres or both');
   const db = values.db ?? 'sqlite';
   if (db !== 'sqlite' && db !== 'postgres') throw new Error('--db takes sqlite or postgres');
   return {
@@ -123,6 +135,12 @@ function readOptions() {
       tokens: int(values['flood-tokens'], undefined, 2000, 0),
       attackers: int(values['flood-attackers'], undefined, 5, 1),
       inFlight: 32,
+    },
+    dashboard: {
+      cases: int(values['dash-cases'], undefined, 10000, 1),
+      eventsPerCase: int(values['dash-events'], undefined, 50, 0),
+      rounds: int(values['dash-rounds'], undefined, 30, 1),
+      dbs: (dashDb === 'both' ? ['sqlite', 'postgres'] : [dashDb]) as ('sqlite' | 'postgres')[],
     },
   };
 }
@@ -417,10 +435,15 @@ async function main() {
     flood = await runFloodBench({ ...options.flood, log: (line) => process.stderr.write(`[${line.split(':')[0]}]${line.slice(line.indexOf(':') + 1)}\n`) });
     console.log(floodReport(flood).join('\n'));
   }
+  let dashboard: DashboardRun[] | undefined;
+  if (only === 'dashboard') {
+    dashboard = await runDashboardBench({ ...options.dashboard, log: (line) => process.stderr.write(`[${line.split(':')[0]}]${line.slice(line.indexOf(':') + 1)}\n`) });
+    console.log(dashboardReport(dashboard).join('\n'));
+  }
   const floodErrors = flood ? flood.baseline.missing + flood.flood.missing + (flood.newVisitorAnswered ? 0 : 1) : 0;
   const whatsappErrors = whatsapp ? whatsapp.ack.errors + whatsapp.firstReply.missing + whatsapp.conversation.missing + (whatsapp.paced ? whatsapp.paced.errors + whatsapp.paced.missing : 0) : 0;
-  if (options.json) console.log(JSON.stringify({ ...pipeline?.summary, whatsapp, broadcast, flood, loadAverage }));
-  process.exitCode = (pipeline?.errors ?? 0) + whatsappErrors + floodErrors + (broadcast ? broadcastFailures(broadcast) : 0) ? 1 : 0;
+  if (options.json) console.log(JSON.stringify({ ...pipeline?.summary, whatsapp, broadcast, flood, dashboard, loadAverage }));
+  process.exitCode = (pipeline?.errors ?? 0) + whatsappErrors + floodErrors + (broadcast ? broadcastFailures(broadcast) : 0) + (dashboard ? dashboardFailures(dashboard) : 0) ? 1 : 0;
 }
 
 main().catch((err) => {
