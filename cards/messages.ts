@@ -58,6 +58,9 @@ export function ask(locale: LanguageCode, question: string | string[], options: 
     speak: ssml(locale, [...intro, ...options.map((o, i) => `${i + 1}: ${o.label}.`), ...hints]),
     inputHint: InputHints.ExpectingInput,
     suggestedActions: { actions, to: [] },
+    // Which lines of `text` are the options (from, count): a channel that shows the buttons
+    // (the web chat) leaves them out of the text; the others ignore it.
+    channelData: { optionLines: { from: intro.length, count: lines.length } },
     locale,
   };
 }

@@ -28,6 +28,7 @@ import type { BotCore } from '../../botCore';
 import type { Logger } from '../../logger';
 import { ConversationStore, TooManyConversationsError, type DirectLineConversation } from './conversations';
 import { InProcessAdapter } from './inProcessAdapter';
+import { renderForWebChat } from './renderer';
 import { mediaIdOf, type MediaStore } from '../../media';
 import { keepUploads, ownAttachments as ownFiles } from '../../media/intake';
 import { withSenderLinks } from '../../media/links';
@@ -56,6 +57,8 @@ const MAX_ATTACHMENTS = 10;
 const LOCALE = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$/;
 /** Web Chat's id for its own post, echoed back so that it shows the message once */
 const CLIENT_ACTIVITY_ID = /^[\w.:-]{1,100}$/;
+/** a button's label, as the person's bubble shows it */
+const MAX_DISPLAY_TEXT = 200;
 
 export interface DirectLineOptions {
   store: ConversationStore;
@@ -93,7 +96,7 @@ export class DirectLineChannel {
       const conversation = this.options.store.get(context.activity.conversation.id);
       if (!conversation) return { id: '' }; // the page went away: nothing to deliver to
       const out = {
-        ...activity,
+        ...renderForWebChat(activity), // buttons instead of numbered lines, tel: links (renderer.ts)
         channelId: CHANNEL_ID,
         conversation: { id: conversation.id },
         from: BOT_ACCOUNT,
@@ -414,6 +417,13 @@ function userIdFrom(value: unknown): string | undefined {
  */
 export function inbound(incoming: Partial<Activity> & Record<string, unknown>): Partial<Activity> {
   const clientActivityId = isObject(incoming.channelData) ? incoming.channelData.clientActivityID : undefined;
+  // A tapped button's label ("1 · Ateliers"), which the person's bubble shows instead of the "1" sent.
+  const messageBack = isObject(incoming.channelData) && isObject(incoming.channelData.messageBack) ? incoming.channelData.messageBack : undefined;
+  const displayText = typeof messageBack?.displayText === 'string' && messageBack.displayText.length <= MAX_DISPLAY_TEXT ? messageBack.displayText : undefined;
+  const channelData = {
+    ...(typeof clientActivityId === 'string' && CLIENT_ACTIVITY_ID.test(clientActivityId) && { clientActivityID: clientActivityId }),
+    ...(incoming.type === 'message' && displayText && { messageBack: { displayText } }),
+  };
   const attachments = ownAttachments(incoming.attachments);
   return {
     type: incoming.type,
@@ -421,7 +431,7 @@ export function inbound(incoming: Partial<Activity> & Record<string, unknown>): 
     ...(typeof incoming.locale === 'string' && LOCALE.test(incoming.locale) && { locale: incoming.locale }),
     ...(incoming.type === 'message' && incoming.value !== undefined && { value: incoming.value }),
     ...(attachments.length && { attachments }),
-    ...(typeof clientActivityId === 'string' && CLIENT_ACTIVITY_ID.test(clientActivityId) && { channelData: { clientActivityID: clientActivityId } }),
+    ...(Object.keys(channelData).length && { channelData }),
   };
 }
 
