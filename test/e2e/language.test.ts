@@ -41,7 +41,7 @@ test.each<[LanguageCode, string, string, string, string]>([
     expect(asked[0].text!.split('\n')[0]).toBe(question);
     const shown = [asked[0].text!, ...(asked[0].suggestedActions?.actions ?? []).map((a) => a.title ?? '')].join('\n').replace(/^(\d) · /gm, '$1. ');
     for (const option of options) expect(shown).toContain(option);
-    expect(asked[0].suggestedActions?.actions.map((a) => a.value ?? a.text)).toEqual(['1', '2']);
+    expect(asked[0].suggestedActions?.actions.map((a) => a.value ?? (a as { text?: string }).text)).toEqual(['1', '2']);
     expect(asked[0].locale).toBe(code);
 
     const consent = await client.sayUntil('1', t('onboarding.consent.question'));
