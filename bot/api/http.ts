@@ -214,10 +214,11 @@ export class Api {
       if (staff.mustChangePassword && !spec.beforePasswordChange) throw apiError(403, 'PasswordChangeRequired', 'PasswordChangeRequired');
       if (!spec.roles.includes(staff.role)) throw apiError(403, 'Forbidden', 'Forbidden', { role: staff.role });
     }
+    const language = requestLanguage(req.headers['accept-language']);
     const input = {
-      body: spec.body ? parse(spec.body, await readJson(req), 'body') : (undefined as B),
-      query: spec.query ? parse(spec.query, req.query ?? {}, 'query') : (undefined as Q),
-      params: spec.params ? parse(spec.params, req.params ?? {}, 'path') : (undefined as P),
+      body: spec.body ? parse(spec.body, await readJson(req), 'body', language) : (undefined as B),
+      query: spec.query ? parse(spec.query, req.query ?? {}, 'query', language) : (undefined as Q),
+      params: spec.params ? parse(spec.params, req.params ?? {}, 'path', language) : (undefined as P),
     };
     const ctx: ApiContext = {
       staff: staff ?? { id: 0, email: '', name: '', role: 'cip', mustChangePassword: false, sessionId: 0 },
@@ -316,8 +317,11 @@ const ERROR_SCHEMA = {
   },
 };
 
-function parse<T>(schema: ZodType<T>, value: unknown, where: string): T {
-  const result = schema.safeParse(value);
+/** zod's own messages in French (the messages written in our schemas stay as written). */
+const FRENCH_ZOD = z.locales.fr();
+
+function parse<T>(schema: ZodType<T>, value: unknown, where: string, language: ApiLanguage): T {
+  const result = schema.safeParse(value, language === 'fr' ? { error: FRENCH_ZOD.localeError } : undefined);
   if (!result.success) throw invalid(fieldErrors(result.error, where === 'body' ? '' : where), where as 'body' | 'query' | 'path');
   return result.data;
 }

@@ -126,6 +126,9 @@ describe.each(testDatabases())('exits on $name', (kind) => {
     });
     const notFound = await request(app, 'GET', '/api/cip/beneficiaries/999999', undefined, cip.token, { 'Accept-Language': 'fr' });
     expect(notFound.body.error).toEqual({ code: 'NotFound', reason: 'notFound.Beneficiary', params: {}, message: 'Personne introuvable.' });
+    // zod's own field messages too (those written in our schemas stay as written).
+    const badFr = await request(app, 'POST', `/api/cip/beneficiaries/${id}/exit`, { date: '2025-04-01', outcome: 'emploi', detail: 'cdi' }, cip.token, { 'Accept-Language': 'fr' });
+    expect(badFr.body.error).toMatchObject({ reason: 'invalid.body', message: "Le corps de la requête n'est pas valide.", fields: [{ path: 'outcome', message: expect.stringMatching(/^Option invalide/) }] });
     const noToken = await request(app, 'GET', '/api/cip/beneficiaries', undefined, undefined, { 'Accept-Language': 'fr' });
     expect(noToken.body.error.message).toMatch(/^Connectez-vous d'abord/);
   });
