@@ -86,11 +86,13 @@ export function exportRoutes(api: Api, { db }: ApiDeps): void {
         });
         try {
           const stringifier = stringify({ bom: true, delimiter: ';', record_delimiter: '\r\n', header: true, columns: cols.map((c) => c.header), escape_formulas: true });
-          await pipeline(Readable.from(records()), stringifier, res);
+          // The response stays open until the audit row is written: a complete download is an audited one.
+          await pipeline(Readable.from(records()), stringifier, res, { end: false });
           complete = true;
         } finally {
           await ctx.audit({ action: 'export', resource: name, detail: { filters: filtersOf(q), rows: count, ...(!complete && { complete: false }) } });
         }
+        res.end();
       },
     );
   }
