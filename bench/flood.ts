@@ -10,11 +10,11 @@
 //      requests, many at once. The rate limits (per address), what is kept of a post and the byte
 //      caps decide what it costs: the people's p95 against the baseline, and the server's RSS
 //      growth (its resident memory at the peak of the flood against before it).
-// The flood runs in a worker thread of its own, so that its requests do not hold up the people's
-// in the load generator. Bounded: a fixed number of requests, each with a timeout, and the flood
+// The flood runs in a process of its own at the lowest CPU priority (nice 19): the attackers'
+// machines are not ours, so their load generator must not take the server's or the people's CPU
+// (on a busy 2-core machine it otherwise did, and the people's times measured the load generator). Bounded: a fixed number of requests, each with a timeout, and the flood
 // stops after 25 s whatever is left ("unsent"); the whole run takes under a minute.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -282,14 +282,21 @@ export async function runFloodBench(options: FloodBenchOptions): Promise<FloodBe
     log(`flood: ${options.posts} large posts and ${options.tokens} token requests from ${options.attackers} addresses, ${options.inFlight} in flight, while the people go on`);
     const started = performance.now();
     const cpu1 = server.cpuSeconds();
-    const worker = new Worker(__filename, { workerData: { flood: { url: server.url, ...options, log: undefined } } });
+    const attacker = spawn(process.execPath, [__filename], {
+      env: { ...process.env, BENCH_FLOOD_ATTACK: JSON.stringify({ url: server.url, ...options, log: undefined }) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    try {
+      os.setPriority(attacker.pid!, 19);
+    } catch {
+      log('flood: could not lower the attackers\' priority');
+    }
     const flooding = new Promise<[Record<string, number>, Record<string, number>, number]>((resolve, reject) => {
-      worker.once('message', resolve);
-      worker.once('error', reject);
+      eachLine(attacker.stdout!, (line) => resolve(JSON.parse(line)));
+      attacker.once('exit', (code) => reject(new Error(`the attackers' process ended (${code}) without a result`)));
     });
     const during = await converse(c, people, options.turns, options.turns);
     const [posts, tokens, floodSeconds] = await flooding;
-    await worker.terminate();
     const seconds = (performance.now() - started) / 1000;
     const floodCpu = server.cpuSeconds() - cpu1;
     const peakMb = server.peakMb();
@@ -331,7 +338,7 @@ export async function runFloodBench(options: FloodBenchOptions): Promise<FloodBe
   }
 }
 
-/** The attackers (in the worker thread): their posts and token requests, as many at once as asked. */
+/** The attackers (in their own process): their posts and token requests, as many at once as asked. */
 async function attack(o: Omit<FloodBenchOptions, 'log'> & { url: string }): Promise<[Record<string, number>, Record<string, number>, number]> {
   const c = client(o.url);
   const attackerIp = (n: number) => `203.0.113.${(n % o.attackers) + 1}`;
@@ -349,6 +356,6 @@ async function attack(o: Omit<FloodBenchOptions, 'log'> & { url: string }): Prom
   return [posts, tokens, (performance.now() - started) / 1000];
 }
 
-if (!isMainThread && (workerData as { flood?: unknown })?.flood) {
-  void attack((workerData as { flood: Omit<FloodBenchOptions, 'log'> & { url: string } }).flood).then((result) => parentPort!.postMessage(result));
+if (require.main === module && process.env.BENCH_FLOOD_ATTACK) {
+  void attack(JSON.parse(process.env.BENCH_FLOOD_ATTACK)).then((result) => process.stdout.write(`${JSON.stringify(result)}\n`));
 }
