@@ -3,8 +3,9 @@
 // only when the conversation starts), else DEFAULT_LOCALE; and stamps it on every outgoing
 // activity (web chat turns right-to-left on it).
 // On our web chat page the locale is the person's own choice (?lang=, the page's language switch;
-// otherwise the page follows the bot's language): a new one there changes their stored language.
-import type { Middleware, TurnContext } from 'botbuilder';
+// otherwise the page follows the bot's language): a new one there changes their stored language
+// (see isChoice for the page's fallback to the default language).
+import { ActivityTypes, type Middleware, type TurnContext } from 'botbuilder';
 import { languageFromLocaleTag, type LanguageCode } from '../languages';
 import { setTurnLocale, turnLocale, type ProfileAccessor } from '../turn';
 
@@ -34,7 +35,7 @@ export class LocaleMiddleware implements Middleware {
     let profile = await this.profile.get(context, {});
     const given = languageFromLocaleTag(context.activity.locale);
     if (given && given !== profile.channelLanguage) {
-      const changedOnPage = PAGE_CHANNELS.has(context.activity.channelId) && profile.channelLanguage !== undefined && profile.language !== undefined && profile.language !== given;
+      const changedOnPage = PAGE_CHANNELS.has(context.activity.channelId) && profile.language !== undefined && profile.language !== given && this.isChoice(context, profile.channelLanguage, given);
       if (changedOnPage) context.turnState.set(PAGE_CHANGE, { from: profile.language!, to: given } satisfies PageLanguageChange);
       profile = { ...profile, channelLanguage: given, ...(changedOnPage && { language: given }) };
       await this.profile.set(context, profile);
@@ -50,6 +51,16 @@ export class LocaleMiddleware implements Middleware {
       return nextSend();
     });
     await next();
+  }
+
+  /**
+   * A new locale from the page is the person's choice when a message comes with it (Web Chat posts
+   * with the language it shows, which otherwise follows the bot's); at a conversation's start only
+   * when it is not the default language, which the page falls back to when it knows nothing (it
+   * then follows the bot's language at its first reply).
+   */
+  private isChoice(context: TurnContext, before: LanguageCode | undefined, given: LanguageCode): boolean {
+    return context.activity.type === ActivityTypes.Message ? before !== undefined : given !== this.defaultLocale;
   }
 }
 

@@ -61,7 +61,7 @@ test.each<[LanguageCode, string, string, string, string]>([
   expect(JSON.parse(state!.data).profile).toMatchObject({ language: code, channelLanguage: code });
 });
 
-test("the page's language switch: the next message comes with the new locale, the bot answers in it and the case records the change", async () => {
+test("the page's fallback to French is no choice; its language switch is: the bot answers in the new language and the case records the change", async () => {
   const user = 'wc_e2e_lang_switch_0123456';
   const client = await DirectLineClient.withToken(app.url, user, 'ar-SA');
   try {
@@ -73,8 +73,8 @@ test("the page's language switch: the next message comes with the new locale, th
   } finally {
     client.end();
   }
-  // The page, switched to French: a new conversation (token request with fr-FR), then Web Chat's
-  // posts, which carry its locale.
+  // The page opened again without any hint (no ?lang=, nothing in the browser): it falls back to
+  // French for the token request; the bot, which knows the person, answers in Arabic (the page follows).
   const res = await fetch(`${app.url}/v3/directline/tokens/generate`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
@@ -83,17 +83,26 @@ test("the page's language switch: the next message comes with the new locale, th
   const conversation = (await res.json()) as { conversationId: string; token: string };
   const auth = { Authorization: `Bearer ${conversation.token}`, 'Content-Type': 'application/json' };
   await fetch(`${app.url}/v3/directline/conversations`, { method: 'POST', headers: auth, body: JSON.stringify({ user: { id: user }, locale: 'fr-FR' }) });
-  const posted = await fetch(`${app.url}/v3/directline/conversations/${conversation.conversationId}/activities`, {
-    method: 'POST',
-    headers: auth,
-    body: JSON.stringify({ type: 'message', text: 'menu', locale: 'fr-FR', from: { id: user } }),
-  });
-  expect(posted.status).toBe(200);
-  const read = await fetch(`${app.url}/v3/directline/conversations/${conversation.conversationId}/activities?watermark=0`, { headers: auth });
-  const { activities } = (await read.json()) as { activities: { type: string; text?: string; locale?: string; from: { role?: string; id: string } }[] };
-  const fromBot = activities.filter((a) => a.type === 'message' && a.from.id !== user);
-  expect(fromBot.at(-1)!.text).toContain('Que voulez-vous faire ?');
-  expect(fromBot.at(-1)!.locale).toBe('fr');
+  const botMessages = async () => {
+    const read = await fetch(`${app.url}/v3/directline/conversations/${conversation.conversationId}/activities?watermark=0`, { headers: auth });
+    const { activities } = (await read.json()) as { activities: { type: string; text?: string; locale?: string; from: { id: string } }[] };
+    return activities.filter((a) => a.type === 'message' && a.from.id !== user);
+  };
+  const post = (text: string, locale: string) =>
+    fetch(`${app.url}/v3/directline/conversations/${conversation.conversationId}/activities`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ type: 'message', text, locale, from: { id: user } }),
+    });
+  expect((await botMessages()).every((m) => m.locale === 'ar')).toBe(true);
+  // Web Chat, now in Arabic, posts with its locale: nothing changes.
+  expect((await post('0', 'ar-SA')).status).toBe(200);
+  expect((await botMessages()).at(-1)!.locale).toBe('ar');
+  // The page's language switch to French: Web Chat posts with fr-FR.
+  expect((await post('menu', 'fr-FR')).status).toBe(200);
+  const last = (await botMessages()).at(-1)!;
+  expect(last.text).toContain('Que voulez-vous faire ?');
+  expect(last.locale).toBe('fr');
   const person = await app.db.prisma.beneficiary.findFirstOrThrow({ where: { firstName: 'ليلى' } });
   expect(person.language).toBe('fr');
   const changed = await app.db.prisma.caseEvent.findMany({ where: { beneficiaryId: person.id, type: 'language_changed' } });
