@@ -28,7 +28,12 @@ function newest(path) {
 const force = process.argv.includes('--force');
 const builtAt = existsSync(stamp) && existsSync(join(root, 'dist', 'index.js')) ? statSync(stamp).mtimeMs : 0;
 const started = Date.now();
-if (!force && builtAt && inputs.every((p) => newest(p) <= builtAt)) process.exit(0);
+// The web chat page's files, compressed once (dist/scripts/precompress.js: quick when nothing changed).
+const precompress = () => spawnSync(process.execPath, [join(root, 'dist', 'scripts', 'precompress.js')], { cwd: root, stdio: 'inherit' });
+if (!force && builtAt && inputs.every((p) => newest(p) <= builtAt)) {
+  precompress();
+  process.exit(0);
+}
 
 process.stderr.write('Compiling TypeScript (only when the sources changed)...\n');
 const tsc = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json', '--incremental', '--tsBuildInfoFile', 'dist/.tsbuildinfo'], {
@@ -40,3 +45,4 @@ if (tsc.status !== 0) process.exit(tsc.status ?? 1);
 writeFileSync(stamp, '');
 utimesSync(stamp, new Date(started), new Date(started));
 process.stderr.write(`Compiled in ${((Date.now() - started) / 1000).toFixed(1)} s.\n`);
+precompress();

@@ -60,6 +60,8 @@ const STRINGS = JSON.parse(fs.readFileSync(path.join(projectRoot, 'bot', 'channe
 
 /** The page shows the bot's lines with direction marks in front (app.js): compare without them. */
 const withoutMarks = (text: string) => text.replace(/[\u200e\u200f]/g, '');
+/** An option's button shows its number and label: "1. Ateliers" → "1 · Ateliers". */
+const asButton = (line: string) => line.replace(/^(\d+)\. /, '$1 · ');
 
 /** Reads until `done` says yes (state is saved just after the reply goes out), or gives up. */
 async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, ms = REPLY_MS): Promise<T> {
@@ -143,18 +145,31 @@ describeInBrowser('the web chat page in chromium', () => {
     return waitForBot(page, reply, before);
   }
 
+  /** The labels of the buttons shown now (the last question's options). */
+  async function buttons(page: Page): Promise<string[]> {
+    await page.locator(`${SUGGESTED_ACTIONS} button`).first().waitFor();
+    return (await page.locator(`${SUGGESTED_ACTIONS} button`).allInnerTexts()).map((t) => withoutMarks(t).trim());
+  }
+
+  /** A question's options are its buttons (not lines of its text: they appear once). */
+  async function expectOptions(page: Page, question: string, lines: string[]) {
+    const text = await waitForBot(page, question);
+    for (const line of lines) expect(text).not.toContain(line);
+    await eventually(() => buttons(page), (shown) => lines.every((line) => shown.includes(asButton(line))));
+    expect(await buttons(page)).toEqual(expect.arrayContaining(lines.map(asButton)));
+  }
+
   async function expectFrenchMenu(page: Page) {
     await waitForBot(page, FR_GREETING);
-    const menu = await waitForBot(page, FR_MENU_QUESTION);
-    for (const line of FR_MENU) expect(menu).toContain(line);
+    await expectOptions(page, FR_MENU_QUESTION, FR_MENU);
   }
 
   /** The menu's "6", then "٣" (an Arabic-Indic digit) in the language list. */
   async function switchToArabic(page: Page) {
-    const languages = await send(page, '6', FR_LANGUAGE_QUESTION);
-    for (const line of LANGUAGE_MENU) expect(languages).toContain(line);
+    await send(page, '6', FR_LANGUAGE_QUESTION);
+    await expectOptions(page, FR_LANGUAGE_QUESTION, LANGUAGE_MENU);
     await send(page, '٣', AR_CHANGED);
-    return waitForBot(page, AR_MENU_QUESTION);
+    await expectOptions(page, AR_MENU_QUESTION, AR_MENU);
   }
 
   /** The page and Web Chat's own UI (transcript, send box, bubbles) are right to left. */
@@ -176,15 +191,14 @@ describeInBrowser('the web chat page in chromium', () => {
       await expectFrenchMenu(page);
       expect(await page.evaluate(() => ({ dir: document.documentElement.dir, lang: document.documentElement.lang }))).toEqual({ dir: 'ltr', lang: 'fr' });
       expect(await page.locator(`${TRANSCRIPT}[dir="ltr"]`).count()).toBe(1);
-      // the menu's lines stay lines (not a Markdown list swallowing the hint)
-      expect(await waitForBot(page, FR_MENU_QUESTION)).toMatch(/6\. Langue\n+Envoyez un numéro\./);
+      // the lines stay lines (not a Markdown list swallowing the hint)
+      expect(await waitForBot(page, FR_MENU_QUESTION)).toMatch(/Que voulez-vous faire \?\n+Envoyez un numéro\./);
 
-      const arabicMenu = await switchToArabic(page);
-      for (const line of AR_MENU) expect(arabicMenu).toContain(line);
+      await switchToArabic(page);
       await expectRightToLeft(page, 'ar');
       // Web Chat's own words are Arabic too, and the buttons follow the menu
       expect(await sendBox(page).getAttribute('placeholder')).toMatch(ARABIC_SCRIPT);
-      await page.locator(SUGGESTED_ACTIONS).getByRole('button', { name: AR_MENU[0], exact: true }).waitFor();
+      await page.locator(SUGGESTED_ACTIONS).getByRole('button', { name: asButton(AR_MENU[0]), exact: true }).waitFor();
       expect(new URL(page.url()).searchParams.get('lang')).toBe('ar');
       if (SCREENSHOTS) await page.screenshot({ path: path.join(SCREENSHOTS, 'webchat-ar.png') });
       expectCleanPage(session);
@@ -215,8 +229,7 @@ describeInBrowser('the web chat page in chromium', () => {
       // opens in French, and the bot, which knows this user, answers in Arabic: the page follows.
       await page.evaluate(() => localStorage.removeItem('passerelle.lang'));
       await page.goto(`${app.url}/`);
-      const menu = await waitForBot(page, AR_MENU_QUESTION);
-      for (const line of AR_MENU) expect(menu).toContain(line);
+      await expectOptions(page, AR_MENU_QUESTION, AR_MENU);
       await expectRightToLeft(page, 'ar');
       expect(await botBubbles(page, FR_GREETING).count()).toBe(0);
       expect(await page.evaluate(() => localStorage.getItem('passerelle.userId'))).toBe(userId);
@@ -230,10 +243,10 @@ describeInBrowser('the web chat page in chromium', () => {
     async () => {
       const session = await openSession();
       const { page } = session;
-      // Hold the conversation's start until the empty page has been checked.
+      // Hold the conversation's activities until the empty page has been checked.
       let release!: () => void;
       const held = new Promise<void>((resolve) => (release = resolve));
-      await page.route('**/v3/directline/conversations', async (route) => {
+      await page.route('**/v3/directline/conversations/*/activities*', async (route) => {
         await held;
         await route.continue();
       });
@@ -247,8 +260,7 @@ describeInBrowser('the web chat page in chromium', () => {
 
       release();
       await waitForBot(page, AR_GREETING);
-      const menu = await waitForBot(page, AR_MENU_QUESTION);
-      for (const line of AR_MENU) expect(menu).toContain(line);
+      await expectOptions(page, AR_MENU_QUESTION, AR_MENU);
       await expectRightToLeft(page, 'ar');
       expectCleanPage(session);
     },
@@ -271,17 +283,22 @@ describeInBrowser('the web chat page in chromium', () => {
   );
 
   test(
-    'a suggested-action button sends its number and gets the answer',
+    'a suggested-action button sends its number and gets the answer; the bubble shows the label tapped',
     async () => {
       const session = await openSession();
       const { page } = session;
       await page.goto(`${app.url}/`);
       await expectFrenchMenu(page);
-      await page.locator(SUGGESTED_ACTIONS).getByRole('button', { name: FR_MENU[0], exact: true }).click();
+      await page.locator(SUGGESTED_ACTIONS).getByRole('button', { name: asButton(FR_MENU[0]), exact: true }).click();
       // a new person picking a task starts with onboarding: first the language
       await waitForBot(page, 'Choisissez votre langue.');
-      // what was sent is the number, not the button's title
-      expect((await page.locator(USER_BUBBLE).allInnerTexts()).map((t) => t.trim())).toEqual(['1']);
+      // what was sent is the number (the bot's record says so); the bubble shows the label tapped
+      expect((await page.locator(USER_BUBBLE).allInnerTexts()).map((t) => t.trim())).toEqual(['1 · Ateliers']);
+      const sent = await eventually(
+        () => app.db.prisma.message.findMany({ where: { channel: 'webchat', direction: 'in' } }),
+        (rows) => rows.some((r) => (r.payload as { text?: string }).text === '1'),
+      );
+      expect(sent.some((r) => (r.payload as { text?: string }).text === '1')).toBe(true);
       expectCleanPage(session);
     },
     TEST_MS,
@@ -292,15 +309,15 @@ describeInBrowser('the web chat page in chromium', () => {
     async () => {
       const session = await openSession();
       const { page } = session;
-      const bundle = page.waitForResponse((r) => r.url() === `${app.url}/webchat/webchat.js`);
+      const bundle = page.waitForResponse((r) => /\/webchat\/v\/[0-9a-f]{16}\/webchat\.js$/.test(r.url()));
       await page.goto(`${app.url}/`);
       expect((await bundle).status()).toBe(200);
       expect(await page.evaluate(() => typeof window.WebChat?.renderWebChat)).toBe('function');
       await expectFrenchMenu(page);
       await send(page, '3', 'Choisissez votre langue.');
-      expect(session.requests).toEqual(
-        expect.arrayContaining([`${app.url}/`, `${app.url}/webchat/webchat.js`, `${app.url}/webchat/app.js`, `${app.url}/webchat/app.css`]),
-      );
+      // versioned addresses (content hashes), cached for a year
+      for (const name of ['webchat.js', 'app.js', 'app.css']) expect(session.requests.some((url) => new RegExp(`^${app.url}/webchat/v/[0-9a-f]{16}/${name.replace('.', '\\.')}$`).test(url))).toBe(true);
+      expect((await bundle).headers()['cache-control']).toBe('public, max-age=31536000, immutable');
       expect(session.requests.some((url) => url.startsWith(`${app.url}/v3/directline/conversations/`))).toBe(true);
       expectCleanPage(session);
     },

@@ -316,7 +316,7 @@ describe('headers of the page and its files', () => {
     // Every script of the page is a file of ours, or a JSON data block the browser never runs.
     const html = await (await fetch(`${app.url}/`)).text();
     for (const s of scripts(html)) {
-      if (/\bsrc="\/webchat\/[\w.]+\.js"/.test(s.attributes)) expect(s.body.trim()).toBe('');
+      if (/\bsrc="\/webchat\/[\w./]+\.js"/.test(s.attributes)) expect(s.body.trim()).toBe('');
       else expect(s.attributes).toMatch(/type="application\/json"/);
     }
     expect(html).not.toMatch(/\son\w+=/i); // no inline event handlers either

@@ -1,42 +1,24 @@
 // The built-in web chat page: GET / serves a page that runs Microsoft's Web Chat, taken from the
 // installed botframework-webchat package (no CDN: works offline), connected to our local
-// Direct Line endpoint. `/?lang=ar` opens it in Arabic, right to left.
+// Direct Line endpoint. `/?lang=ar` opens it in Arabic, right to left: the first paint (title,
+// header, language switch, "loading") is already in the page's language; the page's words in all
+// eight languages travel in its JSON data block (locales page.*), for app.js.
+// Its files (assets.ts) have versioned addresses, cached for a year, and go out compressed
+// (brotli or gzip, Vary: Accept-Encoding); the page itself is asked again each time (no-cache).
 // Every answer here carries a Content-Security-Policy: scripts from this server only (no inline
 // script, no eval), no frame but where WEBCHAT_FRAME_ANCESTORS allows (default: none), and no
 // Referer sent anywhere. (Web Chat puts its styles inline, hence 'unsafe-inline' for styles only.)
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import type { Request, Response, Server } from 'restify';
 import { translator } from '../../i18n';
-import { LANGUAGES, isLanguageCode, language } from '../../languages';
+import { LANGUAGES, isLanguageCode, language, type LanguageCode } from '../../languages';
 import { projectRoot } from '../../paths';
+import { compressed, webChatAssets, type Encoding, type StaticAsset } from './assets';
 
-// Static files stay in the source tree (the build compiles TypeScript only).
 const PUBLIC = path.join(projectRoot, 'bot', 'channels', 'webchat', 'public');
-// The package exports only its modules; its main file is lib/index.js, next to dist/.
-const WEBCHAT_BUNDLE = path.join(path.dirname(require.resolve('botframework-webchat')), '..', 'dist', 'webchat.js');
-
-interface Asset {
-  type: string;
-  body: Buffer;
-  gzip: Buffer;
-  etag: string;
-}
-
-const TYPES: Record<string, string> = {
-  '.js': 'application/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.html': 'text/html; charset=utf-8',
-};
-
-/** Loads a file once, with its gzip form (the Web Chat bundle is 4 MB, 1 MB gzipped). */
-function loadAsset(file: string): Asset {
-  const body = fs.readFileSync(file);
-  const gzip = zlib.gzipSync(body, { level: 6 });
-  return { type: TYPES[path.extname(file)] ?? 'application/octet-stream', body, gzip, etag: `"${fs.statSync(file).mtimeMs.toString(36)}-${body.length.toString(36)}"` };
-}
 
 export interface PageOptions {
   /** CSP frame-ancestors sources (WEBCHAT_FRAME_ANCESTORS), e.g. "'none'" or "https://partner.example.org" */
@@ -74,58 +56,124 @@ function setHeaders(res: Response, headers: Record<string, string>) {
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
 }
 
-function sendAsset(req: Request, res: Response, asset: Asset, maxAge: number) {
+/** The encoding to send: brotli, else gzip, else none (q=0 refuses one). */
+export function chooseEncoding(acceptEncoding: unknown): Encoding | undefined {
+  const accepted = new Map<string, number>();
+  for (const part of String(acceptEncoding ?? '').toLowerCase().split(',')) {
+    const [name, ...params] = part.trim().split(';');
+    const q = params.map((p) => /^\s*q=([\d.]+)\s*$/.exec(p)).find(Boolean);
+    accepted.set(name.trim(), q ? Number(q[1]) : 1);
+  }
+  const ok = (name: string) => (accepted.get(name) ?? accepted.get('*') ?? 0) > 0;
+  return ok('br') ? 'br' : ok('gzip') ? 'gzip' : undefined;
+}
+
+/**
+ * A file of the page. At its versioned address: cached for a year, never asked again
+ * ("immutable"); at its plain address (or an old version's address, after an update): checked
+ * each time (ETag, 304).
+ */
+async function sendAsset(req: Request, res: Response, asset: StaticAsset, versioned: boolean) {
+  const etag = `"${asset.hash}"`;
   res.setHeader('Content-Type', asset.type);
-  res.setHeader('Cache-Control', `public, max-age=${maxAge}`);
-  res.setHeader('ETag', asset.etag);
-  res.setHeader('Vary', 'Accept-Encoding');
-  if (req.headers['if-none-match'] === asset.etag) {
+  res.setHeader('Cache-Control', versioned ? 'public, max-age=31536000, immutable' : 'no-cache');
+  res.setHeader('ETag', etag);
+  if (asset.compress) res.setHeader('Vary', 'Accept-Encoding');
+  if (req.headers['if-none-match'] === etag) {
     res.writeHead(304);
     res.end();
     return;
   }
-  const gzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
-  if (gzip) res.setHeader('Content-Encoding', 'gzip');
+  const encoding = asset.compress ? chooseEncoding(req.headers['accept-encoding']) : undefined;
+  const body = encoding ? await compressed(asset, encoding) : asset.body;
+  if (encoding) res.setHeader('Content-Encoding', encoding);
+  res.setHeader('Content-Length', body.length);
   res.writeHead(200);
-  res.end(gzip ? asset.gzip : asset.body);
+  res.end(body);
 }
+
+/** What the page needs in each language (its data block): its words, and Web Chat's. */
+function languagesData() {
+  return LANGUAGES.map((l) => {
+    const t = translator(l.code);
+    const page = Object.fromEntries(PAGE_KEYS.map((key) => [key, t(`page.${key}`)]));
+    return { code: l.code, rtl: l.rtl, name: l.nativeName, forget: t('forget.link'), page };
+  });
+}
+
+const PAGE_KEYS = ['title', 'language', 'loading', 'cannotConnect', 'retry', 'restarting', 'busy', 'connectionLost'] as const;
 
 export function registerWebChatPage(server: Server, options: PageOptions = {}): void {
   const headers = pageHeaders(options.frameAncestors);
-  const assets = new Map<string, () => Asset>();
-  const lazy = (file: string) => {
-    let asset: Asset | undefined;
-    return () => (asset ??= loadAsset(file));
-  };
-  assets.set('webchat.js', lazy(WEBCHAT_BUNDLE));
-  for (const name of ['app.js', 'app.css', 'strings.json']) assets.set(name, lazy(path.join(PUBLIC, name)));
+  const assets = webChatAssets();
+  const url = (name: string) => assets.get(name)!.url;
   const template = fs.readFileSync(path.join(PUBLIC, 'index.html'), 'utf8');
   // (JSON in a data block: "<" escaped, so no text in it can close the element.)
-  const languagesJson = JSON.stringify(LANGUAGES.map((l) => ({ code: l.code, rtl: l.rtl, name: l.nativeName, forget: translator(l.code)('forget.link') }))).replace(/</g, '\\u003c');
+  const data = JSON.stringify({ languages: languagesData(), strings: url('strings.json') }).replace(/</g, '\\u003c');
+  const pages = new Map<LanguageCode, { html: Buffer; br: Buffer; gzip: Buffer; etag: string }>();
+  const pageIn = (code: LanguageCode) => {
+    let page = pages.get(code);
+    if (!page) {
+      const t = translator(code);
+      // The first paint is already in the person's language and direction; the page script takes over from there.
+      const html = template
+        .replace(/\{\{lang\}\}/g, code)
+        .replace('{{dir}}', language(code).rtl ? 'rtl' : 'ltr')
+        .replace(/\{\{title\}\}/g, () => escapeHtml(t('page.title')))
+        .replace(/\{\{language\}\}/g, () => escapeHtml(t('page.language')))
+        .replace('{{options}}', () => LANGUAGES.map((l) => `<option value="${l.code}" lang="${l.code}"${l.code === code ? ' selected' : ''}>${escapeHtml(l.nativeName)}</option>`).join(''))
+        .replace('{{loading}}', () => escapeHtml(t('page.loading')))
+        .replace('{{forget}}', () => escapeHtml(t('forget.link')))
+        .replace('{{css}}', url('app.css'))
+        .replace('{{app}}', url('app.js'))
+        .replace('{{webchat}}', url('webchat.js'))
+        .replace('{{data}}', () => data);
+      const body = Buffer.from(html);
+      const etag = `"${crypto.createHash('sha256').update(body).digest('hex').slice(0, 16)}"`;
+      page = { html: body, br: zlib.brotliCompressSync(body), gzip: zlib.gzipSync(body), etag };
+      pages.set(code, page);
+    }
+    return page;
+  };
 
   server.get('/', async (req: Request, res: Response) => {
     const requested = typeof req.query?.lang === 'string' ? req.query.lang : undefined;
-    const code = isLanguageCode(requested) ? requested : 'fr';
-    // The first paint already has the right direction; the page script takes over from there.
-    const html = template
-      .replace('{{lang}}', code)
-      .replace('{{dir}}', language(code).rtl ? 'rtl' : 'ltr')
-      .replace('{{forget}}', escapeHtml(translator(code)('forget.link')))
-      .replace('{{languages}}', languagesJson);
+    const page = pageIn(isLanguageCode(requested) ? requested : 'fr');
     setHeaders(res, headers);
     res.setHeader('Content-Type', 'text/html; charset=utf-8');
-    res.setHeader('Cache-Control', 'no-store');
+    // Asked again each time (its ETag makes that cheap): it names the current versions of the files.
+    res.setHeader('Cache-Control', 'no-cache');
+    res.setHeader('ETag', page.etag);
+    res.setHeader('Vary', 'Accept-Encoding');
+    if (req.headers['if-none-match'] === page.etag) {
+      res.writeHead(304);
+      res.end();
+      return;
+    }
+    const encoding = chooseEncoding(req.headers['accept-encoding']);
+    const body = encoding ? page[encoding] : page.html;
+    if (encoding) res.setHeader('Content-Encoding', encoding);
+    res.setHeader('Content-Length', body.length);
     res.writeHead(200);
-    res.end(html);
+    res.end(body);
+  });
+
+  server.get('/webchat/v/:hash/:file', async (req: Request, res: Response) => {
+    const asset = assets.get(String(req.params.file));
+    setHeaders(res, headers);
+    if (!asset) return notFound(res);
+    // An address of another version (a page loaded before an update): today's file, not cached for long.
+    await sendAsset(req, res, asset, req.params.hash === asset.hash);
   });
 
   server.get('/webchat/:file', async (req: Request, res: Response) => {
     const asset = assets.get(String(req.params.file));
     setHeaders(res, headers);
-    if (!asset) {
-      res.send(404, { error: { code: 'NotFound', message: 'No such file.' } });
-      return;
-    }
-    sendAsset(req, res, asset(), req.params.file === 'webchat.js' ? 86400 : 300);
+    if (!asset) return notFound(res);
+    await sendAsset(req, res, asset, false);
   });
+}
+
+function notFound(res: Response) {
+  res.send(404, { error: { code: 'NotFound', message: 'No such file.' } });
 }

@@ -1,20 +1,29 @@
 // The built-in web chat: Microsoft's Web Chat on our local Direct Line endpoint.
 // - The person keeps one random user id in this browser, so the bot remembers their language.
 // - The page follows the bot's language: a reply in Arabic, Dari or Pashto turns it right to left.
+//   The switch in the header changes it too (Web Chat then posts in that language, and the bot
+//   answers in it).
+// - The page's own words (title, header, loading, errors, connection lost) come in its data block,
+//   in the eight languages (locales page.*).
+// - Loading: this script runs before Web Chat's bundle has arrived (both deferred, this one first)
+//   and starts the conversation meanwhile, so a slow connection waits once, not twice.
 // - "Forget me on this computer" (the link, or the keyword: the bot then sends FORGET_EVENT) ends
 //   the conversation on the server, clears what this browser keeps, and starts afresh.
 (function () {
   'use strict';
-  var LANGUAGES = JSON.parse(document.getElementById('languages').textContent);
+  var DATA = JSON.parse(document.getElementById('page-data').textContent);
+  var LANGUAGES = DATA.languages;
   var byCode = {};
   LANGUAGES.forEach(function (l) { byCode[l.code] = l; });
   // Web Chat's own locales; fa, ps and ti have none, so strings.json supplies their UI words.
   var WEBCHAT_LOCALE = { fr: 'fr-FR', en: 'en-US', ar: 'ar-SA', fa: 'fa-AF', ps: 'ps-AF', ti: 'ti-ER', ru: 'ru-RU', uk: 'uk-UA' };
   var FORGET_EVENT = 'passerelle/forget';
   var KEYS = ['passerelle.userId', 'passerelle.lang'];
+  var DIRECT_LINE = '/v3/directline';
 
   function stored(key) { try { return window.localStorage.getItem(key); } catch (e) { return null; } }
   function store(key, value) { try { window.localStorage.setItem(key, value); } catch (e) { /* private mode */ } }
+  function $(id) { return document.getElementById(id); }
 
   function randomId() {
     var bytes = new Uint8Array(18);
@@ -31,9 +40,42 @@
   }
 
   var directLine, webChatStore, strings = {};
-  var forgetLink = document.getElementById('forget');
+  var rendered = false;
+  var forgetLink = $('forget');
+  var languageSwitch = $('language');
+  var stateBox = $('state'), stateText = $('state-text'), retryButton = $('retry'), connection = $('connection');
+  var words = function () { return byCode[lang].page; };
 
-  // Ends the conversation here and on the server, forgets the person's id, and opens a fresh page.
+  // ---- the page's words and direction, in the page's language
+  var shownState = 'loading';
+  function applyLanguage() {
+    var l = byCode[lang];
+    document.documentElement.lang = lang;
+    document.documentElement.dir = l.rtl ? 'rtl' : 'ltr';
+    document.title = l.page.title;
+    $('title').textContent = l.page.title;
+    languageSwitch.value = lang;
+    languageSwitch.setAttribute('aria-label', l.page.language);
+    languageSwitch.title = l.page.language;
+    forgetLink.textContent = l.forget;
+    stateText.textContent = l.page[shownState];
+    retryButton.textContent = l.page.retry;
+    connection.textContent = l.page.connectionLost;
+    store('passerelle.lang', lang);
+    window.history.replaceState(null, '', '?lang=' + lang);
+  }
+
+  /** Loading, or an error with its retry button, in place of the chat. */
+  function showState(key, canRetry) {
+    shownState = key;
+    stateText.textContent = words()[key];
+    retryButton.hidden = !canRetry;
+    stateBox.hidden = false;
+    stateBox.className = 'state' + (canRetry ? ' state--error' : '');
+    if (canRetry) retryButton.focus();
+  }
+
+  // ---- forget me
   var forgetting = false;
   function forget() {
     if (forgetting) return;
@@ -47,7 +89,7 @@
     var token = directLine.token, conversationId = directLine.conversationId;
     directLine.end();
     window.setTimeout(fresh, 3000); // the server does not answer: go anyway
-    fetch('/v3/directline/conversations/' + encodeURIComponent(conversationId) + '/activities', {
+    fetch(DIRECT_LINE + '/conversations/' + encodeURIComponent(conversationId) + '/activities', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Authorization: 'Bearer ' + token },
       body: JSON.stringify({ type: 'endOfConversation', from: { id: userId } }),
@@ -58,13 +100,38 @@
     forget();
   });
 
+  languageSwitch.addEventListener('change', function () {
+    if (!byCode[languageSwitch.value] || languageSwitch.value === lang) return;
+    lang = languageSwitch.value;
+    applyLanguage();
+    if (rendered) render();
+  });
+
+  // ---- Web Chat
+  // Markdown, as the bot writes it (renderer.ts: text escaped, emergency numbers as tel: links,
+  // one paragraph a line). Web Chat's minimal bundle has no Markdown renderer of its own, and
+  // its HTML goes into the page as it is: everything is escaped here, and the only markup made is
+  // <p>, <br> and a link to call a short number.
+  var PUNCTUATION_ESCAPE = /\\([!-\/:-@[-`{-~])/g;
+  var CALL = /\[([0-9\u0660-\u0669\u06F0-\u06F9]{2,6})\]\(tel:([0-9]{2,6})\)/g;
+  function escapeHtml(text) {
+    return text.replace(/[&<>"']/g, function (c) { return '&#' + c.charCodeAt(0) + ';'; });
+  }
+  function renderMarkdown(markdown) {
+    return String(markdown).split(/\n{2,}/).map(function (paragraph) {
+      var html = escapeHtml(paragraph)
+        .replace(CALL, function (_, shown, number) { return '<a href="tel:' + number + '">' + shown + '</a>'; })
+        .replace(PUNCTUATION_ESCAPE, '$1')
+        .replace(/\n/g, '<br>');
+      return '<p>' + html + '</p>';
+    }).join('');
+  }
+
   function render() {
     var dir = byCode[lang].rtl ? 'rtl' : 'ltr';
-    document.documentElement.lang = lang;
-    document.documentElement.dir = dir;
-    forgetLink.textContent = byCode[lang].forget;
-    store('passerelle.lang', lang);
-    window.history.replaceState(null, '', '?lang=' + lang);
+    applyLanguage();
+    stateBox.hidden = true;
+    rendered = true;
     window.WebChat.renderWebChat(
       {
         directLine: directLine,
@@ -74,34 +141,45 @@
         dir: dir,
         overrideLocalizedStrings: strings[lang] || {},
         sendTypingIndicator: false,
+        renderMarkdown: renderMarkdown,
         styleOptions: {
           // voice notes, photos of a paper, PDF: kept for the adviser
           hideUploadButton: false,
           bubbleFromUserBackground: '#dff0f7',
-          suggestedActionLayout: 'flow',
-          primaryFont: 'system-ui, "Noto Sans", "Noto Sans Arabic", "Noto Sans Ethiopic", sans-serif',
+          // the options, one under the other, full width, easy to tap on a phone
+          suggestedActionLayout: 'stacked',
+          suggestedActionsStackedHeight: 10000, // never a scrolling box inside the transcript
+          suggestedActionsStackedLayoutButtonTextWrap: true,
+          suggestedActionHeight: 48,
+          suggestedActionBorderRadius: 8,
+          suggestedActionTextColor: '#0f4a63',
+          suggestedActionBorderColor: '#1b5e7a',
+          primaryFont: 'system-ui, "Noto Sans Arabic", "Noto Sans Ethiopic", sans-serif',
           rootHeight: '100%',
         },
       },
-      document.getElementById('webchat')
+      $('webchat')
     );
   }
 
   // The bot writes plain lines ("1. Ateliers", one option a line), not Markdown: shown as
   // Markdown they become a list that swallows the next line. Each line starts with a direction
   // mark for the reply's language (app.css: unicode-bidi: plaintext), so a French reply stays
-  // left to right in a right-to-left page, and the other way round.
+  // left to right in a right-to-left page, and the other way round. A reply with phone links
+  // comes as Markdown from the server (renderer.ts), one paragraph a line: the same marks.
   var LRM = '\u200E', RLM = '\u200F';
-  function asPlainLines(activity, code) {
+  function withDirectionMarks(activity, code) {
     if (activity.type !== 'message' || typeof activity.text !== 'string') return activity;
-    if (activity.textFormat && activity.textFormat !== 'plain') return activity; // the bot chose Markdown or XML
+    var ours = activity.channelData && activity.channelData.passerelleLines === true;
+    if (activity.textFormat && activity.textFormat !== 'plain' && !ours) return activity; // the bot chose Markdown or XML
     var mark = byCode[code] ? (byCode[code].rtl ? RLM : LRM) : '';
-    var text = activity.text.split('\n').map(function (line) { return mark + line; }).join('\n');
-    return Object.assign({}, activity, { textFormat: 'plain', text: text });
+    var separator = ours ? '\n\n' : '\n';
+    var text = activity.text.split(separator).map(function (line) { return mark + line; }).join(separator);
+    return Object.assign({}, activity, { textFormat: ours ? 'markdown' : 'plain', text: text });
   }
 
-  // Follow the language of the bot's replies.
-  var followLanguage = function () {
+  // Follow the language of the bot's replies; watch the connection.
+  var middleware = function () {
     return function (next) {
       return function (action) {
         if (action.type === 'DIRECT_LINE/INCOMING_ACTIVITY') {
@@ -110,22 +188,94 @@
             window.setTimeout(forget, 1500); // time to read the bot's last words
           } else if (activity && activity.from && activity.from.role === 'bot') {
             var code = typeof activity.locale === 'string' ? activity.locale.split('-')[0] : undefined;
-            action = Object.assign({}, action, { payload: Object.assign({}, action.payload, { activity: asPlainLines(activity, code) }) });
+            action = Object.assign({}, action, { payload: Object.assign({}, action.payload, { activity: withDirectionMarks(activity, code) }) });
             if (code && byCode[code] && code !== lang) {
               lang = code;
               window.setTimeout(render, 0);
             }
           }
+        } else if (action.type === 'DIRECT_LINE/POST_ACTIVITY_REJECTED') {
+          connectionLost();
         }
         return next(action);
       };
     };
   };
 
+  // ---- the connection
+  // Web Chat's Direct Line client stops polling, silently, after a failed poll (the server
+  // restarted, the network went away). Its requests are watched here: an error or a 5xx shows
+  // "connection lost" at once; the page then asks until the server answers, and goes on with the
+  // same conversation, or a new one when the server no longer has it.
+  var lost = false, probing;
+  function isOurs(url) { return typeof url === 'string' && url.indexOf(DIRECT_LINE) >= 0; }
+  var open = XMLHttpRequest.prototype.open, send = XMLHttpRequest.prototype.send;
+  XMLHttpRequest.prototype.open = function (method, url) {
+    this.passerelleUrl = String(url);
+    return open.apply(this, arguments);
+  };
+  XMLHttpRequest.prototype.send = function () {
+    if (isOurs(this.passerelleUrl)) {
+      this.addEventListener('error', connectionLost);
+      this.addEventListener('timeout', connectionLost);
+      this.addEventListener('load', function () { if (this.status >= 500) connectionLost(); });
+    }
+    return send.apply(this, arguments);
+  };
+  window.addEventListener('offline', connectionLost);
+
+  function connectionLost() {
+    if (lost || forgetting || !directLine) return;
+    lost = true;
+    connection.textContent = words().connectionLost;
+    connection.hidden = false;
+    probing = window.setTimeout(probe, 1000);
+  }
+
+  function probe() {
+    var wasOn = directLine;
+    fetch(DIRECT_LINE + '/conversations/' + encodeURIComponent(wasOn.conversationId) + '/activities?watermark=' + encodeURIComponent(wasOn.watermark || ''), {
+      headers: { Authorization: 'Bearer ' + wasOn.token },
+    }).then(function (r) {
+      if (r.status >= 500) throw new Error('HTTP ' + r.status);
+      lost = false;
+      connection.hidden = true;
+      var resume = r.ok ? { conversationId: wasOn.conversationId, token: wasOn.token, watermark: wasOn.watermark } : undefined;
+      try { wasOn.end(); } catch (e) { /* already stopped */ }
+      if (resume) {
+        connect(resume, false);
+        return;
+      }
+      // The server does not know the conversation any more (it restarted): a new one.
+      rendered = false;
+      start();
+    }).catch(function () {
+      probing = window.setTimeout(probe, 3000);
+    });
+  }
+
+  /**
+   * Web Chat on a conversation this page started (fresh: a new transcript), or on the same one
+   * again from where it was (after the connection came back).
+   */
+  function connect(conversation, fresh) {
+    directLine = window.WebChat.createDirectLine({
+      domain: window.location.origin + DIRECT_LINE,
+      token: conversation.token,
+      conversationId: conversation.conversationId,
+      watermark: conversation.watermark,
+      webSocket: false,
+      pollingInterval: 200,
+    });
+    if (fresh || !webChatStore) webChatStore = window.WebChat.createStore({}, middleware);
+    render();
+  }
+
+  // ---- start
   // A token for a new conversation. Many people behind one address (a training room) may have to
   // wait their turn: the server says how long (429, Retry-After).
   function requestToken(attempt) {
-    return fetch('/v3/directline/tokens/generate', {
+    return fetch(DIRECT_LINE + '/tokens/generate', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ user: { id: userId }, locale: WEBCHAT_LOCALE[lang] }),
@@ -136,31 +286,50 @@
     });
   }
 
-  function start() {
-    return fetch('/webchat/strings.json')
-      .then(function (r) { return r.json(); })
-      .then(function (s) {
-        strings = s;
-        return requestToken(0);
-      })
-      .then(function (r) {
-        if (!r.ok) throw new Error('token: HTTP ' + r.status);
-        return r.json();
-      })
-      .then(function (conversation) {
-        directLine = window.WebChat.createDirectLine({
-          domain: window.location.origin + '/v3/directline',
-          token: conversation.token,
-          webSocket: false,
-          pollingInterval: 200,
-        });
-        webChatStore = window.WebChat.createStore({}, followLanguage);
-        render();
-      })
-      .catch(function (err) {
-        document.getElementById('webchat').textContent = 'Passerelle: ' + err.message;
-      });
+  /** Web Chat's bundle has run (it comes after this script). */
+  var webChatLoaded = new Promise(function (resolve) {
+    if (window.WebChat) return resolve();
+    document.addEventListener('DOMContentLoaded', function () { resolve(); });
+  });
+
+  function failure(status) {
+    if (status === 503 || status === 502 || status === 504) return 'restarting';
+    if (status === 429) return 'busy';
+    return 'cannotConnect';
   }
 
+  function checked(r) {
+    if (!r.ok) throw { status: r.status };
+    return r.json();
+  }
+  function unreachable(err) { throw err && err.status ? err : { status: 0 }; }
+
+  // The token, then the conversation's start (the bot greets meanwhile), both while Web Chat's
+  // bundle is still on its way: Web Chat then joins the conversation already started.
+  function start() {
+    showState('loading', false);
+    var gotStrings = fetch(DATA.strings).then(function (r) { return r.json(); }).catch(function () { return {}; });
+    var started = requestToken(0).then(checked).then(function (given) {
+      return fetch(DIRECT_LINE + '/conversations', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: 'Bearer ' + given.token },
+        body: JSON.stringify({ user: { id: userId }, locale: WEBCHAT_LOCALE[lang] }),
+      }).then(checked).then(function (conversation) {
+        return { conversationId: conversation.conversationId || given.conversationId, token: conversation.token || given.token };
+      });
+    }).catch(unreachable);
+    return Promise.all([gotStrings, started, webChatLoaded])
+      .then(function (all) {
+        strings = all[0];
+        if (!window.WebChat) throw { status: 0 };
+        connect(all[1], true);
+      })
+      .catch(function (err) {
+        showState(failure(err && err.status), true);
+      });
+  }
+  retryButton.addEventListener('click', function () { start(); });
+
+  applyLanguage();
   start();
 })();
