@@ -39,6 +39,8 @@ export function numberedLines(options: NumberedOption[]): string[] {
   return options.map((o, i) => `${i + 1}. ${o.label}`);
 }
 
+const lineCount = (parts: string[]) => (parts.length ? parts.join('\n').split('\n').length : 0);
+
 /**
  * A question with numbered options: the question, one line per option, then the hint lines.
  * Suggested actions mirror the options and send their number.
@@ -60,7 +62,8 @@ export function ask(locale: LanguageCode, question: string | string[], options: 
     suggestedActions: { actions, to: [] },
     // Which lines of `text` are the options (from, count): a channel that shows the buttons
     // (the web chat) leaves them out of the text; the others ignore it.
-    channelData: { optionLines: { from: intro.length, count: lines.length } },
+    // (Counted in lines of text: an intro or an option may hold several, e.g. a workshop entry.)
+    channelData: { optionLines: { from: lineCount(intro), count: lineCount(lines) } },
     locale,
   };
 }
