@@ -14,6 +14,7 @@ import { MediaStore } from './media';
 import { registerMediaRoute } from './media/serve';
 import { HttpSpeechToText } from './speech';
 import { registerCipApi } from './api/cipApi';
+import { registerDashboard } from './dashboard';
 import { WhatsAppChannel, type WhatsAppTuning } from './channels/whatsapp/channel';
 import { Scheduler } from './scheduler';
 import { proactiveJobs } from './jobs';
@@ -112,7 +113,7 @@ export async function startApp(config: Config, log: Logger, options: StartOption
     registerMediaRoute(server, { media, conversations: store, db, log, now, trustProxy: config.trustProxy });
     botFramework.register(server);
     whatsapp?.register(server);
-    registerCipApi(
+    const api = registerCipApi(
       server,
       { db, log, now, trustProxy: config.trustProxy },
       {
@@ -129,6 +130,7 @@ export async function startApp(config: Config, log: Logger, options: StartOption
         },
       },
     );
+    registerDashboard(server, { api, db, log, now, trustProxy: config.trustProxy, timeZone: config.appTimezone, idleMinutes: config.dashboardIdleMinutes, sessionHours: config.staffSessionHours });
     registerWebChatPage(server, { frameAncestors: config.webchatFrameAncestors });
     await listen(server, config.port, config.host);
     const address = server.address();

@@ -55,6 +55,8 @@ export interface Config {
   speechToTextUrl?: string;
   /** how long a staff sign-in lasts, hours */
   staffSessionHours: number;
+  /** the staff dashboard's sign-in ends after this many minutes without a page (DASHBOARD_IDLE_MINUTES) */
+  dashboardIdleMinutes: number;
   /** when nothing proactive is sent (local time of APP_TIMEZONE); undefined: never quiet */
   quietHours?: QuietHours;
   /** when the scheduled jobs run (cron expressions in APP_TIMEZONE) */
@@ -172,6 +174,7 @@ const schema = z.object({
   WHATSAPP_SEND_LEASE_SECONDS: int(1, 3600).default(30),
   SPEECH_TO_TEXT_URL: httpUrl.optional(),
   STAFF_SESSION_HOURS: int(1, 24 * 30).default(12),
+  DASHBOARD_IDLE_MINUTES: int(5, 24 * 60).default(30),
   QUIET_HOURS: z
     .string()
     .trim()
@@ -261,6 +264,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...(whatsapp && { whatsapp }),
     ...(v.SPEECH_TO_TEXT_URL && { speechToTextUrl: v.SPEECH_TO_TEXT_URL }),
     staffSessionHours: v.STAFF_SESSION_HOURS,
+    dashboardIdleMinutes: v.DASHBOARD_IDLE_MINUTES,
     ...quiet(v.QUIET_HOURS, v.APP_TIMEZONE),
     jobs: { checkIns: v.CHECKIN_CRON, reminders: v.REMINDER_CRON, attendance: v.ATTENDANCE_CRON },
     trustProxy: v.TRUST_PROXY ? (parseTrustProxy(v.TRUST_PROXY) as TrustedProxies) : NO_PROXY,

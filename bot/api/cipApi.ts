@@ -17,6 +17,7 @@ import { erasureRoutes } from './erasure';
 import { exitRoutes } from './exits';
 import { statsRoutes } from './stats';
 import { exportRoutes } from './exports';
+import { todayRoutes } from './today';
 import type { EraseOptions, MediaFiles } from '../services/erasure';
 
 export interface CipApiOptions extends BroadcastRouteOptions {
@@ -44,6 +45,7 @@ export function registerCipApi(server: Server, deps: ApiDeps, options: CipApiOpt
   exitRoutes(api, deps);
   statsRoutes(api, deps);
   exportRoutes(api, deps);
+  todayRoutes(api, deps);
   // (more resources are registered here)
   broadcastRoutes(api, deps, options);
 

@@ -137,6 +137,25 @@ export interface RouteSpec<B, Q, P> {
 
 interface Declared {
   spec: RouteSpec<unknown, unknown, unknown>;
+  handler?: (ctx: ApiContext, input: { body: unknown; query: unknown; params: unknown }) => Promise<unknown>;
+}
+
+/** Who calls a route in-process (the staff dashboard): the same token, address and language a request would carry. */
+export interface Caller {
+  /** the bearer token of a StaffSession (the dashboard's cookie holds it); none for public routes */
+  token?: string;
+  ip: string;
+  language: ApiLanguage;
+}
+
+/** Where a call's input comes from: an HTTP request, or the dashboard's in-process call. */
+interface Source {
+  authorization: string;
+  ip: string;
+  language: ApiLanguage;
+  body: () => Promise<unknown>;
+  query: unknown;
+  params: unknown;
 }
 
 export interface ApiDeps {
@@ -171,7 +190,7 @@ export class Api {
   }
 
   route<B = undefined, Q = undefined, P = undefined>(spec: RouteSpec<B, Q, P>, handler: (ctx: ApiContext, input: { body: B; query: Q; params: P }) => Promise<unknown>): void {
-    this.routes.push({ spec: spec as RouteSpec<unknown, unknown, unknown> });
+    this.routes.push({ spec: spec as RouteSpec<unknown, unknown, unknown>, handler: handler as Declared['handler'] });
     this.server[spec.method](spec.path, async (req: Request, res: Response) => {
       try {
         const body = await this.answer(req, spec, handler);
@@ -202,23 +221,51 @@ export class Api {
     });
   }
 
-  private async answer<B, Q, P>(req: Request, spec: RouteSpec<B, Q, P>, handler: (ctx: ApiContext, input: { body: B; query: Q; params: P }) => Promise<unknown>) {
+  /**
+   * Runs a declared route in-process, as a request with `caller`'s token would: the same token,
+   * role and password checks, schemas, scope rules and audit rows (the staff dashboard's pages are
+   * made of these calls). Resolves with the route's answer; rejects with its ApiError.
+   */
+  async call(method: RouteSpec<unknown, unknown, unknown>['method'], path: string, caller: Caller, input: { body?: unknown; query?: unknown; params?: unknown } = {}): Promise<any> {
+    const found = this.routes.find((r) => r.spec.method === method && r.spec.path === path && r.handler);
+    if (!found) throw new Error(`no route ${method} ${path}`);
+    return this.run(found.spec, found.handler!, {
+      authorization: caller.token ? `Bearer ${caller.token}` : '',
+      ip: caller.ip,
+      language: caller.language,
+      body: async () => input.body ?? {},
+      query: input.query ?? {},
+      params: input.params ?? {},
+    });
+  }
+
+  private answer<B, Q, P>(req: Request, spec: RouteSpec<B, Q, P>, handler: (ctx: ApiContext, input: { body: B; query: Q; params: P }) => Promise<unknown>) {
+    return this.run(spec, handler, {
+      authorization: String(req.headers.authorization ?? ''),
+      ip: clientAddress(req, this.deps.trustProxy ?? NO_PROXY),
+      language: requestLanguage(req.headers['accept-language']),
+      body: () => readJson(req),
+      query: req.query ?? {},
+      params: req.params ?? {},
+    });
+  }
+
+  private async run<B, Q, P>(spec: RouteSpec<B, Q, P>, handler: (ctx: ApiContext, input: { body: B; query: Q; params: P }) => Promise<unknown>, source: Source) {
     const { db } = this.deps;
     const now = this.deps.now();
-    const ip = clientAddress(req, this.deps.trustProxy ?? NO_PROXY);
+    const { ip, language } = source;
     let staff: ApiContext['staff'] | undefined;
     if (spec.roles !== 'public') {
-      const match = /^Bearer\s+(\S+)$/i.exec(String(req.headers.authorization ?? ''));
+      const match = /^Bearer\s+(\S+)$/i.exec(source.authorization);
       staff = match ? await staffOfToken(db.prisma, match[1], now) : undefined;
       if (!staff) throw apiError(401, 'Unauthorized', 'Unauthorized');
       if (staff.mustChangePassword && !spec.beforePasswordChange) throw apiError(403, 'PasswordChangeRequired', 'PasswordChangeRequired');
       if (!spec.roles.includes(staff.role)) throw apiError(403, 'Forbidden', 'Forbidden', { role: staff.role });
     }
-    const language = requestLanguage(req.headers['accept-language']);
     const input = {
-      body: spec.body ? parse(spec.body, await readJson(req), 'body', language) : (undefined as B),
-      query: spec.query ? parse(spec.query, req.query ?? {}, 'query', language) : (undefined as Q),
-      params: spec.params ? parse(spec.params, req.params ?? {}, 'path', language) : (undefined as P),
+      body: spec.body ? parse(spec.body, await source.body(), 'body', language) : (undefined as B),
+      query: spec.query ? parse(spec.query, source.query, 'query', language) : (undefined as Q),
+      params: spec.params ? parse(spec.params, source.params, 'path', language) : (undefined as P),
     };
     const ctx: ApiContext = {
       staff: staff ?? { id: 0, email: '', name: '', role: 'cip', mustChangePassword: false, sessionId: 0 },

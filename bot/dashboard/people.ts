@@ -1,0 +1,106 @@
+// Personnes: the list (search, filters, pages: the API pages on the server), a new person with
+// consent at intake, and a person's page with its actions (validate, profile, placement, exit,
+// archive, erase). Each is a call of the API's route: its scope, rules and audit.
+import { ApiError } from '../api/http';
+import { EXIT_DETAILS } from '../services/exits';
+import { PLACEMENT_KINDS as PLACEMENT_KINDS_ALL } from '../services/placements';
+import type { PageContext, Pages } from './index';
+
+const PAGE_SIZE = 25;
+export const STAGES = ['diagnostic', 'sas_iae', 'siae', 'immersion', 'training', 'employment', 'exited'];
+const STATUSES = ['pending', 'active', 'archived', 'erased'];
+const LANGUAGES = ['fr', 'en', 'ar', 'fa', 'ps', 'ti', 'ru', 'uk'];
+const PLACEMENT_KINDS = [...PLACEMENT_KINDS_ALL];
+const PROFILE = ['firstName', 'lastName', 'phone', 'language', 'birthYear', 'protectionStatus', 'frenchLevel', 'reads', 'stage', 'entryDate'] as const;
+
+/** A form's profile fields as the API's body: empty means null (or left out when required). */
+function profileBody(form: Record<string, string>, creating: boolean) {
+  const body: Record<string, unknown> = {};
+  for (const k of PROFILE) {
+    if (!(k in form)) continue;
+    const v = form[k].trim();
+    if (k === 'birthYear') body[k] = v ? Number(v) : null;
+    else if (k === 'firstName' || k === 'language' || k === 'stage' || k === 'entryDate') {
+      if (v) body[k] = v;
+    } else body[k] = v || (creating ? undefined : null);
+  }
+  if (creating) body.consent = form.consent === 'on';
+  return body;
+}
+
+const problem = (err: unknown, p: PageContext) => {
+  if (!(err instanceof ApiError) || err.status >= 500 || err.status === 401) throw err;
+  return { message: err.messageIn(p.language), fields: err.fields ?? [] };
+};
+
+export function personRoutes(pages: Pages): void {
+  pages.get('/cip/people', async (p) => {
+    const q = (p.req.query ?? {}) as Record<string, string>;
+    const pageNo = Math.max(1, Number(q.page) || 1);
+    const filters = { q: q.q?.trim() || undefined, stage: STAGES.includes(q.stage) ? q.stage : undefined, status: STATUSES.includes(q.status) ? q.status : undefined, language: LANGUAGES.includes(q.language) ? q.language : undefined, scope: ['mine', 'unassigned'].includes(q.scope) ? q.scope : 'all' };
+    const result = await p.call('get', '/api/cip/beneficiaries', { query: { ...Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined)), limit: String(PAGE_SIZE), offset: String((pageNo - 1) * PAGE_SIZE) } });
+    const pagesCount = Math.max(1, Math.ceil(result.total / PAGE_SIZE));
+    const link = (n: number) => `/cip/people?${new URLSearchParams({ ...Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined)) as Record<string, string>, page: String(n) })}`;
+    await p.html('people', p.t('nav.people'), { result, filters, pageNo, pagesCount, link, STAGES, STATUSES, LANGUAGES }, { current: 'people' });
+  });
+
+  const newForm = (p: PageContext, values: Record<string, string>, error?: { message: string; fields: { path: string; message: string }[] }, status = 200) =>
+    p.html('person-new', p.t('people.new'), { values, error, STAGES, LANGUAGES }, { current: 'people', status });
+
+  pages.get('/cip/people/new', async (p) => newForm(p, {}));
+  pages.post('/cip/people/new', async (p) => {
+    const form = await p.form();
+    try {
+      const created = await p.call('post', '/api/cip/beneficiaries', { body: profileBody(form, true) });
+      p.redirect(`/cip/people/${created.id}`);
+    } catch (err) {
+      await newForm(p, form, problem(err, p), (err as ApiError).status);
+    }
+  });
+
+  async function personPage(p: PageContext, id: string, extra: Record<string, unknown> = {}, status = 200) {
+    const params = { id };
+    const q = (p.req.query ?? {}) as Record<string, string>;
+    const type = typeof q.type === 'string' && /^[a-z_]{1,60}$/.test(q.type) ? q.type : undefined;
+    const person = await p.call('get', '/api/cip/beneficiaries/:id', { params });
+    const [timeline, placements, shifts, blockers, alerts] = await Promise.all([
+      p.call('get', '/api/cip/beneficiaries/:id/timeline', { params, query: { limit: '100', ...(type && { type }) } }),
+      p.call('get', '/api/cip/beneficiaries/:id/placements', { params }),
+      p.call('get', '/api/cip/beneficiaries/:id/shifts', { params }),
+      p.call('get', '/api/cip/blockers', { query: { beneficiaryId: id, limit: '50' } }),
+      p.call('get', '/api/cip/alerts', { query: { beneficiaryId: id, limit: '50' } }),
+    ]);
+    const structures = await p.call('get', '/api/cip/structures', { query: { limit: '200' } }).catch(() => ({ items: [] }));
+    const types: string[] = [...new Set<string>([...timeline.items.map((e: { type: string }) => e.type)])].sort();
+    await p.html('person', [person.firstName, person.lastName].filter(Boolean).join(' ') || `#${person.id}`, { person, timeline, placements, shifts, blockers, alerts, structures: structures.items, type, types, STAGES, LANGUAGES, PLACEMENT_KINDS, EXIT_DETAILS, ...extra }, { current: 'people', status });
+  }
+
+  pages.get('/cip/people/:id', async (p) => personPage(p, String(p.req.params.id)));
+
+  /** A form of the person's page: the API call, then back to the page (or the page with the refusal's sentence). */
+  const action = (suffix: string, run: (p: PageContext, id: string, form: Record<string, string>) => Promise<unknown>) =>
+    pages.post(`/cip/people/:id${suffix}`, async (p) => {
+      const id = String(p.req.params.id);
+      const form = await p.form();
+      try {
+        await run(p, id, form);
+        p.redirect(`/cip/people/${id}${suffix === '/erase' ? '' : ''}`);
+      } catch (err) {
+        const error = problem(err, p);
+        if ((err as ApiError).status === 404) throw err;
+        await personPage(p, id, { error, errorAt: suffix || '/profile', values: form }, (err as ApiError).status);
+      }
+    });
+
+  action('', (p, id, form) => p.call('patch', '/api/cip/beneficiaries/:id', { params: { id }, body: profileBody(form, false) }));
+  action('/validate', (p, id) => p.call('post', '/api/cip/beneficiaries/:id/validate', { params: { id }, body: {} }));
+  action('/archive', (p, id, form) => p.call('post', '/api/cip/beneficiaries/:id/archive', { params: { id }, body: form.reason ? { reason: form.reason } : {} }));
+  action('/exit', (p, id, form) => {
+    const [outcome, detail] = String(form.outcome ?? '').split(':');
+    return p.call('post', '/api/cip/beneficiaries/:id/exit', { params: { id }, body: { date: form.date, outcome, detail, ...(form.note ? { note: form.note } : {}) } });
+  });
+  action('/erase', (p, id, form) => p.call('post', '/api/cip/beneficiaries/:id/erase', { params: { id }, body: { reason: form.reason ?? '' } }));
+  action('/placements', (p, id, form) =>
+    p.call('post', '/api/cip/placements', { body: { beneficiaryId: id, structureId: form.structureId, kind: form.kind, startDate: form.startDate, endDate: form.endDate } }),
+  );
+}

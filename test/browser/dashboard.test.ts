@@ -1,0 +1,197 @@
+// The staff dashboard (/cip/) in a real browser: Debian's chromium driven by playwright-core, axe-core
+// on every page (a serious or critical violation fails the test). A coordinator made like `npm run
+// staff:create` does (createStaff) signs in, changes the one-time password, finds a person, opens their
+// page, sees the timeline, acknowledges an alert (the count in the navigation follows without a
+// reload); a CIP does not see another CIP's person (not in the list, 404 on the page).
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { App } from '../../bot/app';
+import { projectRoot } from '../../bot/paths';
+import { createStaff } from '../../bot/services/staff';
+import { startTestApp } from '../support/app';
+import { CHROMIUM_ARGS, chromiumPath } from '../support/browser';
+import { signedIn, type StaffClient } from '../support/cipApi';
+import { createTempSqlite } from '../support/databases';
+import type { TempDatabase } from '../support/postgres';
+
+declare const window: { axe: { run(context: unknown, options: unknown): Promise<{ violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[] }> } };
+declare const document: unknown;
+
+const executablePath = process.env.PASSERELLE_TEST_CHROMIUM ?? chromiumPath() ?? '';
+if (!executablePath) console.warn('*** NOTICE: chromium not found (set CHROMIUM_PATH): the dashboard browser suite is SKIPPED ***');
+const describeInBrowser = executablePath ? describe : describe.skip;
+const TEST_MS = 60_000;
+const AXE = require.resolve('axe-core/axe.min.js');
+const SHOTS = path.join(projectRoot, 'docs', 'screenshots');
+
+/** axe-core on the page as it is: the serious and critical violations (none expected). */
+async function axe(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: AXE });
+  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+describeInBrowser('staff dashboard in a browser', () => {
+  let tmp: TempDatabase;
+  let app: App;
+  let browser: Browser;
+  let cipA: StaffClient;
+  let cipB: StaffClient;
+  let amina: number;
+  let yonas: number;
+
+  beforeAll(async () => {
+    tmp = await createTempSqlite();
+    app = await startTestApp(tmp.url);
+    browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+    cipA = await signedIn(app, 'cip', 'cip.a@passerelle.test');
+    cipB = await signedIn(app, 'cip', 'cip.b@passerelle.test');
+    amina = (await cipA.call('POST', '/api/cip/beneficiaries', { firstName: 'Amina', lastName: 'Diallo', phone: '+33612340001', language: 'fa', consent: true })).body.id;
+    yonas = (await cipB.call('POST', '/api/cip/beneficiaries', { firstName: 'Yonas', lastName: 'Tesfaye', phone: '+33612340002', language: 'ti' })).body.id;
+    await app.db.prisma.caseEvent.create({ data: { beneficiaryId: amina, type: 'absence_reported', actorType: 'beneficiary', attention: true } });
+  }, TEST_MS);
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+    await tmp?.drop();
+  });
+
+  async function newPage(): Promise<Page> {
+    // bypassCSP only so that the test can inject axe-core; the page's own CSP is checked below.
+    const context = await browser.newContext({ viewport: { width: 1024, height: 768 }, locale: 'fr-FR', bypassCSP: true });
+    return context.newPage();
+  }
+
+  async function signIn(page: Page, email: string, password: string) {
+    await page.goto(`${app.url}/cip/`);
+    await page.getByLabel('Adresse e-mail').fill(email);
+    await page.getByLabel('Mot de passe', { exact: true }).fill(password);
+    await page.getByRole('button', { name: 'Se connecter' }).click();
+  }
+
+  test(
+    'a coordinator signs in, changes the one-time password, finds a person, sees the timeline, acknowledges an alert',
+    async () => {
+      const { password } = await createStaff(app.db.prisma, { email: 'coord@passerelle.test', role: 'coordinator', name: 'Claire Coordination' });
+      const page = await newPage();
+      const response = await page.goto(`${app.url}/cip/`);
+      expect(page.url()).toBe(`${app.url}/cip/login`);
+      expect(response!.headers()['content-security-policy']).toContain("script-src 'self'");
+      expect(await axe(page)).toEqual([]);
+
+      // A wrong password: the sentence, no session.
+      await page.getByLabel('Adresse e-mail').fill('coord@passerelle.test');
+      await page.getByLabel('Mot de passe', { exact: true }).fill('not the password');
+      await page.getByRole('button', { name: 'Se connecter' }).click();
+      await expect(page.getByRole('alert').textContent()).resolves.toMatch(/\S/);
+      expect((await page.context().cookies()).find((c) => c.name === 'passerelle_cip')).toBeUndefined();
+
+      await signIn(page, 'coord@passerelle.test', password);
+      expect(page.url()).toBe(`${app.url}/cip/password`);
+      await expect(page.locator('h1').textContent()).resolves.toBe('Nouveau mot de passe');
+      const cookie = (await page.context().cookies()).find((c) => c.name === 'passerelle_cip')!;
+      expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/cip', secure: false });
+      expect(await axe(page)).toEqual([]);
+      // Until it is changed, the other pages send back here.
+      await page.goto(`${app.url}/cip/people`);
+      expect(page.url()).toBe(`${app.url}/cip/password`);
+      await page.getByLabel('Nouveau mot de passe', { exact: true }).fill('un mot de passe 2026');
+      await page.getByLabel('Nouveau mot de passe (encore)').fill('un mot de passe 2026');
+      await page.getByRole('button', { name: 'Changer le mot de passe' }).click();
+      expect(page.url()).toBe(`${app.url}/cip/?changed=1`);
+      await expect(page.locator('h1').textContent()).resolves.toBe('Tableau de bord');
+      expect(await app.db.prisma.staffUser.findUniqueOrThrow({ where: { email: 'coord@passerelle.test' } })).toMatchObject({ mustChangePassword: false });
+      for (const name of ['Tableau de bord', 'Personnes', 'Alertes', 'Problèmes', 'Ateliers', 'Invitations', 'Structures', 'Statistiques']) {
+        await expect(page.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: new RegExp(`^${name}`) }).count()).resolves.toBe(1);
+      }
+      await expect(page.locator('#alert-count').textContent()).resolves.toBe('1');
+      await expect(page.getByText('Absence signalée').count()).resolves.toBe(1);
+      expect(await axe(page)).toEqual([]);
+      fs.mkdirSync(SHOTS, { recursive: true });
+      await page.screenshot({ path: path.join(SHOTS, 'dashboard.png') });
+
+      // Personnes: search, then the person's page and timeline.
+      await page.getByRole('link', { name: 'Personnes' }).click();
+      expect(await axe(page)).toEqual([]);
+      await page.getByLabel('Nom ou téléphone').fill('Amina');
+      await page.getByRole('button', { name: 'Rechercher' }).click();
+      await expect(page.getByRole('status').textContent()).resolves.toBe('Résultats : 1');
+      await page.getByRole('link', { name: 'Amina Diallo' }).click();
+      expect(page.url()).toBe(`${app.url}/cip/people/${amina}`);
+      await expect(page.locator('#timeline').textContent()).resolves.toContain('Dossier ouvert');
+      await expect(page.locator('#timeline').textContent()).resolves.toContain('Accord donné');
+      expect(await axe(page)).toEqual([]);
+      await page.screenshot({ path: path.join(SHOTS, 'person.png'), fullPage: false });
+      // The reads are audited as in the API.
+      const reads = await app.db.prisma.auditEvent.findMany({ where: { resource: 'timeline', beneficiaryId: amina, staffUser: { email: 'coord@passerelle.test' } } });
+      expect(reads).toHaveLength(1);
+
+      // A placement the SIAE rules refuse (a sas IAE step in a company): the API's 409 as a sentence in the form.
+      await page.getByLabel('Structure').selectOption({ label: 'La Table du Château' });
+      await page.getByLabel('Type', { exact: true }).selectOption('sas_iae');
+      await page.getByLabel('Début').fill('2026-03-02');
+      await page.getByLabel('Fin (incluse)').fill('2026-03-20');
+      const refused = page.waitForResponse((r) => r.url().endsWith(`/cip/people/${amina}/placements`));
+      await page.getByRole('button', { name: "Ajouter l'étape" }).click();
+      expect((await refused).status()).toBe(409);
+      await expect(page.locator('#h-placement + .error').textContent()).resolves.toContain('La Table du Château');
+      expect(await app.db.prisma.placement.count({ where: { beneficiaryId: amina } })).toBe(0);
+      expect(await axe(page)).toEqual([]);
+      // An accepted one is listed in the journey.
+      await page.getByLabel('Structure').selectOption({ label: 'Les Jardins du Val de Loire' });
+      await page.getByLabel('Type', { exact: true }).selectOption('sas_iae');
+      await page.getByLabel('Début').fill('2026-03-02');
+      await page.getByLabel('Fin (incluse)').fill('2026-03-20');
+      await page.getByRole('button', { name: "Ajouter l'étape" }).click();
+      expect(page.url()).toBe(`${app.url}/cip/people/${amina}`);
+      expect(await app.db.prisma.placement.count({ where: { beneficiaryId: amina } })).toBe(1);
+      await expect(page.getByText('Les Jardins du Val de Loire –').count()).resolves.toBe(1);
+
+      // Alertes: acknowledge; the row and the count change without a reload.
+      await page.getByRole('link', { name: /^Alertes/ }).click();
+      expect(await axe(page)).toEqual([]);
+      await page.getByRole('button', { name: 'Marquer comme vue' }).click();
+      await page.getByText(/^Vue le/).waitFor();
+      await page.locator('#alert-count', { hasText: /^0$/ }).waitFor();
+      const alert = await app.db.prisma.caseEvent.findFirstOrThrow({ where: { beneficiaryId: amina, type: 'absence_reported' } });
+      expect(alert.acknowledgedAt).not.toBeNull();
+
+      await page.getByRole('link', { name: 'Problèmes' }).click();
+      expect(await axe(page)).toEqual([]);
+
+      // English, chosen for this browser.
+      await page.getByRole('button', { name: 'English' }).click();
+      await expect(page.locator('h1').textContent()).resolves.toBe('Problems');
+      expect(await axe(page)).toEqual([]);
+      await page.getByRole('button', { name: 'Français' }).click();
+
+      // Signing out ends the session (the token is revoked).
+      await page.getByRole('button', { name: 'Se déconnecter' }).click();
+      expect(page.url()).toBe(`${app.url}/cip/login`);
+      expect(await app.db.prisma.staffSession.count({ where: { staffUser: { email: 'coord@passerelle.test' }, revokedAt: null } })).toBe(0);
+      await page.context().close();
+    },
+    TEST_MS,
+  );
+
+  test(
+    "a CIP does not see another CIP's person: not in the list, 404 on the page",
+    async () => {
+      const page = await newPage();
+      await signIn(page, 'cip.b@passerelle.test', 'a new password 123');
+      expect(page.url()).toBe(`${app.url}/cip/`);
+      await page.goto(`${app.url}/cip/people`);
+      await expect(page.getByRole('link', { name: 'Yonas Tesfaye' }).count()).resolves.toBe(1);
+      await expect(page.getByRole('link', { name: 'Amina Diallo' }).count()).resolves.toBe(0);
+      const other = await page.goto(`${app.url}/cip/people/${amina}`);
+      expect(other!.status()).toBe(404);
+      expect(await axe(page)).toEqual([]);
+      const own = await page.goto(`${app.url}/cip/people/${yonas}`);
+      expect(own!.status()).toBe(200);
+      await page.context().close();
+    },
+    TEST_MS,
+  );
+});
