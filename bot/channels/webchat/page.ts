@@ -121,7 +121,10 @@ export function registerWebChatPage(server: Server, options: PageOptions = {}): 
         .replace('{{dir}}', language(code).rtl ? 'rtl' : 'ltr')
         .replace(/\{\{title\}\}/g, () => escapeHtml(t('page.title')))
         .replace(/\{\{language\}\}/g, () => escapeHtml(t('page.language')))
-        .replace('{{options}}', () => LANGUAGES.map((l) => `<option value="${l.code}" lang="${l.code}"${l.code === code ? ' selected' : ''}>${escapeHtml(l.nativeName)}</option>`).join(''))
+        // Only the page's own language at first: the others' names (in their scripts) come with
+        // app.js once Web Chat runs, so that on a slow connection a font for a script the page
+        // does not show yet does not compete with Web Chat's bundle.
+        .replace('{{options}}', () => `<option value="${code}" lang="${code}" selected>${escapeHtml(language(code).nativeName)}</option>`)
         .replace('{{loading}}', () => escapeHtml(t('page.loading')))
         .replace('{{forget}}', () => escapeHtml(t('forget.link')))
         .replace('{{css}}', url('app.css'))

@@ -54,6 +54,7 @@
     document.documentElement.dir = l.rtl ? 'rtl' : 'ltr';
     document.title = l.page.title;
     $('title').textContent = l.page.title;
+    if (!languageSwitch.querySelector('option[value="' + lang + '"]')) listLanguages();
     languageSwitch.value = lang;
     languageSwitch.setAttribute('aria-label', l.page.language);
     languageSwitch.title = l.page.language;
@@ -100,6 +101,26 @@
     forget();
   });
 
+  // The switch lists every language, each in its own name and script (the page came with its own only).
+  var listed = false;
+  function listLanguages() {
+    if (listed) return;
+    listed = true;
+    LANGUAGES.forEach(function (l) {
+      if (l.code === lang && languageSwitch.querySelector('option[value="' + l.code + '"]')) return;
+      var option = document.createElement('option');
+      option.value = l.code;
+      option.lang = l.code;
+      option.textContent = l.name;
+      languageSwitch.appendChild(option);
+    });
+    // in the order of LANGUAGES
+    LANGUAGES.forEach(function (l) { languageSwitch.appendChild(languageSwitch.querySelector('option[value="' + l.code + '"]')); });
+    languageSwitch.value = lang;
+  }
+  languageSwitch.addEventListener('focus', listLanguages);
+  languageSwitch.addEventListener('pointerdown', listLanguages);
+
   languageSwitch.addEventListener('change', function () {
     if (!byCode[languageSwitch.value] || languageSwitch.value === lang) return;
     lang = languageSwitch.value;
@@ -129,6 +150,7 @@
 
   function render() {
     var dir = byCode[lang].rtl ? 'rtl' : 'ltr';
+    listLanguages();
     applyLanguage();
     stateBox.hidden = true;
     rendered = true;
