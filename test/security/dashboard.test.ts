@@ -1,0 +1,133 @@
+// The staff dashboard's browser session, attacked: a form posted from another site (or without an
+// Origin) is refused, the cookie cannot be read by scripts nor sent cross-site, a session left idle
+// ends, and pages only load our own scripts. Each time the legitimate use still works.
+import type { App } from '../../bot/app';
+import { createStaff, hashPassword } from '../../bot/services/staff';
+import { startTestApp } from '../support/app';
+import { createTempSqlite } from '../support/databases';
+import type { TempDatabase } from '../support/postgres';
+
+const PASSWORD = 'un mot de passe 2026';
+let tmp: TempDatabase;
+let app: App;
+let clock = new Date('2026-03-02T09:00:00Z');
+
+beforeAll(async () => {
+  tmp = await createTempSqlite();
+  app = await startTestApp(tmp.url, { TRUST_PROXY: '127.0.0.1' }, { now: () => clock });
+}, 60_000);
+afterAll(async () => {
+  await app?.stop();
+  await tmp?.drop();
+});
+
+/** A form post or a page, as a browser would send it (Origin of our page unless told). */
+async function send(path: string, options: { form?: Record<string, string>; cookie?: string; origin?: string | null; headers?: Record<string, string> } = {}) {
+  const headers: Record<string, string> = { ...(options.cookie && { Cookie: options.cookie }), ...options.headers };
+  if (options.form) {
+    headers['Content-Type'] = 'application/x-www-form-urlencoded';
+    if (options.origin !== null) headers.Origin = options.origin ?? app.url;
+  }
+  return fetch(`${app.url}${path}`, { method: options.form ? 'POST' : 'GET', headers, redirect: 'manual', ...(options.form && { body: new URLSearchParams(options.form).toString() }) });
+}
+
+async function signIn(email: string, headers: Record<string, string> = {}): Promise<{ cookie: string; setCookie: string }> {
+  const res = await send('/cip/login', { form: { email, password: PASSWORD }, headers });
+  expect(res.status).toBe(303);
+  const setCookie = res.headers.get('set-cookie') ?? '';
+  return { cookie: setCookie.split(';')[0], setCookie };
+}
+
+async function account(email: string, role: 'cip' | 'coordinator' = 'coordinator') {
+  const { staff } = await createStaff(app.db.prisma, { email, role });
+  // the one-time password replaced, as after the first sign-in
+  await app.db.prisma.staffUser.update({ where: { id: staff.id }, data: { passwordHash: await hashPassword(PASSWORD), mustChangePassword: false } });
+  return staff;
+}
+
+test('the cookie is HttpOnly, SameSite=Strict, limited to /cip; Secure when a trusted proxy says HTTPS', async () => {
+  await account('cookie@passerelle.test');
+  const plain = await signIn('cookie@passerelle.test');
+  expect(plain.setCookie).toMatch(/^passerelle_cip=[\w-]{40,}; Path=\/cip; HttpOnly; SameSite=Strict$/);
+  const tls = await signIn('cookie@passerelle.test', { 'X-Forwarded-Proto': 'https' });
+  expect(tls.setCookie).toMatch(/; HttpOnly; SameSite=Strict; Secure$/);
+  // The cookie opens the pages.
+  const home = await send('/cip/', { cookie: plain.cookie });
+  expect(home.status).toBe(200);
+  expect(await home.text()).toContain('Tableau de bord');
+});
+
+test('a form posted from another origin, or without an Origin, is refused and changes nothing', async () => {
+  const staff = await account('origin@passerelle.test');
+  const { cookie } = await signIn('origin@passerelle.test');
+  const person = await app.db.prisma.beneficiary.create({ data: { firstName: 'Nour', status: 'active', cipId: staff.id } });
+  const alert = await app.db.prisma.caseEvent.create({ data: { beneficiaryId: person.id, type: 'absence_reported', actorType: 'beneficiary', attention: true } });
+  for (const origin of ['https://evil.example', null, 'null']) {
+    const res = await send(`/cip/alerts/${alert.id}/acknowledge`, { form: {}, cookie, origin });
+    expect(res.status).toBe(403);
+    expect(await res.text()).toContain('Cette demande ne vient pas de cette page');
+  }
+  // Signing out from another site does not sign out either.
+  expect((await send('/cip/logout', { form: {}, cookie, origin: 'https://evil.example' })).status).toBe(403);
+  expect((await app.db.prisma.caseEvent.findUniqueOrThrow({ where: { id: alert.id } })).acknowledgedAt).toBeNull();
+  // From our own page: done, audited.
+  const ok = await send(`/cip/alerts/${alert.id}/acknowledge`, { form: {}, cookie });
+  expect(ok.status).toBe(303);
+  expect((await app.db.prisma.caseEvent.findUniqueOrThrow({ where: { id: alert.id } })).acknowledgedById).toBe(staff.id);
+  expect(await app.db.prisma.auditEvent.count({ where: { staffUserId: staff.id, resource: 'alert', action: 'update', resourceId: String(alert.id) } })).toBe(1);
+});
+
+test('a session left idle ends after DASHBOARD_IDLE_MINUTES (30); each page moves the end, never past STAFF_SESSION_HOURS', async () => {
+  await account('idle@passerelle.test');
+  const { cookie } = await signIn('idle@passerelle.test');
+  const session = await app.db.prisma.staffSession.findFirstOrThrow({ where: { staffUser: { email: 'idle@passerelle.test' } }, orderBy: { id: 'desc' } });
+  expect(session.expiresAt.getTime() - clock.getTime()).toBe(30 * 60_000);
+  // Active: a page every 20 minutes keeps it open.
+  for (let i = 0; i < 3; i++) {
+    clock = new Date(clock.getTime() + 20 * 60_000);
+    expect((await send('/cip/people', { cookie })).status).toBe(200);
+  }
+  // Left alone for 31 minutes: signed out, for the API too (the same token).
+  clock = new Date(clock.getTime() + 31 * 60_000);
+  const res = await send('/cip/people', { cookie });
+  expect(res.status).toBe(303);
+  expect(res.headers.get('location')).toBe('/cip/login');
+  const token = decodeURIComponent(cookie.split('=')[1]);
+  expect((await fetch(`${app.url}/api/cip/me`, { headers: { Authorization: `Bearer ${token}` } })).status).toBe(401);
+  // However active, a session ends STAFF_SESSION_HOURS (12) after the sign-in.
+  const again = await signIn('idle@passerelle.test');
+  const fresh = await app.db.prisma.staffSession.findFirstOrThrow({ where: { staffUser: { email: 'idle@passerelle.test' } }, orderBy: { id: 'desc' } });
+  await app.db.prisma.staffSession.update({ where: { id: fresh.id }, data: { createdAt: new Date(clock.getTime() - 12 * 3600_000 + 10 * 60_000) } });
+  clock = new Date(clock.getTime() + 2 * 60_000);
+  expect((await send('/cip/people', { cookie: again.cookie })).status).toBe(200);
+  const capped = await app.db.prisma.staffSession.findUniqueOrThrow({ where: { id: fresh.id } });
+  expect(capped.expiresAt.getTime()).toBe(capped.createdAt.getTime() + 12 * 3600_000);
+});
+
+test('pages load only our own scripts and styles (strict CSP, no inline script, nothing from another site)', async () => {
+  const res = await send('/cip/login');
+  const csp = res.headers.get('content-security-policy')!;
+  expect(csp).toContain("script-src 'self'");
+  expect(csp).toContain("frame-ancestors 'none'");
+  expect(csp).not.toContain('unsafe-inline');
+  expect(res.headers.get('cache-control')).toBe('no-store');
+  const html = await res.text();
+  expect(html).not.toMatch(/<script(?![^>]*\ssrc=)[^>]*>/);
+  expect(html).not.toMatch(/(src|href)="https?:/);
+  const htmx = await send('/cip/static/htmx.min.js');
+  expect(htmx.status).toBe(200);
+  expect((await htmx.text()).length).toBeGreaterThan(10_000);
+  expect((await send('/cip/static/..%2F..%2Fpackage.json')).status).toBe(404);
+});
+
+test('a CIP cannot open another CIP’s person through the pages, nor post to them', async () => {
+  const a = await account('cip.one@passerelle.test', 'cip');
+  await account('cip.two@passerelle.test', 'cip');
+  const theirs = await app.db.prisma.beneficiary.create({ data: { firstName: 'Hamid', status: 'active', cipId: a.id } });
+  const { cookie } = await signIn('cip.two@passerelle.test');
+  expect((await send(`/cip/people/${theirs.id}`, { cookie })).status).toBe(404);
+  expect((await send(`/cip/people/${theirs.id}/archive`, { form: {}, cookie })).status).toBe(404);
+  expect((await app.db.prisma.beneficiary.findUniqueOrThrow({ where: { id: theirs.id } })).status).toBe('active');
+  const own = await send(`/cip/people/${theirs.id}`, { cookie: (await signIn('cip.one@passerelle.test')).cookie });
+  expect(own.status).toBe(200);
+});
