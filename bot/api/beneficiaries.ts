@@ -68,8 +68,21 @@ const listQuery = z.object({
   q: text(100).optional(),
   /** mine: the cases I follow; unassigned: pending cases nobody took yet */
   scope: z.enum(['mine', 'unassigned', 'all']).default('all'),
+  /** the cases a CIP follows */
+  cipId: id.optional(),
+  /** the people with a placement (not cancelled) at this structure */
+  structureId: id.optional(),
+  /** the order: by id (default), name, newest entry first, stage */
+  sort: z.enum(['id', 'name', 'entry', 'stage']).default('id'),
   ...paging,
 });
+
+const ORDER: Record<string, Prisma.BeneficiaryOrderByWithRelationInput[]> = {
+  id: [{ id: 'asc' }],
+  name: [{ lastName: { sort: 'asc', nulls: 'last' } }, { firstName: 'asc' }, { id: 'asc' }],
+  entry: [{ entryDate: 'desc' }, { id: 'desc' }],
+  stage: [{ stage: 'asc' }, { id: 'asc' }],
+};
 
 const timelineQuery = z.object({ ...paging, type: text(60).optional() });
 
@@ -107,9 +120,11 @@ export function beneficiaryRoutes(api: Api, { db }: ApiDeps): void {
     if (query.language) filters.push({ language: query.language });
     if (query.scope === 'mine') filters.push({ cipId: ctx.staff.id });
     if (query.scope === 'unassigned') filters.push({ cipId: null, status: 'pending' });
+    if (query.cipId) filters.push({ cipId: query.cipId });
+    if (query.structureId) filters.push({ placements: { some: { structureId: query.structureId, status: { not: 'cancelled' } } } });
     if (query.q) filters.push({ OR: [{ firstName: { contains: query.q } }, { lastName: { contains: query.q } }, { phone: { contains: query.q } }] });
     const where = { AND: filters };
-    const [items, total] = await Promise.all([prisma.beneficiary.findMany({ where, orderBy: { id: 'asc' }, take: query.limit, skip: query.offset }), prisma.beneficiary.count({ where })]);
+    const [items, total] = await Promise.all([prisma.beneficiary.findMany({ where, orderBy: ORDER[query.sort], take: query.limit, skip: query.offset }), prisma.beneficiary.count({ where })]);
     await ctx.audit({ action: 'read', resource: 'beneficiary', detail: { ids: items.map((b) => b.id), query } });
     return { items, total };
   });

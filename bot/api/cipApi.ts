@@ -18,6 +18,7 @@ import { exitRoutes } from './exits';
 import { statsRoutes } from './stats';
 import { exportRoutes } from './exports';
 import { todayRoutes } from './today';
+import { staffListRoutes } from './staffList';
 import type { EraseOptions, MediaFiles } from '../services/erasure';
 
 export interface CipApiOptions extends BroadcastRouteOptions {
@@ -46,6 +47,7 @@ export function registerCipApi(server: Server, deps: ApiDeps, options: CipApiOpt
   statsRoutes(api, deps);
   exportRoutes(api, deps);
   todayRoutes(api, deps);
+  staffListRoutes(api, deps);
   // (more resources are registered here)
   broadcastRoutes(api, deps, options);
 

@@ -9,6 +9,7 @@ import type { PageContext, Pages } from './index';
 const PAGE_SIZE = 25;
 export const STAGES = ['diagnostic', 'sas_iae', 'siae', 'immersion', 'training', 'employment', 'exited'];
 const STATUSES = ['pending', 'active', 'archived', 'erased'];
+const SORTS = ['id', 'name', 'entry', 'stage'];
 const LANGUAGES = ['fr', 'en', 'ar', 'fa', 'ps', 'ti', 'ru', 'uk'];
 const PLACEMENT_KINDS = [...PLACEMENT_KINDS_ALL];
 const PROFILE = ['firstName', 'lastName', 'phone', 'language', 'birthYear', 'protectionStatus', 'frenchLevel', 'reads', 'stage', 'entryDate'] as const;
@@ -37,11 +38,21 @@ export function personRoutes(pages: Pages): void {
   pages.get('/cip/people', async (p) => {
     const q = (p.req.query ?? {}) as Record<string, string>;
     const pageNo = Math.max(1, Number(q.page) || 1);
-    const filters = { q: q.q?.trim() || undefined, stage: STAGES.includes(q.stage) ? q.stage : undefined, status: STATUSES.includes(q.status) ? q.status : undefined, language: LANGUAGES.includes(q.language) ? q.language : undefined, scope: ['mine', 'unassigned'].includes(q.scope) ? q.scope : 'all' };
+    const filters = {
+      q: q.q?.trim() || undefined,
+      stage: STAGES.includes(q.stage) ? q.stage : undefined,
+      status: STATUSES.includes(q.status) ? q.status : undefined,
+      language: LANGUAGES.includes(q.language) ? q.language : undefined,
+      scope: ['mine', 'unassigned'].includes(q.scope) ? q.scope : 'all',
+      cipId: /^\d{1,9}$/.test(q.cipId ?? '') ? q.cipId : undefined,
+      structureId: /^\d{1,9}$/.test(q.structureId ?? '') ? q.structureId : undefined,
+      sort: SORTS.includes(q.sort) ? q.sort : undefined,
+    };
+    const [staff, structures] = await Promise.all([p.call('get', '/api/cip/staff'), p.call('get', '/api/cip/structures', { query: { limit: '200' } })]);
     const result = await p.call('get', '/api/cip/beneficiaries', { query: { ...Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined)), limit: String(PAGE_SIZE), offset: String((pageNo - 1) * PAGE_SIZE) } });
     const pagesCount = Math.max(1, Math.ceil(result.total / PAGE_SIZE));
     const link = (n: number) => `/cip/people?${new URLSearchParams({ ...Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined)) as Record<string, string>, page: String(n) })}`;
-    await p.html('people', p.t('nav.people'), { result, filters, pageNo, pagesCount, link, STAGES, STATUSES, LANGUAGES }, { current: 'people' });
+    await p.html('people', p.t('nav.people'), { result, filters, pageNo, pagesCount, link, STAGES, STATUSES, LANGUAGES, SORTS, cips: staff.items.filter((m: { role: string }) => m.role === 'cip'), structures: structures.items }, { current: 'people' });
   });
 
   const newForm = (p: PageContext, values: Record<string, string>, error?: { message: string; fields: { path: string; message: string }[] }, status = 200) =>
@@ -70,9 +81,9 @@ export function personRoutes(pages: Pages): void {
       p.call('get', '/api/cip/blockers', { query: { beneficiaryId: id, limit: '50' } }),
       p.call('get', '/api/cip/alerts', { query: { beneficiaryId: id, limit: '50' } }),
     ]);
-    const structures = await p.call('get', '/api/cip/structures', { query: { limit: '200' } }).catch(() => ({ items: [] }));
+    const [structures, staff] = await Promise.all([p.call('get', '/api/cip/structures', { query: { limit: '200' } }), p.call('get', '/api/cip/staff')]);
     const types: string[] = [...new Set<string>([...timeline.items.map((e: { type: string }) => e.type)])].sort();
-    await p.html('person', [person.firstName, person.lastName].filter(Boolean).join(' ') || `#${person.id}`, { person, timeline, placements, shifts, blockers, alerts, structures: structures.items, type, types, STAGES, LANGUAGES, PLACEMENT_KINDS, EXIT_DETAILS, ...extra }, { current: 'people', status });
+    await p.html('person', [person.firstName, person.lastName].filter(Boolean).join(' ') || `#${person.id}`, { person, timeline, placements, shifts, blockers, alerts, structures: structures.items, cips: staff.items.filter((m: { role: string }) => m.role === 'cip'), type, types, STAGES, LANGUAGES, PLACEMENT_KINDS, EXIT_DETAILS, ...extra }, { current: 'people', status });
   }
 
   pages.get('/cip/people/:id', async (p) => personPage(p, String(p.req.params.id)));
@@ -93,7 +104,8 @@ export function personRoutes(pages: Pages): void {
     });
 
   action('', (p, id, form) => p.call('patch', '/api/cip/beneficiaries/:id', { params: { id }, body: profileBody(form, false) }));
-  action('/validate', (p, id) => p.call('post', '/api/cip/beneficiaries/:id/validate', { params: { id }, body: {} }));
+  action('/validate', (p, id, form) => p.call('post', '/api/cip/beneficiaries/:id/validate', { params: { id }, body: form.cipId ? { cipId: form.cipId } : {} }));
+  action('/assign', (p, id, form) => p.call('patch', '/api/cip/beneficiaries/:id', { params: { id }, body: { cipId: form.cipId ? Number(form.cipId) : null } }));
   action('/archive', (p, id, form) => p.call('post', '/api/cip/beneficiaries/:id/archive', { params: { id }, body: form.reason ? { reason: form.reason } : {} }));
   action('/exit', (p, id, form) => {
     const [outcome, detail] = String(form.outcome ?? '').split(':');

@@ -149,6 +149,13 @@ describeInBrowser('staff dashboard in a browser', () => {
       expect(await app.db.prisma.placement.count({ where: { beneficiaryId: amina } })).toBe(1);
       await expect(page.getByText('Les Jardins du Val de Loire –').count()).resolves.toBe(1);
 
+      // Assign the case to another CIP (coordinators): the API's PATCH, on the case.
+      await page.getByLabel('CIP du dossier').selectOption({ label: 'Camille Martin' });
+      await page.getByRole('button', { name: 'Attribuer' }).click();
+      const camille = await app.db.prisma.staffUser.findFirstOrThrow({ where: { name: 'Camille Martin' } });
+      expect((await app.db.prisma.beneficiary.findUniqueOrThrow({ where: { id: amina } })).cipId).toBe(camille.id);
+      await expect(page.getByText('Suivi par : Camille Martin').count()).resolves.toBe(1);
+
       // Alertes: acknowledge; the row and the count change without a reload.
       await page.getByRole('link', { name: /^Alertes/ }).click();
       expect(await axe(page)).toEqual([]);
