@@ -205,6 +205,25 @@ describeInBrowser('the web chat page on a phone', () => {
       expect(widths.check).toBe(true);
       expect(widths.noto).not.toBeCloseTo(widths.fallback, 0);
       expect(widths.notoLetters[0]).not.toBeCloseTo(widths.notoLetters[1], 1);
+      // The header's title is drawn with it too: as wide as the same text set in it alone, not as
+      // the fallback's boxes.
+      const title = await page.evaluate(`(() => {
+        const title = document.getElementById('title');
+        const probe = (family) => {
+          const span = document.createElement('span');
+          span.textContent = title.textContent;
+          span.style.cssText = 'position:absolute;visibility:hidden;white-space:nowrap;font-size:' + getComputedStyle(title).fontSize + ';font-weight:' + getComputedStyle(title).fontWeight + ';font-family:' + family;
+          document.body.appendChild(span);
+          const width = span.getBoundingClientRect().width;
+          span.remove();
+          return width;
+        };
+        const range = document.createRange();
+        range.selectNodeContents(title);
+        return { shown: range.getBoundingClientRect().width, noto: probe('"Noto Sans Ethiopic", system-ui'), fallback: probe('"no such font", monospace') };
+      })()`);
+      expect((title as { shown: number }).shown).toBeCloseTo((title as { noto: number }).noto, 0);
+      expect((title as { shown: number }).shown).not.toBeCloseTo((title as { fallback: number }).fallback, 0);
       // The bubbles use it: their font list names it.
       const family = await bot(page, t('menu.question')).first().evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { fontFamily: string } }).getComputedStyle(el).fontFamily);
       expect(family).toContain('Noto Sans Ethiopic');
@@ -315,13 +334,15 @@ describeInBrowser('the web chat page on a phone', () => {
     const greetingMs = Date.now() - started;
     await waitForBot(page, fr('menu.question'));
     const { metrics } = (await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] };
-    const scriptMs = Math.round(1000 * (metrics.find((m) => m.name === 'ScriptDuration')?.value ?? 0));
+    const metric = (name: string) => Math.round(1000 * (metrics.find((m) => m.name === name)?.value ?? 0));
+    const scriptMs = metric('ScriptDuration');
+    const taskMs = metric('TaskDuration'); // all the page's main-thread work: scripts, style, layout, paint
     const total = [...bytes.values()].reduce((a, b) => a + b, 0);
     const byFile = Object.fromEntries(
       [...bytes].filter(([id]) => !urls.get(id)?.startsWith('blob:')).map(([id, n]) => [(urls.get(id) ?? id).replace(app.url, '').replace(/\/webchat\/v\/[0-9a-f]+\//, '/webchat/v/…/'), { bytes: n, ms: times.get(id) }]),
     );
     await context.close();
-    return { transferredBytes: total, greetingMs, scriptMs, byFile, errors };
+    return { transferredBytes: total, greetingMs, scriptMs, taskMs, byFile, errors };
   }
 
   test(
@@ -333,7 +354,7 @@ describeInBrowser('the web chat page on a phone', () => {
       for (let i = 0; i < 3; i++) {
         const run = await slowFirstLoad();
         runs.push(run);
-        console.log(`first load on 1.6 Mbps / 150 ms: ${(run.transferredBytes / 1024).toFixed(0)} KB transferred, greeting after ${run.greetingMs} ms (scripts ${run.scriptMs} ms)`);
+        console.log(`first load on 1.6 Mbps / 150 ms: ${(run.transferredBytes / 1024).toFixed(0)} KB transferred, greeting after ${run.greetingMs} ms (main thread ${run.taskMs} ms, scripts ${run.scriptMs} ms)`);
         expect(run.transferredBytes).toBeLessThan(1_200_000);
         expect(run.errors).toEqual([]);
         if (run.greetingMs < 4000) break;
@@ -342,11 +363,12 @@ describeInBrowser('the web chat page on a phone', () => {
       console.log(JSON.stringify(best.byFile, null, 1));
       if (FIGURES) fs.writeFileSync(FIGURES, JSON.stringify({ best, runs: runs.map(({ byFile: _, ...r }) => r), loadAverage: os.loadavg()[0] }, null, 2));
       // On a machine that runs far more than it has cores (other test suites, other work), the
-      // bundle's 0.3 s of script takes seconds: the 4 s target then reads 4 s plus the script
-      // time beyond its usual 0.5 s, and the notice says so.
+      // page's main-thread work (running the bundle, drawing Web Chat) stretches from under a
+      // second to several: the 4 s target then reads 4 s plus the main-thread time beyond 1 s,
+      // and the notice says so.
       const busy = os.loadavg()[0] > 1.5 * os.cpus().length;
-      const allowed = busy ? 4000 + Math.max(0, best.scriptMs - 500) : 4000;
-      if (busy) console.warn(`*** NOTICE: busy machine (load ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores): greeting ${best.greetingMs} ms with ${best.scriptMs} ms of script; allowed ${allowed} ms ***`);
+      const allowed = busy ? 4000 + Math.max(0, best.taskMs - 1000) : 4000;
+      if (busy) console.warn(`*** NOTICE: busy machine (load ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores): greeting ${best.greetingMs} ms with ${best.taskMs} ms of main-thread work; allowed ${allowed} ms ***`);
       expect(best.greetingMs).toBeLessThan(allowed);
     },
     TEST_MS,

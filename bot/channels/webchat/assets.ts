@@ -115,11 +115,13 @@ export async function precompress(): Promise<{ written: string[]; kept: number }
       wanted.add(path.basename(file));
       if (fs.existsSync(file)) continue;
       const body = await compressors[encoding](a.body, true);
-      fs.writeFileSync(`${file}.tmp`, body);
-      fs.renameSync(`${file}.tmp`, file); // a server reading it never sees half a file
+      const temporary = `${file}.${process.pid}.tmp`;
+      fs.writeFileSync(temporary, body);
+      fs.renameSync(temporary, file); // a server reading it never sees half a file
       written.push(path.basename(file));
     }
   }
-  for (const old of fs.readdirSync(CACHE_DIR)) if (!wanted.has(old)) fs.rmSync(path.join(CACHE_DIR, old), { force: true });
+  // (another build's file being written, *.tmp, is its own business)
+  for (const old of fs.readdirSync(CACHE_DIR)) if (!wanted.has(old) && !old.endsWith('.tmp')) fs.rmSync(path.join(CACHE_DIR, old), { force: true });
   return { written, kept: wanted.size - written.length };
 }

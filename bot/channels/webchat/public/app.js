@@ -176,7 +176,8 @@
           suggestedActionBorderRadius: 8,
           suggestedActionTextColor: '#0f4a63',
           suggestedActionBorderColor: '#1b5e7a',
-          primaryFont: 'system-ui, "Noto Sans Arabic", "Noto Sans Ethiopic", sans-serif',
+          // ours first (each only for its own script: unicode-range); behind system-ui, chromium drew empty boxes for Ethiopic
+          primaryFont: '"Noto Sans Ethiopic", "Noto Sans Arabic", system-ui, sans-serif',
           rootHeight: '100%',
         },
       },
