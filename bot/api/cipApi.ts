@@ -19,6 +19,7 @@ import { statsRoutes } from './stats';
 import { exportRoutes } from './exports';
 import { todayRoutes } from './today';
 import { staffListRoutes } from './staffList';
+import { messageRoutes } from './messages';
 import type { EraseOptions, MediaFiles } from '../services/erasure';
 
 export interface CipApiOptions extends BroadcastRouteOptions {
@@ -48,6 +49,7 @@ export function registerCipApi(server: Server, deps: ApiDeps, options: CipApiOpt
   exportRoutes(api, deps);
   todayRoutes(api, deps);
   staffListRoutes(api, deps);
+  messageRoutes(api, deps);
   // (more resources are registered here)
   broadcastRoutes(api, deps, options);
 

@@ -74,6 +74,19 @@ function send(res: Response, status: number, body: string) {
 export function registerDashboard(server: Server, deps: DashboardDeps): void {
   const { api, db, log } = deps;
 
+  // A voice note or file of a person, in the dashboard (<audio src="/cip/media/...">): handed to the
+  // media route (GET /webchat/media/:id) with the cookie's token as its bearer token, so that its
+  // checks and its audit row apply as they are.
+  server.pre((req: Request, _res: Response, next: () => void) => {
+    const match = /^\/cip\/media\/([A-Za-z0-9_-]{32})$/.exec(req.path());
+    if (match && req.method === 'GET') {
+      const token = cookies(req)[SESSION_COOKIE];
+      if (token) req.headers.authorization = `Bearer ${token}`;
+      req.url = `/webchat/media/${match[1]}`;
+    }
+    next();
+  });
+
   server.get('/cip/static/:file', async (req: Request, res: Response) => {
     const entry = STATIC[String(req.params.file)];
     if (!entry) return send(res, 404, 'Not found');

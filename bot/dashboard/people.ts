@@ -2,6 +2,7 @@
 // consent at intake, and a person's page with its actions (validate, profile, placement, exit,
 // archive, erase). Each is a call of the API's route: its scope, rules and audit.
 import { ApiError } from '../api/http';
+import { activityContent } from '../api/messages';
 import { EXIT_DETAILS } from '../services/exits';
 import { PLACEMENT_KINDS as PLACEMENT_KINDS_ALL } from '../services/placements';
 import type { PageContext, Pages } from './index';
@@ -74,19 +75,29 @@ export function personRoutes(pages: Pages): void {
     const q = (p.req.query ?? {}) as Record<string, string>;
     const type = typeof q.type === 'string' && /^[a-z_]{1,60}$/.test(q.type) ? q.type : undefined;
     const person = await p.call('get', '/api/cip/beneficiaries/:id', { params });
-    const [timeline, placements, shifts, blockers, alerts] = await Promise.all([
+    const [timeline, placements, shifts, blockers, alerts, toCip] = await Promise.all([
       p.call('get', '/api/cip/beneficiaries/:id/timeline', { params, query: { limit: '100', ...(type && { type }) } }),
       p.call('get', '/api/cip/beneficiaries/:id/placements', { params }),
       p.call('get', '/api/cip/beneficiaries/:id/shifts', { params }),
       p.call('get', '/api/cip/blockers', { query: { beneficiaryId: id, limit: '50' } }),
       p.call('get', '/api/cip/alerts', { query: { beneficiaryId: id, limit: '50' } }),
+      p.call('get', '/api/cip/beneficiaries/:id/timeline', { params, query: { limit: '20', type: 'message_to_cip' } }),
     ]);
+    const messages = toCip.items.map((e: { id: number; createdAt: Date; payload: unknown }) => ({ id: e.id, createdAt: e.createdAt, ...activityContent(e.payload) }));
     const [structures, staff] = await Promise.all([p.call('get', '/api/cip/structures', { query: { limit: '200' } }), p.call('get', '/api/cip/staff')]);
     const types: string[] = [...new Set<string>([...timeline.items.map((e: { type: string }) => e.type)])].sort();
-    await p.html('person', [person.firstName, person.lastName].filter(Boolean).join(' ') || `#${person.id}`, { person, timeline, placements, shifts, blockers, alerts, structures: structures.items, cips: staff.items.filter((m: { role: string }) => m.role === 'cip'), type, types, STAGES, LANGUAGES, PLACEMENT_KINDS, EXIT_DETAILS, ...extra }, { current: 'people', status });
+    await p.html('person', [person.firstName, person.lastName].filter(Boolean).join(' ') || `#${person.id}`, { person, timeline, placements, shifts, blockers, alerts, messages, structures: structures.items, cips: staff.items.filter((m: { role: string }) => m.role === 'cip'), type, types, STAGES, LANGUAGES, PLACEMENT_KINDS, EXIT_DETAILS, ...extra }, { current: 'people', status });
   }
 
   pages.get('/cip/people/:id', async (p) => personPage(p, String(p.req.params.id)));
+
+  // The conversation log, behind a click: its reading is audited by the API.
+  pages.get('/cip/people/:id/conversation', async (p) => {
+    const params = { id: String(p.req.params.id) };
+    const person = await p.call('get', '/api/cip/beneficiaries/:id', { params });
+    const log = await p.call('get', '/api/cip/beneficiaries/:id/messages', { params, query: { limit: '200' } });
+    await p.html('conversation', p.t('person.conversationOf', { name: [person.firstName, person.lastName].filter(Boolean).join(' ') || `#${person.id}` }), { person, log }, { current: 'people' });
+  });
 
   /** A form of the person's page: the API call, then back to the page (or the page with the refusal's sentence). */
   const action = (suffix: string, run: (p: PageContext, id: string, form: Record<string, string>) => Promise<unknown>) =>

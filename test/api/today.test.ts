@@ -79,3 +79,16 @@ test('the staff list gives names and roles, no e-mail addresses', async () => {
   expect(Object.keys(body.items[0]).sort()).toEqual(['id', 'name', 'role']);
   expect((await fetch(`${app.url}/api/cip/staff`)).status).toBe(401);
 });
+
+test("a case's conversation log: in scope only, its text and files, audited", async () => {
+  const db = app.db.prisma;
+  const mine = await db.beneficiary.create({ data: { firstName: 'Logged', status: 'active', cipId: cip.id } });
+  await db.message.create({ data: { direction: 'in', channel: 'webchat', beneficiaryId: mine.id, status: 'received', payload: { text: 'Bonjour', attachments: [{ contentType: 'audio/ogg', contentUrl: `/webchat/media/${'a'.repeat(32)}` }] } } });
+  await db.message.create({ data: { direction: 'status', channel: 'whatsapp', beneficiaryId: mine.id, status: 'read', payload: {} } });
+  const { status, body } = await cip.call('GET', `/api/cip/beneficiaries/${mine.id}/messages`);
+  expect(status).toBe(200);
+  expect(body.items).toEqual([expect.objectContaining({ direction: 'in', text: 'Bonjour', attachments: [{ contentType: 'audio/ogg', mediaId: 'a'.repeat(32) }] })]);
+  expect(await db.auditEvent.count({ where: { staffUserId: cip.id, resource: 'conversation', beneficiaryId: mine.id } })).toBe(1);
+  expect((await other.call('GET', `/api/cip/beneficiaries/${mine.id}/messages`)).status).toBe(404);
+  expect(await db.auditEvent.count({ where: { staffUserId: other.id, resource: 'conversation' } })).toBe(0);
+});

@@ -8,7 +8,9 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { App } from '../../bot/app';
 import { projectRoot } from '../../bot/paths';
+import { MediaStore, mediaUrl } from '../../bot/media';
 import { createStaff } from '../../bot/services/staff';
+import { samples } from '../support/mediaSamples';
 import { startTestApp } from '../support/app';
 import { CHROMIUM_ARGS, chromiumPath } from '../support/browser';
 import { signedIn, type StaffClient } from '../support/cipApi';
@@ -40,6 +42,7 @@ describeInBrowser('staff dashboard in a browser', () => {
   let cipB: StaffClient;
   let amina: number;
   let yonas: number;
+  let voice: string;
 
   beforeAll(async () => {
     tmp = await createTempSqlite();
@@ -50,6 +53,13 @@ describeInBrowser('staff dashboard in a browser', () => {
     amina = (await cipA.call('POST', '/api/cip/beneficiaries', { firstName: 'Amina', lastName: 'Diallo', phone: '+33612340001', language: 'fa', consent: true })).body.id;
     yonas = (await cipB.call('POST', '/api/cip/beneficiaries', { firstName: 'Yonas', lastName: 'Tesfaye', phone: '+33612340002', language: 'ti' })).body.id;
     await app.db.prisma.caseEvent.create({ data: { beneficiaryId: amina, type: 'absence_reported', actorType: 'beneficiary', attention: true } });
+    // A voice note for the CIP, as the chat stores it, and a conversation.
+    const file = path.join(app.config.media.dir, 'incoming.ogg');
+    fs.writeFileSync(file, samples.oggOpus);
+    voice = (await new MediaStore(app.config.media.dir).add(file, 'audio/ogg', 'voice.ogg')).id;
+    await app.db.prisma.caseEvent.create({ data: { beneficiaryId: amina, type: 'message_to_cip', actorType: 'beneficiary', payload: { text: 'Question sur le planning', attachments: [{ contentType: 'audio/ogg', url: mediaUrl(voice) }] } } });
+    await app.db.prisma.message.create({ data: { direction: 'in', channel: 'whatsapp', beneficiaryId: amina, status: 'received', payload: { type: 'message', text: 'Bonjour, je suis en retard' } } });
+    await app.db.prisma.message.create({ data: { direction: 'out', channel: 'whatsapp', beneficiaryId: amina, status: 'sent', payload: { type: 'message', text: 'Merci, votre CIP est prévenue.' } } });
   }, TEST_MS);
 
   afterAll(async () => {
@@ -126,7 +136,22 @@ describeInBrowser('staff dashboard in a browser', () => {
       await page.screenshot({ path: path.join(SHOTS, 'person.png'), fullPage: false });
       // The reads are audited as in the API.
       const reads = await app.db.prisma.auditEvent.findMany({ where: { resource: 'timeline', beneficiaryId: amina, staffUser: { email: 'coord@passerelle.test' } } });
-      expect(reads).toHaveLength(1);
+      expect(reads).toHaveLength(2); // the timeline, and its messages to the CIP
+
+      // The messages to the CIP, the voice note playable (through the media route: audited).
+      await expect(page.getByText('Question sur le planning').count()).resolves.toBe(1);
+      await expect(page.locator(`audio[src="/cip/media/${voice}"]`).count()).resolves.toBe(1);
+      const audio = await page.request.get(`${app.url}/cip/media/${voice}`);
+      expect(audio.status()).toBe(200);
+      expect(audio.headers()['content-type']).toBe('audio/ogg');
+      expect(await app.db.prisma.auditEvent.count({ where: { resource: 'media', resourceId: voice, staffUser: { email: 'coord@passerelle.test' } } })).toBe(1);
+      // The conversation log, behind a click, audited.
+      await page.getByRole('link', { name: 'Voir la conversation' }).click();
+      await expect(page.locator('#conversation').textContent()).resolves.toContain('Bonjour, je suis en retard');
+      await expect(page.locator('#conversation').textContent()).resolves.toContain('Merci, votre CIP est prévenue.');
+      expect(await app.db.prisma.auditEvent.count({ where: { resource: 'conversation', beneficiaryId: amina } })).toBe(1);
+      expect(await axe(page)).toEqual([]);
+      await page.getByRole('link', { name: 'Retour à la fiche' }).click();
 
       // A placement the SIAE rules refuse (a sas IAE step in a company): the API's 409 as a sentence in the form.
       await page.getByLabel('Structure').selectOption({ label: 'La Table du Château' });
