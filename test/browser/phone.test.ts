@@ -362,14 +362,14 @@ describeInBrowser('the web chat page on a phone', () => {
       const best = runs.reduce((a, b) => (b.greetingMs < a.greetingMs ? b : a));
       console.log(JSON.stringify(best.byFile, null, 1));
       if (FIGURES) fs.writeFileSync(FIGURES, JSON.stringify({ best, runs: runs.map(({ byFile: _, ...r }) => r), loadAverage: os.loadavg()[0] }, null, 2));
-      // On a machine that runs far more than it has cores (other test suites, other work), the
-      // page's main-thread work (running the bundle, drawing Web Chat) stretches from under a
-      // second to several: the 4 s target then reads 4 s plus the main-thread time beyond 1 s,
-      // and the notice says so.
+      // The network part is what the page decides; on a machine that runs far more than it has
+      // cores (other suites, other work) the page's main-thread work (running the bundle, drawing
+      // Web Chat) stretches from under a second to several, and the figure says more about the
+      // machine than the page: there it is printed with a notice and only a gross regression
+      // (twice the target) fails. Otherwise the 4 s target holds.
       const busy = os.loadavg()[0] > 1.5 * os.cpus().length;
-      const allowed = busy ? 4000 + Math.max(0, best.taskMs - 1000) : 4000;
-      if (busy) console.warn(`*** NOTICE: busy machine (load ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores): greeting ${best.greetingMs} ms with ${best.taskMs} ms of main-thread work; allowed ${allowed} ms ***`);
-      expect(best.greetingMs).toBeLessThan(allowed);
+      if (busy) console.warn(`*** NOTICE: busy machine (load ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores): greeting ${best.greetingMs} ms with ${best.taskMs} ms of main-thread work; the 4 s target is checked on a machine that is not overloaded ***`);
+      expect(best.greetingMs).toBeLessThan(busy ? 8000 : 4000);
     },
     TEST_MS,
   );
