@@ -43,6 +43,7 @@ describeInBrowser('staff dashboard in a browser', () => {
   let amina: number;
   let yonas: number;
   let voice: string;
+  let samir: number;
 
   beforeAll(async () => {
     tmp = await createTempSqlite();
@@ -53,6 +54,7 @@ describeInBrowser('staff dashboard in a browser', () => {
     amina = (await cipA.call('POST', '/api/cip/beneficiaries', { firstName: 'Amina', lastName: 'Diallo', phone: '+33612340001', language: 'fa', consent: true })).body.id;
     yonas = (await cipB.call('POST', '/api/cip/beneficiaries', { firstName: 'Yonas', lastName: 'Tesfaye', phone: '+33612340002', language: 'ti' })).body.id;
     await app.db.prisma.caseEvent.create({ data: { beneficiaryId: amina, type: 'absence_reported', actorType: 'beneficiary', attention: true } });
+    samir = (await app.db.prisma.beneficiary.create({ data: { firstName: 'Samir', status: 'pending', language: 'ar' } })).id;
     // A voice note for the CIP, as the chat stores it, and a conversation.
     const file = path.join(app.config.media.dir, 'incoming.ogg');
     fs.writeFileSync(file, samples.oggOpus);
@@ -180,6 +182,23 @@ describeInBrowser('staff dashboard in a browser', () => {
       const camille = await app.db.prisma.staffUser.findFirstOrThrow({ where: { name: 'Camille Martin' } });
       expect((await app.db.prisma.beneficiary.findUniqueOrThrow({ where: { id: amina } })).cipId).toBe(camille.id);
       await expect(page.getByText('Suivi par : Camille Martin').count()).resolves.toBe(1);
+
+      // The profile, edited; the exit, recorded (the IAE categories in the form).
+      await page.getByLabel('Année de naissance').fill('1990');
+      await page.getByRole('button', { name: 'Enregistrer', exact: true }).first().click();
+      expect((await app.db.prisma.beneficiary.findUniqueOrThrow({ where: { id: amina } })).birthYear).toBe(1990);
+      const today = new Date().toISOString().slice(0, 10);
+      await page.getByLabel('Date de sortie').fill(today);
+      await page.getByLabel('Type de sortie').selectOption({ label: 'CDD de 6 mois ou plus' });
+      await page.getByRole('button', { name: 'Enregistrer la sortie' }).click();
+      expect(await app.db.prisma.beneficiary.findUniqueOrThrow({ where: { id: amina } })).toMatchObject({ stage: 'exited', exitOutcome: 'durable', exitDetail: 'cdd_6m_plus' });
+      await expect(page.locator('#timeline').textContent()).resolves.toContain('Sortie enregistrée');
+
+      // A pending case (opened on the chat), validated from its page.
+      await page.goto(`${app.url}/cip/`);
+      await page.getByRole('link', { name: 'Samir' }).click();
+      await page.getByRole('button', { name: 'Valider le dossier' }).click();
+      expect((await app.db.prisma.beneficiary.findUniqueOrThrow({ where: { id: samir } })).status).toBe('active');
 
       // Alertes: acknowledge; the row and the count change without a reload.
       await page.getByRole('link', { name: /^Alertes/ }).click();
