@@ -20,6 +20,7 @@ import { exportRoutes } from './exports';
 import { todayRoutes } from './today';
 import { staffListRoutes } from './staffList';
 import { messageRoutes } from './messages';
+import { caseActivityRoutes } from './caseActivity';
 import type { EraseOptions, MediaFiles } from '../services/erasure';
 
 export interface CipApiOptions extends BroadcastRouteOptions {
@@ -50,6 +51,7 @@ export function registerCipApi(server: Server, deps: ApiDeps, options: CipApiOpt
   todayRoutes(api, deps);
   staffListRoutes(api, deps);
   messageRoutes(api, deps);
+  caseActivityRoutes(api, deps);
   // (more resources are registered here)
   broadcastRoutes(api, deps, options);
 

@@ -75,18 +75,20 @@ export function personRoutes(pages: Pages): void {
     const q = (p.req.query ?? {}) as Record<string, string>;
     const type = typeof q.type === 'string' && /^[a-z_]{1,60}$/.test(q.type) ? q.type : undefined;
     const person = await p.call('get', '/api/cip/beneficiaries/:id', { params });
-    const [timeline, placements, shifts, blockers, alerts, toCip] = await Promise.all([
+    const [timeline, placements, shifts, blockers, alerts, toCip, bookings, checkIns] = await Promise.all([
       p.call('get', '/api/cip/beneficiaries/:id/timeline', { params, query: { limit: '100', ...(type && { type }) } }),
       p.call('get', '/api/cip/beneficiaries/:id/placements', { params }),
       p.call('get', '/api/cip/beneficiaries/:id/shifts', { params }),
       p.call('get', '/api/cip/blockers', { query: { beneficiaryId: id, limit: '50' } }),
       p.call('get', '/api/cip/alerts', { query: { beneficiaryId: id, limit: '50' } }),
       p.call('get', '/api/cip/beneficiaries/:id/timeline', { params, query: { limit: '20', type: 'message_to_cip' } }),
+      p.call('get', '/api/cip/beneficiaries/:id/bookings', { params }),
+      p.call('get', '/api/cip/beneficiaries/:id/checkins', { params }),
     ]);
     const messages = toCip.items.map((e: { id: number; createdAt: Date; payload: unknown }) => ({ id: e.id, createdAt: e.createdAt, ...activityContent(e.payload) }));
     const [structures, staff] = await Promise.all([p.call('get', '/api/cip/structures', { query: { limit: '200' } }), p.call('get', '/api/cip/staff')]);
     const types: string[] = [...new Set<string>([...timeline.items.map((e: { type: string }) => e.type)])].sort();
-    await p.html('person', [person.firstName, person.lastName].filter(Boolean).join(' ') || `#${person.id}`, { person, timeline, placements, shifts, blockers, alerts, messages, structures: structures.items, cips: staff.items.filter((m: { role: string }) => m.role === 'cip'), type, types, STAGES, LANGUAGES, PLACEMENT_KINDS, EXIT_DETAILS, ...extra }, { current: 'people', status });
+    await p.html('person', [person.firstName, person.lastName].filter(Boolean).join(' ') || `#${person.id}`, { person, timeline, placements, shifts, blockers, alerts, messages, bookings, checkIns, structures: structures.items, cips: staff.items.filter((m: { role: string }) => m.role === 'cip'), type, types, STAGES, LANGUAGES, PLACEMENT_KINDS, EXIT_DETAILS, ...extra }, { current: 'people', status });
   }
 
   pages.get('/cip/people/:id', async (p) => personPage(p, String(p.req.params.id)));

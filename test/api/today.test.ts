@@ -92,3 +92,20 @@ test("a case's conversation log: in scope only, its text and files, audited", as
   expect((await other.call('GET', `/api/cip/beneficiaries/${mine.id}/messages`)).status).toBe(404);
   expect(await db.auditEvent.count({ where: { staffUserId: other.id, resource: 'conversation' } })).toBe(0);
 });
+
+test("a case's bookings and check-ins: in scope only, audited", async () => {
+  const db = app.db.prisma;
+  const mine = await db.beneficiary.create({ data: { firstName: 'Booked', status: 'active', cipId: cip.id } });
+  const session = await db.workshopSession.findFirstOrThrow({ include: { workshop: true } });
+  await db.booking.create({ data: { sessionId: session.id, beneficiaryId: mine.id, status: 'booked' } });
+  const siae = await db.structure.findFirstOrThrow({ where: { kind: 'siae' } });
+  const placement = await db.placement.create({ data: { beneficiaryId: mine.id, structureId: siae.id, kind: 'immersion', startDate: new Date('2026-03-02'), endDate: new Date('2026-03-06') } });
+  await db.checkIn.create({ data: { placementId: placement.id, beneficiaryId: mine.id, day: '2026-03-03', status: 'difficult' } });
+  const bookings = (await cip.call('GET', `/api/cip/beneficiaries/${mine.id}/bookings`)).body;
+  expect(bookings.items).toEqual([expect.objectContaining({ status: 'booked', session: expect.objectContaining({ id: session.id, title: session.workshop.title }) })]);
+  const checkIns = (await cip.call('GET', `/api/cip/beneficiaries/${mine.id}/checkins`)).body;
+  expect(checkIns.items).toEqual([expect.objectContaining({ day: '2026-03-03', status: 'difficult', structure: siae.name })]);
+  expect(await db.auditEvent.count({ where: { staffUserId: cip.id, beneficiaryId: mine.id, resource: { in: ['booking', 'checkin'] } } })).toBe(2);
+  expect((await other.call('GET', `/api/cip/beneficiaries/${mine.id}/bookings`)).status).toBe(404);
+  expect((await other.call('GET', `/api/cip/beneficiaries/${mine.id}/checkins`)).status).toBe(404);
+});

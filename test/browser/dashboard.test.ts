@@ -44,6 +44,7 @@ describeInBrowser('staff dashboard in a browser', () => {
   let yonas: number;
   let voice: string;
   let samir: number;
+  let workshopTitle: string;
 
   beforeAll(async () => {
     tmp = await createTempSqlite();
@@ -54,6 +55,9 @@ describeInBrowser('staff dashboard in a browser', () => {
     amina = (await cipA.call('POST', '/api/cip/beneficiaries', { firstName: 'Amina', lastName: 'Diallo', phone: '+33612340001', language: 'fa', consent: true })).body.id;
     yonas = (await cipB.call('POST', '/api/cip/beneficiaries', { firstName: 'Yonas', lastName: 'Tesfaye', phone: '+33612340002', language: 'ti' })).body.id;
     await app.db.prisma.caseEvent.create({ data: { beneficiaryId: amina, type: 'absence_reported', actorType: 'beneficiary', attention: true } });
+    const session = await app.db.prisma.workshopSession.findFirstOrThrow({ include: { workshop: true }, orderBy: { startsAt: 'asc' } });
+    workshopTitle = session.workshop.title;
+    await app.db.prisma.booking.create({ data: { sessionId: session.id, beneficiaryId: amina, status: 'booked' } });
     samir = (await app.db.prisma.beneficiary.create({ data: { firstName: 'Samir', status: 'pending', language: 'ar' } })).id;
     // A voice note for the CIP, as the chat stores it, and a conversation.
     const file = path.join(app.config.media.dir, 'incoming.ogg');
@@ -140,6 +144,7 @@ describeInBrowser('staff dashboard in a browser', () => {
       const reads = await app.db.prisma.auditEvent.findMany({ where: { resource: 'timeline', beneficiaryId: amina, staffUser: { email: 'coord@passerelle.test' } } });
       expect(reads).toHaveLength(2); // the timeline, and its messages to the CIP
 
+      await expect(page.locator('#bookings').textContent()).resolves.toContain(workshopTitle);
       // The messages to the CIP, the voice note playable (through the media route: audited).
       await expect(page.getByText('Question sur le planning').count()).resolves.toBe(1);
       await expect(page.locator(`audio[src="/cip/media/${voice}"]`).count()).resolves.toBe(1);
