@@ -134,6 +134,28 @@ describeInBrowser('staff dashboard in a browser', () => {
       await page.getByLabel('Nom ou téléphone').fill('Amina');
       await page.getByRole('button', { name: 'Rechercher' }).click();
       await expect(page.getByRole('status').textContent()).resolves.toBe('Résultats : 1');
+      // Nouvelle personne, with consent at intake.
+      await page.getByRole('link', { name: 'Nouvelle personne' }).click();
+      expect(await axe(page)).toEqual([]);
+      await page.getByLabel('Prénom').fill('Lina');
+      await page.getByLabel('Nom de famille').fill('Haddad');
+      await page.getByLabel('Téléphone').fill('06 12 34 00 09');
+      await page.getByLabel('Langue').selectOption('ar');
+      await page.getByLabel('La personne accepte de recevoir des messages de Passerelle').check();
+      await page.getByRole('button', { name: 'Enregistrer' }).click();
+      const lina = await app.db.prisma.beneficiary.findFirstOrThrow({ where: { firstName: 'Lina' } });
+      expect(lina).toMatchObject({ lastName: 'Haddad', phone: '+33612340009', language: 'ar', status: 'active' });
+      expect(lina.consentAt).not.toBeNull();
+      expect(page.url()).toBe(`${app.url}/cip/people/${lina.id}`);
+      // The same phone again: the API's sentence in the form, nothing created.
+      await page.goto(`${app.url}/cip/people/new`);
+      await page.getByLabel('Prénom').fill('Lina bis');
+      await page.getByLabel('Téléphone').fill('+33612340009');
+      await page.getByRole('button', { name: 'Enregistrer' }).click();
+      await expect(page.getByRole('alert').textContent()).resolves.toMatch(/\S/);
+      expect(await app.db.prisma.beneficiary.count({ where: { phone: '+33612340009' } })).toBe(1);
+
+      await page.goto(`${app.url}/cip/people?q=Amina`);
       await page.getByRole('link', { name: 'Amina Diallo' }).click();
       expect(page.url()).toBe(`${app.url}/cip/people/${amina}`);
       await expect(page.locator('#timeline').textContent()).resolves.toContain('Dossier ouvert');
