@@ -109,3 +109,24 @@ test("a case's bookings and check-ins: in scope only, audited", async () => {
   expect((await other.call('GET', `/api/cip/beneficiaries/${mine.id}/bookings`)).status).toBe(404);
   expect((await other.call('GET', `/api/cip/beneficiaries/${mine.id}/checkins`)).status).toBe(404);
 });
+
+test('10,000 cases: the Personnes page (a search, a far page, a sort) answers fast, paged by the database', async () => {
+  const db = app.db.prisma;
+  const rows = Array.from({ length: 10_000 }, (_, i) => ({ firstName: `Bulk${i}`, lastName: `Person${String(i).padStart(5, '0')}`, status: 'active', cipId: cip.id }));
+  for (let i = 0; i < rows.length; i += 1000) await db.beneficiary.createMany({ data: rows.slice(i, i + 1000) });
+  // Through the dashboard, with the cookie of a signed-in CIP.
+  const cookie = `passerelle_cip=${encodeURIComponent(cip.token)}`;
+  for (const query of ['q=Bulk9999', 'page=350', 'sort=name&page=200', 'stage=diagnostic&language=fr']) {
+    const started = Date.now();
+    const res = await fetch(`${app.url}/cip/people?${query}`, { headers: { Cookie: cookie } });
+    const ms = Date.now() - started;
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect((html.match(/<tr><td><a href="\/cip\/people\/\d+">/g) ?? []).length).toBeLessThanOrEqual(25);
+    expect(ms).toBeLessThan(1500);
+  }
+  const pages = Math.ceil((await db.beneficiary.count({ where: { OR: [{ cipId: cip.id }, { cipId: null, status: 'pending' }] } })) / 25);
+  expect(pages).toBeGreaterThanOrEqual(400);
+  const last = await (await fetch(`${app.url}/cip/people?sort=name&page=${pages}`, { headers: { Cookie: cookie } })).text();
+  expect(last).toContain(`Page ${pages} sur ${pages}`);
+}, 60_000);
