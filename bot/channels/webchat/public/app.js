@@ -351,7 +351,11 @@
         showState(failure(err && err.status), true);
       });
   }
-  retryButton.addEventListener('click', function () { start(); });
+  retryButton.addEventListener('click', function () {
+    // Web Chat's bundle itself did not come: only a new load of the page brings it.
+    if (!window.WebChat && document.readyState !== 'loading') return window.location.reload();
+    start();
+  });
 
   applyLanguage();
   start();
