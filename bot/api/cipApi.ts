@@ -21,6 +21,7 @@ import { todayRoutes } from './today';
 import { staffListRoutes } from './staffList';
 import { messageRoutes } from './messages';
 import { caseActivityRoutes } from './caseActivity';
+import { sessionListRoutes } from './sessionList';
 import type { EraseOptions, MediaFiles } from '../services/erasure';
 
 export interface CipApiOptions extends BroadcastRouteOptions {
@@ -52,6 +53,7 @@ export function registerCipApi(server: Server, deps: ApiDeps, options: CipApiOpt
   staffListRoutes(api, deps);
   messageRoutes(api, deps);
   caseActivityRoutes(api, deps);
+  sessionListRoutes(api, deps);
   // (more resources are registered here)
   broadcastRoutes(api, deps, options);
 

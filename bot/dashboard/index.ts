@@ -17,6 +17,7 @@ import { render, words, type NavKey } from './render';
 import { clearSessionCookie, cookieLanguage, cookies, keepAlive, languageCookie, overHttps, readForm, sameOrigin, SESSION_COOKIE, sessionCookie, setCookies, type DashboardLanguage } from './session';
 import { personRoutes } from './people';
 import { alertPages } from './alerts';
+import { workshopPages } from './workshops';
 
 export interface DashboardDeps {
   api: Api;
@@ -217,9 +218,10 @@ export function registerDashboard(server: Server, deps: DashboardDeps): void {
 
   personRoutes(pages);
   alertPages(pages);
+  workshopPages(pages);
 
   // Pages still to build: a short page that says so, with the navigation working.
-  for (const [key, href] of [['workshops', '/cip/workshops'], ['broadcasts', '/cip/broadcasts'], ['structures', '/cip/structures'], ['stats', '/cip/stats']] as const) {
+  for (const [key, href] of [['broadcasts', '/cip/broadcasts'], ['structures', '/cip/structures'], ['stats', '/cip/stats']] as const) {
     pages.get(href, async (p) => p.html('later', p.t(`nav.${key}`), {}, { current: key }));
   }
 }

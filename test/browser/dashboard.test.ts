@@ -272,4 +272,31 @@ describeInBrowser('staff dashboard in a browser', () => {
     },
     TEST_MS,
   );
+
+  test(
+    'Ateliers: a CIP marks who came to a session that has ended (their people only)',
+    async () => {
+      const workshop = await app.db.prisma.workshop.findFirstOrThrow({ orderBy: { id: 'asc' } });
+      const startsAt = new Date(Date.now() - 26 * 3600_000);
+      const past = await app.db.prisma.workshopSession.create({ data: { workshopId: workshop.id, startsAt, endsAt: new Date(startsAt.getTime() + 2 * 3600_000), place: 'Salle du passé', capacity: 10, bookedCount: 2 } });
+      await app.db.prisma.booking.create({ data: { sessionId: past.id, beneficiaryId: yonas, status: 'booked' } });
+      await app.db.prisma.booking.create({ data: { sessionId: past.id, beneficiaryId: samir, status: 'booked' } });
+      const page = await newPage();
+      await signIn(page, 'cip.b@passerelle.test', 'a new password 123');
+      await page.getByRole('link', { name: 'Ateliers' }).click();
+      expect(await axe(page)).toEqual([]);
+      await page.locator(`a[href="/cip/workshops/sessions/${past.id}"]`).click();
+      await expect(page.getByText('Salle du passé').count()).resolves.toBe(1);
+      // Samir's case is active and followed by someone else now: not shown to this CIP.
+      await expect(page.getByRole('link', { name: 'Samir' }).count()).resolves.toBe(0);
+      expect(await axe(page)).toEqual([]);
+      await page.getByRole('group', { name: 'Présence de Yonas Tesfaye' }).getByLabel('présent').check();
+      await page.getByRole('button', { name: 'Enregistrer les présences' }).click();
+      await page.getByText('Les présences sont enregistrées.').waitFor();
+      expect((await app.db.prisma.booking.findFirstOrThrow({ where: { sessionId: past.id, beneficiaryId: yonas } })).status).toBe('attended');
+      expect((await app.db.prisma.booking.findFirstOrThrow({ where: { sessionId: past.id, beneficiaryId: samir } })).status).toBe('booked');
+      await page.context().close();
+    },
+    TEST_MS,
+  );
 });
