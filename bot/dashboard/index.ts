@@ -18,6 +18,7 @@ import { clearSessionCookie, cookieLanguage, cookies, keepAlive, languageCookie,
 import { personRoutes } from './people';
 import { alertPages } from './alerts';
 import { workshopPages } from './workshops';
+import { structurePages } from './structures';
 
 export interface DashboardDeps {
   api: Api;
@@ -219,9 +220,10 @@ export function registerDashboard(server: Server, deps: DashboardDeps): void {
   personRoutes(pages);
   alertPages(pages);
   workshopPages(pages);
+  structurePages(pages);
 
   // Pages still to build: a short page that says so, with the navigation working.
-  for (const [key, href] of [['broadcasts', '/cip/broadcasts'], ['structures', '/cip/structures'], ['stats', '/cip/stats']] as const) {
+  for (const [key, href] of [['broadcasts', '/cip/broadcasts'], ['stats', '/cip/stats']] as const) {
     pages.get(href, async (p) => p.html('later', p.t(`nav.${key}`), {}, { current: key }));
   }
 }

@@ -274,27 +274,38 @@ describeInBrowser('staff dashboard in a browser', () => {
   );
 
   test(
-    'Ateliers: a CIP marks who came to a session that has ended (their people only)',
+    'Ateliers: a CIP marks who came to a session that has ended (their people only); Structures with occupancy and contacts',
     async () => {
       const workshop = await app.db.prisma.workshop.findFirstOrThrow({ orderBy: { id: 'asc' } });
       const startsAt = new Date(Date.now() - 26 * 3600_000);
       const past = await app.db.prisma.workshopSession.create({ data: { workshopId: workshop.id, startsAt, endsAt: new Date(startsAt.getTime() + 2 * 3600_000), place: 'Salle du passé', capacity: 10, bookedCount: 2 } });
       await app.db.prisma.booking.create({ data: { sessionId: past.id, beneficiaryId: yonas, status: 'booked' } });
-      await app.db.prisma.booking.create({ data: { sessionId: past.id, beneficiaryId: samir, status: 'booked' } });
+      const hana = (await app.db.prisma.beneficiary.create({ data: { firstName: 'Hana', status: 'active', cipId: cipA.id } })).id;
+      await app.db.prisma.booking.create({ data: { sessionId: past.id, beneficiaryId: hana, status: 'booked' } });
       const page = await newPage();
       await signIn(page, 'cip.b@passerelle.test', 'a new password 123');
       await page.getByRole('link', { name: 'Ateliers' }).click();
       expect(await axe(page)).toEqual([]);
       await page.locator(`a[href="/cip/workshops/sessions/${past.id}"]`).click();
       await expect(page.getByText('Salle du passé').count()).resolves.toBe(1);
-      // Samir's case is active and followed by someone else now: not shown to this CIP.
-      await expect(page.getByRole('link', { name: 'Samir' }).count()).resolves.toBe(0);
+      // Hana is followed by another CIP: not shown to this one.
+      await expect(page.getByRole('link', { name: 'Hana' }).count()).resolves.toBe(0);
       expect(await axe(page)).toEqual([]);
       await page.getByRole('group', { name: 'Présence de Yonas Tesfaye' }).getByLabel('présent').check();
       await page.getByRole('button', { name: 'Enregistrer les présences' }).click();
       await page.getByText('Les présences sont enregistrées.').waitFor();
       expect((await app.db.prisma.booking.findFirstOrThrow({ where: { sessionId: past.id, beneficiaryId: yonas } })).status).toBe('attended');
-      expect((await app.db.prisma.booking.findFirstOrThrow({ where: { sessionId: past.id, beneficiaryId: samir } })).status).toBe('booked');
+      expect((await app.db.prisma.booking.findFirstOrThrow({ where: { sessionId: past.id, beneficiaryId: hana } })).status).toBe('booked');
+
+      // Structures: occupancy, a structure's contacts (audited).
+      await page.getByRole('link', { name: 'Structures' }).click();
+      await expect(page.getByRole('row', { name: /Les Jardins du Val de Loire/ }).textContent()).resolves.toContain('0 / 2');
+      expect(await axe(page)).toEqual([]);
+      await page.getByRole('link', { name: 'Les Jardins du Val de Loire' }).click();
+      await expect(page.locator('#contacts').textContent()).resolves.toContain('Sylvie Moreau');
+      expect(await axe(page)).toEqual([]);
+      const cipBId = (await app.db.prisma.staffUser.findUniqueOrThrow({ where: { email: 'cip.b@passerelle.test' } })).id;
+      expect(await app.db.prisma.auditEvent.count({ where: { staffUserId: cipBId, resource: 'contact' } })).toBe(1);
       await page.context().close();
     },
     TEST_MS,
