@@ -19,6 +19,7 @@ import { personRoutes } from './people';
 import { alertPages } from './alerts';
 import { workshopPages } from './workshops';
 import { structurePages } from './structures';
+import { statsPages } from './stats';
 
 export interface DashboardDeps {
   api: Api;
@@ -35,6 +36,8 @@ const CSP = ["default-src 'self'", "script-src 'self'", "style-src 'self'", "img
 
 const STATIC: Record<string, { file: string; type: string }> = {
   'dashboard.css': { file: path.join(projectRoot, 'bot', 'dashboard', 'public', 'dashboard.css'), type: 'text/css; charset=utf-8' },
+  'stats.js': { file: path.join(projectRoot, 'bot', 'dashboard', 'public', 'stats.js'), type: 'text/javascript; charset=utf-8' },
+  'chart.umd.min.js': { file: path.join(path.dirname(require.resolve('chart.js')), 'chart.umd.min.js'), type: 'text/javascript; charset=utf-8' },
   'htmx.min.js': { file: require.resolve('htmx.org/dist/htmx.min.js'), type: 'text/javascript; charset=utf-8' },
 };
 
@@ -80,11 +83,16 @@ export function registerDashboard(server: Server, deps: DashboardDeps): void {
   // media route (GET /webchat/media/:id) with the cookie's token as its bearer token, so that its
   // checks and its audit row apply as they are.
   server.pre((req: Request, _res: Response, next: () => void) => {
-    const match = /^\/cip\/media\/([A-Za-z0-9_-]{32})$/.exec(req.path());
-    if (match && req.method === 'GET') {
+    const media = /^\/cip\/media\/([A-Za-z0-9_-]{32})$/.exec(req.path());
+    // The CSV exports too (GET /api/cip/exports/<name>.csv): their scope, audit and format as they are.
+    const csv = /^\/cip\/exports\/([a-z]+)\.csv$/.exec(req.path());
+    if ((media || csv) && req.method === 'GET') {
       const token = cookies(req)[SESSION_COOKIE];
       if (token) req.headers.authorization = `Bearer ${token}`;
-      req.url = `/webchat/media/${match[1]}`;
+      const url = req.url ?? '';
+      const query = url.includes('?') ? url.slice(url.indexOf('?')) : '';
+      req.url = media ? `/webchat/media/${media[1]}` : `/api/cip/exports/${csv![1]}.csv${query}`;
+      if (csv) req.headers['accept-language'] = cookieLanguage(req);
     }
     next();
   });
@@ -221,9 +229,10 @@ export function registerDashboard(server: Server, deps: DashboardDeps): void {
   alertPages(pages);
   workshopPages(pages);
   structurePages(pages);
+  statsPages(pages);
 
   // Pages still to build: a short page that says so, with the navigation working.
-  for (const [key, href] of [['broadcasts', '/cip/broadcasts'], ['stats', '/cip/stats']] as const) {
+  for (const [key, href] of [['broadcasts', '/cip/broadcasts']] as const) {
     pages.get(href, async (p) => p.html('later', p.t(`nav.${key}`), {}, { current: key }));
   }
 }

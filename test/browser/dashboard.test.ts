@@ -274,7 +274,7 @@ describeInBrowser('staff dashboard in a browser', () => {
   );
 
   test(
-    'Ateliers: a CIP marks who came to a session that has ended (their people only); Structures with occupancy and contacts',
+    'Ateliers: a CIP marks who came to a session that has ended (their people only); Structures with occupancy and contacts; Statistiques with charts and a CSV export',
     async () => {
       const workshop = await app.db.prisma.workshop.findFirstOrThrow({ orderBy: { id: 'asc' } });
       const startsAt = new Date(Date.now() - 26 * 3600_000);
@@ -306,6 +306,21 @@ describeInBrowser('staff dashboard in a browser', () => {
       expect(await axe(page)).toEqual([]);
       const cipBId = (await app.db.prisma.staffUser.findUniqueOrThrow({ where: { email: 'cip.b@passerelle.test' } })).id;
       expect(await app.db.prisma.auditEvent.count({ where: { staffUserId: cipBId, resource: 'contact' } })).toBe(1);
+
+      // Statistiques: the tables, the charts (Chart.js from node_modules), the print button, a CSV export in scope.
+      await page.getByRole('link', { name: 'Statistiques' }).click();
+      await expect(page.locator('#caseload').textContent()).resolves.toContain('Total');
+      await page.waitForFunction(() => (globalThis as unknown as { Chart?: { getChart(id: string): unknown } }).Chart?.getChart('chart-stages') !== undefined);
+      await expect(page.getByRole('button', { name: 'Imprimer le bilan' }).count()).resolves.toBe(1);
+      expect(await axe(page)).toEqual([]);
+      await page.screenshot({ path: path.join(SHOTS, 'stats.png') });
+      const csv = await page.request.get(`${app.url}/cip/exports/cases.csv`);
+      expect(csv.status()).toBe(200);
+      expect(csv.headers()['content-type']).toContain('text/csv');
+      const text = await csv.text();
+      expect(text).toContain('Tesfaye');
+      expect(text).not.toContain('Diallo');
+      expect(await app.db.prisma.auditEvent.count({ where: { staffUserId: cipBId, action: 'export', resource: 'cases' } })).toBe(1);
       await page.context().close();
     },
     TEST_MS,
