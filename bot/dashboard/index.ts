@@ -20,6 +20,7 @@ import { alertPages } from './alerts';
 import { workshopPages } from './workshops';
 import { structurePages } from './structures';
 import { statsPages } from './stats';
+import { broadcastPages } from './broadcasts';
 
 export interface DashboardDeps {
   api: Api;
@@ -230,9 +231,5 @@ export function registerDashboard(server: Server, deps: DashboardDeps): void {
   workshopPages(pages);
   structurePages(pages);
   statsPages(pages);
-
-  // Pages still to build: a short page that says so, with the navigation working.
-  for (const [key, href] of [['broadcasts', '/cip/broadcasts']] as const) {
-    pages.get(href, async (p) => p.html('later', p.t(`nav.${key}`), {}, { current: key }));
-  }
+  broadcastPages(pages, deps.timeZone);
 }

@@ -274,7 +274,7 @@ describeInBrowser('staff dashboard in a browser', () => {
   );
 
   test(
-    'Ateliers: a CIP marks who came to a session that has ended (their people only); Structures with occupancy and contacts; Statistiques with charts and a CSV export',
+    'Ateliers: a CIP marks who came to a session that has ended (their people only); Structures with occupancy and contacts; Invitations with a preview; Statistiques with charts and a CSV export',
     async () => {
       const workshop = await app.db.prisma.workshop.findFirstOrThrow({ orderBy: { id: 'asc' } });
       const startsAt = new Date(Date.now() - 26 * 3600_000);
@@ -306,6 +306,18 @@ describeInBrowser('staff dashboard in a browser', () => {
       expect(await axe(page)).toEqual([]);
       const cipBId = (await app.db.prisma.staffUser.findUniqueOrThrow({ where: { email: 'cip.b@passerelle.test' } })).id;
       expect(await app.db.prisma.auditEvent.count({ where: { staffUserId: cipBId, resource: 'contact' } })).toBe(1);
+
+      // Invitations: a preview in French and in the audience's language, then the send (the API's rules).
+      await page.getByRole('link', { name: 'Invitations' }).click();
+      expect(await axe(page)).toEqual([]);
+      await page.getByLabel('Langue').selectOption('ti');
+      await page.getByRole('button', { name: 'Prévisualiser' }).click();
+      await expect(page.locator('pre.preview[lang="fr"]').textContent()).resolves.toContain('Vous êtes invité à un atelier.');
+      await expect(page.locator('pre.preview[lang="ti"]').count()).resolves.toBe(1);
+      expect(await axe(page)).toEqual([]);
+      await page.getByRole('button', { name: "Envoyer l'invitation" }).click();
+      await expect(page.getByRole('status').textContent()).resolves.toContain('Invitation envoyée');
+      expect(await app.db.prisma.broadcast.count({ where: { createdById: cipBId } })).toBe(1);
 
       // Statistiques: the tables, the charts (Chart.js from node_modules), the print button, a CSV export in scope.
       await page.getByRole('link', { name: 'Statistiques' }).click();
