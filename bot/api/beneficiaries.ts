@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { isUniqueViolation, type Prisma } from '../db/client';
 import { appendCaseEvent } from '../services/caseEvents';
-import { ANY_STAFF, apiError, conflict, notFound, type Api, type ApiDeps } from './http';
+import { ANY_STAFF, apiError, conflict, notFound, type Api, type ApiContext, type ApiDeps } from './http';
 import { caseInScope, caseScope } from './scope';
 import { caseStatus, day, frenchLevel, id, idParams, language, list, name, paging, phone, protectionStatus, reads, stage, text } from './schemas';
 
@@ -60,7 +60,8 @@ const createBody = z
   .required({ firstName: true });
 const updateBody = z.object(editable).partial().refine((v) => Object.keys(v).length > 0, 'nothing to change');
 
-const listQuery = z.object({
+/** The filters of the case list (also those of its CSV export). */
+export const caseFilters = {
   status: caseStatus.optional(),
   stage: stage.optional(),
   language: language.optional(),
@@ -72,6 +73,25 @@ const listQuery = z.object({
   cipId: id.optional(),
   /** the people with a placement (not cancelled) at this structure */
   structureId: id.optional(),
+};
+const caseFilterQuery = z.object(caseFilters);
+
+/** The cases in a member of staff's scope that the filters select. */
+export function caseListWhere(staff: ApiContext['staff'], query: z.infer<typeof caseFilterQuery>): Prisma.BeneficiaryWhereInput {
+  const filters: Prisma.BeneficiaryWhereInput[] = [caseScope(staff)];
+  if (query.status) filters.push({ status: query.status });
+  if (query.stage) filters.push({ stage: query.stage });
+  if (query.language) filters.push({ language: query.language });
+  if (query.scope === 'mine') filters.push({ cipId: staff.id });
+  if (query.scope === 'unassigned') filters.push({ cipId: null, status: 'pending' });
+  if (query.cipId) filters.push({ cipId: query.cipId });
+  if (query.structureId) filters.push({ placements: { some: { structureId: query.structureId, status: { not: 'cancelled' } } } });
+  if (query.q) filters.push({ OR: [{ firstName: { contains: query.q } }, { lastName: { contains: query.q } }, { phone: { contains: query.q } }] });
+  return { AND: filters };
+}
+
+const listQuery = z.object({
+  ...caseFilters,
   /** the order: by id (default), name, newest entry first, stage */
   sort: z.enum(['id', 'name', 'entry', 'stage']).default('id'),
   ...paging,
@@ -114,16 +134,7 @@ export function beneficiaryRoutes(api: Api, { db }: ApiDeps): void {
   const prisma = db.prisma;
 
   api.route({ method: 'get', path: '/api/cip/beneficiaries', summary: 'List the cases in my scope', tag: 'beneficiaries', roles: ANY_STAFF, query: listQuery, response: list(beneficiary) }, async (ctx, { query }) => {
-    const filters: Prisma.BeneficiaryWhereInput[] = [caseScope(ctx.staff)];
-    if (query.status) filters.push({ status: query.status });
-    if (query.stage) filters.push({ stage: query.stage });
-    if (query.language) filters.push({ language: query.language });
-    if (query.scope === 'mine') filters.push({ cipId: ctx.staff.id });
-    if (query.scope === 'unassigned') filters.push({ cipId: null, status: 'pending' });
-    if (query.cipId) filters.push({ cipId: query.cipId });
-    if (query.structureId) filters.push({ placements: { some: { structureId: query.structureId, status: { not: 'cancelled' } } } });
-    if (query.q) filters.push({ OR: [{ firstName: { contains: query.q } }, { lastName: { contains: query.q } }, { phone: { contains: query.q } }] });
-    const where = { AND: filters };
+    const where = caseListWhere(ctx.staff, query);
     const [items, total] = await Promise.all([prisma.beneficiary.findMany({ where, orderBy: ORDER[query.sort], take: query.limit, skip: query.offset }), prisma.beneficiary.count({ where })]);
     await ctx.audit({ action: 'read', resource: 'beneficiary', detail: { ids: items.map((b) => b.id), query } });
     return { items, total };

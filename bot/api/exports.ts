@@ -14,8 +14,9 @@ import type { Prisma } from '../db/client';
 import { computeStats, type Stats } from '../services/stats';
 import { ANY_STAFF, type Api, type ApiContext, type ApiDeps } from './http';
 import { caseScope } from './scope';
-import { caseStatus, day, id, language, stage, text } from './schemas';
+import { day, id, text } from './schemas';
 import { statsFilter, statsQuery } from './stats';
+import { caseFilters, caseListWhere } from './beneficiaries';
 import { exitOutcome } from './exits';
 
 const PAGE = 1000;
@@ -98,26 +99,8 @@ export function exportRoutes(api: Api, { db }: ApiDeps): void {
   }
 
   // --- cases: the list's filters ------------------------------------------------------------------------------
-  const casesQuery = z.object({
-    status: caseStatus.optional(),
-    stage: stage.optional(),
-    language: language.optional(),
-    q: text(100).optional(),
-    scope: z.enum(['mine', 'unassigned', 'all']).default('all'),
-    cipId: id.optional(),
-  });
+  const casesQuery = z.object(caseFilters);
   type Case = Prisma.BeneficiaryGetPayload<object>;
-  const caseWhere = (ctx: ApiContext, q: z.infer<typeof casesQuery>): Prisma.BeneficiaryWhereInput => {
-    const filters: Prisma.BeneficiaryWhereInput[] = [caseScope(ctx.staff)];
-    if (q.status) filters.push({ status: q.status });
-    if (q.stage) filters.push({ stage: q.stage });
-    if (q.language) filters.push({ language: q.language });
-    if (q.cipId) filters.push({ cipId: q.cipId });
-    if (q.scope === 'mine') filters.push({ cipId: ctx.staff.id });
-    if (q.scope === 'unassigned') filters.push({ cipId: null, status: 'pending' });
-    if (q.q) filters.push({ OR: [{ firstName: { contains: q.q } }, { lastName: { contains: q.q } }, { phone: { contains: q.q } }] });
-    return { AND: filters };
-  };
   csv<z.infer<typeof casesQuery>, Case>(
     'cases',
     'The cases of the list (its filters), as CSV',
@@ -143,7 +126,7 @@ export function exportRoutes(api: Api, { db }: ApiDeps): void {
       { header: 'cree_le', value: (b) => b.createdAt },
     ],
     (ctx, q) => {
-      const where = caseWhere(ctx, q);
+      const where = caseListWhere(ctx.staff, q);
       return pages((after, take) => prisma.beneficiary.findMany({ where: { AND: [where, { id: { gt: after } }] }, orderBy: { id: 'asc' }, take }));
     },
   );
