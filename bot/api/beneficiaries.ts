@@ -76,8 +76,12 @@ export const caseFilters = {
 };
 const caseFilterQuery = z.object(caseFilters);
 
-/** The cases in a member of staff's scope that the filters select. */
-export function caseListWhere(staff: ApiContext['staff'], query: z.infer<typeof caseFilterQuery>): Prisma.BeneficiaryWhereInput {
+/**
+ * The cases in a member of staff's scope that the filters select. The search ignores case on both
+ * databases: SQLite's LIKE does for Latin letters already; PostgreSQL's needs Prisma's insensitive mode
+ * (which SQLite refuses).
+ */
+export function caseListWhere(staff: ApiContext['staff'], query: z.infer<typeof caseFilterQuery>, provider: 'sqlite' | 'postgresql'): Prisma.BeneficiaryWhereInput {
   const filters: Prisma.BeneficiaryWhereInput[] = [caseScope(staff)];
   if (query.status) filters.push({ status: query.status });
   if (query.stage) filters.push({ stage: query.stage });
@@ -86,7 +90,10 @@ export function caseListWhere(staff: ApiContext['staff'], query: z.infer<typeof 
   if (query.scope === 'unassigned') filters.push({ cipId: null, status: 'pending' });
   if (query.cipId) filters.push({ cipId: query.cipId });
   if (query.structureId) filters.push({ placements: { some: { structureId: query.structureId, status: { not: 'cancelled' } } } });
-  if (query.q) filters.push({ OR: [{ firstName: { contains: query.q } }, { lastName: { contains: query.q } }, { phone: { contains: query.q } }] });
+  if (query.q) {
+    const text = provider === 'postgresql' ? { contains: query.q, mode: 'insensitive' as const } : { contains: query.q };
+    filters.push({ OR: [{ firstName: text }, { lastName: text }, { phone: { contains: query.q } }] });
+  }
   return { AND: filters };
 }
 
@@ -134,7 +141,7 @@ export function beneficiaryRoutes(api: Api, { db }: ApiDeps): void {
   const prisma = db.prisma;
 
   api.route({ method: 'get', path: '/api/cip/beneficiaries', summary: 'List the cases in my scope', tag: 'beneficiaries', roles: ANY_STAFF, query: listQuery, response: list(beneficiary) }, async (ctx, { query }) => {
-    const where = caseListWhere(ctx.staff, query);
+    const where = caseListWhere(ctx.staff, query, db.provider);
     const [items, total] = await Promise.all([prisma.beneficiary.findMany({ where, orderBy: ORDER[query.sort], take: query.limit, skip: query.offset }), prisma.beneficiary.count({ where })]);
     await ctx.audit({ action: 'read', resource: 'beneficiary', detail: { ids: items.map((b) => b.id), query } });
     return { items, total };

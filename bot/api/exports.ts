@@ -126,7 +126,7 @@ export function exportRoutes(api: Api, { db }: ApiDeps): void {
       { header: 'cree_le', value: (b) => b.createdAt },
     ],
     (ctx, q) => {
-      const where = caseListWhere(ctx.staff, q);
+      const where = caseListWhere(ctx.staff, q, db.provider);
       return pages((after, take) => prisma.beneficiary.findMany({ where: { AND: [where, { id: { gt: after } }] }, orderBy: { id: 'asc' }, take }));
     },
   );

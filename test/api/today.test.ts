@@ -66,6 +66,10 @@ describe.each(testDatabases())('on $name', (kind) => {
     const byCip = (await coordinator.call('GET', `/api/cip/beneficiaries?cipId=${other.id}&sort=name`)).body;
     expect(byCip.items.map((b: { id: number }) => b.id).slice(0, 2)).toEqual([abe.id, zed.id]);
     expect(byCip.items.every((b: { cipId: number }) => b.cipId === other.id)).toBe(true);
+    // The search ignores case on both databases.
+    const found = (await coordinator.call('GET', '/api/cip/beneficiaries?q=zul')).body;
+    expect(found.items.map((b: { id: number }) => b.id)).toContain(zed.id);
+    expect((await coordinator.call('GET', '/api/cip/beneficiaries?q=ZED')).body.items.map((b: { id: number }) => b.id)).toContain(zed.id);
     const byStructure = (await coordinator.call('GET', `/api/cip/beneficiaries?structureId=${company.id}`)).body;
     expect(byStructure.items.map((b: { id: number }) => b.id)).toEqual([zed.id]);
     // A CIP asking for another CIP's cases still gets only their own scope.
