@@ -2,8 +2,9 @@
 //   - its sender's page: a link signed for their web chat conversation (links.ts), while it is open;
 //   - its sender: "Authorization: Bearer <Direct Line token>" of their conversation (or of another
 //     conversation of the same web chat user);
-//   - staff: "Authorization: Bearer <CIP API session token>"; each fetch writes an AuditEvent
-//     (read, media, the file id, the person's case when known).
+//   - staff: "Authorization: Bearer <CIP API session token>", within their scope as in the API
+//     (a CIP: the files of the people they follow, or of pending cases nobody took; coordinators
+//     and admins: all); each fetch writes an AuditEvent (read, media, the file id, the case).
 // 401 without credentials (or with a token we do not know), 404 for a file that does not exist or
 // that the credentials do not open (the same answer: nobody learns which files exist).
 // The file can never run as a page of our origin: the type it was checked as, nosniff, a CSP
@@ -17,7 +18,8 @@ import type { Database } from '../db/client';
 import { clientAddress, type TrustedProxies } from '../http/clientAddress';
 import type { Logger } from '../logger';
 import { MEDIA_ROUTE, type MediaStore, type StoredMedia } from '../media';
-import { staffOfToken } from '../services/staff';
+import { staffOfToken, type Staff } from '../services/staff';
+import { caseScope } from '../api/scope';
 import { sentBy } from './intake';
 import { signedConversation } from './links';
 import { acceptedType, showsInline } from './types';
@@ -43,7 +45,7 @@ export function registerMediaRoute(server: Server, deps: MediaRouteDeps): void {
   });
 }
 
-type Access = { as: 'sender' } | { as: 'staff'; staffId: number } | { status: 401 | 403 | 404; code: string; message: string };
+type Access = { as: 'sender' } | { as: 'staff'; staffId: number; beneficiaryId: number | null } | { status: 401 | 403 | 404; code: string; message: string };
 
 const NOT_FOUND = { status: 404, code: 'NotFound', message: 'No such file.' } as const;
 
@@ -62,7 +64,7 @@ async function serve(req: Request, res: Response, deps: MediaRouteDeps) {
   let size: number;
   try {
     // Staff reading a person's file is on record before a byte goes out.
-    if (access.as === 'staff') await audit(req, deps, access.staffId, media);
+    if (access.as === 'staff') await audit(req, deps, access.staffId, access.beneficiaryId, media);
     size = (await handle.stat()).size;
   } catch (err) {
     await handle.close();
@@ -99,26 +101,47 @@ async function accessTo(req: Request, id: string, media: StoredMedia | undefined
   const staff = await staffOfToken(deps.db.prisma, match[1], deps.now());
   if (!staff) return { status: 401, code: 'Unauthorized', message: 'The token is not valid or has expired.' };
   if (staff.mustChangePassword) return { status: 403, code: 'PasswordChangeRequired', message: 'Choose your own password first (POST /api/cip/password).' };
-  return media ? { as: 'staff', staffId: staff.id } : NOT_FOUND;
+  if (!media) return NOT_FOUND;
+  const beneficiaryId = await caseOf(deps, media);
+  // A CIP reads the files of the cases they may read; a file of no known case (someone who never
+  // consented, a file kept before owners were recorded) is for coordinators and admins only.
+  if (staff.role === 'cip' && !(beneficiaryId !== null && (await inScope(deps, staff, beneficiaryId)))) return NOT_FOUND;
+  return { as: 'staff', staffId: staff.id, beneficiaryId };
 }
 
-async function audit(req: Request, deps: MediaRouteDeps, staffId: number, media: StoredMedia) {
-  const { prisma } = deps.db;
+/** The case a file belongs to: through the chat identity that sent it, else a message that carries it. */
+async function caseOf(deps: MediaRouteDeps, media: StoredMedia): Promise<number | null> {
+  const { prisma, provider } = deps.db;
   const owner = media.owner;
-  // The person's case, through the chat identity that sent the file (when they have one by now).
   const ref = owner?.user
     ? await prisma.conversationRef.findFirst({
-        where: { channel: owner.channel, OR: [{ userKey: owner.user }, { altUserKey: owner.user }] },
+        where: { channel: owner.channel, OR: [{ userKey: owner.user }, { altUserKey: owner.user }], beneficiaryId: { not: null } },
         select: { beneficiaryId: true },
       })
     : null;
+  if (ref?.beneficiaryId) return ref.beneficiaryId;
+  const like = `%${MEDIA_ROUTE}/${media.id}%`;
+  const rows = await prisma.$queryRawUnsafe<{ beneficiaryId: number }[]>(
+    `SELECT "beneficiaryId" FROM "Message" WHERE "beneficiaryId" IS NOT NULL AND CAST("payload" AS TEXT) LIKE ${provider === 'postgresql' ? '$1' : '?'} LIMIT 1`,
+    like,
+  );
+  return rows.length ? Number(rows[0].beneficiaryId) : null;
+}
+
+async function inScope(deps: MediaRouteDeps, staff: Staff, beneficiaryId: number): Promise<boolean> {
+  return !!(await deps.db.prisma.beneficiary.findFirst({ where: { AND: [{ id: beneficiaryId }, caseScope(staff)] }, select: { id: true } }));
+}
+
+async function audit(req: Request, deps: MediaRouteDeps, staffId: number, beneficiaryId: number | null, media: StoredMedia) {
+  const { prisma } = deps.db;
+  const owner = media.owner;
   await prisma.auditEvent.create({
     data: {
       staffUserId: staffId,
       action: 'read',
       resource: 'media',
       resourceId: media.id,
-      beneficiaryId: ref?.beneficiaryId ?? null,
+      beneficiaryId,
       ip: clientAddress(req, deps.trustProxy),
       detail: { contentType: media.contentType, ...(owner && { channel: owner.channel }) },
     },

@@ -162,13 +162,16 @@ describe('who may fetch a file', () => {
     expect(byToken.status).toBe(200);
     expect(Buffer.from(await byToken.arrayBuffer())).toEqual(samples.png);
     expect((await get(signed)).status).toBe(200);
-    // Staff: their session token; the read is on record.
+    // Staff: their session token, within their scope; the read is on record. A visitor who never
+    // consented has no case: a coordinator may read the file, a CIP may not.
     const cip = await signedIn(h.app, 'cip');
-    const byStaff = await get(plain, cip.token);
+    expect((await get(plain, cip.token)).status).toBe(404);
+    const coordinator = await signedIn(h.app, 'coordinator');
+    const byStaff = await get(plain, coordinator.token);
     expect(byStaff.status).toBe(200);
     const id = plain.split('/').pop();
     expect(await h.app.db.prisma.auditEvent.findMany({ where: { resource: 'media', resourceId: id } })).toEqual([
-      expect.objectContaining({ staffUserId: cip.id, action: 'read', beneficiaryId: null }),
+      expect.objectContaining({ staffUserId: coordinator.id, action: 'read', beneficiaryId: null }),
     ]);
     // The person leaves ("forget me"): the page's links die with the conversation.
     const left = await fetch(url(`/v3/directline/conversations/${chat.conversationId}/activities`), {
@@ -178,7 +181,7 @@ describe('who may fetch a file', () => {
     });
     expect(left.status).toBe(200);
     expect((await get(signed)).status).toBe(404);
-    expect((await get(plain, cip.token)).status).toBe(200);
+    expect((await get(plain, coordinator.token)).status).toBe(200);
   });
 
   test("a staff read of a WhatsApp person's voice note records their case", async () => {
@@ -202,6 +205,12 @@ describe('who may fetch a file', () => {
     expect(Buffer.from(await res.arrayBuffer())).toEqual(samples.oggOpus);
     const event = await h.app.db.prisma.auditEvent.findFirstOrThrow({ where: { resource: 'media', resourceId: attachment.url.split('/').pop() } });
     expect(event).toMatchObject({ staffUserId: cip.id, action: 'read', beneficiaryId: blocker.beneficiaryId });
+    // Once the case is another CIP's, this CIP no longer reads its files (404, nothing on record).
+    const other = await signedIn(h.app, 'cip');
+    await h.app.db.prisma.beneficiary.update({ where: { id: blocker.beneficiaryId }, data: { cipId: other.id, status: 'active' } });
+    expect((await fetch(url(attachment.url), { headers: { Authorization: `Bearer ${cip.token}` } })).status).toBe(404);
+    expect((await fetch(url(attachment.url), { headers: { Authorization: `Bearer ${other.token}` } })).status).toBe(200);
+    expect(await h.app.db.prisma.auditEvent.count({ where: { resource: 'media', staffUserId: cip.id } })).toBe(1);
   });
 });
 
