@@ -31,6 +31,7 @@
 //   --flood-people N    people talking meanwhile (default 50), --flood-turns N turns each (default 10)
 //   --flood-posts N     large posts (default 2000), --flood-tokens N token requests (default 2000)
 //   --flood-attackers N addresses they come from (default 5)
+//   --flood-rate N      flood requests a second, both kinds together (default 0: as fast as they go)
 // The staff dashboard's API on 10,000 cases and 500,000 events, SQLite then PostgreSQL (see
 // dashboard.ts; only with --only dashboard, it takes a few minutes):
 //   --dash-cases N      cases (default 10000), --dash-events N events per case (default 50)
@@ -75,6 +76,7 @@ function readOptions() {
       'flood-posts': { type: 'string' },
       'flood-tokens': { type: 'string' },
       'flood-attackers': { type: 'string' },
+      'flood-rate': { type: 'string' },
       'dash-cases': { type: 'string' },
       'dash-events': { type: 'string' },
       'dash-rounds': { type: 'string' },
@@ -135,6 +137,7 @@ function readOptions() {
       tokens: int(values['flood-tokens'], undefined, 2000, 0),
       attackers: int(values['flood-attackers'], undefined, 5, 1),
       inFlight: 32,
+      rate: int(values['flood-rate'], undefined, 0, 0),
     },
     dashboard: {
       cases: int(values['dash-cases'], undefined, 10000, 1),
@@ -317,8 +320,10 @@ function floodReport(r: FloodBenchResult): string[] {
   const counts = (c: Record<string, number>) => Object.entries(c).map(([status, n]) => `${fmt(n)} x ${status}`).join(', ');
   return [
     '',
-    `flood (web chat): ${fmt(r.people)} people x ${fmt(r.turns)} turns before, then ${fmt(r.turns)} more during the flood (${fmt(r.flood.seconds, 1)} s)`,
-    `  in ${fmt(r.flood.floodSeconds, 1)} s, posts: ${counts(r.flood.posts)}; token requests: ${counts(r.flood.tokens)}`,
+    `flood (web chat): ${fmt(r.people)} people x ${fmt(r.turns)} turns before, then on for at least ${fmt(r.turns)} more while the flood ran (${fmt(r.flood.seconds, 1)} s)`,
+    `  in ${fmt(r.flood.floodSeconds, 1)} s, posts: ${counts(r.flood.posts)}; token requests: ${counts(r.flood.tokens)}; ` +
+      `the attackers' load generator used ${fmt(100 * r.flood.attackerCpuShare)} % of a core`,
+    `  people's turns measured: ${fmt(r.baseline.turns)} before, ${fmt(r.flood.turns)} begun while the flood ran`,
     `  people's turns (POST -> reply read): baseline p50 ${fmt(r.baseline.p50Ms, 1)} ms, p95 ${fmt(r.baseline.p95Ms, 1)} ms; ` +
       `during the flood p50 ${fmt(r.flood.p50Ms, 1)} ms, p95 ${fmt(r.flood.p95Ms, 1)} ms (x${fmt(r.flood.p95Ms / r.baseline.p95Ms, 2)}); ` +
       `unanswered ${fmt(r.baseline.missing + r.flood.missing)}`,

@@ -29,11 +29,19 @@ export function parseTrustProxy(text: string): TrustedProxies | string {
     if (!/^\d+$/.test(bits) || prefix > (family === 4 ? 32 : 128)) return `"${item}" has a wrong prefix length`;
     list.addSubnet(address, prefix, type);
   }
+  // BlockList.check builds a SocketAddress per call; every request asks about the same few peers.
+  const known = new Map<string, boolean>();
   return {
     has(candidate: string) {
-      const plain = unmapped(candidate);
-      const family = net.isIP(plain);
-      return family !== 0 && list.check(plain, family === 4 ? 'ipv4' : 'ipv6');
+      let trusted = known.get(candidate);
+      if (trusted === undefined) {
+        const plain = unmapped(candidate);
+        const family = net.isIP(plain);
+        trusted = family !== 0 && list.check(plain, family === 4 ? 'ipv4' : 'ipv6');
+        if (known.size >= 4096) known.clear(); // bounded: a flood of forged hops cannot grow it
+        known.set(candidate, trusted);
+      }
+      return trusted;
     },
   };
 }

@@ -5,6 +5,7 @@
 // The app trusts 127.0.0.1 as its reverse proxy (TRUST_PROXY), so X-Forwarded-For gives each
 // simulated client its own address.
 import { getEventListeners } from 'node:events';
+import http from 'node:http';
 import type { App } from '../../bot/app';
 import { createTempSqlite } from '../support/databases';
 import type { TempDatabase } from '../support/postgres';
@@ -212,6 +213,38 @@ describe('rate limits per client address', () => {
     expect(upload.status).toBe(429);
     // Another visitor is not held back.
     expect((await say(await visit(), 'menu')).length).toBeGreaterThan(0);
+  });
+
+  test('a refused post of a normal size keeps its connection; a larger or unsized one closes it unread', async () => {
+    const v = await visit();
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const send = (body: string, headers: Record<string, string | number> = { 'Content-Length': Buffer.byteLength(body) }) =>
+      new Promise<{ status: number; connection?: string; socket: unknown }>((resolve, reject) => {
+        const req = http.request(
+          `${app.url}/v3/directline/conversations/${v.conversationId}/activities`,
+          { method: 'POST', agent, headers: { 'X-Forwarded-For': v.ip, Authorization: `Bearer ${v.token}`, 'Content-Type': 'application/json', ...headers } },
+          (res) => {
+            res.resume();
+            res.once('end', () => resolve({ status: res.statusCode!, connection: res.headers.connection, socket: req.socket }));
+          },
+        );
+        req.once('error', reject);
+        req.end(body);
+      });
+    try {
+      const body = JSON.stringify({ type: 'message', text: 'x', channelData: { junk: 'j'.repeat(20_000) } });
+      const answers: { status: number; connection?: string; socket: unknown }[] = [];
+      for (let i = 0; i < 24; i++) answers.push(await send(body)); // past the 20 the bucket holds
+      const refused = answers.filter((a) => a.status === 429);
+      expect(refused.length).toBeGreaterThanOrEqual(3);
+      // the refusals were drained and answered on the very connection of the accepted posts
+      expect(refused.every((a) => a.connection === 'keep-alive' && a.socket === answers[0].socket)).toBe(true);
+      // over the 32 KB a post may have, or of no stated size: not read, the connection closes
+      expect((await send('x'.repeat(40 * 1024))).connection).toBe('close');
+      expect((await send('{}', { 'Transfer-Encoding': 'chunked' })).connection).toBe('close');
+    } finally {
+      agent.destroy();
+    }
   });
 
   test('X-Forwarded-For from a client that is not our proxy is ignored', async () => {

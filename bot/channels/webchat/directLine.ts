@@ -176,8 +176,10 @@ export class DirectLineChannel {
       const wait = buckets.take(addressPrefix(clientAddress(req, this.options.trustProxy ?? NO_PROXY)));
       if (!wait) return next();
       res.setHeader('Retry-After', String(wait));
-      // Its body is not read: the connection closes rather than take in what a flood sends.
-      if (Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding']) res.setHeader('Connection', 'close');
+      // A body no larger than a post may be is drained by Node and the connection kept (a new
+      // connection for every refusal cost a flood more CPU than the bytes); a larger or unsized
+      // body is not read: the connection closes rather than take in what a flood sends.
+      if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES || req.headers['transfer-encoding']) res.setHeader('Connection', 'close');
       sendError(res, 429, 'TooManyRequests', `Too many ${what} from this address; try again in ${wait} s.`);
       return next(false);
     };
