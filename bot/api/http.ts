@@ -268,7 +268,7 @@ export class Api {
       params: spec.params ? parse(spec.params, source.params, 'path', language) : (undefined as P),
     };
     const ctx: ApiContext = {
-      staff: staff ?? { id: 0, email: '', name: '', role: 'cip', mustChangePassword: false, sessionId: 0 },
+      staff: staff ?? { id: 0, email: '', name: '', role: 'cip', mustChangePassword: false, language: 'fr', sessionId: 0 },
       ip,
       now,
       audit: async (entry) => {

@@ -5,10 +5,10 @@
 // with Retry-After, even for the right password.
 import { z } from 'zod';
 import { accountFailed, clearAccount, loginFailed, loginLock, type LoginLock } from '../services/loginThrottle';
-import { changePassword, ONE_TIME_PASSWORD_HOURS, passwordProblem, signIn, signOut } from '../services/staff';
+import { changePassword, ONE_TIME_PASSWORD_HOURS, passwordProblem, setStaffLanguage, signIn, signOut, STAFF_LANGUAGES } from '../services/staff';
 import { ANY_STAFF, ApiError, apiError, invalid, type Api, type ApiDeps } from './http';
 
-const staff = z.object({ id: z.number().int(), email: z.string(), name: z.string(), role: z.string(), mustChangePassword: z.boolean() });
+const staff = z.object({ id: z.number().int(), email: z.string(), name: z.string(), role: z.string(), mustChangePassword: z.boolean(), language: z.enum(STAFF_LANGUAGES) });
 
 const newPassword = z.string().superRefine((v, c) => {
   const p = passwordProblem(v);
@@ -77,6 +77,24 @@ export function sessionRoutes(api: Api, { db }: ApiDeps, options: { sessionHours
     const { sessionId: _session, ...me } = ctx.staff;
     return me;
   });
+
+  api.route(
+    {
+      method: 'patch',
+      path: '/api/cip/me',
+      summary: "Change my account's settings: the dashboard's language (fr or en)",
+      tag: 'session',
+      roles: ANY_STAFF,
+      beforePasswordChange: true,
+      body: z.object({ language: z.enum(STAFF_LANGUAGES) }).strict(),
+      response: staff,
+    },
+    async (ctx, { body }) => {
+      await setStaffLanguage(db.prisma, ctx.staff.id, body.language);
+      const { sessionId: _session, ...me } = ctx.staff;
+      return { ...me, language: body.language };
+    },
+  );
 
   api.route(
     {

@@ -116,8 +116,9 @@ export function registerDashboard(server: Server, deps: DashboardDeps): void {
   function page(method: 'get' | 'post', path: string, handler: PageHandler | ((req: Request, res: Response) => Promise<void>), options: { auth: boolean; beforePasswordChange?: boolean }) {
     server[method](path, async (req: Request, res: Response) => {
       headers(res);
-      const language = cookieLanguage(req);
-      const t = words(language);
+      // The cookie's language until we know who it is; then the account's own.
+      let language = cookieLanguage(req);
+      let t = words(language);
       try {
         if (method !== 'get' && !sameOrigin(req)) return send(res, 403, render('error', { language, title: t('error.title') }, { message: t('error.origin') }, deps.timeZone));
         if (!options.auth) return await (handler as (req: Request, res: Response) => Promise<void>)(req, res);
@@ -133,6 +134,9 @@ export function registerDashboard(server: Server, deps: DashboardDeps): void {
           res.redirect(303, '/cip/login', () => undefined);
           return;
         }
+        language = me.language;
+        t = words(language);
+        c.language = language;
         if (me.mustChangePassword && !options.beforePasswordChange) {
           res.redirect(303, '/cip/password', () => undefined);
           return;
@@ -188,9 +192,14 @@ export function registerDashboard(server: Server, deps: DashboardDeps): void {
     }
   }, { auth: false });
 
+  // The language switch: kept in the account when signed in (it follows the person to another
+  // computer), and in a cookie for the sign-in page.
   page('post', '/cip/language', async (req, res) => {
     const form = await readForm(req);
-    setCookies(res, [languageCookie(form.language === 'en' ? 'en' : 'fr', secure(req))]);
+    const language = form.language === 'en' ? 'en' : 'fr';
+    const token = cookies(req)[SESSION_COOKIE];
+    if (token) await api.call('patch', '/api/cip/me', caller(req, token), { body: { language } }).catch(() => undefined);
+    setCookies(res, [languageCookie(language, secure(req))]);
     const back = typeof form.back === 'string' && /^\/cip\/[\w/?=&%.-]*$/.test(form.back) ? form.back : '/cip/';
     res.redirect(303, back, () => undefined);
   }, { auth: false });

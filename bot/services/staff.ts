@@ -20,7 +20,12 @@ export interface Staff {
   name: string;
   role: Role;
   mustChangePassword: boolean;
+  /** the dashboard's language for this account */
+  language: StaffLanguage;
 }
+
+export const STAFF_LANGUAGES = ['fr', 'en'] as const;
+export type StaffLanguage = (typeof STAFF_LANGUAGES)[number];
 
 /** A one-time password is refused at sign-in this long after it was made. */
 export const ONE_TIME_PASSWORD_HOURS = 72;
@@ -84,8 +89,20 @@ export function passwordProblem(password: string): string | undefined {
   return undefined;
 }
 
-function toStaff(u: { id: number; email: string; name: string; role: string; mustChangePassword: boolean }): Staff {
-  return { id: u.id, email: u.email, name: u.name, role: (ROLES as readonly string[]).includes(u.role) ? (u.role as Role) : 'cip', mustChangePassword: u.mustChangePassword };
+function toStaff(u: { id: number; email: string; name: string; role: string; mustChangePassword: boolean; language: string }): Staff {
+  return {
+    id: u.id,
+    email: u.email,
+    name: u.name,
+    role: (ROLES as readonly string[]).includes(u.role) ? (u.role as Role) : 'cip',
+    mustChangePassword: u.mustChangePassword,
+    language: u.language === 'en' ? 'en' : 'fr',
+  };
+}
+
+/** Sets the dashboard's language of an account. */
+export async function setStaffLanguage(db: Db, staffId: number, language: StaffLanguage): Promise<void> {
+  await db.staffUser.update({ where: { id: staffId }, data: { language } });
 }
 
 /**

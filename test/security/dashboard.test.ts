@@ -2,12 +2,11 @@
 // Origin) is refused, the cookie cannot be read by scripts nor sent cross-site, a session left idle
 // ends, and pages only load our own scripts. Each time the legitimate use still works.
 import type { App } from '../../bot/app';
-import { createStaff, hashPassword } from '../../bot/services/staff';
 import { startTestApp } from '../support/app';
 import { createTempSqlite } from '../support/databases';
+import { dashboardClient } from '../support/dashboardClient';
 import type { TempDatabase } from '../support/postgres';
 
-const PASSWORD = 'un mot de passe 2026';
 let tmp: TempDatabase;
 let app: App;
 let clock = new Date('2026-03-02T09:00:00Z');
@@ -21,29 +20,7 @@ afterAll(async () => {
   await tmp?.drop();
 });
 
-/** A form post or a page, as a browser would send it (Origin of our page unless told). */
-async function send(path: string, options: { form?: Record<string, string>; cookie?: string; origin?: string | null; headers?: Record<string, string> } = {}) {
-  const headers: Record<string, string> = { ...(options.cookie && { Cookie: options.cookie }), ...options.headers };
-  if (options.form) {
-    headers['Content-Type'] = 'application/x-www-form-urlencoded';
-    if (options.origin !== null) headers.Origin = options.origin ?? app.url;
-  }
-  return fetch(`${app.url}${path}`, { method: options.form ? 'POST' : 'GET', headers, redirect: 'manual', ...(options.form && { body: new URLSearchParams(options.form).toString() }) });
-}
-
-async function signIn(email: string, headers: Record<string, string> = {}): Promise<{ cookie: string; setCookie: string }> {
-  const res = await send('/cip/login', { form: { email, password: PASSWORD }, headers });
-  expect(res.status).toBe(303);
-  const setCookie = res.headers.get('set-cookie') ?? '';
-  return { cookie: setCookie.split(';')[0], setCookie };
-}
-
-async function account(email: string, role: 'cip' | 'coordinator' = 'coordinator') {
-  const { staff } = await createStaff(app.db.prisma, { email, role });
-  // the one-time password replaced, as after the first sign-in
-  await app.db.prisma.staffUser.update({ where: { id: staff.id }, data: { passwordHash: await hashPassword(PASSWORD), mustChangePassword: false } });
-  return staff;
-}
+const { send, signIn, account } = dashboardClient(() => app);
 
 test('the cookie is HttpOnly, SameSite=Strict, limited to /cip; Secure when a trusted proxy says HTTPS', async () => {
   await account('cookie@passerelle.test');

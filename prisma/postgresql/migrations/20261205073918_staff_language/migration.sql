@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "StaffUser" ADD COLUMN     "language" TEXT NOT NULL DEFAULT 'fr';
+
