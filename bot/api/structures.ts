@@ -1,6 +1,7 @@
 // Structures (SIAE, companies, training bodies, Missions Locales): any member of staff lists and
-// reads them, with their contacts and how many people are placed there now; coordinators and
-// admins create and change them. Reading a structure reads its contacts: that is audited.
+// reads them, with their contacts and how many people are placed there now, and week by week over
+// the coming weeks (occupancy: counts only, no personal data); coordinators and admins create and
+// change them. Reading a structure reads its contacts: that is audited.
 import { z } from 'zod';
 import type { Prisma } from '../db/client';
 import { SIAE_DEFAULT_CAPACITY } from '../services/placements';
@@ -25,7 +26,14 @@ export const structure = z.object({
 });
 
 const counts = { currentPlacements: z.number().int().describe('planned or active placements that include today'), upcomingPlacements: z.number().int().describe('planned or active placements that start later') };
-const listed = structure.extend({ currentPlacements: counts.currentPlacements });
+const week = z.object({
+  from: z.string().describe('Monday, YYYY-MM-DD'),
+  to: z.string().describe('Sunday, YYYY-MM-DD (included)'),
+  placed: z.number().int().describe('people with a planned or active placement on at least one day of the week'),
+});
+const seats = z.number().int().nullable().describe('refugees at a time: the capacity, 2 for an SIAE without one, null for other structures without one');
+const occupancyOf = z.object({ structureId: z.number().int(), seats, weeks: z.array(week).describe('this week first') });
+const listed = structure.extend({ currentPlacements: counts.currentPlacements, occupancy: z.array(week).optional().describe('with occupancyWeeks: week by week, this week first') });
 const detailed = structure.extend({ ...counts, contacts: z.array(contact) });
 
 const editable = {
@@ -40,10 +48,21 @@ const editable = {
 
 const createBody = z.object(editable).partial().required({ name: true, kind: true });
 const updateBody = z.object(editable).partial().refine((v) => Object.keys(v).length > 0, 'nothing to change');
-const listQuery = z.object({ kind: structureKind.optional(), active: flag.optional(), ...paging });
+const weeksCount = z.coerce.number().int().min(1).max(26);
+const listQuery = z.object({ kind: structureKind.optional(), active: flag.optional(), occupancyWeeks: weeksCount.optional().describe('add each structure\'s occupancy over that many weeks'), ...paging });
 
 const today = (now: Date) => new Date(`${now.toISOString().slice(0, 10)}T00:00:00.000Z`);
 const holdingASeat = { status: { in: ['planned', 'active'] } };
+const DAY_MS = 24 * 3600_000;
+const ymd = (d: Date) => d.toISOString().slice(0, 10);
+const seatsOf = (s: { kind: string; capacity: number | null }) => s.capacity ?? (s.kind === 'siae' ? SIAE_DEFAULT_CAPACITY : null);
+
+/** Monday to Sunday (placement days, midnight UTC), from the week of `now` on. */
+function weeksFrom(now: Date, count: number) {
+  const day = today(now);
+  const monday = day.getTime() - ((day.getUTCDay() + 6) % 7) * DAY_MS;
+  return Array.from({ length: count }, (_, i) => ({ from: new Date(monday + 7 * i * DAY_MS), to: new Date(monday + (7 * i + 6) * DAY_MS) }));
+}
 
 export function structureRoutes(api: Api, { db }: ApiDeps): void {
   const prisma = db.prisma;
@@ -55,11 +74,31 @@ export function structureRoutes(api: Api, { db }: ApiDeps): void {
     return new Map(rows.map((r) => [r.structureId, r._count._all]));
   }
 
+  /**
+   * People placed per structure and week: one query for the placements holding a seat that overlap
+   * the period (both ends of a placement are days included), then counted by week, one person once
+   * a week however many placements they have there.
+   */
+  async function occupancy(ids: number[], now: Date, count: number) {
+    const weeks = weeksFrom(now, count);
+    const rows = await prisma.placement.findMany({
+      where: { structureId: { in: ids }, ...holdingASeat, startDate: { lte: weeks[weeks.length - 1].to }, endDate: { gte: weeks[0].from } },
+      select: { structureId: true, beneficiaryId: true, startDate: true, endDate: true },
+    });
+    return new Map(
+      ids.map((id) => {
+        const mine = rows.filter((r) => r.structureId === id);
+        return [id, weeks.map((w) => ({ from: ymd(w.from), to: ymd(w.to), placed: new Set(mine.filter((r) => r.startDate <= w.to && r.endDate >= w.from).map((r) => r.beneficiaryId)).size }))];
+      }),
+    );
+  }
+
   api.route({ method: 'get', path: '/api/cip/structures', summary: 'List structures (SIAE, companies, training bodies, Missions Locales)', tag: 'structures', roles: ANY_STAFF, query: listQuery, response: list(listed) }, async (ctx, { query }) => {
     const where: Prisma.StructureWhereInput = { ...(query.kind && { kind: query.kind }), ...(query.active !== undefined && { active: query.active }) };
     const [rows, total] = await Promise.all([prisma.structure.findMany({ where, orderBy: { id: 'asc' }, take: query.limit, skip: query.offset }), prisma.structure.count({ where })]);
-    const current = await currentCounts(rows.map((s) => s.id), ctx.now);
-    return { items: rows.map((s) => ({ ...s, currentPlacements: current.get(s.id) ?? 0 })), total };
+    const ids = rows.map((s) => s.id);
+    const [current, weekly] = await Promise.all([currentCounts(ids, ctx.now), query.occupancyWeeks ? occupancy(ids, ctx.now, query.occupancyWeeks) : undefined]);
+    return { items: rows.map((s) => ({ ...s, currentPlacements: current.get(s.id) ?? 0, ...(weekly && { occupancy: weekly.get(s.id) }) })), total };
   });
 
   api.route({ method: 'get', path: '/api/cip/structures/:id', summary: 'A structure, its contacts and how many people are placed there', tag: 'structures', roles: ANY_STAFF, params: idParams, response: detailed }, async (ctx, { params }) => {
@@ -69,6 +108,26 @@ export function structureRoutes(api: Api, { db }: ApiDeps): void {
     await ctx.audit({ action: 'read', resource: 'contact', detail: { structureId: found.id, ids: found.contacts.map((c) => c.id) } });
     return { ...found, currentPlacements: current.get(found.id) ?? 0, upcomingPlacements };
   });
+
+  api.route(
+    {
+      method: 'get',
+      path: '/api/cip/structures/:id/occupancy',
+      summary: 'People placed in a structure week by week (Monday to Sunday, this week first; 8 weeks unless told), against its seats',
+      tag: 'structures',
+      roles: ANY_STAFF,
+      params: idParams,
+      query: z.object({ weeks: weeksCount.default(8) }),
+      response: occupancyOf,
+      errors: { 404: 'No such structure' },
+    },
+    async (ctx, { params, query }) => {
+      const found = await prisma.structure.findUnique({ where: { id: params.id } });
+      if (!found) throw notFound('Structure');
+      const weekly = await occupancy([found.id], ctx.now, query.weeks);
+      return { structureId: found.id, seats: seatsOf(found), weeks: weekly.get(found.id)! };
+    },
+  );
 
   api.route({ method: 'post', path: '/api/cip/structures', summary: 'Add a structure (an SIAE takes 2 refugees at a time unless told)', tag: 'structures', roles: MANAGERS, body: createBody, response: structure, status: 201 }, async (ctx, { body }) => {
     const created = await prisma.structure.create({ data: { ...body, capacity: body.capacity !== undefined ? body.capacity : body.kind === 'siae' ? SIAE_DEFAULT_CAPACITY : null } });

@@ -1,6 +1,6 @@
 // Workshops and their sessions: any member of staff lists them with their upcoming sessions (seats
-// and who is booked how many); coordinators and admins add workshops and sessions, move a session,
-// change its seats (never below the people already booked) or cancel it. Cancelling tells each
+// and who is booked how many); coordinators and admins add and change workshops, add sessions,
+// change a session's place or seats (never below the people already booked) or cancel it. Cancelling tells each
 // booked or waiting person's CIP (an alert on their case) and, before the session starts, the
 // person themselves (a notification in their language, unless they said stop). After a session,
 // staff mark who came (POST /api/cip/sessions/:id/attendance): attended or no_show.
@@ -58,6 +58,13 @@ const workshopBody = z.object({
   durationMinutes: z.number().int().min(15).max(24 * 60),
 });
 
+// The code stays as created: it is the translation key of the title in the chat's languages.
+const workshopChanges = workshopBody
+  .omit({ code: true })
+  .extend({ active: z.boolean() })
+  .partial()
+  .refine((v) => Object.keys(v).length > 0, 'nothing to change');
+
 const place = z.string().trim().min(1, 'must not be empty').max(300);
 const capacity = z.number().int().min(1).max(500);
 const sessionBody = z
@@ -109,6 +116,22 @@ export function workshopRoutes(api: Api, { db }: ApiDeps): void {
     await ctx.audit({ action: 'create', resource: 'workshop', resourceId: created.id });
     return created;
   });
+
+  api.route({ method: 'get', path: '/api/cip/workshops/:id', summary: 'A workshop with its upcoming sessions', tag: 'workshops', roles: ANY_STAFF, params: idParams, response: workshopWithSessions }, async (ctx, { params }) => {
+    const found = await prisma.workshop.findUnique({ where: { id: params.id }, include: { sessions: { where: { startsAt: { gt: ctx.now } }, orderBy: [{ startsAt: 'asc' }, { id: 'asc' }] } } });
+    if (!found) throw notFound('Workshop');
+    return { ...found, sessions: await sessionViews(found.sessions) };
+  });
+
+  api.route(
+    { method: 'patch', path: '/api/cip/workshops/:id', summary: "Change a workshop's title, category, description, duration, or make it (in)active (its code stays)", tag: 'workshops', roles: MANAGERS, params: idParams, body: workshopChanges, response: workshop },
+    async (ctx, { params, body }) => {
+      if (!(await prisma.workshop.findUnique({ where: { id: params.id } }))) throw notFound('Workshop');
+      const updated = await prisma.workshop.update({ where: { id: params.id }, data: body });
+      await ctx.audit({ action: 'update', resource: 'workshop', resourceId: updated.id, detail: { fields: Object.keys(body) } });
+      return updated;
+    },
+  );
 
   api.route({ method: 'post', path: '/api/cip/workshops/:id/sessions', summary: 'Add a session of a workshop', tag: 'workshops', roles: MANAGERS, params: idParams, body: sessionBody, response: session, status: 201 }, async (ctx, { params, body }) => {
     const found = await prisma.workshop.findUnique({ where: { id: params.id } });
