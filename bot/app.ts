@@ -121,6 +121,7 @@ export async function startApp(config: Config, log: Logger, options: StartOption
         whatsapp: !!whatsapp,
         quiet: config.quietHours,
         afterBroadcast: deliverQueued,
+        afterQueue: deliverQueued,
         media,
         forgetChats: (conversations) => {
           for (const c of conversations) {

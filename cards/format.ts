@@ -34,10 +34,14 @@ export function formatTime(date: Date, locale: LanguageCode, timeZone: string): 
   return formatter(locale, timeZone, 'time').format(date);
 }
 
+/** The comma between the items of a list: "، " in Arabic script, "፣ " in Ge'ez. */
+export function listSeparator(locale: LanguageCode): string {
+  return locale === 'ar' || locale === 'fa' || locale === 'ps' ? '، ' : locale === 'ti' ? '፣ ' : ', ';
+}
+
 /** "mardi 3 mars, 9 h 30" */
 export function formatDateTime(date: Date, locale: LanguageCode, timeZone: string): string {
-  const sep = locale === 'ar' || locale === 'fa' || locale === 'ps' ? '، ' : locale === 'ti' ? '፣ ' : ', ';
-  return `${formatDay(date, locale, timeZone)}${sep}${formatTime(date, locale, timeZone)}`;
+  return `${formatDay(date, locale, timeZone)}${listSeparator(locale)}${formatTime(date, locale, timeZone)}`;
 }
 
 /** "9 h 30 – 11 h 30" */

@@ -11,6 +11,7 @@ import { ask, say, type Message } from './messages';
 import { renderAttendance } from './attendance';
 import { renderCheckIn } from './checkIns';
 import { renderReminder } from './reminders';
+import { renderCipMessage } from './cipMessages';
 
 interface SessionRef {
   workshopCode: string;
@@ -29,7 +30,7 @@ export function invitationQuestion(locale: LanguageCode): Question {
 /** Renders the proactive messages of one area (check-ins, attendance...): undefined for other keys. */
 export type NotificationRenderer = (payload: NotificationPayload, locale: LanguageCode, timeZone: string) => Message | undefined;
 
-const AREAS: NotificationRenderer[] = [renderCheckIn, renderReminder, renderAttendance];
+const AREAS: NotificationRenderer[] = [renderCheckIn, renderReminder, renderAttendance, renderCipMessage];
 
 export function renderNotification(payload: NotificationPayload, locale: LanguageCode, timeZone: string): Message {
   for (const render of AREAS) {

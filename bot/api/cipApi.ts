@@ -22,6 +22,7 @@ import { staffListRoutes } from './staffList';
 import { messageRoutes } from './messages';
 import { caseActivityRoutes } from './caseActivity';
 import { sessionListRoutes } from './sessionList';
+import { cipMessageRoutes } from './cipMessages';
 import type { EraseOptions, MediaFiles } from '../services/erasure';
 
 export interface CipApiOptions extends BroadcastRouteOptions {
@@ -31,6 +32,8 @@ export interface CipApiOptions extends BroadcastRouteOptions {
   media?: MediaFiles;
   /** an erasure ends the person's open web chat conversations (their transcripts in memory) */
   forgetChats?: EraseOptions['forgetChats'];
+  /** after a message to a person is queued: wake the senders */
+  afterQueue?: () => void;
 }
 
 export function registerCipApi(server: Server, deps: ApiDeps, options: CipApiOptions): Api {
@@ -54,6 +57,7 @@ export function registerCipApi(server: Server, deps: ApiDeps, options: CipApiOpt
   messageRoutes(api, deps);
   caseActivityRoutes(api, deps);
   sessionListRoutes(api, deps);
+  cipMessageRoutes(api, deps, { whatsapp: options.whatsapp, quiet: options.quiet, afterQueue: options.afterQueue });
   // (more resources are registered here)
   broadcastRoutes(api, deps, options);
 

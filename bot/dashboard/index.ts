@@ -237,7 +237,7 @@ export function registerDashboard(server: Server, deps: DashboardDeps): void {
 
   personRoutes(pages);
   alertPages(pages);
-  workshopPages(pages);
+  workshopPages(pages, deps.timeZone);
   structurePages(pages);
   statsPages(pages);
   broadcastPages(pages, deps.timeZone);

@@ -5,6 +5,8 @@ import { ApiError } from '../api/http';
 import { activityContent } from '../api/messages';
 import { EXIT_DETAILS } from '../services/exits';
 import { PLACEMENT_KINDS as PLACEMENT_KINDS_ALL } from '../services/placements';
+import { PAPERS } from '../services/cipMessages';
+import { translator } from '../i18n';
 import type { PageContext, Pages } from './index';
 
 const PAGE_SIZE = 25;
@@ -29,6 +31,30 @@ function profileBody(form: Record<string, string>, creating: boolean) {
   if (creating) body.consent = form.consent === 'on';
   return body;
 }
+
+/** The API's body of the "write" form: the chosen message and its own fields only. */
+function writeBody(form: Record<string, string>): Record<string, unknown> {
+  switch (form.template) {
+    case 'comeToOffice':
+      return { template: form.template, day: form.officeDay ?? '', time: form.officeTime ?? '' };
+    case 'bringPapers':
+      return { template: form.template, papers: PAPERS.filter((k) => form[`paper-${k}`] === 'on') };
+    case 'callMe':
+      return { template: form.template, phone: form.phone ?? '' };
+    case 'willCall':
+      return { template: form.template, day: form.callDay ?? '' };
+    case 'free':
+      return { template: form.template, text: form.text ?? '' };
+    default:
+      return { template: form.template ?? 'received' };
+  }
+}
+
+/** The papers' names in the staff member's language (the person gets them in theirs). */
+const paperLabel = (p: PageContext) => {
+  const t = translator(p.language);
+  return (paper: string) => t(`cipMessages.papers.${paper}`);
+};
 
 const problem = (err: unknown, p: PageContext) => {
   if (!(err instanceof ApiError) || err.status >= 500 || err.status === 401) throw err;
@@ -86,9 +112,13 @@ export function personRoutes(pages: Pages): void {
       p.call('get', '/api/cip/beneficiaries/:id/checkins', { params }),
     ]);
     const messages = toCip.items.map((e: { id: number; createdAt: Date; payload: unknown }) => ({ id: e.id, createdAt: e.createdAt, ...activityContent(e.payload) }));
-    const [structures, staff] = await Promise.all([p.call('get', '/api/cip/structures', { query: { limit: '200' } }), p.call('get', '/api/cip/staff')]);
+    const [structures, staff, sent] = await Promise.all([
+      p.call('get', '/api/cip/structures', { query: { limit: '200' } }),
+      p.call('get', '/api/cip/staff'),
+      p.call('get', '/api/cip/beneficiaries/:id/staff-messages', { params }),
+    ]);
     const types: string[] = [...new Set<string>([...timeline.items.map((e: { type: string }) => e.type)])].sort();
-    await p.html('person', [person.firstName, person.lastName].filter(Boolean).join(' ') || `#${person.id}`, { person, timeline, placements, shifts, blockers, alerts, messages, bookings, checkIns, structures: structures.items, cips: staff.items.filter((m: { role: string }) => m.role === 'cip'), type, types, STAGES, LANGUAGES, PLACEMENT_KINDS, EXIT_DETAILS, ...extra }, { current: 'people', status });
+    await p.html('person', [person.firstName, person.lastName].filter(Boolean).join(' ') || `#${person.id}`, { person, timeline, placements, shifts, blockers, alerts, messages, bookings, checkIns, structures: structures.items, cips: staff.items.filter((m: { role: string }) => m.role === 'cip'), type, types, STAGES, LANGUAGES, PLACEMENT_KINDS, EXIT_DETAILS, sent, PAPERS, paperLabel: paperLabel(p), written: q.written === '1', ...extra }, { current: 'people', status });
   }
 
   pages.get('/cip/people/:id', async (p) => personPage(p, String(p.req.params.id)));
@@ -124,6 +154,32 @@ export function personRoutes(pages: Pages): void {
     const [outcome, detail] = String(form.outcome ?? '').split(':');
     return p.call('post', '/api/cip/beneficiaries/:id/exit', { params: { id }, body: { date: form.date, outcome, detail, ...(form.note ? { note: form.note } : {}) } });
   });
+  // Écrire à la personne: a preview (the page again, with the message in both languages), or the send.
+  pages.post('/cip/people/:id/write', async (p) => {
+    const id = String(p.req.params.id);
+    const form = await p.form();
+    const body = writeBody(form);
+    try {
+      if (form.do === 'preview') {
+        const preview = await p.call('post', '/api/cip/beneficiaries/:id/messages/preview', { params: { id }, body });
+        return await personPage(p, id, { preview, writeValues: form });
+      }
+      await p.call('post', '/api/cip/beneficiaries/:id/messages', { params: { id }, body });
+      p.redirect(`/cip/people/${id}?written=1#write`);
+    } catch (err) {
+      if (!(err instanceof ApiError) || err.status === 404 || err.status >= 500 || err.status === 401) throw err;
+      const fields = [...new Set((err.fields ?? []).map((f) => f.path.split('.')[0] || 'template'))].map((f) => p.t(`write.fix.${f}`, { defaultValue: p.t('write.fix.template') }));
+      await personPage(p, id, { writeError: { message: err.messageIn(p.language), fields }, writeValues: form }, err.status);
+    }
+  });
+
+  // The sent messages' states, for htmx's refresh.
+  pages.get('/cip/people/:id/staff-messages', async (p) => {
+    const params = { id: String(p.req.params.id) };
+    const sent = await p.call('get', '/api/cip/beneficiaries/:id/staff-messages', { params });
+    await p.html('person-sent', '', { sent, person: { id: params.id } }, { fragment: true });
+  });
+
   action('/erase', (p, id, form) => p.call('post', '/api/cip/beneficiaries/:id/erase', { params: { id }, body: { reason: form.reason ?? '' } }));
   action('/placements', (p, id, form) =>
     p.call('post', '/api/cip/placements', { body: { beneficiaryId: id, structureId: form.structureId, kind: form.kind, startDate: form.startDate, endDate: form.endDate } }),

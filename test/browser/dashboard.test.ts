@@ -15,6 +15,9 @@ import { startTestApp } from '../support/app';
 import { CHROMIUM_ARGS, chromiumPath } from '../support/browser';
 import { signedIn, type StaffClient } from '../support/cipApi';
 import { createTempSqlite } from '../support/databases';
+import { DirectLineClient } from '../support/directLineClient';
+import { translator } from '../../bot/i18n';
+import { cipMessageLines } from '../../cards/cipMessages';
 import type { TempDatabase } from '../support/postgres';
 
 declare const window: { axe: { run(context: unknown, options: unknown): Promise<{ violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[] }> } };
@@ -250,6 +253,57 @@ describeInBrowser('staff dashboard in a browser', () => {
       expect(page.url()).toBe(`${app.url}/cip/login`);
       expect(await app.db.prisma.staffSession.count({ where: { staffUser: { email: 'coord@passerelle.test' }, revokedAt: null } })).toBe(0);
       await page.context().close();
+    },
+    TEST_MS,
+  );
+
+  test(
+    'Écrire à la personne: a CIP previews a ready-made message in Dari and French, sends it, and it arrives in the person\'s open web chat',
+    async () => {
+      // Fereshta wrote to the bot in Dari on the web chat; she is followed by CIP B.
+      const chat = await DirectLineClient.withToken(app.url, 'wc_dash_write_fereshta_0123', 'fa-AF');
+      try {
+        const fa = translator('fa');
+        await chat.waitForBotMessages(2);
+        await chat.say('1'); // "Dari?" 1 yes
+        await chat.sayUntil('1', fa('onboarding.consent.question'));
+        await chat.sayUntil('1', fa('onboarding.name.question'));
+        await chat.sayUntil('Fereshta', fa('onboarding.thanks', { firstName: 'Fereshta' }));
+        const fereshta = await app.db.prisma.beneficiary.findFirstOrThrow({ where: { firstName: 'Fereshta' } });
+        await app.db.prisma.beneficiary.update({ where: { id: fereshta.id }, data: { cipId: cipB.id, status: 'active' } });
+
+        const page = await newPage();
+        await signIn(page, 'cip.b@passerelle.test', 'a new password 123');
+        await page.goto(`${app.url}/cip/people/${fereshta.id}`);
+        const section = page.locator('#write');
+        await section.getByLabel('Venez au bureau le … à …').check();
+        const day = new Date(Date.now() + 3 * 24 * 3600_000).toISOString().slice(0, 10);
+        await section.getByLabel('Jour').first().fill(day);
+        await section.getByLabel('Heure').fill('10:30');
+        await section.getByRole('button', { name: 'Aperçu' }).click();
+        // The preview: what she reads in Dari, and its French.
+        const content = { template: 'comeToOffice' as const, day, time: '10:30' };
+        const dari = cipMessageLines(content, 'cip', 'fa').join('\n');
+        await expect(page.locator('#write .bubble[lang="fa"]').textContent()).resolves.toBe(dari);
+        await expect(page.locator('#write .bubble[lang="fr"]').textContent()).resolves.toBe(cipMessageLines(content, 'cip', 'fr').join('\n'));
+        expect(await axe(page)).toEqual([]);
+        await page.locator('#write').getByRole('button', { name: 'Envoyer' }).click();
+        await page.getByText('Message envoyé dans la file').waitFor();
+        // Her chat is open: the message is there, in Dari.
+        expect((await chat.waitForText(dari)).locale).toBe('fa');
+        await page.reload();
+        await expect(page.locator('#sent-list li').first().getAttribute('data-state')).resolves.toBe('sent');
+        await expect(page.locator('#sent-list li').first().textContent()).resolves.toContain('Envoyé');
+        // Someone with no chat and no number (and no WhatsApp here): the refusal is a sentence, nothing is queued.
+        const nowhere = (await app.db.prisma.beneficiary.create({ data: { firstName: 'Nadia', status: 'active', cipId: cipB.id, consentAt: new Date() } })).id;
+        await page.goto(`${app.url}/cip/people/${nowhere}`);
+        await page.locator('#write').getByRole('button', { name: 'Envoyer' }).click();
+        await expect(page.locator('#write [role="alert"]').textContent()).resolves.toContain(translator('fr')('api.errors.message.unreachable'));
+        expect(await app.db.prisma.message.count({ where: { beneficiaryId: nowhere, kind: 'cip' } })).toBe(0);
+        await page.context().close();
+      } finally {
+        chat.end();
+      }
     },
     TEST_MS,
   );

@@ -71,6 +71,15 @@ export class DirectLineClient {
     return out;
   }
 
+  /** Waits for a bot message with exactly this text (those before it are read on the way). */
+  async waitForText(text: string, timeoutMs = 10000): Promise<Message> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const [next] = await this.waitForBotMessages(1, Math.max(1, deadline - Date.now()));
+      if (next.text === text) return next;
+    }
+  }
+
   /** Sends a message and waits for `replies` bot messages. */
   async say(text: string, replies = 1, timeoutMs = 10000): Promise<Message[]> {
     await new Promise<void>((resolve, reject) =>

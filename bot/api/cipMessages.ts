@@ -1,0 +1,167 @@
+// "Écrire à la personne": POST /api/cip/beneficiaries/:id/messages (a ready-made message, sent in
+// the person's language, or a free text; signed with the CIP's first name), its preview, and
+// GET /api/cip/beneficiaries/:id/staff-messages (what staff wrote to the person, with each
+// message's status). Within one's scope; the list's reading is audited.
+import { z } from 'zod';
+import { cipMessageLines } from '../../cards/cipMessages';
+import { isLanguageCode, language as languageOf, type LanguageCode } from '../languages';
+import { cannotWrite, CIP_MESSAGE_KIND, firstNameOf, PAPERS, queueCipMessage, type CipMessageContent, type CipMessagePayload } from '../services/cipMessages';
+import type { QuietHours } from '../services/quietHours';
+import { ANY_STAFF, conflict, type Api, type ApiDeps } from './http';
+import { caseInScope } from './scope';
+import { idParams, list } from './schemas';
+
+export interface CipMessageRouteOptions {
+  whatsapp: boolean;
+  quiet?: QuietHours;
+  /** after a message is queued: wake the senders */
+  afterQueue?: () => void;
+}
+
+/** A day from today on (UTC; a day behind is let through, for the hours around midnight in Paris). */
+const futureDay = z.iso.date().refine((d) => d >= new Date(Date.now() - 86_400_000).toISOString().slice(0, 10), 'must not be in the past');
+const time = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time, e.g. 14:30');
+/** The CIP's own number, written as they like it (06 12 34 56 78, +33 2 54 ...). */
+const officePhone = z.string().trim().regex(/^\+?[\d .-]{6,24}$/, 'must be a phone number');
+
+const messageBody = z.discriminatedUnion('template', [
+  z.object({ template: z.literal('received') }).strict(),
+  z.object({ template: z.literal('comeToOffice'), day: futureDay, time }).strict(),
+  z.object({ template: z.literal('bringPapers'), papers: z.array(z.enum(PAPERS)).min(1, 'choose at least one paper').max(PAPERS.length) }).strict(),
+  z.object({ template: z.literal('callMe'), phone: officePhone }).strict(),
+  z.object({ template: z.literal('willCall'), day: futureDay }).strict(),
+  z.object({ template: z.literal('free'), text: z.string().trim().min(1, 'must not be empty').max(1000) }).strict(),
+]);
+type MessageBody = z.infer<typeof messageBody>;
+
+const content = (body: MessageBody): CipMessageContent => (body.template === 'free' ? { text: body.text } : body);
+
+const preview = z.object({
+  /** the person's language */
+  language: z.string(),
+  rtl: z.boolean(),
+  /** the message as the person will read it, and its French */
+  text: z.string(),
+  french: z.string(),
+});
+
+/** queued | quiet_hours (waits for their end) | waiting_for_person (WhatsApp: until they write) | sending | sent | delivered | read | failed */
+const staffMessage = z.object({
+  id: z.number().int(),
+  state: z.string(),
+  channel: z.string(),
+  template: z.string(),
+  /** the French of the message, and its signature */
+  french: z.string(),
+  from: z.string(),
+  createdAt: z.date(),
+  sentAt: z.date().nullable(),
+  deliveredAt: z.date().nullable(),
+  readAt: z.date().nullable(),
+  failedAt: z.date().nullable(),
+  error: z.string().nullable(),
+});
+
+function stateOf(m: { status: string; channel: string; nextAttemptAt: Date | null }, now: Date): string {
+  if (m.status !== 'queued') return m.status;
+  if (m.nextAttemptAt === null) return 'waiting_for_person';
+  return m.nextAttemptAt > now ? 'quiet_hours' : 'queued';
+}
+
+export function cipMessageRoutes(api: Api, { db }: ApiDeps, options: CipMessageRouteOptions): void {
+  const prisma = db.prisma;
+
+  /** The person, in scope, and whether they may be written to; refusals as 409 with their reason. */
+  async function target(staff: Parameters<typeof caseInScope>[1], id: number) {
+    const b = await caseInScope(prisma, staff, id);
+    const hasChat = (await prisma.conversationRef.count({ where: { beneficiaryId: b.id } })) > 0;
+    const why = cannotWrite({ ...b, hasChat }, options.whatsapp);
+    if (why) throw conflict(`message.${why}`);
+    return b;
+  }
+
+  const lines = (body: MessageBody, from: string, lng: LanguageCode) => cipMessageLines(content(body), from, lng).join('\n');
+
+  api.route(
+    {
+      method: 'post',
+      path: '/api/cip/beneficiaries/:id/messages/preview',
+      summary: 'The message as the person will read it (in their language) and its French, before it is sent',
+      tag: 'beneficiaries',
+      roles: ANY_STAFF,
+      params: idParams,
+      body: messageBody,
+      response: preview,
+      errors: { 404: 'Not in your scope', 409: 'The person cannot be written to (erased, said stop, unreachable, no consent)' },
+    },
+    async (ctx, { params, body }) => {
+      const b = await target(ctx.staff, params.id);
+      const lng: LanguageCode = isLanguageCode(b.language) ? b.language : 'fr';
+      const from = firstNameOf(ctx.staff.name);
+      return { language: lng, rtl: languageOf(lng).rtl, text: lines(body, from, lng), french: lines(body, from, 'fr') };
+    },
+  );
+
+  api.route(
+    {
+      method: 'post',
+      path: '/api/cip/beneficiaries/:id/messages',
+      summary: "Write to the person: a ready-made message (sent in their language) or a free text, signed with the CIP's first name; goes through the outbox",
+      tag: 'beneficiaries',
+      roles: ANY_STAFF,
+      params: idParams,
+      body: messageBody,
+      status: 201,
+      response: staffMessage,
+      errors: { 404: 'Not in your scope', 409: 'The person cannot be written to (erased, said stop, unreachable, no consent)' },
+    },
+    async (ctx, { params, body }) => {
+      const b = await target(ctx.staff, params.id);
+      const id = await queueCipMessage(prisma, { beneficiaryId: b.id, staff: ctx.staff, content: content(body), now: ctx.now, quiet: options.quiet });
+      await ctx.audit({ action: 'create', resource: 'staff_message', resourceId: id, beneficiaryId: b.id, detail: { template: body.template } });
+      options.afterQueue?.();
+      const row = await prisma.message.findUniqueOrThrow({ where: { id } });
+      return view(row, ctx.now);
+    },
+  );
+
+  api.route(
+    {
+      method: 'get',
+      path: '/api/cip/beneficiaries/:id/staff-messages',
+      summary: 'What staff wrote to the person, newest first, with where each message is (audited)',
+      tag: 'beneficiaries',
+      roles: ANY_STAFF,
+      params: idParams,
+      response: list(staffMessage),
+    },
+    async (ctx, { params }) => {
+      const b = await caseInScope(prisma, ctx.staff, params.id);
+      const rows = await prisma.message.findMany({ where: { beneficiaryId: b.id, direction: 'out', kind: CIP_MESSAGE_KIND }, orderBy: { id: 'desc' }, take: 50 });
+      await ctx.audit({ action: 'read', resource: 'staff_messages', resourceId: b.id, beneficiaryId: b.id, detail: { messages: rows.length } });
+      return { items: rows.map((r) => view(r, ctx.now)), total: rows.length };
+    },
+  );
+}
+
+function view(
+  row: { id: number; status: string; channel: string; nextAttemptAt: Date | null; payload: unknown; createdAt: Date; sentAt: Date | null; deliveredAt: Date | null; readAt: Date | null; failedAt: Date | null; errorTitle: string | null },
+  now: Date,
+) {
+  const payload = row.payload as CipMessagePayload;
+  const c = payload.content;
+  return {
+    id: row.id,
+    state: stateOf(row, now),
+    channel: row.channel,
+    template: 'template' in c ? c.template : 'free',
+    french: cipMessageLines(c, payload.from, 'fr')[0],
+    from: payload.from,
+    createdAt: row.createdAt,
+    sentAt: row.sentAt,
+    deliveredAt: row.deliveredAt,
+    readAt: row.readAt,
+    failedAt: row.failedAt,
+    error: row.errorTitle,
+  };
+}
