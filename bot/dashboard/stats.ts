@@ -9,8 +9,20 @@ const DAY = /^\d{4}-\d{2}-\d{2}$/;
 export function statsPages(pages: Pages): void {
   pages.get('/cip/stats', async (p) => {
     const q = (p.req.query ?? {}) as Record<string, string>;
-    const query = { ...(DAY.test(q.from ?? '') && { from: q.from }), ...(DAY.test(q.to ?? '') && { to: q.to }) };
-    const stats = await p.call('get', '/api/cip/stats', { query });
+    const ID = /^\d{1,9}$/;
+    const query = {
+      ...(DAY.test(q.from ?? '') && { from: q.from }),
+      ...(DAY.test(q.to ?? '') && { to: q.to }),
+      // one CIP's people (a CIP sees only their own: no choice), or the people placed at one structure
+      ...(p.me.role !== 'cip' && ID.test(q.cipId ?? '') && { cipId: q.cipId }),
+      ...(ID.test(q.structureId ?? '') && { structureId: q.structureId }),
+    };
+    const [stats, staff, structures] = await Promise.all([
+      p.call('get', '/api/cip/stats', { query }),
+      p.me.role === 'cip' ? { items: [] } : p.call('get', '/api/cip/staff'),
+      p.call('get', '/api/cip/structures', { query: { limit: '500' } }),
+    ]);
+    const cips = staff.items.filter((m: { role: string }) => m.role === 'cip');
     const percent = (r: number | null) => (r === null ? '–' : `${Math.round(r * 100)}\u00a0%`);
     const chartData = {
       stages: stats.caseload.byStage.map((r: { key: string; active: number }) => ({ label: p.t(`stages.${r.key}`), value: r.active })),
@@ -18,6 +30,6 @@ export function statsPages(pages: Pages): void {
       labels: { active: p.t('stats.active'), exits: p.t('stats.exits') },
     };
     const exportQuery = new URLSearchParams(query as Record<string, string>).toString();
-    await p.html('stats', p.t('nav.stats'), { stats, query, percent, chartData: JSON.stringify(chartData), exportQuery }, { current: 'stats' });
+    await p.html('stats', p.t('nav.stats'), { stats, query, percent, chartData: JSON.stringify(chartData), exportQuery, cips, structures: structures.items }, { current: 'stats' });
   });
 }
