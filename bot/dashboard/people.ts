@@ -1,7 +1,7 @@
 // Personnes: the list (search, filters, pages: the API pages on the server), a new person with
 // consent at intake, and a person's page with its actions (validate, profile, placement, exit,
 // archive, erase). Each is a call of the API's route: its scope, rules and audit.
-import { ApiError } from '../api/http';
+import { ApiError, notFound } from '../api/http';
 import { activityContent } from '../api/messages';
 import { EXIT_DETAILS } from '../services/exits';
 import { PLACEMENT_KINDS as PLACEMENT_KINDS_ALL } from '../services/placements';
@@ -112,13 +112,18 @@ export function personRoutes(pages: Pages): void {
       p.call('get', '/api/cip/beneficiaries/:id/checkins', { params }),
     ]);
     const messages = toCip.items.map((e: { id: number; createdAt: Date; payload: unknown }) => ({ id: e.id, createdAt: e.createdAt, ...activityContent(e.payload) }));
-    const [structures, staff, sent] = await Promise.all([
+    const today = new Date().toISOString().slice(0, 10);
+    const inTwoMonths = new Date(Date.now() + 61 * 24 * 3600_000).toISOString().slice(0, 10);
+    const [structures, staff, sent, sessions] = await Promise.all([
       p.call('get', '/api/cip/structures', { query: { limit: '200' } }),
       p.call('get', '/api/cip/staff'),
       p.call('get', '/api/cip/beneficiaries/:id/staff-messages', { params }),
+      p.call('get', '/api/cip/sessions', { query: { from: today, to: inTwoMonths } }),
     ]);
+    // The sessions one may book the person into: still to come, not cancelled.
+    const upcoming = sessions.items.filter((x: { status: string; startsAt: Date }) => x.status !== 'cancelled' && new Date(x.startsAt) > new Date());
     const types: string[] = [...new Set<string>([...timeline.items.map((e: { type: string }) => e.type)])].sort();
-    await p.html('person', [person.firstName, person.lastName].filter(Boolean).join(' ') || `#${person.id}`, { person, timeline, placements, shifts, blockers, alerts, messages, bookings, checkIns, structures: structures.items, cips: staff.items.filter((m: { role: string }) => m.role === 'cip'), type, types, STAGES, LANGUAGES, PLACEMENT_KINDS, EXIT_DETAILS, sent, PAPERS, paperLabel: paperLabel(p), written: q.written === '1', ...extra }, { current: 'people', status });
+    await p.html('person', [person.firstName, person.lastName].filter(Boolean).join(' ') || `#${person.id}`, { person, timeline, placements, shifts, blockers, alerts, messages, bookings, checkIns, structures: structures.items, cips: staff.items.filter((m: { role: string }) => m.role === 'cip'), type, types, STAGES, LANGUAGES, PLACEMENT_KINDS, EXIT_DETAILS, sent, PAPERS, paperLabel: paperLabel(p), written: q.written === '1', upcoming, ...extra }, { current: 'people', status });
   }
 
   pages.get('/cip/people/:id', async (p) => personPage(p, String(p.req.params.id)));
@@ -180,6 +185,13 @@ export function personRoutes(pages: Pages): void {
     await p.html('person-sent', '', { sent, person: { id: params.id } }, { fragment: true });
   });
 
+  action('/book', (p, id, form) => p.call('post', '/api/cip/sessions/:id/bookings', { params: { id: form.sessionId ?? '' }, body: { beneficiaryId: Number(id) } }));
+  action('/cancel-booking', async (p, id, form) => {
+    // Only a booking of this person, from this person's page.
+    const own = await p.call('get', '/api/cip/beneficiaries/:id/bookings', { params: { id } });
+    if (!own.items.some((x: { id: number }) => String(x.id) === form.bookingId)) throw notFound('Booking');
+    return p.call('del', '/api/cip/bookings/:id', { params: { id: form.bookingId } });
+  });
   action('/erase', (p, id, form) => p.call('post', '/api/cip/beneficiaries/:id/erase', { params: { id }, body: { reason: form.reason ?? '' } }));
   action('/placements', (p, id, form) =>
     p.call('post', '/api/cip/placements', { body: { beneficiaryId: id, structureId: form.structureId, kind: form.kind, startDate: form.startDate, endDate: form.endDate } }),
