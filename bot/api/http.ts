@@ -55,7 +55,32 @@ export class ApiError extends Error {
   messageIn(language: ApiLanguage): string {
     return errorText(language, this.reason, this.params) ?? this.message;
   }
+
+  /** The field errors, their messages in a language. */
+  fieldsIn(language: ApiLanguage): FieldError[] | undefined {
+    return this.fields?.map((f) => ({ path: f.path, message: fieldMessage(language, f.message) }));
+  }
 }
+
+/**
+ * A field's message in a language. Our schemas' own messages are English sentences ("must not be
+ * empty"); their translations are api.fields.<the sentence in snake case> in the locale files.
+ * zod's own messages come already in the caller's language (its French locale), and go as they are.
+ */
+export function fieldMessage(language: ApiLanguage, message: string): string {
+  if (language === 'en') return message;
+  const key = `api.fields.${fieldMessageKey(message)}`;
+  const text = translator(language)(key);
+  return text === key ? message : text;
+}
+
+/** "Must not be empty" -> must_not_be_empty (a trailing _one, _other... gets a _ more: i18next would take it for a plural form). */
+export const fieldMessageKey = (message: string) =>
+  message
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .replace(/_(zero|one|two|few|many|other)$/, '_$1_');
 
 const dayIn = (language: ApiLanguage, d: Date) => (language === 'fr' ? d.toISOString().slice(0, 10).split('-').reverse().join('/') : d.toISOString().slice(0, 10));
 
@@ -95,7 +120,7 @@ export function requestLanguage(header: string | string[] | undefined): ApiLangu
 /** The JSON of an error: its code, reason, params (days as YYYY-MM-DD) and message in `language`. */
 export function errorBody(err: ApiError, language: ApiLanguage) {
   const params = Object.fromEntries(Object.entries(err.params).map(([k, v]) => [k, v instanceof Date ? v.toISOString().slice(0, 10) : v]));
-  return { error: { code: err.code, reason: err.reason, params, message: err.messageIn(language), ...(err.fields && { fields: err.fields }) } };
+  return { error: { code: err.code, reason: err.reason, params, message: err.messageIn(language), ...(err.fields && { fields: err.fieldsIn(language) }) } };
 }
 
 export interface AuditEntry {

@@ -225,7 +225,7 @@ export function registerDashboard(server: Server, deps: DashboardDeps): void {
       p.redirect('/cip/?changed=1');
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
-      const detail = err.fields?.map((f) => f.message).join(' ');
+      const detail = err.fieldsIn(p.language)?.map((f) => f.message).join(' ');
       return p.html('password', p.t('password.title'), { oneTime: p.me.mustChangePassword, error: err.status === 400 ? p.t('password.rule') : err.messageIn(p.language), detail }, { status: err.status });
     }
   }, { beforePasswordChange: true });

@@ -58,7 +58,7 @@ const paperLabel = (p: PageContext) => {
 
 const problem = (err: unknown, p: PageContext) => {
   if (!(err instanceof ApiError) || err.status >= 500 || err.status === 401) throw err;
-  return { message: err.messageIn(p.language), fields: err.fields ?? [] };
+  return { message: err.messageIn(p.language), fields: err.fieldsIn(p.language) ?? [] };
 };
 
 export function personRoutes(pages: Pages): void {

@@ -18,7 +18,7 @@ const seats = (s: { kind: string; capacity: number | null }) => s.capacity ?? (s
 type Problem = { message: string; fields: { path: string; message: string }[] };
 const problem = (err: unknown, p: PageContext): Problem => {
   if (!(err instanceof ApiError) || err.status >= 500 || err.status === 401) throw err;
-  return { message: err.messageIn(p.language), fields: err.fields ?? [] };
+  return { message: err.messageIn(p.language), fields: err.fieldsIn(p.language) ?? [] };
 };
 const statusOf = (err: unknown) => (err as ApiError).status;
 const isManager = (p: PageContext) => MANAGERS.includes(p.me.role);
