@@ -4,7 +4,7 @@
 // recipients. A CIP broadcasts to their own cases; coordinators and admins to everyone.
 import { z } from 'zod';
 import type { Prisma } from '../db/client';
-import { broadcastReport, createBroadcast } from '../services/broadcasts';
+import { broadcastReport, createBroadcast, previewBroadcast } from '../services/broadcasts';
 import type { QuietHours } from '../services/quietHours';
 import { ANY_STAFF, conflict, notFound, type Api, type ApiDeps } from './http';
 import { caseScope } from './scope';
@@ -107,6 +107,25 @@ export function broadcastRoutes(api: Api, deps: ApiDeps, options: BroadcastRoute
       await ctx.audit({ action: 'create', resource: 'broadcast', resourceId: outcome.broadcastId, detail: { invited: outcome.invited, skipped: outcome.skipped, created: outcome.status === 'created' } });
       if (outcome.status === 'created') options.afterBroadcast?.();
       return { broadcastId: outcome.broadcastId, invited: outcome.invited, skipped: outcome.skipped, created: outcome.status === 'created' };
+    },
+  );
+
+  api.route(
+    {
+      method: 'post',
+      path: '/api/cip/broadcasts/preview',
+      summary: 'What a broadcast would do, sending nothing: how many people, by language, and who would be skipped and why',
+      tag: 'broadcasts',
+      roles: ANY_STAFF,
+      body: createBody.omit({ idempotencyKey: true }),
+      response: z.object({ invited: z.number().int(), byLanguage: z.record(z.string(), z.number().int()), skipped: z.record(z.string(), z.number().int()) }),
+      errors: { 404: 'No such session', 409: 'The session is cancelled or has started' },
+    },
+    async (ctx, { body }) => {
+      const { all: _all, ...filters } = body.audience;
+      const outcome = await previewBroadcast(db, { sessionId: body.sessionId, audience: filters, scope: caseScope(ctx.staff) }, { now: ctx.now, quiet: options.quiet, whatsapp: options.whatsapp });
+      if ('status' in outcome) throw outcome.status === 'session_not_found' ? notFound('Session') : conflict('broadcast.sessionClosed');
+      return outcome;
     },
   );
 

@@ -66,6 +66,7 @@ const MESSAGE_COLUMNS: JsonColumns = {
 
 interface Candidate {
   id: number;
+  language: string;
   birthYear: number | null;
   optedOutAt: unknown;
   consentAt: unknown;
@@ -73,6 +74,36 @@ interface Candidate {
   channel: string | null;
   conversationId: string | null;
   booked: number | boolean;
+}
+
+export interface BroadcastPreview {
+  /** people who would get the invitation, and by language */
+  invited: number;
+  byLanguage: Record<string, number>;
+  /** people of the audience left out, by reason */
+  skipped: Partial<Record<SkipReason, number>>;
+}
+
+/** What a broadcast would do, without doing it (the same audience, scope and rules as createBroadcast). */
+export async function previewBroadcast(
+  database: Database,
+  input: Omit<BroadcastInput, 'idempotencyKey' | 'staffId'>,
+  options: BroadcastOptions,
+): Promise<BroadcastPreview | { status: 'session_not_found' | 'session_closed' }> {
+  const session = await database.prisma.workshopSession.findUnique({ where: { id: input.sessionId }, include: { workshop: true } });
+  if (!session) return { status: 'session_not_found' };
+  if (session.status !== 'scheduled' || session.startsAt <= options.now || !session.workshop.active) return { status: 'session_closed' };
+  const candidates = await reach(database, await audienceIds(database.prisma, { ...input, idempotencyKey: '', staffId: 0 }, options.now), session.id);
+  const preview: BroadcastPreview = { invited: 0, byLanguage: {}, skipped: {} };
+  for (const c of candidates) {
+    const reason = skipReason(c, session.audience, options.now, options.whatsapp);
+    if (reason) preview.skipped[reason] = (preview.skipped[reason] ?? 0) + 1;
+    else {
+      preview.invited++;
+      preview.byLanguage[c.language] = (preview.byLanguage[c.language] ?? 0) + 1;
+    }
+  }
+  return preview;
 }
 
 export async function createBroadcast(database: Database, input: BroadcastInput, options: BroadcastOptions): Promise<BroadcastOutcome> {
@@ -190,7 +221,7 @@ async function reach(database: Database, ids: number[], sessionId: number): Prom
     const latest = (column: string) =>
       `(SELECT r."${column}" FROM "ConversationRef" r WHERE r."beneficiaryId" = b."id" ORDER BY CASE WHEN r."lastInboundAt" IS NULL THEN 1 ELSE 0 END, r."lastInboundAt" DESC, r."updatedAt" DESC LIMIT 1)`;
     const rows = await database.prisma.$queryRawUnsafe<Candidate[]>(
-      `SELECT b."id", b."birthYear", b."optedOutAt", b."consentAt", b."phone", ${latest('channel')} AS "channel", ${latest('conversationId')} AS "conversationId",
+      `SELECT b."id", b."language", b."birthYear", b."optedOutAt", b."consentAt", b."phone", ${latest('channel')} AS "channel", ${latest('conversationId')} AS "conversationId",
           CASE WHEN EXISTS (SELECT 1 FROM "Booking" k WHERE k."beneficiaryId" = b."id" AND k."sessionId" = ${session} AND k."status" IN ('booked', 'waitlisted')) THEN 1 ELSE 0 END AS "booked"
         FROM "Beneficiary" b WHERE b."id" IN ${list} ORDER BY b."id"`,
       ...p.values,

@@ -369,9 +369,14 @@ describeInBrowser('staff dashboard in a browser', () => {
       await expect(page.locator('pre.preview[lang="fr"]').textContent()).resolves.toContain('Vous êtes invité à un atelier.');
       await expect(page.locator('pre.preview[lang="ti"]').count()).resolves.toBe(1);
       expect(await axe(page)).toEqual([]);
+      await expect(page.locator('#preview-invited').textContent()).resolves.toMatch(/Personnes invitées : \d+/);
       await page.getByRole('button', { name: "Envoyer l'invitation" }).click();
       await expect(page.getByRole('status').textContent()).resolves.toContain('Invitation envoyée');
       expect(await app.db.prisma.broadcast.count({ where: { createdById: cipBId } })).toBe(1);
+      // Its own page: the counts (refreshed while it moves), the people.
+      await page.getByRole('link', { name: "Suivre l'envoi" }).click();
+      await expect(page.locator('[data-count="audience"]').textContent()).resolves.toMatch(/^\d+$/);
+      expect(await axe(page)).toEqual([]);
 
       // Statistiques: the tables, the charts (Chart.js from node_modules), the print button, a CSV export in scope.
       await page.getByRole('link', { name: 'Statistiques' }).click();
