@@ -7,6 +7,7 @@ import { EXIT_DETAILS } from '../services/exits';
 import { PLACEMENT_KINDS as PLACEMENT_KINDS_ALL } from '../services/placements';
 import { PAPERS } from '../services/cipMessages';
 import { translator } from '../i18n';
+import { problem } from './forms';
 import type { PageContext, Pages } from './index';
 
 const PAGE_SIZE = 25;
@@ -56,10 +57,6 @@ const paperLabel = (p: PageContext) => {
   return (paper: string) => t(`cipMessages.papers.${paper}`);
 };
 
-const problem = (err: unknown, p: PageContext) => {
-  if (!(err instanceof ApiError) || err.status >= 500 || err.status === 401) throw err;
-  return { message: err.messageIn(p.language), fields: err.fieldsIn(p.language) ?? [] };
-};
 
 export function personRoutes(pages: Pages): void {
   pages.get('/cip/people', async (p) => {

@@ -3,10 +3,11 @@
 // week and its contacts (reading them is audited by the API). Coordinators and admins add and change
 // structures; any member of staff adds and changes contacts, but only coordinators and admins are
 // offered a contact's phone number (the API refuses it to a CIP: the bot knows employers by it).
-import { ApiError, apiError, MANAGERS } from '../api/http';
+import { apiError } from '../api/http';
 import { contactRole } from '../api/contacts';
 import { structureKind } from '../api/structures';
 import { LANGUAGE_CODES } from '../languages';
+import { isManager, managersOnly, problem, statusOf, type Problem } from './forms';
 import type { PageContext, Pages } from './index';
 
 const KINDS = structureKind.options;
@@ -15,16 +16,6 @@ const WEEKS = 8;
 /** An SIAE takes 2 refugees at a time unless its capacity says otherwise (the placement rules). */
 const seats = (s: { kind: string; capacity: number | null }) => s.capacity ?? (s.kind === 'siae' ? 2 : null);
 
-type Problem = { message: string; fields: { path: string; message: string }[] };
-const problem = (err: unknown, p: PageContext): Problem => {
-  if (!(err instanceof ApiError) || err.status >= 500 || err.status === 401) throw err;
-  return { message: err.messageIn(p.language), fields: err.fieldsIn(p.language) ?? [] };
-};
-const statusOf = (err: unknown) => (err as ApiError).status;
-const isManager = (p: PageContext) => MANAGERS.includes(p.me.role);
-function managersOnly(p: PageContext): void {
-  if (!isManager(p)) throw apiError(403, 'Forbidden', 'Forbidden', { role: p.me.role });
-}
 
 /** A form's text: trimmed; empty is left out of a new record and null in a change. */
 const optional = (form: Record<string, string>, key: string, creating: boolean) => {

@@ -4,26 +4,15 @@
 // also add and change workshops, add sessions, change a session's place and seats, and cancel a
 // session after a confirmation that says how many people will be told. Each form is the API's
 // route: its refusal (403 for a CIP, 409 seats below the people booked...) shown in the form.
-import { ApiError, apiError, MANAGERS } from '../api/http';
+import { ApiError } from '../api/http';
 import { workshopCategory } from '../api/workshops';
 import { zonedTime } from '../time';
+import { isManager, managersOnly, problem, statusOf, type Problem } from './forms';
 import type { PageContext, Pages } from './index';
 
 const CATEGORIES = workshopCategory.options;
 const AUDIENCES = ['over25', 'under25'];
 
-type Problem = { message: string; fields: { path: string; message: string }[] };
-/** The API's refusal as the form shows it; anything else (a bug, a lost session) is not the form's. */
-const problem = (err: unknown, p: PageContext): Problem => {
-  if (!(err instanceof ApiError) || err.status >= 500 || err.status === 401) throw err;
-  return { message: err.messageIn(p.language), fields: err.fieldsIn(p.language) ?? [] };
-};
-const statusOf = (err: unknown) => (err as ApiError).status;
-const isManager = (p: PageContext) => MANAGERS.includes(p.me.role);
-/** The API's own 403, for a page that only shows a form the API would refuse to a CIP. */
-function managersOnly(p: PageContext): void {
-  if (!isManager(p)) throw apiError(403, 'Forbidden', 'Forbidden', { role: p.me.role });
-}
 
 /** A code for a new workshop when none is typed: its title in lower snake case ("Écrire son CV" -> ecrire_son_cv). */
 export function codeOf(title: string): string {

@@ -1,28 +1,16 @@
 // "Exporter (CSV)" on the lists: the people list's link carries its filters and downloads those
 // cases only (UTF-8 with a BOM, ";"), the problems list's its status; through the API's own export
 // (its scope and audit).
-import type { App } from '../../bot/app';
-import { startTestApp } from '../support/app';
+import { appForTests } from '../support/app';
 import { dashboardClient } from '../support/dashboardClient';
-import { createTempSqlite } from '../support/databases';
-import type { TempDatabase } from '../support/postgres';
 
-let tmp: TempDatabase;
-let app: App;
-beforeAll(async () => {
-  tmp = await createTempSqlite();
-  app = await startTestApp(tmp.url, { DEMO_DATA: 'off' });
-}, 60_000);
-afterAll(async () => {
-  await app?.stop();
-  await tmp?.drop();
-});
+const testApp = appForTests({ DEMO_DATA: 'off' });
 
-const { send, signIn, account } = dashboardClient(() => app);
+const { send, signIn, account } = dashboardClient(testApp);
 const link = (html: string, id: string) => new RegExp(`id="${id}" href="([^"]+)"`).exec(html)?.[1].replace(/&amp;/g, '&');
 
 test('the lists\' export links carry their filters; the download has those rows only', async () => {
-  const db = app.db.prisma;
+  const db = testApp().db.prisma;
   const staff = await account('export.coord@passerelle.test', 'coordinator');
   for (const [firstName, language] of [['Dari1', 'fa'], ['Dari2', 'fa'], ['Ara1', 'ar']]) await db.beneficiary.create({ data: { firstName, language, status: 'active' } });
   const someone = await db.beneficiary.findFirstOrThrow({ where: { firstName: 'Ara1' } });

@@ -1,28 +1,16 @@
 // Booking from a person's page: a CIP books their person into a session (the API's rules: a
 // second booking of the same session is refused with its sentence), then cancels it; a booking of
 // someone else cannot be cancelled from this page.
-import type { App } from '../../bot/app';
 import { translator } from '../../bot/i18n';
-import { startTestApp } from '../support/app';
+import { appForTests } from '../support/app';
 import { dashboardClient } from '../support/dashboardClient';
-import { createTempSqlite } from '../support/databases';
-import type { TempDatabase } from '../support/postgres';
 
-let tmp: TempDatabase;
-let app: App;
-beforeAll(async () => {
-  tmp = await createTempSqlite();
-  app = await startTestApp(tmp.url, { DEMO_DATA: 'off' });
-}, 60_000);
-afterAll(async () => {
-  await app?.stop();
-  await tmp?.drop();
-});
+const testApp = appForTests({ DEMO_DATA: 'off' });
 
-const { send, signIn, account } = dashboardClient(() => app);
+const { send, signIn, account } = dashboardClient(testApp);
 
 test('a CIP books their person into a session from the page, sees a refusal as a sentence, and cancels', async () => {
-  const db = app.db.prisma;
+  const db = testApp().db.prisma;
   const cip = await account('book.cip@passerelle.test', 'cip');
   const workshop = await db.workshop.create({ data: { code: 'cv_test', title: 'Écrire son CV', category: 'emploi' } });
   const startsAt = new Date(Date.now() + 5 * 24 * 3600_000);

@@ -1,37 +1,25 @@
 // The dashboard's language belongs to the account (PATCH /api/cip/me): chosen once, it follows the
 // member of staff to another computer (no cookie), and the API's refusals on the pages speak it too.
-import type { App } from '../../bot/app';
-import { startTestApp } from '../support/app';
+import { appForTests } from '../support/app';
 import { request, signedIn } from '../support/cipApi';
 import { dashboardClient } from '../support/dashboardClient';
-import { createTempSqlite } from '../support/databases';
-import type { TempDatabase } from '../support/postgres';
 
-let tmp: TempDatabase;
-let app: App;
-beforeAll(async () => {
-  tmp = await createTempSqlite();
-  app = await startTestApp(tmp.url, { DEMO_DATA: 'off' });
-}, 60_000);
-afterAll(async () => {
-  await app?.stop();
-  await tmp?.drop();
-});
+const testApp = appForTests({ DEMO_DATA: 'off' });
 
-const { send, signIn, account } = dashboardClient(() => app);
+const { send, signIn, account } = dashboardClient(testApp);
 
 test('PATCH /api/cip/me sets the language (fr or en); anything else is a 400; no token, 401', async () => {
-  const cip = await signedIn(app, 'cip');
+  const cip = await signedIn(testApp(), 'cip');
   expect((await cip.call('GET', '/api/cip/me')).body.language).toBe('fr');
   const set = await cip.call('PATCH', '/api/cip/me', { language: 'en' });
   expect(set.status).toBe(200);
   expect(set.body).toMatchObject({ id: cip.id, language: 'en' });
   expect((await cip.call('GET', '/api/cip/me')).body.language).toBe('en');
-  expect(await app.db.prisma.staffUser.findUniqueOrThrow({ where: { id: cip.id } })).toMatchObject({ language: 'en' });
+  expect(await testApp().db.prisma.staffUser.findUniqueOrThrow({ where: { id: cip.id } })).toMatchObject({ language: 'en' });
   expect((await cip.call('PATCH', '/api/cip/me', { language: 'de' })).status).toBe(400);
   expect((await cip.call('PATCH', '/api/cip/me', { language: 'fr', role: 'admin' })).status).toBe(400);
-  expect((await request(app, 'PATCH', '/api/cip/me', { language: 'fr' })).status).toBe(401);
-  expect((await app.db.prisma.staffUser.findUniqueOrThrow({ where: { id: cip.id } })).role).toBe('cip');
+  expect((await request(testApp(), 'PATCH', '/api/cip/me', { language: 'fr' })).status).toBe(401);
+  expect((await testApp().db.prisma.staffUser.findUniqueOrThrow({ where: { id: cip.id } })).role).toBe('cip');
 });
 
 test('the switch on a page is kept in the account: another browser signs in and gets English', async () => {

@@ -1,31 +1,19 @@
 // The Statistiques page with its filters: one CIP's people or the people placed at one structure,
 // the same figures as GET /api/cip/stats with the same filters; a CIP gets no choice of CIP (their
 // own people only, whatever the address says).
-import type { App } from '../../bot/app';
-import { startTestApp } from '../support/app';
+import { appForTests } from '../support/app';
 import { signedIn } from '../support/cipApi';
 import { dashboardClient } from '../support/dashboardClient';
-import { createTempSqlite } from '../support/databases';
-import type { TempDatabase } from '../support/postgres';
 
-let tmp: TempDatabase;
-let app: App;
-beforeAll(async () => {
-  tmp = await createTempSqlite();
-  app = await startTestApp(tmp.url, { DEMO_DATA: 'off' });
-}, 60_000);
-afterAll(async () => {
-  await app?.stop();
-  await tmp?.drop();
-});
+const testApp = appForTests({ DEMO_DATA: 'off' });
 
-const { send, signIn, account } = dashboardClient(() => app);
+const { send, signIn, account } = dashboardClient(testApp);
 
 /** The "Total" row of the caseload table: active, new, exited. */
 const totals = (html: string) => /<tr><th scope="row">Total<\/th><td>(\d+)<\/td><td>(\d+)<\/td><td>(\d+)<\/td><\/tr>/.exec(html)?.slice(1).map(Number);
 
 test('a coordinator filters by CIP and by structure: the figures are the API\'s for the same filters', async () => {
-  const db = app.db.prisma;
+  const db = testApp().db.prisma;
   await account('stats.coord@passerelle.test', 'coordinator');
   const cipA = await account('stats.a@passerelle.test', 'cip');
   const cipB = await account('stats.b@passerelle.test', 'cip');
@@ -35,7 +23,7 @@ test('a coordinator filters by CIP and by structure: the figures are the API\'s 
   const placed = await db.beneficiary.create({ data: { firstName: 'B0', status: 'active', cipId: cipB.id, entryDate: entry } });
   await db.placement.create({ data: { beneficiaryId: placed.id, structureId: structure.id, kind: 'sas_iae', startDate: new Date('2026-02-09T00:00:00Z'), endDate: new Date('2026-05-08T00:00:00Z'), status: 'active' } });
   const { cookie } = await signIn('stats.coord@passerelle.test');
-  const api = await signedIn(app, 'coordinator');
+  const api = await signedIn(testApp(), 'coordinator');
   const period = 'from=2026-01-01&to=2026-12-31';
   for (const [filter, expected] of [
     ['', 4],

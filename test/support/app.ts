@@ -25,3 +25,26 @@ export async function startTestApp(databaseUrl: string, env: Record<string, stri
   });
   return startApp(config, silentLogger, { warmUp: false, longPollMs: 2000, ...options });
 }
+
+/**
+ * The app on a fresh SQLite database for the tests of one file: started before them, stopped (and
+ * its database dropped) after. Call it at the top of a file or a describe block; the getter gives
+ * the running app.
+ */
+export function appForTests(env: Record<string, string> = {}, options: StartOptions = {}): () => App {
+  let tmp: { url: string; drop(): Promise<void> } | undefined;
+  let app: App | undefined;
+  beforeAll(async () => {
+    const { createTempSqlite } = await import('./databases');
+    tmp = await createTempSqlite();
+    app = await startTestApp(tmp.url, env, options);
+  }, 60_000);
+  afterAll(async () => {
+    await app?.stop();
+    await tmp?.drop();
+  });
+  return () => {
+    if (!app) throw new Error('the app is not started yet (use it inside a test)');
+    return app;
+  };
+}
