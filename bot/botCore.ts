@@ -19,7 +19,7 @@ import { PrismaStorage } from './storage/prismaStorage';
 import { TurnQueue } from './turnQueue';
 import type { ProfileAccessor, UserProfile } from './turn';
 import { say } from '../cards/messages';
-import { createMainDialog, type DialogDeps } from '../dialogs';
+import { createConversationRoot, type DialogDeps } from '../dialogs';
 import { safeError } from './logging/safeError';
 
 export interface BotCore {
@@ -64,7 +64,7 @@ export function createBotCore(db: Database, config: BotCoreConfig, log: Logger, 
       await notifier.deliver(beneficiaryId, o);
     },
   };
-  const main = createMainDialog(deps, dialogState);
+  const main = createConversationRoot(deps, dialogState);
   const bot = new PasserelleBot(conversationState, userState, main, storage);
   const messageLog = new MessageLog(db);
   const recorder = new MessageRecorderMiddleware(messageLog, profile);

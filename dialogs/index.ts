@@ -1,4 +1,4 @@
-// Builds the dialogs of a conversation and wires them into the main dialog.
+// Builds the dialogs of a conversation and wires them into its root (the turn) and the main menu.
 import type { StatePropertyAccessor } from 'botbuilder';
 import type { DialogState } from 'botbuilder-dialogs';
 import { changeLanguage } from '../bot/services/people';
@@ -8,6 +8,7 @@ import { beneficiaryIdOf, type DialogDeps } from './deps';
 import { ErasureDialog } from './erasureDialog';
 import { LanguageDialog, type LanguageChangeListener } from './languageDialog';
 import { MainDialog } from './mainDialog';
+import { ConversationRoot } from './conversationRoot';
 import { OnboardingDialog } from './onboardingDialog';
 import { ProblemDialog } from './problemDialog';
 import { ShiftsDialog } from './shiftsDialog';
@@ -21,7 +22,7 @@ import { setContactLanguage } from '../bot/services/contacts';
 
 export type { DialogDeps } from './deps';
 
-export function createMainDialog(deps: DialogDeps, dialogState: StatePropertyAccessor<DialogState>): MainDialog {
+export function createConversationRoot(deps: DialogDeps, dialogState: StatePropertyAccessor<DialogState>): ConversationRoot {
   // A known person's change of language goes on their case timeline.
   const onLanguageChange: LanguageChangeListener = async (step, { from, to }) => {
     const id = await beneficiaryIdOf(deps, step.context);
@@ -30,7 +31,7 @@ export function createMainDialog(deps: DialogDeps, dialogState: StatePropertyAcc
     const { contactId } = await deps.profile.get(step.context, {});
     if (id === undefined && contactId !== undefined) await setContactLanguage(deps.db, contactId, to);
   };
-  return new MainDialog(deps, dialogState, {
+  const main = new MainDialog(deps, {
     onboarding: new OnboardingDialog(deps),
     language: () => new LanguageDialog(deps.profile, onLanguageChange),
     workshops: new WorkshopsDialog(deps),
@@ -38,8 +39,12 @@ export function createMainDialog(deps: DialogDeps, dialogState: StatePropertyAcc
     problem: new ProblemDialog(deps),
     agenda: new AgendaDialog(deps),
     cipMessage: () => new CipMessageDialog(deps),
-    erasure: new ErasureDialog(deps),
     wayOut: () => new WayOutDialog(new CipMessageDialog(deps)),
+  });
+  return new ConversationRoot(deps, dialogState, {
+    main,
+    language: new LanguageDialog(deps.profile, onLanguageChange),
+    erasure: new ErasureDialog(deps),
     answers: [invitationAnswerer(deps), checkInAnswerer(deps), reminderAnswerer(deps)],
     contacts: new ContactRoot(deps),
   });

@@ -354,3 +354,9 @@ export async function answerInvitation(db: Db, questionId: number, recipientId: 
   if (answer === 'waitlisted') return { status: 'waitlisted', outcome };
   return { status: answer };
 }
+
+/** The invitation a question asked about: its recipient row and the session it invites to. */
+export async function invitationOfQuestion(db: Db, recipientId: number): Promise<{ recipientId: number; sessionId: number } | undefined> {
+  const recipient = await db.broadcastRecipient.findUnique({ where: { id: recipientId }, include: { broadcast: { select: { sessionId: true } } } });
+  return recipient ? { recipientId: recipient.id, sessionId: recipient.broadcast.sessionId } : undefined;
+}

@@ -4,6 +4,7 @@
 // yet, if they have not written to us since it was sent (what they write after their own turns
 // belongs to the conversation).
 import type { Db, Prisma } from '../db/client';
+import type { NotificationPayload } from './notifications';
 
 export type QuestionKind = 'broadcast' | 'checkin' | 'attendance' | 'reminder';
 
@@ -67,4 +68,10 @@ export async function askedAgain(db: Writer, id: number, now: Date): Promise<voi
 export async function answerQuestion(db: Writer, id: number, answer: string, now: Date): Promise<boolean> {
   const { count } = await db.proactiveQuestion.updateMany({ where: { id, answeredAt: null }, data: { answeredAt: now, answer } });
   return count === 1;
+}
+
+/** What the question asked: the payload of the message that carried it (rendered again to ask it again). */
+export async function askedPayload(db: Db, question: Pick<OpenQuestion, 'messageId'>): Promise<NotificationPayload | undefined> {
+  const message = await db.message.findUnique({ where: { id: question.messageId }, select: { payload: true } });
+  return message ? (message.payload as unknown as NotificationPayload) : undefined;
 }

@@ -5,7 +5,7 @@
 import { ComponentDialog, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { translator } from '../../bot/i18n';
 import { turnLocale } from '../../bot/turn';
-import { answerInvitation } from '../../bot/services/broadcasts';
+import { answerInvitation, invitationOfQuestion } from '../../bot/services/broadcasts';
 import { overlappingShift } from '../../bot/services/workshops';
 import { say } from '../../cards/messages';
 import { invitationQuestion } from '../../cards/notifications';
@@ -37,12 +37,12 @@ export function invitationAnswerer(deps: DialogDeps): Answerer {
     async recognize(question, text, locale, beneficiaryId) {
       const choice = readRecordingAnswer(text, invitationQuestion(locale), locale, ['no']);
       if (choice === undefined || choice === UNCLEAR) return choice;
-      const recipient = await deps.db.broadcastRecipient.findUnique({ where: { id: question.refId }, include: { broadcast: true } });
-      if (!recipient) return undefined;
+      const invitation = await invitationOfQuestion(deps.db, question.refId);
+      if (!invitation) return undefined;
       return {
         questionId: question.id,
-        recipientId: recipient.id,
-        sessionId: recipient.broadcast.sessionId,
+        recipientId: invitation.recipientId,
+        sessionId: invitation.sessionId,
         beneficiaryId,
         yes: choice === 'yes',
       } satisfies InvitationOptions;

@@ -4,25 +4,25 @@
 // and "start" on the Contact). A message that answers an attendance request we sent goes on the
 // shift; another open request is then asked again at once, so the next answer is for it.
 import { ActivityTypes, type TurnContext } from 'botbuilder';
-import { DialogTurnStatus, type Dialog, type DialogContext } from 'botbuilder-dialogs';
+import type { Dialog, DialogContext } from 'botbuilder-dialogs';
 import { translator, wordList } from '../../bot/i18n';
 import { channelPhone, chatIdentity, setTurnLocale, turnLocale, type UserProfile } from '../../bot/turn';
 import { answerAttendance } from '../../bot/services/attendance';
 import { contactById, contactByPhone, optInContact, optOutContact, rememberContact, type ContactView } from '../../bot/services/contacts';
-import type { NotificationPayload } from '../../bot/services/notifications';
 import { toE164 } from '../../bot/services/people';
-import { askedAgain, openQuestion } from '../../bot/services/questions';
+import { openQuestion } from '../../bot/services/questions';
 import { recognizeAttendance } from '../../cards/attendance';
 import { UNCLEAR } from '../answers/recordingAnswer';
 import { say } from '../../cards/messages';
-import { renderNotification } from '../../cards/notifications';
 import type { DialogDeps } from '../deps';
 import { CONTACT_MENU_DIALOG, LANGUAGE_DIALOG } from '../ids';
-import { globalCommand, type GlobalCommand } from '../recognizers/keywords';
+import type { GlobalCommand } from '../recognizers/keywords';
+import { askNextQuestion, putQuestionAgain } from '../questionReplies';
+import type { TurnAudience, TurnStart } from '../turnRouter';
 import { ContactMenuDialog, type ContactMenuOptions } from './contactMenuDialog';
-import { setTurnContact } from './current';
+import { setTurnContact, turnContact } from './current';
 
-export class ContactRoot {
+export class ContactRoot implements TurnAudience {
   /** for the root dialog set */
   readonly dialogs: Dialog[];
 
@@ -30,9 +30,10 @@ export class ContactRoot {
     this.dialogs = [new ContactMenuDialog(deps)];
   }
 
-  /** Runs the turn if it is an employer contact's; false when it is not (the beneficiaries' root takes it). */
-  async run(dc: DialogContext, profile: UserProfile): Promise<boolean> {
+  /** An employer contact's turn: recognised, their chat remembered; undefined when it is not one (the beneficiaries' turn). */
+  async begin(dc: DialogContext): Promise<TurnStart | undefined> {
     const { context } = dc;
+    const profile = await this.deps.profile.get(context, {});
     const contact = await this.recognize(context, profile);
     if (!contact) {
       if (profile.contactId !== undefined) {
@@ -41,7 +42,7 @@ export class ContactRoot {
         await this.deps.profile.set(context, rest);
         await dc.cancelAllDialogs();
       }
-      return false;
+      return undefined;
     }
     setTurnContact(context, contact);
     setTurnLocale(context, contact.language);
@@ -59,17 +60,7 @@ export class ContactRoot {
       conversationId: context.activity.conversation.id,
       ...(isMessage && { lastTurnAt: now.toISOString() }),
     });
-
-    const command = isMessage ? globalCommand(context.activity.text) : undefined;
-    if (command) {
-      await this.command(dc, command, contact);
-      return true;
-    }
-    if (isMessage && (await this.answer(dc, contact, previous))) return true;
-    const result = isMessage ? await dc.continueDialog() : { status: dc.activeDialog ? DialogTurnStatus.waiting : DialogTurnStatus.empty };
-    if (result.status === DialogTurnStatus.empty) await this.menu(dc, true);
-    else if (result.status === DialogTurnStatus.complete) await this.menu(dc, false);
-    return true;
+    return { previous, mayAnswer: true };
   }
 
   /** The active contact whose phone number the channel gives (or known from an earlier turn of the same chat). */
@@ -84,12 +75,13 @@ export class ContactRoot {
     return phone ? contactByPhone(this.deps.db, phone) : undefined;
   }
 
-  private menu(dc: DialogContext, greet: boolean) {
+  menu(dc: DialogContext, greet: boolean) {
     return dc.beginDialog(CONTACT_MENU_DIALOG, { greet } satisfies ContactMenuOptions);
   }
 
-  private async command(dc: DialogContext, command: GlobalCommand, contact: ContactView) {
+  async command(dc: DialogContext, command: GlobalCommand) {
     const { context } = dc;
+    const contact = turnContact(context);
     const locale = turnLocale(context);
     const t = translator(locale);
     const stopLine = t('help.stop', { word: wordList(locale, 'keywords.stop')[0] });
@@ -123,8 +115,9 @@ export class ContactRoot {
   }
 
   /** True when the message answered the attendance request last sent to the contact (and was handled). */
-  private async answer(dc: DialogContext, contact: ContactView, previous: Date | undefined): Promise<boolean> {
+  async answer(dc: DialogContext, previous: Date | undefined): Promise<boolean> {
     const { context } = dc;
+    const contact = turnContact(context);
     const question = await openQuestion(this.deps.db, { contactId: contact.id }, previous, this.deps.now());
     if (question?.kind !== 'attendance') return false;
     const locale = turnLocale(context);
@@ -135,7 +128,7 @@ export class ContactRoot {
       // Nothing recorded: the request again, to be answered by a number.
       await dc.cancelAllDialogs();
       await context.sendActivity(say(locale, t('prompt.notUnderstood')));
-      await this.putAgain(context, question);
+      await putQuestionAgain(this.deps, context, question);
       return true;
     }
     const outcome = await answerAttendance(this.deps.db, contact, question, answer, this.deps.now());
@@ -146,23 +139,7 @@ export class ContactRoot {
     } else {
       await context.sendActivity(say(locale, t(outcome.status === 'closed' ? 'contacts.closed' : 'attendance.already')));
     }
-    if (!(await this.askAgain(context, contact, previous))) await this.menu(dc, false);
-    return true;
-  }
-
-  private async putAgain(context: TurnContext, question: { id: number; messageId: number }) {
-    const message = await this.deps.db.message.findUnique({ where: { id: question.messageId }, select: { payload: true } });
-    if (message) await context.sendActivity(renderNotification(message.payload as unknown as NotificationPayload, turnLocale(context), this.deps.timeZone));
-    await askedAgain(this.deps.db, question.id, this.deps.now());
-  }
-
-  /** Another request sent since the contact last wrote (two people at one SIAE) is put to them again. */
-  private async askAgain(context: TurnContext, contact: ContactView, previous: Date | undefined): Promise<boolean> {
-    const next = await openQuestion(this.deps.db, { contactId: contact.id }, previous, this.deps.now());
-    const message = next && (await this.deps.db.message.findUnique({ where: { id: next.messageId }, select: { payload: true } }));
-    if (!next || !message) return false;
-    await context.sendActivity(renderNotification(message.payload as unknown as NotificationPayload, turnLocale(context), this.deps.timeZone));
-    await askedAgain(this.deps.db, next.id, this.deps.now());
+    if (!(await askNextQuestion(this.deps, context, { contactId: contact.id }, previous))) await this.menu(dc, false);
     return true;
   }
 }
