@@ -2,30 +2,15 @@
 // filters and paging, one blocker, and moving it along with a note (blocker_status_changed on the
 // timeline, resolvedAt set only while resolved); field errors, 404 for other CIPs' cases, 409 for
 // no change, 401, and the audit trail of every read and change.
-import type { App } from '../../bot/app';
 import { reportBlocker, type BlockerReport } from '../../bot/services/blockers';
-import { startTestApp } from '../support/app';
-import { request, signedIn, type StaffClient } from '../support/cipApi';
-import { createTempSqlite } from '../support/databases';
-import type { TempDatabase } from '../support/postgres';
+import { appForTests, staffForTests } from '../support/app';
+import { request, type StaffClient } from '../support/cipApi';
 
-let tmp: TempDatabase;
-let app: App;
-let cip: StaffClient;
-let otherCip: StaffClient;
-let coordinator: StaffClient;
+const testApp = appForTests();
+const [cip, otherCip, coordinator] = staffForTests(testApp, 'cip', 'cip', 'coordinator');
 let seq = 0;
-beforeAll(async () => {
-  tmp = await createTempSqlite();
-  app = await startTestApp(tmp.url);
-  [cip, otherCip, coordinator] = [await signedIn(app, 'cip'), await signedIn(app, 'cip'), await signedIn(app, 'coordinator')];
-});
-afterAll(async () => {
-  await app?.stop();
-  await tmp?.drop();
-});
 
-const db = () => app.db.prisma;
+const db = () => testApp().db.prisma;
 const paths = (res: { body: { error: { fields: { path: string }[] } } }) => res.body.error.fields.map((f) => f.path).sort();
 const newCase = async (client: StaffClient = cip) => (await client.call('POST', '/api/cip/beneficiaries', { firstName: `Case${++seq}` })).body.id as number;
 const report = (beneficiaryId: number, r: BlockerReport) => reportBlocker(db(), beneficiaryId, r, { type: 'beneficiary', id: beneficiaryId });
@@ -67,7 +52,7 @@ describe('reading blockers', () => {
     const bad = await cip.call('GET', '/api/cip/blockers?status=closed&category=food&urgency=now&limit=0');
     expect(bad.status).toBe(400);
     expect(paths(bad)).toEqual(['query.category', 'query.limit', 'query.status', 'query.urgency']);
-    expect((await request(app, 'GET', '/api/cip/blockers')).status).toBe(401);
+    expect((await request(testApp(), 'GET', '/api/cip/blockers')).status).toBe(401);
   });
 
   test("one blocker: audited; another CIP's or an unknown one: 404", async () => {
@@ -76,7 +61,7 @@ describe('reading blockers', () => {
     expect(await db().auditEvent.count({ where: { action: 'read', resource: 'blocker', resourceId: String(made.childcare), beneficiaryId: mine } })).toBe(1);
     expect((await cip.call('GET', `/api/cip/blockers/${made.theirs}`)).body.error).toEqual({ code: 'NotFound', reason: 'notFound.Blocker', params: {}, message: 'Blocker not found.' });
     expect((await cip.call('GET', '/api/cip/blockers/999999')).status).toBe(404);
-    expect((await request(app, 'GET', `/api/cip/blockers/${made.childcare}`)).status).toBe(401);
+    expect((await request(testApp(), 'GET', `/api/cip/blockers/${made.childcare}`)).status).toBe(401);
   });
 });
 
@@ -122,7 +107,7 @@ describe('moving a blocker along', () => {
     expect(same).toEqual({ status: 409, body: { error: { code: 'Conflict', reason: 'blocker.already.resolved', params: {}, message: 'This blocker is resolved already.' } } });
     expect((await otherCip.call('PATCH', `/api/cip/blockers/${b.id}`, { status: 'open', note: 'mine now' })).status).toBe(404);
     expect((await cip.call('PATCH', '/api/cip/blockers/999999', { status: 'open', note: 'x' })).status).toBe(404);
-    expect((await request(app, 'PATCH', `/api/cip/blockers/${b.id}`, { status: 'open', note: 'x' })).status).toBe(401);
+    expect((await request(testApp(), 'PATCH', `/api/cip/blockers/${b.id}`, { status: 'open', note: 'x' })).status).toBe(401);
     expect(await db().blocker.findUniqueOrThrow({ where: { id: b.id } })).toMatchObject({ status: 'resolved' });
     expect(await db().caseEvent.count({ where: { beneficiaryId: person, type: 'blocker_status_changed' } })).toBe(1);
   });

@@ -3,31 +3,17 @@
 // another outcome, a day before the entry or in the future (400); twice or an erased case (409);
 // another CIP's case (404); no token (401). An erasure keeps the statistical fields. And the API's
 // refusals in the caller's language: French by default, English when asked, with a stable reason.
-import type { App } from '../../bot/app';
 import { eraseBeneficiary } from '../../bot/services/erasure';
-import { startTestApp } from '../support/app';
-import { request, signedIn, type StaffClient } from '../support/cipApi';
+import { appForTests, staffForTests } from '../support/app';
+import { request, type StaffClient } from '../support/cipApi';
 import { testDatabases } from '../support/databases';
-import type { TempDatabase } from '../support/postgres';
 
 describe.each(testDatabases())('exits on $name', (kind) => {
-  let tmp: TempDatabase;
-  let app: App;
-  let cip: StaffClient;
-  let otherCip: StaffClient;
-  let coordinator: StaffClient;
+  const testApp = appForTests({ DEMO_DATA: 'off' }, {}, kind);
+  const [cip, otherCip, coordinator] = staffForTests(testApp, 'cip', 'cip', 'coordinator');
   let seq = 0;
-  beforeAll(async () => {
-    tmp = await kind.create();
-    app = await startTestApp(tmp.url, { DEMO_DATA: 'off' });
-    [cip, otherCip, coordinator] = [await signedIn(app, 'cip'), await signedIn(app, 'cip'), await signedIn(app, 'coordinator')];
-  }, 60_000);
-  afterAll(async () => {
-    await app?.stop();
-    await tmp?.drop();
-  });
 
-  const db = () => app.db.prisma;
+  const db = () => testApp().db.prisma;
   const newCase = async (client: StaffClient = cip, extra: object = {}) => (await client.call('POST', '/api/cip/beneficiaries', { firstName: `Exit${++seq}`, entryDate: '2025-01-06', ...extra })).body.id as number;
   const exit = (id: number, body: object, client: StaffClient = cip) => client.call('POST', `/api/cip/beneficiaries/${id}/exit`, body);
 
@@ -77,7 +63,7 @@ describe.each(testDatabases())('exits on $name', (kind) => {
     const theirs = await newCase(otherCip);
     expect((await exit(theirs, { date: '2025-03-03', outcome: 'other', detail: 'health' })).status).toBe(404);
     expect((await exit(theirs, { date: '2025-03-03', outcome: 'other', detail: 'health' }, coordinator)).status).toBe(200);
-    expect((await request(app, 'POST', `/api/cip/beneficiaries/${theirs}/exit`, { date: '2025-03-03', outcome: 'other', detail: 'health' })).status).toBe(401);
+    expect((await request(testApp(), 'POST', `/api/cip/beneficiaries/${theirs}/exit`, { date: '2025-03-03', outcome: 'other', detail: 'health' })).status).toBe(401);
 
     const erased = await newCase();
     await db().beneficiary.update({ where: { id: erased }, data: { status: 'erased', erasedAt: new Date() } });
@@ -87,7 +73,7 @@ describe.each(testDatabases())('exits on $name', (kind) => {
   test('an erasure keeps the entry and the exit (statistics), not the identifiers', async () => {
     const id = await newCase(cip, { lastName: 'Haddad', phone: '06 39 98 01 77', birthYear: 1992 });
     await exit(id, { date: '2025-11-14', outcome: 'transition', detail: 'interim_short' });
-    await eraseBeneficiary(app.db, id, { by: { staffUserId: coordinator.id }, reason: 'asked by the person', now: new Date() });
+    await eraseBeneficiary(testApp().db, id, { by: { staffUserId: coordinator.id }, reason: 'asked by the person', now: new Date() });
     expect(await db().beneficiary.findUniqueOrThrow({ where: { id } })).toMatchObject({
       firstName: null,
       lastName: null,
@@ -104,7 +90,7 @@ describe.each(testDatabases())('exits on $name', (kind) => {
   test("refusals in the caller's language: French by default, English when asked; a placement rule with its structure and days", async () => {
     const id = await newCase();
     await exit(id, { date: '2025-03-10', outcome: 'durable', detail: 'cdi' });
-    const asked = (language?: string) => request(app, 'POST', `/api/cip/beneficiaries/${id}/exit`, { date: '2025-04-01', outcome: 'other', detail: 'unknown' }, cip.token, language === undefined ? { 'Accept-Language': '' } : { 'Accept-Language': language });
+    const asked = (language?: string) => request(testApp(), 'POST', `/api/cip/beneficiaries/${id}/exit`, { date: '2025-04-01', outcome: 'other', detail: 'unknown' }, cip.token, language === undefined ? { 'Accept-Language': '' } : { 'Accept-Language': language });
     expect((await asked()).body.error.message).toBe('Cette personne est déjà sortie de la plateforme, le 10/03/2025.');
     expect((await asked('fr-FR,fr;q=0.9,en;q=0.8')).body.error.message).toBe('Cette personne est déjà sortie de la plateforme, le 10/03/2025.');
     expect((await asked('en-GB,en;q=0.9')).body.error.message).toBe('This person left the platform already, on 2025-03-10.');
@@ -114,7 +100,7 @@ describe.each(testDatabases())('exits on $name', (kind) => {
 
     // The sas IAE rules: the SIAE's name and the day in the sentence.
     const siae = (await coordinator.call('POST', '/api/cip/structures', { name: 'Jardins de Cocagne', kind: 'siae', capacity: 1 })).body.id;
-    const place = (beneficiaryId: number) => request(app, 'POST', '/api/cip/placements', { beneficiaryId, structureId: siae, kind: 'sas_iae', startDate: '2027-03-01', endDate: '2027-04-30' }, cip.token, { 'Accept-Language': 'fr' });
+    const place = (beneficiaryId: number) => request(testApp(), 'POST', '/api/cip/placements', { beneficiaryId, structureId: siae, kind: 'sas_iae', startDate: '2027-03-01', endDate: '2027-04-30' }, cip.token, { 'Accept-Language': 'fr' });
     expect((await place(await newCase())).status).toBe(201);
     const refused = await place(await newCase());
     expect(refused.status).toBe(409);
@@ -124,12 +110,12 @@ describe.each(testDatabases())('exits on $name', (kind) => {
       params: { structure: 'Jardins de Cocagne', capacity: 1, placed: 1, day: '2027-03-01' },
       message: 'Jardins de Cocagne accueille au plus 1 réfugié(s) à la fois en sas IAE, et 1 y est déjà placé le 01/03/2027.',
     });
-    const notFound = await request(app, 'GET', '/api/cip/beneficiaries/999999', undefined, cip.token, { 'Accept-Language': 'fr' });
+    const notFound = await request(testApp(), 'GET', '/api/cip/beneficiaries/999999', undefined, cip.token, { 'Accept-Language': 'fr' });
     expect(notFound.body.error).toEqual({ code: 'NotFound', reason: 'notFound.Beneficiary', params: {}, message: 'Personne introuvable.' });
     // zod's own field messages too (those written in our schemas stay as written).
-    const badFr = await request(app, 'POST', `/api/cip/beneficiaries/${id}/exit`, { date: '2025-04-01', outcome: 'emploi', detail: 'cdi' }, cip.token, { 'Accept-Language': 'fr' });
+    const badFr = await request(testApp(), 'POST', `/api/cip/beneficiaries/${id}/exit`, { date: '2025-04-01', outcome: 'emploi', detail: 'cdi' }, cip.token, { 'Accept-Language': 'fr' });
     expect(badFr.body.error).toMatchObject({ reason: 'invalid.body', message: "Le corps de la requête n'est pas valide.", fields: [{ path: 'outcome', message: expect.stringMatching(/^Option invalide/) }] });
-    const noToken = await request(app, 'GET', '/api/cip/beneficiaries', undefined, undefined, { 'Accept-Language': 'fr' });
+    const noToken = await request(testApp(), 'GET', '/api/cip/beneficiaries', undefined, undefined, { 'Accept-Language': 'fr' });
     expect(noToken.body.error.message).toMatch(/^Connectez-vous d'abord/);
   });
 });

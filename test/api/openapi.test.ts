@@ -1,21 +1,9 @@
 // The OpenAPI document of the CIP API covers the resources added after sessions, cases and alerts:
 // every path and method, who may call it, its request schemas and the shape of its answer.
-import type { App } from '../../bot/app';
-import { startTestApp } from '../support/app';
+import { appForTests } from '../support/app';
 import { request } from '../support/cipApi';
-import { createTempSqlite } from '../support/databases';
-import type { TempDatabase } from '../support/postgres';
 
-let tmp: TempDatabase;
-let app: App;
-beforeAll(async () => {
-  tmp = await createTempSqlite();
-  app = await startTestApp(tmp.url);
-});
-afterAll(async () => {
-  await app?.stop();
-  await tmp?.drop();
-});
+const testApp = appForTests();
 
 const ANY_STAFF = ['cip', 'coordinator', 'admin'];
 const MANAGERS = ['coordinator', 'admin'];
@@ -49,7 +37,7 @@ const ROUTES: [string, string, string[], number][] = [
 ];
 
 test('every new route is in the document with its roles, its errors and the schema of its answer', async () => {
-  const { status, body } = await request(app, 'GET', '/api/cip/openapi.json');
+  const { status, body } = await request(testApp(), 'GET', '/api/cip/openapi.json');
   expect(status).toBe(200);
   for (const [path, method, roles, ok] of ROUTES) {
     const op = body.paths[path]?.[method];
@@ -64,7 +52,7 @@ test('every new route is in the document with its roles, its errors and the sche
 });
 
 test('request schemas: enumerations, days, required fields and path parameters', async () => {
-  const { paths } = (await request(app, 'GET', '/api/cip/openapi.json')).body;
+  const { paths } = (await request(testApp(), 'GET', '/api/cip/openapi.json')).body;
   const bodyOf = (path: string, method: string) => paths[path][method].requestBody.content['application/json'].schema;
 
   const placement = bodyOf('/api/cip/placements', 'post');

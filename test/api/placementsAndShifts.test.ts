@@ -3,29 +3,14 @@
 // 4 months of sas IAE in all, also when an edit would go past them, a tutor of another structure,
 // a sas IAE step in a company); dates as 400 field errors; other CIPs' cases as 404; shifts within
 // their placement's days, a person's shifts, and attendance (an absence is an alert).
-import type { App } from '../../bot/app';
-import { startTestApp } from '../support/app';
-import { request, signedIn, type StaffClient } from '../support/cipApi';
-import { createTempSqlite } from '../support/databases';
-import type { TempDatabase } from '../support/postgres';
+import { appForTests, staffForTests } from '../support/app';
+import { request, type StaffClient } from '../support/cipApi';
 
-let tmp: TempDatabase;
-let app: App;
-let cip: StaffClient;
-let otherCip: StaffClient;
-let coordinator: StaffClient;
+const testApp = appForTests();
+const [cip, otherCip, coordinator] = staffForTests(testApp, 'cip', 'cip', 'coordinator');
 let seq = 0;
-beforeAll(async () => {
-  tmp = await createTempSqlite();
-  app = await startTestApp(tmp.url);
-  [cip, otherCip, coordinator] = [await signedIn(app, 'cip'), await signedIn(app, 'cip'), await signedIn(app, 'coordinator')];
-});
-afterAll(async () => {
-  await app?.stop();
-  await tmp?.drop();
-});
 
-const db = () => app.db.prisma;
+const db = () => testApp().db.prisma;
 const paths = (res: { body: { error: { fields: { path: string }[] } } }) => res.body.error.fields.map((f) => f.path).sort();
 const newCase = async (client: StaffClient = cip) => (await client.call('POST', '/api/cip/beneficiaries', { firstName: `Case${++seq}` })).body.id as number;
 const newStructure = async (kind: string, extra: object = {}) => (await coordinator.call('POST', '/api/cip/structures', { name: `${kind} ${++seq}`, kind, ...extra })).body.id as number;
@@ -100,8 +85,8 @@ describe('placements', () => {
     expect((await cip.call('GET', `/api/cip/beneficiaries/${theirs}/placements`)).status).toBe(404);
     expect((await cip.call('PATCH', '/api/cip/placements/999999', { status: 'active' })).status).toBe(404);
     expect((await coordinator.call('PATCH', `/api/cip/placements/${p.id}`, { status: 'active' })).status).toBe(200);
-    expect((await request(app, 'POST', '/api/cip/placements', sas(theirs, siae, '2027-01-04', '2027-01-29'))).status).toBe(401);
-    expect((await request(app, 'GET', `/api/cip/beneficiaries/${theirs}/placements`)).status).toBe(401);
+    expect((await request(testApp(), 'POST', '/api/cip/placements', sas(theirs, siae, '2027-01-04', '2027-01-29'))).status).toBe(401);
+    expect((await request(testApp(), 'GET', `/api/cip/beneficiaries/${theirs}/placements`)).status).toBe(401);
     expect(await db().placement.count({ where: { beneficiaryId: theirs } })).toBe(1);
   });
 
@@ -239,7 +224,7 @@ describe('shifts', () => {
     expect((await cip.call('POST', `/api/cip/placements/${p.id}/shifts`, { startsAt: '2027-02-10T08:00:00Z', endsAt: '2027-02-10T12:00:00Z' })).body.error.message).toBe('This placement is cancelled: shifts are planned in planned or active placements only.');
     expect((await cip.call('POST', '/api/cip/placements/999999/shifts', { startsAt: '2027-02-10T08:00:00Z', endsAt: '2027-02-10T12:00:00Z' })).status).toBe(404);
     expect((await otherCip.call('POST', `/api/cip/placements/${placementId}/shifts`, { startsAt: '2027-02-10T08:00:00Z', endsAt: '2027-02-10T12:00:00Z' })).body.error.message).toBe('Placement not found.');
-    expect((await request(app, 'POST', `/api/cip/placements/${placementId}/shifts`, { startsAt: '2027-02-10T08:00:00Z', endsAt: '2027-02-10T12:00:00Z' })).status).toBe(401);
+    expect((await request(testApp(), 'POST', `/api/cip/placements/${placementId}/shifts`, { startsAt: '2027-02-10T08:00:00Z', endsAt: '2027-02-10T12:00:00Z' })).status).toBe(401);
   });
 
   test("a person's shifts, earliest first, between from and to; audited; another CIP's case: 404", async () => {
@@ -279,6 +264,6 @@ describe('shifts', () => {
     expect(paths(await cip.call('PATCH', `/api/cip/shifts/${shift.id}`, { attendance: 'maybe' }))).toEqual(['attendance']);
     expect((await otherCip.call('PATCH', `/api/cip/shifts/${shift.id}`, { attendance: 'present' })).body.error.message).toBe('Shift not found.');
     expect((await cip.call('PATCH', '/api/cip/shifts/999999', { attendance: 'present' })).status).toBe(404);
-    expect((await request(app, 'PATCH', `/api/cip/shifts/${shift.id}`, { attendance: 'present' })).status).toBe(401);
+    expect((await request(testApp(), 'PATCH', `/api/cip/shifts/${shift.id}`, { attendance: 'present' })).status).toBe(401);
   });
 });

@@ -3,30 +3,16 @@
 // workshop_attendance on the timelines (a no-show is an alert), the audit row, a correction; a
 // session not ended or cancelled (409), unknown (404), a person without a seat or outside one's
 // scope (400), bad bodies (400), no token (401).
-import type { App } from '../../bot/app';
-import { startTestApp } from '../support/app';
-import { request, signedIn, type StaffClient } from '../support/cipApi';
+import { appForTests, staffForTests } from '../support/app';
+import { request, type StaffClient } from '../support/cipApi';
 import { testDatabases } from '../support/databases';
-import type { TempDatabase } from '../support/postgres';
 
 describe.each(testDatabases())('session attendance on $name', (kind) => {
-  let tmp: TempDatabase;
-  let app: App;
-  let cip: StaffClient;
-  let otherCip: StaffClient;
-  let coordinator: StaffClient;
+  const testApp = appForTests({ DEMO_DATA: 'off' }, {}, kind);
+  const [cip, otherCip, coordinator] = staffForTests(testApp, 'cip', 'cip', 'coordinator');
   let seq = 0;
-  beforeAll(async () => {
-    tmp = await kind.create();
-    app = await startTestApp(tmp.url, { DEMO_DATA: 'off' });
-    [cip, otherCip, coordinator] = [await signedIn(app, 'cip'), await signedIn(app, 'cip'), await signedIn(app, 'coordinator')];
-  }, 60_000);
-  afterAll(async () => {
-    await app?.stop();
-    await tmp?.drop();
-  });
 
-  const db = () => app.db.prisma;
+  const db = () => testApp().db.prisma;
   const HOUR = 3600_000;
   const newCase = async (client: StaffClient = cip) => (await client.call('POST', '/api/cip/beneficiaries', { firstName: `Att${++seq}`, consent: true })).body.id as number;
   async function session(startsInHours: number, people: { id: number; status: string }[], status = 'scheduled') {
@@ -99,7 +85,7 @@ describe.each(testDatabases())('session attendance on $name', (kind) => {
     ]);
     expect(bad.status).toBe(400);
     expect((await mark(past, [])).status).toBe(400);
-    expect((await request(app, 'POST', `/api/cip/sessions/${past}/attendance`, { attendance: [{ beneficiaryId: a, status: 'attended' }] })).status).toBe(401);
+    expect((await request(testApp(), 'POST', `/api/cip/sessions/${past}/attendance`, { attendance: [{ beneficiaryId: a, status: 'attended' }] })).status).toBe(401);
   });
 
   test('cancelling a session to come tells the people booked or waiting (not those who said stop), once; a past one tells nobody', async () => {

@@ -2,30 +2,16 @@
 // (2025). Every expected figure is worked out by hand below from that data set; the comments say how.
 // Also: a CIP sees only the people they follow (and may not ask for another CIP's), a structure
 // filter, each read audited, a period that ends before it starts (400, in French by default).
-import type { App } from '../../bot/app';
-import { startTestApp } from '../support/app';
-import { request, signedIn, type StaffClient } from '../support/cipApi';
+import { appForTests, staffForTests } from '../support/app';
+import { request } from '../support/cipApi';
 import { testDatabases } from '../support/databases';
-import type { TempDatabase } from '../support/postgres';
 import { loadStatsFixture, type StatsFixture } from '../support/statsFixture';
 
 describe.each(testDatabases())('statistics on $name', (kind) => {
-  let tmp: TempDatabase;
-  let app: App;
-  let cipA: StaffClient;
-  let cipB: StaffClient;
-  let coordinator: StaffClient;
+  const testApp = appForTests({ DEMO_DATA: 'off' }, {}, kind);
+  const [cipA, cipB, coordinator] = staffForTests(testApp, 'cip', 'cip', 'coordinator');
   let fx: StatsFixture;
-  beforeAll(async () => {
-    tmp = await kind.create();
-    app = await startTestApp(tmp.url, { DEMO_DATA: 'off' });
-    [cipA, cipB, coordinator] = [await signedIn(app, 'cip'), await signedIn(app, 'cip'), await signedIn(app, 'coordinator')];
-    fx = await loadStatsFixture(app.db.prisma, cipA.id, cipB.id, new Date());
-  }, 60_000);
-  afterAll(async () => {
-    await app?.stop();
-    await tmp?.drop();
-  });
+  beforeAll(async () => (fx = await loadStatsFixture(testApp().db.prisma, cipA.id, cipB.id, new Date())), 60_000);
 
   const YEAR = '/api/cip/stats?from=2025-01-01&to=2025-12-31';
 
@@ -159,7 +145,7 @@ describe.each(testDatabases())('statistics on $name', (kind) => {
       ],
     });
 
-    const audit = await app.db.prisma.auditEvent.findFirstOrThrow({ where: { staffUserId: coordinator.id, action: 'read', resource: 'stats' }, orderBy: { id: 'desc' } });
+    const audit = await testApp().db.prisma.auditEvent.findFirstOrThrow({ where: { staffUserId: coordinator.id, action: 'read', resource: 'stats' }, orderBy: { id: 'desc' } });
     expect(audit.detail).toEqual({ filters: { from: '2025-01-01', to: '2025-12-31' } });
   });
 
@@ -192,7 +178,7 @@ describe.each(testDatabases())('statistics on $name', (kind) => {
   });
 
   test('bad periods and filters: 400 (in French unless asked otherwise); no token: 401', async () => {
-    const reversed = await request(app, 'GET', '/api/cip/stats?from=2025-12-31&to=2025-01-01', undefined, coordinator.token, { 'Accept-Language': 'fr-FR,fr;q=0.9' });
+    const reversed = await request(testApp(), 'GET', '/api/cip/stats?from=2025-12-31&to=2025-01-01', undefined, coordinator.token, { 'Accept-Language': 'fr-FR,fr;q=0.9' });
     expect(reversed.status).toBe(400);
     expect(reversed.body.error).toEqual({
       code: 'ValidationError',
@@ -204,7 +190,7 @@ describe.each(testDatabases())('statistics on $name', (kind) => {
     const bad = await coordinator.call('GET', '/api/cip/stats?from=31/12/2025&structureId=abc');
     expect(bad.status).toBe(400);
     expect(bad.body.error.fields.map((f: { path: string }) => f.path).sort()).toEqual(['query.from', 'query.structureId']);
-    expect((await request(app, 'GET', YEAR)).status).toBe(401);
+    expect((await request(testApp(), 'GET', YEAR)).status).toBe(401);
   });
 
   test('without dates: from 1 January of this year to today', async () => {

@@ -1,11 +1,9 @@
 // A structure's occupancy week by week (GET /api/cip/structures/:id/occupancy, and the list's
 // occupancyWeeks), on SQLite and PostgreSQL, against a fixed data set whose figures are worked out
 // by hand below. Today is Wednesday 2026-03-04, so the weeks run Monday to Sunday from 2026-03-02.
-import type { App } from '../../bot/app';
-import { startTestApp } from '../support/app';
-import { request, signedIn, type StaffClient } from '../support/cipApi';
+import { appForTests, staffForTests } from '../support/app';
+import { request } from '../support/cipApi';
 import { testDatabases } from '../support/databases';
-import type { TempDatabase } from '../support/postgres';
 
 const NOW = new Date('2026-03-04T10:00:00Z');
 const WEEKS = [
@@ -35,18 +33,14 @@ const WEEKS = [
 const EXPECTED = [1, 2, 2, 1, 1, 1, 0, 1];
 
 describe.each(testDatabases())('occupancy on $name', (kind) => {
-  let tmp: TempDatabase;
-  let app: App;
-  let cip: StaffClient;
+  const testApp = appForTests({}, { now: () => NOW }, kind);
+  const [cip] = staffForTests(testApp, 'cip');
   let siae: number;
   let bigger: number;
   let company: number;
 
   beforeAll(async () => {
-    tmp = await kind.create();
-    app = await startTestApp(tmp.url, {}, { now: () => NOW });
-    cip = await signedIn(app, 'cip');
-    const db = app.db.prisma;
+    const db = testApp().db.prisma;
     siae = (await db.structure.create({ data: { name: 'Ressourcerie du Test', kind: 'siae' } })).id;
     bigger = (await db.structure.create({ data: { name: 'Chantier du Test', kind: 'siae', capacity: 3 } })).id;
     company = (await db.structure.create({ data: { name: 'Garage du Test', kind: 'company' } })).id;
@@ -65,10 +59,6 @@ describe.each(testDatabases())('occupancy on $name', (kind) => {
     await place(await person('Hawa'), siae, 'sas_iae', 'active', '2026-01-05', '2026-02-27');
     await place(await person('Ivan'), bigger, 'sas_iae', 'active', '2026-02-01', '2026-06-30');
   }, 60_000);
-  afterAll(async () => {
-    await app?.stop();
-    await tmp?.drop();
-  });
 
   test('8 weeks by default, Monday to Sunday from this week, people placed against the 2 seats of an SIAE', async () => {
     const res = await cip.call('GET', `/api/cip/structures/${siae}/occupancy`);
@@ -89,7 +79,7 @@ describe.each(testDatabases())('occupancy on $name', (kind) => {
     ]);
     expect((await cip.call('GET', `/api/cip/structures/${bigger}/occupancy?weeks=2`)).body).toEqual({ structureId: bigger, seats: 3, weeks: WEEKS.slice(0, 2).map(([from, to]) => ({ from, to, placed: 1 })) });
     expect((await cip.call('GET', `/api/cip/structures/${company}/occupancy?weeks=1`)).body).toEqual({ structureId: company, seats: null, weeks: [{ from: WEEKS[0][0], to: WEEKS[0][1], placed: 0 }] });
-    expect(await app.db.prisma.auditEvent.count({ where: { staffUserId: cip.id, resource: { in: ['structure', 'placement', 'contact'] } } })).toBe(0);
+    expect(await testApp().db.prisma.auditEvent.count({ where: { staffUserId: cip.id, resource: { in: ['structure', 'placement', 'contact'] } } })).toBe(0);
   });
 
   test('the list gives the same figures with occupancyWeeks, and none without', async () => {
@@ -108,6 +98,6 @@ describe.each(testDatabases())('occupancy on $name', (kind) => {
     }
     expect((await cip.call('GET', '/api/cip/structures?occupancyWeeks=30')).status).toBe(400);
     expect((await cip.call('GET', '/api/cip/structures/abc/occupancy')).status).toBe(400);
-    expect((await request(app, 'GET', `/api/cip/structures/${siae}/occupancy`)).status).toBe(401);
+    expect((await request(testApp(), 'GET', `/api/cip/structures/${siae}/occupancy`)).status).toBe(401);
   });
 });

@@ -2,28 +2,13 @@
 // change them (403 for a CIP on structures), the SIAE's default of 2 seats, filters, a structure's
 // contacts and placement counts, phone numbers (E.164, one contact each: 409), field errors, 404,
 // 401, and the audit trail of every read and change of a contact.
-import type { App } from '../../bot/app';
-import { startTestApp } from '../support/app';
-import { request, signedIn, type StaffClient } from '../support/cipApi';
-import { createTempSqlite } from '../support/databases';
-import type { TempDatabase } from '../support/postgres';
+import { appForTests, staffForTests } from '../support/app';
+import { request } from '../support/cipApi';
 
-let tmp: TempDatabase;
-let app: App;
-let cip: StaffClient;
-let coordinator: StaffClient;
-let admin: StaffClient;
-beforeAll(async () => {
-  tmp = await createTempSqlite();
-  app = await startTestApp(tmp.url);
-  [cip, coordinator, admin] = [await signedIn(app, 'cip'), await signedIn(app, 'coordinator'), await signedIn(app, 'admin')];
-});
-afterAll(async () => {
-  await app?.stop();
-  await tmp?.drop();
-});
+const testApp = appForTests();
+const [cip, coordinator, admin] = staffForTests(testApp, 'cip', 'coordinator', 'admin');
 
-const audits = (where: object) => app.db.prisma.auditEvent.findMany({ where, orderBy: { id: 'asc' } });
+const audits = (where: object) => testApp().db.prisma.auditEvent.findMany({ where, orderBy: { id: 'asc' } });
 const paths = (res: { body: { error: { fields: { path: string }[] } } }) => res.body.error.fields.map((f) => f.path).sort();
 const dayOffset = (days: number) => new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate() + days));
 
@@ -39,7 +24,7 @@ describe('structures', () => {
 
     const changed = await admin.call('PATCH', `/api/cip/structures/${company.body.id}`, { address: '2 rue Haute', active: false });
     expect(changed).toMatchObject({ status: 200, body: { address: '2 rue Haute', active: false, name: 'Boulangerie Martin' } });
-    expect(await app.db.prisma.structure.findUnique({ where: { id: company.body.id } })).toMatchObject({ active: false });
+    expect(await testApp().db.prisma.structure.findUnique({ where: { id: company.body.id } })).toMatchObject({ active: false });
     expect((await audits({ resource: 'structure', resourceId: String(company.body.id) })).map((a) => [a.action, a.staffUserId])).toEqual([
       ['create', coordinator.id],
       ['update', admin.id],
@@ -52,9 +37,9 @@ describe('structures', () => {
     expect((await cip.call('PATCH', `/api/cip/structures/${s.id}`, { name: 'Renamed' })).body.error.code).toBe('Forbidden');
     expect((await cip.call('GET', '/api/cip/structures')).status).toBe(200);
     expect((await cip.call('GET', `/api/cip/structures/${s.id}`)).status).toBe(200);
-    expect((await request(app, 'GET', '/api/cip/structures')).status).toBe(401);
-    expect((await request(app, 'POST', '/api/cip/structures', { name: 'x', kind: 'siae' })).status).toBe(401);
-    expect((await app.db.prisma.structure.findUnique({ where: { id: s.id } }))!.name).toBe('Atelier Bois');
+    expect((await request(testApp(), 'GET', '/api/cip/structures')).status).toBe(401);
+    expect((await request(testApp(), 'POST', '/api/cip/structures', { name: 'x', kind: 'siae' })).status).toBe(401);
+    expect((await testApp().db.prisma.structure.findUnique({ where: { id: s.id } }))!.name).toBe('Atelier Bois');
   });
 
   test('bad fields: 400 field by field; nothing to change: 400; unknown ids: 404', async () => {
@@ -89,9 +74,9 @@ describe('structures', () => {
   test('one structure: its contacts (a read of personal data, audited) and how many people are placed there now and later', async () => {
     const s = (await coordinator.call('POST', '/api/cip/structures', { name: 'Les Compagnons', kind: 'siae' })).body;
     const c = (await coordinator.call('POST', `/api/cip/structures/${s.id}/contacts`, { firstName: 'Lina', phone: '06 00 00 02 01' })).body;
-    const people = await Promise.all([1, 2, 3, 4].map((i) => app.db.prisma.beneficiary.create({ data: { firstName: `Placed${i}`, status: 'active' } })));
+    const people = await Promise.all([1, 2, 3, 4].map((i) => testApp().db.prisma.beneficiary.create({ data: { firstName: `Placed${i}`, status: 'active' } })));
     const place = (i: number, from: number, to: number, status = 'active') =>
-      app.db.prisma.placement.create({ data: { beneficiaryId: people[i].id, structureId: s.id, kind: 'sas_iae', startDate: dayOffset(from), endDate: dayOffset(to), status } });
+      testApp().db.prisma.placement.create({ data: { beneficiaryId: people[i].id, structureId: s.id, kind: 'sas_iae', startDate: dayOffset(from), endDate: dayOffset(to), status } });
     await place(0, -10, 20); // now
     await place(1, 0, 0); // today only
     await place(2, 5, 30, 'planned'); // later
@@ -120,7 +105,7 @@ describe('contacts', () => {
     expect(res.body).toMatchObject({ structureId, firstName: 'Paul', lastName: 'Durand', phone: '+33612000011', language: 'en', role: 'tutor', active: true });
     const plain = await cip.call('POST', `/api/cip/structures/${structureId}/contacts`, { firstName: 'Rose' });
     expect(plain.body).toMatchObject({ language: 'fr', role: 'supervisor', phone: null });
-    const row = await app.db.prisma.contact.findUniqueOrThrow({ where: { id: res.body.id } });
+    const row = await testApp().db.prisma.contact.findUniqueOrThrow({ where: { id: res.body.id } });
     expect(row.phone).toBe('+33612000011');
     expect(await audits({ action: 'create', resource: 'contact', resourceId: String(res.body.id), staffUserId: coordinator.id })).toHaveLength(1);
     expect(await audits({ action: 'create', resource: 'contact', resourceId: String(plain.body.id), staffUserId: cip.id })).toHaveLength(1);
@@ -132,7 +117,7 @@ describe('contacts', () => {
     expect(dup).toEqual({ status: 409, body: { error: { code: 'Conflict', reason: 'contact.phoneTaken', params: {}, message: 'Another contact already has this phone number.' } } });
     const b = (await admin.call('POST', `/api/cip/structures/${structureId}/contacts`, { firstName: 'Bea', phone: '+33612000022' })).body;
     expect((await coordinator.call('PATCH', `/api/cip/contacts/${b.id}`, { phone: '0612000021' })).status).toBe(409);
-    expect((await app.db.prisma.contact.findUniqueOrThrow({ where: { id: b.id } })).phone).toBe('+33612000022');
+    expect((await testApp().db.prisma.contact.findUniqueOrThrow({ where: { id: b.id } })).phone).toBe('+33612000022');
     // Its own number again is no conflict (nor a change: a CIP may send it back).
     expect((await cip.call('PATCH', `/api/cip/contacts/${a.id}`, { phone: '+33612000021', firstName: 'Alí' })).body).toMatchObject({ firstName: 'Alí' });
   });
@@ -150,8 +135,8 @@ describe('contacts', () => {
     expect((await cip.call('PATCH', `/api/cip/contacts/${c.id}`, {})).status).toBe(400);
     expect((await cip.call('POST', '/api/cip/structures/999999/contacts', { firstName: 'X' })).body.error.message).toBe('Structure not found.');
     expect((await cip.call('PATCH', '/api/cip/contacts/999999', { firstName: 'X' })).body.error.message).toBe('Contact not found.');
-    expect((await request(app, 'GET', '/api/cip/contacts')).status).toBe(401);
-    expect((await request(app, 'PATCH', `/api/cip/contacts/${c.id}`, { firstName: 'X' })).status).toBe(401);
+    expect((await request(testApp(), 'GET', '/api/cip/contacts')).status).toBe(401);
+    expect((await request(testApp(), 'PATCH', `/api/cip/contacts/${c.id}`, { firstName: 'X' })).status).toBe(401);
   });
 
   test("the list: one structure's contacts when told, active ones when told; each read audited with the ids", async () => {

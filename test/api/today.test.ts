@@ -1,34 +1,16 @@
 // What the dashboard asks the API for: GET /api/cip/today (what needs me today, in my scope),
 // GET /api/cip/staff, and the case list's CIP, structure and order filters.
-import type { App } from '../../bot/app';
-import { startTestApp } from '../support/app';
-import { signedIn, type StaffClient } from '../support/cipApi';
+import { appForTests, staffForTests } from '../support/app';
 import { testDatabases } from '../support/databases';
-import type { TempDatabase } from '../support/postgres';
 
 const NOW = new Date('2026-03-04T08:00:00Z');
 const DAY = 24 * 3600_000;
 describe.each(testDatabases())('on $name', (kind) => {
-  let tmp: TempDatabase;
-  let app: App;
-  let cip: StaffClient;
-  let other: StaffClient;
-  let coordinator: StaffClient;
-
-  beforeAll(async () => {
-    tmp = await kind.create();
-    app = await startTestApp(tmp.url, {}, { now: () => NOW });
-    cip = await signedIn(app, 'cip');
-    other = await signedIn(app, 'cip');
-    coordinator = await signedIn(app, 'coordinator');
-  }, 60_000);
-  afterAll(async () => {
-    await app?.stop();
-    await tmp?.drop();
-  });
+  const testApp = appForTests({}, { now: () => NOW }, kind);
+  const [cip, other, coordinator] = staffForTests(testApp, 'cip', 'cip', 'coordinator');
 
   test('today: alerts by kind, pending cases, people without news for 14 days, shifts and immersions, in my scope only; audited', async () => {
-    const db = app.db.prisma;
+    const db = testApp().db.prisma;
     const old = new Date(NOW.getTime() - 30 * DAY);
     const quiet = await db.beneficiary.create({ data: { firstName: 'Quiet', status: 'active', cipId: cip.id, createdAt: old } });
     const talking = await db.beneficiary.create({ data: { firstName: 'Talking', status: 'active', cipId: cip.id, createdAt: old } });
@@ -58,7 +40,7 @@ describe.each(testDatabases())('on $name', (kind) => {
   });
 
   test('the case list filters by CIP and structure and sorts by name', async () => {
-    const db = app.db.prisma;
+    const db = testApp().db.prisma;
     const company = await db.structure.findFirstOrThrow({ where: { kind: 'company' } });
     const zed = await db.beneficiary.create({ data: { firstName: 'Zed', lastName: 'Zulu', status: 'active', cipId: other.id } });
     const abe = await db.beneficiary.create({ data: { firstName: 'Abe', lastName: 'Alpha', status: 'active', cipId: other.id } });
@@ -82,11 +64,11 @@ describe.each(testDatabases())('on $name', (kind) => {
     expect(status).toBe(200);
     expect(body.items.map((m: { id: number }) => m.id)).toEqual(expect.arrayContaining([cip.id, other.id, coordinator.id]));
     expect(Object.keys(body.items[0]).sort()).toEqual(['id', 'name', 'role']);
-    expect((await fetch(`${app.url}/api/cip/staff`)).status).toBe(401);
+    expect((await fetch(`${testApp().url}/api/cip/staff`)).status).toBe(401);
   });
 
   test("a case's conversation log: in scope only, its text and files, audited", async () => {
-    const db = app.db.prisma;
+    const db = testApp().db.prisma;
     const mine = await db.beneficiary.create({ data: { firstName: 'Logged', status: 'active', cipId: cip.id } });
     await db.message.create({ data: { direction: 'in', channel: 'webchat', beneficiaryId: mine.id, status: 'received', payload: { text: 'Bonjour', attachments: [{ contentType: 'audio/ogg', contentUrl: `/webchat/media/${'a'.repeat(32)}` }] } } });
     await db.message.create({ data: { direction: 'status', channel: 'whatsapp', beneficiaryId: mine.id, status: 'read', payload: {} } });
@@ -99,7 +81,7 @@ describe.each(testDatabases())('on $name', (kind) => {
   });
 
   test("a case's bookings and check-ins: in scope only, audited", async () => {
-    const db = app.db.prisma;
+    const db = testApp().db.prisma;
     const mine = await db.beneficiary.create({ data: { firstName: 'Booked', status: 'active', cipId: cip.id } });
     const session = await db.workshopSession.findFirstOrThrow({ include: { workshop: true } });
     await db.booking.create({ data: { sessionId: session.id, beneficiaryId: mine.id, status: 'booked' } });
@@ -116,14 +98,14 @@ describe.each(testDatabases())('on $name', (kind) => {
   });
 
   test('10,000 cases: the Personnes page (a search, a far page, a sort) answers fast, paged by the database', async () => {
-    const db = app.db.prisma;
+    const db = testApp().db.prisma;
     const rows = Array.from({ length: 10_000 }, (_, i) => ({ firstName: `Bulk${i}`, lastName: `Person${String(i).padStart(5, '0')}`, status: 'active', cipId: cip.id }));
     for (let i = 0; i < rows.length; i += 1000) await db.beneficiary.createMany({ data: rows.slice(i, i + 1000) });
     // Through the dashboard, with the cookie of a signed-in CIP.
     const cookie = `passerelle_cip=${encodeURIComponent(cip.token)}`;
     for (const query of ['q=Bulk9999', 'page=350', 'sort=name&page=200', 'stage=diagnostic&language=fr']) {
       const started = Date.now();
-      const res = await fetch(`${app.url}/cip/people?${query}`, { headers: { Cookie: cookie } });
+      const res = await fetch(`${testApp().url}/cip/people?${query}`, { headers: { Cookie: cookie } });
       const ms = Date.now() - started;
       expect(res.status).toBe(200);
       const html = await res.text();
@@ -132,7 +114,7 @@ describe.each(testDatabases())('on $name', (kind) => {
     }
     const pages = Math.ceil((await db.beneficiary.count({ where: { OR: [{ cipId: cip.id }, { cipId: null, status: 'pending' }] } })) / 25);
     expect(pages).toBeGreaterThanOrEqual(400);
-    const last = await (await fetch(`${app.url}/cip/people?sort=name&page=${pages}`, { headers: { Cookie: cookie } })).text();
+    const last = await (await fetch(`${testApp().url}/cip/people?sort=name&page=${pages}`, { headers: { Cookie: cookie } })).text();
     expect(last).toContain(`Page ${pages} sur ${pages}`);
   }, 60_000);
 });

@@ -3,29 +3,14 @@
 // admins: title, category, description, duration, active; the code stays), each change audited with
 // its fields; a CIP's 403, unknown ids (404), bad or empty bodies (400), no token (401); an inactive
 // workshop takes no new session until it is active again.
-import type { App } from '../../bot/app';
-import { startTestApp } from '../support/app';
-import { request, signedIn, type StaffClient } from '../support/cipApi';
-import { createTempSqlite } from '../support/databases';
-import type { TempDatabase } from '../support/postgres';
+import { appForTests, staffForTests } from '../support/app';
+import { request } from '../support/cipApi';
 
-let tmp: TempDatabase;
-let app: App;
-let cip: StaffClient;
-let coordinator: StaffClient;
-let admin: StaffClient;
+const testApp = appForTests();
+const [cip, coordinator, admin] = staffForTests(testApp, 'cip', 'coordinator', 'admin');
 let seq = 0;
-beforeAll(async () => {
-  tmp = await createTempSqlite();
-  app = await startTestApp(tmp.url);
-  [cip, coordinator, admin] = [await signedIn(app, 'cip'), await signedIn(app, 'coordinator'), await signedIn(app, 'admin')];
-});
-afterAll(async () => {
-  await app?.stop();
-  await tmp?.drop();
-});
 
-const db = () => app.db.prisma;
+const db = () => testApp().db.prisma;
 const inDays = (days: number, hours = 0) => new Date(Date.now() + days * 24 * 3600_000 + hours * 3600_000).toISOString();
 const paths = (res: { body: { error: { fields: { path: string }[] } } }) => res.body.error.fields.map((f) => f.path).sort();
 const newWorkshop = async () =>
@@ -42,7 +27,7 @@ test('any member of staff reads a workshop with its upcoming sessions; unknown: 
   expect(res.body.sessions).toEqual([expect.objectContaining({ id: session.id, place: 'Salle A', capacity: 6, seatsLeft: 6, waitlistedCount: 0 })]);
   expect((await cip.call('GET', '/api/cip/workshops/999999')).body.error).toMatchObject({ code: 'NotFound', reason: 'notFound.Workshop', message: 'Workshop not found.' });
   expect((await cip.call('GET', '/api/cip/workshops/abc')).status).toBe(400);
-  expect((await request(app, 'GET', `/api/cip/workshops/${w.id}`)).status).toBe(401);
+  expect((await request(testApp(), 'GET', `/api/cip/workshops/${w.id}`)).status).toBe(401);
 });
 
 test('a coordinator changes title, category, description and duration; an admin deactivates it; each change audited with its fields', async () => {
@@ -70,12 +55,12 @@ test('an inactive workshop takes no new session (409) until it is active again',
 
 test("a CIP may not change a workshop (403, the French sentence by default), nothing written; unknown: 404; no token: 401", async () => {
   const w = await newWorkshop();
-  const refused = await request(app, 'PATCH', `/api/cip/workshops/${w.id}`, { title: 'Le mien' }, cip.token, { 'Accept-Language': 'fr' });
+  const refused = await request(testApp(), 'PATCH', `/api/cip/workshops/${w.id}`, { title: 'Le mien' }, cip.token, { 'Accept-Language': 'fr' });
   expect(refused).toEqual({ status: 403, body: { error: { code: 'Forbidden', reason: 'Forbidden', params: { role: 'cip' }, message: 'Votre rôle (cip) ne permet pas de faire cela.' } } });
   expect((await db().workshop.findUniqueOrThrow({ where: { id: w.id } })).title).not.toBe('Le mien');
   expect(await db().auditEvent.count({ where: { resource: 'workshop', resourceId: String(w.id), action: 'update' } })).toBe(0);
   expect((await coordinator.call('PATCH', '/api/cip/workshops/999999', { title: 'x' })).status).toBe(404);
-  expect((await request(app, 'PATCH', `/api/cip/workshops/${w.id}`, { title: 'x' })).status).toBe(401);
+  expect((await request(testApp(), 'PATCH', `/api/cip/workshops/${w.id}`, { title: 'x' })).status).toBe(401);
 });
 
 test('bad fields: 400 field by field; nothing to change (the code alone does not change): 400', async () => {
@@ -91,7 +76,7 @@ test('bad fields: 400 field by field; nothing to change (the code alone does not
 });
 
 test('the OpenAPI document has both routes with their roles', async () => {
-  const doc = (await request(app, 'GET', '/api/cip/openapi.json')).body;
+  const doc = (await request(testApp(), 'GET', '/api/cip/openapi.json')).body;
   expect(doc.paths['/api/cip/workshops/{id}'].get['x-roles']).toEqual(['cip', 'coordinator', 'admin']);
   expect(doc.paths['/api/cip/workshops/{id}'].patch['x-roles']).toEqual(['coordinator', 'admin']);
   expect(Object.keys(doc.paths['/api/cip/workshops/{id}'].patch.requestBody.content['application/json'].schema.properties).sort()).toEqual(['active', 'category', 'description', 'durationMinutes', 'title']);

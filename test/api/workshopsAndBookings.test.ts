@@ -4,30 +4,14 @@
 // through the same rules as the chat (booked, waiting list with its order, full, twice, age group,
 // started, cancelled), a cancellation handing the seat to the first in line, and what a CIP sees
 // of a session's bookings (their own cases only), every access audited.
-import type { App } from '../../bot/app';
-import { startTestApp } from '../support/app';
-import { request, signedIn, type StaffClient } from '../support/cipApi';
-import { createTempSqlite } from '../support/databases';
-import type { TempDatabase } from '../support/postgres';
+import { appForTests, staffForTests } from '../support/app';
+import { request, type StaffClient } from '../support/cipApi';
 
-let tmp: TempDatabase;
-let app: App;
-let cip: StaffClient;
-let otherCip: StaffClient;
-let coordinator: StaffClient;
-let admin: StaffClient;
+const testApp = appForTests();
+const [cip, otherCip, coordinator, admin] = staffForTests(testApp, 'cip', 'cip', 'coordinator', 'admin');
 let seq = 0;
-beforeAll(async () => {
-  tmp = await createTempSqlite();
-  app = await startTestApp(tmp.url);
-  [cip, otherCip, coordinator, admin] = [await signedIn(app, 'cip'), await signedIn(app, 'cip'), await signedIn(app, 'coordinator'), await signedIn(app, 'admin')];
-});
-afterAll(async () => {
-  await app?.stop();
-  await tmp?.drop();
-});
 
-const db = () => app.db.prisma;
+const db = () => testApp().db.prisma;
 const DAY = 24 * 3600_000;
 const inDays = (days: number, hours = 0) => new Date(Date.now() + days * DAY + hours * 3600_000).toISOString();
 const paths = (res: { body: { error: { fields: { path: string }[] } } }) => res.body.error.fields.map((f) => f.path).sort();
@@ -53,7 +37,7 @@ describe('workshops and sessions', () => {
     const paperwork = (await cip.call('GET', '/api/cip/workshops?category=paperwork')).body.items;
     expect(paperwork.map((w: { code: string }) => w.code)).toEqual(['paperwork']);
     expect((await cip.call('GET', '/api/cip/workshops?category=cooking')).status).toBe(400);
-    expect((await request(app, 'GET', '/api/cip/workshops')).status).toBe(401);
+    expect((await request(testApp(), 'GET', '/api/cip/workshops')).status).toBe(401);
   });
 
   test('a coordinator adds a workshop (audited); a CIP may not (403); a code taken: 409; bad fields: 400', async () => {
@@ -182,7 +166,7 @@ describe('bookings', () => {
     await cip.call('POST', `/api/cip/beneficiaries/${archived}/archive`, {});
     expect((await bookFor(sessionId, { beneficiaryId: archived })).body.error.message).toBe('This case is archived.');
     expect(paths(await bookFor(sessionId, { waitlistIfFull: 'yes', ignoreAgeGroup: 1 }))).toEqual(['beneficiaryId', 'ignoreAgeGroup', 'waitlistIfFull']);
-    expect((await request(app, 'POST', `/api/cip/sessions/${sessionId}/bookings`, { beneficiaryId: person })).status).toBe(401);
+    expect((await request(testApp(), 'POST', `/api/cip/sessions/${sessionId}/bookings`, { beneficiaryId: person })).status).toBe(401);
   });
 
   test("a session's bookings: a CIP sees their own cases only, a coordinator everyone; each read audited with what was shown", async () => {
@@ -201,7 +185,7 @@ describe('bookings', () => {
     expect(read.detail).toEqual({ sessionId, ids: [seen.body.items[0].id] });
     expect((await cip.call('GET', '/api/cip/sessions/999999/bookings')).status).toBe(404);
     expect((await cip.call('GET', `/api/cip/sessions/${sessionId}/bookings?status=maybe`)).status).toBe(400);
-    expect((await request(app, 'GET', `/api/cip/sessions/${sessionId}/bookings`)).status).toBe(401);
+    expect((await request(testApp(), 'GET', `/api/cip/sessions/${sessionId}/bookings`)).status).toBe(401);
   });
 
   test('cancelling a booking: the seat goes to the first in line, who is told (one notification); twice: 409; a waiting place: nobody promoted', async () => {
@@ -235,7 +219,7 @@ describe('bookings', () => {
     expect((await cip.call('DELETE', `/api/cip/bookings/${theirs.id}`)).body.error.message).toBe('Booking not found.');
     expect((await db().booking.findUniqueOrThrow({ where: { id: theirs.id } })).status).toBe('booked');
     expect((await cip.call('DELETE', '/api/cip/bookings/999999')).status).toBe(404);
-    expect((await request(app, 'DELETE', `/api/cip/bookings/${theirs.id}`)).status).toBe(401);
+    expect((await request(testApp(), 'DELETE', `/api/cip/bookings/${theirs.id}`)).status).toBe(401);
     await db().workshopSession.update({ where: { id: sessionId }, data: { startsAt: new Date(Date.now() - 60_000) } });
     expect((await otherCip.call('DELETE', `/api/cip/bookings/${theirs.id}`)).body.error.message).toBe('This session has started already: its bookings stay as they are.');
   });

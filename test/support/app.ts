@@ -6,6 +6,10 @@ import path from 'node:path';
 import { startApp, type App, type StartOptions } from '../../bot/app';
 import { loadConfig } from '../../bot/config';
 import { silentLogger } from '../../bot/logger';
+import type { Role } from '../../bot/services/staff';
+import { signedIn, type StaffClient } from './cipApi';
+import { sqliteKind, type TestDatabaseKind } from './databases';
+import type { TempDatabase } from './postgres';
 
 export async function startTestApp(databaseUrl: string, env: Record<string, string> = {}, options: StartOptions = {}): Promise<App> {
   const media = fs.mkdtempSync(path.join(os.tmpdir(), 'passerelle-media-'));
@@ -26,25 +30,65 @@ export async function startTestApp(databaseUrl: string, env: Record<string, stri
   return startApp(config, silentLogger, { warmUp: false, longPollMs: 2000, ...options });
 }
 
+/** What appForTests gives: call it for the running app (inside tests and hooks). */
+export interface TestApp {
+  (): App;
+  /** The URL of the app's database, to start another app on it (a second instance, other settings). */
+  databaseUrl(): string;
+  /** Stops the app and starts it again on the same database with the same settings. */
+  restart(): Promise<App>;
+}
+
 /**
- * The app on a fresh SQLite database for the tests of one file: started before them, stopped (and
- * its database dropped) after. Call it at the top of a file or a describe block; the getter gives
- * the running app.
+ * The app on a fresh database for the tests of one file or describe block: started in beforeAll,
+ * stopped (and its database dropped) in afterAll. SQLite unless a kind of testDatabases() is given:
+ *
+ *   const testApp = appForTests({ DEMO_DATA: 'off' });
+ *   describe.each(testDatabases())('on $name', (kind) => { const testApp = appForTests({}, {}, kind); … });
+ *
+ * Hooks run in the order they are declared (afterAll too): a hook that needs the app comes after
+ * this call; one that must run before the app stops (closing a browser) comes before it.
  */
-export function appForTests(env: Record<string, string> = {}, options: StartOptions = {}): () => App {
-  let tmp: { url: string; drop(): Promise<void> } | undefined;
+export function appForTests(env: Record<string, string> = {}, options: StartOptions = {}, kind: TestDatabaseKind = sqliteKind): TestApp {
+  let tmp: TempDatabase | undefined;
   let app: App | undefined;
   beforeAll(async () => {
-    const { createTempSqlite } = await import('./databases');
-    tmp = await createTempSqlite();
+    tmp = await kind.create();
     app = await startTestApp(tmp.url, env, options);
   }, 60_000);
   afterAll(async () => {
     await app?.stop();
     await tmp?.drop();
   });
-  return () => {
+  const running = () => {
     if (!app) throw new Error('the app is not started yet (use it inside a test)');
     return app;
   };
+  const databaseUrl = () => {
+    if (!tmp) throw new Error('the database is made in beforeAll (use it inside a test)');
+    return tmp.url;
+  };
+  const restart = async () => {
+    await running().stop();
+    app = undefined; // stopped: afterAll has nothing to stop if the new start fails
+    app = await startTestApp(databaseUrl(), env, options);
+    return app;
+  };
+  return Object.assign(running, { databaseUrl, restart });
+}
+
+/**
+ * Members of staff of these roles, signed in once the app is up (in beforeAll; declare it after
+ * appForTests), one client each in the same order:
+ *
+ *   const [cip, otherCip, coordinator] = staffForTests(testApp, 'cip', 'cip', 'coordinator');
+ *
+ * The clients exist at once and are filled in before the tests, so they can be used as defaults.
+ */
+export function staffForTests(app: () => App, ...roles: Role[]): StaffClient[] {
+  const clients = roles.map(() => ({}) as StaffClient);
+  beforeAll(async () => {
+    for (const [i, role] of roles.entries()) Object.assign(clients[i], await signedIn(app(), role));
+  });
+  return clients;
 }
