@@ -7,8 +7,8 @@
 // The checks and the write are one transaction, with the person and the structure locked first
 // (see lockPersonAndStructure), so that two CIPs placing two people in the last seat at the same
 // moment cannot both get it.
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Database, Prisma } from '../db/client';
+import { retryLostRaces } from '../db/retry';
 import { appendCaseEvent, type Actor } from './caseEvents';
 
 type Tx = Prisma.TransactionClient;
@@ -129,32 +129,16 @@ const HOLDS_A_SEAT: readonly string[] = ['planned', 'active'];
  * Locks what the rules count, until the transaction ends: the person (their sas IAE months) and
  * the structure (its seats). PostgreSQL: row locks, always the person first, so that two
  * transactions never wait for each other in a circle. SQLite has a single writer: in one process
- * bot/db/serialized.ts runs transactions one at a time; another client on the same file that
- * wrote since we read makes our write fail at once (SQLITE_BUSY), and `untilNoRace` runs the
- * transaction again on fresh counts. (A lock taken by a first write would instead make
- * better-sqlite3 wait synchronously, stalling the process that holds the lock.)
+ * bot/db/serialized.ts runs transactions one at a time; another client on the same file that is
+ * writing, or wrote since we read, makes our write fail at once (SQLITE_BUSY, SQLITE_BUSY_SNAPSHOT),
+ * and `retryLostRaces` (bot/db/retry.ts) runs the transaction again on fresh counts. (A lock
+ * taken by a first write would instead make better-sqlite3 wait synchronously, stalling the
+ * process that holds the lock.)
  */
 async function lockPersonAndStructure(tx: Tx, provider: PlacementDb['provider'], beneficiaryId: number, structureId: number) {
   if (provider !== 'postgresql') return;
   await tx.$queryRaw`SELECT "id" FROM "Beneficiary" WHERE "id" = ${beneficiaryId} FOR UPDATE`;
   await tx.$queryRaw`SELECT "id" FROM "Structure" WHERE "id" = ${structureId} FOR UPDATE`;
-}
-
-/** SQLite's "another connection is writing" (busy or a stale snapshot), or Prisma's write conflict. */
-function lostRace(err: unknown): boolean {
-  const e = err as { code?: string; meta?: { driverAdapterError?: { cause?: { originalCode?: string } } } };
-  return e?.code === 'P2034' || /^SQLITE_BUSY/.test(e?.meta?.driverAdapterError?.cause?.originalCode ?? '');
-}
-
-async function untilNoRace<T>(work: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await work();
-    } catch (err) {
-      if (attempt >= 50 || !lostRace(err)) throw err;
-      await sleep(1 + Math.random() * 4 * Math.min(attempt, 10));
-    }
-  }
 }
 
 interface Candidate {
@@ -258,7 +242,7 @@ export interface NewPlacement {
 export async function createPlacement(db: PlacementDb, input: NewPlacement, actor: Actor): Promise<Placement> {
   const candidate: Candidate = { ...input, status: input.status ?? 'planned' };
   checkDates(candidate);
-  return untilNoRace(() =>
+  return retryLostRaces(() =>
     db.prisma.$transaction(async (tx) => {
       await lockPersonAndStructure(tx, db.provider, input.beneficiaryId, input.structureId);
       const person = await tx.beneficiary.findUnique({ where: { id: input.beneficiaryId } });
@@ -295,7 +279,7 @@ export async function updatePlacement(db: PlacementDb, placementId: number, chan
   // Who and where never change: enough to know what to lock.
   const found = await db.prisma.placement.findUnique({ where: { id: placementId }, select: { beneficiaryId: true, structureId: true } });
   if (!found) return refuse('placement_not_found', 'Placement not found.');
-  return untilNoRace(() =>
+  return retryLostRaces(() =>
     db.prisma.$transaction(async (tx) => {
       await lockPersonAndStructure(tx, db.provider, found.beneficiaryId, found.structureId);
       const before = await tx.placement.findUniqueOrThrow({ where: { id: placementId }, include: { structure: true } });

@@ -4,8 +4,8 @@
 // PostgreSQL. Every change writes its CaseEvent in the same transaction, and a transaction that
 // lost a race with another instance (SQLite "database is locked", a PostgreSQL deadlock, a booking
 // row created meanwhile) runs again from the start: no such error reaches the person.
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { Db, Prisma } from '../db/client';
+import { isUniqueViolation, type Db, type Prisma } from '../db/client';
+import { raceLost, retryLostRaces } from '../db/retry';
 import { appendCaseEvent, type Actor } from './caseEvents';
 import { queueNotification } from './notifications';
 
@@ -49,35 +49,19 @@ function view(s: SessionRow): SessionView {
 
 // --- Races between instances ---------------------------------------------------------------
 
-const MAX_ATTEMPTS = 40;
-
-interface DbError {
-  code?: string;
-  meta?: { target?: unknown; modelName?: string; driverAdapterError?: { cause?: { originalCode?: string; kind?: string } } };
-}
-
-/** An error that says "another transaction got there first": running again gives the right answer. */
-function isLostRace(err: unknown): boolean {
-  const e = err as DbError;
-  if (e?.code === 'P2034') return true; // write conflict or deadlock
-  if (e?.code === 'P2002' && e.meta?.modelName === 'Booking') return true; // the same person, twice at once
-  const cause = e?.meta?.driverAdapterError?.cause;
-  return !!cause && (/^SQLITE_(BUSY|LOCKED)/.test(cause.originalCode ?? '') || ['40001', '40P01'].includes(cause.originalCode ?? '') || cause.kind === 'TransactionWriteConflict');
+/** The same person booking the same session twice at once: the second create hits the unique key. */
+function bookingCreatedMeanwhile(err: unknown): boolean {
+  const e = err as { meta?: { modelName?: string } } | undefined;
+  return isUniqueViolation(err) && e?.meta?.modelName === 'Booking';
 }
 
 /**
- * Runs a transaction, again (after a short random pause) when it lost a race. On SQLite a
+ * Runs a transaction, again (after a short random pause) when it lost a race (bot/db/retry.ts),
+ * or when the booking it creates was created meanwhile: the next try finds it. On SQLite a
  * transaction reads first, so a conflicting writer makes it fail at once instead of waiting.
  */
-async function retrying<T>(db: Db, work: (tx: Tx) => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await db.$transaction(work);
-    } catch (err) {
-      if (attempt >= MAX_ATTEMPTS || !isLostRace(err)) throw err;
-      await sleep(1 + Math.random() * 5 * Math.min(attempt, 10));
-    }
-  }
+function retrying<T>(db: Db, work: (tx: Tx) => Promise<T>): Promise<T> {
+  return retryLostRaces(() => db.$transaction(work), { alsoRetry: bookingCreatedMeanwhile });
 }
 
 // --- Sessions --------------------------------------------------------------------------------
@@ -205,11 +189,6 @@ export async function book(db: Db, beneficiaryId: number, sessionId: number, now
     if (taken) return { status: 'booked', bookingId: booking.id, session: view(fresh) };
     return { status: 'waitlisted', bookingId: booking.id, session: view(fresh), position: await waitlistPosition(tx, sessionId, booking.id, now) };
   });
-}
-
-/** Thrown inside a transaction to make `retrying` run it again. */
-function raceLost(): never {
-  throw Object.assign(new Error('lost a race with another transaction'), { code: 'P2034' });
 }
 
 /** Takes one seat if one is left: true when it was taken. */
