@@ -3,33 +3,21 @@
 import http from 'node:http';
 import os from 'node:os';
 import type { AddressInfo } from 'node:net';
-import type { App } from '../../bot/app';
-import { createTempSqlite } from '../support/databases';
-import type { TempDatabase } from '../support/postgres';
-import { startTestApp } from '../support/app';
+import { appForTests, startTestApp } from '../support/app';
 import { DirectLineClient } from '../support/directLineClient';
 import { translator } from '../../bot/i18n';
 import { samples } from '../support/mediaSamples';
 import { queueNotification } from '../../bot/services/notifications';
 
-let tmp: TempDatabase;
-let app: App;
 /** /api/messages without MicrosoftAppId is off unless asked for (test/security/botframework.test.ts) */
 const EMULATOR = { BOTFRAMEWORK_EMULATOR: 'on' };
 
-beforeAll(async () => {
-  tmp = await createTempSqlite();
-  app = await startTestApp(tmp.url, EMULATOR);
-});
-afterAll(async () => {
-  await app?.stop();
-  await tmp?.drop();
-});
+const testApp = appForTests(EMULATOR);
 
 const USER = 'wc_e2e_user_0123456789abcdef';
 
 test('a conversation through botframework-directlinejs: menu in French, then Arabic, kept after a restart', async () => {
-  const client = await DirectLineClient.withToken(app.url, USER);
+  const client = await DirectLineClient.withToken(testApp().url, USER);
   try {
     const greeting = await client.waitForBotMessages(2);
     expect(greeting[0].text).toMatch(/^Bonjour ! Je suis Passerelle/);
@@ -46,16 +34,15 @@ test('a conversation through botframework-directlinejs: menu in French, then Ara
   }
 
   // The record: every message in and out, and the language in the user's stored state.
-  const messages = await app.db.prisma.message.findMany({ where: { channel: 'webchat' }, orderBy: { id: 'asc' } });
+  const messages = await testApp().db.prisma.message.findMany({ where: { channel: 'webchat' }, orderBy: { id: 'asc' } });
   expect(messages.filter((m) => m.direction === 'in').map((m) => (m.payload as { text: string }).text)).toEqual(['6', '٣']);
   expect(messages.filter((m) => m.direction === 'out').length).toBeGreaterThanOrEqual(5);
-  const state = await app.db.prisma.botState.findUnique({ where: { key: `webchat/users/${USER}/` } });
+  const state = await testApp().db.prisma.botState.findUnique({ where: { key: `webchat/users/${USER}/` } });
   expect(JSON.parse(state!.data).profile.language).toBe('ar');
 
   // Restart the server on the same database: the same person is greeted in Arabic.
-  await app.stop();
-  app = await startTestApp(tmp.url, EMULATOR);
-  const again = await DirectLineClient.withToken(app.url, USER);
+  await testApp.restart();
+  const again = await DirectLineClient.withToken(testApp().url, USER);
   try {
     const [hello, menu] = await again.waitForBotMessages(2);
     expect(hello.text).toMatch(/^مرحبا!/);
@@ -67,7 +54,7 @@ test('a conversation through botframework-directlinejs: menu in French, then Ara
 
 test('with DIRECTLINE_SECRET the client works with the secret, the first message opens the chat; a wrong secret gets nothing', async () => {
   const secret = 'a-secret-of-at-least-32-characters-0123';
-  const withSecret = await startTestApp(tmp.url, { DIRECTLINE_SECRET: secret });
+  const withSecret = await startTestApp(testApp.databaseUrl(), { DIRECTLINE_SECRET: secret });
   const client = await DirectLineClient.withSecret(withSecret.url, secret);
   const wrong = await DirectLineClient.withSecret(withSecret.url, 'b-secret-of-at-least-32-characters-0123');
   try {
@@ -93,7 +80,7 @@ describe('bad requests get a 4xx with a clear message and never break the server
   });
 
   async function post(path: string, body: string | undefined, bearer: string, type = 'application/json') {
-    return fetch(`${app.url}${path}`, {
+    return fetch(`${testApp().url}${path}`, {
       method: 'POST',
       headers: { 'Content-Type': type, ...(bearer !== 'none' && { Authorization: `Bearer ${bearer}` }) },
       body,
@@ -118,7 +105,7 @@ describe('bad requests get a 4xx with a clear message and never break the server
   });
 
   test('reading activities with a foreign token is refused, with the right one it works', async () => {
-    const get = (t: string) => fetch(`${app.url}${activities()}?watermark=0`, { headers: { Authorization: `Bearer ${t}` } });
+    const get = (t: string) => fetch(`${testApp().url}${activities()}?watermark=0`, { headers: { Authorization: `Bearer ${t}` } });
     expect((await get(otherToken)).status).toBe(403);
     expect((await get(token)).status).toBe(200);
   });
@@ -127,8 +114,8 @@ describe('bad requests get a 4xx with a clear message and never break the server
     const res = await post('/api/messages', '{}', 'none');
     expect(res.status).toBe(400);
     expect(await res.text()).toMatch(/type/);
-    expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
-    expect((await fetch(`${app.url}/readyz`)).status).toBe(200);
+    expect((await fetch(`${testApp().url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${testApp().url}/readyz`)).status).toBe(200);
   });
 });
 
@@ -166,14 +153,14 @@ describe('/api/messages (Bot Framework protocol) without MicrosoftAppId, BOTFRAM
   });
 
   test('a local request runs the same bot: the replies reach the connector', async () => {
-    const res = await fetch(`${app.url}/api/messages`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(activity('hello')) });
+    const res = await fetch(`${testApp().url}/api/messages`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(activity('hello')) });
     expect(res.status).toBeLessThan(300);
     expect(received.map((a) => a.text).join('\n')).toContain('What do you want to do?');
     expect(received.every((a) => a.locale === 'en')).toBe(true);
   });
 
   test('a proactive message reaches a Bot Framework conversation through the connector (continueConversationAsync), in the person\'s language', async () => {
-    const db = app.db.prisma;
+    const db = testApp().db.prisma;
     const b = await db.beneficiary.create({ data: { firstName: 'Tesfay', language: 'en', status: 'active', consentAt: new Date() } });
     const reference = { channelId: 'emulator', serviceUrl, conversation: { id: 'emulator-proactive' }, user: { id: 'emulator-user-2' }, bot: { id: 'bot' } };
     await db.conversationRef.create({
@@ -182,7 +169,7 @@ describe('/api/messages (Bot Framework protocol) without MicrosoftAppId, BOTFRAM
     const session = { workshopCode: 'cv', title: 'CV', startsAt: '2026-12-10T09:30:00.000Z', place: 'Blois' };
     const id = await db.$transaction((tx) => queueNotification(tx, b.id, new Date(), { key: 'notifications.waitlistPromoted', session }));
     const before = received.length;
-    expect(await app.core.notifier.deliver(b.id)).toBe(1);
+    expect(await testApp().core.notifier.deliver(b.id)).toBe(1);
     const sent = received.slice(before) as { text?: string; conversation?: { id: string } }[];
     expect(sent).toHaveLength(1);
     expect(sent[0].conversation?.id).toBe('emulator-proactive');
@@ -198,7 +185,7 @@ describe('/api/messages (Bot Framework protocol) without MicrosoftAppId, BOTFRAM
       console.warn('NOTICE: no non-loopback IPv4 address on this machine: the remote-host check is not exercised');
       return;
     }
-    const open = await startTestApp(tmp.url, { HOST: '0.0.0.0', ...EMULATOR });
+    const open = await startTestApp(testApp.databaseUrl(), { HOST: '0.0.0.0', ...EMULATOR });
     try {
       const port = new URL(open.url).port;
       const res = await fetch(`http://${external}:${port}/api/messages`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(activity('hello')) });
@@ -212,9 +199,9 @@ describe('/api/messages (Bot Framework protocol) without MicrosoftAppId, BOTFRAM
 
 describe('files sent from the web chat (voice notes, photos)', () => {
   async function start() {
-    const res = await fetch(`${app.url}/v3/directline/tokens/generate`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ user: { id: 'wc_upload_user_0123456789' } }) });
+    const res = await fetch(`${testApp().url}/v3/directline/tokens/generate`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ user: { id: 'wc_upload_user_0123456789' } }) });
     const { conversationId, token } = (await res.json()) as { conversationId: string; token: string };
-    await fetch(`${app.url}/v3/directline/conversations`, { method: 'POST', headers: { Authorization: `Bearer ${token}` } });
+    await fetch(`${testApp().url}/v3/directline/conversations`, { method: 'POST', headers: { Authorization: `Bearer ${token}` } });
     return { conversationId, token };
   }
 
@@ -223,7 +210,7 @@ describe('files sent from the web chat (voice notes, photos)', () => {
     // as Web Chat sends it: the activity as a JSON part named "blob", then the files
     form.append('activity', new Blob([JSON.stringify({ type: 'message', from: { id: 'wc_upload_user_0123456789' }, attachments: [{ contentType: file.type, name }] })], { type: 'application/vnd.microsoft.activity' }), 'blob');
     form.append('file', file, name);
-    return fetch(`${app.url}/v3/directline/conversations/${conversationId}/upload?userId=wc_upload_user_0123456789`, {
+    return fetch(`${testApp().url}/v3/directline/conversations/${conversationId}/upload?userId=wc_upload_user_0123456789`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${token}` },
       body: form,
@@ -236,14 +223,14 @@ describe('files sent from the web chat (voice notes, photos)', () => {
     const res = await upload(conversationId, token, new Blob([sound], { type: 'audio/ogg' }), 'note.ogg');
     expect(res.status).toBe(200);
     const { id } = (await res.json()) as { id: string };
-    const transcript = (await (await fetch(`${app.url}/v3/directline/conversations/${conversationId}/activities`, { headers: { Authorization: `Bearer ${token}` } })).json()) as { activities: { id: string; attachments?: { contentType: string; contentUrl: string }[] }[] };
+    const transcript = (await (await fetch(`${testApp().url}/v3/directline/conversations/${conversationId}/activities`, { headers: { Authorization: `Bearer ${token}` } })).json()) as { activities: { id: string; attachments?: { contentType: string; contentUrl: string }[] }[] };
     const echoed = transcript.activities.find((a) => a.id === id)!;
     expect(echoed.attachments).toEqual([expect.objectContaining({ contentType: 'audio/ogg', contentUrl: expect.stringMatching(/^\/webchat\/media\/[A-Za-z0-9_-]{32}\?c=/) })]);
-    const file = await fetch(`${app.url}${echoed.attachments![0].contentUrl}`);
+    const file = await fetch(`${testApp().url}${echoed.attachments![0].contentUrl}`);
     expect(file.headers.get('content-type')).toBe('audio/ogg');
     expect(new Uint8Array(await file.arrayBuffer())).toEqual(sound);
     // the message record keeps the plain reference (no signature), not the bytes
-    const row = await app.db.prisma.message.findFirst({ where: { providerId: `webchat:${id}` } });
+    const row = await testApp().db.prisma.message.findFirst({ where: { providerId: `webchat:${id}` } });
     expect((row!.payload as { attachments: { url: string }[] }).attachments[0].url).toBe(echoed.attachments![0].contentUrl.split('?')[0]);
   });
 
@@ -252,7 +239,7 @@ describe('files sent from the web chat (voice notes, photos)', () => {
     expect((await upload(conversationId, token, new Blob(['#!/bin/sh'], { type: 'application/x-sh' }), 'x.sh')).status).toBe(415);
     // announces 50 MB and waits: the server must refuse before reading it
     const big = await new Promise<{ status: number }>((resolve, reject) => {
-      const url = new URL(`${app.url}/v3/directline/conversations/${conversationId}/upload`);
+      const url = new URL(`${testApp().url}/v3/directline/conversations/${conversationId}/upload`);
       const req = http.request(url, {
         method: 'POST',
         headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'multipart/form-data; boundary=x', 'Content-Length': 50 * 1024 * 1024 },
@@ -266,14 +253,14 @@ describe('files sent from the web chat (voice notes, photos)', () => {
       req.flushHeaders();
     });
     expect(big.status).toBe(413);
-    expect((await fetch(`${app.url}/webchat/media/${'a'.repeat(32)}`, { headers: { Authorization: `Bearer ${token}` } })).status).toBe(404);
-    expect((await fetch(`${app.url}/webchat/media/..%2F..%2Fpackage.json`, { headers: { Authorization: `Bearer ${token}` } })).status).toBe(404);
+    expect((await fetch(`${testApp().url}/webchat/media/${'a'.repeat(32)}`, { headers: { Authorization: `Bearer ${token}` } })).status).toBe(404);
+    expect((await fetch(`${testApp().url}/webchat/media/..%2F..%2Fpackage.json`, { headers: { Authorization: `Bearer ${token}` } })).status).toBe(404);
   });
 });
 
 test('a new visitor books a workshop in Arabic through Direct Line: the Booking row and its event are there', async () => {
   const t = translator('ar');
-  const client = await DirectLineClient.withToken(app.url, 'wc_e2e_arabic_booking_0123');
+  const client = await DirectLineClient.withToken(testApp().url, 'wc_e2e_arabic_booking_0123');
   try {
     await client.waitForBotMessages(2); // greeting + menu
     await client.sayUntil('1', 'Choisissez votre langue.'); // a new person: onboarding first
@@ -288,17 +275,17 @@ test('a new visitor books a workshop in Arabic through Direct Line: the Booking 
   } finally {
     client.end();
   }
-  const person = await app.db.prisma.beneficiary.findFirstOrThrow({ where: { firstName: 'سمير' } });
+  const person = await testApp().db.prisma.beneficiary.findFirstOrThrow({ where: { firstName: 'سمير' } });
   expect(person).toMatchObject({ status: 'pending', language: 'ar', birthYear: 1990 });
-  const booking = await app.db.prisma.booking.findFirstOrThrow({ where: { beneficiaryId: person.id }, include: { session: true } });
+  const booking = await testApp().db.prisma.booking.findFirstOrThrow({ where: { beneficiaryId: person.id }, include: { session: true } });
   expect(booking.status).toBe('booked');
   expect(booking.session.audience).toBe('over25');
-  const events = await app.db.prisma.caseEvent.findMany({ where: { beneficiaryId: person.id }, orderBy: { id: 'asc' } });
+  const events = await testApp().db.prisma.caseEvent.findMany({ where: { beneficiaryId: person.id }, orderBy: { id: 'asc' } });
   expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['consent_given', 'workshop_booked']));
 });
 
 test('stopping the server lets a turn in progress finish and keeps its record', async () => {
-  const own = await startTestApp(tmp.url);
+  const own = await startTestApp(testApp.databaseUrl());
   const res = await fetch(`${own.url}/v3/directline/tokens/generate`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ user: { id: 'wc_shutdown_user_0123456789' } }) });
   const { conversationId, token } = (await res.json()) as { conversationId: string; token: string };
   await fetch(`${own.url}/v3/directline/conversations`, { method: 'POST', headers: { Authorization: `Bearer ${token}` } });
@@ -315,7 +302,7 @@ test('stopping the server lets a turn in progress finish and keeps its record', 
   expect(posted.status).toBe(200);
   const { id } = (await posted.json()) as { id: string };
   // the turn ran to its end: the message and the bot's answer are on record
-  const rows = await app.db.prisma.message.findMany({ where: { conversationId }, orderBy: { id: 'asc' } });
+  const rows = await testApp().db.prisma.message.findMany({ where: { conversationId }, orderBy: { id: 'asc' } });
   expect(rows.find((r) => r.providerId === `webchat:${id}`)).toBeDefined();
   expect(rows.some((r) => r.direction === 'out' && (r.payload as { text?: string }).text?.includes('Choisissez votre langue.'))).toBe(true);
   // and the stopped server takes nothing new

@@ -4,32 +4,19 @@
 // first task) asks "العربية؟ 1. نعم / 2. لغة أخرى", never the list; "1" keeps Arabic; the consent
 // text is two bubbles. The same in Dari. Then the page's language switch (Web Chat posts with its
 // new locale): the bot speaks the new language and the case's timeline says so.
-import type { App } from '../../bot/app';
 import { translator } from '../../bot/i18n';
 import type { LanguageCode } from '../../bot/languages';
-import { createTempSqlite } from '../support/databases';
-import type { TempDatabase } from '../support/postgres';
-import { startTestApp } from '../support/app';
+import { appForTests } from '../support/app';
 import { DirectLineClient } from '../support/directLineClient';
 
-let tmp: TempDatabase;
-let app: App;
-
-beforeAll(async () => {
-  tmp = await createTempSqlite();
-  app = await startTestApp(tmp.url);
-});
-afterAll(async () => {
-  await app?.stop();
-  await tmp?.drop();
-});
+const testApp = appForTests();
 
 test.each<[LanguageCode, string, string, string, string]>([
   ['ar', 'ar-SA', 'wc_e2e_lang_arabic_0123456', 'العربية؟\n1. نعم\n2. لغة أخرى', 'سمير'],
   ['fa', 'fa-AF', 'wc_e2e_lang_dari_012345678', 'دری / فارسی؟\n1. بلی\n2. زبان دیگر', 'فرشته'],
 ])('%s from the page: "1" goes on in it, with one confirmation at most; "1" keeps it; consent in two bubbles', async (code, locale, user, confirm, name) => {
   const t = translator(code);
-  const client = await DirectLineClient.withToken(app.url, user, locale);
+  const client = await DirectLineClient.withToken(testApp().url, user, locale);
   try {
     const greeting = await client.waitForBotMessages(2);
     expect(greeting.every((m) => m.locale === code)).toBe(true);
@@ -55,15 +42,15 @@ test.each<[LanguageCode, string, string, string, string]>([
   } finally {
     client.end();
   }
-  const person = await app.db.prisma.beneficiary.findFirstOrThrow({ where: { firstName: name } });
+  const person = await testApp().db.prisma.beneficiary.findFirstOrThrow({ where: { firstName: name } });
   expect(person).toMatchObject({ language: code, status: 'pending' });
-  const state = await app.db.prisma.botState.findUnique({ where: { key: `webchat/users/${user}/` } });
+  const state = await testApp().db.prisma.botState.findUnique({ where: { key: `webchat/users/${user}/` } });
   expect(JSON.parse(state!.data).profile).toMatchObject({ language: code, channelLanguage: code });
 });
 
 test("the page's fallback to French is no choice; its language switch is: the bot answers in the new language and the case records the change", async () => {
   const user = 'wc_e2e_lang_switch_0123456';
-  const client = await DirectLineClient.withToken(app.url, user, 'ar-SA');
+  const client = await DirectLineClient.withToken(testApp().url, user, 'ar-SA');
   try {
     await client.waitForBotMessages(2);
     await client.say('1');
@@ -75,21 +62,21 @@ test("the page's fallback to French is no choice; its language switch is: the bo
   }
   // The page opened again without any hint (no ?lang=, nothing in the browser): it falls back to
   // French for the token request; the bot, which knows the person, answers in Arabic (the page follows).
-  const res = await fetch(`${app.url}/v3/directline/tokens/generate`, {
+  const res = await fetch(`${testApp().url}/v3/directline/tokens/generate`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ user: { id: user }, locale: 'fr-FR' }),
   });
   const conversation = (await res.json()) as { conversationId: string; token: string };
   const auth = { Authorization: `Bearer ${conversation.token}`, 'Content-Type': 'application/json' };
-  await fetch(`${app.url}/v3/directline/conversations`, { method: 'POST', headers: auth, body: JSON.stringify({ user: { id: user }, locale: 'fr-FR' }) });
+  await fetch(`${testApp().url}/v3/directline/conversations`, { method: 'POST', headers: auth, body: JSON.stringify({ user: { id: user }, locale: 'fr-FR' }) });
   const botMessages = async () => {
-    const read = await fetch(`${app.url}/v3/directline/conversations/${conversation.conversationId}/activities?watermark=0`, { headers: auth });
+    const read = await fetch(`${testApp().url}/v3/directline/conversations/${conversation.conversationId}/activities?watermark=0`, { headers: auth });
     const { activities } = (await read.json()) as { activities: { type: string; text?: string; locale?: string; from: { id: string } }[] };
     return activities.filter((a) => a.type === 'message' && a.from.id !== user);
   };
   const post = (text: string, locale: string) =>
-    fetch(`${app.url}/v3/directline/conversations/${conversation.conversationId}/activities`, {
+    fetch(`${testApp().url}/v3/directline/conversations/${conversation.conversationId}/activities`, {
       method: 'POST',
       headers: auth,
       body: JSON.stringify({ type: 'message', text, locale, from: { id: user } }),
@@ -103,8 +90,8 @@ test("the page's fallback to French is no choice; its language switch is: the bo
   const last = (await botMessages()).at(-1)!;
   expect(last.text).toContain('Que voulez-vous faire ?');
   expect(last.locale).toBe('fr');
-  const person = await app.db.prisma.beneficiary.findFirstOrThrow({ where: { firstName: 'ليلى' } });
+  const person = await testApp().db.prisma.beneficiary.findFirstOrThrow({ where: { firstName: 'ليلى' } });
   expect(person.language).toBe('fr');
-  const changed = await app.db.prisma.caseEvent.findMany({ where: { beneficiaryId: person.id, type: 'language_changed' } });
+  const changed = await testApp().db.prisma.caseEvent.findMany({ where: { beneficiaryId: person.id, type: 'language_changed' } });
   expect(changed.map((e) => e.payload)).toEqual([{ from: 'ar', to: 'fr' }]);
 });

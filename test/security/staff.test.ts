@@ -22,7 +22,7 @@ import { ACCOUNT_RULE, ADDRESS_RULE } from '../../bot/services/loginThrottle';
 import { createStaff, HASH_SLOTS, hashesInFlight, hashPassword, verifyPassword } from '../../bot/services/staff';
 import { zonedTime } from '../../bot/time';
 import { warmUpRecognizers } from '../../dialogs/recognizers/choice';
-import { startTestApp } from '../support/app';
+import { appForTests, startTestApp } from '../support/app';
 import { useHarness } from '../support/botHarness';
 import { signedIn } from '../support/cipApi';
 import { createTempSqlite } from '../support/databases';
@@ -169,129 +169,120 @@ pg('two instances on one PostgreSQL database share the login lock', () => {
 });
 
 describe('one instance (SQLite): client addresses, passwords, phones, headers', () => {
-  let tmp: TempDatabase;
-  let app: App;
   const clock = { now: new Date() };
-  beforeAll(async () => {
-    tmp = await createTempSqlite();
-    app = await startTestApp(tmp.url, { TRUST_PROXY: '127.0.0.1' }, { now: () => clock.now });
-  });
-  afterAll(async () => {
-    await app?.stop();
-    await tmp?.drop();
-  });
+  const testApp = appForTests({ TRUST_PROXY: '127.0.0.1' }, { now: () => clock.now });
 
   test('many accounts tried from one address: that address waits (429, Retry-After), another address signs in', async () => {
-    await account(app, 'ines@passerelle.test', 'right password 44');
+    await account(testApp(), 'ines@passerelle.test', 'right password 44');
     const attacker = { forwardedFor: '198.51.100.7' };
-    const guesses = await Promise.all(Array.from({ length: ADDRESS_RULE.failures }, (_, i) => signIn(app, `victim${i}@passerelle.test`, 'Summer2026!', attacker)));
+    const guesses = await Promise.all(Array.from({ length: ADDRESS_RULE.failures }, (_, i) => signIn(testApp(), `victim${i}@passerelle.test`, 'Summer2026!', attacker)));
     expect(guesses.map((g) => g.status)).toEqual(Array(ADDRESS_RULE.failures).fill(401));
-    const refused = await signIn(app, 'ines@passerelle.test', 'right password 44', attacker);
+    const refused = await signIn(testApp(), 'ines@passerelle.test', 'right password 44', attacker);
     expect(refused.status).toBe(429);
     expect(refused.body.error).toEqual({ code: 'TooManyAttempts', reason: 'TooManyAttempts', params: { minutes: 15 }, message: 'Too many wrong passwords from your network: try again in 15 minute(s).' });
     expect(Number(refused.headers['retry-after'])).toBe(900);
-    expect((await signIn(app, 'ines@passerelle.test', 'right password 44', { forwardedFor: '198.51.100.8' })).status).toBe(200);
+    expect((await signIn(testApp(), 'ines@passerelle.test', 'right password 44', { forwardedFor: '198.51.100.8' })).status).toBe(200);
   });
 
   test('a burst of 20 guesses sent at once: at most 10 (+1 per hash slot) get an answer, the right one among the rest is not told', async () => {
-    await account(app, 'noe@passerelle.test', 'right password 50');
+    await account(testApp(), 'noe@passerelle.test', 'right password 50');
     const burst = Array.from({ length: 20 }, (_, i) => (i === 19 ? 'right password 50' : `guess ${i}`));
-    const answers = await Promise.all(burst.map((password, i) => signIn(app, 'noe@passerelle.test', password, { forwardedFor: `198.51.100.${100 + i}` })));
+    const answers = await Promise.all(burst.map((password, i) => signIn(testApp(), 'noe@passerelle.test', password, { forwardedFor: `198.51.100.${100 + i}` })));
     const statuses = answers.map((a) => a.status);
     expect(statuses.filter((s) => s === 401).length).toBeGreaterThanOrEqual(ACCOUNT_RULE.failures);
     expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(ACCOUNT_RULE.failures + HASH_SLOTS - 1);
     expect(statuses.filter((s) => s === 429).length + statuses.filter((s) => s === 401).length).toBe(20);
     expect(answers[19].body.error.code).toBe('AccountLocked');
-    expect(await app.db.prisma.staffSession.count({ where: { staffUser: { email: 'noe@passerelle.test' } } })).toBe(1); // the one of account()
+    expect(await testApp().db.prisma.staffSession.count({ where: { staffUser: { email: 'noe@passerelle.test' } } })).toBe(1); // the one of account()
   });
 
   test('IPv6 addresses of one /64 share a bucket; the next /64 does not', async () => {
-    await account(app, 'tom@passerelle.test', 'right password 45');
+    await account(testApp(), 'tom@passerelle.test', 'right password 45');
     // A client picks any address in its /64: a new one for every guess.
     const address = (i: number) => `2001:db8:1:2:${(i + 1).toString(16)}::${(i * 7 + 3).toString(16)}`;
-    const guesses = await Promise.all(Array.from({ length: ADDRESS_RULE.failures }, (_, i) => signIn(app, `v6victim${i}@passerelle.test`, 'Summer2026!', { forwardedFor: address(i) })));
+    const guesses = await Promise.all(Array.from({ length: ADDRESS_RULE.failures }, (_, i) => signIn(testApp(), `v6victim${i}@passerelle.test`, 'Summer2026!', { forwardedFor: address(i) })));
     expect(guesses.map((g) => g.status)).toEqual(Array(ADDRESS_RULE.failures).fill(401));
-    expect((await signIn(app, 'tom@passerelle.test', 'right password 45', { forwardedFor: '2001:db8:1:2:ffff:ffff:ffff:fffe' })).body.error.code).toBe('TooManyAttempts');
-    expect((await signIn(app, 'tom@passerelle.test', 'right password 45', { forwardedFor: '2001:db8:1:3::1' })).status).toBe(200);
+    expect((await signIn(testApp(), 'tom@passerelle.test', 'right password 45', { forwardedFor: '2001:db8:1:2:ffff:ffff:ffff:fffe' })).body.error.code).toBe('TooManyAttempts');
+    expect((await signIn(testApp(), 'tom@passerelle.test', 'right password 45', { forwardedFor: '2001:db8:1:3::1' })).status).toBe(200);
   });
 
   test('X-Forwarded-For is believed from TRUST_PROXY only; the audit row has the real client address', async () => {
-    await account(app, 'zoe@passerelle.test', 'right password 46');
+    await account(testApp(), 'zoe@passerelle.test', 'right password 46');
     // Through our proxy (127.0.0.1): the client it names, read from the right (a client's own "X-Forwarded-For: 6.6.6.6" is not believed).
-    expect((await signIn(app, 'zoe@passerelle.test', 'right password 46', { forwardedFor: '6.6.6.6, 203.0.113.9' })).status).toBe(200);
-    expect((await loginAudits(app)).at(-1)).toMatchObject({ ip: '203.0.113.9', detail: { ok: true } });
+    expect((await signIn(testApp(), 'zoe@passerelle.test', 'right password 46', { forwardedFor: '6.6.6.6, 203.0.113.9' })).status).toBe(200);
+    expect((await loginAudits(testApp())).at(-1)).toMatchObject({ ip: '203.0.113.9', detail: { ok: true } });
     // Straight from 127.0.0.2, not a proxy of ours: the header is ignored.
-    expect((await signIn(app, 'zoe@passerelle.test', 'wrong', { from: '127.0.0.2', forwardedFor: '203.0.113.10' })).status).toBe(401);
-    expect((await loginAudits(app)).at(-1)).toMatchObject({ ip: '127.0.0.2', detail: { ok: false, email: 'zoe@passerelle.test' } });
+    expect((await signIn(testApp(), 'zoe@passerelle.test', 'wrong', { from: '127.0.0.2', forwardedFor: '203.0.113.10' })).status).toBe(401);
+    expect((await loginAudits(testApp())).at(-1)).toMatchObject({ ip: '127.0.0.2', detail: { ok: false, email: 'zoe@passerelle.test' } });
     // So an attacker there cannot dodge the address throttle by naming a new address each time.
-    await Promise.all(Array.from({ length: ADDRESS_RULE.failures - 1 }, (_, i) => signIn(app, `spoof${i}@passerelle.test`, 'Summer2026!', { from: '127.0.0.2', forwardedFor: `198.18.0.${i}` })));
-    expect((await signIn(app, 'zoe@passerelle.test', 'right password 46', { from: '127.0.0.2', forwardedFor: '198.18.1.1' })).body.error.code).toBe('TooManyAttempts');
-    expect((await signIn(app, 'zoe@passerelle.test', 'right password 46', { forwardedFor: '198.18.1.1' })).status).toBe(200);
+    await Promise.all(Array.from({ length: ADDRESS_RULE.failures - 1 }, (_, i) => signIn(testApp(), `spoof${i}@passerelle.test`, 'Summer2026!', { from: '127.0.0.2', forwardedFor: `198.18.0.${i}` })));
+    expect((await signIn(testApp(), 'zoe@passerelle.test', 'right password 46', { from: '127.0.0.2', forwardedFor: '198.18.1.1' })).body.error.code).toBe('TooManyAttempts');
+    expect((await signIn(testApp(), 'zoe@passerelle.test', 'right password 46', { forwardedFor: '198.18.1.1' })).status).toBe(200);
   });
 
   test('changing the password needs the current one (wrong: 403, counted), except right after a one-time password', async () => {
-    const { password: once } = await createStaff(app.db.prisma, { email: 'marc@passerelle.test', role: 'cip' }, clock.now);
-    const first = await signIn(app, 'marc@passerelle.test', once, { forwardedFor: '192.0.2.1' });
+    const { password: once } = await createStaff(testApp().db.prisma, { email: 'marc@passerelle.test', role: 'cip' }, clock.now);
+    const first = await signIn(testApp(), 'marc@passerelle.test', once, { forwardedFor: '192.0.2.1' });
     const token = first.body.token;
-    expect((await call(app, 'POST', '/api/cip/password', { token, body: { password: 'first choice 47' } })).status).toBe(200);
+    expect((await call(testApp(), 'POST', '/api/cip/password', { token, body: { password: 'first choice 47' } })).status).toBe(200);
     // A session left open is not the person: no current password, no change.
-    const missing = await call(app, 'POST', '/api/cip/password', { token, body: { password: 'taken over 666' } });
+    const missing = await call(testApp(), 'POST', '/api/cip/password', { token, body: { password: 'taken over 666' } });
     expect(missing.status).toBe(400);
     expect(missing.body.error.fields).toEqual([{ path: 'currentPassword', message: 'your current password is needed to choose a new one' }]);
-    const wrong = await call(app, 'POST', '/api/cip/password', { token, body: { currentPassword: 'a guess', password: 'taken over 666' } });
+    const wrong = await call(testApp(), 'POST', '/api/cip/password', { token, body: { currentPassword: 'a guess', password: 'taken over 666' } });
     expect(wrong.status).toBe(403);
     expect(wrong.body.error.code).toBe('WrongPassword');
-    expect((await signIn(app, 'marc@passerelle.test', 'taken over 666', { forwardedFor: '192.0.2.2' })).status).toBe(401);
+    expect((await signIn(testApp(), 'marc@passerelle.test', 'taken over 666', { forwardedFor: '192.0.2.2' })).status).toBe(401);
     // Guessing the current password through the session counts towards the account's lock.
-    for (let i = 1; i < ACCOUNT_RULE.failures; i++) await call(app, 'POST', '/api/cip/password', { token, body: { currentPassword: `guess ${i}`, password: 'taken over 666' } });
-    expect((await call(app, 'POST', '/api/cip/password', { token, body: { currentPassword: 'first choice 47', password: 'second choice 48' } })).status).toBe(429);
+    for (let i = 1; i < ACCOUNT_RULE.failures; i++) await call(testApp(), 'POST', '/api/cip/password', { token, body: { currentPassword: `guess ${i}`, password: 'taken over 666' } });
+    expect((await call(testApp(), 'POST', '/api/cip/password', { token, body: { currentPassword: 'first choice 47', password: 'second choice 48' } })).status).toBe(429);
     clock.now = new Date(clock.now.getTime() + 16 * 60_000);
-    expect((await call(app, 'POST', '/api/cip/password', { token, body: { currentPassword: 'first choice 47', password: 'second choice 48' } })).status).toBe(200);
-    expect((await signIn(app, 'marc@passerelle.test', 'second choice 48', { forwardedFor: '192.0.2.2' })).status).toBe(200);
-    expect((await app.db.prisma.staffUser.findUniqueOrThrow({ where: { email: 'marc@passerelle.test' } })).passwordSetAt).toEqual(clock.now);
+    expect((await call(testApp(), 'POST', '/api/cip/password', { token, body: { currentPassword: 'first choice 47', password: 'second choice 48' } })).status).toBe(200);
+    expect((await signIn(testApp(), 'marc@passerelle.test', 'second choice 48', { forwardedFor: '192.0.2.2' })).status).toBe(200);
+    expect((await testApp().db.prisma.staffUser.findUniqueOrThrow({ where: { email: 'marc@passerelle.test' } })).passwordSetAt).toEqual(clock.now);
   });
 
   test('a one-time password more than 72 hours old is refused with a clear message; a fresh one works', async () => {
-    const { password: old } = await createStaff(app.db.prisma, { email: 'aya@passerelle.test', role: 'cip' }, new Date(clock.now.getTime() - 72 * 3600_000 - 60_000));
-    const refused = await signIn(app, 'aya@passerelle.test', old, { forwardedFor: '192.0.2.3' });
+    const { password: old } = await createStaff(testApp().db.prisma, { email: 'aya@passerelle.test', role: 'cip' }, new Date(clock.now.getTime() - 72 * 3600_000 - 60_000));
+    const refused = await signIn(testApp(), 'aya@passerelle.test', old, { forwardedFor: '192.0.2.3' });
     expect(refused.status).toBe(401);
     expect(refused.body.error).toEqual({ code: 'OneTimePasswordExpired', reason: 'OneTimePasswordExpired', params: { hours: 72 }, message: 'This one-time password is more than 72 hours old: ask an admin for a new one.' });
-    expect((await loginAudits(app)).at(-1)).toMatchObject({ staffUserId: null, detail: { ok: false, reason: 'one_time_password_expired' } });
+    expect((await loginAudits(testApp())).at(-1)).toMatchObject({ staffUserId: null, detail: { ok: false, reason: 'one_time_password_expired' } });
     // A wrong password for that account still says only "wrong".
-    expect((await signIn(app, 'aya@passerelle.test', 'nope', { forwardedFor: '192.0.2.3' })).body.error.code).toBe('Unauthorized');
-    const { password: fresh } = await createStaff(app.db.prisma, { email: 'aya@passerelle.test', role: 'cip' }, new Date(clock.now.getTime() - 71 * 3600_000));
-    expect((await signIn(app, 'aya@passerelle.test', fresh, { forwardedFor: '192.0.2.3' })).status).toBe(200);
+    expect((await signIn(testApp(), 'aya@passerelle.test', 'nope', { forwardedFor: '192.0.2.3' })).body.error.code).toBe('Unauthorized');
+    const { password: fresh } = await createStaff(testApp().db.prisma, { email: 'aya@passerelle.test', role: 'cip' }, new Date(clock.now.getTime() - 71 * 3600_000));
+    expect((await signIn(testApp(), 'aya@passerelle.test', fresh, { forwardedFor: '192.0.2.3' })).status).toBe(200);
   });
 
   test("a CIP may not set or change an employer contact's phone (403, nothing changed); a coordinator may", async () => {
-    const [cip, coordinator] = [await signedIn(app, 'cip'), await signedIn(app, 'coordinator')];
+    const [cip, coordinator] = [await signedIn(testApp(), 'cip'), await signedIn(testApp(), 'coordinator')];
     const structure = (await coordinator.call('POST', '/api/cip/structures', { name: 'Atelier Vélo', kind: 'siae' })).body;
     const added = await cip.call('POST', `/api/cip/structures/${structure.id}/contacts`, { firstName: 'Eve', phone: '06 99 00 00 01' });
     expect(added.status).toBe(403);
     expect(added.body.error.message).toMatch(/Only a coordinator or an admin may set or change a contact's phone number/);
-    expect(await app.db.prisma.contact.count({ where: { structureId: structure.id } })).toBe(0);
+    expect(await testApp().db.prisma.contact.count({ where: { structureId: structure.id } })).toBe(0);
     const contact = (await coordinator.call('POST', `/api/cip/structures/${structure.id}/contacts`, { firstName: 'Sam', phone: '06 99 00 00 02' })).body;
     expect(contact.phone).toBe('+33699000002');
     // The CIP takes over the number the bot trusts: refused, also to remove it.
     expect((await cip.call('PATCH', `/api/cip/contacts/${contact.id}`, { phone: '06 99 00 00 03' })).status).toBe(403);
     expect((await cip.call('PATCH', `/api/cip/contacts/${contact.id}`, { phone: null })).status).toBe(403);
-    expect((await app.db.prisma.contact.findUniqueOrThrow({ where: { id: contact.id } })).phone).toBe('+33699000002');
+    expect((await testApp().db.prisma.contact.findUniqueOrThrow({ where: { id: contact.id } })).phone).toBe('+33699000002');
     // Other fields, or the same number sent back with them: fine.
     expect((await cip.call('PATCH', `/api/cip/contacts/${contact.id}`, { firstName: 'Samuel', phone: '+33699000002' })).body).toMatchObject({ firstName: 'Samuel', phone: '+33699000002' });
     expect((await coordinator.call('PATCH', `/api/cip/contacts/${contact.id}`, { phone: '06 99 00 00 03' })).body.phone).toBe('+33699000003');
   });
 
   test('every /api/cip answer says Cache-Control: no-store, errors included', async () => {
-    const cip = await signedIn(app, 'cip');
+    const cip = await signedIn(testApp(), 'cip');
     const answers = [
-      await call(app, 'GET', '/api/cip/me', { token: cip.token }),
-      await call(app, 'GET', '/api/cip/beneficiaries', { token: cip.token }),
-      await call(app, 'GET', '/api/cip/beneficiaries'),
-      await call(app, 'GET', '/api/cip/beneficiaries/999999', { token: cip.token }),
-      await call(app, 'GET', '/api/cip/beneficiaries?limit=abc', { token: cip.token }),
-      await call(app, 'GET', '/api/cip/no-such-thing', { token: cip.token }),
-      await call(app, 'POST', '/api/cip/session', { body: { email: 'nobody@passerelle.test', password: 'x' }, forwardedFor: '192.0.2.9' }),
-      await call(app, 'GET', '/api/cip/openapi.json'),
+      await call(testApp(), 'GET', '/api/cip/me', { token: cip.token }),
+      await call(testApp(), 'GET', '/api/cip/beneficiaries', { token: cip.token }),
+      await call(testApp(), 'GET', '/api/cip/beneficiaries'),
+      await call(testApp(), 'GET', '/api/cip/beneficiaries/999999', { token: cip.token }),
+      await call(testApp(), 'GET', '/api/cip/beneficiaries?limit=abc', { token: cip.token }),
+      await call(testApp(), 'GET', '/api/cip/no-such-thing', { token: cip.token }),
+      await call(testApp(), 'POST', '/api/cip/session', { body: { email: 'nobody@passerelle.test', password: 'x' }, forwardedFor: '192.0.2.9' }),
+      await call(testApp(), 'GET', '/api/cip/openapi.json'),
     ];
     expect(answers.map((a) => a.status)).toEqual([200, 200, 401, 404, 400, 404, 401, 200]);
     for (const a of answers) expect(a.headers['cache-control']).toBe('no-store');

@@ -6,10 +6,7 @@
 // simulated client its own address.
 import { getEventListeners } from 'node:events';
 import http from 'node:http';
-import type { App } from '../../bot/app';
-import { createTempSqlite } from '../support/databases';
-import type { TempDatabase } from '../support/postgres';
-import { startTestApp } from '../support/app';
+import { appForTests, startTestApp } from '../support/app';
 import { translator } from '../../bot/i18n';
 import { LANGUAGE_CODES } from '../../bot/languages';
 import { wordList } from '../../bot/i18n';
@@ -26,16 +23,7 @@ const LIMITS = {
   DIRECTLINE_MAX_TOTAL_BYTES: String(1024 * 1024),
 };
 
-let tmp: TempDatabase;
-let app: App;
-beforeAll(async () => {
-  tmp = await createTempSqlite();
-  app = await startTestApp(tmp.url, LIMITS, { longPollMs: 1000 });
-});
-afterAll(async () => {
-  await app?.stop();
-  await tmp?.drop();
-});
+const testApp = appForTests(LIMITS, { longPollMs: 1000 });
 
 interface Activity {
   type: string;
@@ -54,7 +42,7 @@ let nextAddress = 1;
 const newAddress = () => `198.51.100.${nextAddress++}`;
 
 function call(path: string, init: { method?: string; token?: string; ip: string; body?: unknown; signal?: AbortSignal }) {
-  return fetch(`${app.url}${path}`, {
+  return fetch(`${testApp().url}${path}`, {
     method: init.method ?? 'POST',
     headers: {
       'X-Forwarded-For': init.ip,
@@ -93,7 +81,7 @@ describe('what is kept of a posted activity', () => {
   test('channelData, entities, foreign links and names are dropped; our files, the card value and clientActivityID stay', async () => {
     const v = await visit();
     // a file this visitor sent (only those stay: test/security/media.test.ts)
-    const stored = await new MediaStore(app.config.media.dir).addBytes(samples.png, 'image/png', 'b.png', { channel: 'webchat', conversation: v.conversationId, user: v.user });
+    const stored = await new MediaStore(testApp().config.media.dir).addBytes(samples.png, 'image/png', 'b.png', { channel: 'webchat', conversation: v.conversationId, user: v.user });
     const ours = mediaUrl(stored.id);
     const res = await post(v, {
       type: 'message',
@@ -116,7 +104,7 @@ describe('what is kept of a posted activity', () => {
     expect(echoed.entities).toBeUndefined();
     expect(echoed.attachments).toEqual([{ contentType: 'image/png', contentUrl: expect.stringMatching(new RegExp(`^${ours}\\?c=`)), name: 'b.png' }]);
     expect(echoed.from).toEqual({ id: v.user, name: '', role: 'user' });
-    expect(app.directLine.store.get(v.conversationId)!.bytes).toBeLessThan(8_000);
+    expect(testApp().directLine.store.get(v.conversationId)!.bytes).toBeLessThan(8_000);
   });
 
   test('typing indicators are answered but not stored, and run no turn', async () => {
@@ -152,7 +140,7 @@ describe('memory caps', () => {
     const v = await visit();
     for (let i = 0; i < 12; i++) await post(v, { type: 'message', text: `n${i} ${'é'.repeat(4000)}` }); // 8 KB each
     const all = await read(v);
-    const conversation = app.directLine.store.get(v.conversationId)!;
+    const conversation = testApp().directLine.store.get(v.conversationId)!;
     expect(conversation.bytes).toBeLessThanOrEqual(64 * 1024);
     const texts = all.activities.filter((a) => a.from.role === 'user').map((a) => a.text!.split(' ')[0]);
     expect(texts).toContain('n11');
@@ -170,7 +158,7 @@ describe('memory caps', () => {
       for (let j = 0; j < 6; j++) await post(v, { type: 'message', text: `${'ж'.repeat(4090)}` }); // ~49 KB each, ~1.2 MB in all
       others.push(v);
     }
-    expect(app.directLine.store.bytes).toBeLessThanOrEqual(1024 * 1024);
+    expect(testApp().directLine.store.bytes).toBeLessThanOrEqual(1024 * 1024);
     expect((await read(first)).activities).toHaveLength(0);
     expect((await read(others[others.length - 1])).activities.length).toBeGreaterThan(0);
     // The first visitor's conversation still works: their next message is answered.
@@ -209,7 +197,7 @@ describe('rate limits per client address', () => {
     const form = new FormData();
     form.append('activity', new Blob([JSON.stringify({ type: 'message' })], { type: 'application/vnd.microsoft.activity' }), 'blob');
     form.append('file', new Blob([new Uint8Array(200_000)], { type: 'audio/ogg' }), 'voice.ogg');
-    const upload = await fetch(`${app.url}/v3/directline/conversations/${v.conversationId}/upload`, { method: 'POST', headers: { 'X-Forwarded-For': v.ip, Authorization: `Bearer ${v.token}` }, body: form });
+    const upload = await fetch(`${testApp().url}/v3/directline/conversations/${v.conversationId}/upload`, { method: 'POST', headers: { 'X-Forwarded-For': v.ip, Authorization: `Bearer ${v.token}` }, body: form });
     expect(upload.status).toBe(429);
     // Another visitor is not held back.
     expect((await say(await visit(), 'menu')).length).toBeGreaterThan(0);
@@ -221,7 +209,7 @@ describe('rate limits per client address', () => {
     const send = (body: string, headers: Record<string, string | number> = { 'Content-Length': Buffer.byteLength(body) }) =>
       new Promise<{ status: number; connection?: string; socket: unknown }>((resolve, reject) => {
         const req = http.request(
-          `${app.url}/v3/directline/conversations/${v.conversationId}/activities`,
+          `${testApp().url}/v3/directline/conversations/${v.conversationId}/activities`,
           { method: 'POST', agent, headers: { 'X-Forwarded-For': v.ip, Authorization: `Bearer ${v.token}`, 'Content-Type': 'application/json', ...headers } },
           (res) => {
             res.resume();
@@ -248,7 +236,7 @@ describe('rate limits per client address', () => {
   });
 
   test('X-Forwarded-For from a client that is not our proxy is ignored', async () => {
-    const open = await startTestApp(tmp.url, { DIRECTLINE_TOKENS_PER_MINUTE: '5' });
+    const open = await startTestApp(testApp.databaseUrl(), { DIRECTLINE_TOKENS_PER_MINUTE: '5' });
     try {
       const statuses = [];
       for (let i = 0; i < 7; i++) {
@@ -279,8 +267,8 @@ describe('a flood of large posts and token requests', () => {
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(400);
     expect(statuses.every((s) => s === 200 || s === 429)).toBe(true);
     for (const p of people) expect((await say(p, 'menu')).length).toBeGreaterThan(0);
-    expect(app.directLine.store.get(flooder.conversationId)!.bytes).toBeLessThanOrEqual(64 * 1024);
-    expect(app.directLine.store.bytes).toBeLessThanOrEqual(1024 * 1024);
+    expect(testApp().directLine.store.get(flooder.conversationId)!.bytes).toBeLessThanOrEqual(64 * 1024);
+    expect(testApp().directLine.store.bytes).toBeLessThanOrEqual(1024 * 1024);
     // A new visitor still gets in.
     await visit();
   });
@@ -305,7 +293,7 @@ describe('the long poll', () => {
   test('many polls leave nothing behind: no entry on the shutdown signal, no waiter, no listener', async () => {
     const v = await visit();
     const { watermark } = await read(v);
-    const shutdown = (app.directLine as unknown as { shutdown: AbortController }).shutdown.signal;
+    const shutdown = (testApp().directLine as unknown as { shutdown: AbortController }).shutdown.signal;
     const dependants = () => {
       const symbol = Object.getOwnPropertySymbols(shutdown).find((s) => s.description === 'kDependantSignals');
       return symbol ? ((shutdown as unknown as Record<symbol, Set<unknown> | undefined>)[symbol]?.size ?? 0) : 0;
@@ -326,7 +314,7 @@ describe('the long poll', () => {
     await new Promise((r) => setTimeout(r, 100));
     expect(dependants()).toBe(0);
     expect(getEventListeners(shutdown, 'abort')).toHaveLength(0);
-    expect(app.directLine.store.get(v.conversationId)!.waiters.size).toBe(0);
+    expect(testApp().directLine.store.get(v.conversationId)!.waiters.size).toBe(0);
   });
 });
 
@@ -335,7 +323,7 @@ describe('headers of the page and its files', () => {
 
   test('a CSP without inline scripts, frame-ancestors none, no Referer', async () => {
     for (const path of ['/', '/?lang=ar', '/webchat/app.js', '/webchat/webchat.js', '/webchat/app.css', '/webchat/strings.json', '/webchat/nope.js']) {
-      const res = await fetch(`${app.url}${path}`);
+      const res = await fetch(`${testApp().url}${path}`);
       const csp = res.headers.get('content-security-policy') ?? '';
       expect(csp).toMatch(/(^|; )script-src 'self'(;|$)/);
       expect(csp).not.toMatch(/script-src[^;]*'unsafe-(inline|eval)'/);
@@ -347,7 +335,7 @@ describe('headers of the page and its files', () => {
       await res.arrayBuffer();
     }
     // Every script of the page is a file of ours, or a JSON data block the browser never runs.
-    const html = await (await fetch(`${app.url}/`)).text();
+    const html = await (await fetch(`${testApp().url}/`)).text();
     for (const s of scripts(html)) {
       if (/\bsrc="\/webchat\/[\w./]+\.js"/.test(s.attributes)) expect(s.body.trim()).toBe('');
       else expect(s.attributes).toMatch(/type="application\/json"/);
@@ -356,7 +344,7 @@ describe('headers of the page and its files', () => {
   });
 
   test('WEBCHAT_FRAME_ANCESTORS lets a partner site embed the chat', async () => {
-    const embedded = await startTestApp(tmp.url, { WEBCHAT_FRAME_ANCESTORS: 'https://partner.example.org' });
+    const embedded = await startTestApp(testApp.databaseUrl(), { WEBCHAT_FRAME_ANCESTORS: 'https://partner.example.org' });
     try {
       for (const path of ['/', '/webchat/app.js']) {
         const res = await fetch(`${embedded.url}${path}`);
@@ -383,7 +371,7 @@ describe('"forget me on this computer"', () => {
 
   test('the page has the link, in its language', async () => {
     for (const code of LANGUAGE_CODES) {
-      const html = await (await fetch(`${app.url}/?lang=${code}`)).text();
+      const html = await (await fetch(`${testApp().url}/?lang=${code}`)).text();
       expect(html).toContain(`<a id="forget" class="forget" href="#forget" role="button">${translator(code)('forget.link')}</a>`);
     }
   });
@@ -398,7 +386,7 @@ describe('"forget me on this computer"', () => {
     expect(replies[1].type).toBe('event');
     // What the page then does (public/app.js): endOfConversation, and a fresh start.
     expect((await post(v, { type: 'endOfConversation', from: { id: v.user } })).status).toBe(200);
-    expect(app.directLine.store.get(v.conversationId)).toBeUndefined();
+    expect(testApp().directLine.store.get(v.conversationId)).toBeUndefined();
     expect((await read(v)).status).toBe(404);
     expect((await call('/v3/directline/tokens/refresh', { ip: v.ip, token: v.token })).status).toBe(403);
     const fresh = await visit(v.ip);
