@@ -9,13 +9,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import type { App } from '../../bot/app';
 import { precompress } from '../../bot/channels/webchat/assets';
 import { translator } from '../../bot/i18n';
-import { startTestApp } from '../support/app';
+import { appForTests } from '../support/app';
 import { CHROMIUM_ARGS, chromiumPath } from '../support/browser';
-import { createTempSqlite } from '../support/databases';
-import type { TempDatabase } from '../support/postgres';
 
 // The page's globals, for the functions that run in the browser (the project's lib has no DOM).
 declare const document: {
@@ -47,27 +44,20 @@ const fr = translator('fr');
 const withoutMarks = (text: string) => text.replace(/[\u200e\u200f]/g, '');
 
 describeInBrowser('the web chat page on a phone', () => {
-  let tmp: TempDatabase;
-  let app: App;
   let browser: Browser;
   const contexts: BrowserContext[] = [];
 
+  // Declared before the app: the browser closes before the app stops.
   beforeAll(async () => {
     await precompress(); // as `npm start` does (scripts/build.mjs): brotli and gzip at their best
-    tmp = await createTempSqlite();
-    app = await startTestApp(tmp.url);
     browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
   }, TEST_MS);
+  afterAll(() => browser?.close(), TEST_MS);
+  const testApp = appForTests();
 
   afterEach(async () => {
     for (const c of contexts.splice(0)) await c.close();
   });
-
-  afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
-    await tmp?.drop();
-  }, TEST_MS);
 
   /** A phone: 390x844, touch; console errors and uncaught exceptions collected. */
   async function phone(): Promise<{ page: Page; errors: string[]; context: BrowserContext }> {
@@ -116,7 +106,7 @@ describeInBrowser('the web chat page on a phone', () => {
     'options once, as numbered buttons 48 px tall and full width; the tapped label in the bubble; "0 · menu" a button; 112 a tel: link',
     async () => {
       const { page, errors } = await phone();
-      await page.goto(`${app.url}/`);
+      await page.goto(`${testApp().url}/`);
       const menu = await waitForBot(page, fr('menu.question'));
       await button(page, 6).waitFor();
       await shot(page, 'phone-menu.png');
@@ -145,7 +135,7 @@ describeInBrowser('the web chat page on a phone', () => {
       await shot(page, 'phone-workshops.png');
       await tap(page, 0, fr('menu.question'));
       expect((await page.locator(USER_BUBBLE).last().innerText()).trim()).toBe('0 · menu');
-      const people = await app.db.prisma.message.findMany({ where: { channel: 'webchat', direction: 'in' }, orderBy: { id: 'asc' } });
+      const people = await testApp().db.prisma.message.findMany({ where: { channel: 'webchat', direction: 'in' }, orderBy: { id: 'asc' } });
       expect(people.map((m) => (m.payload as { text?: string }).text).slice(-1)).toEqual(['0']); // what the bot got: the number
 
       // An urgent problem: the answer names 112, a link to call it.
@@ -172,7 +162,7 @@ describeInBrowser('the web chat page on a phone', () => {
       page.on('requestfinished', (r) => {
         if (r.url().endsWith('.woff2')) fonts.push(r.url());
       });
-      await page.goto(`${app.url}/?lang=ti`);
+      await page.goto(`${testApp().url}/?lang=ti`);
       const t = translator('ti');
       await waitForBot(page, t('menu.question'));
       await page.evaluate(() => document.fonts.ready);
@@ -237,7 +227,7 @@ describeInBrowser('the web chat page on a phone', () => {
     'the language switch in the header: the page in Ukrainian at once, and the bot answers in Ukrainian',
     async () => {
       const { page, errors } = await phone();
-      await page.goto(`${app.url}/`);
+      await page.goto(`${testApp().url}/`);
       await waitForBot(page, fr('menu.question'));
       const uk = translator('uk');
       await page.locator('#language').selectOption('uk');
@@ -262,7 +252,7 @@ describeInBrowser('the web chat page on a phone', () => {
       await page.route('**/v3/directline/tokens/generate', (route) =>
         answer === 'restarting' ? route.fulfill({ status: 503, contentType: 'application/json', body: '{}' }) : answer === 'down' ? route.abort('connectionrefused') : route.continue(),
       );
-      await page.goto(`${app.url}/?lang=ar`);
+      await page.goto(`${testApp().url}/?lang=ar`);
       const state = page.locator('#state-text');
       const retry = page.getByRole('button', { name: ar('page.retry') });
       await retry.waitFor();
@@ -289,7 +279,7 @@ describeInBrowser('the web chat page on a phone', () => {
     'the network goes: "connection lost" shows; it comes back: the same conversation goes on',
     async () => {
       const { page, context, errors } = await phone();
-      await page.goto(`${app.url}/`);
+      await page.goto(`${testApp().url}/`);
       await waitForBot(page, fr('menu.question'));
       const notice = page.locator('#connection');
       expect(await notice.isHidden()).toBe(true);
@@ -329,7 +319,7 @@ describeInBrowser('the web chat page on a phone', () => {
       times.get(e.requestId)![1] = Math.round((e.timestamp - t0) * 1000);
     });
     const started = Date.now();
-    await page.goto(`${app.url}/`);
+    await page.goto(`${testApp().url}/`);
     await bot(page, 'Bonjour').first().waitFor({ state: 'visible', timeout: 30_000 });
     const greetingMs = Date.now() - started;
     await waitForBot(page, fr('menu.question'));
@@ -339,7 +329,7 @@ describeInBrowser('the web chat page on a phone', () => {
     const taskMs = metric('TaskDuration'); // all the page's main-thread work: scripts, style, layout, paint
     const total = [...bytes.values()].reduce((a, b) => a + b, 0);
     const byFile = Object.fromEntries(
-      [...bytes].filter(([id]) => !urls.get(id)?.startsWith('blob:')).map(([id, n]) => [(urls.get(id) ?? id).replace(app.url, '').replace(/\/webchat\/v\/[0-9a-f]+\//, '/webchat/v/…/'), { bytes: n, ms: times.get(id) }]),
+      [...bytes].filter(([id]) => !urls.get(id)?.startsWith('blob:')).map(([id, n]) => [(urls.get(id) ?? id).replace(testApp().url, '').replace(/\/webchat\/v\/[0-9a-f]+\//, '/webchat/v/…/'), { bytes: n, ms: times.get(id) }]),
     );
     await context.close();
     return { transferredBytes: total, greetingMs, scriptMs, taskMs, byFile, errors };

@@ -8,13 +8,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
-import type { App } from '../../bot/app';
 import { translator } from '../../bot/i18n';
 import { projectRoot } from '../../bot/paths';
-import { startTestApp } from '../support/app';
+import { appForTests } from '../support/app';
 import { CHROMIUM_ARGS, chromiumPath } from '../support/browser';
-import { createTempSqlite } from '../support/databases';
-import type { TempDatabase } from '../support/postgres';
 
 // The page's globals, for the functions that run in the browser (the project's lib has no DOM).
 declare const document: { documentElement: { dir: string; lang: string } };
@@ -83,26 +80,17 @@ interface Session {
 }
 
 describeInBrowser('the web chat page in chromium', () => {
-  let tmp: TempDatabase;
-  let app: App;
   let browser: Browser;
   const sessions: Session[] = [];
 
-  beforeAll(async () => {
-    tmp = await createTempSqlite();
-    app = await startTestApp(tmp.url);
-    browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
-  }, TEST_MS);
+  // Declared before the app: the browser closes before the app stops.
+  beforeAll(async () => (browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS })), TEST_MS);
+  afterAll(() => browser?.close(), TEST_MS);
+  const testApp = appForTests();
 
   afterEach(async () => {
     for (const s of sessions.splice(0)) await s.context.close();
   });
-
-  afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
-    await tmp?.drop();
-  }, TEST_MS);
 
   /** A fresh browser context (its own localStorage, so its own user) and a page that records problems. */
   async function openSession(): Promise<Session> {
@@ -122,7 +110,7 @@ describeInBrowser('the web chat page in chromium', () => {
   /** No console error, and every request went to our server (data: URLs and our blobs aside). */
   function expectCleanPage(session: Session) {
     expect(session.errors).toEqual([]);
-    const elsewhere = session.requests.filter((url) => !url.startsWith('data:') && new URL(url).origin !== app.url);
+    const elsewhere = session.requests.filter((url) => !url.startsWith('data:') && new URL(url).origin !== testApp().url);
     expect(elsewhere).toEqual([]);
     expect(session.requests.length).toBeGreaterThan(0);
   }
@@ -187,7 +175,7 @@ describeInBrowser('the web chat page in chromium', () => {
     async () => {
       const session = await openSession();
       const { page } = session;
-      await page.goto(`${app.url}/`);
+      await page.goto(`${testApp().url}/`);
       await expectFrenchMenu(page);
       expect(await page.evaluate(() => ({ dir: document.documentElement.dir, lang: document.documentElement.lang }))).toEqual({ dir: 'ltr', lang: 'fr' });
       expect(await page.locator(`${TRANSCRIPT}[dir="ltr"]`).count()).toBe(1);
@@ -211,13 +199,13 @@ describeInBrowser('the web chat page in chromium', () => {
     async () => {
       const session = await openSession();
       const { page } = session;
-      await page.goto(`${app.url}/`);
+      await page.goto(`${testApp().url}/`);
       await expectFrenchMenu(page);
       await switchToArabic(page);
       const userId = await page.evaluate(() => localStorage.getItem('passerelle.userId'));
       expect(userId).toMatch(/^[A-Za-z0-9_-]{16,100}$/);
       // the user's state row in the database, keyed by that id
-      const userState = () => app.db.prisma.botState.findUnique({ where: { key: `webchat/users/${userId}/` } });
+      const userState = () => testApp().db.prisma.botState.findUnique({ where: { key: `webchat/users/${userId}/` } });
       expect(JSON.parse((await eventually(userState, (row) => !!row?.data.includes('"ar"')))?.data ?? '{}')).toEqual({ profile: { language: 'ar', channelLanguage: 'fr' } }); // issue 11: the page's language is remembered (a later switch there is a choice)
 
       await page.reload();
@@ -228,7 +216,7 @@ describeInBrowser('the web chat page in chromium', () => {
       // Without any hint from the page (no ?lang=, no language remembered by the browser) the page
       // opens in French, and the bot, which knows this user, answers in Arabic: the page follows.
       await page.evaluate(() => localStorage.removeItem('passerelle.lang'));
-      await page.goto(`${app.url}/`);
+      await page.goto(`${testApp().url}/`);
       await expectOptions(page, AR_MENU_QUESTION, AR_MENU);
       await expectRightToLeft(page, 'ar');
       expect(await botBubbles(page, FR_GREETING).count()).toBe(0);
@@ -250,7 +238,7 @@ describeInBrowser('the web chat page in chromium', () => {
         await held;
         await route.continue();
       });
-      const response = await page.goto(`${app.url}/?lang=ar`);
+      const response = await page.goto(`${testApp().url}/?lang=ar`);
       // the first paint is already right to left
       expect(await response!.text()).toMatch(/<html lang="ar" dir="rtl">/);
       await sendBox(page).waitFor();
@@ -272,7 +260,7 @@ describeInBrowser('the web chat page in chromium', () => {
     async () => {
       const session = await openSession();
       const { page } = session;
-      await page.goto(`${app.url}/?lang=fa`);
+      await page.goto(`${testApp().url}/?lang=fa`);
       await waitForBot(page, FA_GREETING);
       await expectRightToLeft(page, 'fa');
       expect(await sendBox(page).getAttribute('placeholder')).toBe(STRINGS.fa.TEXT_INPUT_PLACEHOLDER);
@@ -287,7 +275,7 @@ describeInBrowser('the web chat page in chromium', () => {
     async () => {
       const session = await openSession();
       const { page } = session;
-      await page.goto(`${app.url}/`);
+      await page.goto(`${testApp().url}/`);
       await expectFrenchMenu(page);
       await page.locator(SUGGESTED_ACTIONS).getByRole('button', { name: asButton(FR_MENU[0]), exact: true }).click();
       // a new person picking a task starts with onboarding: first the language
@@ -295,7 +283,7 @@ describeInBrowser('the web chat page in chromium', () => {
       // what was sent is the number (the bot's record says so); the bubble shows the label tapped
       expect((await page.locator(USER_BUBBLE).allInnerTexts()).map((t) => t.trim())).toEqual(['1 · Ateliers']);
       const sent = await eventually(
-        () => app.db.prisma.message.findMany({ where: { channel: 'webchat', direction: 'in' } }),
+        () => testApp().db.prisma.message.findMany({ where: { channel: 'webchat', direction: 'in' } }),
         (rows) => rows.some((r) => (r.payload as { text?: string }).text === '1'),
       );
       expect(sent.some((r) => (r.payload as { text?: string }).text === '1')).toBe(true);
@@ -310,15 +298,15 @@ describeInBrowser('the web chat page in chromium', () => {
       const session = await openSession();
       const { page } = session;
       const bundle = page.waitForResponse((r) => /\/webchat\/v\/[0-9a-f]{16}\/webchat\.js$/.test(r.url()));
-      await page.goto(`${app.url}/`);
+      await page.goto(`${testApp().url}/`);
       expect((await bundle).status()).toBe(200);
       expect(await page.evaluate(() => typeof window.WebChat?.renderWebChat)).toBe('function');
       await expectFrenchMenu(page);
       await send(page, '3', 'Choisissez votre langue.');
       // versioned addresses (content hashes), cached for a year
-      for (const name of ['webchat.js', 'app.js', 'app.css']) expect(session.requests.some((url) => new RegExp(`^${app.url}/webchat/v/[0-9a-f]{16}/${name.replace('.', '\\.')}$`).test(url))).toBe(true);
+      for (const name of ['webchat.js', 'app.js', 'app.css']) expect(session.requests.some((url) => new RegExp(`^${testApp().url}/webchat/v/[0-9a-f]{16}/${name.replace('.', '\\.')}$`).test(url))).toBe(true);
       expect((await bundle).headers()['cache-control']).toBe('public, max-age=31536000, immutable');
-      expect(session.requests.some((url) => url.startsWith(`${app.url}/v3/directline/conversations/`))).toBe(true);
+      expect(session.requests.some((url) => url.startsWith(`${testApp().url}/v3/directline/conversations/`))).toBe(true);
       expectCleanPage(session);
     },
     TEST_MS,
@@ -333,7 +321,7 @@ describeInBrowser('the web chat page in chromium', () => {
       page.on('response', async (response) => {
         if (response.url().endsWith('/v3/directline/tokens/generate')) conversations.push(((await response.json()) as { conversationId: string }).conversationId);
       });
-      await page.goto(`${app.url}/`);
+      await page.goto(`${testApp().url}/`);
       await expectFrenchMenu(page);
       await send(page, '6', FR_LANGUAGE_QUESTION);
       const firstId = await page.evaluate(() => localStorage.getItem('passerelle.userId'));
@@ -348,7 +336,7 @@ describeInBrowser('the web chat page in chromium', () => {
       expect(secondId).not.toBe(firstId);
       expect(await botBubbles(page, FR_LANGUAGE_QUESTION).count()).toBe(0); // a fresh transcript
       expect(conversations).toHaveLength(2);
-      expect(app.directLine.store.get(conversations[0])).toBeUndefined(); // ended on the server too
+      expect(testApp().directLine.store.get(conversations[0])).toBeUndefined(); // ended on the server too
 
       // The keyword: the bot says it, then the page starts afresh.
       await send(page, 'oublier', translator('fr')('forget.done'));
@@ -356,7 +344,7 @@ describeInBrowser('the web chat page in chromium', () => {
       await expectFrenchMenu(page);
       expect(await page.evaluate(() => localStorage.getItem('passerelle.userId'))).not.toBe(secondId);
       expect(await botBubbles(page, translator('fr')('forget.done')).count()).toBe(0);
-      expect(app.directLine.store.get(conversations[1])).toBeUndefined();
+      expect(testApp().directLine.store.get(conversations[1])).toBeUndefined();
       expectCleanPage(session);
     },
     TEST_MS,
@@ -368,7 +356,7 @@ describeInBrowser('the web chat page in chromium', () => {
       const t = translator('fa');
       const session = await openSession();
       const { page } = session;
-      await page.goto(`${app.url}/`);
+      await page.goto(`${testApp().url}/`);
       await expectFrenchMenu(page);
       await send(page, '1', FR_LANGUAGE_QUESTION); // workshops: a new person goes through onboarding
       await send(page, '۴', t('onboarding.consent.question')); // Dari, in Persian digits
@@ -389,22 +377,22 @@ describeInBrowser('the web chat page in chromium', () => {
       if (SCREENSHOTS) await page.screenshot({ path: path.join(SCREENSHOTS, 'webchat-fa.png') });
 
       // The case database holds the pending person, the booking, the blocker and their events.
-      const person = await app.db.prisma.beneficiary.findFirstOrThrow({ where: { firstName: 'محبوبه' } });
+      const person = await testApp().db.prisma.beneficiary.findFirstOrThrow({ where: { firstName: 'محبوبه' } });
       expect(person).toMatchObject({ status: 'pending', language: 'fa', birthYear: 1988 });
       expect(person.consentAt).not.toBeNull();
-      const bookings = await app.db.prisma.booking.findMany({ where: { beneficiaryId: person.id }, include: { session: true } });
+      const bookings = await testApp().db.prisma.booking.findMany({ where: { beneficiaryId: person.id }, include: { session: true } });
       expect(bookings).toHaveLength(1);
       expect(bookings[0].status).toBe('booked');
-      const next = await app.db.prisma.workshopSession.findFirstOrThrow({ where: { audience: 'over25', startsAt: { gt: new Date() } }, orderBy: { startsAt: 'asc' } });
+      const next = await testApp().db.prisma.workshopSession.findFirstOrThrow({ where: { audience: 'over25', startsAt: { gt: new Date() } }, orderBy: { startsAt: 'asc' } });
       expect(bookings[0].sessionId).toBe(next.id);
-      const blocker = await app.db.prisma.blocker.findFirstOrThrow({ where: { beneficiaryId: person.id } });
+      const blocker = await testApp().db.prisma.blocker.findFirstOrThrow({ where: { beneficiaryId: person.id } });
       expect(blocker).toMatchObject({ reference, category: 'childcare', urgency: 'today', status: 'open' });
-      const events = await app.db.prisma.caseEvent.findMany({ where: { beneficiaryId: person.id } });
+      const events = await testApp().db.prisma.caseEvent.findMany({ where: { beneficiaryId: person.id } });
       expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['consent_given', 'workshop_booked', 'blocker_reported']));
       expect(events.find((e) => e.type === 'blocker_reported')?.attention).toBe(true);
 
       // Every reply after the choice of Dari was in Dari.
-      const rows = await app.db.prisma.message.findMany({ where: { beneficiaryId: person.id }, orderBy: { id: 'asc' } });
+      const rows = await testApp().db.prisma.message.findMany({ where: { beneficiaryId: person.id }, orderBy: { id: 'asc' } });
       const chose = rows.findIndex((r) => r.direction === 'in' && (r.payload as { text?: string }).text === '۴');
       const replies = rows.slice(chose + 1).filter((r) => r.direction === 'out');
       expect(replies.length).toBeGreaterThan(10);
