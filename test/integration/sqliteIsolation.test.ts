@@ -1,21 +1,9 @@
 // SQLite has one connection per process: a write made while another request's transaction is open
 // must not become part of that transaction (and vanish with its rollback).
-import { openDatabase, type Database } from '../../bot/db/client';
 import { urgentLane } from '../../bot/db/serialized';
-import { createTempSqlite } from '../support/databases';
-import type { TempDatabase } from '../support/postgres';
+import { sqliteKind, useDatabase } from '../support/databases';
 
-let tmp: TempDatabase;
-let db: Database;
-
-beforeAll(async () => {
-  tmp = await createTempSqlite();
-  db = await openDatabase(tmp.url);
-});
-afterAll(async () => {
-  await db?.close();
-  await tmp?.drop();
-});
+const db = useDatabase(sqliteKind);
 
 test('a write outside a transaction survives the rollback of a transaction open at the same time', async () => {
   const me = await db.prisma.beneficiary.create({ data: { firstName: 'A' } });

@@ -5,19 +5,15 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { App } from '../../bot/app';
-import { createTempSqlite } from '../support/databases';
-import type { TempDatabase } from '../support/postgres';
-import { startTestApp } from '../support/app';
+import { appForTests } from '../support/app';
 import { translator } from '../../bot/i18n';
 
 /** A stand-in for the Bot Framework connector: CloudAdapter posts the bot's replies to serviceUrl. */
 let connector: http.Server;
 let serviceUrl: string;
 const received: { text?: string; conversation?: { id: string } }[] = [];
-let tmp: TempDatabase;
 
 beforeAll(async () => {
-  tmp = await createTempSqlite();
   connector = http.createServer((req, res) => {
     let body = '';
     req.on('data', (c) => (body += c));
@@ -32,7 +28,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await new Promise<void>((r) => connector.close(() => r()));
-  await tmp?.drop();
 });
 
 // A WhatsApp person's id is their phone number: the attack speaks for them to read their agenda.
@@ -56,70 +51,64 @@ async function post(app: App, body: object, headers: Record<string, string> = {}
 const recorded = (app: App, conversationId: string) => app.db.prisma.message.count({ where: { conversationId } });
 
 describe('without MicrosoftAppId nor BOTFRAMEWORK_EMULATOR (the default)', () => {
-  let app: App;
-  beforeAll(async () => (app = await startTestApp(tmp.url)));
-  afterAll(() => app?.stop());
+  const testApp = appForTests();
 
   test('a loopback request is refused with 403, whatever its channel; nothing runs', async () => {
     for (const channel of ['whatsapp', 'emulator']) {
-      const res = await post(app, activity(channel, `off-${channel}`));
+      const res = await post(testApp(), activity(channel, `off-${channel}`));
       expect(res.status).toBe(403);
       expect(await res.text()).toMatch(/off.*MicrosoftAppId.*BOTFRAMEWORK_EMULATOR/);
-      expect(await recorded(app, `off-${channel}`)).toBe(0);
+      expect(await recorded(testApp(), `off-${channel}`)).toBe(0);
     }
     expect(received.filter((a) => a.conversation?.id.startsWith('off-'))).toHaveLength(0);
   });
 
   test('the web chat still works (its own Direct Line endpoint)', async () => {
-    const res = await fetch(`${app.url}/v3/directline/tokens/generate`, { method: 'POST' });
+    const res = await fetch(`${testApp().url}/v3/directline/tokens/generate`, { method: 'POST' });
     expect(res.status).toBe(200);
   });
 });
 
 describe('BOTFRAMEWORK_EMULATOR=on without MicrosoftAppId', () => {
-  let app: App;
-  beforeAll(async () => (app = await startTestApp(tmp.url, { BOTFRAMEWORK_EMULATOR: 'on', TRUST_PROXY: '127.0.0.1' })));
-  afterAll(() => app?.stop());
+  const testApp = appForTests({ BOTFRAMEWORK_EMULATOR: 'on', TRUST_PROXY: '127.0.0.1' });
 
   test('an activity of another channel (a WhatsApp person) is refused with 403', async () => {
     for (const channel of ['whatsapp', 'webchat', 'msteams']) {
-      const res = await post(app, activity(channel, `emu-${channel}`));
+      const res = await post(testApp(), activity(channel, `emu-${channel}`));
       expect(res.status).toBe(403);
       expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/only the "emulator" channel/);
-      expect(await recorded(app, `emu-${channel}`)).toBe(0);
+      expect(await recorded(testApp(), `emu-${channel}`)).toBe(0);
     }
   });
 
   test('the Emulator on this machine is answered', async () => {
-    const res = await post(app, activity('emulator', 'emu-ok', 'emulator-user', 'menu'));
+    const res = await post(testApp(), activity('emulator', 'emu-ok', 'emulator-user', 'menu'));
     expect(res.status).toBeLessThan(300);
     expect(received.filter((a) => a.conversation?.id === 'emu-ok').length).toBeGreaterThan(0);
-    expect(await recorded(app, 'emu-ok')).toBeGreaterThan(0);
+    expect(await recorded(testApp(), 'emu-ok')).toBeGreaterThan(0);
   });
 
   test('"forget me" outside the web chat points to "delete" (there is no device to clear)', async () => {
-    const res = await post(app, { ...activity('emulator', 'emu-forget', 'emulator-user-3', 'oublier') });
+    const res = await post(testApp(), { ...activity('emulator', 'emu-forget', 'emulator-user-3', 'oublier') });
     expect(res.status).toBeLessThan(300);
     const texts = received.filter((a) => a.conversation?.id === 'emu-forget').map((a) => a.text ?? '');
     expect(texts[0]).toBe(translator('fr')('forget.elsewhere', { word: 'supprimer' }));
   });
 
   test('through the reverse proxy (TRUST_PROXY), a client of another host is refused', async () => {
-    const res = await post(app, activity('emulator', 'emu-proxied', 'emulator-user'), { 'X-Forwarded-For': '203.0.113.7' });
+    const res = await post(testApp(), activity('emulator', 'emu-proxied', 'emulator-user'), { 'X-Forwarded-For': '203.0.113.7' });
     expect(res.status).toBe(403);
     expect(await res.text()).toMatch(/other hosts/);
-    expect(await recorded(app, 'emu-proxied')).toBe(0);
+    expect(await recorded(testApp(), 'emu-proxied')).toBe(0);
   });
 });
 
 describe('with MicrosoftAppId', () => {
-  let app: App;
-  beforeAll(async () => (app = await startTestApp(tmp.url, { MicrosoftAppId: '11111111-2222-3333-4444-555555555555', MicrosoftAppPassword: 'not-a-real-password' })));
-  afterAll(() => app?.stop());
+  const testApp = appForTests({ MicrosoftAppId: '11111111-2222-3333-4444-555555555555', MicrosoftAppPassword: 'not-a-real-password' });
 
   test('a channel id Azure Bot Service never sends is refused with 403', async () => {
     for (const channel of ['whatsapp', 'console', 'test', '']) {
-      const res = await post(app, activity(channel, `azure-${channel}`));
+      const res = await post(testApp(), activity(channel, `azure-${channel}`));
       expect(res.status).toBe(403);
       expect(await res.text()).toMatch(/not one of Azure Bot Service/);
     }
@@ -130,9 +119,9 @@ describe('with MicrosoftAppId', () => {
     const quiet = jest.spyOn(console, 'error').mockImplementation(() => undefined);
     try {
       for (const channel of ['msteams', 'webchat', 'directline', 'emulator']) {
-        const res = await post(app, activity(channel, `azure-${channel}`));
+        const res = await post(testApp(), activity(channel, `azure-${channel}`));
         expect(res.status).toBe(401);
-        expect(await recorded(app, `azure-${channel}`)).toBe(0);
+        expect(await recorded(testApp(), `azure-${channel}`)).toBe(0);
       }
     } finally {
       quiet.mockRestore();
