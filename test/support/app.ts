@@ -1,5 +1,6 @@
 // Starts the real application (the same startApp as `npm start`) on a free port, on a given
-// database, for end-to-end and browser tests.
+// database, for end-to-end and browser tests; appForTests and staffForTests set up a test file
+// with it (its hooks included).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
