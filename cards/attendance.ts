@@ -4,12 +4,10 @@
 // of any language, "late", a tap or a voice note.
 import { translator, wordList } from '../bot/i18n';
 import type { LanguageCode } from '../bot/languages';
-import type { AttendanceAnswer, AttendancePayload } from '../bot/services/attendance';
-import type { Question } from '../dialogs/prompts/numberedChoicePrompt';
-import { readRecordingAnswer, type Unclear } from '../dialogs/answers/recordingAnswer';
-import { yesNoQuestion } from '../dialogs/prompts/yesNoQuestion';
+import type { AttendancePayload } from '../bot/services/attendance';
 import { formatDay, formatTimeRange } from './format';
 import { ask } from './messages';
+import { yesNoOptions, type Question } from './questions';
 import type { NotificationRenderer } from './notifications';
 
 /** "Did {name} come today, {time}?" with its three answers (values present, absent, late). */
@@ -22,18 +20,10 @@ export function attendanceQuestion(locale: LanguageCode, timeZone: string, p?: P
     const name = p.beneficiary.firstName;
     lines.push(p.today ? t('attendance.request', { name, time }) : t('attendance.requestDay', { name, time, day: formatDay(start, locale, timeZone) }));
   }
-  // Yes and no as the yes/no questions take them (words of every language, 👍 ❌), and "late".
-  const yesNo = yesNoQuestion(locale, lines, { yes: t('attendance.present'), no: t('attendance.absent') }, ['present', 'absent']);
+  // Yes and no (read as the yes/no questions read them: dialogs/recognizers/attendance), and "late".
+  const yesNo = yesNoOptions(locale, lines, { yes: t('attendance.present'), no: t('attendance.absent') }, ['present', 'absent']);
   const late = [...new Set([locale, 'fr', 'en'] as LanguageCode[])].flatMap((l) => wordList(l, 'attendance.synonyms.late'));
   return { ...yesNo, options: [...yesNo.options, { value: 'late', label: t('attendance.late'), synonyms: late }] };
-}
-
-/**
- * The answer a message gives to an attendance request, if it is one; UNCLEAR when a negation is
- * around "present" or "late" ("he did not come late"): asked again, nothing recorded.
- */
-export function recognizeAttendance(text: string, locale: LanguageCode): AttendanceAnswer | Unclear | undefined {
-  return readRecordingAnswer(text, attendanceQuestion(locale, 'UTC'), locale, ['absent']) as AttendanceAnswer | Unclear | undefined;
 }
 
 export const renderAttendance: NotificationRenderer = (payload, locale, timeZone) => {

@@ -4,7 +4,7 @@
 import { translator } from '../bot/i18n';
 import type { LanguageCode } from '../bot/languages';
 import { CHECKIN_ANSWERS, type CheckInAnswer } from '../bot/services/checkIns';
-import type { Question } from '../dialogs/prompts/numberedChoicePrompt';
+import type { Question } from './questions';
 import { ask } from './messages';
 import type { NotificationRenderer } from './notifications';
 

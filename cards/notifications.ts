@@ -4,8 +4,7 @@
 import type { LanguageCode } from '../bot/languages';
 import { translator } from '../bot/i18n';
 import type { NotificationPayload } from '../bot/services/notifications';
-import type { Question } from '../dialogs/prompts/numberedChoicePrompt';
-import { yesNoQuestion } from '../dialogs/prompts/yesNoQuestion';
+import { yesNoOptions, type Question } from './questions';
 import { formatDateTime, formatDay, formatTimeRange, titleOf } from './format';
 import { ask, say, type Message } from './messages';
 import { renderAttendance } from './attendance';
@@ -24,7 +23,7 @@ interface SessionRef {
 /** "Will you come? 1 I'll come / 2 not this time" (values yes and no). */
 export function invitationQuestion(locale: LanguageCode): Question {
   const t = translator(locale);
-  return yesNoQuestion(locale, t('broadcasts.invitation.question'), { yes: t('broadcasts.invitation.yes'), no: t('broadcasts.invitation.no') });
+  return yesNoOptions(locale, t('broadcasts.invitation.question'), { yes: t('broadcasts.invitation.yes'), no: t('broadcasts.invitation.no') });
 }
 
 /** Renders the proactive messages of one area (check-ins, attendance...): undefined for other keys. */

@@ -3,8 +3,7 @@
 import { translator } from '../bot/i18n';
 import type { LanguageCode } from '../bot/languages';
 import type { ReminderItem, ReminderPayload } from '../bot/services/reminders';
-import type { Question } from '../dialogs/prompts/numberedChoicePrompt';
-import { yesNoQuestion } from '../dialogs/prompts/yesNoQuestion';
+import { yesNoOptions, type Question } from './questions';
 import { formatDay, formatTimeRange, titleOf } from './format';
 import { ask } from './messages';
 import type { NotificationRenderer } from './notifications';
@@ -12,7 +11,7 @@ import type { NotificationRenderer } from './notifications';
 /** "1 I'll be there / 2 I can't come" (values yes and no). */
 export function reminderQuestion(locale: LanguageCode, intro: string[] = []): Question {
   const t = translator(locale);
-  return yesNoQuestion(locale, [...intro, t('reminders.question')], { yes: t('reminders.yes'), no: t('reminders.no') });
+  return yesNoOptions(locale, [...intro, t('reminders.question')], { yes: t('reminders.yes'), no: t('reminders.no') });
 }
 
 /** One line of the reminder: "Workshop: Papers, 14:00 – 16:00, Passerelle Blois." */

@@ -4,7 +4,9 @@
 // seats left (or the booking's status), each Latin part isolated (see isolateLatin).
 import { translator } from '../bot/i18n';
 import { language, type LanguageCode } from '../bot/languages';
-import { isolateLatin } from './format';
+import type { SessionView } from '../bot/services/workshops';
+import { formatDay, formatTimeRange, isolateLatin, titleOf } from './format';
+import { say } from './messages';
 
 export interface WorkshopEntry {
   title: string;
@@ -22,4 +24,32 @@ export function workshopEntry(locale: LanguageCode, kind: 'list' | 'mine', e: Wo
   return kind === 'list'
     ? t('workshops.list.option', { title: e.title, when: e.when, place: e.place, seats: e.tail })
     : t('workshops.mine.option', { title: e.title, when: e.when, place: e.place, status: e.tail });
+}
+
+/** "Done, your seat is booked", with the workshop, its day, time and place. */
+export function bookedMessage(locale: LanguageCode, timeZone: string, s: SessionView) {
+  const t = translator(locale);
+  const lines = [
+    t('workshops.booked.done'),
+    t('workshops.booked.title', { title: titleOf(t, s) }),
+    t('workshops.booked.day', { day: formatDay(s.startsAt, locale, timeZone) }),
+    t('workshops.booked.time', { time: formatTimeRange(s.startsAt, s.endsAt, locale, timeZone) }),
+    t('workshops.booked.place', { place: s.place }),
+  ];
+  return say(locale, ...lines.map((line) => isolateLatin(line, locale)));
+}
+
+export function waitlistedMessage(locale: LanguageCode, position: number) {
+  const t = translator(locale);
+  return say(locale, t('workshops.waitlisted.done'), t('workshops.waitlisted.position', { position }), t('workshops.waitlisted.promise'));
+}
+
+/** "Careful: you work at that time", with the shift. */
+export function overlapMessage(locale: LanguageCode, timeZone: string, shift: { structure: string; startsAt: Date; endsAt: Date }) {
+  const t = translator(locale);
+  return say(
+    locale,
+    t('workshops.overlap.warning'),
+    t('workshops.overlap.shift', { structure: shift.structure, day: formatDay(shift.startsAt, locale, timeZone), time: formatTimeRange(shift.startsAt, shift.endsAt, locale, timeZone) }),
+  );
 }

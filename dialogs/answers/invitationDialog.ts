@@ -8,14 +8,14 @@ import { turnLocale } from '../../bot/turn';
 import { answerInvitation, invitationOfQuestion } from '../../bot/services/broadcasts';
 import { overlappingShift } from '../../bot/services/workshops';
 import { say } from '../../cards/messages';
-import { invitationQuestion } from '../../cards/notifications';
+import { invitationQuestion } from './readableQuestions';
 import { readRecordingAnswer, UNCLEAR } from './recordingAnswer';
 import type { Answerer } from './answerer';
 import type { DialogDeps } from '../deps';
 import { INVITATION_DIALOG } from '../ids';
 import { NumberedChoicePrompt, type ChoiceResult } from '../prompts/numberedChoicePrompt';
 import { yesNoQuestion } from '../prompts/yesNoQuestion';
-import { bookedMessage, overlapMessage, waitlistedMessage } from '../workshops/bookWorkshopDialog';
+import { bookedMessage, overlapMessage, waitlistedMessage } from '../../cards/workshops';
 
 const STEPS = 'invitationSteps';
 const CONFIRM = 'invitationOverlapConfirm';

@@ -11,7 +11,7 @@ import { answerAttendance } from '../../bot/services/attendance';
 import { contactById, contactByPhone, optInContact, optOutContact, rememberContact, type ContactView } from '../../bot/services/contacts';
 import { toE164 } from '../../bot/services/people';
 import { openQuestion } from '../../bot/services/questions';
-import { recognizeAttendance } from '../../cards/attendance';
+import { recognizeAttendance } from '../recognizers/attendance';
 import { UNCLEAR } from '../answers/recordingAnswer';
 import { say } from '../../cards/messages';
 import type { DialogDeps } from '../deps';

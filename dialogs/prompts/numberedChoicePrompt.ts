@@ -14,24 +14,10 @@ import { ask, say } from '../../cards/messages';
 import { translator } from '../../bot/i18n';
 import type { LanguageCode } from '../../bot/languages';
 import { turnLocale, wordlessContent } from '../../bot/turn';
-import { recognizeChoice, type ChoiceOption } from '../recognizers/choice';
+import type { Question } from '../../cards/questions';
+import { recognizeChoice } from '../recognizers/choice';
 
-export interface Question {
-  /** one line, or several (one idea each) */
-  question: string | string[];
-  options: ChoiceOption[];
-  /** lines after the options, e.g. "Send a number." */
-  hints?: string[];
-  /** a second chance for answers that are not an option: returns an option's value */
-  recognize?: (text: string, locale: LanguageCode) => string | undefined;
-  /**
-   * reads the answer instead of the option matching (yes/no questions, where a refusal must never
-   * be taken for a yes): returns an option's value
-   */
-  read?: (text: string, locale: LanguageCode) => string | undefined;
-  /** asked after a miss instead of the question: a simpler form of it */
-  simpler?: Omit<Question, 'simpler'>;
-}
+export type { Question };
 
 /** Makes the question; it may read the database (e.g. the seats left), with the turn's context. */
 export type QuestionBuilder<A> = (locale: LanguageCode, args: A, context: TurnContext) => Question | Promise<Question>;

@@ -1,12 +1,11 @@
-// A yes/no question for NumberedChoicePrompt: "1. Oui / 2. Non", also answered by the yes and no
-// words of any of our languages and by 👍 ✅ ❌ (a Dari speaker may well answer "ok" or "نعم").
-// The answer is read by readYesNo, never by the option matching: an answer with a negation is
-// never a yes, and a mixed or unclear one ("yes no", "ok لا", "не знаю") is asked again more
-// simply ("1. Oui, d'accord / 2. Non / Envoyez 1 ou 2.").
-import { translator } from '../../bot/i18n';
+// A yes/no question for NumberedChoicePrompt: "1. Oui / 2. Non" (built by cards/questions), also
+// answered by the yes and no words of any of our languages and by 👍 ✅ ❌ (a Dari speaker may
+// well answer "ok" or "نعم"). The answer is read by readYesNo, never by the option matching: an
+// answer with a negation is never a yes, and a mixed or unclear one ("yes no", "ok لا", "не знаю")
+// is asked again more simply ("1. Oui, d'accord / 2. Non / Envoyez 1 ou 2.").
 import { LANGUAGE_CODES, type LanguageCode } from '../../bot/languages';
+import { yesNoOptions, type Question } from '../../cards/questions';
 import { readYesNo, yesNoWords, type YesNo } from '../recognizers/yesNo';
-import type { Question } from './numberedChoicePrompt';
 
 export type { YesNo };
 
@@ -22,6 +21,20 @@ const synonyms = (answer: YesNo) => [...new Set(LANGUAGE_CODES.flatMap((c) => ye
 const SYNONYMS = { yes: synonyms('yes'), no: synonyms('no') };
 
 /**
+ * A question whose first two options are yes (`values[0]`) and no (`values[1]`), made readable as
+ * one: their words in every language as synonyms, and the answer read by readYesNo.
+ */
+export function readAsYesNo(q: Question, values: [string, string] = ['yes', 'no']): Question {
+  const withWords = (options: Question['options']) =>
+    options.map((o) => (o.value === values[0] ? { ...o, synonyms: SYNONYMS.yes } : o.value === values[1] ? { ...o, synonyms: SYNONYMS.no } : o));
+  const read = (text: string, l: LanguageCode) => {
+    const said = recognizeYesNoAnyLanguage(text, l);
+    return said === 'yes' ? values[0] : said === 'no' ? values[1] : undefined;
+  };
+  return { ...q, options: withWords(q.options), recognize: read, read, ...(q.simpler && { simpler: { ...q.simpler, options: withWords(q.simpler.options) } }) };
+}
+
+/**
  * "1. Oui / 2. Non" (or labels of the caller's, e.g. "Oui, je viens"); the answer's value is
  * `values[0]` for yes and `values[1]` for no.
  */
@@ -31,26 +44,5 @@ export function yesNoQuestion(
   labels: { yes?: string; no?: string } = {},
   values: [string, string] = ['yes', 'no'],
 ): Question {
-  const t = translator(locale);
-  const options = (yes: string, no: string) => [
-    { value: values[0], label: yes, synonyms: SYNONYMS.yes },
-    { value: values[1], label: no, synonyms: SYNONYMS.no },
-  ];
-  const read = (text: string, l: LanguageCode) => {
-    const said = recognizeYesNoAnyLanguage(text, l);
-    return said === 'yes' ? values[0] : said === 'no' ? values[1] : undefined;
-  };
-  return {
-    question,
-    options: options(labels.yes ?? t('common.yes'), labels.no ?? t('common.no')),
-    hints: [t('prompt.hint')],
-    recognize: read,
-    read,
-    // After a miss: "1. Oui, d'accord / 2. Non / Envoyez 1 ou 2." (a caller's own labels stay).
-    simpler: {
-      question,
-      options: options(labels.yes ?? t('prompt.yesNo.yes'), labels.no ?? t('common.no')),
-      hints: [t('prompt.yesNo.hint')],
-    },
-  };
+  return readAsYesNo(yesNoOptions(locale, question, labels, values), values);
 }

@@ -5,15 +5,9 @@ import { recognizeBoolean, recognizeNumber, recognizeOrdinal, Culture } from '@m
 import { LANGUAGE_CODES, type LanguageCode } from '../../bot/languages';
 import { wordList } from '../../bot/i18n';
 import { MAX_ANSWER_CHARS, normalize, words } from './normalize';
+import type { ChoiceOption } from '../../cards/questions';
 
-export interface ChoiceOption {
-  /** what the dialog gets back */
-  value: string;
-  /** the text shown after the number */
-  label: string;
-  /** other words that select this option */
-  synonyms?: string[];
-}
+export type { ChoiceOption };
 
 export interface RecognizedChoice {
   index: number;

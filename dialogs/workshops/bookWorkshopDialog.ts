@@ -8,7 +8,8 @@ import type { LanguageCode } from '../../bot/languages';
 import { turnLocale } from '../../bot/turn';
 import { personById, setBirthYear } from '../../bot/services/people';
 import { ageGroupOf, book, eligibleSessions, overlappingShift, sessionsByIds, type BookingOutcome, type SessionView } from '../../bot/services/workshops';
-import { formatDay, formatTimeRange, isolateLatin, titleOf } from '../../cards/format';
+import { isolateLatin, titleOf } from '../../cards/format';
+import { bookedMessage, overlapMessage, waitlistedMessage } from '../../cards/workshops';
 import { say } from '../../cards/messages';
 import { beneficiaryIdOf, type DialogDeps } from '../deps';
 import { NumberedChoicePrompt, type ChoiceResult } from '../prompts/numberedChoicePrompt';
@@ -167,34 +168,6 @@ export class BookWorkshopDialog extends ComponentDialog {
     await step.context.sendActivity(say(locale, translator(locale)(key)));
     return step.endDialog();
   }
-}
-
-/** "Done, your seat is booked", with the workshop, its day, time and place. */
-export function bookedMessage(locale: LanguageCode, timeZone: string, s: SessionView) {
-  const t = translator(locale);
-  const lines = [
-    t('workshops.booked.done'),
-    t('workshops.booked.title', { title: titleOf(t, s) }),
-    t('workshops.booked.day', { day: formatDay(s.startsAt, locale, timeZone) }),
-    t('workshops.booked.time', { time: formatTimeRange(s.startsAt, s.endsAt, locale, timeZone) }),
-    t('workshops.booked.place', { place: s.place }),
-  ];
-  return say(locale, ...lines.map((line) => isolateLatin(line, locale)));
-}
-
-export function waitlistedMessage(locale: LanguageCode, position: number) {
-  const t = translator(locale);
-  return say(locale, t('workshops.waitlisted.done'), t('workshops.waitlisted.position', { position }), t('workshops.waitlisted.promise'));
-}
-
-/** "Careful: you work at that time", with the shift. */
-export function overlapMessage(locale: LanguageCode, timeZone: string, shift: { structure: string; startsAt: Date; endsAt: Date }) {
-  const t = translator(locale);
-  return say(
-    locale,
-    t('workshops.overlap.warning'),
-    t('workshops.overlap.shift', { structure: shift.structure, day: formatDay(shift.startsAt, locale, timeZone), time: formatTimeRange(shift.startsAt, shift.endsAt, locale, timeZone) }),
-  );
 }
 
 function sessionQuestion(locale: LanguageCode, timeZone: string, args: PageArgs, sessions: Map<number, SessionView>) {
