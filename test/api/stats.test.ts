@@ -185,7 +185,7 @@ describe.each(testDatabases())('statistics on $name', (kind) => {
       reason: 'stats.period',
       params: { from: '2025-12-31', to: '2025-01-01' },
       message: 'La fin de la période (01/01/2025) est avant son début (31/12/2025).',
-      fields: [{ path: 'query.to', message: 'must not be before from' }],
+      fields: [{ path: 'query.to', message: 'ne doit pas être avant le début de la période' }],
     });
     const bad = await coordinator.call('GET', '/api/cip/stats?from=31/12/2025&structureId=abc');
     expect(bad.status).toBe(400);
