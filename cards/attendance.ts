@@ -8,7 +8,7 @@ import type { AttendancePayload } from '../bot/services/attendance';
 import { formatDay, formatTimeRange } from './format';
 import { ask } from './messages';
 import { yesNoOptions, type Question } from './questions';
-import type { NotificationRenderer } from './notifications';
+import type { NotificationRenderer } from './notificationRenderer';
 
 /** "Did {name} come today, {time}?" with its three answers (values present, absent, late). */
 export function attendanceQuestion(locale: LanguageCode, timeZone: string, p?: Pick<AttendancePayload, 'beneficiary' | 'shift' | 'today'>): Question {

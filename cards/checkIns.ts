@@ -6,7 +6,7 @@ import type { LanguageCode } from '../bot/languages';
 import { CHECKIN_ANSWERS, type CheckInAnswer } from '../bot/services/checkIns';
 import type { Question } from './questions';
 import { ask } from './messages';
-import type { NotificationRenderer } from './notifications';
+import type { NotificationRenderer } from './notificationRenderer';
 
 const LABEL_KEYS: Record<CheckInAnswer, string> = { good: 'checkins.good', difficult: 'checkins.difficult', needs_help: 'checkins.needsHelp' };
 const FACES: Record<CheckInAnswer, string[]> = { good: ['👍', '🙂', '😀'], difficult: ['😞', '😕', '👎'], needs_help: ['🆘'] };

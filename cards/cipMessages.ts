@@ -6,7 +6,7 @@ import type { LanguageCode } from '../bot/languages';
 import { CIP_MESSAGE_KEY, type CipMessageContent, type CipMessagePayload } from '../bot/services/cipMessages';
 import { formatDay, formatTime, isolateLatin, listSeparator } from './format';
 import { say } from './messages';
-import type { NotificationRenderer } from './notifications';
+import type { NotificationRenderer } from './notificationRenderer';
 
 // The CIP typed a day and a time on the office's clock: they are shown as typed, whatever the zone.
 const dayOf = (day: string) => new Date(`${day}T12:00:00Z`);

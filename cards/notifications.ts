@@ -11,6 +11,7 @@ import { renderAttendance } from './attendance';
 import { renderCheckIn } from './checkIns';
 import { renderReminder } from './reminders';
 import { renderCipMessage } from './cipMessages';
+import type { NotificationRenderer } from './notificationRenderer';
 
 interface SessionRef {
   workshopCode: string;
@@ -26,8 +27,7 @@ export function invitationQuestion(locale: LanguageCode): Question {
   return yesNoOptions(locale, t('broadcasts.invitation.question'), { yes: t('broadcasts.invitation.yes'), no: t('broadcasts.invitation.no') });
 }
 
-/** Renders the proactive messages of one area (check-ins, attendance...): undefined for other keys. */
-export type NotificationRenderer = (payload: NotificationPayload, locale: LanguageCode, timeZone: string) => Message | undefined;
+export type { NotificationRenderer };
 
 const AREAS: NotificationRenderer[] = [renderCheckIn, renderReminder, renderAttendance, renderCipMessage];
 

@@ -6,7 +6,7 @@ import type { ReminderItem, ReminderPayload } from '../bot/services/reminders';
 import { yesNoOptions, type Question } from './questions';
 import { formatDay, formatTimeRange, titleOf } from './format';
 import { ask } from './messages';
-import type { NotificationRenderer } from './notifications';
+import type { NotificationRenderer } from './notificationRenderer';
 
 /** "1 I'll be there / 2 I can't come" (values yes and no). */
 export function reminderQuestion(locale: LanguageCode, intro: string[] = []): Question {

@@ -2,7 +2,7 @@
 // note. With htmx the row is swapped in place and the navigation's count refreshed (HX-Trigger);
 // without it, the form posts and the page comes back.
 import { ApiError } from '../api/http';
-import type { Pages } from './index';
+import type { Pages } from './pages';
 
 const BLOCKER_STATUSES = ['open', 'in_progress', 'resolved'];
 

@@ -7,7 +7,7 @@ import crypto from 'node:crypto';
 import { ApiError } from '../api/http';
 import { LANGUAGE_CODES, type LanguageCode } from '../languages';
 import { renderNotification } from '../../cards/notifications';
-import type { PageContext, Pages } from './index';
+import type { PageContext, Pages } from './pages';
 import { STAGES } from './people';
 
 const RTL = new Set(['ar', 'fa', 'ps']);

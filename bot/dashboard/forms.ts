@@ -1,7 +1,7 @@
 // What the pages' forms share: the API's refusal as a form shows it (its sentence and its fields,
 // in the staff member's language), and the managers-only pages.
 import { ApiError, apiError, MANAGERS } from '../api/http';
-import type { PageContext } from './index';
+import type { PageContext } from './pages';
 
 export type Problem = { message: string; fields: { path: string; message: string }[] };
 

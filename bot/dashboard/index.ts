@@ -13,14 +13,15 @@ import { clientAddress, type TrustedProxies } from '../http/clientAddress';
 import { safeError } from '../logging/safeError';
 import { projectRoot } from '../paths';
 import type { Staff } from '../services/staff';
-import { render, words, type NavKey } from './render';
-import { clearSessionCookie, cookieLanguage, cookies, keepAlive, languageCookie, overHttps, readForm, sameOrigin, SESSION_COOKIE, sessionCookie, setCookies, type DashboardLanguage } from './session';
+import { render, words } from './render';
+import { clearSessionCookie, cookieLanguage, cookies, keepAlive, languageCookie, overHttps, readForm, sameOrigin, SESSION_COOKIE, sessionCookie, setCookies } from './session';
 import { personRoutes } from './people';
 import { alertPages } from './alerts';
 import { workshopPages } from './workshops';
 import { structurePages } from './structures';
 import { statsPages } from './stats';
 import { broadcastPages } from './broadcasts';
+import type { PageContext, PageHandler, Pages } from './pages';
 
 export interface DashboardDeps {
   api: Api;
@@ -42,27 +43,7 @@ const STATIC: Record<string, { file: string; type: string }> = {
   'htmx.min.js': { file: require.resolve('htmx.org/dist/htmx.min.js'), type: 'text/javascript; charset=utf-8' },
 };
 
-export interface PageContext {
-  req: Request;
-  res: Response;
-  language: DashboardLanguage;
-  me: Staff;
-  caller: Caller;
-  t: ReturnType<typeof words>;
-  /** htmx asked for a fragment */
-  htmx: boolean;
-  /** a route of the API, as this member of staff */
-  call(method: 'get' | 'post' | 'patch' | 'del', apiPath: string, input?: { body?: unknown; query?: unknown; params?: unknown }): Promise<any>;
-  html(template: string, title: string, data?: Record<string, unknown>, options?: { status?: number; current?: NavKey; fragment?: boolean }): Promise<void>;
-  redirect(to: string): void;
-  form(): Promise<Record<string, string>>;
-}
-
-export type PageHandler = (p: PageContext) => Promise<void>;
-export interface Pages {
-  get(path: string, handler: PageHandler, options?: { beforePasswordChange?: boolean }): void;
-  post(path: string, handler: PageHandler, options?: { beforePasswordChange?: boolean }): void;
-}
+export type { PageContext, PageHandler, Pages };
 
 function headers(res: Response) {
   res.setHeader('Content-Security-Policy', CSP);

@@ -8,7 +8,7 @@ import { PLACEMENT_KINDS as PLACEMENT_KINDS_ALL } from '../services/placements';
 import { PAPERS } from '../services/cipMessages';
 import { translator } from '../i18n';
 import { problem } from './forms';
-import type { PageContext, Pages } from './index';
+import type { PageContext, Pages } from './pages';
 
 const PAGE_SIZE = 25;
 export const STAGES = ['diagnostic', 'sas_iae', 'siae', 'immersion', 'training', 'employment', 'exited'];

@@ -2,7 +2,7 @@
 // readers and the printed report read), two charts drawn by Chart.js from the same figures
 // (public/stats.js reads them from a JSON data block: no inline script), "Imprimer le bilan", and
 // the CSV exports (/cip/exports/<name>.csv: the API's export route with the cookie's token).
-import type { Pages } from './index';
+import type { Pages } from './pages';
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 

@@ -8,7 +8,7 @@ import { contactRole } from '../api/contacts';
 import { structureKind } from '../api/structures';
 import { LANGUAGE_CODES } from '../languages';
 import { isManager, managersOnly, problem, statusOf, type Problem } from './forms';
-import type { PageContext, Pages } from './index';
+import type { PageContext, Pages } from './pages';
 
 const KINDS = structureKind.options;
 const ROLES = contactRole.options;

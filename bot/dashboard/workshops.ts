@@ -8,7 +8,7 @@ import { ApiError } from '../api/http';
 import { workshopCategory } from '../api/workshops';
 import { zonedTime } from '../time';
 import { isManager, managersOnly, problem, statusOf, type Problem } from './forms';
-import type { PageContext, Pages } from './index';
+import type { PageContext, Pages } from './pages';
 
 const CATEGORIES = workshopCategory.options;
 const AUDIENCES = ['over25', 'under25'];

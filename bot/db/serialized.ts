@@ -7,7 +7,8 @@
 // PostgreSQL gives each transaction a connection of its own and needs none of this.
 // A few statements must not wait behind the queue (storing a webhook before its acknowledgement):
 // on the client's `$urgent` lane (see urgentLane) they go next, before the queued ones.
-import type { Db } from './client';
+// (The client's type from the generated client itself, not from ./client, which imports this file.)
+import type { PrismaClient as Db } from '../../prisma/generated/sqlite/client';
 
 class Turns {
   private tail: Promise<unknown> = Promise.resolve();

@@ -2,7 +2,7 @@
 // just ended, and once a day at ATTENDANCE_CRON for the day's immersion shifts.
 import { requestImmersionAttendance, requestShiftAttendance } from '../services/attendance';
 import type { Job } from '../scheduler';
-import type { JobDeps } from './index';
+import type { JobDeps } from './deps';
 
 export function attendanceJobs(deps: JobDeps): Job[] {
   const options = { timeZone: deps.timeZone, quiet: deps.quiet };

@@ -2,7 +2,7 @@
 // the next morning (no_reply; two in a row: an alert for the CIP).
 import { ANSWER_UNTIL_HOUR, closeCheckIns, sendCheckIns } from '../services/checkIns';
 import type { Job } from '../scheduler';
-import type { JobDeps } from './index';
+import type { JobDeps } from './deps';
 
 export function checkInJobs(deps: JobDeps): Job[] {
   return [

@@ -2,23 +2,14 @@
 // an immersion, the evening reminders, the employers' attendance requests. Each queues outbox
 // messages idempotently (unique keys in the database, so two runs or two instances send once),
 // then asks the channels to deliver them. Every job reads the injected clock.
-import type { Database } from '../db/client';
 import type { Job } from '../scheduler';
-import type { QuietHours } from '../services/quietHours';
 import { attendanceJobs } from './attendance';
 import { checkInJobs } from './checkIns';
 import { reminderJobs } from './reminders';
+import type { JobDeps } from './deps';
 
-export interface JobDeps {
-  db: Database;
-  now: () => Date;
-  timeZone: string;
-  quiet?: QuietHours;
-  /** the cron expressions of the configurable jobs */
-  schedule: { checkIns: string; reminders: string; attendance: string };
-  /** messages were queued: the channels' senders take them now */
-  delivered: () => void;
-}
+export type { JobDeps };
+
 
 export function proactiveJobs(deps: JobDeps): Job[] {
   return [...checkInJobs(deps), ...reminderJobs(deps), ...attendanceJobs(deps)];
