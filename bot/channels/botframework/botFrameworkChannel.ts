@@ -12,7 +12,7 @@ import type { BotCore } from '../../botCore';
 import type { Config } from '../../config';
 import type { ProactiveChannel } from '../../notifier';
 import { clientAddress, NO_PROXY, type TrustedProxies } from '../../http/clientAddress';
-import { sendError } from '../webchat/directLine';
+import { sendError } from '../../http/errorResponse';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1']);
 const MAX_BODY_BYTES = 256 * 1024;

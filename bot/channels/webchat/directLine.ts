@@ -37,6 +37,7 @@ import { languageFromLocaleTag } from '../../languages';
 import { addressPrefix, clientAddress, NO_PROXY, type TrustedProxies } from '../../http/clientAddress';
 import { TokenBuckets } from '../../http/tokenBuckets';
 import { safeError } from '../../logging/safeError';
+import { sendError } from '../../http/errorResponse';
 
 export const CHANNEL_ID = 'webchat';
 export const BOT_ACCOUNT = { id: 'passerelle', name: 'Passerelle', role: 'bot' };
@@ -462,8 +463,4 @@ export function activityProblem(body: unknown): string | undefined {
   if (Array.isArray(body.attachments) && body.attachments.length > MAX_ATTACHMENTS) return `An activity carries ${MAX_ATTACHMENTS} attachments at most.`;
   if (body.value !== undefined && Buffer.byteLength(JSON.stringify(body.value) ?? '') > MAX_VALUE_BYTES) return `The activity "value" is larger than ${MAX_VALUE_BYTES} bytes.`;
   return undefined;
-}
-
-export function sendError(res: Response, status: number, code: string, message: string): void {
-  res.send(status, { error: { code, message } });
 }
