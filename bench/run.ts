@@ -165,7 +165,7 @@ async function passerelleBot(dir: string): Promise<{ bot: Bot; close: () => Prom
   const { createBotCore } = await import('../bot/botCore');
   const { silentLogger } = await import('../bot/logger');
   const { warmUpRecognizers } = await import('../dialogs/recognizers/choice');
-  const { translator } = await import('../bot/i18n');
+  const { textOf } = await import('../bot/i18n');
   const { seedBench } = await import('./data');
 
   const db = await openDatabase(`file:${path.join(dir, 'bench.db')}`);
@@ -189,7 +189,8 @@ async function passerelleBot(dir: string): Promise<{ bot: Bot; close: () => Prom
       // every reply in the expected language, then the first expected answer the texts match
       check: (step, replies) => {
         if (!replies.every((r) => r.locale === step.reply)) return -1;
-        const t = translator(step.reply);
+        // (The script's keys are data: looked up as such.)
+        const t = (key: string, values: Record<string, unknown> = {}) => textOf(step.reply, key, values);
         const all = replies.map((r) => r.text).join('\n');
         return step.expect.findIndex(({ starts, has, args = {} }) => {
           const values = Object.fromEntries(Object.entries(args).map(([k, v]) => [k, typeof v === 'object' ? t(v.t) : v]));

@@ -34,8 +34,17 @@ export function translator(code: LanguageCode): TFunction {
   return fixed.get(code)!;
 }
 
+/**
+ * The text of a key made at run time (a payload's key, a key built from data): the key's type is
+ * not checked, unlike translator's literal keys (bot/translationKeys.d.ts); the key itself when
+ * the locale files lack it.
+ */
+export function textOf(code: LanguageCode, key: string, values: Record<string, unknown> = {}): string {
+  return (fixed.get(code)! as unknown as (key: string, values: Record<string, unknown>) => string)(key, values);
+}
+
 /** A "a|b|c" list of words from the locale files, for recognition. */
 export function wordList(code: LanguageCode, key: string): string[] {
-  const value = translator(code)(key);
+  const value = textOf(code, key);
   return value === key ? [] : value.split('|').map((w) => w.trim()).filter(Boolean);
 }

@@ -8,7 +8,7 @@ import type { Question } from './questions';
 import { ask } from './messages';
 import type { NotificationRenderer } from './notificationRenderer';
 
-const LABEL_KEYS: Record<CheckInAnswer, string> = { good: 'checkins.good', difficult: 'checkins.difficult', needs_help: 'checkins.needsHelp' };
+const LABEL_KEYS = { good: 'checkins.good', difficult: 'checkins.difficult', needs_help: 'checkins.needsHelp' } as const satisfies Record<CheckInAnswer, string>;
 const FACES: Record<CheckInAnswer, string[]> = { good: ['👍', '🙂', '😀'], difficult: ['😞', '😕', '👎'], needs_help: ['🆘'] };
 
 /** The question's options, for the message and for reading the answer. */

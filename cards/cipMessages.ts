@@ -1,7 +1,7 @@
 // What a CIP wrote from the dashboard, as the person reads it: a ready-made message in their
 // language (the day and time as their language writes them, the papers translated), or the CIP's
 // own text as it is; then the CIP's signature. The dashboard shows the French of the same lines.
-import { translator } from '../bot/i18n';
+import { textOf, translator } from '../bot/i18n';
 import type { LanguageCode } from '../bot/languages';
 import { CIP_MESSAGE_KEY, type CipMessageContent, type CipMessagePayload } from '../bot/services/cipMessages';
 import { formatDay, formatTime, isolateLatin, listSeparator } from './format';
@@ -22,7 +22,7 @@ export function cipMessageLines(content: CipMessageContent, from: string, locale
   if ('time' in content) values.time = formatTime(timeOf(content.time), locale, 'UTC');
   if ('papers' in content) values.papers = content.papers.map((p) => t(`cipMessages.papers.${p}`)).join(listSeparator(locale));
   if ('phone' in content) values.phone = content.phone;
-  return [isolateLatin(t(`cipMessages.${content.template}`, values), locale), signature];
+  return [isolateLatin(textOf(locale, `cipMessages.${content.template}`, values), locale), signature];
 }
 
 export const renderCipMessage: NotificationRenderer = (payload, locale) => {

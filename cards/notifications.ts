@@ -2,7 +2,7 @@
 // the person's language. A message that asks something is a numbered question like any other, so
 // that the answer (by voice, keyboard or a tap, maybe days later) is understood the same way.
 import type { LanguageCode } from '../bot/languages';
-import { translator } from '../bot/i18n';
+import { textOf, translator } from '../bot/i18n';
 import type { NotificationPayload } from '../bot/services/notifications';
 import { yesNoOptions, type Question } from './questions';
 import { formatDateTime, formatDay, formatTimeRange, titleOf } from './format';
@@ -66,6 +66,6 @@ export function renderNotification(payload: NotificationPayload, locale: Languag
     }
     default:
       // A key without its own rendering: its text, with the payload's values.
-      return say(locale, t(payload.key, payload as Record<string, unknown>));
+      return say(locale, textOf(locale, payload.key, payload as Record<string, unknown>));
   }
 }

@@ -29,12 +29,12 @@ export { FORGET_EVENT } from './beneficiaryTurns';
 const STEPS = 'mainSteps';
 const PROMPT = 'menuPrompt';
 
-/** "Language" in every language, for the first greeting: a person who cannot read French finds the way. */
-const LANGUAGE_LINE = `🌐 6 = ${LANGUAGE_CODES.map((c) => translator(c)('menu.language')).join(' · ')}`;
-
 /** The menu, in its fixed order: the number a person answers is the position here. */
 export const MENU = ['workshops', 'shifts', 'problem', 'agenda', 'cip', 'language'] as const;
 export type MenuEntry = (typeof MENU)[number];
+
+/** "Language" in every language, for the first greeting: a person who cannot read French finds the way (its number from the menu). */
+const LANGUAGE_LINE = `🌐 ${MENU.indexOf('language') + 1} = ${LANGUAGE_CODES.map((c) => translator(c)('menu.language')).join(' · ')}`;
 
 const TASKS: Record<MenuEntry, string> = {
   workshops: WORKSHOPS_DIALOG,

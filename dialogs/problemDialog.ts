@@ -163,7 +163,7 @@ export class ProblemDialog extends ComponentDialog {
       return;
     }
     const line = (b: BlockerView, reference: string) =>
-      t('problem.list.line', { reference, category: categoryLabel(locale, b.category), status: t(`problem.status.${b.status}`) });
+      t('problem.list.line', { reference, category: categoryLabel(locale, b.category), status: t(`problem.status.${b.status as 'open' | 'in_progress'}`) }); // (open ones only)
     const title = t('problem.list.title', { count: blockers.length });
     await step.context.sendActivity(
       sayWithSpeech(locale, [title, ...blockers.map((b) => line(b, ltr(b.reference, locale)))], [title, ...blockers.map((b) => line(b, spelled(b.reference)))]),

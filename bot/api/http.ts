@@ -19,7 +19,7 @@ import type { Logger } from '../logger';
 import { clientAddress, NO_PROXY, type TrustedProxies } from '../http/clientAddress';
 import { safeError } from '../logging/safeError';
 import { staffOfToken, type Role, type Staff } from '../services/staff';
-import { translator } from '../i18n';
+import { textOf } from '../i18n';
 
 export interface FieldError {
   path: string;
@@ -70,7 +70,7 @@ export class ApiError extends Error {
 export function fieldMessage(language: ApiLanguage, message: string): string {
   if (language === 'en') return message;
   const key = `api.fields.${fieldMessageKey(message)}`;
-  const text = translator(language)(key);
+  const text = textOf(language, key);
   return text === key ? message : text;
 }
 
@@ -87,7 +87,7 @@ const dayIn = (language: ApiLanguage, d: Date) => (language === 'fr' ? d.toISOSt
 function errorText(language: ApiLanguage, reason: string, params: ErrorParams): string | undefined {
   const values = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, v instanceof Date ? dayIn(language, v) : v]));
   const key = `api.errors.${reason}`;
-  const text = translator(language)(key, values);
+  const text = textOf(language, key, values);
   return text === key ? undefined : text;
 }
 

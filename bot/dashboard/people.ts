@@ -6,7 +6,7 @@ import { activityContent } from '../api/messages';
 import { EXIT_DETAILS } from '../services/exits';
 import { PLACEMENT_KINDS as PLACEMENT_KINDS_ALL } from '../services/placements';
 import { PAPERS } from '../services/cipMessages';
-import { translator } from '../i18n';
+import { textOf } from '../i18n';
 import { problem } from './forms';
 import type { PageContext, Pages } from './pages';
 
@@ -53,8 +53,7 @@ function writeBody(form: Record<string, string>): Record<string, unknown> {
 
 /** The papers' names in the staff member's language (the person gets them in theirs). */
 const paperLabel = (p: PageContext) => {
-  const t = translator(p.language);
-  return (paper: string) => t(`cipMessages.papers.${paper}`);
+  return (paper: string) => textOf(p.language, `cipMessages.papers.${paper}`);
 };
 
 

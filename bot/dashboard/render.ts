@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { Eta } from 'eta';
 import { projectRoot } from '../paths';
-import { translator } from '../i18n';
+import { textOf } from '../i18n';
 import type { DashboardLanguage } from './session';
 import type { Staff } from '../services/staff';
 
@@ -33,8 +33,8 @@ export interface View {
 }
 
 export function words(language: DashboardLanguage) {
-  const t = translator(language);
-  return (key: string, values?: Record<string, unknown>) => t(`dashboard.${key}`, values ?? {}) as string;
+  // (Keys made from data: a stage, a status, a role.)
+  return (key: string, values?: Record<string, unknown>) => textOf(language, `dashboard.${key}`, values ?? {});
 }
 
 /** Days and times as staff read them: 10/03/2025 14:30 in French, 2025-03-10 14:30 in English (Paris time). */

@@ -82,7 +82,7 @@ export class NumberedChoicePrompt<A = undefined> extends Dialog<PromptArgs<A>> {
   }
 
   /** The question; after a miss, first the line that says why (a translation key). */
-  private async send(context: TurnContext, state: PromptState<A>, miss?: string, built?: Question) {
+  private async send(context: TurnContext, state: PromptState<A>, miss?: MissKey, built?: Question) {
     const locale = turnLocale(context);
     const { question, options, hints } = built ?? (await this.build(locale, state.args as A, context));
     if (miss) await context.sendActivity(say(locale, translator(locale)(miss)));
@@ -91,7 +91,7 @@ export class NumberedChoicePrompt<A = undefined> extends Dialog<PromptArgs<A>> {
 }
 
 /** What to say after an answer that is not an option: why it was not understood. */
-export function missKey(context: TurnContext): string {
+export function missKey(context: TurnContext): MissKey {
   const wordless = wordlessContent(context);
   return wordless === 'voice' ? 'prompt.cannotListen' : wordless === 'other' ? 'prompt.unsupported' : 'prompt.notUnderstood';
 }
@@ -100,6 +100,9 @@ function byValue(q: Question, value: string | undefined): ChoiceResult | undefin
   const index = value === undefined ? -1 : q.options.findIndex((o) => o.value === value);
   return index < 0 ? undefined : { index, value: q.options[index].value };
 }
+
+/** The line that says why an answer was missed. */
+export type MissKey = 'prompt.cannotListen' | 'prompt.unsupported' | 'prompt.notUnderstood';
 
 /** A builder that makes each language's question once (for questions that never change). */
 export function perLanguage(build: (locale: LanguageCode) => Question): (locale: LanguageCode, args?: undefined) => Question {

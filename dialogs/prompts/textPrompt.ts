@@ -9,7 +9,7 @@ import { translator } from '../../bot/i18n';
 import type { LanguageCode } from '../../bot/languages';
 import { turnLocale } from '../../bot/turn';
 import { cutText, MAX_FREE_TEXT, wholeText } from '../../bot/middleware/inboundText';
-import { missKey } from './numberedChoicePrompt';
+import { missKey, type MissKey } from './numberedChoicePrompt';
 import type { Attachment } from '../../bot/services/people';
 
 export interface TextQuestion {
@@ -84,7 +84,7 @@ export class TextPrompt<A = undefined> extends Dialog<TextPromptOptions<A>> {
   }
 
   /** The question; after a miss, first the line that says why (a translation key). */
-  private async send(context: TurnContext, options: TextPromptOptions<A>, miss?: string) {
+  private async send(context: TurnContext, options: TextPromptOptions<A>, miss?: MissKey) {
     const locale = turnLocale(context);
     const { question, hints = [] } = this.build(locale, options.args as A);
     if (miss) await context.sendActivity(say(locale, translator(locale)(miss)));

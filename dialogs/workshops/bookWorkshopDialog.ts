@@ -156,14 +156,14 @@ export class BookWorkshopDialog extends ComponentDialog {
       case 'cancelled':
       case 'not_found':
       case 'not_eligible': {
-        const key = { started: 'workshops.started', cancelled: 'workshops.unavailable', not_found: 'workshops.unavailable', not_eligible: 'workshops.notForYou' }[outcome.status];
+        const key = ({ started: 'workshops.started', cancelled: 'workshops.unavailable', not_found: 'workshops.unavailable', not_eligible: 'workshops.notForYou' } as const)[outcome.status];
         await step.context.sendActivity(say(locale, t(key)));
         return step.replaceDialog(LIST, { skip: 0 } satisfies ListOptions);
       }
     }
   }
 
-  private async endWith(step: WaterfallStepContext, key: string) {
+  private async endWith(step: WaterfallStepContext, key: 'workshops.notBooked' | 'workshops.alreadyBooked' | 'workshops.alreadyWaitlisted' | 'workshops.full.said') {
     const locale = turnLocale(step.context);
     await step.context.sendActivity(say(locale, translator(locale)(key)));
     return step.endDialog();

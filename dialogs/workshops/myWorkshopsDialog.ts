@@ -106,7 +106,7 @@ export class MyWorkshopsDialog extends ComponentDialog {
     }
     const me = await this.me(step.context);
     const outcome = await cancelBooking(this.deps.db, me, (step.values as Values).bookingId!, this.deps.now(), { type: 'beneficiary', id: me });
-    const key = { cancelled: 'workshops.cancel.done', started: 'workshops.cancel.started', already_cancelled: 'workshops.cancel.gone', not_found: 'workshops.cancel.gone' }[outcome.status];
+    const key = ({ cancelled: 'workshops.cancel.done', started: 'workshops.cancel.started', already_cancelled: 'workshops.cancel.gone', not_found: 'workshops.cancel.gone' } as const)[outcome.status];
     await step.context.sendActivity(say(locale, t(key)));
     if (outcome.status === 'cancelled' && outcome.promotedBeneficiaryId !== undefined) {
       // The notification is queued already: if it cannot go now, it goes at their next visit.

@@ -39,7 +39,7 @@ test('a new person is greeted in French with the numbered menu, with speak and i
 test('entries 1 to 5 open their task; 0 comes back to the menu', async () => {
   await h.send('salut');
   const t = translator('fr');
-  const opens = { '1': 'workshops.menu.question', '2': 'shifts.none', '3': 'problem.start.question', '4': 'agenda.none', '5': 'cip.ask' };
+  const opens = { '1': 'workshops.menu.question', '2': 'shifts.none', '3': 'problem.start.question', '4': 'agenda.none', '5': 'cip.ask' } as const;
   for (const [n, key] of Object.entries(opens)) {
     expect(await h.sendText(n)).toContain(t(key));
     expect(await h.sendText('0')).toContain('6. Langue');

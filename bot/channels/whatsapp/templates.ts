@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import { z } from 'zod';
 import { LANGUAGE_CODES, languageFromLocaleTag, type LanguageCode } from '../../languages';
-import { translator } from '../../i18n';
+import { textOf, translator } from '../../i18n';
 import { formatDateTime, formatDay, formatTime, formatTimeRange, titleOf } from '../../../cards/format';
 import type { TemplateMessage } from './payloads';
 
@@ -108,8 +108,7 @@ export function buildTemplate(entry: TemplateEntry, kind: TemplateKind, locale: 
   entry.buttons.forEach((payload, index) =>
     components.push({ type: 'button', sub_type: 'quick_reply', index: String(index), parameters: [{ type: 'payload', payload }] }),
   );
-  const t = translator(language);
-  const text = t(`whatsapp.templates.${kind}`, Object.fromEntries(parameters.map((p, i) => [String(i + 1), p])));
+  const text = textOf(language, `whatsapp.templates.${kind}`, Object.fromEntries(parameters.map((p, i) => [String(i + 1), p])));
   return {
     message: { type: 'template', template: { name: entry.name, language: { code }, ...(components.length && { components }) } },
     text,

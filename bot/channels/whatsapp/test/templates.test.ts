@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { translator } from '../../../i18n';
+import { textOf, translator } from '../../../i18n';
 import { LANGUAGE_CODES, type LanguageCode } from '../../../languages';
 import { DEFAULT_TEMPLATES } from '../../../config';
 import { projectRoot } from '../../../paths';
@@ -72,7 +72,7 @@ test.each(LANGUAGE_CODES)('in %s, every template text has one {{n}} per paramete
     expect(text).not.toBe('');
     const placeholders = [...text.matchAll(/\{\{(\d+)\}\}/g)].map((m) => Number(m[1])).sort((a, b) => a - b);
     expect(placeholders).toEqual(e.parameters.map((_, i) => i + 1));
-    const buttons = t(`whatsapp.templateButtons.${kind}`, { defaultValue: '' });
+    const buttons = textOf(code, `whatsapp.templateButtons.${kind}`, { defaultValue: '' });
     expect(buttons ? buttons.split('|').length : 0).toBe(e.buttons.length);
   }
 });
