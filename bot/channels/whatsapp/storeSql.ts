@@ -1,0 +1,30 @@
+// What the WhatsApp stores (inboundStore.ts, outboxStore.ts, statusStore.ts) share: the channel's
+// name in SQL, the transaction type, message ids of the provider, and JSON lists for "IN".
+import type { Database, Prisma } from '../../db/client';
+import type { SqlParams } from '../../db/rawSql';
+import { CHANNEL_ID } from './inbound';
+
+/** The channel's name as an SQL literal. */
+export const CHANNEL = `'${CHANNEL_ID}'`;
+
+export type Tx = Pick<Prisma.TransactionClient, '$executeRawUnsafe' | '$queryRawUnsafe'>;
+
+export function providerIdOf(wamid: string): string {
+  return `${CHANNEL_ID}:${wamid}`;
+}
+
+/** `(ids of the JSON array)`, for `"id" IN <this>`. */
+export function idList(provider: Database['provider'], p: SqlParams, ids: number[]): string {
+  const param = p.add(JSON.stringify(ids));
+  return provider === 'postgresql' ? `(SELECT (jsonb_array_elements_text(${param}::jsonb))::int)` : `(SELECT value FROM json_each(${param}))`;
+}
+
+export function textList(provider: Database['provider'], p: SqlParams, values: string[]): string {
+  const param = p.add(JSON.stringify(values));
+  return provider === 'postgresql' ? `(SELECT jsonb_array_elements_text(${param}::jsonb))` : `(SELECT value FROM json_each(${param}))`;
+}
+
+/** A JSON column's value (SQLite gives it as text). */
+export function json(value: unknown): unknown {
+  return typeof value === 'string' ? JSON.parse(value) : value;
+}
