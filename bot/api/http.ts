@@ -17,6 +17,7 @@ import { z, type ZodType } from 'zod';
 import type { Database } from '../db/client';
 import type { Logger } from '../logger';
 import { clientAddress, NO_PROXY, type TrustedProxies } from '../http/clientAddress';
+import { BodyTooLarge, readBody } from '../http/body';
 import { safeError } from '../logging/safeError';
 import { staffOfToken, type Role, type Staff } from '../services/staff';
 import { textOf } from '../i18n';
@@ -402,15 +403,13 @@ function parse<T>(schema: ZodType<T>, value: unknown, where: string, language: A
 async function readJson(req: Request): Promise<unknown> {
   const type = String(req.headers['content-type'] ?? '');
   if (type && !/^application\/json\b/i.test(type)) throw apiError(415, 'UnsupportedMediaType', 'UnsupportedMediaType');
-  if (Number(req.headers['content-length'] ?? 0) > MAX_BODY) throw apiError(413, 'PayloadTooLarge', 'PayloadTooLarge', { max: MAX_BODY });
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY) throw apiError(413, 'PayloadTooLarge', 'PayloadTooLarge', { max: MAX_BODY });
-    chunks.push(chunk as Buffer);
+  let raw: Buffer;
+  try {
+    raw = await readBody(req, MAX_BODY);
+  } catch (err) {
+    throw err instanceof BodyTooLarge ? apiError(413, 'PayloadTooLarge', 'PayloadTooLarge', { max: MAX_BODY }) : err;
   }
-  const text = Buffer.concat(chunks).toString('utf8');
+  const text = raw.toString('utf8');
   if (!text.trim()) return {};
   try {
     return JSON.parse(text);
