@@ -2,12 +2,12 @@
 // list rows, template quick replies, voice notes (with and without a speech-to-text service),
 // pictures and documents for a problem report, locations, reactions and the unreadable rest;
 // people known by their business-scoped id only; a phone number that matches a CIP's case.
-import { translator } from '../../../i18n';
-import { buttonReply, fixture, fixtureSignatures, image, listReply, messageWebhook, postWebhook, templateButton, text, voiceNote } from '../../../../test/support/whatsappWebhooks';
-import { startWhatsAppApp, textOf, type WhatsAppTestApp } from '../../../../test/support/whatsappApp';
-import { FakeSpeechToText } from '../../../../test/support/fakeSpeechToText';
-import { signedIn } from '../../../../test/support/cipApi';
-import { samples } from '../../../../test/support/mediaSamples';
+import { translator } from '../../bot/i18n';
+import { buttonReply, fixture, fixtureSignatures, image, listReply, messageWebhook, postWebhook, templateButton, text, voiceNote } from '../support/whatsappWebhooks';
+import { startWhatsAppApp, textOf, type WhatsAppTestApp } from '../support/whatsappApp';
+import { FakeSpeechToText } from '../support/fakeSpeechToText';
+import { signedIn } from '../support/cipApi';
+import { samples } from '../support/mediaSamples';
 
 let h: WhatsAppTestApp;
 afterEach(async () => {

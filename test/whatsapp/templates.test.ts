@@ -6,10 +6,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { textOf, translator } from '../../../i18n';
-import { LANGUAGE_CODES, type LanguageCode } from '../../../languages';
-import { DEFAULT_TEMPLATES } from '../../../config';
-import { projectRoot } from '../../../paths';
+import { textOf, translator } from '../../bot/i18n';
+import { LANGUAGE_CODES, type LanguageCode } from '../../bot/languages';
+import { DEFAULT_TEMPLATES } from '../../bot/config';
+import { projectRoot } from '../../bot/paths';
 import {
   buildTemplate,
   missingKinds,
@@ -20,7 +20,7 @@ import {
   TEMPLATE_KINDS,
   type TemplateEntry,
   type TemplateRegistry,
-} from '../templates';
+} from '../../bot/channels/whatsapp/templates';
 
 const BUNDLED = path.resolve(projectRoot, DEFAULT_TEMPLATES);
 const TZ = 'Europe/Paris';

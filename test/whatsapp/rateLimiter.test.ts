@@ -3,7 +3,7 @@
 // sees more than the rate and a few; take() serves callers in the order they asked. PairPacer (one
 // person, generic cell rate): up to `burst` messages at once, then one per interval; a penalty
 // after Meta's 131056 holds them.
-import { PairPacer, TokenBucket } from '../rateLimiter';
+import { PairPacer, TokenBucket } from '../../bot/channels/whatsapp/rateLimiter';
 
 /** A clock that only moves when the code under test sleeps (or the test says so). */
 function fakeTime(start = 1000) {

@@ -5,11 +5,11 @@
 // adaptive cards become text and buttons. Cuts never fall inside a character (emoji, Arabic
 // letters with their marks), and right-to-left text and its isolates go out unchanged.
 import { CardFactory, type Activity } from 'botbuilder';
-import { ask, ltr, say, type NumberedOption } from '../../../../cards/messages';
-import { translator } from '../../../i18n';
-import { LANGUAGE_CODES } from '../../../languages';
-import { LIMITS, type ButtonsMessage, type ListMessage, type TextMessage } from '../payloads';
-import { renderActivities, splitText, truncate, type RenderedMessage } from '../renderer';
+import { ask, ltr, say, type NumberedOption } from '../../cards/messages';
+import { translator } from '../../bot/i18n';
+import { LANGUAGE_CODES } from '../../bot/languages';
+import { LIMITS, type ButtonsMessage, type ListMessage, type TextMessage } from '../../bot/channels/whatsapp/payloads';
+import { renderActivities, splitText, truncate, type RenderedMessage } from '../../bot/channels/whatsapp/renderer';
 
 const options = (...labels: string[]): NumberedOption[] => labels.map((label) => ({ label }));
 const labels = (n: number, prefix = 'Option') => options(...Array.from({ length: n }, (_, i) => `${prefix} ${i + 1}`));

@@ -7,10 +7,10 @@
 // parseWebhook alone on 2,000 such inputs: it never throws, and what it returns is well formed
 // (valid dates, valid sender ids, no lone surrogate that the database would refuse).
 // The generator is seeded: FUZZ_SEED=<n> replays a run; a failure names the seed and the case.
-import { warmUpRecognizers } from '../../../../dialogs/recognizers/choice';
-import { parseWebhook, type ParsedWebhook } from '../webhook';
-import { fixture, fixtureSignatures, postWebhook } from '../../../../test/support/whatsappWebhooks';
-import { startWhatsAppApp, type WhatsAppTestApp } from '../../../../test/support/whatsappApp';
+import { warmUpRecognizers } from '../../dialogs/recognizers/choice';
+import { parseWebhook, type ParsedWebhook } from '../../bot/channels/whatsapp/webhook';
+import { fixture, fixtureSignatures, postWebhook } from '../support/whatsappWebhooks';
+import { startWhatsAppApp, type WhatsAppTestApp } from '../support/whatsappApp';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20260105);
 

@@ -3,8 +3,8 @@
 // our code), and refused when the header is
 // missing, malformed, for another body or another secret, when one byte changed, and when the
 // body was parsed and serialised again (the check must run on the bytes as received).
-import { signatureOf, verifySignature } from '../signature';
-import { APP_SECRET, asMetaJson, fixture, fixtureSignatures } from '../../../../test/support/whatsappWebhooks';
+import { signatureOf, verifySignature } from '../../bot/channels/whatsapp/signature';
+import { APP_SECRET, asMetaJson, fixture, fixtureSignatures } from '../support/whatsappWebhooks';
 
 const signatures = fixtureSignatures();
 const SIGNED = ['text-fr.json', 'button-reply.json', 'voice-note.json', 'status-delivered.json'];

@@ -5,13 +5,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { openDatabase } from '../../../db/client';
-import { projectRoot } from '../../../paths';
-import { FakeGraphApi } from '../../../../test/support/fakeGraphApi';
-import { FakeSpeechToText } from '../../../../test/support/fakeSpeechToText';
-import { FAST } from '../../../../test/support/whatsappApp';
-import { postWebhook, text, voiceNote, whatsappEnv } from '../../../../test/support/whatsappWebhooks';
-import { samples } from '../../../../test/support/mediaSamples';
+import { openDatabase } from '../../bot/db/client';
+import { projectRoot } from '../../bot/paths';
+import { FakeGraphApi } from '../support/fakeGraphApi';
+import { FakeSpeechToText } from '../support/fakeSpeechToText';
+import { FAST } from '../support/whatsappApp';
+import { postWebhook, text, voiceNote, whatsappEnv } from '../support/whatsappWebhooks';
+import { samples } from '../support/mediaSamples';
 
 jest.setTimeout(90_000);
 

@@ -3,11 +3,11 @@
 // title; a template's quick reply as its payload (message_waiting's own payload shows what waited);
 // voice notes, photos and documents as media (a caption as text); a location; anything else is
 // unsupported with its type. toActivity: the Bot Framework activity of the message.
-import { contentOf, locationAttachment, toActivity, CHANNEL_ID } from '../inbound';
-import { SHOW_WAITING_PAYLOAD } from '../templates';
-import { parseWebhook, type InboundEvent } from '../webhook';
-import type { WaMessage } from '../payloads';
-import { fixture } from '../../../../test/support/whatsappWebhooks';
+import { contentOf, locationAttachment, toActivity, CHANNEL_ID } from '../../bot/channels/whatsapp/inbound';
+import { SHOW_WAITING_PAYLOAD } from '../../bot/channels/whatsapp/templates';
+import { parseWebhook, type InboundEvent } from '../../bot/channels/whatsapp/webhook';
+import type { WaMessage } from '../../bot/channels/whatsapp/payloads';
+import { fixture } from '../support/whatsappWebhooks';
 
 /** The (only) event of a fixture, as parseWebhook reads it. */
 function eventOf(name: string): InboundEvent {

@@ -1,7 +1,7 @@
 // The acceptance path of the WhatsApp channel, on the real server against a fake Graph API.
-import { translator } from '../../../i18n';
-import { fixture, fixtureSignatures, listReply, buttonReply, postWebhook, text, statusWebhook } from '../../../../test/support/whatsappWebhooks';
-import { startWhatsAppApp, textOf, type WhatsAppTestApp } from '../../../../test/support/whatsappApp';
+import { translator } from '../../bot/i18n';
+import { fixture, fixtureSignatures, listReply, buttonReply, postWebhook, text, statusWebhook } from '../support/whatsappWebhooks';
+import { startWhatsAppApp, textOf, type WhatsAppTestApp } from '../support/whatsappApp';
 
 let h: WhatsAppTestApp;
 beforeEach(async () => {

@@ -1,9 +1,9 @@
 // GET and POST /api/whatsapp on the real server: the verification handshake, signatures, sizes,
 // malformed bodies, duplicate deliveries and the order of a person's messages.
-import { translator } from '../../../i18n';
-import { signatureOf } from '../signature';
-import { APP_SECRET, VERIFY_TOKEN, fixture, fixtureSignatures, postWebhook, text, asMetaJson } from '../../../../test/support/whatsappWebhooks';
-import { startWhatsAppApp, textOf, type WhatsAppTestApp } from '../../../../test/support/whatsappApp';
+import { translator } from '../../bot/i18n';
+import { signatureOf } from '../../bot/channels/whatsapp/signature';
+import { APP_SECRET, VERIFY_TOKEN, fixture, fixtureSignatures, postWebhook, text, asMetaJson } from '../support/whatsappWebhooks';
+import { startWhatsAppApp, textOf, type WhatsAppTestApp } from '../support/whatsappApp';
 
 let h: WhatsAppTestApp;
 beforeAll(async () => {

@@ -2,12 +2,12 @@
 // and PostgreSQL when it answers; and two server instances sharing one PostgreSQL database, as in
 // a scaled-out deployment: each message handled once, a person's messages in order, each reply
 // sent once.
-import { translator } from '../../../i18n';
-import { queueNotification } from '../../../services/notifications';
-import { FAILURES, FakeGraphApi } from '../../../../test/support/fakeGraphApi';
-import { postgresKind, testDatabases } from '../../../../test/support/databases';
-import { startWhatsAppApp, textOf, type WhatsAppTestApp } from '../../../../test/support/whatsappApp';
-import { listReply, postWebhook, statusWebhook, text } from '../../../../test/support/whatsappWebhooks';
+import { translator } from '../../bot/i18n';
+import { queueNotification } from '../../bot/services/notifications';
+import { FAILURES, FakeGraphApi } from '../support/fakeGraphApi';
+import { postgresKind, testDatabases } from '../support/databases';
+import { startWhatsAppApp, textOf, type WhatsAppTestApp } from '../support/whatsappApp';
+import { listReply, postWebhook, statusWebhook, text } from '../support/whatsappWebhooks';
 
 describe.each(testDatabases())('WhatsApp channel on $name', (kind) => {
   let h: WhatsAppTestApp;

@@ -2,8 +2,8 @@
 // Meta gets, Meta's errors with their code and title, no answer within the timeout, nobody
 // listening; the kept-alive connections are reused and closed with the client.
 import http from 'node:http';
-import { GraphClient, GraphError } from '../graphClient';
-import { FAILURES, FakeGraphApi } from '../../../../test/support/fakeGraphApi';
+import { GraphClient, GraphError } from '../../bot/channels/whatsapp/graphClient';
+import { FAILURES, FakeGraphApi } from '../support/fakeGraphApi';
 
 let fake: FakeGraphApi;
 let client: GraphClient;

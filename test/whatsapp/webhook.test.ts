@@ -3,8 +3,8 @@
 // items are skipped and counted, reactions, other fields and other numbers are ignored and counted.
 // Who wrote: the wa_id when there is one, else the business-scoped user id, from the message or
 // its contact. What is kept of a message: the fields we use, of the right type, within bounds.
-import { parseWebhook, type InboundEvent, type ParsedWebhook } from '../webhook';
-import { fixture, PHONE_NUMBER_ID } from '../../../../test/support/whatsappWebhooks';
+import { parseWebhook, type InboundEvent, type ParsedWebhook } from '../../bot/channels/whatsapp/webhook';
+import { fixture, PHONE_NUMBER_ID } from '../support/whatsappWebhooks';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
