@@ -1,8 +1,8 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
-  // Channel folders keep their own tests beside their code (bot/channels/<name>/test).
-  roots: ['<rootDir>/test', '<rootDir>/bot'],
+  // Every test lives under test/ (test/whatsapp, test/webchat for the channels).
+  roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: {
     // Type checking is done once by `tsc --noEmit` in `npm test`; ts-jest only transpiles.

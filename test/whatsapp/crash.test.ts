@@ -39,7 +39,7 @@ function startServer(): Promise<{ child: ChildProcess; base: string }> {
   const child = spawn(process.execPath, [path.join(projectRoot, 'test', 'support', 'serverProcess.cjs')], {
     env: {
       ...process.env,
-      ...whatsappEnv(graph.url, { SPEECH_TO_TEXT_URL: stt.url, WHATSAPP_SEND_LEASE_SECONDS: '1' }),
+      ...whatsappEnv(graph.url, { SPEECH_TO_TEXT_URL: stt.url, WHATSAPP_SEND_LEASE_SECONDS: '3' }),
       DATABASE_URL: url,
       PORT: '0',
       HOST: '127.0.0.1',

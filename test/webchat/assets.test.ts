@@ -6,12 +6,12 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import type { App } from '../../../app';
-import { startTestApp } from '../../../../test/support/app';
-import { createTempSqlite } from '../../../../test/support/databases';
-import type { TempDatabase } from '../../../../test/support/postgres';
-import { CACHE_DIR, precompress, webChatAssets } from '../assets';
-import { chooseEncoding } from '../page';
+import type { App } from '../../bot/app';
+import { startTestApp } from '../support/app';
+import { createTempSqlite } from '../support/databases';
+import type { TempDatabase } from '../support/postgres';
+import { CACHE_DIR, precompress, webChatAssets } from '../../bot/channels/webchat/assets';
+import { chooseEncoding } from '../../bot/channels/webchat/page';
 
 let tmp: TempDatabase;
 let app: App;

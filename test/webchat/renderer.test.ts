@@ -1,9 +1,9 @@
 // The web chat's rendering of the bot's replies: options as buttons only (with their numbers),
 // "0 = menu" a button, the tapped label for the person's bubble, emergency numbers as tel: links;
 // speak unchanged; WhatsApp's rendering of the same question keeps its numbered lines.
-import { ask, say } from '../../../../cards/messages';
-import { renderActivities } from '../../whatsapp/renderer';
-import { renderForWebChat } from '../renderer';
+import { ask, say } from '../../cards/messages';
+import { renderActivities } from '../../bot/channels/whatsapp/renderer';
+import { renderForWebChat } from '../../bot/channels/webchat/renderer';
 
 const question = () => ask('fr', 'Que voulez-vous faire ?', [{ label: 'Ateliers' }, { label: 'Mon travail' }], ['Envoyez un numéro.', '0 = menu']);
 
