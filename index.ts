@@ -26,7 +26,10 @@ async function main() {
 
   const log = createLogger(config.logLevel);
   const app = await startApp(config, log);
-  log.info({ url: app.url, port: config.port, database: config.databaseProvider }, `Passerelle is running: open http://localhost:${config.port}`);
+  log.info(
+    { url: app.url, port: config.port, database: config.databaseProvider },
+    `Passerelle is running: open http://localhost:${config.port}`,
+  );
 
   let signals = 0;
   const shutdown = async (signal: string) => {

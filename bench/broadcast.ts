@@ -117,7 +117,16 @@ const TOKEN = 'bench-token';
 const TIME_ZONE = 'Europe/Paris';
 const LEASE_SECONDS = 10;
 const LANGUAGES = ['fr', 'en', 'ar', 'fa', 'ps', 'ti', 'ru', 'uk'] as const;
-const NAMES: Record<(typeof LANGUAGES)[number], string> = { fr: 'Claire', en: 'Grace', ar: 'أمينة', fa: 'مریم', ps: 'ملالۍ', ti: 'ሰላም', ru: 'Ольга', uk: 'Оксана' };
+const NAMES: Record<(typeof LANGUAGES)[number], string> = {
+  fr: 'Claire',
+  en: 'Grace',
+  ar: 'أمينة',
+  fa: 'مریم',
+  ps: 'ملالۍ',
+  ti: 'ሰላም',
+  ru: 'Ольга',
+  uk: 'Оксана',
+};
 const STAFF_EMAIL = 'bench-coordinator@passerelle.test';
 const STAFF_PASSWORD = 'bench password 2024';
 
@@ -156,7 +165,10 @@ class ServerProcess {
   static start(env: Record<string, string>, log: (line: string) => void): Promise<ServerProcess> {
     // BENCH_SERVER_ARGS: more options for the server's node (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it).
     const extra = (process.env.BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean);
-    const child = spawn(process.execPath, ['--disable-warning=DEP0111', ...extra, path.join(__dirname, 'server.js')], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--disable-warning=DEP0111', ...extra, path.join(__dirname, 'server.js')], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     return new Promise((resolve, reject) => {
       let started = false;
       eachLine(child.stdout!, (line) => {
@@ -243,7 +255,13 @@ class FakeGraph {
     private readonly expected: Map<string, string>,
   ) {
     this.child = spawn(process.execPath, [path.join(__dirname, 'fakeGraphServer.js')], {
-      env: { ...process.env, FAKE_ACCESS_TOKEN: TOKEN, FAKE_PHONE_NUMBER_ID: PHONE_ID, FAKE_TRACE: '1', FAKE_LATENCY_MS: String(latencyMs) },
+      env: {
+        ...process.env,
+        FAKE_ACCESS_TOKEN: TOKEN,
+        FAKE_PHONE_NUMBER_ID: PHONE_ID,
+        FAKE_TRACE: '1',
+        FAKE_LATENCY_MS: String(latencyMs),
+      },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
   }
@@ -317,7 +335,13 @@ async function seed(url: string, n: number, now: Date): Promise<Seeded> {
   const { createStaff } = await import('../bot/services/staff');
   const { loadConfig } = await import('../bot/config');
   const { buildTemplate } = await import('../bot/channels/whatsapp/templates');
-  const { templates } = loadConfig({ DATABASE_URL: url, WHATSAPP_ACCESS_TOKEN: TOKEN, WHATSAPP_APP_SECRET: SECRET, WHATSAPP_VERIFY_TOKEN: 'bench', WHATSAPP_PHONE_NUMBER_ID: PHONE_ID }).whatsapp!;
+  const { templates } = loadConfig({
+    DATABASE_URL: url,
+    WHATSAPP_ACCESS_TOKEN: TOKEN,
+    WHATSAPP_APP_SECRET: SECRET,
+    WHATSAPP_VERIFY_TOKEN: 'bench',
+    WHATSAPP_PHONE_NUMBER_ID: PHONE_ID,
+  }).whatsapp!;
 
   const db = await openDatabase(url);
   try {
@@ -325,18 +349,49 @@ async function seed(url: string, n: number, now: Date): Promise<Seeded> {
     const workshop = await db.prisma.workshop.findFirstOrThrow({ where: { code: 'paperwork' } });
     const startsAt = new Date(Math.ceil((now.getTime() + 72 * 3600_000) / 3600_000) * 3600_000);
     const session = await db.prisma.workshopSession.create({
-      data: { workshopId: workshop.id, startsAt, endsAt: new Date(startsAt.getTime() + 2 * 3600_000), place: 'Passerelle, 3 rue des Écoles, Blois', capacity: 30, audience: 'over25' },
+      data: {
+        workshopId: workshop.id,
+        startsAt,
+        endsAt: new Date(startsAt.getTime() + 2 * 3600_000),
+        place: 'Passerelle, 3 rue des Écoles, Blois',
+        capacity: 30,
+        audience: 'over25',
+      },
     });
-    const { staff } = await createStaff(db.prisma, { email: STAFF_EMAIL, role: 'coordinator', name: 'Bench coordinator' });
+    const { staff } = await createStaff(db.prisma, {
+      email: STAFF_EMAIL,
+      role: 'coordinator',
+      name: 'Bench coordinator',
+    });
     const { hashPassword } = await import('../bot/services/staff');
     // A known password, already changed (the one-time password would have to be replaced first).
-    await db.prisma.staffUser.update({ where: { id: staff.id }, data: { passwordHash: await hashPassword(STAFF_PASSWORD), mustChangePassword: false } });
+    await db.prisma.staffUser.update({
+      where: { id: staff.id },
+      data: { passwordHash: await hashPassword(STAFF_PASSWORD), mustChangePassword: false },
+    });
 
     const stamp = dbTimestamp(now);
-    const columns = { firstName: 'text', phone: 'text', language: 'text', birthYear: 'int', stage: 'text', status: 'text', consentAt: 'timestamp', createdAt: 'timestamp', updatedAt: 'timestamp' } as const;
+    const columns = {
+      firstName: 'text',
+      phone: 'text',
+      language: 'text',
+      birthYear: 'int',
+      stage: 'text',
+      status: 'text',
+      consentAt: 'timestamp',
+      createdAt: 'timestamp',
+      updatedAt: 'timestamp',
+    } as const;
     const payload = {
       key: 'broadcasts.invitation',
-      session: { id: session.id, workshopCode: workshop.code, title: workshop.title, startsAt: session.startsAt.toISOString(), endsAt: session.endsAt.toISOString(), place: session.place },
+      session: {
+        id: session.id,
+        workshopCode: workshop.code,
+        title: workshop.title,
+        startsAt: session.startsAt.toISOString(),
+        endsAt: session.endsAt.toISOString(),
+        place: session.place,
+      },
     };
     const people: Seeded['people'] = [];
     for (let i = 0; i < n; i += 5000) {
@@ -345,11 +400,30 @@ async function seed(url: string, n: number, now: Date): Promise<Seeded> {
         const language = LANGUAGES[j % LANGUAGES.length];
         const to = `337${String(j).padStart(8, '0')}`;
         const firstName = `${NAMES[language]} ${j}`;
-        const built = buildTemplate(templates.workshop_invitation!, 'workshop_invitation', language, { ...payload, person: { firstName } }, TIME_ZONE);
+        const built = buildTemplate(
+          templates.workshop_invitation!,
+          'workshop_invitation',
+          language,
+          { ...payload, person: { firstName } },
+          TIME_ZONE,
+        );
         people.push({ to, expected: JSON.stringify(built.message.template) });
-        return { firstName, phone: `+${to}`, language, birthYear: 1960 + (j % 36), stage: 'diagnostic', status: 'active', consentAt: stamp, createdAt: stamp, updatedAt: stamp };
+        return {
+          firstName,
+          phone: `+${to}`,
+          language,
+          birthYear: 1960 + (j % 36),
+          stage: 'diagnostic',
+          status: 'active',
+          consentAt: stamp,
+          createdAt: stamp,
+          updatedAt: stamp,
+        };
       });
-      await db.prisma.$executeRawUnsafe(`INSERT INTO "Beneficiary" (${columnList(columns)}) ${selectFromJson(db.provider, columns)}`, JSON.stringify(rows));
+      await db.prisma.$executeRawUnsafe(
+        `INSERT INTO "Beneficiary" (${columnList(columns)}) ${selectFromJson(db.provider, columns)}`,
+        JSON.stringify(rows),
+      );
     }
     return { sessionId: session.id, people };
   } finally {
@@ -357,10 +431,19 @@ async function seed(url: string, n: number, now: Date): Promise<Seeded> {
   }
 }
 
-async function call(base: string, method: string, route: string, body?: unknown, token?: string): Promise<{ status: number; body: any }> {
+async function call(
+  base: string,
+  method: string,
+  route: string,
+  body?: unknown,
+  token?: string,
+): Promise<{ status: number; body: any }> {
   const res = await fetch(`${base}${route}`, {
     method,
-    headers: { ...(body !== undefined && { 'Content-Type': 'application/json' }), ...(token && { Authorization: `Bearer ${token}` }) },
+    headers: {
+      ...(body !== undefined && { 'Content-Type': 'application/json' }),
+      ...(token && { Authorization: `Bearer ${token}` }),
+    },
     ...(body !== undefined && { body: JSON.stringify(body) }),
   });
   const text = await res.text();
@@ -383,10 +466,14 @@ function peakInWindow(sorted: number[], width: number): number {
   return best;
 }
 
-async function tempDatabase(kind: 'sqlite' | 'postgres', dir: string): Promise<{ url: string; drop: () => Promise<void> }> {
+async function tempDatabase(
+  kind: 'sqlite' | 'postgres',
+  dir: string,
+): Promise<{ url: string; drop: () => Promise<void> }> {
   if (kind === 'sqlite') return { url: `file:${path.join(dir, 'bench.db')}`, drop: async () => undefined };
   const { createTempPostgres, postgresAvailable, PG_ADMIN_URL } = await import('../test/support/postgres');
-  if (!(await postgresAvailable())) throw new Error(`--db postgres: no PostgreSQL at ${PG_ADMIN_URL} (TEST_POSTGRES_URL)`);
+  if (!(await postgresAvailable()))
+    throw new Error(`--db postgres: no PostgreSQL at ${PG_ADMIN_URL} (TEST_POSTGRES_URL)`);
   return createTempPostgres();
 }
 
@@ -430,7 +517,13 @@ async function runOnce(options: BroadcastBenchOptions, crash: boolean): Promise<
 
     say(`POST /api/cip/broadcasts to all (${n.toLocaleString('en-US')})`);
     const posted = epoch();
-    const res = await call(server.url, 'POST', '/api/cip/broadcasts', { sessionId: seeded.sessionId, audience: { all: true }, idempotencyKey: `bench-broadcast-${Date.now()}` }, token);
+    const res = await call(
+      server.url,
+      'POST',
+      '/api/cip/broadcasts',
+      { sessionId: seeded.sessionId, audience: { all: true }, idempotencyKey: `bench-broadcast-${Date.now()}` },
+      token,
+    );
     const enqueueSeconds = (epoch() - posted) / 1000;
     if (res.status !== 201) throw new Error(`the broadcast answered ${res.status}: ${JSON.stringify(res.body)}`);
     const broadcastId = res.body.broadcastId as number;
@@ -456,7 +549,10 @@ async function runOnce(options: BroadcastBenchOptions, crash: boolean): Promise<
       const db = await openDatabase(database.url, { migrate: false });
       let claimed: string[];
       try {
-        const rows = await db.prisma.message.findMany({ where: { broadcastId, status: 'sending' }, select: { conversationId: true } });
+        const rows = await db.prisma.message.findMany({
+          where: { broadcastId, status: 'sending' },
+          select: { conversationId: true },
+        });
         claimed = rows.map((r) => r.conversationId!);
       } finally {
         await db.close();
@@ -467,12 +563,21 @@ async function runOnce(options: BroadcastBenchOptions, crash: boolean): Promise<
       const atKill = new Map(fake.perRecipient);
       inFlightSet = new Set(claimed.filter((to) => atKill.has(to)));
       const abortedAtFake = fake.aborted.length;
-      say(`at the kill: ${claimed.length} claimed ('sending'), ${inFlightSet.size} of them received by the fake (in flight); restarting`);
+      say(
+        `at the kill: ${claimed.length} claimed ('sending'), ${inFlightSet.size} of them received by the fake (in flight); restarting`,
+      );
       server = await ServerProcess.start(env, log);
       const restartSeconds = (epoch() - killedAt) / 1000;
       peakRssMb = Math.max(peakRssMb, server.peakRssMb());
       cpuBase = server.cpuSeconds(); // the CPU of the broadcast, not of the restart
-      kill = { receivedAtKill, claimed: claimed.length, inFlight: inFlightSet.size, abortedAtFake, duplicatesOutside: 0, restartSeconds };
+      kill = {
+        receivedAtKill,
+        claimed: claimed.length,
+        inFlight: inFlightSet.size,
+        abortedAtFake,
+        duplicatesOutside: 0,
+        restartSeconds,
+      };
     }
 
     const all = await fake.until(() => fake!.perRecipient.size >= n, patience);
@@ -482,7 +587,8 @@ async function runOnce(options: BroadcastBenchOptions, crash: boolean): Promise<
     let counts: Record<string, number> = {};
     const settleBy = Date.now() + patience;
     for (;;) {
-      counts = (await call(server.url, 'GET', `/api/cip/broadcasts/${broadcastId}?limit=1`, undefined, token2)).body.counts;
+      counts = (await call(server.url, 'GET', `/api/cip/broadcasts/${broadcastId}?limit=1`, undefined, token2)).body
+        .counts;
       if (counts.queued === 0 || Date.now() > settleBy) break;
       await sleep(200);
     }
@@ -526,7 +632,9 @@ async function runOnce(options: BroadcastBenchOptions, crash: boolean): Promise<
       cpuSeconds,
       cpuMsPerMessage: (cpuSeconds * 1000) / Math.max(1, times.length),
     };
-    say(`done: ${times.length} messages to ${fake.perRecipient.size} recipients, drain ${drainSeconds.toFixed(2)} s (ideal ${ideal.toFixed(2)} s), ${lost} lost, ${duplicates} duplicates`);
+    say(
+      `done: ${times.length} messages to ${fake.perRecipient.size} recipients, drain ${drainSeconds.toFixed(2)} s (ideal ${ideal.toFixed(2)} s), ${lost} lost, ${duplicates} duplicates`,
+    );
     return result;
   } finally {
     await server?.kill9();
@@ -539,7 +647,12 @@ async function runOnce(options: BroadcastBenchOptions, crash: boolean): Promise<
 export async function runBroadcastBench(options: BroadcastBenchOptions): Promise<BroadcastBenchResult> {
   const run = await runOnce(options, false);
   const crash = options.crash ? await runOnce(options, true) : undefined;
-  const ok = (r: BroadcastRunResult) => r.lost === 0 && r.counts.sent === options.recipients && r.counts.failed === 0 && r.counts.queued === 0 && r.wrongText === 0;
+  const ok = (r: BroadcastRunResult) =>
+    r.lost === 0 &&
+    r.counts.sent === options.recipients &&
+    r.counts.failed === 0 &&
+    r.counts.queued === 0 &&
+    r.wrongText === 0;
   return {
     recipients: options.recipients,
     mps: options.mps,
@@ -551,7 +664,9 @@ export async function runBroadcastBench(options: BroadcastBenchOptions): Promise
       enqueue: run.enqueueSeconds < BROADCAST_TARGET.enqueueSeconds,
       drain: Math.abs(run.drainDeviation) <= BROADCAST_TARGET.drainDeviation,
       lost: ok(run) && (!crash || ok(crash)),
-      duplicates: run.duplicates === 0 && (!crash || (crash.duplicates <= crash.kill!.inFlight && crash.kill!.duplicatesOutside === 0)),
+      duplicates:
+        run.duplicates === 0 &&
+        (!crash || (crash.duplicates <= crash.kill!.inFlight && crash.kill!.duplicatesOutside === 0)),
       rss: Math.max(run.peakRssMb, crash?.peakRssMb ?? 0) < BROADCAST_TARGET.rssMb,
     },
   };

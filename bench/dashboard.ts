@@ -55,8 +55,30 @@ const DETAILS: [string, string][] = [
   ['other', 'moved'],
   ['other', 'unknown'],
 ];
-const EVENT_TYPES = ['profile_updated', 'workshop_booked', 'shift_confirmed', 'checkin_answered', 'blocker_reported', 'language_changed', 'placement_created', 'consent_given'];
-const NAMES = ['Amina', 'Karim', 'Olena', 'Farid', 'Gul', 'Tesfay', 'Ivan', 'Mariam', 'Yonas', 'Leila', 'Oksana', 'Ahmad'];
+const EVENT_TYPES = [
+  'profile_updated',
+  'workshop_booked',
+  'shift_confirmed',
+  'checkin_answered',
+  'blocker_reported',
+  'language_changed',
+  'placement_created',
+  'consent_given',
+];
+const NAMES = [
+  'Amina',
+  'Karim',
+  'Olena',
+  'Farid',
+  'Gul',
+  'Tesfay',
+  'Ivan',
+  'Mariam',
+  'Yonas',
+  'Leila',
+  'Oksana',
+  'Ahmad',
+];
 const DAY_MS = 24 * 3600_000;
 const STAFF_EMAIL = 'dashboard-coordinator@passerelle.test';
 
@@ -77,14 +99,20 @@ const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length 
 async function tempDatabase(kind: 'sqlite' | 'postgres'): Promise<{ url: string; drop: () => Promise<void> }> {
   if (kind === 'sqlite') {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'passerelle-dashboard-'));
-    return { url: `file:${path.join(dir, 'bench.db')}`, drop: async () => fs.rmSync(dir, { recursive: true, force: true }) };
+    return {
+      url: `file:${path.join(dir, 'bench.db')}`,
+      drop: async () => fs.rmSync(dir, { recursive: true, force: true }),
+    };
   }
   const { createTempPostgres } = await import('../test/support/postgres');
   return createTempPostgres();
 }
 
 /** Fills a fresh database; returns the number of rows of each table and one person's id. */
-async function seed(url: string, options: DashboardBenchOptions): Promise<{ rows: Record<string, number>; personId: number; password: string }> {
+async function seed(
+  url: string,
+  options: DashboardBenchOptions,
+): Promise<{ rows: Record<string, number>; personId: number; password: string }> {
   const { openDatabase } = await import('../bot/db/client');
   const { columnList, dbTimestamp, selectFromJson } = await import('../bot/db/jsonRows');
   const { createStaff } = await import('../bot/services/staff');
@@ -103,9 +131,17 @@ async function seed(url: string, options: DashboardBenchOptions): Promise<{ rows
       }
       rows[table] = (rows[table] ?? 0) + data.length;
     };
-    const { password } = await createStaff(db.prisma, { email: STAFF_EMAIL, role: 'coordinator', name: 'Dashboard coordinator' });
-    await db.prisma.staffUser.createMany({ data: Array.from({ length: 20 }, (_, i) => ({ email: `cip${i}@passerelle.test`, name: `CIP ${i}`, role: 'cip' })) });
-    const cips = (await db.prisma.staffUser.findMany({ where: { role: 'cip' }, select: { id: true } })).map((c) => c.id);
+    const { password } = await createStaff(db.prisma, {
+      email: STAFF_EMAIL,
+      role: 'coordinator',
+      name: 'Dashboard coordinator',
+    });
+    await db.prisma.staffUser.createMany({
+      data: Array.from({ length: 20 }, (_, i) => ({ email: `cip${i}@passerelle.test`, name: `CIP ${i}`, role: 'cip' })),
+    });
+    const cips = (await db.prisma.staffUser.findMany({ where: { role: 'cip' }, select: { id: true } })).map(
+      (c) => c.id,
+    );
 
     // Cases: entered between 2024-01-01 and 2026-06-30; a third left 30 to 400 days later.
     const start = Date.UTC(2024, 0, 1);
@@ -136,17 +172,49 @@ async function seed(url: string, options: DashboardBenchOptions): Promise<{ rows
     });
     await insert(
       'Beneficiary',
-      { firstName: 'text', lastName: 'text', phone: 'text', language: 'text', birthYear: 'int', protectionStatus: 'text', stage: 'text', status: 'text', cipId: 'int', entryDate: 'timestamp', exitDate: 'timestamp', exitOutcome: 'text', exitDetail: 'text', createdAt: 'timestamp', updatedAt: 'timestamp' },
+      {
+        firstName: 'text',
+        lastName: 'text',
+        phone: 'text',
+        language: 'text',
+        birthYear: 'int',
+        protectionStatus: 'text',
+        stage: 'text',
+        status: 'text',
+        cipId: 'int',
+        entryDate: 'timestamp',
+        exitDate: 'timestamp',
+        exitOutcome: 'text',
+        exitDetail: 'text',
+        createdAt: 'timestamp',
+        updatedAt: 'timestamp',
+      },
       cases,
     );
-    const people = (await db.prisma.beneficiary.findMany({ select: { id: true, entryDate: true }, orderBy: { id: 'asc' } })).map((b) => ({ id: b.id, entry: b.entryDate.getTime() }));
+    const people = (
+      await db.prisma.beneficiary.findMany({ select: { id: true, entryDate: true }, orderBy: { id: 'asc' } })
+    ).map((b) => ({ id: b.id, entry: b.entryDate.getTime() }));
     options.log(`dashboard: ${people.length} cases`);
 
     // Timeline events: 50 per case, over the 400 days after the entry, in chunks (never all in memory).
-    const eventColumns: JsonColumns = { beneficiaryId: 'int', type: 'text', actorType: 'text', actorId: 'text', payload: 'json', createdAt: 'timestamp' };
+    const eventColumns: JsonColumns = {
+      beneficiaryId: 'int',
+      type: 'text',
+      actorType: 'text',
+      actorId: 'text',
+      payload: 'json',
+      createdAt: 'timestamp',
+    };
     for (let i = 0; i < people.length; i += 1000) {
       const batch = people.slice(i, i + 1000).flatMap((p) =>
-        Array.from({ length: options.eventsPerCase }, (_, k) => ({ beneficiaryId: p.id, type: pick(EVENT_TYPES), actorType: 'system', actorId: null, payload: { n: k }, createdAt: ts(p.entry + Math.floor(rnd() * 400 * DAY_MS)) })),
+        Array.from({ length: options.eventsPerCase }, (_, k) => ({
+          beneficiaryId: p.id,
+          type: pick(EVENT_TYPES),
+          actorType: 'system',
+          actorId: null,
+          payload: { n: k },
+          createdAt: ts(p.entry + Math.floor(rnd() * 400 * DAY_MS)),
+        })),
       );
       await insert('CaseEvent', eventColumns, batch, 10000);
     }
@@ -168,48 +236,163 @@ async function seed(url: string, options: DashboardBenchOptions): Promise<{ rows
       return Array.from({ length: n }, () => {
         const kind = pick(['sas_iae', 'immersion', 'poec', 'work_study', 'job']);
         const from = Math.floor((p.entry + Math.floor(rnd() * 200) * DAY_MS) / DAY_MS) * DAY_MS;
-        const length = kind === 'immersion' ? 4 : kind === 'sas_iae' ? 30 + Math.floor(rnd() * 90) : 60 + Math.floor(rnd() * 300);
+        const length =
+          kind === 'immersion' ? 4 : kind === 'sas_iae' ? 30 + Math.floor(rnd() * 90) : 60 + Math.floor(rnd() * 300);
         const structureId = kind === 'sas_iae' ? pick(siae) : kind === 'poec' ? pick(training) : pick(company);
-        return { beneficiaryId: p.id, structureId, kind, startDate: day(from), endDate: day(from + length * DAY_MS), status: pick(['planned', 'active', 'ended', 'ended', 'cancelled']), createdAt: ts(from), updatedAt: ts(from) };
+        return {
+          beneficiaryId: p.id,
+          structureId,
+          kind,
+          startDate: day(from),
+          endDate: day(from + length * DAY_MS),
+          status: pick(['planned', 'active', 'ended', 'ended', 'cancelled']),
+          createdAt: ts(from),
+          updatedAt: ts(from),
+        };
       });
     });
-    await insert('Placement', { beneficiaryId: 'int', structureId: 'int', kind: 'text', startDate: 'timestamp', endDate: 'timestamp', status: 'text', createdAt: 'timestamp', updatedAt: 'timestamp' }, placements);
-    const immersions = await db.prisma.placement.findMany({ where: { kind: 'immersion' }, select: { id: true, beneficiaryId: true, startDate: true } });
-    const checkIns = immersions.flatMap((p) =>
-      Array.from({ length: 5 }, (_, k) => ({ placementId: p.id, beneficiaryId: p.beneficiaryId, day: new Date(p.startDate.getTime() + k * DAY_MS).toISOString().slice(0, 10), status: pick(['sent', 'good', 'good', 'difficult', 'needs_help', 'no_reply']), createdAt: ts(p.startDate.getTime() + k * DAY_MS), updatedAt: ts(p.startDate.getTime() + k * DAY_MS) })),
+    await insert(
+      'Placement',
+      {
+        beneficiaryId: 'int',
+        structureId: 'int',
+        kind: 'text',
+        startDate: 'timestamp',
+        endDate: 'timestamp',
+        status: 'text',
+        createdAt: 'timestamp',
+        updatedAt: 'timestamp',
+      },
+      placements,
     );
-    await insert('CheckIn', { placementId: 'int', beneficiaryId: 'int', day: 'text', status: 'text', createdAt: 'timestamp', updatedAt: 'timestamp' }, checkIns);
+    const immersions = await db.prisma.placement.findMany({
+      where: { kind: 'immersion' },
+      select: { id: true, beneficiaryId: true, startDate: true },
+    });
+    const checkIns = immersions.flatMap((p) =>
+      Array.from({ length: 5 }, (_, k) => ({
+        placementId: p.id,
+        beneficiaryId: p.beneficiaryId,
+        day: new Date(p.startDate.getTime() + k * DAY_MS).toISOString().slice(0, 10),
+        status: pick(['sent', 'good', 'good', 'difficult', 'needs_help', 'no_reply']),
+        createdAt: ts(p.startDate.getTime() + k * DAY_MS),
+        updatedAt: ts(p.startDate.getTime() + k * DAY_MS),
+      })),
+    );
+    await insert(
+      'CheckIn',
+      {
+        placementId: 'int',
+        beneficiaryId: 'int',
+        day: 'text',
+        status: 'text',
+        createdAt: 'timestamp',
+        updatedAt: 'timestamp',
+      },
+      checkIns,
+    );
 
     // Blockers: half the cases; resolved after 1 to 40 days, or still open.
-    const blockers = people.filter(() => rnd() < 0.5).map((p, i) => {
-      const at = p.entry + Math.floor(rnd() * 300) * DAY_MS;
-      const resolved = rnd() < 0.7 ? at + (1 + Math.floor(rnd() * 40)) * DAY_MS : null;
-      return { reference: `B-${100000 + i}`, beneficiaryId: p.id, category: pick(['housing', 'childcare', 'health', 'papers', 'transport', 'money', 'other']), urgency: pick(['today', 'week', 'later']), status: resolved && resolved < now ? 'resolved' : pick(['open', 'in_progress']), resolvedAt: resolved && resolved < now ? ts(resolved) : null, createdAt: ts(at), updatedAt: ts(at) };
-    });
-    await insert('Blocker', { reference: 'text', beneficiaryId: 'int', category: 'text', urgency: 'text', status: 'text', resolvedAt: 'timestamp', createdAt: 'timestamp', updatedAt: 'timestamp' }, blockers);
+    const blockers = people
+      .filter(() => rnd() < 0.5)
+      .map((p, i) => {
+        const at = p.entry + Math.floor(rnd() * 300) * DAY_MS;
+        const resolved = rnd() < 0.7 ? at + (1 + Math.floor(rnd() * 40)) * DAY_MS : null;
+        return {
+          reference: `B-${100000 + i}`,
+          beneficiaryId: p.id,
+          category: pick(['housing', 'childcare', 'health', 'papers', 'transport', 'money', 'other']),
+          urgency: pick(['today', 'week', 'later']),
+          status: resolved && resolved < now ? 'resolved' : pick(['open', 'in_progress']),
+          resolvedAt: resolved && resolved < now ? ts(resolved) : null,
+          createdAt: ts(at),
+          updatedAt: ts(at),
+        };
+      });
+    await insert(
+      'Blocker',
+      {
+        reference: 'text',
+        beneficiaryId: 'int',
+        category: 'text',
+        urgency: 'text',
+        status: 'text',
+        resolvedAt: 'timestamp',
+        createdAt: 'timestamp',
+        updatedAt: 'timestamp',
+      },
+      blockers,
+    );
 
     // Workshops: 400 sessions of 2025, 50 people each (seats and waiting lists).
-    const workshop = await db.prisma.workshop.create({ data: { code: 'dashboard_bench', title: 'Atelier', category: 'job_search' } });
+    const workshop = await db.prisma.workshop.create({
+      data: { code: 'dashboard_bench', title: 'Atelier', category: 'job_search' },
+    });
     await db.prisma.workshopSession.createMany({
       data: Array.from({ length: 400 }, (_, i) => {
         const at = Date.UTC(2025, 0, 2) + Math.floor(i * 0.9) * DAY_MS + 9 * 3600_000;
-        return { workshopId: workshop.id, startsAt: new Date(at), endsAt: new Date(at + 2 * 3600_000), place: 'Salle', capacity: 40, status: i % 25 === 0 ? 'cancelled' : 'scheduled' };
+        return {
+          workshopId: workshop.id,
+          startsAt: new Date(at),
+          endsAt: new Date(at + 2 * 3600_000),
+          place: 'Salle',
+          capacity: 40,
+          status: i % 25 === 0 ? 'cancelled' : 'scheduled',
+        };
       }),
     });
     const sessions = (await db.prisma.workshopSession.findMany({ select: { id: true } })).map((s) => s.id);
     const bookings = sessions.flatMap((sessionId, i) =>
-      Array.from({ length: 50 }, (_, k) => ({ sessionId, beneficiaryId: people[(i * 50 + k) % people.length].id, status: k >= 40 ? 'waitlisted' : pick(['booked', 'attended', 'attended', 'no_show', 'cancelled']), source: 'cip', createdAt: ts(now), updatedAt: ts(now) })),
+      Array.from({ length: 50 }, (_, k) => ({
+        sessionId,
+        beneficiaryId: people[(i * 50 + k) % people.length].id,
+        status: k >= 40 ? 'waitlisted' : pick(['booked', 'attended', 'attended', 'no_show', 'cancelled']),
+        source: 'cip',
+        createdAt: ts(now),
+        updatedAt: ts(now),
+      })),
     );
-    await insert('Booking', { sessionId: 'int', beneficiaryId: 'int', status: 'text', source: 'text', createdAt: 'timestamp', updatedAt: 'timestamp' }, bookings);
+    await insert(
+      'Booking',
+      {
+        sessionId: 'int',
+        beneficiaryId: 'int',
+        status: 'text',
+        source: 'text',
+        createdAt: 'timestamp',
+        updatedAt: 'timestamp',
+      },
+      bookings,
+    );
 
     // Messages: 3 per case.
     const messages = people.flatMap((p) =>
       Array.from({ length: 3 }, () => {
         const at = p.entry + Math.floor(rnd() * 300) * DAY_MS;
-        return { direction: pick(['in', 'out']), channel: pick(['whatsapp', 'whatsapp', 'webchat']), beneficiaryId: p.id, status: pick(['sent', 'delivered', 'read', 'received', 'failed']), payload: { type: 'message', text: 'bonjour' }, createdAt: ts(at), updatedAt: ts(at) };
+        return {
+          direction: pick(['in', 'out']),
+          channel: pick(['whatsapp', 'whatsapp', 'webchat']),
+          beneficiaryId: p.id,
+          status: pick(['sent', 'delivered', 'read', 'received', 'failed']),
+          payload: { type: 'message', text: 'bonjour' },
+          createdAt: ts(at),
+          updatedAt: ts(at),
+        };
       }),
     );
-    await insert('Message', { direction: 'text', channel: 'text', beneficiaryId: 'int', status: 'text', payload: 'json', createdAt: 'timestamp', updatedAt: 'timestamp' }, messages);
+    await insert(
+      'Message',
+      {
+        direction: 'text',
+        channel: 'text',
+        beneficiaryId: 'int',
+        status: 'text',
+        payload: 'json',
+        createdAt: 'timestamp',
+        updatedAt: 'timestamp',
+      },
+      messages,
+    );
     if (db.provider === 'postgresql') await db.prisma.$executeRawUnsafe('ANALYZE');
     else await db.prisma.$queryRawUnsafe('PRAGMA optimize');
     return { rows, personId: people[Math.floor(people.length / 2)].id, password };
@@ -229,7 +412,19 @@ async function runOne(kind: 'sqlite' | 'postgres', options: DashboardBenchOption
     const { rows, personId, password } = await seed(tmp.url, options);
     const seedSeconds = (performance.now() - seededAt) / 1000;
     options.log(`dashboard: ${kind} seeded in ${seedSeconds.toFixed(1)} s`);
-    const app = await startApp(loadConfig({ DATABASE_URL: tmp.url, PORT: '0', HOST: '127.0.0.1', DEMO_DATA: 'off', MEDIA_DIR: media, QUIET_HOURS: 'off', LOG_LEVEL: 'warn' }), silentLogger, { warmUp: false });
+    const app = await startApp(
+      loadConfig({
+        DATABASE_URL: tmp.url,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        DEMO_DATA: 'off',
+        MEDIA_DIR: media,
+        QUIET_HOURS: 'off',
+        LOG_LEVEL: 'warn',
+      }),
+      silentLogger,
+      { warmUp: false },
+    );
     try {
       const call = async (p: string, init: RequestInit = {}) => {
         const res = await fetch(`${app.url}${p}`, init);
@@ -237,16 +432,34 @@ async function runOne(kind: 'sqlite' | 'postgres', options: DashboardBenchOption
         return res;
       };
       const json = { 'Content-Type': 'application/json' };
-      const first = (await (await call('/api/cip/session', { method: 'POST', headers: json, body: JSON.stringify({ email: STAFF_EMAIL, password }) })).json()) as { token: string };
+      const first = (await (
+        await call('/api/cip/session', {
+          method: 'POST',
+          headers: json,
+          body: JSON.stringify({ email: STAFF_EMAIL, password }),
+        })
+      ).json()) as { token: string };
       const auth = { Authorization: `Bearer ${first.token}` };
-      await call('/api/cip/password', { method: 'POST', headers: { ...json, ...auth }, body: JSON.stringify({ password: 'dashboard bench 2026' }) });
+      await call('/api/cip/password', {
+        method: 'POST',
+        headers: { ...json, ...auth },
+        body: JSON.stringify({ password: 'dashboard bench 2026' }),
+      });
       const get = async (p: string) => (await call(p, { headers: auth })).arrayBuffer();
 
       const scenarios: [string, () => Promise<unknown>][] = [
         ['case list, first page', () => get('/api/cip/beneficiaries?limit=50')],
         ['case list, a search', () => get('/api/cip/beneficiaries?q=Olena12&limit=50')],
         ['case list, a filter', () => get('/api/cip/beneficiaries?stage=sas_iae&language=ar&limit=50')],
-        ["a person's page", () => Promise.all([get(`/api/cip/beneficiaries/${personId}`), get(`/api/cip/beneficiaries/${personId}/timeline?limit=50`), get(`/api/cip/beneficiaries/${personId}/placements`)])],
+        [
+          "a person's page",
+          () =>
+            Promise.all([
+              get(`/api/cip/beneficiaries/${personId}`),
+              get(`/api/cip/beneficiaries/${personId}/timeline?limit=50`),
+              get(`/api/cip/beneficiaries/${personId}/placements`),
+            ]),
+        ],
         ['statistics of 2025', () => get('/api/cip/stats?from=2025-01-01&to=2025-12-31')],
       ];
       const timings: Timing[] = [];
@@ -259,7 +472,12 @@ async function runOne(kind: 'sqlite' | 'postgres', options: DashboardBenchOption
           times.push(performance.now() - t0);
         }
         times.sort((a, b) => a - b);
-        timings.push({ name, p50Ms: quantile(times, 0.5), p95Ms: quantile(times, 0.95), maxMs: times[times.length - 1] });
+        timings.push({
+          name,
+          p50Ms: quantile(times, 0.5),
+          p95Ms: quantile(times, 0.95),
+          maxMs: times[times.length - 1],
+        });
         options.log(`dashboard: ${kind} ${name}: p95 ${quantile(times, 0.95).toFixed(1)} ms`);
       }
 
@@ -281,7 +499,9 @@ async function runOne(kind: 'sqlite' | 'postgres', options: DashboardBenchOption
         clearInterval(sampler);
         peak = Math.max(peak, process.memoryUsage().rss);
         exports.push({ seconds, bytes, rows: lines - 1, rssBeforeMb: rssBefore / 2 ** 20, peakRssMb: peak / 2 ** 20 });
-        options.log(`dashboard: ${kind} export ${i + 1}: ${seconds.toFixed(2)} s, ${lines - 1} rows, RSS ${(rssBefore / 2 ** 20).toFixed(0)} -> peak ${(peak / 2 ** 20).toFixed(0)} MB`);
+        options.log(
+          `dashboard: ${kind} export ${i + 1}: ${seconds.toFixed(2)} s, ${lines - 1} rows, RSS ${(rssBefore / 2 ** 20).toFixed(0)} -> peak ${(peak / 2 ** 20).toFixed(0)} MB`,
+        );
       }
       return { db: kind, seedSeconds, rows, timings, exports };
     } finally {
@@ -314,7 +534,10 @@ export function dashboardReport(runs: DashboardRun[]): string[] {
     `dashboard (${r.db === 'sqlite' ? 'SQLite' : 'PostgreSQL'}): ${Object.entries(r.rows)
       .map(([t, n]) => `${n.toLocaleString('en')} ${t}`)
       .join(', ')} (seeded in ${r.seedSeconds.toFixed(1)} s)`,
-    ...r.timings.map((t) => `  ${t.name.padEnd(24)} p50 ${ms(t.p50Ms)} ms, p95 ${ms(t.p95Ms)} ms, max ${ms(t.maxMs)} ms ${t.p95Ms < DASHBOARD_TARGET.p95Ms ? 'ok' : 'OVER TARGET'}`),
+    ...r.timings.map(
+      (t) =>
+        `  ${t.name.padEnd(24)} p50 ${ms(t.p50Ms)} ms, p95 ${ms(t.p95Ms)} ms, max ${ms(t.maxMs)} ms ${t.p95Ms < DASHBOARD_TARGET.p95Ms ? 'ok' : 'OVER TARGET'}`,
+    ),
     ...r.exports.map(
       (e, i) =>
         `  CSV export ${i + 1}: ${e.rows.toLocaleString('en')} cases, ${(e.bytes / 2 ** 20).toFixed(2)} MB in ${e.seconds.toFixed(2)} s ${e.seconds < DASHBOARD_TARGET.exportSeconds ? 'ok' : 'OVER TARGET'}; ` +
@@ -325,7 +548,14 @@ export function dashboardReport(runs: DashboardRun[]): string[] {
 
 export function dashboardFailures(runs: DashboardRun[]): number {
   return runs.reduce(
-    (n, r) => n + r.timings.filter((t) => t.p95Ms >= DASHBOARD_TARGET.p95Ms).length + r.exports.filter((e) => e.seconds >= DASHBOARD_TARGET.exportSeconds || e.peakRssMb - e.rssBeforeMb >= DASHBOARD_TARGET.exportRssGrowthMb).length,
+    (n, r) =>
+      n +
+      r.timings.filter((t) => t.p95Ms >= DASHBOARD_TARGET.p95Ms).length +
+      r.exports.filter(
+        (e) =>
+          e.seconds >= DASHBOARD_TARGET.exportSeconds ||
+          e.peakRssMb - e.rssBeforeMb >= DASHBOARD_TARGET.exportRssGrowthMb,
+      ).length,
     0,
   );
 }

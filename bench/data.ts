@@ -16,7 +16,14 @@ export async function seedBench(db: Db, now = new Date()): Promise<void> {
     return (['over25', 'under25'] as const).map((audience, j) => {
       const startsAt = zonedTime(day.year, day.month, day.day, 10 + 4 * j, 0, TIME_ZONE);
       const endsAt = new Date(startsAt.getTime() + workshop.durationMinutes * 60_000);
-      return { workshopId: workshop.id, startsAt, endsAt, place: 'Passerelle, 3 rue des Écoles, Blois', capacity: 1000, audience };
+      return {
+        workshopId: workshop.id,
+        startsAt,
+        endsAt,
+        place: 'Passerelle, 3 rue des Écoles, Blois',
+        capacity: 1000,
+        audience,
+      };
     });
   });
   await db.workshopSession.createMany({ data: sessions });

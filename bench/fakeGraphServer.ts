@@ -11,7 +11,10 @@ import { FakeGraphApi } from '../test/support/fakeGraphApi';
 const trace = process.env.FAKE_TRACE === '1';
 
 async function main() {
-  const fake = await FakeGraphApi.start({ accessToken: process.env.FAKE_ACCESS_TOKEN, phoneNumberId: process.env.FAKE_PHONE_NUMBER_ID });
+  const fake = await FakeGraphApi.start({
+    accessToken: process.env.FAKE_ACCESS_TOKEN,
+    phoneNumberId: process.env.FAKE_PHONE_NUMBER_ID,
+  });
   fake.keep = false;
   fake.latencyMs = Number(process.env.FAKE_LATENCY_MS ?? 0) || 0;
   const out: string[] = [];
@@ -30,7 +33,9 @@ async function main() {
   fake.onSent = (m) => {
     const b = m.body as { type: string; interactive?: { type: string } };
     const type = b.type === 'interactive' ? b.interactive!.type : b.type;
-    print(`sent ${m.to} ${now()} ${type}${trace ? ` ${JSON.stringify((m.body as Record<string, unknown>)[b.type])}` : ''}\n`);
+    print(
+      `sent ${m.to} ${now()} ${type}${trace ? ` ${JSON.stringify((m.body as Record<string, unknown>)[b.type])}` : ''}\n`,
+    );
   };
   if (trace) {
     // (The fake keeps its HTTP server to itself: reached here only to watch connections die.)

@@ -106,8 +106,14 @@ class Server {
 
   static start(env: Record<string, string>): Promise<Server> {
     // BENCH_PROFILE_DIR=<dir>: the server writes a CPU profile there when it stops (to see where a flood's time goes)
-    const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
-    const child = spawn(process.execPath, ['--disable-warning=DEP0111', ...profile, path.join(__dirname, 'server.js')], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const profile = process.env.BENCH_PROFILE_DIR
+      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
+      : [];
+    const child = spawn(
+      process.execPath,
+      ['--disable-warning=DEP0111', ...profile, path.join(__dirname, 'server.js')],
+      { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     return new Promise((resolve, reject) => {
       let err = '';
       child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
@@ -115,7 +121,9 @@ class Server {
         const match = /^listening (\S+)/.exec(line);
         if (match) resolve(new Server(child, match[1]));
       });
-      child.once('exit', (code) => reject(new Error(`the server exited (${code}) before listening: ${err.slice(-2000)}`)));
+      child.once('exit', (code) =>
+        reject(new Error(`the server exited (${code}) before listening: ${err.slice(-2000)}`)),
+      );
     });
   }
 
@@ -143,7 +151,8 @@ class Server {
 
   /** CPU seconds the server used between two moments (epoch ms), from the nearest samples */
   cpuBetween(from: number, to: number): number {
-    const at = (t: number) => (this.cpuSamples.find(([when]) => when >= t) ?? this.cpuSamples[this.cpuSamples.length - 1])?.[1] ?? 0;
+    const at = (t: number) =>
+      (this.cpuSamples.find(([when]) => when >= t) ?? this.cpuSamples[this.cpuSamples.length - 1])?.[1] ?? 0;
     return at(to) - at(from);
   }
 
@@ -177,7 +186,11 @@ function client(url: string) {
   const request = async (method: string, route: string, ip: string, body?: string, token?: string) => {
     const res = await fetch(`${url}${route}`, {
       method,
-      headers: { 'X-Forwarded-For': ip, ...(token && { Authorization: `Bearer ${token}` }), ...(body !== undefined && { 'Content-Type': 'application/json' }) },
+      headers: {
+        'X-Forwarded-For': ip,
+        ...(token && { Authorization: `Bearer ${token}` }),
+        ...(body !== undefined && { 'Content-Type': 'application/json' }),
+      },
       body,
       signal: AbortSignal.timeout(20_000),
     });
@@ -187,7 +200,12 @@ function client(url: string) {
 
   async function visit(ip: string): Promise<Visitor> {
     const user = `wc_flood_${ip.replace(/\W/g, '_')}_${Math.random().toString(36).slice(2, 10)}`;
-    const token = await request('POST', '/v3/directline/tokens/generate', ip, JSON.stringify({ user: { id: user }, locale: 'fr-FR' }));
+    const token = await request(
+      'POST',
+      '/v3/directline/tokens/generate',
+      ip,
+      JSON.stringify({ user: { id: user }, locale: 'fr-FR' }),
+    );
     if (token.status !== 200) throw new Error(`token: ${token.status} ${token.body.slice(0, 200)}`);
     const { conversationId, token: t } = JSON.parse(token.body) as { conversationId: string; token: string };
     const started = await request('POST', '/v3/directline/conversations', ip, '{}', t);
@@ -199,9 +217,18 @@ function client(url: string) {
 
   /** The activities after the visitor's watermark (a long poll: it waits for news). */
   async function read(v: Visitor): Promise<{ role?: string; type: string }[]> {
-    const res = await request('GET', `/v3/directline/conversations/${v.conversationId}/activities?watermark=${v.watermark}`, v.ip, undefined, v.token);
+    const res = await request(
+      'GET',
+      `/v3/directline/conversations/${v.conversationId}/activities?watermark=${v.watermark}`,
+      v.ip,
+      undefined,
+      v.token,
+    );
     if (res.status !== 200) return [];
-    const { activities, watermark } = JSON.parse(res.body) as { activities: { from: { role?: string }; type: string }[]; watermark: string };
+    const { activities, watermark } = JSON.parse(res.body) as {
+      activities: { from: { role?: string }; type: string }[];
+      watermark: string;
+    };
     v.watermark = watermark;
     return activities.map((a) => ({ role: a.from.role, type: a.type }));
   }
@@ -209,7 +236,13 @@ function client(url: string) {
   /** Sends a message; the time until the bot's reply is read back, or undefined if none came. */
   async function turn(v: Visitor, text: string): Promise<number | undefined> {
     const started = performance.now();
-    const res = await request('POST', `/v3/directline/conversations/${v.conversationId}/activities`, v.ip, JSON.stringify({ type: 'message', text, locale: 'fr-FR', from: { id: 'x' } }), v.token);
+    const res = await request(
+      'POST',
+      `/v3/directline/conversations/${v.conversationId}/activities`,
+      v.ip,
+      JSON.stringify({ type: 'message', text, locale: 'fr-FR', from: { id: 'x' } }),
+      v.token,
+    );
     if (res.status !== 200) return undefined;
     // The POST returns once the turn ran; its replies are there to read.
     for (let i = 0; i < 3; i++) {
@@ -242,7 +275,13 @@ interface Turn {
  * Every person takes `turns` turns, one after another with a short pause, and goes on while
  * `more()` says so (the people talk for as long as the flood lasts).
  */
-async function converse(c: Client, people: Visitor[], turns: number, from: number, more: () => boolean = () => false): Promise<Turn[]> {
+async function converse(
+  c: Client,
+  people: Visitor[],
+  turns: number,
+  from: number,
+  more: () => boolean = () => false,
+): Promise<Turn[]> {
   const done: Turn[] = [];
   await Promise.all(
     people.map(async (v, who) => {
@@ -259,7 +298,12 @@ async function converse(c: Client, people: Visitor[], turns: number, from: numbe
 
 function summary(turns: Turn[]) {
   const times = turns.flatMap((t) => (t.ms === undefined ? [] : [t.ms]));
-  return { p50Ms: percentile(times, 50), p95Ms: percentile(times, 95), missing: turns.length - times.length, turns: turns.length };
+  return {
+    p50Ms: percentile(times, 50),
+    p95Ms: percentile(times, 95),
+    missing: turns.length - times.length,
+    turns: turns.length,
+  };
 }
 
 /** A large post (under the 32 KB limit, so that it is read): what an attacker would like the server to keep. */
@@ -270,7 +314,13 @@ function floodBody(n: number): string {
     locale: 'fr-FR',
     channelData: { clientActivityID: `flood-${n}`, junk: 'j'.repeat(16_000) },
     entities: [{ type: 'junk', data: 'e'.repeat(3_000) }],
-    attachments: [{ contentType: 'image/png', contentUrl: `https://attacker.example/${'a'.repeat(1_000)}.png`, name: 'n'.repeat(500) }],
+    attachments: [
+      {
+        contentType: 'image/png',
+        contentUrl: `https://attacker.example/${'a'.repeat(1_000)}.png`,
+        name: 'n'.repeat(500),
+      },
+    ],
     value: { x: 1 },
   });
 }
@@ -279,7 +329,12 @@ function floodBody(n: number): string {
  * Runs `count` requests, `inFlight` at once, `rate` a second at most (0: no pace), until the
  * deadline; counts their statuses ("unsent" past the deadline).
  */
-async function flood(count: number, inFlight: number, rate: number, send: (n: number) => Promise<number>): Promise<Record<string, number>> {
+async function flood(
+  count: number,
+  inFlight: number,
+  rate: number,
+  send: (n: number) => Promise<number>,
+): Promise<Record<string, number>> {
   const statuses: Record<string, number> = {};
   const start = performance.now();
   const deadline = start + FLOOD_DEADLINE_MS;
@@ -318,7 +373,8 @@ export async function runFloodBench(options: FloodBenchOptions): Promise<FloodBe
     const people: Visitor[] = [];
     for (let i = 0; i < options.people; i++) people.push(await c.visit(`10.1.${Math.floor(i / 250)}.${(i % 250) + 1}`));
     log(`flood: ${people.length} people in; warming up`);
-    // (As long as a measured phase: JIT and caches settle; a shorter one made the baseline slower than the second phase.)
+    // (As long as a measured phase: JIT and caches settle; a shorter one made the baseline slower than the second
+    // phase.)
     await converse(c, people, Math.max(SCRIPT.length, options.turns), 0);
 
     log(`flood: baseline, ${options.people} people x ${options.turns} turns`);
@@ -330,7 +386,9 @@ export async function runFloodBench(options: FloodBenchOptions): Promise<FloodBe
     const beforeMb = server.rssMb();
     server.resetPeak();
 
-    log(`flood: ${options.posts} large posts and ${options.tokens} token requests from ${options.attackers} addresses, ${options.inFlight} in flight, while the people go on`);
+    log(
+      `flood: ${options.posts} large posts and ${options.tokens} token requests from ${options.attackers} addresses, ${options.inFlight} in flight, while the people go on`,
+    );
     const started = performance.now();
     // Every thread of the attackers' process at the lowest priority (os.setPriority would lower its
     // main thread only, not libuv's and V8's): SCHED_IDLE where chrt exists, else nice 19.
@@ -368,13 +426,22 @@ export async function runFloodBench(options: FloodBenchOptions): Promise<FloodBe
       people: options.people,
       turns: options.turns,
       baseline: summary(baseline),
-      flood: { ...summary(during), seconds, floodSeconds, posts, tokens, attackerCpuShare: attackerCpu / Math.max(0.001, floodSeconds) },
+      flood: {
+        ...summary(during),
+        seconds,
+        floodSeconds,
+        posts,
+        tokens,
+        attackerCpuShare: attackerCpu / Math.max(0.001, floodSeconds),
+      },
       rss: { beforeMb, peakMb, growthMb: peakMb - beforeMb, afterMb },
       cpu: {
         baselineShare,
         floodShare: floodWindowCpu / Math.max(0.001, floodSeconds),
         // what the flood added, beyond the people's own turns at the baseline's pace
-        msPerFloodRequest: (1000 * Math.max(0, floodWindowCpu - baselineShare * floodSeconds)) / Math.max(1, options.posts + options.tokens),
+        msPerFloodRequest:
+          (1000 * Math.max(0, floodWindowCpu - baselineShare * floodSeconds)) /
+          Math.max(1, options.posts + options.tokens),
       },
       newVisitorAnswered,
       targets: { rss: false, p95: false },
@@ -405,7 +472,12 @@ function leanRequester(url: string, inFlight: number) {
           method,
           agent,
           timeout: 20_000,
-          headers: { 'X-Forwarded-For': ip, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), ...(token && { Authorization: `Bearer ${token}` }) },
+          headers: {
+            'X-Forwarded-For': ip,
+            'Content-Type': 'application/json',
+            'Content-Length': Buffer.byteLength(body),
+            ...(token && { Authorization: `Bearer ${token}` }),
+          },
         },
         (res) => {
           res.resume();
@@ -442,14 +514,24 @@ async function attack(o: Omit<FloodBenchOptions, 'log'> & { url: string }): Prom
   const [posts, tokens] = await Promise.all([
     flood(o.posts, o.inFlight, o.rate * share(o.posts), async (n) => {
       const v = attackers[n % attackers.length];
-      return send('POST', `/v3/directline/conversations/${v.conversationId}/activities`, v.ip, body[n % body.length], v.token);
+      return send(
+        'POST',
+        `/v3/directline/conversations/${v.conversationId}/activities`,
+        v.ip,
+        body[n % body.length],
+        v.token,
+      );
     }),
-    flood(o.tokens, Math.max(1, o.inFlight / 2), o.rate * share(o.tokens), (n) => send('POST', '/v3/directline/tokens/generate', attackerIp(n), '{}')),
+    flood(o.tokens, Math.max(1, o.inFlight / 2), o.rate * share(o.tokens), (n) =>
+      send('POST', '/v3/directline/tokens/generate', attackerIp(n), '{}'),
+    ),
   ]);
   const used = process.cpuUsage(cpu);
   return { posts, tokens, startedAt, endedAt: Date.now(), cpuSeconds: (used.user + used.system) / 1e6 };
 }
 
 if (require.main === module && process.env.BENCH_FLOOD_ATTACK) {
-  void attack(JSON.parse(process.env.BENCH_FLOOD_ATTACK)).then((result) => process.stdout.write(`${JSON.stringify(result)}\n`));
+  void attack(JSON.parse(process.env.BENCH_FLOOD_ATTACK)).then((result) =>
+    process.stdout.write(`${JSON.stringify(result)}\n`),
+  );
 }

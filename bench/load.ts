@@ -121,7 +121,10 @@ export async function runPhase(bot: Bot, options: PhaseOptions): Promise<PhaseRe
   const cpuStart = process.cpuUsage();
   const start = performance.now();
   const seconds = () => (performance.now() - start) / 1000;
-  const ticker = setInterval(() => options.progress?.(latencies.length, total, errors, seconds()), options.progressMs ?? 2000);
+  const ticker = setInterval(
+    () => options.progress?.(latencies.length, total, errors, seconds()),
+    options.progressMs ?? 2000,
+  );
 
   const period = options.ratePerSecond ? (conversations / options.ratePerSecond) * 1000 : 0;
   const person = async (who: number) => {
@@ -148,7 +151,9 @@ export async function runPhase(bot: Bot, options: PhaseOptions): Promise<PhaseRe
       const answer = bot.check(s, replies);
       if (answer < 0) {
         const expected = s.expect.map((e) => `${s.reply}:${e.starts ?? `…${e.has}`}`).join(' or ');
-        return fail(`wrong reply to "${s.text}" (turn ${n}, expected ${expected}): ${JSON.stringify(replies.map((r) => [r.locale, r.text]))}`);
+        return fail(
+          `wrong reply to "${s.text}" (turn ${n}, expected ${expected}): ${JSON.stringify(replies.map((r) => [r.locale, r.text]))}`,
+        );
       }
       script.follow(s.expect[answer]);
       if (thinkMs > 0 && !period) await sleep(thinkMs * (0.5 + Math.random()));

@@ -101,7 +101,8 @@ function readOptions() {
     return n;
   };
   const only = values.only;
-  if (only !== undefined && !['echo', 'passerelle', 'whatsapp', 'broadcast', 'flood', 'dashboard'].includes(only)) throw new Error('--only takes echo, passerelle, whatsapp, broadcast, flood or dashboard');
+  if (only !== undefined && !['echo', 'passerelle', 'whatsapp', 'broadcast', 'flood', 'dashboard'].includes(only))
+    throw new Error('--only takes echo, passerelle, whatsapp, broadcast, flood or dashboard');
   const dashDb = values['dash-db'] ?? 'both';
   if (!['sqlite', 'postgres', 'both'].includes(dashDb)) throw new Error('--dash-db takes sqlite, postgres or both');
   const db = values.db ?? 'sqlite';
@@ -155,7 +156,8 @@ function echoBot(): Bot {
   return {
     name: 'echo',
     send: inProcessChannel(new TurnQueue(), () => (context) => bot.run(context)),
-    check: (step, replies) => (replies.length === 1 && replies[0].text === step.text ? 0 : -1), // the script's usual path
+    // the script's usual path
+    check: (step, replies) => (replies.length === 1 && replies[0].text === step.text ? 0 : -1),
   };
 }
 
@@ -193,7 +195,9 @@ async function passerelleBot(dir: string): Promise<{ bot: Bot; close: () => Prom
         const t = (key: string, values: Record<string, unknown> = {}) => textOf(step.reply, key, values);
         const all = replies.map((r) => r.text).join('\n');
         return step.expect.findIndex(({ starts, has, args = {} }) => {
-          const values = Object.fromEntries(Object.entries(args).map(([k, v]) => [k, typeof v === 'object' ? t(v.t) : v]));
+          const values = Object.fromEntries(
+            Object.entries(args).map(([k, v]) => [k, typeof v === 'object' ? t(v.t) : v]),
+          );
           return (!starts || replies[0].text!.startsWith(t(starts, values))) && (!has || all.includes(t(has, values)));
         });
       },
@@ -210,7 +214,9 @@ async function measure(bot: Bot, options: Options): Promise<Phases> {
   const warm = await runPhase(bot, { label: 'warm', conversations, turns: FIRST_VISIT_TURNS, thinkMs: 0 });
   if (warm.errors) log(`warm-up: ${warm.errors} errors, first: ${warm.firstError}`);
   const progress = (done: number, total: number, errors: number, seconds: number) =>
-    log(`${done}/${total} turns (${Math.round((100 * done) / total)}%), ${Math.round(done / seconds)} turns/s, ${errors} errors, ${seconds.toFixed(0)} s`);
+    log(
+      `${done}/${total} turns (${Math.round((100 * done) / total)}%), ${Math.round(done / seconds)} turns/s, ${errors} errors, ${seconds.toFixed(0)} s`,
+    );
 
   log(`saturation: ${conversations} conversations x ${turns} turns`);
   const saturation = await runPhase(bot, { label: 'run', conversations, turns, thinkMs, progress });
@@ -220,12 +226,20 @@ async function measure(bot: Bot, options: Options): Promise<Phases> {
   if (!rate) return { saturation };
 
   log(`paced: ${conversations} conversations sending ${rate} messages/s in all, ${turns} turns each`);
-  const paced = await runPhase(bot, { label: 'paced', conversations, turns, thinkMs: 0, ratePerSecond: rate, progress });
+  const paced = await runPhase(bot, {
+    label: 'paced',
+    conversations,
+    turns,
+    thinkMs: 0,
+    ratePerSecond: rate,
+    progress,
+  });
   log(`done in ${paced.seconds.toFixed(1)} s`);
   return { saturation, paced };
 }
 
-const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 interface Phases {
   saturation: PhaseResult;
@@ -256,7 +270,9 @@ function whatsappReport(r: WhatsAppBenchResult, options: Options): string[] {
     `  conversations (${fmt(r.conversation.people)} people answering at once): ${fmt(r.conversation.turnsPerSecond)} turns/s; webhook -> next question sent p50 ${ms(r.conversation.p50Ms)} ms, p95 ${ms(r.conversation.p95Ms)} ms, p99 ${ms(r.conversation.p99Ms)} ms`,
     `  CPU ${fmt(r.cpuMsPerWebhook, 2)} ms per webhook (server and load generator), peak RSS ${fmt(r.peakRssMb)} MB`,
     ...(r.ack.errors || r.firstReply.missing || r.conversation.missing
-      ? [`ERRORS: whatsapp: ${r.ack.errors} webhooks not acknowledged with 200, ${r.firstReply.missing} first replies and ${r.conversation.missing} answers missing`]
+      ? [
+          `ERRORS: whatsapp: ${r.ack.errors} webhooks not acknowledged with 200, ${r.firstReply.missing} first replies and ${r.conversation.missing} answers missing`,
+        ]
       : []),
   ];
 }
@@ -264,7 +280,21 @@ function whatsappReport(r: WhatsAppBenchResult, options: Options): string[] {
 function broadcastReport(r: BroadcastBenchResult): string[] {
   const mark = (ok: boolean) => (ok ? 'met' : 'NOT met');
   const pct = (x: number) => `${x >= 0 ? '+' : ''}${fmt(100 * x, 1)} %`;
-  const head = ['enqueue s', 'drain s', 'ideal s', 'vs ideal', 'msgs/s', 'peak in 1 s', 'lost', 'duplicates', 'in flight', 'claimed', 'peak RSS MB', 'CPU s', 'CPU ms/msg'];
+  const head = [
+    'enqueue s',
+    'drain s',
+    'ideal s',
+    'vs ideal',
+    'msgs/s',
+    'peak in 1 s',
+    'lost',
+    'duplicates',
+    'in flight',
+    'claimed',
+    'peak RSS MB',
+    'CPU s',
+    'CPU ms/msg',
+  ];
   const row = (name: string, x: BroadcastRunResult) =>
     name.padEnd(18) +
     [
@@ -284,7 +314,17 @@ function broadcastReport(r: BroadcastBenchResult): string[] {
     ]
       .map((c, i) => c.padStart(Math.max(head[i].length, 8) + 2))
       .join('');
-  const runs: [string, BroadcastRunResult][] = [['no crash', r.run], ...(r.crash ? [[`kill -9 at ${fmt(100 * r.crash.kill!.receivedAtKill / r.recipients)} %`, r.crash] as [string, BroadcastRunResult]] : [])];
+  const runs: [string, BroadcastRunResult][] = [
+    ['no crash', r.run],
+    ...(r.crash
+      ? [
+          [`kill -9 at ${fmt((100 * r.crash.kill!.receivedAtKill) / r.recipients)} %`, r.crash] as [
+            string,
+            BroadcastRunResult,
+          ],
+        ]
+      : []),
+  ];
   const lines = [
     '',
     `broadcast: ${fmt(r.recipients)} beneficiaries in 8 languages, none has written (each gets the template in their language), WHATSAPP_MPS=${fmt(r.mps)}, ${r.db === 'sqlite' ? 'SQLite' : 'PostgreSQL'}` +
@@ -318,7 +358,10 @@ function broadcastReport(r: BroadcastBenchResult): string[] {
 
 function floodReport(r: FloodBenchResult): string[] {
   const mark = (ok: boolean) => (ok ? 'met' : 'NOT met');
-  const counts = (c: Record<string, number>) => Object.entries(c).map(([status, n]) => `${fmt(n)} x ${status}`).join(', ');
+  const counts = (c: Record<string, number>) =>
+    Object.entries(c)
+      .map(([status, n]) => `${fmt(n)} x ${status}`)
+      .join(', ');
   return [
     '',
     `flood (web chat): ${fmt(r.people)} people x ${fmt(r.turns)} turns before, then on for at least ${fmt(r.turns)} more while the flood ran (${fmt(r.flood.seconds, 1)} s)`,
@@ -337,7 +380,10 @@ function floodReport(r: FloodBenchResult): string[] {
 }
 
 function broadcastFailures(r: BroadcastBenchResult): number {
-  return [r.run, ...(r.crash ? [r.crash] : [])].reduce((n, x) => n + x.lost + x.wrongText + (x.kill ? x.kill.duplicatesOutside : x.duplicates), 0);
+  return [r.run, ...(r.crash ? [r.crash] : [])].reduce(
+    (n, x) => n + x.lost + x.wrongText + (x.kill ? x.kill.duplicatesOutside : x.duplicates),
+    0,
+  );
 }
 
 function table(rows: [string, PhaseResult][]): string[] {
@@ -346,7 +392,15 @@ function table(rows: [string, PhaseResult][]): string[] {
     ...rows.map(
       ([name, r]) =>
         name.padEnd(12) +
-        [fmt(r.turnsPerSecond), fmt(r.p50Ms, 2), fmt(r.p95Ms, 2), fmt(r.p99Ms, 2), fmt(r.cpuMsPerTurn, 3), fmt(r.peakRssMb), fmt(r.errors)]
+        [
+          fmt(r.turnsPerSecond),
+          fmt(r.p50Ms, 2),
+          fmt(r.p95Ms, 2),
+          fmt(r.p99Ms, 2),
+          fmt(r.cpuMsPerTurn, 3),
+          fmt(r.peakRssMb),
+          fmt(r.errors),
+        ]
           .map((c) => c.padStart(13))
           .join(''),
     ),
@@ -358,15 +412,17 @@ function report(options: Options, results: Results, seconds: number, loadAverage
   const echo = results.echo?.saturation;
   const ours = results.passerelle?.saturation;
   const paced = results.passerelle?.paced;
-  const ratios = echo && ours && {
-    /** wall time per turn at saturation, ours / echo's (= echo's throughput / ours) */
-    cost: echo.turnsPerSecond / ours.turnsPerSecond,
-    cpuPerTurn: ours.cpuMsPerTurn / echo.cpuMsPerTurn,
-  };
+  const ratios = echo &&
+    ours && {
+      /** wall time per turn at saturation, ours / echo's (= echo's throughput / ours) */
+      cost: echo.turnsPerSecond / ours.turnsPerSecond,
+      cpuPerTurn: ours.cpuMsPerTurn / echo.cpuMsPerTurn,
+    };
   const targets = ours && {
     turnsPerSecond: ours.turnsPerSecond >= TARGET.turnsPerSecond,
     // the latency target holds at the target rate: the paced run must keep up and stay fast
-    ...(paced && rate === TARGET.turnsPerSecond && { p95: paced.p95Ms < TARGET.p95Ms && paced.turnsPerSecond >= 0.95 * rate }),
+    ...(paced &&
+      rate === TARGET.turnsPerSecond && { p95: paced.p95Ms < TARGET.p95Ms && paced.turnsPerSecond >= 0.95 * rate }),
     ...(ratios && { cost: ratios.cost <= TARGET.costRatio }),
   };
   const all = Object.values(results).flatMap((p: Phases) => [p.saturation, ...(p.paced ? [p.paced] : [])]);
@@ -382,11 +438,17 @@ function report(options: Options, results: Results, seconds: number, loadAverage
     ...table(entries.map(([name, p]) => [name, p.saturation])),
   ];
   if (entries.some(([, p]) => p.paced)) {
-    lines.push('', `paced (${fmt(rate)} messages per second in all, ${fmt((conversations / rate) * 1000)} ms apart per person)`);
+    lines.push(
+      '',
+      `paced (${fmt(rate)} messages per second in all, ${fmt((conversations / rate) * 1000)} ms apart per person)`,
+    );
     lines.push(...table(entries.filter(([, p]) => p.paced).map(([name, p]) => [name, p.paced!])));
   }
   if (ratios) {
-    lines.push('', `passerelle / echo at saturation: cost per turn x${fmt(ratios.cost, 1)} (throughput ratio), CPU per turn x${fmt(ratios.cpuPerTurn, 1)}`);
+    lines.push(
+      '',
+      `passerelle / echo at saturation: cost per turn x${fmt(ratios.cost, 1)} (throughput ratio), CPU per turn x${fmt(ratios.cpuPerTurn, 1)}`,
+    );
   }
   if (targets) {
     const mark = (ok: boolean | undefined) => (ok === undefined ? ' (not measured)' : ok ? ' (met)' : ' (NOT met)');
@@ -425,31 +487,59 @@ async function main() {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   }
-  const pipeline = results.echo || results.passerelle ? report(options, results, (performance.now() - started) / 1000, loadAverage) : undefined;
+  const pipeline =
+    results.echo || results.passerelle
+      ? report(options, results, (performance.now() - started) / 1000, loadAverage)
+      : undefined;
   let whatsapp: WhatsAppBenchResult | undefined;
   if (!only || only === 'whatsapp') {
-    whatsapp = await runWhatsAppBench({ ...options.whatsapp, log: (line) => process.stderr.write(`[${line.split(':')[0]}]${line.slice(line.indexOf(':') + 1)}\n`) });
+    whatsapp = await runWhatsAppBench({
+      ...options.whatsapp,
+      log: (line) => process.stderr.write(`[${line.split(':')[0]}]${line.slice(line.indexOf(':') + 1)}\n`),
+    });
     console.log(whatsappReport(whatsapp, options).join('\n'));
   }
   let broadcast: BroadcastBenchResult | undefined;
   if (!only || only === 'broadcast') {
-    broadcast = await runBroadcastBench({ ...options.broadcast, log: (line) => process.stderr.write(`[${line.split(':')[0]}]${line.slice(line.indexOf(':') + 1)}\n`) });
+    broadcast = await runBroadcastBench({
+      ...options.broadcast,
+      log: (line) => process.stderr.write(`[${line.split(':')[0]}]${line.slice(line.indexOf(':') + 1)}\n`),
+    });
     console.log(broadcastReport(broadcast).join('\n'));
   }
   let flood: FloodBenchResult | undefined;
   if (only === 'flood' || (!only && options.flood.posts + options.flood.tokens > 0)) {
-    flood = await runFloodBench({ ...options.flood, log: (line) => process.stderr.write(`[${line.split(':')[0]}]${line.slice(line.indexOf(':') + 1)}\n`) });
+    flood = await runFloodBench({
+      ...options.flood,
+      log: (line) => process.stderr.write(`[${line.split(':')[0]}]${line.slice(line.indexOf(':') + 1)}\n`),
+    });
     console.log(floodReport(flood).join('\n'));
   }
   let dashboard: DashboardRun[] | undefined;
   if (only === 'dashboard') {
-    dashboard = await runDashboardBench({ ...options.dashboard, log: (line) => process.stderr.write(`[${line.split(':')[0]}]${line.slice(line.indexOf(':') + 1)}\n`) });
+    dashboard = await runDashboardBench({
+      ...options.dashboard,
+      log: (line) => process.stderr.write(`[${line.split(':')[0]}]${line.slice(line.indexOf(':') + 1)}\n`),
+    });
     console.log(dashboardReport(dashboard).join('\n'));
   }
   const floodErrors = flood ? flood.baseline.missing + flood.flood.missing + (flood.newVisitorAnswered ? 0 : 1) : 0;
-  const whatsappErrors = whatsapp ? whatsapp.ack.errors + whatsapp.firstReply.missing + whatsapp.conversation.missing + (whatsapp.paced ? whatsapp.paced.errors + whatsapp.paced.missing : 0) : 0;
-  if (options.json) console.log(JSON.stringify({ ...pipeline?.summary, whatsapp, broadcast, flood, dashboard, loadAverage }));
-  process.exitCode = (pipeline?.errors ?? 0) + whatsappErrors + floodErrors + (broadcast ? broadcastFailures(broadcast) : 0) + (dashboard ? dashboardFailures(dashboard) : 0) ? 1 : 0;
+  const whatsappErrors = whatsapp
+    ? whatsapp.ack.errors +
+      whatsapp.firstReply.missing +
+      whatsapp.conversation.missing +
+      (whatsapp.paced ? whatsapp.paced.errors + whatsapp.paced.missing : 0)
+    : 0;
+  if (options.json)
+    console.log(JSON.stringify({ ...pipeline?.summary, whatsapp, broadcast, flood, dashboard, loadAverage }));
+  process.exitCode =
+    (pipeline?.errors ?? 0) +
+    whatsappErrors +
+    floodErrors +
+    (broadcast ? broadcastFailures(broadcast) : 0) +
+    (dashboard ? dashboardFailures(dashboard) : 0)
+      ? 1
+      : 0;
 }
 
 main().catch((err) => {

@@ -32,10 +32,34 @@ export interface Step {
 
 type Lang = 'fr' | 'en' | 'ar' | 'fa';
 
-const PHRASES: Record<Lang, { digits: string; yes: string; help: string; menu: string; lost: string; problem: string }> = {
-  fr: { digits: '0123456789', yes: 'oui', help: 'aide', menu: 'menu', lost: 'je ne sais pas', problem: 'Le bus ne passe plus le matin.' },
-  en: { digits: '0123456789', yes: 'yes', help: 'help', menu: 'menu', lost: "I don't know", problem: 'There is no bus in the morning.' },
-  ar: { digits: '٠١٢٣٤٥٦٧٨٩', yes: 'نعم', help: 'مساعدة', menu: 'قائمة', lost: 'ما فهمت', problem: 'لا يوجد باص في الصباح.' },
+const PHRASES: Record<
+  Lang,
+  { digits: string; yes: string; help: string; menu: string; lost: string; problem: string }
+> = {
+  fr: {
+    digits: '0123456789',
+    yes: 'oui',
+    help: 'aide',
+    menu: 'menu',
+    lost: 'je ne sais pas',
+    problem: 'Le bus ne passe plus le matin.',
+  },
+  en: {
+    digits: '0123456789',
+    yes: 'yes',
+    help: 'help',
+    menu: 'menu',
+    lost: "I don't know",
+    problem: 'There is no bus in the morning.',
+  },
+  ar: {
+    digits: '٠١٢٣٤٥٦٧٨٩',
+    yes: 'نعم',
+    help: 'مساعدة',
+    menu: 'قائمة',
+    lost: 'ما فهمت',
+    problem: 'لا يوجد باص في الصباح.',
+  },
   fa: { digits: '۰۱۲۳۴۵۶۷۸۹', yes: 'بلی', help: 'کمک', menu: 'منو', lost: 'نمی‌دانم', problem: 'صبح بس نیست.' },
 };
 
@@ -57,9 +81,17 @@ function opening(who: number): Step[] {
   return [
     { text: 'bonjour', reply: 'fr', expect: [{ starts: 'greeting', has: 'menu.question' }] },
     { text: '1', reply: 'fr', expect: [{ starts: 'language.question' }] },
-    { text: num(home, LANGUAGE_CODES.indexOf(home) + 1), reply: home, expect: [{ starts: 'language.changed', has: 'onboarding.consent.question' }] },
+    {
+      text: num(home, LANGUAGE_CODES.indexOf(home) + 1),
+      reply: home,
+      expect: [{ starts: 'language.changed', has: 'onboarding.consent.question' }],
+    },
     { text: who % 2 ? PHRASES[home].yes : num(home, 1), reply: home, expect: [{ starts: 'onboarding.name.question' }] },
-    { text: name, reply: home, expect: [{ starts: 'onboarding.thanks', args: { firstName: name }, has: 'workshops.menu.question' }] },
+    {
+      text: name,
+      reply: home,
+      expect: [{ starts: 'onboarding.thanks', args: { firstName: name }, has: 'workshops.menu.question' }],
+    },
   ];
 }
 
@@ -74,11 +106,18 @@ function round(who: number, r: number): Step[] {
 
   // Half the people are under 25 (the Mission Locale's sessions); Dari speakers give the solar year.
   const year = Math.floor(who / PEOPLE.length) % 2 ? 1995 : 2003;
-  const birthYear = step(l === 'fa' ? n(year - 621) : n(year), { starts: 'workshops.birthYear.saved', args: { year }, has: 'workshops.list.question' });
+  const birthYear = step(l === 'fa' ? n(year - 621) : n(year), {
+    starts: 'workshops.birthYear.saved',
+    args: { year },
+    has: 'workshops.list.question',
+  });
   const booking: Expect[] = [
     { starts: 'workshops.booked.done' },
     // full: the waiting list (or a seat, if one was freed meanwhile)
-    { starts: 'workshops.full.said', then: [step(yes, { starts: 'workshops.waitlisted.done' }, { starts: 'workshops.booked.done' })] },
+    {
+      starts: 'workshops.full.said',
+      then: [step(yes, { starts: 'workshops.waitlisted.done' }, { starts: 'workshops.booked.done' })],
+    },
   ];
   const category = CATEGORIES[vary(CATEGORIES.length)];
   return [
@@ -93,11 +132,18 @@ function round(who: number, r: number): Step[] {
     step(n(3), { starts: 'problem.start.question', has: 'problem.start.report' }),
     step(n(1), { starts: 'problem.category.question' }),
     step(lost, { starts: 'prompt.notUnderstood', has: 'problem.category.question' }),
-    step(n(1 + CATEGORIES.indexOf(category)), { starts: 'problem.about', args: { category: { t: `problem.category.${category}` } } }),
+    step(n(1 + CATEGORIES.indexOf(category)), {
+      starts: 'problem.about',
+      args: { category: { t: `problem.category.${category}` } },
+    }),
     step(n(1 + vary(3)), { starts: 'problem.describe.question' }),
     step(problem, { starts: 'problem.saved', has: 'menu.question' }),
     step(n(6), { starts: 'language.question' }),
-    { text: n(LANGUAGE_CODES.indexOf(next) + 1), reply: next, expect: [{ starts: 'language.changed', has: 'menu.question' }] },
+    {
+      text: n(LANGUAGE_CODES.indexOf(next) + 1),
+      reply: next,
+      expect: [{ starts: 'language.changed', has: 'menu.question' }],
+    },
     { text: PHRASES[next].menu, reply: next, expect: [{ starts: 'menu.question' }] },
     { text: num(next, 1), reply: next, expect: [{ starts: 'workshops.menu.question' }] },
   ];

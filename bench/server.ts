@@ -10,7 +10,14 @@ async function main() {
   const config = loadConfig();
   const app = await startApp(config, createLogger(config.logLevel));
   process.stdout.write(`listening ${app.url}\n`);
-  process.on('SIGTERM', () => void app.stop().then(() => process.exit(0), () => process.exit(1)));
+  process.on(
+    'SIGTERM',
+    () =>
+      void app.stop().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      ),
+  );
 }
 
 main().catch((err: Error) => {

@@ -37,8 +37,23 @@ export interface WhatsAppBenchResult {
   people: number;
   ack: { webhooksPerSecond: number; p50Ms: number; p95Ms: number; p99Ms: number; errors: number };
   firstReply: { p50Ms: number; p95Ms: number; p99Ms: number; missing: number };
-  paced?: { rate: number; webhooks: number; ack: { p50Ms: number; p95Ms: number; p99Ms: number }; reply: { p50Ms: number; p95Ms: number; p99Ms: number }; errors: number; missing: number };
-  conversation: { people: number; turns: number; turnsPerSecond: number; p50Ms: number; p95Ms: number; p99Ms: number; missing: number };
+  paced?: {
+    rate: number;
+    webhooks: number;
+    ack: { p50Ms: number; p95Ms: number; p99Ms: number };
+    reply: { p50Ms: number; p95Ms: number; p99Ms: number };
+    errors: number;
+    missing: number;
+  };
+  conversation: {
+    people: number;
+    turns: number;
+    turnsPerSecond: number;
+    p50Ms: number;
+    p95Ms: number;
+    p99Ms: number;
+    missing: number;
+  };
   cpuMsPerWebhook: number;
   peakRssMb: number;
 }
@@ -52,7 +67,8 @@ function script(who: number): string[] {
   const kind = who % 3;
   const language = ['1', '٣', '۴'][kind]; // French; Arabic in Arabic-Indic digits; Dari in Persian digits
   const yes = ['1', '١', '۱'][kind];
-  const digit = (n: number) => String(n).replace(/\d/g, (d) => ['0123456789', '٠١٢٣٤٥٦٧٨٩', '۰۱۲۳۴۵۶۷۸۹'][kind][Number(d)]);
+  const digit = (n: number) =>
+    String(n).replace(/\d/g, (d) => ['0123456789', '٠١٢٣٤٥٦٧٨٩', '۰۱۲۳۴۵۶۷۸۹'][kind][Number(d)]);
   // consent yes, "is your name ...?" yes -> menu; agenda -> menu; workshops menu; back; language list; back
   return [language, yes, yes, digit(4), digit(1), '0', digit(6), '0'];
 }
@@ -81,14 +97,24 @@ function webhook(waId: string, body: string): Buffer {
               messaging_product: 'whatsapp',
               metadata: { display_phone_number: '33180000009', phone_number_id: PHONE_ID },
               contacts: [{ profile: { name: 'Amina' }, wa_id: waId }],
-              messages: [{ from: waId, id: `wamid.BENCH${(++counter).toString(36)}`, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body } }],
+              messages: [
+                {
+                  from: waId,
+                  id: `wamid.BENCH${(++counter).toString(36)}`,
+                  timestamp: String(Math.floor(Date.now() / 1000)),
+                  type: 'text',
+                  text: { body },
+                },
+              ],
             },
           },
         ],
       },
     ],
   };
-  return Buffer.from(JSON.stringify(envelope).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+  return Buffer.from(
+    JSON.stringify(envelope).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
+  );
 }
 
 /** The fake Graph API's process, and the messages it reports, per person. */
@@ -182,7 +208,12 @@ export async function runWhatsAppBench(options: WhatsAppBenchOptions): Promise<W
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
   const post = async (body: Buffer) => {
     const started = performance.timeOrigin + performance.now();
-    const send = () => fetch(`${app.url}/api/whatsapp`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Hub-Signature-256': signatureOf(body, SECRET) }, body });
+    const send = () =>
+      fetch(`${app.url}/api/whatsapp`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-Hub-Signature-256': signatureOf(body, SECRET) },
+        body,
+      });
     // A kept-alive connection the server closed at that very moment: sent again, as Meta does.
     const res = await send().catch(() => send());
     await res.arrayBuffer();
@@ -286,7 +317,13 @@ export async function runWhatsAppBench(options: WhatsAppBenchOptions): Promise<W
       ack: { webhooksPerSecond: people / ackSeconds, ...stats(acks), errors },
       firstReply: { ...stats(replyMs), missing: people - replyMs.length },
       paced,
-      conversation: { people: talking, turns: turnMs.length, turnsPerSecond: turnMs.length / turnSeconds, ...stats(turnMs), missing },
+      conversation: {
+        people: talking,
+        turns: turnMs.length,
+        turnsPerSecond: turnMs.length / turnSeconds,
+        ...stats(turnMs),
+        missing,
+      },
       cpuMsPerWebhook: (cpu.user + cpu.system) / 1000 / (people + (paced?.webhooks ?? 0) + turnMs.length),
       peakRssMb: peakRss / 1024 / 1024,
     };

@@ -53,7 +53,10 @@ export interface StartOptions {
 export async function startApp(config: Config, log: Logger, options: StartOptions = {}): Promise<App> {
   const db = await openDatabase(config.databaseUrl, {
     onMigrated: ({ applied, alreadyApplied }) =>
-      log.info({ provider: config.databaseProvider, applied, alreadyApplied }, applied.length ? 'database migrated' : 'database up to date'),
+      log.info(
+        { provider: config.databaseProvider, applied, alreadyApplied },
+        applied.length ? 'database migrated' : 'database up to date',
+      ),
   });
   try {
     if (config.demoData && (await isEmpty(db.prisma))) {
@@ -85,7 +88,10 @@ export async function startApp(config: Config, log: Logger, options: StartOption
       tokensPerMinute: config.directLine.tokensPerMinute,
       postsPerMinute: config.directLine.postsPerMinute,
     });
-    const botFramework = new BotFrameworkChannel(config.microsoftApp, core, { emulator: config.botFrameworkEmulator, trustProxy: config.trustProxy });
+    const botFramework = new BotFrameworkChannel(config.microsoftApp, core, {
+      emulator: config.botFrameworkEmulator,
+      trustProxy: config.trustProxy,
+    });
     const whatsapp = config.whatsapp
       ? new WhatsAppChannel({
           config: config.whatsapp,
@@ -105,7 +111,9 @@ export async function startApp(config: Config, log: Logger, options: StartOption
     // Proactive messages were queued: WhatsApp's sender takes them at once, the web chat's sweep too.
     const deliverQueued = () => {
       whatsapp?.sender.wake();
-      void core.notifier.sweep().catch((err: Error) => log.error({ err: safeError(err) }, 'notifications sweep failed'));
+      void core.notifier
+        .sweep()
+        .catch((err: Error) => log.error({ err: safeError(err) }, 'notifications sweep failed'));
     };
 
     const server = createServer(db, log);
@@ -131,15 +139,28 @@ export async function startApp(config: Config, log: Logger, options: StartOption
         },
       },
     );
-    registerDashboard(server, { api, db, log, now, trustProxy: config.trustProxy, timeZone: config.appTimezone, idleMinutes: config.dashboardIdleMinutes, sessionHours: config.staffSessionHours });
+    registerDashboard(server, {
+      api,
+      db,
+      log,
+      now,
+      trustProxy: config.trustProxy,
+      timeZone: config.appTimezone,
+      idleMinutes: config.dashboardIdleMinutes,
+      sessionHours: config.staffSessionHours,
+    });
     registerWebChatPage(server, { frameAncestors: config.webchatFrameAncestors });
     await listen(server, config.port, config.host);
     const address = server.address();
     const url = `http://${config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host}:${address.port}`;
     if (botFramework.mode === 'emulator') {
-      log.warn('BOTFRAMEWORK_EMULATOR=on without MicrosoftAppId: /api/messages is unauthenticated and answers the "emulator" channel from this machine only');
+      log.warn(
+        'BOTFRAMEWORK_EMULATOR=on without MicrosoftAppId: /api/messages is unauthenticated and answers the "emulator" channel from this machine only',
+      );
     } else if (botFramework.mode === 'off') {
-      log.info('/api/messages is off: set MicrosoftAppId for Azure Bot Service (or BOTFRAMEWORK_EMULATOR=on for the Emulator on this machine)');
+      log.info(
+        '/api/messages is off: set MicrosoftAppId for Azure Bot Service (or BOTFRAMEWORK_EMULATOR=on for the Emulator on this machine)',
+      );
     }
 
     const scheduler = new Scheduler(config.appTimezone, log);
@@ -147,15 +168,37 @@ export async function startApp(config: Config, log: Logger, options: StartOption
     // Proactive messages waiting for people on the web chat (or Azure channels): delivered where they are.
     scheduler.add({ name: 'notifications-sweep', cron: '* * * * *', run: () => core.notifier.sweep() });
     if (whatsapp) {
-      scheduler.add({ name: 'whatsapp-status-purge', cron: '17 3 * * *', run: async () => ({ purged: await whatsapp.store.purgeOrphans() }) });
+      scheduler.add({
+        name: 'whatsapp-status-purge',
+        cron: '17 3 * * *',
+        run: async () => ({ purged: await whatsapp.store.purgeOrphans() }),
+      });
       // People who wrote but never consented: forgotten after 30 days without a message.
-      scheduler.add({ name: 'whatsapp-forget-strangers', cron: '37 3 * * *', run: () => whatsapp.store.forgetStrangers(30) });
+      scheduler.add({
+        name: 'whatsapp-forget-strangers',
+        cron: '37 3 * * *',
+        run: () => whatsapp.store.forgetStrangers(30),
+      });
       whatsapp.start();
-      log.info({ graph: config.whatsapp!.graphUrl, mps: config.whatsapp!.mps }, 'WhatsApp channel on: webhook at /api/whatsapp');
+      log.info(
+        { graph: config.whatsapp!.graphUrl, mps: config.whatsapp!.mps },
+        'WhatsApp channel on: webhook at /api/whatsapp',
+      );
     }
     // Never-consented web chat visitors and their files after 30 days; archived cases after RETENTION_ARCHIVED_DAYS.
-    scheduler.add({ name: 'retention', cron: '47 3 * * *', run: () => runRetention(db, { now: now(), archivedDays: config.retentionArchivedDays, media }) });
-    for (const job of proactiveJobs({ db, now, timeZone: config.appTimezone, quiet: config.quietHours, schedule: config.jobs, delivered: deliverQueued })) {
+    scheduler.add({
+      name: 'retention',
+      cron: '47 3 * * *',
+      run: () => runRetention(db, { now: now(), archivedDays: config.retentionArchivedDays, media }),
+    });
+    for (const job of proactiveJobs({
+      db,
+      now,
+      timeZone: config.appTimezone,
+      quiet: config.quietHours,
+      schedule: config.jobs,
+      delivered: deliverQueued,
+    })) {
       scheduler.add(job);
     }
     scheduler.start();

@@ -37,7 +37,8 @@ export interface BotCore {
   installPipeline(adapter: BotAdapter): void;
 }
 
-export type BotCoreConfig = Pick<Config, 'defaultLocale'> & Partial<Pick<Config, 'appTimezone' | 'cipAnswerDays' | 'quietHours'>>;
+export type BotCoreConfig = Pick<Config, 'defaultLocale'> &
+  Partial<Pick<Config, 'appTimezone' | 'cipAnswerDays' | 'quietHours'>>;
 
 export interface BotCoreOptions {
   now?: () => Date;

@@ -10,7 +10,12 @@ import { parseQuietHours, type QuietHours } from './services/quietHours';
 import { NO_PROXY, parseTrustProxy, type TrustedProxies } from './http/clientAddress';
 
 /** The four secrets that turn the WhatsApp channel on; all or none. */
-export const WHATSAPP_SECRETS = ['WHATSAPP_ACCESS_TOKEN', 'WHATSAPP_APP_SECRET', 'WHATSAPP_VERIFY_TOKEN', 'WHATSAPP_PHONE_NUMBER_ID'] as const;
+export const WHATSAPP_SECRETS = [
+  'WHATSAPP_ACCESS_TOKEN',
+  'WHATSAPP_APP_SECRET',
+  'WHATSAPP_VERIFY_TOKEN',
+  'WHATSAPP_PHONE_NUMBER_ID',
+] as const;
 export const DEFAULT_GRAPH_URL = 'https://graph.facebook.com/v26.0';
 export const DEFAULT_TEMPLATES = 'bot/channels/whatsapp/template-registry.json';
 
@@ -142,10 +147,17 @@ const schema = z.object({
   DATABASE_URL: z
     .string()
     .trim()
-    .refine((u) => u.startsWith('file:') || /^postgres(ql)?:\/\//.test(u), 'must start with file: (SQLite) or postgresql://')
+    .refine(
+      (u) => u.startsWith('file:') || /^postgres(ql)?:\/\//.test(u),
+      'must start with file: (SQLite) or postgresql://',
+    )
     .default('file:./data/passerelle.db'),
   DEFAULT_LOCALE: z.enum(LANGUAGE_CODES).default('fr'),
-  APP_TIMEZONE: z.string().trim().refine(isTimezone, 'must be an IANA time zone such as Europe/Paris').default('Europe/Paris'),
+  APP_TIMEZONE: z
+    .string()
+    .trim()
+    .refine(isTimezone, 'must be an IANA time zone such as Europe/Paris')
+    .default('Europe/Paris'),
   // default: on with the SQLite default database, off with PostgreSQL (see loadConfig)
   DEMO_DATA: onOff.optional(),
   CIP_ANSWER_DAYS: int(1, 30).default(2),
@@ -154,7 +166,11 @@ const schema = z.object({
   MicrosoftAppPassword: z.string().default(''),
   MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'),
   MicrosoftAppTenantId: z.string().trim().default(''),
-  DIRECTLINE_SECRET: z.string().trim().refine((v) => v.length >= 32, 'must be at least 32 characters').optional(),
+  DIRECTLINE_SECRET: z
+    .string()
+    .trim()
+    .refine((v) => v.length >= 32, 'must be at least 32 characters')
+    .optional(),
   DIRECTLINE_TOKEN_TTL: int(60, 86400).default(3600),
   DIRECTLINE_IDLE_TIMEOUT: int(60, 7 * 86400).default(86400),
   DIRECTLINE_TOKENS_PER_MINUTE: int(1, 100000).default(20),
@@ -167,7 +183,11 @@ const schema = z.object({
   WHATSAPP_ACCESS_TOKEN: z.string().trim().optional(),
   WHATSAPP_APP_SECRET: z.string().trim().optional(),
   WHATSAPP_VERIFY_TOKEN: z.string().trim().optional(),
-  WHATSAPP_PHONE_NUMBER_ID: z.string().trim().regex(/^\d{1,30}$/, 'must be the number id Meta gives (digits)').optional(),
+  WHATSAPP_PHONE_NUMBER_ID: z
+    .string()
+    .trim()
+    .regex(/^\d{1,30}$/, 'must be the number id Meta gives (digits)')
+    .optional(),
   WHATSAPP_GRAPH_URL: httpUrl.default(DEFAULT_GRAPH_URL),
   WHATSAPP_MPS: int(1, 10000).default(80),
   WHATSAPP_TEMPLATES: z.string().trim().min(1).default(DEFAULT_TEMPLATES),
@@ -188,7 +208,8 @@ const schema = z.object({
     .trim()
     .superRefine((v, ctx) => {
       const parsed = parseTrustProxy(v);
-      if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: `must be a list of addresses or CIDR ranges: ${parsed}` });
+      if (typeof parsed === 'string')
+        ctx.addIssue({ code: 'custom', message: `must be a list of addresses or CIDR ranges: ${parsed}` });
     })
     .optional(),
   BOTFRAMEWORK_EMULATOR: onOff.default(false),
@@ -197,8 +218,16 @@ const schema = z.object({
     .string()
     .trim()
     // none and self may come without their quotes (a .env file strips them)
-    .transform((v) => v.split(/\s+/).map((t) => (/^'?(none|self)'?$/.test(t) ? `'${t.replace(/'/g, '')}'` : t)).join(' '))
-    .refine((v) => v === "'none'" || /^('self'|https?:\/\/[\w.:*-]+)( ('self'|https?:\/\/[\w.:*-]+))*$/.test(v), "must be 'none' or a space-separated list of origins such as https://partner.example.org")
+    .transform((v) =>
+      v
+        .split(/\s+/)
+        .map((t) => (/^'?(none|self)'?$/.test(t) ? `'${t.replace(/'/g, '')}'` : t))
+        .join(' '),
+    )
+    .refine(
+      (v) => v === "'none'" || /^('self'|https?:\/\/[\w.:*-]+)( ('self'|https?:\/\/[\w.:*-]+))*$/.test(v),
+      "must be 'none' or a space-separated list of origins such as https://partner.example.org",
+    )
     .default("'none'"),
 });
 
@@ -217,7 +246,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(
       parsed.error.issues.map((issue) => {
         const name = String(issue.path[0]);
-        const got = typeof env[name] === 'string' && !/PASSWORD|SECRET|TOKEN/i.test(name) ? ` (got "${env[name]}")` : '';
+        const got =
+          typeof env[name] === 'string' && !/PASSWORD|SECRET|TOKEN/i.test(name) ? ` (got "${env[name]}")` : '';
         return `${name} ${issue.message}${got}`;
       }),
     );
@@ -225,7 +255,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const v = parsed.data;
   const problems: string[] = [];
   if (v.MicrosoftAppId && v.MicrosoftAppType !== 'UserAssignedMSI' && !v.MicrosoftAppPassword) {
-    problems.push('MicrosoftAppPassword must be set when MicrosoftAppId is set (or use MicrosoftAppType=UserAssignedMSI)');
+    problems.push(
+      'MicrosoftAppPassword must be set when MicrosoftAppId is set (or use MicrosoftAppType=UserAssignedMSI)',
+    );
   }
   if (v.MicrosoftAppType === 'SingleTenant' && !v.MicrosoftAppTenantId) {
     problems.push('MicrosoftAppTenantId must be set when MicrosoftAppType is SingleTenant');
@@ -288,7 +320,9 @@ function whatsappConfig(v: z.infer<typeof schema>, problems: string[]): WhatsApp
   if (set.length === 0) return undefined;
   if (set.length < WHATSAPP_SECRETS.length) {
     const missing = WHATSAPP_SECRETS.filter((name) => !v[name]);
-    problems.push(`the WhatsApp channel needs all four of ${WHATSAPP_SECRETS.join(', ')}: ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} missing`);
+    problems.push(
+      `the WhatsApp channel needs all four of ${WHATSAPP_SECRETS.join(', ')}: ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} missing`,
+    );
     return undefined;
   }
   const templatesPath = path.resolve(projectRoot, v.WHATSAPP_TEMPLATES);

@@ -46,5 +46,10 @@ export function textOf(code: LanguageCode, key: string, values: Record<string, u
 /** A "a|b|c" list of words from the locale files, for recognition. */
 export function wordList(code: LanguageCode, key: string): string[] {
   const value = textOf(code, key);
-  return value === key ? [] : value.split('|').map((w) => w.trim()).filter(Boolean);
+  return value === key
+    ? []
+    : value
+        .split('|')
+        .map((w) => w.trim())
+        .filter(Boolean);
 }

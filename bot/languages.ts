@@ -15,14 +15,62 @@ export interface Language {
 }
 
 export const LANGUAGES: readonly Language[] = [
-  { code: 'fr', nativeName: 'Français', rtl: false, speechLocale: 'fr-FR', aliases: ['francais', 'french', 'فرانسوی', 'فرنسية', 'الفرنسية', 'французский', 'французька'] },
-  { code: 'en', nativeName: 'English', rtl: false, speechLocale: 'en-GB', aliases: ['anglais', 'انگلیسی', 'الإنجليزية', 'الانجليزية', 'انګلیسي', 'английский', 'англійська'] },
-  { code: 'ar', nativeName: 'العربية', rtl: true, speechLocale: 'ar-SA', aliases: ['عربي', 'عربى', 'arabe', 'arabic', 'عربی', 'арабский', 'арабська'] },
-  { code: 'fa', nativeName: 'دری / فارسی', rtl: true, speechLocale: 'fa-AF', aliases: ['دری', 'فارسی', 'فارسي', 'dari', 'farsi', 'persan', 'persian', 'дари', 'фарси'] },
-  { code: 'ps', nativeName: 'پښتو', rtl: true, speechLocale: 'ps-AF', aliases: ['پشتو', 'pachto', 'pashto', 'pashtu', 'пушту'] },
-  { code: 'ti', nativeName: 'ትግርኛ', rtl: false, speechLocale: 'ti-ER', aliases: ['ትግሪኛ', 'tigrinya', 'tigrigna', 'тигринья'] },
-  { code: 'ru', nativeName: 'Русский', rtl: false, speechLocale: 'ru-RU', aliases: ['русский язык', 'russe', 'russian', 'рус', 'російська'] },
-  { code: 'uk', nativeName: 'Українська', rtl: false, speechLocale: 'uk-UA', aliases: ['украинский', 'ukrainien', 'ukrainian', 'укр'] },
+  {
+    code: 'fr',
+    nativeName: 'Français',
+    rtl: false,
+    speechLocale: 'fr-FR',
+    aliases: ['francais', 'french', 'فرانسوی', 'فرنسية', 'الفرنسية', 'французский', 'французька'],
+  },
+  {
+    code: 'en',
+    nativeName: 'English',
+    rtl: false,
+    speechLocale: 'en-GB',
+    aliases: ['anglais', 'انگلیسی', 'الإنجليزية', 'الانجليزية', 'انګلیسي', 'английский', 'англійська'],
+  },
+  {
+    code: 'ar',
+    nativeName: 'العربية',
+    rtl: true,
+    speechLocale: 'ar-SA',
+    aliases: ['عربي', 'عربى', 'arabe', 'arabic', 'عربی', 'арабский', 'арабська'],
+  },
+  {
+    code: 'fa',
+    nativeName: 'دری / فارسی',
+    rtl: true,
+    speechLocale: 'fa-AF',
+    aliases: ['دری', 'فارسی', 'فارسي', 'dari', 'farsi', 'persan', 'persian', 'дари', 'фарси'],
+  },
+  {
+    code: 'ps',
+    nativeName: 'پښتو',
+    rtl: true,
+    speechLocale: 'ps-AF',
+    aliases: ['پشتو', 'pachto', 'pashto', 'pashtu', 'пушту'],
+  },
+  {
+    code: 'ti',
+    nativeName: 'ትግርኛ',
+    rtl: false,
+    speechLocale: 'ti-ER',
+    aliases: ['ትግሪኛ', 'tigrinya', 'tigrigna', 'тигринья'],
+  },
+  {
+    code: 'ru',
+    nativeName: 'Русский',
+    rtl: false,
+    speechLocale: 'ru-RU',
+    aliases: ['русский язык', 'russe', 'russian', 'рус', 'російська'],
+  },
+  {
+    code: 'uk',
+    nativeName: 'Українська',
+    rtl: false,
+    speechLocale: 'uk-UA',
+    aliases: ['украинский', 'ukrainien', 'ukrainian', 'укр'],
+  },
 ];
 
 const byCode = new Map<string, Language>(LANGUAGES.map((l) => [l.code, l]));

@@ -5,9 +5,23 @@ import pino, { type Logger } from 'pino';
 export type { Logger };
 
 const REDACTED = [
-  'text', 'phone', 'body', 'speak', 'password', 'token', 'authorization',
-  '*.text', '*.phone', '*.body', '*.speak', '*.password', '*.token', '*.authorization',
-  'req.headers.authorization', 'activity.text', 'activity.from.name',
+  'text',
+  'phone',
+  'body',
+  'speak',
+  'password',
+  'token',
+  'authorization',
+  '*.text',
+  '*.phone',
+  '*.body',
+  '*.speak',
+  '*.password',
+  '*.token',
+  '*.authorization',
+  'req.headers.authorization',
+  'activity.text',
+  'activity.from.name',
 ];
 
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {

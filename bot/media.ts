@@ -53,7 +53,13 @@ export class MediaStore {
       await fs.promises.copyFile(file, this.path(id));
       await fs.promises.rm(file, { force: true });
     });
-    const media: StoredMedia = { id, contentType, name: path.basename(name).slice(0, 120) || 'file', size, ...(owner && { owner }) };
+    const media: StoredMedia = {
+      id,
+      contentType,
+      name: path.basename(name).slice(0, 120) || 'file',
+      size,
+      ...(owner && { owner }),
+    };
     await fs.promises.writeFile(`${this.path(id)}.json`, JSON.stringify(media));
     return media;
   }
@@ -78,7 +84,14 @@ export class MediaStore {
   /** Deletes a stored file and its description; false when there was none (erasure, retention). */
   async remove(id: string): Promise<boolean> {
     if (!ID.test(id)) return false;
-    const gone = await Promise.all([this.path(id), `${this.path(id)}.json`].map((f) => fs.promises.rm(f).then(() => true, () => false)));
+    const gone = await Promise.all(
+      [this.path(id), `${this.path(id)}.json`].map((f) =>
+        fs.promises.rm(f).then(
+          () => true,
+          () => false,
+        ),
+      ),
+    );
     return gone.some(Boolean);
   }
 
@@ -88,7 +101,10 @@ export class MediaStore {
       if (!ID.test(entry)) continue;
       const stat = await fs.promises.stat(this.path(entry)).catch(() => undefined);
       if (!stat) continue;
-      const meta = await fs.promises.readFile(`${this.path(entry)}.json`, 'utf8').then((t) => JSON.parse(t) as Record<string, unknown>, () => ({}));
+      const meta = await fs.promises.readFile(`${this.path(entry)}.json`, 'utf8').then(
+        (t) => JSON.parse(t) as Record<string, unknown>,
+        () => ({}),
+      );
       yield { id: entry, storedAt: stat.mtime, meta };
     }
   }

@@ -8,7 +8,14 @@
 import type { Activity, ConversationReference } from 'botbuilder';
 import type { Database } from './db/client';
 import type { Logger } from './logger';
-import { claimNotification, markNotificationSent, pendingNotifications, recipientOf, releaseNotification, type Recipient } from './services/notifications';
+import {
+  claimNotification,
+  markNotificationSent,
+  pendingNotifications,
+  recipientOf,
+  releaseNotification,
+  type Recipient,
+} from './services/notifications';
 import { contactById } from './services/contacts';
 import { personById, type Person } from './services/people';
 import { isQuiet, type QuietHours } from './services/quietHours';
@@ -31,7 +38,12 @@ export interface ProactiveTarget {
  */
 export interface ProactiveChannel {
   /** `personIsHere`: the person is in a turn with us on this conversation right now */
-  send(target: ProactiveTarget, activities: Partial<Activity>[], notificationId: number, personIsHere: boolean): Promise<boolean | 'queued'>;
+  send(
+    target: ProactiveTarget,
+    activities: Partial<Activity>[],
+    notificationId: number,
+    personIsHere: boolean,
+  ): Promise<boolean | 'queued'>;
 }
 
 export class Notifier {
@@ -64,16 +76,19 @@ export class Notifier {
     if (!options.personIsHere && isQuiet(this.now(), this.quiet)) return 0;
     const pending = await pendingNotifications(this.db.prisma, to, this.now());
     if (!pending.length) return 0;
-    const person = typeof to === 'number' ? await personById(this.db.prisma, to) : await contactById(this.db.prisma, to.contactId);
+    const person =
+      typeof to === 'number' ? await personById(this.db.prisma, to) : await contactById(this.db.prisma, to.contactId);
     if (!person || (person.optedOutAt && !options.personIsHere)) return 0;
-    const refs: { channel: string; conversationId: string; reference: unknown; serviceUrl?: string | null }[] = await this.db.prisma.conversationRef.findMany({
-      where: recipientOf(to),
-      orderBy: [{ lastInboundAt: { sort: 'desc', nulls: 'last' } }, { updatedAt: 'desc' }],
-    });
+    const refs: { channel: string; conversationId: string; reference: unknown; serviceUrl?: string | null }[] =
+      await this.db.prisma.conversationRef.findMany({
+        where: recipientOf(to),
+        orderBy: [{ lastInboundAt: { sort: 'desc', nulls: 'last' } }, { updatedAt: 'desc' }],
+      });
     // Nowhere the person wrote from: their phone number (if they consented), on the channel that reaches phones.
     // (An employer contact is written to for their work; a beneficiary only after consenting.)
     const mayWrite = typeof to !== 'number' || (person as Person).consentAt !== null;
-    if (!refs.length && this.phoneChannel && person.phone && mayWrite) refs.push({ channel: PHONE, conversationId: person.phone.replace(/^\+/, ''), reference: {} });
+    if (!refs.length && this.phoneChannel && person.phone && mayWrite)
+      refs.push({ channel: PHONE, conversationId: person.phone.replace(/^\+/, ''), reference: {} });
     let sent = 0;
     for (const notification of pending) {
       if (!(await claimNotification(this.db.prisma, notification.id, this.now()))) continue; // another instance has it
@@ -81,7 +96,14 @@ export class Notifier {
       const sending = await this.sendSomewhere(refs, activity, notification.id, options.personIsHere ?? false);
       if (sending) {
         const { target, result } = sending;
-        if (result === true) await markNotificationSent(this.db.prisma, notification.id, target.channel, target.conversationId, this.now());
+        if (result === true)
+          await markNotificationSent(
+            this.db.prisma,
+            notification.id,
+            target.channel,
+            target.conversationId,
+            this.now(),
+          );
         sent++;
       } else {
         await releaseNotification(this.db.prisma, notification.id);
@@ -107,18 +129,30 @@ export class Notifier {
       take: limit,
     });
     let sent = 0;
-    for (const { beneficiaryId, contactId } of waiting) sent += await this.deliver(beneficiaryId ?? { contactId: contactId! });
+    for (const { beneficiaryId, contactId } of waiting)
+      sent += await this.deliver(beneficiaryId ?? { contactId: contactId! });
     return { people: waiting.length, sent };
   }
 
   /** The first of the person's conversations that takes the message, most recent first. */
-  private async sendSomewhere(refs: { channel: string; conversationId: string; reference: unknown; serviceUrl?: string | null }[], activity: Partial<Activity>, id: number, here: boolean) {
+  private async sendSomewhere(
+    refs: { channel: string; conversationId: string; reference: unknown; serviceUrl?: string | null }[],
+    activity: Partial<Activity>,
+    id: number,
+    here: boolean,
+  ) {
     for (const ref of refs) {
       // Our own channels by name; any other with an http serviceUrl is held by Azure Bot Service.
       const channel =
-        ref.channel === PHONE ? this.phoneChannel : (this.channels.get(ref.channel) ?? (/^https?:/.test(ref.serviceUrl ?? '') ? this.botFramework : undefined));
+        ref.channel === PHONE
+          ? this.phoneChannel
+          : (this.channels.get(ref.channel) ?? (/^https?:/.test(ref.serviceUrl ?? '') ? this.botFramework : undefined));
       if (!channel) continue;
-      const target = { channel: ref.channel, conversationId: ref.conversationId, reference: ref.reference as Partial<ConversationReference> };
+      const target = {
+        channel: ref.channel,
+        conversationId: ref.conversationId,
+        reference: ref.reference as Partial<ConversationReference>,
+      };
       try {
         const result = await channel.send(target, [activity], id, here);
         if (result) return { target, result };

@@ -5,15 +5,23 @@ import type { Logger } from './logger';
 import { safeError } from './logging/safeError';
 
 export function createServer(db: Database, log: Logger): Server {
-  const server = restify.createServer({ name: 'passerelle', handleUncaughtExceptions: false, ignoreTrailingSlash: true });
-  server.use(restify.plugins.queryParser({ mapParams: false }));
-  server.on('restifyError', (req: Request, _res: Response, err: Error & { statusCode?: number }, callback: () => void) => {
-    // Client errors are the client's business; server errors are ours. Never log bodies.
-    const status = err.statusCode ?? 500;
-    if (status >= 500) log.error({ method: req.method, path: req.path(), status, err: safeError(err) }, 'request failed');
-    else log.debug({ method: req.method, path: req.path(), status }, 'request refused');
-    callback();
+  const server = restify.createServer({
+    name: 'passerelle',
+    handleUncaughtExceptions: false,
+    ignoreTrailingSlash: true,
   });
+  server.use(restify.plugins.queryParser({ mapParams: false }));
+  server.on(
+    'restifyError',
+    (req: Request, _res: Response, err: Error & { statusCode?: number }, callback: () => void) => {
+      // Client errors are the client's business; server errors are ours. Never log bodies.
+      const status = err.statusCode ?? 500;
+      if (status >= 500)
+        log.error({ method: req.method, path: req.path(), status, err: safeError(err) }, 'request failed');
+      else log.debug({ method: req.method, path: req.path(), status }, 'request refused');
+      callback();
+    },
+  );
 
   server.get('/healthz', async (_req: Request, res: Response) => {
     res.send(200, { status: 'ok' });

@@ -52,19 +52,32 @@ export class SpeechMiddleware implements Middleware {
 
   async onTurn(context: TurnContext, next: () => Promise<void>): Promise<void> {
     const { activity } = context;
-    const audio = activity.type === 'message' && !activity.text?.trim() ? activity.attachments?.find((a) => /^audio\//.test(a.contentType ?? '')) : undefined;
+    const audio =
+      activity.type === 'message' && !activity.text?.trim()
+        ? activity.attachments?.find((a) => /^audio\//.test(a.contentType ?? ''))
+        : undefined;
     const id = mediaIdOf(audio?.contentUrl);
     if (id) {
       const started = Date.now();
       try {
         const file = await this.media.get(id);
         if (file && file.size <= MAX_AUDIO_BYTES) {
-          const text = await this.stt.transcribe(await fs.promises.readFile(file.file), file.contentType, language(turnLocale(context)).speechLocale);
+          const text = await this.stt.transcribe(
+            await fs.promises.readFile(file.file),
+            file.contentType,
+            language(turnLocale(context)).speechLocale,
+          );
           if (text) activity.text = text;
-          this.log.debug({ channel: activity.channelId, ms: Date.now() - started, understood: !!text }, 'voice note transcribed');
+          this.log.debug(
+            { channel: activity.channelId, ms: Date.now() - started, understood: !!text },
+            'voice note transcribed',
+          );
         }
       } catch (err) {
-        this.log.warn({ channel: activity.channelId, err: { message: (err as Error).message } }, 'speech-to-text failed');
+        this.log.warn(
+          { channel: activity.channelId, err: { message: (err as Error).message } },
+          'speech-to-text failed',
+        );
       }
     }
     await next();

@@ -36,7 +36,11 @@ const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 
 /** The wall-clock parts of an instant in a time zone. */
 export function localParts(date: Date, timeZone: string): LocalParts {
-  const p = Object.fromEntries(partsFormatter(timeZone).formatToParts(date).map((x) => [x.type, x.value]));
+  const p = Object.fromEntries(
+    partsFormatter(timeZone)
+      .formatToParts(date)
+      .map((x) => [x.type, x.value]),
+  );
   return {
     year: Number(p.year),
     month: Number(p.month),
@@ -60,7 +64,14 @@ function offsetMs(date: Date, timeZone: string): number {
 }
 
 /** The instant at which the clock in `timeZone` shows the given date and time. */
-export function zonedTime(year: number, month: number, day: number, hour: number, minute: number, timeZone: string): Date {
+export function zonedTime(
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  timeZone: string,
+): Date {
   const guess = Date.UTC(year, month - 1, day, hour, minute);
   const first = guess - offsetMs(new Date(guess), timeZone);
   // Around a DST change the offset at the result can differ from the one at the guess.
@@ -68,7 +79,11 @@ export function zonedTime(year: number, month: number, day: number, hour: number
 }
 
 /** Midnight-based day arithmetic on local dates: the local date `days` after `date`. */
-export function addLocalDays(date: Date, days: number, timeZone: string): { year: number; month: number; day: number; weekday: number } {
+export function addLocalDays(
+  date: Date,
+  days: number,
+  timeZone: string,
+): { year: number; month: number; day: number; weekday: number } {
   const p = localParts(date, timeZone);
   const d = new Date(Date.UTC(p.year, p.month - 1, p.day + days));
   return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), weekday: d.getUTCDay() };

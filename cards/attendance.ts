@@ -11,18 +11,31 @@ import { yesNoOptions, type Question } from './questions';
 import type { NotificationRenderer } from './notificationRenderer';
 
 /** "Did {name} come today, {time}?" with its three answers (values present, absent, late). */
-export function attendanceQuestion(locale: LanguageCode, timeZone: string, p?: Pick<AttendancePayload, 'beneficiary' | 'shift' | 'today'>): Question {
+export function attendanceQuestion(
+  locale: LanguageCode,
+  timeZone: string,
+  p?: Pick<AttendancePayload, 'beneficiary' | 'shift' | 'today'>,
+): Question {
   const t = translator(locale);
   const lines: string[] = [];
   if (p) {
     const start = new Date(p.shift.startsAt);
     const time = formatTimeRange(start, new Date(p.shift.endsAt), locale, timeZone);
     const name = p.beneficiary.firstName;
-    lines.push(p.today ? t('attendance.request', { name, time }) : t('attendance.requestDay', { name, time, day: formatDay(start, locale, timeZone) }));
+    lines.push(
+      p.today
+        ? t('attendance.request', { name, time })
+        : t('attendance.requestDay', { name, time, day: formatDay(start, locale, timeZone) }),
+    );
   }
   // Yes and no (read as the yes/no questions read them: dialogs/recognizers/attendance), and "late".
-  const yesNo = yesNoOptions(locale, lines, { yes: t('attendance.present'), no: t('attendance.absent') }, ['present', 'absent']);
-  const late = [...new Set([locale, 'fr', 'en'] as LanguageCode[])].flatMap((l) => wordList(l, 'attendance.synonyms.late'));
+  const yesNo = yesNoOptions(locale, lines, { yes: t('attendance.present'), no: t('attendance.absent') }, [
+    'present',
+    'absent',
+  ]);
+  const late = [...new Set([locale, 'fr', 'en'] as LanguageCode[])].flatMap((l) =>
+    wordList(l, 'attendance.synonyms.late'),
+  );
   return { ...yesNo, options: [...yesNo.options, { value: 'late', label: t('attendance.late'), synonyms: late }] };
 }
 

@@ -8,8 +8,16 @@ import type { Question } from './questions';
 import { ask } from './messages';
 import type { NotificationRenderer } from './notificationRenderer';
 
-const LABEL_KEYS = { good: 'checkins.good', difficult: 'checkins.difficult', needs_help: 'checkins.needsHelp' } as const satisfies Record<CheckInAnswer, string>;
-const FACES: Record<CheckInAnswer, string[]> = { good: ['👍', '🙂', '😀'], difficult: ['😞', '😕', '👎'], needs_help: ['🆘'] };
+const LABEL_KEYS = {
+  good: 'checkins.good',
+  difficult: 'checkins.difficult',
+  needs_help: 'checkins.needsHelp',
+} as const satisfies Record<CheckInAnswer, string>;
+const FACES: Record<CheckInAnswer, string[]> = {
+  good: ['👍', '🙂', '😀'],
+  difficult: ['😞', '😕', '👎'],
+  needs_help: ['🆘'],
+};
 
 /** The question's options, for the message and for reading the answer. */
 export function checkInQuestion(locale: LanguageCode, structure = ''): Question {

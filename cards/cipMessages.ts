@@ -20,7 +20,8 @@ export function cipMessageLines(content: CipMessageContent, from: string, locale
   const values: Record<string, string> = {};
   if ('day' in content) values.day = formatDay(dayOf(content.day), locale, 'UTC');
   if ('time' in content) values.time = formatTime(timeOf(content.time), locale, 'UTC');
-  if ('papers' in content) values.papers = content.papers.map((p) => t(`cipMessages.papers.${p}`)).join(listSeparator(locale));
+  if ('papers' in content)
+    values.papers = content.papers.map((p) => t(`cipMessages.papers.${p}`)).join(listSeparator(locale));
   if ('phone' in content) values.phone = content.phone;
   return [isolateLatin(textOf(locale, `cipMessages.${content.template}`, values), locale), signature];
 }

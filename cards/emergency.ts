@@ -29,9 +29,13 @@ const AFTER_NAME: Record<string, RegExp> = {
 
 const DIGIT = '0-9\\u0660-\\u0669\\u06F0-\\u06F9';
 // A digit run not glued to a letter, another digit, a decimal or time separator, a currency or percent.
-const RUN = new RegExp(`(?<![${DIGIT}\\p{L}.,:/#-])[${DIGIT}]+(?![${DIGIT}\\p{L}%€$:/-]|[.,][${DIGIT}]|\\s?(?:h|€|%)(?![\\p{L}]))`, 'gu');
+const RUN = new RegExp(
+  `(?<![${DIGIT}\\p{L}.,:/#-])[${DIGIT}]+(?![${DIGIT}\\p{L}%€$:/-]|[.,][${DIGIT}]|\\s?(?:h|€|%)(?![\\p{L}]))`,
+  'gu',
+);
 
-const latin = (digits: string) => digits.replace(/[\u0660-\u0669\u06F0-\u06F9]/g, (d) => String((d.charCodeAt(0) & 0xf) % 10));
+const latin = (digits: string) =>
+  digits.replace(/[\u0660-\u0669\u06F0-\u06F9]/g, (d) => String((d.charCodeAt(0) & 0xf) % 10));
 
 /** The emergency numbers of a text, in order. */
 export function emergencyNumbers(text: string): EmergencyNumber[] {

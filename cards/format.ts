@@ -5,7 +5,16 @@
 import type { TFunction } from 'i18next';
 import { language, type LanguageCode } from '../bot/languages';
 
-const INTL_LOCALE: Record<LanguageCode, string> = { fr: 'fr-FR', en: 'en-GB', ar: 'ar', fa: 'fa-AF', ps: 'ps-AF', ti: 'ti', ru: 'ru-RU', uk: 'uk-UA' };
+const INTL_LOCALE: Record<LanguageCode, string> = {
+  fr: 'fr-FR',
+  en: 'en-GB',
+  ar: 'ar',
+  fa: 'fa-AF',
+  ps: 'ps-AF',
+  ti: 'ti',
+  ru: 'ru-RU',
+  uk: 'uk-UA',
+};
 
 const cache = new Map<string, Intl.DateTimeFormat>();
 function formatter(locale: LanguageCode, timeZone: string, kind: 'day' | 'time'): Intl.DateTimeFormat {
@@ -14,7 +23,12 @@ function formatter(locale: LanguageCode, timeZone: string, kind: 'day' | 'time')
   if (!f) {
     const options: Intl.DateTimeFormatOptions =
       kind === 'day' ? { weekday: 'long', day: 'numeric', month: 'long' } : { hour: 'numeric', minute: '2-digit' };
-    f = new Intl.DateTimeFormat(INTL_LOCALE[locale], { ...options, timeZone, calendar: 'gregory', numberingSystem: 'latn' });
+    f = new Intl.DateTimeFormat(INTL_LOCALE[locale], {
+      ...options,
+      timeZone,
+      calendar: 'gregory',
+      numberingSystem: 'latn',
+    });
     cache.set(key, f);
   }
   return f;
@@ -28,7 +42,11 @@ export function formatDay(date: Date, locale: LanguageCode, timeZone: string): s
 /** "9 h 30" in French (its usual written form), the language's own form elsewhere */
 export function formatTime(date: Date, locale: LanguageCode, timeZone: string): string {
   if (locale === 'fr') {
-    const parts = Object.fromEntries(formatter('fr', timeZone, 'time').formatToParts(date).map((p) => [p.type, p.value]));
+    const parts = Object.fromEntries(
+      formatter('fr', timeZone, 'time')
+        .formatToParts(date)
+        .map((p) => [p.type, p.value]),
+    );
     return parts.minute === '00' ? `${Number(parts.hour)} h` : `${Number(parts.hour)} h ${parts.minute}`;
   }
   return formatter(locale, timeZone, 'time').format(date);

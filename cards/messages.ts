@@ -13,7 +13,10 @@ export interface NumberedOption {
 export type Message = Partial<Activity>;
 
 function escapeXml(text: string): string {
-  return text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
+  return text.replace(
+    /[<>&"']/g,
+    (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!,
+  );
 }
 
 /** SSML for a list of sentences, with a short pause between them. */
@@ -45,7 +48,12 @@ const lineCount = (parts: string[]) => (parts.length ? parts.join('\n').split('\
  * A question with numbered options: the question, one line per option, then the hint lines.
  * Suggested actions mirror the options and send their number.
  */
-export function ask(locale: LanguageCode, question: string | string[], options: NumberedOption[], hints: string[] = []): Message {
+export function ask(
+  locale: LanguageCode,
+  question: string | string[],
+  options: NumberedOption[],
+  hints: string[] = [],
+): Message {
   const intro = typeof question === 'string' ? [question] : question;
   const lines = numberedLines(options);
   const actions: CardAction[] = options.map((o, i) => ({

@@ -5,4 +5,8 @@ import type { NotificationPayload } from '../bot/services/notifications';
 import type { Message } from './messages';
 
 /** Renders the proactive messages of one area: undefined for other keys. */
-export type NotificationRenderer = (payload: NotificationPayload, locale: LanguageCode, timeZone: string) => Message | undefined;
+export type NotificationRenderer = (
+  payload: NotificationPayload,
+  locale: LanguageCode,
+  timeZone: string,
+) => Message | undefined;

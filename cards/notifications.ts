@@ -24,7 +24,10 @@ interface SessionRef {
 /** "Will you come? 1 I'll come / 2 not this time" (values yes and no). */
 export function invitationQuestion(locale: LanguageCode): Question {
   const t = translator(locale);
-  return yesNoOptions(locale, t('broadcasts.invitation.question'), { yes: t('broadcasts.invitation.yes'), no: t('broadcasts.invitation.no') });
+  return yesNoOptions(locale, t('broadcasts.invitation.question'), {
+    yes: t('broadcasts.invitation.yes'),
+    no: t('broadcasts.invitation.no'),
+  });
 }
 
 export type { NotificationRenderer };
@@ -58,7 +61,11 @@ export function renderNotification(payload: NotificationPayload, locale: Languag
         t('broadcasts.invitation.intro'),
         t('workshops.booked.title', { title: titleOf(t, s) }),
         t('workshops.booked.day', { day: formatDay(start, locale, timeZone) }),
-        t('workshops.booked.time', { time: s.endsAt ? formatTimeRange(start, new Date(s.endsAt), locale, timeZone) : formatDateTime(start, locale, timeZone) }),
+        t('workshops.booked.time', {
+          time: s.endsAt
+            ? formatTimeRange(start, new Date(s.endsAt), locale, timeZone)
+            : formatDateTime(start, locale, timeZone),
+        }),
         t('workshops.booked.place', { place: s.place }),
         q.question as string,
       ];

@@ -28,6 +28,9 @@ export const renderReminder: NotificationRenderer = (payload, locale, timeZone) 
   const { items } = payload as ReminderPayload;
   const t = translator(locale);
   const day = formatDay(new Date(items[0].startsAt), locale, timeZone);
-  const q = reminderQuestion(locale, [t('reminders.intro', { day }), ...items.map((i) => reminderLine(locale, timeZone, i))]);
+  const q = reminderQuestion(locale, [
+    t('reminders.intro', { day }),
+    ...items.map((i) => reminderLine(locale, timeZone, i)),
+  ]);
   return ask(locale, q.question, q.options, q.hints);
 };

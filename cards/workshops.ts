@@ -19,7 +19,8 @@ export interface WorkshopEntry {
 
 /** A session of the list (key workshops.list.option) or a booking of "my workshops" (workshops.mine.option). */
 export function workshopEntry(locale: LanguageCode, kind: 'list' | 'mine', e: WorkshopEntry): string {
-  if (language(locale).rtl) return [e.title, e.when, e.place, e.tail].map((line) => isolateLatin(line, locale)).join('\n');
+  if (language(locale).rtl)
+    return [e.title, e.when, e.place, e.tail].map((line) => isolateLatin(line, locale)).join('\n');
   const t = translator(locale);
   return kind === 'list'
     ? t('workshops.list.option', { title: e.title, when: e.when, place: e.place, seats: e.tail })
@@ -41,15 +42,28 @@ export function bookedMessage(locale: LanguageCode, timeZone: string, s: Session
 
 export function waitlistedMessage(locale: LanguageCode, position: number) {
   const t = translator(locale);
-  return say(locale, t('workshops.waitlisted.done'), t('workshops.waitlisted.position', { position }), t('workshops.waitlisted.promise'));
+  return say(
+    locale,
+    t('workshops.waitlisted.done'),
+    t('workshops.waitlisted.position', { position }),
+    t('workshops.waitlisted.promise'),
+  );
 }
 
 /** "Careful: you work at that time", with the shift. */
-export function overlapMessage(locale: LanguageCode, timeZone: string, shift: { structure: string; startsAt: Date; endsAt: Date }) {
+export function overlapMessage(
+  locale: LanguageCode,
+  timeZone: string,
+  shift: { structure: string; startsAt: Date; endsAt: Date },
+) {
   const t = translator(locale);
   return say(
     locale,
     t('workshops.overlap.warning'),
-    t('workshops.overlap.shift', { structure: shift.structure, day: formatDay(shift.startsAt, locale, timeZone), time: formatTimeRange(shift.startsAt, shift.endsAt, locale, timeZone) }),
+    t('workshops.overlap.shift', {
+      structure: shift.structure,
+      day: formatDay(shift.startsAt, locale, timeZone),
+      time: formatTimeRange(shift.startsAt, shift.endsAt, locale, timeZone),
+    }),
   );
 }

@@ -7,7 +7,15 @@ import { ActivityTypes, type TurnContext } from 'botbuilder';
 import { DialogTurnStatus, type DialogContext } from 'botbuilder-dialogs';
 import { translator, wordList } from '../bot/i18n';
 import { channelPhone, chatIdentity, doNotRecordTurn, setTurnLocale, turnLocale, type UserProfile } from '../bot/turn';
-import { changeLanguage, consentedCaseForPhone, forgetConversation, linkByPhone, optIn, optOut, rememberConversation } from '../bot/services/people';
+import {
+  changeLanguage,
+  consentedCaseForPhone,
+  forgetConversation,
+  linkByPhone,
+  optIn,
+  optOut,
+  rememberConversation,
+} from '../bot/services/people';
 import { openQuestion, type QuestionKind } from '../bot/services/questions';
 import { pageLanguageChange } from '../bot/middleware/locale';
 import { say } from '../cards/messages';
@@ -36,7 +44,10 @@ export class BeneficiaryTurns implements TurnAudience {
     this.answerers = new Map(answers.map((a) => [a.kind, a]));
   }
 
-  /** Whether the person writing is a known case (someone never seen, writing from a consented case's number, becomes it). */
+  /**
+   * Whether the person writing is a known case (someone never seen, writing from a consented case's number, becomes
+   * it).
+   */
   async identify(context: TurnContext): Promise<boolean> {
     const profile = await this.deps.profile.get(context, {});
     if (profile.beneficiaryId !== undefined) return true;
@@ -103,7 +114,11 @@ export class BeneficiaryTurns implements TurnAudience {
     }
     await dc.cancelAllDialogs();
     const result = await dc.beginDialog(answerer.dialog.id, options);
-    if (result.status === DialogTurnStatus.complete && !(await askNextQuestion(this.deps, context, { beneficiaryId }, previous))) await this.menu(dc, false);
+    if (
+      result.status === DialogTurnStatus.complete &&
+      !(await askNextQuestion(this.deps, context, { beneficiaryId }, previous))
+    )
+      await this.menu(dc, false);
     return true;
   }
 
@@ -121,7 +136,14 @@ export class BeneficiaryTurns implements TurnAudience {
         await dc.beginDialog(LANGUAGE_DIALOG);
         return;
       case 'help':
-        await context.sendActivity(say(locale, t('help.numbers'), t('help.keywords'), t('help.stop', { word: wordList(locale, 'keywords.stop')[0] })));
+        await context.sendActivity(
+          say(
+            locale,
+            t('help.numbers'),
+            t('help.keywords'),
+            t('help.stop', { word: wordList(locale, 'keywords.stop')[0] }),
+          ),
+        );
         if (dc.activeDialog) await dc.repromptDialog();
         else await this.menu(dc, false);
         return;
@@ -156,7 +178,9 @@ export class BeneficiaryTurns implements TurnAudience {
         // (FORGET_EVENT); the person's data stays, "delete" erases it.
         await dc.cancelAllDialogs();
         if (context.activity.channelId !== 'webchat') {
-          await context.sendActivity(say(locale, t('forget.elsewhere', { word: wordList(locale, 'keywords.delete')[0] })));
+          await context.sendActivity(
+            say(locale, t('forget.elsewhere', { word: wordList(locale, 'keywords.delete')[0] })),
+          );
           return this.menu(dc, false);
         }
         await context.sendActivity(say(locale, t('forget.done')));

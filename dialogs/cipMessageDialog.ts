@@ -43,7 +43,9 @@ export class CipMessageDialog extends ComponentDialog {
     await messageToCip(this.deps.db, id, answer);
     const locale = turnLocale(step.context);
     const t = translator(locale);
-    await step.context.sendActivity(say(locale, t('cip.sent'), t('cip.answerDays', { count: this.deps.cipAnswerDays })));
+    await step.context.sendActivity(
+      say(locale, t('cip.sent'), t('cip.answerDays', { count: this.deps.cipAnswerDays })),
+    );
     return step.endDialog();
   }
 }

@@ -30,7 +30,14 @@ export class ConversationRoot {
 
   constructor(deps: DialogDeps, dialogState: StatePropertyAccessor<DialogState>, parts: RootParts) {
     this.root = new DialogSet(dialogState);
-    for (const d of [parts.main, parts.language, parts.erasure, ...parts.answers.map((a) => a.dialog), ...parts.contacts.dialogs]) this.root.add(d);
+    for (const d of [
+      parts.main,
+      parts.language,
+      parts.erasure,
+      ...parts.answers.map((a) => a.dialog),
+      ...parts.contacts.dialogs,
+    ])
+      this.root.add(d);
     this.beneficiaries = new BeneficiaryTurns(deps, parts.answers);
     this.contacts = parts.contacts;
   }

@@ -31,7 +31,8 @@ export class ErasureDialog extends ComponentDialog {
     const id = await beneficiaryIdOf(this.deps, context);
     if (id === undefined) return step.endDialog(); // the keyword opens this dialog for known people only
     if (index < 0) {
-      // Not understood three times: nothing is requested (this dialog is opened by a keyword, outside the menu's way out).
+      // Not understood three times: nothing is requested (this dialog is opened by a keyword, outside the menu's way
+      // out).
       await context.sendActivity(say(locale, t('prompt.notUnderstood'), t('erasure.unchanged')));
     } else if (value === 'no') {
       await context.sendActivity(say(locale, t('erasure.kept')));

@@ -22,7 +22,10 @@ import { setContactLanguage } from '../bot/services/contacts';
 
 export type { DialogDeps } from './deps';
 
-export function createConversationRoot(deps: DialogDeps, dialogState: StatePropertyAccessor<DialogState>): ConversationRoot {
+export function createConversationRoot(
+  deps: DialogDeps,
+  dialogState: StatePropertyAccessor<DialogState>,
+): ConversationRoot {
   // A known person's change of language goes on their case timeline.
   const onLanguageChange: LanguageChangeListener = async (step, { from, to }) => {
     const id = await beneficiaryIdOf(deps, step.context);

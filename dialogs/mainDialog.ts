@@ -33,7 +33,10 @@ const PROMPT = 'menuPrompt';
 export const MENU = ['workshops', 'shifts', 'problem', 'agenda', 'cip', 'language'] as const;
 export type MenuEntry = (typeof MENU)[number];
 
-/** "Language" in every language, for the first greeting: a person who cannot read French finds the way (its number from the menu). */
+/**
+ * "Language" in every language, for the first greeting: a person who cannot read French finds the way (its number from
+ * the menu).
+ */
 const LANGUAGE_LINE = `🌐 ${MENU.indexOf('language') + 1} = ${LANGUAGE_CODES.map((c) => translator(c)('menu.language')).join(' · ')}`;
 
 const TASKS: Record<MenuEntry, string> = {
@@ -78,11 +81,26 @@ export class MainDialog extends ComponentDialog {
   ) {
     super(MAIN_DIALOG);
     this.addDialog(new NumberedChoicePrompt(PROMPT, menuQuestion));
-    for (const d of [parts.onboarding, parts.language(), parts.workshops, parts.shifts, parts.problem, parts.agenda, parts.cipMessage(), parts.wayOut()]) {
+    for (const d of [
+      parts.onboarding,
+      parts.language(),
+      parts.workshops,
+      parts.shifts,
+      parts.problem,
+      parts.agenda,
+      parts.cipMessage(),
+      parts.wayOut(),
+    ]) {
       this.addDialog(d);
     }
     this.addDialog(
-      new WaterfallDialog(STEPS, [(s) => this.showMenu(s), (s) => this.onboardFirst(s), (s) => this.route(s), (s) => this.afterTask(s), (s) => s.endDialog()]),
+      new WaterfallDialog(STEPS, [
+        (s) => this.showMenu(s),
+        (s) => this.onboardFirst(s),
+        (s) => this.route(s),
+        (s) => this.afterTask(s),
+        (s) => s.endDialog(),
+      ]),
     );
     this.initialDialogId = STEPS;
   }
@@ -109,7 +127,8 @@ export class MainDialog extends ComponentDialog {
   /** A task needs a case: someone we do not know yet goes through onboarding first. */
   private async onboardFirst(step: WaterfallStepContext) {
     // First contact went through onboarding already: now the menu.
-    if ((step.values as { firstContact?: boolean }).firstContact) return step.replaceDialog(STEPS, { greet: false } satisfies MainOptions);
+    if ((step.values as { firstContact?: boolean }).firstContact)
+      return step.replaceDialog(STEPS, { greet: false } satisfies MainOptions);
     const choice = step.result as ChoiceResult;
     (step.values as { choice?: ChoiceResult }).choice = choice;
     if (choice.index < 0 || choice.value === 'language') return step.next(choice);
@@ -121,7 +140,8 @@ export class MainDialog extends ComponentDialog {
     const choice = (step.values as { choice: ChoiceResult }).choice;
     if (choice.index < 0) return step.replaceDialog(WAY_OUT_DIALOG);
     // Onboarding that ended without a case (the person said no): back to the menu.
-    if (step.result !== choice && !(step.result as OnboardingResult | undefined)?.beneficiaryId) return step.endDialog();
+    if (step.result !== choice && !(step.result as OnboardingResult | undefined)?.beneficiaryId)
+      return step.endDialog();
     return step.beginDialog(TASKS[choice.value as MenuEntry]);
   }
 

@@ -31,7 +31,9 @@ const NAME_PROMPT = 'onboardingNamePrompt';
 const CONFIRM_LANGUAGE_PROMPT = 'onboardingConfirmLanguagePrompt';
 const MAX_MISSES = 3;
 
-const consentQuestion = perLanguage((locale) => yesNoQuestion(locale, translator(locale)('onboarding.consent.question')));
+const consentQuestion = perLanguage((locale) =>
+  yesNoQuestion(locale, translator(locale)('onboarding.consent.question')),
+);
 const confirmNameQuestion = (locale: LanguageCode, args: { name: string }) =>
   yesNoQuestion(locale, translator(locale)('onboarding.name.confirm', { name: args.name }));
 /**
@@ -48,7 +50,16 @@ const confirmLanguageQuestion = perLanguage((locale) => {
     const said = readYesNo(text, l);
     return said === 'yes' ? 'keep' : said === 'no' ? 'other' : undefined;
   };
-  return { question: t('language.confirm', { language: languageInfo(locale).nativeName }), options, read, simpler: { question: t('language.confirm', { language: languageInfo(locale).nativeName }), options, hints: [t('prompt.yesNo.hint')] } };
+  return {
+    question: t('language.confirm', { language: languageInfo(locale).nativeName }),
+    options,
+    read,
+    simpler: {
+      question: t('language.confirm', { language: languageInfo(locale).nativeName }),
+      options,
+      hints: [t('prompt.yesNo.hint')],
+    },
+  };
 });
 const nameQuestion = (locale: LanguageCode) => {
   const t = translator(locale);
@@ -81,7 +92,13 @@ export class OnboardingDialog extends ComponentDialog {
         (s) => this.afterName(s),
       ]),
     );
-    this.addDialog(new WaterfallDialog(NAME, [(s) => this.proposeName(s), (s) => this.afterProposal(s), (s) => s.endDialog(s.result)]));
+    this.addDialog(
+      new WaterfallDialog(NAME, [
+        (s) => this.proposeName(s),
+        (s) => this.afterProposal(s),
+        (s) => s.endDialog(s.result),
+      ]),
+    );
     this.addDialog(new WaterfallDialog(NAME_LOOP, [(s) => this.askName(s), (s) => this.checkName(s)]));
     this.initialDialogId = STEPS;
   }
@@ -90,12 +107,15 @@ export class OnboardingDialog extends ComponentDialog {
   private async chooseLanguage(step: WaterfallStepContext) {
     const profile = await this.deps.profile.get(step.context, {});
     if (profile.language) return step.next();
-    return offeredLanguage(step.context) ? step.beginDialog(CONFIRM_LANGUAGE_PROMPT) : step.beginDialog(LANGUAGE_DIALOG);
+    return offeredLanguage(step.context)
+      ? step.beginDialog(CONFIRM_LANGUAGE_PROMPT)
+      : step.beginDialog(LANGUAGE_DIALOG);
   }
 
   private async afterLanguageConfirmation(step: WaterfallStepContext) {
     const answer = step.result as ChoiceResult | undefined;
-    if (!answer || answer.index < 0) return step.next(); // chosen from the list, or not understood (askConsent gives up)
+    // chosen from the list, or not understood (askConsent gives up)
+    if (!answer || answer.index < 0) return step.next();
     if (answer.value === 'other') return step.beginDialog(LANGUAGE_DIALOG);
     const profile = await this.deps.profile.get(step.context, {});
     await this.deps.profile.set(step.context, { ...profile, language: turnLocale(step.context) });
@@ -109,8 +129,16 @@ export class OnboardingDialog extends ComponentDialog {
     const t = translator(locale);
     // Two bubbles on a phone: what is kept and who sees it; how to stop and to delete.
     await step.context.sendActivities([
-      say(locale, t(channelPhone(step.context) ? 'onboarding.consent.storedWithPhone' : 'onboarding.consent.stored'), t('onboarding.consent.who')),
-      say(locale, t('onboarding.consent.stop', { word: keyword(locale, 'stop') }), t('onboarding.consent.delete', { word: keyword(locale, 'delete') })),
+      say(
+        locale,
+        t(channelPhone(step.context) ? 'onboarding.consent.storedWithPhone' : 'onboarding.consent.stored'),
+        t('onboarding.consent.who'),
+      ),
+      say(
+        locale,
+        t('onboarding.consent.stop', { word: keyword(locale, 'stop') }),
+        t('onboarding.consent.delete', { word: keyword(locale, 'delete') }),
+      ),
     ]);
     return step.beginDialog(CONSENT_PROMPT);
   }
@@ -158,7 +186,9 @@ export class OnboardingDialog extends ComponentDialog {
     if (misses >= MAX_MISSES) return step.endDialog();
     const locale = turnLocale(step.context);
     const t = translator(locale);
-    await step.context.sendActivity(say(locale, isNoAnswer(answer) ? t('prompt.notUnderstood') : t('onboarding.name.invalid')));
+    await step.context.sendActivity(
+      say(locale, isNoAnswer(answer) ? t('prompt.notUnderstood') : t('onboarding.name.invalid')),
+    );
     return step.replaceDialog(NAME_LOOP, { misses });
   }
 
@@ -174,9 +204,18 @@ export class OnboardingDialog extends ComponentDialog {
       now: this.deps.now(),
     });
     const { declinedAt: _declined, ...profile } = await this.deps.profile.get(context, {});
-    await this.deps.profile.set(context, { ...profile, beneficiaryId: person.id, conversationId: context.activity.conversation.id });
+    await this.deps.profile.set(context, {
+      ...profile,
+      beneficiaryId: person.id,
+      conversationId: context.activity.conversation.id,
+    });
     const t = translator(locale);
-    await context.sendActivity(say(locale, person.firstName ? t('onboarding.thanks', { firstName: person.firstName }) : t('onboarding.thanksNoName')));
+    await context.sendActivity(
+      say(
+        locale,
+        person.firstName ? t('onboarding.thanks', { firstName: person.firstName }) : t('onboarding.thanksNoName'),
+      ),
+    );
     // A CIP's case may have notifications waiting for the person (e.g. a workshop invitation).
     if ('linkTo' in who) await this.deps.notify(person.id, { personIsHere: true });
     return step.endDialog({ beneficiaryId: person.id } satisfies OnboardingResult);
@@ -192,7 +231,13 @@ export class OnboardingDialog extends ComponentDialog {
     await this.deps.profile.set(context, { ...profile, declinedAt: this.deps.now().toISOString() });
     const locale = turnLocale(context);
     const t = translator(locale);
-    await sayEach(context, locale, t('onboarding.declined.ok'), t('onboarding.declined.visit'), t('onboarding.declined.comeBack'));
+    await sayEach(
+      context,
+      locale,
+      t('onboarding.declined.ok'),
+      t('onboarding.declined.visit'),
+      t('onboarding.declined.comeBack'),
+    );
     return step.endDialog({} satisfies OnboardingResult);
   }
 

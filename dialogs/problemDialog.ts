@@ -6,7 +6,15 @@ import { ComponentDialog, WaterfallDialog, type DialogContext, type WaterfallSte
 import { translator, wordList } from '../bot/i18n';
 import type { LanguageCode } from '../bot/languages';
 import { turnLocale } from '../bot/turn';
-import { BLOCKER_CATEGORIES, openBlockers, reportBlocker, type BlockerCategory, type BlockerView, type Urgency, URGENCIES } from '../bot/services/blockers';
+import {
+  BLOCKER_CATEGORIES,
+  openBlockers,
+  reportBlocker,
+  type BlockerCategory,
+  type BlockerView,
+  type Urgency,
+  URGENCIES,
+} from '../bot/services/blockers';
 import { ltr, say, ssml, type Message } from '../cards/messages';
 import { beneficiaryIdOf, type DialogDeps } from './deps';
 import { PROBLEM_DIALOG } from './ids';
@@ -48,7 +56,10 @@ export function categoryLabel(locale: LanguageCode, category: BlockerCategory): 
 /** Words people use for a category, in their language, French and English. */
 export function categorySynonyms(locale: LanguageCode, category: BlockerCategory): string[] {
   const langs = [...new Set<LanguageCode>([locale, 'fr', 'en'])];
-  return langs.flatMap((l) => [...wordList(l, `problem.synonyms.${category}`), ...(l === locale ? [] : [translator(l)(`problem.category.${category}`)])]);
+  return langs.flatMap((l) => [
+    ...wordList(l, `problem.synonyms.${category}`),
+    ...(l === locale ? [] : [translator(l)(`problem.category.${category}`)]),
+  ]);
 }
 
 const categoryOption = (locale: LanguageCode, c: BlockerCategory): ChoiceOption => ({
@@ -76,7 +87,11 @@ const categoryQuestion = perLanguage((locale) => {
     question: t('problem.category.question'),
     options: [
       ...FIRST_PAGE.map((c) => categoryOption(locale, c)),
-      { value: 'more', label: t('problem.category.more'), synonyms: more.flatMap((o) => [o.label, ...(o.synonyms ?? [])]) },
+      {
+        value: 'more',
+        label: t('problem.category.more'),
+        synonyms: more.flatMap((o) => [o.label, ...(o.synonyms ?? [])]),
+      },
     ],
     hints: [t('prompt.hint')],
   };
@@ -101,7 +116,8 @@ const urgencyQuestion = (locale: LanguageCode, category: BlockerCategory): Quest
 function saidExactly(text: string, options: ChoiceOption[]): string | undefined {
   const said = words(normalize(text)).join(' ');
   if (!said) return undefined;
-  return options.find((o) => [o.label, ...(o.synonyms ?? [])].some((s) => words(normalize(s)).join(' ') === said))?.value;
+  return options.find((o) => [o.label, ...(o.synonyms ?? [])].some((s) => words(normalize(s)).join(' ') === said))
+    ?.value;
 }
 
 /** "B-4821" read out one sign at a time: "B 4 8 2 1". */
@@ -127,7 +143,9 @@ export class ProblemDialog extends ComponentDialog {
         return { question: t('problem.describe.question'), hints: [t('problem.describe.voice')] };
       }),
     );
-    this.addDialog(new WaterfallDialog(STEPS, [(s) => s.beginDialog(START), (s) => this.route(s), (s) => s.endDialog(s.result)]));
+    this.addDialog(
+      new WaterfallDialog(STEPS, [(s) => s.beginDialog(START), (s) => this.route(s), (s) => s.endDialog(s.result)]),
+    );
     this.addDialog(
       new WaterfallDialog(REPORT, [
         (s) => this.askCategory(s),
@@ -163,10 +181,18 @@ export class ProblemDialog extends ComponentDialog {
       return;
     }
     const line = (b: BlockerView, reference: string) =>
-      t('problem.list.line', { reference, category: categoryLabel(locale, b.category), status: t(`problem.status.${b.status as 'open' | 'in_progress'}`) }); // (open ones only)
+      t('problem.list.line', {
+        reference,
+        category: categoryLabel(locale, b.category),
+        status: t(`problem.status.${b.status as 'open' | 'in_progress'}`),
+      }); // (open ones only)
     const title = t('problem.list.title', { count: blockers.length });
     await step.context.sendActivity(
-      sayWithSpeech(locale, [title, ...blockers.map((b) => line(b, ltr(b.reference, locale)))], [title, ...blockers.map((b) => line(b, spelled(b.reference)))]),
+      sayWithSpeech(
+        locale,
+        [title, ...blockers.map((b) => line(b, ltr(b.reference, locale)))],
+        [title, ...blockers.map((b) => line(b, spelled(b.reference)))],
+      ),
     );
   }
 
@@ -234,9 +260,19 @@ export class ProblemDialog extends ComponentDialog {
       { type: 'beneficiary', id },
     );
     const ref = (reference: string) => t('problem.reference', { reference });
-    await step.context.sendActivity(sayWithSpeech(locale, [t('problem.saved'), ref(ltr(blocker.reference, locale))], [t('problem.saved'), ref(spelled(blocker.reference))]));
+    await step.context.sendActivity(
+      sayWithSpeech(
+        locale,
+        [t('problem.saved'), ref(ltr(blocker.reference, locale))],
+        [t('problem.saved'), ref(spelled(blocker.reference))],
+      ),
+    );
     if (urgency === 'today') {
-      const lines = [t('problem.urgent'), ...(category === 'housing' ? [t('problem.shelter')] : []), t('problem.danger')];
+      const lines = [
+        t('problem.urgent'),
+        ...(category === 'housing' ? [t('problem.shelter')] : []),
+        t('problem.danger'),
+      ];
       await step.context.sendActivity(say(locale, ...lines));
     }
     return step.endDialog();

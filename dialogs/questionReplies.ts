@@ -11,7 +11,11 @@ import type { DialogDeps } from './deps';
 type Who = { beneficiaryId: number } | { contactId: number };
 
 /** Asks the question again (after an unclear answer). */
-export async function putQuestionAgain(deps: DialogDeps, context: TurnContext, question: Pick<OpenQuestion, 'id' | 'messageId'>): Promise<void> {
+export async function putQuestionAgain(
+  deps: DialogDeps,
+  context: TurnContext,
+  question: Pick<OpenQuestion, 'id' | 'messageId'>,
+): Promise<void> {
   const payload = await askedPayload(deps.db, question);
   if (payload) await context.sendActivity(renderNotification(payload, turnLocale(context), deps.timeZone));
   await askedAgain(deps.db, question.id, deps.now());
@@ -21,7 +25,12 @@ export async function putQuestionAgain(deps: DialogDeps, context: TurnContext, q
  * Another question we sent since the person last wrote (a check-in and a reminder the same
  * evening, two people at one SIAE) is put to them again, instead of the menu: true if there was one.
  */
-export async function askNextQuestion(deps: DialogDeps, context: TurnContext, who: Who, since: Date | undefined): Promise<boolean> {
+export async function askNextQuestion(
+  deps: DialogDeps,
+  context: TurnContext,
+  who: Who,
+  since: Date | undefined,
+): Promise<boolean> {
   const next = await openQuestion(deps.db, who, since, deps.now());
   const payload = next && (await askedPayload(deps.db, next));
   if (!next || !payload) return false;

@@ -5,7 +5,14 @@ import { ComponentDialog, WaterfallDialog, type DialogContext, type WaterfallSte
 import { translator, wordList } from '../bot/i18n';
 import type { LanguageCode } from '../bot/languages';
 import { turnLocale } from '../bot/turn';
-import { confirmShift, declineShift, upcomingShifts, DECLINE_REASONS, type DeclineReason, type ShiftView } from '../bot/services/shifts';
+import {
+  confirmShift,
+  declineShift,
+  upcomingShifts,
+  DECLINE_REASONS,
+  type DeclineReason,
+  type ShiftView,
+} from '../bot/services/shifts';
 import type { Actor } from '../bot/services/caseEvents';
 import { say } from '../cards/messages';
 import { formatDay, formatTimeRange } from '../cards/format';
@@ -26,7 +33,13 @@ const PAGE_SIZE = 5;
 const DAYS = 7;
 
 /** A shift as the questions need it (kept in the prompt's state): id, start, end (ms), place, answer. */
-type ShiftRef = [id: number, startsAt: number, endsAt: number, structure: string, confirmation: ShiftView['confirmation']];
+type ShiftRef = [
+  id: number,
+  startsAt: number,
+  endsAt: number,
+  structure: string,
+  confirmation: ShiftView['confirmation'],
+];
 
 interface ListArgs {
   shifts: ShiftRef[];
@@ -50,7 +63,10 @@ interface Values {
 }
 
 /** Reasons that are also a problem the CIP can help with. */
-const REPORTABLE: Partial<Record<DeclineReason, 'childcare' | 'transport'>> = { childcare: 'childcare', transport: 'transport' };
+const REPORTABLE: Partial<Record<DeclineReason, 'childcare' | 'transport'>> = {
+  childcare: 'childcare',
+  transport: 'transport',
+};
 
 function shiftLine(locale: LanguageCode, timeZone: string, [, start, end, structure, confirmation]: ShiftRef): string {
   return translator(locale)('shifts.line', {
@@ -64,7 +80,9 @@ function shiftLine(locale: LanguageCode, timeZone: string, [, start, end, struct
 const reasonQuestion = perLanguage((locale) => {
   const t = translator(locale);
   const synonyms = (r: DeclineReason) =>
-    r === 'sick' || r === 'other' ? [...new Set([locale, 'fr', 'en'] as LanguageCode[])].flatMap((l) => wordList(l, `shifts.synonyms.${r}`)) : categorySynonyms(locale, r);
+    r === 'sick' || r === 'other'
+      ? [...new Set([locale, 'fr', 'en'] as LanguageCode[])].flatMap((l) => wordList(l, `shifts.synonyms.${r}`))
+      : categorySynonyms(locale, r);
   return {
     question: t('shifts.reason.question'),
     options: DECLINE_REASONS.map((r) => ({ value: r, label: t(`shifts.reason.${r}`), synonyms: synonyms(r) })),
@@ -93,7 +111,10 @@ export class ShiftsDialog extends ComponentDialog {
       new NumberedChoicePrompt<ShiftRef>(ANSWER, (locale, shift) => {
         const t = translator(locale);
         const labels = { yes: t('shifts.answer.confirm'), no: t('shifts.answer.decline') };
-        return yesNoQuestion(locale, [shiftLine(locale, timeZone, shift), t('shifts.answer.question')], labels, ['confirm', 'decline']);
+        return yesNoQuestion(locale, [shiftLine(locale, timeZone, shift), t('shifts.answer.question')], labels, [
+          'confirm',
+          'decline',
+        ]);
       }),
     );
     this.addDialog(new NumberedChoicePrompt(REASON, reasonQuestion));
@@ -115,7 +136,12 @@ export class ShiftsDialog extends ComponentDialog {
       ]),
     );
     this.addDialog(
-      new WaterfallDialog(DECLINE_ONE, [(s) => this.askReason(s), (s) => this.afterReason(s), (s) => this.afterOffer(s), (s) => s.endDialog(s.result)]),
+      new WaterfallDialog(DECLINE_ONE, [
+        (s) => this.askReason(s),
+        (s) => this.afterReason(s),
+        (s) => this.afterOffer(s),
+        (s) => s.endDialog(s.result),
+      ]),
     );
     this.initialDialogId = STEPS;
   }
@@ -152,7 +178,8 @@ export class ShiftsDialog extends ComponentDialog {
   private async askAnswer(step: WaterfallStepContext) {
     const choice = step.result as ChoiceResult;
     if (choice.index < 0) return step.endDialog(WAY_OUT);
-    if (choice.value === 'more') return step.replaceDialog(STEPS, { page: ((step.values as Values).page ?? 0) + 1 } satisfies StepsOptions);
+    if (choice.value === 'more')
+      return step.replaceDialog(STEPS, { page: ((step.values as Values).page ?? 0) + 1 } satisfies StepsOptions);
     // Read again: the shift may have started (or been cancelled) since the list was shown.
     const shift = (await this.shifts(step))?.shifts.find((s) => s.id === Number(choice.value));
     if (!shift) return this.tooLate(step);
@@ -177,7 +204,14 @@ export class ShiftsDialog extends ComponentDialog {
     if (choice.index < 0) return step.endDialog(WAY_OUT);
     const reason = choice.value as DeclineReason;
     const { id, actor } = await this.who(step);
-    const outcome = await declineShift(this.deps.db, id, (step.values as Values).shiftId!, reason, this.deps.now(), actor);
+    const outcome = await declineShift(
+      this.deps.db,
+      id,
+      (step.values as Values).shiftId!,
+      reason,
+      this.deps.now(),
+      actor,
+    );
     if (outcome.status !== 'declined') return this.tooLate(step);
     const locale = turnLocale(step.context);
     const t = translator(locale);

@@ -35,7 +35,9 @@ export async function routeTurn(dc: DialogContext, audience: TurnAudience): Prom
     return true;
   }
   if (isMessage && start.mayAnswer && (await audience.answer(dc, start.previous))) return true;
-  const result = isMessage ? await dc.continueDialog() : { status: dc.activeDialog ? DialogTurnStatus.waiting : DialogTurnStatus.empty };
+  const result = isMessage
+    ? await dc.continueDialog()
+    : { status: dc.activeDialog ? DialogTurnStatus.waiting : DialogTurnStatus.empty };
   if (result.status === DialogTurnStatus.empty) await audience.menu(dc, true);
   else if (result.status === DialogTurnStatus.complete) await audience.menu(dc, false);
   return true;

@@ -27,7 +27,8 @@ export class WayOutDialog extends ComponentDialog {
     this.addDialog(
       new WaterfallDialog(`${WAY_OUT_DIALOG}Steps`, [
         (step) => step.beginDialog(PROMPT, { maxMisses: 2 }),
-        (step: WaterfallStepContext) => ((step.result as ChoiceResult).value === 'cip' ? step.beginDialog(CIP_MESSAGE_DIALOG) : step.endDialog()),
+        (step: WaterfallStepContext) =>
+          (step.result as ChoiceResult).value === 'cip' ? step.beginDialog(CIP_MESSAGE_DIALOG) : step.endDialog(),
         (step) => step.endDialog(),
       ]),
     );

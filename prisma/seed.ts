@@ -8,11 +8,46 @@ import { addLocalDays, zonedTime } from '../bot/time';
 export const DEMO_CIP_EMAIL = 'cip@passerelle.local';
 
 const STRUCTURES = [
-  { name: 'Les Jardins du Val de Loire', kind: 'siae', sector: 'Maraîchage', capacity: 2, city: 'Blois', contact: { firstName: 'Sylvie', lastName: 'Moreau', phone: '+33639980101' } },
-  { name: 'La Ressourcerie Blésoise', kind: 'siae', sector: 'Boutique de seconde main', capacity: 2, city: 'Blois', contact: { firstName: 'Karim', lastName: 'Benali', phone: '+33639980102' } },
-  { name: "Net'Insertion 41", kind: 'siae', sector: 'Nettoyage', capacity: 2, city: 'Vineuil', contact: { firstName: 'Anne', lastName: 'Lefèvre', phone: '+33639980103' } },
-  { name: 'La Table du Château', kind: 'company', sector: 'Restauration', capacity: null, city: 'Blois', contact: { firstName: 'Julien', lastName: 'Roux', phone: '+33639980104' } },
-  { name: 'Ferme des Quatre Vents', kind: 'company', sector: 'Agriculture', capacity: null, city: 'Onzain', contact: { firstName: 'Marie', lastName: 'Girard', phone: '+33639980105' } },
+  {
+    name: 'Les Jardins du Val de Loire',
+    kind: 'siae',
+    sector: 'Maraîchage',
+    capacity: 2,
+    city: 'Blois',
+    contact: { firstName: 'Sylvie', lastName: 'Moreau', phone: '+33639980101' },
+  },
+  {
+    name: 'La Ressourcerie Blésoise',
+    kind: 'siae',
+    sector: 'Boutique de seconde main',
+    capacity: 2,
+    city: 'Blois',
+    contact: { firstName: 'Karim', lastName: 'Benali', phone: '+33639980102' },
+  },
+  {
+    name: "Net'Insertion 41",
+    kind: 'siae',
+    sector: 'Nettoyage',
+    capacity: 2,
+    city: 'Vineuil',
+    contact: { firstName: 'Anne', lastName: 'Lefèvre', phone: '+33639980103' },
+  },
+  {
+    name: 'La Table du Château',
+    kind: 'company',
+    sector: 'Restauration',
+    capacity: null,
+    city: 'Blois',
+    contact: { firstName: 'Julien', lastName: 'Roux', phone: '+33639980104' },
+  },
+  {
+    name: 'Ferme des Quatre Vents',
+    kind: 'company',
+    sector: 'Agriculture',
+    capacity: null,
+    city: 'Onzain',
+    contact: { firstName: 'Marie', lastName: 'Girard', phone: '+33639980105' },
+  },
 ] as const;
 
 const PLATFORM = 'Passerelle, 3 rue des Écoles, Blois';
@@ -20,12 +55,71 @@ const MISSION_LOCALE = 'Mission Locale, 6 rue Franciade, Blois';
 
 /** category, code, French title, place; sessions: [day offset from today, start hour, audience] */
 const WORKSHOPS = [
-  { code: 'workplace_codes', category: 'codes_soft_skills', title: 'Les codes du monde du travail', place: PLATFORM, sessions: [[2, 9.5, 'over25'], [9, 9.5, 'over25'], [4, 14, 'under25']] },
-  { code: 'paperwork', category: 'paperwork', title: 'Papiers et démarches', place: PLATFORM, sessions: [[3, 9.5, 'over25'], [10, 14, 'over25'], [11, 9.5, 'under25']] },
-  { code: 'job_search', category: 'job_search', title: 'Chercher un emploi : CV et entretien', place: PLATFORM, sessions: [[5, 14, 'over25'], [12, 9.5, 'over25'], [16, 14, 'under25']] },
-  { code: 'company_visit', category: 'company_visit', title: "Visite d'entreprise : la ferme", place: 'Ferme des Quatre Vents, Onzain', sessions: [[8, 9.5, 'over25'], [15, 9.5, 'over25']] },
-  { code: 'digital', category: 'digital', title: 'Le téléphone et internet pour l’emploi', place: PLATFORM, sessions: [[1, 14, 'over25'], [7, 14, 'over25'], [14, 14, 'under25']] },
-  { code: 'culture_sport', category: 'culture_sport', title: 'Sortie culture et sport', place: 'Château royal de Blois', sessions: [[6, 14, 'over25'], [13, 14, 'over25'], [18, 14, 'under25']] },
+  {
+    code: 'workplace_codes',
+    category: 'codes_soft_skills',
+    title: 'Les codes du monde du travail',
+    place: PLATFORM,
+    sessions: [
+      [2, 9.5, 'over25'],
+      [9, 9.5, 'over25'],
+      [4, 14, 'under25'],
+    ],
+  },
+  {
+    code: 'paperwork',
+    category: 'paperwork',
+    title: 'Papiers et démarches',
+    place: PLATFORM,
+    sessions: [
+      [3, 9.5, 'over25'],
+      [10, 14, 'over25'],
+      [11, 9.5, 'under25'],
+    ],
+  },
+  {
+    code: 'job_search',
+    category: 'job_search',
+    title: 'Chercher un emploi : CV et entretien',
+    place: PLATFORM,
+    sessions: [
+      [5, 14, 'over25'],
+      [12, 9.5, 'over25'],
+      [16, 14, 'under25'],
+    ],
+  },
+  {
+    code: 'company_visit',
+    category: 'company_visit',
+    title: "Visite d'entreprise : la ferme",
+    place: 'Ferme des Quatre Vents, Onzain',
+    sessions: [
+      [8, 9.5, 'over25'],
+      [15, 9.5, 'over25'],
+    ],
+  },
+  {
+    code: 'digital',
+    category: 'digital',
+    title: 'Le téléphone et internet pour l’emploi',
+    place: PLATFORM,
+    sessions: [
+      [1, 14, 'over25'],
+      [7, 14, 'over25'],
+      [14, 14, 'under25'],
+    ],
+  },
+  {
+    code: 'culture_sport',
+    category: 'culture_sport',
+    title: 'Sortie culture et sport',
+    place: 'Château royal de Blois',
+    sessions: [
+      [6, 14, 'over25'],
+      [13, 14, 'over25'],
+      [18, 14, 'under25'],
+    ],
+  },
 ] as const;
 
 export interface SeedOptions {
@@ -95,7 +189,9 @@ async function seedOnce(prisma: Db, options: SeedOptions): Promise<SeedSummary> 
     for (const w of WORKSHOPS) {
       let workshop = await tx.workshop.findUnique({ where: { code: w.code } });
       if (!workshop) {
-        workshop = await tx.workshop.create({ data: { code: w.code, category: w.category, title: w.title, durationMinutes: 120 } });
+        workshop = await tx.workshop.create({
+          data: { code: w.code, category: w.category, title: w.title, durationMinutes: 120 },
+        });
         added.workshops++;
       }
       const upcoming = await tx.workshopSession.count({ where: { workshopId: workshop.id, startsAt: { gt: now } } });

@@ -10,7 +10,18 @@ import { fileURLToPath } from 'node:url';
 const root = join(fileURLToPath(import.meta.url), '..', '..');
 const stamp = join(root, 'dist', '.build-stamp');
 // What the build reads (tsconfig.build.json): the sources, the generated Prisma clients, the configs.
-const inputs = ['index.ts', 'bot', 'dialogs', 'cards', 'bench', 'scripts', 'prisma', 'tsconfig.json', 'tsconfig.build.json', 'package-lock.json'];
+const inputs = [
+  'index.ts',
+  'bot',
+  'dialogs',
+  'cards',
+  'bench',
+  'scripts',
+  'prisma',
+  'tsconfig.json',
+  'tsconfig.build.json',
+  'package-lock.json',
+];
 const skip = new Set(['node_modules', 'dist', 'test', 'testdata', 'migrations', 'public']);
 
 function newest(path) {
@@ -29,17 +40,29 @@ const force = process.argv.includes('--force');
 const builtAt = existsSync(stamp) && existsSync(join(root, 'dist', 'index.js')) ? statSync(stamp).mtimeMs : 0;
 const started = Date.now();
 // The web chat page's files, compressed once (dist/scripts/precompress.js: quick when nothing changed).
-const precompress = () => spawnSync(process.execPath, [join(root, 'dist', 'scripts', 'precompress.js')], { cwd: root, stdio: 'inherit' });
+const precompress = () =>
+  spawnSync(process.execPath, [join(root, 'dist', 'scripts', 'precompress.js')], { cwd: root, stdio: 'inherit' });
 if (!force && builtAt && inputs.every((p) => newest(p) <= builtAt)) {
   precompress();
   process.exit(0);
 }
 
 process.stderr.write('Compiling TypeScript (only when the sources changed)...\n');
-const tsc = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json', '--incremental', '--tsBuildInfoFile', 'dist/.tsbuildinfo'], {
-  cwd: root,
-  stdio: 'inherit',
-});
+const tsc = spawnSync(
+  process.execPath,
+  [
+    join(root, 'node_modules', 'typescript', 'bin', 'tsc'),
+    '-p',
+    'tsconfig.build.json',
+    '--incremental',
+    '--tsBuildInfoFile',
+    'dist/.tsbuildinfo',
+  ],
+  {
+    cwd: root,
+    stdio: 'inherit',
+  },
+);
 if (tsc.status !== 0) process.exit(tsc.status ?? 1);
 // The stamp takes the time the build started: a source saved during the compile counts as newer.
 writeFileSync(stamp, '');

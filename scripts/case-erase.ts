@@ -14,10 +14,13 @@ import { eraseBeneficiary, ErasureRefused } from '../bot/services/erasure';
 const USAGE = 'usage: npm run case:erase -- --id <case id> --reason "<why>"';
 
 async function main() {
-  const { values } = parseArgs({ options: { id: { type: 'string' }, reason: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  const { values } = parseArgs({
+    options: { id: { type: 'string' }, reason: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
   if (values.help) return void console.log(USAGE);
   const id = Number(values.id);
-  if (!values.id || !Number.isInteger(id) || id <= 0) throw new Error(`--id needs a case id (a positive whole number)\n${USAGE}`);
+  if (!values.id || !Number.isInteger(id) || id <= 0)
+    throw new Error(`--id needs a case id (a positive whole number)\n${USAGE}`);
   const reason = values.reason?.trim() ?? '';
   if (reason.length < 3) throw new Error(`--reason needs a few words: why the case is erased\n${USAGE}`);
   const envFile = path.join(projectRoot, '.env');
@@ -25,11 +28,21 @@ async function main() {
   const config = loadConfig();
   const db = await openDatabase(config.databaseUrl);
   try {
-    const counts = await eraseBeneficiary(db, id, { by: { label: 'cli' }, reason, now: new Date(), media: new MediaStore(config.media.dir) });
+    const counts = await eraseBeneficiary(db, id, {
+      by: { label: 'cli' },
+      reason,
+      now: new Date(),
+      media: new MediaStore(config.media.dir),
+    });
     console.log(`Case ${id} erased: only anonymous statistics are left.`);
-    console.log(Object.entries(counts).map(([k, v]) => `${k}: ${v}`).join(', '));
+    console.log(
+      Object.entries(counts)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join(', '),
+    );
   } catch (err) {
-    if (err instanceof ErasureRefused) throw new Error(err.code === 'not_found' ? `No case ${id}.` : `Case ${id} is erased already.`);
+    if (err instanceof ErasureRefused)
+      throw new Error(err.code === 'not_found' ? `No case ${id}.` : `Case ${id} is erased already.`, { cause: err });
     throw err;
   } finally {
     await db.close();

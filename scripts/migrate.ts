@@ -5,7 +5,9 @@ import { migrate } from '../bot/db/migrate';
 async function main() {
   const config = loadConfig();
   const { applied, alreadyApplied } = await migrate(config.databaseProvider, config.databaseUrl);
-  console.log(`${config.databaseProvider}: ${applied.length} migration(s) applied${applied.length ? ` (${applied.join(', ')})` : ''}, ${alreadyApplied} already applied.`);
+  console.log(
+    `${config.databaseProvider}: ${applied.length} migration(s) applied${applied.length ? ` (${applied.join(', ')})` : ''}, ${alreadyApplied} already applied.`,
+  );
 }
 
 main().catch((err) => {

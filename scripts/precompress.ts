@@ -6,7 +6,10 @@ import { CACHE_DIR, precompress } from '../bot/channels/webchat/assets';
 const started = Date.now();
 precompress()
   .then(({ written }) => {
-    if (written.length) process.stderr.write(`Compressed ${written.length} web chat file(s) into ${CACHE_DIR} in ${((Date.now() - started) / 1000).toFixed(1)} s.\n`);
+    if (written.length)
+      process.stderr.write(
+        `Compressed ${written.length} web chat file(s) into ${CACHE_DIR} in ${((Date.now() - started) / 1000).toFixed(1)} s.\n`,
+      );
   })
   .catch((err) => {
     // The server still works without them (it compresses in memory, less tightly).

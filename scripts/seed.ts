@@ -8,7 +8,9 @@ async function main() {
   const db = await openDatabase(config.databaseUrl);
   try {
     const added = await seedDemoData(db.prisma, { timeZone: config.appTimezone });
-    console.log(`Demo data: added ${added.structures} structures, ${added.contacts} contacts, ${added.staff} staff account(s), ${added.workshops} workshops, ${added.sessions} sessions.`);
+    console.log(
+      `Demo data: added ${added.structures} structures, ${added.contacts} contacts, ${added.staff} staff account(s), ${added.workshops} workshops, ${added.sessions} sessions.`,
+    );
   } finally {
     await db.close();
   }

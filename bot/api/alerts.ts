@@ -8,19 +8,38 @@ import { caseScope } from './scope';
 import { flag, id, idParams, list, paging } from './schemas';
 import { eraseLink } from './erasure';
 
-const alert = caseEvent.extend({ beneficiaryId: z.number().int().nullable(), acknowledgedById: z.number().int().nullable() });
+const alert = caseEvent.extend({
+  beneficiaryId: z.number().int().nullable(),
+  acknowledgedById: z.number().int().nullable(),
+});
 /** An erasure request's alert: where to carry it out, or that it is done. */
 const erasureAlert = alert.extend({
-  erasure: z.object({ done: z.boolean(), erase: z.object({ method: z.literal('POST'), href: z.string() }).optional() }).optional(),
+  erasure: z
+    .object({ done: z.boolean(), erase: z.object({ method: z.literal('POST'), href: z.string() }).optional() })
+    .optional(),
 });
 
 /** Erasure requests say whether they are done, and link to the erasure while they are not. */
-async function withErasure<T extends { type: string; beneficiaryId: number | null }>(prisma: ApiDeps['db']['prisma'], items: T[]) {
-  const ids = [...new Set(items.filter((a) => a.type === 'erasure_requested' && a.beneficiaryId !== null).map((a) => a.beneficiaryId!))];
-  const erased = new Set((await prisma.beneficiary.findMany({ where: { id: { in: ids }, erasedAt: { not: null } }, select: { id: true } })).map((b) => b.id));
+async function withErasure<T extends { type: string; beneficiaryId: number | null }>(
+  prisma: ApiDeps['db']['prisma'],
+  items: T[],
+) {
+  const ids = [
+    ...new Set(
+      items.filter((a) => a.type === 'erasure_requested' && a.beneficiaryId !== null).map((a) => a.beneficiaryId!),
+    ),
+  ];
+  const erased = new Set(
+    (
+      await prisma.beneficiary.findMany({ where: { id: { in: ids }, erasedAt: { not: null } }, select: { id: true } })
+    ).map((b) => b.id),
+  );
   return items.map((a) =>
     a.type === 'erasure_requested' && a.beneficiaryId !== null
-      ? { ...a, erasure: erased.has(a.beneficiaryId) ? { done: true } : { done: false, erase: eraseLink(a.beneficiaryId) } }
+      ? {
+          ...a,
+          erasure: erased.has(a.beneficiaryId) ? { done: true } : { done: false, erase: eraseLink(a.beneficiaryId) },
+        }
       : a,
   );
 }
@@ -44,19 +63,43 @@ export function alertRoutes(api: Api, { db }: ApiDeps): void {
         ...(query.beneficiaryId && { beneficiaryId: query.beneficiaryId }),
         beneficiary: caseScope(ctx.staff),
       };
-      const [items, total] = await Promise.all([prisma.caseEvent.findMany({ where, orderBy: { id: 'desc' }, take: query.limit, skip: query.offset }), prisma.caseEvent.count({ where })]);
+      const [items, total] = await Promise.all([
+        prisma.caseEvent.findMany({ where, orderBy: { id: 'desc' }, take: query.limit, skip: query.offset }),
+        prisma.caseEvent.count({ where }),
+      ]);
       await ctx.audit({ action: 'read', resource: 'alert', detail: { ids: items.map((a) => a.id) } });
       return { items: await withErasure(prisma, items), total };
     },
   );
 
-  api.route({ method: 'post', path: '/api/cip/alerts/:id/acknowledge', summary: 'Acknowledge an alert', tag: 'alerts', roles: ANY_STAFF, params: idParams, response: alert }, async (ctx, { params }) => {
-    const found = await prisma.caseEvent.findFirst({ where: { id: params.id, attention: true, beneficiary: caseScope(ctx.staff) } });
-    if (!found) throw notFound('Alert');
-    const updated = found.acknowledgedAt
-      ? found
-      : await prisma.caseEvent.update({ where: { id: found.id }, data: { acknowledgedAt: ctx.now, acknowledgedById: ctx.staff.id } });
-    await ctx.audit({ action: 'update', resource: 'alert', resourceId: found.id, beneficiaryId: found.beneficiaryId });
-    return updated;
-  });
+  api.route(
+    {
+      method: 'post',
+      path: '/api/cip/alerts/:id/acknowledge',
+      summary: 'Acknowledge an alert',
+      tag: 'alerts',
+      roles: ANY_STAFF,
+      params: idParams,
+      response: alert,
+    },
+    async (ctx, { params }) => {
+      const found = await prisma.caseEvent.findFirst({
+        where: { id: params.id, attention: true, beneficiary: caseScope(ctx.staff) },
+      });
+      if (!found) throw notFound('Alert');
+      const updated = found.acknowledgedAt
+        ? found
+        : await prisma.caseEvent.update({
+            where: { id: found.id },
+            data: { acknowledgedAt: ctx.now, acknowledgedById: ctx.staff.id },
+          });
+      await ctx.audit({
+        action: 'update',
+        resource: 'alert',
+        resourceId: found.id,
+        beneficiaryId: found.beneficiaryId,
+      });
+      return updated;
+    },
+  );
 }

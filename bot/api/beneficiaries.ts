@@ -6,7 +6,22 @@ import { isUniqueViolation, type Prisma } from '../db/client';
 import { appendCaseEvent } from '../services/caseEvents';
 import { ANY_STAFF, apiError, conflict, notFound, type Api, type ApiContext, type ApiDeps } from './http';
 import { caseInScope, caseScope } from './scope';
-import { caseStatus, day, frenchLevel, id, idParams, language, list, name, paging, phone, protectionStatus, reads, stage, text } from './schemas';
+import {
+  caseStatus,
+  day,
+  frenchLevel,
+  id,
+  idParams,
+  language,
+  list,
+  name,
+  paging,
+  phone,
+  protectionStatus,
+  reads,
+  stage,
+  text,
+} from './schemas';
 
 export const beneficiary = z.object({
   id: z.number().int(),
@@ -58,7 +73,10 @@ const createBody = z
   })
   .partial()
   .required({ firstName: true });
-const updateBody = z.object(editable).partial().refine((v) => Object.keys(v).length > 0, 'nothing to change');
+const updateBody = z
+  .object(editable)
+  .partial()
+  .refine((v) => Object.keys(v).length > 0, 'nothing to change');
 
 /** The filters of the case list (also those of its CSV export). */
 export const caseFilters = {
@@ -74,6 +92,7 @@ export const caseFilters = {
   /** the people with a placement (not cancelled) at this structure */
   structureId: id.optional(),
 };
+// eslint-disable-next-line @typescript-eslint/no-unused-vars -- (only its type is used: the list's query)
 const caseFilterQuery = z.object(caseFilters);
 
 /**
@@ -81,7 +100,11 @@ const caseFilterQuery = z.object(caseFilters);
  * databases: SQLite's LIKE does for Latin letters already; PostgreSQL's needs Prisma's insensitive mode
  * (which SQLite refuses).
  */
-export function caseListWhere(staff: ApiContext['staff'], query: z.infer<typeof caseFilterQuery>, provider: 'sqlite' | 'postgresql'): Prisma.BeneficiaryWhereInput {
+export function caseListWhere(
+  staff: ApiContext['staff'],
+  query: z.infer<typeof caseFilterQuery>,
+  provider: 'sqlite' | 'postgresql',
+): Prisma.BeneficiaryWhereInput {
   const filters: Prisma.BeneficiaryWhereInput[] = [caseScope(staff)];
   if (query.status) filters.push({ status: query.status });
   if (query.stage) filters.push({ stage: query.stage });
@@ -89,9 +112,11 @@ export function caseListWhere(staff: ApiContext['staff'], query: z.infer<typeof 
   if (query.scope === 'mine') filters.push({ cipId: staff.id });
   if (query.scope === 'unassigned') filters.push({ cipId: null, status: 'pending' });
   if (query.cipId) filters.push({ cipId: query.cipId });
-  if (query.structureId) filters.push({ placements: { some: { structureId: query.structureId, status: { not: 'cancelled' } } } });
+  if (query.structureId)
+    filters.push({ placements: { some: { structureId: query.structureId, status: { not: 'cancelled' } } } });
   if (query.q) {
-    const text = provider === 'postgresql' ? { contains: query.q, mode: 'insensitive' as const } : { contains: query.q };
+    const text =
+      provider === 'postgresql' ? { contains: query.q, mode: 'insensitive' as const } : { contains: query.q };
     filters.push({ OR: [{ firstName: text }, { lastName: text }, { phone: { contains: query.q } }] });
   }
   return { AND: filters };
@@ -140,52 +165,137 @@ async function phoneTaken(err: unknown): Promise<never> {
 export function beneficiaryRoutes(api: Api, { db }: ApiDeps): void {
   const prisma = db.prisma;
 
-  api.route({ method: 'get', path: '/api/cip/beneficiaries', summary: 'List the cases in my scope', tag: 'beneficiaries', roles: ANY_STAFF, query: listQuery, response: list(beneficiary) }, async (ctx, { query }) => {
-    const where = caseListWhere(ctx.staff, query, db.provider);
-    const [items, total] = await Promise.all([prisma.beneficiary.findMany({ where, orderBy: ORDER[query.sort], take: query.limit, skip: query.offset }), prisma.beneficiary.count({ where })]);
-    await ctx.audit({ action: 'read', resource: 'beneficiary', detail: { ids: items.map((b) => b.id), query } });
-    return { items, total };
-  });
-
-  api.route({ method: 'post', path: '/api/cip/beneficiaries', summary: 'Open a case', tag: 'beneficiaries', roles: ANY_STAFF, body: createBody, response: beneficiary, status: 201 }, async (ctx, { body }) => {
-    const { consent, ...fields } = body;
-    const data = changes(ctx.staff.role, ctx.staff.id, fields) as Prisma.BeneficiaryUncheckedCreateInput;
-    const created = await prisma
-      .$transaction(async (tx) => {
-        const b = await tx.beneficiary.create({
-          data: { ...data, firstName: body.firstName, status: 'active', cipId: body.cipId ?? (ctx.staff.role === 'cip' ? ctx.staff.id : null), ...(consent && { consentAt: ctx.now }) },
-        });
-        await appendCaseEvent(tx, { beneficiaryId: b.id, type: 'case_opened', actor: { type: 'staff', id: ctx.staff.id } });
-        if (consent) await appendCaseEvent(tx, { beneficiaryId: b.id, type: 'consent_given', actor: { type: 'staff', id: ctx.staff.id }, payload: { at: 'intake' } });
-        return b;
-      })
-      .catch(phoneTaken);
-    await ctx.audit({ action: 'create', resource: 'beneficiary', resourceId: created.id, beneficiaryId: created.id });
-    return created;
-  });
-
-  api.route({ method: 'get', path: '/api/cip/beneficiaries/:id', summary: 'A case', tag: 'beneficiaries', roles: ANY_STAFF, params: idParams, response: beneficiary }, async (ctx, { params }) => {
-    const b = await caseInScope(prisma, ctx.staff, params.id);
-    await ctx.audit({ action: 'read', resource: 'beneficiary', resourceId: b.id, beneficiaryId: b.id });
-    return b;
-  });
-
-  api.route({ method: 'patch', path: '/api/cip/beneficiaries/:id', summary: 'Change a case', tag: 'beneficiaries', roles: ANY_STAFF, params: idParams, body: updateBody, response: beneficiary }, async (ctx, { params, body }) => {
-    const before = await caseInScope(prisma, ctx.staff, params.id);
-    const data = changes(ctx.staff.role, ctx.staff.id, body);
-    const updated = await prisma
-      .$transaction(async (tx) => {
-        const b = await tx.beneficiary.update({ where: { id: before.id }, data });
-        await appendCaseEvent(tx, { beneficiaryId: b.id, type: 'profile_updated', actor: { type: 'staff', id: ctx.staff.id }, payload: { fields: Object.keys(body) } });
-        return b;
-      })
-      .catch(phoneTaken);
-    await ctx.audit({ action: 'update', resource: 'beneficiary', resourceId: updated.id, beneficiaryId: updated.id, detail: { fields: Object.keys(body) } });
-    return updated;
-  });
+  api.route(
+    {
+      method: 'get',
+      path: '/api/cip/beneficiaries',
+      summary: 'List the cases in my scope',
+      tag: 'beneficiaries',
+      roles: ANY_STAFF,
+      query: listQuery,
+      response: list(beneficiary),
+    },
+    async (ctx, { query }) => {
+      const where = caseListWhere(ctx.staff, query, db.provider);
+      const [items, total] = await Promise.all([
+        prisma.beneficiary.findMany({ where, orderBy: ORDER[query.sort], take: query.limit, skip: query.offset }),
+        prisma.beneficiary.count({ where }),
+      ]);
+      await ctx.audit({ action: 'read', resource: 'beneficiary', detail: { ids: items.map((b) => b.id), query } });
+      return { items, total };
+    },
+  );
 
   api.route(
-    { method: 'post', path: '/api/cip/beneficiaries/:id/validate', summary: 'Validate a pending case (it becomes active, followed by me or the CIP given)', tag: 'beneficiaries', roles: ANY_STAFF, params: idParams, body: z.object({ cipId: id.optional() }), response: beneficiary },
+    {
+      method: 'post',
+      path: '/api/cip/beneficiaries',
+      summary: 'Open a case',
+      tag: 'beneficiaries',
+      roles: ANY_STAFF,
+      body: createBody,
+      response: beneficiary,
+      status: 201,
+    },
+    async (ctx, { body }) => {
+      const { consent, ...fields } = body;
+      const data = changes(ctx.staff.role, ctx.staff.id, fields) as Prisma.BeneficiaryUncheckedCreateInput;
+      const created = await prisma
+        .$transaction(async (tx) => {
+          const b = await tx.beneficiary.create({
+            data: {
+              ...data,
+              firstName: body.firstName,
+              status: 'active',
+              cipId: body.cipId ?? (ctx.staff.role === 'cip' ? ctx.staff.id : null),
+              ...(consent && { consentAt: ctx.now }),
+            },
+          });
+          await appendCaseEvent(tx, {
+            beneficiaryId: b.id,
+            type: 'case_opened',
+            actor: { type: 'staff', id: ctx.staff.id },
+          });
+          if (consent)
+            await appendCaseEvent(tx, {
+              beneficiaryId: b.id,
+              type: 'consent_given',
+              actor: { type: 'staff', id: ctx.staff.id },
+              payload: { at: 'intake' },
+            });
+          return b;
+        })
+        .catch(phoneTaken);
+      await ctx.audit({ action: 'create', resource: 'beneficiary', resourceId: created.id, beneficiaryId: created.id });
+      return created;
+    },
+  );
+
+  api.route(
+    {
+      method: 'get',
+      path: '/api/cip/beneficiaries/:id',
+      summary: 'A case',
+      tag: 'beneficiaries',
+      roles: ANY_STAFF,
+      params: idParams,
+      response: beneficiary,
+    },
+    async (ctx, { params }) => {
+      const b = await caseInScope(prisma, ctx.staff, params.id);
+      await ctx.audit({ action: 'read', resource: 'beneficiary', resourceId: b.id, beneficiaryId: b.id });
+      return b;
+    },
+  );
+
+  api.route(
+    {
+      method: 'patch',
+      path: '/api/cip/beneficiaries/:id',
+      summary: 'Change a case',
+      tag: 'beneficiaries',
+      roles: ANY_STAFF,
+      params: idParams,
+      body: updateBody,
+      response: beneficiary,
+    },
+    async (ctx, { params, body }) => {
+      const before = await caseInScope(prisma, ctx.staff, params.id);
+      const data = changes(ctx.staff.role, ctx.staff.id, body);
+      const updated = await prisma
+        .$transaction(async (tx) => {
+          const b = await tx.beneficiary.update({ where: { id: before.id }, data });
+          await appendCaseEvent(tx, {
+            beneficiaryId: b.id,
+            type: 'profile_updated',
+            actor: { type: 'staff', id: ctx.staff.id },
+            payload: { fields: Object.keys(body) },
+          });
+          return b;
+        })
+        .catch(phoneTaken);
+      await ctx.audit({
+        action: 'update',
+        resource: 'beneficiary',
+        resourceId: updated.id,
+        beneficiaryId: updated.id,
+        detail: { fields: Object.keys(body) },
+      });
+      return updated;
+    },
+  );
+
+  api.route(
+    {
+      method: 'post',
+      path: '/api/cip/beneficiaries/:id/validate',
+      summary: 'Validate a pending case (it becomes active, followed by me or the CIP given)',
+      tag: 'beneficiaries',
+      roles: ANY_STAFF,
+      params: idParams,
+      body: z.object({ cipId: id.optional() }),
+      response: beneficiary,
+    },
     async (ctx, { params, body }) => {
       const before = await caseInScope(prisma, ctx.staff, params.id);
       if (before.status !== 'pending') throw conflict('case.notPending', { status: before.status });
@@ -193,41 +303,88 @@ export function beneficiaryRoutes(api: Api, { db }: ApiDeps): void {
       changes(ctx.staff.role, ctx.staff.id, { cipId });
       if (!(await prisma.staffUser.findFirst({ where: { id: cipId, active: true } }))) throw notFound('CIP');
       const updated = await prisma.$transaction(async (tx) => {
-        const { count } = await tx.beneficiary.updateMany({ where: { id: before.id, status: 'pending' }, data: { status: 'active', cipId } });
+        const { count } = await tx.beneficiary.updateMany({
+          where: { id: before.id, status: 'pending' },
+          data: { status: 'active', cipId },
+        });
         if (count !== 1) throw conflict('case.validatedMeanwhile');
-        await appendCaseEvent(tx, { beneficiaryId: before.id, type: 'case_validated', actor: { type: 'staff', id: ctx.staff.id }, payload: { cipId } });
+        await appendCaseEvent(tx, {
+          beneficiaryId: before.id,
+          type: 'case_validated',
+          actor: { type: 'staff', id: ctx.staff.id },
+          payload: { cipId },
+        });
         return tx.beneficiary.findUniqueOrThrow({ where: { id: before.id } });
       });
-      await ctx.audit({ action: 'update', resource: 'beneficiary', resourceId: updated.id, beneficiaryId: updated.id, detail: { validated: true, cipId } });
+      await ctx.audit({
+        action: 'update',
+        resource: 'beneficiary',
+        resourceId: updated.id,
+        beneficiaryId: updated.id,
+        detail: { validated: true, cipId },
+      });
       return updated;
     },
   );
 
   api.route(
-    { method: 'post', path: '/api/cip/beneficiaries/:id/archive', summary: 'Archive a case (the journey ended, or the person asked)', tag: 'beneficiaries', roles: ANY_STAFF, params: idParams, body: z.object({ reason: text(500).optional() }), response: beneficiary },
+    {
+      method: 'post',
+      path: '/api/cip/beneficiaries/:id/archive',
+      summary: 'Archive a case (the journey ended, or the person asked)',
+      tag: 'beneficiaries',
+      roles: ANY_STAFF,
+      params: idParams,
+      body: z.object({ reason: text(500).optional() }),
+      response: beneficiary,
+    },
     async (ctx, { params, body }) => {
       const before = await caseInScope(prisma, ctx.staff, params.id);
       if (before.status === 'archived') throw conflict('case.archivedAlready');
       if (before.status === 'erased') throw conflict('case.erased');
       const updated = await prisma.$transaction(async (tx) => {
-        const b = await tx.beneficiary.update({ where: { id: before.id }, data: { status: 'archived', archivedAt: ctx.now } });
-        await appendCaseEvent(tx, { beneficiaryId: b.id, type: 'case_archived', actor: { type: 'staff', id: ctx.staff.id }, payload: { ...(body.reason && { reason: body.reason }) } });
+        const b = await tx.beneficiary.update({
+          where: { id: before.id },
+          data: { status: 'archived', archivedAt: ctx.now },
+        });
+        await appendCaseEvent(tx, {
+          beneficiaryId: b.id,
+          type: 'case_archived',
+          actor: { type: 'staff', id: ctx.staff.id },
+          payload: { ...(body.reason && { reason: body.reason }) },
+        });
         return b;
       });
-      await ctx.audit({ action: 'archive', resource: 'beneficiary', resourceId: updated.id, beneficiaryId: updated.id });
+      await ctx.audit({
+        action: 'archive',
+        resource: 'beneficiary',
+        resourceId: updated.id,
+        beneficiaryId: updated.id,
+      });
       return updated;
     },
   );
 
   api.route(
-    { method: 'get', path: '/api/cip/beneficiaries/:id/timeline', summary: "A case's timeline (CaseEvents), newest first", tag: 'beneficiaries', roles: ANY_STAFF, params: idParams, query: timelineQuery, response: list(caseEvent) },
+    {
+      method: 'get',
+      path: '/api/cip/beneficiaries/:id/timeline',
+      summary: "A case's timeline (CaseEvents), newest first",
+      tag: 'beneficiaries',
+      roles: ANY_STAFF,
+      params: idParams,
+      query: timelineQuery,
+      response: list(caseEvent),
+    },
     async (ctx, { params, query }) => {
       const b = await caseInScope(prisma, ctx.staff, params.id);
       const where = { beneficiaryId: b.id, ...(query.type && { type: query.type }) };
-      const [items, total] = await Promise.all([prisma.caseEvent.findMany({ where, orderBy: { id: 'desc' }, take: query.limit, skip: query.offset }), prisma.caseEvent.count({ where })]);
+      const [items, total] = await Promise.all([
+        prisma.caseEvent.findMany({ where, orderBy: { id: 'desc' }, take: query.limit, skip: query.offset }),
+        prisma.caseEvent.count({ where }),
+      ]);
       await ctx.audit({ action: 'read', resource: 'timeline', resourceId: b.id, beneficiaryId: b.id });
       return { items, total };
     },
   );
-
 }

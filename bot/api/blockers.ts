@@ -42,28 +42,81 @@ const withPerson = { beneficiary: { select: { id: true, firstName: true, lastNam
 export function blockerRoutes(api: Api, { db }: ApiDeps): void {
   const prisma = db.prisma;
 
-  api.route({ method: 'get', path: '/api/cip/blockers', summary: 'Blockers of the cases in my scope, newest first', tag: 'blockers', roles: ANY_STAFF, query: listQuery, response: list(blocker) }, async (ctx, { query }) => {
-    const where: Prisma.BlockerWhereInput = {
-      beneficiary: caseScope(ctx.staff),
-      ...(query.status && { status: query.status }),
-      ...(query.category && { category: query.category }),
-      ...(query.urgency && { urgency: query.urgency }),
-      ...(query.beneficiaryId && { beneficiaryId: query.beneficiaryId }),
-    };
-    const [items, total] = await Promise.all([prisma.blocker.findMany({ where, include: withPerson, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: query.limit, skip: query.offset }), prisma.blocker.count({ where })]);
-    await ctx.audit({ action: 'read', resource: 'blocker', ...(query.beneficiaryId && { beneficiaryId: query.beneficiaryId }), detail: { ids: items.map((b) => b.id), query } });
-    return { items, total };
-  });
-
-  api.route({ method: 'get', path: '/api/cip/blockers/:id', summary: 'A blocker', tag: 'blockers', roles: ANY_STAFF, params: idParams, response: blocker }, async (ctx, { params }) => {
-    const found = await prisma.blocker.findFirst({ where: { id: params.id, beneficiary: caseScope(ctx.staff) }, include: withPerson });
-    if (!found) throw notFound('Blocker');
-    await ctx.audit({ action: 'read', resource: 'blocker', resourceId: found.id, beneficiaryId: found.beneficiaryId });
-    return found;
-  });
+  api.route(
+    {
+      method: 'get',
+      path: '/api/cip/blockers',
+      summary: 'Blockers of the cases in my scope, newest first',
+      tag: 'blockers',
+      roles: ANY_STAFF,
+      query: listQuery,
+      response: list(blocker),
+    },
+    async (ctx, { query }) => {
+      const where: Prisma.BlockerWhereInput = {
+        beneficiary: caseScope(ctx.staff),
+        ...(query.status && { status: query.status }),
+        ...(query.category && { category: query.category }),
+        ...(query.urgency && { urgency: query.urgency }),
+        ...(query.beneficiaryId && { beneficiaryId: query.beneficiaryId }),
+      };
+      const [items, total] = await Promise.all([
+        prisma.blocker.findMany({
+          where,
+          include: withPerson,
+          orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+          take: query.limit,
+          skip: query.offset,
+        }),
+        prisma.blocker.count({ where }),
+      ]);
+      await ctx.audit({
+        action: 'read',
+        resource: 'blocker',
+        ...(query.beneficiaryId && { beneficiaryId: query.beneficiaryId }),
+        detail: { ids: items.map((b) => b.id), query },
+      });
+      return { items, total };
+    },
+  );
 
   api.route(
-    { method: 'patch', path: '/api/cip/blockers/:id', summary: "Change a blocker's status, with a note for the timeline", tag: 'blockers', roles: ANY_STAFF, params: idParams, body: changeBody, response: blocker },
+    {
+      method: 'get',
+      path: '/api/cip/blockers/:id',
+      summary: 'A blocker',
+      tag: 'blockers',
+      roles: ANY_STAFF,
+      params: idParams,
+      response: blocker,
+    },
+    async (ctx, { params }) => {
+      const found = await prisma.blocker.findFirst({
+        where: { id: params.id, beneficiary: caseScope(ctx.staff) },
+        include: withPerson,
+      });
+      if (!found) throw notFound('Blocker');
+      await ctx.audit({
+        action: 'read',
+        resource: 'blocker',
+        resourceId: found.id,
+        beneficiaryId: found.beneficiaryId,
+      });
+      return found;
+    },
+  );
+
+  api.route(
+    {
+      method: 'patch',
+      path: '/api/cip/blockers/:id',
+      summary: "Change a blocker's status, with a note for the timeline",
+      tag: 'blockers',
+      roles: ANY_STAFF,
+      params: idParams,
+      body: changeBody,
+      response: blocker,
+    },
     async (ctx, { params, body }) => {
       const before = await prisma.blocker.findFirst({ where: { id: params.id, beneficiary: caseScope(ctx.staff) } });
       if (!before) throw notFound('Blocker');
@@ -79,11 +132,23 @@ export function blockerRoutes(api: Api, { db }: ApiDeps): void {
           beneficiaryId: before.beneficiaryId,
           type: 'blocker_status_changed',
           actor: { type: 'staff', id: ctx.staff.id },
-          payload: { blockerId: before.id, reference: before.reference, from: before.status, to: body.status, note: body.note },
+          payload: {
+            blockerId: before.id,
+            reference: before.reference,
+            from: before.status,
+            to: body.status,
+            note: body.note,
+          },
         });
         return tx.blocker.findUniqueOrThrow({ where: { id: before.id }, include: withPerson });
       });
-      await ctx.audit({ action: 'update', resource: 'blocker', resourceId: updated.id, beneficiaryId: updated.beneficiaryId, detail: { from: before.status, to: body.status } });
+      await ctx.audit({
+        action: 'update',
+        resource: 'blocker',
+        resourceId: updated.id,
+        beneficiaryId: updated.beneficiaryId,
+        detail: { from: before.status, to: body.status },
+      });
       return updated;
     },
   );

@@ -23,7 +23,10 @@ export const booking = z.object({
 
 const person = z.object({ id: z.number().int(), firstName: z.string().nullable(), lastName: z.string().nullable() });
 const listedBooking = booking.extend({ beneficiary: person });
-const made = booking.extend({ position: z.number().int().nullable().describe('place on the waiting list (1: next to get a seat)'), seatsLeft: z.number().int() });
+const made = booking.extend({
+  position: z.number().int().nullable().describe('place on the waiting list (1: next to get a seat)'),
+  seatsLeft: z.number().int(),
+});
 const cancelled = booking.extend({ promoted: z.boolean().describe('the freed seat went to the first person waiting') });
 
 const bookBody = z.object({
@@ -38,60 +41,129 @@ export function bookingRoutes(api: Api, { db }: ApiDeps): void {
   const prisma = db.prisma;
 
   api.route(
-    { method: 'get', path: '/api/cip/sessions/:id/bookings', summary: "A session's bookings and waiting list (a CIP sees the people in their scope)", tag: 'bookings', roles: ANY_STAFF, params: idParams, query: z.object({ status: bookingStatus.optional() }), response: list(listedBooking) },
+    {
+      method: 'get',
+      path: '/api/cip/sessions/:id/bookings',
+      summary: "A session's bookings and waiting list (a CIP sees the people in their scope)",
+      tag: 'bookings',
+      roles: ANY_STAFF,
+      params: idParams,
+      query: z.object({ status: bookingStatus.optional() }),
+      response: list(listedBooking),
+    },
     async (ctx, { params, query }) => {
       if (!(await prisma.workshopSession.findUnique({ where: { id: params.id } }))) throw notFound('Session');
       const items = await prisma.booking.findMany({
-        where: { sessionId: params.id, beneficiary: caseScope(ctx.staff), ...(query.status && { status: query.status }) },
+        where: {
+          sessionId: params.id,
+          beneficiary: caseScope(ctx.staff),
+          ...(query.status && { status: query.status }),
+        },
         include: { beneficiary: { select: { id: true, firstName: true, lastName: true } } },
         // Seats first, then the waiting list in the order it gets seats.
         orderBy: [{ status: 'asc' }, { waitlistedAt: 'asc' }, { id: 'asc' }],
       });
-      await ctx.audit({ action: 'read', resource: 'booking', detail: { sessionId: params.id, ids: items.map((b) => b.id) } });
+      await ctx.audit({
+        action: 'read',
+        resource: 'booking',
+        detail: { sessionId: params.id, ids: items.map((b) => b.id) },
+      });
       return { items, total: items.length };
     },
   );
 
-  api.route({ method: 'post', path: '/api/cip/sessions/:id/bookings', summary: 'Book a seat for a person (or a place on the waiting list when full)', tag: 'bookings', roles: ANY_STAFF, params: idParams, body: bookBody, response: made, status: 201 }, async (ctx, { params, body }) => {
-    const person = await caseInScope(prisma, ctx.staff, body.beneficiaryId);
-    if (person.status === 'archived' || person.status === 'erased') throw conflict(`case.${person.status}`);
-    const outcome = await book(prisma, person.id, params.id, ctx.now, { actor: { type: 'staff', id: ctx.staff.id }, source: 'cip', waitlistIfFull: body.waitlistIfFull, ignoreAgeGroup: body.ignoreAgeGroup });
-    switch (outcome.status) {
-      case 'not_found':
-        throw notFound('Session');
-      case 'cancelled':
-        throw conflict('session.cancelled');
-      case 'started':
-        throw conflict('session.started');
-      case 'full':
-        throw conflict('booking.full');
-      case 'already_booked':
-        throw conflict('booking.hasSeat');
-      case 'already_waitlisted':
-        throw conflict('booking.waitlisted');
-      case 'not_eligible': {
-        const { audience } = await prisma.workshopSession.findUniqueOrThrow({ where: { id: params.id } });
-        if (!person.birthYear) throw conflict('booking.birthYearUnknown');
-        throw conflict(audience === 'under25' ? 'booking.under25Only' : 'booking.over25Only');
+  api.route(
+    {
+      method: 'post',
+      path: '/api/cip/sessions/:id/bookings',
+      summary: 'Book a seat for a person (or a place on the waiting list when full)',
+      tag: 'bookings',
+      roles: ANY_STAFF,
+      params: idParams,
+      body: bookBody,
+      response: made,
+      status: 201,
+    },
+    async (ctx, { params, body }) => {
+      const person = await caseInScope(prisma, ctx.staff, body.beneficiaryId);
+      if (person.status === 'archived' || person.status === 'erased') throw conflict(`case.${person.status}`);
+      const outcome = await book(prisma, person.id, params.id, ctx.now, {
+        actor: { type: 'staff', id: ctx.staff.id },
+        source: 'cip',
+        waitlistIfFull: body.waitlistIfFull,
+        ignoreAgeGroup: body.ignoreAgeGroup,
+      });
+      switch (outcome.status) {
+        case 'not_found':
+          throw notFound('Session');
+        case 'cancelled':
+          throw conflict('session.cancelled');
+        case 'started':
+          throw conflict('session.started');
+        case 'full':
+          throw conflict('booking.full');
+        case 'already_booked':
+          throw conflict('booking.hasSeat');
+        case 'already_waitlisted':
+          throw conflict('booking.waitlisted');
+        case 'not_eligible': {
+          const { audience } = await prisma.workshopSession.findUniqueOrThrow({ where: { id: params.id } });
+          if (!person.birthYear) throw conflict('booking.birthYearUnknown');
+          throw conflict(audience === 'under25' ? 'booking.under25Only' : 'booking.over25Only');
+        }
       }
-    }
-    const row = await prisma.booking.findUniqueOrThrow({ where: { id: outcome.bookingId } });
-    await ctx.audit({ action: 'create', resource: 'booking', resourceId: row.id, beneficiaryId: person.id, detail: { sessionId: params.id, status: outcome.status } });
-    return { ...row, position: outcome.status === 'waitlisted' ? outcome.position : null, seatsLeft: outcome.session.seatsLeft };
-  });
+      const row = await prisma.booking.findUniqueOrThrow({ where: { id: outcome.bookingId } });
+      await ctx.audit({
+        action: 'create',
+        resource: 'booking',
+        resourceId: row.id,
+        beneficiaryId: person.id,
+        detail: { sessionId: params.id, status: outcome.status },
+      });
+      return {
+        ...row,
+        position: outcome.status === 'waitlisted' ? outcome.position : null,
+        seatsLeft: outcome.session.seatsLeft,
+      };
+    },
+  );
 
-  api.route({ method: 'del', path: '/api/cip/bookings/:id', summary: 'Cancel a booking or a place on the waiting list (a freed seat goes to the first person waiting)', tag: 'bookings', roles: ANY_STAFF, params: idParams, response: cancelled }, async (ctx, { params }) => {
-    const found = await prisma.booking.findFirst({ where: { id: params.id, beneficiary: caseScope(ctx.staff) } });
-    if (!found) throw notFound('Booking');
-    // The promotion, if any, queued its own notification to the person who got the seat.
-    const outcome = await cancelBooking(prisma, found.beneficiaryId, found.id, ctx.now, { type: 'staff', id: ctx.staff.id });
-    if (outcome.status !== 'cancelled') {
-      if (outcome.status === 'not_found') throw notFound('Booking');
-      if (outcome.status === 'started') throw conflict('booking.sessionStarted');
-      throw conflict(['attended', 'no_show'].includes(found.status) ? `booking.closed.${found.status}` : 'booking.cancelledAlready');
-    }
-    const row = await prisma.booking.findUniqueOrThrow({ where: { id: found.id } });
-    await ctx.audit({ action: 'update', resource: 'booking', resourceId: row.id, beneficiaryId: row.beneficiaryId, detail: { cancelled: true, was: found.status } });
-    return { ...row, promoted: outcome.promotedBeneficiaryId !== undefined };
-  });
+  api.route(
+    {
+      method: 'del',
+      path: '/api/cip/bookings/:id',
+      summary: 'Cancel a booking or a place on the waiting list (a freed seat goes to the first person waiting)',
+      tag: 'bookings',
+      roles: ANY_STAFF,
+      params: idParams,
+      response: cancelled,
+    },
+    async (ctx, { params }) => {
+      const found = await prisma.booking.findFirst({ where: { id: params.id, beneficiary: caseScope(ctx.staff) } });
+      if (!found) throw notFound('Booking');
+      // The promotion, if any, queued its own notification to the person who got the seat.
+      const outcome = await cancelBooking(prisma, found.beneficiaryId, found.id, ctx.now, {
+        type: 'staff',
+        id: ctx.staff.id,
+      });
+      if (outcome.status !== 'cancelled') {
+        if (outcome.status === 'not_found') throw notFound('Booking');
+        if (outcome.status === 'started') throw conflict('booking.sessionStarted');
+        throw conflict(
+          ['attended', 'no_show'].includes(found.status)
+            ? `booking.closed.${found.status}`
+            : 'booking.cancelledAlready',
+        );
+      }
+      const row = await prisma.booking.findUniqueOrThrow({ where: { id: found.id } });
+      await ctx.audit({
+        action: 'update',
+        resource: 'booking',
+        resourceId: row.id,
+        beneficiaryId: row.beneficiaryId,
+        detail: { cancelled: true, was: found.status },
+      });
+      return { ...row, promoted: outcome.promotedBeneficiaryId !== undefined };
+    },
+  );
 }

@@ -21,7 +21,10 @@ const audience = z
     structureId: id.optional(),
     ids: z.array(id).min(1).max(20000).optional(),
   })
-  .refine((a) => a.all || a.stage || a.ageGroup || a.language || a.structureId || a.ids, 'say who: all, or at least one of stage, ageGroup, language, structureId, ids');
+  .refine(
+    (a) => a.all || a.stage || a.ageGroup || a.language || a.structureId || a.ids,
+    'say who: all, or at least one of stage, ageGroup, language, structureId, ids',
+  );
 
 const createBody = z.object({
   sessionId: id,
@@ -76,7 +79,8 @@ export interface BroadcastRouteOptions {
 export function broadcastRoutes(api: Api, deps: ApiDeps, options: BroadcastRouteOptions): void {
   const { db } = deps;
   const prisma = db.prisma;
-  const mine = (staff: { id: number; role: string }): Prisma.BroadcastWhereInput => (staff.role === 'cip' ? { createdById: staff.id } : {});
+  const mine = (staff: { id: number; role: string }): Prisma.BroadcastWhereInput =>
+    staff.role === 'cip' ? { createdById: staff.id } : {};
 
   api.route(
     {
@@ -86,14 +90,25 @@ export function broadcastRoutes(api: Api, deps: ApiDeps, options: BroadcastRoute
       tag: 'broadcasts',
       roles: ANY_STAFF,
       body: createBody,
-      response: z.object({ broadcastId: z.number().int(), invited: z.number().int(), skipped: z.number().int(), created: z.boolean() }),
+      response: z.object({
+        broadcastId: z.number().int(),
+        invited: z.number().int(),
+        skipped: z.number().int(),
+        created: z.boolean(),
+      }),
       status: 201,
     },
     async (ctx, { body }) => {
       const { all: _all, ...filters } = body.audience;
       const outcome = await createBroadcast(
         db,
-        { sessionId: body.sessionId, audience: filters, idempotencyKey: body.idempotencyKey, staffId: ctx.staff.id, scope: caseScope(ctx.staff) },
+        {
+          sessionId: body.sessionId,
+          audience: filters,
+          idempotencyKey: body.idempotencyKey,
+          staffId: ctx.staff.id,
+          scope: caseScope(ctx.staff),
+        },
         { now: ctx.now, quiet: options.quiet, whatsapp: options.whatsapp },
       );
       switch (outcome.status) {
@@ -104,9 +119,19 @@ export function broadcastRoutes(api: Api, deps: ApiDeps, options: BroadcastRoute
         case 'key_reused':
           throw conflict('broadcast.keyReused');
       }
-      await ctx.audit({ action: 'create', resource: 'broadcast', resourceId: outcome.broadcastId, detail: { invited: outcome.invited, skipped: outcome.skipped, created: outcome.status === 'created' } });
+      await ctx.audit({
+        action: 'create',
+        resource: 'broadcast',
+        resourceId: outcome.broadcastId,
+        detail: { invited: outcome.invited, skipped: outcome.skipped, created: outcome.status === 'created' },
+      });
       if (outcome.status === 'created') options.afterBroadcast?.();
-      return { broadcastId: outcome.broadcastId, invited: outcome.invited, skipped: outcome.skipped, created: outcome.status === 'created' };
+      return {
+        broadcastId: outcome.broadcastId,
+        invited: outcome.invited,
+        skipped: outcome.skipped,
+        created: outcome.status === 'created',
+      };
     },
   );
 
@@ -114,17 +139,27 @@ export function broadcastRoutes(api: Api, deps: ApiDeps, options: BroadcastRoute
     {
       method: 'post',
       path: '/api/cip/broadcasts/preview',
-      summary: 'What a broadcast would do, sending nothing: how many people, by language, and who would be skipped and why',
+      summary:
+        'What a broadcast would do, sending nothing: how many people, by language, and who would be skipped and why',
       tag: 'broadcasts',
       roles: ANY_STAFF,
       body: createBody.omit({ idempotencyKey: true }),
-      response: z.object({ invited: z.number().int(), byLanguage: z.record(z.string(), z.number().int()), skipped: z.record(z.string(), z.number().int()) }),
+      response: z.object({
+        invited: z.number().int(),
+        byLanguage: z.record(z.string(), z.number().int()),
+        skipped: z.record(z.string(), z.number().int()),
+      }),
       errors: { 404: 'No such session', 409: 'The session is cancelled or has started' },
     },
     async (ctx, { body }) => {
       const { all: _all, ...filters } = body.audience;
-      const outcome = await previewBroadcast(db, { sessionId: body.sessionId, audience: filters, scope: caseScope(ctx.staff) }, { now: ctx.now, quiet: options.quiet, whatsapp: options.whatsapp });
-      if ('status' in outcome) throw outcome.status === 'session_not_found' ? notFound('Session') : conflict('broadcast.sessionClosed');
+      const outcome = await previewBroadcast(
+        db,
+        { sessionId: body.sessionId, audience: filters, scope: caseScope(ctx.staff) },
+        { now: ctx.now, quiet: options.quiet, whatsapp: options.whatsapp },
+      );
+      if ('status' in outcome)
+        throw outcome.status === 'session_not_found' ? notFound('Session') : conflict('broadcast.sessionClosed');
       return outcome;
     },
   );
@@ -141,15 +176,25 @@ export function broadcastRoutes(api: Api, deps: ApiDeps, options: BroadcastRoute
       response: report,
     },
     async (ctx, { params, query }) => {
-      if (!(await prisma.broadcast.findFirst({ where: { id: params.id, ...mine(ctx.staff) } }))) throw notFound('Broadcast');
+      if (!(await prisma.broadcast.findFirst({ where: { id: params.id, ...mine(ctx.staff) } })))
+        throw notFound('Broadcast');
       const found = await broadcastReport(prisma, params.id);
       if (!found) throw notFound('Broadcast');
       const where = { broadcastId: params.id };
       const [rows, total] = await Promise.all([
-        prisma.broadcastRecipient.findMany({ where, orderBy: { id: 'asc' }, take: query.limit, skip: query.offset, include: { beneficiary: { select: { firstName: true, language: true } } } }),
+        prisma.broadcastRecipient.findMany({
+          where,
+          orderBy: { id: 'asc' },
+          take: query.limit,
+          skip: query.offset,
+          include: { beneficiary: { select: { firstName: true, language: true } } },
+        }),
         prisma.broadcastRecipient.count({ where }),
       ]);
-      const messages = await prisma.message.findMany({ where: { id: { in: rows.flatMap((r) => (r.messageId ? [r.messageId] : [])) } }, select: { id: true, status: true, channel: true, errorCode: true } });
+      const messages = await prisma.message.findMany({
+        where: { id: { in: rows.flatMap((r) => (r.messageId ? [r.messageId] : [])) } },
+        select: { id: true, status: true, channel: true, errorCode: true },
+      });
       const byId = new Map(messages.map((m) => [m.id, m]));
       const items = rows.map((r) => {
         const m = r.messageId ? byId.get(r.messageId) : undefined;
@@ -164,7 +209,12 @@ export function broadcastRoutes(api: Api, deps: ApiDeps, options: BroadcastRoute
           answeredAt: r.answeredAt,
         };
       });
-      await ctx.audit({ action: 'read', resource: 'broadcast', resourceId: params.id, detail: { recipients: items.map((i) => i.beneficiaryId) } });
+      await ctx.audit({
+        action: 'read',
+        resource: 'broadcast',
+        resourceId: params.id,
+        detail: { recipients: items.map((i) => i.beneficiaryId) },
+      });
       return { ...found, recipients: { items, total } };
     },
   );
@@ -177,16 +227,32 @@ export function broadcastRoutes(api: Api, deps: ApiDeps, options: BroadcastRoute
       tag: 'broadcasts',
       roles: ANY_STAFF,
       query: z.object({ sessionId: id.optional(), ...paging }),
-      response: z.object({ items: z.array(z.object({ id: z.number().int(), sessionId: z.number().int(), createdById: z.number().int(), createdAt: z.date(), status: z.string() })), total: z.number().int() }),
+      response: z.object({
+        items: z.array(
+          z.object({
+            id: z.number().int(),
+            sessionId: z.number().int(),
+            createdById: z.number().int(),
+            createdAt: z.date(),
+            status: z.string(),
+          }),
+        ),
+        total: z.number().int(),
+      }),
     },
     async (ctx, { query }) => {
       const where = { ...mine(ctx.staff), ...(query.sessionId && { sessionId: query.sessionId }) };
       const [items, total] = await Promise.all([
-        prisma.broadcast.findMany({ where, orderBy: { id: 'desc' }, take: query.limit, skip: query.offset, select: { id: true, sessionId: true, createdById: true, createdAt: true, status: true } }),
+        prisma.broadcast.findMany({
+          where,
+          orderBy: { id: 'desc' },
+          take: query.limit,
+          skip: query.offset,
+          select: { id: true, sessionId: true, createdById: true, createdAt: true, status: true },
+        }),
         prisma.broadcast.count({ where }),
       ]);
       return { items, total };
     },
   );
-
 }

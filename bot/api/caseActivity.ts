@@ -10,29 +10,97 @@ const booking = z.object({
   status: z.string(),
   source: z.string(),
   createdAt: z.date(),
-  session: z.object({ id: z.number().int(), startsAt: z.date(), place: z.string(), status: z.string(), title: z.string() }),
+  session: z.object({
+    id: z.number().int(),
+    startsAt: z.date(),
+    place: z.string(),
+    status: z.string(),
+    title: z.string(),
+  }),
 });
-const checkIn = z.object({ id: z.number().int(), day: z.string(), status: z.string(), note: z.string().nullable(), answeredAt: z.date().nullable(), structure: z.string() });
+const checkIn = z.object({
+  id: z.number().int(),
+  day: z.string(),
+  status: z.string(),
+  note: z.string().nullable(),
+  answeredAt: z.date().nullable(),
+  structure: z.string(),
+});
 
 export function caseActivityRoutes(api: Api, { db }: ApiDeps): void {
   const prisma = db.prisma;
   api.route(
-    { method: 'get', path: '/api/cip/beneficiaries/:id/bookings', summary: "A person's workshop bookings, newest session first", tag: 'bookings', roles: ANY_STAFF, params: idParams, response: list(booking) },
+    {
+      method: 'get',
+      path: '/api/cip/beneficiaries/:id/bookings',
+      summary: "A person's workshop bookings, newest session first",
+      tag: 'bookings',
+      roles: ANY_STAFF,
+      params: idParams,
+      response: list(booking),
+    },
     async (ctx, { params }) => {
       const b = await caseInScope(prisma, ctx.staff, params.id);
-      const rows = await prisma.booking.findMany({ where: { beneficiaryId: b.id }, include: { session: { include: { workshop: { select: { title: true } } } } }, orderBy: { session: { startsAt: 'desc' } }, take: 200 });
-      await ctx.audit({ action: 'read', resource: 'booking', beneficiaryId: b.id, detail: { ids: rows.map((r) => r.id) } });
-      const items = rows.map((r) => ({ id: r.id, status: r.status, source: r.source, createdAt: r.createdAt, session: { id: r.session.id, startsAt: r.session.startsAt, place: r.session.place, status: r.session.status, title: r.session.workshop.title } }));
+      const rows = await prisma.booking.findMany({
+        where: { beneficiaryId: b.id },
+        include: { session: { include: { workshop: { select: { title: true } } } } },
+        orderBy: { session: { startsAt: 'desc' } },
+        take: 200,
+      });
+      await ctx.audit({
+        action: 'read',
+        resource: 'booking',
+        beneficiaryId: b.id,
+        detail: { ids: rows.map((r) => r.id) },
+      });
+      const items = rows.map((r) => ({
+        id: r.id,
+        status: r.status,
+        source: r.source,
+        createdAt: r.createdAt,
+        session: {
+          id: r.session.id,
+          startsAt: r.session.startsAt,
+          place: r.session.place,
+          status: r.session.status,
+          title: r.session.workshop.title,
+        },
+      }));
       return { items, total: items.length };
     },
   );
   api.route(
-    { method: 'get', path: '/api/cip/beneficiaries/:id/checkins', summary: "A person's immersion check-ins, newest first", tag: 'placements', roles: ANY_STAFF, params: idParams, response: list(checkIn) },
+    {
+      method: 'get',
+      path: '/api/cip/beneficiaries/:id/checkins',
+      summary: "A person's immersion check-ins, newest first",
+      tag: 'placements',
+      roles: ANY_STAFF,
+      params: idParams,
+      response: list(checkIn),
+    },
     async (ctx, { params }) => {
       const b = await caseInScope(prisma, ctx.staff, params.id);
-      const rows = await prisma.checkIn.findMany({ where: { beneficiaryId: b.id }, include: { placement: { select: { structure: { select: { name: true } } } } }, orderBy: [{ day: 'desc' }, { id: 'desc' }], take: 200 });
-      await ctx.audit({ action: 'read', resource: 'checkin', beneficiaryId: b.id, detail: { ids: rows.map((r) => r.id) } });
-      const items = rows.map((r) => ({ id: r.id, day: r.day, status: r.status, note: r.note, answeredAt: r.answeredAt, structure: r.placement.structure.name }));
+      const rows = await prisma.checkIn.findMany({
+        where: { beneficiaryId: b.id },
+        include: { placement: { select: { structure: { select: { name: true } } } } },
+        orderBy: [{ day: 'desc' }, { id: 'desc' }],
+        take: 200,
+      });
+      await ctx.audit({
+        action: 'read',
+        resource: 'checkin',
+        beneficiaryId: b.id,
+        detail: { ids: rows.map((r) => r.id) },
+      });
+      const items = rows.map((r) => ({
+        id: r.id,
+        day: r.day,
+        status: r.status,
+        note: r.note,
+        answeredAt: r.answeredAt,
+        structure: r.placement.structure.name,
+      }));
       return { items, total: items.length };
     },
   );

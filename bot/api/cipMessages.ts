@@ -5,7 +5,15 @@
 import { z } from 'zod';
 import { cipMessageLines } from '../../cards/cipMessages';
 import { isLanguageCode, language as languageOf, type LanguageCode } from '../languages';
-import { cannotWrite, CIP_MESSAGE_KIND, firstNameOf, PAPERS, queueCipMessage, type CipMessageContent, type CipMessagePayload } from '../services/cipMessages';
+import {
+  cannotWrite,
+  CIP_MESSAGE_KIND,
+  firstNameOf,
+  PAPERS,
+  queueCipMessage,
+  type CipMessageContent,
+  type CipMessagePayload,
+} from '../services/cipMessages';
 import type { QuietHours } from '../services/quietHours';
 import { ANY_STAFF, conflict, type Api, type ApiDeps } from './http';
 import { caseInScope } from './scope';
@@ -19,15 +27,25 @@ export interface CipMessageRouteOptions {
 }
 
 /** A day from today on (UTC; a day behind is let through, for the hours around midnight in Paris). */
-const futureDay = z.iso.date().refine((d) => d >= new Date(Date.now() - 86_400_000).toISOString().slice(0, 10), 'must not be in the past');
+const futureDay = z.iso
+  .date()
+  .refine((d) => d >= new Date(Date.now() - 86_400_000).toISOString().slice(0, 10), 'must not be in the past');
 const time = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time, e.g. 14:30');
 /** The CIP's own number, written as they like it (06 12 34 56 78, +33 2 54 ...). */
-const officePhone = z.string().trim().regex(/^\+?[\d .-]{6,24}$/, 'must be a phone number');
+const officePhone = z
+  .string()
+  .trim()
+  .regex(/^\+?[\d .-]{6,24}$/, 'must be a phone number');
 
 const messageBody = z.discriminatedUnion('template', [
   z.object({ template: z.literal('received') }).strict(),
   z.object({ template: z.literal('comeToOffice'), day: futureDay, time }).strict(),
-  z.object({ template: z.literal('bringPapers'), papers: z.array(z.enum(PAPERS)).min(1, 'choose at least one paper').max(PAPERS.length) }).strict(),
+  z
+    .object({
+      template: z.literal('bringPapers'),
+      papers: z.array(z.enum(PAPERS)).min(1, 'choose at least one paper').max(PAPERS.length),
+    })
+    .strict(),
   z.object({ template: z.literal('callMe'), phone: officePhone }).strict(),
   z.object({ template: z.literal('willCall'), day: futureDay }).strict(),
   z.object({ template: z.literal('free'), text: z.string().trim().min(1, 'must not be empty').max(1000) }).strict(),
@@ -45,7 +63,10 @@ const preview = z.object({
   french: z.string(),
 });
 
-/** queued | quiet_hours (waits for their end) | waiting_for_person (WhatsApp: until they write) | sending | sent | delivered | read | failed */
+/**
+ * queued | quiet_hours (waits for their end) | waiting_for_person (WhatsApp: until they write) | sending | sent |
+ * delivered | read | failed
+ */
 const staffMessage = z.object({
   id: z.number().int(),
   state: z.string(),
@@ -80,7 +101,8 @@ export function cipMessageRoutes(api: Api, { db }: ApiDeps, options: CipMessageR
     return b;
   }
 
-  const lines = (body: MessageBody, from: string, lng: LanguageCode) => cipMessageLines(content(body), from, lng).join('\n');
+  const lines = (body: MessageBody, from: string, lng: LanguageCode) =>
+    cipMessageLines(content(body), from, lng).join('\n');
 
   api.route(
     {
@@ -92,7 +114,10 @@ export function cipMessageRoutes(api: Api, { db }: ApiDeps, options: CipMessageR
       params: idParams,
       body: messageBody,
       response: preview,
-      errors: { 404: 'Not in your scope', 409: 'The person cannot be written to (erased, said stop, unreachable, no consent)' },
+      errors: {
+        404: 'Not in your scope',
+        409: 'The person cannot be written to (erased, said stop, unreachable, no consent)',
+      },
     },
     async (ctx, { params, body }) => {
       const b = await target(ctx.staff, params.id);
@@ -106,19 +131,35 @@ export function cipMessageRoutes(api: Api, { db }: ApiDeps, options: CipMessageR
     {
       method: 'post',
       path: '/api/cip/beneficiaries/:id/messages',
-      summary: "Write to the person: a ready-made message (sent in their language) or a free text, signed with the CIP's first name; goes through the outbox",
+      summary:
+        "Write to the person: a ready-made message (sent in their language) or a free text, signed with the CIP's first name; goes through the outbox",
       tag: 'beneficiaries',
       roles: ANY_STAFF,
       params: idParams,
       body: messageBody,
       status: 201,
       response: staffMessage,
-      errors: { 404: 'Not in your scope', 409: 'The person cannot be written to (erased, said stop, unreachable, no consent)' },
+      errors: {
+        404: 'Not in your scope',
+        409: 'The person cannot be written to (erased, said stop, unreachable, no consent)',
+      },
     },
     async (ctx, { params, body }) => {
       const b = await target(ctx.staff, params.id);
-      const id = await queueCipMessage(prisma, { beneficiaryId: b.id, staff: ctx.staff, content: content(body), now: ctx.now, quiet: options.quiet });
-      await ctx.audit({ action: 'create', resource: 'staff_message', resourceId: id, beneficiaryId: b.id, detail: { template: body.template } });
+      const id = await queueCipMessage(prisma, {
+        beneficiaryId: b.id,
+        staff: ctx.staff,
+        content: content(body),
+        now: ctx.now,
+        quiet: options.quiet,
+      });
+      await ctx.audit({
+        action: 'create',
+        resource: 'staff_message',
+        resourceId: id,
+        beneficiaryId: b.id,
+        detail: { template: body.template },
+      });
       options.afterQueue?.();
       const row = await prisma.message.findUniqueOrThrow({ where: { id } });
       return view(row, ctx.now);
@@ -137,15 +178,37 @@ export function cipMessageRoutes(api: Api, { db }: ApiDeps, options: CipMessageR
     },
     async (ctx, { params }) => {
       const b = await caseInScope(prisma, ctx.staff, params.id);
-      const rows = await prisma.message.findMany({ where: { beneficiaryId: b.id, direction: 'out', kind: CIP_MESSAGE_KIND }, orderBy: { id: 'desc' }, take: 50 });
-      await ctx.audit({ action: 'read', resource: 'staff_messages', resourceId: b.id, beneficiaryId: b.id, detail: { messages: rows.length } });
+      const rows = await prisma.message.findMany({
+        where: { beneficiaryId: b.id, direction: 'out', kind: CIP_MESSAGE_KIND },
+        orderBy: { id: 'desc' },
+        take: 50,
+      });
+      await ctx.audit({
+        action: 'read',
+        resource: 'staff_messages',
+        resourceId: b.id,
+        beneficiaryId: b.id,
+        detail: { messages: rows.length },
+      });
       return { items: rows.map((r) => view(r, ctx.now)), total: rows.length };
     },
   );
 }
 
 function view(
-  row: { id: number; status: string; channel: string; nextAttemptAt: Date | null; payload: unknown; createdAt: Date; sentAt: Date | null; deliveredAt: Date | null; readAt: Date | null; failedAt: Date | null; errorTitle: string | null },
+  row: {
+    id: number;
+    status: string;
+    channel: string;
+    nextAttemptAt: Date | null;
+    payload: unknown;
+    createdAt: Date;
+    sentAt: Date | null;
+    deliveredAt: Date | null;
+    readAt: Date | null;
+    failedAt: Date | null;
+    errorTitle: string | null;
+  },
   now: Date,
 ) {
   const payload = row.payload as CipMessagePayload;

@@ -33,7 +33,10 @@ const editable = {
 };
 
 const createBody = z.object(editable).partial().required({ firstName: true });
-const updateBody = z.object(editable).partial().refine((v) => Object.keys(v).length > 0, 'nothing to change');
+const updateBody = z
+  .object(editable)
+  .partial()
+  .refine((v) => Object.keys(v).length > 0, 'nothing to change');
 const listQuery = z.object({ structureId: id.optional(), active: flag.optional(), ...paging });
 
 async function phoneTaken(err: unknown): Promise<never> {
@@ -50,28 +53,81 @@ function mayChangePhone(ctx: ApiContext, phone: string | null | undefined, curre
 export function contactRoutes(api: Api, { db }: ApiDeps): void {
   const prisma = db.prisma;
 
-  api.route({ method: 'get', path: '/api/cip/contacts', summary: 'List employer contacts (of one structure when told)', tag: 'contacts', roles: ANY_STAFF, query: listQuery, response: list(contact) }, async (ctx, { query }) => {
-    if (query.structureId && !(await prisma.structure.findUnique({ where: { id: query.structureId } }))) throw notFound('Structure');
-    const where: Prisma.ContactWhereInput = { ...(query.structureId && { structureId: query.structureId }), ...(query.active !== undefined && { active: query.active }) };
-    const [items, total] = await Promise.all([prisma.contact.findMany({ where, orderBy: { id: 'asc' }, take: query.limit, skip: query.offset }), prisma.contact.count({ where })]);
-    await ctx.audit({ action: 'read', resource: 'contact', detail: { ids: items.map((c) => c.id), query } });
-    return { items, total };
-  });
+  api.route(
+    {
+      method: 'get',
+      path: '/api/cip/contacts',
+      summary: 'List employer contacts (of one structure when told)',
+      tag: 'contacts',
+      roles: ANY_STAFF,
+      query: listQuery,
+      response: list(contact),
+    },
+    async (ctx, { query }) => {
+      if (query.structureId && !(await prisma.structure.findUnique({ where: { id: query.structureId } })))
+        throw notFound('Structure');
+      const where: Prisma.ContactWhereInput = {
+        ...(query.structureId && { structureId: query.structureId }),
+        ...(query.active !== undefined && { active: query.active }),
+      };
+      const [items, total] = await Promise.all([
+        prisma.contact.findMany({ where, orderBy: { id: 'asc' }, take: query.limit, skip: query.offset }),
+        prisma.contact.count({ where }),
+      ]);
+      await ctx.audit({ action: 'read', resource: 'contact', detail: { ids: items.map((c) => c.id), query } });
+      return { items, total };
+    },
+  );
 
-  api.route({ method: 'post', path: '/api/cip/structures/:id/contacts', summary: 'Add a contact to a structure (a phone number: coordinators and admins only)', tag: 'contacts', roles: ANY_STAFF, params: idParams, body: createBody, response: contact, status: 201 }, async (ctx, { params, body }) => {
-    if (!(await prisma.structure.findUnique({ where: { id: params.id } }))) throw notFound('Structure');
-    mayChangePhone(ctx, body.phone, null);
-    const created = await prisma.contact.create({ data: { ...body, structureId: params.id } }).catch(phoneTaken);
-    await ctx.audit({ action: 'create', resource: 'contact', resourceId: created.id, detail: { structureId: params.id } });
-    return created;
-  });
+  api.route(
+    {
+      method: 'post',
+      path: '/api/cip/structures/:id/contacts',
+      summary: 'Add a contact to a structure (a phone number: coordinators and admins only)',
+      tag: 'contacts',
+      roles: ANY_STAFF,
+      params: idParams,
+      body: createBody,
+      response: contact,
+      status: 201,
+    },
+    async (ctx, { params, body }) => {
+      if (!(await prisma.structure.findUnique({ where: { id: params.id } }))) throw notFound('Structure');
+      mayChangePhone(ctx, body.phone, null);
+      const created = await prisma.contact.create({ data: { ...body, structureId: params.id } }).catch(phoneTaken);
+      await ctx.audit({
+        action: 'create',
+        resource: 'contact',
+        resourceId: created.id,
+        detail: { structureId: params.id },
+      });
+      return created;
+    },
+  );
 
-  api.route({ method: 'patch', path: '/api/cip/contacts/:id', summary: 'Change a contact (the phone number: coordinators and admins only)', tag: 'contacts', roles: ANY_STAFF, params: idParams, body: updateBody, response: contact }, async (ctx, { params, body }) => {
-    const existing = await prisma.contact.findUnique({ where: { id: params.id } });
-    if (!existing) throw notFound('Contact');
-    mayChangePhone(ctx, body.phone, existing.phone);
-    const updated = await prisma.contact.update({ where: { id: params.id }, data: body }).catch(phoneTaken);
-    await ctx.audit({ action: 'update', resource: 'contact', resourceId: updated.id, detail: { fields: Object.keys(body) } });
-    return updated;
-  });
+  api.route(
+    {
+      method: 'patch',
+      path: '/api/cip/contacts/:id',
+      summary: 'Change a contact (the phone number: coordinators and admins only)',
+      tag: 'contacts',
+      roles: ANY_STAFF,
+      params: idParams,
+      body: updateBody,
+      response: contact,
+    },
+    async (ctx, { params, body }) => {
+      const existing = await prisma.contact.findUnique({ where: { id: params.id } });
+      if (!existing) throw notFound('Contact');
+      mayChangePhone(ctx, body.phone, existing.phone);
+      const updated = await prisma.contact.update({ where: { id: params.id }, data: body }).catch(phoneTaken);
+      await ctx.audit({
+        action: 'update',
+        resource: 'contact',
+        resourceId: updated.id,
+        detail: { fields: Object.keys(body) },
+      });
+      return updated;
+    },
+  );
 }

@@ -21,14 +21,23 @@ const counts = z.object({
 });
 
 /** Where an alert's erasure request is carried out. */
-export const eraseLink = (beneficiaryId: number) => ({ method: 'POST' as const, href: `/api/cip/beneficiaries/${beneficiaryId}/erase` });
+export const eraseLink = (beneficiaryId: number) => ({
+  method: 'POST' as const,
+  href: `/api/cip/beneficiaries/${beneficiaryId}/erase`,
+});
 
-export function erasureRoutes(api: Api, { db }: ApiDeps, media?: MediaFiles, forgetChats?: EraseOptions['forgetChats']): void {
+export function erasureRoutes(
+  api: Api,
+  { db }: ApiDeps,
+  media?: MediaFiles,
+  forgetChats?: EraseOptions['forgetChats'],
+): void {
   api.route(
     {
       method: 'post',
       path: '/api/cip/beneficiaries/:id/erase',
-      summary: "Erase a person's data for good: names, phone, messages, files, free text; only anonymous statistics stay",
+      summary:
+        "Erase a person's data for good: names, phone, messages, files, free text; only anonymous statistics stay",
       tag: 'beneficiaries',
       roles: MANAGERS,
       params: idParams,
@@ -40,10 +49,17 @@ export function erasureRoutes(api: Api, { db }: ApiDeps, media?: MediaFiles, for
       if (before.erasedAt || before.status === 'erased') throw conflict('case.erasedAlready');
       try {
         // (the audit row is written by the erasure, in its transaction)
-        const result = await eraseBeneficiary(db, before.id, { by: { staffUserId: ctx.staff.id, ip: ctx.ip }, reason: body.reason, now: ctx.now, media, forgetChats });
+        const result = await eraseBeneficiary(db, before.id, {
+          by: { staffUserId: ctx.staff.id, ip: ctx.ip },
+          reason: body.reason,
+          now: ctx.now,
+          media,
+          forgetChats,
+        });
         return { id: before.id, erasedAt: ctx.now, counts: result };
       } catch (err) {
-        if (err instanceof ErasureRefused) throw err.code === 'not_found' ? notFound('Beneficiary') : conflict('case.erasedAlready');
+        if (err instanceof ErasureRefused)
+          throw err.code === 'not_found' ? notFound('Beneficiary') : conflict('case.erasedAlready');
         throw err;
       }
     },

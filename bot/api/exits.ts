@@ -9,8 +9,14 @@ import { ANY_STAFF, apiError, conflict, invalid, notFound, type Api, type ApiDep
 import { caseInScope } from './scope';
 import { day, idParams, text } from './schemas';
 
-export const exitOutcome = z.enum(EXIT_OUTCOMES as [string, ...string[]]).describe('durable | transition | positive | other (IAE reporting categories)');
-export const exitDetail = z.enum(ALL_EXIT_DETAILS as [string, ...string[]]).describe('must belong to its outcome, e.g. cdi (durable), cdd_short (transition), training (positive), looking (other)');
+export const exitOutcome = z
+  .enum(EXIT_OUTCOMES as [string, ...string[]])
+  .describe('durable | transition | positive | other (IAE reporting categories)');
+export const exitDetail = z
+  .enum(ALL_EXIT_DETAILS as [string, ...string[]])
+  .describe(
+    'must belong to its outcome, e.g. cdi (durable), cdd_short (transition), training (positive), looking (other)',
+  );
 
 const exitBody = z.object({
   date: day.describe('the day the person left'),
@@ -34,8 +40,12 @@ export function exitRoutes(api: Api, { db }: ApiDeps): void {
     },
     async (ctx, { params, body }) => {
       const found = await caseInScope(db.prisma, ctx.staff, params.id);
-      if (body.date.getTime() > ctx.now.getTime()) throw invalid([{ path: 'date', message: 'must not be in the future' }]);
-      const result = await recordExit(db.prisma, found.id, body as Parameters<typeof recordExit>[2], { type: 'staff', id: ctx.staff.id });
+      if (body.date.getTime() > ctx.now.getTime())
+        throw invalid([{ path: 'date', message: 'must not be in the future' }]);
+      const result = await recordExit(db.prisma, found.id, body as Parameters<typeof recordExit>[2], {
+        type: 'staff',
+        id: ctx.staff.id,
+      });
       if ('refused' in result) {
         switch (result.refused) {
           case 'not_found':
@@ -46,15 +56,25 @@ export function exitRoutes(api: Api, { db }: ApiDeps): void {
             throw conflict('exit.already', { exitDate: result.exitDate });
           case 'detail': {
             const params = { outcome: result.outcome, detail: result.detail };
-            throw apiError(400, 'ValidationError', 'exit.detailOutcome', params, { fields: [{ path: 'detail', message: apiError(400, '', 'exit.detailOutcome', params).message }] });
+            throw apiError(400, 'ValidationError', 'exit.detailOutcome', params, {
+              fields: [{ path: 'detail', message: apiError(400, '', 'exit.detailOutcome', params).message }],
+            });
           }
           case 'before_entry': {
             const params = { entryDate: result.entryDate };
-            throw apiError(400, 'ValidationError', 'exit.beforeEntry', params, { fields: [{ path: 'date', message: apiError(400, '', 'exit.beforeEntry', params).message }] });
+            throw apiError(400, 'ValidationError', 'exit.beforeEntry', params, {
+              fields: [{ path: 'date', message: apiError(400, '', 'exit.beforeEntry', params).message }],
+            });
           }
         }
       }
-      await ctx.audit({ action: 'update', resource: 'beneficiary', resourceId: found.id, beneficiaryId: found.id, detail: { exit: { outcome: body.outcome, detail: body.detail } } });
+      await ctx.audit({
+        action: 'update',
+        resource: 'beneficiary',
+        resourceId: found.id,
+        beneficiaryId: found.id,
+        detail: { exit: { outcome: body.outcome, detail: body.detail } },
+      });
       return result.beneficiary;
     },
   );

@@ -38,7 +38,11 @@ function cell(value: Cell): string {
 
 /** The filters as given, days as YYYY-MM-DD, for the audit row. */
 const filtersOf = (q: unknown) =>
-  Object.fromEntries(Object.entries((q ?? {}) as Record<string, unknown>).flatMap(([k, v]) => (v === undefined ? [] : [[k, v instanceof Date ? v.toISOString().slice(0, 10) : v]])));
+  Object.fromEntries(
+    Object.entries((q ?? {}) as Record<string, unknown>).flatMap(([k, v]) =>
+      v === undefined ? [] : [[k, v instanceof Date ? v.toISOString().slice(0, 10) : v]],
+    ),
+  );
 
 interface Column<R> {
   header: string;
@@ -46,7 +50,9 @@ interface Column<R> {
 }
 
 /** Rows of a model, PAGE at a time, in id order: the next page is read when the client has taken the last one. */
-async function* pages<R extends { id: number }>(read: (after: number, take: number) => Promise<R[]>): AsyncGenerator<R> {
+async function* pages<R extends { id: number }>(
+  read: (after: number, take: number) => Promise<R[]>,
+): AsyncGenerator<R> {
   let after = 0;
   for (;;) {
     const rows = await read(after, PAGE);
@@ -60,15 +66,32 @@ const period = {
   from: day.optional().describe('first day'),
   to: day.optional().describe('last day, included'),
 };
-const range = (q: { from?: Date; to?: Date }) => (q.from || q.to ? { ...(q.from && { gte: q.from }), ...(q.to && { lt: new Date(q.to.getTime() + DAY_MS) }) } : undefined);
+const range = (q: { from?: Date; to?: Date }) =>
+  q.from || q.to
+    ? { ...(q.from && { gte: q.from }), ...(q.to && { lt: new Date(q.to.getTime() + DAY_MS) }) }
+    : undefined;
 
 export function exportRoutes(api: Api, { db }: ApiDeps): void {
   const prisma = db.prisma;
 
   /** Declares /api/cip/exports/<name>.csv: its columns, its rows (streamed), its audit. */
-  function csv<Q, R>(name: string, summary: string, query: z.ZodType<Q>, columns: (q: Q) => Column<R>[], rows: (ctx: ApiContext, q: Q) => AsyncIterable<R> | Promise<AsyncIterable<R>>) {
+  function csv<Q, R>(
+    name: string,
+    summary: string,
+    query: z.ZodType<Q>,
+    columns: (q: Q) => Column<R>[],
+    rows: (ctx: ApiContext, q: Q) => AsyncIterable<R> | Promise<AsyncIterable<R>>,
+  ) {
     api.download(
-      { method: 'get', path: `/api/cip/exports/${name}.csv`, summary, tag: 'exports', roles: ANY_STAFF, query, contentType: 'text/csv; charset=utf-8' },
+      {
+        method: 'get',
+        path: `/api/cip/exports/${name}.csv`,
+        summary,
+        tag: 'exports',
+        roles: ANY_STAFF,
+        query,
+        contentType: 'text/csv; charset=utf-8',
+      },
       async (ctx, { query: q }, res) => {
         const cols = columns(q);
         const source = await rows(ctx, q);
@@ -86,12 +109,23 @@ export function exportRoutes(api: Api, { db }: ApiDeps): void {
           'Cache-Control': 'no-store',
         });
         try {
-          const stringifier = stringify({ bom: true, delimiter: ';', record_delimiter: '\r\n', header: true, columns: cols.map((c) => c.header), escape_formulas: true });
+          const stringifier = stringify({
+            bom: true,
+            delimiter: ';',
+            record_delimiter: '\r\n',
+            header: true,
+            columns: cols.map((c) => c.header),
+            escape_formulas: true,
+          });
           // The response stays open until the audit row is written: a complete download is an audited one.
           await pipeline(Readable.from(records()), stringifier, res, { end: false });
           complete = true;
         } finally {
-          await ctx.audit({ action: 'export', resource: name, detail: { filters: filtersOf(q), rows: count, ...(!complete && { complete: false }) } });
+          await ctx.audit({
+            action: 'export',
+            resource: name,
+            detail: { filters: filtersOf(q), rows: count, ...(!complete && { complete: false }) },
+          });
         }
         res.end();
       },
@@ -127,7 +161,9 @@ export function exportRoutes(api: Api, { db }: ApiDeps): void {
     ],
     (ctx, q) => {
       const where = caseListWhere(ctx.staff, q, db.provider);
-      return pages((after, take) => prisma.beneficiary.findMany({ where: { AND: [where, { id: { gt: after } }] }, orderBy: { id: 'asc' }, take }));
+      return pages((after, take) =>
+        prisma.beneficiary.findMany({ where: { AND: [where, { id: { gt: after } }] }, orderBy: { id: 'asc' }, take }),
+      );
     },
   );
 
@@ -141,7 +177,17 @@ export function exportRoutes(api: Api, { db }: ApiDeps): void {
       { header: 'id', value: (b) => b.id },
       { header: 'date_entree', value: (b) => b.entryDate },
       { header: 'date_sortie', value: (b) => b.exitDate },
-      { header: 'jours', value: (b) => (b.exitDate ? Math.round((Date.parse(b.exitDate.toISOString().slice(0, 10)) - Date.parse(b.entryDate.toISOString().slice(0, 10))) / DAY_MS) : null) },
+      {
+        header: 'jours',
+        value: (b) =>
+          b.exitDate
+            ? Math.round(
+                (Date.parse(b.exitDate.toISOString().slice(0, 10)) -
+                  Date.parse(b.entryDate.toISOString().slice(0, 10))) /
+                  DAY_MS,
+              )
+            : null,
+      },
       { header: 'categorie', value: (b) => b.exitOutcome },
       { header: 'detail', value: (b) => b.exitDetail },
       { header: 'langue', value: (b) => b.language },
@@ -151,9 +197,16 @@ export function exportRoutes(api: Api, { db }: ApiDeps): void {
     ],
     (ctx, q) => {
       const where: Prisma.BeneficiaryWhereInput = {
-        AND: [caseScope(ctx.staff), { exitDate: range(q) ?? { not: null } }, ...(q.outcome ? [{ exitOutcome: q.outcome }] : []), ...(q.cipId ? [{ cipId: q.cipId }] : [])],
+        AND: [
+          caseScope(ctx.staff),
+          { exitDate: range(q) ?? { not: null } },
+          ...(q.outcome ? [{ exitOutcome: q.outcome }] : []),
+          ...(q.cipId ? [{ cipId: q.cipId }] : []),
+        ],
       };
-      return pages((after, take) => prisma.beneficiary.findMany({ where: { AND: [where, { id: { gt: after } }] }, orderBy: { id: 'asc' }, take }));
+      return pages((after, take) =>
+        prisma.beneficiary.findMany({ where: { AND: [where, { id: { gt: after } }] }, orderBy: { id: 'asc' }, take }),
+      );
     },
   );
 
@@ -181,12 +234,19 @@ export function exportRoutes(api: Api, { db }: ApiDeps): void {
         ...(q.type && { type: q.type }),
         ...(q.beneficiaryId && { beneficiaryId: q.beneficiaryId }),
       };
-      return pages((after, take) => prisma.caseEvent.findMany({ where: { AND: [where, { id: { gt: after } }] }, orderBy: { id: 'asc' }, take }));
+      return pages((after, take) =>
+        prisma.caseEvent.findMany({ where: { AND: [where, { id: { gt: after } }] }, orderBy: { id: 'asc' }, take }),
+      );
     },
   );
 
   // --- blockers -----------------------------------------------------------------------------------------------
-  const blockersQuery = z.object({ ...period, status: z.enum(['open', 'in_progress', 'resolved']).optional(), category: text(30).optional(), beneficiaryId: id.optional() });
+  const blockersQuery = z.object({
+    ...period,
+    status: z.enum(['open', 'in_progress', 'resolved']).optional(),
+    category: text(30).optional(),
+    beneficiaryId: id.optional(),
+  });
   type BlockerRow = Prisma.BlockerGetPayload<object>;
   csv<z.infer<typeof blockersQuery>, BlockerRow>(
     'blockers',
@@ -201,7 +261,11 @@ export function exportRoutes(api: Api, { db }: ApiDeps): void {
       { header: 'statut', value: (b) => b.status },
       { header: 'signale_le', value: (b) => b.createdAt },
       { header: 'resolu_le', value: (b) => b.resolvedAt },
-      { header: 'jours_pour_resoudre', value: (b) => (b.resolvedAt ? Math.round(((b.resolvedAt.getTime() - b.createdAt.getTime()) / DAY_MS) * 10) / 10 : null) },
+      {
+        header: 'jours_pour_resoudre',
+        value: (b) =>
+          b.resolvedAt ? Math.round(((b.resolvedAt.getTime() - b.createdAt.getTime()) / DAY_MS) * 10) / 10 : null,
+      },
     ],
     (ctx, q) => {
       const where: Prisma.BlockerWhereInput = {
@@ -211,12 +275,18 @@ export function exportRoutes(api: Api, { db }: ApiDeps): void {
         ...(q.category && { category: q.category }),
         ...(q.beneficiaryId && { beneficiaryId: q.beneficiaryId }),
       };
-      return pages((after, take) => prisma.blocker.findMany({ where: { AND: [where, { id: { gt: after } }] }, orderBy: { id: 'asc' }, take }));
+      return pages((after, take) =>
+        prisma.blocker.findMany({ where: { AND: [where, { id: { gt: after } }] }, orderBy: { id: 'asc' }, take }),
+      );
     },
   );
 
   // --- bookings: of the sessions starting in the period -----------------------------------------------------------
-  const bookingsQuery = z.object({ ...period, sessionId: id.optional(), status: z.enum(['booked', 'waitlisted', 'cancelled', 'attended', 'no_show']).optional() });
+  const bookingsQuery = z.object({
+    ...period,
+    sessionId: id.optional(),
+    status: z.enum(['booked', 'waitlisted', 'cancelled', 'attended', 'no_show']).optional(),
+  });
   type BookingRow = Prisma.BookingGetPayload<{ include: { session: { include: { workshop: true } } } }>;
   csv<z.infer<typeof bookingsQuery>, BookingRow>(
     'bookings',
@@ -240,7 +310,14 @@ export function exportRoutes(api: Api, { db }: ApiDeps): void {
         ...(q.sessionId && { sessionId: q.sessionId }),
         ...(q.status && { status: q.status }),
       };
-      return pages((after, take) => prisma.booking.findMany({ where: { AND: [where, { id: { gt: after } }] }, include: { session: { include: { workshop: true } } }, orderBy: { id: 'asc' }, take }));
+      return pages((after, take) =>
+        prisma.booking.findMany({
+          where: { AND: [where, { id: { gt: after } }] },
+          include: { session: { include: { workshop: true } } },
+          orderBy: { id: 'asc' },
+          take,
+        }),
+      );
     },
   );
 
@@ -277,11 +354,19 @@ export function exportRoutes(api: Api, { db }: ApiDeps): void {
         ...(q.status && { status: q.status }),
         ...(q.structureId && { structureId: q.structureId }),
       };
-      return pages((after, take) => prisma.placement.findMany({ where: { AND: [where, { id: { gt: after } }] }, include: { structure: true }, orderBy: { id: 'asc' }, take }));
+      return pages((after, take) =>
+        prisma.placement.findMany({
+          where: { AND: [where, { id: { gt: after } }] },
+          include: { structure: true },
+          orderBy: { id: 'asc' },
+          take,
+        }),
+      );
     },
   );
 
-  // --- stats: the figures of GET /api/cip/stats, one per line -------------------------------------------------------------
+  // --- stats: the figures of GET /api/cip/stats, one per line
+  // -------------------------------------------------------------
   csv<z.infer<typeof statsQuery>, StatLine>(
     'stats',
     'The statistics of a period (the filters of GET /api/cip/stats), one figure per line, as CSV',
@@ -307,12 +392,21 @@ interface StatLine {
 /** The statistics flattened: section; indicator (the path of the figure); key (a row of a breakdown); value. */
 async function* statLines(stats: Stats): AsyncGenerator<StatLine> {
   let n = 0;
-  const line = (section: string, indicator: string, key: string, value: Cell): StatLine => ({ id: ++n, section, indicator, key, value });
+  const line = (section: string, indicator: string, key: string, value: Cell): StatLine => ({
+    id: ++n,
+    section,
+    indicator,
+    key,
+    value,
+  });
   function* walk(section: string, path: string, value: unknown, key = ''): Generator<StatLine> {
     if (Array.isArray(value)) {
       for (const item of value as Record<string, unknown>[]) {
-        const rowKey = String(item.key ?? item.category ?? (item.endDate ? `${item.name} ${item.endDate}` : (item.name ?? '')));
-        for (const [k, v] of Object.entries(item)) if (!['key', 'category', 'name'].includes(k)) yield* walk(section, `${path}.${k}`, v, rowKey);
+        const rowKey = String(
+          item.key ?? item.category ?? (item.endDate ? `${item.name} ${item.endDate}` : (item.name ?? '')),
+        );
+        for (const [k, v] of Object.entries(item))
+          if (!['key', 'category', 'name'].includes(k)) yield* walk(section, `${path}.${k}`, v, rowKey);
       }
     } else if (value && typeof value === 'object') {
       for (const [k, v] of Object.entries(value)) yield* walk(section, path ? `${path}.${k}` : k, v, key);

@@ -27,7 +27,10 @@ export interface FieldError {
   message: string;
 }
 
-/** The values of an error's message; a Date is a day (YYYY-MM-DD in params, in the words of the language in the message). */
+/**
+ * The values of an error's message; a Date is a day (YYYY-MM-DD in params, in the words of the language in the
+ * message).
+ */
 export type ErrorParams = Record<string, string | number | Date>;
 
 /** The languages the API speaks to staff; French unless the caller asks for English. */
@@ -75,7 +78,10 @@ export function fieldMessage(language: ApiLanguage, message: string): string {
   return text === key ? message : text;
 }
 
-/** "Must not be empty" -> must_not_be_empty (a trailing _one, _other... gets a _ more: i18next would take it for a plural form). */
+/**
+ * "Must not be empty" -> must_not_be_empty (a trailing _one, _other... gets a _ more: i18next would take it for a
+ * plural form).
+ */
 export const fieldMessageKey = (message: string) =>
   message
     .toLowerCase()
@@ -83,18 +89,30 @@ export const fieldMessageKey = (message: string) =>
     .replace(/^_+|_+$/g, '')
     .replace(/_(zero|one|two|few|many|other)$/, '_$1_');
 
-const dayIn = (language: ApiLanguage, d: Date) => (language === 'fr' ? d.toISOString().slice(0, 10).split('-').reverse().join('/') : d.toISOString().slice(0, 10));
+const dayIn = (language: ApiLanguage, d: Date) =>
+  language === 'fr' ? d.toISOString().slice(0, 10).split('-').reverse().join('/') : d.toISOString().slice(0, 10);
 
 function errorText(language: ApiLanguage, reason: string, params: ErrorParams): string | undefined {
-  const values = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, v instanceof Date ? dayIn(language, v) : v]));
+  const values = Object.fromEntries(
+    Object.entries(params).map(([k, v]) => [k, v instanceof Date ? dayIn(language, v) : v]),
+  );
   const key = `api.errors.${reason}`;
   const text = textOf(language, key, values);
   return text === key ? undefined : text;
 }
 
 /** An error of the API, its English message made from the locale files (api.errors.<reason>). */
-export function apiError(status: number, code: string, reason: string, params: ErrorParams = {}, extra: { fields?: FieldError[]; headers?: Record<string, string> } = {}): ApiError {
-  return new ApiError(status, code, errorText('en', reason, params) ?? reason, extra.fields, extra.headers, { reason, params });
+export function apiError(
+  status: number,
+  code: string,
+  reason: string,
+  params: ErrorParams = {},
+  extra: { fields?: FieldError[]; headers?: Record<string, string> } = {},
+): ApiError {
+  return new ApiError(status, code, errorText('en', reason, params) ?? reason, extra.fields, extra.headers, {
+    reason,
+    params,
+  });
 }
 
 /** 404: `what` is one of the resources of api.errors.notFound (Beneficiary, Structure...). */
@@ -102,7 +120,8 @@ export const notFound = (what: string) => apiError(404, 'NotFound', `notFound.${
 /** 409: a rule or the record's state says no; `reason` is a key of api.errors. */
 export const conflict = (reason: string, params?: ErrorParams) => apiError(409, 'Conflict', reason, params);
 /** 400 with field errors, like a schema's refusal. */
-export const invalid = (fields: FieldError[], where: 'body' | 'query' | 'path' = 'body') => apiError(400, 'ValidationError', `invalid.${where}`, {}, { fields });
+export const invalid = (fields: FieldError[], where: 'body' | 'query' | 'path' = 'body') =>
+  apiError(400, 'ValidationError', `invalid.${where}`, {}, { fields });
 
 /** The caller's language from Accept-Language: the first of fr and en by preference; French otherwise. */
 export function requestLanguage(header: string | string[] | undefined): ApiLanguage {
@@ -120,8 +139,18 @@ export function requestLanguage(header: string | string[] | undefined): ApiLangu
 
 /** The JSON of an error: its code, reason, params (days as YYYY-MM-DD) and message in `language`. */
 export function errorBody(err: ApiError, language: ApiLanguage) {
-  const params = Object.fromEntries(Object.entries(err.params).map(([k, v]) => [k, v instanceof Date ? v.toISOString().slice(0, 10) : v]));
-  return { error: { code: err.code, reason: err.reason, params, message: err.messageIn(language), ...(err.fields && { fields: err.fieldsIn(language) }) } };
+  const params = Object.fromEntries(
+    Object.entries(err.params).map(([k, v]) => [k, v instanceof Date ? v.toISOString().slice(0, 10) : v]),
+  );
+  return {
+    error: {
+      code: err.code,
+      reason: err.reason,
+      params,
+      message: err.messageIn(language),
+      ...(err.fields && { fields: err.fieldsIn(language) }),
+    },
+  };
 }
 
 export interface AuditEntry {
@@ -199,7 +228,10 @@ export const MANAGERS: readonly Role[] = ['coordinator', 'admin'];
 
 /** The zod issues as field errors: "phone: must be a phone number". */
 export function fieldErrors(error: z.ZodError, prefix: string): FieldError[] {
-  return error.issues.map((i) => ({ path: [prefix, ...i.path.map(String)].filter(Boolean).join('.'), message: i.message }));
+  return error.issues.map((i) => ({
+    path: [prefix, ...i.path.map(String)].filter(Boolean).join('.'),
+    message: i.message,
+  }));
 }
 
 export class Api {
@@ -215,7 +247,10 @@ export class Api {
     });
   }
 
-  route<B = undefined, Q = undefined, P = undefined>(spec: RouteSpec<B, Q, P>, handler: (ctx: ApiContext, input: { body: B; query: Q; params: P }) => Promise<unknown>): void {
+  route<B = undefined, Q = undefined, P = undefined>(
+    spec: RouteSpec<B, Q, P>,
+    handler: (ctx: ApiContext, input: { body: B; query: Q; params: P }) => Promise<unknown>,
+  ): void {
     this.routes.push({ spec: spec as RouteSpec<unknown, unknown, unknown>, handler: handler as Declared['handler'] });
     this.server[spec.method](spec.path, async (req: Request, res: Response) => {
       try {
@@ -233,7 +268,10 @@ export class Api {
    * A failure once the file has started cannot change the status any more: it is logged and the
    * connection cut, so that the caller sees an incomplete download rather than a complete-looking one.
    */
-  download<Q = undefined, P = undefined>(spec: Omit<RouteSpec<undefined, Q, P>, 'body' | 'response'> & { contentType: string }, handler: (ctx: ApiContext, input: { query: Q; params: P }, res: Response) => Promise<void>): void {
+  download<Q = undefined, P = undefined>(
+    spec: Omit<RouteSpec<undefined, Q, P>, 'body' | 'response'> & { contentType: string },
+    handler: (ctx: ApiContext, input: { query: Q; params: P }, res: Response) => Promise<void>,
+  ): void {
     this.routes.push({ spec: spec as RouteSpec<unknown, unknown, unknown> });
     this.server[spec.method](spec.path, async (req: Request, res: Response) => {
       try {
@@ -241,7 +279,10 @@ export class Api {
         if (!res.writableEnded) res.end();
       } catch (err) {
         if (!res.headersSent) return this.fail(res, err, req, spec.path);
-        this.deps.log.error({ method: req.method, route: spec.path, err: safeError(err) }, 'cip api: download failed midway');
+        this.deps.log.error(
+          { method: req.method, route: spec.path, err: safeError(err) },
+          'cip api: download failed midway',
+        );
         res.destroy();
       }
     });
@@ -252,7 +293,13 @@ export class Api {
    * role and password checks, schemas, scope rules and audit rows (the staff dashboard's pages are
    * made of these calls). Resolves with the route's answer; rejects with its ApiError.
    */
-  async call(method: RouteSpec<unknown, unknown, unknown>['method'], path: string, caller: Caller, input: { body?: unknown; query?: unknown; params?: unknown } = {}): Promise<any> {
+  async call(
+    method: RouteSpec<unknown, unknown, unknown>['method'],
+    path: string,
+    caller: Caller,
+    input: { body?: unknown; query?: unknown; params?: unknown } = {},
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each route's answer, checked by its own schema
+  ): Promise<any> {
     const found = this.routes.find((r) => r.spec.method === method && r.spec.path === path && r.handler);
     if (!found) throw new Error(`no route ${method} ${path}`);
     return this.run(found.spec, found.handler!, {
@@ -265,7 +312,11 @@ export class Api {
     });
   }
 
-  private answer<B, Q, P>(req: Request, spec: RouteSpec<B, Q, P>, handler: (ctx: ApiContext, input: { body: B; query: Q; params: P }) => Promise<unknown>) {
+  private answer<B, Q, P>(
+    req: Request,
+    spec: RouteSpec<B, Q, P>,
+    handler: (ctx: ApiContext, input: { body: B; query: Q; params: P }) => Promise<unknown>,
+  ) {
     return this.run(spec, handler, {
       authorization: String(req.headers.authorization ?? ''),
       ip: clientAddress(req, this.deps.trustProxy ?? NO_PROXY),
@@ -276,7 +327,11 @@ export class Api {
     });
   }
 
-  private async run<B, Q, P>(spec: RouteSpec<B, Q, P>, handler: (ctx: ApiContext, input: { body: B; query: Q; params: P }) => Promise<unknown>, source: Source) {
+  private async run<B, Q, P>(
+    spec: RouteSpec<B, Q, P>,
+    handler: (ctx: ApiContext, input: { body: B; query: Q; params: P }) => Promise<unknown>,
+    source: Source,
+  ) {
     const { db } = this.deps;
     const now = this.deps.now();
     const { ip, language } = source;
@@ -285,7 +340,8 @@ export class Api {
       const match = /^Bearer\s+(\S+)$/i.exec(source.authorization);
       staff = match ? await staffOfToken(db.prisma, match[1], now) : undefined;
       if (!staff) throw apiError(401, 'Unauthorized', 'Unauthorized');
-      if (staff.mustChangePassword && !spec.beforePasswordChange) throw apiError(403, 'PasswordChangeRequired', 'PasswordChangeRequired');
+      if (staff.mustChangePassword && !spec.beforePasswordChange)
+        throw apiError(403, 'PasswordChangeRequired', 'PasswordChangeRequired');
       if (!spec.roles.includes(staff.role)) throw apiError(403, 'Forbidden', 'Forbidden', { role: staff.role });
     }
     const input = {
@@ -294,7 +350,15 @@ export class Api {
       params: spec.params ? parse(spec.params, source.params, 'path', language) : (undefined as P),
     };
     const ctx: ApiContext = {
-      staff: staff ?? { id: 0, email: '', name: '', role: 'cip', mustChangePassword: false, language: 'fr', sessionId: 0 },
+      staff: staff ?? {
+        id: 0,
+        email: '',
+        name: '',
+        role: 'cip',
+        mustChangePassword: false,
+        language: 'fr',
+        sessionId: 0,
+      },
       ip,
       now,
       audit: async (entry) => {
@@ -337,23 +401,52 @@ export class Api {
     for (const { spec } of this.routes) {
       const path = spec.path.replace(/:(\w+)/g, '{$1}');
       const parameters: unknown[] = [];
-      for (const [where, s] of [['path', spec.params], ['query', spec.query]] as const) {
+      for (const [where, s] of [
+        ['path', spec.params],
+        ['query', spec.query],
+      ] as const) {
         if (!s) continue;
         const props = (schema(s, 'input').properties ?? {}) as Record<string, Record<string, unknown>>;
         const required = new Set((schema(s, 'input').required as string[] | undefined) ?? []);
-        for (const [name, p] of Object.entries(props)) parameters.push({ name, in: where, required: where === 'path' || required.has(name), schema: p, ...(p.description ? { description: p.description } : {}) });
+        for (const [name, p] of Object.entries(props))
+          parameters.push({
+            name,
+            in: where,
+            required: where === 'path' || required.has(name),
+            schema: p,
+            ...(p.description ? { description: p.description } : {}),
+          });
       }
       const errors = {
-        ...(spec.body || spec.query || spec.params ? { 400: { description: 'Invalid input: field-level errors', content: { 'application/json': { schema: ERROR_SCHEMA } } } } : {}),
-        ...(spec.roles !== 'public' ? { 401: { description: 'No valid bearer token' }, 403: { description: 'Not allowed for this role (or the one-time password is not changed yet)' } } : {}),
-        ...Object.fromEntries(Object.entries(spec.errors ?? {}).map(([status, description]) => [status, { description, content: { 'application/json': { schema: ERROR_SCHEMA } } }])),
+        ...(spec.body || spec.query || spec.params
+          ? {
+              400: {
+                description: 'Invalid input: field-level errors',
+                content: { 'application/json': { schema: ERROR_SCHEMA } },
+              },
+            }
+          : {}),
+        ...(spec.roles !== 'public'
+          ? {
+              401: { description: 'No valid bearer token' },
+              403: { description: 'Not allowed for this role (or the one-time password is not changed yet)' },
+            }
+          : {}),
+        ...Object.fromEntries(
+          Object.entries(spec.errors ?? {}).map(([status, description]) => [
+            status,
+            { description, content: { 'application/json': { schema: ERROR_SCHEMA } } },
+          ]),
+        ),
       };
       (paths[path] ??= {})[spec.method === 'del' ? 'delete' : spec.method] = {
         summary: spec.summary,
         tags: [spec.tag],
         ...(spec.roles !== 'public' && { security: [{ bearer: [] }], 'x-roles': spec.roles }),
         ...(parameters.length && { parameters }),
-        ...(spec.body && { requestBody: { required: true, content: { 'application/json': { schema: schema(spec.body, 'input') } } } }),
+        ...(spec.body && {
+          requestBody: { required: true, content: { 'application/json': { schema: schema(spec.body, 'input') } } },
+        }),
         responses: {
           [spec.status ?? 200]: {
             description: 'OK',
@@ -367,7 +460,11 @@ export class Api {
     return {
       openapi: '3.1.0',
       info,
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'The token of POST /api/cip/session' } } },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'The token of POST /api/cip/session' },
+        },
+      },
       paths,
     };
   }
@@ -380,10 +477,16 @@ const ERROR_SCHEMA = {
       type: 'object',
       properties: {
         code: { type: 'string' },
-        reason: { type: 'string', description: 'the stable key of this refusal (api.errors.<reason> in the locale files)' },
+        reason: {
+          type: 'string',
+          description: 'the stable key of this refusal (api.errors.<reason> in the locale files)',
+        },
         params: { type: 'object', description: 'the values of the message (days as YYYY-MM-DD)' },
         message: { type: 'string', description: "in the caller's language (Accept-Language: fr by default, or en)" },
-        fields: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } },
+        fields: {
+          type: 'array',
+          items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } },
+        },
       },
       required: ['code', 'reason', 'message'],
     },
@@ -395,7 +498,8 @@ const FRENCH_ZOD = z.locales.fr();
 
 function parse<T>(schema: ZodType<T>, value: unknown, where: string, language: ApiLanguage): T {
   const result = schema.safeParse(value, language === 'fr' ? { error: FRENCH_ZOD.localeError } : undefined);
-  if (!result.success) throw invalid(fieldErrors(result.error, where === 'body' ? '' : where), where as 'body' | 'query' | 'path');
+  if (!result.success)
+    throw invalid(fieldErrors(result.error, where === 'body' ? '' : where), where as 'body' | 'query' | 'path');
   return result.data;
 }
 

@@ -20,25 +20,59 @@ const logged = z.object({
 });
 
 /** The text and files of a stored activity, whatever else it carries. */
-export function activityContent(payload: unknown): { text: string | null; attachments: { contentType: string; mediaId: string | null }[] } {
+export function activityContent(payload: unknown): {
+  text: string | null;
+  attachments: { contentType: string; mediaId: string | null }[];
+} {
   const p = (payload ?? {}) as { text?: unknown; attachments?: unknown };
-  const attachments = Array.isArray(p.attachments) ? (p.attachments as { contentType?: unknown; contentUrl?: unknown; url?: unknown }[]) : [];
+  const attachments = Array.isArray(p.attachments)
+    ? (p.attachments as { contentType?: unknown; contentUrl?: unknown; url?: unknown }[])
+    : [];
   return {
     text: typeof p.text === 'string' ? p.text : null,
-    attachments: attachments.map((a) => ({ contentType: String(a.contentType ?? ''), mediaId: mediaIdOf(String(a.contentUrl ?? a.url ?? '')) ?? null })),
+    attachments: attachments.map((a) => ({
+      contentType: String(a.contentType ?? ''),
+      mediaId: mediaIdOf(String(a.contentUrl ?? a.url ?? '')) ?? null,
+    })),
   };
 }
 
 export function messageRoutes(api: Api, { db }: ApiDeps): void {
   api.route(
-    { method: 'get', path: '/api/cip/beneficiaries/:id/messages', summary: "A case's conversation log (audited), newest first", tag: 'beneficiaries', roles: ANY_STAFF, params: idParams, query: z.object(paging), response: list(logged) },
+    {
+      method: 'get',
+      path: '/api/cip/beneficiaries/:id/messages',
+      summary: "A case's conversation log (audited), newest first",
+      tag: 'beneficiaries',
+      roles: ANY_STAFF,
+      params: idParams,
+      query: z.object(paging),
+      response: list(logged),
+    },
     async (ctx, { params, query }) => {
       const b = await caseInScope(db.prisma, ctx.staff, params.id);
       const where = { beneficiaryId: b.id, direction: { in: ['in', 'out'] } };
-      const [rows, total] = await Promise.all([db.prisma.message.findMany({ where, orderBy: { id: 'desc' }, take: query.limit, skip: query.offset }), db.prisma.message.count({ where })]);
-      await ctx.audit({ action: 'read', resource: 'conversation', resourceId: b.id, beneficiaryId: b.id, detail: { messages: rows.length } });
+      const [rows, total] = await Promise.all([
+        db.prisma.message.findMany({ where, orderBy: { id: 'desc' }, take: query.limit, skip: query.offset }),
+        db.prisma.message.count({ where }),
+      ]);
+      await ctx.audit({
+        action: 'read',
+        resource: 'conversation',
+        resourceId: b.id,
+        beneficiaryId: b.id,
+        detail: { messages: rows.length },
+      });
       return {
-        items: rows.map((m) => ({ id: m.id, direction: m.direction, channel: m.channel, kind: m.kind, status: m.status, ...activityContent(m.payload), createdAt: m.createdAt })),
+        items: rows.map((m) => ({
+          id: m.id,
+          direction: m.direction,
+          channel: m.channel,
+          kind: m.kind,
+          status: m.status,
+          ...activityContent(m.payload),
+          createdAt: m.createdAt,
+        })),
         total,
       };
     },

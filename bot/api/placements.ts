@@ -2,7 +2,13 @@
 // status, tutor or notes, list a person's. The rules (SIAE seats, the 4 months of sas IAE, the
 // tutor's structure) live in bot/services/placements.ts; a refusal is a 409 with its reason.
 import { z } from 'zod';
-import { PLACEMENT_KINDS, PLACEMENT_STATUSES, PlacementRefused, createPlacement, updatePlacement } from '../services/placements';
+import {
+  PLACEMENT_KINDS,
+  PLACEMENT_STATUSES,
+  PlacementRefused,
+  createPlacement,
+  updatePlacement,
+} from '../services/placements';
 import { ANY_STAFF, conflict, invalid, notFound, type Api, type ApiDeps } from './http';
 import { caseInScope, caseScope } from './scope';
 import { day, id, idParams, list, text } from './schemas';
@@ -41,10 +47,19 @@ const createBody = z
   .refine((v) => v.endDate > v.startDate, { path: ['endDate'], message: 'must be after startDate' });
 
 const updateBody = z
-  .object({ startDate: day, endDate: day, status: placementStatus, tutorId: id.nullable(), notes: text(2000).nullable() })
+  .object({
+    startDate: day,
+    endDate: day,
+    status: placementStatus,
+    tutorId: id.nullable(),
+    notes: text(2000).nullable(),
+  })
   .partial()
   .refine((v) => Object.keys(v).length > 0, 'nothing to change')
-  .refine((v) => !v.startDate || !v.endDate || v.endDate > v.startDate, { path: ['endDate'], message: 'must be after startDate' });
+  .refine((v) => !v.startDate || !v.endDate || v.endDate > v.startDate, {
+    path: ['endDate'],
+    message: 'must be after startDate',
+  });
 
 /** A refusal of the placement rules as the API says it: 404 for a missing record, 409 for a rule. */
 export function asApiError(err: unknown): never {
@@ -79,35 +94,107 @@ export function placementRoutes(api: Api, { db }: ApiDeps): void {
   const prisma = db.prisma;
   const staffActor = (staffId: number) => ({ type: 'staff' as const, id: staffId });
 
-  api.route({ method: 'post', path: '/api/cip/placements', summary: 'Place a person (the SIAE seat and 4-month sas IAE rules apply)', tag: 'placements', roles: ANY_STAFF, body: createBody, response: placement, status: 201 }, async (ctx, { body }) => {
-    await caseInScope(prisma, ctx.staff, body.beneficiaryId);
-    const created = await createPlacement(db, body, staffActor(ctx.staff.id)).catch(asApiError);
-    await ctx.audit({ action: 'create', resource: 'placement', resourceId: created.id, beneficiaryId: created.beneficiaryId });
-    return prisma.placement.findUniqueOrThrow({ where: { id: created.id }, include: withStructure });
-  });
-
-  api.route({ method: 'get', path: '/api/cip/placements/:id', summary: 'A placement', tag: 'placements', roles: ANY_STAFF, params: idParams, response: placement }, async (ctx, { params }) => {
-    const found = await prisma.placement.findFirst({ where: { id: params.id, beneficiary: caseScope(ctx.staff) }, include: withStructure });
-    if (!found) throw notFound('Placement');
-    await ctx.audit({ action: 'read', resource: 'placement', resourceId: found.id, beneficiaryId: found.beneficiaryId });
-    return found;
-  });
-
-  api.route({ method: 'patch', path: '/api/cip/placements/:id', summary: "Change a placement's dates, status, tutor or notes", tag: 'placements', roles: ANY_STAFF, params: idParams, body: updateBody, response: placement }, async (ctx, { params, body }) => {
-    const found = await prisma.placement.findFirst({ where: { id: params.id, beneficiary: caseScope(ctx.staff) } });
-    if (!found) throw notFound('Placement');
-    const updated = await updatePlacement(db, found.id, body, staffActor(ctx.staff.id)).catch(asApiError);
-    await ctx.audit({ action: 'update', resource: 'placement', resourceId: updated.id, beneficiaryId: updated.beneficiaryId, detail: { fields: Object.keys(body) } });
-    return prisma.placement.findUniqueOrThrow({ where: { id: updated.id }, include: withStructure });
-  });
+  api.route(
+    {
+      method: 'post',
+      path: '/api/cip/placements',
+      summary: 'Place a person (the SIAE seat and 4-month sas IAE rules apply)',
+      tag: 'placements',
+      roles: ANY_STAFF,
+      body: createBody,
+      response: placement,
+      status: 201,
+    },
+    async (ctx, { body }) => {
+      await caseInScope(prisma, ctx.staff, body.beneficiaryId);
+      const created = await createPlacement(db, body, staffActor(ctx.staff.id)).catch(asApiError);
+      await ctx.audit({
+        action: 'create',
+        resource: 'placement',
+        resourceId: created.id,
+        beneficiaryId: created.beneficiaryId,
+      });
+      return prisma.placement.findUniqueOrThrow({ where: { id: created.id }, include: withStructure });
+    },
+  );
 
   api.route(
-    { method: 'get', path: '/api/cip/beneficiaries/:id/placements', summary: "A person's placements, earliest first", tag: 'placements', roles: ANY_STAFF, params: idParams, query: z.object({ status: placementStatus.optional() }), response: list(placement) },
+    {
+      method: 'get',
+      path: '/api/cip/placements/:id',
+      summary: 'A placement',
+      tag: 'placements',
+      roles: ANY_STAFF,
+      params: idParams,
+      response: placement,
+    },
+    async (ctx, { params }) => {
+      const found = await prisma.placement.findFirst({
+        where: { id: params.id, beneficiary: caseScope(ctx.staff) },
+        include: withStructure,
+      });
+      if (!found) throw notFound('Placement');
+      await ctx.audit({
+        action: 'read',
+        resource: 'placement',
+        resourceId: found.id,
+        beneficiaryId: found.beneficiaryId,
+      });
+      return found;
+    },
+  );
+
+  api.route(
+    {
+      method: 'patch',
+      path: '/api/cip/placements/:id',
+      summary: "Change a placement's dates, status, tutor or notes",
+      tag: 'placements',
+      roles: ANY_STAFF,
+      params: idParams,
+      body: updateBody,
+      response: placement,
+    },
+    async (ctx, { params, body }) => {
+      const found = await prisma.placement.findFirst({ where: { id: params.id, beneficiary: caseScope(ctx.staff) } });
+      if (!found) throw notFound('Placement');
+      const updated = await updatePlacement(db, found.id, body, staffActor(ctx.staff.id)).catch(asApiError);
+      await ctx.audit({
+        action: 'update',
+        resource: 'placement',
+        resourceId: updated.id,
+        beneficiaryId: updated.beneficiaryId,
+        detail: { fields: Object.keys(body) },
+      });
+      return prisma.placement.findUniqueOrThrow({ where: { id: updated.id }, include: withStructure });
+    },
+  );
+
+  api.route(
+    {
+      method: 'get',
+      path: '/api/cip/beneficiaries/:id/placements',
+      summary: "A person's placements, earliest first",
+      tag: 'placements',
+      roles: ANY_STAFF,
+      params: idParams,
+      query: z.object({ status: placementStatus.optional() }),
+      response: list(placement),
+    },
     async (ctx, { params, query }) => {
       const b = await caseInScope(prisma, ctx.staff, params.id);
       const where = { beneficiaryId: b.id, ...(query.status && { status: query.status }) };
-      const items = await prisma.placement.findMany({ where, orderBy: [{ startDate: 'asc' }, { id: 'asc' }], include: withStructure });
-      await ctx.audit({ action: 'read', resource: 'placement', beneficiaryId: b.id, detail: { ids: items.map((p) => p.id) } });
+      const items = await prisma.placement.findMany({
+        where,
+        orderBy: [{ startDate: 'asc' }, { id: 'asc' }],
+        include: withStructure,
+      });
+      await ctx.audit({
+        action: 'read',
+        resource: 'placement',
+        beneficiaryId: b.id,
+        detail: { ids: items.map((p) => p.id) },
+      });
       return { items, total: items.length };
     },
   );

@@ -5,27 +5,70 @@ import { ANY_STAFF, invalid, notFound, type Api, type ApiDeps } from './http';
 import { day, idParams, list } from './schemas';
 
 const DAY_MS = 24 * 3600_000;
-const listed = z.object({ id: z.number().int(), workshopId: z.number().int(), workshopCode: z.string(), title: z.string(), startsAt: z.date(), endsAt: z.date(), place: z.string(), capacity: z.number().int(), bookedCount: z.number().int(), status: z.string(), audience: z.string() });
+const listed = z.object({
+  id: z.number().int(),
+  workshopId: z.number().int(),
+  workshopCode: z.string(),
+  title: z.string(),
+  startsAt: z.date(),
+  endsAt: z.date(),
+  place: z.string(),
+  capacity: z.number().int(),
+  bookedCount: z.number().int(),
+  status: z.string(),
+  audience: z.string(),
+});
 
 export function sessionListRoutes(api: Api, { db }: ApiDeps): void {
   api.route(
-    { method: 'get', path: '/api/cip/sessions', summary: 'Workshop sessions from one day to another (both included; default: the last 14 days and the next 14)', tag: 'workshops', roles: ANY_STAFF, query: z.object({ from: day.optional(), to: day.optional() }), response: list(listed) },
+    {
+      method: 'get',
+      path: '/api/cip/sessions',
+      summary: 'Workshop sessions from one day to another (both included; default: the last 14 days and the next 14)',
+      tag: 'workshops',
+      roles: ANY_STAFF,
+      query: z.object({ from: day.optional(), to: day.optional() }),
+      response: list(listed),
+    },
     async (ctx, { query }) => {
       const today = new Date(Date.UTC(ctx.now.getUTCFullYear(), ctx.now.getUTCMonth(), ctx.now.getUTCDate()));
       const from = query.from ?? new Date(today.getTime() - 14 * DAY_MS);
       const to = query.to ?? new Date(today.getTime() + 14 * DAY_MS);
       if (to < from) throw invalid([{ path: 'query.to', message: 'must not be before from' }], 'query');
-      if (to.getTime() - from.getTime() > 366 * DAY_MS) throw invalid([{ path: 'query.to', message: 'at most a year' }], 'query');
-      const rows = await db.prisma.workshopSession.findMany({ where: { startsAt: { gte: from, lt: new Date(to.getTime() + DAY_MS) } }, include: { workshop: { select: { title: true, code: true } } }, orderBy: [{ startsAt: 'asc' }, { id: 'asc' }] });
-      const items = rows.map(({ workshop, createdAt: _c, updatedAt: _u, ...s }) => ({ ...s, title: workshop.title, workshopCode: workshop.code }));
+      if (to.getTime() - from.getTime() > 366 * DAY_MS)
+        throw invalid([{ path: 'query.to', message: 'at most a year' }], 'query');
+      const rows = await db.prisma.workshopSession.findMany({
+        where: { startsAt: { gte: from, lt: new Date(to.getTime() + DAY_MS) } },
+        include: { workshop: { select: { title: true, code: true } } },
+        orderBy: [{ startsAt: 'asc' }, { id: 'asc' }],
+      });
+      const items = rows.map(({ workshop, createdAt: _c, updatedAt: _u, ...s }) => ({
+        ...s,
+        title: workshop.title,
+        workshopCode: workshop.code,
+      }));
       return { items, total: items.length };
     },
   );
 
-  api.route({ method: 'get', path: '/api/cip/sessions/:id', summary: 'A workshop session', tag: 'workshops', roles: ANY_STAFF, params: idParams, response: listed }, async (_ctx, { params }) => {
-    const found = await db.prisma.workshopSession.findUnique({ where: { id: params.id }, include: { workshop: { select: { title: true, code: true } } } });
-    if (!found) throw notFound('Session');
-    const { workshop, createdAt: _c, updatedAt: _u, ...s } = found;
-    return { ...s, title: workshop.title, workshopCode: workshop.code };
-  });
+  api.route(
+    {
+      method: 'get',
+      path: '/api/cip/sessions/:id',
+      summary: 'A workshop session',
+      tag: 'workshops',
+      roles: ANY_STAFF,
+      params: idParams,
+      response: listed,
+    },
+    async (_ctx, { params }) => {
+      const found = await db.prisma.workshopSession.findUnique({
+        where: { id: params.id },
+        include: { workshop: { select: { title: true, code: true } } },
+      });
+      if (!found) throw notFound('Session');
+      const { workshop, createdAt: _c, updatedAt: _u, ...s } = found;
+      return { ...s, title: workshop.title, workshopCode: workshop.code };
+    },
+  );
 }

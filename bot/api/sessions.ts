@@ -5,10 +5,25 @@
 // with Retry-After, even for the right password.
 import { z } from 'zod';
 import { accountFailed, clearAccount, loginFailed, loginLock, type LoginLock } from '../services/loginThrottle';
-import { changePassword, ONE_TIME_PASSWORD_HOURS, passwordProblem, setStaffLanguage, signIn, signOut, STAFF_LANGUAGES } from '../services/staff';
+import {
+  changePassword,
+  ONE_TIME_PASSWORD_HOURS,
+  passwordProblem,
+  setStaffLanguage,
+  signIn,
+  signOut,
+  STAFF_LANGUAGES,
+} from '../services/staff';
 import { ANY_STAFF, ApiError, apiError, invalid, type Api, type ApiDeps } from './http';
 
-const staff = z.object({ id: z.number().int(), email: z.string(), name: z.string(), role: z.string(), mustChangePassword: z.boolean(), language: z.enum(STAFF_LANGUAGES) });
+const staff = z.object({
+  id: z.number().int(),
+  email: z.string(),
+  name: z.string(),
+  role: z.string(),
+  mustChangePassword: z.boolean(),
+  language: z.enum(STAFF_LANGUAGES),
+});
 
 const newPassword = z.string().superRefine((v, c) => {
   const p = passwordProblem(v);
@@ -42,7 +57,11 @@ export function sessionRoutes(api: Api, { db }: ApiDeps, options: { sessionHours
       const attempt = { email: body.email, address: ctx.ip };
       const email = body.email.toLowerCase();
       const refuse = async (lock: LoginLock) => {
-        await ctx.audit({ action: 'login', resource: 'session', detail: { ok: false, email, reason: `${lock.scope}_locked` } });
+        await ctx.audit({
+          action: 'login',
+          resource: 'session',
+          detail: { ok: false, email, reason: `${lock.scope}_locked` },
+        });
         return locked(lock, ctx.now);
       };
       const before = await loginLock(db.prisma, attempt, ctx.now);
@@ -53,30 +72,61 @@ export function sessionRoutes(api: Api, { db }: ApiDeps, options: { sessionHours
       const result = await signIn(db.prisma, body.email, body.password, ctx.now, options.sessionHours, hold);
       if (lock.now) throw await refuse(lock.now);
       if (!result.ok && result.reason === 'expired') {
-        await ctx.audit({ action: 'login', resource: 'session', detail: { ok: false, email, reason: 'one_time_password_expired' } });
+        await ctx.audit({
+          action: 'login',
+          resource: 'session',
+          detail: { ok: false, email, reason: 'one_time_password_expired' },
+        });
         throw apiError(401, 'OneTimePasswordExpired', 'OneTimePasswordExpired', { hours: ONE_TIME_PASSWORD_HOURS });
       }
       if (!result.ok) {
         const nowLocked = await loginFailed(db.prisma, attempt, ctx.now);
-        await ctx.audit({ action: 'login', resource: 'session', detail: { ok: false, email, ...(nowLocked && { locked: nowLocked.scope }) } });
+        await ctx.audit({
+          action: 'login',
+          resource: 'session',
+          detail: { ok: false, email, ...(nowLocked && { locked: nowLocked.scope }) },
+        });
         throw apiError(401, 'Unauthorized', 'login.wrong');
       }
       await clearAccount(db.prisma, body.email);
       const { ok: _ok, ...session } = result;
-      await db.prisma.auditEvent.create({ data: { staffUserId: session.staff.id, action: 'login', resource: 'session', ip: ctx.ip, detail: { ok: true } } });
+      await db.prisma.auditEvent.create({
+        data: { staffUserId: session.staff.id, action: 'login', resource: 'session', ip: ctx.ip, detail: { ok: true } },
+      });
       return session;
     },
   );
 
-  api.route({ method: 'del', path: '/api/cip/session', summary: 'Sign out (the token stops working)', tag: 'session', roles: ANY_STAFF, beforePasswordChange: true }, async (ctx) => {
-    await signOut(db.prisma, ctx.staff.sessionId, ctx.now);
-    return { signedOut: true };
-  });
+  api.route(
+    {
+      method: 'del',
+      path: '/api/cip/session',
+      summary: 'Sign out (the token stops working)',
+      tag: 'session',
+      roles: ANY_STAFF,
+      beforePasswordChange: true,
+    },
+    async (ctx) => {
+      await signOut(db.prisma, ctx.staff.sessionId, ctx.now);
+      return { signedOut: true };
+    },
+  );
 
-  api.route({ method: 'get', path: '/api/cip/me', summary: 'Who I am signed in as', tag: 'session', roles: ANY_STAFF, beforePasswordChange: true, response: staff }, async (ctx) => {
-    const { sessionId: _session, ...me } = ctx.staff;
-    return me;
-  });
+  api.route(
+    {
+      method: 'get',
+      path: '/api/cip/me',
+      summary: 'Who I am signed in as',
+      tag: 'session',
+      roles: ANY_STAFF,
+      beforePasswordChange: true,
+      response: staff,
+    },
+    async (ctx) => {
+      const { sessionId: _session, ...me } = ctx.staff;
+      return me;
+    },
+  );
 
   api.route(
     {
@@ -100,12 +150,16 @@ export function sessionRoutes(api: Api, { db }: ApiDeps, options: { sessionHours
     {
       method: 'post',
       path: '/api/cip/password',
-      summary: 'Choose a new password: the current one is needed, except right after a one-time password; other sessions end',
+      summary:
+        'Choose a new password: the current one is needed, except right after a one-time password; other sessions end',
       tag: 'session',
       roles: ANY_STAFF,
       beforePasswordChange: true,
       body: z.object({ currentPassword: z.string().min(1).max(200).optional(), password: newPassword }),
-      errors: { 403: 'The current password is wrong (WrongPassword); or not allowed for this role', 429: 'The account is locked after too many wrong passwords (AccountLocked); Retry-After in seconds' },
+      errors: {
+        403: 'The current password is wrong (WrongPassword); or not allowed for this role',
+        429: 'The account is locked after too many wrong passwords (AccountLocked); Retry-After in seconds',
+      },
     },
     async (ctx, { body }) => {
       // The current password is a password guess like any other: it counts towards the account's lock.
@@ -116,12 +170,25 @@ export function sessionRoutes(api: Api, { db }: ApiDeps, options: { sessionHours
       const before = await accountLock();
       if (before) throw locked(before, ctx.now);
       const lock = { now: undefined as LoginLock | undefined };
-      const outcome = await changePassword(db.prisma, ctx.staff.id, ctx.staff.sessionId, body, ctx.now, async () => (lock.now = await accountLock()) !== undefined);
+      const outcome = await changePassword(
+        db.prisma,
+        ctx.staff.id,
+        ctx.staff.sessionId,
+        body,
+        ctx.now,
+        async () => (lock.now = await accountLock()) !== undefined,
+      );
       if (lock.now) throw locked(lock.now, ctx.now);
-      if (outcome === 'current_required') throw invalid([{ path: 'currentPassword', message: 'your current password is needed to choose a new one' }]);
+      if (outcome === 'current_required')
+        throw invalid([{ path: 'currentPassword', message: 'your current password is needed to choose a new one' }]);
       if (outcome === 'current_wrong') {
         await accountFailed(db.prisma, ctx.staff.email, ctx.now);
-        await ctx.audit({ action: 'update', resource: 'password', resourceId: ctx.staff.id, detail: { ok: false, reason: 'current_password_wrong' } });
+        await ctx.audit({
+          action: 'update',
+          resource: 'password',
+          resourceId: ctx.staff.id,
+          detail: { ok: false, reason: 'current_password_wrong' },
+        });
         throw apiError(403, 'WrongPassword', 'WrongPassword');
       }
       await ctx.audit({ action: 'update', resource: 'password', resourceId: ctx.staff.id });

@@ -25,40 +25,116 @@ export const shift = z.object({
   updatedAt: z.date(),
 });
 
-const listedShift = shift.extend({ placement: z.object({ id: z.number().int(), kind: z.string(), status: z.string(), structure: z.object({ id: z.number().int(), name: z.string() }) }) });
+const listedShift = shift.extend({
+  placement: z.object({
+    id: z.number().int(),
+    kind: z.string(),
+    status: z.string(),
+    structure: z.object({ id: z.number().int(), name: z.string() }),
+  }),
+});
 
-const slot = z.object({ startsAt: dateTime, endsAt: dateTime }).refine((v) => v.endsAt > v.startsAt, { path: ['endsAt'], message: 'must be after startsAt' });
-const range = z.object({ from: dateTime.optional().describe('shifts that end after this'), to: dateTime.optional().describe('shifts that start before this') });
+const slot = z
+  .object({ startsAt: dateTime, endsAt: dateTime })
+  .refine((v) => v.endsAt > v.startsAt, { path: ['endsAt'], message: 'must be after startsAt' });
+const range = z.object({
+  from: dateTime.optional().describe('shifts that end after this'),
+  to: dateTime.optional().describe('shifts that start before this'),
+});
 
 export function shiftRoutes(api: Api, { db }: ApiDeps): void {
   const prisma = db.prisma;
 
-  api.route({ method: 'post', path: '/api/cip/placements/:id/shifts', summary: 'Plan a shift of a placement (within its days)', tag: 'shifts', roles: ANY_STAFF, params: idParams, body: slot, response: shift, status: 201 }, async (ctx, { params, body }) => {
-    const placement = await prisma.placement.findFirst({ where: { id: params.id, beneficiary: caseScope(ctx.staff) } });
-    if (!placement) throw notFound('Placement');
-    const created = await addShift(db, placement.id, body, { type: 'staff', id: ctx.staff.id }).catch(asApiError);
-    await ctx.audit({ action: 'create', resource: 'shift', resourceId: created.id, beneficiaryId: created.beneficiaryId, detail: { placementId: placement.id } });
-    return created;
-  });
-
-  api.route({ method: 'get', path: '/api/cip/beneficiaries/:id/shifts', summary: "A person's shifts, earliest first", tag: 'shifts', roles: ANY_STAFF, params: idParams, query: range, response: list(listedShift) }, async (ctx, { params, query }) => {
-    const b = await caseInScope(prisma, ctx.staff, params.id);
-    const items = await prisma.shift.findMany({
-      where: { beneficiaryId: b.id, ...(query.from && { endsAt: { gt: query.from } }), ...(query.to && { startsAt: { lt: query.to } }) },
-      include: { placement: { select: { id: true, kind: true, status: true, structure: { select: { id: true, name: true } } } } },
-      orderBy: [{ startsAt: 'asc' }, { id: 'asc' }],
-    });
-    await ctx.audit({ action: 'read', resource: 'shift', beneficiaryId: b.id, detail: { ids: items.map((s) => s.id) } });
-    return { items, total: items.length };
-  });
+  api.route(
+    {
+      method: 'post',
+      path: '/api/cip/placements/:id/shifts',
+      summary: 'Plan a shift of a placement (within its days)',
+      tag: 'shifts',
+      roles: ANY_STAFF,
+      params: idParams,
+      body: slot,
+      response: shift,
+      status: 201,
+    },
+    async (ctx, { params, body }) => {
+      const placement = await prisma.placement.findFirst({
+        where: { id: params.id, beneficiary: caseScope(ctx.staff) },
+      });
+      if (!placement) throw notFound('Placement');
+      const created = await addShift(db, placement.id, body, { type: 'staff', id: ctx.staff.id }).catch(asApiError);
+      await ctx.audit({
+        action: 'create',
+        resource: 'shift',
+        resourceId: created.id,
+        beneficiaryId: created.beneficiaryId,
+        detail: { placementId: placement.id },
+      });
+      return created;
+    },
+  );
 
   api.route(
-    { method: 'patch', path: '/api/cip/shifts/:id', summary: 'Record whether the person came to a shift', tag: 'shifts', roles: ANY_STAFF, params: idParams, body: z.object({ attendance: z.enum(ATTENDANCES) }), response: shift },
+    {
+      method: 'get',
+      path: '/api/cip/beneficiaries/:id/shifts',
+      summary: "A person's shifts, earliest first",
+      tag: 'shifts',
+      roles: ANY_STAFF,
+      params: idParams,
+      query: range,
+      response: list(listedShift),
+    },
+    async (ctx, { params, query }) => {
+      const b = await caseInScope(prisma, ctx.staff, params.id);
+      const items = await prisma.shift.findMany({
+        where: {
+          beneficiaryId: b.id,
+          ...(query.from && { endsAt: { gt: query.from } }),
+          ...(query.to && { startsAt: { lt: query.to } }),
+        },
+        include: {
+          placement: {
+            select: { id: true, kind: true, status: true, structure: { select: { id: true, name: true } } },
+          },
+        },
+        orderBy: [{ startsAt: 'asc' }, { id: 'asc' }],
+      });
+      await ctx.audit({
+        action: 'read',
+        resource: 'shift',
+        beneficiaryId: b.id,
+        detail: { ids: items.map((s) => s.id) },
+      });
+      return { items, total: items.length };
+    },
+  );
+
+  api.route(
+    {
+      method: 'patch',
+      path: '/api/cip/shifts/:id',
+      summary: 'Record whether the person came to a shift',
+      tag: 'shifts',
+      roles: ANY_STAFF,
+      params: idParams,
+      body: z.object({ attendance: z.enum(ATTENDANCES) }),
+      response: shift,
+    },
     async (ctx, { params, body }) => {
       const found = await prisma.shift.findFirst({ where: { id: params.id, beneficiary: caseScope(ctx.staff) } });
       if (!found) throw notFound('Shift');
-      const updated = await recordAttendance(db, found.id, body.attendance, ctx.now, { type: 'staff', id: ctx.staff.id }).catch(asApiError);
-      await ctx.audit({ action: 'update', resource: 'shift', resourceId: updated.id, beneficiaryId: updated.beneficiaryId, detail: { attendance: body.attendance } });
+      const updated = await recordAttendance(db, found.id, body.attendance, ctx.now, {
+        type: 'staff',
+        id: ctx.staff.id,
+      }).catch(asApiError);
+      await ctx.audit({
+        action: 'update',
+        resource: 'shift',
+        resourceId: updated.id,
+        beneficiaryId: updated.beneficiaryId,
+        detail: { attendance: body.attendance },
+      });
       return updated;
     },
   );

@@ -6,9 +6,20 @@ import { list } from './schemas';
 
 export function staffListRoutes(api: Api, { db }: ApiDeps): void {
   api.route(
-    { method: 'get', path: '/api/cip/staff', summary: 'The active members of staff (to assign a case to a CIP)', tag: 'session', roles: ANY_STAFF, response: list(z.object({ id: z.number().int(), name: z.string(), role: z.string() })) },
+    {
+      method: 'get',
+      path: '/api/cip/staff',
+      summary: 'The active members of staff (to assign a case to a CIP)',
+      tag: 'session',
+      roles: ANY_STAFF,
+      response: list(z.object({ id: z.number().int(), name: z.string(), role: z.string() })),
+    },
     async () => {
-      const items = await db.prisma.staffUser.findMany({ where: { active: true }, select: { id: true, name: true, role: true }, orderBy: { name: 'asc' } });
+      const items = await db.prisma.staffUser.findMany({
+        where: { active: true },
+        select: { id: true, name: true, role: true },
+        orderBy: { name: 'asc' },
+      });
       return { items, total: items.length };
     },
   );

@@ -15,14 +15,30 @@ export const statsQuery = z.object({
 
 export type StatsQuery = z.infer<typeof statsQuery>;
 
-/** The period and scope of a stats or export request: 400 when the period ends before it starts, 403 for a CIP asking for another's people. */
+/**
+ * The period and scope of a stats or export request: 400 when the period ends before it starts, 403 for a CIP asking
+ * for another's people.
+ */
 export function statsFilter(ctx: ApiContext, query: StatsQuery) {
   const to = query.to ?? new Date(`${ctx.now.toISOString().slice(0, 10)}T00:00:00.000Z`);
   const from = query.from ?? new Date(Date.UTC(to.getUTCFullYear(), 0, 1));
-  if (to < from) throw apiError(400, 'ValidationError', 'stats.period', { from, to }, { fields: [{ path: 'query.to', message: 'must not be before from' }] });
-  if (ctx.staff.role === 'cip' && query.cipId !== undefined && query.cipId !== ctx.staff.id) throw apiError(403, 'Forbidden', 'stats.otherCip');
+  if (to < from)
+    throw apiError(
+      400,
+      'ValidationError',
+      'stats.period',
+      { from, to },
+      { fields: [{ path: 'query.to', message: 'must not be before from' }] },
+    );
+  if (ctx.staff.role === 'cip' && query.cipId !== undefined && query.cipId !== ctx.staff.id)
+    throw apiError(403, 'Forbidden', 'stats.otherCip');
   const cipId = ctx.staff.role === 'cip' ? ctx.staff.id : query.cipId;
-  return { from, to, ...(cipId !== undefined && { cipId }), ...(query.structureId !== undefined && { structureId: query.structureId }) };
+  return {
+    from,
+    to,
+    ...(cipId !== undefined && { cipId }),
+    ...(query.structureId !== undefined && { structureId: query.structureId }),
+  };
 }
 
 export function statsRoutes(api: Api, { db }: ApiDeps): void {
@@ -30,7 +46,8 @@ export function statsRoutes(api: Api, { db }: ApiDeps): void {
     {
       method: 'get',
       path: '/api/cip/stats',
-      summary: 'Statistics of a period: caseload, exits, durations, sas IAE, workshops, immersions, blockers, POEC cohorts, reach',
+      summary:
+        'Statistics of a period: caseload, exits, durations, sas IAE, workshops, immersions, blockers, POEC cohorts, reach',
       tag: 'statistics',
       roles: ANY_STAFF,
       query: statsQuery,
@@ -39,7 +56,11 @@ export function statsRoutes(api: Api, { db }: ApiDeps): void {
     async (ctx, { query }) => {
       const filter = statsFilter(ctx, query);
       const stats = await computeStats(db, filter, ctx.now);
-      await ctx.audit({ action: 'read', resource: 'stats', detail: { filters: { from: stats.period.from, to: stats.period.to, ...stats.filters } } });
+      await ctx.audit({
+        action: 'read',
+        resource: 'stats',
+        detail: { filters: { from: stats.period.from, to: stats.period.to, ...stats.filters } },
+      });
       return stats;
     },
   );

@@ -25,15 +25,29 @@ export const structure = z.object({
   updatedAt: z.date(),
 });
 
-const counts = { currentPlacements: z.number().int().describe('planned or active placements that include today'), upcomingPlacements: z.number().int().describe('planned or active placements that start later') };
+const counts = {
+  currentPlacements: z.number().int().describe('planned or active placements that include today'),
+  upcomingPlacements: z.number().int().describe('planned or active placements that start later'),
+};
 const week = z.object({
   from: z.string().describe('Monday, YYYY-MM-DD'),
   to: z.string().describe('Sunday, YYYY-MM-DD (included)'),
   placed: z.number().int().describe('people with a planned or active placement on at least one day of the week'),
 });
-const seats = z.number().int().nullable().describe('refugees at a time: the capacity, 2 for an SIAE without one, null for other structures without one');
-const occupancyOf = z.object({ structureId: z.number().int(), seats, weeks: z.array(week).describe('this week first') });
-const listed = structure.extend({ currentPlacements: counts.currentPlacements, occupancy: z.array(week).optional().describe('with occupancyWeeks: week by week, this week first') });
+const seats = z
+  .number()
+  .int()
+  .nullable()
+  .describe('refugees at a time: the capacity, 2 for an SIAE without one, null for other structures without one');
+const occupancyOf = z.object({
+  structureId: z.number().int(),
+  seats,
+  weeks: z.array(week).describe('this week first'),
+});
+const listed = structure.extend({
+  currentPlacements: counts.currentPlacements,
+  occupancy: z.array(week).optional().describe('with occupancyWeeks: week by week, this week first'),
+});
 const detailed = structure.extend({ ...counts, contacts: z.array(contact) });
 
 const editable = {
@@ -47,21 +61,33 @@ const editable = {
 };
 
 const createBody = z.object(editable).partial().required({ name: true, kind: true });
-const updateBody = z.object(editable).partial().refine((v) => Object.keys(v).length > 0, 'nothing to change');
+const updateBody = z
+  .object(editable)
+  .partial()
+  .refine((v) => Object.keys(v).length > 0, 'nothing to change');
 const weeksCount = z.coerce.number().int().min(1).max(26);
-const listQuery = z.object({ kind: structureKind.optional(), active: flag.optional(), occupancyWeeks: weeksCount.optional().describe('add each structure\'s occupancy over that many weeks'), ...paging });
+const listQuery = z.object({
+  kind: structureKind.optional(),
+  active: flag.optional(),
+  occupancyWeeks: weeksCount.optional().describe("add each structure's occupancy over that many weeks"),
+  ...paging,
+});
 
 const today = (now: Date) => new Date(`${now.toISOString().slice(0, 10)}T00:00:00.000Z`);
 const holdingASeat = { status: { in: ['planned', 'active'] } };
 const DAY_MS = 24 * 3600_000;
 const ymd = (d: Date) => d.toISOString().slice(0, 10);
-const seatsOf = (s: { kind: string; capacity: number | null }) => s.capacity ?? (s.kind === 'siae' ? SIAE_DEFAULT_CAPACITY : null);
+const seatsOf = (s: { kind: string; capacity: number | null }) =>
+  s.capacity ?? (s.kind === 'siae' ? SIAE_DEFAULT_CAPACITY : null);
 
 /** Monday to Sunday (placement days, midnight UTC), from the week of `now` on. */
 function weeksFrom(now: Date, count: number) {
   const day = today(now);
   const monday = day.getTime() - ((day.getUTCDay() + 6) % 7) * DAY_MS;
-  return Array.from({ length: count }, (_, i) => ({ from: new Date(monday + 7 * i * DAY_MS), to: new Date(monday + (7 * i + 6) * DAY_MS) }));
+  return Array.from({ length: count }, (_, i) => ({
+    from: new Date(monday + 7 * i * DAY_MS),
+    to: new Date(monday + (7 * i + 6) * DAY_MS),
+  }));
 }
 
 export function structureRoutes(api: Api, { db }: ApiDeps): void {
@@ -70,7 +96,11 @@ export function structureRoutes(api: Api, { db }: ApiDeps): void {
   /** Placements that include today, per structure. */
   async function currentCounts(ids: number[], now: Date) {
     const day = today(now);
-    const rows = await prisma.placement.groupBy({ by: ['structureId'], where: { structureId: { in: ids }, ...holdingASeat, startDate: { lte: day }, endDate: { gte: day } }, _count: { _all: true } });
+    const rows = await prisma.placement.groupBy({
+      by: ['structureId'],
+      where: { structureId: { in: ids }, ...holdingASeat, startDate: { lte: day }, endDate: { gte: day } },
+      _count: { _all: true },
+    });
     return new Map(rows.map((r) => [r.structureId, r._count._all]));
   }
 
@@ -82,38 +112,102 @@ export function structureRoutes(api: Api, { db }: ApiDeps): void {
   async function occupancy(ids: number[], now: Date, count: number) {
     const weeks = weeksFrom(now, count);
     const rows = await prisma.placement.findMany({
-      where: { structureId: { in: ids }, ...holdingASeat, startDate: { lte: weeks[weeks.length - 1].to }, endDate: { gte: weeks[0].from } },
+      where: {
+        structureId: { in: ids },
+        ...holdingASeat,
+        startDate: { lte: weeks[weeks.length - 1].to },
+        endDate: { gte: weeks[0].from },
+      },
       select: { structureId: true, beneficiaryId: true, startDate: true, endDate: true },
     });
     return new Map(
       ids.map((id) => {
         const mine = rows.filter((r) => r.structureId === id);
-        return [id, weeks.map((w) => ({ from: ymd(w.from), to: ymd(w.to), placed: new Set(mine.filter((r) => r.startDate <= w.to && r.endDate >= w.from).map((r) => r.beneficiaryId)).size }))];
+        return [
+          id,
+          weeks.map((w) => ({
+            from: ymd(w.from),
+            to: ymd(w.to),
+            placed: new Set(mine.filter((r) => r.startDate <= w.to && r.endDate >= w.from).map((r) => r.beneficiaryId))
+              .size,
+          })),
+        ];
       }),
     );
   }
 
-  api.route({ method: 'get', path: '/api/cip/structures', summary: 'List structures (SIAE, companies, training bodies, Missions Locales)', tag: 'structures', roles: ANY_STAFF, query: listQuery, response: list(listed) }, async (ctx, { query }) => {
-    const where: Prisma.StructureWhereInput = { ...(query.kind && { kind: query.kind }), ...(query.active !== undefined && { active: query.active }) };
-    const [rows, total] = await Promise.all([prisma.structure.findMany({ where, orderBy: { id: 'asc' }, take: query.limit, skip: query.offset }), prisma.structure.count({ where })]);
-    const ids = rows.map((s) => s.id);
-    const [current, weekly] = await Promise.all([currentCounts(ids, ctx.now), query.occupancyWeeks ? occupancy(ids, ctx.now, query.occupancyWeeks) : undefined]);
-    return { items: rows.map((s) => ({ ...s, currentPlacements: current.get(s.id) ?? 0, ...(weekly && { occupancy: weekly.get(s.id) }) })), total };
-  });
+  api.route(
+    {
+      method: 'get',
+      path: '/api/cip/structures',
+      summary: 'List structures (SIAE, companies, training bodies, Missions Locales)',
+      tag: 'structures',
+      roles: ANY_STAFF,
+      query: listQuery,
+      response: list(listed),
+    },
+    async (ctx, { query }) => {
+      const where: Prisma.StructureWhereInput = {
+        ...(query.kind && { kind: query.kind }),
+        ...(query.active !== undefined && { active: query.active }),
+      };
+      const [rows, total] = await Promise.all([
+        prisma.structure.findMany({ where, orderBy: { id: 'asc' }, take: query.limit, skip: query.offset }),
+        prisma.structure.count({ where }),
+      ]);
+      const ids = rows.map((s) => s.id);
+      const [current, weekly] = await Promise.all([
+        currentCounts(ids, ctx.now),
+        query.occupancyWeeks ? occupancy(ids, ctx.now, query.occupancyWeeks) : undefined,
+      ]);
+      return {
+        items: rows.map((s) => ({
+          ...s,
+          currentPlacements: current.get(s.id) ?? 0,
+          ...(weekly && { occupancy: weekly.get(s.id) }),
+        })),
+        total,
+      };
+    },
+  );
 
-  api.route({ method: 'get', path: '/api/cip/structures/:id', summary: 'A structure, its contacts and how many people are placed there', tag: 'structures', roles: ANY_STAFF, params: idParams, response: detailed }, async (ctx, { params }) => {
-    const found = await prisma.structure.findUnique({ where: { id: params.id }, include: { contacts: { orderBy: { id: 'asc' } } } });
-    if (!found) throw notFound('Structure');
-    const [current, upcomingPlacements] = await Promise.all([currentCounts([found.id], ctx.now), prisma.placement.count({ where: { structureId: found.id, ...holdingASeat, startDate: { gt: today(ctx.now) } } })]);
-    await ctx.audit({ action: 'read', resource: 'contact', detail: { structureId: found.id, ids: found.contacts.map((c) => c.id) } });
-    return { ...found, currentPlacements: current.get(found.id) ?? 0, upcomingPlacements };
-  });
+  api.route(
+    {
+      method: 'get',
+      path: '/api/cip/structures/:id',
+      summary: 'A structure, its contacts and how many people are placed there',
+      tag: 'structures',
+      roles: ANY_STAFF,
+      params: idParams,
+      response: detailed,
+    },
+    async (ctx, { params }) => {
+      const found = await prisma.structure.findUnique({
+        where: { id: params.id },
+        include: { contacts: { orderBy: { id: 'asc' } } },
+      });
+      if (!found) throw notFound('Structure');
+      const [current, upcomingPlacements] = await Promise.all([
+        currentCounts([found.id], ctx.now),
+        prisma.placement.count({
+          where: { structureId: found.id, ...holdingASeat, startDate: { gt: today(ctx.now) } },
+        }),
+      ]);
+      await ctx.audit({
+        action: 'read',
+        resource: 'contact',
+        detail: { structureId: found.id, ids: found.contacts.map((c) => c.id) },
+      });
+      return { ...found, currentPlacements: current.get(found.id) ?? 0, upcomingPlacements };
+    },
+  );
 
   api.route(
     {
       method: 'get',
       path: '/api/cip/structures/:id/occupancy',
-      summary: 'People placed in a structure week by week (Monday to Sunday, this week first; 8 weeks unless told), against its seats',
+      summary:
+        'People placed in a structure week by week (Monday to Sunday, this week first; 8 weeks unless told), against its seats',
       tag: 'structures',
       roles: ANY_STAFF,
       params: idParams,
@@ -129,16 +223,50 @@ export function structureRoutes(api: Api, { db }: ApiDeps): void {
     },
   );
 
-  api.route({ method: 'post', path: '/api/cip/structures', summary: 'Add a structure (an SIAE takes 2 refugees at a time unless told)', tag: 'structures', roles: MANAGERS, body: createBody, response: structure, status: 201 }, async (ctx, { body }) => {
-    const created = await prisma.structure.create({ data: { ...body, capacity: body.capacity !== undefined ? body.capacity : body.kind === 'siae' ? SIAE_DEFAULT_CAPACITY : null } });
-    await ctx.audit({ action: 'create', resource: 'structure', resourceId: created.id });
-    return created;
-  });
+  api.route(
+    {
+      method: 'post',
+      path: '/api/cip/structures',
+      summary: 'Add a structure (an SIAE takes 2 refugees at a time unless told)',
+      tag: 'structures',
+      roles: MANAGERS,
+      body: createBody,
+      response: structure,
+      status: 201,
+    },
+    async (ctx, { body }) => {
+      const created = await prisma.structure.create({
+        data: {
+          ...body,
+          capacity: body.capacity !== undefined ? body.capacity : body.kind === 'siae' ? SIAE_DEFAULT_CAPACITY : null,
+        },
+      });
+      await ctx.audit({ action: 'create', resource: 'structure', resourceId: created.id });
+      return created;
+    },
+  );
 
-  api.route({ method: 'patch', path: '/api/cip/structures/:id', summary: 'Change a structure', tag: 'structures', roles: MANAGERS, params: idParams, body: updateBody, response: structure }, async (ctx, { params, body }) => {
-    if (!(await prisma.structure.findUnique({ where: { id: params.id } }))) throw notFound('Structure');
-    const updated = await prisma.structure.update({ where: { id: params.id }, data: body });
-    await ctx.audit({ action: 'update', resource: 'structure', resourceId: updated.id, detail: { fields: Object.keys(body) } });
-    return updated;
-  });
+  api.route(
+    {
+      method: 'patch',
+      path: '/api/cip/structures/:id',
+      summary: 'Change a structure',
+      tag: 'structures',
+      roles: MANAGERS,
+      params: idParams,
+      body: updateBody,
+      response: structure,
+    },
+    async (ctx, { params, body }) => {
+      if (!(await prisma.structure.findUnique({ where: { id: params.id } }))) throw notFound('Structure');
+      const updated = await prisma.structure.update({ where: { id: params.id }, data: body });
+      await ctx.audit({
+        action: 'update',
+        resource: 'structure',
+        resourceId: updated.id,
+        detail: { fields: Object.keys(body) },
+      });
+      return updated;
+    },
+  );
 }

@@ -18,16 +18,37 @@ export function todayRoutes(api: Api, { db }: ApiDeps): void {
     {
       method: 'get',
       path: '/api/cip/today',
-      summary: 'What needs me today: alerts by kind, pending cases, people without news for 14 days, sessions and shifts of today and tomorrow, immersions in progress',
+      summary:
+        'What needs me today: alerts by kind, pending cases, people without news for 14 days, sessions and shifts of today and tomorrow, immersions in progress',
       tag: 'alerts',
       roles: ANY_STAFF,
       response: z.object({
         alerts: z.array(z.object({ type: z.string(), count: z.number().int() })),
         pending: z.array(person.extend({ createdAt: z.date() })),
         quiet: z.array(person.extend({ lastNews: z.date() })),
-        sessions: z.array(z.object({ id: z.number().int(), title: z.string(), startsAt: z.date(), place: z.string(), bookedCount: z.number().int(), capacity: z.number().int() })),
-        shifts: z.array(z.object({ id: z.number().int(), startsAt: z.date(), endsAt: z.date(), structure: z.string(), confirmation: z.string(), person })),
-        immersions: z.array(z.object({ id: z.number().int(), startDate: z.date(), endDate: z.date(), structure: z.string(), person })),
+        sessions: z.array(
+          z.object({
+            id: z.number().int(),
+            title: z.string(),
+            startsAt: z.date(),
+            place: z.string(),
+            bookedCount: z.number().int(),
+            capacity: z.number().int(),
+          }),
+        ),
+        shifts: z.array(
+          z.object({
+            id: z.number().int(),
+            startsAt: z.date(),
+            endsAt: z.date(),
+            structure: z.string(),
+            confirmation: z.string(),
+            person,
+          }),
+        ),
+        immersions: z.array(
+          z.object({ id: z.number().int(), startDate: z.date(), endDate: z.date(), structure: z.string(), person }),
+        ),
       }),
     },
     async (ctx) => {
@@ -39,16 +60,35 @@ export function todayRoutes(api: Api, { db }: ApiDeps): void {
       const pick = { id: true, firstName: true, lastName: true } as const;
       const mine = { AND: [scope, { status: 'active' }] };
       const [alerts, pending, quietCases, sessions, shifts, immersions] = await Promise.all([
-        prisma.caseEvent.groupBy({ by: ['type'], where: { attention: true, acknowledgedAt: null, beneficiary: scope }, _count: { _all: true } }),
-        prisma.beneficiary.findMany({ where: { AND: [scope, { status: 'pending' }] }, select: { ...pick, createdAt: true }, orderBy: { createdAt: 'asc' }, take: 50 }),
+        prisma.caseEvent.groupBy({
+          by: ['type'],
+          where: { attention: true, acknowledgedAt: null, beneficiary: scope },
+          _count: { _all: true },
+        }),
+        prisma.beneficiary.findMany({
+          where: { AND: [scope, { status: 'pending' }] },
+          select: { ...pick, createdAt: true },
+          orderBy: { createdAt: 'asc' },
+          take: 50,
+        }),
         // Without news: no message either way since quietSince (and the case older than that).
         prisma.beneficiary.findMany({
-          where: { AND: [mine, { createdAt: { lt: quietSince } }, { messages: { none: { createdAt: { gte: quietSince } } } }] },
-          select: { ...pick, createdAt: true, messages: { select: { createdAt: true }, orderBy: { createdAt: 'desc' }, take: 1 } },
+          where: {
+            AND: [mine, { createdAt: { lt: quietSince } }, { messages: { none: { createdAt: { gte: quietSince } } } }],
+          },
+          select: {
+            ...pick,
+            createdAt: true,
+            messages: { select: { createdAt: true }, orderBy: { createdAt: 'desc' }, take: 1 },
+          },
           orderBy: { id: 'asc' },
           take: 50,
         }),
-        prisma.workshopSession.findMany({ where: { startsAt: { gte: startOfDay, lt: dayAfterTomorrow }, status: { not: 'cancelled' } }, include: { workshop: { select: { title: true } } }, orderBy: { startsAt: 'asc' } }),
+        prisma.workshopSession.findMany({
+          where: { startsAt: { gte: startOfDay, lt: dayAfterTomorrow }, status: { not: 'cancelled' } },
+          include: { workshop: { select: { title: true } } },
+          orderBy: { startsAt: 'asc' },
+        }),
         prisma.shift.findMany({
           where: { startsAt: { gte: startOfDay, lt: dayAfterTomorrow }, beneficiary: mine },
           include: { placement: { select: { structure: { select: { name: true } } } }, beneficiary: { select: pick } },
@@ -56,22 +96,55 @@ export function todayRoutes(api: Api, { db }: ApiDeps): void {
           take: 100,
         }),
         prisma.placement.findMany({
-          where: { kind: 'immersion', status: { not: 'cancelled' }, startDate: { lte: now }, endDate: { gte: startOfDay }, beneficiary: mine },
+          where: {
+            kind: 'immersion',
+            status: { not: 'cancelled' },
+            startDate: { lte: now },
+            endDate: { gte: startOfDay },
+            beneficiary: mine,
+          },
           include: { structure: { select: { name: true } }, beneficiary: { select: pick } },
           orderBy: { startDate: 'asc' },
           take: 100,
         }),
       ]);
-      const quiet = quietCases.map(({ messages, createdAt, ...p }) => ({ ...p, lastNews: messages[0]?.createdAt ?? createdAt }));
-      const shown = new Set([...pending, ...quiet, ...shifts.map((s) => s.beneficiary), ...immersions.map((i) => i.beneficiary)].map((p) => p.id));
+      const quiet = quietCases.map(({ messages, createdAt, ...p }) => ({
+        ...p,
+        lastNews: messages[0]?.createdAt ?? createdAt,
+      }));
+      const shown = new Set(
+        [...pending, ...quiet, ...shifts.map((s) => s.beneficiary), ...immersions.map((i) => i.beneficiary)].map(
+          (p) => p.id,
+        ),
+      );
       await ctx.audit({ action: 'read', resource: 'today', detail: { ids: [...shown] } });
       return {
         alerts: alerts.map((a) => ({ type: a.type, count: a._count._all })).sort((a, b) => b.count - a.count),
         pending,
         quiet,
-        sessions: sessions.map((s) => ({ id: s.id, title: s.workshop.title, startsAt: s.startsAt, place: s.place, bookedCount: s.bookedCount, capacity: s.capacity })),
-        shifts: shifts.map((s) => ({ id: s.id, startsAt: s.startsAt, endsAt: s.endsAt, structure: s.placement.structure.name, confirmation: s.confirmation, person: s.beneficiary })),
-        immersions: immersions.map((i) => ({ id: i.id, startDate: i.startDate, endDate: i.endDate, structure: i.structure.name, person: i.beneficiary })),
+        sessions: sessions.map((s) => ({
+          id: s.id,
+          title: s.workshop.title,
+          startsAt: s.startsAt,
+          place: s.place,
+          bookedCount: s.bookedCount,
+          capacity: s.capacity,
+        })),
+        shifts: shifts.map((s) => ({
+          id: s.id,
+          startsAt: s.startsAt,
+          endsAt: s.endsAt,
+          structure: s.placement.structure.name,
+          confirmation: s.confirmation,
+          person: s.beneficiary,
+        })),
+        immersions: immersions.map((i) => ({
+          id: i.id,
+          startDate: i.startDate,
+          endDate: i.endDate,
+          structure: i.structure.name,
+          person: i.beneficiary,
+        })),
       };
     },
   );

@@ -12,7 +12,14 @@ import { ANY_STAFF, MANAGERS, apiError, conflict, invalid, notFound, type Api, t
 import { caseScope } from './scope';
 import { ageGroup, dateTime, flag, id, idParams, list, text } from './schemas';
 
-export const workshopCategory = z.enum(['codes_soft_skills', 'paperwork', 'job_search', 'company_visit', 'digital', 'culture_sport']);
+export const workshopCategory = z.enum([
+  'codes_soft_skills',
+  'paperwork',
+  'job_search',
+  'company_visit',
+  'digital',
+  'culture_sport',
+]);
 const sessionStatus = z.enum(['scheduled', 'cancelled']);
 
 export const session = z.object({
@@ -43,7 +50,9 @@ export const workshop = z.object({
   updatedAt: z.date(),
 });
 
-const workshopWithSessions = workshop.extend({ sessions: z.array(session).describe('sessions that have not started, soonest first') });
+const workshopWithSessions = workshop.extend({
+  sessions: z.array(session).describe('sessions that have not started, soonest first'),
+});
 
 const workshopBody = z.object({
   code: z
@@ -55,7 +64,11 @@ const workshopBody = z.object({
   title: z.string().trim().min(1, 'must not be empty').max(200).describe('the French title'),
   category: workshopCategory,
   description: text(2000).nullable().optional(),
-  durationMinutes: z.number().int().min(15).max(24 * 60),
+  durationMinutes: z
+    .number()
+    .int()
+    .min(15)
+    .max(24 * 60),
 });
 
 // The code stays as created: it is the translation key of the title in the chat's languages.
@@ -82,9 +95,17 @@ export function workshopRoutes(api: Api, { db }: ApiDeps): void {
 
   /** Sessions with their seats left and the length of their waiting lists. */
   async function sessionViews<S extends SessionRow>(rows: S[]) {
-    const waiting = await prisma.booking.groupBy({ by: ['sessionId'], where: { sessionId: { in: rows.map((s) => s.id) }, status: 'waitlisted' }, _count: { _all: true } });
+    const waiting = await prisma.booking.groupBy({
+      by: ['sessionId'],
+      where: { sessionId: { in: rows.map((s) => s.id) }, status: 'waitlisted' },
+      _count: { _all: true },
+    });
     const counts = new Map(waiting.map((w) => [w.sessionId, w._count._all]));
-    return rows.map((s) => ({ ...s, seatsLeft: Math.max(0, s.capacity - s.bookedCount), waitlistedCount: counts.get(s.id) ?? 0 }));
+    return rows.map((s) => ({
+      ...s,
+      seatsLeft: Math.max(0, s.capacity - s.bookedCount),
+      waitlistedCount: counts.get(s.id) ?? 0,
+    }));
   }
 
   api.route(
@@ -99,86 +120,189 @@ export function workshopRoutes(api: Api, { db }: ApiDeps): void {
     },
     async (ctx, { query }) => {
       const rows = await prisma.workshop.findMany({
-        where: { ...(query.category && { category: query.category }), ...(query.active !== undefined && { active: query.active }) },
+        where: {
+          ...(query.category && { category: query.category }),
+          ...(query.active !== undefined && { active: query.active }),
+        },
         include: { sessions: { where: { startsAt: { gt: ctx.now } }, orderBy: [{ startsAt: 'asc' }, { id: 'asc' }] } },
         orderBy: { id: 'asc' },
       });
       const sessions = new Map((await sessionViews(rows.flatMap((w) => w.sessions))).map((s) => [s.id, s]));
-      return { items: rows.map((w) => ({ ...w, sessions: w.sessions.map((s) => sessions.get(s.id)!) })), total: rows.length };
+      return {
+        items: rows.map((w) => ({ ...w, sessions: w.sessions.map((s) => sessions.get(s.id)!) })),
+        total: rows.length,
+      };
     },
   );
 
-  api.route({ method: 'post', path: '/api/cip/workshops', summary: 'Add a workshop', tag: 'workshops', roles: MANAGERS, body: workshopBody, response: workshop, status: 201 }, async (ctx, { body }) => {
-    const created = await prisma.workshop.create({ data: body }).catch((err: unknown) => {
-      if (isUniqueViolation(err)) throw conflict('workshop.codeTaken', { code: body.code });
-      throw err;
-    });
-    await ctx.audit({ action: 'create', resource: 'workshop', resourceId: created.id });
-    return created;
-  });
-
-  api.route({ method: 'get', path: '/api/cip/workshops/:id', summary: 'A workshop with its upcoming sessions', tag: 'workshops', roles: ANY_STAFF, params: idParams, response: workshopWithSessions }, async (ctx, { params }) => {
-    const found = await prisma.workshop.findUnique({ where: { id: params.id }, include: { sessions: { where: { startsAt: { gt: ctx.now } }, orderBy: [{ startsAt: 'asc' }, { id: 'asc' }] } } });
-    if (!found) throw notFound('Workshop');
-    return { ...found, sessions: await sessionViews(found.sessions) };
-  });
+  api.route(
+    {
+      method: 'post',
+      path: '/api/cip/workshops',
+      summary: 'Add a workshop',
+      tag: 'workshops',
+      roles: MANAGERS,
+      body: workshopBody,
+      response: workshop,
+      status: 201,
+    },
+    async (ctx, { body }) => {
+      const created = await prisma.workshop.create({ data: body }).catch((err: unknown) => {
+        if (isUniqueViolation(err)) throw conflict('workshop.codeTaken', { code: body.code });
+        throw err;
+      });
+      await ctx.audit({ action: 'create', resource: 'workshop', resourceId: created.id });
+      return created;
+    },
+  );
 
   api.route(
-    { method: 'patch', path: '/api/cip/workshops/:id', summary: "Change a workshop's title, category, description, duration, or make it (in)active (its code stays)", tag: 'workshops', roles: MANAGERS, params: idParams, body: workshopChanges, response: workshop },
+    {
+      method: 'get',
+      path: '/api/cip/workshops/:id',
+      summary: 'A workshop with its upcoming sessions',
+      tag: 'workshops',
+      roles: ANY_STAFF,
+      params: idParams,
+      response: workshopWithSessions,
+    },
+    async (ctx, { params }) => {
+      const found = await prisma.workshop.findUnique({
+        where: { id: params.id },
+        include: { sessions: { where: { startsAt: { gt: ctx.now } }, orderBy: [{ startsAt: 'asc' }, { id: 'asc' }] } },
+      });
+      if (!found) throw notFound('Workshop');
+      return { ...found, sessions: await sessionViews(found.sessions) };
+    },
+  );
+
+  api.route(
+    {
+      method: 'patch',
+      path: '/api/cip/workshops/:id',
+      summary: "Change a workshop's title, category, description, duration, or make it (in)active (its code stays)",
+      tag: 'workshops',
+      roles: MANAGERS,
+      params: idParams,
+      body: workshopChanges,
+      response: workshop,
+    },
     async (ctx, { params, body }) => {
       if (!(await prisma.workshop.findUnique({ where: { id: params.id } }))) throw notFound('Workshop');
       const updated = await prisma.workshop.update({ where: { id: params.id }, data: body });
-      await ctx.audit({ action: 'update', resource: 'workshop', resourceId: updated.id, detail: { fields: Object.keys(body) } });
+      await ctx.audit({
+        action: 'update',
+        resource: 'workshop',
+        resourceId: updated.id,
+        detail: { fields: Object.keys(body) },
+      });
       return updated;
     },
   );
 
-  api.route({ method: 'post', path: '/api/cip/workshops/:id/sessions', summary: 'Add a session of a workshop', tag: 'workshops', roles: MANAGERS, params: idParams, body: sessionBody, response: session, status: 201 }, async (ctx, { params, body }) => {
-    const found = await prisma.workshop.findUnique({ where: { id: params.id } });
-    if (!found) throw notFound('Workshop');
-    if (!found.active) throw conflict('workshop.inactive');
-    if (body.startsAt <= ctx.now) throw invalid([{ path: 'startsAt', message: 'must be in the future' }]);
-    const created = await prisma.workshopSession.create({ data: { ...body, workshopId: found.id } });
-    await ctx.audit({ action: 'create', resource: 'session', resourceId: created.id, detail: { workshopId: found.id } });
-    return (await sessionViews([created]))[0];
-  });
+  api.route(
+    {
+      method: 'post',
+      path: '/api/cip/workshops/:id/sessions',
+      summary: 'Add a session of a workshop',
+      tag: 'workshops',
+      roles: MANAGERS,
+      params: idParams,
+      body: sessionBody,
+      response: session,
+      status: 201,
+    },
+    async (ctx, { params, body }) => {
+      const found = await prisma.workshop.findUnique({ where: { id: params.id } });
+      if (!found) throw notFound('Workshop');
+      if (!found.active) throw conflict('workshop.inactive');
+      if (body.startsAt <= ctx.now) throw invalid([{ path: 'startsAt', message: 'must be in the future' }]);
+      const created = await prisma.workshopSession.create({ data: { ...body, workshopId: found.id } });
+      await ctx.audit({
+        action: 'create',
+        resource: 'session',
+        resourceId: created.id,
+        detail: { workshopId: found.id },
+      });
+      return (await sessionViews([created]))[0];
+    },
+  );
 
   api.route(
-    { method: 'patch', path: '/api/cip/sessions/:id', summary: "Change a session's place or seats, cancel it or schedule it again", tag: 'workshops', roles: MANAGERS, params: idParams, body: sessionChanges, response: session },
+    {
+      method: 'patch',
+      path: '/api/cip/sessions/:id',
+      summary: "Change a session's place or seats, cancel it or schedule it again",
+      tag: 'workshops',
+      roles: MANAGERS,
+      params: idParams,
+      body: sessionChanges,
+      response: session,
+    },
     async (ctx, { params, body }) => {
       const before = await prisma.workshopSession.findUnique({ where: { id: params.id }, include: { workshop: true } });
       if (!before) throw notFound('Session');
       const updated = await prisma.$transaction(async (tx) => {
         if (body.capacity !== undefined) {
           // In one statement with the seat count, so that a booking at the same moment cannot slip in.
-          const { count } = await tx.workshopSession.updateMany({ where: { id: before.id, bookedCount: { lte: body.capacity } }, data: { capacity: body.capacity } });
+          const { count } = await tx.workshopSession.updateMany({
+            where: { id: before.id, bookedCount: { lte: body.capacity } },
+            data: { capacity: body.capacity },
+          });
           if (count !== 1) {
             const { bookedCount } = await tx.workshopSession.findUniqueOrThrow({ where: { id: before.id } });
             throw conflict('session.capacityBelowBooked', { booked: bookedCount });
           }
         }
-        const s = await tx.workshopSession.update({ where: { id: before.id }, data: { ...(body.place && { place: body.place }), ...(body.status && { status: body.status }) } });
+        const s = await tx.workshopSession.update({
+          where: { id: before.id },
+          data: { ...(body.place && { place: body.place }), ...(body.status && { status: body.status }) },
+        });
         if (body.status === 'cancelled' && before.status !== 'cancelled') {
-          const affected = await tx.booking.findMany({ where: { sessionId: before.id, status: { in: ['booked', 'waitlisted'] } } });
+          const affected = await tx.booking.findMany({
+            where: { sessionId: before.id, status: { in: ['booked', 'waitlisted'] } },
+          });
           for (const b of affected) {
             await appendCaseEvent(tx, {
               beneficiaryId: b.beneficiaryId,
               type: 'session_cancelled',
               actor: { type: 'staff', id: ctx.staff.id },
-              payload: { bookingId: b.id, sessionId: before.id, workshop: before.workshop.code, startsAt: before.startsAt.toISOString(), was: b.status },
+              payload: {
+                bookingId: b.id,
+                sessionId: before.id,
+                workshop: before.workshop.code,
+                startsAt: before.startsAt.toISOString(),
+                was: b.status,
+              },
               // Their CIP hears of it, and sees that the person was told (below) or not.
               attention: true,
             });
           }
           // The people are told, if the session was still to come and they did not say stop.
           if (before.startsAt > ctx.now) {
-            const reachable = await tx.beneficiary.findMany({ where: { id: { in: affected.map((b) => b.beneficiaryId) }, optedOutAt: null, status: { in: ['pending', 'active'] } }, select: { id: true } });
+            const reachable = await tx.beneficiary.findMany({
+              where: {
+                id: { in: affected.map((b) => b.beneficiaryId) },
+                optedOutAt: null,
+                status: { in: ['pending', 'active'] },
+              },
+              select: { id: true },
+            });
             for (const { id: beneficiaryId } of reachable) {
               await queueNotification(
                 tx,
                 beneficiaryId,
                 ctx.now,
-                { key: 'notifications.sessionCancelled', session: { id: before.id, workshopCode: before.workshop.code, title: before.workshop.title, startsAt: before.startsAt.toISOString(), place: before.place } },
+                {
+                  key: 'notifications.sessionCancelled',
+                  session: {
+                    id: before.id,
+                    workshopCode: before.workshop.code,
+                    title: before.workshop.title,
+                    startsAt: before.startsAt.toISOString(),
+                    place: before.place,
+                  },
+                },
                 { dedupeKey: `session_cancelled:${before.id}:${beneficiaryId}` },
               );
             }
@@ -186,7 +310,12 @@ export function workshopRoutes(api: Api, { db }: ApiDeps): void {
         }
         return s;
       });
-      await ctx.audit({ action: 'update', resource: 'session', resourceId: updated.id, detail: { fields: Object.keys(body) } });
+      await ctx.audit({
+        action: 'update',
+        resource: 'session',
+        resourceId: updated.id,
+        detail: { fields: Object.keys(body) },
+      });
       return (await sessionViews([updated]))[0];
     },
   );
@@ -198,13 +327,19 @@ export function workshopRoutes(api: Api, { db }: ApiDeps): void {
       .max(500)
       .refine((marks) => new Set(marks.map((m) => m.beneficiaryId)).size === marks.length, 'one mark per person'),
   });
-  const marked = z.object({ bookingId: z.number().int(), beneficiaryId: z.number().int(), status: z.string(), from: z.string() });
+  const marked = z.object({
+    bookingId: z.number().int(),
+    beneficiaryId: z.number().int(),
+    status: z.string(),
+    from: z.string(),
+  });
 
   api.route(
     {
       method: 'post',
       path: '/api/cip/sessions/:id/attendance',
-      summary: 'Mark who came to a session, once it has ended: attended or no_show (a CIP marks the people in their scope)',
+      summary:
+        'Mark who came to a session, once it has ended: attended or no_show (a CIP marks the people in their scope)',
       tag: 'workshops',
       roles: ANY_STAFF,
       params: idParams,
@@ -213,25 +348,51 @@ export function workshopRoutes(api: Api, { db }: ApiDeps): void {
       errors: { 404: 'No such session', 409: 'The session is cancelled or has not ended yet' },
     },
     async (ctx, { params, body }) => {
-      const session = await prisma.workshopSession.findUnique({ where: { id: params.id }, include: { workshop: true } });
+      const session = await prisma.workshopSession.findUnique({
+        where: { id: params.id },
+        include: { workshop: true },
+      });
       if (!session) throw notFound('Session');
       if (session.status === 'cancelled') throw conflict('session.cancelled');
       if (session.endsAt > ctx.now) throw conflict('session.notEnded', { endsAt: session.endsAt });
       const ids = body.attendance.map((m) => m.beneficiaryId);
       // Only seats (booked, or marked already: a mark can be corrected), of people in one's scope.
-      const seats = await prisma.booking.findMany({ where: { sessionId: session.id, beneficiaryId: { in: ids }, status: { in: ['booked', 'attended', 'no_show'] }, beneficiary: caseScope(ctx.staff) } });
+      const seats = await prisma.booking.findMany({
+        where: {
+          sessionId: session.id,
+          beneficiaryId: { in: ids },
+          status: { in: ['booked', 'attended', 'no_show'] },
+          beneficiary: caseScope(ctx.staff),
+        },
+      });
       const byPerson = new Map(seats.map((b) => [b.beneficiaryId, b]));
-      const missing = body.attendance.flatMap((m, i) => (byPerson.has(m.beneficiaryId) ? [] : [{ i, beneficiaryId: m.beneficiaryId }]));
+      const missing = body.attendance.flatMap((m, i) =>
+        byPerson.has(m.beneficiaryId) ? [] : [{ i, beneficiaryId: m.beneficiaryId }],
+      );
       if (missing.length) {
         const first = missing[0];
-        throw apiError(400, 'ValidationError', 'session.notBooked', { beneficiaryId: first.beneficiaryId }, { fields: missing.map((m) => ({ path: `attendance.${m.i}.beneficiaryId`, message: 'has no seat on this session' })) });
+        throw apiError(
+          400,
+          'ValidationError',
+          'session.notBooked',
+          { beneficiaryId: first.beneficiaryId },
+          {
+            fields: missing.map((m) => ({
+              path: `attendance.${m.i}.beneficiaryId`,
+              message: 'has no seat on this session',
+            })),
+          },
+        );
       }
       const items = await prisma.$transaction(async (tx) => {
         const out: { bookingId: number; beneficiaryId: number; status: string; from: string }[] = [];
         for (const mark of body.attendance) {
           const seat = byPerson.get(mark.beneficiaryId)!;
           // Conditional on the status read: a booking cancelled meanwhile is not marked.
-          const { count } = await tx.booking.updateMany({ where: { id: seat.id, status: seat.status }, data: { status: mark.status } });
+          const { count } = await tx.booking.updateMany({
+            where: { id: seat.id, status: seat.status },
+            data: { status: mark.status },
+          });
           if (count !== 1) throw conflict('booking.changedMeanwhile');
           out.push({ bookingId: seat.id, beneficiaryId: seat.beneficiaryId, status: mark.status, from: seat.status });
           if (seat.status === mark.status) continue;
@@ -239,14 +400,26 @@ export function workshopRoutes(api: Api, { db }: ApiDeps): void {
             beneficiaryId: seat.beneficiaryId,
             type: 'workshop_attendance',
             actor: { type: 'staff', id: ctx.staff.id },
-            payload: { bookingId: seat.id, sessionId: session.id, workshop: session.workshop.code, startsAt: session.startsAt.toISOString(), status: mark.status, from: seat.status },
+            payload: {
+              bookingId: seat.id,
+              sessionId: session.id,
+              workshop: session.workshop.code,
+              startsAt: session.startsAt.toISOString(),
+              status: mark.status,
+              from: seat.status,
+            },
             // A missed workshop is worth a word from the CIP.
             attention: mark.status === 'no_show',
           });
         }
         return out;
       });
-      await ctx.audit({ action: 'update', resource: 'session', resourceId: session.id, detail: { attendance: items.map((m) => ({ bookingId: m.bookingId, status: m.status })) } });
+      await ctx.audit({
+        action: 'update',
+        resource: 'session',
+        resourceId: session.id,
+        detail: { attendance: items.map((m) => ({ bookingId: m.bookingId, status: m.status })) },
+      });
       return { items, total: items.length };
     },
   );

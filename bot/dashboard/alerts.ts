@@ -10,11 +10,18 @@ export function alertPages(pages: Pages): void {
   pages.get('/cip/alerts', async (p) => {
     const q = (p.req.query ?? {}) as Record<string, string>;
     const acknowledged = q.acknowledged === 'true';
-    const result = await p.call('get', '/api/cip/alerts', { query: { acknowledged: String(acknowledged), limit: '100' } });
+    const result = await p.call('get', '/api/cip/alerts', {
+      query: { acknowledged: String(acknowledged), limit: '100' },
+    });
     const type = typeof q.type === 'string' && /^[a-z_]{1,60}$/.test(q.type) ? q.type : undefined;
     const items = type ? result.items.filter((a: { type: string }) => a.type === type) : result.items;
     const types = [...new Set<string>(result.items.map((a: { type: string }) => a.type))].sort();
-    await p.html('alerts', p.t('nav.alerts'), { items, total: result.total, acknowledged, type, types }, { current: 'alerts' });
+    await p.html(
+      'alerts',
+      p.t('nav.alerts'),
+      { items, total: result.total, acknowledged, type, types },
+      { current: 'alerts' },
+    );
   });
 
   pages.get('/cip/alerts/count', async (p) => {
@@ -34,19 +41,37 @@ export function alertPages(pages: Pages): void {
     const q = (p.req.query ?? {}) as Record<string, string>;
     const status = BLOCKER_STATUSES.includes(q.status) ? q.status : undefined;
     const result = await p.call('get', '/api/cip/blockers', { query: { limit: '100', ...(status && { status }) } });
-    await p.html('blockers', p.t('nav.blockers'), { items: result.items, total: result.total, status, BLOCKER_STATUSES }, { current: 'blockers' });
+    await p.html(
+      'blockers',
+      p.t('nav.blockers'),
+      { items: result.items, total: result.total, status, BLOCKER_STATUSES },
+      { current: 'blockers' },
+    );
   });
 
   pages.post('/cip/blockers/:id', async (p) => {
     const form = await p.form();
     const id = String(p.req.params.id);
     try {
-      await p.call('patch', '/api/cip/blockers/:id', { params: { id }, body: { status: form.status, note: form.note ?? '' } });
+      await p.call('patch', '/api/cip/blockers/:id', {
+        params: { id },
+        body: { status: form.status, note: form.note ?? '' },
+      });
       p.redirect('/cip/blockers');
     } catch (err) {
       if (!(err instanceof ApiError) || err.status !== 400) throw err;
       const result = await p.call('get', '/api/cip/blockers', { query: { limit: '100' } });
-      await p.html('blockers', p.t('nav.blockers'), { items: result.items, total: result.total, BLOCKER_STATUSES, error: { id: Number(id), message: p.t('blockers.noteNeeded') } }, { current: 'blockers', status: 400 });
+      await p.html(
+        'blockers',
+        p.t('nav.blockers'),
+        {
+          items: result.items,
+          total: result.total,
+          BLOCKER_STATUSES,
+          error: { id: Number(id), message: p.t('blockers.noteNeeded') },
+        },
+        { current: 'blockers', status: 400 },
+      );
     }
   });
 }

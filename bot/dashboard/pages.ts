@@ -17,8 +17,17 @@ export interface PageContext {
   /** htmx asked for a fragment */
   htmx: boolean;
   /** a route of the API, as this member of staff */
-  call(method: 'get' | 'post' | 'patch' | 'del', apiPath: string, input?: { body?: unknown; query?: unknown; params?: unknown }): Promise<any>;
-  html(template: string, title: string, data?: Record<string, unknown>, options?: { status?: number; current?: NavKey; fragment?: boolean }): Promise<void>;
+  call(
+    method: 'get' | 'post' | 'patch' | 'del',
+    apiPath: string,
+    input?: { body?: unknown; query?: unknown; params?: unknown },
+  ): Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- the API route's answer, as it is
+  html(
+    template: string,
+    title: string,
+    data?: Record<string, unknown>,
+    options?: { status?: number; current?: NavKey; fragment?: boolean },
+  ): Promise<void>;
   redirect(to: string): void;
   form(): Promise<Record<string, string>>;
 }

@@ -16,7 +16,18 @@ const STATUSES = ['pending', 'active', 'archived', 'erased'];
 const SORTS = ['id', 'name', 'entry', 'stage'];
 const LANGUAGES = ['fr', 'en', 'ar', 'fa', 'ps', 'ti', 'ru', 'uk'];
 const PLACEMENT_KINDS = [...PLACEMENT_KINDS_ALL];
-const PROFILE = ['firstName', 'lastName', 'phone', 'language', 'birthYear', 'protectionStatus', 'frenchLevel', 'reads', 'stage', 'entryDate'] as const;
+const PROFILE = [
+  'firstName',
+  'lastName',
+  'phone',
+  'language',
+  'birthYear',
+  'protectionStatus',
+  'frenchLevel',
+  'reads',
+  'stage',
+  'entryDate',
+] as const;
 
 /** A form's profile fields as the API's body: empty means null (or left out when required). */
 function profileBody(form: Record<string, string>, creating: boolean) {
@@ -56,7 +67,6 @@ const paperLabel = (p: PageContext) => {
   return (paper: string) => textOf(p.language, `cipMessages.papers.${paper}`);
 };
 
-
 export function personRoutes(pages: Pages): void {
   pages.get('/cip/people', async (p) => {
     const q = (p.req.query ?? {}) as Record<string, string>;
@@ -71,15 +81,46 @@ export function personRoutes(pages: Pages): void {
       structureId: /^\d{1,9}$/.test(q.structureId ?? '') ? q.structureId : undefined,
       sort: SORTS.includes(q.sort) ? q.sort : undefined,
     };
-    const [staff, structures] = await Promise.all([p.call('get', '/api/cip/staff'), p.call('get', '/api/cip/structures', { query: { limit: '200' } })]);
-    const result = await p.call('get', '/api/cip/beneficiaries', { query: { ...Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined)), limit: String(PAGE_SIZE), offset: String((pageNo - 1) * PAGE_SIZE) } });
+    const [staff, structures] = await Promise.all([
+      p.call('get', '/api/cip/staff'),
+      p.call('get', '/api/cip/structures', { query: { limit: '200' } }),
+    ]);
+    const result = await p.call('get', '/api/cip/beneficiaries', {
+      query: {
+        ...Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined)),
+        limit: String(PAGE_SIZE),
+        offset: String((pageNo - 1) * PAGE_SIZE),
+      },
+    });
     const pagesCount = Math.max(1, Math.ceil(result.total / PAGE_SIZE));
-    const link = (n: number) => `/cip/people?${new URLSearchParams({ ...Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined)) as Record<string, string>, page: String(n) })}`;
-    await p.html('people', p.t('nav.people'), { result, filters, pageNo, pagesCount, link, STAGES, STATUSES, LANGUAGES, SORTS, cips: staff.items.filter((m: { role: string }) => m.role === 'cip'), structures: structures.items }, { current: 'people' });
+    const link = (n: number) =>
+      `/cip/people?${new URLSearchParams({ ...(Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined)) as Record<string, string>), page: String(n) })}`;
+    await p.html(
+      'people',
+      p.t('nav.people'),
+      {
+        result,
+        filters,
+        pageNo,
+        pagesCount,
+        link,
+        STAGES,
+        STATUSES,
+        LANGUAGES,
+        SORTS,
+        cips: staff.items.filter((m: { role: string }) => m.role === 'cip'),
+        structures: structures.items,
+      },
+      { current: 'people' },
+    );
   });
 
-  const newForm = (p: PageContext, values: Record<string, string>, error?: { message: string; fields: { path: string; message: string }[] }, status = 200) =>
-    p.html('person-new', p.t('people.new'), { values, error, STAGES, LANGUAGES }, { current: 'people', status });
+  const newForm = (
+    p: PageContext,
+    values: Record<string, string>,
+    error?: { message: string; fields: { path: string; message: string }[] },
+    status = 200,
+  ) => p.html('person-new', p.t('people.new'), { values, error, STAGES, LANGUAGES }, { current: 'people', status });
 
   pages.get('/cip/people/new', async (p) => newForm(p, {}));
   pages.post('/cip/people/new', async (p) => {
@@ -107,7 +148,11 @@ export function personRoutes(pages: Pages): void {
       p.call('get', '/api/cip/beneficiaries/:id/bookings', { params }),
       p.call('get', '/api/cip/beneficiaries/:id/checkins', { params }),
     ]);
-    const messages = toCip.items.map((e: { id: number; createdAt: Date; payload: unknown }) => ({ id: e.id, createdAt: e.createdAt, ...activityContent(e.payload) }));
+    const messages = toCip.items.map((e: { id: number; createdAt: Date; payload: unknown }) => ({
+      id: e.id,
+      createdAt: e.createdAt,
+      ...activityContent(e.payload),
+    }));
     const today = new Date().toISOString().slice(0, 10);
     const inTwoMonths = new Date(Date.now() + 61 * 24 * 3600_000).toISOString().slice(0, 10);
     const [structures, staff, sent, sessions] = await Promise.all([
@@ -117,9 +162,40 @@ export function personRoutes(pages: Pages): void {
       p.call('get', '/api/cip/sessions', { query: { from: today, to: inTwoMonths } }),
     ]);
     // The sessions one may book the person into: still to come, not cancelled.
-    const upcoming = sessions.items.filter((x: { status: string; startsAt: Date }) => x.status !== 'cancelled' && new Date(x.startsAt) > new Date());
+    const upcoming = sessions.items.filter(
+      (x: { status: string; startsAt: Date }) => x.status !== 'cancelled' && new Date(x.startsAt) > new Date(),
+    );
     const types: string[] = [...new Set<string>([...timeline.items.map((e: { type: string }) => e.type)])].sort();
-    await p.html('person', [person.firstName, person.lastName].filter(Boolean).join(' ') || `#${person.id}`, { person, timeline, placements, shifts, blockers, alerts, messages, bookings, checkIns, structures: structures.items, cips: staff.items.filter((m: { role: string }) => m.role === 'cip'), type, types, STAGES, LANGUAGES, PLACEMENT_KINDS, EXIT_DETAILS, sent, PAPERS, paperLabel: paperLabel(p), written: q.written === '1', upcoming, ...extra }, { current: 'people', status });
+    await p.html(
+      'person',
+      [person.firstName, person.lastName].filter(Boolean).join(' ') || `#${person.id}`,
+      {
+        person,
+        timeline,
+        placements,
+        shifts,
+        blockers,
+        alerts,
+        messages,
+        bookings,
+        checkIns,
+        structures: structures.items,
+        cips: staff.items.filter((m: { role: string }) => m.role === 'cip'),
+        type,
+        types,
+        STAGES,
+        LANGUAGES,
+        PLACEMENT_KINDS,
+        EXIT_DETAILS,
+        sent,
+        PAPERS,
+        paperLabel: paperLabel(p),
+        written: q.written === '1',
+        upcoming,
+        ...extra,
+      },
+      { current: 'people', status },
+    );
   }
 
   pages.get('/cip/people/:id', async (p) => personPage(p, String(p.req.params.id)));
@@ -129,11 +205,21 @@ export function personRoutes(pages: Pages): void {
     const params = { id: String(p.req.params.id) };
     const person = await p.call('get', '/api/cip/beneficiaries/:id', { params });
     const log = await p.call('get', '/api/cip/beneficiaries/:id/messages', { params, query: { limit: '200' } });
-    await p.html('conversation', p.t('person.conversationOf', { name: [person.firstName, person.lastName].filter(Boolean).join(' ') || `#${person.id}` }), { person, log }, { current: 'people' });
+    await p.html(
+      'conversation',
+      p.t('person.conversationOf', {
+        name: [person.firstName, person.lastName].filter(Boolean).join(' ') || `#${person.id}`,
+      }),
+      { person, log },
+      { current: 'people' },
+    );
   });
 
   /** A form of the person's page: the API call, then back to the page (or the page with the refusal's sentence). */
-  const action = (suffix: string, run: (p: PageContext, id: string, form: Record<string, string>) => Promise<unknown>) =>
+  const action = (
+    suffix: string,
+    run: (p: PageContext, id: string, form: Record<string, string>) => Promise<unknown>,
+  ) =>
     pages.post(`/cip/people/:id${suffix}`, async (p) => {
       const id = String(p.req.params.id);
       const form = await p.form();
@@ -147,13 +233,33 @@ export function personRoutes(pages: Pages): void {
       }
     });
 
-  action('', (p, id, form) => p.call('patch', '/api/cip/beneficiaries/:id', { params: { id }, body: profileBody(form, false) }));
-  action('/validate', (p, id, form) => p.call('post', '/api/cip/beneficiaries/:id/validate', { params: { id }, body: form.cipId ? { cipId: form.cipId } : {} }));
-  action('/assign', (p, id, form) => p.call('patch', '/api/cip/beneficiaries/:id', { params: { id }, body: { cipId: form.cipId ? Number(form.cipId) : null } }));
-  action('/archive', (p, id, form) => p.call('post', '/api/cip/beneficiaries/:id/archive', { params: { id }, body: form.reason ? { reason: form.reason } : {} }));
+  action('', (p, id, form) =>
+    p.call('patch', '/api/cip/beneficiaries/:id', { params: { id }, body: profileBody(form, false) }),
+  );
+  action('/validate', (p, id, form) =>
+    p.call('post', '/api/cip/beneficiaries/:id/validate', {
+      params: { id },
+      body: form.cipId ? { cipId: form.cipId } : {},
+    }),
+  );
+  action('/assign', (p, id, form) =>
+    p.call('patch', '/api/cip/beneficiaries/:id', {
+      params: { id },
+      body: { cipId: form.cipId ? Number(form.cipId) : null },
+    }),
+  );
+  action('/archive', (p, id, form) =>
+    p.call('post', '/api/cip/beneficiaries/:id/archive', {
+      params: { id },
+      body: form.reason ? { reason: form.reason } : {},
+    }),
+  );
   action('/exit', (p, id, form) => {
     const [outcome, detail] = String(form.outcome ?? '').split(':');
-    return p.call('post', '/api/cip/beneficiaries/:id/exit', { params: { id }, body: { date: form.date, outcome, detail, ...(form.note ? { note: form.note } : {}) } });
+    return p.call('post', '/api/cip/beneficiaries/:id/exit', {
+      params: { id },
+      body: { date: form.date, outcome, detail, ...(form.note ? { note: form.note } : {}) },
+    });
   });
   // Écrire à la personne: a preview (the page again, with the message in both languages), or the send.
   pages.post('/cip/people/:id/write', async (p) => {
@@ -169,8 +275,15 @@ export function personRoutes(pages: Pages): void {
       p.redirect(`/cip/people/${id}?written=1#write`);
     } catch (err) {
       if (!(err instanceof ApiError) || err.status === 404 || err.status >= 500 || err.status === 401) throw err;
-      const fields = [...new Set((err.fields ?? []).map((f) => f.path.split('.')[0] || 'template'))].map((f) => p.t(`write.fix.${f}`, { defaultValue: p.t('write.fix.template') }));
-      await personPage(p, id, { writeError: { message: err.messageIn(p.language), fields }, writeValues: form }, err.status);
+      const fields = [...new Set((err.fields ?? []).map((f) => f.path.split('.')[0] || 'template'))].map((f) =>
+        p.t(`write.fix.${f}`, { defaultValue: p.t('write.fix.template') }),
+      );
+      await personPage(
+        p,
+        id,
+        { writeError: { message: err.messageIn(p.language), fields }, writeValues: form },
+        err.status,
+      );
     }
   });
 
@@ -181,15 +294,30 @@ export function personRoutes(pages: Pages): void {
     await p.html('person-sent', '', { sent, person: { id: params.id } }, { fragment: true });
   });
 
-  action('/book', (p, id, form) => p.call('post', '/api/cip/sessions/:id/bookings', { params: { id: form.sessionId ?? '' }, body: { beneficiaryId: Number(id) } }));
+  action('/book', (p, id, form) =>
+    p.call('post', '/api/cip/sessions/:id/bookings', {
+      params: { id: form.sessionId ?? '' },
+      body: { beneficiaryId: Number(id) },
+    }),
+  );
   action('/cancel-booking', async (p, id, form) => {
     // Only a booking of this person, from this person's page.
     const own = await p.call('get', '/api/cip/beneficiaries/:id/bookings', { params: { id } });
     if (!own.items.some((x: { id: number }) => String(x.id) === form.bookingId)) throw notFound('Booking');
     return p.call('del', '/api/cip/bookings/:id', { params: { id: form.bookingId } });
   });
-  action('/erase', (p, id, form) => p.call('post', '/api/cip/beneficiaries/:id/erase', { params: { id }, body: { reason: form.reason ?? '' } }));
+  action('/erase', (p, id, form) =>
+    p.call('post', '/api/cip/beneficiaries/:id/erase', { params: { id }, body: { reason: form.reason ?? '' } }),
+  );
   action('/placements', (p, id, form) =>
-    p.call('post', '/api/cip/placements', { body: { beneficiaryId: id, structureId: form.structureId, kind: form.kind, startDate: form.startDate, endDate: form.endDate } }),
+    p.call('post', '/api/cip/placements', {
+      body: {
+        beneficiaryId: id,
+        structureId: form.structureId,
+        kind: form.kind,
+        startDate: form.startDate,
+        endDate: form.endDate,
+      },
+    }),
   );
 }

@@ -7,7 +7,11 @@ import { textOf } from '../i18n';
 import type { DashboardLanguage } from './session';
 import type { Staff } from '../services/staff';
 
-const eta = new Eta({ views: path.join(projectRoot, 'bot', 'dashboard', 'views'), cache: process.env.NODE_ENV === 'production', autoTrim: false });
+const eta = new Eta({
+  views: path.join(projectRoot, 'bot', 'dashboard', 'views'),
+  cache: process.env.NODE_ENV === 'production',
+  autoTrim: false,
+});
 
 export const NAV = [
   { key: 'home', href: '/cip/' },
@@ -41,8 +45,21 @@ export function words(language: DashboardLanguage) {
 export function formats(language: DashboardLanguage, timeZone: string) {
   const locale = language === 'fr' ? 'fr-FR' : 'en-CA';
   const dayFormat = new Intl.DateTimeFormat(locale, { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
-  const timeFormat = new Intl.DateTimeFormat(locale, { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false });
-  const utcDay = new Intl.DateTimeFormat(locale, { timeZone: 'UTC', year: 'numeric', month: '2-digit', day: '2-digit' });
+  const timeFormat = new Intl.DateTimeFormat(locale, {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hour12: false,
+  });
+  const utcDay = new Intl.DateTimeFormat(locale, {
+    timeZone: 'UTC',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  });
   return {
     day: (d: Date | string | null | undefined) => (d ? dayFormat.format(new Date(d)) : ''),
     /** a day stored as midnight UTC (entry, exit, placement days) */
@@ -53,5 +70,11 @@ export function formats(language: DashboardLanguage, timeZone: string) {
 }
 
 export function render(template: string, view: View, data: Record<string, unknown>, timeZone: string): string {
-  return eta.render(template, { ...data, view, nav: NAV, t: words(view.language), f: formats(view.language, timeZone) });
+  return eta.render(template, {
+    ...data,
+    view,
+    nav: NAV,
+    t: words(view.language),
+    f: formats(view.language, timeZone),
+  });
 }

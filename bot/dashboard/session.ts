@@ -25,11 +25,23 @@ export function cookies(req: Request): Record<string, string> {
 /** HTTPS as the browser sees it: our own TLS, or a trusted reverse proxy that says so. */
 export function overHttps(req: Request, trusted: TrustedProxies): boolean {
   if ((req as unknown as { isSecure(): boolean }).isSecure()) return true;
-  return trusted.has(req.socket.remoteAddress ?? '') && String(req.headers['x-forwarded-proto'] ?? '').split(',')[0].trim() === 'https';
+  return (
+    trusted.has(req.socket.remoteAddress ?? '') &&
+    String(req.headers['x-forwarded-proto'] ?? '')
+      .split(',')[0]
+      .trim() === 'https'
+  );
 }
 
 function cookie(name: string, value: string, secure: boolean, maxAgeSeconds?: number): string {
-  return [`${name}=${encodeURIComponent(value)}`, 'Path=/cip', 'HttpOnly', 'SameSite=Strict', ...(secure ? ['Secure'] : []), ...(maxAgeSeconds !== undefined ? [`Max-Age=${maxAgeSeconds}`] : [])].join('; ');
+  return [
+    `${name}=${encodeURIComponent(value)}`,
+    'Path=/cip',
+    'HttpOnly',
+    'SameSite=Strict',
+    ...(secure ? ['Secure'] : []),
+    ...(maxAgeSeconds !== undefined ? [`Max-Age=${maxAgeSeconds}`] : []),
+  ].join('; ');
 }
 
 export function setCookies(res: Response, values: string[]): void {
@@ -39,7 +51,8 @@ export function setCookies(res: Response, values: string[]): void {
 
 export const sessionCookie = (token: string, secure: boolean) => cookie(SESSION_COOKIE, token, secure);
 export const clearSessionCookie = (secure: boolean) => cookie(SESSION_COOKIE, '', secure, 0);
-export const languageCookie = (language: DashboardLanguage, secure: boolean) => cookie(LANGUAGE_COOKIE, language, secure, 365 * 24 * 3600);
+export const languageCookie = (language: DashboardLanguage, secure: boolean) =>
+  cookie(LANGUAGE_COOKIE, language, secure, 365 * 24 * 3600);
 
 export function cookieLanguage(req: Request): DashboardLanguage {
   return cookies(req)[LANGUAGE_COOKIE] === 'en' ? 'en' : 'fr';
@@ -52,12 +65,23 @@ const tokenHash = (token: string) => crypto.createHash('sha256').update(token).d
  * Pushes a live session's expiry to now + idle minutes, within its absolute end (its start +
  * sessionHours). Written at most once a minute per session. Nothing for a dead or unknown token.
  */
-export async function keepAlive(db: Db, token: string, now: Date, idleMinutes: number, sessionHours: number): Promise<void> {
+export async function keepAlive(
+  db: Db,
+  token: string,
+  now: Date,
+  idleMinutes: number,
+  sessionHours: number,
+): Promise<void> {
   const session = await db.staffSession.findUnique({ where: { tokenHash: tokenHash(token) } });
   if (!session || session.revokedAt || session.expiresAt <= now) return;
-  const until = new Date(Math.min(session.createdAt.getTime() + sessionHours * 3600_000, now.getTime() + idleMinutes * 60_000));
+  const until = new Date(
+    Math.min(session.createdAt.getTime() + sessionHours * 3600_000, now.getTime() + idleMinutes * 60_000),
+  );
   if (Math.abs(until.getTime() - session.expiresAt.getTime()) < 60_000) return;
-  await db.staffSession.updateMany({ where: { id: session.id, revokedAt: null, expiresAt: { gt: now } }, data: { expiresAt: until } });
+  await db.staffSession.updateMany({
+    where: { id: session.id, revokedAt: null, expiresAt: { gt: now } },
+    data: { expiresAt: until },
+  });
 }
 
 /** An unsafe method (POST...) from another origin, or without an Origin, is refused. */

@@ -25,11 +25,22 @@ export function statsPages(pages: Pages): void {
     const cips = staff.items.filter((m: { role: string }) => m.role === 'cip');
     const percent = (r: number | null) => (r === null ? '–' : `${Math.round(r * 100)}\u00a0%`);
     const chartData = {
-      stages: stats.caseload.byStage.map((r: { key: string; active: number }) => ({ label: p.t(`stages.${r.key}`), value: r.active })),
-      outcomes: Object.entries(stats.exits.byOutcome as Record<string, number>).map(([k, v]) => ({ label: p.t(`exits.${k}`), value: v })),
+      stages: stats.caseload.byStage.map((r: { key: string; active: number }) => ({
+        label: p.t(`stages.${r.key}`),
+        value: r.active,
+      })),
+      outcomes: Object.entries(stats.exits.byOutcome as Record<string, number>).map(([k, v]) => ({
+        label: p.t(`exits.${k}`),
+        value: v,
+      })),
       labels: { active: p.t('stats.active'), exits: p.t('stats.exits') },
     };
     const exportQuery = new URLSearchParams(query as Record<string, string>).toString();
-    await p.html('stats', p.t('nav.stats'), { stats, query, percent, chartData: JSON.stringify(chartData), exportQuery, cips, structures: structures.items }, { current: 'stats' });
+    await p.html(
+      'stats',
+      p.t('nav.stats'),
+      { stats, query, percent, chartData: JSON.stringify(chartData), exportQuery, cips, structures: structures.items },
+      { current: 'stats' },
+    );
   });
 }

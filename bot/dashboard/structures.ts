@@ -16,7 +16,6 @@ const WEEKS = 8;
 /** An SIAE takes 2 refugees at a time unless its capacity says otherwise (the placement rules). */
 const seats = (s: { kind: string; capacity: number | null }) => s.capacity ?? (s.kind === 'siae' ? 2 : null);
 
-
 /** A form's text: trimmed; empty is left out of a new record and null in a change. */
 const optional = (form: Record<string, string>, key: string, creating: boolean) => {
   const v = (form[key] ?? '').trim();
@@ -36,7 +35,9 @@ function structureBody(form: Record<string, string>, creating: boolean) {
   };
 }
 
-/** The phone only when the form offered it (coordinators and admins); a CIP's form has none, so their change keeps it. */
+/**
+ * The phone only when the form offered it (coordinators and admins); a CIP's form has none, so their change keeps it.
+ */
 function contactBody(form: Record<string, string>, creating: boolean) {
   return {
     firstName: (form.firstName ?? '').trim(),
@@ -52,14 +53,34 @@ export function structurePages(pages: Pages): void {
   pages.get('/cip/structures', async (p) => {
     const q = (p.req.query ?? {}) as Record<string, string>;
     const kind = (KINDS as readonly string[]).includes(q.kind) ? q.kind : undefined;
-    const result = await p.call('get', '/api/cip/structures', { query: { limit: '500', occupancyWeeks: String(WEEKS), ...(kind && { kind }) } });
-    const items = result.items.map((s: { kind: string; capacity: number | null; currentPlacements: number }) => ({ ...s, seats: seats(s) }));
-    await p.html('structures', p.t('nav.structures'), { items, kind, KINDS, manager: isManager(p), saved: q.saved === '1' }, { current: 'structures' });
+    const result = await p.call('get', '/api/cip/structures', {
+      query: { limit: '500', occupancyWeeks: String(WEEKS), ...(kind && { kind }) },
+    });
+    const items = result.items.map((s: { kind: string; capacity: number | null; currentPlacements: number }) => ({
+      ...s,
+      seats: seats(s),
+    }));
+    await p.html(
+      'structures',
+      p.t('nav.structures'),
+      { items, kind, KINDS, manager: isManager(p), saved: q.saved === '1' },
+      { current: 'structures' },
+    );
   });
 
   // A structure: new, or changed (coordinators and admins).
-  const structureForm = (p: PageContext, values: Record<string, unknown>, extra: { structure?: { id: number; name: string }; error?: Problem } = {}, status = 200) =>
-    p.html('structure-form', extra.structure ? p.t('structures.editTitle', { name: extra.structure.name }) : p.t('structures.new'), { values, KINDS, ...extra }, { current: 'structures', status });
+  const structureForm = (
+    p: PageContext,
+    values: Record<string, unknown>,
+    extra: { structure?: { id: number; name: string }; error?: Problem } = {},
+    status = 200,
+  ) =>
+    p.html(
+      'structure-form',
+      extra.structure ? p.t('structures.editTitle', { name: extra.structure.name }) : p.t('structures.new'),
+      { values, KINDS, ...extra },
+      { current: 'structures', status },
+    );
 
   pages.get('/cip/structures/new', async (p) => {
     managersOnly(p);
@@ -95,9 +116,26 @@ export function structurePages(pages: Pages): void {
   // A structure's page: occupancy week by week, contacts, a new contact.
   async function structurePage(p: PageContext, id: string, extra: Record<string, unknown> = {}, status = 200) {
     const s = await p.call('get', '/api/cip/structures/:id', { params: { id } });
-    const occupancy = await p.call('get', '/api/cip/structures/:id/occupancy', { params: { id }, query: { weeks: String(WEEKS) } });
+    const occupancy = await p.call('get', '/api/cip/structures/:id/occupancy', {
+      params: { id },
+      query: { weeks: String(WEEKS) },
+    });
     const saved = (p.req.query as Record<string, string> | undefined)?.saved;
-    await p.html('structure', s.name, { s: { ...s, seats: seats(s) }, occupancy, manager: isManager(p), ROLES, LANGUAGES: LANGUAGE_CODES, saved, values: { language: 'fr', role: 'supervisor' }, ...extra }, { current: 'structures', status });
+    await p.html(
+      'structure',
+      s.name,
+      {
+        s: { ...s, seats: seats(s) },
+        occupancy,
+        manager: isManager(p),
+        ROLES,
+        LANGUAGES: LANGUAGE_CODES,
+        saved,
+        values: { language: 'fr', role: 'supervisor' },
+        ...extra,
+      },
+      { current: 'structures', status },
+    );
   }
 
   pages.get('/cip/structures/:id', async (p) => structurePage(p, String(p.req.params.id)));
@@ -116,20 +154,45 @@ export function structurePages(pages: Pages): void {
   });
 
   // A contact, changed: its structure's page read (the API audits it), then the contact's form.
-  async function contactForm(p: PageContext, id: string, contactId: string, values?: Record<string, unknown>, error?: Problem, status = 200) {
+  async function contactForm(
+    p: PageContext,
+    id: string,
+    contactId: string,
+    values?: Record<string, unknown>,
+    error?: Problem,
+    status = 200,
+  ) {
     const s = await p.call('get', '/api/cip/structures/:id', { params: { id } });
     const contact = s.contacts.find((c: { id: number }) => String(c.id) === contactId);
     if (!contact) throw apiError(404, 'NotFound', 'notFound.Contact');
     const name = [contact.firstName, contact.lastName].filter(Boolean).join(' ');
-    await p.html('structure-contact', p.t('structures.editContact', { name }), { s, contact, values: values ?? { ...contact, active: contact.active ? 'on' : '' }, manager: isManager(p), ROLES, LANGUAGES: LANGUAGE_CODES, error }, { current: 'structures', status });
+    await p.html(
+      'structure-contact',
+      p.t('structures.editContact', { name }),
+      {
+        s,
+        contact,
+        values: values ?? { ...contact, active: contact.active ? 'on' : '' },
+        manager: isManager(p),
+        ROLES,
+        LANGUAGES: LANGUAGE_CODES,
+        error,
+      },
+      { current: 'structures', status },
+    );
   }
 
-  pages.get('/cip/structures/:id/contacts/:contactId', async (p) => contactForm(p, String(p.req.params.id), String(p.req.params.contactId)));
+  pages.get('/cip/structures/:id/contacts/:contactId', async (p) =>
+    contactForm(p, String(p.req.params.id), String(p.req.params.contactId)),
+  );
   pages.post('/cip/structures/:id/contacts/:contactId', async (p) => {
     const [id, contactId] = [String(p.req.params.id), String(p.req.params.contactId)];
     const form = await p.form();
     try {
-      const updated = await p.call('patch', '/api/cip/contacts/:id', { params: { id: contactId }, body: contactBody(form, false) });
+      const updated = await p.call('patch', '/api/cip/contacts/:id', {
+        params: { id: contactId },
+        body: contactBody(form, false),
+      });
       p.redirect(`/cip/structures/${updated.structureId}?saved=contact`);
     } catch (err) {
       const error = problem(err, p);

@@ -13,7 +13,6 @@ import type { PageContext, Pages } from './pages';
 const CATEGORIES = workshopCategory.options;
 const AUDIENCES = ['over25', 'under25'];
 
-
 /** A code for a new workshop when none is typed: its title in lower snake case ("Écrire son CV" -> ecrire_son_cv). */
 export function codeOf(title: string): string {
   const slug = title
@@ -29,7 +28,11 @@ export function codeOf(title: string): string {
 
 function workshopBody(form: Record<string, string>, creating: boolean) {
   const text = (k: string) => (form[k] ?? '').trim();
-  const body: Record<string, unknown> = { title: text('title'), category: text('category'), durationMinutes: text('durationMinutes') ? Number(text('durationMinutes')) : undefined };
+  const body: Record<string, unknown> = {
+    title: text('title'),
+    category: text('category'),
+    durationMinutes: text('durationMinutes') ? Number(text('durationMinutes')) : undefined,
+  };
   if (text('description')) body.description = text('description');
   else if (!creating) body.description = null;
   if (creating) body.code = text('code') || codeOf(text('title')) || undefined;
@@ -37,7 +40,10 @@ function workshopBody(form: Record<string, string>, creating: boolean) {
   return body;
 }
 
-/** "2026-03-10" and "09:30" in the time zone of the service, as the API's date and time; '' when unreadable (the API says which field). */
+/**
+ * "2026-03-10" and "09:30" in the time zone of the service, as the API's date and time; '' when unreadable (the API
+ * says which field).
+ */
 function instant(day: string | undefined, time: string | undefined, timeZone: string): string {
   const d = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day ?? '');
   const t = /^(\d{2}):(\d{2})$/.exec(time ?? '');
@@ -48,14 +54,32 @@ function instant(day: string | undefined, time: string | undefined, timeZone: st
 /** The time zone is the service's (APP_TIMEZONE): the dashboard passes it; Europe/Paris is its default. */
 export function workshopPages(pages: Pages, timeZone = 'Europe/Paris'): void {
   pages.get('/cip/workshops', async (p) => {
-    const [sessions, workshops] = await Promise.all([p.call('get', '/api/cip/sessions'), p.call('get', '/api/cip/workshops')]);
+    const [sessions, workshops] = await Promise.all([
+      p.call('get', '/api/cip/sessions'),
+      p.call('get', '/api/cip/workshops'),
+    ]);
     const saved = (p.req.query as Record<string, string> | undefined)?.saved === 'workshop';
-    await p.html('workshops', p.t('nav.workshops'), { sessions: sessions.items, workshops: workshops.items, manager: isManager(p), saved, now: new Date() }, { current: 'workshops' });
+    await p.html(
+      'workshops',
+      p.t('nav.workshops'),
+      { sessions: sessions.items, workshops: workshops.items, manager: isManager(p), saved, now: new Date() },
+      { current: 'workshops' },
+    );
   });
 
   // A workshop: new, or changed.
-  const workshopForm = (p: PageContext, values: Record<string, unknown>, extra: { workshop?: { id: number; code: string }; error?: Problem } = {}, status = 200) =>
-    p.html('workshop-form', extra.workshop ? p.t('workshops.editWorkshop') : p.t('workshops.newWorkshop'), { values, CATEGORIES, ...extra }, { current: 'workshops', status });
+  const workshopForm = (
+    p: PageContext,
+    values: Record<string, unknown>,
+    extra: { workshop?: { id: number; code: string }; error?: Problem } = {},
+    status = 200,
+  ) =>
+    p.html(
+      'workshop-form',
+      extra.workshop ? p.t('workshops.editWorkshop') : p.t('workshops.newWorkshop'),
+      { values, CATEGORIES, ...extra },
+      { current: 'workshops', status },
+    );
 
   pages.get('/cip/workshops/new', async (p) => {
     managersOnly(p);
@@ -89,8 +113,19 @@ export function workshopPages(pages: Pages, timeZone = 'Europe/Paris'): void {
   });
 
   // A new session of a workshop.
-  const sessionForm = (p: PageContext, workshop: { id: number; title: string }, values: Record<string, unknown>, error?: Problem, status = 200) =>
-    p.html('session-new', p.t('workshops.newSessionOf', { title: workshop.title }), { workshop, values, error, AUDIENCES }, { current: 'workshops', status });
+  const sessionForm = (
+    p: PageContext,
+    workshop: { id: number; title: string },
+    values: Record<string, unknown>,
+    error?: Problem,
+    status = 200,
+  ) =>
+    p.html(
+      'session-new',
+      p.t('workshops.newSessionOf', { title: workshop.title }),
+      { workshop, values, error, AUDIENCES },
+      { current: 'workshops', status },
+    );
 
   pages.get('/cip/workshops/:id/sessions/new', async (p) => {
     const workshop = await p.call('get', '/api/cip/workshops/:id', { params: { id: String(p.req.params.id) } });
@@ -124,7 +159,15 @@ export function workshopPages(pages: Pages, timeZone = 'Europe/Paris'): void {
     await p.html(
       'session',
       `${session.title}`,
-      { session, bookings: bookings.items, ended: new Date(session.endsAt) <= new Date(), saved, manager: isManager(p), values: session, ...extra },
+      {
+        session,
+        bookings: bookings.items,
+        ended: new Date(session.endsAt) <= new Date(),
+        saved,
+        manager: isManager(p),
+        values: session,
+        ...extra,
+      },
       { current: 'workshops', status },
     );
   }
@@ -157,7 +200,12 @@ export function workshopPages(pages: Pages, timeZone = 'Europe/Paris'): void {
       const error = problem(err, p);
       if (statusOf(err) === 404) throw err;
       // A CIP has no such form on the page: the refusal goes where the page says what went wrong.
-      await sessionPage(p, id, isManager(p) ? { editError: error, values: form } : { error: error.message }, statusOf(err));
+      await sessionPage(
+        p,
+        id,
+        isManager(p) ? { editError: error, values: form } : { error: error.message },
+        statusOf(err),
+      );
     }
   });
 
@@ -166,7 +214,12 @@ export function workshopPages(pages: Pages, timeZone = 'Europe/Paris'): void {
     const session = await p.call('get', '/api/cip/sessions/:id', { params: { id } });
     const bookings = await p.call('get', '/api/cip/sessions/:id/bookings', { params: { id } });
     const told = bookings.items.filter((b: { status: string }) => b.status === 'booked' || b.status === 'waitlisted');
-    await p.html('session-cancel', p.t('workshops.cancelTitle', { title: session.title }), { session, told, started: new Date(session.startsAt) <= new Date(), error }, { current: 'workshops', status });
+    await p.html(
+      'session-cancel',
+      p.t('workshops.cancelTitle', { title: session.title }),
+      { session, told, started: new Date(session.startsAt) <= new Date(), error },
+      { current: 'workshops', status },
+    );
   }
 
   pages.get('/cip/workshops/sessions/:id/cancel', async (p) => {

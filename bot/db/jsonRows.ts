@@ -8,7 +8,12 @@ export type JsonColumnType = 'text' | 'int' | 'json' | 'timestamp';
 
 export type JsonColumns = Record<string, JsonColumnType>;
 
-const PG_TYPES: Record<JsonColumnType, string> = { text: 'text', int: 'integer', json: 'jsonb', timestamp: 'timestamp(3)' };
+const PG_TYPES: Record<JsonColumnType, string> = {
+  text: 'text',
+  int: 'integer',
+  json: 'jsonb',
+  timestamp: 'timestamp(3)',
+};
 
 /**
  * `SELECT <columns> FROM <the JSON array in parameter n>`, ready for INSERT ... SELECT.
@@ -38,7 +43,9 @@ export function dbTimestamp(date: Date): string {
 
 /** `(SELECT ...)` listing the strings of the JSON array in parameter n, for `"col" IN <this>`. */
 export function jsonStrings(provider: Provider, n = 1): string {
-  return provider === 'postgresql' ? `(SELECT jsonb_array_elements_text($${n}::jsonb))` : '(SELECT value FROM json_each(?))';
+  return provider === 'postgresql'
+    ? `(SELECT jsonb_array_elements_text($${n}::jsonb))`
+    : '(SELECT value FROM json_each(?))';
 }
 
 /**

@@ -127,7 +127,9 @@ function migrateSqlite(url: string, migrations: Migration[]): MigrationResult {
     // IMMEDIATE takes the write lock first, so two processes starting together apply each migration once.
     db.exec('BEGIN IMMEDIATE');
     try {
-      const rows = db.prepare('SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations"').all() as Applied[];
+      const rows = db
+        .prepare('SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations"')
+        .all() as Applied[];
       const todo = pending(migrations, rows);
       const record = db.prepare(
         'INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, started_at, applied_steps_count) VALUES (?, ?, ?, ?, ?, 1)',

@@ -25,7 +25,8 @@ const CODES = new Set(['P2034', '40001', '40P01']);
 const SQLITE_CODE = /^SQLITE_(BUSY|LOCKED)(_|$)/;
 const KINDS = new Set(['TransactionWriteConflict']);
 // Only when an error carries no code (a wrapper that kept the message and nothing else).
-const MESSAGES = /database (table )?is locked|could not serialize access|deadlock detected|write conflict or a deadlock/i;
+const MESSAGES =
+  /database (table )?is locked|could not serialize access|deadlock detected|write conflict or a deadlock/i;
 
 interface ErrorLike {
   code?: unknown;
@@ -64,7 +65,10 @@ export function isLostRace(err: unknown): boolean {
   return !coded && message;
 }
 
-/** Thrown inside a unit of work that saw another writer's change (a conditional update that found nothing): run it again. */
+/**
+ * Thrown inside a unit of work that saw another writer's change (a conditional update that found nothing): run it
+ * again.
+ */
 export class LostRace extends Error {
   readonly code = 'P2034';
   constructor(message = 'lost a race with another transaction') {

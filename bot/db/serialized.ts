@@ -14,12 +14,18 @@ class Turns {
   private tail: Promise<unknown> = Promise.resolve();
   /** operations chained and not settled yet */
   private pending = 0;
-  private readonly urgent: { work: () => PromiseLike<unknown>; resolve: (v: unknown) => void; reject: (e: unknown) => void }[] = [];
+  private readonly urgent: {
+    work: () => PromiseLike<unknown>;
+    resolve: (v: unknown) => void;
+    reject: (e: unknown) => void;
+  }[] = [];
 
   run<T>(work: () => PromiseLike<T>, urgent = false): Promise<T> {
     // An urgent operation waits only for the one running: it goes before the queued ones.
     if (urgent && this.pending > 0) {
-      return new Promise<T>((resolve, reject) => this.urgent.push({ work, resolve: resolve as (v: unknown) => void, reject }));
+      return new Promise<T>((resolve, reject) =>
+        this.urgent.push({ work, resolve: resolve as (v: unknown) => void, reject }),
+      );
     }
     this.pending++;
     const result = this.tail.then(work, work);
@@ -61,7 +67,9 @@ export function serialized(client: Db): Db {
         get(target, prop, receiver) {
           const value = Reflect.get(target, prop, receiver);
           // Operations (findMany, create...) take a turn; `fields` and the rest pass through.
-          return typeof value === 'function' ? (...args: unknown[]) => turns.run(() => value.apply(target, args), urgent) : value;
+          return typeof value === 'function'
+            ? (...args: unknown[]) => turns.run(() => value.apply(target, args), urgent)
+            : value;
         },
       });
     let other: Db | undefined;
@@ -70,9 +78,16 @@ export function serialized(client: Db): Db {
         if (prop === '$urgent') return urgent ? undefined : (other ??= lane(true));
         const value = Reflect.get(target, prop, receiver);
         if (prop === '$transaction' || (typeof prop === 'string' && RAW.has(prop))) {
-          return (...args: unknown[]) => turns.run(() => (value as (...a: unknown[]) => PromiseLike<unknown>).apply(target, args), urgent);
+          return (...args: unknown[]) =>
+            turns.run(() => (value as (...a: unknown[]) => PromiseLike<unknown>).apply(target, args), urgent);
         }
-        if (typeof prop === 'string' && !prop.startsWith('$') && !prop.startsWith('_') && value && typeof value === 'object') {
+        if (
+          typeof prop === 'string' &&
+          !prop.startsWith('$') &&
+          !prop.startsWith('_') &&
+          value &&
+          typeof value === 'object'
+        ) {
           if (!models.has(prop)) models.set(prop, model(value));
           return models.get(prop);
         }

@@ -15,5 +15,8 @@ export function attendanceJobs(deps: JobDeps): Job[] {
       return result;
     },
   });
-  return [job('attendance-shifts', '*/5 * * * *', requestShiftAttendance), job('attendance-immersions', deps.schedule.attendance, requestImmersionAttendance)];
+  return [
+    job('attendance-shifts', '*/5 * * * *', requestShiftAttendance),
+    job('attendance-immersions', deps.schedule.attendance, requestImmersionAttendance),
+  ];
 }

@@ -10,7 +10,6 @@ import type { JobDeps } from './deps';
 
 export type { JobDeps };
 
-
 export function proactiveJobs(deps: JobDeps): Job[] {
   return [...checkInJobs(deps), ...reminderJobs(deps), ...attendanceJobs(deps)];
 }

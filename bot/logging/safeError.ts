@@ -44,7 +44,8 @@ export function safeError(err: unknown): SafeError {
   const stack = frames(err);
   if (isPrismaError(err)) {
     const { code, meta } = err as { code?: unknown; meta?: Record<string, unknown> };
-    // "Invalid `prisma.beneficiary.create()` invocation" / "Invalid `db.prisma.contact.update()` invocation in ...": identifiers only.
+    // "Invalid `prisma.beneficiary.create()` invocation" / "Invalid `db.prisma.contact.update()` invocation in ...":
+    // identifiers only.
     const call = /Invalid `(?:[\w$]+\.)*?([\w$]+)\.([\w$]+)\(\)` invocation/.exec(err.message);
     const model = identifier(meta?.modelName) ? meta.modelName : call && call[1] !== 'prisma' ? call[1] : undefined;
     const cause = (meta?.driverAdapterError as { cause?: { constraint?: { fields?: unknown } } } | undefined)?.cause;
@@ -61,7 +62,12 @@ export function safeError(err: unknown): SafeError {
   }
   if (isZodError(err)) {
     const issues = err.issues.slice(0, 20);
-    return { name, fields: issues.map((i) => i.path.map(String).join('.') || '(root)'), message: [...new Set(issues.map((i) => i.code ?? 'invalid'))].join(', '), ...(stack && { stack }) };
+    return {
+      name,
+      fields: issues.map((i) => i.path.map(String).join('.') || '(root)'),
+      message: [...new Set(issues.map((i) => i.code ?? 'invalid'))].join(', '),
+      ...(stack && { stack }),
+    };
   }
   if (err instanceof SyntaxError) return { name, ...(stack && { stack }) };
   return { name, message: err.message.slice(0, MAX_MESSAGE), ...(stack && { stack }) };

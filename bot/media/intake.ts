@@ -7,7 +7,10 @@ import { sniffType } from './sniff';
 import { verifiedType } from './types';
 
 /** The type to keep a received file as, its bytes checked; undefined: refuse it. */
-export async function checkedType(input: { file: string } | { bytes: Uint8Array }, claimed: string | undefined): Promise<string | undefined> {
+export async function checkedType(
+  input: { file: string } | { bytes: Uint8Array },
+  claimed: string | undefined,
+): Promise<string | undefined> {
   return verifiedType(claimed, await sniffType(input));
 }
 
@@ -18,7 +21,11 @@ export interface UploadedFile {
 }
 
 /** Keeps the files of one upload, all or none: their attachments, or undefined when one is refused. */
-export async function keepUploads(store: MediaStore, uploads: UploadedFile[], owner: MediaOwner): Promise<Attachment[] | undefined> {
+export async function keepUploads(
+  store: MediaStore,
+  uploads: UploadedFile[],
+  owner: MediaOwner,
+): Promise<Attachment[] | undefined> {
   const types = await Promise.all(uploads.map((f) => checkedType({ file: f.path }, f.type)));
   if (types.some((t) => !t)) return undefined;
   const attachments: Attachment[] = [];
@@ -54,7 +61,8 @@ export async function ownAttachments(store: MediaStore, posted: unknown, who: Me
     if (!id || seen.has(id)) continue;
     seen.add(id);
     const media = await store.get(id);
-    if (media && sentBy(media, who)) kept.push({ contentType: media.contentType, contentUrl: mediaUrl(id), name: media.name });
+    if (media && sentBy(media, who))
+      kept.push({ contentType: media.contentType, contentUrl: mediaUrl(id), name: media.name });
   }
   return kept;
 }

@@ -45,7 +45,10 @@ export function registerMediaRoute(server: Server, deps: MediaRouteDeps): void {
   });
 }
 
-type Access = { as: 'sender' } | { as: 'staff'; staffId: number; beneficiaryId: number | null } | { status: 401 | 403 | 404; code: string; message: string };
+type Access =
+  | { as: 'sender' }
+  | { as: 'staff'; staffId: number; beneficiaryId: number | null }
+  | { status: 401 | 403 | 404; code: string; message: string };
 
 const NOT_FOUND = { status: 404, code: 'NotFound', message: 'No such file.' } as const;
 
@@ -84,28 +87,48 @@ async function serve(req: Request, res: Response, deps: MediaRouteDeps) {
   await pipeline(handle.createReadStream(), res).catch(() => undefined);
 }
 
-async function accessTo(req: Request, id: string, media: StoredMedia | undefined, deps: MediaRouteDeps): Promise<Access> {
+async function accessTo(
+  req: Request,
+  id: string,
+  media: StoredMedia | undefined,
+  deps: MediaRouteDeps,
+): Promise<Access> {
   const { conversations } = deps;
   // The sender's page, by a link signed for a conversation that is still open.
   const signedFor = signedConversation(id, req.query);
   if (signedFor) {
     const open = conversations.get(signedFor);
-    return open && media && sentBy(media, { channel: WEBCHAT, conversation: open.id, user: open.userId }) ? { as: 'sender' } : NOT_FOUND;
+    return open && media && sentBy(media, { channel: WEBCHAT, conversation: open.id, user: open.userId })
+      ? { as: 'sender' }
+      : NOT_FOUND;
   }
   const match = /^Bearer\s+(\S+)$/i.exec(String(req.headers.authorization ?? ''));
-  if (!match) return { status: 401, code: 'Unauthorized', message: 'Open the file from the chat, or send "Authorization: Bearer <token>".' };
+  if (!match)
+    return {
+      status: 401,
+      code: 'Unauthorized',
+      message: 'Open the file from the chat, or send "Authorization: Bearer <token>".',
+    };
   const conversation = conversations.conversationOfToken(match[1]);
   if (conversation) {
-    return media && sentBy(media, { channel: WEBCHAT, conversation: conversation.id, user: conversation.userId }) ? { as: 'sender' } : NOT_FOUND;
+    return media && sentBy(media, { channel: WEBCHAT, conversation: conversation.id, user: conversation.userId })
+      ? { as: 'sender' }
+      : NOT_FOUND;
   }
   const staff = await staffOfToken(deps.db.prisma, match[1], deps.now());
   if (!staff) return { status: 401, code: 'Unauthorized', message: 'The token is not valid or has expired.' };
-  if (staff.mustChangePassword) return { status: 403, code: 'PasswordChangeRequired', message: 'Choose your own password first (POST /api/cip/password).' };
+  if (staff.mustChangePassword)
+    return {
+      status: 403,
+      code: 'PasswordChangeRequired',
+      message: 'Choose your own password first (POST /api/cip/password).',
+    };
   if (!media) return NOT_FOUND;
   const beneficiaryId = await caseOf(deps, media);
   // A CIP reads the files of the cases they may read; a file of no known case (someone who never
   // consented, a file kept before owners were recorded) is for coordinators and admins only.
-  if (staff.role === 'cip' && !(beneficiaryId !== null && (await inScope(deps, staff, beneficiaryId)))) return NOT_FOUND;
+  if (staff.role === 'cip' && !(beneficiaryId !== null && (await inScope(deps, staff, beneficiaryId))))
+    return NOT_FOUND;
   return { as: 'staff', staffId: staff.id, beneficiaryId };
 }
 
@@ -115,7 +138,11 @@ async function caseOf(deps: MediaRouteDeps, media: StoredMedia): Promise<number 
   const owner = media.owner;
   const ref = owner?.user
     ? await prisma.conversationRef.findFirst({
-        where: { channel: owner.channel, OR: [{ userKey: owner.user }, { altUserKey: owner.user }], beneficiaryId: { not: null } },
+        where: {
+          channel: owner.channel,
+          OR: [{ userKey: owner.user }, { altUserKey: owner.user }],
+          beneficiaryId: { not: null },
+        },
         select: { beneficiaryId: true },
       })
     : null;
@@ -129,10 +156,19 @@ async function caseOf(deps: MediaRouteDeps, media: StoredMedia): Promise<number 
 }
 
 async function inScope(deps: MediaRouteDeps, staff: Staff, beneficiaryId: number): Promise<boolean> {
-  return !!(await deps.db.prisma.beneficiary.findFirst({ where: { AND: [{ id: beneficiaryId }, caseScope(staff)] }, select: { id: true } }));
+  return !!(await deps.db.prisma.beneficiary.findFirst({
+    where: { AND: [{ id: beneficiaryId }, caseScope(staff)] },
+    select: { id: true },
+  }));
 }
 
-async function audit(req: Request, deps: MediaRouteDeps, staffId: number, beneficiaryId: number | null, media: StoredMedia) {
+async function audit(
+  req: Request,
+  deps: MediaRouteDeps,
+  staffId: number,
+  beneficiaryId: number | null,
+  media: StoredMedia,
+) {
   const { prisma } = deps.db;
   const owner = media.owner;
   await prisma.auditEvent.create({

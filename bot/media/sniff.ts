@@ -66,7 +66,10 @@ export class Sniffer {
 
   private start(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(this.options.source ?? WORKER_SOURCE, { eval: true, workerData: { module: pathToFileURL(require.resolve('file-type/node')).href } });
+    const worker = new Worker(this.options.source ?? WORKER_SOURCE, {
+      eval: true,
+      workerData: { module: pathToFileURL(require.resolve('file-type/node')).href },
+    });
     worker.on('message', ({ id, mime }: { id: number; mime?: string }) => this.settle(id, mime));
     worker.on('error', () => this.stop(worker));
     worker.on('exit', () => this.stop(worker));

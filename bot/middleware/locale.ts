@@ -35,8 +35,13 @@ export class LocaleMiddleware implements Middleware {
     let profile = await this.profile.get(context, {});
     const given = languageFromLocaleTag(context.activity.locale);
     if (given && given !== profile.channelLanguage) {
-      const changedOnPage = PAGE_CHANNELS.has(context.activity.channelId) && profile.language !== undefined && profile.language !== given && this.isChoice(context, profile.channelLanguage, given);
-      if (changedOnPage) context.turnState.set(PAGE_CHANGE, { from: profile.language!, to: given } satisfies PageLanguageChange);
+      const changedOnPage =
+        PAGE_CHANNELS.has(context.activity.channelId) &&
+        profile.language !== undefined &&
+        profile.language !== given &&
+        this.isChoice(context, profile.channelLanguage, given);
+      if (changedOnPage)
+        context.turnState.set(PAGE_CHANGE, { from: profile.language!, to: given } satisfies PageLanguageChange);
       profile = { ...profile, channelLanguage: given, ...(changedOnPage && { language: given }) };
       await this.profile.set(context, profile);
     }
@@ -44,7 +49,8 @@ export class LocaleMiddleware implements Middleware {
     setTurnLocale(context, profile.language ?? fromChannel ?? this.defaultLocale);
     // The default language may be no choice at all (the page falls back to it when it knows
     // nothing): only another one is offered for confirmation; for the default, the list (where it is 1).
-    if (!profile.language && fromChannel && fromChannel !== this.defaultLocale) context.turnState.set(OFFERED, fromChannel);
+    if (!profile.language && fromChannel && fromChannel !== this.defaultLocale)
+      context.turnState.set(OFFERED, fromChannel);
     context.onSendActivities(async (ctx, activities, nextSend) => {
       const code = turnLocale(ctx);
       for (const a of activities) a.locale ??= code;

@@ -25,7 +25,10 @@ export function messagePayload(a: Partial<Activity>) {
 }
 
 function isProactive(activity: Activity): boolean {
-  return activity.type === ActivityTypes.Event && activity.name?.toLowerCase() === ActivityEventNames.ContinueConversation.toLowerCase();
+  return (
+    activity.type === ActivityTypes.Event &&
+    activity.name?.toLowerCase() === ActivityEventNames.ContinueConversation.toLowerCase()
+  );
 }
 
 function providerId(channel: string, id: string | undefined): string | undefined {
@@ -72,7 +75,10 @@ export class MessageRecorderMiddleware implements Middleware {
       if (rows.length && !isTurnUnrecorded(context)) {
         // An employer contact's messages are theirs, never a beneficiary's.
         const profile = await this.profile.get(context, {});
-        const who = profile?.contactId !== undefined ? { beneficiaryId: null, contactId: profile.contactId } : { beneficiaryId: profile?.beneficiaryId ?? null };
+        const who =
+          profile?.contactId !== undefined
+            ? { beneficiaryId: null, contactId: profile.contactId }
+            : { beneficiaryId: profile?.beneficiaryId ?? null };
         await Promise.all(rows.map((r) => this.log.record({ ...r, ...who })));
       }
     }

@@ -5,13 +5,33 @@ import { upcomingShifts } from './shifts';
 import { upcomingBookings } from './workshops';
 
 export type AgendaItem =
-  | { kind: 'workshop'; startsAt: Date; endsAt: Date; workshopCode: string; title: string; place: string; status: 'booked' | 'waitlisted' }
-  | { kind: 'shift'; startsAt: Date; endsAt: Date; structure: string; confirmation: 'pending' | 'confirmed' | 'declined' }
+  | {
+      kind: 'workshop';
+      startsAt: Date;
+      endsAt: Date;
+      workshopCode: string;
+      title: string;
+      place: string;
+      status: 'booked' | 'waitlisted';
+    }
+  | {
+      kind: 'shift';
+      startsAt: Date;
+      endsAt: Date;
+      structure: string;
+      confirmation: 'pending' | 'confirmed' | 'declined';
+    }
   | { kind: 'immersion'; startsAt: Date; structure: string };
 
 const DAY_MS = 24 * 3600 * 1000;
 
-export async function agenda(db: Db, beneficiaryId: number, now: Date, timeZone: string, days = 14): Promise<AgendaItem[]> {
+export async function agenda(
+  db: Db,
+  beneficiaryId: number,
+  now: Date,
+  timeZone: string,
+  days = 14,
+): Promise<AgendaItem[]> {
   const until = new Date(now.getTime() + days * DAY_MS);
   const [bookings, shifts, immersions] = await Promise.all([
     upcomingBookings(db, beneficiaryId, now, until),
@@ -19,13 +39,33 @@ export async function agenda(db: Db, beneficiaryId: number, now: Date, timeZone:
     db.placement.findMany({
       // endDate is a day (inclusive): an immersion that ends today still counts, whatever the hour
       // its date was stored at; the loop below compares local days exactly.
-      where: { beneficiaryId, kind: 'immersion', status: { in: ['planned', 'active'] }, startDate: { lt: until }, endDate: { gte: new Date(now.getTime() - 2 * DAY_MS) } },
+      where: {
+        beneficiaryId,
+        kind: 'immersion',
+        status: { in: ['planned', 'active'] },
+        startDate: { lt: until },
+        endDate: { gte: new Date(now.getTime() - 2 * DAY_MS) },
+      },
       include: { structure: true },
     }),
   ]);
   const items: AgendaItem[] = [
-    ...bookings.map((b) => ({ kind: 'workshop' as const, startsAt: b.session.startsAt, endsAt: b.session.endsAt, workshopCode: b.session.workshopCode, title: b.session.title, place: b.session.place, status: b.status })),
-    ...shifts.map((s) => ({ kind: 'shift' as const, startsAt: s.startsAt, endsAt: s.endsAt, structure: s.structure, confirmation: s.confirmation })),
+    ...bookings.map((b) => ({
+      kind: 'workshop' as const,
+      startsAt: b.session.startsAt,
+      endsAt: b.session.endsAt,
+      workshopCode: b.session.workshopCode,
+      title: b.session.title,
+      place: b.session.place,
+      status: b.status,
+    })),
+    ...shifts.map((s) => ({
+      kind: 'shift' as const,
+      startsAt: s.startsAt,
+      endsAt: s.endsAt,
+      structure: s.structure,
+      confirmation: s.confirmation,
+    })),
   ];
   // Immersion days: each working day of the immersion in the window, unless a shift already shows it.
   const shiftDays = new Set(shifts.map((s) => localDay(s.startsAt, timeZone)));

@@ -9,7 +9,14 @@
 import { isUniqueViolation, type Database, type Db, type Prisma } from '../db/client';
 import { localDay } from '../time';
 import { appendCaseEvent } from './caseEvents';
-import { auditContactAction, auditRefused, localDayRange, placedPerson, type ContactView, type PlacedPerson } from './contacts';
+import {
+  auditContactAction,
+  auditRefused,
+  localDayRange,
+  placedPerson,
+  type ContactView,
+  type PlacedPerson,
+} from './contacts';
 import { queueNotification } from './notifications';
 import { answerQuestion, askQuestion } from './questions';
 import { nextAllowed, type QuietHours } from './quietHours';
@@ -59,7 +66,11 @@ type ShiftForRequest = Prisma.ShiftGetPayload<{ include: typeof shiftForRequest 
 type Candidate = NonNullable<ShiftForRequest['placement']['tutor']>;
 
 /** Shifts that are not immersions, ended within the last 24 hours, attendance not known yet. */
-export async function requestShiftAttendance(database: Database, now: Date, options: AttendanceOptions): Promise<AttendanceRun> {
+export async function requestShiftAttendance(
+  database: Database,
+  now: Date,
+  options: AttendanceOptions,
+): Promise<AttendanceRun> {
   const shifts = await database.prisma.shift.findMany({
     where: {
       endsAt: { gt: new Date(now.getTime() - DAY_MS), lte: now },
@@ -74,7 +85,11 @@ export async function requestShiftAttendance(database: Database, now: Date, opti
 }
 
 /** The immersion shifts of the local day of `now` (asked once a day, whether they ended or not). */
-export async function requestImmersionAttendance(database: Database, now: Date, options: AttendanceOptions): Promise<AttendanceRun> {
+export async function requestImmersionAttendance(
+  database: Database,
+  now: Date,
+  options: AttendanceOptions,
+): Promise<AttendanceRun> {
   const { from, to } = localDayRange(now, 0, options.timeZone);
   const shifts = await database.prisma.shift.findMany({
     where: {
@@ -91,13 +106,23 @@ export async function requestImmersionAttendance(database: Database, now: Date, 
 
 const dedupeKey = (shiftId: number) => `attendance:${shiftId}`;
 
-async function ask(database: Database, shifts: ShiftForRequest[], now: Date, options: AttendanceOptions): Promise<AttendanceRun> {
+async function ask(
+  database: Database,
+  shifts: ShiftForRequest[],
+  now: Date,
+  options: AttendanceOptions,
+): Promise<AttendanceRun> {
   const db = database.prisma;
   const run: AttendanceRun = { asked: 0, already: 0, skipped: 0 };
   if (!shifts.length) return run;
   // Asked already: a cheap look first (the unique key still decides, below).
   const asked = new Set(
-    (await db.message.findMany({ where: { dedupeKey: { in: shifts.map((s) => dedupeKey(s.id)) } }, select: { dedupeKey: true } })).map((m) => m.dedupeKey),
+    (
+      await db.message.findMany({
+        where: { dedupeKey: { in: shifts.map((s) => dedupeKey(s.id)) } },
+        select: { dedupeKey: true },
+      })
+    ).map((m) => m.dedupeKey),
   );
   const contacts = await contactsOf(db, [...new Set(shifts.map((s) => s.placement.structureId))]);
   const notBefore = nextAllowed(now, options.quiet);
@@ -122,7 +147,11 @@ async function ask(database: Database, shifts: ShiftForRequest[], now: Date, opt
     try {
       await db.$transaction(async (tx) => {
         // The message first: its unique key decides who asks; the loser's transaction rolls back.
-        const messageId = await queueNotification(tx, { contactId: contact.id }, now, payload, { kind: 'attendance', dedupeKey: dedupeKey(shift.id), notBefore });
+        const messageId = await queueNotification(tx, { contactId: contact.id }, now, payload, {
+          kind: 'attendance',
+          dedupeKey: dedupeKey(shift.id),
+          notBefore,
+        });
         await askQuestion(tx, { contactId: contact.id, kind: 'attendance', refId: shift.id, messageId, expiresAt });
       });
       run.asked++;
@@ -167,17 +196,41 @@ type Shift = Prisma.ShiftGetPayload<{ include: { placement: { include: { structu
 
 const nameOf = (b: { firstName: string | null; lastName: string | null }) => b.firstName ?? b.lastName ?? '-';
 
-/** Writes what the contact said about a shift, with its event (an absence is an alert); any open request about it is answered too. */
-async function record(tx: Tx, shift: Shift, attendance: AttendanceAnswer, contactId: number, now: Date, via: 'request' | 'menu') {
-  await tx.shift.update({ where: { id: shift.id }, data: { attendance, attendanceAt: now, attendanceContactId: contactId } });
+/**
+ * Writes what the contact said about a shift, with its event (an absence is an alert); any open request about it is
+ * answered too.
+ */
+async function record(
+  tx: Tx,
+  shift: Shift,
+  attendance: AttendanceAnswer,
+  contactId: number,
+  now: Date,
+  via: 'request' | 'menu',
+) {
+  await tx.shift.update({
+    where: { id: shift.id },
+    data: { attendance, attendanceAt: now, attendanceContactId: contactId },
+  });
   await appendCaseEvent(tx, {
     beneficiaryId: shift.beneficiaryId,
     type: 'shift_attendance',
     actor: { type: 'contact', id: contactId },
-    payload: { shiftId: shift.id, placementId: shift.placementId, structure: shift.placement.structure.name, startsAt: shift.startsAt.toISOString(), attendance, from: shift.attendance, via },
+    payload: {
+      shiftId: shift.id,
+      placementId: shift.placementId,
+      structure: shift.placement.structure.name,
+      startsAt: shift.startsAt.toISOString(),
+      attendance,
+      from: shift.attendance,
+      via,
+    },
     attention: attendance === 'absent',
   });
-  await tx.proactiveQuestion.updateMany({ where: { kind: 'attendance', refId: shift.id, answeredAt: null }, data: { answeredAt: now, answer: attendance } });
+  await tx.proactiveQuestion.updateMany({
+    where: { kind: 'attendance', refId: shift.id, answeredAt: null },
+    data: { answeredAt: now, answer: attendance },
+  });
 }
 
 const shiftWithPlace = { placement: { include: { structure: true } }, beneficiary: true } as const;
@@ -193,7 +246,14 @@ export async function answerAttendance(
   return db.$transaction(async (tx) => {
     const shift = await tx.shift.findUnique({ where: { id: question.refId }, include: shiftWithPlace });
     const audit = (outcome: string, beneficiaryId?: number) =>
-      auditContactAction(tx, { contactId: contact.id, kind: 'attendance', resource: 'shift', resourceId: question.refId, beneficiaryId, detail: { outcome, attendance, questionId: question.id } });
+      auditContactAction(tx, {
+        contactId: contact.id,
+        kind: 'attendance',
+        resource: 'shift',
+        resourceId: question.refId,
+        beneficiaryId,
+        detail: { outcome, attendance, questionId: question.id },
+      });
     if (!shift || shift.placement.structureId !== contact.structureId) {
       await answerQuestion(tx, question.id, 'closed', now);
       await audit('refused');
@@ -228,7 +288,11 @@ export async function reportAbsence(
   }
   const { from, to } = localDayRange(now, 0, timeZone);
   return db.$transaction(async (tx) => {
-    const shifts = await tx.shift.findMany({ where: { placementId, startsAt: { gte: from, lt: to } }, include: shiftWithPlace, orderBy: { startsAt: 'asc' } });
+    const shifts = await tx.shift.findMany({
+      where: { placementId, startsAt: { gte: from, lt: to } },
+      include: shiftWithPlace,
+      orderBy: { startsAt: 'asc' },
+    });
     for (const shift of shifts) await record(tx, shift, 'absent', contact.id, now, 'menu');
     if (!shifts.length) {
       await appendCaseEvent(tx, {
@@ -240,7 +304,14 @@ export async function reportAbsence(
       });
     }
     const detail = { outcome: 'recorded', shiftIds: shifts.map((s) => s.id) };
-    await auditContactAction(tx, { contactId: contact.id, kind: 'absence', resource: 'placement', resourceId: placementId, beneficiaryId: person.beneficiaryId, detail });
+    await auditContactAction(tx, {
+      contactId: contact.id,
+      kind: 'absence',
+      resource: 'placement',
+      resourceId: placementId,
+      beneficiaryId: person.beneficiaryId,
+      detail,
+    });
     return { person, shifts: shifts.length };
   });
 }

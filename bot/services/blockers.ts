@@ -28,7 +28,12 @@ export interface BlockerView {
 }
 
 /** Records the blocker and its event; the reference is random (4 digits, 5 once they run short). */
-export async function reportBlocker(db: Db, beneficiaryId: number, report: BlockerReport, actor: Actor): Promise<BlockerView> {
+export async function reportBlocker(
+  db: Db,
+  beneficiaryId: number,
+  report: BlockerReport,
+  actor: Actor,
+): Promise<BlockerView> {
   for (let attempt = 0; ; attempt++) {
     if (attempt > 60) throw new Error('no free blocker reference');
     const digits = attempt < 8 ? crypto.randomInt(1000, 10000) : crypto.randomInt(10000, 100000);
@@ -44,17 +49,32 @@ export async function reportBlocker(db: Db, beneficiaryId: number, report: Block
             category: report.category,
             urgency: report.urgency,
             description: report.description,
-            attachments: report.attachments?.length ? (report.attachments as unknown as Prisma.InputJsonValue) : undefined,
+            attachments: report.attachments?.length
+              ? (report.attachments as unknown as Prisma.InputJsonValue)
+              : undefined,
           },
         });
         await appendCaseEvent(tx, {
           beneficiaryId,
           type: 'blocker_reported',
           actor,
-          payload: { blockerId: b.id, reference, category: b.category, urgency: b.urgency, voiceNote: !!report.attachments?.some((a) => a.contentType.startsWith('audio/')) },
+          payload: {
+            blockerId: b.id,
+            reference,
+            category: b.category,
+            urgency: b.urgency,
+            voiceNote: !!report.attachments?.some((a) => a.contentType.startsWith('audio/')),
+          },
           attention: report.urgency === 'today',
         });
-        return { id: b.id, reference, category: report.category, urgency: report.urgency, status: 'open', createdAt: b.createdAt };
+        return {
+          id: b.id,
+          reference,
+          category: report.category,
+          urgency: report.urgency,
+          status: 'open',
+          createdAt: b.createdAt,
+        };
       });
     } catch (err) {
       if (!isUniqueViolation(err) || attempt > 20) throw err;

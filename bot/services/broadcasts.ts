@@ -3,7 +3,8 @@
 // posting it again sends nothing new. Everyone in the audience is either invited (one outbox
 // message in their language, on the channel they used last, or WhatsApp by their phone) or
 // skipped and counted: opted out, not of the session's age group (or of unknown age), already
-// booked, unreachable (or only a phone number and no consent). The invitation asks "1 I'll come / 2 not this time"; the answer, even days
+// booked, unreachable (or only a phone number and no consent). The invitation asks "1 I'll come / 2 not this time"; the
+// answer, even days
 // later, books through the same rules as the booking dialog, or records the decline.
 // Everything for 10,000 people goes in one transaction with a few statements (rows as JSON).
 import { isUniqueViolation, type Database, type Db, type Prisma } from '../db/client';
@@ -25,7 +26,10 @@ export interface Audience {
   ids?: number[];
 }
 
-/** unreachable: no chat and no phone (or WhatsApp off); no_consent: only a phone, and the person never agreed to messages */
+/**
+ * unreachable: no chat and no phone (or WhatsApp off); no_consent: only a phone, and the person never agreed to
+ * messages
+ */
 export type SkipReason = 'opted_out' | 'not_eligible' | 'age_unknown' | 'already_booked' | 'unreachable' | 'no_consent';
 
 export interface BroadcastInput {
@@ -48,7 +52,13 @@ export type BroadcastOutcome =
   | { status: 'created' | 'existing'; broadcastId: number; invited: number; skipped: number }
   | { status: 'key_reused' | 'session_not_found' | 'session_closed' };
 
-const RECIPIENT_COLUMNS: JsonColumns = { broadcastId: 'int', beneficiaryId: 'int', status: 'text', reason: 'text', createdAt: 'timestamp' };
+const RECIPIENT_COLUMNS: JsonColumns = {
+  broadcastId: 'int',
+  beneficiaryId: 'int',
+  status: 'text',
+  reason: 'text',
+  createdAt: 'timestamp',
+};
 const MESSAGE_COLUMNS: JsonColumns = {
   direction: 'text',
   channel: 'text',
@@ -90,10 +100,18 @@ export async function previewBroadcast(
   input: Omit<BroadcastInput, 'idempotencyKey' | 'staffId'>,
   options: BroadcastOptions,
 ): Promise<BroadcastPreview | { status: 'session_not_found' | 'session_closed' }> {
-  const session = await database.prisma.workshopSession.findUnique({ where: { id: input.sessionId }, include: { workshop: true } });
+  const session = await database.prisma.workshopSession.findUnique({
+    where: { id: input.sessionId },
+    include: { workshop: true },
+  });
   if (!session) return { status: 'session_not_found' };
-  if (session.status !== 'scheduled' || session.startsAt <= options.now || !session.workshop.active) return { status: 'session_closed' };
-  const candidates = await reach(database, await audienceIds(database.prisma, { ...input, idempotencyKey: '', staffId: 0 }, options.now), session.id);
+  if (session.status !== 'scheduled' || session.startsAt <= options.now || !session.workshop.active)
+    return { status: 'session_closed' };
+  const candidates = await reach(
+    database,
+    await audienceIds(database.prisma, { ...input, idempotencyKey: '', staffId: 0 }, options.now),
+    session.id,
+  );
   const preview: BroadcastPreview = { invited: 0, byLanguage: {}, skipped: {} };
   for (const c of candidates) {
     const reason = skipReason(c, session.audience, options.now, options.whatsapp);
@@ -106,13 +124,21 @@ export async function previewBroadcast(
   return preview;
 }
 
-export async function createBroadcast(database: Database, input: BroadcastInput, options: BroadcastOptions): Promise<BroadcastOutcome> {
+export async function createBroadcast(
+  database: Database,
+  input: BroadcastInput,
+  options: BroadcastOptions,
+): Promise<BroadcastOutcome> {
   const db = database.prisma;
   const existing = await db.broadcast.findUnique({ where: { idempotencyKey: input.idempotencyKey } });
-  if (existing) return sameRequest(existing, input) ? { status: 'existing', ...(await counts(db, existing.id)) } : { status: 'key_reused' };
+  if (existing)
+    return sameRequest(existing, input)
+      ? { status: 'existing', ...(await counts(db, existing.id)) }
+      : { status: 'key_reused' };
   const session = await db.workshopSession.findUnique({ where: { id: input.sessionId }, include: { workshop: true } });
   if (!session) return { status: 'session_not_found' };
-  if (session.status !== 'scheduled' || session.startsAt <= options.now || !session.workshop.active) return { status: 'session_closed' };
+  if (session.status !== 'scheduled' || session.startsAt <= options.now || !session.workshop.active)
+    return { status: 'session_closed' };
 
   const ids = await audienceIds(db, input, options.now);
   const candidates = await reach(database, ids, session.id);
@@ -120,17 +146,38 @@ export async function createBroadcast(database: Database, input: BroadcastInput,
   const stamp = dbTimestamp(now);
   const payload = {
     key: 'broadcasts.invitation',
-    session: { id: session.id, workshopCode: session.workshop.code, title: session.workshop.title, startsAt: session.startsAt.toISOString(), endsAt: session.endsAt.toISOString(), place: session.place },
+    session: {
+      id: session.id,
+      workshopCode: session.workshop.code,
+      title: session.workshop.title,
+      startsAt: session.startsAt.toISOString(),
+      endsAt: session.endsAt.toISOString(),
+      place: session.place,
+    },
   };
   const sendAt = dbTimestamp(nextAllowed(now, options.quiet));
   try {
     return await db.$transaction(async (tx) => {
-      const broadcast = await tx.broadcast.create({ data: { idempotencyKey: input.idempotencyKey, sessionId: session.id, createdById: input.staffId, audience: input.audience as Prisma.InputJsonValue, status: 'enqueued' } });
+      const broadcast = await tx.broadcast.create({
+        data: {
+          idempotencyKey: input.idempotencyKey,
+          sessionId: session.id,
+          createdById: input.staffId,
+          audience: input.audience as Prisma.InputJsonValue,
+          status: 'enqueued',
+        },
+      });
       const recipients: Record<string, unknown>[] = [];
       const messages: Record<string, unknown>[] = [];
       for (const c of candidates) {
         const reason = skipReason(c, session.audience, now, options.whatsapp);
-        recipients.push({ broadcastId: broadcast.id, beneficiaryId: c.id, status: reason ? 'skipped' : 'invited', reason: reason ?? null, createdAt: stamp });
+        recipients.push({
+          broadcastId: broadcast.id,
+          beneficiaryId: c.id,
+          status: reason ? 'skipped' : 'invited',
+          reason: reason ?? null,
+          createdAt: stamp,
+        });
         if (reason) continue;
         const viaPhone = !c.channel;
         messages.push({
@@ -165,7 +212,12 @@ export async function createBroadcast(database: Database, input: BroadcastInput,
           SELECT r."beneficiaryId", 'broadcast', r."id", r."messageId", ${q.add(now, 'timestamp')} FROM "BroadcastRecipient" r WHERE r."broadcastId" = ${q.add(broadcast.id, 'int')} AND r."status" = 'invited'`,
         ...q.values,
       );
-      return { status: 'created' as const, broadcastId: broadcast.id, invited: messages.length, skipped: recipients.length - messages.length };
+      return {
+        status: 'created' as const,
+        broadcastId: broadcast.id,
+        invited: messages.length,
+        skipped: recipients.length - messages.length,
+      };
     });
   } catch (err) {
     // The same key posted twice at the same moment: the other one won; this is it.
@@ -199,8 +251,14 @@ async function audienceIds(db: Db, input: BroadcastInput, now: Date): Promise<nu
       input.scope ?? {},
       a.stage ? { stage: a.stage } : {},
       a.language ? { language: a.language } : {},
-      a.ageGroup === 'under25' ? { birthYear: { gt: yearNow - 25 } } : a.ageGroup === 'over25' ? { birthYear: { lte: yearNow - 25 } } : {},
-      a.structureId ? { placements: { some: { structureId: a.structureId, status: { in: ['planned', 'active'] } } } } : {},
+      a.ageGroup === 'under25'
+        ? { birthYear: { gt: yearNow - 25 } }
+        : a.ageGroup === 'over25'
+          ? { birthYear: { lte: yearNow - 25 } }
+          : {},
+      a.structureId
+        ? { placements: { some: { structureId: a.structureId, status: { in: ['planned', 'active'] } } } }
+        : {},
       a.ids ? { id: { in: a.ids } } : {},
     ],
   };
@@ -216,7 +274,10 @@ async function reach(database: Database, ids: number[], sessionId: number): Prom
     // (Parameters in the order they appear: SQLite's "?" are positional.)
     const p = new SqlParams(database.provider);
     const session = p.add(sessionId, 'int');
-    const list = database.provider === 'postgresql' ? `(SELECT (jsonb_array_elements_text(${p.add(JSON.stringify(ids.slice(i, i + 5000)))}::jsonb))::int)` : `(SELECT value FROM json_each(${p.add(JSON.stringify(ids.slice(i, i + 5000)))}))`;
+    const list =
+      database.provider === 'postgresql'
+        ? `(SELECT (jsonb_array_elements_text(${p.add(JSON.stringify(ids.slice(i, i + 5000)))}::jsonb))::int)`
+        : `(SELECT value FROM json_each(${p.add(JSON.stringify(ids.slice(i, i + 5000)))}))`;
     // The latest conversation: the one the person wrote in last (never written in: last).
     const latest = (column: string) =>
       `(SELECT r."${column}" FROM "ConversationRef" r WHERE r."beneficiaryId" = b."id" ORDER BY CASE WHEN r."lastInboundAt" IS NULL THEN 1 ELSE 0 END, r."lastInboundAt" DESC, r."updatedAt" DESC LIMIT 1)`;
@@ -226,15 +287,26 @@ async function reach(database: Database, ids: number[], sessionId: number): Prom
         FROM "Beneficiary" b WHERE b."id" IN ${list} ORDER BY b."id"`,
       ...p.values,
     );
-    out.push(...rows.map((r) => ({ ...r, id: Number(r.id), birthYear: r.birthYear === null ? null : Number(r.birthYear) })));
+    out.push(
+      ...rows.map((r) => ({ ...r, id: Number(r.id), birthYear: r.birthYear === null ? null : Number(r.birthYear) })),
+    );
   }
   return out;
 }
 
-async function insertJson(database: Database, tx: Pick<Prisma.TransactionClient, '$executeRawUnsafe'>, table: string, columns: JsonColumns, rows: Record<string, unknown>[]) {
+async function insertJson(
+  database: Database,
+  tx: Pick<Prisma.TransactionClient, '$executeRawUnsafe'>,
+  table: string,
+  columns: JsonColumns,
+  rows: Record<string, unknown>[],
+) {
   for (let i = 0; i < rows.length; i += 5000) {
     const chunk = rows.slice(i, i + 5000);
-    await tx.$executeRawUnsafe(`INSERT INTO "${table}" (${columnList(columns)}) ${selectFromJson(database.provider, columns)}`, JSON.stringify(chunk));
+    await tx.$executeRawUnsafe(
+      `INSERT INTO "${table}" (${columnList(columns)}) ${selectFromJson(database.provider, columns)}`,
+      JSON.stringify(chunk),
+    );
   }
 }
 
@@ -282,8 +354,16 @@ export async function broadcastReport(db: Db, broadcastId: number): Promise<Broa
   if (!broadcast) return undefined;
   const [statuses, answers, skipped] = await Promise.all([
     db.message.groupBy({ by: ['status'], where: { broadcastId, kind: 'broadcast' }, _count: { _all: true } }),
-    db.broadcastRecipient.groupBy({ by: ['answer'], where: { broadcastId, status: 'invited' }, _count: { _all: true } }),
-    db.broadcastRecipient.groupBy({ by: ['reason'], where: { broadcastId, status: 'skipped' }, _count: { _all: true } }),
+    db.broadcastRecipient.groupBy({
+      by: ['answer'],
+      where: { broadcastId, status: 'invited' },
+      _count: { _all: true },
+    }),
+    db.broadcastRecipient.groupBy({
+      by: ['reason'],
+      where: { broadcastId, status: 'skipped' },
+      _count: { _all: true },
+    }),
   ]);
   const of = (s: string) => statuses.find((x) => x.status === s)?._count._all ?? 0;
   const answered = (a: string) => answers.find((x) => x.answer === a)?._count._all ?? 0;
@@ -323,21 +403,42 @@ export type InvitationAnswer =
  * The person's answer to an invitation: "yes" books through the same rules as the booking dialog
  * (capacity, then the waiting list; age group), "no" records the decline. Once per invitation.
  */
-export async function answerInvitation(db: Db, questionId: number, recipientId: number, yes: boolean, now: Date): Promise<InvitationAnswer> {
-  const recipient = await db.broadcastRecipient.findUnique({ where: { id: recipientId }, include: { broadcast: true } });
+export async function answerInvitation(
+  db: Db,
+  questionId: number,
+  recipientId: number,
+  yes: boolean,
+  now: Date,
+): Promise<InvitationAnswer> {
+  const recipient = await db.broadcastRecipient.findUnique({
+    where: { id: recipientId },
+    include: { broadcast: true },
+  });
   if (!recipient) return { status: 'not_found' };
   if (recipient.answer) return { status: 'answered' };
   const actor = { type: 'beneficiary' as const, id: recipient.beneficiaryId };
   if (!yes) {
     const recorded = await db.$transaction(async (tx) => {
       if (!(await answerQuestion(tx, questionId, 'declined', now))) return false;
-      await tx.broadcastRecipient.update({ where: { id: recipient.id }, data: { answer: 'declined', answeredAt: now } });
-      await appendCaseEvent(tx, { beneficiaryId: recipient.beneficiaryId, type: 'invitation_declined', actor, payload: { broadcastId: recipient.broadcastId, sessionId: recipient.broadcast.sessionId } });
+      await tx.broadcastRecipient.update({
+        where: { id: recipient.id },
+        data: { answer: 'declined', answeredAt: now },
+      });
+      await appendCaseEvent(tx, {
+        beneficiaryId: recipient.beneficiaryId,
+        type: 'invitation_declined',
+        actor,
+        payload: { broadcastId: recipient.broadcastId, sessionId: recipient.broadcast.sessionId },
+      });
       return true;
     });
     return { status: recorded ? 'declined' : 'answered' };
   }
-  const outcome = await book(db, recipient.beneficiaryId, recipient.broadcast.sessionId, now, { actor, source: 'broadcast', waitlistIfFull: true });
+  const outcome = await book(db, recipient.beneficiaryId, recipient.broadcast.sessionId, now, {
+    actor,
+    source: 'broadcast',
+    waitlistIfFull: true,
+  });
   const answer =
     outcome.status === 'booked' || outcome.status === 'already_booked'
       ? 'accepted'
@@ -348,7 +449,10 @@ export async function answerInvitation(db: Db, questionId: number, recipientId: 
           : 'too_late';
   await db.$transaction(async (tx) => {
     await answerQuestion(tx, questionId, answer, now);
-    await tx.broadcastRecipient.updateMany({ where: { id: recipient.id, answer: null }, data: { answer, answeredAt: now } });
+    await tx.broadcastRecipient.updateMany({
+      where: { id: recipient.id, answer: null },
+      data: { answer, answeredAt: now },
+    });
   });
   if (answer === 'accepted') return { status: outcome.status === 'already_booked' ? 'already' : 'accepted', outcome };
   if (answer === 'waitlisted') return { status: 'waitlisted', outcome };
@@ -356,7 +460,13 @@ export async function answerInvitation(db: Db, questionId: number, recipientId: 
 }
 
 /** The invitation a question asked about: its recipient row and the session it invites to. */
-export async function invitationOfQuestion(db: Db, recipientId: number): Promise<{ recipientId: number; sessionId: number } | undefined> {
-  const recipient = await db.broadcastRecipient.findUnique({ where: { id: recipientId }, include: { broadcast: { select: { sessionId: true } } } });
+export async function invitationOfQuestion(
+  db: Db,
+  recipientId: number,
+): Promise<{ recipientId: number; sessionId: number } | undefined> {
+  const recipient = await db.broadcastRecipient.findUnique({
+    where: { id: recipientId },
+    include: { broadcast: { select: { sessionId: true } } },
+  });
   return recipient ? { recipientId: recipient.id, sessionId: recipient.broadcast.sessionId } : undefined;
 }

@@ -58,7 +58,12 @@ async function immersionsOf(db: Db, now: Date, timeZone: string) {
     select: { id: true, beneficiaryId: true, startDate: true, endDate: true, structure: { select: { name: true } } },
     orderBy: { id: 'asc' },
   });
-  return { day, placements: placements.filter((p) => localDay(p.startDate, timeZone) <= day && day <= localDay(p.endDate, timeZone)) };
+  return {
+    day,
+    placements: placements.filter(
+      (p) => localDay(p.startDate, timeZone) <= day && day <= localDay(p.endDate, timeZone),
+    ),
+  };
 }
 
 /** Asks everyone in an immersion today how their day was; each once a day, however often it runs. */
@@ -84,7 +89,13 @@ export async function sendCheckIns(database: Database, now: Date, options: Check
           { key: 'checkins.question', placement: { structure: p.structure.name }, day },
           { kind: 'checkin', dedupeKey: `checkin:${p.id}:${day}`, notBefore },
         );
-        await askQuestion(tx, { beneficiaryId: p.beneficiaryId, kind: 'checkin', refId: checkIn.id, messageId, expiresAt });
+        await askQuestion(tx, {
+          beneficiaryId: p.beneficiaryId,
+          kind: 'checkin',
+          refId: checkIn.id,
+          messageId,
+          expiresAt,
+        });
       });
       asked++;
     } catch (err) {
@@ -116,9 +127,15 @@ export async function closeCheckIns(database: Database, now: Date): Promise<{ cl
       const sent = !!message?.sentAt;
       if (!sent) {
         // A check-in of yesterday is not sent today.
-        await tx.message.updateMany({ where: { id: q.messageId, status: 'queued' }, data: { status: 'failed', errorTitle: 'expired', failedAt: now } });
+        await tx.message.updateMany({
+          where: { id: q.messageId, status: 'queued' },
+          data: { status: 'failed', errorTitle: 'expired', failedAt: now },
+        });
       }
-      const { count } = await tx.checkIn.updateMany({ where: { id: q.refId, status: 'sent' }, data: { status: sent ? 'no_reply' : 'unsent' } });
+      const { count } = await tx.checkIn.updateMany({
+        where: { id: q.refId, status: 'sent' },
+        data: { status: sent ? 'no_reply' : 'unsent' },
+      });
       if (!count || !sent) return { alert: false };
       return { alert: await alertOnSecondNoReply(tx, q.refId) };
     });
@@ -152,12 +169,22 @@ async function alertOnSecondNoReply(tx: Prisma.TransactionClient, checkInId: num
 export type CheckInAnswerOutcome = { status: 'recorded'; checkInId: number } | { status: 'already' | 'not_found' };
 
 /** The person's answer: the check-in's status, on their timeline; "I need help" is an alert. */
-export async function answerCheckIn(db: Db, questionId: number, checkInId: number, answer: CheckInAnswer, now: Date, actor: Actor): Promise<CheckInAnswerOutcome> {
+export async function answerCheckIn(
+  db: Db,
+  questionId: number,
+  checkInId: number,
+  answer: CheckInAnswer,
+  now: Date,
+  actor: Actor,
+): Promise<CheckInAnswerOutcome> {
   return db.$transaction(async (tx) => {
     const checkIn = await tx.checkIn.findUnique({ where: { id: checkInId } });
     if (!checkIn) return { status: 'not_found' as const };
     if (!(await answerQuestion(tx, questionId, answer, now))) return { status: 'already' as const };
-    const { count } = await tx.checkIn.updateMany({ where: { id: checkInId, status: 'sent' }, data: { status: answer, answeredAt: now } });
+    const { count } = await tx.checkIn.updateMany({
+      where: { id: checkInId, status: 'sent' },
+      data: { status: answer, answeredAt: now },
+    });
     if (!count) return { status: 'already' as const };
     await appendCaseEvent(tx, {
       beneficiaryId: checkIn.beneficiaryId,
@@ -171,9 +198,17 @@ export async function answerCheckIn(db: Db, questionId: number, checkInId: numbe
 }
 
 /** What happened on a difficult day, in a few words or a voice note: on the check-in and the timeline. */
-export async function describeCheckIn(db: Db, checkInId: number, what: { text?: string; attachments?: Attachment[] }, actor: Actor): Promise<void> {
+export async function describeCheckIn(
+  db: Db,
+  checkInId: number,
+  what: { text?: string; attachments?: Attachment[] },
+  actor: Actor,
+): Promise<void> {
   await db.$transaction(async (tx) => {
-    const checkIn = await tx.checkIn.update({ where: { id: checkInId }, data: { note: what.text?.slice(0, 1000) ?? null } });
+    const checkIn = await tx.checkIn.update({
+      where: { id: checkInId },
+      data: { note: what.text?.slice(0, 1000) ?? null },
+    });
     await appendCaseEvent(tx, {
       beneficiaryId: checkIn.beneficiaryId,
       type: 'checkin_described',
@@ -181,7 +216,9 @@ export async function describeCheckIn(db: Db, checkInId: number, what: { text?: 
       payload: {
         checkInId,
         day: checkIn.day,
-        ...(what.attachments?.length && { attachments: what.attachments.map((a) => ({ contentType: a.contentType, url: a.url })) }),
+        ...(what.attachments?.length && {
+          attachments: what.attachments.map((a) => ({ contentType: a.contentType, url: a.url })),
+        }),
       },
     });
   });

@@ -68,11 +68,24 @@ type Writer = Parameters<typeof queueNotification>[0] & Parameters<typeof append
 /** Queues the message (not before the end of the quiet hours) and writes its CaseEvent; the message's id. */
 export async function queueCipMessage(
   db: Db,
-  input: { beneficiaryId: number; staff: { id: number; name: string }; content: CipMessageContent; now: Date; quiet?: QuietHours },
+  input: {
+    beneficiaryId: number;
+    staff: { id: number; name: string };
+    content: CipMessageContent;
+    now: Date;
+    quiet?: QuietHours;
+  },
 ): Promise<number> {
-  const payload: CipMessagePayload = { key: CIP_MESSAGE_KEY, content: input.content, from: firstNameOf(input.staff.name) };
+  const payload: CipMessagePayload = {
+    key: CIP_MESSAGE_KEY,
+    content: input.content,
+    from: firstNameOf(input.staff.name),
+  };
   return db.$transaction(async (tx) => {
-    const id = await queueNotification(tx as Writer, input.beneficiaryId, input.now, payload, { kind: CIP_MESSAGE_KIND, notBefore: nextAllowed(input.now, input.quiet) });
+    const id = await queueNotification(tx as Writer, input.beneficiaryId, input.now, payload, {
+      kind: CIP_MESSAGE_KIND,
+      notBefore: nextAllowed(input.now, input.quiet),
+    });
     await appendCaseEvent(tx as Writer, {
       beneficiaryId: input.beneficiaryId,
       type: 'cip_message',

@@ -67,7 +67,15 @@ export async function contactById(db: Db, id: number): Promise<ContactView | und
 export async function rememberContact(db: Db, identity: ChatIdentity, contactId: number, now: Date): Promise<void> {
   await db.$transaction(async (tx) => {
     await rememberConversation(tx, identity, { contactId }, now);
-    await tx.message.updateMany({ where: { channel: identity.channel, conversationId: identity.conversationId, beneficiaryId: null, contactId: null }, data: { contactId } });
+    await tx.message.updateMany({
+      where: {
+        channel: identity.channel,
+        conversationId: identity.conversationId,
+        beneficiaryId: null,
+        contactId: null,
+      },
+      data: { contactId },
+    });
   });
 }
 
@@ -85,7 +93,10 @@ export interface ContactAction {
 }
 
 /** The audit row of an employer contact's action (pass the transaction of the change). */
-export async function auditContactAction(db: Pick<Prisma.TransactionClient, 'auditEvent'>, action: ContactAction): Promise<void> {
+export async function auditContactAction(
+  db: Pick<Prisma.TransactionClient, 'auditEvent'>,
+  action: ContactAction,
+): Promise<void> {
   await db.auditEvent.create({
     data: {
       staffUserId: null,
@@ -116,19 +127,38 @@ export async function optInContact(db: Db, contactId: number): Promise<void> {
 export async function setContactLanguage(db: Db, contactId: number, language: LanguageCode): Promise<void> {
   await db.$transaction(async (tx) => {
     await tx.contact.update({ where: { id: contactId }, data: { language } });
-    await auditContactAction(tx, { contactId, kind: 'language', resource: 'contact', resourceId: contactId, detail: { language } });
+    await auditContactAction(tx, {
+      contactId,
+      kind: 'language',
+      resource: 'contact',
+      resourceId: contactId,
+      detail: { language },
+    });
   });
 }
 
 /** An action on a person who is not (or no longer) placed at the contact's structure: refused, and traced. */
 export function auditRefused(db: Db, contactId: number, kind: ContactActionKind, placementId: number): Promise<void> {
-  return auditContactAction(db, { contactId, kind, resource: 'placement', resourceId: placementId, detail: { outcome: 'refused' } });
+  return auditContactAction(db, {
+    contactId,
+    kind,
+    resource: 'placement',
+    resourceId: placementId,
+    detail: { outcome: 'refused' },
+  });
 }
 
-const nameOf = (b: { firstName: string | null; lastName: string | null; id: number }) => [b.firstName, b.lastName].filter(Boolean).join(' ') || `#${b.id}`;
+const nameOf = (b: { firstName: string | null; lastName: string | null; id: number }) =>
+  [b.firstName, b.lastName].filter(Boolean).join(' ') || `#${b.id}`;
 
 /** The placements of a structure that cover the local day of `now` (planned or active), optionally one of them. */
-async function placementsToday(db: Db, structureId: number, now: Date, timeZone: string, placementId?: number): Promise<PlacedPerson[]> {
+async function placementsToday(
+  db: Db,
+  structureId: number,
+  now: Date,
+  timeZone: string,
+  placementId?: number,
+): Promise<PlacedPerson[]> {
   const day = localDay(now, timeZone);
   // Placement dates are days (midnight): a wide window, then exact local days.
   const rows = await db.placement.findMany({
@@ -140,21 +170,44 @@ async function placementsToday(db: Db, structureId: number, now: Date, timeZone:
       endDate: { gte: new Date(now.getTime() - 2 * DAY_MS) },
       beneficiary: { status: { not: 'archived' } },
     },
-    select: { id: true, beneficiaryId: true, startDate: true, endDate: true, beneficiary: { select: { id: true, firstName: true, lastName: true } }, structure: { select: { name: true } } },
+    select: {
+      id: true,
+      beneficiaryId: true,
+      startDate: true,
+      endDate: true,
+      beneficiary: { select: { id: true, firstName: true, lastName: true } },
+      structure: { select: { name: true } },
+    },
     orderBy: { id: 'asc' },
   });
   return rows
     .filter((p) => localDay(p.startDate, timeZone) <= day && day <= localDay(p.endDate, timeZone))
-    .map((p) => ({ placementId: p.id, beneficiaryId: p.beneficiaryId, name: nameOf(p.beneficiary), structure: p.structure.name }));
+    .map((p) => ({
+      placementId: p.id,
+      beneficiaryId: p.beneficiaryId,
+      name: nameOf(p.beneficiary),
+      structure: p.structure.name,
+    }));
 }
 
 /** The people placed at the contact's structure today: all the contact may see. */
-export function placedPeople(db: Db, contact: Pick<ContactView, 'structureId'>, now: Date, timeZone: string): Promise<PlacedPerson[]> {
+export function placedPeople(
+  db: Db,
+  contact: Pick<ContactView, 'structureId'>,
+  now: Date,
+  timeZone: string,
+): Promise<PlacedPerson[]> {
   return placementsToday(db, contact.structureId, now, timeZone);
 }
 
 /** One of them, if the placement is at the contact's structure and covers today; undefined otherwise. */
-export async function placedPerson(db: Db, contact: Pick<ContactView, 'structureId'>, placementId: number, now: Date, timeZone: string): Promise<PlacedPerson | undefined> {
+export async function placedPerson(
+  db: Db,
+  contact: Pick<ContactView, 'structureId'>,
+  placementId: number,
+  now: Date,
+  timeZone: string,
+): Promise<PlacedPerson | undefined> {
   return (await placementsToday(db, contact.structureId, now, timeZone, placementId))[0];
 }
 
@@ -162,7 +215,10 @@ export async function placedPerson(db: Db, contact: Pick<ContactView, 'structure
 export function localDayRange(now: Date, days: number, timeZone: string): { from: Date; to: Date } {
   const d = addLocalDays(now, days, timeZone);
   const next = addLocalDays(now, days + 1, timeZone);
-  return { from: zonedTime(d.year, d.month, d.day, 0, 0, timeZone), to: zonedTime(next.year, next.month, next.day, 0, 0, timeZone) };
+  return {
+    from: zonedTime(d.year, d.month, d.day, 0, 0, timeZone),
+    to: zonedTime(next.year, next.month, next.day, 0, 0, timeZone),
+  };
 }
 
 const actor = (contactId: number): Actor => ({ type: 'contact', id: contactId });
@@ -190,7 +246,14 @@ export async function reportEmployerProblem(
       attention: true,
     });
     const detail = { outcome: 'recorded', attachments: problem.attachments?.length ?? 0 };
-    await auditContactAction(tx, { contactId: contact.id, kind: 'problem', resource: 'placement', resourceId: placementId, beneficiaryId: person.beneficiaryId, detail });
+    await auditContactAction(tx, {
+      contactId: contact.id,
+      kind: 'problem',
+      resource: 'placement',
+      resourceId: placementId,
+      beneficiaryId: person.beneficiaryId,
+      detail,
+    });
   });
   return person;
 }
@@ -201,7 +264,10 @@ export interface ConfirmedShift {
   endsAt: Date;
 }
 
-/** The employer says the person is expected tomorrow: each of their shifts there tomorrow gets a shift_confirmed_by_employer event. */
+/**
+ * The employer says the person is expected tomorrow: each of their shifts there tomorrow gets a
+ * shift_confirmed_by_employer event.
+ */
 export async function confirmTomorrow(
   db: Db,
   contact: Pick<ContactView, 'id' | 'structureId'>,
@@ -216,17 +282,33 @@ export async function confirmTomorrow(
   }
   const { from, to } = localDayRange(now, 1, timeZone);
   return db.$transaction(async (tx) => {
-    const shifts = await tx.shift.findMany({ where: { placementId, startsAt: { gte: from, lt: to } }, orderBy: { startsAt: 'asc' } });
+    const shifts = await tx.shift.findMany({
+      where: { placementId, startsAt: { gte: from, lt: to } },
+      orderBy: { startsAt: 'asc' },
+    });
     for (const s of shifts) {
       await appendCaseEvent(tx, {
         beneficiaryId: person.beneficiaryId,
         type: 'shift_confirmed_by_employer',
         actor: actor(contact.id),
-        payload: { shiftId: s.id, placementId, structure: person.structure, startsAt: s.startsAt.toISOString(), endsAt: s.endsAt.toISOString() },
+        payload: {
+          shiftId: s.id,
+          placementId,
+          structure: person.structure,
+          startsAt: s.startsAt.toISOString(),
+          endsAt: s.endsAt.toISOString(),
+        },
       });
     }
     const detail = { outcome: 'recorded', shiftIds: shifts.map((s) => s.id) };
-    await auditContactAction(tx, { contactId: contact.id, kind: 'confirm', resource: 'placement', resourceId: placementId, beneficiaryId: person.beneficiaryId, detail });
+    await auditContactAction(tx, {
+      contactId: contact.id,
+      kind: 'confirm',
+      resource: 'placement',
+      resourceId: placementId,
+      beneficiaryId: person.beneficiaryId,
+      detail,
+    });
     return { person, shifts: shifts.map((s) => ({ id: s.id, startsAt: s.startsAt, endsAt: s.endsAt })) };
   });
 }

@@ -84,8 +84,18 @@ function json(value: unknown): unknown {
 }
 
 /** The strings that name or reach the person, long enough to be searched for safely. */
-function identifiersOf(b: { firstName: string | null; lastName: string | null; phone: string | null }, userKeys: string[]): string[] {
-  const values = [b.firstName, b.lastName, b.firstName && b.lastName ? `${b.firstName} ${b.lastName}` : null, b.phone, b.phone?.replace(/^\+/, ''), ...userKeys];
+function identifiersOf(
+  b: { firstName: string | null; lastName: string | null; phone: string | null },
+  userKeys: string[],
+): string[] {
+  const values = [
+    b.firstName,
+    b.lastName,
+    b.firstName && b.lastName ? `${b.firstName} ${b.lastName}` : null,
+    b.phone,
+    b.phone?.replace(/^\+/, ''),
+    ...userKeys,
+  ];
   const kept = values.filter((v): v is string => !!v && [...v.trim()].length >= 3).map((v) => v.trim());
   // Longest first: "Amina Diallo" is replaced whole before "Amina" is.
   return [...new Set(kept)].sort((a, b) => b.length - a.length);
@@ -106,11 +116,23 @@ export function redact<T>(value: T, identifiers: string[]): T {
 }
 
 /** Rows of `table` whose `column` (text or JSON) holds one of the values, with `where` added. */
-async function rowsMentioning(tx: Tx, provider: Database['provider'], table: string, column: string, values: string[], where = '1 = 1'): Promise<{ id: number; value: unknown }[]> {
+async function rowsMentioning(
+  tx: Tx,
+  provider: Database['provider'],
+  table: string,
+  column: string,
+  values: string[],
+  where = '1 = 1',
+): Promise<{ id: number; value: unknown }[]> {
   if (!values.length) return [];
   const p = new SqlParams(provider);
-  const likes = values.map((v) => `CAST("${column}" AS TEXT) LIKE ${p.add(`%${v.replace(/[!%_]/g, '!$&')}%`)} ESCAPE '!'`);
-  const rows = await tx.$queryRawUnsafe<{ id: number; value: unknown }[]>(`SELECT "id", "${column}" AS "value" FROM "${table}" WHERE (${likes.join(' OR ')}) AND ${where}`, ...p.values);
+  const likes = values.map(
+    (v) => `CAST("${column}" AS TEXT) LIKE ${p.add(`%${v.replace(/[!%_]/g, '!$&')}%`)} ESCAPE '!'`,
+  );
+  const rows = await tx.$queryRawUnsafe<{ id: number; value: unknown }[]>(
+    `SELECT "id", "${column}" AS "value" FROM "${table}" WHERE (${likes.join(' OR ')}) AND ${where}`,
+    ...p.values,
+  );
   return rows.map((r) => ({ id: Number(r.id), value: json(r.value) }));
 }
 
@@ -129,11 +151,16 @@ export async function eraseBeneficiary(db: Database, id: number, options: EraseO
   options.forgetChats?.(conversations);
   // SQLite zeroes what is deleted (secure_delete, see db/client.ts); the old versions of the pages
   // leave the write-ahead log too (best effort: a reader may hold it).
-  if (db.provider === 'sqlite') await db.prisma.$queryRawUnsafe('PRAGMA wal_checkpoint(TRUNCATE)').catch(() => undefined);
+  if (db.provider === 'sqlite')
+    await db.prisma.$queryRawUnsafe('PRAGMA wal_checkpoint(TRUNCATE)').catch(() => undefined);
   return counts;
 }
 
-function erase(db: Database, id: number, options: EraseOptions): Promise<{ counts: ErasureCounts; conversations: { channel: string; conversationId: string }[] }> {
+function erase(
+  db: Database,
+  id: number,
+  options: EraseOptions,
+): Promise<{ counts: ErasureCounts; conversations: { channel: string; conversationId: string }[] }> {
   const { now } = options;
   return db.prisma.$transaction(
     async (tx) => {
@@ -141,14 +168,26 @@ function erase(db: Database, id: number, options: EraseOptions): Promise<{ count
       if (!b) throw new ErasureRefused('not_found');
       if (b.erasedAt || b.status === 'erased') throw new ErasureRefused('already_erased');
       // The claim: of two erasures at once, the second waits for this row and then finds it erased.
-      const claimed = await tx.beneficiary.updateMany({ where: { id, erasedAt: null }, data: { status: 'erased', erasedAt: now } });
+      const claimed = await tx.beneficiary.updateMany({
+        where: { id, erasedAt: null },
+        data: { status: 'erased', erasedAt: now },
+      });
       if (claimed.count !== 1) throw new ErasureRefused('already_erased');
 
       // Their chat identities and conversations: where to reach them, and where they wrote from.
       const refs = await tx.conversationRef.findMany({ where: { beneficiaryId: id } });
-      const written = await tx.message.findMany({ where: { beneficiaryId: id, conversationId: { not: null } }, select: { channel: true, conversationId: true }, distinct: ['channel', 'conversationId'] });
+      const written = await tx.message.findMany({
+        where: { beneficiaryId: id, conversationId: { not: null } },
+        select: { channel: true, conversationId: true },
+        distinct: ['channel', 'conversationId'],
+      });
       const conversations = new Map<string, { channel: string; conversationId: string }>();
-      for (const c of [...refs, ...written]) if (c.conversationId) conversations.set(`${c.channel}\u0000${c.conversationId}`, { channel: c.channel, conversationId: c.conversationId });
+      for (const c of [...refs, ...written])
+        if (c.conversationId)
+          conversations.set(`${c.channel}\u0000${c.conversationId}`, {
+            channel: c.channel,
+            conversationId: c.conversationId,
+          });
       const userKeys = refs.flatMap((r) => [r.userKey, ...(r.altUserKey ? [r.altUserKey] : [])]);
       const identifiers = identifiersOf(b, userKeys);
 
@@ -158,7 +197,12 @@ function erase(db: Database, id: number, options: EraseOptions): Promise<{ count
         OR: [
           { beneficiaryId: id },
           ...(refs.length ? [{ conversationRefId: { in: refs.map((r) => r.id) }, contactId: null }] : []),
-          ...[...conversations.values()].map((c) => ({ channel: c.channel, conversationId: c.conversationId, beneficiaryId: null, contactId: null })),
+          ...[...conversations.values()].map((c) => ({
+            channel: c.channel,
+            conversationId: c.conversationId,
+            beneficiaryId: null,
+            contactId: null,
+          })),
         ],
       };
       const messages = await tx.message.findMany({ where: messageWhere, select: { id: true, payload: true } });
@@ -166,14 +210,26 @@ function erase(db: Database, id: number, options: EraseOptions): Promise<{ count
       const messageIds = [...messages.map((m) => m.id), ...statuses.map((s) => Number(s.id))];
       const mediaIds = new Set(messages.flatMap((m) => mediaIdsIn(m.payload)));
 
-      const questions = await tx.proactiveQuestion.deleteMany({ where: { OR: [{ beneficiaryId: id }, { messageId: { in: messageIds } }] } });
+      const questions = await tx.proactiveQuestion.deleteMany({
+        where: { OR: [{ beneficiaryId: id }, { messageId: { in: messageIds } }] },
+      });
       await tx.broadcastRecipient.updateMany({ where: { beneficiaryId: id }, data: { messageId: null } });
       let deletedMessages = 0;
       for (let i = 0; i < messageIds.length; i += 500) {
         deletedMessages += (await tx.message.deleteMany({ where: { id: { in: messageIds.slice(i, i + 500) } } })).count;
       }
       const deletedRefs = await tx.conversationRef.deleteMany({
-        where: { OR: [{ beneficiaryId: id }, ...[...conversations.values()].map((c) => ({ channel: c.channel, conversationId: c.conversationId, beneficiaryId: null, contactId: null }))] },
+        where: {
+          OR: [
+            { beneficiaryId: id },
+            ...[...conversations.values()].map((c) => ({
+              channel: c.channel,
+              conversationId: c.conversationId,
+              beneficiaryId: null,
+              contactId: null,
+            })),
+          ],
+        },
       });
 
       // The bot's state: of their conversations, of their chat identities, and any profile that
@@ -181,9 +237,13 @@ function erase(db: Database, id: number, options: EraseOptions): Promise<{ count
       const keys = new Set<string>();
       for (const r of refs) keys.add(stateKeys.user(r.channel, r.userKey));
       for (const c of conversations.values()) keys.add(stateKeys.conversation(c.channel, c.conversationId));
-      const profiles = await tx.botState.findMany({ where: { data: { contains: `"beneficiaryId":${id}` } }, select: { key: true, data: true } });
+      const profiles = await tx.botState.findMany({
+        where: { data: { contains: `"beneficiaryId":${id}` } },
+        select: { key: true, data: true },
+      });
       for (const s of profiles) {
-        const profile = (json(s.data) as { profile?: { beneficiaryId?: number; conversationId?: string } } | undefined)?.profile;
+        const profile = (json(s.data) as { profile?: { beneficiaryId?: number; conversationId?: string } } | undefined)
+          ?.profile;
         if (profile?.beneficiaryId !== id) continue;
         keys.add(s.key);
         const channel = s.key.split('/')[0];
@@ -194,12 +254,19 @@ function erase(db: Database, id: number, options: EraseOptions): Promise<{ count
       // Free text and attachments of their case; the timeline keeps its types and dates.
       const files = await tx.blocker.findMany({ where: { beneficiaryId: id }, select: { attachments: true } });
       const events = await tx.caseEvent.findMany({ where: { beneficiaryId: id }, select: { payload: true } });
-      for (const x of [...files.map((f) => f.attachments), ...events.map((e) => e.payload)]) for (const m of mediaIdsIn(x)) mediaIds.add(m);
+      for (const x of [...files.map((f) => f.attachments), ...events.map((e) => e.payload)])
+        for (const m of mediaIdsIn(x)) mediaIds.add(m);
       const p = new SqlParams(db.provider);
       const stamp = p.add(now, 'timestamp');
       const who = p.add(id, 'int');
-      const blockers = await tx.$executeRawUnsafe(`UPDATE "Blocker" SET "description" = NULL, "statusNote" = NULL, "attachments" = NULL, "updatedAt" = ${stamp} WHERE "beneficiaryId" = ${who}`, ...p.values);
-      const emptied = await tx.$executeRawUnsafe(`UPDATE "CaseEvent" SET "payload" = NULL WHERE "beneficiaryId" = ${db.provider === 'postgresql' ? '$1::integer' : '?'}`, id);
+      const blockers = await tx.$executeRawUnsafe(
+        `UPDATE "Blocker" SET "description" = NULL, "statusNote" = NULL, "attachments" = NULL, "updatedAt" = ${stamp} WHERE "beneficiaryId" = ${who}`,
+        ...p.values,
+      );
+      const emptied = await tx.$executeRawUnsafe(
+        `UPDATE "CaseEvent" SET "payload" = NULL WHERE "beneficiaryId" = ${db.provider === 'postgresql' ? '$1::integer' : '?'}`,
+        id,
+      );
       const checkIns = await tx.checkIn.updateMany({ where: { beneficiaryId: id }, data: { note: null } });
       const placements = await tx.placement.updateMany({ where: { beneficiaryId: id }, data: { notes: null } });
       // The person left: nobody expects them any more (check-ins, reminders, employers' attendance requests).
@@ -215,9 +282,24 @@ function erase(db: Database, id: number, options: EraseOptions): Promise<{ count
       // you, Amina" is hers.
       let redacted = 0;
       const others: [string, string, string, (rowId: number, value: Prisma.InputJsonValue) => Promise<unknown>][] = [
-        ['Message', 'payload', '"beneficiaryId" IS NULL', (rowId, value) => tx.message.update({ where: { id: rowId }, data: { payload: value } })],
-        ['CaseEvent', 'payload', '"beneficiaryId" IS NULL', (rowId, value) => tx.caseEvent.update({ where: { id: rowId }, data: { payload: value } })],
-        ['AuditEvent', 'detail', '1 = 1', (rowId, value) => tx.auditEvent.update({ where: { id: rowId }, data: { detail: value } })],
+        [
+          'Message',
+          'payload',
+          '"beneficiaryId" IS NULL',
+          (rowId, value) => tx.message.update({ where: { id: rowId }, data: { payload: value } }),
+        ],
+        [
+          'CaseEvent',
+          'payload',
+          '"beneficiaryId" IS NULL',
+          (rowId, value) => tx.caseEvent.update({ where: { id: rowId }, data: { payload: value } }),
+        ],
+        [
+          'AuditEvent',
+          'detail',
+          '1 = 1',
+          (rowId, value) => tx.auditEvent.update({ where: { id: rowId }, data: { detail: value } }),
+        ],
       ];
       for (const [table, column, where, write] of others) {
         for (const row of await rowsMentioning(tx, db.provider, table, column, identifiers, where)) {
@@ -231,21 +313,35 @@ function erase(db: Database, id: number, options: EraseOptions): Promise<{ count
       // The anonymous statistical record. The birth year goes (with the rest it could single the
       // person out); the age group at erasure stays on the case_erased event.
       const ageGroup = b.birthYear ? (now.getUTCFullYear() - b.birthYear < 26 ? 'under25' : 'over25') : undefined;
-      await tx.beneficiary.update({ where: { id }, data: { firstName: null, lastName: null, phone: null, birthYear: null } });
+      await tx.beneficiary.update({
+        where: { id },
+        data: { firstName: null, lastName: null, phone: null, birthYear: null },
+      });
       const staffUserId = options.by.staffUserId ?? null;
       await appendCaseEvent(tx, {
         beneficiaryId: id,
         type: 'case_erased',
-        actor: staffUserId ? { type: 'staff', id: staffUserId } : { type: 'system', id: 'label' in options.by ? options.by.label : null },
+        actor: staffUserId
+          ? { type: 'staff', id: staffUserId }
+          : { type: 'system', id: 'label' in options.by ? options.by.label : null },
         payload: { previousStatus: b.status, ...(ageGroup && { ageGroup }) },
       });
       // The requests to erase are done.
-      await tx.caseEvent.updateMany({ where: { beneficiaryId: id, type: 'erasure_requested', acknowledgedAt: null }, data: { acknowledgedAt: now, acknowledgedById: staffUserId } });
+      await tx.caseEvent.updateMany({
+        where: { beneficiaryId: id, type: 'erasure_requested', acknowledgedAt: null },
+        data: { acknowledgedAt: now, acknowledgedById: staffUserId },
+      });
 
       let removed = 0;
       if (options.media) {
         for (const m of mediaIds) if (await options.media.remove(m)) removed++;
-        const identities = new Set([...refs.flatMap((r) => [`${r.channel}\u0000${r.userKey}`, ...(r.altUserKey ? [`${r.channel}\u0000${r.altUserKey}`] : [])]), ...conversations.keys()]);
+        const identities = new Set([
+          ...refs.flatMap((r) => [
+            `${r.channel}\u0000${r.userKey}`,
+            ...(r.altUserKey ? [`${r.channel}\u0000${r.altUserKey}`] : []),
+          ]),
+          ...conversations.keys(),
+        ]);
         removed += await removeOwnedMedia(options.media, identities);
       }
       const counts: ErasureCounts = {
@@ -270,7 +366,11 @@ function erase(db: Database, id: number, options: EraseOptions): Promise<{ count
           resourceId: String(id),
           beneficiaryId: id,
           ip: 'ip' in options.by ? (options.by.ip ?? null) : null,
-          detail: { reason: redact(options.reason, identifiers), counts: { ...counts }, ...('label' in options.by && { by: options.by.label }) },
+          detail: {
+            reason: redact(options.reason, identifiers),
+            counts: { ...counts },
+            ...('label' in options.by && { by: options.by.label }),
+          },
           createdAt: now,
         },
       });
@@ -290,7 +390,9 @@ async function removeOwnedMedia(media: MediaFiles, identities: Set<string>): Pro
   for await (const file of media.list()) {
     const owner = file.meta.owner as { channel?: unknown; user?: unknown; conversation?: unknown } | undefined;
     if (!owner || typeof owner.channel !== 'string') continue;
-    const theirs = [owner.user, owner.conversation].some((k) => typeof k === 'string' && identities.has(`${owner.channel}\u0000${k}`));
+    const theirs = [owner.user, owner.conversation].some(
+      (k) => typeof k === 'string' && identities.has(`${owner.channel}\u0000${k}`),
+    );
     if (theirs && (await media.remove(file.id))) removed++;
   }
   return removed;

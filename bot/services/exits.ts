@@ -25,7 +25,8 @@ export const ALL_EXIT_DETAILS = Object.values(EXIT_DETAILS).flat() as ExitDetail
 /** the outcomes counted as sorties dynamiques */
 export const DYNAMIC_OUTCOMES: readonly ExitOutcome[] = ['durable', 'transition', 'positive'];
 
-export const detailBelongs = (outcome: ExitOutcome, detail: string) => (EXIT_DETAILS[outcome] as readonly string[]).includes(detail);
+export const detailBelongs = (outcome: ExitOutcome, detail: string) =>
+  (EXIT_DETAILS[outcome] as readonly string[]).includes(detail);
 
 export interface ExitInput {
   /** the day the person left (midnight UTC) */
@@ -45,8 +46,14 @@ export type ExitRefusal =
 type Beneficiary = Prisma.BeneficiaryGetPayload<object>;
 
 /** Records the exit (once; a second one is refused with the first one's date). */
-export async function recordExit(db: Db, beneficiaryId: number, input: ExitInput, actor: Actor): Promise<{ beneficiary: Beneficiary } | ExitRefusal> {
-  if (!detailBelongs(input.outcome, input.detail)) return { refused: 'detail', outcome: input.outcome, detail: input.detail };
+export async function recordExit(
+  db: Db,
+  beneficiaryId: number,
+  input: ExitInput,
+  actor: Actor,
+): Promise<{ beneficiary: Beneficiary } | ExitRefusal> {
+  if (!detailBelongs(input.outcome, input.detail))
+    return { refused: 'detail', outcome: input.outcome, detail: input.detail };
   return db.$transaction(async (tx) => {
     const before = await tx.beneficiary.findUnique({ where: { id: beneficiaryId } });
     if (!before) return { refused: 'not_found' } as const;
@@ -67,7 +74,13 @@ export async function recordExit(db: Db, beneficiaryId: number, input: ExitInput
       beneficiaryId,
       type: 'exit_recorded',
       actor,
-      payload: { date: input.date.toISOString().slice(0, 10), outcome: input.outcome, detail: input.detail, from: before.stage, ...(input.note && { note: input.note }) },
+      payload: {
+        date: input.date.toISOString().slice(0, 10),
+        outcome: input.outcome,
+        detail: input.detail,
+        from: before.stage,
+        ...(input.note && { note: input.note }),
+      },
     });
     return { beneficiary: await tx.beneficiary.findUniqueOrThrow({ where: { id: beneficiaryId } }) };
   });

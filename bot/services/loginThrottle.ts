@@ -32,13 +32,16 @@ export interface Attempt {
 }
 
 // The email is kept hashed: people type all sorts of things in it, passwords included.
-export const accountKey = (email: string) => `account:${crypto.createHash('sha256').update(email.trim().toLowerCase()).digest('hex')}`;
+export const accountKey = (email: string) =>
+  `account:${crypto.createHash('sha256').update(email.trim().toLowerCase()).digest('hex')}`;
 export const addressKey = (address: string) => `address:${addressPrefix(address)}`;
 
 /** The lock that holds this attempt back now, if any (the one that ends last). */
 export async function loginLock(db: Db, attempt: Attempt, now: Date): Promise<LoginLock | undefined> {
   const account = accountKey(attempt.email);
-  const rows = await db.loginThrottle.findMany({ where: { key: { in: [account, addressKey(attempt.address)] }, lockedUntil: { gt: now } } });
+  const rows = await db.loginThrottle.findMany({
+    where: { key: { in: [account, addressKey(attempt.address)] }, lockedUntil: { gt: now } },
+  });
   const last = rows.sort((a, b) => b.lockedUntil!.getTime() - a.lockedUntil!.getTime())[0];
   return last && { scope: last.key === account ? 'account' : 'address', until: last.lockedUntil! };
 }
@@ -68,7 +71,10 @@ async function countFailure(db: Db, key: string, rule: ThrottleRule, now: Date):
   const windowFrom = new Date(now.getTime() - rule.windowMs);
   for (let attempt = 0; attempt < 5; attempt++) {
     // In the current window: one more.
-    const counted = await db.loginThrottle.updateMany({ where: { key, windowStart: { gt: windowFrom } }, data: { failures: { increment: 1 } } });
+    const counted = await db.loginThrottle.updateMany({
+      where: { key, windowStart: { gt: windowFrom } },
+      data: { failures: { increment: 1 } },
+    });
     if (counted.count) return lockIfDue(db, key, rule, now, windowFrom);
     // No row, or its window is over: a new window, compare-and-set on the old start (another
     // instance may be starting it too; then the loop counts in theirs).
@@ -83,16 +89,28 @@ async function countFailure(db: Db, key: string, rule: ThrottleRule, now: Date):
       }
     }
     if (row.windowStart > windowFrom) continue;
-    const restarted = await db.loginThrottle.updateMany({ where: { key, windowStart: row.windowStart }, data: { failures: 1, windowStart: now } });
+    const restarted = await db.loginThrottle.updateMany({
+      where: { key, windowStart: row.windowStart },
+      data: { failures: 1, windowStart: now },
+    });
     if (restarted.count) return lockIfDue(db, key, rule, now, windowFrom);
   }
   return undefined;
 }
 
 /** Locks the key when the window holds enough failures; the lock starts a new window (so it ends with it). */
-async function lockIfDue(db: Db, key: string, rule: ThrottleRule, now: Date, windowFrom: Date): Promise<Date | undefined> {
+async function lockIfDue(
+  db: Db,
+  key: string,
+  rule: ThrottleRule,
+  now: Date,
+  windowFrom: Date,
+): Promise<Date | undefined> {
   const until = new Date(now.getTime() + rule.lockMs);
-  const locked = await db.loginThrottle.updateMany({ where: { key, failures: { gte: rule.failures }, windowStart: { gt: windowFrom } }, data: { lockedUntil: until, failures: 0, windowStart: now } });
+  const locked = await db.loginThrottle.updateMany({
+    where: { key, failures: { gte: rule.failures }, windowStart: { gt: windowFrom } },
+    data: { lockedUntil: until, failures: 0, windowStart: now },
+  });
   return locked.count ? until : undefined;
 }
 
@@ -104,5 +122,10 @@ async function pruneNow(db: Db, now: Date): Promise<void> {
   if (Math.abs(now.getTime() - prunedAt) < PRUNE_EVERY_MS) return;
   prunedAt = now.getTime();
   const longest = Math.max(ACCOUNT_RULE.windowMs, ADDRESS_RULE.windowMs);
-  await db.loginThrottle.deleteMany({ where: { windowStart: { lte: new Date(now.getTime() - longest) }, OR: [{ lockedUntil: null }, { lockedUntil: { lte: now } }] } });
+  await db.loginThrottle.deleteMany({
+    where: {
+      windowStart: { lte: new Date(now.getTime() - longest) },
+      OR: [{ lockedUntil: null }, { lockedUntil: { lte: now } }],
+    },
+  });
 }

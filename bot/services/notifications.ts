@@ -29,7 +29,13 @@ export interface QueueOptions {
   notBefore?: Date;
 }
 
-export async function queueNotification(db: Writer, to: Recipient, now: Date, payload: NotificationPayload, options: QueueOptions = {}): Promise<number> {
+export async function queueNotification(
+  db: Writer,
+  to: Recipient,
+  now: Date,
+  payload: NotificationPayload,
+  options: QueueOptions = {},
+): Promise<number> {
   const ref = await db.conversationRef.findFirst({
     where: recipientOf(to),
     orderBy: [{ lastInboundAt: { sort: 'desc', nulls: 'last' } }, { updatedAt: 'desc' }],
@@ -66,7 +72,10 @@ export async function pendingNotifications(db: Db, to: Recipient, now: Date): Pr
       ...recipientOf(to),
       direction: 'out',
       kind: { not: 'reply' },
-      OR: [{ status: 'queued', OR: [{ nextAttemptAt: null }, { nextAttemptAt: { lte: now } }] }, { status: 'sending', claimedUntil: { lt: now } }],
+      OR: [
+        { status: 'queued', OR: [{ nextAttemptAt: null }, { nextAttemptAt: { lte: now } }] },
+        { status: 'sending', claimedUntil: { lt: now } },
+      ],
     },
     orderBy: { id: 'asc' },
   });
@@ -86,7 +95,13 @@ export async function claimNotification(db: Db, id: number, now: Date, leaseMs =
 }
 
 /** A claimed notification went out on `channel`. */
-export async function markNotificationSent(db: Db, id: number, channel: string, conversationId: string, now: Date): Promise<void> {
+export async function markNotificationSent(
+  db: Db,
+  id: number,
+  channel: string,
+  conversationId: string,
+  now: Date,
+): Promise<void> {
   await db.message.updateMany({
     where: { id, status: 'sending' },
     data: { status: 'sent', channel, conversationId, sentAt: now, claimedUntil: null, attempts: { increment: 1 } },

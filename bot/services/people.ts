@@ -61,9 +61,7 @@ export function firstNameFrom(raw: string | undefined | null, options: { loose?:
   if (!raw) return undefined;
   let text = raw.normalize('NFC');
   if (options.loose) text = text.replace(/[^\p{L}\p{M}\p{N} \-'\u2019\u02bc\u200c]/gu, ' ');
-  text = text
-    .replace(/\s+/g, ' ')
-    .replace(/^[\s.,;:!?¡¿"«»“”()]+|[\s.,;:!?¡¿"«»“”()؟،]+$/gu, '');
+  text = text.replace(/\s+/g, ' ').replace(/^[\s.,;:!?¡¿"«»“”()]+|[\s.,;:!?¡¿"«»“”()؟،]+$/gu, '');
   return [...text].length <= FIRST_NAME_MAX && FIRST_NAME.test(text) ? text : undefined;
 }
 
@@ -90,7 +88,12 @@ export async function linkByPhone(db: Db, identity: ChatIdentity, beneficiaryId:
   await db.$transaction(async (tx) => {
     await rememberConversation(tx, identity, { beneficiaryId }, now);
     await attachConversation(tx, identity.channel, identity.conversationId, beneficiaryId);
-    await appendCaseEvent(tx, { beneficiaryId, type: 'chat_linked', actor: { type: 'beneficiary', id: beneficiaryId }, payload: { channel: identity.channel, by: 'phone' } });
+    await appendCaseEvent(tx, {
+      beneficiaryId,
+      type: 'chat_linked',
+      actor: { type: 'beneficiary', id: beneficiaryId },
+      payload: { channel: identity.channel, by: 'phone' },
+    });
   });
 }
 
@@ -129,9 +132,18 @@ export async function giveConsent(db: Db, input: ConsentInput): Promise<Person> 
     const phone = input.linkTo ? undefined : toE164(input.phone);
     const holder = phone ? await tx.beneficiary.findUnique({ where: { phone }, select: { id: true } }) : null;
     const b = input.linkTo
-      ? await tx.beneficiary.update({ where: { id: input.linkTo }, data: { consentAt: now, optedOutAt: null, language: input.language } })
+      ? await tx.beneficiary.update({
+          where: { id: input.linkTo },
+          data: { consentAt: now, optedOutAt: null, language: input.language },
+        })
       : await tx.beneficiary.create({
-          data: { firstName: input.firstName, phone: holder ? undefined : phone, language: input.language, status: 'pending', consentAt: now },
+          data: {
+            firstName: input.firstName,
+            phone: holder ? undefined : phone,
+            language: input.language,
+            status: 'pending',
+            consentAt: now,
+          },
         });
     await rememberConversation(tx, identity, { beneficiaryId: b.id }, now);
     await attachConversation(tx, identity.channel, identity.conversationId, b.id);
@@ -139,15 +151,28 @@ export async function giveConsent(db: Db, input: ConsentInput): Promise<Person> 
       beneficiaryId: b.id,
       type: 'consent_given',
       actor: { type: 'beneficiary', id: b.id },
-      payload: { channel: identity.channel, linked: !!input.linkTo, language: input.language, ...(holder && { phoneOnCase: holder.id }) },
+      payload: {
+        channel: identity.channel,
+        linked: !!input.linkTo,
+        language: input.language,
+        ...(holder && { phoneOnCase: holder.id }),
+      },
     });
     return person(b);
   });
 }
 
 /** Attaches the messages of a conversation recorded before consent to the person's case. */
-export async function attachConversation(db: Pick<Prisma.TransactionClient, 'message'>, channel: string, conversationId: string, beneficiaryId: number): Promise<number> {
-  const { count } = await db.message.updateMany({ where: { channel, conversationId, beneficiaryId: null }, data: { beneficiaryId } });
+export async function attachConversation(
+  db: Pick<Prisma.TransactionClient, 'message'>,
+  channel: string,
+  conversationId: string,
+  beneficiaryId: number,
+): Promise<number> {
+  const { count } = await db.message.updateMany({
+    where: { channel, conversationId, beneficiaryId: null },
+    data: { beneficiaryId },
+  });
   return count;
 }
 
@@ -158,7 +183,9 @@ export async function attachConversation(db: Pick<Prisma.TransactionClient, 'mes
  */
 export async function forgetConversation(db: Db, channel: string, conversationId: string): Promise<number> {
   const [{ count }] = await db.$transaction(async (tx) => [
-    await tx.message.deleteMany({ where: { channel, conversationId, beneficiaryId: null, status: { notIn: ['queued', 'sending', 'processing'] } } }),
+    await tx.message.deleteMany({
+      where: { channel, conversationId, beneficiaryId: null, status: { notIn: ['queued', 'sending', 'processing'] } },
+    }),
     await tx.conversationRef.deleteMany({ where: { channel, conversationId, beneficiaryId: null, contactId: null } }),
   ]);
   return count;
@@ -188,7 +215,15 @@ export async function rememberConversation(
   });
 }
 
-async function event(db: Db, beneficiaryId: number, type: string, actor: Actor, payload: Prisma.InputJsonValue, update?: Prisma.BeneficiaryUpdateInput, attention = false) {
+async function event(
+  db: Db,
+  beneficiaryId: number,
+  type: string,
+  actor: Actor,
+  payload: Prisma.InputJsonValue,
+  update?: Prisma.BeneficiaryUpdateInput,
+  attention = false,
+) {
   await db.$transaction(async (tx) => {
     if (update) await tx.beneficiary.update({ where: { id: beneficiaryId }, data: update });
     await appendCaseEvent(tx, { beneficiaryId, type, actor, payload, attention });
@@ -197,7 +232,12 @@ async function event(db: Db, beneficiaryId: number, type: string, actor: Actor, 
 
 const self = (id: number): Actor => ({ type: 'beneficiary', id });
 
-export async function changeLanguage(db: Db, beneficiaryId: number, from: LanguageCode, to: LanguageCode): Promise<void> {
+export async function changeLanguage(
+  db: Db,
+  beneficiaryId: number,
+  from: LanguageCode,
+  to: LanguageCode,
+): Promise<void> {
   await event(db, beneficiaryId, 'language_changed', self(beneficiaryId), { from, to }, { language: to });
 }
 
@@ -227,6 +267,18 @@ export interface Attachment {
 }
 
 /** A message for the CIP (text or a voice note), flagged for their attention. */
-export async function messageToCip(db: Db, beneficiaryId: number, message: { text?: string; attachments?: Attachment[] }): Promise<void> {
-  await event(db, beneficiaryId, 'message_to_cip', self(beneficiaryId), { ...message } as Prisma.InputJsonValue, undefined, true);
+export async function messageToCip(
+  db: Db,
+  beneficiaryId: number,
+  message: { text?: string; attachments?: Attachment[] },
+): Promise<void> {
+  await event(
+    db,
+    beneficiaryId,
+    'message_to_cip',
+    self(beneficiaryId),
+    { ...message } as Prisma.InputJsonValue,
+    undefined,
+    true,
+  );
 }

@@ -76,7 +76,10 @@ interface DayRange {
 
 const dayNumber = (d: Date) => Math.floor(d.getTime() / DAY_MS);
 const dayText = (d: Date) => d.toISOString().slice(0, 10);
-const rangeOf = (p: { startDate: Date; endDate: Date }): DayRange => ({ start: dayNumber(p.startDate), end: dayNumber(p.endDate) });
+const rangeOf = (p: { startDate: Date; endDate: Date }): DayRange => ({
+  start: dayNumber(p.startDate),
+  end: dayNumber(p.endDate),
+});
 
 /** The same day `months` calendar months later; a day the month lacks becomes its last (31 Oct + 4: 28 Feb). */
 export function addMonths(day: Date, months: number): Date {
@@ -135,7 +138,12 @@ const HOLDS_A_SEAT: readonly string[] = ['planned', 'active'];
  * taken by a first write would instead make better-sqlite3 wait synchronously, stalling the
  * process that holds the lock.)
  */
-async function lockPersonAndStructure(tx: Tx, provider: PlacementDb['provider'], beneficiaryId: number, structureId: number) {
+async function lockPersonAndStructure(
+  tx: Tx,
+  provider: PlacementDb['provider'],
+  beneficiaryId: number,
+  structureId: number,
+) {
   if (provider !== 'postgresql') return;
   await tx.$queryRaw`SELECT "id" FROM "Beneficiary" WHERE "id" = ${beneficiaryId} FOR UPDATE`;
   await tx.$queryRaw`SELECT "id" FROM "Structure" WHERE "id" = ${structureId} FOR UPDATE`;
@@ -154,19 +162,31 @@ interface Candidate {
 type StructureRow = Prisma.StructureGetPayload<object>;
 
 function checkDates(p: Candidate) {
-  if (p.endDate <= p.startDate) refuse('dates', `must be after the start date (${dayText(p.startDate)})`, 'endDate', { startDate: p.startDate });
+  if (p.endDate <= p.startDate)
+    refuse('dates', `must be after the start date (${dayText(p.startDate)})`, 'endDate', { startDate: p.startDate });
 }
 
-const KIND_NAMES: Record<string, string> = { company: 'a company', training: 'a training body', mission_locale: 'a Mission Locale' };
+const KIND_NAMES: Record<string, string> = {
+  company: 'a company',
+  training: 'a training body',
+  mission_locale: 'a Mission Locale',
+};
 
 function checkKind(kind: string, structure: StructureRow) {
-  if (kind === 'sas_iae' && structure.kind !== 'siae') refuse('structure_kind', `A sas IAE step is done in an SIAE; ${structure.name} is ${KIND_NAMES[structure.kind] ?? structure.kind}.`, undefined, { structure: structure.name, kind: structure.kind });
+  if (kind === 'sas_iae' && structure.kind !== 'siae')
+    refuse(
+      'structure_kind',
+      `A sas IAE step is done in an SIAE; ${structure.name} is ${KIND_NAMES[structure.kind] ?? structure.kind}.`,
+      undefined,
+      { structure: structure.name, kind: structure.kind },
+    );
 }
 
 async function checkTutor(tx: Tx, tutorId: number | null | undefined, structure: StructureRow) {
   if (tutorId == null) return;
   const tutor = await tx.contact.findUnique({ where: { id: tutorId } });
-  if (!tutor || tutor.structureId !== structure.id) refuse('tutor', `The tutor must be a contact of ${structure.name}.`, undefined, { structure: structure.name });
+  if (!tutor || tutor.structureId !== structure.id)
+    refuse('tutor', `The tutor must be a contact of ${structure.name}.`, undefined, { structure: structure.name });
 }
 
 /** At most `capacity` refugees in the sas IAE of one SIAE on any one day. */
@@ -191,12 +211,17 @@ async function checkCapacity(tx: Tx, p: Candidate, structure: StructureRow) {
   const { peak, day } = peakPresence(rangeOf(p), [...byPerson.values()]);
   if (peak + 1 > capacity) {
     const when = dayText(new Date(day! * DAY_MS));
-    refuse('capacity', `${structure.name} takes at most ${capacity} refugee${capacity === 1 ? '' : 's'} in the sas IAE at a time, and ${peak} ${peak === 1 ? 'is' : 'are'} already placed there on ${when}.`, undefined, {
-      structure: structure.name,
-      capacity,
-      placed: peak,
-      day: new Date(day! * DAY_MS),
-    });
+    refuse(
+      'capacity',
+      `${structure.name} takes at most ${capacity} refugee${capacity === 1 ? '' : 's'} in the sas IAE at a time, and ${peak} ${peak === 1 ? 'is' : 'are'} already placed there on ${when}.`,
+      undefined,
+      {
+        structure: structure.name,
+        capacity,
+        placed: peak,
+        day: new Date(day! * DAY_MS),
+      },
+    );
   }
 }
 
@@ -204,7 +229,12 @@ async function checkCapacity(tx: Tx, p: Candidate, structure: StructureRow) {
 async function checkSasDuration(tx: Tx, p: Candidate) {
   if (p.kind !== 'sas_iae' || p.status === 'cancelled') return;
   const others = await tx.placement.findMany({
-    where: { beneficiaryId: p.beneficiaryId, kind: 'sas_iae', status: { not: 'cancelled' }, ...(p.id !== undefined && { id: { not: p.id } }) },
+    where: {
+      beneficiaryId: p.beneficiaryId,
+      kind: 'sas_iae',
+      status: { not: 'cancelled' },
+      ...(p.id !== undefined && { id: { not: p.id } }),
+    },
     select: { startDate: true, endDate: true },
   });
   const ranges = [...others, p].map(rangeOf);
@@ -213,17 +243,29 @@ async function checkSasDuration(tx: Tx, p: Candidate) {
   const allowed = dayNumber(limit) - dayNumber(first) + 1;
   const used = daysIn(ranges);
   if (used > allowed) {
-    refuse('sas_duration', `The sas IAE lasts at most ${SAS_IAE_MAX_MONTHS} months in all: from ${dayText(first)}, that is ${allowed} days (to ${dayText(limit)}); with this placement it would be ${used} days.`, undefined, {
-      months: SAS_IAE_MAX_MONTHS,
-      from: first,
-      to: limit,
-      allowed,
-      used,
-    });
+    refuse(
+      'sas_duration',
+      `The sas IAE lasts at most ${SAS_IAE_MAX_MONTHS} months in all: from ${dayText(first)}, that is ${allowed} days (to ${dayText(limit)}); with this placement it would be ${used} days.`,
+      undefined,
+      {
+        months: SAS_IAE_MAX_MONTHS,
+        from: first,
+        to: limit,
+        allowed,
+        used,
+      },
+    );
   }
 }
 
-const eventPayload = (p: Placement) => ({ placementId: p.id, structureId: p.structureId, kind: p.kind, startDate: dayText(p.startDate), endDate: dayText(p.endDate), status: p.status });
+const eventPayload = (p: Placement) => ({
+  placementId: p.id,
+  structureId: p.structureId,
+  kind: p.kind,
+  startDate: dayText(p.startDate),
+  endDate: dayText(p.endDate),
+  status: p.status,
+});
 
 // --- Placements ----------------------------------------------------------------------------------
 
@@ -248,19 +290,37 @@ export async function createPlacement(db: PlacementDb, input: NewPlacement, acto
       const person = await tx.beneficiary.findUnique({ where: { id: input.beneficiaryId } });
       if (!person) return refuse('beneficiary_not_found', 'Beneficiary not found.');
       if (person.status === 'erased') refuse('case_archived', 'This case is erased.', undefined, { status: 'erased' });
-      if (person.status === 'archived') refuse('case_archived', 'This case is archived: reopen it before placing the person.', undefined, { status: 'archived' });
+      if (person.status === 'archived')
+        refuse('case_archived', 'This case is archived: reopen it before placing the person.', undefined, {
+          status: 'archived',
+        });
       const structure = await tx.structure.findUnique({ where: { id: input.structureId } });
       if (!structure) return refuse('structure_not_found', 'Structure not found.');
-      if (!structure.active) refuse('structure_inactive', `${structure.name} is not active.`, undefined, { structure: structure.name });
+      if (!structure.active)
+        refuse('structure_inactive', `${structure.name} is not active.`, undefined, { structure: structure.name });
       checkKind(input.kind, structure);
       await checkTutor(tx, input.tutorId, structure);
       await checkCapacity(tx, candidate, structure);
       await checkSasDuration(tx, candidate);
 
       const placement = await tx.placement.create({
-        data: { beneficiaryId: input.beneficiaryId, structureId: structure.id, tutorId: input.tutorId ?? null, kind: input.kind, startDate: input.startDate, endDate: input.endDate, status: candidate.status, notes: input.notes ?? null },
+        data: {
+          beneficiaryId: input.beneficiaryId,
+          structureId: structure.id,
+          tutorId: input.tutorId ?? null,
+          kind: input.kind,
+          startDate: input.startDate,
+          endDate: input.endDate,
+          status: candidate.status,
+          notes: input.notes ?? null,
+        },
       });
-      await appendCaseEvent(tx, { beneficiaryId: placement.beneficiaryId, type: 'placement_created', actor, payload: eventPayload(placement) });
+      await appendCaseEvent(tx, {
+        beneficiaryId: placement.beneficiaryId,
+        type: 'placement_created',
+        actor,
+        payload: eventPayload(placement),
+      });
       return placement;
     }),
   );
@@ -275,25 +335,53 @@ export interface PlacementChanges {
 }
 
 /** Changes a placement if the rules still hold afterwards, with its placement_updated event. */
-export async function updatePlacement(db: PlacementDb, placementId: number, changes: PlacementChanges, actor: Actor): Promise<Placement> {
+export async function updatePlacement(
+  db: PlacementDb,
+  placementId: number,
+  changes: PlacementChanges,
+  actor: Actor,
+): Promise<Placement> {
   // Who and where never change: enough to know what to lock.
-  const found = await db.prisma.placement.findUnique({ where: { id: placementId }, select: { beneficiaryId: true, structureId: true } });
+  const found = await db.prisma.placement.findUnique({
+    where: { id: placementId },
+    select: { beneficiaryId: true, structureId: true },
+  });
   if (!found) return refuse('placement_not_found', 'Placement not found.');
   return retryLostRaces(() =>
     db.prisma.$transaction(async (tx) => {
       await lockPersonAndStructure(tx, db.provider, found.beneficiaryId, found.structureId);
       const before = await tx.placement.findUniqueOrThrow({ where: { id: placementId }, include: { structure: true } });
-      const after: Candidate = { id: before.id, beneficiaryId: before.beneficiaryId, kind: before.kind, startDate: changes.startDate ?? before.startDate, endDate: changes.endDate ?? before.endDate, status: changes.status ?? before.status };
+      const after: Candidate = {
+        id: before.id,
+        beneficiaryId: before.beneficiaryId,
+        kind: before.kind,
+        startDate: changes.startDate ?? before.startDate,
+        endDate: changes.endDate ?? before.endDate,
+        status: changes.status ?? before.status,
+      };
       checkDates(after);
       if (changes.tutorId !== undefined) await checkTutor(tx, changes.tutorId, before.structure);
       // Only what the change can break is checked again: ending a placement or editing its notes
       // must stay possible whatever the others look like.
-      const datesChanged = after.startDate.getTime() !== before.startDate.getTime() || after.endDate.getTime() !== before.endDate.getTime();
-      if (HOLDS_A_SEAT.includes(after.status) && (datesChanged || !HOLDS_A_SEAT.includes(before.status))) await checkCapacity(tx, after, before.structure);
-      if (after.status !== 'cancelled' && (datesChanged || before.status === 'cancelled')) await checkSasDuration(tx, after);
+      const datesChanged =
+        after.startDate.getTime() !== before.startDate.getTime() ||
+        after.endDate.getTime() !== before.endDate.getTime();
+      if (HOLDS_A_SEAT.includes(after.status) && (datesChanged || !HOLDS_A_SEAT.includes(before.status)))
+        await checkCapacity(tx, after, before.structure);
+      if (after.status !== 'cancelled' && (datesChanged || before.status === 'cancelled'))
+        await checkSasDuration(tx, after);
 
       const placement = await tx.placement.update({ where: { id: before.id }, data: changes });
-      await appendCaseEvent(tx, { beneficiaryId: placement.beneficiaryId, type: 'placement_updated', actor, payload: { ...eventPayload(placement), fields: Object.keys(changes), ...(changes.status && changes.status !== before.status && { from: before.status }) } });
+      await appendCaseEvent(tx, {
+        beneficiaryId: placement.beneficiaryId,
+        type: 'placement_updated',
+        actor,
+        payload: {
+          ...eventPayload(placement),
+          fields: Object.keys(changes),
+          ...(changes.status && changes.status !== before.status && { from: before.status }),
+        },
+      });
       return placement;
     }),
   );
@@ -302,22 +390,46 @@ export async function updatePlacement(db: PlacementDb, placementId: number, chan
 // --- Shifts ----------------------------------------------------------------------------------------
 
 /** Plans a shift of a planned or active placement, within its days; with its shift_created event. */
-export async function addShift(db: PlacementDb, placementId: number, slot: { startsAt: Date; endsAt: Date }, actor: Actor): Promise<Shift> {
+export async function addShift(
+  db: PlacementDb,
+  placementId: number,
+  slot: { startsAt: Date; endsAt: Date },
+  actor: Actor,
+): Promise<Shift> {
   return db.prisma.$transaction(async (tx) => {
     const placement = await tx.placement.findUnique({ where: { id: placementId }, include: { structure: true } });
     if (!placement) return refuse('placement_not_found', 'Placement not found.');
-    if (!HOLDS_A_SEAT.includes(placement.status)) refuse('placement_closed', `This placement is ${placement.status}: shifts are planned in planned or active placements only.`, undefined, { status: placement.status });
+    if (!HOLDS_A_SEAT.includes(placement.status))
+      refuse(
+        'placement_closed',
+        `This placement is ${placement.status}: shifts are planned in planned or active placements only.`,
+        undefined,
+        { status: placement.status },
+      );
     if (slot.endsAt <= slot.startsAt) refuse('dates', 'must be after startsAt', 'endsAt');
     // The last day is included: a shift may run until midnight (UTC) after it.
     if (slot.startsAt < placement.startDate || slot.endsAt.getTime() > placement.endDate.getTime() + DAY_MS) {
-      refuse('shift_outside', `A shift falls within its placement's days: ${dayText(placement.startDate)} to ${dayText(placement.endDate)}.`, undefined, { from: placement.startDate, to: placement.endDate });
+      refuse(
+        'shift_outside',
+        `A shift falls within its placement's days: ${dayText(placement.startDate)} to ${dayText(placement.endDate)}.`,
+        undefined,
+        { from: placement.startDate, to: placement.endDate },
+      );
     }
-    const shift = await tx.shift.create({ data: { placementId, beneficiaryId: placement.beneficiaryId, startsAt: slot.startsAt, endsAt: slot.endsAt } });
+    const shift = await tx.shift.create({
+      data: { placementId, beneficiaryId: placement.beneficiaryId, startsAt: slot.startsAt, endsAt: slot.endsAt },
+    });
     await appendCaseEvent(tx, {
       beneficiaryId: placement.beneficiaryId,
       type: 'shift_created',
       actor,
-      payload: { shiftId: shift.id, placementId, structure: placement.structure.name, startsAt: shift.startsAt.toISOString(), endsAt: shift.endsAt.toISOString() },
+      payload: {
+        shiftId: shift.id,
+        placementId,
+        structure: placement.structure.name,
+        startsAt: shift.startsAt.toISOString(),
+        endsAt: shift.endsAt.toISOString(),
+      },
     });
     return shift;
   });
@@ -327,20 +439,40 @@ export async function addShift(db: PlacementDb, placementId: number, slot: { sta
  * Records whether the person came to a shift; "unknown" clears it. An absence is flagged for the
  * CIP's attention (shift_attendance).
  */
-export async function recordAttendance(db: PlacementDb, shiftId: number, attendance: Attendance, now: Date, actor: Actor): Promise<Shift> {
+export async function recordAttendance(
+  db: PlacementDb,
+  shiftId: number,
+  attendance: Attendance,
+  now: Date,
+  actor: Actor,
+): Promise<Shift> {
   return db.prisma.$transaction(async (tx) => {
-    const before = await tx.shift.findUnique({ where: { id: shiftId }, include: { placement: { include: { structure: true } } } });
+    const before = await tx.shift.findUnique({
+      where: { id: shiftId },
+      include: { placement: { include: { structure: true } } },
+    });
     if (!before) return refuse('shift_not_found', 'Shift not found.');
     const recorded = attendance !== 'unknown';
     const shift = await tx.shift.update({
       where: { id: shiftId },
-      data: { attendance, attendanceAt: recorded ? now : null, attendanceContactId: recorded && actor.type === 'contact' ? Number(actor.id) : null },
+      data: {
+        attendance,
+        attendanceAt: recorded ? now : null,
+        attendanceContactId: recorded && actor.type === 'contact' ? Number(actor.id) : null,
+      },
     });
     await appendCaseEvent(tx, {
       beneficiaryId: shift.beneficiaryId,
       type: 'shift_attendance',
       actor,
-      payload: { shiftId, placementId: shift.placementId, structure: before.placement.structure.name, startsAt: shift.startsAt.toISOString(), attendance, from: before.attendance },
+      payload: {
+        shiftId,
+        placementId: shift.placementId,
+        structure: before.placement.structure.name,
+        startsAt: shift.startsAt.toISOString(),
+        attendance,
+        from: before.attendance,
+      },
       attention: attendance === 'absent',
     });
     return shift;

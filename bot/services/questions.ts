@@ -21,7 +21,14 @@ type Writer = Pick<Prisma.TransactionClient, 'proactiveQuestion'>;
 
 export async function askQuestion(
   db: Writer,
-  q: { beneficiaryId?: number; contactId?: number; kind: QuestionKind; refId: number; messageId: number; expiresAt?: Date },
+  q: {
+    beneficiaryId?: number;
+    contactId?: number;
+    kind: QuestionKind;
+    refId: number;
+    messageId: number;
+    expiresAt?: Date;
+  },
 ): Promise<void> {
   await db.proactiveQuestion.create({ data: q });
 }
@@ -30,7 +37,12 @@ export async function askQuestion(
  * The question a message from this person answers, if any: the one last put to them (sent, or
  * asked again in a conversation) after `since` (their previous message), unanswered, not expired.
  */
-export async function openQuestion(db: Db, who: { beneficiaryId?: number; contactId?: number }, since: Date | undefined, now: Date): Promise<OpenQuestion | undefined> {
+export async function openQuestion(
+  db: Db,
+  who: { beneficiaryId?: number; contactId?: number },
+  since: Date | undefined,
+  now: Date,
+): Promise<OpenQuestion | undefined> {
   if (who.beneficiaryId === undefined && who.contactId === undefined) return undefined;
   const candidates = await db.proactiveQuestion.findMany({
     where: {
@@ -42,8 +54,13 @@ export async function openQuestion(db: Db, who: { beneficiaryId?: number; contac
     take: 10,
   });
   if (!candidates.length) return undefined;
-  const messages = await db.message.findMany({ where: { id: { in: candidates.map((q) => q.messageId) } }, select: { id: true, status: true, sentAt: true } });
-  const sent = new Map(messages.filter((m) => m.sentAt && ['sent', 'delivered', 'read'].includes(m.status)).map((m) => [m.id, m.sentAt!]));
+  const messages = await db.message.findMany({
+    where: { id: { in: candidates.map((q) => q.messageId) } },
+    select: { id: true, status: true, sentAt: true },
+  });
+  const sent = new Map(
+    messages.filter((m) => m.sentAt && ['sent', 'delivered', 'read'].includes(m.status)).map((m) => [m.id, m.sentAt!]),
+  );
   let best: { q: (typeof candidates)[number]; sentAt: Date; asked: number } | undefined;
   for (const q of candidates) {
     const sentAt = sent.get(q.messageId);
@@ -66,12 +83,18 @@ export async function askedAgain(db: Writer, id: number, now: Date): Promise<voi
 
 /** Marks the question answered (once: false when it was answered already). */
 export async function answerQuestion(db: Writer, id: number, answer: string, now: Date): Promise<boolean> {
-  const { count } = await db.proactiveQuestion.updateMany({ where: { id, answeredAt: null }, data: { answeredAt: now, answer } });
+  const { count } = await db.proactiveQuestion.updateMany({
+    where: { id, answeredAt: null },
+    data: { answeredAt: now, answer },
+  });
   return count === 1;
 }
 
 /** What the question asked: the payload of the message that carried it (rendered again to ask it again). */
-export async function askedPayload(db: Db, question: Pick<OpenQuestion, 'messageId'>): Promise<NotificationPayload | undefined> {
+export async function askedPayload(
+  db: Db,
+  question: Pick<OpenQuestion, 'messageId'>,
+): Promise<NotificationPayload | undefined> {
   const message = await db.message.findUnique({ where: { id: question.messageId }, select: { payload: true } });
   return message ? (message.payload as unknown as NotificationPayload) : undefined;
 }

@@ -12,7 +12,15 @@ import { confirmShift } from './shifts';
 
 /** What tomorrow holds, as kept in the reminder (dates as ISO text). */
 export type ReminderItem =
-  | { type: 'workshop'; bookingId: number; workshopCode: string; title: string; startsAt: string; endsAt: string; place: string }
+  | {
+      type: 'workshop';
+      bookingId: number;
+      workshopCode: string;
+      title: string;
+      startsAt: string;
+      endsAt: string;
+      place: string;
+    }
   | { type: 'shift'; shiftId: number; structure: string; startsAt: string; endsAt: string };
 
 export interface ReminderPayload {
@@ -48,11 +56,20 @@ async function tomorrowsItems(db: Db, now: Date, timeZone: string) {
   const reachable = { status: 'active', optedOutAt: null };
   const [bookings, shifts] = await Promise.all([
     db.booking.findMany({
-      where: { status: 'booked', beneficiary: reachable, session: { status: 'scheduled', startsAt: { gte: from, lt: until } } },
+      where: {
+        status: 'booked',
+        beneficiary: reachable,
+        session: { status: 'scheduled', startsAt: { gte: from, lt: until } },
+      },
       include: { session: { include: { workshop: true } } },
     }),
     db.shift.findMany({
-      where: { confirmation: { not: 'declined' }, beneficiary: reachable, startsAt: { gte: from, lt: until }, placement: { status: { in: ['planned', 'active'] } } },
+      where: {
+        confirmation: { not: 'declined' },
+        beneficiary: reachable,
+        startsAt: { gte: from, lt: until },
+        placement: { status: { in: ['planned', 'active'] } },
+      },
       include: { placement: { include: { structure: true } } },
     }),
   ]);
@@ -60,10 +77,24 @@ async function tomorrowsItems(db: Db, now: Date, timeZone: string) {
   const add = (id: number, item: ReminderItem) => byPerson.set(id, [...(byPerson.get(id) ?? []), item]);
   for (const b of bookings) {
     const s = b.session;
-    add(b.beneficiaryId, { type: 'workshop', bookingId: b.id, workshopCode: s.workshop.code, title: s.workshop.title, startsAt: s.startsAt.toISOString(), endsAt: s.endsAt.toISOString(), place: s.place });
+    add(b.beneficiaryId, {
+      type: 'workshop',
+      bookingId: b.id,
+      workshopCode: s.workshop.code,
+      title: s.workshop.title,
+      startsAt: s.startsAt.toISOString(),
+      endsAt: s.endsAt.toISOString(),
+      place: s.place,
+    });
   }
   for (const s of shifts) {
-    add(s.beneficiaryId, { type: 'shift', shiftId: s.id, structure: s.placement.structure.name, startsAt: s.startsAt.toISOString(), endsAt: s.endsAt.toISOString() });
+    add(s.beneficiaryId, {
+      type: 'shift',
+      shiftId: s.id,
+      structure: s.placement.structure.name,
+      startsAt: s.startsAt.toISOString(),
+      endsAt: s.endsAt.toISOString(),
+    });
   }
   for (const items of byPerson.values()) items.sort((a, b) => a.startsAt.localeCompare(b.startsAt));
   return { day: localDay(from, timeZone), from, byPerson };
@@ -83,13 +114,26 @@ export async function sendReminders(database: Database, now: Date, options: Remi
       key: 'reminders.tomorrow',
       day,
       items,
-      item: first.type === 'workshop' ? { workshopCode: first.workshopCode, title: first.title, startsAt: first.startsAt, place: first.place } : { title: first.structure, startsAt: first.startsAt, place: first.structure },
+      item:
+        first.type === 'workshop'
+          ? { workshopCode: first.workshopCode, title: first.title, startsAt: first.startsAt, place: first.place }
+          : { title: first.structure, startsAt: first.startsAt, place: first.structure },
     };
     try {
       await db.$transaction(async (tx) => {
-        const messageId = await queueNotification(tx, beneficiaryId, now, payload, { kind: 'reminder', dedupeKey: `reminder:${beneficiaryId}:${day}`, notBefore });
+        const messageId = await queueNotification(tx, beneficiaryId, now, payload, {
+          kind: 'reminder',
+          dedupeKey: `reminder:${beneficiaryId}:${day}`,
+          notBefore,
+        });
         // Answerable until the first of them starts.
-        await askQuestion(tx, { beneficiaryId, kind: 'reminder', refId: messageId, messageId, expiresAt: new Date(first.startsAt) });
+        await askQuestion(tx, {
+          beneficiaryId,
+          kind: 'reminder',
+          refId: messageId,
+          messageId,
+          expiresAt: new Date(first.startsAt),
+        });
       });
       reminded++;
     } catch (err) {
@@ -107,22 +151,44 @@ export async function reminderOf(db: Db, messageId: number): Promise<ReminderPay
 }
 
 /** The items still ahead and still on (a booking not cancelled, a shift not declined): what "2" may be about. */
-export async function itemsStillOn(db: Db, beneficiaryId: number, items: ReminderItem[], now: Date): Promise<ReminderItem[]> {
+export async function itemsStillOn(
+  db: Db,
+  beneficiaryId: number,
+  items: ReminderItem[],
+  now: Date,
+): Promise<ReminderItem[]> {
   const bookingIds = items.flatMap((i) => (i.type === 'workshop' ? [i.bookingId] : []));
   const shiftIds = items.flatMap((i) => (i.type === 'shift' ? [i.shiftId] : []));
   const [bookings, shifts] = await Promise.all([
     db.booking.findMany({ where: { id: { in: bookingIds }, beneficiaryId, status: 'booked' }, select: { id: true } }),
-    db.shift.findMany({ where: { id: { in: shiftIds }, beneficiaryId, confirmation: { not: 'declined' } }, select: { id: true } }),
+    db.shift.findMany({
+      where: { id: { in: shiftIds }, beneficiaryId, confirmation: { not: 'declined' } },
+      select: { id: true },
+    }),
   ]);
   const on = new Set([...bookings.map((b) => `w${b.id}`), ...shifts.map((s) => `s${s.id}`)]);
-  return items.filter((i) => new Date(i.startsAt) > now && on.has(i.type === 'workshop' ? `w${i.bookingId}` : `s${i.shiftId}`));
+  return items.filter(
+    (i) => new Date(i.startsAt) > now && on.has(i.type === 'workshop' ? `w${i.bookingId}` : `s${i.shiftId}`),
+  );
 }
 
 /** "I'll be there": tomorrow's shifts are confirmed, the answer is on the timeline. */
-export async function confirmReminder(db: Db, questionId: number, beneficiaryId: number, items: ReminderItem[], now: Date, actor: Actor): Promise<boolean> {
+export async function confirmReminder(
+  db: Db,
+  questionId: number,
+  beneficiaryId: number,
+  items: ReminderItem[],
+  now: Date,
+  actor: Actor,
+): Promise<boolean> {
   if (!(await answerQuestion(db, questionId, 'yes', now))) return false;
   for (const item of items) if (item.type === 'shift') await confirmShift(db, beneficiaryId, item.shiftId, now, actor);
-  await appendCaseEvent(db, { beneficiaryId, type: 'reminder_confirmed', actor, payload: { items: items.map(itemRef) } });
+  await appendCaseEvent(db, {
+    beneficiaryId,
+    type: 'reminder_confirmed',
+    actor,
+    payload: { items: items.map(itemRef) },
+  });
   return true;
 }
 

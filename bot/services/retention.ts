@@ -49,7 +49,11 @@ async function knownConversations(db: Database['prisma'], conversations: Convers
   if (!conversations.length) return known;
   const where = { OR: conversations.map(sameConversation), NOT: ANONYMOUS };
   const rows = [
-    ...(await db.message.findMany({ where, select: { channel: true, conversationId: true }, distinct: ['channel', 'conversationId'] })),
+    ...(await db.message.findMany({
+      where,
+      select: { channel: true, conversationId: true },
+      distinct: ['channel', 'conversationId'],
+    })),
     ...(await db.conversationRef.findMany({ where, select: { channel: true, conversationId: true } })),
   ];
   for (const r of rows) known.add(`${r.channel}\u0000${r.conversationId}`);
@@ -62,7 +66,11 @@ async function knownConversations(db: Database['prisma'], conversations: Convers
  * of their chat identity, where to reach them. A conversation where a case or a contact ever
  * wrote is not a stranger's.
  */
-export async function forgetWebStrangers(db: Database, cutoff: Date, media?: MediaFiles): Promise<RetentionRun['strangers']> {
+export async function forgetWebStrangers(
+  db: Database,
+  cutoff: Date,
+  media?: MediaFiles,
+): Promise<RetentionRun['strangers']> {
   const prisma = db.prisma;
   const groups = await prisma.message.groupBy({
     by: ['channel', 'conversationId'],
@@ -77,11 +85,19 @@ export async function forgetWebStrangers(db: Database, cutoff: Date, media?: Med
     const known = await knownConversations(prisma, batch);
     const strangers = batch.filter((c) => !known.has(`${c.channel}\u0000${c.conversationId}`));
     if (!strangers.length) continue;
-    const where: Prisma.MessageWhereInput = { OR: strangers.map(sameConversation), ...ANONYMOUS, status: { notIn: IN_FLIGHT } };
-    const files = new Set((await prisma.message.findMany({ where, select: { payload: true } })).flatMap((m) => mediaIdsIn(m.payload)));
+    const where: Prisma.MessageWhereInput = {
+      OR: strangers.map(sameConversation),
+      ...ANONYMOUS,
+      status: { notIn: IN_FLIGHT },
+    };
+    const files = new Set(
+      (await prisma.message.findMany({ where, select: { payload: true } })).flatMap((m) => mediaIdsIn(m.payload)),
+    );
     const done = await prisma.$transaction(async (tx) => {
       const messages = await tx.message.deleteMany({ where });
-      const states = await tx.botState.deleteMany({ where: { key: { in: strangers.map((c) => `${c.channel}/conversations/${c.conversationId}/`) } } });
+      const states = await tx.botState.deleteMany({
+        where: { key: { in: strangers.map((c) => `${c.channel}/conversations/${c.conversationId}/`) } },
+      });
       await tx.conversationRef.deleteMany({ where: { OR: strangers.map(sameConversation), ...ANONYMOUS } });
       return { messages: messages.count, states: states.count };
     });
@@ -130,7 +146,9 @@ async function forgetIdleStates(db: Database, cutoff: Date): Promise<number> {
   let count = 0;
   for (let i = 0; i < drop.length; i += 500) {
     // Only if still idle: a visitor may have come back meanwhile.
-    count += (await prisma.botState.deleteMany({ where: { key: { in: drop.slice(i, i + 500) }, updatedAt: { lt: cutoff } } })).count;
+    count += (
+      await prisma.botState.deleteMany({ where: { key: { in: drop.slice(i, i + 500) }, updatedAt: { lt: cutoff } } })
+    ).count;
   }
   return count;
 }
@@ -144,7 +162,10 @@ export async function eraseArchivedCases(db: Database, options: RetentionOptions
       status: 'archived',
       erasedAt: null,
       // (archived before archivedAt was recorded: the case_archived event tells when)
-      OR: [{ archivedAt: { lt: cutoff } }, { archivedAt: null, events: { some: { type: 'case_archived', createdAt: { lt: cutoff } } } }],
+      OR: [
+        { archivedAt: { lt: cutoff } },
+        { archivedAt: null, events: { some: { type: 'case_archived', createdAt: { lt: cutoff } } } },
+      ],
     },
     select: { id: true },
     orderBy: { id: 'asc' },
@@ -171,8 +192,14 @@ export async function eraseArchivedCases(db: Database, options: RetentionOptions
 export async function removeUnreferencedMedia(db: Database, media: MediaFiles, cutoff: Date): Promise<number> {
   if (!media.list) return 0;
   const referenced = new Set<string>();
-  for (const [table, column] of [['Message', 'payload'], ['Blocker', 'attachments'], ['CaseEvent', 'payload']]) {
-    const rows = await db.prisma.$queryRawUnsafe<{ value: unknown }[]>(`SELECT "${column}" AS "value" FROM "${table}" WHERE CAST("${column}" AS TEXT) LIKE '%/webchat/media/%'`);
+  for (const [table, column] of [
+    ['Message', 'payload'],
+    ['Blocker', 'attachments'],
+    ['CaseEvent', 'payload'],
+  ]) {
+    const rows = await db.prisma.$queryRawUnsafe<{ value: unknown }[]>(
+      `SELECT "${column}" AS "value" FROM "${table}" WHERE CAST("${column}" AS TEXT) LIKE '%/webchat/media/%'`,
+    );
     for (const r of rows) for (const id of mediaIdsIn(r.value)) referenced.add(id);
   }
   let removed = 0;

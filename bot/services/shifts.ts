@@ -23,7 +23,11 @@ export interface ShiftView {
 /** Shifts that start between now and `days` days from now, soonest first. */
 export async function upcomingShifts(db: Db, beneficiaryId: number, now: Date, days = 7): Promise<ShiftView[]> {
   const rows = await db.shift.findMany({
-    where: { beneficiaryId, startsAt: { gt: now, lt: new Date(now.getTime() + days * DAY_MS) }, placement: { status: { in: ACTIVE_PLACEMENT } } },
+    where: {
+      beneficiaryId,
+      startsAt: { gt: now, lt: new Date(now.getTime() + days * DAY_MS) },
+      placement: { status: { in: ACTIVE_PLACEMENT } },
+    },
     include: { placement: { include: { structure: true } } },
     orderBy: [{ startsAt: 'asc' }, { id: 'asc' }],
   });
@@ -37,12 +41,24 @@ export async function upcomingShifts(db: Db, beneficiaryId: number, now: Date, d
   }));
 }
 
-export type ShiftOutcome = { status: 'confirmed' } | { status: 'declined'; late: boolean } | { status: 'not_found' | 'started' };
+export type ShiftOutcome =
+  { status: 'confirmed' } | { status: 'declined'; late: boolean } | { status: 'not_found' | 'started' };
 
-async function answer(db: Db, beneficiaryId: number, shiftId: number, now: Date, actor: Actor, decline?: DeclineReason): Promise<ShiftOutcome> {
+async function answer(
+  db: Db,
+  beneficiaryId: number,
+  shiftId: number,
+  now: Date,
+  actor: Actor,
+  decline?: DeclineReason,
+): Promise<ShiftOutcome> {
   return db.$transaction(async (tx) => {
-    const shift = await tx.shift.findUnique({ where: { id: shiftId }, include: { placement: { include: { structure: true } } } });
-    if (!shift || shift.beneficiaryId !== beneficiaryId || !ACTIVE_PLACEMENT.includes(shift.placement.status)) return { status: 'not_found' };
+    const shift = await tx.shift.findUnique({
+      where: { id: shiftId },
+      include: { placement: { include: { structure: true } } },
+    });
+    if (!shift || shift.beneficiaryId !== beneficiaryId || !ACTIVE_PLACEMENT.includes(shift.placement.status))
+      return { status: 'not_found' };
     if (shift.startsAt <= now) return { status: 'started' };
     await tx.shift.update({
       where: { id: shiftId },
@@ -53,17 +69,35 @@ async function answer(db: Db, beneficiaryId: number, shiftId: number, now: Date,
       beneficiaryId,
       type: decline ? 'shift_declined' : 'shift_confirmed',
       actor,
-      payload: { shiftId, structure: shift.placement.structure.name, startsAt: shift.startsAt.toISOString(), ...(decline && { reason: decline, late }) },
+      payload: {
+        shiftId,
+        structure: shift.placement.structure.name,
+        startsAt: shift.startsAt.toISOString(),
+        ...(decline && { reason: decline, late }),
+      },
       attention: late,
     });
     return decline ? { status: 'declined', late } : { status: 'confirmed' };
   });
 }
 
-export function confirmShift(db: Db, beneficiaryId: number, shiftId: number, now: Date, actor: Actor): Promise<ShiftOutcome> {
+export function confirmShift(
+  db: Db,
+  beneficiaryId: number,
+  shiftId: number,
+  now: Date,
+  actor: Actor,
+): Promise<ShiftOutcome> {
   return answer(db, beneficiaryId, shiftId, now, actor);
 }
 
-export function declineShift(db: Db, beneficiaryId: number, shiftId: number, reason: DeclineReason, now: Date, actor: Actor): Promise<ShiftOutcome> {
+export function declineShift(
+  db: Db,
+  beneficiaryId: number,
+  shiftId: number,
+  reason: DeclineReason,
+  now: Date,
+  actor: Actor,
+): Promise<ShiftOutcome> {
   return answer(db, beneficiaryId, shiftId, now, actor, reason);
 }

@@ -30,7 +30,12 @@ export type StaffLanguage = (typeof STAFF_LANGUAGES)[number];
 /** A one-time password is refused at sign-in this long after it was made. */
 export const ONE_TIME_PASSWORD_HOURS = 72;
 
-const rawScrypt = promisify(crypto.scrypt) as (password: string, salt: Buffer, keylen: number, options: crypto.ScryptOptions) => Promise<Buffer>;
+const rawScrypt = promisify(crypto.scrypt) as (
+  password: string,
+  salt: Buffer,
+  keylen: number,
+  options: crypto.ScryptOptions,
+) => Promise<Buffer>;
 // 2^15 x 8 x 128 bytes = 32 MiB of memory per hash: costly to guess by the billion, fine to check.
 const COST = { N: 2 ** 15, r: 8, p: 1 };
 const KEY_LENGTH = 64;
@@ -71,7 +76,12 @@ export async function verifyPassword(password: string, stored: string | null): P
   }
   const [, N, r, p, salt, hash] = parts;
   const expected = Buffer.from(hash, 'base64');
-  const actual = await scrypt(password.normalize('NFKC'), Buffer.from(salt, 'base64'), expected.length, { N: Number(N), r: Number(r), p: Number(p), maxmem: 64 * 1024 * 1024 });
+  const actual = await scrypt(password.normalize('NFKC'), Buffer.from(salt, 'base64'), expected.length, {
+    N: Number(N),
+    r: Number(r),
+    p: Number(p),
+    maxmem: 64 * 1024 * 1024,
+  });
   return crypto.timingSafeEqual(actual, expected);
 }
 
@@ -89,7 +99,14 @@ export function passwordProblem(password: string): string | undefined {
   return undefined;
 }
 
-function toStaff(u: { id: number; email: string; name: string; role: string; mustChangePassword: boolean; language: string }): Staff {
+function toStaff(u: {
+  id: number;
+  email: string;
+  name: string;
+  role: string;
+  mustChangePassword: boolean;
+  language: string;
+}): Staff {
   return {
     id: u.id,
     email: u.email,
@@ -109,15 +126,24 @@ export async function setStaffLanguage(db: Db, staffId: number, language: StaffL
  * Creates an account (or gives an existing one a new password) with a one-time password; returns
  * it, to be handed to the person (it is not stored). A lock from wrong passwords ends with it.
  */
-export async function createStaff(db: Db, input: { email: string; role: Role; name?: string }, now = new Date()): Promise<{ staff: Staff; password: string; created: boolean }> {
+export async function createStaff(
+  db: Db,
+  input: { email: string; role: Role; name?: string },
+  now = new Date(),
+): Promise<{ staff: Staff; password: string; created: boolean }> {
   const email = input.email.trim().toLowerCase();
   const password = oneTimePassword();
   const passwordHash = await hashPassword(password);
   const existing = await db.staffUser.findUnique({ where: { email } });
   const fresh = { passwordHash, mustChangePassword: true, passwordSetAt: now };
   const user = existing
-    ? await db.staffUser.update({ where: { email }, data: { role: input.role, ...(input.name && { name: input.name }), ...fresh, active: true } })
-    : await db.staffUser.create({ data: { email, role: input.role, name: input.name ?? email.split('@')[0], ...fresh } });
+    ? await db.staffUser.update({
+        where: { email },
+        data: { role: input.role, ...(input.name && { name: input.name }), ...fresh, active: true },
+      })
+    : await db.staffUser.create({
+        data: { email, role: input.role, name: input.name ?? email.split('@')[0], ...fresh },
+      });
   await clearAccount(db, email);
   return { staff: toStaff(user), password, created: !existing };
 }
@@ -147,7 +173,14 @@ function oneTimeExpired(user: { mustChangePassword: boolean; passwordSetAt: Date
  * sent at once all pass the lock before the first is counted, and must not learn which one was
  * right once the lock has fallen.
  */
-export async function signIn(db: Db, email: string, password: string, now: Date, hours: number, hold?: () => Promise<boolean>): Promise<SignIn> {
+export async function signIn(
+  db: Db,
+  email: string,
+  password: string,
+  now: Date,
+  hours: number,
+  hold?: () => Promise<boolean>,
+): Promise<SignIn> {
   const user = await db.staffUser.findUnique({ where: { email: email.trim().toLowerCase() } });
   const ok = await verifyPassword(password, user?.active ? user.passwordHash : null);
   if (hold && (await hold())) return { ok: false, reason: 'held' };
@@ -163,8 +196,15 @@ export async function signIn(db: Db, email: string, password: string, now: Date,
 }
 
 /** The member of staff a bearer token speaks for, if it is a live session of an active account. */
-export async function staffOfToken(db: Db, token: string, now: Date): Promise<(Staff & { sessionId: number }) | undefined> {
-  const session = await db.staffSession.findUnique({ where: { tokenHash: tokenHash(token) }, include: { staffUser: true } });
+export async function staffOfToken(
+  db: Db,
+  token: string,
+  now: Date,
+): Promise<(Staff & { sessionId: number }) | undefined> {
+  const session = await db.staffSession.findUnique({
+    where: { tokenHash: tokenHash(token) },
+    include: { staffUser: true },
+  });
   if (!session || session.revokedAt || session.expiresAt <= now || !session.staffUser.active) return undefined;
   return { ...toStaff(session.staffUser), sessionId: session.id };
 }
@@ -197,8 +237,14 @@ export async function changePassword(
   }
   const passwordHash = await hashPassword(input.password);
   await db.$transaction(async (tx) => {
-    await tx.staffUser.update({ where: { id: staffId }, data: { passwordHash, mustChangePassword: false, passwordSetAt: now } });
-    await tx.staffSession.updateMany({ where: { staffUserId: staffId, revokedAt: null, id: { not: sessionId } }, data: { revokedAt: now } });
+    await tx.staffUser.update({
+      where: { id: staffId },
+      data: { passwordHash, mustChangePassword: false, passwordSetAt: now },
+    });
+    await tx.staffSession.updateMany({
+      where: { staffUserId: staffId, revokedAt: null, id: { not: sessionId } },
+      data: { revokedAt: now },
+    });
   });
   return 'changed';
 }

@@ -35,9 +35,13 @@ function dialect(provider: Provider) {
   const pg = provider === 'postgresql';
   return {
     /** whole days from the UTC day of b to the UTC day of a */
-    dayDiff: (a: string, b: string) => (pg ? `(CAST(${a} AS date) - CAST(${b} AS date))` : `CAST(julianday(substr(${a}, 1, 10)) - julianday(substr(${b}, 1, 10)) AS INTEGER)`),
+    dayDiff: (a: string, b: string) =>
+      pg
+        ? `(CAST(${a} AS date) - CAST(${b} AS date))`
+        : `CAST(julianday(substr(${a}, 1, 10)) - julianday(substr(${b}, 1, 10)) AS INTEGER)`,
     /** days (with their fraction) from b to a */
-    elapsedDays: (a: string, b: string) => (pg ? `(EXTRACT(EPOCH FROM (${a} - ${b})) / 86400.0)` : `(julianday(${a}) - julianday(${b}))`),
+    elapsedDays: (a: string, b: string) =>
+      pg ? `(EXTRACT(EPOCH FROM (${a} - ${b})) / 86400.0)` : `(julianday(${a}) - julianday(${b}))`,
     least: (a: string, b: string) => (pg ? `LEAST(${a}, ${b})` : `MIN(${a}, ${b})`),
     greatest: (a: string, b: string) => (pg ? `GREATEST(${a}, ${b})` : `MAX(${a}, ${b})`),
     year: (a: string) => (pg ? `CAST(EXTRACT(YEAR FROM ${a}) AS integer)` : `CAST(substr(${a}, 1, 4) AS INTEGER)`),
@@ -59,7 +63,8 @@ function medianSql(inner: string, keyed: boolean): string {
 /** A database number (bigint, Decimal, string) as a number; null stays null. */
 const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
 const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
-const round = (v: number | null, digits = 4) => (v === null || !Number.isFinite(v) ? null : Math.round(v * 10 ** digits) / 10 ** digits);
+const round = (v: number | null, digits = 4) =>
+  v === null || !Number.isFinite(v) ? null : Math.round(v * 10 ** digits) / 10 ** digits;
 const rate = (part: number, whole: number) => (whole > 0 ? round(part / whole) : null);
 const dayText = (d: Date) => d.toISOString().slice(0, 10);
 
@@ -85,7 +90,10 @@ export async function computeStats(db: Pick<Database, 'prisma' | 'provider'>, fi
   const people = (p: SqlParams) => {
     const parts = ['1 = 1'];
     if (filter.cipId !== undefined) parts.push(`b."cipId" = ${p.add(filter.cipId, 'int')}`);
-    if (filter.structureId !== undefined) parts.push(`EXISTS (SELECT 1 FROM "Placement" sp WHERE sp."beneficiaryId" = b."id" AND sp."status" <> 'cancelled' AND sp."structureId" = ${p.add(filter.structureId, 'int')})`);
+    if (filter.structureId !== undefined)
+      parts.push(
+        `EXISTS (SELECT 1 FROM "Placement" sp WHERE sp."beneficiaryId" = b."id" AND sp."status" <> 'cancelled' AND sp."structureId" = ${p.add(filter.structureId, 'int')})`,
+      );
     return parts.join(' AND ');
   };
   const query = async <T = Record<string, unknown>>(build: (p: SqlParams) => string): Promise<T[]> => {
@@ -103,8 +111,18 @@ export async function computeStats(db: Pick<Database, 'prisma' | 'provider'>, fi
   // or erased); new: entered during the period; exited: left during the period. Stage is the
   // current one; age group is the age reached in the year of `to` (under25, 25_44, 45_plus, unknown).
   const age = `CASE WHEN b."birthYear" IS NULL THEN 'unknown' WHEN ${year} - b."birthYear" < 25 THEN 'under25' WHEN ${year} - b."birthYear" < 45 THEN '25_44' ELSE '45_plus' END`;
-  const caseRows = await query<{ stage: string; language: string; ageGroup: string; protection: string; active: unknown; new: unknown; exited: unknown }>(
-    (p) => `SELECT b."stage" AS "stage", b."language" AS "language", ${age} AS "ageGroup", COALESCE(b."protectionStatus", 'unknown') AS "protection",
+  const caseRows = await query<{
+    stage: string;
+    language: string;
+    ageGroup: string;
+    protection: string;
+    active: unknown;
+    new: unknown;
+    exited: unknown;
+  }>(
+    (
+      p,
+    ) => `SELECT b."stage" AS "stage", b."language" AS "language", ${age} AS "ageGroup", COALESCE(b."protectionStatus", 'unknown') AS "protection",
       SUM(CASE WHEN b."entryDate" < ${p.add(end, 'timestamp')} AND (b."exitDate" IS NULL OR b."exitDate" >= ${p.add(end, 'timestamp')}) AND b."status" IN ('pending', 'active') THEN 1 ELSE 0 END) AS "active",
       SUM(CASE WHEN b."entryDate" >= ${p.add(fromDay, 'timestamp')} AND b."entryDate" < ${p.add(end, 'timestamp')} THEN 1 ELSE 0 END) AS "new",
       SUM(CASE WHEN b."exitDate" >= ${p.add(fromDay, 'timestamp')} AND b."exitDate" < ${p.add(end, 'timestamp')} THEN 1 ELSE 0 END) AS "exited"
@@ -121,7 +139,10 @@ export async function computeStats(db: Pick<Database, 'prisma' | 'provider'>, fi
     }
     return [...rows.values()].filter((r) => r.active + r.new + r.exited > 0).sort((a, b) => a.key.localeCompare(b.key));
   };
-  const total = by('stage').reduce((t, r) => ({ active: t.active + r.active, new: t.new + r.new, exited: t.exited + r.exited }), { active: 0, new: 0, exited: 0 });
+  const total = by('stage').reduce(
+    (t, r) => ({ active: t.active + r.active, new: t.new + r.new, exited: t.exited + r.exited }),
+    { active: 0, new: 0, exited: 0 },
+  );
 
   // --- Exits of the period, by outcome and detail ----------------------------------------------------
   const exitRows = await query<{ outcome: string | null; detail: string | null; n: unknown }>(
@@ -160,7 +181,8 @@ export async function computeStats(db: Pick<Database, 'prisma' | 'provider'>, fi
   // taken in the period (each placement's days within the period) over capacity x days of the period.
   const sasWhere = (p: SqlParams, alias: string) =>
     `${alias}."kind" = 'sas_iae' AND ${alias}."status" <> 'cancelled' AND ${alias}."startDate" <= ${p.add(toDay, 'timestamp')} AND ${alias}."endDate" >= ${p.add(fromDay, 'timestamp')}`;
-  const structureOnly = (p: SqlParams, column: string) => (filter.structureId !== undefined ? ` AND ${column} = ${p.add(filter.structureId, 'int')}` : '');
+  const structureOnly = (p: SqlParams, column: string) =>
+    filter.structureId !== undefined ? ` AND ${column} = ${p.add(filter.structureId, 'int')}` : '';
   const [sasPeople] = await query<{ people: unknown; atEnd: unknown }>(
     (p) => `SELECT COUNT(DISTINCT sp."beneficiaryId") AS "people",
       COUNT(DISTINCT CASE WHEN sp."startDate" <= ${p.add(toDay, 'timestamp')} AND sp."endDate" >= ${p.add(toDay, 'timestamp')} THEN sp."beneficiaryId" END) AS "atEnd"
@@ -175,7 +197,13 @@ export async function computeStats(db: Pick<Database, 'prisma' | 'provider'>, fi
   );
   const averageDays = round(numOrNull(sasLength?.average), 1);
   const limitDays = SAS_IAE_MAX_MONTHS * 30.4375;
-  const occupancyRows = await query<{ id: unknown; name: string; capacity: unknown; seatDays: unknown; atEnd: unknown }>(
+  const occupancyRows = await query<{
+    id: unknown;
+    name: string;
+    capacity: unknown;
+    seatDays: unknown;
+    atEnd: unknown;
+  }>(
     (p) => `SELECT s."id" AS "id", s."name" AS "name", COALESCE(s."capacity", ${SIAE_DEFAULT_CAPACITY}) AS "capacity",
       COALESCE(SUM(CASE WHEN op."id" IS NULL THEN 0 ELSE ${sql.dayDiff(sql.least('op."endDate"', p.add(toDay, 'timestamp')), sql.greatest('op."startDate"', p.add(fromDay, 'timestamp')))} + 1 END), 0) AS "seatDays",
       COUNT(DISTINCT CASE WHEN op."startDate" <= ${p.add(toDay, 'timestamp')} AND op."endDate" >= ${p.add(toDay, 'timestamp')} THEN op."beneficiaryId" END) AS "atEnd"
@@ -184,7 +212,14 @@ export async function computeStats(db: Pick<Database, 'prisma' | 'provider'>, fi
       WHERE s."kind" = 'siae'${structureOnly(p, 's."id"')}
       GROUP BY s."id", s."name", s."capacity" ORDER BY s."id"`,
   );
-  const occupancy = occupancyRows.map((r) => ({ structureId: num(r.id), name: r.name, capacity: num(r.capacity), seatDays: num(r.seatDays), peopleAtEnd: num(r.atEnd), rate: rate(num(r.seatDays), num(r.capacity) * periodDays) }));
+  const occupancy = occupancyRows.map((r) => ({
+    structureId: num(r.id),
+    name: r.name,
+    capacity: num(r.capacity),
+    seatDays: num(r.seatDays),
+    peopleAtEnd: num(r.atEnd),
+    rate: rate(num(r.seatDays), num(r.capacity) * periodDays),
+  }));
 
   // --- Workshops: sessions starting in the period ------------------------------------------------------
   // held: not cancelled and ended by now; seats booked: bookings booked, attended or no_show on
@@ -192,7 +227,9 @@ export async function computeStats(db: Pick<Database, 'prisma' | 'provider'>, fi
   // no_show); waiting: people on a waiting list; under-25 share: of the seats booked by people whose
   // year of birth is known, those under 25 in the year of the session.
   const [sessions] = await query<{ held: unknown; cancelled: unknown; scheduled: unknown }>(
-    (p) => `SELECT SUM(CASE WHEN s."status" <> 'cancelled' AND s."endsAt" <= ${p.add(now, 'timestamp')} THEN 1 ELSE 0 END) AS "held",
+    (
+      p,
+    ) => `SELECT SUM(CASE WHEN s."status" <> 'cancelled' AND s."endsAt" <= ${p.add(now, 'timestamp')} THEN 1 ELSE 0 END) AS "held",
       SUM(CASE WHEN s."status" = 'cancelled' THEN 1 ELSE 0 END) AS "cancelled", COUNT(*) AS "scheduled"
       FROM "WorkshopSession" s WHERE s."startsAt" >= ${p.add(fromDay, 'timestamp')} AND s."startsAt" < ${p.add(end, 'timestamp')}`,
   );
@@ -214,7 +251,9 @@ export async function computeStats(db: Pick<Database, 'prisma' | 'provider'>, fi
   // --- Immersion check-ins of the period's days ---------------------------------------------------------
   // sent: every check-in of a day in the period; answered: good, difficult or needs_help.
   const [checkIns] = await query<{ sent: unknown; answered: unknown; difficult: unknown; needHelp: unknown }>(
-    (p) => `SELECT COUNT(*) AS "sent", SUM(CASE WHEN c."status" IN ('good', 'difficult', 'needs_help') THEN 1 ELSE 0 END) AS "answered",
+    (
+      p,
+    ) => `SELECT COUNT(*) AS "sent", SUM(CASE WHEN c."status" IN ('good', 'difficult', 'needs_help') THEN 1 ELSE 0 END) AS "answered",
       SUM(CASE WHEN c."status" = 'difficult' THEN 1 ELSE 0 END) AS "difficult", SUM(CASE WHEN c."status" = 'needs_help' THEN 1 ELSE 0 END) AS "needHelp"
       FROM "CheckIn" c JOIN "Beneficiary" b ON b."id" = c."beneficiaryId" WHERE c."day" >= ${p.add(dayText(fromDay), 'text')} AND c."day" <= ${p.add(dayText(toDay), 'text')} AND ${people(p)}`,
   );
@@ -224,7 +263,13 @@ export async function computeStats(db: Pick<Database, 'prisma' | 'provider'>, fi
   // the median days (with fractions) from report to resolution; openOver14Days: not resolved now and
   // reported more than 14 days before now.
   const long = new Date(now.getTime() - BLOCKER_LONG_DAYS * DAY_MS);
-  const blockerRows = await query<{ category: string; reported: unknown; open: unknown; resolved: unknown; long: unknown }>(
+  const blockerRows = await query<{
+    category: string;
+    reported: unknown;
+    open: unknown;
+    resolved: unknown;
+    long: unknown;
+  }>(
     (p) => `SELECT bl."category" AS "category",
       SUM(CASE WHEN bl."createdAt" >= ${p.add(fromDay, 'timestamp')} AND bl."createdAt" < ${p.add(end, 'timestamp')} THEN 1 ELSE 0 END) AS "reported",
       SUM(CASE WHEN bl."status" <> 'resolved' THEN 1 ELSE 0 END) AS "open",
@@ -235,19 +280,40 @@ export async function computeStats(db: Pick<Database, 'prisma' | 'provider'>, fi
   const resolvedInPeriod = (p: SqlParams, key: boolean) =>
     `SELECT ${key ? 'bl."category" AS "key", ' : ''}${sql.elapsedDays('bl."resolvedAt"', 'bl."createdAt"')} AS "v" FROM "Blocker" bl JOIN "Beneficiary" b ON b."id" = bl."beneficiaryId"
       WHERE bl."status" = 'resolved' AND bl."resolvedAt" >= ${p.add(fromDay, 'timestamp')} AND bl."resolvedAt" < ${p.add(end, 'timestamp')} AND ${people(p)}`;
-  const blockerMedians = new Map((await query<{ key: string; median: unknown }>((p) => medianSql(resolvedInPeriod(p, true), true))).map((r) => [r.key, round(numOrNull(r.median), 1)]));
+  const blockerMedians = new Map(
+    (await query<{ key: string; median: unknown }>((p) => medianSql(resolvedInPeriod(p, true), true))).map((r) => [
+      r.key,
+      round(numOrNull(r.median), 1),
+    ]),
+  );
   const blockerMedian = await median((p) => resolvedInPeriod(p, false));
   const blockerCategories = blockerRows
-    .map((r) => ({ category: r.category, reported: num(r.reported), open: num(r.open), resolved: num(r.resolved), medianDaysToResolve: blockerMedians.get(r.category) ?? null, openOver14Days: num(r.long) }))
+    .map((r) => ({
+      category: r.category,
+      reported: num(r.reported),
+      open: num(r.open),
+      resolved: num(r.resolved),
+      medianDaysToResolve: blockerMedians.get(r.category) ?? null,
+      openOver14Days: num(r.long),
+    }))
     .sort((a, b) => a.category.localeCompare(b.category));
-  const sum = <K extends 'reported' | 'open' | 'resolved' | 'openOver14Days'>(k: K) => blockerCategories.reduce((n, r) => n + r[k], 0);
+  const sum = <K extends 'reported' | 'open' | 'resolved' | 'openOver14Days'>(k: K) =>
+    blockerCategories.reduce((n, r) => n + r[k], 0);
 
   // --- POEC cohorts: POECs (not cancelled) ending in the period, by training body and last day -------------
   // hired: a work_study or job placement (not cancelled) starting 0 to 92 days after the POEC's last
   // day, or an exit to a durable job in those days; complete: those 92 days are over.
   const hiredWithin = (a: string) => `${a} BETWEEN 0 AND ${POEC_HIRED_WITHIN_DAYS}`;
-  const poecRows = await query<{ structureId: unknown; name: string; endDate: Date | string; people: unknown; hired: unknown }>(
-    (p) => `SELECT pp."structureId" AS "structureId", s."name" AS "name", pp."endDate" AS "endDate", COUNT(DISTINCT pp."beneficiaryId") AS "people",
+  const poecRows = await query<{
+    structureId: unknown;
+    name: string;
+    endDate: Date | string;
+    people: unknown;
+    hired: unknown;
+  }>(
+    (
+      p,
+    ) => `SELECT pp."structureId" AS "structureId", s."name" AS "name", pp."endDate" AS "endDate", COUNT(DISTINCT pp."beneficiaryId") AS "people",
       COUNT(DISTINCT CASE WHEN EXISTS (SELECT 1 FROM "Placement" h WHERE h."beneficiaryId" = pp."beneficiaryId" AND h."kind" IN ('work_study', 'job') AND h."status" <> 'cancelled' AND ${hiredWithin(sql.dayDiff('h."startDate"', 'pp."endDate"'))})
         OR (b."exitOutcome" = 'durable' AND ${hiredWithin(sql.dayDiff('b."exitDate"', 'pp."endDate"'))}) THEN pp."beneficiaryId" END) AS "hired"
       FROM "Placement" pp JOIN "Structure" s ON s."id" = pp."structureId" JOIN "Beneficiary" b ON b."id" = pp."beneficiaryId"
@@ -256,7 +322,15 @@ export async function computeStats(db: Pick<Database, 'prisma' | 'provider'>, fi
   );
   const cohorts = poecRows.map((r) => {
     const last = new Date(typeof r.endDate === 'string' ? r.endDate.replace(' ', 'T') : r.endDate);
-    return { structureId: num(r.structureId), name: r.name, endDate: dayText(last), people: num(r.people), hired: num(r.hired), rate: rate(num(r.hired), num(r.people)), complete: last.getTime() + POEC_HIRED_WITHIN_DAYS * DAY_MS <= now.getTime() };
+    return {
+      structureId: num(r.structureId),
+      name: r.name,
+      endDate: dayText(last),
+      people: num(r.people),
+      hired: num(r.hired),
+      rate: rate(num(r.hired), num(r.people)),
+      complete: last.getTime() + POEC_HIRED_WITHIN_DAYS * DAY_MS <= now.getTime(),
+    };
   });
   const poecPeople = cohorts.reduce((n, c) => n + c.people, 0);
   const poecHired = cohorts.reduce((n, c) => n + c.hired, 0);
@@ -265,17 +339,31 @@ export async function computeStats(db: Pick<Database, 'prisma' | 'provider'>, fi
   const reachWhere = (p: SqlParams) =>
     `m."beneficiaryId" IS NOT NULL AND m."direction" IN ('in', 'out') AND m."status" <> 'failed' AND m."createdAt" >= ${p.add(fromDay, 'timestamp')} AND m."createdAt" < ${p.add(end, 'timestamp')} AND ${people(p)}`;
   const reachByChannel = await query<{ key: string; n: unknown }>(
-    (p) => `SELECT m."channel" AS "key", COUNT(DISTINCT m."beneficiaryId") AS "n" FROM "Message" m JOIN "Beneficiary" b ON b."id" = m."beneficiaryId" WHERE ${reachWhere(p)} GROUP BY m."channel" ORDER BY 1`,
+    (p) =>
+      `SELECT m."channel" AS "key", COUNT(DISTINCT m."beneficiaryId") AS "n" FROM "Message" m JOIN "Beneficiary" b ON b."id" = m."beneficiaryId" WHERE ${reachWhere(p)} GROUP BY m."channel" ORDER BY 1`,
   );
   const reachByLanguage = await query<{ key: string; n: unknown }>(
-    (p) => `SELECT b."language" AS "key", COUNT(DISTINCT m."beneficiaryId") AS "n" FROM "Message" m JOIN "Beneficiary" b ON b."id" = m."beneficiaryId" WHERE ${reachWhere(p)} GROUP BY b."language" ORDER BY 1`,
+    (p) =>
+      `SELECT b."language" AS "key", COUNT(DISTINCT m."beneficiaryId") AS "n" FROM "Message" m JOIN "Beneficiary" b ON b."id" = m."beneficiaryId" WHERE ${reachWhere(p)} GROUP BY b."language" ORDER BY 1`,
   );
-  const [reachTotal] = await query<{ n: unknown }>((p) => `SELECT COUNT(DISTINCT m."beneficiaryId") AS "n" FROM "Message" m JOIN "Beneficiary" b ON b."id" = m."beneficiaryId" WHERE ${reachWhere(p)}`);
+  const [reachTotal] = await query<{ n: unknown }>(
+    (p) =>
+      `SELECT COUNT(DISTINCT m."beneficiaryId") AS "n" FROM "Message" m JOIN "Beneficiary" b ON b."id" = m."beneficiaryId" WHERE ${reachWhere(p)}`,
+  );
 
   return {
     period: { from: dayText(fromDay), to: dayText(toDay), days: periodDays },
-    filters: { ...(filter.cipId !== undefined && { cipId: filter.cipId }), ...(filter.structureId !== undefined && { structureId: filter.structureId }) },
-    caseload: { total, byStage: by('stage'), byLanguage: by('language'), byAgeGroup: by('ageGroup'), byProtectionStatus: by('protection') },
+    filters: {
+      ...(filter.cipId !== undefined && { cipId: filter.cipId }),
+      ...(filter.structureId !== undefined && { structureId: filter.structureId }),
+    },
+    caseload: {
+      total,
+      byStage: by('stage'),
+      byLanguage: by('language'),
+      byAgeGroup: by('ageGroup'),
+      byProtectionStatus: by('protection'),
+    },
     exits: { total: exitsTotal, byOutcome, byDetail, dynamic, dynamicRate: rate(dynamic, exitsTotal) },
     durations: { daysToFirstPlacement: toFirstPlacement, daysToExit: toExit },
     sasIae: {
@@ -300,9 +388,28 @@ export async function computeStats(db: Pick<Database, 'prisma' | 'provider'>, fi
       sessionsWithWaitlist: num(bookings.waitlisted?.sessions),
       under25Share: rate(seatUnder25, seatKnown),
     },
-    immersions: { checkInsSent: num(checkIns?.sent), answered: num(checkIns?.answered), answerRate: rate(num(checkIns?.answered), num(checkIns?.sent)), difficult: num(checkIns?.difficult), needHelp: num(checkIns?.needHelp) },
-    blockers: { reported: sum('reported'), open: sum('open'), resolved: sum('resolved'), openOver14Days: sum('openOver14Days'), medianDaysToResolve: blockerMedian.median, byCategory: blockerCategories },
-    poec: { hiredWithinDays: POEC_HIRED_WITHIN_DAYS, people: poecPeople, hired: poecHired, rate: rate(poecHired, poecPeople), cohorts },
+    immersions: {
+      checkInsSent: num(checkIns?.sent),
+      answered: num(checkIns?.answered),
+      answerRate: rate(num(checkIns?.answered), num(checkIns?.sent)),
+      difficult: num(checkIns?.difficult),
+      needHelp: num(checkIns?.needHelp),
+    },
+    blockers: {
+      reported: sum('reported'),
+      open: sum('open'),
+      resolved: sum('resolved'),
+      openOver14Days: sum('openOver14Days'),
+      medianDaysToResolve: blockerMedian.median,
+      byCategory: blockerCategories,
+    },
+    poec: {
+      hiredWithinDays: POEC_HIRED_WITHIN_DAYS,
+      people: poecPeople,
+      hired: poecHired,
+      rate: rate(poecHired, poecPeople),
+      cohorts,
+    },
     reach: {
       people: num(reachTotal?.n),
       byChannel: reachByChannel.map((r) => ({ key: r.key, people: num(r.n) })),

@@ -118,15 +118,26 @@ export interface ShiftOverlap {
 }
 
 /** A shift of the person at the same time as the session (not declined), if any. */
-export async function overlappingShift(db: Db, beneficiaryId: number, sessionId: number): Promise<ShiftOverlap | undefined> {
+export async function overlappingShift(
+  db: Db,
+  beneficiaryId: number,
+  sessionId: number,
+): Promise<ShiftOverlap | undefined> {
   const session = await db.workshopSession.findUnique({ where: { id: sessionId } });
   if (!session) return undefined;
   const shift = await db.shift.findFirst({
-    where: { beneficiaryId, confirmation: { not: 'declined' }, startsAt: { lt: session.endsAt }, endsAt: { gt: session.startsAt } },
+    where: {
+      beneficiaryId,
+      confirmation: { not: 'declined' },
+      startsAt: { lt: session.endsAt },
+      endsAt: { gt: session.startsAt },
+    },
     include: { placement: { include: { structure: true } } },
     orderBy: { startsAt: 'asc' },
   });
-  return shift ? { shiftId: shift.id, structure: shift.placement.structure.name, startsAt: shift.startsAt, endsAt: shift.endsAt } : undefined;
+  return shift
+    ? { shiftId: shift.id, structure: shift.placement.structure.name, startsAt: shift.startsAt, endsAt: shift.endsAt }
+    : undefined;
 }
 
 // --- Booking ---------------------------------------------------------------------------------
@@ -150,7 +161,13 @@ export interface BookOptions {
 }
 
 /** Books a seat for the person, or puts them on the waiting list when asked and the session is full. */
-export async function book(db: Db, beneficiaryId: number, sessionId: number, now: Date, options: BookOptions): Promise<BookingOutcome> {
+export async function book(
+  db: Db,
+  beneficiaryId: number,
+  sessionId: number,
+  now: Date,
+  options: BookOptions,
+): Promise<BookingOutcome> {
   return retrying(db, async (tx): Promise<BookingOutcome> => {
     const row = await tx.workshopSession.findUnique({ where: { id: sessionId }, include: { workshop: true } });
     if (!row) return { status: 'not_found' };
@@ -158,11 +175,13 @@ export async function book(db: Db, beneficiaryId: number, sessionId: number, now
     if (row.startsAt <= now) return { status: 'started' };
     const person = await tx.beneficiary.findUnique({ where: { id: beneficiaryId } });
     if (!person) return { status: 'not_found' };
-    if (!options.ignoreAgeGroup && ageGroupOf(person.birthYear, now) !== row.audience) return { status: 'not_eligible' };
+    if (!options.ignoreAgeGroup && ageGroupOf(person.birthYear, now) !== row.audience)
+      return { status: 'not_eligible' };
 
     const existing = await tx.booking.findUnique({ where: { sessionId_beneficiaryId: { sessionId, beneficiaryId } } });
     if (existing?.status === 'booked') return { status: 'already_booked', bookingId: existing.id, session: view(row) };
-    if (existing?.status === 'waitlisted') return { status: 'already_waitlisted', bookingId: existing.id, session: view(row) };
+    if (existing?.status === 'waitlisted')
+      return { status: 'already_waitlisted', bookingId: existing.id, session: view(row) };
 
     // The seat: taken only if one is left, in one statement (the database serialises it).
     const taken = await takeSeat(tx, sessionId);
@@ -183,11 +202,22 @@ export async function book(db: Db, beneficiaryId: number, sessionId: number, now
       beneficiaryId,
       type: taken ? 'workshop_booked' : 'workshop_waitlisted',
       actor: options.actor,
-      payload: { bookingId: booking.id, sessionId, workshop: row.workshop.code, startsAt: row.startsAt.toISOString(), source: data.source },
+      payload: {
+        bookingId: booking.id,
+        sessionId,
+        workshop: row.workshop.code,
+        startsAt: row.startsAt.toISOString(),
+        source: data.source,
+      },
     });
     const fresh = await tx.workshopSession.findUniqueOrThrow({ where: { id: sessionId }, include: { workshop: true } });
     if (taken) return { status: 'booked', bookingId: booking.id, session: view(fresh) };
-    return { status: 'waitlisted', bookingId: booking.id, session: view(fresh), position: await waitlistPosition(tx, sessionId, booking.id, now) };
+    return {
+      status: 'waitlisted',
+      bookingId: booking.id,
+      session: view(fresh),
+      position: await waitlistPosition(tx, sessionId, booking.id, now),
+    };
   });
 }
 
@@ -241,26 +271,49 @@ export type CancelOutcome =
  * Cancels a booking or a waiting-list place. A freed seat goes to the first person on the waiting
  * list, who is told (a notification queued in the same transaction).
  */
-export async function cancelBooking(db: Db, beneficiaryId: number, bookingId: number, now: Date, actor: Actor): Promise<CancelOutcome> {
+export async function cancelBooking(
+  db: Db,
+  beneficiaryId: number,
+  bookingId: number,
+  now: Date,
+  actor: Actor,
+): Promise<CancelOutcome> {
   return retrying(db, async (tx): Promise<CancelOutcome> => {
-    const booking = await tx.booking.findUnique({ where: { id: bookingId }, include: { session: { include: { workshop: true } } } });
+    const booking = await tx.booking.findUnique({
+      where: { id: bookingId },
+      include: { session: { include: { workshop: true } } },
+    });
     if (!booking || booking.beneficiaryId !== beneficiaryId) return { status: 'not_found' };
     if (booking.status !== 'booked' && booking.status !== 'waitlisted') return { status: 'already_cancelled' };
     if (booking.session.startsAt <= now) return { status: 'started' };
 
     // Only from the state read above; if it changed meanwhile (cancelled twice at once, promoted
     // from the waiting list), start again from the new state.
-    const { count } = await tx.booking.updateMany({ where: { id: bookingId, status: booking.status }, data: { status: 'cancelled', cancelledAt: now } });
+    const { count } = await tx.booking.updateMany({
+      where: { id: bookingId, status: booking.status },
+      data: { status: 'cancelled', cancelledAt: now },
+    });
     if (count !== 1) raceLost();
-    const payload = { bookingId, sessionId: booking.sessionId, workshop: booking.session.workshop.code, was: booking.status };
+    const payload = {
+      bookingId,
+      sessionId: booking.sessionId,
+      workshop: booking.session.workshop.code,
+      was: booking.status,
+    };
     await appendCaseEvent(tx, { beneficiaryId, type: 'workshop_cancelled', actor, payload });
 
     let promotedBeneficiaryId: number | undefined;
     if (booking.status === 'booked') {
-      await tx.workshopSession.updateMany({ where: { id: booking.sessionId, bookedCount: { gt: 0 } }, data: { bookedCount: { decrement: 1 } } });
+      await tx.workshopSession.updateMany({
+        where: { id: booking.sessionId, bookedCount: { gt: 0 } },
+        data: { bookedCount: { decrement: 1 } },
+      });
       promotedBeneficiaryId = await promoteFromWaitlist(tx, booking.sessionId, now);
     }
-    const session = await tx.workshopSession.findUniqueOrThrow({ where: { id: booking.sessionId }, include: { workshop: true } });
+    const session = await tx.workshopSession.findUniqueOrThrow({
+      where: { id: booking.sessionId },
+      include: { workshop: true },
+    });
     return { status: 'cancelled', session: view(session), promotedBeneficiaryId };
   });
 }
@@ -271,11 +324,16 @@ export async function cancelBooking(db: Db, beneficiaryId: number, bookingId: nu
  * Returns how many places were cancelled.
  */
 export async function releaseFutureBookings(tx: Tx, beneficiaryId: number, now: Date): Promise<number> {
-  const places = await tx.booking.findMany({ where: { beneficiaryId, status: { in: ['booked', 'waitlisted'] }, session: { startsAt: { gt: now } } } });
+  const places = await tx.booking.findMany({
+    where: { beneficiaryId, status: { in: ['booked', 'waitlisted'] }, session: { startsAt: { gt: now } } },
+  });
   for (const place of places) {
     await tx.booking.update({ where: { id: place.id }, data: { status: 'cancelled', cancelledAt: now } });
     if (place.status !== 'booked') continue;
-    await tx.workshopSession.updateMany({ where: { id: place.sessionId, bookedCount: { gt: 0 } }, data: { bookedCount: { decrement: 1 } } });
+    await tx.workshopSession.updateMany({
+      where: { id: place.sessionId, bookedCount: { gt: 0 } },
+      data: { bookedCount: { decrement: 1 } },
+    });
     await promoteFromWaitlist(tx, place.sessionId, now);
   }
   return places.length;
@@ -287,14 +345,20 @@ async function promoteFromWaitlist(tx: Tx, sessionId: number, now: Date): Promis
   if (!(await tx.booking.count({ where: { sessionId, status: 'waitlisted' } }))) return undefined;
   if (!(await takeSeat(tx, sessionId))) return undefined;
   for (;;) {
-    const first = await tx.booking.findFirst({ where: { sessionId, status: 'waitlisted' }, orderBy: [{ waitlistedAt: 'asc' }, { id: 'asc' }] });
+    const first = await tx.booking.findFirst({
+      where: { sessionId, status: 'waitlisted' },
+      orderBy: [{ waitlistedAt: 'asc' }, { id: 'asc' }],
+    });
     if (!first) {
       // The waiting list emptied meanwhile (cancelled places): the seat stays free.
       await tx.workshopSession.update({ where: { id: sessionId }, data: { bookedCount: { decrement: 1 } } });
       return undefined;
     }
     // Claimed only if still waiting: another transaction may have promoted them a moment ago.
-    const claimed = await tx.booking.updateMany({ where: { id: first.id, status: 'waitlisted' }, data: { status: 'booked', waitlistedAt: null } });
+    const claimed = await tx.booking.updateMany({
+      where: { id: first.id, status: 'waitlisted' },
+      data: { status: 'booked', waitlistedAt: null },
+    });
     if (claimed.count !== 1) continue;
     await appendCaseEvent(tx, {
       beneficiaryId: first.beneficiaryId,
@@ -304,7 +368,13 @@ async function promoteFromWaitlist(tx: Tx, sessionId: number, now: Date): Promis
     });
     await queueNotification(tx, first.beneficiaryId, now, {
       key: 'notifications.waitlistPromoted',
-      session: { id: sessionId, workshopCode: session.workshop.code, title: session.workshop.title, startsAt: session.startsAt.toISOString(), place: session.place },
+      session: {
+        id: sessionId,
+        workshopCode: session.workshop.code,
+        title: session.workshop.title,
+        startsAt: session.startsAt.toISOString(),
+        place: session.place,
+      },
     });
     return first.beneficiaryId;
   }

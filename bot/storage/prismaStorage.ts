@@ -113,7 +113,8 @@ export class PrismaStorage implements Storage {
     const etags = new Map(current.map((r) => [r.key, r.etag]));
     const accepted = new Map<string, WriteRequest>();
     const written = groups.map((group) => {
-      if (group.some((r) => r.expected !== undefined && etags.has(r.key) && etags.get(r.key) !== r.expected)) return false;
+      if (group.some((r) => r.expected !== undefined && etags.has(r.key) && etags.get(r.key) !== r.expected))
+        return false;
       for (const r of group) {
         etags.set(r.key, r.etag);
         accepted.set(r.key, r);
@@ -160,7 +161,9 @@ export class PrismaStorage implements Storage {
   private async upsert(tx: Tx, accepted: WriteRequest[]) {
     if (!accepted.length) return;
     const updatedAt = dbTimestamp(new Date());
-    const rows = accepted.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map((r) => ({ key: r.key, data: r.data, etag: r.etag, updatedAt }));
+    const rows = accepted
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+      .map((r) => ({ key: r.key, data: r.data, etag: r.etag, updatedAt }));
     await tx.$executeRawUnsafe(this.sql.upsert, JSON.stringify(rows));
   }
 }

@@ -14,5 +14,10 @@ export interface Answerer {
    * The dialog's options when `text` answers the question, undefined when it does not, UNCLEAR
    * when it seems to but must be asked again (a negation around the positive option).
    */
-  recognize(question: OpenQuestion, text: string, locale: LanguageCode, beneficiaryId: number): Promise<object | Unclear | undefined>;
+  recognize(
+    question: OpenQuestion,
+    text: string,
+    locale: LanguageCode,
+    beneficiaryId: number,
+  ): Promise<object | Unclear | undefined>;
 }

@@ -36,7 +36,12 @@ export function checkInAnswerer(deps: DialogDeps): Answerer {
       // No option is negative here: "pas bien", "I don't need help" are asked again.
       const choice = readRecordingAnswer(text, checkInQuestion(locale), locale);
       if (choice === undefined || choice === UNCLEAR) return choice;
-      return { questionId: question.id, checkInId: question.refId, beneficiaryId, answer: choice as CheckInAnswer } satisfies CheckInDialogOptions;
+      return {
+        questionId: question.id,
+        checkInId: question.refId,
+        beneficiaryId,
+        answer: choice as CheckInAnswer,
+      } satisfies CheckInDialogOptions;
     },
   };
 }
@@ -50,9 +55,20 @@ export class CheckInDialog extends ComponentDialog {
         return { question: t('checkins.whatHappened'), hints: [t('problem.describe.voice')] };
       }),
     );
-    this.addDialog(new NumberedChoicePrompt(REPORT, (locale) => yesNoQuestion(locale, translator(locale)('checkins.reportQuestion'))));
+    this.addDialog(
+      new NumberedChoicePrompt(REPORT, (locale) =>
+        yesNoQuestion(locale, translator(locale)('checkins.reportQuestion')),
+      ),
+    );
     this.addDialog(new ProblemDialog(deps));
-    this.addDialog(new WaterfallDialog(STEPS, [(s) => this.record(s), (s) => this.describe(s), (s) => this.offerReport(s), (s) => s.endDialog()]));
+    this.addDialog(
+      new WaterfallDialog(STEPS, [
+        (s) => this.record(s),
+        (s) => this.describe(s),
+        (s) => this.offerReport(s),
+        (s) => s.endDialog(),
+      ]),
+    );
     this.initialDialogId = STEPS;
   }
 
@@ -64,7 +80,10 @@ export class CheckInDialog extends ComponentDialog {
     const o = this.options(step);
     const locale = turnLocale(step.context);
     const t = translator(locale);
-    const outcome = await answerCheckIn(this.deps.db, o.questionId, o.checkInId, o.answer, this.deps.now(), { type: 'beneficiary', id: o.beneficiaryId });
+    const outcome = await answerCheckIn(this.deps.db, o.questionId, o.checkInId, o.answer, this.deps.now(), {
+      type: 'beneficiary',
+      id: o.beneficiaryId,
+    });
     if (outcome.status !== 'recorded') {
       await step.context.sendActivity(say(locale, t('checkins.already')));
       return step.endDialog();
@@ -86,7 +105,9 @@ export class CheckInDialog extends ComponentDialog {
     const answer = step.result as TextAnswer;
     if (answer.text || answer.attachments?.length) {
       await describeCheckIn(this.deps.db, o.checkInId, answer, { type: 'beneficiary', id: o.beneficiaryId });
-      await step.context.sendActivity(say(turnLocale(step.context), translator(turnLocale(step.context))('checkins.noted')));
+      await step.context.sendActivity(
+        say(turnLocale(step.context), translator(turnLocale(step.context))('checkins.noted')),
+      );
     }
     return step.beginDialog(REPORT);
   }

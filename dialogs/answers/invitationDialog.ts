@@ -53,7 +53,11 @@ export function invitationAnswerer(deps: DialogDeps): Answerer {
 export class InvitationDialog extends ComponentDialog {
   constructor(private readonly deps: DialogDeps) {
     super(INVITATION_DIALOG);
-    this.addDialog(new NumberedChoicePrompt(CONFIRM, (locale) => yesNoQuestion(locale, translator(locale)('workshops.overlap.question'))));
+    this.addDialog(
+      new NumberedChoicePrompt(CONFIRM, (locale) =>
+        yesNoQuestion(locale, translator(locale)('workshops.overlap.question')),
+      ),
+    );
     this.addDialog(new WaterfallDialog(STEPS, [(s) => this.check(s), (s) => this.answer(s)]));
     this.initialDialogId = STEPS;
   }
@@ -82,10 +86,12 @@ export class InvitationDialog extends ComponentDialog {
     const result = await answerInvitation(this.deps.db, o.questionId, o.recipientId, yes, this.deps.now());
     switch (result.status) {
       case 'accepted':
-        if (result.outcome?.status === 'booked') await step.context.sendActivity(bookedMessage(locale, this.deps.timeZone, result.outcome.session));
+        if (result.outcome?.status === 'booked')
+          await step.context.sendActivity(bookedMessage(locale, this.deps.timeZone, result.outcome.session));
         break;
       case 'waitlisted':
-        if (result.outcome?.status === 'waitlisted') await step.context.sendActivity(waitlistedMessage(locale, result.outcome.position));
+        if (result.outcome?.status === 'waitlisted')
+          await step.context.sendActivity(waitlistedMessage(locale, result.outcome.position));
         else await step.context.sendActivity(say(locale, t('workshops.alreadyWaitlisted')));
         break;
       case 'already':

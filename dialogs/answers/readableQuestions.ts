@@ -10,4 +10,5 @@ import { readAsYesNo } from '../prompts/yesNoQuestion';
 export const invitationQuestion = (locale: LanguageCode): Question => readAsYesNo(invitationOptions(locale));
 
 /** "1 I'll be there / 2 I can't come" (values yes and no). */
-export const reminderQuestion = (locale: LanguageCode, intro: string[] = []): Question => readAsYesNo(reminderOptions(locale, intro));
+export const reminderQuestion = (locale: LanguageCode, intro: string[] = []): Question =>
+  readAsYesNo(reminderOptions(locale, intro));

@@ -20,8 +20,15 @@ import { readYesNo } from '../recognizers/yesNo';
 export const UNCLEAR = 'unclear' as const;
 export type Unclear = typeof UNCLEAR;
 
-/** The value of the option an answer picks, UNCLEAR when it must be asked again, undefined when it is no answer to it. */
-export function readRecordingAnswer(text: string, q: Question, locale: LanguageCode, negative: string[] = []): string | Unclear | undefined {
+/**
+ * The value of the option an answer picks, UNCLEAR when it must be asked again, undefined when it is no answer to it.
+ */
+export function readRecordingAnswer(
+  text: string,
+  q: Question,
+  locale: LanguageCode,
+  negative: string[] = [],
+): string | Unclear | undefined {
   const read = q.read?.(text, locale);
   if (read !== undefined) return read;
   const value = recognizeChoice(text, q.options, locale)?.value ?? q.recognize?.(text, locale);

@@ -4,7 +4,13 @@
 import { ComponentDialog, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { translator } from '../../bot/i18n';
 import { turnLocale } from '../../bot/turn';
-import { confirmReminder, declineReminder, itemsStillOn, reminderOf, type ReminderItem } from '../../bot/services/reminders';
+import {
+  confirmReminder,
+  declineReminder,
+  itemsStillOn,
+  reminderOf,
+  type ReminderItem,
+} from '../../bot/services/reminders';
 import { say } from '../../cards/messages';
 import { reminderLine } from '../../cards/reminders';
 import { reminderQuestion } from './readableQuestions';
@@ -38,7 +44,12 @@ export function reminderAnswerer(deps: DialogDeps): Answerer {
     async recognize(question, text, locale, beneficiaryId) {
       const choice = readRecordingAnswer(text, reminderQuestion(locale), locale, ['no']);
       if (choice === undefined || choice === UNCLEAR) return choice;
-      return { questionId: question.id, messageId: question.messageId, beneficiaryId, yes: choice === 'yes' } satisfies ReminderDialogOptions;
+      return {
+        questionId: question.id,
+        messageId: question.messageId,
+        beneficiaryId,
+        yes: choice === 'yes',
+      } satisfies ReminderDialogOptions;
     },
   };
 }

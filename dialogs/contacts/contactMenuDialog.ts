@@ -49,7 +49,13 @@ const menuQuestion = perLanguage((locale) => {
   return {
     question: t('contacts.menu.question'),
     // Short words people say ("absence", "demain") in their language, French and English.
-    options: CONTACT_ACTIONS.map((a) => ({ value: a, label: t(`contacts.menu.${a}`), synonyms: [...new Set<LanguageCode>([locale, 'fr', 'en'])].flatMap((l) => wordList(l, `contacts.menu.synonyms.${a}`)) })),
+    options: CONTACT_ACTIONS.map((a) => ({
+      value: a,
+      label: t(`contacts.menu.${a}`),
+      synonyms: [...new Set<LanguageCode>([locale, 'fr', 'en'])].flatMap((l) =>
+        wordList(l, `contacts.menu.synonyms.${a}`),
+      ),
+    })),
     hints: [t('prompt.hint')],
   };
 });
@@ -63,7 +69,10 @@ export class ContactMenuDialog extends ComponentDialog {
         const t = translator(locale);
         return {
           question: t('contacts.person.question'),
-          options: [...people.map(([id, name]) => ({ value: String(id), label: name })), ...(more ? [{ value: 'more', label: t('contacts.person.more') }] : [])],
+          options: [
+            ...people.map(([id, name]) => ({ value: String(id), label: name })),
+            ...(more ? [{ value: 'more', label: t('contacts.person.more') }] : []),
+          ],
           hints: [t('prompt.hint'), t('prompt.backToMenu')],
         };
       }),
@@ -74,7 +83,14 @@ export class ContactMenuDialog extends ComponentDialog {
         return { question: t('contacts.problem.question', { name }), hints: [t('problem.describe.voice')] };
       }),
     );
-    this.addDialog(new WaterfallDialog(STEPS, [(s) => this.showMenu(s), (s) => this.pickPerson(s), (s) => this.act(s), (s) => this.saveProblem(s)]));
+    this.addDialog(
+      new WaterfallDialog(STEPS, [
+        (s) => this.showMenu(s),
+        (s) => this.pickPerson(s),
+        (s) => this.act(s),
+        (s) => this.saveProblem(s),
+      ]),
+    );
     // Choosing the person, a page of five at a time; ends with the PersonRef (or nothing).
     this.addDialog(new WaterfallDialog(PICK, [(s) => this.showPeople(s), (s) => this.afterPerson(s)]));
     this.initialDialogId = STEPS;
@@ -92,7 +108,9 @@ export class ContactMenuDialog extends ComponentDialog {
     const locale = turnLocale(step.context);
     const t = translator(locale);
     const contact = turnContact(step.context);
-    const lines = (step.options as ContactMenuOptions | undefined)?.greet ? [t('contacts.hello', { name: contact.firstName })] : [];
+    const lines = (step.options as ContactMenuOptions | undefined)?.greet
+      ? [t('contacts.hello', { name: contact.firstName })]
+      : [];
     if (!(await this.people(step)).length) {
       await step.context.sendActivity(say(locale, ...lines, t('contacts.nobody')));
       return step.endDialog();
@@ -123,7 +141,8 @@ export class ContactMenuDialog extends ComponentDialog {
   private async afterPerson(step: WaterfallStepContext) {
     const choice = step.result as ChoiceResult;
     if (choice.index < 0) return step.endDialog();
-    if (choice.value === 'more') return step.replaceDialog(PICK, { page: ((step.values as { page?: number }).page ?? 0) + 1 });
+    if (choice.value === 'more')
+      return step.replaceDialog(PICK, { page: ((step.values as { page?: number }).page ?? 0) + 1 });
     const person = (await this.people(step)).find((p) => p.placementId === Number(choice.value));
     return step.endDialog(person ? ref(person) : undefined);
   }
@@ -142,12 +161,18 @@ export class ContactMenuDialog extends ComponentDialog {
     switch (values.action) {
       case 'absence': {
         const done = await reportAbsence(db, contact, placementId, now, timeZone);
-        await step.context.sendActivity(done ? say(locale, t('contacts.absence.done', { name }), t('attendance.alerted')) : say(locale, t('contacts.gone', { name })));
+        await step.context.sendActivity(
+          done
+            ? say(locale, t('contacts.absence.done', { name }), t('attendance.alerted'))
+            : say(locale, t('contacts.gone', { name })),
+        );
         return step.endDialog();
       }
       case 'confirm': {
         const done = await confirmTomorrow(db, contact, placementId, now, timeZone);
-        await step.context.sendActivity(say(locale, done ? confirmedText(locale, timeZone, name, done.shifts) : t('contacts.gone', { name })));
+        await step.context.sendActivity(
+          say(locale, done ? confirmedText(locale, timeZone, name, done.shifts) : t('contacts.gone', { name })),
+        );
         return step.endDialog();
       }
       default:
@@ -161,7 +186,14 @@ export class ContactMenuDialog extends ComponentDialog {
     const t = translator(locale);
     if (isNoAnswer(answer)) return step.endDialog();
     const [placementId, name] = this.values(step).person!;
-    const saved = await reportEmployerProblem(this.deps.db, turnContact(step.context), placementId, answer, this.deps.now(), this.deps.timeZone);
+    const saved = await reportEmployerProblem(
+      this.deps.db,
+      turnContact(step.context),
+      placementId,
+      answer,
+      this.deps.now(),
+      this.deps.timeZone,
+    );
     await step.context.sendActivity(say(locale, saved ? t('contacts.problem.done') : t('contacts.gone', { name })));
     return step.endDialog();
   }
@@ -169,7 +201,12 @@ export class ContactMenuDialog extends ComponentDialog {
 
 const ref = (p: PlacedPerson): PersonRef => [p.placementId, p.name];
 
-function confirmedText(locale: LanguageCode, timeZone: string, name: string, shifts: { startsAt: Date; endsAt: Date }[]): string {
+function confirmedText(
+  locale: LanguageCode,
+  timeZone: string,
+  name: string,
+  shifts: { startsAt: Date; endsAt: Date }[],
+): string {
   const t = translator(locale);
   if (!shifts.length) return t('contacts.confirm.none', { name });
   const time = shifts.map((s) => formatTimeRange(s.startsAt, s.endsAt, locale, timeZone)).join(', ');

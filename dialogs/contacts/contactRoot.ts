@@ -8,7 +8,14 @@ import type { Dialog, DialogContext } from 'botbuilder-dialogs';
 import { translator, wordList } from '../../bot/i18n';
 import { channelPhone, chatIdentity, setTurnLocale, turnLocale, type UserProfile } from '../../bot/turn';
 import { answerAttendance } from '../../bot/services/attendance';
-import { contactById, contactByPhone, optInContact, optOutContact, rememberContact, type ContactView } from '../../bot/services/contacts';
+import {
+  contactById,
+  contactByPhone,
+  optInContact,
+  optOutContact,
+  rememberContact,
+  type ContactView,
+} from '../../bot/services/contacts';
 import { toE164 } from '../../bot/services/people';
 import { openQuestion } from '../../bot/services/questions';
 import { recognizeAttendance } from '../recognizers/attendance';
@@ -30,7 +37,10 @@ export class ContactRoot implements TurnAudience {
     this.dialogs = [new ContactMenuDialog(deps)];
   }
 
-  /** An employer contact's turn: recognised, their chat remembered; undefined when it is not one (the beneficiaries' turn). */
+  /**
+   * An employer contact's turn: recognised, their chat remembered; undefined when it is not one (the beneficiaries'
+   * turn).
+   */
   async begin(dc: DialogContext): Promise<TurnStart | undefined> {
     const { context } = dc;
     const profile = await this.deps.profile.get(context, {});
@@ -49,7 +59,8 @@ export class ContactRoot implements TurnAudience {
     const now = this.deps.now();
     const isMessage = context.activity.type === ActivityTypes.Message;
     const first = profile.contactId !== contact.id;
-    if (first || profile.conversationId !== context.activity.conversation.id) await rememberContact(this.deps.db, chatIdentity(context), contact.id, now);
+    if (first || profile.conversationId !== context.activity.conversation.id)
+      await rememberContact(this.deps.db, chatIdentity(context), contact.id, now);
     // Whatever they began before we knew them (the languages of a first contact...) is dropped.
     if (first) await dc.cancelAllDialogs();
     const previous = profile.lastTurnAt ? new Date(profile.lastTurnAt) : undefined;
@@ -134,10 +145,15 @@ export class ContactRoot implements TurnAudience {
     const outcome = await answerAttendance(this.deps.db, contact, question, answer, this.deps.now());
     await dc.cancelAllDialogs();
     if (outcome.status === 'recorded') {
-      const lines = [t(`attendance.noted.${outcome.attendance}`, { name: outcome.name }), ...(outcome.attendance === 'absent' ? [t('attendance.alerted')] : [])];
+      const lines = [
+        t(`attendance.noted.${outcome.attendance}`, { name: outcome.name }),
+        ...(outcome.attendance === 'absent' ? [t('attendance.alerted')] : []),
+      ];
       await context.sendActivity(say(locale, ...lines));
     } else {
-      await context.sendActivity(say(locale, t(outcome.status === 'closed' ? 'contacts.closed' : 'attendance.already')));
+      await context.sendActivity(
+        say(locale, t(outcome.status === 'closed' ? 'contacts.closed' : 'attendance.already')),
+      );
     }
     if (!(await askNextQuestion(this.deps, context, { contactId: contact.id }, previous))) await this.menu(dc, false);
     return true;

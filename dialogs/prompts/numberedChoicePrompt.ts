@@ -64,7 +64,9 @@ export class NumberedChoicePrompt<A = undefined> extends Dialog<PromptArgs<A>> {
     const locale = turnLocale(dc.context);
     const q = await this.build(locale, state.args as A, dc.context);
     const text = activity.text ?? '';
-    const found = q.read ? byValue(q, q.read(text, locale)) : (recognizeChoice(text, q.options, locale) ?? byValue(q, q.recognize?.(text, locale)));
+    const found = q.read
+      ? byValue(q, q.read(text, locale))
+      : (recognizeChoice(text, q.options, locale) ?? byValue(q, q.recognize?.(text, locale)));
     if (found) return dc.endDialog(found satisfies ChoiceResult);
     state.misses++;
     if (state.misses >= state.maxMisses) return dc.endDialog(NOT_UNDERSTOOD);
@@ -93,7 +95,11 @@ export class NumberedChoicePrompt<A = undefined> extends Dialog<PromptArgs<A>> {
 /** What to say after an answer that is not an option: why it was not understood. */
 export function missKey(context: TurnContext): MissKey {
   const wordless = wordlessContent(context);
-  return wordless === 'voice' ? 'prompt.cannotListen' : wordless === 'other' ? 'prompt.unsupported' : 'prompt.notUnderstood';
+  return wordless === 'voice'
+    ? 'prompt.cannotListen'
+    : wordless === 'other'
+      ? 'prompt.unsupported'
+      : 'prompt.notUnderstood';
 }
 
 function byValue(q: Question, value: string | undefined): ChoiceResult | undefined {
@@ -105,7 +111,9 @@ function byValue(q: Question, value: string | undefined): ChoiceResult | undefin
 export type MissKey = 'prompt.cannotListen' | 'prompt.unsupported' | 'prompt.notUnderstood';
 
 /** A builder that makes each language's question once (for questions that never change). */
-export function perLanguage(build: (locale: LanguageCode) => Question): (locale: LanguageCode, args?: undefined) => Question {
+export function perLanguage(
+  build: (locale: LanguageCode) => Question,
+): (locale: LanguageCode, args?: undefined) => Question {
   const made = new Map<LanguageCode, Question>();
   return (locale) => {
     let q = made.get(locale);

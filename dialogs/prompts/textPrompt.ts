@@ -64,7 +64,10 @@ export class TextPrompt<A = undefined> extends Dialog<TextPromptOptions<A>> {
     const { activity } = dc.context;
     if (activity.type !== ActivityTypes.Message) return Dialog.EndOfTurn;
     const state = dc.activeDialog!.state as State<A>;
-    const text = cutText(wholeText(dc.context).trim(), Math.min(state.options.maxLength ?? MAX_FREE_TEXT, MAX_FREE_TEXT));
+    const text = cutText(
+      wholeText(dc.context).trim(),
+      Math.min(state.options.maxLength ?? MAX_FREE_TEXT, MAX_FREE_TEXT),
+    );
     const attachments = state.options.attachments ? attachmentsOf(dc.context) : [];
     if (text || attachments.length) {
       return dc.endDialog({ ...(text && { text }), ...(attachments.length && { attachments }) } satisfies TextAnswer);

@@ -26,12 +26,24 @@ const SYNONYMS = { yes: synonyms('yes'), no: synonyms('no') };
  */
 export function readAsYesNo(q: Question, values: [string, string] = ['yes', 'no']): Question {
   const withWords = (options: Question['options']) =>
-    options.map((o) => (o.value === values[0] ? { ...o, synonyms: SYNONYMS.yes } : o.value === values[1] ? { ...o, synonyms: SYNONYMS.no } : o));
+    options.map((o) =>
+      o.value === values[0]
+        ? { ...o, synonyms: SYNONYMS.yes }
+        : o.value === values[1]
+          ? { ...o, synonyms: SYNONYMS.no }
+          : o,
+    );
   const read = (text: string, l: LanguageCode) => {
     const said = recognizeYesNoAnyLanguage(text, l);
     return said === 'yes' ? values[0] : said === 'no' ? values[1] : undefined;
   };
-  return { ...q, options: withWords(q.options), recognize: read, read, ...(q.simpler && { simpler: { ...q.simpler, options: withWords(q.simpler.options) } }) };
+  return {
+    ...q,
+    options: withWords(q.options),
+    recognize: read,
+    read,
+    ...(q.simpler && { simpler: { ...q.simpler, options: withWords(q.simpler.options) } }),
+  };
 }
 
 /**

@@ -11,5 +11,7 @@ import { readAsYesNo } from '../prompts/yesNoQuestion';
  * around "present" or "late" ("he did not come late"): asked again, nothing recorded.
  */
 export function recognizeAttendance(text: string, locale: LanguageCode): AttendanceAnswer | Unclear | undefined {
-  return readRecordingAnswer(text, readAsYesNo(attendanceQuestion(locale, 'UTC'), ['present', 'absent']), locale, ['absent']) as AttendanceAnswer | Unclear | undefined;
+  return readRecordingAnswer(text, readAsYesNo(attendanceQuestion(locale, 'UTC'), ['present', 'absent']), locale, [
+    'absent',
+  ]) as AttendanceAnswer | Unclear | undefined;
 }

@@ -65,7 +65,20 @@ function numberFromRecognizers(text: string, locale: LanguageCode): number | und
  * expressions lazily, per kind of input), which would otherwise freeze a person's first turns.
  */
 export function warmUpRecognizers(): void {
-  const samples = ['second', 'deuxième', 'two', 'deux', 'bof', 'I do not know', 'je ne sais pas', 'oui', 'non', 'yes', 'no', 'the 3rd one'];
+  const samples = [
+    'second',
+    'deuxième',
+    'two',
+    'deux',
+    'bof',
+    'I do not know',
+    'je ne sais pas',
+    'oui',
+    'non',
+    'yes',
+    'no',
+    'the 3rd one',
+  ];
   for (const culture of Object.values(RECOGNIZER_CULTURES)) {
     for (const text of samples) {
       recognizeOrdinal(text, culture!);
@@ -80,7 +93,11 @@ function pick(options: ChoiceOption[], n: number | undefined): RecognizedChoice 
   return { index: n - 1, value: options[n - 1].value };
 }
 
-export function recognizeChoice(input: string, options: ChoiceOption[], locale: LanguageCode): RecognizedChoice | undefined {
+export function recognizeChoice(
+  input: string,
+  options: ChoiceOption[],
+  locale: LanguageCode,
+): RecognizedChoice | undefined {
   if (input.length > MAX_ANSWER_CHARS) return undefined; // free text, not an option
   const text = normalize(input);
   if (!text) return undefined;
@@ -103,10 +120,15 @@ export function recognizeChoice(input: string, options: ChoiceOption[], locale: 
   //    An answer that also names another option, even by a short word ("yes no"), chose neither.
   const padded = ` ${joined} `;
   const contained = names
-    .map((list, i) => (list.some((n) => n.length >= 3 && (padded.includes(` ${n} `) || (joined.length >= 4 && n.startsWith(joined)))) ? i : -1))
+    .map((list, i) =>
+      list.some((n) => n.length >= 3 && (padded.includes(` ${n} `) || (joined.length >= 4 && n.startsWith(joined))))
+        ? i
+        : -1,
+    )
     .filter((i) => i >= 0);
   const named = (i: number) => names[i].some((n) => n && padded.includes(` ${n} `));
-  if (contained.length === 1 && !options.some((_, i) => i !== contained[0] && named(i))) return { index: contained[0], value: options[contained[0]].value };
+  if (contained.length === 1 && !options.some((_, i) => i !== contained[0] && named(i)))
+    return { index: contained[0], value: options[contained[0]].value };
 
   // 5. Number words and ordinals as a short answer: "deux", "the second", "دوم". (In a sentence,
   //    "une" or "one" is rarely the choice: "j'ai une dette".)

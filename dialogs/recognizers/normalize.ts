@@ -10,13 +10,23 @@ for (let i = 1; i <= 9; i++) DIGITS[String.fromCharCode(0x1368 + i)] = String(i)
 DIGITS['\u1372'] = '10'; // Ethiopic ፲
 
 const LETTERS: Record<string, string> = {
-  'ي': 'ی', 'ى': 'ی', 'ئ': 'ی', 'ۍ': 'ی', 'ې': 'ی', // yeh forms
-  'ك': 'ک', // kaf
-  'أ': 'ا', 'إ': 'ا', 'آ': 'ا', 'ٱ': 'ا', // alef forms
-  'ة': 'ه', 'ۀ': 'ه', // teh marbuta, heh with yeh
-  'ؤ': 'و',
-  'ё': 'е', // Russian yo
-  'ʼ': "'", '’': "'", '‘': "'", // apostrophes (Ukrainian uses ʼ)
+  ي: 'ی',
+  ى: 'ی',
+  ئ: 'ی',
+  ۍ: 'ی',
+  ې: 'ی', // yeh forms
+  ك: 'ک', // kaf
+  أ: 'ا',
+  إ: 'ا',
+  آ: 'ا',
+  ٱ: 'ا', // alef forms
+  ة: 'ه',
+  ۀ: 'ه', // teh marbuta, heh with yeh
+  ؤ: 'و',
+  ё: 'е', // Russian yo
+  ʼ: "'",
+  '’': "'",
+  '‘': "'", // apostrophes (Ukrainian uses ʼ)
 };
 
 /** Converts Arabic-Indic, Persian and Ethiopic digits to Latin ones. */
@@ -26,15 +36,18 @@ export function latinDigits(text: string): string {
 
 /** Lower case, no accents or Arabic diacritics, unified letter variants, single spaces. */
 export function normalize(text: string): string {
-  return latinDigits(text)
-    .normalize('NFKD')
-    .replace(/\p{M}/gu, '') // accents, harakat; NFKD first so é -> e
-    .replace(/[\u200c\u200d\u200e\u200f\u0640\ufe0f]/g, '') // ZWNJ/ZWJ, direction marks, tatweel, emoji style
-    .replace(/[\u{1f3fb}-\u{1f3ff}]/gu, '') // skin tones: 👍🏽 is 👍
-    .toLowerCase()
-    .replace(/./gu, (c) => LETTERS[c] ?? c)
-    .replace(/[\s\u00a0]+/g, ' ')
-    .trim();
+  return (
+    latinDigits(text)
+      .normalize('NFKD')
+      .replace(/\p{M}/gu, '') // accents, harakat; NFKD first so é -> e
+      // eslint-disable-next-line no-misleading-character-class -- each joiner or mark alone is removed
+      .replace(/[\u200c\u200d\u200e\u200f\u0640\ufe0f]/g, '') // ZWNJ/ZWJ, direction marks, tatweel, emoji style
+      .replace(/[\u{1f3fb}-\u{1f3ff}]/gu, '') // skin tones: 👍🏽 is 👍
+      .toLowerCase()
+      .replace(/./gu, (c) => LETTERS[c] ?? c)
+      .replace(/[\s\u00a0]+/g, ' ')
+      .trim()
+  );
 }
 
 /** The words of a normalised text, without punctuation. */

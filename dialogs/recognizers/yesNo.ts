@@ -28,7 +28,10 @@ export type YesNoReading = YesNo | 'unclear';
 
 /** The words (and signs) that mean yes, or no, for a person writing in `locale`. */
 export function yesNoWords(locale: LanguageCode, answer: YesNo): string[] {
-  return [...ownLanguages(locale).flatMap((l) => wordList(l, `recognize.${answer}`)), ...(answer === 'yes' ? YES_SIGNS : NO_SIGNS)];
+  return [
+    ...ownLanguages(locale).flatMap((l) => wordList(l, `recognize.${answer}`)),
+    ...(answer === 'yes' ? YES_SIGNS : NO_SIGNS),
+  ];
 }
 
 const ownLanguages = (locale: LanguageCode) => [...new Set<LanguageCode>([locale, 'fr', 'en'])];
@@ -43,7 +46,9 @@ interface Phrase {
 
 const tokensOf = (text: string) => words(normalize(text.replace(SIGN, ' $1 ')));
 
-/** Every phrase of every language, longest first; a phrase that is a yes in one language and a no in another is unsure. */
+/**
+ * Every phrase of every language, longest first; a phrase that is a yes in one language and a no in another is unsure.
+ */
 const PHRASES: Phrase[] = (() => {
   const byKey = new Map<string, Phrase>();
   const add = (text: string, kind: Kind, language?: LanguageCode) => {
@@ -60,7 +65,8 @@ const PHRASES: Phrase[] = (() => {
   YES_SIGNS.forEach((s) => add(s, 'yes'));
   NO_SIGNS.forEach((s) => add(s, 'no'));
   for (const code of LANGUAGE_CODES) {
-    for (const kind of ['unsure', 'no', 'yes'] as const) wordList(code, `recognize.${kind}`).forEach((w) => add(w, kind, code));
+    for (const kind of ['unsure', 'no', 'yes'] as const)
+      wordList(code, `recognize.${kind}`).forEach((w) => add(w, kind, code));
   }
   return [...byKey.values()].sort((a, b) => b.tokens.length - a.tokens.length);
 })();
@@ -78,7 +84,8 @@ const NEGATION = (() => {
       else whole.add(w);
     }
   }
-  return (token: string) => whole.has(token) || prefixes.some((p) => token.startsWith(p)) || suffixes.some((s) => token.endsWith(s));
+  return (token: string) =>
+    whole.has(token) || prefixes.some((p) => token.startsWith(p)) || suffixes.some((s) => token.endsWith(s));
 })();
 
 /** Words besides the yes/no words above which a yes is no longer plain (a sentence, not an answer). */
@@ -99,7 +106,7 @@ export function readYesNo(text: string, locale: LanguageCode): YesNoReading | un
   const rest: string[] = [];
   const numbers: string[] = [];
   let negated = false;
-  for (let i = 0; i < tokens.length; ) {
+  for (let i = 0; i < tokens.length;) {
     const phrase = PHRASES.find((p) => p.tokens.every((t, k) => tokens[i + k] === t));
     if (phrase) {
       found.push(phrase);
@@ -113,7 +120,8 @@ export function readYesNo(text: string, locale: LanguageCode): YesNoReading | un
   }
   if (found.some((p) => p.kind === 'unsure')) return 'unclear';
   // The option's number in words, as a short answer alone ("un", "the first", "دو"), as choices read it.
-  const spoken = !found.length && !negated && !numbers.length && rest.length <= 2 ? numberFromWords(rest, locale) : undefined;
+  const spoken =
+    !found.length && !negated && !numbers.length && rest.length <= 2 ? numberFromWords(rest, locale) : undefined;
   if (spoken !== undefined) {
     numbers.push(String(spoken));
     rest.length = 0;

@@ -27,7 +27,8 @@ function fromWords(text: string): number[] {
     const values = recognizeNumber(text, culture).map((r) => Number((r.resolution as { value?: string }).value));
     if (values.length === 1) return values;
     // "nineteen ninety-five" comes as 19 and 95
-    if (values.length === 2 && values[0] >= 19 && values[0] <= 20 && values[1] >= 0 && values[1] <= 99) return [values[0] * 100 + values[1]];
+    if (values.length === 2 && values[0] >= 19 && values[0] <= 20 && values[1] >= 0 && values[1] <= 99)
+      return [values[0] * 100 + values[1]];
   }
   return [];
 }
@@ -51,7 +52,8 @@ export function readBirthYear(text: string, locale: LanguageCode, now: Date): Bi
   const years = candidates.flatMap((written): { year: number; solar?: number }[] => {
     const n = Number(written);
     if (written.length === 2) return [{ year: 1900 + n }, { year: 2000 + n }]; // "95": at most one of them is plausible
-    if ((locale === 'fa' || locale === 'ps') && n >= 1300 && n < OLDEST) return [{ year: n + SOLAR_HIJRI_OFFSET, solar: n }];
+    if ((locale === 'fa' || locale === 'ps') && n >= 1300 && n < OLDEST)
+      return [{ year: n + SOLAR_HIJRI_OFFSET, solar: n }];
     return [{ year: n }];
   });
   const found = years.filter((y) => plausible(y.year, now));
@@ -63,7 +65,11 @@ export function readBirthYear(text: string, locale: LanguageCode, now: Date): Bi
 /** The digits of `n` as they are in the text (Persian, Arabic-Indic or Latin). */
 function asWritten(text: string, n: number): string {
   const runs = text.match(/[0-9\u0660-\u0669\u06F0-\u06F9]+/g) ?? [];
-  return runs.find((run) => Number(run.replace(/[\u0660-\u0669\u06F0-\u06F9]/g, (d) => String((d.charCodeAt(0) & 0xf) % 10))) === n) ?? String(n);
+  return (
+    runs.find(
+      (run) => Number(run.replace(/[\u0660-\u0669\u06F0-\u06F9]/g, (d) => String((d.charCodeAt(0) & 0xf) % 10))) === n,
+    ) ?? String(n)
+  );
 }
 
 export interface BirthYearAnswer {
@@ -114,7 +120,11 @@ export class BirthYearPrompt extends Dialog {
     const locale = turnLocale(context);
     const t = translator(locale);
     if (isRetry) await context.sendActivity(say(locale, t('prompt.notUnderstood')));
-    const lines = [...(isRetry ? [] : [t('workshops.birthYear.why')]), t('workshops.birthYear.question'), t('workshops.birthYear.hint')];
+    const lines = [
+      ...(isRetry ? [] : [t('workshops.birthYear.why')]),
+      t('workshops.birthYear.question'),
+      t('workshops.birthYear.hint'),
+    ];
     await context.sendActivity({ ...say(locale, ...lines), inputHint: InputHints.ExpectingInput });
   }
 }

@@ -7,7 +7,15 @@ import { translator } from '../../bot/i18n';
 import type { LanguageCode } from '../../bot/languages';
 import { turnLocale } from '../../bot/turn';
 import { personById, setBirthYear } from '../../bot/services/people';
-import { ageGroupOf, book, eligibleSessions, overlappingShift, sessionsByIds, type BookingOutcome, type SessionView } from '../../bot/services/workshops';
+import {
+  ageGroupOf,
+  book,
+  eligibleSessions,
+  overlappingShift,
+  sessionsByIds,
+  type BookingOutcome,
+  type SessionView,
+} from '../../bot/services/workshops';
 import { isolateLatin, titleOf } from '../../cards/format';
 import { bookedMessage, overlapMessage, waitlistedMessage } from '../../cards/workshops';
 import { say } from '../../cards/messages';
@@ -44,12 +52,23 @@ export class BookWorkshopDialog extends ComponentDialog {
     super(BOOK_WORKSHOP_DIALOG);
     this.addDialog(new BirthYearPrompt(BIRTH_YEAR, deps.now));
     this.addDialog(
-      new NumberedChoicePrompt<PageArgs>(SESSION, async (locale, args) => sessionQuestion(locale, deps.timeZone, args, await sessionsByIds(deps.db, args.ids))),
+      new NumberedChoicePrompt<PageArgs>(SESSION, async (locale, args) =>
+        sessionQuestion(locale, deps.timeZone, args, await sessionsByIds(deps.db, args.ids)),
+      ),
     );
-    this.addDialog(new NumberedChoicePrompt<YesNoArgs>(YES_NO, (locale, { q }) => yesNoQuestion(locale, [translator(locale)(`workshops.${q}.question`)])));
+    this.addDialog(
+      new NumberedChoicePrompt<YesNoArgs>(YES_NO, (locale, { q }) =>
+        yesNoQuestion(locale, [translator(locale)(`workshops.${q}.question`)]),
+      ),
+    );
     this.addDialog(new WaterfallDialog(START, [(s) => this.askBirthYear(s), (s) => this.saveBirthYear(s)]));
     this.addDialog(
-      new WaterfallDialog(LIST, [(s) => this.showSessions(s), (s) => this.checkOverlap(s), (s) => this.book(s), (s) => this.joinWaitlist(s)]),
+      new WaterfallDialog(LIST, [
+        (s) => this.showSessions(s),
+        (s) => this.checkOverlap(s),
+        (s) => this.book(s),
+        (s) => this.joinWaitlist(s),
+      ]),
     );
     this.initialDialogId = START;
   }
@@ -73,7 +92,9 @@ export class BookWorkshopDialog extends ComponentDialog {
     const locale = turnLocale(step.context);
     // A solar year is echoed as written, with the Gregorian one: "۱۳۷۰ (1991)".
     const said = solar ? `${solar} (${year})` : String(year);
-    await step.context.sendActivity(say(locale, isolateLatin(translator(locale)('workshops.birthYear.saved', { year: said }), locale)));
+    await step.context.sendActivity(
+      say(locale, isolateLatin(translator(locale)('workshops.birthYear.saved', { year: said }), locale)),
+    );
     return step.replaceDialog(LIST, { skip: 0 } satisfies ListOptions);
   }
 
@@ -83,7 +104,9 @@ export class BookWorkshopDialog extends ComponentDialog {
     const now = this.deps.now();
     const person = await personById(this.deps.db, me);
     const group = ageGroupOf(person?.birthYear, now);
-    const page = group ? await eligibleSessions(this.deps.db, me, group, now, { skip, take: FETCH }) : { sessions: [], more: false };
+    const page = group
+      ? await eligibleSessions(this.deps.db, me, group, now, { skip, take: FETCH })
+      : { sessions: [], more: false };
     if (!page.sessions.length) {
       // Sessions of a later page may have gone meanwhile: start again from the first page.
       if (skip > 0) return step.replaceDialog(LIST, { skip: 0 } satisfies ListOptions);
@@ -131,7 +154,11 @@ export class BookWorkshopDialog extends ComponentDialog {
   private async bookSeat(step: WaterfallStepContext, waitlistIfFull: boolean): Promise<BookingOutcome> {
     const me = await this.me(step.context);
     const { sessionId } = step.values as ListValues;
-    return book(this.deps.db, me, sessionId!, this.deps.now(), { actor: { type: 'beneficiary', id: me }, source: 'chat', waitlistIfFull });
+    return book(this.deps.db, me, sessionId!, this.deps.now(), {
+      actor: { type: 'beneficiary', id: me },
+      source: 'chat',
+      waitlistIfFull,
+    });
   }
 
   /** Says how the booking went; a session that can no longer be booked brings the list back. */
@@ -156,14 +183,24 @@ export class BookWorkshopDialog extends ComponentDialog {
       case 'cancelled':
       case 'not_found':
       case 'not_eligible': {
-        const key = ({ started: 'workshops.started', cancelled: 'workshops.unavailable', not_found: 'workshops.unavailable', not_eligible: 'workshops.notForYou' } as const)[outcome.status];
+        const key = (
+          {
+            started: 'workshops.started',
+            cancelled: 'workshops.unavailable',
+            not_found: 'workshops.unavailable',
+            not_eligible: 'workshops.notForYou',
+          } as const
+        )[outcome.status];
         await step.context.sendActivity(say(locale, t(key)));
         return step.replaceDialog(LIST, { skip: 0 } satisfies ListOptions);
       }
     }
   }
 
-  private async endWith(step: WaterfallStepContext, key: 'workshops.notBooked' | 'workshops.alreadyBooked' | 'workshops.alreadyWaitlisted' | 'workshops.full.said') {
+  private async endWith(
+    step: WaterfallStepContext,
+    key: 'workshops.notBooked' | 'workshops.alreadyBooked' | 'workshops.alreadyWaitlisted' | 'workshops.full.said',
+  ) {
     const locale = turnLocale(step.context);
     await step.context.sendActivity(say(locale, translator(locale)(key)));
     return step.endDialog();
@@ -174,7 +211,13 @@ function sessionQuestion(locale: LanguageCode, timeZone: string, args: PageArgs,
   const t = translator(locale);
   return {
     question: t('workshops.list.question'),
-    options: pageOptions(locale, args, sessions, (s) => sessionLabel(locale, timeZone, s), (s) => titleOf(t, s)),
+    options: pageOptions(
+      locale,
+      args,
+      sessions,
+      (s) => sessionLabel(locale, timeZone, s),
+      (s) => titleOf(t, s),
+    ),
     hints: [t('prompt.hint'), t('prompt.backToMenu')],
   };
 }

@@ -40,7 +40,9 @@ export class MyWorkshopsDialog extends ComponentDialog {
   constructor(private readonly deps: DialogDeps) {
     super(MY_WORKSHOPS_DIALOG);
     this.addDialog(
-      new NumberedChoicePrompt<PageArgs>(BOOKING, async (locale, args, context) => bookingsQuestion(locale, deps.timeZone, args, await this.bookings(context))),
+      new NumberedChoicePrompt<PageArgs>(BOOKING, async (locale, args, context) =>
+        bookingsQuestion(locale, deps.timeZone, args, await this.bookings(context)),
+      ),
     );
     this.addDialog(
       new NumberedChoicePrompt<{ bookingId: number }>(CANCEL, async (locale, { bookingId }, context) =>
@@ -105,8 +107,18 @@ export class MyWorkshopsDialog extends ComponentDialog {
       return step.endDialog();
     }
     const me = await this.me(step.context);
-    const outcome = await cancelBooking(this.deps.db, me, (step.values as Values).bookingId!, this.deps.now(), { type: 'beneficiary', id: me });
-    const key = ({ cancelled: 'workshops.cancel.done', started: 'workshops.cancel.started', already_cancelled: 'workshops.cancel.gone', not_found: 'workshops.cancel.gone' } as const)[outcome.status];
+    const outcome = await cancelBooking(this.deps.db, me, (step.values as Values).bookingId!, this.deps.now(), {
+      type: 'beneficiary',
+      id: me,
+    });
+    const key = (
+      {
+        cancelled: 'workshops.cancel.done',
+        started: 'workshops.cancel.started',
+        already_cancelled: 'workshops.cancel.gone',
+        not_found: 'workshops.cancel.gone',
+      } as const
+    )[outcome.status];
     await step.context.sendActivity(say(locale, t(key)));
     if (outcome.status === 'cancelled' && outcome.promotedBeneficiaryId !== undefined) {
       // The notification is queued already: if it cannot go now, it goes at their next visit.
@@ -120,12 +132,21 @@ function bookingsQuestion(locale: LanguageCode, timeZone: string, args: PageArgs
   const t = translator(locale);
   return {
     question: t('workshops.mine.question'),
-    options: pageOptions(locale, args, bookings, (b) => bookingLabel(locale, timeZone, b), (b) => titleOf(t, b.session)),
+    options: pageOptions(
+      locale,
+      args,
+      bookings,
+      (b) => bookingLabel(locale, timeZone, b),
+      (b) => titleOf(t, b.session),
+    ),
     hints: [t('workshops.mine.hint'), t('prompt.backToMenu')],
   };
 }
 
 function cancelQuestion(locale: LanguageCode, timeZone: string, booking: BookingView | undefined): Question {
   const t = translator(locale);
-  return yesNoQuestion(locale, [...(booking ? [bookingLabel(locale, timeZone, booking)] : []), t('workshops.cancel.question')]);
+  return yesNoQuestion(locale, [
+    ...(booking ? [bookingLabel(locale, timeZone, booking)] : []),
+    t('workshops.cancel.question'),
+  ]);
 }

@@ -45,17 +45,29 @@ export function bookingLabel(locale: LanguageCode, timeZone: string, b: BookingV
 }
 
 /** The options of a page: one per id (a vanished item keeps its number), then "more". */
-export function pageOptions<T>(locale: LanguageCode, args: PageArgs, items: Map<number, T>, label: (item: T) => string, title: (item: T) => string): ChoiceOption[] {
+export function pageOptions<T>(
+  locale: LanguageCode,
+  args: PageArgs,
+  items: Map<number, T>,
+  label: (item: T) => string,
+  title: (item: T) => string,
+): ChoiceOption[] {
   const t = translator(locale);
   const titles = args.ids.map((id) => (items.has(id) ? title(items.get(id)!) : ''));
   const options: ChoiceOption[] = args.ids.map((id, i) => {
     const item = items.get(id);
     // The title alone selects an item too, when no other item of the page has it.
     const unique = titles[i] && titles.indexOf(titles[i]) === titles.lastIndexOf(titles[i]);
-    return { value: String(id), label: item ? label(item) : t('workshops.list.gone'), ...(unique && { synonyms: [titles[i]] }) };
+    return {
+      value: String(id),
+      label: item ? label(item) : t('workshops.list.gone'),
+      ...(unique && { synonyms: [titles[i]] }),
+    };
   });
   if (args.more) {
-    const synonyms = [...new Set([locale, 'fr', 'en'] as LanguageCode[])].flatMap((l) => wordList(l, 'workshops.list.moreWords'));
+    const synonyms = [...new Set([locale, 'fr', 'en'] as LanguageCode[])].flatMap((l) =>
+      wordList(l, 'workshops.list.moreWords'),
+    );
     options.push({ value: MORE, label: t('workshops.list.more'), synonyms });
   }
   return options;

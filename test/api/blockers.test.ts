@@ -11,9 +11,12 @@ const [cip, otherCip, coordinator] = staffForTests(testApp, 'cip', 'cip', 'coord
 let seq = 0;
 
 const db = () => testApp().db.prisma;
-const paths = (res: { body: { error: { fields: { path: string }[] } } }) => res.body.error.fields.map((f) => f.path).sort();
-const newCase = async (client: StaffClient = cip) => (await client.call('POST', '/api/cip/beneficiaries', { firstName: `Case${++seq}` })).body.id as number;
-const report = (beneficiaryId: number, r: BlockerReport) => reportBlocker(db(), beneficiaryId, r, { type: 'beneficiary', id: beneficiaryId });
+const paths = (res: { body: { error: { fields: { path: string }[] } } }) =>
+  res.body.error.fields.map((f) => f.path).sort();
+const newCase = async (client: StaffClient = cip) =>
+  (await client.call('POST', '/api/cip/beneficiaries', { firstName: `Case${++seq}` })).body.id as number;
+const report = (beneficiaryId: number, r: BlockerReport) =>
+  reportBlocker(db(), beneficiaryId, r, { type: 'beneficiary', id: beneficiaryId });
 const ids = (res: { body: { items: { id: number }[] } }) => res.body.items.map((b) => b.id);
 
 describe('reading blockers', () => {
@@ -22,7 +25,9 @@ describe('reading blockers', () => {
   const made: Record<string, number> = {};
   beforeAll(async () => {
     [mine, theirs] = [await newCase(), await newCase(otherCip)];
-    made.housing = (await report(mine, { category: 'housing', urgency: 'week', description: 'Le propriétaire veut que je parte' })).id;
+    made.housing = (
+      await report(mine, { category: 'housing', urgency: 'week', description: 'Le propriétaire veut que je parte' })
+    ).id;
     made.childcare = (await report(mine, { category: 'childcare', urgency: 'today' })).id;
     made.transport = (await report(mine, { category: 'transport', urgency: 'later' })).id;
     made.theirs = (await report(theirs, { category: 'housing', urgency: 'today' })).id;
@@ -35,20 +40,45 @@ describe('reading blockers', () => {
     expect(ids(res)).not.toContain(made.theirs);
     const own = res.body.items.filter((b: { beneficiaryId: number }) => b.beneficiaryId === mine);
     expect(own.map((b: { id: number }) => b.id)).toEqual([made.transport, made.childcare, made.housing]);
-    expect(own[2]).toMatchObject({ reference: expect.stringMatching(/^B-\d{4,5}$/), category: 'housing', urgency: 'week', status: 'open', description: 'Le propriétaire veut que je parte', statusNote: null, resolvedAt: null, beneficiary: { id: mine, firstName: expect.any(String) } });
-    expect(ids(await coordinator.call('GET', '/api/cip/blockers?limit=500'))).toEqual(expect.arrayContaining([made.housing, made.theirs]));
-    const audit = await db().auditEvent.findFirstOrThrow({ where: { action: 'read', resource: 'blocker', staffUserId: cip.id }, orderBy: { id: 'desc' } });
+    expect(own[2]).toMatchObject({
+      reference: expect.stringMatching(/^B-\d{4,5}$/),
+      category: 'housing',
+      urgency: 'week',
+      status: 'open',
+      description: 'Le propriétaire veut que je parte',
+      statusNote: null,
+      resolvedAt: null,
+      beneficiary: { id: mine, firstName: expect.any(String) },
+    });
+    expect(ids(await coordinator.call('GET', '/api/cip/blockers?limit=500'))).toEqual(
+      expect.arrayContaining([made.housing, made.theirs]),
+    );
+    const audit = await db().auditEvent.findFirstOrThrow({
+      where: { action: 'read', resource: 'blocker', staffUserId: cip.id },
+      orderBy: { id: 'desc' },
+    });
     expect((audit.detail as { ids: number[] }).ids).toEqual(ids(res));
   });
 
   test('filters: status, category, urgency, person; paging with the total', async () => {
-    expect(ids(await cip.call('GET', `/api/cip/blockers?beneficiaryId=${mine}&category=childcare`))).toEqual([made.childcare]);
-    expect(ids(await cip.call('GET', `/api/cip/blockers?beneficiaryId=${mine}&urgency=later`))).toEqual([made.transport]);
+    expect(ids(await cip.call('GET', `/api/cip/blockers?beneficiaryId=${mine}&category=childcare`))).toEqual([
+      made.childcare,
+    ]);
+    expect(ids(await cip.call('GET', `/api/cip/blockers?beneficiaryId=${mine}&urgency=later`))).toEqual([
+      made.transport,
+    ]);
     expect(ids(await cip.call('GET', `/api/cip/blockers?beneficiaryId=${mine}&status=resolved`))).toEqual([]);
     expect(ids(await cip.call('GET', `/api/cip/blockers?beneficiaryId=${theirs}`))).toEqual([]);
     const page = await cip.call('GET', `/api/cip/blockers?beneficiaryId=${mine}&limit=1&offset=1`);
     expect(page.body).toMatchObject({ total: 3, items: [{ id: made.childcare }] });
-    expect((await db().auditEvent.findFirstOrThrow({ where: { resource: 'blocker', staffUserId: cip.id }, orderBy: { id: 'desc' } })).beneficiaryId).toBe(mine);
+    expect(
+      (
+        await db().auditEvent.findFirstOrThrow({
+          where: { resource: 'blocker', staffUserId: cip.id },
+          orderBy: { id: 'desc' },
+        })
+      ).beneficiaryId,
+    ).toBe(mine);
     const bad = await cip.call('GET', '/api/cip/blockers?status=closed&category=food&urgency=now&limit=0');
     expect(bad.status).toBe(400);
     expect(paths(bad)).toEqual(['query.category', 'query.limit', 'query.status', 'query.urgency']);
@@ -57,9 +87,23 @@ describe('reading blockers', () => {
 
   test("one blocker: audited; another CIP's or an unknown one: 404", async () => {
     const res = await cip.call('GET', `/api/cip/blockers/${made.childcare}`);
-    expect(res.body).toMatchObject({ id: made.childcare, category: 'childcare', urgency: 'today', beneficiaryId: mine });
-    expect(await db().auditEvent.count({ where: { action: 'read', resource: 'blocker', resourceId: String(made.childcare), beneficiaryId: mine } })).toBe(1);
-    expect((await cip.call('GET', `/api/cip/blockers/${made.theirs}`)).body.error).toEqual({ code: 'NotFound', reason: 'notFound.Blocker', params: {}, message: 'Blocker not found.' });
+    expect(res.body).toMatchObject({
+      id: made.childcare,
+      category: 'childcare',
+      urgency: 'today',
+      beneficiaryId: mine,
+    });
+    expect(
+      await db().auditEvent.count({
+        where: { action: 'read', resource: 'blocker', resourceId: String(made.childcare), beneficiaryId: mine },
+      }),
+    ).toBe(1);
+    expect((await cip.call('GET', `/api/cip/blockers/${made.theirs}`)).body.error).toEqual({
+      code: 'NotFound',
+      reason: 'notFound.Blocker',
+      params: {},
+      message: 'Blocker not found.',
+    });
     expect((await cip.call('GET', '/api/cip/blockers/999999')).status).toBe(404);
     expect((await request(testApp(), 'GET', `/api/cip/blockers/${made.childcare}`)).status).toBe(401);
   });
@@ -69,23 +113,60 @@ describe('moving a blocker along', () => {
   test('in progress, resolved, open again: the status, the note, resolvedAt while resolved; each change on the timeline and audited', async () => {
     const person = await newCase();
     const b = await report(person, { category: 'papers', urgency: 'week' });
-    const started = await cip.call('PATCH', `/api/cip/blockers/${b.id}`, { status: 'in_progress', note: 'Rendez-vous en préfecture le 12' });
+    const started = await cip.call('PATCH', `/api/cip/blockers/${b.id}`, {
+      status: 'in_progress',
+      note: 'Rendez-vous en préfecture le 12',
+    });
     expect(started.status).toBe(200);
-    expect(started.body).toMatchObject({ status: 'in_progress', statusNote: 'Rendez-vous en préfecture le 12', resolvedAt: null });
-    const resolved = await cip.call('PATCH', `/api/cip/blockers/${b.id}`, { status: 'resolved', note: 'Récépissé obtenu' });
+    expect(started.body).toMatchObject({
+      status: 'in_progress',
+      statusNote: 'Rendez-vous en préfecture le 12',
+      resolvedAt: null,
+    });
+    const resolved = await cip.call('PATCH', `/api/cip/blockers/${b.id}`, {
+      status: 'resolved',
+      note: 'Récépissé obtenu',
+    });
     expect(resolved.body.status).toBe('resolved');
     expect(Date.now() - new Date(resolved.body.resolvedAt).getTime()).toBeLessThan(60_000);
-    expect(await db().blocker.findUniqueOrThrow({ where: { id: b.id } })).toMatchObject({ status: 'resolved', statusNote: 'Récépissé obtenu' });
-    const reopened = await coordinator.call('PATCH', `/api/cip/blockers/${b.id}`, { status: 'open', note: 'Le récépissé a expiré' });
+    expect(await db().blocker.findUniqueOrThrow({ where: { id: b.id } })).toMatchObject({
+      status: 'resolved',
+      statusNote: 'Récépissé obtenu',
+    });
+    const reopened = await coordinator.call('PATCH', `/api/cip/blockers/${b.id}`, {
+      status: 'open',
+      note: 'Le récépissé a expiré',
+    });
     expect(reopened.body).toMatchObject({ status: 'open', resolvedAt: null });
 
-    const events = await db().caseEvent.findMany({ where: { beneficiaryId: person, type: 'blocker_status_changed' }, orderBy: { id: 'asc' } });
+    const events = await db().caseEvent.findMany({
+      where: { beneficiaryId: person, type: 'blocker_status_changed' },
+      orderBy: { id: 'asc' },
+    });
     expect(events.map((e) => [e.actorId, e.payload])).toEqual([
-      [String(cip.id), { blockerId: b.id, reference: b.reference, from: 'open', to: 'in_progress', note: 'Rendez-vous en préfecture le 12' }],
-      [String(cip.id), { blockerId: b.id, reference: b.reference, from: 'in_progress', to: 'resolved', note: 'Récépissé obtenu' }],
-      [String(coordinator.id), { blockerId: b.id, reference: b.reference, from: 'resolved', to: 'open', note: 'Le récépissé a expiré' }],
+      [
+        String(cip.id),
+        {
+          blockerId: b.id,
+          reference: b.reference,
+          from: 'open',
+          to: 'in_progress',
+          note: 'Rendez-vous en préfecture le 12',
+        },
+      ],
+      [
+        String(cip.id),
+        { blockerId: b.id, reference: b.reference, from: 'in_progress', to: 'resolved', note: 'Récépissé obtenu' },
+      ],
+      [
+        String(coordinator.id),
+        { blockerId: b.id, reference: b.reference, from: 'resolved', to: 'open', note: 'Le récépissé a expiré' },
+      ],
     ]);
-    const audits = await db().auditEvent.findMany({ where: { action: 'update', resource: 'blocker', resourceId: String(b.id) }, orderBy: { id: 'asc' } });
+    const audits = await db().auditEvent.findMany({
+      where: { action: 'update', resource: 'blocker', resourceId: String(b.id) },
+      orderBy: { id: 'asc' },
+    });
     expect(audits.map((a) => [a.staffUserId, a.beneficiaryId])).toEqual([
       [cip.id, person],
       [cip.id, person],
@@ -99,15 +180,37 @@ describe('moving a blocker along', () => {
     const person = await newCase();
     const b = await report(person, { category: 'money', urgency: 'later' });
     expect(paths(await cip.call('PATCH', `/api/cip/blockers/${b.id}`, { status: 'resolved' }))).toEqual(['note']);
-    expect((await cip.call('PATCH', `/api/cip/blockers/${b.id}`, { status: 'resolved', note: '   ' })).body.error.fields).toEqual([{ path: 'note', message: 'must not be empty' }]);
-    expect(paths(await cip.call('PATCH', `/api/cip/blockers/${b.id}`, { status: 'resolved', note: 'x'.repeat(1001) }))).toEqual(['note']);
-    expect((await cip.call('PATCH', `/api/cip/blockers/${b.id}`, { status: 'resolved', note: 'x'.repeat(1000) })).status).toBe(200);
-    expect(paths(await cip.call('PATCH', `/api/cip/blockers/${b.id}`, { status: 'closed', note: 'ok' }))).toEqual(['status']);
+    expect(
+      (await cip.call('PATCH', `/api/cip/blockers/${b.id}`, { status: 'resolved', note: '   ' })).body.error.fields,
+    ).toEqual([{ path: 'note', message: 'must not be empty' }]);
+    expect(
+      paths(await cip.call('PATCH', `/api/cip/blockers/${b.id}`, { status: 'resolved', note: 'x'.repeat(1001) })),
+    ).toEqual(['note']);
+    expect(
+      (await cip.call('PATCH', `/api/cip/blockers/${b.id}`, { status: 'resolved', note: 'x'.repeat(1000) })).status,
+    ).toBe(200);
+    expect(paths(await cip.call('PATCH', `/api/cip/blockers/${b.id}`, { status: 'closed', note: 'ok' }))).toEqual([
+      'status',
+    ]);
     const same = await cip.call('PATCH', `/api/cip/blockers/${b.id}`, { status: 'resolved', note: 'again' });
-    expect(same).toEqual({ status: 409, body: { error: { code: 'Conflict', reason: 'blocker.already.resolved', params: {}, message: 'This blocker is resolved already.' } } });
-    expect((await otherCip.call('PATCH', `/api/cip/blockers/${b.id}`, { status: 'open', note: 'mine now' })).status).toBe(404);
+    expect(same).toEqual({
+      status: 409,
+      body: {
+        error: {
+          code: 'Conflict',
+          reason: 'blocker.already.resolved',
+          params: {},
+          message: 'This blocker is resolved already.',
+        },
+      },
+    });
+    expect(
+      (await otherCip.call('PATCH', `/api/cip/blockers/${b.id}`, { status: 'open', note: 'mine now' })).status,
+    ).toBe(404);
     expect((await cip.call('PATCH', '/api/cip/blockers/999999', { status: 'open', note: 'x' })).status).toBe(404);
-    expect((await request(testApp(), 'PATCH', `/api/cip/blockers/${b.id}`, { status: 'open', note: 'x' })).status).toBe(401);
+    expect((await request(testApp(), 'PATCH', `/api/cip/blockers/${b.id}`, { status: 'open', note: 'x' })).status).toBe(
+      401,
+    );
     expect(await db().blocker.findUniqueOrThrow({ where: { id: b.id } })).toMatchObject({ status: 'resolved' });
     expect(await db().caseEvent.count({ where: { beneficiaryId: person, type: 'blocker_status_changed' } })).toBe(1);
   });

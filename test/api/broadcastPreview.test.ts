@@ -16,13 +16,36 @@ let phones = 0;
 async function fixture() {
   const db = testApp().db.prisma;
   await db.beneficiary.updateMany({ data: { status: 'archived' } });
-  const workshop = await db.workshop.create({ data: { code: `cv_${Date.now()}`, title: 'Écrire son CV', category: 'emploi' } });
+  const workshop = await db.workshop.create({
+    data: { code: `cv_${Date.now()}`, title: 'Écrire son CV', category: 'emploi' },
+  });
   const startsAt = new Date(Date.now() + 4 * 24 * 3600_000);
-  const session = await db.workshopSession.create({ data: { workshopId: workshop.id, startsAt, endsAt: new Date(startsAt.getTime() + 7200_000), place: 'Salle C', capacity: 10, audience: 'over25' } });
+  const session = await db.workshopSession.create({
+    data: {
+      workshopId: workshop.id,
+      startsAt,
+      endsAt: new Date(startsAt.getTime() + 7200_000),
+      place: 'Salle C',
+      capacity: 10,
+      audience: 'over25',
+    },
+  });
   let n = 0;
   const person = async (language: string, extra: object = {}, chat = true) => {
-    const b = await db.beneficiary.create({ data: { firstName: `Inv${++n}`, language, status: 'active', birthYear: 1985, consentAt: new Date(), ...extra } });
-    if (chat) await db.conversationRef.create({ data: { channel: 'webchat', userKey: `wc_inv_${b.id}_0123456789`, conversationId: `conv-${b.id}`, reference: {}, beneficiaryId: b.id, lastInboundAt: new Date() } });
+    const b = await db.beneficiary.create({
+      data: { firstName: `Inv${++n}`, language, status: 'active', birthYear: 1985, consentAt: new Date(), ...extra },
+    });
+    if (chat)
+      await db.conversationRef.create({
+        data: {
+          channel: 'webchat',
+          userKey: `wc_inv_${b.id}_0123456789`,
+          conversationId: `conv-${b.id}`,
+          reference: {},
+          beneficiaryId: b.id,
+          lastInboundAt: new Date(),
+        },
+      });
     return b;
   };
   await person('fa');
@@ -38,22 +61,40 @@ async function fixture() {
 test('the preview counts who would be invited, by language, and who is left out and why; it sends nothing', async () => {
   const session = await fixture();
   const coordinator = await signedIn(testApp(), 'coordinator');
-  const res = await coordinator.call('POST', '/api/cip/broadcasts/preview', { sessionId: session.id, audience: { all: true } });
+  const res = await coordinator.call('POST', '/api/cip/broadcasts/preview', {
+    sessionId: session.id,
+    audience: { all: true },
+  });
   expect(res.status).toBe(200);
-  expect(res.body).toEqual({ invited: 3, byLanguage: { fa: 2, ar: 1 }, skipped: { opted_out: 1, not_eligible: 1, age_unknown: 1, unreachable: 1 } });
-  const arabic = await coordinator.call('POST', '/api/cip/broadcasts/preview', { sessionId: session.id, audience: { language: 'ar' } });
+  expect(res.body).toEqual({
+    invited: 3,
+    byLanguage: { fa: 2, ar: 1 },
+    skipped: { opted_out: 1, not_eligible: 1, age_unknown: 1, unreachable: 1 },
+  });
+  const arabic = await coordinator.call('POST', '/api/cip/broadcasts/preview', {
+    sessionId: session.id,
+    audience: { language: 'ar' },
+  });
   expect(arabic.body).toEqual({ invited: 1, byLanguage: { ar: 1 }, skipped: {} });
   expect(await testApp().db.prisma.broadcast.count()).toBe(0);
   expect(await testApp().db.prisma.message.count()).toBe(0);
   // A CIP previews their own people only: none here.
   const cip = await signedIn(testApp(), 'cip');
-  expect((await cip.call('POST', '/api/cip/broadcasts/preview', { sessionId: session.id, audience: { all: true } })).body).toEqual({ invited: 0, byLanguage: {}, skipped: {} });
-  expect((await coordinator.call('POST', '/api/cip/broadcasts/preview', { sessionId: 999999, audience: { all: true } })).status).toBe(404);
+  expect(
+    (await cip.call('POST', '/api/cip/broadcasts/preview', { sessionId: session.id, audience: { all: true } })).body,
+  ).toEqual({ invited: 0, byLanguage: {}, skipped: {} });
+  expect(
+    (await coordinator.call('POST', '/api/cip/broadcasts/preview', { sessionId: 999999, audience: { all: true } }))
+      .status,
+  ).toBe(404);
   await testApp().db.prisma.workshopSession.update({ where: { id: session.id }, data: { status: 'cancelled' } });
-  expect((await coordinator.call('POST', '/api/cip/broadcasts/preview', { sessionId: session.id, audience: { all: true } })).body.error.reason).toBe('broadcast.sessionClosed');
+  expect(
+    (await coordinator.call('POST', '/api/cip/broadcasts/preview', { sessionId: session.id, audience: { all: true } }))
+      .body.error.reason,
+  ).toBe('broadcast.sessionClosed');
 });
 
-test('the Invitations page previews counts and each language\'s message; the broadcast\'s page follows its counts', async () => {
+test("the Invitations page previews counts and each language's message; the broadcast's page follows its counts", async () => {
   const session = await fixture();
   await account('inv.coord@passerelle.test', 'coordinator');
   const { cookie } = await signIn('inv.coord@passerelle.test');
@@ -64,7 +105,10 @@ test('the Invitations page previews counts and each language\'s message; the bro
   expect([...preview.matchAll(/<pre class="preview" lang="(\w+)"/g)].map((m) => m[1])).toEqual(['fr', 'fa', 'ar']);
   expect(await testApp().db.prisma.broadcast.count({ where: { sessionId: session.id } })).toBe(0);
 
-  const sent = await send('/cip/broadcasts', { cookie, form: { sessionId: String(session.id), idempotencyKey: `page-${session.id}-key` } });
+  const sent = await send('/cip/broadcasts', {
+    cookie,
+    form: { sessionId: String(session.id), idempotencyKey: `page-${session.id}-key` },
+  });
   expect(sent.status).toBe(200);
   const broadcast = await testApp().db.prisma.broadcast.findFirstOrThrow({ where: { sessionId: session.id } });
   expect(await sent.text()).toContain(`href="/cip/broadcasts/${broadcast.id}"`);
@@ -74,8 +118,13 @@ test('the Invitations page previews counts and each language\'s message; the bro
   // (Just made: the counts refresh themselves.)
   expect(page).toContain(`hx-get="/cip/broadcasts/${broadcast.id}/counts"`);
   // One answers yes, as the chat would record it: the fragment says so.
-  await testApp().db.prisma.broadcastRecipient.updateMany({ where: { broadcastId: broadcast.id, status: 'invited', beneficiary: { language: 'ar' } }, data: { answer: 'accepted', answeredAt: new Date() } });
-  const counts = await (await send(`/cip/broadcasts/${broadcast.id}/counts`, { cookie, headers: { 'HX-Request': 'true' } })).text();
+  await testApp().db.prisma.broadcastRecipient.updateMany({
+    where: { broadcastId: broadcast.id, status: 'invited', beneficiary: { language: 'ar' } },
+    data: { answer: 'accepted', answeredAt: new Date() },
+  });
+  const counts = await (
+    await send(`/cip/broadcasts/${broadcast.id}/counts`, { cookie, headers: { 'HX-Request': 'true' } })
+  ).text();
   expect(counts).toContain('<td data-count="accepted">1</td>');
   expect(counts).not.toContain('<html');
   // Another CIP's broadcast is not theirs to read.

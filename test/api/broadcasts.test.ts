@@ -27,29 +27,75 @@ async function start(options: Parameters<typeof startWhatsAppApp>[0] = {}) {
 async function session(capacity = 50) {
   const workshop = await h.app.db.prisma.workshop.findFirstOrThrow({ where: { code: 'paperwork' } });
   const startsAt = new Date(Date.now() + 48 * HOUR);
-  return h.app.db.prisma.workshopSession.create({ data: { workshopId: workshop.id, startsAt, endsAt: new Date(startsAt.getTime() + 2 * HOUR), place: 'Passerelle, Blois', capacity, audience: 'over25' } });
+  return h.app.db.prisma.workshopSession.create({
+    data: {
+      workshopId: workshop.id,
+      startsAt,
+      endsAt: new Date(startsAt.getTime() + 2 * HOUR),
+      place: 'Passerelle, Blois',
+      capacity,
+      audience: 'over25',
+    },
+  });
 }
 
 /** Active people on WhatsApp: `wrote` hours ago (their window), or never (a phone number only). */
-async function people(n: number, options: { wrote?: number; from?: number; language?: (i: number) => LanguageCode; birthYear?: number; optedOut?: boolean } = {}) {
+async function people(
+  n: number,
+  options: {
+    wrote?: number;
+    from?: number;
+    language?: (i: number) => LanguageCode;
+    birthYear?: number;
+    optedOut?: boolean;
+  } = {},
+) {
   const db = h.app.db.prisma;
   const out: { id: number; waId: string; language: LanguageCode }[] = [];
   for (let i = 0; i < n; i++) {
     const waId = `3361${String((options.from ?? 0) + i).padStart(7, '0')}`;
     const language = options.language?.(i) ?? LANGUAGE_CODES[i % LANGUAGE_CODES.length];
     const b = await db.beneficiary.create({
-      data: { firstName: `P${i}`, phone: `+${waId}`, language, birthYear: options.birthYear ?? 1990, status: 'active', consentAt: new Date(), ...(options.optedOut && { optedOutAt: new Date() }) },
+      data: {
+        firstName: `P${i}`,
+        phone: `+${waId}`,
+        language,
+        birthYear: options.birthYear ?? 1990,
+        status: 'active',
+        consentAt: new Date(),
+        ...(options.optedOut && { optedOutAt: new Date() }),
+      },
     });
     if (options.wrote !== undefined) {
-      await db.conversationRef.create({ data: { channel: 'whatsapp', userKey: waId, conversationId: waId, reference: {}, beneficiaryId: b.id, lastInboundAt: new Date(Date.now() - options.wrote * HOUR) } });
-      await h.app.core.storage.write({ [`whatsapp/users/${waId}/`]: { profile: { beneficiaryId: b.id, language, conversationId: waId, lastTurnAt: new Date(Date.now() - options.wrote * HOUR).toISOString() }, eTag: '*' } });
+      await db.conversationRef.create({
+        data: {
+          channel: 'whatsapp',
+          userKey: waId,
+          conversationId: waId,
+          reference: {},
+          beneficiaryId: b.id,
+          lastInboundAt: new Date(Date.now() - options.wrote * HOUR),
+        },
+      });
+      await h.app.core.storage.write({
+        [`whatsapp/users/${waId}/`]: {
+          profile: {
+            beneficiaryId: b.id,
+            language,
+            conversationId: waId,
+            lastTurnAt: new Date(Date.now() - options.wrote * HOUR).toISOString(),
+          },
+          eTag: '*',
+        },
+      });
     }
     out.push({ id: b.id, waId, language });
   }
   return out;
 }
 
-const broadcast = (sessionId: number, audience: object, key = `key-${Math.random()}`) => coordinator.call('POST', '/api/cip/broadcasts', { sessionId, audience, idempotencyKey: key });
+const broadcast = (sessionId: number, audience: object, key = `key-${Math.random()}`) =>
+  coordinator.call('POST', '/api/cip/broadcasts', { sessionId, audience, idempotencyKey: key });
 const report = async (id: number) => (await coordinator.call('GET', `/api/cip/broadcasts/${id}`)).body;
 
 test('acceptance: everyone gets the invitation in their language; two answer "1" and are booked, one "2"; the counts say so', async () => {
@@ -60,11 +106,24 @@ test('acceptance: everyone gets the invitation in their language; two answer "1"
   expect(res.status).toBe(201);
   expect(res.body).toMatchObject({ invited: 8, skipped: 0, created: true });
   await h.settled();
-  const sessionView = { id: s.id, workshopCode: 'paperwork', title: 'Papiers et démarches', startsAt: s.startsAt.toISOString(), endsAt: s.endsAt.toISOString(), place: s.place };
+  const sessionView = {
+    id: s.id,
+    workshopCode: 'paperwork',
+    title: 'Papiers et démarches',
+    startsAt: s.startsAt.toISOString(),
+    endsAt: s.endsAt.toISOString(),
+    place: s.place,
+  };
   for (const p of invited) {
     const [got] = h.graph.sentTo(p.waId);
-    const expected = renderActivities([renderNotification({ key: 'broadcasts.invitation', session: sessionView }, p.language, 'Europe/Paris')], p.language)[0];
-    expect({ language: p.language, body: got.body.interactive }).toEqual({ language: p.language, body: (expected.message as { interactive: unknown }).interactive });
+    const expected = renderActivities(
+      [renderNotification({ key: 'broadcasts.invitation', session: sessionView }, p.language, 'Europe/Paris')],
+      p.language,
+    )[0];
+    expect({ language: p.language, body: got.body.interactive }).toEqual({
+      language: p.language,
+      body: (expected.message as { interactive: unknown }).interactive,
+    });
   }
   // Two say yes (a tap on the button, a typed number in their script), one says no.
   const [a, b, c] = invited;
@@ -72,17 +131,32 @@ test('acceptance: everyone gets the invitation in their language; two answer "1"
   await h.send(text(b, '١'));
   await h.send(text(c, '2'));
   const bookings = await h.app.db.prisma.booking.findMany({ where: { sessionId: s.id } });
-  expect(bookings.map((x) => [x.beneficiaryId, x.status, x.source]).sort()).toEqual([[a.id, 'booked', 'broadcast'], [b.id, 'booked', 'broadcast']].sort());
+  expect(bookings.map((x) => [x.beneficiaryId, x.status, x.source]).sort()).toEqual(
+    [
+      [a.id, 'booked', 'broadcast'],
+      [b.id, 'booked', 'broadcast'],
+    ].sort(),
+  );
   expect(textOf(h.graph.sentTo(b.waId)[1])).toContain(translator(b.language)('workshops.booked.done'));
   expect(textOf(h.graph.sentTo(c.waId)[1])).toContain(translator(c.language)('broadcasts.declined'));
   const counts = (await report(res.body.broadcastId)).counts;
-  expect(counts).toMatchObject({ audience: 8, invited: 8, sent: 8, accepted: 2, declined: 1, waitlisted: 0, skipped: 0, failed: 0, queued: 0 });
+  expect(counts).toMatchObject({
+    audience: 8,
+    invited: 8,
+    sent: 8,
+    accepted: 2,
+    declined: 1,
+    waitlisted: 0,
+    skipped: 0,
+    failed: 0,
+    queued: 0,
+  });
   // A second answer to the same invitation changes nothing.
   await h.send(text(c, '1'));
   expect((await report(res.body.broadcastId)).counts).toMatchObject({ accepted: 2, declined: 1 });
 });
 
-test('1,000 people in the 8 languages: each invitation in the person\'s language, as text inside the window, as the template in their template language outside it', async () => {
+test("1,000 people in the 8 languages: each invitation in the person's language, as text inside the window, as the template in their template language outside it", async () => {
   await start();
   const s = await session(2000);
   const recent = await people(500, { wrote: 3 });
@@ -90,7 +164,16 @@ test('1,000 people in the 8 languages: each invitation in the person\'s language
   const res = await broadcast(s.id, { all: true });
   expect(res.body).toMatchObject({ invited: 1000, skipped: 0 });
   await h.settled(60_000);
-  const templateLanguage: Record<LanguageCode, string> = { fr: 'fr', en: 'en', ar: 'ar', fa: 'prs_AF', ps: 'ps_AF', ti: 'en', ru: 'ru', uk: 'uk' };
+  const templateLanguage: Record<LanguageCode, string> = {
+    fr: 'fr',
+    en: 'en',
+    ar: 'ar',
+    fa: 'prs_AF',
+    ps: 'ps_AF',
+    ti: 'en',
+    ru: 'ru',
+    uk: 'uk',
+  };
   for (const p of recent) {
     const [got] = h.graph.sentTo(p.waId);
     expect(textOf(got)).toContain(translator(p.language)('broadcasts.invitation.intro'));
@@ -98,9 +181,15 @@ test('1,000 people in the 8 languages: each invitation in the person\'s language
   for (const p of away) {
     const [got] = h.graph.sentTo(p.waId);
     const template = got.body.template as { name: string; language: { code: string } };
-    expect([p.language, template.name, template.language.code]).toEqual([p.language, 'passerelle_workshop_invitation', templateLanguage[p.language]]);
+    expect([p.language, template.name, template.language.code]).toEqual([
+      p.language,
+      'passerelle_workshop_invitation',
+      templateLanguage[p.language],
+    ]);
   }
-  const twice = [...recent, ...away].filter((p) => h.graph.sentTo(p.waId).length !== 1).map((p) => [p.waId, h.graph.sentTo(p.waId).map((m) => m.body.type)]);
+  const twice = [...recent, ...away]
+    .filter((p) => h.graph.sentTo(p.waId).length !== 1)
+    .map((p) => [p.waId, h.graph.sentTo(p.waId).map((m) => m.body.type)]);
   expect(twice).toEqual([]);
   expect(h.graph.sent).toHaveLength(1000);
   expect((await report(res.body.broadcastId)).counts).toMatchObject({ invited: 1000, sent: 1000 });
@@ -130,20 +219,51 @@ test('skipped and counted: opted out, another age group, age unknown, already bo
   await h.app.db.prisma.beneficiary.update({ where: { id: unknownAge.id }, data: { birthYear: null } });
   const [booked] = await people(1, { wrote: 1, from: 40 });
   await h.app.db.prisma.booking.create({ data: { sessionId: s.id, beneficiaryId: booked.id, status: 'booked' } });
-  const unreachable = await h.app.db.prisma.beneficiary.create({ data: { firstName: 'Nophone', status: 'active', birthYear: 1990, consentAt: new Date() } });
+  const unreachable = await h.app.db.prisma.beneficiary.create({
+    data: { firstName: 'Nophone', status: 'active', birthYear: 1990, consentAt: new Date() },
+  });
   // Opened by a CIP with a phone number, without the person's consent to messages.
-  const noConsent = (await coordinator.call('POST', '/api/cip/beneficiaries', { firstName: 'Sans', phone: '+33611111111', birthYear: 1990 })).body;
+  const noConsent = (
+    await coordinator.call('POST', '/api/cip/beneficiaries', {
+      firstName: 'Sans',
+      phone: '+33611111111',
+      birthYear: 1990,
+    })
+  ).body;
   const res = await broadcast(s.id, { all: true });
   expect(res.body).toMatchObject({ invited: 1, skipped: 6 });
   await h.settled();
   expect(h.graph.sent.map((m) => m.to)).toEqual([ok.waId]);
   const r = await report(res.body.broadcastId);
-  expect(r.counts.skippedBy).toEqual({ opted_out: 1, not_eligible: 1, age_unknown: 1, already_booked: 1, unreachable: 1, no_consent: 1 });
-  const reasons = Object.fromEntries(r.recipients.items.map((x: { beneficiaryId: number; reason: string | null }) => [x.beneficiaryId, x.reason]));
-  expect(reasons).toMatchObject({ [stopped.id]: 'opted_out', [young.id]: 'not_eligible', [unknownAge.id]: 'age_unknown', [booked.id]: 'already_booked', [unreachable.id]: 'unreachable', [noConsent.id]: 'no_consent', [ok.id]: null });
+  expect(r.counts.skippedBy).toEqual({
+    opted_out: 1,
+    not_eligible: 1,
+    age_unknown: 1,
+    already_booked: 1,
+    unreachable: 1,
+    no_consent: 1,
+  });
+  const reasons = Object.fromEntries(
+    r.recipients.items.map((x: { beneficiaryId: number; reason: string | null }) => [x.beneficiaryId, x.reason]),
+  );
+  expect(reasons).toMatchObject({
+    [stopped.id]: 'opted_out',
+    [young.id]: 'not_eligible',
+    [unknownAge.id]: 'age_unknown',
+    [booked.id]: 'already_booked',
+    [unreachable.id]: 'unreachable',
+    [noConsent.id]: 'no_consent',
+    [ok.id]: null,
+  });
   // Filters together: of these two, those who speak Arabic (none), then French (both; one too young).
-  expect((await broadcast(s.id, { ids: [ok.id, young.id], language: 'ar' })).body).toMatchObject({ invited: 0, skipped: 0 });
-  expect((await broadcast(s.id, { ids: [ok.id, young.id], language: 'fr' })).body).toMatchObject({ invited: 1, skipped: 1 });
+  expect((await broadcast(s.id, { ids: [ok.id, young.id], language: 'ar' })).body).toMatchObject({
+    invited: 0,
+    skipped: 0,
+  });
+  expect((await broadcast(s.id, { ids: [ok.id, young.id], language: 'fr' })).body).toMatchObject({
+    invited: 1,
+    skipped: 1,
+  });
 });
 
 test('many accepting at once: the seats go to the first ones, the others are on the waiting list; never more than the capacity', async () => {
@@ -185,7 +305,14 @@ test('nothing goes in the quiet hours: queued at 22:00, sent at 08:00', async ()
   await start({ env: { QUIET_HOURS: '21:00-08:00' }, now: () => new Date(now) });
   const workshop = await h.app.db.prisma.workshop.findFirstOrThrow({ where: { code: 'paperwork' } });
   const s = await h.app.db.prisma.workshopSession.create({
-    data: { workshopId: workshop.id, startsAt: new Date('2026-12-09T09:00:00Z'), endsAt: new Date('2026-12-09T11:00:00Z'), place: 'Blois', capacity: 10, audience: 'over25' },
+    data: {
+      workshopId: workshop.id,
+      startsAt: new Date('2026-12-09T09:00:00Z'),
+      endsAt: new Date('2026-12-09T11:00:00Z'),
+      place: 'Blois',
+      capacity: 10,
+      audience: 'over25',
+    },
   });
   const [p] = await people(1, { wrote: 1 });
   await h.app.db.prisma.conversationRef.updateMany({ data: { lastInboundAt: new Date(now - HOUR) } });
@@ -207,7 +334,11 @@ test('a CIP broadcasts to their own cases only; bad input gets field errors; an 
   const cip = await signedIn(h.app, 'cip');
   const [mine, other] = await people(2, { wrote: 1 });
   await h.app.db.prisma.beneficiary.update({ where: { id: mine.id }, data: { cipId: cip.id } });
-  const res = await cip.call('POST', '/api/cip/broadcasts', { sessionId: s.id, audience: { all: true }, idempotencyKey: 'cip-own-cases' });
+  const res = await cip.call('POST', '/api/cip/broadcasts', {
+    sessionId: s.id,
+    audience: { all: true },
+    idempotencyKey: 'cip-own-cases',
+  });
   expect(res.body).toMatchObject({ invited: 1 });
   await h.settled();
   expect(h.graph.sent.map((m) => m.to)).toEqual([mine.waId]);
@@ -217,9 +348,31 @@ test('a CIP broadcasts to their own cases only; bad input gets field errors; an 
   expect((await stranger.call('GET', `/api/cip/broadcasts/${res.body.broadcastId}`)).status).toBe(404);
   const bad = await cip.call('POST', '/api/cip/broadcasts', { sessionId: 'x', audience: {}, idempotencyKey: 'k' });
   expect(bad.status).toBe(400);
-  expect(bad.body.error.fields.map((f: { path: string }) => f.path).sort()).toEqual(['audience', 'idempotencyKey', 'sessionId']);
-  expect((await cip.call('POST', '/api/cip/broadcasts', { sessionId: 999999, audience: { all: true }, idempotencyKey: 'unknown-session' })).status).toBe(404);
+  expect(bad.body.error.fields.map((f: { path: string }) => f.path).sort()).toEqual([
+    'audience',
+    'idempotencyKey',
+    'sessionId',
+  ]);
+  expect(
+    (
+      await cip.call('POST', '/api/cip/broadcasts', {
+        sessionId: 999999,
+        audience: { all: true },
+        idempotencyKey: 'unknown-session',
+      })
+    ).status,
+  ).toBe(404);
   const past = await h.app.db.prisma.workshopSession.update({ where: { id: s.id }, data: { status: 'cancelled' } });
-  expect((await cip.call('POST', '/api/cip/broadcasts', { sessionId: past.id, audience: { all: true }, idempotencyKey: 'cancelled-session' })).status).toBe(409);
-  expect(await h.app.db.prisma.auditEvent.count({ where: { resource: 'broadcast', staffUserId: cip.id } })).toBeGreaterThan(0);
+  expect(
+    (
+      await cip.call('POST', '/api/cip/broadcasts', {
+        sessionId: past.id,
+        audience: { all: true },
+        idempotencyKey: 'cancelled-session',
+      })
+    ).status,
+  ).toBe(409);
+  expect(
+    await h.app.db.prisma.auditEvent.count({ where: { resource: 'broadcast', staffUserId: cip.id } }),
+  ).toBeGreaterThan(0);
 });

@@ -28,7 +28,9 @@ async function start(options: Parameters<typeof startWhatsAppApp>[0] = {}) {
 
 let seq = 0;
 /** A person followed by `cip`, on WhatsApp: wrote `wrote` hours ago, or never (a phone number only). */
-async function person(options: { language?: string; wrote?: number; consent?: boolean; optedOut?: boolean; phone?: boolean } = {}) {
+async function person(
+  options: { language?: string; wrote?: number; consent?: boolean; optedOut?: boolean; phone?: boolean } = {},
+) {
   const db = h.app.db.prisma;
   const waId = `3362${String(++seq).padStart(7, '0')}`;
   const b = await db.beneficiary.create({
@@ -44,17 +46,40 @@ async function person(options: { language?: string; wrote?: number; consent?: bo
   });
   if (options.wrote !== undefined) {
     const at = new Date(Date.now() - options.wrote * HOUR);
-    await db.conversationRef.create({ data: { channel: 'whatsapp', userKey: waId, conversationId: waId, reference: {}, beneficiaryId: b.id, lastInboundAt: at } });
-    await h.app.core.storage.write({ [`whatsapp/users/${waId}/`]: { profile: { beneficiaryId: b.id, language: options.language ?? 'fa', conversationId: waId, lastTurnAt: at.toISOString() }, eTag: '*' } });
+    await db.conversationRef.create({
+      data: {
+        channel: 'whatsapp',
+        userKey: waId,
+        conversationId: waId,
+        reference: {},
+        beneficiaryId: b.id,
+        lastInboundAt: at,
+      },
+    });
+    await h.app.core.storage.write({
+      [`whatsapp/users/${waId}/`]: {
+        profile: {
+          beneficiaryId: b.id,
+          language: options.language ?? 'fa',
+          conversationId: waId,
+          lastTurnAt: at.toISOString(),
+        },
+        eTag: '*',
+      },
+    });
   }
   return { id: b.id, waId, from: { waId, name: `W${seq}` } };
 }
 
 const inDays = (n: number) => new Date(Date.now() + n * 24 * HOUR).toISOString().slice(0, 10);
-const write = (id: number, body: object, client: StaffClient = cip) => client.call('POST', `/api/cip/beneficiaries/${id}/messages`, body);
-const states = async (id: number) => (await cip.call('GET', `/api/cip/beneficiaries/${id}/staff-messages`)).body.items.map((m: { state: string }) => m.state);
+const write = (id: number, body: object, client: StaffClient = cip) =>
+  client.call('POST', `/api/cip/beneficiaries/${id}/messages`, body);
+const states = async (id: number) =>
+  (await cip.call('GET', `/api/cip/beneficiaries/${id}/staff-messages`)).body.items.map(
+    (m: { state: string }) => m.state,
+  );
 
-test('a ready-made message in the person\'s language inside the window: sent as text, then delivered and read; a CaseEvent and audit rows', async () => {
+test("a ready-made message in the person's language inside the window: sent as text, then delivered and read; a CaseEvent and audit rows", async () => {
   await start();
   const p = await person({ language: 'fa', wrote: 2 });
   const day = inDays(3);
@@ -78,18 +103,31 @@ test('a ready-made message in the person\'s language inside the window: sent as 
 
   const db = h.app.db.prisma;
   const events = await db.caseEvent.findMany({ where: { beneficiaryId: p.id, type: 'cip_message' } });
-  expect(events.map((e) => [e.actorType, e.actorId, e.payload])).toEqual([['staff', String(cip.id), { messageId: res.body.id, template: 'comeToOffice' }]]);
-  expect(await db.auditEvent.count({ where: { staffUserId: cip.id, action: 'create', resource: 'staff_message', beneficiaryId: p.id } })).toBe(1);
-  expect(await db.auditEvent.count({ where: { staffUserId: cip.id, action: 'read', resource: 'staff_messages', beneficiaryId: p.id } })).toBe(3);
+  expect(events.map((e) => [e.actorType, e.actorId, e.payload])).toEqual([
+    ['staff', String(cip.id), { messageId: res.body.id, template: 'comeToOffice' }],
+  ]);
+  expect(
+    await db.auditEvent.count({
+      where: { staffUserId: cip.id, action: 'create', resource: 'staff_message', beneficiaryId: p.id },
+    }),
+  ).toBe(1);
+  expect(
+    await db.auditEvent.count({
+      where: { staffUserId: cip.id, action: 'read', resource: 'staff_messages', beneficiaryId: p.id },
+    }),
+  ).toBe(3);
 });
 
-test('a free text goes as it is, signed; the papers are named in the person\'s language; the preview shows both languages', async () => {
+test("a free text goes as it is, signed; the papers are named in the person's language; the preview shows both languages", async () => {
   await start();
   const p = await person({ language: 'ar', wrote: 1 });
-  const preview = await cip.call('POST', `/api/cip/beneficiaries/${p.id}/messages/preview`, { template: 'bringPapers', papers: ['passport', 'addressProof'] });
+  const preview = await cip.call('POST', `/api/cip/beneficiaries/${p.id}/messages/preview`, {
+    template: 'bringPapers',
+    papers: ['passport', 'addressProof'],
+  });
   expect(preview.status).toBe(200);
   expect(preview.body).toMatchObject({ language: 'ar', rtl: true });
-  expect(preview.body.french).toBe("Apportez vos papiers : passeport, justificatif de domicile.\n— Marie, Passerelle");
+  expect(preview.body.french).toBe('Apportez vos papiers : passeport, justificatif de domicile.\n— Marie, Passerelle');
   const ar = translator('ar');
   expect(preview.body.text).toContain(`${ar('cipMessages.papers.passport')}، ${ar('cipMessages.papers.addressProof')}`);
   expect(await h.app.db.prisma.message.count({ where: { beneficiaryId: p.id } })).toBe(0); // a preview sends nothing
@@ -134,7 +172,7 @@ test('in the quiet hours the message waits for their end', async () => {
   expect(row.nextAttemptAt).toEqual(new Date('2026-03-04T07:00:00Z')); // 08:00 in Paris
 });
 
-test('refusals write nothing: stop, no consent by phone only, unreachable, erased (409); bad values (400); another CIP\'s person (404)', async () => {
+test("refusals write nothing: stop, no consent by phone only, unreachable, erased (409); bad values (400); another CIP's person (404)", async () => {
   await start();
   const db = h.app.db.prisma;
   const cases = {
@@ -152,7 +190,9 @@ test('refusals write nothing: stop, no consent by phone only, unreachable, erase
     headers: { Authorization: `Bearer ${cip.token}`, 'Content-Type': 'application/json', 'Accept-Language': 'fr' },
     body: JSON.stringify({ template: 'received' }),
   });
-  expect(((await fr.json()) as { error: { message: string } }).error.message).toBe(translator('fr')('api.errors.message.optedOut'));
+  expect(((await fr.json()) as { error: { message: string } }).error.message).toBe(
+    translator('fr')('api.errors.message.optedOut'),
+  );
   const erased = await person({ wrote: 1 });
   await db.beneficiary.update({ where: { id: erased.id }, data: { status: 'erased' } });
   expect((await write(erased.id, { template: 'received' })).body.error.reason).toBe('message.erased');
@@ -184,7 +224,10 @@ test('the lines of every ready-made message exist in the 8 languages, with the v
   const contents: CipMessageContent[] = [
     { template: 'received' },
     { template: 'comeToOffice', day: '2026-12-10', time: '09:05' },
-    { template: 'bringPapers', papers: ['residencePermit', 'passport', 'vitaleCard', 'bankDetails', 'cv', 'addressProof'] },
+    {
+      template: 'bringPapers',
+      papers: ['residencePermit', 'passport', 'vitaleCard', 'bankDetails', 'cv', 'addressProof'],
+    },
     { template: 'callMe', phone: '02 54 00 00 00' },
     { template: 'willCall', day: '2026-12-10' },
   ];

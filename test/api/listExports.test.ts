@@ -7,15 +7,31 @@ import { dashboardClient } from '../support/dashboardClient';
 const testApp = appForTests({ DEMO_DATA: 'off' });
 
 const { send, signIn, account } = dashboardClient(testApp);
-const link = (html: string, id: string) => new RegExp(`id="${id}" href="([^"]+)"`).exec(html)?.[1].replace(/&amp;/g, '&');
+const link = (html: string, id: string) =>
+  new RegExp(`id="${id}" href="([^"]+)"`).exec(html)?.[1].replace(/&amp;/g, '&');
 
-test('the lists\' export links carry their filters; the download has those rows only', async () => {
+test("the lists' export links carry their filters; the download has those rows only", async () => {
   const db = testApp().db.prisma;
   const staff = await account('export.coord@passerelle.test', 'coordinator');
-  for (const [firstName, language] of [['Dari1', 'fa'], ['Dari2', 'fa'], ['Ara1', 'ar']]) await db.beneficiary.create({ data: { firstName, language, status: 'active' } });
+  for (const [firstName, language] of [
+    ['Dari1', 'fa'],
+    ['Dari2', 'fa'],
+    ['Ara1', 'ar'],
+  ])
+    await db.beneficiary.create({ data: { firstName, language, status: 'active' } });
   const someone = await db.beneficiary.findFirstOrThrow({ where: { firstName: 'Ara1' } });
-  await db.blocker.create({ data: { beneficiaryId: someone.id, category: 'housing', urgency: 'this_week', status: 'open', reference: 'P-1' } });
-  await db.blocker.create({ data: { beneficiaryId: someone.id, category: 'childcare', urgency: 'no_rush', status: 'resolved', reference: 'P-2' } });
+  await db.blocker.create({
+    data: { beneficiaryId: someone.id, category: 'housing', urgency: 'this_week', status: 'open', reference: 'P-1' },
+  });
+  await db.blocker.create({
+    data: {
+      beneficiaryId: someone.id,
+      category: 'childcare',
+      urgency: 'no_rush',
+      status: 'resolved',
+      reference: 'P-2',
+    },
+  });
   const { cookie } = await signIn('export.coord@passerelle.test');
 
   const people = await (await send('/cip/people?language=fa', { cookie })).text();
@@ -27,7 +43,12 @@ test('the lists\' export links carry their filters; the download has those rows 
   expect([...body.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
   const lines = body.toString('utf8').slice(1).trim().split(/\r?\n/);
   expect(lines[0].split(';')).toContain('prenom');
-  expect(lines.slice(1).map((l) => l.split(';')[1]).sort()).toEqual(['Dari1', 'Dari2']);
+  expect(
+    lines
+      .slice(1)
+      .map((l) => l.split(';')[1])
+      .sort(),
+  ).toEqual(['Dari1', 'Dari2']);
   expect(await db.auditEvent.count({ where: { staffUserId: staff.id, action: 'export', resource: 'cases' } })).toBe(1);
 
   const problems = await (await send('/cip/blockers?status=open', { cookie })).text();

@@ -48,7 +48,9 @@ test('every new route is in the document with its roles, its errors and the sche
     expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['400', '401', '403']));
   }
   // The sessions, cases and alerts are still there.
-  expect(Object.keys(body.paths)).toEqual(expect.arrayContaining(['/api/cip/session', '/api/cip/beneficiaries', '/api/cip/alerts']));
+  expect(Object.keys(body.paths)).toEqual(
+    expect.arrayContaining(['/api/cip/session', '/api/cip/beneficiaries', '/api/cip/alerts']),
+  );
 });
 
 test('request schemas: enumerations, days, required fields and path parameters', async () => {
@@ -59,21 +61,66 @@ test('request schemas: enumerations, days, required fields and path parameters',
   expect(placement.properties.kind.enum).toEqual(['sas_iae', 'immersion', 'poec', 'work_study', 'job']);
   expect(placement.properties.status.enum).toEqual(['planned', 'active', 'ended', 'cancelled']);
   expect(placement.properties.startDate).toMatchObject({ type: 'string', format: 'date' });
-  expect(placement.required).toEqual(expect.arrayContaining(['beneficiaryId', 'structureId', 'kind', 'startDate', 'endDate']));
+  expect(placement.required).toEqual(
+    expect.arrayContaining(['beneficiaryId', 'structureId', 'kind', 'startDate', 'endDate']),
+  );
   expect(placement.required).not.toContain('tutorId');
 
-  expect(bodyOf('/api/cip/structures', 'post').properties.kind.enum).toEqual(['siae', 'company', 'training', 'mission_locale']);
-  expect(bodyOf('/api/cip/structures/{id}/contacts', 'post').properties.role.enum).toEqual(['supervisor', 'tutor', 'other']);
-  expect(bodyOf('/api/cip/structures/{id}/contacts', 'post').properties.language.enum).toEqual(['fr', 'en', 'ar', 'fa', 'ps', 'ti', 'ru', 'uk']);
-  expect(bodyOf('/api/cip/workshops', 'post').properties.category.enum).toEqual(['codes_soft_skills', 'paperwork', 'job_search', 'company_visit', 'digital', 'culture_sport']);
+  expect(bodyOf('/api/cip/structures', 'post').properties.kind.enum).toEqual([
+    'siae',
+    'company',
+    'training',
+    'mission_locale',
+  ]);
+  expect(bodyOf('/api/cip/structures/{id}/contacts', 'post').properties.role.enum).toEqual([
+    'supervisor',
+    'tutor',
+    'other',
+  ]);
+  expect(bodyOf('/api/cip/structures/{id}/contacts', 'post').properties.language.enum).toEqual([
+    'fr',
+    'en',
+    'ar',
+    'fa',
+    'ps',
+    'ti',
+    'ru',
+    'uk',
+  ]);
+  expect(bodyOf('/api/cip/workshops', 'post').properties.category.enum).toEqual([
+    'codes_soft_skills',
+    'paperwork',
+    'job_search',
+    'company_visit',
+    'digital',
+    'culture_sport',
+  ]);
   expect(bodyOf('/api/cip/workshops/{id}/sessions', 'post').properties.audience.enum).toEqual(['under25', 'over25']);
-  expect(bodyOf('/api/cip/shifts/{id}', 'patch').properties.attendance.enum).toEqual(['unknown', 'present', 'absent', 'late']);
+  expect(bodyOf('/api/cip/shifts/{id}', 'patch').properties.attendance.enum).toEqual([
+    'unknown',
+    'present',
+    'absent',
+    'late',
+  ]);
   const blocker = bodyOf('/api/cip/blockers/{id}', 'patch');
   expect(blocker.required).toEqual(['status', 'note']);
   expect(blocker.properties.note).toMatchObject({ minLength: 1, maxLength: 1000 });
   expect(bodyOf('/api/cip/sessions/{id}/bookings', 'post').required).toEqual(['beneficiaryId']);
 
-  const blockerQuery = paths['/api/cip/blockers'].get.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`);
-  expect(blockerQuery).toEqual(expect.arrayContaining(['query:status', 'query:category', 'query:urgency', 'query:beneficiaryId', 'query:limit', 'query:offset']));
-  expect(paths['/api/cip/placements/{id}'].patch.parameters).toEqual([expect.objectContaining({ name: 'id', in: 'path', required: true })]);
+  const blockerQuery = paths['/api/cip/blockers'].get.parameters.map(
+    (p: { name: string; in: string }) => `${p.in}:${p.name}`,
+  );
+  expect(blockerQuery).toEqual(
+    expect.arrayContaining([
+      'query:status',
+      'query:category',
+      'query:urgency',
+      'query:beneficiaryId',
+      'query:limit',
+      'query:offset',
+    ]),
+  );
+  expect(paths['/api/cip/placements/{id}'].patch.parameters).toEqual([
+    expect.objectContaining({ name: 'id', in: 'path', required: true }),
+  ]);
 });

@@ -14,10 +14,25 @@ test('a CIP books their person into a session from the page, sees a refusal as a
   const cip = await account('book.cip@passerelle.test', 'cip');
   const workshop = await db.workshop.create({ data: { code: 'cv_test', title: 'Écrire son CV', category: 'emploi' } });
   const startsAt = new Date(Date.now() + 5 * 24 * 3600_000);
-  const session = await db.workshopSession.create({ data: { workshopId: workshop.id, startsAt, endsAt: new Date(startsAt.getTime() + 7200_000), place: 'Salle B', capacity: 6, audience: 'over25' } });
-  const person = await db.beneficiary.create({ data: { firstName: 'Karim', status: 'active', cipId: cip.id, birthYear: 1988, consentAt: new Date() } });
-  const other = await db.beneficiary.create({ data: { firstName: 'Olga', status: 'active', cipId: cip.id, birthYear: 1990 } });
-  const othersBooking = await db.booking.create({ data: { sessionId: session.id, beneficiaryId: other.id, status: 'booked' } });
+  const session = await db.workshopSession.create({
+    data: {
+      workshopId: workshop.id,
+      startsAt,
+      endsAt: new Date(startsAt.getTime() + 7200_000),
+      place: 'Salle B',
+      capacity: 6,
+      audience: 'over25',
+    },
+  });
+  const person = await db.beneficiary.create({
+    data: { firstName: 'Karim', status: 'active', cipId: cip.id, birthYear: 1988, consentAt: new Date() },
+  });
+  const other = await db.beneficiary.create({
+    data: { firstName: 'Olga', status: 'active', cipId: cip.id, birthYear: 1990 },
+  });
+  const othersBooking = await db.booking.create({
+    data: { sessionId: session.id, beneficiaryId: other.id, status: 'booked' },
+  });
   const { cookie } = await signIn('book.cip@passerelle.test');
 
   const page = await (await send(`/cip/people/${person.id}`, { cookie })).text();
@@ -35,11 +50,17 @@ test('a CIP books their person into a session from the page, sees a refusal as a
   expect(await db.booking.count({ where: { sessionId: session.id, beneficiaryId: person.id } })).toBe(1);
 
   // Someone else's booking, from Karim's page: not found.
-  const wrong = await send(`/cip/people/${person.id}/cancel-booking`, { cookie, form: { bookingId: String(othersBooking.id) } });
+  const wrong = await send(`/cip/people/${person.id}/cancel-booking`, {
+    cookie,
+    form: { bookingId: String(othersBooking.id) },
+  });
   expect(wrong.status).toBe(404);
   expect((await db.booking.findUniqueOrThrow({ where: { id: othersBooking.id } })).status).toBe('booked');
 
-  const cancelled = await send(`/cip/people/${person.id}/cancel-booking`, { cookie, form: { bookingId: String(row.id) } });
+  const cancelled = await send(`/cip/people/${person.id}/cancel-booking`, {
+    cookie,
+    form: { bookingId: String(row.id) },
+  });
   expect(cancelled.status).toBe(303);
   expect((await db.booking.findUniqueOrThrow({ where: { id: row.id } })).status).toBe('cancelled');
   const after = await (await send(`/cip/people/${person.id}`, { cookie })).text();

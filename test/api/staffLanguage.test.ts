@@ -15,7 +15,9 @@ test('PATCH /api/cip/me sets the language (fr or en); anything else is a 400; no
   expect(set.status).toBe(200);
   expect(set.body).toMatchObject({ id: cip.id, language: 'en' });
   expect((await cip.call('GET', '/api/cip/me')).body.language).toBe('en');
-  expect(await testApp().db.prisma.staffUser.findUniqueOrThrow({ where: { id: cip.id } })).toMatchObject({ language: 'en' });
+  expect(await testApp().db.prisma.staffUser.findUniqueOrThrow({ where: { id: cip.id } })).toMatchObject({
+    language: 'en',
+  });
   expect((await cip.call('PATCH', '/api/cip/me', { language: 'de' })).status).toBe(400);
   expect((await cip.call('PATCH', '/api/cip/me', { language: 'fr', role: 'admin' })).status).toBe(400);
   expect((await request(testApp(), 'PATCH', '/api/cip/me', { language: 'fr' })).status).toBe(401);

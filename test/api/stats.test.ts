@@ -62,7 +62,10 @@ describe.each(testDatabases())('statistics on $name', (kind) => {
     // Days to the first placement, for the first placements starting in 2025: p2 2 (1 to 3 Feb; its
     // cancelled sas IAE does not count), p3 9, p4 32, p5 19, p6 457 (1 June 2024 to 1 Sept 2025):
     // median 19. Days to exit: p1 120, p2 130, p3 198, p5 90: median (120 + 130) / 2 = 125.
-    expect(s.durations).toEqual({ daysToFirstPlacement: { median: 19, count: 5 }, daysToExit: { median: 125, count: 4 } });
+    expect(s.durations).toEqual({
+      daysToFirstPlacement: { median: 19, count: 5 },
+      daysToExit: { median: 125, count: 4 },
+    });
 
     // sas IAE in 2025: p3 (Recyclerie, 83 days), p4 (Jardins, 121 days), p6 (Jardins from 1 Nov,
     // 120 days planned); on 31 Dec: p6. Average length 324 / 3 = 108 days, over 4 x 30.4375.
@@ -75,8 +78,22 @@ describe.each(testDatabases())('statistics on $name', (kind) => {
       limitMonths: 4,
       averageShareOfLimit: 0.8871,
       occupancy: [
-        { structureId: fx.structures.jardins, name: 'Jardins de Cocagne', capacity: 2, seatDays: 182, peopleAtEnd: 1, rate: 0.2493 },
-        { structureId: fx.structures.recyclerie, name: 'Recyclerie', capacity: 2, seatDays: 83, peopleAtEnd: 0, rate: 0.1137 },
+        {
+          structureId: fx.structures.jardins,
+          name: 'Jardins de Cocagne',
+          capacity: 2,
+          seatDays: 182,
+          peopleAtEnd: 1,
+          rate: 0.2493,
+        },
+        {
+          structureId: fx.structures.recyclerie,
+          name: 'Recyclerie',
+          capacity: 2,
+          seatDays: 83,
+          peopleAtEnd: 0,
+          rate: 0.1137,
+        },
       ],
     });
 
@@ -125,8 +142,24 @@ describe.each(testDatabases())('statistics on $name', (kind) => {
       hired: 2,
       rate: 0.5,
       cohorts: [
-        { structureId: fx.structures.afpa, name: 'AFPA', endDate: '2025-02-28', people: 3, hired: 1, rate: 0.3333, complete: true },
-        { structureId: fx.structures.afpa, name: 'AFPA', endDate: '2025-10-31', people: 1, hired: 1, rate: 1, complete: true },
+        {
+          structureId: fx.structures.afpa,
+          name: 'AFPA',
+          endDate: '2025-02-28',
+          people: 3,
+          hired: 1,
+          rate: 0.3333,
+          complete: true,
+        },
+        {
+          structureId: fx.structures.afpa,
+          name: 'AFPA',
+          endDate: '2025-10-31',
+          people: 1,
+          hired: 1,
+          rate: 1,
+          complete: true,
+        },
       ],
     });
 
@@ -145,7 +178,10 @@ describe.each(testDatabases())('statistics on $name', (kind) => {
       ],
     });
 
-    const audit = await testApp().db.prisma.auditEvent.findFirstOrThrow({ where: { staffUserId: coordinator.id, action: 'read', resource: 'stats' }, orderBy: { id: 'desc' } });
+    const audit = await testApp().db.prisma.auditEvent.findFirstOrThrow({
+      where: { staffUserId: coordinator.id, action: 'read', resource: 'stats' },
+      orderBy: { id: 'desc' },
+    });
     expect(audit.detail).toEqual({ filters: { from: '2025-01-01', to: '2025-12-31' } });
   });
 
@@ -153,13 +189,35 @@ describe.each(testDatabases())('statistics on $name', (kind) => {
     const mine = (await cipA.call('GET', YEAR)).body;
     expect(mine.filters).toEqual({ cipId: cipA.id });
     expect(mine.caseload.total).toEqual({ active: 1, new: 3, exited: 3 });
-    expect(mine.exits).toMatchObject({ total: 3, byOutcome: { durable: 1, transition: 1, positive: 0, other: 1 }, dynamic: 2, dynamicRate: 0.6667 });
+    expect(mine.exits).toMatchObject({
+      total: 3,
+      byOutcome: { durable: 1, transition: 1, positive: 0, other: 1 },
+      dynamic: 2,
+      dynamicRate: 0.6667,
+    });
     // first placements: p2 2, p3 9, p4 32; exits: p1 120, p2 130, p3 198
-    expect(mine.durations).toEqual({ daysToFirstPlacement: { median: 9, count: 3 }, daysToExit: { median: 130, count: 3 } });
+    expect(mine.durations).toEqual({
+      daysToFirstPlacement: { median: 9, count: 3 },
+      daysToExit: { median: 130, count: 3 },
+    });
     // seats: p2 p3 (5 March), p1 p4 (20 June); attended p2 p1, no-show p3; waiting p4; under 25: p1 of p2 p3 p1
-    expect(mine.workshops).toMatchObject({ seatsBooked: 4, attended: 2, noShow: 1, attendanceRate: 0.6667, noShowRate: 0.3333, waitlisted: 1, under25Share: 0.3333 });
+    expect(mine.workshops).toMatchObject({
+      seatsBooked: 4,
+      attended: 2,
+      noShow: 1,
+      attendanceRate: 0.6667,
+      noShowRate: 0.3333,
+      waitlisted: 1,
+      under25Share: 0.3333,
+    });
     expect(mine.sasIae).toMatchObject({ people: 2, peopleAtEnd: 0, averageDays: 102 });
-    expect(mine.blockers).toMatchObject({ reported: 3, open: 3, resolved: 2, openOver14Days: 2, medianDaysToResolve: 7 });
+    expect(mine.blockers).toMatchObject({
+      reported: 3,
+      open: 3,
+      resolved: 2,
+      openOver14Days: 2,
+      medianDaysToResolve: 7,
+    });
     expect(mine.poec).toMatchObject({ people: 2, hired: 1 });
     expect(mine.reach.people).toBe(2);
 
@@ -167,18 +225,33 @@ describe.each(testDatabases())('statistics on $name', (kind) => {
     expect(other.status).toBe(403);
     expect(other.body.error).toMatchObject({ code: 'Forbidden', reason: 'stats.otherCip' });
     // A coordinator may look at one CIP's people: cipB follows p5 p6 p7.
-    expect((await coordinator.call('GET', `${YEAR}&cipId=${cipB.id}`)).body.caseload.total).toEqual({ active: 1, new: 2, exited: 1 });
+    expect((await coordinator.call('GET', `${YEAR}&cipId=${cipB.id}`)).body.caseload.total).toEqual({
+      active: 1,
+      new: 2,
+      exited: 1,
+    });
   });
 
   test('one structure: the people placed there (Jardins: p4 and p6), and its occupancy only', async () => {
     const s = (await coordinator.call('GET', `${YEAR}&structureId=${fx.structures.jardins}`)).body;
     expect(s.caseload.total).toEqual({ active: 2, new: 1, exited: 0 });
-    expect(s.sasIae).toMatchObject({ people: 2, peopleAtEnd: 1, occupancy: [{ structureId: fx.structures.jardins, seatDays: 182 }] });
+    expect(s.sasIae).toMatchObject({
+      people: 2,
+      peopleAtEnd: 1,
+      occupancy: [{ structureId: fx.structures.jardins, seatDays: 182 }],
+    });
     expect(s.sasIae.occupancy).toHaveLength(1);
   });
 
   test('bad periods and filters: 400 (in French unless asked otherwise); no token: 401', async () => {
-    const reversed = await request(testApp(), 'GET', '/api/cip/stats?from=2025-12-31&to=2025-01-01', undefined, coordinator.token, { 'Accept-Language': 'fr-FR,fr;q=0.9' });
+    const reversed = await request(
+      testApp(),
+      'GET',
+      '/api/cip/stats?from=2025-12-31&to=2025-01-01',
+      undefined,
+      coordinator.token,
+      { 'Accept-Language': 'fr-FR,fr;q=0.9' },
+    );
     expect(reversed.status).toBe(400);
     expect(reversed.body.error).toEqual({
       code: 'ValidationError',
@@ -189,7 +262,10 @@ describe.each(testDatabases())('statistics on $name', (kind) => {
     });
     const bad = await coordinator.call('GET', '/api/cip/stats?from=31/12/2025&structureId=abc');
     expect(bad.status).toBe(400);
-    expect(bad.body.error.fields.map((f: { path: string }) => f.path).sort()).toEqual(['query.from', 'query.structureId']);
+    expect(bad.body.error.fields.map((f: { path: string }) => f.path).sort()).toEqual([
+      'query.from',
+      'query.structureId',
+    ]);
     expect((await request(testApp(), 'GET', YEAR)).status).toBe(401);
   });
 

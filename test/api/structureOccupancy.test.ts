@@ -44,9 +44,26 @@ describe.each(testDatabases())('occupancy on $name', (kind) => {
     siae = (await db.structure.create({ data: { name: 'Ressourcerie du Test', kind: 'siae' } })).id;
     bigger = (await db.structure.create({ data: { name: 'Chantier du Test', kind: 'siae', capacity: 3 } })).id;
     company = (await db.structure.create({ data: { name: 'Garage du Test', kind: 'company' } })).id;
-    const person = async (firstName: string) => (await db.beneficiary.create({ data: { firstName, status: 'active' } })).id;
-    const place = async (beneficiaryId: number, structureId: number, kind: string, status: string, from: string, to: string) =>
-      db.placement.create({ data: { beneficiaryId, structureId, kind, status, startDate: new Date(`${from}T00:00:00Z`), endDate: new Date(`${to}T00:00:00Z`) } });
+    const person = async (firstName: string) =>
+      (await db.beneficiary.create({ data: { firstName, status: 'active' } })).id;
+    const place = async (
+      beneficiaryId: number,
+      structureId: number,
+      kind: string,
+      status: string,
+      from: string,
+      to: string,
+    ) =>
+      db.placement.create({
+        data: {
+          beneficiaryId,
+          structureId,
+          kind,
+          status,
+          startDate: new Date(`${from}T00:00:00Z`),
+          endDate: new Date(`${to}T00:00:00Z`),
+        },
+      });
     const bilal = await person('Bilal');
     await place(await person('Ana'), siae, 'sas_iae', 'active', '2026-02-16', '2026-03-02');
     await place(bilal, siae, 'sas_iae', 'planned', '2026-03-10', '2026-04-09');
@@ -63,11 +80,19 @@ describe.each(testDatabases())('occupancy on $name', (kind) => {
   test('8 weeks by default, Monday to Sunday from this week, people placed against the 2 seats of an SIAE', async () => {
     const res = await cip.call('GET', `/api/cip/structures/${siae}/occupancy`);
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ structureId: siae, seats: 2, weeks: WEEKS.map(([from, to], i) => ({ from, to, placed: EXPECTED[i] })) });
+    expect(res.body).toEqual({
+      structureId: siae,
+      seats: 2,
+      weeks: WEEKS.map(([from, to], i) => ({ from, to, placed: EXPECTED[i] })),
+    });
   });
 
   test('fewer or more weeks when asked; a set capacity; a company without one; no audit row (counts only)', async () => {
-    expect((await cip.call('GET', `/api/cip/structures/${siae}/occupancy?weeks=3`)).body.weeks.map((w: { placed: number }) => w.placed)).toEqual([1, 2, 2]);
+    expect(
+      (await cip.call('GET', `/api/cip/structures/${siae}/occupancy?weeks=3`)).body.weeks.map(
+        (w: { placed: number }) => w.placed,
+      ),
+    ).toEqual([1, 2, 2]);
     const long = (await cip.call('GET', `/api/cip/structures/${siae}/occupancy?weeks=12`)).body.weeks;
     expect(long).toHaveLength(12);
     // Farid to the end of June, Goran from 04-27 to 05-30: weeks 8-11 run from 04-27 to 05-24.
@@ -77,24 +102,47 @@ describe.each(testDatabases())('occupancy on $name', (kind) => {
       ['2026-05-11', 2],
       ['2026-05-18', 2],
     ]);
-    expect((await cip.call('GET', `/api/cip/structures/${bigger}/occupancy?weeks=2`)).body).toEqual({ structureId: bigger, seats: 3, weeks: WEEKS.slice(0, 2).map(([from, to]) => ({ from, to, placed: 1 })) });
-    expect((await cip.call('GET', `/api/cip/structures/${company}/occupancy?weeks=1`)).body).toEqual({ structureId: company, seats: null, weeks: [{ from: WEEKS[0][0], to: WEEKS[0][1], placed: 0 }] });
-    expect(await testApp().db.prisma.auditEvent.count({ where: { staffUserId: cip.id, resource: { in: ['structure', 'placement', 'contact'] } } })).toBe(0);
+    expect((await cip.call('GET', `/api/cip/structures/${bigger}/occupancy?weeks=2`)).body).toEqual({
+      structureId: bigger,
+      seats: 3,
+      weeks: WEEKS.slice(0, 2).map(([from, to]) => ({ from, to, placed: 1 })),
+    });
+    expect((await cip.call('GET', `/api/cip/structures/${company}/occupancy?weeks=1`)).body).toEqual({
+      structureId: company,
+      seats: null,
+      weeks: [{ from: WEEKS[0][0], to: WEEKS[0][1], placed: 0 }],
+    });
+    expect(
+      await testApp().db.prisma.auditEvent.count({
+        where: { staffUserId: cip.id, resource: { in: ['structure', 'placement', 'contact'] } },
+      }),
+    ).toBe(0);
   });
 
   test('the list gives the same figures with occupancyWeeks, and none without', async () => {
     const listed = (await cip.call('GET', '/api/cip/structures?kind=siae&occupancyWeeks=8&limit=500')).body.items;
     const mine = listed.find((s: { id: number }) => s.id === siae);
     expect(mine.occupancy).toEqual(WEEKS.map(([from, to], i) => ({ from, to, placed: EXPECTED[i] })));
-    expect(listed.find((s: { id: number }) => s.id === bigger).occupancy.map((w: { placed: number }) => w.placed)).toEqual([1, 1, 1, 1, 1, 1, 1, 1]);
-    expect((await cip.call('GET', '/api/cip/structures?kind=siae')).body.items.every((s: object) => !('occupancy' in s))).toBe(true);
+    expect(
+      listed.find((s: { id: number }) => s.id === bigger).occupancy.map((w: { placed: number }) => w.placed),
+    ).toEqual([1, 1, 1, 1, 1, 1, 1, 1]);
+    expect(
+      (await cip.call('GET', '/api/cip/structures?kind=siae')).body.items.every((s: object) => !('occupancy' in s)),
+    ).toBe(true);
   });
 
   test('unknown structure: 404; weeks out of 1..26 or not a number: 400; bad id: 400; no token: 401', async () => {
-    expect((await cip.call('GET', '/api/cip/structures/999999/occupancy')).body.error).toMatchObject({ code: 'NotFound', reason: 'notFound.Structure' });
+    expect((await cip.call('GET', '/api/cip/structures/999999/occupancy')).body.error).toMatchObject({
+      code: 'NotFound',
+      reason: 'notFound.Structure',
+    });
     for (const weeks of ['0', '27', 'many', '2.5']) {
       const bad = await cip.call('GET', `/api/cip/structures/${siae}/occupancy?weeks=${weeks}`);
-      expect({ weeks, status: bad.status, path: bad.body.error.fields?.[0]?.path }).toEqual({ weeks, status: 400, path: 'query.weeks' });
+      expect({ weeks, status: bad.status, path: bad.body.error.fields?.[0]?.path }).toEqual({
+        weeks,
+        status: 400,
+        path: 'query.weeks',
+      });
     }
     expect((await cip.call('GET', '/api/cip/structures?occupancyWeeks=30')).status).toBe(400);
     expect((await cip.call('GET', '/api/cip/structures/abc/occupancy')).status).toBe(400);

@@ -20,11 +20,19 @@ import { translator } from '../../bot/i18n';
 import { cipMessageLines } from '../../cards/cipMessages';
 import type { TempDatabase } from '../support/postgres';
 
-declare const window: { axe: { run(context: unknown, options: unknown): Promise<{ violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[] }> } };
+declare const window: {
+  axe: {
+    run(
+      context: unknown,
+      options: unknown,
+    ): Promise<{ violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[] }>;
+  };
+};
 declare const document: unknown;
 
 const executablePath = process.env.PASSERELLE_TEST_CHROMIUM ?? chromiumPath() ?? '';
-if (!executablePath) console.warn('*** NOTICE: chromium not found (set CHROMIUM_PATH): the dashboard browser suite is SKIPPED ***');
+if (!executablePath)
+  console.warn('*** NOTICE: chromium not found (set CHROMIUM_PATH): the dashboard browser suite is SKIPPED ***');
 const describeInBrowser = executablePath ? describe : describe.skip;
 const TEST_MS = 60_000;
 const AXE = require.resolve('axe-core/axe.min.js');
@@ -34,7 +42,9 @@ const SHOTS = path.join(projectRoot, 'docs', 'screenshots');
 async function axe(page: Page): Promise<string[]> {
   await page.addScriptTag({ path: AXE });
   const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
-  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
 describeInBrowser('staff dashboard in a browser', () => {
@@ -55,20 +65,68 @@ describeInBrowser('staff dashboard in a browser', () => {
     browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
     cipA = await signedIn(app, 'cip', 'cip.a@passerelle.test');
     cipB = await signedIn(app, 'cip', 'cip.b@passerelle.test');
-    amina = (await cipA.call('POST', '/api/cip/beneficiaries', { firstName: 'Amina', lastName: 'Diallo', phone: '+33612340001', language: 'fa', consent: true })).body.id;
-    yonas = (await cipB.call('POST', '/api/cip/beneficiaries', { firstName: 'Yonas', lastName: 'Tesfaye', phone: '+33612340002', language: 'ti' })).body.id;
-    await app.db.prisma.caseEvent.create({ data: { beneficiaryId: amina, type: 'absence_reported', actorType: 'beneficiary', attention: true } });
-    const session = await app.db.prisma.workshopSession.findFirstOrThrow({ include: { workshop: true }, orderBy: { startsAt: 'asc' } });
+    amina = (
+      await cipA.call('POST', '/api/cip/beneficiaries', {
+        firstName: 'Amina',
+        lastName: 'Diallo',
+        phone: '+33612340001',
+        language: 'fa',
+        consent: true,
+      })
+    ).body.id;
+    yonas = (
+      await cipB.call('POST', '/api/cip/beneficiaries', {
+        firstName: 'Yonas',
+        lastName: 'Tesfaye',
+        phone: '+33612340002',
+        language: 'ti',
+      })
+    ).body.id;
+    await app.db.prisma.caseEvent.create({
+      data: { beneficiaryId: amina, type: 'absence_reported', actorType: 'beneficiary', attention: true },
+    });
+    const session = await app.db.prisma.workshopSession.findFirstOrThrow({
+      include: { workshop: true },
+      orderBy: { startsAt: 'asc' },
+    });
     workshopTitle = session.workshop.title;
     await app.db.prisma.booking.create({ data: { sessionId: session.id, beneficiaryId: amina, status: 'booked' } });
-    samir = (await app.db.prisma.beneficiary.create({ data: { firstName: 'Samir', status: 'pending', language: 'ar' } })).id;
+    samir = (
+      await app.db.prisma.beneficiary.create({ data: { firstName: 'Samir', status: 'pending', language: 'ar' } })
+    ).id;
     // A voice note for the CIP, as the chat stores it, and a conversation.
     const file = path.join(app.config.media.dir, 'incoming.ogg');
     fs.writeFileSync(file, samples.oggOpus);
     voice = (await new MediaStore(app.config.media.dir).add(file, 'audio/ogg', 'voice.ogg')).id;
-    await app.db.prisma.caseEvent.create({ data: { beneficiaryId: amina, type: 'message_to_cip', actorType: 'beneficiary', payload: { text: 'Question sur le planning', attachments: [{ contentType: 'audio/ogg', url: mediaUrl(voice) }] } } });
-    await app.db.prisma.message.create({ data: { direction: 'in', channel: 'whatsapp', beneficiaryId: amina, status: 'received', payload: { type: 'message', text: 'Bonjour, je suis en retard' } } });
-    await app.db.prisma.message.create({ data: { direction: 'out', channel: 'whatsapp', beneficiaryId: amina, status: 'sent', payload: { type: 'message', text: 'Merci, votre CIP est prévenue.' } } });
+    await app.db.prisma.caseEvent.create({
+      data: {
+        beneficiaryId: amina,
+        type: 'message_to_cip',
+        actorType: 'beneficiary',
+        payload: {
+          text: 'Question sur le planning',
+          attachments: [{ contentType: 'audio/ogg', url: mediaUrl(voice) }],
+        },
+      },
+    });
+    await app.db.prisma.message.create({
+      data: {
+        direction: 'in',
+        channel: 'whatsapp',
+        beneficiaryId: amina,
+        status: 'received',
+        payload: { type: 'message', text: 'Bonjour, je suis en retard' },
+      },
+    });
+    await app.db.prisma.message.create({
+      data: {
+        direction: 'out',
+        channel: 'whatsapp',
+        beneficiaryId: amina,
+        status: 'sent',
+        payload: { type: 'message', text: 'Merci, votre CIP est prévenue.' },
+      },
+    });
   }, TEST_MS);
 
   afterAll(async () => {
@@ -79,7 +137,11 @@ describeInBrowser('staff dashboard in a browser', () => {
 
   async function newPage(): Promise<Page> {
     // bypassCSP only so that the test can inject axe-core; the page's own CSP is checked below.
-    const context = await browser.newContext({ viewport: { width: 1024, height: 768 }, locale: 'fr-FR', bypassCSP: true });
+    const context = await browser.newContext({
+      viewport: { width: 1024, height: 768 },
+      locale: 'fr-FR',
+      bypassCSP: true,
+    });
     return context.newPage();
   }
 
@@ -93,7 +155,11 @@ describeInBrowser('staff dashboard in a browser', () => {
   test(
     'a coordinator signs in, changes the one-time password, finds a person, sees the timeline, acknowledges an alert',
     async () => {
-      const { password } = await createStaff(app.db.prisma, { email: 'coord@passerelle.test', role: 'coordinator', name: 'Claire Coordination' });
+      const { password } = await createStaff(app.db.prisma, {
+        email: 'coord@passerelle.test',
+        role: 'coordinator',
+        name: 'Claire Coordination',
+      });
       const page = await newPage();
       const response = await page.goto(`${app.url}/cip/`);
       expect(page.url()).toBe(`${app.url}/cip/login`);
@@ -121,9 +187,25 @@ describeInBrowser('staff dashboard in a browser', () => {
       await page.getByRole('button', { name: 'Changer le mot de passe' }).click();
       expect(page.url()).toBe(`${app.url}/cip/?changed=1`);
       await expect(page.locator('h1').textContent()).resolves.toBe('Tableau de bord');
-      expect(await app.db.prisma.staffUser.findUniqueOrThrow({ where: { email: 'coord@passerelle.test' } })).toMatchObject({ mustChangePassword: false });
-      for (const name of ['Tableau de bord', 'Personnes', 'Alertes', 'Problèmes', 'Ateliers', 'Invitations', 'Structures', 'Statistiques']) {
-        await expect(page.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: new RegExp(`^${name}`) }).count()).resolves.toBe(1);
+      expect(
+        await app.db.prisma.staffUser.findUniqueOrThrow({ where: { email: 'coord@passerelle.test' } }),
+      ).toMatchObject({ mustChangePassword: false });
+      for (const name of [
+        'Tableau de bord',
+        'Personnes',
+        'Alertes',
+        'Problèmes',
+        'Ateliers',
+        'Invitations',
+        'Structures',
+        'Statistiques',
+      ]) {
+        await expect(
+          page
+            .getByRole('navigation', { name: 'Navigation principale' })
+            .getByRole('link', { name: new RegExp(`^${name}`) })
+            .count(),
+        ).resolves.toBe(1);
       }
       await expect(page.locator('#alert-count').textContent()).resolves.toBe('1');
       await expect(page.getByText('Absence signalée').count()).resolves.toBe(1);
@@ -166,7 +248,9 @@ describeInBrowser('staff dashboard in a browser', () => {
       expect(await axe(page)).toEqual([]);
       await page.screenshot({ path: path.join(SHOTS, 'person.png'), fullPage: false });
       // The reads are audited as in the API.
-      const reads = await app.db.prisma.auditEvent.findMany({ where: { resource: 'timeline', beneficiaryId: amina, staffUser: { email: 'coord@passerelle.test' } } });
+      const reads = await app.db.prisma.auditEvent.findMany({
+        where: { resource: 'timeline', beneficiaryId: amina, staffUser: { email: 'coord@passerelle.test' } },
+      });
       expect(reads).toHaveLength(2); // the timeline, and its messages to the CIP
 
       await expect(page.locator('#bookings').textContent()).resolves.toContain(workshopTitle);
@@ -176,12 +260,18 @@ describeInBrowser('staff dashboard in a browser', () => {
       const audio = await page.request.get(`${app.url}/cip/media/${voice}`);
       expect(audio.status()).toBe(200);
       expect(audio.headers()['content-type']).toBe('audio/ogg');
-      expect(await app.db.prisma.auditEvent.count({ where: { resource: 'media', resourceId: voice, staffUser: { email: 'coord@passerelle.test' } } })).toBe(1);
+      expect(
+        await app.db.prisma.auditEvent.count({
+          where: { resource: 'media', resourceId: voice, staffUser: { email: 'coord@passerelle.test' } },
+        }),
+      ).toBe(1);
       // The conversation log, behind a click, audited.
       await page.getByRole('link', { name: 'Voir la conversation' }).click();
       await expect(page.locator('#conversation').textContent()).resolves.toContain('Bonjour, je suis en retard');
       await expect(page.locator('#conversation').textContent()).resolves.toContain('Merci, votre CIP est prévenue.');
-      expect(await app.db.prisma.auditEvent.count({ where: { resource: 'conversation', beneficiaryId: amina } })).toBe(1);
+      expect(await app.db.prisma.auditEvent.count({ where: { resource: 'conversation', beneficiaryId: amina } })).toBe(
+        1,
+      );
       expect(await axe(page)).toEqual([]);
       await page.getByRole('link', { name: 'Retour à la fiche' }).click();
 
@@ -221,7 +311,11 @@ describeInBrowser('staff dashboard in a browser', () => {
       await page.getByLabel('Date de sortie').fill(today);
       await page.getByLabel('Type de sortie').selectOption({ label: 'CDD de 6 mois ou plus' });
       await page.getByRole('button', { name: 'Enregistrer la sortie' }).click();
-      expect(await app.db.prisma.beneficiary.findUniqueOrThrow({ where: { id: amina } })).toMatchObject({ stage: 'exited', exitOutcome: 'durable', exitDetail: 'cdd_6m_plus' });
+      expect(await app.db.prisma.beneficiary.findUniqueOrThrow({ where: { id: amina } })).toMatchObject({
+        stage: 'exited',
+        exitOutcome: 'durable',
+        exitDetail: 'cdd_6m_plus',
+      });
       await expect(page.locator('#timeline').textContent()).resolves.toContain('Sortie enregistrée');
 
       // A pending case (opened on the chat), validated from its page.
@@ -236,7 +330,9 @@ describeInBrowser('staff dashboard in a browser', () => {
       await page.getByRole('button', { name: 'Marquer comme vue' }).click();
       await page.getByText(/^Vue le/).waitFor();
       await page.locator('#alert-count', { hasText: /^0$/ }).waitFor();
-      const alert = await app.db.prisma.caseEvent.findFirstOrThrow({ where: { beneficiaryId: amina, type: 'absence_reported' } });
+      const alert = await app.db.prisma.caseEvent.findFirstOrThrow({
+        where: { beneficiaryId: amina, type: 'absence_reported' },
+      });
       expect(alert.acknowledgedAt).not.toBeNull();
 
       await page.getByRole('link', { name: 'Problèmes' }).click();
@@ -251,14 +347,18 @@ describeInBrowser('staff dashboard in a browser', () => {
       // Signing out ends the session (the token is revoked).
       await page.getByRole('button', { name: 'Se déconnecter' }).click();
       expect(page.url()).toBe(`${app.url}/cip/login`);
-      expect(await app.db.prisma.staffSession.count({ where: { staffUser: { email: 'coord@passerelle.test' }, revokedAt: null } })).toBe(0);
+      expect(
+        await app.db.prisma.staffSession.count({
+          where: { staffUser: { email: 'coord@passerelle.test' }, revokedAt: null },
+        }),
+      ).toBe(0);
       await page.context().close();
     },
     TEST_MS,
   );
 
   test(
-    'Écrire à la personne: a CIP previews a ready-made message in Dari and French, sends it, and it arrives in the person\'s open web chat',
+    "Écrire à la personne: a CIP previews a ready-made message in Dari and French, sends it, and it arrives in the person's open web chat",
     async () => {
       // Fereshta wrote to the bot in Dari on the web chat; she is followed by CIP B.
       const chat = await DirectLineClient.withToken(app.url, 'wc_dash_write_fereshta_0123', 'fa-AF');
@@ -270,7 +370,10 @@ describeInBrowser('staff dashboard in a browser', () => {
         await chat.sayUntil('1', fa('onboarding.name.question'));
         await chat.sayUntil('Fereshta', fa('onboarding.thanks', { firstName: 'Fereshta' }));
         const fereshta = await app.db.prisma.beneficiary.findFirstOrThrow({ where: { firstName: 'Fereshta' } });
-        await app.db.prisma.beneficiary.update({ where: { id: fereshta.id }, data: { cipId: cipB.id, status: 'active' } });
+        await app.db.prisma.beneficiary.update({
+          where: { id: fereshta.id },
+          data: { cipId: cipB.id, status: 'active' },
+        });
 
         const page = await newPage();
         await signIn(page, 'cip.b@passerelle.test', 'a new password 123');
@@ -285,7 +388,9 @@ describeInBrowser('staff dashboard in a browser', () => {
         const content = { template: 'comeToOffice' as const, day, time: '10:30' };
         const dari = cipMessageLines(content, 'cip', 'fa').join('\n');
         await expect(page.locator('#write .bubble[lang="fa"]').textContent()).resolves.toBe(dari);
-        await expect(page.locator('#write .bubble[lang="fr"]').textContent()).resolves.toBe(cipMessageLines(content, 'cip', 'fr').join('\n'));
+        await expect(page.locator('#write .bubble[lang="fr"]').textContent()).resolves.toBe(
+          cipMessageLines(content, 'cip', 'fr').join('\n'),
+        );
         expect(await axe(page)).toEqual([]);
         await page.locator('#write').getByRole('button', { name: 'Envoyer' }).click();
         await page.getByText('Message envoyé dans la file').waitFor();
@@ -295,10 +400,16 @@ describeInBrowser('staff dashboard in a browser', () => {
         await expect(page.locator('#sent-list li').first().getAttribute('data-state')).resolves.toBe('sent');
         await expect(page.locator('#sent-list li').first().textContent()).resolves.toContain('Envoyé');
         // Someone with no chat and no number (and no WhatsApp here): the refusal is a sentence, nothing is queued.
-        const nowhere = (await app.db.prisma.beneficiary.create({ data: { firstName: 'Nadia', status: 'active', cipId: cipB.id, consentAt: new Date() } })).id;
+        const nowhere = (
+          await app.db.prisma.beneficiary.create({
+            data: { firstName: 'Nadia', status: 'active', cipId: cipB.id, consentAt: new Date() },
+          })
+        ).id;
         await page.goto(`${app.url}/cip/people/${nowhere}`);
         await page.locator('#write').getByRole('button', { name: 'Envoyer' }).click();
-        await expect(page.locator('#write [role="alert"]').textContent()).resolves.toContain(translator('fr')('api.errors.message.unreachable'));
+        await expect(page.locator('#write [role="alert"]').textContent()).resolves.toContain(
+          translator('fr')('api.errors.message.unreachable'),
+        );
         expect(await app.db.prisma.message.count({ where: { beneficiaryId: nowhere, kind: 'cip' } })).toBe(0);
         await page.context().close();
       } finally {
@@ -332,9 +443,20 @@ describeInBrowser('staff dashboard in a browser', () => {
     async () => {
       const workshop = await app.db.prisma.workshop.findFirstOrThrow({ orderBy: { id: 'asc' } });
       const startsAt = new Date(Date.now() - 26 * 3600_000);
-      const past = await app.db.prisma.workshopSession.create({ data: { workshopId: workshop.id, startsAt, endsAt: new Date(startsAt.getTime() + 2 * 3600_000), place: 'Salle du passé', capacity: 10, bookedCount: 2 } });
+      const past = await app.db.prisma.workshopSession.create({
+        data: {
+          workshopId: workshop.id,
+          startsAt,
+          endsAt: new Date(startsAt.getTime() + 2 * 3600_000),
+          place: 'Salle du passé',
+          capacity: 10,
+          bookedCount: 2,
+        },
+      });
       await app.db.prisma.booking.create({ data: { sessionId: past.id, beneficiaryId: yonas, status: 'booked' } });
-      const hana = (await app.db.prisma.beneficiary.create({ data: { firstName: 'Hana', status: 'active', cipId: cipA.id } })).id;
+      const hana = (
+        await app.db.prisma.beneficiary.create({ data: { firstName: 'Hana', status: 'active', cipId: cipA.id } })
+      ).id;
       await app.db.prisma.booking.create({ data: { sessionId: past.id, beneficiaryId: hana, status: 'booked' } });
       const page = await newPage();
       await signIn(page, 'cip.b@passerelle.test', 'a new password 123');
@@ -348,17 +470,24 @@ describeInBrowser('staff dashboard in a browser', () => {
       await page.getByRole('group', { name: 'Présence de Yonas Tesfaye' }).getByLabel('présent').check();
       await page.getByRole('button', { name: 'Enregistrer les présences' }).click();
       await page.getByText('Les présences sont enregistrées.').waitFor();
-      expect((await app.db.prisma.booking.findFirstOrThrow({ where: { sessionId: past.id, beneficiaryId: yonas } })).status).toBe('attended');
-      expect((await app.db.prisma.booking.findFirstOrThrow({ where: { sessionId: past.id, beneficiaryId: hana } })).status).toBe('booked');
+      expect(
+        (await app.db.prisma.booking.findFirstOrThrow({ where: { sessionId: past.id, beneficiaryId: yonas } })).status,
+      ).toBe('attended');
+      expect(
+        (await app.db.prisma.booking.findFirstOrThrow({ where: { sessionId: past.id, beneficiaryId: hana } })).status,
+      ).toBe('booked');
 
       // Structures: occupancy, a structure's contacts (audited).
       await page.getByRole('link', { name: 'Structures' }).click();
-      await expect(page.getByRole('row', { name: /Les Jardins du Val de Loire/ }).textContent()).resolves.toContain('0 / 2');
+      await expect(page.getByRole('row', { name: /Les Jardins du Val de Loire/ }).textContent()).resolves.toContain(
+        '0 / 2',
+      );
       expect(await axe(page)).toEqual([]);
       await page.getByRole('link', { name: 'Les Jardins du Val de Loire' }).click();
       await expect(page.locator('#contacts').textContent()).resolves.toContain('Sylvie Moreau');
       expect(await axe(page)).toEqual([]);
-      const cipBId = (await app.db.prisma.staffUser.findUniqueOrThrow({ where: { email: 'cip.b@passerelle.test' } })).id;
+      const cipBId = (await app.db.prisma.staffUser.findUniqueOrThrow({ where: { email: 'cip.b@passerelle.test' } }))
+        .id;
       expect(await app.db.prisma.auditEvent.count({ where: { staffUserId: cipBId, resource: 'contact' } })).toBe(1);
 
       // Invitations: a preview in French and in the audience's language, then the send (the API's rules).
@@ -366,7 +495,9 @@ describeInBrowser('staff dashboard in a browser', () => {
       expect(await axe(page)).toEqual([]);
       await page.getByLabel('Langue').selectOption('ti');
       await page.getByRole('button', { name: 'Prévisualiser' }).click();
-      await expect(page.locator('pre.preview[lang="fr"]').textContent()).resolves.toContain('Vous êtes invité à un atelier.');
+      await expect(page.locator('pre.preview[lang="fr"]').textContent()).resolves.toContain(
+        'Vous êtes invité à un atelier.',
+      );
       await expect(page.locator('pre.preview[lang="ti"]').count()).resolves.toBe(1);
       expect(await axe(page)).toEqual([]);
       await expect(page.locator('#preview-invited').textContent()).resolves.toMatch(/Personnes invitées : \d+/);
@@ -381,7 +512,11 @@ describeInBrowser('staff dashboard in a browser', () => {
       // Statistiques: the tables, the charts (Chart.js from node_modules), the print button, a CSV export in scope.
       await page.getByRole('link', { name: 'Statistiques' }).click();
       await expect(page.locator('#caseload').textContent()).resolves.toContain('Total');
-      await page.waitForFunction(() => (globalThis as unknown as { Chart?: { getChart(id: string): unknown } }).Chart?.getChart('chart-stages') !== undefined);
+      await page.waitForFunction(
+        () =>
+          (globalThis as unknown as { Chart?: { getChart(id: string): unknown } }).Chart?.getChart('chart-stages') !==
+          undefined,
+      );
       await expect(page.getByRole('button', { name: 'Imprimer le bilan' }).count()).resolves.toBe(1);
       expect(await axe(page)).toEqual([]);
       await page.screenshot({ path: path.join(SHOTS, 'stats.png') });
@@ -391,7 +526,9 @@ describeInBrowser('staff dashboard in a browser', () => {
       const text = await csv.text();
       expect(text).toContain('Tesfaye');
       expect(text).not.toContain('Diallo');
-      expect(await app.db.prisma.auditEvent.count({ where: { staffUserId: cipBId, action: 'export', resource: 'cases' } })).toBe(1);
+      expect(
+        await app.db.prisma.auditEvent.count({ where: { staffUserId: cipBId, action: 'export', resource: 'cases' } }),
+      ).toBe(1);
       await page.context().close();
     },
     TEST_MS,

@@ -40,9 +40,25 @@ const SUGGESTED_ACTIONS = '.webchat__suggested-actions';
 
 const FR_GREETING = 'Bonjour ! Je suis Passerelle.';
 const FR_MENU_QUESTION = 'Que voulez-vous faire ?';
-const FR_MENU = ['1. Ateliers', '2. Mon travail', '3. Un problème', '4. Mon agenda', '5. Écrire à mon conseiller', '6. Langue'];
+const FR_MENU = [
+  '1. Ateliers',
+  '2. Mon travail',
+  '3. Un problème',
+  '4. Mon agenda',
+  '5. Écrire à mon conseiller',
+  '6. Langue',
+];
 const FR_LANGUAGE_QUESTION = 'Choisissez votre langue.';
-const LANGUAGE_MENU = ['1. Français', '2. English', '3. العربية', '4. دری / فارسی', '5. پښتو', '6. ትግርኛ', '7. Русский', '8. Українська'];
+const LANGUAGE_MENU = [
+  '1. Français',
+  '2. English',
+  '3. العربية',
+  '4. دری / فارسی',
+  '5. پښتو',
+  '6. ትግርኛ',
+  '7. Русский',
+  '8. Українська',
+];
 const AR_GREETING = 'مرحبا! أنا باسريل.';
 const AR_CHANGED = 'حسنا. الآن أتكلم العربية.';
 const AR_MENU_QUESTION = 'ماذا تريد أن تفعل؟';
@@ -50,10 +66,9 @@ const AR_MENU = ['1. الورشات', '2. عملي', '3. مشكلة', '4. موا
 const FA_GREETING = 'سلام! من پاسرل هستم.';
 const ARABIC_SCRIPT = /[\u0600-\u06ff]/;
 
-const STRINGS = JSON.parse(fs.readFileSync(path.join(projectRoot, 'bot', 'channels', 'webchat', 'public', 'strings.json'), 'utf8')) as Record<
-  string,
-  Record<string, string>
->;
+const STRINGS = JSON.parse(
+  fs.readFileSync(path.join(projectRoot, 'bot', 'channels', 'webchat', 'public', 'strings.json'), 'utf8'),
+) as Record<string, Record<string, string>>;
 
 /** The page shows the bot's lines with direction marks in front (app.js): compare without them. */
 const withoutMarks = (text: string) => text.replace(/[\u200e\u200f]/g, '');
@@ -110,7 +125,9 @@ describeInBrowser('the web chat page in chromium', () => {
   /** No console error, and every request went to our server (data: URLs and our blobs aside). */
   function expectCleanPage(session: Session) {
     expect(session.errors).toEqual([]);
-    const elsewhere = session.requests.filter((url) => !url.startsWith('data:') && new URL(url).origin !== testApp().url);
+    const elsewhere = session.requests.filter(
+      (url) => !url.startsWith('data:') && new URL(url).origin !== testApp().url,
+    );
     expect(elsewhere).toEqual([]);
     expect(session.requests.length).toBeGreaterThan(0);
   }
@@ -143,7 +160,10 @@ describeInBrowser('the web chat page in chromium', () => {
   async function expectOptions(page: Page, question: string, lines: string[]) {
     const text = await waitForBot(page, question);
     for (const line of lines) expect(text).not.toContain(line);
-    await eventually(() => buttons(page), (shown) => lines.every((line) => shown.includes(asButton(line))));
+    await eventually(
+      () => buttons(page),
+      (shown) => lines.every((line) => shown.includes(asButton(line))),
+    );
     expect(await buttons(page)).toEqual(expect.arrayContaining(lines.map(asButton)));
   }
 
@@ -163,7 +183,9 @@ describeInBrowser('the web chat page in chromium', () => {
   /** The page and Web Chat's own UI (transcript, send box, bubbles) are right to left. */
   async function expectRightToLeft(page: Page, lang: string) {
     await page.waitForSelector('html[dir="rtl"]');
-    expect(await page.evaluate(() => ({ dir: document.documentElement.dir, lang: document.documentElement.lang }))).toEqual({ dir: 'rtl', lang });
+    expect(
+      await page.evaluate(() => ({ dir: document.documentElement.dir, lang: document.documentElement.lang })),
+    ).toEqual({ dir: 'rtl', lang });
     await page.locator(`${TRANSCRIPT}[dir="rtl"]`).waitFor();
     await page.locator('.webchat__send-box[dir="rtl"]').waitFor();
     expect(await sendBox(page).evaluate((el) => getComputedStyle(el).direction)).toBe('rtl');
@@ -177,7 +199,9 @@ describeInBrowser('the web chat page in chromium', () => {
       const { page } = session;
       await page.goto(`${testApp().url}/`);
       await expectFrenchMenu(page);
-      expect(await page.evaluate(() => ({ dir: document.documentElement.dir, lang: document.documentElement.lang }))).toEqual({ dir: 'ltr', lang: 'fr' });
+      expect(
+        await page.evaluate(() => ({ dir: document.documentElement.dir, lang: document.documentElement.lang })),
+      ).toEqual({ dir: 'ltr', lang: 'fr' });
       expect(await page.locator(`${TRANSCRIPT}[dir="ltr"]`).count()).toBe(1);
       // the lines stay lines (not a Markdown list swallowing the hint)
       expect(await waitForBot(page, FR_MENU_QUESTION)).toMatch(/Que voulez-vous faire \?\n+Envoyez un numéro\./);
@@ -186,7 +210,10 @@ describeInBrowser('the web chat page in chromium', () => {
       await expectRightToLeft(page, 'ar');
       // Web Chat's own words are Arabic too, and the buttons follow the menu
       expect(await sendBox(page).getAttribute('placeholder')).toMatch(ARABIC_SCRIPT);
-      await page.locator(SUGGESTED_ACTIONS).getByRole('button', { name: asButton(AR_MENU[0]), exact: true }).waitFor();
+      await page
+        .locator(SUGGESTED_ACTIONS)
+        .getByRole('button', { name: asButton(AR_MENU[0]), exact: true })
+        .waitFor();
       expect(new URL(page.url()).searchParams.get('lang')).toBe('ar');
       if (SCREENSHOTS) await page.screenshot({ path: path.join(SCREENSHOTS, 'webchat-ar.png') });
       expectCleanPage(session);
@@ -195,7 +222,7 @@ describeInBrowser('the web chat page in chromium', () => {
   );
 
   test(
-    'the language stays Arabic after a reload: the choice is stored under the browser\'s user id',
+    "the language stays Arabic after a reload: the choice is stored under the browser's user id",
     async () => {
       const session = await openSession();
       const { page } = session;
@@ -206,7 +233,9 @@ describeInBrowser('the web chat page in chromium', () => {
       expect(userId).toMatch(/^[A-Za-z0-9_-]{16,100}$/);
       // the user's state row in the database, keyed by that id
       const userState = () => testApp().db.prisma.botState.findUnique({ where: { key: `webchat/users/${userId}/` } });
-      expect(JSON.parse((await eventually(userState, (row) => !!row?.data.includes('"ar"')))?.data ?? '{}')).toEqual({ profile: { language: 'ar', channelLanguage: 'fr' } }); // issue 11: the page's language is remembered (a later switch there is a choice)
+      expect(JSON.parse((await eventually(userState, (row) => !!row?.data.includes('"ar"')))?.data ?? '{}')).toEqual({
+        profile: { language: 'ar', channelLanguage: 'fr' },
+      }); // issue 11: the page's language is remembered (a later switch there is a choice)
 
       await page.reload();
       await waitForBot(page, AR_GREETING);
@@ -256,7 +285,7 @@ describeInBrowser('the web chat page in chromium', () => {
   );
 
   test(
-    '/?lang=fa shows Web Chat\'s own words in Dari, from strings.json',
+    "/?lang=fa shows Web Chat's own words in Dari, from strings.json",
     async () => {
       const session = await openSession();
       const { page } = session;
@@ -277,7 +306,10 @@ describeInBrowser('the web chat page in chromium', () => {
       const { page } = session;
       await page.goto(`${testApp().url}/`);
       await expectFrenchMenu(page);
-      await page.locator(SUGGESTED_ACTIONS).getByRole('button', { name: asButton(FR_MENU[0]), exact: true }).click();
+      await page
+        .locator(SUGGESTED_ACTIONS)
+        .getByRole('button', { name: asButton(FR_MENU[0]), exact: true })
+        .click();
       // a new person picking a task starts with onboarding: first the language
       await waitForBot(page, 'Choisissez votre langue.');
       // what was sent is the number (the bot's record says so); the bubble shows the label tapped
@@ -304,9 +336,16 @@ describeInBrowser('the web chat page in chromium', () => {
       await expectFrenchMenu(page);
       await send(page, '3', 'Choisissez votre langue.');
       // versioned addresses (content hashes), cached for a year
-      for (const name of ['webchat.js', 'app.js', 'app.css']) expect(session.requests.some((url) => new RegExp(`^${testApp().url}/webchat/v/[0-9a-f]{16}/${name.replace('.', '\\.')}$`).test(url))).toBe(true);
+      for (const name of ['webchat.js', 'app.js', 'app.css'])
+        expect(
+          session.requests.some((url) =>
+            new RegExp(`^${testApp().url}/webchat/v/[0-9a-f]{16}/${name.replace('.', '\\.')}$`).test(url),
+          ),
+        ).toBe(true);
       expect((await bundle).headers()['cache-control']).toBe('public, max-age=31536000, immutable');
-      expect(session.requests.some((url) => url.startsWith(`${testApp().url}/v3/directline/conversations/`))).toBe(true);
+      expect(session.requests.some((url) => url.startsWith(`${testApp().url}/v3/directline/conversations/`))).toBe(
+        true,
+      );
       expectCleanPage(session);
     },
     TEST_MS,
@@ -319,7 +358,8 @@ describeInBrowser('the web chat page in chromium', () => {
       const { page } = session;
       const conversations: string[] = [];
       page.on('response', async (response) => {
-        if (response.url().endsWith('/v3/directline/tokens/generate')) conversations.push(((await response.json()) as { conversationId: string }).conversationId);
+        if (response.url().endsWith('/v3/directline/tokens/generate'))
+          conversations.push(((await response.json()) as { conversationId: string }).conversationId);
       });
       await page.goto(`${testApp().url}/`);
       await expectFrenchMenu(page);
@@ -340,7 +380,10 @@ describeInBrowser('the web chat page in chromium', () => {
 
       // The keyword: the bot says it, then the page starts afresh.
       await send(page, 'oublier', translator('fr')('forget.done'));
-      await eventually(async () => conversations.length, (n) => n === 3);
+      await eventually(
+        async () => conversations.length,
+        (n) => n === 3,
+      );
       await expectFrenchMenu(page);
       expect(await page.evaluate(() => localStorage.getItem('passerelle.userId'))).not.toBe(secondId);
       expect(await botBubbles(page, translator('fr')('forget.done')).count()).toBe(0);
@@ -380,19 +423,30 @@ describeInBrowser('the web chat page in chromium', () => {
       const person = await testApp().db.prisma.beneficiary.findFirstOrThrow({ where: { firstName: 'محبوبه' } });
       expect(person).toMatchObject({ status: 'pending', language: 'fa', birthYear: 1988 });
       expect(person.consentAt).not.toBeNull();
-      const bookings = await testApp().db.prisma.booking.findMany({ where: { beneficiaryId: person.id }, include: { session: true } });
+      const bookings = await testApp().db.prisma.booking.findMany({
+        where: { beneficiaryId: person.id },
+        include: { session: true },
+      });
       expect(bookings).toHaveLength(1);
       expect(bookings[0].status).toBe('booked');
-      const next = await testApp().db.prisma.workshopSession.findFirstOrThrow({ where: { audience: 'over25', startsAt: { gt: new Date() } }, orderBy: { startsAt: 'asc' } });
+      const next = await testApp().db.prisma.workshopSession.findFirstOrThrow({
+        where: { audience: 'over25', startsAt: { gt: new Date() } },
+        orderBy: { startsAt: 'asc' },
+      });
       expect(bookings[0].sessionId).toBe(next.id);
       const blocker = await testApp().db.prisma.blocker.findFirstOrThrow({ where: { beneficiaryId: person.id } });
       expect(blocker).toMatchObject({ reference, category: 'childcare', urgency: 'today', status: 'open' });
       const events = await testApp().db.prisma.caseEvent.findMany({ where: { beneficiaryId: person.id } });
-      expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['consent_given', 'workshop_booked', 'blocker_reported']));
+      expect(events.map((e) => e.type)).toEqual(
+        expect.arrayContaining(['consent_given', 'workshop_booked', 'blocker_reported']),
+      );
       expect(events.find((e) => e.type === 'blocker_reported')?.attention).toBe(true);
 
       // Every reply after the choice of Dari was in Dari.
-      const rows = await testApp().db.prisma.message.findMany({ where: { beneficiaryId: person.id }, orderBy: { id: 'asc' } });
+      const rows = await testApp().db.prisma.message.findMany({
+        where: { beneficiaryId: person.id },
+        orderBy: { id: 'asc' },
+      });
       const chose = rows.findIndex((r) => r.direction === 'in' && (r.payload as { text?: string }).text === '۴');
       const replies = rows.slice(chose + 1).filter((r) => r.direction === 'out');
       expect(replies.length).toBeGreaterThan(10);

@@ -28,16 +28,55 @@ async function busyFortnight() {
   const db = h.db.prisma;
   const siae = await db.structure.create({ data: { name: 'Les Jardins du Val de Loire', kind: 'siae', capacity: 2 } });
   const farm = await db.structure.create({ data: { name: 'Ferme des Quatre Vents', kind: 'company' } });
-  const sas = await db.placement.create({ data: { beneficiaryId: person.id, structureId: siae.id, kind: 'sas_iae', startDate: at(1, 0), endDate: at(31, 0), status: 'active' } });
+  const sas = await db.placement.create({
+    data: {
+      beneficiaryId: person.id,
+      structureId: siae.id,
+      kind: 'sas_iae',
+      startDate: at(1, 0),
+      endDate: at(31, 0),
+      status: 'active',
+    },
+  });
   // Thursday 6 to Friday 14 March: a weekend in the middle, and a shift on Wednesday 12
   const immersion = await db.placement.create({
-    data: { beneficiaryId: person.id, structureId: farm.id, kind: 'immersion', startDate: new Date('2025-03-06T00:00:00Z'), endDate: new Date('2025-03-14T00:00:00Z'), status: 'planned' },
+    data: {
+      beneficiaryId: person.id,
+      structureId: farm.id,
+      kind: 'immersion',
+      startDate: new Date('2025-03-06T00:00:00Z'),
+      endDate: new Date('2025-03-14T00:00:00Z'),
+      status: 'planned',
+    },
   });
-  await db.shift.create({ data: { placementId: sas.id, beneficiaryId: person.id, startsAt: at(4, 8), endsAt: at(4, 12), confirmation: 'confirmed' } });
-  await db.shift.create({ data: { placementId: immersion.id, beneficiaryId: person.id, startsAt: at(12, 9), endsAt: at(12, 17) } });
-  await db.shift.create({ data: { placementId: sas.id, beneficiaryId: person.id, startsAt: at(3, 8), endsAt: at(3, 12) } }); // started: not shown
-  const workshop = await db.workshop.create({ data: { code: 'agenda_test', category: 'paperwork', title: 'Papiers pour le test' } });
-  const session = (start: Date) => db.workshopSession.create({ data: { workshopId: workshop.id, startsAt: start, endsAt: hours(start, 2), place: 'Passerelle, Blois', capacity: 10 } });
+  await db.shift.create({
+    data: {
+      placementId: sas.id,
+      beneficiaryId: person.id,
+      startsAt: at(4, 8),
+      endsAt: at(4, 12),
+      confirmation: 'confirmed',
+    },
+  });
+  await db.shift.create({
+    data: { placementId: immersion.id, beneficiaryId: person.id, startsAt: at(12, 9), endsAt: at(12, 17) },
+  });
+  await db.shift.create({
+    data: { placementId: sas.id, beneficiaryId: person.id, startsAt: at(3, 8), endsAt: at(3, 12) },
+  }); // started: not shown
+  const workshop = await db.workshop.create({
+    data: { code: 'agenda_test', category: 'paperwork', title: 'Papiers pour le test' },
+  });
+  const session = (start: Date) =>
+    db.workshopSession.create({
+      data: {
+        workshopId: workshop.id,
+        startsAt: start,
+        endsAt: hours(start, 2),
+        place: 'Passerelle, Blois',
+        capacity: 10,
+      },
+    });
   const booked = await session(at(5, 9, 30));
   const waitlisted = await session(at(13, 14));
   const cancelled = await session(at(4, 14));
@@ -117,23 +156,42 @@ describe('write to my adviser', () => {
     person = await h.onboard();
     await h.send('bonjour');
     const ask = await h.send('5');
-    expect(ask[0].text).toBe('Écrivez votre message pour votre conseiller.\nVous pouvez aussi envoyer un message vocal.');
+    expect(ask[0].text).toBe(
+      'Écrivez votre message pour votre conseiller.\nVous pouvez aussi envoyer un message vocal.',
+    );
     expect(ask[0].inputHint).toBe('expectingInput');
     const done = await h.send('Bonjour, je voudrais un rendez-vous pour mon CV.');
-    expect(done[0].text).toBe('Merci. Votre message est envoyé à votre conseiller.\nVotre conseiller répond en général en 2 jours de travail.');
+    expect(done[0].text).toBe(
+      'Merci. Votre message est envoyé à votre conseiller.\nVotre conseiller répond en général en 2 jours de travail.',
+    );
     expect(done[1].text).toContain('Que voulez-vous faire ?');
-    const events = await h.db.prisma.caseEvent.findMany({ where: { beneficiaryId: person.id, type: 'message_to_cip' } });
-    expect(events).toMatchObject([{ actorType: 'beneficiary', actorId: String(person.id), attention: true, payload: { text: 'Bonjour, je voudrais un rendez-vous pour mon CV.' } }]);
+    const events = await h.db.prisma.caseEvent.findMany({
+      where: { beneficiaryId: person.id, type: 'message_to_cip' },
+    });
+    expect(events).toMatchObject([
+      {
+        actorType: 'beneficiary',
+        actorId: String(person.id),
+        attention: true,
+        payload: { text: 'Bonjour, je voudrais un rendez-vous pour mon CV.' },
+      },
+    ]);
   });
 
   test('in Arabic: a voice note is kept as a reference in the payload; "two days" in the dual form', async () => {
     person = await h.onboard({ language: 'ar' });
     await h.send('مرحبا');
     expect(await h.sendText('٥')).toContain('اكتب رسالتك إلى مرشدك.');
-    const done = await send({ attachments: [{ contentType: 'audio/ogg', contentUrl: 'https://media.example.org/v/42.ogg' }] });
+    const done = await send({
+      attachments: [{ contentType: 'audio/ogg', contentUrl: 'https://media.example.org/v/42.ogg' }],
+    });
     expect(done[0].text).toBe('شكرا. أرسلت رسالتك إلى مرشدك.\nيرد مرشدك عادة خلال 2 يومي عمل.');
-    const [event] = await h.db.prisma.caseEvent.findMany({ where: { beneficiaryId: person.id, type: 'message_to_cip' } });
-    expect(event.payload).toEqual({ attachments: [{ contentType: 'audio/ogg', url: 'https://media.example.org/v/42.ogg' }] });
+    const [event] = await h.db.prisma.caseEvent.findMany({
+      where: { beneficiaryId: person.id, type: 'message_to_cip' },
+    });
+    expect(event.payload).toEqual({
+      attachments: [{ contentType: 'audio/ogg', url: 'https://media.example.org/v/42.ogg' }],
+    });
   });
 
   test('in Dari: three empty messages lead to the way out, and nothing is stored', async () => {
@@ -145,7 +203,9 @@ describe('write to my adviser', () => {
     expect(first[1].text).toContain('پیام خود را برای مشاور خود بنویسید.');
     await send({ attachments: [{ contentType: 'image/webp' }] }); // a sticker without a link
     const third = await send({});
-    expect(third.map((r) => r.text).join('\n')).toContain('نفهمیدم. چه می‌خواهید بکنید؟\n1. برگشت به منو\n2. پیام به مشاور من');
+    expect(third.map((r) => r.text).join('\n')).toContain(
+      'نفهمیدم. چه می‌خواهید بکنید؟\n1. برگشت به منو\n2. پیام به مشاور من',
+    );
     expect(await h.db.prisma.caseEvent.count({ where: { type: 'message_to_cip' } })).toBe(0);
   });
 

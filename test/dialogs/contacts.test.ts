@@ -35,24 +35,49 @@ async function world(): Promise<World> {
   const db = h.db.prisma;
   const a = await db.structure.create({ data: { name: 'Les Jardins', kind: 'siae', capacity: 2 } });
   const b = await db.structure.create({ data: { name: 'La Ressourcerie', kind: 'siae', capacity: 2 } });
-  const sylvie = await db.contact.create({ data: { structureId: a.id, firstName: 'Sylvie', phone: '+33600000101', language: 'fr', role: 'supervisor' } });
-  const karim = await db.contact.create({ data: { structureId: b.id, firstName: 'Karim', phone: '+33600000102', language: 'ar', role: 'supervisor' } });
-  const person = (firstName: string) => db.beneficiary.create({ data: { firstName, status: 'active', consentAt: NOW, stage: 'sas_iae' } });
+  const sylvie = await db.contact.create({
+    data: { structureId: a.id, firstName: 'Sylvie', phone: '+33600000101', language: 'fr', role: 'supervisor' },
+  });
+  const karim = await db.contact.create({
+    data: { structureId: b.id, firstName: 'Karim', phone: '+33600000102', language: 'ar', role: 'supervisor' },
+  });
+  const person = (firstName: string) =>
+    db.beneficiary.create({ data: { firstName, status: 'active', consentAt: NOW, stage: 'sas_iae' } });
   const [amina, omid, lina] = [await person('Amina'), await person('Omid'), await person('Lina')];
   const place = (p: { id: number }, s: { id: number }) =>
-    db.placement.create({ data: { beneficiaryId: p.id, structureId: s.id, kind: 'sas_iae', startDate: new Date(Date.UTC(2030, 2, 1)), endDate: new Date(Date.UTC(2030, 5, 30)), status: 'active' } });
+    db.placement.create({
+      data: {
+        beneficiaryId: p.id,
+        structureId: s.id,
+        kind: 'sas_iae',
+        startDate: new Date(Date.UTC(2030, 2, 1)),
+        endDate: new Date(Date.UTC(2030, 5, 30)),
+        status: 'active',
+      },
+    });
   const placements = { amina: await place(amina, a), omid: await place(omid, a), lina: await place(lina, b) };
   return { a, b, sylvie, karim, amina, omid, lina, placements };
 }
 
 const shift = (placement: { id: number }, person: { id: number }, start: Date, hours: number) =>
-  h.db.prisma.shift.create({ data: { placementId: placement.id, beneficiaryId: person.id, startsAt: start, endsAt: new Date(start.getTime() + hours * 3600_000) } });
+  h.db.prisma.shift.create({
+    data: {
+      placementId: placement.id,
+      beneficiaryId: person.id,
+      startsAt: start,
+      endsAt: new Date(start.getTime() + hours * 3600_000),
+    },
+  });
 
 const events = (type: string) => h.db.prisma.caseEvent.findMany({ where: { type }, orderBy: { id: 'asc' } });
 
 async function sendVoice(contentUrl: string): Promise<Partial<Activity>[]> {
   h.adapter.activeQueue.splice(0);
-  await h.adapter.receiveActivity({ type: 'message', text: '', attachments: [{ contentType: 'audio/ogg', contentUrl }] } as Partial<Activity>);
+  await h.adapter.receiveActivity({
+    type: 'message',
+    text: '',
+    attachments: [{ contentType: 'audio/ogg', contentUrl }],
+  } as Partial<Activity>);
   return h.adapter.activeQueue.splice(0);
 }
 
@@ -61,7 +86,11 @@ async function requestAttendance(now: Date) {
   h.clock.now = now;
   const run = await requestShiftAttendance(h.db, now, { timeZone: TZ });
   h.adapter.activeQueue.splice(0);
-  const contacts = await h.db.prisma.message.findMany({ where: { kind: 'attendance', status: 'queued' }, select: { contactId: true }, distinct: ['contactId'] });
+  const contacts = await h.db.prisma.message.findMany({
+    where: { kind: 'attendance', status: 'queued' },
+    select: { contactId: true },
+    distinct: ['contactId'],
+  });
   for (const { contactId } of contacts) await h.core.notifier.deliver({ contactId: contactId! });
   return { run, sent: h.adapter.activeQueue.splice(0).map((a) => a.text ?? '') };
 }
@@ -76,7 +105,9 @@ test('recognised by their number: the contact menu in their language, not onboar
   expect(replies[1].inputHint).toBe('expectingInput');
   expect(await h.db.prisma.beneficiary.count()).toBe(3);
   expect(await h.profile()).toMatchObject({ contactId: w.sylvie.id, language: 'fr' });
-  expect(await h.db.prisma.conversationRef.findMany({ where: { contactId: w.sylvie.id } })).toEqual([expect.objectContaining({ channel: 'test', beneficiaryId: null })]);
+  expect(await h.db.prisma.conversationRef.findMany({ where: { contactId: w.sylvie.id } })).toEqual([
+    expect.objectContaining({ channel: 'test', beneficiaryId: null }),
+  ]);
   const recorded = await h.db.prisma.message.findMany({ orderBy: { id: 'asc' } });
   expect(recorded.map((m) => [m.direction, m.contactId, m.beneficiaryId])).toEqual([
     ['in', w.sylvie.id, null],
@@ -105,15 +136,29 @@ test('a contact sees and acts on the people of their structure only: the list, n
   const list = await h.sendText('1');
   expect(list).toBe('Pour qui ?\n1. Amina\n2. Omid\nEnvoyez un numéro.\n0 = menu');
   expect(list).not.toContain('Lina');
-  expect(await h.sendText('3')).toBe("Je n'ai pas compris.\nPour qui ?\n1. Amina\n2. Omid\nEnvoyez un numéro.\n0 = menu");
+  expect(await h.sendText('3')).toBe(
+    "Je n'ai pas compris.\nPour qui ?\n1. Amina\n2. Omid\nEnvoyez un numéro.\n0 = menu",
+  );
   expect(await h.sendText('Lina')).toContain("Je n'ai pas compris.");
   const done = await h.send('Omid');
   expect(done[0].text).toBe("C'est noté : Omid n'est pas là aujourd'hui.\nSon conseiller est prévenu.");
   expect(done[1].text).toContain('Que voulez-vous faire ?');
-  expect(await h.db.prisma.shift.findUniqueOrThrow({ where: { id: omidToday.id } })).toMatchObject({ attendance: 'absent', attendanceAt: NOW, attendanceContactId: w.sylvie.id });
-  expect(await h.db.prisma.shift.findUniqueOrThrow({ where: { id: linaToday.id } })).toMatchObject({ attendance: 'unknown', attendanceContactId: null });
+  expect(await h.db.prisma.shift.findUniqueOrThrow({ where: { id: omidToday.id } })).toMatchObject({
+    attendance: 'absent',
+    attendanceAt: NOW,
+    attendanceContactId: w.sylvie.id,
+  });
+  expect(await h.db.prisma.shift.findUniqueOrThrow({ where: { id: linaToday.id } })).toMatchObject({
+    attendance: 'unknown',
+    attendanceContactId: null,
+  });
   const [event] = await events('shift_attendance');
-  expect(event).toMatchObject({ beneficiaryId: w.omid.id, actorType: 'contact', actorId: String(w.sylvie.id), attention: true });
+  expect(event).toMatchObject({
+    beneficiaryId: w.omid.id,
+    actorType: 'contact',
+    actorId: String(w.sylvie.id),
+    attention: true,
+  });
   expect(event.payload).toMatchObject({ shiftId: omidToday.id, attendance: 'absent', via: 'menu' });
   expect(await h.db.prisma.caseEvent.count({ where: { beneficiaryId: w.lina.id } })).toBe(0);
 
@@ -121,19 +166,34 @@ test('a contact sees and acts on the people of their structure only: the list, n
   const sylvie = { id: w.sylvie.id, structureId: w.a.id };
   expect(await reportAbsence(h.db.prisma, sylvie, w.placements.lina.id, NOW, TZ)).toBeUndefined();
   expect(await confirmTomorrow(h.db.prisma, sylvie, w.placements.lina.id, NOW, TZ)).toBeUndefined();
-  expect(await reportEmployerProblem(h.db.prisma, sylvie, w.placements.lina.id, { text: 'x' }, NOW, TZ)).toBeUndefined();
+  expect(
+    await reportEmployerProblem(h.db.prisma, sylvie, w.placements.lina.id, { text: 'x' }, NOW, TZ),
+  ).toBeUndefined();
   expect(await h.db.prisma.caseEvent.count({ where: { beneficiaryId: w.lina.id } })).toBe(0);
-  expect(await h.db.prisma.shift.findUniqueOrThrow({ where: { id: linaToday.id } })).toMatchObject({ attendance: 'unknown' });
+  expect(await h.db.prisma.shift.findUniqueOrThrow({ where: { id: linaToday.id } })).toMatchObject({
+    attendance: 'unknown',
+  });
 });
 
 test('more than six people: five a page, then "more"', async () => {
   const w = await world();
   for (const name of ['Bilal', 'Chiara', 'Dawit', 'Elif', 'Farid']) {
     const p = await h.db.prisma.beneficiary.create({ data: { firstName: name, status: 'active', consentAt: NOW } });
-    await h.db.prisma.placement.create({ data: { beneficiaryId: p.id, structureId: w.a.id, kind: 'job', startDate: new Date(Date.UTC(2030, 2, 1)), endDate: new Date(Date.UTC(2030, 2, 31)), status: 'active' } });
+    await h.db.prisma.placement.create({
+      data: {
+        beneficiaryId: p.id,
+        structureId: w.a.id,
+        kind: 'job',
+        startDate: new Date(Date.UTC(2030, 2, 1)),
+        endDate: new Date(Date.UTC(2030, 2, 31)),
+        status: 'active',
+      },
+    });
   }
   await h.send('bonjour');
-  expect(await h.sendText('1')).toBe('Pour qui ?\n1. Amina\n2. Omid\n3. Bilal\n4. Chiara\n5. Dawit\n6. Voir la suite\nEnvoyez un numéro.\n0 = menu');
+  expect(await h.sendText('1')).toBe(
+    'Pour qui ?\n1. Amina\n2. Omid\n3. Bilal\n4. Chiara\n5. Dawit\n6. Voir la suite\nEnvoyez un numéro.\n0 = menu',
+  );
   expect(await h.sendText('6')).toBe('Pour qui ?\n1. Elif\n2. Farid\n3. Voir la suite\nEnvoyez un numéro.\n0 = menu');
   expect(await h.sendText('Farid')).toContain("C'est noté : Farid n'est pas là aujourd'hui.");
 });
@@ -143,17 +203,25 @@ test('an absence with no shift today is an absence_reported alert; a person alon
   await h.db.prisma.placement.update({ where: { id: w.placements.omid.id }, data: { status: 'ended' } });
   await h.send('bonjour');
   const text = await h.sendText('absence');
-  expect(text).toBe("C'est noté : Amina n'est pas là aujourd'hui.\nSon conseiller est prévenu.\nQue voulez-vous faire ?\n1. Signaler une absence\n2. Signaler un problème\n3. Confirmer demain\nEnvoyez un numéro.");
+  expect(text).toBe(
+    "C'est noté : Amina n'est pas là aujourd'hui.\nSon conseiller est prévenu.\nQue voulez-vous faire ?\n1. Signaler une absence\n2. Signaler un problème\n3. Confirmer demain\nEnvoyez un numéro.",
+  );
   const [event] = await events('absence_reported');
   expect(event).toMatchObject({ beneficiaryId: w.amina.id, actorType: 'contact', attention: true });
-  expect(event.payload).toMatchObject({ placementId: w.placements.amina.id, structure: 'Les Jardins', day: '2030-03-04' });
+  expect(event.payload).toMatchObject({
+    placementId: w.placements.amina.id,
+    structure: 'Les Jardins',
+    day: '2030-03-04',
+  });
 });
 
 test('a problem in a few words, or a voice note: employer_problem for the CIP', async () => {
   const w = await world();
   await h.send('bonjour');
   await h.send('2');
-  expect(await h.sendText('1')).toBe('Quel est le problème avec Amina ? Écrivez quelques mots.\nVous pouvez aussi envoyer un message vocal.');
+  expect(await h.sendText('1')).toBe(
+    'Quel est le problème avec Amina ? Écrivez quelques mots.\nVous pouvez aussi envoyer un message vocal.',
+  );
   expect((await h.send('Elle ne trouve pas ses gants.'))[0].text).toBe('Merci. Son conseiller va lire votre message.');
   await h.send('2');
   await h.send('deux');
@@ -163,8 +231,14 @@ test('a problem in a few words, or a voice note: employer_problem for the CIP', 
     [w.amina.id, 'contact', String(w.sylvie.id), true],
     [w.omid.id, 'contact', String(w.sylvie.id), true],
   ]);
-  expect(reported[0].payload).toMatchObject({ placementId: w.placements.amina.id, structure: 'Les Jardins', text: 'Elle ne trouve pas ses gants.' });
-  expect(reported[1].payload).toMatchObject({ attachments: [{ contentType: 'audio/ogg', url: 'https://media.example.org/voice/v1.ogg' }] });
+  expect(reported[0].payload).toMatchObject({
+    placementId: w.placements.amina.id,
+    structure: 'Les Jardins',
+    text: 'Elle ne trouve pas ses gants.',
+  });
+  expect(reported[1].payload).toMatchObject({
+    attachments: [{ contentType: 'audio/ogg', url: 'https://media.example.org/voice/v1.ogg' }],
+  });
 });
 
 test("confirm tomorrow: shift_confirmed_by_employer on tomorrow's shift; says so when there is none", async () => {
@@ -175,7 +249,12 @@ test("confirm tomorrow: shift_confirmed_by_employer on tomorrow's shift; says so
   await h.send('3');
   expect((await h.send('1'))[0].text).toBe("Merci. C'est noté : Amina travaille demain, 9 h – 12 h.");
   const [event] = await events('shift_confirmed_by_employer');
-  expect(event).toMatchObject({ beneficiaryId: w.amina.id, actorType: 'contact', actorId: String(w.sylvie.id), attention: false });
+  expect(event).toMatchObject({
+    beneficiaryId: w.amina.id,
+    actorType: 'contact',
+    actorId: String(w.sylvie.id),
+    attention: false,
+  });
   expect(event.payload).toMatchObject({ shiftId: tomorrow.id, placementId: w.placements.amina.id });
   await h.send('3');
   expect((await h.send('2'))[0].text).toBe("Omid n'a pas de travail prévu demain.");
@@ -186,14 +265,20 @@ test('"stop" and "start" on the Contact; "help" and "menu" work; "delete" says w
   const w = await world();
   await h.send('bonjour');
   expect(await h.sendText('aide')).toContain('Pour répondre, envoyez un numéro.');
-  expect(await h.sendText('stop')).toBe("D'accord. Je ne vous envoie plus de messages.\nPour recommencer, écrivez « start ».");
+  expect(await h.sendText('stop')).toBe(
+    "D'accord. Je ne vous envoie plus de messages.\nPour recommencer, écrivez « start ».",
+  );
   expect((await h.db.prisma.contact.findUniqueOrThrow({ where: { id: w.sylvie.id } })).optedOutAt).toEqual(NOW);
-  expect(await h.sendText('start')).toContain('Très bien. Je peux de nouveau vous envoyer des messages.\nQue voulez-vous faire ?');
+  expect(await h.sendText('start')).toContain(
+    'Très bien. Je peux de nouveau vous envoyer des messages.\nQue voulez-vous faire ?',
+  );
   expect((await h.db.prisma.contact.findUniqueOrThrow({ where: { id: w.sylvie.id } })).optedOutAt).toBeNull();
   expect(await h.sendText('supprimer')).toContain("Pour effacer vos informations, parlez à l'équipe de Passerelle.");
   expect(await h.sendText('menu')).toContain('1. Signaler une absence');
   expect(await h.db.prisma.beneficiary.count()).toBe(3);
-  expect(await h.db.prisma.caseEvent.count({ where: { type: { in: ['opted_out', 'erasure_requested', 'consent_given'] } } })).toBe(0);
+  expect(
+    await h.db.prisma.caseEvent.count({ where: { type: { in: ['opted_out', 'erasure_requested', 'consent_given'] } } }),
+  ).toBe(0);
 });
 
 test('attendance requests: 1, "non", "en retard" on the shifts; two open requests answered one after the other; "no" is an alert', async () => {
@@ -222,10 +307,20 @@ test('attendance requests: 1, "non", "en retard" on the shifts; two open request
   const second = await h.send('en retard');
   expect(second[0].text).toBe("Merci. C'est noté : Amina était en retard.");
   expect(second[1].text).toContain('Que voulez-vous faire ?');
-  expect(await h.db.prisma.shift.findUniqueOrThrow({ where: { id: omidShift.id } })).toMatchObject({ attendance: 'absent', attendanceAt: at(4, 12, 20), attendanceContactId: w.sylvie.id });
-  expect(await h.db.prisma.shift.findUniqueOrThrow({ where: { id: aminaShift.id } })).toMatchObject({ attendance: 'late', attendanceAt: at(4, 12, 21), attendanceContactId: w.sylvie.id });
+  expect(await h.db.prisma.shift.findUniqueOrThrow({ where: { id: omidShift.id } })).toMatchObject({
+    attendance: 'absent',
+    attendanceAt: at(4, 12, 20),
+    attendanceContactId: w.sylvie.id,
+  });
+  expect(await h.db.prisma.shift.findUniqueOrThrow({ where: { id: aminaShift.id } })).toMatchObject({
+    attendance: 'late',
+    attendanceAt: at(4, 12, 21),
+    attendanceContactId: w.sylvie.id,
+  });
   const recorded = await events('shift_attendance');
-  expect(recorded.map((e) => [e.beneficiaryId, (e.payload as { attendance: string }).attendance, e.attention, e.actorType])).toEqual([
+  expect(
+    recorded.map((e) => [e.beneficiaryId, (e.payload as { attendance: string }).attendance, e.attention, e.actorType]),
+  ).toEqual([
     [w.omid.id, 'absent', true, 'contact'],
     [w.amina.id, 'late', false, 'contact'],
   ]);
@@ -239,7 +334,7 @@ test('attendance requests: 1, "non", "en retard" on the shifts; two open request
   ]);
 });
 
-test('a request whose shift is no longer at the contact\'s structure is closed: nothing changes', async () => {
+test("a request whose shift is no longer at the contact's structure is closed: nothing changes", async () => {
   const w = await world();
   h.clock.now = at(4, 11, 0);
   await h.send('bonjour');
@@ -252,7 +347,10 @@ test('a request whose shift is no longer at the contact\'s structure is closed: 
   const replies = await h.send('1');
   expect(replies[0].text).toBe('Cette question est fermée.');
   expect(replies[1].text).toContain('Que voulez-vous faire ?');
-  expect(await h.db.prisma.shift.findUniqueOrThrow({ where: { id: aminaShift.id } })).toMatchObject({ attendance: 'unknown', attendanceContactId: null });
+  expect(await h.db.prisma.shift.findUniqueOrThrow({ where: { id: aminaShift.id } })).toMatchObject({
+    attendance: 'unknown',
+    attendanceContactId: null,
+  });
   expect(await events('shift_attendance')).toEqual([]);
   // Now she sees the other structure's people, not her former ones.
   expect(await h.sendText('1')).toContain("C'est noté : Lina n'est pas là aujourd'hui.");

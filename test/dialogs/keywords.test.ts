@@ -30,7 +30,9 @@ test('stop and start, in Dari: opted out and back in, with the events, confirmed
   expect(stop[0].speak).toContain('xml:lang="fa-AF"');
   expect(stop[0].inputHint).toBe('acceptingInput');
   expect((await person(b.id)).optedOutAt).toEqual(h.clock.now);
-  expect(await events('opted_out')).toMatchObject([{ beneficiaryId: b.id, actorType: 'beneficiary', actorId: String(b.id) }]);
+  expect(await events('opted_out')).toMatchObject([
+    { beneficiaryId: b.id, actorType: 'beneficiary', actorId: String(b.id) },
+  ]);
 
   const start = await h.send('شروع');
   expect(start[0].text).toBe('خوب. دوباره می‌توانم برای شما پیام بفرستم.');
@@ -43,7 +45,9 @@ test('stop in French, in the middle of a task', async () => {
   const b = await h.onboard();
   await h.send('bonjour');
   await h.send('6');
-  expect(await h.sendText('STOP')).toBe("D'accord. Je ne vous envoie plus de messages.\nPour recommencer, écrivez « start ».");
+  expect(await h.sendText('STOP')).toBe(
+    "D'accord. Je ne vous envoie plus de messages.\nPour recommencer, écrivez « start ».",
+  );
   expect((await person(b.id)).optedOutAt).not.toBeNull();
   expect(await h.sendText('start')).toContain('Très bien. Je peux de nouveau vous envoyer des messages.');
   expect((await person(b.id)).optedOutAt).toBeNull();
@@ -72,13 +76,17 @@ test('delete, confirmed: an erasure request for the CIP, flagged for their atten
   const b = await h.onboard();
   await h.send('bonjour');
   const question = await h.send('supprimer');
-  expect(question.map((r) => r.text)).toEqual(['Voulez-vous effacer vos informations ?\n1. Oui\n2. Non\nEnvoyez un numéro.']);
+  expect(question.map((r) => r.text)).toEqual([
+    'Voulez-vous effacer vos informations ?\n1. Oui\n2. Non\nEnvoyez un numéro.',
+  ]);
   expect(question[0].inputHint).toBe('expectingInput');
   const done = await h.send('oui');
   expect(done[0].text).toBe("D'accord. Votre conseiller va effacer vos informations.");
   expect(done[1].text).toBe("Nous vous dirons quand c'est fait.");
   expect(done[2].text).toContain('Que voulez-vous faire ?');
-  expect(await events('erasure_requested')).toMatchObject([{ beneficiaryId: b.id, actorType: 'beneficiary', actorId: String(b.id), attention: true }]);
+  expect(await events('erasure_requested')).toMatchObject([
+    { beneficiaryId: b.id, actorType: 'beneficiary', actorId: String(b.id), attention: true },
+  ]);
   // nothing is deleted by the bot: the CIP does it
   expect(await person(b.id)).toMatchObject({ firstName: 'Amina' });
 });
@@ -105,7 +113,10 @@ test('delete not understood three times: nothing is requested, the menu comes ba
   await h.onboard();
   await h.send('bonjour');
   await h.send('delete');
-  expect((await h.send('euh')).map((r) => r.text)).toEqual(["Je n'ai pas compris.", 'Voulez-vous effacer vos informations ?\n1. Oui, d\'accord\n2. Non\nEnvoyez 1 ou 2.']);
+  expect((await h.send('euh')).map((r) => r.text)).toEqual([
+    "Je n'ai pas compris.",
+    "Voulez-vous effacer vos informations ?\n1. Oui, d'accord\n2. Non\nEnvoyez 1 ou 2.",
+  ]);
   await h.send('hmm');
   const end = await h.send('bof');
   expect(end[0].text).toBe("Je n'ai pas compris.\nJe ne change rien.");
@@ -126,7 +137,9 @@ test('a change of language by a known person goes on the case', async () => {
   expect(await h.sendText('langue')).toContain('Choisissez votre langue.');
   expect(await h.sendText('۴')).toContain('خوب. حالا من دری گپ می‌زنم.');
   expect(await person(b.id)).toMatchObject({ language: 'fa' });
-  expect(await events('language_changed')).toMatchObject([{ beneficiaryId: b.id, actorType: 'beneficiary', payload: { from: 'fr', to: 'fa' } }]);
+  expect(await events('language_changed')).toMatchObject([
+    { beneficiaryId: b.id, actorType: 'beneficiary', payload: { from: 'fr', to: 'fa' } },
+  ]);
 
   // and through the menu, back to French
   await h.send('۶');

@@ -18,7 +18,14 @@ afterEach(async () => {
   await tmp.drop();
 });
 
-const FR_MENU = ['1. Ateliers', '2. Mon travail', '3. Un problème', '4. Mon agenda', '5. Écrire à mon conseiller', '6. Langue'];
+const FR_MENU = [
+  '1. Ateliers',
+  '2. Mon travail',
+  '3. Un problème',
+  '4. Mon agenda',
+  '5. Écrire à mon conseiller',
+  '6. Langue',
+];
 const AR_MENU_QUESTION = 'ماذا تريد أن تفعل؟';
 
 test('a new person is greeted in French with the numbered menu, with speak and input hints', async () => {
@@ -39,7 +46,13 @@ test('a new person is greeted in French with the numbered menu, with speak and i
 test('entries 1 to 5 open their task; 0 comes back to the menu', async () => {
   await h.send('salut');
   const t = translator('fr');
-  const opens = { '1': 'workshops.menu.question', '2': 'shifts.none', '3': 'problem.start.question', '4': 'agenda.none', '5': 'cip.ask' } as const;
+  const opens = {
+    '1': 'workshops.menu.question',
+    '2': 'shifts.none',
+    '3': 'problem.start.question',
+    '4': 'agenda.none',
+    '5': 'cip.ask',
+  } as const;
   for (const [n, key] of Object.entries(opens)) {
     expect(await h.sendText(n)).toContain(t(key));
     expect(await h.sendText('0')).toContain('6. Langue');
@@ -56,7 +69,16 @@ test.each([
   await h.send('bonjour');
   const languageMenu = await h.sendText('6');
   expect(languageMenu).toContain('Choisissez votre langue.');
-  for (const line of ['1. Français', '2. English', '3. العربية', '4. دری / فارسی', '5. پښتو', '6. ትግርኛ', '7. Русский', '8. Українська']) {
+  for (const line of [
+    '1. Français',
+    '2. English',
+    '3. العربية',
+    '4. دری / فارسی',
+    '5. پښتو',
+    '6. ትግርኛ',
+    '7. Русский',
+    '8. Українська',
+  ]) {
     expect(languageMenu).toContain(line);
   }
   const replies = await h.send(answer);
@@ -109,7 +131,12 @@ test('the channel locale is used until the person chooses, and the choice surviv
   await ru.send('6');
   await ru.send('8');
   // a new bot over the same database (a restart) keeps the choice, in a new conversation
-  const again = await createHarness(tmp.url, { user: 'user-ru', conversation: 'c-ru-2', channelLocale: 'ru-RU', db: h.db });
+  const again = await createHarness(tmp.url, {
+    user: 'user-ru',
+    conversation: 'c-ru-2',
+    channelLocale: 'ru-RU',
+    db: h.db,
+  });
   expect(await again.sendText('привет')).toContain('Що ви хочете зробити?');
 });
 

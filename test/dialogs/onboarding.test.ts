@@ -72,7 +72,16 @@ test('French: language list, consent in two bubbles, first name, a pending case'
   const list = await h.send('1');
   expect(list).toHaveLength(1);
   expect(list[0].text).toContain('Choisissez votre langue.');
-  for (const line of ['1. Français', '2. English', '3. العربية', '4. دری / فارسی', '5. پښتو', '6. ትግርኛ', '7. Русский', '8. Українська']) {
+  for (const line of [
+    '1. Français',
+    '2. English',
+    '3. العربية',
+    '4. دری / فارسی',
+    '5. پښتو',
+    '6. ትግርኛ',
+    '7. Русский',
+    '8. Українська',
+  ]) {
     expect(list[0].text).toContain(line);
   }
 
@@ -94,7 +103,13 @@ test('French: language list, consent in two bubbles, first name, a pending case'
   expectVoiceReady(done, 'fr-FR');
 
   const [b] = await h.db.prisma.beneficiary.findMany();
-  expect(b).toMatchObject({ firstName: 'Amina', language: 'fr', status: 'pending', phone: null, consentAt: h.clock.now });
+  expect(b).toMatchObject({
+    firstName: 'Amina',
+    language: 'fr',
+    status: 'pending',
+    phone: null,
+    consentAt: h.clock.now,
+  });
   expect(await h.profile()).toEqual({ language: 'fr', beneficiaryId: b.id, conversationId: 'conversation-1' });
   // known now: the next task opens without onboarding
   expect(await h.sendText('0')).toContain('Que voulez-vous faire ?');
@@ -135,7 +150,12 @@ test('Dari: Persian digits, every text in Dari, and every database effect of con
   });
   const refs = await h.db.prisma.conversationRef.findMany();
   expect(refs).toHaveLength(1);
-  expect(refs[0]).toMatchObject({ channel: 'test', userKey: 'user-1', conversationId: 'conversation-1', beneficiaryId: b.id });
+  expect(refs[0]).toMatchObject({
+    channel: 'test',
+    userKey: 'user-1',
+    conversationId: 'conversation-1',
+    beneficiaryId: b.id,
+  });
   // the conversation so far (recorded before consent) now belongs to the case
   const earlier = (await messages()).filter((m) => m.id <= before);
   expect(earlier.length).toBeGreaterThanOrEqual(8);
@@ -158,7 +178,11 @@ test('Arabic: a language chosen earlier is not asked again; Arabic-Indic digits 
   const done = await h.send('فاطمة');
   expect(done[0].text).toBe('شكرا، فاطمة!');
   expectTaskOpened(done);
-  expect(await h.db.prisma.beneficiary.findFirst()).toMatchObject({ firstName: 'فاطمة', language: 'ar', status: 'pending' });
+  expect(await h.db.prisma.beneficiary.findFirst()).toMatchObject({
+    firstName: 'فاطمة',
+    language: 'ar',
+    status: 'pending',
+  });
 });
 
 test('no: nothing personal is kept, the way to the platform is given, and the question comes back later', async () => {
@@ -209,9 +233,13 @@ test('yes: the messages of the consent turn itself belong to the case', async ()
 
 test("a phone number the channel gives that matches a CIP's case: linked, no first name asked", async () => {
   await start({ identity: { phone: '33612345678' } });
-  const cip = await h.db.prisma.beneficiary.create({ data: { firstName: 'Amina', phone: '+33612345678', status: 'active', language: 'fr' } });
+  const cip = await h.db.prisma.beneficiary.create({
+    data: { firstName: 'Amina', phone: '+33612345678', status: 'active', language: 'fr' },
+  });
   const consent = await toConsent('bonjour', '1', '1');
-  expect(consent[1].text).toBe('Pour vous aider, je garde votre prénom, votre numéro de téléphone et vos réponses.\nVotre conseiller voit ces informations.');
+  expect(consent[1].text).toBe(
+    'Pour vous aider, je garde votre prénom, votre numéro de téléphone et vos réponses.\nVotre conseiller voit ces informations.',
+  );
 
   const done = await h.send('👍');
   expect(done[0].text).toBe('Merci, Amina !');
@@ -219,7 +247,11 @@ test("a phone number the channel gives that matches a CIP's case: linked, no fir
   const all = await h.db.prisma.beneficiary.findMany();
   expect(all).toHaveLength(1);
   expect(all[0]).toMatchObject({ id: cip.id, status: 'active', consentAt: h.clock.now, phone: '+33612345678' });
-  expect(await h.db.prisma.caseEvent.findFirst()).toMatchObject({ beneficiaryId: cip.id, type: 'consent_given', payload: { linked: true } });
+  expect(await h.db.prisma.caseEvent.findFirst()).toMatchObject({
+    beneficiaryId: cip.id,
+    type: 'consent_given',
+    payload: { linked: true },
+  });
   expect(await h.db.prisma.conversationRef.findFirst()).toMatchObject({ beneficiaryId: cip.id });
   expect((await h.profile())?.beneficiaryId).toBe(cip.id);
 });
@@ -229,10 +261,21 @@ test('a phone number without a case goes on the new pending case; one already on
   await toConsent('bonjour', '1', '1');
   await h.send('oui');
   await h.send('Amina');
-  expect(await h.db.prisma.beneficiary.findFirst()).toMatchObject({ firstName: 'Amina', phone: '+33612345678', status: 'pending' });
+  expect(await h.db.prisma.beneficiary.findFirst()).toMatchObject({
+    firstName: 'Amina',
+    phone: '+33612345678',
+    status: 'pending',
+  });
 
-  const other = await createHarness(tmp.url, { user: 'user-2', conversation: 'c-2', db: h.db, identity: { phone: '+33700000001' } });
-  const archived = await h.db.prisma.beneficiary.create({ data: { firstName: 'Old', phone: '+33700000001', status: 'archived' } });
+  const other = await createHarness(tmp.url, {
+    user: 'user-2',
+    conversation: 'c-2',
+    db: h.db,
+    identity: { phone: '+33700000001' },
+  });
+  const archived = await h.db.prisma.beneficiary.create({
+    data: { firstName: 'Old', phone: '+33700000001', status: 'archived' },
+  });
   await other.send('bonjour');
   await other.send('1');
   await other.send('1');
@@ -240,7 +283,9 @@ test('a phone number without a case goes on the new pending case; one already on
   expect(await other.sendText('Nadia')).toContain('Merci, Nadia !');
   const nadia = await h.db.prisma.beneficiary.findFirstOrThrow({ where: { firstName: 'Nadia' } });
   expect(nadia).toMatchObject({ phone: null, status: 'pending' });
-  expect(await h.db.prisma.caseEvent.findFirst({ where: { beneficiaryId: nadia.id } })).toMatchObject({ payload: { linked: false, phoneOnCase: archived.id } });
+  expect(await h.db.prisma.caseEvent.findFirst({ where: { beneficiaryId: nadia.id } })).toMatchObject({
+    payload: { linked: false, phoneOnCase: archived.id },
+  });
 });
 
 test('the profile name the channel gives is proposed: yes keeps it, no asks for the first name', async () => {
@@ -252,7 +297,12 @@ test('the profile name the channel gives is proposed: yes keeps it, no asks for 
   expect(await h.sendText('1')).toContain('Merci, Amina !');
   expect(await h.db.prisma.beneficiary.findFirst()).toMatchObject({ firstName: 'Amina' });
 
-  const other = await createHarness(tmp.url, { user: 'user-2', conversation: 'c-2', db: h.db, identity: { name: 'Amina' } });
+  const other = await createHarness(tmp.url, {
+    user: 'user-2',
+    conversation: 'c-2',
+    db: h.db,
+    identity: { name: 'Amina' },
+  });
   await other.setProfile({ language: 'fa' });
   await other.send('سلام');
   await other.send('۱');
@@ -286,7 +336,9 @@ test.each<[LanguageCode, string]>([
   await start({ language });
   await h.send('hello');
   await h.send('1');
-  expect(await h.sendText(answer)).toBe(`${translator(language)('onboarding.name.question')}\n${translator(language)('onboarding.name.hint')}`);
+  expect(await h.sendText(answer)).toBe(
+    `${translator(language)('onboarding.name.question')}\n${translator(language)('onboarding.name.hint')}`,
+  );
 });
 
 test.each<[LanguageCode, string]>([
@@ -313,7 +365,10 @@ test('consent not understood: the question again, then after three misses a kind
   expect(texts(await h.send('peut-être'))).toEqual(["Je n'ai pas compris.", FR_QUESTION_SIMPLER]);
   expect(texts(await h.send('bof'))).toEqual(["Je n'ai pas compris.", FR_QUESTION_SIMPLER]);
   const end = await h.send('hmm');
-  expect(texts(end).slice(0, 2)).toEqual(["Je n'ai pas compris. Ce n'est pas grave.", 'Vous pouvez recommencer quand vous voulez.']);
+  expect(texts(end).slice(0, 2)).toEqual([
+    "Je n'ai pas compris. Ce n'est pas grave.",
+    'Vous pouvez recommencer quand vous voulez.',
+  ]);
   expect(end[2].text).toContain('Que voulez-vous faire ?');
   expectVoiceReady(end, 'fr-FR');
   expect(await h.db.prisma.beneficiary.count()).toBe(0);
@@ -339,7 +394,10 @@ test('a first name asked again is accepted the second time', async () => {
   await h.send('سلام');
   await h.send('۱');
   await h.send('۱');
-  expect(texts(await h.send('۱۲۳'))).toEqual(['نام خود را با حروف بنویسید، بدون عدد.', 'نام شما چیست؟\nفقط نام خود را بنویسید.']);
+  expect(texts(await h.send('۱۲۳'))).toEqual([
+    'نام خود را با حروف بنویسید، بدون عدد.',
+    'نام شما چیست؟\nفقط نام خود را بنویسید.',
+  ]);
   expect(await h.sendText('محمد‌رضا')).toContain('تشکر، محمد‌رضا!');
   expect(await h.db.prisma.beneficiary.findFirst()).toMatchObject({ firstName: 'محمد‌رضا' });
 });
@@ -361,18 +419,22 @@ test('first names: letters of any script, spaces, hyphens, apostrophes; 50 chara
     expect(firstNameFrom(name)).toBe(name);
   }
   expect(firstNameFrom('  Amina.  ')).toBe('Amina');
-  for (const bad of ['', ' ', 'Amina2', '۱۲۳', 'a@b', '--', 'A'.repeat(51), 'Amina 🌸']) expect(firstNameFrom(bad)).toBeUndefined();
+  for (const bad of ['', ' ', 'Amina2', '۱۲۳', 'a@b', '--', 'A'.repeat(51), 'Amina 🌸'])
+    expect(firstNameFrom(bad)).toBeUndefined();
   expect(firstNameFrom('A'.repeat(50))).toBe('A'.repeat(50));
   expect(firstNameFrom('Amina 🌸', { loose: true })).toBe('Amina');
   expect(firstNameFrom('🌸🌸 1234', { loose: true })).toBeUndefined();
 });
 
-test.each([...LANGUAGE_CODES])('%s: the words the consent text gives for "stop" and "delete" work as keywords', async (language) => {
-  await start({ language });
-  await h.send('hello');
-  const consent = await h.send('1');
-  const quoted = (text: string | undefined) => /[«"]\s*(.+?)\s*[»"]/u.exec(text ?? '')?.[1];
-  const [stop, erase] = consent[1].text!.split('\n');
-  expect(globalCommand(quoted(stop))).toBe('stop');
-  expect(globalCommand(quoted(erase))).toBe('delete');
-});
+test.each([...LANGUAGE_CODES])(
+  '%s: the words the consent text gives for "stop" and "delete" work as keywords',
+  async (language) => {
+    await start({ language });
+    await h.send('hello');
+    const consent = await h.send('1');
+    const quoted = (text: string | undefined) => /[«"]\s*(.+?)\s*[»"]/u.exec(text ?? '')?.[1];
+    const [stop, erase] = consent[1].text!.split('\n');
+    expect(globalCommand(quoted(stop))).toBe('stop');
+    expect(globalCommand(quoted(erase))).toBe('delete');
+  },
+);

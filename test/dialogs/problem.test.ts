@@ -28,7 +28,11 @@ async function sendAttachment(attachment: { contentType: string; contentUrl: str
 }
 
 const blockers = () => h.db.prisma.blocker.findMany({ where: { beneficiaryId: person.id }, orderBy: { id: 'asc' } });
-const reported = () => h.db.prisma.caseEvent.findMany({ where: { beneficiaryId: person.id, type: 'blocker_reported' }, orderBy: { id: 'asc' } });
+const reported = () =>
+  h.db.prisma.caseEvent.findMany({
+    where: { beneficiaryId: person.id, type: 'blocker_reported' },
+    orderBy: { id: 'asc' },
+  });
 
 describe('in French', () => {
   beforeEach(async () => {
@@ -40,33 +44,62 @@ describe('in French', () => {
     expect(await h.sendText('3')).toContain('Que voulez-vous faire ?\n1. Signaler un problème\n2. Mes problèmes');
     const categories = await h.send('signaler un problème');
     expect(categories[0].text).toBe(
-      ['Quel est le problème ?', '1. Logement', "2. Garde d'enfants", '3. Santé', '4. Papiers', '5. Transport', '6. Argent ou autre chose', 'Envoyez un numéro.'].join('\n'),
+      [
+        'Quel est le problème ?',
+        '1. Logement',
+        "2. Garde d'enfants",
+        '3. Santé',
+        '4. Papiers',
+        '5. Transport',
+        '6. Argent ou autre chose',
+        'Envoyez un numéro.',
+      ].join('\n'),
     );
     expect(categories[0].suggestedActions?.actions).toHaveLength(6);
-    expect(await h.sendText('logement')).toContain('Problème : Logement.\nQuand avez-vous besoin d\'aide ?\n1. Aujourd\'hui\n2. Cette semaine\n3. Pas pressé');
+    expect(await h.sendText('logement')).toContain(
+      "Problème : Logement.\nQuand avez-vous besoin d'aide ?\n1. Aujourd'hui\n2. Cette semaine\n3. Pas pressé",
+    );
     const describe = await h.send('cette semaine');
-    expect(describe[0].text).toBe('Expliquez le problème en quelques mots.\nVous pouvez aussi envoyer un message vocal.');
+    expect(describe[0].text).toBe(
+      'Expliquez le problème en quelques mots.\nVous pouvez aussi envoyer un message vocal.',
+    );
     expect(describe[0].inputHint).toBe('expectingInput');
     const saved = await h.send('Le propriétaire veut que je parte.');
     expect(saved).toHaveLength(2); // the confirmation, then the menu: no alert for a problem of this week
 
     const [blocker] = await blockers();
-    expect(blocker).toMatchObject({ category: 'housing', urgency: 'week', description: 'Le propriétaire veut que je parte.', status: 'open', attachments: null });
+    expect(blocker).toMatchObject({
+      category: 'housing',
+      urgency: 'week',
+      description: 'Le propriétaire veut que je parte.',
+      status: 'open',
+      attachments: null,
+    });
     expect(blocker.reference).toMatch(/^B-\d{4}$/);
-    expect(saved[0].text).toBe(`Merci. J'ai envoyé votre problème à votre conseiller.\nVotre numéro : ${blocker.reference}.`);
+    expect(saved[0].text).toBe(
+      `Merci. J'ai envoyé votre problème à votre conseiller.\nVotre numéro : ${blocker.reference}.`,
+    );
     const digits = blocker.reference.slice(2).split('').join(' ');
     expect(saved[0].speak).toContain(`Votre numéro : B ${digits}.`);
     expect(saved[1].text).toContain('Que voulez-vous faire ?\n1. Ateliers');
 
     const [event] = await reported();
     expect(event).toMatchObject({ actorType: 'beneficiary', actorId: String(person.id), attention: false });
-    expect(event.payload).toMatchObject({ blockerId: blocker.id, reference: blocker.reference, category: 'housing', urgency: 'week', voiceNote: false });
+    expect(event.payload).toMatchObject({
+      blockerId: blocker.id,
+      reference: blocker.reference,
+      category: 'housing',
+      urgency: 'week',
+      voiceNote: false,
+    });
   });
 
   test('"6" shows the second page; "deux" there picks "something else"', async () => {
     await h.send('3');
     await h.send('1');
-    expect(await h.sendText('6')).toBe(['Quel est le problème ?', '1. Argent', '2. Autre chose', 'Envoyez un numéro.'].join('\n'));
+    expect(await h.sendText('6')).toBe(
+      ['Quel est le problème ?', '1. Argent', '2. Autre chose', 'Envoyez un numéro.'].join('\n'),
+    );
     expect(await h.sendText('deux')).toContain('Problème : Autre chose.');
     await h.send('3');
     await h.send('Je ne comprends pas une lettre.');
@@ -88,7 +121,9 @@ describe('in French', () => {
     await h.send('1');
     await h.send("aujourd'hui");
     const saved = await h.send('Je dors dehors ce soir.');
-    expect(saved[1].text).toBe("J'ai dit à votre conseiller que c'est urgent.\nPas d'endroit pour dormir ce soir ? Appelez le 115. C'est gratuit.\nEn cas de danger, appelez le 112.");
+    expect(saved[1].text).toBe(
+      "J'ai dit à votre conseiller que c'est urgent.\nPas d'endroit pour dormir ce soir ? Appelez le 115. C'est gratuit.\nEn cas de danger, appelez le 112.",
+    );
     expect(await blockers()).toMatchObject([{ category: 'housing', urgency: 'today' }]);
     expect(await reported()).toMatchObject([{ attention: true }]);
   });
@@ -100,7 +135,9 @@ describe('in French', () => {
     expect(first[0].text).toBe("Je n'ai pas compris.");
     expect(first[1].text).toContain('1. Logement');
     await h.send('12');
-    expect(await h.sendText('rien')).toContain('Je ne comprends pas. Que voulez-vous faire ?\n1. Retour au menu\n2. Écrire à mon conseiller');
+    expect(await h.sendText('rien')).toContain(
+      'Je ne comprends pas. Que voulez-vous faire ?\n1. Retour au menu\n2. Écrire à mon conseiller',
+    );
     expect(await h.sendText('2')).toContain('Écrivez votre message pour votre conseiller.');
     const sent = await h.sendText("J'ai un problème mais je ne sais pas lequel.");
     expect(sent).toContain('Merci. Votre message est envoyé à votre conseiller.');
@@ -114,15 +151,33 @@ describe('in French', () => {
     await h.db.prisma.blocker.createMany({
       data: [
         { reference: 'B-1111', beneficiaryId: person.id, category: 'papers', urgency: 'week', status: 'resolved' },
-        { reference: 'B-2222', beneficiaryId: person.id, category: 'transport', urgency: 'later', status: 'in_progress', createdAt: new Date(NOW.getTime() - 86400_000) },
-        { reference: 'B-3333', beneficiaryId: person.id, category: 'childcare', urgency: 'today', status: 'open', createdAt: NOW },
+        {
+          reference: 'B-2222',
+          beneficiaryId: person.id,
+          category: 'transport',
+          urgency: 'later',
+          status: 'in_progress',
+          createdAt: new Date(NOW.getTime() - 86400_000),
+        },
+        {
+          reference: 'B-3333',
+          beneficiaryId: person.id,
+          category: 'childcare',
+          urgency: 'today',
+          status: 'open',
+          createdAt: NOW,
+        },
         { reference: 'B-4444', beneficiaryId: other.id, category: 'money', urgency: 'today', status: 'open' },
       ],
     });
     await h.send('3');
     const list = await h.send('mes problèmes');
     expect(list[0].text).toBe(
-      ['Vous avez 2 problèmes pas encore réglés :', "B-3333 : Garde d'enfants, en attente", "B-2222 : Transport, votre conseiller s'en occupe"].join('\n'),
+      [
+        'Vous avez 2 problèmes pas encore réglés :',
+        "B-3333 : Garde d'enfants, en attente",
+        "B-2222 : Transport, votre conseiller s'en occupe",
+      ].join('\n'),
     );
     expect(list[0].speak).toContain('B 3 3 3 3 : Garde');
     expect(list[1].text).toContain('Que voulez-vous faire ?');

@@ -99,13 +99,26 @@ describe('in a conversation', () => {
     const me = await h.onboard({ language: 'fr', birthYear: 1990 });
     await h.send('bonjour'); // the chat is where to reach the person
     const staff = await h.db.prisma.staffUser.create({ data: { email: 'cip@example.org', name: 'CIP', role: 'cip' } });
-    const workshop = await h.db.prisma.workshop.create({ data: { code: 'paperwork', title: 'Papiers et démarches', category: 'paperwork' } });
+    const workshop = await h.db.prisma.workshop.create({
+      data: { code: 'paperwork', title: 'Papiers et démarches', category: 'paperwork' },
+    });
     const startsAt = zonedTime(2030, 3, 6, 9, 30, TZ);
     const session = await h.db.prisma.workshopSession.create({
-      data: { workshopId: workshop.id, startsAt, endsAt: new Date(startsAt.getTime() + 7200_000), place: 'Passerelle, Blois', capacity: 5, audience: 'over25' },
+      data: {
+        workshopId: workshop.id,
+        startsAt,
+        endsAt: new Date(startsAt.getTime() + 7200_000),
+        place: 'Passerelle, Blois',
+        capacity: 5,
+        audience: 'over25',
+      },
     });
     h.clock.now = minutes(1);
-    const created = await createBroadcast(h.db, { sessionId: session.id, audience: { ids: [me.id] }, idempotencyKey: 'k-1', staffId: staff.id }, { now: h.clock.now, whatsapp: false });
+    const created = await createBroadcast(
+      h.db,
+      { sessionId: session.id, audience: { ids: [me.id] }, idempotencyKey: 'k-1', staffId: staff.id },
+      { now: h.clock.now, whatsapp: false },
+    );
     expect(created).toMatchObject({ status: 'created', invited: 1 });
     h.adapter.activeQueue.splice(0);
     await h.core.notifier.deliver(me.id);
@@ -122,19 +135,47 @@ describe('in a conversation', () => {
     h.clock.now = minutes(3);
     const booked = await h.send('1');
     expect(texts(booked)[0]).toContain('Votre place est réservée');
-    expect(await h.db.prisma.booking.findFirstOrThrow()).toMatchObject({ beneficiaryId: me.id, sessionId: session.id, status: 'booked' });
+    expect(await h.db.prisma.booking.findFirstOrThrow()).toMatchObject({
+      beneficiaryId: me.id,
+      sessionId: session.id,
+      status: 'booked',
+    });
   });
 
   test('an attendance request answered "pas en retard": nothing recorded, asked again; then "1" records present', async () => {
     h.identity.phone = '33600000101';
     const db = h.db.prisma;
     const structure = await db.structure.create({ data: { name: 'Les Jardins', kind: 'siae', capacity: 2 } });
-    await db.contact.create({ data: { structureId: structure.id, firstName: 'Sylvie', phone: '+33600000101', language: 'fr', role: 'supervisor' } });
-    const amina = await db.beneficiary.create({ data: { firstName: 'Amina', status: 'active', consentAt: NOW, stage: 'sas_iae' } });
-    const placement = await db.placement.create({
-      data: { beneficiaryId: amina.id, structureId: structure.id, kind: 'sas_iae', startDate: new Date(Date.UTC(2030, 2, 1)), endDate: new Date(Date.UTC(2030, 5, 30)), status: 'active' },
+    await db.contact.create({
+      data: {
+        structureId: structure.id,
+        firstName: 'Sylvie',
+        phone: '+33600000101',
+        language: 'fr',
+        role: 'supervisor',
+      },
     });
-    const shift = await db.shift.create({ data: { placementId: placement.id, beneficiaryId: amina.id, startsAt: zonedTime(2030, 3, 4, 8, 0, TZ), endsAt: zonedTime(2030, 3, 4, 9, 0, TZ) } });
+    const amina = await db.beneficiary.create({
+      data: { firstName: 'Amina', status: 'active', consentAt: NOW, stage: 'sas_iae' },
+    });
+    const placement = await db.placement.create({
+      data: {
+        beneficiaryId: amina.id,
+        structureId: structure.id,
+        kind: 'sas_iae',
+        startDate: new Date(Date.UTC(2030, 2, 1)),
+        endDate: new Date(Date.UTC(2030, 5, 30)),
+        status: 'active',
+      },
+    });
+    const shift = await db.shift.create({
+      data: {
+        placementId: placement.id,
+        beneficiaryId: amina.id,
+        startsAt: zonedTime(2030, 3, 4, 8, 0, TZ),
+        endsAt: zonedTime(2030, 3, 4, 9, 0, TZ),
+      },
+    });
     await h.send('bonjour');
     h.clock.now = minutes(10);
     await requestShiftAttendance(h.db, h.clock.now, { timeZone: TZ });

@@ -18,15 +18,30 @@ const h = useHarness({ now: NOW });
 async function placement(kind = 'sas_iae', name = 'Les Jardins du Val de Loire') {
   const structure = await h.db.prisma.structure.create({ data: { name, kind: 'siae', capacity: 2 } });
   return h.db.prisma.placement.create({
-    data: { beneficiaryId: person.id, structureId: structure.id, kind, startDate: at(1, 0), endDate: at(31, 0), status: 'active' },
+    data: {
+      beneficiaryId: person.id,
+      structureId: structure.id,
+      kind,
+      startDate: at(1, 0),
+      endDate: at(31, 0),
+      status: 'active',
+    },
   });
 }
 
 async function shift(placementId: number, start: Date, hours: number) {
-  return h.db.prisma.shift.create({ data: { placementId, beneficiaryId: person.id, startsAt: start, endsAt: new Date(start.getTime() + hours * 3600_000) } });
+  return h.db.prisma.shift.create({
+    data: {
+      placementId,
+      beneficiaryId: person.id,
+      startsAt: start,
+      endsAt: new Date(start.getTime() + hours * 3600_000),
+    },
+  });
 }
 
-const events = (type: string) => h.db.prisma.caseEvent.findMany({ where: { beneficiaryId: person.id, type }, orderBy: { id: 'asc' } });
+const events = (type: string) =>
+  h.db.prisma.caseEvent.findMany({ where: { beneficiaryId: person.id, type }, orderBy: { id: 'asc' } });
 
 describe('in French', () => {
   beforeEach(async () => {
@@ -61,7 +76,9 @@ describe('in French', () => {
     expect(list[0].inputHint).toBe('expectingInput');
 
     const question = await h.sendText('deux');
-    expect(question).toContain('mardi 4 mars, 10 h – 17 h, Les Jardins du Val de Loire (à confirmer)\nVous venez ?\n1. Oui, je viens\n2. Non, je ne peux pas');
+    expect(question).toContain(
+      'mardi 4 mars, 10 h – 17 h, Les Jardins du Val de Loire (à confirmer)\nVous venez ?\n1. Oui, je viens\n2. Non, je ne peux pas',
+    );
     const done = await h.send('oui');
     expect(done[0].text).toBe("Merci ! C'est noté : vous venez.");
     expect(done[1].text).toContain('Que voulez-vous faire ?');
@@ -81,11 +98,16 @@ describe('in French', () => {
     await h.send('2');
     await h.send('1');
     const reasons = await h.sendText('non');
-    expect(reasons).toContain('Pourquoi vous ne pouvez pas venir ?\n1. Je suis malade\n2. Garde d\'enfants\n3. Transport\n4. Papiers ou rendez-vous\n5. Autre raison');
+    expect(reasons).toContain(
+      "Pourquoi vous ne pouvez pas venir ?\n1. Je suis malade\n2. Garde d'enfants\n3. Transport\n4. Papiers ou rendez-vous\n5. Autre raison",
+    );
     const done = await h.send('je suis malade');
     expect(done[0].text).toBe("C'est noté : vous ne venez pas.");
     expect(done[1].text).toContain('Que voulez-vous faire ?');
-    await expect(h.db.prisma.shift.findUniqueOrThrow({ where: { id: s.id } })).resolves.toMatchObject({ confirmation: 'declined', declineReason: 'sick' });
+    await expect(h.db.prisma.shift.findUniqueOrThrow({ where: { id: s.id } })).resolves.toMatchObject({
+      confirmation: 'declined',
+      declineReason: 'sick',
+    });
     const [event] = await events('shift_declined');
     expect(event).toMatchObject({ attention: false });
     expect(event.payload).toMatchObject({ shiftId: s.id, reason: 'sick', late: false });
@@ -103,7 +125,9 @@ describe('in French', () => {
     expect(second).toContain('1. samedi 8 mars, 13 h – 16 h');
     expect(second).toContain('2. dimanche 9 mars, 13 h – 16 h');
     expect(second).not.toContain('3.');
-    expect(await h.sendText('le premier')).toContain('samedi 8 mars, 13 h – 16 h, Les Jardins du Val de Loire (à confirmer)\nVous venez ?');
+    expect(await h.sendText('le premier')).toContain(
+      'samedi 8 mars, 13 h – 16 h, Les Jardins du Val de Loire (à confirmer)\nVous venez ?',
+    );
     await h.send('1');
     const confirmed = await h.db.prisma.shift.findMany({ where: { confirmation: 'confirmed' } });
     expect(confirmed.map((s) => s.startsAt)).toEqual([at(8, 13)]);
@@ -117,7 +141,10 @@ describe('in French', () => {
     h.clock.now = at(3, 10, 5);
     const text = await h.sendText('oui');
     expect(text).toContain('Ce travail a déjà commencé.');
-    await expect(h.db.prisma.shift.findUniqueOrThrow({ where: { id: s.id } })).resolves.toMatchObject({ confirmation: 'pending', respondedAt: null });
+    await expect(h.db.prisma.shift.findUniqueOrThrow({ where: { id: s.id } })).resolves.toMatchObject({
+      confirmation: 'pending',
+      respondedAt: null,
+    });
     expect(await h.db.prisma.caseEvent.count({ where: { type: { startsWith: 'shift_' } } })).toBe(0);
   });
 
@@ -130,7 +157,9 @@ describe('in French', () => {
     expect(first[1].text).toContain('1. mardi 4 mars');
     await h.send('9');
     const third = await h.sendText('bof');
-    expect(third).toContain('Je ne comprends pas. Que voulez-vous faire ?\n1. Retour au menu\n2. Écrire à mon conseiller');
+    expect(third).toContain(
+      'Je ne comprends pas. Que voulez-vous faire ?\n1. Retour au menu\n2. Écrire à mon conseiller',
+    );
     expect(await h.sendText('1')).toContain('Que voulez-vous faire ?\n1. Ateliers');
     expect(await h.db.prisma.caseEvent.count({ where: { type: { startsWith: 'shift_' } } })).toBe(0);
   });
@@ -149,7 +178,10 @@ test('in Arabic: a decline less than 24 h before is an alert for the CIP (Arabic
   const done = await h.send('٤'); // papers or appointment
   expect(done[0].text).toBe('سجلت أنك لن تأتي.\nالعمل بعد أقل من 24 ساعة. أخبرت مرشدك.');
   expect(done.every((r) => r.locale === 'ar')).toBe(true);
-  await expect(h.db.prisma.shift.findUniqueOrThrow({ where: { id: s.id } })).resolves.toMatchObject({ confirmation: 'declined', declineReason: 'papers' });
+  await expect(h.db.prisma.shift.findUniqueOrThrow({ where: { id: s.id } })).resolves.toMatchObject({
+    confirmation: 'declined',
+    declineReason: 'papers',
+  });
   const [event] = await events('shift_declined');
   expect(event).toMatchObject({ attention: true });
   expect(event.payload).toMatchObject({ reason: 'papers', late: true });
@@ -174,13 +206,25 @@ test('in Dari: a decline for childcare offers a problem report, which writes a B
   expect(saved[0].text).toMatch(/^تشکر\. مشکل شما را به مشاور شما فرستادم\.\nشماره شما: \u2066B-\d{4}\u2069\.$/);
   expect(saved[1].text).toContain('چه می‌خواهید بکنید؟');
 
-  await expect(h.db.prisma.shift.findUniqueOrThrow({ where: { id: s.id } })).resolves.toMatchObject({ declineReason: 'childcare' });
+  await expect(h.db.prisma.shift.findUniqueOrThrow({ where: { id: s.id } })).resolves.toMatchObject({
+    declineReason: 'childcare',
+  });
   const blocker = await h.db.prisma.blocker.findFirstOrThrow({ where: { beneficiaryId: person.id } });
-  expect(blocker).toMatchObject({ category: 'childcare', urgency: 'week', description: 'کودکستان جای خالی ندارد', status: 'open' });
+  expect(blocker).toMatchObject({
+    category: 'childcare',
+    urgency: 'week',
+    description: 'کودکستان جای خالی ندارد',
+    status: 'open',
+  });
   expect(saved[0].text).toContain(blocker.reference);
   const [event] = await events('blocker_reported');
   expect(event).toMatchObject({ attention: false });
-  expect(event.payload).toMatchObject({ blockerId: blocker.id, reference: blocker.reference, category: 'childcare', urgency: 'week' });
+  expect(event.payload).toMatchObject({
+    blockerId: blocker.id,
+    reference: blocker.reference,
+    category: 'childcare',
+    urgency: 'week',
+  });
   expect((await events('shift_declined'))[0].payload).toMatchObject({ reason: 'childcare', late: false });
 });
 

@@ -28,9 +28,17 @@ afterEach(async () => {
   await tmp.drop();
 });
 
-const TITLES: Record<string, string> = { paperwork: 'Papiers et démarches', digital: 'Le téléphone et internet pour l’emploi', job_search: 'Chercher un emploi : CV et entretien' };
+const TITLES: Record<string, string> = {
+  paperwork: 'Papiers et démarches',
+  digital: 'Le téléphone et internet pour l’emploi',
+  job_search: 'Chercher un emploi : CV et entretien',
+};
 
-async function addSession(code: string, startsAt: Date, more: { capacity?: number; audience?: string; place?: string } = {}) {
+async function addSession(
+  code: string,
+  startsAt: Date,
+  more: { capacity?: number; audience?: string; place?: string } = {},
+) {
   const workshop = await h.db.prisma.workshop.upsert({
     where: { code },
     create: { code, title: TITLES[code] ?? code, category: code },
@@ -52,7 +60,10 @@ async function addSession(code: string, startsAt: Date, more: { capacity?: numbe
 async function threeSessions() {
   const paperwork = await addSession('paperwork', paris(3, 9, 30));
   const digital = await addSession('digital', paris(4, 14), { capacity: 1 });
-  const young = await addSession('job_search', paris(5, 14), { audience: 'under25', place: 'Mission Locale, 6 rue Franciade, Blois' });
+  const young = await addSession('job_search', paris(5, 14), {
+    audience: 'under25',
+    place: 'Mission Locale, 6 rue Franciade, Blois',
+  });
   return { paperwork, digital, young };
 }
 
@@ -69,7 +80,10 @@ const texts = (replies: Partial<Activity>[]) => replies.map((r) => r.text ?? '')
 function deliverInto(harness: Harness) {
   harness.core.notifier.register('test', {
     send: async (target, activities) => {
-      const context = new TurnContext(harness.adapter, TurnContext.applyConversationReference({ type: ActivityTypes.Event }, target.reference, true));
+      const context = new TurnContext(
+        harness.adapter,
+        TurnContext.applyConversationReference({ type: ActivityTypes.Event }, target.reference, true),
+      );
       await context.sendActivities(activities);
       return true;
     },
@@ -84,7 +98,15 @@ describe('booking in French', () => {
 
     const menu = await h.send('1');
     expect(menu).toHaveLength(1);
-    expect(menu[0].text).toBe(["Ateliers : que voulez-vous faire ?", "1. M'inscrire à un atelier", '2. Mes ateliers (voir, annuler)', 'Envoyez un numéro.', '0 = menu'].join('\n'));
+    expect(menu[0].text).toBe(
+      [
+        'Ateliers : que voulez-vous faire ?',
+        "1. M'inscrire à un atelier",
+        '2. Mes ateliers (voir, annuler)',
+        'Envoyez un numéro.',
+        '0 = menu',
+      ].join('\n'),
+    );
     expect(menu[0].inputHint).toBe('expectingInput');
 
     const list = await h.send('1');
@@ -117,8 +139,15 @@ describe('booking in French', () => {
     expect((await h.db.prisma.workshopSession.findUniqueOrThrow({ where: { id: digital.id } })).bookedCount).toBe(1);
     const [event] = await events('workshop_booked');
     expect(event).toMatchObject({ beneficiaryId: me.id, actorType: 'beneficiary', actorId: String(me.id) });
-    expect(event.payload).toMatchObject({ bookingId: booking.id, sessionId: digital.id, workshop: 'digital', source: 'chat' });
-    expect(await h.db.prisma.workshopSession.findUniqueOrThrow({ where: { id: paperwork.id } })).toMatchObject({ bookedCount: 0 });
+    expect(event.payload).toMatchObject({
+      bookingId: booking.id,
+      sessionId: digital.id,
+      workshop: 'digital',
+      source: 'chat',
+    });
+    expect(await h.db.prisma.workshopSession.findUniqueOrThrow({ where: { id: paperwork.id } })).toMatchObject({
+      bookedCount: 0,
+    });
   });
 
   test('no double booking: a booked session leaves the list, and booking it again changes nothing', async () => {
@@ -133,10 +162,14 @@ describe('booking in French', () => {
     expect(list).not.toContain('Papiers et démarches');
     expect(list).toContain("1. Le téléphone et internet pour l'emploi");
 
-    const again = await book(h.db.prisma, me.id, paperwork.id, h.clock.now, { actor: { type: 'beneficiary', id: me.id } });
+    const again = await book(h.db.prisma, me.id, paperwork.id, h.clock.now, {
+      actor: { type: 'beneficiary', id: me.id },
+    });
     expect(again.status).toBe('already_booked');
     expect(await h.db.prisma.booking.count({ where: { beneficiaryId: me.id } })).toBe(1);
-    expect(await h.db.prisma.workshopSession.findUniqueOrThrow({ where: { id: paperwork.id } })).toMatchObject({ bookedCount: 1 });
+    expect(await h.db.prisma.workshopSession.findUniqueOrThrow({ where: { id: paperwork.id } })).toMatchObject({
+      bookedCount: 1,
+    });
     expect(await events('workshop_booked')).toHaveLength(1);
     expect(digital.id).toBeGreaterThan(0);
   });
@@ -155,11 +188,18 @@ describe('booking in French', () => {
     expect(await h.db.prisma.booking.count()).toBe(0);
 
     // and the rule holds whoever books
-    expect((await book(h.db.prisma, me.id, paperwork.id, h.clock.now, { actor: { type: 'system' } })).status).toBe('started');
-    expect((await book(h.db.prisma, me.id, paperwork.id, paris(4, 8), { actor: { type: 'system' } })).status).toBe('started');
+    expect((await book(h.db.prisma, me.id, paperwork.id, h.clock.now, { actor: { type: 'system' } })).status).toBe(
+      'started',
+    );
+    expect((await book(h.db.prisma, me.id, paperwork.id, paris(4, 8), { actor: { type: 'system' } })).status).toBe(
+      'started',
+    );
     expect(await h.db.prisma.booking.count()).toBe(0);
     await h.send('1');
-    expect(await h.db.prisma.booking.findFirstOrThrow({ where: { beneficiaryId: me.id } })).toMatchObject({ sessionId: digital.id, status: 'booked' });
+    expect(await h.db.prisma.booking.findFirstOrThrow({ where: { beneficiaryId: me.id } })).toMatchObject({
+      sessionId: digital.id,
+      status: 'booked',
+    });
   });
 
   test('a shift at the same time: a warning, and yes or no', async () => {
@@ -167,16 +207,31 @@ describe('booking in French', () => {
     const me = await h.onboard();
     const structure = await h.db.prisma.structure.create({ data: { name: "Net'Insertion 41", kind: 'siae' } });
     const placement = await h.db.prisma.placement.create({
-      data: { beneficiaryId: me.id, structureId: structure.id, kind: 'sas_iae', startDate: paris(1, 0), endDate: paris(31, 0), status: 'active' },
+      data: {
+        beneficiaryId: me.id,
+        structureId: structure.id,
+        kind: 'sas_iae',
+        startDate: paris(1, 0),
+        endDate: paris(31, 0),
+        status: 'active',
+      },
     });
-    await h.db.prisma.shift.create({ data: { placementId: placement.id, beneficiaryId: me.id, startsAt: paris(3, 8), endsAt: paris(3, 12) } });
+    await h.db.prisma.shift.create({
+      data: { placementId: placement.id, beneficiaryId: me.id, startsAt: paris(3, 8), endsAt: paris(3, 12) },
+    });
     await h.send('bonjour');
     await h.send('1');
     await h.send('1');
 
     const warning = await h.send('1');
-    expect(warning[0].text).toBe(["Attention : vous travaillez à la même heure.", "Travail : Net'Insertion 41, mardi 3 mars, 8 h – 12 h."].join('\n'));
-    expect(warning[1].text).toBe(['Voulez-vous quand même vous inscrire ?', '1. Oui', '2. Non', 'Envoyez un numéro.'].join('\n'));
+    expect(warning[0].text).toBe(
+      ['Attention : vous travaillez à la même heure.', "Travail : Net'Insertion 41, mardi 3 mars, 8 h – 12 h."].join(
+        '\n',
+      ),
+    );
+    expect(warning[1].text).toBe(
+      ['Voulez-vous quand même vous inscrire ?', '1. Oui', '2. Non', 'Envoyez un numéro.'].join('\n'),
+    );
     expect(await h.sendText('non')).toContain("D'accord. Je ne vous inscris pas.");
     expect(await h.db.prisma.booking.count()).toBe(0);
 
@@ -184,7 +239,10 @@ describe('booking in French', () => {
     await h.send('1');
     await h.send('1');
     expect(await h.sendText('👍')).toContain("C'est fait. Votre place est réservée.");
-    expect(await h.db.prisma.booking.findFirstOrThrow({ where: { beneficiaryId: me.id } })).toMatchObject({ sessionId: paperwork.id, status: 'booked' });
+    expect(await h.db.prisma.booking.findFirstOrThrow({ where: { beneficiaryId: me.id } })).toMatchObject({
+      sessionId: paperwork.id,
+      status: 'booked',
+    });
     // a session at another time: no warning
     await h.send('1');
     await h.send('1');
@@ -208,7 +266,11 @@ describe('booking in French', () => {
     await h.send('bonjour');
     await h.send('1');
     const replies = await h.send('1');
-    expect(replies[0].text).toBe(["Pour le moment, il n'y a pas d'atelier pour vous.", 'Revenez bientôt : il y aura de nouveaux ateliers.'].join('\n'));
+    expect(replies[0].text).toBe(
+      ["Pour le moment, il n'y a pas d'atelier pour vous.", 'Revenez bientôt : il y aura de nouveaux ateliers.'].join(
+        '\n',
+      ),
+    );
     expect(replies[1].text).toContain('Que voulez-vous faire ?');
   });
 
@@ -245,7 +307,13 @@ describe('year of birth', () => {
     expect(await h.sendText('۱')).toContain('ورکشاپ‌ها: چه می‌خواهید بکنید؟\n1. ثبت نام در یک ورکشاپ');
 
     const question = await h.send('۱');
-    expect(question[0].text).toBe(['بعضی ورکشاپ‌ها برای افراد زیر 25 سال است.', 'سال تولد شما چند است؟', 'سال را بنویسید. مثال: 1374 یا 1995.'].join('\n'));
+    expect(question[0].text).toBe(
+      [
+        'بعضی ورکشاپ‌ها برای افراد زیر 25 سال است.',
+        'سال تولد شما چند است؟',
+        'سال را بنویسید. مثال: 1374 یا 1995.',
+      ].join('\n'),
+    );
     expect(question[0].inputHint).toBe('expectingInput');
 
     const miss = await h.send('نمی‌دانم');
@@ -259,14 +327,19 @@ describe('year of birth', () => {
     expect(saved[1].text).toContain('2. تلیفون و انترنت برای کار');
     expect(saved[1].text).toContain('\u20681\u2069 جای خالی');
     expect(saved[1].speak).toContain('xml:lang="fa-AF"');
-    expect(await h.db.prisma.beneficiary.findUniqueOrThrow({ where: { id: me.id } })).toMatchObject({ birthYear: 1995 });
+    expect(await h.db.prisma.beneficiary.findUniqueOrThrow({ where: { id: me.id } })).toMatchObject({
+      birthYear: 1995,
+    });
     expect((await events('profile_updated')).map((e) => e.payload)).toEqual([{ birthYear: 1995 }]);
 
     const done = await h.send('۲');
     expect(done[0].text?.split('\n')[0]).toBe('انجام شد. جای شما گرفته شد.');
     expect(done[0].text).toContain('ورکشاپ: تلیفون و انترنت برای کار.');
     expect(done.every((r) => r.locale === 'fa')).toBe(true);
-    expect(await h.db.prisma.booking.findFirstOrThrow({ where: { beneficiaryId: me.id } })).toMatchObject({ sessionId: digital.id, status: 'booked' });
+    expect(await h.db.prisma.booking.findFirstOrThrow({ where: { beneficiaryId: me.id } })).toMatchObject({
+      sessionId: digital.id,
+      status: 'booked',
+    });
     expect(await events('workshop_booked')).toHaveLength(1);
 
     // known now: not asked again
@@ -283,7 +356,9 @@ describe('year of birth', () => {
     expect(await h.sendText('1850')).toContain("Je n'ai pas compris.");
     expect(await h.sendText('2')).toContain("Je n'ai pas compris.");
     expect(await h.sendText('je sais pas')).toContain('Je ne comprends pas. Que voulez-vous faire ?');
-    expect(await h.db.prisma.beneficiary.findUniqueOrThrow({ where: { id: me.id } })).toMatchObject({ birthYear: null });
+    expect(await h.db.prisma.beneficiary.findUniqueOrThrow({ where: { id: me.id } })).toMatchObject({
+      birthYear: null,
+    });
     expect(await events('profile_updated')).toHaveLength(0);
   });
 
@@ -325,7 +400,9 @@ describe('age groups and pages (demo workshops)', () => {
   test('25 and over, in English: only the others, 5 a page with "more", titles translated, "two" books', async () => {
     const me = await h.onboard({ birthYear: 1990, language: 'en' });
     await h.send('hello');
-    expect(await h.sendText('1')).toContain('Workshops: what do you want to do?\n1. Sign up for a workshop\n2. My workshops (see, cancel)');
+    expect(await h.sendText('1')).toContain(
+      'Workshops: what do you want to do?\n1. Sign up for a workshop\n2. My workshops (see, cancel)',
+    );
     const first = (await h.send('1'))[0].text!;
     const lines = first.split('\n').filter((l) => /^\d\. /.test(l));
     expect(lines).toHaveLength(6);
@@ -345,15 +422,23 @@ describe('age groups and pages (demo workshops)', () => {
     const done = await h.sendText('two');
     expect(done).toContain('Done. Your place is booked.');
     // the second of the last page is the 12th session, soonest first
-    const over25 = await h.db.prisma.workshopSession.findMany({ where: { audience: 'over25' }, orderBy: [{ startsAt: 'asc' }, { id: 'asc' }] });
-    expect(await h.db.prisma.booking.findFirstOrThrow({ where: { beneficiaryId: me.id } })).toMatchObject({ sessionId: over25[11].id, status: 'booked' });
+    const over25 = await h.db.prisma.workshopSession.findMany({
+      where: { audience: 'over25' },
+      orderBy: [{ startsAt: 'asc' }, { id: 'asc' }],
+    });
+    expect(await h.db.prisma.booking.findFirstOrThrow({ where: { beneficiaryId: me.id } })).toMatchObject({
+      sessionId: over25[11].id,
+      status: 'booked',
+    });
   });
 });
 
 describe('waiting list and cancelling', () => {
   test('Arabic: a full session offers the waiting list; yes puts me on it, with my place in line', async () => {
     const { digital } = await threeSessions();
-    const first = await h.db.prisma.beneficiary.create({ data: { firstName: 'Omar', birthYear: 1985, status: 'active' } });
+    const first = await h.db.prisma.beneficiary.create({
+      data: { firstName: 'Omar', birthYear: 1985, status: 'active' },
+    });
     expect((await book(h.db.prisma, first.id, digital.id, NOW, { actor: { type: 'system' } })).status).toBe('booked');
     const me = await h.onboard({ language: 'ar' });
     await h.send('مرحبا');
@@ -367,13 +452,17 @@ describe('waiting list and cancelling', () => {
     expect(full[0].text).toBe('هذه الورشة ممتلئة.');
     expect(full[1].text).toBe(['هل تريد أن تكون في قائمة الانتظار؟', '1. نعم', '2. لا', 'أرسل رقما.'].join('\n'));
     const waiting = await h.send('نعم');
-    expect(waiting[0].text).toBe(['أنت في قائمة الانتظار.', 'رقمك في القائمة: 1.', 'إذا صار مكان متاحا، سأرسل لك رسالة.'].join('\n'));
+    expect(waiting[0].text).toBe(
+      ['أنت في قائمة الانتظار.', 'رقمك في القائمة: 1.', 'إذا صار مكان متاحا، سأرسل لك رسالة.'].join('\n'),
+    );
     expect(waiting.every((r) => r.locale === 'ar')).toBe(true);
 
     const row = await h.db.prisma.booking.findFirstOrThrow({ where: { beneficiaryId: me.id } });
     expect(row).toMatchObject({ sessionId: digital.id, status: 'waitlisted' });
     expect(row.waitlistedAt).toEqual(NOW);
-    expect(await h.db.prisma.workshopSession.findUniqueOrThrow({ where: { id: digital.id } })).toMatchObject({ bookedCount: 1 });
+    expect(await h.db.prisma.workshopSession.findUniqueOrThrow({ where: { id: digital.id } })).toMatchObject({
+      bookedCount: 1,
+    });
     const [event] = await events('workshop_waitlisted');
     expect(event).toMatchObject({ beneficiaryId: me.id });
     expect(event.payload).toMatchObject({ bookingId: row.id, sessionId: digital.id });
@@ -389,7 +478,9 @@ describe('waiting list and cancelling', () => {
 
   test('full, and no thanks: nothing booked', async () => {
     const { digital } = await threeSessions();
-    const other = await h.db.prisma.beneficiary.create({ data: { firstName: 'Omar', birthYear: 1985, status: 'active' } });
+    const other = await h.db.prisma.beneficiary.create({
+      data: { firstName: 'Omar', birthYear: 1985, status: 'active' },
+    });
     await book(h.db.prisma, other.id, digital.id, NOW, { actor: { type: 'system' } });
     await h.onboard();
     await h.send('bonjour');
@@ -405,14 +496,31 @@ describe('waiting list and cancelling', () => {
     const me = await h.onboard();
     deliverInto(h);
     // Two people wait, each in their own conversation; the first has chatted before (so we can reach them).
-    const firstInLine = await createHarness(tmp.url, { user: 'user-2', conversation: 'conversation-2', db: h.db, now: new Date(NOW) });
-    const second = await createHarness(tmp.url, { user: 'user-3', conversation: 'conversation-3', db: h.db, now: new Date(NOW) });
+    const firstInLine = await createHarness(tmp.url, {
+      user: 'user-2',
+      conversation: 'conversation-2',
+      db: h.db,
+      now: new Date(NOW),
+    });
+    const second = await createHarness(tmp.url, {
+      user: 'user-3',
+      conversation: 'conversation-3',
+      db: h.db,
+      now: new Date(NOW),
+    });
     const waiting = await firstInLine.onboard({ language: 'ar', firstName: 'Layla' });
     const later = await second.onboard({ firstName: 'Sami' });
     await firstInLine.send('مرحبا');
     expect((await book(h.db.prisma, me.id, digital.id, NOW, { actor: { type: 'system' } })).status).toBe('booked');
-    expect(await book(h.db.prisma, waiting.id, digital.id, NOW, { actor: { type: 'system' }, waitlistIfFull: true })).toMatchObject({ status: 'waitlisted', position: 1 });
-    expect(await book(h.db.prisma, later.id, digital.id, new Date(NOW.getTime() + 1000), { actor: { type: 'system' }, waitlistIfFull: true })).toMatchObject({ status: 'waitlisted', position: 2 });
+    expect(
+      await book(h.db.prisma, waiting.id, digital.id, NOW, { actor: { type: 'system' }, waitlistIfFull: true }),
+    ).toMatchObject({ status: 'waitlisted', position: 1 });
+    expect(
+      await book(h.db.prisma, later.id, digital.id, new Date(NOW.getTime() + 1000), {
+        actor: { type: 'system' },
+        waitlistIfFull: true,
+      }),
+    ).toMatchObject({ status: 'waitlisted', position: 2 });
 
     await h.send('bonjour');
     await h.send('1');
@@ -427,7 +535,13 @@ describe('waiting list and cancelling', () => {
     );
     const confirm = await h.send('1');
     expect(confirm[0].text).toBe(
-      [`Le téléphone et internet pour l'emploi – mercredi 4 mars, 14 h – ${PLATFORM} – place réservée`, 'Voulez-vous annuler cet atelier ?', '1. Oui', '2. Non', 'Envoyez un numéro.'].join('\n'),
+      [
+        `Le téléphone et internet pour l'emploi – mercredi 4 mars, 14 h – ${PLATFORM} – place réservée`,
+        'Voulez-vous annuler cet atelier ?',
+        '1. Oui',
+        '2. Non',
+        'Envoyez un numéro.',
+      ].join('\n'),
     );
 
     const replies = await h.send('oui');
@@ -438,20 +552,36 @@ describe('waiting list and cancelling', () => {
     const told = replies.filter((r) => r.conversation?.id === 'conversation-2');
     expect(told).toHaveLength(1);
     const [news, what, when, where] = told[0].text!.split('\n');
-    expect([news, what, where]).toEqual(['خبر جيد: يوجد مكان لك!', 'الورشة: الهاتف والإنترنت للعمل.', `المكان: ${PLATFORM}.`]);
+    expect([news, what, where]).toEqual([
+      'خبر جيد: يوجد مكان لك!',
+      'الورشة: الهاتف والإنترنت للعمل.',
+      `المكان: ${PLATFORM}.`,
+    ]);
     expect(when).toMatch(/^الموعد: .*4 مارس/);
 
     // the database: my booking cancelled, theirs booked, the seat count unchanged, the events, the notice sent
-    expect(await h.db.prisma.booking.findFirstOrThrow({ where: { beneficiaryId: me.id } })).toMatchObject({ status: 'cancelled', cancelledAt: NOW });
-    expect(await h.db.prisma.booking.findFirstOrThrow({ where: { beneficiaryId: waiting.id } })).toMatchObject({ status: 'booked', waitlistedAt: null });
-    expect(await h.db.prisma.booking.findFirstOrThrow({ where: { beneficiaryId: later.id } })).toMatchObject({ status: 'waitlisted' });
-    expect(await h.db.prisma.workshopSession.findUniqueOrThrow({ where: { id: digital.id } })).toMatchObject({ bookedCount: 1 });
+    expect(await h.db.prisma.booking.findFirstOrThrow({ where: { beneficiaryId: me.id } })).toMatchObject({
+      status: 'cancelled',
+      cancelledAt: NOW,
+    });
+    expect(await h.db.prisma.booking.findFirstOrThrow({ where: { beneficiaryId: waiting.id } })).toMatchObject({
+      status: 'booked',
+      waitlistedAt: null,
+    });
+    expect(await h.db.prisma.booking.findFirstOrThrow({ where: { beneficiaryId: later.id } })).toMatchObject({
+      status: 'waitlisted',
+    });
+    expect(await h.db.prisma.workshopSession.findUniqueOrThrow({ where: { id: digital.id } })).toMatchObject({
+      bookedCount: 1,
+    });
     const [cancelled] = await events('workshop_cancelled');
     expect(cancelled).toMatchObject({ beneficiaryId: me.id, actorType: 'beneficiary' });
     expect(cancelled.payload).toMatchObject({ sessionId: digital.id, was: 'booked' });
     const [promoted] = await events('waitlist_promoted');
     expect(promoted).toMatchObject({ beneficiaryId: waiting.id, actorType: 'system' });
-    const notice = await h.db.prisma.message.findFirstOrThrow({ where: { beneficiaryId: waiting.id, kind: 'notification' } });
+    const notice = await h.db.prisma.message.findFirstOrThrow({
+      where: { beneficiaryId: waiting.id, kind: 'notification' },
+    });
     expect(notice).toMatchObject({ status: 'sent', channel: 'test', conversationId: 'conversation-2' });
 
     // Layla's next visit: nothing waits any more, and the workshop is in her list
@@ -462,14 +592,29 @@ describe('waiting list and cancelling', () => {
     const hers = await firstInLine.send('نعم');
     expect(hers[0].text).toBe('تم. ألغيت الورشة لك.');
     expect(hers.some((r) => r.conversation?.id !== 'conversation-2')).toBe(false);
-    expect(await h.db.prisma.booking.findFirstOrThrow({ where: { beneficiaryId: later.id } })).toMatchObject({ status: 'booked' });
-    expect(await h.db.prisma.message.findFirstOrThrow({ where: { beneficiaryId: later.id, kind: 'notification' } })).toMatchObject({ status: 'queued' });
+    expect(await h.db.prisma.booking.findFirstOrThrow({ where: { beneficiaryId: later.id } })).toMatchObject({
+      status: 'booked',
+    });
+    expect(
+      await h.db.prisma.message.findFirstOrThrow({ where: { beneficiaryId: later.id, kind: 'notification' } }),
+    ).toMatchObject({ status: 'queued' });
     deliverInto(second);
     const greeting = await second.send('bonjour');
-    expect(greeting[0].text).toBe(['Bonne nouvelle : une place est libre pour vous !', "Atelier : Le téléphone et internet pour l'emploi.", 'Date : mercredi 4 mars, 14 h.', `Lieu : ${PLATFORM}.`].join('\n'));
-    expect(await h.db.prisma.message.findFirstOrThrow({ where: { beneficiaryId: later.id, kind: 'notification' } })).toMatchObject({ status: 'sent', conversationId: 'conversation-3' });
+    expect(greeting[0].text).toBe(
+      [
+        'Bonne nouvelle : une place est libre pour vous !',
+        "Atelier : Le téléphone et internet pour l'emploi.",
+        'Date : mercredi 4 mars, 14 h.',
+        `Lieu : ${PLATFORM}.`,
+      ].join('\n'),
+    );
+    expect(
+      await h.db.prisma.message.findFirstOrThrow({ where: { beneficiaryId: later.id, kind: 'notification' } }),
+    ).toMatchObject({ status: 'sent', conversationId: 'conversation-3' });
     expect(await events('waitlist_promoted')).toHaveLength(2);
-    expect(await h.db.prisma.workshopSession.findUniqueOrThrow({ where: { id: digital.id } })).toMatchObject({ bookedCount: 1 });
+    expect(await h.db.prisma.workshopSession.findUniqueOrThrow({ where: { id: digital.id } })).toMatchObject({
+      bookedCount: 1,
+    });
   });
 
   test('keeping the booking: "non" changes nothing; a cancelled one cannot be cancelled twice', async () => {
@@ -481,7 +626,9 @@ describe('waiting list and cancelling', () => {
     await h.send('2');
     await h.send('1');
     expect(await h.sendText('2')).toContain("D'accord. Vous gardez votre place.");
-    expect(await h.db.prisma.booking.findFirstOrThrow({ where: { beneficiaryId: me.id } })).toMatchObject({ status: 'booked' });
+    expect(await h.db.prisma.booking.findFirstOrThrow({ where: { beneficiaryId: me.id } })).toMatchObject({
+      status: 'booked',
+    });
     expect(await events('workshop_cancelled')).toHaveLength(0);
 
     await h.send('1');

@@ -34,8 +34,14 @@ test('a conversation through botframework-directlinejs: menu in French, then Ara
   }
 
   // The record: every message in and out, and the language in the user's stored state.
-  const messages = await testApp().db.prisma.message.findMany({ where: { channel: 'webchat' }, orderBy: { id: 'asc' } });
-  expect(messages.filter((m) => m.direction === 'in').map((m) => (m.payload as { text: string }).text)).toEqual(['6', '٣']);
+  const messages = await testApp().db.prisma.message.findMany({
+    where: { channel: 'webchat' },
+    orderBy: { id: 'asc' },
+  });
+  expect(messages.filter((m) => m.direction === 'in').map((m) => (m.payload as { text: string }).text)).toEqual([
+    '6',
+    '٣',
+  ]);
   expect(messages.filter((m) => m.direction === 'out').length).toBeGreaterThanOrEqual(5);
   const state = await testApp().db.prisma.botState.findUnique({ where: { key: `webchat/users/${USER}/` } });
   expect(JSON.parse(state!.data).profile.language).toBe('ar');
@@ -75,8 +81,12 @@ describe('bad requests get a 4xx with a clear message and never break the server
 
   beforeAll(async () => {
     type Started = { conversationId: string; token: string };
-    ({ conversationId, token } = (await post('/v3/directline/conversations', undefined, 'none').then((r) => r.json())) as Started);
-    ({ token: otherToken } = (await post('/v3/directline/conversations', undefined, 'none').then((r) => r.json())) as Started);
+    ({ conversationId, token } = (await post('/v3/directline/conversations', undefined, 'none').then((r) =>
+      r.json(),
+    )) as Started);
+    ({ token: otherToken } = (await post('/v3/directline/conversations', undefined, 'none').then((r) =>
+      r.json(),
+    )) as Started);
   });
 
   async function post(path: string, body: string | undefined, bearer: string, type = 'application/json') {
@@ -93,11 +103,26 @@ describe('bad requests get a 4xx with a clear message and never break the server
     ['a JSON array', () => post(activities(), '[1, 2]', token), 400, /activity object/],
     ['an unknown activity type', () => post(activities(), '{"type":"invoke"}', token), 400, /type/],
     ['a message without text', () => post(activities(), '{"type":"message"}', token), 400, /text/],
-    ['an unknown conversation', () => post('/v3/directline/conversations/nope/activities', '{"type":"message","text":"x"}', token), 404, /not found/],
-    ["another conversation's token", () => post(activities(), '{"type":"message","text":"x"}', otherToken), 403, /another conversation/],
+    [
+      'an unknown conversation',
+      () => post('/v3/directline/conversations/nope/activities', '{"type":"message","text":"x"}', token),
+      404,
+      /not found/,
+    ],
+    [
+      "another conversation's token",
+      () => post(activities(), '{"type":"message","text":"x"}', otherToken),
+      403,
+      /another conversation/,
+    ],
     ['an invalid token', () => post(activities(), '{"type":"message","text":"x"}', 'forged'), 403, /not valid/],
     ['no token', () => post(activities(), '{"type":"message","text":"x"}', 'none'), 401, /Authorization/],
-    ['an oversize body (> 32 KB)', () => post(activities(), JSON.stringify({ type: 'message', text: 'a'.repeat(100 * 1024) }), token), 413, /exceeds/],
+    [
+      'an oversize body (> 32 KB)',
+      () => post(activities(), JSON.stringify({ type: 'message', text: 'a'.repeat(100 * 1024) }), token),
+      413,
+      /exceeds/,
+    ],
   ])('%s', async (_name, send, status, message) => {
     const res = await send();
     expect(res.status).toBe(status);
@@ -105,7 +130,8 @@ describe('bad requests get a 4xx with a clear message and never break the server
   });
 
   test('reading activities with a foreign token is refused, with the right one it works', async () => {
-    const get = (t: string) => fetch(`${testApp().url}${activities()}?watermark=0`, { headers: { Authorization: `Bearer ${t}` } });
+    const get = (t: string) =>
+      fetch(`${testApp().url}${activities()}?watermark=0`, { headers: { Authorization: `Bearer ${t}` } });
     expect((await get(otherToken)).status).toBe(403);
     expect((await get(token)).status).toBe(200);
   });
@@ -153,28 +179,54 @@ describe('/api/messages (Bot Framework protocol) without MicrosoftAppId, BOTFRAM
   });
 
   test('a local request runs the same bot: the replies reach the connector', async () => {
-    const res = await fetch(`${testApp().url}/api/messages`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(activity('hello')) });
+    const res = await fetch(`${testApp().url}/api/messages`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(activity('hello')),
+    });
     expect(res.status).toBeLessThan(300);
     expect(received.map((a) => a.text).join('\n')).toContain('What do you want to do?');
     expect(received.every((a) => a.locale === 'en')).toBe(true);
   });
 
-  test('a proactive message reaches a Bot Framework conversation through the connector (continueConversationAsync), in the person\'s language', async () => {
+  test("a proactive message reaches a Bot Framework conversation through the connector (continueConversationAsync), in the person's language", async () => {
     const db = testApp().db.prisma;
-    const b = await db.beneficiary.create({ data: { firstName: 'Tesfay', language: 'en', status: 'active', consentAt: new Date() } });
-    const reference = { channelId: 'emulator', serviceUrl, conversation: { id: 'emulator-proactive' }, user: { id: 'emulator-user-2' }, bot: { id: 'bot' } };
+    const b = await db.beneficiary.create({
+      data: { firstName: 'Tesfay', language: 'en', status: 'active', consentAt: new Date() },
+    });
+    const reference = {
+      channelId: 'emulator',
+      serviceUrl,
+      conversation: { id: 'emulator-proactive' },
+      user: { id: 'emulator-user-2' },
+      bot: { id: 'bot' },
+    };
     await db.conversationRef.create({
-      data: { channel: 'emulator', userKey: 'emulator-user-2', conversationId: 'emulator-proactive', serviceUrl, reference, beneficiaryId: b.id, lastInboundAt: new Date() },
+      data: {
+        channel: 'emulator',
+        userKey: 'emulator-user-2',
+        conversationId: 'emulator-proactive',
+        serviceUrl,
+        reference,
+        beneficiaryId: b.id,
+        lastInboundAt: new Date(),
+      },
     });
     const session = { workshopCode: 'cv', title: 'CV', startsAt: '2026-12-10T09:30:00.000Z', place: 'Blois' };
-    const id = await db.$transaction((tx) => queueNotification(tx, b.id, new Date(), { key: 'notifications.waitlistPromoted', session }));
+    const id = await db.$transaction((tx) =>
+      queueNotification(tx, b.id, new Date(), { key: 'notifications.waitlistPromoted', session }),
+    );
     const before = received.length;
     expect(await testApp().core.notifier.deliver(b.id)).toBe(1);
     const sent = received.slice(before) as { text?: string; conversation?: { id: string } }[];
     expect(sent).toHaveLength(1);
     expect(sent[0].conversation?.id).toBe('emulator-proactive');
     expect(sent[0].text).toContain(translator('en')('notifications.waitlistPromoted').split('\n')[0]);
-    expect(await db.message.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'sent', channel: 'emulator', conversationId: 'emulator-proactive' });
+    expect(await db.message.findUniqueOrThrow({ where: { id } })).toMatchObject({
+      status: 'sent',
+      channel: 'emulator',
+      conversationId: 'emulator-proactive',
+    });
   });
 
   test('a request from another host is refused with 403', async () => {
@@ -188,7 +240,11 @@ describe('/api/messages (Bot Framework protocol) without MicrosoftAppId, BOTFRAM
     const open = await startTestApp(testApp.databaseUrl(), { HOST: '0.0.0.0', ...EMULATOR });
     try {
       const port = new URL(open.url).port;
-      const res = await fetch(`http://${external}:${port}/api/messages`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(activity('hello')) });
+      const res = await fetch(`http://${external}:${port}/api/messages`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(activity('hello')),
+      });
       expect(res.status).toBe(403);
       expect(await res.text()).toMatch(/MicrosoftAppId/);
     } finally {
@@ -199,22 +255,45 @@ describe('/api/messages (Bot Framework protocol) without MicrosoftAppId, BOTFRAM
 
 describe('files sent from the web chat (voice notes, photos)', () => {
   async function start() {
-    const res = await fetch(`${testApp().url}/v3/directline/tokens/generate`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ user: { id: 'wc_upload_user_0123456789' } }) });
+    const res = await fetch(`${testApp().url}/v3/directline/tokens/generate`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ user: { id: 'wc_upload_user_0123456789' } }),
+    });
     const { conversationId, token } = (await res.json()) as { conversationId: string; token: string };
-    await fetch(`${testApp().url}/v3/directline/conversations`, { method: 'POST', headers: { Authorization: `Bearer ${token}` } });
+    await fetch(`${testApp().url}/v3/directline/conversations`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}` },
+    });
     return { conversationId, token };
   }
 
   function upload(conversationId: string, token: string, file: Blob, name: string) {
     const form = new FormData();
     // as Web Chat sends it: the activity as a JSON part named "blob", then the files
-    form.append('activity', new Blob([JSON.stringify({ type: 'message', from: { id: 'wc_upload_user_0123456789' }, attachments: [{ contentType: file.type, name }] })], { type: 'application/vnd.microsoft.activity' }), 'blob');
+    form.append(
+      'activity',
+      new Blob(
+        [
+          JSON.stringify({
+            type: 'message',
+            from: { id: 'wc_upload_user_0123456789' },
+            attachments: [{ contentType: file.type, name }],
+          }),
+        ],
+        { type: 'application/vnd.microsoft.activity' },
+      ),
+      'blob',
+    );
     form.append('file', file, name);
-    return fetch(`${testApp().url}/v3/directline/conversations/${conversationId}/upload?userId=wc_upload_user_0123456789`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${token}` },
-      body: form,
-    });
+    return fetch(
+      `${testApp().url}/v3/directline/conversations/${conversationId}/upload?userId=wc_upload_user_0123456789`,
+      {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}` },
+        body: form,
+      },
+    );
   }
 
   test('a voice note is stored, served back to the page by its signed link, and reaches the bot as an attachment', async () => {
@@ -223,26 +302,43 @@ describe('files sent from the web chat (voice notes, photos)', () => {
     const res = await upload(conversationId, token, new Blob([sound], { type: 'audio/ogg' }), 'note.ogg');
     expect(res.status).toBe(200);
     const { id } = (await res.json()) as { id: string };
-    const transcript = (await (await fetch(`${testApp().url}/v3/directline/conversations/${conversationId}/activities`, { headers: { Authorization: `Bearer ${token}` } })).json()) as { activities: { id: string; attachments?: { contentType: string; contentUrl: string }[] }[] };
+    const transcript = (await (
+      await fetch(`${testApp().url}/v3/directline/conversations/${conversationId}/activities`, {
+        headers: { Authorization: `Bearer ${token}` },
+      })
+    ).json()) as { activities: { id: string; attachments?: { contentType: string; contentUrl: string }[] }[] };
     const echoed = transcript.activities.find((a) => a.id === id)!;
-    expect(echoed.attachments).toEqual([expect.objectContaining({ contentType: 'audio/ogg', contentUrl: expect.stringMatching(/^\/webchat\/media\/[A-Za-z0-9_-]{32}\?c=/) })]);
+    expect(echoed.attachments).toEqual([
+      expect.objectContaining({
+        contentType: 'audio/ogg',
+        contentUrl: expect.stringMatching(/^\/webchat\/media\/[A-Za-z0-9_-]{32}\?c=/),
+      }),
+    ]);
     const file = await fetch(`${testApp().url}${echoed.attachments![0].contentUrl}`);
     expect(file.headers.get('content-type')).toBe('audio/ogg');
     expect(new Uint8Array(await file.arrayBuffer())).toEqual(sound);
     // the message record keeps the plain reference (no signature), not the bytes
     const row = await testApp().db.prisma.message.findFirst({ where: { providerId: `webchat:${id}` } });
-    expect((row!.payload as { attachments: { url: string }[] }).attachments[0].url).toBe(echoed.attachments![0].contentUrl.split('?')[0]);
+    expect((row!.payload as { attachments: { url: string }[] }).attachments[0].url).toBe(
+      echoed.attachments![0].contentUrl.split('?')[0],
+    );
   });
 
   test('other kinds of files get 415, an oversize upload 413, an unknown media id 404 (test/security/media.test.ts: more)', async () => {
     const { conversationId, token } = await start();
-    expect((await upload(conversationId, token, new Blob(['#!/bin/sh'], { type: 'application/x-sh' }), 'x.sh')).status).toBe(415);
+    expect(
+      (await upload(conversationId, token, new Blob(['#!/bin/sh'], { type: 'application/x-sh' }), 'x.sh')).status,
+    ).toBe(415);
     // announces 50 MB and waits: the server must refuse before reading it
     const big = await new Promise<{ status: number }>((resolve, reject) => {
       const url = new URL(`${testApp().url}/v3/directline/conversations/${conversationId}/upload`);
       const req = http.request(url, {
         method: 'POST',
-        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'multipart/form-data; boundary=x', 'Content-Length': 50 * 1024 * 1024 },
+        headers: {
+          Authorization: `Bearer ${token}`,
+          'Content-Type': 'multipart/form-data; boundary=x',
+          'Content-Length': 50 * 1024 * 1024,
+        },
       });
       req.on('response', (r) => {
         resolve({ status: r.statusCode! });
@@ -253,8 +349,20 @@ describe('files sent from the web chat (voice notes, photos)', () => {
       req.flushHeaders();
     });
     expect(big.status).toBe(413);
-    expect((await fetch(`${testApp().url}/webchat/media/${'a'.repeat(32)}`, { headers: { Authorization: `Bearer ${token}` } })).status).toBe(404);
-    expect((await fetch(`${testApp().url}/webchat/media/..%2F..%2Fpackage.json`, { headers: { Authorization: `Bearer ${token}` } })).status).toBe(404);
+    expect(
+      (
+        await fetch(`${testApp().url}/webchat/media/${'a'.repeat(32)}`, {
+          headers: { Authorization: `Bearer ${token}` },
+        })
+      ).status,
+    ).toBe(404);
+    expect(
+      (
+        await fetch(`${testApp().url}/webchat/media/..%2F..%2Fpackage.json`, {
+          headers: { Authorization: `Bearer ${token}` },
+        })
+      ).status,
+    ).toBe(404);
   });
 });
 
@@ -277,18 +385,31 @@ test('a new visitor books a workshop in Arabic through Direct Line: the Booking 
   }
   const person = await testApp().db.prisma.beneficiary.findFirstOrThrow({ where: { firstName: 'سمير' } });
   expect(person).toMatchObject({ status: 'pending', language: 'ar', birthYear: 1990 });
-  const booking = await testApp().db.prisma.booking.findFirstOrThrow({ where: { beneficiaryId: person.id }, include: { session: true } });
+  const booking = await testApp().db.prisma.booking.findFirstOrThrow({
+    where: { beneficiaryId: person.id },
+    include: { session: true },
+  });
   expect(booking.status).toBe('booked');
   expect(booking.session.audience).toBe('over25');
-  const events = await testApp().db.prisma.caseEvent.findMany({ where: { beneficiaryId: person.id }, orderBy: { id: 'asc' } });
+  const events = await testApp().db.prisma.caseEvent.findMany({
+    where: { beneficiaryId: person.id },
+    orderBy: { id: 'asc' },
+  });
   expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['consent_given', 'workshop_booked']));
 });
 
 test('stopping the server lets a turn in progress finish and keeps its record', async () => {
   const own = await startTestApp(testApp.databaseUrl());
-  const res = await fetch(`${own.url}/v3/directline/tokens/generate`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ user: { id: 'wc_shutdown_user_0123456789' } }) });
+  const res = await fetch(`${own.url}/v3/directline/tokens/generate`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ user: { id: 'wc_shutdown_user_0123456789' } }),
+  });
   const { conversationId, token } = (await res.json()) as { conversationId: string; token: string };
-  await fetch(`${own.url}/v3/directline/conversations`, { method: 'POST', headers: { Authorization: `Bearer ${token}` } });
+  await fetch(`${own.url}/v3/directline/conversations`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}` },
+  });
   // a turn is on its way when the server is told to stop
   const posting = fetch(`${own.url}/v3/directline/conversations/${conversationId}/activities`, {
     method: 'POST',
@@ -304,7 +425,11 @@ test('stopping the server lets a turn in progress finish and keeps its record', 
   // the turn ran to its end: the message and the bot's answer are on record
   const rows = await testApp().db.prisma.message.findMany({ where: { conversationId }, orderBy: { id: 'asc' } });
   expect(rows.find((r) => r.providerId === `webchat:${id}`)).toBeDefined();
-  expect(rows.some((r) => r.direction === 'out' && (r.payload as { text?: string }).text?.includes('Choisissez votre langue.'))).toBe(true);
+  expect(
+    rows.some(
+      (r) => r.direction === 'out' && (r.payload as { text?: string }).text?.includes('Choisissez votre langue.'),
+    ),
+  ).toBe(true);
   // and the stopped server takes nothing new
   await expect(fetch(`${own.url}/healthz`)).rejects.toThrow();
 });

@@ -14,39 +14,48 @@ const testApp = appForTests();
 test.each<[LanguageCode, string, string, string, string]>([
   ['ar', 'ar-SA', 'wc_e2e_lang_arabic_0123456', 'العربية؟\n1. نعم\n2. لغة أخرى', 'سمير'],
   ['fa', 'fa-AF', 'wc_e2e_lang_dari_012345678', 'دری / فارسی؟\n1. بلی\n2. زبان دیگر', 'فرشته'],
-])('%s from the page: "1" goes on in it, with one confirmation at most; "1" keeps it; consent in two bubbles', async (code, locale, user, confirm, name) => {
-  const t = translator(code);
-  const client = await DirectLineClient.withToken(testApp().url, user, locale);
-  try {
-    const greeting = await client.waitForBotMessages(2);
-    expect(greeting.every((m) => m.locale === code)).toBe(true);
-    expect(greeting[1].text).toContain(t('menu.question'));
+])(
+  '%s from the page: "1" goes on in it, with one confirmation at most; "1" keeps it; consent in two bubbles',
+  async (code, locale, user, confirm, name) => {
+    const t = translator(code);
+    const client = await DirectLineClient.withToken(testApp().url, user, locale);
+    try {
+      const greeting = await client.waitForBotMessages(2);
+      expect(greeting.every((m) => m.locale === code)).toBe(true);
+      expect(greeting[1].text).toContain(t('menu.question'));
 
-    const asked = await client.say('1');
-    // The question; its options as numbered lines, or as buttons on the web chat ("1 · نعم").
-    const [question, ...options] = confirm.split('\n');
-    expect(asked[0].text!.split('\n')[0]).toBe(question);
-    const shown = [asked[0].text!, ...(asked[0].suggestedActions?.actions ?? []).map((a) => a.title ?? '')].join('\n').replace(/^(\d) · /gm, '$1. ');
-    for (const option of options) expect(shown).toContain(option);
-    expect(asked[0].suggestedActions?.actions.map((a) => a.value ?? (a as { text?: string }).text)).toEqual(['1', '2']);
-    expect(asked[0].locale).toBe(code);
+      const asked = await client.say('1');
+      // The question; its options as numbered lines, or as buttons on the web chat ("1 · نعم").
+      const [question, ...options] = confirm.split('\n');
+      expect(asked[0].text!.split('\n')[0]).toBe(question);
+      const shown = [asked[0].text!, ...(asked[0].suggestedActions?.actions ?? []).map((a) => a.title ?? '')]
+        .join('\n')
+        .replace(/^(\d) · /gm, '$1. ');
+      for (const option of options) expect(shown).toContain(option);
+      expect(asked[0].suggestedActions?.actions.map((a) => a.value ?? (a as { text?: string }).text)).toEqual([
+        '1',
+        '2',
+      ]);
+      expect(asked[0].locale).toBe(code);
 
-    const consent = await client.sayUntil('1', t('onboarding.consent.question'));
-    expect(consent.length - 1).toBeLessThanOrEqual(2); // message activities between the language and the consent question
-    expect(consent.every((m) => m.locale === code)).toBe(true);
-    expect(consent.map((m) => m.text).join('\n')).not.toContain(t('language.question'));
+      const consent = await client.sayUntil('1', t('onboarding.consent.question'));
+      // message activities between the language and the consent question
+      expect(consent.length - 1).toBeLessThanOrEqual(2);
+      expect(consent.every((m) => m.locale === code)).toBe(true);
+      expect(consent.map((m) => m.text).join('\n')).not.toContain(t('language.question'));
 
-    await client.sayUntil('1', t('onboarding.name.question'));
-    const thanks = await client.sayUntil(name, t('onboarding.thanks', { firstName: name }));
-    expect(thanks.every((m) => m.locale === code)).toBe(true);
-  } finally {
-    client.end();
-  }
-  const person = await testApp().db.prisma.beneficiary.findFirstOrThrow({ where: { firstName: name } });
-  expect(person).toMatchObject({ language: code, status: 'pending' });
-  const state = await testApp().db.prisma.botState.findUnique({ where: { key: `webchat/users/${user}/` } });
-  expect(JSON.parse(state!.data).profile).toMatchObject({ language: code, channelLanguage: code });
-});
+      await client.sayUntil('1', t('onboarding.name.question'));
+      const thanks = await client.sayUntil(name, t('onboarding.thanks', { firstName: name }));
+      expect(thanks.every((m) => m.locale === code)).toBe(true);
+    } finally {
+      client.end();
+    }
+    const person = await testApp().db.prisma.beneficiary.findFirstOrThrow({ where: { firstName: name } });
+    expect(person).toMatchObject({ language: code, status: 'pending' });
+    const state = await testApp().db.prisma.botState.findUnique({ where: { key: `webchat/users/${user}/` } });
+    expect(JSON.parse(state!.data).profile).toMatchObject({ language: code, channelLanguage: code });
+  },
+);
 
 test("the page's fallback to French is no choice; its language switch is: the bot answers in the new language and the case records the change", async () => {
   const user = 'wc_e2e_lang_switch_0123456';
@@ -69,10 +78,19 @@ test("the page's fallback to French is no choice; its language switch is: the bo
   });
   const conversation = (await res.json()) as { conversationId: string; token: string };
   const auth = { Authorization: `Bearer ${conversation.token}`, 'Content-Type': 'application/json' };
-  await fetch(`${testApp().url}/v3/directline/conversations`, { method: 'POST', headers: auth, body: JSON.stringify({ user: { id: user }, locale: 'fr-FR' }) });
+  await fetch(`${testApp().url}/v3/directline/conversations`, {
+    method: 'POST',
+    headers: auth,
+    body: JSON.stringify({ user: { id: user }, locale: 'fr-FR' }),
+  });
   const botMessages = async () => {
-    const read = await fetch(`${testApp().url}/v3/directline/conversations/${conversation.conversationId}/activities?watermark=0`, { headers: auth });
-    const { activities } = (await read.json()) as { activities: { type: string; text?: string; locale?: string; from: { id: string } }[] };
+    const read = await fetch(
+      `${testApp().url}/v3/directline/conversations/${conversation.conversationId}/activities?watermark=0`,
+      { headers: auth },
+    );
+    const { activities } = (await read.json()) as {
+      activities: { type: string; text?: string; locale?: string; from: { id: string } }[];
+    };
     return activities.filter((a) => a.type === 'message' && a.from.id !== user);
   };
   const post = (text: string, locale: string) =>
@@ -92,6 +110,8 @@ test("the page's fallback to French is no choice; its language switch is: the bo
   expect(last.locale).toBe('fr');
   const person = await testApp().db.prisma.beneficiary.findFirstOrThrow({ where: { firstName: 'ليلى' } });
   expect(person.language).toBe('fr');
-  const changed = await testApp().db.prisma.caseEvent.findMany({ where: { beneficiaryId: person.id, type: 'language_changed' } });
+  const changed = await testApp().db.prisma.caseEvent.findMany({
+    where: { beneficiaryId: person.id, type: 'language_changed' },
+  });
   expect(changed.map((e) => e.payload)).toEqual([{ from: 'ar', to: 'fr' }]);
 });

@@ -73,7 +73,17 @@ function npmStart(port: number) {
   let output = '';
   const child = spawn('npm', ['start', '--silent'], {
     cwd: projectRoot,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: `file:${path.join(tmp, 'start.db')}`, MEDIA_DIR: path.join(tmp, 'media'), DEMO_DATA: 'off', LOG_LEVEL: 'info', SHUTDOWN_TIMEOUT_MS: '3000', NODE_OPTIONS: '' },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: `file:${path.join(tmp, 'start.db')}`,
+      MEDIA_DIR: path.join(tmp, 'media'),
+      DEMO_DATA: 'off',
+      LOG_LEVEL: 'info',
+      SHUTDOWN_TIMEOUT_MS: '3000',
+      NODE_OPTIONS: '',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', (d) => (output += d));

@@ -34,9 +34,15 @@ describe.each(testDatabases())('case database on $name', (kind) => {
         acknowledgedAt: null,
       });
       expect(stored.createdAt).toBeInstanceOf(Date);
-      await expect(db.prisma.beneficiary.findUnique({ where: { phone } })).resolves.toMatchObject({ id: beneficiary.id, language: 'ar' });
+      await expect(db.prisma.beneficiary.findUnique({ where: { phone } })).resolves.toMatchObject({
+        id: beneficiary.id,
+        language: 'ar',
+      });
       // the event is part of the person's timeline
-      const timeline = await db.prisma.beneficiary.findUniqueOrThrow({ where: { id: beneficiary.id }, include: { events: true } });
+      const timeline = await db.prisma.beneficiary.findUniqueOrThrow({
+        where: { id: beneficiary.id },
+        include: { events: true },
+      });
       expect(timeline.events.map((e) => e.type)).toEqual(['consent_given']);
     });
 
@@ -47,7 +53,11 @@ describe.each(testDatabases())('case database on $name', (kind) => {
       await expect(
         db.prisma.$transaction(async (tx) => {
           const beneficiary = await tx.beneficiary.create({ data: { phone } });
-          const event = await appendCaseEvent(tx, { beneficiaryId: beneficiary.id, type: 'language_changed', actor: { type: 'system' } });
+          const event = await appendCaseEvent(tx, {
+            beneficiaryId: beneficiary.id,
+            type: 'language_changed',
+            actor: { type: 'system' },
+          });
           eventId = event.id;
           // visible inside the transaction...
           expect(await tx.caseEvent.count({ where: { id: event.id } })).toBe(1);
@@ -77,23 +87,41 @@ describe.each(testDatabases())('case database on $name', (kind) => {
     async function fixtures() {
       const beneficiary = await db.prisma.beneficiary.create({ data: { firstName: unique('b') } });
       const other = await db.prisma.beneficiary.create({ data: { firstName: unique('b') } });
-      const workshop = await db.prisma.workshop.create({ data: { code: unique('w'), title: 'Atelier', category: 'digital' } });
+      const workshop = await db.prisma.workshop.create({
+        data: { code: unique('w'), title: 'Atelier', category: 'digital' },
+      });
       const startsAt = new Date(Date.now() + 86_400_000);
       const session = await db.prisma.workshopSession.create({
-        data: { workshopId: workshop.id, startsAt, endsAt: new Date(startsAt.getTime() + 7_200_000), place: 'Blois', capacity: 12 },
+        data: {
+          workshopId: workshop.id,
+          startsAt,
+          endsAt: new Date(startsAt.getTime() + 7_200_000),
+          place: 'Blois',
+          capacity: 12,
+        },
       });
       const structure = await db.prisma.structure.create({ data: { name: unique('s'), kind: 'company' } });
       const placement = await db.prisma.placement.create({
-        data: { beneficiaryId: beneficiary.id, structureId: structure.id, kind: 'immersion', startDate: new Date(), endDate: new Date(Date.now() + 14 * 86_400_000) },
+        data: {
+          beneficiaryId: beneficiary.id,
+          structureId: structure.id,
+          kind: 'immersion',
+          startDate: new Date(),
+          endDate: new Date(Date.now() + 14 * 86_400_000),
+        },
       });
       return { beneficiary, other, session, placement };
     }
 
     test('one Booking per (sessionId, beneficiaryId)', async () => {
       const { beneficiary, other, session } = await fixtures();
-      await db.prisma.booking.create({ data: { sessionId: session.id, beneficiaryId: beneficiary.id, status: 'booked' } });
+      await db.prisma.booking.create({
+        data: { sessionId: session.id, beneficiaryId: beneficiary.id, status: 'booked' },
+      });
       await expect(
-        db.prisma.booking.create({ data: { sessionId: session.id, beneficiaryId: beneficiary.id, status: 'waitlisted' } }),
+        db.prisma.booking.create({
+          data: { sessionId: session.id, beneficiaryId: beneficiary.id, status: 'waitlisted' },
+        }),
       ).rejects.toMatchObject({ code: 'P2002' });
       // another person in the same session is fine
       await db.prisma.booking.create({ data: { sessionId: session.id, beneficiaryId: other.id, status: 'booked' } });
@@ -108,7 +136,9 @@ describe.each(testDatabases())('case database on $name', (kind) => {
       const { beneficiary, placement } = await fixtures();
       const checkIn = { placementId: placement.id, beneficiaryId: beneficiary.id, day: '2026-03-30' };
       await db.prisma.checkIn.create({ data: checkIn });
-      await expect(db.prisma.checkIn.create({ data: { ...checkIn, status: 'good' } })).rejects.toMatchObject({ code: 'P2002' });
+      await expect(db.prisma.checkIn.create({ data: { ...checkIn, status: 'good' } })).rejects.toMatchObject({
+        code: 'P2002',
+      });
       // the next day is fine
       await db.prisma.checkIn.create({ data: { ...checkIn, day: '2026-03-31' } });
       const rows = await db.prisma.checkIn.findMany({ where: { placementId: placement.id }, orderBy: { day: 'asc' } });
@@ -122,17 +152,33 @@ describe.each(testDatabases())('case database on $name', (kind) => {
       const providerId = unique('wamid');
       const message = { direction: 'in', channel: 'whatsapp', status: 'received', payload: { text: 'salam' } };
       await db.prisma.message.create({ data: { ...message, providerId } });
-      await expect(db.prisma.message.create({ data: { ...message, providerId } })).rejects.toMatchObject({ code: 'P2002' });
-      await expect(db.prisma.message.createMany({ data: [{ ...message, providerId: unique('wamid') }, { ...message, providerId }] })).rejects.toMatchObject({
+      await expect(db.prisma.message.create({ data: { ...message, providerId } })).rejects.toMatchObject({
+        code: 'P2002',
+      });
+      await expect(
+        db.prisma.message.createMany({
+          data: [
+            { ...message, providerId: unique('wamid') },
+            { ...message, providerId },
+          ],
+        }),
+      ).rejects.toMatchObject({
         code: 'P2002',
       });
       expect(await db.prisma.message.count({ where: { providerId } })).toBe(1);
       // many messages have no provider id (outbound ones not sent yet): NULL is not a duplicate
-      await db.prisma.message.createMany({ data: [{ ...message, direction: 'out', status: 'queued' }, { ...message, direction: 'out', status: 'queued' }] });
+      await db.prisma.message.createMany({
+        data: [
+          { ...message, direction: 'out', status: 'queued' },
+          { ...message, direction: 'out', status: 'queued' },
+        ],
+      });
 
       const dedupeKey = unique('checkin:1:2026-03-30');
       await db.prisma.message.create({ data: { ...message, direction: 'out', status: 'queued', dedupeKey } });
-      await expect(db.prisma.message.create({ data: { ...message, direction: 'out', status: 'queued', dedupeKey } })).rejects.toMatchObject({
+      await expect(
+        db.prisma.message.create({ data: { ...message, direction: 'out', status: 'queued', dedupeKey } }),
+      ).rejects.toMatchObject({
         code: 'P2002',
       });
     });

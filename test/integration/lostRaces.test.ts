@@ -74,11 +74,16 @@ function counting(db: Db, hook?: Hook): { prisma: Db; transactions: () => number
         return (...args: unknown[]) => {
           n++;
           const [work, ...rest] = args;
-          const run = hook && typeof work === 'function' ? (tx: object) => (work as (t: object) => unknown)(hooked(tx, hook, fired)) : work;
-          return (value as (...a: unknown[]) => Promise<unknown>).apply(target, [run, ...rest]).catch((err: unknown) => {
-            errors.push(err);
-            throw err;
-          });
+          const run =
+            hook && typeof work === 'function'
+              ? (tx: object) => (work as (t: object) => unknown)(hooked(tx, hook, fired))
+              : work;
+          return (value as (...a: unknown[]) => Promise<unknown>)
+            .apply(target, [run, ...rest])
+            .catch((err: unknown) => {
+              errors.push(err);
+              throw err;
+            });
         };
       }
       return typeof value === 'function' ? value.bind(target) : value;
@@ -107,7 +112,8 @@ describe.each(testDatabases())('lost races on $name', (kind) => {
     await tmp?.drop();
   });
 
-  const person = async () => (await a.prisma.beneficiary.create({ data: { firstName: `P${++seq}`, birthYear: 1980, status: 'active' } })).id;
+  const person = async () =>
+    (await a.prisma.beneficiary.create({ data: { firstName: `P${++seq}`, birthYear: 1980, status: 'active' } })).id;
   const yearOf = async (id: number) => (await a.prisma.beneficiary.findUniqueOrThrow({ where: { id } })).birthYear;
 
   /** Read, then write what was read plus one: a writer that must see the others' writes to be right. */
@@ -141,7 +147,10 @@ describe.each(testDatabases())('lost races on $name', (kind) => {
       await Promise.all([writerA, writerB]);
       expect(await yearOf(id)).toBe(1982);
       expect(lost.length).toBeGreaterThanOrEqual(1);
-      expect(lost[0]).toMatchObject({ code: 'P1008', meta: { driverAdapterError: { cause: { originalCode: 'SQLITE_BUSY', kind: 'SocketTimeout' } } } });
+      expect(lost[0]).toMatchObject({
+        code: 'P1008',
+        meta: { driverAdapterError: { cause: { originalCode: 'SQLITE_BUSY', kind: 'SocketTimeout' } } },
+      });
     });
 
     test('another client wrote since the read (SQLITE_BUSY_SNAPSHOT): run again on the fresh value', async () => {
@@ -152,14 +161,19 @@ describe.each(testDatabases())('lost races on $name', (kind) => {
         () =>
           addOne(a, id, async () => {
             // The first time only: b writes and commits between a's read and a's write.
-            if (++tries === 1) await b.prisma.beneficiary.update({ where: { id }, data: { birthYear: { increment: 1 } } });
+            if (++tries === 1)
+              await b.prisma.beneficiary.update({ where: { id }, data: { birthYear: { increment: 1 } } });
           }),
         { onLostRace: (err) => lost.push(err) },
       );
       expect(tries).toBe(2);
       expect(await yearOf(id)).toBe(1982);
       expect(lost).toHaveLength(1);
-      expect(lost[0]).toMatchObject({ name: 'PrismaClientKnownRequestError', code: 'SQLITE_BUSY_SNAPSHOT', message: expect.stringContaining('database is locked') });
+      expect(lost[0]).toMatchObject({
+        name: 'PrismaClientKnownRequestError',
+        code: 'SQLITE_BUSY_SNAPSHOT',
+        message: expect.stringContaining('database is locked'),
+      });
     });
 
     /** b holds the write lock until `writer` has run its transaction twice (lost once), then commits. */
@@ -184,24 +198,52 @@ describe.each(testDatabases())('lost races on $name', (kind) => {
     }
 
     test('a booking while another instance writes: it runs again and books once the other has committed', async () => {
-      const workshop = await a.prisma.workshop.create({ data: { code: `lost_${++seq}`, title: 'Atelier', category: 'digital' } });
+      const workshop = await a.prisma.workshop.create({
+        data: { code: `lost_${++seq}`, title: 'Atelier', category: 'digital' },
+      });
       const startsAt = new Date(NOW.getTime() + 24 * 3600_000);
-      const session = await a.prisma.workshopSession.create({ data: { workshopId: workshop.id, startsAt, endsAt: new Date(startsAt.getTime() + 7200_000), place: 'Blois', capacity: 5 } });
+      const session = await a.prisma.workshopSession.create({
+        data: {
+          workshopId: workshop.id,
+          startsAt,
+          endsAt: new Date(startsAt.getTime() + 7200_000),
+          place: 'Blois',
+          capacity: 5,
+        },
+      });
       const who = await person();
       const client = counting(a.prisma);
-      const outcome = await whileAnotherWrites(client, () => book(client.prisma, who, session.id, NOW, { actor: staff }));
+      const outcome = await whileAnotherWrites(client, () =>
+        book(client.prisma, who, session.id, NOW, { actor: staff }),
+      );
       expect(outcome).toMatchObject({ status: 'booked' });
-      expect(await a.prisma.booking.count({ where: { sessionId: session.id, beneficiaryId: who, status: 'booked' } })).toBe(1);
+      expect(
+        await a.prisma.booking.count({ where: { sessionId: session.id, beneficiaryId: who, status: 'booked' } }),
+      ).toBe(1);
       expect((await a.prisma.workshopSession.findUniqueOrThrow({ where: { id: session.id } })).bookedCount).toBe(1);
     });
 
-    test('another instance changed the session between the booking\'s read and its write (SQLITE_BUSY_SNAPSHOT): it runs again and books', async () => {
-      const workshop = await a.prisma.workshop.create({ data: { code: `lost_${++seq}`, title: 'Atelier', category: 'digital' } });
+    test("another instance changed the session between the booking's read and its write (SQLITE_BUSY_SNAPSHOT): it runs again and books", async () => {
+      const workshop = await a.prisma.workshop.create({
+        data: { code: `lost_${++seq}`, title: 'Atelier', category: 'digital' },
+      });
       const startsAt = new Date(NOW.getTime() + 24 * 3600_000);
-      const session = await a.prisma.workshopSession.create({ data: { workshopId: workshop.id, startsAt, endsAt: new Date(startsAt.getTime() + 7200_000), place: 'Blois', capacity: 5 } });
+      const session = await a.prisma.workshopSession.create({
+        data: {
+          workshopId: workshop.id,
+          startsAt,
+          endsAt: new Date(startsAt.getTime() + 7200_000),
+          place: 'Blois',
+          capacity: 5,
+        },
+      });
       const who = await person();
       // Just before the booking takes the seat, b moves the session and commits.
-      const client = counting(a.prisma, { model: 'workshopSession', method: 'updateMany', run: () => b.prisma.workshopSession.update({ where: { id: session.id }, data: { place: 'Tours' } }) });
+      const client = counting(a.prisma, {
+        model: 'workshopSession',
+        method: 'updateMany',
+        run: () => b.prisma.workshopSession.update({ where: { id: session.id }, data: { place: 'Tours' } }),
+      });
       const outcome = await book(client.prisma, who, session.id, NOW, { actor: staff });
 
       expect(outcome).toMatchObject({ status: 'booked', session: { place: 'Tours', seatsLeft: 4 } });
@@ -211,7 +253,7 @@ describe.each(testDatabases())('lost races on $name', (kind) => {
       expect((await a.prisma.workshopSession.findUniqueOrThrow({ where: { id: session.id } })).bookedCount).toBe(1);
     });
 
-    test('another instance wrote between the placement\'s checks and its write (SQLITE_BUSY_SNAPSHOT): checked again on the fresh counts', async () => {
+    test("another instance wrote between the placement's checks and its write (SQLITE_BUSY_SNAPSHOT): checked again on the fresh counts", async () => {
       const structure = await a.prisma.structure.create({ data: { name: `SIAE ${++seq}`, kind: 'siae', capacity: 1 } });
       const [who, other] = [await person(), await person()];
       // Between the checks and the write, b places someone else in the only seat and commits: the
@@ -219,14 +261,37 @@ describe.each(testDatabases())('lost races on $name', (kind) => {
       const client = counting(a.prisma, {
         model: 'placement',
         method: 'create',
-        run: () => createPlacement(b, { beneficiaryId: other, structureId: structure.id, kind: 'sas_iae', startDate: day('2026-03-01'), endDate: day('2026-03-31') }, staff),
+        run: () =>
+          createPlacement(
+            b,
+            {
+              beneficiaryId: other,
+              structureId: structure.id,
+              kind: 'sas_iae',
+              startDate: day('2026-03-01'),
+              endDate: day('2026-03-31'),
+            },
+            staff,
+          ),
       });
       await expect(
-        createPlacement({ prisma: client.prisma, provider: a.provider }, { beneficiaryId: who, structureId: structure.id, kind: 'sas_iae', startDate: day('2026-03-10'), endDate: day('2026-04-10') }, staff),
+        createPlacement(
+          { prisma: client.prisma, provider: a.provider },
+          {
+            beneficiaryId: who,
+            structureId: structure.id,
+            kind: 'sas_iae',
+            startDate: day('2026-03-10'),
+            endDate: day('2026-04-10'),
+          },
+          staff,
+        ),
       ).rejects.toMatchObject({ reason: 'capacity' });
       expect(client.transactions()).toBe(2);
       expect(client.errors.map((e) => (e as { code?: string }).code)).toEqual(['SQLITE_BUSY_SNAPSHOT', undefined]);
-      expect((await a.prisma.placement.findMany({ where: { structureId: structure.id } })).map((p) => p.beneficiaryId)).toEqual([other]);
+      expect(
+        (await a.prisma.placement.findMany({ where: { structureId: structure.id } })).map((p) => p.beneficiaryId),
+      ).toEqual([other]);
     });
 
     test('a placement while another instance writes: it runs again and is recorded once', async () => {
@@ -234,7 +299,17 @@ describe.each(testDatabases())('lost races on $name', (kind) => {
       const who = await person();
       const client = counting(a.prisma);
       const placement = await whileAnotherWrites(client, () =>
-        createPlacement({ prisma: client.prisma, provider: a.provider }, { beneficiaryId: who, structureId: structure.id, kind: 'sas_iae', startDate: day('2026-03-01'), endDate: day('2026-03-31') }, staff),
+        createPlacement(
+          { prisma: client.prisma, provider: a.provider },
+          {
+            beneficiaryId: who,
+            structureId: structure.id,
+            kind: 'sas_iae',
+            startDate: day('2026-03-01'),
+            endDate: day('2026-03-31'),
+          },
+          staff,
+        ),
       );
       expect(placement).toMatchObject({ beneficiaryId: who, structureId: structure.id });
       expect(await a.prisma.placement.count({ where: { beneficiaryId: who } })).toBe(1);
@@ -246,7 +321,9 @@ describe.each(testDatabases())('lost races on $name', (kind) => {
     /** Resolves once a backend of this database waits for a row lock. */
     const someoneWaits = () =>
       until('a transaction to wait for a lock', async () => {
-        const rows = await a.prisma.$queryRawUnsafe<{ n: number }[]>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`);
+        const rows = await a.prisma.$queryRawUnsafe<{ n: number }[]>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+        );
         return rows[0].n > 0;
       });
 
@@ -260,7 +337,8 @@ describe.each(testDatabases())('lost races on $name', (kind) => {
             a,
             id,
             async () => {
-              if (++tries === 1) await b.prisma.beneficiary.update({ where: { id }, data: { birthYear: { increment: 1 } } });
+              if (++tries === 1)
+                await b.prisma.beneficiary.update({ where: { id }, data: { birthYear: { increment: 1 } } });
             },
             'RepeatableRead',
           ),
@@ -269,14 +347,20 @@ describe.each(testDatabases())('lost races on $name', (kind) => {
       expect(tries).toBe(2);
       expect(await yearOf(id)).toBe(1982);
       expect(lost).toHaveLength(1);
-      expect(lost[0]).toMatchObject({ code: 'P2034', meta: { driverAdapterError: { cause: { originalCode: '40001', kind: 'TransactionWriteConflict' } } } });
+      expect(lost[0]).toMatchObject({
+        code: 'P2034',
+        meta: { driverAdapterError: { cause: { originalCode: '40001', kind: 'TransactionWriteConflict' } } },
+      });
     });
 
     test('a serialization failure at commit (40001, serializable): the loser runs again, both writes are there', async () => {
       // Two clients of their own: Prisma 6.19 does not give back to the pool the connection of a
       // transaction whose COMMIT failed (it releases it only after a COMMIT that worked), so the
       // loser's client cannot close; dropping the database ends that connection.
-      const [c1, c2] = [await openDatabase(tmp.url, { migrate: false, poolSize: 2 }), await openDatabase(tmp.url, { migrate: false, poolSize: 2 })];
+      const [c1, c2] = [
+        await openDatabase(tmp.url, { migrate: false, poolSize: 2 }),
+        await openDatabase(tmp.url, { migrate: false, poolSize: 2 }),
+      ];
       const [x, y] = [await person(), await person()];
       const lost: unknown[] = [];
       const bothRead = deferred();
@@ -306,16 +390,33 @@ describe.each(testDatabases())('lost races on $name', (kind) => {
       } finally {
         await Promise.race([Promise.all([c1.close(), c2.close()]), sleep(500)]);
       }
-      expect((await a.prisma.beneficiary.findMany({ where: { id: { in: [x, y] } }, orderBy: { id: 'asc' } })).map((p) => p.lastName)).toEqual(['by c1', 'by c2']);
+      expect(
+        (await a.prisma.beneficiary.findMany({ where: { id: { in: [x, y] } }, orderBy: { id: 'asc' } })).map(
+          (p) => p.lastName,
+        ),
+      ).toEqual(['by c1', 'by c2']);
       expect(lost).toHaveLength(1);
       // At COMMIT, Prisma gives the driver adapter's error as it is.
-      expect(lost[0]).toMatchObject({ name: 'DriverAdapterError', cause: { originalCode: '40001', kind: 'TransactionWriteConflict' } });
+      expect(lost[0]).toMatchObject({
+        name: 'DriverAdapterError',
+        cause: { originalCode: '40001', kind: 'TransactionWriteConflict' },
+      });
     });
 
     test('a booking deadlocked by another instance (40P01): it runs again and books, the other commits', async () => {
-      const workshop = await a.prisma.workshop.create({ data: { code: `lost_${++seq}`, title: 'Atelier', category: 'digital' } });
+      const workshop = await a.prisma.workshop.create({
+        data: { code: `lost_${++seq}`, title: 'Atelier', category: 'digital' },
+      });
       const startsAt = new Date(NOW.getTime() + 24 * 3600_000);
-      const session = await a.prisma.workshopSession.create({ data: { workshopId: workshop.id, startsAt, endsAt: new Date(startsAt.getTime() + 7200_000), place: 'Blois', capacity: 5 } });
+      const session = await a.prisma.workshopSession.create({
+        data: {
+          workshopId: workshop.id,
+          startsAt,
+          endsAt: new Date(startsAt.getTime() + 7200_000),
+          place: 'Blois',
+          capacity: 5,
+        },
+      });
       const who = await person();
       const lost: unknown[] = [];
       const locked = deferred();
@@ -345,8 +446,14 @@ describe.each(testDatabases())('lost races on $name', (kind) => {
       expect(failures).toHaveLength(1);
       expect(isLostRace(failures[0])).toBe(true);
       // From a model operation, Prisma gives the driver adapter's error as it is.
-      if (client.errors.length) expect(client.errors[0]).toMatchObject({ name: 'DriverAdapterError', cause: { originalCode: '40P01', kind: 'postgres' } });
-      expect(await a.prisma.booking.count({ where: { sessionId: session.id, beneficiaryId: who, status: 'booked' } })).toBe(1);
+      if (client.errors.length)
+        expect(client.errors[0]).toMatchObject({
+          name: 'DriverAdapterError',
+          cause: { originalCode: '40P01', kind: 'postgres' },
+        });
+      expect(
+        await a.prisma.booking.count({ where: { sessionId: session.id, beneficiaryId: who, status: 'booked' } }),
+      ).toBe(1);
       expect((await a.prisma.workshopSession.findUniqueOrThrow({ where: { id: session.id } })).bookedCount).toBe(1);
     });
 
@@ -370,13 +477,27 @@ describe.each(testDatabases())('lost races on $name', (kind) => {
       await locked.promise;
       const client = counting(a.prisma);
       const [placement] = await Promise.all([
-        createPlacement({ prisma: client.prisma, provider: a.provider }, { beneficiaryId: who, structureId: structure.id, kind: 'sas_iae', startDate: day('2026-03-01'), endDate: day('2026-03-31') }, staff),
+        createPlacement(
+          { prisma: client.prisma, provider: a.provider },
+          {
+            beneficiaryId: who,
+            structureId: structure.id,
+            kind: 'sas_iae',
+            startDate: day('2026-03-01'),
+            endDate: day('2026-03-31'),
+          },
+          staff,
+        ),
         writerB,
       ]);
       expect(placement).toMatchObject({ beneficiaryId: who, structureId: structure.id });
       expect(client.transactions() + tries).toBe(3);
       // The placement's lock is a raw query: P2010, the deadlock in meta.driverAdapterError.
-      if (client.errors.length) expect(client.errors[0]).toMatchObject({ code: 'P2010', meta: { driverAdapterError: { cause: { originalCode: '40P01' } } } });
+      if (client.errors.length)
+        expect(client.errors[0]).toMatchObject({
+          code: 'P2010',
+          meta: { driverAdapterError: { cause: { originalCode: '40P01' } } },
+        });
       expect((await a.prisma.structure.findUniqueOrThrow({ where: { id: structure.id } })).city).toBe('Blois');
       expect(await a.prisma.placement.count({ where: { beneficiaryId: who } })).toBe(1);
     });
@@ -395,7 +516,9 @@ describe.each(testDatabases())('lost races on $name', (kind) => {
       (e: unknown) => e,
     );
     expect(err).toMatchObject(
-      kind.name === 'sqlite' ? { code: 'SQLITE_CONSTRAINT_CHECK' } : { code: 'P2010', meta: { driverAdapterError: { cause: { originalCode: '23514', kind: 'postgres' } } } },
+      kind.name === 'sqlite'
+        ? { code: 'SQLITE_CONSTRAINT_CHECK' }
+        : { code: 'P2010', meta: { driverAdapterError: { cause: { originalCode: '23514', kind: 'postgres' } } } },
     );
     expect(isLostRace(err)).toBe(false);
     expect(tries).toBe(1);
@@ -407,7 +530,17 @@ describe.each(testDatabases())('lost races on $name', (kind) => {
     const who = await person();
     const client = counting(a.prisma);
     await expect(
-      createPlacement({ prisma: client.prisma, provider: a.provider }, { beneficiaryId: who, structureId: structure.id, kind: 'sas_iae', startDate: day('2026-03-01'), endDate: day('2026-03-31') }, staff),
+      createPlacement(
+        { prisma: client.prisma, provider: a.provider },
+        {
+          beneficiaryId: who,
+          structureId: structure.id,
+          kind: 'sas_iae',
+          startDate: day('2026-03-01'),
+          endDate: day('2026-03-31'),
+        },
+        staff,
+      ),
     ).rejects.toBeInstanceOf(PlacementRefused);
     expect(client.transactions()).toBe(1);
   });

@@ -28,7 +28,10 @@ function committedMigrations(provider: Provider): { name: string; checksum: stri
     .sort()
     .map((name) => ({
       name,
-      checksum: crypto.createHash('sha256').update(fs.readFileSync(path.join(dir, name, 'migration.sql'))).digest('hex'),
+      checksum: crypto
+        .createHash('sha256')
+        .update(fs.readFileSync(path.join(dir, name, 'migration.sql')))
+        .digest('hex'),
     }));
 }
 
@@ -40,7 +43,10 @@ async function records(url: string): Promise<Row[]> {
 async function migrateInProcesses(provider: Provider, url: string, count: number): Promise<unknown[]> {
   const script = path.join(projectRoot, 'test', 'support', 'migrateProcess.cjs');
   const children = Array.from({ length: count }, () => {
-    const child = spawn(process.execPath, [script, provider, url], { cwd: projectRoot, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [script, provider, url], {
+      cwd: projectRoot,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
@@ -99,7 +105,9 @@ describe.each(testDatabases())('migrations on $name', (kind) => {
         ? `SELECT name FROM sqlite_master WHERE type = 'table'`
         : `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public'`,
     );
-    expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(['BotState', 'Beneficiary', 'Message', 'CaseEvent']));
+    expect(tables.map((t) => t.name)).toEqual(
+      expect.arrayContaining(['BotState', 'Beneficiary', 'Message', 'CaseEvent']),
+    );
   });
 
   test('running it again applies nothing and records nothing', async () => {
@@ -122,7 +130,11 @@ describe.each(testDatabases())('migrations on $name', (kind) => {
 
   test('instances starting together (separate processes) apply each migration exactly once', async () => {
     const { url } = await temps.create();
-    const results = (await migrateInProcesses(provider, url, 2)) as { applied?: string[]; alreadyApplied?: number; error?: string }[];
+    const results = (await migrateInProcesses(provider, url, 2)) as {
+      applied?: string[];
+      alreadyApplied?: number;
+      error?: string;
+    }[];
     expect(results.filter((r) => r.error)).toEqual([]);
     expect(results.flatMap((r) => r.applied ?? []).sort()).toEqual(expected.map((m) => m.name));
     const rows = await records(url);
@@ -161,7 +173,10 @@ describe.each(testDatabases())('migrations on $name', (kind) => {
       const last = expected[expected.length - 1].name;
       await rawQuery(behind.url, `DELETE FROM "_prisma_migrations" WHERE migration_name = ?`, [last]);
 
-      const [ok, late] = await Promise.all([runPrismaCli(['migrate', 'status'], upToDate.url), runPrismaCli(['migrate', 'status'], behind.url)]);
+      const [ok, late] = await Promise.all([
+        runPrismaCli(['migrate', 'status'], upToDate.url),
+        runPrismaCli(['migrate', 'status'], behind.url),
+      ]);
       expect(ok.stdout).toContain(`SQLite database "${path.basename(sqliteFile(upToDate.url))}"`);
       expect(ok.stdout).toContain(`${expected.length} migration${expected.length > 1 ? 's' : ''} found`);
       expect(ok.stdout).toContain('Database schema is up to date!');

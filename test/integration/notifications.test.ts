@@ -13,12 +13,32 @@ describe.each(testDatabases())('notifications on $name', (kind) => {
   const now = new Date('2026-03-02T10:00:00Z');
 
   async function person(language = 'ar', optedOut = false) {
-    const b = await db.prisma.beneficiary.create({ data: { firstName: 'Samir', language, status: 'active', consentAt: now, optedOutAt: optedOut ? now : null } });
-    await rememberConversation(db.prisma, { channel: 'chat', userKey: `u${b.id}`, conversationId: `c${b.id}`, reference: { conversation: { id: `c${b.id}` } } }, { beneficiaryId: b.id }, now);
+    const b = await db.prisma.beneficiary.create({
+      data: { firstName: 'Samir', language, status: 'active', consentAt: now, optedOutAt: optedOut ? now : null },
+    });
+    await rememberConversation(
+      db.prisma,
+      {
+        channel: 'chat',
+        userKey: `u${b.id}`,
+        conversationId: `c${b.id}`,
+        reference: { conversation: { id: `c${b.id}` } },
+      },
+      { beneficiaryId: b.id },
+      now,
+    );
     return b;
   }
 
-  const payload = { key: 'notifications.waitlistPromoted', session: { workshopCode: 'paperwork', title: 'Papiers et démarches', startsAt: '2026-03-03T08:30:00.000Z', place: 'Blois' } };
+  const payload = {
+    key: 'notifications.waitlistPromoted',
+    session: {
+      workshopCode: 'paperwork',
+      title: 'Papiers et démarches',
+      startsAt: '2026-03-03T08:30:00.000Z',
+      place: 'Blois',
+    },
+  };
 
   function channel(accept: boolean) {
     const sent: { conversationId: string; activities: Partial<Activity>[] }[] = [];
@@ -39,7 +59,7 @@ describe.each(testDatabases())('notifications on $name', (kind) => {
     expect(row.payload).toEqual(payload);
   });
 
-  test('delivered once, in the person\'s language, and recorded as sent', async () => {
+  test("delivered once, in the person's language, and recorded as sent", async () => {
     const b = await person('ar');
     await queueNotification(db.prisma, b.id, now, payload);
     const { sent, sender } = channel(true);
@@ -62,7 +82,9 @@ describe.each(testDatabases())('notifications on $name', (kind) => {
     const notifier = new Notifier(db, 'Europe/Paris', silentLogger, () => now);
     notifier.register('chat', channel(false).sender);
     expect(await notifier.deliver(b.id)).toBe(0);
-    expect((await db.prisma.message.findFirstOrThrow({ where: { beneficiaryId: b.id, kind: 'notification' } })).status).toBe('queued');
+    expect(
+      (await db.prisma.message.findFirstOrThrow({ where: { beneficiaryId: b.id, kind: 'notification' } })).status,
+    ).toBe('queued');
   });
 
   test('after "stop" nothing goes out proactively; it is handed over when the person comes back', async () => {
@@ -82,7 +104,10 @@ describe.each(testDatabases())('notifications on $name', (kind) => {
     // Two server instances: on PostgreSQL each with its own connection pool. SQLite has one
     // writer per file; two connections in one process would only wait on each other, so there
     // the two notifiers share the process's connection, as two workers of one instance would.
-    const other = kind.name === 'postgresql' ? await openDatabase(db.url, { migrate: false }) : { prisma: db.prisma, provider: db.provider, ping: db.ping, close: async () => undefined };
+    const other =
+      kind.name === 'postgresql'
+        ? await openDatabase(db.url, { migrate: false })
+        : { prisma: db.prisma, provider: db.provider, ping: db.ping, close: async () => undefined };
     try {
       const a = channel(true);
       const c = channel(true);

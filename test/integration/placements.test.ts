@@ -3,7 +3,13 @@
 // server instances), one person placed twice at once past the 4 months, and the day arithmetic
 // of the 4-month rule.
 import { openDatabase, type Database } from '../../bot/db/client';
-import { PlacementRefused, addMonths, createPlacement, updatePlacement, type NewPlacement } from '../../bot/services/placements';
+import {
+  PlacementRefused,
+  addMonths,
+  createPlacement,
+  updatePlacement,
+  type NewPlacement,
+} from '../../bot/services/placements';
 import { testDatabases } from '../support/databases';
 import type { TempDatabase } from '../support/postgres';
 
@@ -35,9 +41,16 @@ describe.each(testDatabases())('placements at the same moment on $name', (kind) 
   });
 
   const prisma = () => instances[0].prisma;
-  const siae = (capacity?: number) => prisma().structure.create({ data: { name: `SIAE ${++seq}`, kind: 'siae', ...(capacity && { capacity }) } });
+  const siae = (capacity?: number) =>
+    prisma().structure.create({ data: { name: `SIAE ${++seq}`, kind: 'siae', ...(capacity && { capacity }) } });
   const person = () => prisma().beneficiary.create({ data: { firstName: `P${++seq}`, status: 'active' } });
-  const sas = (beneficiaryId: number, structureId: number, startDate: string, endDate: string): NewPlacement => ({ beneficiaryId, structureId, kind: 'sas_iae', startDate: day(startDate), endDate: day(endDate) });
+  const sas = (beneficiaryId: number, structureId: number, startDate: string, endDate: string): NewPlacement => ({
+    beneficiaryId,
+    structureId,
+    kind: 'sas_iae',
+    startDate: day(startDate),
+    endDate: day(endDate),
+  });
 
   /** What each call ended with: created, or the reason of its refusal. */
   const settle = (calls: Promise<unknown>[]) =>
@@ -52,17 +65,22 @@ describe.each(testDatabases())('placements at the same moment on $name', (kind) 
         ),
       ),
     );
-  const tally = (outcomes: string[]) => outcomes.reduce<Record<string, number>>((acc, o) => ({ ...acc, [o]: (acc[o] ?? 0) + 1 }), {});
+  const tally = (outcomes: string[]) =>
+    outcomes.reduce<Record<string, number>>((acc, o) => ({ ...acc, [o]: (acc[o] ?? 0) + 1 }), {});
 
   test(`${INSTANCES} CIPs place ${INSTANCES} people in one SIAE (2 seats) at once: exactly 2 get in`, async () => {
     const s = await siae();
     const people = await Promise.all(Array.from({ length: INSTANCES }, person));
-    const outcomes = await settle(people.map((p, i) => createPlacement(instances[i], sas(p.id, s.id, '2026-03-01', '2026-04-30'), staff)));
+    const outcomes = await settle(
+      people.map((p, i) => createPlacement(instances[i], sas(p.id, s.id, '2026-03-01', '2026-04-30'), staff)),
+    );
 
     expect(tally(outcomes)).toEqual({ created: 2, capacity: INSTANCES - 2 });
     const rows = await prisma().placement.findMany({ where: { structureId: s.id } });
     expect(rows).toHaveLength(2);
-    const events = await prisma().caseEvent.findMany({ where: { type: 'placement_created', beneficiaryId: { in: people.map((p) => p.id) } } });
+    const events = await prisma().caseEvent.findMany({
+      where: { type: 'placement_created', beneficiaryId: { in: people.map((p) => p.id) } },
+    });
     expect(events.map((e) => e.beneficiaryId).sort()).toEqual(rows.map((r) => r.beneficiaryId).sort());
   });
 
@@ -71,7 +89,10 @@ describe.each(testDatabases())('placements at the same moment on $name', (kind) 
       const s = await siae();
       const [first, a, b] = [await person(), await person(), await person()];
       await createPlacement(instances[0], sas(first.id, s.id, '2026-03-01', '2026-04-30'), staff);
-      const outcomes = await settle([createPlacement(instances[2 * round + 1], sas(a.id, s.id, '2026-04-01', '2026-05-31'), staff), createPlacement(instances[2 * round + 2], sas(b.id, s.id, '2026-04-15', '2026-06-15'), staff)]);
+      const outcomes = await settle([
+        createPlacement(instances[2 * round + 1], sas(a.id, s.id, '2026-04-01', '2026-05-31'), staff),
+        createPlacement(instances[2 * round + 2], sas(b.id, s.id, '2026-04-15', '2026-06-15'), staff),
+      ]);
       expect(outcomes.sort()).toEqual(['capacity', 'created']);
       expect(await prisma().placement.count({ where: { structureId: s.id } })).toBe(2);
     }
@@ -83,14 +104,20 @@ describe.each(testDatabases())('placements at the same moment on $name', (kind) 
     await createPlacement(instances[0], sas(a.id, s.id, '2026-03-01', '2026-03-31'), staff);
     const moved = await createPlacement(instances[0], sas(b.id, s.id, '2026-05-01', '2026-05-31'), staff);
     // b moves to March while c is placed in March: both would make three.
-    const outcomes = await settle([updatePlacement(instances[1], moved.id, { startDate: day('2026-03-10'), endDate: day('2026-04-10') }, staff), createPlacement(instances[2], sas(c.id, s.id, '2026-03-15', '2026-03-31'), staff)]);
+    const outcomes = await settle([
+      updatePlacement(instances[1], moved.id, { startDate: day('2026-03-10'), endDate: day('2026-04-10') }, staff),
+      createPlacement(instances[2], sas(c.id, s.id, '2026-03-15', '2026-03-31'), staff),
+    ]);
     expect(outcomes.sort()).toEqual(['capacity', 'created']);
   });
 
   test('one person placed at two SIAE at once, 3 months each: only one of them stays', async () => {
     const [s1, s2] = [await siae(), await siae()];
     const p = await person();
-    const outcomes = await settle([createPlacement(instances[3], sas(p.id, s1.id, '2026-01-01', '2026-03-31'), staff), createPlacement(instances[4], sas(p.id, s2.id, '2026-04-01', '2026-06-30'), staff)]);
+    const outcomes = await settle([
+      createPlacement(instances[3], sas(p.id, s1.id, '2026-01-01', '2026-03-31'), staff),
+      createPlacement(instances[4], sas(p.id, s2.id, '2026-04-01', '2026-06-30'), staff),
+    ]);
     expect(outcomes.sort()).toEqual(['created', 'sas_duration']);
     expect(await prisma().placement.count({ where: { beneficiaryId: p.id } })).toBe(1);
   });
@@ -103,15 +130,29 @@ describe.each(testDatabases())('placements at the same moment on $name', (kind) 
     await createPlacement(instances[0], sas(p.id, s2.id, '2026-04-01', '2026-04-30'), staff);
     // 46 more days would make 121: exactly the 4 months.
     const third = await createPlacement(instances[0], sas(p.id, s3.id, '2026-06-01', '2026-07-16'), staff);
-    await expect(updatePlacement(instances[0], third.id, { endDate: day('2026-07-17') }, staff)).rejects.toMatchObject({ reason: 'sas_duration' });
+    await expect(updatePlacement(instances[0], third.id, { endDate: day('2026-07-17') }, staff)).rejects.toMatchObject({
+      reason: 'sas_duration',
+    });
     // Cancelling the first step frees its days.
     await updatePlacement(instances[0], first.id, { status: 'cancelled' }, staff);
     await updatePlacement(instances[0], third.id, { endDate: day('2026-08-31') }, staff);
     // ...and bringing it back is checked again.
-    await expect(updatePlacement(instances[0], first.id, { status: 'planned' }, staff)).rejects.toMatchObject({ reason: 'sas_duration' });
+    await expect(updatePlacement(instances[0], first.id, { status: 'planned' }, staff)).rejects.toMatchObject({
+      reason: 'sas_duration',
+    });
     // Other kinds of placement do not count.
     const company = await prisma().structure.create({ data: { name: `Company ${++seq}`, kind: 'company' } });
-    await createPlacement(instances[0], { beneficiaryId: p.id, structureId: company.id, kind: 'immersion', startDate: day('2026-09-01'), endDate: day('2027-03-31') }, staff);
+    await createPlacement(
+      instances[0],
+      {
+        beneficiaryId: p.id,
+        structureId: company.id,
+        kind: 'immersion',
+        startDate: day('2026-09-01'),
+        endDate: day('2027-03-31'),
+      },
+      staff,
+    );
   });
 
   test('the seats count people on the same days: one leaving before another comes frees the seat between', async () => {
@@ -122,7 +163,9 @@ describe.each(testDatabases())('placements at the same moment on $name', (kind) 
     // c overlaps a and b, but never both on one day: two at most.
     await createPlacement(instances[0], sas(c.id, s.id, '2026-01-15', '2026-03-15'), staff);
     // d on 2026-01-20 would be the third (a and c).
-    await expect(createPlacement(instances[0], sas(d.id, s.id, '2026-01-20', '2026-02-10'), staff)).rejects.toMatchObject({ reason: 'capacity', message: expect.stringContaining('2026-01-20') });
+    await expect(
+      createPlacement(instances[0], sas(d.id, s.id, '2026-01-20', '2026-02-10'), staff),
+    ).rejects.toMatchObject({ reason: 'capacity', message: expect.stringContaining('2026-01-20') });
     // In February only c is there.
     await createPlacement(instances[0], sas(d.id, s.id, '2026-02-01', '2026-02-28'), staff);
   });

@@ -50,7 +50,14 @@ describe.each(testDatabases())('PrismaStorage on $name', (kind) => {
   test('write then read round-trips nested data, with an eTag', async () => {
     const item = {
       dialogState: { dialogStack: [{ id: 'main', state: { options: {}, values: { instanceId: 'x' }, stepIndex: 2 } }] },
-      profile: { locale: 'ar', names: ['أحمد', 'Zoë'], age: 31, consent: true, nothing: null, nested: { deep: { deeper: [1, [2, { three: 3 }]] } } },
+      profile: {
+        locale: 'ar',
+        names: ['أحمد', 'Zoë'],
+        age: 31,
+        consent: true,
+        nothing: null,
+        nested: { deep: { deeper: [1, [2, { three: 3 }]] } },
+      },
     };
     await storage.write({ 'webchat/conversations/c1/': item });
     const items = await storage.read(['webchat/conversations/c1/', 'other']);
@@ -100,7 +107,9 @@ describe.each(testDatabases())('PrismaStorage on $name', (kind) => {
     await storage.write({ a: { v: 'a1' }, b: { v: 'b1' } });
     const staleA = await eTagOf(storage, 'a');
     await storage.write({ a: { v: 'a2' } });
-    await expect(storage.write({ a: { v: 'a3', eTag: staleA }, b: { v: 'b2' }, c: { v: 'c1' } })).rejects.toBeInstanceOf(ETagConflictError);
+    await expect(
+      storage.write({ a: { v: 'a3', eTag: staleA }, b: { v: 'b2' }, c: { v: 'c1' } }),
+    ).rejects.toBeInstanceOf(ETagConflictError);
     const items = await storage.read(['a', 'b', 'c']);
     expect([items.a.v, items.b.v, items.c.v]).toEqual(['a2', 'b2', 'c1']);
   });
@@ -160,13 +169,17 @@ describe.each(testDatabases())('PrismaStorage on $name', (kind) => {
 
     // a write by one instance makes the other's eTag stale
     await storage.write({ 'user/u1': { profile: { language: 'uk' }, eTag } });
-    await expect(storage2.write({ 'user/u1': { profile: { language: 'ti' }, eTag } })).rejects.toBeInstanceOf(ETagConflictError);
+    await expect(storage2.write({ 'user/u1': { profile: { language: 'ti' }, eTag } })).rejects.toBeInstanceOf(
+      ETagConflictError,
+    );
     expect((await storage2.read(['user/u1']))['user/u1'].profile.language).toBe('uk');
 
     // and the other way round
     const fresh = await eTagOf(storage2, 'user/u1');
     await storage2.write({ 'user/u1': { profile: { language: 'ps' }, eTag: fresh } });
-    await expect(storage.write({ 'user/u1': { profile: { language: 'ru' }, eTag: fresh } })).rejects.toBeInstanceOf(ETagConflictError);
+    await expect(storage.write({ 'user/u1': { profile: { language: 'ru' }, eTag: fresh } })).rejects.toBeInstanceOf(
+      ETagConflictError,
+    );
     expect((await storage.read(['user/u1']))['user/u1'].profile.language).toBe('ps');
   });
 
@@ -202,7 +215,10 @@ describe.each(testDatabases())('PrismaStorage on $name', (kind) => {
       // the other needs, and PostgreSQL would abort one of them as a deadlock.
       await withRaw(tmp.url, async (blocker) => {
         await blocker.exec('BEGIN');
-        await blocker.query(`INSERT INTO "BotState" ("key", "data", "etag", "updatedAt") VALUES ($1, '{}', 'blocker', now())`, [middle]);
+        await blocker.query(
+          `INSERT INTO "BotState" ("key", "data", "etag", "updatedAt") VALUES ($1, '{}', 'blocker', now())`,
+          [middle],
+        );
         const writes = Promise.allSettled([
           storage.write(Object.fromEntries(keys.map((k) => [k, { by: 'one' }]))),
           storage2.write(Object.fromEntries([...keys].reverse().map((k) => [k, { by: 'two' }]))),
@@ -220,7 +236,9 @@ describe.each(testDatabases())('PrismaStorage on $name', (kind) => {
         }
         await blocker.exec('ROLLBACK');
         const results = await writes;
-        expect(results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))).toEqual([]);
+        expect(
+          results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason)),
+        ).toEqual([]);
       });
       const items = await storage.read(keys);
       expect(Object.keys(items).sort()).toEqual(keys);

@@ -25,11 +25,14 @@ const withoutComments = (text: string) =>
     .join('\n')
     .trim();
 
-test.each(['sqlite', 'postgresql'])('prisma/%s/schema.prisma (and so its client) is generated from the current models', (provider) => {
-  const schema = read('prisma', provider, 'schema.prisma');
-  expect(schema).toContain(`provider = "${provider}"`);
-  expect(withoutComments(schema).endsWith(withoutComments(read('prisma', 'models.prisma')))).toBe(true);
-});
+test.each(['sqlite', 'postgresql'])(
+  'prisma/%s/schema.prisma (and so its client) is generated from the current models',
+  (provider) => {
+    const schema = read('prisma', provider, 'schema.prisma');
+    expect(schema).toContain(`provider = "${provider}"`);
+    expect(withoutComments(schema).endsWith(withoutComments(read('prisma', 'models.prisma')))).toBe(true);
+  },
+);
 
 type Snapshot = Record<string, unknown>;
 
@@ -39,12 +42,15 @@ function sqliteSnapshot(url: string): Snapshot {
   try {
     const tables = (
       db
-        .prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '_prisma_migrations' ORDER BY name`)
+        .prepare(
+          `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '_prisma_migrations' ORDER BY name`,
+        )
         .all() as { name: string }[]
     ).map((t) => t.name);
     const snapshot: Snapshot = {};
     for (const table of tables) {
-      const q = (pragma: string) => db.prepare(`PRAGMA ${pragma}("${table.replace(/"/g, '""')}")`).all() as Record<string, unknown>[];
+      const q = (pragma: string) =>
+        db.prepare(`PRAGMA ${pragma}("${table.replace(/"/g, '""')}")`).all() as Record<string, unknown>[];
       snapshot[table] = {
         // by name: a column added by a later migration comes last in SQLite, wherever the model has it
         columns: q('table_info')
@@ -56,10 +62,18 @@ function sqliteSnapshot(url: string): Snapshot {
             unique,
             origin,
             partial,
-            columns: (db.prepare(`PRAGMA index_info("${String(name)}")`).all() as { name: string }[]).map((c) => c.name),
+            columns: (db.prepare(`PRAGMA index_info("${String(name)}")`).all() as { name: string }[]).map(
+              (c) => c.name,
+            ),
           }))
           .sort((a, b) => String(a.name).localeCompare(String(b.name))),
-        foreignKeys: q('foreign_key_list').map(({ table: to, from, to: toColumn, on_update, on_delete }) => ({ to, from, toColumn, on_update, on_delete })),
+        foreignKeys: q('foreign_key_list').map(({ table: to, from, to: toColumn, on_update, on_delete }) => ({
+          to,
+          from,
+          toColumn,
+          on_update,
+          on_delete,
+        })),
       };
     }
     return snapshot;
@@ -83,7 +97,9 @@ async function postgresSnapshot(url: string): Promise<Snapshot> {
       `SELECT conrelid::regclass::text AS "table", conname, contype, pg_get_constraintdef(oid) AS definition
          FROM pg_constraint WHERE connamespace = 'public'::regnamespace AND conrelid::regclass::text ${notMigrations} ORDER BY 1, 2`,
     ),
-    sequences: await raw.query(`SELECT sequence_name, data_type FROM information_schema.sequences WHERE sequence_schema = 'public' ORDER BY 1`),
+    sequences: await raw.query(
+      `SELECT sequence_name, data_type FROM information_schema.sequences WHERE sequence_schema = 'public' ORDER BY 1`,
+    ),
   }));
 }
 
@@ -102,7 +118,10 @@ describe.each(testDatabases())('the migrated schema on $name', (kind) => {
     // reachable server (it reads nothing); our config lets the CLI's idle pg connection go at once.
     // The models are read from prisma/models.prisma itself, not from the generated copy.
     const schemaFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'passerelle-models-')), 'schema.prisma');
-    fs.writeFileSync(schemaFile, `datasource db {\n  provider = "${provider}"\n  url      = env("DATABASE_URL")\n}\n\n${read('prisma', 'models.prisma')}`);
+    fs.writeFileSync(
+      schemaFile,
+      `datasource db {\n  provider = "${provider}"\n  url      = env("DATABASE_URL")\n}\n\n${read('prisma', 'models.prisma')}`,
+    );
     const diffArgs = ['migrate', 'diff', '--from-empty', '--to-schema-datamodel', schemaFile, '--script'];
     const [diff] = await Promise.all([
       provider === 'sqlite'
@@ -116,7 +135,8 @@ describe.each(testDatabases())('the migrated schema on $name', (kind) => {
     expect(diff.stdout).toMatch(/CREATE TABLE/);
     await withRaw(reference.url, (raw) => raw.exec(diff.stdout));
 
-    const snapshot = (url: string) => (provider === 'sqlite' ? Promise.resolve(sqliteSnapshot(url)) : postgresSnapshot(url));
+    const snapshot = (url: string) =>
+      provider === 'sqlite' ? Promise.resolve(sqliteSnapshot(url)) : postgresSnapshot(url);
     const [got, want] = await Promise.all([snapshot(migrated.url), snapshot(reference.url)]);
     expect(got).toEqual(want);
 

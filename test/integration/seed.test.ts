@@ -10,7 +10,13 @@ const CATEGORIES = ['codes_soft_skills', 'company_visit', 'culture_sport', 'digi
 /** Wall-clock parts of an instant in Paris, computed here independently of bot/time.ts. */
 function paris(date: Date) {
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+    new Intl.DateTimeFormat('en-GB', {
+      timeZone: 'Europe/Paris',
+      weekday: 'short',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    })
       .formatToParts(date)
       .map((p) => [p.type, p.value]),
   );
@@ -107,7 +113,13 @@ describe.each(testDatabases())('demo data on $name', (kind) => {
     expect(under25.every((s) => /Mission Locale/.test(s.place))).toBe(true);
 
     // a second run adds nothing
-    await expect(seedDemoData(db.prisma)).resolves.toEqual({ structures: 0, contacts: 0, staff: 0, workshops: 0, sessions: 0 });
+    await expect(seedDemoData(db.prisma)).resolves.toEqual({
+      structures: 0,
+      contacts: 0,
+      staff: 0,
+      workshops: 0,
+      sessions: 0,
+    });
     expect(await counts(db)).toEqual(after);
     expect(await isEmpty(db.prisma)).toBe(false);
   });

@@ -23,16 +23,33 @@ describe.each(testDatabases())('shifts, blockers and agenda on $name', (kind) =>
   const newPerson = () => db.prisma.beneficiary.create({ data: { firstName: `P${++seq}`, status: 'active' } });
   const self = (id: number) => ({ type: 'beneficiary' as const, id });
 
-  async function placementFor(beneficiaryId: number, kind = 'sas_iae', dates = { startDate: at(1, 0), endDate: at(31, 0) }, status = 'active') {
-    const structure = await db.prisma.structure.create({ data: { name: `Structure ${++seq}`, kind: kind === 'immersion' ? 'company' : 'siae' } });
-    return db.prisma.placement.create({ data: { beneficiaryId, structureId: structure.id, kind, status, ...dates }, include: { structure: true } });
+  async function placementFor(
+    beneficiaryId: number,
+    kind = 'sas_iae',
+    dates = { startDate: at(1, 0), endDate: at(31, 0) },
+    status = 'active',
+  ) {
+    const structure = await db.prisma.structure.create({
+      data: { name: `Structure ${++seq}`, kind: kind === 'immersion' ? 'company' : 'siae' },
+    });
+    return db.prisma.placement.create({
+      data: { beneficiaryId, structureId: structure.id, kind, status, ...dates },
+      include: { structure: true },
+    });
   }
 
   describe('blocker references', () => {
     test('are "B-" and four digits, unique, and written with their event in one go', async () => {
       const p = await newPerson();
       const views = await Promise.all(
-        Array.from({ length: 25 }, (_, i) => reportBlocker(db.prisma, p.id, { category: 'money', urgency: i % 2 ? 'week' : 'today', description: `n${i}` }, self(p.id))),
+        Array.from({ length: 25 }, (_, i) =>
+          reportBlocker(
+            db.prisma,
+            p.id,
+            { category: 'money', urgency: i % 2 ? 'week' : 'today', description: `n${i}` },
+            self(p.id),
+          ),
+        ),
       );
       const refs = views.map((v) => v.reference);
       for (const r of refs) expect(r).toMatch(/^B-\d{4}$/);
@@ -45,9 +62,11 @@ describe.each(testDatabases())('shifts, blockers and agenda on $name', (kind) =>
 
     test('a reference already taken is drawn again; after eight misses a fifth digit is added', async () => {
       const p = await newPerson();
-      await reportBlocker(db.prisma, p.id, { category: 'housing', urgency: 'later' }, self(p.id)).then(async (first) => {
-        await db.prisma.blocker.update({ where: { id: first.id }, data: { reference: 'B-4821' } });
-      });
+      await reportBlocker(db.prisma, p.id, { category: 'housing', urgency: 'later' }, self(p.id)).then(
+        async (first) => {
+          await db.prisma.blocker.update({ where: { id: first.id }, data: { reference: 'B-4821' } });
+        },
+      );
       const draws = jest.spyOn(crypto, 'randomInt') as unknown as jest.SpyInstance<number, [number, number]>;
       draws.mockReturnValueOnce(4821).mockReturnValueOnce(4821).mockReturnValueOnce(4822);
       const second = await reportBlocker(db.prisma, p.id, { category: 'housing', urgency: 'later' }, self(p.id));
@@ -67,8 +86,17 @@ describe.each(testDatabases())('shifts, blockers and agenda on $name', (kind) =>
     test('a voice note is kept on the blocker and said in the event', async () => {
       const p = await newPerson();
       const voice = { contentType: 'audio/ogg', url: 'https://media.example.org/1.ogg' };
-      const v = await reportBlocker(db.prisma, p.id, { category: 'childcare', urgency: 'today', attachments: [voice] }, self(p.id));
-      await expect(db.prisma.blocker.findUniqueOrThrow({ where: { id: v.id } })).resolves.toMatchObject({ attachments: [voice], description: null, status: 'open' });
+      const v = await reportBlocker(
+        db.prisma,
+        p.id,
+        { category: 'childcare', urgency: 'today', attachments: [voice] },
+        self(p.id),
+      );
+      await expect(db.prisma.blocker.findUniqueOrThrow({ where: { id: v.id } })).resolves.toMatchObject({
+        attachments: [voice],
+        description: null,
+        status: 'open',
+      });
       await expect(db.prisma.caseEvent.findFirstOrThrow({ where: { beneficiaryId: p.id } })).resolves.toMatchObject({
         attention: true,
         payload: { voiceNote: true, category: 'childcare', urgency: 'today' },
@@ -76,7 +104,7 @@ describe.each(testDatabases())('shifts, blockers and agenda on $name', (kind) =>
     });
   });
 
-  test('openBlockers: open and in progress, newest first, only the person\'s own', async () => {
+  test("openBlockers: open and in progress, newest first, only the person's own", async () => {
     const [p, other] = [await newPerson(), await newPerson()];
     const base = Date.UTC(2025, 2, 1);
     const row = (beneficiaryId: number, status: string, minutes: number) => ({
@@ -88,7 +116,13 @@ describe.each(testDatabases())('shifts, blockers and agenda on $name', (kind) =>
       createdAt: new Date(base + minutes * 60_000),
     });
     await db.prisma.blocker.createMany({
-      data: [row(p.id, 'open', 1), row(p.id, 'resolved', 2), row(p.id, 'in_progress', 3), row(p.id, 'closed_by_mistake', 4), row(other.id, 'open', 5)],
+      data: [
+        row(p.id, 'open', 1),
+        row(p.id, 'resolved', 2),
+        row(p.id, 'in_progress', 3),
+        row(p.id, 'closed_by_mistake', 4),
+        row(other.id, 'open', 5),
+      ],
     });
     const open = await openBlockers(db.prisma, p.id);
     expect(open.map((b) => b.status)).toEqual(['in_progress', 'open']);
@@ -101,15 +135,44 @@ describe.each(testDatabases())('shifts, blockers and agenda on $name', (kind) =>
       const p = await newPerson();
       const pl = await placementFor(p.id);
       const start = at(4, 9);
-      const s1 = await db.prisma.shift.create({ data: { placementId: pl.id, beneficiaryId: p.id, startsAt: start, endsAt: new Date(start.getTime() + 4 * HOUR) } });
-      const s2 = await db.prisma.shift.create({ data: { placementId: pl.id, beneficiaryId: p.id, startsAt: start, endsAt: new Date(start.getTime() + 4 * HOUR) } });
+      const s1 = await db.prisma.shift.create({
+        data: {
+          placementId: pl.id,
+          beneficiaryId: p.id,
+          startsAt: start,
+          endsAt: new Date(start.getTime() + 4 * HOUR),
+        },
+      });
+      const s2 = await db.prisma.shift.create({
+        data: {
+          placementId: pl.id,
+          beneficiaryId: p.id,
+          startsAt: start,
+          endsAt: new Date(start.getTime() + 4 * HOUR),
+        },
+      });
 
-      expect(await declineShift(db.prisma, p.id, s1.id, 'sick', new Date(start.getTime() - DAY), self(p.id))).toEqual({ status: 'declined', late: false });
+      expect(await declineShift(db.prisma, p.id, s1.id, 'sick', new Date(start.getTime() - DAY), self(p.id))).toEqual({
+        status: 'declined',
+        late: false,
+      });
       const oneMinuteLess = new Date(start.getTime() - DAY + 60_000);
-      expect(await declineShift(db.prisma, p.id, s2.id, 'transport', oneMinuteLess, self(p.id))).toEqual({ status: 'declined', late: true });
+      expect(await declineShift(db.prisma, p.id, s2.id, 'transport', oneMinuteLess, self(p.id))).toEqual({
+        status: 'declined',
+        late: true,
+      });
 
-      const events = await db.prisma.caseEvent.findMany({ where: { beneficiaryId: p.id, type: 'shift_declined' }, orderBy: { id: 'asc' } });
-      expect(events.map((e) => [e.attention, (e.payload as { late: boolean }).late, (e.payload as { reason: string }).reason])).toEqual([
+      const events = await db.prisma.caseEvent.findMany({
+        where: { beneficiaryId: p.id, type: 'shift_declined' },
+        orderBy: { id: 'asc' },
+      });
+      expect(
+        events.map((e) => [
+          e.attention,
+          (e.payload as { late: boolean }).late,
+          (e.payload as { reason: string }).reason,
+        ]),
+      ).toEqual([
         [false, false, 'sick'],
         [true, true, 'transport'],
       ]);
@@ -120,11 +183,14 @@ describe.each(testDatabases())('shifts, blockers and agenda on $name', (kind) =>
       });
     });
 
-    test('a started shift, someone else\'s, or one of a cancelled placement cannot be answered (and is not listed)', async () => {
+    test("a started shift, someone else's, or one of a cancelled placement cannot be answered (and is not listed)", async () => {
       const [p, other] = [await newPerson(), await newPerson()];
       const pl = await placementFor(p.id);
       const cancelled = await placementFor(p.id, 'sas_iae', { startDate: at(1, 0), endDate: at(31, 0) }, 'cancelled');
-      const mk = (placementId: number, start: Date) => db.prisma.shift.create({ data: { placementId, beneficiaryId: p.id, startsAt: start, endsAt: new Date(start.getTime() + HOUR) } });
+      const mk = (placementId: number, start: Date) =>
+        db.prisma.shift.create({
+          data: { placementId, beneficiaryId: p.id, startsAt: start, endsAt: new Date(start.getTime() + HOUR) },
+        });
       const started = await mk(pl.id, at(3, 9));
       const ofCancelled = await mk(cancelled.id, at(5, 9));
       const fine = await mk(pl.id, at(5, 14));
@@ -136,7 +202,10 @@ describe.each(testDatabases())('shifts, blockers and agenda on $name', (kind) =>
       expect((await upcomingShifts(db.prisma, p.id, NOW)).map((s) => s.id)).toEqual([fine.id]);
 
       expect(await confirmShift(db.prisma, p.id, fine.id, NOW, self(p.id))).toEqual({ status: 'confirmed' });
-      await expect(db.prisma.caseEvent.findFirstOrThrow({ where: { beneficiaryId: p.id } })).resolves.toMatchObject({ type: 'shift_confirmed', attention: false });
+      await expect(db.prisma.caseEvent.findFirstOrThrow({ where: { beneficiaryId: p.id } })).resolves.toMatchObject({
+        type: 'shift_confirmed',
+        attention: false,
+      });
     });
   });
 
@@ -145,11 +214,24 @@ describe.each(testDatabases())('shifts, blockers and agenda on $name', (kind) =>
       const p = await newPerson();
       const sas = await placementFor(p.id);
       // Thursday 6 to Tuesday 18 March (past the 14 days from Monday 3, 9:00)
-      const imm = await placementFor(p.id, 'immersion', { startDate: new Date('2025-03-06T00:00:00Z'), endDate: new Date('2025-03-18T00:00:00Z') }, 'planned');
-      await db.prisma.shift.create({ data: { placementId: sas.id, beneficiaryId: p.id, startsAt: at(7, 8), endsAt: at(7, 12) } });
-      await db.prisma.shift.create({ data: { placementId: sas.id, beneficiaryId: p.id, startsAt: at(4, 13), endsAt: at(4, 17) } });
-      const workshop = await db.prisma.workshop.create({ data: { code: `w${++seq}`, category: 'digital', title: 'Numérique' } });
-      const session = await db.prisma.workshopSession.create({ data: { workshopId: workshop.id, startsAt: at(6, 14), endsAt: at(6, 16), place: 'Blois', capacity: 5 } });
+      const imm = await placementFor(
+        p.id,
+        'immersion',
+        { startDate: new Date('2025-03-06T00:00:00Z'), endDate: new Date('2025-03-18T00:00:00Z') },
+        'planned',
+      );
+      await db.prisma.shift.create({
+        data: { placementId: sas.id, beneficiaryId: p.id, startsAt: at(7, 8), endsAt: at(7, 12) },
+      });
+      await db.prisma.shift.create({
+        data: { placementId: sas.id, beneficiaryId: p.id, startsAt: at(4, 13), endsAt: at(4, 17) },
+      });
+      const workshop = await db.prisma.workshop.create({
+        data: { code: `w${++seq}`, category: 'digital', title: 'Numérique' },
+      });
+      const session = await db.prisma.workshopSession.create({
+        data: { workshopId: workshop.id, startsAt: at(6, 14), endsAt: at(6, 16), place: 'Blois', capacity: 5 },
+      });
       await db.prisma.booking.create({ data: { sessionId: session.id, beneficiaryId: p.id, status: 'booked' } });
 
       const items = await agenda(db.prisma, p.id, NOW, TZ);
@@ -170,7 +252,12 @@ describe.each(testDatabases())('shifts, blockers and agenda on $name', (kind) =>
       const p = await newPerson();
       // Monday 3 March, stored as the local midnight and as the UTC midnight
       await placementFor(p.id, 'immersion', { startDate: at(1, 0), endDate: at(3, 0) }, 'active');
-      await placementFor(p.id, 'immersion', { startDate: new Date('2025-02-24T00:00:00Z'), endDate: new Date('2025-03-03T00:00:00Z') }, 'active');
+      await placementFor(
+        p.id,
+        'immersion',
+        { startDate: new Date('2025-02-24T00:00:00Z'), endDate: new Date('2025-03-03T00:00:00Z') },
+        'active',
+      );
       const evening = at(3, 18);
       const items = await agenda(db.prisma, p.id, evening, TZ);
       expect(items.map((i) => [i.kind, i.startsAt.toISOString()])).toEqual([

@@ -18,7 +18,9 @@ test('a write outside a transaction survives the rollback of a transaction open 
     .catch((e: Error) => e.message);
   await new Promise((r) => setTimeout(r, 20));
   // (Prisma's queries are lazy: then() starts this one now, while the transaction is open)
-  const outside = db.prisma.caseEvent.create({ data: { beneficiaryId: me.id, type: 'outside', actorType: 'system' } }).then((e) => e);
+  const outside = db.prisma.caseEvent
+    .create({ data: { beneficiaryId: me.id, type: 'outside', actorType: 'system' } })
+    .then((e) => e);
   await new Promise((r) => setTimeout(r, 20));
   release();
   expect(await failing).toBe('rolled back');
@@ -54,7 +56,9 @@ test('the urgent lane (a webhook stored before its 200) goes before the queued s
   });
   await new Promise((r) => setTimeout(r, 10));
   const queued = [1, 2, 3].map((n) => db.prisma.$queryRawUnsafe('SELECT 1').then(() => order.push(`queued ${n}`)));
-  const urgent = urgentLane(db.prisma).$queryRawUnsafe('SELECT 1').then(() => order.push('urgent'));
+  const urgent = urgentLane(db.prisma)
+    .$queryRawUnsafe('SELECT 1')
+    .then(() => order.push('urgent'));
   await new Promise((r) => setTimeout(r, 10));
   expect(order).toEqual([]); // the transaction still holds the connection
   release();

@@ -34,13 +34,22 @@ describe.each(testDatabases())('workshop bookings at the same moment on $name', 
     const workshop = await prisma().workshop.create({ data: { code, title: 'Atelier', category: 'digital' } });
     const startsAt = new Date(NOW.getTime() + 24 * 3600_000);
     return prisma().workshopSession.create({
-      data: { workshopId: workshop.id, startsAt, endsAt: new Date(startsAt.getTime() + 2 * 3600_000), place: 'Blois', capacity },
+      data: {
+        workshopId: workshop.id,
+        startsAt,
+        endsAt: new Date(startsAt.getTime() + 2 * 3600_000),
+        place: 'Blois',
+        capacity,
+      },
     });
   }
 
   async function people(n: number) {
     const out: number[] = [];
-    for (let i = 0; i < n; i++) out.push((await prisma().beneficiary.create({ data: { firstName: `P${++seq}`, birthYear: 1980, status: 'active' } })).id);
+    for (let i = 0; i < n; i++)
+      out.push(
+        (await prisma().beneficiary.create({ data: { firstName: `P${++seq}`, birthYear: 1980, status: 'active' } })).id,
+      );
     return out;
   }
 
@@ -66,7 +75,9 @@ describe.each(testDatabases())('workshop bookings at the same moment on $name', 
   test(`${INSTANCES} people, 3 seats left: exactly 3 get one, the others are told it is full`, async () => {
     const s = await session(3);
     const ids = await people(INSTANCES);
-    const outcomes = await Promise.all(ids.map((id, i) => book(instances[i].prisma, id, s.id, NOW, { actor: self(id) })));
+    const outcomes = await Promise.all(
+      ids.map((id, i) => book(instances[i].prisma, id, s.id, NOW, { actor: self(id) })),
+    );
 
     expect(statuses(outcomes)).toEqual({ booked: 3, full: INSTANCES - 3 });
     const state = await stateOf(s.id);
@@ -80,7 +91,10 @@ describe.each(testDatabases())('workshop bookings at the same moment on $name', 
     for (let round = 0; round < 5; round++) {
       const s = await session(1);
       const [a, b] = await people(2);
-      const outcomes = await Promise.all([book(instances[2 * round].prisma, a, s.id, NOW, { actor: self(a) }), book(instances[2 * round + 1].prisma, b, s.id, NOW, { actor: self(b) })]);
+      const outcomes = await Promise.all([
+        book(instances[2 * round].prisma, a, s.id, NOW, { actor: self(a) }),
+        book(instances[2 * round + 1].prisma, b, s.id, NOW, { actor: self(b) }),
+      ]);
       expect(outcomes.map((o) => o.status).sort()).toEqual(['booked', 'full']);
       expect((await stateOf(s.id)).bookedCount).toBe(1);
     }
@@ -89,7 +103,9 @@ describe.each(testDatabases())('workshop bookings at the same moment on $name', 
   test('with the waiting list: the others wait, each at their own place in line', async () => {
     const s = await session(3);
     const ids = await people(INSTANCES);
-    const outcomes = await Promise.all(ids.map((id, i) => book(instances[i].prisma, id, s.id, NOW, { actor: self(id), waitlistIfFull: true })));
+    const outcomes = await Promise.all(
+      ids.map((id, i) => book(instances[i].prisma, id, s.id, NOW, { actor: self(id), waitlistIfFull: true })),
+    );
 
     expect(statuses(outcomes)).toEqual({ booked: 3, waitlisted: INSTANCES - 3 });
     const positions = outcomes.flatMap((o) => (o.status === 'waitlisted' ? [o.position] : [])).sort((x, y) => x - y);
@@ -105,7 +121,9 @@ describe.each(testDatabases())('workshop bookings at the same moment on $name', 
   test('the same person five times at once: one booking, one event', async () => {
     const s = await session(10);
     const [id] = await people(1);
-    const outcomes = await Promise.all(Array.from({ length: 5 }, (_, i) => book(instances[i].prisma, id, s.id, NOW, { actor: self(id) })));
+    const outcomes = await Promise.all(
+      Array.from({ length: 5 }, (_, i) => book(instances[i].prisma, id, s.id, NOW, { actor: self(id) })),
+    );
 
     expect(statuses(outcomes)).toEqual({ booked: 1, already_booked: 4 });
     const state = await stateOf(s.id);
@@ -118,20 +136,30 @@ describe.each(testDatabases())('workshop bookings at the same moment on $name', 
     const s = await session(3);
     const [a1, a2, a3] = await people(3);
     const waiting = await people(5);
-    for (const id of [a1, a2, a3]) expect((await book(prisma(), id, s.id, NOW, { actor: self(id) })).status).toBe('booked');
+    for (const id of [a1, a2, a3])
+      expect((await book(prisma(), id, s.id, NOW, { actor: self(id) })).status).toBe('booked');
     // in line one after the other
     const places: number[] = [];
     for (const [i, id] of waiting.entries()) {
       const o = await book(prisma(), id, s.id, new Date(NOW.getTime() + i), { actor: self(id), waitlistIfFull: true });
       places.push((o as Extract<BookingOutcome, { status: 'waitlisted' }>).bookingId);
     }
-    const bookingOf = async (id: number) => (await prisma().booking.findFirstOrThrow({ where: { sessionId: s.id, beneficiaryId: id } })).id;
+    const bookingOf = async (id: number) =>
+      (await prisma().booking.findFirstOrThrow({ where: { sessionId: s.id, beneficiaryId: id } })).id;
     const later = new Date(NOW.getTime() + 60_000);
 
     // a1 cancels twice (two taps, two instances), a2 and a3 cancel, and the first in line leaves the
     // waiting list: all at once.
-    const calls: [number, number][] = [[a1, await bookingOf(a1)], [a1, await bookingOf(a1)], [a2, await bookingOf(a2)], [a3, await bookingOf(a3)], [waiting[0], places[0]]];
-    const outcomes: CancelOutcome[] = await Promise.all(calls.map(([who, bookingId], i) => cancelBooking(instances[i + 5].prisma, who, bookingId, later, self(who))));
+    const calls: [number, number][] = [
+      [a1, await bookingOf(a1)],
+      [a1, await bookingOf(a1)],
+      [a2, await bookingOf(a2)],
+      [a3, await bookingOf(a3)],
+      [waiting[0], places[0]],
+    ];
+    const outcomes: CancelOutcome[] = await Promise.all(
+      calls.map(([who, bookingId], i) => cancelBooking(instances[i + 5].prisma, who, bookingId, later, self(who))),
+    );
 
     expect(outcomes.filter((o) => o.status === 'already_cancelled')).toHaveLength(1);
     const state = await stateOf(s.id);
@@ -141,14 +169,22 @@ describe.each(testDatabases())('workshop bookings at the same moment on $name', 
     // The seats went to the next ones in line, whatever the order of the race: waiting[0] left.
     expect(state.booked.sort()).toEqual(waiting.slice(1, 4).sort());
     expect(state.waitlisted).toEqual([waiting[4]]);
-    const promoted = outcomes.flatMap((o) => (o.status === 'cancelled' && o.promotedBeneficiaryId ? [o.promotedBeneficiaryId] : []));
+    const promoted = outcomes.flatMap((o) =>
+      o.status === 'cancelled' && o.promotedBeneficiaryId ? [o.promotedBeneficiaryId] : [],
+    );
     // waiting[0] may have been promoted before leaving: then their cancellation promoted the next one.
     expect(promoted.filter((id) => id !== waiting[0]).sort()).toEqual(waiting.slice(1, 4).sort());
     expect(state.count('workshop_cancelled')).toBe(4);
     expect(state.count('waitlist_promoted')).toBe(promoted.length);
     // Each promoted person has one notification waiting to be sent.
-    const notices = await prisma().message.findMany({ where: { kind: 'notification', beneficiaryId: { in: waiting } } });
+    const notices = await prisma().message.findMany({
+      where: { kind: 'notification', beneficiaryId: { in: waiting } },
+    });
     expect(notices.map((m) => m.beneficiaryId).sort()).toEqual([...promoted].sort());
-    expect(notices.every((m) => m.status === 'queued' && (m.payload as { key: string }).key === 'notifications.waitlistPromoted')).toBe(true);
+    expect(
+      notices.every(
+        (m) => m.status === 'queued' && (m.payload as { key: string }).key === 'notifications.waitlistPromoted',
+      ),
+    ).toBe(true);
   });
 });

@@ -31,37 +31,90 @@ afterEach(async () => {
 
 async function start(env: Record<string, string> = {}, now = paris(2, 12, 5)) {
   clock.now = now;
-  h = await startWhatsAppApp({ now: () => clock.now, env: { WHATSAPP_MPS: '1000', ...env }, tuning: { pairIntervalMs: 1 } });
+  h = await startWhatsAppApp({
+    now: () => clock.now,
+    env: { WHATSAPP_MPS: '1000', ...env },
+    tuning: { pairIntervalMs: 1 },
+  });
 }
 
-const structure = (name: string, kind = 'siae') => h.app.db.prisma.structure.create({ data: { name, kind, capacity: kind === 'siae' ? 2 : null, city: 'Blois' } });
+const structure = (name: string, kind = 'siae') =>
+  h.app.db.prisma.structure.create({ data: { name, kind, capacity: kind === 'siae' ? 2 : null, city: 'Blois' } });
 
 let counter = 0;
 /** An employer contact; `wrote`: they wrote an hour before the clock (their window is open). */
-async function contact(structureId: number, language: LanguageCode, options: { role?: string; wrote?: boolean; optedOut?: boolean; active?: boolean } = {}) {
+async function contact(
+  structureId: number,
+  language: LanguageCode,
+  options: { role?: string; wrote?: boolean; optedOut?: boolean; active?: boolean } = {},
+) {
   const db = h.app.db.prisma;
   const waId = `3365${String(++counter).padStart(7, '0')}`;
   const c = await db.contact.create({
-    data: { structureId, firstName: `C${counter}`, phone: `+${waId}`, language, role: options.role ?? 'supervisor', active: options.active ?? true, ...(options.optedOut && { optedOutAt: clock.now }) },
+    data: {
+      structureId,
+      firstName: `C${counter}`,
+      phone: `+${waId}`,
+      language,
+      role: options.role ?? 'supervisor',
+      active: options.active ?? true,
+      ...(options.optedOut && { optedOutAt: clock.now }),
+    },
   });
   if (options.wrote) {
     const at = new Date(clock.now.getTime() - HOUR);
-    await db.conversationRef.create({ data: { channel: 'whatsapp', userKey: waId, conversationId: waId, reference: {}, contactId: c.id, lastInboundAt: at } });
-    await h.app.core.storage.write({ [`whatsapp/users/${waId}/`]: { profile: { contactId: c.id, language, conversationId: waId, lastTurnAt: at.toISOString() }, eTag: '*' } });
+    await db.conversationRef.create({
+      data: {
+        channel: 'whatsapp',
+        userKey: waId,
+        conversationId: waId,
+        reference: {},
+        contactId: c.id,
+        lastInboundAt: at,
+      },
+    });
+    await h.app.core.storage.write({
+      [`whatsapp/users/${waId}/`]: {
+        profile: { contactId: c.id, language, conversationId: waId, lastTurnAt: at.toISOString() },
+        eTag: '*',
+      },
+    });
   }
   return { id: c.id, waId, language };
 }
 
 /** A person placed at a structure (days of March), with a shift on `day` from `hour` for `hours`. */
-async function placed(structureId: number, firstName: string, options: { kind?: string; from?: number; to?: number; tutorId?: number; shift?: [day: number, hour: number, hours: number] } = {}) {
+async function placed(
+  structureId: number,
+  firstName: string,
+  options: {
+    kind?: string;
+    from?: number;
+    to?: number;
+    tutorId?: number;
+    shift?: [day: number, hour: number, hours: number];
+  } = {},
+) {
   const db = h.app.db.prisma;
-  const b = await db.beneficiary.create({ data: { firstName, status: 'active', consentAt: clock.now, language: 'fr' } });
+  const b = await db.beneficiary.create({
+    data: { firstName, status: 'active', consentAt: clock.now, language: 'fr' },
+  });
   const p = await db.placement.create({
-    data: { beneficiaryId: b.id, structureId, kind: options.kind ?? 'sas_iae', startDate: date(options.from ?? 1), endDate: date(options.to ?? 20), status: 'active', tutorId: options.tutorId },
+    data: {
+      beneficiaryId: b.id,
+      structureId,
+      kind: options.kind ?? 'sas_iae',
+      startDate: date(options.from ?? 1),
+      endDate: date(options.to ?? 20),
+      status: 'active',
+      tutorId: options.tutorId,
+    },
   });
   const [day, hour, hours] = options.shift ?? [2, 8, 4];
   const start = paris(day, hour);
-  const shift = await db.shift.create({ data: { placementId: p.id, beneficiaryId: b.id, startsAt: start, endsAt: new Date(start.getTime() + hours * HOUR) } });
+  const shift = await db.shift.create({
+    data: { placementId: p.id, beneficiaryId: b.id, startsAt: start, endsAt: new Date(start.getTime() + hours * HOUR) },
+  });
   return { id: b.id, placementId: p.id, shift, firstName };
 }
 
@@ -70,7 +123,13 @@ async function drained(app = h) {
   const deadline = Date.now() + 10_000;
   for (;;) {
     const pending = await app.app.db.prisma.message.count({
-      where: { OR: [{ direction: 'in', status: { in: ['queued', 'processing'] } }, { direction: 'out', status: 'sending' }, { direction: 'out', status: 'queued', nextAttemptAt: { lte: clock.now } }] },
+      where: {
+        OR: [
+          { direction: 'in', status: { in: ['queued', 'processing'] } },
+          { direction: 'out', status: 'sending' },
+          { direction: 'out', status: 'queued', nextAttemptAt: { lte: clock.now } },
+        ],
+      },
     });
     if (!pending && app.app.core.turns.size === 0 && app.app.whatsapp!.sender.busy === 0) return;
     if (Date.now() > deadline) throw new Error(`${pending} message(s) still due`);
@@ -87,10 +146,17 @@ async function say(who: { waId: string }, body: object): Promise<string[]> {
 }
 
 const run = (job: string, app = h) => app.app.jobs.run(job) as Promise<Record<string, unknown>>;
-const range = (s: { startsAt: Date; endsAt: Date }, locale: LanguageCode) => formatTimeRange(s.startsAt, s.endsAt, locale, TZ);
+const range = (s: { startsAt: Date; endsAt: Date }, locale: LanguageCode) =>
+  formatTimeRange(s.startsAt, s.endsAt, locale, TZ);
 const requestLines = (locale: LanguageCode, name: string, time: string) => {
   const t = translator(locale);
-  return [t('attendance.request', { name, time }), `1. ${t('attendance.present')}`, `2. ${t('attendance.absent')}`, `3. ${t('attendance.late')}`, t('prompt.hint')].join('\n');
+  return [
+    t('attendance.request', { name, time }),
+    `1. ${t('attendance.present')}`,
+    `2. ${t('attendance.absent')}`,
+    `3. ${t('attendance.late')}`,
+    t('prompt.hint'),
+  ].join('\n');
 };
 
 test('after a shift ends: the contact is asked in their language (text in the window, the template outside it), once however often the job runs', async () => {
@@ -113,14 +179,22 @@ test('after a shift ends: the contact is asked in their language (text in the wi
   const [toSylvie] = h.graph.sentTo(sylvie.waId);
   expect(toSylvie.body.type).toBe('interactive');
   expect(textOf(toSylvie)).toBe(requestLines('fr', 'Amina', range(amina.shift, 'fr')));
-  expect(textOf(toSylvie)).toBe("Amina était là aujourd'hui, 8 h – 12 h ?\n1. Oui\n2. Non\n3. En retard\nEnvoyez un numéro.");
+  expect(textOf(toSylvie)).toBe(
+    "Amina était là aujourd'hui, 8 h – 12 h ?\n1. Oui\n2. Non\n3. En retard\nEnvoyez un numéro.",
+  );
   // Karim never wrote: the approved template, in Arabic, filled in Arabic.
   const [toKarim] = h.graph.sentTo(karim.waId);
   expect(toKarim.body.template).toMatchObject({
     name: 'passerelle_attendance_request',
     language: { code: 'ar' },
     components: [
-      { type: 'body', parameters: [{ type: 'text', text: 'Omid' }, { type: 'text', text: range(omid.shift, 'ar') }] },
+      {
+        type: 'body',
+        parameters: [
+          { type: 'text', text: 'Omid' },
+          { type: 'text', text: range(omid.shift, 'ar') },
+        ],
+      },
       { type: 'button', sub_type: 'quick_reply', index: '0', parameters: [{ type: 'payload', payload: '1' }] },
       { type: 'button', sub_type: 'quick_reply', index: '1', parameters: [{ type: 'payload', payload: '2' }] },
       { type: 'button', sub_type: 'quick_reply', index: '2', parameters: [{ type: 'payload', payload: '3' }] },
@@ -140,7 +214,11 @@ test('after a shift ends: the contact is asked in their language (text in the wi
 
 test('the answers by chat: "1" (a template button), "٢" and "en retard" go on the shift with shift_attendance; "2" is an alert in GET /api/cip/alerts', async () => {
   await start();
-  const [a, b, c] = [await structure('Les Jardins'), await structure('La Ressourcerie'), await structure('La Table du Château', 'company')];
+  const [a, b, c] = [
+    await structure('Les Jardins'),
+    await structure('La Ressourcerie'),
+    await structure('La Table du Château', 'company'),
+  ];
   const sylvie = await contact(a.id, 'fr');
   const karim = await contact(b.id, 'ar', { wrote: true });
   const julien = await contact(c.id, 'fr', { wrote: true });
@@ -151,35 +229,66 @@ test('the answers by chat: "1" (a template button), "٢" and "en retard" go on t
   await drained();
 
   clock.now = paris(2, 12, 30);
-  expect((await say(sylvie, templateButton(sylvie, '1', 'Oui'))).join('\n')).toContain("Merci. C'est noté : Amina était là.");
+  expect((await say(sylvie, templateButton(sylvie, '1', 'Oui'))).join('\n')).toContain(
+    "Merci. C'est noté : Amina était là.",
+  );
   const ar = translator('ar');
   const toKarim = (await say(karim, text(karim, '٢'))).join('\n');
   expect(toKarim).toContain(ar('attendance.noted.absent', { name: 'Omid' }));
   expect(toKarim).toContain(ar('attendance.alerted'));
-  expect((await say(julien, text(julien, 'en retard'))).join('\n')).toContain("Merci. C'est noté : Lina était en retard.");
+  expect((await say(julien, text(julien, 'en retard'))).join('\n')).toContain(
+    "Merci. C'est noté : Lina était en retard.",
+  );
 
   const shift = (id: number) => h.app.db.prisma.shift.findUniqueOrThrow({ where: { id } });
-  expect(await shift(amina.shift.id)).toMatchObject({ attendance: 'present', attendanceAt: clock.now, attendanceContactId: sylvie.id });
+  expect(await shift(amina.shift.id)).toMatchObject({
+    attendance: 'present',
+    attendanceAt: clock.now,
+    attendanceContactId: sylvie.id,
+  });
   expect(await shift(omid.shift.id)).toMatchObject({ attendance: 'absent', attendanceContactId: karim.id });
   expect(await shift(lina.shift.id)).toMatchObject({ attendance: 'late', attendanceContactId: julien.id });
-  const events = await h.app.db.prisma.caseEvent.findMany({ where: { type: 'shift_attendance' }, orderBy: { id: 'asc' } });
-  expect(events.map((e) => [e.beneficiaryId, e.actorType, e.actorId, (e.payload as { attendance: string }).attendance, e.attention])).toEqual([
+  const events = await h.app.db.prisma.caseEvent.findMany({
+    where: { type: 'shift_attendance' },
+    orderBy: { id: 'asc' },
+  });
+  expect(
+    events.map((e) => [
+      e.beneficiaryId,
+      e.actorType,
+      e.actorId,
+      (e.payload as { attendance: string }).attendance,
+      e.attention,
+    ]),
+  ).toEqual([
     [amina.id, 'contact', String(sylvie.id), 'present', false],
     [omid.id, 'contact', String(karim.id), 'absent', true],
     [lina.id, 'contact', String(julien.id), 'late', false],
   ]);
   const coordinator = await signedIn(h.app, 'coordinator');
-  const alerts = (await coordinator.call('GET', '/api/cip/alerts')).body.items as { type: string; beneficiaryId: number; payload: { shiftId: number } }[];
-  expect(alerts.filter((x) => x.type === 'shift_attendance').map((x) => [x.beneficiaryId, x.payload.shiftId])).toEqual([[omid.id, omid.shift.id]]);
+  const alerts = (await coordinator.call('GET', '/api/cip/alerts')).body.items as {
+    type: string;
+    beneficiaryId: number;
+    payload: { shiftId: number };
+  }[];
+  expect(alerts.filter((x) => x.type === 'shift_attendance').map((x) => [x.beneficiaryId, x.payload.shiftId])).toEqual([
+    [omid.id, omid.shift.id],
+  ]);
 
   // What the contacts wrote is theirs on record, never a beneficiary's.
-  const inbound = await h.app.db.prisma.message.findMany({ where: { direction: 'in', conversationId: { in: [sylvie.waId, karim.waId, julien.waId] } } });
+  const inbound = await h.app.db.prisma.message.findMany({
+    where: { direction: 'in', conversationId: { in: [sylvie.waId, karim.waId, julien.waId] } },
+  });
   expect(inbound.map((m) => [m.beneficiaryId, m.contactId !== null])).toEqual([
     [null, true],
     [null, true],
     [null, true],
   ]);
-  expect(await h.app.db.prisma.message.count({ where: { conversationId: { in: [sylvie.waId, karim.waId, julien.waId] }, beneficiaryId: { not: null } } })).toBe(0);
+  expect(
+    await h.app.db.prisma.message.count({
+      where: { conversationId: { in: [sylvie.waId, karim.waId, julien.waId] }, beneficiaryId: { not: null } },
+    }),
+  ).toBe(0);
 });
 
 test('two people at one SIAE: the two requests are answered one after the other', async () => {
@@ -190,15 +299,23 @@ test('two people at one SIAE: the two requests are answered one after the other'
   const omid = await placed(a.id, 'Omid', { shift: [2, 9, 3] });
   await run('attendance-shifts');
   await drained();
-  expect(h.graph.sentTo(sylvie.waId).map(textOf)).toEqual([requestLines('fr', 'Amina', '8 h – 12 h'), requestLines('fr', 'Omid', '9 h – 12 h')]);
+  expect(h.graph.sentTo(sylvie.waId).map(textOf)).toEqual([
+    requestLines('fr', 'Amina', '8 h – 12 h'),
+    requestLines('fr', 'Omid', '9 h – 12 h'),
+  ]);
 
   clock.now = paris(2, 12, 40);
-  expect(await say(sylvie, text(sylvie, 'oui'))).toEqual(["Merci. C'est noté : Omid était là.\n\n" + requestLines('fr', 'Amina', '8 h – 12 h')]);
+  expect(await say(sylvie, text(sylvie, 'oui'))).toEqual([
+    "Merci. C'est noté : Omid était là.\n\n" + requestLines('fr', 'Amina', '8 h – 12 h'),
+  ]);
   clock.now = paris(2, 12, 41);
   const second = (await say(sylvie, text(sylvie, '2'))).join('\n');
   expect(second).toContain("Merci. C'est noté : Amina n'était pas là.\nSon conseiller est prévenu.");
   expect(second).toContain('Que voulez-vous faire ?');
-  const shifts = await h.app.db.prisma.shift.findMany({ where: { id: { in: [amina.shift.id, omid.shift.id] } }, orderBy: { id: 'asc' } });
+  const shifts = await h.app.db.prisma.shift.findMany({
+    where: { id: { in: [amina.shift.id, omid.shift.id] } },
+    orderBy: { id: 'asc' },
+  });
   expect(shifts.map((s) => s.attendance)).toEqual(['absent', 'present']);
 });
 
@@ -224,7 +341,11 @@ test('who is asked: the tutor, else a supervisor first; nobody who said "stop", 
   expect(h.graph.sentTo(tutor.waId).map(textOf)).toEqual([requestLines('uk', 'Lina', range(lina.shift, 'uk'))]);
   expect(h.graph.sentTo(supervisor.waId).map(textOf)).toEqual([requestLines('ru', 'Amina', range(amina.shift, 'ru'))]);
   for (const c of [other, boss, inactive, optedOut]) expect(h.graph.sentTo(c.waId)).toEqual([]);
-  expect(await h.app.db.prisma.message.count({ where: { kind: 'attendance', contactId: { in: [other.id, boss.id, inactive.id, optedOut.id] } } })).toBe(0);
+  expect(
+    await h.app.db.prisma.message.count({
+      where: { kind: 'attendance', contactId: { in: [other.id, boss.id, inactive.id, optedOut.id] } },
+    }),
+  ).toBe(0);
 });
 
 test('a request queued at night for a contact who then said "stop" does not go in the morning; "start" brings it', async () => {
@@ -248,8 +369,12 @@ test('a request queued at night for a contact who then said "stop" does not go i
   expect(back).toContain('Très bien. Je peux de nouveau vous envoyer des messages.');
   await drained();
   // (Released by her message, the oldest of her messages goes first.)
-  expect(h.graph.sentTo(sylvie.waId).map(textOf)).toContain("Amina était là lundi 2 mars, 17 h – 21 h 30 ?\n1. Oui\n2. Non\n3. En retard\nEnvoyez un numéro.");
-  expect(await h.app.db.prisma.message.findFirstOrThrow({ where: { kind: 'attendance' } })).toMatchObject({ status: 'sent' });
+  expect(h.graph.sentTo(sylvie.waId).map(textOf)).toContain(
+    'Amina était là lundi 2 mars, 17 h – 21 h 30 ?\n1. Oui\n2. Non\n3. En retard\nEnvoyez un numéro.',
+  );
+  expect(await h.app.db.prisma.message.findFirstOrThrow({ where: { kind: 'attendance' } })).toMatchObject({
+    status: 'sent',
+  });
 });
 
 test('quiet hours: a shift that ends at 21:30 is asked at 08:00 the next morning', async () => {
@@ -274,16 +399,32 @@ test('quiet hours: a shift that ends at 21:30 is asked at 08:00 the next morning
   await run('notifications-sweep'); // Karim never wrote: reached by his number
   await drained();
   // Asked the next day: the text names the day of the shift.
-  expect(h.graph.sentTo(sylvie.waId).map(textOf)).toEqual(['Amina était là lundi 2 mars, 17 h – 21 h 30 ?\n1. Oui\n2. Non\n3. En retard\nEnvoyez un numéro.']);
-  expect(h.graph.sentTo(karim.waId).map((m) => (m.body.template as { name: string }).name)).toEqual(['passerelle_attendance_request']);
+  expect(h.graph.sentTo(sylvie.waId).map(textOf)).toEqual([
+    'Amina était là lundi 2 mars, 17 h – 21 h 30 ?\n1. Oui\n2. Non\n3. En retard\nEnvoyez un numéro.',
+  ]);
+  expect(h.graph.sentTo(karim.waId).map((m) => (m.body.template as { name: string }).name)).toEqual([
+    'passerelle_attendance_request',
+  ]);
 });
 
-test('immersions: at ATTENDANCE_CRON the day\'s immersion shifts are asked once; an immersion day without a shift asks nothing', async () => {
+test("immersions: at ATTENDANCE_CRON the day's immersion shifts are asked once; an immersion day without a shift asks nothing", async () => {
   await start({}, paris(3, 17, 30));
   const company = await structure('Ferme des Quatre Vents', 'company');
   const tutor = await contact(company.id, 'en', { role: 'tutor', wrote: true });
-  const lina = await placed(company.id, 'Lina', { kind: 'immersion', from: 2, to: 6, tutorId: tutor.id, shift: [3, 9, 8] });
-  const noShiftToday = await placed(company.id, 'Omid', { kind: 'immersion', from: 2, to: 6, tutorId: tutor.id, shift: [2, 9, 8] });
+  const lina = await placed(company.id, 'Lina', {
+    kind: 'immersion',
+    from: 2,
+    to: 6,
+    tutorId: tutor.id,
+    shift: [3, 9, 8],
+  });
+  const noShiftToday = await placed(company.id, 'Omid', {
+    kind: 'immersion',
+    from: 2,
+    to: 6,
+    tutorId: tutor.id,
+    shift: [2, 9, 8],
+  });
   await h.app.db.prisma.shift.update({ where: { id: noShiftToday.shift.id }, data: { attendance: 'present' } });
   expect(h.app.jobs.names()).toEqual(expect.arrayContaining(['attendance-shifts', 'attendance-immersions']));
 
@@ -295,7 +436,10 @@ test('immersions: at ATTENDANCE_CRON the day\'s immersion shifts are asked once;
   expect(await run('attendance-immersions')).toEqual({ asked: 0, already: 1, skipped: 0 });
   clock.now = paris(3, 18, 0);
   expect((await say(tutor, text(tutor, 'yes'))).join('\n')).toContain('Thank you. Noted: Lina was there.');
-  expect(await h.app.db.prisma.shift.findUniqueOrThrow({ where: { id: lina.shift.id } })).toMatchObject({ attendance: 'present', attendanceContactId: tutor.id });
+  expect(await h.app.db.prisma.shift.findUniqueOrThrow({ where: { id: lina.shift.id } })).toMatchObject({
+    attendance: 'present',
+    attendanceContactId: tutor.id,
+  });
   expect(h.graph.sent).toHaveLength(2);
 });
 
@@ -308,12 +452,25 @@ test('a contact who writes is recognised by their number: their menu in their la
   const uk = translator('uk');
   const reply = (await say(olena, text(olena, 'Привіт'))).join('\n');
   expect(reply).toContain(uk('contacts.hello', { name: `C${counter}` }));
-  expect(reply).toContain([uk('contacts.menu.question'), `1. ${uk('contacts.menu.absence')}`, `2. ${uk('contacts.menu.problem')}`, `3. ${uk('contacts.menu.confirm')}`].join('\n'));
+  expect(reply).toContain(
+    [
+      uk('contacts.menu.question'),
+      `1. ${uk('contacts.menu.absence')}`,
+      `2. ${uk('contacts.menu.problem')}`,
+      `3. ${uk('contacts.menu.confirm')}`,
+    ].join('\n'),
+  );
   expect(reply).not.toContain(translator('fr')('language.question'));
   expect(reply).not.toContain(uk('onboarding.consent.question'));
-  expect((await say(olena, text(olena, '1'))).join('\n')).toContain(`${uk('contacts.person.question')}\n1. Amina\n2. Omid`);
+  expect((await say(olena, text(olena, '1'))).join('\n')).toContain(
+    `${uk('contacts.person.question')}\n1. Amina\n2. Omid`,
+  );
   expect(await h.app.db.prisma.beneficiary.count({ where: { phone: `+${olena.waId}` } })).toBe(0);
-  expect(await h.app.db.prisma.conversationRef.findUniqueOrThrow({ where: { channel_userKey: { channel: 'whatsapp', userKey: olena.waId } } })).toMatchObject({ contactId: olena.id, beneficiaryId: null });
+  expect(
+    await h.app.db.prisma.conversationRef.findUniqueOrThrow({
+      where: { channel_userKey: { channel: 'whatsapp', userKey: olena.waId } },
+    }),
+  ).toMatchObject({ contactId: olena.id, beneficiaryId: null });
   const out = await h.app.db.prisma.message.findMany({ where: { conversationId: olena.waId } });
   expect(out.every((m) => m.contactId === olena.id && m.beneficiaryId === null)).toBe(true);
 });
@@ -338,7 +495,11 @@ pg('two instances on one PostgreSQL database', () => {
       }
       // Both instances' jobs and a third runner (another connection) at the same moment.
       const third = await openDatabase(first.db.url);
-      const results = await Promise.all([run('attendance-shifts', first), run('attendance-shifts', second), requestShiftAttendance(third, clock.now, { timeZone: TZ })]).finally(() => third.close());
+      const results = await Promise.all([
+        run('attendance-shifts', first),
+        run('attendance-shifts', second),
+        requestShiftAttendance(third, clock.now, { timeZone: TZ }),
+      ]).finally(() => third.close());
       expect(results.reduce((n, r) => n + (r.asked as number), 0)).toBe(12);
       expect(results.reduce((n, r) => n + (r.already as number), 0)).toBe(24);
       first.app.whatsapp!.sender.wake();

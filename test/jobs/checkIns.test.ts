@@ -9,7 +9,14 @@ import type { LanguageCode } from '../../bot/languages';
 import { closeCheckIns, sendCheckIns } from '../../bot/services/checkIns';
 import { createTempPostgres } from '../support/postgres';
 import { signedIn } from '../support/cipApi';
-import { marchDay as date, paris, startProactiveApp, TZ, type ProactiveApp, type TestPerson } from '../support/proactiveApp';
+import {
+  marchDay as date,
+  paris,
+  startProactiveApp,
+  TZ,
+  type ProactiveApp,
+  type TestPerson,
+} from '../support/proactiveApp';
 import { textOf, type WhatsAppTestApp } from '../support/whatsappApp';
 import { templateButton, text } from '../support/whatsappWebhooks';
 
@@ -23,13 +30,21 @@ afterEach(async () => {
 async function start(env: Record<string, string> = {}) {
   app = await startProactiveApp(env);
   ({ h, clock } = app);
-  const company = await h.app.db.prisma.structure.create({ data: { name: 'La Table du Château', kind: 'company', city: 'Blois' } });
-  const siae = await h.app.db.prisma.structure.create({ data: { name: 'Les Jardins', kind: 'siae', capacity: 2, city: 'Blois' } });
+  const company = await h.app.db.prisma.structure.create({
+    data: { name: 'La Table du Château', kind: 'company', city: 'Blois' },
+  });
+  const siae = await h.app.db.prisma.structure.create({
+    data: { name: 'Les Jardins', kind: 'siae', capacity: 2, city: 'Blois' },
+  });
   return { company, siae };
 }
 
 /** A person on WhatsApp with a placement. */
-async function person(language: LanguageCode, placement: { structureId: number; kind?: string; from: number; to: number }, options: { wrote?: boolean; optedOut?: boolean; status?: string } = {}): Promise<TestPerson> {
+async function person(
+  language: LanguageCode,
+  placement: { structureId: number; kind?: string; from: number; to: number },
+  options: { wrote?: boolean; optedOut?: boolean; status?: string } = {},
+): Promise<TestPerson> {
   const p = await app.person(language, options);
   await app.placement(p, placement);
   return p;
@@ -53,7 +68,13 @@ test('17:00: exactly the people in an immersion that day, each in their language
   await drained();
   const [toArabic] = h.graph.sentTo(inWindow.waId);
   const ar = translator('ar');
-  expect(textOf(toArabic).split('\n')).toEqual([ar('checkins.question', { structure: 'La Table du Château' }), '1. جيد', '2. صعب', '3. أحتاج مساعدة', ar('prompt.hint')]);
+  expect(textOf(toArabic).split('\n')).toEqual([
+    ar('checkins.question', { structure: 'La Table du Château' }),
+    '1. جيد',
+    '2. صعب',
+    '3. أحتاج مساعدة',
+    ar('prompt.hint'),
+  ]);
   const [toDari] = h.graph.sentTo(neverWrote.waId);
   expect(toDari.body.template).toMatchObject({ name: 'passerelle_checkin', language: { code: 'prs_AF' } });
   for (const p of [ended, notYet, sasIae, optedOut, archived]) expect(h.graph.sentTo(p.waId)).toEqual([]);
@@ -98,10 +119,17 @@ test('the answers: "1" thanks; "3" is an alert the CIP sees at once; "2" asks wh
   const coordinator = await signedIn(h.app, 'coordinator');
   const alerts = (await coordinator.call('GET', '/api/cip/alerts')).body;
   const checkInAlerts = alerts.items.filter((a: { type: string }) => a.type === 'checkin_answered');
-  expect(checkInAlerts.map((a: { beneficiaryId: number; payload: { answer: string } }) => [a.beneficiaryId, a.payload.answer])).toEqual([[help.id, 'needs_help']]);
+  expect(
+    checkInAlerts.map((a: { beneficiaryId: number; payload: { answer: string } }) => [
+      a.beneficiaryId,
+      a.payload.answer,
+    ]),
+  ).toEqual([[help.id, 'needs_help']]);
   // An answer counts once: "3" again is not a second alert.
   await say(help, text(help, '3'));
-  expect((await h.app.db.prisma.caseEvent.count({ where: { type: 'checkin_answered', beneficiaryId: help.id } }))).toBe(1);
+  expect(await h.app.db.prisma.caseEvent.count({ where: { type: 'checkin_answered', beneficiaryId: help.id } })).toBe(
+    1,
+  );
 });
 
 test('no answer by the next morning: no_reply, a late "1" is not taken for it; two in a row is one alert, a third no new one', async () => {
@@ -132,9 +160,18 @@ test('no answer by the next morning: no_reply, a late "1" is not taken for it; t
     ['2026-03-05', 'no_reply'],
   ]);
   const alerts = await h.app.db.prisma.caseEvent.findMany({ where: { type: 'checkin_no_reply' } });
-  expect(alerts.map((a) => [a.beneficiaryId, a.attention, a.payload])).toEqual([[quiet.id, true, { placementId: rows[0].placementId, days: ['2026-03-03', '2026-03-04'] }]]);
-  // Three questions went out: as text while the window was open, as the template after (the last words were on the 4th, 9:00).
-  const asked = h.graph.sentTo(quiet.waId).filter((m) => textOf(m).startsWith(translator('ru')('checkins.question', { structure: 'La Table du Château' })) || textOf(m) === '[template passerelle_checkin]');
+  expect(alerts.map((a) => [a.beneficiaryId, a.attention, a.payload])).toEqual([
+    [quiet.id, true, { placementId: rows[0].placementId, days: ['2026-03-03', '2026-03-04'] }],
+  ]);
+  // Three questions went out: as text while the window was open, as the template after (the last words were on the 4th,
+  // 9:00).
+  const asked = h.graph
+    .sentTo(quiet.waId)
+    .filter(
+      (m) =>
+        textOf(m).startsWith(translator('ru')('checkins.question', { structure: 'La Table du Château' })) ||
+        textOf(m) === '[template passerelle_checkin]',
+    );
   expect(asked.map((m) => m.body.type)).toEqual(['interactive', 'interactive', 'template']);
 });
 
@@ -155,34 +192,62 @@ test('quiet hours: a check-in queued in the evening waits; one that could only g
 
 const pg = process.env.PASSERELLE_TEST_PG === '1' ? test : test.skip;
 
-pg('two runners at once on one PostgreSQL database: each person asked once a day, each check-in closed once', async () => {
-  const tmp = await createTempPostgres();
-  const [one, two] = [await openDatabase(tmp.url), await openDatabase(tmp.url)];
-  try {
-    const structure = await one.prisma.structure.create({ data: { name: 'Ferme', kind: 'company' } });
-    for (let i = 0; i < 30; i++) {
-      const b = await one.prisma.beneficiary.create({ data: { firstName: `R${i}`, phone: `+33710000${String(i).padStart(3, '0')}`, status: 'active', consentAt: new Date(), language: 'fr' } });
-      await one.prisma.placement.create({ data: { beneficiaryId: b.id, structureId: structure.id, kind: 'immersion', startDate: date(2), endDate: date(6), status: 'active' } });
+pg(
+  'two runners at once on one PostgreSQL database: each person asked once a day, each check-in closed once',
+  async () => {
+    const tmp = await createTempPostgres();
+    const [one, two] = [await openDatabase(tmp.url), await openDatabase(tmp.url)];
+    try {
+      const structure = await one.prisma.structure.create({ data: { name: 'Ferme', kind: 'company' } });
+      for (let i = 0; i < 30; i++) {
+        const b = await one.prisma.beneficiary.create({
+          data: {
+            firstName: `R${i}`,
+            phone: `+33710000${String(i).padStart(3, '0')}`,
+            status: 'active',
+            consentAt: new Date(),
+            language: 'fr',
+          },
+        });
+        await one.prisma.placement.create({
+          data: {
+            beneficiaryId: b.id,
+            structureId: structure.id,
+            kind: 'immersion',
+            startDate: date(2),
+            endDate: date(6),
+            status: 'active',
+          },
+        });
+      }
+      const options = { timeZone: TZ };
+      for (const day of [3, 4]) {
+        const at = paris(day, 17);
+        const runs = await Promise.all([
+          sendCheckIns(one, at, options),
+          sendCheckIns(two, at, options),
+          sendCheckIns(one, at, options),
+          sendCheckIns(two, at, options),
+        ]);
+        expect(runs.reduce((n, r) => n + r.asked, 0)).toBe(30);
+        expect(runs.reduce((n, r) => n + r.already, 0)).toBe(90);
+        // Nobody answers; the messages "went out".
+        await one.prisma.message.updateMany({ where: { kind: 'checkin' }, data: { status: 'sent', sentAt: at } });
+        const closing = await Promise.all([
+          closeCheckIns(one, paris(day + 1, 8, 1)),
+          closeCheckIns(two, paris(day + 1, 8, 1)),
+        ]);
+        expect(closing.reduce((n, r) => n + r.closed, 0)).toBe(30);
+        expect(closing.reduce((n, r) => n + r.alerts, 0)).toBe(day === 3 ? 0 : 30);
+      }
+      expect(await one.prisma.checkIn.count()).toBe(60);
+      expect(await one.prisma.message.count({ where: { kind: 'checkin' } })).toBe(60);
+      expect(await one.prisma.proactiveQuestion.count({ where: { kind: 'checkin', answer: 'no_reply' } })).toBe(60);
+      expect(await one.prisma.caseEvent.count({ where: { type: 'checkin_no_reply' } })).toBe(30);
+    } finally {
+      await one.close();
+      await two.close();
+      await tmp.drop();
     }
-    const options = { timeZone: TZ };
-    for (const day of [3, 4]) {
-      const at = paris(day, 17);
-      const runs = await Promise.all([sendCheckIns(one, at, options), sendCheckIns(two, at, options), sendCheckIns(one, at, options), sendCheckIns(two, at, options)]);
-      expect(runs.reduce((n, r) => n + r.asked, 0)).toBe(30);
-      expect(runs.reduce((n, r) => n + r.already, 0)).toBe(90);
-      // Nobody answers; the messages "went out".
-      await one.prisma.message.updateMany({ where: { kind: 'checkin' }, data: { status: 'sent', sentAt: at } });
-      const closing = await Promise.all([closeCheckIns(one, paris(day + 1, 8, 1)), closeCheckIns(two, paris(day + 1, 8, 1))]);
-      expect(closing.reduce((n, r) => n + r.closed, 0)).toBe(30);
-      expect(closing.reduce((n, r) => n + r.alerts, 0)).toBe(day === 3 ? 0 : 30);
-    }
-    expect(await one.prisma.checkIn.count()).toBe(60);
-    expect(await one.prisma.message.count({ where: { kind: 'checkin' } })).toBe(60);
-    expect(await one.prisma.proactiveQuestion.count({ where: { kind: 'checkin', answer: 'no_reply' } })).toBe(60);
-    expect(await one.prisma.caseEvent.count({ where: { type: 'checkin_no_reply' } })).toBe(30);
-  } finally {
-    await one.close();
-    await two.close();
-    await tmp.drop();
-  }
-});
+  },
+);

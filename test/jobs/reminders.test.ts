@@ -19,20 +19,42 @@ const HOUR = 3600_000;
 async function start(env: Record<string, string> = {}) {
   app = await startProactiveApp(env, paris(3, 18));
   const db = app.h.app.db.prisma;
-  const structure = await db.structure.create({ data: { name: 'Les Jardins', kind: 'siae', capacity: 2, city: 'Blois' } });
+  const structure = await db.structure.create({
+    data: { name: 'Les Jardins', kind: 'siae', capacity: 2, city: 'Blois' },
+  });
   const workshop = await db.workshop.findFirstOrThrow({ where: { code: 'paperwork' } });
   /** A session starting at that Paris time, two hours long. */
   const session = async (day: number, hour: number, status = 'scheduled') =>
-    db.workshopSession.create({ data: { workshopId: workshop.id, startsAt: paris(day, hour), endsAt: new Date(paris(day, hour).getTime() + 2 * HOUR), place: 'Passerelle, Blois', capacity: 10, audience: 'over25', status } });
+    db.workshopSession.create({
+      data: {
+        workshopId: workshop.id,
+        startsAt: paris(day, hour),
+        endsAt: new Date(paris(day, hour).getTime() + 2 * HOUR),
+        place: 'Passerelle, Blois',
+        capacity: 10,
+        audience: 'over25',
+        status,
+      },
+    });
   const booking = async (p: TestPerson, sessionId: number, status = 'booked') => {
     const b = await db.booking.create({ data: { beneficiaryId: p.id, sessionId, status, source: 'chat' } });
-    if (status === 'booked') await db.workshopSession.update({ where: { id: sessionId }, data: { bookedCount: { increment: 1 } } });
+    if (status === 'booked')
+      await db.workshopSession.update({ where: { id: sessionId }, data: { bookedCount: { increment: 1 } } });
     return b;
   };
   const shift = async (p: TestPerson, day: number, hour: number, confirmation = 'pending') => {
     const placement = await db.placement.findFirst({ where: { beneficiaryId: p.id } });
-    const placementId = placement?.id ?? (await app.placement(p, { structureId: structure.id, kind: 'sas_iae', from: 1, to: 31 }));
-    return db.shift.create({ data: { placementId, beneficiaryId: p.id, startsAt: paris(day, hour), endsAt: paris(day, hour + 4), confirmation } });
+    const placementId =
+      placement?.id ?? (await app.placement(p, { structureId: structure.id, kind: 'sas_iae', from: 1, to: 31 }));
+    return db.shift.create({
+      data: {
+        placementId,
+        beneficiaryId: p.id,
+        startsAt: paris(day, hour),
+        endsAt: paris(day, hour + 4),
+        confirmation,
+      },
+    });
   };
   return { db, structure, session, booking, shift };
 }
@@ -63,7 +85,11 @@ test('18:00: one message a person, listing tomorrow in their language; nobody el
   expect(textOf(app.h.graph.sentTo(both.waId)[0]).split('\n')).toEqual([
     fr('reminders.intro', { day: 'mercredi 4 mars' }),
     fr('reminders.shift', { structure: 'Les Jardins', time: formatTimeRange(paris(4, 8), paris(4, 12), 'fr', TZ) }),
-    fr('reminders.workshop', { title: 'Papiers et démarches', time: formatTimeRange(paris(4, 14), paris(4, 16), 'fr', TZ), place: 'Passerelle, Blois' }),
+    fr('reminders.workshop', {
+      title: 'Papiers et démarches',
+      time: formatTimeRange(paris(4, 14), paris(4, 16), 'fr', TZ),
+      place: 'Passerelle, Blois',
+    }),
     fr('reminders.question'),
     `1. ${fr('reminders.yes')}`,
     `2. ${fr('reminders.no')}`,
@@ -74,9 +100,18 @@ test('18:00: one message a person, listing tomorrow in their language; nobody el
   for (const p of [dayAfter, declined, optedOut, cancelled]) expect(app.h.graph.sentTo(p.waId)).toEqual([]);
   // Never wrote: the reminder template in Pashto, the workshop's title in Pashto.
   const [template] = app.h.graph.sentTo(neverWrote.waId);
-  const t = template.body.template as { name: string; language: { code: string }; components: { type: string; parameters: { text: string }[] }[] };
+  const t = template.body.template as {
+    name: string;
+    language: { code: string };
+    components: { type: string; parameters: { text: string }[] }[];
+  };
   expect([t.name, t.language.code]).toEqual(['passerelle_reminder', 'ps_AF']);
-  expect(t.components[0].parameters.map((x) => x.text)).toEqual([neverWrote.name, translator('ps')('workshops.titles.paperwork'), expect.any(String), 'Passerelle, Blois']);
+  expect(t.components[0].parameters.map((x) => x.text)).toEqual([
+    neverWrote.name,
+    translator('ps')('workshops.titles.paperwork'),
+    expect.any(String),
+    'Passerelle, Blois',
+  ]);
 
   expect(await app.run('reminders')).toMatchObject({ reminded: 0, already: 3 });
   await app.drained();
@@ -99,7 +134,9 @@ test('"1" confirms the shift; "2" with two things asks which, then cancels the w
   app.clock.now = paris(3, 19);
 
   expect(await app.say(coming, text(coming, '1'))).toContain(translator('en')('reminders.seeYou'));
-  expect(await db.shift.findUniqueOrThrow({ where: { id: comingShift.id } })).toMatchObject({ confirmation: 'confirmed' });
+  expect(await db.shift.findUniqueOrThrow({ where: { id: comingShift.id } })).toMatchObject({
+    confirmation: 'confirmed',
+  });
   expect(await db.caseEvent.count({ where: { beneficiaryId: coming.id, type: 'reminder_confirmed' } })).toBe(1);
 
   const fr = translator('fr');
@@ -114,7 +151,10 @@ test('"1" confirms the shift; "2" with two things asks which, then cancels the w
   const ar = translator('ar');
   expect(await app.say(sick, text(sick, '٢'))).toContain(ar('shifts.reason.question'));
   expect(await app.say(sick, text(sick, '1'))).toContain(ar('shifts.declined'));
-  expect(await db.shift.findUniqueOrThrow({ where: { id: sickShift.id } })).toMatchObject({ confirmation: 'declined', declineReason: 'sick' });
+  expect(await db.shift.findUniqueOrThrow({ where: { id: sickShift.id } })).toMatchObject({
+    confirmation: 'declined',
+    declineReason: 'sick',
+  });
 });
 
 test('a check-in at 17:00 and a reminder at 18:00: the answer goes to the reminder, then the check-in is asked again and answered', async () => {
@@ -135,7 +175,9 @@ test('a check-in at 17:00 and a reminder at 18:00: the answer goes to the remind
   expect(first).toContain(ru('checkins.question', { structure: 'Les Jardins' }));
   expect(await app.say(p, text(p, '1'))).toContain(ru('checkins.thanks'));
   expect(await db.checkIn.findFirstOrThrow({ where: { beneficiaryId: p.id } })).toMatchObject({ status: 'good' });
-  expect(await db.shift.findFirstOrThrow({ where: { beneficiaryId: p.id } })).toMatchObject({ confirmation: 'confirmed' });
+  expect(await db.shift.findFirstOrThrow({ where: { beneficiaryId: p.id } })).toMatchObject({
+    confirmation: 'confirmed',
+  });
 });
 
 test('quiet hours: a reminder that could only go out tomorrow morning is not sent', async () => {

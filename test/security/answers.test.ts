@@ -91,7 +91,10 @@ describe('long messages', () => {
     // Longer than the bound: the first 10,000 characters.
     await h.send('5');
     await h.send('b'.repeat(12_000));
-    const events = await h.db.prisma.caseEvent.findMany({ where: { beneficiaryId: b.id, type: 'message_to_cip' }, orderBy: { id: 'asc' } });
+    const events = await h.db.prisma.caseEvent.findMany({
+      where: { beneficiaryId: b.id, type: 'message_to_cip' },
+      orderBy: { id: 'asc' },
+    });
     expect((events[1].payload as { text: string }).text).toBe('b'.repeat(MAX_FREE_TEXT));
     expect(recordedText((await inbound()).at(-1)!)).toBe('b'.repeat(MAX_FREE_TEXT));
   });
@@ -118,33 +121,106 @@ describe('consent must be unambiguous', () => {
     if (said.includes(t('onboarding.name.question'))) return 'consents';
     if (replies[0] === t('onboarding.declined.ok')) return 'refuses';
     // Asked again, more simply: the question with "1. Yes, I agree / 2. No / Send 1 or 2."
-    if (said.includes(`${t('onboarding.consent.question')}\n1. ${t('prompt.yesNo.yes')}\n2. ${t('common.no')}\n${t('prompt.yesNo.hint')}`)) return 'asked again';
+    if (
+      said.includes(
+        `${t('onboarding.consent.question')}\n1. ${t('prompt.yesNo.yes')}\n2. ${t('common.no')}\n${t('prompt.yesNo.hint')}`,
+      )
+    )
+      return 'asked again';
     throw new Error(`unexpected replies to "${answer}": ${said}`);
   }
 
   // Negations of each language: a refusal, or asked again; never a consent.
   const REFUSALS: Record<LanguageCode, [string, Outcome][]> = {
-    en: [['I do not agree', 'refuses'], ['not ok', 'refuses'], ["I don't agree", 'refuses'], ['no I don\u2019t', 'refuses'], ['not correct', 'refuses'], ["I don't know", 'asked again'], ['not sure', 'asked again'], ['no problem', 'asked again']],
-    fr: [["je ne suis pas d'accord", 'refuses'], ['pas d’accord', 'refuses'], ['pas ok', 'refuses'], ['Non merci', 'refuses'], ['ne', 'asked again'], ['je ne sais pas', 'asked again'], ["d'accord ? c'est pour quoi", 'asked again']],
-    ar: [['غير موافق', 'refuses'], ['مش موافق', 'refuses'], ['لا أوافق', 'refuses'], ['لا', 'refuses'], ['اي', 'asked again'], ['لا أعرف', 'asked again'], ['ما بعرف', 'asked again']],
-    fa: [['درست نیست', 'refuses'], ['خوب نیست', 'refuses'], ['موافق نیستم', 'refuses'], ['نه', 'refuses'], ['نمی‌دانم', 'asked again'], ['مطمئن نیستم', 'asked again']],
-    ps: [['موافق نه یم', 'refuses'], ['نه', 'refuses'], ['نه پوهېږم', 'asked again']],
-    ti: [['ኣይፋል', 'refuses'], ['ኣይሰማማዕን', 'refuses'], ['ኣይፈልጥን', 'asked again']],
-    ru: [['не согласен', 'refuses'], ['нет', 'refuses'], ['не знаю', 'asked again'], ['не', 'asked again']],
-    uk: [['не згоден', 'refuses'], ['ні', 'refuses'], ['не знаю', 'asked again']],
+    en: [
+      ['I do not agree', 'refuses'],
+      ['not ok', 'refuses'],
+      ["I don't agree", 'refuses'],
+      ['no I don\u2019t', 'refuses'],
+      ['not correct', 'refuses'],
+      ["I don't know", 'asked again'],
+      ['not sure', 'asked again'],
+      ['no problem', 'asked again'],
+    ],
+    fr: [
+      ["je ne suis pas d'accord", 'refuses'],
+      ['pas d’accord', 'refuses'],
+      ['pas ok', 'refuses'],
+      ['Non merci', 'refuses'],
+      ['ne', 'asked again'],
+      ['je ne sais pas', 'asked again'],
+      ["d'accord ? c'est pour quoi", 'asked again'],
+    ],
+    ar: [
+      ['غير موافق', 'refuses'],
+      ['مش موافق', 'refuses'],
+      ['لا أوافق', 'refuses'],
+      ['لا', 'refuses'],
+      ['اي', 'asked again'],
+      ['لا أعرف', 'asked again'],
+      ['ما بعرف', 'asked again'],
+    ],
+    fa: [
+      ['درست نیست', 'refuses'],
+      ['خوب نیست', 'refuses'],
+      ['موافق نیستم', 'refuses'],
+      ['نه', 'refuses'],
+      ['نمی‌دانم', 'asked again'],
+      ['مطمئن نیستم', 'asked again'],
+    ],
+    ps: [
+      ['موافق نه یم', 'refuses'],
+      ['نه', 'refuses'],
+      ['نه پوهېږم', 'asked again'],
+    ],
+    ti: [
+      ['ኣይፋል', 'refuses'],
+      ['ኣይሰማማዕን', 'refuses'],
+      ['ኣይፈልጥን', 'asked again'],
+    ],
+    ru: [
+      ['не согласен', 'refuses'],
+      ['нет', 'refuses'],
+      ['не знаю', 'asked again'],
+      ['не', 'asked again'],
+    ],
+    uk: [
+      ['не згоден', 'refuses'],
+      ['ні', 'refuses'],
+      ['не знаю', 'asked again'],
+    ],
   };
-  const YES: Record<LanguageCode, string> = { fr: 'oui', en: 'yes', ar: 'نعم', fa: 'بلی', ps: 'هو', ti: 'እወ', ru: 'да', uk: 'так' };
+  const YES: Record<LanguageCode, string> = {
+    fr: 'oui',
+    en: 'yes',
+    ar: 'نعم',
+    fa: 'بلی',
+    ps: 'هو',
+    ti: 'እወ',
+    ru: 'да',
+    uk: 'так',
+  };
 
-  test.each(LANGUAGE_CODES.map((l) => [l]))('%s: negations refuse or are asked again, never consent; a plain yes consents', async (language) => {
-    for (const [answer, expected] of REFUSALS[language]) {
-      expect([answer, await consent(language, answer)]).toEqual([answer, expected]);
-      expect(await h.db.prisma.beneficiary.count()).toBe(0);
-    }
-    expect(await consent(language, YES[language])).toBe('consents');
-  });
+  test.each(LANGUAGE_CODES.map((l) => [l]))(
+    '%s: negations refuse or are asked again, never consent; a plain yes consents',
+    async (language) => {
+      for (const [answer, expected] of REFUSALS[language]) {
+        expect([answer, await consent(language, answer)]).toEqual([answer, expected]);
+        expect(await h.db.prisma.beneficiary.count()).toBe(0);
+      }
+      expect(await consent(language, YES[language])).toBe('consents');
+    },
+  );
 
   test('a mixed answer ("yes no", "ok لا", "1 2", "👍 👎") is asked again with "1. Yes, I agree / 2. No"; then "1" consents', async () => {
-    for (const [language, answer] of [['en', 'yes no'], ['ar', 'ok لا'], ['fr', 'oui non'], ['fr', '1 2'], ['en', '👍 👎'], ['ru', 'да нет']] as const) {
+    for (const [language, answer] of [
+      ['en', 'yes no'],
+      ['ar', 'ok لا'],
+      ['fr', 'oui non'],
+      ['fr', '1 2'],
+      ['en', '👍 👎'],
+      ['ru', 'да нет'],
+    ] as const) {
       expect([answer, await consent(language, answer)]).toEqual([answer, 'asked again']);
     }
     expect(await h.db.prisma.beneficiary.count()).toBe(0);
@@ -153,12 +229,20 @@ describe('consent must be unambiguous', () => {
     await h.send('menu');
     await h.send('1');
     const again = await texts('yes no');
-    expect(again).toEqual(["I did not understand.", "Do you agree?\n1. Yes, I agree\n2. No\nSend 1 or 2."]);
+    expect(again).toEqual(['I did not understand.', 'Do you agree?\n1. Yes, I agree\n2. No\nSend 1 or 2.']);
     expect((await texts('1')).join('\n')).toContain(translator('en')('onboarding.name.question'));
   });
 
   test('legitimate answers still consent: digits of three scripts, a thumb, a yes in a sentence', async () => {
-    for (const [language, answer] of [['fr', '1'], ['ar', '١'], ['fa', '۱'], ['en', '👍'], ['fr', "oui je suis d'accord"], ['en', 'ok'], ['fa', 'ok']] as const) {
+    for (const [language, answer] of [
+      ['fr', '1'],
+      ['ar', '١'],
+      ['fa', '۱'],
+      ['en', '👍'],
+      ['fr', "oui je suis d'accord"],
+      ['en', 'ok'],
+      ['fa', 'ok'],
+    ] as const) {
       expect([answer, await consent(language, answer)]).toEqual([answer, 'consents']);
       await h.setProfile({ language }); // forget the pending answer: start over as a stranger
     }
@@ -180,7 +264,14 @@ describe('erasure confirmation', () => {
   const requests = () => h.db.prisma.caseEvent.count({ where: { type: 'erasure_requested' } });
 
   test('"I do not agree", "not ok", "no I don\'t", negations of other languages: nothing requested; "yes" requests', async () => {
-    for (const [language, answer] of [['en', 'I do not agree'], ['en', 'not ok'], ['en', "no I don't"], ['ar', 'غير موافق'], ['fa', 'درست نیست'], ['ru', 'не согласен']] as const) {
+    for (const [language, answer] of [
+      ['en', 'I do not agree'],
+      ['en', 'not ok'],
+      ['en', "no I don't"],
+      ['ar', 'غير موافق'],
+      ['fa', 'درست نیست'],
+      ['ru', 'не согласен'],
+    ] as const) {
       await h.onboard({ language });
       await h.send('hello');
       await h.send('delete');
@@ -190,8 +281,14 @@ describe('erasure confirmation', () => {
     await h.onboard({ language: 'en' });
     await h.send('hello');
     await h.send('delete');
-    expect(await texts('yes no')).toEqual(["I did not understand.", 'Do you want to delete your information?\n1. Yes, I agree\n2. No\nSend 1 or 2.']);
-    expect(await texts('not sure')).toEqual(["I did not understand.", 'Do you want to delete your information?\n1. Yes, I agree\n2. No\nSend 1 or 2.']);
+    expect(await texts('yes no')).toEqual([
+      'I did not understand.',
+      'Do you want to delete your information?\n1. Yes, I agree\n2. No\nSend 1 or 2.',
+    ]);
+    expect(await texts('not sure')).toEqual([
+      'I did not understand.',
+      'Do you want to delete your information?\n1. Yes, I agree\n2. No\nSend 1 or 2.',
+    ]);
     expect(await requests()).toBe(0);
     expect((await texts('yes'))[0]).toBe(translator('en')('erasure.requested'));
     expect(await requests()).toBe(1);
@@ -201,7 +298,8 @@ describe('erasure confirmation', () => {
 describe('every yes/no question reads the same way', () => {
   test('a refusal is never a yes, whatever the question and its labels', () => {
     const q = yesNoQuestion('en', 'Do you come?', { yes: 'Yes, I come', no: 'No' }, ['confirm', 'decline']);
-    for (const answer of ['I do not agree', 'not ok', 'yes no', 'ok لا', 'не знаю', 'اي']) expect([answer, q.read!(answer, 'en')]).not.toEqual([answer, 'confirm']);
+    for (const answer of ['I do not agree', 'not ok', 'yes no', 'ok لا', 'не знаю', 'اي'])
+      expect([answer, q.read!(answer, 'en')]).not.toEqual([answer, 'confirm']);
     // A number word counts as the option's number only alone: "not one" is no yes.
     expect(q.read!('not one', 'en')).toBeUndefined();
     expect(q.read!('one', 'en')).toBe('confirm');

@@ -27,7 +27,11 @@ describe('WhatsApp', () => {
   test('a message from a group gets no reply, no turn and no record; it is counted as skipped; the same person writing directly is answered', async () => {
     h = await startWhatsAppApp();
     const from = { waId: '33639980071', name: 'Nadia' };
-    const group = messageWebhook(from, { group_id: 'GROUP.120363000000000001', type: 'text', text: { body: 'Bonjour à tous, 1' } });
+    const group = messageWebhook(from, {
+      group_id: 'GROUP.120363000000000001',
+      type: 'text',
+      text: { body: 'Bonjour à tous, 1' },
+    });
     const res = await postWebhook(h.app.url, group);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ received: 0, skipped: 1 });
@@ -45,13 +49,24 @@ describe('WhatsApp', () => {
     h = await startWhatsAppApp();
     const waId = '33639980072';
     const db = h.app.db.prisma;
-    const b = await db.beneficiary.create({ data: { firstName: 'Selam', phone: `+${waId}`, language: 'fr', status: 'active', consentAt: new Date() } });
+    const b = await db.beneficiary.create({
+      data: { firstName: 'Selam', phone: `+${waId}`, language: 'fr', status: 'active', consentAt: new Date() },
+    });
     await db.conversationRef.create({
-      data: { channel: 'whatsapp', userKey: waId, conversationId: waId, reference: { user: { id: waId } }, beneficiaryId: b.id, lastInboundAt: new Date() },
+      data: {
+        channel: 'whatsapp',
+        userKey: waId,
+        conversationId: waId,
+        reference: { user: { id: waId } },
+        beneficiaryId: b.id,
+        lastInboundAt: new Date(),
+      },
     });
     h.graph.fail({ status: 400, code: 131048, title: 'Spam rate limit hit' }, { to: waId, times: 2 });
     const session = { workshopCode: 'cv', title: 'Faire son CV', startsAt: '2026-12-10T09:30:00.000Z', place: 'Blois' };
-    await db.$transaction((tx) => queueNotification(tx, b.id, new Date(), { key: 'notifications.waitlistPromoted', session }));
+    await db.$transaction((tx) =>
+      queueNotification(tx, b.id, new Date(), { key: 'notifications.waitlistPromoted', session }),
+    );
     await h.app.core.notifier.deliver(b.id);
     await h.settled(20000);
     const sent = h.graph.sentTo(waId);
@@ -59,7 +74,9 @@ describe('WhatsApp', () => {
     const row = await db.message.findUniqueOrThrow({ where: { providerId: `whatsapp:${sent[0].wamid}` } });
     expect(row).toMatchObject({ status: 'sent', attempts: 3 });
     // The two refused tries were apart: a backoff, not a loop.
-    const tries = h.graph.requests.filter((r) => r.path.endsWith('/messages') && (r.body as { to?: string }).to === waId).map((r) => r.at);
+    const tries = h.graph.requests
+      .filter((r) => r.path.endsWith('/messages') && (r.body as { to?: string }).to === waId)
+      .map((r) => r.at);
     expect(tries).toHaveLength(3);
     expect(tries[1] - tries[0]).toBeGreaterThanOrEqual(25); // FAST: retries from 50 ms, jitter down to half
   });
@@ -68,7 +85,9 @@ describe('WhatsApp', () => {
     h = await startWhatsAppApp();
     const waId = '33639980073';
     const db = h.app.db.prisma;
-    const b = await db.beneficiary.create({ data: { firstName: 'Amina', phone: `+${waId}`, language: 'fr', status: 'active', consentAt: new Date() } });
+    const b = await db.beneficiary.create({
+      data: { firstName: 'Amina', phone: `+${waId}`, language: 'fr', status: 'active', consentAt: new Date() },
+    });
     const from = { waId, name: 'Amina' };
     await h.send(text(from, 'Bonjour'), waId);
     const long = await h.send(text(from, 'x'.repeat(9_000)), waId);
@@ -97,22 +116,36 @@ describe('web chat and /api/messages', () => {
     });
     await new Promise<void>((r) => connector.listen(0, '127.0.0.1', r));
     const app = await startTestApp(tmp.url, { BOTFRAMEWORK_EMULATOR: 'on' });
-    const inbound = (channel: string) => app.db.prisma.message.findMany({ where: { channel, direction: 'in' }, orderBy: { id: 'asc' } });
+    const inbound = (channel: string) =>
+      app.db.prisma.message.findMany({ where: { channel, direction: 'in' }, orderBy: { id: 'asc' } });
     /** Waits until `count` messages of `channel` are on record (a turn ends after its answer). */
     const recorded = async (channel: string, count: number) => {
       const deadline = Date.now() + 10000;
-      while ((await inbound(channel)).length < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      while ((await inbound(channel)).length < count && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 20));
       return inbound(channel);
     };
     try {
       // Web chat, as Direct Line clients post: a token, a conversation, activities.
       const json = { 'Content-Type': 'application/json' };
       const user = 'wc_answers_user_0123456789';
-      const { token } = (await (await fetch(`${app.url}/v3/directline/tokens/generate`, { method: 'POST', headers: json, body: JSON.stringify({ user: { id: user } }) })).json()) as { token: string };
+      const { token } = (await (
+        await fetch(`${app.url}/v3/directline/tokens/generate`, {
+          method: 'POST',
+          headers: json,
+          body: JSON.stringify({ user: { id: user } }),
+        })
+      ).json()) as { token: string };
       const auth = { ...json, Authorization: `Bearer ${token}` };
-      const { conversationId } = (await (await fetch(`${app.url}/v3/directline/conversations`, { method: 'POST', headers: auth })).json()) as { conversationId: string };
+      const { conversationId } = (await (
+        await fetch(`${app.url}/v3/directline/conversations`, { method: 'POST', headers: auth })
+      ).json()) as { conversationId: string };
       const post = (body: string) =>
-        fetch(`${app.url}/v3/directline/conversations/${conversationId}/activities`, { method: 'POST', headers: auth, body: JSON.stringify({ type: 'message', from: { id: user }, text: body }) });
+        fetch(`${app.url}/v3/directline/conversations/${conversationId}/activities`, {
+          method: 'POST',
+          headers: auth,
+          body: JSON.stringify({ type: 'message', from: { id: user }, text: body }),
+        });
       // Too long: refused by the web chat (400), or taken and cut; never recorded longer.
       const long = await post('y'.repeat(9_000));
       expect([200, 400]).toContain(long.status);
@@ -133,7 +166,11 @@ describe('web chat and /api/messages', () => {
         locale: 'en-US',
       });
       for (const body of ['z'.repeat(20_000), 'hello']) {
-        const res = await fetch(`${app.url}/api/messages`, { method: 'POST', headers: json, body: JSON.stringify(activity(body)) });
+        const res = await fetch(`${app.url}/api/messages`, {
+          method: 'POST',
+          headers: json,
+          body: JSON.stringify(activity(body)),
+        });
         expect(res.status).toBeLessThan(300);
       }
       const emulator = await recorded('emulator', 2);

@@ -44,7 +44,11 @@ const activity = (channelId: string, conversation: string, fromId = '33639980001
 });
 
 async function post(app: App, body: object, headers: Record<string, string> = {}) {
-  return fetch(`${app.url}/api/messages`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  return fetch(`${app.url}/api/messages`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
 }
 
 /** Messages the bot recorded for a conversation (an answered turn leaves rows). */
@@ -76,7 +80,9 @@ describe('BOTFRAMEWORK_EMULATOR=on without MicrosoftAppId', () => {
     for (const channel of ['whatsapp', 'webchat', 'msteams']) {
       const res = await post(testApp(), activity(channel, `emu-${channel}`));
       expect(res.status).toBe(403);
-      expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/only the "emulator" channel/);
+      expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(
+        /only the "emulator" channel/,
+      );
       expect(await recorded(testApp(), `emu-${channel}`)).toBe(0);
     }
   });
@@ -96,7 +102,9 @@ describe('BOTFRAMEWORK_EMULATOR=on without MicrosoftAppId', () => {
   });
 
   test('through the reverse proxy (TRUST_PROXY), a client of another host is refused', async () => {
-    const res = await post(testApp(), activity('emulator', 'emu-proxied', 'emulator-user'), { 'X-Forwarded-For': '203.0.113.7' });
+    const res = await post(testApp(), activity('emulator', 'emu-proxied', 'emulator-user'), {
+      'X-Forwarded-For': '203.0.113.7',
+    });
     expect(res.status).toBe(403);
     expect(await res.text()).toMatch(/other hosts/);
     expect(await recorded(testApp(), 'emu-proxied')).toBe(0);
@@ -104,7 +112,10 @@ describe('BOTFRAMEWORK_EMULATOR=on without MicrosoftAppId', () => {
 });
 
 describe('with MicrosoftAppId', () => {
-  const testApp = appForTests({ MicrosoftAppId: '11111111-2222-3333-4444-555555555555', MicrosoftAppPassword: 'not-a-real-password' });
+  const testApp = appForTests({
+    MicrosoftAppId: '11111111-2222-3333-4444-555555555555',
+    MicrosoftAppPassword: 'not-a-real-password',
+  });
 
   test('a channel id Azure Bot Service never sends is refused with 403', async () => {
     for (const channel of ['whatsapp', 'console', 'test', '']) {

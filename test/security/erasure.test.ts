@@ -28,7 +28,11 @@ const NEEDLES = ['zephyrine', 'quaxworth', '639981234', 'motdistinctif'];
 async function dumpDatabase(url: string): Promise<{ tables: string[]; text: string }> {
   return withRaw(url, async (raw) => {
     const tables = isPostgresUrl(url)
-      ? (await raw.query<{ name: string }>(`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`)).map((t) => t.name)
+      ? (
+          await raw.query<{ name: string }>(
+            `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`,
+          )
+        ).map((t) => t.name)
       : (await raw.query<{ name: string }>(`SELECT name FROM sqlite_master WHERE type = 'table'`)).map((t) => t.name);
     let out = '';
     for (const t of tables) out += `== ${t}\n${JSON.stringify(await raw.query(`SELECT * FROM "${t}"`))}\n`;
@@ -52,10 +56,21 @@ const found = (haystack: string) => NEEDLES.filter((n) => haystack.toLowerCase()
 /** A web chat visitor through our Direct Line endpoint (plain HTTP, as the page does). */
 async function webVisitor(h: WhatsAppTestApp, userId: string) {
   const { app } = h;
-  const res = await fetch(`${app.url}/v3/directline/tokens/generate`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ user: { id: userId } }) });
+  const res = await fetch(`${app.url}/v3/directline/tokens/generate`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ user: { id: userId } }),
+  });
   expect(res.status).toBe(200);
   const { conversationId, token } = (await res.json()) as { conversationId: string; token: string };
-  expect((await fetch(`${app.url}/v3/directline/conversations`, { method: 'POST', headers: { Authorization: `Bearer ${token}` } })).status).toBeLessThan(300);
+  expect(
+    (
+      await fetch(`${app.url}/v3/directline/conversations`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}` },
+      })
+    ).status,
+  ).toBeLessThan(300);
   const settled = async () => {
     for (let i = 0; i < 500 && app.core.turns.size > 0; i++) await new Promise((r) => setTimeout(r, 10));
     await app.core.messageLog.drain();
@@ -65,7 +80,9 @@ async function webVisitor(h: WhatsAppTestApp, userId: string) {
     conversationId,
     /** what the page would read back: the status and the transcript */
     async transcript() {
-      const res = await fetch(`${app.url}/v3/directline/conversations/${conversationId}/activities`, { headers: { Authorization: `Bearer ${token}` } });
+      const res = await fetch(`${app.url}/v3/directline/conversations/${conversationId}/activities`, {
+        headers: { Authorization: `Bearer ${token}` },
+      });
       return { status: res.status, text: await res.text() };
     },
     async say(words: string) {
@@ -79,9 +96,20 @@ async function webVisitor(h: WhatsAppTestApp, userId: string) {
     },
     async upload(bytes: Buffer, type: string, name: string) {
       const form = new FormData();
-      form.append('activity', new Blob([JSON.stringify({ type: 'message', from: { id: userId }, attachments: [{ contentType: type, name }] })], { type: 'application/vnd.microsoft.activity' }), 'blob');
+      form.append(
+        'activity',
+        new Blob(
+          [JSON.stringify({ type: 'message', from: { id: userId }, attachments: [{ contentType: type, name }] })],
+          { type: 'application/vnd.microsoft.activity' },
+        ),
+        'blob',
+      );
       form.append('file', new Blob([bytes], { type }), name);
-      const res = await fetch(`${app.url}/v3/directline/conversations/${conversationId}/upload?userId=${userId}`, { method: 'POST', headers: { Authorization: `Bearer ${token}` }, body: form });
+      const res = await fetch(`${app.url}/v3/directline/conversations/${conversationId}/upload?userId=${userId}`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}` },
+        body: form,
+      });
       expect(res.status).toBe(200);
       await settled();
     },
@@ -93,7 +121,10 @@ function caseEraseScript(env: Record<string, string>, args: string[]): Promise<{
   const script = path.join(__dirname, '..', '..', 'scripts', 'case-erase.ts');
   const loader = `const ts=require('typescript'),fs=require('fs');require.extensions['.ts']=(m,f)=>m._compile(ts.transpileModule(fs.readFileSync(f,'utf8'),{fileName:f,compilerOptions:{module:ts.ModuleKind.CommonJS,target:ts.ScriptTarget.ES2022,esModuleInterop:true}}).outputText,f);require(${JSON.stringify(script)});`;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', loader, '--', ...args], { env: { ...process.env, ...env }, cwd: path.join(__dirname, '..', '..') });
+    const child = spawn(process.execPath, ['-e', loader, '--', ...args], {
+      env: { ...process.env, ...env },
+      cwd: path.join(__dirname, '..', '..'),
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -102,18 +133,32 @@ function caseEraseScript(env: Record<string, string>, args: string[]): Promise<{
   });
 }
 
-
-/** An Ogg Opus voice note as recorders start one (an Ogg page with the OpusHead packet, RFC 7845), with words inside. */
+/**
+ * An Ogg Opus voice note as recorders start one (an Ogg page with the OpusHead packet, RFC 7845), with words inside.
+ */
 function ogg(words: string): Buffer {
-  const head = Buffer.concat([Buffer.from('OpusHead', 'latin1'), Buffer.from([1, 1, 0x38, 0x01, 0x80, 0xbb, 0, 0, 0, 0, 0])]);
+  const head = Buffer.concat([
+    Buffer.from('OpusHead', 'latin1'),
+    Buffer.from([1, 1, 0x38, 0x01, 0x80, 0xbb, 0, 0, 0, 0, 0]),
+  ]);
   const u32 = (n: number) => Buffer.from([n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255]);
-  const page = Buffer.concat([Buffer.from('OggS', 'latin1'), Buffer.from([0, 2]), Buffer.alloc(8), u32(0x2345), u32(0), u32(0), Buffer.from([1, head.length])]);
+  const page = Buffer.concat([
+    Buffer.from('OggS', 'latin1'),
+    Buffer.from([0, 2]),
+    Buffer.alloc(8),
+    u32(0x2345),
+    u32(0),
+    u32(0),
+    Buffer.from([1, head.length]),
+  ]);
   return Buffer.concat([page, head, Buffer.alloc(32), Buffer.from(` ${words} `)]);
 }
 
 test('redaction replaces whole names and numbers in any case, not parts of other words', () => {
   const ids = ['Amina Diallo', 'Amina', 'Diallo', '+33639981234', '33639981234'];
-  expect(redact({ text: 'Amina est venue. AMINA DIALLO, tel 33639981234 / +33639981234', n: 3, list: ['amina'] }, ids)).toEqual({
+  expect(
+    redact({ text: 'Amina est venue. AMINA DIALLO, tel 33639981234 / +33639981234', n: 3, list: ['amina'] }, ids),
+  ).toEqual({
     text: '[erased] est venue. [erased], tel [erased] / [erased]',
     n: 3,
     list: ['[erased]'],
@@ -134,8 +179,12 @@ describe.each(testDatabases())('erasure on $name', (kind) => {
     h = await startWhatsAppApp({
       kind,
       now,
-      env: { RETENTION_ARCHIVED_DAYS: '10', STAFF_SESSION_HOURS: String(24 * 30), // (signed in on day 0, still on day 11)
-        DIRECTLINE_TOKENS_PER_MINUTE: '1000', DIRECTLINE_POSTS_PER_MINUTE: '10000' },
+      env: {
+        RETENTION_ARCHIVED_DAYS: '10',
+        STAFF_SESSION_HOURS: String(24 * 30), // (signed in on day 0, still on day 11)
+        DIRECTLINE_TOKENS_PER_MINUTE: '1000',
+        DIRECTLINE_POSTS_PER_MINUTE: '10000',
+      },
     });
     coordinator = await signedIn(h.app, 'coordinator');
     cip = await signedIn(h.app, 'cip');
@@ -148,30 +197,74 @@ describe.each(testDatabases())('erasure on $name', (kind) => {
     coordinator = await signedIn(h.app, 'coordinator');
   });
 
-  test('everything that names the person goes, on every channel; another person\'s data stays; only managers, with a reason, once', async () => {
+  test("everything that names the person goes, on every channel; another person's data stays; only managers, with a reason, once", async () => {
     const { app } = h;
     // Through the API: the case, a search by name (the audit trail keeps the query), a placement with notes.
-    const created = await coordinator.call('POST', '/api/cip/beneficiaries', { firstName: 'Zephyrine', lastName: 'Quaxworth', phone: '06 39 98 12 34', birthYear: 1990, consent: true });
+    const created = await coordinator.call('POST', '/api/cip/beneficiaries', {
+      firstName: 'Zephyrine',
+      lastName: 'Quaxworth',
+      phone: '06 39 98 12 34',
+      birthYear: 1990,
+      consent: true,
+    });
     expect(created.status).toBe(201);
     const id = created.body.id as number;
     expect((await coordinator.call('GET', '/api/cip/beneficiaries?q=Quaxworth')).body.total).toBe(1);
-    const other = await coordinator.call('POST', '/api/cip/beneficiaries', { firstName: 'Ottoline', lastName: 'Brambleby', phone: '+33639985555', consent: true });
+    const other = await coordinator.call('POST', '/api/cip/beneficiaries', {
+      firstName: 'Ottoline',
+      lastName: 'Brambleby',
+      phone: '+33639985555',
+      consent: true,
+    });
     expect(other.status).toBe(201);
-    const structure = await app.db.prisma.structure.findFirstOrThrow({ where: { kind: 'company', contacts: { some: { phone: { not: null } } } }, include: { contacts: true } });
+    const structure = await app.db.prisma.structure.findFirstOrThrow({
+      where: { kind: 'company', contacts: { some: { phone: { not: null } } } },
+      include: { contacts: true },
+    });
     const yesterday = new Date(Date.now() - DAY).toISOString().slice(0, 10);
     const today = new Date().toISOString().slice(0, 10);
     const inAMonth = new Date(Date.now() + 30 * DAY).toISOString().slice(0, 10);
-    const placed = await coordinator.call('POST', '/api/cip/placements', { beneficiaryId: id, structureId: structure.id, tutorId: structure.contacts[0].id, kind: 'job', startDate: yesterday, endDate: inAMonth, status: 'active', notes: 'MOTDISTINCTIF-placement: Zephyrine likes mornings' });
+    const placed = await coordinator.call('POST', '/api/cip/placements', {
+      beneficiaryId: id,
+      structureId: structure.id,
+      tutorId: structure.contacts[0].id,
+      kind: 'job',
+      startDate: yesterday,
+      endDate: inAMonth,
+      status: 'active',
+      notes: 'MOTDISTINCTIF-placement: Zephyrine likes mornings',
+    });
     expect(placed.status).toBe(201);
-    // A shift that just ended: the employer is asked whether "Zephyrine" came (a message that is the employer's, not hers).
-    const shift = await coordinator.call('POST', `/api/cip/placements/${placed.body.id}/shifts`, { startsAt: new Date(Date.now() - 3 * 3600_000).toISOString(), endsAt: new Date(Date.now() - 3600_000).toISOString() });
+    // A shift that just ended: the employer is asked whether "Zephyrine" came (a message that is the employer's, not
+    // hers).
+    const shift = await coordinator.call('POST', `/api/cip/placements/${placed.body.id}/shifts`, {
+      startsAt: new Date(Date.now() - 3 * 3600_000).toISOString(),
+      endsAt: new Date(Date.now() - 3600_000).toISOString(),
+    });
     expect(shift.status).toBe(201);
     const tomorrow = Date.now() + DAY;
-    expect((await coordinator.call('POST', `/api/cip/placements/${placed.body.id}/shifts`, { startsAt: new Date(tomorrow).toISOString(), endsAt: new Date(tomorrow + 3600_000).toISOString() })).status).toBe(201);
+    expect(
+      (
+        await coordinator.call('POST', `/api/cip/placements/${placed.body.id}/shifts`, {
+          startsAt: new Date(tomorrow).toISOString(),
+          endsAt: new Date(tomorrow + 3600_000).toISOString(),
+        })
+      ).status,
+    ).toBe(201);
     expect(await app.jobs.run('attendance-shifts')).toMatchObject({ asked: 1 });
-    const employerMessage = await app.db.prisma.message.findFirstOrThrow({ where: { contactId: structure.contacts[0].id, dedupeKey: `attendance:${shift.body.id}` } });
+    const employerMessage = await app.db.prisma.message.findFirstOrThrow({
+      where: { contactId: structure.contacts[0].id, dedupeKey: `attendance:${shift.body.id}` },
+    });
     expect(JSON.stringify(employerMessage.payload)).toContain('Zephyrine');
-    await app.db.prisma.checkIn.create({ data: { placementId: placed.body.id, beneficiaryId: id, day: today, status: 'difficult', note: 'MOTDISTINCTIF-checkin' } });
+    await app.db.prisma.checkIn.create({
+      data: {
+        placementId: placed.body.id,
+        beneficiaryId: id,
+        day: today,
+        status: 'difficult',
+        note: 'MOTDISTINCTIF-checkin',
+      },
+    });
 
     // On WhatsApp, from the case's number: words, a problem in words, a problem as a voice note, "delete my data".
     const wa = { waId: '33639981234', name: 'Zephyrine Quaxworth' };
@@ -192,8 +285,17 @@ describe.each(testDatabases())('erasure on $name', (kind) => {
     const blockers = await app.db.prisma.blocker.findMany({ where: { beneficiaryId: id }, orderBy: { id: 'asc' } });
     expect(blockers).toHaveLength(2);
     expect(blockers[0].description).toContain('MOTDISTINCTIF-blocker');
-    expect(blockers[1].attachments).toEqual([expect.objectContaining({ url: expect.stringMatching(/^\/webchat\/media\//) })]);
-    expect((await coordinator.call('PATCH', `/api/cip/blockers/${blockers[0].id}`, { status: 'in_progress', note: 'Called Zephyrine back, MOTDISTINCTIF-statusnote' })).status).toBe(200);
+    expect(blockers[1].attachments).toEqual([
+      expect.objectContaining({ url: expect.stringMatching(/^\/webchat\/media\//) }),
+    ]);
+    expect(
+      (
+        await coordinator.call('PATCH', `/api/cip/blockers/${blockers[0].id}`, {
+          status: 'in_progress',
+          note: 'Called Zephyrine back, MOTDISTINCTIF-statusnote',
+        })
+      ).status,
+    ).toBe(200);
 
     // On the web chat (a chat identity of its own: a pending case with the same first name), words and a file.
     const visitor = await webVisitor(h, 'wc_zephyrine_quaxworth_0001');
@@ -206,14 +308,30 @@ describe.each(testDatabases())('erasure on $name', (kind) => {
     // A file the visitor sent that no row refers to: its description says who sent it.
     const unreferenced = 'Zq'.repeat(16);
     fs.writeFileSync(path.join(app.config.media.dir, unreferenced), ogg('MOTDISTINCTIF-unreferenced'));
-    fs.writeFileSync(path.join(app.config.media.dir, `${unreferenced}.json`), JSON.stringify({ id: unreferenced, contentType: 'audio/ogg', name: 'Quaxworth-2.ogg', size: 40, owner: { channel: 'webchat', user: 'wc_zephyrine_quaxworth_0001', conversation: visitor.conversationId } }));
-    const webCase = await app.db.prisma.beneficiary.findFirstOrThrow({ where: { firstName: 'Zephyrine', id: { not: id } } });
-    expect(await app.db.prisma.message.count({ where: { beneficiaryId: webCase.id, channel: 'webchat' } })).toBeGreaterThan(3);
+    fs.writeFileSync(
+      path.join(app.config.media.dir, `${unreferenced}.json`),
+      JSON.stringify({
+        id: unreferenced,
+        contentType: 'audio/ogg',
+        name: 'Quaxworth-2.ogg',
+        size: 40,
+        owner: { channel: 'webchat', user: 'wc_zephyrine_quaxworth_0001', conversation: visitor.conversationId },
+      }),
+    );
+    const webCase = await app.db.prisma.beneficiary.findFirstOrThrow({
+      where: { firstName: 'Zephyrine', id: { not: id } },
+    });
+    expect(
+      await app.db.prisma.message.count({ where: { beneficiaryId: webCase.id, channel: 'webchat' } }),
+    ).toBeGreaterThan(3);
 
     // The request is an alert with the way to carry it out.
     const alerts = await coordinator.call('GET', `/api/cip/alerts?beneficiaryId=${id}`);
     const request = alerts.body.items.find((a: { type: string }) => a.type === 'erasure_requested');
-    expect(request.erasure).toEqual({ done: false, erase: { method: 'POST', href: `/api/cip/beneficiaries/${id}/erase` } });
+    expect(request.erasure).toEqual({
+      done: false,
+      erase: { method: 'POST', href: `/api/cip/beneficiaries/${id}/erase` },
+    });
 
     // Everything is there before: the dump would see it, the open web chat shows it.
     const open = await visitor.transcript();
@@ -224,27 +342,49 @@ describe.each(testDatabases())('erasure on $name', (kind) => {
     expect(found(dumpFolder(app.config.media.dir))).toEqual(expect.arrayContaining(['quaxworth', 'motdistinctif']));
 
     // Not a CIP; not without a reason; not a case that does not exist.
-    expect((await cip.call('POST', `/api/cip/beneficiaries/${id}/erase`, { reason: 'asked on WhatsApp' })).status).toBe(403);
+    expect((await cip.call('POST', `/api/cip/beneficiaries/${id}/erase`, { reason: 'asked on WhatsApp' })).status).toBe(
+      403,
+    );
     const noReason = await coordinator.call('POST', `/api/cip/beneficiaries/${id}/erase`, {});
     expect(noReason.status).toBe(400);
     expect(noReason.body.error.fields).toEqual([expect.objectContaining({ path: 'reason' })]);
     expect((await coordinator.call('POST', `/api/cip/beneficiaries/${id}/erase`, { reason: 'x' })).status).toBe(400);
-    expect((await coordinator.call('POST', '/api/cip/beneficiaries/999999/erase', { reason: 'asked on WhatsApp' })).status).toBe(404);
+    expect(
+      (await coordinator.call('POST', '/api/cip/beneficiaries/999999/erase', { reason: 'asked on WhatsApp' })).status,
+    ).toBe(404);
     expect(await app.db.prisma.beneficiary.count({ where: { id, erasedAt: { not: null } } })).toBe(0);
 
-    const erased = await coordinator.call('POST', `/api/cip/beneficiaries/${id}/erase`, { reason: 'Zephyrine asked on WhatsApp (request of 3 December)' });
+    const erased = await coordinator.call('POST', `/api/cip/beneficiaries/${id}/erase`, {
+      reason: 'Zephyrine asked on WhatsApp (request of 3 December)',
+    });
     expect(erased.status).toBe(200);
     expect(erased.body.counts).toMatchObject({ blockers: 2, checkIns: 1, placements: 1, shifts: 1, media: 1 });
     expect(erased.body.counts.messages).toBeGreaterThan(10);
     expect(erased.body.counts.redacted).toBeGreaterThan(0); // the search in the audit trail
-    expect((await coordinator.call('POST', `/api/cip/beneficiaries/${id}/erase`, { reason: 'again' })).status).toBe(409);
-    const web = await coordinator.call('POST', `/api/cip/beneficiaries/${webCase.id}/erase`, { reason: 'the same person, on the web chat' });
+    expect((await coordinator.call('POST', `/api/cip/beneficiaries/${id}/erase`, { reason: 'again' })).status).toBe(
+      409,
+    );
+    const web = await coordinator.call('POST', `/api/cip/beneficiaries/${webCase.id}/erase`, {
+      reason: 'the same person, on the web chat',
+    });
     expect(web.status).toBe(200);
     expect(web.body.counts.media).toBe(2);
 
     // Nothing of them anywhere: every row of every table, every file.
     const after = await dumpDatabase(h.db.url);
-    expect(after.tables).toEqual(expect.arrayContaining(['Beneficiary', 'Message', 'BotState', 'ConversationRef', 'CaseEvent', 'AuditEvent', 'Blocker', 'CheckIn', 'Placement']));
+    expect(after.tables).toEqual(
+      expect.arrayContaining([
+        'Beneficiary',
+        'Message',
+        'BotState',
+        'ConversationRef',
+        'CaseEvent',
+        'AuditEvent',
+        'Blocker',
+        'CheckIn',
+        'Placement',
+      ]),
+    );
     expect(found(after.text)).toEqual([]);
     expect(found(dumpFolder(app.config.media.dir))).toEqual([]);
     // The open web chat conversation is ended: its transcript (kept in memory) is gone.
@@ -256,7 +396,9 @@ describe.each(testDatabases())('erasure on $name', (kind) => {
       const file = sqliteFile(h.db.url);
       // (read by another process: closing a file descriptor of the database here would drop the
       // application's SQLite locks, which are per process)
-      const bytes = execFileSync('cat', [file, ...(fs.existsSync(`${file}-wal`) ? [`${file}-wal`] : [])], { maxBuffer: 1 << 30 }).toString('latin1');
+      const bytes = execFileSync('cat', [file, ...(fs.existsSync(`${file}-wal`) ? [`${file}-wal`] : [])], {
+        maxBuffer: 1 << 30,
+      }).toString('latin1');
       expect(bytes).toContain('Brambleby');
       expect(found(bytes)).toEqual([]);
     }
@@ -266,13 +408,37 @@ describe.each(testDatabases())('erasure on $name', (kind) => {
 
     // What statistics need stays, with no identifier.
     const record = await app.db.prisma.beneficiary.findUniqueOrThrow({ where: { id } });
-    expect(record).toMatchObject({ firstName: null, lastName: null, phone: null, birthYear: null, status: 'erased', language: 'fr', stage: 'diagnostic' });
+    expect(record).toMatchObject({
+      firstName: null,
+      lastName: null,
+      phone: null,
+      birthYear: null,
+      status: 'erased',
+      language: 'fr',
+      stage: 'diagnostic',
+    });
     expect(record.erasedAt).not.toBeNull();
     const events = await app.db.prisma.caseEvent.findMany({ where: { beneficiaryId: id } });
-    expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['case_opened', 'consent_given', 'chat_linked', 'blocker_reported', 'erasure_requested', 'case_erased']));
-    expect(events.find((e) => e.type === 'case_erased')!.payload).toEqual({ previousStatus: 'active', ageGroup: 'over25' });
+    expect(events.map((e) => e.type)).toEqual(
+      expect.arrayContaining([
+        'case_opened',
+        'consent_given',
+        'chat_linked',
+        'blocker_reported',
+        'erasure_requested',
+        'case_erased',
+      ]),
+    );
+    expect(events.find((e) => e.type === 'case_erased')!.payload).toEqual({
+      previousStatus: 'active',
+      ageGroup: 'over25',
+    });
     expect(events.filter((e) => e.type !== 'case_erased').every((e) => e.payload === null)).toBe(true);
-    expect(await app.db.prisma.placement.findFirstOrThrow({ where: { beneficiaryId: id } })).toMatchObject({ kind: 'job', status: 'ended', notes: null });
+    expect(await app.db.prisma.placement.findFirstOrThrow({ where: { beneficiaryId: id } })).toMatchObject({
+      kind: 'job',
+      status: 'ended',
+      notes: null,
+    });
     expect(await app.db.prisma.shift.count({ where: { beneficiaryId: id } })).toBe(1);
     // The employer's message stays theirs, without her name.
     const redacted = await app.db.prisma.message.findUniqueOrThrow({ where: { id: employerMessage.id } });
@@ -280,17 +446,26 @@ describe.each(testDatabases())('erasure on $name', (kind) => {
     expect(await app.db.prisma.message.count({ where: { beneficiaryId: id } })).toBe(0);
 
     // The audit row: who, why (without the name), the counts.
-    const audit = await app.db.prisma.auditEvent.findFirstOrThrow({ where: { action: 'erased', resourceId: String(id) } });
+    const audit = await app.db.prisma.auditEvent.findFirstOrThrow({
+      where: { action: 'erased', resourceId: String(id) },
+    });
     expect(audit).toMatchObject({ staffUserId: coordinator.id, resource: 'beneficiary', beneficiaryId: id });
-    expect(audit.detail).toEqual({ reason: '[erased] asked on WhatsApp (request of 3 December)', counts: erased.body.counts });
+    expect(audit.detail).toEqual({
+      reason: '[erased] asked on WhatsApp (request of 3 December)',
+      counts: erased.body.counts,
+    });
 
     // The alert shows the request done.
     const done = await coordinator.call('GET', `/api/cip/alerts?beneficiaryId=${id}&acknowledged=true`);
-    expect(done.body.items.find((a: { type: string }) => a.type === 'erasure_requested').erasure).toEqual({ done: true });
+    expect(done.body.items.find((a: { type: string }) => a.type === 'erasure_requested').erasure).toEqual({
+      done: true,
+    });
 
     // The person writes again: a stranger, asked for their language as anyone new.
     const again = await h.send(text(wa, 'bonjour'), wa.waId);
-    expect(again.map((m) => JSON.stringify(m.body)).join('\n')).toContain(JSON.stringify(fr('language.question')).slice(1, -1));
+    expect(again.map((m) => JSON.stringify(m.body)).join('\n')).toContain(
+      JSON.stringify(fr('language.question')).slice(1, -1),
+    );
     expect(await app.db.prisma.beneficiary.count({ where: { phone: '+33639981234' } })).toBe(0);
   }, 120000);
 
@@ -298,21 +473,53 @@ describe.each(testDatabases())('erasure on $name', (kind) => {
     const db = h.app.db.prisma;
     const workshop = await db.workshop.findFirstOrThrow();
     const later = new Date(Date.now() + 5 * DAY);
-    const session = await db.workshopSession.create({ data: { workshopId: workshop.id, startsAt: later, endsAt: new Date(later.getTime() + 7200_000), place: 'Salle 2', capacity: 1, bookedCount: 1 } });
-    const past = await db.workshopSession.create({ data: { workshopId: workshop.id, startsAt: new Date(Date.now() - 5 * DAY), endsAt: new Date(Date.now() - 5 * DAY + 7200_000), place: 'Salle 2', capacity: 5, bookedCount: 1 } });
-    const leaving = await db.beneficiary.create({ data: { firstName: 'Leaving', status: 'active', consentAt: new Date() } });
-    const waiting = await db.beneficiary.create({ data: { firstName: 'Waiting', status: 'active', consentAt: new Date() } });
+    const session = await db.workshopSession.create({
+      data: {
+        workshopId: workshop.id,
+        startsAt: later,
+        endsAt: new Date(later.getTime() + 7200_000),
+        place: 'Salle 2',
+        capacity: 1,
+        bookedCount: 1,
+      },
+    });
+    const past = await db.workshopSession.create({
+      data: {
+        workshopId: workshop.id,
+        startsAt: new Date(Date.now() - 5 * DAY),
+        endsAt: new Date(Date.now() - 5 * DAY + 7200_000),
+        place: 'Salle 2',
+        capacity: 5,
+        bookedCount: 1,
+      },
+    });
+    const leaving = await db.beneficiary.create({
+      data: { firstName: 'Leaving', status: 'active', consentAt: new Date() },
+    });
+    const waiting = await db.beneficiary.create({
+      data: { firstName: 'Waiting', status: 'active', consentAt: new Date() },
+    });
     await db.booking.create({ data: { sessionId: session.id, beneficiaryId: leaving.id, status: 'booked' } });
     await db.booking.create({ data: { sessionId: past.id, beneficiaryId: leaving.id, status: 'attended' } });
-    await db.booking.create({ data: { sessionId: session.id, beneficiaryId: waiting.id, status: 'waitlisted', waitlistedAt: new Date() } });
+    await db.booking.create({
+      data: { sessionId: session.id, beneficiaryId: waiting.id, status: 'waitlisted', waitlistedAt: new Date() },
+    });
 
-    const res = await coordinator.call('POST', `/api/cip/beneficiaries/${leaving.id}/erase`, { reason: 'asked by phone' });
+    const res = await coordinator.call('POST', `/api/cip/beneficiaries/${leaving.id}/erase`, {
+      reason: 'asked by phone',
+    });
     expect(res.status).toBe(200);
     expect(res.body.counts).toMatchObject({ bookings: 1 });
-    expect(await db.booking.findFirst({ where: { sessionId: session.id, beneficiaryId: leaving.id } })).toMatchObject({ status: 'cancelled' });
-    expect(await db.booking.findFirst({ where: { sessionId: session.id, beneficiaryId: waiting.id } })).toMatchObject({ status: 'booked' });
+    expect(await db.booking.findFirst({ where: { sessionId: session.id, beneficiaryId: leaving.id } })).toMatchObject({
+      status: 'cancelled',
+    });
+    expect(await db.booking.findFirst({ where: { sessionId: session.id, beneficiaryId: waiting.id } })).toMatchObject({
+      status: 'booked',
+    });
     expect(await db.workshopSession.findUnique({ where: { id: session.id } })).toMatchObject({ bookedCount: 1 });
-    expect(await db.booking.findFirst({ where: { sessionId: past.id, beneficiaryId: leaving.id } })).toMatchObject({ status: 'attended' });
+    expect(await db.booking.findFirst({ where: { sessionId: past.id, beneficiaryId: leaving.id } })).toMatchObject({
+      status: 'attended',
+    });
     expect(await db.caseEvent.count({ where: { beneficiaryId: waiting.id, type: 'waitlist_promoted' } })).toBe(1);
   });
 
@@ -330,14 +537,19 @@ describe.each(testDatabases())('erasure on $name', (kind) => {
     }
     const [old, recent] = visitors;
     const filesOf = async (conversationId: string) =>
-      (await app.db.prisma.message.findMany({ where: { conversationId } })).flatMap((m) => JSON.stringify(m.payload).match(/\/webchat\/media\/([A-Za-z0-9_-]{32})/g) ?? []).map((u) => u.slice(-32));
+      (await app.db.prisma.message.findMany({ where: { conversationId } }))
+        .flatMap((m) => JSON.stringify(m.payload).match(/\/webchat\/media\/([A-Za-z0-9_-]{32})/g) ?? [])
+        .map((u) => u.slice(-32));
     const oldFile = (await filesOf(old.conversationId))[0];
     const recentFile = (await filesOf(recent.conversationId))[0];
     expect(oldFile && recentFile).toBeTruthy();
     const age = async (v: { conversationId: string; user: string }, days: number) => {
       const at = new Date(Date.now() - days * DAY);
       await app.db.prisma.message.updateMany({ where: { conversationId: v.conversationId }, data: { createdAt: at } });
-      await app.db.prisma.botState.updateMany({ where: { key: { in: [`webchat/users/${v.user}/`, `webchat/conversations/${v.conversationId}/`] } }, data: { updatedAt: at } });
+      await app.db.prisma.botState.updateMany({
+        where: { key: { in: [`webchat/users/${v.user}/`, `webchat/conversations/${v.conversationId}/`] } },
+        data: { updatedAt: at },
+      });
     };
     await age(old, 20);
     await age(recent, 18);
@@ -348,22 +560,36 @@ describe.each(testDatabases())('erasure on $name', (kind) => {
     fs.utimesSync(path.join(media.dir, orphan.id), longAgo, longAgo);
 
     // Cases archived on day 0 and on day 5, with RETENTION_ARCHIVED_DAYS=10; an active one.
-    const open = async (firstName: string) => (await coordinator.call('POST', '/api/cip/beneficiaries', { firstName, lastName: 'Retention', consent: true })).body.id as number;
+    const open = async (firstName: string) =>
+      (await coordinator.call('POST', '/api/cip/beneficiaries', { firstName, lastName: 'Retention', consent: true }))
+        .body.id as number;
     const early = await open('Archibald');
     const late = await open('Bertrand');
     const active = await open('Clothilde');
-    expect((await coordinator.call('POST', `/api/cip/beneficiaries/${early}/archive`, { reason: 'journey ended' })).status).toBe(200);
+    expect(
+      (await coordinator.call('POST', `/api/cip/beneficiaries/${early}/archive`, { reason: 'journey ended' })).status,
+    ).toBe(200);
     offset = 5 * DAY;
     expect((await coordinator.call('POST', `/api/cip/beneficiaries/${late}/archive`, {})).status).toBe(200);
-    expect((await app.db.prisma.beneficiary.findUniqueOrThrow({ where: { id: late } })).archivedAt!.getTime()).toBeGreaterThan(Date.now() + 4 * DAY);
+    expect(
+      (await app.db.prisma.beneficiary.findUniqueOrThrow({ where: { id: late } })).archivedAt!.getTime(),
+    ).toBeGreaterThan(Date.now() + 4 * DAY);
 
     offset = 11 * DAY;
-    const run = (await app.jobs.run('retention')) as { strangers: { conversations: number }; media: number; archived: number };
+    const run = (await app.jobs.run('retention')) as {
+      strangers: { conversations: number };
+      media: number;
+      archived: number;
+    };
     expect(run.archived).toBe(1);
 
     // The 31-day-old visitor is forgotten: messages, the bot's state, their file.
     expect(await app.db.prisma.message.count({ where: { conversationId: old.conversationId } })).toBe(0);
-    expect(await app.db.prisma.botState.count({ where: { key: { in: [`webchat/users/${old.user}/`, `webchat/conversations/${old.conversationId}/`] } } })).toBe(0);
+    expect(
+      await app.db.prisma.botState.count({
+        where: { key: { in: [`webchat/users/${old.user}/`, `webchat/conversations/${old.conversationId}/`] } },
+      }),
+    ).toBe(0);
     expect(await media.get(oldFile)).toBeUndefined();
     // The 29-day-old one is still there.
     expect(await app.db.prisma.message.count({ where: { conversationId: recent.conversationId } })).toBeGreaterThan(0);
@@ -373,23 +599,51 @@ describe.each(testDatabases())('erasure on $name', (kind) => {
     expect(await media.get(orphan.id)).toBeUndefined();
     expect(await media.get(fresh.id)).toBeDefined();
 
-    // The case archived 11 days ago is erased (the same erasure, by the retention job); the one of 6 days, and the active one, are not.
-    expect(await app.db.prisma.beneficiary.findUniqueOrThrow({ where: { id: early } })).toMatchObject({ firstName: null, lastName: null, status: 'erased' });
-    expect(await app.db.prisma.beneficiary.findUniqueOrThrow({ where: { id: late } })).toMatchObject({ firstName: 'Bertrand', status: 'archived', erasedAt: null });
-    expect(await app.db.prisma.beneficiary.findUniqueOrThrow({ where: { id: active } })).toMatchObject({ firstName: 'Clothilde', status: 'active' });
-    const audit = await app.db.prisma.auditEvent.findFirstOrThrow({ where: { action: 'erased', resourceId: String(early) } });
-    expect(audit).toMatchObject({ staffUserId: null, detail: expect.objectContaining({ by: 'retention', reason: expect.stringContaining('RETENTION_ARCHIVED_DAYS') }) });
+    // The case archived 11 days ago is erased (the same erasure, by the retention job); the one of 6 days, and the
+    // active one, are not.
+    expect(await app.db.prisma.beneficiary.findUniqueOrThrow({ where: { id: early } })).toMatchObject({
+      firstName: null,
+      lastName: null,
+      status: 'erased',
+    });
+    expect(await app.db.prisma.beneficiary.findUniqueOrThrow({ where: { id: late } })).toMatchObject({
+      firstName: 'Bertrand',
+      status: 'archived',
+      erasedAt: null,
+    });
+    expect(await app.db.prisma.beneficiary.findUniqueOrThrow({ where: { id: active } })).toMatchObject({
+      firstName: 'Clothilde',
+      status: 'active',
+    });
+    const audit = await app.db.prisma.auditEvent.findFirstOrThrow({
+      where: { action: 'erased', resourceId: String(early) },
+    });
+    expect(audit).toMatchObject({
+      staffUserId: null,
+      detail: expect.objectContaining({ by: 'retention', reason: expect.stringContaining('RETENTION_ARCHIVED_DAYS') }),
+    });
     // The search of "Archibald" in the audit trail... there was none; the creation's audit row stays, nameless.
-    expect(JSON.stringify(await app.db.prisma.auditEvent.findMany({ where: { beneficiaryId: early } }))).not.toContain('Archibald');
+    expect(JSON.stringify(await app.db.prisma.auditEvent.findMany({ where: { beneficiaryId: early } }))).not.toContain(
+      'Archibald',
+    );
 
     // A second run finds nothing more to do.
-    const second = (await app.jobs.run('retention')) as { strangers: { conversations: number }; media: number; archived: number };
+    const second = (await app.jobs.run('retention')) as {
+      strangers: { conversations: number };
+      media: number;
+      archived: number;
+    };
     expect(second).toMatchObject({ strangers: { conversations: 0 }, media: 0, archived: 0 });
   }, 120000);
 
   test('npm run case:erase: erases with a reason, the audit row says "cli"; a second time, an unknown case or no reason: an error, nothing erased', async () => {
     const { app } = h;
-    const created = await coordinator.call('POST', '/api/cip/beneficiaries', { firstName: 'Zephyrine', lastName: 'Quaxworth', phone: '+33639981234', consent: true });
+    const created = await coordinator.call('POST', '/api/cip/beneficiaries', {
+      firstName: 'Zephyrine',
+      lastName: 'Quaxworth',
+      phone: '+33639981234',
+      consent: true,
+    });
     expect(created.status).toBe(201);
     const id = String(created.body.id);
     const env = { DATABASE_URL: h.db.url, MEDIA_DIR: app.config.media.dir, DEMO_DATA: 'off' };
@@ -400,12 +654,26 @@ describe.each(testDatabases())('erasure on $name', (kind) => {
 
     const done = await caseEraseScript(env, ['--id', id, '--reason', 'asked by letter']);
     expect(done).toMatchObject({ code: 0, out: expect.stringContaining(`Case ${id} erased`) });
-    expect(await app.db.prisma.beneficiary.findUniqueOrThrow({ where: { id: Number(id) } })).toMatchObject({ firstName: null, lastName: null, phone: null, status: 'erased' });
+    expect(await app.db.prisma.beneficiary.findUniqueOrThrow({ where: { id: Number(id) } })).toMatchObject({
+      firstName: null,
+      lastName: null,
+      phone: null,
+      status: 'erased',
+    });
     const audit = await app.db.prisma.auditEvent.findFirstOrThrow({ where: { action: 'erased', resourceId: id } });
-    expect(audit).toMatchObject({ staffUserId: null, detail: expect.objectContaining({ by: 'cli', reason: 'asked by letter' }) });
+    expect(audit).toMatchObject({
+      staffUserId: null,
+      detail: expect.objectContaining({ by: 'cli', reason: 'asked by letter' }),
+    });
 
-    expect(await caseEraseScript(env, ['--id', id, '--reason', 'again'])).toMatchObject({ code: 1, out: expect.stringContaining('erased already') });
-    expect(await caseEraseScript(env, ['--id', '999999', '--reason', 'nobody'])).toMatchObject({ code: 1, out: expect.stringContaining('No case 999999') });
+    expect(await caseEraseScript(env, ['--id', id, '--reason', 'again'])).toMatchObject({
+      code: 1,
+      out: expect.stringContaining('erased already'),
+    });
+    expect(await caseEraseScript(env, ['--id', '999999', '--reason', 'nobody'])).toMatchObject({
+      code: 1,
+      out: expect.stringContaining('No case 999999'),
+    });
     expect(await app.db.prisma.auditEvent.count({ where: { action: 'erased', resourceId: id } })).toBe(1);
   }, 120000);
 });

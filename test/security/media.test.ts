@@ -19,7 +19,8 @@ afterAll(async () => {
 
 const url = (path: string) => `${h.app.url}${path}`;
 /** The files in MEDIA_DIR (each stored file has its .json beside it). */
-const storedFiles = () => fs.readdirSync(h.app.config.media.dir).filter((f) => !f.startsWith('.') && !f.endsWith('.json'));
+const storedFiles = () =>
+  fs.readdirSync(h.app.config.media.dir).filter((f) => !f.startsWith('.') && !f.endsWith('.json'));
 
 interface Chat {
   conversationId: string;
@@ -38,9 +39,19 @@ async function webChat(locale: string): Promise<Chat> {
 
 function upload(chat: Chat, bytes: Buffer, type: string, name: string) {
   const form = new FormData();
-  form.append('activity', new Blob([JSON.stringify({ type: 'message', attachments: [{ contentType: type, name }] })], { type: 'application/vnd.microsoft.activity' }), 'blob');
+  form.append(
+    'activity',
+    new Blob([JSON.stringify({ type: 'message', attachments: [{ contentType: type, name }] })], {
+      type: 'application/vnd.microsoft.activity',
+    }),
+    'blob',
+  );
   form.append('file', new Blob([bytes], { type }), name);
-  return fetch(url(`/v3/directline/conversations/${chat.conversationId}/upload`), { method: 'POST', headers: { Authorization: `Bearer ${chat.token}` }, body: form });
+  return fetch(url(`/v3/directline/conversations/${chat.conversationId}/upload`), {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${chat.token}` },
+    body: form,
+  });
 }
 
 interface Sent {
@@ -51,7 +62,9 @@ interface Sent {
 }
 
 async function transcript(chat: Chat): Promise<Sent[]> {
-  const res = await fetch(url(`/v3/directline/conversations/${chat.conversationId}/activities`), { headers: { Authorization: `Bearer ${chat.token}` } });
+  const res = await fetch(url(`/v3/directline/conversations/${chat.conversationId}/activities`), {
+    headers: { Authorization: `Bearer ${chat.token}` },
+  });
   return ((await res.json()) as { activities: Sent[] }).activities;
 }
 
@@ -84,7 +97,11 @@ describe('web chat uploads', () => {
     }
     expect(storedFiles()).toHaveLength(before);
     const said = (await transcript(chat)).filter((a) => a.from.role === 'bot').map((a) => a.text);
-    expect(said).toEqual([translator('uk')('media.refused'), translator('uk')('media.refused'), translator('uk')('media.refused')]);
+    expect(said).toEqual([
+      translator('uk')('media.refused'),
+      translator('uk')('media.refused'),
+      translator('uk')('media.refused'),
+    ]);
   });
 
   test('real pictures, sounds and PDF files are kept, with the type their bytes show', async () => {
@@ -124,12 +141,21 @@ describe('WhatsApp media', () => {
     const person = await russian('33639980701');
     const before = storedFiles().length;
     h.graph.addMedia('svg-1', samples.svgWithScript, 'image/svg+xml');
-    const svg = await h.send(messageWebhook(person, { type: 'document', document: { id: 'svg-1', mime_type: 'image/svg+xml', filename: 'cv.svg', sha256: 'x' } }), person.waId);
+    const svg = await h.send(
+      messageWebhook(person, {
+        type: 'document',
+        document: { id: 'svg-1', mime_type: 'image/svg+xml', filename: 'cv.svg', sha256: 'x' },
+      }),
+      person.waId,
+    );
     expect(svg.map(textOf)).toContain(translator('ru')('media.refused'));
     // (A type we never keep is not even downloaded.)
     expect(h.graph.requests.some((r) => r.path.endsWith('/svg-1'))).toBe(false);
     h.graph.addMedia('html-1', samples.htmlAsPng, 'image/png');
-    const html = await h.send(messageWebhook(person, { type: 'image', image: { id: 'html-1', mime_type: 'image/png', sha256: 'x' } }), person.waId);
+    const html = await h.send(
+      messageWebhook(person, { type: 'image', image: { id: 'html-1', mime_type: 'image/png', sha256: 'x' } }),
+      person.waId,
+    );
     expect(html.map(textOf)).toContain(translator('ru')('media.refused'));
     expect(storedFiles()).toHaveLength(before);
     const rows = await h.app.db.prisma.message.findMany({ where: { channel: 'whatsapp', direction: 'in' } });
@@ -146,13 +172,16 @@ describe('who may fetch a file', () => {
     const chat = await webChat('fr');
     const other = await webChat('fr');
     const { plain, signed } = await uploaded(chat, samples.png, 'image/png', 'carte.png');
-    const get = (path: string, token?: string) => fetch(url(path), { headers: token ? { Authorization: `Bearer ${token}` } : {} });
+    const get = (path: string, token?: string) =>
+      fetch(url(path), { headers: token ? { Authorization: `Bearer ${token}` } : {} });
 
     expect((await get(plain)).status).toBe(401);
     expect((await get(plain, 'not-a-token')).status).toBe(401);
     expect((await get(plain, other.token)).status).toBe(404);
     // another conversation's page cannot reuse the signature; a made-up one opens nothing
-    expect((await get(`${plain}?c=${other.conversationId}&s=${new URL(signed, h.app.url).searchParams.get('s')}`)).status).toBe(401);
+    expect(
+      (await get(`${plain}?c=${other.conversationId}&s=${new URL(signed, h.app.url).searchParams.get('s')}`)).status,
+    ).toBe(401);
     expect((await get(`${plain}?c=${chat.conversationId}&s=AAAA`)).status).toBe(401);
     // a link signed for the other conversation's own file does not open this one
     const theirs = await uploaded(other, samples.jpeg, 'image/jpeg', 'x.jpg');
@@ -196,20 +225,29 @@ describe('who may fetch a file', () => {
     await h.send(text(person, '1'), person.waId); // today
     h.graph.addMedia('voice-1', samples.oggOpus, 'audio/ogg; codecs=opus');
     await h.send(voiceNote(person, 'voice-1'), person.waId);
-    const blocker = await h.app.db.prisma.blocker.findFirstOrThrow({ where: { beneficiary: { phone: `+${person.waId}` } } });
+    const blocker = await h.app.db.prisma.blocker.findFirstOrThrow({
+      where: { beneficiary: { phone: `+${person.waId}` } },
+    });
     const [attachment] = blocker.attachments as { url: string }[];
     expect((await fetch(url(attachment.url))).status).toBe(401);
     const cip = await signedIn(h.app, 'cip');
     const res = await fetch(url(attachment.url), { headers: { Authorization: `Bearer ${cip.token}` } });
     expect(res.status).toBe(200);
     expect(Buffer.from(await res.arrayBuffer())).toEqual(samples.oggOpus);
-    const event = await h.app.db.prisma.auditEvent.findFirstOrThrow({ where: { resource: 'media', resourceId: attachment.url.split('/').pop() } });
+    const event = await h.app.db.prisma.auditEvent.findFirstOrThrow({
+      where: { resource: 'media', resourceId: attachment.url.split('/').pop() },
+    });
     expect(event).toMatchObject({ staffUserId: cip.id, action: 'read', beneficiaryId: blocker.beneficiaryId });
     // Once the case is another CIP's, this CIP no longer reads its files (404, nothing on record).
     const other = await signedIn(h.app, 'cip');
-    await h.app.db.prisma.beneficiary.update({ where: { id: blocker.beneficiaryId }, data: { cipId: other.id, status: 'active' } });
+    await h.app.db.prisma.beneficiary.update({
+      where: { id: blocker.beneficiaryId },
+      data: { cipId: other.id, status: 'active' },
+    });
     expect((await fetch(url(attachment.url), { headers: { Authorization: `Bearer ${cip.token}` } })).status).toBe(404);
-    expect((await fetch(url(attachment.url), { headers: { Authorization: `Bearer ${other.token}` } })).status).toBe(200);
+    expect((await fetch(url(attachment.url), { headers: { Authorization: `Bearer ${other.token}` } })).status).toBe(
+      200,
+    );
     expect(await h.app.db.prisma.auditEvent.count({ where: { resource: 'media', staffUserId: cip.id } })).toBe(1);
   });
 });
@@ -225,14 +263,16 @@ describe('how a file is served', () => {
       expect(res.headers.get('cache-control')).toBe('private, no-store');
     }
     expect(picture.headers.get('content-type')).toBe('image/png');
-    expect(picture.headers.get('content-disposition')).toBe(`inline; filename="carte _s_jour_.png"; filename*=UTF-8''carte%20%22s%C3%A9jour%22.png`);
+    expect(picture.headers.get('content-disposition')).toBe(
+      `inline; filename="carte _s_jour_.png"; filename*=UTF-8''carte%20%22s%C3%A9jour%22.png`,
+    );
     expect(pdf.headers.get('content-type')).toBe('application/pdf');
     expect(pdf.headers.get('content-disposition')).toMatch(/^attachment; filename="attestation.pdf"/);
   });
 });
 
 describe('files posted by link', () => {
-  test('only the person\'s own files of our store stay: javascript:, outside links, unknown ids and others\' files are dropped', async () => {
+  test("only the person's own files of our store stay: javascript:, outside links, unknown ids and others' files are dropped", async () => {
     const chat = await webChat('fr');
     const other = await webChat('fr');
     const own = await uploaded(chat, samples.jpeg, 'image/jpeg', 'mine.jpg');
@@ -256,8 +296,15 @@ describe('files posted by link', () => {
     const { id } = (await res.json()) as { id: string };
     const row = await h.app.db.prisma.message.findFirstOrThrow({ where: { providerId: `webchat:${id}` } });
     // kept as the store knows it: its own type and name, a plain link
-    expect((row.payload as { attachments: unknown[] }).attachments).toEqual([{ contentType: 'image/jpeg', name: 'mine.jpg', url: own.plain }]);
+    expect((row.payload as { attachments: unknown[] }).attachments).toEqual([
+      { contentType: 'image/jpeg', name: 'mine.jpg', url: own.plain },
+    ]);
     const echoed = (await transcript(chat)).find((a) => a.id === id)!;
-    expect(echoed.attachments).toEqual([expect.objectContaining({ contentType: 'image/jpeg', contentUrl: expect.stringMatching(new RegExp(`^${own.plain}\\?c=`)) })]);
+    expect(echoed.attachments).toEqual([
+      expect.objectContaining({
+        contentType: 'image/jpeg',
+        contentUrl: expect.stringMatching(new RegExp(`^${own.plain}\\?c=`)),
+      }),
+    ]);
   });
 });

@@ -14,7 +14,10 @@ test('a file the parser is stuck on is refused after the time limit; other files
     });`;
   const sniffer = new Sniffer({ timeoutMs: 300, source });
   const started = Date.now();
-  const [stuck, fine] = await Promise.all([sniffer.sniff({ bytes: Buffer.from('HANG') }), sniffer.sniff({ bytes: samples.png })]);
+  const [stuck, fine] = await Promise.all([
+    sniffer.sniff({ bytes: Buffer.from('HANG') }),
+    sniffer.sniff({ bytes: samples.png }),
+  ]);
   expect(stuck).toBeUndefined();
   expect(fine).toBe('image/png'); // sent again to a fresh worker
   expect(Date.now() - started).toBeLessThan(3000);

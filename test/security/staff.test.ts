@@ -37,7 +37,12 @@ interface Answer {
 }
 
 /** A request from a chosen loopback address (127.0.0.2 is not our proxy), with any headers. */
-function call(app: App, method: string, urlPath: string, options: { body?: unknown; token?: string; from?: string; forwardedFor?: string } = {}): Promise<Answer> {
+function call(
+  app: App,
+  method: string,
+  urlPath: string,
+  options: { body?: unknown; token?: string; from?: string; forwardedFor?: string } = {},
+): Promise<Answer> {
   const url = new URL(urlPath, app.url);
   const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
   return new Promise((resolve, reject) => {
@@ -76,14 +81,17 @@ function call(app: App, method: string, urlPath: string, options: { body?: unkno
   });
 }
 
-const signIn = (app: App, email: string, password: string, from: { forwardedFor?: string; from?: string } = {}) => call(app, 'POST', '/api/cip/session', { body: { email, password }, ...from });
+const signIn = (app: App, email: string, password: string, from: { forwardedFor?: string; from?: string } = {}) =>
+  call(app, 'POST', '/api/cip/session', { body: { email, password }, ...from });
 
 /** An account with its own password (the one-time one already replaced). */
 async function account(app: App, email: string, password: string, now?: Date): Promise<void> {
   const { password: once } = await createStaff(app.db.prisma, { email, role: 'cip' }, now);
   const first = await signIn(app, email, once, { forwardedFor: '192.0.2.250' });
   expect(first.status).toBe(200);
-  expect((await call(app, 'POST', '/api/cip/password', { token: first.body.token, body: { password } })).status).toBe(200);
+  expect((await call(app, 'POST', '/api/cip/password', { token: first.body.token, body: { password } })).status).toBe(
+    200,
+  );
 }
 
 /** `npm run staff:create` itself (the script, on the given database): the one-time password it prints. */
@@ -92,7 +100,10 @@ function staffCreateScript(databaseUrl: string, email: string): Promise<string> 
   // Transpile-only loading of the TypeScript sources, as ts-jest does.
   const loader = `const ts=require('typescript'),fs=require('fs');require.extensions['.ts']=(m,f)=>m._compile(ts.transpileModule(fs.readFileSync(f,'utf8'),{fileName:f,compilerOptions:{module:ts.ModuleKind.CommonJS,target:ts.ScriptTarget.ES2022,esModuleInterop:true}}).outputText,f);require(${JSON.stringify(script)});`;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', loader, '--', '--email', email, '--role', 'cip'], { env: { ...process.env, DATABASE_URL: databaseUrl }, cwd: path.join(__dirname, '..', '..') });
+    const child = spawn(process.execPath, ['-e', loader, '--', '--email', email, '--role', 'cip'], {
+      env: { ...process.env, DATABASE_URL: databaseUrl },
+      cwd: path.join(__dirname, '..', '..'),
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -105,7 +116,8 @@ function staffCreateScript(databaseUrl: string, email: string): Promise<string> 
   });
 }
 
-const loginAudits = (app: App) => app.db.prisma.auditEvent.findMany({ where: { action: 'login' }, orderBy: { id: 'asc' } });
+const loginAudits = (app: App) =>
+  app.db.prisma.auditEvent.findMany({ where: { action: 'login' }, orderBy: { id: 'asc' } });
 
 const pg = process.env.PASSERELLE_TEST_PG === '1' ? describe : describe.skip;
 
@@ -141,8 +153,13 @@ pg('two instances on one PostgreSQL database share the login lock', () => {
       expect(Number(refused.headers['retry-after'])).toBe(900);
     }
     // From elsewhere too: it is the account that is locked.
-    expect((await signIn(two, 'lea@passerelle.test', 'right password 42', { forwardedFor: '203.0.113.77' })).body.error.code).toBe('AccountLocked');
-    expect((await loginAudits(one)).at(-1)).toMatchObject({ ip: '203.0.113.77', detail: { ok: false, reason: 'account_locked' } });
+    expect(
+      (await signIn(two, 'lea@passerelle.test', 'right password 42', { forwardedFor: '203.0.113.77' })).body.error.code,
+    ).toBe('AccountLocked');
+    expect((await loginAudits(one)).at(-1)).toMatchObject({
+      ip: '203.0.113.77',
+      detail: { ok: false, reason: 'account_locked' },
+    });
 
     clock.now = new Date(clock.now.getTime() + 14 * 60_000);
     const later = await signIn(one, 'lea@passerelle.test', 'right password 42', from);
@@ -157,7 +174,11 @@ pg('two instances on one PostgreSQL database share the login lock', () => {
 
   test('the owner of a locked account gets back in through an admin: npm run staff:create gives a new one-time password and ends the lock', async () => {
     await account(one, 'yann@passerelle.test', 'right password 43');
-    await Promise.all(Array.from({ length: ACCOUNT_RULE.failures }, (_, i) => signIn(i % 2 ? two : one, 'yann@passerelle.test', `guess ${i}`, { forwardedFor: '198.51.100.21' })));
+    await Promise.all(
+      Array.from({ length: ACCOUNT_RULE.failures }, (_, i) =>
+        signIn(i % 2 ? two : one, 'yann@passerelle.test', `guess ${i}`, { forwardedFor: '198.51.100.21' }),
+      ),
+    );
     expect((await signIn(two, 'yann@passerelle.test', 'right password 43')).body.error.code).toBe('AccountLocked');
     const once = await staffCreateScript(tmp.url, 'yann@passerelle.test');
     const back = await signIn(two, 'yann@passerelle.test', once);
@@ -175,101 +196,227 @@ describe('one instance (SQLite): client addresses, passwords, phones, headers', 
   test('many accounts tried from one address: that address waits (429, Retry-After), another address signs in', async () => {
     await account(testApp(), 'ines@passerelle.test', 'right password 44');
     const attacker = { forwardedFor: '198.51.100.7' };
-    const guesses = await Promise.all(Array.from({ length: ADDRESS_RULE.failures }, (_, i) => signIn(testApp(), `victim${i}@passerelle.test`, 'Summer2026!', attacker)));
+    const guesses = await Promise.all(
+      Array.from({ length: ADDRESS_RULE.failures }, (_, i) =>
+        signIn(testApp(), `victim${i}@passerelle.test`, 'Summer2026!', attacker),
+      ),
+    );
     expect(guesses.map((g) => g.status)).toEqual(Array(ADDRESS_RULE.failures).fill(401));
     const refused = await signIn(testApp(), 'ines@passerelle.test', 'right password 44', attacker);
     expect(refused.status).toBe(429);
-    expect(refused.body.error).toEqual({ code: 'TooManyAttempts', reason: 'TooManyAttempts', params: { minutes: 15 }, message: 'Too many wrong passwords from your network: try again in 15 minute(s).' });
+    expect(refused.body.error).toEqual({
+      code: 'TooManyAttempts',
+      reason: 'TooManyAttempts',
+      params: { minutes: 15 },
+      message: 'Too many wrong passwords from your network: try again in 15 minute(s).',
+    });
     expect(Number(refused.headers['retry-after'])).toBe(900);
-    expect((await signIn(testApp(), 'ines@passerelle.test', 'right password 44', { forwardedFor: '198.51.100.8' })).status).toBe(200);
+    expect(
+      (await signIn(testApp(), 'ines@passerelle.test', 'right password 44', { forwardedFor: '198.51.100.8' })).status,
+    ).toBe(200);
   });
 
   test('a burst of 20 guesses sent at once: at most 10 (+1 per hash slot) get an answer, the right one among the rest is not told', async () => {
     await account(testApp(), 'noe@passerelle.test', 'right password 50');
     const burst = Array.from({ length: 20 }, (_, i) => (i === 19 ? 'right password 50' : `guess ${i}`));
-    const answers = await Promise.all(burst.map((password, i) => signIn(testApp(), 'noe@passerelle.test', password, { forwardedFor: `198.51.100.${100 + i}` })));
+    const answers = await Promise.all(
+      burst.map((password, i) =>
+        signIn(testApp(), 'noe@passerelle.test', password, { forwardedFor: `198.51.100.${100 + i}` }),
+      ),
+    );
     const statuses = answers.map((a) => a.status);
     expect(statuses.filter((s) => s === 401).length).toBeGreaterThanOrEqual(ACCOUNT_RULE.failures);
     expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(ACCOUNT_RULE.failures + HASH_SLOTS - 1);
     expect(statuses.filter((s) => s === 429).length + statuses.filter((s) => s === 401).length).toBe(20);
     expect(answers[19].body.error.code).toBe('AccountLocked');
-    expect(await testApp().db.prisma.staffSession.count({ where: { staffUser: { email: 'noe@passerelle.test' } } })).toBe(1); // the one of account()
+    expect(
+      await testApp().db.prisma.staffSession.count({ where: { staffUser: { email: 'noe@passerelle.test' } } }),
+    ).toBe(1); // the one of account()
   });
 
   test('IPv6 addresses of one /64 share a bucket; the next /64 does not', async () => {
     await account(testApp(), 'tom@passerelle.test', 'right password 45');
     // A client picks any address in its /64: a new one for every guess.
     const address = (i: number) => `2001:db8:1:2:${(i + 1).toString(16)}::${(i * 7 + 3).toString(16)}`;
-    const guesses = await Promise.all(Array.from({ length: ADDRESS_RULE.failures }, (_, i) => signIn(testApp(), `v6victim${i}@passerelle.test`, 'Summer2026!', { forwardedFor: address(i) })));
+    const guesses = await Promise.all(
+      Array.from({ length: ADDRESS_RULE.failures }, (_, i) =>
+        signIn(testApp(), `v6victim${i}@passerelle.test`, 'Summer2026!', { forwardedFor: address(i) }),
+      ),
+    );
     expect(guesses.map((g) => g.status)).toEqual(Array(ADDRESS_RULE.failures).fill(401));
-    expect((await signIn(testApp(), 'tom@passerelle.test', 'right password 45', { forwardedFor: '2001:db8:1:2:ffff:ffff:ffff:fffe' })).body.error.code).toBe('TooManyAttempts');
-    expect((await signIn(testApp(), 'tom@passerelle.test', 'right password 45', { forwardedFor: '2001:db8:1:3::1' })).status).toBe(200);
+    expect(
+      (
+        await signIn(testApp(), 'tom@passerelle.test', 'right password 45', {
+          forwardedFor: '2001:db8:1:2:ffff:ffff:ffff:fffe',
+        })
+      ).body.error.code,
+    ).toBe('TooManyAttempts');
+    expect(
+      (await signIn(testApp(), 'tom@passerelle.test', 'right password 45', { forwardedFor: '2001:db8:1:3::1' })).status,
+    ).toBe(200);
   });
 
   test('X-Forwarded-For is believed from TRUST_PROXY only; the audit row has the real client address', async () => {
     await account(testApp(), 'zoe@passerelle.test', 'right password 46');
-    // Through our proxy (127.0.0.1): the client it names, read from the right (a client's own "X-Forwarded-For: 6.6.6.6" is not believed).
-    expect((await signIn(testApp(), 'zoe@passerelle.test', 'right password 46', { forwardedFor: '6.6.6.6, 203.0.113.9' })).status).toBe(200);
+    // Through our proxy (127.0.0.1): the client it names, read from the right (a client's own "X-Forwarded-For:
+    // 6.6.6.6" is not believed).
+    expect(
+      (await signIn(testApp(), 'zoe@passerelle.test', 'right password 46', { forwardedFor: '6.6.6.6, 203.0.113.9' }))
+        .status,
+    ).toBe(200);
     expect((await loginAudits(testApp())).at(-1)).toMatchObject({ ip: '203.0.113.9', detail: { ok: true } });
     // Straight from 127.0.0.2, not a proxy of ours: the header is ignored.
-    expect((await signIn(testApp(), 'zoe@passerelle.test', 'wrong', { from: '127.0.0.2', forwardedFor: '203.0.113.10' })).status).toBe(401);
-    expect((await loginAudits(testApp())).at(-1)).toMatchObject({ ip: '127.0.0.2', detail: { ok: false, email: 'zoe@passerelle.test' } });
+    expect(
+      (await signIn(testApp(), 'zoe@passerelle.test', 'wrong', { from: '127.0.0.2', forwardedFor: '203.0.113.10' }))
+        .status,
+    ).toBe(401);
+    expect((await loginAudits(testApp())).at(-1)).toMatchObject({
+      ip: '127.0.0.2',
+      detail: { ok: false, email: 'zoe@passerelle.test' },
+    });
     // So an attacker there cannot dodge the address throttle by naming a new address each time.
-    await Promise.all(Array.from({ length: ADDRESS_RULE.failures - 1 }, (_, i) => signIn(testApp(), `spoof${i}@passerelle.test`, 'Summer2026!', { from: '127.0.0.2', forwardedFor: `198.18.0.${i}` })));
-    expect((await signIn(testApp(), 'zoe@passerelle.test', 'right password 46', { from: '127.0.0.2', forwardedFor: '198.18.1.1' })).body.error.code).toBe('TooManyAttempts');
-    expect((await signIn(testApp(), 'zoe@passerelle.test', 'right password 46', { forwardedFor: '198.18.1.1' })).status).toBe(200);
+    await Promise.all(
+      Array.from({ length: ADDRESS_RULE.failures - 1 }, (_, i) =>
+        signIn(testApp(), `spoof${i}@passerelle.test`, 'Summer2026!', {
+          from: '127.0.0.2',
+          forwardedFor: `198.18.0.${i}`,
+        }),
+      ),
+    );
+    expect(
+      (
+        await signIn(testApp(), 'zoe@passerelle.test', 'right password 46', {
+          from: '127.0.0.2',
+          forwardedFor: '198.18.1.1',
+        })
+      ).body.error.code,
+    ).toBe('TooManyAttempts');
+    expect(
+      (await signIn(testApp(), 'zoe@passerelle.test', 'right password 46', { forwardedFor: '198.18.1.1' })).status,
+    ).toBe(200);
   });
 
   test('changing the password needs the current one (wrong: 403, counted), except right after a one-time password', async () => {
-    const { password: once } = await createStaff(testApp().db.prisma, { email: 'marc@passerelle.test', role: 'cip' }, clock.now);
+    const { password: once } = await createStaff(
+      testApp().db.prisma,
+      { email: 'marc@passerelle.test', role: 'cip' },
+      clock.now,
+    );
     const first = await signIn(testApp(), 'marc@passerelle.test', once, { forwardedFor: '192.0.2.1' });
     const token = first.body.token;
-    expect((await call(testApp(), 'POST', '/api/cip/password', { token, body: { password: 'first choice 47' } })).status).toBe(200);
+    expect(
+      (await call(testApp(), 'POST', '/api/cip/password', { token, body: { password: 'first choice 47' } })).status,
+    ).toBe(200);
     // A session left open is not the person: no current password, no change.
     const missing = await call(testApp(), 'POST', '/api/cip/password', { token, body: { password: 'taken over 666' } });
     expect(missing.status).toBe(400);
-    expect(missing.body.error.fields).toEqual([{ path: 'currentPassword', message: 'your current password is needed to choose a new one' }]);
-    const wrong = await call(testApp(), 'POST', '/api/cip/password', { token, body: { currentPassword: 'a guess', password: 'taken over 666' } });
+    expect(missing.body.error.fields).toEqual([
+      { path: 'currentPassword', message: 'your current password is needed to choose a new one' },
+    ]);
+    const wrong = await call(testApp(), 'POST', '/api/cip/password', {
+      token,
+      body: { currentPassword: 'a guess', password: 'taken over 666' },
+    });
     expect(wrong.status).toBe(403);
     expect(wrong.body.error.code).toBe('WrongPassword');
-    expect((await signIn(testApp(), 'marc@passerelle.test', 'taken over 666', { forwardedFor: '192.0.2.2' })).status).toBe(401);
+    expect(
+      (await signIn(testApp(), 'marc@passerelle.test', 'taken over 666', { forwardedFor: '192.0.2.2' })).status,
+    ).toBe(401);
     // Guessing the current password through the session counts towards the account's lock.
-    for (let i = 1; i < ACCOUNT_RULE.failures; i++) await call(testApp(), 'POST', '/api/cip/password', { token, body: { currentPassword: `guess ${i}`, password: 'taken over 666' } });
-    expect((await call(testApp(), 'POST', '/api/cip/password', { token, body: { currentPassword: 'first choice 47', password: 'second choice 48' } })).status).toBe(429);
+    for (let i = 1; i < ACCOUNT_RULE.failures; i++)
+      await call(testApp(), 'POST', '/api/cip/password', {
+        token,
+        body: { currentPassword: `guess ${i}`, password: 'taken over 666' },
+      });
+    expect(
+      (
+        await call(testApp(), 'POST', '/api/cip/password', {
+          token,
+          body: { currentPassword: 'first choice 47', password: 'second choice 48' },
+        })
+      ).status,
+    ).toBe(429);
     clock.now = new Date(clock.now.getTime() + 16 * 60_000);
-    expect((await call(testApp(), 'POST', '/api/cip/password', { token, body: { currentPassword: 'first choice 47', password: 'second choice 48' } })).status).toBe(200);
-    expect((await signIn(testApp(), 'marc@passerelle.test', 'second choice 48', { forwardedFor: '192.0.2.2' })).status).toBe(200);
-    expect((await testApp().db.prisma.staffUser.findUniqueOrThrow({ where: { email: 'marc@passerelle.test' } })).passwordSetAt).toEqual(clock.now);
+    expect(
+      (
+        await call(testApp(), 'POST', '/api/cip/password', {
+          token,
+          body: { currentPassword: 'first choice 47', password: 'second choice 48' },
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (await signIn(testApp(), 'marc@passerelle.test', 'second choice 48', { forwardedFor: '192.0.2.2' })).status,
+    ).toBe(200);
+    expect(
+      (await testApp().db.prisma.staffUser.findUniqueOrThrow({ where: { email: 'marc@passerelle.test' } }))
+        .passwordSetAt,
+    ).toEqual(clock.now);
   });
 
   test('a one-time password more than 72 hours old is refused with a clear message; a fresh one works', async () => {
-    const { password: old } = await createStaff(testApp().db.prisma, { email: 'aya@passerelle.test', role: 'cip' }, new Date(clock.now.getTime() - 72 * 3600_000 - 60_000));
+    const { password: old } = await createStaff(
+      testApp().db.prisma,
+      { email: 'aya@passerelle.test', role: 'cip' },
+      new Date(clock.now.getTime() - 72 * 3600_000 - 60_000),
+    );
     const refused = await signIn(testApp(), 'aya@passerelle.test', old, { forwardedFor: '192.0.2.3' });
     expect(refused.status).toBe(401);
-    expect(refused.body.error).toEqual({ code: 'OneTimePasswordExpired', reason: 'OneTimePasswordExpired', params: { hours: 72 }, message: 'This one-time password is more than 72 hours old: ask an admin for a new one.' });
-    expect((await loginAudits(testApp())).at(-1)).toMatchObject({ staffUserId: null, detail: { ok: false, reason: 'one_time_password_expired' } });
+    expect(refused.body.error).toEqual({
+      code: 'OneTimePasswordExpired',
+      reason: 'OneTimePasswordExpired',
+      params: { hours: 72 },
+      message: 'This one-time password is more than 72 hours old: ask an admin for a new one.',
+    });
+    expect((await loginAudits(testApp())).at(-1)).toMatchObject({
+      staffUserId: null,
+      detail: { ok: false, reason: 'one_time_password_expired' },
+    });
     // A wrong password for that account still says only "wrong".
-    expect((await signIn(testApp(), 'aya@passerelle.test', 'nope', { forwardedFor: '192.0.2.3' })).body.error.code).toBe('Unauthorized');
-    const { password: fresh } = await createStaff(testApp().db.prisma, { email: 'aya@passerelle.test', role: 'cip' }, new Date(clock.now.getTime() - 71 * 3600_000));
+    expect(
+      (await signIn(testApp(), 'aya@passerelle.test', 'nope', { forwardedFor: '192.0.2.3' })).body.error.code,
+    ).toBe('Unauthorized');
+    const { password: fresh } = await createStaff(
+      testApp().db.prisma,
+      { email: 'aya@passerelle.test', role: 'cip' },
+      new Date(clock.now.getTime() - 71 * 3600_000),
+    );
     expect((await signIn(testApp(), 'aya@passerelle.test', fresh, { forwardedFor: '192.0.2.3' })).status).toBe(200);
   });
 
   test("a CIP may not set or change an employer contact's phone (403, nothing changed); a coordinator may", async () => {
     const [cip, coordinator] = [await signedIn(testApp(), 'cip'), await signedIn(testApp(), 'coordinator')];
-    const structure = (await coordinator.call('POST', '/api/cip/structures', { name: 'Atelier Vélo', kind: 'siae' })).body;
-    const added = await cip.call('POST', `/api/cip/structures/${structure.id}/contacts`, { firstName: 'Eve', phone: '06 99 00 00 01' });
+    const structure = (await coordinator.call('POST', '/api/cip/structures', { name: 'Atelier Vélo', kind: 'siae' }))
+      .body;
+    const added = await cip.call('POST', `/api/cip/structures/${structure.id}/contacts`, {
+      firstName: 'Eve',
+      phone: '06 99 00 00 01',
+    });
     expect(added.status).toBe(403);
-    expect(added.body.error.message).toMatch(/Only a coordinator or an admin may set or change a contact's phone number/);
+    expect(added.body.error.message).toMatch(
+      /Only a coordinator or an admin may set or change a contact's phone number/,
+    );
     expect(await testApp().db.prisma.contact.count({ where: { structureId: structure.id } })).toBe(0);
-    const contact = (await coordinator.call('POST', `/api/cip/structures/${structure.id}/contacts`, { firstName: 'Sam', phone: '06 99 00 00 02' })).body;
+    const contact = (
+      await coordinator.call('POST', `/api/cip/structures/${structure.id}/contacts`, {
+        firstName: 'Sam',
+        phone: '06 99 00 00 02',
+      })
+    ).body;
     expect(contact.phone).toBe('+33699000002');
     // The CIP takes over the number the bot trusts: refused, also to remove it.
     expect((await cip.call('PATCH', `/api/cip/contacts/${contact.id}`, { phone: '06 99 00 00 03' })).status).toBe(403);
     expect((await cip.call('PATCH', `/api/cip/contacts/${contact.id}`, { phone: null })).status).toBe(403);
-    expect((await testApp().db.prisma.contact.findUniqueOrThrow({ where: { id: contact.id } })).phone).toBe('+33699000002');
+    expect((await testApp().db.prisma.contact.findUniqueOrThrow({ where: { id: contact.id } })).phone).toBe(
+      '+33699000002',
+    );
     // Other fields, or the same number sent back with them: fine.
-    expect((await cip.call('PATCH', `/api/cip/contacts/${contact.id}`, { firstName: 'Samuel', phone: '+33699000002' })).body).toMatchObject({ firstName: 'Samuel', phone: '+33699000002' });
-    expect((await coordinator.call('PATCH', `/api/cip/contacts/${contact.id}`, { phone: '06 99 00 00 03' })).body.phone).toBe('+33699000003');
+    expect(
+      (await cip.call('PATCH', `/api/cip/contacts/${contact.id}`, { firstName: 'Samuel', phone: '+33699000002' })).body,
+    ).toMatchObject({ firstName: 'Samuel', phone: '+33699000002' });
+    expect(
+      (await coordinator.call('PATCH', `/api/cip/contacts/${contact.id}`, { phone: '06 99 00 00 03' })).body.phone,
+    ).toBe('+33699000003');
   });
 
   test('every /api/cip answer says Cache-Control: no-store, errors included', async () => {
@@ -281,7 +428,10 @@ describe('one instance (SQLite): client addresses, passwords, phones, headers', 
       await call(testApp(), 'GET', '/api/cip/beneficiaries/999999', { token: cip.token }),
       await call(testApp(), 'GET', '/api/cip/beneficiaries?limit=abc', { token: cip.token }),
       await call(testApp(), 'GET', '/api/cip/no-such-thing', { token: cip.token }),
-      await call(testApp(), 'POST', '/api/cip/session', { body: { email: 'nobody@passerelle.test', password: 'x' }, forwardedFor: '192.0.2.9' }),
+      await call(testApp(), 'POST', '/api/cip/session', {
+        body: { email: 'nobody@passerelle.test', password: 'x' },
+        forwardedFor: '192.0.2.9',
+      }),
       await call(testApp(), 'GET', '/api/cip/openapi.json'),
     ];
     expect(answers.map((a) => a.status)).toEqual([200, 200, 401, 404, 400, 404, 401, 200]);
@@ -294,7 +444,9 @@ describe('at most two password hashes at once', () => {
     const stored = await hashPassword('right password 49');
     let peak = 0;
     let done = 0;
-    const calls = Array.from({ length: 10 }, (_, i) => (i % 2 ? hashPassword(`new password ${i}`) : verifyPassword(`guess ${i}`, stored)).finally(() => done++));
+    const calls = Array.from({ length: 10 }, (_, i) =>
+      (i % 2 ? hashPassword(`new password ${i}`) : verifyPassword(`guess ${i}`, stored)).finally(() => done++),
+    );
     const all = Promise.all(calls);
     let watching = true;
     void all.finally(() => (watching = false));
@@ -315,34 +467,55 @@ describe('at most two password hashes at once', () => {
 });
 
 describe('logs carry no query values', () => {
-  test("a Prisma error holding a phone number and a name is logged as its code and model, without them; the caller gets a plain 500", async () => {
+  test('a Prisma error holding a phone number and a name is logged as its code and model, without them; the caller gets a plain 500', async () => {
     const tmp = await createTempSqlite();
     const db = await openDatabase(tmp.url);
     const lines: string[] = [];
     const log = createLogger('info', new Writable({ write: (chunk, _enc, cb) => (lines.push(String(chunk)), cb()) }));
     const server = createServer(db, log);
     const api = new Api(server, { db, log, now: () => new Date() });
-    api.route({ method: 'post', path: '/api/cip/probe', summary: 'a handler with a bug', tag: 'test', roles: 'public' }, async () =>
-      db.prisma.beneficiary.create({ data: { firstName: 'Zainab', phone: '+33612345678', nickname: 'Zaza' } as never }),
+    api.route(
+      { method: 'post', path: '/api/cip/probe', summary: 'a handler with a bug', tag: 'test', roles: 'public' },
+      async () =>
+        db.prisma.beneficiary.create({
+          data: { firstName: 'Zainab', phone: '+33612345678', nickname: 'Zaza' } as never,
+        }),
     );
-    api.route({ method: 'post', path: '/api/cip/probe2', summary: 'a duplicate', tag: 'test', roles: 'public' }, async () => {
-      await db.prisma.beneficiary.create({ data: { firstName: 'Zainab', phone: '+33687654321' } });
-      return db.prisma.beneficiary.create({ data: { firstName: 'Zainab', phone: '+33687654321' } });
-    });
+    api.route(
+      { method: 'post', path: '/api/cip/probe2', summary: 'a duplicate', tag: 'test', roles: 'public' },
+      async () => {
+        await db.prisma.beneficiary.create({ data: { firstName: 'Zainab', phone: '+33687654321' } });
+        return db.prisma.beneficiary.create({ data: { firstName: 'Zainab', phone: '+33687654321' } });
+      },
+    );
     await listen(server, 0, '127.0.0.1');
     try {
       const url = `http://127.0.0.1:${server.address().port}`;
       const res = await fetch(`${url}/api/cip/probe`, { method: 'POST', headers: { 'Accept-Language': 'en' } });
       expect(res.status).toBe(500);
-      expect(await res.json()).toEqual({ error: { code: 'InternalError', reason: 'InternalError', params: {}, message: 'Something went wrong on our side; it is logged.' } });
+      expect(await res.json()).toEqual({
+        error: {
+          code: 'InternalError',
+          reason: 'InternalError',
+          params: {},
+          message: 'Something went wrong on our side; it is logged.',
+        },
+      });
       expect((await fetch(`${url}/api/cip/probe2`, { method: 'POST' })).status).toBe(500);
       const errors = lines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'cip api: request failed');
       expect(errors).toHaveLength(2);
-      expect(errors[0]).toMatchObject({ route: '/api/cip/probe', err: { name: 'PrismaClientValidationError', model: 'beneficiary', operation: 'create' } });
-      expect(errors[1]).toMatchObject({ route: '/api/cip/probe2', err: { name: 'PrismaClientKnownRequestError', code: 'P2002', model: 'Beneficiary', fields: ['phone'] } });
+      expect(errors[0]).toMatchObject({
+        route: '/api/cip/probe',
+        err: { name: 'PrismaClientValidationError', model: 'beneficiary', operation: 'create' },
+      });
+      expect(errors[1]).toMatchObject({
+        route: '/api/cip/probe2',
+        err: { name: 'PrismaClientKnownRequestError', code: 'P2002', model: 'Beneficiary', fields: ['phone'] },
+      });
       expect(errors[0].err.stack).toMatch(/^\s+at /);
       const all = lines.join('\n');
-      for (const secret of ['+33612345678', '33612345678', '+33687654321', 'Zainab', 'Zaza']) expect(all).not.toContain(secret);
+      for (const secret of ['+33612345678', '33612345678', '+33687654321', 'Zainab', 'Zaza'])
+        expect(all).not.toContain(secret);
     } finally {
       await close(server, 1000);
       await db.close();
@@ -351,6 +524,7 @@ describe('logs carry no query values', () => {
   });
 
   test('safeError: zod issues as paths and codes, JSON.parse without the text it quotes, other errors with their message', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- zod loaded here only
     const { z } = require('zod') as typeof import('zod');
     const zod = z.object({ phone: z.string().regex(/^\+\d+$/) }).safeParse({ phone: 'Zainab +33 6 12' });
     expect(safeError(zod.error)).toMatchObject({ name: 'ZodError', fields: ['phone'], message: 'invalid_format' });
@@ -362,7 +536,10 @@ describe('logs carry no query values', () => {
       syntax = err;
     }
     expect(JSON.stringify(safeError(syntax))).not.toContain('Zainab');
-    expect(safeError(new TypeError('x is not a function'))).toMatchObject({ name: 'TypeError', message: 'x is not a function' });
+    expect(safeError(new TypeError('x is not a function'))).toMatchObject({
+      name: 'TypeError',
+      message: 'x is not a function',
+    });
     expect(safeError('a string')).toEqual({ name: 'string' });
   });
 });
@@ -377,10 +554,35 @@ describe("an employer contact's chat actions are audited", () => {
   test('absence, problem, tomorrow confirmed, attendance answered, stop, start: one contact_action row each, with the person and the placement or shift', async () => {
     const db = h.db.prisma;
     const structure = await db.structure.create({ data: { name: 'Les Jardins', kind: 'siae', capacity: 2 } });
-    const sylvie = await db.contact.create({ data: { structureId: structure.id, firstName: 'Sylvie', phone: '+33600000101', language: 'fr', role: 'supervisor' } });
+    const sylvie = await db.contact.create({
+      data: {
+        structureId: structure.id,
+        firstName: 'Sylvie',
+        phone: '+33600000101',
+        language: 'fr',
+        role: 'supervisor',
+      },
+    });
     const amina = await db.beneficiary.create({ data: { firstName: 'Amina', status: 'active', consentAt: NOW } });
-    const placement = await db.placement.create({ data: { beneficiaryId: amina.id, structureId: structure.id, kind: 'sas_iae', startDate: new Date(Date.UTC(2030, 2, 1)), endDate: new Date(Date.UTC(2030, 5, 30)), status: 'active' } });
-    const shift = (start: Date) => db.shift.create({ data: { placementId: placement.id, beneficiaryId: amina.id, startsAt: start, endsAt: new Date(start.getTime() + 3 * 3600_000) } });
+    const placement = await db.placement.create({
+      data: {
+        beneficiaryId: amina.id,
+        structureId: structure.id,
+        kind: 'sas_iae',
+        startDate: new Date(Date.UTC(2030, 2, 1)),
+        endDate: new Date(Date.UTC(2030, 5, 30)),
+        status: 'active',
+      },
+    });
+    const shift = (start: Date) =>
+      db.shift.create({
+        data: {
+          placementId: placement.id,
+          beneficiaryId: amina.id,
+          startsAt: start,
+          endsAt: new Date(start.getTime() + 3 * 3600_000),
+        },
+      });
     const morning = await shift(at(4, 8));
     const tomorrow = await shift(at(5, 9));
     const rows = () => db.auditEvent.findMany({ where: { action: 'contact_action' }, orderBy: { id: 'asc' } });
@@ -388,7 +590,9 @@ describe("an employer contact's chat actions are audited", () => {
     await h.send('bonjour');
     expect(await h.sendText('absence')).toContain("Amina n'est pas là aujourd'hui");
     await h.send('2');
-    expect((await h.send('Elle ne trouve pas ses gants.'))[0].text).toBe('Merci. Son conseiller va lire votre message.');
+    expect((await h.send('Elle ne trouve pas ses gants.'))[0].text).toBe(
+      'Merci. Son conseiller va lire votre message.',
+    );
     expect(await h.sendText('3')).toContain('Amina travaille demain');
     // The morning shift is answered as a request too (the menu made it absent; the employer corrects it).
     await db.shift.update({ where: { id: morning.id }, data: { attendance: 'unknown' } });

@@ -41,7 +41,10 @@ let nextAddress = 1;
 /** A client address of its own (a "visitor" behind the proxy). */
 const newAddress = () => `198.51.100.${nextAddress++}`;
 
-function call(path: string, init: { method?: string; token?: string; ip: string; body?: unknown; signal?: AbortSignal }) {
+function call(
+  path: string,
+  init: { method?: string; token?: string; ip: string; body?: unknown; signal?: AbortSignal },
+) {
   return fetch(`${testApp().url}${path}`, {
     method: init.method ?? 'POST',
     headers: {
@@ -64,10 +67,20 @@ async function visit(ip = newAddress(), user = `wc_sec_${Math.random().toString(
 }
 type Visit = Awaited<ReturnType<typeof visit>>;
 
-const post = (v: Visit, body: unknown, token = v.token) => call(`/v3/directline/conversations/${v.conversationId}/activities`, { ip: v.ip, token, body });
+const post = (v: Visit, body: unknown, token = v.token) =>
+  call(`/v3/directline/conversations/${v.conversationId}/activities`, { ip: v.ip, token, body });
 async function read(v: Visit, watermark = '0', token = v.token) {
-  const res = await call(`/v3/directline/conversations/${v.conversationId}/activities?watermark=${watermark}`, { method: 'GET', ip: v.ip, token });
-  return { status: res.status, ...(res.status === 200 ? ((await res.json()) as { activities: Activity[]; watermark: string }) : { activities: [] as Activity[], watermark: '' }) };
+  const res = await call(`/v3/directline/conversations/${v.conversationId}/activities?watermark=${watermark}`, {
+    method: 'GET',
+    ip: v.ip,
+    token,
+  });
+  return {
+    status: res.status,
+    ...(res.status === 200
+      ? ((await res.json()) as { activities: Activity[]; watermark: string })
+      : { activities: [] as Activity[], watermark: '' }),
+  };
 }
 /** Sends a message and returns the bot's replies to it. */
 async function say(v: Visit, text: string) {
@@ -81,7 +94,11 @@ describe('what is kept of a posted activity', () => {
   test('channelData, entities, foreign links and names are dropped; our files, the card value and clientActivityID stay', async () => {
     const v = await visit();
     // a file this visitor sent (only those stay: test/security/media.test.ts)
-    const stored = await new MediaStore(testApp().config.media.dir).addBytes(samples.png, 'image/png', 'b.png', { channel: 'webchat', conversation: v.conversationId, user: v.user });
+    const stored = await new MediaStore(testApp().config.media.dir).addBytes(samples.png, 'image/png', 'b.png', {
+      channel: 'webchat',
+      conversation: v.conversationId,
+      user: v.user,
+    });
     const ours = mediaUrl(stored.id);
     const res = await post(v, {
       type: 'message',
@@ -99,10 +116,18 @@ describe('what is kept of a posted activity', () => {
     expect(res.status).toBe(200);
     const { id } = (await res.json()) as { id: string };
     const echoed = (await read(v)).activities.find((a) => a.id === id)!;
-    expect(echoed).toMatchObject({ type: 'message', text: 'bonjour', locale: 'fr-FR', value: { choice: 1 }, channelData: { clientActivityID: 'client-1' } });
+    expect(echoed).toMatchObject({
+      type: 'message',
+      text: 'bonjour',
+      locale: 'fr-FR',
+      value: { choice: 1 },
+      channelData: { clientActivityID: 'client-1' },
+    });
     expect(echoed.channelData).toEqual({ clientActivityID: 'client-1' });
     expect(echoed.entities).toBeUndefined();
-    expect(echoed.attachments).toEqual([{ contentType: 'image/png', contentUrl: expect.stringMatching(new RegExp(`^${ours}\\?c=`)), name: 'b.png' }]);
+    expect(echoed.attachments).toEqual([
+      { contentType: 'image/png', contentUrl: expect.stringMatching(new RegExp(`^${ours}\\?c=`)), name: 'b.png' },
+    ]);
     expect(echoed.from).toEqual({ id: v.user, name: '', role: 'user' });
     expect(testApp().directLine.store.get(v.conversationId)!.bytes).toBeLessThan(8_000);
   });
@@ -110,7 +135,10 @@ describe('what is kept of a posted activity', () => {
   test('typing indicators are answered but not stored, and run no turn', async () => {
     const v = await visit();
     const before = await read(v);
-    for (let i = 0; i < 20; i++) expect((await post(v, { type: 'typing', from: { id: v.user }, channelData: { x: 'y'.repeat(10_000) } })).status).toBe(200);
+    for (let i = 0; i < 20; i++)
+      expect(
+        (await post(v, { type: 'typing', from: { id: v.user }, channelData: { x: 'y'.repeat(10_000) } })).status,
+      ).toBe(200);
     const after = await read(v);
     expect(after.watermark).toBe(before.watermark);
     expect(after.activities.some((a) => a.type === 'typing')).toBe(false);
@@ -136,7 +164,7 @@ describe('what is kept of a posted activity', () => {
 });
 
 describe('memory caps', () => {
-  test("a conversation keeps its newest activities within its byte cap; the oldest are trimmed, watermarks go on", async () => {
+  test('a conversation keeps its newest activities within its byte cap; the oldest are trimmed, watermarks go on', async () => {
     const v = await visit();
     for (let i = 0; i < 12; i++) await post(v, { type: 'message', text: `n${i} ${'é'.repeat(4000)}` }); // 8 KB each
     const all = await read(v);
@@ -182,22 +210,33 @@ describe('rate limits per client address', () => {
     expect((await call('/v3/directline/tokens/generate', { ip: newAddress(), body: {} })).status).toBe(200);
     // An IPv6 client is counted by its /64: another address in it shares the bucket.
     const statuses6 = [];
-    for (let i = 0; i < 6; i++) statuses6.push((await call('/v3/directline/tokens/generate', { ip: `2001:db8:1:2::${i + 1}`, body: {} })).status);
+    for (let i = 0; i < 6; i++)
+      statuses6.push((await call('/v3/directline/tokens/generate', { ip: `2001:db8:1:2::${i + 1}`, body: {} })).status);
     expect(statuses6).toEqual([200, 200, 200, 200, 200, 429]);
   });
 
   test('posts (and uploads) past the bucket get 429; another visitor is not held back', async () => {
     const v = await visit();
-    const results = await Promise.all(Array.from({ length: 40 }, () => post(v, { type: 'message', text: 'x'.repeat(4_000) })));
+    const results = await Promise.all(
+      Array.from({ length: 40 }, () => post(v, { type: 'message', text: 'x'.repeat(4_000) })),
+    );
     const statuses = results.map((r) => r.status);
     expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(21); // 20 at once, and one refill at most
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(19);
     expect(results.find((r) => r.status === 429)!.headers.get('retry-after')).toMatch(/^\d+$/);
     // Files count as posts: the same address's upload waits too, before anything is written.
     const form = new FormData();
-    form.append('activity', new Blob([JSON.stringify({ type: 'message' })], { type: 'application/vnd.microsoft.activity' }), 'blob');
+    form.append(
+      'activity',
+      new Blob([JSON.stringify({ type: 'message' })], { type: 'application/vnd.microsoft.activity' }),
+      'blob',
+    );
     form.append('file', new Blob([new Uint8Array(200_000)], { type: 'audio/ogg' }), 'voice.ogg');
-    const upload = await fetch(`${testApp().url}/v3/directline/conversations/${v.conversationId}/upload`, { method: 'POST', headers: { 'X-Forwarded-For': v.ip, Authorization: `Bearer ${v.token}` }, body: form });
+    const upload = await fetch(`${testApp().url}/v3/directline/conversations/${v.conversationId}/upload`, {
+      method: 'POST',
+      headers: { 'X-Forwarded-For': v.ip, Authorization: `Bearer ${v.token}` },
+      body: form,
+    });
     expect(upload.status).toBe(429);
     // Another visitor is not held back.
     expect((await say(await visit(), 'menu')).length).toBeGreaterThan(0);
@@ -206,14 +245,28 @@ describe('rate limits per client address', () => {
   test('a refused post of a normal size keeps its connection; a larger or unsized one closes it unread', async () => {
     const v = await visit();
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-    const send = (body: string, headers: Record<string, string | number> = { 'Content-Length': Buffer.byteLength(body) }) =>
+    const send = (
+      body: string,
+      headers: Record<string, string | number> = { 'Content-Length': Buffer.byteLength(body) },
+    ) =>
       new Promise<{ status: number; connection?: string; socket: unknown }>((resolve, reject) => {
         const req = http.request(
           `${testApp().url}/v3/directline/conversations/${v.conversationId}/activities`,
-          { method: 'POST', agent, headers: { 'X-Forwarded-For': v.ip, Authorization: `Bearer ${v.token}`, 'Content-Type': 'application/json', ...headers } },
+          {
+            method: 'POST',
+            agent,
+            headers: {
+              'X-Forwarded-For': v.ip,
+              Authorization: `Bearer ${v.token}`,
+              'Content-Type': 'application/json',
+              ...headers,
+            },
+          },
           (res) => {
             res.resume();
-            res.once('end', () => resolve({ status: res.statusCode!, connection: res.headers.connection, socket: req.socket }));
+            res.once('end', () =>
+              resolve({ status: res.statusCode!, connection: res.headers.connection, socket: req.socket }),
+            );
           },
         );
         req.once('error', reject);
@@ -240,7 +293,10 @@ describe('rate limits per client address', () => {
     try {
       const statuses = [];
       for (let i = 0; i < 7; i++) {
-        const res = await fetch(`${open.url}/v3/directline/tokens/generate`, { method: 'POST', headers: { 'X-Forwarded-For': `203.0.113.${i}` } });
+        const res = await fetch(`${open.url}/v3/directline/tokens/generate`, {
+          method: 'POST',
+          headers: { 'X-Forwarded-For': `203.0.113.${i}` },
+        });
         statuses.push(res.status);
       }
       expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429]);
@@ -259,7 +315,9 @@ describe('a flood of large posts and token requests', () => {
     const big = { type: 'message', text: 'f'.repeat(4000), channelData: { junk: 'j'.repeat(26_000) } };
     const flood = Promise.all([
       ...Array.from({ length: 300 }, () => post(flooder, big).then((r) => r.status)),
-      ...Array.from({ length: 200 }, () => call('/v3/directline/tokens/generate', { ip: flooderIp, body: {} }).then((r) => r.status)),
+      ...Array.from({ length: 200 }, () =>
+        call('/v3/directline/tokens/generate', { ip: flooderIp, body: {} }).then((r) => r.status),
+      ),
     ]);
     // Meanwhile people go on talking.
     for (const p of people) expect((await say(p, 'menu')).length).toBeGreaterThan(0);
@@ -301,7 +359,12 @@ describe('the long poll', () => {
     // 150 polls that the client gives up on, 50 that time out, 50 woken by a reply.
     const aborted = Array.from({ length: 150 }, async () => {
       const controller = new AbortController();
-      const polling = call(`/v3/directline/conversations/${v.conversationId}/activities?watermark=${watermark}`, { method: 'GET', ip: v.ip, token: v.token, signal: controller.signal }).catch(() => undefined);
+      const polling = call(`/v3/directline/conversations/${v.conversationId}/activities?watermark=${watermark}`, {
+        method: 'GET',
+        ip: v.ip,
+        token: v.token,
+        signal: controller.signal,
+      }).catch(() => undefined);
       setTimeout(() => controller.abort(), 50);
       return polling;
     });
@@ -319,10 +382,19 @@ describe('the long poll', () => {
 });
 
 describe('headers of the page and its files', () => {
-  const scripts = (html: string) => [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)].map((m) => ({ attributes: m[1], body: m[2] }));
+  const scripts = (html: string) =>
+    [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)].map((m) => ({ attributes: m[1], body: m[2] }));
 
   test('a CSP without inline scripts, frame-ancestors none, no Referer', async () => {
-    for (const path of ['/', '/?lang=ar', '/webchat/app.js', '/webchat/webchat.js', '/webchat/app.css', '/webchat/strings.json', '/webchat/nope.js']) {
+    for (const path of [
+      '/',
+      '/?lang=ar',
+      '/webchat/app.js',
+      '/webchat/webchat.js',
+      '/webchat/app.css',
+      '/webchat/strings.json',
+      '/webchat/nope.js',
+    ]) {
       const res = await fetch(`${testApp().url}${path}`);
       const csp = res.headers.get('content-security-policy') ?? '';
       expect(csp).toMatch(/(^|; )script-src 'self'(;|$)/);
@@ -344,11 +416,15 @@ describe('headers of the page and its files', () => {
   });
 
   test('WEBCHAT_FRAME_ANCESTORS lets a partner site embed the chat', async () => {
-    const embedded = await startTestApp(testApp.databaseUrl(), { WEBCHAT_FRAME_ANCESTORS: 'https://partner.example.org' });
+    const embedded = await startTestApp(testApp.databaseUrl(), {
+      WEBCHAT_FRAME_ANCESTORS: 'https://partner.example.org',
+    });
     try {
       for (const path of ['/', '/webchat/app.js']) {
         const res = await fetch(`${embedded.url}${path}`);
-        expect(res.headers.get('content-security-policy')).toMatch(/frame-ancestors https:\/\/partner\.example\.org(;|$)/);
+        expect(res.headers.get('content-security-policy')).toMatch(
+          /frame-ancestors https:\/\/partner\.example\.org(;|$)/,
+        );
         expect(res.headers.get('x-frame-options')).toBeNull();
         await res.arrayBuffer();
       }
@@ -372,7 +448,9 @@ describe('"forget me on this computer"', () => {
   test('the page has the link, in its language', async () => {
     for (const code of LANGUAGE_CODES) {
       const html = await (await fetch(`${testApp().url}/?lang=${code}`)).text();
-      expect(html).toContain(`<a id="forget" class="forget" href="#forget" role="button">${translator(code)('forget.link')}</a>`);
+      expect(html).toContain(
+        `<a id="forget" class="forget" href="#forget" role="button">${translator(code)('forget.link')}</a>`,
+      );
     }
   });
 

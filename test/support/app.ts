@@ -12,7 +12,11 @@ import { signedIn, type StaffClient } from './cipApi';
 import { sqliteKind, type TestDatabaseKind } from './databases';
 import type { TempDatabase } from './postgres';
 
-export async function startTestApp(databaseUrl: string, env: Record<string, string> = {}, options: StartOptions = {}): Promise<App> {
+export async function startTestApp(
+  databaseUrl: string,
+  env: Record<string, string> = {},
+  options: StartOptions = {},
+): Promise<App> {
   const media = fs.mkdtempSync(path.join(os.tmpdir(), 'passerelle-media-'));
   // No quiet hours unless a test asks for them: tests run at any hour. The web chat's rate limits per
   // address are out of the way too (every test client is 127.0.0.1): test/security sets its own.
@@ -50,7 +54,11 @@ export interface TestApp {
  * Hooks run in the order they are declared (afterAll too): a hook that needs the app comes after
  * this call; one that must run before the app stops (closing a browser) comes before it.
  */
-export function appForTests(env: Record<string, string> = {}, options: StartOptions = {}, kind: TestDatabaseKind = sqliteKind): TestApp {
+export function appForTests(
+  env: Record<string, string> = {},
+  options: StartOptions = {},
+  kind: TestDatabaseKind = sqliteKind,
+): TestApp {
   let tmp: TempDatabase | undefined;
   let app: App | undefined;
   beforeAll(async () => {

@@ -54,15 +54,25 @@ export async function createHarness(
   const db = options.db ?? (await openDatabase(url));
   const clock = { now: options.now ?? new Date() };
   const user = options.user ?? 'user-1';
-  const core = createBotCore(db, { defaultLocale: options.defaultLocale ?? 'fr', appTimezone: 'Europe/Paris', cipAnswerDays: 2 }, silentLogger, {
-    now: () => clock.now,
-  });
+  const core = createBotCore(
+    db,
+    { defaultLocale: options.defaultLocale ?? 'fr', appTimezone: 'Europe/Paris', cipAnswerDays: 2 },
+    silentLogger,
+    {
+      now: () => clock.now,
+    },
+  );
   const adapter = new TestAdapter((context) => core.bot.run(context), {
     channelId: 'test',
     locale: options.channelLocale ?? '',
     from: { id: user, name: 'User' },
     recipient: { id: 'bot', name: 'Passerelle' },
-    conversation: { id: options.conversation ?? 'conversation-1', isGroup: false, conversationType: 'personal', name: '' },
+    conversation: {
+      id: options.conversation ?? 'conversation-1',
+      isGroup: false,
+      conversationType: 'personal',
+      name: '',
+    },
   } as Partial<Activity>);
   core.installPipeline(adapter);
   const identity: ChannelIdentity = { ...options.identity };
@@ -113,10 +123,19 @@ export async function createHarness(
     },
     async onboard(person = {}) {
       const b = await db.prisma.beneficiary.create({
-        data: { firstName: 'Amina', status: 'active', consentAt: clock.now, language: 'fr', birthYear: 1990, ...person },
+        data: {
+          firstName: 'Amina',
+          status: 'active',
+          consentAt: clock.now,
+          language: 'fr',
+          birthYear: 1990,
+          ...person,
+        },
       });
       const language = person.language as LanguageCode | undefined;
-      await core.storage.write({ [`test/users/${user}/`]: { profile: { beneficiaryId: b.id, ...(language && { language }) }, eTag: '*' } });
+      await core.storage.write({
+        [`test/users/${user}/`]: { profile: { beneficiaryId: b.id, ...(language && { language }) }, eTag: '*' },
+      });
       return b;
     },
     async close() {

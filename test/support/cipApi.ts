@@ -12,7 +12,11 @@ export interface StaffClient {
 let counter = 0;
 
 /** A staff account of `role`, signed in, its one-time password already replaced. */
-export async function signedIn(app: App, role: Role, email = `${role}${++counter}@passerelle.test`): Promise<StaffClient> {
+export async function signedIn(
+  app: App,
+  role: Role,
+  email = `${role}${++counter}@passerelle.test`,
+): Promise<StaffClient> {
   const { staff, password } = await createStaff(app.db.prisma, { email, role, name: `${role} ${counter}` });
   const first = await request(app, 'POST', '/api/cip/session', { email, password });
   if (first.status !== 200) throw new Error(`sign-in answered ${first.status}`);
@@ -26,10 +30,22 @@ export async function signedIn(app: App, role: Role, email = `${role}${++counter
  * A request to the API. It asks for English (the API speaks French by default) so that the tests
  * read the messages their assertions were written with; a test of French passes its own header.
  */
-export async function request(app: App, method: string, path: string, body?: unknown, token?: string, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
+export async function request(
+  app: App,
+  method: string,
+  path: string,
+  body?: unknown,
+  token?: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: any }> {
   const res = await fetch(`${app.url}${path}`, {
     method,
-    headers: { 'Accept-Language': 'en', ...(body !== undefined && { 'Content-Type': 'application/json' }), ...(token && { Authorization: `Bearer ${token}` }), ...headers },
+    headers: {
+      'Accept-Language': 'en',
+      ...(body !== undefined && { 'Content-Type': 'application/json' }),
+      ...(token && { Authorization: `Bearer ${token}` }),
+      ...headers,
+    },
     ...(body !== undefined && { body: typeof body === 'string' ? body : JSON.stringify(body) }),
   });
   const text = await res.text();

@@ -43,11 +43,21 @@ export class DirectLineClient {
       body: JSON.stringify({ user: { id: userId }, ...(locale && { locale }) }),
     });
     const { token } = (await res.json()) as { token: string };
-    return new DirectLineClient(new DirectLine({ domain: `${baseUrl}/v3/directline`, token, webSocket: false, pollingInterval: 200 }), userId);
+    return new DirectLineClient(
+      new DirectLine({ domain: `${baseUrl}/v3/directline`, token, webSocket: false, pollingInterval: 200 }),
+      userId,
+    );
   }
 
-  static async withSecret(baseUrl: string, secret: string, userId = 'wc_secret_user_0123456789'): Promise<DirectLineClient> {
-    return new DirectLineClient(new DirectLine({ domain: `${baseUrl}/v3/directline`, secret, webSocket: false, pollingInterval: 200 }), userId);
+  static async withSecret(
+    baseUrl: string,
+    secret: string,
+    userId = 'wc_secret_user_0123456789',
+  ): Promise<DirectLineClient> {
+    return new DirectLineClient(
+      new DirectLine({ domain: `${baseUrl}/v3/directline`, secret, webSocket: false, pollingInterval: 200 }),
+      userId,
+    );
   }
 
   /** Waits until `count` bot messages arrived since the last wait; returns them. */
@@ -55,7 +65,13 @@ export class DirectLineClient {
     const deadline = Date.now() + timeoutMs;
     while (this.botMessages.length - this.seen < count) {
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`expected ${count} bot message(s), got ${this.botMessages.length - this.seen}: ${this.botMessages.slice(this.seen).map((m) => m.text).join(' | ')}`);
+      if (left <= 0)
+        throw new Error(
+          `expected ${count} bot message(s), got ${this.botMessages.length - this.seen}: ${this.botMessages
+            .slice(this.seen)
+            .map((m) => m.text)
+            .join(' | ')}`,
+        );
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
         this.waiters.push(() => {
@@ -83,7 +99,9 @@ export class DirectLineClient {
   /** Sends a message and waits for `replies` bot messages. */
   async say(text: string, replies = 1, timeoutMs = 10000): Promise<Message[]> {
     await new Promise<void>((resolve, reject) =>
-      this.directLine.postActivity({ type: 'message', from: { id: this.userId }, text } as Message).subscribe({ next: () => resolve(), error: reject }),
+      this.directLine
+        .postActivity({ type: 'message', from: { id: this.userId }, text } as Message)
+        .subscribe({ next: () => resolve(), error: reject }),
     );
     return this.waitForBotMessages(replies, timeoutMs);
   }
@@ -94,7 +112,9 @@ export class DirectLineClient {
    */
   async sayUntil(text: string, expected: string, timeoutMs = 10000): Promise<Message[]> {
     await new Promise<void>((resolve, reject) =>
-      this.directLine.postActivity({ type: 'message', from: { id: this.userId }, text } as Message).subscribe({ next: () => resolve(), error: reject }),
+      this.directLine
+        .postActivity({ type: 'message', from: { id: this.userId }, text } as Message)
+        .subscribe({ next: () => resolve(), error: reject }),
     );
     const deadline = Date.now() + timeoutMs;
     for (;;) {
@@ -105,7 +125,10 @@ export class DirectLineClient {
         return fresh.slice(0, at + 1);
       }
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no bot message with "${expected}" after "${text}"; got: ${fresh.map((m) => m.text).join(' | ')}`);
+      if (left <= 0)
+        throw new Error(
+          `no bot message with "${expected}" after "${text}"; got: ${fresh.map((m) => m.text).join(' | ')}`,
+        );
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
         this.waiters.push(() => {

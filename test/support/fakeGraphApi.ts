@@ -67,10 +67,16 @@ export class FakeGraphApi {
   ) {}
 
   static async start(options: { accessToken?: string; phoneNumberId?: string } = {}): Promise<FakeGraphApi> {
+    // (The server's handler needs the fake, made with the server: assigned just below.)
+    // eslint-disable-next-line prefer-const
     let fake!: FakeGraphApi;
     const server = http.createServer((req, res) => void fake.handle(req, res));
     server.keepAliveTimeout = 5000;
-    fake = new FakeGraphApi(server, options.accessToken ?? 'test-access-token', options.phoneNumberId ?? '100000000000001');
+    fake = new FakeGraphApi(
+      server,
+      options.accessToken ?? 'test-access-token',
+      options.phoneNumberId ?? '100000000000001',
+    );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return fake;
   }
@@ -89,7 +95,8 @@ export class FakeGraphApi {
     this.rules.push({
       failure,
       times: options.times ?? 1,
-      when: (r) => (options.to === undefined || r.to === options.to) && (options.type === undefined || r.type === options.type),
+      when: (r) =>
+        (options.to === undefined || r.to === options.to) && (options.type === undefined || r.type === options.type),
     });
   }
 
@@ -117,7 +124,10 @@ export class FakeGraphApi {
     const list = () => (options.to ? this.sentTo(options.to) : this.sent);
     while (list().length < count) {
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`expected ${count} sent message(s)${options.to ? ` to ${options.to}` : ''}, got ${list().length}`);
+      if (left <= 0)
+        throw new Error(
+          `expected ${count} sent message(s)${options.to ? ` to ${options.to}` : ''}, got ${list().length}`,
+        );
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, Math.min(left, 200));
         this.waiters.push(() => {
@@ -146,24 +156,34 @@ export class FakeGraphApi {
       body = raw;
     }
     const url = new URL(req.url ?? '/', this.origin);
-    this.requests.push({ method: req.method ?? '', path: url.pathname, authorization: req.headers.authorization, body, at: Date.now() });
+    this.requests.push({
+      method: req.method ?? '',
+      path: url.pathname,
+      authorization: req.headers.authorization,
+      body,
+      at: Date.now(),
+    });
 
-    if (url.pathname.startsWith('/media-bytes/')) return this.mediaBytes(req, res, decodeURIComponent(url.pathname.slice('/media-bytes/'.length)));
+    if (url.pathname.startsWith('/media-bytes/'))
+      return this.mediaBytes(req, res, decodeURIComponent(url.pathname.slice('/media-bytes/'.length)));
     if (req.headers.authorization !== `Bearer ${this.accessToken}`) return error(res, FAILURES.token);
     const parts = url.pathname.split('/').filter(Boolean);
     if (parts[0] !== GRAPH_VERSION) return error(res, { status: 400, code: 2635, title: 'Unsupported API version' });
     if (req.method === 'GET' && parts.length === 2) return this.mediaInfo(res, parts[1]);
     if (req.method === 'POST' && parts.length === 3 && parts[2] === 'messages') {
-      if (parts[1] !== this.phoneNumberId) return error(res, { status: 400, code: 100, title: 'Unsupported post request: unknown phone number id' });
+      if (parts[1] !== this.phoneNumberId)
+        return error(res, { status: 400, code: 100, title: 'Unsupported post request: unknown phone number id' });
       return this.messages(res, body as Record<string, unknown>);
     }
     return error(res, { status: 400, code: 100, title: 'Unknown path' });
   }
 
   private async messages(res: http.ServerResponse, body: Record<string, unknown>) {
-    if (!body || typeof body !== 'object' || body.messaging_product !== 'whatsapp') return error(res, { status: 400, code: 100, title: 'messaging_product must be whatsapp' });
+    if (!body || typeof body !== 'object' || body.messaging_product !== 'whatsapp')
+      return error(res, { status: 400, code: 100, title: 'messaging_product must be whatsapp' });
     if (body.status === 'read') {
-      if (typeof body.message_id !== 'string') return error(res, { status: 400, code: 100, title: 'message_id is required' });
+      if (typeof body.message_id !== 'string')
+        return error(res, { status: 400, code: 100, title: 'message_id is required' });
       this.reads.push({ messageId: body.message_id, typing: !!body.typing_indicator, at: Date.now() });
       return json(res, 200, { success: true });
     }
@@ -187,13 +207,24 @@ export class FakeGraphApi {
     if (this.keep) this.sent.push(message);
     this.onSent?.(message);
     this.waiters.splice(0).forEach((w) => w());
-    return json(res, 200, { messaging_product: 'whatsapp', contacts: [{ input: to, ...(/^\d+$/.test(to) ? { wa_id: to } : { user_id: to }) }], messages: [{ id: wamid }] });
+    return json(res, 200, {
+      messaging_product: 'whatsapp',
+      contacts: [{ input: to, ...(/^\d+$/.test(to) ? { wa_id: to } : { user_id: to }) }],
+      messages: [{ id: wamid }],
+    });
   }
 
   private mediaInfo(res: http.ServerResponse, id: string) {
     const media = this.media.get(id);
     if (!media) return error(res, { status: 400, code: 100, title: 'Invalid media id' });
-    return json(res, 200, { messaging_product: 'whatsapp', url: `${this.origin}/media-bytes/${encodeURIComponent(id)}`, mime_type: media.mimeType, sha256: 'x', file_size: media.bytes.length, id });
+    return json(res, 200, {
+      messaging_product: 'whatsapp',
+      url: `${this.origin}/media-bytes/${encodeURIComponent(id)}`,
+      mime_type: media.mimeType,
+      sha256: 'x',
+      file_size: media.bytes.length,
+      id,
+    });
   }
 
   private mediaBytes(req: http.IncomingMessage, res: http.ServerResponse, id: string) {
@@ -216,7 +247,8 @@ function invalid(body: Record<string, unknown>): { code: number; title: string }
     return undefined;
   }
   if (t === 'interactive') {
-    const i = body.interactive as { type?: string; body?: { text?: string }; action?: Record<string, unknown> } | undefined;
+    const i = body.interactive as
+      { type?: string; body?: { text?: string }; action?: Record<string, unknown> } | undefined;
     const text = i?.body?.text;
     if (typeof text !== 'string' || !text) return { code: 100, title: 'interactive.body.text is required' };
     if (i?.type === 'button') {
@@ -224,18 +256,23 @@ function invalid(body: Record<string, unknown>): { code: number; title: string }
       if (text.length > 1024) return bad('button body is longer than 1024');
       if (!buttons.length || buttons.length > 3) return bad('1 to 3 buttons');
       for (const b of buttons) {
-        if (b.type !== 'reply' || !b.reply?.id || !b.reply.title) return { code: 100, title: 'a button needs an id and a title' };
+        if (b.type !== 'reply' || !b.reply?.id || !b.reply.title)
+          return { code: 100, title: 'a button needs an id and a title' };
         if (b.reply.title.length > 20) return bad('button title longer than 20');
         if (b.reply.id.length > 256) return bad('button id longer than 256');
       }
-      if (new Set(buttons.map((b) => b.reply!.title)).size !== buttons.length) return bad('button titles must be unique');
+      if (new Set(buttons.map((b) => b.reply!.title)).size !== buttons.length)
+        return bad('button titles must be unique');
       return undefined;
     }
     if (i?.type === 'list') {
       if (text.length > 4096) return bad('list body is longer than 4096');
       const button = i.action?.button;
       if (typeof button !== 'string' || !button || button.length > 20) return bad('list button text of 1 to 20');
-      const sections = (i.action?.sections ?? []) as { title?: string; rows?: { id?: string; title?: string; description?: string }[] }[];
+      const sections = (i.action?.sections ?? []) as {
+        title?: string;
+        rows?: { id?: string; title?: string; description?: string }[];
+      }[];
       const rows = sections.flatMap((s) => s.rows ?? []);
       if (!rows.length || rows.length > 10) return bad('1 to 10 rows');
       if (sections.length > 1 && sections.some((s) => !s.title)) return bad('sections need titles');
@@ -252,7 +289,8 @@ function invalid(body: Record<string, unknown>): { code: number; title: string }
   }
   if (t === 'template') {
     const template = body.template as { name?: string; language?: { code?: string } } | undefined;
-    if (!template?.name || !template.language?.code) return { code: 100, title: 'template name and language are required' };
+    if (!template?.name || !template.language?.code)
+      return { code: 100, title: 'template name and language are required' };
     return undefined;
   }
   return { code: 100, title: `unsupported type ${String(t)}` };
@@ -269,6 +307,12 @@ function error(res: http.ServerResponse, failure: Exclude<Failure, 'timeout'>) {
     return res.end('error');
   }
   json(res, failure.status, {
-    error: { message: `(#${failure.code}) ${failure.title ?? 'error'}`, type: 'OAuthException', code: failure.code, error_data: { messaging_product: 'whatsapp', details: failure.title }, fbtrace_id: 'FAKE' },
+    error: {
+      message: `(#${failure.code}) ${failure.title ?? 'error'}`,
+      type: 'OAuthException',
+      code: failure.code,
+      error_data: { messaging_product: 'whatsapp', details: failure.title },
+      fbtrace_id: 'FAKE',
+    },
   });
 }

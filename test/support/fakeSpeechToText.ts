@@ -17,6 +17,8 @@ export class FakeSpeechToText {
   private constructor(private readonly server: http.Server) {}
 
   static async start(): Promise<FakeSpeechToText> {
+    // (The server's handler needs the fake, made with the server: assigned just below.)
+    // eslint-disable-next-line prefer-const
     let fake!: FakeSpeechToText;
     const server = http.createServer((req, res) => void fake.handle(req, res));
     fake = new FakeSpeechToText(server);
@@ -48,7 +50,11 @@ export class FakeSpeechToText {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const audio = Buffer.concat(chunks);
     const url = new URL(req.url ?? '/', 'http://localhost');
-    this.requests.push({ language: url.searchParams.get('language'), contentType: req.headers['content-type'], bytes: audio.length });
+    this.requests.push({
+      language: url.searchParams.get('language'),
+      contentType: req.headers['content-type'],
+      bytes: audio.length,
+    });
     this.arrived.splice(0).forEach((r) => r());
     if (this.hang) return;
     if (this.failWith) {

@@ -14,6 +14,7 @@ export default async function globalSetup(): Promise<void> {
   if (!chromium) missing.push('chromium (browser suites are skipped)');
   if (!missing.length) return;
   const text = `\n*** NOTICE: ${missing.join('; ')} ***\n`;
-  if (process.env.REQUIRE_ALL_SUITES === '1') throw new Error(`REQUIRE_ALL_SUITES=1 but missing: ${missing.join('; ')}`);
+  if (process.env.REQUIRE_ALL_SUITES === '1')
+    throw new Error(`REQUIRE_ALL_SUITES=1 but missing: ${missing.join('; ')}`);
   process.stderr.write(text);
 }

@@ -39,7 +39,10 @@ export function sqliteFile(url: string): string {
 /** Runs `fn` with a raw connection (better-sqlite3 or pg) to the database at `url`. */
 export async function withRaw<T>(
   url: string,
-  fn: (raw: { query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<R[]>; exec(sql: string): Promise<void> }) => Promise<T>,
+  fn: (raw: {
+    query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<R[]>;
+    exec(sql: string): Promise<void>;
+  }) => Promise<T>,
 ): Promise<T> {
   if (isPostgresUrl(url)) {
     const client = new Client({ connectionString: url });
@@ -84,11 +87,15 @@ export interface CliResult {
 /** Runs the project's Prisma CLI (node_modules/prisma) in the project folder with DATABASE_URL. */
 export function runPrismaCli(args: string[], databaseUrl: string, timeoutMs = 60000): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(projectRoot, 'node_modules', 'prisma', 'build', 'index.js'), ...args], {
-      cwd: projectRoot,
-      env: { ...process.env, DATABASE_URL: databaseUrl, PRISMA_HIDE_UPDATE_MESSAGE: '1', NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [path.join(projectRoot, 'node_modules', 'prisma', 'build', 'index.js'), ...args],
+      {
+        cwd: projectRoot,
+        env: { ...process.env, DATABASE_URL: databaseUrl, PRISMA_HIDE_UPDATE_MESSAGE: '1', NO_COLOR: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -20,8 +20,10 @@ const [provider, url] = process.argv.slice(2);
 
 process.stdout.write('ready\n');
 process.stdin.once('data', () => {
-  migrate(provider, url).then(
-    (result) => process.stdout.write(`${JSON.stringify(result)}\n`),
-    (err) => process.stdout.write(`${JSON.stringify({ error: String(err && err.message) })}\n`),
-  ).finally(() => process.stdin.destroy());
+  migrate(provider, url)
+    .then(
+      (result) => process.stdout.write(`${JSON.stringify(result)}\n`),
+      (err) => process.stdout.write(`${JSON.stringify({ error: String(err && err.message) })}\n`),
+    )
+    .finally(() => process.stdin.destroy());
 });

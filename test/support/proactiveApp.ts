@@ -22,8 +22,14 @@ export interface ProactiveApp {
   h: WhatsAppTestApp;
   clock: { now: Date };
   /** A person on WhatsApp; `wrote`: they wrote an hour before the clock (their window is open). */
-  person(language: LanguageCode, options?: { wrote?: boolean; optedOut?: boolean; status?: string }): Promise<TestPerson>;
-  placement(p: TestPerson, placement: { structureId: number; kind?: string; from: number; to: number }): Promise<number>;
+  person(
+    language: LanguageCode,
+    options?: { wrote?: boolean; optedOut?: boolean; status?: string },
+  ): Promise<TestPerson>;
+  placement(
+    p: TestPerson,
+    placement: { structureId: number; kind?: string; from: number; to: number },
+  ): Promise<number>;
   /** Waits until every webhook is handled and the outbox has nothing due by the app's clock. */
   drained(): Promise<void>;
   /** Posts a webhook from the person; their replies' texts. */
@@ -37,7 +43,11 @@ let counter = 0;
 export async function startProactiveApp(env: Record<string, string> = {}, start = paris(3, 17)): Promise<ProactiveApp> {
   const clock = { now: start };
   // (Days pass in milliseconds here: no pause between two messages to one person.)
-  const h = await startWhatsAppApp({ now: () => clock.now, env: { WHATSAPP_MPS: '1000', ...env }, tuning: { pairIntervalMs: 1 } });
+  const h = await startWhatsAppApp({
+    now: () => clock.now,
+    env: { WHATSAPP_MPS: '1000', ...env },
+    tuning: { pairIntervalMs: 1 },
+  });
   const db = h.app.db.prisma;
   const app: ProactiveApp = {
     h,
@@ -46,18 +56,47 @@ export async function startProactiveApp(env: Record<string, string> = {}, start 
       const n = ++counter;
       const waId = `3370${String(n).padStart(7, '0')}`;
       const b = await db.beneficiary.create({
-        data: { firstName: `P${n}`, phone: `+${waId}`, language, birthYear: 1990, status: options.status ?? 'active', consentAt: new Date(), ...(options.optedOut && { optedOutAt: new Date() }) },
+        data: {
+          firstName: `P${n}`,
+          phone: `+${waId}`,
+          language,
+          birthYear: 1990,
+          status: options.status ?? 'active',
+          consentAt: new Date(),
+          ...(options.optedOut && { optedOutAt: new Date() }),
+        },
       });
       if (options.wrote) {
         const at = new Date(clock.now.getTime() - 3600_000);
-        await db.conversationRef.create({ data: { channel: 'whatsapp', userKey: waId, conversationId: waId, reference: {}, beneficiaryId: b.id, lastInboundAt: at } });
-        await h.app.core.storage.write({ [`whatsapp/users/${waId}/`]: { profile: { beneficiaryId: b.id, language, conversationId: waId, lastTurnAt: at.toISOString() }, eTag: '*' } });
+        await db.conversationRef.create({
+          data: {
+            channel: 'whatsapp',
+            userKey: waId,
+            conversationId: waId,
+            reference: {},
+            beneficiaryId: b.id,
+            lastInboundAt: at,
+          },
+        });
+        await h.app.core.storage.write({
+          [`whatsapp/users/${waId}/`]: {
+            profile: { beneficiaryId: b.id, language, conversationId: waId, lastTurnAt: at.toISOString() },
+            eTag: '*',
+          },
+        });
       }
       return { id: b.id, waId, language, name: `P${n}` };
     },
     async placement(p, placement) {
       const row = await db.placement.create({
-        data: { beneficiaryId: p.id, structureId: placement.structureId, kind: placement.kind ?? 'immersion', startDate: marchDay(placement.from), endDate: marchDay(placement.to), status: 'active' },
+        data: {
+          beneficiaryId: p.id,
+          structureId: placement.structureId,
+          kind: placement.kind ?? 'immersion',
+          startDate: marchDay(placement.from),
+          endDate: marchDay(placement.to),
+          status: 'active',
+        },
       });
       return row.id;
     },
@@ -65,7 +104,13 @@ export async function startProactiveApp(env: Record<string, string> = {}, start 
       const deadline = Date.now() + 10_000;
       for (;;) {
         const pending = await db.message.count({
-          where: { OR: [{ direction: 'in', status: { in: ['queued', 'processing'] } }, { direction: 'out', status: 'sending' }, { direction: 'out', status: 'queued', nextAttemptAt: { lte: clock.now } }] },
+          where: {
+            OR: [
+              { direction: 'in', status: { in: ['queued', 'processing'] } },
+              { direction: 'out', status: 'sending' },
+              { direction: 'out', status: 'queued', nextAttemptAt: { lte: clock.now } },
+            ],
+          },
         });
         if (!pending && h.app.core.turns.size === 0 && h.app.whatsapp!.sender.busy === 0) return;
         if (Date.now() > deadline) throw new Error(`${pending} message(s) still due`);

@@ -22,14 +22,25 @@ export interface WhatsAppTestApp {
 
 /** The text a person reads in a sent message (body, or the template's name). */
 export function textOf(m: SentMessage): string {
-  const b = m.body as { type: string; text?: { body: string }; interactive?: { body: { text: string } }; template?: { name: string } };
+  const b = m.body as {
+    type: string;
+    text?: { body: string };
+    interactive?: { body: { text: string } };
+    template?: { name: string };
+  };
   if (b.type === 'text') return b.text!.body;
   if (b.type === 'interactive') return b.interactive!.body.text;
   return `[template ${b.template?.name}]`;
 }
 
 /** Short timings for tests: retries after 50 ms, a Graph call given up after 5 s, a loose pace per person. */
-export const FAST: WhatsAppTuning = { retryBaseMs: 50, graphTimeoutMs: 5000, recoveryMs: 500, pollMs: 100, pairBurst: 1000 };
+export const FAST: WhatsAppTuning = {
+  retryBaseMs: 50,
+  graphTimeoutMs: 5000,
+  recoveryMs: 500,
+  pollMs: 100,
+  pairBurst: 1000,
+};
 
 export async function startWhatsAppApp(
   options: {
@@ -46,7 +57,10 @@ export async function startWhatsAppApp(
 ): Promise<WhatsAppTestApp> {
   const graph = options.graph ?? (await FakeGraphApi.start());
   const db = options.reuse ?? (options.kind ? await options.kind.create() : await createTempSqlite());
-  const app = await startTestApp(db.url, whatsappEnv(graph.url, options.env), { whatsapp: { ...FAST, ...options.tuning }, now: options.now });
+  const app = await startTestApp(db.url, whatsappEnv(graph.url, options.env), {
+    whatsapp: { ...FAST, ...options.tuning },
+    now: options.now,
+  });
   const seen = new Map<string, number>();
   const harness: WhatsAppTestApp = {
     app,
@@ -68,9 +82,15 @@ export async function startWhatsAppApp(
         // A sender stopped by a refused token sends nothing: what waits for it does not count.
         const sending = app.whatsapp!.sender.stopped
           ? []
-          : [{ direction: 'out', status: 'sending' }, { direction: 'out', status: 'queued', nextAttemptAt: { lte: new Date(Date.now() + 1000) } }];
+          : [
+              { direction: 'out', status: 'sending' },
+              { direction: 'out', status: 'queued', nextAttemptAt: { lte: new Date(Date.now() + 1000) } },
+            ];
         const pending = await app.db.prisma.message.count({
-          where: { channel: 'whatsapp', OR: [{ direction: 'in', status: { in: ['queued', 'processing'] } }, ...sending] },
+          where: {
+            channel: 'whatsapp',
+            OR: [{ direction: 'in', status: { in: ['queued', 'processing'] } }, ...sending],
+          },
         });
         if (pending === 0 && app.core.turns.size === 0 && app.whatsapp!.sender.busy === 0) return;
         if (Date.now() > deadline) throw new Error(`${pending} WhatsApp message(s) still waiting`);

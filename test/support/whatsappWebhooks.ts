@@ -50,7 +50,11 @@ function envelope<V extends Record<string, unknown>>(value: V) {
         changes: [
           {
             field: 'messages',
-            value: { messaging_product: 'whatsapp', metadata: { display_phone_number: '33180000000', phone_number_id: PHONE_NUMBER_ID }, ...value },
+            value: {
+              messaging_product: 'whatsapp',
+              metadata: { display_phone_number: '33180000000', phone_number_id: PHONE_NUMBER_ID },
+              ...value,
+            },
           },
         ],
       },
@@ -59,9 +63,19 @@ function envelope<V extends Record<string, unknown>>(value: V) {
 }
 
 /** An envelope with one message from `from`. */
-export function messageWebhook(from: From, message: Record<string, unknown>, options: { wamid?: string; timestamp?: number } = {}) {
+export function messageWebhook(
+  from: From,
+  message: Record<string, unknown>,
+  options: { wamid?: string; timestamp?: number } = {},
+) {
   return envelope({
-    contacts: [{ profile: { name: from.name ?? 'Test' }, ...(from.waId && { wa_id: from.waId }), ...(from.bsuid && { user_id: from.bsuid }) }],
+    contacts: [
+      {
+        profile: { name: from.name ?? 'Test' },
+        ...(from.waId && { wa_id: from.waId }),
+        ...(from.bsuid && { user_id: from.bsuid }),
+      },
+    ],
     messages: [
       {
         ...(from.waId && { from: from.waId }),
@@ -74,21 +88,40 @@ export function messageWebhook(from: From, message: Record<string, unknown>, opt
   });
 }
 
-export const text = (from: From, body: string, options?: { wamid?: string; timestamp?: number }) => messageWebhook(from, { type: 'text', text: { body } }, options);
+export const text = (from: From, body: string, options?: { wamid?: string; timestamp?: number }) =>
+  messageWebhook(from, { type: 'text', text: { body } }, options);
 
-export const buttonReply = (from: From, id: string, title: string) => messageWebhook(from, { type: 'interactive', interactive: { type: 'button_reply', button_reply: { id, title } } });
+export const buttonReply = (from: From, id: string, title: string) =>
+  messageWebhook(from, { type: 'interactive', interactive: { type: 'button_reply', button_reply: { id, title } } });
 
-export const listReply = (from: From, id: string, title: string) => messageWebhook(from, { type: 'interactive', interactive: { type: 'list_reply', list_reply: { id, title } } });
+export const listReply = (from: From, id: string, title: string) =>
+  messageWebhook(from, { type: 'interactive', interactive: { type: 'list_reply', list_reply: { id, title } } });
 
-export const templateButton = (from: From, payload: string, label: string) => messageWebhook(from, { type: 'button', button: { payload, text: label } });
+export const templateButton = (from: From, payload: string, label: string) =>
+  messageWebhook(from, { type: 'button', button: { payload, text: label } });
 
 export const voiceNote = (from: From, mediaId: string) =>
-  messageWebhook(from, { type: 'audio', audio: { id: mediaId, mime_type: 'audio/ogg; codecs=opus', sha256: 'x', voice: true } });
+  messageWebhook(from, {
+    type: 'audio',
+    audio: { id: mediaId, mime_type: 'audio/ogg; codecs=opus', sha256: 'x', voice: true },
+  });
 
-export const image = (from: From, mediaId: string, caption?: string) => messageWebhook(from, { type: 'image', image: { id: mediaId, mime_type: 'image/jpeg', sha256: 'x', ...(caption && { caption }) } });
+export const image = (from: From, mediaId: string, caption?: string) =>
+  messageWebhook(from, {
+    type: 'image',
+    image: { id: mediaId, mime_type: 'image/jpeg', sha256: 'x', ...(caption && { caption }) },
+  });
 
 /** An envelope with statuses of our messages. */
-export function statusWebhook(statuses: { wamid: string; status: 'sent' | 'delivered' | 'read' | 'failed'; to?: string; errors?: { code: number; title: string }[]; timestamp?: number }[]) {
+export function statusWebhook(
+  statuses: {
+    wamid: string;
+    status: 'sent' | 'delivered' | 'read' | 'failed';
+    to?: string;
+    errors?: { code: number; title: string }[];
+    timestamp?: number;
+  }[],
+) {
   return envelope({
     statuses: statuses.map((s) => ({
       id: s.wamid,
@@ -101,9 +134,14 @@ export function statusWebhook(statuses: { wamid: string; status: 'sent' | 'deliv
 }
 
 /** Posts a webhook body (an object is serialised as Meta does: non-ASCII as \uXXXX), signed unless told otherwise. */
-export async function postWebhook(baseUrl: string, body: object | string | Buffer, options: { signature?: string | null; secret?: string } = {}): Promise<Response> {
+export async function postWebhook(
+  baseUrl: string,
+  body: object | string | Buffer,
+  options: { signature?: string | null; secret?: string } = {},
+): Promise<Response> {
   const raw = Buffer.isBuffer(body) ? body : Buffer.from(typeof body === 'string' ? body : asMetaJson(body));
-  const signature = options.signature === undefined ? signatureOf(raw, options.secret ?? APP_SECRET) : options.signature;
+  const signature =
+    options.signature === undefined ? signatureOf(raw, options.secret ?? APP_SECRET) : options.signature;
   return fetch(`${baseUrl}/api/whatsapp`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', ...(signature !== null && { 'X-Hub-Signature-256': signature }) },

@@ -29,10 +29,13 @@ const reasons = new Set([
   ...['attended', 'no_show'].map((s) => `booking.closed.${s}`),
   ...['company', 'training', 'mission_locale'].map((k) => `placement.structure_kind.${k}`),
   ...['ended', 'cancelled'].map((s) => `placement.placement_closed.${s}`),
-  ...['case_archived', 'structure_inactive', 'tutor', 'capacity', 'capacityOne', 'sas_duration', 'shift_outside'].map((r) => `placement.${r}`),
+  ...['case_archived', 'structure_inactive', 'tutor', 'capacity', 'capacityOne', 'sas_duration', 'shift_outside'].map(
+    (r) => `placement.${r}`,
+  ),
 ]);
 
-const leaf = (tree: Record<string, unknown>, key: string) => key.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], tree);
+const leaf = (tree: Record<string, unknown>, key: string) =>
+  key.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], tree);
 
 test.each(['fr', 'en'] as const)('every reason has its sentence in %s', (language) => {
   const errors = leaf(readTranslations(language), 'api.errors') as Record<string, unknown>;
@@ -42,9 +45,18 @@ test.each(['fr', 'en'] as const)('every reason has its sentence in %s', (languag
 });
 
 test('an English message is made from the locale file, with its values; days as YYYY-MM-DD in params', () => {
-  const err = apiError(409, 'Conflict', 'placement.capacity', { structure: 'Jardins', capacity: 2, placed: 2, day: new Date('2027-06-10T00:00:00Z') });
-  expect(err.message).toBe('Jardins takes at most 2 refugees in the sas IAE at a time, and 2 are already placed there on 2027-06-10.');
-  expect(err.messageIn('fr')).toBe('Jardins accueille au plus 2 réfugiés à la fois en sas IAE, et 2 y sont déjà placés le 10/06/2027.');
+  const err = apiError(409, 'Conflict', 'placement.capacity', {
+    structure: 'Jardins',
+    capacity: 2,
+    placed: 2,
+    day: new Date('2027-06-10T00:00:00Z'),
+  });
+  expect(err.message).toBe(
+    'Jardins takes at most 2 refugees in the sas IAE at a time, and 2 are already placed there on 2027-06-10.',
+  );
+  expect(err.messageIn('fr')).toBe(
+    'Jardins accueille au plus 2 réfugiés à la fois en sas IAE, et 2 y sont déjà placés le 10/06/2027.',
+  );
 });
 
 test('Accept-Language: the first of French and English by preference; French otherwise', () => {

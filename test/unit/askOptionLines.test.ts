@@ -5,7 +5,12 @@ import { ask } from '../../cards/messages';
 import { renderForWebChat } from '../../bot/channels/webchat/renderer';
 
 test('options of several lines each are left out of the web chat text whole, the question and hints stay', () => {
-  const message = ask('fa', ['سوال اول', 'سطر دوم\nسطر سوم'], [{ label: 'ورکشاپ\nدوشنبه 3 مارچ\nمحل' }, { label: 'دیگر' }], ['پایان']);
+  const message = ask(
+    'fa',
+    ['سوال اول', 'سطر دوم\nسطر سوم'],
+    [{ label: 'ورکشاپ\nدوشنبه 3 مارچ\nمحل' }, { label: 'دیگر' }],
+    ['پایان'],
+  );
   expect(message.channelData).toEqual({ optionLines: { from: 3, count: 4 } });
   const shown = renderForWebChat(message);
   expect(shown.text).toBe('سوال اول\nسطر دوم\nسطر سوم\nپایان');

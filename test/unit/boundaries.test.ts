@@ -22,7 +22,8 @@ function readTree(): Tree {
       const rel = path.posix.join(dir, entry.name);
       if (entry.isDirectory()) {
         if (!SKIP_DIRS.has(entry.name)) walk(rel);
-      } else if (rel.endsWith('.ts') && !rel.endsWith('.d.ts') && !rel.endsWith('.test.ts')) tree.set(rel, fs.readFileSync(path.join(projectRoot, rel), 'utf8'));
+      } else if (rel.endsWith('.ts') && !rel.endsWith('.d.ts') && !rel.endsWith('.test.ts'))
+        tree.set(rel, fs.readFileSync(path.join(projectRoot, rel), 'utf8'));
     }
   };
   SOURCES.forEach(walk);
@@ -53,11 +54,22 @@ function importsOf(file: string, text: string, tree: Tree): Import[] {
   const visit = (node: ts.Node) => {
     if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
       const clause = node.importClause;
-      const typeOnly = !!clause && (clause.isTypeOnly || (!clause.name && !!clause.namedBindings && ts.isNamedImports(clause.namedBindings) && clause.namedBindings.elements.every((e) => e.isTypeOnly)));
+      const typeOnly =
+        !!clause &&
+        (clause.isTypeOnly ||
+          (!clause.name &&
+            !!clause.namedBindings &&
+            ts.isNamedImports(clause.namedBindings) &&
+            clause.namedBindings.elements.every((e) => e.isTypeOnly)));
       add(node.moduleSpecifier.text, typeOnly);
     } else if (ts.isExportDeclaration(node) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
       add(node.moduleSpecifier.text, node.isTypeOnly);
-    } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword && node.arguments[0] && ts.isStringLiteral(node.arguments[0])) {
+    } else if (
+      ts.isCallExpression(node) &&
+      node.expression.kind === ts.SyntaxKind.ImportKeyword &&
+      node.arguments[0] &&
+      ts.isStringLiteral(node.arguments[0])
+    ) {
       add(node.arguments[0].text, false);
     }
     ts.forEachChild(node, visit);
@@ -69,7 +81,8 @@ function importsOf(file: string, text: string, tree: Tree): Import[] {
 const under = (file: string | undefined, dir: string) => !!file && (file === dir || file.startsWith(`${dir}/`));
 const channelOf = (file: string | undefined) => (under(file, 'bot/channels') ? file!.split('/')[2] : undefined);
 /** A query on a Prisma client, written in a dialog: `db.booking.findMany(`, `.$transaction(`... */
-const QUERY = /\bdb\s*\.\s*(?:\$(?:queryRaw|executeRaw|transaction)\w*|[a-z]\w*\s*\.\s*(?:find\w*|create\w*|update\w*|delete\w*|upsert|count|aggregate|groupBy))\s*\(/;
+const QUERY =
+  /\bdb\s*\.\s*(?:\$(?:queryRaw|executeRaw|transaction)\w*|[a-z]\w*\s*\.\s*(?:find\w*|create\w*|update\w*|delete\w*|upsert|count|aggregate|groupBy))\s*\(/;
 
 /** The violations of the layers' rules in a tree, as sentences. */
 function violations(tree: Tree): string[] {
@@ -77,17 +90,28 @@ function violations(tree: Tree): string[] {
   const graph = new Map<string, string[]>();
   for (const [file, text] of tree) {
     const imports = importsOf(file, text, tree);
-    graph.set(file, imports.flatMap((i) => (i.target && tree.has(i.target) ? [i.target] : [])));
+    graph.set(
+      file,
+      imports.flatMap((i) => (i.target && tree.has(i.target) ? [i.target] : [])),
+    );
     for (const i of imports) {
       const to = i.target ?? i.specifier;
-      if (under(file, 'bot/services') && (/^botbuilder/.test(i.specifier) || under(i.target, 'dialogs') || under(i.target, 'cards') || under(i.target, 'bot/channels')))
+      if (
+        under(file, 'bot/services') &&
+        (/^botbuilder/.test(i.specifier) ||
+          under(i.target, 'dialogs') ||
+          under(i.target, 'cards') ||
+          under(i.target, 'bot/channels'))
+      )
         found.push(`${file} (domain) imports ${to}`);
       if (under(file, 'cards') && under(i.target, 'dialogs')) found.push(`${file} (cards) imports ${to}`);
-      if (under(file, 'dialogs') && under(i.target, 'bot/db') && !i.typeOnly) found.push(`${file} (dialogs) imports the database module ${to}`);
+      if (under(file, 'dialogs') && under(i.target, 'bot/db') && !i.typeOnly)
+        found.push(`${file} (dialogs) imports the database module ${to}`);
       const [a, b] = [channelOf(file), channelOf(i.target)];
       if (a && b && a !== b) found.push(`${file} (channel ${a}) imports ${to} (channel ${b})`);
     }
-    if (under(file, 'dialogs') && QUERY.test(text)) found.push(`${file} (dialogs) queries the database directly: ${QUERY.exec(text)![0]}`);
+    if (under(file, 'dialogs') && QUERY.test(text))
+      found.push(`${file} (dialogs) queries the database directly: ${QUERY.exec(text)![0]}`);
   }
   for (const cycle of cycles(graph)) found.push(`import cycle: ${cycle.join(' -> ')}`);
   return found;
@@ -155,7 +179,15 @@ test('the checker finds each kind of violation when one is planted', () => {
       'bot/channels/whatsapp/renderer.ts (channel whatsapp) imports bot/channels/webchat/directLine.ts (channel webchat)',
     ]),
   );
-  expect(found.some((v) => v.startsWith('import cycle:') && v.includes('cards/messages.ts') && v.includes('cards/notifications.ts'))).toBe(true);
+  expect(
+    found.some(
+      (v) => v.startsWith('import cycle:') && v.includes('cards/messages.ts') && v.includes('cards/notifications.ts'),
+    ),
+  ).toBe(true);
   // A type-only import of the database's types is allowed in dialogs (their deps name the client's type).
-  expect(violations(new Map([...tree, ['dialogs/extra.ts', "import type { Db } from '../bot/db/client';\nexport type X = Db;"]]))).toEqual([]);
+  expect(
+    violations(
+      new Map([...tree, ['dialogs/extra.ts', "import type { Db } from '../bot/db/client';\nexport type X = Db;"]]),
+    ),
+  ).toEqual([]);
 });

@@ -1,6 +1,15 @@
-import { addressPrefix, clientAddress, NO_PROXY, parseTrustProxy, type TrustedProxies } from '../../bot/http/clientAddress';
+import {
+  addressPrefix,
+  clientAddress,
+  NO_PROXY,
+  parseTrustProxy,
+  type TrustedProxies,
+} from '../../bot/http/clientAddress';
 
-const req = (peer: string, xff?: string) => ({ socket: { remoteAddress: peer }, headers: xff === undefined ? {} : { 'x-forwarded-for': xff } });
+const req = (peer: string, xff?: string) => ({
+  socket: { remoteAddress: peer },
+  headers: xff === undefined ? {} : { 'x-forwarded-for': xff },
+});
 
 describe('TRUST_PROXY', () => {
   const trusted = parseTrustProxy('127.0.0.1, 10.0.0.0/8, fd00::/8') as TrustedProxies;

@@ -32,15 +32,24 @@ test('security settings: TRUST_PROXY, the emulator switch, retention, frame ance
   expect(c.botFrameworkEmulator).toBe(false);
   expect(c.retentionArchivedDays).toBe(365);
   expect(c.webchatFrameAncestors).toBe("'none'");
-  const set = loadConfig({ TRUST_PROXY: '127.0.0.1,10.0.0.0/8', BOTFRAMEWORK_EMULATOR: 'on', RETENTION_ARCHIVED_DAYS: '0', WEBCHAT_FRAME_ANCESTORS: 'https://partner.example.org' });
+  const set = loadConfig({
+    TRUST_PROXY: '127.0.0.1,10.0.0.0/8',
+    BOTFRAMEWORK_EMULATOR: 'on',
+    RETENTION_ARCHIVED_DAYS: '0',
+    WEBCHAT_FRAME_ANCESTORS: 'https://partner.example.org',
+  });
   expect(set.trustProxy.has('10.2.3.4')).toBe(true);
   expect(set.botFrameworkEmulator).toBe(true);
   expect(set.retentionArchivedDays).toBe(0);
   expect(set.webchatFrameAncestors).toBe('https://partner.example.org');
   expect(loadConfig({ WEBCHAT_FRAME_ANCESTORS: 'none' }).webchatFrameAncestors).toBe("'none'");
-  expect(loadConfig({ WEBCHAT_FRAME_ANCESTORS: "self https://a.example.org" }).webchatFrameAncestors).toBe("'self' https://a.example.org");
+  expect(loadConfig({ WEBCHAT_FRAME_ANCESTORS: 'self https://a.example.org' }).webchatFrameAncestors).toBe(
+    "'self' https://a.example.org",
+  );
   expect(() => loadConfig({ TRUST_PROXY: 'proxy.local' })).toThrow(/TRUST_PROXY must be a list of addresses/);
-  expect(() => loadConfig({ WEBCHAT_FRAME_ANCESTORS: "'unsafe-inline'; script-src *" })).toThrow(/WEBCHAT_FRAME_ANCESTORS/);
+  expect(() => loadConfig({ WEBCHAT_FRAME_ANCESTORS: "'unsafe-inline'; script-src *" })).toThrow(
+    /WEBCHAT_FRAME_ANCESTORS/,
+  );
 });
 
 test.each([
@@ -69,24 +78,47 @@ test('secrets are never echoed in error messages', () => {
 
 test('an app id needs its password, a single tenant needs its tenant id', () => {
   expect(() => loadConfig({ MicrosoftAppId: 'abc' })).toThrow(/MicrosoftAppPassword must be set/);
-  expect(() => loadConfig({ MicrosoftAppId: 'abc', MicrosoftAppPassword: 'pw', MicrosoftAppType: 'SingleTenant' })).toThrow(/MicrosoftAppTenantId/);
+  expect(() =>
+    loadConfig({ MicrosoftAppId: 'abc', MicrosoftAppPassword: 'pw', MicrosoftAppType: 'SingleTenant' }),
+  ).toThrow(/MicrosoftAppTenantId/);
   expect(loadConfig({ MicrosoftAppId: 'abc', MicrosoftAppPassword: 'pw' }).microsoftApp.appId).toBe('abc');
 });
 
 describe('the WhatsApp channel', () => {
-  const secrets = { WHATSAPP_ACCESS_TOKEN: 'token-xyz', WHATSAPP_APP_SECRET: 'secret-xyz', WHATSAPP_VERIFY_TOKEN: 'verify-xyz', WHATSAPP_PHONE_NUMBER_ID: '100000000000001' };
+  const secrets = {
+    WHATSAPP_ACCESS_TOKEN: 'token-xyz',
+    WHATSAPP_APP_SECRET: 'secret-xyz',
+    WHATSAPP_VERIFY_TOKEN: 'verify-xyz',
+    WHATSAPP_PHONE_NUMBER_ID: '100000000000001',
+  };
 
   test('is off without its secrets, on with all four, with the documented defaults', () => {
     expect(loadConfig({}).whatsapp).toBeUndefined();
     const c = loadConfig(secrets).whatsapp!;
-    expect(c).toMatchObject({ accessToken: 'token-xyz', phoneNumberId: '100000000000001', graphUrl: 'https://graph.facebook.com/v26.0', mps: 80, sendLeaseMs: 30000 });
-    expect(Object.keys(c.templates).sort()).toEqual(['attendance_request', 'checkin', 'message_waiting', 'reminder', 'shift_confirmation', 'waitlist_promoted', 'workshop_invitation']);
+    expect(c).toMatchObject({
+      accessToken: 'token-xyz',
+      phoneNumberId: '100000000000001',
+      graphUrl: 'https://graph.facebook.com/v26.0',
+      mps: 80,
+      sendLeaseMs: 30000,
+    });
+    expect(Object.keys(c.templates).sort()).toEqual([
+      'attendance_request',
+      'checkin',
+      'message_waiting',
+      'reminder',
+      'shift_confirmation',
+      'waitlist_promoted',
+      'workshop_invitation',
+    ]);
   });
 
   test('with some secrets but not all, start-up stops and names what is missing (never an unsigned webhook)', () => {
     const { WHATSAPP_APP_SECRET: _secret, WHATSAPP_VERIFY_TOKEN: _verify, ...two } = secrets;
     expect(() => loadConfig(two)).toThrow(/WHATSAPP_APP_SECRET, WHATSAPP_VERIFY_TOKEN are missing/);
-    expect(() => loadConfig({ WHATSAPP_APP_SECRET: 'x' })).toThrow(/WHATSAPP_ACCESS_TOKEN, WHATSAPP_VERIFY_TOKEN, WHATSAPP_PHONE_NUMBER_ID are missing/);
+    expect(() => loadConfig({ WHATSAPP_APP_SECRET: 'x' })).toThrow(
+      /WHATSAPP_ACCESS_TOKEN, WHATSAPP_VERIFY_TOKEN, WHATSAPP_PHONE_NUMBER_ID are missing/,
+    );
     try {
       loadConfig(two);
     } catch (err) {
@@ -95,11 +127,17 @@ describe('the WhatsApp channel', () => {
   });
 
   test('a wrong Graph URL, rate, number id or template registry is refused with its name', () => {
-    expect(() => loadConfig({ ...secrets, WHATSAPP_GRAPH_URL: 'graph.facebook.com' })).toThrow(/WHATSAPP_GRAPH_URL must be an http/);
+    expect(() => loadConfig({ ...secrets, WHATSAPP_GRAPH_URL: 'graph.facebook.com' })).toThrow(
+      /WHATSAPP_GRAPH_URL must be an http/,
+    );
     expect(() => loadConfig({ ...secrets, WHATSAPP_MPS: '0' })).toThrow(/WHATSAPP_MPS must be between 1 and 10000/);
     expect(() => loadConfig({ ...secrets, WHATSAPP_PHONE_NUMBER_ID: '+33 1 80' })).toThrow(/WHATSAPP_PHONE_NUMBER_ID/);
-    expect(() => loadConfig({ ...secrets, WHATSAPP_TEMPLATES: '/nowhere/templates.json' })).toThrow(/WHATSAPP_TEMPLATES .*no such file/);
+    expect(() => loadConfig({ ...secrets, WHATSAPP_TEMPLATES: '/nowhere/templates.json' })).toThrow(
+      /WHATSAPP_TEMPLATES .*no such file/,
+    );
     expect(() => loadConfig({ SPEECH_TO_TEXT_URL: 'ftp://x' })).toThrow(/SPEECH_TO_TEXT_URL must be an http/);
-    expect(loadConfig({ ...secrets, WHATSAPP_GRAPH_URL: 'http://127.0.0.1:9/v26.0/' }).whatsapp!.graphUrl).toBe('http://127.0.0.1:9/v26.0');
+    expect(loadConfig({ ...secrets, WHATSAPP_GRAPH_URL: 'http://127.0.0.1:9/v26.0/' }).whatsapp!.graphUrl).toBe(
+      'http://127.0.0.1:9/v26.0',
+    );
   });
 });

@@ -51,7 +51,14 @@ test('idle conversations and their tokens are forgotten by sweep()', () => {
 describe('memory bounds', () => {
   const big = (text: string, kb: number) => ({ type: 'message', text: text + 'x'.repeat(kb * 1024) }) as Activity;
   const sized = (extra: Partial<ConstructorParameters<typeof ConversationStore>[0]> = {}) =>
-    new ConversationStore({ tokenTtlSeconds: 60, idleSeconds: 600, maxConversationBytes: 64 * 1024, maxTotalBytes: 256 * 1024, now: () => now, ...extra });
+    new ConversationStore({
+      tokenTtlSeconds: 60,
+      idleSeconds: 600,
+      maxConversationBytes: 64 * 1024,
+      maxTotalBytes: 256 * 1024,
+      now: () => now,
+      ...extra,
+    });
 
   test('a conversation keeps its newest activities within its byte cap; watermarks stay right', () => {
     const s = sized();

@@ -12,7 +12,10 @@ function sourceMessages(): string[] {
   for (const dir of ['bot/api', 'bot/services']) {
     for (const file of fs.readdirSync(path.join(projectRoot, dir)).filter((f) => f.endsWith('.ts'))) {
       const text = fs.readFileSync(path.join(projectRoot, dir, file), 'utf8');
-      for (const m of text.matchAll(/'((?:must|at most|at least|choose|has no|mark|nothing|one mark|say |your )[^']*)'/g)) found.add(m[1]);
+      for (const m of text.matchAll(
+        /'((?:must|at most|at least|choose|has no|mark|nothing|one mark|say |your )[^']*)'/g,
+      ))
+        found.add(m[1]);
     }
   }
   return [...found].sort();
@@ -27,7 +30,7 @@ test('every field message of our schemas has its French (and its English key)', 
   expect(messages.filter((m) => en[fieldMessageKey(m)] !== m)).toEqual([]);
 });
 
-test('a field message in French, in English as written; zod\'s own (already French) untouched', () => {
+test("a field message in French, in English as written; zod's own (already French) untouched", () => {
   expect(fieldMessage('fr', 'must not be empty')).toBe('ne doit pas être vide');
   expect(fieldMessage('en', 'must not be empty')).toBe('must not be empty');
   expect(fieldMessage('fr', 'Entrée invalide')).toBe('Entrée invalide');

@@ -8,7 +8,8 @@ import { isLostRace, LostRace, raceLost, retryLostRaces } from '../../bot/db/ret
 const clientVersion = '6.19.3';
 
 /** What a Prisma operation throws: PrismaClientKnownRequestError with a code and meta. */
-const known = (code: string, message: string, meta?: Record<string, unknown>) => new Prisma.PrismaClientKnownRequestError(message, { code, clientVersion, meta });
+const known = (code: string, message: string, meta?: Record<string, unknown>) =>
+  new Prisma.PrismaClientKnownRequestError(message, { code, clientVersion, meta });
 
 /** @prisma/driver-adapter-utils' DriverAdapterError: name, message from the payload, the payload as `cause`. */
 function driverAdapterError(cause: Record<string, unknown>) {
@@ -19,7 +20,11 @@ function driverAdapterError(cause: Record<string, unknown>) {
 const adapterMeta = driverAdapterError;
 
 const sqliteBusy = { originalCode: 'SQLITE_BUSY', originalMessage: 'database is locked', kind: 'SocketTimeout' };
-const pgSerialization = { originalCode: '40001', originalMessage: 'could not serialize access due to concurrent update', kind: 'TransactionWriteConflict' };
+const pgSerialization = {
+  originalCode: '40001',
+  originalMessage: 'could not serialize access due to concurrent update',
+  kind: 'TransactionWriteConflict',
+};
 const pgDeadlock = {
   originalCode: '40P01',
   originalMessage: 'deadlock detected',
@@ -43,34 +48,140 @@ const pgCheck = {
 
 describe('lost races', () => {
   test.each([
-    ['SQLite busy, a model operation (P1008)', known('P1008', 'Operation has timed out', { modelName: 'Booking', driverAdapterError: adapterMeta(sqliteBusy) })],
-    ['SQLite busy, a raw query (P2010)', known('P2010', 'Raw query failed. Code: `SQLITE_BUSY`. Message: `database is locked`', { driverAdapterError: adapterMeta(sqliteBusy) })],
-    ['SQLite stale snapshot (code on the error)', known('SQLITE_BUSY_SNAPSHOT', 'database is locked', { modelName: 'WorkshopSession' })],
+    [
+      'SQLite busy, a model operation (P1008)',
+      known('P1008', 'Operation has timed out', { modelName: 'Booking', driverAdapterError: adapterMeta(sqliteBusy) }),
+    ],
+    [
+      'SQLite busy, a raw query (P2010)',
+      known('P2010', 'Raw query failed. Code: `SQLITE_BUSY`. Message: `database is locked`', {
+        driverAdapterError: adapterMeta(sqliteBusy),
+      }),
+    ],
+    [
+      'SQLite stale snapshot (code on the error)',
+      known('SQLITE_BUSY_SNAPSHOT', 'database is locked', { modelName: 'WorkshopSession' }),
+    ],
     ['SQLite stale snapshot, a raw query', known('SQLITE_BUSY_SNAPSHOT', 'database is locked')],
-    ['SQLite locked table (code on the error)', known('SQLITE_LOCKED', 'database table is locked', { modelName: 'Booking' })],
-    ['better-sqlite3 itself: SqliteError SQLITE_BUSY', Object.assign(new Error('database is locked'), { name: 'SqliteError', code: 'SQLITE_BUSY' })],
-    ['PostgreSQL serialization failure, a model operation (P2034)', known('P2034', 'Transaction failed due to a write conflict or a deadlock. Please retry your transaction', { modelName: 'Beneficiary', driverAdapterError: adapterMeta(pgSerialization) })],
-    ['PostgreSQL serialization failure, a raw query (P2010)', known('P2010', 'Raw query failed. Code: `40001`. Message: `could not serialize access due to concurrent update`', { driverAdapterError: adapterMeta(pgSerialization) })],
-    ['PostgreSQL serialization failure at COMMIT (a bare DriverAdapterError)', driverAdapterError({ ...pgSerialization, originalMessage: 'could not serialize access due to read/write dependencies among transactions' })],
-    ['PostgreSQL deadlock, a model operation (a bare DriverAdapterError)', Object.assign(driverAdapterError(pgDeadlock), { clientVersion })],
-    ['PostgreSQL deadlock, a raw query (P2010)', known('P2010', 'Raw query failed. Code: `40P01`. Message: `deadlock detected`', { driverAdapterError: adapterMeta(pgDeadlock) })],
-    ['raceLost(): a conditional update found the row changed', (() => { try { raceLost(); } catch (e) { return e; } })()],
-    ['a wrapper that kept the cause', new Error('booking failed', { cause: known('SQLITE_BUSY_SNAPSHOT', 'database is locked') })],
+    [
+      'SQLite locked table (code on the error)',
+      known('SQLITE_LOCKED', 'database table is locked', { modelName: 'Booking' }),
+    ],
+    [
+      'better-sqlite3 itself: SqliteError SQLITE_BUSY',
+      Object.assign(new Error('database is locked'), { name: 'SqliteError', code: 'SQLITE_BUSY' }),
+    ],
+    [
+      'PostgreSQL serialization failure, a model operation (P2034)',
+      known('P2034', 'Transaction failed due to a write conflict or a deadlock. Please retry your transaction', {
+        modelName: 'Beneficiary',
+        driverAdapterError: adapterMeta(pgSerialization),
+      }),
+    ],
+    [
+      'PostgreSQL serialization failure, a raw query (P2010)',
+      known(
+        'P2010',
+        'Raw query failed. Code: `40001`. Message: `could not serialize access due to concurrent update`',
+        { driverAdapterError: adapterMeta(pgSerialization) },
+      ),
+    ],
+    [
+      'PostgreSQL serialization failure at COMMIT (a bare DriverAdapterError)',
+      driverAdapterError({
+        ...pgSerialization,
+        originalMessage: 'could not serialize access due to read/write dependencies among transactions',
+      }),
+    ],
+    [
+      'PostgreSQL deadlock, a model operation (a bare DriverAdapterError)',
+      Object.assign(driverAdapterError(pgDeadlock), { clientVersion }),
+    ],
+    [
+      'PostgreSQL deadlock, a raw query (P2010)',
+      known('P2010', 'Raw query failed. Code: `40P01`. Message: `deadlock detected`', {
+        driverAdapterError: adapterMeta(pgDeadlock),
+      }),
+    ],
+    [
+      'raceLost(): a conditional update found the row changed',
+      (() => {
+        try {
+          raceLost();
+        } catch (e) {
+          return e;
+        }
+      })(),
+    ],
+    [
+      'a wrapper that kept the cause',
+      new Error('booking failed', { cause: known('SQLITE_BUSY_SNAPSHOT', 'database is locked') }),
+    ],
     ['a wrapper that kept only the message', new Error('deadlock detected')],
   ])('%s: a lost race', (_, err) => {
     expect(isLostRace(err)).toBe(true);
   });
 
   test.each([
-    ['SQLite unique violation (P2002)', known('P2002', 'Unique constraint failed on the fields: (`phone`)', { modelName: 'Beneficiary', driverAdapterError: adapterMeta({ originalCode: 'SQLITE_CONSTRAINT_UNIQUE', originalMessage: 'UNIQUE constraint failed: Beneficiary.phone', kind: 'UniqueConstraintViolation', constraint: { fields: ['phone'] } }) })],
-    ['PostgreSQL unique violation (P2002)', known('P2002', 'Unique constraint failed on the fields: (`phone`)', { modelName: 'Beneficiary', driverAdapterError: adapterMeta({ originalCode: '23505', originalMessage: 'duplicate key value violates unique constraint "Beneficiary_phone_key"', kind: 'UniqueConstraintViolation', constraint: { fields: ['phone'] } }) })],
+    [
+      'SQLite unique violation (P2002)',
+      known('P2002', 'Unique constraint failed on the fields: (`phone`)', {
+        modelName: 'Beneficiary',
+        driverAdapterError: adapterMeta({
+          originalCode: 'SQLITE_CONSTRAINT_UNIQUE',
+          originalMessage: 'UNIQUE constraint failed: Beneficiary.phone',
+          kind: 'UniqueConstraintViolation',
+          constraint: { fields: ['phone'] },
+        }),
+      }),
+    ],
+    [
+      'PostgreSQL unique violation (P2002)',
+      known('P2002', 'Unique constraint failed on the fields: (`phone`)', {
+        modelName: 'Beneficiary',
+        driverAdapterError: adapterMeta({
+          originalCode: '23505',
+          originalMessage: 'duplicate key value violates unique constraint "Beneficiary_phone_key"',
+          kind: 'UniqueConstraintViolation',
+          constraint: { fields: ['phone'] },
+        }),
+      }),
+    ],
     ['SQLite check failure (code on the error)', known('SQLITE_CONSTRAINT_CHECK', 'CHECK constraint failed: n')],
-    ['PostgreSQL check failure, a raw query (P2010)', known('P2010', 'Raw query failed. Code: `23514`. Message: `new row for relation "RetryCheck" violates check constraint "RetryCheck_n_check"`', { driverAdapterError: adapterMeta(pgCheck) })],
-    ['a record not found (P2025)', known('P2025', 'An operation failed because it depends on one or more records that were required but not found', { modelName: 'Beneficiary', operation: 'an update' })],
-    ['a timeout that is not SQLite busy (P1008)', known('P1008', 'Operation has timed out', { driverAdapterError: adapterMeta({ kind: 'SocketTimeout' }) })],
-    ['the transaction timed out (P2028)', known('P2028', 'Transaction API error: Transaction already closed: A query cannot be executed on an expired transaction.')],
-    ['a coded error that mentions a deadlock in passing', known('P2010', 'Raw query failed. Code: `42601`. Message: `syntax error at or near "deadlock detected"`')],
-    ['a rule that says no', new PlacementRefused('capacity', 'SIAE Nord takes at most 2 refugees in the sas IAE at a time.')],
+    [
+      'PostgreSQL check failure, a raw query (P2010)',
+      known(
+        'P2010',
+        'Raw query failed. Code: `23514`. Message: `new row for relation "RetryCheck" violates check constraint "RetryCheck_n_check"`',
+        { driverAdapterError: adapterMeta(pgCheck) },
+      ),
+    ],
+    [
+      'a record not found (P2025)',
+      known('P2025', 'An operation failed because it depends on one or more records that were required but not found', {
+        modelName: 'Beneficiary',
+        operation: 'an update',
+      }),
+    ],
+    [
+      'a timeout that is not SQLite busy (P1008)',
+      known('P1008', 'Operation has timed out', { driverAdapterError: adapterMeta({ kind: 'SocketTimeout' }) }),
+    ],
+    [
+      'the transaction timed out (P2028)',
+      known(
+        'P2028',
+        'Transaction API error: Transaction already closed: A query cannot be executed on an expired transaction.',
+      ),
+    ],
+    [
+      'a coded error that mentions a deadlock in passing',
+      known('P2010', 'Raw query failed. Code: `42601`. Message: `syntax error at or near "deadlock detected"`'),
+    ],
+    [
+      'a rule that says no',
+      new PlacementRefused('capacity', 'SIAE Nord takes at most 2 refugees in the sas IAE at a time.'),
+    ],
     ['a plain error', new Error('boom')],
     ['undefined', undefined],
     ['a string', 'database is locked'],
@@ -78,13 +189,14 @@ describe('lost races', () => {
     expect(isLostRace(err)).toBe(false);
   });
 
-  test('LostRace carries the code of Prisma\'s write conflict', () => {
+  test("LostRace carries the code of Prisma's write conflict", () => {
     expect(new LostRace()).toMatchObject({ name: 'LostRace', code: 'P2034' });
   });
 });
 
 describe('retryLostRaces', () => {
-  const busy = () => known('P1008', 'Operation has timed out', { modelName: 'Booking', driverAdapterError: adapterMeta(sqliteBusy) });
+  const busy = () =>
+    known('P1008', 'Operation has timed out', { modelName: 'Booking', driverAdapterError: adapterMeta(sqliteBusy) });
 
   test('runs the work again after lost races, and returns its answer', async () => {
     let calls = 0;
@@ -145,8 +257,10 @@ describe('retryLostRaces', () => {
     expect(calls).toBe(50);
   });
 
-  test('alsoRetry adds the writer\'s own reasons (a unique violation) without changing the others', async () => {
-    const unique = known('P2002', 'Unique constraint failed on the fields: (`sessionId`,`beneficiaryId`)', { modelName: 'Booking' });
+  test("alsoRetry adds the writer's own reasons (a unique violation) without changing the others", async () => {
+    const unique = known('P2002', 'Unique constraint failed on the fields: (`sessionId`,`beneficiaryId`)', {
+      modelName: 'Booking',
+    });
     let calls = 0;
     const result = await retryLostRaces(
       async () => {

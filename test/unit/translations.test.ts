@@ -8,7 +8,8 @@ const PLURAL = /_(zero|one|two|few|many|other)$/;
 function leaves(tree: Translations, prefix = ''): Map<string, string> {
   const out = new Map<string, string>();
   for (const [key, value] of Object.entries(tree)) {
-    if (value && typeof value === 'object') for (const [k, v] of leaves(value as Translations, `${prefix}${key}.`)) out.set(k, v);
+    if (value && typeof value === 'object')
+      for (const [k, v] of leaves(value as Translations, `${prefix}${key}.`)) out.set(k, v);
     else out.set(`${prefix}${key}`, String(value));
   }
   return out;
@@ -32,7 +33,9 @@ describe.each(LANGUAGE_CODES.filter((c) => c !== 'fr'))('%s', (code) => {
 
   test('has every plural form its grammar needs', () => {
     const pluralBases = new Set([...source.keys()].filter((k) => PLURAL.test(k)).map(base));
-    const missing = [...pluralBases].flatMap((b) => categories.filter((c) => !target.has(`${b}_${c}`)).map((c) => `${b}_${c}`));
+    const missing = [...pluralBases].flatMap((b) =>
+      categories.filter((c) => !target.has(`${b}_${c}`)).map((c) => `${b}_${c}`),
+    );
     expect(missing).toEqual([]);
   });
 
@@ -55,6 +58,8 @@ describe.each(LANGUAGE_CODES.filter((c) => c !== 'fr'))('%s', (code) => {
 test('French has every plural form French grammar needs', () => {
   const categories = new Intl.PluralRules('fr').resolvedOptions().pluralCategories;
   const pluralBases = new Set([...source.keys()].filter((k) => PLURAL.test(k)).map(base));
-  const missing = [...pluralBases].flatMap((b) => categories.filter((c) => !source.has(`${b}_${c}`)).map((c) => `${b}_${c}`));
+  const missing = [...pluralBases].flatMap((b) =>
+    categories.filter((c) => !source.has(`${b}_${c}`)).map((c) => `${b}_${c}`),
+  );
   expect(missing).toEqual([]);
 });

@@ -27,7 +27,10 @@ afterAll(async () => {
 });
 
 /** A GET with exactly these headers (fetch would add its own Accept-Encoding and decode). */
-function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+function get(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
   return new Promise((resolve, reject) => {
     http
       .get(url, { headers }, (res) => {
@@ -93,7 +96,7 @@ test("Web Chat's minimal bundle, under 400 KB with brotli; the CSS names the fon
   expect(css).not.toMatch(/\{\{font:/);
 });
 
-test('an old version\'s address gets today\'s file, not cached for long; an unknown file 404 with the page headers', async () => {
+test("an old version's address gets today's file, not cached for long; an unknown file 404 with the page headers", async () => {
   const app_js = webChatAssets().get('app.js')!;
   const old = await get(`${app.url}/webchat/v/0123456789abcdef/app.js`);
   expect(old.status).toBe(200);

@@ -5,7 +5,13 @@ import { ask, say } from '../../cards/messages';
 import { renderActivities } from '../../bot/channels/whatsapp/renderer';
 import { renderForWebChat } from '../../bot/channels/webchat/renderer';
 
-const question = () => ask('fr', 'Que voulez-vous faire ?', [{ label: 'Ateliers' }, { label: 'Mon travail' }], ['Envoyez un numéro.', '0 = menu']);
+const question = () =>
+  ask(
+    'fr',
+    'Que voulez-vous faire ?',
+    [{ label: 'Ateliers' }, { label: 'Mon travail' }],
+    ['Envoyez un numéro.', '0 = menu'],
+  );
 
 test('a question shows its options once, as numbered buttons that send the number and show the label', () => {
   const original = question();

@@ -1,6 +1,14 @@
 // The acceptance path of the WhatsApp channel, on the real server against a fake Graph API.
 import { translator } from '../../bot/i18n';
-import { fixture, fixtureSignatures, listReply, buttonReply, postWebhook, text, statusWebhook } from '../support/whatsappWebhooks';
+import {
+  fixture,
+  fixtureSignatures,
+  listReply,
+  buttonReply,
+  postWebhook,
+  text,
+  statusWebhook,
+} from '../support/whatsappWebhooks';
 import { startWhatsAppApp, textOf, type WhatsAppTestApp } from '../support/whatsappApp';
 
 let h: WhatsAppTestApp;
@@ -14,12 +22,17 @@ afterEach(async () => {
 test('a French text from an unknown number, then Arabic, consent and "1": the workshops in Arabic; a replay gets no reply; unsigned gets 401; a 131047 failure marks the message failed', async () => {
   const nadia = { waId: '33639980001', name: 'Nadia K.' };
   // The fixture, its bytes and signature as given.
-  const res = await postWebhook(h.app.url, fixture('text-fr.json'), { signature: fixtureSignatures().get('text-fr.json') });
+  const res = await postWebhook(h.app.url, fixture('text-fr.json'), {
+    signature: fixtureSignatures().get('text-fr.json'),
+  });
   expect(res.status).toBe(200);
   await h.settled();
   const first = h.graph.sentTo(nadia.waId);
   expect(first).toHaveLength(1);
-  const list = first[0].body as { type: string; interactive: { type: string; action: { sections: { rows: { id: string; title: string }[] }[] } } };
+  const list = first[0].body as {
+    type: string;
+    interactive: { type: string; action: { sections: { rows: { id: string; title: string }[] }[] } };
+  };
   expect(list.type).toBe('interactive');
   expect(list.interactive.type).toBe('list');
   expect(list.interactive.action.sections[0].rows.map((r) => r.id)).toEqual(['1', '2', '3', '4', '5', '6', '7', '8']);
@@ -40,7 +53,9 @@ test('a French text from an unknown number, then Arabic, consent and "1": the wo
 
   // The same webhook again (Meta retries): stored once, no second reply.
   const before = h.graph.sentTo(nadia.waId).length;
-  const replay = await postWebhook(h.app.url, fixture('text-fr.json'), { signature: fixtureSignatures().get('text-fr.json') });
+  const replay = await postWebhook(h.app.url, fixture('text-fr.json'), {
+    signature: fixtureSignatures().get('text-fr.json'),
+  });
   expect(replay.status).toBe(200);
   await h.settled();
   expect(h.graph.sentTo(nadia.waId)).toHaveLength(before);
@@ -52,7 +67,11 @@ test('a French text from an unknown number, then Arabic, consent and "1": the wo
 
   // A failed status with 131047 for one of our messages: that Message is failed with its code.
   const last = h.graph.sentTo(nadia.waId).at(-1)!;
-  await h.send(statusWebhook([{ wamid: last.wamid, status: 'failed', errors: [{ code: 131047, title: 'Re-engagement message' }] }]));
+  await h.send(
+    statusWebhook([
+      { wamid: last.wamid, status: 'failed', errors: [{ code: 131047, title: 'Re-engagement message' }] },
+    ]),
+  );
   const failed = await h.app.db.prisma.message.findUniqueOrThrow({ where: { providerId: `whatsapp:${last.wamid}` } });
   expect(failed).toMatchObject({ status: 'failed', errorCode: 131047, errorTitle: 'Re-engagement message' });
 });
@@ -67,10 +86,13 @@ describe.each([
     const person = { waId: language === 'ar' ? '33600000801' : '33600000802', name };
     await h.send(text(person, 'سلام'), person.waId);
     const all: string[] = [];
-    for (const answer of [digit, n(1), n(1), n(3), n(1), n(2), n(1)]) all.push(...(await h.send(text(person, answer), person.waId)).map(textOf));
+    for (const answer of [digit, n(1), n(1), n(3), n(1), n(2), n(1)])
+      all.push(...(await h.send(text(person, answer), person.waId)).map(textOf));
     const saved = (await h.send(text(person, words), person.waId)).map(textOf).join('\n');
     // The words the person wrote are kept exactly (zero-width non-joiners and marks included).
-    const blocker = await h.app.db.prisma.blocker.findFirstOrThrow({ where: { beneficiary: { phone: `+${person.waId}` } } });
+    const blocker = await h.app.db.prisma.blocker.findFirstOrThrow({
+      where: { beneficiary: { phone: `+${person.waId}` } },
+    });
     expect(blocker).toMatchObject({ category: 'childcare', urgency: 'today', description: words });
     // What went out is the translation itself, the reference isolated left to right.
     expect(saved).toContain(t('problem.saved'));

@@ -9,7 +9,11 @@ import { APP_SECRET } from '../support/whatsappWebhooks';
 import { startWhatsAppApp, type WhatsAppTestApp } from '../support/whatsappApp';
 
 /** Posts `parts` one after the other, chunked (no Content-Length) unless `length` is given. */
-function post(url: string, parts: Buffer[], headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+function post(
+  url: string,
+  parts: Buffer[],
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method: 'POST', headers }, (res) => {
       let body = '';
@@ -28,7 +32,8 @@ function post(url: string, parts: Buffer[], headers: Record<string, string> = {}
   });
 }
 
-const pieces = (total: number, size = 64 * 1024) => Array.from({ length: Math.ceil(total / size) }, (_, i) => Buffer.alloc(Math.min(size, total - i * size), 'a'));
+const pieces = (total: number, size = 64 * 1024) =>
+  Array.from({ length: Math.ceil(total / size) }, (_, i) => Buffer.alloc(Math.min(size, total - i * size), 'a'));
 
 describe('readBody', () => {
   let server: http.Server;
@@ -59,16 +64,28 @@ describe('readBody', () => {
 
   test('a body within the cap is read whole, to its exact bytes, with or without a Content-Length', async () => {
     const bytes = Buffer.from([0xef, 0xbb, 0xbf, ...Buffer.from('{"é": "\\u00e9"}'), 0x00, 0xff]);
-    expect(await post(url, [bytes], { 'Content-Length': String(bytes.length) })).toEqual({ status: 200, body: `read ${bytes.length}` });
-    expect(await post(url, [bytes.subarray(0, 5), bytes.subarray(5)])).toEqual({ status: 200, body: `read ${bytes.length}` });
+    expect(await post(url, [bytes], { 'Content-Length': String(bytes.length) })).toEqual({
+      status: 200,
+      body: `read ${bytes.length}`,
+    });
+    expect(await post(url, [bytes.subarray(0, 5), bytes.subarray(5)])).toEqual({
+      status: 200,
+      body: `read ${bytes.length}`,
+    });
     expect(await post(url, [Buffer.alloc(1000, 'x')])).toEqual({ status: 200, body: 'read 1000' });
     expect(outcomes[0]).toEqual(bytes);
     expect(outcomes[1]).toEqual(bytes);
   });
 
   test('over the cap: BodyTooLarge, from the Content-Length or while streaming, and the answer still reaches the client', async () => {
-    expect(await post(url, [Buffer.alloc(1001, 'x')], { 'Content-Length': '1001' })).toEqual({ status: 413, body: 'over 1000' });
-    expect(await post(url, [Buffer.alloc(600, 'x'), Buffer.alloc(600, 'x')])).toEqual({ status: 413, body: 'over 1000' });
+    expect(await post(url, [Buffer.alloc(1001, 'x')], { 'Content-Length': '1001' })).toEqual({
+      status: 413,
+      body: 'over 1000',
+    });
+    expect(await post(url, [Buffer.alloc(600, 'x'), Buffer.alloc(600, 'x')])).toEqual({
+      status: 413,
+      body: 'over 1000',
+    });
     expect(outcomes.map((o) => o.constructor)).toEqual([BodyTooLarge, BodyTooLarge]);
   });
 
@@ -94,16 +111,24 @@ describe('its callers on the real server', () => {
   test('the webhook: a body streamed past 1 MB without a Content-Length gets 413 and nothing is stored', async () => {
     const parts = pieces(1024 * 1024 + 10);
     const signature = signatureOf(Buffer.concat(parts), APP_SECRET);
-    const res = await post(`${h.app.url}/api/whatsapp`, parts, { 'Content-Type': 'application/json', 'X-Hub-Signature-256': signature });
+    const res = await post(`${h.app.url}/api/whatsapp`, parts, {
+      'Content-Type': 'application/json',
+      'X-Hub-Signature-256': signature,
+    });
     expect(res.status).toBe(413);
-    expect(JSON.parse(res.body)).toEqual({ error: { code: 'PayloadTooLarge', message: `A webhook is at most ${1024 * 1024} bytes.` } });
+    expect(JSON.parse(res.body)).toEqual({
+      error: { code: 'PayloadTooLarge', message: `A webhook is at most ${1024 * 1024} bytes.` },
+    });
     expect(await h.app.db.prisma.message.count()).toBe(0);
   });
 
   test('the API: a body over 256 KB gets 413 PayloadTooLarge, declared or streamed; a body that is not JSON 400, one of another type 415', async () => {
     const json = { 'Content-Type': 'application/json', 'Accept-Language': 'en' };
     const big = pieces(256 * 1024 + 1);
-    const declared = await post(`${h.app.url}/api/cip/session`, big, { ...json, 'Content-Length': String(256 * 1024 + 1) });
+    const declared = await post(`${h.app.url}/api/cip/session`, big, {
+      ...json,
+      'Content-Length': String(256 * 1024 + 1),
+    });
     const streamed = await post(`${h.app.url}/api/cip/session`, big, json);
     for (const res of [declared, streamed]) {
       expect(res.status).toBe(413);

@@ -107,7 +107,10 @@ test('killed in the middle of the turn (the message stored, acknowledged, not an
   await asked;
   await kill(server.child);
   const afterKill = await rows();
-  const voice = afterKill.find((r) => r.direction === 'in' && (r.payload as { event?: { message: { type: string } } }).event?.message.type === 'audio');
+  const voice = afterKill.find(
+    (r) =>
+      r.direction === 'in' && (r.payload as { event?: { message: { type: string } } }).event?.message.type === 'audio',
+  );
   expect(voice?.status).toBe('processing'); // stored and claimed, not handled
   expect(graph.sentTo(person.waId)).toHaveLength(1);
 
@@ -134,13 +137,17 @@ test('killed after the turn committed, while its replies could not be sent yet: 
   graph.failAll('timeout'); // sends hang: a reply is in flight when the server dies
   let server = await startServer();
   expect((await postWebhook(server.base, text(person, 'salam'))).status).toBe(200);
-  await waitFor('the reply in flight', async () => ((await rows()).some((r) => r.direction === 'out' && r.status === 'sending') ? true : undefined));
+  await waitFor('the reply in flight', async () =>
+    (await rows()).some((r) => r.direction === 'out' && r.status === 'sending') ? true : undefined,
+  );
   await kill(server.child);
   expect(graph.sentTo(person.waId)).toHaveLength(0);
 
   graph.clearFailures();
   server = await startServer();
-  const sent = await waitFor('the reply', async () => (graph.sentTo(person.waId).length ? graph.sentTo(person.waId) : undefined));
+  const sent = await waitFor('the reply', async () =>
+    graph.sentTo(person.waId).length ? graph.sentTo(person.waId) : undefined,
+  );
   await new Promise((r) => setTimeout(r, 1500));
   expect(graph.sentTo(person.waId)).toHaveLength(sent.length);
   expect(sent).toHaveLength(1);

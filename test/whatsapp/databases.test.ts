@@ -36,11 +36,25 @@ describe.each(testDatabases())('WhatsApp channel on $name', (kind) => {
 
   test('statuses forward only; a failed send retried; a 131047 answered with the template', async () => {
     const db = h.app.db.prisma;
-    const b = await db.beneficiary.create({ data: { firstName: 'Olena', language: 'uk', status: 'active', consentAt: new Date() } });
-    await db.conversationRef.create({ data: { channel: 'whatsapp', userKey: '33600000602', conversationId: '33600000602', reference: {}, beneficiaryId: b.id, lastInboundAt: new Date() } });
+    const b = await db.beneficiary.create({
+      data: { firstName: 'Olena', language: 'uk', status: 'active', consentAt: new Date() },
+    });
+    await db.conversationRef.create({
+      data: {
+        channel: 'whatsapp',
+        userKey: '33600000602',
+        conversationId: '33600000602',
+        reference: {},
+        beneficiaryId: b.id,
+        lastInboundAt: new Date(),
+      },
+    });
     h.graph.fail(FAILURES.serverError, { to: '33600000602' });
     h.graph.fail(FAILURES.reengage, { to: '33600000602' });
-    const payload = { key: 'notifications.waitlistPromoted', session: { workshopCode: 'cv', title: 'CV', startsAt: '2026-12-10T09:30:00.000Z', place: 'Blois' } };
+    const payload = {
+      key: 'notifications.waitlistPromoted',
+      session: { workshopCode: 'cv', title: 'CV', startsAt: '2026-12-10T09:30:00.000Z', place: 'Blois' },
+    };
     await db.$transaction((tx) => queueNotification(tx, b.id, new Date(), payload));
     await h.app.core.notifier.deliver(b.id);
     await h.settled();
@@ -62,12 +76,22 @@ pg('two instances on one PostgreSQL database', () => {
     const first = await startWhatsAppApp({ kind: postgresKind, graph });
     const second = await startWhatsAppApp({ graph, reuse: first.db });
     try {
-      const people = ['Ana', 'Bilal', 'Chiara', 'Dawit', 'Elif', 'Farid'].map((name, i) => ({ waId: `3360000070${i}`, name }));
+      const people = ['Ana', 'Bilal', 'Chiara', 'Dawit', 'Elif', 'Farid'].map((name, i) => ({
+        waId: `3360000070${i}`,
+        name,
+      }));
       const script = ['bonjour', '1', '1', '1'];
       const t = Date.now();
       // Each person's messages alternate between the instances, posted without waiting for answers.
       for (const [step, words] of script.entries()) {
-        await Promise.all(people.map((p, i) => postWebhook((i + step) % 2 ? second.app.url : first.app.url, text(p, words, { timestamp: t + step * 1000 }))));
+        await Promise.all(
+          people.map((p, i) =>
+            postWebhook(
+              (i + step) % 2 ? second.app.url : first.app.url,
+              text(p, words, { timestamp: t + step * 1000 }),
+            ),
+          ),
+        );
       }
       await Promise.all([first.settled(20000), second.settled(20000)]);
       await Promise.all([first.settled(), second.settled()]);
@@ -78,7 +102,10 @@ pg('two instances on one PostgreSQL database', () => {
         expect(got[0]).toContain(fr('language.question'));
         expect(got.join('\n')).toContain(fr('onboarding.consent.question'));
         expect(got.at(-1)).toContain(fr('menu.question'));
-        const inbound = await first.app.db.prisma.message.findMany({ where: { direction: 'in', conversationId: p.waId }, orderBy: { id: 'asc' } });
+        const inbound = await first.app.db.prisma.message.findMany({
+          where: { direction: 'in', conversationId: p.waId },
+          orderBy: { id: 'asc' },
+        });
         expect(inbound.map((m) => m.status)).toEqual(['received', 'received', 'received', 'received']);
       }
       const out = await first.app.db.prisma.message.findMany({ where: { direction: 'out', channel: 'whatsapp' } });

@@ -2,7 +2,14 @@
 // reference): retry throttling and passing faults, re-engage with a template after 131047, give up
 // on permanent refusals, stop sending on a bad token (190). backoffMs: exponential from 2 s, capped
 // at 15 minutes, with a jitter that keeps it between half the ceiling and the ceiling.
-import { backoffMs, classify, MAX_ATTEMPTS, PAIR_RATE_CODE, REENGAGE_CODE, TOKEN_CODE } from '../../bot/channels/whatsapp/errors';
+import {
+  backoffMs,
+  classify,
+  MAX_ATTEMPTS,
+  PAIR_RATE_CODE,
+  REENGAGE_CODE,
+  TOKEN_CODE,
+} from '../../bot/channels/whatsapp/errors';
 
 test.each([
   [400, 4, 'app call limit'],

@@ -38,7 +38,8 @@ class Raw {
 /** A key written twice in an object: once with the value it has, once with another. */
 const duplicates = new WeakMap<object, { key: string; raw: string; first: boolean }>();
 
-const escapeNonAscii = (s: string) => s.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+const escapeNonAscii = (s: string) =>
+  s.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 /** JSON text, with Raw pieces and duplicate keys, non-ASCII escaped like Meta or as UTF-8. */
 function serialise(v: unknown, escape: boolean): string {
@@ -59,8 +60,79 @@ function serialise(v: unknown, escape: boolean): string {
   return JSON.stringify(v) ?? 'null';
 }
 
-const KEYS = ['object', 'entry', 'id', 'changes', 'field', 'value', 'messaging_product', 'metadata', 'phone_number_id', 'contacts', 'profile', 'name', 'wa_id', 'user_id', 'messages', 'from', 'from_user_id', 'timestamp', 'type', 'text', 'body', 'interactive', 'button_reply', 'list_reply', 'title', 'button', 'payload', 'audio', 'image', 'document', 'location', 'latitude', 'longitude', 'statuses', 'status', 'errors', 'code', 'context', '__proto__', 'constructor', 'toString', ''];
-const TEXTS = ['', ' ', 'x', '1', '٣', 'دری', 'ሰላም', 'Дякую', '👍🏽', '\u2066B-4821\u2069', '\u0000', '\ud800', '\udc00x', '\r\n', 'whatsapp_business_account', 'messages', 'text', 'wamid.HBgLFUZZ', '33600000099', 'FR.4100000000000000099', '1767603600', '-1', 'null', '{}', '[]', '<script>', "'; DROP TABLE \"Message\"; --"];
+const KEYS = [
+  'object',
+  'entry',
+  'id',
+  'changes',
+  'field',
+  'value',
+  'messaging_product',
+  'metadata',
+  'phone_number_id',
+  'contacts',
+  'profile',
+  'name',
+  'wa_id',
+  'user_id',
+  'messages',
+  'from',
+  'from_user_id',
+  'timestamp',
+  'type',
+  'text',
+  'body',
+  'interactive',
+  'button_reply',
+  'list_reply',
+  'title',
+  'button',
+  'payload',
+  'audio',
+  'image',
+  'document',
+  'location',
+  'latitude',
+  'longitude',
+  'statuses',
+  'status',
+  'errors',
+  'code',
+  'context',
+  '__proto__',
+  'constructor',
+  'toString',
+  '',
+];
+const TEXTS = [
+  '',
+  ' ',
+  'x',
+  '1',
+  '٣',
+  'دری',
+  'ሰላም',
+  'Дякую',
+  '👍🏽',
+  '\u2066B-4821\u2069',
+  '\u0000',
+  '\ud800',
+  '\udc00x',
+  '\r\n',
+  'whatsapp_business_account',
+  'messages',
+  'text',
+  'wamid.HBgLFUZZ',
+  '33600000099',
+  'FR.4100000000000000099',
+  '1767603600',
+  '-1',
+  'null',
+  '{}',
+  '[]',
+  '<script>',
+  '\'; DROP TABLE "Message"; --',
+];
 
 function randomString(r: Rand): string {
   if (r.chance(0.6)) return r.pick(TEXTS);
@@ -75,7 +147,10 @@ function setKey(o: Record<string, unknown>, key: string, value: unknown) {
 }
 
 function randomJson(r: Rand, depth = 0): unknown {
-  const kinds = depth > 3 ? ['null', 'bool', 'number', 'string'] : ['null', 'bool', 'number', 'string', 'array', 'object', 'object'];
+  const kinds =
+    depth > 3
+      ? ['null', 'bool', 'number', 'string']
+      : ['null', 'bool', 'number', 'string', 'array', 'object', 'object'];
   switch (r.pick(kinds)) {
     case 'null':
       return null;
@@ -97,7 +172,27 @@ function randomJson(r: Rand, depth = 0): unknown {
 
 /** A value of another type than `v` (or a value JSON.stringify would not write). */
 function wrongType(r: Rand, v: unknown): unknown {
-  const candidates: unknown[] = [null, 0, -1, 1.5, 1e21, true, false, '', 'x', [], {}, [v], { value: v }, randomJson(r), new Raw('1e400'), new Raw('-0'), new Raw('"\\ud800"'), new Raw('"\\u0000"'), new Raw('1767603600.000')];
+  const candidates: unknown[] = [
+    null,
+    0,
+    -1,
+    1.5,
+    1e21,
+    true,
+    false,
+    '',
+    'x',
+    [],
+    {},
+    [v],
+    { value: v },
+    randomJson(r),
+    new Raw('1e400'),
+    new Raw('-0'),
+    new Raw('"\\ud800"'),
+    new Raw('"\\u0000"'),
+    new Raw('1767603600.000'),
+  ];
   const others = candidates.filter((c) => typeof c !== typeof v || Array.isArray(c) !== Array.isArray(v) || c === null);
   return r.pick(others);
 }
@@ -110,7 +205,9 @@ function hugeString(r: Rand, max: number): string {
 
 function deep(r: Rand): Raw {
   const depth = 100 + r.int(r.chance(0.5) ? 500 : 20_000);
-  return r.chance(0.5) ? new Raw('['.repeat(depth) + ']'.repeat(depth)) : new Raw('{"a":'.repeat(depth) + '1' + '}'.repeat(depth));
+  return r.chance(0.5)
+    ? new Raw('['.repeat(depth) + ']'.repeat(depth))
+    : new Raw('{"a":'.repeat(depth) + '1' + '}'.repeat(depth));
 }
 
 type Path = (string | number)[];
@@ -124,7 +221,10 @@ function paths(v: unknown, at: Path = [], out: Path[] = []): Path[] {
   }
   return out;
 }
-function parentOf(root: unknown, path: Path): { parent: Record<string | number, unknown>; key: string | number } | undefined {
+function parentOf(
+  root: unknown,
+  path: Path,
+): { parent: Record<string | number, unknown>; key: string | number } | undefined {
   let node = root as Record<string | number, unknown>;
   for (const k of path.slice(0, -1)) {
     node = node[k] as Record<string | number, unknown>;
@@ -142,7 +242,21 @@ function mutate(r: Rand, root: Record<string, unknown>, huge: number): string {
   if (!at) return 'none';
   const { parent, key } = at;
   const where = path.join('.');
-  switch (r.pick(['delete', 'delete', 'wrongType', 'wrongType', 'wrongType', 'huge', 'deep', 'arrayForObject', 'duplicate', 'duplicate', 'wrongObject'])) {
+  switch (
+    r.pick([
+      'delete',
+      'delete',
+      'wrongType',
+      'wrongType',
+      'wrongType',
+      'huge',
+      'deep',
+      'arrayForObject',
+      'duplicate',
+      'duplicate',
+      'wrongObject',
+    ])
+  ) {
     case 'delete':
       if (Array.isArray(parent)) parent.splice(key as number, 1);
       else delete parent[key];
@@ -163,19 +277,47 @@ function mutate(r: Rand, root: Record<string, unknown>, huge: number): string {
     }
     case 'duplicate': {
       const target = parent[key];
-      const obj = target && typeof target === 'object' && !Array.isArray(target) && Object.keys(target).length ? (target as Record<string, unknown>) : Array.isArray(parent) ? undefined : parent;
+      const obj =
+        target && typeof target === 'object' && !Array.isArray(target) && Object.keys(target).length
+          ? (target as Record<string, unknown>)
+          : Array.isArray(parent)
+            ? undefined
+            : parent;
       if (!obj) return 'none';
       const dupKey = r.pick(Object.keys(obj));
       duplicates.set(obj, { key: dupKey, raw: serialise(wrongType(r, obj[dupKey]), true), first: r.chance(0.5) });
       return `duplicate key ${dupKey} near ${where}`;
     }
     default:
-      root.object = r.pick(['page', 'instagram', '', 'whatsapp_business_account ', 'WhatsApp_Business_Account', null, 1, ['whatsapp_business_account'], {}]);
+      root.object = r.pick([
+        'page',
+        'instagram',
+        '',
+        'whatsapp_business_account ',
+        'WhatsApp_Business_Account',
+        null,
+        1,
+        ['whatsapp_business_account'],
+        {},
+      ]);
       return 'wrong object';
   }
 }
 
-const OWN = ['list-reply.json', 'image.json', 'document.json', 'location.json', 'reaction.json', 'sticker.json', 'template-button.json', 'username-only.json', 'two-messages.json', 'status-read.json', 'status-failed-131047.json', 'multi-entry.json'];
+const OWN = [
+  'list-reply.json',
+  'image.json',
+  'document.json',
+  'location.json',
+  'reaction.json',
+  'sticker.json',
+  'template-button.json',
+  'username-only.json',
+  'two-messages.json',
+  'status-read.json',
+  'status-failed-131047.json',
+  'multi-entry.json',
+];
 // text-fr.json is kept out: it is the good fixture the server must still answer at the end.
 const BASES = [...OWN, 'button-reply.json', 'voice-note.json', 'status-delivered.json'];
 
@@ -188,7 +330,9 @@ function generate(r: Rand, huge = 320_000): Case {
   const roll = r.next();
   if (roll < 0.12) {
     const name = r.pick(BASES);
-    const bytes = r.chance(0.7) ? fixture(name) : Buffer.from(JSON.stringify(JSON.parse(fixture(name).toString('utf8'))), 'utf8'); // UTF-8: cuts can fall inside a character
+    const bytes = r.chance(0.7)
+      ? fixture(name)
+      : Buffer.from(JSON.stringify(JSON.parse(fixture(name).toString('utf8'))), 'utf8'); // UTF-8: cuts can fall inside a character
     const cut = r.int(bytes.length - 1); // at least the last byte goes (a newline for the files)
     return { label: `${name} truncated at ${cut} of ${bytes.length}`, body: bytes.subarray(0, cut) };
   }
@@ -199,7 +343,9 @@ function generate(r: Rand, huge = 320_000): Case {
     return { label: `${n} random bytes`, body };
   }
   if (roll < 0.32) {
-    const v = r.chance(0.5) ? randomJson(r) : { object: 'whatsapp_business_account', entry: r.chance(0.5) ? randomJson(r) : [randomJson(r), randomJson(r)] };
+    const v = r.chance(0.5)
+      ? randomJson(r)
+      : { object: 'whatsapp_business_account', entry: r.chance(0.5) ? randomJson(r) : [randomJson(r), randomJson(r)] };
     return { label: 'JSON of a wrong shape', body: Buffer.from(serialise(v, r.chance(0.5)), 'utf8') };
   }
   const name = r.pick(BASES);
@@ -238,13 +384,19 @@ test(`500 signed bad bodies: every answer is 200 or 4xx, nothing is left unhandl
           answers.push({ i, label: c.label, status: res.status });
         } catch (err) {
           const cause = (err as Error & { cause?: { code?: string; message?: string } }).cause;
-          answers.push({ i, label: `${c.label} [${c.body.length} bytes]`, status: `network error: ${(err as Error).message}${cause ? ` (${cause.code ?? ''} ${cause.message ?? ''})` : ''}` });
+          answers.push({
+            i,
+            label: `${c.label} [${c.body.length} bytes]`,
+            status: `network error: ${(err as Error).message}${cause ? ` (${cause.code ?? ''} ${cause.message ?? ''})` : ''}`,
+          });
         }
       }),
     );
   }
   expect(answers).toHaveLength(500);
-  const bad = answers.filter((a) => typeof a.status !== 'number' || !(a.status === 200 || (a.status >= 400 && a.status < 500)));
+  const bad = answers.filter(
+    (a) => typeof a.status !== 'number' || !(a.status === 200 || (a.status >= 400 && a.status < 500)),
+  );
   expect(bad.map((a) => `seed ${SEED} case ${a.i} (${a.label.slice(0, 160)}): ${a.status}`)).toEqual([]);
   // Both kinds of answer happen: the mix is not all refused, nor all accepted.
   const counts = new Map<number | string, number>();
@@ -254,13 +406,19 @@ test(`500 signed bad bodies: every answer is 200 or 4xx, nothing is left unhandl
 
   // Everything stored was handled, none of it given up on.
   await h.settled(20_000);
-  const inbound = await h.app.db.prisma.message.groupBy({ by: ['status'], where: { channel: 'whatsapp', direction: 'in' }, _count: true });
+  const inbound = await h.app.db.prisma.message.groupBy({
+    by: ['status'],
+    where: { channel: 'whatsapp', direction: 'in' },
+    _count: true,
+  });
   const byStatus = Object.fromEntries(inbound.map((g) => [g.status, g._count]));
   expect(Object.keys(byStatus).filter((s) => s !== 'received')).toEqual([]);
   expect(byStatus.received ?? 0).toBeGreaterThan(0);
 
   // A good fixture afterwards: 200, and Nadia gets her answer.
-  const res = await postWebhook(h.app.url, fixture('text-fr.json'), { signature: fixtureSignatures().get('text-fr.json') });
+  const res = await postWebhook(h.app.url, fixture('text-fr.json'), {
+    signature: fixtureSignatures().get('text-fr.json'),
+  });
   expect(res.status).toBe(200);
   expect(await res.json()).toMatchObject({ received: 1, new: 1 });
   await h.settled();
@@ -275,7 +433,10 @@ test('what earlier runs found, kept: a timestamp beyond any date, and half an em
   const late = await postWebhook(h.app.url, status('"timestamp":1e20,"errors":[{"code":131047}]'));
   expect(late.status).toBe(200);
   expect(await late.json()).toMatchObject({ statuses: 0, skipped: 1 });
-  const half = await postWebhook(h.app.url, status('"timestamp":"1767606000","errors":[{"code":131047,"title":"Re-engagement \\ud83d"}]'));
+  const half = await postWebhook(
+    h.app.url,
+    status('"timestamp":"1767606000","errors":[{"code":131047,"title":"Re-engagement \\ud83d"}]'),
+  );
   expect(half.status).toBe(200);
   expect(await half.json()).toMatchObject({ statuses: 1, skipped: 0 });
 });
@@ -300,17 +461,26 @@ function loneSurrogate(v: unknown): string | undefined {
 
 /** What parseWebhook returns, checked: a problem, or events that are safe to store and use. */
 function wellFormed(result: ParsedWebhook): string | undefined {
-  if (!result.ok) return typeof result.problem === 'string' && result.problem.length > 0 ? undefined : 'a refusal without a problem';
-  if (!Number.isInteger(result.skipped) || result.skipped < 0 || !Number.isInteger(result.ignored) || result.ignored < 0) return 'bad counts';
+  if (!result.ok)
+    return typeof result.problem === 'string' && result.problem.length > 0 ? undefined : 'a refusal without a problem';
+  if (
+    !Number.isInteger(result.skipped) ||
+    result.skipped < 0 ||
+    !Number.isInteger(result.ignored) ||
+    result.ignored < 0
+  )
+    return 'bad counts';
   for (const m of result.messages) {
-    if (typeof m.wamid !== 'string' || !m.wamid || m.wamid.length > 512 || m.message.id !== m.wamid) return `bad wamid ${m.wamid}`;
+    if (typeof m.wamid !== 'string' || !m.wamid || m.wamid.length > 512 || m.message.id !== m.wamid)
+      return `bad wamid ${m.wamid}`;
     if (m.userKey !== (m.waId ?? m.bsuid)) return `userKey ${m.userKey} is not the wa_id or the user id`;
     if (m.waId !== undefined && !WA_ID.test(m.waId)) return `bad wa_id ${m.waId}`;
     if (m.bsuid !== undefined && !BSUID.test(m.bsuid)) return `bad user id ${m.bsuid}`;
     if (!Number.isFinite(m.sentAt) || !validDate(new Date(m.sentAt))) return `bad time ${m.sentAt}`;
     if (typeof m.message.type !== 'string' || typeof m.phoneNumberId !== 'string') return 'bad type or number';
     if (m.message.text && typeof m.message.text.body !== 'string') return 'a text body that is not a string';
-    if (m.profileName !== undefined && (typeof m.profileName !== 'string' || m.profileName.length > 200)) return 'bad profile name';
+    if (m.profileName !== undefined && (typeof m.profileName !== 'string' || m.profileName.length > 200))
+      return 'bad profile name';
   }
   for (const s of result.statuses) {
     if (typeof s.wamid !== 'string' || !s.wamid) return 'a status without wamid';
@@ -335,7 +505,9 @@ test(`parseWebhook never throws on 2,000 bad bodies, and what it returns is well
     const c = generate(r, 40_000); // smaller huge strings: parseWebhook's bounds are 10,000 at most
     let result: ParsedWebhook;
     try {
-      result = parseWebhook(r.chance(0.5) ? c.body : c.body.toString('utf8'), { phoneNumberId: r.chance(0.5) ? '100000000000001' : undefined });
+      result = parseWebhook(r.chance(0.5) ? c.body : c.body.toString('utf8'), {
+        phoneNumberId: r.chance(0.5) ? '100000000000001' : undefined,
+      });
     } catch (err) {
       problems.push(`seed ${SEED + 1} case ${i} (${c.label.slice(0, 160)}): threw ${(err as Error).message}`);
       continue;

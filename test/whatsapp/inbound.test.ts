@@ -16,7 +16,12 @@ function eventOf(name: string): InboundEvent {
   expect(parsed.messages).toHaveLength(1);
   return parsed.messages[0];
 }
-const msg = (type: string, fields: Partial<WaMessage> = {}): WaMessage => ({ id: 'wamid.T', timestamp: '1767603600', type, ...fields });
+const msg = (type: string, fields: Partial<WaMessage> = {}): WaMessage => ({
+  id: 'wamid.T',
+  timestamp: '1767603600',
+  type,
+  ...fields,
+});
 
 test('text-fr.json: the text as written', () => {
   expect(contentOf(eventOf('text-fr.json').message)).toEqual({
@@ -34,7 +39,10 @@ test('list-reply.json: a row of ours comes back as its number', () => {
 });
 
 test('button-reply.json: an id that is not ours ("lang:prs_AF") gives the title the dialogs recognise', () => {
-  expect(contentOf(eventOf('button-reply.json').message)).toEqual({ text: 'دری', value: { id: 'lang:prs_AF', title: 'دری' } });
+  expect(contentOf(eventOf('button-reply.json').message)).toEqual({
+    text: 'دری',
+    value: { id: 'lang:prs_AF', title: 'دری' },
+  });
 });
 
 test.each([
@@ -53,17 +61,27 @@ test.each([
 });
 
 test('an interactive message without a reply, or with an empty one, is unsupported with its kind', () => {
-  expect(contentOf(msg('interactive', { interactive: { type: 'nfm_reply' } }))).toEqual({ unsupported: 'interactive:nfm_reply' });
-  expect(contentOf(msg('interactive', { interactive: { type: 'button_reply', button_reply: { id: '', title: '' } } }))).toEqual({ unsupported: 'interactive:button_reply' });
+  expect(contentOf(msg('interactive', { interactive: { type: 'nfm_reply' } }))).toEqual({
+    unsupported: 'interactive:nfm_reply',
+  });
+  expect(
+    contentOf(msg('interactive', { interactive: { type: 'button_reply', button_reply: { id: '', title: '' } } })),
+  ).toEqual({ unsupported: 'interactive:button_reply' });
   expect(contentOf(msg('interactive'))).toEqual({ unsupported: 'interactive:' });
 });
 
 test('template-button.json: a quick reply reads as its payload, the option number', () => {
-  expect(contentOf(eventOf('template-button.json').message)).toEqual({ text: '1', value: { id: '1', title: 'می‌آیم' } });
+  expect(contentOf(eventOf('template-button.json').message)).toEqual({
+    text: '1',
+    value: { id: '1', title: 'می‌آیم' },
+  });
 });
 
-test("a quick reply without a payload reads as its label; with neither it is unsupported", () => {
-  expect(contentOf(msg('button', { button: { text: 'Je viens' } }))).toEqual({ text: 'Je viens', value: { id: '', title: 'Je viens' } });
+test('a quick reply without a payload reads as its label; with neither it is unsupported', () => {
+  expect(contentOf(msg('button', { button: { text: 'Je viens' } }))).toEqual({
+    text: 'Je viens',
+    value: { id: '', title: 'Je viens' },
+  });
   expect(contentOf(msg('button', { button: {} }))).toEqual({ unsupported: 'button' });
   expect(contentOf(msg('button'))).toEqual({ unsupported: 'button' });
 });
@@ -75,21 +93,36 @@ test("message_waiting's button shows what waited, and is not a text for the dial
 });
 
 test('voice-note.json: a voice note to keep, with its media id and type', () => {
-  expect(contentOf(eventOf('voice-note.json').message)).toEqual({ media: { id: '2700000000000004', kind: 'audio', mimeType: 'audio/ogg; codecs=opus', voice: true } });
+  expect(contentOf(eventOf('voice-note.json').message)).toEqual({
+    media: { id: '2700000000000004', kind: 'audio', mimeType: 'audio/ogg; codecs=opus', voice: true },
+  });
 });
 
 test('a sound file sent (not recorded) is media but not a voice note', () => {
-  expect(contentOf(msg('audio', { audio: { id: 'A1', mime_type: 'audio/mpeg', voice: false } })).media).toEqual({ id: 'A1', kind: 'audio', mimeType: 'audio/mpeg', voice: false });
+  expect(contentOf(msg('audio', { audio: { id: 'A1', mime_type: 'audio/mpeg', voice: false } })).media).toEqual({
+    id: 'A1',
+    kind: 'audio',
+    mimeType: 'audio/mpeg',
+    voice: false,
+  });
 });
 
 test('image.json: the photo, with its caption as the text', () => {
-  expect(contentOf(eventOf('image.json').message)).toEqual({ text: 'Фото мого посвідчення для реєстрації', media: { id: '1900000000000011', kind: 'image', mimeType: 'image/jpeg' } });
+  expect(contentOf(eventOf('image.json').message)).toEqual({
+    text: 'Фото мого посвідчення для реєстрації',
+    media: { id: '1900000000000011', kind: 'image', mimeType: 'image/jpeg' },
+  });
 });
 
 test('document.json: the PDF with its file name, its caption as the text', () => {
   expect(contentOf(eventOf('document.json').message)).toEqual({
     text: 'Attestation de domicile',
-    media: { id: '1900000000000012', kind: 'document', mimeType: 'application/pdf', filename: 'attestation-hébergement.pdf' },
+    media: {
+      id: '1900000000000012',
+      kind: 'document',
+      mimeType: 'application/pdf',
+      filename: 'attestation-hébergement.pdf',
+    },
   });
 });
 
@@ -100,16 +133,25 @@ test('a photo without a caption has no text', () => {
 });
 
 test('media types whose media is missing are unsupported with their type', () => {
-  for (const type of ['audio', 'image', 'document', 'location']) expect(contentOf(msg(type))).toEqual({ unsupported: type });
+  for (const type of ['audio', 'image', 'document', 'location'])
+    expect(contentOf(msg(type))).toEqual({ unsupported: type });
 });
 
 test('location.json: the point, with its name and address', () => {
-  expect(contentOf(eventOf('location.json').message)).toEqual({ location: { latitude: 45.757814, longitude: 4.832011, name: 'Place Bellecour', address: '2 Place Bellecour, 69002 Lyon' } });
+  expect(contentOf(eventOf('location.json').message)).toEqual({
+    location: {
+      latitude: 45.757814,
+      longitude: 4.832011,
+      name: 'Place Bellecour',
+      address: '2 Place Bellecour, 69002 Lyon',
+    },
+  });
 });
 
 test('sticker.json and other types we do not read are unsupported, with their type', () => {
   expect(contentOf(eventOf('sticker.json').message)).toEqual({ unsupported: 'sticker' });
-  for (const type of ['video', 'contacts', 'order', 'system', 'unknown', 'reaction']) expect(contentOf(msg(type))).toEqual({ unsupported: type });
+  for (const type of ['video', 'contacts', 'order', 'system', 'unknown', 'reaction'])
+    expect(contentOf(msg(type))).toEqual({ unsupported: type });
 });
 
 test('a location attachment: a geo: URI and GeoJSON (longitude first)', () => {
@@ -149,7 +191,9 @@ test('toActivity: the value of a tap, the message it answers, and no text when t
   expect(activity.replyToId).toBe('wamid.HBgLMzM2Mzk5ODAwMDMVAgARGBJQQVNTRVJFTExFX0xBTkdfMDAzAA==');
 
   const voice = eventOf('voice-note.json');
-  const attachments = [{ contentType: 'audio/ogg', contentUrl: 'whatsapp-media:2700000000000004', name: 'voice-note.ogg' }];
+  const attachments = [
+    { contentType: 'audio/ogg', contentUrl: 'whatsapp-media:2700000000000004', name: 'voice-note.ogg' },
+  ];
   const withMedia = toActivity(voice, contentOf(voice.message), attachments);
   expect(withMedia).not.toHaveProperty('text');
   expect(withMedia).not.toHaveProperty('value');

@@ -3,7 +3,18 @@
 // pictures and documents for a problem report, locations, reactions and the unreadable rest;
 // people known by their business-scoped id only; a phone number that matches a CIP's case.
 import { translator } from '../../bot/i18n';
-import { buttonReply, fixture, fixtureSignatures, image, listReply, messageWebhook, postWebhook, templateButton, text, voiceNote } from '../support/whatsappWebhooks';
+import {
+  buttonReply,
+  fixture,
+  fixtureSignatures,
+  image,
+  listReply,
+  messageWebhook,
+  postWebhook,
+  templateButton,
+  text,
+  voiceNote,
+} from '../support/whatsappWebhooks';
 import { startWhatsAppApp, textOf, type WhatsAppTestApp } from '../support/whatsappApp';
 import { FakeSpeechToText } from '../support/fakeSpeechToText';
 import { signedIn } from '../support/cipApi';
@@ -27,11 +38,13 @@ async function onboarded(waId: string, name = 'Amina') {
   return person;
 }
 
-test("the button-reply fixture: an id that is not ours counts by its title (دری), and the person goes on in Dari", async () => {
+test('the button-reply fixture: an id that is not ours counts by its title (دری), and the person goes on in Dari', async () => {
   h = await startWhatsAppApp();
   const hamid = { waId: '33639980003', name: 'Hamid' };
   await h.send(text(hamid, 'hello'), hamid.waId);
-  const res = await postWebhook(h.app.url, fixture('button-reply.json'), { signature: fixtureSignatures().get('button-reply.json') });
+  const res = await postWebhook(h.app.url, fixture('button-reply.json'), {
+    signature: fixtureSignatures().get('button-reply.json'),
+  });
   expect(res.status).toBe(200);
   await h.settled();
   const replies = all(h.graph.sentTo(hamid.waId).slice(1));
@@ -75,7 +88,9 @@ test('inside "report a problem" the voice note itself is kept for the CIP, downl
   expect(all(ask)).toContain(fr('problem.describe.question'));
   const saved = await h.send(voiceNote(person, 'media-2'), person.waId);
   expect(all(saved)).toContain(fr('problem.saved'));
-  const blocker = await h.app.db.prisma.blocker.findFirstOrThrow({ where: { beneficiary: { phone: `+${person.waId}` } } });
+  const blocker = await h.app.db.prisma.blocker.findFirstOrThrow({
+    where: { beneficiary: { phone: `+${person.waId}` } },
+  });
   expect(blocker).toMatchObject({ category: 'housing', urgency: 'today' });
   const [attachment] = blocker.attachments as { contentType: string; url: string }[];
   expect(attachment.contentType).toBe('audio/ogg');
@@ -87,7 +102,7 @@ test('inside "report a problem" the voice note itself is kept for the CIP, downl
   expect(h.graph.requests.some((r) => r.path === '/v26.0/media-2')).toBe(true);
 });
 
-test('with a speech-to-text service, a voice note is understood as an answer, in the person\'s language', async () => {
+test("with a speech-to-text service, a voice note is understood as an answer, in the person's language", async () => {
   const stt = await FakeSpeechToText.start();
   try {
     h = await startWhatsAppApp({ env: { SPEECH_TO_TEXT_URL: stt.url } });
@@ -130,15 +145,30 @@ test('a photo with a caption in a problem report is kept; a location too; reacti
   expect(await h.app.db.prisma.message.count()).toBe(stored);
 
   // A sticker at the menu: what we can read, and the menu again.
-  const sticker = await h.send(messageWebhook(person, { type: 'sticker', sticker: { id: 'st-1', mime_type: 'image/webp', animated: false } }), person.waId);
+  const sticker = await h.send(
+    messageWebhook(person, { type: 'sticker', sticker: { id: 'st-1', mime_type: 'image/webp', animated: false } }),
+    person.waId,
+  );
   expect(all(sticker)).toContain(fr('prompt.unsupported'));
   expect(all(sticker)).toContain(fr('menu.question'));
 
   // A location as the message to the CIP: kept as a geo: link.
   await h.send(text(person, '5'), person.waId);
-  await h.send(messageWebhook(person, { type: 'location', location: { latitude: 47.5861, longitude: 1.3359, name: 'Gare de Blois' } }), person.waId);
-  const event = await h.app.db.prisma.caseEvent.findFirstOrThrow({ where: { type: 'message_to_cip' }, orderBy: { id: 'desc' } });
-  expect((event.payload as { attachments: { url: string; name: string }[] }).attachments[0]).toMatchObject({ url: 'geo:47.5861,1.3359', name: 'Gare de Blois' });
+  await h.send(
+    messageWebhook(person, {
+      type: 'location',
+      location: { latitude: 47.5861, longitude: 1.3359, name: 'Gare de Blois' },
+    }),
+    person.waId,
+  );
+  const event = await h.app.db.prisma.caseEvent.findFirstOrThrow({
+    where: { type: 'message_to_cip' },
+    orderBy: { id: 'desc' },
+  });
+  expect((event.payload as { attachments: { url: string; name: string }[] }).attachments[0]).toMatchObject({
+    url: 'geo:47.5861,1.3359',
+    name: 'Gare de Blois',
+  });
 });
 
 test('someone known by a username only (business-scoped id): answered through "recipient"; later the same person with only that id keeps their conversation', async () => {
@@ -158,16 +188,20 @@ test('someone known by a username only (business-scoped id): answered through "r
   expect(all(later)).toContain(translator('fa')('onboarding.name.confirm', { name: 'Reza' }));
 });
 
-test("a wa_id that matches the phone of a case a CIP created is linked to that case on consent", async () => {
+test('a wa_id that matches the phone of a case a CIP created is linked to that case on consent', async () => {
   h = await startWhatsAppApp();
-  const caseByCip = await h.app.db.prisma.beneficiary.create({ data: { firstName: 'Hawa', phone: '+33600000209', status: 'active', language: 'fr' } });
+  const caseByCip = await h.app.db.prisma.beneficiary.create({
+    data: { firstName: 'Hawa', phone: '+33600000209', status: 'active', language: 'fr' },
+  });
   const person = { waId: '33600000209', name: 'H.' };
   await h.send(text(person, 'bonjour'), person.waId);
   await h.send(text(person, '1'), person.waId);
   const thanks = await h.send(text(person, '1'), person.waId);
   expect(all(thanks)).toContain(fr('onboarding.thanks', { firstName: 'Hawa' }));
   expect(await h.app.db.prisma.beneficiary.count()).toBe(1);
-  const ref = await h.app.db.prisma.conversationRef.findFirstOrThrow({ where: { channel: 'whatsapp', userKey: person.waId } });
+  const ref = await h.app.db.prisma.conversationRef.findFirstOrThrow({
+    where: { channel: 'whatsapp', userKey: person.waId },
+  });
   expect(ref.beneficiaryId).toBe(caseByCip.id);
   const inbound = await h.app.db.prisma.message.findMany({ where: { direction: 'in', conversationId: person.waId } });
   expect(inbound.every((m) => m.beneficiaryId === caseByCip.id)).toBe(true);
@@ -198,7 +232,10 @@ test('someone who wrote but never consented is forgotten after 30 days without a
   const person = await onboarded('33600000213');
   const db = h.app.db.prisma;
   const old = new Date(Date.now() - 31 * 86400_000);
-  await db.conversationRef.updateMany({ where: { userKey: { in: [stranger.waId, person.waId] } }, data: { lastInboundAt: old } });
+  await db.conversationRef.updateMany({
+    where: { userKey: { in: [stranger.waId, person.waId] } },
+    data: { lastInboundAt: old },
+  });
   expect(await db.botState.count({ where: { key: { contains: stranger.waId } } })).toBeGreaterThan(0);
 
   const forgotten = await h.app.whatsapp!.store.forgetStrangers(30);

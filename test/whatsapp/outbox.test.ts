@@ -15,15 +15,29 @@ afterEach(async () => {
 });
 
 const HOUR = 3600_000;
-const session = { workshopCode: 'cv', title: 'Faire son CV', startsAt: '2026-12-10T09:30:00.000Z', place: 'Maison des associations, Blois' };
+const session = {
+  workshopCode: 'cv',
+  title: 'Faire son CV',
+  startsAt: '2026-12-10T09:30:00.000Z',
+  place: 'Maison des associations, Blois',
+};
 const promoted = { key: 'notifications.waitlistPromoted', session };
 
 /** A consenting person on WhatsApp who last wrote `hoursAgo` hours ago. */
 async function person(waId: string, language: LanguageCode, hoursAgo: number, extra: { optedOutAt?: Date } = {}) {
   const db = h.app.db.prisma;
-  const b = await db.beneficiary.create({ data: { firstName: 'Selam', phone: `+${waId}`, language, status: 'active', consentAt: new Date(), ...extra } });
+  const b = await db.beneficiary.create({
+    data: { firstName: 'Selam', phone: `+${waId}`, language, status: 'active', consentAt: new Date(), ...extra },
+  });
   await db.conversationRef.create({
-    data: { channel: 'whatsapp', userKey: waId, conversationId: waId, reference: { user: { id: waId } }, beneficiaryId: b.id, lastInboundAt: new Date(Date.now() - hoursAgo * HOUR) },
+    data: {
+      channel: 'whatsapp',
+      userKey: waId,
+      conversationId: waId,
+      reference: { user: { id: waId } },
+      beneficiaryId: b.id,
+      lastInboundAt: new Date(Date.now() - hoursAgo * HOUR),
+    },
   });
   return { ...b, waId };
 }
@@ -36,9 +50,10 @@ async function notify(id: number, payload: { key: string; [k: string]: unknown }
   await h.settled();
 }
 
-const row = (wamid: string) => h.app.db.prisma.message.findUniqueOrThrow({ where: { providerId: `whatsapp:${wamid}` } });
+const row = (wamid: string) =>
+  h.app.db.prisma.message.findUniqueOrThrow({ where: { providerId: `whatsapp:${wamid}` } });
 
-test('inside the 24-hour window a notification goes as text; outside it as its template, in the person\'s language', async () => {
+test("inside the 24-hour window a notification goes as text; outside it as its template, in the person's language", async () => {
   h = await startWhatsAppApp();
   const recent = await person('33600000301', 'ar', 2);
   await notify(recent.id);
@@ -50,10 +65,19 @@ test('inside the 24-hour window a notification goes as text; outside it as its t
   await notify(away.id);
   const [template] = h.graph.sentTo(away.waId);
   expect(template.body.type).toBe('template');
-  const t = template.body.template as { name: string; language: { code: string }; components: { type: string; parameters: { text?: string }[] }[] };
+  const t = template.body.template as {
+    name: string;
+    language: { code: string };
+    components: { type: string; parameters: { text?: string }[] }[];
+  };
   expect(t.name).toBe('passerelle_waitlist_promoted');
   expect(t.language.code).toBe('ar');
-  expect(t.components[0].parameters.map((p) => p.text)).toEqual(['Selam', translator('ar')('workshops.titles.cv', { defaultValue: 'Faire son CV' }), expect.stringMatching(/ديسمبر/), session.place]);
+  expect(t.components[0].parameters.map((p) => p.text)).toEqual([
+    'Selam',
+    translator('ar')('workshops.titles.cv', { defaultValue: 'Faire son CV' }),
+    expect.stringMatching(/ديسمبر/),
+    session.place,
+  ]);
   const stored = await row(template.wamid);
   expect(stored).toMatchObject({ status: 'sent', kind: 'notification', beneficiaryId: away.id });
   expect((stored.payload as { sentAs: { template: string } }).sentAs.template).toBe('passerelle_waitlist_promoted');
@@ -76,7 +100,13 @@ test('a reply that could not go within the window waits; the person gets "a mess
     to: p.waId,
     beneficiaryId: p.id,
     kind: 'reply',
-    payload: { form: 'message', message: { type: 'text', text: { body } }, text: body, locale: 'fr', answers: Date.now() - 30 * HOUR },
+    payload: {
+      form: 'message',
+      message: { type: 'text', text: { body } },
+      text: body,
+      locale: 'fr',
+      answers: Date.now() - 30 * HOUR,
+    },
     nextAttemptAt: new Date(),
   });
   await h.app.whatsapp!.store.enqueue(undefined, [reply('première réponse'), reply('deuxième réponse')]);
@@ -85,7 +115,11 @@ test('a reply that could not go within the window waits; the person gets "a mess
   const nudges = h.graph.sentTo(p.waId);
   expect(nudges).toHaveLength(1);
   expect((nudges[0].body.template as { name: string }).name).toBe('passerelle_message_waiting');
-  expect(await h.app.db.prisma.message.count({ where: { conversationId: p.waId, direction: 'out', status: 'queued', nextAttemptAt: null } })).toBe(2);
+  expect(
+    await h.app.db.prisma.message.count({
+      where: { conversationId: p.waId, direction: 'out', status: 'queued', nextAttemptAt: null },
+    }),
+  ).toBe(2);
 
   await h.send(templateButton(p, 'passerelle:show', 'Lire le message'));
   expect(h.graph.sentTo(p.waId).slice(1).map(textOf)).toEqual(['première réponse', 'deuxième réponse']);
@@ -110,16 +144,18 @@ test('a free-form message that Meta fails later with 131047 (status webhook) goe
   const p = await person('33600000306', 'uk', 1);
   await notify(p.id);
   const [free] = h.graph.sentTo(p.waId);
-  const failed = statusWebhook([{ wamid: free.wamid, status: 'failed', to: p.waId, errors: [{ code: 131047, title: 'Re-engagement message' }] }]);
+  const failed = statusWebhook([
+    { wamid: free.wamid, status: 'failed', to: p.waId, errors: [{ code: 131047, title: 'Re-engagement message' }] },
+  ]);
   await h.send(failed);
   await h.send(failed);
-  expect((await row(free.wamid))).toMatchObject({ status: 'failed', errorCode: 131047 });
+  expect(await row(free.wamid)).toMatchObject({ status: 'failed', errorCode: 131047 });
   const sent = h.graph.sentTo(p.waId);
   expect(sent.map((s) => s.body.type)).toEqual(['text', 'template']);
   expect((sent[1].body.template as { language: { code: string } }).language.code).toBe('uk');
 });
 
-test('throttling, server errors and timeouts are tried again with backoff; permanent errors fail with Meta\'s code and title', async () => {
+test("throttling, server errors and timeouts are tried again with backoff; permanent errors fail with Meta's code and title", async () => {
   h = await startWhatsAppApp({ tuning: { graphTimeoutMs: 1000 } });
   const a = await person('33600000307', 'fr', 1);
   h.graph.fail(FAILURES.throttled, { to: a.waId, times: 2 });
@@ -133,8 +169,15 @@ test('throttling, server errors and timeouts are tried again with backoff; perma
   const b = await person('33600000308', 'fr', 1);
   h.graph.fail(FAILURES.undeliverable, { to: b.waId });
   await notify(b.id);
-  const failed = await h.app.db.prisma.message.findFirstOrThrow({ where: { conversationId: b.waId, direction: 'out' } });
-  expect(failed).toMatchObject({ status: 'failed', errorCode: 131026, errorTitle: 'Message undeliverable', attempts: 1 });
+  const failed = await h.app.db.prisma.message.findFirstOrThrow({
+    where: { conversationId: b.waId, direction: 'out' },
+  });
+  expect(failed).toMatchObject({
+    status: 'failed',
+    errorCode: 131026,
+    errorTitle: 'Message undeliverable',
+    attempts: 1,
+  });
   expect(h.graph.sentTo(b.waId)).toHaveLength(0);
 });
 
@@ -172,12 +215,19 @@ test('delivery statuses move a message forward only: read may come before delive
   const readAt = at(20); // (once: two readings of the clock may fall on both sides of a second)
   await h.send(statusWebhook([{ wamid: m.wamid, status: 'read', timestamp: readAt }]));
   expect(await row(m.wamid)).toMatchObject({ status: 'read' });
-  await h.send(statusWebhook([{ wamid: m.wamid, status: 'delivered', timestamp: at(10) }, { wamid: m.wamid, status: 'sent', timestamp: at(5) }]));
+  await h.send(
+    statusWebhook([
+      { wamid: m.wamid, status: 'delivered', timestamp: at(10) },
+      { wamid: m.wamid, status: 'sent', timestamp: at(5) },
+    ]),
+  );
   const r = await row(m.wamid);
   expect(r.status).toBe('read');
   expect(r.deliveredAt).not.toBeNull();
   expect(r.readAt!.getTime()).toBe(Math.floor(readAt / 1000) * 1000);
-  await h.send(statusWebhook([{ wamid: m.wamid, status: 'failed', errors: [{ code: 131026, title: 'Message undeliverable' }] }]));
+  await h.send(
+    statusWebhook([{ wamid: m.wamid, status: 'failed', errors: [{ code: 131026, title: 'Message undeliverable' }] }]),
+  );
   expect(await row(m.wamid)).toMatchObject({ status: 'read', errorCode: null });
 });
 
@@ -205,11 +255,20 @@ test('after "stop" nothing proactive goes (it waits); replies still do; when the
   const p = await person('33600000313', 'fr', 1, { optedOutAt: new Date() });
   await notify(p.id);
   expect(h.graph.sentTo(p.waId)).toHaveLength(0);
-  expect(await h.app.db.prisma.message.findFirstOrThrow({ where: { conversationId: p.waId, direction: 'out' } })).toMatchObject({ status: 'queued', nextAttemptAt: null });
+  expect(
+    await h.app.db.prisma.message.findFirstOrThrow({ where: { conversationId: p.waId, direction: 'out' } }),
+  ).toMatchObject({ status: 'queued', nextAttemptAt: null });
   // They write "start" (the profile links the chat to the case).
-  await h.app.core.storage.write({ [`whatsapp/users/${p.waId}/`]: { profile: { beneficiaryId: p.id, language: 'fr', conversationId: p.waId }, eTag: '*' } });
+  await h.app.core.storage.write({
+    [`whatsapp/users/${p.waId}/`]: {
+      profile: { beneficiaryId: p.id, language: 'fr', conversationId: p.waId },
+      eTag: '*',
+    },
+  });
   const replies = await h.send(text(p, 'start'), p.waId);
-  expect(replies.map(textOf)).toEqual(expect.arrayContaining([renderNotification(promoted, 'fr', 'Europe/Paris').text]));
+  expect(replies.map(textOf)).toEqual(
+    expect.arrayContaining([renderNotification(promoted, 'fr', 'Europe/Paris').text]),
+  );
   expect(replies.map(textOf).join('\n')).toContain(translator('fr')('start.done'));
 });
 
@@ -217,7 +276,15 @@ test("one person's messages keep their order when the first one must be tried ag
   h = await startWhatsAppApp();
   const p = await person('33600000314', 'fr', 1);
   h.graph.fail(FAILURES.serverError, { to: p.waId });
-  await h.app.whatsapp!.store.enqueue(undefined, ['un', 'deux', 'trois'].map((body) => ({ to: p.waId, kind: 'reply', payload: { form: 'message', message: { type: 'text', text: { body } }, text: body, answers: Date.now() }, nextAttemptAt: new Date() })));
+  await h.app.whatsapp!.store.enqueue(
+    undefined,
+    ['un', 'deux', 'trois'].map((body) => ({
+      to: p.waId,
+      kind: 'reply',
+      payload: { form: 'message', message: { type: 'text', text: { body } }, text: body, answers: Date.now() },
+      nextAttemptAt: new Date(),
+    })),
+  );
   h.app.whatsapp!.sender.wake();
   await h.settled();
   expect(h.graph.sentTo(p.waId).map(textOf)).toEqual(['un', 'deux', 'trois']);
@@ -227,18 +294,60 @@ test('a proactive message waiting for the morning (quiet hours) does not hold ba
   h = await startWhatsAppApp();
   const p = await person('33600000315', 'fr', 1);
   const morning = new Date(Date.now() + 8 * HOUR);
-  await h.app.whatsapp!.store.enqueue(undefined, [{ to: p.waId, beneficiaryId: p.id, kind: 'checkin', payload: { key: 'checkins.question', placement: { structure: 'Ferme' } }, nextAttemptAt: morning }]);
-  await h.app.whatsapp!.store.enqueue(undefined, [{ to: p.waId, kind: 'reply', payload: { form: 'message', message: { type: 'text', text: { body: 'réponse' } }, text: 'réponse', answers: Date.now() }, nextAttemptAt: new Date() }]);
+  await h.app.whatsapp!.store.enqueue(undefined, [
+    {
+      to: p.waId,
+      beneficiaryId: p.id,
+      kind: 'checkin',
+      payload: { key: 'checkins.question', placement: { structure: 'Ferme' } },
+      nextAttemptAt: morning,
+    },
+  ]);
+  await h.app.whatsapp!.store.enqueue(undefined, [
+    {
+      to: p.waId,
+      kind: 'reply',
+      payload: {
+        form: 'message',
+        message: { type: 'text', text: { body: 'réponse' } },
+        text: 'réponse',
+        answers: Date.now(),
+      },
+      nextAttemptAt: new Date(),
+    },
+  ]);
   h.app.whatsapp!.sender.wake();
   await h.graph.waitForSent(1, { to: p.waId });
   expect(h.graph.sentTo(p.waId).map(textOf)).toEqual(['réponse']);
-  expect(await h.app.db.prisma.message.findFirstOrThrow({ where: { conversationId: p.waId, kind: 'checkin' } })).toMatchObject({ status: 'queued', nextAttemptAt: morning });
+  expect(
+    await h.app.db.prisma.message.findFirstOrThrow({ where: { conversationId: p.waId, kind: 'checkin' } }),
+  ).toMatchObject({ status: 'queued', nextAttemptAt: morning });
 });
 
-test('the number\'s rate (WHATSAPP_MPS) is kept, and one person gets at most a few messages at once', async () => {
+test("the number's rate (WHATSAPP_MPS) is kept, and one person gets at most a few messages at once", async () => {
   h = await startWhatsAppApp({ env: { WHATSAPP_MPS: '10' }, tuning: { pairIntervalMs: 300, pairBurst: 2 } });
-  const rows = Array.from({ length: 30 }, (_, i) => ({ to: `3360000040${String(i).padStart(2, '0')}`, kind: 'reply', payload: { form: 'message', message: { type: 'text', text: { body: `m${i}` } }, text: `m${i}`, answers: Date.now() }, nextAttemptAt: new Date() }));
-  const one = Array.from({ length: 5 }, (_, i) => ({ to: '33600000499', kind: 'reply', payload: { form: 'message', message: { type: 'text', text: { body: `p${i}` } }, text: `p${i}`, answers: Date.now() }, nextAttemptAt: new Date() }));
+  const rows = Array.from({ length: 30 }, (_, i) => ({
+    to: `3360000040${String(i).padStart(2, '0')}`,
+    kind: 'reply',
+    payload: {
+      form: 'message',
+      message: { type: 'text', text: { body: `m${i}` } },
+      text: `m${i}`,
+      answers: Date.now(),
+    },
+    nextAttemptAt: new Date(),
+  }));
+  const one = Array.from({ length: 5 }, (_, i) => ({
+    to: '33600000499',
+    kind: 'reply',
+    payload: {
+      form: 'message',
+      message: { type: 'text', text: { body: `p${i}` } },
+      text: `p${i}`,
+      answers: Date.now(),
+    },
+    nextAttemptAt: new Date(),
+  }));
   const started = Date.now();
   await h.app.whatsapp!.store.enqueue(undefined, [...rows, ...one]);
   h.app.whatsapp!.sender.wake();
@@ -256,7 +365,13 @@ test('the number\'s rate (WHATSAPP_MPS) is kept, and one person gets at most a f
 test('proactive messages due together reach one person one at a time, a pair interval apart', async () => {
   h = await startWhatsAppApp({ tuning: { pairIntervalMs: 400, pairBurst: 5 } });
   const p = await person('33600000315', 'fr', 1);
-  const notice = (n: number) => ({ to: p.waId, beneficiaryId: p.id, kind: 'notification', payload: { ...promoted, n }, nextAttemptAt: new Date() });
+  const notice = (n: number) => ({
+    to: p.waId,
+    beneficiaryId: p.id,
+    kind: 'notification',
+    payload: { ...promoted, n },
+    nextAttemptAt: new Date(),
+  });
   await h.app.whatsapp!.store.enqueue(undefined, [notice(1), notice(2), notice(3)]);
   h.app.whatsapp!.sender.wake();
   await h.settled();

@@ -28,7 +28,13 @@ function burstOf(bucket: TokenBucket): number {
 // ---- TokenBucket ----
 
 test('a full bucket holds 20 ms of sends, at least one', () => {
-  for (const [rate, burst] of [[5, 1], [50, 1], [80, 2], [250, 5], [1000, 20]]) {
+  for (const [rate, burst] of [
+    [5, 1],
+    [50, 1],
+    [80, 2],
+    [250, 5],
+    [1000, 20],
+  ]) {
     const time = fakeTime();
     expect(burstOf(new TokenBucket(rate, time.now, time.sleep))).toBe(burst);
   }

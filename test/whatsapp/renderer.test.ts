@@ -30,16 +30,23 @@ const asList = (r: RenderedMessage) => {
   expect(m.interactive.type).toBe('list');
   return m.interactive;
 };
-const graphemes = (s: string) => [...new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(s)].map((x) => x.segment);
+const graphemes = (s: string) =>
+  [...new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(s)].map((x) => x.segment);
 /** No lone surrogate: every cut fell between two characters. */
 const wellFormed = (s: string) => !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(s);
 
 // ---- statements ----
 
 test('statements that follow each other go out as one text, in paragraphs', () => {
-  const out = renderActivities([say('fr', 'Bonjour !'), say('fr', 'Je suis Passerelle.', 'Je vous aide.'), say('fr', 'À bientôt.')], 'fr');
+  const out = renderActivities(
+    [say('fr', 'Bonjour !'), say('fr', 'Je suis Passerelle.', 'Je vous aide.'), say('fr', 'À bientôt.')],
+    'fr',
+  );
   expect(out).toHaveLength(1);
-  expect(asText(out[0])).toEqual({ body: 'Bonjour !\n\nJe suis Passerelle.\nJe vous aide.\n\nÀ bientôt.', preview_url: false });
+  expect(asText(out[0])).toEqual({
+    body: 'Bonjour !\n\nJe suis Passerelle.\nJe vous aide.\n\nÀ bientôt.',
+    preview_url: false,
+  });
   expect(out[0].text).toBe('Bonjour !\n\nJe suis Passerelle.\nJe vous aide.\n\nÀ bientôt.');
   expect(out[0].choices).toBeUndefined();
 });
@@ -123,7 +130,10 @@ test('a question with 2 options: reply buttons that send the number, the stateme
 });
 
 test('statements after a question go out after it, as their own text', () => {
-  const out = renderActivities([ask('fr', 'Question ?', options('Oui', 'Non')), say('fr', 'Après.'), say('fr', 'Encore.')], 'fr');
+  const out = renderActivities(
+    [ask('fr', 'Question ?', options('Oui', 'Non')), say('fr', 'Après.'), say('fr', 'Encore.')],
+    'fr',
+  );
   expect(out).toHaveLength(2);
   asButtons(out[0]);
   expect(asText(out[1]).body).toBe('Après.\n\nEncore.');
@@ -139,7 +149,10 @@ test('a question with 1 and with 3 options: buttons; titles over 20 characters a
   const single = renderActivities([ask('fr', 'Continuer ?', options('Oui'))], 'fr');
   expect(asButtons(single[0]).action.buttons.map((b) => b.reply.id)).toEqual(['1']);
 
-  const out = renderActivities([ask('fr', 'Que voulez-vous faire ?', options('Ateliers', 'Écrire à mon conseiller', 'Un problème'))], 'fr');
+  const out = renderActivities(
+    [ask('fr', 'Que voulez-vous faire ?', options('Ateliers', 'Écrire à mon conseiller', 'Un problème'))],
+    'fr',
+  );
   const buttons = asButtons(out[0]).action.buttons;
   expect(buttons.map((b) => b.reply)).toEqual([
     { id: '1', title: '1. Ateliers' },
@@ -152,12 +165,24 @@ test('a question with 1 and with 3 options: buttons; titles over 20 characters a
 });
 
 test('a question with 4 options: a list, rows with the numbers as ids, its button in the language', () => {
-  const out = renderActivities([ask('fr', 'Que voulez-vous faire ?', options('Ateliers', 'Mon travail', 'Un problème', 'Mon agenda'))], 'fr');
+  const out = renderActivities(
+    [ask('fr', 'Que voulez-vous faire ?', options('Ateliers', 'Mon travail', 'Un problème', 'Mon agenda'))],
+    'fr',
+  );
   const list = asList(out[0]);
   expect(list.body.text).toBe('Que voulez-vous faire ?\n1. Ateliers\n2. Mon travail\n3. Un problème\n4. Mon agenda');
   expect(list.action).toEqual({
     button: 'Choisir',
-    sections: [{ rows: [{ id: '1', title: '1. Ateliers' }, { id: '2', title: '2. Mon travail' }, { id: '3', title: '3. Un problème' }, { id: '4', title: '4. Mon agenda' }] }],
+    sections: [
+      {
+        rows: [
+          { id: '1', title: '1. Ateliers' },
+          { id: '2', title: '2. Mon travail' },
+          { id: '3', title: '3. Un problème' },
+          { id: '4', title: '4. Mon agenda' },
+        ],
+      },
+    ],
   });
   expect(out[0].choices).toEqual(['1', '2', '3', '4']);
 });
@@ -171,7 +196,21 @@ test.each(LANGUAGE_CODES)('the list button in %s is whatsapp.choose, within 20 c
 });
 
 test('list rows: a title over 24 characters is shortened, and the whole label goes in the description (72 at most)', () => {
-  const out = renderActivities([ask('fr', 'Quel atelier ?', options('Codes du travail', 'Écrire à mon conseiller', 'Visite d’entreprise : la ferme du Plateau, avec le transport en minibus depuis la gare', 'Sport'))], 'fr');
+  const out = renderActivities(
+    [
+      ask(
+        'fr',
+        'Quel atelier ?',
+        options(
+          'Codes du travail',
+          'Écrire à mon conseiller',
+          'Visite d’entreprise : la ferme du Plateau, avec le transport en minibus depuis la gare',
+          'Sport',
+        ),
+      ),
+    ],
+    'fr',
+  );
   const [short, medium, long] = asList(out[0]).action.sections[0].rows;
   expect(short).toEqual({ id: '1', title: '1. Codes du travail' });
   expect(short).not.toHaveProperty('description');
@@ -180,13 +219,26 @@ test('list rows: a title over 24 characters is shortened, and the whole label go
   expect(long.description!.length).toBeLessThanOrEqual(LIMITS.rowDescription);
   expect(long.description!.endsWith('…')).toBe(true);
   expect(long.description!.startsWith('3. Visite d’entreprise : la ferme du Plateau')).toBe(true);
-  expect(asList(out[0]).body.text).toContain('3. Visite d’entreprise : la ferme du Plateau, avec le transport en minibus depuis la gare');
+  expect(asList(out[0]).body.text).toContain(
+    '3. Visite d’entreprise : la ferme du Plateau, avec le transport en minibus depuis la gare',
+  );
 });
 
 test('a question with 10 options is still a list; with 11 it is numbered text only', () => {
   const ten = renderActivities([ask('fr', 'Choisissez :', labels(10))], 'fr');
   expect(ten).toHaveLength(1);
-  expect(asList(ten[0]).action.sections[0].rows.map((r) => r.id)).toEqual(['1', '2', '3', '4', '5', '6', '7', '8', '9', '10']);
+  expect(asList(ten[0]).action.sections[0].rows.map((r) => r.id)).toEqual([
+    '1',
+    '2',
+    '3',
+    '4',
+    '5',
+    '6',
+    '7',
+    '8',
+    '9',
+    '10',
+  ]);
 
   const eleven = renderActivities([say('fr', 'Voici la liste.'), ask('fr', 'Choisissez :', labels(11))], 'fr');
   expect(eleven).toHaveLength(1);
@@ -198,7 +250,10 @@ test('a question with 10 options is still a list; with 11 it is numbered text on
 
 test('a button body over 1,024 characters: what comes before goes first, the question and its numbered lines stay in the body', () => {
   const intro = 'Information importante. '.repeat(60).trim(); // about 1,440 characters
-  const out = renderActivities([say('fr', intro), ask('fr', 'Vous confirmez ?', options('Oui', 'Non', 'Je ne sais pas'))], 'fr');
+  const out = renderActivities(
+    [say('fr', intro), ask('fr', 'Vous confirmez ?', options('Oui', 'Non', 'Je ne sais pas'))],
+    'fr',
+  );
   expect(out).toHaveLength(2);
   expect(asText(out[0]).body).toBe(intro);
   const interactive = asButtons(out[1]);
@@ -223,17 +278,24 @@ test('a list body over 4,096 characters keeps its numbered lines in the body too
   const out = renderActivities([ask('fr', intro, labels(5))], 'fr');
   const list = asList(out[out.length - 1]);
   expect(list.body.text.length).toBeLessThanOrEqual(LIMITS.listBody);
-  expect(list.body.text.endsWith(['1. Option 1', '2. Option 2', '3. Option 3', '4. Option 4', '5. Option 5'].join('\n'))).toBe(true);
+  expect(
+    list.body.text.endsWith(['1. Option 1', '2. Option 2', '3. Option 3', '4. Option 4', '5. Option 5'].join('\n')),
+  ).toBe(true);
   for (const r of out.slice(0, -1)) expect(asText(r).body.length).toBeLessThanOrEqual(LIMITS.text);
 });
 
 // ---- cards and attachments ----
 
 test('a hero card: its title and text in the body, its buttons as reply buttons', () => {
-  const card = CardFactory.heroCard('Atelier CV', ['https://example.org/cv.png'], [
-    { type: 'imBack', title: 'Je viens', value: '1' },
-    { type: 'imBack', title: 'Pas cette fois', value: 2 },
-  ], { subtitle: 'Mardi 3 mars, 9 h 30', text: 'Centre social, salle 2' });
+  const card = CardFactory.heroCard(
+    'Atelier CV',
+    ['https://example.org/cv.png'],
+    [
+      { type: 'imBack', title: 'Je viens', value: '1' },
+      { type: 'imBack', title: 'Pas cette fois', value: 2 },
+    ],
+    { subtitle: 'Mardi 3 mars, 9 h 30', text: 'Centre social, salle 2' },
+  );
   const out = renderActivities([{ type: 'message', attachments: [card] }], 'fr');
   const interactive = asButtons(out[0]);
   expect(interactive.body.text).toBe('Atelier CV\nMardi 3 mars, 9 h 30\nCentre social, salle 2');
@@ -255,7 +317,13 @@ test('an adaptive card: its text blocks (nested too) in the body, its submit act
     version: '1.5',
     body: [
       { type: 'TextBlock', text: 'Votre rendez-vous' },
-      { type: 'Container', items: [{ type: 'TextBlock', text: 'Lundi, 14 h' }, { type: 'Image', url: 'https://example.org/x.png' }] },
+      {
+        type: 'Container',
+        items: [
+          { type: 'TextBlock', text: 'Lundi, 14 h' },
+          { type: 'Image', url: 'https://example.org/x.png' },
+        ],
+      },
       { type: 'ColumnSet', columns: [{ type: 'Column', items: [{ type: 'TextBlock', text: 'Salle 2' }] }] },
     ],
     actions: [
@@ -274,7 +342,18 @@ test('an adaptive card: its text blocks (nested too) in the body, its submit act
 });
 
 test('a file attachment goes out as its name and link', () => {
-  const out = renderActivities([{ type: 'message', text: 'Votre attestation :', attachments: [{ contentType: 'application/pdf', contentUrl: 'https://example.org/a.pdf', name: 'attestation.pdf' }] }], 'fr');
+  const out = renderActivities(
+    [
+      {
+        type: 'message',
+        text: 'Votre attestation :',
+        attachments: [
+          { contentType: 'application/pdf', contentUrl: 'https://example.org/a.pdf', name: 'attestation.pdf' },
+        ],
+      },
+    ],
+    'fr',
+  );
   expect(asText(out[0]).body).toBe('Votre attestation :\nattestation.pdf: https://example.org/a.pdf');
 });
 
@@ -298,7 +377,12 @@ test('an Arabic question: body, buttons and list rows keep the text and its isol
   const list = asList(renderActivities([fa], 'fa')[0]);
   expect(list.body.text).toBe(fa.text);
   expect(list.action.button).toBe('انتخاب');
-  expect(list.action.sections[0].rows.map((r) => r.title)).toEqual(['1. دری / فارسی', '2. پښتو', '3. العربية', '4. \u2066English\u2069 انگلیسی']);
+  expect(list.action.sections[0].rows.map((r) => r.title)).toEqual([
+    '1. دری / فارسی',
+    '2. پښتو',
+    '3. العربية',
+    '4. \u2066English\u2069 انگلیسی',
+  ]);
 });
 
 // ---- truncate ----
@@ -336,10 +420,28 @@ test('a character longer than the limit leaves only "…"', () => {
 });
 
 test('a card of buttons with no words: the button titles are the body; a button with neither title nor value is left out', () => {
-  const card = CardFactory.heroCard('', '', undefined, [{ type: 'imBack', title: 'Oui', value: '1' }, { type: 'imBack', title: 'Non', value: '2' }]);
+  const card = CardFactory.heroCard('', '', undefined, [
+    { type: 'imBack', title: 'Oui', value: '1' },
+    { type: 'imBack', title: 'Non', value: '2' },
+  ]);
   const [m] = renderActivities([{ type: 'message', attachments: [card] }], 'fr');
   const buttons = asButtons(m);
   expect(buttons.body.text).toBe('Oui\nNon');
-  const odd = renderActivities([{ type: 'message', text: 'Choisissez.', suggestedActions: { to: [], actions: [{ type: 'imBack', title: '', value: { x: 1 } } as never, { type: 'imBack', title: 'B', value: 'b' }] } }], 'fr');
+  const odd = renderActivities(
+    [
+      {
+        type: 'message',
+        text: 'Choisissez.',
+        suggestedActions: {
+          to: [],
+          actions: [
+            { type: 'imBack', title: '', value: { x: 1 } } as never,
+            { type: 'imBack', title: 'B', value: 'b' },
+          ],
+        },
+      },
+    ],
+    'fr',
+  );
   expect(asButtons(odd[0]).action.buttons.map((b) => b.reply.id)).toEqual(['b']);
 });

@@ -6,10 +6,11 @@
 import { parseWebhook, type InboundEvent, type ParsedWebhook } from '../../bot/channels/whatsapp/webhook';
 import { fixture, PHONE_NUMBER_ID } from '../support/whatsappWebhooks';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 
 const load = (name: string): Json => JSON.parse(fixture(name).toString('utf8'));
-const parse = (body: unknown, options?: { phoneNumberId?: string }) => parseWebhook(typeof body === 'string' ? body : JSON.stringify(body), options);
+const parse = (body: unknown, options?: { phoneNumberId?: string }) =>
+  parseWebhook(typeof body === 'string' ? body : JSON.stringify(body), options);
 
 function ok(result: ParsedWebhook) {
   if (!result.ok) throw new Error(`refused: ${result.problem}`);
@@ -25,7 +26,13 @@ function envelope(value: Json, field = 'messages'): Json {
   return { object: 'whatsapp_business_account', entry: [{ id: '200000000000001', changes: [{ value, field }] }] };
 }
 const METADATA = { display_phone_number: '33180000000', phone_number_id: PHONE_NUMBER_ID };
-const message = (extra: Json): Json => ({ id: 'wamid.HBgLMzM2MDAwMDAwOTkVAgASGBRGSVhUVVJFVEVTVDAwMDk5AA==', timestamp: '1767603600', type: 'text', text: { body: 'salut' }, ...extra });
+const message = (extra: Json): Json => ({
+  id: 'wamid.HBgLMzM2MDAwMDAwOTkVAgASGBRGSVhUVVJFVEVTVDAwMDk5AA==',
+  timestamp: '1767603600',
+  type: 'text',
+  text: { body: 'salut' },
+  ...extra,
+});
 const one = (value: Json): InboundEvent => {
   const r = ok(parse(envelope({ messaging_product: 'whatsapp', metadata: METADATA, ...value })));
   expect(r.messages).toHaveLength(1);
@@ -53,7 +60,9 @@ test.each([
   ['"object" of another case', { object: 'WHATSAPP_BUSINESS_ACCOUNT', entry: [] }],
   ['"object" not a string', { object: ['whatsapp_business_account'], entry: [] }],
 ])('%s is refused: not a WhatsApp Business Account webhook', (_, body) => {
-  expect(problem(typeof body === 'string' ? parseWebhook(body) : parse(body))).toMatch(/"object" must be "whatsapp_business_account"/);
+  expect(problem(typeof body === 'string' ? parseWebhook(body) : parse(body))).toMatch(
+    /"object" must be "whatsapp_business_account"/,
+  );
 });
 
 test.each([
@@ -68,9 +77,17 @@ test.each([
   ['an entry that is not an object', [null]],
   ['an entry without changes', [{ id: '1' }]],
   ['changes as an object', [{ id: '1', changes: { field: 'messages', value: {} } }]],
-  ['one good entry and one bad', [{ id: '1', changes: [] }, { id: '2', changes: 'x' }]],
+  [
+    'one good entry and one bad',
+    [
+      { id: '1', changes: [] },
+      { id: '2', changes: 'x' },
+    ],
+  ],
 ])('%s is refused', (_, entry) => {
-  expect(problem(parse({ object: 'whatsapp_business_account', entry }))).toBe('Every entry must have a "changes" array.');
+  expect(problem(parse({ object: 'whatsapp_business_account', entry }))).toBe(
+    'Every entry must have a "changes" array.',
+  );
 });
 
 test.each([
@@ -81,7 +98,9 @@ test.each([
   ['a value that is an array', { field: 'messages', value: [] }],
   ['a value that is a string', { field: 'messages', value: '{}' }],
 ])('%s is refused', (_, change) => {
-  expect(problem(parse({ object: 'whatsapp_business_account', entry: [{ id: '1', changes: [change] }] }))).toBe('Every change must have a "field" and a "value" object.');
+  expect(problem(parse({ object: 'whatsapp_business_account', entry: [{ id: '1', changes: [change] }] }))).toBe(
+    'Every change must have a "field" and a "value" object.',
+  );
 });
 
 test.each(['messages', 'statuses', 'contacts', 'errors'])('"%s" that is not an array is refused', (list) => {
@@ -98,7 +117,13 @@ test('messages or statuses without metadata.phone_number_id are refused; an empt
     body.entry[0].changes[0].value.metadata = 'x';
     expect(problem(parse(body))).toBe('"metadata.phone_number_id" is missing.');
   }
-  expect(ok(parse(envelope({ messaging_product: 'whatsapp' })))).toEqual({ ok: true, messages: [], statuses: [], skipped: 0, ignored: 0 });
+  expect(ok(parse(envelope({ messaging_product: 'whatsapp' })))).toEqual({
+    ok: true,
+    messages: [],
+    statuses: [],
+    skipped: 0,
+    ignored: 0,
+  });
 });
 
 test('an envelope with no entries, or entries with no changes, is accepted and empty', () => {
@@ -130,7 +155,9 @@ test('text-fr.json: one message from Nadia, with both ids, her profile name and 
         id: 'wamid.HBgLMzM2Mzk5ODAwMDEVAgASGBRQQVNTRVJFTExFVEVYVEZSMDAwMQA=',
         timestamp: '1780300800',
         type: 'text',
-        text: { body: "Bonjour, je suis arrivée à Blois le mois dernier. Je voudrais un atelier pour écrire mon CV, c'est possible ?" },
+        text: {
+          body: "Bonjour, je suis arrivée à Blois le mois dernier. Je voudrais un atelier pour écrire mon CV, c'est possible ?",
+        },
       },
     },
   ]);
@@ -140,7 +167,11 @@ test('button-reply.json: the reply with its id, its Dari title and the message i
   const [event] = ok(parseWebhook(fixture('button-reply.json'))).messages;
   expect(event.userKey).toBe('33639980003');
   expect(event.profileName).toBe('Hamid');
-  expect(event.message.interactive).toEqual({ type: 'button_reply', button_reply: { id: 'lang:prs_AF', title: 'دری' }, list_reply: undefined });
+  expect(event.message.interactive).toEqual({
+    type: 'button_reply',
+    button_reply: { id: 'lang:prs_AF', title: 'دری' },
+    list_reply: undefined,
+  });
   expect(event.message.context).toEqual({ id: 'wamid.HBgLMzM2Mzk5ODAwMDMVAgARGBJQQVNTRVJFTExFX0xBTkdfMDAzAA==' });
 });
 
@@ -164,7 +195,14 @@ test('voice-note.json: an audio message marked as a voice note, without the fiel
 test('status-delivered.json: one status, no message', () => {
   const r = ok(parseWebhook(fixture('status-delivered.json')));
   expect(r.messages).toEqual([]);
-  expect(r.statuses).toEqual([{ wamid: 'wamid.HBgLMzM2Mzk5ODAwMDEVAgARGBJQQVNTRVJFTExFX1JFUExZMDAxAA==', status: 'delivered', at: new Date(1780300845 * 1000), errors: [] }]);
+  expect(r.statuses).toEqual([
+    {
+      wamid: 'wamid.HBgLMzM2Mzk5ODAwMDEVAgARGBJQQVNTRVJFTExFX1JFUExZMDAxAA==',
+      status: 'delivered',
+      at: new Date(1780300845 * 1000),
+      errors: [],
+    },
+  ]);
   expect(r).toMatchObject({ skipped: 0, ignored: 0 });
 });
 
@@ -172,10 +210,20 @@ test('status-delivered.json: one status, no message', () => {
 
 test('status-read.json and status-failed-131047.json: the status, its time and its error code and title', () => {
   expect(ok(parseWebhook(fixture('status-read.json'))).statuses).toEqual([
-    { wamid: 'wamid.HBgLMzM2MDAwMDAwMjAVAgARGBJGSVhUVVJFX1JFUExZXzAwMjAA', status: 'read', at: new Date(1767605900 * 1000), errors: [] },
+    {
+      wamid: 'wamid.HBgLMzM2MDAwMDAwMjAVAgARGBJGSVhUVVJFX1JFUExZXzAwMjAA',
+      status: 'read',
+      at: new Date(1767605900 * 1000),
+      errors: [],
+    },
   ]);
   expect(ok(parseWebhook(fixture('status-failed-131047.json'))).statuses).toEqual([
-    { wamid: 'wamid.HBgLMzM2MDAwMDAwMjEVAgARGBJGSVhUVVJFX1JFUExZXzAwMjEA', status: 'failed', at: new Date(1767606000 * 1000), errors: [{ code: 131047, title: 'Re-engagement message' }] },
+    {
+      wamid: 'wamid.HBgLMzM2MDAwMDAwMjEVAgARGBJGSVhUVVJFX1JFUExZXzAwMjEA',
+      status: 'failed',
+      at: new Date(1767606000 * 1000),
+      errors: [{ code: 131047, title: 'Re-engagement message' }],
+    },
   ]);
 });
 
@@ -192,7 +240,9 @@ test('multi-entry.json: the messages and statuses of every entry, in order', () 
 
 test('two-messages.json: two people in one change, each with their own contact', () => {
   const r = ok(parseWebhook(fixture('two-messages.json')));
-  expect(r.messages.map((m) => ({ userKey: m.userKey, bsuid: m.bsuid, name: m.profileName, text: m.message.text?.body }))).toEqual([
+  expect(
+    r.messages.map((m) => ({ userKey: m.userKey, bsuid: m.bsuid, name: m.profileName, text: m.message.text?.body })),
+  ).toEqual([
     { userKey: '33600000018', bsuid: 'FR.4100000000000000018', name: 'Amina', text: 'مرحبا' },
     { userKey: '33600000019', bsuid: 'FR.4100000000000000019', name: 'Dawit', text: 'ሰላም' },
   ]);
@@ -209,7 +259,11 @@ test('two people, contacts in the other order: each message still gets its own s
 
 test('username-only.json: no phone number, so the business-scoped user id is the key', () => {
   const [event] = ok(parseWebhook(fixture('username-only.json'))).messages;
-  expect(event).toMatchObject({ userKey: 'FR.4100000000000000017', bsuid: 'FR.4100000000000000017', profileName: 'Lina' });
+  expect(event).toMatchObject({
+    userKey: 'FR.4100000000000000017',
+    bsuid: 'FR.4100000000000000017',
+    profileName: 'Lina',
+  });
   expect(event.waId).toBeUndefined();
   expect(event.message.text?.body).toBe('Salam, je voudrais parler à ma conseillère.');
 });
@@ -217,18 +271,32 @@ test('username-only.json: no phone number, so the business-scoped user id is the
 test('group-text.json: a message written in a group is skipped and counted, whatever it says; the same message sent directly is read', () => {
   const group = load('group-text.json');
   expect(ok(parseWebhook(JSON.stringify(group)))).toMatchObject({ messages: [], skipped: 1, ignored: 0 });
-  expect(ok(parse(envelope({ messaging_product: 'whatsapp', metadata: METADATA, messages: [message({ group_id: '' })] })))).toMatchObject({ messages: [], skipped: 1 });
+  expect(
+    ok(parse(envelope({ messaging_product: 'whatsapp', metadata: METADATA, messages: [message({ group_id: '' })] }))),
+  ).toMatchObject({ messages: [], skipped: 1 });
   delete group.entry[0].changes[0].value.messages[0].group_id;
-  expect(ok(parseWebhook(JSON.stringify(group))).messages.map((m) => m.message.text?.body)).toEqual(['Salut tout le monde, oui 1']);
+  expect(ok(parseWebhook(JSON.stringify(group))).messages.map((m) => m.message.text?.body)).toEqual([
+    'Salut tout le monde, oui 1',
+  ]);
 });
 
 test('reaction.json: a reaction is ignored, not skipped', () => {
-  expect(parseWebhook(fixture('reaction.json'))).toEqual({ ok: true, messages: [], statuses: [], skipped: 0, ignored: 1 });
+  expect(parseWebhook(fixture('reaction.json'))).toEqual({
+    ok: true,
+    messages: [],
+    statuses: [],
+    skipped: 0,
+    ignored: 1,
+  });
 });
 
 test('sticker.json: a type we do not read is still delivered, with its type', () => {
   const [event] = ok(parseWebhook(fixture('sticker.json'))).messages;
-  expect(event.message).toEqual({ id: 'wamid.HBgLMzM2MDAwMDAwMTUVAgASGBRGSVhUVVJFU1RJQ0tFUjAwMDAxNQA=', timestamp: '1767605500', type: 'sticker' });
+  expect(event.message).toEqual({
+    id: 'wamid.HBgLMzM2MDAwMDAwMTUVAgASGBRGSVhUVVJFU1RJQ0tFUjAwMDAxNQA=',
+    timestamp: '1767605500',
+    type: 'sticker',
+  });
 });
 
 test('image.json, document.json, location.json, list-reply.json, template-button.json: the fields of each kind', () => {
@@ -255,13 +323,19 @@ test('image.json, document.json, location.json, list-reply.json, template-button
     button_reply: undefined,
     list_reply: { id: '3', title: '3. العربية' },
   });
-  expect(ok(parseWebhook(fixture('template-button.json'))).messages[0].message.button).toEqual({ payload: '1', text: 'می‌آیم' });
+  expect(ok(parseWebhook(fixture('template-button.json'))).messages[0].message.button).toEqual({
+    payload: '1',
+    text: 'می‌آیم',
+  });
 });
 
 // ---- identity ----
 
 test('the wa_id is the key when there is one, even when the message also has a user id', () => {
-  const event = one({ contacts: [{ profile: { name: 'A' }, wa_id: '33600000050', user_id: 'FR.4100000000000000050' }], messages: [message({ from: '33600000050', from_user_id: 'FR.4100000000000000050' })] });
+  const event = one({
+    contacts: [{ profile: { name: 'A' }, wa_id: '33600000050', user_id: 'FR.4100000000000000050' }],
+    messages: [message({ from: '33600000050', from_user_id: 'FR.4100000000000000050' })],
+  });
   expect(event).toMatchObject({ userKey: '33600000050', waId: '33600000050', bsuid: 'FR.4100000000000000050' });
 });
 
@@ -271,7 +345,12 @@ test('a message with only from_user_id gets the wa_id of its matching contact', 
     { profile: { name: 'Hawa' }, wa_id: '33600000052', user_id: 'FR.4100000000000000052' },
   ];
   const event = one({ contacts, messages: [message({ from_user_id: 'FR.4100000000000000052' })] });
-  expect(event).toMatchObject({ userKey: '33600000052', waId: '33600000052', bsuid: 'FR.4100000000000000052', profileName: 'Hawa' });
+  expect(event).toMatchObject({
+    userKey: '33600000052',
+    waId: '33600000052',
+    bsuid: 'FR.4100000000000000052',
+    profileName: 'Hawa',
+  });
 });
 
 test('a message with only from gets the user id of its matching contact', () => {
@@ -284,7 +363,10 @@ test('a message with only from gets the user id of its matching contact', () => 
 });
 
 test('a message without any id of its own takes them from the only contact', () => {
-  const event = one({ contacts: [{ profile: { name: 'Lina' }, user_id: 'FR.4100000000000000017' }], messages: [message({})] });
+  const event = one({
+    contacts: [{ profile: { name: 'Lina' }, user_id: 'FR.4100000000000000017' }],
+    messages: [message({})],
+  });
   expect(event).toMatchObject({ userKey: 'FR.4100000000000000017', profileName: 'Lina' });
   expect(event.waId).toBeUndefined();
   const withPhone = one({ contacts: [{ profile: { name: 'Ali' }, wa_id: '33600000053' }], messages: [message({})] });
@@ -297,11 +379,17 @@ test('a parent business-scoped id (CC.ENT.digits) is a valid key', () => {
 });
 
 test('a contact that contradicts the message is not its sender: no name, no ids from it', () => {
-  const event = one({ contacts: [{ profile: { name: 'Not me' }, wa_id: '33600000060', user_id: 'FR.4100000000000000060' }], messages: [message({ from: '33600000061' })] });
+  const event = one({
+    contacts: [{ profile: { name: 'Not me' }, wa_id: '33600000060', user_id: 'FR.4100000000000000060' }],
+    messages: [message({ from: '33600000061' })],
+  });
   expect(event).toMatchObject({ userKey: '33600000061', waId: '33600000061' });
   expect(event.profileName).toBeUndefined();
   expect(event.bsuid).toBeUndefined();
-  const byUserId = one({ contacts: [{ profile: { name: 'Not me' }, user_id: 'FR.4100000000000000060' }], messages: [message({ from_user_id: 'FR.4100000000000000061' })] });
+  const byUserId = one({
+    contacts: [{ profile: { name: 'Not me' }, user_id: 'FR.4100000000000000060' }],
+    messages: [message({ from_user_id: 'FR.4100000000000000061' })],
+  });
   expect(byUserId).toMatchObject({ userKey: 'FR.4100000000000000061' });
   expect(byUserId.profileName).toBeUndefined();
 });
@@ -329,13 +417,18 @@ test.each([
 
 test('a malformed user id is not a key', () => {
   for (const id of ['fr.4100000000000000001', 'FR-4100000000000000001', 'FR.', 'F.41000', `FR.${'1'.repeat(141)}`]) {
-    const r = ok(parse(envelope({ messaging_product: 'whatsapp', metadata: METADATA, messages: [message({ from_user_id: id })] })));
+    const r = ok(
+      parse(envelope({ messaging_product: 'whatsapp', metadata: METADATA, messages: [message({ from_user_id: id })] })),
+    );
     expect(r.skipped).toBe(1);
   }
 });
 
 test('the profile name is cut at 200 characters; an empty or non-string name is no name', () => {
-  const long = one({ contacts: [{ profile: { name: 'ن'.repeat(300) }, wa_id: '33600000080' }], messages: [message({ from: '33600000080' })] });
+  const long = one({
+    contacts: [{ profile: { name: 'ن'.repeat(300) }, wa_id: '33600000080' }],
+    messages: [message({ from: '33600000080' })],
+  });
   expect(long.profileName).toBe('ن'.repeat(200));
   for (const profile of [{ name: '' }, { name: 42 }, 'Amadou', null]) {
     const event = one({ contacts: [{ profile, wa_id: '33600000080' }], messages: [message({ from: '33600000080' })] });
@@ -375,25 +468,69 @@ test('messages without a usable id, type or timestamp are skipped and counted; t
 });
 
 test('statuses without id, time or a known status are skipped and counted', () => {
-  const s = (extra: Json) => ({ id: 'wamid.OURS', status: 'sent', timestamp: '1767603600', recipient_id: '33600000001', ...extra });
-  const statuses = [s({}), s({ status: 'deleted' }), s({ status: 'SENT' }), s({ id: undefined }), s({ timestamp: 'now' }), s({ status: undefined }), 42, s({ status: 'failed' })];
+  const s = (extra: Json) => ({
+    id: 'wamid.OURS',
+    status: 'sent',
+    timestamp: '1767603600',
+    recipient_id: '33600000001',
+    ...extra,
+  });
+  const statuses = [
+    s({}),
+    s({ status: 'deleted' }),
+    s({ status: 'SENT' }),
+    s({ id: undefined }),
+    s({ timestamp: 'now' }),
+    s({ status: undefined }),
+    42,
+    s({ status: 'failed' }),
+  ];
   const r = ok(parse(envelope({ messaging_product: 'whatsapp', metadata: METADATA, statuses })));
   expect(r.statuses.map((x) => x.status)).toEqual(['sent', 'failed']);
   expect(r.skipped).toBe(6);
 });
 
 test('status errors: codes that are integers are kept, with their title cut at 200; others dropped', () => {
-  const errors = [{ code: 131047, title: 'T'.repeat(300) }, { code: '131026', title: 'string code' }, { code: 1.5 }, 'error', null, { code: 131000 }];
-  const r = ok(parse(envelope({ messaging_product: 'whatsapp', metadata: METADATA, statuses: [{ id: 'wamid.X', status: 'failed', timestamp: '1767603600', errors }] })));
+  const errors = [
+    { code: 131047, title: 'T'.repeat(300) },
+    { code: '131026', title: 'string code' },
+    { code: 1.5 },
+    'error',
+    null,
+    { code: 131000 },
+  ];
+  const r = ok(
+    parse(
+      envelope({
+        messaging_product: 'whatsapp',
+        metadata: METADATA,
+        statuses: [{ id: 'wamid.X', status: 'failed', timestamp: '1767603600', errors }],
+      }),
+    ),
+  );
   expect(r.statuses[0].errors).toEqual([{ code: 131047, title: 'T'.repeat(200) }, { code: 131000 }]);
-  const notArray = ok(parse(envelope({ messaging_product: 'whatsapp', metadata: METADATA, statuses: [{ id: 'wamid.X', status: 'failed', timestamp: '1767603600', errors: { code: 1 } }] })));
+  const notArray = ok(
+    parse(
+      envelope({
+        messaging_product: 'whatsapp',
+        metadata: METADATA,
+        statuses: [{ id: 'wamid.X', status: 'failed', timestamp: '1767603600', errors: { code: 1 } }],
+      }),
+    ),
+  );
   expect(notArray.statuses[0].errors).toEqual([]);
 });
 
 test('changes of another field (account or template updates) are ignored and counted, not read', () => {
   const body = load('text-fr.json');
-  body.entry[0].changes.push({ field: 'message_template_status_update', value: { event: 'APPROVED', message_template_id: 1 } });
-  body.entry[0].changes.push({ field: 'account_update', value: { phone_number: '33180000000', event: 'VERIFIED_ACCOUNT' } });
+  body.entry[0].changes.push({
+    field: 'message_template_status_update',
+    value: { event: 'APPROVED', message_template_id: 1 },
+  });
+  body.entry[0].changes.push({
+    field: 'account_update',
+    value: { phone_number: '33180000000', event: 'VERIFIED_ACCOUNT' },
+  });
   // A "messages" payload under another field is not read either.
   body.entry[0].changes.push({ field: 'history', value: load('text-fr.json').entry[0].changes[0].value });
   const r = ok(parse(body));
@@ -427,17 +564,42 @@ test('unknown fields are dropped; the fields we use keep only their own parts', 
       }),
     ],
   });
-  expect(event.message).toEqual({ id: expect.any(String), timestamp: '1767603600', type: 'text', text: { body: 'bonjour' }, context: { id: 'wamid.CTX' } });
+  expect(event.message).toEqual({
+    id: expect.any(String),
+    timestamp: '1767603600',
+    type: 'text',
+    text: { body: 'bonjour' },
+    context: { id: 'wamid.CTX' },
+  });
 });
 
 test('texts are cut to their bounds', () => {
   const big = one({ messages: [message({ from: '33600000001', text: { body: 'a'.repeat(20000) } })] });
   expect(big.message.text!.body).toHaveLength(10000);
   const reply = one({
-    messages: [message({ from: '33600000001', type: 'interactive', text: undefined, interactive: { type: 'list_reply', list_reply: { id: '1'.repeat(600), title: 'b'.repeat(300), description: 'd' } } })],
+    messages: [
+      message({
+        from: '33600000001',
+        type: 'interactive',
+        text: undefined,
+        interactive: {
+          type: 'list_reply',
+          list_reply: { id: '1'.repeat(600), title: 'b'.repeat(300), description: 'd' },
+        },
+      }),
+    ],
   });
   expect(reply.message.interactive!.list_reply).toEqual({ id: '1'.repeat(512), title: 'b'.repeat(200) });
-  const caption = one({ messages: [message({ from: '33600000001', type: 'image', text: undefined, image: { id: 'm'.repeat(300), caption: 'c'.repeat(2000) } })] });
+  const caption = one({
+    messages: [
+      message({
+        from: '33600000001',
+        type: 'image',
+        text: undefined,
+        image: { id: 'm'.repeat(300), caption: 'c'.repeat(2000) },
+      }),
+    ],
+  });
   expect(caption.message.image!.id).toHaveLength(128);
   expect(caption.message.image!.caption).toHaveLength(1024);
 });
@@ -463,7 +625,13 @@ test('fields of the wrong type are dropped, not passed on', () => {
   expect(m.button).toBeUndefined();
   expect(m.image).toBeUndefined();
   expect(m.audio).toEqual({ id: 'A1', mime_type: undefined, url: undefined, voice: false });
-  expect(m.document).toEqual({ id: 'D1', mime_type: undefined, url: undefined, caption: undefined, filename: undefined });
+  expect(m.document).toEqual({
+    id: 'D1',
+    mime_type: undefined,
+    url: undefined,
+    caption: undefined,
+    filename: undefined,
+  });
   expect(m.location).toBeUndefined();
   expect(m.context).toBeUndefined();
 });
@@ -481,10 +649,27 @@ test('a numeric timestamp is read as seconds and kept as a string', () => {
 
 test('a timestamp beyond any real date is refused, so that every time read is a valid date', () => {
   for (const timestamp of [1e20, Number.MAX_SAFE_INTEGER, 10 ** 13]) {
-    const r = ok(parse(envelope({ messaging_product: 'whatsapp', metadata: METADATA, messages: [message({ from: '33600000001', timestamp })], statuses: [{ id: 'wamid.S', status: 'read', timestamp }] })));
+    const r = ok(
+      parse(
+        envelope({
+          messaging_product: 'whatsapp',
+          metadata: METADATA,
+          messages: [message({ from: '33600000001', timestamp })],
+          statuses: [{ id: 'wamid.S', status: 'read', timestamp }],
+        }),
+      ),
+    );
     expect(r).toMatchObject({ messages: [], statuses: [], skipped: 2 });
   }
-  const latest = ok(parse(envelope({ messaging_product: 'whatsapp', metadata: METADATA, statuses: [{ id: 'wamid.S', status: 'read', timestamp: '999999999999' }] })));
+  const latest = ok(
+    parse(
+      envelope({
+        messaging_product: 'whatsapp',
+        metadata: METADATA,
+        statuses: [{ id: 'wamid.S', status: 'read', timestamp: '999999999999' }],
+      }),
+    ),
+  );
   expect(Number.isNaN(latest.statuses[0].at.getTime())).toBe(false);
 });
 
@@ -496,7 +681,14 @@ test('half an emoji (a lone surrogate) never comes out: U+FFFD in its place, so 
         metadata: METADATA,
         contacts: [{ profile: { name: `${'n'.repeat(199)}👍` }, wa_id: '33600000001' }], // cut at 200: inside the emoji
         messages: [message({ from: '33600000001', id: 'wamid.A\ud83d', text: { body: `${'a'.repeat(9999)}👍🏽` } })],
-        statuses: [{ id: 'wamid.\udc4dS', status: 'failed', timestamp: '1767603600', errors: [{ code: 131047, title: 'Re-engagement \ud800message' }] }],
+        statuses: [
+          {
+            id: 'wamid.\udc4dS',
+            status: 'failed',
+            timestamp: '1767603600',
+            errors: [{ code: 131047, title: 'Re-engagement \ud800message' }],
+          },
+        ],
       }),
     ),
   );

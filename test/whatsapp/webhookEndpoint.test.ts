@@ -2,7 +2,15 @@
 // malformed bodies, duplicate deliveries and the order of a person's messages.
 import { translator } from '../../bot/i18n';
 import { signatureOf } from '../../bot/channels/whatsapp/signature';
-import { APP_SECRET, VERIFY_TOKEN, fixture, fixtureSignatures, postWebhook, text, asMetaJson } from '../support/whatsappWebhooks';
+import {
+  APP_SECRET,
+  VERIFY_TOKEN,
+  fixture,
+  fixtureSignatures,
+  postWebhook,
+  text,
+  asMetaJson,
+} from '../support/whatsappWebhooks';
 import { startWhatsAppApp, textOf, type WhatsAppTestApp } from '../support/whatsappApp';
 
 let h: WhatsAppTestApp;
@@ -16,11 +24,19 @@ afterAll(async () => {
 const handshake = (query: Record<string, string>) => fetch(`${h.app.url}/api/whatsapp?${new URLSearchParams(query)}`);
 
 test('the handshake answers the challenge to the right verify token, 403 otherwise', async () => {
-  const ok = await handshake({ 'hub.mode': 'subscribe', 'hub.verify_token': VERIFY_TOKEN, 'hub.challenge': '1158201444' });
+  const ok = await handshake({
+    'hub.mode': 'subscribe',
+    'hub.verify_token': VERIFY_TOKEN,
+    'hub.challenge': '1158201444',
+  });
   expect(ok.status).toBe(200);
   expect(await ok.text()).toBe('1158201444');
-  expect((await handshake({ 'hub.mode': 'subscribe', 'hub.verify_token': 'wrong', 'hub.challenge': '1' })).status).toBe(403);
-  expect((await handshake({ 'hub.mode': 'unsubscribe', 'hub.verify_token': VERIFY_TOKEN, 'hub.challenge': '1' })).status).toBe(403);
+  expect((await handshake({ 'hub.mode': 'subscribe', 'hub.verify_token': 'wrong', 'hub.challenge': '1' })).status).toBe(
+    403,
+  );
+  expect(
+    (await handshake({ 'hub.mode': 'unsubscribe', 'hub.verify_token': VERIFY_TOKEN, 'hub.challenge': '1' })).status,
+  ).toBe(403);
   expect((await handshake({ 'hub.mode': 'subscribe', 'hub.challenge': '1' })).status).toBe(403);
   expect((await handshake({})).status).toBe(403);
 });
@@ -54,18 +70,31 @@ test('a body over 1 MB gets 413, one that is not JSON or not the envelope gets 4
   const notJson = await postWebhook(h.app.url, '{"object": "whatsapp_business_account", "entry": [');
   expect(notJson.status).toBe(400);
   expect(((await notJson.json()) as { error: { message: string } }).error.message).toMatch(/not JSON/);
-  for (const body of [{ object: 'page', entry: [] }, { object: 'whatsapp_business_account' }, { object: 'whatsapp_business_account', entry: [{ id: '1' }] }, [], 'x']) {
+  for (const body of [
+    { object: 'page', entry: [] },
+    { object: 'whatsapp_business_account' },
+    { object: 'whatsapp_business_account', entry: [{ id: '1' }] },
+    [],
+    'x',
+  ]) {
     expect((await postWebhook(h.app.url, JSON.stringify(body))).status).toBe(400);
   }
   // An envelope with nothing for us (an account update): 200.
-  const other = { object: 'whatsapp_business_account', entry: [{ id: '1', changes: [{ field: 'account_update', value: { event: 'VERIFIED_ACCOUNT' } }] }] };
+  const other = {
+    object: 'whatsapp_business_account',
+    entry: [{ id: '1', changes: [{ field: 'account_update', value: { event: 'VERIFIED_ACCOUNT' } }] }],
+  };
   expect((await postWebhook(h.app.url, other)).status).toBe(200);
 });
 
 test('a message delivered twice, even at the same moment, is stored and answered once', async () => {
   const person = { waId: '33700000101', name: 'Lina' };
   const body = asMetaJson(text(person, 'bonjour'));
-  const answers = await Promise.all([postWebhook(h.app.url, body), postWebhook(h.app.url, body), postWebhook(h.app.url, body)]);
+  const answers = await Promise.all([
+    postWebhook(h.app.url, body),
+    postWebhook(h.app.url, body),
+    postWebhook(h.app.url, body),
+  ]);
   expect(answers.map((r) => r.status)).toEqual([200, 200, 200]);
   await h.settled();
   expect(h.graph.sentTo(person.waId)).toHaveLength(1);
@@ -91,7 +120,10 @@ test("a person's messages are handled in the order they came, even when they com
   expect(replies.join('\n')).toContain(fa('onboarding.consent.question'));
   // The third message answered the consent question: the name question comes next, in Dari.
   expect(replies.at(-1)).toContain(fa('onboarding.name.confirm', { name: 'Omid' }));
-  const inbound = await h.app.db.prisma.message.findMany({ where: { direction: 'in', conversationId: person.waId }, orderBy: { id: 'asc' } });
+  const inbound = await h.app.db.prisma.message.findMany({
+    where: { direction: 'in', conversationId: person.waId },
+    orderBy: { id: 'asc' },
+  });
   expect(inbound.map((m) => (m.payload as { text?: string }).text)).toEqual(['salam', '4', '1']);
   expect(inbound.every((m) => m.status === 'received')).toBe(true);
 });

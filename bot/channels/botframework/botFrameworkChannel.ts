@@ -6,7 +6,12 @@
 // BOTFRAMEWORK_EMULATOR=on, for the Bot Framework Emulator on a developer's machine: then it
 // answers loopback clients (behind TRUST_PROXY, the real client's address counts) on the
 // "emulator" channel only.
-import { Channels, CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConversationReference } from 'botbuilder';
+import {
+  Channels,
+  CloudAdapter,
+  ConfigurationBotFrameworkAuthentication,
+  type ConversationReference,
+} from 'botbuilder';
 import restify, { type Request, type Response, type Server } from 'restify';
 import type { BotCore } from '../../botCore';
 import type { Config } from '../../config';
@@ -19,7 +24,9 @@ const MAX_BODY_BYTES = 256 * 1024;
 
 /** What Azure Bot Service sends: the SDK's channel list, less its local and retired ones. */
 export const AZURE_CHANNELS: ReadonlySet<string> = new Set(
-  Object.values(Channels as Record<string, string>).filter((c) => !['console', 'test', 'kik', 'skypeforbusiness', 'twilio-sms'].includes(c)),
+  Object.values(Channels as Record<string, string>).filter(
+    (c) => !['console', 'test', 'kik', 'skypeforbusiness', 'twilio-sms'].includes(c),
+  ),
 );
 
 /** azure: MicrosoftAppId set; emulator: none, BOTFRAMEWORK_EMULATOR=on; off: none */
@@ -89,18 +96,28 @@ export class BotFrameworkChannel {
       const channelId = (req.body as { channelId?: unknown }).channelId;
       const allowed = this.mode === 'azure' ? AZURE_CHANNELS.has(channelId as string) : channelId === 'emulator';
       if (!allowed) {
-        return sendError(res, 403, 'Forbidden', this.mode === 'azure' ? 'This channel is not one of Azure Bot Service.' : 'Without MicrosoftAppId only the "emulator" channel is accepted.');
+        return sendError(
+          res,
+          403,
+          'Forbidden',
+          this.mode === 'azure'
+            ? 'This channel is not one of Azure Bot Service.'
+            : 'Without MicrosoftAppId only the "emulator" channel is accepted.',
+        );
       }
       const conversationId = (req.body as { conversation: { id: string } }).conversation.id;
       // One conversation's turns run in order.
-      await this.core.turns.run(conversationId, () => this.adapter.process(req, res, (context) => this.core.bot.run(context)));
+      await this.core.turns.run(conversationId, () =>
+        this.adapter.process(req, res, (context) => this.core.bot.run(context)),
+      );
     });
   }
 
   /** Why a request may not use the route at all, or undefined. */
   private refusal(req: Request): string | undefined {
     if (this.mode === 'azure') return undefined; // CloudAdapter checks the caller's token
-    if (this.mode === 'off') return '/api/messages is off: set MicrosoftAppId (Azure Bot Service), or BOTFRAMEWORK_EMULATOR=on for the Bot Framework Emulator on this machine.';
+    if (this.mode === 'off')
+      return '/api/messages is off: set MicrosoftAppId (Azure Bot Service), or BOTFRAMEWORK_EMULATOR=on for the Bot Framework Emulator on this machine.';
     const address = clientAddress(req, this.options.trustProxy ?? NO_PROXY);
     return LOOPBACK.has(address) ? undefined : 'Set MicrosoftAppId to accept Bot Framework requests from other hosts.';
   }

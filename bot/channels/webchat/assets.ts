@@ -44,7 +44,14 @@ const TYPES: Record<string, string> = {
 function asset(name: string, body: Buffer): StaticAsset {
   const hash = crypto.createHash('sha256').update(body).digest('hex').slice(0, 16);
   const ext = path.extname(name);
-  return { name, type: TYPES[ext] ?? 'application/octet-stream', body, hash, url: `/webchat/v/${hash}/${name}`, compress: ext !== '.woff2' };
+  return {
+    name,
+    type: TYPES[ext] ?? 'application/octet-stream',
+    body,
+    hash,
+    url: `/webchat/v/${hash}/${name}`,
+    compress: ext !== '.woff2',
+  };
 }
 
 /**
@@ -69,25 +76,40 @@ export function webChatAssets(): Map<string, StaticAsset> {
   for (const name of ['app.js', 'strings.json']) add(asset(name, fs.readFileSync(path.join(PUBLIC, name))));
   for (const [name, file] of Object.entries(FONT_FILES)) add(asset(name, fs.readFileSync(file)));
   // app.css names its fonts "{{font:arabic-400.woff2}}": their versioned addresses go in.
-  const css = fs.readFileSync(path.join(PUBLIC, 'app.css'), 'utf8').replace(/\{\{font:([\w.-]+)\}\}/g, (_, name: string) => {
-    const font = all.get(name);
-    if (!font) throw new Error(`app.css names an unknown font: ${name}`);
-    return font.url;
-  });
+  const css = fs
+    .readFileSync(path.join(PUBLIC, 'app.css'), 'utf8')
+    .replace(/\{\{font:([\w.-]+)\}\}/g, (_, name: string) => {
+      const font = all.get(name);
+      if (!font) throw new Error(`app.css names an unknown font: ${name}`);
+      return font.url;
+    });
   add(asset('app.css', Buffer.from(css)));
   return (loaded = all);
 }
 
 export type Encoding = 'br' | 'gzip';
 
-const cacheFile = (a: StaticAsset, encoding: Encoding) => path.join(CACHE_DIR, `${a.hash}-${a.name}.${encoding === 'br' ? 'br' : 'gz'}`);
+const cacheFile = (a: StaticAsset, encoding: Encoding) =>
+  path.join(CACHE_DIR, `${a.hash}-${a.name}.${encoding === 'br' ? 'br' : 'gz'}`);
 
 const compressors: Record<Encoding, (body: Buffer, best: boolean) => Promise<Buffer>> = {
   br: (body, best) =>
     new Promise((resolve, reject) =>
-      zlib.brotliCompress(body, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: best ? 11 : 5, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: body.length } }, (e, out) => (e ? reject(e) : resolve(out))),
+      zlib.brotliCompress(
+        body,
+        {
+          params: {
+            [zlib.constants.BROTLI_PARAM_QUALITY]: best ? 11 : 5,
+            [zlib.constants.BROTLI_PARAM_SIZE_HINT]: body.length,
+          },
+        },
+        (e, out) => (e ? reject(e) : resolve(out)),
+      ),
     ),
-  gzip: (body, best) => new Promise((resolve, reject) => zlib.gzip(body, { level: best ? 9 : 6 }, (e, out) => (e ? reject(e) : resolve(out)))),
+  gzip: (body, best) =>
+    new Promise((resolve, reject) =>
+      zlib.gzip(body, { level: best ? 9 : 6 }, (e, out) => (e ? reject(e) : resolve(out))),
+    ),
 };
 
 const inMemory = new Map<string, Promise<Buffer>>();
@@ -122,6 +144,7 @@ export async function precompress(): Promise<{ written: string[]; kept: number }
     }
   }
   // (another build's file being written, *.tmp, is its own business)
-  for (const old of fs.readdirSync(CACHE_DIR)) if (!wanted.has(old) && !old.endsWith('.tmp')) fs.rmSync(path.join(CACHE_DIR, old), { force: true });
+  for (const old of fs.readdirSync(CACHE_DIR))
+    if (!wanted.has(old) && !old.endsWith('.tmp')) fs.rmSync(path.join(CACHE_DIR, old), { force: true });
   return { written, kept: wanted.size - written.length };
 }

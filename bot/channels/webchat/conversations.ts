@@ -73,7 +73,8 @@ export class ConversationStore {
   create(userId?: string, locale?: string): { conversation: DirectLineConversation; token: string } {
     if (this.conversations.size >= (this.options.maxConversations ?? 20000)) {
       this.sweep();
-      if (this.conversations.size >= (this.options.maxConversations ?? 20000) && !this.forgetOneUnread()) throw new TooManyConversationsError();
+      if (this.conversations.size >= (this.options.maxConversations ?? 20000) && !this.forgetOneUnread())
+        throw new TooManyConversationsError();
     }
     const conversation: DirectLineConversation = {
       id: random(18),
@@ -99,7 +100,10 @@ export class ConversationStore {
 
   issueToken(conversation: DirectLineConversation): string {
     const token = random(32);
-    this.tokens.set(token, { conversationId: conversation.id, expiresAt: this.now() + this.options.tokenTtlSeconds * 1000 });
+    this.tokens.set(token, {
+      conversationId: conversation.id,
+      expiresAt: this.now() + this.options.tokenTtlSeconds * 1000,
+    });
     conversation.tokens.add(token);
     return token;
   }
@@ -207,7 +211,12 @@ export class ConversationStore {
   }
 
   /** Waits until an activity arrives after `watermark`, or `ms` pass, or `signal` aborts. */
-  waitForActivity(conversation: DirectLineConversation, watermark: string | undefined, ms: number, signal?: AbortSignal): Promise<void> {
+  waitForActivity(
+    conversation: DirectLineConversation,
+    watermark: string | undefined,
+    ms: number,
+    signal?: AbortSignal,
+  ): Promise<void> {
     if (this.since(conversation, watermark).activities.length || ms <= 0 || signal?.aborted) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {

@@ -127,12 +127,25 @@ export class DirectLineChannel {
     // (Limits come before the body is read: a refused request costs next to nothing.)
     const tokenLimit = this.limit(this.tokenRequests, 'token requests');
     const postLimit = this.limit(this.posts, 'messages');
-    server.post(`${BASE}/tokens/generate`, tokenLimit, small, async (req: Request, res: Response) => this.generateToken(req, res));
-    server.post(`${BASE}/tokens/refresh`, tokenLimit, async (req: Request, res: Response) => this.refreshToken(req, res));
-    server.post(`${BASE}/conversations`, (req: Request, res: Response, next: restify.Next) => (this.opensKnown(req) ? next() : tokenLimit(req, res, next)), small, async (req: Request, res: Response) => this.startConversation(req, res));
+    server.post(`${BASE}/tokens/generate`, tokenLimit, small, async (req: Request, res: Response) =>
+      this.generateToken(req, res),
+    );
+    server.post(`${BASE}/tokens/refresh`, tokenLimit, async (req: Request, res: Response) =>
+      this.refreshToken(req, res),
+    );
+    server.post(
+      `${BASE}/conversations`,
+      (req: Request, res: Response, next: restify.Next) => (this.opensKnown(req) ? next() : tokenLimit(req, res, next)),
+      small,
+      async (req: Request, res: Response) => this.startConversation(req, res),
+    );
     server.get(`${BASE}/conversations/:id`, async (req: Request, res: Response) => this.reconnect(req, res));
-    server.post(`${BASE}/conversations/:id/activities`, postLimit, body, async (req: Request, res: Response) => this.postActivity(req, res));
-    server.get(`${BASE}/conversations/:id/activities`, async (req: Request, res: Response) => this.getActivities(req, res));
+    server.post(`${BASE}/conversations/:id/activities`, postLimit, body, async (req: Request, res: Response) =>
+      this.postActivity(req, res),
+    );
+    server.get(`${BASE}/conversations/:id/activities`, async (req: Request, res: Response) =>
+      this.getActivities(req, res),
+    );
     const multipart = restify.plugins.multipartBodyParser({
       uploadDir: os.tmpdir(),
       maxFileSize: this.options.maxUploadBytes,
@@ -140,7 +153,13 @@ export class DirectLineChannel {
       mapParams: false,
       mapFiles: false,
     });
-    server.post(`${BASE}/conversations/:id/upload`, postLimit, (req: Request, res: Response, next: restify.Next) => this.checkUpload(req, res, next), multipart, async (req: Request, res: Response) => this.upload(req, res));
+    server.post(
+      `${BASE}/conversations/:id/upload`,
+      postLimit,
+      (req: Request, res: Response, next: restify.Next) => this.checkUpload(req, res, next),
+      multipart,
+      async (req: Request, res: Response) => this.upload(req, res),
+    );
     // GET /webchat/media/:id is media/serve.ts's (registered by the app: it needs the database).
   }
 
@@ -165,7 +184,9 @@ export class DirectLineChannel {
     const found = this.authorize(req, res);
     if (!found) return;
     const old = bearer(req)!;
-    const token = this.isSecret(old) ? this.options.store.issueToken(found) : this.options.store.refreshToken(found, old);
+    const token = this.isSecret(old)
+      ? this.options.store.issueToken(found)
+      : this.options.store.refreshToken(found, old);
     res.send(200, this.conversationInfo(found, token));
   }
 
@@ -180,7 +201,8 @@ export class DirectLineChannel {
       // A body no larger than a post may be is drained by Node and the connection kept (a new
       // connection for every refusal cost a flood more CPU than the bytes); a larger or unsized
       // body is not read: the connection closes rather than take in what a flood sends.
-      if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES || req.headers['transfer-encoding']) res.setHeader('Connection', 'close');
+      if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES || req.headers['transfer-encoding'])
+        res.setHeader('Connection', 'close');
       sendError(res, 429, 'TooManyRequests', `Too many ${what} from this address; try again in ${wait} s.`);
       return next(false);
     };
@@ -244,7 +266,12 @@ export class DirectLineChannel {
   private checkUpload(req: Request, res: Response, next: restify.Next) {
     if (!this.authorize(req, res)) return next(false);
     if (!/^multipart\/form-data/i.test(String(req.headers['content-type'] ?? ''))) {
-      sendError(res, 415, 'UnsupportedMediaType', 'An upload is multipart/form-data with an "activity" part and "file" parts.');
+      sendError(
+        res,
+        415,
+        'UnsupportedMediaType',
+        'An upload is multipart/form-data with an "activity" part and "file" parts.',
+      );
       return next(false);
     }
     if (Number(req.headers['content-length'] ?? 0) > this.options.maxUploadBytes + 64 * 1024) {
@@ -258,20 +285,44 @@ export class DirectLineChannel {
     const conversation = this.authorize(req, res)!;
     const files = (req as Request & { files?: Record<string, UploadedFile | UploadedFile[]> }).files ?? {};
     const parts = (name: string) => ([] as UploadedFile[]).concat(files[name] ?? []);
-    const discard = () => Promise.all(Object.values(files).flat().map((f) => fs.promises.rm(f.path, { force: true })));
+    const discard = () =>
+      Promise.all(
+        Object.values(files)
+          .flat()
+          .map((f) => fs.promises.rm(f.path, { force: true })),
+      );
     try {
       // The activity comes as a JSON part (Web Chat sends it as a file named "blob") or a field.
       const activityPart = parts('activity')[0];
-      const incoming = activityPart ? parseJson(await fs.promises.readFile(activityPart.path, 'utf8')) : parseJson(String((req.body as Record<string, unknown>)?.activity ?? '{}'));
+      const incoming = activityPart
+        ? parseJson(await fs.promises.readFile(activityPart.path, 'utf8'))
+        : parseJson(String((req.body as Record<string, unknown>)?.activity ?? '{}'));
       const uploads = parts('file');
-      if (!isObject(incoming)) return sendError(res, 400, 'BadArgument', 'The "activity" part must be a JSON activity.');
+      if (!isObject(incoming))
+        return sendError(res, 400, 'BadArgument', 'The "activity" part must be a JSON activity.');
       if (!uploads.length) return sendError(res, 400, 'BadArgument', 'An upload needs at least one "file" part.');
       // Kept only when each file's bytes are what its type says (media/intake.ts); else the person reads why.
-      const attachments = await keepUploads(this.options.media, uploads, { channel: CHANNEL_ID, conversation: conversation.id, user: conversation.userId });
+      const attachments = await keepUploads(this.options.media, uploads, {
+        channel: CHANNEL_ID,
+        conversation: conversation.id,
+        user: conversation.userId,
+      });
       if (!attachments) {
         const refusal = webchatRefusal(conversation.activities, languageFromLocaleTag(conversation.locale) ?? 'fr');
-        this.options.store.append(conversation, { ...refusal, channelId: CHANNEL_ID, conversation: { id: conversation.id }, from: BOT_ACCOUNT, recipient: { id: conversation.userId ?? '', role: 'user' }, timestamp: new Date() } as Activity);
-        return sendError(res, 415, 'UnsupportedMediaType', 'Accepted: pictures (JPEG, PNG, WebP, HEIC), sound (Ogg/Opus, MP3, M4A/AAC, AMR, WebM) and PDF files, whose content is what their type says.');
+        this.options.store.append(conversation, {
+          ...refusal,
+          channelId: CHANNEL_ID,
+          conversation: { id: conversation.id },
+          from: BOT_ACCOUNT,
+          recipient: { id: conversation.userId ?? '', role: 'user' },
+          timestamp: new Date(),
+        } as Activity);
+        return sendError(
+          res,
+          415,
+          'UnsupportedMediaType',
+          'Accepted: pictures (JPEG, PNG, WebP, HEIC), sound (Ogg/Opus, MP3, M4A/AAC, AMR, WebM) and PDF files, whose content is what their type says.',
+        );
       }
       const id = await this.receive(conversation, { ...incoming, type: 'message', attachments });
       res.send(200, { id });
@@ -281,8 +332,12 @@ export class DirectLineChannel {
   }
 
   /** Builds the person's activity, echoes it into the transcript, runs the turn; returns its id. */
-  private async receive(conversation: DirectLineConversation, incoming: Partial<Activity> & Record<string, unknown>): Promise<string> {
-    if (!conversation.userId) conversation.userId = userIdFrom(incoming.from?.id) ?? `dl_${crypto.randomBytes(12).toString('base64url')}`;
+  private async receive(
+    conversation: DirectLineConversation,
+    incoming: Partial<Activity> & Record<string, unknown>,
+  ): Promise<string> {
+    if (!conversation.userId)
+      conversation.userId = userIdFrom(incoming.from?.id) ?? `dl_${crypto.randomBytes(12).toString('base64url')}`;
     // Typing: the bot does nothing with it and nobody else reads this conversation.
     if (incoming.type === 'typing') return `${conversation.id}|typing`;
     const activity = {
@@ -295,7 +350,12 @@ export class DirectLineChannel {
       timestamp: new Date(),
     } as unknown as Activity;
     // Files by link: only this person's own files of our store (media/intake.ts).
-    if (activity.attachments) activity.attachments = await ownFiles(this.options.media, activity.attachments, { channel: CHANNEL_ID, conversation: conversation.id, user: conversation.userId });
+    if (activity.attachments)
+      activity.attachments = await ownFiles(this.options.media, activity.attachments, {
+        channel: CHANNEL_ID,
+        conversation: conversation.id,
+        user: conversation.userId,
+      });
     // Echo it into the transcript first: Web Chat matches its own posts by clientActivityID.
     // (The page's copy links files with a signature for this conversation: media/links.ts.)
     const id = this.options.store.append(conversation, withSenderLinks(activity, conversation.id));
@@ -313,7 +373,12 @@ export class DirectLineChannel {
     res.once('close', () => gone.abort());
     // Only the request's own signal: close() wakes every waiter itself. (AbortSignal.any with the
     // long-lived shutdown signal left an entry on it per poll, never freed.)
-    await this.options.store.waitForActivity(conversation, watermark, this.shutdown.signal.aborted ? 0 : (this.options.longPollMs ?? 10000), gone.signal);
+    await this.options.store.waitForActivity(
+      conversation,
+      watermark,
+      this.shutdown.signal.aborted ? 0 : (this.options.longPollMs ?? 10000),
+      gone.signal,
+    );
     if (!gone.signal.aborted) res.send(200, this.options.store.since(conversation, watermark));
   }
 
@@ -421,10 +486,17 @@ function userIdFrom(value: unknown): string | undefined {
 export function inbound(incoming: Partial<Activity> & Record<string, unknown>): Partial<Activity> {
   const clientActivityId = isObject(incoming.channelData) ? incoming.channelData.clientActivityID : undefined;
   // A tapped button's label ("1 · Ateliers"), which the person's bubble shows instead of the "1" sent.
-  const messageBack = isObject(incoming.channelData) && isObject(incoming.channelData.messageBack) ? incoming.channelData.messageBack : undefined;
-  const displayText = typeof messageBack?.displayText === 'string' && messageBack.displayText.length <= MAX_DISPLAY_TEXT ? messageBack.displayText : undefined;
+  const messageBack =
+    isObject(incoming.channelData) && isObject(incoming.channelData.messageBack)
+      ? incoming.channelData.messageBack
+      : undefined;
+  const displayText =
+    typeof messageBack?.displayText === 'string' && messageBack.displayText.length <= MAX_DISPLAY_TEXT
+      ? messageBack.displayText
+      : undefined;
   const channelData = {
-    ...(typeof clientActivityId === 'string' && CLIENT_ACTIVITY_ID.test(clientActivityId) && { clientActivityID: clientActivityId }),
+    ...(typeof clientActivityId === 'string' &&
+      CLIENT_ACTIVITY_ID.test(clientActivityId) && { clientActivityID: clientActivityId }),
     ...(incoming.type === 'message' && displayText && { messageBack: { displayText } }),
   };
   const attachments = ownAttachments(incoming.attachments);
@@ -438,14 +510,23 @@ export function inbound(incoming: Partial<Activity> & Record<string, unknown>): 
   };
 }
 
-/** Attachments that link to our media store (a signed link too), with their three fields only; receive() then keeps the person's own (media/intake.ts). */
+/**
+ * Attachments that link to our media store (a signed link too), with their three fields only; receive() then keeps the
+ * person's own (media/intake.ts).
+ */
 function ownAttachments(list: unknown): Attachment[] {
   if (!Array.isArray(list)) return [];
   const text = (v: unknown) => (typeof v === 'string' && v.length <= 500 ? v : undefined);
   return list
-    .filter((a): a is Record<string, unknown> => isObject(a) && mediaIdOf(text(a.contentUrl)?.split('?')[0]) !== undefined)
+    .filter(
+      (a): a is Record<string, unknown> => isObject(a) && mediaIdOf(text(a.contentUrl)?.split('?')[0]) !== undefined,
+    )
     .slice(0, MAX_ATTACHMENTS)
-    .map((a) => ({ contentType: text(a.contentType) ?? 'application/octet-stream', contentUrl: a.contentUrl as string, ...(text(a.name) && { name: text(a.name) }) }));
+    .map((a) => ({
+      contentType: text(a.contentType) ?? 'application/octet-stream',
+      contentUrl: a.contentUrl as string,
+      ...(text(a.name) && { name: text(a.name) }),
+    }));
 }
 
 /** Why a posted body is not an activity we accept, or undefined when it is fine. */
@@ -455,12 +536,21 @@ export function activityProblem(body: unknown): string | undefined {
     return `The activity "type" must be one of: ${[...ACTIVITY_TYPES].join(', ')}.`;
   }
   if (body.text !== undefined && typeof body.text !== 'string') return 'The activity "text" must be a string.';
-  if (typeof body.text === 'string' && body.text.length > MAX_TEXT) return `The activity "text" is longer than ${MAX_TEXT} characters.`;
-  if (body.type === 'message' && typeof body.text !== 'string' && !Array.isArray(body.attachments) && body.value === undefined) {
+  if (typeof body.text === 'string' && body.text.length > MAX_TEXT)
+    return `The activity "text" is longer than ${MAX_TEXT} characters.`;
+  if (
+    body.type === 'message' &&
+    typeof body.text !== 'string' &&
+    !Array.isArray(body.attachments) &&
+    body.value === undefined
+  ) {
     return 'A message needs a "text", "attachments" or a "value".';
   }
-  if (body.attachments !== undefined && !Array.isArray(body.attachments)) return 'The activity "attachments" must be an array.';
-  if (Array.isArray(body.attachments) && body.attachments.length > MAX_ATTACHMENTS) return `An activity carries ${MAX_ATTACHMENTS} attachments at most.`;
-  if (body.value !== undefined && Buffer.byteLength(JSON.stringify(body.value) ?? '') > MAX_VALUE_BYTES) return `The activity "value" is larger than ${MAX_VALUE_BYTES} bytes.`;
+  if (body.attachments !== undefined && !Array.isArray(body.attachments))
+    return 'The activity "attachments" must be an array.';
+  if (Array.isArray(body.attachments) && body.attachments.length > MAX_ATTACHMENTS)
+    return `An activity carries ${MAX_ATTACHMENTS} attachments at most.`;
+  if (body.value !== undefined && Buffer.byteLength(JSON.stringify(body.value) ?? '') > MAX_VALUE_BYTES)
+    return `The activity "value" is larger than ${MAX_VALUE_BYTES} bytes.`;
   return undefined;
 }

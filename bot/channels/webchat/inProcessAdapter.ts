@@ -47,7 +47,11 @@ export class InProcessAdapter extends BotAdapter {
 
   /** A proactive turn in an existing conversation. */
   async continueConversation(reference: Partial<ConversationReference>, logic: Logic): Promise<void> {
-    const activity = TurnContext.applyConversationReference({ type: 'event', name: ActivityEventNames.ContinueConversation }, reference, true);
+    const activity = TurnContext.applyConversationReference(
+      { type: 'event', name: ActivityEventNames.ContinueConversation },
+      reference,
+      true,
+    );
     await this.runMiddleware(new TurnContext(this, activity), logic);
   }
 }

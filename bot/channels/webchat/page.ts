@@ -59,7 +59,9 @@ function setHeaders(res: Response, headers: Record<string, string>) {
 /** The encoding to send: brotli, else gzip, else none (q=0 refuses one). */
 export function chooseEncoding(acceptEncoding: unknown): Encoding | undefined {
   const accepted = new Map<string, number>();
-  for (const part of String(acceptEncoding ?? '').toLowerCase().split(',')) {
+  for (const part of String(acceptEncoding ?? '')
+    .toLowerCase()
+    .split(',')) {
     const [name, ...params] = part.trim().split(';');
     const q = params.map((p) => /^\s*q=([\d.]+)\s*$/.exec(p)).find(Boolean);
     accepted.set(name.trim(), q ? Number(q[1]) : 1);
@@ -101,7 +103,16 @@ function languagesData() {
   });
 }
 
-const PAGE_KEYS = ['title', 'language', 'loading', 'cannotConnect', 'retry', 'restarting', 'busy', 'connectionLost'] as const;
+const PAGE_KEYS = [
+  'title',
+  'language',
+  'loading',
+  'cannotConnect',
+  'retry',
+  'restarting',
+  'busy',
+  'connectionLost',
+] as const;
 
 export function registerWebChatPage(server: Server, options: PageOptions = {}): void {
   const headers = pageHeaders(options.frameAncestors);
@@ -124,7 +135,10 @@ export function registerWebChatPage(server: Server, options: PageOptions = {}): 
         // Only the page's own language at first: the others' names (in their scripts) come with
         // app.js once Web Chat runs, so that on a slow connection a font for a script the page
         // does not show yet does not compete with Web Chat's bundle.
-        .replace('{{options}}', () => `<option value="${code}" lang="${code}" selected>${escapeHtml(language(code).nativeName)}</option>`)
+        .replace(
+          '{{options}}',
+          () => `<option value="${code}" lang="${code}" selected>${escapeHtml(language(code).nativeName)}</option>`,
+        )
         .replace('{{loading}}', () => escapeHtml(t('page.loading')))
         .replace('{{forget}}', () => escapeHtml(t('forget.link')))
         .replace('{{css}}', url('app.css'))

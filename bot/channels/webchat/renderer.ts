@@ -23,10 +23,14 @@ interface OptionLines {
 
 export function renderForWebChat(activity: Partial<Activity>): Partial<Activity> {
   if (activity.type !== 'message') return activity;
-  const { optionLines, ...channelData } = (activity.channelData ?? {}) as { optionLines?: OptionLines } & Record<string, unknown>;
+  const { optionLines, ...channelData } = (activity.channelData ?? {}) as { optionLines?: OptionLines } & Record<
+    string,
+    unknown
+  >;
   let out: Partial<Activity> = { ...activity, channelData: Object.keys(channelData).length ? channelData : undefined };
   if (!out.channelData) delete out.channelData;
-  if (isOptionLines(optionLines) && out.suggestedActions?.actions?.length && typeof out.text === 'string') out = asButtons(out, optionLines);
+  if (isOptionLines(optionLines) && out.suggestedActions?.actions?.length && typeof out.text === 'string')
+    out = asButtons(out, optionLines);
   if (typeof out.text === 'string' && emergencyNumbers(out.text).length) out = withPhoneLinks(out);
   return out;
 }

@@ -4,7 +4,14 @@
 // "handled" mark, in one transaction (see channel.ts). A crash before that commit leaves the
 // message to be handled again, from the same state; after it, the replies go out from the outbox.
 // Typing becomes WhatsApp's "read, typing..." mark on the person's message.
-import { ActivityEventNames, BotAdapter, TurnContext, type Activity, type ConversationReference, type ResourceResponse } from 'botbuilder';
+import {
+  ActivityEventNames,
+  BotAdapter,
+  TurnContext,
+  type Activity,
+  type ConversationReference,
+  type ResourceResponse,
+} from 'botbuilder';
 import { RECORDED_BY_CHANNEL } from '../../middleware/messageRecorder';
 
 export type Logic = (context: TurnContext) => Promise<void>;
@@ -36,7 +43,12 @@ export class WhatsAppAdapter extends BotAdapter {
   }
 
   /** Runs a turn whose replies go to `output`. */
-  run(activity: Partial<Activity>, output: TurnOutput, prepare: (context: TurnContext) => void, logic: Logic): Promise<void> {
+  run(
+    activity: Partial<Activity>,
+    output: TurnOutput,
+    prepare: (context: TurnContext) => void,
+    logic: Logic,
+  ): Promise<void> {
     const context = new TurnContext(this, activity);
     context.turnState.set(OUTPUT, output);
     // The channel records its messages itself: inbound when stored, outbound in the outbox.
@@ -70,7 +82,12 @@ export class WhatsAppAdapter extends BotAdapter {
   }
 
   /** The same, as CloudAdapter names it (the bot id and audience play no part here). */
-  override async continueConversationAsync(_botAppIdOrClaims: unknown, reference: Partial<ConversationReference>, logicOrAudience: Logic | string, maybeLogic?: Logic): Promise<void> {
+  override async continueConversationAsync(
+    _botAppIdOrClaims: unknown,
+    reference: Partial<ConversationReference>,
+    logicOrAudience: Logic | string,
+    maybeLogic?: Logic,
+  ): Promise<void> {
     const logic = typeof logicOrAudience === 'function' ? logicOrAudience : maybeLogic;
     if (!logic) throw new Error('continueConversationAsync needs the turn logic');
     await this.hooks.proactive(reference, logic);
@@ -78,6 +95,10 @@ export class WhatsAppAdapter extends BotAdapter {
 
   /** The event activity of a proactive turn on `reference`. */
   static proactiveActivity(reference: Partial<ConversationReference>): Partial<Activity> {
-    return TurnContext.applyConversationReference({ type: 'event', name: ActivityEventNames.ContinueConversation }, reference, true);
+    return TurnContext.applyConversationReference(
+      { type: 'event', name: ActivityEventNames.ContinueConversation },
+      reference,
+      true,
+    );
   }
 }

@@ -68,7 +68,13 @@ export class WhatsAppChannel {
     // Enough sends in flight to hold WHATSAPP_MPS while Meta takes up to half a second to answer
     // each (64 at least); as many connections.
     const inFlight = Math.max(64, Math.ceil(config.mps / 2));
-    this.graph = new GraphClient({ baseUrl: config.graphUrl, accessToken: config.accessToken, phoneNumberId: config.phoneNumberId, timeoutMs: options.graphTimeoutMs, maxConnections: inFlight });
+    this.graph = new GraphClient({
+      baseUrl: config.graphUrl,
+      accessToken: config.accessToken,
+      phoneNumberId: config.phoneNumberId,
+      timeoutMs: options.graphTimeoutMs,
+      maxConnections: inFlight,
+    });
     this.store = new WhatsAppStore(db, core.storage, config.sendLeaseMs, now);
     this.sender = new WhatsAppSender({
       store: this.store,
@@ -100,15 +106,28 @@ export class WhatsAppChannel {
     });
     this.adapter = this.turns.adapter;
     core.installPipeline(this.adapter);
-    this.webhook = new WebhookEndpoint({ config, log, store: this.store, sender: this.sender, onStored: (rows) => this.turns.handleStored(rows) });
+    this.webhook = new WebhookEndpoint({
+      config,
+      log,
+      store: this.store,
+      sender: this.sender,
+      onStored: (rows) => this.turns.handleStored(rows),
+    });
     // Notifications for people whose last channel is WhatsApp go into this channel's outbox.
     core.notifier.register(
       CHANNEL_ID,
-      { send: async (target, _activities, id) => ((await this.store.adoptNotification(id, target.conversationId)) ? (this.sender.wake(), 'queued') : false) },
+      {
+        send: async (target, _activities, id) =>
+          (await this.store.adoptNotification(id, target.conversationId)) ? (this.sender.wake(), 'queued') : false,
+      },
       { reachesPhones: true },
     );
     const missing = missingKinds(config.templates);
-    if (missing.length) log.warn({ missing }, 'whatsapp: no template for these kinds; outside the 24-hour window their messages wait for the person to write');
+    if (missing.length)
+      log.warn(
+        { missing },
+        'whatsapp: no template for these kinds; outside the 24-hour window their messages wait for the person to write',
+      );
   }
 
   register(server: Server): void {

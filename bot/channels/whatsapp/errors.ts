@@ -35,7 +35,12 @@ export function classify(status: number | undefined, code: number | undefined): 
  * When to try again after `attempt` tries (1, 2...): exponential from 2 s, at most 15 minutes,
  * with full jitter so that many messages throttled together do not come back together.
  */
-export function backoffMs(attempt: number, random: () => number = Math.random, baseMs = 2000, capMs = 15 * 60_000): number {
+export function backoffMs(
+  attempt: number,
+  random: () => number = Math.random,
+  baseMs = 2000,
+  capMs = 15 * 60_000,
+): number {
   const ceiling = Math.min(capMs, baseMs * 2 ** Math.max(0, attempt - 1));
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
 }

@@ -18,7 +18,9 @@ export interface GraphOptions {
   maxConnections?: number;
 }
 
-/** A person on WhatsApp: their phone number (wa_id) or, for people known by a username only, their business-scoped id. */
+/**
+ * A person on WhatsApp: their phone number (wa_id) or, for people known by a username only, their business-scoped id.
+ */
 export type Recipient = string;
 
 export class GraphError extends Error {
@@ -83,7 +85,11 @@ export class GraphClient {
   }
 
   async mediaInfo(mediaId: string): Promise<MediaInfo> {
-    const answer = (await this.call('GET', `/${encodeURIComponent(mediaId)}`)) as { url?: unknown; mime_type?: unknown; file_size?: unknown };
+    const answer = (await this.call('GET', `/${encodeURIComponent(mediaId)}`)) as {
+      url?: unknown;
+      mime_type?: unknown;
+      file_size?: unknown;
+    };
     if (typeof answer?.url !== 'string') throw new GraphError('the media has no URL', 200);
     return {
       url: answer.url,
@@ -97,19 +103,25 @@ export class GraphClient {
     const res = await this.fetch(url, { method: 'GET' });
     if (!res.ok) throw new GraphError(`media download answered ${res.status}`, res.status);
     const declared = Number(res.headers.get('content-length') ?? 0);
-    if (declared > maxBytes) throw new GraphError(`the media is larger than ${maxBytes} bytes`, 413, undefined, 'too large');
+    if (declared > maxBytes)
+      throw new GraphError(`the media is larger than ${maxBytes} bytes`, 413, undefined, 'too large');
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
       size += chunk.length;
-      if (size > maxBytes) throw new GraphError(`the media is larger than ${maxBytes} bytes`, 413, undefined, 'too large');
+      if (size > maxBytes)
+        throw new GraphError(`the media is larger than ${maxBytes} bytes`, 413, undefined, 'too large');
       chunks.push(Buffer.from(chunk));
     }
     return Buffer.concat(chunks);
   }
 
   private async call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
-    const { status, text } = await this.request(method, `${this.options.baseUrl}${path}`, body === undefined ? undefined : JSON.stringify(body));
+    const { status, text } = await this.request(
+      method,
+      `${this.options.baseUrl}${path}`,
+      body === undefined ? undefined : JSON.stringify(body),
+    );
     let parsed: unknown;
     try {
       parsed = text ? JSON.parse(text) : undefined;
@@ -120,16 +132,28 @@ export class GraphClient {
       const error = (parsed as GraphErrorBody | undefined)?.error;
       const code = typeof error?.code === 'number' ? error.code : undefined;
       // "(#131047) Re-engagement message": the title without its code.
-      const title = typeof error?.message === 'string' ? error.message.replace(/^\(#\d+\)\s*/, '').slice(0, 200) : undefined;
-      throw new GraphError(`Graph API ${method} answered ${status}${code !== undefined ? ` (code ${code})` : ''}`, status, code, title);
+      const title =
+        typeof error?.message === 'string' ? error.message.replace(/^\(#\d+\)\s*/, '').slice(0, 200) : undefined;
+      throw new GraphError(
+        `Graph API ${method} answered ${status}${code !== undefined ? ` (code ${code})` : ''}`,
+        status,
+        code,
+        title,
+      );
     }
     return parsed;
   }
 
-  /** One JSON request: its status and body text; no answer within the timeout, or none at all, is a GraphError without status. */
+  /**
+   * One JSON request: its status and body text; no answer within the timeout, or none at all, is a GraphError without
+   * status.
+   */
   private request(method: string, url: string, body?: string): Promise<{ status: number; text: string }> {
     return new Promise((resolve, reject) => {
-      const headers: Record<string, string | number> = { Authorization: `Bearer ${this.options.accessToken}`, Accept: 'application/json' };
+      const headers: Record<string, string | number> = {
+        Authorization: `Bearer ${this.options.accessToken}`,
+        Accept: 'application/json',
+      };
       if (body !== undefined) {
         headers['Content-Type'] = 'application/json';
         headers['Content-Length'] = Buffer.byteLength(body);
@@ -162,7 +186,10 @@ export class GraphClient {
     });
   }
 
-  private async fetch(url: string, init: { method: string; body?: string; headers?: Record<string, string> }): Promise<Response> {
+  private async fetch(
+    url: string,
+    init: { method: string; body?: string; headers?: Record<string, string> },
+  ): Promise<Response> {
     try {
       return await fetch(url, {
         ...init,
@@ -172,7 +199,11 @@ export class GraphClient {
     } catch (err) {
       const timeout = (err as Error).name === 'TimeoutError' || (err as Error).name === 'AbortError';
       // No answer at all: a timeout or a network failure, both worth trying again.
-      throw new GraphError(timeout ? `Graph API did not answer within ${this.timeoutMs} ms` : `Graph API unreachable: ${(err as Error).message}`);
+      throw new GraphError(
+        timeout
+          ? `Graph API did not answer within ${this.timeoutMs} ms`
+          : `Graph API unreachable: ${(err as Error).message}`,
+      );
     }
   }
 }

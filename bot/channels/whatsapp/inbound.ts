@@ -39,25 +39,43 @@ export function contentOf(message: WaMessage): InboundContent {
       return message.text?.body ? { text: message.text.body } : { unsupported: 'empty' };
     case 'interactive': {
       const reply = message.interactive?.button_reply ?? message.interactive?.list_reply;
-      if (!reply || (!reply.id && !reply.title)) return { unsupported: `interactive:${message.interactive?.type ?? ''}` };
+      if (!reply || (!reply.id && !reply.title))
+        return { unsupported: `interactive:${message.interactive?.type ?? ''}` };
       // Ours: the number of the option. Someone else's id (an older message): the title, which the
       // dialogs recognise as a label.
-      return { text: OUR_ID.test(reply.id) ? reply.id : reply.title || reply.id, value: { id: reply.id, title: reply.title } };
+      return {
+        text: OUR_ID.test(reply.id) ? reply.id : reply.title || reply.id,
+        value: { id: reply.id, title: reply.title },
+      };
     }
     case 'button': {
       const payload = message.button?.payload;
       if (payload === SHOW_WAITING_PAYLOAD) return { showWaiting: true };
       const text = payload || message.button?.text;
-      return text ? { text, value: { id: payload ?? '', title: message.button?.text ?? '' } } : { unsupported: 'button' };
+      return text
+        ? { text, value: { id: payload ?? '', title: message.button?.text ?? '' } }
+        : { unsupported: 'button' };
     }
     case 'audio':
-      return message.audio ? { media: { id: message.audio.id, kind: 'audio', mimeType: message.audio.mime_type, voice: message.audio.voice } } : { unsupported: 'audio' };
+      return message.audio
+        ? {
+            media: {
+              id: message.audio.id,
+              kind: 'audio',
+              mimeType: message.audio.mime_type,
+              voice: message.audio.voice,
+            },
+          }
+        : { unsupported: 'audio' };
     case 'image':
     case 'document': {
       const media = message[message.type];
       if (!media) return { unsupported: message.type };
       const filename = message.type === 'document' ? message.document?.filename : undefined;
-      return { ...(media.caption && { text: media.caption }), media: { id: media.id, kind: message.type, mimeType: media.mime_type, ...(filename && { filename }) } };
+      return {
+        ...(media.caption && { text: media.caption }),
+        media: { id: media.id, kind: message.type, mimeType: media.mime_type, ...(filename && { filename }) },
+      };
     }
     case 'location':
       return message.location ? { location: message.location } : { unsupported: 'location' };

@@ -34,7 +34,14 @@ export interface TurnCommit {
   writes: WriteRequest[];
   replies: NewOutbound[];
   /** the message the turn handled, and what we keep of it */
-  inbound?: { id: number; to: string; payload: Record<string, unknown>; beneficiaryId?: number; contactId?: number; forget: boolean };
+  inbound?: {
+    id: number;
+    to: string;
+    payload: Record<string, unknown>;
+    beneficiaryId?: number;
+    contactId?: number;
+    forget: boolean;
+  };
   /** when the person wrote, with their ids (the 24-hour window, their other id) */
   touch?: { event: InboundEvent; receivedAt: Date };
 }
@@ -140,7 +147,9 @@ export class InboundStore {
           AND e."direction" = 'in' AND e."id" < "Message"."id"
           AND (e."status" = 'queued' OR (e."status" = 'processing' AND e."claimedUntil" >= ${p.add(now, 'timestamp')})))
       RETURNING "id", "payload", "attempts", "createdAt"`;
-    const rows = await this.db.prisma.$queryRawUnsafe<{ id: number; payload: unknown; attempts: number; createdAt: Date | string }[]>(sql, ...p.values);
+    const rows = await this.db.prisma.$queryRawUnsafe<
+      { id: number; payload: unknown; attempts: number; createdAt: Date | string }[]
+    >(sql, ...p.values);
     const byId = new Map(rows.map((r) => [Number(r.id), r]));
     return ids.map((id) => {
       const row = byId.get(id);
@@ -168,7 +177,10 @@ export class InboundStore {
 
   /** A message that could not be handled after several tries: kept, marked failed, not tried again. */
   async failInbound(id: number, reason: string): Promise<void> {
-    await this.db.prisma.message.updateMany({ where: { id, status: 'processing' }, data: { status: 'failed', errorTitle: reason.slice(0, 200), claimedUntil: null, failedAt: this.now() } });
+    await this.db.prisma.message.updateMany({
+      where: { id, status: 'processing' },
+      data: { status: 'failed', errorTitle: reason.slice(0, 200), claimedUntil: null, failedAt: this.now() },
+    });
   }
 
   // ---- where to reach people ----
@@ -190,14 +202,30 @@ export class InboundStore {
     const now = this.now();
     const stamp = dbTimestamp(now);
     return this.db.prisma.$transaction(async (tx) => {
-      const written = await this.storage.writeGroupsWithin(tx, turns.map((t) => t.writes));
+      const written = await this.storage.writeGroupsWithin(
+        tx,
+        turns.map((t) => t.writes),
+      );
       const done = turns.filter((_, i) => written[i]);
-      await this.outbox.enqueue(tx, done.flatMap((t) => t.replies));
+      await this.outbox.enqueue(
+        tx,
+        done.flatMap((t) => t.replies),
+      );
       const handled = done.flatMap((t) => (t.inbound ? [t.inbound] : []));
       if (handled.length) {
         const p = new SqlParams(this.provider);
-        const rows = handled.map((h) => ({ id: h.id, payload: h.forget ? { forgotten: true } : h.payload, b: h.beneficiaryId ?? null, c: h.contactId ?? null, keep: h.forget ? null : h.to }));
-        const table = jsonTable(this.provider, { id: 'int', payload: 'json', b: 'int', c: 'int', keep: 'text' }, p.add(JSON.stringify(rows)));
+        const rows = handled.map((h) => ({
+          id: h.id,
+          payload: h.forget ? { forgotten: true } : h.payload,
+          b: h.beneficiaryId ?? null,
+          c: h.contactId ?? null,
+          keep: h.forget ? null : h.to,
+        }));
+        const table = jsonTable(
+          this.provider,
+          { id: 'int', payload: 'json', b: 'int', c: 'int', keep: 'text' },
+          p.add(JSON.stringify(rows)),
+        );
         await tx.$executeRawUnsafe(
           `UPDATE "Message" SET "status" = 'received', "claimedUntil" = NULL, "payload" = x."payload", "beneficiaryId" = x."b", "contactId" = x."c", "conversationId" = x."keep", "updatedAt" = '${stamp}'
             FROM ${table} WHERE "Message"."id" = x."id"`,
@@ -208,13 +236,21 @@ export class InboundStore {
         await tx.$executeRawUnsafe(
           `UPDATE "Message" SET "nextAttemptAt" = '${stamp}'
             WHERE "channel" = ${CHANNEL} AND "direction" = 'out' AND "status" = 'queued' AND "nextAttemptAt" IS NULL
-              AND "conversationId" IN ${textList(this.provider, q, handled.map((h) => h.to))}
+              AND "conversationId" IN ${textList(
+                this.provider,
+                q,
+                handled.map((h) => h.to),
+              )}
               AND ("kind" = 'reply' OR "beneficiaryId" IS NULL
                 OR NOT EXISTS (SELECT 1 FROM "Beneficiary" b WHERE b."id" = "Message"."beneficiaryId" AND b."optedOutAt" IS NOT NULL))`,
           ...q.values,
         );
       }
-      await this.touch(tx, turns.flatMap((t) => (t.touch ? [t.touch] : [])), stamp);
+      await this.touch(
+        tx,
+        turns.flatMap((t) => (t.touch ? [t.touch] : [])),
+        stamp,
+      );
       return written;
     });
   }
@@ -236,7 +272,17 @@ export class InboundStore {
       };
       latest.set(event.userKey, {
         at,
-        row: { channel: CHANNEL_ID, userKey: event.userKey, altUserKey: alt, conversationId: event.userKey, serviceUrl: `${CHANNEL_ID}:`, reference, lastInboundAt: dbTimestamp(receivedAt), createdAt: stamp, updatedAt: stamp },
+        row: {
+          channel: CHANNEL_ID,
+          userKey: event.userKey,
+          altUserKey: alt,
+          conversationId: event.userKey,
+          serviceUrl: `${CHANNEL_ID}:`,
+          reference,
+          lastInboundAt: dbTimestamp(receivedAt),
+          createdAt: stamp,
+          updatedAt: stamp,
+        },
       });
     }
     const later = this.provider === 'postgresql' ? 'GREATEST' : 'MAX';
@@ -265,9 +311,17 @@ export class InboundStore {
     const keys = refs.map((r) => r.userKey);
     return this.db.prisma.$transaction(async (tx) => {
       const messages = await tx.message.deleteMany({
-        where: { channel: CHANNEL_ID, conversationId: { in: keys }, beneficiaryId: null, contactId: null, status: { notIn: ['queued', 'sending', 'processing'] } },
+        where: {
+          channel: CHANNEL_ID,
+          conversationId: { in: keys },
+          beneficiaryId: null,
+          contactId: null,
+          status: { notIn: ['queued', 'sending', 'processing'] },
+        },
       });
-      const states = await tx.botState.deleteMany({ where: { key: { in: keys.flatMap((k) => [`${CHANNEL_ID}/users/${k}/`, `${CHANNEL_ID}/conversations/${k}/`]) } } });
+      const states = await tx.botState.deleteMany({
+        where: { key: { in: keys.flatMap((k) => [`${CHANNEL_ID}/users/${k}/`, `${CHANNEL_ID}/conversations/${k}/`]) } },
+      });
       await tx.conversationRef.deleteMany({ where: { id: { in: refs.map((r) => r.id) } } });
       return { people: refs.length, messages: messages.count, states: states.count };
     });
@@ -275,7 +329,10 @@ export class InboundStore {
 
   /** A person who writes with their business-scoped id only, known to us by their wa_id: that key. */
   async keyOfAltId(bsuid: string): Promise<string | undefined> {
-    const ref = await this.urgent.conversationRef.findFirst({ where: { channel: CHANNEL_ID, altUserKey: bsuid }, select: { userKey: true } });
+    const ref = await this.urgent.conversationRef.findFirst({
+      where: { channel: CHANNEL_ID, altUserKey: bsuid },
+      select: { userKey: true },
+    });
     return ref?.userKey;
   }
 

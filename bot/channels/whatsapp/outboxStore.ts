@@ -47,7 +47,6 @@ export type Settlement =
   /** not tried: back in the queue at `at` (null: parked until the person writes) */
   | { id: number; outcome: 'release'; at: Date | null };
 
-
 const OUTBOUND_COLUMNS: JsonColumns = {
   direction: 'text',
   channel: 'text',
@@ -104,7 +103,10 @@ export class OutboxStore {
   async markWindowClosed(id: number, at: Date): Promise<void> {
     const row = await this.db.prisma.message.findUnique({ where: { id }, select: { payload: true } });
     if (!row) return;
-    await this.db.prisma.message.update({ where: { id }, data: { payload: { ...(row.payload as object), windowClosedAt: at.getTime() } } });
+    await this.db.prisma.message.update({
+      where: { id },
+      data: { payload: { ...(row.payload as object), windowClosedAt: at.getTime() } },
+    });
   }
 
   /**
@@ -163,9 +165,26 @@ export class OutboxStore {
     const claimed = await this.db.prisma.$queryRawUnsafe<{ id: number }[]>(sql, ...p.values);
     if (!claimed.length) return [];
     const q = new SqlParams(this.provider);
-    const list = idList(this.provider, q, claimed.map((r) => Number(r.id)));
+    const list = idList(
+      this.provider,
+      q,
+      claimed.map((r) => Number(r.id)),
+    );
     const rows = await this.db.prisma.$queryRawUnsafe<
-      { id: number; conversationId: string; kind: string; payload: unknown; attempts: number; beneficiaryId: number | null; contactId: number | null; optedOutAt: Date | null; language: string | null; firstName: string | null; lastInboundAt: Date | string | null; createdAt: Date | string }[]
+      {
+        id: number;
+        conversationId: string;
+        kind: string;
+        payload: unknown;
+        attempts: number;
+        beneficiaryId: number | null;
+        contactId: number | null;
+        optedOutAt: Date | null;
+        language: string | null;
+        firstName: string | null;
+        lastInboundAt: Date | string | null;
+        createdAt: Date | string;
+      }[]
     >(
       // The person is a beneficiary, or an employer contact (contactId, no beneficiaryId).
       `SELECT m."id", m."conversationId", m."kind", m."payload", m."attempts", m."beneficiaryId", m."contactId", m."createdAt",
@@ -205,31 +224,49 @@ export class OutboxStore {
 
   private async settleBatch(all: Settlement[]): Promise<null[]> {
     const now = dbTimestamp(this.now());
-    const by = <K extends Settlement['outcome']>(k: K) => all.filter((s): s is Extract<Settlement, { outcome: K }> => s.outcome === k);
+    const by = <K extends Settlement['outcome']>(k: K) =>
+      all.filter((s): s is Extract<Settlement, { outcome: K }> => s.outcome === k);
     const sent = by('sent');
     await this.db.prisma.$transaction(async (tx) => {
       if (sent.length) {
-        await this.updateFrom(tx, { id: 'int', providerId: 'text', payload: 'json', to: 'text' },
+        await this.updateFrom(
+          tx,
+          { id: 'int', providerId: 'text', payload: 'json', to: 'text' },
           sent.map((s) => ({ id: s.id, providerId: providerIdOf(s.providerId), payload: s.payload, to: s.to })),
-          `"status" = 'sent', "providerId" = x."providerId", "payload" = x."payload", "conversationId" = x."to", "sentAt" = '${now}', "claimedUntil" = NULL, "errorCode" = NULL, "errorTitle" = NULL, "updatedAt" = '${now}'`);
+          `"status" = 'sent', "providerId" = x."providerId", "payload" = x."payload", "conversationId" = x."to", "sentAt" = '${now}', "claimedUntil" = NULL, "errorCode" = NULL, "errorTitle" = NULL, "updatedAt" = '${now}'`,
+        );
       }
       const retry = by('retry');
       if (retry.length) {
-        await this.updateFrom(tx, { id: 'int', at: 'timestamp', code: 'int', title: 'text' },
-          retry.map((s) => ({ id: s.id, at: dbTimestamp(s.at), code: s.errorCode ?? null, title: s.errorTitle ?? null })),
-          `"status" = 'queued', "nextAttemptAt" = x."at", "claimedUntil" = NULL, "errorCode" = x."code", "errorTitle" = x."title", "updatedAt" = '${now}'`);
+        await this.updateFrom(
+          tx,
+          { id: 'int', at: 'timestamp', code: 'int', title: 'text' },
+          retry.map((s) => ({
+            id: s.id,
+            at: dbTimestamp(s.at),
+            code: s.errorCode ?? null,
+            title: s.errorTitle ?? null,
+          })),
+          `"status" = 'queued', "nextAttemptAt" = x."at", "claimedUntil" = NULL, "errorCode" = x."code", "errorTitle" = x."title", "updatedAt" = '${now}'`,
+        );
       }
       const failed = by('failed');
       if (failed.length) {
-        await this.updateFrom(tx, { id: 'int', code: 'int', title: 'text' },
+        await this.updateFrom(
+          tx,
+          { id: 'int', code: 'int', title: 'text' },
           failed.map((s) => ({ id: s.id, code: s.errorCode ?? null, title: s.errorTitle ?? null })),
-          `"status" = 'failed', "failedAt" = '${now}', "claimedUntil" = NULL, "errorCode" = x."code", "errorTitle" = x."title", "updatedAt" = '${now}'`);
+          `"status" = 'failed', "failedAt" = '${now}', "claimedUntil" = NULL, "errorCode" = x."code", "errorTitle" = x."title", "updatedAt" = '${now}'`,
+        );
       }
       const released = by('release');
       if (released.length) {
-        await this.updateFrom(tx, { id: 'int', at: 'timestamp' },
+        await this.updateFrom(
+          tx,
+          { id: 'int', at: 'timestamp' },
           released.map((s) => ({ id: s.id, at: s.at && dbTimestamp(s.at) })),
-          `"status" = 'queued', "nextAttemptAt" = x."at", "claimedUntil" = NULL, "attempts" = "attempts" - 1, "updatedAt" = '${now}'`);
+          `"status" = 'queued', "nextAttemptAt" = x."at", "claimedUntil" = NULL, "attempts" = "attempts" - 1, "updatedAt" = '${now}'`,
+        );
       }
     });
     if (sent.length) {
@@ -244,14 +281,23 @@ export class OutboxStore {
   private async updateFrom(tx: Tx, columns: JsonColumns, rows: Record<string, unknown>[], set: string) {
     const p = new SqlParams(this.provider);
     const table = jsonTable(this.provider, columns, p.add(JSON.stringify(rows)));
-    await tx.$executeRawUnsafe(`UPDATE "Message" SET ${set} FROM ${table} WHERE "Message"."id" = x."id" AND "Message"."status" = 'sending'`, ...p.values);
+    await tx.$executeRawUnsafe(
+      `UPDATE "Message" SET ${set} FROM ${table} WHERE "Message"."id" = x."id" AND "Message"."status" = 'sending'`,
+      ...p.values,
+    );
   }
 
   /** A notification row the notifier hands to this channel: queued in the WhatsApp outbox for `to`. */
   async adoptNotification(id: number, to: string): Promise<boolean> {
     const { count } = await this.db.prisma.message.updateMany({
       where: { id, status: 'sending' },
-      data: { channel: CHANNEL_ID, conversationId: to, status: 'queued', claimedUntil: null, nextAttemptAt: this.now() },
+      data: {
+        channel: CHANNEL_ID,
+        conversationId: to,
+        status: 'queued',
+        claimedUntil: null,
+        nextAttemptAt: this.now(),
+      },
     });
     return count === 1;
   }

@@ -151,5 +151,12 @@ export interface SendResponse {
 
 /** The body of a failed Graph API call. */
 export interface GraphErrorBody {
-  error?: { message?: string; type?: string; code?: number; error_subcode?: number; error_data?: { details?: string }; fbtrace_id?: string };
+  error?: {
+    message?: string;
+    type?: string;
+    code?: number;
+    error_subcode?: number;
+    error_data?: { details?: string };
+    fbtrace_id?: string;
+  };
 }

@@ -54,7 +54,11 @@ export function pieceOf(activity: Partial<Activity>): Piece {
   for (const attachment of activity.attachments ?? []) {
     const content = attachment.content as Record<string, unknown> | undefined;
     if (/card\.(hero|thumbnail)$/.test(attachment.contentType) && content) {
-      lines.push(...['title', 'subtitle', 'text'].map((k) => content[k]).filter((v): v is string => typeof v === 'string' && v.length > 0));
+      lines.push(
+        ...['title', 'subtitle', 'text']
+          .map((k) => content[k])
+          .filter((v): v is string => typeof v === 'string' && v.length > 0),
+      );
       choices.push(...((content.buttons as CardAction[] | undefined) ?? []).flatMap(choiceOf));
     } else if (/card\.adaptive$/.test(attachment.contentType) && content) {
       const found = adaptiveCard(content);
@@ -110,8 +114,18 @@ function question(statements: string[], asked: Piece, locale: LanguageCode): Ren
   }
   const choices = piece.choices.map((c) => c.id);
   if (n <= LIMITS.buttons) {
-    const buttons = piece.choices.map((c) => ({ type: 'reply' as const, reply: { id: c.id, title: truncate(c.title, LIMITS.buttonTitle) } }));
-    return [...before, { message: { type: 'interactive', interactive: { type: 'button', body: { text: body }, action: { buttons } } }, text: body, choices }];
+    const buttons = piece.choices.map((c) => ({
+      type: 'reply' as const,
+      reply: { id: c.id, title: truncate(c.title, LIMITS.buttonTitle) },
+    }));
+    return [
+      ...before,
+      {
+        message: { type: 'interactive', interactive: { type: 'button', body: { text: body }, action: { buttons } } },
+        text: body,
+        choices,
+      },
+    ];
   }
   const rows: ListRow[] = piece.choices.map((c) =>
     c.title.length <= LIMITS.rowTitle
@@ -119,13 +133,26 @@ function question(statements: string[], asked: Piece, locale: LanguageCode): Ren
       : { id: c.id, title: truncate(c.title, LIMITS.rowTitle), description: truncate(c.title, LIMITS.rowDescription) },
   );
   const button = truncate(translator(locale)('whatsapp.choose'), LIMITS.listButton);
-  return [...before, { message: { type: 'interactive', interactive: { type: 'list', body: { text: body }, action: { button, sections: [{ rows }] } } }, text: body, choices }];
+  return [
+    ...before,
+    {
+      message: {
+        type: 'interactive',
+        interactive: { type: 'list', body: { text: body }, action: { button, sections: [{ rows }] } },
+      },
+      text: body,
+      choices,
+    },
+  ];
 }
 
 /** Plain text messages of at most 4,096 characters each. */
 function texts(text: string): RenderedMessage[] {
   if (!text.trim()) return [];
-  return splitText(text, LIMITS.text).map((body) => ({ message: { type: 'text', text: { body, preview_url: false } }, text: body }));
+  return splitText(text, LIMITS.text).map((body) => ({
+    message: { type: 'text', text: { body, preview_url: false } },
+    text: body,
+  }));
 }
 
 // Lengths and cuts are counted in UTF-16 units (what Meta counts), and a cut never falls inside a

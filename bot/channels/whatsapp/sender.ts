@@ -110,7 +110,10 @@ export class WhatsAppSender {
 
   constructor(private readonly options: SenderOptions) {
     this.bucket = new TokenBucket(options.mps);
-    options.store.onLateStatuses = (applied) => void this.afterStatuses(applied).catch((err: Error) => options.log.error({ err: safeError(err) }, 'whatsapp: late statuses not handled'));
+    options.store.onLateStatuses = (applied) =>
+      void this.afterStatuses(applied).catch((err: Error) =>
+        options.log.error({ err: safeError(err) }, 'whatsapp: late statuses not handled'),
+      );
     this.pacer = options.pacer ?? new PairPacer();
     this.now = options.now ?? (() => new Date());
   }
@@ -196,7 +199,11 @@ export class WhatsAppSender {
       return void (await store.settle({ id: row.id, outcome: 'release', at: null }));
     }
     if (row.kind !== 'reply' && isQuiet(this.now(), this.options.quiet)) {
-      return void (await store.settle({ id: row.id, outcome: 'release', at: nextAllowed(this.now(), this.options.quiet) }));
+      return void (await store.settle({
+        id: row.id,
+        outcome: 'release',
+        at: nextAllowed(this.now(), this.options.quiet),
+      }));
     }
     const plan = this.plan(row, payload);
     if ('drop' in plan) return void (await store.settle({ id: row.id, outcome: 'failed', errorTitle: plan.drop }));
@@ -204,15 +211,26 @@ export class WhatsAppSender {
 
     // Replies may come a few at once; proactive messages one every few seconds at most.
     const wait = this.pacer.delay(row.to, row.kind === 'reply' ? undefined : 1);
-    if (wait > this.options.leaseMs / 3) return void (await store.settle({ id: row.id, outcome: 'release', at: new Date(this.now().getTime() + wait) }));
+    if (wait > this.options.leaseMs / 3)
+      return void (await store.settle({ id: row.id, outcome: 'release', at: new Date(this.now().getTime() + wait) }));
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     await this.bucket.take();
     try {
       const wamid = await this.options.graph.send(row.to, plan.send);
       this.pacer.sent(row.to);
-      const sentAs = plan.template && { template: plan.template.name, language: plan.template.language, text: plan.text };
+      const sentAs = plan.template && {
+        template: plan.template.name,
+        language: plan.template.language,
+        text: plan.text,
+      };
       const kept = payload.forget ? { forgotten: true } : { ...payload, ...(sentAs && { sentAs }) };
-      await store.settle({ id: row.id, outcome: 'sent', providerId: wamid, payload: kept, to: payload.forget ? null : row.to });
+      await store.settle({
+        id: row.id,
+        outcome: 'sent',
+        providerId: wamid,
+        payload: kept,
+        to: payload.forget ? null : row.to,
+      });
     } catch (err) {
       if (!(err instanceof GraphError)) throw err;
       await this.failed(row, payload, plan, err);
@@ -221,29 +239,56 @@ export class WhatsAppSender {
 
   /** What to send for this row now: free-form in the window, else its template, else wait. */
   private plan(row: ClaimedOutbound, payload: OutboxPayload): Plan {
-    const locale: LanguageCode = isLanguageCode(row.language) ? row.language : isLanguageCode(payload.locale) ? payload.locale : 'fr';
+    const locale: LanguageCode = isLanguageCode(row.language)
+      ? row.language
+      : isLanguageCode(payload.locale)
+        ? payload.locale
+        : 'fr';
     const last = Math.max(row.lastInboundAt?.getTime() ?? -Infinity, payload.answers ?? -Infinity);
-    const open = this.now().getTime() - last < WINDOW_MS && !(payload.windowClosedAt !== undefined && last <= payload.windowClosedAt);
+    const open =
+      this.now().getTime() - last < WINDOW_MS &&
+      !(payload.windowClosedAt !== undefined && last <= payload.windowClosedAt);
     if (payload.form === 'nudge') {
       if (open) return { drop: 'not needed: the person wrote meanwhile' };
-      return this.template(row, payload, 'message_waiting', locale) ?? { drop: 'no message_waiting template in WHATSAPP_TEMPLATES' };
+      return (
+        this.template(row, payload, 'message_waiting', locale) ?? {
+          drop: 'no message_waiting template in WHATSAPP_TEMPLATES',
+        }
+      );
     }
     if (open) {
       if (payload.form === 'message' && payload.message) return { send: payload.message, text: payload.text ?? '' };
       if (typeof payload.key === 'string') {
-        const rendered = renderActivities([renderNotification(payload as NotificationPayload, locale, this.options.timeZone)], locale);
+        const rendered = renderActivities(
+          [renderNotification(payload as NotificationPayload, locale, this.options.timeZone)],
+          locale,
+        );
         if (rendered.length) return { send: rendered[0].message, text: rendered.map((r) => r.text).join('\n\n') };
       }
       return { drop: 'nothing to send' };
     }
-    const kind = payload.template ?? TEMPLATE_OF_KIND[row.kind] ?? (typeof payload.key === 'string' ? TEMPLATE_OF_NOTIFICATION[payload.key] : undefined);
+    const kind =
+      payload.template ??
+      TEMPLATE_OF_KIND[row.kind] ??
+      (typeof payload.key === 'string' ? TEMPLATE_OF_NOTIFICATION[payload.key] : undefined);
     return (kind && this.template(row, payload, kind, locale)) || { park: true, nudge: true };
   }
 
-  private template(row: ClaimedOutbound, payload: OutboxPayload, kind: TemplateKind, locale: LanguageCode): Plan | undefined {
+  private template(
+    row: ClaimedOutbound,
+    payload: OutboxPayload,
+    kind: TemplateKind,
+    locale: LanguageCode,
+  ): Plan | undefined {
     const entry = this.options.templates[kind];
     if (!entry) return undefined;
-    const built = buildTemplate(entry, kind, locale, { ...payload, person: { firstName: row.firstName } }, this.options.timeZone);
+    const built = buildTemplate(
+      entry,
+      kind,
+      locale,
+      { ...payload, person: { firstName: row.firstName } },
+      this.options.timeZone,
+    );
     return { send: built.message, text: built.text, template: { name: entry.name, language: entry.languages[locale] } };
   }
 
@@ -271,7 +316,12 @@ export class WhatsAppSender {
     this.wake();
   }
 
-  private async failed(row: ClaimedOutbound, payload: OutboxPayload, plan: Extract<Plan, { send: OutboundMessage }>, err: GraphError) {
+  private async failed(
+    row: ClaimedOutbound,
+    payload: OutboxPayload,
+    plan: Extract<Plan, { send: OutboundMessage }>,
+    err: GraphError,
+  ) {
     const { store, log } = this.options;
     const error = { errorCode: err.code ?? err.status, errorTitle: err.title ?? err.message.slice(0, 200) };
     switch (err.kind) {
@@ -285,13 +335,23 @@ export class WhatsAppSender {
       case 'retry': {
         if (row.attempts >= MAX_ATTEMPTS) return void (await store.settle({ id: row.id, outcome: 'failed', ...error }));
         if (err.code === PAIR_RATE_CODE) this.pacer.penalize(row.to);
-        const delay = backoffMs(row.attempts, this.options.random, this.options.retryBaseMs) * (err.code === PAIR_RATE_CODE ? 4 : 1);
-        return void (await store.settle({ id: row.id, outcome: 'retry', at: new Date(this.now().getTime() + delay), ...error }));
+        const delay =
+          backoffMs(row.attempts, this.options.random, this.options.retryBaseMs) *
+          (err.code === PAIR_RATE_CODE ? 4 : 1);
+        return void (await store.settle({
+          id: row.id,
+          outcome: 'retry',
+          at: new Date(this.now().getTime() + delay),
+          ...error,
+        }));
       }
       case 'stop':
         if (!this.stopped) {
           this.stopped = `Meta refused the access token (${err.code ?? err.status}): set a valid WHATSAPP_ACCESS_TOKEN and restart`;
-          log.error({ code: err.code, status: err.status }, `whatsapp: sending stopped. ${this.stopped}. Messages wait in the outbox.`);
+          log.error(
+            { code: err.code, status: err.status },
+            `whatsapp: sending stopped. ${this.stopped}. Messages wait in the outbox.`,
+          );
         }
         return void (await store.settle({ id: row.id, outcome: 'release', at: this.now() }));
       default:
@@ -307,7 +367,8 @@ export class WhatsAppSender {
   async afterStatuses(applied: AppliedStatus[]): Promise<void> {
     for (const s of applied.filter((a) => a.failedWith === 131047)) {
       const copied = await this.options.store.requeueWindowClosed(s.id, this.now());
-      if (copied) this.options.log.info({ messageId: s.id }, 'whatsapp: window closed on Meta\'s side; sending the template');
+      if (copied)
+        this.options.log.info({ messageId: s.id }, "whatsapp: window closed on Meta's side; sending the template");
     }
     if (applied.some((a) => a.failedWith === 131047)) this.wake();
   }

@@ -10,7 +10,9 @@ import { CHANNEL, json, providerIdOf, textList } from './storeSql';
 
 /** Where a status may take a message; it never goes back (a read may come before its delivered). */
 const RANK: Record<string, number> = { queued: 0, sending: 1, sent: 2, failed: 3, delivered: 4, read: 5 };
-const RANK_SQL = `CASE "status" ${Object.entries(RANK).map(([s, r]) => `WHEN '${s}' THEN ${r}`).join(' ')} ELSE 0 END`;
+const RANK_SQL = `CASE "status" ${Object.entries(RANK)
+  .map(([s, r]) => `WHEN '${s}' THEN ${r}`)
+  .join(' ')} ELSE 0 END`;
 
 export interface AppliedStatus {
   id: number;
@@ -76,10 +78,17 @@ export class StatusStore {
     const sql = `UPDATE "Message" SET ${sets.join(', ')}
       WHERE "providerId" = ${p.add(providerIdOf(s.wamid))} AND "direction" = 'out'
       RETURNING "id", "status", "errorCode"`;
-    const rows = await this.urgent.$queryRawUnsafe<{ id: number; status: string; errorCode: number | null }[]>(sql, ...p.values);
+    const rows = await this.urgent.$queryRawUnsafe<{ id: number; status: string; errorCode: number | null }[]>(
+      sql,
+      ...p.values,
+    );
     if (!rows.length) return undefined;
     const row = rows[0];
-    return { id: Number(row.id), status: s.status, ...(failed && row.status === 'failed' && row.errorCode !== null && { failedWith: Number(row.errorCode) }) };
+    return {
+      id: Number(row.id),
+      status: s.status,
+      ...(failed && row.status === 'failed' && row.errorCode !== null && { failedWith: Number(row.errorCode) }),
+    };
   }
 
   private async keepOrphan(s: StatusEvent): Promise<void> {
@@ -123,7 +132,11 @@ export class StatusStore {
   /** Statuses of messages we never sent (sent from elsewhere on the same number), after a week. */
   async purgeOrphans(olderThanMs = 7 * 86400_000): Promise<number> {
     const { count } = await this.db.prisma.message.deleteMany({
-      where: { direction: 'status', channel: CHANNEL_ID, createdAt: { lt: new Date(this.now().getTime() - olderThanMs) } },
+      where: {
+        direction: 'status',
+        channel: CHANNEL_ID,
+        createdAt: { lt: new Date(this.now().getTime() - olderThanMs) },
+      },
     });
     return count;
   }

@@ -16,12 +16,16 @@ export function providerIdOf(wamid: string): string {
 /** `(ids of the JSON array)`, for `"id" IN <this>`. */
 export function idList(provider: Database['provider'], p: SqlParams, ids: number[]): string {
   const param = p.add(JSON.stringify(ids));
-  return provider === 'postgresql' ? `(SELECT (jsonb_array_elements_text(${param}::jsonb))::int)` : `(SELECT value FROM json_each(${param}))`;
+  return provider === 'postgresql'
+    ? `(SELECT (jsonb_array_elements_text(${param}::jsonb))::int)`
+    : `(SELECT value FROM json_each(${param}))`;
 }
 
 export function textList(provider: Database['provider'], p: SqlParams, values: string[]): string {
   const param = p.add(JSON.stringify(values));
-  return provider === 'postgresql' ? `(SELECT jsonb_array_elements_text(${param}::jsonb))` : `(SELECT value FROM json_each(${param}))`;
+  return provider === 'postgresql'
+    ? `(SELECT jsonb_array_elements_text(${param}::jsonb))`
+    : `(SELECT value FROM json_each(${param}))`;
 }
 
 /** A JSON column's value (SQLite gives it as text). */

@@ -39,8 +39,25 @@ const META_LANGUAGE = /^[a-z]{2,3}(_[A-Z]{2})?$/;
 
 const entrySchema = z.object({
   name: z.string().regex(/^[a-z0-9_]{1,512}$/, 'a template name is lower case letters, digits and _'),
-  languages: z.object(Object.fromEntries(LANGUAGE_CODES.map((c) => [c, z.string().regex(META_LANGUAGE, 'must be a Meta language code such as fr or prs_AF')])) as Record<LanguageCode, z.ZodString>),
-  parameters: z.array(z.string().regex(PARAMETER, 'must be a path such as session.place, maybe with :day, :time, :dateTime, :timeRange or :title')).max(10).default([]),
+  languages: z.object(
+    Object.fromEntries(
+      LANGUAGE_CODES.map((c) => [
+        c,
+        z.string().regex(META_LANGUAGE, 'must be a Meta language code such as fr or prs_AF'),
+      ]),
+    ) as Record<LanguageCode, z.ZodString>,
+  ),
+  parameters: z
+    .array(
+      z
+        .string()
+        .regex(
+          PARAMETER,
+          'must be a path such as session.place, maybe with :day, :time, :dateTime, :timeRange or :title',
+        ),
+    )
+    .max(10)
+    .default([]),
   buttons: z.array(z.string().min(1).max(128)).max(10).default([]),
 });
 
@@ -55,7 +72,10 @@ export function readTemplateRegistry(file: string): TemplateRegistry {
   try {
     raw = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new Error((err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `not valid JSON (${(err as Error).message})`);
+    throw new Error(
+      (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `not valid JSON (${(err as Error).message})`,
+      { cause: err },
+    );
   }
   return parseTemplateRegistry(raw);
 }
@@ -99,27 +119,53 @@ export interface BuiltTemplate {
  * The template message of `kind` for a person speaking `locale`, its parameters filled from
  * `values` (the message's own values, plus `person`), formatted in the template's language.
  */
-export function buildTemplate(entry: TemplateEntry, kind: TemplateKind, locale: LanguageCode, values: Record<string, unknown>, timeZone: string): BuiltTemplate {
+export function buildTemplate(
+  entry: TemplateEntry,
+  kind: TemplateKind,
+  locale: LanguageCode,
+  values: Record<string, unknown>,
+  timeZone: string,
+): BuiltTemplate {
   const code = entry.languages[locale];
   const language = languageFromLocaleTag(code) ?? 'en';
   const parameters = entry.parameters.map((p) => parameterText(p, values, language, timeZone));
   const components: TemplateMessage['template']['components'] = [];
-  if (parameters.length) components.push({ type: 'body', parameters: parameters.map((text) => ({ type: 'text', text })) });
+  if (parameters.length)
+    components.push({ type: 'body', parameters: parameters.map((text) => ({ type: 'text', text })) });
   entry.buttons.forEach((payload, index) =>
-    components.push({ type: 'button', sub_type: 'quick_reply', index: String(index), parameters: [{ type: 'payload', payload }] }),
+    components.push({
+      type: 'button',
+      sub_type: 'quick_reply',
+      index: String(index),
+      parameters: [{ type: 'payload', payload }],
+    }),
   );
-  const text = textOf(language, `whatsapp.templates.${kind}`, Object.fromEntries(parameters.map((p, i) => [String(i + 1), p])));
+  const text = textOf(
+    language,
+    `whatsapp.templates.${kind}`,
+    Object.fromEntries(parameters.map((p, i) => [String(i + 1), p])),
+  );
   return {
-    message: { type: 'template', template: { name: entry.name, language: { code }, ...(components.length && { components }) } },
+    message: {
+      type: 'template',
+      template: { name: entry.name, language: { code }, ...(components.length && { components }) },
+    },
     text,
     language,
   };
 }
 
 /** One body parameter: the value at the path, formatted; Meta refuses empty ones and line breaks. */
-export function parameterText(parameter: string, values: Record<string, unknown>, locale: LanguageCode, timeZone: string): string {
+export function parameterText(
+  parameter: string,
+  values: Record<string, unknown>,
+  locale: LanguageCode,
+  timeZone: string,
+): string {
   const [pathText, format] = parameter.split(':');
-  const value = pathText.split('.').reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), values);
+  const value = pathText
+    .split('.')
+    .reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), values);
   let text: string | undefined;
   const date = (x: unknown) => {
     const d = x instanceof Date ? x : typeof x === 'string' || typeof x === 'number' ? new Date(x) : undefined;
@@ -138,11 +184,19 @@ export function parameterText(parameter: string, values: Record<string, unknown>
         text = date(value) && formatDateTime(date(value)!, locale, timeZone);
         break;
       case 'timeRange':
-        text = date(obj.startsAt) && date(obj.endsAt) && formatTimeRange(date(obj.startsAt)!, date(obj.endsAt)!, locale, timeZone);
+        text =
+          date(obj.startsAt) &&
+          date(obj.endsAt) &&
+          formatTimeRange(date(obj.startsAt)!, date(obj.endsAt)!, locale, timeZone);
         break;
       case 'title':
         // A workshop's title in the language; anything else (a structure) as it is.
-        text = typeof obj.workshopCode === 'string' ? titleOf(translator(locale), obj as { workshopCode: string; title?: string }) : typeof obj.title === 'string' ? obj.title : undefined;
+        text =
+          typeof obj.workshopCode === 'string'
+            ? titleOf(translator(locale), obj as { workshopCode: string; title?: string })
+            : typeof obj.title === 'string'
+              ? obj.title
+              : undefined;
         break;
       default:
         text = typeof value === 'object' ? undefined : String(value);

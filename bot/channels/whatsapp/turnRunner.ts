@@ -20,7 +20,14 @@ import { Limiter } from '../../limiter';
 import { safeError } from '../../logging/safeError';
 import { TurnOutput, WhatsAppAdapter, type Logic } from './adapter';
 import type { GraphClient } from './graphClient';
-import { CHANNEL_ID, contentOf, locationAttachment, toActivity, type InboundContent, type MediaReference } from './inbound';
+import {
+  CHANNEL_ID,
+  contentOf,
+  locationAttachment,
+  toActivity,
+  type InboundContent,
+  type MediaReference,
+} from './inbound';
 import { renderActivities } from './renderer';
 import type { WhatsAppSender } from './sender';
 import type { NewOutbound, QueuedInbound, WhatsAppStore } from './store';
@@ -97,9 +104,11 @@ export class TurnRunner {
 
   /** Handles a stored message in its person's queue (one turn at a time per person). */
   private schedule(id: number, userKey: string) {
-    void this.options.core.turns.run(`${CHANNEL_ID}:${userKey}`, () => this.handling.run(() => this.handle(id, userKey))).catch((err: Error) =>
-      this.options.log.error({ messageId: id, err: safeError(err) }, 'whatsapp: message not handled'),
-    );
+    void this.options.core.turns
+      .run(`${CHANNEL_ID}:${userKey}`, () => this.handling.run(() => this.handle(id, userKey)))
+      .catch((err: Error) =>
+        this.options.log.error({ messageId: id, err: safeError(err) }, 'whatsapp: message not handled'),
+      );
   }
 
   /** Stored messages nobody handles (an instance stopped; a claim lapsed): handle them. */
@@ -131,14 +140,22 @@ export class TurnRunner {
     const content = contentOf(event.message);
     if (content.showWaiting) {
       // "Show me" on the message_waiting template: what waited goes now; no turn.
-      await this.store.commit({ writes: [], replies: [], inbound: { id, to: event.userKey, payload: { type: 'message', value: 'show waiting' }, forget: false }, touch: { event, receivedAt } });
+      await this.store.commit({
+        writes: [],
+        replies: [],
+        inbound: { id, to: event.userKey, payload: { type: 'message', value: 'show waiting' }, forget: false },
+        touch: { event, receivedAt },
+      });
       this.sender.wake();
       return;
     }
     const attachments = await this.attachmentsOf(content, event.userKey);
     const activity = toActivity(event, content, attachments === 'refused' ? [] : attachments);
     // A refused file: nothing of it is kept, the person reads why (in their language), the dialog waits.
-    const logic: Logic | undefined = attachments === 'refused' ? (context) => context.sendActivity(refusalMessage(turnLocale(context))).then(() => undefined) : undefined;
+    const logic: Logic | undefined =
+      attachments === 'refused'
+        ? (context) => context.sendActivity(refusalMessage(turnLocale(context))).then(() => undefined)
+        : undefined;
     for (let tries = 1; ; tries++) {
       if (await this.runTurn(activity, { inboundId: id, receivedAt, to: event.userKey, event, content }, logic)) break;
       // Two writers of the same state (another instance): the turn runs again on fresh state.
@@ -154,14 +171,22 @@ export class TurnRunner {
    */
   private async runTurn(
     activity: ReturnType<typeof toActivity>,
-    turn: { inboundId?: number; receivedAt?: Date; to: string; event?: InboundEvent; content?: InboundContent; kind?: string },
+    turn: {
+      inboundId?: number;
+      receivedAt?: Date;
+      to: string;
+      event?: InboundEvent;
+      content?: InboundContent;
+      kind?: string;
+    },
     logic?: Logic,
   ) {
     const { core } = this.options;
     const output = new TurnOutput(activity.id ?? `proactive-${Date.now()}`);
     const facts: TurnFacts = { forget: false };
     const prepare = (context: TurnContext) => {
-      if (turn.event) setChannelIdentity(context, { phone: turn.event.waId, name: turn.event.profileName, noLanguageHint: true });
+      if (turn.event)
+        setChannelIdentity(context, { phone: turn.event.waId, name: turn.event.profileName, noLanguageHint: true });
       if (turn.content?.unsupported) setUnsupportedContent(context, turn.content.unsupported);
     };
     const run: Logic = async (context) => {
@@ -211,10 +236,19 @@ export class TurnRunner {
       writes,
       replies: rows,
       ...(turn.inboundId !== undefined && {
-        inbound: { id: turn.inboundId, to: turn.to, payload: messagePayload(activity), beneficiaryId: facts.beneficiaryId, contactId: facts.contactId, forget: facts.forget },
+        inbound: {
+          id: turn.inboundId,
+          to: turn.to,
+          payload: messagePayload(activity),
+          beneficiaryId: facts.beneficiaryId,
+          contactId: facts.contactId,
+          forget: facts.forget,
+        },
       }),
       // (A person who refused consent leaves no trace of where to reach them.)
-      ...(turn.event && turn.receivedAt && !facts.forget && { touch: { event: turn.event, receivedAt: turn.receivedAt } }),
+      ...(turn.event &&
+        turn.receivedAt &&
+        !facts.forget && { touch: { event: turn.event, receivedAt: turn.receivedAt } }),
     });
   }
 
@@ -223,7 +257,9 @@ export class TurnRunner {
     const to = reference.user?.id ?? reference.conversation?.id;
     if (!to) throw new Error('WhatsApp: a proactive turn needs the person in its reference');
     const activity = WhatsAppAdapter.proactiveActivity(reference);
-    const committed = await this.options.core.turns.run(`${CHANNEL_ID}:${to}`, () => this.runTurn(activity, { to, kind: 'notification' }, logic));
+    const committed = await this.options.core.turns.run(`${CHANNEL_ID}:${to}`, () =>
+      this.runTurn(activity, { to, kind: 'notification' }, logic),
+    );
     if (!committed) throw new Error('WhatsApp: the conversation changed during the proactive turn');
     this.sender.wake();
   }
@@ -245,22 +281,36 @@ export class TurnRunner {
       const bytes = await this.graph.download(info.url, this.options.maxMediaBytes);
       const checked = await checkedType({ bytes }, claimed);
       if (!checked) {
-        this.options.log.warn({ kind: m.kind, claimed }, 'whatsapp: media refused (its bytes are not what its type says)');
+        this.options.log.warn(
+          { kind: m.kind, claimed },
+          'whatsapp: media refused (its bytes are not what its type says)',
+        );
         return 'refused';
       }
       const name = m.filename ?? `${m.voice ? 'voice-note' : m.kind}${extension(checked)}`;
       const stored = await this.options.media.addBytes(bytes, checked, name, { channel: CHANNEL_ID, user: userKey });
       return [{ contentType: checked, contentUrl: mediaUrl(stored.id), name: stored.name }];
     } catch (err) {
-      this.options.log.warn({ kind: m.kind, err: { message: (err as Error).message } }, 'whatsapp: media not downloaded; its reference is kept');
+      this.options.log.warn(
+        { kind: m.kind, err: { message: (err as Error).message } },
+        'whatsapp: media not downloaded; its reference is kept',
+      );
     }
-    return [{ contentType, contentUrl: `whatsapp-media:${m.id}`, name: m.filename ?? `${m.voice ? 'voice-note' : m.kind}${extension(contentType)}` }];
+    return [
+      {
+        contentType,
+        contentUrl: `whatsapp-media:${m.id}`,
+        name: m.filename ?? `${m.voice ? 'voice-note' : m.kind}${extension(contentType)}`,
+      },
+    ];
   }
 
   /** "Read" and "typing..." on the person's message, at once and without waiting for it. */
   private markRead(wamid: string | undefined) {
     if (!wamid || this.sender.stopped) return;
-    this.graph.markRead(wamid).catch((err: Error) => this.options.log.debug({ err: { message: err.message } }, 'whatsapp: read mark not sent'));
+    this.graph
+      .markRead(wamid)
+      .catch((err: Error) => this.options.log.debug({ err: { message: err.message } }, 'whatsapp: read mark not sent'));
   }
 }
 
@@ -269,6 +319,17 @@ function defaultType(m: MediaReference): string {
 }
 
 function extension(contentType: string): string {
-  const known: Record<string, string> = { 'audio/ogg': '.ogg', 'audio/mpeg': '.mp3', 'audio/mp4': '.m4a', 'audio/aac': '.aac', 'audio/amr': '.amr', 'image/jpeg': '.jpg', 'image/png': '.png', 'image/webp': '.webp', 'image/heic': '.heic', 'application/pdf': '.pdf' };
+  const known: Record<string, string> = {
+    'audio/ogg': '.ogg',
+    'audio/mpeg': '.mp3',
+    'audio/mp4': '.m4a',
+    'audio/aac': '.aac',
+    'audio/amr': '.amr',
+    'image/jpeg': '.jpg',
+    'image/png': '.png',
+    'image/webp': '.webp',
+    'image/heic': '.heic',
+    'application/pdf': '.pdf',
+  };
   return known[contentType] ?? '';
 }

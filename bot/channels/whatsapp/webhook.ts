@@ -48,11 +48,17 @@ const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null &
 // it as a query parameter: every string read here is made well formed (U+FFFD in its place).
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 const wellFormed = (s: string): string => s.replace(LONE_SURROGATE, '\ufffd');
-const str = (v: unknown, max = MAX_ID): string | undefined => (typeof v === 'string' && v.length > 0 && v.length <= max ? wellFormed(v) : undefined);
+const str = (v: unknown, max = MAX_ID): string | undefined =>
+  typeof v === 'string' && v.length > 0 && v.length <= max ? wellFormed(v) : undefined;
 
 /** Meta's timestamps are seconds since 1970, as a string; at most 12 digits, so always a valid date. */
 function seconds(v: unknown): number | undefined {
-  const n = typeof v === 'string' && /^\d{1,12}$/.test(v) ? Number(v) : typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 999_999_999_999 ? v : undefined;
+  const n =
+    typeof v === 'string' && /^\d{1,12}$/.test(v)
+      ? Number(v)
+      : typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 999_999_999_999
+        ? v
+        : undefined;
   return n === undefined ? undefined : n * 1000;
 }
 
@@ -64,12 +70,22 @@ export function parseWebhook(raw: Buffer | string, options: { phoneNumberId?: st
     return { ok: false, problem: 'The body is not JSON.' };
   }
   if (!isObject(body) || body.object !== 'whatsapp_business_account') {
-    return { ok: false, problem: 'Not a WhatsApp Business Account webhook: "object" must be "whatsapp_business_account".' };
+    return {
+      ok: false,
+      problem: 'Not a WhatsApp Business Account webhook: "object" must be "whatsapp_business_account".',
+    };
   }
   if (!Array.isArray(body.entry)) return { ok: false, problem: '"entry" must be an array.' };
-  const out = { ok: true as const, messages: [] as InboundEvent[], statuses: [] as StatusEvent[], skipped: 0, ignored: 0 };
+  const out = {
+    ok: true as const,
+    messages: [] as InboundEvent[],
+    statuses: [] as StatusEvent[],
+    skipped: 0,
+    ignored: 0,
+  };
   for (const entry of body.entry) {
-    if (!isObject(entry) || !Array.isArray(entry.changes)) return { ok: false, problem: 'Every entry must have a "changes" array.' };
+    if (!isObject(entry) || !Array.isArray(entry.changes))
+      return { ok: false, problem: 'Every entry must have a "changes" array.' };
     for (const change of entry.changes) {
       if (!isObject(change) || typeof change.field !== 'string' || !isObject(change.value)) {
         return { ok: false, problem: 'Every change must have a "field" and a "value" object.' };
@@ -85,7 +101,11 @@ export function parseWebhook(raw: Buffer | string, options: { phoneNumberId?: st
   return out;
 }
 
-function readValue(value: Obj, ourNumber: string | undefined, out: { messages: InboundEvent[]; statuses: StatusEvent[]; skipped: number; ignored: number }): string | undefined {
+function readValue(
+  value: Obj,
+  ourNumber: string | undefined,
+  out: { messages: InboundEvent[]; statuses: StatusEvent[]; skipped: number; ignored: number },
+): string | undefined {
   for (const list of ['messages', 'statuses', 'contacts', 'errors'] as const) {
     if (value[list] !== undefined && !Array.isArray(value[list])) return `"${list}" must be an array.`;
   }
@@ -127,18 +147,34 @@ function readMessage(m: Obj, contacts: WaContact[], phoneNumberId: string): Inbo
   let bsuid = typeof m.from_user_id === 'string' && BSUID.test(m.from_user_id) ? m.from_user_id : undefined;
   // The contact of this sender (the one with the same ids, or the only one) gives the profile
   // name and the id the message lacks; a contact that contradicts the message is not theirs.
-  let contact = contacts.find((c) => (waId && c.wa_id === waId) || (bsuid && c.user_id === bsuid)) ?? (contacts.length === 1 ? contacts[0] : undefined);
+  let contact =
+    contacts.find((c) => (waId && c.wa_id === waId) || (bsuid && c.user_id === bsuid)) ??
+    (contacts.length === 1 ? contacts[0] : undefined);
   const contactWaId = typeof contact?.wa_id === 'string' && WA_ID.test(contact.wa_id) ? contact.wa_id : undefined;
-  const contactBsuid = typeof contact?.user_id === 'string' && BSUID.test(contact.user_id) ? contact.user_id : undefined;
-  if ((waId && contactWaId && contactWaId !== waId) || (bsuid && contactBsuid && contactBsuid !== bsuid)) contact = undefined;
+  const contactBsuid =
+    typeof contact?.user_id === 'string' && BSUID.test(contact.user_id) ? contact.user_id : undefined;
+  if ((waId && contactWaId && contactWaId !== waId) || (bsuid && contactBsuid && contactBsuid !== bsuid))
+    contact = undefined;
   else {
     waId ??= contactWaId;
     bsuid ??= contactBsuid;
   }
   const userKey = waId ?? bsuid;
   if (!userKey) return undefined; // nobody we could answer
-  const name = contact && isObject(contact.profile) && typeof contact.profile.name === 'string' ? wellFormed(contact.profile.name.slice(0, 200)) : undefined;
-  return { wamid, userKey, waId, bsuid, profileName: name || undefined, sentAt, phoneNumberId, message: sanitize(m, type) };
+  const name =
+    contact && isObject(contact.profile) && typeof contact.profile.name === 'string'
+      ? wellFormed(contact.profile.name.slice(0, 200))
+      : undefined;
+  return {
+    wamid,
+    userKey,
+    waId,
+    bsuid,
+    profileName: name || undefined,
+    sentAt,
+    phoneNumberId,
+    message: sanitize(m, type),
+  };
 }
 
 /** The message as we keep it: the fields we use, each of the right type, texts within bounds. */
@@ -149,8 +185,13 @@ function sanitize(m: Obj, type: string): WaMessage {
   if (isObject(m.text)) out.text = { body: text(m.text.body, MAX_FREE_TEXT) ?? '' };
   if (isObject(m.interactive)) {
     const i = m.interactive;
-    const reply = (r: unknown) => (isObject(r) ? { id: text(r.id, MAX_ID) ?? '', title: text(r.title, 200) ?? '' } : undefined);
-    out.interactive = { type: text(i.type, 64) ?? '', button_reply: reply(i.button_reply), list_reply: reply(i.list_reply) };
+    const reply = (r: unknown) =>
+      isObject(r) ? { id: text(r.id, MAX_ID) ?? '', title: text(r.title, 200) ?? '' } : undefined;
+    out.interactive = {
+      type: text(i.type, 64) ?? '',
+      button_reply: reply(i.button_reply),
+      list_reply: reply(i.list_reply),
+    };
   }
   if (isObject(m.button)) out.button = { text: text(m.button.text, 200), payload: text(m.button.payload, MAX_ID) };
   for (const kind of ['audio', 'image', 'document'] as const) {
@@ -167,7 +208,12 @@ function sanitize(m: Obj, type: string): WaMessage {
     }
   }
   if (isObject(m.location) && typeof m.location.latitude === 'number' && typeof m.location.longitude === 'number') {
-    out.location = { latitude: m.location.latitude, longitude: m.location.longitude, name: text(m.location.name, 200), address: text(m.location.address, 400) };
+    out.location = {
+      latitude: m.location.latitude,
+      longitude: m.location.longitude,
+      name: text(m.location.name, 200),
+      address: text(m.location.address, 400),
+    };
   }
   return out;
 }
@@ -177,10 +223,13 @@ function readStatus(s: Obj): StatusEvent | undefined {
   const at = seconds(s.timestamp);
   if (!wamid || typeof s.status !== 'string' || !STATUSES.has(s.status) || at === undefined) return undefined;
   const errors = Array.isArray(s.errors)
-    ? (s.errors as unknown[]).filter(isObject).flatMap((e) =>
-        typeof e.code === 'number' && Number.isInteger(e.code) ? [{ code: e.code, ...(typeof e.title === 'string' && { title: wellFormed(e.title.slice(0, 200)) }) }] : [],
-      )
+    ? (s.errors as unknown[])
+        .filter(isObject)
+        .flatMap((e) =>
+          typeof e.code === 'number' && Number.isInteger(e.code)
+            ? [{ code: e.code, ...(typeof e.title === 'string' && { title: wellFormed(e.title.slice(0, 200)) }) }]
+            : [],
+        )
     : [];
   return { wamid, status: s.status as DeliveryStatus, at: new Date(at), errors };
 }
-

@@ -53,13 +53,20 @@ export class WebhookEndpoint {
   private async handshake(req: Request, res: Response) {
     const q = (req.query ?? {}) as Record<string, unknown>;
     const token = typeof q['hub.verify_token'] === 'string' ? q['hub.verify_token'] : '';
-    if (q['hub.mode'] === 'subscribe' && typeof q['hub.challenge'] === 'string' && safeEqual(token, this.options.config.verifyToken)) {
+    if (
+      q['hub.mode'] === 'subscribe' &&
+      typeof q['hub.challenge'] === 'string' &&
+      safeEqual(token, this.options.config.verifyToken)
+    ) {
       res.setHeader('Content-Type', 'text/plain; charset=utf-8');
       res.writeHead(200);
       res.end(q['hub.challenge']);
       return;
     }
-    this.options.log.warn({ mode: typeof q['hub.mode'] === 'string' ? q['hub.mode'].slice(0, 20) : undefined }, 'whatsapp: verification refused');
+    this.options.log.warn(
+      { mode: typeof q['hub.mode'] === 'string' ? q['hub.mode'].slice(0, 20) : undefined },
+      'whatsapp: verification refused',
+    );
     res.send(403, { error: { code: 'Forbidden', message: 'Wrong hub.mode or hub.verify_token.' } });
   }
 
@@ -71,7 +78,9 @@ export class WebhookEndpoint {
     } catch (err) {
       if (err instanceof BodyTooLarge) {
         res.setHeader('Connection', 'close');
-        return res.send(413, { error: { code: 'PayloadTooLarge', message: `A webhook is at most ${MAX_WEBHOOK_BYTES} bytes.` } });
+        return res.send(413, {
+          error: { code: 'PayloadTooLarge', message: `A webhook is at most ${MAX_WEBHOOK_BYTES} bytes.` },
+        });
       }
       if (err instanceof BodyAborted) return;
       throw err;
@@ -79,7 +88,10 @@ export class WebhookEndpoint {
     // The signature is over the exact bytes received.
     if (!verifySignature(raw, req.headers['x-hub-signature-256'], config.appSecret)) {
       // Never the body: it may hold people's messages.
-      log.warn({ bytes: raw.length, signed: req.headers['x-hub-signature-256'] !== undefined }, 'whatsapp: webhook refused: missing or wrong signature');
+      log.warn(
+        { bytes: raw.length, signed: req.headers['x-hub-signature-256'] !== undefined },
+        'whatsapp: webhook refused: missing or wrong signature',
+      );
       return res.send(401, { error: { code: 'Unauthorized', message: 'Missing or wrong X-Hub-Signature-256.' } });
     }
     const parsed = parseWebhook(raw, { phoneNumberId: config.phoneNumberId });
@@ -101,8 +113,14 @@ export class WebhookEndpoint {
       log.error({ err: safeError(err) }, 'whatsapp: webhook not stored');
       return res.send(503, { error: { code: 'Unavailable', message: 'Try again later.' } });
     }
-    res.send(200, { received: parsed.messages.length, new: fresh.length, statuses: parsed.statuses.length, skipped: parsed.skipped });
-    if (parsed.skipped) log.warn({ skipped: parsed.skipped }, 'whatsapp: webhook items skipped (malformed, or written in a group)');
+    res.send(200, {
+      received: parsed.messages.length,
+      new: fresh.length,
+      statuses: parsed.statuses.length,
+      skipped: parsed.skipped,
+    });
+    if (parsed.skipped)
+      log.warn({ skipped: parsed.skipped }, 'whatsapp: webhook items skipped (malformed, or written in a group)');
     this.options.onStored(fresh);
   }
 }

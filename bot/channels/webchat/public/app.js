@@ -14,37 +14,75 @@
   var DATA = JSON.parse(document.getElementById('page-data').textContent);
   var LANGUAGES = DATA.languages;
   var byCode = {};
-  LANGUAGES.forEach(function (l) { byCode[l.code] = l; });
+  LANGUAGES.forEach(function (l) {
+    byCode[l.code] = l;
+  });
   // Web Chat's own locales; fa, ps and ti have none, so strings.json supplies their UI words.
-  var WEBCHAT_LOCALE = { fr: 'fr-FR', en: 'en-US', ar: 'ar-SA', fa: 'fa-AF', ps: 'ps-AF', ti: 'ti-ER', ru: 'ru-RU', uk: 'uk-UA' };
+  var WEBCHAT_LOCALE = {
+    fr: 'fr-FR',
+    en: 'en-US',
+    ar: 'ar-SA',
+    fa: 'fa-AF',
+    ps: 'ps-AF',
+    ti: 'ti-ER',
+    ru: 'ru-RU',
+    uk: 'uk-UA',
+  };
   var FORGET_EVENT = 'passerelle/forget';
   var KEYS = ['passerelle.userId', 'passerelle.lang'];
   var DIRECT_LINE = '/v3/directline';
 
-  function stored(key) { try { return window.localStorage.getItem(key); } catch (e) { return null; } }
-  function store(key, value) { try { window.localStorage.setItem(key, value); } catch (e) { /* private mode */ } }
-  function $(id) { return document.getElementById(id); }
+  function stored(key) {
+    try {
+      return window.localStorage.getItem(key);
+    } catch (e) {
+      return null;
+    }
+  }
+  function store(key, value) {
+    try {
+      window.localStorage.setItem(key, value);
+    } catch (e) {
+      /* private mode */
+    }
+  }
+  function $(id) {
+    return document.getElementById(id);
+  }
 
   function randomId() {
     var bytes = new Uint8Array(18);
     window.crypto.getRandomValues(bytes);
-    return 'wc_' + btoa(String.fromCharCode.apply(null, bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+    return (
+      'wc_' + btoa(String.fromCharCode.apply(null, bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+    );
   }
 
   var params = new URLSearchParams(window.location.search);
-  var lang = byCode[params.get('lang')] ? params.get('lang') : (byCode[stored('passerelle.lang')] ? stored('passerelle.lang') : 'fr');
+  var lang = byCode[params.get('lang')]
+    ? params.get('lang')
+    : byCode[stored('passerelle.lang')]
+      ? stored('passerelle.lang')
+      : 'fr';
   var userId = stored('passerelle.userId');
   if (!/^[A-Za-z0-9_-]{16,100}$/.test(userId || '')) {
     userId = randomId();
     store('passerelle.userId', userId);
   }
 
-  var directLine, webChatStore, strings = {};
+  var directLine,
+    webChatStore,
+    strings = {};
   var rendered = false;
   var forgetLink = $('forget');
   var languageSwitch = $('language');
-  var stateBox = $('state'), stateText = $('state-text'), retryButton = $('retry'), connection = $('connection');
-  var words = function () { return byCode[lang].page; };
+  var stateBox = $('state'),
+    stateText = $('state-text'),
+    retryButton = $('retry'),
+    connection = $('connection');
+  var words = function () {
+    return byCode[lang].page;
+  };
 
   // ---- the page's words and direction, in the page's language
   var shownState = 'loading';
@@ -82,12 +120,19 @@
     if (forgetting) return;
     forgetting = true;
     var fresh = function () {
-      KEYS.forEach(function (key) { try { window.localStorage.removeItem(key); } catch (e) { /* private mode */ } });
+      KEYS.forEach(function (key) {
+        try {
+          window.localStorage.removeItem(key);
+        } catch (e) {
+          /* private mode */
+        }
+      });
       window.location.replace('/?lang=' + lang);
     };
     if (!directLine || !directLine.conversationId) return fresh();
     // Stop polling first (a poll of the ended conversation would fail), then end it on the server.
-    var token = directLine.token, conversationId = directLine.conversationId;
+    var token = directLine.token,
+      conversationId = directLine.conversationId;
     directLine.end();
     window.setTimeout(fresh, 3000); // the server does not answer: go anyway
     fetch(DIRECT_LINE + '/conversations/' + encodeURIComponent(conversationId) + '/activities', {
@@ -115,7 +160,9 @@
       languageSwitch.appendChild(option);
     });
     // in the order of LANGUAGES
-    LANGUAGES.forEach(function (l) { languageSwitch.appendChild(languageSwitch.querySelector('option[value="' + l.code + '"]')); });
+    LANGUAGES.forEach(function (l) {
+      languageSwitch.appendChild(languageSwitch.querySelector('option[value="' + l.code + '"]'));
+    });
     languageSwitch.value = lang;
   }
   languageSwitch.addEventListener('focus', listLanguages);
@@ -133,19 +180,26 @@
   // one paragraph a line). Web Chat's minimal bundle has no Markdown renderer of its own, and
   // its HTML goes into the page as it is: everything is escaped here, and the only markup made is
   // <p>, <br> and a link to call a short number.
-  var PUNCTUATION_ESCAPE = /\\([!-\/:-@[-`{-~])/g;
+  var PUNCTUATION_ESCAPE = /\\([!-/:-@[-`{-~])/g;
   var CALL = /\[([0-9\u0660-\u0669\u06F0-\u06F9]{2,6})\]\(tel:([0-9]{2,6})\)/g;
   function escapeHtml(text) {
-    return text.replace(/[&<>"']/g, function (c) { return '&#' + c.charCodeAt(0) + ';'; });
+    return text.replace(/[&<>"']/g, function (c) {
+      return '&#' + c.charCodeAt(0) + ';';
+    });
   }
   function renderMarkdown(markdown) {
-    return String(markdown).split(/\n{2,}/).map(function (paragraph) {
-      var html = escapeHtml(paragraph)
-        .replace(CALL, function (_, shown, number) { return '<a href="tel:' + number + '">' + shown + '</a>'; })
-        .replace(PUNCTUATION_ESCAPE, '$1')
-        .replace(/\n/g, '<br>');
-      return '<p>' + html + '</p>';
-    }).join('');
+    return String(markdown)
+      .split(/\n{2,}/)
+      .map(function (paragraph) {
+        var html = escapeHtml(paragraph)
+          .replace(CALL, function (_, shown, number) {
+            return '<a href="tel:' + number + '">' + shown + '</a>';
+          })
+          .replace(PUNCTUATION_ESCAPE, '$1')
+          .replace(/\n/g, '<br>');
+        return '<p>' + html + '</p>';
+      })
+      .join('');
   }
 
   function render() {
@@ -176,12 +230,13 @@
           suggestedActionBorderRadius: 8,
           suggestedActionTextColor: '#0f4a63',
           suggestedActionBorderColor: '#1b5e7a',
-          // ours first (each only for its own script: unicode-range); behind system-ui, chromium drew empty boxes for Ethiopic
+          // ours first (each only for its own script: unicode-range); behind system-ui, chromium drew empty boxes for
+          // Ethiopic
           primaryFont: '"Noto Sans Ethiopic", "Noto Sans Arabic", system-ui, sans-serif',
           rootHeight: '100%',
         },
       },
-      $('webchat')
+      $('webchat'),
     );
   }
 
@@ -190,14 +245,20 @@
   // mark for the reply's language (app.css: unicode-bidi: plaintext), so a French reply stays
   // left to right in a right-to-left page, and the other way round. A reply with phone links
   // comes as Markdown from the server (renderer.ts), one paragraph a line: the same marks.
-  var LRM = '\u200E', RLM = '\u200F';
+  var LRM = '\u200E',
+    RLM = '\u200F';
   function withDirectionMarks(activity, code) {
     if (activity.type !== 'message' || typeof activity.text !== 'string') return activity;
     var ours = activity.channelData && activity.channelData.passerelleLines === true;
     if (activity.textFormat && activity.textFormat !== 'plain' && !ours) return activity; // the bot chose Markdown or XML
     var mark = byCode[code] ? (byCode[code].rtl ? RLM : LRM) : '';
     var separator = ours ? '\n\n' : '\n';
-    var text = activity.text.split(separator).map(function (line) { return mark + line; }).join(separator);
+    var text = activity.text
+      .split(separator)
+      .map(function (line) {
+        return mark + line;
+      })
+      .join(separator);
     return Object.assign({}, activity, { textFormat: ours ? 'markdown' : 'plain', text: text });
   }
 
@@ -207,11 +268,19 @@
       return function (action) {
         if (action.type === 'DIRECT_LINE/INCOMING_ACTIVITY') {
           var activity = action.payload.activity;
-          if (activity && activity.type === 'event' && activity.name === FORGET_EVENT && activity.from && activity.from.role === 'bot') {
+          if (
+            activity &&
+            activity.type === 'event' &&
+            activity.name === FORGET_EVENT &&
+            activity.from &&
+            activity.from.role === 'bot'
+          ) {
             window.setTimeout(forget, 1500); // time to read the bot's last words
           } else if (activity && activity.from && activity.from.role === 'bot') {
             var code = typeof activity.locale === 'string' ? activity.locale.split('-')[0] : undefined;
-            action = Object.assign({}, action, { payload: Object.assign({}, action.payload, { activity: withDirectionMarks(activity, code) }) });
+            action = Object.assign({}, action, {
+              payload: Object.assign({}, action.payload, { activity: withDirectionMarks(activity, code) }),
+            });
             if (code && byCode[code] && code !== lang) {
               lang = code;
               window.setTimeout(render, 0);
@@ -230,9 +299,12 @@
   // restarted, the network went away). Its requests are watched here: an error or a 5xx shows
   // "connection lost" at once; the page then asks until the server answers, and goes on with the
   // same conversation, or a new one when the server no longer has it.
-  var lost = false, probing;
-  function isOurs(url) { return typeof url === 'string' && url.indexOf(DIRECT_LINE) >= 0; }
-  var open = XMLHttpRequest.prototype.open, send = XMLHttpRequest.prototype.send;
+  var lost = false;
+  function isOurs(url) {
+    return typeof url === 'string' && url.indexOf(DIRECT_LINE) >= 0;
+  }
+  var open = XMLHttpRequest.prototype.open,
+    send = XMLHttpRequest.prototype.send;
   XMLHttpRequest.prototype.open = function (method, url) {
     this.passerelleUrl = String(url);
     return open.apply(this, arguments);
@@ -241,7 +313,9 @@
     if (isOurs(this.passerelleUrl)) {
       this.addEventListener('error', connectionLost);
       this.addEventListener('timeout', connectionLost);
-      this.addEventListener('load', function () { if (this.status >= 500) connectionLost(); });
+      this.addEventListener('load', function () {
+        if (this.status >= 500) connectionLost();
+      });
     }
     return send.apply(this, arguments);
   };
@@ -252,29 +326,44 @@
     lost = true;
     connection.textContent = words().connectionLost;
     connection.hidden = false;
-    probing = window.setTimeout(probe, 1000);
+    window.setTimeout(probe, 1000);
   }
 
   function probe() {
     var wasOn = directLine;
-    fetch(DIRECT_LINE + '/conversations/' + encodeURIComponent(wasOn.conversationId) + '/activities?watermark=' + encodeURIComponent(wasOn.watermark || ''), {
-      headers: { Authorization: 'Bearer ' + wasOn.token },
-    }).then(function (r) {
-      if (r.status >= 500) throw new Error('HTTP ' + r.status);
-      lost = false;
-      connection.hidden = true;
-      var resume = r.ok ? { conversationId: wasOn.conversationId, token: wasOn.token, watermark: wasOn.watermark } : undefined;
-      try { wasOn.end(); } catch (e) { /* already stopped */ }
-      if (resume) {
-        connect(resume, false);
-        return;
-      }
-      // The server does not know the conversation any more (it restarted): a new one.
-      rendered = false;
-      start();
-    }).catch(function () {
-      probing = window.setTimeout(probe, 3000);
-    });
+    fetch(
+      DIRECT_LINE +
+        '/conversations/' +
+        encodeURIComponent(wasOn.conversationId) +
+        '/activities?watermark=' +
+        encodeURIComponent(wasOn.watermark || ''),
+      {
+        headers: { Authorization: 'Bearer ' + wasOn.token },
+      },
+    )
+      .then(function (r) {
+        if (r.status >= 500) throw new Error('HTTP ' + r.status);
+        lost = false;
+        connection.hidden = true;
+        var resume = r.ok
+          ? { conversationId: wasOn.conversationId, token: wasOn.token, watermark: wasOn.watermark }
+          : undefined;
+        try {
+          wasOn.end();
+        } catch (e) {
+          /* already stopped */
+        }
+        if (resume) {
+          connect(resume, false);
+          return;
+        }
+        // The server does not know the conversation any more (it restarted): a new one.
+        rendered = false;
+        start();
+      })
+      .catch(function () {
+        window.setTimeout(probe, 3000);
+      });
   }
 
   /**
@@ -305,14 +394,20 @@
     }).then(function (r) {
       if (r.status !== 429 || attempt >= 5) return r;
       var seconds = Math.min(60, Number(r.headers.get('Retry-After')) || 5);
-      return new Promise(function (resolve) { window.setTimeout(resolve, seconds * 1000); }).then(function () { return requestToken(attempt + 1); });
+      return new Promise(function (resolve) {
+        window.setTimeout(resolve, seconds * 1000);
+      }).then(function () {
+        return requestToken(attempt + 1);
+      });
     });
   }
 
   /** Web Chat's bundle has run (it comes after this script). */
   var webChatLoaded = new Promise(function (resolve) {
     if (window.WebChat) return resolve();
-    document.addEventListener('DOMContentLoaded', function () { resolve(); });
+    document.addEventListener('DOMContentLoaded', function () {
+      resolve();
+    });
   });
 
   function failure(status) {
@@ -325,22 +420,38 @@
     if (!r.ok) throw { status: r.status };
     return r.json();
   }
-  function unreachable(err) { throw err && err.status ? err : { status: 0 }; }
+  function unreachable(err) {
+    throw err && err.status ? err : { status: 0 };
+  }
 
   // The token, then the conversation's start (the bot greets meanwhile), both while Web Chat's
   // bundle is still on its way: Web Chat then joins the conversation already started.
   function start() {
     showState('loading', false);
-    var gotStrings = fetch(DATA.strings).then(function (r) { return r.json(); }).catch(function () { return {}; });
-    var started = requestToken(0).then(checked).then(function (given) {
-      return fetch(DIRECT_LINE + '/conversations', {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', Authorization: 'Bearer ' + given.token },
-        body: JSON.stringify({ user: { id: userId }, locale: WEBCHAT_LOCALE[lang] }),
-      }).then(checked).then(function (conversation) {
-        return { conversationId: conversation.conversationId || given.conversationId, token: conversation.token || given.token };
+    var gotStrings = fetch(DATA.strings)
+      .then(function (r) {
+        return r.json();
+      })
+      .catch(function () {
+        return {};
       });
-    }).catch(unreachable);
+    var started = requestToken(0)
+      .then(checked)
+      .then(function (given) {
+        return fetch(DIRECT_LINE + '/conversations', {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', Authorization: 'Bearer ' + given.token },
+          body: JSON.stringify({ user: { id: userId }, locale: WEBCHAT_LOCALE[lang] }),
+        })
+          .then(checked)
+          .then(function (conversation) {
+            return {
+              conversationId: conversation.conversationId || given.conversationId,
+              token: conversation.token || given.token,
+            };
+          });
+      })
+      .catch(unreachable);
     return Promise.all([gotStrings, started, webChatLoaded])
       .then(function (all) {
         strings = all[0];
