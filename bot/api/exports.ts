@@ -14,7 +14,7 @@ import type { Prisma } from '../db/client';
 import { computeStats, type Stats } from '../services/stats';
 import { ANY_STAFF, type Api, type ApiContext, type ApiDeps } from './http';
 import { caseScope } from './scope';
-import { day, id, text } from './schemas';
+import { day, flag, id, text } from './schemas';
 import { statsFilter, statsQuery } from './stats';
 import { caseFilters, caseListWhere } from './beneficiaries';
 import { exitOutcome } from './exits';
@@ -211,7 +211,12 @@ export function exportRoutes(api: Api, { db }: ApiDeps): void {
   );
 
   // --- events: the timelines of the cases in scope ------------------------------------------------------------
-  const eventsQuery = z.object({ ...period, type: text(60).optional(), beneficiaryId: id.optional() });
+  const eventsQuery = z.object({
+    ...period,
+    type: text(60).optional(),
+    beneficiaryId: id.optional(),
+    attention: flag.optional().describe('true: the alerts only'),
+  });
   type Event = Prisma.CaseEventGetPayload<object>;
   csv<z.infer<typeof eventsQuery>, Event>(
     'events',
@@ -233,6 +238,7 @@ export function exportRoutes(api: Api, { db }: ApiDeps): void {
         ...(range(q) && { createdAt: range(q) }),
         ...(q.type && { type: q.type }),
         ...(q.beneficiaryId && { beneficiaryId: q.beneficiaryId }),
+        ...(q.attention !== undefined && { attention: q.attention }),
       };
       return pages((after, take) =>
         prisma.caseEvent.findMany({ where: { AND: [where, { id: { gt: after } }] }, orderBy: { id: 'asc' }, take }),

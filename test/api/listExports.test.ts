@@ -57,4 +57,24 @@ test("the lists' export links carry their filters; the download has those rows o
   const rows = (await (await send(blockersUrl, { cookie })).text()).trim().split(/\r?\n/).slice(1);
   expect(rows).toHaveLength(1);
   expect(rows[0]).toContain('P-1');
+
+  // The alerts' export: the events flagged for attention only.
+  await db.caseEvent.create({
+    data: { beneficiaryId: someone.id, type: 'absence_reported', actorType: 'beneficiary', attention: true },
+  });
+  await db.caseEvent.create({
+    data: { beneficiaryId: someone.id, type: 'language_changed', actorType: 'beneficiary' },
+  });
+  const alerts = await (await send('/cip/alerts', { cookie })).text();
+  const alertsUrl = link(alerts, 'export-alerts')!;
+  expect(alertsUrl).toBe('/cip/exports/events.csv?attention=true');
+  const alertRows = (await (await send(alertsUrl, { cookie })).text()).trim().split(/\r?\n/).slice(1);
+  expect(alertRows.map((r) => r.split(';')[2])).toEqual(['absence_reported']);
+  // The sessions' bookings and the structures' placements, from their lists.
+  expect(link(await (await send('/cip/workshops', { cookie })).text(), 'export-bookings')).toBe(
+    '/cip/exports/bookings.csv',
+  );
+  expect(link(await (await send('/cip/structures', { cookie })).text(), 'export-placements')).toBe(
+    '/cip/exports/placements.csv',
+  );
 });
