@@ -102,7 +102,8 @@ test('SIGTERM to the pid of `npm start` stops the server: the port closes within
   server = children[0];
   expect(fs.readFileSync(`/proc/${server}/cmdline`, 'utf8')).toContain('dist/index.js');
 
-  const exited = new Promise<number | null>((resolve) => npm!.once('exit', (code) => resolve(code)));
+  // 'close', not 'exit': npm may exit before the server's last lines have come through the pipe.
+  const exited = new Promise<number | null>((resolve) => npm!.once('close', (code) => resolve(code)));
   const signalled = Date.now();
   process.kill(npm.pid!, 'SIGTERM');
   // SHUTDOWN_TIMEOUT_MS is 3 s: closed well within it, the server gone, npm gone
