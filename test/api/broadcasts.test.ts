@@ -8,7 +8,7 @@ import { translator } from '../../bot/i18n';
 import { renderActivities } from '../../bot/channels/whatsapp/renderer';
 import { renderNotification } from '../../cards/notifications';
 import { signedIn, type StaffClient } from '../support/cipApi';
-import { startWhatsAppApp, textOf, type WhatsAppTestApp } from '../support/whatsappApp';
+import { onWhatsApp, startWhatsAppApp, textOf, type WhatsAppTestApp } from '../support/whatsappApp';
 import { postWebhook, templateButton, text } from '../support/whatsappWebhooks';
 
 const HOUR = 3600_000;
@@ -67,27 +67,7 @@ async function people(
       },
     });
     if (options.wrote !== undefined) {
-      await db.conversationRef.create({
-        data: {
-          channel: 'whatsapp',
-          userKey: waId,
-          conversationId: waId,
-          reference: {},
-          beneficiaryId: b.id,
-          lastInboundAt: new Date(Date.now() - options.wrote * HOUR),
-        },
-      });
-      await h.app.core.storage.write({
-        [`whatsapp/users/${waId}/`]: {
-          profile: {
-            beneficiaryId: b.id,
-            language,
-            conversationId: waId,
-            lastTurnAt: new Date(Date.now() - options.wrote * HOUR).toISOString(),
-          },
-          eTag: '*',
-        },
-      });
+      await onWhatsApp(h.app, { beneficiaryId: b.id, waId, language }, new Date(Date.now() - options.wrote * HOUR));
     }
     out.push({ id: b.id, waId, language });
   }

@@ -8,7 +8,7 @@ import { cipMessageLines } from '../../cards/cipMessages';
 import { translator } from '../../bot/i18n';
 import type { CipMessageContent } from '../../bot/services/cipMessages';
 import { signedIn, type StaffClient } from '../support/cipApi';
-import { startWhatsAppApp, textOf, type WhatsAppTestApp } from '../support/whatsappApp';
+import { onWhatsApp, startWhatsAppApp, textOf, type WhatsAppTestApp } from '../support/whatsappApp';
 import { statusWebhook, text } from '../support/whatsappWebhooks';
 
 const HOUR = 3600_000;
@@ -46,27 +46,7 @@ async function person(
   });
   if (options.wrote !== undefined) {
     const at = new Date(Date.now() - options.wrote * HOUR);
-    await db.conversationRef.create({
-      data: {
-        channel: 'whatsapp',
-        userKey: waId,
-        conversationId: waId,
-        reference: {},
-        beneficiaryId: b.id,
-        lastInboundAt: at,
-      },
-    });
-    await h.app.core.storage.write({
-      [`whatsapp/users/${waId}/`]: {
-        profile: {
-          beneficiaryId: b.id,
-          language: options.language ?? 'fa',
-          conversationId: waId,
-          lastTurnAt: at.toISOString(),
-        },
-        eTag: '*',
-      },
-    });
+    await onWhatsApp(h.app, { beneficiaryId: b.id, waId, language: options.language ?? 'fa' }, at);
   }
   return { id: b.id, waId, from: { waId, name: `W${seq}` } };
 }

@@ -12,7 +12,7 @@ import { MediaStore, mediaUrl } from '../../bot/media';
 import { createStaff } from '../../bot/services/staff';
 import { samples } from '../support/mediaSamples';
 import { startTestApp } from '../support/app';
-import { CHROMIUM_ARGS, chromiumPath } from '../support/browser';
+import { axe, CHROMIUM_ARGS, chromiumPath } from '../support/browser';
 import { signedIn, type StaffClient } from '../support/cipApi';
 import { createTempSqlite } from '../support/databases';
 import { DirectLineClient } from '../support/directLineClient';
@@ -20,32 +20,12 @@ import { translator } from '../../bot/i18n';
 import { cipMessageLines } from '../../cards/cipMessages';
 import type { TempDatabase } from '../support/postgres';
 
-declare const window: {
-  axe: {
-    run(
-      context: unknown,
-      options: unknown,
-    ): Promise<{ violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[] }>;
-  };
-};
-declare const document: unknown;
-
 const executablePath = process.env.PASSERELLE_TEST_CHROMIUM ?? chromiumPath() ?? '';
 if (!executablePath)
   console.warn('*** NOTICE: chromium not found (set CHROMIUM_PATH): the dashboard browser suite is SKIPPED ***');
 const describeInBrowser = executablePath ? describe : describe.skip;
 const TEST_MS = 60_000;
-const AXE = require.resolve('axe-core/axe.min.js');
 const SHOTS = path.join(projectRoot, 'docs', 'screenshots');
-
-/** axe-core on the page as it is: the serious and critical violations (none expected). */
-async function axe(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: AXE });
-  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
-  return result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 describeInBrowser('staff dashboard in a browser', () => {
   let tmp: TempDatabase;

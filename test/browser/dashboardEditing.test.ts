@@ -10,20 +10,10 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import type { App } from '../../bot/app';
 import { localDay, zonedTime } from '../../bot/time';
 import { startTestApp } from '../support/app';
-import { CHROMIUM_ARGS, chromiumPath } from '../support/browser';
+import { axe, CHROMIUM_ARGS, chromiumPath } from '../support/browser';
 import { signedIn, type StaffClient } from '../support/cipApi';
 import { createTempSqlite } from '../support/databases';
 import type { TempDatabase } from '../support/postgres';
-
-declare const window: {
-  axe: {
-    run(
-      context: unknown,
-      options: unknown,
-    ): Promise<{ violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[] }>;
-  };
-};
-declare const document: unknown;
 
 const executablePath = process.env.PASSERELLE_TEST_CHROMIUM ?? chromiumPath() ?? '';
 if (!executablePath)
@@ -32,18 +22,8 @@ if (!executablePath)
   );
 const describeInBrowser = executablePath ? describe : describe.skip;
 const TEST_MS = 90_000;
-const AXE = require.resolve('axe-core/axe.min.js');
 const PASSWORD = 'a new password 123';
 const DAY = 24 * 3600_000;
-
-/** axe-core on the page as it is: the serious and critical violations (none expected). */
-async function axe(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: AXE });
-  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
-  return result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 /** The Monday (midnight UTC) of the week `weeks` after this one, as the API counts weeks. */
 function monday(weeks: number): Date {

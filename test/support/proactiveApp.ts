@@ -2,7 +2,7 @@
 // jobs: people with placements, webhooks from them, the outbox drained by the app's clock.
 import type { LanguageCode } from '../../bot/languages';
 import { zonedTime } from '../../bot/time';
-import { startWhatsAppApp, textOf, type WhatsAppTestApp } from './whatsappApp';
+import { onWhatsApp, startWhatsAppApp, textOf, type WhatsAppTestApp } from './whatsappApp';
 import { postWebhook } from './whatsappWebhooks';
 
 export const TZ = 'Europe/Paris';
@@ -67,23 +67,7 @@ export async function startProactiveApp(env: Record<string, string> = {}, start 
         },
       });
       if (options.wrote) {
-        const at = new Date(clock.now.getTime() - 3600_000);
-        await db.conversationRef.create({
-          data: {
-            channel: 'whatsapp',
-            userKey: waId,
-            conversationId: waId,
-            reference: {},
-            beneficiaryId: b.id,
-            lastInboundAt: at,
-          },
-        });
-        await h.app.core.storage.write({
-          [`whatsapp/users/${waId}/`]: {
-            profile: { beneficiaryId: b.id, language, conversationId: waId, lastTurnAt: at.toISOString() },
-            eTag: '*',
-          },
-        });
+        await onWhatsApp(h.app, { beneficiaryId: b.id, waId, language }, new Date(clock.now.getTime() - 3600_000));
       }
       return { id: b.id, waId, language, name: `P${n}` };
     },

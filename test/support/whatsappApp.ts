@@ -105,3 +105,31 @@ export async function startWhatsAppApp(
   };
   return harness;
 }
+
+/**
+ * A case that has a WhatsApp chat with us: its conversation reference and its user profile, as the
+ * channel leaves them after a message the person sent at `wroteAt` (their 24-hour window counts from it).
+ */
+export async function onWhatsApp(
+  app: App,
+  person: { beneficiaryId: number; waId: string; language: string },
+  wroteAt: Date,
+) {
+  const { beneficiaryId, waId, language } = person;
+  await app.db.prisma.conversationRef.create({
+    data: {
+      channel: 'whatsapp',
+      userKey: waId,
+      conversationId: waId,
+      reference: {},
+      beneficiaryId,
+      lastInboundAt: wroteAt,
+    },
+  });
+  await app.core.storage.write({
+    [`whatsapp/users/${waId}/`]: {
+      profile: { beneficiaryId, language, conversationId: waId, lastTurnAt: wroteAt.toISOString() },
+      eTag: '*',
+    },
+  });
+}
