@@ -41,10 +41,11 @@ describe('long messages', () => {
     await h.send('bof'); // a first miss: whatever a turn loads once is loaded
     await h.send('menu');
 
-    // The best of three turns: a garbage collection may fall in any one of them (the
-    // recognizers on 10,000 characters took about 600 ms).
+    // The best of five turns: a garbage collection, or another test file's work on a busy machine
+    // (process CPU time counts every thread), may fall in any one of them (the recognizers on
+    // 10,000 characters took about 600 ms).
     const turns: number[] = [];
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < 5; i++) {
       let replies: string[] = [];
       turns.push(await cpuMs(async () => (replies = await texts(LONG))));
       expect(replies[0]).toBe("Je n'ai pas compris.");
