@@ -145,11 +145,16 @@ export class OutboxStore {
     // The oldest due rows, in two parts that the (direction, status, nextAttemptAt) index reads
     // in order, a few more than asked (some wait behind a person's earlier message): with an OR,
     // or sorting every due row, each claim would read the whole backlog.
+    // On PostgreSQL, a row another instance claimed between this statement's snapshot and its lock
+    // is re-checked against its new version, but only on the conditions about m itself (not those
+    // of the derived tables, read in the old snapshot): so m states its claimable state too.
     const take = limit * 4;
     const sql = `UPDATE "Message" SET "status" = 'sending', "claimedUntil" = ${p.add(new Date(now.getTime() + leaseMs), 'timestamp')},
         "attempts" = "attempts" + 1, "updatedAt" = ${p.add(now, 'timestamp')}
       WHERE "id" IN (SELECT m."id" FROM "Message" m
-        WHERE m."id" IN (
+        WHERE ((m."status" = 'queued' AND m."nextAttemptAt" <= ${p.add(now, 'timestamp')})
+            OR (m."status" = 'sending' AND m."claimedUntil" < ${p.add(now, 'timestamp')}))
+          AND m."id" IN (
             SELECT "id" FROM (SELECT d."id" FROM "Message" d WHERE d."direction" = 'out' AND d."status" = 'queued' AND d."nextAttemptAt" <= ${p.add(now, 'timestamp')}
               AND d."channel" = ${CHANNEL} ORDER BY d."nextAttemptAt" LIMIT ${p.add(take, 'int')}) AS due
             UNION ALL
