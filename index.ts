@@ -2,11 +2,11 @@
 // (database -> adapters -> bot -> server -> scheduler), and stops it in reverse on SIGTERM/SIGINT.
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadConfig, ConfigError } from './bot/config';
-import { createLogger } from './bot/logger';
-import { projectRoot } from './bot/paths';
-import { startApp } from './bot/app';
-import { safeError } from './bot/logging/safeError';
+import { loadConfig, ConfigError } from './bot/runtime/config';
+import { createLogger } from './bot/runtime/logger';
+import { projectRoot } from './bot/runtime/paths';
+import { startApp } from './bot/runtime/app';
+import { safeError } from './bot/runtime/safeError';
 
 async function main() {
   // A .env file, when there is one, fills in variables the environment does not set.

@@ -333,7 +333,7 @@ async function seed(url: string, n: number, now: Date): Promise<Seeded> {
   const { columnList, dbTimestamp, selectFromJson } = await import('../bot/db/jsonRows');
   const { seedDemoData } = await import('../prisma/seed');
   const { createStaff } = await import('../bot/services/staff');
-  const { loadConfig } = await import('../bot/config');
+  const { loadConfig } = await import('../bot/runtime/config');
   const { buildTemplate } = await import('../bot/channels/whatsapp/templates');
   const { templates } = loadConfig({
     DATABASE_URL: url,

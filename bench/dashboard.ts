@@ -402,9 +402,9 @@ async function seed(
 }
 
 async function runOne(kind: 'sqlite' | 'postgres', options: DashboardBenchOptions): Promise<DashboardRun> {
-  const { startApp } = await import('../bot/app');
-  const { loadConfig } = await import('../bot/config');
-  const { silentLogger } = await import('../bot/logger');
+  const { startApp } = await import('../bot/runtime/app');
+  const { loadConfig } = await import('../bot/runtime/config');
+  const { silentLogger } = await import('../bot/runtime/logger');
   const tmp = await tempDatabase(kind);
   const media = fs.mkdtempSync(path.join(os.tmpdir(), 'passerelle-dashboard-media-'));
   try {

@@ -3,7 +3,7 @@
 // that every person finds sessions to book. What people book (the soonest sessions) starts within
 // the 14 days of the agenda.
 import type { Db } from '../bot/db/client';
-import { addLocalDays, zonedTime } from '../bot/time';
+import { addLocalDays, zonedTime } from '../bot/services/time';
 import { seedDemoData } from '../prisma/seed';
 
 const TIME_ZONE = 'Europe/Paris'; // the bot's default (appTimezone)

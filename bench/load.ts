@@ -6,7 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Activity } from 'botbuilder';
 import { InProcessAdapter, type Logic } from '../bot/channels/webchat/inProcessAdapter';
-import type { TurnQueue } from '../bot/turnQueue';
+import type { TurnQueue } from '../bot/turns/turnQueue';
 import { Person, type Step } from './script';
 
 export type Replies = Partial<Activity>[];

@@ -41,7 +41,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { TurnQueue } from '../bot/turnQueue';
+import { TurnQueue } from '../bot/turns/turnQueue';
 import { EchoBot } from './echoBot';
 import { inProcessChannel, runPhase, type Bot, type PhaseResult } from './load';
 import { FIRST_VISIT_TURNS } from './script';
@@ -164,10 +164,10 @@ function echoBot(): Bot {
 async function passerelleBot(dir: string): Promise<{ bot: Bot; close: () => Promise<void> }> {
   // Loaded only now, so that the echo bot's phase (run first) does not carry our modules' memory.
   const { openDatabase } = await import('../bot/db/client');
-  const { createBotCore } = await import('../bot/botCore');
-  const { silentLogger } = await import('../bot/logger');
+  const { createBotCore } = await import('../bot/turns/botCore');
+  const { silentLogger } = await import('../bot/runtime/logger');
   const { warmUpRecognizers } = await import('../dialogs/recognizers/choice');
-  const { textOf } = await import('../bot/i18n');
+  const { textOf } = await import('../bot/i18n/translator');
   const { seedBench } = await import('./data');
 
   const db = await openDatabase(`file:${path.join(dir, 'bench.db')}`);

@@ -9,7 +9,7 @@
 //   words), change language, the "menu" keyword, and the workshops menu again.
 // A step lists the answers the bot may give (the usual one first); an answer can lead to more
 // steps (a question that only comes sometimes). Any other answer is an error.
-import { LANGUAGE_CODES, type LanguageCode } from '../bot/languages';
+import { LANGUAGE_CODES, type LanguageCode } from '../bot/i18n/languages';
 
 export interface Expect {
   /** translation key the first reply starts with */

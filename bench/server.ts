@@ -2,9 +2,9 @@
 // can be measured alone (its RSS and CPU) and killed with kill -9. As `npm start` (index.ts):
 // configuration from the environment (no .env file), the recognizers warmed up before listening;
 // prints "listening <url>" when ready; SIGTERM stops it cleanly.
-import { loadConfig } from '../bot/config';
-import { createLogger } from '../bot/logger';
-import { startApp } from '../bot/app';
+import { loadConfig } from '../bot/runtime/config';
+import { createLogger } from '../bot/runtime/logger';
+import { startApp } from '../bot/runtime/app';
 
 async function main() {
   const config = loadConfig();

@@ -179,9 +179,9 @@ export async function runWhatsAppBench(options: WhatsAppBenchOptions): Promise<W
   const fake = new FakeProcess();
   await fake.start();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'passerelle-bench-wa-'));
-  const { loadConfig } = await import('../bot/config');
-  const { startApp } = await import('../bot/app');
-  const { silentLogger } = await import('../bot/logger');
+  const { loadConfig } = await import('../bot/runtime/config');
+  const { startApp } = await import('../bot/runtime/app');
+  const { silentLogger } = await import('../bot/runtime/logger');
   const { openDatabase } = await import('../bot/db/client');
   const { seedBench } = await import('./data');
   const url = `file:${path.join(dir, 'bench.db')}`;

@@ -2,8 +2,8 @@
 // attendance request an employer contact gets after a shift, "Did Amina come today, 9 h – 12 h?
 // 1 Yes / 2 No / 3 Late", a numbered question like any other, answered by a number, yes/no words
 // of any language, "late", a tap or a voice note.
-import { translator, wordList } from '../bot/i18n';
-import type { LanguageCode } from '../bot/languages';
+import { translator, wordList } from '../bot/i18n/translator';
+import type { LanguageCode } from '../bot/i18n/languages';
 import type { AttendancePayload } from '../bot/services/attendance';
 import { formatDay, formatTimeRange } from './format';
 import { ask } from './messages';

@@ -1,8 +1,8 @@
 // The daily check-in of people in an immersion: "How was your day at {structure}? 1 good /
 // 2 difficult / 3 I need help", in the person's language. The options are also the words (in
 // their language, French or English) and a face, for people who do not read.
-import { translator } from '../bot/i18n';
-import type { LanguageCode } from '../bot/languages';
+import { translator } from '../bot/i18n/translator';
+import type { LanguageCode } from '../bot/i18n/languages';
 import { CHECKIN_ANSWERS, type CheckInAnswer } from '../bot/services/checkIns';
 import type { Question } from './questions';
 import { ask } from './messages';

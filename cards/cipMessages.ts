@@ -1,8 +1,8 @@
 // What a CIP wrote from the dashboard, as the person reads it: a ready-made message in their
 // language (the day and time as their language writes them, the papers translated), or the CIP's
 // own text as it is; then the CIP's signature. The dashboard shows the French of the same lines.
-import { textOf, translator } from '../bot/i18n';
-import type { LanguageCode } from '../bot/languages';
+import { textOf, translator } from '../bot/i18n/translator';
+import type { LanguageCode } from '../bot/i18n/languages';
 import { CIP_MESSAGE_KEY, type CipMessageContent, type CipMessagePayload } from '../bot/services/cipMessages';
 import { formatDay, formatTime, isolateLatin, listSeparator } from './format';
 import { say } from './messages';

@@ -3,7 +3,7 @@
 // Always the Gregorian calendar (Intl would pick the Persian one for Dari and Pashto).
 // Always Latin digits, in every language: one digit system in every message (see latinDigits).
 import type { TFunction } from 'i18next';
-import { language, type LanguageCode } from '../bot/languages';
+import { language, type LanguageCode } from '../bot/i18n/languages';
 
 const INTL_LOCALE: Record<LanguageCode, string> = {
   fr: 'fr-FR',

@@ -4,7 +4,7 @@
 // answer by voice, by keyboard or by tapping gives the same result. Channel renderers (web chat,
 // WhatsApp) turn these activities into what their client shows.
 import { ActionTypes, ActivityTypes, InputHints, TextFormatTypes, type Activity, type CardAction } from 'botbuilder';
-import { language, type LanguageCode } from '../bot/languages';
+import { language, type LanguageCode } from '../bot/i18n/languages';
 
 export interface NumberedOption {
   label: string;

@@ -1,8 +1,8 @@
 // The text of proactive messages (notifications, invitations...), made when they are sent, in
 // the person's language. A message that asks something is a numbered question like any other, so
 // that the answer (by voice, keyboard or a tap, maybe days later) is understood the same way.
-import type { LanguageCode } from '../bot/languages';
-import { textOf, translator } from '../bot/i18n';
+import type { LanguageCode } from '../bot/i18n/languages';
+import { textOf, translator } from '../bot/i18n/translator';
 import type { NotificationPayload } from '../bot/services/notifications';
 import { yesNoOptions, type Question } from './questions';
 import { formatDateTime, formatDay, formatTimeRange, titleOf } from './format';

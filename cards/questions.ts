@@ -2,8 +2,8 @@
 // after them, and a simpler form for after a miss. Built here, channel-neutral; reading the answer
 // (dialogs/recognizers, dialogs/prompts) may add ways to recognise it (`recognize`, `read`,
 // options' synonyms).
-import { translator } from '../bot/i18n';
-import type { LanguageCode } from '../bot/languages';
+import { translator } from '../bot/i18n/translator';
+import type { LanguageCode } from '../bot/i18n/languages';
 
 export interface ChoiceOption {
   /** what the dialog gets back */

@@ -1,7 +1,7 @@
 // The evening reminder of tomorrow's workshops and shifts, in the person's language:
 // "Tomorrow, Tuesday 3 March: / Workshop: ... / Work: ... / 1 I'll be there / 2 I can't come".
-import { translator } from '../bot/i18n';
-import type { LanguageCode } from '../bot/languages';
+import { translator } from '../bot/i18n/translator';
+import type { LanguageCode } from '../bot/i18n/languages';
 import type { ReminderItem, ReminderPayload } from '../bot/services/reminders';
 import { yesNoOptions, type Question } from './questions';
 import { formatDay, formatTimeRange, titleOf } from './format';

@@ -2,8 +2,8 @@
 // 3 rue des Écoles, Blois – 5 places libres"). In a right-to-left language, where such a line of
 // mixed scripts reorders itself, it is four lines: the title, the day and time, the place, the
 // seats left (or the booking's status), each Latin part isolated (see isolateLatin).
-import { translator } from '../bot/i18n';
-import { language, type LanguageCode } from '../bot/languages';
+import { translator } from '../bot/i18n/translator';
+import { language, type LanguageCode } from '../bot/i18n/languages';
 import type { SessionView } from '../bot/services/workshops';
 import { formatDay, formatTimeRange, isolateLatin, titleOf } from './format';
 import { say } from './messages';

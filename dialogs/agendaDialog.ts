@@ -1,9 +1,9 @@
 // My agenda: the next 14 days (workshops, shifts, days in a company), in time order, grouped by
 // day: a line with the day, then one line per item. One message, then back to the menu.
 import { ComponentDialog, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
-import { translator } from '../bot/i18n';
-import type { LanguageCode } from '../bot/languages';
-import { turnLocale } from '../bot/turn';
+import { translator } from '../bot/i18n/translator';
+import type { LanguageCode } from '../bot/i18n/languages';
+import { turnLocale } from '../bot/turns/turnState';
 import { agenda, type AgendaItem } from '../bot/services/agenda';
 import { say, ssml } from '../cards/messages';
 import { formatDay, formatTimeRange, titleOf } from '../cards/format';

@@ -5,8 +5,15 @@
 // and the main menu.
 import { ActivityTypes, type TurnContext } from 'botbuilder';
 import { DialogTurnStatus, type DialogContext } from 'botbuilder-dialogs';
-import { translator, wordList } from '../bot/i18n';
-import { channelPhone, chatIdentity, doNotRecordTurn, setTurnLocale, turnLocale, type UserProfile } from '../bot/turn';
+import { translator, wordList } from '../bot/i18n/translator';
+import {
+  channelPhone,
+  chatIdentity,
+  doNotRecordTurn,
+  setTurnLocale,
+  turnLocale,
+  type UserProfile,
+} from '../bot/turns/turnState';
 import {
   changeLanguage,
   consentedCaseForPhone,
@@ -17,7 +24,7 @@ import {
   rememberConversation,
 } from '../bot/services/people';
 import { openQuestion, type QuestionKind } from '../bot/services/questions';
-import { pageLanguageChange } from '../bot/middleware/locale';
+import { pageLanguageChange } from '../bot/turns/middleware/locale';
 import { say } from '../cards/messages';
 import type { Answerer } from './answers/answerer';
 import { UNCLEAR } from './answers/recordingAnswer';

@@ -2,8 +2,8 @@
 // when the CIP usually answers. Also opened by the way-out dialog, maybe for someone we do not
 // know yet: they are told how to get there through the menu (consent first).
 import { ComponentDialog, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
-import { translator } from '../bot/i18n';
-import { turnLocale } from '../bot/turn';
+import { translator } from '../bot/i18n/translator';
+import { turnLocale } from '../bot/turns/turnState';
 import { messageToCip } from '../bot/services/people';
 import { say } from '../cards/messages';
 import { beneficiaryIdOf, type DialogDeps } from './deps';

@@ -3,7 +3,7 @@
 // domain through bot/services only.
 import type { TurnContext } from 'botbuilder';
 import type { Db } from '../bot/db/client';
-import type { ProfileAccessor } from '../bot/turn';
+import type { ProfileAccessor } from '../bot/turns/turnState';
 
 export interface DialogDeps {
   db: Db;

@@ -1,8 +1,8 @@
 // "Delete my data" (a keyword, for a known person): asks to confirm, then records the request for
 // the CIP, who deletes the data and tells the person. Ends; the main dialog shows the menu again.
 import { ComponentDialog, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
-import { translator } from '../bot/i18n';
-import { turnLocale } from '../bot/turn';
+import { translator } from '../bot/i18n/translator';
+import { turnLocale } from '../bot/turns/turnState';
 import { requestErasure } from '../bot/services/people';
 import { say } from '../cards/messages';
 import { beneficiaryIdOf, type DialogDeps } from './deps';

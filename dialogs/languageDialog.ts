@@ -1,9 +1,9 @@
 // Language choice: the eight languages, each in its own script, numbered in a fixed order.
 // Saves the choice in the user's profile; the reply and everything after it use the new language.
 import { ComponentDialog, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
-import { LANGUAGES, type LanguageCode } from '../bot/languages';
-import { translator } from '../bot/i18n';
-import { setTurnLocale, turnLocale, type ProfileAccessor } from '../bot/turn';
+import { LANGUAGES, type LanguageCode } from '../bot/i18n/languages';
+import { translator } from '../bot/i18n/translator';
+import { setTurnLocale, turnLocale, type ProfileAccessor } from '../bot/turns/turnState';
 import { say } from '../cards/messages';
 import { LANGUAGE_DIALOG } from './ids';
 import { NumberedChoicePrompt, perLanguage, type ChoiceResult } from './prompts/numberedChoicePrompt';

@@ -4,9 +4,9 @@
 // picked. What comes before the menu in a turn (keywords, answers to our questions, the active
 // dialog) is the turn router's (turnRouter.ts, beneficiaryTurns.ts).
 import { ComponentDialog, WaterfallDialog, type Dialog, type WaterfallStepContext } from 'botbuilder-dialogs';
-import { translator } from '../bot/i18n';
-import { LANGUAGE_CODES } from '../bot/languages';
-import { channelGivesNoLanguage, turnLocale } from '../bot/turn';
+import { translator } from '../bot/i18n/translator';
+import { LANGUAGE_CODES } from '../bot/i18n/languages';
+import { channelGivesNoLanguage, turnLocale } from '../bot/turns/turnState';
 import { say } from '../cards/messages';
 import { beneficiaryIdOf, type DialogDeps } from './deps';
 import {

@@ -7,10 +7,10 @@
 // (the main dialog then shows the menu again).
 import { ComponentDialog, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { TurnContext } from 'botbuilder';
-import { translator, wordList } from '../bot/i18n';
-import { language as languageInfo, type LanguageCode } from '../bot/languages';
-import { offeredLanguage } from '../bot/middleware/locale';
-import { channelPhone, channelProfileName, chatIdentity, doNotRecordTurn, turnLocale } from '../bot/turn';
+import { translator, wordList } from '../bot/i18n/translator';
+import { language as languageInfo, type LanguageCode } from '../bot/i18n/languages';
+import { offeredLanguage } from '../bot/turns/middleware/locale';
+import { channelPhone, channelProfileName, chatIdentity, doNotRecordTurn, turnLocale } from '../bot/turns/turnState';
 import { caseForPhone, firstNameFrom, forgetConversation, giveConsent } from '../bot/services/people';
 import { say } from '../cards/messages';
 import type { DialogDeps } from './deps';

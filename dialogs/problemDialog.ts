@@ -3,9 +3,9 @@
 // out in `speak` so that it can be heard and written down. Starts at the urgency when the
 // category is given (a shift declined for childcare or transport).
 import { ComponentDialog, WaterfallDialog, type DialogContext, type WaterfallStepContext } from 'botbuilder-dialogs';
-import { translator, wordList } from '../bot/i18n';
-import type { LanguageCode } from '../bot/languages';
-import { turnLocale } from '../bot/turn';
+import { translator, wordList } from '../bot/i18n/translator';
+import type { LanguageCode } from '../bot/i18n/languages';
+import { turnLocale } from '../bot/turns/turnState';
 import {
   BLOCKER_CATEGORIES,
   openBlockers,

@@ -3,7 +3,7 @@
 // noted as asked again, so that their next message answers it. The same for beneficiaries and
 // employer contacts.
 import type { TurnContext } from 'botbuilder';
-import { turnLocale } from '../bot/turn';
+import { turnLocale } from '../bot/turns/turnState';
 import { askedAgain, askedPayload, openQuestion, type OpenQuestion } from '../bot/services/questions';
 import { renderNotification } from '../cards/notifications';
 import type { DialogDeps } from './deps';

@@ -2,9 +2,9 @@
 // yes (I come) or no; no asks why, and for childcare or transport offers to report the problem
 // right away (the report-a-problem flow with that category).
 import { ComponentDialog, WaterfallDialog, type DialogContext, type WaterfallStepContext } from 'botbuilder-dialogs';
-import { translator, wordList } from '../bot/i18n';
-import type { LanguageCode } from '../bot/languages';
-import { turnLocale } from '../bot/turn';
+import { translator, wordList } from '../bot/i18n/translator';
+import type { LanguageCode } from '../bot/i18n/languages';
+import { turnLocale } from '../bot/turns/turnState';
 import {
   confirmShift,
   declineShift,

@@ -1,6 +1,6 @@
 // After three answers the bot did not understand: back to the menu, or a message to the CIP.
 import { ComponentDialog, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
-import { translator } from '../bot/i18n';
+import { translator } from '../bot/i18n/translator';
 import { CIP_MESSAGE_DIALOG, WAY_OUT_DIALOG } from './ids';
 import { NumberedChoicePrompt, perLanguage, type ChoiceResult } from './prompts/numberedChoicePrompt';
 import type { Dialog } from 'botbuilder-dialogs';

@@ -3,7 +3,7 @@
 // under-25s only. Loaded by `npm run db:seed`, and by the first `npm start` on an empty database
 // unless DEMO_DATA=off. Running it again adds nothing that is already there.
 import { isUniqueViolation, type Db } from '../bot/db/client';
-import { addLocalDays, zonedTime } from '../bot/time';
+import { addLocalDays, zonedTime } from '../bot/services/time';
 
 export const DEMO_CIP_EMAIL = 'cip@passerelle.local';
 

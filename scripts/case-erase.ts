@@ -5,10 +5,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../bot/config';
+import { loadConfig } from '../bot/runtime/config';
 import { openDatabase } from '../bot/db/client';
-import { MediaStore } from '../bot/media';
-import { projectRoot } from '../bot/paths';
+import { MediaStore } from '../bot/media/store';
+import { projectRoot } from '../bot/runtime/paths';
 import { eraseBeneficiary, ErasureRefused } from '../bot/services/erasure';
 
 const USAGE = 'usage: npm run case:erase -- --id <case id> --reason "<why>"';

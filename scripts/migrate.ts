@@ -1,5 +1,5 @@
 // npm run db:migrate: applies the committed migrations to DATABASE_URL (SQLite or PostgreSQL).
-import { loadConfig } from '../bot/config';
+import { loadConfig } from '../bot/runtime/config';
 import { migrate } from '../bot/db/migrate';
 
 async function main() {

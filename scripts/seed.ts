@@ -1,5 +1,5 @@
 // npm run db:seed: loads the demo data into DATABASE_URL (after applying migrations).
-import { loadConfig } from '../bot/config';
+import { loadConfig } from '../bot/runtime/config';
 import { openDatabase } from '../bot/db/client';
 import { seedDemoData } from '../prisma/seed';
 

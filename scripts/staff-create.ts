@@ -6,9 +6,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../bot/config';
+import { loadConfig } from '../bot/runtime/config';
 import { openDatabase } from '../bot/db/client';
-import { projectRoot } from '../bot/paths';
+import { projectRoot } from '../bot/runtime/paths';
 import { createStaff, ONE_TIME_PASSWORD_HOURS, ROLES, type Role } from '../bot/services/staff';
 
 const USAGE = `usage: npm run staff:create -- --email <address> --role ${ROLES.join('|')} [--name "First Last"]`;

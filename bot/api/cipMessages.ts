@@ -4,7 +4,7 @@
 // message's status). Within one's scope; the list's reading is audited.
 import { z } from 'zod';
 import { cipMessageLines } from '../../cards/cipMessages';
-import { isLanguageCode, language as languageOf, type LanguageCode } from '../languages';
+import { isLanguageCode, language as languageOf, type LanguageCode } from '../i18n/languages';
 import {
   cannotWrite,
   CIP_MESSAGE_KIND,

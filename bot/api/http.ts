@@ -15,12 +15,12 @@
 import type { Request, Response, Server } from 'restify';
 import { z, type ZodType } from 'zod';
 import type { Database } from '../db/client';
-import type { Logger } from '../logger';
+import type { Logger } from '../runtime/logger';
 import { clientAddress, NO_PROXY, type TrustedProxies } from '../http/clientAddress';
 import { BodyTooLarge, readBody } from '../http/body';
-import { safeError } from '../logging/safeError';
+import { safeError } from '../runtime/safeError';
 import { staffOfToken, type Role, type Staff } from '../services/staff';
-import { textOf } from '../i18n';
+import { textOf } from '../i18n/translator';
 
 export interface FieldError {
   path: string;

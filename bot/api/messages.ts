@@ -2,7 +2,7 @@
 // and what Passerelle sent), newest first, in one's scope. Reading it is audited (`read`,
 // `conversation`): it is the most personal of the case's data, shown behind a click.
 import { z } from 'zod';
-import { mediaIdOf } from '../media';
+import { mediaIdOf } from '../media/store';
 import { ANY_STAFF, type Api, type ApiDeps } from './http';
 import { caseInScope } from './scope';
 import { idParams, list, paging } from './schemas';

@@ -1,7 +1,7 @@
 // Schemas shared by the CIP API's resources: ids, enumerations of the case database, phone
 // numbers, dates, paging. Requests are checked with them; the OpenAPI document is made from them.
 import { z } from 'zod';
-import { LANGUAGE_CODES } from '../languages';
+import { LANGUAGE_CODES } from '../i18n/languages';
 import { toE164 } from '../services/people';
 
 export const id = z.coerce.number().int().positive();

@@ -5,7 +5,7 @@
 // with an idempotency key made with the form: a double click sends once.
 import crypto from 'node:crypto';
 import { ApiError } from '../api/http';
-import { LANGUAGE_CODES, type LanguageCode } from '../languages';
+import { LANGUAGE_CODES, type LanguageCode } from '../i18n/languages';
 import { renderNotification } from '../../cards/notifications';
 import type { PageContext, Pages } from './pages';
 import { STAGES } from './people';

@@ -8,10 +8,10 @@ import type { Request, Response, Server } from 'restify';
 import type { Api, ApiLanguage, Caller } from '../api/http';
 import { ApiError } from '../api/http';
 import type { Database } from '../db/client';
-import type { Logger } from '../logger';
+import type { Logger } from '../runtime/logger';
 import { clientAddress, type TrustedProxies } from '../http/clientAddress';
-import { safeError } from '../logging/safeError';
-import { projectRoot } from '../paths';
+import { safeError } from '../runtime/safeError';
+import { projectRoot } from '../runtime/paths';
 import type { Staff } from '../services/staff';
 import { render, words } from './render';
 import {

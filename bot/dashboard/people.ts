@@ -6,7 +6,7 @@ import { activityContent } from '../api/messages';
 import { EXIT_DETAILS } from '../services/exits';
 import { PLACEMENT_KINDS as PLACEMENT_KINDS_ALL } from '../services/placements';
 import { PAPERS } from '../services/cipMessages';
-import { textOf } from '../i18n';
+import { textOf } from '../i18n/translator';
 import { problem } from './forms';
 import type { PageContext, Pages } from './pages';
 

@@ -2,8 +2,8 @@
 // the locale files (dashboard.*, French or English).
 import path from 'node:path';
 import { Eta } from 'eta';
-import { projectRoot } from '../paths';
-import { textOf } from '../i18n';
+import { projectRoot } from '../runtime/paths';
+import { textOf } from '../i18n/translator';
 import type { DashboardLanguage } from './session';
 import type { Staff } from '../services/staff';
 

@@ -6,7 +6,7 @@
 import { apiError } from '../api/http';
 import { contactRole } from '../api/contacts';
 import { structureKind } from '../api/structures';
-import { LANGUAGE_CODES } from '../languages';
+import { LANGUAGE_CODES } from '../i18n/languages';
 import { isManager, managersOnly, problem, statusOf, type Problem } from './forms';
 import type { PageContext, Pages } from './pages';
 

@@ -6,7 +6,7 @@
 // route: its refusal (403 for a CIP, 409 seats below the people booked...) shown in the form.
 import { ApiError } from '../api/http';
 import { workshopCategory } from '../api/workshops';
-import { zonedTime } from '../time';
+import { zonedTime } from '../services/time';
 import { isManager, managersOnly, problem, statusOf, type Problem } from './forms';
 import type { PageContext, Pages } from './pages';
 

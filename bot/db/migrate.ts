@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { Client } from 'pg';
-import { projectRoot } from '../paths';
+import { projectRoot } from '../runtime/paths';
 
 export type Provider = 'sqlite' | 'postgresql';
 

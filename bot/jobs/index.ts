@@ -2,7 +2,7 @@
 // an immersion, the evening reminders, the employers' attendance requests. Each queues outbox
 // messages idempotently (unique keys in the database, so two runs or two instances send once),
 // then asks the channels to deliver them. Every job reads the injected clock.
-import type { Job } from '../scheduler';
+import type { Job } from './scheduler';
 import { attendanceJobs } from './attendance';
 import { checkInJobs } from './checkIns';
 import { reminderJobs } from './reminders';

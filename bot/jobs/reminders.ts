@@ -1,6 +1,6 @@
 // The evening reminder of tomorrow's workshops and shifts (REMINDER_CRON).
 import { sendReminders } from '../services/reminders';
-import type { Job } from '../scheduler';
+import type { Job } from './scheduler';
 import type { JobDeps } from './deps';
 
 export function reminderJobs(deps: JobDeps): Job[] {

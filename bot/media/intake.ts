@@ -2,7 +2,7 @@
 // one of ours and its bytes agree (types.ts, sniff.ts); attachments a web chat client posts by URL
 // are kept only when they are files of our store that this same person sent.
 import type { Attachment } from 'botbuilder';
-import { MEDIA_ROUTE, mediaUrl, type MediaOwner, type MediaStore, type StoredMedia } from '../media';
+import { MEDIA_ROUTE, mediaUrl, type MediaOwner, type MediaStore, type StoredMedia } from './store';
 import { sniffType } from './sniff';
 import { verifiedType } from './types';
 

@@ -8,7 +8,7 @@
 // needs to outlive it. The database keeps plain links (for staff, who sign in).
 import crypto from 'node:crypto';
 import type { Activity } from 'botbuilder';
-import { mediaIdOf, mediaUrl } from '../media';
+import { mediaIdOf, mediaUrl } from './store';
 
 const KEY = crypto.randomBytes(32);
 

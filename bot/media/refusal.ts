@@ -1,8 +1,8 @@
 // What the person reads when a file is refused: in their language, what they can send instead.
 import type { Activity } from 'botbuilder';
 import { say, type Message } from '../../cards/messages';
-import { translator } from '../i18n';
-import { languageFromLocaleTag, type LanguageCode } from '../languages';
+import { translator } from '../i18n/translator';
+import { languageFromLocaleTag, type LanguageCode } from '../i18n/languages';
 
 export const REFUSED_KEY = 'media.refused';
 

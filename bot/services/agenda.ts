@@ -1,6 +1,6 @@
 // A person's agenda: workshops booked (or waited for), shifts, and immersion days, in time order.
 import type { Db } from '../db/client';
-import { addLocalDays, localDay, zonedTime } from '../time';
+import { addLocalDays, localDay, zonedTime } from './time';
 import { upcomingShifts } from './shifts';
 import { upcomingBookings } from './workshops';
 

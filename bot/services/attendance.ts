@@ -7,7 +7,7 @@
 // ask once. Nothing goes in the quiet hours: the request waits for their end. Each answer, and each
 // absence reported from the menu, writes the contact's audit row with the change (contact_action).
 import { isUniqueViolation, type Database, type Db, type Prisma } from '../db/client';
-import { localDay } from '../time';
+import { localDay } from './time';
 import { appendCaseEvent } from './caseEvents';
 import {
   auditContactAction,

@@ -4,7 +4,7 @@
 // run (or a second server instance at the same moment) ask nobody twice. "I need help" is an
 // alert at once; no answer by the next morning is "no_reply", and two of them in a row an alert.
 import { isUniqueViolation, type Database, type Db, type Prisma } from '../db/client';
-import { addLocalDays, localDay, zonedTime } from '../time';
+import { addLocalDays, localDay, zonedTime } from './time';
 import { appendCaseEvent, type Actor } from './caseEvents';
 import { queueNotification } from './notifications';
 import { answerQuestion, askQuestion } from './questions';

@@ -6,8 +6,8 @@
 // chat writes an AuditEvent (action contact_action, no staff member, detail.contactId), in the
 // same transaction as the change: the bot acts on what a phone number says, so it is traced.
 import type { Db, Prisma } from '../db/client';
-import { isLanguageCode, type LanguageCode } from '../languages';
-import { addLocalDays, localDay, zonedTime } from '../time';
+import { isLanguageCode, type LanguageCode } from '../i18n/languages';
+import { addLocalDays, localDay, zonedTime } from './time';
 import { appendCaseEvent, type Actor } from './caseEvents';
 import { rememberConversation, toE164, type Attachment, type ChatIdentity } from './people';
 

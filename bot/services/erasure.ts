@@ -16,7 +16,7 @@ import { releaseFutureBookings } from './workshops';
 /** What replaces a person's name or number in rows that are not theirs. */
 export const ERASED_TEXT = '[erased]';
 
-/** The store of media files (bot/media.ts), as erasure and retention use it. */
+/** The store of media files (bot/media/store.ts), as erasure and retention use it. */
 export interface MediaFiles {
   /** deletes a stored file; false when there was none */
   remove(id: string): Promise<boolean>;

@@ -2,7 +2,7 @@
 // case, language, opt-out ("stop"), erasure requests, messages to the CIP. No channel code here:
 // a channel gives at most a user key and, when it has one, a phone number.
 import type { Db, Prisma } from '../db/client';
-import { isLanguageCode, type LanguageCode } from '../languages';
+import { isLanguageCode, type LanguageCode } from '../i18n/languages';
 import { appendCaseEvent, type Actor } from './caseEvents';
 
 export interface Person {

@@ -1,7 +1,7 @@
 // Quiet hours (QUIET_HOURS, default 21:00-08:00, in APP_TIMEZONE): nothing proactive reaches
 // people then. A message due in the quiet hours waits in the outbox until they end. Replies to a
 // person who writes at night are not proactive: they go at once.
-import { addLocalDays, localParts, zonedTime } from '../time';
+import { addLocalDays, localParts, zonedTime } from './time';
 
 export interface QuietHours {
   /** minutes after midnight when they start, and end (the end may be the next morning) */

@@ -3,7 +3,7 @@
 // unique key on the outbox row: a second run or instance sends nothing new). "1" confirms the
 // shifts; "2" goes to the cancel (workshop) or decline (shift) flows.
 import { isUniqueViolation, type Database, type Db } from '../db/client';
-import { addLocalDays, localDay, zonedTime } from '../time';
+import { addLocalDays, localDay, zonedTime } from './time';
 import { appendCaseEvent, type Actor } from './caseEvents';
 import { queueNotification } from './notifications';
 import { answerQuestion, askQuestion } from './questions';

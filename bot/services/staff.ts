@@ -8,7 +8,7 @@
 import crypto from 'node:crypto';
 import { promisify } from 'node:util';
 import type { Db } from '../db/client';
-import { Limiter } from '../limiter';
+import { Limiter } from '../runtime/limiter';
 import { clearAccount } from './loginThrottle';
 
 export const ROLES = ['cip', 'coordinator', 'admin'] as const;

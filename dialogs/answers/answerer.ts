@@ -3,7 +3,7 @@
 // person's open question whether their message answers it; if so, that dialog runs, with the
 // options the answerer made from the message.
 import type { Dialog } from 'botbuilder-dialogs';
-import type { LanguageCode } from '../../bot/languages';
+import type { LanguageCode } from '../../bot/i18n/languages';
 import type { OpenQuestion, QuestionKind } from '../../bot/services/questions';
 import type { Unclear } from './recordingAnswer';
 

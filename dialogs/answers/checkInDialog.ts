@@ -2,8 +2,8 @@
 // "good" is thanked; "I need help" tells the person their CIP knows (an alert was raised);
 // "difficult" asks what happened (a few words or a voice note), then offers to report a problem.
 import { ComponentDialog, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
-import { translator } from '../../bot/i18n';
-import { turnLocale } from '../../bot/turn';
+import { translator } from '../../bot/i18n/translator';
+import { turnLocale } from '../../bot/turns/turnState';
 import { answerCheckIn, describeCheckIn, type CheckInAnswer } from '../../bot/services/checkIns';
 import { checkInQuestion } from '../../cards/checkIns';
 import { say } from '../../cards/messages';

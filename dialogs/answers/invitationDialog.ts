@@ -3,8 +3,8 @@
 // list; age group; a warning, and a question, when it overlaps one of the person's shifts);
 // "2 not this time" records the decline. The menu comes back after.
 import { ComponentDialog, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
-import { translator } from '../../bot/i18n';
-import { turnLocale } from '../../bot/turn';
+import { translator } from '../../bot/i18n/translator';
+import { turnLocale } from '../../bot/turns/turnState';
 import { answerInvitation, invitationOfQuestion } from '../../bot/services/broadcasts';
 import { overlappingShift } from '../../bot/services/workshops';
 import { say } from '../../cards/messages';

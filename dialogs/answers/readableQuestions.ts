@@ -1,6 +1,6 @@
 // The yes/no questions we send (cards/), as their answers are read: the same options, with the
 // yes and no words of every language and readYesNo (prompts/yesNoQuestion).
-import type { LanguageCode } from '../../bot/languages';
+import type { LanguageCode } from '../../bot/i18n/languages';
 import { invitationQuestion as invitationOptions } from '../../cards/notifications';
 import { reminderQuestion as reminderOptions } from '../../cards/reminders';
 import type { Question } from '../../cards/questions';

@@ -11,7 +11,7 @@
 //   ("pas bien", "he was not late", "je ne sais pas si je viens") is UNCLEAR: the question is put
 //   again, nothing is recorded. Only the options the caller names as negative ("2. Not this
 //   time", "2. I can't come") may be matched by words that carry a negation.
-import type { LanguageCode } from '../../bot/languages';
+import type { LanguageCode } from '../../bot/i18n/languages';
 import type { Question } from '../prompts/numberedChoicePrompt';
 import { recognizeChoice } from '../recognizers/choice';
 import { normalize, words } from '../recognizers/normalize';

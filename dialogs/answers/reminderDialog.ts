@@ -2,8 +2,8 @@
 // confirms them; "2 I can't come" opens the cancel flow (a workshop) or the decline flow (a shift:
 // why, and the offer to report the problem), after asking which one when there are several.
 import { ComponentDialog, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
-import { translator } from '../../bot/i18n';
-import { turnLocale } from '../../bot/turn';
+import { translator } from '../../bot/i18n/translator';
+import { turnLocale } from '../../bot/turns/turnState';
 import {
   confirmReminder,
   declineReminder,

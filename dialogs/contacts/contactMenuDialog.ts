@@ -3,9 +3,9 @@
 // tomorrow's shift. Then the person (skipped when there is only one), then the action. The list
 // holds only the contact's structure's people, and every action checks it again (services/contacts).
 import { ComponentDialog, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
-import { translator, wordList } from '../../bot/i18n';
-import type { LanguageCode } from '../../bot/languages';
-import { turnLocale } from '../../bot/turn';
+import { translator, wordList } from '../../bot/i18n/translator';
+import type { LanguageCode } from '../../bot/i18n/languages';
+import { turnLocale } from '../../bot/turns/turnState';
 import { reportAbsence } from '../../bot/services/attendance';
 import { confirmTomorrow, placedPeople, reportEmployerProblem, type PlacedPerson } from '../../bot/services/contacts';
 import { formatTimeRange } from '../../cards/format';

@@ -5,8 +5,8 @@
 // shift; another open request is then asked again at once, so the next answer is for it.
 import { ActivityTypes, type TurnContext } from 'botbuilder';
 import type { Dialog, DialogContext } from 'botbuilder-dialogs';
-import { translator, wordList } from '../../bot/i18n';
-import { channelPhone, chatIdentity, setTurnLocale, turnLocale, type UserProfile } from '../../bot/turn';
+import { translator, wordList } from '../../bot/i18n/translator';
+import { channelPhone, chatIdentity, setTurnLocale, turnLocale, type UserProfile } from '../../bot/turns/turnState';
 import { answerAttendance } from '../../bot/services/attendance';
 import {
   contactById,

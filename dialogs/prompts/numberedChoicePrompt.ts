@@ -11,9 +11,9 @@
 import { Dialog, type DialogContext, type DialogInstance, type DialogTurnResult } from 'botbuilder-dialogs';
 import { ActivityTypes, type TurnContext } from 'botbuilder';
 import { ask, say } from '../../cards/messages';
-import { translator } from '../../bot/i18n';
-import type { LanguageCode } from '../../bot/languages';
-import { turnLocale, wordlessContent } from '../../bot/turn';
+import { translator } from '../../bot/i18n/translator';
+import type { LanguageCode } from '../../bot/i18n/languages';
+import { turnLocale, wordlessContent } from '../../bot/turns/turnState';
 import type { Question } from '../../cards/questions';
 import { recognizeChoice } from '../recognizers/choice';
 

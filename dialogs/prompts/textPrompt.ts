@@ -5,10 +5,10 @@
 import { Dialog, type DialogContext, type DialogInstance, type DialogTurnResult } from 'botbuilder-dialogs';
 import { ActivityTypes, InputHints, type TurnContext } from 'botbuilder';
 import { say } from '../../cards/messages';
-import { translator } from '../../bot/i18n';
-import type { LanguageCode } from '../../bot/languages';
-import { turnLocale } from '../../bot/turn';
-import { cutText, MAX_FREE_TEXT, wholeText } from '../../bot/middleware/inboundText';
+import { translator } from '../../bot/i18n/translator';
+import type { LanguageCode } from '../../bot/i18n/languages';
+import { turnLocale } from '../../bot/turns/turnState';
+import { cutText, MAX_FREE_TEXT, wholeText } from '../../bot/turns/middleware/inboundText';
 import { missKey, type MissKey } from './numberedChoicePrompt';
 import type { Attachment } from '../../bot/services/people';
 

@@ -3,7 +3,7 @@
 // well answer "ok" or "نعم"). The answer is read by readYesNo, never by the option matching: an
 // answer with a negation is never a yes, and a mixed or unclear one ("yes no", "ok لا", "не знаю")
 // is asked again more simply ("1. Oui, d'accord / 2. Non / Envoyez 1 ou 2.").
-import { LANGUAGE_CODES, type LanguageCode } from '../../bot/languages';
+import { LANGUAGE_CODES, type LanguageCode } from '../../bot/i18n/languages';
 import { yesNoOptions, type Question } from '../../cards/questions';
 import { readYesNo, yesNoWords, type YesNo } from '../recognizers/yesNo';
 

@@ -1,6 +1,6 @@
 // An employer contact's answer to an attendance request ("Did Amina come today? 1 Yes / 2 No /
 // 3 Late"): by its number, yes/no words of any language (read as yes/no questions are), "late".
-import type { LanguageCode } from '../../bot/languages';
+import type { LanguageCode } from '../../bot/i18n/languages';
 import type { AttendanceAnswer } from '../../bot/services/attendance';
 import { attendanceQuestion } from '../../cards/attendance';
 import { readRecordingAnswer, type Unclear } from '../answers/recordingAnswer';

@@ -2,8 +2,8 @@
 // "2", "٢", "۲", "deux", "two", "the second", "le 2", the option's label or one of its synonyms.
 // Cheap checks run first; Microsoft's recognizers (French and English only) are the last resort.
 import { recognizeBoolean, recognizeNumber, recognizeOrdinal, Culture } from '@microsoft/recognizers-text-suite';
-import { LANGUAGE_CODES, type LanguageCode } from '../../bot/languages';
-import { wordList } from '../../bot/i18n';
+import { LANGUAGE_CODES, type LanguageCode } from '../../bot/i18n/languages';
+import { wordList } from '../../bot/i18n/translator';
 import { MAX_ANSWER_CHARS, normalize, words } from './normalize';
 import type { ChoiceOption } from '../../cards/questions';
 

@@ -13,8 +13,8 @@
 // Words of the person's language, French and English count inside a sentence; those of the other
 // languages only when the answer is nothing but such words ("ok", "نعم", "👍").
 import { recognizeBoolean, Culture } from '@microsoft/recognizers-text-suite';
-import { LANGUAGE_CODES, type LanguageCode } from '../../bot/languages';
-import { wordList } from '../../bot/i18n';
+import { LANGUAGE_CODES, type LanguageCode } from '../../bot/i18n/languages';
+import { wordList } from '../../bot/i18n/translator';
 import { MAX_ANSWER_CHARS, normalize, words } from './normalize';
 import { numberFromWords } from './choice';
 

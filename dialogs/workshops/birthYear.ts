@@ -5,9 +5,9 @@
 import { Dialog, type DialogContext, type DialogInstance, type DialogTurnResult } from 'botbuilder-dialogs';
 import { ActivityTypes, InputHints, type TurnContext } from 'botbuilder';
 import { Culture, recognizeNumber } from '@microsoft/recognizers-text-suite';
-import { translator } from '../../bot/i18n';
-import type { LanguageCode } from '../../bot/languages';
-import { turnLocale } from '../../bot/turn';
+import { translator } from '../../bot/i18n/translator';
+import type { LanguageCode } from '../../bot/i18n/languages';
+import { turnLocale } from '../../bot/turns/turnState';
 import { say } from '../../cards/messages';
 import { normalize, words } from '../recognizers/normalize';
 

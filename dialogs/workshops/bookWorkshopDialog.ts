@@ -3,9 +3,9 @@
 // or the waiting list when it is full.
 import { ComponentDialog, WaterfallDialog, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { TurnContext } from 'botbuilder';
-import { translator } from '../../bot/i18n';
-import type { LanguageCode } from '../../bot/languages';
-import { turnLocale } from '../../bot/turn';
+import { translator } from '../../bot/i18n/translator';
+import type { LanguageCode } from '../../bot/i18n/languages';
+import { turnLocale } from '../../bot/turns/turnState';
 import { personById, setBirthYear } from '../../bot/services/people';
 import {
   ageGroupOf,

@@ -3,9 +3,9 @@
 // they can be reached (else at their next visit).
 import { ComponentDialog, WaterfallDialog, type DialogContext, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { TurnContext } from 'botbuilder';
-import { translator } from '../../bot/i18n';
-import type { LanguageCode } from '../../bot/languages';
-import { turnLocale } from '../../bot/turn';
+import { translator } from '../../bot/i18n/translator';
+import type { LanguageCode } from '../../bot/i18n/languages';
+import { turnLocale } from '../../bot/turns/turnState';
 import { cancelBooking, upcomingBookings, type BookingView } from '../../bot/services/workshops';
 import { say } from '../../cards/messages';
 import { beneficiaryIdOf, type DialogDeps } from '../deps';

@@ -1,8 +1,8 @@
 // The questions of the workshop dialogs, and how sessions and bookings read in a list:
 // "Papiers et démarches – mardi 3 mars, 9 h 30 – Passerelle, 3 rue des Écoles, Blois – 5 places libres"
 // (four lines in a right-to-left language: cards/workshops.ts).
-import { translator, wordList } from '../../bot/i18n';
-import type { LanguageCode } from '../../bot/languages';
+import { translator, wordList } from '../../bot/i18n/translator';
+import type { LanguageCode } from '../../bot/i18n/languages';
 import type { BookingView, SessionView } from '../../bot/services/workshops';
 import { formatDateTime, titleOf } from '../../cards/format';
 import { workshopEntry } from '../../cards/workshops';

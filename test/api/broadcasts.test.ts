@@ -3,8 +3,8 @@
 // "1" books (capacity, then the waiting list), "2" declines, days later too; the counts say so;
 // the same idempotency key sends nothing new; opted-out, ineligible and booked people are skipped
 // and counted; nothing goes in the quiet hours; many accepting at once never overbook.
-import { LANGUAGE_CODES, type LanguageCode } from '../../bot/languages';
-import { translator } from '../../bot/i18n';
+import { LANGUAGE_CODES, type LanguageCode } from '../../bot/i18n/languages';
+import { translator } from '../../bot/i18n/translator';
 import { renderActivities } from '../../bot/channels/whatsapp/renderer';
 import { renderNotification } from '../../cards/notifications';
 import { signedIn, type StaffClient } from '../support/cipApi';

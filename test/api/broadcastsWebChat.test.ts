@@ -1,6 +1,6 @@
 // Invitations to people on the web chat: delivered at once into a chat that is open, kept for
 // the next visit otherwise; answered there like any question ("1" books).
-import { translator } from '../../bot/i18n';
+import { translator } from '../../bot/i18n/translator';
 import { appForTests } from '../support/app';
 import { signedIn } from '../support/cipApi';
 import { DirectLineClient } from '../support/directLineClient';

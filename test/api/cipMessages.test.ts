@@ -5,7 +5,7 @@
 // hours hold it; refusals (stop, no consent, unreachable, erased, bad values, another CIP's person)
 // write nothing.
 import { cipMessageLines } from '../../cards/cipMessages';
-import { translator } from '../../bot/i18n';
+import { translator } from '../../bot/i18n/translator';
 import type { CipMessageContent } from '../../bot/services/cipMessages';
 import { signedIn, type StaffClient } from '../support/cipApi';
 import { onWhatsApp, startWhatsAppApp, textOf, type WhatsAppTestApp } from '../support/whatsappApp';

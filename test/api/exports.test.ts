@@ -3,7 +3,7 @@
 // days as YYYY-MM-DD, decimal commas, formulas defused), the filters of the page, a CIP's scope,
 // one audit row per export with its filters and row count, 2,500 cases across the 1,000-row pages,
 // and the refusals (400, 401, 403) as JSON before any byte of a file.
-import type { App } from '../../bot/app';
+import type { App } from '../../bot/runtime/app';
 import { appForTests, staffForTests } from '../support/app';
 import { testDatabases } from '../support/databases';
 import { loadStatsFixture, type StatsFixture } from '../support/statsFixture';

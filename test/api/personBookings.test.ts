@@ -1,7 +1,7 @@
 // Booking from a person's page: a CIP books their person into a session (the API's rules: a
 // second booking of the same session is refused with its sentence), then cancels it; a booking of
 // someone else cannot be cancelled from this page.
-import { translator } from '../../bot/i18n';
+import { translator } from '../../bot/i18n/translator';
 import { appForTests } from '../support/app';
 import { dashboardClient } from '../support/dashboardClient';
 

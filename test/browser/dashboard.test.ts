@@ -6,9 +6,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import type { App } from '../../bot/app';
-import { projectRoot } from '../../bot/paths';
-import { MediaStore, mediaUrl } from '../../bot/media';
+import type { App } from '../../bot/runtime/app';
+import { projectRoot } from '../../bot/runtime/paths';
+import { MediaStore, mediaUrl } from '../../bot/media/store';
 import { createStaff } from '../../bot/services/staff';
 import { samples } from '../support/mediaSamples';
 import { startTestApp } from '../support/app';
@@ -16,7 +16,7 @@ import { axe, CHROMIUM_ARGS, chromiumPath } from '../support/browser';
 import { signedIn, type StaffClient } from '../support/cipApi';
 import { createTempSqlite } from '../support/databases';
 import { DirectLineClient } from '../support/directLineClient';
-import { translator } from '../../bot/i18n';
+import { translator } from '../../bot/i18n/translator';
 import { cipMessageLines } from '../../cards/cipMessages';
 import type { TempDatabase } from '../support/postgres';
 

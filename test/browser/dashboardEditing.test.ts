@@ -7,8 +7,8 @@
 // by week, adds and changes a contact with a phone number. A CIP is not offered the managers' forms,
 // gets the API's 403 as a sentence when trying anyway, and adds a contact without a phone number.
 import { chromium, type Browser, type Page } from 'playwright-core';
-import type { App } from '../../bot/app';
-import { localDay, zonedTime } from '../../bot/time';
+import type { App } from '../../bot/runtime/app';
+import { localDay, zonedTime } from '../../bot/services/time';
 import { startTestApp } from '../support/app';
 import { axe, CHROMIUM_ARGS, chromiumPath } from '../support/browser';
 import { signedIn, type StaffClient } from '../support/cipApi';

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { precompress } from '../../bot/channels/webchat/assets';
-import { translator } from '../../bot/i18n';
+import { translator } from '../../bot/i18n/translator';
 import { appForTests } from '../support/app';
 import { CHROMIUM_ARGS, chromiumPath } from '../support/browser';
 

@@ -8,8 +8,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
-import { translator } from '../../bot/i18n';
-import { projectRoot } from '../../bot/paths';
+import { translator } from '../../bot/i18n/translator';
+import { projectRoot } from '../../bot/runtime/paths';
 import { appForTests } from '../support/app';
 import { CHROMIUM_ARGS, chromiumPath } from '../support/browser';
 

@@ -4,7 +4,7 @@
 import type { Activity } from 'botbuilder';
 import { useHarness } from '../support/botHarness';
 import { warmUpRecognizers } from '../../dialogs/recognizers/choice';
-import { zonedTime } from '../../bot/time';
+import { zonedTime } from '../../bot/services/time';
 
 const TZ = 'Europe/Paris';
 /** Monday 3 March 2025, 9:00 in Paris */

@@ -7,7 +7,7 @@
 import type { Activity } from 'botbuilder';
 import { useHarness } from '../support/botHarness';
 import { warmUpRecognizers } from '../../dialogs/recognizers/choice';
-import { zonedTime } from '../../bot/time';
+import { zonedTime } from '../../bot/services/time';
 import { requestShiftAttendance, reportAbsence } from '../../bot/services/attendance';
 import { confirmTomorrow, reportEmployerProblem } from '../../bot/services/contacts';
 

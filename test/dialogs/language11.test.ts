@@ -5,9 +5,9 @@
 // a solar year is echoed as written; the answers to the questions we send that record something
 // never take a negation for the positive option.
 import type { Activity } from 'botbuilder';
-import { translator } from '../../bot/i18n';
-import { LANGUAGE_CODES, type LanguageCode } from '../../bot/languages';
-import { zonedTime } from '../../bot/time';
+import { translator } from '../../bot/i18n/translator';
+import { LANGUAGE_CODES, type LanguageCode } from '../../bot/i18n/languages';
+import { zonedTime } from '../../bot/services/time';
 import { warmUpRecognizers } from '../../dialogs/recognizers/choice';
 import { createHarness, type Harness } from '../support/botHarness';
 import { createTempSqlite } from '../support/databases';

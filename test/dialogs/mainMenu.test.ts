@@ -1,6 +1,6 @@
 // The first conversation: greeting, numbered menu, "coming soon" entries, the language switch
 // (by number in three digit scripts, by name, by keyword), help and menu keywords.
-import { translator } from '../../bot/i18n';
+import { translator } from '../../bot/i18n/translator';
 import { createHarness, type Harness } from '../support/botHarness';
 import { createTempSqlite } from '../support/databases';
 import type { TempDatabase } from '../support/postgres';

@@ -3,8 +3,8 @@
 // the channel) or opens a pending case with their first name; no keeps nothing. Replies and
 // database effects, in French, Arabic and Dari, with answers in three digit scripts and words.
 import type { Activity } from 'botbuilder';
-import { translator } from '../../bot/i18n';
-import { LANGUAGE_CODES, type LanguageCode } from '../../bot/languages';
+import { translator } from '../../bot/i18n/translator';
+import { LANGUAGE_CODES, type LanguageCode } from '../../bot/i18n/languages';
 import { firstNameFrom } from '../../bot/services/people';
 import { warmUpRecognizers } from '../../dialogs/recognizers/choice';
 import { globalCommand } from '../../dialogs/recognizers/keywords';

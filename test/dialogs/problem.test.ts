@@ -4,9 +4,9 @@
 import type { Activity } from 'botbuilder';
 import { useHarness } from '../support/botHarness';
 import { warmUpRecognizers } from '../../dialogs/recognizers/choice';
-import { zonedTime } from '../../bot/time';
-import { LANGUAGE_CODES } from '../../bot/languages';
-import { translator } from '../../bot/i18n';
+import { zonedTime } from '../../bot/services/time';
+import { LANGUAGE_CODES } from '../../bot/i18n/languages';
+import { translator } from '../../bot/i18n/translator';
 import { BLOCKER_CATEGORIES } from '../../bot/services/blockers';
 import { categorySynonyms } from '../../dialogs/problemDialog';
 import { globalCommand } from '../../dialogs/recognizers/keywords';

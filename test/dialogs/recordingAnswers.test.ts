@@ -5,11 +5,11 @@
 import type { Activity } from 'botbuilder';
 import { createBroadcast } from '../../bot/services/broadcasts';
 import { requestShiftAttendance } from '../../bot/services/attendance';
-import { zonedTime } from '../../bot/time';
+import { zonedTime } from '../../bot/services/time';
 import { invitationQuestion, reminderQuestion } from '../../dialogs/answers/readableQuestions';
 import { checkInQuestion } from '../../cards/checkIns';
 import { recognizeAttendance } from '../../dialogs/recognizers/attendance';
-import type { LanguageCode } from '../../bot/languages';
+import type { LanguageCode } from '../../bot/i18n/languages';
 import { readRecordingAnswer, UNCLEAR } from '../../dialogs/answers/recordingAnswer';
 import { warmUpRecognizers } from '../../dialogs/recognizers/choice';
 import { useHarness } from '../support/botHarness';

@@ -3,7 +3,7 @@
 // French, Arabic and Dari, by digits of three scripts, number words, labels and yes/no words.
 import { useHarness } from '../support/botHarness';
 import { warmUpRecognizers } from '../../dialogs/recognizers/choice';
-import { zonedTime } from '../../bot/time';
+import { zonedTime } from '../../bot/services/time';
 
 const TZ = 'Europe/Paris';
 /** Monday 3 March 2025, 9:00 in Paris */

@@ -4,7 +4,7 @@
 // French, Arabic, Dari and English. Each test checks the replies and what the database holds.
 import { ActivityTypes, TurnContext, type Activity } from 'botbuilder';
 import { book } from '../../bot/services/workshops';
-import { zonedTime } from '../../bot/time';
+import { zonedTime } from '../../bot/services/time';
 import { seedDemoData } from '../../prisma/seed';
 import { parseBirthYear } from '../../dialogs/workshops/birthYear';
 import { createHarness, type Harness } from '../support/botHarness';

@@ -5,7 +5,7 @@ import os from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { appForTests, startTestApp } from '../support/app';
 import { DirectLineClient } from '../support/directLineClient';
-import { translator } from '../../bot/i18n';
+import { translator } from '../../bot/i18n/translator';
 import { samples } from '../support/mediaSamples';
 import { queueNotification } from '../../bot/services/notifications';
 

@@ -4,8 +4,8 @@
 // first task) asks "العربية؟ 1. نعم / 2. لغة أخرى", never the list; "1" keeps Arabic; the consent
 // text is two bubbles. The same in Dari. Then the page's language switch (Web Chat posts with its
 // new locale): the bot speaks the new language and the case's timeline says so.
-import { translator } from '../../bot/i18n';
-import type { LanguageCode } from '../../bot/languages';
+import { translator } from '../../bot/i18n/translator';
+import type { LanguageCode } from '../../bot/i18n/languages';
 import { appForTests } from '../support/app';
 import { DirectLineClient } from '../support/directLineClient';
 

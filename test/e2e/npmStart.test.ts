@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { projectRoot } from '../../bot/paths';
+import { projectRoot } from '../../bot/runtime/paths';
 
 async function freePort(): Promise<number> {
   const server = net.createServer();

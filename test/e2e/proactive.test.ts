@@ -6,8 +6,8 @@
 // broadcast's counts say so. At 17:00 the check-in reaches exactly the two people in an immersion
 // that day, once. At 17:30 the demo tutor of La Table du Château is asked about the morning's
 // shift, answers "2", and the CIP sees the alert.
-import { translator } from '../../bot/i18n';
-import { LANGUAGE_CODES, type LanguageCode } from '../../bot/languages';
+import { translator } from '../../bot/i18n/translator';
+import { LANGUAGE_CODES, type LanguageCode } from '../../bot/i18n/languages';
 import { signedIn, type StaffClient } from '../support/cipApi';
 import { paris, startProactiveApp, type ProactiveApp } from '../support/proactiveApp';
 import { templateButton, text } from '../support/whatsappWebhooks';

@@ -2,8 +2,8 @@
 // causes them, delivered once where the person can be reached, never proactively after "stop".
 import type { Activity } from 'botbuilder';
 import { openDatabase } from '../../bot/db/client';
-import { silentLogger } from '../../bot/logger';
-import { Notifier, type ProactiveChannel } from '../../bot/notifier';
+import { silentLogger } from '../../bot/runtime/logger';
+import { Notifier, type ProactiveChannel } from '../../bot/channels/notifier';
 import { queueNotification } from '../../bot/services/notifications';
 import { rememberConversation } from '../../bot/services/people';
 import { testDatabases, useDatabase } from '../support/databases';

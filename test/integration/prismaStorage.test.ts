@@ -3,7 +3,7 @@
 // over the same database (a restart, or a second server) see each other's writes.
 import type { StoreItems } from 'botbuilder';
 import { openDatabase, type Database } from '../../bot/db/client';
-import { ETagConflictError, PrismaStorage } from '../../bot/storage/prismaStorage';
+import { ETagConflictError, PrismaStorage } from '../../bot/turns/prismaStorage';
 import { testDatabases } from '../support/databases';
 import type { TempDatabase } from '../support/postgres';
 import { rawQuery, withRaw } from '../support/integration';

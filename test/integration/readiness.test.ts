@@ -2,7 +2,7 @@
 // longer than its timeout; GET /readyz of the real server follows it.
 import net from 'node:net';
 import { openDatabase } from '../../bot/db/client';
-import type { App } from '../../bot/app';
+import type { App } from '../../bot/runtime/app';
 import { testDatabases } from '../support/databases';
 import { PG_ADMIN_URL, type TempDatabase } from '../support/postgres';
 import { startTestApp } from '../support/app';

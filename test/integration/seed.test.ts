@@ -7,7 +7,7 @@ import type { TempDatabase } from '../support/postgres';
 const DAY = 86_400_000;
 const CATEGORIES = ['codes_soft_skills', 'company_visit', 'culture_sport', 'digital', 'job_search', 'paperwork'];
 
-/** Wall-clock parts of an instant in Paris, computed here independently of bot/time.ts. */
+/** Wall-clock parts of an instant in Paris, computed here independently of bot/services/time.ts. */
 function paris(date: Date) {
   const parts = Object.fromEntries(
     new Intl.DateTimeFormat('en-GB', {

@@ -5,7 +5,7 @@ import crypto from 'node:crypto';
 import { agenda } from '../../bot/services/agenda';
 import { openBlockers, reportBlocker } from '../../bot/services/blockers';
 import { confirmShift, declineShift, upcomingShifts } from '../../bot/services/shifts';
-import { zonedTime } from '../../bot/time';
+import { zonedTime } from '../../bot/services/time';
 import { testDatabases, useDatabase } from '../support/databases';
 
 const TZ = 'Europe/Paris';

@@ -6,10 +6,10 @@
 // ATTENDANCE_CRON; a contact who writes gets their own menu; and two instances on one PostgreSQL
 // database, each request sent once.
 import { openDatabase } from '../../bot/db/client';
-import { translator } from '../../bot/i18n';
+import { translator } from '../../bot/i18n/translator';
 import { requestShiftAttendance } from '../../bot/services/attendance';
-import type { LanguageCode } from '../../bot/languages';
-import { zonedTime } from '../../bot/time';
+import type { LanguageCode } from '../../bot/i18n/languages';
+import { zonedTime } from '../../bot/services/time';
 import { formatTimeRange } from '../../cards/format';
 import { FakeGraphApi } from '../support/fakeGraphApi';
 import { postgresKind } from '../support/databases';

@@ -4,8 +4,8 @@
 // a problem report, "I need help" as an alert); no answer by the next morning, twice in a row;
 // the quiet hours; and two runners at once on one PostgreSQL database.
 import { openDatabase } from '../../bot/db/client';
-import { translator } from '../../bot/i18n';
-import type { LanguageCode } from '../../bot/languages';
+import { translator } from '../../bot/i18n/translator';
+import type { LanguageCode } from '../../bot/i18n/languages';
 import { closeCheckIns, sendCheckIns } from '../../bot/services/checkIns';
 import { createTempPostgres } from '../support/postgres';
 import { signedIn } from '../support/cipApi';

@@ -3,7 +3,7 @@
 // person listing everything, once however often the job runs; "1" confirms; "2" opens the cancel
 // or decline flow (asking which one first when there are several); a check-in and a reminder on
 // the same evening are both answered; nothing that could only go out tomorrow.
-import { translator } from '../../bot/i18n';
+import { translator } from '../../bot/i18n/translator';
 import { formatTimeRange } from '../../cards/format';
 import { paris, startProactiveApp, TZ, type ProactiveApp, type TestPerson } from '../support/proactiveApp';
 import { textOf } from '../support/whatsappApp';

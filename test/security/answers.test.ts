@@ -6,9 +6,9 @@
 // - a refusal is never read as a yes: at the consent question, in the 8 languages, a negation
 //   refuses or is asked again more simply ("1. Yes, I agree / 2. No"), never consents; the same
 //   at the erasure confirmation. Each attack next to the legitimate answer that still works.
-import { translator } from '../../bot/i18n';
-import { LANGUAGE_CODES, type LanguageCode } from '../../bot/languages';
-import { cutText, MAX_FREE_TEXT, MAX_TEXT } from '../../bot/middleware/inboundText';
+import { translator } from '../../bot/i18n/translator';
+import { LANGUAGE_CODES, type LanguageCode } from '../../bot/i18n/languages';
+import { cutText, MAX_FREE_TEXT, MAX_TEXT } from '../../bot/turns/middleware/inboundText';
 import { recognizeChoice, warmUpRecognizers } from '../../dialogs/recognizers/choice';
 import { readYesNo } from '../../dialogs/recognizers/yesNo';
 import { yesNoQuestion } from '../../dialogs/prompts/yesNoQuestion';

@@ -6,7 +6,7 @@
 // Each attack next to the legitimate use that still works.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { MAX_TEXT } from '../../bot/middleware/inboundText';
+import { MAX_TEXT } from '../../bot/turns/middleware/inboundText';
 import { queueNotification } from '../../bot/services/notifications';
 import { startTestApp } from '../support/app';
 import { createTempSqlite } from '../support/databases';

@@ -4,9 +4,9 @@
 // machine, "emulator" channel only; with an app id only the channels of Azure Bot Service pass.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { App } from '../../bot/app';
+import type { App } from '../../bot/runtime/app';
 import { appForTests } from '../support/app';
-import { translator } from '../../bot/i18n';
+import { translator } from '../../bot/i18n/translator';
 
 /** A stand-in for the Bot Framework connector: CloudAdapter posts the bot's replies to serviceUrl. */
 let connector: http.Server;

@@ -9,8 +9,8 @@
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { translator } from '../../bot/i18n';
-import { MediaStore } from '../../bot/media';
+import { translator } from '../../bot/i18n/translator';
+import { MediaStore } from '../../bot/media/store';
 import { redact } from '../../bot/services/erasure';
 import { testDatabases } from '../support/databases';
 import { isPostgresUrl, sqliteFile, withRaw } from '../support/integration';

@@ -3,7 +3,7 @@
 // (each staff read on record); and a web chat client cannot slip someone else's file, an outside
 // link or a script link into a message.
 import fs from 'node:fs';
-import { translator } from '../../bot/i18n';
+import { translator } from '../../bot/i18n/translator';
 import { signedIn } from '../support/cipApi';
 import { samples } from '../support/mediaSamples';
 import { startWhatsAppApp, textOf, type WhatsAppTestApp } from '../support/whatsappApp';

@@ -7,12 +7,12 @@
 import { getEventListeners } from 'node:events';
 import http from 'node:http';
 import { appForTests, startTestApp } from '../support/app';
-import { translator } from '../../bot/i18n';
-import { LANGUAGE_CODES } from '../../bot/languages';
-import { wordList } from '../../bot/i18n';
+import { translator } from '../../bot/i18n/translator';
+import { LANGUAGE_CODES } from '../../bot/i18n/languages';
+import { wordList } from '../../bot/i18n/translator';
 import { globalCommand } from '../../dialogs/recognizers/keywords';
 import { FORGET_EVENT } from '../../dialogs/mainDialog';
-import { MediaStore, mediaUrl } from '../../bot/media';
+import { MediaStore, mediaUrl } from '../../bot/media/store';
 import { samples } from '../support/mediaSamples';
 
 const LIMITS = {

@@ -4,9 +4,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startApp, type App, type StartOptions } from '../../bot/app';
-import { loadConfig } from '../../bot/config';
-import { silentLogger } from '../../bot/logger';
+import { startApp, type App, type StartOptions } from '../../bot/runtime/app';
+import { loadConfig } from '../../bot/runtime/config';
+import { silentLogger } from '../../bot/runtime/logger';
 import type { Role } from '../../bot/services/staff';
 import { signedIn, type StaffClient } from './cipApi';
 import { sqliteKind, type TestDatabaseKind } from './databases';

@@ -1,12 +1,12 @@
 // A bot on botbuilder's TestAdapter with the real pipeline (middleware, dialogs, state in a real
 // database): send a message, get the bot's replies.
 import { ActivityTypes, TestAdapter, TurnContext, type Activity } from 'botbuilder';
-import { createBotCore, type BotCore } from '../../bot/botCore';
+import { createBotCore, type BotCore } from '../../bot/turns/botCore';
 import { openDatabase, type Database } from '../../bot/db/client';
-import { silentLogger } from '../../bot/logger';
-import type { LanguageCode } from '../../bot/languages';
+import { silentLogger } from '../../bot/runtime/logger';
+import type { LanguageCode } from '../../bot/i18n/languages';
 import type { Prisma } from '../../bot/db/client';
-import { setChannelIdentity, type ChannelIdentity, type UserProfile } from '../../bot/turn';
+import { setChannelIdentity, type ChannelIdentity, type UserProfile } from '../../bot/turns/turnState';
 import { createTempSqlite } from './databases';
 
 /** What a channel like WhatsApp tells about the person: their phone number and profile name. */

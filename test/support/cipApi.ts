@@ -1,5 +1,5 @@
 // Calling the CIP API of a running test app as a member of staff.
-import type { App } from '../../bot/app';
+import type { App } from '../../bot/runtime/app';
 import { createStaff, type Role } from '../../bot/services/staff';
 
 export interface StaffClient {

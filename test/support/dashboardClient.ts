@@ -1,6 +1,6 @@
 // The staff dashboard as a browser without scripts sees it: pages and form posts with the session
 // cookie (and our page's Origin unless told), redirects not followed; accounts ready to sign in.
-import type { App } from '../../bot/app';
+import type { App } from '../../bot/runtime/app';
 import { createStaff, hashPassword, type Role } from '../../bot/services/staff';
 
 export const DASHBOARD_PASSWORD = 'un mot de passe 2026';

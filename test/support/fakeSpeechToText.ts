@@ -1,5 +1,5 @@
 // A local speech-to-text service for tests (the interface SPEECH_TO_TEXT_URL names, see
-// bot/speech.ts): POST audio with ?language=<tag>, get {"text": ...}. It answers with the text
+// bot/voice/speechToText.ts): POST audio with ?language=<tag>, get {"text": ...}. It answers with the text
 // registered for the audio's bytes, records every request, and can fail on demand.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';

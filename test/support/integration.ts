@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { Client } from 'pg';
-import { projectRoot } from '../../bot/paths';
+import { projectRoot } from '../../bot/runtime/paths';
 import type { TestDatabaseKind } from './databases';
 import type { TempDatabase } from './postgres';
 

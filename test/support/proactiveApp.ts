@@ -1,7 +1,7 @@
 // The application with WhatsApp (a fake Graph API) on a clock the test moves, for the scheduled
 // jobs: people with placements, webhooks from them, the outbox drained by the app's clock.
-import type { LanguageCode } from '../../bot/languages';
-import { zonedTime } from '../../bot/time';
+import type { LanguageCode } from '../../bot/i18n/languages';
+import { zonedTime } from '../../bot/services/time';
 import { onWhatsApp, startWhatsAppApp, textOf, type WhatsAppTestApp } from './whatsappApp';
 import { postWebhook } from './whatsappWebhooks';
 

@@ -2,7 +2,7 @@
 // database: post signed webhooks, wait until everything they caused is handled and sent, and read
 // what each person received.
 import { startTestApp } from './app';
-import type { App } from '../../bot/app';
+import type { App } from '../../bot/runtime/app';
 import type { WhatsAppTuning } from '../../bot/channels/whatsapp/channel';
 import { createTempSqlite, type TestDatabaseKind } from './databases';
 import { FakeGraphApi, type SentMessage } from './fakeGraphApi';

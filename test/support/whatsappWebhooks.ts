@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { signatureOf } from '../../bot/channels/whatsapp/signature';
-import { projectRoot } from '../../bot/paths';
+import { projectRoot } from '../../bot/runtime/paths';
 
 /** The app secret our fixtures are signed with (testdata/SIGNATURES.txt, computed with openssl). */
 export const APP_SECRET = 'passerelle-test-app-secret-NOT-REAL';

@@ -4,8 +4,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { apiError, requestLanguage } from '../../bot/api/http';
-import { readTranslations } from '../../bot/i18n';
-import { projectRoot } from '../../bot/paths';
+import { readTranslations } from '../../bot/i18n/translator';
+import { projectRoot } from '../../bot/runtime/paths';
 
 const api = path.join(projectRoot, 'bot', 'api');
 const sources = fs

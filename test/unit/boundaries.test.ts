@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
-import { projectRoot } from '../../bot/paths';
+import { projectRoot } from '../../bot/runtime/paths';
 
 type Tree = Map<string, string>; // path relative to the project -> source text
 
@@ -79,7 +79,11 @@ function importsOf(file: string, text: string, tree: Tree): Import[] {
 }
 
 const under = (file: string | undefined, dir: string) => !!file && (file === dir || file.startsWith(`${dir}/`));
-const channelOf = (file: string | undefined) => (under(file, 'bot/channels') ? file!.split('/')[2] : undefined);
+// bot/channels/<name>/...: a channel; a file directly under bot/channels (the notifier) is shared by all.
+const channelOf = (file: string | undefined) => {
+  const parts = file?.split('/') ?? [];
+  return under(file, 'bot/channels') && parts.length > 3 ? parts[2] : undefined;
+};
 /** A query on a Prisma client, written in a dialog: `db.booking.findMany(`, `.$transaction(`... */
 const QUERY =
   /\bdb\s*\.\s*(?:\$(?:queryRaw|executeRaw|transaction)\w*|[a-z]\w*\s*\.\s*(?:find\w*|create\w*|update\w*|delete\w*|upsert|count|aggregate|groupBy))\s*\(/;

@@ -1,4 +1,4 @@
-import { loadConfig, ConfigError } from '../../bot/config';
+import { loadConfig, ConfigError } from '../../bot/runtime/config';
 
 test('defaults: port 3978, SQLite file in data/, French, Paris, demo data on', () => {
   const c = loadConfig({});

@@ -1,7 +1,7 @@
 // cards/emergency.ts: the emergency numbers of a bot message, for the web chat to make tappable
 // (tel: links); days, times, prices and references are never taken for one.
-import { translator } from '../../bot/i18n';
-import { LANGUAGE_CODES } from '../../bot/languages';
+import { translator } from '../../bot/i18n/translator';
+import { LANGUAGE_CODES } from '../../bot/i18n/languages';
 import { emergencyNumbers } from '../../cards/emergency';
 
 const numbers = (text: string) => emergencyNumbers(text).map((n) => n.number);

@@ -3,8 +3,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fieldMessage, fieldMessageKey } from '../../bot/api/http';
-import { readTranslations } from '../../bot/i18n';
-import { projectRoot } from '../../bot/paths';
+import { readTranslations } from '../../bot/i18n/translator';
+import { projectRoot } from '../../bot/runtime/paths';
 
 /** The field messages written in the API's and the services' sources (quoted sentences of the usual forms). */
 function sourceMessages(): string[] {

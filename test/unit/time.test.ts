@@ -1,4 +1,4 @@
-import { localDay, localParts, zonedTime } from '../../bot/time';
+import { localDay, localParts, zonedTime } from '../../bot/services/time';
 
 test('zonedTime gives the instant of a Paris wall-clock time, summer and winter', () => {
   expect(zonedTime(2026, 7, 1, 9, 30, 'Europe/Paris').toISOString()).toBe('2026-07-01T07:30:00.000Z');

@@ -1,6 +1,6 @@
-// Translation keys are typed from French (bot/translationKeys.d.ts): the type check of `npm test`
+// Translation keys are typed from French (bot/i18n/translationKeys.d.ts): the type check of `npm test`
 // refuses a misspelt literal key; keys made from data go through textOf, on purpose.
-import { textOf, translator } from '../../bot/i18n';
+import { textOf, translator } from '../../bot/i18n/translator';
 
 test('a literal key is checked by the type checker; a key made at run time is looked up as data', () => {
   const t = translator('fr');

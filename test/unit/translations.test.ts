@@ -1,7 +1,7 @@
 // French is the source: every key, plural form and interpolation variable of French must exist
 // in every language, with every plural form that language's grammar needs, and nothing extra.
-import { LANGUAGE_CODES } from '../../bot/languages';
-import { readTranslations, type Translations } from '../../bot/i18n';
+import { LANGUAGE_CODES } from '../../bot/i18n/languages';
+import { readTranslations, type Translations } from '../../bot/i18n/translator';
 
 const PLURAL = /_(zero|one|two|few|many|other)$/;
 

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import type { App } from '../../bot/app';
+import type { App } from '../../bot/runtime/app';
 import { startTestApp } from '../support/app';
 import { createTempSqlite } from '../support/databases';
 import type { TempDatabase } from '../support/postgres';

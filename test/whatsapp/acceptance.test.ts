@@ -1,5 +1,5 @@
 // The acceptance path of the WhatsApp channel, on the real server against a fake Graph API.
-import { translator } from '../../bot/i18n';
+import { translator } from '../../bot/i18n/translator';
 import {
   fixture,
   fixtureSignatures,

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { openDatabase } from '../../bot/db/client';
-import { projectRoot } from '../../bot/paths';
+import { projectRoot } from '../../bot/runtime/paths';
 import { FakeGraphApi } from '../support/fakeGraphApi';
 import { FakeSpeechToText } from '../support/fakeSpeechToText';
 import { FAST } from '../support/whatsappApp';

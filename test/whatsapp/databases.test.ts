@@ -2,7 +2,7 @@
 // and PostgreSQL when it answers; and two server instances sharing one PostgreSQL database, as in
 // a scaled-out deployment: each message handled once, a person's messages in order, each reply
 // sent once.
-import { translator } from '../../bot/i18n';
+import { translator } from '../../bot/i18n/translator';
 import { queueNotification } from '../../bot/services/notifications';
 import { FAILURES, FakeGraphApi } from '../support/fakeGraphApi';
 import { postgresKind, testDatabases } from '../support/databases';

@@ -2,7 +2,7 @@
 // list rows, template quick replies, voice notes (with and without a speech-to-text service),
 // pictures and documents for a problem report, locations, reactions and the unreadable rest;
 // people known by their business-scoped id only; a phone number that matches a CIP's case.
-import { translator } from '../../bot/i18n';
+import { translator } from '../../bot/i18n/translator';
 import {
   buttonReply,
   fixture,

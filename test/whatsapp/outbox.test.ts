@@ -1,13 +1,13 @@
 // The WhatsApp outbox, through the real server against the fake Graph API: the 24-hour window
 // and templates, 131047, retries of passing failures, permanent ones, a refused token, delivery
 // statuses, "stop", the order of one person's messages and the number's rate.
-import { translator } from '../../bot/i18n';
+import { translator } from '../../bot/i18n/translator';
 import { queueNotification } from '../../bot/services/notifications';
 import { renderNotification } from '../../cards/notifications';
 import { FAILURES } from '../support/fakeGraphApi';
 import { startWhatsAppApp, textOf, type WhatsAppTestApp } from '../support/whatsappApp';
 import { statusWebhook, templateButton, text } from '../support/whatsappWebhooks';
-import type { LanguageCode } from '../../bot/languages';
+import type { LanguageCode } from '../../bot/i18n/languages';
 
 let h: WhatsAppTestApp;
 afterEach(async () => {

@@ -6,8 +6,8 @@
 // letters with their marks), and right-to-left text and its isolates go out unchanged.
 import { CardFactory, type Activity } from 'botbuilder';
 import { ask, ltr, say, type NumberedOption } from '../../cards/messages';
-import { translator } from '../../bot/i18n';
-import { LANGUAGE_CODES } from '../../bot/languages';
+import { translator } from '../../bot/i18n/translator';
+import { LANGUAGE_CODES } from '../../bot/i18n/languages';
 import { LIMITS, type ButtonsMessage, type ListMessage, type TextMessage } from '../../bot/channels/whatsapp/payloads';
 import { renderActivities, splitText, truncate, type RenderedMessage } from '../../bot/channels/whatsapp/renderer';
 

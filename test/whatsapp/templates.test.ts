@@ -7,10 +7,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { textOf, translator } from '../../bot/i18n';
-import { LANGUAGE_CODES, type LanguageCode } from '../../bot/languages';
-import { DEFAULT_TEMPLATES } from '../../bot/config';
-import { projectRoot } from '../../bot/paths';
+import { textOf, translator } from '../../bot/i18n/translator';
+import { LANGUAGE_CODES, type LanguageCode } from '../../bot/i18n/languages';
+import { DEFAULT_TEMPLATES } from '../../bot/runtime/config';
+import { projectRoot } from '../../bot/runtime/paths';
 import {
   buildTemplate,
   missingKinds,

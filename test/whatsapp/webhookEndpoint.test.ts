@@ -1,6 +1,6 @@
 // GET and POST /api/whatsapp on the real server: the verification handshake, signatures, sizes,
 // malformed bodies, duplicate deliveries and the order of a person's messages.
-import { translator } from '../../bot/i18n';
+import { translator } from '../../bot/i18n/translator';
 import { signatureOf } from '../../bot/channels/whatsapp/signature';
 import {
   APP_SECRET,

@@ -13,9 +13,9 @@ import {
   type ConversationReference,
 } from 'botbuilder';
 import restify, { type Request, type Response, type Server } from 'restify';
-import type { BotCore } from '../../botCore';
-import type { Config } from '../../config';
-import type { ProactiveChannel } from '../../notifier';
+import type { BotCore } from '../../turns/botCore';
+import type { Config } from '../../runtime/config';
+import type { ProactiveChannel } from '../notifier';
 import { clientAddress, NO_PROXY, type TrustedProxies } from '../../http/clientAddress';
 import { sendError } from '../../http/errorResponse';
 

@@ -8,7 +8,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { projectRoot } from '../../paths';
+import { projectRoot } from '../../runtime/paths';
 
 const PUBLIC = path.join(projectRoot, 'bot', 'channels', 'webchat', 'public');
 // Web Chat's "minimal" bundle: everything we use (text, Markdown, suggested actions, files,

@@ -13,9 +13,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import type { Request, Response, Server } from 'restify';
-import { translator } from '../../i18n';
-import { LANGUAGES, isLanguageCode, language, type LanguageCode } from '../../languages';
-import { projectRoot } from '../../paths';
+import { translator } from '../../i18n/translator';
+import { LANGUAGES, isLanguageCode, language, type LanguageCode } from '../../i18n/languages';
+import { projectRoot } from '../../runtime/paths';
 import { compressed, webChatAssets, type Encoding, type StaticAsset } from './assets';
 
 const PUBLIC = path.join(projectRoot, 'bot', 'channels', 'webchat', 'public');

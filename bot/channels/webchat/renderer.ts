@@ -10,8 +10,8 @@
 // `speak` is left as it is (the options are still read out), and so is every other channel.
 import type { Activity, CardAction } from 'botbuilder';
 import { emergencyNumbers } from '../../../cards/emergency';
-import { translator } from '../../i18n';
-import { languageFromLocaleTag } from '../../languages';
+import { translator } from '../../i18n/translator';
+import { languageFromLocaleTag } from '../../i18n/languages';
 
 /** Set on a reply whose text is Markdown of ours (lines as paragraphs): the page marks each line's direction. */
 export const LINES_AS_PARAGRAPHS = 'passerelleLines';

@@ -12,7 +12,7 @@ import {
   type ConversationReference,
   type ResourceResponse,
 } from 'botbuilder';
-import { RECORDED_BY_CHANNEL } from '../../middleware/messageRecorder';
+import { RECORDED_BY_CHANNEL } from '../../turns/middleware/messageRecorder';
 
 export type Logic = (context: TurnContext) => Promise<void>;
 

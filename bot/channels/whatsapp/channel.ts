@@ -5,13 +5,13 @@
 // - store.ts: the rows of all three in the case database;
 // and the notifier's proactive channel: notifications for people whose last channel is WhatsApp.
 import type { Server } from 'restify';
-import type { BotCore } from '../../botCore';
-import type { WhatsAppConfig } from '../../config';
+import type { BotCore } from '../../turns/botCore';
+import type { WhatsAppConfig } from '../../runtime/config';
 import type { Database } from '../../db/client';
-import type { LanguageCode } from '../../languages';
+import type { LanguageCode } from '../../i18n/languages';
 import type { QuietHours } from '../../services/quietHours';
-import type { Logger } from '../../logger';
-import type { MediaStore } from '../../media';
+import type { Logger } from '../../runtime/logger';
+import type { MediaStore } from '../../media/store';
 import type { WhatsAppAdapter } from './adapter';
 import { GraphClient } from './graphClient';
 import { CHANNEL_ID } from './inbound';

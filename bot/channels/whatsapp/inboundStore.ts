@@ -10,7 +10,7 @@ import { Batcher } from '../../db/batcher';
 import { columnList, dbTimestamp, jsonTable, selectFromJson, type JsonColumns } from '../../db/jsonRows';
 import { SqlParams } from '../../db/rawSql';
 import { urgentLane } from '../../db/serialized';
-import type { PrismaStorage, WriteRequest } from '../../storage/prismaStorage';
+import type { PrismaStorage, WriteRequest } from '../../turns/prismaStorage';
 import type { InboundEvent } from './webhook';
 import { CHANNEL_ID } from './inbound';
 import type { NewOutbound, OutboxStore } from './outboxStore';

@@ -8,8 +8,8 @@
 // - hero and adaptive cards become text plus the same buttons.
 // Text is never rewritten: right-to-left text and its direction marks go out as they came.
 import type { Activity, CardAction } from 'botbuilder';
-import { translator } from '../../i18n';
-import type { LanguageCode } from '../../languages';
+import { translator } from '../../i18n/translator';
+import type { LanguageCode } from '../../i18n/languages';
 import { LIMITS, type ListRow, type OutboundMessage } from './payloads';
 
 export interface Choice {

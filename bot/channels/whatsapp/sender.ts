@@ -13,8 +13,8 @@
 // A crash loses nothing: a claimed message whose sender died is claimed again when its lease
 // lapses. Only a send that was in flight at that very moment may go twice (Meta takes no
 // idempotency key).
-import type { Logger } from '../../logger';
-import { isLanguageCode, type LanguageCode } from '../../languages';
+import type { Logger } from '../../runtime/logger';
+import { isLanguageCode, type LanguageCode } from '../../i18n/languages';
 import { renderNotification } from '../../../cards/notifications';
 import type { NotificationPayload } from '../../services/notifications';
 import { backoffMs, MAX_ATTEMPTS, PAIR_RATE_CODE } from './errors';
@@ -25,7 +25,7 @@ import { renderActivities } from './renderer';
 import type { AppliedStatus, ClaimedOutbound, NewOutbound, WhatsAppStore } from './store';
 import { buildTemplate, type TemplateKind, type TemplateRegistry } from './templates';
 import { isQuiet, nextAllowed, type QuietHours } from '../../services/quietHours';
-import { safeError } from '../../logging/safeError';
+import { safeError } from '../../runtime/safeError';
 
 /** Meta's customer service window, less a minute so that a send is not refused on the way. */
 export const WINDOW_MS = 24 * 3600_000 - 60_000;

@@ -7,7 +7,7 @@
 // Hot statements are hand-written SQL with the rows as one JSON parameter (see db/jsonRows.ts):
 // Prisma's per-query cost would otherwise dominate at hundreds of messages a second.
 import type { Database } from '../../db/client';
-import type { PrismaStorage } from '../../storage/prismaStorage';
+import type { PrismaStorage } from '../../turns/prismaStorage';
 import type { InboundEvent, StatusEvent } from './webhook';
 import { InboundStore, type ClaimedInbound, type QueuedInbound, type TurnCommit } from './inboundStore';
 import { OutboxStore, type ClaimedOutbound, type NewOutbound, type Settlement } from './outboxStore';

@@ -8,8 +8,8 @@
 // the 24-hour window, and everything after it comes in Tigrinya again.
 import fs from 'node:fs';
 import { z } from 'zod';
-import { LANGUAGE_CODES, languageFromLocaleTag, type LanguageCode } from '../../languages';
-import { textOf, translator } from '../../i18n';
+import { LANGUAGE_CODES, languageFromLocaleTag, type LanguageCode } from '../../i18n/languages';
+import { textOf, translator } from '../../i18n/translator';
 import { formatDateTime, formatDay, formatTime, formatTimeRange, titleOf } from '../../../cards/format';
 import type { TemplateMessage } from './payloads';
 

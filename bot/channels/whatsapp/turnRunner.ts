@@ -6,18 +6,18 @@
 // every few seconds). Media are downloaded and kept with the case first (attachmentsOf).
 // Proactive turns (continueConversation) run in the person's queue and commit the same way.
 import type { Attachment, ConversationReference, TurnContext } from 'botbuilder';
-import type { BotCore } from '../../botCore';
-import type { LanguageCode } from '../../languages';
-import type { Logger } from '../../logger';
-import { mediaUrl, type MediaStore } from '../../media';
+import type { BotCore } from '../../turns/botCore';
+import type { LanguageCode } from '../../i18n/languages';
+import type { Logger } from '../../runtime/logger';
+import { mediaUrl, type MediaStore } from '../../media/store';
 import { checkedType } from '../../media/intake';
 import { refusalMessage } from '../../media/refusal';
 import { acceptedType, bareType } from '../../media/types';
-import { messagePayload } from '../../middleware/messageRecorder';
-import { deferStateWrites, type WriteRequest } from '../../storage/prismaStorage';
-import { isTurnUnrecorded, setChannelIdentity, setUnsupportedContent, turnLocale } from '../../turn';
-import { Limiter } from '../../limiter';
-import { safeError } from '../../logging/safeError';
+import { messagePayload } from '../../turns/middleware/messageRecorder';
+import { deferStateWrites, type WriteRequest } from '../../turns/prismaStorage';
+import { isTurnUnrecorded, setChannelIdentity, setUnsupportedContent, turnLocale } from '../../turns/turnState';
+import { Limiter } from '../../runtime/limiter';
+import { safeError } from '../../runtime/safeError';
 import { TurnOutput, WhatsAppAdapter, type Logic } from './adapter';
 import type { GraphClient } from './graphClient';
 import {

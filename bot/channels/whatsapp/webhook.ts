@@ -5,7 +5,7 @@
 // in a WhatsApp group (it has a `group_id`) is skipped too: the bot talks with one person at a
 // time, and never tells a group about anyone's case.
 import type { WaContact, WaMessage } from './payloads';
-import { MAX_FREE_TEXT } from '../../middleware/inboundText';
+import { MAX_FREE_TEXT } from '../../turns/middleware/inboundText';
 
 export interface InboundEvent {
   /** the message id (wamid) */

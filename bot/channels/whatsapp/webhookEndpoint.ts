@@ -8,10 +8,10 @@
 // Nothing is handled before the 200: Meta waits for it, and delivers again what was not stored.
 import crypto from 'node:crypto';
 import type { Request, Response, Server } from 'restify';
-import type { WhatsAppConfig } from '../../config';
-import type { Logger } from '../../logger';
+import type { WhatsAppConfig } from '../../runtime/config';
+import type { Logger } from '../../runtime/logger';
 import { BodyAborted, BodyTooLarge, readBody } from '../../http/body';
-import { safeError } from '../../logging/safeError';
+import { safeError } from '../../runtime/safeError';
 import type { WhatsAppSender } from './sender';
 import { verifySignature } from './signature';
 import type { QueuedInbound, WhatsAppStore } from './store';

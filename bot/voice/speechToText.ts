@@ -8,10 +8,10 @@
 // and the dialogs say that they cannot listen yet (or keep the voice note, where they can).
 import fs from 'node:fs';
 import type { Middleware, TurnContext } from 'botbuilder';
-import { language } from './languages';
-import type { Logger } from './logger';
-import { mediaIdOf, type MediaStore } from './media';
-import { turnLocale } from './turn';
+import { language } from '../i18n/languages';
+import type { Logger } from '../runtime/logger';
+import { mediaIdOf, type MediaStore } from '../media/store';
+import { turnLocale } from '../turns/turnState';
 
 export interface SpeechToText {
   /** the words of the audio, or undefined when nothing could be understood */

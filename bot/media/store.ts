@@ -6,7 +6,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
-export { acceptedMediaType } from './media/types';
+export { acceptedMediaType } from './types';
 
 /** Who sent a file: the channel, its user id there, and (web chat) the Direct Line conversation. */
 export interface MediaOwner {

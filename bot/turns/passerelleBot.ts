@@ -2,8 +2,8 @@
 // user's state (both in the case database) at the end of every turn; or hands them to the
 // channel, when it commits the turn's state with the rest of the turn (see deferStateWrites).
 import { ActivityHandler, type ConversationState, type StoreItems, type TurnContext, type UserState } from 'botbuilder';
-import type { ConversationRoot } from '../dialogs/conversationRoot';
-import { deferredStateWrites, type PrismaStorage } from './storage/prismaStorage';
+import type { ConversationRoot } from '../../dialogs/conversationRoot';
+import { deferredStateWrites, type PrismaStorage } from './prismaStorage';
 
 export class PasserelleBot extends ActivityHandler {
   constructor(

@@ -3,26 +3,26 @@
 // end-to-end tests and the benchmark start the same application on a free port.
 import type { Server } from 'restify';
 import type { Config } from './config';
-import { openDatabase, type Database } from './db/client';
+import { openDatabase, type Database } from '../db/client';
 import type { Logger } from './logger';
-import { createBotCore, type BotCore } from './botCore';
-import { BotFrameworkChannel } from './channels/botframework/botFrameworkChannel';
-import { ConversationStore } from './channels/webchat/conversations';
-import { DirectLineChannel } from './channels/webchat/directLine';
-import { registerWebChatPage } from './channels/webchat/page';
-import { MediaStore } from './media';
-import { registerMediaRoute } from './media/serve';
-import { HttpSpeechToText } from './speech';
-import { registerCipApi } from './api/cipApi';
-import { registerDashboard } from './dashboard';
-import { WhatsAppChannel, type WhatsAppTuning } from './channels/whatsapp/channel';
-import { Scheduler } from './scheduler';
-import { proactiveJobs } from './jobs';
-import { runRetention } from './services/retention';
+import { createBotCore, type BotCore } from '../turns/botCore';
+import { BotFrameworkChannel } from '../channels/botframework/botFrameworkChannel';
+import { ConversationStore } from '../channels/webchat/conversations';
+import { DirectLineChannel } from '../channels/webchat/directLine';
+import { registerWebChatPage } from '../channels/webchat/page';
+import { MediaStore } from '../media/store';
+import { registerMediaRoute } from '../media/serve';
+import { HttpSpeechToText } from '../voice/speechToText';
+import { registerCipApi } from '../api/cipApi';
+import { registerDashboard } from '../dashboard';
+import { WhatsAppChannel, type WhatsAppTuning } from '../channels/whatsapp/channel';
+import { Scheduler } from '../jobs/scheduler';
+import { proactiveJobs } from '../jobs';
+import { runRetention } from '../services/retention';
 import { close, createServer, listen } from './server';
-import { warmUpRecognizers } from '../dialogs/recognizers/choice';
-import { isEmpty, seedDemoData } from '../prisma/seed';
-import { safeError } from './logging/safeError';
+import { warmUpRecognizers } from '../../dialogs/recognizers/choice';
+import { isEmpty, seedDemoData } from '../../prisma/seed';
+import { safeError } from './safeError';
 
 export interface App {
   config: Config;

@@ -6,8 +6,8 @@
 // handed over when they come back themselves. A sweep delivers what waits for people whose chat is
 // open (web chat) or reachable (Azure channels, through continueConversationAsync).
 import type { Activity, ConversationReference } from 'botbuilder';
-import type { Database } from './db/client';
-import type { Logger } from './logger';
+import type { Database } from '../db/client';
+import type { Logger } from '../runtime/logger';
 import {
   claimNotification,
   markNotificationSent,
@@ -15,15 +15,15 @@ import {
   recipientOf,
   releaseNotification,
   type Recipient,
-} from './services/notifications';
-import { contactById } from './services/contacts';
-import { personById, type Person } from './services/people';
-import { isQuiet, type QuietHours } from './services/quietHours';
+} from '../services/notifications';
+import { contactById } from '../services/contacts';
+import { personById, type Person } from '../services/people';
+import { isQuiet, type QuietHours } from '../services/quietHours';
 
 /** A person reached by their phone number (no conversation yet). */
 const PHONE = 'phone';
-import { renderNotification } from '../cards/notifications';
-import { safeError } from './logging/safeError';
+import { renderNotification } from '../../cards/notifications';
+import { safeError } from '../runtime/safeError';
 
 export interface ProactiveTarget {
   channel: string;

@@ -5,8 +5,8 @@
 // acknowledgement, outbound through the outbox) mark the turn and are skipped here, and so are
 // proactive turns: what they send is already a row of the outbox.
 import { ActivityEventNames, ActivityTypes, type Activity, type Middleware, type TurnContext } from 'botbuilder';
-import type { MessageLog, MessageRecord } from '../services/messageLog';
-import { isTurnUnrecorded, type ProfileAccessor } from '../turn';
+import type { MessageLog, MessageRecord } from '../../services/messageLog';
+import { isTurnUnrecorded, type ProfileAccessor } from '../turnState';
 
 export const RECORDED_BY_CHANNEL = Symbol('passerelle.recordedByChannel');
 

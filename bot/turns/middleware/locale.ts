@@ -6,8 +6,8 @@
 // otherwise the page follows the bot's language): a new one there changes their stored language
 // (see isChoice for the page's fallback to the default language).
 import { ActivityTypes, type Middleware, type TurnContext } from 'botbuilder';
-import { languageFromLocaleTag, type LanguageCode } from '../languages';
-import { setTurnLocale, turnLocale, type ProfileAccessor } from '../turn';
+import { languageFromLocaleTag, type LanguageCode } from '../../i18n/languages';
+import { setTurnLocale, turnLocale, type ProfileAccessor } from '../turnState';
 
 /** Channels whose locale only changes when the person changes it (the page of bot/channels/webchat). */
 const PAGE_CHANNELS = new Set(['webchat']);

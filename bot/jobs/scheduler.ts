@@ -1,8 +1,8 @@
 // Scheduled jobs (node-cron) in APP_TIMEZONE. A job never overlaps itself, a failing run is logged
 // and the next one still happens, and stop() waits for running jobs to finish.
 import cron, { type ScheduledTask } from 'node-cron';
-import type { Logger } from './logger';
-import { safeError } from './logging/safeError';
+import type { Logger } from '../runtime/logger';
+import { safeError } from '../runtime/safeError';
 
 export interface Job {
   name: string;

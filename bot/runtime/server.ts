@@ -1,8 +1,8 @@
 // The HTTP server (restify): health and readiness probes; each channel registers its own routes.
 import restify, { type Request, type Response, type Server } from 'restify';
-import type { Database } from './db/client';
+import type { Database } from '../db/client';
 import type { Logger } from './logger';
-import { safeError } from './logging/safeError';
+import { safeError } from './safeError';
 
 export function createServer(db: Database, log: Logger): Server {
   const server = restify.createServer({

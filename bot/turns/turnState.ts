@@ -1,15 +1,15 @@
 // What the pipeline puts in a turn's state for dialogs to read: the person's language, and the
 // user profile kept in UserState. Dialogs use these helpers, never the channel's own fields.
 import { TurnContext, type StatePropertyAccessor } from 'botbuilder';
-import type { ChatIdentity } from './services/people';
-import type { LanguageCode } from './languages';
+import type { ChatIdentity } from '../services/people';
+import type { LanguageCode } from '../i18n/languages';
 
 export interface UserProfile {
   /** the language the person chose; wins over the channel's locale */
   language?: LanguageCode;
   /**
    * the language the channel last gave (the web chat page's ?lang= or switch): used on turns that
-   * come without a locale, and offered for confirmation before consent (bot/middleware/locale.ts)
+   * come without a locale, and offered for confirmation before consent (bot/turns/middleware/locale.ts)
    */
   channelLanguage?: LanguageCode;
   /** the person's case, once they consented */

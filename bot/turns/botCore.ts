@@ -3,24 +3,24 @@
 // install the same pipeline with `installPipeline`, so all channels run the same bot.
 import { ConversationState, UserState, type BotAdapter, type Middleware, type TurnContext } from 'botbuilder';
 import type { DialogState } from 'botbuilder-dialogs';
-import type { Config } from './config';
-import { Notifier } from './notifier';
-import type { Database } from './db/client';
-import type { Logger } from './logger';
-import { translator } from './i18n';
+import type { Config } from '../runtime/config';
+import { Notifier } from '../channels/notifier';
+import type { Database } from '../db/client';
+import type { Logger } from '../runtime/logger';
+import { translator } from '../i18n/translator';
 import { LocaleMiddleware } from './middleware/locale';
 import { MessageRecorderMiddleware } from './middleware/messageRecorder';
 import { InboundTextMiddleware } from './middleware/inboundText';
 import { PasserelleBot } from './passerelleBot';
-import { MessageLog } from './services/messageLog';
-import type { MediaStore } from './media';
-import { SpeechMiddleware, type SpeechToText } from './speech';
-import { PrismaStorage } from './storage/prismaStorage';
+import { MessageLog } from '../services/messageLog';
+import type { MediaStore } from '../media/store';
+import { SpeechMiddleware, type SpeechToText } from '../voice/speechToText';
+import { PrismaStorage } from './prismaStorage';
 import { TurnQueue } from './turnQueue';
-import type { ProfileAccessor, UserProfile } from './turn';
-import { say } from '../cards/messages';
-import { createConversationRoot, type DialogDeps } from '../dialogs';
-import { safeError } from './logging/safeError';
+import type { ProfileAccessor, UserProfile } from './turnState';
+import { say } from '../../cards/messages';
+import { createConversationRoot, type DialogDeps } from '../../dialogs';
+import { safeError } from '../runtime/safeError';
 
 export interface BotCore {
   bot: PasserelleBot;

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import i18next, { type TFunction } from 'i18next';
 import { LANGUAGE_CODES, type LanguageCode } from './languages';
-import { projectRoot } from './paths';
+import { projectRoot } from '../runtime/paths';
 
 export type { TFunction };
 export type Translations = Record<string, unknown>;
@@ -36,7 +36,7 @@ export function translator(code: LanguageCode): TFunction {
 
 /**
  * The text of a key made at run time (a payload's key, a key built from data): the key's type is
- * not checked, unlike translator's literal keys (bot/translationKeys.d.ts); the key itself when
+ * not checked, unlike translator's literal keys (bot/i18n/translationKeys.d.ts); the key itself when
  * the locale files lack it.
  */
 export function textOf(code: LanguageCode, key: string, values: Record<string, unknown> = {}): string {

@@ -1,6 +1,6 @@
 // Translation keys are typed from the French file (the source): a misspelt key fails the type check.
 import 'i18next';
-import type fr from '../locales/fr/translation.json';
+import type fr from '../../locales/fr/translation.json';
 
 declare module 'i18next' {
   interface CustomTypeOptions {

@@ -3,11 +3,11 @@
 import path from 'node:path';
 import cron from 'node-cron';
 import { z } from 'zod';
-import { LANGUAGE_CODES, type LanguageCode } from './languages';
+import { LANGUAGE_CODES, type LanguageCode } from '../i18n/languages';
 import { projectRoot } from './paths';
-import { readTemplateRegistry, type TemplateRegistry } from './channels/whatsapp/templates';
-import { parseQuietHours, type QuietHours } from './services/quietHours';
-import { NO_PROXY, parseTrustProxy, type TrustedProxies } from './http/clientAddress';
+import { readTemplateRegistry, type TemplateRegistry } from '../channels/whatsapp/templates';
+import { parseQuietHours, type QuietHours } from '../services/quietHours';
+import { NO_PROXY, parseTrustProxy, type TrustedProxies } from '../http/clientAddress';
 
 /** The four secrets that turn the WhatsApp channel on; all or none. */
 export const WHATSAPP_SECRETS = [
