@@ -6,6 +6,7 @@
 // "language"; their messages are recorded as theirs.
 import type { Activity } from 'botbuilder';
 import { useHarness } from '../support/botHarness';
+import { placeSasIae } from '../support/employerFixture';
 import { warmUpRecognizers } from '../../dialogs/recognizers/choice';
 import { zonedTime } from '../../bot/services/time';
 import { requestShiftAttendance, reportAbsence } from '../../bot/services/attendance';
@@ -44,17 +45,7 @@ async function world(): Promise<World> {
   const person = (firstName: string) =>
     db.beneficiary.create({ data: { firstName, status: 'active', consentAt: NOW, stage: 'sas_iae' } });
   const [amina, omid, lina] = [await person('Amina'), await person('Omid'), await person('Lina')];
-  const place = (p: { id: number }, s: { id: number }) =>
-    db.placement.create({
-      data: {
-        beneficiaryId: p.id,
-        structureId: s.id,
-        kind: 'sas_iae',
-        startDate: new Date(Date.UTC(2030, 2, 1)),
-        endDate: new Date(Date.UTC(2030, 5, 30)),
-        status: 'active',
-      },
-    });
+  const place = (p: { id: number }, s: { id: number }) => placeSasIae(db, p, s);
   const placements = { amina: await place(amina, a), omid: await place(omid, a), lina: await place(lina, b) };
   return { a, b, sylvie, karim, amina, omid, lina, placements };
 }

@@ -12,6 +12,7 @@ import { warmUpRecognizers } from '../../dialogs/recognizers/choice';
 import { createHarness, type Harness } from '../support/botHarness';
 import { createTempSqlite } from '../support/databases';
 import type { TempDatabase } from '../support/postgres';
+import { restartedBot } from '../support/restartedBot';
 
 let tmp: TempDatabase;
 let h: Harness;
@@ -109,12 +110,7 @@ describe('a language the channel gave stays chosen', () => {
     await h.send('مرحبا');
     await h.send('6');
     await h.send('2');
-    const again = await createHarness(tmp.url, {
-      user: 'user-1',
-      conversation: 'c-2',
-      channelLocale: 'ar-SA',
-      db: h.db,
-    });
+    const again = await restartedBot(h, tmp.url, { user: 'user-1', conversation: 'c-2', channelLocale: 'ar-SA' });
     expect(await again.sendText('hello')).toContain('What do you want to do?');
   });
 });

@@ -4,6 +4,8 @@ import { translator } from '../../bot/i18n/translator';
 import { createHarness, type Harness } from '../support/botHarness';
 import { createTempSqlite } from '../support/databases';
 import type { TempDatabase } from '../support/postgres';
+import { FR_MENU, LANGUAGE_MENU } from '../support/botTexts';
+import { restartedBot } from '../support/restartedBot';
 
 let tmp: TempDatabase;
 let h: Harness;
@@ -18,14 +20,6 @@ afterEach(async () => {
   await tmp.drop();
 });
 
-const FR_MENU = [
-  '1. Ateliers',
-  '2. Mon travail',
-  '3. Un problème',
-  '4. Mon agenda',
-  '5. Écrire à mon conseiller',
-  '6. Langue',
-];
 const AR_MENU_QUESTION = 'ماذا تريد أن تفعل؟';
 
 test('a new person is greeted in French with the numbered menu, with speak and input hints', async () => {
@@ -69,18 +63,7 @@ test.each([
   await h.send('bonjour');
   const languageMenu = await h.sendText('6');
   expect(languageMenu).toContain('Choisissez votre langue.');
-  for (const line of [
-    '1. Français',
-    '2. English',
-    '3. العربية',
-    '4. دری / فارسی',
-    '5. پښتو',
-    '6. ትግርኛ',
-    '7. Русский',
-    '8. Українська',
-  ]) {
-    expect(languageMenu).toContain(line);
-  }
+  for (const line of LANGUAGE_MENU) expect(languageMenu).toContain(line);
   const replies = await h.send(answer);
   expect(replies[0].text).toBe('حسنا. الآن أتكلم العربية.');
   expect(replies[1].text).toContain(AR_MENU_QUESTION);
@@ -131,12 +114,7 @@ test('the channel locale is used until the person chooses, and the choice surviv
   await ru.send('6');
   await ru.send('8');
   // a new bot over the same database (a restart) keeps the choice, in a new conversation
-  const again = await createHarness(tmp.url, {
-    user: 'user-ru',
-    conversation: 'c-ru-2',
-    channelLocale: 'ru-RU',
-    db: h.db,
-  });
+  const again = await restartedBot(h, tmp.url, { user: 'user-ru', conversation: 'c-ru-2', channelLocale: 'ru-RU' });
   expect(await again.sendText('привет')).toContain('Що ви хочете зробити?');
 });
 

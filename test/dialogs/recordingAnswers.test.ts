@@ -13,6 +13,7 @@ import type { LanguageCode } from '../../bot/i18n/languages';
 import { readRecordingAnswer, UNCLEAR } from '../../dialogs/answers/recordingAnswer';
 import { warmUpRecognizers } from '../../dialogs/recognizers/choice';
 import { useHarness } from '../support/botHarness';
+import { jardinsWithAmina } from '../support/employerFixture';
 
 beforeAll(() => warmUpRecognizers());
 
@@ -145,29 +146,7 @@ describe('in a conversation', () => {
   test('an attendance request answered "pas en retard": nothing recorded, asked again; then "1" records present', async () => {
     h.identity.phone = '33600000101';
     const db = h.db.prisma;
-    const structure = await db.structure.create({ data: { name: 'Les Jardins', kind: 'siae', capacity: 2 } });
-    await db.contact.create({
-      data: {
-        structureId: structure.id,
-        firstName: 'Sylvie',
-        phone: '+33600000101',
-        language: 'fr',
-        role: 'supervisor',
-      },
-    });
-    const amina = await db.beneficiary.create({
-      data: { firstName: 'Amina', status: 'active', consentAt: NOW, stage: 'sas_iae' },
-    });
-    const placement = await db.placement.create({
-      data: {
-        beneficiaryId: amina.id,
-        structureId: structure.id,
-        kind: 'sas_iae',
-        startDate: new Date(Date.UTC(2030, 2, 1)),
-        endDate: new Date(Date.UTC(2030, 5, 30)),
-        status: 'active',
-      },
-    });
+    const { amina, placement } = await jardinsWithAmina(db, NOW, { stage: 'sas_iae' });
     const shift = await db.shift.create({
       data: {
         placementId: placement.id,
