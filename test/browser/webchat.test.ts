@@ -12,6 +12,7 @@ import { translator } from '../../bot/i18n/translator';
 import { projectRoot } from '../../bot/runtime/paths';
 import { appForTests } from '../support/app';
 import { CHROMIUM_ARGS, chromiumPath } from '../support/browser';
+import { FR_MENU, LANGUAGE_MENU } from '../support/botTexts';
 
 // The page's globals, for the functions that run in the browser (the project's lib has no DOM).
 declare const document: { documentElement: { dir: string; lang: string } };
@@ -40,25 +41,7 @@ const SUGGESTED_ACTIONS = '.webchat__suggested-actions';
 
 const FR_GREETING = 'Bonjour ! Je suis Passerelle.';
 const FR_MENU_QUESTION = 'Que voulez-vous faire ?';
-const FR_MENU = [
-  '1. Ateliers',
-  '2. Mon travail',
-  '3. Un problème',
-  '4. Mon agenda',
-  '5. Écrire à mon conseiller',
-  '6. Langue',
-];
 const FR_LANGUAGE_QUESTION = 'Choisissez votre langue.';
-const LANGUAGE_MENU = [
-  '1. Français',
-  '2. English',
-  '3. العربية',
-  '4. دری / فارسی',
-  '5. پښتو',
-  '6. ትግርኛ',
-  '7. Русский',
-  '8. Українська',
-];
 const AR_GREETING = 'مرحبا! أنا باسريل.';
 const AR_CHANGED = 'حسنا. الآن أتكلم العربية.';
 const AR_MENU_QUESTION = 'ماذا تريد أن تفعل؟';
