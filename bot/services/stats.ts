@@ -56,7 +56,8 @@ function dialect(provider: Provider) {
 function medianSql(inner: string, keyed: boolean): string {
   const part = keyed ? 'PARTITION BY d."key" ' : '';
   return `SELECT ${keyed ? 'r."key" AS "key", ' : ''}AVG(r."v") AS "median", MAX(r."n") AS "n" FROM (
-    SELECT ${keyed ? 'd."key", ' : ''}d."v", ROW_NUMBER() OVER (${part}ORDER BY d."v") AS "rn", COUNT(*) OVER (${part.trim()}) AS "n" FROM (${inner}) d
+    SELECT ${keyed ? 'd."key", ' : ''}d."v", ROW_NUMBER() OVER (${part}ORDER BY d."v") AS "rn",
+      COUNT(*) OVER (${part.trim()}) AS "n" FROM (${inner}) d
   ) r WHERE r."rn" IN ((r."n" + 1) / 2, (r."n" + 2) / 2)${keyed ? ' GROUP BY r."key"' : ''}`;
 }
 
@@ -92,7 +93,8 @@ export async function computeStats(db: Pick<Database, 'prisma' | 'provider'>, fi
     if (filter.cipId !== undefined) parts.push(`b."cipId" = ${p.add(filter.cipId, 'int')}`);
     if (filter.structureId !== undefined)
       parts.push(
-        `EXISTS (SELECT 1 FROM "Placement" sp WHERE sp."beneficiaryId" = b."id" AND sp."status" <> 'cancelled' AND sp."structureId" = ${p.add(filter.structureId, 'int')})`,
+        `EXISTS (SELECT 1 FROM "Placement" sp WHERE sp."beneficiaryId" = b."id" AND sp."status" <> 'cancelled'
+          AND sp."structureId" = ${p.add(filter.structureId, 'int')})`,
       );
     return parts.join(' AND ');
   };
@@ -101,6 +103,9 @@ export async function computeStats(db: Pick<Database, 'prisma' | 'provider'>, fi
     const text = build(p);
     return prisma.$queryRawUnsafe<T[]>(text, ...p.values);
   };
+  /** `column` within the period: the parameters `from`, then the day after `to` */
+  const inPeriod = (p: SqlParams, column: string) =>
+    `${column} >= ${p.add(fromDay, 'timestamp')} AND ${column} < ${p.add(end, 'timestamp')}`;
   const median = async (build: (p: SqlParams) => string) => {
     const [row] = await query((p) => medianSql(build(p), false));
     return { median: round(numOrNull(row?.median), 1), count: num(row?.n) };
@@ -110,7 +115,8 @@ export async function computeStats(db: Pick<Database, 'prisma' | 'provider'>, fi
   // active: entered by the end of the period, no exit by then, case pending or active (not archived
   // or erased); new: entered during the period; exited: left during the period. Stage is the
   // current one; age group is the age reached in the year of `to` (under25, 25_44, 45_plus, unknown).
-  const age = `CASE WHEN b."birthYear" IS NULL THEN 'unknown' WHEN ${year} - b."birthYear" < 25 THEN 'under25' WHEN ${year} - b."birthYear" < 45 THEN '25_44' ELSE '45_plus' END`;
+  const age = `CASE WHEN b."birthYear" IS NULL THEN 'unknown'
+    WHEN ${year} - b."birthYear" < 25 THEN 'under25' WHEN ${year} - b."birthYear" < 45 THEN '25_44' ELSE '45_plus' END`;
   const caseRows = await query<{
     stage: string;
     language: string;
@@ -120,12 +126,13 @@ export async function computeStats(db: Pick<Database, 'prisma' | 'provider'>, fi
     new: unknown;
     exited: unknown;
   }>(
-    (
-      p,
-    ) => `SELECT b."stage" AS "stage", b."language" AS "language", ${age} AS "ageGroup", COALESCE(b."protectionStatus", 'unknown') AS "protection",
-      SUM(CASE WHEN b."entryDate" < ${p.add(end, 'timestamp')} AND (b."exitDate" IS NULL OR b."exitDate" >= ${p.add(end, 'timestamp')}) AND b."status" IN ('pending', 'active') THEN 1 ELSE 0 END) AS "active",
-      SUM(CASE WHEN b."entryDate" >= ${p.add(fromDay, 'timestamp')} AND b."entryDate" < ${p.add(end, 'timestamp')} THEN 1 ELSE 0 END) AS "new",
-      SUM(CASE WHEN b."exitDate" >= ${p.add(fromDay, 'timestamp')} AND b."exitDate" < ${p.add(end, 'timestamp')} THEN 1 ELSE 0 END) AS "exited"
+    (p) => `SELECT b."stage" AS "stage", b."language" AS "language", ${age} AS "ageGroup",
+      COALESCE(b."protectionStatus", 'unknown') AS "protection",
+      SUM(CASE WHEN b."entryDate" < ${p.add(end, 'timestamp')}
+        AND (b."exitDate" IS NULL OR b."exitDate" >= ${p.add(end, 'timestamp')})
+        AND b."status" IN ('pending', 'active') THEN 1 ELSE 0 END) AS "active",
+      SUM(CASE WHEN ${inPeriod(p, 'b."entryDate"')} THEN 1 ELSE 0 END) AS "new",
+      SUM(CASE WHEN ${inPeriod(p, 'b."exitDate"')} THEN 1 ELSE 0 END) AS "exited"
     FROM "Beneficiary" b WHERE ${people(p)} GROUP BY 1, 2, 3, 4`,
   );
   const by = (dimension: 'stage' | 'language' | 'ageGroup' | 'protection'): CaseloadRow[] => {
@@ -147,7 +154,7 @@ export async function computeStats(db: Pick<Database, 'prisma' | 'provider'>, fi
   // --- Exits of the period, by outcome and detail ----------------------------------------------------
   const exitRows = await query<{ outcome: string | null; detail: string | null; n: unknown }>(
     (p) => `SELECT b."exitOutcome" AS "outcome", b."exitDetail" AS "detail", COUNT(*) AS "n" FROM "Beneficiary" b
-      WHERE b."exitDate" >= ${p.add(fromDay, 'timestamp')} AND b."exitDate" < ${p.add(end, 'timestamp')} AND ${people(p)} GROUP BY 1, 2`,
+      WHERE ${inPeriod(p, 'b."exitDate"')} AND ${people(p)} GROUP BY 1, 2`,
   );
   const byOutcome = Object.fromEntries(EXIT_OUTCOMES.map((o) => [o, 0])) as Record<string, number>;
   const byDetail: Record<string, number> = {};
@@ -165,13 +172,14 @@ export async function computeStats(db: Pick<Database, 'prisma' | 'provider'>, fi
   // period, days from their entry day to that start. To the exit: people who left in the period.
   const toFirstPlacement = await median(
     (p) => `SELECT ${sql.dayDiff('f."firstStart"', 'b."entryDate"')} AS "v"
-      FROM (SELECT fp."beneficiaryId" AS "bid", MIN(fp."startDate") AS "firstStart" FROM "Placement" fp WHERE fp."status" <> 'cancelled' GROUP BY fp."beneficiaryId") f
+      FROM (SELECT fp."beneficiaryId" AS "bid", MIN(fp."startDate") AS "firstStart" FROM "Placement" fp
+        WHERE fp."status" <> 'cancelled' GROUP BY fp."beneficiaryId") f
       JOIN "Beneficiary" b ON b."id" = f."bid"
-      WHERE f."firstStart" >= ${p.add(fromDay, 'timestamp')} AND f."firstStart" < ${p.add(end, 'timestamp')} AND ${people(p)}`,
+      WHERE ${inPeriod(p, 'f."firstStart"')} AND ${people(p)}`,
   );
   const toExit = await median(
     (p) => `SELECT ${sql.dayDiff('b."exitDate"', 'b."entryDate"')} AS "v" FROM "Beneficiary" b
-      WHERE b."exitDate" >= ${p.add(fromDay, 'timestamp')} AND b."exitDate" < ${p.add(end, 'timestamp')} AND ${people(p)}`,
+      WHERE ${inPeriod(p, 'b."exitDate"')} AND ${people(p)}`,
   );
 
   // --- sas IAE ---------------------------------------------------------------------------------------
@@ -180,19 +188,31 @@ export async function computeStats(db: Pick<Database, 'prisma' | 'provider'>, fi
   // both ends included), averaged; against the 4-month limit. Occupancy of each SIAE: seat-days
   // taken in the period (each placement's days within the period) over capacity x days of the period.
   const sasWhere = (p: SqlParams, alias: string) =>
-    `${alias}."kind" = 'sas_iae' AND ${alias}."status" <> 'cancelled' AND ${alias}."startDate" <= ${p.add(toDay, 'timestamp')} AND ${alias}."endDate" >= ${p.add(fromDay, 'timestamp')}`;
+    `${alias}."kind" = 'sas_iae' AND ${alias}."status" <> 'cancelled'
+      AND ${alias}."startDate" <= ${p.add(toDay, 'timestamp')}
+      AND ${alias}."endDate" >= ${p.add(fromDay, 'timestamp')}`;
   const structureOnly = (p: SqlParams, column: string) =>
     filter.structureId !== undefined ? ` AND ${column} = ${p.add(filter.structureId, 'int')}` : '';
+  /** the days of the placement `a` within the period, an SQL expression */
+  const daysInPeriod = (p: SqlParams, a: string) =>
+    sql.dayDiff(
+      sql.least(`${a}."endDate"`, p.add(toDay, 'timestamp')),
+      sql.greatest(`${a}."startDate"`, p.add(fromDay, 'timestamp')),
+    );
   const [sasPeople] = await query<{ people: unknown; atEnd: unknown }>(
     (p) => `SELECT COUNT(DISTINCT sp."beneficiaryId") AS "people",
-      COUNT(DISTINCT CASE WHEN sp."startDate" <= ${p.add(toDay, 'timestamp')} AND sp."endDate" >= ${p.add(toDay, 'timestamp')} THEN sp."beneficiaryId" END) AS "atEnd"
-      FROM "Placement" sp JOIN "Beneficiary" b ON b."id" = sp."beneficiaryId" WHERE ${sasWhere(p, 'sp')}${structureOnly(p, 'sp."structureId"')} AND ${people(p)}`,
+      COUNT(DISTINCT CASE WHEN sp."startDate" <= ${p.add(toDay, 'timestamp')}
+        AND sp."endDate" >= ${p.add(toDay, 'timestamp')} THEN sp."beneficiaryId" END) AS "atEnd"
+      FROM "Placement" sp JOIN "Beneficiary" b ON b."id" = sp."beneficiaryId"
+      WHERE ${sasWhere(p, 'sp')}${structureOnly(p, 'sp."structureId"')} AND ${people(p)}`,
   );
   const [sasLength] = await query<{ average: unknown; longest: unknown; n: unknown }>(
     (p) => `SELECT AVG(x."days") AS "average", MAX(x."days") AS "longest", COUNT(*) AS "n" FROM (
-        SELECT lp."beneficiaryId", SUM(${sql.dayDiff('lp."endDate"', 'lp."startDate"')} + 1) AS "days" FROM "Placement" lp
+        SELECT lp."beneficiaryId", SUM(${sql.dayDiff('lp."endDate"', 'lp."startDate"')} + 1) AS "days"
+        FROM "Placement" lp
         WHERE lp."kind" = 'sas_iae' AND lp."status" <> 'cancelled' AND lp."beneficiaryId" IN (
-          SELECT sp."beneficiaryId" FROM "Placement" sp JOIN "Beneficiary" b ON b."id" = sp."beneficiaryId" WHERE ${sasWhere(p, 'sp')}${structureOnly(p, 'sp."structureId"')} AND ${people(p)})
+          SELECT sp."beneficiaryId" FROM "Placement" sp JOIN "Beneficiary" b ON b."id" = sp."beneficiaryId"
+          WHERE ${sasWhere(p, 'sp')}${structureOnly(p, 'sp."structureId"')} AND ${people(p)})
         GROUP BY lp."beneficiaryId") x`,
   );
   const averageDays = round(numOrNull(sasLength?.average), 1);
@@ -205,10 +225,12 @@ export async function computeStats(db: Pick<Database, 'prisma' | 'provider'>, fi
     atEnd: unknown;
   }>(
     (p) => `SELECT s."id" AS "id", s."name" AS "name", COALESCE(s."capacity", ${SIAE_DEFAULT_CAPACITY}) AS "capacity",
-      COALESCE(SUM(CASE WHEN op."id" IS NULL THEN 0 ELSE ${sql.dayDiff(sql.least('op."endDate"', p.add(toDay, 'timestamp')), sql.greatest('op."startDate"', p.add(fromDay, 'timestamp')))} + 1 END), 0) AS "seatDays",
-      COUNT(DISTINCT CASE WHEN op."startDate" <= ${p.add(toDay, 'timestamp')} AND op."endDate" >= ${p.add(toDay, 'timestamp')} THEN op."beneficiaryId" END) AS "atEnd"
+      COALESCE(SUM(CASE WHEN op."id" IS NULL THEN 0 ELSE ${daysInPeriod(p, 'op')} + 1 END), 0) AS "seatDays",
+      COUNT(DISTINCT CASE WHEN op."startDate" <= ${p.add(toDay, 'timestamp')}
+        AND op."endDate" >= ${p.add(toDay, 'timestamp')} THEN op."beneficiaryId" END) AS "atEnd"
       FROM "Structure" s
-      LEFT JOIN "Placement" op ON op."structureId" = s."id" AND ${sasWhere(p, 'op')} AND op."beneficiaryId" IN (SELECT b."id" FROM "Beneficiary" b WHERE ${people(p)})
+      LEFT JOIN "Placement" op ON op."structureId" = s."id" AND ${sasWhere(p, 'op')}
+        AND op."beneficiaryId" IN (SELECT b."id" FROM "Beneficiary" b WHERE ${people(p)})
       WHERE s."kind" = 'siae'${structureOnly(p, 's."id"')}
       GROUP BY s."id", s."name", s."capacity" ORDER BY s."id"`,
   );
@@ -227,18 +249,19 @@ export async function computeStats(db: Pick<Database, 'prisma' | 'provider'>, fi
   // no_show); waiting: people on a waiting list; under-25 share: of the seats booked by people whose
   // year of birth is known, those under 25 in the year of the session.
   const [sessions] = await query<{ held: unknown; cancelled: unknown; scheduled: unknown }>(
-    (
-      p,
-    ) => `SELECT SUM(CASE WHEN s."status" <> 'cancelled' AND s."endsAt" <= ${p.add(now, 'timestamp')} THEN 1 ELSE 0 END) AS "held",
+    (p) => `SELECT SUM(CASE WHEN s."status" <> 'cancelled' AND s."endsAt" <= ${p.add(now, 'timestamp')}
+        THEN 1 ELSE 0 END) AS "held",
       SUM(CASE WHEN s."status" = 'cancelled' THEN 1 ELSE 0 END) AS "cancelled", COUNT(*) AS "scheduled"
-      FROM "WorkshopSession" s WHERE s."startsAt" >= ${p.add(fromDay, 'timestamp')} AND s."startsAt" < ${p.add(end, 'timestamp')}`,
+      FROM "WorkshopSession" s WHERE ${inPeriod(p, 's."startsAt"')}`,
   );
   const bookingRows = await query<{ status: string; n: unknown; sessions: unknown; under25: unknown; known: unknown }>(
     (p) => `SELECT bk."status" AS "status", COUNT(*) AS "n", COUNT(DISTINCT bk."sessionId") AS "sessions",
-      SUM(CASE WHEN b."birthYear" IS NOT NULL AND ${sql.year('s."startsAt"')} - b."birthYear" < 25 THEN 1 ELSE 0 END) AS "under25",
+      SUM(CASE WHEN b."birthYear" IS NOT NULL AND ${sql.year('s."startsAt"')} - b."birthYear" < 25 THEN 1 ELSE 0 END)
+        AS "under25",
       SUM(CASE WHEN b."birthYear" IS NOT NULL THEN 1 ELSE 0 END) AS "known"
-      FROM "Booking" bk JOIN "WorkshopSession" s ON s."id" = bk."sessionId" JOIN "Beneficiary" b ON b."id" = bk."beneficiaryId"
-      WHERE s."status" <> 'cancelled' AND s."startsAt" >= ${p.add(fromDay, 'timestamp')} AND s."startsAt" < ${p.add(end, 'timestamp')} AND ${people(p)}
+      FROM "Booking" bk JOIN "WorkshopSession" s ON s."id" = bk."sessionId"
+      JOIN "Beneficiary" b ON b."id" = bk."beneficiaryId"
+      WHERE s."status" <> 'cancelled' AND ${inPeriod(p, 's."startsAt"')} AND ${people(p)}
       GROUP BY bk."status"`,
   );
   const bookings = Object.fromEntries(bookingRows.map((r) => [r.status, r]));
@@ -251,11 +274,13 @@ export async function computeStats(db: Pick<Database, 'prisma' | 'provider'>, fi
   // --- Immersion check-ins of the period's days ---------------------------------------------------------
   // sent: every check-in of a day in the period; answered: good, difficult or needs_help.
   const [checkIns] = await query<{ sent: unknown; answered: unknown; difficult: unknown; needHelp: unknown }>(
-    (
-      p,
-    ) => `SELECT COUNT(*) AS "sent", SUM(CASE WHEN c."status" IN ('good', 'difficult', 'needs_help') THEN 1 ELSE 0 END) AS "answered",
-      SUM(CASE WHEN c."status" = 'difficult' THEN 1 ELSE 0 END) AS "difficult", SUM(CASE WHEN c."status" = 'needs_help' THEN 1 ELSE 0 END) AS "needHelp"
-      FROM "CheckIn" c JOIN "Beneficiary" b ON b."id" = c."beneficiaryId" WHERE c."day" >= ${p.add(dayText(fromDay), 'text')} AND c."day" <= ${p.add(dayText(toDay), 'text')} AND ${people(p)}`,
+    (p) => `SELECT COUNT(*) AS "sent",
+      SUM(CASE WHEN c."status" IN ('good', 'difficult', 'needs_help') THEN 1 ELSE 0 END) AS "answered",
+      SUM(CASE WHEN c."status" = 'difficult' THEN 1 ELSE 0 END) AS "difficult",
+      SUM(CASE WHEN c."status" = 'needs_help' THEN 1 ELSE 0 END) AS "needHelp"
+      FROM "CheckIn" c JOIN "Beneficiary" b ON b."id" = c."beneficiaryId"
+      WHERE c."day" >= ${p.add(dayText(fromDay), 'text')} AND c."day" <= ${p.add(dayText(toDay), 'text')}
+        AND ${people(p)}`,
   );
 
   // --- Blockers by category ----------------------------------------------------------------------------------
@@ -271,15 +296,17 @@ export async function computeStats(db: Pick<Database, 'prisma' | 'provider'>, fi
     long: unknown;
   }>(
     (p) => `SELECT bl."category" AS "category",
-      SUM(CASE WHEN bl."createdAt" >= ${p.add(fromDay, 'timestamp')} AND bl."createdAt" < ${p.add(end, 'timestamp')} THEN 1 ELSE 0 END) AS "reported",
+      SUM(CASE WHEN ${inPeriod(p, 'bl."createdAt"')} THEN 1 ELSE 0 END) AS "reported",
       SUM(CASE WHEN bl."status" <> 'resolved' THEN 1 ELSE 0 END) AS "open",
-      SUM(CASE WHEN bl."status" = 'resolved' AND bl."resolvedAt" >= ${p.add(fromDay, 'timestamp')} AND bl."resolvedAt" < ${p.add(end, 'timestamp')} THEN 1 ELSE 0 END) AS "resolved",
-      SUM(CASE WHEN bl."status" <> 'resolved' AND bl."createdAt" < ${p.add(long, 'timestamp')} THEN 1 ELSE 0 END) AS "long"
+      SUM(CASE WHEN bl."status" = 'resolved' AND ${inPeriod(p, 'bl."resolvedAt"')} THEN 1 ELSE 0 END) AS "resolved",
+      SUM(CASE WHEN bl."status" <> 'resolved' AND bl."createdAt" < ${p.add(long, 'timestamp')} THEN 1 ELSE 0 END)
+        AS "long"
       FROM "Blocker" bl JOIN "Beneficiary" b ON b."id" = bl."beneficiaryId" WHERE ${people(p)} GROUP BY bl."category"`,
   );
   const resolvedInPeriod = (p: SqlParams, key: boolean) =>
-    `SELECT ${key ? 'bl."category" AS "key", ' : ''}${sql.elapsedDays('bl."resolvedAt"', 'bl."createdAt"')} AS "v" FROM "Blocker" bl JOIN "Beneficiary" b ON b."id" = bl."beneficiaryId"
-      WHERE bl."status" = 'resolved' AND bl."resolvedAt" >= ${p.add(fromDay, 'timestamp')} AND bl."resolvedAt" < ${p.add(end, 'timestamp')} AND ${people(p)}`;
+    `SELECT ${key ? 'bl."category" AS "key", ' : ''}${sql.elapsedDays('bl."resolvedAt"', 'bl."createdAt"')} AS "v"
+      FROM "Blocker" bl JOIN "Beneficiary" b ON b."id" = bl."beneficiaryId"
+      WHERE bl."status" = 'resolved' AND ${inPeriod(p, 'bl."resolvedAt"')} AND ${people(p)}`;
   const blockerMedians = new Map(
     (await query<{ key: string; median: unknown }>((p) => medianSql(resolvedInPeriod(p, true), true))).map((r) => [
       r.key,
@@ -311,13 +338,18 @@ export async function computeStats(db: Pick<Database, 'prisma' | 'provider'>, fi
     people: unknown;
     hired: unknown;
   }>(
-    (
-      p,
-    ) => `SELECT pp."structureId" AS "structureId", s."name" AS "name", pp."endDate" AS "endDate", COUNT(DISTINCT pp."beneficiaryId") AS "people",
-      COUNT(DISTINCT CASE WHEN EXISTS (SELECT 1 FROM "Placement" h WHERE h."beneficiaryId" = pp."beneficiaryId" AND h."kind" IN ('work_study', 'job') AND h."status" <> 'cancelled' AND ${hiredWithin(sql.dayDiff('h."startDate"', 'pp."endDate"'))})
-        OR (b."exitOutcome" = 'durable' AND ${hiredWithin(sql.dayDiff('b."exitDate"', 'pp."endDate"'))}) THEN pp."beneficiaryId" END) AS "hired"
-      FROM "Placement" pp JOIN "Structure" s ON s."id" = pp."structureId" JOIN "Beneficiary" b ON b."id" = pp."beneficiaryId"
-      WHERE pp."kind" = 'poec' AND pp."status" <> 'cancelled' AND pp."endDate" >= ${p.add(fromDay, 'timestamp')} AND pp."endDate" <= ${p.add(toDay, 'timestamp')} AND ${people(p)}
+    (p) => `SELECT pp."structureId" AS "structureId", s."name" AS "name", pp."endDate" AS "endDate",
+      COUNT(DISTINCT pp."beneficiaryId") AS "people",
+      COUNT(DISTINCT CASE WHEN EXISTS (SELECT 1 FROM "Placement" h WHERE h."beneficiaryId" = pp."beneficiaryId"
+          AND h."kind" IN ('work_study', 'job') AND h."status" <> 'cancelled'
+          AND ${hiredWithin(sql.dayDiff('h."startDate"', 'pp."endDate"'))})
+        OR (b."exitOutcome" = 'durable' AND ${hiredWithin(sql.dayDiff('b."exitDate"', 'pp."endDate"'))})
+        THEN pp."beneficiaryId" END) AS "hired"
+      FROM "Placement" pp JOIN "Structure" s ON s."id" = pp."structureId"
+      JOIN "Beneficiary" b ON b."id" = pp."beneficiaryId"
+      WHERE pp."kind" = 'poec' AND pp."status" <> 'cancelled'
+        AND pp."endDate" >= ${p.add(fromDay, 'timestamp')} AND pp."endDate" <= ${p.add(toDay, 'timestamp')}
+        AND ${people(p)}
       GROUP BY pp."structureId", s."name", pp."endDate" ORDER BY pp."endDate", pp."structureId"`,
   );
   const cohorts = poecRows.map((r) => {
@@ -336,19 +368,22 @@ export async function computeStats(db: Pick<Database, 'prisma' | 'provider'>, fi
   const poecHired = cohorts.reduce((n, c) => n + c.hired, 0);
 
   // --- People reached: a message to or from them (not failed) in the period, by channel and language ----------
-  const reachWhere = (p: SqlParams) =>
-    `m."beneficiaryId" IS NOT NULL AND m."direction" IN ('in', 'out') AND m."status" <> 'failed' AND m."createdAt" >= ${p.add(fromDay, 'timestamp')} AND m."createdAt" < ${p.add(end, 'timestamp')} AND ${people(p)}`;
+  const reached = (p: SqlParams) =>
+    `FROM "Message" m JOIN "Beneficiary" b ON b."id" = m."beneficiaryId"
+      WHERE m."beneficiaryId" IS NOT NULL AND m."direction" IN ('in', 'out') AND m."status" <> 'failed'
+        AND ${inPeriod(p, 'm."createdAt"')} AND ${people(p)}`;
   const reachByChannel = await query<{ key: string; n: unknown }>(
     (p) =>
-      `SELECT m."channel" AS "key", COUNT(DISTINCT m."beneficiaryId") AS "n" FROM "Message" m JOIN "Beneficiary" b ON b."id" = m."beneficiaryId" WHERE ${reachWhere(p)} GROUP BY m."channel" ORDER BY 1`,
+      `SELECT m."channel" AS "key", COUNT(DISTINCT m."beneficiaryId") AS "n" ${reached(p)}
+        GROUP BY m."channel" ORDER BY 1`,
   );
   const reachByLanguage = await query<{ key: string; n: unknown }>(
     (p) =>
-      `SELECT b."language" AS "key", COUNT(DISTINCT m."beneficiaryId") AS "n" FROM "Message" m JOIN "Beneficiary" b ON b."id" = m."beneficiaryId" WHERE ${reachWhere(p)} GROUP BY b."language" ORDER BY 1`,
+      `SELECT b."language" AS "key", COUNT(DISTINCT m."beneficiaryId") AS "n" ${reached(p)}
+        GROUP BY b."language" ORDER BY 1`,
   );
   const [reachTotal] = await query<{ n: unknown }>(
-    (p) =>
-      `SELECT COUNT(DISTINCT m."beneficiaryId") AS "n" FROM "Message" m JOIN "Beneficiary" b ON b."id" = m."beneficiaryId" WHERE ${reachWhere(p)}`,
+    (p) => `SELECT COUNT(DISTINCT m."beneficiaryId") AS "n" ${reached(p)}`,
   );
 
   return {
