@@ -2,9 +2,9 @@
 // Direct Line endpoint; a fake Bot Framework connector receives the replies of /api/messages.
 import http from 'node:http';
 import os from 'node:os';
-import type { AddressInfo } from 'node:net';
 import { appForTests, startTestApp } from '../support/app';
 import { DirectLineClient } from '../support/directLineClient';
+import { emulatorMessage, fakeConnectorForTests } from '../support/fakeConnector';
 import { translator } from '../../bot/i18n/translator';
 import { samples } from '../support/mediaSamples';
 import { queueNotification } from '../../bot/services/notifications';
@@ -16,7 +16,7 @@ const testApp = appForTests(EMULATOR);
 
 const USER = 'wc_e2e_user_0123456789abcdef';
 
-test('a conversation through botframework-directlinejs: menu in French, then Arabic, kept after a restart', async () => {
+test('through botframework-directlinejs: menu in French, then Arabic, kept after a restart', async () => {
   const client = await DirectLineClient.withToken(testApp().url, USER);
   try {
     const greeting = await client.waitForBotMessages(2);
@@ -52,13 +52,14 @@ test('a conversation through botframework-directlinejs: menu in French, then Ara
   try {
     const [hello, menu] = await again.waitForBotMessages(2);
     expect(hello.text).toMatch(/^مرحبا!/);
-    expect(menu.suggestedActions?.actions[0].title).toBe('1 · الورشات'); // the web chat shows options as buttons (webchat/renderer.ts)
+    // the web chat shows options as buttons (webchat/renderer.ts)
+    expect(menu.suggestedActions?.actions[0].title).toBe('1 · الورشات');
   } finally {
     again.end();
   }
 });
 
-test('with DIRECTLINE_SECRET the client works with the secret, the first message opens the chat; a wrong secret gets nothing', async () => {
+test('DIRECTLINE_SECRET: the client works with it, the first message opens the chat; wrong, nothing', async () => {
   const secret = 'a-secret-of-at-least-32-characters-0123';
   const withSecret = await startTestApp(testApp.databaseUrl(), { DIRECTLINE_SECRET: secret });
   const client = await DirectLineClient.withSecret(withSecret.url, secret);
@@ -146,37 +147,8 @@ describe('bad requests get a 4xx with a clear message and never break the server
 });
 
 describe('/api/messages (Bot Framework protocol) without MicrosoftAppId, BOTFRAMEWORK_EMULATOR=on', () => {
-  // A stand-in for the Bot Framework connector: CloudAdapter posts the bot's replies to serviceUrl.
-  let connector: http.Server;
-  let serviceUrl: string;
-  const received: { text?: string; locale?: string }[] = [];
-
-  beforeAll(async () => {
-    connector = http.createServer((req, res) => {
-      let body = '';
-      req.on('data', (c) => (body += c));
-      req.on('end', () => {
-        if (req.method === 'POST' && req.url?.includes('/activities')) received.push(JSON.parse(body));
-        res.writeHead(200, { 'Content-Type': 'application/json' });
-        res.end(JSON.stringify({ id: `r${received.length}` }));
-      });
-    });
-    await new Promise<void>((r) => connector.listen(0, '127.0.0.1', r));
-    serviceUrl = `http://127.0.0.1:${(connector.address() as AddressInfo).port}`;
-  });
-  afterAll(() => new Promise<void>((r) => connector.close(() => r())));
-
-  const activity = (text: string) => ({
-    type: 'message',
-    id: `a-${Math.random()}`,
-    text,
-    channelId: 'emulator',
-    serviceUrl,
-    from: { id: 'emulator-user', name: 'User' },
-    recipient: { id: 'bot', name: 'Passerelle' },
-    conversation: { id: 'emulator-conversation' },
-    locale: 'en-US',
-  });
+  const { received, serviceUrl } = fakeConnectorForTests();
+  const activity = (text: string) => emulatorMessage(serviceUrl(), 'emulator-conversation', text);
 
   test('a local request runs the same bot: the replies reach the connector', async () => {
     const res = await fetch(`${testApp().url}/api/messages`, {
@@ -189,14 +161,14 @@ describe('/api/messages (Bot Framework protocol) without MicrosoftAppId, BOTFRAM
     expect(received.every((a) => a.locale === 'en')).toBe(true);
   });
 
-  test("a proactive message reaches a Bot Framework conversation through the connector (continueConversationAsync), in the person's language", async () => {
+  test("a proactive message reaches the connector (continueConversationAsync), in the person's language", async () => {
     const db = testApp().db.prisma;
     const b = await db.beneficiary.create({
       data: { firstName: 'Tesfay', language: 'en', status: 'active', consentAt: new Date() },
     });
     const reference = {
       channelId: 'emulator',
-      serviceUrl,
+      serviceUrl: serviceUrl(),
       conversation: { id: 'emulator-proactive' },
       user: { id: 'emulator-user-2' },
       bot: { id: 'bot' },
@@ -206,7 +178,7 @@ describe('/api/messages (Bot Framework protocol) without MicrosoftAppId, BOTFRAM
         channel: 'emulator',
         userKey: 'emulator-user-2',
         conversationId: 'emulator-proactive',
-        serviceUrl,
+        serviceUrl: serviceUrl(),
         reference,
         beneficiaryId: b.id,
         lastInboundAt: new Date(),
@@ -218,7 +190,7 @@ describe('/api/messages (Bot Framework protocol) without MicrosoftAppId, BOTFRAM
     );
     const before = received.length;
     expect(await testApp().core.notifier.deliver(b.id)).toBe(1);
-    const sent = received.slice(before) as { text?: string; conversation?: { id: string } }[];
+    const sent = received.slice(before);
     expect(sent).toHaveLength(1);
     expect(sent[0].conversation?.id).toBe('emulator-proactive');
     expect(sent[0].text).toContain(translator('en')('notifications.waitlistPromoted').split('\n')[0]);
@@ -296,7 +268,7 @@ describe('files sent from the web chat (voice notes, photos)', () => {
     );
   }
 
-  test('a voice note is stored, served back to the page by its signed link, and reaches the bot as an attachment', async () => {
+  test('a voice note is stored, served to the page by its signed link, reaches the bot as an attachment', async () => {
     const { conversationId, token } = await start();
     const sound = new Uint8Array(samples.oggOpus);
     const res = await upload(conversationId, token, new Blob([sound], { type: 'audio/ogg' }), 'note.ogg');
@@ -324,7 +296,7 @@ describe('files sent from the web chat (voice notes, photos)', () => {
     );
   });
 
-  test('other kinds of files get 415, an oversize upload 413, an unknown media id 404 (test/security/media.test.ts: more)', async () => {
+  test('other kinds of files get 415, an oversize upload 413, an unknown media 404 (more in security/)', async () => {
     const { conversationId, token } = await start();
     expect(
       (await upload(conversationId, token, new Blob(['#!/bin/sh'], { type: 'application/x-sh' }), 'x.sh')).status,
@@ -366,7 +338,7 @@ describe('files sent from the web chat (voice notes, photos)', () => {
   });
 });
 
-test('a new visitor books a workshop in Arabic through Direct Line: the Booking row and its event are there', async () => {
+test('a new visitor books a workshop in Arabic through Direct Line: the Booking row and its event exist', async () => {
   const t = translator('ar');
   const client = await DirectLineClient.withToken(testApp().url, 'wc_e2e_arabic_booking_0123');
   try {
