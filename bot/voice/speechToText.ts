@@ -1,11 +1,14 @@
-// Voice notes into words, when a speech-to-text service is configured (SPEECH_TO_TEXT_URL): an
-// HTTP service that takes the audio and a language and returns the text.
-//   POST <SPEECH_TO_TEXT_URL>?language=<BCP 47 tag, e.g. ar-SA>
-//   Content-Type: the audio's type (audio/ogg, audio/mpeg...); body: the audio bytes
-//   -> 200 {"text": "..."}   (an empty text: nothing was understood)
-// The middleware gives a voice note's words to the dialogs as the message text (the voice note
-// stays attached, for the CIP). Without a service, or when it fails, the message keeps no text
-// and the dialogs say that they cannot listen yet (or keep the voice note, where they can).
+// Voice notes into words, when a speech-to-text service is configured (SPEECH_TO_TEXT_URL), in
+// one of two dialects (SPEECH_TO_TEXT_API):
+//   - "openai" (the de-facto standard, which whisper.cpp's server, faster-whisper servers and
+//     LocalAI accept): POST <url>/v1/audio/transcriptions, multipart form: file, model, language
+//     (ISO 639-1), response_format=json -> 200 {"text": "..."};
+//   - "simple" (this project's first interface): POST <url>?language=<BCP 47 tag, e.g. ar-SA>,
+//     Content-Type: the audio's type, body: the audio bytes -> 200 {"text": "..."}.
+// An empty text means nothing was understood. The middleware gives a voice note's words to the
+// dialogs as the message text (the voice note stays attached, for the CIP). Without a service, or
+// when it fails, the message keeps no text and the dialogs say that they cannot listen yet (or keep
+// the voice note, where they can).
 import fs from 'node:fs';
 import type { Middleware, TurnContext } from 'botbuilder';
 import { language } from '../i18n/languages';
@@ -31,6 +34,50 @@ export class HttpSpeechToText implements SpeechToText {
       method: 'POST',
       headers: { 'Content-Type': contentType },
       body: audio,
+      signal: AbortSignal.timeout(this.timeoutMs),
+    });
+    if (!res.ok) throw new Error(`speech-to-text answered ${res.status}`);
+    const body = (await res.json()) as { text?: unknown };
+    const text = typeof body.text === 'string' ? body.text.trim() : '';
+    return text || undefined;
+  }
+}
+
+/** The languages Whisper models know (Tigrinya is not one: the server guesses). */
+const WHISPER_LANGUAGES = new Set(['fr', 'en', 'ar', 'fa', 'ps', 'ru', 'uk']);
+
+const EXTENSIONS: Record<string, string> = {
+  'audio/ogg': 'ogg',
+  'audio/opus': 'ogg',
+  'audio/mpeg': 'mp3',
+  'audio/mp4': 'm4a',
+  'audio/aac': 'aac',
+  'audio/amr': 'amr',
+  'audio/webm': 'webm',
+  'audio/wav': 'wav',
+};
+
+export class OpenAiSpeechToText implements SpeechToText {
+  constructor(
+    private readonly url: string,
+    private readonly model: string,
+    private readonly apiKey?: string,
+    private readonly timeoutMs = 20000,
+  ) {}
+
+  async transcribe(audio: Buffer, contentType: string, bcp47: string): Promise<string | undefined> {
+    const type = contentType.split(';')[0]!.trim();
+    const form = new FormData();
+    // Servers pick the decoder from the file name's extension.
+    form.set('file', new Blob([new Uint8Array(audio)], { type }), `voice.${EXTENSIONS[type] ?? 'ogg'}`);
+    form.set('model', this.model);
+    const code = bcp47.split('-')[0]!;
+    if (WHISPER_LANGUAGES.has(code)) form.set('language', code);
+    form.set('response_format', 'json');
+    const res = await fetch(new URL('v1/audio/transcriptions', this.url.replace(/\/?$/, '/')), {
+      method: 'POST',
+      headers: this.apiKey ? { Authorization: `Bearer ${this.apiKey}` } : {},
+      body: form,
       signal: AbortSignal.timeout(this.timeoutMs),
     });
     if (!res.ok) throw new Error(`speech-to-text answered ${res.status}`);

@@ -1,0 +1,190 @@
+// Spoken replies: the clip of a reply with the real engines (eSpeak NG, opus-tools), a prompt
+// heard twice made once, a recorded prompt before synthesis, recordings and synthesis in one clip,
+// a language without a voice, the OpenAI-compatible TTS server, and the cache's bound.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ask, say } from '../../cards/messages';
+import { translator } from '../../bot/i18n/translator';
+import type { LanguageCode } from '../../bot/i18n/languages';
+import { silentLogger } from '../../bot/runtime/logger';
+import { isOggOpus } from '../../bot/voice/audioTools';
+import { ClipCache } from '../../bot/voice/clipCache';
+import { Recordings } from '../../bot/voice/recordings';
+import {
+  EspeakSynthesizer,
+  OpenAiSpeechSynthesizer,
+  PreferredSynthesizer,
+  type Synthesizer,
+} from '../../bot/voice/synthesizers';
+import { Voice } from '../../bot/voice/voice';
+import { FakeSpeechServer } from '../support/fakeSpeechServers';
+import { decodeClip } from '../support/oggAudio';
+
+const fr = translator('fr');
+
+/** A synthesizer that counts what it is asked to say. */
+class Counting implements Synthesizer {
+  readonly calls: string[][] = [];
+  constructor(private readonly inner: Synthesizer) {}
+  voiceId(code: LanguageCode) {
+    return this.inner.voiceId(code);
+  }
+  synthesize(code: LanguageCode, sentences: string[]) {
+    this.calls.push(sentences);
+    return this.inner.synthesize(code, sentences);
+  }
+}
+
+let dir: string;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'voice-'));
+});
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+function voiceWith(synth?: Synthesizer, recordingsRoot = path.join(dir, 'locales'), log = silentLogger) {
+  return new Voice(
+    new Recordings(recordingsRoot),
+    new ClipCache(path.join(dir, 'cache'), 50 * 1024 * 1024),
+    log,
+    synth,
+  );
+}
+
+/** Records a key's text with eSpeak NG, as an interpreter's Ogg/Opus file would be. */
+function record(code: LanguageCode, key: string, text: string) {
+  const folder = path.join(dir, 'locales', code, 'audio');
+  fs.mkdirSync(folder, { recursive: true });
+  const wav = execFileSync('espeak-ng', ['-v', 'en-gb', '--stdout', '--stdin'], { input: text });
+  const ogg = execFileSync('opusenc', ['--quiet', '-', '-'], { input: wav });
+  fs.writeFileSync(path.join(folder, `${key}.ogg`), ogg);
+  return ogg;
+}
+
+test('a three-line French menu becomes one valid Ogg/Opus clip; the same prompt twice is synthesised once', async () => {
+  const synth = new Counting(new EspeakSynthesizer());
+  const voice = voiceWith(synth);
+  const menu = ask('fr', fr('menu.question'), [{ label: fr('menu.workshops') }, { label: fr('menu.shifts') }]);
+  const first = await voice.clip('fr', menu.speak, menu.text);
+  expect(first).toBeDefined();
+  expect(first!.source).toBe('synthesis');
+  const audio = fs.readFileSync(first!.file);
+  expect(isOggOpus(audio)).toBe(true);
+  const decoded = decodeClip(audio);
+  expect(decoded.codec).toBe('opus');
+  expect(decoded.seconds).toBeGreaterThan(1.5);
+  const again = await voice.clip('fr', menu.speak, menu.text);
+  expect(again!.file).toBe(first!.file);
+  expect(synth.calls).toHaveLength(1);
+  expect(synth.calls[0]).toContain('1: Ateliers.');
+});
+
+test('the same prompt asked by two turns at once is made once', async () => {
+  const synth = new Counting(new EspeakSynthesizer());
+  const voice = voiceWith(synth);
+  const reply = say('en', 'Your workshop is on Tuesday.');
+  const [a, b] = await Promise.all([
+    voice.clip('en', reply.speak, reply.text),
+    voice.clip('en', reply.speak, reply.text),
+  ]);
+  expect(a!.id).toBe(b!.id);
+  expect(synth.calls).toHaveLength(1);
+});
+
+test('a recorded prompt wins over synthesis; recordings and synthesis share one clip', async () => {
+  const synth = new Counting(new EspeakSynthesizer());
+  const recorded = record('fr', 'menu.question', 'What do you want to do?');
+  const voice = voiceWith(synth);
+  const alone = say('fr', fr('menu.question'));
+  const clip = await voice.clip('fr', alone.speak, alone.text);
+  expect(clip!.source).toBe('recording');
+  expect(fs.readFileSync(clip!.file).equals(recorded)).toBe(true);
+  expect(synth.calls).toHaveLength(0);
+
+  const menu = ask('fr', fr('menu.question'), [{ label: fr('menu.workshops') }]);
+  const mixed = await voice.clip('fr', menu.speak, menu.text);
+  expect(mixed!.source).toBe('mixed');
+  // Only what has no recording is synthesised.
+  expect(synth.calls).toEqual([['1: Ateliers.']]);
+  const both = decodeClip(mixed!.file).seconds;
+  expect(both).toBeGreaterThan(decodeClip(recorded).seconds + 0.5);
+});
+
+test('Pashto without recordings gets no clip (text only), with one log line', async () => {
+  const lines: unknown[] = [];
+  const log = { ...silentLogger, info: (o: unknown, m: string) => lines.push([o, m]) } as never;
+  const voice = voiceWith(new EspeakSynthesizer(), undefined, log);
+  expect(voice.speaks('ps')).toBe(false);
+  const reply = say('ps', translator('ps')('menu.question'));
+  expect(await voice.clip('ps', reply.speak, reply.text)).toBeUndefined();
+  expect(await voice.clip('ps', reply.speak, reply.text)).toBeUndefined();
+  expect(lines).toEqual([[{ language: 'ps', unrecorded: 1 }, 'no voice for this language: text only']]);
+});
+
+test('Pashto with its recordings is heard', async () => {
+  const ps = translator('ps');
+  record('ps', 'menu.question', 'recorded in Pashto');
+  const voice = voiceWith(new EspeakSynthesizer());
+  expect(voice.speaks('ps')).toBe(true);
+  const reply = say('ps', ps('menu.question'));
+  expect((await voice.clip('ps', reply.speak, reply.text))!.source).toBe('recording');
+});
+
+describe('an OpenAI-compatible TTS server', () => {
+  let server: FakeSpeechServer;
+  beforeAll(async () => {
+    server = await FakeSpeechServer.start();
+  });
+  afterAll(() => server.close());
+
+  test('is asked for WAV with its model and the voice of the language, and preferred over eSpeak', async () => {
+    const tts = new OpenAiSpeechSynthesizer({
+      url: server.url,
+      model: 'kokoro',
+      voices: { fr: 'ff_siwis' },
+      apiKey: 'sk-local',
+    });
+    const voice = voiceWith(new PreferredSynthesizer([tts, new EspeakSynthesizer()]));
+    const reply = say('fr', 'Bonjour.', 'Votre atelier est mardi.');
+    const clip = await voice.clip('fr', reply.speak, reply.text);
+    expect(server.speech).toEqual([
+      {
+        model: 'kokoro',
+        voice: 'ff_siwis',
+        input: 'Bonjour.\nVotre atelier est mardi.',
+        response_format: 'wav',
+        authorization: 'Bearer sk-local',
+      },
+    ]);
+    expect(decodeClip(clip!.file).seconds).toBeGreaterThan(1);
+    // English has no voice on this server: eSpeak NG says it.
+    const en = say('en', 'Hello.');
+    await voice.clip('en', en.speak, en.text);
+    expect(server.speech).toHaveLength(1);
+  });
+
+  test('a failing server fails the clip (the caller sends the text alone)', async () => {
+    server.failWith = 503;
+    try {
+      const tts = new OpenAiSpeechSynthesizer({ url: server.url, model: 'piper', voices: { fr: 'siwis' } });
+      const reply = say('fr', 'Bonjour.');
+      await expect(voiceWith(tts).clip('fr', reply.speak, reply.text)).rejects.toThrow('503');
+    } finally {
+      server.failWith = undefined;
+    }
+  });
+});
+
+test('the cache keeps its bound: the clips used least recently go first', async () => {
+  const cache = new ClipCache(path.join(dir, 'bounded'), 250);
+  const clip = (n: number) => cache.get(`c${n}`, async () => Buffer.alloc(100, n));
+  await clip(1);
+  await clip(2);
+  await clip(1); // used again: c2 is now the oldest
+  await clip(3);
+  expect(fs.readdirSync(path.join(dir, 'bounded')).sort()).toEqual(['c1.ogg', 'c3.ogg']);
+  expect(cache.totalBytes).toBe(200);
+  // A new cache over the same folder knows what is there.
+  expect(new ClipCache(path.join(dir, 'bounded'), 250).totalBytes).toBe(200);
+});
