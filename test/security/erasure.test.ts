@@ -6,7 +6,7 @@
 // moved) forgets a web chat visitor who never consented 31 days after their last message, not 29,
 // deletes old files nothing refers to, and erases a case archived longer than
 // RETENTION_ARCHIVED_DAYS by the same erasure.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { translator } from '../../bot/i18n/translator';
@@ -15,6 +15,7 @@ import { redact } from '../../bot/services/erasure';
 import { testDatabases } from '../support/databases';
 import { isPostgresUrl, sqliteFile, withRaw } from '../support/integration';
 import { signedIn, type StaffClient } from '../support/cipApi';
+import { runTsScript } from '../support/tsScript';
 import { startWhatsAppApp, type WhatsAppTestApp } from '../support/whatsappApp';
 import { text, voiceNote } from '../support/whatsappWebhooks';
 
@@ -30,7 +31,8 @@ async function dumpDatabase(url: string): Promise<{ tables: string[]; text: stri
     const tables = isPostgresUrl(url)
       ? (
           await raw.query<{ name: string }>(
-            `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`,
+            `SELECT table_name AS name FROM information_schema.tables
+              WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`,
           )
         ).map((t) => t.name)
       : (await raw.query<{ name: string }>(`SELECT name FROM sqlite_master WHERE type = 'table'`)).map((t) => t.name);
@@ -116,23 +118,6 @@ async function webVisitor(h: WhatsAppTestApp, userId: string) {
   };
 }
 
-/** `npm run case:erase` itself (the script, transpiled on the fly as ts-jest does) on the given database. */
-function caseEraseScript(env: Record<string, string>, args: string[]): Promise<{ code: number | null; out: string }> {
-  const script = path.join(__dirname, '..', '..', 'scripts', 'case-erase.ts');
-  const loader = `const ts=require('typescript'),fs=require('fs');require.extensions['.ts']=(m,f)=>m._compile(ts.transpileModule(fs.readFileSync(f,'utf8'),{fileName:f,compilerOptions:{module:ts.ModuleKind.CommonJS,target:ts.ScriptTarget.ES2022,esModuleInterop:true}}).outputText,f);require(${JSON.stringify(script)});`;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', loader, '--', ...args], {
-      env: { ...process.env, ...env },
-      cwd: path.join(__dirname, '..', '..'),
-    });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, out }));
-  });
-}
-
 /**
  * An Ogg Opus voice note as recorders start one (an Ogg page with the OpusHead packet, RFC 7845), with words inside.
  */
@@ -197,277 +182,282 @@ describe.each(testDatabases())('erasure on $name', (kind) => {
     coordinator = await signedIn(h.app, 'coordinator');
   });
 
-  test("everything that names the person goes, on every channel; another person's data stays; only managers, with a reason, once", async () => {
-    const { app } = h;
-    // Through the API: the case, a search by name (the audit trail keeps the query), a placement with notes.
-    const created = await coordinator.call('POST', '/api/cip/beneficiaries', {
-      firstName: 'Zephyrine',
-      lastName: 'Quaxworth',
-      phone: '06 39 98 12 34',
-      birthYear: 1990,
-      consent: true,
-    });
-    expect(created.status).toBe(201);
-    const id = created.body.id as number;
-    expect((await coordinator.call('GET', '/api/cip/beneficiaries?q=Quaxworth')).body.total).toBe(1);
-    const other = await coordinator.call('POST', '/api/cip/beneficiaries', {
-      firstName: 'Ottoline',
-      lastName: 'Brambleby',
-      phone: '+33639985555',
-      consent: true,
-    });
-    expect(other.status).toBe(201);
-    const structure = await app.db.prisma.structure.findFirstOrThrow({
-      where: { kind: 'company', contacts: { some: { phone: { not: null } } } },
-      include: { contacts: true },
-    });
-    const yesterday = new Date(Date.now() - DAY).toISOString().slice(0, 10);
-    const today = new Date().toISOString().slice(0, 10);
-    const inAMonth = new Date(Date.now() + 30 * DAY).toISOString().slice(0, 10);
-    const placed = await coordinator.call('POST', '/api/cip/placements', {
-      beneficiaryId: id,
-      structureId: structure.id,
-      tutorId: structure.contacts[0].id,
-      kind: 'job',
-      startDate: yesterday,
-      endDate: inAMonth,
-      status: 'active',
-      notes: 'MOTDISTINCTIF-placement: Zephyrine likes mornings',
-    });
-    expect(placed.status).toBe(201);
-    // A shift that just ended: the employer is asked whether "Zephyrine" came (a message that is the employer's, not
-    // hers).
-    const shift = await coordinator.call('POST', `/api/cip/placements/${placed.body.id}/shifts`, {
-      startsAt: new Date(Date.now() - 3 * 3600_000).toISOString(),
-      endsAt: new Date(Date.now() - 3600_000).toISOString(),
-    });
-    expect(shift.status).toBe(201);
-    const tomorrow = Date.now() + DAY;
-    expect(
-      (
-        await coordinator.call('POST', `/api/cip/placements/${placed.body.id}/shifts`, {
-          startsAt: new Date(tomorrow).toISOString(),
-          endsAt: new Date(tomorrow + 3600_000).toISOString(),
-        })
-      ).status,
-    ).toBe(201);
-    expect(await app.jobs.run('attendance-shifts')).toMatchObject({ asked: 1 });
-    const employerMessage = await app.db.prisma.message.findFirstOrThrow({
-      where: { contactId: structure.contacts[0].id, dedupeKey: `attendance:${shift.body.id}` },
-    });
-    expect(JSON.stringify(employerMessage.payload)).toContain('Zephyrine');
-    await app.db.prisma.checkIn.create({
-      data: {
-        placementId: placed.body.id,
+  test(
+    "everything that names the person goes, on every channel; another person's data stays; only managers, with " +
+      'a reason, once',
+    async () => {
+      const { app } = h;
+      // Through the API: the case, a search by name (the audit trail keeps the query), a placement with notes.
+      const created = await coordinator.call('POST', '/api/cip/beneficiaries', {
+        firstName: 'Zephyrine',
+        lastName: 'Quaxworth',
+        phone: '06 39 98 12 34',
+        birthYear: 1990,
+        consent: true,
+      });
+      expect(created.status).toBe(201);
+      const id = created.body.id as number;
+      expect((await coordinator.call('GET', '/api/cip/beneficiaries?q=Quaxworth')).body.total).toBe(1);
+      const other = await coordinator.call('POST', '/api/cip/beneficiaries', {
+        firstName: 'Ottoline',
+        lastName: 'Brambleby',
+        phone: '+33639985555',
+        consent: true,
+      });
+      expect(other.status).toBe(201);
+      const structure = await app.db.prisma.structure.findFirstOrThrow({
+        where: { kind: 'company', contacts: { some: { phone: { not: null } } } },
+        include: { contacts: true },
+      });
+      const yesterday = new Date(Date.now() - DAY).toISOString().slice(0, 10);
+      const today = new Date().toISOString().slice(0, 10);
+      const inAMonth = new Date(Date.now() + 30 * DAY).toISOString().slice(0, 10);
+      const placed = await coordinator.call('POST', '/api/cip/placements', {
         beneficiaryId: id,
-        day: today,
-        status: 'difficult',
-        note: 'MOTDISTINCTIF-checkin',
-      },
-    });
+        structureId: structure.id,
+        tutorId: structure.contacts[0].id,
+        kind: 'job',
+        startDate: yesterday,
+        endDate: inAMonth,
+        status: 'active',
+        notes: 'MOTDISTINCTIF-placement: Zephyrine likes mornings',
+      });
+      expect(placed.status).toBe(201);
+      // A shift that just ended: the employer is asked whether "Zephyrine" came (a message that is the employer's, not
+      // hers).
+      const shift = await coordinator.call('POST', `/api/cip/placements/${placed.body.id}/shifts`, {
+        startsAt: new Date(Date.now() - 3 * 3600_000).toISOString(),
+        endsAt: new Date(Date.now() - 3600_000).toISOString(),
+      });
+      expect(shift.status).toBe(201);
+      const tomorrow = Date.now() + DAY;
+      expect(
+        (
+          await coordinator.call('POST', `/api/cip/placements/${placed.body.id}/shifts`, {
+            startsAt: new Date(tomorrow).toISOString(),
+            endsAt: new Date(tomorrow + 3600_000).toISOString(),
+          })
+        ).status,
+      ).toBe(201);
+      expect(await app.jobs.run('attendance-shifts')).toMatchObject({ asked: 1 });
+      const employerMessage = await app.db.prisma.message.findFirstOrThrow({
+        where: { contactId: structure.contacts[0].id, dedupeKey: `attendance:${shift.body.id}` },
+      });
+      expect(JSON.stringify(employerMessage.payload)).toContain('Zephyrine');
+      await app.db.prisma.checkIn.create({
+        data: {
+          placementId: placed.body.id,
+          beneficiaryId: id,
+          day: today,
+          status: 'difficult',
+          note: 'MOTDISTINCTIF-checkin',
+        },
+      });
 
-    // On WhatsApp, from the case's number: words, a problem in words, a problem as a voice note, "delete my data".
-    const wa = { waId: '33639981234', name: 'Zephyrine Quaxworth' };
-    await h.send(text(wa, 'bonjour MOTDISTINCTIF-wa'), wa.waId);
-    const report = async () => {
-      await h.send(text(wa, '3'), wa.waId); // a problem
-      await h.send(text(wa, '1'), wa.waId); // report one
-      await h.send(text(wa, '1'), wa.waId); // housing
-      await h.send(text(wa, '1'), wa.waId); // today
-    };
-    await report();
-    await h.send(text(wa, 'MOTDISTINCTIF-blocker: Quaxworth family, no heating'), wa.waId);
-    await report();
-    h.graph.addMedia('media-zq', ogg('MOTDISTINCTIF-voice'), 'audio/ogg');
-    await h.send(voiceNote(wa, 'media-zq'), wa.waId);
-    await h.send(text(wa, 'supprimer'), wa.waId);
-    await h.send(text(wa, '1'), wa.waId); // yes, delete
-    const blockers = await app.db.prisma.blocker.findMany({ where: { beneficiaryId: id }, orderBy: { id: 'asc' } });
-    expect(blockers).toHaveLength(2);
-    expect(blockers[0].description).toContain('MOTDISTINCTIF-blocker');
-    expect(blockers[1].attachments).toEqual([
-      expect.objectContaining({ url: expect.stringMatching(/^\/webchat\/media\//) }),
-    ]);
-    expect(
-      (
-        await coordinator.call('PATCH', `/api/cip/blockers/${blockers[0].id}`, {
-          status: 'in_progress',
-          note: 'Called Zephyrine back, MOTDISTINCTIF-statusnote',
-        })
-      ).status,
-    ).toBe(200);
+      // On WhatsApp, from the case's number: words, a problem in words, a problem as a voice note, "delete my data".
+      const wa = { waId: '33639981234', name: 'Zephyrine Quaxworth' };
+      await h.send(text(wa, 'bonjour MOTDISTINCTIF-wa'), wa.waId);
+      const report = async () => {
+        await h.send(text(wa, '3'), wa.waId); // a problem
+        await h.send(text(wa, '1'), wa.waId); // report one
+        await h.send(text(wa, '1'), wa.waId); // housing
+        await h.send(text(wa, '1'), wa.waId); // today
+      };
+      await report();
+      await h.send(text(wa, 'MOTDISTINCTIF-blocker: Quaxworth family, no heating'), wa.waId);
+      await report();
+      h.graph.addMedia('media-zq', ogg('MOTDISTINCTIF-voice'), 'audio/ogg');
+      await h.send(voiceNote(wa, 'media-zq'), wa.waId);
+      await h.send(text(wa, 'supprimer'), wa.waId);
+      await h.send(text(wa, '1'), wa.waId); // yes, delete
+      const blockers = await app.db.prisma.blocker.findMany({ where: { beneficiaryId: id }, orderBy: { id: 'asc' } });
+      expect(blockers).toHaveLength(2);
+      expect(blockers[0].description).toContain('MOTDISTINCTIF-blocker');
+      expect(blockers[1].attachments).toEqual([
+        expect.objectContaining({ url: expect.stringMatching(/^\/webchat\/media\//) }),
+      ]);
+      expect(
+        (
+          await coordinator.call('PATCH', `/api/cip/blockers/${blockers[0].id}`, {
+            status: 'in_progress',
+            note: 'Called Zephyrine back, MOTDISTINCTIF-statusnote',
+          })
+        ).status,
+      ).toBe(200);
 
-    // On the web chat (a chat identity of its own: a pending case with the same first name), words and a file.
-    const visitor = await webVisitor(h, 'wc_zephyrine_quaxworth_0001');
-    await visitor.say('1'); // workshops: who are you first
-    await visitor.say('1'); // Français
-    await visitor.say('1'); // consent: yes
-    await visitor.say('Zephyrine');
-    await visitor.say('MOTDISTINCTIF-webchat');
-    await visitor.upload(ogg('MOTDISTINCTIF-upload'), 'audio/ogg', 'Quaxworth-note.ogg');
-    // A file the visitor sent that no row refers to: its description says who sent it.
-    const unreferenced = 'Zq'.repeat(16);
-    fs.writeFileSync(path.join(app.config.media.dir, unreferenced), ogg('MOTDISTINCTIF-unreferenced'));
-    fs.writeFileSync(
-      path.join(app.config.media.dir, `${unreferenced}.json`),
-      JSON.stringify({
-        id: unreferenced,
-        contentType: 'audio/ogg',
-        name: 'Quaxworth-2.ogg',
-        size: 40,
-        owner: { channel: 'webchat', user: 'wc_zephyrine_quaxworth_0001', conversation: visitor.conversationId },
-      }),
-    );
-    const webCase = await app.db.prisma.beneficiary.findFirstOrThrow({
-      where: { firstName: 'Zephyrine', id: { not: id } },
-    });
-    expect(
-      await app.db.prisma.message.count({ where: { beneficiaryId: webCase.id, channel: 'webchat' } }),
-    ).toBeGreaterThan(3);
+      // On the web chat (a chat identity of its own: a pending case with the same first name), words and a file.
+      const visitor = await webVisitor(h, 'wc_zephyrine_quaxworth_0001');
+      await visitor.say('1'); // workshops: who are you first
+      await visitor.say('1'); // Français
+      await visitor.say('1'); // consent: yes
+      await visitor.say('Zephyrine');
+      await visitor.say('MOTDISTINCTIF-webchat');
+      await visitor.upload(ogg('MOTDISTINCTIF-upload'), 'audio/ogg', 'Quaxworth-note.ogg');
+      // A file the visitor sent that no row refers to: its description says who sent it.
+      const unreferenced = 'Zq'.repeat(16);
+      fs.writeFileSync(path.join(app.config.media.dir, unreferenced), ogg('MOTDISTINCTIF-unreferenced'));
+      fs.writeFileSync(
+        path.join(app.config.media.dir, `${unreferenced}.json`),
+        JSON.stringify({
+          id: unreferenced,
+          contentType: 'audio/ogg',
+          name: 'Quaxworth-2.ogg',
+          size: 40,
+          owner: { channel: 'webchat', user: 'wc_zephyrine_quaxworth_0001', conversation: visitor.conversationId },
+        }),
+      );
+      const webCase = await app.db.prisma.beneficiary.findFirstOrThrow({
+        where: { firstName: 'Zephyrine', id: { not: id } },
+      });
+      expect(
+        await app.db.prisma.message.count({ where: { beneficiaryId: webCase.id, channel: 'webchat' } }),
+      ).toBeGreaterThan(3);
 
-    // The request is an alert with the way to carry it out.
-    const alerts = await coordinator.call('GET', `/api/cip/alerts?beneficiaryId=${id}`);
-    const request = alerts.body.items.find((a: { type: string }) => a.type === 'erasure_requested');
-    expect(request.erasure).toEqual({
-      done: false,
-      erase: { method: 'POST', href: `/api/cip/beneficiaries/${id}/erase` },
-    });
+      // The request is an alert with the way to carry it out.
+      const alerts = await coordinator.call('GET', `/api/cip/alerts?beneficiaryId=${id}`);
+      const request = alerts.body.items.find((a: { type: string }) => a.type === 'erasure_requested');
+      expect(request.erasure).toEqual({
+        done: false,
+        erase: { method: 'POST', href: `/api/cip/beneficiaries/${id}/erase` },
+      });
 
-    // Everything is there before: the dump would see it, the open web chat shows it.
-    const open = await visitor.transcript();
-    expect(open.status).toBe(200);
-    expect(found(open.text)).toEqual(expect.arrayContaining(['motdistinctif']));
-    const before = await dumpDatabase(h.db.url);
-    expect(found(before.text)).toEqual(NEEDLES);
-    expect(found(dumpFolder(app.config.media.dir))).toEqual(expect.arrayContaining(['quaxworth', 'motdistinctif']));
+      // Everything is there before: the dump would see it, the open web chat shows it.
+      const open = await visitor.transcript();
+      expect(open.status).toBe(200);
+      expect(found(open.text)).toEqual(expect.arrayContaining(['motdistinctif']));
+      const before = await dumpDatabase(h.db.url);
+      expect(found(before.text)).toEqual(NEEDLES);
+      expect(found(dumpFolder(app.config.media.dir))).toEqual(expect.arrayContaining(['quaxworth', 'motdistinctif']));
 
-    // Not a CIP; not without a reason; not a case that does not exist.
-    expect((await cip.call('POST', `/api/cip/beneficiaries/${id}/erase`, { reason: 'asked on WhatsApp' })).status).toBe(
-      403,
-    );
-    const noReason = await coordinator.call('POST', `/api/cip/beneficiaries/${id}/erase`, {});
-    expect(noReason.status).toBe(400);
-    expect(noReason.body.error.fields).toEqual([expect.objectContaining({ path: 'reason' })]);
-    expect((await coordinator.call('POST', `/api/cip/beneficiaries/${id}/erase`, { reason: 'x' })).status).toBe(400);
-    expect(
-      (await coordinator.call('POST', '/api/cip/beneficiaries/999999/erase', { reason: 'asked on WhatsApp' })).status,
-    ).toBe(404);
-    expect(await app.db.prisma.beneficiary.count({ where: { id, erasedAt: { not: null } } })).toBe(0);
+      // Not a CIP; not without a reason; not a case that does not exist.
+      expect(
+        (await cip.call('POST', `/api/cip/beneficiaries/${id}/erase`, { reason: 'asked on WhatsApp' })).status,
+      ).toBe(403);
+      const noReason = await coordinator.call('POST', `/api/cip/beneficiaries/${id}/erase`, {});
+      expect(noReason.status).toBe(400);
+      expect(noReason.body.error.fields).toEqual([expect.objectContaining({ path: 'reason' })]);
+      expect((await coordinator.call('POST', `/api/cip/beneficiaries/${id}/erase`, { reason: 'x' })).status).toBe(400);
+      expect(
+        (await coordinator.call('POST', '/api/cip/beneficiaries/999999/erase', { reason: 'asked on WhatsApp' })).status,
+      ).toBe(404);
+      expect(await app.db.prisma.beneficiary.count({ where: { id, erasedAt: { not: null } } })).toBe(0);
 
-    const erased = await coordinator.call('POST', `/api/cip/beneficiaries/${id}/erase`, {
-      reason: 'Zephyrine asked on WhatsApp (request of 3 December)',
-    });
-    expect(erased.status).toBe(200);
-    expect(erased.body.counts).toMatchObject({ blockers: 2, checkIns: 1, placements: 1, shifts: 1, media: 1 });
-    expect(erased.body.counts.messages).toBeGreaterThan(10);
-    expect(erased.body.counts.redacted).toBeGreaterThan(0); // the search in the audit trail
-    expect((await coordinator.call('POST', `/api/cip/beneficiaries/${id}/erase`, { reason: 'again' })).status).toBe(
-      409,
-    );
-    const web = await coordinator.call('POST', `/api/cip/beneficiaries/${webCase.id}/erase`, {
-      reason: 'the same person, on the web chat',
-    });
-    expect(web.status).toBe(200);
-    expect(web.body.counts.media).toBe(2);
+      const erased = await coordinator.call('POST', `/api/cip/beneficiaries/${id}/erase`, {
+        reason: 'Zephyrine asked on WhatsApp (request of 3 December)',
+      });
+      expect(erased.status).toBe(200);
+      expect(erased.body.counts).toMatchObject({ blockers: 2, checkIns: 1, placements: 1, shifts: 1, media: 1 });
+      expect(erased.body.counts.messages).toBeGreaterThan(10);
+      expect(erased.body.counts.redacted).toBeGreaterThan(0); // the search in the audit trail
+      expect((await coordinator.call('POST', `/api/cip/beneficiaries/${id}/erase`, { reason: 'again' })).status).toBe(
+        409,
+      );
+      const web = await coordinator.call('POST', `/api/cip/beneficiaries/${webCase.id}/erase`, {
+        reason: 'the same person, on the web chat',
+      });
+      expect(web.status).toBe(200);
+      expect(web.body.counts.media).toBe(2);
 
-    // Nothing of them anywhere: every row of every table, every file.
-    const after = await dumpDatabase(h.db.url);
-    expect(after.tables).toEqual(
-      expect.arrayContaining([
-        'Beneficiary',
-        'Message',
-        'BotState',
-        'ConversationRef',
-        'CaseEvent',
-        'AuditEvent',
-        'Blocker',
-        'CheckIn',
-        'Placement',
-      ]),
-    );
-    expect(found(after.text)).toEqual([]);
-    expect(found(dumpFolder(app.config.media.dir))).toEqual([]);
-    // The open web chat conversation is ended: its transcript (kept in memory) is gone.
-    const ended = await visitor.transcript();
-    expect(ended.status).not.toBe(200);
-    expect(found(ended.text)).toEqual([]);
-    // SQLite: not even in the free space of the database file or in its write-ahead log.
-    if (!isPostgresUrl(h.db.url)) {
-      const file = sqliteFile(h.db.url);
-      // (read by another process: closing a file descriptor of the database here would drop the
-      // application's SQLite locks, which are per process)
-      const bytes = execFileSync('cat', [file, ...(fs.existsSync(`${file}-wal`) ? [`${file}-wal`] : [])], {
-        maxBuffer: 1 << 30,
-      }).toString('latin1');
-      expect(bytes).toContain('Brambleby');
-      expect(found(bytes)).toEqual([]);
-    }
-    // The other person is untouched.
-    expect(after.text).toContain('Brambleby');
-    expect(after.text).toContain('+33639985555');
+      // Nothing of them anywhere: every row of every table, every file.
+      const after = await dumpDatabase(h.db.url);
+      expect(after.tables).toEqual(
+        expect.arrayContaining([
+          'Beneficiary',
+          'Message',
+          'BotState',
+          'ConversationRef',
+          'CaseEvent',
+          'AuditEvent',
+          'Blocker',
+          'CheckIn',
+          'Placement',
+        ]),
+      );
+      expect(found(after.text)).toEqual([]);
+      expect(found(dumpFolder(app.config.media.dir))).toEqual([]);
+      // The open web chat conversation is ended: its transcript (kept in memory) is gone.
+      const ended = await visitor.transcript();
+      expect(ended.status).not.toBe(200);
+      expect(found(ended.text)).toEqual([]);
+      // SQLite: not even in the free space of the database file or in its write-ahead log.
+      if (!isPostgresUrl(h.db.url)) {
+        const file = sqliteFile(h.db.url);
+        // (read by another process: closing a file descriptor of the database here would drop the
+        // application's SQLite locks, which are per process)
+        const bytes = execFileSync('cat', [file, ...(fs.existsSync(`${file}-wal`) ? [`${file}-wal`] : [])], {
+          maxBuffer: 1 << 30,
+        }).toString('latin1');
+        expect(bytes).toContain('Brambleby');
+        expect(found(bytes)).toEqual([]);
+      }
+      // The other person is untouched.
+      expect(after.text).toContain('Brambleby');
+      expect(after.text).toContain('+33639985555');
 
-    // What statistics need stays, with no identifier.
-    const record = await app.db.prisma.beneficiary.findUniqueOrThrow({ where: { id } });
-    expect(record).toMatchObject({
-      firstName: null,
-      lastName: null,
-      phone: null,
-      birthYear: null,
-      status: 'erased',
-      language: 'fr',
-      stage: 'diagnostic',
-    });
-    expect(record.erasedAt).not.toBeNull();
-    const events = await app.db.prisma.caseEvent.findMany({ where: { beneficiaryId: id } });
-    expect(events.map((e) => e.type)).toEqual(
-      expect.arrayContaining([
-        'case_opened',
-        'consent_given',
-        'chat_linked',
-        'blocker_reported',
-        'erasure_requested',
-        'case_erased',
-      ]),
-    );
-    expect(events.find((e) => e.type === 'case_erased')!.payload).toEqual({
-      previousStatus: 'active',
-      ageGroup: 'over25',
-    });
-    expect(events.filter((e) => e.type !== 'case_erased').every((e) => e.payload === null)).toBe(true);
-    expect(await app.db.prisma.placement.findFirstOrThrow({ where: { beneficiaryId: id } })).toMatchObject({
-      kind: 'job',
-      status: 'ended',
-      notes: null,
-    });
-    expect(await app.db.prisma.shift.count({ where: { beneficiaryId: id } })).toBe(1);
-    // The employer's message stays theirs, without her name.
-    const redacted = await app.db.prisma.message.findUniqueOrThrow({ where: { id: employerMessage.id } });
-    expect(JSON.stringify(redacted.payload)).toContain('[erased]');
-    expect(await app.db.prisma.message.count({ where: { beneficiaryId: id } })).toBe(0);
+      // What statistics need stays, with no identifier.
+      const record = await app.db.prisma.beneficiary.findUniqueOrThrow({ where: { id } });
+      expect(record).toMatchObject({
+        firstName: null,
+        lastName: null,
+        phone: null,
+        birthYear: null,
+        status: 'erased',
+        language: 'fr',
+        stage: 'diagnostic',
+      });
+      expect(record.erasedAt).not.toBeNull();
+      const events = await app.db.prisma.caseEvent.findMany({ where: { beneficiaryId: id } });
+      expect(events.map((e) => e.type)).toEqual(
+        expect.arrayContaining([
+          'case_opened',
+          'consent_given',
+          'chat_linked',
+          'blocker_reported',
+          'erasure_requested',
+          'case_erased',
+        ]),
+      );
+      expect(events.find((e) => e.type === 'case_erased')!.payload).toEqual({
+        previousStatus: 'active',
+        ageGroup: 'over25',
+      });
+      expect(events.filter((e) => e.type !== 'case_erased').every((e) => e.payload === null)).toBe(true);
+      expect(await app.db.prisma.placement.findFirstOrThrow({ where: { beneficiaryId: id } })).toMatchObject({
+        kind: 'job',
+        status: 'ended',
+        notes: null,
+      });
+      expect(await app.db.prisma.shift.count({ where: { beneficiaryId: id } })).toBe(1);
+      // The employer's message stays theirs, without her name.
+      const redacted = await app.db.prisma.message.findUniqueOrThrow({ where: { id: employerMessage.id } });
+      expect(JSON.stringify(redacted.payload)).toContain('[erased]');
+      expect(await app.db.prisma.message.count({ where: { beneficiaryId: id } })).toBe(0);
 
-    // The audit row: who, why (without the name), the counts.
-    const audit = await app.db.prisma.auditEvent.findFirstOrThrow({
-      where: { action: 'erased', resourceId: String(id) },
-    });
-    expect(audit).toMatchObject({ staffUserId: coordinator.id, resource: 'beneficiary', beneficiaryId: id });
-    expect(audit.detail).toEqual({
-      reason: '[erased] asked on WhatsApp (request of 3 December)',
-      counts: erased.body.counts,
-    });
+      // The audit row: who, why (without the name), the counts.
+      const audit = await app.db.prisma.auditEvent.findFirstOrThrow({
+        where: { action: 'erased', resourceId: String(id) },
+      });
+      expect(audit).toMatchObject({ staffUserId: coordinator.id, resource: 'beneficiary', beneficiaryId: id });
+      expect(audit.detail).toEqual({
+        reason: '[erased] asked on WhatsApp (request of 3 December)',
+        counts: erased.body.counts,
+      });
 
-    // The alert shows the request done.
-    const done = await coordinator.call('GET', `/api/cip/alerts?beneficiaryId=${id}&acknowledged=true`);
-    expect(done.body.items.find((a: { type: string }) => a.type === 'erasure_requested').erasure).toEqual({
-      done: true,
-    });
+      // The alert shows the request done.
+      const done = await coordinator.call('GET', `/api/cip/alerts?beneficiaryId=${id}&acknowledged=true`);
+      expect(done.body.items.find((a: { type: string }) => a.type === 'erasure_requested').erasure).toEqual({
+        done: true,
+      });
 
-    // The person writes again: a stranger, asked for their language as anyone new.
-    const again = await h.send(text(wa, 'bonjour'), wa.waId);
-    expect(again.map((m) => JSON.stringify(m.body)).join('\n')).toContain(
-      JSON.stringify(fr('language.question')).slice(1, -1),
-    );
-    expect(await app.db.prisma.beneficiary.count({ where: { phone: '+33639981234' } })).toBe(0);
-  }, 120000);
+      // The person writes again: a stranger, asked for their language as anyone new.
+      const again = await h.send(text(wa, 'bonjour'), wa.waId);
+      expect(again.map((m) => JSON.stringify(m.body)).join('\n')).toContain(
+        JSON.stringify(fr('language.question')).slice(1, -1),
+      );
+      expect(await app.db.prisma.beneficiary.count({ where: { phone: '+33639981234' } })).toBe(0);
+    },
+    120000,
+  );
 
   test("the person's seats in sessions to come go to the first person waiting; past bookings stay", async () => {
     const db = h.app.db.prisma;
@@ -523,157 +513,175 @@ describe.each(testDatabases())('erasure on $name', (kind) => {
     expect(await db.caseEvent.count({ where: { beneficiaryId: waiting.id, type: 'waitlist_promoted' } })).toBe(1);
   });
 
-  test('retention: a never-consented visitor is forgotten after 30 days, not before; old unreferenced files go; an archived case is erased after RETENTION_ARCHIVED_DAYS', async () => {
-    const { app } = h;
-    const media = new MediaStore(app.config.media.dir);
-    // Two visitors who never consented, with a file each; one 31 days ago, one 29 days ago (the
-    // clock is moved 11 days on below: their rows are made 20 and 18 days older).
-    const visitors = [];
-    for (const user of ['wc_retention_stranger_old', 'wc_retention_stranger_new']) {
-      const v = await webVisitor(h, user);
-      await v.say('bonjour');
-      await v.upload(ogg('a stranger'), 'audio/ogg', 'stranger.ogg');
-      visitors.push({ ...v, user });
-    }
-    const [old, recent] = visitors;
-    const filesOf = async (conversationId: string) =>
-      (await app.db.prisma.message.findMany({ where: { conversationId } }))
-        .flatMap((m) => JSON.stringify(m.payload).match(/\/webchat\/media\/([A-Za-z0-9_-]{32})/g) ?? [])
-        .map((u) => u.slice(-32));
-    const oldFile = (await filesOf(old.conversationId))[0];
-    const recentFile = (await filesOf(recent.conversationId))[0];
-    expect(oldFile && recentFile).toBeTruthy();
-    const age = async (v: { conversationId: string; user: string }, days: number) => {
-      const at = new Date(Date.now() - days * DAY);
-      await app.db.prisma.message.updateMany({ where: { conversationId: v.conversationId }, data: { createdAt: at } });
-      await app.db.prisma.botState.updateMany({
-        where: { key: { in: [`webchat/users/${v.user}/`, `webchat/conversations/${v.conversationId}/`] } },
-        data: { updatedAt: at },
+  test(
+    'retention: a never-consented visitor is forgotten after 30 days, not before; old unreferenced files go; ' +
+      'an archived case is erased after RETENTION_ARCHIVED_DAYS',
+    async () => {
+      const { app } = h;
+      const media = new MediaStore(app.config.media.dir);
+      // Two visitors who never consented, with a file each; one 31 days ago, one 29 days ago (the
+      // clock is moved 11 days on below: their rows are made 20 and 18 days older).
+      const visitors = [];
+      for (const user of ['wc_retention_stranger_old', 'wc_retention_stranger_new']) {
+        const v = await webVisitor(h, user);
+        await v.say('bonjour');
+        await v.upload(ogg('a stranger'), 'audio/ogg', 'stranger.ogg');
+        visitors.push({ ...v, user });
+      }
+      const [old, recent] = visitors;
+      const filesOf = async (conversationId: string) =>
+        (await app.db.prisma.message.findMany({ where: { conversationId } }))
+          .flatMap((m) => JSON.stringify(m.payload).match(/\/webchat\/media\/([A-Za-z0-9_-]{32})/g) ?? [])
+          .map((u) => u.slice(-32));
+      const oldFile = (await filesOf(old.conversationId))[0];
+      const recentFile = (await filesOf(recent.conversationId))[0];
+      expect(oldFile && recentFile).toBeTruthy();
+      const age = async (v: { conversationId: string; user: string }, days: number) => {
+        const at = new Date(Date.now() - days * DAY);
+        await app.db.prisma.message.updateMany({
+          where: { conversationId: v.conversationId },
+          data: { createdAt: at },
+        });
+        await app.db.prisma.botState.updateMany({
+          where: { key: { in: [`webchat/users/${v.user}/`, `webchat/conversations/${v.conversationId}/`] } },
+          data: { updatedAt: at },
+        });
+      };
+      await age(old, 20);
+      await age(recent, 18);
+      // Files nothing refers to (a visitor who refused consent): an old one and a new one.
+      const orphan = await media.addBytes(ogg('refused'), 'audio/ogg', 'refused.ogg');
+      const fresh = await media.addBytes(ogg('just now'), 'audio/ogg', 'fresh.ogg');
+      const longAgo = new Date(Date.now() - 20 * DAY);
+      fs.utimesSync(path.join(media.dir, orphan.id), longAgo, longAgo);
+
+      // Cases archived on day 0 and on day 5, with RETENTION_ARCHIVED_DAYS=10; an active one.
+      const open = async (firstName: string) =>
+        (await coordinator.call('POST', '/api/cip/beneficiaries', { firstName, lastName: 'Retention', consent: true }))
+          .body.id as number;
+      const early = await open('Archibald');
+      const late = await open('Bertrand');
+      const active = await open('Clothilde');
+      expect(
+        (await coordinator.call('POST', `/api/cip/beneficiaries/${early}/archive`, { reason: 'journey ended' })).status,
+      ).toBe(200);
+      offset = 5 * DAY;
+      expect((await coordinator.call('POST', `/api/cip/beneficiaries/${late}/archive`, {})).status).toBe(200);
+      expect(
+        (await app.db.prisma.beneficiary.findUniqueOrThrow({ where: { id: late } })).archivedAt!.getTime(),
+      ).toBeGreaterThan(Date.now() + 4 * DAY);
+
+      offset = 11 * DAY;
+      const run = (await app.jobs.run('retention')) as {
+        strangers: { conversations: number };
+        media: number;
+        archived: number;
+      };
+      expect(run.archived).toBe(1);
+
+      // The 31-day-old visitor is forgotten: messages, the bot's state, their file.
+      expect(await app.db.prisma.message.count({ where: { conversationId: old.conversationId } })).toBe(0);
+      expect(
+        await app.db.prisma.botState.count({
+          where: { key: { in: [`webchat/users/${old.user}/`, `webchat/conversations/${old.conversationId}/`] } },
+        }),
+      ).toBe(0);
+      expect(await media.get(oldFile)).toBeUndefined();
+      // The 29-day-old one is still there.
+      expect(await app.db.prisma.message.count({ where: { conversationId: recent.conversationId } })).toBeGreaterThan(
+        0,
+      );
+      expect(await app.db.prisma.botState.count({ where: { key: `webchat/users/${recent.user}/` } })).toBe(1);
+      expect(await media.get(recentFile)).toBeDefined();
+      // Unreferenced files: the old one goes, the new one stays (it may be on its way into a message).
+      expect(await media.get(orphan.id)).toBeUndefined();
+      expect(await media.get(fresh.id)).toBeDefined();
+
+      // The case archived 11 days ago is erased (the same erasure, by the retention job); the one of 6 days, and the
+      // active one, are not.
+      expect(await app.db.prisma.beneficiary.findUniqueOrThrow({ where: { id: early } })).toMatchObject({
+        firstName: null,
+        lastName: null,
+        status: 'erased',
       });
-    };
-    await age(old, 20);
-    await age(recent, 18);
-    // Files nothing refers to (a visitor who refused consent): an old one and a new one.
-    const orphan = await media.addBytes(ogg('refused'), 'audio/ogg', 'refused.ogg');
-    const fresh = await media.addBytes(ogg('just now'), 'audio/ogg', 'fresh.ogg');
-    const longAgo = new Date(Date.now() - 20 * DAY);
-    fs.utimesSync(path.join(media.dir, orphan.id), longAgo, longAgo);
+      expect(await app.db.prisma.beneficiary.findUniqueOrThrow({ where: { id: late } })).toMatchObject({
+        firstName: 'Bertrand',
+        status: 'archived',
+        erasedAt: null,
+      });
+      expect(await app.db.prisma.beneficiary.findUniqueOrThrow({ where: { id: active } })).toMatchObject({
+        firstName: 'Clothilde',
+        status: 'active',
+      });
+      const audit = await app.db.prisma.auditEvent.findFirstOrThrow({
+        where: { action: 'erased', resourceId: String(early) },
+      });
+      expect(audit).toMatchObject({
+        staffUserId: null,
+        detail: expect.objectContaining({
+          by: 'retention',
+          reason: expect.stringContaining('RETENTION_ARCHIVED_DAYS'),
+        }),
+      });
+      // The search of "Archibald" in the audit trail... there was none; the creation's audit row stays, nameless.
+      expect(
+        JSON.stringify(await app.db.prisma.auditEvent.findMany({ where: { beneficiaryId: early } })),
+      ).not.toContain('Archibald');
 
-    // Cases archived on day 0 and on day 5, with RETENTION_ARCHIVED_DAYS=10; an active one.
-    const open = async (firstName: string) =>
-      (await coordinator.call('POST', '/api/cip/beneficiaries', { firstName, lastName: 'Retention', consent: true }))
-        .body.id as number;
-    const early = await open('Archibald');
-    const late = await open('Bertrand');
-    const active = await open('Clothilde');
-    expect(
-      (await coordinator.call('POST', `/api/cip/beneficiaries/${early}/archive`, { reason: 'journey ended' })).status,
-    ).toBe(200);
-    offset = 5 * DAY;
-    expect((await coordinator.call('POST', `/api/cip/beneficiaries/${late}/archive`, {})).status).toBe(200);
-    expect(
-      (await app.db.prisma.beneficiary.findUniqueOrThrow({ where: { id: late } })).archivedAt!.getTime(),
-    ).toBeGreaterThan(Date.now() + 4 * DAY);
+      // A second run finds nothing more to do.
+      const second = (await app.jobs.run('retention')) as {
+        strangers: { conversations: number };
+        media: number;
+        archived: number;
+      };
+      expect(second).toMatchObject({ strangers: { conversations: 0 }, media: 0, archived: 0 });
+    },
+    120000,
+  );
 
-    offset = 11 * DAY;
-    const run = (await app.jobs.run('retention')) as {
-      strangers: { conversations: number };
-      media: number;
-      archived: number;
-    };
-    expect(run.archived).toBe(1);
+  test(
+    'npm run case:erase: erases with a reason, the audit row says "cli"; a second time, an unknown case or no ' +
+      'reason: an error, nothing erased',
+    async () => {
+      const { app } = h;
+      const created = await coordinator.call('POST', '/api/cip/beneficiaries', {
+        firstName: 'Zephyrine',
+        lastName: 'Quaxworth',
+        phone: '+33639981234',
+        consent: true,
+      });
+      expect(created.status).toBe(201);
+      const id = String(created.body.id);
+      const env = { DATABASE_URL: h.db.url, MEDIA_DIR: app.config.media.dir, DEMO_DATA: 'off' };
+      const noReason = await runTsScript('case-erase', ['--id', id], env);
+      expect(noReason.code).toBe(1);
+      expect(noReason.out).toContain('--reason');
+      expect(await app.db.prisma.beneficiary.count({ where: { id: Number(id), erasedAt: null } })).toBe(1);
 
-    // The 31-day-old visitor is forgotten: messages, the bot's state, their file.
-    expect(await app.db.prisma.message.count({ where: { conversationId: old.conversationId } })).toBe(0);
-    expect(
-      await app.db.prisma.botState.count({
-        where: { key: { in: [`webchat/users/${old.user}/`, `webchat/conversations/${old.conversationId}/`] } },
-      }),
-    ).toBe(0);
-    expect(await media.get(oldFile)).toBeUndefined();
-    // The 29-day-old one is still there.
-    expect(await app.db.prisma.message.count({ where: { conversationId: recent.conversationId } })).toBeGreaterThan(0);
-    expect(await app.db.prisma.botState.count({ where: { key: `webchat/users/${recent.user}/` } })).toBe(1);
-    expect(await media.get(recentFile)).toBeDefined();
-    // Unreferenced files: the old one goes, the new one stays (it may be on its way into a message).
-    expect(await media.get(orphan.id)).toBeUndefined();
-    expect(await media.get(fresh.id)).toBeDefined();
+      const done = await runTsScript('case-erase', ['--id', id, '--reason', 'asked by letter'], env);
+      expect(done).toMatchObject({ code: 0, out: expect.stringContaining(`Case ${id} erased`) });
+      expect(await app.db.prisma.beneficiary.findUniqueOrThrow({ where: { id: Number(id) } })).toMatchObject({
+        firstName: null,
+        lastName: null,
+        phone: null,
+        status: 'erased',
+      });
+      const audit = await app.db.prisma.auditEvent.findFirstOrThrow({ where: { action: 'erased', resourceId: id } });
+      expect(audit).toMatchObject({
+        staffUserId: null,
+        detail: expect.objectContaining({ by: 'cli', reason: 'asked by letter' }),
+      });
 
-    // The case archived 11 days ago is erased (the same erasure, by the retention job); the one of 6 days, and the
-    // active one, are not.
-    expect(await app.db.prisma.beneficiary.findUniqueOrThrow({ where: { id: early } })).toMatchObject({
-      firstName: null,
-      lastName: null,
-      status: 'erased',
-    });
-    expect(await app.db.prisma.beneficiary.findUniqueOrThrow({ where: { id: late } })).toMatchObject({
-      firstName: 'Bertrand',
-      status: 'archived',
-      erasedAt: null,
-    });
-    expect(await app.db.prisma.beneficiary.findUniqueOrThrow({ where: { id: active } })).toMatchObject({
-      firstName: 'Clothilde',
-      status: 'active',
-    });
-    const audit = await app.db.prisma.auditEvent.findFirstOrThrow({
-      where: { action: 'erased', resourceId: String(early) },
-    });
-    expect(audit).toMatchObject({
-      staffUserId: null,
-      detail: expect.objectContaining({ by: 'retention', reason: expect.stringContaining('RETENTION_ARCHIVED_DAYS') }),
-    });
-    // The search of "Archibald" in the audit trail... there was none; the creation's audit row stays, nameless.
-    expect(JSON.stringify(await app.db.prisma.auditEvent.findMany({ where: { beneficiaryId: early } }))).not.toContain(
-      'Archibald',
-    );
-
-    // A second run finds nothing more to do.
-    const second = (await app.jobs.run('retention')) as {
-      strangers: { conversations: number };
-      media: number;
-      archived: number;
-    };
-    expect(second).toMatchObject({ strangers: { conversations: 0 }, media: 0, archived: 0 });
-  }, 120000);
-
-  test('npm run case:erase: erases with a reason, the audit row says "cli"; a second time, an unknown case or no reason: an error, nothing erased', async () => {
-    const { app } = h;
-    const created = await coordinator.call('POST', '/api/cip/beneficiaries', {
-      firstName: 'Zephyrine',
-      lastName: 'Quaxworth',
-      phone: '+33639981234',
-      consent: true,
-    });
-    expect(created.status).toBe(201);
-    const id = String(created.body.id);
-    const env = { DATABASE_URL: h.db.url, MEDIA_DIR: app.config.media.dir, DEMO_DATA: 'off' };
-    const noReason = await caseEraseScript(env, ['--id', id]);
-    expect(noReason.code).toBe(1);
-    expect(noReason.out).toContain('--reason');
-    expect(await app.db.prisma.beneficiary.count({ where: { id: Number(id), erasedAt: null } })).toBe(1);
-
-    const done = await caseEraseScript(env, ['--id', id, '--reason', 'asked by letter']);
-    expect(done).toMatchObject({ code: 0, out: expect.stringContaining(`Case ${id} erased`) });
-    expect(await app.db.prisma.beneficiary.findUniqueOrThrow({ where: { id: Number(id) } })).toMatchObject({
-      firstName: null,
-      lastName: null,
-      phone: null,
-      status: 'erased',
-    });
-    const audit = await app.db.prisma.auditEvent.findFirstOrThrow({ where: { action: 'erased', resourceId: id } });
-    expect(audit).toMatchObject({
-      staffUserId: null,
-      detail: expect.objectContaining({ by: 'cli', reason: 'asked by letter' }),
-    });
-
-    expect(await caseEraseScript(env, ['--id', id, '--reason', 'again'])).toMatchObject({
-      code: 1,
-      out: expect.stringContaining('erased already'),
-    });
-    expect(await caseEraseScript(env, ['--id', '999999', '--reason', 'nobody'])).toMatchObject({
-      code: 1,
-      out: expect.stringContaining('No case 999999'),
-    });
-    expect(await app.db.prisma.auditEvent.count({ where: { action: 'erased', resourceId: id } })).toBe(1);
-  }, 120000);
+      expect(await runTsScript('case-erase', ['--id', id, '--reason', 'again'], env)).toMatchObject({
+        code: 1,
+        out: expect.stringContaining('erased already'),
+      });
+      expect(await runTsScript('case-erase', ['--id', '999999', '--reason', 'nobody'], env)).toMatchObject({
+        code: 1,
+        out: expect.stringContaining('No case 999999'),
+      });
+      expect(await app.db.prisma.auditEvent.count({ where: { action: 'erased', resourceId: id } })).toBe(1);
+    },
+    120000,
+  );
 });

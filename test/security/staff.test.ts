@@ -5,7 +5,6 @@
 // audit rows with the real client address, an audit row for every action an employer contact takes
 // by chat, no-store on personal data, error logs without the values of the query. Each attack
 // fails, and the legitimate use beside it still works.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -25,6 +24,7 @@ import { warmUpRecognizers } from '../../dialogs/recognizers/choice';
 import { appForTests, startTestApp } from '../support/app';
 import { useHarness } from '../support/botHarness';
 import { signedIn } from '../support/cipApi';
+import { runTsScript } from '../support/tsScript';
 import { createTempSqlite } from '../support/databases';
 import { createTempPostgres, type TempDatabase } from '../support/postgres';
 
@@ -95,25 +95,13 @@ async function account(app: App, email: string, password: string, now?: Date): P
 }
 
 /** `npm run staff:create` itself (the script, on the given database): the one-time password it prints. */
-function staffCreateScript(databaseUrl: string, email: string): Promise<string> {
-  const script = path.join(__dirname, '..', '..', 'scripts', 'staff-create.ts');
-  // Transpile-only loading of the TypeScript sources, as ts-jest does.
-  const loader = `const ts=require('typescript'),fs=require('fs');require.extensions['.ts']=(m,f)=>m._compile(ts.transpileModule(fs.readFileSync(f,'utf8'),{fileName:f,compilerOptions:{module:ts.ModuleKind.CommonJS,target:ts.ScriptTarget.ES2022,esModuleInterop:true}}).outputText,f);require(${JSON.stringify(script)});`;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', loader, '--', '--email', email, '--role', 'cip'], {
-      env: { ...process.env, DATABASE_URL: databaseUrl },
-      cwd: path.join(__dirname, '..', '..'),
-    });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      const match = /One-time password: (\S+)/.exec(out);
-      if (code === 0 && match) resolve(match[1]);
-      else reject(new Error(`staff:create exited ${code}: ${out}`));
-    });
+async function staffCreateScript(databaseUrl: string, email: string): Promise<string> {
+  const { code, out } = await runTsScript('staff-create', ['--email', email, '--role', 'cip'], {
+    DATABASE_URL: databaseUrl,
   });
+  const match = /One-time password: (\S+)/.exec(out);
+  if (code === 0 && match) return match[1];
+  throw new Error(`staff:create exited ${code}: ${out}`);
 }
 
 const loginAudits = (app: App) =>
@@ -138,62 +126,71 @@ pg('two instances on one PostgreSQL database share the login lock', () => {
     await tmp?.drop();
   });
 
-  test('10 wrong passwords spread over both lock the account on both, even for the right password, until the lock ends', async () => {
-    await account(one, 'lea@passerelle.test', 'right password 42');
-    const from = { forwardedFor: '198.51.100.20' };
-    for (let i = 0; i < ACCOUNT_RULE.failures; i++) {
-      const wrong = await signIn(i % 2 ? two : one, 'lea@passerelle.test', `guess ${i}`, from);
-      expect(wrong.status).toBe(401);
-    }
-    for (const app of [one, two]) {
-      const refused = await signIn(app, 'lea@passerelle.test', 'right password 42', from);
-      expect(refused.status).toBe(429);
-      expect(refused.body.error.code).toBe('AccountLocked');
-      expect(refused.body.error.message).toMatch(/locked for 15 more minute/);
-      expect(Number(refused.headers['retry-after'])).toBe(900);
-    }
-    // From elsewhere too: it is the account that is locked.
-    expect(
-      (await signIn(two, 'lea@passerelle.test', 'right password 42', { forwardedFor: '203.0.113.77' })).body.error.code,
-    ).toBe('AccountLocked');
-    expect((await loginAudits(one)).at(-1)).toMatchObject({
-      ip: '203.0.113.77',
-      detail: { ok: false, reason: 'account_locked' },
-    });
+  test(
+    '10 wrong passwords spread over both lock the account on both, even for the right password, until the lock ' +
+      'ends',
+    async () => {
+      await account(one, 'lea@passerelle.test', 'right password 42');
+      const from = { forwardedFor: '198.51.100.20' };
+      for (let i = 0; i < ACCOUNT_RULE.failures; i++) {
+        const wrong = await signIn(i % 2 ? two : one, 'lea@passerelle.test', `guess ${i}`, from);
+        expect(wrong.status).toBe(401);
+      }
+      for (const app of [one, two]) {
+        const refused = await signIn(app, 'lea@passerelle.test', 'right password 42', from);
+        expect(refused.status).toBe(429);
+        expect(refused.body.error.code).toBe('AccountLocked');
+        expect(refused.body.error.message).toMatch(/locked for 15 more minute/);
+        expect(Number(refused.headers['retry-after'])).toBe(900);
+      }
+      // From elsewhere too: it is the account that is locked.
+      expect(
+        (await signIn(two, 'lea@passerelle.test', 'right password 42', { forwardedFor: '203.0.113.77' })).body.error
+          .code,
+      ).toBe('AccountLocked');
+      expect((await loginAudits(one)).at(-1)).toMatchObject({
+        ip: '203.0.113.77',
+        detail: { ok: false, reason: 'account_locked' },
+      });
 
-    clock.now = new Date(clock.now.getTime() + 14 * 60_000);
-    const later = await signIn(one, 'lea@passerelle.test', 'right password 42', from);
-    expect(later.status).toBe(429);
-    expect(Number(later.headers['retry-after'])).toBe(60);
-    clock.now = new Date(clock.now.getTime() + 60_000);
-    expect((await signIn(two, 'lea@passerelle.test', 'right password 42', from)).status).toBe(200);
-    // The count started over: one more wrong password does not lock it again.
-    expect((await signIn(one, 'lea@passerelle.test', 'guess again', from)).status).toBe(401);
-    expect((await signIn(one, 'lea@passerelle.test', 'right password 42', from)).status).toBe(200);
-  });
+      clock.now = new Date(clock.now.getTime() + 14 * 60_000);
+      const later = await signIn(one, 'lea@passerelle.test', 'right password 42', from);
+      expect(later.status).toBe(429);
+      expect(Number(later.headers['retry-after'])).toBe(60);
+      clock.now = new Date(clock.now.getTime() + 60_000);
+      expect((await signIn(two, 'lea@passerelle.test', 'right password 42', from)).status).toBe(200);
+      // The count started over: one more wrong password does not lock it again.
+      expect((await signIn(one, 'lea@passerelle.test', 'guess again', from)).status).toBe(401);
+      expect((await signIn(one, 'lea@passerelle.test', 'right password 42', from)).status).toBe(200);
+    },
+  );
 
-  test('the owner of a locked account gets back in through an admin: npm run staff:create gives a new one-time password and ends the lock', async () => {
-    await account(one, 'yann@passerelle.test', 'right password 43');
-    await Promise.all(
-      Array.from({ length: ACCOUNT_RULE.failures }, (_, i) =>
-        signIn(i % 2 ? two : one, 'yann@passerelle.test', `guess ${i}`, { forwardedFor: '198.51.100.21' }),
-      ),
-    );
-    expect((await signIn(two, 'yann@passerelle.test', 'right password 43')).body.error.code).toBe('AccountLocked');
-    const once = await staffCreateScript(tmp.url, 'yann@passerelle.test');
-    const back = await signIn(two, 'yann@passerelle.test', once);
-    expect(back.status).toBe(200);
-    expect(back.body.staff.mustChangePassword).toBe(true);
-    // The old password is gone with the reset.
-    expect((await signIn(one, 'yann@passerelle.test', 'right password 43')).status).toBe(401);
-  });
+  test(
+    'the owner of a locked account gets back in through an admin: npm run staff:create gives a new one-time ' +
+      'password and ends the lock',
+    async () => {
+      await account(one, 'yann@passerelle.test', 'right password 43');
+      await Promise.all(
+        Array.from({ length: ACCOUNT_RULE.failures }, (_, i) =>
+          signIn(i % 2 ? two : one, 'yann@passerelle.test', `guess ${i}`, { forwardedFor: '198.51.100.21' }),
+        ),
+      );
+      expect((await signIn(two, 'yann@passerelle.test', 'right password 43')).body.error.code).toBe('AccountLocked');
+      const once = await staffCreateScript(tmp.url, 'yann@passerelle.test');
+      const back = await signIn(two, 'yann@passerelle.test', once);
+      expect(back.status).toBe(200);
+      expect(back.body.staff.mustChangePassword).toBe(true);
+      // The old password is gone with the reset.
+      expect((await signIn(one, 'yann@passerelle.test', 'right password 43')).status).toBe(401);
+    },
+  );
 });
 
 describe('one instance (SQLite): client addresses, passwords, phones, headers', () => {
   const clock = { now: new Date() };
   const testApp = appForTests({ TRUST_PROXY: '127.0.0.1' }, { now: () => clock.now });
 
-  test('many accounts tried from one address: that address waits (429, Retry-After), another address signs in', async () => {
+  test('many accounts tried from one address: it waits (429, Retry-After), another address signs in', async () => {
     await account(testApp(), 'ines@passerelle.test', 'right password 44');
     const attacker = { forwardedFor: '198.51.100.7' };
     const guesses = await Promise.all(
@@ -216,23 +213,27 @@ describe('one instance (SQLite): client addresses, passwords, phones, headers', 
     ).toBe(200);
   });
 
-  test('a burst of 20 guesses sent at once: at most 10 (+1 per hash slot) get an answer, the right one among the rest is not told', async () => {
-    await account(testApp(), 'noe@passerelle.test', 'right password 50');
-    const burst = Array.from({ length: 20 }, (_, i) => (i === 19 ? 'right password 50' : `guess ${i}`));
-    const answers = await Promise.all(
-      burst.map((password, i) =>
-        signIn(testApp(), 'noe@passerelle.test', password, { forwardedFor: `198.51.100.${100 + i}` }),
-      ),
-    );
-    const statuses = answers.map((a) => a.status);
-    expect(statuses.filter((s) => s === 401).length).toBeGreaterThanOrEqual(ACCOUNT_RULE.failures);
-    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(ACCOUNT_RULE.failures + HASH_SLOTS - 1);
-    expect(statuses.filter((s) => s === 429).length + statuses.filter((s) => s === 401).length).toBe(20);
-    expect(answers[19].body.error.code).toBe('AccountLocked');
-    expect(
-      await testApp().db.prisma.staffSession.count({ where: { staffUser: { email: 'noe@passerelle.test' } } }),
-    ).toBe(1); // the one of account()
-  });
+  test(
+    'a burst of 20 guesses sent at once: at most 10 (+1 per hash slot) get an answer, the right one among the ' +
+      'rest is not told',
+    async () => {
+      await account(testApp(), 'noe@passerelle.test', 'right password 50');
+      const burst = Array.from({ length: 20 }, (_, i) => (i === 19 ? 'right password 50' : `guess ${i}`));
+      const answers = await Promise.all(
+        burst.map((password, i) =>
+          signIn(testApp(), 'noe@passerelle.test', password, { forwardedFor: `198.51.100.${100 + i}` }),
+        ),
+      );
+      const statuses = answers.map((a) => a.status);
+      expect(statuses.filter((s) => s === 401).length).toBeGreaterThanOrEqual(ACCOUNT_RULE.failures);
+      expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(ACCOUNT_RULE.failures + HASH_SLOTS - 1);
+      expect(statuses.filter((s) => s === 429).length + statuses.filter((s) => s === 401).length).toBe(20);
+      expect(answers[19].body.error.code).toBe('AccountLocked');
+      expect(
+        await testApp().db.prisma.staffSession.count({ where: { staffUser: { email: 'noe@passerelle.test' } } }),
+      ).toBe(1); // the one of account()
+    },
+  );
 
   test('IPv6 addresses of one /64 share a bucket; the next /64 does not', async () => {
     await account(testApp(), 'tom@passerelle.test', 'right password 45');
@@ -296,7 +297,7 @@ describe('one instance (SQLite): client addresses, passwords, phones, headers', 
     ).toBe(200);
   });
 
-  test('changing the password needs the current one (wrong: 403, counted), except right after a one-time password', async () => {
+  test('a password change needs the current one (wrong: 403, counted), except just after a one-time one', async () => {
     const { password: once } = await createStaff(
       testApp().db.prisma,
       { email: 'marc@passerelle.test', role: 'cip' },
@@ -384,7 +385,7 @@ describe('one instance (SQLite): client addresses, passwords, phones, headers', 
     expect((await signIn(testApp(), 'aya@passerelle.test', fresh, { forwardedFor: '192.0.2.3' })).status).toBe(200);
   });
 
-  test("a CIP may not set or change an employer contact's phone (403, nothing changed); a coordinator may", async () => {
+  test("a CIP may not set or change an employer contact's phone (403, unchanged); a coordinator may", async () => {
     const [cip, coordinator] = [await signedIn(testApp(), 'cip'), await signedIn(testApp(), 'coordinator')];
     const structure = (await coordinator.call('POST', '/api/cip/structures', { name: 'Atelier Vélo', kind: 'siae' }))
       .body;
@@ -467,81 +468,89 @@ describe('at most two password hashes at once', () => {
 });
 
 describe('logs carry no query values', () => {
-  test('a Prisma error holding a phone number and a name is logged as its code and model, without them; the caller gets a plain 500', async () => {
-    const tmp = await createTempSqlite();
-    const db = await openDatabase(tmp.url);
-    const lines: string[] = [];
-    const log = createLogger('info', new Writable({ write: (chunk, _enc, cb) => (lines.push(String(chunk)), cb()) }));
-    const server = createServer(db, log);
-    const api = new Api(server, { db, log, now: () => new Date() });
-    api.route(
-      { method: 'post', path: '/api/cip/probe', summary: 'a handler with a bug', tag: 'test', roles: 'public' },
-      async () =>
-        db.prisma.beneficiary.create({
-          data: { firstName: 'Zainab', phone: '+33612345678', nickname: 'Zaza' } as never,
-        }),
-    );
-    api.route(
-      { method: 'post', path: '/api/cip/probe2', summary: 'a duplicate', tag: 'test', roles: 'public' },
-      async () => {
-        await db.prisma.beneficiary.create({ data: { firstName: 'Zainab', phone: '+33687654321' } });
-        return db.prisma.beneficiary.create({ data: { firstName: 'Zainab', phone: '+33687654321' } });
-      },
-    );
-    await listen(server, 0, '127.0.0.1');
-    try {
-      const url = `http://127.0.0.1:${server.address().port}`;
-      const res = await fetch(`${url}/api/cip/probe`, { method: 'POST', headers: { 'Accept-Language': 'en' } });
-      expect(res.status).toBe(500);
-      expect(await res.json()).toEqual({
-        error: {
-          code: 'InternalError',
-          reason: 'InternalError',
-          params: {},
-          message: 'Something went wrong on our side; it is logged.',
+  test(
+    'a Prisma error holding a phone number and a name is logged as its code and model, without them; the ' +
+      'caller gets a plain 500',
+    async () => {
+      const tmp = await createTempSqlite();
+      const db = await openDatabase(tmp.url);
+      const lines: string[] = [];
+      const log = createLogger('info', new Writable({ write: (chunk, _enc, cb) => (lines.push(String(chunk)), cb()) }));
+      const server = createServer(db, log);
+      const api = new Api(server, { db, log, now: () => new Date() });
+      api.route(
+        { method: 'post', path: '/api/cip/probe', summary: 'a handler with a bug', tag: 'test', roles: 'public' },
+        async () =>
+          db.prisma.beneficiary.create({
+            data: { firstName: 'Zainab', phone: '+33612345678', nickname: 'Zaza' } as never,
+          }),
+      );
+      api.route(
+        { method: 'post', path: '/api/cip/probe2', summary: 'a duplicate', tag: 'test', roles: 'public' },
+        async () => {
+          await db.prisma.beneficiary.create({ data: { firstName: 'Zainab', phone: '+33687654321' } });
+          return db.prisma.beneficiary.create({ data: { firstName: 'Zainab', phone: '+33687654321' } });
         },
-      });
-      expect((await fetch(`${url}/api/cip/probe2`, { method: 'POST' })).status).toBe(500);
-      const errors = lines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'cip api: request failed');
-      expect(errors).toHaveLength(2);
-      expect(errors[0]).toMatchObject({
-        route: '/api/cip/probe',
-        err: { name: 'PrismaClientValidationError', model: 'beneficiary', operation: 'create' },
-      });
-      expect(errors[1]).toMatchObject({
-        route: '/api/cip/probe2',
-        err: { name: 'PrismaClientKnownRequestError', code: 'P2002', model: 'Beneficiary', fields: ['phone'] },
-      });
-      expect(errors[0].err.stack).toMatch(/^\s+at /);
-      const all = lines.join('\n');
-      for (const secret of ['+33612345678', '33612345678', '+33687654321', 'Zainab', 'Zaza'])
-        expect(all).not.toContain(secret);
-    } finally {
-      await close(server, 1000);
-      await db.close();
-      await tmp.drop();
-    }
-  });
+      );
+      await listen(server, 0, '127.0.0.1');
+      try {
+        const url = `http://127.0.0.1:${server.address().port}`;
+        const res = await fetch(`${url}/api/cip/probe`, { method: 'POST', headers: { 'Accept-Language': 'en' } });
+        expect(res.status).toBe(500);
+        expect(await res.json()).toEqual({
+          error: {
+            code: 'InternalError',
+            reason: 'InternalError',
+            params: {},
+            message: 'Something went wrong on our side; it is logged.',
+          },
+        });
+        expect((await fetch(`${url}/api/cip/probe2`, { method: 'POST' })).status).toBe(500);
+        const errors = lines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'cip api: request failed');
+        expect(errors).toHaveLength(2);
+        expect(errors[0]).toMatchObject({
+          route: '/api/cip/probe',
+          err: { name: 'PrismaClientValidationError', model: 'beneficiary', operation: 'create' },
+        });
+        expect(errors[1]).toMatchObject({
+          route: '/api/cip/probe2',
+          err: { name: 'PrismaClientKnownRequestError', code: 'P2002', model: 'Beneficiary', fields: ['phone'] },
+        });
+        expect(errors[0].err.stack).toMatch(/^\s+at /);
+        const all = lines.join('\n');
+        for (const secret of ['+33612345678', '33612345678', '+33687654321', 'Zainab', 'Zaza'])
+          expect(all).not.toContain(secret);
+      } finally {
+        await close(server, 1000);
+        await db.close();
+        await tmp.drop();
+      }
+    },
+  );
 
-  test('safeError: zod issues as paths and codes, JSON.parse without the text it quotes, other errors with their message', () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- zod loaded here only
-    const { z } = require('zod') as typeof import('zod');
-    const zod = z.object({ phone: z.string().regex(/^\+\d+$/) }).safeParse({ phone: 'Zainab +33 6 12' });
-    expect(safeError(zod.error)).toMatchObject({ name: 'ZodError', fields: ['phone'], message: 'invalid_format' });
-    expect(JSON.stringify(safeError(zod.error))).not.toContain('Zainab');
-    let syntax: unknown;
-    try {
-      JSON.parse('{"name": "Zainab", oops');
-    } catch (err) {
-      syntax = err;
-    }
-    expect(JSON.stringify(safeError(syntax))).not.toContain('Zainab');
-    expect(safeError(new TypeError('x is not a function'))).toMatchObject({
-      name: 'TypeError',
-      message: 'x is not a function',
-    });
-    expect(safeError('a string')).toEqual({ name: 'string' });
-  });
+  test(
+    'safeError: zod issues as paths and codes, JSON.parse without the text it quotes, other errors with their ' +
+      'message',
+    () => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- zod loaded here only
+      const { z } = require('zod') as typeof import('zod');
+      const zod = z.object({ phone: z.string().regex(/^\+\d+$/) }).safeParse({ phone: 'Zainab +33 6 12' });
+      expect(safeError(zod.error)).toMatchObject({ name: 'ZodError', fields: ['phone'], message: 'invalid_format' });
+      expect(JSON.stringify(safeError(zod.error))).not.toContain('Zainab');
+      let syntax: unknown;
+      try {
+        JSON.parse('{"name": "Zainab", oops');
+      } catch (err) {
+        syntax = err;
+      }
+      expect(JSON.stringify(safeError(syntax))).not.toContain('Zainab');
+      expect(safeError(new TypeError('x is not a function'))).toMatchObject({
+        name: 'TypeError',
+        message: 'x is not a function',
+      });
+      expect(safeError('a string')).toEqual({ name: 'string' });
+    },
+  );
 });
 
 describe("an employer contact's chat actions are audited", () => {
@@ -551,73 +560,79 @@ describe("an employer contact's chat actions are audited", () => {
   beforeAll(() => warmUpRecognizers());
   const h = useHarness({ now: NOW, identity: { phone: '33600000101', noLanguageHint: true } });
 
-  test('absence, problem, tomorrow confirmed, attendance answered, stop, start: one contact_action row each, with the person and the placement or shift', async () => {
-    const db = h.db.prisma;
-    const structure = await db.structure.create({ data: { name: 'Les Jardins', kind: 'siae', capacity: 2 } });
-    const sylvie = await db.contact.create({
-      data: {
-        structureId: structure.id,
-        firstName: 'Sylvie',
-        phone: '+33600000101',
-        language: 'fr',
-        role: 'supervisor',
-      },
-    });
-    const amina = await db.beneficiary.create({ data: { firstName: 'Amina', status: 'active', consentAt: NOW } });
-    const placement = await db.placement.create({
-      data: {
-        beneficiaryId: amina.id,
-        structureId: structure.id,
-        kind: 'sas_iae',
-        startDate: new Date(Date.UTC(2030, 2, 1)),
-        endDate: new Date(Date.UTC(2030, 5, 30)),
-        status: 'active',
-      },
-    });
-    const shift = (start: Date) =>
-      db.shift.create({
+  test(
+    'absence, problem, tomorrow confirmed, attendance answered, stop, start: one contact_action row each, with ' +
+      'the person and the placement or shift',
+    async () => {
+      const db = h.db.prisma;
+      const structure = await db.structure.create({ data: { name: 'Les Jardins', kind: 'siae', capacity: 2 } });
+      const sylvie = await db.contact.create({
         data: {
-          placementId: placement.id,
-          beneficiaryId: amina.id,
-          startsAt: start,
-          endsAt: new Date(start.getTime() + 3 * 3600_000),
+          structureId: structure.id,
+          firstName: 'Sylvie',
+          phone: '+33600000101',
+          language: 'fr',
+          role: 'supervisor',
         },
       });
-    const morning = await shift(at(4, 8));
-    const tomorrow = await shift(at(5, 9));
-    const rows = () => db.auditEvent.findMany({ where: { action: 'contact_action' }, orderBy: { id: 'asc' } });
+      const amina = await db.beneficiary.create({ data: { firstName: 'Amina', status: 'active', consentAt: NOW } });
+      const placement = await db.placement.create({
+        data: {
+          beneficiaryId: amina.id,
+          structureId: structure.id,
+          kind: 'sas_iae',
+          startDate: new Date(Date.UTC(2030, 2, 1)),
+          endDate: new Date(Date.UTC(2030, 5, 30)),
+          status: 'active',
+        },
+      });
+      const shift = (start: Date) =>
+        db.shift.create({
+          data: {
+            placementId: placement.id,
+            beneficiaryId: amina.id,
+            startsAt: start,
+            endsAt: new Date(start.getTime() + 3 * 3600_000),
+          },
+        });
+      const morning = await shift(at(4, 8));
+      const tomorrow = await shift(at(5, 9));
+      const rows = () => db.auditEvent.findMany({ where: { action: 'contact_action' }, orderBy: { id: 'asc' } });
 
-    await h.send('bonjour');
-    expect(await h.sendText('absence')).toContain("Amina n'est pas là aujourd'hui");
-    await h.send('2');
-    expect((await h.send('Elle ne trouve pas ses gants.'))[0].text).toBe(
-      'Merci. Son conseiller va lire votre message.',
-    );
-    expect(await h.sendText('3')).toContain('Amina travaille demain');
-    // The morning shift is answered as a request too (the menu made it absent; the employer corrects it).
-    await db.shift.update({ where: { id: morning.id }, data: { attendance: 'unknown' } });
-    h.clock.now = at(4, 12, 5);
-    expect(await requestShiftAttendance(h.db, h.clock.now, { timeZone: TZ })).toMatchObject({ asked: 1 });
-    await h.core.notifier.deliver({ contactId: sylvie.id });
-    h.clock.now = at(4, 12, 20);
-    expect(await h.sendText('1')).toContain("C'est noté");
-    await h.send('stop');
-    await h.send('start');
+      await h.send('bonjour');
+      expect(await h.sendText('absence')).toContain("Amina n'est pas là aujourd'hui");
+      await h.send('2');
+      expect((await h.send('Elle ne trouve pas ses gants.'))[0].text).toBe(
+        'Merci. Son conseiller va lire votre message.',
+      );
+      expect(await h.sendText('3')).toContain('Amina travaille demain');
+      // The morning shift is answered as a request too (the menu made it absent; the employer corrects it).
+      await db.shift.update({ where: { id: morning.id }, data: { attendance: 'unknown' } });
+      h.clock.now = at(4, 12, 5);
+      expect(await requestShiftAttendance(h.db, h.clock.now, { timeZone: TZ })).toMatchObject({ asked: 1 });
+      await h.core.notifier.deliver({ contactId: sylvie.id });
+      h.clock.now = at(4, 12, 20);
+      expect(await h.sendText('1')).toContain("C'est noté");
+      await h.send('stop');
+      await h.send('start');
 
-    const audit = await rows();
-    expect(audit.map((a) => [a.resource, a.resourceId, a.beneficiaryId, (a.detail as { kind: string }).kind])).toEqual([
-      ['placement', String(placement.id), amina.id, 'absence'],
-      ['placement', String(placement.id), amina.id, 'problem'],
-      ['placement', String(placement.id), amina.id, 'confirm'],
-      ['shift', String(morning.id), amina.id, 'attendance'],
-      ['contact', String(sylvie.id), null, 'stop'],
-      ['contact', String(sylvie.id), null, 'start'],
-    ]);
-    for (const a of audit) expect(a).toMatchObject({ staffUserId: null, detail: { contactId: sylvie.id } });
-    expect(audit[0].detail).toMatchObject({ outcome: 'recorded', shiftIds: [morning.id] });
-    expect(audit[2].detail).toMatchObject({ outcome: 'recorded', shiftIds: [tomorrow.id] });
-    expect(audit[3].detail).toMatchObject({ outcome: 'recorded', attendance: 'present' });
-    // What the contact wrote stays in the case, not in the audit trail.
-    expect(JSON.stringify(audit)).not.toContain('gants');
-  });
+      const audit = await rows();
+      expect(
+        audit.map((a) => [a.resource, a.resourceId, a.beneficiaryId, (a.detail as { kind: string }).kind]),
+      ).toEqual([
+        ['placement', String(placement.id), amina.id, 'absence'],
+        ['placement', String(placement.id), amina.id, 'problem'],
+        ['placement', String(placement.id), amina.id, 'confirm'],
+        ['shift', String(morning.id), amina.id, 'attendance'],
+        ['contact', String(sylvie.id), null, 'stop'],
+        ['contact', String(sylvie.id), null, 'start'],
+      ]);
+      for (const a of audit) expect(a).toMatchObject({ staffUserId: null, detail: { contactId: sylvie.id } });
+      expect(audit[0].detail).toMatchObject({ outcome: 'recorded', shiftIds: [morning.id] });
+      expect(audit[2].detail).toMatchObject({ outcome: 'recorded', shiftIds: [tomorrow.id] });
+      expect(audit[3].detail).toMatchObject({ outcome: 'recorded', attendance: 'present' });
+      // What the contact wrote stays in the case, not in the audit trail.
+      expect(JSON.stringify(audit)).not.toContain('gants');
+    },
+  );
 });

@@ -2,18 +2,9 @@
 // tests can start several migrations at the same moment (as several instances starting together).
 // Usage: node migrateProcess.cjs <provider> <url>; prints "ready", waits for a line on stdin,
 // then prints the result as JSON ({"applied": [...], "alreadyApplied": n} or {"error": "..."}).
-const fs = require('node:fs');
 const path = require('node:path');
-const ts = require('typescript');
 
-// Load the TypeScript sources directly (transpile only, as ts-jest does with diagnostics off).
-require.extensions['.ts'] = (module, filename) => {
-  const { outputText } = ts.transpileModule(fs.readFileSync(filename, 'utf8'), {
-    fileName: filename,
-    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
-  });
-  module._compile(outputText, filename);
-};
+require('./tsLoader.cjs');
 
 const { migrate } = require(path.join(__dirname, '..', '..', 'bot', 'db', 'migrate.ts'));
 const [provider, url] = process.argv.slice(2);

@@ -2,27 +2,14 @@
 // kill it (kill -9) and start it again. Configuration from the environment, as with `npm start`;
 // PASSERELLE_TEST_TUNING may hold StartOptions.whatsapp as JSON. Prints "listening <url>" when
 // ready.
-const fs = require('node:fs');
 const path = require('node:path');
-const ts = require('typescript');
 
-require.extensions['.ts'] = (module, filename) => {
-  const { outputText } = ts.transpileModule(fs.readFileSync(filename, 'utf8'), {
-    fileName: filename,
-    compilerOptions: {
-      module: ts.ModuleKind.CommonJS,
-      target: ts.ScriptTarget.ES2022,
-      esModuleInterop: true,
-      resolveJsonModule: true,
-    },
-  });
-  module._compile(outputText, filename);
-};
+require('./tsLoader.cjs');
 
 const root = path.join(__dirname, '..', '..');
-const { loadConfig } = require(path.join(root, 'bot', 'config.ts'));
-const { startApp } = require(path.join(root, 'bot', 'app.ts'));
-const { silentLogger } = require(path.join(root, 'bot', 'logger.ts'));
+const { loadConfig } = require(path.join(root, 'bot', 'runtime', 'config.ts'));
+const { startApp } = require(path.join(root, 'bot', 'runtime', 'app.ts'));
+const { silentLogger } = require(path.join(root, 'bot', 'runtime', 'logger.ts'));
 
 const tuning = process.env.PASSERELLE_TEST_TUNING ? JSON.parse(process.env.PASSERELLE_TEST_TUNING) : undefined;
 startApp(loadConfig(), silentLogger, { warmUp: false, whatsapp: tuning }).then(
