@@ -22,16 +22,22 @@ export function flatTranslations(tree: Translations, prefix = ''): Map<string, s
   return out;
 }
 
+/** The numbers a spoken menu says ("say or send 3"): one recording each. */
+const SPOKEN_NUMBERS = [1, 2, 3, 4, 5, 6, 7, 8, 9];
+
 /**
- * The keys a person can hear as a recording: fixed texts (no placeholder), not word lists for
- * recognition ("a|b|c"), not the dashboard's or the API's words (staff read them).
+ * The recordings a person can hear, by file name (without .ogg) -> text: the fixed texts (no
+ * placeholder) and, for a text whose only placeholder is {{number}}, one per number
+ * ("voice.press@3"); not word lists for recognition ("a|b|c"), not the staff's words (dashboard, api).
  */
 export function recordableKeys(code: LanguageCode): Map<string, string> {
   const out = new Map<string, string>();
   for (const [key, text] of flatTranslations(readTranslations(code))) {
-    if (/^(dashboard|api)\./.test(key) || text.includes('{{') || text.includes('|')) continue;
-    if (/\.(words|synonyms|keywords)$|_words$/.test(key)) continue;
-    out.set(key, text);
+    if (/^(dashboard|api|keywords|recognize)\./.test(key) || text.includes('|')) continue;
+    const placeholders = text.match(/\{\{[^}]*\}\}/g) ?? [];
+    if (!placeholders.length) out.set(key, text);
+    else if (placeholders.every((p) => p === '{{number}}'))
+      for (const n of SPOKEN_NUMBERS) out.set(`${key}@${n}`, text.replaceAll('{{number}}', String(n)));
   }
   return out;
 }
