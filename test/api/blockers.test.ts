@@ -33,32 +33,36 @@ describe('reading blockers', () => {
     made.theirs = (await report(theirs, { category: 'housing', urgency: 'today' })).id;
   });
 
-  test("a CIP lists their cases' blockers, newest first, with the person; not another CIP's; a coordinator sees all; audited", async () => {
-    const res = await cip.call('GET', '/api/cip/blockers?limit=500');
-    expect(res.status).toBe(200);
-    expect(ids(res)).toEqual(expect.arrayContaining([made.housing, made.childcare, made.transport]));
-    expect(ids(res)).not.toContain(made.theirs);
-    const own = res.body.items.filter((b: { beneficiaryId: number }) => b.beneficiaryId === mine);
-    expect(own.map((b: { id: number }) => b.id)).toEqual([made.transport, made.childcare, made.housing]);
-    expect(own[2]).toMatchObject({
-      reference: expect.stringMatching(/^B-\d{4,5}$/),
-      category: 'housing',
-      urgency: 'week',
-      status: 'open',
-      description: 'Le propriétaire veut que je parte',
-      statusNote: null,
-      resolvedAt: null,
-      beneficiary: { id: mine, firstName: expect.any(String) },
-    });
-    expect(ids(await coordinator.call('GET', '/api/cip/blockers?limit=500'))).toEqual(
-      expect.arrayContaining([made.housing, made.theirs]),
-    );
-    const audit = await db().auditEvent.findFirstOrThrow({
-      where: { action: 'read', resource: 'blocker', staffUserId: cip.id },
-      orderBy: { id: 'desc' },
-    });
-    expect((audit.detail as { ids: number[] }).ids).toEqual(ids(res));
-  });
+  test(
+    "a CIP lists their cases' blockers, newest first, with the person; not another CIP's; a coordinator sees " +
+      'all; audited',
+    async () => {
+      const res = await cip.call('GET', '/api/cip/blockers?limit=500');
+      expect(res.status).toBe(200);
+      expect(ids(res)).toEqual(expect.arrayContaining([made.housing, made.childcare, made.transport]));
+      expect(ids(res)).not.toContain(made.theirs);
+      const own = res.body.items.filter((b: { beneficiaryId: number }) => b.beneficiaryId === mine);
+      expect(own.map((b: { id: number }) => b.id)).toEqual([made.transport, made.childcare, made.housing]);
+      expect(own[2]).toMatchObject({
+        reference: expect.stringMatching(/^B-\d{4,5}$/),
+        category: 'housing',
+        urgency: 'week',
+        status: 'open',
+        description: 'Le propriétaire veut que je parte',
+        statusNote: null,
+        resolvedAt: null,
+        beneficiary: { id: mine, firstName: expect.any(String) },
+      });
+      expect(ids(await coordinator.call('GET', '/api/cip/blockers?limit=500'))).toEqual(
+        expect.arrayContaining([made.housing, made.theirs]),
+      );
+      const audit = await db().auditEvent.findFirstOrThrow({
+        where: { action: 'read', resource: 'blocker', staffUserId: cip.id },
+        orderBy: { id: 'desc' },
+      });
+      expect((audit.detail as { ids: number[] }).ids).toEqual(ids(res));
+    },
+  );
 
   test('filters: status, category, urgency, person; paging with the total', async () => {
     expect(ids(await cip.call('GET', `/api/cip/blockers?beneficiaryId=${mine}&category=childcare`))).toEqual([
@@ -110,108 +114,116 @@ describe('reading blockers', () => {
 });
 
 describe('moving a blocker along', () => {
-  test('in progress, resolved, open again: the status, the note, resolvedAt while resolved; each change on the timeline and audited', async () => {
-    const person = await newCase();
-    const b = await report(person, { category: 'papers', urgency: 'week' });
-    const started = await cip.call('PATCH', `/api/cip/blockers/${b.id}`, {
-      status: 'in_progress',
-      note: 'Rendez-vous en préfecture le 12',
-    });
-    expect(started.status).toBe(200);
-    expect(started.body).toMatchObject({
-      status: 'in_progress',
-      statusNote: 'Rendez-vous en préfecture le 12',
-      resolvedAt: null,
-    });
-    const resolved = await cip.call('PATCH', `/api/cip/blockers/${b.id}`, {
-      status: 'resolved',
-      note: 'Récépissé obtenu',
-    });
-    expect(resolved.body.status).toBe('resolved');
-    expect(Date.now() - new Date(resolved.body.resolvedAt).getTime()).toBeLessThan(60_000);
-    expect(await db().blocker.findUniqueOrThrow({ where: { id: b.id } })).toMatchObject({
-      status: 'resolved',
-      statusNote: 'Récépissé obtenu',
-    });
-    const reopened = await coordinator.call('PATCH', `/api/cip/blockers/${b.id}`, {
-      status: 'open',
-      note: 'Le récépissé a expiré',
-    });
-    expect(reopened.body).toMatchObject({ status: 'open', resolvedAt: null });
+  test(
+    'in progress, resolved, open again: the status, the note, resolvedAt while resolved; each change on the ' +
+      'timeline and audited',
+    async () => {
+      const person = await newCase();
+      const b = await report(person, { category: 'papers', urgency: 'week' });
+      const started = await cip.call('PATCH', `/api/cip/blockers/${b.id}`, {
+        status: 'in_progress',
+        note: 'Rendez-vous en préfecture le 12',
+      });
+      expect(started.status).toBe(200);
+      expect(started.body).toMatchObject({
+        status: 'in_progress',
+        statusNote: 'Rendez-vous en préfecture le 12',
+        resolvedAt: null,
+      });
+      const resolved = await cip.call('PATCH', `/api/cip/blockers/${b.id}`, {
+        status: 'resolved',
+        note: 'Récépissé obtenu',
+      });
+      expect(resolved.body.status).toBe('resolved');
+      expect(Date.now() - new Date(resolved.body.resolvedAt).getTime()).toBeLessThan(60_000);
+      expect(await db().blocker.findUniqueOrThrow({ where: { id: b.id } })).toMatchObject({
+        status: 'resolved',
+        statusNote: 'Récépissé obtenu',
+      });
+      const reopened = await coordinator.call('PATCH', `/api/cip/blockers/${b.id}`, {
+        status: 'open',
+        note: 'Le récépissé a expiré',
+      });
+      expect(reopened.body).toMatchObject({ status: 'open', resolvedAt: null });
 
-    const events = await db().caseEvent.findMany({
-      where: { beneficiaryId: person, type: 'blocker_status_changed' },
-      orderBy: { id: 'asc' },
-    });
-    expect(events.map((e) => [e.actorId, e.payload])).toEqual([
-      [
-        String(cip.id),
-        {
-          blockerId: b.id,
-          reference: b.reference,
-          from: 'open',
-          to: 'in_progress',
-          note: 'Rendez-vous en préfecture le 12',
-        },
-      ],
-      [
-        String(cip.id),
-        { blockerId: b.id, reference: b.reference, from: 'in_progress', to: 'resolved', note: 'Récépissé obtenu' },
-      ],
-      [
-        String(coordinator.id),
-        { blockerId: b.id, reference: b.reference, from: 'resolved', to: 'open', note: 'Le récépissé a expiré' },
-      ],
-    ]);
-    const audits = await db().auditEvent.findMany({
-      where: { action: 'update', resource: 'blocker', resourceId: String(b.id) },
-      orderBy: { id: 'asc' },
-    });
-    expect(audits.map((a) => [a.staffUserId, a.beneficiaryId])).toEqual([
-      [cip.id, person],
-      [cip.id, person],
-      [coordinator.id, person],
-    ]);
-    // Open again: among the open ones.
-    expect((await cip.call('GET', `/api/cip/blockers?beneficiaryId=${person}&status=open`)).body.total).toBe(1);
-  });
+      const events = await db().caseEvent.findMany({
+        where: { beneficiaryId: person, type: 'blocker_status_changed' },
+        orderBy: { id: 'asc' },
+      });
+      expect(events.map((e) => [e.actorId, e.payload])).toEqual([
+        [
+          String(cip.id),
+          {
+            blockerId: b.id,
+            reference: b.reference,
+            from: 'open',
+            to: 'in_progress',
+            note: 'Rendez-vous en préfecture le 12',
+          },
+        ],
+        [
+          String(cip.id),
+          { blockerId: b.id, reference: b.reference, from: 'in_progress', to: 'resolved', note: 'Récépissé obtenu' },
+        ],
+        [
+          String(coordinator.id),
+          { blockerId: b.id, reference: b.reference, from: 'resolved', to: 'open', note: 'Le récépissé a expiré' },
+        ],
+      ]);
+      const audits = await db().auditEvent.findMany({
+        where: { action: 'update', resource: 'blocker', resourceId: String(b.id) },
+        orderBy: { id: 'asc' },
+      });
+      expect(audits.map((a) => [a.staffUserId, a.beneficiaryId])).toEqual([
+        [cip.id, person],
+        [cip.id, person],
+        [coordinator.id, person],
+      ]);
+      // Open again: among the open ones.
+      expect((await cip.call('GET', `/api/cip/blockers?beneficiaryId=${person}&status=open`)).body.total).toBe(1);
+    },
+  );
 
-  test('a note is required (1 to 1000 characters) and the status one of three: 400; the same status: 409; out of scope: 404; no token: 401', async () => {
-    const person = await newCase();
-    const b = await report(person, { category: 'money', urgency: 'later' });
-    expect(paths(await cip.call('PATCH', `/api/cip/blockers/${b.id}`, { status: 'resolved' }))).toEqual(['note']);
-    expect(
-      (await cip.call('PATCH', `/api/cip/blockers/${b.id}`, { status: 'resolved', note: '   ' })).body.error.fields,
-    ).toEqual([{ path: 'note', message: 'must not be empty' }]);
-    expect(
-      paths(await cip.call('PATCH', `/api/cip/blockers/${b.id}`, { status: 'resolved', note: 'x'.repeat(1001) })),
-    ).toEqual(['note']);
-    expect(
-      (await cip.call('PATCH', `/api/cip/blockers/${b.id}`, { status: 'resolved', note: 'x'.repeat(1000) })).status,
-    ).toBe(200);
-    expect(paths(await cip.call('PATCH', `/api/cip/blockers/${b.id}`, { status: 'closed', note: 'ok' }))).toEqual([
-      'status',
-    ]);
-    const same = await cip.call('PATCH', `/api/cip/blockers/${b.id}`, { status: 'resolved', note: 'again' });
-    expect(same).toEqual({
-      status: 409,
-      body: {
-        error: {
-          code: 'Conflict',
-          reason: 'blocker.already.resolved',
-          params: {},
-          message: 'This blocker is resolved already.',
+  test(
+    'a note is required (1 to 1000 characters) and the status one of three: 400; the same status: 409; out of ' +
+      'scope: 404; no token: 401',
+    async () => {
+      const person = await newCase();
+      const b = await report(person, { category: 'money', urgency: 'later' });
+      expect(paths(await cip.call('PATCH', `/api/cip/blockers/${b.id}`, { status: 'resolved' }))).toEqual(['note']);
+      expect(
+        (await cip.call('PATCH', `/api/cip/blockers/${b.id}`, { status: 'resolved', note: '   ' })).body.error.fields,
+      ).toEqual([{ path: 'note', message: 'must not be empty' }]);
+      expect(
+        paths(await cip.call('PATCH', `/api/cip/blockers/${b.id}`, { status: 'resolved', note: 'x'.repeat(1001) })),
+      ).toEqual(['note']);
+      expect(
+        (await cip.call('PATCH', `/api/cip/blockers/${b.id}`, { status: 'resolved', note: 'x'.repeat(1000) })).status,
+      ).toBe(200);
+      expect(paths(await cip.call('PATCH', `/api/cip/blockers/${b.id}`, { status: 'closed', note: 'ok' }))).toEqual([
+        'status',
+      ]);
+      const same = await cip.call('PATCH', `/api/cip/blockers/${b.id}`, { status: 'resolved', note: 'again' });
+      expect(same).toEqual({
+        status: 409,
+        body: {
+          error: {
+            code: 'Conflict',
+            reason: 'blocker.already.resolved',
+            params: {},
+            message: 'This blocker is resolved already.',
+          },
         },
-      },
-    });
-    expect(
-      (await otherCip.call('PATCH', `/api/cip/blockers/${b.id}`, { status: 'open', note: 'mine now' })).status,
-    ).toBe(404);
-    expect((await cip.call('PATCH', '/api/cip/blockers/999999', { status: 'open', note: 'x' })).status).toBe(404);
-    expect((await request(testApp(), 'PATCH', `/api/cip/blockers/${b.id}`, { status: 'open', note: 'x' })).status).toBe(
-      401,
-    );
-    expect(await db().blocker.findUniqueOrThrow({ where: { id: b.id } })).toMatchObject({ status: 'resolved' });
-    expect(await db().caseEvent.count({ where: { beneficiaryId: person, type: 'blocker_status_changed' } })).toBe(1);
-  });
+      });
+      expect(
+        (await otherCip.call('PATCH', `/api/cip/blockers/${b.id}`, { status: 'open', note: 'mine now' })).status,
+      ).toBe(404);
+      expect((await cip.call('PATCH', '/api/cip/blockers/999999', { status: 'open', note: 'x' })).status).toBe(404);
+      expect(
+        (await request(testApp(), 'PATCH', `/api/cip/blockers/${b.id}`, { status: 'open', note: 'x' })).status,
+      ).toBe(401);
+      expect(await db().blocker.findUniqueOrThrow({ where: { id: b.id } })).toMatchObject({ status: 'resolved' });
+      expect(await db().caseEvent.count({ where: { beneficiaryId: person, type: 'blocker_status_changed' } })).toBe(1);
+    },
+  );
 });

@@ -58,7 +58,7 @@ async function fixture() {
   return session;
 }
 
-test('the preview counts who would be invited, by language, and who is left out and why; it sends nothing', async () => {
+test('the preview counts who would be invited, by language, who is left out and why; it sends nothing', async () => {
   const session = await fixture();
   const coordinator = await signedIn(testApp(), 'coordinator');
   const res = await coordinator.call('POST', '/api/cip/broadcasts/preview', {
@@ -94,7 +94,7 @@ test('the preview counts who would be invited, by language, and who is left out 
   ).toBe('broadcast.sessionClosed');
 });
 
-test("the Invitations page previews counts and each language's message; the broadcast's page follows its counts", async () => {
+test("the Invitations page previews counts and each language's message; the broadcast's page follows", async () => {
   const session = await fixture();
   await account('inv.coord@passerelle.test', 'coordinator');
   const { cookie } = await signIn('inv.coord@passerelle.test');

@@ -81,7 +81,7 @@ describe.each(testDatabases())('exits on $name', (kind) => {
     ).toBe(1);
   });
 
-  test('a detail of another outcome, a day before the entry or in the future, bad fields: 400; nothing written', async () => {
+  test('a detail of another outcome, a day before the entry or to come, bad fields: 400; nothing written', async () => {
     const id = await newCase();
     const wrong = await exit(id, { date: '2025-09-30', outcome: 'durable', detail: 'cdd_short' });
     expect(wrong.status).toBe(400);
@@ -111,7 +111,7 @@ describe.each(testDatabases())('exits on $name', (kind) => {
     expect(await db().caseEvent.count({ where: { beneficiaryId: id, type: 'exit_recorded' } })).toBe(0);
   });
 
-  test('twice: 409 with the first day; an erased case: 409; another CIP: 404; a coordinator may; no token: 401', async () => {
+  test('twice: 409 with the first day; erased: 409; another CIP: 404; a coordinator may; no token: 401', async () => {
     const id = await newCase();
     expect((await exit(id, { date: '2025-03-03', outcome: 'positive', detail: 'training' })).status).toBe(200);
     const again = await exit(id, { date: '2025-04-01', outcome: 'other', detail: 'unknown' });
@@ -168,82 +168,89 @@ describe.each(testDatabases())('exits on $name', (kind) => {
     });
   });
 
-  test("refusals in the caller's language: French by default, English when asked; a placement rule with its structure and days", async () => {
-    const id = await newCase();
-    await exit(id, { date: '2025-03-10', outcome: 'durable', detail: 'cdi' });
-    const asked = (language?: string) =>
-      request(
+  test(
+    "refusals in the caller's language: French by default, English when asked; a placement rule with its " +
+      'structure and days',
+    async () => {
+      const id = await newCase();
+      await exit(id, { date: '2025-03-10', outcome: 'durable', detail: 'cdi' });
+      const asked = (language?: string) =>
+        request(
+          testApp(),
+          'POST',
+          `/api/cip/beneficiaries/${id}/exit`,
+          { date: '2025-04-01', outcome: 'other', detail: 'unknown' },
+          cip.token,
+          language === undefined ? { 'Accept-Language': '' } : { 'Accept-Language': language },
+        );
+      expect((await asked()).body.error.message).toBe(
+        'Cette personne est déjà sortie de la plateforme, le 10/03/2025.',
+      );
+      expect((await asked('fr-FR,fr;q=0.9,en;q=0.8')).body.error.message).toBe(
+        'Cette personne est déjà sortie de la plateforme, le 10/03/2025.',
+      );
+      expect((await asked('en-GB,en;q=0.9')).body.error.message).toBe(
+        'This person left the platform already, on 2025-03-10.',
+      );
+      expect((await asked('de-DE,en;q=0.5,fr;q=0.4')).body.error.message).toBe(
+        'This person left the platform already, on 2025-03-10.',
+      );
+      // Other languages of the chat are not the staff's: French.
+      expect((await asked('ar')).body.error.message).toBe(
+        'Cette personne est déjà sortie de la plateforme, le 10/03/2025.',
+      );
+
+      // The sas IAE rules: the SIAE's name and the day in the sentence.
+      const siae = (
+        await coordinator.call('POST', '/api/cip/structures', { name: 'Jardins de Cocagne', kind: 'siae', capacity: 1 })
+      ).body.id;
+      const place = (beneficiaryId: number) =>
+        request(
+          testApp(),
+          'POST',
+          '/api/cip/placements',
+          { beneficiaryId, structureId: siae, kind: 'sas_iae', startDate: '2027-03-01', endDate: '2027-04-30' },
+          cip.token,
+          { 'Accept-Language': 'fr' },
+        );
+      expect((await place(await newCase())).status).toBe(201);
+      const refused = await place(await newCase());
+      expect(refused.status).toBe(409);
+      expect(refused.body.error).toEqual({
+        code: 'Conflict',
+        reason: 'placement.capacityOne',
+        params: { structure: 'Jardins de Cocagne', capacity: 1, placed: 1, day: '2027-03-01' },
+        message:
+          'Jardins de Cocagne accueille au plus 1 réfugié(s) à la fois en sas IAE, ' +
+          'et 1 y est déjà placé le 01/03/2027.',
+      });
+      const notFound = await request(testApp(), 'GET', '/api/cip/beneficiaries/999999', undefined, cip.token, {
+        'Accept-Language': 'fr',
+      });
+      expect(notFound.body.error).toEqual({
+        code: 'NotFound',
+        reason: 'notFound.Beneficiary',
+        params: {},
+        message: 'Personne introuvable.',
+      });
+      // zod's own field messages too (those written in our schemas stay as written).
+      const badFr = await request(
         testApp(),
         'POST',
         `/api/cip/beneficiaries/${id}/exit`,
-        { date: '2025-04-01', outcome: 'other', detail: 'unknown' },
-        cip.token,
-        language === undefined ? { 'Accept-Language': '' } : { 'Accept-Language': language },
-      );
-    expect((await asked()).body.error.message).toBe('Cette personne est déjà sortie de la plateforme, le 10/03/2025.');
-    expect((await asked('fr-FR,fr;q=0.9,en;q=0.8')).body.error.message).toBe(
-      'Cette personne est déjà sortie de la plateforme, le 10/03/2025.',
-    );
-    expect((await asked('en-GB,en;q=0.9')).body.error.message).toBe(
-      'This person left the platform already, on 2025-03-10.',
-    );
-    expect((await asked('de-DE,en;q=0.5,fr;q=0.4')).body.error.message).toBe(
-      'This person left the platform already, on 2025-03-10.',
-    );
-    // Other languages of the chat are not the staff's: French.
-    expect((await asked('ar')).body.error.message).toBe(
-      'Cette personne est déjà sortie de la plateforme, le 10/03/2025.',
-    );
-
-    // The sas IAE rules: the SIAE's name and the day in the sentence.
-    const siae = (
-      await coordinator.call('POST', '/api/cip/structures', { name: 'Jardins de Cocagne', kind: 'siae', capacity: 1 })
-    ).body.id;
-    const place = (beneficiaryId: number) =>
-      request(
-        testApp(),
-        'POST',
-        '/api/cip/placements',
-        { beneficiaryId, structureId: siae, kind: 'sas_iae', startDate: '2027-03-01', endDate: '2027-04-30' },
+        { date: '2025-04-01', outcome: 'emploi', detail: 'cdi' },
         cip.token,
         { 'Accept-Language': 'fr' },
       );
-    expect((await place(await newCase())).status).toBe(201);
-    const refused = await place(await newCase());
-    expect(refused.status).toBe(409);
-    expect(refused.body.error).toEqual({
-      code: 'Conflict',
-      reason: 'placement.capacityOne',
-      params: { structure: 'Jardins de Cocagne', capacity: 1, placed: 1, day: '2027-03-01' },
-      message:
-        'Jardins de Cocagne accueille au plus 1 réfugié(s) à la fois en sas IAE, et 1 y est déjà placé le 01/03/2027.',
-    });
-    const notFound = await request(testApp(), 'GET', '/api/cip/beneficiaries/999999', undefined, cip.token, {
-      'Accept-Language': 'fr',
-    });
-    expect(notFound.body.error).toEqual({
-      code: 'NotFound',
-      reason: 'notFound.Beneficiary',
-      params: {},
-      message: 'Personne introuvable.',
-    });
-    // zod's own field messages too (those written in our schemas stay as written).
-    const badFr = await request(
-      testApp(),
-      'POST',
-      `/api/cip/beneficiaries/${id}/exit`,
-      { date: '2025-04-01', outcome: 'emploi', detail: 'cdi' },
-      cip.token,
-      { 'Accept-Language': 'fr' },
-    );
-    expect(badFr.body.error).toMatchObject({
-      reason: 'invalid.body',
-      message: "Le corps de la requête n'est pas valide.",
-      fields: [{ path: 'outcome', message: expect.stringMatching(/^Option invalide/) }],
-    });
-    const noToken = await request(testApp(), 'GET', '/api/cip/beneficiaries', undefined, undefined, {
-      'Accept-Language': 'fr',
-    });
-    expect(noToken.body.error.message).toMatch(/^Connectez-vous d'abord/);
-  });
+      expect(badFr.body.error).toMatchObject({
+        reason: 'invalid.body',
+        message: "Le corps de la requête n'est pas valide.",
+        fields: [{ path: 'outcome', message: expect.stringMatching(/^Option invalide/) }],
+      });
+      const noToken = await request(testApp(), 'GET', '/api/cip/beneficiaries', undefined, undefined, {
+        'Accept-Language': 'fr',
+      });
+      expect(noToken.body.error.message).toMatch(/^Connectez-vous d'abord/);
+    },
+  );
 });

@@ -57,53 +57,57 @@ describe.each(testDatabases())('CSV exports on $name', (kind) => {
   const lastExport = () =>
     testApp().db.prisma.auditEvent.findFirstOrThrow({ where: { action: 'export' }, orderBy: { id: 'desc' } });
 
-  test('cases.csv: BOM, ";" and CRLF, a header line, quoted fields, days, defused formulas; audited with its filters and rows', async () => {
-    const res = await download(testApp(), '/api/cip/exports/cases.csv', coordinator.token);
-    expect(res.status).toBe(200);
-    expect(res.type).toBe('text/csv; charset=utf-8');
-    expect(res.disposition).toMatch(/^attachment; filename="passerelle-cases-\d{4}-\d{2}-\d{2}\.csv"$/);
-    const [header, ...lines] = rows(res.text);
-    expect(header).toEqual([
-      'id',
-      'prenom',
-      'nom',
-      'telephone',
-      'langue',
-      'annee_naissance',
-      'protection',
-      'niveau_francais',
-      'lecture',
-      'etape',
-      'statut',
-      'cip_id',
-      'date_entree',
-      'date_sortie',
-      'sortie_categorie',
-      'sortie_detail',
-      'consentement',
-      'cree_le',
-    ]);
-    expect(lines.map((l) => Number(l[0]))).toEqual(Object.values(fx.people));
-    const p1 = lines[0];
-    expect(p1.slice(0, 5)).toEqual([String(fx.people.p1), 'Amina', 'Diallo', "'+33639980101", 'fr']);
-    expect(p1.slice(9, 16)).toEqual([
-      'exited',
-      'active',
-      String(cipA.id),
-      '2024-11-10',
-      '2025-03-10',
-      'durable',
-      'cdi',
-    ]);
-    expect(p1[17]).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
-    // A name with the separator and quotes is one quoted field.
-    expect(lines[2][1]).toBe('"Samir; ""le grand"""');
-    expect(await lastExport()).toMatchObject({
-      staffUserId: coordinator.id,
-      resource: 'cases',
-      detail: { filters: { scope: 'all' }, rows: 8 },
-    });
-  });
+  test(
+    'cases.csv: BOM, ";" and CRLF, a header line, quoted fields, days, defused formulas; audited with its ' +
+      'filters and rows',
+    async () => {
+      const res = await download(testApp(), '/api/cip/exports/cases.csv', coordinator.token);
+      expect(res.status).toBe(200);
+      expect(res.type).toBe('text/csv; charset=utf-8');
+      expect(res.disposition).toMatch(/^attachment; filename="passerelle-cases-\d{4}-\d{2}-\d{2}\.csv"$/);
+      const [header, ...lines] = rows(res.text);
+      expect(header).toEqual([
+        'id',
+        'prenom',
+        'nom',
+        'telephone',
+        'langue',
+        'annee_naissance',
+        'protection',
+        'niveau_francais',
+        'lecture',
+        'etape',
+        'statut',
+        'cip_id',
+        'date_entree',
+        'date_sortie',
+        'sortie_categorie',
+        'sortie_detail',
+        'consentement',
+        'cree_le',
+      ]);
+      expect(lines.map((l) => Number(l[0]))).toEqual(Object.values(fx.people));
+      const p1 = lines[0];
+      expect(p1.slice(0, 5)).toEqual([String(fx.people.p1), 'Amina', 'Diallo', "'+33639980101", 'fr']);
+      expect(p1.slice(9, 16)).toEqual([
+        'exited',
+        'active',
+        String(cipA.id),
+        '2024-11-10',
+        '2025-03-10',
+        'durable',
+        'cdi',
+      ]);
+      expect(p1[17]).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+      // A name with the separator and quotes is one quoted field.
+      expect(lines[2][1]).toBe('"Samir; ""le grand"""');
+      expect(await lastExport()).toMatchObject({
+        staffUserId: coordinator.id,
+        resource: 'cases',
+        detail: { filters: { scope: 'all' }, rows: 8 },
+      });
+    },
+  );
 
   test("the page's filters, and a CIP's scope (their people only)", async () => {
     const arabic = rows(
@@ -237,7 +241,7 @@ describe.each(testDatabases())('CSV exports on $name', (kind) => {
     ).toEqual([fx.people.p6]);
   });
 
-  test('stats.csv: one figure per line, decimals with a comma; a CIP may not ask for another CIP (403, JSON)', async () => {
+  test('stats.csv: one figure per line, decimals with a comma; a CIP may not ask for another (403, JSON)', async () => {
     const res = await download(
       testApp(),
       '/api/cip/exports/stats.csv?from=2025-01-01&to=2025-12-31',

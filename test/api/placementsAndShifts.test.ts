@@ -32,7 +32,7 @@ const sas = (beneficiaryId: number, structureId: number, startDate: string, endD
 const place = (body: object, client: StaffClient = cip) => client.call('POST', '/api/cip/placements', body);
 
 describe('placements', () => {
-  test('a CIP places a person: the row, placement_created on the timeline, an audit row; the stage is left alone', async () => {
+  test('a CIP places a person: the row, placement_created on the timeline, audited; the stage unchanged', async () => {
     const person = await newCase();
     const siae = await newStructure('siae');
     const tutorId = await newContact(siae);
@@ -122,59 +122,63 @@ describe('placements', () => {
     expect((await db().beneficiary.findUniqueOrThrow({ where: { id: person } })).stage).toBe('diagnostic');
   });
 
-  test('dates: the end must come after the start (400 on endDate), also when an edit moves only one of them; bad fields field by field', async () => {
-    const person = await newCase();
-    const company = await newStructure('company');
-    const before = await place({
-      beneficiaryId: person,
-      structureId: company,
-      kind: 'immersion',
-      startDate: '2027-05-10',
-      endDate: '2027-05-03',
-    });
-    expect(before.status).toBe(400);
-    expect(before.body.error.fields).toEqual([{ path: 'endDate', message: 'must be after startDate' }]);
-    expect(
-      paths(
+  test(
+    'dates: the end must come after the start (400 on endDate), also when an edit moves only one of them; bad ' +
+      'fields field by field',
+    async () => {
+      const person = await newCase();
+      const company = await newStructure('company');
+      const before = await place({
+        beneficiaryId: person,
+        structureId: company,
+        kind: 'immersion',
+        startDate: '2027-05-10',
+        endDate: '2027-05-03',
+      });
+      expect(before.status).toBe(400);
+      expect(before.body.error.fields).toEqual([{ path: 'endDate', message: 'must be after startDate' }]);
+      expect(
+        paths(
+          await place({
+            beneficiaryId: person,
+            structureId: company,
+            kind: 'immersion',
+            startDate: '2027-05-10',
+            endDate: '2027-05-10',
+          }),
+        ),
+      ).toEqual(['endDate']);
+      const bad = await place({
+        beneficiaryId: 'x',
+        structureId: company,
+        kind: 'internship',
+        startDate: '10/05/2027',
+        status: 'done',
+      });
+      expect(bad.status).toBe(400);
+      expect(paths(bad)).toEqual(['beneficiaryId', 'endDate', 'kind', 'startDate', 'status']);
+
+      const p = (
         await place({
           beneficiaryId: person,
           structureId: company,
           kind: 'immersion',
           startDate: '2027-05-10',
-          endDate: '2027-05-10',
-        }),
-      ),
-    ).toEqual(['endDate']);
-    const bad = await place({
-      beneficiaryId: 'x',
-      structureId: company,
-      kind: 'internship',
-      startDate: '10/05/2027',
-      status: 'done',
-    });
-    expect(bad.status).toBe(400);
-    expect(paths(bad)).toEqual(['beneficiaryId', 'endDate', 'kind', 'startDate', 'status']);
-
-    const p = (
-      await place({
-        beneficiaryId: person,
-        structureId: company,
-        kind: 'immersion',
-        startDate: '2027-05-10',
-        endDate: '2027-05-21',
-      })
-    ).body;
-    const moved = await cip.call('PATCH', `/api/cip/placements/${p.id}`, { startDate: '2027-05-25' });
-    expect(moved.status).toBe(400);
-    expect(moved.body.error.fields).toEqual([
-      { path: 'endDate', message: 'must be after the start date (2027-05-25)' },
-    ]);
-    expect(paths(await cip.call('PATCH', `/api/cip/placements/${p.id}`, { status: 'over' }))).toEqual(['status']);
-    expect((await cip.call('PATCH', `/api/cip/placements/${p.id}`, {})).status).toBe(400);
-    expect((await db().placement.findUniqueOrThrow({ where: { id: p.id } })).startDate.toISOString()).toBe(
-      '2027-05-10T00:00:00.000Z',
-    );
-  });
+          endDate: '2027-05-21',
+        })
+      ).body;
+      const moved = await cip.call('PATCH', `/api/cip/placements/${p.id}`, { startDate: '2027-05-25' });
+      expect(moved.status).toBe(400);
+      expect(moved.body.error.fields).toEqual([
+        { path: 'endDate', message: 'must be after the start date (2027-05-25)' },
+      ]);
+      expect(paths(await cip.call('PATCH', `/api/cip/placements/${p.id}`, { status: 'over' }))).toEqual(['status']);
+      expect((await cip.call('PATCH', `/api/cip/placements/${p.id}`, {})).status).toBe(400);
+      expect((await db().placement.findUniqueOrThrow({ where: { id: p.id } })).startDate.toISOString()).toBe(
+        '2027-05-10T00:00:00.000Z',
+      );
+    },
+  );
 
   test("another CIP's case, an unknown case, structure or placement: 404; without a token: 401", async () => {
     const theirs = await newCase(otherCip);
@@ -204,53 +208,57 @@ describe('placements', () => {
     expect(await db().placement.count({ where: { beneficiaryId: theirs } })).toBe(1);
   });
 
-  test('an SIAE takes 2 people at a time: a third on overlapping dates is refused (409), on other dates accepted; ended or cancelled ones free their seat', async () => {
-    const siae = await newStructure('siae');
-    const [a, b, c, d] = [await newCase(), await newCase(), await newCase(), await newCase()];
-    expect((await place(sas(a, siae, '2027-01-04', '2027-02-26'))).status).toBe(201);
-    expect((await place(sas(b, siae, '2027-02-01', '2027-03-31'))).status).toBe(201);
-    const third = await place(sas(c, siae, '2027-02-15', '2027-04-30'));
-    expect(third.status).toBe(409);
-    expect(third.body.error).toEqual({
-      code: 'Conflict',
-      reason: 'placement.capacity',
-      params: { structure: expect.stringMatching(/^siae \d+$/), capacity: 2, placed: 2, day: '2027-02-15' },
-      message: expect.stringMatching(
-        /^siae \d+ takes at most 2 refugees in the sas IAE at a time, and 2 are already placed there on 2027-02-15\.$/,
-      ),
-    });
-    expect(await db().placement.count({ where: { beneficiaryId: c } })).toBe(0);
-    expect(await db().caseEvent.count({ where: { beneficiaryId: c, type: 'placement_created' } })).toBe(0);
-    // The last day is included: starting on a's last day is still one too many...
-    expect((await place(sas(c, siae, '2027-02-26', '2027-04-30'))).status).toBe(409);
-    // ...the day after a leaves and until b's last day, only b is there.
-    expect((await place(sas(c, siae, '2027-02-27', '2027-05-31'))).status).toBe(201);
-    // From 2027-04-01 on, only c: d gets in then, not before.
-    expect((await place(sas(d, siae, '2027-03-15', '2027-04-15'))).status).toBe(409);
-    const dLater = await place(sas(d, siae, '2027-04-01', '2027-05-15'));
-    expect(dLater.status).toBe(201);
-    // Another kind of placement in the same SIAE takes no sas IAE seat.
-    expect(
-      (
-        await place({
-          beneficiaryId: await newCase(),
-          structureId: siae,
-          kind: 'job',
-          startDate: '2027-04-01',
-          endDate: '2027-12-31',
-        })
-      ).status,
-    ).toBe(201);
-    // d's place freed by a cancellation: e fits; bringing d back is refused.
-    const e = await newCase();
-    expect((await cip.call('PATCH', `/api/cip/placements/${dLater.body.id}`, { status: 'cancelled' })).status).toBe(
-      200,
-    );
-    expect((await place(sas(e, siae, '2027-04-01', '2027-04-30'))).status).toBe(201);
-    const back = await cip.call('PATCH', `/api/cip/placements/${dLater.body.id}`, { status: 'planned' });
-    expect(back.status).toBe(409);
-    expect((await db().placement.findUniqueOrThrow({ where: { id: dLater.body.id } })).status).toBe('cancelled');
-  });
+  test(
+    'an SIAE takes 2 people at a time: a third on overlapping dates is refused (409), on other dates accepted; ' +
+      'ended or cancelled ones free their seat',
+    async () => {
+      const siae = await newStructure('siae');
+      const [a, b, c, d] = [await newCase(), await newCase(), await newCase(), await newCase()];
+      expect((await place(sas(a, siae, '2027-01-04', '2027-02-26'))).status).toBe(201);
+      expect((await place(sas(b, siae, '2027-02-01', '2027-03-31'))).status).toBe(201);
+      const third = await place(sas(c, siae, '2027-02-15', '2027-04-30'));
+      expect(third.status).toBe(409);
+      expect(third.body.error).toEqual({
+        code: 'Conflict',
+        reason: 'placement.capacity',
+        params: { structure: expect.stringMatching(/^siae \d+$/), capacity: 2, placed: 2, day: '2027-02-15' },
+        message: expect.stringMatching(
+          /^siae \d+ takes at most 2 refugees in the sas IAE at a time, and 2 are already placed there on 2027-02-15\.$/,
+        ),
+      });
+      expect(await db().placement.count({ where: { beneficiaryId: c } })).toBe(0);
+      expect(await db().caseEvent.count({ where: { beneficiaryId: c, type: 'placement_created' } })).toBe(0);
+      // The last day is included: starting on a's last day is still one too many...
+      expect((await place(sas(c, siae, '2027-02-26', '2027-04-30'))).status).toBe(409);
+      // ...the day after a leaves and until b's last day, only b is there.
+      expect((await place(sas(c, siae, '2027-02-27', '2027-05-31'))).status).toBe(201);
+      // From 2027-04-01 on, only c: d gets in then, not before.
+      expect((await place(sas(d, siae, '2027-03-15', '2027-04-15'))).status).toBe(409);
+      const dLater = await place(sas(d, siae, '2027-04-01', '2027-05-15'));
+      expect(dLater.status).toBe(201);
+      // Another kind of placement in the same SIAE takes no sas IAE seat.
+      expect(
+        (
+          await place({
+            beneficiaryId: await newCase(),
+            structureId: siae,
+            kind: 'job',
+            startDate: '2027-04-01',
+            endDate: '2027-12-31',
+          })
+        ).status,
+      ).toBe(201);
+      // d's place freed by a cancellation: e fits; bringing d back is refused.
+      const e = await newCase();
+      expect((await cip.call('PATCH', `/api/cip/placements/${dLater.body.id}`, { status: 'cancelled' })).status).toBe(
+        200,
+      );
+      expect((await place(sas(e, siae, '2027-04-01', '2027-04-30'))).status).toBe(201);
+      const back = await cip.call('PATCH', `/api/cip/placements/${dLater.body.id}`, { status: 'planned' });
+      expect(back.status).toBe(409);
+      expect((await db().placement.findUniqueOrThrow({ where: { id: dLater.body.id } })).status).toBe('cancelled');
+    },
+  );
 
   test('the seats of an SIAE are its capacity when set; people of other CIPs count too', async () => {
     const siae = await newStructure('siae', { capacity: 3 });
@@ -262,69 +270,78 @@ describe('placements', () => {
     );
   });
 
-  test('at most 4 months of sas IAE in all: up to the same day 4 months after the first; an edit past them is refused and changes nothing', async () => {
-    const [s1, s2, s3] = [await newStructure('siae'), await newStructure('siae'), await newStructure('siae')];
-    const person = await newCase();
-    const tooLong = await place(sas(person, s1, '2027-01-15', '2027-05-16'));
-    expect(tooLong.status).toBe(409);
-    expect(tooLong.body.error.message).toBe(
-      'The sas IAE lasts at most 4 months in all: from 2027-01-15, that is 121 days (to 2027-05-15); with this placement it would be 122 days.',
-    );
-    const first = (await place(sas(person, s1, '2027-01-15', '2027-03-14'))).body;
-    const second = (await place(sas(person, s2, '2027-03-15', '2027-05-15'))).body;
-    expect(second.id).toBeDefined();
-    // The 4 months are used: one more day anywhere is too many.
-    expect((await place(sas(person, s3, '2027-06-01', '2027-06-02'))).status).toBe(409);
-    const edit = await cip.call('PATCH', `/api/cip/placements/${second.id}`, { endDate: '2027-05-20' });
-    expect(edit.status).toBe(409);
-    expect(edit.body.error.message).toMatch(/^The sas IAE lasts at most 4 months in all/);
-    expect((await db().placement.findUniqueOrThrow({ where: { id: second.id } })).endDate.toISOString()).toBe(
-      '2027-05-15T00:00:00.000Z',
-    );
-    expect(await db().caseEvent.count({ where: { beneficiaryId: person, type: 'placement_updated' } })).toBe(0);
-    // Shortening the first step makes room for the second to last longer.
-    expect((await cip.call('PATCH', `/api/cip/placements/${first.id}`, { endDate: '2027-03-09' })).status).toBe(200);
-    expect((await cip.call('PATCH', `/api/cip/placements/${second.id}`, { endDate: '2027-05-20' })).status).toBe(200);
-    // Ending a step or changing its notes is never refused.
-    expect(
-      (await cip.call('PATCH', `/api/cip/placements/${first.id}`, { status: 'ended', notes: 'done' })).status,
-    ).toBe(200);
-  });
+  test(
+    'at most 4 months of sas IAE in all: up to the same day 4 months after the first; an edit past them is ' +
+      'refused and changes nothing',
+    async () => {
+      const [s1, s2, s3] = [await newStructure('siae'), await newStructure('siae'), await newStructure('siae')];
+      const person = await newCase();
+      const tooLong = await place(sas(person, s1, '2027-01-15', '2027-05-16'));
+      expect(tooLong.status).toBe(409);
+      expect(tooLong.body.error.message).toBe(
+        'The sas IAE lasts at most 4 months in all: from 2027-01-15, that is 121 days (to 2027-05-15); ' +
+          'with this placement it would be 122 days.',
+      );
+      const first = (await place(sas(person, s1, '2027-01-15', '2027-03-14'))).body;
+      const second = (await place(sas(person, s2, '2027-03-15', '2027-05-15'))).body;
+      expect(second.id).toBeDefined();
+      // The 4 months are used: one more day anywhere is too many.
+      expect((await place(sas(person, s3, '2027-06-01', '2027-06-02'))).status).toBe(409);
+      const edit = await cip.call('PATCH', `/api/cip/placements/${second.id}`, { endDate: '2027-05-20' });
+      expect(edit.status).toBe(409);
+      expect(edit.body.error.message).toMatch(/^The sas IAE lasts at most 4 months in all/);
+      expect((await db().placement.findUniqueOrThrow({ where: { id: second.id } })).endDate.toISOString()).toBe(
+        '2027-05-15T00:00:00.000Z',
+      );
+      expect(await db().caseEvent.count({ where: { beneficiaryId: person, type: 'placement_updated' } })).toBe(0);
+      // Shortening the first step makes room for the second to last longer.
+      expect((await cip.call('PATCH', `/api/cip/placements/${first.id}`, { endDate: '2027-03-09' })).status).toBe(200);
+      expect((await cip.call('PATCH', `/api/cip/placements/${second.id}`, { endDate: '2027-05-20' })).status).toBe(200);
+      // Ending a step or changing its notes is never refused.
+      expect(
+        (await cip.call('PATCH', `/api/cip/placements/${first.id}`, { status: 'ended', notes: 'done' })).status,
+      ).toBe(200);
+    },
+  );
 
-  test('the tutor is a contact of the structure (409 otherwise, on create and on change); a sas IAE step is in an SIAE (409 in a company)', async () => {
-    const siae = await newStructure('siae');
-    const company = await newStructure('company');
-    const ours = await newContact(siae);
-    const theirs = await newContact(company);
-    const person = await newCase();
-    const wrongTutor = await place(sas(person, siae, '2027-09-01', '2027-09-30', { tutorId: theirs }));
-    expect(wrongTutor).toMatchObject({
-      status: 409,
-      body: {
-        error: { code: 'Conflict', message: expect.stringMatching(/^The tutor must be a contact of siae \d+\.$/) },
-      },
-    });
-    expect((await place(sas(person, siae, '2027-09-01', '2027-09-30', { tutorId: 999999 }))).status).toBe(409);
-    const p = (await place(sas(person, siae, '2027-09-01', '2027-09-30', { tutorId: ours }))).body;
-    expect((await cip.call('PATCH', `/api/cip/placements/${p.id}`, { tutorId: theirs })).status).toBe(409);
-    expect((await cip.call('PATCH', `/api/cip/placements/${p.id}`, { tutorId: null })).body.tutorId).toBeNull();
+  test(
+    'the tutor is a contact of the structure (409 otherwise, on create and on change); a sas IAE step is in an ' +
+      'SIAE (409 in a company)',
+    async () => {
+      const siae = await newStructure('siae');
+      const company = await newStructure('company');
+      const ours = await newContact(siae);
+      const theirs = await newContact(company);
+      const person = await newCase();
+      const wrongTutor = await place(sas(person, siae, '2027-09-01', '2027-09-30', { tutorId: theirs }));
+      expect(wrongTutor).toMatchObject({
+        status: 409,
+        body: {
+          error: { code: 'Conflict', message: expect.stringMatching(/^The tutor must be a contact of siae \d+\.$/) },
+        },
+      });
+      expect((await place(sas(person, siae, '2027-09-01', '2027-09-30', { tutorId: 999999 }))).status).toBe(409);
+      const p = (await place(sas(person, siae, '2027-09-01', '2027-09-30', { tutorId: ours }))).body;
+      expect((await cip.call('PATCH', `/api/cip/placements/${p.id}`, { tutorId: theirs })).status).toBe(409);
+      expect((await cip.call('PATCH', `/api/cip/placements/${p.id}`, { tutorId: null })).body.tutorId).toBeNull();
 
-    const atCompany = await place(sas(person, company, '2027-10-01', '2027-10-15'));
-    expect(atCompany.status).toBe(409);
-    expect(atCompany.body.error.message).toMatch(/^A sas IAE step is done in an SIAE; company \d+ is a company\.$/);
-    expect(
-      (
-        await place({
-          beneficiaryId: person,
-          structureId: company,
-          kind: 'immersion',
-          startDate: '2027-10-01',
-          endDate: '2027-10-15',
-          tutorId: theirs,
-        })
-      ).status,
-    ).toBe(201);
-  });
+      const atCompany = await place(sas(person, company, '2027-10-01', '2027-10-15'));
+      expect(atCompany.status).toBe(409);
+      expect(atCompany.body.error.message).toMatch(/^A sas IAE step is done in an SIAE; company \d+ is a company\.$/);
+      expect(
+        (
+          await place({
+            beneficiaryId: person,
+            structureId: company,
+            kind: 'immersion',
+            startDate: '2027-10-01',
+            endDate: '2027-10-15',
+            tutorId: theirs,
+          })
+        ).status,
+      ).toBe(201);
+    },
+  );
 
   test('an archived case or an inactive structure: 409', async () => {
     const siae = await newStructure('siae');
@@ -361,7 +378,7 @@ describe('shifts', () => {
     placementId = (await place(sas(person, siae, '2027-02-01', '2027-02-28', { status: 'active' }))).body.id;
   });
 
-  test("a shift within the placement's days: 201, the row, shift_created, an audit row; the last day included", async () => {
+  test("a shift in the placement's days: 201, the row, shift_created, audited; the last day included", async () => {
     const res = await cip.call('POST', `/api/cip/placements/${placementId}/shifts`, {
       startsAt: '2027-02-01T08:00:00+01:00',
       endsAt: '2027-02-01T12:00:00+01:00',
@@ -507,54 +524,58 @@ describe('shifts', () => {
     expect((await otherCip.call('GET', `/api/cip/beneficiaries/${person}/shifts`)).status).toBe(404);
   });
 
-  test('attendance: recorded with its time and shift_attendance; an absence is an alert; bad values 400; out of scope 404', async () => {
-    const shift = (
-      await cip.call('POST', `/api/cip/placements/${placementId}/shifts`, {
-        startsAt: '2027-02-17T08:00:00Z',
-        endsAt: '2027-02-17T12:00:00Z',
-      })
-    ).body;
-    const present = await cip.call('PATCH', `/api/cip/shifts/${shift.id}`, { attendance: 'late' });
-    expect(present.status).toBe(200);
-    expect(present.body.attendance).toBe('late');
-    expect(Date.now() - new Date(present.body.attendanceAt).getTime()).toBeLessThan(60_000);
-    const absent = await cip.call('PATCH', `/api/cip/shifts/${shift.id}`, { attendance: 'absent' });
-    expect(absent.body.attendance).toBe('absent');
-    const events = await db().caseEvent.findMany({
-      where: { beneficiaryId: person, type: 'shift_attendance' },
-      orderBy: { id: 'asc' },
-    });
-    expect(
-      events.map((e) => [
-        e.attention,
-        (e.payload as { attendance: string }).attendance,
-        (e.payload as { from: string }).from,
-      ]),
-    ).toEqual([
-      [false, 'late', 'unknown'],
-      [true, 'absent', 'late'],
-    ]);
-    // The absence shows among the CIP's alerts.
-    expect(
-      (await cip.call('GET', `/api/cip/alerts?beneficiaryId=${person}`)).body.items.map(
-        (a: { type: string }) => a.type,
-      ),
-    ).toContain('shift_attendance');
-    const cleared = await cip.call('PATCH', `/api/cip/shifts/${shift.id}`, { attendance: 'unknown' });
-    expect(cleared.body).toMatchObject({ attendance: 'unknown', attendanceAt: null });
-    expect(
-      await db().auditEvent.count({ where: { action: 'update', resource: 'shift', resourceId: String(shift.id) } }),
-    ).toBe(3);
+  test(
+    'attendance: recorded with its time and shift_attendance; an absence is an alert; bad values 400; out of ' +
+      'scope 404',
+    async () => {
+      const shift = (
+        await cip.call('POST', `/api/cip/placements/${placementId}/shifts`, {
+          startsAt: '2027-02-17T08:00:00Z',
+          endsAt: '2027-02-17T12:00:00Z',
+        })
+      ).body;
+      const present = await cip.call('PATCH', `/api/cip/shifts/${shift.id}`, { attendance: 'late' });
+      expect(present.status).toBe(200);
+      expect(present.body.attendance).toBe('late');
+      expect(Date.now() - new Date(present.body.attendanceAt).getTime()).toBeLessThan(60_000);
+      const absent = await cip.call('PATCH', `/api/cip/shifts/${shift.id}`, { attendance: 'absent' });
+      expect(absent.body.attendance).toBe('absent');
+      const events = await db().caseEvent.findMany({
+        where: { beneficiaryId: person, type: 'shift_attendance' },
+        orderBy: { id: 'asc' },
+      });
+      expect(
+        events.map((e) => [
+          e.attention,
+          (e.payload as { attendance: string }).attendance,
+          (e.payload as { from: string }).from,
+        ]),
+      ).toEqual([
+        [false, 'late', 'unknown'],
+        [true, 'absent', 'late'],
+      ]);
+      // The absence shows among the CIP's alerts.
+      expect(
+        (await cip.call('GET', `/api/cip/alerts?beneficiaryId=${person}`)).body.items.map(
+          (a: { type: string }) => a.type,
+        ),
+      ).toContain('shift_attendance');
+      const cleared = await cip.call('PATCH', `/api/cip/shifts/${shift.id}`, { attendance: 'unknown' });
+      expect(cleared.body).toMatchObject({ attendance: 'unknown', attendanceAt: null });
+      expect(
+        await db().auditEvent.count({ where: { action: 'update', resource: 'shift', resourceId: String(shift.id) } }),
+      ).toBe(3);
 
-    expect(paths(await cip.call('PATCH', `/api/cip/shifts/${shift.id}`, { attendance: 'maybe' }))).toEqual([
-      'attendance',
-    ]);
-    expect(
-      (await otherCip.call('PATCH', `/api/cip/shifts/${shift.id}`, { attendance: 'present' })).body.error.message,
-    ).toBe('Shift not found.');
-    expect((await cip.call('PATCH', '/api/cip/shifts/999999', { attendance: 'present' })).status).toBe(404);
-    expect((await request(testApp(), 'PATCH', `/api/cip/shifts/${shift.id}`, { attendance: 'present' })).status).toBe(
-      401,
-    );
-  });
+      expect(paths(await cip.call('PATCH', `/api/cip/shifts/${shift.id}`, { attendance: 'maybe' }))).toEqual([
+        'attendance',
+      ]);
+      expect(
+        (await otherCip.call('PATCH', `/api/cip/shifts/${shift.id}`, { attendance: 'present' })).body.error.message,
+      ).toBe('Shift not found.');
+      expect((await cip.call('PATCH', '/api/cip/shifts/999999', { attendance: 'present' })).status).toBe(404);
+      expect((await request(testApp(), 'PATCH', `/api/cip/shifts/${shift.id}`, { attendance: 'present' })).status).toBe(
+        401,
+      );
+    },
+  );
 });

@@ -77,7 +77,7 @@ describe.each(testDatabases())('occupancy on $name', (kind) => {
     await place(await person('Ivan'), bigger, 'sas_iae', 'active', '2026-02-01', '2026-06-30');
   }, 60_000);
 
-  test('8 weeks by default, Monday to Sunday from this week, people placed against the 2 seats of an SIAE', async () => {
+  test('8 weeks by default, Monday to Sunday from this week, people placed vs the 2 seats of an SIAE', async () => {
     const res = await cip.call('GET', `/api/cip/structures/${siae}/occupancy`);
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
@@ -87,7 +87,7 @@ describe.each(testDatabases())('occupancy on $name', (kind) => {
     });
   });
 
-  test('fewer or more weeks when asked; a set capacity; a company without one; no audit row (counts only)', async () => {
+  test('fewer or more weeks when asked; a set capacity; a company without one; no audit (counts only)', async () => {
     expect(
       (await cip.call('GET', `/api/cip/structures/${siae}/occupancy?weeks=3`)).body.weeks.map(
         (w: { placed: number }) => w.placed,

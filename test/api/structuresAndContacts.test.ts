@@ -15,52 +15,60 @@ const dayOffset = (days: number) =>
   new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate() + days));
 
 describe('structures', () => {
-  test('a coordinator adds an SIAE (2 seats unless told) and a company (no capacity); an admin changes one; each change audited', async () => {
-    const siae = await coordinator.call('POST', '/api/cip/structures', {
-      name: 'Recyclerie du Loir',
-      kind: 'siae',
-      sector: 'Réemploi',
-      city: 'Vendôme',
-    });
-    expect(siae.status).toBe(201);
-    expect(siae.body).toMatchObject({
-      name: 'Recyclerie du Loir',
-      kind: 'siae',
-      capacity: 2,
-      active: true,
-      sector: 'Réemploi',
-      city: 'Vendôme',
-      address: null,
-    });
-    const company = await coordinator.call('POST', '/api/cip/structures', {
-      name: 'Boulangerie Martin',
-      kind: 'company',
-    });
-    expect(company.body.capacity).toBeNull();
-    const three = await admin.call('POST', '/api/cip/structures', { name: 'Chantier Vert', kind: 'siae', capacity: 3 });
-    expect(three.body.capacity).toBe(3);
+  test(
+    'a coordinator adds an SIAE (2 seats unless told) and a company (no capacity); an admin changes one; each ' +
+      'change audited',
+    async () => {
+      const siae = await coordinator.call('POST', '/api/cip/structures', {
+        name: 'Recyclerie du Loir',
+        kind: 'siae',
+        sector: 'Réemploi',
+        city: 'Vendôme',
+      });
+      expect(siae.status).toBe(201);
+      expect(siae.body).toMatchObject({
+        name: 'Recyclerie du Loir',
+        kind: 'siae',
+        capacity: 2,
+        active: true,
+        sector: 'Réemploi',
+        city: 'Vendôme',
+        address: null,
+      });
+      const company = await coordinator.call('POST', '/api/cip/structures', {
+        name: 'Boulangerie Martin',
+        kind: 'company',
+      });
+      expect(company.body.capacity).toBeNull();
+      const three = await admin.call('POST', '/api/cip/structures', {
+        name: 'Chantier Vert',
+        kind: 'siae',
+        capacity: 3,
+      });
+      expect(three.body.capacity).toBe(3);
 
-    const changed = await admin.call('PATCH', `/api/cip/structures/${company.body.id}`, {
-      address: '2 rue Haute',
-      active: false,
-    });
-    expect(changed).toMatchObject({
-      status: 200,
-      body: { address: '2 rue Haute', active: false, name: 'Boulangerie Martin' },
-    });
-    expect(await testApp().db.prisma.structure.findUnique({ where: { id: company.body.id } })).toMatchObject({
-      active: false,
-    });
-    expect(
-      (await audits({ resource: 'structure', resourceId: String(company.body.id) })).map((a) => [
-        a.action,
-        a.staffUserId,
-      ]),
-    ).toEqual([
-      ['create', coordinator.id],
-      ['update', admin.id],
-    ]);
-  });
+      const changed = await admin.call('PATCH', `/api/cip/structures/${company.body.id}`, {
+        address: '2 rue Haute',
+        active: false,
+      });
+      expect(changed).toMatchObject({
+        status: 200,
+        body: { address: '2 rue Haute', active: false, name: 'Boulangerie Martin' },
+      });
+      expect(await testApp().db.prisma.structure.findUnique({ where: { id: company.body.id } })).toMatchObject({
+        active: false,
+      });
+      expect(
+        (await audits({ resource: 'structure', resourceId: String(company.body.id) })).map((a) => [
+          a.action,
+          a.staffUserId,
+        ]),
+      ).toEqual([
+        ['create', coordinator.id],
+        ['update', admin.id],
+      ]);
+    },
+  );
 
   test('a CIP may list and read structures but not add or change them (403); without a token: 401', async () => {
     const s = (await coordinator.call('POST', '/api/cip/structures', { name: 'Atelier Bois', kind: 'siae' })).body;
@@ -108,48 +116,52 @@ describe('structures', () => {
     expect(page.items[0].id).toBe(all.items[1].id);
   });
 
-  test('one structure: its contacts (a read of personal data, audited) and how many people are placed there now and later', async () => {
-    const s = (await coordinator.call('POST', '/api/cip/structures', { name: 'Les Compagnons', kind: 'siae' })).body;
-    const c = (
-      await coordinator.call('POST', `/api/cip/structures/${s.id}/contacts`, {
-        firstName: 'Lina',
-        phone: '06 00 00 02 01',
-      })
-    ).body;
-    const people = await Promise.all(
-      [1, 2, 3, 4].map((i) =>
-        testApp().db.prisma.beneficiary.create({ data: { firstName: `Placed${i}`, status: 'active' } }),
-      ),
-    );
-    const place = (i: number, from: number, to: number, status = 'active') =>
-      testApp().db.prisma.placement.create({
-        data: {
-          beneficiaryId: people[i].id,
-          structureId: s.id,
-          kind: 'sas_iae',
-          startDate: dayOffset(from),
-          endDate: dayOffset(to),
-          status,
-        },
-      });
-    await place(0, -10, 20); // now
-    await place(1, 0, 0); // today only
-    await place(2, 5, 30, 'planned'); // later
-    await place(3, -10, 20, 'cancelled'); // not counted
+  test(
+    'one structure: its contacts (a read of personal data, audited) and how many people are placed there now ' +
+      'and later',
+    async () => {
+      const s = (await coordinator.call('POST', '/api/cip/structures', { name: 'Les Compagnons', kind: 'siae' })).body;
+      const c = (
+        await coordinator.call('POST', `/api/cip/structures/${s.id}/contacts`, {
+          firstName: 'Lina',
+          phone: '06 00 00 02 01',
+        })
+      ).body;
+      const people = await Promise.all(
+        [1, 2, 3, 4].map((i) =>
+          testApp().db.prisma.beneficiary.create({ data: { firstName: `Placed${i}`, status: 'active' } }),
+        ),
+      );
+      const place = (i: number, from: number, to: number, status = 'active') =>
+        testApp().db.prisma.placement.create({
+          data: {
+            beneficiaryId: people[i].id,
+            structureId: s.id,
+            kind: 'sas_iae',
+            startDate: dayOffset(from),
+            endDate: dayOffset(to),
+            status,
+          },
+        });
+      await place(0, -10, 20); // now
+      await place(1, 0, 0); // today only
+      await place(2, 5, 30, 'planned'); // later
+      await place(3, -10, 20, 'cancelled'); // not counted
 
-    const res = await cip.call('GET', `/api/cip/structures/${s.id}`);
-    expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ id: s.id, capacity: 2, currentPlacements: 2, upcomingPlacements: 1 });
-    expect(res.body.contacts).toEqual([
-      expect.objectContaining({ id: c.id, firstName: 'Lina', phone: '+33600000201', structureId: s.id }),
-    ]);
-    const listed = (await cip.call('GET', '/api/cip/structures?kind=siae&limit=500')).body.items.find(
-      (x: { id: number }) => x.id === s.id,
-    );
-    expect(listed.currentPlacements).toBe(2);
-    const read = await audits({ action: 'read', resource: 'contact', staffUserId: cip.id });
-    expect(read.at(-1)!.detail).toEqual({ structureId: s.id, ids: [c.id] });
-  });
+      const res = await cip.call('GET', `/api/cip/structures/${s.id}`);
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ id: s.id, capacity: 2, currentPlacements: 2, upcomingPlacements: 1 });
+      expect(res.body.contacts).toEqual([
+        expect.objectContaining({ id: c.id, firstName: 'Lina', phone: '+33600000201', structureId: s.id }),
+      ]);
+      const listed = (await cip.call('GET', '/api/cip/structures?kind=siae&limit=500')).body.items.find(
+        (x: { id: number }) => x.id === s.id,
+      );
+      expect(listed.currentPlacements).toBe(2);
+      const read = await audits({ action: 'read', resource: 'contact', staffUserId: cip.id });
+      expect(read.at(-1)!.detail).toEqual({ structureId: s.id, ids: [c.id] });
+    },
+  );
 });
 
 describe('contacts', () => {
@@ -159,7 +171,7 @@ describe('contacts', () => {
       .body.id;
   });
 
-  test('any member of staff adds a contact (a coordinator with its phone): E.164 phone, defaults, audited', async () => {
+  test('any staff member adds a contact (a coordinator with its phone): E.164 phone, defaults, audited', async () => {
     const res = await coordinator.call('POST', `/api/cip/structures/${structureId}/contacts`, {
       firstName: 'Paul',
       lastName: 'Durand',
@@ -230,7 +242,7 @@ describe('contacts', () => {
     ).toMatchObject({ firstName: 'Alí' });
   });
 
-  test('changes are audited with the fields; bad fields: 400; unknown structure or contact: 404; no token: 401', async () => {
+  test('changes audited with fields; bad fields: 400; unknown structure or contact: 404; no token: 401', async () => {
     const c = (await cip.call('POST', `/api/cip/structures/${structureId}/contacts`, { firstName: 'Mina' })).body;
     const changed = await cip.call('PATCH', `/api/cip/contacts/${c.id}`, {
       language: 'ar',
@@ -262,7 +274,7 @@ describe('contacts', () => {
     expect((await request(testApp(), 'PATCH', `/api/cip/contacts/${c.id}`, { firstName: 'X' })).status).toBe(401);
   });
 
-  test("the list: one structure's contacts when told, active ones when told; each read audited with the ids", async () => {
+  test("the list: one structure's contacts when told, active ones when told; each read audited with ids", async () => {
     const other = (await coordinator.call('POST', '/api/cip/structures', { name: 'Ailleurs', kind: 'company' })).body;
     const elsewhere = (await cip.call('POST', `/api/cip/structures/${other.id}/contacts`, { firstName: 'Far' })).body;
     const res = await cip.call('GET', `/api/cip/contacts?structureId=${structureId}`);

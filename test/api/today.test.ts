@@ -9,82 +9,86 @@ describe.each(testDatabases())('on $name', (kind) => {
   const testApp = appForTests({}, { now: () => NOW }, kind);
   const [cip, other, coordinator] = staffForTests(testApp, 'cip', 'cip', 'coordinator');
 
-  test('today: alerts by kind, pending cases, people without news for 14 days, shifts and immersions, in my scope only; audited', async () => {
-    const db = testApp().db.prisma;
-    const old = new Date(NOW.getTime() - 30 * DAY);
-    const quiet = await db.beneficiary.create({
-      data: { firstName: 'Quiet', status: 'active', cipId: cip.id, createdAt: old },
-    });
-    const talking = await db.beneficiary.create({
-      data: { firstName: 'Talking', status: 'active', cipId: cip.id, createdAt: old },
-    });
-    await db.message.create({
-      data: {
-        direction: 'in',
-        channel: 'whatsapp',
-        beneficiaryId: talking.id,
-        status: 'received',
-        payload: {},
-        createdAt: new Date(NOW.getTime() - 2 * DAY),
-      },
-    });
-    const theirs = await db.beneficiary.create({
-      data: { firstName: 'Theirs', status: 'active', cipId: other.id, createdAt: old },
-    });
-    const pending = await db.beneficiary.create({ data: { firstName: 'Pending', status: 'pending' } });
-    await db.caseEvent.create({
-      data: { beneficiaryId: quiet.id, type: 'absence_reported', actorType: 'beneficiary', attention: true },
-    });
-    await db.caseEvent.create({
-      data: { beneficiaryId: theirs.id, type: 'absence_reported', actorType: 'beneficiary', attention: true },
-    });
-    const siae = await db.structure.findFirstOrThrow({ where: { kind: 'siae' } });
-    const immersion = await db.placement.create({
-      data: {
-        beneficiaryId: talking.id,
-        structureId: siae.id,
-        kind: 'immersion',
-        startDate: new Date('2026-03-02'),
-        endDate: new Date('2026-03-06'),
-        status: 'active',
-      },
-    });
-    await db.shift.create({
-      data: {
-        placementId: immersion.id,
-        beneficiaryId: talking.id,
-        startsAt: new Date('2026-03-05T08:00:00Z'),
-        endsAt: new Date('2026-03-05T12:00:00Z'),
-      },
-    });
-    await db.placement.create({
-      data: {
-        beneficiaryId: theirs.id,
-        structureId: siae.id,
-        kind: 'immersion',
-        startDate: new Date('2026-03-02'),
-        endDate: new Date('2026-03-06'),
-        status: 'active',
-      },
-    });
+  test(
+    'today: alerts by kind, pending cases, people without news for 14 days, shifts and immersions, in my scope ' +
+      'only; audited',
+    async () => {
+      const db = testApp().db.prisma;
+      const old = new Date(NOW.getTime() - 30 * DAY);
+      const quiet = await db.beneficiary.create({
+        data: { firstName: 'Quiet', status: 'active', cipId: cip.id, createdAt: old },
+      });
+      const talking = await db.beneficiary.create({
+        data: { firstName: 'Talking', status: 'active', cipId: cip.id, createdAt: old },
+      });
+      await db.message.create({
+        data: {
+          direction: 'in',
+          channel: 'whatsapp',
+          beneficiaryId: talking.id,
+          status: 'received',
+          payload: {},
+          createdAt: new Date(NOW.getTime() - 2 * DAY),
+        },
+      });
+      const theirs = await db.beneficiary.create({
+        data: { firstName: 'Theirs', status: 'active', cipId: other.id, createdAt: old },
+      });
+      const pending = await db.beneficiary.create({ data: { firstName: 'Pending', status: 'pending' } });
+      await db.caseEvent.create({
+        data: { beneficiaryId: quiet.id, type: 'absence_reported', actorType: 'beneficiary', attention: true },
+      });
+      await db.caseEvent.create({
+        data: { beneficiaryId: theirs.id, type: 'absence_reported', actorType: 'beneficiary', attention: true },
+      });
+      const siae = await db.structure.findFirstOrThrow({ where: { kind: 'siae' } });
+      const immersion = await db.placement.create({
+        data: {
+          beneficiaryId: talking.id,
+          structureId: siae.id,
+          kind: 'immersion',
+          startDate: new Date('2026-03-02'),
+          endDate: new Date('2026-03-06'),
+          status: 'active',
+        },
+      });
+      await db.shift.create({
+        data: {
+          placementId: immersion.id,
+          beneficiaryId: talking.id,
+          startsAt: new Date('2026-03-05T08:00:00Z'),
+          endsAt: new Date('2026-03-05T12:00:00Z'),
+        },
+      });
+      await db.placement.create({
+        data: {
+          beneficiaryId: theirs.id,
+          structureId: siae.id,
+          kind: 'immersion',
+          startDate: new Date('2026-03-02'),
+          endDate: new Date('2026-03-06'),
+          status: 'active',
+        },
+      });
 
-    const { status, body } = await cip.call('GET', '/api/cip/today');
-    expect(status).toBe(200);
-    expect(body.alerts).toEqual([{ type: 'absence_reported', count: 1 }]);
-    expect(body.pending.map((p: { id: number }) => p.id)).toEqual([pending.id]);
-    expect(body.quiet.map((p: { id: number }) => p.id)).toEqual([quiet.id]);
-    expect(body.immersions.map((i: { person: { id: number } }) => i.person.id)).toEqual([talking.id]);
-    expect(body.shifts.map((s: { person: { id: number } }) => s.person.id)).toEqual([talking.id]);
-    const audit = await db.auditEvent.findFirstOrThrow({
-      where: { staffUserId: cip.id, resource: 'today' },
-      orderBy: { id: 'desc' },
-    });
-    expect((audit.detail as { ids: number[] }).ids.sort()).toEqual([quiet.id, talking.id, pending.id].sort());
-    // A coordinator sees everyone's.
-    const all = (await coordinator.call('GET', '/api/cip/today')).body;
-    expect(all.alerts).toEqual([{ type: 'absence_reported', count: 2 }]);
-    expect(all.immersions).toHaveLength(2);
-  });
+      const { status, body } = await cip.call('GET', '/api/cip/today');
+      expect(status).toBe(200);
+      expect(body.alerts).toEqual([{ type: 'absence_reported', count: 1 }]);
+      expect(body.pending.map((p: { id: number }) => p.id)).toEqual([pending.id]);
+      expect(body.quiet.map((p: { id: number }) => p.id)).toEqual([quiet.id]);
+      expect(body.immersions.map((i: { person: { id: number } }) => i.person.id)).toEqual([talking.id]);
+      expect(body.shifts.map((s: { person: { id: number } }) => s.person.id)).toEqual([talking.id]);
+      const audit = await db.auditEvent.findFirstOrThrow({
+        where: { staffUserId: cip.id, resource: 'today' },
+        orderBy: { id: 'desc' },
+      });
+      expect((audit.detail as { ids: number[] }).ids.sort()).toEqual([quiet.id, talking.id, pending.id].sort());
+      // A coordinator sees everyone's.
+      const all = (await coordinator.call('GET', '/api/cip/today')).body;
+      expect(all.alerts).toEqual([{ type: 'absence_reported', count: 2 }]);
+      expect(all.immersions).toHaveLength(2);
+    },
+  );
 
   test('the case list filters by CIP and structure and sorts by name', async () => {
     const db = testApp().db.prisma;
@@ -202,7 +206,7 @@ describe.each(testDatabases())('on $name', (kind) => {
     expect((await other.call('GET', `/api/cip/beneficiaries/${mine.id}/checkins`)).status).toBe(404);
   });
 
-  test('10,000 cases: the Personnes page (a search, a far page, a sort) answers fast, paged by the database', async () => {
+  test('10,000 cases: the Personnes page (a search, a far page, a sort) is fast, paged by the database', async () => {
     const db = testApp().db.prisma;
     const rows = Array.from({ length: 10_000 }, (_, i) => ({
       firstName: `Bulk${i}`,

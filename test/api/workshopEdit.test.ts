@@ -26,7 +26,7 @@ const newWorkshop = async () =>
     })
   ).body as { id: number; code: string };
 
-test('any member of staff reads a workshop with its upcoming sessions; unknown: 404; a bad id: 400; no token: 401', async () => {
+test('staff read a workshop and its upcoming sessions; unknown: 404; bad id: 400; no token: 401', async () => {
   const w = await newWorkshop();
   const session = (
     await coordinator.call('POST', `/api/cip/workshops/${w.id}/sessions`, {
@@ -70,40 +70,44 @@ test('any member of staff reads a workshop with its upcoming sessions; unknown: 
   expect((await request(testApp(), 'GET', `/api/cip/workshops/${w.id}`)).status).toBe(401);
 });
 
-test('a coordinator changes title, category, description and duration; an admin deactivates it; each change audited with its fields', async () => {
-  const w = await newWorkshop();
-  const changed = await coordinator.call('PATCH', `/api/cip/workshops/${w.id}`, {
-    title: '  Préparer un entretien  ',
-    category: 'codes_soft_skills',
-    description: null,
-    durationMinutes: 150,
-  });
-  expect(changed.status).toBe(200);
-  expect(changed.body).toMatchObject({
-    id: w.id,
-    code: w.code,
-    title: 'Préparer un entretien',
-    category: 'codes_soft_skills',
-    description: null,
-    durationMinutes: 150,
-    active: true,
-  });
-  expect(await db().workshop.findUniqueOrThrow({ where: { id: w.id } })).toMatchObject({
-    title: 'Préparer un entretien',
-    category: 'codes_soft_skills',
-    description: null,
-    durationMinutes: 150,
-  });
-  expect((await admin.call('PATCH', `/api/cip/workshops/${w.id}`, { active: false })).body.active).toBe(false);
-  const rows = await db().auditEvent.findMany({
-    where: { resource: 'workshop', resourceId: String(w.id), action: 'update' },
-    orderBy: { id: 'asc' },
-  });
-  expect(rows.map((r) => [r.staffUserId, r.detail])).toEqual([
-    [coordinator.id, { fields: ['title', 'category', 'description', 'durationMinutes'] }],
-    [admin.id, { fields: ['active'] }],
-  ]);
-});
+test(
+  'a coordinator changes title, category, description and duration; an admin deactivates it; each change ' +
+    'audited with its fields',
+  async () => {
+    const w = await newWorkshop();
+    const changed = await coordinator.call('PATCH', `/api/cip/workshops/${w.id}`, {
+      title: '  Préparer un entretien  ',
+      category: 'codes_soft_skills',
+      description: null,
+      durationMinutes: 150,
+    });
+    expect(changed.status).toBe(200);
+    expect(changed.body).toMatchObject({
+      id: w.id,
+      code: w.code,
+      title: 'Préparer un entretien',
+      category: 'codes_soft_skills',
+      description: null,
+      durationMinutes: 150,
+      active: true,
+    });
+    expect(await db().workshop.findUniqueOrThrow({ where: { id: w.id } })).toMatchObject({
+      title: 'Préparer un entretien',
+      category: 'codes_soft_skills',
+      description: null,
+      durationMinutes: 150,
+    });
+    expect((await admin.call('PATCH', `/api/cip/workshops/${w.id}`, { active: false })).body.active).toBe(false);
+    const rows = await db().auditEvent.findMany({
+      where: { resource: 'workshop', resourceId: String(w.id), action: 'update' },
+      orderBy: { id: 'asc' },
+    });
+    expect(rows.map((r) => [r.staffUserId, r.detail])).toEqual([
+      [coordinator.id, { fields: ['title', 'category', 'description', 'durationMinutes'] }],
+      [admin.id, { fields: ['active'] }],
+    ]);
+  },
+);
 
 test('an inactive workshop takes no new session (409) until it is active again', async () => {
   const w = await newWorkshop();
@@ -116,29 +120,33 @@ test('an inactive workshop takes no new session (409) until it is active again',
   expect((await coordinator.call('POST', `/api/cip/workshops/${w.id}/sessions`, body)).status).toBe(201);
 });
 
-test('a CIP may not change a workshop (403, the French sentence by default), nothing written; unknown: 404; no token: 401', async () => {
-  const w = await newWorkshop();
-  const refused = await request(testApp(), 'PATCH', `/api/cip/workshops/${w.id}`, { title: 'Le mien' }, cip.token, {
-    'Accept-Language': 'fr',
-  });
-  expect(refused).toEqual({
-    status: 403,
-    body: {
-      error: {
-        code: 'Forbidden',
-        reason: 'Forbidden',
-        params: { role: 'cip' },
-        message: 'Votre rôle (cip) ne permet pas de faire cela.',
+test(
+  'a CIP may not change a workshop (403, the French sentence by default), nothing written; unknown: 404; no ' +
+    'token: 401',
+  async () => {
+    const w = await newWorkshop();
+    const refused = await request(testApp(), 'PATCH', `/api/cip/workshops/${w.id}`, { title: 'Le mien' }, cip.token, {
+      'Accept-Language': 'fr',
+    });
+    expect(refused).toEqual({
+      status: 403,
+      body: {
+        error: {
+          code: 'Forbidden',
+          reason: 'Forbidden',
+          params: { role: 'cip' },
+          message: 'Votre rôle (cip) ne permet pas de faire cela.',
+        },
       },
-    },
-  });
-  expect((await db().workshop.findUniqueOrThrow({ where: { id: w.id } })).title).not.toBe('Le mien');
-  expect(
-    await db().auditEvent.count({ where: { resource: 'workshop', resourceId: String(w.id), action: 'update' } }),
-  ).toBe(0);
-  expect((await coordinator.call('PATCH', '/api/cip/workshops/999999', { title: 'x' })).status).toBe(404);
-  expect((await request(testApp(), 'PATCH', `/api/cip/workshops/${w.id}`, { title: 'x' })).status).toBe(401);
-});
+    });
+    expect((await db().workshop.findUniqueOrThrow({ where: { id: w.id } })).title).not.toBe('Le mien');
+    expect(
+      await db().auditEvent.count({ where: { resource: 'workshop', resourceId: String(w.id), action: 'update' } }),
+    ).toBe(0);
+    expect((await coordinator.call('PATCH', '/api/cip/workshops/999999', { title: 'x' })).status).toBe(404);
+    expect((await request(testApp(), 'PATCH', `/api/cip/workshops/${w.id}`, { title: 'x' })).status).toBe(401);
+  },
+);
 
 test('bad fields: 400 field by field; nothing to change (the code alone does not change): 400', async () => {
   const w = await newWorkshop();

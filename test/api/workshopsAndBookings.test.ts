@@ -43,28 +43,32 @@ const bookFor = (sessionId: number, body: object, client: StaffClient = cip) =>
   client.call('POST', `/api/cip/sessions/${sessionId}/bookings`, body);
 
 describe('workshops and sessions', () => {
-  test('any member of staff lists the workshops with their upcoming sessions: seats, booked, waiting, audience, status', async () => {
-    const res = await cip.call('GET', '/api/cip/workshops');
-    expect(res.status).toBe(200);
-    const digital = res.body.items.find((w: { code: string }) => w.code === 'digital');
-    expect(digital).toMatchObject({ category: 'digital', title: expect.any(String), active: true });
-    expect(digital.sessions.length).toBe(3);
-    expect(digital.sessions[0]).toMatchObject({
-      capacity: 12,
-      bookedCount: 0,
-      seatsLeft: 12,
-      waitlistedCount: 0,
-      audience: 'over25',
-      status: 'scheduled',
-    });
-    const starts = digital.sessions.map((s: { startsAt: string }) => s.startsAt);
-    expect(starts).toEqual([...starts].sort());
-    expect(starts.every((s: string) => new Date(s).getTime() > Date.now())).toBe(true);
-    const paperwork = (await cip.call('GET', '/api/cip/workshops?category=paperwork')).body.items;
-    expect(paperwork.map((w: { code: string }) => w.code)).toEqual(['paperwork']);
-    expect((await cip.call('GET', '/api/cip/workshops?category=cooking')).status).toBe(400);
-    expect((await request(testApp(), 'GET', '/api/cip/workshops')).status).toBe(401);
-  });
+  test(
+    'any member of staff lists the workshops with their upcoming sessions: seats, booked, waiting, audience, ' +
+      'status',
+    async () => {
+      const res = await cip.call('GET', '/api/cip/workshops');
+      expect(res.status).toBe(200);
+      const digital = res.body.items.find((w: { code: string }) => w.code === 'digital');
+      expect(digital).toMatchObject({ category: 'digital', title: expect.any(String), active: true });
+      expect(digital.sessions.length).toBe(3);
+      expect(digital.sessions[0]).toMatchObject({
+        capacity: 12,
+        bookedCount: 0,
+        seatsLeft: 12,
+        waitlistedCount: 0,
+        audience: 'over25',
+        status: 'scheduled',
+      });
+      const starts = digital.sessions.map((s: { startsAt: string }) => s.startsAt);
+      expect(starts).toEqual([...starts].sort());
+      expect(starts.every((s: string) => new Date(s).getTime() > Date.now())).toBe(true);
+      const paperwork = (await cip.call('GET', '/api/cip/workshops?category=paperwork')).body.items;
+      expect(paperwork.map((w: { code: string }) => w.code)).toEqual(['paperwork']);
+      expect((await cip.call('GET', '/api/cip/workshops?category=cooking')).status).toBe(400);
+      expect((await request(testApp(), 'GET', '/api/cip/workshops')).status).toBe(401);
+    },
+  );
 
   test('a coordinator adds a workshop (audited); a CIP may not (403); a code taken: 409; bad fields: 400', async () => {
     const res = await coordinator.call('POST', '/api/cip/workshops', {
@@ -128,65 +132,69 @@ describe('workshops and sessions', () => {
     ).toEqual(['code', 'durationMinutes']);
   });
 
-  test('a coordinator or admin adds a session: in the future, ending after it starts; a CIP may not; unknown or inactive workshop: 404, 409', async () => {
-    const workshopId = await newWorkshop();
-    const body = {
-      startsAt: inDays(5),
-      endsAt: inDays(5, 2),
-      place: 'Mission Locale, Blois',
-      capacity: 8,
-      audience: 'under25',
-    };
-    const res = await admin.call('POST', `/api/cip/workshops/${workshopId}/sessions`, body);
-    expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({
-      workshopId,
-      place: 'Mission Locale, Blois',
-      capacity: 8,
-      bookedCount: 0,
-      seatsLeft: 8,
-      waitlistedCount: 0,
-      audience: 'under25',
-      status: 'scheduled',
-    });
-    expect(
-      await db().auditEvent.count({
-        where: { action: 'create', resource: 'session', resourceId: String(res.body.id) },
-      }),
-    ).toBe(1);
-    const listed = (await cip.call('GET', '/api/cip/workshops')).body.items.find(
-      (w: { id: number }) => w.id === workshopId,
-    );
-    expect(listed.sessions.map((s: { id: number }) => s.id)).toEqual([res.body.id]);
-
-    expect((await cip.call('POST', `/api/cip/workshops/${workshopId}/sessions`, body)).status).toBe(403);
-    const reversed = await coordinator.call('POST', `/api/cip/workshops/${workshopId}/sessions`, {
-      ...body,
-      endsAt: inDays(4),
-    });
-    expect(reversed.body.error.fields).toEqual([{ path: 'endsAt', message: 'must be after startsAt' }]);
-    const past = await coordinator.call('POST', `/api/cip/workshops/${workshopId}/sessions`, {
-      ...body,
-      startsAt: inDays(-1),
-      endsAt: inDays(-1, 2),
-    });
-    expect(past.body.error.fields).toEqual([{ path: 'startsAt', message: 'must be in the future' }]);
-    expect(
-      paths(
-        await coordinator.call('POST', `/api/cip/workshops/${workshopId}/sessions`, {
-          startsAt: 'tomorrow',
-          place: '',
-          capacity: 0,
-          audience: 'everyone',
+  test(
+    'a coordinator or admin adds a session: in the future, ending after it starts; a CIP may not; unknown or ' +
+      'inactive workshop: 404, 409',
+    async () => {
+      const workshopId = await newWorkshop();
+      const body = {
+        startsAt: inDays(5),
+        endsAt: inDays(5, 2),
+        place: 'Mission Locale, Blois',
+        capacity: 8,
+        audience: 'under25',
+      };
+      const res = await admin.call('POST', `/api/cip/workshops/${workshopId}/sessions`, body);
+      expect(res.status).toBe(201);
+      expect(res.body).toMatchObject({
+        workshopId,
+        place: 'Mission Locale, Blois',
+        capacity: 8,
+        bookedCount: 0,
+        seatsLeft: 8,
+        waitlistedCount: 0,
+        audience: 'under25',
+        status: 'scheduled',
+      });
+      expect(
+        await db().auditEvent.count({
+          where: { action: 'create', resource: 'session', resourceId: String(res.body.id) },
         }),
-      ),
-    ).toEqual(['audience', 'capacity', 'endsAt', 'place', 'startsAt']);
-    expect((await coordinator.call('POST', '/api/cip/workshops/999999/sessions', body)).body.error.message).toBe(
-      'Workshop not found.',
-    );
-    await db().workshop.update({ where: { id: workshopId }, data: { active: false } });
-    expect((await coordinator.call('POST', `/api/cip/workshops/${workshopId}/sessions`, body)).status).toBe(409);
-  });
+      ).toBe(1);
+      const listed = (await cip.call('GET', '/api/cip/workshops')).body.items.find(
+        (w: { id: number }) => w.id === workshopId,
+      );
+      expect(listed.sessions.map((s: { id: number }) => s.id)).toEqual([res.body.id]);
+
+      expect((await cip.call('POST', `/api/cip/workshops/${workshopId}/sessions`, body)).status).toBe(403);
+      const reversed = await coordinator.call('POST', `/api/cip/workshops/${workshopId}/sessions`, {
+        ...body,
+        endsAt: inDays(4),
+      });
+      expect(reversed.body.error.fields).toEqual([{ path: 'endsAt', message: 'must be after startsAt' }]);
+      const past = await coordinator.call('POST', `/api/cip/workshops/${workshopId}/sessions`, {
+        ...body,
+        startsAt: inDays(-1),
+        endsAt: inDays(-1, 2),
+      });
+      expect(past.body.error.fields).toEqual([{ path: 'startsAt', message: 'must be in the future' }]);
+      expect(
+        paths(
+          await coordinator.call('POST', `/api/cip/workshops/${workshopId}/sessions`, {
+            startsAt: 'tomorrow',
+            place: '',
+            capacity: 0,
+            audience: 'everyone',
+          }),
+        ),
+      ).toEqual(['audience', 'capacity', 'endsAt', 'place', 'startsAt']);
+      expect((await coordinator.call('POST', '/api/cip/workshops/999999/sessions', body)).body.error.message).toBe(
+        'Workshop not found.',
+      );
+      await db().workshop.update({ where: { id: workshopId }, data: { active: false } });
+      expect((await coordinator.call('POST', `/api/cip/workshops/${workshopId}/sessions`, body)).status).toBe(409);
+    },
+  );
 
   test('changing a session: place and seats, never below the people booked (409); a CIP may not (403)', async () => {
     const sessionId = await newSession(3);
@@ -222,217 +230,244 @@ describe('workshops and sessions', () => {
     expect((await coordinator.call('PATCH', `/api/cip/sessions/${sessionId}`, {})).status).toBe(400);
   });
 
-  test("cancelling a session: each booked or waiting person's case gets session_cancelled, flagged for their CIP; bookings then refused", async () => {
-    const sessionId = await newSession(1);
-    const [booked, waiting] = [await newCase(), await newCase(1980, otherCip)];
-    await bookFor(sessionId, { beneficiaryId: booked });
-    await bookFor(sessionId, { beneficiaryId: waiting }, otherCip);
-    const res = await admin.call('PATCH', `/api/cip/sessions/${sessionId}`, { status: 'cancelled' });
-    expect(res.body.status).toBe('cancelled');
-    const events = await db().caseEvent.findMany({
-      where: { type: 'session_cancelled', beneficiaryId: { in: [booked, waiting] } },
-      orderBy: { id: 'asc' },
-    });
-    expect(events.map((e) => [e.beneficiaryId, e.attention, (e.payload as { was: string }).was])).toEqual([
-      [booked, true, 'booked'],
-      [waiting, true, 'waitlisted'],
-    ]);
-    expect((await bookFor(sessionId, { beneficiaryId: await newCase() })).body.error.message).toBe(
-      'This session is cancelled.',
-    );
-    // Cancelling it twice tells nobody twice; scheduling it again is possible.
-    await admin.call('PATCH', `/api/cip/sessions/${sessionId}`, { status: 'cancelled' });
-    expect(await db().caseEvent.count({ where: { type: 'session_cancelled', beneficiaryId: booked } })).toBe(1);
-    expect((await admin.call('PATCH', `/api/cip/sessions/${sessionId}`, { status: 'scheduled' })).body.status).toBe(
-      'scheduled',
-    );
-  });
+  test(
+    "cancelling a session: each booked or waiting person's case gets session_cancelled, flagged for their CIP; " +
+      'bookings then refused',
+    async () => {
+      const sessionId = await newSession(1);
+      const [booked, waiting] = [await newCase(), await newCase(1980, otherCip)];
+      await bookFor(sessionId, { beneficiaryId: booked });
+      await bookFor(sessionId, { beneficiaryId: waiting }, otherCip);
+      const res = await admin.call('PATCH', `/api/cip/sessions/${sessionId}`, { status: 'cancelled' });
+      expect(res.body.status).toBe('cancelled');
+      const events = await db().caseEvent.findMany({
+        where: { type: 'session_cancelled', beneficiaryId: { in: [booked, waiting] } },
+        orderBy: { id: 'asc' },
+      });
+      expect(events.map((e) => [e.beneficiaryId, e.attention, (e.payload as { was: string }).was])).toEqual([
+        [booked, true, 'booked'],
+        [waiting, true, 'waitlisted'],
+      ]);
+      expect((await bookFor(sessionId, { beneficiaryId: await newCase() })).body.error.message).toBe(
+        'This session is cancelled.',
+      );
+      // Cancelling it twice tells nobody twice; scheduling it again is possible.
+      await admin.call('PATCH', `/api/cip/sessions/${sessionId}`, { status: 'cancelled' });
+      expect(await db().caseEvent.count({ where: { type: 'session_cancelled', beneficiaryId: booked } })).toBe(1);
+      expect((await admin.call('PATCH', `/api/cip/sessions/${sessionId}`, { status: 'scheduled' })).body.status).toBe(
+        'scheduled',
+      );
+    },
+  );
 });
 
 describe('bookings', () => {
-  test('booked, then the waiting list in order, full when told not to wait, twice refused: each with its row, event and audit', async () => {
-    const sessionId = await newSession(2);
-    const [a, b, c, d] = [await newCase(), await newCase(), await newCase(), await newCase()];
+  test(
+    'booked, then the waiting list in order, full when told not to wait, twice refused: each with its row, ' +
+      'event and audit',
+    async () => {
+      const sessionId = await newSession(2);
+      const [a, b, c, d] = [await newCase(), await newCase(), await newCase(), await newCase()];
 
-    const first = await bookFor(sessionId, { beneficiaryId: a });
-    expect(first.status).toBe(201);
-    expect(first.body).toMatchObject({
-      sessionId,
-      beneficiaryId: a,
-      status: 'booked',
-      source: 'cip',
-      position: null,
-      seatsLeft: 1,
-    });
-    const event = await db().caseEvent.findFirstOrThrow({ where: { beneficiaryId: a, type: 'workshop_booked' } });
-    expect(event).toMatchObject({ actorType: 'staff', actorId: String(cip.id) });
-    expect(event.payload).toMatchObject({ bookingId: first.body.id, sessionId, source: 'cip' });
-    expect(
-      await db().auditEvent.count({
-        where: {
-          action: 'create',
-          resource: 'booking',
-          resourceId: String(first.body.id),
-          beneficiaryId: a,
-          staffUserId: cip.id,
+      const first = await bookFor(sessionId, { beneficiaryId: a });
+      expect(first.status).toBe(201);
+      expect(first.body).toMatchObject({
+        sessionId,
+        beneficiaryId: a,
+        status: 'booked',
+        source: 'cip',
+        position: null,
+        seatsLeft: 1,
+      });
+      const event = await db().caseEvent.findFirstOrThrow({ where: { beneficiaryId: a, type: 'workshop_booked' } });
+      expect(event).toMatchObject({ actorType: 'staff', actorId: String(cip.id) });
+      expect(event.payload).toMatchObject({ bookingId: first.body.id, sessionId, source: 'cip' });
+      expect(
+        await db().auditEvent.count({
+          where: {
+            action: 'create',
+            resource: 'booking',
+            resourceId: String(first.body.id),
+            beneficiaryId: a,
+            staffUserId: cip.id,
+          },
+        }),
+      ).toBe(1);
+
+      expect((await bookFor(sessionId, { beneficiaryId: a })).body.error).toEqual({
+        code: 'Conflict',
+        reason: 'booking.hasSeat',
+        params: {},
+        message: 'This person has a seat on this session already.',
+      });
+      expect((await bookFor(sessionId, { beneficiaryId: b })).body).toMatchObject({ status: 'booked', seatsLeft: 0 });
+      const full = await bookFor(sessionId, { beneficiaryId: c, waitlistIfFull: false });
+      expect(full.body.error.message).toBe('This session is full (book with waitlistIfFull to join its waiting list).');
+      expect(await db().booking.count({ where: { sessionId, beneficiaryId: c } })).toBe(0);
+      const waitC = await bookFor(sessionId, { beneficiaryId: c });
+      expect(waitC).toMatchObject({ status: 201, body: { status: 'waitlisted', position: 1, seatsLeft: 0 } });
+      expect((await bookFor(sessionId, { beneficiaryId: d })).body).toMatchObject({
+        status: 'waitlisted',
+        position: 2,
+      });
+      expect((await bookFor(sessionId, { beneficiaryId: c })).body.error.message).toBe(
+        'This person is on the waiting list of this session already.',
+      );
+      expect(await db().workshopSession.findUniqueOrThrow({ where: { id: sessionId } })).toMatchObject({
+        bookedCount: 2,
+      });
+      expect(
+        await db().caseEvent.count({ where: { beneficiaryId: { in: [c, d] }, type: 'workshop_waitlisted' } }),
+      ).toBe(2);
+      const listed = (await cip.call('GET', '/api/cip/workshops')).body.items
+        .flatMap((w: { sessions: { id: number }[] }) => w.sessions)
+        .find((s: { id: number }) => s.id === sessionId);
+      expect(listed).toMatchObject({ bookedCount: 2, seatsLeft: 0, waitlistedCount: 2 });
+    },
+  );
+
+  test(
+    'the age group: an over-25 on an under-25 session and the other way round (409), unless the CIP decides; ' +
+      'an unknown birth year',
+    async () => {
+      const young = await newSession(5, 'under25');
+      const adults = await newSession(5, 'over25');
+      const [over, under, unknown] = [await newCase(1980), await newCase(UNDER_25), await newCase(null)];
+      expect((await bookFor(young, { beneficiaryId: over })).body.error.message).toBe(
+        'This session is for under-25s (book with ignoreAgeGroup to decide otherwise).',
+      );
+      expect((await bookFor(adults, { beneficiaryId: under })).body.error.message).toBe(
+        'This session is for people aged 25 and over (book with ignoreAgeGroup to decide otherwise).',
+      );
+      expect((await bookFor(adults, { beneficiaryId: unknown })).body.error.message).toBe(
+        "This person's year of birth is not known: record it, or book with ignoreAgeGroup.",
+      );
+      expect((await bookFor(young, { beneficiaryId: under })).body.status).toBe('booked');
+      expect((await bookFor(young, { beneficiaryId: over, ignoreAgeGroup: true })).body.status).toBe('booked');
+      expect((await bookFor(adults, { beneficiaryId: unknown, ignoreAgeGroup: true })).status).toBe(201);
+    },
+  );
+
+  test(
+    "a started or cancelled session: 409; an unknown session: 404; another CIP's case: 404; an archived case: " +
+      '409; bad bodies: 400; no token: 401',
+    async () => {
+      const workshop = await db().workshop.findFirstOrThrow({ where: { code: 'digital' } });
+      const started = await db().workshopSession.create({
+        data: {
+          workshopId: workshop.id,
+          startsAt: new Date(Date.now() - 3600_000),
+          endsAt: new Date(Date.now() + 3600_000),
+          place: 'Blois',
+          capacity: 5,
         },
-      }),
-    ).toBe(1);
+      });
+      const person = await newCase();
+      expect((await bookFor(started.id, { beneficiaryId: person })).body.error.message).toBe(
+        'This session has started already.',
+      );
+      expect((await bookFor(999999, { beneficiaryId: person })).body.error).toEqual({
+        code: 'NotFound',
+        reason: 'notFound.Session',
+        params: {},
+        message: 'Session not found.',
+      });
+      const sessionId = await newSession(5);
+      const theirs = await newCase(1980, otherCip);
+      expect((await bookFor(sessionId, { beneficiaryId: theirs })).body.error.message).toBe('Beneficiary not found.');
+      expect(await db().booking.count({ where: { beneficiaryId: theirs } })).toBe(0);
+      expect((await bookFor(sessionId, { beneficiaryId: theirs }, coordinator)).status).toBe(201);
+      const archived = await newCase();
+      await cip.call('POST', `/api/cip/beneficiaries/${archived}/archive`, {});
+      expect((await bookFor(sessionId, { beneficiaryId: archived })).body.error.message).toBe('This case is archived.');
+      expect(paths(await bookFor(sessionId, { waitlistIfFull: 'yes', ignoreAgeGroup: 1 }))).toEqual([
+        'beneficiaryId',
+        'ignoreAgeGroup',
+        'waitlistIfFull',
+      ]);
+      expect(
+        (await request(testApp(), 'POST', `/api/cip/sessions/${sessionId}/bookings`, { beneficiaryId: person })).status,
+      ).toBe(401);
+    },
+  );
 
-    expect((await bookFor(sessionId, { beneficiaryId: a })).body.error).toEqual({
-      code: 'Conflict',
-      reason: 'booking.hasSeat',
-      params: {},
-      message: 'This person has a seat on this session already.',
-    });
-    expect((await bookFor(sessionId, { beneficiaryId: b })).body).toMatchObject({ status: 'booked', seatsLeft: 0 });
-    const full = await bookFor(sessionId, { beneficiaryId: c, waitlistIfFull: false });
-    expect(full.body.error.message).toBe('This session is full (book with waitlistIfFull to join its waiting list).');
-    expect(await db().booking.count({ where: { sessionId, beneficiaryId: c } })).toBe(0);
-    const waitC = await bookFor(sessionId, { beneficiaryId: c });
-    expect(waitC).toMatchObject({ status: 201, body: { status: 'waitlisted', position: 1, seatsLeft: 0 } });
-    expect((await bookFor(sessionId, { beneficiaryId: d })).body).toMatchObject({ status: 'waitlisted', position: 2 });
-    expect((await bookFor(sessionId, { beneficiaryId: c })).body.error.message).toBe(
-      'This person is on the waiting list of this session already.',
-    );
-    expect(await db().workshopSession.findUniqueOrThrow({ where: { id: sessionId } })).toMatchObject({
-      bookedCount: 2,
-    });
-    expect(await db().caseEvent.count({ where: { beneficiaryId: { in: [c, d] }, type: 'workshop_waitlisted' } })).toBe(
-      2,
-    );
-    const listed = (await cip.call('GET', '/api/cip/workshops')).body.items
-      .flatMap((w: { sessions: { id: number }[] }) => w.sessions)
-      .find((s: { id: number }) => s.id === sessionId);
-    expect(listed).toMatchObject({ bookedCount: 2, seatsLeft: 0, waitlistedCount: 2 });
-  });
+  test(
+    "a session's bookings: a CIP sees their own cases only, a coordinator everyone; each read audited with " +
+      'what was shown',
+    async () => {
+      const sessionId = await newSession(1);
+      const [mine, theirs] = [await newCase(), await newCase(1980, otherCip)];
+      await bookFor(sessionId, { beneficiaryId: theirs }, otherCip);
+      await bookFor(sessionId, { beneficiaryId: mine });
+      const seen = await cip.call('GET', `/api/cip/sessions/${sessionId}/bookings`);
+      expect(seen.status).toBe(200);
+      expect(
+        seen.body.items.map((b: { beneficiaryId: number; status: string }) => [b.beneficiaryId, b.status]),
+      ).toEqual([[mine, 'waitlisted']]);
+      expect(seen.body.items[0].beneficiary).toEqual({
+        id: mine,
+        firstName: expect.stringMatching(/^Case/),
+        lastName: null,
+      });
+      const all = await coordinator.call('GET', `/api/cip/sessions/${sessionId}/bookings`);
+      expect(all.body.items.map((b: { beneficiaryId: number }) => b.beneficiaryId)).toEqual([theirs, mine]);
+      expect(
+        (await coordinator.call('GET', `/api/cip/sessions/${sessionId}/bookings?status=waitlisted`)).body.items.map(
+          (b: { beneficiaryId: number }) => b.beneficiaryId,
+        ),
+      ).toEqual([mine]);
+      const read = await db().auditEvent.findFirstOrThrow({
+        where: { action: 'read', resource: 'booking', staffUserId: cip.id },
+        orderBy: { id: 'desc' },
+      });
+      expect(read.detail).toEqual({ sessionId, ids: [seen.body.items[0].id] });
+      expect((await cip.call('GET', '/api/cip/sessions/999999/bookings')).status).toBe(404);
+      expect((await cip.call('GET', `/api/cip/sessions/${sessionId}/bookings?status=maybe`)).status).toBe(400);
+      expect((await request(testApp(), 'GET', `/api/cip/sessions/${sessionId}/bookings`)).status).toBe(401);
+    },
+  );
 
-  test('the age group: an over-25 on an under-25 session and the other way round (409), unless the CIP decides; an unknown birth year', async () => {
-    const young = await newSession(5, 'under25');
-    const adults = await newSession(5, 'over25');
-    const [over, under, unknown] = [await newCase(1980), await newCase(UNDER_25), await newCase(null)];
-    expect((await bookFor(young, { beneficiaryId: over })).body.error.message).toBe(
-      'This session is for under-25s (book with ignoreAgeGroup to decide otherwise).',
-    );
-    expect((await bookFor(adults, { beneficiaryId: under })).body.error.message).toBe(
-      'This session is for people aged 25 and over (book with ignoreAgeGroup to decide otherwise).',
-    );
-    expect((await bookFor(adults, { beneficiaryId: unknown })).body.error.message).toBe(
-      "This person's year of birth is not known: record it, or book with ignoreAgeGroup.",
-    );
-    expect((await bookFor(young, { beneficiaryId: under })).body.status).toBe('booked');
-    expect((await bookFor(young, { beneficiaryId: over, ignoreAgeGroup: true })).body.status).toBe('booked');
-    expect((await bookFor(adults, { beneficiaryId: unknown, ignoreAgeGroup: true })).status).toBe(201);
-  });
+  test(
+    'cancelling a booking: the seat goes to the first in line, who is told (one notification); twice: 409; a ' +
+      'waiting place: nobody promoted',
+    async () => {
+      const sessionId = await newSession(1);
+      const [a, b, c] = [await newCase(), await newCase(), await newCase()];
+      const seat = (await bookFor(sessionId, { beneficiaryId: a })).body;
+      const waitB = (await bookFor(sessionId, { beneficiaryId: b })).body;
+      const waitC = (await bookFor(sessionId, { beneficiaryId: c })).body;
 
-  test("a started or cancelled session: 409; an unknown session: 404; another CIP's case: 404; an archived case: 409; bad bodies: 400; no token: 401", async () => {
-    const workshop = await db().workshop.findFirstOrThrow({ where: { code: 'digital' } });
-    const started = await db().workshopSession.create({
-      data: {
-        workshopId: workshop.id,
-        startsAt: new Date(Date.now() - 3600_000),
-        endsAt: new Date(Date.now() + 3600_000),
-        place: 'Blois',
-        capacity: 5,
-      },
-    });
-    const person = await newCase();
-    expect((await bookFor(started.id, { beneficiaryId: person })).body.error.message).toBe(
-      'This session has started already.',
-    );
-    expect((await bookFor(999999, { beneficiaryId: person })).body.error).toEqual({
-      code: 'NotFound',
-      reason: 'notFound.Session',
-      params: {},
-      message: 'Session not found.',
-    });
-    const sessionId = await newSession(5);
-    const theirs = await newCase(1980, otherCip);
-    expect((await bookFor(sessionId, { beneficiaryId: theirs })).body.error.message).toBe('Beneficiary not found.');
-    expect(await db().booking.count({ where: { beneficiaryId: theirs } })).toBe(0);
-    expect((await bookFor(sessionId, { beneficiaryId: theirs }, coordinator)).status).toBe(201);
-    const archived = await newCase();
-    await cip.call('POST', `/api/cip/beneficiaries/${archived}/archive`, {});
-    expect((await bookFor(sessionId, { beneficiaryId: archived })).body.error.message).toBe('This case is archived.');
-    expect(paths(await bookFor(sessionId, { waitlistIfFull: 'yes', ignoreAgeGroup: 1 }))).toEqual([
-      'beneficiaryId',
-      'ignoreAgeGroup',
-      'waitlistIfFull',
-    ]);
-    expect(
-      (await request(testApp(), 'POST', `/api/cip/sessions/${sessionId}/bookings`, { beneficiaryId: person })).status,
-    ).toBe(401);
-  });
+      const res = await cip.call('DELETE', `/api/cip/bookings/${seat.id}`);
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ id: seat.id, status: 'cancelled', promoted: true });
+      expect(await db().booking.findUniqueOrThrow({ where: { id: waitB.id } })).toMatchObject({ status: 'booked' });
+      expect(await db().workshopSession.findUniqueOrThrow({ where: { id: sessionId } })).toMatchObject({
+        bookedCount: 1,
+      });
+      const cancelled = await db().caseEvent.findFirstOrThrow({
+        where: { beneficiaryId: a, type: 'workshop_cancelled' },
+      });
+      expect(cancelled).toMatchObject({ actorType: 'staff', actorId: String(cip.id) });
+      expect(await db().caseEvent.count({ where: { beneficiaryId: b, type: 'waitlist_promoted' } })).toBe(1);
+      const notices = await db().message.findMany({ where: { beneficiaryId: b, kind: 'notification' } });
+      expect(notices.map((m) => (m.payload as { key: string }).key)).toEqual(['notifications.waitlistPromoted']);
+      expect(
+        await db().auditEvent.count({
+          where: { action: 'update', resource: 'booking', resourceId: String(seat.id), beneficiaryId: a },
+        }),
+      ).toBe(1);
 
-  test("a session's bookings: a CIP sees their own cases only, a coordinator everyone; each read audited with what was shown", async () => {
-    const sessionId = await newSession(1);
-    const [mine, theirs] = [await newCase(), await newCase(1980, otherCip)];
-    await bookFor(sessionId, { beneficiaryId: theirs }, otherCip);
-    await bookFor(sessionId, { beneficiaryId: mine });
-    const seen = await cip.call('GET', `/api/cip/sessions/${sessionId}/bookings`);
-    expect(seen.status).toBe(200);
-    expect(seen.body.items.map((b: { beneficiaryId: number; status: string }) => [b.beneficiaryId, b.status])).toEqual([
-      [mine, 'waitlisted'],
-    ]);
-    expect(seen.body.items[0].beneficiary).toEqual({
-      id: mine,
-      firstName: expect.stringMatching(/^Case/),
-      lastName: null,
-    });
-    const all = await coordinator.call('GET', `/api/cip/sessions/${sessionId}/bookings`);
-    expect(all.body.items.map((b: { beneficiaryId: number }) => b.beneficiaryId)).toEqual([theirs, mine]);
-    expect(
-      (await coordinator.call('GET', `/api/cip/sessions/${sessionId}/bookings?status=waitlisted`)).body.items.map(
-        (b: { beneficiaryId: number }) => b.beneficiaryId,
-      ),
-    ).toEqual([mine]);
-    const read = await db().auditEvent.findFirstOrThrow({
-      where: { action: 'read', resource: 'booking', staffUserId: cip.id },
-      orderBy: { id: 'desc' },
-    });
-    expect(read.detail).toEqual({ sessionId, ids: [seen.body.items[0].id] });
-    expect((await cip.call('GET', '/api/cip/sessions/999999/bookings')).status).toBe(404);
-    expect((await cip.call('GET', `/api/cip/sessions/${sessionId}/bookings?status=maybe`)).status).toBe(400);
-    expect((await request(testApp(), 'GET', `/api/cip/sessions/${sessionId}/bookings`)).status).toBe(401);
-  });
-
-  test('cancelling a booking: the seat goes to the first in line, who is told (one notification); twice: 409; a waiting place: nobody promoted', async () => {
-    const sessionId = await newSession(1);
-    const [a, b, c] = [await newCase(), await newCase(), await newCase()];
-    const seat = (await bookFor(sessionId, { beneficiaryId: a })).body;
-    const waitB = (await bookFor(sessionId, { beneficiaryId: b })).body;
-    const waitC = (await bookFor(sessionId, { beneficiaryId: c })).body;
-
-    const res = await cip.call('DELETE', `/api/cip/bookings/${seat.id}`);
-    expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ id: seat.id, status: 'cancelled', promoted: true });
-    expect(await db().booking.findUniqueOrThrow({ where: { id: waitB.id } })).toMatchObject({ status: 'booked' });
-    expect(await db().workshopSession.findUniqueOrThrow({ where: { id: sessionId } })).toMatchObject({
-      bookedCount: 1,
-    });
-    const cancelled = await db().caseEvent.findFirstOrThrow({
-      where: { beneficiaryId: a, type: 'workshop_cancelled' },
-    });
-    expect(cancelled).toMatchObject({ actorType: 'staff', actorId: String(cip.id) });
-    expect(await db().caseEvent.count({ where: { beneficiaryId: b, type: 'waitlist_promoted' } })).toBe(1);
-    const notices = await db().message.findMany({ where: { beneficiaryId: b, kind: 'notification' } });
-    expect(notices.map((m) => (m.payload as { key: string }).key)).toEqual(['notifications.waitlistPromoted']);
-    expect(
-      await db().auditEvent.count({
-        where: { action: 'update', resource: 'booking', resourceId: String(seat.id), beneficiaryId: a },
-      }),
-    ).toBe(1);
-
-    expect((await cip.call('DELETE', `/api/cip/bookings/${seat.id}`)).body.error).toEqual({
-      code: 'Conflict',
-      reason: 'booking.cancelledAlready',
-      params: {},
-      message: 'This booking is cancelled already.',
-    });
-    const leaving = await cip.call('DELETE', `/api/cip/bookings/${waitC.id}`);
-    expect(leaving.body).toMatchObject({ status: 'cancelled', promoted: false });
-    expect(await db().message.count({ where: { beneficiaryId: { in: [a, c] }, kind: 'notification' } })).toBe(0);
-  });
+      expect((await cip.call('DELETE', `/api/cip/bookings/${seat.id}`)).body.error).toEqual({
+        code: 'Conflict',
+        reason: 'booking.cancelledAlready',
+        params: {},
+        message: 'This booking is cancelled already.',
+      });
+      const leaving = await cip.call('DELETE', `/api/cip/bookings/${waitC.id}`);
+      expect(leaving.body).toMatchObject({ status: 'cancelled', promoted: false });
+      expect(await db().message.count({ where: { beneficiaryId: { in: [a, c] }, kind: 'notification' } })).toBe(0);
+    },
+  );
 
   test("another CIP's booking or an unknown one: 404; a started session's: 409; no token: 401", async () => {
     const sessionId = await newSession(3);

@@ -129,7 +129,7 @@ describe.each(testDatabases())('lost races on $name', (kind) => {
     );
 
   if (kind.name === 'sqlite') {
-    test('another client writing (SQLITE_BUSY): the reader that wants to write runs again once it has committed', async () => {
+    test('another client writing (SQLITE_BUSY): the reader wanting to write runs again once it committed', async () => {
       const id = await person();
       const held = deferred();
       const release = deferred();
@@ -223,76 +223,86 @@ describe.each(testDatabases())('lost races on $name', (kind) => {
       expect((await a.prisma.workshopSession.findUniqueOrThrow({ where: { id: session.id } })).bookedCount).toBe(1);
     });
 
-    test("another instance changed the session between the booking's read and its write (SQLITE_BUSY_SNAPSHOT): it runs again and books", async () => {
-      const workshop = await a.prisma.workshop.create({
-        data: { code: `lost_${++seq}`, title: 'Atelier', category: 'digital' },
-      });
-      const startsAt = new Date(NOW.getTime() + 24 * 3600_000);
-      const session = await a.prisma.workshopSession.create({
-        data: {
-          workshopId: workshop.id,
-          startsAt,
-          endsAt: new Date(startsAt.getTime() + 7200_000),
-          place: 'Blois',
-          capacity: 5,
-        },
-      });
-      const who = await person();
-      // Just before the booking takes the seat, b moves the session and commits.
-      const client = counting(a.prisma, {
-        model: 'workshopSession',
-        method: 'updateMany',
-        run: () => b.prisma.workshopSession.update({ where: { id: session.id }, data: { place: 'Tours' } }),
-      });
-      const outcome = await book(client.prisma, who, session.id, NOW, { actor: staff });
+    test(
+      "another instance changed the session between the booking's read and its write (SQLITE_BUSY_SNAPSHOT): " +
+        'it runs again and books',
+      async () => {
+        const workshop = await a.prisma.workshop.create({
+          data: { code: `lost_${++seq}`, title: 'Atelier', category: 'digital' },
+        });
+        const startsAt = new Date(NOW.getTime() + 24 * 3600_000);
+        const session = await a.prisma.workshopSession.create({
+          data: {
+            workshopId: workshop.id,
+            startsAt,
+            endsAt: new Date(startsAt.getTime() + 7200_000),
+            place: 'Blois',
+            capacity: 5,
+          },
+        });
+        const who = await person();
+        // Just before the booking takes the seat, b moves the session and commits.
+        const client = counting(a.prisma, {
+          model: 'workshopSession',
+          method: 'updateMany',
+          run: () => b.prisma.workshopSession.update({ where: { id: session.id }, data: { place: 'Tours' } }),
+        });
+        const outcome = await book(client.prisma, who, session.id, NOW, { actor: staff });
 
-      expect(outcome).toMatchObject({ status: 'booked', session: { place: 'Tours', seatsLeft: 4 } });
-      expect(client.transactions()).toBe(2);
-      expect(client.errors).toHaveLength(1);
-      expect(client.errors[0]).toMatchObject({ code: 'SQLITE_BUSY_SNAPSHOT' });
-      expect((await a.prisma.workshopSession.findUniqueOrThrow({ where: { id: session.id } })).bookedCount).toBe(1);
-    });
+        expect(outcome).toMatchObject({ status: 'booked', session: { place: 'Tours', seatsLeft: 4 } });
+        expect(client.transactions()).toBe(2);
+        expect(client.errors).toHaveLength(1);
+        expect(client.errors[0]).toMatchObject({ code: 'SQLITE_BUSY_SNAPSHOT' });
+        expect((await a.prisma.workshopSession.findUniqueOrThrow({ where: { id: session.id } })).bookedCount).toBe(1);
+      },
+    );
 
-    test("another instance wrote between the placement's checks and its write (SQLITE_BUSY_SNAPSHOT): checked again on the fresh counts", async () => {
-      const structure = await a.prisma.structure.create({ data: { name: `SIAE ${++seq}`, kind: 'siae', capacity: 1 } });
-      const [who, other] = [await person(), await person()];
-      // Between the checks and the write, b places someone else in the only seat and commits: the
-      // run again sees the seat taken, and says so instead of placing a second person.
-      const client = counting(a.prisma, {
-        model: 'placement',
-        method: 'create',
-        run: () =>
+    test(
+      "another instance wrote between the placement's checks and its write (SQLITE_BUSY_SNAPSHOT): checked " +
+        'again on the fresh counts',
+      async () => {
+        const structure = await a.prisma.structure.create({
+          data: { name: `SIAE ${++seq}`, kind: 'siae', capacity: 1 },
+        });
+        const [who, other] = [await person(), await person()];
+        // Between the checks and the write, b places someone else in the only seat and commits: the
+        // run again sees the seat taken, and says so instead of placing a second person.
+        const client = counting(a.prisma, {
+          model: 'placement',
+          method: 'create',
+          run: () =>
+            createPlacement(
+              b,
+              {
+                beneficiaryId: other,
+                structureId: structure.id,
+                kind: 'sas_iae',
+                startDate: day('2026-03-01'),
+                endDate: day('2026-03-31'),
+              },
+              staff,
+            ),
+        });
+        await expect(
           createPlacement(
-            b,
+            { prisma: client.prisma, provider: a.provider },
             {
-              beneficiaryId: other,
+              beneficiaryId: who,
               structureId: structure.id,
               kind: 'sas_iae',
-              startDate: day('2026-03-01'),
-              endDate: day('2026-03-31'),
+              startDate: day('2026-03-10'),
+              endDate: day('2026-04-10'),
             },
             staff,
           ),
-      });
-      await expect(
-        createPlacement(
-          { prisma: client.prisma, provider: a.provider },
-          {
-            beneficiaryId: who,
-            structureId: structure.id,
-            kind: 'sas_iae',
-            startDate: day('2026-03-10'),
-            endDate: day('2026-04-10'),
-          },
-          staff,
-        ),
-      ).rejects.toMatchObject({ reason: 'capacity' });
-      expect(client.transactions()).toBe(2);
-      expect(client.errors.map((e) => (e as { code?: string }).code)).toEqual(['SQLITE_BUSY_SNAPSHOT', undefined]);
-      expect(
-        (await a.prisma.placement.findMany({ where: { structureId: structure.id } })).map((p) => p.beneficiaryId),
-      ).toEqual([other]);
-    });
+        ).rejects.toMatchObject({ reason: 'capacity' });
+        expect(client.transactions()).toBe(2);
+        expect(client.errors.map((e) => (e as { code?: string }).code)).toEqual(['SQLITE_BUSY_SNAPSHOT', undefined]);
+        expect(
+          (await a.prisma.placement.findMany({ where: { structureId: structure.id } })).map((p) => p.beneficiaryId),
+        ).toEqual([other]);
+      },
+    );
 
     test('a placement while another instance writes: it runs again and is recorded once', async () => {
       const structure = await a.prisma.structure.create({ data: { name: `SIAE ${++seq}`, kind: 'siae' } });
@@ -322,7 +332,8 @@ describe.each(testDatabases())('lost races on $name', (kind) => {
     const someoneWaits = () =>
       until('a transaction to wait for a lock', async () => {
         const rows = await a.prisma.$queryRawUnsafe<{ n: number }[]>(
-          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+          `SELECT count(*)::int AS n FROM pg_stat_activity
+            WHERE datname = current_database() AND wait_event_type = 'Lock'`,
         );
         return rows[0].n > 0;
       });
@@ -353,7 +364,7 @@ describe.each(testDatabases())('lost races on $name', (kind) => {
       });
     });
 
-    test('a serialization failure at commit (40001, serializable): the loser runs again, both writes are there', async () => {
+    test('a serialization failure at commit (40001, serializable): the loser runs again, both written', async () => {
       // Two clients of their own: Prisma 6.19 does not give back to the pool the connection of a
       // transaction whose COMMIT failed (it releases it only after a COMMIT that worked), so the
       // loser's client cannot close; dropping the database ends that connection.

@@ -58,7 +58,7 @@ describe.each(testDatabases())('MessageLog on $name', (kind) => {
     expect(stored.find((m) => m.providerId === 'wamid.5')!.payload).toEqual({ text: 'first delivery' });
   });
 
-  test('a message delivered twice within one batch is stored once; rows without a provider id are all kept', async () => {
+  test('a message delivered twice within one batch is stored once; rows without provider id all kept', async () => {
     const log = new MessageLog(db);
     const batch = [
       row(10),

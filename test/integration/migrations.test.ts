@@ -145,11 +145,11 @@ describe.each(testDatabases())('migrations on $name', (kind) => {
     const { url } = await temps.create();
     await migrate(provider, url);
     const name = expected[0].name;
-    await rawQuery(
-      url,
-      `UPDATE "_prisma_migrations" SET checksum = ${provider === 'sqlite' ? '?' : '$1'} WHERE migration_name = ${provider === 'sqlite' ? '?' : '$2'}`,
-      ['0'.repeat(64), name],
-    );
+    const [checksum, migration] = provider === 'sqlite' ? ['?', '?'] : ['$1', '$2'];
+    await rawQuery(url, `UPDATE "_prisma_migrations" SET checksum = ${checksum} WHERE migration_name = ${migration}`, [
+      '0'.repeat(64),
+      name,
+    ]);
     const attempt = migrate(provider, url);
     await expect(attempt).rejects.toBeInstanceOf(MigrationError);
     await expect(attempt).rejects.toThrow(`migration ${name} was changed after it was applied (checksum differs)`);

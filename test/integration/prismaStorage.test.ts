@@ -154,7 +154,7 @@ describe.each(testDatabases())('PrismaStorage on $name', (kind) => {
     expect(Object.keys(await storage.read(['b']))).toEqual(['b']);
   });
 
-  test('a second instance over another connection (a restart, another server) shares the state and its eTags', async () => {
+  test('a second instance over another connection (a restart, another server) shares state and eTags', async () => {
     const items: StoreItems = { 'user/u1': { profile: { language: 'fa' } } };
     await storage.write(items);
 
@@ -228,7 +228,8 @@ describe.each(testDatabases())('PrismaStorage on $name', (kind) => {
         for (;;) {
           const [{ waiting }] = await rawQuery<{ waiting: string }>(
             tmp.url,
-            `SELECT COUNT(*) AS waiting FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+            `SELECT COUNT(*) AS waiting FROM pg_stat_activity
+              WHERE datname = current_database() AND wait_event_type = 'Lock'`,
           );
           if (Number(waiting) >= 2) break;
           if (Date.now() > deadline) throw new Error('the two batches never waited together');

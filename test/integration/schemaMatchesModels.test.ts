@@ -43,7 +43,8 @@ function sqliteSnapshot(url: string): Snapshot {
     const tables = (
       db
         .prepare(
-          `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '_prisma_migrations' ORDER BY name`,
+          `SELECT name FROM sqlite_master
+            WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '_prisma_migrations' ORDER BY name`,
         )
         .all() as { name: string }[]
     ).map((t) => t.name);
@@ -87,15 +88,19 @@ async function postgresSnapshot(url: string): Promise<Snapshot> {
   const notMigrations = `<> '_prisma_migrations'`;
   return withRaw(url, async (raw) => ({
     columns: await raw.query(
-      `SELECT table_name, column_name, data_type, udt_name, is_nullable, column_default, character_maximum_length, numeric_precision, datetime_precision
-         FROM information_schema.columns WHERE table_schema = 'public' AND table_name ${notMigrations} ORDER BY table_name, column_name`,
+      `SELECT table_name, column_name, data_type, udt_name, is_nullable, column_default,
+              character_maximum_length, numeric_precision, datetime_precision
+         FROM information_schema.columns
+        WHERE table_schema = 'public' AND table_name ${notMigrations} ORDER BY table_name, column_name`,
     ),
     indexes: await raw.query(
-      `SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename ${notMigrations} ORDER BY tablename, indexname`,
+      `SELECT tablename, indexname, indexdef FROM pg_indexes
+        WHERE schemaname = 'public' AND tablename ${notMigrations} ORDER BY tablename, indexname`,
     ),
     constraints: await raw.query(
       `SELECT conrelid::regclass::text AS "table", conname, contype, pg_get_constraintdef(oid) AS definition
-         FROM pg_constraint WHERE connamespace = 'public'::regnamespace AND conrelid::regclass::text ${notMigrations} ORDER BY 1, 2`,
+         FROM pg_constraint
+        WHERE connamespace = 'public'::regnamespace AND conrelid::regclass::text ${notMigrations} ORDER BY 1, 2`,
     ),
     sequences: await raw.query(
       `SELECT sequence_name, data_type FROM information_schema.sequences WHERE sequence_schema = 'public' ORDER BY 1`,
@@ -120,7 +125,8 @@ describe.each(testDatabases())('the migrated schema on $name', (kind) => {
     const schemaFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'passerelle-models-')), 'schema.prisma');
     fs.writeFileSync(
       schemaFile,
-      `datasource db {\n  provider = "${provider}"\n  url      = env("DATABASE_URL")\n}\n\n${read('prisma', 'models.prisma')}`,
+      `datasource db {\n  provider = "${provider}"\n  url      = env("DATABASE_URL")\n}\n\n` +
+        read('prisma', 'models.prisma'),
     );
     const diffArgs = ['migrate', 'diff', '--from-empty', '--to-schema-datamodel', schemaFile, '--script'];
     const [diff] = await Promise.all([
@@ -144,8 +150,10 @@ describe.each(testDatabases())('the migrated schema on $name', (kind) => {
     const tables = await rawQuery<{ name: string }>(
       migrated.url,
       provider === 'sqlite'
-        ? `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '_prisma_migrations'`
-        : `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> '_prisma_migrations'`,
+        ? `SELECT name FROM sqlite_master
+            WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '_prisma_migrations'`
+        : `SELECT table_name AS name FROM information_schema.tables
+            WHERE table_schema = 'public' AND table_name <> '_prisma_migrations'`,
     );
     expect(tables.map((t) => t.name).sort()).toEqual(modelNames());
 

@@ -183,7 +183,7 @@ describe.each(testDatabases())('shifts, blockers and agenda on $name', (kind) =>
       });
     });
 
-    test("a started shift, someone else's, or one of a cancelled placement cannot be answered (and is not listed)", async () => {
+    test("a started shift, someone else's, or a cancelled placement's cannot be answered (nor listed)", async () => {
       const [p, other] = [await newPerson(), await newPerson()];
       const pl = await placementFor(p.id);
       const cancelled = await placementFor(p.id, 'sas_iae', { startDate: at(1, 0), endDate: at(31, 0) }, 'cancelled');
@@ -210,7 +210,7 @@ describe.each(testDatabases())('shifts, blockers and agenda on $name', (kind) =>
   });
 
   describe('agenda', () => {
-    test('bookings, shifts and immersion days in time order; weekends and days with a shift have no immersion line', async () => {
+    test('bookings, shifts, immersion days in time order; weekends and shift days have no immersion line', async () => {
       const p = await newPerson();
       const sas = await placementFor(p.id);
       // Thursday 6 to Tuesday 18 March (past the 14 days from Monday 3, 9:00)

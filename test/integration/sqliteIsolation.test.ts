@@ -45,23 +45,27 @@ test('raw statements wait for an open transaction too, and transactions run one 
   expect(order.indexOf('first end')).toBeLessThan(order.indexOf('raw'));
 });
 
-test('the urgent lane (a webhook stored before its 200) goes before the queued statements, never inside a transaction', async () => {
-  const order: string[] = [];
-  let release!: () => void;
-  const held = new Promise<void>((r) => (release = r));
-  const open = db.prisma.$transaction(async (tx) => {
-    await tx.$executeRawUnsafe('SELECT 1');
-    await held;
-    order.push('transaction end');
-  });
-  await new Promise((r) => setTimeout(r, 10));
-  const queued = [1, 2, 3].map((n) => db.prisma.$queryRawUnsafe('SELECT 1').then(() => order.push(`queued ${n}`)));
-  const urgent = urgentLane(db.prisma)
-    .$queryRawUnsafe('SELECT 1')
-    .then(() => order.push('urgent'));
-  await new Promise((r) => setTimeout(r, 10));
-  expect(order).toEqual([]); // the transaction still holds the connection
-  release();
-  await Promise.all([open, urgent, ...queued]);
-  expect(order).toEqual(['transaction end', 'urgent', 'queued 1', 'queued 2', 'queued 3']);
-});
+test(
+  'the urgent lane (a webhook stored before its 200) goes before the queued statements, never inside a ' +
+    'transaction',
+  async () => {
+    const order: string[] = [];
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const open = db.prisma.$transaction(async (tx) => {
+      await tx.$executeRawUnsafe('SELECT 1');
+      await held;
+      order.push('transaction end');
+    });
+    await new Promise((r) => setTimeout(r, 10));
+    const queued = [1, 2, 3].map((n) => db.prisma.$queryRawUnsafe('SELECT 1').then(() => order.push(`queued ${n}`)));
+    const urgent = urgentLane(db.prisma)
+      .$queryRawUnsafe('SELECT 1')
+      .then(() => order.push('urgent'));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(order).toEqual([]); // the transaction still holds the connection
+    release();
+    await Promise.all([open, urgent, ...queued]);
+    expect(order).toEqual(['transaction end', 'urgent', 'queued 1', 'queued 2', 'queued 3']);
+  },
+);

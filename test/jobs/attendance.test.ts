@@ -159,137 +159,146 @@ const requestLines = (locale: LanguageCode, name: string, time: string) => {
   ].join('\n');
 };
 
-test('after a shift ends: the contact is asked in their language (text in the window, the template outside it), once however often the job runs', async () => {
-  await start();
-  const a = await structure('Les Jardins');
-  const b = await structure('La Ressourcerie');
-  const sylvie = await contact(a.id, 'fr', { wrote: true });
-  const karim = await contact(b.id, 'ar');
-  const amina = await placed(a.id, 'Amina');
-  const omid = await placed(b.id, 'Omid');
-  // Not asked: not ended yet, an immersion (asked at ATTENDANCE_CRON), attendance already known, ended over a day ago.
-  await placed(a.id, 'Later', { shift: [2, 12, 4] });
-  await placed(b.id, 'Immersion', { kind: 'immersion' });
-  const known = await placed(b.id, 'Known');
-  await h.app.db.prisma.shift.update({ where: { id: known.shift.id }, data: { attendance: 'present' } });
-  await placed(a.id, 'Old', { shift: [1, 8, 3] });
+test(
+  'after a shift ends: the contact is asked in their language (text in the window, the template outside it), ' +
+    'once however often the job runs',
+  async () => {
+    await start();
+    const a = await structure('Les Jardins');
+    const b = await structure('La Ressourcerie');
+    const sylvie = await contact(a.id, 'fr', { wrote: true });
+    const karim = await contact(b.id, 'ar');
+    const amina = await placed(a.id, 'Amina');
+    const omid = await placed(b.id, 'Omid');
+    // Not asked: not ended yet, an immersion (asked at ATTENDANCE_CRON), attendance already known,
+    // ended over a day ago.
+    await placed(a.id, 'Later', { shift: [2, 12, 4] });
+    await placed(b.id, 'Immersion', { kind: 'immersion' });
+    const known = await placed(b.id, 'Known');
+    await h.app.db.prisma.shift.update({ where: { id: known.shift.id }, data: { attendance: 'present' } });
+    await placed(a.id, 'Old', { shift: [1, 8, 3] });
 
-  expect(await run('attendance-shifts')).toEqual({ asked: 2, already: 0, skipped: 0 });
-  await drained();
-  const [toSylvie] = h.graph.sentTo(sylvie.waId);
-  expect(toSylvie.body.type).toBe('interactive');
-  expect(textOf(toSylvie)).toBe(requestLines('fr', 'Amina', range(amina.shift, 'fr')));
-  expect(textOf(toSylvie)).toBe(
-    "Amina était là aujourd'hui, 8 h – 12 h ?\n1. Oui\n2. Non\n3. En retard\nEnvoyez un numéro.",
-  );
-  // Karim never wrote: the approved template, in Arabic, filled in Arabic.
-  const [toKarim] = h.graph.sentTo(karim.waId);
-  expect(toKarim.body.template).toMatchObject({
-    name: 'passerelle_attendance_request',
-    language: { code: 'ar' },
-    components: [
-      {
-        type: 'body',
-        parameters: [
-          { type: 'text', text: 'Omid' },
-          { type: 'text', text: range(omid.shift, 'ar') },
-        ],
-      },
-      { type: 'button', sub_type: 'quick_reply', index: '0', parameters: [{ type: 'payload', payload: '1' }] },
-      { type: 'button', sub_type: 'quick_reply', index: '1', parameters: [{ type: 'payload', payload: '2' }] },
-      { type: 'button', sub_type: 'quick_reply', index: '2', parameters: [{ type: 'payload', payload: '3' }] },
-    ],
-  });
+    expect(await run('attendance-shifts')).toEqual({ asked: 2, already: 0, skipped: 0 });
+    await drained();
+    const [toSylvie] = h.graph.sentTo(sylvie.waId);
+    expect(toSylvie.body.type).toBe('interactive');
+    expect(textOf(toSylvie)).toBe(requestLines('fr', 'Amina', range(amina.shift, 'fr')));
+    expect(textOf(toSylvie)).toBe(
+      "Amina était là aujourd'hui, 8 h – 12 h ?\n1. Oui\n2. Non\n3. En retard\nEnvoyez un numéro.",
+    );
+    // Karim never wrote: the approved template, in Arabic, filled in Arabic.
+    const [toKarim] = h.graph.sentTo(karim.waId);
+    expect(toKarim.body.template).toMatchObject({
+      name: 'passerelle_attendance_request',
+      language: { code: 'ar' },
+      components: [
+        {
+          type: 'body',
+          parameters: [
+            { type: 'text', text: 'Omid' },
+            { type: 'text', text: range(omid.shift, 'ar') },
+          ],
+        },
+        { type: 'button', sub_type: 'quick_reply', index: '0', parameters: [{ type: 'payload', payload: '1' }] },
+        { type: 'button', sub_type: 'quick_reply', index: '1', parameters: [{ type: 'payload', payload: '2' }] },
+        { type: 'button', sub_type: 'quick_reply', index: '2', parameters: [{ type: 'payload', payload: '3' }] },
+      ],
+    });
 
-  // Again (the next run, a restart): nobody is asked twice.
-  expect(await run('attendance-shifts')).toEqual({ asked: 0, already: 2, skipped: 0 });
-  await drained();
-  expect(h.graph.sent).toHaveLength(2);
-  const rows = await h.app.db.prisma.message.findMany({ where: { kind: 'attendance' }, orderBy: { id: 'asc' } });
-  expect(rows.map((m) => [m.contactId, m.beneficiaryId, m.dedupeKey, m.status])).toEqual([
-    [sylvie.id, null, `attendance:${amina.shift.id}`, 'sent'],
-    [karim.id, null, `attendance:${omid.shift.id}`, 'sent'],
-  ]);
-});
+    // Again (the next run, a restart): nobody is asked twice.
+    expect(await run('attendance-shifts')).toEqual({ asked: 0, already: 2, skipped: 0 });
+    await drained();
+    expect(h.graph.sent).toHaveLength(2);
+    const rows = await h.app.db.prisma.message.findMany({ where: { kind: 'attendance' }, orderBy: { id: 'asc' } });
+    expect(rows.map((m) => [m.contactId, m.beneficiaryId, m.dedupeKey, m.status])).toEqual([
+      [sylvie.id, null, `attendance:${amina.shift.id}`, 'sent'],
+      [karim.id, null, `attendance:${omid.shift.id}`, 'sent'],
+    ]);
+  },
+);
 
-test('the answers by chat: "1" (a template button), "٢" and "en retard" go on the shift with shift_attendance; "2" is an alert in GET /api/cip/alerts', async () => {
-  await start();
-  const [a, b, c] = [
-    await structure('Les Jardins'),
-    await structure('La Ressourcerie'),
-    await structure('La Table du Château', 'company'),
-  ];
-  const sylvie = await contact(a.id, 'fr');
-  const karim = await contact(b.id, 'ar', { wrote: true });
-  const julien = await contact(c.id, 'fr', { wrote: true });
-  const amina = await placed(a.id, 'Amina');
-  const omid = await placed(b.id, 'Omid');
-  const lina = await placed(c.id, 'Lina', { kind: 'job' });
-  await run('attendance-shifts');
-  await drained();
+test(
+  'the answers by chat: "1" (a template button), "٢" and "en retard" go on the shift with shift_attendance; ' +
+    '"2" is an alert in GET /api/cip/alerts',
+  async () => {
+    await start();
+    const [a, b, c] = [
+      await structure('Les Jardins'),
+      await structure('La Ressourcerie'),
+      await structure('La Table du Château', 'company'),
+    ];
+    const sylvie = await contact(a.id, 'fr');
+    const karim = await contact(b.id, 'ar', { wrote: true });
+    const julien = await contact(c.id, 'fr', { wrote: true });
+    const amina = await placed(a.id, 'Amina');
+    const omid = await placed(b.id, 'Omid');
+    const lina = await placed(c.id, 'Lina', { kind: 'job' });
+    await run('attendance-shifts');
+    await drained();
 
-  clock.now = paris(2, 12, 30);
-  expect((await say(sylvie, templateButton(sylvie, '1', 'Oui'))).join('\n')).toContain(
-    "Merci. C'est noté : Amina était là.",
-  );
-  const ar = translator('ar');
-  const toKarim = (await say(karim, text(karim, '٢'))).join('\n');
-  expect(toKarim).toContain(ar('attendance.noted.absent', { name: 'Omid' }));
-  expect(toKarim).toContain(ar('attendance.alerted'));
-  expect((await say(julien, text(julien, 'en retard'))).join('\n')).toContain(
-    "Merci. C'est noté : Lina était en retard.",
-  );
+    clock.now = paris(2, 12, 30);
+    expect((await say(sylvie, templateButton(sylvie, '1', 'Oui'))).join('\n')).toContain(
+      "Merci. C'est noté : Amina était là.",
+    );
+    const ar = translator('ar');
+    const toKarim = (await say(karim, text(karim, '٢'))).join('\n');
+    expect(toKarim).toContain(ar('attendance.noted.absent', { name: 'Omid' }));
+    expect(toKarim).toContain(ar('attendance.alerted'));
+    expect((await say(julien, text(julien, 'en retard'))).join('\n')).toContain(
+      "Merci. C'est noté : Lina était en retard.",
+    );
 
-  const shift = (id: number) => h.app.db.prisma.shift.findUniqueOrThrow({ where: { id } });
-  expect(await shift(amina.shift.id)).toMatchObject({
-    attendance: 'present',
-    attendanceAt: clock.now,
-    attendanceContactId: sylvie.id,
-  });
-  expect(await shift(omid.shift.id)).toMatchObject({ attendance: 'absent', attendanceContactId: karim.id });
-  expect(await shift(lina.shift.id)).toMatchObject({ attendance: 'late', attendanceContactId: julien.id });
-  const events = await h.app.db.prisma.caseEvent.findMany({
-    where: { type: 'shift_attendance' },
-    orderBy: { id: 'asc' },
-  });
-  expect(
-    events.map((e) => [
-      e.beneficiaryId,
-      e.actorType,
-      e.actorId,
-      (e.payload as { attendance: string }).attendance,
-      e.attention,
-    ]),
-  ).toEqual([
-    [amina.id, 'contact', String(sylvie.id), 'present', false],
-    [omid.id, 'contact', String(karim.id), 'absent', true],
-    [lina.id, 'contact', String(julien.id), 'late', false],
-  ]);
-  const coordinator = await signedIn(h.app, 'coordinator');
-  const alerts = (await coordinator.call('GET', '/api/cip/alerts')).body.items as {
-    type: string;
-    beneficiaryId: number;
-    payload: { shiftId: number };
-  }[];
-  expect(alerts.filter((x) => x.type === 'shift_attendance').map((x) => [x.beneficiaryId, x.payload.shiftId])).toEqual([
-    [omid.id, omid.shift.id],
-  ]);
+    const shift = (id: number) => h.app.db.prisma.shift.findUniqueOrThrow({ where: { id } });
+    expect(await shift(amina.shift.id)).toMatchObject({
+      attendance: 'present',
+      attendanceAt: clock.now,
+      attendanceContactId: sylvie.id,
+    });
+    expect(await shift(omid.shift.id)).toMatchObject({ attendance: 'absent', attendanceContactId: karim.id });
+    expect(await shift(lina.shift.id)).toMatchObject({ attendance: 'late', attendanceContactId: julien.id });
+    const events = await h.app.db.prisma.caseEvent.findMany({
+      where: { type: 'shift_attendance' },
+      orderBy: { id: 'asc' },
+    });
+    expect(
+      events.map((e) => [
+        e.beneficiaryId,
+        e.actorType,
+        e.actorId,
+        (e.payload as { attendance: string }).attendance,
+        e.attention,
+      ]),
+    ).toEqual([
+      [amina.id, 'contact', String(sylvie.id), 'present', false],
+      [omid.id, 'contact', String(karim.id), 'absent', true],
+      [lina.id, 'contact', String(julien.id), 'late', false],
+    ]);
+    const coordinator = await signedIn(h.app, 'coordinator');
+    const alerts = (await coordinator.call('GET', '/api/cip/alerts')).body.items as {
+      type: string;
+      beneficiaryId: number;
+      payload: { shiftId: number };
+    }[];
+    expect(
+      alerts.filter((x) => x.type === 'shift_attendance').map((x) => [x.beneficiaryId, x.payload.shiftId]),
+    ).toEqual([[omid.id, omid.shift.id]]);
 
-  // What the contacts wrote is theirs on record, never a beneficiary's.
-  const inbound = await h.app.db.prisma.message.findMany({
-    where: { direction: 'in', conversationId: { in: [sylvie.waId, karim.waId, julien.waId] } },
-  });
-  expect(inbound.map((m) => [m.beneficiaryId, m.contactId !== null])).toEqual([
-    [null, true],
-    [null, true],
-    [null, true],
-  ]);
-  expect(
-    await h.app.db.prisma.message.count({
-      where: { conversationId: { in: [sylvie.waId, karim.waId, julien.waId] }, beneficiaryId: { not: null } },
-    }),
-  ).toBe(0);
-});
+    // What the contacts wrote is theirs on record, never a beneficiary's.
+    const inbound = await h.app.db.prisma.message.findMany({
+      where: { direction: 'in', conversationId: { in: [sylvie.waId, karim.waId, julien.waId] } },
+    });
+    expect(inbound.map((m) => [m.beneficiaryId, m.contactId !== null])).toEqual([
+      [null, true],
+      [null, true],
+      [null, true],
+    ]);
+    expect(
+      await h.app.db.prisma.message.count({
+        where: { conversationId: { in: [sylvie.waId, karim.waId, julien.waId] }, beneficiaryId: { not: null } },
+      }),
+    ).toBe(0);
+  },
+);
 
 test('two people at one SIAE: the two requests are answered one after the other', async () => {
   await start();
@@ -319,36 +328,42 @@ test('two people at one SIAE: the two requests are answered one after the other'
   expect(shifts.map((s) => s.attendance)).toEqual(['absent', 'present']);
 });
 
-test('who is asked: the tutor, else a supervisor first; nobody who said "stop", nor an inactive contact; a structure without a contact: nobody', async () => {
-  await start();
-  const company = await structure('La Table du Château', 'company');
-  const siae = await structure('Les Jardins');
-  const alone = await structure('Ferme des Quatre Vents', 'company');
-  const stopped = await structure('Net Insertion');
-  const other = await contact(siae.id, 'fr', { role: 'other', wrote: true });
-  const supervisor = await contact(siae.id, 'ru', { wrote: true });
-  const boss = await contact(company.id, 'fr', { wrote: true });
-  const tutor = await contact(company.id, 'uk', { role: 'tutor', wrote: true });
-  const inactive = await contact(alone.id, 'fr', { active: false, wrote: true });
-  const optedOut = await contact(stopped.id, 'fr', { wrote: true, optedOut: true });
-  const lina = await placed(company.id, 'Lina', { kind: 'job', tutorId: tutor.id });
-  const amina = await placed(siae.id, 'Amina');
-  await placed(alone.id, 'Omid', { kind: 'job' });
-  await placed(stopped.id, 'Nour');
+test(
+  'who is asked: the tutor, else a supervisor first; nobody who said "stop", nor an inactive contact; a ' +
+    'structure without a contact: nobody',
+  async () => {
+    await start();
+    const company = await structure('La Table du Château', 'company');
+    const siae = await structure('Les Jardins');
+    const alone = await structure('Ferme des Quatre Vents', 'company');
+    const stopped = await structure('Net Insertion');
+    const other = await contact(siae.id, 'fr', { role: 'other', wrote: true });
+    const supervisor = await contact(siae.id, 'ru', { wrote: true });
+    const boss = await contact(company.id, 'fr', { wrote: true });
+    const tutor = await contact(company.id, 'uk', { role: 'tutor', wrote: true });
+    const inactive = await contact(alone.id, 'fr', { active: false, wrote: true });
+    const optedOut = await contact(stopped.id, 'fr', { wrote: true, optedOut: true });
+    const lina = await placed(company.id, 'Lina', { kind: 'job', tutorId: tutor.id });
+    const amina = await placed(siae.id, 'Amina');
+    await placed(alone.id, 'Omid', { kind: 'job' });
+    await placed(stopped.id, 'Nour');
 
-  expect(await run('attendance-shifts')).toEqual({ asked: 2, already: 0, skipped: 2 });
-  await drained();
-  expect(h.graph.sentTo(tutor.waId).map(textOf)).toEqual([requestLines('uk', 'Lina', range(lina.shift, 'uk'))]);
-  expect(h.graph.sentTo(supervisor.waId).map(textOf)).toEqual([requestLines('ru', 'Amina', range(amina.shift, 'ru'))]);
-  for (const c of [other, boss, inactive, optedOut]) expect(h.graph.sentTo(c.waId)).toEqual([]);
-  expect(
-    await h.app.db.prisma.message.count({
-      where: { kind: 'attendance', contactId: { in: [other.id, boss.id, inactive.id, optedOut.id] } },
-    }),
-  ).toBe(0);
-});
+    expect(await run('attendance-shifts')).toEqual({ asked: 2, already: 0, skipped: 2 });
+    await drained();
+    expect(h.graph.sentTo(tutor.waId).map(textOf)).toEqual([requestLines('uk', 'Lina', range(lina.shift, 'uk'))]);
+    expect(h.graph.sentTo(supervisor.waId).map(textOf)).toEqual([
+      requestLines('ru', 'Amina', range(amina.shift, 'ru')),
+    ]);
+    for (const c of [other, boss, inactive, optedOut]) expect(h.graph.sentTo(c.waId)).toEqual([]);
+    expect(
+      await h.app.db.prisma.message.count({
+        where: { kind: 'attendance', contactId: { in: [other.id, boss.id, inactive.id, optedOut.id] } },
+      }),
+    ).toBe(0);
+  },
+);
 
-test('a request queued at night for a contact who then said "stop" does not go in the morning; "start" brings it', async () => {
+test('a request queued at night for a contact who then said "stop" does not go at 8; "start" brings it', async () => {
   await start({ QUIET_HOURS: '21:00-08:00' }, paris(2, 21, 35));
   const a = await structure('Les Jardins');
   const sylvie = await contact(a.id, 'fr', { wrote: true });
@@ -407,73 +422,81 @@ test('quiet hours: a shift that ends at 21:30 is asked at 08:00 the next morning
   ]);
 });
 
-test("immersions: at ATTENDANCE_CRON the day's immersion shifts are asked once; an immersion day without a shift asks nothing", async () => {
-  await start({}, paris(3, 17, 30));
-  const company = await structure('Ferme des Quatre Vents', 'company');
-  const tutor = await contact(company.id, 'en', { role: 'tutor', wrote: true });
-  const lina = await placed(company.id, 'Lina', {
-    kind: 'immersion',
-    from: 2,
-    to: 6,
-    tutorId: tutor.id,
-    shift: [3, 9, 8],
-  });
-  const noShiftToday = await placed(company.id, 'Omid', {
-    kind: 'immersion',
-    from: 2,
-    to: 6,
-    tutorId: tutor.id,
-    shift: [2, 9, 8],
-  });
-  await h.app.db.prisma.shift.update({ where: { id: noShiftToday.shift.id }, data: { attendance: 'present' } });
-  expect(h.app.jobs.names()).toEqual(expect.arrayContaining(['attendance-shifts', 'attendance-immersions']));
+test(
+  "immersions: at ATTENDANCE_CRON the day's immersion shifts are asked once; an immersion day without a shift " +
+    'asks nothing',
+  async () => {
+    await start({}, paris(3, 17, 30));
+    const company = await structure('Ferme des Quatre Vents', 'company');
+    const tutor = await contact(company.id, 'en', { role: 'tutor', wrote: true });
+    const lina = await placed(company.id, 'Lina', {
+      kind: 'immersion',
+      from: 2,
+      to: 6,
+      tutorId: tutor.id,
+      shift: [3, 9, 8],
+    });
+    const noShiftToday = await placed(company.id, 'Omid', {
+      kind: 'immersion',
+      from: 2,
+      to: 6,
+      tutorId: tutor.id,
+      shift: [2, 9, 8],
+    });
+    await h.app.db.prisma.shift.update({ where: { id: noShiftToday.shift.id }, data: { attendance: 'present' } });
+    expect(h.app.jobs.names()).toEqual(expect.arrayContaining(['attendance-shifts', 'attendance-immersions']));
 
-  // The 5-minute job leaves immersions to the daily one.
-  expect(await run('attendance-shifts')).toEqual({ asked: 0, already: 0, skipped: 0 });
-  expect(await run('attendance-immersions')).toEqual({ asked: 1, already: 0, skipped: 0 });
-  await drained();
-  expect(h.graph.sentTo(tutor.waId).map(textOf)).toEqual([requestLines('en', 'Lina', range(lina.shift, 'en'))]);
-  expect(await run('attendance-immersions')).toEqual({ asked: 0, already: 1, skipped: 0 });
-  clock.now = paris(3, 18, 0);
-  expect((await say(tutor, text(tutor, 'yes'))).join('\n')).toContain('Thank you. Noted: Lina was there.');
-  expect(await h.app.db.prisma.shift.findUniqueOrThrow({ where: { id: lina.shift.id } })).toMatchObject({
-    attendance: 'present',
-    attendanceContactId: tutor.id,
-  });
-  expect(h.graph.sent).toHaveLength(2);
-});
+    // The 5-minute job leaves immersions to the daily one.
+    expect(await run('attendance-shifts')).toEqual({ asked: 0, already: 0, skipped: 0 });
+    expect(await run('attendance-immersions')).toEqual({ asked: 1, already: 0, skipped: 0 });
+    await drained();
+    expect(h.graph.sentTo(tutor.waId).map(textOf)).toEqual([requestLines('en', 'Lina', range(lina.shift, 'en'))]);
+    expect(await run('attendance-immersions')).toEqual({ asked: 0, already: 1, skipped: 0 });
+    clock.now = paris(3, 18, 0);
+    expect((await say(tutor, text(tutor, 'yes'))).join('\n')).toContain('Thank you. Noted: Lina was there.');
+    expect(await h.app.db.prisma.shift.findUniqueOrThrow({ where: { id: lina.shift.id } })).toMatchObject({
+      attendance: 'present',
+      attendanceContactId: tutor.id,
+    });
+    expect(h.graph.sent).toHaveLength(2);
+  },
+);
 
-test('a contact who writes is recognised by their number: their menu in their language, not the languages nor onboarding; no case opened', async () => {
-  await start();
-  const a = await structure('Les Jardins');
-  const olena = await contact(a.id, 'uk');
-  await placed(a.id, 'Amina');
-  await placed(a.id, 'Omid');
-  const uk = translator('uk');
-  const reply = (await say(olena, text(olena, 'Привіт'))).join('\n');
-  expect(reply).toContain(uk('contacts.hello', { name: `C${counter}` }));
-  expect(reply).toContain(
-    [
-      uk('contacts.menu.question'),
-      `1. ${uk('contacts.menu.absence')}`,
-      `2. ${uk('contacts.menu.problem')}`,
-      `3. ${uk('contacts.menu.confirm')}`,
-    ].join('\n'),
-  );
-  expect(reply).not.toContain(translator('fr')('language.question'));
-  expect(reply).not.toContain(uk('onboarding.consent.question'));
-  expect((await say(olena, text(olena, '1'))).join('\n')).toContain(
-    `${uk('contacts.person.question')}\n1. Amina\n2. Omid`,
-  );
-  expect(await h.app.db.prisma.beneficiary.count({ where: { phone: `+${olena.waId}` } })).toBe(0);
-  expect(
-    await h.app.db.prisma.conversationRef.findUniqueOrThrow({
-      where: { channel_userKey: { channel: 'whatsapp', userKey: olena.waId } },
-    }),
-  ).toMatchObject({ contactId: olena.id, beneficiaryId: null });
-  const out = await h.app.db.prisma.message.findMany({ where: { conversationId: olena.waId } });
-  expect(out.every((m) => m.contactId === olena.id && m.beneficiaryId === null)).toBe(true);
-});
+test(
+  'a contact who writes is recognised by their number: their menu in their language, not the languages nor ' +
+    'onboarding; no case opened',
+  async () => {
+    await start();
+    const a = await structure('Les Jardins');
+    const olena = await contact(a.id, 'uk');
+    await placed(a.id, 'Amina');
+    await placed(a.id, 'Omid');
+    const uk = translator('uk');
+    const reply = (await say(olena, text(olena, 'Привіт'))).join('\n');
+    expect(reply).toContain(uk('contacts.hello', { name: `C${counter}` }));
+    expect(reply).toContain(
+      [
+        uk('contacts.menu.question'),
+        `1. ${uk('contacts.menu.absence')}`,
+        `2. ${uk('contacts.menu.problem')}`,
+        `3. ${uk('contacts.menu.confirm')}`,
+      ].join('\n'),
+    );
+    expect(reply).not.toContain(translator('fr')('language.question'));
+    expect(reply).not.toContain(uk('onboarding.consent.question'));
+    expect((await say(olena, text(olena, '1'))).join('\n')).toContain(
+      `${uk('contacts.person.question')}\n1. Amina\n2. Omid`,
+    );
+    expect(await h.app.db.prisma.beneficiary.count({ where: { phone: `+${olena.waId}` } })).toBe(0);
+    expect(
+      await h.app.db.prisma.conversationRef.findUniqueOrThrow({
+        where: { channel_userKey: { channel: 'whatsapp', userKey: olena.waId } },
+      }),
+    ).toMatchObject({ contactId: olena.id, beneficiaryId: null });
+    const out = await h.app.db.prisma.message.findMany({ where: { conversationId: olena.waId } });
+    expect(out.every((m) => m.contactId === olena.id && m.beneficiaryId === null)).toBe(true);
+  },
+);
 
 const pg = process.env.PASSERELLE_TEST_PG === '1' ? describe : describe.skip;
 

@@ -59,7 +59,7 @@ async function start(env: Record<string, string> = {}) {
   return { db, structure, session, booking, shift };
 }
 
-test('18:00: one message a person, listing tomorrow in their language; nobody else; once however often it runs', async () => {
+test('18:00: one message each, listing tomorrow in their language; nobody else; once, however often run', async () => {
   const { db, session, booking, shift } = await start();
   const tomorrow = await session(4, 14);
   const later = await session(5, 14);
@@ -119,66 +119,78 @@ test('18:00: one message a person, listing tomorrow in their language; nobody el
   expect(await db.message.count({ where: { kind: 'reminder' } })).toBe(3);
 });
 
-test('"1" confirms the shift; "2" with two things asks which, then cancels the workshop; "2" with a shift asks why and declines it', async () => {
-  const { db, session, booking, shift } = await start();
-  const tomorrow = await session(4, 14);
-  const coming = await app.person('en', { wrote: true });
-  const busy = await app.person('fr', { wrote: true });
-  const sick = await app.person('ar', { wrote: true });
-  const comingShift = await shift(coming, 4, 8);
-  const busyShift = await shift(busy, 4, 8);
-  const busyBooking = await booking(busy, tomorrow.id);
-  const sickShift = await shift(sick, 4, 9);
-  await app.run('reminders');
-  await app.drained();
-  app.clock.now = paris(3, 19);
+test(
+  '"1" confirms the shift; "2" with two things asks which, then cancels the workshop; "2" with a shift asks ' +
+    'why and declines it',
+  async () => {
+    const { db, session, booking, shift } = await start();
+    const tomorrow = await session(4, 14);
+    const coming = await app.person('en', { wrote: true });
+    const busy = await app.person('fr', { wrote: true });
+    const sick = await app.person('ar', { wrote: true });
+    const comingShift = await shift(coming, 4, 8);
+    const busyShift = await shift(busy, 4, 8);
+    const busyBooking = await booking(busy, tomorrow.id);
+    const sickShift = await shift(sick, 4, 9);
+    await app.run('reminders');
+    await app.drained();
+    app.clock.now = paris(3, 19);
 
-  expect(await app.say(coming, text(coming, '1'))).toContain(translator('en')('reminders.seeYou'));
-  expect(await db.shift.findUniqueOrThrow({ where: { id: comingShift.id } })).toMatchObject({
-    confirmation: 'confirmed',
-  });
-  expect(await db.caseEvent.count({ where: { beneficiaryId: coming.id, type: 'reminder_confirmed' } })).toBe(1);
+    expect(await app.say(coming, text(coming, '1'))).toContain(translator('en')('reminders.seeYou'));
+    expect(await db.shift.findUniqueOrThrow({ where: { id: comingShift.id } })).toMatchObject({
+      confirmation: 'confirmed',
+    });
+    expect(await db.caseEvent.count({ where: { beneficiaryId: coming.id, type: 'reminder_confirmed' } })).toBe(1);
 
-  const fr = translator('fr');
-  const which = await app.say(busy, text(busy, 'je ne peux pas venir'));
-  expect(which).toContain(fr('reminders.which'));
-  const confirm = await app.say(busy, text(busy, '2'));
-  expect(confirm).toContain(fr('workshops.cancel.question'));
-  expect(await app.say(busy, text(busy, 'oui'))).toContain(fr('workshops.cancel.done'));
-  expect(await db.booking.findUniqueOrThrow({ where: { id: busyBooking.id } })).toMatchObject({ status: 'cancelled' });
-  expect(await db.shift.findUniqueOrThrow({ where: { id: busyShift.id } })).toMatchObject({ confirmation: 'pending' });
+    const fr = translator('fr');
+    const which = await app.say(busy, text(busy, 'je ne peux pas venir'));
+    expect(which).toContain(fr('reminders.which'));
+    const confirm = await app.say(busy, text(busy, '2'));
+    expect(confirm).toContain(fr('workshops.cancel.question'));
+    expect(await app.say(busy, text(busy, 'oui'))).toContain(fr('workshops.cancel.done'));
+    expect(await db.booking.findUniqueOrThrow({ where: { id: busyBooking.id } })).toMatchObject({
+      status: 'cancelled',
+    });
+    expect(await db.shift.findUniqueOrThrow({ where: { id: busyShift.id } })).toMatchObject({
+      confirmation: 'pending',
+    });
 
-  const ar = translator('ar');
-  expect(await app.say(sick, text(sick, '٢'))).toContain(ar('shifts.reason.question'));
-  expect(await app.say(sick, text(sick, '1'))).toContain(ar('shifts.declined'));
-  expect(await db.shift.findUniqueOrThrow({ where: { id: sickShift.id } })).toMatchObject({
-    confirmation: 'declined',
-    declineReason: 'sick',
-  });
-});
+    const ar = translator('ar');
+    expect(await app.say(sick, text(sick, '٢'))).toContain(ar('shifts.reason.question'));
+    expect(await app.say(sick, text(sick, '1'))).toContain(ar('shifts.declined'));
+    expect(await db.shift.findUniqueOrThrow({ where: { id: sickShift.id } })).toMatchObject({
+      confirmation: 'declined',
+      declineReason: 'sick',
+    });
+  },
+);
 
-test('a check-in at 17:00 and a reminder at 18:00: the answer goes to the reminder, then the check-in is asked again and answered', async () => {
-  const { db, structure, shift } = await start();
-  app.clock.now = paris(3, 17);
-  const p = await app.person('ru', { wrote: true });
-  await app.placement(p, { structureId: structure.id, kind: 'immersion', from: 2, to: 6 });
-  await shift(p, 4, 9);
-  await app.run('checkins');
-  await app.drained();
-  app.clock.now = paris(3, 18);
-  await app.run('reminders');
-  await app.drained();
-  app.clock.now = paris(3, 18, 30);
-  const ru = translator('ru');
-  const first = await app.say(p, text(p, '1'));
-  expect(first).toContain(ru('reminders.seeYou'));
-  expect(first).toContain(ru('checkins.question', { structure: 'Les Jardins' }));
-  expect(await app.say(p, text(p, '1'))).toContain(ru('checkins.thanks'));
-  expect(await db.checkIn.findFirstOrThrow({ where: { beneficiaryId: p.id } })).toMatchObject({ status: 'good' });
-  expect(await db.shift.findFirstOrThrow({ where: { beneficiaryId: p.id } })).toMatchObject({
-    confirmation: 'confirmed',
-  });
-});
+test(
+  'a check-in at 17:00 and a reminder at 18:00: the answer goes to the reminder, then the check-in is asked ' +
+    'again and answered',
+  async () => {
+    const { db, structure, shift } = await start();
+    app.clock.now = paris(3, 17);
+    const p = await app.person('ru', { wrote: true });
+    await app.placement(p, { structureId: structure.id, kind: 'immersion', from: 2, to: 6 });
+    await shift(p, 4, 9);
+    await app.run('checkins');
+    await app.drained();
+    app.clock.now = paris(3, 18);
+    await app.run('reminders');
+    await app.drained();
+    app.clock.now = paris(3, 18, 30);
+    const ru = translator('ru');
+    const first = await app.say(p, text(p, '1'));
+    expect(first).toContain(ru('reminders.seeYou'));
+    expect(first).toContain(ru('checkins.question', { structure: 'Les Jardins' }));
+    expect(await app.say(p, text(p, '1'))).toContain(ru('checkins.thanks'));
+    expect(await db.checkIn.findFirstOrThrow({ where: { beneficiaryId: p.id } })).toMatchObject({ status: 'good' });
+    expect(await db.shift.findFirstOrThrow({ where: { beneficiaryId: p.id } })).toMatchObject({
+      confirmation: 'confirmed',
+    });
+  },
+);
 
 test('quiet hours: a reminder that could only go out tomorrow morning is not sent', async () => {
   const { session, booking } = await start({ QUIET_HOURS: '20:00-08:00' });

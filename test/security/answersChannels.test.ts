@@ -24,28 +24,32 @@ describe('WhatsApp', () => {
     await h?.close();
   });
 
-  test('a message from a group gets no reply, no turn and no record; it is counted as skipped; the same person writing directly is answered', async () => {
-    h = await startWhatsAppApp();
-    const from = { waId: '33639980071', name: 'Nadia' };
-    const group = messageWebhook(from, {
-      group_id: 'GROUP.120363000000000001',
-      type: 'text',
-      text: { body: 'Bonjour à tous, 1' },
-    });
-    const res = await postWebhook(h.app.url, group);
-    expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ received: 0, skipped: 1 });
-    await h.settled();
-    expect(h.graph.sentTo(from.waId)).toHaveLength(0);
-    expect(await h.app.db.prisma.message.count()).toBe(0);
-    expect(await h.app.db.prisma.botState.count()).toBe(0);
+  test(
+    'a message from a group gets no reply, no turn and no record; it is counted as skipped; the same person ' +
+      'writing directly is answered',
+    async () => {
+      h = await startWhatsAppApp();
+      const from = { waId: '33639980071', name: 'Nadia' };
+      const group = messageWebhook(from, {
+        group_id: 'GROUP.120363000000000001',
+        type: 'text',
+        text: { body: 'Bonjour à tous, 1' },
+      });
+      const res = await postWebhook(h.app.url, group);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ received: 0, skipped: 1 });
+      await h.settled();
+      expect(h.graph.sentTo(from.waId)).toHaveLength(0);
+      expect(await h.app.db.prisma.message.count()).toBe(0);
+      expect(await h.app.db.prisma.botState.count()).toBe(0);
 
-    const direct = await h.send(text(from, 'Bonjour'), from.waId);
-    expect(direct.length).toBeGreaterThan(0);
-    expect(await h.app.db.prisma.message.count({ where: { direction: 'in' } })).toBe(1);
-  });
+      const direct = await h.send(text(from, 'Bonjour'), from.waId);
+      expect(direct.length).toBeGreaterThan(0);
+      expect(await h.app.db.prisma.message.count({ where: { direction: 'in' } })).toBe(1);
+    },
+  );
 
-  test("Meta's spam rate limit (131048) is tried again with backoff, then sent; the message is never failed", async () => {
+  test("Meta's spam rate limit (131048) is retried with backoff, then sent; the message is never failed", async () => {
     h = await startWhatsAppApp();
     const waId = '33639980072';
     const db = h.app.db.prisma;
@@ -104,7 +108,7 @@ describe('WhatsApp', () => {
 });
 
 describe('web chat and /api/messages', () => {
-  test('the web chat and /api/messages never record more than 4,096 characters of a message; short ones stay whole', async () => {
+  test('web chat and /api/messages never record over 4,096 characters of a message; short ones whole', async () => {
     const tmp = await createTempSqlite();
     // A stand-in for the Bot Framework connector, which receives the replies of /api/messages.
     const connector = http.createServer((req, res) => {

@@ -53,45 +53,49 @@ test('a form posted from another origin, or without an Origin, is refused and ch
   ).toBe(1);
 });
 
-test('a session left idle ends after DASHBOARD_IDLE_MINUTES (30); each page moves the end, never past STAFF_SESSION_HOURS', async () => {
-  await account('idle@passerelle.test');
-  const { cookie } = await signIn('idle@passerelle.test');
-  const session = await testApp().db.prisma.staffSession.findFirstOrThrow({
-    where: { staffUser: { email: 'idle@passerelle.test' } },
-    orderBy: { id: 'desc' },
-  });
-  expect(session.expiresAt.getTime() - clock.getTime()).toBe(30 * 60_000);
-  // Active: a page every 20 minutes keeps it open.
-  for (let i = 0; i < 3; i++) {
-    clock = new Date(clock.getTime() + 20 * 60_000);
-    expect((await send('/cip/people', { cookie })).status).toBe(200);
-  }
-  // Left alone for 31 minutes: signed out, for the API too (the same token).
-  clock = new Date(clock.getTime() + 31 * 60_000);
-  const res = await send('/cip/people', { cookie });
-  expect(res.status).toBe(303);
-  expect(res.headers.get('location')).toBe('/cip/login');
-  const token = decodeURIComponent(cookie.split('=')[1]);
-  expect((await fetch(`${testApp().url}/api/cip/me`, { headers: { Authorization: `Bearer ${token}` } })).status).toBe(
-    401,
-  );
-  // However active, a session ends STAFF_SESSION_HOURS (12) after the sign-in.
-  const again = await signIn('idle@passerelle.test');
-  const fresh = await testApp().db.prisma.staffSession.findFirstOrThrow({
-    where: { staffUser: { email: 'idle@passerelle.test' } },
-    orderBy: { id: 'desc' },
-  });
-  await testApp().db.prisma.staffSession.update({
-    where: { id: fresh.id },
-    data: { createdAt: new Date(clock.getTime() - 12 * 3600_000 + 10 * 60_000) },
-  });
-  clock = new Date(clock.getTime() + 2 * 60_000);
-  expect((await send('/cip/people', { cookie: again.cookie })).status).toBe(200);
-  const capped = await testApp().db.prisma.staffSession.findUniqueOrThrow({ where: { id: fresh.id } });
-  expect(capped.expiresAt.getTime()).toBe(capped.createdAt.getTime() + 12 * 3600_000);
-});
+test(
+  'a session left idle ends after DASHBOARD_IDLE_MINUTES (30); each page moves the end, never past ' +
+    'STAFF_SESSION_HOURS',
+  async () => {
+    await account('idle@passerelle.test');
+    const { cookie } = await signIn('idle@passerelle.test');
+    const session = await testApp().db.prisma.staffSession.findFirstOrThrow({
+      where: { staffUser: { email: 'idle@passerelle.test' } },
+      orderBy: { id: 'desc' },
+    });
+    expect(session.expiresAt.getTime() - clock.getTime()).toBe(30 * 60_000);
+    // Active: a page every 20 minutes keeps it open.
+    for (let i = 0; i < 3; i++) {
+      clock = new Date(clock.getTime() + 20 * 60_000);
+      expect((await send('/cip/people', { cookie })).status).toBe(200);
+    }
+    // Left alone for 31 minutes: signed out, for the API too (the same token).
+    clock = new Date(clock.getTime() + 31 * 60_000);
+    const res = await send('/cip/people', { cookie });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/cip/login');
+    const token = decodeURIComponent(cookie.split('=')[1]);
+    expect((await fetch(`${testApp().url}/api/cip/me`, { headers: { Authorization: `Bearer ${token}` } })).status).toBe(
+      401,
+    );
+    // However active, a session ends STAFF_SESSION_HOURS (12) after the sign-in.
+    const again = await signIn('idle@passerelle.test');
+    const fresh = await testApp().db.prisma.staffSession.findFirstOrThrow({
+      where: { staffUser: { email: 'idle@passerelle.test' } },
+      orderBy: { id: 'desc' },
+    });
+    await testApp().db.prisma.staffSession.update({
+      where: { id: fresh.id },
+      data: { createdAt: new Date(clock.getTime() - 12 * 3600_000 + 10 * 60_000) },
+    });
+    clock = new Date(clock.getTime() + 2 * 60_000);
+    expect((await send('/cip/people', { cookie: again.cookie })).status).toBe(200);
+    const capped = await testApp().db.prisma.staffSession.findUniqueOrThrow({ where: { id: fresh.id } });
+    expect(capped.expiresAt.getTime()).toBe(capped.createdAt.getTime() + 12 * 3600_000);
+  },
+);
 
-test('pages load only our own scripts and styles (strict CSP, no inline script, nothing from another site)', async () => {
+test('pages load only our own scripts and styles (strict CSP, no inline script, no other site)', async () => {
   const res = await send('/cip/login');
   const csp = res.headers.get('content-security-policy')!;
   expect(csp).toContain("script-src 'self'");

@@ -83,26 +83,30 @@ async function uploaded(chat: Chat, bytes: Buffer, type: string, name: string) {
 }
 
 describe('web chat uploads', () => {
-  test('an SVG with a script and a "PNG" that is HTML get 415, nothing is kept, the person reads why in their language', async () => {
-    const chat = await webChat('uk');
-    const before = storedFiles().length;
-    for (const [bytes, type, name] of [
-      [samples.svgWithScript, 'image/svg+xml', 'photo.svg'],
-      [samples.htmlAsPng, 'image/png', 'photo.png'],
-      [samples.htmlAsPng, '', 'photo'],
-    ] as const) {
-      const res = await upload(chat, bytes, type, name);
-      expect(res.status).toBe(415);
-      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('UnsupportedMediaType');
-    }
-    expect(storedFiles()).toHaveLength(before);
-    const said = (await transcript(chat)).filter((a) => a.from.role === 'bot').map((a) => a.text);
-    expect(said).toEqual([
-      translator('uk')('media.refused'),
-      translator('uk')('media.refused'),
-      translator('uk')('media.refused'),
-    ]);
-  });
+  test(
+    'an SVG with a script and a "PNG" that is HTML get 415, nothing is kept, the person reads why in their ' +
+      'language',
+    async () => {
+      const chat = await webChat('uk');
+      const before = storedFiles().length;
+      for (const [bytes, type, name] of [
+        [samples.svgWithScript, 'image/svg+xml', 'photo.svg'],
+        [samples.htmlAsPng, 'image/png', 'photo.png'],
+        [samples.htmlAsPng, '', 'photo'],
+      ] as const) {
+        const res = await upload(chat, bytes, type, name);
+        expect(res.status).toBe(415);
+        expect(((await res.json()) as { error: { code: string } }).error.code).toBe('UnsupportedMediaType');
+      }
+      expect(storedFiles()).toHaveLength(before);
+      const said = (await transcript(chat)).filter((a) => a.from.role === 'bot').map((a) => a.text);
+      expect(said).toEqual([
+        translator('uk')('media.refused'),
+        translator('uk')('media.refused'),
+        translator('uk')('media.refused'),
+      ]);
+    },
+  );
 
   test('real pictures, sounds and PDF files are kept, with the type their bytes show', async () => {
     const chat = await webChat('fr');
@@ -137,7 +141,7 @@ describe('WhatsApp media', () => {
     return person;
   }
 
-  test('an SVG with a script and a "PNG" that is HTML are refused: nothing stored, the person told in Russian', async () => {
+  test('an SVG with a script, a "PNG" that is HTML: refused, nothing stored, the person told in Russian', async () => {
     const person = await russian('33639980701');
     const before = storedFiles().length;
     h.graph.addMedia('svg-1', samples.svgWithScript, 'image/svg+xml');
@@ -168,50 +172,54 @@ describe('WhatsApp media', () => {
 });
 
 describe('who may fetch a file', () => {
-  test('no credentials or a signature not ours: 401; someone else, a closed conversation: 404; the sender and staff: 200', async () => {
-    const chat = await webChat('fr');
-    const other = await webChat('fr');
-    const { plain, signed } = await uploaded(chat, samples.png, 'image/png', 'carte.png');
-    const get = (path: string, token?: string) =>
-      fetch(url(path), { headers: token ? { Authorization: `Bearer ${token}` } : {} });
+  test(
+    'no credentials or a signature not ours: 401; someone else, a closed conversation: 404; the sender and ' +
+      'staff: 200',
+    async () => {
+      const chat = await webChat('fr');
+      const other = await webChat('fr');
+      const { plain, signed } = await uploaded(chat, samples.png, 'image/png', 'carte.png');
+      const get = (path: string, token?: string) =>
+        fetch(url(path), { headers: token ? { Authorization: `Bearer ${token}` } : {} });
 
-    expect((await get(plain)).status).toBe(401);
-    expect((await get(plain, 'not-a-token')).status).toBe(401);
-    expect((await get(plain, other.token)).status).toBe(404);
-    // another conversation's page cannot reuse the signature; a made-up one opens nothing
-    expect(
-      (await get(`${plain}?c=${other.conversationId}&s=${new URL(signed, h.app.url).searchParams.get('s')}`)).status,
-    ).toBe(401);
-    expect((await get(`${plain}?c=${chat.conversationId}&s=AAAA`)).status).toBe(401);
-    // a link signed for the other conversation's own file does not open this one
-    const theirs = await uploaded(other, samples.jpeg, 'image/jpeg', 'x.jpg');
-    expect((await get(`${plain}?${new URL(theirs.signed, h.app.url).searchParams}`)).status).toBe(401);
-    // The sender: their token, or the page's signed link.
-    const byToken = await get(plain, chat.token);
-    expect(byToken.status).toBe(200);
-    expect(Buffer.from(await byToken.arrayBuffer())).toEqual(samples.png);
-    expect((await get(signed)).status).toBe(200);
-    // Staff: their session token, within their scope; the read is on record. A visitor who never
-    // consented has no case: a coordinator may read the file, a CIP may not.
-    const cip = await signedIn(h.app, 'cip');
-    expect((await get(plain, cip.token)).status).toBe(404);
-    const coordinator = await signedIn(h.app, 'coordinator');
-    const byStaff = await get(plain, coordinator.token);
-    expect(byStaff.status).toBe(200);
-    const id = plain.split('/').pop();
-    expect(await h.app.db.prisma.auditEvent.findMany({ where: { resource: 'media', resourceId: id } })).toEqual([
-      expect.objectContaining({ staffUserId: coordinator.id, action: 'read', beneficiaryId: null }),
-    ]);
-    // The person leaves ("forget me"): the page's links die with the conversation.
-    const left = await fetch(url(`/v3/directline/conversations/${chat.conversationId}/activities`), {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${chat.token}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ type: 'endOfConversation' }),
-    });
-    expect(left.status).toBe(200);
-    expect((await get(signed)).status).toBe(404);
-    expect((await get(plain, coordinator.token)).status).toBe(200);
-  });
+      expect((await get(plain)).status).toBe(401);
+      expect((await get(plain, 'not-a-token')).status).toBe(401);
+      expect((await get(plain, other.token)).status).toBe(404);
+      // another conversation's page cannot reuse the signature; a made-up one opens nothing
+      expect(
+        (await get(`${plain}?c=${other.conversationId}&s=${new URL(signed, h.app.url).searchParams.get('s')}`)).status,
+      ).toBe(401);
+      expect((await get(`${plain}?c=${chat.conversationId}&s=AAAA`)).status).toBe(401);
+      // a link signed for the other conversation's own file does not open this one
+      const theirs = await uploaded(other, samples.jpeg, 'image/jpeg', 'x.jpg');
+      expect((await get(`${plain}?${new URL(theirs.signed, h.app.url).searchParams}`)).status).toBe(401);
+      // The sender: their token, or the page's signed link.
+      const byToken = await get(plain, chat.token);
+      expect(byToken.status).toBe(200);
+      expect(Buffer.from(await byToken.arrayBuffer())).toEqual(samples.png);
+      expect((await get(signed)).status).toBe(200);
+      // Staff: their session token, within their scope; the read is on record. A visitor who never
+      // consented has no case: a coordinator may read the file, a CIP may not.
+      const cip = await signedIn(h.app, 'cip');
+      expect((await get(plain, cip.token)).status).toBe(404);
+      const coordinator = await signedIn(h.app, 'coordinator');
+      const byStaff = await get(plain, coordinator.token);
+      expect(byStaff.status).toBe(200);
+      const id = plain.split('/').pop();
+      expect(await h.app.db.prisma.auditEvent.findMany({ where: { resource: 'media', resourceId: id } })).toEqual([
+        expect.objectContaining({ staffUserId: coordinator.id, action: 'read', beneficiaryId: null }),
+      ]);
+      // The person leaves ("forget me"): the page's links die with the conversation.
+      const left = await fetch(url(`/v3/directline/conversations/${chat.conversationId}/activities`), {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${chat.token}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ type: 'endOfConversation' }),
+      });
+      expect(left.status).toBe(200);
+      expect((await get(signed)).status).toBe(404);
+      expect((await get(plain, coordinator.token)).status).toBe(200);
+    },
+  );
 
   test("a staff read of a WhatsApp person's voice note records their case", async () => {
     const person = { waId: '33639980702', name: 'Amina' };
@@ -272,39 +280,43 @@ describe('how a file is served', () => {
 });
 
 describe('files posted by link', () => {
-  test("only the person's own files of our store stay: javascript:, outside links, unknown ids and others' files are dropped", async () => {
-    const chat = await webChat('fr');
-    const other = await webChat('fr');
-    const own = await uploaded(chat, samples.jpeg, 'image/jpeg', 'mine.jpg');
-    const theirs = await uploaded(other, samples.png, 'image/png', 'theirs.png');
-    const res = await fetch(url(`/v3/directline/conversations/${chat.conversationId}/activities`), {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${chat.token}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({
-        type: 'message',
-        text: 'voici',
-        attachments: [
-          { contentType: 'image/png', contentUrl: 'javascript:alert(1)', name: 'x.png' },
-          { contentType: 'image/png', contentUrl: 'https://evil.example/x.png', name: 'x.png' },
-          { contentType: 'image/png', contentUrl: `/webchat/media/${'b'.repeat(32)}`, name: 'x.png' },
-          { contentType: 'image/png', contentUrl: theirs.plain, name: 'x.png' },
-          { contentType: 'text/html', contentUrl: own.plain, name: 'renamed.html' },
-        ],
-      }),
-    });
-    expect(res.status).toBe(200);
-    const { id } = (await res.json()) as { id: string };
-    const row = await h.app.db.prisma.message.findFirstOrThrow({ where: { providerId: `webchat:${id}` } });
-    // kept as the store knows it: its own type and name, a plain link
-    expect((row.payload as { attachments: unknown[] }).attachments).toEqual([
-      { contentType: 'image/jpeg', name: 'mine.jpg', url: own.plain },
-    ]);
-    const echoed = (await transcript(chat)).find((a) => a.id === id)!;
-    expect(echoed.attachments).toEqual([
-      expect.objectContaining({
-        contentType: 'image/jpeg',
-        contentUrl: expect.stringMatching(new RegExp(`^${own.plain}\\?c=`)),
-      }),
-    ]);
-  });
+  test(
+    "only the person's own files of our store stay: javascript:, outside links, unknown ids and others' files " +
+      'are dropped',
+    async () => {
+      const chat = await webChat('fr');
+      const other = await webChat('fr');
+      const own = await uploaded(chat, samples.jpeg, 'image/jpeg', 'mine.jpg');
+      const theirs = await uploaded(other, samples.png, 'image/png', 'theirs.png');
+      const res = await fetch(url(`/v3/directline/conversations/${chat.conversationId}/activities`), {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${chat.token}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({
+          type: 'message',
+          text: 'voici',
+          attachments: [
+            { contentType: 'image/png', contentUrl: 'javascript:alert(1)', name: 'x.png' },
+            { contentType: 'image/png', contentUrl: 'https://evil.example/x.png', name: 'x.png' },
+            { contentType: 'image/png', contentUrl: `/webchat/media/${'b'.repeat(32)}`, name: 'x.png' },
+            { contentType: 'image/png', contentUrl: theirs.plain, name: 'x.png' },
+            { contentType: 'text/html', contentUrl: own.plain, name: 'renamed.html' },
+          ],
+        }),
+      });
+      expect(res.status).toBe(200);
+      const { id } = (await res.json()) as { id: string };
+      const row = await h.app.db.prisma.message.findFirstOrThrow({ where: { providerId: `webchat:${id}` } });
+      // kept as the store knows it: its own type and name, a plain link
+      expect((row.payload as { attachments: unknown[] }).attachments).toEqual([
+        { contentType: 'image/jpeg', name: 'mine.jpg', url: own.plain },
+      ]);
+      const echoed = (await transcript(chat)).find((a) => a.id === id)!;
+      expect(echoed.attachments).toEqual([
+        expect.objectContaining({
+          contentType: 'image/jpeg',
+          contentUrl: expect.stringMatching(new RegExp(`^${own.plain}\\?c=`)),
+        }),
+      ]);
+    },
+  );
 });

@@ -91,46 +91,50 @@ async function say(v: Visit, text: string) {
 }
 
 describe('what is kept of a posted activity', () => {
-  test('channelData, entities, foreign links and names are dropped; our files, the card value and clientActivityID stay', async () => {
-    const v = await visit();
-    // a file this visitor sent (only those stay: test/security/media.test.ts)
-    const stored = await new MediaStore(testApp().config.media.dir).addBytes(samples.png, 'image/png', 'b.png', {
-      channel: 'webchat',
-      conversation: v.conversationId,
-      user: v.user,
-    });
-    const ours = mediaUrl(stored.id);
-    const res = await post(v, {
-      type: 'message',
-      text: 'bonjour',
-      from: { id: v.user, name: 'Amina Haddad' },
-      locale: 'fr-FR',
-      value: { choice: 1 },
-      channelData: { clientActivityID: 'client-1', filler: 'x'.repeat(8_000) },
-      entities: [{ type: 'ClientCapabilities', filler: 'y'.repeat(8_000) }],
-      attachments: [
-        { contentType: 'image/png', contentUrl: 'https://evil.example/tracker.png', name: 'a.png' },
-        { contentType: 'image/png', contentUrl: ours, name: 'b.png', content: { big: 'z'.repeat(8_000) } },
-      ],
-    });
-    expect(res.status).toBe(200);
-    const { id } = (await res.json()) as { id: string };
-    const echoed = (await read(v)).activities.find((a) => a.id === id)!;
-    expect(echoed).toMatchObject({
-      type: 'message',
-      text: 'bonjour',
-      locale: 'fr-FR',
-      value: { choice: 1 },
-      channelData: { clientActivityID: 'client-1' },
-    });
-    expect(echoed.channelData).toEqual({ clientActivityID: 'client-1' });
-    expect(echoed.entities).toBeUndefined();
-    expect(echoed.attachments).toEqual([
-      { contentType: 'image/png', contentUrl: expect.stringMatching(new RegExp(`^${ours}\\?c=`)), name: 'b.png' },
-    ]);
-    expect(echoed.from).toEqual({ id: v.user, name: '', role: 'user' });
-    expect(testApp().directLine.store.get(v.conversationId)!.bytes).toBeLessThan(8_000);
-  });
+  test(
+    'channelData, entities, foreign links and names are dropped; our files, the card value and ' +
+      'clientActivityID stay',
+    async () => {
+      const v = await visit();
+      // a file this visitor sent (only those stay: test/security/media.test.ts)
+      const stored = await new MediaStore(testApp().config.media.dir).addBytes(samples.png, 'image/png', 'b.png', {
+        channel: 'webchat',
+        conversation: v.conversationId,
+        user: v.user,
+      });
+      const ours = mediaUrl(stored.id);
+      const res = await post(v, {
+        type: 'message',
+        text: 'bonjour',
+        from: { id: v.user, name: 'Amina Haddad' },
+        locale: 'fr-FR',
+        value: { choice: 1 },
+        channelData: { clientActivityID: 'client-1', filler: 'x'.repeat(8_000) },
+        entities: [{ type: 'ClientCapabilities', filler: 'y'.repeat(8_000) }],
+        attachments: [
+          { contentType: 'image/png', contentUrl: 'https://evil.example/tracker.png', name: 'a.png' },
+          { contentType: 'image/png', contentUrl: ours, name: 'b.png', content: { big: 'z'.repeat(8_000) } },
+        ],
+      });
+      expect(res.status).toBe(200);
+      const { id } = (await res.json()) as { id: string };
+      const echoed = (await read(v)).activities.find((a) => a.id === id)!;
+      expect(echoed).toMatchObject({
+        type: 'message',
+        text: 'bonjour',
+        locale: 'fr-FR',
+        value: { choice: 1 },
+        channelData: { clientActivityID: 'client-1' },
+      });
+      expect(echoed.channelData).toEqual({ clientActivityID: 'client-1' });
+      expect(echoed.entities).toBeUndefined();
+      expect(echoed.attachments).toEqual([
+        { contentType: 'image/png', contentUrl: expect.stringMatching(new RegExp(`^${ours}\\?c=`)), name: 'b.png' },
+      ]);
+      expect(echoed.from).toEqual({ id: v.user, name: '', role: 'user' });
+      expect(testApp().directLine.store.get(v.conversationId)!.bytes).toBeLessThan(8_000);
+    },
+  );
 
   test('typing indicators are answered but not stored, and run no turn', async () => {
     const v = await visit();
@@ -164,7 +168,7 @@ describe('what is kept of a posted activity', () => {
 });
 
 describe('memory caps', () => {
-  test('a conversation keeps its newest activities within its byte cap; the oldest are trimmed, watermarks go on', async () => {
+  test('a conversation keeps its newest activities within its byte cap; oldest trimmed, watermarks go on', async () => {
     const v = await visit();
     for (let i = 0; i < 12; i++) await post(v, { type: 'message', text: `n${i} ${'é'.repeat(4000)}` }); // 8 KB each
     const all = await read(v);
@@ -178,20 +182,24 @@ describe('memory caps', () => {
     expect((await say(v, 'menu')).length).toBeGreaterThan(0);
   });
 
-  test('all conversations together stay within the total cap; the ones idle the longest lose their activities first', async () => {
-    const first = await visit();
-    const others: Visit[] = [];
-    for (let i = 0; i < 24; i++) {
-      const v = await visit();
-      for (let j = 0; j < 6; j++) await post(v, { type: 'message', text: `${'ж'.repeat(4090)}` }); // ~49 KB each, ~1.2 MB in all
-      others.push(v);
-    }
-    expect(testApp().directLine.store.bytes).toBeLessThanOrEqual(1024 * 1024);
-    expect((await read(first)).activities).toHaveLength(0);
-    expect((await read(others[others.length - 1])).activities.length).toBeGreaterThan(0);
-    // The first visitor's conversation still works: their next message is answered.
-    expect((await say(first, 'menu')).length).toBeGreaterThan(0);
-  });
+  test(
+    'all conversations together stay within the total cap; the ones idle the longest lose their activities ' + 'first',
+    async () => {
+      const first = await visit();
+      const others: Visit[] = [];
+      for (let i = 0; i < 24; i++) {
+        const v = await visit();
+        // ~49 KB each, ~1.2 MB in all
+        for (let j = 0; j < 6; j++) await post(v, { type: 'message', text: `${'ж'.repeat(4090)}` });
+        others.push(v);
+      }
+      expect(testApp().directLine.store.bytes).toBeLessThanOrEqual(1024 * 1024);
+      expect((await read(first)).activities).toHaveLength(0);
+      expect((await read(others[others.length - 1])).activities.length).toBeGreaterThan(0);
+      // The first visitor's conversation still works: their next message is answered.
+      expect((await say(first, 'menu')).length).toBeGreaterThan(0);
+    },
+  );
 });
 
 describe('rate limits per client address', () => {
@@ -454,7 +462,7 @@ describe('"forget me on this computer"', () => {
     }
   });
 
-  test('the keyword: the bot says so and tells the page to forget; the page ends the conversation, its token dies', async () => {
+  test('the keyword: the bot says so, tells the page to forget; the page ends the chat, its token dies', async () => {
     const v = await visit();
     const before = (await read(v)).watermark;
     const res = await post(v, { type: 'message', text: 'oublier', from: { id: v.user } });

@@ -171,7 +171,8 @@ test('the checker finds each kind of violation when one is planted', () => {
   add('dialogs/agendaDialog.ts', "import { openDatabase } from '../bot/db/client';");
   add('dialogs/shiftsDialog.ts', 'const rows = () => deps.db.shift.findMany({});');
   add('bot/channels/whatsapp/renderer.ts', "import { BASE } from '../webchat/directLine';");
-  add('cards/messages.ts', "import type { Message as M } from './notifications';"); // notifications -> messages -> notifications
+  // notifications -> messages -> notifications
+  add('cards/messages.ts', "import type { Message as M } from './notifications';");
   const found = violations(planted);
   expect(found).toEqual(
     expect.arrayContaining([
@@ -180,7 +181,8 @@ test('the checker finds each kind of violation when one is planted', () => {
       'cards/format.ts (cards) imports dialogs/ids.ts',
       'dialogs/agendaDialog.ts (dialogs) imports the database module bot/db/client.ts',
       'dialogs/shiftsDialog.ts (dialogs) queries the database directly: db.shift.findMany(',
-      'bot/channels/whatsapp/renderer.ts (channel whatsapp) imports bot/channels/webchat/directLine.ts (channel webchat)',
+      'bot/channels/whatsapp/renderer.ts (channel whatsapp) imports ' +
+        'bot/channels/webchat/directLine.ts (channel webchat)',
     ]),
   );
   expect(

@@ -25,17 +25,21 @@ test('in every language, the shelter and danger texts carry 115 and 112, with sp
   }
 });
 
-test('3919, 114, 119, 196 anywhere; 15, 17, 18 after the service name only; Arabic-Indic and Persian digits dial as Latin ones', () => {
-  expect(numbers('Violences : appelez le 3919, ou le 114 par SMS.')).toEqual(['3919', '114']);
-  expect(numbers('Appelez le SAMU (15), la police : 17, les pompiers 18, ou le 112.')).toEqual([
-    '15',
-    '17',
-    '18',
-    '112',
-  ]);
-  expect(emergencyNumbers('اتصل بالرقم ١١٢')).toEqual([{ start: 12, end: 15, number: '112', href: 'tel:112' }]);
-  expect(numbers('۱۱۵ زنگ بزنید')).toEqual(['115']);
-});
+test(
+  '3919, 114, 119, 196 anywhere; 15, 17, 18 after the service name only; Arabic-Indic and Persian digits dial ' +
+    'as Latin ones',
+  () => {
+    expect(numbers('Violences : appelez le 3919, ou le 114 par SMS.')).toEqual(['3919', '114']);
+    expect(numbers('Appelez le SAMU (15), la police : 17, les pompiers 18, ou le 112.')).toEqual([
+      '15',
+      '17',
+      '18',
+      '112',
+    ]);
+    expect(emergencyNumbers('اتصل بالرقم ١١٢')).toEqual([{ start: 12, end: 15, number: '112', href: 'tel:112' }]);
+    expect(numbers('۱۱۵ زنگ بزنید')).toEqual(['115']);
+  },
+);
 
 test('days, times, prices, references and longer numbers are not emergency numbers', () => {
   for (const text of [

@@ -152,7 +152,8 @@ describe('lost races', () => {
       'PostgreSQL check failure, a raw query (P2010)',
       known(
         'P2010',
-        'Raw query failed. Code: `23514`. Message: `new row for relation "RetryCheck" violates check constraint "RetryCheck_n_check"`',
+        'Raw query failed. Code: `23514`. ' +
+          'Message: `new row for relation "RetryCheck" violates check constraint "RetryCheck_n_check"`',
         { driverAdapterError: adapterMeta(pgCheck) },
       ),
     ],

@@ -51,7 +51,7 @@ test('Accept-Encoding: brotli first, then gzip, q=0 refuses', () => {
   expect(chooseEncoding('*')).toBe('br');
 });
 
-test('the page names versioned files; each is compressed, cached for a year, and the same bytes once decoded', async () => {
+test('the page names versioned files; each compressed, cached for a year, the same bytes once decoded', async () => {
   const page = await get(`${app.url}/?lang=ti`, { 'Accept-Encoding': 'br' });
   expect(page.status).toBe(200);
   expect(page.headers['content-encoding']).toBe('br');
@@ -79,7 +79,7 @@ test('the page names versioned files; each is compressed, cached for a year, and
   }
 });
 
-test("Web Chat's minimal bundle, under 400 KB with brotli; the CSS names the fonts by their versioned addresses", async () => {
+test("Web Chat's minimal bundle, under 400 KB in brotli; the CSS names fonts by versioned addresses", async () => {
   const assets = webChatAssets();
   // What `npm start` serves: the build's brotli (quality 11), made here as the build makes it. (Without
   // it the server compresses in memory with quicker settings; the test then measured whichever ran first.)
@@ -100,7 +100,7 @@ test("Web Chat's minimal bundle, under 400 KB with brotli; the CSS names the fon
   expect(css).not.toMatch(/\{\{font:/);
 });
 
-test("an old version's address gets today's file, not cached for long; an unknown file 404 with the page headers", async () => {
+test("an old version's address gets today's file, not cached long; unknown file: 404 with page headers", async () => {
   const app_js = webChatAssets().get('app.js')!;
   const old = await get(`${app.url}/webchat/v/0123456789abcdef/app.js`);
   expect(old.status).toBe(200);
