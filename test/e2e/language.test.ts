@@ -57,7 +57,7 @@ test.each<[LanguageCode, string, string, string, string]>([
   },
 );
 
-test("the page's fallback to French is no choice; its language switch is: the bot answers in the new language and the case records the change", async () => {
+test("the page's fallback to French is no choice; its switch is: the bot answers in it, the case says it", async () => {
   const user = 'wc_e2e_lang_switch_0123456';
   const client = await DirectLineClient.withToken(testApp().url, user, 'ar-SA');
   try {

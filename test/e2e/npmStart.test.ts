@@ -91,7 +91,7 @@ function npmStart(port: number) {
   return { child, output: () => output };
 }
 
-test('SIGTERM to the pid of `npm start` stops the server: the port closes within the grace time, nothing is orphaned', async () => {
+test('SIGTERM to the pid of `npm start` stops the server: the port closes in the grace time, no orphan', async () => {
   const port = await freePort();
   const started = npmStart(port);
   npm = started.child;
