@@ -1,5 +1,6 @@
 // The calls we make to Meta's Graph API for WhatsApp (WHATSAPP_GRAPH_URL, with its version):
 //   POST /<phone-number-id>/messages   send a message; mark one read with a typing indicator
+//   POST /<phone-number-id>/media      upload a file (multipart: messaging_product, type, file): its media id
 //   GET  /<media-id>                    a media's short-lived URL; then GET that URL: its bytes
 // Every call carries the access token and a timeout. A failure is a GraphError with Meta's code
 // and title when the answer had them, and what to do about it (see errors.ts).
@@ -82,6 +83,26 @@ export class GraphClient {
       message_id: messageId,
       ...(typing && { typing_indicator: { type: 'text' } }),
     });
+  }
+
+  /** Uploads a file to Meta's media store (kept there 30 days); resolves with its media id. */
+  async uploadMedia(file: Buffer, contentType: string, fileName: string): Promise<string> {
+    const form = new FormData();
+    form.set('messaging_product', 'whatsapp');
+    form.set('type', contentType);
+    form.set('file', new Blob([new Uint8Array(file)], { type: contentType }), fileName);
+    const res = await this.fetch(`${this.options.baseUrl}/${this.options.phoneNumberId}/media`, {
+      method: 'POST',
+      body: form,
+    });
+    const answer = (await res.json().catch(() => undefined)) as { id?: unknown } & GraphErrorBody;
+    if (!res.ok) {
+      const code = typeof answer?.error?.code === 'number' ? answer.error.code : undefined;
+      throw new GraphError(`media upload answered ${res.status}`, res.status, code, answer?.error?.message);
+    }
+    if (typeof answer?.id !== 'string' || !answer.id)
+      throw new GraphError('the upload was answered without an id', 200);
+    return answer.id;
   }
 
   async mediaInfo(mediaId: string): Promise<MediaInfo> {
@@ -188,7 +209,7 @@ export class GraphClient {
 
   private async fetch(
     url: string,
-    init: { method: string; body?: string; headers?: Record<string, string> },
+    init: { method: string; body?: string | FormData; headers?: Record<string, string> },
   ): Promise<Response> {
     try {
       return await fetch(url, {

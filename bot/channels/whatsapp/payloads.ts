@@ -124,8 +124,14 @@ export interface TemplateMessage {
   template: { name: string; language: { code: string }; components?: TemplateComponent[] };
 }
 
+/** A voice note: an uploaded Ogg/Opus file, by its media id. */
+export interface AudioMessage {
+  type: 'audio';
+  audio: { id: string };
+}
+
 /** A message to send, without its recipient (added when it is sent). */
-export type OutboundMessage = TextMessage | ButtonsMessage | ListMessage | TemplateMessage;
+export type OutboundMessage = TextMessage | ButtonsMessage | ListMessage | TemplateMessage | AudioMessage;
 
 /** The limits of the Cloud API for what we send. */
 export const LIMITS = {
