@@ -8,6 +8,7 @@ import { FAILURES } from '../support/fakeGraphApi';
 import { startWhatsAppApp, textOf, type WhatsAppTestApp } from '../support/whatsappApp';
 import { statusWebhook, templateButton, text } from '../support/whatsappWebhooks';
 import type { LanguageCode } from '../../bot/i18n/languages';
+import { selamOnWhatsApp } from '../support/whatsappPerson';
 
 let h: WhatsAppTestApp;
 afterEach(async () => {
@@ -25,22 +26,17 @@ const promoted = { key: 'notifications.waitlistPromoted', session };
 
 /** A consenting person on WhatsApp who last wrote `hoursAgo` hours ago. */
 async function person(waId: string, language: LanguageCode, hoursAgo: number, extra: { optedOutAt?: Date } = {}) {
-  const db = h.app.db.prisma;
-  const b = await db.beneficiary.create({
-    data: { firstName: 'Selam', phone: `+${waId}`, language, status: 'active', consentAt: new Date(), ...extra },
-  });
-  await db.conversationRef.create({
-    data: {
-      channel: 'whatsapp',
-      userKey: waId,
-      conversationId: waId,
-      reference: { user: { id: waId } },
-      beneficiaryId: b.id,
-      lastInboundAt: new Date(Date.now() - hoursAgo * HOUR),
-    },
-  });
+  const b = await selamOnWhatsApp(h.app.db.prisma, waId, language, new Date(Date.now() - hoursAgo * HOUR), extra);
   return { ...b, waId };
 }
+
+/** An outbox row: a text reply to `to`, due now. */
+const textReply = (to: string, body: string) => ({
+  to,
+  kind: 'reply',
+  payload: { form: 'message', message: { type: 'text', text: { body } }, text: body, answers: Date.now() },
+  nextAttemptAt: new Date(),
+});
 
 /** Queues a notification for the person and lets the notifier hand it to the channel. */
 async function notify(id: number, payload: { key: string; [k: string]: unknown } = promoted) {
@@ -53,7 +49,7 @@ async function notify(id: number, payload: { key: string; [k: string]: unknown }
 const row = (wamid: string) =>
   h.app.db.prisma.message.findUniqueOrThrow({ where: { providerId: `whatsapp:${wamid}` } });
 
-test("inside the 24-hour window a notification goes as text; outside it as its template, in the person's language", async () => {
+test("inside the 24-hour window a notification is text; outside, its template in the person's language", async () => {
   h = await startWhatsAppApp();
   const recent = await person('33600000301', 'ar', 2);
   await notify(recent.id);
@@ -93,39 +89,43 @@ test('Meta has no Tigrinya templates: Tigrinya speakers get the English one, fil
   expect(t.components[0].parameters[2].text).toMatch(/December/);
 });
 
-test('a reply that could not go within the window waits; the person gets "a message is waiting" once; tapping it sends what waited, in order', async () => {
-  h = await startWhatsAppApp();
-  const p = await person('33600000304', 'fr', 30);
-  const reply = (body: string) => ({
-    to: p.waId,
-    beneficiaryId: p.id,
-    kind: 'reply',
-    payload: {
-      form: 'message',
-      message: { type: 'text', text: { body } },
-      text: body,
-      locale: 'fr',
-      answers: Date.now() - 30 * HOUR,
-    },
-    nextAttemptAt: new Date(),
-  });
-  await h.app.whatsapp!.store.enqueue(undefined, [reply('première réponse'), reply('deuxième réponse')]);
-  h.app.whatsapp!.sender.wake();
-  await h.settled();
-  const nudges = h.graph.sentTo(p.waId);
-  expect(nudges).toHaveLength(1);
-  expect((nudges[0].body.template as { name: string }).name).toBe('passerelle_message_waiting');
-  expect(
-    await h.app.db.prisma.message.count({
-      where: { conversationId: p.waId, direction: 'out', status: 'queued', nextAttemptAt: null },
-    }),
-  ).toBe(2);
+test(
+  'a reply that could not go within the window waits; the person gets "a message is waiting" once; tapping ' +
+    'it sends what waited, in order',
+  async () => {
+    h = await startWhatsAppApp();
+    const p = await person('33600000304', 'fr', 30);
+    const reply = (body: string) => ({
+      to: p.waId,
+      beneficiaryId: p.id,
+      kind: 'reply',
+      payload: {
+        form: 'message',
+        message: { type: 'text', text: { body } },
+        text: body,
+        locale: 'fr',
+        answers: Date.now() - 30 * HOUR,
+      },
+      nextAttemptAt: new Date(),
+    });
+    await h.app.whatsapp!.store.enqueue(undefined, [reply('première réponse'), reply('deuxième réponse')]);
+    h.app.whatsapp!.sender.wake();
+    await h.settled();
+    const nudges = h.graph.sentTo(p.waId);
+    expect(nudges).toHaveLength(1);
+    expect((nudges[0].body.template as { name: string }).name).toBe('passerelle_message_waiting');
+    expect(
+      await h.app.db.prisma.message.count({
+        where: { conversationId: p.waId, direction: 'out', status: 'queued', nextAttemptAt: null },
+      }),
+    ).toBe(2);
 
-  await h.send(templateButton(p, 'passerelle:show', 'Lire le message'));
-  expect(h.graph.sentTo(p.waId).slice(1).map(textOf)).toEqual(['première réponse', 'deuxième réponse']);
-});
+    await h.send(templateButton(p, 'passerelle:show', 'Lire le message'));
+    expect(h.graph.sentTo(p.waId).slice(1).map(textOf)).toEqual(['première réponse', 'deuxième réponse']);
+  },
+);
 
-test('131047 on a free-form send: a notification goes again at once as its template; its row records the template', async () => {
+test('131047 on a free-form send: a notification goes again at once as its template; its row records it', async () => {
   h = await startWhatsAppApp();
   const p = await person('33600000305', 'fa', 1);
   h.graph.fail(FAILURES.reengage, { type: 'text' });
@@ -139,23 +139,27 @@ test('131047 on a free-form send: a notification goes again at once as its templ
   expect(stored.attempts).toBe(2);
 });
 
-test('a free-form message that Meta fails later with 131047 (status webhook) goes once more as its template, once however often the status comes', async () => {
-  h = await startWhatsAppApp();
-  const p = await person('33600000306', 'uk', 1);
-  await notify(p.id);
-  const [free] = h.graph.sentTo(p.waId);
-  const failed = statusWebhook([
-    { wamid: free.wamid, status: 'failed', to: p.waId, errors: [{ code: 131047, title: 'Re-engagement message' }] },
-  ]);
-  await h.send(failed);
-  await h.send(failed);
-  expect(await row(free.wamid)).toMatchObject({ status: 'failed', errorCode: 131047 });
-  const sent = h.graph.sentTo(p.waId);
-  expect(sent.map((s) => s.body.type)).toEqual(['text', 'template']);
-  expect((sent[1].body.template as { language: { code: string } }).language.code).toBe('uk');
-});
+test(
+  'a free-form message that Meta fails later with 131047 (status webhook) goes once more as its template, ' +
+    'once however often the status comes',
+  async () => {
+    h = await startWhatsAppApp();
+    const p = await person('33600000306', 'uk', 1);
+    await notify(p.id);
+    const [free] = h.graph.sentTo(p.waId);
+    const failed = statusWebhook([
+      { wamid: free.wamid, status: 'failed', to: p.waId, errors: [{ code: 131047, title: 'Re-engagement message' }] },
+    ]);
+    await h.send(failed);
+    await h.send(failed);
+    expect(await row(free.wamid)).toMatchObject({ status: 'failed', errorCode: 131047 });
+    const sent = h.graph.sentTo(p.waId);
+    expect(sent.map((s) => s.body.type)).toEqual(['text', 'template']);
+    expect((sent[1].body.template as { language: { code: string } }).language.code).toBe('uk');
+  },
+);
 
-test("throttling, server errors and timeouts are tried again with backoff; permanent errors fail with Meta's code and title", async () => {
+test("throttling, 5xx, timeouts: retried with backoff; permanent errors fail with Meta's code and title", async () => {
   h = await startWhatsAppApp({ tuning: { graphTimeoutMs: 1000 } });
   const a = await person('33600000307', 'fr', 1);
   h.graph.fail(FAILURES.throttled, { to: a.waId, times: 2 });
@@ -181,32 +185,36 @@ test("throttling, server errors and timeouts are tried again with backoff; perma
   expect(h.graph.sentTo(b.waId)).toHaveLength(0);
 });
 
-test('a refused access token (190) stops the sending: what was to be sent waits in the outbox, answers keep coming in; a restart with a good token sends it all', async () => {
-  h = await startWhatsAppApp();
-  h.graph.failAll(FAILURES.token);
-  const p = await person('33600000309', 'fr', 1);
-  await notify(p.id);
-  await h.send(text({ waId: '33600000310' }, 'bonjour'));
-  expect(h.app.whatsapp!.sender.stopped).toMatch(/WHATSAPP_ACCESS_TOKEN/);
-  const waiting = await h.app.db.prisma.message.findMany({ where: { direction: 'out', channel: 'whatsapp' } });
-  expect(waiting.length).toBe(2);
-  expect(waiting.every((m) => m.status === 'queued')).toBe(true);
-  // The inbound message was handled (its reply is one of the waiting ones).
-  expect(await h.app.db.prisma.message.count({ where: { direction: 'in', status: 'received' } })).toBe(1);
+test(
+  'a refused access token (190) stops the sending: what was to be sent waits in the outbox, answers keep ' +
+    'coming in; a restart with a good token sends it all',
+  async () => {
+    h = await startWhatsAppApp();
+    h.graph.failAll(FAILURES.token);
+    const p = await person('33600000309', 'fr', 1);
+    await notify(p.id);
+    await h.send(text({ waId: '33600000310' }, 'bonjour'));
+    expect(h.app.whatsapp!.sender.stopped).toMatch(/WHATSAPP_ACCESS_TOKEN/);
+    const waiting = await h.app.db.prisma.message.findMany({ where: { direction: 'out', channel: 'whatsapp' } });
+    expect(waiting.length).toBe(2);
+    expect(waiting.every((m) => m.status === 'queued')).toBe(true);
+    // The inbound message was handled (its reply is one of the waiting ones).
+    expect(await h.app.db.prisma.message.count({ where: { direction: 'in', status: 'received' } })).toBe(1);
 
-  h.graph.clearFailures();
-  await h.app.stop();
-  const again = await startWhatsAppApp({ graph: h.graph, reuse: h.db });
-  try {
-    await again.settled();
-    expect(h.graph.sentTo(p.waId)).toHaveLength(1);
-    expect(h.graph.sentTo('33600000310')).toHaveLength(1);
-  } finally {
-    await again.app.stop();
-  }
-});
+    h.graph.clearFailures();
+    await h.app.stop();
+    const again = await startWhatsAppApp({ graph: h.graph, reuse: h.db });
+    try {
+      await again.settled();
+      expect(h.graph.sentTo(p.waId)).toHaveLength(1);
+      expect(h.graph.sentTo('33600000310')).toHaveLength(1);
+    } finally {
+      await again.app.stop();
+    }
+  },
+);
 
-test('delivery statuses move a message forward only: read may come before delivered, repeats change nothing', async () => {
+test('delivery statuses move a message forward only: read may come before delivered, repeats do nothing', async () => {
   h = await startWhatsAppApp();
   const p = await person('33600000311', 'fr', 1);
   await notify(p.id);
@@ -250,7 +258,7 @@ test('a status that arrives before its send is recorded is kept and applied when
   expect(await h.app.db.prisma.message.count({ where: { direction: 'status' } })).toBe(0);
 });
 
-test('after "stop" nothing proactive goes (it waits); replies still do; when the person writes again it goes', async () => {
+test('after "stop" nothing proactive goes (it waits), replies do; once the person writes again it goes', async () => {
   h = await startWhatsAppApp();
   const p = await person('33600000313', 'fr', 1, { optedOutAt: new Date() });
   await notify(p.id);
@@ -278,19 +286,14 @@ test("one person's messages keep their order when the first one must be tried ag
   h.graph.fail(FAILURES.serverError, { to: p.waId });
   await h.app.whatsapp!.store.enqueue(
     undefined,
-    ['un', 'deux', 'trois'].map((body) => ({
-      to: p.waId,
-      kind: 'reply',
-      payload: { form: 'message', message: { type: 'text', text: { body } }, text: body, answers: Date.now() },
-      nextAttemptAt: new Date(),
-    })),
+    ['un', 'deux', 'trois'].map((body) => textReply(p.waId, body)),
   );
   h.app.whatsapp!.sender.wake();
   await h.settled();
   expect(h.graph.sentTo(p.waId).map(textOf)).toEqual(['un', 'deux', 'trois']);
 });
 
-test('a proactive message waiting for the morning (quiet hours) does not hold back the replies of the night', async () => {
+test("a proactive message waiting for the morning (quiet hours) does not hold back the night's replies", async () => {
   h = await startWhatsAppApp();
   const p = await person('33600000315', 'fr', 1);
   const morning = new Date(Date.now() + 8 * HOUR);
@@ -303,19 +306,7 @@ test('a proactive message waiting for the morning (quiet hours) does not hold ba
       nextAttemptAt: morning,
     },
   ]);
-  await h.app.whatsapp!.store.enqueue(undefined, [
-    {
-      to: p.waId,
-      kind: 'reply',
-      payload: {
-        form: 'message',
-        message: { type: 'text', text: { body: 'réponse' } },
-        text: 'réponse',
-        answers: Date.now(),
-      },
-      nextAttemptAt: new Date(),
-    },
-  ]);
+  await h.app.whatsapp!.store.enqueue(undefined, [textReply(p.waId, 'réponse')]);
   h.app.whatsapp!.sender.wake();
   await h.graph.waitForSent(1, { to: p.waId });
   expect(h.graph.sentTo(p.waId).map(textOf)).toEqual(['réponse']);
@@ -326,28 +317,8 @@ test('a proactive message waiting for the morning (quiet hours) does not hold ba
 
 test("the number's rate (WHATSAPP_MPS) is kept, and one person gets at most a few messages at once", async () => {
   h = await startWhatsAppApp({ env: { WHATSAPP_MPS: '10' }, tuning: { pairIntervalMs: 300, pairBurst: 2 } });
-  const rows = Array.from({ length: 30 }, (_, i) => ({
-    to: `3360000040${String(i).padStart(2, '0')}`,
-    kind: 'reply',
-    payload: {
-      form: 'message',
-      message: { type: 'text', text: { body: `m${i}` } },
-      text: `m${i}`,
-      answers: Date.now(),
-    },
-    nextAttemptAt: new Date(),
-  }));
-  const one = Array.from({ length: 5 }, (_, i) => ({
-    to: '33600000499',
-    kind: 'reply',
-    payload: {
-      form: 'message',
-      message: { type: 'text', text: { body: `p${i}` } },
-      text: `p${i}`,
-      answers: Date.now(),
-    },
-    nextAttemptAt: new Date(),
-  }));
+  const rows = Array.from({ length: 30 }, (_, i) => textReply(`3360000040${String(i).padStart(2, '0')}`, `m${i}`));
+  const one = Array.from({ length: 5 }, (_, i) => textReply('33600000499', `p${i}`));
   const started = Date.now();
   await h.app.whatsapp!.store.enqueue(undefined, [...rows, ...one]);
   h.app.whatsapp!.sender.wake();
