@@ -4,6 +4,7 @@ import { translator } from '../../bot/i18n/translator';
 import { appForTests } from '../support/app';
 import { signedIn } from '../support/cipApi';
 import { DirectLineClient } from '../support/directLineClient';
+import { sessionOf } from '../support/workshopFixture';
 import type { ConversationStore } from '../../bot/channels/webchat/conversations';
 
 const testApp = appForTests();
@@ -24,16 +25,7 @@ async function onWebChat(user: string, name: string) {
 test('an open chat gets the invitation at once and "1" books; a closed one gets it at the next visit', async () => {
   const workshop = await testApp().db.prisma.workshop.findFirstOrThrow({ where: { code: 'digital' } });
   const startsAt = new Date(Date.now() + 72 * 3600_000);
-  const session = await testApp().db.prisma.workshopSession.create({
-    data: {
-      workshopId: workshop.id,
-      startsAt,
-      endsAt: new Date(startsAt.getTime() + 7200_000),
-      place: 'Blois',
-      capacity: 5,
-      audience: 'over25',
-    },
-  });
+  const session = await sessionOf(testApp().db.prisma, workshop.id, startsAt, 5, { audience: 'over25' });
   const open = await onWebChat('wc_broadcast_open_0123456789', 'Leila');
   const closed = await onWebChat('wc_broadcast_closed_012345678', 'Samira');
   closed.client.end();

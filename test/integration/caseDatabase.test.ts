@@ -2,6 +2,7 @@
 // rolls back with the change it records, and the unique keys the domain relies on hold.
 import { appendCaseEvent } from '../../bot/services/caseEvents';
 import { testDatabases, useDatabase } from '../support/databases';
+import { newWorkshopSession } from '../support/workshopFixture';
 
 describe.each(testDatabases())('case database on $name', (kind) => {
   const db = useDatabase(kind);
@@ -87,19 +88,7 @@ describe.each(testDatabases())('case database on $name', (kind) => {
     async function fixtures() {
       const beneficiary = await db.prisma.beneficiary.create({ data: { firstName: unique('b') } });
       const other = await db.prisma.beneficiary.create({ data: { firstName: unique('b') } });
-      const workshop = await db.prisma.workshop.create({
-        data: { code: unique('w'), title: 'Atelier', category: 'digital' },
-      });
-      const startsAt = new Date(Date.now() + 86_400_000);
-      const session = await db.prisma.workshopSession.create({
-        data: {
-          workshopId: workshop.id,
-          startsAt,
-          endsAt: new Date(startsAt.getTime() + 7_200_000),
-          place: 'Blois',
-          capacity: 12,
-        },
-      });
+      const session = await newWorkshopSession(db.prisma, unique('w'), new Date(Date.now() + 86_400_000), 12);
       const structure = await db.prisma.structure.create({ data: { name: unique('s'), kind: 'company' } });
       const placement = await db.prisma.placement.create({
         data: {

@@ -10,6 +10,7 @@ import { createPlacement, PlacementRefused } from '../../bot/services/placements
 import { book } from '../../bot/services/workshops';
 import { testDatabases } from '../support/databases';
 import type { TempDatabase } from '../support/postgres';
+import { newWorkshopSession } from '../support/workshopFixture';
 
 const NOW = new Date('2026-03-02T08:00:00Z');
 const staff = { type: 'staff' as const, id: 1 };
@@ -114,6 +115,9 @@ describe.each(testDatabases())('lost races on $name', (kind) => {
 
   const person = async () =>
     (await a.prisma.beneficiary.create({ data: { firstName: `P${++seq}`, birthYear: 1980, status: 'active' } })).id;
+  /** A session of a new workshop, tomorrow, with 5 seats. */
+  const tomorrowsSession = () =>
+    newWorkshopSession(a.prisma, `lost_${++seq}`, new Date(NOW.getTime() + 24 * 3600_000), 5);
   const yearOf = async (id: number) => (await a.prisma.beneficiary.findUniqueOrThrow({ where: { id } })).birthYear;
 
   /** Read, then write what was read plus one: a writer that must see the others' writes to be right. */
@@ -198,19 +202,7 @@ describe.each(testDatabases())('lost races on $name', (kind) => {
     }
 
     test('a booking while another instance writes: it runs again and books once the other has committed', async () => {
-      const workshop = await a.prisma.workshop.create({
-        data: { code: `lost_${++seq}`, title: 'Atelier', category: 'digital' },
-      });
-      const startsAt = new Date(NOW.getTime() + 24 * 3600_000);
-      const session = await a.prisma.workshopSession.create({
-        data: {
-          workshopId: workshop.id,
-          startsAt,
-          endsAt: new Date(startsAt.getTime() + 7200_000),
-          place: 'Blois',
-          capacity: 5,
-        },
-      });
+      const session = await tomorrowsSession();
       const who = await person();
       const client = counting(a.prisma);
       const outcome = await whileAnotherWrites(client, () =>
@@ -227,19 +219,7 @@ describe.each(testDatabases())('lost races on $name', (kind) => {
       "another instance changed the session between the booking's read and its write (SQLITE_BUSY_SNAPSHOT): " +
         'it runs again and books',
       async () => {
-        const workshop = await a.prisma.workshop.create({
-          data: { code: `lost_${++seq}`, title: 'Atelier', category: 'digital' },
-        });
-        const startsAt = new Date(NOW.getTime() + 24 * 3600_000);
-        const session = await a.prisma.workshopSession.create({
-          data: {
-            workshopId: workshop.id,
-            startsAt,
-            endsAt: new Date(startsAt.getTime() + 7200_000),
-            place: 'Blois',
-            capacity: 5,
-          },
-        });
+        const session = await tomorrowsSession();
         const who = await person();
         // Just before the booking takes the seat, b moves the session and commits.
         const client = counting(a.prisma, {
@@ -415,19 +395,7 @@ describe.each(testDatabases())('lost races on $name', (kind) => {
     });
 
     test('a booking deadlocked by another instance (40P01): it runs again and books, the other commits', async () => {
-      const workshop = await a.prisma.workshop.create({
-        data: { code: `lost_${++seq}`, title: 'Atelier', category: 'digital' },
-      });
-      const startsAt = new Date(NOW.getTime() + 24 * 3600_000);
-      const session = await a.prisma.workshopSession.create({
-        data: {
-          workshopId: workshop.id,
-          startsAt,
-          endsAt: new Date(startsAt.getTime() + 7200_000),
-          place: 'Blois',
-          capacity: 5,
-        },
-      });
+      const session = await tomorrowsSession();
       const who = await person();
       const lost: unknown[] = [];
       const locked = deferred();

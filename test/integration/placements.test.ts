@@ -2,7 +2,6 @@
 // taken by many CIPs at the same moment (each through their own database client, like several
 // server instances), one person placed twice at once past the 4 months, and the day arithmetic
 // of the 4-month rule.
-import { openDatabase, type Database } from '../../bot/db/client';
 import {
   PlacementRefused,
   addMonths,
@@ -10,8 +9,7 @@ import {
   updatePlacement,
   type NewPlacement,
 } from '../../bot/services/placements';
-import { testDatabases } from '../support/databases';
-import type { TempDatabase } from '../support/postgres';
+import { testDatabases, useInstances } from '../support/databases';
 
 const INSTANCES = 12;
 const staff = { type: 'staff' as const, id: 1 };
@@ -25,20 +23,8 @@ test('4 calendar months from a day: the same day, or the last of a shorter month
 });
 
 describe.each(testDatabases())('placements at the same moment on $name', (kind) => {
-  let tmp: TempDatabase;
-  const instances: Database[] = [];
+  const instances = useInstances(kind, INSTANCES);
   let seq = 0;
-
-  beforeAll(async () => {
-    tmp = await kind.create();
-    instances.push(await openDatabase(tmp.url));
-    for (let i = 1; i < INSTANCES; i++) instances.push(await openDatabase(tmp.url, { migrate: false, poolSize: 2 }));
-    await Promise.all(instances.map((d) => d.ping()));
-  }, 60000);
-  afterAll(async () => {
-    for (const d of instances) await d.close();
-    await tmp?.drop();
-  });
 
   const prisma = () => instances[0].prisma;
   const siae = (capacity?: number) =>

@@ -1,47 +1,22 @@
 // Workshop bookings under concurrency, on SQLite and PostgreSQL: many people (each through their
 // own database client, like several server instances) take the last seats of a session at the
 // same moment, and cancellations free seats for the waiting list at the same moment.
-import { openDatabase, type Database } from '../../bot/db/client';
 import { book, cancelBooking, type BookingOutcome, type CancelOutcome } from '../../bot/services/workshops';
-import { testDatabases } from '../support/databases';
-import type { TempDatabase } from '../support/postgres';
+import { testDatabases, useInstances } from '../support/databases';
+import { newWorkshopSession } from '../support/workshopFixture';
 
 const INSTANCES = 20;
 const NOW = new Date('2026-03-02T08:00:00Z');
 const self = (id: number) => ({ type: 'beneficiary' as const, id });
 
 describe.each(testDatabases())('workshop bookings at the same moment on $name', (kind) => {
-  let tmp: TempDatabase;
-  const instances: Database[] = [];
+  const instances = useInstances(kind, INSTANCES);
   let seq = 0;
-
-  beforeAll(async () => {
-    tmp = await kind.create();
-    instances.push(await openDatabase(tmp.url));
-    for (let i = 1; i < INSTANCES; i++) instances.push(await openDatabase(tmp.url, { migrate: false, poolSize: 2 }));
-    // Connected and ready, so that the calls below really start together.
-    await Promise.all(instances.map((d) => d.ping()));
-  }, 60000);
-  afterAll(async () => {
-    for (const d of instances) await d.close();
-    await tmp?.drop();
-  });
 
   const prisma = () => instances[0].prisma;
 
   async function session(capacity: number) {
-    const code = `race_${++seq}`;
-    const workshop = await prisma().workshop.create({ data: { code, title: 'Atelier', category: 'digital' } });
-    const startsAt = new Date(NOW.getTime() + 24 * 3600_000);
-    return prisma().workshopSession.create({
-      data: {
-        workshopId: workshop.id,
-        startsAt,
-        endsAt: new Date(startsAt.getTime() + 2 * 3600_000),
-        place: 'Blois',
-        capacity,
-      },
-    });
+    return newWorkshopSession(prisma(), `race_${++seq}`, new Date(NOW.getTime() + 24 * 3600_000), capacity);
   }
 
   async function people(n: number) {

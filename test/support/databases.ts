@@ -52,3 +52,24 @@ export function useDatabase(kind: TestDatabaseKind): Database & { url: string } 
     },
   });
 }
+
+/**
+ * `count` clients of one throw-away database of this kind, like as many server instances (the first
+ * migrates it), for the whole describe block. The array is filled in beforeAll.
+ */
+export function useInstances(kind: TestDatabaseKind, count: number): Database[] {
+  let tmp: TempDatabase | undefined;
+  const instances: Database[] = [];
+  beforeAll(async () => {
+    tmp = await kind.create();
+    instances.push(await openDatabase(tmp.url));
+    for (let i = 1; i < count; i++) instances.push(await openDatabase(tmp.url, { migrate: false, poolSize: 2 }));
+    // Connected and ready, so that the calls of a test really start together.
+    await Promise.all(instances.map((d) => d.ping()));
+  }, 60000);
+  afterAll(async () => {
+    for (const d of instances) await d.close();
+    await tmp?.drop();
+  });
+  return instances;
+}
