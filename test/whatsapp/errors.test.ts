@@ -11,18 +11,26 @@ import {
   TOKEN_CODE,
 } from '../../bot/channels/whatsapp/errors';
 
+// Meta's codes by what to do: try again later, or give up.
 test.each([
-  [400, 4, 'app call limit'],
-  [400, 80007, 'account rate limit'],
-  [429, 130429, 'number throughput'],
-  [400, 131048, 'spam rate limit (it lifts with time)'],
-  [400, 131056, 'pair rate (too many to one person)'],
-  [500, 131000, 'something went wrong'],
-  [500, 1, 'unknown error'],
-  [503, 2, 'service temporarily unavailable'],
-  [503, 133004, 'server temporarily unavailable'],
-])('HTTP %i with code %i (%s): retry', (status, code) => {
-  expect(classify(status, code)).toBe('retry');
+  [400, 4, 'app call limit', 'retry'],
+  [400, 80007, 'account rate limit', 'retry'],
+  [429, 130429, 'number throughput', 'retry'],
+  [400, 131048, 'spam rate limit (it lifts with time)', 'retry'],
+  [400, 131056, 'pair rate (too many to one person)', 'retry'],
+  [500, 131000, 'something went wrong', 'retry'],
+  [500, 1, 'unknown error', 'retry'],
+  [503, 2, 'service temporarily unavailable', 'retry'],
+  [503, 133004, 'server temporarily unavailable', 'retry'],
+  [400, 100, 'invalid parameter', 'permanent'],
+  [400, 131026, 'message undeliverable', 'permanent'],
+  [400, 131049, 'held back for this person', 'permanent'],
+  [400, 131050, 'stopped marketing messages', 'permanent'],
+  [400, 132000, 'template parameter count', 'permanent'],
+  [404, 132001, 'template does not exist', 'permanent'],
+  [403, 368, 'blocked for policy', 'permanent'],
+])('HTTP %i with code %i (%s): %s', (status, code, _, verdict) => {
+  expect(classify(status, code)).toBe(verdict);
 });
 
 test('a passing code is retried whatever the HTTP status says', () => {
@@ -48,18 +56,6 @@ test('131047 (more than 24 hours since the person wrote): re-engage with a templ
   expect(classify(400, 131047)).toBe('reengage');
   expect(classify(undefined, 131047)).toBe('reengage');
   expect(classify(500, 131047)).toBe('reengage');
-});
-
-test.each([
-  [400, 100, 'invalid parameter'],
-  [400, 131026, 'message undeliverable'],
-  [400, 131049, 'held back for this person'],
-  [400, 131050, 'stopped marketing messages'],
-  [400, 132000, 'template parameter count'],
-  [404, 132001, 'template does not exist'],
-  [403, 368, 'blocked for policy'],
-])('HTTP %i with code %i (%s): permanent', (status, code) => {
-  expect(classify(status, code)).toBe('permanent');
 });
 
 test('a permanent code is permanent even with a 5xx status', () => {

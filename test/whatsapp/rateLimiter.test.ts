@@ -72,7 +72,7 @@ test('take(): one send every 1/rate second once the bucket is empty', async () =
   expect(at).toEqual(Array.from({ length: 25 }, (_, i) => i * 100));
 });
 
-test('take(): what the bucket holds goes at once, then the rate; no second sees more than the rate and the burst', async () => {
+test('take(): what the bucket holds goes at once, then the rate; no second sees more than rate + burst', async () => {
   const time = fakeTime(0);
   const bucket = new TokenBucket(200, time.now, time.sleep); // holds 4, one every 5 ms
   const at: number[] = [];
@@ -138,9 +138,14 @@ test('take() after an idle period does not wait', async () => {
 
 // ---- PairPacer ----
 
-test('a person can get `burst` messages at once, then one per interval', () => {
+/** A pair pacer on a fake clock that starts at 0. */
+function pacerOnFakeClock(intervalMs: number, burst: number) {
   const time = fakeTime(0);
-  const pacer = new PairPacer(6000, 6, time.now);
+  return { time, pacer: new PairPacer(intervalMs, burst, time.now) };
+}
+
+test('a person can get `burst` messages at once, then one per interval', () => {
+  const { time, pacer } = pacerOnFakeClock(6000, 6);
   for (let i = 0; i < 6; i++) {
     expect(pacer.delay('33600000001')).toBe(0);
     pacer.sent('33600000001');
@@ -155,16 +160,14 @@ test('a person can get `burst` messages at once, then one per interval', () => {
 });
 
 test('delay() does not reserve: asking twice gives the same answer', () => {
-  const time = fakeTime(0);
-  const pacer = new PairPacer(1000, 1, time.now);
+  const { pacer } = pacerOnFakeClock(1000, 1);
   pacer.sent('a');
   expect(pacer.delay('a')).toBe(1000);
   expect(pacer.delay('a')).toBe(1000);
 });
 
 test('with a burst of 1 the pacer spaces every message by the interval', () => {
-  const time = fakeTime(0);
-  const pacer = new PairPacer(500, 1, time.now);
+  const { time, pacer } = pacerOnFakeClock(500, 1);
   expect(pacer.delay('a')).toBe(0);
   pacer.sent('a');
   expect(pacer.delay('a')).toBe(500);
@@ -173,8 +176,7 @@ test('with a burst of 1 the pacer spaces every message by the interval', () => {
 });
 
 test('after a quiet while the full burst is available again, not more', () => {
-  const time = fakeTime(0);
-  const pacer = new PairPacer(6000, 3, time.now);
+  const { time, pacer } = pacerOnFakeClock(6000, 3);
   for (let i = 0; i < 3; i++) pacer.sent('a');
   time.clock.t += 10 * 60_000;
   for (let i = 0; i < 3; i++) {
@@ -185,8 +187,7 @@ test('after a quiet while the full burst is available again, not more', () => {
 });
 
 test('people are paced separately', () => {
-  const time = fakeTime(0);
-  const pacer = new PairPacer(6000, 2, time.now);
+  const { pacer } = pacerOnFakeClock(6000, 2);
   pacer.sent('a');
   pacer.sent('a');
   expect(pacer.delay('a')).toBe(6000);
@@ -194,8 +195,7 @@ test('people are paced separately', () => {
 });
 
 test('penalize holds a person for the penalty (default: a whole burst of intervals), then lets one go', () => {
-  const time = fakeTime(0);
-  const pacer = new PairPacer(6000, 6, time.now);
+  const { time, pacer } = pacerOnFakeClock(6000, 6);
   pacer.penalize('a');
   expect(pacer.delay('a')).toBe(36000);
   time.clock.t += 36000;
@@ -206,8 +206,7 @@ test('penalize holds a person for the penalty (default: a whole burst of interva
 });
 
 test('penalize with its own duration; a shorter penalty never shortens a longer wait', () => {
-  const time = fakeTime(0);
-  const pacer = new PairPacer(1000, 2, time.now);
+  const { time, pacer } = pacerOnFakeClock(1000, 2);
   pacer.penalize('a', 60_000);
   expect(pacer.delay('a')).toBe(60_000);
   pacer.penalize('a', 5000);
@@ -217,8 +216,7 @@ test('penalize with its own duration; a shorter penalty never shortens a longer 
 });
 
 test('people whose turn is long past are forgotten once many are tracked', () => {
-  const time = fakeTime(0);
-  const pacer = new PairPacer(1000, 1, time.now);
+  const { time, pacer } = pacerOnFakeClock(1000, 1);
   const due = (pacer as unknown as { due: Map<string, number> }).due;
   for (let i = 0; i < 10_000; i++) pacer.sent(`p${i}`);
   expect(due.size).toBe(10_000);
