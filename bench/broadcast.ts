@@ -330,7 +330,7 @@ interface Seeded {
 /** A fresh database: the demo data, the session, N beneficiaries, a coordinator (raw SQL: fast). */
 async function seed(url: string, n: number, now: Date): Promise<Seeded> {
   const { openDatabase } = await import('../bot/db/client');
-  const { columnList, dbTimestamp, selectFromJson } = await import('../bot/db/jsonRows');
+  const { dbTimestamp, insertFromJson } = await import('../bot/db/jsonRows');
   const { seedDemoData } = await import('../prisma/seed');
   const { createStaff } = await import('../bot/services/staff');
   const { loadConfig } = await import('../bot/runtime/config');
@@ -420,10 +420,7 @@ async function seed(url: string, n: number, now: Date): Promise<Seeded> {
           updatedAt: stamp,
         };
       });
-      await db.prisma.$executeRawUnsafe(
-        `INSERT INTO "Beneficiary" (${columnList(columns)}) ${selectFromJson(db.provider, columns)}`,
-        JSON.stringify(rows),
-      );
+      await db.prisma.$executeRawUnsafe(insertFromJson(db.provider, 'Beneficiary', columns), JSON.stringify(rows));
     }
     return { sessionId: session.id, people };
   } finally {
@@ -564,7 +561,8 @@ async function runOnce(options: BroadcastBenchOptions, crash: boolean): Promise<
       inFlightSet = new Set(claimed.filter((to) => atKill.has(to)));
       const abortedAtFake = fake.aborted.length;
       say(
-        `at the kill: ${claimed.length} claimed ('sending'), ${inFlightSet.size} of them received by the fake (in flight); restarting`,
+        `at the kill: ${claimed.length} claimed ('sending'), ${inFlightSet.size} of them received by the fake (in ` +
+          `flight); restarting`,
       );
       server = await ServerProcess.start(env, log);
       const restartSeconds = (epoch() - killedAt) / 1000;
@@ -633,7 +631,8 @@ async function runOnce(options: BroadcastBenchOptions, crash: boolean): Promise<
       cpuMsPerMessage: (cpuSeconds * 1000) / Math.max(1, times.length),
     };
     say(
-      `done: ${times.length} messages to ${fake.perRecipient.size} recipients, drain ${drainSeconds.toFixed(2)} s (ideal ${ideal.toFixed(2)} s), ${lost} lost, ${duplicates} duplicates`,
+      `done: ${times.length} messages to ${fake.perRecipient.size} recipients, drain ${drainSeconds.toFixed(2)} s ` +
+        `(ideal ${ideal.toFixed(2)} s), ${lost} lost, ${duplicates} duplicates`,
     );
     return result;
   } finally {

@@ -114,7 +114,7 @@ async function seed(
   options: DashboardBenchOptions,
 ): Promise<{ rows: Record<string, number>; personId: number; password: string }> {
   const { openDatabase } = await import('../bot/db/client');
-  const { columnList, dbTimestamp, selectFromJson } = await import('../bot/db/jsonRows');
+  const { dbTimestamp, insertFromJson } = await import('../bot/db/jsonRows');
   const { createStaff } = await import('../bot/services/staff');
   type JsonColumns = import('../bot/db/jsonRows').JsonColumns;
   const db = await openDatabase(url);
@@ -126,7 +126,7 @@ async function seed(
   try {
     const insert = async (table: string, columns: JsonColumns, data: Record<string, unknown>[], chunk = 5000) => {
       for (let i = 0; i < data.length; i += chunk) {
-        const sql = `INSERT INTO "${table}" (${columnList(columns)}) ${selectFromJson(db.provider, columns)}`;
+        const sql = insertFromJson(db.provider, table, columns);
         await db.prisma.$executeRawUnsafe(sql, JSON.stringify(data.slice(i, i + chunk)));
       }
       rows[table] = (rows[table] ?? 0) + data.length;
@@ -500,7 +500,8 @@ async function runOne(kind: 'sqlite' | 'postgres', options: DashboardBenchOption
         peak = Math.max(peak, process.memoryUsage().rss);
         exports.push({ seconds, bytes, rows: lines - 1, rssBeforeMb: rssBefore / 2 ** 20, peakRssMb: peak / 2 ** 20 });
         options.log(
-          `dashboard: ${kind} export ${i + 1}: ${seconds.toFixed(2)} s, ${lines - 1} rows, RSS ${(rssBefore / 2 ** 20).toFixed(0)} -> peak ${(peak / 2 ** 20).toFixed(0)} MB`,
+          `dashboard: ${kind} export ${i + 1}: ${seconds.toFixed(2)} s, ${lines - 1} rows, RSS ` +
+            `${(rssBefore / 2 ** 20).toFixed(0)} -> peak ${(peak / 2 ** 20).toFixed(0)} MB`,
         );
       }
       return { db: kind, seedSeconds, rows, timings, exports };
@@ -536,12 +537,15 @@ export function dashboardReport(runs: DashboardRun[]): string[] {
       .join(', ')} (seeded in ${r.seedSeconds.toFixed(1)} s)`,
     ...r.timings.map(
       (t) =>
-        `  ${t.name.padEnd(24)} p50 ${ms(t.p50Ms)} ms, p95 ${ms(t.p95Ms)} ms, max ${ms(t.maxMs)} ms ${t.p95Ms < DASHBOARD_TARGET.p95Ms ? 'ok' : 'OVER TARGET'}`,
+        `  ${t.name.padEnd(24)} p50 ${ms(t.p50Ms)} ms, p95 ${ms(t.p95Ms)} ms, max ${ms(t.maxMs)} ms ` +
+        `${t.p95Ms < DASHBOARD_TARGET.p95Ms ? 'ok' : 'OVER TARGET'}`,
     ),
     ...r.exports.map(
       (e, i) =>
-        `  CSV export ${i + 1}: ${e.rows.toLocaleString('en')} cases, ${(e.bytes / 2 ** 20).toFixed(2)} MB in ${e.seconds.toFixed(2)} s ${e.seconds < DASHBOARD_TARGET.exportSeconds ? 'ok' : 'OVER TARGET'}; ` +
-        `RSS ${e.rssBeforeMb.toFixed(0)} MB before, peak ${e.peakRssMb.toFixed(0)} MB (+${(e.peakRssMb - e.rssBeforeMb).toFixed(0)} MB)`,
+        `  CSV export ${i + 1}: ${e.rows.toLocaleString('en')} cases, ${(e.bytes / 2 ** 20).toFixed(2)} MB in ` +
+        `${e.seconds.toFixed(2)} s ${e.seconds < DASHBOARD_TARGET.exportSeconds ? 'ok' : 'OVER TARGET'}; ` +
+        `RSS ${e.rssBeforeMb.toFixed(0)} MB before, peak ${e.peakRssMb.toFixed(0)} MB ` +
+        `(+${(e.peakRssMb - e.rssBeforeMb).toFixed(0)} MB)`,
     ),
   ]);
 }

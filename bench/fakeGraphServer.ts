@@ -34,7 +34,8 @@ async function main() {
     const b = m.body as { type: string; interactive?: { type: string } };
     const type = b.type === 'interactive' ? b.interactive!.type : b.type;
     print(
-      `sent ${m.to} ${now()} ${type}${trace ? ` ${JSON.stringify((m.body as Record<string, unknown>)[b.type])}` : ''}\n`,
+      `sent ${m.to} ${now()} ` +
+        `${type}${trace ? ` ${JSON.stringify((m.body as Record<string, unknown>)[b.type])}` : ''}\n`,
     );
   };
   if (trace) {

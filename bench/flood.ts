@@ -387,7 +387,8 @@ export async function runFloodBench(options: FloodBenchOptions): Promise<FloodBe
     server.resetPeak();
 
     log(
-      `flood: ${options.posts} large posts and ${options.tokens} token requests from ${options.attackers} addresses, ${options.inFlight} in flight, while the people go on`,
+      `flood: ${options.posts} large posts and ${options.tokens} token requests from ${options.attackers} ` +
+        `addresses, ${options.inFlight} in flight, while the people go on`,
     );
     const started = performance.now();
     // Every thread of the attackers' process at the lowest priority (os.setPriority would lower its

@@ -152,7 +152,8 @@ export async function runPhase(bot: Bot, options: PhaseOptions): Promise<PhaseRe
       if (answer < 0) {
         const expected = s.expect.map((e) => `${s.reply}:${e.starts ?? `…${e.has}`}`).join(' or ');
         return fail(
-          `wrong reply to "${s.text}" (turn ${n}, expected ${expected}): ${JSON.stringify(replies.map((r) => [r.locale, r.text]))}`,
+          `wrong reply to "${s.text}" (turn ${n}, expected ${expected}): ` +
+            `${JSON.stringify(replies.map((r) => [r.locale, r.text]))}`,
         );
       }
       script.follow(s.expect[answer]);

@@ -87,7 +87,8 @@ function readOptions() {
   });
   if (values.help) {
     console.log(
-      `usage: npm run bench -- [--conversations 200] [--turns ${FIRST_VISIT_TURNS}] [--think 0] [--rate 1000] [--only echo|passerelle|whatsapp|broadcast|flood|dashboard] ` +
+      `usage: npm run bench -- [--conversations 200] [--turns ${FIRST_VISIT_TURNS}] [--think 0] [--rate 1000] ` +
+        `[--only echo|passerelle|whatsapp|broadcast|flood|dashboard] ` +
         '[--people 1000] [--in-flight 64] [--wa-conversations 200] [--wa-turns 8] [--wa-rate 100] [--mps 1000] ' +
         '[--recipients 10000] [--bc-mps 1000] [--bc-latency 0] [--no-crash] [--db sqlite|postgres] ' +
         '[--flood-people 50] [--flood-turns 10] [--flood-posts 2000] [--flood-tokens 2000] [--flood-attackers 5] ' +
@@ -215,7 +216,8 @@ async function measure(bot: Bot, options: Options): Promise<Phases> {
   if (warm.errors) log(`warm-up: ${warm.errors} errors, first: ${warm.firstError}`);
   const progress = (done: number, total: number, errors: number, seconds: number) =>
     log(
-      `${done}/${total} turns (${Math.round((100 * done) / total)}%), ${Math.round(done / seconds)} turns/s, ${errors} errors, ${seconds.toFixed(0)} s`,
+      `${done}/${total} turns (${Math.round((100 * done) / total)}%), ${Math.round(done / seconds)} turns/s, ` +
+        `${errors} errors, ${seconds.toFixed(0)} s`,
     );
 
   log(`saturation: ${conversations} conversations x ${turns} turns`);
@@ -257,21 +259,30 @@ function whatsappReport(r: WhatsAppBenchResult, options: Options): string[] {
   const ms = (n: number) => fmt(n, 1);
   return [
     '',
-    `whatsapp: ${fmt(r.people)} new people at once (${options.whatsapp.concurrency} webhooks in flight), then ${fmt(r.conversation.people)} of them ${options.whatsapp.turns} turns each; WHATSAPP_MPS=${options.whatsapp.mps}`,
-    `  burst: ${fmt(r.ack.webhooksPerSecond)} webhooks/s acknowledged, ack p50 ${ms(r.ack.p50Ms)} ms, p95 ${ms(r.ack.p95Ms)} ms, p99 ${ms(r.ack.p99Ms)} ms`,
-    `  webhook -> reply sent (first message): p50 ${ms(r.firstReply.p50Ms)} ms, p95 ${ms(r.firstReply.p95Ms)} ms, p99 ${ms(r.firstReply.p99Ms)} ms`,
+    `whatsapp: ${fmt(r.people)} new people at once (${options.whatsapp.concurrency} webhooks in flight), then ` +
+      `${fmt(r.conversation.people)} of them ${options.whatsapp.turns} turns each; ` +
+      `WHATSAPP_MPS=${options.whatsapp.mps}`,
+    `  burst: ${fmt(r.ack.webhooksPerSecond)} webhooks/s acknowledged, ack p50 ${ms(r.ack.p50Ms)} ms, p95 ` +
+      `${ms(r.ack.p95Ms)} ms, p99 ${ms(r.ack.p99Ms)} ms`,
+    `  webhook -> reply sent (first message): p50 ${ms(r.firstReply.p50Ms)} ms, p95 ${ms(r.firstReply.p95Ms)} ms, ` +
+      `p99 ${ms(r.firstReply.p99Ms)} ms`,
     ...(r.paced
       ? [
-          `  paced, ${fmt(r.paced.rate)} new people a second (${fmt(r.paced.webhooks)} webhooks): ack p50 ${ms(r.paced.ack.p50Ms)} ms, p95 ${ms(r.paced.ack.p95Ms)} ms` +
-            ` (target p95 < ${WHATSAPP_TARGET.ackP95Ms} ms: ${r.paced.ack.p95Ms < WHATSAPP_TARGET.ackP95Ms ? 'met' : 'NOT met'}); ` +
+          `  paced, ${fmt(r.paced.rate)} new people a second (${fmt(r.paced.webhooks)} webhooks): ack p50 ` +
+            `${ms(r.paced.ack.p50Ms)} ms, p95 ${ms(r.paced.ack.p95Ms)} ms` +
+            ` (target p95 < ${WHATSAPP_TARGET.ackP95Ms} ms: ` +
+            `${r.paced.ack.p95Ms < WHATSAPP_TARGET.ackP95Ms ? 'met' : 'NOT met'}); ` +
             `webhook -> reply sent p50 ${ms(r.paced.reply.p50Ms)} ms, p95 ${ms(r.paced.reply.p95Ms)} ms`,
         ]
       : []),
-    `  conversations (${fmt(r.conversation.people)} people answering at once): ${fmt(r.conversation.turnsPerSecond)} turns/s; webhook -> next question sent p50 ${ms(r.conversation.p50Ms)} ms, p95 ${ms(r.conversation.p95Ms)} ms, p99 ${ms(r.conversation.p99Ms)} ms`,
+    `  conversations (${fmt(r.conversation.people)} people answering at once): ` +
+      `${fmt(r.conversation.turnsPerSecond)} turns/s; webhook -> next question sent p50 ${ms(r.conversation.p50Ms)} ` +
+      `ms, p95 ${ms(r.conversation.p95Ms)} ms, p99 ${ms(r.conversation.p99Ms)} ms`,
     `  CPU ${fmt(r.cpuMsPerWebhook, 2)} ms per webhook (server and load generator), peak RSS ${fmt(r.peakRssMb)} MB`,
     ...(r.ack.errors || r.firstReply.missing || r.conversation.missing
       ? [
-          `ERRORS: whatsapp: ${r.ack.errors} webhooks not acknowledged with 200, ${r.firstReply.missing} first replies and ${r.conversation.missing} answers missing`,
+          `ERRORS: whatsapp: ${r.ack.errors} webhooks not acknowledged with 200, ${r.firstReply.missing} first ` +
+            `replies and ${r.conversation.missing} answers missing`,
         ]
       : []),
   ];
@@ -327,30 +338,39 @@ function broadcastReport(r: BroadcastBenchResult): string[] {
   ];
   const lines = [
     '',
-    `broadcast: ${fmt(r.recipients)} beneficiaries in 8 languages, none has written (each gets the template in their language), WHATSAPP_MPS=${fmt(r.mps)}, ${r.db === 'sqlite' ? 'SQLite' : 'PostgreSQL'}` +
+    `broadcast: ${fmt(r.recipients)} beneficiaries in 8 languages, none has written (each gets the template in ` +
+      `their language), WHATSAPP_MPS=${fmt(r.mps)}, ${r.db === 'sqlite' ? 'SQLite' : 'PostgreSQL'}` +
       `${r.latencyMs ? `, the fake answers in ${r.latencyMs} ms` : ''}; the server alone in its process`,
     `${'run'.padEnd(18)}${head.map((h) => h.padStart(Math.max(h.length, 8) + 2)).join('')}`,
     ...runs.map(([name, x]) => row(name, x)),
   ];
   for (const [name, x] of runs) {
     lines.push(
-      `  ${name}: ${fmt(x.invited)} invited, ${fmt(x.received)} messages received, counts ${JSON.stringify(x.counts)}; ${fmt(x.wrongText)} not the expected text` +
+      `  ${name}: ${fmt(x.invited)} invited, ${fmt(x.received)} messages received, counts ` +
+        `${JSON.stringify(x.counts)}; ${fmt(x.wrongText)} not the expected text` +
         `; POST -> last message ${fmt(x.postToLastSeconds, 2)} s; RSS before the broadcast ${fmt(x.idleRssMb)} MB`,
     );
     if (x.firstWrongText) lines.push(`    first wrong text: ${x.firstWrongText}`);
     if (x.kill) {
       lines.push(
-        `  at the kill: ${fmt(x.kill.claimed)} rows claimed ('sending'), ${fmt(x.kill.inFlight)} of them already received by the fake (in flight), ` +
-          `${fmt(x.kill.abortedAtFake)} requests cut off at the fake; restarted in ${fmt(x.kill.restartSeconds, 1)} s; ${fmt(x.kill.duplicatesOutside)} duplicates outside the in-flight sends`,
+        `  at the kill: ${fmt(x.kill.claimed)} rows claimed ('sending'), ${fmt(x.kill.inFlight)} of them already ` +
+          `received by the fake (in flight), ` +
+          `${fmt(x.kill.abortedAtFake)} requests cut off at the fake; restarted in ${fmt(x.kill.restartSeconds, 1)} ` +
+          `s; ${fmt(x.kill.duplicatesOutside)} duplicates outside the in-flight sends`,
       );
     }
   }
   const crash = r.crash;
   lines.push(
     `targets: ${fmt(r.recipients)} enqueued in < ${BROADCAST_TARGET.enqueueSeconds} s (${mark(r.targets.enqueue)}); ` +
-      `drained at the rate limit within ${fmt(100 * BROADCAST_TARGET.drainDeviation)} % (${pct(r.run.drainDeviation)}: ${mark(r.targets.drain)}); ` +
+      `drained at the rate limit within ${fmt(100 * BROADCAST_TARGET.drainDeviation)} % ` +
+      `(${pct(r.run.drainDeviation)}: ${mark(r.targets.drain)}); ` +
       `0 lost${crash ? ' across the kill -9' : ''} (${mark(r.targets.lost)}); ` +
-      `${crash ? `duplicates <= in flight at the kill (${fmt(crash.duplicates)} <= ${fmt(crash.kill!.inFlight)}; without a crash ${fmt(r.run.duplicates)})` : `0 duplicates (${fmt(r.run.duplicates)})`} (${mark(r.targets.duplicates)}); ` +
+      (crash
+        ? `duplicates <= in flight at the kill (${fmt(crash.duplicates)} <= ${fmt(crash.kill!.inFlight)}; ` +
+          `without a crash ${fmt(r.run.duplicates)})`
+        : `0 duplicates (${fmt(r.run.duplicates)})`) +
+      ` (${mark(r.targets.duplicates)}); ` +
       `peak RSS < ${BROADCAST_TARGET.rssMb} MB (${mark(r.targets.rss)})`,
   );
   return lines;
@@ -364,18 +384,26 @@ function floodReport(r: FloodBenchResult): string[] {
       .join(', ');
   return [
     '',
-    `flood (web chat): ${fmt(r.people)} people x ${fmt(r.turns)} turns before, then on for at least ${fmt(r.turns)} more while the flood ran (${fmt(r.flood.seconds, 1)} s)`,
-    `  in ${fmt(r.flood.floodSeconds, 1)} s, posts: ${counts(r.flood.posts)}; token requests: ${counts(r.flood.tokens)}; ` +
+    `flood (web chat): ${fmt(r.people)} people x ${fmt(r.turns)} turns before, then on for at least ${fmt(r.turns)} ` +
+      `more while the flood ran (${fmt(r.flood.seconds, 1)} s)`,
+    `  in ${fmt(r.flood.floodSeconds, 1)} s, posts: ${counts(r.flood.posts)}; token requests: ` +
+      `${counts(r.flood.tokens)}; ` +
       `the attackers' load generator used ${fmt(100 * r.flood.attackerCpuShare)} % of a core`,
     `  people's turns measured: ${fmt(r.baseline.turns)} before, ${fmt(r.flood.turns)} begun while the flood ran`,
-    `  people's turns (POST -> reply read): baseline p50 ${fmt(r.baseline.p50Ms, 1)} ms, p95 ${fmt(r.baseline.p95Ms, 1)} ms; ` +
-      `during the flood p50 ${fmt(r.flood.p50Ms, 1)} ms, p95 ${fmt(r.flood.p95Ms, 1)} ms (x${fmt(r.flood.p95Ms / r.baseline.p95Ms, 2)}); ` +
+    `  people's turns (POST -> reply read): baseline p50 ${fmt(r.baseline.p50Ms, 1)} ms, p95 ` +
+      `${fmt(r.baseline.p95Ms, 1)} ms; ` +
+      `during the flood p50 ${fmt(r.flood.p50Ms, 1)} ms, p95 ${fmt(r.flood.p95Ms, 1)} ms ` +
+      `(x${fmt(r.flood.p95Ms / r.baseline.p95Ms, 2)}); ` +
       `unanswered ${fmt(r.baseline.missing + r.flood.missing)}`,
-    `  server RSS: ${fmt(r.rss.beforeMb)} MB before, ${fmt(r.rss.peakMb)} MB at the peak (+${fmt(r.rss.growthMb)} MB), ${fmt(r.rss.afterMb)} MB after; ` +
+    `  server RSS: ${fmt(r.rss.beforeMb)} MB before, ${fmt(r.rss.peakMb)} MB at the peak (+${fmt(r.rss.growthMb)} ` +
+      `MB), ${fmt(r.rss.afterMb)} MB after; ` +
       `a new visitor after the flood answered: ${r.newVisitorAnswered ? 'yes' : 'NO'}`,
-    `  server CPU: ${fmt(100 * r.cpu.baselineShare)} % of a core at the baseline, ${fmt(100 * r.cpu.floodShare)} % during the flood; ` +
-      `${fmt(r.cpu.msPerFloodRequest, 2)} ms more per request of the flood; machine load average ${fmt(os.loadavg()[0], 1)}`,
-    `targets: RSS growth < ${FLOOD_TARGET.rssGrowthMb} MB (${mark(r.targets.rss)}); people's p95 within ${fmt(100 * (FLOOD_TARGET.p95Ratio - 1))} % of the baseline (${mark(r.targets.p95)})`,
+    `  server CPU: ${fmt(100 * r.cpu.baselineShare)} % of a core at the baseline, ${fmt(100 * r.cpu.floodShare)} % ` +
+      `during the flood; ` +
+      `${fmt(r.cpu.msPerFloodRequest, 2)} ms more per request of the flood; machine load average ` +
+      `${fmt(os.loadavg()[0], 1)}`,
+    `targets: RSS growth < ${FLOOD_TARGET.rssGrowthMb} MB (${mark(r.targets.rss)}); people's p95 within ` +
+      `${fmt(100 * (FLOOD_TARGET.p95Ratio - 1))} % of the baseline (${mark(r.targets.p95)})`,
   ];
 }
 
@@ -388,7 +416,10 @@ function broadcastFailures(r: BroadcastBenchResult): number {
 
 function table(rows: [string, PhaseResult][]): string[] {
   return [
-    `${'bot'.padEnd(12)}${['turns/s', 'p50 ms', 'p95 ms', 'p99 ms', 'CPU ms/turn', 'peak RSS MB', 'errors'].map((h) => h.padStart(13)).join('')}`,
+    'bot'.padEnd(12) +
+      ['turns/s', 'p50 ms', 'p95 ms', 'p99 ms', 'CPU ms/turn', 'peak RSS MB', 'errors']
+        .map((h) => h.padStart(13))
+        .join(''),
     ...rows.map(
       ([name, r]) =>
         name.padEnd(12) +
@@ -432,7 +463,8 @@ function report(options: Options, results: Results, seconds: number, loadAverage
   const lines = [
     '',
     `${conversations} conversations x ${turns} turns (+ ${FIRST_VISIT_TURNS} warm-up turns each), ` +
-      `Node ${process.version}, ${os.cpus().length} CPUs (load average ${fmt(loadAverage, 1)} at start), ${fmt(seconds, 1)} s in all`,
+      `Node ${process.version}, ${os.cpus().length} CPUs (load average ${fmt(loadAverage, 1)} at start), ` +
+      `${fmt(seconds, 1)} s in all`,
     '',
     `saturation (think time ${thinkMs} ms: as many turns per second as the bot can do)`,
     ...table(entries.map(([name, p]) => [name, p.saturation])),
@@ -447,15 +479,18 @@ function report(options: Options, results: Results, seconds: number, loadAverage
   if (ratios) {
     lines.push(
       '',
-      `passerelle / echo at saturation: cost per turn x${fmt(ratios.cost, 1)} (throughput ratio), CPU per turn x${fmt(ratios.cpuPerTurn, 1)}`,
+      `passerelle / echo at saturation: cost per turn x${fmt(ratios.cost, 1)} (throughput ratio), CPU per turn ` +
+        `x${fmt(ratios.cpuPerTurn, 1)}`,
     );
   }
   if (targets) {
     const mark = (ok: boolean | undefined) => (ok === undefined ? ' (not measured)' : ok ? ' (met)' : ' (NOT met)');
     const load = conversations === TARGET.conversations ? '' : `; this run: ${conversations}`;
     lines.push(
-      `targets (at ${TARGET.conversations} conversations${load}): >= ${fmt(TARGET.turnsPerSecond)} turns/s${mark(targets.turnsPerSecond)}, ` +
-        `p95 < ${TARGET.p95Ms} ms at ${fmt(TARGET.turnsPerSecond)} turns/s${mark(targets.p95)}, within ${TARGET.costRatio}x the echo bot${mark(targets.cost)}`,
+      `targets (at ${TARGET.conversations} conversations${load}): >= ${fmt(TARGET.turnsPerSecond)} ` +
+        `turns/s${mark(targets.turnsPerSecond)}, ` +
+        `p95 < ${TARGET.p95Ms} ms at ${fmt(TARGET.turnsPerSecond)} turns/s${mark(targets.p95)}, within ` +
+        `${TARGET.costRatio}x the echo bot${mark(targets.cost)}`,
     );
   }
   for (const [name, p] of entries) {

@@ -22,7 +22,8 @@ function escapeXml(text: string): string {
 /** SSML for a list of sentences, with a short pause between them. */
 export function ssml(locale: LanguageCode, sentences: string[]): string {
   const body = sentences.map(escapeXml).join(' <break time="300ms"/> ');
-  return `<speak version="1.0" xmlns="http://www.w3.org/2001/10/synthesis" xml:lang="${language(locale).speechLocale}">${body}</speak>`;
+  const lang = language(locale).speechLocale;
+  return `<speak version="1.0" xmlns="http://www.w3.org/2001/10/synthesis" xml:lang="${lang}">${body}</speak>`;
 }
 
 /** A statement: nothing to answer. */

@@ -6,7 +6,8 @@ async function main() {
   const config = loadConfig();
   const { applied, alreadyApplied } = await migrate(config.databaseProvider, config.databaseUrl);
   console.log(
-    `${config.databaseProvider}: ${applied.length} migration(s) applied${applied.length ? ` (${applied.join(', ')})` : ''}, ${alreadyApplied} already applied.`,
+    `${config.databaseProvider}: ${applied.length} migration(s) ` +
+      `applied${applied.length ? ` (${applied.join(', ')})` : ''}, ${alreadyApplied} already applied.`,
   );
 }
 

@@ -8,7 +8,8 @@ precompress()
   .then(({ written }) => {
     if (written.length)
       process.stderr.write(
-        `Compressed ${written.length} web chat file(s) into ${CACHE_DIR} in ${((Date.now() - started) / 1000).toFixed(1)} s.\n`,
+        `Compressed ${written.length} web chat file(s) into ${CACHE_DIR} in ` +
+          `${((Date.now() - started) / 1000).toFixed(1)} s.\n`,
       );
   })
   .catch((err) => {

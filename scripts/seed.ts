@@ -9,7 +9,8 @@ async function main() {
   try {
     const added = await seedDemoData(db.prisma, { timeZone: config.appTimezone });
     console.log(
-      `Demo data: added ${added.structures} structures, ${added.contacts} contacts, ${added.staff} staff account(s), ${added.workshops} workshops, ${added.sessions} sessions.`,
+      `Demo data: added ${added.structures} structures, ${added.contacts} contacts, ${added.staff} staff ` +
+        `account(s), ${added.workshops} workshops, ${added.sessions} sessions.`,
     );
   } finally {
     await db.close();

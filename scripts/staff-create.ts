@@ -40,7 +40,8 @@ async function main() {
     console.log(`${created ? 'Created' : 'Reset'} ${staff.role} account ${staff.email} (id ${staff.id}).`);
     console.log(`One-time password: ${password}`);
     console.log(
-      `Give it to the person privately; it works for ${ONE_TIME_PASSWORD_HOURS} hours, and at the first sign-in they must choose their own password.`,
+      `Give it to the person privately; it works for ${ONE_TIME_PASSWORD_HOURS} hours, and at the first sign-in ` +
+        `they must choose their own password.`,
     );
     if (!created) console.log('Their old password no longer works; a lock after wrong passwords, if any, is lifted.');
   } finally {

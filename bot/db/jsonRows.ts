@@ -30,6 +30,11 @@ export function selectFromJson(provider: Provider, columns: JsonColumns, n = 1):
   return `SELECT ${names.map((c) => `json_extract(value, '$.${c}')`).join(', ')} FROM json_each(?) WHERE true`;
 }
 
+/** `INSERT INTO "<table>" (<columns>) SELECT ...` of the JSON array in parameter 1; ON CONFLICT may follow. */
+export function insertFromJson(provider: Provider, table: string, columns: JsonColumns): string {
+  return `INSERT INTO "${table}" (${columnList(columns)}) ${selectFromJson(provider, columns)}`;
+}
+
 export function columnList(columns: JsonColumns): string {
   return Object.keys(columns)
     .map((c) => `"${c}"`)
@@ -58,5 +63,6 @@ export function jsonTable(provider: Provider, columns: JsonColumns, placeholder:
     const types = names.map((c) => `"${c}" ${PG_TYPES[columns[c]]}`).join(', ');
     return `jsonb_to_recordset(${placeholder}::jsonb) AS ${alias}(${types})`;
   }
-  return `(SELECT ${names.map((c) => `json_extract(value, '$.${c}') AS "${c}"`).join(', ')} FROM json_each(${placeholder})) AS ${alias}`;
+  const values = names.map((c) => `json_extract(value, '$.${c}') AS "${c}"`).join(', ');
+  return `(SELECT ${values} FROM json_each(${placeholder})) AS ${alias}`;
 }

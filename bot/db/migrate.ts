@@ -82,7 +82,8 @@ function pending(migrations: Migration[], rows: Applied[]): Migration[] {
   const failed = rows.find((r) => !r.finished_at && !r.rolled_back_at);
   if (failed) {
     throw new MigrationError(
-      `migration ${failed.migration_name} started but did not finish; fix the database, then mark it rolled back (prisma migrate resolve)`,
+      `migration ${failed.migration_name} started but did not finish; fix the database, then mark it rolled back ` +
+        `(prisma migrate resolve)`,
     );
   }
   for (const m of migrations) {
@@ -132,7 +133,8 @@ function migrateSqlite(url: string, migrations: Migration[]): MigrationResult {
         .all() as Applied[];
       const todo = pending(migrations, rows);
       const record = db.prepare(
-        'INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, started_at, applied_steps_count) VALUES (?, ?, ?, ?, ?, 1)',
+        'INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, started_at, ' +
+          'applied_steps_count) VALUES (?, ?, ?, ?, ?, 1)',
       );
       for (const m of todo) {
         const started = new Date().toISOString();
@@ -168,7 +170,8 @@ async function migratePostgres(url: string, migrations: Migration[]): Promise<Mi
         try {
           await client.query(m.sql);
           await client.query(
-            'INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, started_at, applied_steps_count) VALUES ($1, $2, now(), $3, $4, 1)',
+            'INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, started_at, ' +
+              'applied_steps_count) VALUES ($1, $2, now(), $3, $4, 1)',
             [crypto.randomUUID(), m.checksum, m.name, started],
           );
           await client.query('COMMIT');

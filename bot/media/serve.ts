@@ -149,7 +149,8 @@ async function caseOf(deps: MediaRouteDeps, media: StoredMedia): Promise<number 
   if (ref?.beneficiaryId) return ref.beneficiaryId;
   const like = `%${MEDIA_ROUTE}/${media.id}%`;
   const rows = await prisma.$queryRawUnsafe<{ beneficiaryId: number }[]>(
-    `SELECT "beneficiaryId" FROM "Message" WHERE "beneficiaryId" IS NOT NULL AND CAST("payload" AS TEXT) LIKE ${provider === 'postgresql' ? '$1' : '?'} LIMIT 1`,
+    `SELECT "beneficiaryId" FROM "Message" WHERE "beneficiaryId" IS NOT NULL AND CAST("payload" AS TEXT) LIKE ` +
+      `${provider === 'postgresql' ? '$1' : '?'} LIMIT 1`,
     like,
   );
   return rows.length ? Number(rows[0].beneficiaryId) : null;

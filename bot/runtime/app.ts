@@ -152,14 +152,17 @@ export async function startApp(config: Config, log: Logger, options: StartOption
     registerWebChatPage(server, { frameAncestors: config.webchatFrameAncestors });
     await listen(server, config.port, config.host);
     const address = server.address();
-    const url = `http://${config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host}:${address.port}`;
+    const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+    const url = `http://${host}:${address.port}`;
     if (botFramework.mode === 'emulator') {
       log.warn(
-        'BOTFRAMEWORK_EMULATOR=on without MicrosoftAppId: /api/messages is unauthenticated and answers the "emulator" channel from this machine only',
+        'BOTFRAMEWORK_EMULATOR=on without MicrosoftAppId: /api/messages is unauthenticated and answers the ' +
+          '"emulator" channel from this machine only',
       );
     } else if (botFramework.mode === 'off') {
       log.info(
-        '/api/messages is off: set MicrosoftAppId for Azure Bot Service (or BOTFRAMEWORK_EMULATOR=on for the Emulator on this machine)',
+        '/api/messages is off: set MicrosoftAppId for Azure Bot Service (or BOTFRAMEWORK_EMULATOR=on for the ' +
+          'Emulator on this machine)',
       );
     }
 

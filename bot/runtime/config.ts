@@ -321,7 +321,8 @@ function whatsappConfig(v: z.infer<typeof schema>, problems: string[]): WhatsApp
   if (set.length < WHATSAPP_SECRETS.length) {
     const missing = WHATSAPP_SECRETS.filter((name) => !v[name]);
     problems.push(
-      `the WhatsApp channel needs all four of ${WHATSAPP_SECRETS.join(', ')}: ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} missing`,
+      `the WhatsApp channel needs all four of ${WHATSAPP_SECRETS.join(', ')}: ${missing.join(', ')} ` +
+        `${missing.length > 1 ? 'are' : 'is'} missing`,
     );
     return undefined;
   }

@@ -8,7 +8,7 @@
 // later, books through the same rules as the booking dialog, or records the decline.
 // Everything for 10,000 people goes in one transaction with a few statements (rows as JSON).
 import { isUniqueViolation, type Database, type Db, type Prisma } from '../db/client';
-import { columnList, dbTimestamp, selectFromJson, type JsonColumns } from '../db/jsonRows';
+import { dbTimestamp, insertFromJson, type JsonColumns } from '../db/jsonRows';
 import { SqlParams } from '../db/rawSql';
 import { appendCaseEvent } from './caseEvents';
 import { nextAllowed, type QuietHours } from './quietHours';
@@ -202,14 +202,18 @@ export async function createBroadcast(
       const bid = p.add(broadcast.id, 'int');
       // (Found by the message's unique dedupe key: one index lookup each.)
       await tx.$executeRawUnsafe(
-        `UPDATE "BroadcastRecipient" SET "messageId" = (SELECT m."id" FROM "Message" m WHERE m."dedupeKey" = 'broadcast:' || "BroadcastRecipient"."broadcastId" || ':' || "BroadcastRecipient"."beneficiaryId")
+        `UPDATE "BroadcastRecipient" SET "messageId" = (SELECT m."id" FROM "Message" m
+            WHERE m."dedupeKey" = 'broadcast:' || "BroadcastRecipient"."broadcastId" || ':'
+              || "BroadcastRecipient"."beneficiaryId")
           WHERE "broadcastId" = ${bid} AND "status" = 'invited'`,
         ...p.values,
       );
       const q = new SqlParams(database.provider);
       await tx.$executeRawUnsafe(
         `INSERT INTO "ProactiveQuestion" ("beneficiaryId", "kind", "refId", "messageId", "createdAt")
-          SELECT r."beneficiaryId", 'broadcast', r."id", r."messageId", ${q.add(now, 'timestamp')} FROM "BroadcastRecipient" r WHERE r."broadcastId" = ${q.add(broadcast.id, 'int')} AND r."status" = 'invited'`,
+          SELECT r."beneficiaryId", 'broadcast', r."id", r."messageId", ${q.add(now, 'timestamp')}
+          FROM "BroadcastRecipient" r
+          WHERE r."broadcastId" = ${q.add(broadcast.id, 'int')} AND r."status" = 'invited'`,
         ...q.values,
       );
       return {
@@ -280,10 +284,14 @@ async function reach(database: Database, ids: number[], sessionId: number): Prom
         : `(SELECT value FROM json_each(${p.add(JSON.stringify(ids.slice(i, i + 5000)))}))`;
     // The latest conversation: the one the person wrote in last (never written in: last).
     const latest = (column: string) =>
-      `(SELECT r."${column}" FROM "ConversationRef" r WHERE r."beneficiaryId" = b."id" ORDER BY CASE WHEN r."lastInboundAt" IS NULL THEN 1 ELSE 0 END, r."lastInboundAt" DESC, r."updatedAt" DESC LIMIT 1)`;
+      `(SELECT r."${column}" FROM "ConversationRef" r WHERE r."beneficiaryId" = b."id"
+        ORDER BY CASE WHEN r."lastInboundAt" IS NULL THEN 1 ELSE 0 END, r."lastInboundAt" DESC, r."updatedAt" DESC
+        LIMIT 1)`;
     const rows = await database.prisma.$queryRawUnsafe<Candidate[]>(
-      `SELECT b."id", b."language", b."birthYear", b."optedOutAt", b."consentAt", b."phone", ${latest('channel')} AS "channel", ${latest('conversationId')} AS "conversationId",
-          CASE WHEN EXISTS (SELECT 1 FROM "Booking" k WHERE k."beneficiaryId" = b."id" AND k."sessionId" = ${session} AND k."status" IN ('booked', 'waitlisted')) THEN 1 ELSE 0 END AS "booked"
+      `SELECT b."id", b."language", b."birthYear", b."optedOutAt", b."consentAt", b."phone",
+          ${latest('channel')} AS "channel", ${latest('conversationId')} AS "conversationId",
+          CASE WHEN EXISTS (SELECT 1 FROM "Booking" k WHERE k."beneficiaryId" = b."id" AND k."sessionId" = ${session}
+            AND k."status" IN ('booked', 'waitlisted')) THEN 1 ELSE 0 END AS "booked"
         FROM "Beneficiary" b WHERE b."id" IN ${list} ORDER BY b."id"`,
       ...p.values,
     );
@@ -303,10 +311,7 @@ async function insertJson(
 ) {
   for (let i = 0; i < rows.length; i += 5000) {
     const chunk = rows.slice(i, i + 5000);
-    await tx.$executeRawUnsafe(
-      `INSERT INTO "${table}" (${columnList(columns)}) ${selectFromJson(database.provider, columns)}`,
-      JSON.stringify(chunk),
-    );
+    await tx.$executeRawUnsafe(insertFromJson(database.provider, table, columns), JSON.stringify(chunk));
   }
 }
 

@@ -260,11 +260,13 @@ function erase(
       const stamp = p.add(now, 'timestamp');
       const who = p.add(id, 'int');
       const blockers = await tx.$executeRawUnsafe(
-        `UPDATE "Blocker" SET "description" = NULL, "statusNote" = NULL, "attachments" = NULL, "updatedAt" = ${stamp} WHERE "beneficiaryId" = ${who}`,
+        `UPDATE "Blocker" SET "description" = NULL, "statusNote" = NULL, "attachments" = NULL, "updatedAt" = ` +
+          `${stamp} WHERE "beneficiaryId" = ${who}`,
         ...p.values,
       );
       const emptied = await tx.$executeRawUnsafe(
-        `UPDATE "CaseEvent" SET "payload" = NULL WHERE "beneficiaryId" = ${db.provider === 'postgresql' ? '$1::integer' : '?'}`,
+        `UPDATE "CaseEvent" SET "payload" = NULL WHERE "beneficiaryId" = ` +
+          `${db.provider === 'postgresql' ? '$1::integer' : '?'}`,
         id,
       );
       const checkIns = await tx.checkIn.updateMany({ where: { beneficiaryId: id }, data: { note: null } });

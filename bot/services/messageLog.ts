@@ -4,7 +4,7 @@
 // recorded once, and never costs the other rows of its batch their place.
 import type { Database } from '../db/client';
 import { Batcher } from '../db/batcher';
-import { columnList, dbTimestamp, selectFromJson, type JsonColumns } from '../db/jsonRows';
+import { dbTimestamp, insertFromJson, type JsonColumns } from '../db/jsonRows';
 
 export interface MessageRecord {
   direction: 'in' | 'out';
@@ -42,7 +42,7 @@ export class MessageLog {
 
   constructor(private readonly db: Database) {
     this.batcher = new Batcher((rows) => this.write(rows), 200);
-    this.sql = `INSERT INTO "Message" (${columnList(COLUMNS)}) ${selectFromJson(db.provider, COLUMNS)} ON CONFLICT DO NOTHING`;
+    this.sql = `${insertFromJson(db.provider, 'Message', COLUMNS)} ON CONFLICT DO NOTHING`;
   }
 
   record(row: MessageRecord): Promise<null> {

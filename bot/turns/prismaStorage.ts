@@ -10,7 +10,7 @@ import crypto from 'node:crypto';
 import type { Storage, StoreItems, TurnContext } from 'botbuilder';
 import type { Database, Prisma } from '../db/client';
 import { Batcher } from '../db/batcher';
-import { columnList, dbTimestamp, jsonStrings, selectFromJson, type JsonColumns } from '../db/jsonRows';
+import { dbTimestamp, insertFromJson, jsonStrings, type JsonColumns } from '../db/jsonRows';
 
 interface Row {
   key: string;
@@ -73,8 +73,9 @@ export class PrismaStorage implements Storage {
     this.sql = {
       read: `SELECT "key", "data", "etag" FROM "BotState" WHERE "key" IN ${keys}`,
       lock: `SELECT "key", "etag" FROM "BotState" WHERE "key" IN ${keys} ORDER BY "key"${lock}`,
-      upsert: `INSERT INTO "BotState" (${columnList(COLUMNS)}) ${selectFromJson(db.provider, COLUMNS)}
-        ON CONFLICT ("key") DO UPDATE SET "data" = excluded."data", "etag" = excluded."etag", "updatedAt" = excluded."updatedAt"`,
+      upsert: `${insertFromJson(db.provider, 'BotState', COLUMNS)}
+        ON CONFLICT ("key") DO UPDATE
+          SET "data" = excluded."data", "etag" = excluded."etag", "updatedAt" = excluded."updatedAt"`,
     };
   }
 

@@ -134,7 +134,8 @@ export function readYesNo(text: string, locale: LanguageCode): YesNoReading | un
   const question = /[?؟¿]/.test(text);
   if (yes) return no || negated || question || rest.length > MAX_OTHER_WORDS ? 'unclear' : 'yes';
   if (no) return found.some((p) => p.kind === 'no' && counts(p)) || numbers.includes('2') ? 'no' : 'unclear';
-  if (negated || found.length) return 'unclear'; // a negation alone, or a yes word of another language inside a sentence
+  // a negation alone, or a yes word of another language inside a sentence
+  if (negated || found.length) return 'unclear';
   const culture = CULTURES[locale];
   if (!culture || question) return undefined;
   const said = recognizeBoolean(text, culture);

@@ -117,7 +117,10 @@ export class BotFrameworkChannel {
   private refusal(req: Request): string | undefined {
     if (this.mode === 'azure') return undefined; // CloudAdapter checks the caller's token
     if (this.mode === 'off')
-      return '/api/messages is off: set MicrosoftAppId (Azure Bot Service), or BOTFRAMEWORK_EMULATOR=on for the Bot Framework Emulator on this machine.';
+      return (
+        '/api/messages is off: set MicrosoftAppId (Azure Bot Service), ' +
+        'or BOTFRAMEWORK_EMULATOR=on for the Bot Framework Emulator on this machine.'
+      );
     const address = clientAddress(req, this.options.trustProxy ?? NO_PROXY);
     return LOOPBACK.has(address) ? undefined : 'Set MicrosoftAppId to accept Bot Framework requests from other hosts.';
   }

@@ -321,7 +321,8 @@ export class DirectLineChannel {
           res,
           415,
           'UnsupportedMediaType',
-          'Accepted: pictures (JPEG, PNG, WebP, HEIC), sound (Ogg/Opus, MP3, M4A/AAC, AMR, WebM) and PDF files, whose content is what their type says.',
+          'Accepted: pictures (JPEG, PNG, WebP, HEIC), sound (Ogg/Opus, MP3, M4A/AAC, AMR, WebM) and PDF files, ' +
+            'whose content is what their type says.',
         );
       }
       const id = await this.receive(conversation, { ...incoming, type: 'message', attachments });

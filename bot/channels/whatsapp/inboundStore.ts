@@ -7,7 +7,7 @@
 // Inserts, claims and commits of the moment are group-committed (db/batcher.ts).
 import type { Database } from '../../db/client';
 import { Batcher } from '../../db/batcher';
-import { columnList, dbTimestamp, jsonTable, selectFromJson, type JsonColumns } from '../../db/jsonRows';
+import { dbTimestamp, insertFromJson, jsonTable, type JsonColumns } from '../../db/jsonRows';
 import { SqlParams } from '../../db/rawSql';
 import { urgentLane } from '../../db/serialized';
 import type { PrismaStorage, WriteRequest } from '../../turns/prismaStorage';
@@ -114,7 +114,7 @@ export class InboundStore {
       updatedAt: now,
     }));
     const p = new SqlParams(this.provider);
-    const sql = `INSERT INTO "Message" (${columnList(INBOUND_COLUMNS)}) ${selectFromJson(this.provider, INBOUND_COLUMNS)}
+    const sql = `${insertFromJson(this.provider, 'Message', INBOUND_COLUMNS)}
       ON CONFLICT DO NOTHING RETURNING "id", "providerId"`;
     p.add(JSON.stringify(rows));
     const inserted = await this.urgent.$queryRawUnsafe<{ id: number; providerId: string }[]>(sql, ...p.values);
@@ -139,11 +139,13 @@ export class InboundStore {
   private async claimBatch(ids: number[]): Promise<(ClaimedInbound | undefined)[]> {
     const now = this.now();
     const p = new SqlParams(this.provider);
-    const sql = `UPDATE "Message" SET "status" = 'processing', "claimedUntil" = ${p.add(new Date(now.getTime() + this.leaseMs), 'timestamp')},
+    const sql = `UPDATE "Message" SET "status" = 'processing',
+        "claimedUntil" = ${p.add(new Date(now.getTime() + this.leaseMs), 'timestamp')},
         "attempts" = "attempts" + 1, "updatedAt" = ${p.add(now, 'timestamp')}
       WHERE "id" IN ${idList(this.provider, p, ids)} AND "direction" = 'in' AND "channel" = ${CHANNEL}
         AND ("status" = 'queued' OR ("status" = 'processing' AND "claimedUntil" < ${p.add(now, 'timestamp')}))
-        AND NOT EXISTS (SELECT 1 FROM "Message" e WHERE e."conversationId" = "Message"."conversationId" AND e."channel" = ${CHANNEL}
+        AND NOT EXISTS (SELECT 1 FROM "Message" e
+          WHERE e."conversationId" = "Message"."conversationId" AND e."channel" = ${CHANNEL}
           AND e."direction" = 'in' AND e."id" < "Message"."id"
           AND (e."status" = 'queued' OR (e."status" = 'processing' AND e."claimedUntil" >= ${p.add(now, 'timestamp')})))
       RETURNING "id", "payload", "attempts", "createdAt"`;
@@ -167,9 +169,11 @@ export class InboundStore {
     const now = this.now();
     const p = new SqlParams(this.provider);
     const sql = `SELECT "id", "conversationId" FROM (
-        SELECT "id", "conversationId" FROM "Message" WHERE "direction" = 'in' AND "status" = 'queued' AND "channel" = ${CHANNEL} AND "createdAt" < ${p.add(new Date(now.getTime() - olderThanMs), 'timestamp')}
+        SELECT "id", "conversationId" FROM "Message" WHERE "direction" = 'in' AND "status" = 'queued'
+          AND "channel" = ${CHANNEL} AND "createdAt" < ${p.add(new Date(now.getTime() - olderThanMs), 'timestamp')}
         UNION ALL
-        SELECT "id", "conversationId" FROM "Message" WHERE "direction" = 'in' AND "status" = 'processing' AND "channel" = ${CHANNEL} AND "claimedUntil" < ${p.add(now, 'timestamp')}
+        SELECT "id", "conversationId" FROM "Message" WHERE "direction" = 'in' AND "status" = 'processing'
+          AND "channel" = ${CHANNEL} AND "claimedUntil" < ${p.add(now, 'timestamp')}
       ) AS stranded ORDER BY "id" LIMIT ${p.add(limit, 'int')}`;
     const rows = await this.db.prisma.$queryRawUnsafe<{ id: number; conversationId: string }[]>(sql, ...p.values);
     return rows.map((r) => ({ id: Number(r.id), userKey: r.conversationId }));
@@ -227,7 +231,8 @@ export class InboundStore {
           p.add(JSON.stringify(rows)),
         );
         await tx.$executeRawUnsafe(
-          `UPDATE "Message" SET "status" = 'received', "claimedUntil" = NULL, "payload" = x."payload", "beneficiaryId" = x."b", "contactId" = x."c", "conversationId" = x."keep", "updatedAt" = '${stamp}'
+          `UPDATE "Message" SET "status" = 'received', "claimedUntil" = NULL, "payload" = x."payload",
+              "beneficiaryId" = x."b", "contactId" = x."c", "conversationId" = x."keep", "updatedAt" = '${stamp}'
             FROM ${table} WHERE "Message"."id" = x."id"`,
           ...p.values,
         );
@@ -242,7 +247,8 @@ export class InboundStore {
                 handled.map((h) => h.to),
               )}
               AND ("kind" = 'reply' OR "beneficiaryId" IS NULL
-                OR NOT EXISTS (SELECT 1 FROM "Beneficiary" b WHERE b."id" = "Message"."beneficiaryId" AND b."optedOutAt" IS NOT NULL))`,
+                OR NOT EXISTS (SELECT 1 FROM "Beneficiary" b
+                  WHERE b."id" = "Message"."beneficiaryId" AND b."optedOutAt" IS NOT NULL))`,
           ...q.values,
         );
       }
@@ -287,10 +293,12 @@ export class InboundStore {
     }
     const later = this.provider === 'postgresql' ? 'GREATEST' : 'MAX';
     await tx.$executeRawUnsafe(
-      `INSERT INTO "ConversationRef" (${columnList(REF_COLUMNS)}) ${selectFromJson(this.provider, REF_COLUMNS)}
+      `${insertFromJson(this.provider, 'ConversationRef', REF_COLUMNS)}
         ON CONFLICT ("channel", "userKey") DO UPDATE SET
-          "lastInboundAt" = CASE WHEN "ConversationRef"."lastInboundAt" IS NULL THEN excluded."lastInboundAt" ELSE ${later}("ConversationRef"."lastInboundAt", excluded."lastInboundAt") END,
-          "altUserKey" = COALESCE(excluded."altUserKey", "ConversationRef"."altUserKey"), "updatedAt" = excluded."updatedAt"`,
+          "lastInboundAt" = CASE WHEN "ConversationRef"."lastInboundAt" IS NULL THEN excluded."lastInboundAt"
+            ELSE ${later}("ConversationRef"."lastInboundAt", excluded."lastInboundAt") END,
+          "altUserKey" = COALESCE(excluded."altUserKey", "ConversationRef"."altUserKey"),
+          "updatedAt" = excluded."updatedAt"`,
       JSON.stringify([...latest.values()].map((l) => l.row)),
     );
   }

@@ -5,7 +5,7 @@
 // their send was recorded are applied then (statusStore.ts).
 import type { Database } from '../../db/client';
 import { Batcher } from '../../db/batcher';
-import { columnList, dbTimestamp, jsonTable, selectFromJson, type JsonColumns } from '../../db/jsonRows';
+import { dbTimestamp, insertFromJson, jsonTable, type JsonColumns } from '../../db/jsonRows';
 import { SqlParams } from '../../db/rawSql';
 import { CHANNEL_ID } from './inbound';
 import type { AppliedStatus, StatusStore } from './statusStore';
@@ -95,7 +95,7 @@ export class OutboxStore {
       createdAt: now,
       updatedAt: now,
     }));
-    const sql = `INSERT INTO "Message" (${columnList(OUTBOUND_COLUMNS)}) ${selectFromJson(this.provider, OUTBOUND_COLUMNS)} ON CONFLICT DO NOTHING`;
+    const sql = `${insertFromJson(this.provider, 'Message', OUTBOUND_COLUMNS)} ON CONFLICT DO NOTHING`;
     await (tx ?? this.db.prisma).$executeRawUnsafe(sql, JSON.stringify(data));
   }
 
@@ -149,22 +149,28 @@ export class OutboxStore {
     // is re-checked against its new version, but only on the conditions about m itself (not those
     // of the derived tables, read in the old snapshot): so m states its claimable state too.
     const take = limit * 4;
-    const sql = `UPDATE "Message" SET "status" = 'sending', "claimedUntil" = ${p.add(new Date(now.getTime() + leaseMs), 'timestamp')},
+    const sql = `UPDATE "Message" SET "status" = 'sending',
+        "claimedUntil" = ${p.add(new Date(now.getTime() + leaseMs), 'timestamp')},
         "attempts" = "attempts" + 1, "updatedAt" = ${p.add(now, 'timestamp')}
       WHERE "id" IN (SELECT m."id" FROM "Message" m
         WHERE ((m."status" = 'queued' AND m."nextAttemptAt" <= ${p.add(now, 'timestamp')})
             OR (m."status" = 'sending' AND m."claimedUntil" < ${p.add(now, 'timestamp')}))
           AND m."id" IN (
-            SELECT "id" FROM (SELECT d."id" FROM "Message" d WHERE d."direction" = 'out' AND d."status" = 'queued' AND d."nextAttemptAt" <= ${p.add(now, 'timestamp')}
+            SELECT "id" FROM (SELECT d."id" FROM "Message" d
+              WHERE d."direction" = 'out' AND d."status" = 'queued' AND d."nextAttemptAt" <= ${p.add(now, 'timestamp')}
               AND d."channel" = ${CHANNEL} ORDER BY d."nextAttemptAt" LIMIT ${p.add(take, 'int')}) AS due
             UNION ALL
-            SELECT "id" FROM (SELECT d."id" FROM "Message" d WHERE d."direction" = 'out' AND d."status" = 'sending' AND d."claimedUntil" < ${p.add(now, 'timestamp')}
+            SELECT "id" FROM (SELECT d."id" FROM "Message" d
+              WHERE d."direction" = 'out' AND d."status" = 'sending' AND d."claimedUntil" < ${p.add(now, 'timestamp')}
               AND d."channel" = ${CHANNEL} LIMIT ${p.add(take, 'int')}) AS lapsed)
-          AND NOT EXISTS (SELECT 1 FROM "Message" e WHERE e."conversationId" = m."conversationId" AND e."channel" = ${CHANNEL}
+          AND NOT EXISTS (SELECT 1 FROM "Message" e
+            WHERE e."conversationId" = m."conversationId" AND e."channel" = ${CHANNEL}
             AND e."direction" = 'out' AND e."id" < m."id"
             -- (a reply waiting to be retried holds back what follows; a proactive message waiting for the
             -- end of the quiet hours does not hold back the replies of the night, nor does a parked one)
-            AND ((e."status" = 'queued' AND e."nextAttemptAt" IS NOT NULL AND (e."kind" = 'reply' OR e."nextAttemptAt" <= ${p.add(now, 'timestamp')})) OR e."status" = 'sending'))
+            AND ((e."status" = 'queued' AND e."nextAttemptAt" IS NOT NULL
+                AND (e."kind" = 'reply' OR e."nextAttemptAt" <= ${p.add(now, 'timestamp')}))
+              OR e."status" = 'sending'))
         ORDER BY m."id" LIMIT ${p.add(limit, 'int')}${lock})
       RETURNING "id"`;
     const claimed = await this.db.prisma.$queryRawUnsafe<{ id: number }[]>(sql, ...p.values);
@@ -192,7 +198,8 @@ export class OutboxStore {
       }[]
     >(
       // The person is a beneficiary, or an employer contact (contactId, no beneficiaryId).
-      `SELECT m."id", m."conversationId", m."kind", m."payload", m."attempts", m."beneficiaryId", m."contactId", m."createdAt",
+      `SELECT m."id", m."conversationId", m."kind", m."payload", m."attempts", m."beneficiaryId", m."contactId",
+          m."createdAt",
           COALESCE(b."optedOutAt", c."optedOutAt") AS "optedOutAt", COALESCE(b."language", c."language") AS "language",
           COALESCE(b."firstName", c."firstName") AS "firstName", r."lastInboundAt"
         FROM "Message" m
@@ -232,13 +239,16 @@ export class OutboxStore {
     const by = <K extends Settlement['outcome']>(k: K) =>
       all.filter((s): s is Extract<Settlement, { outcome: K }> => s.outcome === k);
     const sent = by('sent');
+    // every settlement ends the claim
+    const unclaimed = `"claimedUntil" = NULL, "updatedAt" = '${now}'`;
     await this.db.prisma.$transaction(async (tx) => {
       if (sent.length) {
         await this.updateFrom(
           tx,
           { id: 'int', providerId: 'text', payload: 'json', to: 'text' },
           sent.map((s) => ({ id: s.id, providerId: providerIdOf(s.providerId), payload: s.payload, to: s.to })),
-          `"status" = 'sent', "providerId" = x."providerId", "payload" = x."payload", "conversationId" = x."to", "sentAt" = '${now}', "claimedUntil" = NULL, "errorCode" = NULL, "errorTitle" = NULL, "updatedAt" = '${now}'`,
+          `"status" = 'sent', "providerId" = x."providerId", "payload" = x."payload", "conversationId" = x."to",
+            "sentAt" = '${now}', "errorCode" = NULL, "errorTitle" = NULL, ${unclaimed}`,
         );
       }
       const retry = by('retry');
@@ -252,7 +262,8 @@ export class OutboxStore {
             code: s.errorCode ?? null,
             title: s.errorTitle ?? null,
           })),
-          `"status" = 'queued', "nextAttemptAt" = x."at", "claimedUntil" = NULL, "errorCode" = x."code", "errorTitle" = x."title", "updatedAt" = '${now}'`,
+          `"status" = 'queued', "nextAttemptAt" = x."at", "errorCode" = x."code", "errorTitle" = x."title",
+            ${unclaimed}`,
         );
       }
       const failed = by('failed');
@@ -261,7 +272,7 @@ export class OutboxStore {
           tx,
           { id: 'int', code: 'int', title: 'text' },
           failed.map((s) => ({ id: s.id, code: s.errorCode ?? null, title: s.errorTitle ?? null })),
-          `"status" = 'failed', "failedAt" = '${now}', "claimedUntil" = NULL, "errorCode" = x."code", "errorTitle" = x."title", "updatedAt" = '${now}'`,
+          `"status" = 'failed', "failedAt" = '${now}', "errorCode" = x."code", "errorTitle" = x."title", ${unclaimed}`,
         );
       }
       const released = by('release');
@@ -270,7 +281,7 @@ export class OutboxStore {
           tx,
           { id: 'int', at: 'timestamp' },
           released.map((s) => ({ id: s.id, at: s.at && dbTimestamp(s.at) })),
-          `"status" = 'queued', "nextAttemptAt" = x."at", "claimedUntil" = NULL, "attempts" = "attempts" - 1, "updatedAt" = '${now}'`,
+          `"status" = 'queued', "nextAttemptAt" = x."at", "attempts" = "attempts" - 1, ${unclaimed}`,
         );
       }
     });

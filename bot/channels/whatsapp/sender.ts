@@ -347,7 +347,9 @@ export class WhatsAppSender {
       }
       case 'stop':
         if (!this.stopped) {
-          this.stopped = `Meta refused the access token (${err.code ?? err.status}): set a valid WHATSAPP_ACCESS_TOKEN and restart`;
+          this.stopped =
+            `Meta refused the access token (${err.code ?? err.status}): set a valid ` +
+            `WHATSAPP_ACCESS_TOKEN and restart`;
           log.error(
             { code: err.code, status: err.status },
             `whatsapp: sending stopped. ${this.stopped}. Messages wait in the outbox.`,

@@ -96,7 +96,8 @@ export class StatusStore {
     const now = this.now();
     await this.urgent.$executeRawUnsafe(
       `INSERT INTO "Message" ("direction", "channel", "providerId", "status", "payload", "createdAt", "updatedAt")
-        VALUES ('status', ${CHANNEL}, ${p.add(orphanId(s.wamid, s.status))}, ${p.add(s.status)}, ${p.add(JSON.stringify({ ...s, at: s.at.toISOString() }), 'jsonb')},
+        VALUES ('status', ${CHANNEL}, ${p.add(orphanId(s.wamid, s.status))}, ${p.add(s.status)},
+          ${p.add(JSON.stringify({ ...s, at: s.at.toISOString() }), 'jsonb')},
           ${p.add(now, 'timestamp')}, ${p.add(now, 'timestamp')})
         ON CONFLICT DO NOTHING`,
       ...p.values,

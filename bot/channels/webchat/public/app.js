@@ -250,7 +250,8 @@
   function withDirectionMarks(activity, code) {
     if (activity.type !== 'message' || typeof activity.text !== 'string') return activity;
     var ours = activity.channelData && activity.channelData.passerelleLines === true;
-    if (activity.textFormat && activity.textFormat !== 'plain' && !ours) return activity; // the bot chose Markdown or XML
+    // the bot chose Markdown or XML
+    if (activity.textFormat && activity.textFormat !== 'plain' && !ours) return activity;
     var mark = byCode[code] ? (byCode[code].rtl ? RLM : LRM) : '';
     var separator = ours ? '\n\n' : '\n';
     var text = activity.text
