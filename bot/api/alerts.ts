@@ -2,9 +2,10 @@
 // message for the CIP, a check-in asking for help...), of the cases in one's scope; and their
 // acknowledgement, which says who saw it and when.
 import { z } from 'zod';
-import { ANY_STAFF, notFound, type Api, type ApiDeps } from './http';
+import { ANY_STAFF, type Api, type ApiDeps } from './http';
+import { about, orNotFound, page } from './handlers';
 import { caseEvent } from './beneficiaries';
-import { caseScope } from './scope';
+import { caseScope, inScope } from './scope';
 import { flag, id, idParams, list, paging } from './schemas';
 import { eraseLink } from './erasure';
 
@@ -63,8 +64,8 @@ export function alertRoutes(api: Api, { db }: ApiDeps): void {
         ...(query.beneficiaryId && { beneficiaryId: query.beneficiaryId }),
         beneficiary: caseScope(ctx.staff),
       };
-      const [items, total] = await Promise.all([
-        prisma.caseEvent.findMany({ where, orderBy: { id: 'desc' }, take: query.limit, skip: query.offset }),
+      const { items, total } = await page(query, (window) => [
+        prisma.caseEvent.findMany({ where, orderBy: { id: 'desc' }, ...window }),
         prisma.caseEvent.count({ where }),
       ]);
       await ctx.audit({ action: 'read', resource: 'alert', detail: { ids: items.map((a) => a.id) } });
@@ -83,22 +84,17 @@ export function alertRoutes(api: Api, { db }: ApiDeps): void {
       response: alert,
     },
     async (ctx, { params }) => {
-      const found = await prisma.caseEvent.findFirst({
-        where: { id: params.id, attention: true, beneficiary: caseScope(ctx.staff) },
-      });
-      if (!found) throw notFound('Alert');
+      const found = await orNotFound(
+        'Alert',
+        prisma.caseEvent.findFirst({ where: { ...inScope(ctx.staff, params.id), attention: true } }),
+      );
       const updated = found.acknowledgedAt
         ? found
         : await prisma.caseEvent.update({
             where: { id: found.id },
             data: { acknowledgedAt: ctx.now, acknowledgedById: ctx.staff.id },
           });
-      await ctx.audit({
-        action: 'update',
-        resource: 'alert',
-        resourceId: found.id,
-        beneficiaryId: found.beneficiaryId,
-      });
+      await ctx.audit({ action: 'update', resource: 'alert', ...about(found) });
       return updated;
     },
   );

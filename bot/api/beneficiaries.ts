@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { isUniqueViolation, type Prisma } from '../db/client';
 import { appendCaseEvent } from '../services/caseEvents';
 import { ANY_STAFF, apiError, conflict, notFound, type Api, type ApiContext, type ApiDeps } from './http';
+import { aboutCase, byStaff, fieldsOf, page } from './handlers';
 import { caseInScope, caseScope } from './scope';
 import {
   caseStatus,
@@ -177,8 +178,8 @@ export function beneficiaryRoutes(api: Api, { db }: ApiDeps): void {
     },
     async (ctx, { query }) => {
       const where = caseListWhere(ctx.staff, query, db.provider);
-      const [items, total] = await Promise.all([
-        prisma.beneficiary.findMany({ where, orderBy: ORDER[query.sort], take: query.limit, skip: query.offset }),
+      const { items, total } = await page(query, (window) => [
+        prisma.beneficiary.findMany({ where, orderBy: ORDER[query.sort], ...window }),
         prisma.beneficiary.count({ where }),
       ]);
       await ctx.audit({ action: 'read', resource: 'beneficiary', detail: { ids: items.map((b) => b.id), query } });
@@ -214,19 +215,19 @@ export function beneficiaryRoutes(api: Api, { db }: ApiDeps): void {
           await appendCaseEvent(tx, {
             beneficiaryId: b.id,
             type: 'case_opened',
-            actor: { type: 'staff', id: ctx.staff.id },
+            actor: byStaff(ctx),
           });
           if (consent)
             await appendCaseEvent(tx, {
               beneficiaryId: b.id,
               type: 'consent_given',
-              actor: { type: 'staff', id: ctx.staff.id },
+              actor: byStaff(ctx),
               payload: { at: 'intake' },
             });
           return b;
         })
         .catch(phoneTaken);
-      await ctx.audit({ action: 'create', resource: 'beneficiary', resourceId: created.id, beneficiaryId: created.id });
+      await ctx.audit({ action: 'create', resource: 'beneficiary', ...aboutCase(created) });
       return created;
     },
   );
@@ -243,7 +244,7 @@ export function beneficiaryRoutes(api: Api, { db }: ApiDeps): void {
     },
     async (ctx, { params }) => {
       const b = await caseInScope(prisma, ctx.staff, params.id);
-      await ctx.audit({ action: 'read', resource: 'beneficiary', resourceId: b.id, beneficiaryId: b.id });
+      await ctx.audit({ action: 'read', resource: 'beneficiary', ...aboutCase(b) });
       return b;
     },
   );
@@ -268,19 +269,13 @@ export function beneficiaryRoutes(api: Api, { db }: ApiDeps): void {
           await appendCaseEvent(tx, {
             beneficiaryId: b.id,
             type: 'profile_updated',
-            actor: { type: 'staff', id: ctx.staff.id },
+            actor: byStaff(ctx),
             payload: { fields: Object.keys(body) },
           });
           return b;
         })
         .catch(phoneTaken);
-      await ctx.audit({
-        action: 'update',
-        resource: 'beneficiary',
-        resourceId: updated.id,
-        beneficiaryId: updated.id,
-        detail: { fields: Object.keys(body) },
-      });
+      await ctx.audit({ action: 'update', resource: 'beneficiary', ...aboutCase(updated), detail: fieldsOf(body) });
       return updated;
     },
   );
@@ -311,7 +306,7 @@ export function beneficiaryRoutes(api: Api, { db }: ApiDeps): void {
         await appendCaseEvent(tx, {
           beneficiaryId: before.id,
           type: 'case_validated',
-          actor: { type: 'staff', id: ctx.staff.id },
+          actor: byStaff(ctx),
           payload: { cipId },
         });
         return tx.beneficiary.findUniqueOrThrow({ where: { id: before.id } });
@@ -319,8 +314,7 @@ export function beneficiaryRoutes(api: Api, { db }: ApiDeps): void {
       await ctx.audit({
         action: 'update',
         resource: 'beneficiary',
-        resourceId: updated.id,
-        beneficiaryId: updated.id,
+        ...aboutCase(updated),
         detail: { validated: true, cipId },
       });
       return updated;
@@ -350,17 +344,12 @@ export function beneficiaryRoutes(api: Api, { db }: ApiDeps): void {
         await appendCaseEvent(tx, {
           beneficiaryId: b.id,
           type: 'case_archived',
-          actor: { type: 'staff', id: ctx.staff.id },
+          actor: byStaff(ctx),
           payload: { ...(body.reason && { reason: body.reason }) },
         });
         return b;
       });
-      await ctx.audit({
-        action: 'archive',
-        resource: 'beneficiary',
-        resourceId: updated.id,
-        beneficiaryId: updated.id,
-      });
+      await ctx.audit({ action: 'archive', resource: 'beneficiary', ...aboutCase(updated) });
       return updated;
     },
   );
@@ -379,11 +368,11 @@ export function beneficiaryRoutes(api: Api, { db }: ApiDeps): void {
     async (ctx, { params, query }) => {
       const b = await caseInScope(prisma, ctx.staff, params.id);
       const where = { beneficiaryId: b.id, ...(query.type && { type: query.type }) };
-      const [items, total] = await Promise.all([
-        prisma.caseEvent.findMany({ where, orderBy: { id: 'desc' }, take: query.limit, skip: query.offset }),
+      const { items, total } = await page(query, (window) => [
+        prisma.caseEvent.findMany({ where, orderBy: { id: 'desc' }, ...window }),
         prisma.caseEvent.count({ where }),
       ]);
-      await ctx.audit({ action: 'read', resource: 'timeline', resourceId: b.id, beneficiaryId: b.id });
+      await ctx.audit({ action: 'read', resource: 'timeline', ...aboutCase(b) });
       return { items, total };
     },
   );

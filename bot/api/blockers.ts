@@ -5,8 +5,9 @@ import { z } from 'zod';
 import type { Prisma } from '../db/client';
 import { BLOCKER_CATEGORIES, URGENCIES } from '../services/blockers';
 import { appendCaseEvent } from '../services/caseEvents';
-import { ANY_STAFF, conflict, notFound, type Api, type ApiDeps } from './http';
-import { caseScope } from './scope';
+import { ANY_STAFF, conflict, type Api, type ApiDeps } from './http';
+import { about, byStaff, orNotFound, page } from './handlers';
+import { caseScope, inScope } from './scope';
 import { id, idParams, list, paging } from './schemas';
 
 const blockerStatus = z.enum(['open', 'in_progress', 'resolved']);
@@ -60,13 +61,12 @@ export function blockerRoutes(api: Api, { db }: ApiDeps): void {
         ...(query.urgency && { urgency: query.urgency }),
         ...(query.beneficiaryId && { beneficiaryId: query.beneficiaryId }),
       };
-      const [items, total] = await Promise.all([
+      const { items, total } = await page(query, (window) => [
         prisma.blocker.findMany({
           where,
           include: withPerson,
           orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-          take: query.limit,
-          skip: query.offset,
+          ...window,
         }),
         prisma.blocker.count({ where }),
       ]);
@@ -91,17 +91,11 @@ export function blockerRoutes(api: Api, { db }: ApiDeps): void {
       response: blocker,
     },
     async (ctx, { params }) => {
-      const found = await prisma.blocker.findFirst({
-        where: { id: params.id, beneficiary: caseScope(ctx.staff) },
-        include: withPerson,
-      });
-      if (!found) throw notFound('Blocker');
-      await ctx.audit({
-        action: 'read',
-        resource: 'blocker',
-        resourceId: found.id,
-        beneficiaryId: found.beneficiaryId,
-      });
+      const found = await orNotFound(
+        'Blocker',
+        prisma.blocker.findFirst({ where: inScope(ctx.staff, params.id), include: withPerson }),
+      );
+      await ctx.audit({ action: 'read', resource: 'blocker', ...about(found) });
       return found;
     },
   );
@@ -118,8 +112,7 @@ export function blockerRoutes(api: Api, { db }: ApiDeps): void {
       response: blocker,
     },
     async (ctx, { params, body }) => {
-      const before = await prisma.blocker.findFirst({ where: { id: params.id, beneficiary: caseScope(ctx.staff) } });
-      if (!before) throw notFound('Blocker');
+      const before = await orNotFound('Blocker', prisma.blocker.findFirst({ where: inScope(ctx.staff, params.id) }));
       if (before.status === body.status) throw conflict(`blocker.already.${before.status}`);
       const updated = await prisma.$transaction(async (tx) => {
         // Only from the status read above: two members of staff moving it at once do not both win.
@@ -131,7 +124,7 @@ export function blockerRoutes(api: Api, { db }: ApiDeps): void {
         await appendCaseEvent(tx, {
           beneficiaryId: before.beneficiaryId,
           type: 'blocker_status_changed',
-          actor: { type: 'staff', id: ctx.staff.id },
+          actor: byStaff(ctx),
           payload: {
             blockerId: before.id,
             reference: before.reference,
@@ -145,8 +138,7 @@ export function blockerRoutes(api: Api, { db }: ApiDeps): void {
       await ctx.audit({
         action: 'update',
         resource: 'blocker',
-        resourceId: updated.id,
-        beneficiaryId: updated.beneficiaryId,
+        ...about(updated),
         detail: { from: before.status, to: body.status },
       });
       return updated;

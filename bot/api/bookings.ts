@@ -4,7 +4,8 @@
 import { z } from 'zod';
 import { book, cancelBooking } from '../services/workshops';
 import { ANY_STAFF, conflict, notFound, type Api, type ApiDeps } from './http';
-import { caseInScope, caseScope } from './scope';
+import { about, byStaff, orNotFound } from './handlers';
+import { caseInScope, caseScope, inScope } from './scope';
 import { id, idParams, list } from './schemas';
 
 export const booking = z.object({
@@ -37,6 +38,15 @@ const bookBody = z.object({
 });
 const bookingStatus = z.enum(['booked', 'waitlisted', 'cancelled', 'attended', 'no_show']);
 
+/** The refusals of a booking that are a plain 409: the service's outcome -> the reason the API gives. */
+const CONFLICTS = {
+  cancelled: 'session.cancelled',
+  started: 'session.started',
+  full: 'booking.full',
+  already_booked: 'booking.hasSeat',
+  already_waitlisted: 'booking.waitlisted',
+} as const;
+
 export function bookingRoutes(api: Api, { db }: ApiDeps): void {
   const prisma = db.prisma;
 
@@ -52,7 +62,7 @@ export function bookingRoutes(api: Api, { db }: ApiDeps): void {
       response: list(listedBooking),
     },
     async (ctx, { params, query }) => {
-      if (!(await prisma.workshopSession.findUnique({ where: { id: params.id } }))) throw notFound('Session');
+      await orNotFound('Session', prisma.workshopSession.findUnique({ where: { id: params.id } }));
       const items = await prisma.booking.findMany({
         where: {
           sessionId: params.id,
@@ -88,36 +98,25 @@ export function bookingRoutes(api: Api, { db }: ApiDeps): void {
       const person = await caseInScope(prisma, ctx.staff, body.beneficiaryId);
       if (person.status === 'archived' || person.status === 'erased') throw conflict(`case.${person.status}`);
       const outcome = await book(prisma, person.id, params.id, ctx.now, {
-        actor: { type: 'staff', id: ctx.staff.id },
+        actor: byStaff(ctx),
         source: 'cip',
         waitlistIfFull: body.waitlistIfFull,
         ignoreAgeGroup: body.ignoreAgeGroup,
       });
-      switch (outcome.status) {
-        case 'not_found':
-          throw notFound('Session');
-        case 'cancelled':
-          throw conflict('session.cancelled');
-        case 'started':
-          throw conflict('session.started');
-        case 'full':
-          throw conflict('booking.full');
-        case 'already_booked':
-          throw conflict('booking.hasSeat');
-        case 'already_waitlisted':
-          throw conflict('booking.waitlisted');
-        case 'not_eligible': {
+      if (outcome.status !== 'booked' && outcome.status !== 'waitlisted') {
+        if (outcome.status === 'not_found') throw notFound('Session');
+        if (outcome.status === 'not_eligible') {
           const { audience } = await prisma.workshopSession.findUniqueOrThrow({ where: { id: params.id } });
           if (!person.birthYear) throw conflict('booking.birthYearUnknown');
           throw conflict(audience === 'under25' ? 'booking.under25Only' : 'booking.over25Only');
         }
+        throw conflict(CONFLICTS[outcome.status]);
       }
       const row = await prisma.booking.findUniqueOrThrow({ where: { id: outcome.bookingId } });
       await ctx.audit({
         action: 'create',
         resource: 'booking',
-        resourceId: row.id,
-        beneficiaryId: person.id,
+        ...about(row),
         detail: { sessionId: params.id, status: outcome.status },
       });
       return {
@@ -139,13 +138,9 @@ export function bookingRoutes(api: Api, { db }: ApiDeps): void {
       response: cancelled,
     },
     async (ctx, { params }) => {
-      const found = await prisma.booking.findFirst({ where: { id: params.id, beneficiary: caseScope(ctx.staff) } });
-      if (!found) throw notFound('Booking');
+      const found = await orNotFound('Booking', prisma.booking.findFirst({ where: inScope(ctx.staff, params.id) }));
       // The promotion, if any, queued its own notification to the person who got the seat.
-      const outcome = await cancelBooking(prisma, found.beneficiaryId, found.id, ctx.now, {
-        type: 'staff',
-        id: ctx.staff.id,
-      });
+      const outcome = await cancelBooking(prisma, found.beneficiaryId, found.id, ctx.now, byStaff(ctx));
       if (outcome.status !== 'cancelled') {
         if (outcome.status === 'not_found') throw notFound('Booking');
         if (outcome.status === 'started') throw conflict('booking.sessionStarted');
@@ -159,8 +154,7 @@ export function bookingRoutes(api: Api, { db }: ApiDeps): void {
       await ctx.audit({
         action: 'update',
         resource: 'booking',
-        resourceId: row.id,
-        beneficiaryId: row.beneficiaryId,
+        ...about(row),
         detail: { cancelled: true, was: found.status },
       });
       return { ...row, promoted: outcome.promotedBeneficiaryId !== undefined };

@@ -7,6 +7,7 @@ import type { Prisma } from '../db/client';
 import { broadcastReport, createBroadcast, previewBroadcast } from '../services/broadcasts';
 import type { QuietHours } from '../services/quietHours';
 import { ANY_STAFF, conflict, notFound, type Api, type ApiDeps } from './http';
+import { orNotFound, page } from './handlers';
 import { caseScope } from './scope';
 import { ageGroup, id, idParams, language, paging, stage, text } from './schemas';
 
@@ -111,13 +112,9 @@ export function broadcastRoutes(api: Api, deps: ApiDeps, options: BroadcastRoute
         },
         { now: ctx.now, quiet: options.quiet, whatsapp: options.whatsapp },
       );
-      switch (outcome.status) {
-        case 'session_not_found':
-          throw notFound('Session');
-        case 'session_closed':
-          throw conflict('broadcast.sessionClosed');
-        case 'key_reused':
-          throw conflict('broadcast.keyReused');
+      if (outcome.status !== 'created' && outcome.status !== 'existing') {
+        if (outcome.status === 'session_not_found') throw notFound('Session');
+        throw conflict(outcome.status === 'session_closed' ? 'broadcast.sessionClosed' : 'broadcast.keyReused');
       }
       await ctx.audit({
         action: 'create',
@@ -176,19 +173,12 @@ export function broadcastRoutes(api: Api, deps: ApiDeps, options: BroadcastRoute
       response: report,
     },
     async (ctx, { params, query }) => {
-      if (!(await prisma.broadcast.findFirst({ where: { id: params.id, ...mine(ctx.staff) } })))
-        throw notFound('Broadcast');
-      const found = await broadcastReport(prisma, params.id);
-      if (!found) throw notFound('Broadcast');
+      await orNotFound('Broadcast', prisma.broadcast.findFirst({ where: { id: params.id, ...mine(ctx.staff) } }));
+      const found = await orNotFound('Broadcast', broadcastReport(prisma, params.id));
       const where = { broadcastId: params.id };
-      const [rows, total] = await Promise.all([
-        prisma.broadcastRecipient.findMany({
-          where,
-          orderBy: { id: 'asc' },
-          take: query.limit,
-          skip: query.offset,
-          include: { beneficiary: { select: { firstName: true, language: true } } },
-        }),
+      const recipients = { beneficiary: { select: { firstName: true, language: true } } };
+      const { items: rows, total } = await page(query, (window) => [
+        prisma.broadcastRecipient.findMany({ where, orderBy: { id: 'asc' }, ...window, include: recipients }),
         prisma.broadcastRecipient.count({ where }),
       ]);
       const messages = await prisma.message.findMany({
@@ -242,17 +232,11 @@ export function broadcastRoutes(api: Api, deps: ApiDeps, options: BroadcastRoute
     },
     async (ctx, { query }) => {
       const where = { ...mine(ctx.staff), ...(query.sessionId && { sessionId: query.sessionId }) };
-      const [items, total] = await Promise.all([
-        prisma.broadcast.findMany({
-          where,
-          orderBy: { id: 'desc' },
-          take: query.limit,
-          skip: query.offset,
-          select: { id: true, sessionId: true, createdById: true, createdAt: true, status: true },
-        }),
+      const select = { id: true, sessionId: true, createdById: true, createdAt: true, status: true };
+      return page(query, (window) => [
+        prisma.broadcast.findMany({ where, orderBy: { id: 'desc' }, ...window, select }),
         prisma.broadcast.count({ where }),
       ]);
-      return { items, total };
     },
   );
 }

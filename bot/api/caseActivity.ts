@@ -2,6 +2,7 @@
 // one's scope, audited like the other reads of a case.
 import { z } from 'zod';
 import { ANY_STAFF, type Api, type ApiDeps } from './http';
+import { idsOf } from './handlers';
 import { caseInScope } from './scope';
 import { idParams, list } from './schemas';
 
@@ -47,12 +48,7 @@ export function caseActivityRoutes(api: Api, { db }: ApiDeps): void {
         orderBy: { session: { startsAt: 'desc' } },
         take: 200,
       });
-      await ctx.audit({
-        action: 'read',
-        resource: 'booking',
-        beneficiaryId: b.id,
-        detail: { ids: rows.map((r) => r.id) },
-      });
+      await ctx.audit({ action: 'read', resource: 'booking', beneficiaryId: b.id, detail: idsOf(rows) });
       const items = rows.map((r) => ({
         id: r.id,
         status: r.status,
@@ -87,12 +83,7 @@ export function caseActivityRoutes(api: Api, { db }: ApiDeps): void {
         orderBy: [{ day: 'desc' }, { id: 'desc' }],
         take: 200,
       });
-      await ctx.audit({
-        action: 'read',
-        resource: 'checkin',
-        beneficiaryId: b.id,
-        detail: { ids: rows.map((r) => r.id) },
-      });
+      await ctx.audit({ action: 'read', resource: 'checkin', beneficiaryId: b.id, detail: idsOf(rows) });
       const items = rows.map((r) => ({
         id: r.id,
         day: r.day,

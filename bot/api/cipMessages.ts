@@ -16,6 +16,7 @@ import {
 } from '../services/cipMessages';
 import type { QuietHours } from '../services/quietHours';
 import { ANY_STAFF, conflict, type Api, type ApiDeps } from './http';
+import { aboutCase } from './handlers';
 import { caseInScope } from './scope';
 import { idParams, list } from './schemas';
 
@@ -186,8 +187,7 @@ export function cipMessageRoutes(api: Api, { db }: ApiDeps, options: CipMessageR
       await ctx.audit({
         action: 'read',
         resource: 'staff_messages',
-        resourceId: b.id,
-        beneficiaryId: b.id,
+        ...aboutCase(b),
         detail: { messages: rows.length },
       });
       return { items: rows.map((r) => view(r, ctx.now)), total: rows.length };

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { isUniqueViolation, type Prisma } from '../db/client';
 import { ANY_STAFF, apiError, conflict, MANAGERS, notFound, type Api, type ApiContext, type ApiDeps } from './http';
+import { about, fieldsOf, orNotFound } from './handlers';
 import { flag, id, idParams, language, list, name, paging, phone } from './schemas';
 
 export const contactRole = z.enum(['supervisor', 'tutor', 'other']);
@@ -92,15 +93,10 @@ export function contactRoutes(api: Api, { db }: ApiDeps): void {
       status: 201,
     },
     async (ctx, { params, body }) => {
-      if (!(await prisma.structure.findUnique({ where: { id: params.id } }))) throw notFound('Structure');
+      await orNotFound('Structure', prisma.structure.findUnique({ where: { id: params.id } }));
       mayChangePhone(ctx, body.phone, null);
       const created = await prisma.contact.create({ data: { ...body, structureId: params.id } }).catch(phoneTaken);
-      await ctx.audit({
-        action: 'create',
-        resource: 'contact',
-        resourceId: created.id,
-        detail: { structureId: params.id },
-      });
+      await ctx.audit({ action: 'create', resource: 'contact', ...about(created), detail: { structureId: params.id } });
       return created;
     },
   );
@@ -117,16 +113,10 @@ export function contactRoutes(api: Api, { db }: ApiDeps): void {
       response: contact,
     },
     async (ctx, { params, body }) => {
-      const existing = await prisma.contact.findUnique({ where: { id: params.id } });
-      if (!existing) throw notFound('Contact');
+      const existing = await orNotFound('Contact', prisma.contact.findUnique({ where: { id: params.id } }));
       mayChangePhone(ctx, body.phone, existing.phone);
       const updated = await prisma.contact.update({ where: { id: params.id }, data: body }).catch(phoneTaken);
-      await ctx.audit({
-        action: 'update',
-        resource: 'contact',
-        resourceId: updated.id,
-        detail: { fields: Object.keys(body) },
-      });
+      await ctx.audit({ action: 'update', resource: 'contact', ...about(updated), detail: fieldsOf(body) });
       return updated;
     },
   );

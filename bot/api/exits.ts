@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { ALL_EXIT_DETAILS, EXIT_OUTCOMES, recordExit } from '../services/exits';
 import { beneficiary } from './beneficiaries';
 import { ANY_STAFF, apiError, conflict, invalid, notFound, type Api, type ApiDeps } from './http';
+import { aboutCase, byStaff } from './handlers';
 import { caseInScope } from './scope';
 import { day, idParams, text } from './schemas';
 
@@ -42,10 +43,7 @@ export function exitRoutes(api: Api, { db }: ApiDeps): void {
       const found = await caseInScope(db.prisma, ctx.staff, params.id);
       if (body.date.getTime() > ctx.now.getTime())
         throw invalid([{ path: 'date', message: 'must not be in the future' }]);
-      const result = await recordExit(db.prisma, found.id, body as Parameters<typeof recordExit>[2], {
-        type: 'staff',
-        id: ctx.staff.id,
-      });
+      const result = await recordExit(db.prisma, found.id, body as Parameters<typeof recordExit>[2], byStaff(ctx));
       if ('refused' in result) {
         switch (result.refused) {
           case 'not_found':
@@ -71,8 +69,7 @@ export function exitRoutes(api: Api, { db }: ApiDeps): void {
       await ctx.audit({
         action: 'update',
         resource: 'beneficiary',
-        resourceId: found.id,
-        beneficiaryId: found.id,
+        ...aboutCase(found),
         detail: { exit: { outcome: body.outcome, detail: body.detail } },
       });
       return result.beneficiary;

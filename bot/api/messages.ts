@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { mediaIdOf } from '../media/store';
 import { ANY_STAFF, type Api, type ApiDeps } from './http';
+import { aboutCase } from './handlers';
 import { caseInScope } from './scope';
 import { idParams, list, paging } from './schemas';
 
@@ -56,13 +57,7 @@ export function messageRoutes(api: Api, { db }: ApiDeps): void {
         db.prisma.message.findMany({ where, orderBy: { id: 'desc' }, take: query.limit, skip: query.offset }),
         db.prisma.message.count({ where }),
       ]);
-      await ctx.audit({
-        action: 'read',
-        resource: 'conversation',
-        resourceId: b.id,
-        beneficiaryId: b.id,
-        detail: { messages: rows.length },
-      });
+      await ctx.audit({ action: 'read', resource: 'conversation', ...aboutCase(b), detail: { messages: rows.length } });
       return {
         items: rows.map((m) => ({
           id: m.id,

@@ -10,7 +10,8 @@ import {
   updatePlacement,
 } from '../services/placements';
 import { ANY_STAFF, conflict, invalid, notFound, type Api, type ApiDeps } from './http';
-import { caseInScope, caseScope } from './scope';
+import { about, byStaff, fieldsOf, idsOf, orNotFound } from './handlers';
+import { caseInScope, inScope } from './scope';
 import { day, id, idParams, list, text } from './schemas';
 
 export const placementKind = z.enum(PLACEMENT_KINDS);
@@ -92,7 +93,6 @@ const withStructure = { structure: { select: { id: true, name: true, kind: true 
 
 export function placementRoutes(api: Api, { db }: ApiDeps): void {
   const prisma = db.prisma;
-  const staffActor = (staffId: number) => ({ type: 'staff' as const, id: staffId });
 
   api.route(
     {
@@ -107,13 +107,8 @@ export function placementRoutes(api: Api, { db }: ApiDeps): void {
     },
     async (ctx, { body }) => {
       await caseInScope(prisma, ctx.staff, body.beneficiaryId);
-      const created = await createPlacement(db, body, staffActor(ctx.staff.id)).catch(asApiError);
-      await ctx.audit({
-        action: 'create',
-        resource: 'placement',
-        resourceId: created.id,
-        beneficiaryId: created.beneficiaryId,
-      });
+      const created = await createPlacement(db, body, byStaff(ctx)).catch(asApiError);
+      await ctx.audit({ action: 'create', resource: 'placement', ...about(created) });
       return prisma.placement.findUniqueOrThrow({ where: { id: created.id }, include: withStructure });
     },
   );
@@ -129,17 +124,11 @@ export function placementRoutes(api: Api, { db }: ApiDeps): void {
       response: placement,
     },
     async (ctx, { params }) => {
-      const found = await prisma.placement.findFirst({
-        where: { id: params.id, beneficiary: caseScope(ctx.staff) },
-        include: withStructure,
-      });
-      if (!found) throw notFound('Placement');
-      await ctx.audit({
-        action: 'read',
-        resource: 'placement',
-        resourceId: found.id,
-        beneficiaryId: found.beneficiaryId,
-      });
+      const found = await orNotFound(
+        'Placement',
+        prisma.placement.findFirst({ where: inScope(ctx.staff, params.id), include: withStructure }),
+      );
+      await ctx.audit({ action: 'read', resource: 'placement', ...about(found) });
       return found;
     },
   );
@@ -156,16 +145,9 @@ export function placementRoutes(api: Api, { db }: ApiDeps): void {
       response: placement,
     },
     async (ctx, { params, body }) => {
-      const found = await prisma.placement.findFirst({ where: { id: params.id, beneficiary: caseScope(ctx.staff) } });
-      if (!found) throw notFound('Placement');
-      const updated = await updatePlacement(db, found.id, body, staffActor(ctx.staff.id)).catch(asApiError);
-      await ctx.audit({
-        action: 'update',
-        resource: 'placement',
-        resourceId: updated.id,
-        beneficiaryId: updated.beneficiaryId,
-        detail: { fields: Object.keys(body) },
-      });
+      const found = await orNotFound('Placement', prisma.placement.findFirst({ where: inScope(ctx.staff, params.id) }));
+      const updated = await updatePlacement(db, found.id, body, byStaff(ctx)).catch(asApiError);
+      await ctx.audit({ action: 'update', resource: 'placement', ...about(updated), detail: fieldsOf(body) });
       return prisma.placement.findUniqueOrThrow({ where: { id: updated.id }, include: withStructure });
     },
   );
@@ -189,12 +171,7 @@ export function placementRoutes(api: Api, { db }: ApiDeps): void {
         orderBy: [{ startDate: 'asc' }, { id: 'asc' }],
         include: withStructure,
       });
-      await ctx.audit({
-        action: 'read',
-        resource: 'placement',
-        beneficiaryId: b.id,
-        detail: { ids: items.map((p) => p.id) },
-      });
+      await ctx.audit({ action: 'read', resource: 'placement', beneficiaryId: b.id, detail: idsOf(items) });
       return { items, total: items.length };
     },
   );

@@ -17,3 +17,6 @@ export async function caseInScope(db: Db, staff: Staff, id: number) {
   if (!b) throw notFound('Beneficiary');
   return b;
 }
+
+/** The record of this id (a blocker, a placement...) if its case is in the member's scope. */
+export const inScope = (staff: Staff, id: number) => ({ id, beneficiary: caseScope(staff) });

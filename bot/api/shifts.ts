@@ -2,9 +2,10 @@
 // list a person's, record whether they came. An absence is an alert for the CIP.
 import { z } from 'zod';
 import { ATTENDANCES, addShift, recordAttendance } from '../services/placements';
-import { ANY_STAFF, notFound, type Api, type ApiDeps } from './http';
+import { ANY_STAFF, type Api, type ApiDeps } from './http';
+import { about, byStaff, idsOf, orNotFound } from './handlers';
 import { asApiError } from './placements';
-import { caseInScope, caseScope } from './scope';
+import { caseInScope, inScope } from './scope';
 import { dateTime, idParams, list } from './schemas';
 
 export const shift = z.object({
@@ -58,16 +59,15 @@ export function shiftRoutes(api: Api, { db }: ApiDeps): void {
       status: 201,
     },
     async (ctx, { params, body }) => {
-      const placement = await prisma.placement.findFirst({
-        where: { id: params.id, beneficiary: caseScope(ctx.staff) },
-      });
-      if (!placement) throw notFound('Placement');
-      const created = await addShift(db, placement.id, body, { type: 'staff', id: ctx.staff.id }).catch(asApiError);
+      const placement = await orNotFound(
+        'Placement',
+        prisma.placement.findFirst({ where: inScope(ctx.staff, params.id) }),
+      );
+      const created = await addShift(db, placement.id, body, byStaff(ctx)).catch(asApiError);
       await ctx.audit({
         action: 'create',
         resource: 'shift',
-        resourceId: created.id,
-        beneficiaryId: created.beneficiaryId,
+        ...about(created),
         detail: { placementId: placement.id },
       });
       return created;
@@ -100,12 +100,7 @@ export function shiftRoutes(api: Api, { db }: ApiDeps): void {
         },
         orderBy: [{ startsAt: 'asc' }, { id: 'asc' }],
       });
-      await ctx.audit({
-        action: 'read',
-        resource: 'shift',
-        beneficiaryId: b.id,
-        detail: { ids: items.map((s) => s.id) },
-      });
+      await ctx.audit({ action: 'read', resource: 'shift', beneficiaryId: b.id, detail: idsOf(items) });
       return { items, total: items.length };
     },
   );
@@ -122,17 +117,12 @@ export function shiftRoutes(api: Api, { db }: ApiDeps): void {
       response: shift,
     },
     async (ctx, { params, body }) => {
-      const found = await prisma.shift.findFirst({ where: { id: params.id, beneficiary: caseScope(ctx.staff) } });
-      if (!found) throw notFound('Shift');
-      const updated = await recordAttendance(db, found.id, body.attendance, ctx.now, {
-        type: 'staff',
-        id: ctx.staff.id,
-      }).catch(asApiError);
+      const found = await orNotFound('Shift', prisma.shift.findFirst({ where: inScope(ctx.staff, params.id) }));
+      const updated = await recordAttendance(db, found.id, body.attendance, ctx.now, byStaff(ctx)).catch(asApiError);
       await ctx.audit({
         action: 'update',
         resource: 'shift',
-        resourceId: updated.id,
-        beneficiaryId: updated.beneficiaryId,
+        ...about(updated),
         detail: { attendance: body.attendance },
       });
       return updated;

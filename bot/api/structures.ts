@@ -5,7 +5,8 @@
 import { z } from 'zod';
 import type { Prisma } from '../db/client';
 import { SIAE_DEFAULT_CAPACITY } from '../services/placements';
-import { ANY_STAFF, MANAGERS, notFound, type Api, type ApiDeps } from './http';
+import { ANY_STAFF, MANAGERS, type Api, type ApiDeps } from './http';
+import { about, fieldsOf, orNotFound } from './handlers';
 import { contact } from './contacts';
 import { flag, idParams, list, paging, text } from './schemas';
 
@@ -182,11 +183,10 @@ export function structureRoutes(api: Api, { db }: ApiDeps): void {
       response: detailed,
     },
     async (ctx, { params }) => {
-      const found = await prisma.structure.findUnique({
-        where: { id: params.id },
-        include: { contacts: { orderBy: { id: 'asc' } } },
-      });
-      if (!found) throw notFound('Structure');
+      const found = await orNotFound(
+        'Structure',
+        prisma.structure.findUnique({ where: { id: params.id }, include: { contacts: { orderBy: { id: 'asc' } } } }),
+      );
       const [current, upcomingPlacements] = await Promise.all([
         currentCounts([found.id], ctx.now),
         prisma.placement.count({
@@ -216,8 +216,7 @@ export function structureRoutes(api: Api, { db }: ApiDeps): void {
       errors: { 404: 'No such structure' },
     },
     async (ctx, { params, query }) => {
-      const found = await prisma.structure.findUnique({ where: { id: params.id } });
-      if (!found) throw notFound('Structure');
+      const found = await orNotFound('Structure', prisma.structure.findUnique({ where: { id: params.id } }));
       const weekly = await occupancy([found.id], ctx.now, query.weeks);
       return { structureId: found.id, seats: seatsOf(found), weeks: weekly.get(found.id)! };
     },
@@ -258,14 +257,9 @@ export function structureRoutes(api: Api, { db }: ApiDeps): void {
       response: structure,
     },
     async (ctx, { params, body }) => {
-      if (!(await prisma.structure.findUnique({ where: { id: params.id } }))) throw notFound('Structure');
+      await orNotFound('Structure', prisma.structure.findUnique({ where: { id: params.id } }));
       const updated = await prisma.structure.update({ where: { id: params.id }, data: body });
-      await ctx.audit({
-        action: 'update',
-        resource: 'structure',
-        resourceId: updated.id,
-        detail: { fields: Object.keys(body) },
-      });
+      await ctx.audit({ action: 'update', resource: 'structure', ...about(updated), detail: fieldsOf(body) });
       return updated;
     },
   );

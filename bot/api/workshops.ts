@@ -8,7 +8,8 @@ import { z } from 'zod';
 import { isUniqueViolation } from '../db/client';
 import { appendCaseEvent } from '../services/caseEvents';
 import { queueNotification } from '../services/notifications';
-import { ANY_STAFF, MANAGERS, apiError, conflict, invalid, notFound, type Api, type ApiDeps } from './http';
+import { ANY_STAFF, MANAGERS, apiError, conflict, invalid, type Api, type ApiDeps } from './http';
+import { about, byStaff, fieldsOf, orNotFound } from './handlers';
 import { caseScope } from './scope';
 import { ageGroup, dateTime, flag, id, idParams, list, text } from './schemas';
 
@@ -89,6 +90,10 @@ const sessionChanges = z
   .refine((v) => Object.keys(v).length > 0, 'nothing to change');
 
 type SessionRow = { id: number; capacity: number; bookedCount: number };
+/** A workshop's sessions that have not started, soonest first. */
+const upcoming = (now: Date) => ({
+  sessions: { where: { startsAt: { gt: now } }, orderBy: [{ startsAt: 'asc' as const }, { id: 'asc' as const }] },
+});
 
 export function workshopRoutes(api: Api, { db }: ApiDeps): void {
   const prisma = db.prisma;
@@ -124,7 +129,7 @@ export function workshopRoutes(api: Api, { db }: ApiDeps): void {
           ...(query.category && { category: query.category }),
           ...(query.active !== undefined && { active: query.active }),
         },
-        include: { sessions: { where: { startsAt: { gt: ctx.now } }, orderBy: [{ startsAt: 'asc' }, { id: 'asc' }] } },
+        include: upcoming(ctx.now),
         orderBy: { id: 'asc' },
       });
       const sessions = new Map((await sessionViews(rows.flatMap((w) => w.sessions))).map((s) => [s.id, s]));
@@ -167,11 +172,10 @@ export function workshopRoutes(api: Api, { db }: ApiDeps): void {
       response: workshopWithSessions,
     },
     async (ctx, { params }) => {
-      const found = await prisma.workshop.findUnique({
-        where: { id: params.id },
-        include: { sessions: { where: { startsAt: { gt: ctx.now } }, orderBy: [{ startsAt: 'asc' }, { id: 'asc' }] } },
-      });
-      if (!found) throw notFound('Workshop');
+      const found = await orNotFound(
+        'Workshop',
+        prisma.workshop.findUnique({ where: { id: params.id }, include: upcoming(ctx.now) }),
+      );
       return { ...found, sessions: await sessionViews(found.sessions) };
     },
   );
@@ -188,14 +192,9 @@ export function workshopRoutes(api: Api, { db }: ApiDeps): void {
       response: workshop,
     },
     async (ctx, { params, body }) => {
-      if (!(await prisma.workshop.findUnique({ where: { id: params.id } }))) throw notFound('Workshop');
+      await orNotFound('Workshop', prisma.workshop.findUnique({ where: { id: params.id } }));
       const updated = await prisma.workshop.update({ where: { id: params.id }, data: body });
-      await ctx.audit({
-        action: 'update',
-        resource: 'workshop',
-        resourceId: updated.id,
-        detail: { fields: Object.keys(body) },
-      });
+      await ctx.audit({ action: 'update', resource: 'workshop', ...about(updated), detail: fieldsOf(body) });
       return updated;
     },
   );
@@ -213,17 +212,11 @@ export function workshopRoutes(api: Api, { db }: ApiDeps): void {
       status: 201,
     },
     async (ctx, { params, body }) => {
-      const found = await prisma.workshop.findUnique({ where: { id: params.id } });
-      if (!found) throw notFound('Workshop');
+      const found = await orNotFound('Workshop', prisma.workshop.findUnique({ where: { id: params.id } }));
       if (!found.active) throw conflict('workshop.inactive');
       if (body.startsAt <= ctx.now) throw invalid([{ path: 'startsAt', message: 'must be in the future' }]);
       const created = await prisma.workshopSession.create({ data: { ...body, workshopId: found.id } });
-      await ctx.audit({
-        action: 'create',
-        resource: 'session',
-        resourceId: created.id,
-        detail: { workshopId: found.id },
-      });
+      await ctx.audit({ action: 'create', resource: 'session', ...about(created), detail: { workshopId: found.id } });
       return (await sessionViews([created]))[0];
     },
   );
@@ -240,8 +233,10 @@ export function workshopRoutes(api: Api, { db }: ApiDeps): void {
       response: session,
     },
     async (ctx, { params, body }) => {
-      const before = await prisma.workshopSession.findUnique({ where: { id: params.id }, include: { workshop: true } });
-      if (!before) throw notFound('Session');
+      const before = await orNotFound(
+        'Session',
+        prisma.workshopSession.findUnique({ where: { id: params.id }, include: { workshop: true } }),
+      );
       const updated = await prisma.$transaction(async (tx) => {
         if (body.capacity !== undefined) {
           // In one statement with the seat count, so that a booking at the same moment cannot slip in.
@@ -266,7 +261,7 @@ export function workshopRoutes(api: Api, { db }: ApiDeps): void {
             await appendCaseEvent(tx, {
               beneficiaryId: b.beneficiaryId,
               type: 'session_cancelled',
-              actor: { type: 'staff', id: ctx.staff.id },
+              actor: byStaff(ctx),
               payload: {
                 bookingId: b.id,
                 sessionId: before.id,
@@ -310,12 +305,7 @@ export function workshopRoutes(api: Api, { db }: ApiDeps): void {
         }
         return s;
       });
-      await ctx.audit({
-        action: 'update',
-        resource: 'session',
-        resourceId: updated.id,
-        detail: { fields: Object.keys(body) },
-      });
+      await ctx.audit({ action: 'update', resource: 'session', ...about(updated), detail: fieldsOf(body) });
       return (await sessionViews([updated]))[0];
     },
   );
@@ -348,11 +338,10 @@ export function workshopRoutes(api: Api, { db }: ApiDeps): void {
       errors: { 404: 'No such session', 409: 'The session is cancelled or has not ended yet' },
     },
     async (ctx, { params, body }) => {
-      const session = await prisma.workshopSession.findUnique({
-        where: { id: params.id },
-        include: { workshop: true },
-      });
-      if (!session) throw notFound('Session');
+      const session = await orNotFound(
+        'Session',
+        prisma.workshopSession.findUnique({ where: { id: params.id }, include: { workshop: true } }),
+      );
       if (session.status === 'cancelled') throw conflict('session.cancelled');
       if (session.endsAt > ctx.now) throw conflict('session.notEnded', { endsAt: session.endsAt });
       const ids = body.attendance.map((m) => m.beneficiaryId);
@@ -399,7 +388,7 @@ export function workshopRoutes(api: Api, { db }: ApiDeps): void {
           await appendCaseEvent(tx, {
             beneficiaryId: seat.beneficiaryId,
             type: 'workshop_attendance',
-            actor: { type: 'staff', id: ctx.staff.id },
+            actor: byStaff(ctx),
             payload: {
               bookingId: seat.id,
               sessionId: session.id,
@@ -417,7 +406,7 @@ export function workshopRoutes(api: Api, { db }: ApiDeps): void {
       await ctx.audit({
         action: 'update',
         resource: 'session',
-        resourceId: session.id,
+        ...about(session),
         detail: { attendance: items.map((m) => ({ bookingId: m.bookingId, status: m.status })) },
       });
       return { items, total: items.length };
