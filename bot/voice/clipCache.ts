@@ -52,6 +52,12 @@ export class ClipCache {
     return pending;
   }
 
+  /** A clip's bytes, if it is on disk. */
+  async read(id: string): Promise<Buffer | undefined> {
+    if (!this.used.has(id)) return undefined;
+    return fs.promises.readFile(path.join(this.dir, `${id}.ogg`)).catch(() => undefined);
+  }
+
   /** Whether a clip is on disk already (no synthesis needed). */
   has(id: string): boolean {
     return this.used.has(id);

@@ -2,6 +2,7 @@
 // prompt when an interpreter recorded it, the others synthesised; the clip cached on disk. A
 // language with neither (Pashto or Tigrinya without recordings) gets no clip: the person reads the
 // text, and a log line says which language lacks a voice.
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { LanguageCode } from '../i18n/languages';
@@ -14,24 +15,36 @@ import { spokenSentences } from './spokenText';
 import type { Synthesizer } from './synthesizers';
 
 export interface VoiceClip {
-  /** stable id of the clip (the cache key) */
+  /** stable id of the clip (the cache key); "p-..." for a clip that says personal words */
   id: string;
-  /** the Ogg/Opus file */
-  file: string;
   bytes: number;
   /** heard from recordings only, synthesis only, or both */
   source: 'recording' | 'synthesis' | 'mixed';
+  /** it says a name (or another personal word): never cached, never reused for someone else */
+  personal: boolean;
+  /** the Ogg/Opus bytes */
+  audio(): Promise<Buffer>;
+}
+
+/** What a clip is made of: the replies of a turn (their SSML, or their text). */
+export interface Spoken {
+  speak?: string;
+  text?: string;
 }
 
 /** The pause between two sentences of a clip. */
 const PAUSE_MS = 400;
 /** The sample rate of a clip made from recordings only. */
 const RECORDINGS_RATE = 24000;
+/** Personal clips are kept in memory this long (for the web chat page to fetch), at most this many. */
+const PERSONAL_TTL_MS = 15 * 60_000;
+const PERSONAL_MAX = 200;
 
 export class Voice {
   /** synthesis is CPU-bound: at most two at once, whatever the number of turns */
   private readonly limiter = new Limiter(2);
   private readonly warned = new Set<LanguageCode>();
+  private readonly personal = new Map<string, { audio: Buffer; until: number }>();
 
   constructor(
     private readonly recordings: Recordings,
@@ -45,9 +58,13 @@ export class Voice {
     return !!this.synthesizer?.voiceId(code) || this.recordings.count(code) > 0;
   }
 
-  /** The clip of a reply, or undefined when it cannot be said in this language. */
-  async clip(code: LanguageCode, speak: string | undefined, text: string | undefined): Promise<VoiceClip | undefined> {
-    const sentences = spokenSentences(speak, text, code);
+  /**
+   * The clip of a turn's replies, or undefined when they cannot be said in this language. A clip
+   * whose words include one of `personalWords` (the person's first name...) is made for this turn
+   * only: kept in memory a few minutes, never on disk.
+   */
+  async clip(code: LanguageCode, replies: Spoken[], personalWords: string[] = []): Promise<VoiceClip | undefined> {
+    const sentences = replies.flatMap((r) => spokenSentences(r.speak, r.text, code));
     if (!sentences.length) return undefined;
     const parts = sentences.map((sentence) => ({ sentence, recording: this.recordings.find(code, sentence) }));
     const voiceId = this.synthesizer?.voiceId(code);
@@ -58,6 +75,16 @@ export class Voice {
       this.warned.add(code);
       return undefined;
     }
+    const source = !unrecorded ? 'recording' : unrecorded === parts.length ? 'synthesis' : 'mixed';
+    const started = Date.now();
+    const words = personalWords.map((w) => w.trim().toLowerCase()).filter((w) => w.length > 1);
+    if (words.some((w) => sentences.some((s) => s.toLowerCase().includes(w)))) {
+      const audio = await this.limiter.run(() => this.make(code, parts));
+      const id = `p-${randomUUID()}`;
+      this.keepPersonal(id, audio);
+      this.log.debug({ language: code, source, ms: Date.now() - started, personal: true }, 'voice clip made');
+      return { id, bytes: audio.length, source, personal: true, audio: async () => audio };
+    }
     const key = ClipCache.key([
       code,
       unrecorded ? voiceId : null,
@@ -65,13 +92,26 @@ export class Voice {
         p.recording ? ['recording', path.basename(p.recording), fs.statSync(p.recording).mtimeMs] : p.sentence,
       ),
     ]);
-    const source = !unrecorded ? 'recording' : unrecorded === parts.length ? 'synthesis' : 'mixed';
-    const started = Date.now();
     const cached = this.cache.has(key);
     const clip = await this.cache.get(key, () => this.limiter.run(() => this.make(code, parts)));
-    if (!cached)
-      this.log.debug({ language: code, source, ms: Date.now() - started, bytes: clip.bytes }, 'voice clip made');
-    return { ...clip, source };
+    if (!cached) this.log.debug({ language: code, source, ms: Date.now() - started }, 'voice clip made');
+    return { id: clip.id, bytes: clip.bytes, source, personal: false, audio: () => fs.promises.readFile(clip.file) };
+  }
+
+  /** A clip's bytes by its id (for the web chat page), while it is kept. */
+  async audioOf(id: string): Promise<Buffer | undefined> {
+    if (id.startsWith('p-')) {
+      const kept = this.personal.get(id);
+      return kept && kept.until > Date.now() ? kept.audio : undefined;
+    }
+    return /^[\w-]{32}$/.test(id) ? this.cache.read(id) : undefined;
+  }
+
+  private keepPersonal(id: string, audio: Buffer): void {
+    const now = Date.now();
+    for (const [k, v] of this.personal)
+      if (v.until <= now || this.personal.size >= PERSONAL_MAX) this.personal.delete(k);
+    this.personal.set(id, { audio, until: now + PERSONAL_TTL_MS });
   }
 
   private async make(code: LanguageCode, parts: { sentence: string; recording?: string }[]): Promise<Buffer> {

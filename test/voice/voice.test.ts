@@ -66,16 +66,17 @@ test('a three-line French menu becomes one valid Ogg/Opus clip; the same prompt 
   const synth = new Counting(new EspeakSynthesizer());
   const voice = voiceWith(synth);
   const menu = ask('fr', fr('menu.question'), [{ label: fr('menu.workshops') }, { label: fr('menu.shifts') }]);
-  const first = await voice.clip('fr', menu.speak, menu.text);
+  const first = await voice.clip('fr', [menu]);
   expect(first).toBeDefined();
   expect(first!.source).toBe('synthesis');
-  const audio = fs.readFileSync(first!.file);
+  const audio = await first!.audio();
   expect(isOggOpus(audio)).toBe(true);
   const decoded = decodeClip(audio);
   expect(decoded.codec).toBe('opus');
   expect(decoded.seconds).toBeGreaterThan(1.5);
-  const again = await voice.clip('fr', menu.speak, menu.text);
-  expect(again!.file).toBe(first!.file);
+  const again = await voice.clip('fr', [menu]);
+  expect(again!.id).toBe(first!.id);
+  expect((await again!.audio()).equals(audio)).toBe(true);
   expect(synth.calls).toHaveLength(1);
   expect(synth.calls[0]).toContain('1: Ateliers.');
 });
@@ -84,10 +85,7 @@ test('the same prompt asked by two turns at once is made once', async () => {
   const synth = new Counting(new EspeakSynthesizer());
   const voice = voiceWith(synth);
   const reply = say('en', 'Your workshop is on Tuesday.');
-  const [a, b] = await Promise.all([
-    voice.clip('en', reply.speak, reply.text),
-    voice.clip('en', reply.speak, reply.text),
-  ]);
+  const [a, b] = await Promise.all([voice.clip('en', [reply]), voice.clip('en', [reply])]);
   expect(a!.id).toBe(b!.id);
   expect(synth.calls).toHaveLength(1);
 });
@@ -97,18 +95,37 @@ test('a recorded prompt wins over synthesis; recordings and synthesis share one 
   const recorded = record('fr', 'menu.question', 'What do you want to do?');
   const voice = voiceWith(synth);
   const alone = say('fr', fr('menu.question'));
-  const clip = await voice.clip('fr', alone.speak, alone.text);
+  const clip = await voice.clip('fr', [alone]);
   expect(clip!.source).toBe('recording');
-  expect(fs.readFileSync(clip!.file).equals(recorded)).toBe(true);
+  expect((await clip!.audio()).equals(recorded)).toBe(true);
   expect(synth.calls).toHaveLength(0);
 
   const menu = ask('fr', fr('menu.question'), [{ label: fr('menu.workshops') }]);
-  const mixed = await voice.clip('fr', menu.speak, menu.text);
+  const mixed = await voice.clip('fr', [menu]);
   expect(mixed!.source).toBe('mixed');
   // Only what has no recording is synthesised.
   expect(synth.calls).toEqual([['1: Ateliers.']]);
-  const both = decodeClip(mixed!.file).seconds;
+  const both = decodeClip(await mixed!.audio()).seconds;
   expect(both).toBeGreaterThan(decodeClip(recorded).seconds + 0.5);
+});
+
+test("a turn's replies make one clip; one that says the person's name is never cached", async () => {
+  const synth = new Counting(new EspeakSynthesizer());
+  const voice = voiceWith(synth);
+  const replies = [say('fr', 'Merci, Nour !'), say('fr', 'Votre atelier est mardi.')];
+  const first = await voice.clip('fr', replies, ['Nour']);
+  expect(first).toMatchObject({ personal: true, source: 'synthesis' });
+  expect(synth.calls).toEqual([['Merci, Nour !', 'Votre atelier est mardi.']]);
+  expect(fs.existsSync(path.join(dir, 'cache')) && fs.readdirSync(path.join(dir, 'cache'))).toEqual([]);
+  // Kept in memory a little while, for the page to fetch; made again for the next turn.
+  expect((await voice.audioOf(first!.id))!.equals(await first!.audio())).toBe(true);
+  await voice.clip('fr', replies, ['Nour']);
+  expect(synth.calls).toHaveLength(2);
+  // Without the name, the same words are cached.
+  const other = await voice.clip('fr', [say('fr', 'Votre atelier est mardi.')], ['Nour']);
+  expect(other!.personal).toBe(false);
+  expect((await voice.audioOf(other!.id))!.length).toBe(other!.bytes);
+  expect(await voice.audioOf('../../etc/passwd')).toBeUndefined();
 });
 
 test('Pashto without recordings gets no clip (text only), with one log line', async () => {
@@ -117,8 +134,8 @@ test('Pashto without recordings gets no clip (text only), with one log line', as
   const voice = voiceWith(new EspeakSynthesizer(), undefined, log);
   expect(voice.speaks('ps')).toBe(false);
   const reply = say('ps', translator('ps')('menu.question'));
-  expect(await voice.clip('ps', reply.speak, reply.text)).toBeUndefined();
-  expect(await voice.clip('ps', reply.speak, reply.text)).toBeUndefined();
+  expect(await voice.clip('ps', [reply])).toBeUndefined();
+  expect(await voice.clip('ps', [reply])).toBeUndefined();
   expect(lines).toEqual([[{ language: 'ps', unrecorded: 1 }, 'no voice for this language: text only']]);
 });
 
@@ -128,7 +145,7 @@ test('Pashto with its recordings is heard', async () => {
   const voice = voiceWith(new EspeakSynthesizer());
   expect(voice.speaks('ps')).toBe(true);
   const reply = say('ps', ps('menu.question'));
-  expect((await voice.clip('ps', reply.speak, reply.text))!.source).toBe('recording');
+  expect((await voice.clip('ps', [reply]))!.source).toBe('recording');
 });
 
 describe('an OpenAI-compatible TTS server', () => {
@@ -147,7 +164,7 @@ describe('an OpenAI-compatible TTS server', () => {
     });
     const voice = voiceWith(new PreferredSynthesizer([tts, new EspeakSynthesizer()]));
     const reply = say('fr', 'Bonjour.', 'Votre atelier est mardi.');
-    const clip = await voice.clip('fr', reply.speak, reply.text);
+    const clip = await voice.clip('fr', [reply]);
     expect(server.speech).toEqual([
       {
         model: 'kokoro',
@@ -157,10 +174,10 @@ describe('an OpenAI-compatible TTS server', () => {
         authorization: 'Bearer sk-local',
       },
     ]);
-    expect(decodeClip(clip!.file).seconds).toBeGreaterThan(1);
+    expect(decodeClip(await clip!.audio()).seconds).toBeGreaterThan(1);
     // English has no voice on this server: eSpeak NG says it.
     const en = say('en', 'Hello.');
-    await voice.clip('en', en.speak, en.text);
+    await voice.clip('en', [en]);
     expect(server.speech).toHaveLength(1);
   });
 
@@ -169,7 +186,7 @@ describe('an OpenAI-compatible TTS server', () => {
     try {
       const tts = new OpenAiSpeechSynthesizer({ url: server.url, model: 'piper', voices: { fr: 'siwis' } });
       const reply = say('fr', 'Bonjour.');
-      await expect(voiceWith(tts).clip('fr', reply.speak, reply.text)).rejects.toThrow('503');
+      await expect(voiceWith(tts).clip('fr', [reply])).rejects.toThrow('503');
     } finally {
       server.failWith = undefined;
     }
