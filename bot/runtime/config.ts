@@ -3,7 +3,7 @@
 import path from 'node:path';
 import cron from 'node-cron';
 import { z } from 'zod';
-import { LANGUAGE_CODES, type LanguageCode } from '../i18n/languages';
+import { isLanguageCode, LANGUAGE_CODES, type LanguageCode } from '../i18n/languages';
 import { projectRoot } from './paths';
 import { readTemplateRegistry, type TemplateRegistry } from '../channels/whatsapp/templates';
 import { parseQuietHours, type QuietHours } from '../services/quietHours';
@@ -58,6 +58,10 @@ export interface Config {
   whatsapp?: WhatsAppConfig;
   /** an HTTP speech-to-text service for voice notes (POST audio, get text), when set */
   speechToTextUrl?: string;
+  /** the speech-to-text service's interface: this project's simple one, or OpenAI's (whisper servers) */
+  speechToText: { api: 'simple' | 'openai'; model: string; apiKey?: string };
+  /** spoken replies (issue 14's "Voice" section of the README) */
+  voice: VoiceConfig;
   /** how long a staff sign-in lasts, hours */
   staffSessionHours: number;
   /** the staff dashboard's sign-in ends after this many minutes without a page (DASHBOARD_IDLE_MINUTES) */
@@ -74,6 +78,16 @@ export interface Config {
   retentionArchivedDays: number;
   /** who may embed the web chat in a frame (CSP frame-ancestors sources); default 'none' */
   webchatFrameAncestors: string;
+}
+
+export interface VoiceConfig {
+  /** off: nobody hears the bot (VOICE=off) */
+  enabled: boolean;
+  /** where synthesised clips are kept, and how much of them (bytes) */
+  cacheDir: string;
+  cacheMaxBytes: number;
+  /** an OpenAI-compatible TTS server (Piper, Kokoro...): POST <url>/v1/audio/speech */
+  tts?: { url: string; model: string; voices: Partial<Record<LanguageCode, string>>; apiKey?: string };
 }
 
 export interface WhatsAppConfig {
@@ -193,6 +207,20 @@ const schema = z.object({
   WHATSAPP_TEMPLATES: z.string().trim().min(1).default(DEFAULT_TEMPLATES),
   WHATSAPP_SEND_LEASE_SECONDS: int(1, 3600).default(30),
   SPEECH_TO_TEXT_URL: httpUrl.optional(),
+  SPEECH_TO_TEXT_API: z.enum(['simple', 'openai']).default('simple'),
+  SPEECH_TO_TEXT_MODEL: z.string().trim().min(1).default('whisper-1'),
+  SPEECH_TO_TEXT_API_KEY: z.string().trim().optional(),
+  VOICE: onOff.default(true),
+  VOICE_CACHE_DIR: z.string().trim().min(1).default('./data/voice-cache'),
+  VOICE_CACHE_MB: int(1, 100_000).default(200),
+  TTS_URL: httpUrl.optional(),
+  TTS_MODEL: z.string().trim().min(1).default('tts-1'),
+  TTS_VOICES: z
+    .string()
+    .trim()
+    .refine((v) => parseVoices(v) !== undefined, 'must be a list such as fr:siwis,en:alba (language:voice)')
+    .default(''),
+  TTS_API_KEY: z.string().trim().optional(),
   STAFF_SESSION_HOURS: int(1, 24 * 30).default(12),
   DASHBOARD_IDLE_MINUTES: int(5, 24 * 60).default(30),
   QUIET_HOURS: z
@@ -295,6 +323,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
     ...(whatsapp && { whatsapp }),
     ...(v.SPEECH_TO_TEXT_URL && { speechToTextUrl: v.SPEECH_TO_TEXT_URL }),
+    speechToText: { api: v.SPEECH_TO_TEXT_API, model: v.SPEECH_TO_TEXT_MODEL, apiKey: v.SPEECH_TO_TEXT_API_KEY },
+    voice: {
+      enabled: v.VOICE,
+      cacheDir: path.resolve(projectRoot, v.VOICE_CACHE_DIR),
+      cacheMaxBytes: v.VOICE_CACHE_MB * 1024 * 1024,
+      ...(v.TTS_URL && {
+        tts: { url: v.TTS_URL, model: v.TTS_MODEL, voices: parseVoices(v.TTS_VOICES)!, apiKey: v.TTS_API_KEY },
+      }),
+    },
     staffSessionHours: v.STAFF_SESSION_HOURS,
     dashboardIdleMinutes: v.DASHBOARD_IDLE_MINUTES,
     ...quiet(v.QUIET_HOURS, v.APP_TIMEZONE),
@@ -304,6 +341,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     retentionArchivedDays: v.RETENTION_ARCHIVED_DAYS,
     webchatFrameAncestors: v.WEBCHAT_FRAME_ANCESTORS,
   };
+}
+
+/** "fr:siwis,en:alba" -> {fr: 'siwis', en: 'alba'}; undefined when a part is not language:voice. */
+export function parseVoices(text: string): Partial<Record<LanguageCode, string>> | undefined {
+  const voices: Partial<Record<LanguageCode, string>> = {};
+  for (const part of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const [code, voice] = part.split(':').map((p) => p.trim());
+    if (!code || !voice || !isLanguageCode(code)) return undefined;
+    voices[code] = voice;
+  }
+  return voices;
 }
 
 function quiet(text: string, timeZone: string): { quietHours?: QuietHours } {
