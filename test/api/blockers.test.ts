@@ -4,17 +4,13 @@
 // no change, 401, and the audit trail of every read and change.
 import { reportBlocker, type BlockerReport } from '../../bot/services/blockers';
 import { appForTests, staffForTests } from '../support/app';
-import { request, type StaffClient } from '../support/cipApi';
+import { fieldPaths, openCase, request, type StaffClient } from '../support/cipApi';
 
 const testApp = appForTests();
 const [cip, otherCip, coordinator] = staffForTests(testApp, 'cip', 'cip', 'coordinator');
-let seq = 0;
 
 const db = () => testApp().db.prisma;
-const paths = (res: { body: { error: { fields: { path: string }[] } } }) =>
-  res.body.error.fields.map((f) => f.path).sort();
-const newCase = async (client: StaffClient = cip) =>
-  (await client.call('POST', '/api/cip/beneficiaries', { firstName: `Case${++seq}` })).body.id as number;
+const newCase = (client: StaffClient = cip) => openCase(client);
 const report = (beneficiaryId: number, r: BlockerReport) =>
   reportBlocker(db(), beneficiaryId, r, { type: 'beneficiary', id: beneficiaryId });
 const ids = (res: { body: { items: { id: number }[] } }) => res.body.items.map((b) => b.id);
@@ -85,7 +81,7 @@ describe('reading blockers', () => {
     ).toBe(mine);
     const bad = await cip.call('GET', '/api/cip/blockers?status=closed&category=food&urgency=now&limit=0');
     expect(bad.status).toBe(400);
-    expect(paths(bad)).toEqual(['query.category', 'query.limit', 'query.status', 'query.urgency']);
+    expect(fieldPaths(bad)).toEqual(['query.category', 'query.limit', 'query.status', 'query.urgency']);
     expect((await request(testApp(), 'GET', '/api/cip/blockers')).status).toBe(401);
   });
 
@@ -190,19 +186,23 @@ describe('moving a blocker along', () => {
     async () => {
       const person = await newCase();
       const b = await report(person, { category: 'money', urgency: 'later' });
-      expect(paths(await cip.call('PATCH', `/api/cip/blockers/${b.id}`, { status: 'resolved' }))).toEqual(['note']);
+      expect(fieldPaths(await cip.call('PATCH', `/api/cip/blockers/${b.id}`, { status: 'resolved' }))).toEqual([
+        'note',
+      ]);
       expect(
         (await cip.call('PATCH', `/api/cip/blockers/${b.id}`, { status: 'resolved', note: '   ' })).body.error.fields,
       ).toEqual([{ path: 'note', message: 'must not be empty' }]);
       expect(
-        paths(await cip.call('PATCH', `/api/cip/blockers/${b.id}`, { status: 'resolved', note: 'x'.repeat(1001) })),
+        fieldPaths(
+          await cip.call('PATCH', `/api/cip/blockers/${b.id}`, { status: 'resolved', note: 'x'.repeat(1001) }),
+        ),
       ).toEqual(['note']);
       expect(
         (await cip.call('PATCH', `/api/cip/blockers/${b.id}`, { status: 'resolved', note: 'x'.repeat(1000) })).status,
       ).toBe(200);
-      expect(paths(await cip.call('PATCH', `/api/cip/blockers/${b.id}`, { status: 'closed', note: 'ok' }))).toEqual([
-        'status',
-      ]);
+      expect(
+        fieldPaths(await cip.call('PATCH', `/api/cip/blockers/${b.id}`, { status: 'closed', note: 'ok' })),
+      ).toEqual(['status']);
       const same = await cip.call('PATCH', `/api/cip/blockers/${b.id}`, { status: 'resolved', note: 'again' });
       expect(same).toEqual({
         status: 409,

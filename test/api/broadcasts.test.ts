@@ -8,6 +8,7 @@ import { translator } from '../../bot/i18n/translator';
 import { renderActivities } from '../../bot/channels/whatsapp/renderer';
 import { renderNotification } from '../../cards/notifications';
 import { signedIn, type StaffClient } from '../support/cipApi';
+import { TEMPLATE_LANGUAGE } from '../support/languageSamples';
 import { onWhatsApp, startWhatsAppApp, textOf, type WhatsAppTestApp } from '../support/whatsappApp';
 import { postWebhook, templateButton, text } from '../support/whatsappWebhooks';
 
@@ -151,16 +152,6 @@ test(
     const res = await broadcast(s.id, { all: true });
     expect(res.body).toMatchObject({ invited: 1000, skipped: 0 });
     await h.settled(60_000);
-    const templateLanguage: Record<LanguageCode, string> = {
-      fr: 'fr',
-      en: 'en',
-      ar: 'ar',
-      fa: 'prs_AF',
-      ps: 'ps_AF',
-      ti: 'en',
-      ru: 'ru',
-      uk: 'uk',
-    };
     for (const p of recent) {
       const [got] = h.graph.sentTo(p.waId);
       expect(textOf(got)).toContain(translator(p.language)('broadcasts.invitation.intro'));
@@ -171,7 +162,7 @@ test(
       expect([p.language, template.name, template.language.code]).toEqual([
         p.language,
         'passerelle_workshop_invitation',
-        templateLanguage[p.language],
+        TEMPLATE_LANGUAGE[p.language],
       ]);
     }
     const twice = [...recent, ...away]

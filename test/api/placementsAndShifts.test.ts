@@ -4,17 +4,14 @@
 // a sas IAE step in a company); dates as 400 field errors; other CIPs' cases as 404; shifts within
 // their placement's days, a person's shifts, and attendance (an absence is an alert).
 import { appForTests, staffForTests } from '../support/app';
-import { request, type StaffClient } from '../support/cipApi';
+import { fieldPaths, openCase, request, type StaffClient } from '../support/cipApi';
 
 const testApp = appForTests();
 const [cip, otherCip, coordinator] = staffForTests(testApp, 'cip', 'cip', 'coordinator');
 let seq = 0;
 
 const db = () => testApp().db.prisma;
-const paths = (res: { body: { error: { fields: { path: string }[] } } }) =>
-  res.body.error.fields.map((f) => f.path).sort();
-const newCase = async (client: StaffClient = cip) =>
-  (await client.call('POST', '/api/cip/beneficiaries', { firstName: `Case${++seq}` })).body.id as number;
+const newCase = (client: StaffClient = cip) => openCase(client);
 const newStructure = async (kind: string, extra: object = {}) =>
   (await coordinator.call('POST', '/api/cip/structures', { name: `${kind} ${++seq}`, kind, ...extra })).body
     .id as number;
@@ -138,7 +135,7 @@ describe('placements', () => {
       expect(before.status).toBe(400);
       expect(before.body.error.fields).toEqual([{ path: 'endDate', message: 'must be after startDate' }]);
       expect(
-        paths(
+        fieldPaths(
           await place({
             beneficiaryId: person,
             structureId: company,
@@ -156,7 +153,7 @@ describe('placements', () => {
         status: 'done',
       });
       expect(bad.status).toBe(400);
-      expect(paths(bad)).toEqual(['beneficiaryId', 'endDate', 'kind', 'startDate', 'status']);
+      expect(fieldPaths(bad)).toEqual(['beneficiaryId', 'endDate', 'kind', 'startDate', 'status']);
 
       const p = (
         await place({
@@ -172,7 +169,9 @@ describe('placements', () => {
       expect(moved.body.error.fields).toEqual([
         { path: 'endDate', message: 'must be after the start date (2027-05-25)' },
       ]);
-      expect(paths(await cip.call('PATCH', `/api/cip/placements/${p.id}`, { status: 'over' }))).toEqual(['status']);
+      expect(fieldPaths(await cip.call('PATCH', `/api/cip/placements/${p.id}`, { status: 'over' }))).toEqual([
+        'status',
+      ]);
       expect((await cip.call('PATCH', `/api/cip/placements/${p.id}`, {})).status).toBe(400);
       expect((await db().placement.findUniqueOrThrow({ where: { id: p.id } })).startDate.toISOString()).toBe(
         '2027-05-10T00:00:00.000Z',
@@ -440,7 +439,7 @@ describe('shifts', () => {
     expect(reversed.status).toBe(400);
     expect(reversed.body.error.fields).toEqual([{ path: 'endsAt', message: 'must be after startsAt' }]);
     expect(
-      paths(
+      fieldPaths(
         await cip.call('POST', `/api/cip/placements/${placementId}/shifts`, {
           startsAt: '2027-02-10 08:00',
           endsAt: '2027-02-10T12:00:00',
@@ -518,7 +517,7 @@ describe('shifts', () => {
       orderBy: { id: 'desc' },
     });
     expect((read.detail as { ids: number[] }).ids).toEqual(some.body.items.map((s: { id: number }) => s.id));
-    expect(paths(await cip.call('GET', `/api/cip/beneficiaries/${person}/shifts?from=yesterday`))).toEqual([
+    expect(fieldPaths(await cip.call('GET', `/api/cip/beneficiaries/${person}/shifts?from=yesterday`))).toEqual([
       'query.from',
     ]);
     expect((await otherCip.call('GET', `/api/cip/beneficiaries/${person}/shifts`)).status).toBe(404);
@@ -566,7 +565,7 @@ describe('shifts', () => {
         await db().auditEvent.count({ where: { action: 'update', resource: 'shift', resourceId: String(shift.id) } }),
       ).toBe(3);
 
-      expect(paths(await cip.call('PATCH', `/api/cip/shifts/${shift.id}`, { attendance: 'maybe' }))).toEqual([
+      expect(fieldPaths(await cip.call('PATCH', `/api/cip/shifts/${shift.id}`, { attendance: 'maybe' }))).toEqual([
         'attendance',
       ]);
       expect(

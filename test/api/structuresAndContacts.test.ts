@@ -3,14 +3,12 @@
 // contacts and placement counts, phone numbers (E.164, one contact each: 409), field errors, 404,
 // 401, and the audit trail of every read and change of a contact.
 import { appForTests, staffForTests } from '../support/app';
-import { request } from '../support/cipApi';
+import { fieldPaths, request } from '../support/cipApi';
 
 const testApp = appForTests();
 const [cip, coordinator, admin] = staffForTests(testApp, 'cip', 'coordinator', 'admin');
 
 const audits = (where: object) => testApp().db.prisma.auditEvent.findMany({ where, orderBy: { id: 'asc' } });
-const paths = (res: { body: { error: { fields: { path: string }[] } } }) =>
-  res.body.error.fields.map((f) => f.path).sort();
 const dayOffset = (days: number) =>
   new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate() + days));
 
@@ -86,8 +84,8 @@ describe('structures', () => {
   test('bad fields: 400 field by field; nothing to change: 400; unknown ids: 404', async () => {
     const bad = await coordinator.call('POST', '/api/cip/structures', { name: ' ', kind: 'farm', capacity: 0 });
     expect(bad.status).toBe(400);
-    expect(paths(bad)).toEqual(['capacity', 'kind', 'name']);
-    expect(paths(await coordinator.call('POST', '/api/cip/structures', {}))).toEqual(['kind', 'name']);
+    expect(fieldPaths(bad)).toEqual(['capacity', 'kind', 'name']);
+    expect(fieldPaths(await coordinator.call('POST', '/api/cip/structures', {}))).toEqual(['kind', 'name']);
     const s = (await coordinator.call('POST', '/api/cip/structures', { name: 'Vide', kind: 'training' })).body;
     expect((await coordinator.call('PATCH', `/api/cip/structures/${s.id}`, {})).status).toBe(400);
     expect((await coordinator.call('PATCH', '/api/cip/structures/999999', { name: 'x' })).status).toBe(404);
@@ -261,8 +259,8 @@ describe('contacts', () => {
       role: 'boss',
     });
     expect(bad.status).toBe(400);
-    expect(paths(bad)).toEqual(['firstName', 'language', 'phone', 'role']);
-    expect(paths(await cip.call('PATCH', `/api/cip/contacts/${c.id}`, { active: 'yes' }))).toEqual(['active']);
+    expect(fieldPaths(bad)).toEqual(['firstName', 'language', 'phone', 'role']);
+    expect(fieldPaths(await cip.call('PATCH', `/api/cip/contacts/${c.id}`, { active: 'yes' }))).toEqual(['active']);
     expect((await cip.call('PATCH', `/api/cip/contacts/${c.id}`, {})).status).toBe(400);
     expect((await cip.call('POST', '/api/cip/structures/999999/contacts', { firstName: 'X' })).body.error.message).toBe(
       'Structure not found.',

@@ -4,7 +4,7 @@
 // its fields; a CIP's 403, unknown ids (404), bad or empty bodies (400), no token (401); an inactive
 // workshop takes no new session until it is active again.
 import { appForTests, staffForTests } from '../support/app';
-import { request } from '../support/cipApi';
+import { fieldPaths, request } from '../support/cipApi';
 
 const testApp = appForTests();
 const [cip, coordinator, admin] = staffForTests(testApp, 'cip', 'coordinator', 'admin');
@@ -13,8 +13,6 @@ let seq = 0;
 const db = () => testApp().db.prisma;
 const inDays = (days: number, hours = 0) =>
   new Date(Date.now() + days * 24 * 3600_000 + hours * 3600_000).toISOString();
-const paths = (res: { body: { error: { fields: { path: string }[] } } }) =>
-  res.body.error.fields.map((f) => f.path).sort();
 const newWorkshop = async () =>
   (
     await coordinator.call('POST', '/api/cip/workshops', {
@@ -157,7 +155,7 @@ test('bad fields: 400 field by field; nothing to change (the code alone does not
     active: 'yes',
   });
   expect(bad.status).toBe(400);
-  expect(paths(bad)).toEqual(['active', 'category', 'durationMinutes', 'title']);
+  expect(fieldPaths(bad)).toEqual(['active', 'category', 'durationMinutes', 'title']);
   expect((await coordinator.call('PATCH', `/api/cip/workshops/${w.id}`, {})).status).toBe(400);
   const codeOnly = await coordinator.call('PATCH', `/api/cip/workshops/${w.id}`, { code: 'renamed' });
   expect(codeOnly.status).toBe(400);

@@ -5,7 +5,7 @@
 // started, cancelled), a cancellation handing the seat to the first in line, and what a CIP sees
 // of a session's bookings (their own cases only), every access audited.
 import { appForTests, staffForTests } from '../support/app';
-import { request, type StaffClient } from '../support/cipApi';
+import { fieldPaths, openCase, request, type StaffClient } from '../support/cipApi';
 
 const testApp = appForTests();
 const [cip, otherCip, coordinator, admin] = staffForTests(testApp, 'cip', 'cip', 'coordinator', 'admin');
@@ -14,12 +14,9 @@ let seq = 0;
 const db = () => testApp().db.prisma;
 const DAY = 24 * 3600_000;
 const inDays = (days: number, hours = 0) => new Date(Date.now() + days * DAY + hours * 3600_000).toISOString();
-const paths = (res: { body: { error: { fields: { path: string }[] } } }) =>
-  res.body.error.fields.map((f) => f.path).sort();
 const UNDER_25 = new Date().getUTCFullYear() - 20;
 
-const newCase = async (birthYear: number | null = 1985, client: StaffClient = cip) =>
-  (await client.call('POST', '/api/cip/beneficiaries', { firstName: `Case${++seq}`, birthYear })).body.id as number;
+const newCase = (birthYear: number | null = 1985, client: StaffClient = cip) => openCase(client, { birthYear });
 const newWorkshop = async () =>
   (
     await coordinator.call('POST', '/api/cip/workshops', {
@@ -126,9 +123,9 @@ describe('workshops and sessions', () => {
       category: 'cooking',
       durationMinutes: 0,
     });
-    expect(paths(bad)).toEqual(['category', 'code', 'durationMinutes', 'title']);
+    expect(fieldPaths(bad)).toEqual(['category', 'code', 'durationMinutes', 'title']);
     expect(
-      paths(await coordinator.call('POST', '/api/cip/workshops', { code: 'x_', title: 'x', category: 'digital' })),
+      fieldPaths(await coordinator.call('POST', '/api/cip/workshops', { code: 'x_', title: 'x', category: 'digital' })),
     ).toEqual(['code', 'durationMinutes']);
   });
 
@@ -179,7 +176,7 @@ describe('workshops and sessions', () => {
       });
       expect(past.body.error.fields).toEqual([{ path: 'startsAt', message: 'must be in the future' }]);
       expect(
-        paths(
+        fieldPaths(
           await coordinator.call('POST', `/api/cip/workshops/${workshopId}/sessions`, {
             startsAt: 'tomorrow',
             place: '',
@@ -225,7 +222,9 @@ describe('workshops and sessions', () => {
     expect((await cip.call('PATCH', `/api/cip/sessions/${sessionId}`, { capacity: 10 })).status).toBe(403);
     expect((await coordinator.call('PATCH', '/api/cip/sessions/999999', { capacity: 10 })).status).toBe(404);
     expect(
-      paths(await coordinator.call('PATCH', `/api/cip/sessions/${sessionId}`, { capacity: -1, status: 'postponed' })),
+      fieldPaths(
+        await coordinator.call('PATCH', `/api/cip/sessions/${sessionId}`, { capacity: -1, status: 'postponed' }),
+      ),
     ).toEqual(['capacity', 'status']);
     expect((await coordinator.call('PATCH', `/api/cip/sessions/${sessionId}`, {})).status).toBe(400);
   });
@@ -380,7 +379,7 @@ describe('bookings', () => {
       const archived = await newCase();
       await cip.call('POST', `/api/cip/beneficiaries/${archived}/archive`, {});
       expect((await bookFor(sessionId, { beneficiaryId: archived })).body.error.message).toBe('This case is archived.');
-      expect(paths(await bookFor(sessionId, { waitlistIfFull: 'yes', ignoreAgeGroup: 1 }))).toEqual([
+      expect(fieldPaths(await bookFor(sessionId, { waitlistIfFull: 'yes', ignoreAgeGroup: 1 }))).toEqual([
         'beneficiaryId',
         'ignoreAgeGroup',
         'waitlistIfFull',

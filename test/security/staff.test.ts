@@ -24,6 +24,7 @@ import { warmUpRecognizers } from '../../dialogs/recognizers/choice';
 import { appForTests, startTestApp } from '../support/app';
 import { useHarness } from '../support/botHarness';
 import { signedIn } from '../support/cipApi';
+import { jardinsWithAmina } from '../support/employerFixture';
 import { runTsScript } from '../support/tsScript';
 import { createTempSqlite } from '../support/databases';
 import { createTempPostgres, type TempDatabase } from '../support/postgres';
@@ -565,27 +566,7 @@ describe("an employer contact's chat actions are audited", () => {
       'the person and the placement or shift',
     async () => {
       const db = h.db.prisma;
-      const structure = await db.structure.create({ data: { name: 'Les Jardins', kind: 'siae', capacity: 2 } });
-      const sylvie = await db.contact.create({
-        data: {
-          structureId: structure.id,
-          firstName: 'Sylvie',
-          phone: '+33600000101',
-          language: 'fr',
-          role: 'supervisor',
-        },
-      });
-      const amina = await db.beneficiary.create({ data: { firstName: 'Amina', status: 'active', consentAt: NOW } });
-      const placement = await db.placement.create({
-        data: {
-          beneficiaryId: amina.id,
-          structureId: structure.id,
-          kind: 'sas_iae',
-          startDate: new Date(Date.UTC(2030, 2, 1)),
-          endDate: new Date(Date.UTC(2030, 5, 30)),
-          status: 'active',
-        },
-      });
+      const { sylvie, amina, placement } = await jardinsWithAmina(db, NOW);
       const shift = (start: Date) =>
         db.shift.create({
           data: {

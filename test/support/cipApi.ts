@@ -57,3 +57,17 @@ export async function request(
   }
   return { status: res.status, body: parsed };
 }
+
+/** The paths of the fields a 400 names, sorted. */
+export const fieldPaths = (res: { body: { error: { fields: { path: string }[] } } }): string[] =>
+  res.body.error.fields.map((f) => f.path).sort();
+
+let cases = 0;
+
+/** A case opened by this member of staff (a first name, and `fields`); its id. */
+export async function openCase(client: StaffClient, fields: object = {}): Promise<number> {
+  return (await client.call('POST', '/api/cip/beneficiaries', { firstName: `Case${++cases}`, ...fields })).body.id;
+}
+
+/** The eight languages, in the order the API's schemas list them (written out: what the tests expect). */
+export const API_LANGUAGES = ['fr', 'en', 'ar', 'fa', 'ps', 'ti', 'ru', 'uk'];
