@@ -12,7 +12,8 @@ import { DirectLineChannel } from '../channels/webchat/directLine';
 import { registerWebChatPage } from '../channels/webchat/page';
 import { MediaStore } from '../media/store';
 import { registerMediaRoute } from '../media/serve';
-import { HttpSpeechToText } from '../voice/speechToText';
+import { HttpSpeechToText, OpenAiSpeechToText } from '../voice/speechToText';
+import { createVoice } from '../voice/createVoice';
 import { registerCipApi } from '../api/cipApi';
 import { registerDashboard } from '../dashboard';
 import { WhatsAppChannel, type WhatsAppTuning } from '../channels/whatsapp/channel';
@@ -65,9 +66,17 @@ export async function startApp(config: Config, log: Logger, options: StartOption
     }
 
     const media = new MediaStore(config.media.dir);
-    const speech = config.speechToTextUrl ? { stt: new HttpSpeechToText(config.speechToTextUrl), media } : undefined;
+    const sttUrl = config.speechToTextUrl;
+    const sttOf = config.speechToText;
+    const stt =
+      sttUrl &&
+      (sttOf.api === 'openai'
+        ? new OpenAiSpeechToText(sttUrl, sttOf.model, sttOf.apiKey)
+        : new HttpSpeechToText(sttUrl));
+    const speech = stt ? { stt, media } : undefined;
     const now = options.now ?? (() => new Date());
-    const core = createBotCore(db, config, log, { speech, now });
+    const voice = createVoice(config.voice, log);
+    const core = createBotCore(db, config, log, { speech, now, voice });
     if (options.warmUp ?? true) warmUpRecognizers();
 
     const store = new ConversationStore({

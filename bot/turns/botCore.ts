@@ -15,6 +15,8 @@ import { PasserelleBot } from './passerelleBot';
 import { MessageLog } from '../services/messageLog';
 import type { MediaStore } from '../media/store';
 import { SpeechMiddleware, type SpeechToText } from '../voice/speechToText';
+import type { Voice } from '../voice/voice';
+import { VoiceMiddleware } from '../voice/voiceMiddleware';
 import { PrismaStorage } from './prismaStorage';
 import { TurnQueue } from './turnQueue';
 import type { ProfileAccessor, UserProfile } from './turnState';
@@ -32,6 +34,8 @@ export interface BotCore {
   messageLog: MessageLog;
   /** the person's profile (language, case id) in UserState */
   profile: ProfileAccessor;
+  /** spoken replies for those who listen (undefined: nobody hears the bot) */
+  voice?: Voice;
   /** serialises the turns of each conversation; tells when all turns are done */
   turns: TurnQueue;
   installPipeline(adapter: BotAdapter): void;
@@ -44,6 +48,8 @@ export interface BotCoreOptions {
   now?: () => Date;
   /** voice notes into words (SPEECH_TO_TEXT_URL), for the files kept in `media` */
   speech?: { stt: SpeechToText; media: MediaStore };
+  /** spoken replies (VOICE) */
+  voice?: Voice;
 }
 
 export function createBotCore(db: Database, config: BotCoreConfig, log: Logger, options: BotCoreOptions = {}): BotCore {
@@ -73,6 +79,8 @@ export function createBotCore(db: Database, config: BotCoreConfig, log: Logger, 
   // After the locale: a voice note is transcribed in the person's language.
   const middleware: Middleware[] = [recorder, locale];
   if (options.speech) middleware.push(new SpeechMiddleware(options.speech.stt, options.speech.media, log));
+  // Who hears this turn's replies (a voice note counts, transcribed or not).
+  if (options.voice) middleware.push(new VoiceMiddleware(db, profile, now));
   // Last: the text any channel brings (a transcript too) is bounded before the dialogs read it.
   middleware.push(new InboundTextMiddleware());
 
@@ -100,6 +108,7 @@ export function createBotCore(db: Database, config: BotCoreConfig, log: Logger, 
     userState,
     messageLog,
     profile,
+    voice: options.voice,
     turns: new TurnQueue(),
     installPipeline(adapter) {
       adapter.use(...middleware);

@@ -22,6 +22,14 @@ export interface UserProfile {
   declinedAt?: string;
   /** when they last wrote (ISO): a question we sent after it is theirs to answer */
   lastTurnAt?: string;
+  /** "listen" or "read", as the person chose (mirrors the case's voiceMode; before consent, here only) */
+  voice?: 'listen' | 'read';
+  /** the case's `reads` (yes | little | no), as last read from the case database */
+  reads?: string;
+  /** when `voice` and `reads` were last read from the case (ISO) */
+  voiceCheckedAt?: string;
+  /** they sent a voice note in this conversation: they hear the bot from then on (unless they chose "read") */
+  sentVoiceNote?: boolean;
 }
 
 const LOCALE = Symbol('passerelle.locale');
@@ -37,6 +45,18 @@ export function turnLocale(context: TurnContext): LanguageCode {
 }
 
 export type ProfileAccessor = StatePropertyAccessor<UserProfile>;
+
+const LISTENS = Symbol('passerelle.listens');
+
+/** This turn's replies are to be heard (set by the voice middleware, or by a dialog for one question). */
+export function setTurnListens(context: TurnContext, listens = true): void {
+  context.turnState.set(LISTENS, listens);
+}
+
+/** Whether the person hears this turn's replies: channels add a spoken clip. */
+export function turnListens(context: TurnContext): boolean {
+  return context.turnState.get(LISTENS) === true;
+}
 
 const UNRECORDED = Symbol('passerelle.unrecorded');
 

@@ -27,6 +27,7 @@ export async function startTestApp(
     DEMO_DATA: 'on',
     SHUTDOWN_TIMEOUT_MS: '2000',
     MEDIA_DIR: media,
+    VOICE_CACHE_DIR: path.join(media, 'voice-cache'),
     QUIET_HOURS: 'off',
     DIRECTLINE_TOKENS_PER_MINUTE: '100000',
     DIRECTLINE_POSTS_PER_MINUTE: '100000',

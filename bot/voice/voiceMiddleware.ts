@@ -1,0 +1,53 @@
+// Who hears the bot, decided once a turn for the channels (turnListens): a person hears it when
+// they chose "listen", or, unless they chose "read", when their case says they read little or not
+// at all, or once they sent a voice note in this conversation. The case's `reads` and `voiceMode`
+// are kept in the profile and read again from the database at most every ten minutes (a CIP may
+// change them), so a turn costs no query.
+import type { Middleware, TurnContext } from 'botbuilder';
+import type { Database } from '../db/client';
+import { setTurnListens, type ProfileAccessor, type UserProfile } from '../turns/turnState';
+
+const REFRESH_MS = 10 * 60_000;
+
+export function listens(profile: UserProfile): boolean {
+  if (profile.voice) return profile.voice === 'listen';
+  return profile.reads === 'no' || profile.reads === 'little' || profile.sentVoiceNote === true;
+}
+
+export class VoiceMiddleware implements Middleware {
+  constructor(
+    private readonly db: Database,
+    private readonly profile: ProfileAccessor,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async onTurn(context: TurnContext, next: () => Promise<void>): Promise<void> {
+    let profile = await this.profile.get(context, {});
+    const voiceNote =
+      context.activity.type === 'message' &&
+      (context.activity.attachments ?? []).some((a) => /^audio\//.test(a.contentType ?? ''));
+    const checked = profile.voiceCheckedAt ? Date.parse(profile.voiceCheckedAt) : 0;
+    const stale = profile.beneficiaryId !== undefined && this.now().getTime() - checked > REFRESH_MS;
+    if (stale || (voiceNote && !profile.sentVoiceNote)) {
+      const row = stale
+        ? await this.db.prisma.beneficiary.findUnique({
+            where: { id: profile.beneficiaryId },
+            select: { reads: true, voiceMode: true },
+          })
+        : undefined;
+      profile = {
+        ...profile,
+        ...(voiceNote && { sentVoiceNote: true }),
+        ...(row && {
+          reads: row.reads ?? undefined,
+          // (The case is the truth once there is one: the choice made before consent was copied to it.)
+          voice: row.voiceMode === 'listen' || row.voiceMode === 'read' ? row.voiceMode : undefined,
+          voiceCheckedAt: this.now().toISOString(),
+        }),
+      };
+      await this.profile.set(context, profile);
+    }
+    setTurnListens(context, listens(profile));
+    await next();
+  }
+}
