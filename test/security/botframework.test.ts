@@ -2,33 +2,12 @@
 // channel. Without MicrosoftAppId the route is off (even from this machine: behind a reverse proxy
 // every request comes from loopback); BOTFRAMEWORK_EMULATOR=on opens it to the Emulator on this
 // machine, "emulator" channel only; with an app id only the channels of Azure Bot Service pass.
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { App } from '../../bot/runtime/app';
 import { appForTests } from '../support/app';
+import { fakeConnectorForTests } from '../support/fakeConnector';
 import { translator } from '../../bot/i18n/translator';
 
-/** A stand-in for the Bot Framework connector: CloudAdapter posts the bot's replies to serviceUrl. */
-let connector: http.Server;
-let serviceUrl: string;
-const received: { text?: string; conversation?: { id: string } }[] = [];
-
-beforeAll(async () => {
-  connector = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      if (req.method === 'POST' && req.url?.includes('/activities')) received.push(JSON.parse(body));
-      res.writeHead(200, { 'Content-Type': 'application/json' });
-      res.end(JSON.stringify({ id: `r${received.length}` }));
-    });
-  });
-  await new Promise<void>((r) => connector.listen(0, '127.0.0.1', r));
-  serviceUrl = `http://127.0.0.1:${(connector.address() as AddressInfo).port}`;
-});
-afterAll(async () => {
-  await new Promise<void>((r) => connector.close(() => r()));
-});
+const { received, serviceUrl } = fakeConnectorForTests();
 
 // A WhatsApp person's id is their phone number: the attack speaks for them to read their agenda.
 const activity = (channelId: string, conversation: string, fromId = '33639980001', text = '4') => ({
@@ -36,7 +15,7 @@ const activity = (channelId: string, conversation: string, fromId = '33639980001
   id: `a-${Math.random()}`,
   text,
   channelId,
-  serviceUrl,
+  serviceUrl: serviceUrl(),
   from: { id: fromId, name: 'x' },
   recipient: { id: 'bot', name: 'Passerelle' },
   conversation: { id: conversation },
