@@ -1,6 +1,8 @@
 // A local stand-in for Meta's Graph API (WhatsApp Cloud API), on 127.0.0.1, as faithful as our
 // tests need: POST /<version>/<phone-number-id>/messages (sends, and read marks with typing),
-// GET /<version>/<media-id> and the media's bytes. It checks the access token (else 401, code
+// POST /<version>/<phone-number-id>/media (uploads, checked as Meta does: multipart fields, the
+// supported types and their size limits, audio/ogg with the Opus codec only), GET
+// /<version>/<media-id> and the media's bytes. It checks the access token (else 401, code
 // 190), the body's shape and the Cloud API's limits (else 400, code 100 or 131009, as Meta
 // does), records every request, and fails on demand: 429, 500, timeouts, 131047, 131026, 190...
 import http from 'node:http';
@@ -50,6 +52,8 @@ export class FakeGraphApi {
   readonly reads: { messageId: string; typing: boolean; at: number }[] = [];
   private readonly rules: Rule[] = [];
   private readonly media = new Map<string, { bytes: Buffer; mimeType: string }>();
+  /** files uploaded through POST /<phone-number-id>/media, in order */
+  readonly uploads: { id: string; mimeType: string; fileName: string; bytes: Buffer }[] = [];
   private readonly hanging = new Set<http.ServerResponse>();
   private waiters: (() => void)[] = [];
   private counter = 0;
@@ -113,6 +117,11 @@ export class FakeGraphApi {
     this.media.set(id, { bytes, mimeType });
   }
 
+  /** Meta deletes uploads after 30 days: a send with that media id fails from then on. */
+  expireMedia(id: string): void {
+    this.media.delete(id);
+  }
+
   /** Sends that succeeded to `to`, in order. */
   sentTo(to: string): SentMessage[] {
     return this.sent.filter((s) => s.to === to);
@@ -148,7 +157,8 @@ export class FakeGraphApi {
   private async handle(req: http.IncomingMessage, res: http.ServerResponse) {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const raw = Buffer.concat(chunks).toString('utf8');
+    const bytes = Buffer.concat(chunks);
+    const raw = bytes.toString('utf8');
     let body: unknown;
     try {
       body = raw ? JSON.parse(raw) : undefined;
@@ -170,6 +180,11 @@ export class FakeGraphApi {
     const parts = url.pathname.split('/').filter(Boolean);
     if (parts[0] !== GRAPH_VERSION) return error(res, { status: 400, code: 2635, title: 'Unsupported API version' });
     if (req.method === 'GET' && parts.length === 2) return this.mediaInfo(res, parts[1]);
+    if (req.method === 'POST' && parts.length === 3 && parts[2] === 'media') {
+      if (parts[1] !== this.phoneNumberId)
+        return error(res, { status: 400, code: 100, title: 'Unsupported post request: unknown phone number id' });
+      return this.upload(res, req.headers['content-type'] ?? '', bytes);
+    }
     if (req.method === 'POST' && parts.length === 3 && parts[2] === 'messages') {
       if (parts[1] !== this.phoneNumberId)
         return error(res, { status: 400, code: 100, title: 'Unsupported post request: unknown phone number id' });
@@ -191,6 +206,9 @@ export class FakeGraphApi {
     if (!to) return error(res, { status: 400, code: 100, title: 'to or recipient is required' });
     const problem = invalid(body);
     if (problem) return error(res, { status: 400, code: problem.code, title: problem.title });
+    const audioId = body.type === 'audio' ? (body.audio as { id?: string }).id : undefined;
+    if (audioId !== undefined && !this.media.has(audioId))
+      return error(res, { status: 400, code: 131053, title: 'Media upload error: unknown or expired media id' });
     const rule = this.rules.find((r) => r.times > 0 && r.when({ to, type: body.type as string, body }));
     if (rule) {
       rule.times--;
@@ -214,6 +232,39 @@ export class FakeGraphApi {
     });
   }
 
+  private async upload(res: http.ServerResponse, contentType: string, body: Buffer) {
+    if (!/^multipart\/form-data; *boundary=/.test(contentType))
+      return error(res, { status: 400, code: 100, title: 'multipart/form-data expected' });
+    let form: FormData;
+    try {
+      form = await new Request('http://fake/', {
+        method: 'POST',
+        headers: { 'content-type': contentType },
+        body,
+      }).formData();
+    } catch {
+      return error(res, { status: 400, code: 100, title: 'malformed multipart body' });
+    }
+    if (form.get('messaging_product') !== 'whatsapp')
+      return error(res, { status: 400, code: 100, title: 'messaging_product must be whatsapp' });
+    const file = form.get('file');
+    const type = form.get('type');
+    if (!(file instanceof File)) return error(res, { status: 400, code: 100, title: 'file is required' });
+    if (typeof type !== 'string' || !type) return error(res, { status: 400, code: 100, title: 'type is required' });
+    const limit = UPLOAD_LIMITS[type];
+    if (!limit) return error(res, { status: 400, code: 131053, title: `Media upload error: unsupported type ${type}` });
+    const content = Buffer.from(await file.arrayBuffer());
+    if (content.length > limit)
+      return error(res, { status: 400, code: 131053, title: `Media upload error: larger than ${limit} bytes` });
+    // WhatsApp plays audio/ogg with the Opus codec only (base audio/ogg, e.g. Vorbis, is refused).
+    if (type === 'audio/ogg' && !(content.subarray(0, 4).toString() === 'OggS' && content.includes('OpusHead')))
+      return error(res, { status: 400, code: 131053, title: 'Media upload error: audio/ogg needs the Opus codec' });
+    const id = `media.FAKE${String(++this.counter).padStart(8, '0')}`;
+    this.media.set(id, { bytes: content, mimeType: type });
+    this.uploads.push({ id, mimeType: type, fileName: file.name, bytes: content });
+    return json(res, 200, { id });
+  }
+
   private mediaInfo(res: http.ServerResponse, id: string) {
     const media = this.media.get(id);
     if (!media) return error(res, { status: 400, code: 100, title: 'Invalid media id' });
@@ -235,6 +286,18 @@ export class FakeGraphApi {
     res.end(media.bytes);
   }
 }
+
+/** The media types the Cloud API takes, with their size limits (bytes). */
+const UPLOAD_LIMITS: Record<string, number> = {
+  'audio/aac': 16 * 1024 * 1024,
+  'audio/amr': 16 * 1024 * 1024,
+  'audio/mpeg': 16 * 1024 * 1024,
+  'audio/mp4': 16 * 1024 * 1024,
+  'audio/ogg': 16 * 1024 * 1024,
+  'image/jpeg': 5 * 1024 * 1024,
+  'image/png': 5 * 1024 * 1024,
+  'application/pdf': 100 * 1024 * 1024,
+};
 
 /** The checks Meta makes on what we send (the ones our renderer must respect). */
 function invalid(body: Record<string, unknown>): { code: number; title: string } | undefined {
@@ -286,6 +349,12 @@ function invalid(body: Record<string, unknown>): { code: number; title: string }
       return undefined;
     }
     return { code: 100, title: 'unknown interactive type' };
+  }
+  if (t === 'audio') {
+    const audio = body.audio as { id?: unknown; link?: unknown } | undefined;
+    if (typeof audio?.id !== 'string' && typeof audio?.link !== 'string')
+      return { code: 100, title: 'audio.id or audio.link is required' };
+    return undefined;
   }
   if (t === 'template') {
     const template = body.template as { name?: string; language?: { code?: string } } | undefined;
