@@ -100,7 +100,7 @@ describe('my agenda', () => {
     expect(replies[1].text).toContain('Que voulez-vous faire ?');
   });
 
-  test('in French: every item in time order, grouped by day; immersion days skip the weekend and the day of a shift', async () => {
+  test("in French: every item in time order, by day; immersion days skip the weekend and a shift's day", async () => {
     person = await h.onboard();
     await busyFortnight();
     await h.send('bonjour');
@@ -144,7 +144,8 @@ describe('my agenda', () => {
     const lines = agenda.text!.split('\n');
     expect(lines[0]).toBe('برنامه شما در دو هفته آینده:');
     expect(lines[1]).toMatch(/^سه‌شنبه/); // Tuesday
-    expect(lines[2]).toBe('• 8:00 – 12:00: کار، Les Jardins du Val de Loire (می‌آیید)'); // issue 11: Latin digits in every message
+    // issue 11: Latin digits in every message
+    expect(lines[2]).toBe('• 8:00 – 12:00: کار، Les Jardins du Val de Loire (می‌آیید)');
     expect(lines).toContain('• دوره در شرکت: Ferme des Quatre Vents');
     expect(lines.filter((l) => l.startsWith('•'))).toHaveLength(10);
     expect(agenda.speak).toContain('xml:lang="fa-AF"');
@@ -209,7 +210,7 @@ describe('write to my adviser', () => {
     expect(await h.db.prisma.caseEvent.count({ where: { type: 'message_to_cip' } })).toBe(0);
   });
 
-  test('someone we do not know yet, sent here by the way out, is told to go through the menu; nothing is stored', async () => {
+  test('someone we do not know yet, sent here by the way out, is told to use the menu; nothing is stored', async () => {
     await h.send('bonjour');
     for (const miss of ['xx', 'yy']) await h.send(miss);
     expect(await h.sendText('zz')).toContain('2. Écrire à mon conseiller');

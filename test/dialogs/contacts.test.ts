@@ -86,26 +86,31 @@ async function requestAttendance(now: Date) {
   return { run, sent: h.adapter.activeQueue.splice(0).map((a) => a.text ?? '') };
 }
 
-test('recognised by their number: the contact menu in their language, not onboarding; no case opened; where to reach them kept; their messages are theirs', async () => {
-  const w = await world();
-  const replies = await h.send('bonjour');
-  expect(replies.map((r) => r.text)).toEqual([
-    'Bonjour Sylvie. Je suis Passerelle.',
-    'Que voulez-vous faire ?\n1. Signaler une absence\n2. Signaler un problème\n3. Confirmer demain\nEnvoyez un numéro.',
-  ]);
-  expect(replies[1].inputHint).toBe('expectingInput');
-  expect(await h.db.prisma.beneficiary.count()).toBe(3);
-  expect(await h.profile()).toMatchObject({ contactId: w.sylvie.id, language: 'fr' });
-  expect(await h.db.prisma.conversationRef.findMany({ where: { contactId: w.sylvie.id } })).toEqual([
-    expect.objectContaining({ channel: 'test', beneficiaryId: null }),
-  ]);
-  const recorded = await h.db.prisma.message.findMany({ orderBy: { id: 'asc' } });
-  expect(recorded.map((m) => [m.direction, m.contactId, m.beneficiaryId])).toEqual([
-    ['in', w.sylvie.id, null],
-    ['out', w.sylvie.id, null],
-    ['out', w.sylvie.id, null],
-  ]);
-});
+test(
+  'recognised by their number: the contact menu in their language, not ' +
+    'onboarding; no case opened; where to reach them kept; their messages are theirs',
+  async () => {
+    const w = await world();
+    const replies = await h.send('bonjour');
+    expect(replies.map((r) => r.text)).toEqual([
+      'Bonjour Sylvie. Je suis Passerelle.',
+      'Que voulez-vous faire ?\n1. Signaler une absence\n' +
+        '2. Signaler un problème\n3. Confirmer demain\nEnvoyez un numéro.',
+    ]);
+    expect(replies[1].inputHint).toBe('expectingInput');
+    expect(await h.db.prisma.beneficiary.count()).toBe(3);
+    expect(await h.profile()).toMatchObject({ contactId: w.sylvie.id, language: 'fr' });
+    expect(await h.db.prisma.conversationRef.findMany({ where: { contactId: w.sylvie.id } })).toEqual([
+      expect.objectContaining({ channel: 'test', beneficiaryId: null }),
+    ]);
+    const recorded = await h.db.prisma.message.findMany({ orderBy: { id: 'asc' } });
+    expect(recorded.map((m) => [m.direction, m.contactId, m.beneficiaryId])).toEqual([
+      ['in', w.sylvie.id, null],
+      ['out', w.sylvie.id, null],
+      ['out', w.sylvie.id, null],
+    ]);
+  },
+);
 
 test('an Arabic-speaking contact gets everything in Arabic; "language" changes their Contact', async () => {
   const w = await world();
@@ -119,7 +124,7 @@ test('an Arabic-speaking contact gets everything in Arabic; "language" changes t
   expect(await h.sendText('hello')).toContain('What do you want to do?');
 });
 
-test('a contact sees and acts on the people of their structure only: the list, numbers out of range, names of others', async () => {
+test("a contact sees, acts on their structure's people only: the list, numbers out of range, others", async () => {
   const w = await world();
   const omidToday = await shift(w.placements.omid, w.omid, at(4, 8), 4);
   const linaToday = await shift(w.placements.lina, w.lina, at(4, 8), 4);
@@ -195,7 +200,8 @@ test('an absence with no shift today is an absence_reported alert; a person alon
   await h.send('bonjour');
   const text = await h.sendText('absence');
   expect(text).toBe(
-    "C'est noté : Amina n'est pas là aujourd'hui.\nSon conseiller est prévenu.\nQue voulez-vous faire ?\n1. Signaler une absence\n2. Signaler un problème\n3. Confirmer demain\nEnvoyez un numéro.",
+    "C'est noté : Amina n'est pas là aujourd'hui.\nSon conseiller est prévenu.\nQue voulez-vous faire ?\n" +
+      '1. Signaler une absence\n2. Signaler un problème\n3. Confirmer demain\nEnvoyez un numéro.',
   );
   const [event] = await events('absence_reported');
   expect(event).toMatchObject({ beneficiaryId: w.amina.id, actorType: 'contact', attention: true });
@@ -272,58 +278,67 @@ test('"stop" and "start" on the Contact; "help" and "menu" work; "delete" says w
   ).toBe(0);
 });
 
-test('attendance requests: 1, "non", "en retard" on the shifts; two open requests answered one after the other; "no" is an alert', async () => {
-  const w = await world();
-  h.clock.now = at(4, 11, 0);
-  await h.send('bonjour');
-  const aminaShift = await shift(w.placements.amina, w.amina, at(4, 8), 4);
-  const omidShift = await shift(w.placements.omid, w.omid, at(4, 8), 4);
-  const { run, sent } = await requestAttendance(at(4, 12, 5));
-  expect(run).toEqual({ asked: 2, already: 0, skipped: 0 });
-  expect(sent).toEqual([
-    "Amina était là aujourd'hui, 8 h – 12 h ?\n1. Oui\n2. Non\n3. En retard\nEnvoyez un numéro.",
-    "Omid était là aujourd'hui, 8 h – 12 h ?\n1. Oui\n2. Non\n3. En retard\nEnvoyez un numéro.",
-  ]);
-  // A second run asks nobody again.
-  expect((await requestAttendance(at(4, 12, 10))).run).toEqual({ asked: 0, already: 2, skipped: 0 });
+test(
+  'attendance requests: 1, "non", "en retard" on the shifts; two ' +
+    'open requests answered one after the other; "no" is an alert',
+  async () => {
+    const w = await world();
+    h.clock.now = at(4, 11, 0);
+    await h.send('bonjour');
+    const aminaShift = await shift(w.placements.amina, w.amina, at(4, 8), 4);
+    const omidShift = await shift(w.placements.omid, w.omid, at(4, 8), 4);
+    const { run, sent } = await requestAttendance(at(4, 12, 5));
+    expect(run).toEqual({ asked: 2, already: 0, skipped: 0 });
+    expect(sent).toEqual([
+      "Amina était là aujourd'hui, 8 h – 12 h ?\n1. Oui\n2. Non\n3. En retard\nEnvoyez un numéro.",
+      "Omid était là aujourd'hui, 8 h – 12 h ?\n1. Oui\n2. Non\n3. En retard\nEnvoyez un numéro.",
+    ]);
+    // A second run asks nobody again.
+    expect((await requestAttendance(at(4, 12, 10))).run).toEqual({ asked: 0, already: 2, skipped: 0 });
 
-  h.clock.now = at(4, 12, 20);
-  // The last one sent is answered first; the other is asked again at once.
-  const first = await h.send('non');
-  expect(first.map((r) => r.text)).toEqual([
-    "Merci. C'est noté : Omid n'était pas là.\nSon conseiller est prévenu.",
-    "Amina était là aujourd'hui, 8 h – 12 h ?\n1. Oui\n2. Non\n3. En retard\nEnvoyez un numéro.",
-  ]);
-  h.clock.now = at(4, 12, 21);
-  const second = await h.send('en retard');
-  expect(second[0].text).toBe("Merci. C'est noté : Amina était en retard.");
-  expect(second[1].text).toContain('Que voulez-vous faire ?');
-  expect(await h.db.prisma.shift.findUniqueOrThrow({ where: { id: omidShift.id } })).toMatchObject({
-    attendance: 'absent',
-    attendanceAt: at(4, 12, 20),
-    attendanceContactId: w.sylvie.id,
-  });
-  expect(await h.db.prisma.shift.findUniqueOrThrow({ where: { id: aminaShift.id } })).toMatchObject({
-    attendance: 'late',
-    attendanceAt: at(4, 12, 21),
-    attendanceContactId: w.sylvie.id,
-  });
-  const recorded = await events('shift_attendance');
-  expect(
-    recorded.map((e) => [e.beneficiaryId, (e.payload as { attendance: string }).attendance, e.attention, e.actorType]),
-  ).toEqual([
-    [w.omid.id, 'absent', true, 'contact'],
-    [w.amina.id, 'late', false, 'contact'],
-  ]);
-  // Answered: a "1" now is the menu's.
-  h.clock.now = at(4, 12, 30);
-  expect(await h.sendText('1')).toContain('Pour qui ?');
-  const questions = await h.db.prisma.proactiveQuestion.findMany({ orderBy: { id: 'asc' } });
-  expect(questions.map((q) => [q.refId, q.answer])).toEqual([
-    [aminaShift.id, 'late'],
-    [omidShift.id, 'absent'],
-  ]);
-});
+    h.clock.now = at(4, 12, 20);
+    // The last one sent is answered first; the other is asked again at once.
+    const first = await h.send('non');
+    expect(first.map((r) => r.text)).toEqual([
+      "Merci. C'est noté : Omid n'était pas là.\nSon conseiller est prévenu.",
+      "Amina était là aujourd'hui, 8 h – 12 h ?\n1. Oui\n2. Non\n3. En retard\nEnvoyez un numéro.",
+    ]);
+    h.clock.now = at(4, 12, 21);
+    const second = await h.send('en retard');
+    expect(second[0].text).toBe("Merci. C'est noté : Amina était en retard.");
+    expect(second[1].text).toContain('Que voulez-vous faire ?');
+    expect(await h.db.prisma.shift.findUniqueOrThrow({ where: { id: omidShift.id } })).toMatchObject({
+      attendance: 'absent',
+      attendanceAt: at(4, 12, 20),
+      attendanceContactId: w.sylvie.id,
+    });
+    expect(await h.db.prisma.shift.findUniqueOrThrow({ where: { id: aminaShift.id } })).toMatchObject({
+      attendance: 'late',
+      attendanceAt: at(4, 12, 21),
+      attendanceContactId: w.sylvie.id,
+    });
+    const recorded = await events('shift_attendance');
+    expect(
+      recorded.map((e) => [
+        e.beneficiaryId,
+        (e.payload as { attendance: string }).attendance,
+        e.attention,
+        e.actorType,
+      ]),
+    ).toEqual([
+      [w.omid.id, 'absent', true, 'contact'],
+      [w.amina.id, 'late', false, 'contact'],
+    ]);
+    // Answered: a "1" now is the menu's.
+    h.clock.now = at(4, 12, 30);
+    expect(await h.sendText('1')).toContain('Pour qui ?');
+    const questions = await h.db.prisma.proactiveQuestion.findMany({ orderBy: { id: 'asc' } });
+    expect(questions.map((q) => [q.refId, q.answer])).toEqual([
+      [aminaShift.id, 'late'],
+      [omidShift.id, 'absent'],
+    ]);
+  },
+);
 
 test("a request whose shift is no longer at the contact's structure is closed: nothing changes", async () => {
   const w = await world();

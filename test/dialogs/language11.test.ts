@@ -74,7 +74,7 @@ describe('a language the channel gave stays chosen', () => {
     expect((await h.profile())?.language).toBe('fa');
   });
 
-  test('an unclear answer to the confirmation is asked again; a negation never keeps it; nothing is stored before', async () => {
+  test('an unclear confirmation is asked again; a negation never keeps it; nothing is stored before', async () => {
     h = await createHarness(tmp.url, { channelLocale: 'ar-SA' });
     await h.send('مرحبا');
     await h.send('1');
@@ -83,19 +83,23 @@ describe('a language the channel gave stays chosen', () => {
     expect(await h.sendText('لا')).toContain('اختر لغتك.');
   });
 
-  test('without a language from the channel (WhatsApp), or with the default one (a page without ?lang= says French), the list comes as before', async () => {
-    h = await createHarness(tmp.url);
-    await h.send('bonjour');
-    expect(await h.sendText('1')).toContain('Choisissez votre langue.');
-    const page = await createHarness(tmp.url, {
-      user: 'user-2',
-      conversation: 'c-2',
-      channelLocale: 'fr-FR',
-      db: h.db,
-    });
-    await page.send('bonjour');
-    expect(await page.sendText('1')).toContain('Choisissez votre langue.');
-  });
+  test(
+    'without a language from the channel (WhatsApp), or with the default ' +
+      'one (a page without ?lang= says French), the list comes as before',
+    async () => {
+      h = await createHarness(tmp.url);
+      await h.send('bonjour');
+      expect(await h.sendText('1')).toContain('Choisissez votre langue.');
+      const page = await createHarness(tmp.url, {
+        user: 'user-2',
+        conversation: 'c-2',
+        channelLocale: 'fr-FR',
+        db: h.db,
+      });
+      await page.send('bonjour');
+      expect(await page.sendText('1')).toContain('Choisissez votre langue.');
+    },
+  );
 
   test('English from the channel: "English? 1. Yes / 2. Another language"', async () => {
     h = await createHarness(tmp.url, { channelLocale: 'en-US' });
@@ -139,7 +143,8 @@ describe('consent fits in two bubbles', () => {
     await h.send('bonjour');
     const replies = await h.send('1');
     expect(texts(replies)).toEqual([
-      'Pour vous aider, je garde votre prénom, votre numéro de téléphone et vos réponses.\nVotre conseiller voit ces informations.',
+      'Pour vous aider, je garde votre prénom, votre numéro de téléphone et vos réponses.\n' +
+        'Votre conseiller voit ces informations.',
       'Pour ne plus recevoir de messages, écrivez « stop ».\nPour effacer vos informations, écrivez « supprimer ».',
       "Êtes-vous d'accord ?\n1. Oui\n2. Non\nEnvoyez un numéro.",
     ]);

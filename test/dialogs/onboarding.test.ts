@@ -228,7 +228,8 @@ test("a phone number the channel gives that matches a CIP's case: linked, no fir
   });
   const consent = await toConsent('bonjour', '1', '1');
   expect(consent[1].text).toBe(
-    'Pour vous aider, je garde votre prénom, votre numéro de téléphone et vos réponses.\nVotre conseiller voit ces informations.',
+    'Pour vous aider, je garde votre prénom, votre numéro de téléphone et vos réponses.\n' +
+      'Votre conseiller voit ces informations.',
   );
 
   const done = await h.send('👍');
@@ -246,7 +247,7 @@ test("a phone number the channel gives that matches a CIP's case: linked, no fir
   expect((await h.profile())?.beneficiaryId).toBe(cip.id);
 });
 
-test('a phone number without a case goes on the new pending case; one already on an archived case does not', async () => {
+test('a phone number without a case goes on the new pending case; one on an archived case does not', async () => {
   await start({ identity: { phone: '06 12 34 56 78' } });
   await toConsent('bonjour', '1', '1');
   await h.send('oui');

@@ -122,7 +122,8 @@ describe('in French', () => {
     await h.send("aujourd'hui");
     const saved = await h.send('Je dors dehors ce soir.');
     expect(saved[1].text).toBe(
-      "J'ai dit à votre conseiller que c'est urgent.\nPas d'endroit pour dormir ce soir ? Appelez le 115. C'est gratuit.\nEn cas de danger, appelez le 112.",
+      "J'ai dit à votre conseiller que c'est urgent.\n" +
+        "Pas d'endroit pour dormir ce soir ? Appelez le 115. C'est gratuit.\nEn cas de danger, appelez le 112.",
     );
     expect(await blockers()).toMatchObject([{ category: 'housing', urgency: 'today' }]);
     expect(await reported()).toMatchObject([{ attention: true }]);

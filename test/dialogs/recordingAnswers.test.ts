@@ -143,7 +143,7 @@ describe('in a conversation', () => {
     });
   });
 
-  test('an attendance request answered "pas en retard": nothing recorded, asked again; then "1" records present', async () => {
+  test('an attendance request answered "pas en retard": nothing recorded, asked again; "1": present', async () => {
     h.identity.phone = '33600000101';
     const db = h.db.prisma;
     const { amina, placement } = await jardinsWithAmina(db, NOW, { stage: 'sas_iae' });

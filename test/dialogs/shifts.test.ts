@@ -57,7 +57,7 @@ describe('in French', () => {
     expect(text).toContain('Que voulez-vous faire ?\n1. Ateliers');
   });
 
-  test('lists the shifts (day, time, place, answer); confirming writes the shift and a shift_confirmed event', async () => {
+  test('the shifts listed (day, time, place, answer); confirming writes it and a shift_confirmed event', async () => {
     const p = await placement();
     const tomorrow = await shift(p.id, at(4, 10), 7);
     await shift(p.id, at(3, 14), 4);
@@ -77,7 +77,8 @@ describe('in French', () => {
 
     const question = await h.sendText('deux');
     expect(question).toContain(
-      'mardi 4 mars, 10 h – 17 h, Les Jardins du Val de Loire (à confirmer)\nVous venez ?\n1. Oui, je viens\n2. Non, je ne peux pas',
+      'mardi 4 mars, 10 h – 17 h, Les Jardins du Val de Loire (à confirmer)\n' +
+        'Vous venez ?\n1. Oui, je viens\n2. Non, je ne peux pas',
     );
     const done = await h.send('oui');
     expect(done[0].text).toBe("Merci ! C'est noté : vous venez.");
@@ -99,7 +100,8 @@ describe('in French', () => {
     await h.send('1');
     const reasons = await h.sendText('non');
     expect(reasons).toContain(
-      "Pourquoi vous ne pouvez pas venir ?\n1. Je suis malade\n2. Garde d'enfants\n3. Transport\n4. Papiers ou rendez-vous\n5. Autre raison",
+      'Pourquoi vous ne pouvez pas venir ?\n1. Je suis malade\n' +
+        "2. Garde d'enfants\n3. Transport\n4. Papiers ou rendez-vous\n5. Autre raison",
     );
     const done = await h.send('je suis malade');
     expect(done[0].text).toBe("C'est noté : vous ne venez pas.");
@@ -165,7 +167,7 @@ describe('in French', () => {
   });
 });
 
-test('in Arabic: a decline less than 24 h before is an alert for the CIP (Arabic-Indic digits, yes/no words)', async () => {
+test('in Arabic: a decline under 24 h before is an alert for the CIP (Arabic-Indic digits, yes/no words)', async () => {
   person = await h.onboard({ language: 'ar' });
   await h.send('مرحبا');
   const p = await placement();

@@ -91,64 +91,68 @@ function deliverInto(harness: Harness) {
 }
 
 describe('booking in French', () => {
-  test('menu 1, then 1: the sessions of my age group with date, place and seats; "deux" books; the confirmation repeats when and where', async () => {
-    const { paperwork, digital } = await threeSessions();
-    const me = await h.onboard();
-    await h.send('bonjour');
+  test(
+    'menu 1, then 1: the sessions of my age group with date, place ' +
+      'and seats; "deux" books; the confirmation repeats when and where',
+    async () => {
+      const { paperwork, digital } = await threeSessions();
+      const me = await h.onboard();
+      await h.send('bonjour');
 
-    const menu = await h.send('1');
-    expect(menu).toHaveLength(1);
-    expect(menu[0].text).toBe(
-      [
-        'Ateliers : que voulez-vous faire ?',
-        "1. M'inscrire à un atelier",
-        '2. Mes ateliers (voir, annuler)',
-        'Envoyez un numéro.',
-        '0 = menu',
-      ].join('\n'),
-    );
-    expect(menu[0].inputHint).toBe('expectingInput');
+      const menu = await h.send('1');
+      expect(menu).toHaveLength(1);
+      expect(menu[0].text).toBe(
+        [
+          'Ateliers : que voulez-vous faire ?',
+          "1. M'inscrire à un atelier",
+          '2. Mes ateliers (voir, annuler)',
+          'Envoyez un numéro.',
+          '0 = menu',
+        ].join('\n'),
+      );
+      expect(menu[0].inputHint).toBe('expectingInput');
 
-    const list = await h.send('1');
-    expect(list[0].text).toBe(
-      [
-        'Choisissez un atelier.',
-        `1. Papiers et démarches – mardi 3 mars, 9 h 30 – ${PLATFORM} – 12 places libres`,
-        `2. Le téléphone et internet pour l'emploi – mercredi 4 mars, 14 h – ${PLATFORM} – 1 place libre`,
-        'Envoyez un numéro.',
-        '0 = menu',
-      ].join('\n'),
-    );
-    expect(list[0].speak).toContain('xml:lang="fr-FR"');
-    expect(list[0].suggestedActions?.actions.map((a) => a.value)).toEqual(['1', '2']);
+      const list = await h.send('1');
+      expect(list[0].text).toBe(
+        [
+          'Choisissez un atelier.',
+          `1. Papiers et démarches – mardi 3 mars, 9 h 30 – ${PLATFORM} – 12 places libres`,
+          `2. Le téléphone et internet pour l'emploi – mercredi 4 mars, 14 h – ${PLATFORM} – 1 place libre`,
+          'Envoyez un numéro.',
+          '0 = menu',
+        ].join('\n'),
+      );
+      expect(list[0].speak).toContain('xml:lang="fr-FR"');
+      expect(list[0].suggestedActions?.actions.map((a) => a.value)).toEqual(['1', '2']);
 
-    const done = await h.send('deux');
-    expect(done[0].text).toBe(
-      [
-        "C'est fait. Votre place est réservée.",
-        "Atelier : Le téléphone et internet pour l'emploi.",
-        'Jour : mercredi 4 mars.',
-        'Heure : 14 h – 16 h.',
-        `Lieu : ${PLATFORM}.`,
-      ].join('\n'),
-    );
-    expect(done[1].text).toContain('Que voulez-vous faire ?'); // back to the menu
+      const done = await h.send('deux');
+      expect(done[0].text).toBe(
+        [
+          "C'est fait. Votre place est réservée.",
+          "Atelier : Le téléphone et internet pour l'emploi.",
+          'Jour : mercredi 4 mars.',
+          'Heure : 14 h – 16 h.',
+          `Lieu : ${PLATFORM}.`,
+        ].join('\n'),
+      );
+      expect(done[1].text).toContain('Que voulez-vous faire ?'); // back to the menu
 
-    const booking = await h.db.prisma.booking.findFirstOrThrow({ where: { beneficiaryId: me.id } });
-    expect(booking).toMatchObject({ sessionId: digital.id, status: 'booked', source: 'chat', waitlistedAt: null });
-    expect((await h.db.prisma.workshopSession.findUniqueOrThrow({ where: { id: digital.id } })).bookedCount).toBe(1);
-    const [event] = await events('workshop_booked');
-    expect(event).toMatchObject({ beneficiaryId: me.id, actorType: 'beneficiary', actorId: String(me.id) });
-    expect(event.payload).toMatchObject({
-      bookingId: booking.id,
-      sessionId: digital.id,
-      workshop: 'digital',
-      source: 'chat',
-    });
-    expect(await h.db.prisma.workshopSession.findUniqueOrThrow({ where: { id: paperwork.id } })).toMatchObject({
-      bookedCount: 0,
-    });
-  });
+      const booking = await h.db.prisma.booking.findFirstOrThrow({ where: { beneficiaryId: me.id } });
+      expect(booking).toMatchObject({ sessionId: digital.id, status: 'booked', source: 'chat', waitlistedAt: null });
+      expect((await h.db.prisma.workshopSession.findUniqueOrThrow({ where: { id: digital.id } })).bookedCount).toBe(1);
+      const [event] = await events('workshop_booked');
+      expect(event).toMatchObject({ beneficiaryId: me.id, actorType: 'beneficiary', actorId: String(me.id) });
+      expect(event.payload).toMatchObject({
+        bookingId: booking.id,
+        sessionId: digital.id,
+        workshop: 'digital',
+        source: 'chat',
+      });
+      expect(await h.db.prisma.workshopSession.findUniqueOrThrow({ where: { id: paperwork.id } })).toMatchObject({
+        bookedCount: 0,
+      });
+    },
+  );
 
   test('no double booking: a booked session leaves the list, and booking it again changes nothing', async () => {
     const { paperwork, digital } = await threeSessions();
@@ -300,7 +304,7 @@ describe('booking in French', () => {
 });
 
 describe('year of birth', () => {
-  test('Dari: asked once when unknown, answered in Persian digits (solar year), saved; then booking with ۲', async () => {
+  test('Dari: asked once when unknown, answered in Persian digits (solar year), saved; booking with ۲', async () => {
     const { digital } = await threeSessions();
     const me = await h.onboard({ birthYear: null, language: 'fa' });
     await h.send('سلام');
@@ -321,7 +325,8 @@ describe('year of birth', () => {
     expect(miss[1].text).toContain('سال تولد شما چند است؟');
 
     const saved = await h.send('۱۳۷۴');
-    expect(saved[0].text).toBe('تشکر. سال تولد: ۱۳۷۴ (\u20681995\u2069).'); // issue 11: the solar year as written, the Gregorian one isolated
+    // issue 11: the solar year as written, the Gregorian one isolated
+    expect(saved[0].text).toBe('تشکر. سال تولد: ۱۳۷۴ (\u20681995\u2069).');
     expect(saved[1].text).toContain('یک ورکشاپ را انتخاب کنید.');
     expect(saved[1].text).toContain('1. اسناد و کارهای اداری');
     expect(saved[1].text).toContain('2. تلیفون و انترنت برای کار');
