@@ -19,62 +19,66 @@ afterEach(async () => {
   await h.close();
 });
 
-test('a French text from an unknown number, then Arabic, consent and "1": the workshops in Arabic; a replay gets no reply; unsigned gets 401; a 131047 failure marks the message failed', async () => {
-  const nadia = { waId: '33639980001', name: 'Nadia K.' };
-  // The fixture, its bytes and signature as given.
-  const res = await postWebhook(h.app.url, fixture('text-fr.json'), {
-    signature: fixtureSignatures().get('text-fr.json'),
-  });
-  expect(res.status).toBe(200);
-  await h.settled();
-  const first = h.graph.sentTo(nadia.waId);
-  expect(first).toHaveLength(1);
-  const list = first[0].body as {
-    type: string;
-    interactive: { type: string; action: { sections: { rows: { id: string; title: string }[] }[] } };
-  };
-  expect(list.type).toBe('interactive');
-  expect(list.interactive.type).toBe('list');
-  expect(list.interactive.action.sections[0].rows.map((r) => r.id)).toEqual(['1', '2', '3', '4', '5', '6', '7', '8']);
-  expect(textOf(first[0])).toContain(translator('fr')('language.question'));
+test(
+  'a French text from an unknown number, then Arabic, consent and "1": the workshops in ' +
+    'Arabic; a replay gets no reply; unsigned gets 401; a 131047 failure marks the message failed',
+  async () => {
+    const nadia = { waId: '33639980001', name: 'Nadia K.' };
+    // The fixture, its bytes and signature as given.
+    const res = await postWebhook(h.app.url, fixture('text-fr.json'), {
+      signature: fixtureSignatures().get('text-fr.json'),
+    });
+    expect(res.status).toBe(200);
+    await h.settled();
+    const first = h.graph.sentTo(nadia.waId);
+    expect(first).toHaveLength(1);
+    const list = first[0].body as {
+      type: string;
+      interactive: { type: string; action: { sections: { rows: { id: string; title: string }[] }[] } };
+    };
+    expect(list.type).toBe('interactive');
+    expect(list.interactive.type).toBe('list');
+    expect(list.interactive.action.sections[0].rows.map((r) => r.id)).toEqual(['1', '2', '3', '4', '5', '6', '7', '8']);
+    expect(textOf(first[0])).toContain(translator('fr')('language.question'));
 
-  const ar = translator('ar');
-  const consent = await h.send(listReply(nadia, '3', '3. العربية'), nadia.waId);
-  expect(consent.map(textOf).join('\n')).toContain(ar('onboarding.consent.question'));
-  const name = await h.send(buttonReply(nadia, '1', ar('common.yes')), nadia.waId);
-  expect(name.map(textOf).join('\n')).toContain(ar('onboarding.name.confirm', { name: 'Nadia K' }));
-  const menu = await h.send(text(nadia, '1'), nadia.waId);
-  expect(menu.map(textOf).join('\n')).toContain(ar('menu.question'));
-  const workshops = await h.send(text(nadia, '1'), nadia.waId);
-  const shown = workshops.map(textOf).join('\n');
-  expect(shown).toContain(ar('workshops.menu.question'));
-  const person = await h.app.db.prisma.beneficiary.findFirstOrThrow({ where: { phone: '+33639980001' } });
-  expect(person).toMatchObject({ firstName: 'Nadia K', language: 'ar', status: 'pending' });
+    const ar = translator('ar');
+    const consent = await h.send(listReply(nadia, '3', '3. العربية'), nadia.waId);
+    expect(consent.map(textOf).join('\n')).toContain(ar('onboarding.consent.question'));
+    const name = await h.send(buttonReply(nadia, '1', ar('common.yes')), nadia.waId);
+    expect(name.map(textOf).join('\n')).toContain(ar('onboarding.name.confirm', { name: 'Nadia K' }));
+    const menu = await h.send(text(nadia, '1'), nadia.waId);
+    expect(menu.map(textOf).join('\n')).toContain(ar('menu.question'));
+    const workshops = await h.send(text(nadia, '1'), nadia.waId);
+    const shown = workshops.map(textOf).join('\n');
+    expect(shown).toContain(ar('workshops.menu.question'));
+    const person = await h.app.db.prisma.beneficiary.findFirstOrThrow({ where: { phone: '+33639980001' } });
+    expect(person).toMatchObject({ firstName: 'Nadia K', language: 'ar', status: 'pending' });
 
-  // The same webhook again (Meta retries): stored once, no second reply.
-  const before = h.graph.sentTo(nadia.waId).length;
-  const replay = await postWebhook(h.app.url, fixture('text-fr.json'), {
-    signature: fixtureSignatures().get('text-fr.json'),
-  });
-  expect(replay.status).toBe(200);
-  await h.settled();
-  expect(h.graph.sentTo(nadia.waId)).toHaveLength(before);
+    // The same webhook again (Meta retries): stored once, no second reply.
+    const before = h.graph.sentTo(nadia.waId).length;
+    const replay = await postWebhook(h.app.url, fixture('text-fr.json'), {
+      signature: fixtureSignatures().get('text-fr.json'),
+    });
+    expect(replay.status).toBe(200);
+    await h.settled();
+    expect(h.graph.sentTo(nadia.waId)).toHaveLength(before);
 
-  // Unsigned: 401, nothing stored.
-  const count = await h.app.db.prisma.message.count();
-  expect((await postWebhook(h.app.url, text(nadia, 'bonjour'), { signature: null })).status).toBe(401);
-  expect(await h.app.db.prisma.message.count()).toBe(count);
+    // Unsigned: 401, nothing stored.
+    const count = await h.app.db.prisma.message.count();
+    expect((await postWebhook(h.app.url, text(nadia, 'bonjour'), { signature: null })).status).toBe(401);
+    expect(await h.app.db.prisma.message.count()).toBe(count);
 
-  // A failed status with 131047 for one of our messages: that Message is failed with its code.
-  const last = h.graph.sentTo(nadia.waId).at(-1)!;
-  await h.send(
-    statusWebhook([
-      { wamid: last.wamid, status: 'failed', errors: [{ code: 131047, title: 'Re-engagement message' }] },
-    ]),
-  );
-  const failed = await h.app.db.prisma.message.findUniqueOrThrow({ where: { providerId: `whatsapp:${last.wamid}` } });
-  expect(failed).toMatchObject({ status: 'failed', errorCode: 131047, errorTitle: 'Re-engagement message' });
-});
+    // A failed status with 131047 for one of our messages: that Message is failed with its code.
+    const last = h.graph.sentTo(nadia.waId).at(-1)!;
+    await h.send(
+      statusWebhook([
+        { wamid: last.wamid, status: 'failed', errors: [{ code: 131047, title: 'Re-engagement message' }] },
+      ]),
+    );
+    const failed = await h.app.db.prisma.message.findUniqueOrThrow({ where: { providerId: `whatsapp:${last.wamid}` } });
+    expect(failed).toMatchObject({ status: 'failed', errorCode: 131047, errorTitle: 'Re-engagement message' });
+  },
+);
 
 describe.each([
   { language: 'ar', digit: '٣', digits: '٠١٢٣٤٥٦٧٨٩', words: 'لا أستطيع إرسال ابني إلى الحضانة ‏غدا', name: 'فاطمة' },

@@ -77,17 +77,21 @@ describe('readBody', () => {
     expect(outcomes[1]).toEqual(bytes);
   });
 
-  test('over the cap: BodyTooLarge, from the Content-Length or while streaming, and the answer still reaches the client', async () => {
-    expect(await post(url, [Buffer.alloc(1001, 'x')], { 'Content-Length': '1001' })).toEqual({
-      status: 413,
-      body: 'over 1000',
-    });
-    expect(await post(url, [Buffer.alloc(600, 'x'), Buffer.alloc(600, 'x')])).toEqual({
-      status: 413,
-      body: 'over 1000',
-    });
-    expect(outcomes.map((o) => o.constructor)).toEqual([BodyTooLarge, BodyTooLarge]);
-  });
+  test(
+    'over the cap: BodyTooLarge, from the Content-Length or ' +
+      'while streaming, and the answer still reaches the client',
+    async () => {
+      expect(await post(url, [Buffer.alloc(1001, 'x')], { 'Content-Length': '1001' })).toEqual({
+        status: 413,
+        body: 'over 1000',
+      });
+      expect(await post(url, [Buffer.alloc(600, 'x'), Buffer.alloc(600, 'x')])).toEqual({
+        status: 413,
+        body: 'over 1000',
+      });
+      expect(outcomes.map((o) => o.constructor)).toEqual([BodyTooLarge, BodyTooLarge]);
+    },
+  );
 
   test('a client that goes away mid-body: BodyAborted, and nothing is answered', async () => {
     const req = http.request(url, { method: 'POST', headers: { 'Content-Length': '900' } });
@@ -122,23 +126,29 @@ describe('its callers on the real server', () => {
     expect(await h.app.db.prisma.message.count()).toBe(0);
   });
 
-  test('the API: a body over 256 KB gets 413 PayloadTooLarge, declared or streamed; a body that is not JSON 400, one of another type 415', async () => {
-    const json = { 'Content-Type': 'application/json', 'Accept-Language': 'en' };
-    const big = pieces(256 * 1024 + 1);
-    const declared = await post(`${h.app.url}/api/cip/session`, big, {
-      ...json,
-      'Content-Length': String(256 * 1024 + 1),
-    });
-    const streamed = await post(`${h.app.url}/api/cip/session`, big, json);
-    for (const res of [declared, streamed]) {
-      expect(res.status).toBe(413);
-      expect(JSON.parse(res.body).error.code).toBe('PayloadTooLarge');
-    }
-    const notJson = await post(`${h.app.url}/api/cip/session`, [Buffer.from('{"email": ')], json);
-    expect(notJson.status).toBe(400);
-    expect(JSON.parse(notJson.body).error.code).toBe('InvalidJson');
-    const text = await post(`${h.app.url}/api/cip/session`, [Buffer.from('email=x')], { 'Content-Type': 'text/plain' });
-    expect(text.status).toBe(415);
-    expect(JSON.parse(text.body).error.code).toBe('UnsupportedMediaType');
-  });
+  test(
+    'the API: a body over 256 KB gets 413 PayloadTooLarge, declared ' +
+      'or streamed; a body that is not JSON 400, one of another type 415',
+    async () => {
+      const json = { 'Content-Type': 'application/json', 'Accept-Language': 'en' };
+      const big = pieces(256 * 1024 + 1);
+      const declared = await post(`${h.app.url}/api/cip/session`, big, {
+        ...json,
+        'Content-Length': String(256 * 1024 + 1),
+      });
+      const streamed = await post(`${h.app.url}/api/cip/session`, big, json);
+      for (const res of [declared, streamed]) {
+        expect(res.status).toBe(413);
+        expect(JSON.parse(res.body).error.code).toBe('PayloadTooLarge');
+      }
+      const notJson = await post(`${h.app.url}/api/cip/session`, [Buffer.from('{"email": ')], json);
+      expect(notJson.status).toBe(400);
+      expect(JSON.parse(notJson.body).error.code).toBe('InvalidJson');
+      const text = await post(`${h.app.url}/api/cip/session`, [Buffer.from('email=x')], {
+        'Content-Type': 'text/plain',
+      });
+      expect(text.status).toBe(415);
+      expect(JSON.parse(text.body).error.code).toBe('UnsupportedMediaType');
+    },
+  );
 });

@@ -92,47 +92,52 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
   }
 }
 
-test('killed in the middle of the turn (the message stored, acknowledged, not answered): after the restart it is answered exactly once', async () => {
-  const person = { waId: '33600000501', name: 'Mariam' };
-  let server = await startServer();
-  // A first exchange, so that the next message is a voice note inside an open conversation.
-  expect((await postWebhook(server.base, text(person, 'bonjour'))).status).toBe(200);
-  await graph.waitForSent(1, { to: person.waId });
+test(
+  'killed in the middle of the turn (the message stored, acknowledged, ' +
+    'not answered): after the restart it is answered exactly once',
+  async () => {
+    const person = { waId: '33600000501', name: 'Mariam' };
+    let server = await startServer();
+    // A first exchange, so that the next message is a voice note inside an open conversation.
+    expect((await postWebhook(server.base, text(person, 'bonjour'))).status).toBe(200);
+    await graph.waitForSent(1, { to: person.waId });
 
-  // The voice note's turn stops at the speech-to-text call, which hangs: kill the server there.
-  stt.hang = true;
-  graph.addMedia('media-crash', samples.oggOpus, 'audio/ogg');
-  const asked = stt.nextRequest();
-  expect((await postWebhook(server.base, voiceNote(person, 'media-crash'))).status).toBe(200);
-  await asked;
-  await kill(server.child);
-  const afterKill = await rows();
-  const voice = afterKill.find(
-    (r) =>
-      r.direction === 'in' && (r.payload as { event?: { message: { type: string } } }).event?.message.type === 'audio',
-  );
-  expect(voice?.status).toBe('processing'); // stored and claimed, not handled
-  expect(graph.sentTo(person.waId)).toHaveLength(1);
+    // The voice note's turn stops at the speech-to-text call, which hangs: kill the server there.
+    stt.hang = true;
+    graph.addMedia('media-crash', samples.oggOpus, 'audio/ogg');
+    const asked = stt.nextRequest();
+    expect((await postWebhook(server.base, voiceNote(person, 'media-crash'))).status).toBe(200);
+    await asked;
+    await kill(server.child);
+    const afterKill = await rows();
+    const voice = afterKill.find(
+      (r) =>
+        r.direction === 'in' &&
+        (r.payload as { event?: { message: { type: string } } }).event?.message.type === 'audio',
+    );
+    expect(voice?.status).toBe('processing'); // stored and claimed, not handled
+    expect(graph.sentTo(person.waId)).toHaveLength(1);
 
-  // Restart: the service hears "1" (Français) now; the message is handled once, its answer sent once.
-  stt.hang = false;
-  stt.says(samples.oggOpus, '1');
-  server = await startServer();
-  const sent = await waitFor('the answer to the voice note', async () => {
-    const list = graph.sentTo(person.waId);
-    return list.length >= 2 ? list : undefined;
-  });
-  await new Promise((r) => setTimeout(r, 1500)); // time for a second answer, if there were one
-  expect(graph.sentTo(person.waId)).toHaveLength(sent.length);
-  const final = await rows();
-  expect(final.filter((r) => r.direction === 'in').map((r) => r.status)).toEqual(['received', 'received']);
-  const replies = final.filter((r) => r.direction === 'out');
-  expect(replies.every((r) => r.status === 'sent')).toBe(true);
-  expect(new Set(replies.map((r) => r.providerId)).size).toBe(replies.length);
-  await kill(server.child);
-});
+    // Restart: the service hears "1" (Français) now; the message is handled once, its answer sent once.
+    stt.hang = false;
+    stt.says(samples.oggOpus, '1');
+    server = await startServer();
+    const sent = await waitFor('the answer to the voice note', async () => {
+      const list = graph.sentTo(person.waId);
+      return list.length >= 2 ? list : undefined;
+    });
+    await new Promise((r) => setTimeout(r, 1500)); // time for a second answer, if there were one
+    expect(graph.sentTo(person.waId)).toHaveLength(sent.length);
+    const final = await rows();
+    expect(final.filter((r) => r.direction === 'in').map((r) => r.status)).toEqual(['received', 'received']);
+    const replies = final.filter((r) => r.direction === 'out');
+    expect(replies.every((r) => r.status === 'sent')).toBe(true);
+    expect(new Set(replies.map((r) => r.providerId)).size).toBe(replies.length);
+    await kill(server.child);
+  },
+);
 
-test('killed after the turn committed, while its replies could not be sent yet: nothing is lost, nothing goes twice', async () => {
+test('killed after the turn committed, its replies not sent yet: nothing is lost, nothing goes twice', async () => {
   const person = { waId: '33600000502', name: 'Ali' };
   graph.failAll('timeout'); // sends hang: a reply is in flight when the server dies
   let server = await startServer();

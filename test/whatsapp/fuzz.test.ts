@@ -332,7 +332,8 @@ function generate(r: Rand, huge = 320_000): Case {
     const name = r.pick(BASES);
     const bytes = r.chance(0.7)
       ? fixture(name)
-      : Buffer.from(JSON.stringify(JSON.parse(fixture(name).toString('utf8'))), 'utf8'); // UTF-8: cuts can fall inside a character
+      : // UTF-8: cuts can fall inside a character
+        Buffer.from(JSON.stringify(JSON.parse(fixture(name).toString('utf8'))), 'utf8');
     const cut = r.int(bytes.length - 1); // at least the last byte goes (a newline for the files)
     return { label: `${name} truncated at ${cut} of ${bytes.length}`, body: bytes.subarray(0, cut) };
   }
@@ -369,66 +370,75 @@ afterAll(async () => {
   await h?.close();
 });
 
-test(`500 signed bad bodies: every answer is 200 or 4xx, nothing is left unhandled, the server still answers (seed ${SEED})`, async () => {
-  const r = prng(SEED);
-  const cases = Array.from({ length: 500 }, () => generate(r));
-  const answers: { i: number; label: string; status: number | string }[] = [];
-  const concurrency = 8;
-  for (let start = 0; start < cases.length; start += concurrency) {
-    await Promise.all(
-      cases.slice(start, start + concurrency).map(async (c, j) => {
-        const i = start + j;
-        try {
-          const res = await postWebhook(h.app.url, c.body);
-          await res.arrayBuffer();
-          answers.push({ i, label: c.label, status: res.status });
-        } catch (err) {
-          const cause = (err as Error & { cause?: { code?: string; message?: string } }).cause;
-          answers.push({
-            i,
-            label: `${c.label} [${c.body.length} bytes]`,
-            status: `network error: ${(err as Error).message}${cause ? ` (${cause.code ?? ''} ${cause.message ?? ''})` : ''}`,
-          });
-        }
-      }),
+test(
+  `500 signed bad bodies: every answer is 200 or 4xx, nothing ` +
+    `is left unhandled, the server still answers (seed ${SEED})`,
+  async () => {
+    const r = prng(SEED);
+    const cases = Array.from({ length: 500 }, () => generate(r));
+    const answers: { i: number; label: string; status: number | string }[] = [];
+    const concurrency = 8;
+    for (let start = 0; start < cases.length; start += concurrency) {
+      await Promise.all(
+        cases.slice(start, start + concurrency).map(async (c, j) => {
+          const i = start + j;
+          try {
+            const res = await postWebhook(h.app.url, c.body);
+            await res.arrayBuffer();
+            answers.push({ i, label: c.label, status: res.status });
+          } catch (err) {
+            const cause = (err as Error & { cause?: { code?: string; message?: string } }).cause;
+            answers.push({
+              i,
+              label: `${c.label} [${c.body.length} bytes]`,
+              status:
+                `network error: ` +
+                `${(err as Error).message}${cause ? ` (${cause.code ?? ''} ${cause.message ?? ''})` : ''}`,
+            });
+          }
+        }),
+      );
+    }
+    expect(answers).toHaveLength(500);
+    const bad = answers.filter(
+      (a) => typeof a.status !== 'number' || !(a.status === 200 || (a.status >= 400 && a.status < 500)),
     );
-  }
-  expect(answers).toHaveLength(500);
-  const bad = answers.filter(
-    (a) => typeof a.status !== 'number' || !(a.status === 200 || (a.status >= 400 && a.status < 500)),
-  );
-  expect(bad.map((a) => `seed ${SEED} case ${a.i} (${a.label.slice(0, 160)}): ${a.status}`)).toEqual([]);
-  // Both kinds of answer happen: the mix is not all refused, nor all accepted.
-  const counts = new Map<number | string, number>();
-  for (const a of answers) counts.set(a.status, (counts.get(a.status) ?? 0) + 1);
-  expect(counts.get(200) ?? 0).toBeGreaterThan(50);
-  expect(counts.get(400) ?? 0).toBeGreaterThan(50);
+    expect(bad.map((a) => `seed ${SEED} case ${a.i} (${a.label.slice(0, 160)}): ${a.status}`)).toEqual([]);
+    // Both kinds of answer happen: the mix is not all refused, nor all accepted.
+    const counts = new Map<number | string, number>();
+    for (const a of answers) counts.set(a.status, (counts.get(a.status) ?? 0) + 1);
+    expect(counts.get(200) ?? 0).toBeGreaterThan(50);
+    expect(counts.get(400) ?? 0).toBeGreaterThan(50);
 
-  // Everything stored was handled, none of it given up on.
-  await h.settled(20_000);
-  const inbound = await h.app.db.prisma.message.groupBy({
-    by: ['status'],
-    where: { channel: 'whatsapp', direction: 'in' },
-    _count: true,
-  });
-  const byStatus = Object.fromEntries(inbound.map((g) => [g.status, g._count]));
-  expect(Object.keys(byStatus).filter((s) => s !== 'received')).toEqual([]);
-  expect(byStatus.received ?? 0).toBeGreaterThan(0);
+    // Everything stored was handled, none of it given up on.
+    await h.settled(20_000);
+    const inbound = await h.app.db.prisma.message.groupBy({
+      by: ['status'],
+      where: { channel: 'whatsapp', direction: 'in' },
+      _count: true,
+    });
+    const byStatus = Object.fromEntries(inbound.map((g) => [g.status, g._count]));
+    expect(Object.keys(byStatus).filter((s) => s !== 'received')).toEqual([]);
+    expect(byStatus.received ?? 0).toBeGreaterThan(0);
 
-  // A good fixture afterwards: 200, and Nadia gets her answer.
-  const res = await postWebhook(h.app.url, fixture('text-fr.json'), {
-    signature: fixtureSignatures().get('text-fr.json'),
-  });
-  expect(res.status).toBe(200);
-  expect(await res.json()).toMatchObject({ received: 1, new: 1 });
-  await h.settled();
-  expect(h.graph.sentTo('33639980001').length).toBeGreaterThan(0);
-}, 60_000);
+    // A good fixture afterwards: 200, and Nadia gets her answer.
+    const res = await postWebhook(h.app.url, fixture('text-fr.json'), {
+      signature: fixtureSignatures().get('text-fr.json'),
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ received: 1, new: 1 });
+    await h.settled();
+    expect(h.graph.sentTo('33639980001').length).toBeGreaterThan(0);
+  },
+  60_000,
+);
 
-test('what earlier runs found, kept: a timestamp beyond any date, and half an emoji in a status, get 200, not 503', async () => {
+test('earlier runs found, kept: a timestamp beyond any date, half an emoji in a status: 200, not 503', async () => {
   const status = (extra: string) =>
     Buffer.from(
-      `{"object":"whatsapp_business_account","entry":[{"id":"200000000000001","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"phone_number_id":"100000000000001"},"statuses":[{"id":"wamid.HBgLFUZZFIXTURE","status":"failed",${extra}}]}}]}]}`,
+      `{"object":"whatsapp_business_account","entry":[{"id":"200000000000001","changes":[{"field":"messages",` +
+        `"value":{"messaging_product":"whatsapp","metadata":{"phone_number_id":"100000000000001"},` +
+        `"statuses":[{"id":"wamid.HBgLFUZZFIXTURE","status":"failed",${extra}}]}}]}]}`,
     );
   const late = await postWebhook(h.app.url, status('"timestamp":1e20,"errors":[{"code":131047}]'));
   expect(late.status).toBe(200);

@@ -25,7 +25,9 @@ const msg = (type: string, fields: Partial<WaMessage> = {}): WaMessage => ({
 
 test('text-fr.json: the text as written', () => {
   expect(contentOf(eventOf('text-fr.json').message)).toEqual({
-    text: "Bonjour, je suis arrivée à Blois le mois dernier. Je voudrais un atelier pour écrire mon CV, c'est possible ?",
+    text:
+      'Bonjour, je suis arrivée à Blois le mois dernier. Je ' +
+      "voudrais un atelier pour écrire mon CV, c'est possible ?",
   });
 });
 
@@ -202,7 +204,7 @@ test('toActivity: the value of a tap, the message it answers, and no text when t
   expect(withMedia.channelData).toEqual({ type: 'audio' });
 });
 
-test('toActivity: a username-only person is keyed by their business-scoped id; no profile name gives an empty name', () => {
+test('toActivity: a username-only person is keyed by their business-scoped id; no profile name: empty name', () => {
   const event = eventOf('username-only.json');
   const activity = toActivity({ ...event, profileName: undefined }, contentOf(event.message), []);
   expect(activity.from).toEqual({ id: 'FR.4100000000000000017', name: '', role: 'user' });

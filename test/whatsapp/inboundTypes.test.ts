@@ -38,7 +38,7 @@ async function onboarded(waId: string, name = 'Amina') {
   return person;
 }
 
-test('the button-reply fixture: an id that is not ours counts by its title (دری), and the person goes on in Dari', async () => {
+test('the button-reply fixture: an id not ours counts by its title (دری), and the person goes on in Dari', async () => {
   h = await startWhatsAppApp();
   const hamid = { waId: '33639980003', name: 'Hamid' };
   await h.send(text(hamid, 'hello'), hamid.waId);
@@ -53,7 +53,7 @@ test('the button-reply fixture: an id that is not ours counts by its title (در
   expect(replies).toContain(fa('onboarding.consent.question'));
 });
 
-test('list rows and reply buttons come back as the number of the option; template quick replies as their payload', async () => {
+test("list rows, reply buttons come back as the option's number; template quick replies as their payload", async () => {
   h = await startWhatsAppApp();
   const person = await onboarded('33600000201');
   // The menu is a list: row "3" is "a problem".
@@ -124,69 +124,77 @@ test("with a speech-to-text service, a voice note is understood as an answer, in
   }
 });
 
-test('a photo with a caption in a problem report is kept; a location too; reactions are ignored; a sticker gets "I can read text..."', async () => {
-  h = await startWhatsAppApp();
-  const person = await onboarded('33600000205');
-  await h.send(text(person, '3'), person.waId);
-  await h.send(text(person, '1'), person.waId);
-  await h.send(text(person, '4'), person.waId); // papers
-  await h.send(text(person, '2'), person.waId); // this week
-  h.graph.addMedia('media-5', samples.jpeg, 'image/jpeg');
-  await h.send(image(person, 'media-5', 'la lettre de la préfecture'), person.waId);
-  const blocker = await h.app.db.prisma.blocker.findFirstOrThrow({ where: { category: 'papers' } });
-  expect(blocker.description).toBe('la lettre de la préfecture');
-  expect((blocker.attachments as { contentType: string }[])[0].contentType).toBe('image/jpeg');
+test(
+  'a photo with a caption in a problem report is kept; a location ' +
+    'too; reactions are ignored; a sticker gets "I can read text..."',
+  async () => {
+    h = await startWhatsAppApp();
+    const person = await onboarded('33600000205');
+    await h.send(text(person, '3'), person.waId);
+    await h.send(text(person, '1'), person.waId);
+    await h.send(text(person, '4'), person.waId); // papers
+    await h.send(text(person, '2'), person.waId); // this week
+    h.graph.addMedia('media-5', samples.jpeg, 'image/jpeg');
+    await h.send(image(person, 'media-5', 'la lettre de la préfecture'), person.waId);
+    const blocker = await h.app.db.prisma.blocker.findFirstOrThrow({ where: { category: 'papers' } });
+    expect(blocker.description).toBe('la lettre de la préfecture');
+    expect((blocker.attachments as { contentType: string }[])[0].contentType).toBe('image/jpeg');
 
-  // A reaction: nothing stored, nothing sent.
-  const before = h.graph.sentTo(person.waId).length;
-  const stored = await h.app.db.prisma.message.count();
-  await h.send(messageWebhook(person, { type: 'reaction', reaction: { message_id: 'wamid.x', emoji: '👍' } }));
-  expect(h.graph.sentTo(person.waId)).toHaveLength(before);
-  expect(await h.app.db.prisma.message.count()).toBe(stored);
+    // A reaction: nothing stored, nothing sent.
+    const before = h.graph.sentTo(person.waId).length;
+    const stored = await h.app.db.prisma.message.count();
+    await h.send(messageWebhook(person, { type: 'reaction', reaction: { message_id: 'wamid.x', emoji: '👍' } }));
+    expect(h.graph.sentTo(person.waId)).toHaveLength(before);
+    expect(await h.app.db.prisma.message.count()).toBe(stored);
 
-  // A sticker at the menu: what we can read, and the menu again.
-  const sticker = await h.send(
-    messageWebhook(person, { type: 'sticker', sticker: { id: 'st-1', mime_type: 'image/webp', animated: false } }),
-    person.waId,
-  );
-  expect(all(sticker)).toContain(fr('prompt.unsupported'));
-  expect(all(sticker)).toContain(fr('menu.question'));
+    // A sticker at the menu: what we can read, and the menu again.
+    const sticker = await h.send(
+      messageWebhook(person, { type: 'sticker', sticker: { id: 'st-1', mime_type: 'image/webp', animated: false } }),
+      person.waId,
+    );
+    expect(all(sticker)).toContain(fr('prompt.unsupported'));
+    expect(all(sticker)).toContain(fr('menu.question'));
 
-  // A location as the message to the CIP: kept as a geo: link.
-  await h.send(text(person, '5'), person.waId);
-  await h.send(
-    messageWebhook(person, {
-      type: 'location',
-      location: { latitude: 47.5861, longitude: 1.3359, name: 'Gare de Blois' },
-    }),
-    person.waId,
-  );
-  const event = await h.app.db.prisma.caseEvent.findFirstOrThrow({
-    where: { type: 'message_to_cip' },
-    orderBy: { id: 'desc' },
-  });
-  expect((event.payload as { attachments: { url: string; name: string }[] }).attachments[0]).toMatchObject({
-    url: 'geo:47.5861,1.3359',
-    name: 'Gare de Blois',
-  });
-});
+    // A location as the message to the CIP: kept as a geo: link.
+    await h.send(text(person, '5'), person.waId);
+    await h.send(
+      messageWebhook(person, {
+        type: 'location',
+        location: { latitude: 47.5861, longitude: 1.3359, name: 'Gare de Blois' },
+      }),
+      person.waId,
+    );
+    const event = await h.app.db.prisma.caseEvent.findFirstOrThrow({
+      where: { type: 'message_to_cip' },
+      orderBy: { id: 'desc' },
+    });
+    expect((event.payload as { attachments: { url: string; name: string }[] }).attachments[0]).toMatchObject({
+      url: 'geo:47.5861,1.3359',
+      name: 'Gare de Blois',
+    });
+  },
+);
 
-test('someone known by a username only (business-scoped id): answered through "recipient"; later the same person with only that id keeps their conversation', async () => {
-  h = await startWhatsAppApp();
-  const hidden = { bsuid: 'FR.4100000000000000207', name: 'Sara' };
-  const first = await h.send(text(hidden, 'salut'), hidden.bsuid);
-  expect(first).toHaveLength(1);
-  expect(first[0].body.recipient).toBe(hidden.bsuid);
-  expect(first[0].body.to).toBeUndefined();
+test(
+  'someone known by a username only (business-scoped id): answered through ' +
+    '"recipient"; later the same person with only that id keeps their conversation',
+  async () => {
+    h = await startWhatsAppApp();
+    const hidden = { bsuid: 'FR.4100000000000000207', name: 'Sara' };
+    const first = await h.send(text(hidden, 'salut'), hidden.bsuid);
+    expect(first).toHaveLength(1);
+    expect(first[0].body.recipient).toBe(hidden.bsuid);
+    expect(first[0].body.to).toBeUndefined();
 
-  // A person first seen with both ids, then with the business-scoped id only: one person.
-  const both = { waId: '33600000208', bsuid: 'FR.4100000000000000208', name: 'Reza' };
-  await h.send(text(both, 'salam'), both.waId);
-  await h.send(text(both, '4'), both.waId); // Dari
-  const later = await h.send(text({ bsuid: both.bsuid, name: 'Reza' }, '1'), both.waId);
-  // Answered on the wa_id's conversation: the consent question was waiting, "1" is yes.
-  expect(all(later)).toContain(translator('fa')('onboarding.name.confirm', { name: 'Reza' }));
-});
+    // A person first seen with both ids, then with the business-scoped id only: one person.
+    const both = { waId: '33600000208', bsuid: 'FR.4100000000000000208', name: 'Reza' };
+    await h.send(text(both, 'salam'), both.waId);
+    await h.send(text(both, '4'), both.waId); // Dari
+    const later = await h.send(text({ bsuid: both.bsuid, name: 'Reza' }, '1'), both.waId);
+    // Answered on the wa_id's conversation: the consent question was waiting, "1" is yes.
+    expect(all(later)).toContain(translator('fa')('onboarding.name.confirm', { name: 'Reza' }));
+  },
+);
 
 test('a wa_id that matches the phone of a case a CIP created is linked to that case on consent', async () => {
   h = await startWhatsAppApp();
@@ -223,28 +231,32 @@ test('a person who refuses consent: nothing of the conversation is kept, not eve
   expect(await h.app.db.prisma.beneficiary.count()).toBe(0);
 });
 
-test('someone who wrote but never consented is forgotten after 30 days without a message: messages, number, state; people with a case are not', async () => {
-  h = await startWhatsAppApp();
-  const stranger = { waId: '33600000211', name: 'Anon' };
-  const recent = { waId: '33600000212', name: 'Recent' };
-  await h.send(text(stranger, 'bonjour'), stranger.waId);
-  await h.send(text(recent, 'bonjour'), recent.waId);
-  const person = await onboarded('33600000213');
-  const db = h.app.db.prisma;
-  const old = new Date(Date.now() - 31 * 86400_000);
-  await db.conversationRef.updateMany({
-    where: { userKey: { in: [stranger.waId, person.waId] } },
-    data: { lastInboundAt: old },
-  });
-  expect(await db.botState.count({ where: { key: { contains: stranger.waId } } })).toBeGreaterThan(0);
+test(
+  'someone who wrote but never consented is forgotten after 30 days ' +
+    'without a message: messages, number, state; people with a case are not',
+  async () => {
+    h = await startWhatsAppApp();
+    const stranger = { waId: '33600000211', name: 'Anon' };
+    const recent = { waId: '33600000212', name: 'Recent' };
+    await h.send(text(stranger, 'bonjour'), stranger.waId);
+    await h.send(text(recent, 'bonjour'), recent.waId);
+    const person = await onboarded('33600000213');
+    const db = h.app.db.prisma;
+    const old = new Date(Date.now() - 31 * 86400_000);
+    await db.conversationRef.updateMany({
+      where: { userKey: { in: [stranger.waId, person.waId] } },
+      data: { lastInboundAt: old },
+    });
+    expect(await db.botState.count({ where: { key: { contains: stranger.waId } } })).toBeGreaterThan(0);
 
-  const forgotten = await h.app.whatsapp!.store.forgetStrangers(30);
-  expect(forgotten).toMatchObject({ people: 1 });
-  expect(await db.message.count({ where: { conversationId: stranger.waId } })).toBe(0);
-  expect(await db.conversationRef.count({ where: { userKey: stranger.waId } })).toBe(0);
-  expect(await db.botState.count({ where: { key: { contains: stranger.waId } } })).toBe(0);
-  // The one who wrote lately, and the one with a case, stay.
-  expect(await db.message.count({ where: { conversationId: recent.waId } })).toBeGreaterThan(0);
-  expect(await db.message.count({ where: { conversationId: person.waId } })).toBeGreaterThan(0);
-  expect(await db.conversationRef.count({ where: { userKey: person.waId } })).toBe(1);
-});
+    const forgotten = await h.app.whatsapp!.store.forgetStrangers(30);
+    expect(forgotten).toMatchObject({ people: 1 });
+    expect(await db.message.count({ where: { conversationId: stranger.waId } })).toBe(0);
+    expect(await db.conversationRef.count({ where: { userKey: stranger.waId } })).toBe(0);
+    expect(await db.botState.count({ where: { key: { contains: stranger.waId } } })).toBe(0);
+    // The one who wrote lately, and the one with a case, stay.
+    expect(await db.message.count({ where: { conversationId: recent.waId } })).toBeGreaterThan(0);
+    expect(await db.message.count({ where: { conversationId: person.waId } })).toBeGreaterThan(0);
+    expect(await db.conversationRef.count({ where: { userKey: person.waId } })).toBe(1);
+  },
+);

@@ -67,7 +67,7 @@ test('a text over 4,096 characters is split at a paragraph', () => {
 });
 
 test('a text over 4,096 characters with no paragraph is split at a line, then at a space', () => {
-  const lines = Array.from({ length: 100 }, (_, i) => `${String(i).padStart(2, '0')} ${'x'.repeat(60)}`); // 63 chars each
+  const lines = Array.from({ length: 100 }, (_, i) => `${String(i).padStart(2, '0')} ${'x'.repeat(60)}`); // 63 each
   const byLine = splitText(lines.join('\n'), LIMITS.text);
   expect(byLine.length).toBe(2);
   for (const part of byLine) expect(part.length).toBeLessThanOrEqual(LIMITS.text);
@@ -195,7 +195,7 @@ test.each(LANGUAGE_CODES)('the list button in %s is whatsapp.choose, within 20 c
   expect(asList(out[0]).action.button.length).toBeLessThanOrEqual(LIMITS.listButton);
 });
 
-test('list rows: a title over 24 characters is shortened, and the whole label goes in the description (72 at most)', () => {
+test('list rows: a title over 24 characters is shortened, the whole label goes in the description (72 at most)', () => {
   const out = renderActivities(
     [
       ask(
@@ -248,19 +248,23 @@ test('a question with 10 options is still a list; with 11 it is numbered text on
   expect(eleven[0].choices).toBeUndefined();
 });
 
-test('a button body over 1,024 characters: what comes before goes first, the question and its numbered lines stay in the body', () => {
-  const intro = 'Information importante. '.repeat(60).trim(); // about 1,440 characters
-  const out = renderActivities(
-    [say('fr', intro), ask('fr', 'Vous confirmez ?', options('Oui', 'Non', 'Je ne sais pas'))],
-    'fr',
-  );
-  expect(out).toHaveLength(2);
-  expect(asText(out[0]).body).toBe(intro);
-  const interactive = asButtons(out[1]);
-  expect(interactive.body.text).toBe('Vous confirmez ?\n1. Oui\n2. Non\n3. Je ne sais pas');
-});
+test(
+  'a button body over 1,024 characters: what comes before goes ' +
+    'first, the question and its numbered lines stay in the body',
+  () => {
+    const intro = 'Information importante. '.repeat(60).trim(); // about 1,440 characters
+    const out = renderActivities(
+      [say('fr', intro), ask('fr', 'Vous confirmez ?', options('Oui', 'Non', 'Je ne sais pas'))],
+      'fr',
+    );
+    expect(out).toHaveLength(2);
+    expect(asText(out[0]).body).toBe(intro);
+    const interactive = asButtons(out[1]);
+    expect(interactive.body.text).toBe('Vous confirmez ?\n1. Oui\n2. Non\n3. Je ne sais pas');
+  },
+);
 
-test('a question alone over 1,024 characters: its first lines go before, its last lines (the options) in the body', () => {
+test('a question alone over 1,024 characters: its first lines go before, its last (the options) in the body', () => {
   const lines = Array.from({ length: 40 }, (_, i) => `Ligne ${i + 1} : ${'détail '.repeat(5).trim()}`);
   const question = ask('fr', lines, options('Oui', 'Non'), ['Répondez par le numéro.']);
   const out = renderActivities([question], 'fr');
@@ -274,7 +278,8 @@ test('a question alone over 1,024 characters: its first lines go before, its las
 });
 
 test('a list body over 4,096 characters keeps its numbered lines in the body too', () => {
-  const intro = Array.from({ length: 120 }, (_, i) => `Paragraphe ${i} ${'texte '.repeat(6)}`.trim()).join('\n'); // about 5,000
+  // about 5,000 characters
+  const intro = Array.from({ length: 120 }, (_, i) => `Paragraphe ${i} ${'texte '.repeat(6)}`.trim()).join('\n');
   const out = renderActivities([ask('fr', intro, labels(5))], 'fr');
   const list = asList(out[out.length - 1]);
   expect(list.body.text.length).toBeLessThanOrEqual(LIMITS.listBody);
@@ -419,29 +424,33 @@ test('a character longer than the limit leaves only "…"', () => {
   expect(truncate('👨‍👩‍👧‍👦👨‍👩‍👧‍👦', 5)).toBe('…');
 });
 
-test('a card of buttons with no words: the button titles are the body; a button with neither title nor value is left out', () => {
-  const card = CardFactory.heroCard('', '', undefined, [
-    { type: 'imBack', title: 'Oui', value: '1' },
-    { type: 'imBack', title: 'Non', value: '2' },
-  ]);
-  const [m] = renderActivities([{ type: 'message', attachments: [card] }], 'fr');
-  const buttons = asButtons(m);
-  expect(buttons.body.text).toBe('Oui\nNon');
-  const odd = renderActivities(
-    [
-      {
-        type: 'message',
-        text: 'Choisissez.',
-        suggestedActions: {
-          to: [],
-          actions: [
-            { type: 'imBack', title: '', value: { x: 1 } } as never,
-            { type: 'imBack', title: 'B', value: 'b' },
-          ],
+test(
+  'a card of buttons with no words: the button titles are ' +
+    'the body; a button with neither title nor value is left out',
+  () => {
+    const card = CardFactory.heroCard('', '', undefined, [
+      { type: 'imBack', title: 'Oui', value: '1' },
+      { type: 'imBack', title: 'Non', value: '2' },
+    ]);
+    const [m] = renderActivities([{ type: 'message', attachments: [card] }], 'fr');
+    const buttons = asButtons(m);
+    expect(buttons.body.text).toBe('Oui\nNon');
+    const odd = renderActivities(
+      [
+        {
+          type: 'message',
+          text: 'Choisissez.',
+          suggestedActions: {
+            to: [],
+            actions: [
+              { type: 'imBack', title: '', value: { x: 1 } } as never,
+              { type: 'imBack', title: 'B', value: 'b' },
+            ],
+          },
         },
-      },
-    ],
-    'fr',
-  );
-  expect(asButtons(odd[0]).action.buttons.map((b) => b.reply.id)).toEqual(['b']);
-});
+      ],
+      'fr',
+    );
+    expect(asButtons(odd[0]).action.buttons.map((b) => b.reply.id)).toEqual(['b']);
+  },
+);

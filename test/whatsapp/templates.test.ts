@@ -194,7 +194,7 @@ const session = {
 };
 const invitation = { person: { firstName: 'Amadou' }, session };
 
-test('a French workshop invitation: the template, its five parameters formatted in French, and two quick replies', () => {
+test('a French workshop invitation: the template, its five parameters formatted in French, two quick replies', () => {
   const built = buildTemplate(registry.workshop_invitation!, 'workshop_invitation', 'fr', invitation, TZ);
   expect(built.language).toBe('fr');
   expect(built.message).toEqual({
@@ -215,7 +215,8 @@ test('a French workshop invitation: the template, its five parameters formatted 
     },
   });
   expect(built.text).toBe(
-    'Bonjour Amadou. Vous êtes invité à un atelier : Papiers et démarches. Jour : mardi 3 mars. Heure : 9 h 30. Lieu : Centre social Bellecour. Vous venez ?',
+    'Bonjour Amadou. Vous êtes invité à un atelier : Papiers et démarches. Jour : mardi 3 mars. ' +
+      'Heure : 9 h 30. Lieu : Centre social Bellecour. Vous venez ?',
   );
 });
 
@@ -229,7 +230,8 @@ test('English: English dates and times', () => {
     ),
   });
   expect(built.text).toBe(
-    'Hello Amadou. You are invited to a workshop: Papers and official steps. Day: Tuesday 3 March. Time: 9:30. Where: Centre social Bellecour. Will you come?',
+    'Hello Amadou. You are invited to a workshop: Papers and official steps. Day: Tuesday 3 March. ' +
+      'Time: 9:30. Where: Centre social Bellecour. Will you come?',
   );
 });
 
@@ -331,7 +333,8 @@ test('waitlist_promoted has no buttons: only the body component', () => {
   const built = buildTemplate(registry.waitlist_promoted!, 'waitlist_promoted', 'fr', invitation, TZ);
   expect(built.message.template.components!.map((c) => c.type)).toEqual(['body']);
   expect(built.text).toBe(
-    'Bonne nouvelle, Amadou : une place est libre pour vous. Atelier : Papiers et démarches. Date : mardi 3 mars, 9 h 30. Lieu : Centre social Bellecour.',
+    'Bonne nouvelle, Amadou : une place est libre pour vous. Atelier : Papiers et démarches. ' +
+      'Date : mardi 3 mars, 9 h 30. Lieu : Centre social Bellecour.',
   );
 });
 
@@ -389,7 +392,7 @@ test.each([
   expect(parameterText(parameter, values, 'fr', TZ)).toBe('-');
 });
 
-test('parameterText ":title": a workshop\'s title in the language, anything else (a structure\'s name) as it is', () => {
+test('parameterText ":title": a workshop\'s title in the language, anything else (a structure\'s name) as is', () => {
   expect(
     parameterText('item:title', { item: { workshopCode: 'paperwork', title: 'Papiers et démarches' } }, 'en', TZ),
   ).toBe(translator('en')('workshops.titles.paperwork'));

@@ -156,7 +156,9 @@ test('text-fr.json: one message from Nadia, with both ids, her profile name and 
         timestamp: '1780300800',
         type: 'text',
         text: {
-          body: "Bonjour, je suis arrivée à Blois le mois dernier. Je voudrais un atelier pour écrire mon CV, c'est possible ?",
+          body:
+            'Bonjour, je suis arrivée à Blois le mois dernier. Je ' +
+            "voudrais un atelier pour écrire mon CV, c'est possible ?",
         },
       },
     },
@@ -268,17 +270,21 @@ test('username-only.json: no phone number, so the business-scoped user id is the
   expect(event.message.text?.body).toBe('Salam, je voudrais parler à ma conseillère.');
 });
 
-test('group-text.json: a message written in a group is skipped and counted, whatever it says; the same message sent directly is read', () => {
-  const group = load('group-text.json');
-  expect(ok(parseWebhook(JSON.stringify(group)))).toMatchObject({ messages: [], skipped: 1, ignored: 0 });
-  expect(
-    ok(parse(envelope({ messaging_product: 'whatsapp', metadata: METADATA, messages: [message({ group_id: '' })] }))),
-  ).toMatchObject({ messages: [], skipped: 1 });
-  delete group.entry[0].changes[0].value.messages[0].group_id;
-  expect(ok(parseWebhook(JSON.stringify(group))).messages.map((m) => m.message.text?.body)).toEqual([
-    'Salut tout le monde, oui 1',
-  ]);
-});
+test(
+  'group-text.json: a message written in a group is skipped and ' +
+    'counted, whatever it says; the same message sent directly is read',
+  () => {
+    const group = load('group-text.json');
+    expect(ok(parseWebhook(JSON.stringify(group)))).toMatchObject({ messages: [], skipped: 1, ignored: 0 });
+    expect(
+      ok(parse(envelope({ messaging_product: 'whatsapp', metadata: METADATA, messages: [message({ group_id: '' })] }))),
+    ).toMatchObject({ messages: [], skipped: 1 });
+    delete group.entry[0].changes[0].value.messages[0].group_id;
+    expect(ok(parseWebhook(JSON.stringify(group))).messages.map((m) => m.message.text?.body)).toEqual([
+      'Salut tout le monde, oui 1',
+    ]);
+  },
+);
 
 test('reaction.json: a reaction is ignored, not skipped', () => {
   expect(parseWebhook(fixture('reaction.json'))).toEqual({

@@ -41,7 +41,7 @@ test('the handshake answers the challenge to the right verify token, 403 otherwi
   expect((await handshake({})).status).toBe(403);
 });
 
-test("signatures: the fixtures' own signatures are accepted; missing or wrong ones get 401 and store nothing", async () => {
+test("signatures: the fixtures' own are accepted; missing or wrong ones get 401 and store nothing", async () => {
   const signatures = fixtureSignatures();
   for (const name of ['text-fr.json', 'button-reply.json', 'voice-note.json', 'status-delivered.json']) {
     const res = await postWebhook(h.app.url, fixture(name), { signature: signatures.get(name) });
@@ -105,7 +105,7 @@ test('a message delivered twice, even at the same moment, is stored and answered
   expect(h.graph.sentTo(person.waId)).toHaveLength(1);
 });
 
-test("a person's messages are handled in the order they came, even when they come faster than the bot answers", async () => {
+test("a person's messages are handled in the order they came, even coming faster than the bot answers", async () => {
   const person = { waId: '33700000102', name: 'Omid' };
   const t = Date.now();
   // Posted one after the other without waiting for the answers: hello, Dari (4), yes to consent.
@@ -128,17 +128,21 @@ test("a person's messages are handled in the order they came, even when they com
   expect(inbound.every((m) => m.status === 'received')).toBe(true);
 });
 
-test('the acknowledgement comes after the message is stored (a 200 means it is in the database); the message is then marked read, "typing..."', async () => {
-  const person = { waId: '33700000103' };
-  const body = text(person, 'hello');
-  const res = await postWebhook(h.app.url, body);
-  expect(res.status).toBe(200);
-  const wamid = (body.entry[0].changes[0].value.messages[0] as { id: string }).id;
-  // Immediately after the answer, before any handling is waited for.
-  expect(await h.app.db.prisma.message.count({ where: { providerId: `whatsapp:${wamid}` } })).toBe(1);
-  await h.settled();
-  expect(h.graph.reads).toContainEqual(expect.objectContaining({ messageId: wamid, typing: true }));
-});
+test(
+  'the acknowledgement comes after the message is stored (a 200 means ' +
+    'it is in the database); the message is then marked read, "typing..."',
+  async () => {
+    const person = { waId: '33700000103' };
+    const body = text(person, 'hello');
+    const res = await postWebhook(h.app.url, body);
+    expect(res.status).toBe(200);
+    const wamid = (body.entry[0].changes[0].value.messages[0] as { id: string }).id;
+    // Immediately after the answer, before any handling is waited for.
+    expect(await h.app.db.prisma.message.count({ where: { providerId: `whatsapp:${wamid}` } })).toBe(1);
+    await h.settled();
+    expect(h.graph.reads).toContainEqual(expect.objectContaining({ messageId: wamid, typing: true }));
+  },
+);
 
 test('the signature is checked on the raw bytes: a secret of another app never opens the endpoint', async () => {
   const body = asMetaJson(text({ waId: '33700000104' }, 'x'));
