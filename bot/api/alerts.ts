@@ -3,7 +3,7 @@
 // acknowledgement, which says who saw it and when.
 import { z } from 'zod';
 import { ANY_STAFF, type Api, type ApiDeps } from './http';
-import { about, orNotFound, page } from './handlers';
+import { about, idsOf, orNotFound, page } from './handlers';
 import { caseEvent } from './beneficiaries';
 import { caseScope, inScope } from './scope';
 import { flag, id, idParams, list, paging } from './schemas';
@@ -68,7 +68,7 @@ export function alertRoutes(api: Api, { db }: ApiDeps): void {
         prisma.caseEvent.findMany({ where, orderBy: { id: 'desc' }, ...window }),
         prisma.caseEvent.count({ where }),
       ]);
-      await ctx.audit({ action: 'read', resource: 'alert', detail: { ids: items.map((a) => a.id) } });
+      await ctx.audit({ action: 'read', resource: 'alert', detail: idsOf(items) });
       return { items: await withErasure(prisma, items), total };
     },
   );

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { isUniqueViolation, type Prisma } from '../db/client';
 import { appendCaseEvent } from '../services/caseEvents';
 import { ANY_STAFF, apiError, conflict, notFound, type Api, type ApiContext, type ApiDeps } from './http';
-import { aboutCase, byStaff, fieldsOf, page } from './handlers';
+import { aboutCase, byStaff, fieldsOf, idsOf, page } from './handlers';
 import { caseInScope, caseScope } from './scope';
 import {
   caseStatus,
@@ -182,7 +182,7 @@ export function beneficiaryRoutes(api: Api, { db }: ApiDeps): void {
         prisma.beneficiary.findMany({ where, orderBy: ORDER[query.sort], ...window }),
         prisma.beneficiary.count({ where }),
       ]);
-      await ctx.audit({ action: 'read', resource: 'beneficiary', detail: { ids: items.map((b) => b.id), query } });
+      await ctx.audit({ action: 'read', resource: 'beneficiary', detail: { ...idsOf(items), query } });
       return { items, total };
     },
   );

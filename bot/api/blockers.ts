@@ -6,7 +6,7 @@ import type { Prisma } from '../db/client';
 import { BLOCKER_CATEGORIES, URGENCIES } from '../services/blockers';
 import { appendCaseEvent } from '../services/caseEvents';
 import { ANY_STAFF, conflict, type Api, type ApiDeps } from './http';
-import { about, byStaff, orNotFound, page } from './handlers';
+import { about, byStaff, idsOf, orNotFound, page } from './handlers';
 import { caseScope, inScope } from './scope';
 import { id, idParams, list, paging } from './schemas';
 
@@ -74,7 +74,7 @@ export function blockerRoutes(api: Api, { db }: ApiDeps): void {
         action: 'read',
         resource: 'blocker',
         ...(query.beneficiaryId && { beneficiaryId: query.beneficiaryId }),
-        detail: { ids: items.map((b) => b.id), query },
+        detail: { ...idsOf(items), query },
       });
       return { items, total };
     },

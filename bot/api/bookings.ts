@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { book, cancelBooking } from '../services/workshops';
 import { ANY_STAFF, conflict, notFound, type Api, type ApiDeps } from './http';
-import { about, byStaff, orNotFound } from './handlers';
+import { about, byStaff, idsOf, orNotFound } from './handlers';
 import { caseInScope, caseScope, inScope } from './scope';
 import { id, idParams, list } from './schemas';
 
@@ -76,7 +76,7 @@ export function bookingRoutes(api: Api, { db }: ApiDeps): void {
       await ctx.audit({
         action: 'read',
         resource: 'booking',
-        detail: { sessionId: params.id, ids: items.map((b) => b.id) },
+        detail: { sessionId: params.id, ...idsOf(items) },
       });
       return { items, total: items.length };
     },

@@ -84,6 +84,12 @@ const staffMessage = z.object({
   error: z.string().nullable(),
 });
 
+/** The refusals of writing to the person (and of its preview), for the OpenAPI document. */
+const WRITE_ERRORS = {
+  404: 'Not in your scope',
+  409: 'The person cannot be written to (erased, said stop, unreachable, no consent)',
+};
+
 function stateOf(m: { status: string; channel: string; nextAttemptAt: Date | null }, now: Date): string {
   if (m.status !== 'queued') return m.status;
   if (m.nextAttemptAt === null) return 'waiting_for_person';
@@ -115,10 +121,7 @@ export function cipMessageRoutes(api: Api, { db }: ApiDeps, options: CipMessageR
       params: idParams,
       body: messageBody,
       response: preview,
-      errors: {
-        404: 'Not in your scope',
-        409: 'The person cannot be written to (erased, said stop, unreachable, no consent)',
-      },
+      errors: WRITE_ERRORS,
     },
     async (ctx, { params, body }) => {
       const b = await target(ctx.staff, params.id);
@@ -133,17 +136,15 @@ export function cipMessageRoutes(api: Api, { db }: ApiDeps, options: CipMessageR
       method: 'post',
       path: '/api/cip/beneficiaries/:id/messages',
       summary:
-        "Write to the person: a ready-made message (sent in their language) or a free text, signed with the CIP's first name; goes through the outbox",
+        'Write to the person: a ready-made message (sent in their language) or a free text, ' +
+        "signed with the CIP's first name; goes through the outbox",
       tag: 'beneficiaries',
       roles: ANY_STAFF,
       params: idParams,
       body: messageBody,
       status: 201,
       response: staffMessage,
-      errors: {
-        404: 'Not in your scope',
-        409: 'The person cannot be written to (erased, said stop, unreachable, no consent)',
-      },
+      errors: WRITE_ERRORS,
     },
     async (ctx, { params, body }) => {
       const b = await target(ctx.staff, params.id);

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { isUniqueViolation, type Prisma } from '../db/client';
 import { ANY_STAFF, apiError, conflict, MANAGERS, notFound, type Api, type ApiContext, type ApiDeps } from './http';
-import { about, fieldsOf, orNotFound } from './handlers';
+import { about, fieldsOf, idsOf, orNotFound } from './handlers';
 import { flag, id, idParams, language, list, name, paging, phone } from './schemas';
 
 export const contactRole = z.enum(['supervisor', 'tutor', 'other']);
@@ -75,7 +75,7 @@ export function contactRoutes(api: Api, { db }: ApiDeps): void {
         prisma.contact.findMany({ where, orderBy: { id: 'asc' }, take: query.limit, skip: query.offset }),
         prisma.contact.count({ where }),
       ]);
-      await ctx.audit({ action: 'read', resource: 'contact', detail: { ids: items.map((c) => c.id), query } });
+      await ctx.audit({ action: 'read', resource: 'contact', detail: { ...idsOf(items), query } });
       return { items, total };
     },
   );

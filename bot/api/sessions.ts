@@ -49,8 +49,12 @@ export function sessionRoutes(api: Api, { db }: ApiDeps, options: { sessionHours
       body: z.object({ email: z.string().trim().min(3).max(200), password: z.string().min(1).max(200) }),
       response: z.object({ token: z.string(), expiresAt: z.date(), staff }),
       errors: {
-        401: 'Wrong email or password (Unauthorized), or a one-time password more than 72 hours old (OneTimePasswordExpired)',
-        429: 'Too many wrong passwords for the account (AccountLocked) or from the address (TooManyAttempts); Retry-After in seconds',
+        401:
+          'Wrong email or password (Unauthorized), ' +
+          'or a one-time password more than 72 hours old (OneTimePasswordExpired)',
+        429:
+          'Too many wrong passwords for the account (AccountLocked) or from the address (TooManyAttempts); ' +
+          'Retry-After in seconds',
       },
     },
     async (ctx, { body }) => {

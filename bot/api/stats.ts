@@ -47,7 +47,8 @@ export function statsRoutes(api: Api, { db }: ApiDeps): void {
       method: 'get',
       path: '/api/cip/stats',
       summary:
-        'Statistics of a period: caseload, exits, durations, sas IAE, workshops, immersions, blockers, POEC cohorts, reach',
+        'Statistics of a period: caseload, exits, durations, sas IAE, workshops, immersions, blockers, ' +
+        'POEC cohorts, reach',
       tag: 'statistics',
       roles: ANY_STAFF,
       query: statsQuery,

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { Prisma } from '../db/client';
 import { SIAE_DEFAULT_CAPACITY } from '../services/placements';
 import { ANY_STAFF, MANAGERS, type Api, type ApiDeps } from './http';
-import { about, fieldsOf, orNotFound } from './handlers';
+import { about, fieldsOf, idsOf, orNotFound } from './handlers';
 import { contact } from './contacts';
 import { flag, idParams, list, paging, text } from './schemas';
 
@@ -196,7 +196,7 @@ export function structureRoutes(api: Api, { db }: ApiDeps): void {
       await ctx.audit({
         action: 'read',
         resource: 'contact',
-        detail: { structureId: found.id, ids: found.contacts.map((c) => c.id) },
+        detail: { structureId: found.id, ...idsOf(found.contacts) },
       });
       return { ...found, currentPlacements: current.get(found.id) ?? 0, upcomingPlacements };
     },
@@ -207,7 +207,8 @@ export function structureRoutes(api: Api, { db }: ApiDeps): void {
       method: 'get',
       path: '/api/cip/structures/:id/occupancy',
       summary:
-        'People placed in a structure week by week (Monday to Sunday, this week first; 8 weeks unless told), against its seats',
+        'People placed in a structure week by week (Monday to Sunday, this week first; 8 weeks unless told), ' +
+        'against its seats',
       tag: 'structures',
       roles: ANY_STAFF,
       params: idParams,

@@ -19,7 +19,8 @@ export function todayRoutes(api: Api, { db }: ApiDeps): void {
       method: 'get',
       path: '/api/cip/today',
       summary:
-        'What needs me today: alerts by kind, pending cases, people without news for 14 days, sessions and shifts of today and tomorrow, immersions in progress',
+        'What needs me today: alerts by kind, pending cases, people without news for 14 days, ' +
+        'sessions and shifts of today and tomorrow, immersions in progress',
       tag: 'alerts',
       roles: ANY_STAFF,
       response: z.object({

@@ -93,8 +93,9 @@ export function personRoutes(pages: Pages): void {
       },
     });
     const pagesCount = Math.max(1, Math.ceil(result.total / PAGE_SIZE));
+    const given = Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined));
     const link = (n: number) =>
-      `/cip/people?${new URLSearchParams({ ...(Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined)) as Record<string, string>), page: String(n) })}`;
+      `/cip/people?${new URLSearchParams({ ...(given as Record<string, string>), page: String(n) })}`;
     await p.html(
       'people',
       p.t('nav.people'),
