@@ -20,6 +20,7 @@ import {
 import { queueNotification } from './notifications';
 import { answerQuestion, askQuestion } from './questions';
 import { nextAllowed, type QuietHours } from './quietHours';
+import { retryLostRaces } from '../db/retry';
 
 export const ATTENDANCE_ANSWERS = ['present', 'absent', 'late'] as const;
 export type AttendanceAnswer = (typeof ATTENDANCE_ANSWERS)[number];
@@ -145,15 +146,17 @@ async function ask(
       today: localDay(notBefore, options.timeZone) === localDay(shift.startsAt, options.timeZone),
     };
     try {
-      await db.$transaction(async (tx) => {
-        // The message first: its unique key decides who asks; the loser's transaction rolls back.
-        const messageId = await queueNotification(tx, { contactId: contact.id }, now, payload, {
-          kind: 'attendance',
-          dedupeKey: dedupeKey(shift.id),
-          notBefore,
-        });
-        await askQuestion(tx, { contactId: contact.id, kind: 'attendance', refId: shift.id, messageId, expiresAt });
-      });
+      await retryLostRaces(() =>
+        db.$transaction(async (tx) => {
+          // The message first: its unique key decides who asks; the loser's transaction rolls back.
+          const messageId = await queueNotification(tx, { contactId: contact.id }, now, payload, {
+            kind: 'attendance',
+            dedupeKey: dedupeKey(shift.id),
+            notBefore,
+          });
+          await askQuestion(tx, { contactId: contact.id, kind: 'attendance', refId: shift.id, messageId, expiresAt });
+        }),
+      );
       run.asked++;
     } catch (err) {
       if (!isUniqueViolation(err)) throw err;
@@ -243,30 +246,32 @@ export async function answerAttendance(
   attendance: AttendanceAnswer,
   now: Date,
 ): Promise<AttendanceOutcome> {
-  return db.$transaction(async (tx) => {
-    const shift = await tx.shift.findUnique({ where: { id: question.refId }, include: shiftWithPlace });
-    const audit = (outcome: string, beneficiaryId?: number) =>
-      auditContactAction(tx, {
-        contactId: contact.id,
-        kind: 'attendance',
-        resource: 'shift',
-        resourceId: question.refId,
-        beneficiaryId,
-        detail: { outcome, attendance, questionId: question.id },
-      });
-    if (!shift || shift.placement.structureId !== contact.structureId) {
-      await answerQuestion(tx, question.id, 'closed', now);
-      await audit('refused');
-      return { status: 'closed' as const };
-    }
-    if (!(await answerQuestion(tx, question.id, attendance, now))) {
-      await audit('already', shift.beneficiaryId);
-      return { status: 'already' as const };
-    }
-    await record(tx, shift, attendance, contact.id, now, 'request');
-    await audit('recorded', shift.beneficiaryId);
-    return { status: 'recorded' as const, name: nameOf(shift.beneficiary), attendance };
-  });
+  return retryLostRaces(() =>
+    db.$transaction(async (tx) => {
+      const shift = await tx.shift.findUnique({ where: { id: question.refId }, include: shiftWithPlace });
+      const audit = (outcome: string, beneficiaryId?: number) =>
+        auditContactAction(tx, {
+          contactId: contact.id,
+          kind: 'attendance',
+          resource: 'shift',
+          resourceId: question.refId,
+          beneficiaryId,
+          detail: { outcome, attendance, questionId: question.id },
+        });
+      if (!shift || shift.placement.structureId !== contact.structureId) {
+        await answerQuestion(tx, question.id, 'closed', now);
+        await audit('refused');
+        return { status: 'closed' as const };
+      }
+      if (!(await answerQuestion(tx, question.id, attendance, now))) {
+        await audit('already', shift.beneficiaryId);
+        return { status: 'already' as const };
+      }
+      await record(tx, shift, attendance, contact.id, now, 'request');
+      await audit('recorded', shift.beneficiaryId);
+      return { status: 'recorded' as const, name: nameOf(shift.beneficiary), attendance };
+    }),
+  );
 }
 
 /**
@@ -287,31 +292,33 @@ export async function reportAbsence(
     return undefined;
   }
   const { from, to } = localDayRange(now, 0, timeZone);
-  return db.$transaction(async (tx) => {
-    const shifts = await tx.shift.findMany({
-      where: { placementId, startsAt: { gte: from, lt: to } },
-      include: shiftWithPlace,
-      orderBy: { startsAt: 'asc' },
-    });
-    for (const shift of shifts) await record(tx, shift, 'absent', contact.id, now, 'menu');
-    if (!shifts.length) {
-      await appendCaseEvent(tx, {
-        beneficiaryId: person.beneficiaryId,
-        type: 'absence_reported',
-        actor: { type: 'contact', id: contact.id },
-        payload: { placementId, structure: person.structure, day: localDay(now, timeZone) },
-        attention: true,
+  return retryLostRaces(() =>
+    db.$transaction(async (tx) => {
+      const shifts = await tx.shift.findMany({
+        where: { placementId, startsAt: { gte: from, lt: to } },
+        include: shiftWithPlace,
+        orderBy: { startsAt: 'asc' },
       });
-    }
-    const detail = { outcome: 'recorded', shiftIds: shifts.map((s) => s.id) };
-    await auditContactAction(tx, {
-      contactId: contact.id,
-      kind: 'absence',
-      resource: 'placement',
-      resourceId: placementId,
-      beneficiaryId: person.beneficiaryId,
-      detail,
-    });
-    return { person, shifts: shifts.length };
-  });
+      for (const shift of shifts) await record(tx, shift, 'absent', contact.id, now, 'menu');
+      if (!shifts.length) {
+        await appendCaseEvent(tx, {
+          beneficiaryId: person.beneficiaryId,
+          type: 'absence_reported',
+          actor: { type: 'contact', id: contact.id },
+          payload: { placementId, structure: person.structure, day: localDay(now, timeZone) },
+          attention: true,
+        });
+      }
+      const detail = { outcome: 'recorded', shiftIds: shifts.map((s) => s.id) };
+      await auditContactAction(tx, {
+        contactId: contact.id,
+        kind: 'absence',
+        resource: 'placement',
+        resourceId: placementId,
+        beneficiaryId: person.beneficiaryId,
+        detail,
+      });
+      return { person, shifts: shifts.length };
+    }),
+  );
 }

@@ -10,6 +10,7 @@ import { queueNotification } from './notifications';
 import { answerQuestion, askQuestion } from './questions';
 import { nextAllowed, type QuietHours } from './quietHours';
 import type { Attachment } from './people';
+import { retryLostRaces } from '../db/retry';
 
 export const CHECKIN_ANSWERS = ['good', 'difficult', 'needs_help'] as const;
 export type CheckInAnswer = (typeof CHECKIN_ANSWERS)[number];
@@ -79,24 +80,26 @@ export async function sendCheckIns(database: Database, now: Date, options: Check
   let already = 0;
   for (const p of placements) {
     try {
-      await db.$transaction(async (tx) => {
-        // First: the unique (placement, day) decides who asks; the loser's transaction rolls back.
-        const checkIn = await tx.checkIn.create({ data: { placementId: p.id, beneficiaryId: p.beneficiaryId, day } });
-        const messageId = await queueNotification(
-          tx,
-          p.beneficiaryId,
-          now,
-          { key: 'checkins.question', placement: { structure: p.structure.name }, day },
-          { kind: 'checkin', dedupeKey: `checkin:${p.id}:${day}`, notBefore },
-        );
-        await askQuestion(tx, {
-          beneficiaryId: p.beneficiaryId,
-          kind: 'checkin',
-          refId: checkIn.id,
-          messageId,
-          expiresAt,
-        });
-      });
+      await retryLostRaces(() =>
+        db.$transaction(async (tx) => {
+          // First: the unique (placement, day) decides who asks; the loser's transaction rolls back.
+          const checkIn = await tx.checkIn.create({ data: { placementId: p.id, beneficiaryId: p.beneficiaryId, day } });
+          const messageId = await queueNotification(
+            tx,
+            p.beneficiaryId,
+            now,
+            { key: 'checkins.question', placement: { structure: p.structure.name }, day },
+            { kind: 'checkin', dedupeKey: `checkin:${p.id}:${day}`, notBefore },
+          );
+          await askQuestion(tx, {
+            beneficiaryId: p.beneficiaryId,
+            kind: 'checkin',
+            refId: checkIn.id,
+            messageId,
+            expiresAt,
+          });
+        }),
+      );
       asked++;
     } catch (err) {
       if (!isUniqueViolation(err)) throw err;
@@ -121,24 +124,26 @@ export async function closeCheckIns(database: Database, now: Date): Promise<{ cl
   let closed = 0;
   let alerts = 0;
   for (const q of due) {
-    const result = await db.$transaction(async (tx) => {
-      if (!(await answerQuestion(tx, q.id, 'no_reply', now))) return undefined; // closed by another instance
-      const message = await tx.message.findUnique({ where: { id: q.messageId }, select: { sentAt: true } });
-      const sent = !!message?.sentAt;
-      if (!sent) {
-        // A check-in of yesterday is not sent today.
-        await tx.message.updateMany({
-          where: { id: q.messageId, status: 'queued' },
-          data: { status: 'failed', errorTitle: 'expired', failedAt: now },
+    const result = await retryLostRaces(() =>
+      db.$transaction(async (tx) => {
+        if (!(await answerQuestion(tx, q.id, 'no_reply', now))) return undefined; // closed by another instance
+        const message = await tx.message.findUnique({ where: { id: q.messageId }, select: { sentAt: true } });
+        const sent = !!message?.sentAt;
+        if (!sent) {
+          // A check-in of yesterday is not sent today.
+          await tx.message.updateMany({
+            where: { id: q.messageId, status: 'queued' },
+            data: { status: 'failed', errorTitle: 'expired', failedAt: now },
+          });
+        }
+        const { count } = await tx.checkIn.updateMany({
+          where: { id: q.refId, status: 'sent' },
+          data: { status: sent ? 'no_reply' : 'unsent' },
         });
-      }
-      const { count } = await tx.checkIn.updateMany({
-        where: { id: q.refId, status: 'sent' },
-        data: { status: sent ? 'no_reply' : 'unsent' },
-      });
-      if (!count || !sent) return { alert: false };
-      return { alert: await alertOnSecondNoReply(tx, q.refId) };
-    });
+        if (!count || !sent) return { alert: false };
+        return { alert: await alertOnSecondNoReply(tx, q.refId) };
+      }),
+    );
     if (!result) continue;
     closed++;
     if (result.alert) alerts++;
@@ -177,24 +182,26 @@ export async function answerCheckIn(
   now: Date,
   actor: Actor,
 ): Promise<CheckInAnswerOutcome> {
-  return db.$transaction(async (tx) => {
-    const checkIn = await tx.checkIn.findUnique({ where: { id: checkInId } });
-    if (!checkIn) return { status: 'not_found' as const };
-    if (!(await answerQuestion(tx, questionId, answer, now))) return { status: 'already' as const };
-    const { count } = await tx.checkIn.updateMany({
-      where: { id: checkInId, status: 'sent' },
-      data: { status: answer, answeredAt: now },
-    });
-    if (!count) return { status: 'already' as const };
-    await appendCaseEvent(tx, {
-      beneficiaryId: checkIn.beneficiaryId,
-      type: 'checkin_answered',
-      actor,
-      payload: { checkInId, placementId: checkIn.placementId, day: checkIn.day, answer },
-      attention: answer === 'needs_help',
-    });
-    return { status: 'recorded' as const, checkInId };
-  });
+  return retryLostRaces(() =>
+    db.$transaction(async (tx) => {
+      const checkIn = await tx.checkIn.findUnique({ where: { id: checkInId } });
+      if (!checkIn) return { status: 'not_found' as const };
+      if (!(await answerQuestion(tx, questionId, answer, now))) return { status: 'already' as const };
+      const { count } = await tx.checkIn.updateMany({
+        where: { id: checkInId, status: 'sent' },
+        data: { status: answer, answeredAt: now },
+      });
+      if (!count) return { status: 'already' as const };
+      await appendCaseEvent(tx, {
+        beneficiaryId: checkIn.beneficiaryId,
+        type: 'checkin_answered',
+        actor,
+        payload: { checkInId, placementId: checkIn.placementId, day: checkIn.day, answer },
+        attention: answer === 'needs_help',
+      });
+      return { status: 'recorded' as const, checkInId };
+    }),
+  );
 }
 
 /** What happened on a difficult day, in a few words or a voice note: on the check-in and the timeline. */
@@ -204,22 +211,24 @@ export async function describeCheckIn(
   what: { text?: string; attachments?: Attachment[] },
   actor: Actor,
 ): Promise<void> {
-  await db.$transaction(async (tx) => {
-    const checkIn = await tx.checkIn.update({
-      where: { id: checkInId },
-      data: { note: what.text?.slice(0, 1000) ?? null },
-    });
-    await appendCaseEvent(tx, {
-      beneficiaryId: checkIn.beneficiaryId,
-      type: 'checkin_described',
-      actor,
-      payload: {
-        checkInId,
-        day: checkIn.day,
-        ...(what.attachments?.length && {
-          attachments: what.attachments.map((a) => ({ contentType: a.contentType, url: a.url })),
-        }),
-      },
-    });
-  });
+  await retryLostRaces(() =>
+    db.$transaction(async (tx) => {
+      const checkIn = await tx.checkIn.update({
+        where: { id: checkInId },
+        data: { note: what.text?.slice(0, 1000) ?? null },
+      });
+      await appendCaseEvent(tx, {
+        beneficiaryId: checkIn.beneficiaryId,
+        type: 'checkin_described',
+        actor,
+        payload: {
+          checkInId,
+          day: checkIn.day,
+          ...(what.attachments?.length && {
+            attachments: what.attachments.map((a) => ({ contentType: a.contentType, url: a.url })),
+          }),
+        },
+      });
+    }),
+  );
 }

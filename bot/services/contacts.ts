@@ -6,10 +6,11 @@
 // chat writes an AuditEvent (action contact_action, no staff member, detail.contactId), in the
 // same transaction as the change: the bot acts on what a phone number says, so it is traced.
 import type { Db, Prisma } from '../db/client';
-import { isLanguageCode, type LanguageCode } from '../i18n/languages';
+import type { LanguageCode } from '../i18n/languages';
 import { addLocalDays, localDay, zonedTime } from './time';
 import { appendCaseEvent, type Actor } from './caseEvents';
-import { rememberConversation, toE164, type Attachment, type ChatIdentity } from './people';
+import { addressee, rememberConversation, toE164, type Attachment, type ChatIdentity } from './people';
+import { retryLostRaces } from '../db/retry';
 
 export interface ContactView {
   id: number;
@@ -37,10 +38,7 @@ const withStructure = { structure: { select: { name: true } } } satisfies Prisma
 
 function view(c: Prisma.ContactGetPayload<{ include: typeof withStructure }>): ContactView {
   return {
-    id: c.id,
-    firstName: c.firstName,
-    phone: c.phone,
-    language: isLanguageCode(c.language) ? c.language : 'fr',
+    ...addressee(c),
     structureId: c.structureId,
     structure: c.structure.name,
     optedOutAt: c.optedOutAt,
@@ -65,18 +63,20 @@ export async function contactById(db: Db, id: number): Promise<ContactView | und
  * this conversation recorded before we knew them, now theirs.
  */
 export async function rememberContact(db: Db, identity: ChatIdentity, contactId: number, now: Date): Promise<void> {
-  await db.$transaction(async (tx) => {
-    await rememberConversation(tx, identity, { contactId }, now);
-    await tx.message.updateMany({
-      where: {
-        channel: identity.channel,
-        conversationId: identity.conversationId,
-        beneficiaryId: null,
-        contactId: null,
-      },
-      data: { contactId },
-    });
-  });
+  await retryLostRaces(() =>
+    db.$transaction(async (tx) => {
+      await rememberConversation(tx, identity, { contactId }, now);
+      await tx.message.updateMany({
+        where: {
+          channel: identity.channel,
+          conversationId: identity.conversationId,
+          beneficiaryId: null,
+          contactId: null,
+        },
+        data: { contactId },
+      });
+    }),
+  );
 }
 
 export type ContactActionKind = 'absence' | 'problem' | 'confirm' | 'attendance' | 'stop' | 'start' | 'language';
@@ -111,30 +111,36 @@ export async function auditContactAction(
 
 /** "stop": no request any more until "start". */
 export async function optOutContact(db: Db, contactId: number, now: Date): Promise<void> {
-  await db.$transaction(async (tx) => {
-    await tx.contact.update({ where: { id: contactId }, data: { optedOutAt: now } });
-    await auditContactAction(tx, { contactId, kind: 'stop', resource: 'contact', resourceId: contactId });
-  });
+  await retryLostRaces(() =>
+    db.$transaction(async (tx) => {
+      await tx.contact.update({ where: { id: contactId }, data: { optedOutAt: now } });
+      await auditContactAction(tx, { contactId, kind: 'stop', resource: 'contact', resourceId: contactId });
+    }),
+  );
 }
 
 export async function optInContact(db: Db, contactId: number): Promise<void> {
-  await db.$transaction(async (tx) => {
-    await tx.contact.update({ where: { id: contactId }, data: { optedOutAt: null } });
-    await auditContactAction(tx, { contactId, kind: 'start', resource: 'contact', resourceId: contactId });
-  });
+  await retryLostRaces(() =>
+    db.$transaction(async (tx) => {
+      await tx.contact.update({ where: { id: contactId }, data: { optedOutAt: null } });
+      await auditContactAction(tx, { contactId, kind: 'start', resource: 'contact', resourceId: contactId });
+    }),
+  );
 }
 
 export async function setContactLanguage(db: Db, contactId: number, language: LanguageCode): Promise<void> {
-  await db.$transaction(async (tx) => {
-    await tx.contact.update({ where: { id: contactId }, data: { language } });
-    await auditContactAction(tx, {
-      contactId,
-      kind: 'language',
-      resource: 'contact',
-      resourceId: contactId,
-      detail: { language },
-    });
-  });
+  await retryLostRaces(() =>
+    db.$transaction(async (tx) => {
+      await tx.contact.update({ where: { id: contactId }, data: { language } });
+      await auditContactAction(tx, {
+        contactId,
+        kind: 'language',
+        resource: 'contact',
+        resourceId: contactId,
+        detail: { language },
+      });
+    }),
+  );
 }
 
 /** An action on a person who is not (or no longer) placed at the contact's structure: refused, and traced. */
@@ -237,24 +243,26 @@ export async function reportEmployerProblem(
     await auditRefused(db, contact.id, 'problem', placementId);
     return undefined;
   }
-  await db.$transaction(async (tx) => {
-    await appendCaseEvent(tx, {
-      beneficiaryId: person.beneficiaryId,
-      type: 'employer_problem',
-      actor: actor(contact.id),
-      payload: { placementId, structure: person.structure, ...problem } as unknown as Prisma.InputJsonValue,
-      attention: true,
-    });
-    const detail = { outcome: 'recorded', attachments: problem.attachments?.length ?? 0 };
-    await auditContactAction(tx, {
-      contactId: contact.id,
-      kind: 'problem',
-      resource: 'placement',
-      resourceId: placementId,
-      beneficiaryId: person.beneficiaryId,
-      detail,
-    });
-  });
+  await retryLostRaces(() =>
+    db.$transaction(async (tx) => {
+      await appendCaseEvent(tx, {
+        beneficiaryId: person.beneficiaryId,
+        type: 'employer_problem',
+        actor: actor(contact.id),
+        payload: { placementId, structure: person.structure, ...problem } as unknown as Prisma.InputJsonValue,
+        attention: true,
+      });
+      const detail = { outcome: 'recorded', attachments: problem.attachments?.length ?? 0 };
+      await auditContactAction(tx, {
+        contactId: contact.id,
+        kind: 'problem',
+        resource: 'placement',
+        resourceId: placementId,
+        beneficiaryId: person.beneficiaryId,
+        detail,
+      });
+    }),
+  );
   return person;
 }
 
@@ -281,34 +289,36 @@ export async function confirmTomorrow(
     return undefined;
   }
   const { from, to } = localDayRange(now, 1, timeZone);
-  return db.$transaction(async (tx) => {
-    const shifts = await tx.shift.findMany({
-      where: { placementId, startsAt: { gte: from, lt: to } },
-      orderBy: { startsAt: 'asc' },
-    });
-    for (const s of shifts) {
-      await appendCaseEvent(tx, {
-        beneficiaryId: person.beneficiaryId,
-        type: 'shift_confirmed_by_employer',
-        actor: actor(contact.id),
-        payload: {
-          shiftId: s.id,
-          placementId,
-          structure: person.structure,
-          startsAt: s.startsAt.toISOString(),
-          endsAt: s.endsAt.toISOString(),
-        },
+  return retryLostRaces(() =>
+    db.$transaction(async (tx) => {
+      const shifts = await tx.shift.findMany({
+        where: { placementId, startsAt: { gte: from, lt: to } },
+        orderBy: { startsAt: 'asc' },
       });
-    }
-    const detail = { outcome: 'recorded', shiftIds: shifts.map((s) => s.id) };
-    await auditContactAction(tx, {
-      contactId: contact.id,
-      kind: 'confirm',
-      resource: 'placement',
-      resourceId: placementId,
-      beneficiaryId: person.beneficiaryId,
-      detail,
-    });
-    return { person, shifts: shifts.map((s) => ({ id: s.id, startsAt: s.startsAt, endsAt: s.endsAt })) };
-  });
+      for (const s of shifts) {
+        await appendCaseEvent(tx, {
+          beneficiaryId: person.beneficiaryId,
+          type: 'shift_confirmed_by_employer',
+          actor: actor(contact.id),
+          payload: {
+            shiftId: s.id,
+            placementId,
+            structure: person.structure,
+            startsAt: s.startsAt.toISOString(),
+            endsAt: s.endsAt.toISOString(),
+          },
+        });
+      }
+      const detail = { outcome: 'recorded', shiftIds: shifts.map((s) => s.id) };
+      await auditContactAction(tx, {
+        contactId: contact.id,
+        kind: 'confirm',
+        resource: 'placement',
+        resourceId: placementId,
+        beneficiaryId: person.beneficiaryId,
+        detail,
+      });
+      return { person, shifts: shifts.map((s) => ({ id: s.id, startsAt: s.startsAt, endsAt: s.endsAt })) };
+    }),
+  );
 }

@@ -10,6 +10,7 @@
 // are statistics, not identifiers: an erasure keeps them.
 import type { Db, Prisma } from '../db/client';
 import { appendCaseEvent, type Actor } from './caseEvents';
+import { retryLostRaces } from '../db/retry';
 
 export const EXIT_DETAILS = {
   durable: ['cdi', 'cdd_6m_plus', 'interim_6m_plus', 'work_study', 'business_creation', 'civil_service'],
@@ -54,34 +55,36 @@ export async function recordExit(
 ): Promise<{ beneficiary: Beneficiary } | ExitRefusal> {
   if (!detailBelongs(input.outcome, input.detail))
     return { refused: 'detail', outcome: input.outcome, detail: input.detail };
-  return db.$transaction(async (tx) => {
-    const before = await tx.beneficiary.findUnique({ where: { id: beneficiaryId } });
-    if (!before) return { refused: 'not_found' } as const;
-    if (before.status === 'erased') return { refused: 'erased' } as const;
-    if (before.exitDate) return { refused: 'already', exitDate: before.exitDate } as const;
-    const entryDay = new Date(before.entryDate.toISOString().slice(0, 10) + 'T00:00:00.000Z');
-    if (input.date < entryDay) return { refused: 'before_entry', entryDate: entryDay } as const;
-    // Conditional on no exit yet: two CIPs recording it at the same moment make one exit.
-    const { count } = await tx.beneficiary.updateMany({
-      where: { id: beneficiaryId, exitDate: null },
-      data: { stage: 'exited', exitDate: input.date, exitOutcome: input.outcome, exitDetail: input.detail },
-    });
-    if (count !== 1) {
-      const now = await tx.beneficiary.findUniqueOrThrow({ where: { id: beneficiaryId } });
-      return { refused: 'already', exitDate: now.exitDate! } as const;
-    }
-    await appendCaseEvent(tx, {
-      beneficiaryId,
-      type: 'exit_recorded',
-      actor,
-      payload: {
-        date: input.date.toISOString().slice(0, 10),
-        outcome: input.outcome,
-        detail: input.detail,
-        from: before.stage,
-        ...(input.note && { note: input.note }),
-      },
-    });
-    return { beneficiary: await tx.beneficiary.findUniqueOrThrow({ where: { id: beneficiaryId } }) };
-  });
+  return retryLostRaces(() =>
+    db.$transaction(async (tx) => {
+      const before = await tx.beneficiary.findUnique({ where: { id: beneficiaryId } });
+      if (!before) return { refused: 'not_found' } as const;
+      if (before.status === 'erased') return { refused: 'erased' } as const;
+      if (before.exitDate) return { refused: 'already', exitDate: before.exitDate } as const;
+      const entryDay = new Date(before.entryDate.toISOString().slice(0, 10) + 'T00:00:00.000Z');
+      if (input.date < entryDay) return { refused: 'before_entry', entryDate: entryDay } as const;
+      // Conditional on no exit yet: two CIPs recording it at the same moment make one exit.
+      const { count } = await tx.beneficiary.updateMany({
+        where: { id: beneficiaryId, exitDate: null },
+        data: { stage: 'exited', exitDate: input.date, exitOutcome: input.outcome, exitDetail: input.detail },
+      });
+      if (count !== 1) {
+        const now = await tx.beneficiary.findUniqueOrThrow({ where: { id: beneficiaryId } });
+        return { refused: 'already', exitDate: now.exitDate! } as const;
+      }
+      await appendCaseEvent(tx, {
+        beneficiaryId,
+        type: 'exit_recorded',
+        actor,
+        payload: {
+          date: input.date.toISOString().slice(0, 10),
+          outcome: input.outcome,
+          detail: input.detail,
+          from: before.stage,
+          ...(input.note && { note: input.note }),
+        },
+      });
+      return { beneficiary: await tx.beneficiary.findUniqueOrThrow({ where: { id: beneficiaryId } }) };
+    }),
+  );
 }

@@ -4,6 +4,7 @@
 import type { Db, Prisma } from '../db/client';
 import { isLanguageCode, type LanguageCode } from '../i18n/languages';
 import { appendCaseEvent, type Actor } from './caseEvents';
+import { retryLostRaces } from '../db/retry';
 
 export interface Person {
   id: number;
@@ -16,12 +17,16 @@ export interface Person {
   optedOutAt: Date | null;
 }
 
+/** Whom we write to (a person, an employer contact): their id, name, number and language (French when unknown). */
+export function addressee<R extends { id: number; firstName: R['firstName']; phone: string | null; language: string }>(
+  r: R,
+): Pick<R, 'id' | 'firstName' | 'phone'> & { language: LanguageCode } {
+  return { id: r.id, firstName: r.firstName, phone: r.phone, language: isLanguageCode(r.language) ? r.language : 'fr' };
+}
+
 function person(b: Prisma.BeneficiaryGetPayload<object>): Person {
   return {
-    id: b.id,
-    firstName: b.firstName,
-    phone: b.phone,
-    language: isLanguageCode(b.language) ? b.language : 'fr',
+    ...addressee(b),
     birthYear: b.birthYear,
     status: b.status,
     consentAt: b.consentAt,
@@ -85,16 +90,18 @@ export async function consentedCaseForPhone(db: Db, phone: string | undefined): 
 
 /** Links a chat identity to the case of its phone number (see consentedCaseForPhone). */
 export async function linkByPhone(db: Db, identity: ChatIdentity, beneficiaryId: number, now: Date): Promise<void> {
-  await db.$transaction(async (tx) => {
-    await rememberConversation(tx, identity, { beneficiaryId }, now);
-    await attachConversation(tx, identity.channel, identity.conversationId, beneficiaryId);
-    await appendCaseEvent(tx, {
-      beneficiaryId,
-      type: 'chat_linked',
-      actor: { type: 'beneficiary', id: beneficiaryId },
-      payload: { channel: identity.channel, by: 'phone' },
-    });
-  });
+  await retryLostRaces(() =>
+    db.$transaction(async (tx) => {
+      await rememberConversation(tx, identity, { beneficiaryId }, now);
+      await attachConversation(tx, identity.channel, identity.conversationId, beneficiaryId);
+      await appendCaseEvent(tx, {
+        beneficiaryId,
+        type: 'chat_linked',
+        actor: { type: 'beneficiary', id: beneficiaryId },
+        payload: { channel: identity.channel, by: 'phone' },
+      });
+    }),
+  );
 }
 
 export interface ChatIdentity {
@@ -126,40 +133,42 @@ export interface ConsentInput {
  */
 export async function giveConsent(db: Db, input: ConsentInput): Promise<Person> {
   const { identity, now } = input;
-  return db.$transaction(async (tx) => {
-    // A phone number already on a case that could not be linked (an archived one) stays there (it
-    // is unique): the new case goes without it, and the event tells the CIP which case has it.
-    const phone = input.linkTo ? undefined : toE164(input.phone);
-    const holder = phone ? await tx.beneficiary.findUnique({ where: { phone }, select: { id: true } }) : null;
-    const b = input.linkTo
-      ? await tx.beneficiary.update({
-          where: { id: input.linkTo },
-          data: { consentAt: now, optedOutAt: null, language: input.language },
-        })
-      : await tx.beneficiary.create({
-          data: {
-            firstName: input.firstName,
-            phone: holder ? undefined : phone,
-            language: input.language,
-            status: 'pending',
-            consentAt: now,
-          },
-        });
-    await rememberConversation(tx, identity, { beneficiaryId: b.id }, now);
-    await attachConversation(tx, identity.channel, identity.conversationId, b.id);
-    await appendCaseEvent(tx, {
-      beneficiaryId: b.id,
-      type: 'consent_given',
-      actor: { type: 'beneficiary', id: b.id },
-      payload: {
-        channel: identity.channel,
-        linked: !!input.linkTo,
-        language: input.language,
-        ...(holder && { phoneOnCase: holder.id }),
-      },
-    });
-    return person(b);
-  });
+  return retryLostRaces(() =>
+    db.$transaction(async (tx) => {
+      // A phone number already on a case that could not be linked (an archived one) stays there (it
+      // is unique): the new case goes without it, and the event tells the CIP which case has it.
+      const phone = input.linkTo ? undefined : toE164(input.phone);
+      const holder = phone ? await tx.beneficiary.findUnique({ where: { phone }, select: { id: true } }) : null;
+      const b = input.linkTo
+        ? await tx.beneficiary.update({
+            where: { id: input.linkTo },
+            data: { consentAt: now, optedOutAt: null, language: input.language },
+          })
+        : await tx.beneficiary.create({
+            data: {
+              firstName: input.firstName,
+              phone: holder ? undefined : phone,
+              language: input.language,
+              status: 'pending',
+              consentAt: now,
+            },
+          });
+      await rememberConversation(tx, identity, { beneficiaryId: b.id }, now);
+      await attachConversation(tx, identity.channel, identity.conversationId, b.id);
+      await appendCaseEvent(tx, {
+        beneficiaryId: b.id,
+        type: 'consent_given',
+        actor: { type: 'beneficiary', id: b.id },
+        payload: {
+          channel: identity.channel,
+          linked: !!input.linkTo,
+          language: input.language,
+          ...(holder && { phoneOnCase: holder.id }),
+        },
+      });
+      return person(b);
+    }),
+  );
 }
 
 /** Attaches the messages of a conversation recorded before consent to the person's case. */
@@ -182,12 +191,14 @@ export async function attachConversation(
  * stay until they are done; the channel keeps nothing of them after.
  */
 export async function forgetConversation(db: Db, channel: string, conversationId: string): Promise<number> {
-  const [{ count }] = await db.$transaction(async (tx) => [
-    await tx.message.deleteMany({
-      where: { channel, conversationId, beneficiaryId: null, status: { notIn: ['queued', 'sending', 'processing'] } },
-    }),
-    await tx.conversationRef.deleteMany({ where: { channel, conversationId, beneficiaryId: null, contactId: null } }),
-  ]);
+  const [{ count }] = await retryLostRaces(() =>
+    db.$transaction(async (tx) => [
+      await tx.message.deleteMany({
+        where: { channel, conversationId, beneficiaryId: null, status: { notIn: ['queued', 'sending', 'processing'] } },
+      }),
+      await tx.conversationRef.deleteMany({ where: { channel, conversationId, beneficiaryId: null, contactId: null } }),
+    ]),
+  );
   return count;
 }
 
@@ -224,10 +235,12 @@ async function event(
   update?: Prisma.BeneficiaryUpdateInput,
   attention = false,
 ) {
-  await db.$transaction(async (tx) => {
-    if (update) await tx.beneficiary.update({ where: { id: beneficiaryId }, data: update });
-    await appendCaseEvent(tx, { beneficiaryId, type, actor, payload, attention });
-  });
+  await retryLostRaces(() =>
+    db.$transaction(async (tx) => {
+      if (update) await tx.beneficiary.update({ where: { id: beneficiaryId }, data: update });
+      await appendCaseEvent(tx, { beneficiaryId, type, actor, payload, attention });
+    }),
+  );
 }
 
 const self = (id: number): Actor => ({ type: 'beneficiary', id });

@@ -213,7 +213,8 @@ async function checkCapacity(tx: Tx, p: Candidate, structure: StructureRow) {
     const when = dayText(new Date(day! * DAY_MS));
     refuse(
       'capacity',
-      `${structure.name} takes at most ${capacity} refugee${capacity === 1 ? '' : 's'} in the sas IAE at a time, and ${peak} ${peak === 1 ? 'is' : 'are'} already placed there on ${when}.`,
+      `${structure.name} takes at most ${capacity} refugee${capacity === 1 ? '' : 's'} in the sas IAE at a time, ` +
+        `and ${peak} ${peak === 1 ? 'is' : 'are'} already placed there on ${when}.`,
       undefined,
       {
         structure: structure.name,
@@ -245,7 +246,8 @@ async function checkSasDuration(tx: Tx, p: Candidate) {
   if (used > allowed) {
     refuse(
       'sas_duration',
-      `The sas IAE lasts at most ${SAS_IAE_MAX_MONTHS} months in all: from ${dayText(first)}, that is ${allowed} days (to ${dayText(limit)}); with this placement it would be ${used} days.`,
+      `The sas IAE lasts at most ${SAS_IAE_MAX_MONTHS} months in all: from ${dayText(first)}, that is ${allowed} ` +
+        `days (to ${dayText(limit)}); with this placement it would be ${used} days.`,
       undefined,
       {
         months: SAS_IAE_MAX_MONTHS,
@@ -396,43 +398,45 @@ export async function addShift(
   slot: { startsAt: Date; endsAt: Date },
   actor: Actor,
 ): Promise<Shift> {
-  return db.prisma.$transaction(async (tx) => {
-    const placement = await tx.placement.findUnique({ where: { id: placementId }, include: { structure: true } });
-    if (!placement) return refuse('placement_not_found', 'Placement not found.');
-    if (!HOLDS_A_SEAT.includes(placement.status))
-      refuse(
-        'placement_closed',
-        `This placement is ${placement.status}: shifts are planned in planned or active placements only.`,
-        undefined,
-        { status: placement.status },
-      );
-    if (slot.endsAt <= slot.startsAt) refuse('dates', 'must be after startsAt', 'endsAt');
-    // The last day is included: a shift may run until midnight (UTC) after it.
-    if (slot.startsAt < placement.startDate || slot.endsAt.getTime() > placement.endDate.getTime() + DAY_MS) {
-      refuse(
-        'shift_outside',
-        `A shift falls within its placement's days: ${dayText(placement.startDate)} to ${dayText(placement.endDate)}.`,
-        undefined,
-        { from: placement.startDate, to: placement.endDate },
-      );
-    }
-    const shift = await tx.shift.create({
-      data: { placementId, beneficiaryId: placement.beneficiaryId, startsAt: slot.startsAt, endsAt: slot.endsAt },
-    });
-    await appendCaseEvent(tx, {
-      beneficiaryId: placement.beneficiaryId,
-      type: 'shift_created',
-      actor,
-      payload: {
-        shiftId: shift.id,
-        placementId,
-        structure: placement.structure.name,
-        startsAt: shift.startsAt.toISOString(),
-        endsAt: shift.endsAt.toISOString(),
-      },
-    });
-    return shift;
-  });
+  return retryLostRaces(() =>
+    db.prisma.$transaction(async (tx) => {
+      const placement = await tx.placement.findUnique({ where: { id: placementId }, include: { structure: true } });
+      if (!placement) return refuse('placement_not_found', 'Placement not found.');
+      if (!HOLDS_A_SEAT.includes(placement.status))
+        refuse(
+          'placement_closed',
+          `This placement is ${placement.status}: shifts are planned in planned or active placements only.`,
+          undefined,
+          { status: placement.status },
+        );
+      if (slot.endsAt <= slot.startsAt) refuse('dates', 'must be after startsAt', 'endsAt');
+      // The last day is included: a shift may run until midnight (UTC) after it.
+      if (slot.startsAt < placement.startDate || slot.endsAt.getTime() > placement.endDate.getTime() + DAY_MS) {
+        refuse(
+          'shift_outside',
+          `A shift falls within its placement's days: ${dayText(placement.startDate)} to ${dayText(placement.endDate)}.`,
+          undefined,
+          { from: placement.startDate, to: placement.endDate },
+        );
+      }
+      const shift = await tx.shift.create({
+        data: { placementId, beneficiaryId: placement.beneficiaryId, startsAt: slot.startsAt, endsAt: slot.endsAt },
+      });
+      await appendCaseEvent(tx, {
+        beneficiaryId: placement.beneficiaryId,
+        type: 'shift_created',
+        actor,
+        payload: {
+          shiftId: shift.id,
+          placementId,
+          structure: placement.structure.name,
+          startsAt: shift.startsAt.toISOString(),
+          endsAt: shift.endsAt.toISOString(),
+        },
+      });
+      return shift;
+    }),
+  );
 }
 
 /**
@@ -446,35 +450,37 @@ export async function recordAttendance(
   now: Date,
   actor: Actor,
 ): Promise<Shift> {
-  return db.prisma.$transaction(async (tx) => {
-    const before = await tx.shift.findUnique({
-      where: { id: shiftId },
-      include: { placement: { include: { structure: true } } },
-    });
-    if (!before) return refuse('shift_not_found', 'Shift not found.');
-    const recorded = attendance !== 'unknown';
-    const shift = await tx.shift.update({
-      where: { id: shiftId },
-      data: {
-        attendance,
-        attendanceAt: recorded ? now : null,
-        attendanceContactId: recorded && actor.type === 'contact' ? Number(actor.id) : null,
-      },
-    });
-    await appendCaseEvent(tx, {
-      beneficiaryId: shift.beneficiaryId,
-      type: 'shift_attendance',
-      actor,
-      payload: {
-        shiftId,
-        placementId: shift.placementId,
-        structure: before.placement.structure.name,
-        startsAt: shift.startsAt.toISOString(),
-        attendance,
-        from: before.attendance,
-      },
-      attention: attendance === 'absent',
-    });
-    return shift;
-  });
+  return retryLostRaces(() =>
+    db.prisma.$transaction(async (tx) => {
+      const before = await tx.shift.findUnique({
+        where: { id: shiftId },
+        include: { placement: { include: { structure: true } } },
+      });
+      if (!before) return refuse('shift_not_found', 'Shift not found.');
+      const recorded = attendance !== 'unknown';
+      const shift = await tx.shift.update({
+        where: { id: shiftId },
+        data: {
+          attendance,
+          attendanceAt: recorded ? now : null,
+          attendanceContactId: recorded && actor.type === 'contact' ? Number(actor.id) : null,
+        },
+      });
+      await appendCaseEvent(tx, {
+        beneficiaryId: shift.beneficiaryId,
+        type: 'shift_attendance',
+        actor,
+        payload: {
+          shiftId,
+          placementId: shift.placementId,
+          structure: before.placement.structure.name,
+          startsAt: shift.startsAt.toISOString(),
+          attendance,
+          from: before.attendance,
+        },
+        attention: attendance === 'absent',
+      });
+      return shift;
+    }),
+  );
 }

@@ -2,6 +2,7 @@
 // before the shift is flagged for the CIP's attention (an alert).
 import type { Db } from '../db/client';
 import { appendCaseEvent, type Actor } from './caseEvents';
+import { retryLostRaces } from '../db/retry';
 
 export const DECLINE_REASONS = ['sick', 'childcare', 'transport', 'papers', 'other'] as const;
 export type DeclineReason = (typeof DECLINE_REASONS)[number];
@@ -52,33 +53,35 @@ async function answer(
   actor: Actor,
   decline?: DeclineReason,
 ): Promise<ShiftOutcome> {
-  return db.$transaction(async (tx) => {
-    const shift = await tx.shift.findUnique({
-      where: { id: shiftId },
-      include: { placement: { include: { structure: true } } },
-    });
-    if (!shift || shift.beneficiaryId !== beneficiaryId || !ACTIVE_PLACEMENT.includes(shift.placement.status))
-      return { status: 'not_found' };
-    if (shift.startsAt <= now) return { status: 'started' };
-    await tx.shift.update({
-      where: { id: shiftId },
-      data: { confirmation: decline ? 'declined' : 'confirmed', declineReason: decline ?? null, respondedAt: now },
-    });
-    const late = !!decline && shift.startsAt.getTime() - now.getTime() < DAY_MS;
-    await appendCaseEvent(tx, {
-      beneficiaryId,
-      type: decline ? 'shift_declined' : 'shift_confirmed',
-      actor,
-      payload: {
-        shiftId,
-        structure: shift.placement.structure.name,
-        startsAt: shift.startsAt.toISOString(),
-        ...(decline && { reason: decline, late }),
-      },
-      attention: late,
-    });
-    return decline ? { status: 'declined', late } : { status: 'confirmed' };
-  });
+  return retryLostRaces(() =>
+    db.$transaction(async (tx) => {
+      const shift = await tx.shift.findUnique({
+        where: { id: shiftId },
+        include: { placement: { include: { structure: true } } },
+      });
+      if (!shift || shift.beneficiaryId !== beneficiaryId || !ACTIVE_PLACEMENT.includes(shift.placement.status))
+        return { status: 'not_found' };
+      if (shift.startsAt <= now) return { status: 'started' };
+      await tx.shift.update({
+        where: { id: shiftId },
+        data: { confirmation: decline ? 'declined' : 'confirmed', declineReason: decline ?? null, respondedAt: now },
+      });
+      const late = !!decline && shift.startsAt.getTime() - now.getTime() < DAY_MS;
+      await appendCaseEvent(tx, {
+        beneficiaryId,
+        type: decline ? 'shift_declined' : 'shift_confirmed',
+        actor,
+        payload: {
+          shiftId,
+          structure: shift.placement.structure.name,
+          startsAt: shift.startsAt.toISOString(),
+          ...(decline && { reason: decline, late }),
+        },
+        attention: late,
+      });
+      return decline ? { status: 'declined', late } : { status: 'confirmed' };
+    }),
+  );
 }
 
 export function confirmShift(

@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import type { Db } from '../db/client';
 import { Limiter } from '../runtime/limiter';
 import { clearAccount } from './loginThrottle';
+import { retryLostRaces } from '../db/retry';
 
 export const ROLES = ['cip', 'coordinator', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -188,10 +189,12 @@ export async function signIn(
   if (oneTimeExpired(user, now)) return { ok: false, reason: 'expired' };
   const token = crypto.randomBytes(32).toString('base64url');
   const expiresAt = new Date(now.getTime() + hours * 3600_000);
-  await db.$transaction(async (tx) => {
-    await tx.staffSession.create({ data: { tokenHash: tokenHash(token), staffUserId: user.id, expiresAt } });
-    await tx.staffUser.update({ where: { id: user.id }, data: { lastLoginAt: now } });
-  });
+  await retryLostRaces(() =>
+    db.$transaction(async (tx) => {
+      await tx.staffSession.create({ data: { tokenHash: tokenHash(token), staffUserId: user.id, expiresAt } });
+      await tx.staffUser.update({ where: { id: user.id }, data: { lastLoginAt: now } });
+    }),
+  );
   return { ok: true, token, expiresAt, staff: toStaff(user) };
 }
 
@@ -236,15 +239,17 @@ export async function changePassword(
     if (!right) return 'current_wrong';
   }
   const passwordHash = await hashPassword(input.password);
-  await db.$transaction(async (tx) => {
-    await tx.staffUser.update({
-      where: { id: staffId },
-      data: { passwordHash, mustChangePassword: false, passwordSetAt: now },
-    });
-    await tx.staffSession.updateMany({
-      where: { staffUserId: staffId, revokedAt: null, id: { not: sessionId } },
-      data: { revokedAt: now },
-    });
-  });
+  await retryLostRaces(() =>
+    db.$transaction(async (tx) => {
+      await tx.staffUser.update({
+        where: { id: staffId },
+        data: { passwordHash, mustChangePassword: false, passwordSetAt: now },
+      });
+      await tx.staffSession.updateMany({
+        where: { staffUserId: staffId, revokedAt: null, id: { not: sessionId } },
+        data: { revokedAt: now },
+      });
+    }),
+  );
   return 'changed';
 }
