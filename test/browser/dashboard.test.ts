@@ -338,7 +338,8 @@ describeInBrowser('staff dashboard in a browser', () => {
   );
 
   test(
-    "Écrire à la personne: a CIP previews a ready-made message in Dari and French, sends it, and it arrives in the person's open web chat",
+    'Écrire à la personne: a CIP previews a ready-made message in Dari ' +
+      "and French, sends it, and it arrives in the person's open web chat",
     async () => {
       // Fereshta wrote to the bot in Dari on the web chat; she is followed by CIP B.
       const chat = await DirectLineClient.withToken(app.url, 'wc_dash_write_fereshta_0123', 'fa-AF');
@@ -419,7 +420,8 @@ describeInBrowser('staff dashboard in a browser', () => {
   );
 
   test(
-    'Ateliers: a CIP marks who came to a session that has ended (their people only); Structures with occupancy and contacts; Invitations with a preview; Statistiques with charts and a CSV export',
+    'Ateliers: a CIP marks who came to a session that has ended (their people only); Structures with ' +
+      'occupancy and contacts; Invitations with a preview; Statistiques with charts and a CSV export',
     async () => {
       const workshop = await app.db.prisma.workshop.findFirstOrThrow({ orderBy: { id: 'asc' } });
       const startsAt = new Date(Date.now() - 26 * 3600_000);

@@ -94,7 +94,8 @@ describeInBrowser('editing workshops and structures in the dashboard', () => {
     page.request.post(`${app.url}${path}`, { form, headers: { Origin: app.url }, maxRedirects: 0 });
 
   test(
-    'a coordinator creates and changes a workshop, adds a session, changes its seats, cancels it (the people are told); creates a structure with its occupancy and a contact',
+    'a coordinator creates and changes a workshop, adds a session, changes its seats, ' +
+      'cancels it (the people are told); creates a structure with its occupancy and a contact',
     async () => {
       const db = app.db.prisma;
       const page = await signIn('coord.edit@passerelle.test');
@@ -384,7 +385,8 @@ describeInBrowser('editing workshops and structures in the dashboard', () => {
   );
 
   test(
-    "a CIP is not offered the managers' forms, gets the API's 403 as a sentence when trying, and adds a contact without a phone number",
+    "a CIP is not offered the managers' forms, gets the API's 403 as " +
+      'a sentence when trying, and adds a contact without a phone number',
     async () => {
       const db = app.db.prisma;
       const workshop = await db.workshop.findFirstOrThrow({ where: { active: true }, orderBy: { id: 'asc' } });

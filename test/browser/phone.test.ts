@@ -117,7 +117,8 @@ describeInBrowser('the web chat page on a phone', () => {
   };
 
   test(
-    'options once, as numbered buttons 48 px tall and full width; the tapped label in the bubble; "0 · menu" a button; 112 a tel: link',
+    'options once, as numbered buttons 48 px tall and full width; the ' +
+      'tapped label in the bubble; "0 · menu" a button; 112 a tel: link',
     async () => {
       const { page, errors } = await phone();
       await page.goto(`${testApp().url}/`);
@@ -160,7 +161,8 @@ describeInBrowser('the web chat page on a phone', () => {
         where: { channel: 'webchat', direction: 'in' },
         orderBy: { id: 'asc' },
       });
-      expect(people.map((m) => (m.payload as { text?: string }).text).slice(-1)).toEqual(['0']); // what the bot got: the number
+      // what the bot got: the number
+      expect(people.map((m) => (m.payload as { text?: string }).text).slice(-1)).toEqual(['0']);
 
       // An urgent problem: the answer names 112, a link to call it.
       await tap(page, 3, fr('problem.start.question'));
@@ -179,7 +181,8 @@ describeInBrowser('the web chat page on a phone', () => {
   );
 
   test(
-    'Tigrinya renders with the shipped Noto Sans Ethiopic (not the empty boxes of the fallback); the page is in Tigrinya',
+    'Tigrinya renders with the shipped Noto Sans Ethiopic (not ' +
+      'the empty boxes of the fallback); the page is in Tigrinya',
     async () => {
       const { page, errors } = await phone();
       const fonts: string[] = [];
@@ -232,7 +235,9 @@ describeInBrowser('the web chat page on a phone', () => {
         const probe = (family) => {
           const span = document.createElement('span');
           span.textContent = title.textContent;
-          span.style.cssText = 'position:absolute;visibility:hidden;white-space:nowrap;font-size:' + getComputedStyle(title).fontSize + ';font-weight:' + getComputedStyle(title).fontWeight + ';font-family:' + family;
+          const style = getComputedStyle(title);
+          span.style.cssText = 'position:absolute;visibility:hidden;white-space:nowrap;font-size:' + style.fontSize
+            + ';font-weight:' + style.fontWeight + ';font-family:' + family;
           document.body.appendChild(span);
           const width = span.getBoundingClientRect().width;
           span.remove();
@@ -240,7 +245,11 @@ describeInBrowser('the web chat page on a phone', () => {
         };
         const range = document.createRange();
         range.selectNodeContents(title);
-        return { shown: range.getBoundingClientRect().width, noto: probe('"Noto Sans Ethiopic", system-ui'), fallback: probe('"no such font", monospace') };
+        return {
+          shown: range.getBoundingClientRect().width,
+          noto: probe('"Noto Sans Ethiopic", system-ui'),
+          fallback: probe('"no such font", monospace'),
+        };
       })()`);
       expect((title as { shown: number }).shown).toBeCloseTo((title as { noto: number }).noto, 0);
       expect((title as { shown: number }).shown).not.toBeCloseTo((title as { fallback: number }).fallback, 0);
@@ -402,7 +411,8 @@ describeInBrowser('the web chat page on a phone', () => {
         const run = await slowFirstLoad();
         runs.push(run);
         console.log(
-          `first load on 1.6 Mbps / 150 ms: ${(run.transferredBytes / 1024).toFixed(0)} KB transferred, greeting after ${run.greetingMs} ms (main thread ${run.taskMs} ms, scripts ${run.scriptMs} ms)`,
+          `first load on 1.6 Mbps / 150 ms: ${(run.transferredBytes / 1024).toFixed(0)} KB transferred, ` +
+            `greeting after ${run.greetingMs} ms (main thread ${run.taskMs} ms, scripts ${run.scriptMs} ms)`,
         );
         expect(run.transferredBytes).toBeLessThan(1_200_000);
         expect(run.errors).toEqual([]);
@@ -423,7 +433,9 @@ describeInBrowser('the web chat page on a phone', () => {
       const busy = os.loadavg()[0] > 1.5 * os.cpus().length;
       if (busy)
         console.warn(
-          `*** NOTICE: busy machine (load ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores): greeting ${best.greetingMs} ms with ${best.taskMs} ms of main-thread work; the 4 s target is checked on a machine that is not overloaded ***`,
+          `*** NOTICE: busy machine (load ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} ` +
+            `cores): greeting ${best.greetingMs} ms with ${best.taskMs} ms of ` +
+            `main-thread work; the 4 s target is checked on a machine that is not overloaded ***`,
         );
       expect(best.greetingMs).toBeLessThan(busy ? 8000 : 4000);
     },

@@ -377,7 +377,8 @@ describeInBrowser('the web chat page in chromium', () => {
   );
 
   test(
-    'the acceptance path in Dari: choose Dari, consent, first name, book the next workshop with Persian digits, report an urgent childcare problem',
+    'the acceptance path in Dari: choose Dari, consent, first name, book the ' +
+      'next workshop with Persian digits, report an urgent childcare problem',
     async () => {
       const t = translator('fa');
       const session = await openSession();
