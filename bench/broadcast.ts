@@ -42,6 +42,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { eachLine } from './lines';
+import { fakeGraphListening, PHONE_ID, spawnFakeGraph, TOKEN } from './fakeGraph';
 
 export interface BroadcastBenchOptions {
   /** beneficiaries, all invited */
@@ -112,8 +113,6 @@ export interface BroadcastBenchResult {
 export const BROADCAST_TARGET = { enqueueSeconds: 2, drainDeviation: 0.05, rssMb: 300 };
 
 const SECRET = 'bench-app-secret';
-const PHONE_ID = '100000000000009';
-const TOKEN = 'bench-token';
 const TIME_ZONE = 'Europe/Paris';
 const LEASE_SECONDS = 10;
 const LANGUAGES = ['fr', 'en', 'ar', 'fa', 'ps', 'ti', 'ru', 'uk'] as const;
@@ -254,29 +253,14 @@ class FakeGraph {
     /** the exact message expected by each recipient (JSON of the template) */
     private readonly expected: Map<string, string>,
   ) {
-    this.child = spawn(process.execPath, [path.join(__dirname, 'fakeGraphServer.js')], {
-      env: {
-        ...process.env,
-        FAKE_ACCESS_TOKEN: TOKEN,
-        FAKE_PHONE_NUMBER_ID: PHONE_ID,
-        FAKE_TRACE: '1',
-        FAKE_LATENCY_MS: String(latencyMs),
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    this.child = spawnFakeGraph({ FAKE_TRACE: '1', FAKE_LATENCY_MS: String(latencyMs) });
   }
 
-  start(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      eachLine(this.child.stdout!, (line) => {
-        if (line.startsWith('listening ')) {
-          this.url = line.slice('listening '.length);
-          resolve();
-        } else if (line.startsWith('sent ')) this.sent(line);
-        else if (line.startsWith('aborted ')) this.aborted.push(Number(line.slice('aborted '.length)));
-        for (const l of this.listeners) l();
-      });
-      this.child.once('exit', (code) => reject(new Error(`the fake Graph API exited (${code})`)));
+  async start(): Promise<void> {
+    this.url = await fakeGraphListening(this.child, (line) => {
+      if (line.startsWith('sent ')) this.sent(line);
+      else if (line.startsWith('aborted ')) this.aborted.push(Number(line.slice('aborted '.length)));
+      for (const l of this.listeners) l();
     });
   }
 

@@ -9,12 +9,12 @@
 //      bot's question arrives (onboarding in French, Arabic or Dari, then the menu, the agenda, the
 //      workshops): turns per second and time from each webhook to the bot's next question sent.
 // Peak RSS of this process (the server; the load generator shares it, the fake does not).
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { eachLine } from './lines';
+import { fakeGraphListening, PHONE_ID, spawnFakeGraph, TOKEN } from './fakeGraph';
 import { signatureOf } from '../bot/channels/whatsapp/signature';
 
 export interface WhatsAppBenchOptions {
@@ -59,8 +59,6 @@ export interface WhatsAppBenchResult {
 }
 
 const SECRET = 'bench-app-secret';
-const PHONE_ID = '100000000000009';
-const TOKEN = 'bench-token';
 
 /** What each person answers, question after question (every turn ends with a question). */
 function script(who: number): string[] {
@@ -125,27 +123,17 @@ class FakeProcess {
   url = '';
 
   constructor() {
-    this.child = spawn(process.execPath, [path.join(__dirname, 'fakeGraphServer.js')], {
-      env: { ...process.env, FAKE_ACCESS_TOKEN: TOKEN, FAKE_PHONE_NUMBER_ID: PHONE_ID },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    this.child = spawnFakeGraph();
   }
 
-  start(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      eachLine(this.child.stdout!, (line) => {
-        if (line.startsWith('listening ')) {
-          this.url = line.slice('listening '.length);
-          resolve();
-        } else if (line.startsWith('sent ')) {
-          const [, to, at, type] = line.split(' ');
-          const list = this.sent.get(to) ?? [];
-          list.push({ at: Number(at), type });
-          this.sent.set(to, list);
-          this.waiters.get(to)?.();
-        }
-      });
-      this.child.once('exit', (code) => reject(new Error(`the fake Graph API exited (${code})`)));
+  async start(): Promise<void> {
+    this.url = await fakeGraphListening(this.child, (line) => {
+      if (!line.startsWith('sent ')) return;
+      const [, to, at, type] = line.split(' ');
+      const list = this.sent.get(to) ?? [];
+      list.push({ at: Number(at), type });
+      this.sent.set(to, list);
+      this.waiters.get(to)?.();
     });
   }
 
