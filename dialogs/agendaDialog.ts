@@ -1,6 +1,6 @@
 // My agenda: the next 14 days (workshops, shifts, days in a company), in time order, grouped by
 // day: a line with the day, then one line per item. One message, then back to the menu.
-import { ComponentDialog, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { ComponentDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { translator } from '../bot/i18n/translator';
 import type { LanguageCode } from '../bot/i18n/languages';
 import { turnLocale } from '../bot/turns/turnState';
@@ -9,6 +9,7 @@ import { say, ssml } from '../cards/messages';
 import { formatDay, formatTimeRange, titleOf } from '../cards/format';
 import { beneficiaryIdOf, type DialogDeps } from './deps';
 import { AGENDA_DIALOG } from './ids';
+import { waterfall } from './waterfall';
 
 const STEPS = 'agendaSteps';
 const DAYS = 14;
@@ -43,7 +44,7 @@ function dayLine(date: Date, locale: LanguageCode, timeZone: string): string {
 export class AgendaDialog extends ComponentDialog {
   constructor(private readonly deps: DialogDeps) {
     super(AGENDA_DIALOG);
-    this.addDialog(new WaterfallDialog(STEPS, [(s) => this.show(s)]));
+    this.addDialog(waterfall(STEPS, this, [this.show]));
     this.initialDialogId = STEPS;
   }
 

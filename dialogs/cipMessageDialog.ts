@@ -1,15 +1,16 @@
 // Write to my CIP: a message in words or a voice note, stored on the case (message_to_cip), then
 // when the CIP usually answers. Also opened by the way-out dialog, maybe for someone we do not
 // know yet: they are told how to get there through the menu (consent first).
-import { ComponentDialog, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { ComponentDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { translator } from '../bot/i18n/translator';
 import { turnLocale } from '../bot/turns/turnState';
 import { messageToCip } from '../bot/services/people';
 import { say } from '../cards/messages';
 import { beneficiaryIdOf, type DialogDeps } from './deps';
 import { CIP_MESSAGE_DIALOG } from './ids';
-import { TextPrompt, isNoAnswer, type TextAnswer } from './prompts/textPrompt';
+import { spokenQuestion, TextPrompt, isNoAnswer, type TextAnswer } from './prompts/textPrompt';
 import { WAY_OUT } from './results';
+import { waterfall } from './waterfall';
 
 const STEPS = 'cipMessageSteps';
 const MESSAGE = 'cipMessageText';
@@ -17,13 +18,8 @@ const MESSAGE = 'cipMessageText';
 export class CipMessageDialog extends ComponentDialog {
   constructor(private readonly deps: DialogDeps) {
     super(CIP_MESSAGE_DIALOG);
-    this.addDialog(
-      new TextPrompt(MESSAGE, (locale) => {
-        const t = translator(locale);
-        return { question: t('cip.ask'), hints: [t('cip.voice')] };
-      }),
-    );
-    this.addDialog(new WaterfallDialog(STEPS, [(s) => this.ask(s), (s) => this.send(s)]));
+    this.addDialog(new TextPrompt(MESSAGE, spokenQuestion('cip.ask', 'cip.voice')));
+    this.addDialog(waterfall(STEPS, this, [this.ask, this.send]));
     this.initialDialogId = STEPS;
   }
 

@@ -1,6 +1,6 @@
 // "Delete my data" (a keyword, for a known person): asks to confirm, then records the request for
 // the CIP, who deletes the data and tells the person. Ends; the main dialog shows the menu again.
-import { ComponentDialog, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { ComponentDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { translator } from '../bot/i18n/translator';
 import { turnLocale } from '../bot/turns/turnState';
 import { requestErasure } from '../bot/services/people';
@@ -9,6 +9,7 @@ import { beneficiaryIdOf, type DialogDeps } from './deps';
 import { ERASURE_DIALOG } from './ids';
 import { NumberedChoicePrompt, perLanguage, type ChoiceResult } from './prompts/numberedChoicePrompt';
 import { yesNoQuestion } from './prompts/yesNoQuestion';
+import { waterfall } from './waterfall';
 
 const STEPS = 'erasureSteps';
 const PROMPT = 'erasurePrompt';
@@ -19,7 +20,7 @@ export class ErasureDialog extends ComponentDialog {
   constructor(private readonly deps: DialogDeps) {
     super(ERASURE_DIALOG);
     this.addDialog(new NumberedChoicePrompt(PROMPT, question));
-    this.addDialog(new WaterfallDialog(STEPS, [(s) => s.beginDialog(PROMPT), (s) => this.answer(s)]));
+    this.addDialog(waterfall(STEPS, this, [(s) => s.beginDialog(PROMPT), this.answer]));
     this.initialDialogId = STEPS;
   }
 

@@ -1,12 +1,13 @@
 // Language choice: the eight languages, each in its own script, numbered in a fixed order.
 // Saves the choice in the user's profile; the reply and everything after it use the new language.
-import { ComponentDialog, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { ComponentDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { LANGUAGES, type LanguageCode } from '../bot/i18n/languages';
 import { translator } from '../bot/i18n/translator';
 import { setTurnLocale, turnLocale, type ProfileAccessor } from '../bot/turns/turnState';
 import { say } from '../cards/messages';
 import { LANGUAGE_DIALOG } from './ids';
 import { NumberedChoicePrompt, perLanguage, type ChoiceResult } from './prompts/numberedChoicePrompt';
+import { waterfall } from './waterfall';
 
 const STEPS = 'languageSteps';
 const PROMPT = 'languagePrompt';
@@ -36,7 +37,7 @@ export class LanguageDialog extends ComponentDialog {
   ) {
     super(LANGUAGE_DIALOG);
     this.addDialog(new NumberedChoicePrompt(PROMPT, languageQuestion));
-    this.addDialog(new WaterfallDialog(STEPS, [(s) => this.ask(s), (s) => this.save(s)]));
+    this.addDialog(waterfall(STEPS, this, [this.ask, this.save]));
     this.initialDialogId = STEPS;
   }
 

@@ -3,7 +3,7 @@
 // onboarding comes first (language if not chosen yet, consent, first name), then the task they
 // picked. What comes before the menu in a turn (keywords, answers to our questions, the active
 // dialog) is the turn router's (turnRouter.ts, beneficiaryTurns.ts).
-import { ComponentDialog, WaterfallDialog, type Dialog, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { ComponentDialog, type Dialog, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { translator } from '../bot/i18n/translator';
 import { LANGUAGE_CODES } from '../bot/i18n/languages';
 import { channelGivesNoLanguage, turnLocale } from '../bot/turns/turnState';
@@ -23,6 +23,7 @@ import {
 import { NumberedChoicePrompt, perLanguage, type ChoiceResult } from './prompts/numberedChoicePrompt';
 import { isWayOut } from './results';
 import type { MainOptions } from './beneficiaryTurns';
+import { waterfall } from './waterfall';
 
 export { FORGET_EVENT } from './beneficiaryTurns';
 
@@ -37,7 +38,8 @@ export type MenuEntry = (typeof MENU)[number];
  * "Language" in every language, for the first greeting: a person who cannot read French finds the way (its number from
  * the menu).
  */
-const LANGUAGE_LINE = `🌐 ${MENU.indexOf('language') + 1} = ${LANGUAGE_CODES.map((c) => translator(c)('menu.language')).join(' · ')}`;
+const LANGUAGE_NAMES = LANGUAGE_CODES.map((c) => translator(c)('menu.language')).join(' · ');
+const LANGUAGE_LINE = `🌐 ${MENU.indexOf('language') + 1} = ${LANGUAGE_NAMES}`;
 
 const TASKS: Record<MenuEntry, string> = {
   workshops: WORKSHOPS_DIALOG,
@@ -94,13 +96,7 @@ export class MainDialog extends ComponentDialog {
       this.addDialog(d);
     }
     this.addDialog(
-      new WaterfallDialog(STEPS, [
-        (s) => this.showMenu(s),
-        (s) => this.onboardFirst(s),
-        (s) => this.route(s),
-        (s) => this.afterTask(s),
-        (s) => s.endDialog(),
-      ]),
+      waterfall(STEPS, this, [this.showMenu, this.onboardFirst, this.route, this.afterTask, (s) => s.endDialog()]),
     );
     this.initialDialogId = STEPS;
   }

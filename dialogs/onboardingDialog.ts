@@ -5,7 +5,7 @@
 // case for the phone number the channel gives, or a new pending case with their first name.
 // Ends with { beneficiaryId }, or with {} when they said no or were not understood three times
 // (the main dialog then shows the menu again).
-import { ComponentDialog, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { ComponentDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { TurnContext } from 'botbuilder';
 import { translator, wordList } from '../bot/i18n/translator';
 import { language as languageInfo, type LanguageCode } from '../bot/i18n/languages';
@@ -21,6 +21,7 @@ import { NumberedChoicePrompt, perLanguage, type ChoiceResult } from './prompts/
 import { TextPrompt, isNoAnswer, type TextAnswer } from './prompts/textPrompt';
 import { yesNoQuestion } from './prompts/yesNoQuestion';
 import { readYesNo } from './recognizers/yesNo';
+import { waterfall } from './waterfall';
 
 const STEPS = 'onboardingSteps';
 const NAME = 'onboardingName';
@@ -84,22 +85,16 @@ export class OnboardingDialog extends ComponentDialog {
     this.addDialog(new TextPrompt(NAME_PROMPT, nameQuestion));
     this.addDialog(new NumberedChoicePrompt(CONFIRM_LANGUAGE_PROMPT, confirmLanguageQuestion));
     this.addDialog(
-      new WaterfallDialog(STEPS, [
-        (s) => this.chooseLanguage(s),
-        (s) => this.afterLanguageConfirmation(s),
-        (s) => this.askConsent(s),
-        (s) => this.afterConsent(s),
-        (s) => this.afterName(s),
+      waterfall(STEPS, this, [
+        this.chooseLanguage,
+        this.afterLanguageConfirmation,
+        this.askConsent,
+        this.afterConsent,
+        this.afterName,
       ]),
     );
-    this.addDialog(
-      new WaterfallDialog(NAME, [
-        (s) => this.proposeName(s),
-        (s) => this.afterProposal(s),
-        (s) => s.endDialog(s.result),
-      ]),
-    );
-    this.addDialog(new WaterfallDialog(NAME_LOOP, [(s) => this.askName(s), (s) => this.checkName(s)]));
+    this.addDialog(waterfall(NAME, this, [this.proposeName, this.afterProposal, (s) => s.endDialog(s.result)]));
+    this.addDialog(waterfall(NAME_LOOP, this, [this.askName, this.checkName]));
     this.initialDialogId = STEPS;
   }
 

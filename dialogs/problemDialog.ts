@@ -2,7 +2,7 @@
 // Report: category -> urgency -> a few words or a voice note -> the reference (B-4821), spelled
 // out in `speak` so that it can be heard and written down. Starts at the urgency when the
 // category is given (a shift declined for childcare or transport).
-import { ComponentDialog, WaterfallDialog, type DialogContext, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { ComponentDialog, type DialogContext, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { translator, wordList } from '../bot/i18n/translator';
 import type { LanguageCode } from '../bot/i18n/languages';
 import { turnLocale } from '../bot/turns/turnState';
@@ -18,11 +18,12 @@ import {
 import { ltr, say, ssml, type Message } from '../cards/messages';
 import { beneficiaryIdOf, type DialogDeps } from './deps';
 import { PROBLEM_DIALOG } from './ids';
-import { NumberedChoicePrompt, perLanguage, type ChoiceResult, type Question } from './prompts/numberedChoicePrompt';
-import { TextPrompt, type TextAnswer } from './prompts/textPrompt';
-import type { ChoiceOption } from './recognizers/choice';
+import type { ChoiceOption, Question } from '../cards/questions';
+import { NumberedChoicePrompt, perLanguage, type ChoiceResult } from './prompts/numberedChoicePrompt';
+import { spokenQuestion, TextPrompt, type TextAnswer } from './prompts/textPrompt';
 import { normalize, words } from './recognizers/normalize';
 import { WAY_OUT } from './results';
+import { waterfall } from './waterfall';
 
 const STEPS = 'problemSteps';
 const REPORT = 'problemReport';
@@ -137,23 +138,10 @@ export class ProblemDialog extends ComponentDialog {
     this.addDialog(new NumberedChoicePrompt(CATEGORY, categoryQuestion));
     this.addDialog(new NumberedChoicePrompt(CATEGORY_MORE, moreQuestion));
     this.addDialog(new NumberedChoicePrompt(URGENCY, urgencyQuestion));
+    this.addDialog(new TextPrompt(DESCRIBE, spokenQuestion('problem.describe.question')));
+    this.addDialog(waterfall(STEPS, this, [(s) => s.beginDialog(START), this.route, (s) => s.endDialog(s.result)]));
     this.addDialog(
-      new TextPrompt(DESCRIBE, (locale) => {
-        const t = translator(locale);
-        return { question: t('problem.describe.question'), hints: [t('problem.describe.voice')] };
-      }),
-    );
-    this.addDialog(
-      new WaterfallDialog(STEPS, [(s) => s.beginDialog(START), (s) => this.route(s), (s) => s.endDialog(s.result)]),
-    );
-    this.addDialog(
-      new WaterfallDialog(REPORT, [
-        (s) => this.askCategory(s),
-        (s) => this.afterCategory(s),
-        (s) => this.askUrgency(s),
-        (s) => this.askDescription(s),
-        (s) => this.save(s),
-      ]),
+      waterfall(REPORT, this, [this.askCategory, this.afterCategory, this.askUrgency, this.askDescription, this.save]),
     );
     this.initialDialogId = STEPS;
   }

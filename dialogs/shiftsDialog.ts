@@ -1,7 +1,7 @@
 // My shifts: the person's work of the next 7 days, five a page (then "more"). Pick one, then say
 // yes (I come) or no; no asks why, and for childcare or transport offers to report the problem
 // right away (the report-a-problem flow with that category).
-import { ComponentDialog, WaterfallDialog, type DialogContext, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { ComponentDialog, type DialogContext, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { translator, wordList } from '../bot/i18n/translator';
 import type { LanguageCode } from '../bot/i18n/languages';
 import { turnLocale } from '../bot/turns/turnState';
@@ -22,6 +22,7 @@ import { ProblemDialog, categorySynonyms, type ProblemOptions } from './problemD
 import { NumberedChoicePrompt, perLanguage, type ChoiceResult } from './prompts/numberedChoicePrompt';
 import { yesNoQuestion } from './prompts/yesNoQuestion';
 import { WAY_OUT } from './results';
+import { waterfall } from './waterfall';
 
 const STEPS = 'shiftsSteps';
 const LIST = 'shiftsList';
@@ -126,22 +127,17 @@ export class ShiftsDialog extends ComponentDialog {
     );
     this.addDialog(new ProblemDialog(deps));
     this.addDialog(
-      new WaterfallDialog(STEPS, [
-        (s) => this.showList(s),
-        (s) => this.askAnswer(s),
-        (s) => this.afterAnswer(s),
-        (s) => this.afterReason(s),
-        (s) => this.afterOffer(s),
+      waterfall(STEPS, this, [
+        this.showList,
+        this.askAnswer,
+        this.afterAnswer,
+        this.afterReason,
+        this.afterOffer,
         (s) => s.endDialog(s.result),
       ]),
     );
     this.addDialog(
-      new WaterfallDialog(DECLINE_ONE, [
-        (s) => this.askReason(s),
-        (s) => this.afterReason(s),
-        (s) => this.afterOffer(s),
-        (s) => s.endDialog(s.result),
-      ]),
+      waterfall(DECLINE_ONE, this, [this.askReason, this.afterReason, this.afterOffer, (s) => s.endDialog(s.result)]),
     );
     this.initialDialogId = STEPS;
   }

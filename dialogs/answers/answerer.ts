@@ -5,7 +5,8 @@
 import type { Dialog } from 'botbuilder-dialogs';
 import type { LanguageCode } from '../../bot/i18n/languages';
 import type { OpenQuestion, QuestionKind } from '../../bot/services/questions';
-import type { Unclear } from './recordingAnswer';
+import type { Question } from '../../cards/questions';
+import { readRecordingAnswer, UNCLEAR, type Unclear } from './recordingAnswer';
 
 export interface Answerer {
   kind: QuestionKind;
@@ -20,4 +21,27 @@ export interface Answerer {
     locale: LanguageCode,
     beneficiaryId: number,
   ): Promise<object | Unclear | undefined>;
+}
+
+/**
+ * The answerer of a question that records something (readRecordingAnswer reads the answer, only the
+ * `negative` options may carry a negation): `options` makes the dialog's options from the value
+ * chosen, or undefined when the message answers nothing after all.
+ */
+export function recordingAnswerer(
+  kind: QuestionKind,
+  dialog: Dialog,
+  question: (locale: LanguageCode) => Question,
+  negative: string[],
+  options: (value: string, question: OpenQuestion, beneficiaryId: number) => Promise<object | undefined>,
+): Answerer {
+  return {
+    kind,
+    dialog,
+    async recognize(open, text, locale, beneficiaryId) {
+      const value = readRecordingAnswer(text, question(locale), locale, negative);
+      if (value === undefined || value === UNCLEAR) return value;
+      return options(value, open, beneficiaryId);
+    },
+  };
 }

@@ -1,7 +1,7 @@
 // The answer to the daily check-in of an immersion ("How was your day?"), maybe hours later:
 // "good" is thanked; "I need help" tells the person their CIP knows (an alert was raised);
 // "difficult" asks what happened (a few words or a voice note), then offers to report a problem.
-import { ComponentDialog, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { ComponentDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { translator } from '../../bot/i18n/translator';
 import { turnLocale } from '../../bot/turns/turnState';
 import { answerCheckIn, describeCheckIn, type CheckInAnswer } from '../../bot/services/checkIns';
@@ -11,10 +11,10 @@ import type { DialogDeps } from '../deps';
 import { CHECKIN_DIALOG, PROBLEM_DIALOG } from '../ids';
 import { ProblemDialog, type ProblemOptions } from '../problemDialog';
 import { NumberedChoicePrompt, type ChoiceResult } from '../prompts/numberedChoicePrompt';
-import { TextPrompt, type TextAnswer } from '../prompts/textPrompt';
+import { spokenQuestion, TextPrompt, type TextAnswer } from '../prompts/textPrompt';
 import { yesNoQuestion } from '../prompts/yesNoQuestion';
-import { readRecordingAnswer, UNCLEAR } from './recordingAnswer';
-import type { Answerer } from './answerer';
+import { recordingAnswerer, type Answerer } from './answerer';
+import { waterfall } from '../waterfall';
 
 const STEPS = 'checkInSteps';
 const DESCRIBE = 'checkInDescribe';
@@ -29,46 +29,34 @@ export interface CheckInDialogOptions {
 
 /** "1", "good", "😞"... to the check-in still open: the check-in dialog. */
 export function checkInAnswerer(deps: DialogDeps): Answerer {
-  return {
-    kind: 'checkin',
-    dialog: new CheckInDialog(deps),
-    async recognize(question, text, locale, beneficiaryId) {
-      // No option is negative here: "pas bien", "I don't need help" are asked again.
-      const choice = readRecordingAnswer(text, checkInQuestion(locale), locale);
-      if (choice === undefined || choice === UNCLEAR) return choice;
-      return {
+  const dialog = new CheckInDialog(deps);
+  // No option is negative here: "pas bien", "I don't need help" are asked again.
+  return recordingAnswerer(
+    'checkin',
+    dialog,
+    checkInQuestion,
+    [],
+    async (value, question, beneficiaryId) =>
+      ({
         questionId: question.id,
         checkInId: question.refId,
         beneficiaryId,
-        answer: choice as CheckInAnswer,
-      } satisfies CheckInDialogOptions;
-    },
-  };
+        answer: value as CheckInAnswer,
+      }) satisfies CheckInDialogOptions,
+  );
 }
 
 export class CheckInDialog extends ComponentDialog {
   constructor(private readonly deps: DialogDeps) {
     super(CHECKIN_DIALOG);
-    this.addDialog(
-      new TextPrompt(DESCRIBE, (locale) => {
-        const t = translator(locale);
-        return { question: t('checkins.whatHappened'), hints: [t('problem.describe.voice')] };
-      }),
-    );
+    this.addDialog(new TextPrompt(DESCRIBE, spokenQuestion('checkins.whatHappened')));
     this.addDialog(
       new NumberedChoicePrompt(REPORT, (locale) =>
         yesNoQuestion(locale, translator(locale)('checkins.reportQuestion')),
       ),
     );
     this.addDialog(new ProblemDialog(deps));
-    this.addDialog(
-      new WaterfallDialog(STEPS, [
-        (s) => this.record(s),
-        (s) => this.describe(s),
-        (s) => this.offerReport(s),
-        (s) => s.endDialog(),
-      ]),
-    );
+    this.addDialog(waterfall(STEPS, this, [this.record, this.describe, this.offerReport, (s) => s.endDialog()]));
     this.initialDialogId = STEPS;
   }
 

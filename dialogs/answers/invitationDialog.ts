@@ -2,20 +2,20 @@
 // "1 I'll come" books through the same rules as the booking dialog (capacity, then the waiting
 // list; age group; a warning, and a question, when it overlaps one of the person's shifts);
 // "2 not this time" records the decline. The menu comes back after.
-import { ComponentDialog, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { ComponentDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { translator } from '../../bot/i18n/translator';
 import { turnLocale } from '../../bot/turns/turnState';
 import { answerInvitation, invitationOfQuestion } from '../../bot/services/broadcasts';
 import { overlappingShift } from '../../bot/services/workshops';
 import { say } from '../../cards/messages';
 import { invitationQuestion } from './readableQuestions';
-import { readRecordingAnswer, UNCLEAR } from './recordingAnswer';
-import type { Answerer } from './answerer';
+import { recordingAnswerer, type Answerer } from './answerer';
 import type { DialogDeps } from '../deps';
 import { INVITATION_DIALOG } from '../ids';
 import { NumberedChoicePrompt, type ChoiceResult } from '../prompts/numberedChoicePrompt';
 import { yesNoQuestion } from '../prompts/yesNoQuestion';
 import { bookedMessage, overlapMessage, waitlistedMessage } from '../../cards/workshops';
+import { waterfall } from '../waterfall';
 
 const STEPS = 'invitationSteps';
 const CONFIRM = 'invitationOverlapConfirm';
@@ -31,23 +31,18 @@ export interface InvitationOptions {
 
 /** "1" or "2" (or "yes", "I'll come"...) to an invitation that is still there: the invitation dialog. */
 export function invitationAnswerer(deps: DialogDeps): Answerer {
-  return {
-    kind: 'broadcast',
-    dialog: new InvitationDialog(deps),
-    async recognize(question, text, locale, beneficiaryId) {
-      const choice = readRecordingAnswer(text, invitationQuestion(locale), locale, ['no']);
-      if (choice === undefined || choice === UNCLEAR) return choice;
-      const invitation = await invitationOfQuestion(deps.db, question.refId);
-      if (!invitation) return undefined;
-      return {
-        questionId: question.id,
-        recipientId: invitation.recipientId,
-        sessionId: invitation.sessionId,
-        beneficiaryId,
-        yes: choice === 'yes',
-      } satisfies InvitationOptions;
-    },
-  };
+  const dialog = new InvitationDialog(deps);
+  return recordingAnswerer('broadcast', dialog, invitationQuestion, ['no'], async (value, question, beneficiaryId) => {
+    const invitation = await invitationOfQuestion(deps.db, question.refId);
+    if (!invitation) return undefined;
+    return {
+      questionId: question.id,
+      recipientId: invitation.recipientId,
+      sessionId: invitation.sessionId,
+      beneficiaryId,
+      yes: value === 'yes',
+    } satisfies InvitationOptions;
+  });
 }
 
 export class InvitationDialog extends ComponentDialog {
@@ -58,7 +53,7 @@ export class InvitationDialog extends ComponentDialog {
         yesNoQuestion(locale, translator(locale)('workshops.overlap.question')),
       ),
     );
-    this.addDialog(new WaterfallDialog(STEPS, [(s) => this.check(s), (s) => this.answer(s)]));
+    this.addDialog(waterfall(STEPS, this, [this.check, this.answer]));
     this.initialDialogId = STEPS;
   }
 

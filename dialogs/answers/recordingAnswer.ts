@@ -12,7 +12,7 @@
 //   again, nothing is recorded. Only the options the caller names as negative ("2. Not this
 //   time", "2. I can't come") may be matched by words that carry a negation.
 import type { LanguageCode } from '../../bot/i18n/languages';
-import type { Question } from '../prompts/numberedChoicePrompt';
+import type { Question } from '../../cards/questions';
 import { recognizeChoice } from '../recognizers/choice';
 import { normalize, words } from '../recognizers/normalize';
 import { readYesNo } from '../recognizers/yesNo';

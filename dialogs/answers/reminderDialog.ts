@@ -1,7 +1,7 @@
 // The answer to the evening reminder of tomorrow's workshops and shifts: "1 I'll be there"
 // confirms them; "2 I can't come" opens the cancel flow (a workshop) or the decline flow (a shift:
 // why, and the offer to report the problem), after asking which one when there are several.
-import { ComponentDialog, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { ComponentDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { translator } from '../../bot/i18n/translator';
 import { turnLocale } from '../../bot/turns/turnState';
 import {
@@ -17,10 +17,10 @@ import { reminderQuestion } from './readableQuestions';
 import type { DialogDeps } from '../deps';
 import { REMINDER_DIALOG, SHIFTS_DIALOG } from '../ids';
 import { NumberedChoicePrompt, type ChoiceResult } from '../prompts/numberedChoicePrompt';
-import { readRecordingAnswer, UNCLEAR } from './recordingAnswer';
 import { ShiftsDialog, type ShiftsOptions } from '../shiftsDialog';
 import { MY_WORKSHOPS_DIALOG, MyWorkshopsDialog } from '../workshops/myWorkshopsDialog';
-import type { Answerer } from './answerer';
+import { recordingAnswerer, type Answerer } from './answerer';
+import { waterfall } from '../waterfall';
 
 const STEPS = 'reminderSteps';
 const WHICH = 'reminderWhich';
@@ -38,20 +38,20 @@ interface Values {
 
 /** "1", "2", "I'll be there"... to the reminder still open: the reminder dialog. */
 export function reminderAnswerer(deps: DialogDeps): Answerer {
-  return {
-    kind: 'reminder',
-    dialog: new ReminderDialog(deps),
-    async recognize(question, text, locale, beneficiaryId) {
-      const choice = readRecordingAnswer(text, reminderQuestion(locale), locale, ['no']);
-      if (choice === undefined || choice === UNCLEAR) return choice;
-      return {
+  const dialog = new ReminderDialog(deps);
+  return recordingAnswerer(
+    'reminder',
+    dialog,
+    reminderQuestion,
+    ['no'],
+    async (value, question, beneficiaryId) =>
+      ({
         questionId: question.id,
         messageId: question.messageId,
         beneficiaryId,
-        yes: choice === 'yes',
-      } satisfies ReminderDialogOptions;
-    },
-  };
+        yes: value === 'yes',
+      }) satisfies ReminderDialogOptions,
+  );
 }
 
 export class ReminderDialog extends ComponentDialog {
@@ -69,7 +69,7 @@ export class ReminderDialog extends ComponentDialog {
     );
     this.addDialog(new MyWorkshopsDialog(deps));
     this.addDialog(new ShiftsDialog(deps));
-    this.addDialog(new WaterfallDialog(STEPS, [(s) => this.answer(s), (s) => this.which(s), (s) => s.endDialog()]));
+    this.addDialog(waterfall(STEPS, this, [this.answer, this.which, (s) => s.endDialog()]));
     this.initialDialogId = STEPS;
   }
 

@@ -2,7 +2,7 @@
 // else: 1 report an absence, 2 report a problem (a few words or a voice note), 3 confirm
 // tomorrow's shift. Then the person (skipped when there is only one), then the action. The list
 // holds only the contact's structure's people, and every action checks it again (services/contacts).
-import { ComponentDialog, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { ComponentDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { translator, wordList } from '../../bot/i18n/translator';
 import type { LanguageCode } from '../../bot/i18n/languages';
 import { turnLocale } from '../../bot/turns/turnState';
@@ -15,6 +15,7 @@ import { CONTACT_MENU_DIALOG } from '../ids';
 import { NumberedChoicePrompt, perLanguage, type ChoiceResult } from '../prompts/numberedChoicePrompt';
 import { TextPrompt, isNoAnswer, type TextAnswer } from '../prompts/textPrompt';
 import { turnContact } from './current';
+import { waterfall } from '../waterfall';
 
 const STEPS = 'contactMenuSteps';
 const PICK = 'contactPick';
@@ -83,16 +84,9 @@ export class ContactMenuDialog extends ComponentDialog {
         return { question: t('contacts.problem.question', { name }), hints: [t('problem.describe.voice')] };
       }),
     );
-    this.addDialog(
-      new WaterfallDialog(STEPS, [
-        (s) => this.showMenu(s),
-        (s) => this.pickPerson(s),
-        (s) => this.act(s),
-        (s) => this.saveProblem(s),
-      ]),
-    );
+    this.addDialog(waterfall(STEPS, this, [this.showMenu, this.pickPerson, this.act, this.saveProblem]));
     // Choosing the person, a page of five at a time; ends with the PersonRef (or nothing).
-    this.addDialog(new WaterfallDialog(PICK, [(s) => this.showPeople(s), (s) => this.afterPerson(s)]));
+    this.addDialog(waterfall(PICK, this, [this.showPeople, this.afterPerson]));
     this.initialDialogId = STEPS;
   }
 

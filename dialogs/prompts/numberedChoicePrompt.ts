@@ -17,8 +17,6 @@ import { turnLocale, wordlessContent } from '../../bot/turns/turnState';
 import type { Question } from '../../cards/questions';
 import { recognizeChoice } from '../recognizers/choice';
 
-export type { Question };
-
 /** Makes the question; it may read the database (e.g. the seats left), with the turn's context. */
 export type QuestionBuilder<A> = (locale: LanguageCode, args: A, context: TurnContext) => Question | Promise<Question>;
 

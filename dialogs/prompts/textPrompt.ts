@@ -5,6 +5,7 @@
 import { Dialog, type DialogContext, type DialogInstance, type DialogTurnResult } from 'botbuilder-dialogs';
 import { ActivityTypes, InputHints, type TurnContext } from 'botbuilder';
 import { say } from '../../cards/messages';
+import type { ParseKeys } from 'i18next';
 import { translator } from '../../bot/i18n/translator';
 import type { LanguageCode } from '../../bot/i18n/languages';
 import { turnLocale } from '../../bot/turns/turnState';
@@ -18,6 +19,14 @@ export interface TextQuestion {
 }
 
 export type TextQuestionBuilder<A> = (locale: LanguageCode, args: A) => TextQuestion;
+
+/** A question answered in a few words or a voice note: its text, and the hint that says so. */
+export function spokenQuestion(question: ParseKeys, hint: ParseKeys = 'problem.describe.voice') {
+  return (locale: LanguageCode): TextQuestion => {
+    const t = translator(locale);
+    return { question: t(question), hints: [t(hint)] };
+  };
+}
 
 export interface TextPromptOptions<A> {
   args?: A;

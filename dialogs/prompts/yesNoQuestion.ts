@@ -47,14 +47,11 @@ export function readAsYesNo(q: Question, values: [string, string] = ['yes', 'no'
 }
 
 /**
- * "1. Oui / 2. Non" (or labels of the caller's, e.g. "Oui, je viens"); the answer's value is
- * `values[0]` for yes and `values[1]` for no.
+ * "1. Oui / 2. Non" (or labels of the caller's, e.g. "Oui, je viens"), from yesNoOptions' own
+ * arguments (locale, question, labels, values); the answer's value is `values[0]` for yes and
+ * `values[1]` for no.
  */
-export function yesNoQuestion(
-  locale: LanguageCode,
-  question: string | string[],
-  labels: { yes?: string; no?: string } = {},
-  values: [string, string] = ['yes', 'no'],
-): Question {
-  return readAsYesNo(yesNoOptions(locale, question, labels, values), values);
+export function yesNoQuestion(...args: Parameters<typeof yesNoOptions>): Question {
+  const [, , , values] = args;
+  return readAsYesNo(yesNoOptions(...args), values);
 }

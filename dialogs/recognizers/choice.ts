@@ -7,6 +7,7 @@ import { wordList } from '../../bot/i18n/translator';
 import { MAX_ANSWER_CHARS, normalize, words } from './normalize';
 import type { ChoiceOption } from '../../cards/questions';
 
+// (test/unit/recognizeChoice.test.ts takes the type from here)
 export type { ChoiceOption };
 
 export interface RecognizedChoice {

@@ -1,7 +1,7 @@
 // Book a workshop: the year of birth if we do not know it yet, then the sessions the person may
 // book (5 a page, and "more"), a warning when one overlaps a shift, then the booking itself: a seat,
 // or the waiting list when it is full.
-import { ComponentDialog, WaterfallDialog, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { ComponentDialog, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { TurnContext } from 'botbuilder';
 import { translator } from '../../bot/i18n/translator';
 import type { LanguageCode } from '../../bot/i18n/languages';
@@ -25,6 +25,7 @@ import { WAY_OUT } from '../results';
 import { BirthYearPrompt, type BirthYearAnswer } from './birthYear';
 import { MORE, pageOptions, sessionLabel, type PageArgs } from './questions';
 import { yesNoQuestion } from '../prompts/yesNoQuestion';
+import { waterfall } from '../waterfall';
 
 export const BOOK_WORKSHOP_DIALOG = 'workshopsBook';
 const START = 'workshopsBookStart';
@@ -61,15 +62,8 @@ export class BookWorkshopDialog extends ComponentDialog {
         yesNoQuestion(locale, [translator(locale)(`workshops.${q}.question`)]),
       ),
     );
-    this.addDialog(new WaterfallDialog(START, [(s) => this.askBirthYear(s), (s) => this.saveBirthYear(s)]));
-    this.addDialog(
-      new WaterfallDialog(LIST, [
-        (s) => this.showSessions(s),
-        (s) => this.checkOverlap(s),
-        (s) => this.book(s),
-        (s) => this.joinWaitlist(s),
-      ]),
-    );
+    this.addDialog(waterfall(START, this, [this.askBirthYear, this.saveBirthYear]));
+    this.addDialog(waterfall(LIST, this, [this.showSessions, this.checkOverlap, this.book, this.joinWaitlist]));
     this.initialDialogId = START;
   }
 

@@ -1,7 +1,7 @@
 // My workshops: the person's upcoming bookings and waiting-list places; choosing one offers to
 // cancel it. A seat freed this way goes to the first person waiting, who is told at once when
 // they can be reached (else at their next visit).
-import { ComponentDialog, WaterfallDialog, type DialogContext, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { ComponentDialog, type DialogContext, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { TurnContext } from 'botbuilder';
 import { translator } from '../../bot/i18n/translator';
 import type { LanguageCode } from '../../bot/i18n/languages';
@@ -9,12 +9,14 @@ import { turnLocale } from '../../bot/turns/turnState';
 import { cancelBooking, upcomingBookings, type BookingView } from '../../bot/services/workshops';
 import { say } from '../../cards/messages';
 import { beneficiaryIdOf, type DialogDeps } from '../deps';
-import type { ChoiceResult, Question } from '../prompts/numberedChoicePrompt';
+import type { Question } from '../../cards/questions';
+import type { ChoiceResult } from '../prompts/numberedChoicePrompt';
 import { WAY_OUT } from '../results';
 import { bookingLabel, MORE, pageOf, pageOptions, type PageArgs } from './questions';
 import { titleOf } from '../../cards/format';
 import { yesNoQuestion } from '../prompts/yesNoQuestion';
 import { NumberedChoicePrompt } from '../prompts/numberedChoicePrompt';
+import { waterfall } from '../waterfall';
 
 export const MY_WORKSHOPS_DIALOG = 'workshopsMine';
 const STEPS = 'workshopsMineSteps';
@@ -49,8 +51,8 @@ export class MyWorkshopsDialog extends ComponentDialog {
         cancelQuestion(locale, deps.timeZone, (await this.bookings(context)).get(bookingId)),
       ),
     );
-    this.addDialog(new WaterfallDialog(STEPS, [(s) => this.list(s), (s) => this.confirm(s), (s) => this.cancel(s)]));
-    this.addDialog(new WaterfallDialog(CANCEL_ONE, [(s) => this.confirmOne(s), (s) => this.cancel(s)]));
+    this.addDialog(waterfall(STEPS, this, [this.list, this.confirm, this.cancel]));
+    this.addDialog(waterfall(CANCEL_ONE, this, [this.confirmOne, this.cancel]));
     this.initialDialogId = STEPS;
   }
 

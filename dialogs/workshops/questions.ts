@@ -6,7 +6,7 @@ import type { LanguageCode } from '../../bot/i18n/languages';
 import type { BookingView, SessionView } from '../../bot/services/workshops';
 import { formatDateTime, titleOf } from '../../cards/format';
 import { workshopEntry } from '../../cards/workshops';
-import type { ChoiceOption } from '../recognizers/choice';
+import type { ChoiceOption } from '../../cards/questions';
 
 /** The value of the "more" option of a paged list. */
 export const MORE = 'more';
