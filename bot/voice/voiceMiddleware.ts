@@ -22,32 +22,42 @@ export class VoiceMiddleware implements Middleware {
   ) {}
 
   async onTurn(context: TurnContext, next: () => Promise<void>): Promise<void> {
-    let profile = await this.profile.get(context, {});
+    const before = await this.profile.get(context, {});
     const voiceNote =
       context.activity.type === 'message' &&
       (context.activity.attachments ?? []).some((a) => /^audio\//.test(a.contentType ?? ''));
-    const checked = profile.voiceCheckedAt ? Date.parse(profile.voiceCheckedAt) : 0;
-    const stale = profile.beneficiaryId !== undefined && this.now().getTime() - checked > REFRESH_MS;
-    if (stale || (voiceNote && !profile.sentVoiceNote)) {
-      const row = stale
-        ? await this.db.prisma.beneficiary.findUnique({
-            where: { id: profile.beneficiaryId },
-            select: { reads: true, voiceMode: true },
-          })
-        : undefined;
-      profile = {
-        ...profile,
-        ...(voiceNote && { sentVoiceNote: true }),
-        ...(row && {
-          reads: row.reads ?? undefined,
-          // (The case is the truth once there is one: the choice made before consent was copied to it.)
-          voice: row.voiceMode === 'listen' || row.voiceMode === 'read' ? row.voiceMode : undefined,
-          voiceCheckedAt: this.now().toISOString(),
-        }),
-      };
-      await this.profile.set(context, profile);
-    }
+    const profile = await this.refresh(context, before, voiceNote);
     setTurnListens(context, listens(profile));
     await next();
+    // The turn found whose case this is (a number recognised, consent given): its replies are
+    // sent after the turn on WhatsApp, so the case still decides who hears them.
+    const after = await this.profile.get(context, {});
+    if (after.beneficiaryId !== undefined && after.beneficiaryId !== before.beneficiaryId)
+      setTurnListens(context, listens(await this.refresh(context, { ...after, voiceCheckedAt: undefined }, false)));
+  }
+
+  /** The profile with the case's reading read again when it is old, and a voice note noted. */
+  private async refresh(context: TurnContext, profile: UserProfile, voiceNote: boolean): Promise<UserProfile> {
+    const checked = profile.voiceCheckedAt ? Date.parse(profile.voiceCheckedAt) : 0;
+    const stale = profile.beneficiaryId !== undefined && this.now().getTime() - checked > REFRESH_MS;
+    if (!stale && !(voiceNote && !profile.sentVoiceNote)) return profile;
+    const row = stale
+      ? await this.db.prisma.beneficiary.findUnique({
+          where: { id: profile.beneficiaryId },
+          select: { reads: true, voiceMode: true },
+        })
+      : undefined;
+    const updated: UserProfile = {
+      ...profile,
+      ...(voiceNote && { sentVoiceNote: true }),
+      ...(row && {
+        reads: row.reads ?? undefined,
+        // (The case is the truth once there is one: the choice made before consent was copied to it.)
+        voice: row.voiceMode === 'listen' || row.voiceMode === 'read' ? row.voiceMode : undefined,
+        voiceCheckedAt: this.now().toISOString(),
+      }),
+    };
+    await this.profile.set(context, updated);
+    return updated;
   }
 }

@@ -17,7 +17,7 @@ export function decodeClip(file: string | Buffer): DecodedClip {
   const info = execFileSync('opusinfo', [tmp]).toString();
   fs.rmSync(path.dirname(tmp), { recursive: true });
   const codec = /type opus/.test(info) ? 'opus' : 'unknown';
-  const pcm = execFileSync('opusdec', ['--quiet', '--rate', '48000', '-', '-'], { input: bytes });
+  const pcm = execFileSync('opusdec', ['--quiet', '--rate', '48000', '-', '-'], { input: bytes, maxBuffer: 1 << 28 });
   // opusdec writes 16-bit samples; a mono clip has one a frame.
   const channels = Number(/Channels: (\d+)/.exec(info)?.[1] ?? 1);
   return { codec, seconds: pcm.length / 2 / channels / 48000 };

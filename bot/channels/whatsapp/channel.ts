@@ -19,6 +19,7 @@ import { PairPacer } from './rateLimiter';
 import { WhatsAppSender } from './sender';
 import { WhatsAppStore } from './store';
 import { missingKinds } from './templates';
+import { VoiceNotes } from './voiceNotes';
 import { TurnRunner } from './turnRunner';
 import { WebhookEndpoint } from './webhookEndpoint';
 
@@ -90,6 +91,7 @@ export class WhatsAppChannel {
       pollMs: options.pollMs,
       pacer: new PairPacer(options.pairIntervalMs, options.pairBurst),
       quiet: options.quiet,
+      ...(core.voice && { voiceNotes: new VoiceNotes(db, this.graph, core.voice, now) }),
     });
     this.turns = new TurnRunner({
       core,

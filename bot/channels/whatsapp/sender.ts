@@ -9,7 +9,9 @@
 // - throttling and passing faults: tried again later (exponential backoff with jitter); permanent
 //   errors: failed with Meta's code and title; 190 (token refused): the channel stops sending
 //   and says so in the log; the messages wait for a restart with a good token;
-// - a proactive message for someone who said "stop" is held until they write again.
+// - a proactive message for someone who said "stop" is held until they write again;
+// - a turn's voice note (for people who listen, see voiceNotes.ts) goes before its text, inside the
+//   window only; when it cannot be made, the text goes alone.
 // A crash loses nothing: a claimed message whose sender died is claimed again when its lease
 // lapses. Only a send that was in flight at that very moment may go twice (Meta takes no
 // idempotency key).
@@ -26,6 +28,8 @@ import type { AppliedStatus, ClaimedOutbound, NewOutbound, WhatsAppStore } from 
 import { buildTemplate, type TemplateKind, type TemplateRegistry } from './templates';
 import { isQuiet, nextAllowed, type QuietHours } from '../../services/quietHours';
 import { safeError } from '../../runtime/safeError';
+import type { Spoken } from '../../voice/voice';
+import type { VoiceNote, VoiceNotes } from './voiceNotes';
 
 /** Meta's customer service window, less a minute so that a send is not refused on the way. */
 export const WINDOW_MS = 24 * 3600_000 - 60_000;
@@ -44,8 +48,13 @@ const TEMPLATE_OF_NOTIFICATION: Record<string, TemplateKind> = {
 
 /** An outbox row's payload: a rendered reply, a notification (key and values), or the nudge. */
 export interface OutboxPayload {
-  /** "message": a WhatsApp message ready to go; "nudge": the message_waiting template; none: a notification */
-  form?: 'message' | 'nudge';
+  /**
+   * "message": a WhatsApp message ready to go; "voice": the voice note of a turn's replies;
+   * "nudge": the message_waiting template; none: a notification
+   */
+  form?: 'message' | 'voice' | 'nudge';
+  /** a voice note: what the turn's replies say (their SSML, or their text) */
+  spoken?: Spoken[];
   message?: OutboundMessage;
   /** what the person reads (the record) */
   text?: string;
@@ -68,6 +77,8 @@ export interface OutboxPayload {
 
 type Plan =
   | { send: OutboundMessage; text: string; template?: { name: string; language: string } }
+  /** a turn's voice note */
+  | { voice: Spoken[]; locale: LanguageCode }
   /** wait for the person to write; `nudge`: tell them a message waits */
   | { park: true; nudge: boolean }
   /** nothing to send any more */
@@ -94,6 +105,8 @@ export interface SenderOptions {
   retryBaseMs?: number;
   /** nothing proactive goes then (QUIET_HOURS) */
   quiet?: QuietHours;
+  /** spoken replies as voice notes (undefined: nobody hears the bot) */
+  voiceNotes?: VoiceNotes;
 }
 
 export class WhatsAppSender {
@@ -215,6 +228,7 @@ export class WhatsAppSender {
       return void (await store.settle({ id: row.id, outcome: 'release', at: new Date(this.now().getTime() + wait) }));
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     await this.bucket.take();
+    if ('voice' in plan) return this.sendVoice(row, payload, plan);
     try {
       const wamid = await this.options.graph.send(row.to, plan.send);
       this.pacer.sent(row.to);
@@ -237,6 +251,42 @@ export class WhatsAppSender {
     }
   }
 
+  /**
+   * A turn's voice note: uploaded (or its media id reused) and sent. A media id Meta no longer
+   * knows is uploaded again at once; a language without a voice, or synthesis that failed,
+   * leaves the text to go alone.
+   */
+  private async sendVoice(
+    row: ClaimedOutbound,
+    payload: OutboxPayload,
+    plan: { voice: Spoken[]; locale: LanguageCode },
+  ) {
+    const { store, log } = this.options;
+    const personal = [row.firstName ?? ''];
+    let note: VoiceNote | undefined;
+    try {
+      note = await this.options.voiceNotes!.prepare(plan.locale, plan.voice, personal);
+      if (!note) return void (await store.settle({ id: row.id, outcome: 'failed', errorTitle: 'no voice' }));
+      let wamid: string;
+      try {
+        wamid = await this.options.graph.send(row.to, note.message);
+      } catch (err) {
+        if (!(err instanceof GraphError && note.reused && err.kind === 'permanent')) throw err;
+        note = (await this.options.voiceNotes!.prepare(plan.locale, plan.voice, personal, true))!;
+        wamid = await this.options.graph.send(row.to, note.message);
+      }
+      this.pacer.sent(row.to);
+      const kept = payload.forget
+        ? { forgotten: true }
+        : { form: 'voice', clip: note.clip.id, text: payload.text, locale: plan.locale };
+      await store.settle({ id: row.id, outcome: 'sent', providerId: wamid, payload: kept, to: row.to });
+    } catch (err) {
+      if (err instanceof GraphError) return this.failed(row, payload, { send: note?.message }, err);
+      log.warn({ messageId: row.id, err: safeError(err) }, 'whatsapp: no voice note; the text goes alone');
+      await store.settle({ id: row.id, outcome: 'failed', errorTitle: 'voice note not made' });
+    }
+  }
+
   /** What to send for this row now: free-form in the window, else its template, else wait. */
   private plan(row: ClaimedOutbound, payload: OutboxPayload): Plan {
     const locale: LanguageCode = isLanguageCode(row.language)
@@ -248,6 +298,13 @@ export class WhatsAppSender {
     const open =
       this.now().getTime() - last < WINDOW_MS &&
       !(payload.windowClosedAt !== undefined && last <= payload.windowClosedAt);
+    if (payload.form === 'voice') {
+      // (No template carries a voice note: outside the window the text's template says it all.)
+      if (!open) return { drop: 'a voice note goes inside the 24-hour window only' };
+      return payload.spoken?.length && this.options.voiceNotes
+        ? { voice: payload.spoken, locale }
+        : { drop: 'nothing to say' };
+    }
     if (payload.form === 'nudge') {
       if (open) return { drop: 'not needed: the person wrote meanwhile' };
       return (
@@ -319,7 +376,7 @@ export class WhatsAppSender {
   private async failed(
     row: ClaimedOutbound,
     payload: OutboxPayload,
-    plan: Extract<Plan, { send: OutboundMessage }>,
+    plan: { send?: OutboundMessage; template?: unknown },
     err: GraphError,
   ) {
     const { store, log } = this.options;

@@ -15,7 +15,13 @@ import { refusalMessage } from '../../media/refusal';
 import { acceptedType, bareType } from '../../media/types';
 import { messagePayload } from '../../turns/middleware/messageRecorder';
 import { deferStateWrites, type WriteRequest } from '../../turns/prismaStorage';
-import { isTurnUnrecorded, setChannelIdentity, setUnsupportedContent, turnLocale } from '../../turns/turnState';
+import {
+  isTurnUnrecorded,
+  setChannelIdentity,
+  setUnsupportedContent,
+  turnListens,
+  turnLocale,
+} from '../../turns/turnState';
 import { Limiter } from '../../runtime/limiter';
 import { safeError } from '../../runtime/safeError';
 import { TurnOutput, WhatsAppAdapter, type Logic } from './adapter';
@@ -59,6 +65,8 @@ interface TurnFacts {
   contactId?: number;
   locale?: LanguageCode;
   forget: boolean;
+  /** the person hears this turn's replies: a voice note goes before them */
+  listens?: boolean;
 }
 
 export class TurnRunner {
@@ -205,15 +213,19 @@ export class TurnRunner {
       }
     };
     let writes: WriteRequest[] = [];
+    let turnContext: TurnContext | undefined;
     await this.adapter.run(
       activity,
       output,
       (context) => {
         writes = deferStateWrites(context);
         prepare(context);
+        turnContext = context;
       },
       run,
     );
+    // (Read once the middleware is done: the voice middleware decides again when the turn found the case.)
+    facts.listens = turnContext ? turnListens(turnContext) : false;
     const locale = facts.locale ?? this.options.defaultLocale;
     const rows: NewOutbound[] = renderActivities(output.replies, locale).map((r) => ({
       to: turn.to,
@@ -232,6 +244,20 @@ export class TurnRunner {
       },
       nextAttemptAt: this.now(),
     }));
+    // A voice note first, for those who listen: it is queued before the text, so it arrives first.
+    const spoken = output.replies.filter((r) => r.type === 'message' && (r.speak || r.text));
+    if (facts.listens && core.voice && spoken.length && rows.length)
+      rows.unshift({
+        ...rows[0]!,
+        payload: {
+          form: 'voice',
+          spoken: spoken.map((r) => ({ speak: r.speak, text: r.text })),
+          text: rows.map((r) => r.payload.text).join('\n\n'),
+          locale,
+          ...(turn.receivedAt && { answers: turn.receivedAt.getTime() }),
+          ...(facts.forget && { forget: true }),
+        },
+      });
     return this.store.commit({
       writes,
       replies: rows,

@@ -1,0 +1,52 @@
+// The spoken clip of a turn as a WhatsApp voice note: made (or read from the cache) by the voice,
+// uploaded once to Meta's media store, and its media id sent again while Meta keeps it (30 days;
+// a day's margin here). The media ids are in the database (VoiceUpload), shared by every
+// instance. A clip that says the person's name is uploaded for that message only.
+import type { Database } from '../../db/client';
+import type { LanguageCode } from '../../i18n/languages';
+import type { Spoken, Voice, VoiceClip } from '../../voice/voice';
+import type { GraphClient } from './graphClient';
+import type { AudioMessage } from './payloads';
+
+const REUSE_MS = 29 * 24 * 3600_000;
+
+export interface VoiceNote {
+  clip: VoiceClip;
+  message: AudioMessage;
+  /** the media id came from an earlier upload (it may have expired since) */
+  reused: boolean;
+}
+
+export class VoiceNotes {
+  constructor(
+    private readonly db: Database,
+    private readonly graph: GraphClient,
+    private readonly voice: Voice,
+    private readonly now: () => Date,
+  ) {}
+
+  /** The voice note of a turn's replies; undefined when they cannot be said in this language. */
+  async prepare(
+    locale: LanguageCode,
+    spoken: Spoken[],
+    personalWords: string[],
+    fresh = false,
+  ): Promise<VoiceNote | undefined> {
+    const clip = await this.voice.clip(locale, spoken, personalWords);
+    if (!clip) return undefined;
+    const uploads = this.db.prisma.voiceUpload;
+    if (!clip.personal && !fresh) {
+      const known = await uploads.findUnique({ where: { clipId: clip.id } });
+      if (known && this.now().getTime() - known.uploadedAt.getTime() < REUSE_MS)
+        return { clip, message: audio(known.mediaId), reused: true };
+    }
+    const mediaId = await this.graph.uploadMedia(await clip.audio(), 'audio/ogg', 'voice.ogg');
+    if (!clip.personal) {
+      const row = { mediaId, uploadedAt: this.now() };
+      await uploads.upsert({ where: { clipId: clip.id }, create: { clipId: clip.id, ...row }, update: row });
+    }
+    return { clip, message: audio(mediaId), reused: false };
+  }
+}
+
+const audio = (id: string): AudioMessage => ({ type: 'audio', audio: { id } });

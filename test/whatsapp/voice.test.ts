@@ -1,0 +1,97 @@
+// Spoken replies on WhatsApp, on the real server (eSpeak NG, opus-tools) against the fake Graph
+// API: a person who does not read gets, for every turn, a voice note uploaded to Meta's media
+// store and then the text, in order; a prompt heard again reuses its upload; a person who sends a
+// voice note hears the answer; a language without a voice gets the text alone.
+import { execFileSync } from 'node:child_process';
+import { translator } from '../../bot/i18n/translator';
+import { decodeClip } from '../support/oggAudio';
+import { startWhatsAppApp, textOf, type WhatsAppTestApp } from '../support/whatsappApp';
+import { text, voiceNote } from '../support/whatsappWebhooks';
+
+let h: WhatsAppTestApp;
+beforeEach(async () => {
+  h = await startWhatsAppApp();
+});
+afterEach(async () => {
+  await h.close();
+});
+
+/** A consented case on WhatsApp (recognised by its phone number when it writes). */
+async function person(waId: string, language: string, reads: string | null) {
+  return h.app.db.prisma.beneficiary.create({
+    data: { firstName: 'Selam', phone: `+${waId}`, language, reads, status: 'active', consentAt: new Date() },
+  });
+}
+
+const kinds = (waId: string) => h.graph.sentTo(waId).map((m) => m.body.type as string);
+
+test('reads "no": a voice note, then the text, for every turn; a prompt heard again is not uploaded again', async () => {
+  const waId = '33600000901';
+  await person(waId, 'fr', 'no');
+  const fr = translator('fr');
+  const menu = await h.send(text({ waId, name: 'Selam' }, 'bonjour'), waId);
+  expect(menu.map((m) => m.body.type)).toEqual(['audio', expect.not.stringMatching('audio')]);
+  expect(textOf(menu[1]!)).toContain(fr('menu.question'));
+  const [upload] = h.graph.uploads;
+  expect(upload).toMatchObject({ mimeType: 'audio/ogg', fileName: 'voice.ogg' });
+  expect((menu[0]!.body.audio as { id: string }).id).toBe(upload!.id);
+  const heard = decodeClip(upload!.bytes);
+  expect(heard.codec).toBe('opus');
+  expect(heard.seconds).toBeGreaterThan(0.5);
+
+  const workshops = await h.send(text({ waId, name: 'Selam' }, '1'), waId);
+  expect(workshops[0]!.body.type).toBe('audio');
+  expect(workshops.slice(1).map(textOf).join('\n')).toContain(fr('workshops.menu.question'));
+  expect(h.graph.uploads).toHaveLength(2);
+
+  // The menu twice: the same clip, its media id sent again.
+  const [first] = await h.send(text({ waId, name: 'Selam' }, 'menu'), waId);
+  expect(h.graph.uploads).toHaveLength(3);
+  const [again] = await h.send(text({ waId, name: 'Selam' }, 'menu'), waId);
+  expect(h.graph.uploads).toHaveLength(3);
+  expect(again!.body).toEqual(first!.body);
+  expect(kinds(waId).filter((k) => k === 'audio')).toHaveLength(4);
+  // The record keeps what was said, not the audio's SSML.
+  const voiceRows = await h.app.db.prisma.message.findMany({ where: { conversationId: waId, direction: 'out' } });
+  const voice = voiceRows.filter((r) => (r.payload as { form?: string }).form === 'voice');
+  expect(voice).toHaveLength(4);
+  expect(voice.every((r) => r.status === 'sent' && !JSON.stringify(r.payload).includes('<speak'))).toBe(true);
+});
+
+test('an upload Meta no longer knows is uploaded again at once', async () => {
+  const waId = '33600000902';
+  await person(waId, 'fr', 'little');
+  await h.send(text({ waId, name: 'Selam' }, 'bonjour'), waId);
+  const [before] = await h.send(text({ waId, name: 'Selam' }, 'menu'), waId);
+  const uploads = h.graph.uploads.length;
+  h.graph.expireMedia((before!.body.audio as { id: string }).id);
+  const [after] = await h.send(text({ waId, name: 'Selam' }, 'menu'), waId);
+  expect(h.graph.uploads).toHaveLength(uploads + 1);
+  expect(after!.body.audio).toEqual({ id: h.graph.uploads.at(-1)!.id });
+  const kept = await h.app.db.prisma.voiceUpload.findMany();
+  expect(kept.map((k) => k.mediaId)).toContain(h.graph.uploads.at(-1)!.id);
+});
+
+test('someone who reads hears the bot after sending a voice note', async () => {
+  const waId = '33600000903';
+  await person(waId, 'en', 'yes');
+  await h.send(text({ waId, name: 'Selam' }, 'hello'), waId);
+  expect(kinds(waId)).not.toContain('audio');
+  const note = execFileSync('opusenc', ['--quiet', '-', '-'], {
+    input: execFileSync('espeak-ng', ['-v', 'en-gb', '--stdout', '--stdin'], { input: 'one' }),
+  });
+  h.graph.addMedia('media.voice.1', note, 'audio/ogg; codecs=opus');
+  const answer = await h.send(voiceNote({ waId, name: 'Selam' }, 'media.voice.1'), waId);
+  expect(answer[0]!.body.type).toBe('audio');
+  await h.send(text({ waId, name: 'Selam' }, 'menu'), waId);
+  expect(kinds(waId).at(-2)).toBe('audio');
+});
+
+test('Pashto without recordings: the text alone', async () => {
+  const waId = '33600000904';
+  await person(waId, 'ps', 'no');
+  const replies = await h.send(text({ waId, name: 'Selam' }, 'سلام'), waId);
+  expect(replies.length).toBeGreaterThan(0);
+  expect(kinds(waId)).not.toContain('audio');
+  expect(h.graph.uploads).toEqual([]);
+});
