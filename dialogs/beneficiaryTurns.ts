@@ -29,10 +29,9 @@ import { say } from '../cards/messages';
 import type { Answerer } from './answers/answerer';
 import { UNCLEAR } from './answers/recordingAnswer';
 import type { DialogDeps } from './deps';
-import { ERASURE_DIALOG, LANGUAGE_DIALOG, MAIN_DIALOG } from './ids';
+import { ERASURE_DIALOG, MAIN_DIALOG } from './ids';
 import { askNextQuestion, putQuestionAgain } from './questionReplies';
-import type { GlobalCommand } from './recognizers/keywords';
-import type { TurnAudience, TurnStart } from './turnRouter';
+import type { OwnCommand, TurnAudience, TurnStart } from './turnRouter';
 
 /** Tells the web chat page to forget the person on this device (public/app.js). */
 export const FORGET_EVENT = 'passerelle/forget';
@@ -129,31 +128,12 @@ export class BeneficiaryTurns implements TurnAudience {
     return true;
   }
 
-  async command(dc: DialogContext, command: GlobalCommand) {
+  async command(dc: DialogContext, command: OwnCommand) {
     const { context } = dc;
     const profile = await this.deps.profile.get(context, {});
     const locale = turnLocale(context);
     const t = translator(locale);
     switch (command) {
-      case 'menu':
-        await dc.cancelAllDialogs();
-        return this.menu(dc, false);
-      case 'language':
-        await dc.cancelAllDialogs();
-        await dc.beginDialog(LANGUAGE_DIALOG);
-        return;
-      case 'help':
-        await context.sendActivity(
-          say(
-            locale,
-            t('help.numbers'),
-            t('help.keywords'),
-            t('help.stop', { word: wordList(locale, 'keywords.stop')[0] }),
-          ),
-        );
-        if (dc.activeDialog) await dc.repromptDialog();
-        else await this.menu(dc, false);
-        return;
       case 'stop':
         await dc.cancelAllDialogs();
         if (profile.beneficiaryId === undefined) {

@@ -5,7 +5,7 @@
 // shift; another open request is then asked again at once, so the next answer is for it.
 import { ActivityTypes, type TurnContext } from 'botbuilder';
 import type { Dialog, DialogContext } from 'botbuilder-dialogs';
-import { translator, wordList } from '../../bot/i18n/translator';
+import { translator } from '../../bot/i18n/translator';
 import { channelPhone, chatIdentity, setTurnLocale, turnLocale, type UserProfile } from '../../bot/turns/turnState';
 import { answerAttendance } from '../../bot/services/attendance';
 import {
@@ -22,10 +22,9 @@ import { recognizeAttendance } from '../recognizers/attendance';
 import { UNCLEAR } from '../answers/recordingAnswer';
 import { say } from '../../cards/messages';
 import type { DialogDeps } from '../deps';
-import { CONTACT_MENU_DIALOG, LANGUAGE_DIALOG } from '../ids';
-import type { GlobalCommand } from '../recognizers/keywords';
+import { CONTACT_MENU_DIALOG } from '../ids';
 import { askNextQuestion, putQuestionAgain } from '../questionReplies';
-import type { TurnAudience, TurnStart } from '../turnRouter';
+import { stopLine, type OwnCommand, type TurnAudience, type TurnStart } from '../turnRouter';
 import { ContactMenuDialog, type ContactMenuOptions } from './contactMenuDialog';
 import { setTurnContact, turnContact } from './current';
 
@@ -90,23 +89,12 @@ export class ContactRoot implements TurnAudience {
     return dc.beginDialog(CONTACT_MENU_DIALOG, { greet } satisfies ContactMenuOptions);
   }
 
-  async command(dc: DialogContext, command: GlobalCommand) {
+  async command(dc: DialogContext, command: OwnCommand) {
     const { context } = dc;
     const contact = turnContact(context);
     const locale = turnLocale(context);
     const t = translator(locale);
-    const stopLine = t('help.stop', { word: wordList(locale, 'keywords.stop')[0] });
     switch (command) {
-      case 'menu':
-        await dc.cancelAllDialogs();
-        return this.menu(dc, false);
-      case 'language':
-        await dc.cancelAllDialogs();
-        return dc.beginDialog(LANGUAGE_DIALOG);
-      case 'help':
-        await context.sendActivity(say(locale, t('help.numbers'), t('help.keywords'), stopLine));
-        if (dc.activeDialog) return dc.repromptDialog();
-        return this.menu(dc, false);
       case 'stop':
         await dc.cancelAllDialogs();
         await optOutContact(this.deps.db, contact.id, this.deps.now());
@@ -120,7 +108,7 @@ export class ContactRoot implements TurnAudience {
       case 'delete':
         // A contact's details are the structure's, kept by the platform's staff.
         await dc.cancelAllDialogs();
-        await context.sendActivity(say(locale, t('contacts.delete'), stopLine));
+        await context.sendActivity(say(locale, t('contacts.delete'), stopLine(locale)));
         return;
     }
   }
