@@ -414,7 +414,8 @@ export async function addShift(
       if (slot.startsAt < placement.startDate || slot.endsAt.getTime() > placement.endDate.getTime() + DAY_MS) {
         refuse(
           'shift_outside',
-          `A shift falls within its placement's days: ${dayText(placement.startDate)} to ${dayText(placement.endDate)}.`,
+          `A shift falls within its placement's days: ${dayText(placement.startDate)} to ` +
+            `${dayText(placement.endDate)}.`,
           undefined,
           { from: placement.startDate, to: placement.endDate },
         );
