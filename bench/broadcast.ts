@@ -42,7 +42,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { eachLine } from './lines';
-import { fakeGraphListening, PHONE_ID, spawnFakeGraph, TOKEN } from './fakeGraph';
+import { fakeGraphListening, spawnFakeGraph, whatsappSettings } from './fakeGraph';
 
 export interface BroadcastBenchOptions {
   /** beneficiaries, all invited */
@@ -112,7 +112,6 @@ export interface BroadcastBenchResult {
 
 export const BROADCAST_TARGET = { enqueueSeconds: 2, drainDeviation: 0.05, rssMb: 300 };
 
-const SECRET = 'bench-app-secret';
 const TIME_ZONE = 'Europe/Paris';
 const LEASE_SECONDS = 10;
 const LANGUAGES = ['fr', 'en', 'ar', 'fa', 'ps', 'ti', 'ru', 'uk'] as const;
@@ -321,10 +320,7 @@ async function seed(url: string, n: number, now: Date): Promise<Seeded> {
   const { buildTemplate } = await import('../bot/channels/whatsapp/templates');
   const { templates } = loadConfig({
     DATABASE_URL: url,
-    WHATSAPP_ACCESS_TOKEN: TOKEN,
-    WHATSAPP_APP_SECRET: SECRET,
-    WHATSAPP_VERIFY_TOKEN: 'bench',
-    WHATSAPP_PHONE_NUMBER_ID: PHONE_ID,
+    ...whatsappSettings(),
   }).whatsapp!;
 
   const db = await openDatabase(url);
@@ -480,12 +476,7 @@ async function runOnce(options: BroadcastBenchOptions, crash: boolean): Promise<
       QUIET_HOURS: 'off',
       APP_TIMEZONE: TIME_ZONE,
       MEDIA_DIR: path.join(dir, 'media'),
-      WHATSAPP_ACCESS_TOKEN: TOKEN,
-      WHATSAPP_APP_SECRET: SECRET,
-      WHATSAPP_VERIFY_TOKEN: 'bench',
-      WHATSAPP_PHONE_NUMBER_ID: PHONE_ID,
-      WHATSAPP_GRAPH_URL: fake.url,
-      WHATSAPP_MPS: String(mps),
+      ...whatsappSettings(fake.url, mps),
       // A short lease, so that the sends the killed server had claimed go again soon after the restart.
       WHATSAPP_SEND_LEASE_SECONDS: String(LEASE_SECONDS),
     };

@@ -6,6 +6,20 @@ import { eachLine } from './lines';
 
 export const PHONE_ID = '100000000000009';
 export const TOKEN = 'bench-token';
+/** the app secret that signs the benchmark's webhooks */
+export const SECRET = 'bench-app-secret';
+
+/** The server's WhatsApp settings, against the fake (at `graphUrl` when it runs). */
+export function whatsappSettings(graphUrl?: string, mps?: number): Record<string, string> {
+  return {
+    WHATSAPP_ACCESS_TOKEN: TOKEN,
+    WHATSAPP_APP_SECRET: SECRET,
+    WHATSAPP_VERIFY_TOKEN: 'bench',
+    WHATSAPP_PHONE_NUMBER_ID: PHONE_ID,
+    ...(graphUrl !== undefined && { WHATSAPP_GRAPH_URL: graphUrl }),
+    ...(mps !== undefined && { WHATSAPP_MPS: String(mps) }),
+  };
+}
 
 /** Starts the fake (more settings in `env`: FAKE_TRACE, FAKE_LATENCY_MS). */
 export function spawnFakeGraph(env: Record<string, string> = {}): ChildProcess {

@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fakeGraphListening, PHONE_ID, spawnFakeGraph, TOKEN } from './fakeGraph';
+import { fakeGraphListening, PHONE_ID, SECRET, spawnFakeGraph, whatsappSettings } from './fakeGraph';
 import { signatureOf } from '../bot/channels/whatsapp/signature';
 
 export interface WhatsAppBenchOptions {
@@ -57,8 +57,6 @@ export interface WhatsAppBenchResult {
   cpuMsPerWebhook: number;
   peakRssMb: number;
 }
-
-const SECRET = 'bench-app-secret';
 
 /** What each person answers, question after question (every turn ends with a question). */
 function script(who: number): string[] {
@@ -184,12 +182,7 @@ export async function runWhatsAppBench(options: WhatsAppBenchOptions): Promise<W
     LOG_LEVEL: 'silent',
     QUIET_HOURS: 'off',
     MEDIA_DIR: path.join(dir, 'media'),
-    WHATSAPP_ACCESS_TOKEN: TOKEN,
-    WHATSAPP_APP_SECRET: SECRET,
-    WHATSAPP_VERIFY_TOKEN: 'bench',
-    WHATSAPP_PHONE_NUMBER_ID: PHONE_ID,
-    WHATSAPP_GRAPH_URL: fake.url,
-    WHATSAPP_MPS: String(mps),
+    ...whatsappSettings(fake.url, mps),
   });
   const app = await startApp(config, silentLogger, { warmUp: true });
   let peakRss = process.memoryUsage().rss;
