@@ -5,6 +5,7 @@
 // WhatsApp) turn these activities into what their client shows.
 import { ActionTypes, ActivityTypes, InputHints, TextFormatTypes, type Activity, type CardAction } from 'botbuilder';
 import { language, type LanguageCode } from '../bot/i18n/languages';
+import { translator } from '../bot/i18n/translator';
 
 export interface NumberedOption {
   label: string;
@@ -24,6 +25,15 @@ export function ssml(locale: LanguageCode, sentences: string[]): string {
   const body = sentences.map(escapeXml).join(' <break time="300ms"/> ');
   const lang = language(locale).speechLocale;
   return `<speak version="1.0" xmlns="http://www.w3.org/2001/10/synthesis" xml:lang="${lang}">${body}</speak>`;
+}
+
+/**
+ * The options as a menu says them aloud, each with its number: "Ateliers." "Dites ou envoyez 1."
+ * (two sentences, so that an interpreter records each once, see bot/voice/recordings.ts).
+ */
+export function spokenOptions(locale: LanguageCode, options: NumberedOption[]): string[] {
+  const t = translator(locale);
+  return options.flatMap((o, i) => [`${o.label.replace(/[.!?。።]+$/u, '')}.`, t('voice.press', { number: i + 1 })]);
 }
 
 /** A statement: nothing to answer. */
@@ -66,7 +76,7 @@ export function ask(
     type: ActivityTypes.Message,
     text: [...intro, ...lines, ...hints].join('\n'),
     textFormat: TextFormatTypes.Plain,
-    speak: ssml(locale, [...intro, ...options.map((o, i) => `${i + 1}: ${o.label}.`), ...hints]),
+    speak: ssml(locale, [...intro, ...spokenOptions(locale, options), ...hints]),
     inputHint: InputHints.ExpectingInput,
     suggestedActions: { actions, to: [] },
     // Which lines of `text` are the options (from, count): a channel that shows the buttons

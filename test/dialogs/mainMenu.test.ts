@@ -30,7 +30,8 @@ test('a new person is greeted in French with the numbered menu, with speak and i
   for (const line of FR_MENU) expect(menu.text).toContain(line);
   expect(menu.inputHint).toBe('expectingInput');
   expect(menu.speak).toContain('xml:lang="fr-FR"');
-  expect(menu.speak).toContain('1: Ateliers.');
+  // Each option said with its number, as a menu by telephone does.
+  expect(menu.speak).toContain('Ateliers. <break time="300ms"/> Dites ou envoyez 1.');
   // buttons mirror the numbers, they do not replace them
   expect(menu.suggestedActions?.actions.map((a) => a.value)).toEqual(['1', '2', '3', '4', '5', '6']);
   expect(replies[0].inputHint).toBe('acceptingInput');

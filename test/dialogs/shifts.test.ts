@@ -72,7 +72,9 @@ describe('in French', () => {
         '0 = menu',
       ].join('\n'),
     );
-    expect(list[0].speak).toContain('2: mardi 4 mars, 10 h – 17 h');
+    expect(list[0].speak).toContain(
+      'mardi 4 mars, 10 h – 17 h, Les Jardins du Val de Loire (à confirmer). <break time="300ms"/> Dites ou envoyez 2.',
+    );
     expect(list[0].inputHint).toBe('expectingInput');
 
     const question = await h.sendText('deux');

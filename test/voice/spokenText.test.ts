@@ -18,8 +18,10 @@ test("a question's sentences: the intro, each option with its number, the hints"
   const m = ask('fr', 'Que voulez-vous faire ?', [{ label: 'Ateliers' }, { label: "L'agenda & moi" }], ['Envoyez 0.']);
   expect(spokenSentences(m.speak, m.text, 'fr')).toEqual([
     'Que voulez-vous faire ?',
-    '1: Ateliers.',
-    "2: L'agenda & moi.",
+    'Ateliers.',
+    'Dites ou envoyez 1.',
+    "L'agenda & moi.",
+    'Dites ou envoyez 2.',
     'Envoyez 0.',
   ]);
 });
