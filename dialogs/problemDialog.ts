@@ -19,7 +19,7 @@ import { ltr, say, ssml, type Message } from '../cards/messages';
 import { beneficiaryIdOf, type DialogDeps } from './deps';
 import { PROBLEM_DIALOG } from './ids';
 import type { ChoiceOption, Question } from '../cards/questions';
-import { NumberedChoicePrompt, perLanguage, type ChoiceResult } from './prompts/numberedChoicePrompt';
+import { fixedQuestion, NumberedChoicePrompt, perLanguage, type ChoiceResult } from './prompts/numberedChoicePrompt';
 import { spokenQuestion, TextPrompt, type TextAnswer } from './prompts/textPrompt';
 import { normalize, words } from './recognizers/normalize';
 import { WAY_OUT } from './results';
@@ -69,17 +69,8 @@ const categoryOption = (locale: LanguageCode, c: BlockerCategory): ChoiceOption 
   synonyms: categorySynonyms(locale, c),
 });
 
-const startQuestion = perLanguage((locale) => {
-  const t = translator(locale);
-  return {
-    question: t('problem.start.question'),
-    options: [
-      { value: 'report', label: t('problem.start.report') },
-      { value: 'list', label: t('problem.start.list') },
-    ],
-    hints: [t('prompt.hint')],
-  };
-});
+const startOptions = { report: 'problem.start.report', list: 'problem.start.list' } as const;
+const startQuestion = fixedQuestion('problem.start.question', startOptions, ['prompt.hint']);
 
 const categoryQuestion = perLanguage((locale) => {
   const t = translator(locale);

@@ -1,23 +1,12 @@
 // After three answers the bot did not understand: back to the menu, or a message to the CIP.
 import { ComponentDialog, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
-import { translator } from '../bot/i18n/translator';
 import { CIP_MESSAGE_DIALOG, WAY_OUT_DIALOG } from './ids';
-import { NumberedChoicePrompt, perLanguage, type ChoiceResult } from './prompts/numberedChoicePrompt';
+import { fixedQuestion, NumberedChoicePrompt, type ChoiceResult } from './prompts/numberedChoicePrompt';
 import type { Dialog } from 'botbuilder-dialogs';
 
 const PROMPT = 'wayOutPrompt';
 
-const question = perLanguage((locale) => {
-  const t = translator(locale);
-  return {
-    question: t('wayOut.question'),
-    options: [
-      { value: 'menu', label: t('wayOut.menu') },
-      { value: 'cip', label: t('wayOut.cip') },
-    ],
-    hints: [t('prompt.hint')],
-  };
-});
+const question = fixedQuestion('wayOut.question', { menu: 'wayOut.menu', cip: 'wayOut.cip' }, ['prompt.hint']);
 
 export class WayOutDialog extends ComponentDialog {
   constructor(cipMessage: Dialog) {

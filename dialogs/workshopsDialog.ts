@@ -1,10 +1,9 @@
 // Menu 1, workshops: book one, or see (and cancel) mine. Ends when the task is done (the main
 // dialog shows the menu again), or with WAY_OUT after three answers it did not understand.
 import { ComponentDialog, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
-import { translator } from '../bot/i18n/translator';
 import type { DialogDeps } from './deps';
 import { WORKSHOPS_DIALOG } from './ids';
-import { NumberedChoicePrompt, perLanguage, type ChoiceResult } from './prompts/numberedChoicePrompt';
+import { fixedQuestion, NumberedChoicePrompt, type ChoiceResult } from './prompts/numberedChoicePrompt';
 import { WAY_OUT } from './results';
 import { BOOK_WORKSHOP_DIALOG, BookWorkshopDialog } from './workshops/bookWorkshopDialog';
 import { MY_WORKSHOPS_DIALOG, MyWorkshopsDialog } from './workshops/myWorkshopsDialog';
@@ -12,17 +11,11 @@ import { MY_WORKSHOPS_DIALOG, MyWorkshopsDialog } from './workshops/myWorkshopsD
 const STEPS = 'workshopsSteps';
 const MENU = 'workshopsMenu';
 
-const menuQuestion = perLanguage((locale) => {
-  const t = translator(locale);
-  return {
-    question: t('workshops.menu.question'),
-    options: [
-      { value: BOOK_WORKSHOP_DIALOG, label: t('workshops.menu.book') },
-      { value: MY_WORKSHOPS_DIALOG, label: t('workshops.menu.mine') },
-    ],
-    hints: [t('prompt.hint'), t('prompt.backToMenu')],
-  };
-});
+const menuOptions = {
+  [BOOK_WORKSHOP_DIALOG]: 'workshops.menu.book',
+  [MY_WORKSHOPS_DIALOG]: 'workshops.menu.mine',
+} as const;
+const menuQuestion = fixedQuestion('workshops.menu.question', menuOptions, ['prompt.hint', 'prompt.backToMenu']);
 
 export class WorkshopsDialog extends ComponentDialog {
   constructor(deps: DialogDeps) {

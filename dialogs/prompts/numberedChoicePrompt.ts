@@ -11,6 +11,7 @@
 import { Dialog, type DialogContext, type DialogInstance, type DialogTurnResult } from 'botbuilder-dialogs';
 import { ActivityTypes, type TurnContext } from 'botbuilder';
 import { ask, say } from '../../cards/messages';
+import type { ParseKeys } from 'i18next';
 import { translator } from '../../bot/i18n/translator';
 import type { LanguageCode } from '../../bot/i18n/languages';
 import { turnLocale, wordlessContent } from '../../bot/turns/turnState';
@@ -118,4 +119,16 @@ export function perLanguage(
     if (!q) made.set(locale, (q = build(locale)));
     return q;
   };
+}
+
+/** A question of a few fixed options (value: the key of its label, in order); made once per language. */
+export function fixedQuestion(question: ParseKeys, options: Record<string, ParseKeys>, hints: ParseKeys[]) {
+  return perLanguage((locale) => {
+    const t = translator(locale);
+    return {
+      question: t(question),
+      options: Object.entries(options).map(([value, label]) => ({ value, label: t(label) })),
+      hints: hints.map((h) => t(h)),
+    };
+  });
 }
