@@ -45,6 +45,8 @@ export function recordableKeys(code: LanguageCode): Map<string, string> {
 export class Recordings {
   /** per language: a sentence's comparison key -> the recording's file */
   private readonly bySentence = new Map<LanguageCode, Map<string, string>>();
+  /** per language: the comparison keys of every fixed text (recorded or not) */
+  private readonly fixed = new Map<LanguageCode, Set<string>>();
 
   constructor(private readonly root = localesDir) {
     this.reload();
@@ -56,13 +58,15 @@ export class Recordings {
       const dir = audioDir(code, this.root);
       const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.ogg')) : [];
       const index = new Map<string, string>();
-      if (files.length) {
-        const texts = recordableKeys(code);
-        for (const file of files) {
-          const text = texts.get(file.slice(0, -'.ogg'.length));
-          // Each line of a key's text is a sentence of a reply: a one-line text only.
-          if (text && !text.includes('\n')) index.set(sentenceKey(speakable(text, code)), path.join(dir, file));
-        }
+      const texts = recordableKeys(code);
+      this.fixed.set(
+        code,
+        new Set([...texts.values()].flatMap((t) => t.split('\n')).map((t) => sentenceKey(speakable(t, code)))),
+      );
+      for (const file of files) {
+        const text = texts.get(file.slice(0, -'.ogg'.length));
+        // Each line of a key's text is a sentence of a reply: a one-line text only.
+        if (text && !text.includes('\n')) index.set(sentenceKey(speakable(text, code)), path.join(dir, file));
       }
       this.bySentence.set(code, index);
     }
@@ -71,6 +75,11 @@ export class Recordings {
   /** The recording of a sentence, if an interpreter recorded it. */
   find(code: LanguageCode, sentence: string): string | undefined {
     return this.bySentence.get(code)?.get(sentenceKey(sentence));
+  }
+
+  /** Whether a sentence is one of the fixed texts (no name, no date in it): safe to keep and share. */
+  isFixed(code: LanguageCode, sentence: string): boolean {
+    return this.fixed.get(code)?.has(sentenceKey(sentence)) ?? false;
   }
 
   count(code: LanguageCode): number {

@@ -1,7 +1,10 @@
-// A reply as one spoken clip (Ogg/Opus) in the person's language: each sentence from its recorded
-// prompt when an interpreter recorded it, the others synthesised; the clip cached on disk. A
-// language with neither (Pashto or Tigrinya without recordings) gets no clip: the person reads the
-// text, and a log line says which language lacks a voice.
+// A turn's replies as one spoken clip (Ogg/Opus) in the person's language: each sentence from its
+// recorded prompt when an interpreter recorded it, the others synthesised. A clip made of fixed
+// texts only (menus, questions) is cached on disk and shared; one that says anything else (a name,
+// a date, a workshop's title) is made for its turn and kept in memory only, a few minutes: nothing
+// personal is ever written to the cache. A language with neither recordings nor a synthesis voice
+// (Pashto, Tigrinya without recordings) gets no clip: the person reads the text, and a log line
+// says which language lacks a voice.
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -15,13 +18,13 @@ import { spokenSentences } from './spokenText';
 import type { Synthesizer } from './synthesizers';
 
 export interface VoiceClip {
-  /** stable id of the clip (the cache key); "p-..." for a clip that says personal words */
+  /** stable id of the clip (the cache key); "t-..." for a clip made for one turn */
   id: string;
   bytes: number;
   /** heard from recordings only, synthesis only, or both */
   source: 'recording' | 'synthesis' | 'mixed';
-  /** it says a name (or another personal word): never cached, never reused for someone else */
-  personal: boolean;
+  /** it says more than fixed texts (a name, a date...): made for this turn, never cached nor reused */
+  transient: boolean;
   /** the Ogg/Opus bytes */
   audio(): Promise<Buffer>;
 }
@@ -36,15 +39,15 @@ export interface Spoken {
 const PAUSE_MS = 400;
 /** The sample rate of a clip made from recordings only. */
 const RECORDINGS_RATE = 24000;
-/** Personal clips are kept in memory this long (for the web chat page to fetch), at most this many. */
-const PERSONAL_TTL_MS = 15 * 60_000;
-const PERSONAL_MAX = 200;
+/** Clips made for one turn are kept in memory this long (for the web chat page to fetch), at most this many. */
+const TRANSIENT_TTL_MS = 15 * 60_000;
+const TRANSIENT_MAX = 200;
 
 export class Voice {
   /** synthesis is CPU-bound: at most two at once, whatever the number of turns */
   private readonly limiter = new Limiter(2);
   private readonly warned = new Set<LanguageCode>();
-  private readonly personal = new Map<string, { audio: Buffer; until: number }>();
+  private readonly transient = new Map<string, { audio: Buffer; until: number }>();
 
   constructor(
     private readonly recordings: Recordings,
@@ -58,12 +61,8 @@ export class Voice {
     return !!this.synthesizer?.voiceId(code) || this.recordings.count(code) > 0;
   }
 
-  /**
-   * The clip of a turn's replies, or undefined when they cannot be said in this language. A clip
-   * whose words include one of `personalWords` (the person's first name...) is made for this turn
-   * only: kept in memory a few minutes, never on disk.
-   */
-  async clip(code: LanguageCode, replies: Spoken[], personalWords: string[] = []): Promise<VoiceClip | undefined> {
+  /** The clip of a turn's replies, or undefined when they cannot be said in this language. */
+  async clip(code: LanguageCode, replies: Spoken[]): Promise<VoiceClip | undefined> {
     const sentences = replies.flatMap((r) => spokenSentences(r.speak, r.text, code));
     if (!sentences.length) return undefined;
     const parts = sentences.map((sentence) => ({ sentence, recording: this.recordings.find(code, sentence) }));
@@ -77,13 +76,12 @@ export class Voice {
     }
     const source = !unrecorded ? 'recording' : unrecorded === parts.length ? 'synthesis' : 'mixed';
     const started = Date.now();
-    const words = personalWords.map((w) => w.trim().toLowerCase()).filter((w) => w.length > 1);
-    if (words.some((w) => sentences.some((s) => s.toLowerCase().includes(w)))) {
+    if (!sentences.every((s) => this.recordings.isFixed(code, s))) {
       const audio = await this.limiter.run(() => this.make(code, parts));
-      const id = `p-${randomUUID()}`;
-      this.keepPersonal(id, audio);
-      this.log.debug({ language: code, source, ms: Date.now() - started, personal: true }, 'voice clip made');
-      return { id, bytes: audio.length, source, personal: true, audio: async () => audio };
+      const id = `t-${randomUUID()}`;
+      this.keepTransient(id, audio);
+      this.log.debug({ language: code, source, ms: Date.now() - started, transient: true }, 'voice clip made');
+      return { id, bytes: audio.length, source, transient: true, audio: async () => audio };
     }
     const key = ClipCache.key([
       code,
@@ -95,23 +93,23 @@ export class Voice {
     const cached = this.cache.has(key);
     const clip = await this.cache.get(key, () => this.limiter.run(() => this.make(code, parts)));
     if (!cached) this.log.debug({ language: code, source, ms: Date.now() - started }, 'voice clip made');
-    return { id: clip.id, bytes: clip.bytes, source, personal: false, audio: () => fs.promises.readFile(clip.file) };
+    return { id: clip.id, bytes: clip.bytes, source, transient: false, audio: () => fs.promises.readFile(clip.file) };
   }
 
   /** A clip's bytes by its id (for the web chat page), while it is kept. */
   async audioOf(id: string): Promise<Buffer | undefined> {
-    if (id.startsWith('p-')) {
-      const kept = this.personal.get(id);
+    if (id.startsWith('t-')) {
+      const kept = this.transient.get(id);
       return kept && kept.until > Date.now() ? kept.audio : undefined;
     }
     return /^[\w-]{32}$/.test(id) ? this.cache.read(id) : undefined;
   }
 
-  private keepPersonal(id: string, audio: Buffer): void {
+  private keepTransient(id: string, audio: Buffer): void {
     const now = Date.now();
-    for (const [k, v] of this.personal)
-      if (v.until <= now || this.personal.size >= PERSONAL_MAX) this.personal.delete(k);
-    this.personal.set(id, { audio, until: now + PERSONAL_TTL_MS });
+    for (const [k, v] of this.transient)
+      if (v.until <= now || this.transient.size >= TRANSIENT_MAX) this.transient.delete(k);
+    this.transient.set(id, { audio, until: now + TRANSIENT_TTL_MS });
   }
 
   private async make(code: LanguageCode, parts: { sentence: string; recording?: string }[]): Promise<Buffer> {

@@ -84,7 +84,7 @@ test('a three-line French menu becomes one valid Ogg/Opus clip; the same prompt 
 test('the same prompt asked by two turns at once is made once', async () => {
   const synth = new Counting(new EspeakSynthesizer());
   const voice = voiceWith(synth);
-  const reply = say('en', 'Your workshop is on Tuesday.');
+  const reply = say('en', translator('en')('menu.question'));
   const [a, b] = await Promise.all([voice.clip('en', [reply]), voice.clip('en', [reply])]);
   expect(a!.id).toBe(b!.id);
   expect(synth.calls).toHaveLength(1);
@@ -109,22 +109,23 @@ test('a recorded prompt wins over synthesis; recordings and synthesis share one 
   expect(both).toBeGreaterThan(decodeClip(recorded).seconds + 0.5);
 });
 
-test("a turn's replies make one clip; one that says the person's name is never cached", async () => {
+test("a turn's replies make one clip; one that says more than fixed texts (a name) is never cached", async () => {
   const synth = new Counting(new EspeakSynthesizer());
   const voice = voiceWith(synth);
-  const replies = [say('fr', 'Merci, Nour !'), say('fr', 'Votre atelier est mardi.')];
-  const first = await voice.clip('fr', replies, ['Nour']);
-  expect(first).toMatchObject({ personal: true, source: 'synthesis' });
-  expect(synth.calls).toEqual([['Merci, Nour !', 'Votre atelier est mardi.']]);
-  expect(fs.existsSync(path.join(dir, 'cache')) && fs.readdirSync(path.join(dir, 'cache'))).toEqual([]);
+  const replies = [say('fr', 'Merci, Nour !'), say('fr', fr('menu.question'))];
+  const first = await voice.clip('fr', replies);
+  expect(first).toMatchObject({ transient: true, source: 'synthesis' });
+  expect(synth.calls).toEqual([['Merci, Nour !', 'Que voulez-vous faire ?']]);
+  expect(fs.readdirSync(path.join(dir, 'cache'))).toEqual([]);
   // Kept in memory a little while, for the page to fetch; made again for the next turn.
   expect((await voice.audioOf(first!.id))!.equals(await first!.audio())).toBe(true);
-  await voice.clip('fr', replies, ['Nour']);
+  await voice.clip('fr', replies);
   expect(synth.calls).toHaveLength(2);
-  // Without the name, the same words are cached.
-  const other = await voice.clip('fr', [say('fr', 'Votre atelier est mardi.')], ['Nour']);
-  expect(other!.personal).toBe(false);
-  expect((await voice.audioOf(other!.id))!.length).toBe(other!.bytes);
+  // Fixed texts alone are cached, and readable by id.
+  const fixed = await voice.clip('fr', [say('fr', fr('menu.question'))]);
+  expect(fixed!.transient).toBe(false);
+  expect(fs.readdirSync(path.join(dir, 'cache'))).toEqual([`${fixed!.id}.ogg`]);
+  expect((await voice.audioOf(fixed!.id))!.length).toBe(fixed!.bytes);
   expect(await voice.audioOf('../../etc/passwd')).toBeUndefined();
 });
 

@@ -262,17 +262,16 @@ export class WhatsAppSender {
     plan: { voice: Spoken[]; locale: LanguageCode },
   ) {
     const { store, log } = this.options;
-    const personal = [row.firstName ?? ''];
     let note: VoiceNote | undefined;
     try {
-      note = await this.options.voiceNotes!.prepare(plan.locale, plan.voice, personal);
+      note = await this.options.voiceNotes!.prepare(plan.locale, plan.voice);
       if (!note) return void (await store.settle({ id: row.id, outcome: 'failed', errorTitle: 'no voice' }));
       let wamid: string;
       try {
         wamid = await this.options.graph.send(row.to, note.message);
       } catch (err) {
         if (!(err instanceof GraphError && note.reused && err.kind === 'permanent')) throw err;
-        note = (await this.options.voiceNotes!.prepare(plan.locale, plan.voice, personal, true))!;
+        note = (await this.options.voiceNotes!.prepare(plan.locale, plan.voice, true))!;
         wamid = await this.options.graph.send(row.to, note.message);
       }
       this.pacer.sent(row.to);

@@ -1,7 +1,7 @@
 // The spoken clip of a turn as a WhatsApp voice note: made (or read from the cache) by the voice,
 // uploaded once to Meta's media store, and its media id sent again while Meta keeps it (30 days;
 // a day's margin here). The media ids are in the database (VoiceUpload), shared by every
-// instance. A clip that says the person's name is uploaded for that message only.
+// instance. A clip made for one turn (it says a name, a date...) is uploaded for that message only.
 import type { Database } from '../../db/client';
 import type { LanguageCode } from '../../i18n/languages';
 import type { Spoken, Voice, VoiceClip } from '../../voice/voice';
@@ -26,22 +26,17 @@ export class VoiceNotes {
   ) {}
 
   /** The voice note of a turn's replies; undefined when they cannot be said in this language. */
-  async prepare(
-    locale: LanguageCode,
-    spoken: Spoken[],
-    personalWords: string[],
-    fresh = false,
-  ): Promise<VoiceNote | undefined> {
-    const clip = await this.voice.clip(locale, spoken, personalWords);
+  async prepare(locale: LanguageCode, spoken: Spoken[], fresh = false): Promise<VoiceNote | undefined> {
+    const clip = await this.voice.clip(locale, spoken);
     if (!clip) return undefined;
     const uploads = this.db.prisma.voiceUpload;
-    if (!clip.personal && !fresh) {
+    if (!clip.transient && !fresh) {
       const known = await uploads.findUnique({ where: { clipId: clip.id } });
       if (known && this.now().getTime() - known.uploadedAt.getTime() < REUSE_MS)
         return { clip, message: audio(known.mediaId), reused: true };
     }
     const mediaId = await this.graph.uploadMedia(await clip.audio(), 'audio/ogg', 'voice.ogg');
-    if (!clip.personal) {
+    if (!clip.transient) {
       const row = { mediaId, uploadedAt: this.now() };
       await uploads.upsert({ where: { clipId: clip.id }, create: { clipId: clip.id, ...row }, update: row });
     }
