@@ -8,6 +8,12 @@ import type { OpenQuestion, QuestionKind } from '../../bot/services/questions';
 import type { Question } from '../../cards/questions';
 import { readRecordingAnswer, UNCLEAR, type Unclear } from './recordingAnswer';
 
+/** What every answer dialog is opened with: the question answered, and whose case it goes on. */
+export interface AnswerOptions {
+  questionId: number;
+  beneficiaryId: number;
+}
+
 export interface Answerer {
   kind: QuestionKind;
   dialog: Dialog;

@@ -13,17 +13,15 @@ import { ProblemDialog, type ProblemOptions } from '../problemDialog';
 import { NumberedChoicePrompt, type ChoiceResult } from '../prompts/numberedChoicePrompt';
 import { spokenQuestion, TextPrompt, type TextAnswer } from '../prompts/textPrompt';
 import { yesNoQuestion } from '../prompts/yesNoQuestion';
-import { recordingAnswerer, type Answerer } from './answerer';
+import { recordingAnswerer, type Answerer, type AnswerOptions } from './answerer';
 import { waterfall } from '../waterfall';
 
 const STEPS = 'checkInSteps';
 const DESCRIBE = 'checkInDescribe';
 const REPORT = 'checkInReport';
 
-export interface CheckInDialogOptions {
-  questionId: number;
+export interface CheckInDialogOptions extends AnswerOptions {
   checkInId: number;
-  beneficiaryId: number;
   answer: CheckInAnswer;
 }
 

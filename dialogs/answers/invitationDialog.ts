@@ -9,7 +9,7 @@ import { answerInvitation, invitationOfQuestion } from '../../bot/services/broad
 import { overlappingShift } from '../../bot/services/workshops';
 import { say } from '../../cards/messages';
 import { invitationQuestion } from './readableQuestions';
-import { recordingAnswerer, type Answerer } from './answerer';
+import { recordingAnswerer, type Answerer, type AnswerOptions } from './answerer';
 import type { DialogDeps } from '../deps';
 import { INVITATION_DIALOG } from '../ids';
 import { NumberedChoicePrompt, type ChoiceResult } from '../prompts/numberedChoicePrompt';
@@ -20,12 +20,10 @@ import { waterfall } from '../waterfall';
 const STEPS = 'invitationSteps';
 const CONFIRM = 'invitationOverlapConfirm';
 
-export interface InvitationOptions {
-  questionId: number;
+export interface InvitationOptions extends AnswerOptions {
   /** the BroadcastRecipient */
   recipientId: number;
   sessionId: number;
-  beneficiaryId: number;
   yes: boolean;
 }
 

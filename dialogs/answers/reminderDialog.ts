@@ -19,16 +19,14 @@ import { REMINDER_DIALOG, SHIFTS_DIALOG } from '../ids';
 import { NumberedChoicePrompt, type ChoiceResult } from '../prompts/numberedChoicePrompt';
 import { ShiftsDialog, type ShiftsOptions } from '../shiftsDialog';
 import { MY_WORKSHOPS_DIALOG, MyWorkshopsDialog } from '../workshops/myWorkshopsDialog';
-import { recordingAnswerer, type Answerer } from './answerer';
+import { recordingAnswerer, type Answerer, type AnswerOptions } from './answerer';
 import { waterfall } from '../waterfall';
 
 const STEPS = 'reminderSteps';
 const WHICH = 'reminderWhich';
 
-export interface ReminderDialogOptions {
-  questionId: number;
+export interface ReminderDialogOptions extends AnswerOptions {
   messageId: number;
-  beneficiaryId: number;
   yes: boolean;
 }
 
