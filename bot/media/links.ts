@@ -16,9 +16,14 @@ function signature(id: string, conversationId: string): string {
   return crypto.createHmac('sha256', KEY).update(`${id}\n${conversationId}`).digest('base64url');
 }
 
+/** The query that opens `id` to the page of `conversationId` (files here; spoken clips, "voice:<id>", too). */
+export function signedQuery(id: string, conversationId: string): string {
+  return `c=${encodeURIComponent(conversationId)}&s=${signature(id, conversationId)}`;
+}
+
 /** The link the page of `conversationId` loads the file with. */
 export function senderLink(id: string, conversationId: string): string {
-  return `${mediaUrl(id)}?c=${encodeURIComponent(conversationId)}&s=${signature(id, conversationId)}`;
+  return `${mediaUrl(id)}?${signedQuery(id, conversationId)}`;
 }
 
 /** The conversation a link to file `id` was signed for, when its signature is ours. */

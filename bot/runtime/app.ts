@@ -14,6 +14,7 @@ import { MediaStore } from '../media/store';
 import { registerMediaRoute } from '../media/serve';
 import { HttpSpeechToText, OpenAiSpeechToText } from '../voice/speechToText';
 import { createVoice } from '../voice/createVoice';
+import { registerVoiceRoute } from '../voice/serve';
 import { registerCipApi } from '../api/cipApi';
 import { registerDashboard } from '../dashboard';
 import { WhatsAppChannel, type WhatsAppTuning } from '../channels/whatsapp/channel';
@@ -128,6 +129,7 @@ export async function startApp(config: Config, log: Logger, options: StartOption
     const server = createServer(db, log);
     directLine.register(server);
     registerMediaRoute(server, { media, conversations: store, db, log, now, trustProxy: config.trustProxy });
+    if (voice) registerVoiceRoute(server, voice, store);
     botFramework.register(server);
     whatsapp?.register(server);
     const api = registerCipApi(

@@ -22,7 +22,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
-import type { Activity, Attachment } from 'botbuilder';
+import type { Activity, Attachment, TurnContext } from 'botbuilder';
 import restify, { type Request, type Response, type Server } from 'restify';
 import type { BotCore } from '../../turns/botCore';
 import type { Logger } from '../../runtime/logger';
@@ -38,6 +38,8 @@ import { addressPrefix, clientAddress, NO_PROXY, type TrustedProxies } from '../
 import { TokenBuckets } from '../../http/tokenBuckets';
 import { safeError } from '../../runtime/safeError';
 import { sendError } from '../../http/errorResponse';
+import { turnListens, turnLocale } from '../../turns/turnState';
+import { voiceLink } from '../../voice/serve';
 
 export const CHANNEL_ID = 'webchat';
 export const BOT_ACCOUNT = { id: 'passerelle', name: 'Passerelle', role: 'bot' };
@@ -93,11 +95,13 @@ export class DirectLineChannel {
     const posts = options.postsPerMinute ?? 60;
     this.tokenRequests = new TokenBuckets({ burst: burst(tokens), perMinute: tokens });
     this.posts = new TokenBuckets({ burst: burst(posts), perMinute: posts });
-    this.adapter = new InProcessAdapter((activity, context) => {
+    this.adapter = new InProcessAdapter(async (activity, context) => {
       const conversation = this.options.store.get(context.activity.conversation.id);
       if (!conversation) return { id: '' }; // the page went away: nothing to deliver to
+      const spoken = await this.spokenClip(activity, context, conversation.id);
       const out = {
         ...renderForWebChat(activity), // buttons instead of numbered lines, tel: links (renderer.ts)
+        ...(spoken && { attachments: [...(activity.attachments ?? []), spoken] }),
         channelId: CHANNEL_ID,
         conversation: { id: conversation.id },
         from: BOT_ACCOUNT,
@@ -119,6 +123,23 @@ export class DirectLineChannel {
         return true;
       },
     });
+  }
+
+  /**
+   * For a person who listens: the message's clip, as an audio attachment the page plays (a link
+   * signed for this conversation). Nothing when the language has no voice or synthesis failed:
+   * the text goes alone.
+   */
+  private async spokenClip(activity: Partial<Activity>, context: TurnContext, conversationId: string) {
+    const { voice } = this.options.core;
+    if (!voice || activity.type !== 'message' || !turnListens(context) || !(activity.speak || activity.text)) return;
+    try {
+      const clip = await voice.clip(turnLocale(context), [activity]);
+      return clip && { contentType: 'audio/ogg', contentUrl: voiceLink(clip.id, conversationId), name: 'voice.ogg' };
+    } catch (err) {
+      this.options.log.warn({ err: safeError(err) }, 'web chat: no spoken clip; the text goes alone');
+      return undefined;
+    }
   }
 
   register(server: Server): void {

@@ -10,7 +10,10 @@ import {
   type ResourceResponse,
 } from 'botbuilder';
 
-export type Deliver = (activity: Partial<Activity>, context: TurnContext) => ResourceResponse;
+export type Deliver = (
+  activity: Partial<Activity>,
+  context: TurnContext,
+) => ResourceResponse | Promise<ResourceResponse>;
 export type Logic = (context: TurnContext) => Promise<void>;
 
 export class InProcessAdapter extends BotAdapter {
@@ -31,7 +34,7 @@ export class InProcessAdapter extends BotAdapter {
       } else if (activity.type === 'invokeResponse' || activity.type === 'trace') {
         responses.push({ id: '' });
       } else {
-        responses.push(this.deliver(activity, context));
+        responses.push(await this.deliver(activity, context));
       }
     }
     return responses;

@@ -34,7 +34,8 @@ export function pageHeaders(frameAncestors = "'none'"): Record<string, string> {
     "img-src 'self' data: blob:",
     "media-src 'self' blob:",
     "font-src 'self' data:",
-    "connect-src 'self'",
+    // blob: the file a person picks, or the voice note the page recorded, is read from a blob: URL to upload it
+    "connect-src 'self' blob:",
     "object-src 'none'",
     "base-uri 'none'",
     "form-action 'none'",
@@ -112,6 +113,9 @@ const PAGE_KEYS = [
   'restarting',
   'busy',
   'connectionLost',
+  'record',
+  'send',
+  'micRefused',
 ] as const;
 
 export function registerWebChatPage(server: Server, options: PageOptions = {}): void {

@@ -9,6 +9,8 @@
 //   and starts the conversation meanwhile, so a slow connection waits once, not twice.
 // - "Forget me on this computer" (the link, or the keyword: the bot then sends FORGET_EVENT) ends
 //   the conversation on the server, clears what this browser keeps, and starts afresh.
+// - The microphone button records a voice note in the browser (MediaRecorder) and sends it as an
+//   attachment, as the upload button would: no file to pick. Pressed again, it stops and sends.
 (function () {
   'use strict';
   var DATA = JSON.parse(document.getElementById('page-data').textContent);
@@ -80,6 +82,10 @@
     stateText = $('state-text'),
     retryButton = $('retry'),
     connection = $('connection');
+  var mic = $('mic'),
+    micLabel = $('mic-label'),
+    micNote = $('mic-note');
+  var recorder = null;
   var words = function () {
     return byCode[lang].page;
   };
@@ -100,6 +106,7 @@
     stateText.textContent = l.page[shownState];
     retryButton.textContent = l.page.retry;
     connection.textContent = l.page.connectionLost;
+    micLabel.textContent = recorder ? l.page.send : l.page.record;
     store('passerelle.lang', lang);
     window.history.replaceState(null, '', '?lang=' + lang);
   }
@@ -294,6 +301,67 @@
       };
     };
   };
+
+  // ---- the microphone
+  var MAX_RECORDING_MS = 120000;
+  function recordingType() {
+    var types = ['audio/webm;codecs=opus', 'audio/ogg;codecs=opus', 'audio/mp4'];
+    for (var i = 0; i < types.length; i++) if (window.MediaRecorder.isTypeSupported(types[i])) return types[i];
+    return '';
+  }
+  // The name tells Web Chat the type it uploads (it guesses from the extension).
+  function fileName(type) {
+    return /ogg/.test(type) ? 'voice.ogg' : /mp4/.test(type) ? 'voice.m4a' : 'voice.weba';
+  }
+  function sendRecording(chunks, type) {
+    var blob = new Blob(chunks, { type: type || 'audio/webm' });
+    if (!blob.size || !webChatStore) return;
+    webChatStore.dispatch({
+      type: 'WEB_CHAT/SEND_FILES',
+      payload: { files: [{ name: fileName(blob.type), size: blob.size, url: URL.createObjectURL(blob) }] },
+    });
+  }
+  function setRecording(on) {
+    mic.setAttribute('aria-pressed', on ? 'true' : 'false');
+    micLabel.textContent = on ? words().send : words().record;
+  }
+  function startRecording() {
+    micNote.hidden = true;
+    navigator.mediaDevices
+      .getUserMedia({ audio: true })
+      .then(function (stream) {
+        var type = recordingType();
+        var chunks = [];
+        recorder = new window.MediaRecorder(stream, type ? { mimeType: type } : undefined);
+        recorder.addEventListener('dataavailable', function (e) {
+          if (e.data && e.data.size) chunks.push(e.data);
+        });
+        recorder.addEventListener('stop', function () {
+          stream.getTracks().forEach(function (track) {
+            track.stop();
+          });
+          recorder = null;
+          setRecording(false);
+          sendRecording(chunks, type);
+        });
+        recorder.start();
+        setRecording(true);
+        window.setTimeout(function () {
+          if (recorder && recorder.state === 'recording') recorder.stop();
+        }, MAX_RECORDING_MS);
+      })
+      .catch(function () {
+        micNote.textContent = words().micRefused;
+        micNote.hidden = false;
+      });
+  }
+  if (window.MediaRecorder && navigator.mediaDevices && navigator.mediaDevices.getUserMedia) {
+    mic.hidden = false;
+    mic.addEventListener('click', function () {
+      if (recorder && recorder.state === 'recording') recorder.stop();
+      else if (!recorder) startRecording();
+    });
+  }
 
   // ---- the connection
   // Web Chat's Direct Line client stops polling, silently, after a failed poll (the server
