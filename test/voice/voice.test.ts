@@ -62,7 +62,7 @@ function record(code: LanguageCode, key: string, text: string) {
   return ogg;
 }
 
-test('a three-line French menu becomes one valid Ogg/Opus clip; the same prompt twice is synthesised once', async () => {
+test('a three-line French menu becomes one valid Ogg/Opus clip; the same prompt twice is made once', async () => {
   const synth = new Counting(new EspeakSynthesizer());
   const voice = voiceWith(synth);
   const menu = ask('fr', fr('menu.question'), [{ label: fr('menu.workshops') }, { label: fr('menu.shifts') }]);

@@ -25,7 +25,7 @@ async function person(waId: string, language: string, reads: string | null) {
 
 const kinds = (waId: string) => h.graph.sentTo(waId).map((m) => m.body.type as string);
 
-test('reads "no": a voice note, then the text, for every turn; a prompt heard again is not uploaded again', async () => {
+test('reads "no": a voice note, then the text, every turn; a prompt heard again is not uploaded again', async () => {
   const waId = '33600000901';
   await person(waId, 'fr', 'no');
   const fr = translator('fr');
