@@ -1,6 +1,7 @@
 // What each simulated person says, and what the bot may answer. Every person is new to the bot:
 // "bonjour" (greeting + menu), 1 (workshops) opens onboarding: a language from the French list
-// (French "1", Arabic "٣" in Arabic-Indic digits, Dari "۴" in Persian digits), consent, a first
+// (French "1", Arabic "٣" in Arabic-Indic digits, Dari "۴" in Persian digits), "read" rather than
+// "listen", consent, a first
 // name, then the workshops menu. Then rounds of the real tasks, the first in the person's language
 // and every other one in a second language (English or French), each ending where the next starts:
 //   book a workshop (the year of birth when asked, of either age group; a full session -> the
@@ -84,7 +85,13 @@ function opening(who: number): Step[] {
     {
       text: num(home, LANGUAGE_CODES.indexOf(home) + 1),
       reply: home,
-      expect: [{ starts: 'language.changed', has: 'onboarding.consent.question' }],
+      expect: [{ starts: 'language.changed', has: 'voice.question' }],
+    },
+    // "1": they prefer to read (the benchmark measures text turns; bench/voice.ts measures voice)
+    {
+      text: num(home, 1),
+      reply: home,
+      expect: [{ starts: 'onboarding.consent.stored', has: 'onboarding.consent.question' }],
     },
     { text: who % 2 ? PHRASES[home].yes : num(home, 1), reply: home, expect: [{ starts: 'onboarding.name.question' }] },
     {

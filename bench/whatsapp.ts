@@ -65,8 +65,9 @@ function script(who: number): string[] {
   const yes = ['1', '١', '۱'][kind];
   const digit = (n: number) =>
     String(n).replace(/\d/g, (d) => ['0123456789', '٠١٢٣٤٥٦٧٨٩', '۰۱۲۳۴۵۶۷۸۹'][kind][Number(d)]);
-  // consent yes, "is your name ...?" yes -> menu; agenda -> menu; workshops menu; back; language list; back
-  return [language, yes, yes, digit(4), digit(1), '0', digit(6), '0'];
+  // read (not listen), consent yes, "is your name ...?" yes -> menu; agenda -> menu; workshops menu; back;
+  // language list; back
+  return [language, digit(1), yes, yes, digit(4), digit(1), '0', digit(6), '0'];
 }
 
 function percentile(sorted: number[], p: number): number {

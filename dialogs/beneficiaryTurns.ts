@@ -10,6 +10,7 @@ import {
   channelPhone,
   chatIdentity,
   doNotRecordTurn,
+  setTurnListens,
   setTurnLocale,
   turnLocale,
   type UserProfile,
@@ -22,6 +23,7 @@ import {
   optIn,
   optOut,
   rememberConversation,
+  setVoiceMode,
 } from '../bot/services/people';
 import { openQuestion, type QuestionKind } from '../bot/services/questions';
 import { pageLanguageChange } from '../bot/turns/middleware/locale';
@@ -160,6 +162,19 @@ export class BeneficiaryTurns implements TurnAudience {
         }
         await dc.beginDialog(ERASURE_DIALOG);
         return;
+      case 'listen':
+      case 'read': {
+        // Before consent the words answer onboarding's own question (read or listen).
+        if (profile.beneficiaryId === undefined && dc.activeDialog) return dc.continueDialog();
+        // Heard (or not) from this very answer on; the case keeps the choice.
+        await this.deps.profile.set(context, { ...profile, voice: command });
+        if (profile.beneficiaryId !== undefined) await setVoiceMode(this.deps.db, profile.beneficiaryId, command);
+        setTurnListens(context, command === 'listen');
+        await context.sendActivity(say(locale, t(command === 'listen' ? 'voice.nowListening' : 'voice.nowReading')));
+        if (dc.activeDialog) await dc.repromptDialog();
+        else await this.menu(dc, false);
+        return;
+      }
       case 'forget':
         // "Forget me on this device": the web chat page clears what it keeps and starts afresh
         // (FORGET_EVENT); the person's data stays, "delete" erases it.

@@ -1,6 +1,7 @@
 // First contact with a person we do not know: their language (if they never chose one; a language
 // the channel gave, e.g. the web chat page's ?lang=ar, is only confirmed: "العربية؟ 1 yes / 2 another
-// language"), consent
+// language"), whether they prefer to read or to listen (that question is heard too: someone who
+// cannot read must be able to answer it; a voice note answers "listen"), consent
 // (what we keep, who sees it, how to stop and to ask for deletion), then their case: the CIP's
 // case for the phone number the channel gives, or a new pending case with their first name.
 // Ends with { beneficiaryId }, or with {} when they said no or were not understood three times
@@ -10,7 +11,14 @@ import type { TurnContext } from 'botbuilder';
 import { translator, wordList } from '../bot/i18n/translator';
 import { language as languageInfo, type LanguageCode } from '../bot/i18n/languages';
 import { offeredLanguage } from '../bot/turns/middleware/locale';
-import { channelPhone, channelProfileName, chatIdentity, doNotRecordTurn, turnLocale } from '../bot/turns/turnState';
+import {
+  channelPhone,
+  channelProfileName,
+  chatIdentity,
+  doNotRecordTurn,
+  setTurnListens,
+  turnLocale,
+} from '../bot/turns/turnState';
 import { caseForPhone, firstNameFrom, forgetConversation, giveConsent } from '../bot/services/people';
 import { say } from '../cards/messages';
 import type { DialogDeps } from './deps';
@@ -21,6 +29,8 @@ import { NumberedChoicePrompt, perLanguage, type ChoiceResult } from './prompts/
 import { TextPrompt, isNoAnswer, type TextAnswer } from './prompts/textPrompt';
 import { yesNoQuestion } from './prompts/yesNoQuestion';
 import { readYesNo } from './recognizers/yesNo';
+import { recognizeChoice } from './recognizers/choice';
+import { globalCommand } from './recognizers/keywords';
 import { waterfall } from './waterfall';
 
 const STEPS = 'onboardingSteps';
@@ -30,6 +40,7 @@ const CONSENT_PROMPT = 'onboardingConsentPrompt';
 const CONFIRM_NAME_PROMPT = 'onboardingConfirmNamePrompt';
 const NAME_PROMPT = 'onboardingNamePrompt';
 const CONFIRM_LANGUAGE_PROMPT = 'onboardingConfirmLanguagePrompt';
+const VOICE_PROMPT = 'onboardingVoicePrompt';
 const MAX_MISSES = 3;
 
 const consentQuestion = perLanguage((locale) =>
@@ -62,6 +73,21 @@ const confirmLanguageQuestion = perLanguage((locale) => {
     },
   };
 });
+/** "Do you prefer to read or to listen? 1 read / 2 listen": a number, the word, or a voice note (listen). */
+const voiceQuestion = perLanguage((locale) => {
+  const t = translator(locale);
+  const options = [
+    { value: 'read', label: t('voice.read') },
+    { value: 'listen', label: t('voice.listen') },
+  ];
+  const read = (text: string, l: LanguageCode) => {
+    if (!text.trim()) return 'listen'; // a voice note nobody could transcribe: they speak
+    const command = globalCommand(text);
+    if (command === 'listen' || command === 'read') return command;
+    return recognizeChoice(text, options, l)?.value;
+  };
+  return { question: t('voice.question'), options, read };
+});
 const nameQuestion = (locale: LanguageCode) => {
   const t = translator(locale);
   return { question: t('onboarding.name.question'), hints: [t('onboarding.name.hint')] };
@@ -84,10 +110,12 @@ export class OnboardingDialog extends ComponentDialog {
     this.addDialog(new NumberedChoicePrompt(CONFIRM_NAME_PROMPT, confirmNameQuestion));
     this.addDialog(new TextPrompt(NAME_PROMPT, nameQuestion));
     this.addDialog(new NumberedChoicePrompt(CONFIRM_LANGUAGE_PROMPT, confirmLanguageQuestion));
+    this.addDialog(new NumberedChoicePrompt(VOICE_PROMPT, voiceQuestion));
     this.addDialog(
       waterfall(STEPS, this, [
         this.chooseLanguage,
         this.afterLanguageConfirmation,
+        this.askVoice,
         this.askConsent,
         this.afterConsent,
         this.afterName,
@@ -117,9 +145,25 @@ export class OnboardingDialog extends ComponentDialog {
     return step.next();
   }
 
+  /** Read or listen, unless they chose already ("listen" said earlier): the question is heard. */
+  private async askVoice(step: WaterfallStepContext) {
+    const profile = await this.deps.profile.get(step.context, {});
+    if (!profile.language || profile.voice) return step.next();
+    setTurnListens(step.context);
+    return step.beginDialog(VOICE_PROMPT);
+  }
+
   private async askConsent(step: WaterfallStepContext) {
+    const profile = await this.deps.profile.get(step.context, {});
     // The language dialog gave up (three misses): no language, no consent.
-    if (!(await this.deps.profile.get(step.context, {})).language) return this.giveUp(step);
+    if (!profile.language) return this.giveUp(step);
+    const answer = step.result as ChoiceResult | undefined;
+    if (answer && answer.index >= 0) {
+      const voice = answer.value as 'listen' | 'read';
+      await this.deps.profile.set(step.context, { ...profile, voice });
+      setTurnListens(step.context, voice === 'listen');
+    }
+    // (Not understood: no choice; their case, or a voice note, decides later.)
     const locale = turnLocale(step.context);
     const t = translator(locale);
     // Two bubbles on a phone: what is kept and who sees it; how to stop and to delete.
@@ -191,9 +235,11 @@ export class OnboardingDialog extends ComponentDialog {
   private async finish(step: WaterfallStepContext, who: { linkTo: number } | { firstName: string }) {
     const { context } = step;
     const locale = turnLocale(context);
+    const { voice } = await this.deps.profile.get(context, {});
     const person = await giveConsent(this.deps.db, {
       identity: chatIdentity(context),
       language: locale,
+      voiceMode: voice,
       ...who,
       phone: channelPhone(context),
       now: this.deps.now(),

@@ -72,7 +72,9 @@ async function sharedCommand(dc: DialogContext, audience: TurnAudience, command:
     case 'help': {
       const locale = turnLocale(dc.context);
       const t = translator(locale);
-      await dc.context.sendActivity(say(locale, t('help.numbers'), t('help.keywords'), stopLine(locale)));
+      await dc.context.sendActivity(
+        say(locale, t('help.numbers'), t('help.keywords'), t('help.voice'), stopLine(locale)),
+      );
       if (dc.activeDialog) await dc.repromptDialog();
       else await audience.menu(dc, false);
       return true;

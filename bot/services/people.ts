@@ -123,6 +123,8 @@ export interface ConsentInput {
   /** for a new, pending case */
   firstName?: string;
   phone?: string;
+  /** "listen" or "read", when the person chose before consent */
+  voiceMode?: 'listen' | 'read';
   now: Date;
 }
 
@@ -142,13 +144,19 @@ export async function giveConsent(db: Db, input: ConsentInput): Promise<Person> 
       const b = input.linkTo
         ? await tx.beneficiary.update({
             where: { id: input.linkTo },
-            data: { consentAt: now, optedOutAt: null, language: input.language },
+            data: {
+              consentAt: now,
+              optedOutAt: null,
+              language: input.language,
+              ...(input.voiceMode && { voiceMode: input.voiceMode }),
+            },
           })
         : await tx.beneficiary.create({
             data: {
               firstName: input.firstName,
               phone: holder ? undefined : phone,
               language: input.language,
+              voiceMode: input.voiceMode,
               status: 'pending',
               consentAt: now,
             },
@@ -252,6 +260,13 @@ export async function changeLanguage(
   to: LanguageCode,
 ): Promise<void> {
   await event(db, beneficiaryId, 'language_changed', self(beneficiaryId), { from, to }, { language: to });
+}
+
+export type VoiceMode = 'listen' | 'read';
+
+/** The person chose to hear the bot, or to read it only ("listen", "read"). */
+export async function setVoiceMode(db: Db, beneficiaryId: number, mode: VoiceMode): Promise<void> {
+  await event(db, beneficiaryId, 'voice_changed', self(beneficiaryId), { to: mode }, { voiceMode: mode });
 }
 
 /** "stop": no proactive message any more, until "start". */

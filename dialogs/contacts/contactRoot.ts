@@ -110,6 +110,9 @@ export class ContactRoot implements TurnAudience {
         await dc.cancelAllDialogs();
         await context.sendActivity(say(locale, t('contacts.delete'), stopLine(locale)));
         return;
+      default:
+        // "listen", "read": spoken replies are for beneficiaries; a contact gets their menu.
+        return this.menu(dc, false);
     }
   }
 

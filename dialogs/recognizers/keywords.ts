@@ -1,13 +1,14 @@
 // Words that work at any point of a conversation, in every language: "menu" (or 0), "help",
 // "language", "stop", "start", "delete" (my data), "forget" (me on this device: the web chat on a
-// shared computer). A message is a command only when it is the keyword alone.
+// shared computer), "listen" and "read" (hear the bot, or read it only). A message is a command only
+// when it is the keyword alone.
 import { LANGUAGE_CODES } from '../../bot/i18n/languages';
 import { wordList } from '../../bot/i18n/translator';
 import { normalize, words } from './normalize';
 
-export type GlobalCommand = 'menu' | 'help' | 'language' | 'stop' | 'start' | 'delete' | 'forget';
+export type GlobalCommand = 'menu' | 'help' | 'language' | 'stop' | 'start' | 'delete' | 'forget' | 'listen' | 'read';
 
-const COMMANDS: GlobalCommand[] = ['menu', 'help', 'language', 'stop', 'start', 'delete', 'forget'];
+const COMMANDS: GlobalCommand[] = ['menu', 'help', 'language', 'stop', 'start', 'delete', 'forget', 'listen', 'read'];
 
 const table = new Map<string, GlobalCommand>([['0', 'menu']]);
 for (const command of COMMANDS) {
