@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { translator } from '../../bot/i18n/translator';
 import { decodeClip } from '../support/oggAudio';
 import { startWhatsAppApp, textOf, type WhatsAppTestApp } from '../support/whatsappApp';
-import { text, voiceNote } from '../support/whatsappWebhooks';
+import { listReply, text, voiceNote } from '../support/whatsappWebhooks';
 
 let h: WhatsAppTestApp;
 beforeEach(async () => {
@@ -57,6 +57,37 @@ test('reads "no": a voice note, then the text, every turn; a prompt heard again 
   expect(voice).toHaveLength(4);
   expect(voice.every((r) => r.status === 'sent' && !JSON.stringify(r.payload).includes('<speak'))).toBe(true);
 });
+
+test(
+  'a new person who chooses "listen": the consent question and a workshop booking, each turn heard ' +
+    '(a voice note, then the text)',
+  async () => {
+    const waId = '33600000905';
+    const who = { waId, name: 'Amina' };
+    const fr = translator('fr');
+    const languages = await h.send(text(who, 'bonjour'), waId);
+    expect(languages.map((m) => m.body.type)).not.toContain('audio');
+    // The question is heard already: someone who cannot read must be able to answer it.
+    const choice = await h.send(listReply(who, '1', '1. Français'), waId);
+    expect(choice[0]!.body.type).toBe('audio');
+    expect(choice.slice(1).map(textOf).join('\n')).toContain(fr('voice.question'));
+    const consent = await h.send(text(who, '2'), waId);
+    expect(consent[0]!.body.type).toBe('audio');
+    expect(consent.slice(1).map(textOf).join('\n')).toContain(fr('onboarding.consent.question'));
+    // Every later turn: the voice note first, then its text; none without its voice note.
+    // consent yes; "Amina?" yes; the workshops; book one; the birth year; the first session
+    for (const words of ['1', '1', '1', '1', '1990', '1']) {
+      const got = await h.send(text(who, words), waId);
+      expect(got[0]!.body.type).toBe('audio');
+      expect(got.slice(1).every((m) => m.body.type !== 'audio')).toBe(true);
+    }
+    const person = await h.app.db.prisma.beneficiary.findFirstOrThrow({ where: { phone: `+${waId}` } });
+    expect(person.voiceMode).toBe('listen');
+    const booked = await h.app.db.prisma.booking.count({ where: { beneficiaryId: person.id, status: 'booked' } });
+    expect(booked).toBe(1);
+    for (const upload of h.graph.uploads) expect(decodeClip(upload.bytes).seconds).toBeGreaterThan(0.5);
+  },
+);
 
 test('an upload Meta no longer knows is uploaded again at once', async () => {
   const waId = '33600000902';
