@@ -4,6 +4,7 @@
 // voice note hears the answer; a language without a voice gets the text alone.
 import { execFileSync } from 'node:child_process';
 import { translator } from '../../bot/i18n/translator';
+import { FakeSpeechServer } from '../support/fakeSpeechServers';
 import { decodeClip } from '../support/oggAudio';
 import { startWhatsAppApp, textOf, type WhatsAppTestApp } from '../support/whatsappApp';
 import { listReply, text, voiceNote } from '../support/whatsappWebhooks';
@@ -116,6 +117,33 @@ test('someone who reads hears the bot after sending a voice note', async () => {
   expect(answer[0]!.body.type).toBe('audio');
   await h.send(text({ waId, name: 'Selam' }, 'menu'), waId);
   expect(kinds(waId).at(-2)).toBe('audio');
+});
+
+test('a voice note through an OpenAI-style speech-to-text server answers like typed words, and is heard', async () => {
+  await h.close();
+  const stt = await FakeSpeechServer.start();
+  h = await startWhatsAppApp({
+    env: { SPEECH_TO_TEXT_URL: stt.url, SPEECH_TO_TEXT_API: 'openai', SPEECH_TO_TEXT_MODEL: 'small' },
+  });
+  try {
+    const waId = '33600000906';
+    await person(waId, 'fr', 'yes');
+    await h.send(text({ waId, name: 'Selam' }, 'bonjour'), waId);
+    const note = execFileSync('opusenc', ['--quiet', '-', '-'], {
+      input: execFileSync('espeak-ng', ['-v', 'fr-fr', '--stdout', '--stdin'], { input: 'deux' }),
+    });
+    h.graph.addMedia('media.voice.2', note, 'audio/ogg; codecs=opus');
+    stt.says(note, 'deux');
+    const answer = await h.send(voiceNote({ waId, name: 'Selam' }, 'media.voice.2'), waId);
+    expect(stt.transcriptions).toEqual([
+      expect.objectContaining({ fileName: 'voice.ogg', model: 'small', language: 'fr', bytes: note.length }),
+    ]);
+    // "deux": the second option of the menu (my work), heard since they spoke.
+    expect(answer[0]!.body.type).toBe('audio');
+    expect(answer.slice(1).map(textOf).join('\n')).toContain(translator('fr')('shifts.none'));
+  } finally {
+    await stt.close();
+  }
 });
 
 test('Pashto without recordings: the text alone', async () => {
