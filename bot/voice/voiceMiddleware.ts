@@ -9,7 +9,12 @@ import { setTurnListens, type ProfileAccessor, type UserProfile } from '../turns
 
 const REFRESH_MS = 10 * 60_000;
 
-export function listens(profile: UserProfile): boolean {
+/** A case's voiceMode column as the profile keeps it. */
+export function voiceModeOf(value: string | null | undefined): 'listen' | 'read' | undefined {
+  return value === 'listen' || value === 'read' ? value : undefined;
+}
+
+export function listens(profile: Pick<UserProfile, 'voice' | 'reads' | 'sentVoiceNote'>): boolean {
   if (profile.voice) return profile.voice === 'listen';
   return profile.reads === 'no' || profile.reads === 'little' || profile.sentVoiceNote === true;
 }

@@ -6,7 +6,8 @@ import { execFileSync } from 'node:child_process';
 import { translator } from '../../bot/i18n/translator';
 import { FakeSpeechServer } from '../support/fakeSpeechServers';
 import { decodeClip } from '../support/oggAudio';
-import { startWhatsAppApp, textOf, type WhatsAppTestApp } from '../support/whatsappApp';
+import { queueNotification } from '../../bot/services/notifications';
+import { onWhatsApp, startWhatsAppApp, textOf, type WhatsAppTestApp } from '../support/whatsappApp';
 import { listReply, text, voiceNote } from '../support/whatsappWebhooks';
 
 let h: WhatsAppTestApp;
@@ -144,6 +145,25 @@ test('a voice note through an OpenAI-style speech-to-text server answers like ty
   } finally {
     await stt.close();
   }
+});
+
+test('a proactive message to someone who listens: its voice note first, inside the window only', async () => {
+  const payload = {
+    key: 'notifications.waitlistPromoted',
+    session: { workshopCode: 'cv', title: 'Faire son CV', startsAt: '2026-12-10T09:30:00.000Z', place: 'Blois' },
+  };
+  const notify = async (waId: string, reads: string, hoursAgo: number) => {
+    const b = await person(waId, 'fr', reads);
+    await onWhatsApp(h.app, { beneficiaryId: b.id, waId, language: 'fr' }, new Date(Date.now() - hoursAgo * 3600_000));
+    await h.app.db.prisma.$transaction((tx) => queueNotification(tx, b.id, new Date(), payload));
+    await h.app.core.notifier.deliver(b.id);
+    await h.settled();
+    return kinds(waId);
+  };
+  expect(await notify('33600000907', 'no', 1)).toEqual(['audio', expect.stringMatching(/^(text|interactive)$/)]);
+  expect(await notify('33600000908', 'yes', 1)).toEqual([expect.stringMatching(/^(text|interactive)$/)]);
+  // Outside the 24-hour window: the template alone (no voice note goes there).
+  expect(await notify('33600000909', 'no', 30)).toEqual(['template']);
 });
 
 test('Pashto without recordings: the text alone', async () => {

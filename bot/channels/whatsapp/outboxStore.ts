@@ -10,6 +10,7 @@ import { SqlParams } from '../../db/rawSql';
 import { CHANNEL_ID } from './inbound';
 import type { AppliedStatus, StatusStore } from './statusStore';
 import { CHANNEL, idList, json, providerIdOf, type Tx } from './storeSql';
+import { listens, voiceModeOf } from '../../voice/voiceMiddleware';
 
 export interface NewOutbound {
   /** the person's key on WhatsApp (wa_id or business-scoped id) */
@@ -34,6 +35,8 @@ export interface ClaimedOutbound {
   beneficiaryId: number | null;
   contactId: number | null;
   optedOut: boolean;
+  /** a beneficiary who hears the bot, as their case says (voiceMode "listen", or reads little or not at all) */
+  listens: boolean;
   language: string | null;
   firstName: string | null;
   lastInboundAt: Date | null;
@@ -193,6 +196,8 @@ export class OutboxStore {
         optedOutAt: Date | null;
         language: string | null;
         firstName: string | null;
+        reads: string | null;
+        voiceMode: string | null;
         lastInboundAt: Date | string | null;
         createdAt: Date | string;
       }[]
@@ -201,7 +206,7 @@ export class OutboxStore {
       `SELECT m."id", m."conversationId", m."kind", m."payload", m."attempts", m."beneficiaryId", m."contactId",
           m."createdAt",
           COALESCE(b."optedOutAt", c."optedOutAt") AS "optedOutAt", COALESCE(b."language", c."language") AS "language",
-          COALESCE(b."firstName", c."firstName") AS "firstName", r."lastInboundAt"
+          COALESCE(b."firstName", c."firstName") AS "firstName", b."reads", b."voiceMode", r."lastInboundAt"
         FROM "Message" m
         LEFT JOIN "Beneficiary" b ON b."id" = m."beneficiaryId"
         LEFT JOIN "Contact" c ON c."id" = m."contactId"
@@ -218,6 +223,7 @@ export class OutboxStore {
       beneficiaryId: r.beneficiaryId === null ? null : Number(r.beneficiaryId),
       contactId: r.contactId === null ? null : Number(r.contactId),
       optedOut: r.optedOutAt !== null,
+      listens: listens({ voice: voiceModeOf(r.voiceMode), reads: r.reads ?? undefined }),
       language: r.language,
       firstName: r.firstName,
       lastInboundAt: r.lastInboundAt === null ? null : new Date(r.lastInboundAt),

@@ -76,7 +76,13 @@ export interface OutboxPayload {
 }
 
 type Plan =
-  | { send: OutboundMessage; text: string; template?: { name: string; language: string } }
+  | {
+      send: OutboundMessage;
+      text: string;
+      template?: { name: string; language: string };
+      /** a proactive message for someone who listens: its voice note goes first */
+      spoken?: Spoken[];
+    }
   /** a turn's voice note */
   | { voice: Spoken[]; locale: LanguageCode }
   /** wait for the person to write; `nudge`: tell them a message waits */
@@ -229,6 +235,7 @@ export class WhatsAppSender {
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     await this.bucket.take();
     if ('voice' in plan) return this.sendVoice(row, payload, plan);
+    if (plan.spoken) await this.voiceFirst(row, plan.spoken);
     try {
       const wamid = await this.options.graph.send(row.to, plan.send);
       this.pacer.sent(row.to);
@@ -286,6 +293,20 @@ export class WhatsAppSender {
     }
   }
 
+  /**
+   * The voice note of a proactive message (a check-in, a reminder, an invitation) for someone who
+   * listens, just before its text; on any failure the text goes alone (the note is not retried).
+   */
+  private async voiceFirst(row: ClaimedOutbound, spoken: Spoken[]) {
+    try {
+      const locale: LanguageCode = isLanguageCode(row.language) ? row.language : 'fr';
+      const note = await this.options.voiceNotes!.prepare(locale, spoken);
+      if (note) await this.options.graph.send(row.to, note.message);
+    } catch (err) {
+      this.options.log.warn({ messageId: row.id, err: safeError(err) }, 'whatsapp: no voice note; the text goes alone');
+    }
+  }
+
   /** What to send for this row now: free-form in the window, else its template, else wait. */
   private plan(row: ClaimedOutbound, payload: OutboxPayload): Plan {
     const locale: LanguageCode = isLanguageCode(row.language)
@@ -315,11 +336,12 @@ export class WhatsAppSender {
     if (open) {
       if (payload.form === 'message' && payload.message) return { send: payload.message, text: payload.text ?? '' };
       if (typeof payload.key === 'string') {
-        const rendered = renderActivities(
-          [renderNotification(payload as NotificationPayload, locale, this.options.timeZone)],
-          locale,
-        );
-        if (rendered.length) return { send: rendered[0].message, text: rendered.map((r) => r.text).join('\n\n') };
+        const activity = renderNotification(payload as NotificationPayload, locale, this.options.timeZone);
+        const rendered = renderActivities([activity], locale);
+        const spoken =
+          row.listens && this.options.voiceNotes ? [{ speak: activity.speak, text: activity.text }] : undefined;
+        if (rendered.length)
+          return { send: rendered[0].message, text: rendered.map((r) => r.text).join('\n\n'), spoken };
       }
       return { drop: 'nothing to send' };
     }
