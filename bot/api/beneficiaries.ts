@@ -34,6 +34,8 @@ export const beneficiary = z.object({
   protectionStatus: z.string().nullable(),
   frenchLevel: z.string().nullable(),
   reads: z.string().nullable(),
+  /** listen | read: what the person chose (null: their reading decides who hears the bot) */
+  voiceMode: z.string().nullable(),
   stage: z.string(),
   status: z.string(),
   cipId: z.number().int().nullable(),
@@ -58,6 +60,7 @@ const editable = {
   protectionStatus: protectionStatus.nullable(),
   frenchLevel: frenchLevel.nullable(),
   reads: reads.nullable(),
+  voiceMode: z.enum(['listen', 'read']).nullable(),
   stage,
   /** the day the person entered the platform's follow-up (default: when the case is opened) */
   entryDate: day,

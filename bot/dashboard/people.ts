@@ -25,6 +25,7 @@ const PROFILE = [
   'protectionStatus',
   'frenchLevel',
   'reads',
+  'voiceMode',
   'stage',
   'entryDate',
 ] as const;
