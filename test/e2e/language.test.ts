@@ -1,9 +1,10 @@
 // Issue 11 end to end: Microsoft's botframework-directlinejs client on our Direct Line endpoint,
 // the conversation started with the locale the page sends for /?lang=ar (its token request), the
 // messages after it without one (as this client posts them). The language stays chosen: "1" (the
-// first task) asks "العربية؟ 1. نعم / 2. لغة أخرى", never the list; "1" keeps Arabic; the consent
-// text is two bubbles. The same in Dari. Then the page's language switch (Web Chat posts with its
-// new locale): the bot speaks the new language and the case's timeline says so.
+// first task) asks "العربية؟ 1. نعم / 2. لغة أخرى", never the list; "1" keeps Arabic; then the
+// read-or-listen question ("1": read); the consent text is two bubbles. The same in Dari. Then the
+// page's language switch (Web Chat posts with its new locale): the bot speaks the new language and
+// the case's timeline says so.
 import { translator } from '../../bot/i18n/translator';
 import type { LanguageCode } from '../../bot/i18n/languages';
 import { appForTests } from '../support/app';
@@ -38,8 +39,12 @@ test.each<[LanguageCode, string, string, string, string]>([
       ]);
       expect(asked[0].locale).toBe(code);
 
-      const consent = await client.sayUntil('1', t('onboarding.consent.question'));
-      // message activities between the language and the consent question
+      // "1" keeps the language: the read-or-listen question comes next, in it (never the list).
+      const voice = await client.sayUntil('1', t('voice.question'));
+      expect(voice.every((m) => m.locale === code)).toBe(true);
+      expect(voice.map((m) => m.text).join('\n')).not.toContain(t('language.question'));
+      const consent = await client.sayUntil('1', t('onboarding.consent.question')); // read
+      // message activities between the voice answer and the consent question
       expect(consent.length - 1).toBeLessThanOrEqual(2);
       expect(consent.every((m) => m.locale === code)).toBe(true);
       expect(consent.map((m) => m.text).join('\n')).not.toContain(t('language.question'));
@@ -63,7 +68,8 @@ test("the page's fallback to French is no choice; its switch is: the bot answers
   try {
     await client.waitForBotMessages(2);
     await client.say('1');
-    await client.sayUntil('1', translator('ar')('onboarding.consent.question'));
+    await client.sayUntil('1', translator('ar')('voice.question'));
+    await client.sayUntil('1', translator('ar')('onboarding.consent.question')); // read
     await client.sayUntil('1', translator('ar')('onboarding.name.question'));
     await client.sayUntil('ليلى', 'شكرا، ليلى!');
   } finally {

@@ -20,7 +20,7 @@ afterEach(async () => {
 });
 
 test(
-  'a French text from an unknown number, then Arabic, consent and "1": the workshops in ' +
+  'a French text from an unknown number, then Arabic, read, consent and "1": the workshops in ' +
     'Arabic; a replay gets no reply; unsigned gets 401; a 131047 failure marks the message failed',
   async () => {
     const nadia = { waId: '33639980001', name: 'Nadia K.' };
@@ -42,7 +42,9 @@ test(
     expect(textOf(first[0])).toContain(translator('fr')('language.question'));
 
     const ar = translator('ar');
-    const consent = await h.send(listReply(nadia, '3', '3. العربية'), nadia.waId);
+    const voice = await h.send(listReply(nadia, '3', '3. العربية'), nadia.waId);
+    expect(voice.map(textOf).join('\n')).toContain(ar('voice.question'));
+    const consent = await h.send(buttonReply(nadia, '1', ar('voice.read')), nadia.waId);
     expect(consent.map(textOf).join('\n')).toContain(ar('onboarding.consent.question'));
     const name = await h.send(buttonReply(nadia, '1', ar('common.yes')), nadia.waId);
     expect(name.map(textOf).join('\n')).toContain(ar('onboarding.name.confirm', { name: 'Nadia K' }));
@@ -90,7 +92,8 @@ describe.each([
     const person = { waId: language === 'ar' ? '33600000801' : '33600000802', name };
     await h.send(text(person, 'سلام'), person.waId);
     const all: string[] = [];
-    for (const answer of [digit, n(1), n(1), n(3), n(1), n(2), n(1)])
+    // language, read, consent: yes, name: yes, 3 a problem, 1 report it, 2 childcare, 1 today
+    for (const answer of [digit, n(1), n(1), n(1), n(3), n(1), n(2), n(1)])
       all.push(...(await h.send(text(person, answer), person.waId)).map(textOf));
     const saved = (await h.send(text(person, words), person.waId)).map(textOf).join('\n');
     // The words the person wrote are kept exactly (zero-width non-joiners and marks included).

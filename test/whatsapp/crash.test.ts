@@ -6,10 +6,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { openDatabase } from '../../bot/db/client';
+import { translator } from '../../bot/i18n/translator';
 import { projectRoot } from '../../bot/runtime/paths';
 import { FakeGraphApi } from '../support/fakeGraphApi';
 import { FakeSpeechToText } from '../support/fakeSpeechToText';
-import { FAST } from '../support/whatsappApp';
+import { FAST, textOf } from '../support/whatsappApp';
 import { postWebhook, text, voiceNote, whatsappEnv } from '../support/whatsappWebhooks';
 import { samples } from '../support/mediaSamples';
 
@@ -119,12 +120,13 @@ test(
     expect(graph.sentTo(person.waId)).toHaveLength(1);
 
     // Restart: the service hears "1" (Français) now; the message is handled once, its answer sent once.
+    // The answer is the read-or-listen question, heard (a voice note) then written: wait for its text.
     stt.hang = false;
     stt.says(samples.oggOpus, '1');
     server = await startServer();
     const sent = await waitFor('the answer to the voice note', async () => {
       const list = graph.sentTo(person.waId);
-      return list.length >= 2 ? list : undefined;
+      return list.some((m) => textOf(m).includes(translator('fr')('voice.question'))) ? list : undefined;
     });
     await new Promise((r) => setTimeout(r, 1500)); // time for a second answer, if there were one
     expect(graph.sentTo(person.waId)).toHaveLength(sent.length);

@@ -25,13 +25,15 @@ describe.each(testDatabases())('WhatsApp channel on $name', (kind) => {
     await h.settled();
     expect(h.graph.sentTo(p.waId)).toHaveLength(1);
     await h.send(listReply(p, '3', '3. العربية'));
-    await h.send(text(p, '١'));
+    await h.send(text(p, '١')); // read
+    await h.send(text(p, '١')); // consent: yes
     const ar = translator('ar');
     const texts = h.graph.sentTo(p.waId).map(textOf).join('\n');
+    expect(texts).toContain(ar('voice.question'));
     expect(texts).toContain(ar('onboarding.consent.question'));
     expect(texts).toContain(ar('onboarding.name.confirm', { name: 'Nour' }));
     const inbound = await h.app.db.prisma.message.findMany({ where: { direction: 'in', conversationId: p.waId } });
-    expect(inbound.map((m) => m.status)).toEqual(['received', 'received', 'received']);
+    expect(inbound.map((m) => m.status)).toEqual(['received', 'received', 'received', 'received']);
   });
 
   test('statuses forward only; a failed send retried; a 131047 answered with the template', async () => {
@@ -80,7 +82,8 @@ pg('two instances on one PostgreSQL database', () => {
         waId: `3360000070${i}`,
         name,
       }));
-      const script = ['bonjour', '1', '1', '1'];
+      // hello, Français, read, consent: yes, "Is your first name …?" yes
+      const script = ['bonjour', '1', '1', '1', '1'];
       const t = Date.now();
       // Each person's messages alternate between the instances, posted without waiting for answers.
       for (const [step, words] of script.entries()) {
@@ -98,15 +101,16 @@ pg('two instances on one PostgreSQL database', () => {
       const fr = translator('fr');
       for (const p of people) {
         const got = graph.sentTo(p.waId).map(textOf);
-        // language list, consent (statements and question), name, thanks and menu: in that order.
+        // language list, read or listen, consent (statements and question), name, thanks and menu: in that order.
         expect(got[0]).toContain(fr('language.question'));
+        expect(got.join('\n')).toContain(fr('voice.question'));
         expect(got.join('\n')).toContain(fr('onboarding.consent.question'));
         expect(got.at(-1)).toContain(fr('menu.question'));
         const inbound = await first.app.db.prisma.message.findMany({
           where: { direction: 'in', conversationId: p.waId },
           orderBy: { id: 'asc' },
         });
-        expect(inbound.map((m) => m.status)).toEqual(['received', 'received', 'received', 'received']);
+        expect(inbound.map((m) => m.status)).toEqual(script.map(() => 'received'));
       }
       const out = await first.app.db.prisma.message.findMany({ where: { direction: 'out', channel: 'whatsapp' } });
       expect(out.every((m) => m.status === 'sent')).toBe(true);

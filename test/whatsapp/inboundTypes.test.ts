@@ -33,6 +33,7 @@ async function onboarded(waId: string, name = 'Amina') {
   const person = { waId, name };
   await h.send(text(person, 'bonjour'), waId);
   await h.send(text(person, '1'), waId); // Français
+  await h.send(text(person, '1'), waId); // read
   await h.send(text(person, '1'), waId); // consent: yes
   await h.send(text(person, '1'), waId); // "Is your first name Amina?" yes -> menu
   return person;
@@ -47,8 +48,10 @@ test('the button-reply fixture: an id not ours counts by its title (دری), and
   });
   expect(res.status).toBe(200);
   await h.settled();
-  const replies = all(h.graph.sentTo(hamid.waId).slice(1));
   const fa = translator('fa');
+  expect(all(h.graph.sentTo(hamid.waId).slice(1))).toContain(fa('voice.question'));
+  await h.send(text(hamid, '1'), hamid.waId); // read
+  const replies = all(h.graph.sentTo(hamid.waId).slice(1));
   expect(replies).toContain(fa('language.changed'));
   expect(replies).toContain(fa('onboarding.consent.question'));
 });
@@ -190,6 +193,7 @@ test(
     const both = { waId: '33600000208', bsuid: 'FR.4100000000000000208', name: 'Reza' };
     await h.send(text(both, 'salam'), both.waId);
     await h.send(text(both, '4'), both.waId); // Dari
+    await h.send(text(both, '1'), both.waId); // read
     const later = await h.send(text({ bsuid: both.bsuid, name: 'Reza' }, '1'), both.waId);
     // Answered on the wa_id's conversation: the consent question was waiting, "1" is yes.
     expect(all(later)).toContain(translator('fa')('onboarding.name.confirm', { name: 'Reza' }));
@@ -203,7 +207,8 @@ test('a wa_id that matches the phone of a case a CIP created is linked to that c
   });
   const person = { waId: '33600000209', name: 'H.' };
   await h.send(text(person, 'bonjour'), person.waId);
-  await h.send(text(person, '1'), person.waId);
+  await h.send(text(person, '1'), person.waId); // Français
+  await h.send(text(person, '1'), person.waId); // read
   const thanks = await h.send(text(person, '1'), person.waId);
   expect(all(thanks)).toContain(fr('onboarding.thanks', { firstName: 'Hawa' }));
   expect(await h.app.db.prisma.beneficiary.count()).toBe(1);
@@ -219,7 +224,8 @@ test('a person who refuses consent: nothing of the conversation is kept, not eve
   h = await startWhatsAppApp();
   const person = { waId: '33600000210', name: 'No' };
   await h.send(text(person, 'bonjour'), person.waId);
-  await h.send(text(person, '1'), person.waId);
+  await h.send(text(person, '1'), person.waId); // Français
+  await h.send(text(person, '1'), person.waId); // read
   const declined = await h.send(text(person, '2'), person.waId);
   expect(all(declined)).toContain(fr('onboarding.declined.ok'));
   const rows = await h.app.db.prisma.message.findMany({ where: { channel: 'whatsapp' } });

@@ -108,8 +108,8 @@ test('a message delivered twice, even at the same moment, is stored and answered
 test("a person's messages are handled in the order they came, even coming faster than the bot answers", async () => {
   const person = { waId: '33700000102', name: 'Omid' };
   const t = Date.now();
-  // Posted one after the other without waiting for the answers: hello, Dari (4), yes to consent.
-  for (const [i, body] of ['salam', '4', '1'].entries()) {
+  // Posted one after the other without waiting for the answers: hello, Dari (4), read, yes to consent.
+  for (const [i, body] of ['salam', '4', '1', '1'].entries()) {
     const res = await postWebhook(h.app.url, text(person, body, { timestamp: t + i * 1000 }));
     expect(res.status).toBe(200);
   }
@@ -117,14 +117,15 @@ test("a person's messages are handled in the order they came, even coming faster
   const replies = h.graph.sentTo(person.waId).map(textOf);
   const fa = translator('fa');
   expect(replies[0]).toContain(translator('fr')('language.question'));
+  expect(replies.join('\n')).toContain(fa('voice.question'));
   expect(replies.join('\n')).toContain(fa('onboarding.consent.question'));
-  // The third message answered the consent question: the name question comes next, in Dari.
+  // The fourth message answered the consent question: the name question comes next, in Dari.
   expect(replies.at(-1)).toContain(fa('onboarding.name.confirm', { name: 'Omid' }));
   const inbound = await h.app.db.prisma.message.findMany({
     where: { direction: 'in', conversationId: person.waId },
     orderBy: { id: 'asc' },
   });
-  expect(inbound.map((m) => (m.payload as { text?: string }).text)).toEqual(['salam', '4', '1']);
+  expect(inbound.map((m) => (m.payload as { text?: string }).text)).toEqual(['salam', '4', '1', '1']);
   expect(inbound.every((m) => m.status === 'received')).toBe(true);
 });
 
