@@ -347,7 +347,8 @@ describeInBrowser('staff dashboard in a browser', () => {
         const fa = translator('fa');
         await chat.waitForBotMessages(2);
         await chat.say('1'); // "Dari?" 1 yes
-        await chat.sayUntil('1', fa('onboarding.consent.question'));
+        await chat.sayUntil('1', fa('voice.question'));
+        await chat.sayUntil('1', fa('onboarding.consent.question')); // read
         await chat.sayUntil('1', fa('onboarding.name.question'));
         await chat.sayUntil('Fereshta', fa('onboarding.thanks', { firstName: 'Fereshta' }));
         const fereshta = await app.db.prisma.beneficiary.findFirstOrThrow({ where: { firstName: 'Fereshta' } });

@@ -149,7 +149,8 @@ describeInBrowser('the web chat page on a phone', () => {
       await tap(page, 1, fr('language.question'));
       expect((await page.locator(USER_BUBBLE).allInnerTexts()).map((t) => t.trim())).toEqual(['1 · Ateliers']);
       // Typing a digit still works.
-      await type(page, '1', fr('onboarding.consent.question'));
+      await type(page, '1', fr('voice.question'));
+      await tap(page, 1, fr('onboarding.consent.question')); // read
       await tap(page, 1, fr('onboarding.name.question'));
       await type(page, 'Amina', fr('workshops.menu.question'));
       // "0 = menu" is a button, not a line of the text.

@@ -377,7 +377,7 @@ describeInBrowser('the web chat page in chromium', () => {
   );
 
   test(
-    'the acceptance path in Dari: choose Dari, consent, first name, book the ' +
+    'the acceptance path in Dari: choose Dari, read, consent, first name, book the ' +
       'next workshop with Persian digits, report an urgent childcare problem',
     async () => {
       const t = translator('fa');
@@ -386,8 +386,9 @@ describeInBrowser('the web chat page in chromium', () => {
       await page.goto(`${testApp().url}/`);
       await expectFrenchMenu(page);
       await send(page, '1', FR_LANGUAGE_QUESTION); // workshops: a new person goes through onboarding
-      await send(page, '۴', t('onboarding.consent.question')); // Dari, in Persian digits
+      await send(page, '۴', t('voice.question')); // Dari, in Persian digits
       await expectRightToLeft(page, 'fa');
+      await send(page, '۱', t('onboarding.consent.question')); // read
       await send(page, '۱', t('onboarding.name.question')); // yes
       await send(page, 'محبوبه', t('workshops.menu.question'));
       await send(page, '۱', t('workshops.birthYear.question'));
