@@ -2,7 +2,8 @@
 // merges the changed texts that pass the checks into locales/<lang>/translation.json:
 // a known key, the French unchanged since the export, the same placeholders as French, a plural form
 // the language has (CLDR), the length limit of where it is shown, and mostly the language's script.
-// The refused rows are listed with their reason, and the exit code is then 1.
+// The refused rows are listed with their reason, and the exit code is then 1; a changed text whose
+// prompt was recorded is listed too (to record again).
 // Usage: npm run i18n:import -- <file.csv> --lang ps [--dry-run] [--locales <dir>]
 import fs from 'node:fs';
 import path from 'node:path';
@@ -124,6 +125,11 @@ for (const record of records) {
 }
 
 if (accepted.size && !dryRun) writeTexts(localesDir, lang, accepted);
+// A recorded prompt (npm run voice:import) still says the old text.
+for (const key of accepted.keys()) {
+  const clip = path.join(localesDir, lang, 'audio', `${key}.ogg`);
+  if (fs.existsSync(clip)) warnings.push({ key, reason: `${clip} says the old text: record it again` });
+}
 
 const verb = dryRun ? 'would change' : 'changed';
 console.log(`${lang}: ${accepted.size} ${verb}, ${unchanged} unchanged, ${refused.length} refused`);

@@ -187,6 +187,14 @@ test('word lists (never shown) may hold Latin transliterations', () => {
   expect(textOf('fa', 'recognize.yes')).toBe('بله|بلی|آره|bale|bali');
 });
 
+test('a changed text whose prompt was recorded is to be recorded again', () => {
+  fs.mkdirSync(path.join(locales, 'ps', 'audio'));
+  fs.writeFileSync(path.join(locales, 'ps', 'audio', 'reminders.seeYou.ogg'), 'OggS');
+  const r = importRows('ps', edit(exportRows('ps'), 'reminders.seeYou', 'مننه. سبا مو ګورو!'));
+  expect(r.status).toBe(0);
+  expect(r.out).toMatch(/warning: reminders\.seeYou: .*reminders\.seeYou\.ogg says the old text: record it again/);
+});
+
 test('an unchanged text over its limit is a warning, not a refusal', () => {
   const r = importRows('uk', exportRows('uk'));
   expect(r.status).toBe(0);
