@@ -1,7 +1,12 @@
 // The fake Graph API (fakeGraphServer.ts) in its own process, as the WhatsApp benchmarks start it:
 // the server under test is given PHONE_ID and TOKEN, and the fake reports what it receives in lines.
+// FakeGraphProcess follows those lines (the messages each person got, the uploads), textWebhook()
+// is a person's message as Meta delivers it, and startWhatsAppServer() the real server against the
+// fake, with a way to post signed webhooks.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { signatureOf } from '../bot/channels/whatsapp/signature';
 import { eachLine } from './lines';
 
 export const PHONE_ID = '100000000000009';
@@ -38,4 +43,148 @@ export function fakeGraphListening(child: ChildProcess, onLine: (line: string) =
     });
     child.once('exit', (code) => reject(new Error(`the fake Graph API exited (${code})`)));
   });
+}
+
+/** A message the fake reports sent: when (epoch ms) and its type (text, button, list, template, audio). */
+export interface FakeSent {
+  at: number;
+  type: string;
+}
+
+/** The fake Graph API's process, and what it reports: the messages sent, per person, and the uploads. */
+export class FakeGraphProcess {
+  private readonly child: ChildProcess;
+  private readonly sent = new Map<string, FakeSent[]>();
+  private readonly waiters = new Map<string, () => void>();
+  /** when each upload was answered (epoch ms), and its HTTP status */
+  readonly uploads: { at: number; status: number }[] = [];
+  url = '';
+
+  constructor(env: Record<string, string> = {}) {
+    this.child = spawnFakeGraph(env);
+  }
+
+  async start(): Promise<void> {
+    this.url = await fakeGraphListening(this.child, (line) => {
+      const [kind, ...rest] = line.split(' ');
+      if (kind === 'uploaded') this.uploads.push({ at: Number(rest[0]), status: Number(rest[1]) });
+      if (kind !== 'sent') return;
+      const [to, at, type] = rest;
+      const list = this.sent.get(to) ?? [];
+      list.push({ at: Number(at), type });
+      this.sent.set(to, list);
+      this.waiters.get(to)?.();
+    });
+  }
+
+  /** The messages sent to `to` so far, in order. */
+  sentTo(to: string): readonly FakeSent[] {
+    return this.sent.get(to) ?? [];
+  }
+
+  /** Resolves with the time of the first question (button or list message) sent to `to` after index `from`. */
+  async question(to: string, from: number, timeoutMs: number): Promise<{ at: number; index: number } | undefined> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const list = this.sentTo(to);
+      const i = list.findIndex((m, k) => k >= from && (m.type === 'button' || m.type === 'list'));
+      if (i >= 0) return { at: list[i].at, index: i + 1 };
+      const left = deadline - Date.now();
+      if (left <= 0) return undefined;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.min(left, 1000));
+        this.waiters.set(to, () => {
+          clearTimeout(timer);
+          this.waiters.delete(to);
+          resolve();
+        });
+      });
+    }
+  }
+
+  stop(): void {
+    this.child.kill('SIGTERM');
+  }
+}
+
+let webhooks = 0;
+
+/** A person's text message as Meta's webhook delivers it (non-ASCII escaped, as Meta does). */
+export function textWebhook(waId: string, text: string): Buffer {
+  const message = {
+    from: waId,
+    id: `wamid.BENCHW${(++webhooks).toString(36)}`,
+    timestamp: String(Math.floor(Date.now() / 1000)),
+    type: 'text',
+    text: { body: text },
+  };
+  const value = {
+    messaging_product: 'whatsapp',
+    metadata: { display_phone_number: '33180000009', phone_number_id: PHONE_ID },
+    contacts: [{ profile: { name: 'Amina' }, wa_id: waId }],
+    messages: [message],
+  };
+  const envelope = {
+    object: 'whatsapp_business_account',
+    entry: [{ id: '200000000000009', changes: [{ field: 'messages', value }] }],
+  };
+  return Buffer.from(
+    JSON.stringify(envelope).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
+  );
+}
+
+/** The real server as the WhatsApp benchmarks run it, and `post` for a signed webhook. */
+export interface WhatsAppServer {
+  url: string;
+  /** posts a webhook: when it started (epoch ms), how long the acknowledgement took, and whether it was a 200 */
+  post(body: Buffer): Promise<{ started: number; ackMs: number; ok: boolean }>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The real server (startApp, SQLite in `dir` with the benchmark's demo data, quiet hours off)
+ * against the fake at `graphUrl`; `env` adds or overrides settings.
+ */
+export async function startWhatsAppServer(
+  dir: string,
+  graphUrl: string,
+  mps: number,
+  env: Record<string, string> = {},
+): Promise<WhatsAppServer> {
+  // (Loaded only now: a benchmark run before this one does not carry these modules' memory.)
+  const { loadConfig } = await import('../bot/runtime/config');
+  const { startApp } = await import('../bot/runtime/app');
+  const { silentLogger } = await import('../bot/runtime/logger');
+  const { openDatabase } = await import('../bot/db/client');
+  const { seedBench } = await import('./data');
+  const url = `file:${path.join(dir, 'bench.db')}`;
+  const seeding = await openDatabase(url);
+  await seedBench(seeding.prisma);
+  await seeding.close();
+  const config = loadConfig({
+    DATABASE_URL: url,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DEMO_DATA: 'off',
+    LOG_LEVEL: 'silent',
+    QUIET_HOURS: 'off',
+    MEDIA_DIR: path.join(dir, 'media'),
+    ...whatsappSettings(graphUrl, mps),
+    ...env,
+  });
+  const app = await startApp(config, silentLogger, { warmUp: true });
+  const post = async (body: Buffer) => {
+    const started = performance.timeOrigin + performance.now();
+    const send = () =>
+      fetch(`${app.url}/api/whatsapp`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-Hub-Signature-256': signatureOf(body, SECRET) },
+        body,
+      });
+    // A kept-alive connection the server closed at that very moment: sent again, as Meta does.
+    const res = await send().catch(() => send());
+    await res.arrayBuffer();
+    return { started, ackMs: performance.timeOrigin + performance.now() - started, ok: res.status === 200 };
+  };
+  return { url: app.url, post, stop: () => app.stop() };
 }

@@ -1,6 +1,9 @@
 // The fake Graph API of the tests, in a process of its own for the benchmark (so that its work
 // does not count as the server's): prints "listening <url>", then one line per message sent:
-// "sent <to> <epoch ms> <type>" (type: text, button, list, template).
+// "sent <to> <epoch ms> <type>" (type: text, button, list, template, audio: a voice note, sent by
+// the media id of an upload), and one line per upload (POST /<version>/<phone-number-id>/media, a
+// multipart form: messaging_product, type, file; checked as Meta does, answered {id}):
+// "uploaded <epoch ms> <HTTP status>".
 // For the broadcast benchmark (broadcast.ts), FAKE_TRACE=1 adds, after the type, the message
 // itself as JSON (the template, the text...), and prints "aborted <epoch ms>" for each request
 // whose connection died before it was answered (the server killed mid-send);
@@ -38,15 +41,21 @@ async function main() {
         `${type}${trace ? ` ${JSON.stringify((m.body as Record<string, unknown>)[b.type])}` : ''}\n`,
     );
   };
-  if (trace) {
-    // (The fake keeps its HTTP server to itself: reached here only to watch connections die.)
-    const server = (fake as unknown as { server: http.Server }).server;
-    server.on('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
+  // (The fake keeps its HTTP server to itself: reached here only to watch uploads end and
+  // connections die.)
+  const server = (fake as unknown as { server: http.Server }).server;
+  server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (req.method === 'POST' && req.url?.endsWith('/media'))
+      res.on('finish', () => {
+        print(`uploaded ${now()} ${res.statusCode}\n`);
+        // (The fake keeps each upload's bytes in two places: those of its media store will do.)
+        fake.uploads.length = 0;
+      });
+    if (trace)
       res.on('close', () => {
         if (!res.writableFinished) print(`aborted ${now()}\n`);
       });
-    });
-  }
+  });
   // A request cut off in the middle of its body (the server killed) rejects the fake's handler:
   // that request is simply lost, as it would be at Meta's.
   process.on('unhandledRejection', () => undefined);
