@@ -8,7 +8,7 @@
 //   --turns N           measured turns per person (BENCH_TURNS, default 24: onboarding + a round, see script.ts)
 //   --think MS          saturation phase: average pause before each next message (BENCH_THINK_MS, default 0)
 //   --rate N            paced phase: messages per second of all people together (BENCH_RATE, default 1000; 0: skip)
-//   --only echo|passerelle|whatsapp   run one part only (e.g. to profile it)
+//   --only echo|passerelle|whatsapp|broadcast|flood|dashboard|voice   run one part only (e.g. to profile it)
 //   --json              a JSON summary as the last line of stdout
 // Then the WhatsApp channel (see whatsapp.ts): signed webhooks into the real server, against the
 // fake Graph API in a process of its own:
@@ -32,6 +32,12 @@
 //   --flood-posts N     large posts (default 2000), --flood-tokens N token requests (default 2000)
 //   --flood-attackers N addresses they come from (default 5)
 //   --flood-rate N      flood requests a second, both kinds together (default 0: as fast as they go)
+// Then voice (see voice.ts): eSpeak NG clips of a 3-line menu made cold and read from the cache
+// (fr en ar fa ru uk), then WhatsApp turns at a steady rate against the fake Graph API, half the
+// people listening (a voice note before each turn's text), then everyone reading (the baseline):
+//   --voice-people N    people talking at once (default 40)
+//   --voice-seconds N   how long each of the two paced runs lasts (default 20)
+//   --voice-rate N      turns a second of all people together (default 20)
 // The staff dashboard's API on 10,000 cases and 500,000 events, SQLite then PostgreSQL (see
 // dashboard.ts; only with --only dashboard, it takes a few minutes):
 //   --dash-cases N      cases (default 10000), --dash-events N events per case (default 50)
@@ -49,6 +55,7 @@ import { BROADCAST_TARGET, runBroadcastBench, type BroadcastBenchResult, type Br
 import { runWhatsAppBench, type WhatsAppBenchResult } from './whatsapp';
 import { FLOOD_TARGET, runFloodBench, type FloodBenchResult } from './flood';
 import { dashboardFailures, dashboardReport, runDashboardBench, type DashboardRun } from './dashboard';
+import type { VoiceBenchResult } from './voice';
 
 const TARGET = { turnsPerSecond: 1000, p95Ms: 25, costRatio: 3, conversations: 200 };
 
@@ -81,6 +88,9 @@ function readOptions() {
       'dash-events': { type: 'string' },
       'dash-rounds': { type: 'string' },
       'dash-db': { type: 'string' },
+      'voice-people': { type: 'string' },
+      'voice-seconds': { type: 'string' },
+      'voice-rate': { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -88,11 +98,12 @@ function readOptions() {
   if (values.help) {
     console.log(
       `usage: npm run bench -- [--conversations 200] [--turns ${FIRST_VISIT_TURNS}] [--think 0] [--rate 1000] ` +
-        `[--only echo|passerelle|whatsapp|broadcast|flood|dashboard] ` +
+        `[--only echo|passerelle|whatsapp|broadcast|flood|dashboard|voice] ` +
         '[--people 1000] [--in-flight 64] [--wa-conversations 200] [--wa-turns 8] [--wa-rate 100] [--mps 1000] ' +
         '[--recipients 10000] [--bc-mps 1000] [--bc-latency 0] [--no-crash] [--db sqlite|postgres] ' +
         '[--flood-people 50] [--flood-turns 10] [--flood-posts 2000] [--flood-tokens 2000] [--flood-attackers 5] ' +
-        '[--dash-cases 10000] [--dash-events 50] [--dash-rounds 30] [--dash-db both] [--json]',
+        '[--dash-cases 10000] [--dash-events 50] [--dash-rounds 30] [--dash-db both] ' +
+        '[--voice-people 40] [--voice-seconds 20] [--voice-rate 20] [--json]',
     );
     process.exit(0);
   }
@@ -102,8 +113,9 @@ function readOptions() {
     return n;
   };
   const only = values.only;
-  if (only !== undefined && !['echo', 'passerelle', 'whatsapp', 'broadcast', 'flood', 'dashboard'].includes(only))
-    throw new Error('--only takes echo, passerelle, whatsapp, broadcast, flood or dashboard');
+  const parts = ['echo', 'passerelle', 'whatsapp', 'broadcast', 'flood', 'dashboard', 'voice'];
+  if (only !== undefined && !parts.includes(only))
+    throw new Error('--only takes echo, passerelle, whatsapp, broadcast, flood, dashboard or voice');
   const dashDb = values['dash-db'] ?? 'both';
   if (!['sqlite', 'postgres', 'both'].includes(dashDb)) throw new Error('--dash-db takes sqlite, postgres or both');
   const db = values.db ?? 'sqlite';
@@ -146,6 +158,11 @@ function readOptions() {
       eventsPerCase: int(values['dash-events'], undefined, 50, 0),
       rounds: int(values['dash-rounds'], undefined, 30, 1),
       dbs: (dashDb === 'both' ? ['sqlite', 'postgres'] : [dashDb]) as ('sqlite' | 'postgres')[],
+    },
+    voice: {
+      people: int(values['voice-people'], undefined, 40, 1),
+      seconds: int(values['voice-seconds'], undefined, 20, 1),
+      rate: int(values['voice-rate'], undefined, 20, 1),
     },
   };
 }
@@ -502,6 +519,9 @@ function report(options: Options, results: Results, seconds: number, loadAverage
   return { errors, summary: { conversations, turns, thinkMs, rate, seconds, results, ratios, targets, errors } };
 }
 
+/** A part's progress line ("whatsapp: ...") on stderr, as "[whatsapp] ...". */
+const partLog = (line: string) => process.stderr.write(`[${line.split(':')[0]}]${line.slice(line.indexOf(':') + 1)}\n`);
+
 async function main() {
   const options = readOptions();
   const started = performance.now();
@@ -528,35 +548,32 @@ async function main() {
       : undefined;
   let whatsapp: WhatsAppBenchResult | undefined;
   if (!only || only === 'whatsapp') {
-    whatsapp = await runWhatsAppBench({
-      ...options.whatsapp,
-      log: (line) => process.stderr.write(`[${line.split(':')[0]}]${line.slice(line.indexOf(':') + 1)}\n`),
-    });
+    whatsapp = await runWhatsAppBench({ ...options.whatsapp, log: partLog });
     console.log(whatsappReport(whatsapp, options).join('\n'));
   }
   let broadcast: BroadcastBenchResult | undefined;
   if (!only || only === 'broadcast') {
-    broadcast = await runBroadcastBench({
-      ...options.broadcast,
-      log: (line) => process.stderr.write(`[${line.split(':')[0]}]${line.slice(line.indexOf(':') + 1)}\n`),
-    });
+    broadcast = await runBroadcastBench({ ...options.broadcast, log: partLog });
     console.log(broadcastReport(broadcast).join('\n'));
   }
   let flood: FloodBenchResult | undefined;
   if (only === 'flood' || (!only && options.flood.posts + options.flood.tokens > 0)) {
-    flood = await runFloodBench({
-      ...options.flood,
-      log: (line) => process.stderr.write(`[${line.split(':')[0]}]${line.slice(line.indexOf(':') + 1)}\n`),
-    });
+    flood = await runFloodBench({ ...options.flood, log: partLog });
     console.log(floodReport(flood).join('\n'));
   }
   let dashboard: DashboardRun[] | undefined;
   if (only === 'dashboard') {
-    dashboard = await runDashboardBench({
-      ...options.dashboard,
-      log: (line) => process.stderr.write(`[${line.split(':')[0]}]${line.slice(line.indexOf(':') + 1)}\n`),
-    });
+    dashboard = await runDashboardBench({ ...options.dashboard, log: partLog });
     console.log(dashboardReport(dashboard).join('\n'));
+  }
+  let voice: VoiceBenchResult | undefined;
+  let voiceErrors = 0;
+  if (!only || only === 'voice') {
+    // (Loaded only now: its modules, the locales among them, stay out of the other parts' memory.)
+    const bench = await import('./voice');
+    voice = await bench.runVoiceBench({ ...options.voice, log: partLog });
+    console.log(bench.voiceReport(voice).join('\n'));
+    voiceErrors = bench.voiceFailures(voice);
   }
   const floodErrors = flood ? flood.baseline.missing + flood.flood.missing + (flood.newVisitorAnswered ? 0 : 1) : 0;
   const whatsappErrors = whatsapp
@@ -566,13 +583,14 @@ async function main() {
       (whatsapp.paced ? whatsapp.paced.errors + whatsapp.paced.missing : 0)
     : 0;
   if (options.json)
-    console.log(JSON.stringify({ ...pipeline?.summary, whatsapp, broadcast, flood, dashboard, loadAverage }));
+    console.log(JSON.stringify({ ...pipeline?.summary, whatsapp, broadcast, flood, dashboard, voice, loadAverage }));
   process.exitCode =
     (pipeline?.errors ?? 0) +
     whatsappErrors +
     floodErrors +
     (broadcast ? broadcastFailures(broadcast) : 0) +
-    (dashboard ? dashboardFailures(dashboard) : 0)
+    (dashboard ? dashboardFailures(dashboard) : 0) +
+    voiceErrors
       ? 1
       : 0;
 }
