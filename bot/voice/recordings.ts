@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { localesDir, readTranslations, type Translations } from '../i18n/translator';
-import { LANGUAGE_CODES, type LanguageCode } from '../i18n/languages';
+import { LANGUAGE_CODES, LANGUAGES, type LanguageCode } from '../i18n/languages';
 import { sentenceKey, speakable } from './spokenText';
 
 export const audioDir = (code: LanguageCode, root = localesDir) => path.join(root, code, 'audio');
@@ -59,10 +59,9 @@ export class Recordings {
       const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.ogg')) : [];
       const index = new Map<string, string>();
       const texts = recordableKeys(code);
-      this.fixed.set(
-        code,
-        new Set([...texts.values()].flatMap((t) => t.split('\n')).map((t) => sentenceKey(speakable(t, code)))),
-      );
+      // (The languages' own names are fixed too: the language list is the same for everyone.)
+      const lines = [...[...texts.values()].flatMap((t) => t.split('\n')), ...LANGUAGES.map((l) => l.nativeName)];
+      this.fixed.set(code, new Set(lines.map((t) => sentenceKey(speakable(t, code)))));
       for (const file of files) {
         const text = texts.get(file.slice(0, -'.ogg'.length));
         // Each line of a key's text is a sentence of a reply: a one-line text only.

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ask, say } from '../../cards/messages';
 import { translator } from '../../bot/i18n/translator';
-import type { LanguageCode } from '../../bot/i18n/languages';
+import { LANGUAGES, type LanguageCode } from '../../bot/i18n/languages';
 import { silentLogger } from '../../bot/runtime/logger';
 import { isOggOpus } from '../../bot/voice/audioTools';
 import { ClipCache } from '../../bot/voice/clipCache';
@@ -79,6 +79,16 @@ test('a three-line French menu becomes one valid Ogg/Opus clip; the same prompt 
   expect((await again!.audio()).equals(audio)).toBe(true);
   expect(synth.calls).toHaveLength(1);
   expect(synth.calls[0]).toEqual(expect.arrayContaining(['Ateliers.', 'Dites ou envoyez 1.']));
+});
+
+test('the language list is fixed text too (the languages own names): cached, shared', async () => {
+  const voice = voiceWith(new EspeakSynthesizer());
+  const list = ask(
+    'fr',
+    fr('language.question'),
+    LANGUAGES.map((l) => ({ label: l.nativeName })),
+  );
+  expect((await voice.clip('fr', [list]))!.transient).toBe(false);
 });
 
 test('the same prompt asked by two turns at once is made once', async () => {
