@@ -9,13 +9,11 @@
 //      bot's question arrives (onboarding in French, Arabic or Dari, then the menu, the agenda, the
 //      workshops): turns per second and time from each webhook to the bot's next question sent.
 // Peak RSS of this process (the server; the load generator shares it, the fake does not).
-import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fakeGraphListening, PHONE_ID, SECRET, spawnFakeGraph, whatsappSettings } from './fakeGraph';
-import { signatureOf } from '../bot/channels/whatsapp/signature';
+import { FakeGraphProcess, startWhatsAppServer, textWebhook } from './fakeGraph';
 
 export interface WhatsAppBenchOptions {
   people: number;
@@ -80,127 +78,15 @@ const stats = (values: number[]) => {
   return { p50Ms: percentile(s, 50), p95Ms: percentile(s, 95), p99Ms: percentile(s, 99) };
 };
 
-let counter = 0;
-function webhook(waId: string, body: string): Buffer {
-  const envelope = {
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: '200000000000009',
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '33180000009', phone_number_id: PHONE_ID },
-              contacts: [{ profile: { name: 'Amina' }, wa_id: waId }],
-              messages: [
-                {
-                  from: waId,
-                  id: `wamid.BENCH${(++counter).toString(36)}`,
-                  timestamp: String(Math.floor(Date.now() / 1000)),
-                  type: 'text',
-                  text: { body },
-                },
-              ],
-            },
-          },
-        ],
-      },
-    ],
-  };
-  return Buffer.from(
-    JSON.stringify(envelope).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
-  );
-}
-
-/** The fake Graph API's process, and the messages it reports, per person. */
-class FakeProcess {
-  private readonly child: ChildProcess;
-  private readonly sent = new Map<string, { at: number; type: string }[]>();
-  private readonly waiters = new Map<string, () => void>();
-  url = '';
-
-  constructor() {
-    this.child = spawnFakeGraph();
-  }
-
-  async start(): Promise<void> {
-    this.url = await fakeGraphListening(this.child, (line) => {
-      if (!line.startsWith('sent ')) return;
-      const [, to, at, type] = line.split(' ');
-      const list = this.sent.get(to) ?? [];
-      list.push({ at: Number(at), type });
-      this.sent.set(to, list);
-      this.waiters.get(to)?.();
-    });
-  }
-
-  /** Resolves with the time of the first question (button or list message) sent to `to` after index `from`. */
-  async question(to: string, from: number, timeoutMs: number): Promise<{ at: number; index: number } | undefined> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const list = this.sent.get(to) ?? [];
-      const i = list.findIndex((m, k) => k >= from && (m.type === 'button' || m.type === 'list'));
-      if (i >= 0) return { at: list[i].at, index: i + 1 };
-      const left = deadline - Date.now();
-      if (left <= 0) return undefined;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, Math.min(left, 1000));
-        this.waiters.set(to, () => {
-          clearTimeout(timer);
-          this.waiters.delete(to);
-          resolve();
-        });
-      });
-    }
-  }
-
-  stop(): void {
-    this.child.kill('SIGTERM');
-  }
-}
-
 export async function runWhatsAppBench(options: WhatsAppBenchOptions): Promise<WhatsAppBenchResult> {
   const { people, concurrency, turns, mps, log } = options;
-  const fake = new FakeProcess();
+  const fake = new FakeGraphProcess();
   await fake.start();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'passerelle-bench-wa-'));
-  const { loadConfig } = await import('../bot/runtime/config');
-  const { startApp } = await import('../bot/runtime/app');
-  const { silentLogger } = await import('../bot/runtime/logger');
-  const { openDatabase } = await import('../bot/db/client');
-  const { seedBench } = await import('./data');
-  const url = `file:${path.join(dir, 'bench.db')}`;
-  const seeding = await openDatabase(url);
-  await seedBench(seeding.prisma);
-  await seeding.close();
-  const config = loadConfig({
-    DATABASE_URL: url,
-    PORT: '0',
-    HOST: '127.0.0.1',
-    DEMO_DATA: 'off',
-    LOG_LEVEL: 'silent',
-    QUIET_HOURS: 'off',
-    MEDIA_DIR: path.join(dir, 'media'),
-    ...whatsappSettings(fake.url, mps),
-  });
-  const app = await startApp(config, silentLogger, { warmUp: true });
+  const app = await startWhatsAppServer(dir, fake.url, mps);
+  const post = app.post;
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
-  const post = async (body: Buffer) => {
-    const started = performance.timeOrigin + performance.now();
-    const send = () =>
-      fetch(`${app.url}/api/whatsapp`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', 'X-Hub-Signature-256': signatureOf(body, SECRET) },
-        body,
-      });
-    // A kept-alive connection the server closed at that very moment: sent again, as Meta does.
-    const res = await send().catch(() => send());
-    await res.arrayBuffer();
-    return { started, ackMs: performance.timeOrigin + performance.now() - started, ok: res.status === 200 };
-  };
   const waId = (i: number) => `339${String(i).padStart(8, '0')}`;
   try {
     // 0. Warm-up (not measured): a few people through the whole script (JIT, caches, first queries).
@@ -211,7 +97,7 @@ export async function runWhatsAppBench(options: WhatsAppBenchOptions): Promise<W
         const who = `338${String(k).padStart(8, '0')}`;
         let seen = 0;
         for (const words of ['bonjour', ...script(k)]) {
-          await post(webhook(who, words));
+          await post(textWebhook(who, words));
           const answer = await fake.question(who, seen, 60_000);
           if (!answer) throw new Error('warm-up: no answer');
           seen = answer.index;
@@ -230,7 +116,7 @@ export async function runWhatsAppBench(options: WhatsAppBenchOptions): Promise<W
       Array.from({ length: concurrency }, async () => {
         while (next < people) {
           const i = next++;
-          const r = await post(webhook(waId(i), 'bonjour'));
+          const r = await post(textWebhook(waId(i), 'bonjour'));
           postedAt[i] = r.started;
           acks.push(r.ackMs);
           if (!r.ok) errors++;
@@ -254,7 +140,7 @@ export async function runWhatsAppBench(options: WhatsAppBenchOptions): Promise<W
           const wait = at - performance.now();
           if (wait > 0) await new Promise((r) => setTimeout(r, wait));
           const who = waId(people + k);
-          const r = await post(webhook(who, 'bonjour'));
+          const r = await post(textWebhook(who, 'bonjour'));
           const reply = await fake.question(who, 0, 60_000);
           return { ...r, replyMs: reply ? reply.at - r.started : undefined };
         }),
@@ -280,7 +166,7 @@ export async function runWhatsAppBench(options: WhatsAppBenchOptions): Promise<W
       Array.from({ length: talking }, async (_, i) => {
         let seen = firsts[i]?.index ?? 0;
         for (const words of script(i).slice(0, turns)) {
-          const r = await post(webhook(waId(i), words));
+          const r = await post(textWebhook(waId(i), words));
           const answer = await fake.question(waId(i), seen, 60_000);
           if (!answer) {
             missing++;
