@@ -12,6 +12,7 @@ import { warmUpRecognizers } from '../../dialogs/recognizers/choice';
 import { createHarness, type Harness } from '../support/botHarness';
 import { createTempSqlite } from '../support/databases';
 import type { TempDatabase } from '../support/postgres';
+import { chooseRead } from '../support/onboardingSteps';
 import { restartedBot } from '../support/restartedBot';
 
 let tmp: TempDatabase;
@@ -48,7 +49,9 @@ describe('a language the channel gave stays chosen', () => {
       expect(asked[0].suggestedActions?.actions.map((a) => a.value)).toEqual(['1', '2']);
       expect(texts(asked).join('\n')).not.toContain(translator(code)('language.question'));
 
-      const consent = await h.send('1');
+      const voice = await h.send('1');
+      expect(voice.every((r) => r.locale === code)).toBe(true);
+      const consent = await chooseRead(h.send, voice, code);
       const t = translator(code);
       expect(consent.at(-1)!.text?.startsWith(t('onboarding.consent.question'))).toBe(true);
       expect(consent.length - 1).toBeLessThanOrEqual(2); // the consent text: two bubbles at most
@@ -68,8 +71,9 @@ describe('a language the channel gave stays chosen', () => {
     const list = await h.sendText('٢');
     expect(list).toContain('اختر لغتك.');
     expect(list).toContain('4. دری / فارسی');
-    const consent = await h.send('4');
-    expect(consent[0].text).toBe('خوب. حالا من دری گپ می‌زنم.');
+    const voice = await h.send('4');
+    expect(voice[0].text).toBe('خوب. حالا من دری گپ می‌زنم.');
+    const consent = await chooseRead(h.send, voice, 'fa');
     expect(consent.at(-1)!.text).toContain('آیا موافق هستید؟');
     expect((await h.profile())?.language).toBe('fa');
   });
@@ -105,7 +109,8 @@ describe('a language the channel gave stays chosen', () => {
     h = await createHarness(tmp.url, { channelLocale: 'en-US' });
     await h.send('hello');
     expect(await h.sendText('1')).toBe('English?\n1. Yes\n2. Another language');
-    expect(await h.sendText('yes')).toContain('Do you agree?');
+    expect(await h.sendText('yes')).toBe('Do you prefer to read or to listen?\n1. Read\n2. Listen');
+    expect(await h.sendText('1')).toContain('Do you agree?');
   });
 
   test("a language chosen in the bot wins over the channel's, in a later conversation too", async () => {
@@ -126,7 +131,7 @@ describe('consent fits in two bubbles', () => {
       h = await createHarness(tmp.url);
       await h.setProfile({ language: code });
       await h.send('hello');
-      const replies = await h.send('1');
+      const replies = await chooseRead(h.send, await h.send('1'), code);
       const t = translator(code);
       expect(replies).toHaveLength(3);
       expect(texts(replies)[0]).toBe([t('onboarding.consent.stored'), t('onboarding.consent.who')].join('\n'));
@@ -141,7 +146,7 @@ describe('consent fits in two bubbles', () => {
     h = await createHarness(tmp.url, { identity: { phone: '33612345678' } });
     await h.setProfile({ language: 'fr' });
     await h.send('bonjour');
-    const replies = await h.send('1');
+    const replies = await chooseRead(h.send, await h.send('1'), 'fr');
     expect(texts(replies)).toEqual([
       'Pour vous aider, je garde votre prénom, votre numéro de téléphone et vos réponses.\n' +
         'Votre conseiller voit ces informations.',

@@ -12,6 +12,7 @@ import { createHarness, type ChannelIdentity, type Harness } from '../support/bo
 import { createTempSqlite } from '../support/databases';
 import type { TempDatabase } from '../support/postgres';
 import { LANGUAGE_MENU } from '../support/botTexts';
+import { chooseRead } from '../support/onboardingSteps';
 
 let tmp: TempDatabase;
 let h: Harness;
@@ -54,17 +55,25 @@ const FR_CONSENT = [
   'Pour ne plus recevoir de messages, écrivez « stop ».\nPour effacer vos informations, écrivez « supprimer ».',
 ];
 const FR_QUESTION = "Êtes-vous d'accord ?\n1. Oui\n2. Non\nEnvoyez un numéro.";
+/** Issue 14: right after the language, before consent. */
+const FR_VOICE_QUESTION = 'Vous préférez lire ou écouter ?\n1. Lire\n2. Écouter';
 /** After a miss: the same question, more simply. */
 const FR_QUESTION_SIMPLER = "Êtes-vous d'accord ?\n1. Oui, d'accord\n2. Non\nEnvoyez 1 ou 2.";
 
 const messages = () => h.db.prisma.message.findMany({ orderBy: { id: 'asc' } });
 const lastMessageId = async () => (await h.db.prisma.message.aggregate({ _max: { id: true } }))._max.id ?? 0;
 
-/** From the first message to the consent question, for a person without a language yet. */
+/** From the first message to the consent question, for a person without a language yet (French: "read"). */
 async function toConsent(greeting: string, task: string, language: string) {
   await h.send(greeting);
   await h.send(task);
-  return h.send(language);
+  return chooseRead(h.send, await h.send(language), 'fr');
+}
+
+/** A person whose language is chosen already: a task, the voice question answered "read", the consent question. */
+async function taskToConsent(language: LanguageCode, greeting = 'hello', task = '1') {
+  await h.send(greeting);
+  return chooseRead(h.send, await h.send(task), language);
 }
 
 test('French: language list, consent in two bubbles, first name, a pending case', async () => {
@@ -75,8 +84,11 @@ test('French: language list, consent in two bubbles, first name, a pending case'
   expect(list[0].text).toContain('Choisissez votre langue.');
   for (const line of LANGUAGE_MENU) expect(list[0].text).toContain(line);
 
-  const consent = await h.send('1');
-  expect(texts(consent)).toEqual(["D'accord. Maintenant, je parle français.", ...FR_CONSENT, FR_QUESTION]);
+  const voice = await h.send('1');
+  expect(texts(voice)).toEqual(["D'accord. Maintenant, je parle français.", FR_VOICE_QUESTION]);
+  expectVoiceReady(voice, 'fr-FR');
+  const consent = await chooseRead(h.send, voice, 'fr');
+  expect(texts(consent)).toEqual([...FR_CONSENT, FR_QUESTION]);
   expectVoiceReady(consent, 'fr-FR');
   expect(consent.slice(0, -1).every((r) => r.inputHint === 'acceptingInput')).toBe(true);
   expect(consent.at(-1)!.inputHint).toBe('expectingInput');
@@ -100,7 +112,12 @@ test('French: language list, consent in two bubbles, first name, a pending case'
     phone: null,
     consentAt: h.clock.now,
   });
-  expect(await h.profile()).toEqual({ language: 'fr', beneficiaryId: b.id, conversationId: 'conversation-1' });
+  expect(await h.profile()).toEqual({
+    language: 'fr',
+    voice: 'read',
+    beneficiaryId: b.id,
+    conversationId: 'conversation-1',
+  });
   // known now: the next task opens without onboarding
   expect(await h.sendText('0')).toContain('Que voulez-vous faire ?');
   expect(await h.sendText('2')).not.toContain(FR_CONSENT[0]);
@@ -110,15 +127,17 @@ test('Dari: Persian digits, every text in Dari, and every database effect of con
   await start();
   await h.send('سلام');
   expect((await h.send('۱'))[0].text).toContain('4. دری / فارسی');
-  const consent = await h.send('۴');
+  const voice = await h.send('۴');
+  expect(texts(voice)[0]).toBe('خوب. حالا من دری گپ می‌زنم.');
+  expectVoiceReady(voice, 'fa-AF');
+  const consent = await chooseRead(h.send, voice, 'fa', '۱');
   expect(texts(consent)).toEqual([
-    'خوب. حالا من دری گپ می‌زنم.',
     'برای کمک به شما، نام و جواب‌های شما را نگه می‌دارم.\nمشاور شما این معلومات را می‌بیند.',
     'برای اینکه دیگر پیام نگیرید، «توقف» بنویسید.\nبرای پاک کردن معلومات خود، «پاک کن» بنویسید.',
     'آیا موافق هستید؟\n1. بلی\n2. نه\nیک شماره بفرستید.',
   ]);
   expectVoiceReady(consent, 'fa-AF');
-  expect(consent.every((r) => r.locale === 'fa')).toBe(true);
+  expect([...voice, ...consent].every((r) => r.locale === 'fa')).toBe(true);
 
   expect(await h.sendText('۱')).toBe('نام شما چیست؟\nفقط نام خود را بنویسید.');
   const before = await lastMessageId();
@@ -157,7 +176,7 @@ test('Arabic: a language chosen earlier is not asked again; Arabic-Indic digits 
   await h.send('مرحبا');
   await h.send('6');
   expect(await h.sendText('٣')).toContain('ماذا تريد أن تفعل؟');
-  const consent = await h.send('١');
+  const consent = await chooseRead(h.send, await h.send('١'), 'ar', '١');
   expect(texts(consent)).toEqual([
     'لكي أساعدك، أحفظ اسمك وأجوبتك.\nمرشدك يرى هذه المعلومات.',
     'لكي لا تصلك رسائل بعد الآن، اكتب «توقف».\nلحذف معلوماتك، اكتب «احذف».',
@@ -194,14 +213,20 @@ test('no: nothing personal is kept, the way to the platform is given, and the qu
   expect(await h.db.prisma.conversationRef.count()).toBe(0);
   expect(await h.db.prisma.caseEvent.count()).toBe(0);
   expect((await messages()).filter((m) => m.id <= before)).toEqual([]);
-  expect(await h.profile()).toEqual({ language: 'fr', declinedAt: h.clock.now.toISOString() });
+  // (The choice to read stays with the language: neither says who the person is.)
+  expect(await h.profile()).toEqual({ language: 'fr', voice: 'read', declinedAt: h.clock.now.toISOString() });
 
-  // Later, a task asks again (the language stays chosen); a yes clears the refusal.
+  // Later, a task asks again (the language and the voice stay chosen); a yes clears the refusal.
   expect(texts(await h.send('1'))).toEqual([...FR_CONSENT, FR_QUESTION]);
   await h.send('oui');
   await h.send('Amina');
   const b = await h.db.prisma.beneficiary.findFirstOrThrow();
-  expect(await h.profile()).toEqual({ language: 'fr', beneficiaryId: b.id, conversationId: 'conversation-1' });
+  expect(await h.profile()).toEqual({
+    language: 'fr',
+    voice: 'read',
+    beneficiaryId: b.id,
+    conversationId: 'conversation-1',
+  });
 });
 
 // The recorder writes a turn's rows as the turn ends: the decline turn is marked not to be recorded.
@@ -227,7 +252,7 @@ test("a phone number the channel gives that matches a CIP's case: linked, no fir
     data: { firstName: 'Amina', phone: '+33612345678', status: 'active', language: 'fr' },
   });
   const consent = await toConsent('bonjour', '1', '1');
-  expect(consent[1].text).toBe(
+  expect(consent[0].text).toBe(
     'Pour vous aider, je garde votre prénom, votre numéro de téléphone et vos réponses.\n' +
       'Votre conseiller voit ces informations.',
   );
@@ -269,7 +294,7 @@ test('a phone number without a case goes on the new pending case; one on an arch
   });
   await other.send('bonjour');
   await other.send('1');
-  await other.send('1');
+  await chooseRead(other.send, await other.send('1'), 'fr');
   expect(await other.sendText('oui')).toContain('Quel est votre prénom ?'); // an archived case is not linked
   expect(await other.sendText('Nadia')).toContain('Merci, Nadia !');
   const nadia = await h.db.prisma.beneficiary.findFirstOrThrow({ where: { firstName: 'Nadia' } });
@@ -296,7 +321,7 @@ test('the profile name the channel gives is proposed: yes keeps it, no asks for 
   });
   await other.setProfile({ language: 'fa' });
   await other.send('سلام');
-  await other.send('۱');
+  await chooseRead(other.send, await other.send('۱'), 'fa', '۱');
   expect(await other.sendText('بلی')).toContain('آیا نام شما Amina است؟');
   expect(await other.sendText('نه')).toBe('نام شما چیست؟\nفقط نام خود را بنویسید.');
   expect(await other.sendText('Fatima')).toContain('تشکر، Fatima!');
@@ -305,8 +330,7 @@ test('the profile name the channel gives is proposed: yes keeps it, no asks for 
 
 test('a profile name that is not a name is not proposed', async () => {
   await start({ identity: { name: '🌸🌸 1234' }, language: 'fr' });
-  await h.send('bonjour');
-  await h.send('1');
+  await taskToConsent('fr', 'bonjour');
   expect(await h.sendText('oui')).toBe('Quel est votre prénom ?\nÉcrivez seulement votre prénom.');
 });
 
@@ -325,8 +349,7 @@ test.each<[LanguageCode, string]>([
   ['ru', 'да'],
 ])('%s: "%s" is a yes', async (language, answer) => {
   await start({ language });
-  await h.send('hello');
-  await h.send('1');
+  await taskToConsent(language);
   expect(await h.sendText(answer)).toBe(
     `${translator(language)('onboarding.name.question')}\n${translator(language)('onboarding.name.hint')}`,
   );
@@ -343,16 +366,14 @@ test.each<[LanguageCode, string]>([
   ['uk', 'ні'],
 ])('%s: "%s" is a no', async (language, answer) => {
   await start({ language });
-  await h.send('hello');
-  await h.send('1');
+  await taskToConsent(language);
   expect((await h.send(answer))[0].text).toBe(translator(language)('onboarding.declined.ok'));
   expect(await h.db.prisma.beneficiary.count()).toBe(0);
 });
 
 test('consent not understood: the question again, then after three misses a kind end and the menu', async () => {
   await start({ language: 'fr' });
-  await h.send('bonjour');
-  await h.send('1');
+  await taskToConsent('fr', 'bonjour');
   expect(texts(await h.send('peut-être'))).toEqual(["Je n'ai pas compris.", FR_QUESTION_SIMPLER]);
   expect(texts(await h.send('bof'))).toEqual(["Je n'ai pas compris.", FR_QUESTION_SIMPLER]);
   const end = await h.send('hmm');
@@ -363,13 +384,12 @@ test('consent not understood: the question again, then after three misses a kind
   expect(end[2].text).toContain('Que voulez-vous faire ?');
   expectVoiceReady(end, 'fr-FR');
   expect(await h.db.prisma.beneficiary.count()).toBe(0);
-  expect(await h.profile()).toEqual({ language: 'fr' }); // not a refusal
+  expect(await h.profile()).toEqual({ language: 'fr', voice: 'read' }); // not a refusal
 });
 
 test('a first name with digits or signs, or no text, is asked again; three misses end kindly', async () => {
   await start({ language: 'fr' });
-  await h.send('bonjour');
-  await h.send('1');
+  await taskToConsent('fr', 'bonjour');
   await h.send('oui');
   const QUESTION = 'Quel est votre prénom ?\nÉcrivez seulement votre prénom.';
   expect(texts(await h.send('Amina2'))).toEqual(['Écrivez votre prénom avec des lettres, sans chiffres.', QUESTION]);
@@ -382,8 +402,7 @@ test('a first name with digits or signs, or no text, is asked again; three misse
 
 test('a first name asked again is accepted the second time', async () => {
   await start({ language: 'fa' });
-  await h.send('سلام');
-  await h.send('۱');
+  await taskToConsent('fa', 'سلام', '۱');
   await h.send('۱');
   expect(texts(await h.send('۱۲۳'))).toEqual([
     'نام خود را با حروف بنویسید، بدون عدد.',
@@ -421,8 +440,7 @@ test.each([...LANGUAGE_CODES])(
   '%s: the words the consent text gives for "stop" and "delete" work as keywords',
   async (language) => {
     await start({ language });
-    await h.send('hello');
-    const consent = await h.send('1');
+    const consent = await taskToConsent(language);
     const quoted = (text: string | undefined) => /[«"]\s*(.+?)\s*[»"]/u.exec(text ?? '')?.[1];
     const [stop, erase] = consent[1].text!.split('\n');
     expect(globalCommand(quoted(stop))).toBe('stop');
