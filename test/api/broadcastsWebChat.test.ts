@@ -9,11 +9,12 @@ import type { ConversationStore } from '../../bot/channels/webchat/conversations
 
 const testApp = appForTests();
 
-/** Someone who went through onboarding on the web chat (French, consent, first name), at the menu. */
+/** Someone who went through onboarding on the web chat (French, read, consent, first name), at the menu. */
 async function onWebChat(user: string, name: string) {
   const client = await DirectLineClient.withToken(testApp().url, user);
   await client.waitForBotMessages(2);
   await client.sayUntil('1', translator('fr')('language.question'));
+  await client.sayUntil('1', translator('fr')('voice.question'));
   await client.sayUntil('1', translator('fr')('onboarding.consent.question'));
   await client.sayUntil('1', translator('fr')('onboarding.name.question'));
   await client.sayUntil(name, translator('fr')('workshops.menu.question'));

@@ -4,6 +4,7 @@
 import { warmUpRecognizers } from '../../dialogs/recognizers/choice';
 import { createHarness, type Harness } from '../support/botHarness';
 import { createTempSqlite } from '../support/databases';
+import { chooseRead } from '../support/onboardingSteps';
 import type { TempDatabase } from '../support/postgres';
 
 let tmp: TempDatabase;
@@ -56,7 +57,7 @@ test('stop in French, in the middle of a task', async () => {
 test('stop by a person we do not know, even during onboarding, stores nothing', async () => {
   await h.send('bonjour');
   await h.send('1'); // onboarding: the language list
-  await h.send('1'); // French: the consent question
+  await chooseRead(h.send, await h.send('1'), 'fr'); // French, then read: the consent question
   expect(await h.sendText('stop')).toBe("D'accord. Je n'ai rien gardé sur vous.");
   expect(await h.db.prisma.beneficiary.count()).toBe(0);
   expect(await h.db.prisma.caseEvent.count()).toBe(0);

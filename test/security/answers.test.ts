@@ -13,6 +13,7 @@ import { recognizeChoice, warmUpRecognizers } from '../../dialogs/recognizers/ch
 import { readYesNo } from '../../dialogs/recognizers/yesNo';
 import { yesNoQuestion } from '../../dialogs/prompts/yesNoQuestion';
 import { useHarness } from '../support/botHarness';
+import { chooseRead } from '../support/onboardingSteps';
 
 beforeAll(() => warmUpRecognizers()); // their first calls cost seconds: not inside a test
 
@@ -117,12 +118,15 @@ describe('long messages', () => {
 describe('consent must be unambiguous', () => {
   type Outcome = 'consents' | 'refuses' | 'asked again';
 
-  /** From the menu, a person in `language` picks a task, reads the consent question and answers `answer`. */
+  /**
+   * From the menu, a person in `language` picks a task, answers "read" at the voice question, reads the consent
+   * question and answers `answer`.
+   */
   async function consent(language: LanguageCode, answer: string): Promise<Outcome> {
     const t = translator(language);
     await h.setProfile({ language });
     await h.send('menu');
-    const question = await texts('1');
+    const question = (await chooseRead(h.send, await h.send('1'), language)).map((r) => r.text ?? '');
     expect(question.at(-1)).toContain(t('onboarding.consent.question'));
     const replies = await texts(answer);
     const said = replies.join('\n');
@@ -243,7 +247,7 @@ describe('consent must be unambiguous', () => {
       // The simpler question answered with its number: consent.
       await h.setProfile({ language: 'en' });
       await h.send('menu');
-      await h.send('1');
+      await chooseRead(h.send, await h.send('1'), 'en');
       const again = await texts('yes no');
       expect(again).toEqual(['I did not understand.', 'Do you agree?\n1. Yes, I agree\n2. No\nSend 1 or 2.']);
       expect((await texts('1')).join('\n')).toContain(translator('en')('onboarding.name.question'));
@@ -268,7 +272,7 @@ describe('consent must be unambiguous', () => {
   test('unclear three times: no consent, the kind end', async () => {
     await h.setProfile({ language: 'en' });
     await h.send('menu');
-    await h.send('1');
+    await chooseRead(h.send, await h.send('1'), 'en');
     await h.send('yes no');
     await h.send('not ok yes');
     const end = await texts('ok but no');

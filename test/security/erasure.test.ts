@@ -289,6 +289,7 @@ describe.each(testDatabases())('erasure on $name', (kind) => {
       const visitor = await webVisitor(h, 'wc_zephyrine_quaxworth_0001');
       await visitor.say('1'); // workshops: who are you first
       await visitor.say('1'); // Français
+      await visitor.say('1'); // read (the voice question)
       await visitor.say('1'); // consent: yes
       await visitor.say('Zephyrine');
       await visitor.say('MOTDISTINCTIF-webchat');

@@ -136,6 +136,7 @@ describe('WhatsApp media', () => {
     const person = { waId, name: 'Olga' };
     await h.send(text(person, 'привет'), waId);
     await h.send(text(person, 'Русский'), waId);
+    await h.send(text(person, '1'), waId); // read (the voice question)
     await h.send(text(person, '1'), waId); // consent
     await h.send(text(person, '1'), waId); // "Is your first name Olga?" yes: the menu
     return person;
@@ -225,6 +226,7 @@ describe('who may fetch a file', () => {
     const person = { waId: '33639980702', name: 'Amina' };
     await h.send(text(person, 'bonjour'), person.waId);
     await h.send(text(person, '1'), person.waId); // Français
+    await h.send(text(person, '1'), person.waId); // read (the voice question)
     await h.send(text(person, '1'), person.waId); // consent
     await h.send(text(person, '1'), person.waId); // first name: yes
     await h.send(text(person, '3'), person.waId); // a problem
