@@ -20,7 +20,7 @@ export interface WhatsAppTestApp {
   close(): Promise<void>;
 }
 
-/** The text a person reads in a sent message (body, or the template's name). */
+/** The text a person reads in a sent message (body, the template's name, or [audio] for a voice note). */
 export function textOf(m: SentMessage): string {
   const b = m.body as {
     type: string;
@@ -30,6 +30,7 @@ export function textOf(m: SentMessage): string {
   };
   if (b.type === 'text') return b.text!.body;
   if (b.type === 'interactive') return b.interactive!.body.text;
+  if (b.type === 'audio') return '[audio]';
   return `[template ${b.template?.name}]`;
 }
 
