@@ -1,5 +1,6 @@
 // Onboarding: a person we do not know picks a task; they choose a language (if they never did),
-// read what we keep and say yes or no; yes links them to their CIP's case (phone number given by
+// answer "read" at the read-or-listen question (voiceChoice.test.ts tests it), read what we keep and
+// say yes or no; yes links them to their CIP's case (phone number given by
 // the channel) or opens a pending case with their first name; no keeps nothing. Replies and
 // database effects, in French, Arabic and Dari, with answers in three digit scripts and words.
 import type { Activity } from 'botbuilder';
