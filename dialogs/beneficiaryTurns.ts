@@ -31,9 +31,16 @@ import { say } from '../cards/messages';
 import type { Answerer } from './answers/answerer';
 import { UNCLEAR } from './answers/recordingAnswer';
 import type { DialogDeps } from './deps';
-import { ERASURE_DIALOG, MAIN_DIALOG } from './ids';
+import { ERASURE_DIALOG, MAIN_DIALOG, VOICE_CHOICE_PROMPT } from './ids';
 import { askNextQuestion, putQuestionAgain } from './questionReplies';
 import type { OwnCommand, TurnAudience, TurnStart } from './turnRouter';
+
+/** The dialog that is asking right now: the innermost active one. */
+function leafDialogId(dc: DialogContext): string | undefined {
+  let inner = dc;
+  while (inner.child) inner = inner.child;
+  return inner.activeDialog?.id;
+}
 
 /** Tells the web chat page to forget the person on this device (public/app.js). */
 export const FORGET_EVENT = 'passerelle/forget';
@@ -164,9 +171,10 @@ export class BeneficiaryTurns implements TurnAudience {
         return;
       case 'listen':
       case 'read': {
-        // Before consent the words answer onboarding's own question (read or listen).
-        if (profile.beneficiaryId === undefined && dc.activeDialog) return dc.continueDialog();
-        // Heard (or not) from this very answer on; the case keeps the choice.
+        // At onboarding's own question (read or listen), the words are its answer.
+        if (leafDialogId(dc) === VOICE_CHOICE_PROMPT) return dc.continueDialog();
+        // Heard (or not) from this very answer on; the case keeps the choice (before consent, the
+        // profile does: it goes on the case at consent).
         await this.deps.profile.set(context, { ...profile, voice: command });
         if (profile.beneficiaryId !== undefined) await setVoiceMode(this.deps.db, profile.beneficiaryId, command);
         setTurnListens(context, command === 'listen');

@@ -13,3 +13,5 @@ export const INVITATION_DIALOG = 'invitation';
 export const CHECKIN_DIALOG = 'checkIn';
 export const REMINDER_DIALOG = 'reminder';
 export const CONTACT_MENU_DIALOG = 'contactMenu';
+/** onboarding's read-or-listen question: the turn router lets "écouter"/"lire" reach it */
+export const VOICE_CHOICE_PROMPT = 'onboardingVoicePrompt';

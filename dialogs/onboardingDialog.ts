@@ -18,11 +18,12 @@ import {
   doNotRecordTurn,
   setTurnListens,
   turnLocale,
+  wordlessContent,
 } from '../bot/turns/turnState';
 import { caseForPhone, firstNameFrom, forgetConversation, giveConsent } from '../bot/services/people';
 import { say } from '../cards/messages';
 import type { DialogDeps } from './deps';
-import { ONBOARDING_DIALOG, LANGUAGE_DIALOG } from './ids';
+import { ONBOARDING_DIALOG, LANGUAGE_DIALOG, VOICE_CHOICE_PROMPT } from './ids';
 import { LanguageDialog } from './languageDialog';
 import type { OnboardingResult } from './mainDialog';
 import { NumberedChoicePrompt, perLanguage, type ChoiceResult } from './prompts/numberedChoicePrompt';
@@ -40,7 +41,6 @@ const CONSENT_PROMPT = 'onboardingConsentPrompt';
 const CONFIRM_NAME_PROMPT = 'onboardingConfirmNamePrompt';
 const NAME_PROMPT = 'onboardingNamePrompt';
 const CONFIRM_LANGUAGE_PROMPT = 'onboardingConfirmLanguagePrompt';
-const VOICE_PROMPT = 'onboardingVoicePrompt';
 const MAX_MISSES = 3;
 
 const consentQuestion = perLanguage((locale) =>
@@ -73,21 +73,32 @@ const confirmLanguageQuestion = perLanguage((locale) => {
     },
   };
 });
-/** "Do you prefer to read or to listen? 1 read / 2 listen": a number, the word, or a voice note (listen). */
-const voiceQuestion = perLanguage((locale) => {
+/**
+ * "Do you prefer to read or to listen? 1 read / 2 listen": a number, the word, or a voice note
+ * (listen). Heard each time it is asked (again after a miss too): it is for people who cannot read.
+ */
+const voiceOptions = perLanguage((locale) => {
   const t = translator(locale);
-  const options = [
-    { value: 'read', label: t('voice.read') },
-    { value: 'listen', label: t('voice.listen') },
-  ];
+  return {
+    question: t('voice.question'),
+    options: [
+      { value: 'read', label: t('voice.read') },
+      { value: 'listen', label: t('voice.listen') },
+    ],
+  };
+});
+const voiceQuestion = (locale: LanguageCode, _args: undefined, context: TurnContext) => {
+  setTurnListens(context);
+  const q = voiceOptions(locale);
   const read = (text: string, l: LanguageCode) => {
-    if (!text.trim()) return 'listen'; // a voice note nobody could transcribe: they speak
+    // A voice note nobody could transcribe: they speak (a photo or a sticker says nothing).
+    if (!text.trim()) return wordlessContent(context) === 'voice' ? 'listen' : undefined;
     const command = globalCommand(text);
     if (command === 'listen' || command === 'read') return command;
-    return recognizeChoice(text, options, l)?.value;
+    return recognizeChoice(text, q.options, l)?.value;
   };
-  return { question: t('voice.question'), options, read };
-});
+  return { ...q, read };
+};
 const nameQuestion = (locale: LanguageCode) => {
   const t = translator(locale);
   return { question: t('onboarding.name.question'), hints: [t('onboarding.name.hint')] };
@@ -110,7 +121,7 @@ export class OnboardingDialog extends ComponentDialog {
     this.addDialog(new NumberedChoicePrompt(CONFIRM_NAME_PROMPT, confirmNameQuestion));
     this.addDialog(new TextPrompt(NAME_PROMPT, nameQuestion));
     this.addDialog(new NumberedChoicePrompt(CONFIRM_LANGUAGE_PROMPT, confirmLanguageQuestion));
-    this.addDialog(new NumberedChoicePrompt(VOICE_PROMPT, voiceQuestion));
+    this.addDialog(new NumberedChoicePrompt(VOICE_CHOICE_PROMPT, voiceQuestion));
     this.addDialog(
       waterfall(STEPS, this, [
         this.chooseLanguage,
@@ -149,8 +160,7 @@ export class OnboardingDialog extends ComponentDialog {
   private async askVoice(step: WaterfallStepContext) {
     const profile = await this.deps.profile.get(step.context, {});
     if (!profile.language || profile.voice) return step.next();
-    setTurnListens(step.context);
-    return step.beginDialog(VOICE_PROMPT);
+    return step.beginDialog(VOICE_CHOICE_PROMPT);
   }
 
   private async askConsent(step: WaterfallStepContext) {

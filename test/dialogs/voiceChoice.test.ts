@@ -266,3 +266,36 @@ describe('after consent, the keywords switch', () => {
     expect(await voiceEvents()).toHaveLength(1);
   });
 });
+
+describe('before consent', () => {
+  test('"écouter" at the language list: heard from then on, and the question is not asked again', async () => {
+    await start();
+    await h.send('bonjour');
+    const list = await h.send('1');
+    expect(list.at(-1)!.text).toContain(translator('fr')('language.question'));
+    const said = await h.send('écouter');
+    expect(said[0]!.text).toBe(translator('fr')('voice.nowListening'));
+    expect(said.at(-1)!.text).toContain(translator('fr')('language.question'));
+    expect(heard).toBe(true);
+    const next = await h.send('1');
+    expect(next.some((r) => isVoiceQuestion(r, 'fr'))).toBe(false);
+    expect(texts(next).join('\n')).toContain(translator('fr')('onboarding.consent.question'));
+    const person = await consentAndName('1', 'Amina');
+    expect(person.voiceMode).toBe('listen');
+  });
+
+  test('a photo at the question is not an answer: the question again, heard again', async () => {
+    await start();
+    await toVoiceQuestion('bonjour', '1');
+    h.adapter.activeQueue.splice(0);
+    await h.adapter.receiveActivity({
+      type: 'message',
+      attachments: [{ contentType: 'image/jpeg', contentUrl: 'https://example.test/photo.jpg' }],
+    });
+    const again = h.adapter.activeQueue.splice(0);
+    expect(again.some((r) => isVoiceQuestion(r, 'fr'))).toBe(true);
+    expect(heard).toBe(true);
+    const answered = await sendVoiceNote();
+    expect(texts(answered).join('\n')).toContain(translator('fr')('onboarding.consent.question'));
+  });
+});
