@@ -25,8 +25,6 @@ import { isWayOut } from './results';
 import type { MainOptions } from './beneficiaryTurns';
 import { waterfall } from './waterfall';
 
-export { FORGET_EVENT } from './beneficiaryTurns';
-
 const STEPS = 'mainSteps';
 const PROMPT = 'menuPrompt';
 

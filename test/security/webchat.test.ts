@@ -11,7 +11,7 @@ import { translator } from '../../bot/i18n/translator';
 import { LANGUAGE_CODES } from '../../bot/i18n/languages';
 import { wordList } from '../../bot/i18n/translator';
 import { globalCommand } from '../../dialogs/recognizers/keywords';
-import { FORGET_EVENT } from '../../dialogs/mainDialog';
+import { FORGET_EVENT } from '../../dialogs/beneficiaryTurns';
 import { MediaStore, mediaUrl } from '../../bot/media/store';
 import { samples } from '../support/mediaSamples';
 
