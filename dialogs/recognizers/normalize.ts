@@ -42,7 +42,7 @@ export function normalize(text: string): string {
       .replace(/\p{M}/gu, '') // accents, harakat; NFKD first so é -> e
       // eslint-disable-next-line no-misleading-character-class -- each joiner or mark alone is removed
       .replace(/[\u200c\u200d\u200e\u200f\u0640\ufe0f]/g, '') // ZWNJ/ZWJ, direction marks, tatweel, emoji style
-      .replace(/[\u{1f3fb}-\u{1f3ff}]/gu, '') // skin tones: 👍🏽 is 👍
+      .replace(/[\u{1f3fb}-\u{1f3ff}\u2640\u2642]/gu, '') // skin tones and genders: 👍🏽 is 👍, 🙅‍♂️ is 🙅
       .toLowerCase()
       .replace(/./gu, (c) => LETTERS[c] ?? c)
       .replace(/[\s\u00a0]+/g, ' ')

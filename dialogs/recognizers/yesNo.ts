@@ -11,15 +11,18 @@
 // - a no (a no word, a sign or "2") without a yes: no;
 // - a negation alone ("не знаю", "ne", "I do not want"): unclear.
 // Words of the person's language, French and English count inside a sentence; those of the other
-// languages only when the answer is nothing but such words ("ok", "نعم", "👍").
+// languages only when the answer is nothing but such words ("ok", "نعم", "👍"); inside a sentence,
+// their short Latin-letter forms are ordinary words ("la" is Arabic "no" and French "the"); longer
+// ones, which the option matching also finds in a sentence, keep it unclear ("I fly to Bali").
+// A word typed with a repeated letter ("ouiii", "nooon", "yess", "لااا") is read as the word.
 import { recognizeBoolean, Culture } from '@microsoft/recognizers-text-suite';
 import { LANGUAGE_CODES, type LanguageCode } from '../../bot/i18n/languages';
 import { wordList } from '../../bot/i18n/translator';
 import { MAX_ANSWER_CHARS, normalize, words } from './normalize';
 import { numberFromWords } from './choice';
 
-const YES_SIGNS = ['👍', '✅', '👌', '✔', '☑'];
-const NO_SIGNS = ['👎', '❌', '✖', '🚫'];
+const YES_SIGNS = ['👍', '✅', '👌', '✔', '☑', '🆗', '🙆'];
+const NO_SIGNS = ['👎', '❌', '✖', '🚫', '❎', '⛔', '🙅'];
 const SIGN = new RegExp(`(${[...YES_SIGNS, ...NO_SIGNS].join('|')})`, 'gu');
 
 export type YesNo = 'yes' | 'no';
@@ -40,11 +43,18 @@ type Kind = 'yes' | 'no' | 'unsure';
 
 interface Phrase {
   tokens: string[];
+  /** the tokens with repeated letters reduced (see loose) */
+  loose: string[];
   kind: Kind;
   languages: Set<LanguageCode>;
+  /** one word of one or two Latin letters ("la", "da", "na"): in another language's sentence, an ordinary word */
+  short: boolean;
 }
 
 const tokensOf = (text: string) => words(normalize(text.replace(SIGN, ' $1 ')));
+
+/** A letter typed three times or more, or twice at the end of a word, once: "nooon", "ouii", "لااا". */
+const loose = (token: string) => token.replace(/(\p{L})\1{2,}/gu, '$1').replace(/(\p{L})\1$/u, '$1');
 
 /**
  * Every phrase of every language, longest first; a phrase that is a yes in one language and a no in another is unsure.
@@ -56,8 +66,11 @@ const PHRASES: Phrase[] = (() => {
     if (!tokens.length) return;
     const key = tokens.join(' ');
     const known = byKey.get(key);
-    if (!known) byKey.set(key, { tokens, kind, languages: new Set(language ? [language] : LANGUAGE_CODES) });
-    else {
+    if (!known) {
+      const languages = new Set(language ? [language] : LANGUAGE_CODES);
+      const short = /^[a-z]{1,2}$/.test(key);
+      byKey.set(key, { tokens, loose: tokens.map(loose), kind, languages, short });
+    } else {
       if (known.kind !== kind) known.kind = 'unsure';
       if (language) known.languages.add(language);
     }
@@ -93,11 +106,29 @@ const MAX_OTHER_WORDS = 5;
 
 const CULTURES: Partial<Record<LanguageCode, string>> = { fr: Culture.French, en: Culture.English };
 
+/** The phrase at tokens[i], as typed or else with its repeated letters reduced. */
+function phraseAt(tokens: string[], i: number): Phrase | undefined {
+  const exact = PHRASES.find((p) => p.tokens.every((t, k) => tokens[i + k] === t));
+  if (exact) return exact;
+  const typed = tokens.slice(i).map(loose);
+  return PHRASES.find((p) => p.loose.every((t, k) => typed[k] === t));
+}
+
 /**
  * What an answer to a yes/no question says ("1" is yes and "2" is no, as the question numbers
  * them); undefined when it says nothing of the kind (it may be asked again, more simply, too).
  */
 export function readYesNo(text: string, locale: LanguageCode): YesNoReading | undefined {
+  const said = readYesNoOrUnsure(text, locale);
+  return said === 'unsure' ? 'unclear' : said;
+}
+
+/**
+ * As readYesNo, but "I don't know" ("je ne sais pas", "не знаю", "نمی‌دانم", "maybe": recognize.unsure)
+ * is its own answer, 'unsure', for a question that would rather be put again more simply than
+ * merely repeated; readYesNo reads it as unclear.
+ */
+export function readYesNoOrUnsure(text: string, locale: LanguageCode): YesNoReading | 'unsure' | undefined {
   if (text.length > MAX_ANSWER_CHARS) return undefined;
   const tokens = tokensOf(text);
   if (!tokens.length) return undefined;
@@ -107,7 +138,7 @@ export function readYesNo(text: string, locale: LanguageCode): YesNoReading | un
   const numbers: string[] = [];
   let negated = false;
   for (let i = 0; i < tokens.length;) {
-    const phrase = PHRASES.find((p) => p.tokens.every((t, k) => tokens[i + k] === t));
+    const phrase = phraseAt(tokens, i);
     if (phrase) {
       found.push(phrase);
       i += phrase.tokens.length;
@@ -118,7 +149,13 @@ export function readYesNo(text: string, locale: LanguageCode): YesNoReading | un
     else if (NEGATION(token)) negated = true;
     else rest.push(token);
   }
-  if (found.some((p) => p.kind === 'unsure')) return 'unclear';
+  // Short Latin-letter words of another language inside a sentence: ordinary words ("je viens à la réunion").
+  if (rest.length) {
+    const foreign = (p: Phrase) => p.short && ![...p.languages].some((l) => own.has(l));
+    rest.push(...found.filter(foreign).flatMap((p) => p.tokens));
+    found.splice(0, found.length, ...found.filter((p) => !foreign(p)));
+  }
+  if (found.some((p) => p.kind === 'unsure')) return 'unsure';
   // The option's number in words, as a short answer alone ("un", "the first", "دو"), as choices read it.
   const spoken =
     !found.length && !negated && !numbers.length && rest.length <= 2 ? numberFromWords(rest, locale) : undefined;
