@@ -272,6 +272,10 @@ describeInBrowser('editing workshops and structures in the dashboard', () => {
       await page.getByLabel('Secteur').fill('Réemploi');
       await page.getByLabel('Ville').fill('Vierzon');
       await page.getByRole('button', { name: 'Enregistrer' }).click();
+      // (The post, its redirect and the new page all done before the next step: on a loaded machine
+      // a reload during the redirect found the page detached.)
+      await page.waitForURL(/\/cip\/structures\/\d+\?saved=structure$/);
+      await page.waitForLoadState('load');
       const structure = await db.structure.findFirstOrThrow({ where: { name: 'Ressourcerie du Cher' } });
       expect(structure).toMatchObject({
         kind: 'siae',
