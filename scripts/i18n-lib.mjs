@@ -163,11 +163,10 @@ export function scriptProblem(lang, text) {
 }
 
 /**
- * Writes texts into locales/<lang>/translation.json (an existing key keeps its place, a new one goes
- * at the end of its object), under the same lock file as i18n-merge so that they never overwrite
- * each other.
+ * Changes locales/<lang>/translation.json under its lock file (i18n:merge, i18n:import and anyone
+ * else who writes it wait for each other), written whole then renamed: a reader never sees half.
  */
-export function writeTexts(localesDir, lang, texts) {
+export function updateLocaleFile(localesDir, lang, change) {
   const target = localeFile(localesDir, lang);
   const lock = `${target}.lock`;
   const deadline = Date.now() + 10000;
@@ -182,6 +181,17 @@ export function writeTexts(localesDir, lang, texts) {
   }
   try {
     const tree = JSON.parse(fs.readFileSync(target, 'utf8'));
+    change(tree);
+    fs.writeFileSync(`${target}.tmp`, `${JSON.stringify(tree, null, 2)}\n`);
+    fs.renameSync(`${target}.tmp`, target);
+  } finally {
+    fs.unlinkSync(lock);
+  }
+}
+
+/** Writes texts ("a.b.c" -> text): an existing key keeps its place, a new one goes at the end of its object. */
+export function writeTexts(localesDir, lang, texts) {
+  updateLocaleFile(localesDir, lang, (tree) => {
     for (const [key, text] of texts) {
       const parts = key.split('.');
       let node = tree;
@@ -191,9 +201,5 @@ export function writeTexts(localesDir, lang, texts) {
       }
       node[parts.at(-1)] = text;
     }
-    fs.writeFileSync(`${target}.tmp`, `${JSON.stringify(tree, null, 2)}\n`);
-    fs.renameSync(`${target}.tmp`, target);
-  } finally {
-    fs.unlinkSync(lock);
-  }
+  });
 }

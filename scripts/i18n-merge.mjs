@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { updateLocaleFile } from './i18n-lib.mjs';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const [lang, fragmentFile] = process.argv.slice(2);
@@ -30,23 +31,5 @@ function merge(into, from) {
   }
 }
 
-const lock = `${target}.lock`;
-const deadline = Date.now() + 10000;
-for (;;) {
-  try {
-    fs.closeSync(fs.openSync(lock, 'wx'));
-    break;
-  } catch {
-    if (Date.now() > deadline) throw new Error(`${lock} is held: remove it if no merge is running`);
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
-  }
-}
-try {
-  const current = JSON.parse(fs.readFileSync(target, 'utf8'));
-  merge(current, fragment);
-  fs.writeFileSync(`${target}.tmp`, `${JSON.stringify(current, null, 2)}\n`);
-  fs.renameSync(`${target}.tmp`, target);
-  console.log(`${lang}: merged ${fragmentFile}`);
-} finally {
-  fs.unlinkSync(lock);
-}
+updateLocaleFile(path.join(root, 'locales'), lang, (current) => merge(current, fragment));
+console.log(`${lang}: merged ${fragmentFile}`);

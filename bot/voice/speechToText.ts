@@ -21,6 +21,14 @@ export interface SpeechToText {
   transcribe(audio: Buffer, contentType: string, bcp47: string): Promise<string | undefined>;
 }
 
+/** Both interfaces answer {"text": "..."}: the words, or undefined when nothing was understood. */
+async function wordsOf(res: Response): Promise<string | undefined> {
+  if (!res.ok) throw new Error(`speech-to-text answered ${res.status}`);
+  const body = (await res.json()) as { text?: unknown };
+  const text = typeof body.text === 'string' ? body.text.trim() : '';
+  return text || undefined;
+}
+
 export class HttpSpeechToText implements SpeechToText {
   constructor(
     private readonly url: string,
@@ -30,16 +38,14 @@ export class HttpSpeechToText implements SpeechToText {
   async transcribe(audio: Buffer, contentType: string, bcp47: string): Promise<string | undefined> {
     const target = new URL(this.url);
     target.searchParams.set('language', bcp47);
-    const res = await fetch(target, {
-      method: 'POST',
-      headers: { 'Content-Type': contentType },
-      body: audio,
-      signal: AbortSignal.timeout(this.timeoutMs),
-    });
-    if (!res.ok) throw new Error(`speech-to-text answered ${res.status}`);
-    const body = (await res.json()) as { text?: unknown };
-    const text = typeof body.text === 'string' ? body.text.trim() : '';
-    return text || undefined;
+    return wordsOf(
+      await fetch(target, {
+        method: 'POST',
+        headers: { 'Content-Type': contentType },
+        body: audio,
+        signal: AbortSignal.timeout(this.timeoutMs),
+      }),
+    );
   }
 }
 
@@ -74,16 +80,11 @@ export class OpenAiSpeechToText implements SpeechToText {
     const code = bcp47.split('-')[0]!;
     if (WHISPER_LANGUAGES.has(code)) form.set('language', code);
     form.set('response_format', 'json');
-    const res = await fetch(new URL('v1/audio/transcriptions', this.url.replace(/\/?$/, '/')), {
-      method: 'POST',
-      headers: this.apiKey ? { Authorization: `Bearer ${this.apiKey}` } : {},
-      body: form,
-      signal: AbortSignal.timeout(this.timeoutMs),
-    });
-    if (!res.ok) throw new Error(`speech-to-text answered ${res.status}`);
-    const body = (await res.json()) as { text?: unknown };
-    const text = typeof body.text === 'string' ? body.text.trim() : '';
-    return text || undefined;
+    const url = new URL('v1/audio/transcriptions', this.url.replace(/\/?$/, '/'));
+    const headers: Record<string, string> = this.apiKey ? { Authorization: `Bearer ${this.apiKey}` } : {};
+    return wordsOf(
+      await fetch(url, { method: 'POST', headers, body: form, signal: AbortSignal.timeout(this.timeoutMs) }),
+    );
   }
 }
 
