@@ -21,7 +21,6 @@ import {
   forgetConversation,
   linkByPhone,
   optIn,
-  optOut,
   rememberConversation,
   setVoiceMode,
 } from '../bot/services/people';
@@ -31,7 +30,7 @@ import { say } from '../cards/messages';
 import type { Answerer } from './answers/answerer';
 import { UNCLEAR } from './answers/recordingAnswer';
 import type { DialogDeps } from './deps';
-import { ERASURE_DIALOG, MAIN_DIALOG, VOICE_CHOICE_PROMPT } from './ids';
+import { ERASURE_DIALOG, MAIN_DIALOG, STOP_DIALOG, VOICE_CHOICE_PROMPT } from './ids';
 import { askNextQuestion, putQuestionAgain } from './questionReplies';
 import type { OwnCommand, TurnAudience, TurnStart } from './turnRouter';
 
@@ -150,8 +149,8 @@ export class BeneficiaryTurns implements TurnAudience {
           await context.sendActivity(say(locale, t('stop.unknown')));
           return;
         }
-        await optOut(this.deps.db, profile.beneficiaryId, this.deps.now());
-        await context.sendActivity(say(locale, t('stop.done'), t('stop.howToStart')));
+        // One question first: a word may mean "stop" by chance (see dialogs/stopDialog.ts).
+        await dc.beginDialog(STOP_DIALOG);
         return;
       case 'start':
         await dc.cancelAllDialogs();

@@ -17,6 +17,8 @@ export interface RootParts {
   language: Dialog;
   /** opened by the "delete" keyword */
   erasure: Dialog;
+  /** opened by the "stop" keyword (a known person confirms) */
+  stop: Dialog;
   /** the answers to the questions we send (an invitation, a check-in...) */
   answers: Answerer[];
   /** employer contacts' turns (dialogs/contacts) */
@@ -34,6 +36,7 @@ export class ConversationRoot {
       parts.main,
       parts.language,
       parts.erasure,
+      parts.stop,
       ...parts.answers.map((a) => a.dialog),
       ...parts.contacts.dialogs,
     ])

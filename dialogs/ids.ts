@@ -8,6 +8,7 @@ export const PROBLEM_DIALOG = 'problem';
 export const AGENDA_DIALOG = 'agenda';
 export const CIP_MESSAGE_DIALOG = 'cipMessage';
 export const ERASURE_DIALOG = 'erasure';
+export const STOP_DIALOG = 'stop';
 export const WAY_OUT_DIALOG = 'wayOut';
 export const INVITATION_DIALOG = 'invitation';
 export const CHECKIN_DIALOG = 'checkIn';

@@ -6,6 +6,7 @@ import { AgendaDialog } from './agendaDialog';
 import { CipMessageDialog } from './cipMessageDialog';
 import { beneficiaryIdOf, type DialogDeps } from './deps';
 import { ErasureDialog } from './erasureDialog';
+import { StopDialog } from './stopDialog';
 import { LanguageDialog, type LanguageChangeListener } from './languageDialog';
 import { MainDialog } from './mainDialog';
 import { ConversationRoot } from './conversationRoot';
@@ -48,6 +49,7 @@ export function createConversationRoot(
     main,
     language: new LanguageDialog(deps.profile, onLanguageChange),
     erasure: new ErasureDialog(deps),
+    stop: new StopDialog(deps),
     answers: [invitationAnswerer(deps), checkInAnswerer(deps), reminderAnswerer(deps)],
     contacts: new ContactRoot(deps),
   });

@@ -10,3 +10,14 @@ export const WAY_OUT: WayOut = { wayOut: true };
 export function isWayOut(result: unknown): result is WayOut {
   return typeof result === 'object' && result !== null && (result as WayOut).wayOut === true;
 }
+
+/** Nothing more to say this turn (after "stop": no menu follows, it would be one more message unasked for). */
+export interface Quiet {
+  quiet: true;
+}
+
+export const QUIET: Quiet = { quiet: true };
+
+export function isQuiet(result: unknown): result is Quiet {
+  return typeof result === 'object' && result !== null && (result as Quiet).quiet === true;
+}

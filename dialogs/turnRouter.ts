@@ -11,6 +11,7 @@ import { turnLocale } from '../bot/turns/turnState';
 import { say } from '../cards/messages';
 import { LANGUAGE_DIALOG } from './ids';
 import { globalCommand, type GlobalCommand } from './recognizers/keywords';
+import { isQuiet } from './results';
 
 /** The keywords every audience answers alike; the others are the audience's. */
 type SharedCommand = 'menu' | 'language' | 'help';
@@ -49,7 +50,7 @@ export async function routeTurn(dc: DialogContext, audience: TurnAudience): Prom
     ? await dc.continueDialog()
     : { status: dc.activeDialog ? DialogTurnStatus.waiting : DialogTurnStatus.empty };
   if (result.status === DialogTurnStatus.empty) await audience.menu(dc, true);
-  else if (result.status === DialogTurnStatus.complete) await audience.menu(dc, false);
+  else if (result.status === DialogTurnStatus.complete && !isQuiet(result.result)) await audience.menu(dc, false);
   return true;
 }
 

@@ -26,7 +26,11 @@ const person = (id: number) => h.db.prisma.beneficiary.findUniqueOrThrow({ where
 test('stop and start, in Dari: opted out and back in, with the events, confirmed in Dari', async () => {
   const b = await h.onboard({ language: 'fa' });
   await h.send('سلام');
-  const stop = await h.send('توقف');
+  // One question first (issue 15: a word may mean "stop" by chance), answered with a Persian digit.
+  const asked = await h.send('توقف');
+  expect(asked.at(-1)!.text).toContain('آیا می‌خواهید همه پیام‌ها را متوقف کنید؟');
+  expect((await person(b.id)).optedOutAt).toBeNull();
+  const stop = await h.send('۱');
   expect(stop.map((r) => r.text)).toEqual(['خوب. دیگر برای شما پیام نمی‌فرستم.\nبرای شروع دوباره، «شروع» بنویسید.']);
   expect(stop[0].speak).toContain('xml:lang="fa-AF"');
   expect(stop[0].inputHint).toBe('acceptingInput');
@@ -46,12 +50,29 @@ test('stop in French, in the middle of a task', async () => {
   const b = await h.onboard();
   await h.send('bonjour');
   await h.send('6');
-  expect(await h.sendText('STOP')).toBe(
+  expect(await h.sendText('STOP')).toContain('Voulez-vous arrêter tous les messages ?');
+  expect(await h.sendText('oui')).toBe(
     "D'accord. Je ne vous envoie plus de messages.\nPour recommencer, écrivez « start ».",
   );
   expect((await person(b.id)).optedOutAt).not.toBeNull();
   expect(await h.sendText('start')).toContain('Très bien. Je peux de nouveau vous envoyer des messages.');
   expect((await person(b.id)).optedOutAt).toBeNull();
+});
+
+test('"بس" alone asks "do you want to stop all messages?": no unsubscribes nobody, yes does', async () => {
+  const b = await h.onboard({ language: 'fa' });
+  await h.send('سلام');
+  const asked = await h.send('بس');
+  expect(asked.at(-1)!.text).toContain('آیا می‌خواهید همه پیام‌ها را متوقف کنید؟');
+  // No: it goes on as before (the menu again).
+  expect(await h.sendText('نه')).toMatch(/^خوب. من به فرستادن پیام‌ها ادامه می‌دهم.\nچه می‌خواهید بکنید؟/);
+  expect((await person(b.id)).optedOutAt).toBeNull();
+  expect(await events('opted_out')).toEqual([]);
+  // "بس" inside a sentence ("the bus is late") is no keyword at all.
+  expect(await h.sendText('بس دیر آمد')).not.toContain('متوقف');
+  await h.send('بس');
+  await h.send('بلی');
+  expect((await person(b.id)).optedOutAt).not.toBeNull();
 });
 
 test('stop by a person we do not know, even during onboarding, stores nothing', async () => {
