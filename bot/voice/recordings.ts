@@ -45,6 +45,8 @@ export function recordableKeys(code: LanguageCode): Map<string, string> {
 export class Recordings {
   /** per language: a sentence's comparison key -> the recording's file */
   private readonly bySentence = new Map<LanguageCode, Map<string, string>>();
+  /** a recording's file -> when it was written (read with the index: part of a clip's cache key) */
+  private readonly written = new Map<string, number>();
   /** per language: the comparison keys of every fixed text (recorded or not) */
   private readonly fixed = new Map<LanguageCode, Set<string>>();
 
@@ -65,7 +67,10 @@ export class Recordings {
       for (const file of files) {
         const text = texts.get(file.slice(0, -'.ogg'.length));
         // Each line of a key's text is a sentence of a reply: a one-line text only.
-        if (text && !text.includes('\n')) index.set(sentenceKey(speakable(text, code)), path.join(dir, file));
+        if (!text || text.includes('\n')) continue;
+        const full = path.join(dir, file);
+        index.set(sentenceKey(speakable(text, code)), full);
+        this.written.set(full, fs.statSync(full).mtimeMs);
       }
       this.bySentence.set(code, index);
     }
@@ -74,6 +79,11 @@ export class Recordings {
   /** The recording of a sentence, if an interpreter recorded it. */
   find(code: LanguageCode, sentence: string): string | undefined {
     return this.bySentence.get(code)?.get(sentenceKey(sentence));
+  }
+
+  /** When a recording was written, as the index read it (a new recording makes new clips). */
+  writtenAt(file: string): number {
+    return this.written.get(file) ?? 0;
   }
 
   /** Whether a sentence is one of the fixed texts (no name, no date in it): safe to keep and share. */

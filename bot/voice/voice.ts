@@ -87,7 +87,7 @@ export class Voice {
       code,
       unrecorded ? voiceId : null,
       parts.map((p) =>
-        p.recording ? ['recording', path.basename(p.recording), fs.statSync(p.recording).mtimeMs] : p.sentence,
+        p.recording ? ['recording', path.basename(p.recording), this.recordings.writtenAt(p.recording)] : p.sentence,
       ),
     ]);
     const cached = this.cache.has(key);

@@ -29,7 +29,7 @@ import { buildTemplate, type TemplateKind, type TemplateRegistry } from './templ
 import { isQuiet, nextAllowed, type QuietHours } from '../../services/quietHours';
 import { safeError } from '../../runtime/safeError';
 import type { Spoken } from '../../voice/voice';
-import type { VoiceNote, VoiceNotes } from './voiceNotes';
+import type { VoiceNotes } from './voiceNotes';
 
 /** Meta's customer service window, less a minute so that a send is not refused on the way. */
 export const WINDOW_MS = 24 * 3600_000 - 60_000;
@@ -259,9 +259,8 @@ export class WhatsAppSender {
   }
 
   /**
-   * A turn's voice note: uploaded (or its media id reused) and sent. A media id Meta no longer
-   * knows is uploaded again at once; a language without a voice, or synthesis that failed,
-   * leaves the text to go alone.
+   * A turn's voice note (voiceNotes.ts: uploaded, or its media id reused). A language without a
+   * voice, or synthesis that failed, leaves the text to go alone.
    */
   private async sendVoice(
     row: ClaimedOutbound,
@@ -269,25 +268,16 @@ export class WhatsAppSender {
     plan: { voice: Spoken[]; locale: LanguageCode },
   ) {
     const { store, log } = this.options;
-    let note: VoiceNote | undefined;
     try {
-      note = await this.options.voiceNotes!.prepare(plan.locale, plan.voice);
-      if (!note) return void (await store.settle({ id: row.id, outcome: 'failed', errorTitle: 'no voice' }));
-      let wamid: string;
-      try {
-        wamid = await this.options.graph.send(row.to, note.message);
-      } catch (err) {
-        if (!(err instanceof GraphError && note.reused && err.kind === 'permanent')) throw err;
-        note = (await this.options.voiceNotes!.prepare(plan.locale, plan.voice, true))!;
-        wamid = await this.options.graph.send(row.to, note.message);
-      }
+      const sent = await this.options.voiceNotes!.send(row.to, plan.locale, plan.voice);
+      if (!sent) return void (await store.settle({ id: row.id, outcome: 'failed', errorTitle: 'no voice' }));
       this.pacer.sent(row.to);
       const kept = payload.forget
         ? { forgotten: true }
-        : { form: 'voice', clip: note.clip.id, text: payload.text, locale: plan.locale };
-      await store.settle({ id: row.id, outcome: 'sent', providerId: wamid, payload: kept, to: row.to });
+        : { form: 'voice', clip: sent.clip.id, text: payload.text, locale: plan.locale };
+      await store.settle({ id: row.id, outcome: 'sent', providerId: sent.wamid, payload: kept, to: row.to });
     } catch (err) {
-      if (err instanceof GraphError) return this.failed(row, payload, { send: note?.message }, err);
+      if (err instanceof GraphError) return this.failed(row, payload, {}, err);
       log.warn({ messageId: row.id, err: safeError(err) }, 'whatsapp: no voice note; the text goes alone');
       await store.settle({ id: row.id, outcome: 'failed', errorTitle: 'voice note not made' });
     }
@@ -300,8 +290,7 @@ export class WhatsAppSender {
   private async voiceFirst(row: ClaimedOutbound, spoken: Spoken[]) {
     try {
       const locale: LanguageCode = isLanguageCode(row.language) ? row.language : 'fr';
-      const note = await this.options.voiceNotes!.prepare(locale, spoken);
-      if (note) await this.options.graph.send(row.to, note.message);
+      await this.options.voiceNotes!.send(row.to, locale, spoken);
     } catch (err) {
       this.options.log.warn({ messageId: row.id, err: safeError(err) }, 'whatsapp: no voice note; the text goes alone');
     }
@@ -397,7 +386,8 @@ export class WhatsAppSender {
   private async failed(
     row: ClaimedOutbound,
     payload: OutboxPayload,
-    plan: { send?: OutboundMessage; template?: unknown },
+    /** whether it went as a template (then a 131047 is final) */
+    plan: { template?: unknown },
     err: GraphError,
   ) {
     const { store, log } = this.options;

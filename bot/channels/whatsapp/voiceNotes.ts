@@ -2,10 +2,11 @@
 // uploaded once to Meta's media store, and its media id sent again while Meta keeps it (30 days;
 // a day's margin here). The media ids are in the database (VoiceUpload), shared by every
 // instance. A clip made for one turn (it says a name, a date...) is uploaded for that message only.
+// A media id Meta no longer knows is uploaded again at once.
 import type { Database } from '../../db/client';
 import type { LanguageCode } from '../../i18n/languages';
 import type { Spoken, Voice, VoiceClip } from '../../voice/voice';
-import type { GraphClient } from './graphClient';
+import { GraphError, type GraphClient, type Recipient } from './graphClient';
 import type { AudioMessage } from './payloads';
 
 const REUSE_MS = 29 * 24 * 3600_000;
@@ -17,6 +18,12 @@ export interface VoiceNote {
   reused: boolean;
 }
 
+/** A voice note sent: its clip and Meta's message id. */
+export interface SentNote {
+  clip: VoiceClip;
+  wamid: string;
+}
+
 export class VoiceNotes {
   constructor(
     private readonly db: Database,
@@ -25,8 +32,24 @@ export class VoiceNotes {
     private readonly now: () => Date,
   ) {}
 
+  /**
+   * Sends the voice note of `spoken` to `to`; undefined when it cannot be said in this language.
+   * Graph errors are thrown as they came (the caller retries as for any message).
+   */
+  async send(to: Recipient, locale: LanguageCode, spoken: Spoken[]): Promise<SentNote | undefined> {
+    const note = await this.prepare(locale, spoken);
+    if (!note) return undefined;
+    try {
+      return { clip: note.clip, wamid: await this.graph.send(to, note.message) };
+    } catch (err) {
+      if (!(err instanceof GraphError && note.reused && err.kind === 'permanent')) throw err;
+      const fresh = (await this.prepare(locale, spoken, true))!;
+      return { clip: fresh.clip, wamid: await this.graph.send(to, fresh.message) };
+    }
+  }
+
   /** The voice note of a turn's replies; undefined when they cannot be said in this language. */
-  async prepare(locale: LanguageCode, spoken: Spoken[], fresh = false): Promise<VoiceNote | undefined> {
+  private async prepare(locale: LanguageCode, spoken: Spoken[], fresh = false): Promise<VoiceNote | undefined> {
     const clip = await this.voice.clip(locale, spoken);
     if (!clip) return undefined;
     const uploads = this.db.prisma.voiceUpload;
