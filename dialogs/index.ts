@@ -5,8 +5,8 @@ import { changeLanguage } from '../bot/services/people';
 import { AgendaDialog } from './agendaDialog';
 import { CipMessageDialog } from './cipMessageDialog';
 import { beneficiaryIdOf, type DialogDeps } from './deps';
-import { ErasureDialog } from './erasureDialog';
-import { StopDialog } from './stopDialog';
+import { erasureDialog } from './erasureDialog';
+import { stopDialog } from './stopDialog';
 import { LanguageDialog, type LanguageChangeListener } from './languageDialog';
 import { MainDialog } from './mainDialog';
 import { ConversationRoot } from './conversationRoot';
@@ -48,8 +48,8 @@ export function createConversationRoot(
   return new ConversationRoot(deps, dialogState, {
     main,
     language: new LanguageDialog(deps.profile, onLanguageChange),
-    erasure: new ErasureDialog(deps),
-    stop: new StopDialog(deps),
+    erasure: erasureDialog(deps),
+    stop: stopDialog(deps),
     answers: [invitationAnswerer(deps), checkInAnswerer(deps), reminderAnswerer(deps)],
     contacts: new ContactRoot(deps),
   });
