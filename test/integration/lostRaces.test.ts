@@ -119,6 +119,21 @@ describe.each(testDatabases())('lost races on $name', (kind) => {
   const tomorrowsSession = () =>
     newWorkshopSession(a.prisma, `lost_${++seq}`, new Date(NOW.getTime() + 24 * 3600_000), 5);
   const yearOf = async (id: number) => (await a.prisma.beneficiary.findUniqueOrThrow({ where: { id } })).birthYear;
+  /** A SIAE of its own; `capacity` seats when given. */
+  const siae = (capacity?: number) =>
+    a.prisma.structure.create({ data: { name: `SIAE ${++seq}`, kind: 'siae', capacity } });
+  /** Places `who` (sas_iae) in the structure through `db`'s client, in March 2026 unless told other days. */
+  const place = (db: Db, who: number, structureId: number, from = '2026-03-01', to = '2026-03-31') =>
+    createPlacement(
+      { prisma: db, provider: a.provider },
+      { beneficiaryId: who, structureId, kind: 'sas_iae', startDate: day(from), endDate: day(to) },
+      staff,
+    );
+  /** `who` holds one seat of the session, and the session counts one booking. */
+  const expectBookedOnce = async (sessionId: number, who: number) => {
+    expect(await a.prisma.booking.count({ where: { sessionId, beneficiaryId: who, status: 'booked' } })).toBe(1);
+    expect((await a.prisma.workshopSession.findUniqueOrThrow({ where: { id: sessionId } })).bookedCount).toBe(1);
+  };
 
   /** Read, then write what was read plus one: a writer that must see the others' writes to be right. */
   const addOne = (db: Database, id: number, between?: () => Promise<void>, isolationLevel?: 'RepeatableRead') =>
@@ -131,6 +146,33 @@ describe.each(testDatabases())('lost races on $name', (kind) => {
       // (Db is typed as the SQLite client, which knows Serializable only; PostgreSQL's takes this.)
       isolationLevel && ({ isolationLevel } as unknown as { isolationLevel: 'Serializable' }),
     );
+  /**
+   * a adds one to a new person's birth year while, the first time only, b adds one and commits
+   * between a's read and a's write: a lost once, ran again on the fresh value, and both ones count.
+   * Returns the error a lost with.
+   */
+  const addOneWhileAnotherWrites = async (isolationLevel?: 'RepeatableRead') => {
+    const id = await person();
+    const lost: unknown[] = [];
+    let tries = 0;
+    await retryLostRaces(
+      () =>
+        addOne(
+          a,
+          id,
+          async () => {
+            if (++tries === 1)
+              await b.prisma.beneficiary.update({ where: { id }, data: { birthYear: { increment: 1 } } });
+          },
+          isolationLevel,
+        ),
+      { onLostRace: (err) => lost.push(err) },
+    );
+    expect(tries).toBe(2);
+    expect(await yearOf(id)).toBe(1982);
+    expect(lost).toHaveLength(1);
+    return lost[0];
+  };
 
   if (kind.name === 'sqlite') {
     test('another client writing (SQLITE_BUSY): the reader wanting to write runs again once it committed', async () => {
@@ -158,22 +200,7 @@ describe.each(testDatabases())('lost races on $name', (kind) => {
     });
 
     test('another client wrote since the read (SQLITE_BUSY_SNAPSHOT): run again on the fresh value', async () => {
-      const id = await person();
-      const lost: unknown[] = [];
-      let tries = 0;
-      await retryLostRaces(
-        () =>
-          addOne(a, id, async () => {
-            // The first time only: b writes and commits between a's read and a's write.
-            if (++tries === 1)
-              await b.prisma.beneficiary.update({ where: { id }, data: { birthYear: { increment: 1 } } });
-          }),
-        { onLostRace: (err) => lost.push(err) },
-      );
-      expect(tries).toBe(2);
-      expect(await yearOf(id)).toBe(1982);
-      expect(lost).toHaveLength(1);
-      expect(lost[0]).toMatchObject({
+      expect(await addOneWhileAnotherWrites()).toMatchObject({
         name: 'PrismaClientKnownRequestError',
         code: 'SQLITE_BUSY_SNAPSHOT',
         message: expect.stringContaining('database is locked'),
@@ -209,10 +236,7 @@ describe.each(testDatabases())('lost races on $name', (kind) => {
         book(client.prisma, who, session.id, NOW, { actor: staff }),
       );
       expect(outcome).toMatchObject({ status: 'booked' });
-      expect(
-        await a.prisma.booking.count({ where: { sessionId: session.id, beneficiaryId: who, status: 'booked' } }),
-      ).toBe(1);
-      expect((await a.prisma.workshopSession.findUniqueOrThrow({ where: { id: session.id } })).bookedCount).toBe(1);
+      await expectBookedOnce(session.id, who);
     });
 
     test(
@@ -241,41 +265,18 @@ describe.each(testDatabases())('lost races on $name', (kind) => {
       "another instance wrote between the placement's checks and its write (SQLITE_BUSY_SNAPSHOT): checked " +
         'again on the fresh counts',
       async () => {
-        const structure = await a.prisma.structure.create({
-          data: { name: `SIAE ${++seq}`, kind: 'siae', capacity: 1 },
-        });
+        const structure = await siae(1);
         const [who, other] = [await person(), await person()];
         // Between the checks and the write, b places someone else in the only seat and commits: the
         // run again sees the seat taken, and says so instead of placing a second person.
         const client = counting(a.prisma, {
           model: 'placement',
           method: 'create',
-          run: () =>
-            createPlacement(
-              b,
-              {
-                beneficiaryId: other,
-                structureId: structure.id,
-                kind: 'sas_iae',
-                startDate: day('2026-03-01'),
-                endDate: day('2026-03-31'),
-              },
-              staff,
-            ),
+          run: () => place(b.prisma, other, structure.id),
         });
-        await expect(
-          createPlacement(
-            { prisma: client.prisma, provider: a.provider },
-            {
-              beneficiaryId: who,
-              structureId: structure.id,
-              kind: 'sas_iae',
-              startDate: day('2026-03-10'),
-              endDate: day('2026-04-10'),
-            },
-            staff,
-          ),
-        ).rejects.toMatchObject({ reason: 'capacity' });
+        await expect(place(client.prisma, who, structure.id, '2026-03-10', '2026-04-10')).rejects.toMatchObject({
+          reason: 'capacity',
+        });
         expect(client.transactions()).toBe(2);
         expect(client.errors.map((e) => (e as { code?: string }).code)).toEqual(['SQLITE_BUSY_SNAPSHOT', undefined]);
         expect(
@@ -285,22 +286,10 @@ describe.each(testDatabases())('lost races on $name', (kind) => {
     );
 
     test('a placement while another instance writes: it runs again and is recorded once', async () => {
-      const structure = await a.prisma.structure.create({ data: { name: `SIAE ${++seq}`, kind: 'siae' } });
+      const structure = await siae();
       const who = await person();
       const client = counting(a.prisma);
-      const placement = await whileAnotherWrites(client, () =>
-        createPlacement(
-          { prisma: client.prisma, provider: a.provider },
-          {
-            beneficiaryId: who,
-            structureId: structure.id,
-            kind: 'sas_iae',
-            startDate: day('2026-03-01'),
-            endDate: day('2026-03-31'),
-          },
-          staff,
-        ),
-      );
+      const placement = await whileAnotherWrites(client, () => place(client.prisma, who, structure.id));
       expect(placement).toMatchObject({ beneficiaryId: who, structureId: structure.id });
       expect(await a.prisma.placement.count({ where: { beneficiaryId: who } })).toBe(1);
       expect(await a.prisma.caseEvent.count({ where: { beneficiaryId: who, type: 'placement_created' } })).toBe(1);
@@ -319,26 +308,7 @@ describe.each(testDatabases())('lost races on $name', (kind) => {
       });
 
     test('a serialization failure (40001, repeatable read): run again on the fresh value', async () => {
-      const id = await person();
-      const lost: unknown[] = [];
-      let tries = 0;
-      await retryLostRaces(
-        () =>
-          addOne(
-            a,
-            id,
-            async () => {
-              if (++tries === 1)
-                await b.prisma.beneficiary.update({ where: { id }, data: { birthYear: { increment: 1 } } });
-            },
-            'RepeatableRead',
-          ),
-        { onLostRace: (err) => lost.push(err) },
-      );
-      expect(tries).toBe(2);
-      expect(await yearOf(id)).toBe(1982);
-      expect(lost).toHaveLength(1);
-      expect(lost[0]).toMatchObject({
+      expect(await addOneWhileAnotherWrites('RepeatableRead')).toMatchObject({
         code: 'P2034',
         meta: { driverAdapterError: { cause: { originalCode: '40001', kind: 'TransactionWriteConflict' } } },
       });
@@ -430,14 +400,11 @@ describe.each(testDatabases())('lost races on $name', (kind) => {
           name: 'DriverAdapterError',
           cause: { originalCode: '40P01', kind: 'postgres' },
         });
-      expect(
-        await a.prisma.booking.count({ where: { sessionId: session.id, beneficiaryId: who, status: 'booked' } }),
-      ).toBe(1);
-      expect((await a.prisma.workshopSession.findUniqueOrThrow({ where: { id: session.id } })).bookedCount).toBe(1);
+      await expectBookedOnce(session.id, who);
     });
 
     test('a placement deadlocked by another instance locking in the other order (40P01): both succeed', async () => {
-      const structure = await a.prisma.structure.create({ data: { name: `SIAE ${++seq}`, kind: 'siae' } });
+      const structure = await siae();
       const who = await person();
       const locked = deferred();
       let tries = 0;
@@ -455,20 +422,7 @@ describe.each(testDatabases())('lost races on $name', (kind) => {
       );
       await locked.promise;
       const client = counting(a.prisma);
-      const [placement] = await Promise.all([
-        createPlacement(
-          { prisma: client.prisma, provider: a.provider },
-          {
-            beneficiaryId: who,
-            structureId: structure.id,
-            kind: 'sas_iae',
-            startDate: day('2026-03-01'),
-            endDate: day('2026-03-31'),
-          },
-          staff,
-        ),
-        writerB,
-      ]);
+      const [placement] = await Promise.all([place(client.prisma, who, structure.id), writerB]);
       expect(placement).toMatchObject({ beneficiaryId: who, structureId: structure.id });
       expect(client.transactions() + tries).toBe(3);
       // The placement's lock is a raw query: P2010, the deadlock in meta.driverAdapterError.
@@ -508,19 +462,7 @@ describe.each(testDatabases())('lost races on $name', (kind) => {
     const structure = await a.prisma.structure.create({ data: { name: `Company ${++seq}`, kind: 'company' } });
     const who = await person();
     const client = counting(a.prisma);
-    await expect(
-      createPlacement(
-        { prisma: client.prisma, provider: a.provider },
-        {
-          beneficiaryId: who,
-          structureId: structure.id,
-          kind: 'sas_iae',
-          startDate: day('2026-03-01'),
-          endDate: day('2026-03-31'),
-        },
-        staff,
-      ),
-    ).rejects.toBeInstanceOf(PlacementRefused);
+    await expect(place(client.prisma, who, structure.id)).rejects.toBeInstanceOf(PlacementRefused);
     expect(client.transactions()).toBe(1);
   });
 });
