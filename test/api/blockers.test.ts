@@ -4,7 +4,8 @@
 // no change, 401, and the audit trail of every read and change.
 import { reportBlocker, type BlockerReport } from '../../bot/services/blockers';
 import { appForTests, staffForTests } from '../support/app';
-import { fieldPaths, openCase, request, type StaffClient } from '../support/cipApi';
+import { auditCount } from '../support/audits';
+import { apiError, fieldPaths, openCase, request, type StaffClient } from '../support/cipApi';
 
 const testApp = appForTests();
 const [cip, otherCip, coordinator] = staffForTests(testApp, 'cip', 'cip', 'coordinator');
@@ -93,53 +94,44 @@ describe('reading blockers', () => {
       urgency: 'today',
       beneficiaryId: mine,
     });
-    expect(
-      await db().auditEvent.count({
-        where: { action: 'read', resource: 'blocker', resourceId: String(made.childcare), beneficiaryId: mine },
-      }),
-    ).toBe(1);
-    expect((await cip.call('GET', `/api/cip/blockers/${made.theirs}`)).body.error).toEqual({
-      code: 'NotFound',
-      reason: 'notFound.Blocker',
-      params: {},
-      message: 'Blocker not found.',
-    });
+    expect(await auditCount(db(), 'read', 'blocker', made.childcare, { beneficiaryId: mine })).toBe(1);
+    expect((await cip.call('GET', `/api/cip/blockers/${made.theirs}`)).body.error).toEqual(
+      apiError('NotFound', 'notFound.Blocker', 'Blocker not found.'),
+    );
     expect((await cip.call('GET', '/api/cip/blockers/999999')).status).toBe(404);
     expect((await request(testApp(), 'GET', `/api/cip/blockers/${made.childcare}`)).status).toBe(401);
   });
 });
 
 describe('moving a blocker along', () => {
+  /** A new case (ours) with one blocker. */
+  const newBlocker = async (r: BlockerReport) => {
+    const person = await newCase();
+    return { person, b: await report(person, r) };
+  };
+  /** Moves a blocker to `status`, with a note when given, as a member of staff (our CIP unless told). */
+  const move = (id: number, status: string, note?: string, client: StaffClient = cip) =>
+    client.call('PATCH', `/api/cip/blockers/${id}`, { status, note });
   test(
     'in progress, resolved, open again: the status, the note, resolvedAt while resolved; each change on the ' +
       'timeline and audited',
     async () => {
-      const person = await newCase();
-      const b = await report(person, { category: 'papers', urgency: 'week' });
-      const started = await cip.call('PATCH', `/api/cip/blockers/${b.id}`, {
-        status: 'in_progress',
-        note: 'Rendez-vous en préfecture le 12',
-      });
+      const { person, b } = await newBlocker({ category: 'papers', urgency: 'week' });
+      const started = await move(b.id, 'in_progress', 'Rendez-vous en préfecture le 12');
       expect(started.status).toBe(200);
       expect(started.body).toMatchObject({
         status: 'in_progress',
         statusNote: 'Rendez-vous en préfecture le 12',
         resolvedAt: null,
       });
-      const resolved = await cip.call('PATCH', `/api/cip/blockers/${b.id}`, {
-        status: 'resolved',
-        note: 'Récépissé obtenu',
-      });
+      const resolved = await move(b.id, 'resolved', 'Récépissé obtenu');
       expect(resolved.body.status).toBe('resolved');
       expect(Date.now() - new Date(resolved.body.resolvedAt).getTime()).toBeLessThan(60_000);
       expect(await db().blocker.findUniqueOrThrow({ where: { id: b.id } })).toMatchObject({
         status: 'resolved',
         statusNote: 'Récépissé obtenu',
       });
-      const reopened = await coordinator.call('PATCH', `/api/cip/blockers/${b.id}`, {
-        status: 'open',
-        note: 'Le récépissé a expiré',
-      });
+      const reopened = await move(b.id, 'open', 'Le récépissé a expiré', coordinator);
       expect(reopened.body).toMatchObject({ status: 'open', resolvedAt: null });
 
       const events = await db().caseEvent.findMany({
@@ -184,26 +176,15 @@ describe('moving a blocker along', () => {
     'a note is required (1 to 1000 characters) and the status one of three: 400; the same status: 409; out of ' +
       'scope: 404; no token: 401',
     async () => {
-      const person = await newCase();
-      const b = await report(person, { category: 'money', urgency: 'later' });
-      expect(fieldPaths(await cip.call('PATCH', `/api/cip/blockers/${b.id}`, { status: 'resolved' }))).toEqual([
-        'note',
+      const { person, b } = await newBlocker({ category: 'money', urgency: 'later' });
+      expect(fieldPaths(await move(b.id, 'resolved'))).toEqual(['note']);
+      expect((await move(b.id, 'resolved', '   ')).body.error.fields).toEqual([
+        { path: 'note', message: 'must not be empty' },
       ]);
-      expect(
-        (await cip.call('PATCH', `/api/cip/blockers/${b.id}`, { status: 'resolved', note: '   ' })).body.error.fields,
-      ).toEqual([{ path: 'note', message: 'must not be empty' }]);
-      expect(
-        fieldPaths(
-          await cip.call('PATCH', `/api/cip/blockers/${b.id}`, { status: 'resolved', note: 'x'.repeat(1001) }),
-        ),
-      ).toEqual(['note']);
-      expect(
-        (await cip.call('PATCH', `/api/cip/blockers/${b.id}`, { status: 'resolved', note: 'x'.repeat(1000) })).status,
-      ).toBe(200);
-      expect(
-        fieldPaths(await cip.call('PATCH', `/api/cip/blockers/${b.id}`, { status: 'closed', note: 'ok' })),
-      ).toEqual(['status']);
-      const same = await cip.call('PATCH', `/api/cip/blockers/${b.id}`, { status: 'resolved', note: 'again' });
+      expect(fieldPaths(await move(b.id, 'resolved', 'x'.repeat(1001)))).toEqual(['note']);
+      expect((await move(b.id, 'resolved', 'x'.repeat(1000))).status).toBe(200);
+      expect(fieldPaths(await move(b.id, 'closed', 'ok'))).toEqual(['status']);
+      const same = await move(b.id, 'resolved', 'again');
       expect(same).toEqual({
         status: 409,
         body: {
@@ -215,9 +196,7 @@ describe('moving a blocker along', () => {
           },
         },
       });
-      expect(
-        (await otherCip.call('PATCH', `/api/cip/blockers/${b.id}`, { status: 'open', note: 'mine now' })).status,
-      ).toBe(404);
+      expect((await move(b.id, 'open', 'mine now', otherCip)).status).toBe(404);
       expect((await cip.call('PATCH', '/api/cip/blockers/999999', { status: 'open', note: 'x' })).status).toBe(404);
       expect(
         (await request(testApp(), 'PATCH', `/api/cip/blockers/${b.id}`, { status: 'open', note: 'x' })).status,

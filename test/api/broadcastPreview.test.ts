@@ -5,6 +5,7 @@
 import { appForTests } from '../support/app';
 import { signedIn } from '../support/cipApi';
 import { dashboardClient } from '../support/dashboardClient';
+import { sessionOf } from '../support/workshopFixture';
 
 // WhatsApp is off here: someone with only a phone number is unreachable.
 const testApp = appForTests({ DEMO_DATA: 'off' });
@@ -20,16 +21,7 @@ async function fixture() {
     data: { code: `cv_${Date.now()}`, title: 'Écrire son CV', category: 'emploi' },
   });
   const startsAt = new Date(Date.now() + 4 * 24 * 3600_000);
-  const session = await db.workshopSession.create({
-    data: {
-      workshopId: workshop.id,
-      startsAt,
-      endsAt: new Date(startsAt.getTime() + 7200_000),
-      place: 'Salle C',
-      capacity: 10,
-      audience: 'over25',
-    },
-  });
+  const session = await sessionOf(db, workshop.id, startsAt, 10, { place: 'Salle C', audience: 'over25' });
   let n = 0;
   const person = async (language: string, extra: object = {}, chat = true) => {
     const b = await db.beneficiary.create({

@@ -9,18 +9,17 @@ import { renderActivities } from '../../bot/channels/whatsapp/renderer';
 import { renderNotification } from '../../cards/notifications';
 import { signedIn, type StaffClient } from '../support/cipApi';
 import { TEMPLATE_LANGUAGE } from '../support/languageSamples';
-import { onWhatsApp, startWhatsAppApp, textOf, type WhatsAppTestApp } from '../support/whatsappApp';
+import { appPerTest, onWhatsApp, textOf, type WhatsAppTestApp } from '../support/whatsappApp';
 import { postWebhook, templateButton, text } from '../support/whatsappWebhooks';
+import { sessionOf } from '../support/workshopFixture';
 
 const HOUR = 3600_000;
+const startApp = appPerTest();
 let h: WhatsAppTestApp;
 let coordinator: StaffClient;
-afterEach(async () => {
-  await h?.close();
-});
 
-async function start(options: Parameters<typeof startWhatsAppApp>[0] = {}) {
-  h = await startWhatsAppApp({ env: { WHATSAPP_MPS: '1000', ...options.env }, ...options });
+async function start(options: Parameters<typeof startApp>[0] = {}) {
+  h = await startApp(options);
   coordinator = await signedIn(h.app, 'coordinator');
 }
 
@@ -28,16 +27,16 @@ async function start(options: Parameters<typeof startWhatsAppApp>[0] = {}) {
 async function session(capacity = 50) {
   const workshop = await h.app.db.prisma.workshop.findFirstOrThrow({ where: { code: 'paperwork' } });
   const startsAt = new Date(Date.now() + 48 * HOUR);
-  return h.app.db.prisma.workshopSession.create({
-    data: {
-      workshopId: workshop.id,
-      startsAt,
-      endsAt: new Date(startsAt.getTime() + 2 * HOUR),
-      place: 'Passerelle, Blois',
-      capacity,
-      audience: 'over25',
-    },
+  return sessionOf(h.app.db.prisma, workshop.id, startsAt, capacity, {
+    place: 'Passerelle, Blois',
+    audience: 'over25',
   });
+}
+
+/** The app as it starts, and a session in it as session() makes it. */
+async function startWithSession(capacity?: number) {
+  await start();
+  return session(capacity);
 }
 
 /** Active people on WhatsApp: `wrote` hours ago (their window), or never (a phone number only). */
@@ -83,8 +82,7 @@ test(
   'acceptance: everyone gets the invitation in their language; two answer "1" and are booked, one "2"; the ' +
     'counts say so',
   async () => {
-    await start();
-    const s = await session();
+    const s = await startWithSession();
     const invited = await people(8, { wrote: 2 });
     const res = await broadcast(s.id, { all: true });
     expect(res.status).toBe(201);
@@ -145,10 +143,9 @@ test(
   "1,000 people in the 8 languages: each invitation in the person's language, as text inside the window, as " +
     'the template in their template language outside it',
   async () => {
-    await start();
-    const s = await session(2000);
-    const recent = await people(500, { wrote: 3 });
-    const away = await people(500, { from: 500 });
+    const s = await startWithSession(2000);
+    // Half wrote 3 hours ago (inside their window), half never wrote.
+    const [recent, away] = [await people(500, { wrote: 3 }), await people(500, { from: 500 })];
     const res = await broadcast(s.id, { all: true });
     expect(res.body).toMatchObject({ invited: 1000, skipped: 0 });
     await h.settled(60_000);
@@ -175,8 +172,7 @@ test(
 );
 
 test('the same idempotency key sends nothing new; with another session or audience it is refused (409)', async () => {
-  await start();
-  const s = await session();
+  const s = await startWithSession();
   await people(3, { wrote: 1 });
   const first = await broadcast(s.id, { all: true }, 'monday-invitation-1');
   await h.settled();
@@ -192,8 +188,7 @@ test(
   'skipped and counted: opted out, another age group, age unknown, already booked, unreachable, a phone number ' +
     'without consent',
   async () => {
-    await start();
-    const s = await session();
+    const s = await startWithSession();
     const [ok] = await people(1, { wrote: 1 });
     const [stopped] = await people(1, { wrote: 1, from: 10, optedOut: true });
     const [young] = await people(1, { wrote: 1, from: 20, birthYear: new Date().getUTCFullYear() - 20 });
@@ -253,8 +248,7 @@ test(
   'many accepting at once: the seats go to the first ones, the others are on the waiting list; never more than ' +
     'the capacity',
   async () => {
-    await start();
-    const s = await session(3);
+    const s = await startWithSession(3);
     const invited = await people(10, { wrote: 1 });
     const res = await broadcast(s.id, { all: true });
     await h.settled();
@@ -294,16 +288,8 @@ test('nothing goes in the quiet hours: queued at 22:00, sent at 08:00', async ()
   let now = Date.parse('2026-12-07T21:30:00Z');
   await start({ env: { QUIET_HOURS: '21:00-08:00' }, now: () => new Date(now) });
   const workshop = await h.app.db.prisma.workshop.findFirstOrThrow({ where: { code: 'paperwork' } });
-  const s = await h.app.db.prisma.workshopSession.create({
-    data: {
-      workshopId: workshop.id,
-      startsAt: new Date('2026-12-09T09:00:00Z'),
-      endsAt: new Date('2026-12-09T11:00:00Z'),
-      place: 'Blois',
-      capacity: 10,
-      audience: 'over25',
-    },
-  });
+  // 9:00 to 11:00 (UTC), in Blois.
+  const s = await sessionOf(h.app.db.prisma, workshop.id, new Date('2026-12-09T09:00:00Z'), 10, { audience: 'over25' });
   const [p] = await people(1, { wrote: 1 });
   await h.app.db.prisma.conversationRef.updateMany({ data: { lastInboundAt: new Date(now - HOUR) } });
   await broadcast(s.id, { all: true });
@@ -322,8 +308,7 @@ test(
   'a CIP broadcasts to their own cases only; bad input gets field errors; an unknown session 404, a started ' +
     'one 409',
   async () => {
-    await start();
-    const s = await session();
+    const s = await startWithSession();
     const cip = await signedIn(h.app, 'cip');
     const [mine, other] = await people(2, { wrote: 1 });
     await h.app.db.prisma.beneficiary.update({ where: { id: mine.id }, data: { cipId: cip.id } });

@@ -8,19 +8,17 @@ import { cipMessageLines } from '../../cards/cipMessages';
 import { translator } from '../../bot/i18n/translator';
 import type { CipMessageContent } from '../../bot/services/cipMessages';
 import { signedIn, type StaffClient } from '../support/cipApi';
-import { onWhatsApp, startWhatsAppApp, textOf, type WhatsAppTestApp } from '../support/whatsappApp';
+import { appPerTest, onWhatsApp, textOf, type WhatsAppTestApp } from '../support/whatsappApp';
 import { statusWebhook, text } from '../support/whatsappWebhooks';
 
 const HOUR = 3600_000;
+const startApp = appPerTest();
 let h: WhatsAppTestApp;
 let cip: StaffClient;
 let otherCip: StaffClient;
-afterEach(async () => {
-  await h?.close();
-});
 
-async function start(options: Parameters<typeof startWhatsAppApp>[0] = {}) {
-  h = await startWhatsAppApp({ env: { WHATSAPP_MPS: '1000', ...options.env }, ...options });
+async function start(options: Parameters<typeof startApp>[0] = {}) {
+  h = await startApp(options);
   cip = await signedIn(h.app, 'cip', 'marie.durand@passerelle.test');
   await h.app.db.prisma.staffUser.update({ where: { id: cip.id }, data: { name: 'Marie Durand' } });
   otherCip = await signedIn(h.app, 'cip');
@@ -51,6 +49,12 @@ async function person(
   return { id: b.id, waId, from: { waId, name: `W${seq}` } };
 }
 
+/** The app as it starts, and a person in it as person() makes them. */
+async function startWithPerson(options: Parameters<typeof person>[0]) {
+  await start();
+  return person(options);
+}
+
 const inDays = (n: number) => new Date(Date.now() + n * 24 * HOUR).toISOString().slice(0, 10);
 const write = (id: number, body: object, client: StaffClient = cip) =>
   client.call('POST', `/api/cip/beneficiaries/${id}/messages`, body);
@@ -63,8 +67,7 @@ test(
   "a ready-made message in the person's language inside the window: sent as text, then delivered and read; a " +
     'CaseEvent and audit rows',
   async () => {
-    await start();
-    const p = await person({ language: 'fa', wrote: 2 });
+    const p = await startWithPerson({ language: 'fa', wrote: 2 });
     const day = inDays(3);
     const res = await write(p.id, { template: 'comeToOffice', day, time: '14:30' });
     expect(res.status).toBe(201);
@@ -106,8 +109,7 @@ test(
   "a free text goes as it is, signed; the papers are named in the person's language; the preview shows both " +
     'languages',
   async () => {
-    await start();
-    const p = await person({ language: 'ar', wrote: 1 });
+    const p = await startWithPerson({ language: 'ar', wrote: 1 });
     const preview = await cip.call('POST', `/api/cip/beneficiaries/${p.id}/messages/preview`, {
       template: 'bringPapers',
       papers: ['passport', 'addressProof'],
@@ -139,8 +141,7 @@ test(
 );
 
 test('outside the window the person first gets "a message is waiting"; the message goes when they write', async () => {
-  await start();
-  const p = await person({ language: 'ti', wrote: 30 });
+  const p = await startWithPerson({ language: 'ti', wrote: 30 });
   expect((await write(p.id, { template: 'received' })).status).toBe(201);
   await h.settled();
   const first = h.graph.sentTo(p.waId);

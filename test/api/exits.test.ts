@@ -85,12 +85,14 @@ describe.each(testDatabases())('exits on $name', (kind) => {
     const id = await newCase();
     const wrong = await exit(id, { date: '2025-09-30', outcome: 'durable', detail: 'cdd_short' });
     expect(wrong.status).toBe(400);
+    // The same sentence for the whole and for the field.
+    const message = 'The detail "cdd_short" does not belong to the outcome "durable".';
     expect(wrong.body.error).toEqual({
       code: 'ValidationError',
       reason: 'exit.detailOutcome',
       params: { outcome: 'durable', detail: 'cdd_short' },
-      message: 'The detail "cdd_short" does not belong to the outcome "durable".',
-      fields: [{ path: 'detail', message: 'The detail "cdd_short" does not belong to the outcome "durable".' }],
+      message,
+      fields: [{ path: 'detail', message }],
     });
     const early = await exit(id, { date: '2025-01-05', outcome: 'other', detail: 'moved' });
     expect(early.status).toBe(400);

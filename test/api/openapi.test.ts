@@ -66,33 +66,15 @@ test('request schemas: enumerations, days, required fields and path parameters',
   );
   expect(placement.required).not.toContain('tutorId');
 
-  expect(bodyOf('/api/cip/structures', 'post').properties.kind.enum).toEqual([
-    'siae',
-    'company',
-    'training',
-    'mission_locale',
-  ]);
-  expect(bodyOf('/api/cip/structures/{id}/contacts', 'post').properties.role.enum).toEqual([
-    'supervisor',
-    'tutor',
-    'other',
-  ]);
-  expect(bodyOf('/api/cip/structures/{id}/contacts', 'post').properties.language.enum).toEqual(API_LANGUAGES);
-  expect(bodyOf('/api/cip/workshops', 'post').properties.category.enum).toEqual([
-    'codes_soft_skills',
-    'paperwork',
-    'job_search',
-    'company_visit',
-    'digital',
-    'culture_sport',
-  ]);
-  expect(bodyOf('/api/cip/workshops/{id}/sessions', 'post').properties.audience.enum).toEqual(['under25', 'over25']);
-  expect(bodyOf('/api/cip/shifts/{id}', 'patch').properties.attendance.enum).toEqual([
-    'unknown',
-    'present',
-    'absent',
-    'late',
-  ]);
+  // The values written out (what the API promises), not taken from the code.
+  const enumOf = (path: string, method: string, field: string) => bodyOf(path, method).properties[field].enum;
+  expect(enumOf('/api/cip/structures', 'post', 'kind')).toEqual(['siae', 'company', 'training', 'mission_locale']);
+  expect(enumOf('/api/cip/structures/{id}/contacts', 'post', 'role')).toEqual(['supervisor', 'tutor', 'other']);
+  expect(enumOf('/api/cip/structures/{id}/contacts', 'post', 'language')).toEqual(API_LANGUAGES);
+  const categories = ['codes_soft_skills', 'paperwork', 'job_search', 'company_visit', 'digital', 'culture_sport'];
+  expect(enumOf('/api/cip/workshops', 'post', 'category')).toEqual(categories);
+  expect(enumOf('/api/cip/workshops/{id}/sessions', 'post', 'audience')).toEqual(['under25', 'over25']);
+  expect(enumOf('/api/cip/shifts/{id}', 'patch', 'attendance')).toEqual(['unknown', 'present', 'absent', 'late']);
   const blocker = bodyOf('/api/cip/blockers/{id}', 'patch');
   expect(blocker.required).toEqual(['status', 'note']);
   expect(blocker.properties.note).toMatchObject({ minLength: 1, maxLength: 1000 });

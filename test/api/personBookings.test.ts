@@ -4,6 +4,7 @@
 import { translator } from '../../bot/i18n/translator';
 import { appForTests } from '../support/app';
 import { dashboardClient } from '../support/dashboardClient';
+import { sessionOf } from '../support/workshopFixture';
 
 const testApp = appForTests({ DEMO_DATA: 'off' });
 
@@ -14,16 +15,7 @@ test('a CIP books their person into a session from the page, sees a refusal as a
   const cip = await account('book.cip@passerelle.test', 'cip');
   const workshop = await db.workshop.create({ data: { code: 'cv_test', title: 'Écrire son CV', category: 'emploi' } });
   const startsAt = new Date(Date.now() + 5 * 24 * 3600_000);
-  const session = await db.workshopSession.create({
-    data: {
-      workshopId: workshop.id,
-      startsAt,
-      endsAt: new Date(startsAt.getTime() + 7200_000),
-      place: 'Salle B',
-      capacity: 6,
-      audience: 'over25',
-    },
-  });
+  const session = await sessionOf(db, workshop.id, startsAt, 6, { place: 'Salle B', audience: 'over25' });
   const person = await db.beneficiary.create({
     data: { firstName: 'Karim', status: 'active', cipId: cip.id, birthYear: 1988, consentAt: new Date() },
   });

@@ -4,6 +4,8 @@
 // a sas IAE step in a company); dates as 400 field errors; other CIPs' cases as 404; shifts within
 // their placement's days, a person's shifts, and attendance (an absence is an alert).
 import { appForTests, staffForTests } from '../support/app';
+import { auditCount } from '../support/audits';
+import { alertsAndPayloads } from '../support/caseEvents';
 import { fieldPaths, openCase, request, type StaffClient } from '../support/cipApi';
 
 const testApp = appForTests();
@@ -68,15 +70,7 @@ describe('placements', () => {
       ],
     ]);
     expect(
-      await db().auditEvent.count({
-        where: {
-          action: 'create',
-          resource: 'placement',
-          resourceId: String(res.body.id),
-          beneficiaryId: person,
-          staffUserId: cip.id,
-        },
-      }),
+      await auditCount(db(), 'create', 'placement', res.body.id, { beneficiaryId: person, staffUserId: cip.id }),
     ).toBe(1);
     expect((await db().beneficiary.findUniqueOrThrow({ where: { id: person } })).stage).toBe('diagnostic');
 
@@ -113,9 +107,7 @@ describe('placements', () => {
       fields: ['endDate', 'status', 'tutorId', 'notes'],
       from: 'planned',
     });
-    expect(
-      await db().auditEvent.count({ where: { action: 'update', resource: 'placement', resourceId: String(p.id) } }),
-    ).toBe(1);
+    expect(await auditCount(db(), 'update', 'placement', p.id)).toBe(1);
     expect((await db().beneficiary.findUniqueOrThrow({ where: { id: person } })).stage).toBe('diagnostic');
   });
 
@@ -376,12 +368,12 @@ describe('shifts', () => {
     const siae = await newStructure('siae');
     placementId = (await place(sas(person, siae, '2027-02-01', '2027-02-28', { status: 'active' }))).body.id;
   });
+  /** Plans a shift from startsAt to endsAt in a placement (that one unless told), as a CIP (ours unless told). */
+  const addShift = (startsAt: string, endsAt: string, placement: number = placementId, client: StaffClient = cip) =>
+    client.call('POST', `/api/cip/placements/${placement}/shifts`, { startsAt, endsAt });
 
   test("a shift in the placement's days: 201, the row, shift_created, audited; the last day included", async () => {
-    const res = await cip.call('POST', `/api/cip/placements/${placementId}/shifts`, {
-      startsAt: '2027-02-01T08:00:00+01:00',
-      endsAt: '2027-02-01T12:00:00+01:00',
-    });
+    const res = await addShift('2027-02-01T08:00:00+01:00', '2027-02-01T12:00:00+01:00');
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({
       placementId,
@@ -400,52 +392,21 @@ describe('shifts', () => {
       startsAt: '2027-02-01T07:00:00.000Z',
       endsAt: '2027-02-01T11:00:00.000Z',
     });
-    expect(
-      await db().auditEvent.count({
-        where: { action: 'create', resource: 'shift', resourceId: String(res.body.id), beneficiaryId: person },
-      }),
-    ).toBe(1);
-    expect(
-      (
-        await cip.call('POST', `/api/cip/placements/${placementId}/shifts`, {
-          startsAt: '2027-02-28T13:00:00Z',
-          endsAt: '2027-02-28T18:00:00Z',
-        })
-      ).status,
-    ).toBe(201);
+    expect(await auditCount(db(), 'create', 'shift', res.body.id, { beneficiaryId: person })).toBe(1);
+    expect((await addShift('2027-02-28T13:00:00Z', '2027-02-28T18:00:00Z')).status).toBe(201);
   });
 
   test("outside the placement's days: 409; the end before the start: 400 on endsAt; bad times: 400", async () => {
-    const before = await cip.call('POST', `/api/cip/placements/${placementId}/shifts`, {
-      startsAt: '2027-01-31T08:00:00Z',
-      endsAt: '2027-01-31T12:00:00Z',
-    });
+    const before = await addShift('2027-01-31T08:00:00Z', '2027-01-31T12:00:00Z');
     expect(before).toMatchObject({
       status: 409,
       body: { error: { message: "A shift falls within its placement's days: 2027-02-01 to 2027-02-28." } },
     });
-    expect(
-      (
-        await cip.call('POST', `/api/cip/placements/${placementId}/shifts`, {
-          startsAt: '2027-02-28T20:00:00Z',
-          endsAt: '2027-03-01T02:00:00Z',
-        })
-      ).status,
-    ).toBe(409);
-    const reversed = await cip.call('POST', `/api/cip/placements/${placementId}/shifts`, {
-      startsAt: '2027-02-10T12:00:00Z',
-      endsAt: '2027-02-10T08:00:00Z',
-    });
+    expect((await addShift('2027-02-28T20:00:00Z', '2027-03-01T02:00:00Z')).status).toBe(409);
+    const reversed = await addShift('2027-02-10T12:00:00Z', '2027-02-10T08:00:00Z');
     expect(reversed.status).toBe(400);
     expect(reversed.body.error.fields).toEqual([{ path: 'endsAt', message: 'must be after startsAt' }]);
-    expect(
-      fieldPaths(
-        await cip.call('POST', `/api/cip/placements/${placementId}/shifts`, {
-          startsAt: '2027-02-10 08:00',
-          endsAt: '2027-02-10T12:00:00',
-        }),
-      ),
-    ).toEqual(['endsAt', 'startsAt']);
+    expect(fieldPaths(await addShift('2027-02-10 08:00', '2027-02-10T12:00:00'))).toEqual(['endsAt', 'startsAt']);
     expect(await db().shift.count({ where: { placementId, startsAt: { lt: new Date('2027-02-01T00:00:00Z') } } })).toBe(
       0,
     );
@@ -454,29 +415,12 @@ describe('shifts', () => {
   test('a cancelled placement takes no shift (409); an unknown or out-of-scope one: 404; no token: 401', async () => {
     const siae = await newStructure('siae');
     const p = (await place(sas(await newCase(), siae, '2027-02-01', '2027-02-28', { status: 'cancelled' }))).body;
+    expect((await addShift('2027-02-10T08:00:00Z', '2027-02-10T12:00:00Z', p.id)).body.error.message).toBe(
+      'This placement is cancelled: shifts are planned in planned or active placements only.',
+    );
+    expect((await addShift('2027-02-10T08:00:00Z', '2027-02-10T12:00:00Z', 999999)).status).toBe(404);
     expect(
-      (
-        await cip.call('POST', `/api/cip/placements/${p.id}/shifts`, {
-          startsAt: '2027-02-10T08:00:00Z',
-          endsAt: '2027-02-10T12:00:00Z',
-        })
-      ).body.error.message,
-    ).toBe('This placement is cancelled: shifts are planned in planned or active placements only.');
-    expect(
-      (
-        await cip.call('POST', '/api/cip/placements/999999/shifts', {
-          startsAt: '2027-02-10T08:00:00Z',
-          endsAt: '2027-02-10T12:00:00Z',
-        })
-      ).status,
-    ).toBe(404);
-    expect(
-      (
-        await otherCip.call('POST', `/api/cip/placements/${placementId}/shifts`, {
-          startsAt: '2027-02-10T08:00:00Z',
-          endsAt: '2027-02-10T12:00:00Z',
-        })
-      ).body.error.message,
+      (await addShift('2027-02-10T08:00:00Z', '2027-02-10T12:00:00Z', placementId, otherCip)).body.error.message,
     ).toBe('Placement not found.');
     expect(
       (
@@ -489,11 +433,7 @@ describe('shifts', () => {
   });
 
   test("a person's shifts, earliest first, between from and to; audited; another CIP's case: 404", async () => {
-    for (const d of ['2027-02-15', '2027-02-08', '2027-02-22'])
-      await cip.call('POST', `/api/cip/placements/${placementId}/shifts`, {
-        startsAt: `${d}T08:00:00Z`,
-        endsAt: `${d}T12:00:00Z`,
-      });
+    for (const d of ['2027-02-15', '2027-02-08', '2027-02-22']) await addShift(`${d}T08:00:00Z`, `${d}T12:00:00Z`);
     const all = await cip.call('GET', `/api/cip/beneficiaries/${person}/shifts`);
     expect(all.status).toBe(200);
     const starts = all.body.items.map((s: { startsAt: string }) => s.startsAt.slice(0, 10));
@@ -527,29 +467,14 @@ describe('shifts', () => {
     'attendance: recorded with its time and shift_attendance; an absence is an alert; bad values 400; out of ' +
       'scope 404',
     async () => {
-      const shift = (
-        await cip.call('POST', `/api/cip/placements/${placementId}/shifts`, {
-          startsAt: '2027-02-17T08:00:00Z',
-          endsAt: '2027-02-17T12:00:00Z',
-        })
-      ).body;
+      const shift = (await addShift('2027-02-17T08:00:00Z', '2027-02-17T12:00:00Z')).body;
       const present = await cip.call('PATCH', `/api/cip/shifts/${shift.id}`, { attendance: 'late' });
       expect(present.status).toBe(200);
       expect(present.body.attendance).toBe('late');
       expect(Date.now() - new Date(present.body.attendanceAt).getTime()).toBeLessThan(60_000);
       const absent = await cip.call('PATCH', `/api/cip/shifts/${shift.id}`, { attendance: 'absent' });
       expect(absent.body.attendance).toBe('absent');
-      const events = await db().caseEvent.findMany({
-        where: { beneficiaryId: person, type: 'shift_attendance' },
-        orderBy: { id: 'asc' },
-      });
-      expect(
-        events.map((e) => [
-          e.attention,
-          (e.payload as { attendance: string }).attendance,
-          (e.payload as { from: string }).from,
-        ]),
-      ).toEqual([
+      expect(await alertsAndPayloads(db(), person, 'shift_attendance', 'attendance', 'from')).toEqual([
         [false, 'late', 'unknown'],
         [true, 'absent', 'late'],
       ]);
@@ -561,9 +486,7 @@ describe('shifts', () => {
       ).toContain('shift_attendance');
       const cleared = await cip.call('PATCH', `/api/cip/shifts/${shift.id}`, { attendance: 'unknown' });
       expect(cleared.body).toMatchObject({ attendance: 'unknown', attendanceAt: null });
-      expect(
-        await db().auditEvent.count({ where: { action: 'update', resource: 'shift', resourceId: String(shift.id) } }),
-      ).toBe(3);
+      expect(await auditCount(db(), 'update', 'shift', shift.id)).toBe(3);
 
       expect(fieldPaths(await cip.call('PATCH', `/api/cip/shifts/${shift.id}`, { attendance: 'maybe' }))).toEqual([
         'attendance',

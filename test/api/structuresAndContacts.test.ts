@@ -17,22 +17,10 @@ describe('structures', () => {
     'a coordinator adds an SIAE (2 seats unless told) and a company (no capacity); an admin changes one; each ' +
       'change audited',
     async () => {
-      const siae = await coordinator.call('POST', '/api/cip/structures', {
-        name: 'Recyclerie du Loir',
-        kind: 'siae',
-        sector: 'Réemploi',
-        city: 'Vendôme',
-      });
+      const recyclerie = { name: 'Recyclerie du Loir', kind: 'siae', sector: 'Réemploi', city: 'Vendôme' };
+      const siae = await coordinator.call('POST', '/api/cip/structures', recyclerie);
       expect(siae.status).toBe(201);
-      expect(siae.body).toMatchObject({
-        name: 'Recyclerie du Loir',
-        kind: 'siae',
-        capacity: 2,
-        active: true,
-        sector: 'Réemploi',
-        city: 'Vendôme',
-        address: null,
-      });
+      expect(siae.body).toMatchObject({ ...recyclerie, capacity: 2, active: true, address: null });
       const company = await coordinator.call('POST', '/api/cip/structures', {
         name: 'Boulangerie Martin',
         kind: 'company',
@@ -170,23 +158,11 @@ describe('contacts', () => {
   });
 
   test('any staff member adds a contact (a coordinator with its phone): E.164 phone, defaults, audited', async () => {
-    const res = await coordinator.call('POST', `/api/cip/structures/${structureId}/contacts`, {
-      firstName: 'Paul',
-      lastName: 'Durand',
-      phone: '06 12 00 00 11',
-      language: 'en',
-      role: 'tutor',
-    });
+    const paul = { firstName: 'Paul', lastName: 'Durand', phone: '06 12 00 00 11', language: 'en', role: 'tutor' };
+    const res = await coordinator.call('POST', `/api/cip/structures/${structureId}/contacts`, paul);
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({
-      structureId,
-      firstName: 'Paul',
-      lastName: 'Durand',
-      phone: '+33612000011',
-      language: 'en',
-      role: 'tutor',
-      active: true,
-    });
+    // The phone number in E.164.
+    expect(res.body).toMatchObject({ ...paul, structureId, phone: '+33612000011', active: true });
     const plain = await cip.call('POST', `/api/cip/structures/${structureId}/contacts`, { firstName: 'Rose' });
     expect(plain.body).toMatchObject({ language: 'fr', role: 'supervisor', phone: null });
     const row = await testApp().db.prisma.contact.findUniqueOrThrow({ where: { id: res.body.id } });

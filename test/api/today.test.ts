@@ -8,6 +8,22 @@ const DAY = 24 * 3600_000;
 describe.each(testDatabases())('on $name', (kind) => {
   const testApp = appForTests({}, { now: () => NOW }, kind);
   const [cip, other, coordinator] = staffForTests(testApp, 'cip', 'cip', 'coordinator');
+  /** An immersion of the person in the demo SIAE, Monday 2 to Friday 6 March 2026 (this week). */
+  const immersionOf = async (beneficiaryId: number, extra: { status?: string } = {}) => {
+    const db = testApp().db.prisma;
+    const siae = await db.structure.findFirstOrThrow({ where: { kind: 'siae' } });
+    return db.placement.create({
+      data: {
+        beneficiaryId,
+        structureId: siae.id,
+        kind: 'immersion',
+        startDate: new Date('2026-03-02'),
+        endDate: new Date('2026-03-06'),
+        ...extra,
+      },
+      include: { structure: true },
+    });
+  };
 
   test(
     'today: alerts by kind, pending cases, people without news for 14 days, shifts and immersions, in my scope ' +
@@ -41,17 +57,7 @@ describe.each(testDatabases())('on $name', (kind) => {
       await db.caseEvent.create({
         data: { beneficiaryId: theirs.id, type: 'absence_reported', actorType: 'beneficiary', attention: true },
       });
-      const siae = await db.structure.findFirstOrThrow({ where: { kind: 'siae' } });
-      const immersion = await db.placement.create({
-        data: {
-          beneficiaryId: talking.id,
-          structureId: siae.id,
-          kind: 'immersion',
-          startDate: new Date('2026-03-02'),
-          endDate: new Date('2026-03-06'),
-          status: 'active',
-        },
-      });
+      const immersion = await immersionOf(talking.id, { status: 'active' });
       await db.shift.create({
         data: {
           placementId: immersion.id,
@@ -60,16 +66,7 @@ describe.each(testDatabases())('on $name', (kind) => {
           endsAt: new Date('2026-03-05T12:00:00Z'),
         },
       });
-      await db.placement.create({
-        data: {
-          beneficiaryId: theirs.id,
-          structureId: siae.id,
-          kind: 'immersion',
-          startDate: new Date('2026-03-02'),
-          endDate: new Date('2026-03-06'),
-          status: 'active',
-        },
-      });
+      await immersionOf(theirs.id, { status: 'active' });
 
       const { status, body } = await cip.call('GET', '/api/cip/today');
       expect(status).toBe(200);
@@ -173,16 +170,7 @@ describe.each(testDatabases())('on $name', (kind) => {
     const mine = await db.beneficiary.create({ data: { firstName: 'Booked', status: 'active', cipId: cip.id } });
     const session = await db.workshopSession.findFirstOrThrow({ include: { workshop: true } });
     await db.booking.create({ data: { sessionId: session.id, beneficiaryId: mine.id, status: 'booked' } });
-    const siae = await db.structure.findFirstOrThrow({ where: { kind: 'siae' } });
-    const placement = await db.placement.create({
-      data: {
-        beneficiaryId: mine.id,
-        structureId: siae.id,
-        kind: 'immersion',
-        startDate: new Date('2026-03-02'),
-        endDate: new Date('2026-03-06'),
-      },
-    });
+    const placement = await immersionOf(mine.id);
     await db.checkIn.create({
       data: { placementId: placement.id, beneficiaryId: mine.id, day: '2026-03-03', status: 'difficult' },
     });
@@ -195,7 +183,7 @@ describe.each(testDatabases())('on $name', (kind) => {
     ]);
     const checkIns = (await cip.call('GET', `/api/cip/beneficiaries/${mine.id}/checkins`)).body;
     expect(checkIns.items).toEqual([
-      expect.objectContaining({ day: '2026-03-03', status: 'difficult', structure: siae.name }),
+      expect.objectContaining({ day: '2026-03-03', status: 'difficult', structure: placement.structure.name }),
     ]);
     expect(
       await db.auditEvent.count({

@@ -5,7 +5,8 @@
 // started, cancelled), a cancellation handing the seat to the first in line, and what a CIP sees
 // of a session's bookings (their own cases only), every access audited.
 import { appForTests, staffForTests } from '../support/app';
-import { fieldPaths, openCase, request, type StaffClient } from '../support/cipApi';
+import { auditCount } from '../support/audits';
+import { apiError, fieldPaths, openCase, request, type StaffClient } from '../support/cipApi';
 
 const testApp = appForTests();
 const [cip, otherCip, coordinator, admin] = staffForTests(testApp, 'cip', 'cip', 'coordinator', 'admin');
@@ -44,9 +45,9 @@ describe('workshops and sessions', () => {
     'any member of staff lists the workshops with their upcoming sessions: seats, booked, waiting, audience, ' +
       'status',
     async () => {
-      const res = await cip.call('GET', '/api/cip/workshops');
-      expect(res.status).toBe(200);
-      const digital = res.body.items.find((w: { code: string }) => w.code === 'digital');
+      const { status, body } = await cip.call('GET', '/api/cip/workshops');
+      expect(status).toBe(200);
+      const digital = body.items.find((w: { code: string }) => w.code === 'digital');
       expect(digital).toMatchObject({ category: 'digital', title: expect.any(String), active: true });
       expect(digital.sessions.length).toBe(3);
       expect(digital.sessions[0]).toMatchObject({
@@ -84,11 +85,7 @@ describe('workshops and sessions', () => {
       durationMinutes: 120,
     });
     expect(await db().workshop.findUnique({ where: { code: 'cv_video' } })).not.toBeNull();
-    expect(
-      await db().auditEvent.count({
-        where: { action: 'create', resource: 'workshop', resourceId: String(res.body.id), staffUserId: coordinator.id },
-      }),
-    ).toBe(1);
+    expect(await auditCount(db(), 'create', 'workshop', res.body.id, { staffUserId: coordinator.id })).toBe(1);
     expect(
       (
         await cip.call('POST', '/api/cip/workshops', {
@@ -153,11 +150,7 @@ describe('workshops and sessions', () => {
         audience: 'under25',
         status: 'scheduled',
       });
-      expect(
-        await db().auditEvent.count({
-          where: { action: 'create', resource: 'session', resourceId: String(res.body.id) },
-        }),
-      ).toBe(1);
+      expect(await auditCount(db(), 'create', 'session', res.body.id)).toBe(1);
       const listed = (await cip.call('GET', '/api/cip/workshops')).body.items.find(
         (w: { id: number }) => w.id === workshopId,
       );
@@ -269,36 +262,20 @@ describe('bookings', () => {
       const [a, b, c, d] = [await newCase(), await newCase(), await newCase(), await newCase()];
 
       const first = await bookFor(sessionId, { beneficiaryId: a });
-      expect(first.status).toBe(201);
-      expect(first.body).toMatchObject({
-        sessionId,
-        beneficiaryId: a,
-        status: 'booked',
-        source: 'cip',
-        position: null,
-        seatsLeft: 1,
+      expect(first).toMatchObject({
+        status: 201,
+        body: { sessionId, beneficiaryId: a, status: 'booked', source: 'cip', position: null, seatsLeft: 1 },
       });
       const event = await db().caseEvent.findFirstOrThrow({ where: { beneficiaryId: a, type: 'workshop_booked' } });
       expect(event).toMatchObject({ actorType: 'staff', actorId: String(cip.id) });
       expect(event.payload).toMatchObject({ bookingId: first.body.id, sessionId, source: 'cip' });
       expect(
-        await db().auditEvent.count({
-          where: {
-            action: 'create',
-            resource: 'booking',
-            resourceId: String(first.body.id),
-            beneficiaryId: a,
-            staffUserId: cip.id,
-          },
-        }),
+        await auditCount(db(), 'create', 'booking', first.body.id, { beneficiaryId: a, staffUserId: cip.id }),
       ).toBe(1);
 
-      expect((await bookFor(sessionId, { beneficiaryId: a })).body.error).toEqual({
-        code: 'Conflict',
-        reason: 'booking.hasSeat',
-        params: {},
-        message: 'This person has a seat on this session already.',
-      });
+      expect((await bookFor(sessionId, { beneficiaryId: a })).body.error).toEqual(
+        apiError('Conflict', 'booking.hasSeat', 'This person has a seat on this session already.'),
+      );
       expect((await bookFor(sessionId, { beneficiaryId: b })).body).toMatchObject({ status: 'booked', seatsLeft: 0 });
       const full = await bookFor(sessionId, { beneficiaryId: c, waitlistIfFull: false });
       expect(full.body.error.message).toBe('This session is full (book with waitlistIfFull to join its waiting list).');
@@ -365,12 +342,9 @@ describe('bookings', () => {
       expect((await bookFor(started.id, { beneficiaryId: person })).body.error.message).toBe(
         'This session has started already.',
       );
-      expect((await bookFor(999999, { beneficiaryId: person })).body.error).toEqual({
-        code: 'NotFound',
-        reason: 'notFound.Session',
-        params: {},
-        message: 'Session not found.',
-      });
+      expect((await bookFor(999999, { beneficiaryId: person })).body.error).toEqual(
+        apiError('NotFound', 'notFound.Session', 'Session not found.'),
+      );
       const sessionId = await newSession(5);
       const theirs = await newCase(1980, otherCip);
       expect((await bookFor(sessionId, { beneficiaryId: theirs })).body.error.message).toBe('Beneficiary not found.');
@@ -395,7 +369,7 @@ describe('bookings', () => {
       'what was shown',
     async () => {
       const sessionId = await newSession(1);
-      const [mine, theirs] = [await newCase(), await newCase(1980, otherCip)];
+      const [theirs, mine] = [await newCase(1980, otherCip), await newCase()];
       await bookFor(sessionId, { beneficiaryId: theirs }, otherCip);
       await bookFor(sessionId, { beneficiaryId: mine });
       const seen = await cip.call('GET', `/api/cip/sessions/${sessionId}/bookings`);
@@ -450,18 +424,11 @@ describe('bookings', () => {
       expect(await db().caseEvent.count({ where: { beneficiaryId: b, type: 'waitlist_promoted' } })).toBe(1);
       const notices = await db().message.findMany({ where: { beneficiaryId: b, kind: 'notification' } });
       expect(notices.map((m) => (m.payload as { key: string }).key)).toEqual(['notifications.waitlistPromoted']);
-      expect(
-        await db().auditEvent.count({
-          where: { action: 'update', resource: 'booking', resourceId: String(seat.id), beneficiaryId: a },
-        }),
-      ).toBe(1);
+      expect(await auditCount(db(), 'update', 'booking', seat.id, { beneficiaryId: a })).toBe(1);
 
-      expect((await cip.call('DELETE', `/api/cip/bookings/${seat.id}`)).body.error).toEqual({
-        code: 'Conflict',
-        reason: 'booking.cancelledAlready',
-        params: {},
-        message: 'This booking is cancelled already.',
-      });
+      expect((await cip.call('DELETE', `/api/cip/bookings/${seat.id}`)).body.error).toEqual(
+        apiError('Conflict', 'booking.cancelledAlready', 'This booking is cancelled already.'),
+      );
       const leaving = await cip.call('DELETE', `/api/cip/bookings/${waitC.id}`);
       expect(leaving.body).toMatchObject({ status: 'cancelled', promoted: false });
       expect(await db().message.count({ where: { beneficiaryId: { in: [a, c] }, kind: 'notification' } })).toBe(0);

@@ -6,6 +6,7 @@ import { agenda } from '../../bot/services/agenda';
 import { openBlockers, reportBlocker } from '../../bot/services/blockers';
 import { confirmShift, declineShift, upcomingShifts } from '../../bot/services/shifts';
 import { zonedTime } from '../../bot/services/time';
+import { alertsAndPayloads } from '../support/caseEvents';
 import { testDatabases, useDatabase } from '../support/databases';
 
 const TZ = 'Europe/Paris';
@@ -22,6 +23,8 @@ describe.each(testDatabases())('shifts, blockers and agenda on $name', (kind) =>
 
   const newPerson = () => db.prisma.beneficiary.create({ data: { firstName: `P${++seq}`, status: 'active' } });
   const self = (id: number) => ({ type: 'beneficiary' as const, id });
+  const shiftOf = (placementId: number, beneficiaryId: number, startsAt: Date, endsAt: Date) =>
+    db.prisma.shift.create({ data: { placementId, beneficiaryId, startsAt, endsAt } });
 
   async function placementFor(
     beneficiaryId: number,
@@ -135,22 +138,8 @@ describe.each(testDatabases())('shifts, blockers and agenda on $name', (kind) =>
       const p = await newPerson();
       const pl = await placementFor(p.id);
       const start = at(4, 9);
-      const s1 = await db.prisma.shift.create({
-        data: {
-          placementId: pl.id,
-          beneficiaryId: p.id,
-          startsAt: start,
-          endsAt: new Date(start.getTime() + 4 * HOUR),
-        },
-      });
-      const s2 = await db.prisma.shift.create({
-        data: {
-          placementId: pl.id,
-          beneficiaryId: p.id,
-          startsAt: start,
-          endsAt: new Date(start.getTime() + 4 * HOUR),
-        },
-      });
+      const s1 = await shiftOf(pl.id, p.id, start, new Date(start.getTime() + 4 * HOUR));
+      const s2 = await shiftOf(pl.id, p.id, start, new Date(start.getTime() + 4 * HOUR));
 
       expect(await declineShift(db.prisma, p.id, s1.id, 'sick', new Date(start.getTime() - DAY), self(p.id))).toEqual({
         status: 'declined',
@@ -162,17 +151,7 @@ describe.each(testDatabases())('shifts, blockers and agenda on $name', (kind) =>
         late: true,
       });
 
-      const events = await db.prisma.caseEvent.findMany({
-        where: { beneficiaryId: p.id, type: 'shift_declined' },
-        orderBy: { id: 'asc' },
-      });
-      expect(
-        events.map((e) => [
-          e.attention,
-          (e.payload as { late: boolean }).late,
-          (e.payload as { reason: string }).reason,
-        ]),
-      ).toEqual([
+      expect(await alertsAndPayloads(db.prisma, p.id, 'shift_declined', 'late', 'reason')).toEqual([
         [false, false, 'sick'],
         [true, true, 'transport'],
       ]);
@@ -188,9 +167,7 @@ describe.each(testDatabases())('shifts, blockers and agenda on $name', (kind) =>
       const pl = await placementFor(p.id);
       const cancelled = await placementFor(p.id, 'sas_iae', { startDate: at(1, 0), endDate: at(31, 0) }, 'cancelled');
       const mk = (placementId: number, start: Date) =>
-        db.prisma.shift.create({
-          data: { placementId, beneficiaryId: p.id, startsAt: start, endsAt: new Date(start.getTime() + HOUR) },
-        });
+        shiftOf(placementId, p.id, start, new Date(start.getTime() + HOUR));
       const started = await mk(pl.id, at(3, 9));
       const ofCancelled = await mk(cancelled.id, at(5, 9));
       const fine = await mk(pl.id, at(5, 14));
@@ -220,12 +197,8 @@ describe.each(testDatabases())('shifts, blockers and agenda on $name', (kind) =>
         { startDate: new Date('2025-03-06T00:00:00Z'), endDate: new Date('2025-03-18T00:00:00Z') },
         'planned',
       );
-      await db.prisma.shift.create({
-        data: { placementId: sas.id, beneficiaryId: p.id, startsAt: at(7, 8), endsAt: at(7, 12) },
-      });
-      await db.prisma.shift.create({
-        data: { placementId: sas.id, beneficiaryId: p.id, startsAt: at(4, 13), endsAt: at(4, 17) },
-      });
+      await shiftOf(sas.id, p.id, at(7, 8), at(7, 12));
+      await shiftOf(sas.id, p.id, at(4, 13), at(4, 17));
       const workshop = await db.prisma.workshop.create({
         data: { code: `w${++seq}`, category: 'digital', title: 'Numérique' },
       });

@@ -58,6 +58,14 @@ export async function request(
   return { status: res.status, body: parsed };
 }
 
+/** An answer's error as the API writes it: its code, stable reason and message, and its values (none unless told). */
+export const apiError = (code: string, reason: string, message: string, params: object = {}) => ({
+  code,
+  reason,
+  params,
+  message,
+});
+
 /** The paths of the fields a 400 names, sorted. */
 export const fieldPaths = (res: { body: { error: { fields: { path: string }[] } } }): string[] =>
   res.body.error.fields.map((f) => f.path).sort();

@@ -108,6 +108,20 @@ export async function startWhatsAppApp(
 }
 
 /**
+ * For a test file whose tests each start their own app: the starter, and after each test the app it
+ * started is closed. 1000 messages a second unless the options carry an `env` (which then replaces it).
+ */
+export function appPerTest(): (options?: Parameters<typeof startWhatsAppApp>[0]) => Promise<WhatsAppTestApp> {
+  let running: WhatsAppTestApp | undefined;
+  afterEach(async () => {
+    await running?.close();
+    running = undefined;
+  });
+  return async (options = {}) =>
+    (running = await startWhatsAppApp({ env: { WHATSAPP_MPS: '1000', ...options.env }, ...options }));
+}
+
+/**
  * A case that has a WhatsApp chat with us: its conversation reference and its user profile, as the
  * channel leaves them after a message the person sent at `wroteAt` (their 24-hour window counts from it).
  */

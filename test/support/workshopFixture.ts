@@ -1,13 +1,13 @@
 // Workshop sessions written straight into the database, for tests that book them.
 import type { Db } from '../../bot/db/client';
 
-/** A two-hour session in Blois of an existing workshop, from startsAt. */
+/** A two-hour session of an existing workshop, from startsAt, in Blois unless `extra` says another place. */
 export function sessionOf(
   prisma: Db,
   workshopId: number,
   startsAt: Date,
   capacity: number,
-  extra: { audience?: 'under25' | 'over25' } = {},
+  extra: { audience?: 'under25' | 'over25'; place?: string } = {},
 ) {
   return prisma.workshopSession.create({
     data: {
