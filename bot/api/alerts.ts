@@ -3,6 +3,7 @@
 // acknowledgement, which says who saw it and when.
 import { z } from 'zod';
 import { ANY_STAFF, type Api, type ApiDeps } from './http';
+import { routesFor } from './routes';
 import { about, idsOf, orNotFound, page } from './handlers';
 import { caseEvent } from './beneficiaries';
 import { caseScope, inScope } from './scope';
@@ -46,14 +47,12 @@ async function withErasure<T extends { type: string; beneficiaryId: number | nul
 }
 
 export function alertRoutes(api: Api, { db }: ApiDeps): void {
+  const anyStaff = routesFor(api, 'alerts', ANY_STAFF);
   const prisma = db.prisma;
-  api.route(
+  anyStaff.get(
+    '/api/cip/alerts',
+    'Alerts of the cases in my scope, newest first (not acknowledged ones unless told)',
     {
-      method: 'get',
-      path: '/api/cip/alerts',
-      summary: 'Alerts of the cases in my scope, newest first (not acknowledged ones unless told)',
-      tag: 'alerts',
-      roles: ANY_STAFF,
       query: z.object({ acknowledged: flag.default(false), beneficiaryId: id.optional(), ...paging }),
       response: list(erasureAlert),
     },
@@ -73,16 +72,10 @@ export function alertRoutes(api: Api, { db }: ApiDeps): void {
     },
   );
 
-  api.route(
-    {
-      method: 'post',
-      path: '/api/cip/alerts/:id/acknowledge',
-      summary: 'Acknowledge an alert',
-      tag: 'alerts',
-      roles: ANY_STAFF,
-      params: idParams,
-      response: alert,
-    },
+  anyStaff.post(
+    '/api/cip/alerts/:id/acknowledge',
+    'Acknowledge an alert',
+    { params: idParams, response: alert },
     async (ctx, { params }) => {
       const found = await orNotFound(
         'Alert',

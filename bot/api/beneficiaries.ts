@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { isUniqueViolation, type Prisma } from '../db/client';
 import { appendCaseEvent } from '../services/caseEvents';
 import { ANY_STAFF, apiError, conflict, notFound, type Api, type ApiContext, type ApiDeps } from './http';
+import { routesFor } from './routes';
 import { aboutCase, byStaff, fieldsOf, idsOf, page } from './handlers';
 import { caseInScope, caseScope } from './scope';
 import {
@@ -167,18 +168,13 @@ async function phoneTaken(err: unknown): Promise<never> {
 }
 
 export function beneficiaryRoutes(api: Api, { db }: ApiDeps): void {
+  const anyStaff = routesFor(api, 'beneficiaries', ANY_STAFF);
   const prisma = db.prisma;
 
-  api.route(
-    {
-      method: 'get',
-      path: '/api/cip/beneficiaries',
-      summary: 'List the cases in my scope',
-      tag: 'beneficiaries',
-      roles: ANY_STAFF,
-      query: listQuery,
-      response: list(beneficiary),
-    },
+  anyStaff.get(
+    '/api/cip/beneficiaries',
+    'List the cases in my scope',
+    { query: listQuery, response: list(beneficiary) },
     async (ctx, { query }) => {
       const where = caseListWhere(ctx.staff, query, db.provider);
       const { items, total } = await page(query, (window) => [
@@ -190,17 +186,10 @@ export function beneficiaryRoutes(api: Api, { db }: ApiDeps): void {
     },
   );
 
-  api.route(
-    {
-      method: 'post',
-      path: '/api/cip/beneficiaries',
-      summary: 'Open a case',
-      tag: 'beneficiaries',
-      roles: ANY_STAFF,
-      body: createBody,
-      response: beneficiary,
-      status: 201,
-    },
+  anyStaff.post(
+    '/api/cip/beneficiaries',
+    'Open a case',
+    { body: createBody, response: beneficiary, status: 201 },
     async (ctx, { body }) => {
       const { consent, ...fields } = body;
       const data = changes(ctx.staff.role, ctx.staff.id, fields) as Prisma.BeneficiaryUncheckedCreateInput;
@@ -235,16 +224,10 @@ export function beneficiaryRoutes(api: Api, { db }: ApiDeps): void {
     },
   );
 
-  api.route(
-    {
-      method: 'get',
-      path: '/api/cip/beneficiaries/:id',
-      summary: 'A case',
-      tag: 'beneficiaries',
-      roles: ANY_STAFF,
-      params: idParams,
-      response: beneficiary,
-    },
+  anyStaff.get(
+    '/api/cip/beneficiaries/:id',
+    'A case',
+    { params: idParams, response: beneficiary },
     async (ctx, { params }) => {
       const b = await caseInScope(prisma, ctx.staff, params.id);
       await ctx.audit({ action: 'read', resource: 'beneficiary', ...aboutCase(b) });
@@ -252,17 +235,10 @@ export function beneficiaryRoutes(api: Api, { db }: ApiDeps): void {
     },
   );
 
-  api.route(
-    {
-      method: 'patch',
-      path: '/api/cip/beneficiaries/:id',
-      summary: 'Change a case',
-      tag: 'beneficiaries',
-      roles: ANY_STAFF,
-      params: idParams,
-      body: updateBody,
-      response: beneficiary,
-    },
+  anyStaff.patch(
+    '/api/cip/beneficiaries/:id',
+    'Change a case',
+    { params: idParams, body: updateBody, response: beneficiary },
     async (ctx, { params, body }) => {
       const before = await caseInScope(prisma, ctx.staff, params.id);
       const data = changes(ctx.staff.role, ctx.staff.id, body);
@@ -283,17 +259,10 @@ export function beneficiaryRoutes(api: Api, { db }: ApiDeps): void {
     },
   );
 
-  api.route(
-    {
-      method: 'post',
-      path: '/api/cip/beneficiaries/:id/validate',
-      summary: 'Validate a pending case (it becomes active, followed by me or the CIP given)',
-      tag: 'beneficiaries',
-      roles: ANY_STAFF,
-      params: idParams,
-      body: z.object({ cipId: id.optional() }),
-      response: beneficiary,
-    },
+  anyStaff.post(
+    '/api/cip/beneficiaries/:id/validate',
+    'Validate a pending case (it becomes active, followed by me or the CIP given)',
+    { params: idParams, body: z.object({ cipId: id.optional() }), response: beneficiary },
     async (ctx, { params, body }) => {
       const before = await caseInScope(prisma, ctx.staff, params.id);
       if (before.status !== 'pending') throw conflict('case.notPending', { status: before.status });
@@ -324,17 +293,10 @@ export function beneficiaryRoutes(api: Api, { db }: ApiDeps): void {
     },
   );
 
-  api.route(
-    {
-      method: 'post',
-      path: '/api/cip/beneficiaries/:id/archive',
-      summary: 'Archive a case (the journey ended, or the person asked)',
-      tag: 'beneficiaries',
-      roles: ANY_STAFF,
-      params: idParams,
-      body: z.object({ reason: text(500).optional() }),
-      response: beneficiary,
-    },
+  anyStaff.post(
+    '/api/cip/beneficiaries/:id/archive',
+    'Archive a case (the journey ended, or the person asked)',
+    { params: idParams, body: z.object({ reason: text(500).optional() }), response: beneficiary },
     async (ctx, { params, body }) => {
       const before = await caseInScope(prisma, ctx.staff, params.id);
       if (before.status === 'archived') throw conflict('case.archivedAlready');
@@ -357,17 +319,10 @@ export function beneficiaryRoutes(api: Api, { db }: ApiDeps): void {
     },
   );
 
-  api.route(
-    {
-      method: 'get',
-      path: '/api/cip/beneficiaries/:id/timeline',
-      summary: "A case's timeline (CaseEvents), newest first",
-      tag: 'beneficiaries',
-      roles: ANY_STAFF,
-      params: idParams,
-      query: timelineQuery,
-      response: list(caseEvent),
-    },
+  anyStaff.get(
+    '/api/cip/beneficiaries/:id/timeline',
+    "A case's timeline (CaseEvents), newest first",
+    { params: idParams, query: timelineQuery, response: list(caseEvent) },
     async (ctx, { params, query }) => {
       const b = await caseInScope(prisma, ctx.staff, params.id);
       const where = { beneficiaryId: b.id, ...(query.type && { type: query.type }) };

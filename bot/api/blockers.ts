@@ -6,6 +6,7 @@ import type { Prisma } from '../db/client';
 import { BLOCKER_CATEGORIES, URGENCIES } from '../services/blockers';
 import { appendCaseEvent } from '../services/caseEvents';
 import { ANY_STAFF, conflict, type Api, type ApiDeps } from './http';
+import { routesFor } from './routes';
 import { about, byStaff, idsOf, orNotFound, page } from './handlers';
 import { caseScope, inScope } from './scope';
 import { id, idParams, list, paging } from './schemas';
@@ -41,18 +42,13 @@ const changeBody = z.object({ status: blockerStatus, note: z.string().trim().min
 const withPerson = { beneficiary: { select: { id: true, firstName: true, lastName: true } } } as const;
 
 export function blockerRoutes(api: Api, { db }: ApiDeps): void {
+  const anyStaff = routesFor(api, 'blockers', ANY_STAFF);
   const prisma = db.prisma;
 
-  api.route(
-    {
-      method: 'get',
-      path: '/api/cip/blockers',
-      summary: 'Blockers of the cases in my scope, newest first',
-      tag: 'blockers',
-      roles: ANY_STAFF,
-      query: listQuery,
-      response: list(blocker),
-    },
+  anyStaff.get(
+    '/api/cip/blockers',
+    'Blockers of the cases in my scope, newest first',
+    { query: listQuery, response: list(blocker) },
     async (ctx, { query }) => {
       const where: Prisma.BlockerWhereInput = {
         beneficiary: caseScope(ctx.staff),
@@ -80,16 +76,10 @@ export function blockerRoutes(api: Api, { db }: ApiDeps): void {
     },
   );
 
-  api.route(
-    {
-      method: 'get',
-      path: '/api/cip/blockers/:id',
-      summary: 'A blocker',
-      tag: 'blockers',
-      roles: ANY_STAFF,
-      params: idParams,
-      response: blocker,
-    },
+  anyStaff.get(
+    '/api/cip/blockers/:id',
+    'A blocker',
+    { params: idParams, response: blocker },
     async (ctx, { params }) => {
       const found = await orNotFound(
         'Blocker',
@@ -100,17 +90,10 @@ export function blockerRoutes(api: Api, { db }: ApiDeps): void {
     },
   );
 
-  api.route(
-    {
-      method: 'patch',
-      path: '/api/cip/blockers/:id',
-      summary: "Change a blocker's status, with a note for the timeline",
-      tag: 'blockers',
-      roles: ANY_STAFF,
-      params: idParams,
-      body: changeBody,
-      response: blocker,
-    },
+  anyStaff.patch(
+    '/api/cip/blockers/:id',
+    "Change a blocker's status, with a note for the timeline",
+    { params: idParams, body: changeBody, response: blocker },
     async (ctx, { params, body }) => {
       const before = await orNotFound('Blocker', prisma.blocker.findFirst({ where: inScope(ctx.staff, params.id) }));
       if (before.status === body.status) throw conflict(`blocker.already.${before.status}`);

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { book, cancelBooking } from '../services/workshops';
 import { ANY_STAFF, conflict, notFound, type Api, type ApiDeps } from './http';
+import { routesFor } from './routes';
 import { about, byStaff, idsOf, orNotFound } from './handlers';
 import { caseInScope, caseScope, inScope } from './scope';
 import { id, idParams, list } from './schemas';
@@ -48,19 +49,13 @@ const CONFLICTS = {
 } as const;
 
 export function bookingRoutes(api: Api, { db }: ApiDeps): void {
+  const anyStaff = routesFor(api, 'bookings', ANY_STAFF);
   const prisma = db.prisma;
 
-  api.route(
-    {
-      method: 'get',
-      path: '/api/cip/sessions/:id/bookings',
-      summary: "A session's bookings and waiting list (a CIP sees the people in their scope)",
-      tag: 'bookings',
-      roles: ANY_STAFF,
-      params: idParams,
-      query: z.object({ status: bookingStatus.optional() }),
-      response: list(listedBooking),
-    },
+  anyStaff.get(
+    '/api/cip/sessions/:id/bookings',
+    "A session's bookings and waiting list (a CIP sees the people in their scope)",
+    { params: idParams, query: z.object({ status: bookingStatus.optional() }), response: list(listedBooking) },
     async (ctx, { params, query }) => {
       await orNotFound('Session', prisma.workshopSession.findUnique({ where: { id: params.id } }));
       const items = await prisma.booking.findMany({
@@ -82,18 +77,10 @@ export function bookingRoutes(api: Api, { db }: ApiDeps): void {
     },
   );
 
-  api.route(
-    {
-      method: 'post',
-      path: '/api/cip/sessions/:id/bookings',
-      summary: 'Book a seat for a person (or a place on the waiting list when full)',
-      tag: 'bookings',
-      roles: ANY_STAFF,
-      params: idParams,
-      body: bookBody,
-      response: made,
-      status: 201,
-    },
+  anyStaff.post(
+    '/api/cip/sessions/:id/bookings',
+    'Book a seat for a person (or a place on the waiting list when full)',
+    { params: idParams, body: bookBody, response: made, status: 201 },
     async (ctx, { params, body }) => {
       const person = await caseInScope(prisma, ctx.staff, body.beneficiaryId);
       if (person.status === 'archived' || person.status === 'erased') throw conflict(`case.${person.status}`);
@@ -127,16 +114,10 @@ export function bookingRoutes(api: Api, { db }: ApiDeps): void {
     },
   );
 
-  api.route(
-    {
-      method: 'del',
-      path: '/api/cip/bookings/:id',
-      summary: 'Cancel a booking or a place on the waiting list (a freed seat goes to the first person waiting)',
-      tag: 'bookings',
-      roles: ANY_STAFF,
-      params: idParams,
-      response: cancelled,
-    },
+  anyStaff.del(
+    '/api/cip/bookings/:id',
+    'Cancel a booking or a place on the waiting list (a freed seat goes to the first person waiting)',
+    { params: idParams, response: cancelled },
     async (ctx, { params }) => {
       const found = await orNotFound('Booking', prisma.booking.findFirst({ where: inScope(ctx.staff, params.id) }));
       // The promotion, if any, queued its own notification to the person who got the seat.

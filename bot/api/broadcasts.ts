@@ -7,6 +7,7 @@ import type { Prisma } from '../db/client';
 import { broadcastReport, createBroadcast, previewBroadcast } from '../services/broadcasts';
 import type { QuietHours } from '../services/quietHours';
 import { ANY_STAFF, conflict, notFound, type Api, type ApiDeps } from './http';
+import { routesFor } from './routes';
 import { orNotFound, page } from './handlers';
 import { caseScope } from './scope';
 import { ageGroup, id, idParams, language, paging, stage, text } from './schemas';
@@ -78,18 +79,16 @@ export interface BroadcastRouteOptions {
 }
 
 export function broadcastRoutes(api: Api, deps: ApiDeps, options: BroadcastRouteOptions): void {
+  const anyStaff = routesFor(api, 'broadcasts', ANY_STAFF);
   const { db } = deps;
   const prisma = db.prisma;
   const mine = (staff: { id: number; role: string }): Prisma.BroadcastWhereInput =>
     staff.role === 'cip' ? { createdById: staff.id } : {};
 
-  api.route(
+  anyStaff.post(
+    '/api/cip/broadcasts',
+    'Invite an audience to a workshop session (once per idempotency key)',
     {
-      method: 'post',
-      path: '/api/cip/broadcasts',
-      summary: 'Invite an audience to a workshop session (once per idempotency key)',
-      tag: 'broadcasts',
-      roles: ANY_STAFF,
       body: createBody,
       response: z.object({
         broadcastId: z.number().int(),
@@ -132,14 +131,10 @@ export function broadcastRoutes(api: Api, deps: ApiDeps, options: BroadcastRoute
     },
   );
 
-  api.route(
+  anyStaff.post(
+    '/api/cip/broadcasts/preview',
+    'What a broadcast would do, sending nothing: how many people, by language, and who would be skipped and why',
     {
-      method: 'post',
-      path: '/api/cip/broadcasts/preview',
-      summary:
-        'What a broadcast would do, sending nothing: how many people, by language, and who would be skipped and why',
-      tag: 'broadcasts',
-      roles: ANY_STAFF,
       body: createBody.omit({ idempotencyKey: true }),
       response: z.object({
         invited: z.number().int(),
@@ -161,17 +156,10 @@ export function broadcastRoutes(api: Api, deps: ApiDeps, options: BroadcastRoute
     },
   );
 
-  api.route(
-    {
-      method: 'get',
-      path: '/api/cip/broadcasts/:id',
-      summary: 'What became of a broadcast: counts, and its recipients',
-      tag: 'broadcasts',
-      roles: ANY_STAFF,
-      params: idParams,
-      query: z.object({ ...paging }),
-      response: report,
-    },
+  anyStaff.get(
+    '/api/cip/broadcasts/:id',
+    'What became of a broadcast: counts, and its recipients',
+    { params: idParams, query: z.object({ ...paging }), response: report },
     async (ctx, { params, query }) => {
       await orNotFound('Broadcast', prisma.broadcast.findFirst({ where: { id: params.id, ...mine(ctx.staff) } }));
       const found = await orNotFound('Broadcast', broadcastReport(prisma, params.id));
@@ -209,13 +197,10 @@ export function broadcastRoutes(api: Api, deps: ApiDeps, options: BroadcastRoute
     },
   );
 
-  api.route(
+  anyStaff.get(
+    '/api/cip/broadcasts',
+    'My broadcasts (all of them for coordinators and admins), newest first',
     {
-      method: 'get',
-      path: '/api/cip/broadcasts',
-      summary: 'My broadcasts (all of them for coordinators and admins), newest first',
-      tag: 'broadcasts',
-      roles: ANY_STAFF,
       query: z.object({ sessionId: id.optional(), ...paging }),
       response: z.object({
         items: z.array(

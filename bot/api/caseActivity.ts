@@ -2,6 +2,7 @@
 // one's scope, audited like the other reads of a case.
 import { z } from 'zod';
 import { ANY_STAFF, type Api, type ApiDeps } from './http';
+import { routesFor } from './routes';
 import { idsOf } from './handlers';
 import { caseInScope } from './scope';
 import { idParams, list } from './schemas';
@@ -29,17 +30,13 @@ const checkIn = z.object({
 });
 
 export function caseActivityRoutes(api: Api, { db }: ApiDeps): void {
+  const bookingRoutes = routesFor(api, 'bookings', ANY_STAFF);
+  const checkInRoutes = routesFor(api, 'placements', ANY_STAFF);
   const prisma = db.prisma;
-  api.route(
-    {
-      method: 'get',
-      path: '/api/cip/beneficiaries/:id/bookings',
-      summary: "A person's workshop bookings, newest session first",
-      tag: 'bookings',
-      roles: ANY_STAFF,
-      params: idParams,
-      response: list(booking),
-    },
+  bookingRoutes.get(
+    '/api/cip/beneficiaries/:id/bookings',
+    "A person's workshop bookings, newest session first",
+    { params: idParams, response: list(booking) },
     async (ctx, { params }) => {
       const b = await caseInScope(prisma, ctx.staff, params.id);
       const rows = await prisma.booking.findMany({
@@ -65,16 +62,10 @@ export function caseActivityRoutes(api: Api, { db }: ApiDeps): void {
       return { items, total: items.length };
     },
   );
-  api.route(
-    {
-      method: 'get',
-      path: '/api/cip/beneficiaries/:id/checkins',
-      summary: "A person's immersion check-ins, newest first",
-      tag: 'placements',
-      roles: ANY_STAFF,
-      params: idParams,
-      response: list(checkIn),
-    },
+  checkInRoutes.get(
+    '/api/cip/beneficiaries/:id/checkins',
+    "A person's immersion check-ins, newest first",
+    { params: idParams, response: list(checkIn) },
     async (ctx, { params }) => {
       const b = await caseInScope(prisma, ctx.staff, params.id);
       const rows = await prisma.checkIn.findMany({

@@ -16,6 +16,7 @@ import {
 } from '../services/cipMessages';
 import type { QuietHours } from '../services/quietHours';
 import { ANY_STAFF, conflict, type Api, type ApiDeps } from './http';
+import { routesFor } from './routes';
 import { aboutCase } from './handlers';
 import { caseInScope } from './scope';
 import { idParams, list } from './schemas';
@@ -101,6 +102,7 @@ function stateOf(m: { status: string; channel: string; nextAttemptAt: Date | nul
 }
 
 export function cipMessageRoutes(api: Api, { db, now }: ApiDeps, options: CipMessageRouteOptions): void {
+  const anyStaff = routesFor(api, 'beneficiaries', ANY_STAFF);
   const prisma = db.prisma;
   clock = now;
 
@@ -116,18 +118,10 @@ export function cipMessageRoutes(api: Api, { db, now }: ApiDeps, options: CipMes
   const lines = (body: MessageBody, from: string, lng: LanguageCode) =>
     cipMessageLines(content(body), from, lng).join('\n');
 
-  api.route(
-    {
-      method: 'post',
-      path: '/api/cip/beneficiaries/:id/messages/preview',
-      summary: 'The message as the person will read it (in their language) and its French, before it is sent',
-      tag: 'beneficiaries',
-      roles: ANY_STAFF,
-      params: idParams,
-      body: messageBody,
-      response: preview,
-      errors: WRITE_ERRORS,
-    },
+  anyStaff.post(
+    '/api/cip/beneficiaries/:id/messages/preview',
+    'The message as the person will read it (in their language) and its French, before it is sent',
+    { params: idParams, body: messageBody, response: preview, errors: WRITE_ERRORS },
     async (ctx, { params, body }) => {
       const b = await target(ctx.staff, params.id);
       const lng: LanguageCode = isLanguageCode(b.language) ? b.language : 'fr';
@@ -136,21 +130,11 @@ export function cipMessageRoutes(api: Api, { db, now }: ApiDeps, options: CipMes
     },
   );
 
-  api.route(
-    {
-      method: 'post',
-      path: '/api/cip/beneficiaries/:id/messages',
-      summary:
-        'Write to the person: a ready-made message (sent in their language) or a free text, ' +
-        "signed with the CIP's first name; goes through the outbox",
-      tag: 'beneficiaries',
-      roles: ANY_STAFF,
-      params: idParams,
-      body: messageBody,
-      status: 201,
-      response: staffMessage,
-      errors: WRITE_ERRORS,
-    },
+  anyStaff.post(
+    '/api/cip/beneficiaries/:id/messages',
+    'Write to the person: a ready-made message (sent in their language) or a free text, ' +
+      "signed with the CIP's first name; goes through the outbox",
+    { params: idParams, body: messageBody, status: 201, response: staffMessage, errors: WRITE_ERRORS },
     async (ctx, { params, body }) => {
       const b = await target(ctx.staff, params.id);
       const id = await queueCipMessage(prisma, {
@@ -173,16 +157,10 @@ export function cipMessageRoutes(api: Api, { db, now }: ApiDeps, options: CipMes
     },
   );
 
-  api.route(
-    {
-      method: 'get',
-      path: '/api/cip/beneficiaries/:id/staff-messages',
-      summary: 'What staff wrote to the person, newest first, with where each message is (audited)',
-      tag: 'beneficiaries',
-      roles: ANY_STAFF,
-      params: idParams,
-      response: list(staffMessage),
-    },
+  anyStaff.get(
+    '/api/cip/beneficiaries/:id/staff-messages',
+    'What staff wrote to the person, newest first, with where each message is (audited)',
+    { params: idParams, response: list(staffMessage) },
     async (ctx, { params }) => {
       const b = await caseInScope(prisma, ctx.staff, params.id);
       const rows = await prisma.message.findMany({

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { isUniqueViolation, type Prisma } from '../db/client';
 import { ANY_STAFF, apiError, conflict, MANAGERS, notFound, type Api, type ApiContext, type ApiDeps } from './http';
+import { routesFor } from './routes';
 import { about, fieldsOf, idsOf, orNotFound } from './handlers';
 import { flag, id, idParams, language, list, name, paging, phone } from './schemas';
 
@@ -52,18 +53,13 @@ function mayChangePhone(ctx: ApiContext, phone: string | null | undefined, curre
 }
 
 export function contactRoutes(api: Api, { db }: ApiDeps): void {
+  const anyStaff = routesFor(api, 'contacts', ANY_STAFF);
   const prisma = db.prisma;
 
-  api.route(
-    {
-      method: 'get',
-      path: '/api/cip/contacts',
-      summary: 'List employer contacts (of one structure when told)',
-      tag: 'contacts',
-      roles: ANY_STAFF,
-      query: listQuery,
-      response: list(contact),
-    },
+  anyStaff.get(
+    '/api/cip/contacts',
+    'List employer contacts (of one structure when told)',
+    { query: listQuery, response: list(contact) },
     async (ctx, { query }) => {
       if (query.structureId && !(await prisma.structure.findUnique({ where: { id: query.structureId } })))
         throw notFound('Structure');
@@ -80,18 +76,10 @@ export function contactRoutes(api: Api, { db }: ApiDeps): void {
     },
   );
 
-  api.route(
-    {
-      method: 'post',
-      path: '/api/cip/structures/:id/contacts',
-      summary: 'Add a contact to a structure (a phone number: coordinators and admins only)',
-      tag: 'contacts',
-      roles: ANY_STAFF,
-      params: idParams,
-      body: createBody,
-      response: contact,
-      status: 201,
-    },
+  anyStaff.post(
+    '/api/cip/structures/:id/contacts',
+    'Add a contact to a structure (a phone number: coordinators and admins only)',
+    { params: idParams, body: createBody, response: contact, status: 201 },
     async (ctx, { params, body }) => {
       await orNotFound('Structure', prisma.structure.findUnique({ where: { id: params.id } }));
       mayChangePhone(ctx, body.phone, null);
@@ -101,17 +89,10 @@ export function contactRoutes(api: Api, { db }: ApiDeps): void {
     },
   );
 
-  api.route(
-    {
-      method: 'patch',
-      path: '/api/cip/contacts/:id',
-      summary: 'Change a contact (the phone number: coordinators and admins only)',
-      tag: 'contacts',
-      roles: ANY_STAFF,
-      params: idParams,
-      body: updateBody,
-      response: contact,
-    },
+  anyStaff.patch(
+    '/api/cip/contacts/:id',
+    'Change a contact (the phone number: coordinators and admins only)',
+    { params: idParams, body: updateBody, response: contact },
     async (ctx, { params, body }) => {
       const existing = await orNotFound('Contact', prisma.contact.findUnique({ where: { id: params.id } }));
       mayChangePhone(ctx, body.phone, existing.phone);

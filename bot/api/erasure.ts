@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { eraseBeneficiary, ErasureRefused, type EraseOptions, type MediaFiles } from '../services/erasure';
 import { conflict, MANAGERS, notFound, type Api, type ApiDeps } from './http';
+import { routesFor } from './routes';
 import { caseInScope } from './scope';
 import { idParams } from './schemas';
 
@@ -32,14 +33,11 @@ export function erasureRoutes(
   media?: MediaFiles,
   forgetChats?: EraseOptions['forgetChats'],
 ): void {
-  api.route(
+  const managers = routesFor(api, 'beneficiaries', MANAGERS);
+  managers.post(
+    '/api/cip/beneficiaries/:id/erase',
+    "Erase a person's data for good: names, phone, messages, files, free text; only anonymous statistics stay",
     {
-      method: 'post',
-      path: '/api/cip/beneficiaries/:id/erase',
-      summary:
-        "Erase a person's data for good: names, phone, messages, files, free text; only anonymous statistics stay",
-      tag: 'beneficiaries',
-      roles: MANAGERS,
       params: idParams,
       body: z.object({ reason: z.string().trim().min(3, 'say why (at least 3 characters)').max(500) }),
       response: z.object({ id: z.number().int(), erasedAt: z.date(), counts }),

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { ALL_EXIT_DETAILS, EXIT_OUTCOMES, recordExit } from '../services/exits';
 import { beneficiary } from './beneficiaries';
 import { ANY_STAFF, apiError, conflict, invalid, notFound, type Api, type ApiDeps } from './http';
+import { routesFor } from './routes';
 import { aboutCase, byStaff } from './handlers';
 import { caseInScope } from './scope';
 import { day, idParams, text } from './schemas';
@@ -27,13 +28,11 @@ const exitBody = z.object({
 });
 
 export function exitRoutes(api: Api, { db }: ApiDeps): void {
-  api.route(
+  const anyStaff = routesFor(api, 'beneficiaries', ANY_STAFF);
+  anyStaff.post(
+    '/api/cip/beneficiaries/:id/exit',
+    "Record a person's exit from the platform: day, outcome and detail; the stage becomes exited",
     {
-      method: 'post',
-      path: '/api/cip/beneficiaries/:id/exit',
-      summary: "Record a person's exit from the platform: day, outcome and detail; the stage becomes exited",
-      tag: 'beneficiaries',
-      roles: ANY_STAFF,
       params: idParams,
       body: exitBody,
       response: beneficiary,

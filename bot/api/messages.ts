@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { mediaIdOf } from '../media/store';
 import { ANY_STAFF, type Api, type ApiDeps } from './http';
+import { routesFor } from './routes';
 import { aboutCase } from './handlers';
 import { caseInScope } from './scope';
 import { idParams, list, paging } from './schemas';
@@ -39,17 +40,11 @@ export function activityContent(payload: unknown): {
 }
 
 export function messageRoutes(api: Api, { db }: ApiDeps): void {
-  api.route(
-    {
-      method: 'get',
-      path: '/api/cip/beneficiaries/:id/messages',
-      summary: "A case's conversation log (audited), newest first",
-      tag: 'beneficiaries',
-      roles: ANY_STAFF,
-      params: idParams,
-      query: z.object(paging),
-      response: list(logged),
-    },
+  const anyStaff = routesFor(api, 'beneficiaries', ANY_STAFF);
+  anyStaff.get(
+    '/api/cip/beneficiaries/:id/messages',
+    "A case's conversation log (audited), newest first",
+    { params: idParams, query: z.object(paging), response: list(logged) },
     async (ctx, { params, query }) => {
       const b = await caseInScope(db.prisma, ctx.staff, params.id);
       const where = { beneficiaryId: b.id, direction: { in: ['in', 'out'] } };

@@ -10,6 +10,7 @@ import {
   updatePlacement,
 } from '../services/placements';
 import { ANY_STAFF, conflict, invalid, notFound, type Api, type ApiDeps } from './http';
+import { routesFor } from './routes';
 import { about, byStaff, fieldsOf, idsOf, orNotFound } from './handlers';
 import { caseInScope, inScope } from './scope';
 import { day, id, idParams, list, text } from './schemas';
@@ -92,19 +93,13 @@ export function asApiError(err: unknown): never {
 const withStructure = { structure: { select: { id: true, name: true, kind: true } } } as const;
 
 export function placementRoutes(api: Api, { db }: ApiDeps): void {
+  const anyStaff = routesFor(api, 'placements', ANY_STAFF);
   const prisma = db.prisma;
 
-  api.route(
-    {
-      method: 'post',
-      path: '/api/cip/placements',
-      summary: 'Place a person (the SIAE seat and 4-month sas IAE rules apply)',
-      tag: 'placements',
-      roles: ANY_STAFF,
-      body: createBody,
-      response: placement,
-      status: 201,
-    },
+  anyStaff.post(
+    '/api/cip/placements',
+    'Place a person (the SIAE seat and 4-month sas IAE rules apply)',
+    { body: createBody, response: placement, status: 201 },
     async (ctx, { body }) => {
       await caseInScope(prisma, ctx.staff, body.beneficiaryId);
       const created = await createPlacement(db, body, byStaff(ctx)).catch(asApiError);
@@ -113,16 +108,10 @@ export function placementRoutes(api: Api, { db }: ApiDeps): void {
     },
   );
 
-  api.route(
-    {
-      method: 'get',
-      path: '/api/cip/placements/:id',
-      summary: 'A placement',
-      tag: 'placements',
-      roles: ANY_STAFF,
-      params: idParams,
-      response: placement,
-    },
+  anyStaff.get(
+    '/api/cip/placements/:id',
+    'A placement',
+    { params: idParams, response: placement },
     async (ctx, { params }) => {
       const found = await orNotFound(
         'Placement',
@@ -133,17 +122,10 @@ export function placementRoutes(api: Api, { db }: ApiDeps): void {
     },
   );
 
-  api.route(
-    {
-      method: 'patch',
-      path: '/api/cip/placements/:id',
-      summary: "Change a placement's dates, status, tutor or notes",
-      tag: 'placements',
-      roles: ANY_STAFF,
-      params: idParams,
-      body: updateBody,
-      response: placement,
-    },
+  anyStaff.patch(
+    '/api/cip/placements/:id',
+    "Change a placement's dates, status, tutor or notes",
+    { params: idParams, body: updateBody, response: placement },
     async (ctx, { params, body }) => {
       const found = await orNotFound('Placement', prisma.placement.findFirst({ where: inScope(ctx.staff, params.id) }));
       const updated = await updatePlacement(db, found.id, body, byStaff(ctx)).catch(asApiError);
@@ -152,17 +134,10 @@ export function placementRoutes(api: Api, { db }: ApiDeps): void {
     },
   );
 
-  api.route(
-    {
-      method: 'get',
-      path: '/api/cip/beneficiaries/:id/placements',
-      summary: "A person's placements, earliest first",
-      tag: 'placements',
-      roles: ANY_STAFF,
-      params: idParams,
-      query: z.object({ status: placementStatus.optional() }),
-      response: list(placement),
-    },
+  anyStaff.get(
+    '/api/cip/beneficiaries/:id/placements',
+    "A person's placements, earliest first",
+    { params: idParams, query: z.object({ status: placementStatus.optional() }), response: list(placement) },
     async (ctx, { params, query }) => {
       const b = await caseInScope(prisma, ctx.staff, params.id);
       const where = { beneficiaryId: b.id, ...(query.status && { status: query.status }) };

@@ -2,6 +2,7 @@
 // came), with their workshop's title and seats. No personal data.
 import { z } from 'zod';
 import { ANY_STAFF, invalid, notFound, type Api, type ApiDeps } from './http';
+import { routesFor } from './routes';
 import { day, idParams, list } from './schemas';
 
 const DAY_MS = 24 * 3600_000;
@@ -20,16 +21,11 @@ const listed = z.object({
 });
 
 export function sessionListRoutes(api: Api, { db }: ApiDeps): void {
-  api.route(
-    {
-      method: 'get',
-      path: '/api/cip/sessions',
-      summary: 'Workshop sessions from one day to another (both included; default: the last 14 days and the next 14)',
-      tag: 'workshops',
-      roles: ANY_STAFF,
-      query: z.object({ from: day.optional(), to: day.optional() }),
-      response: list(listed),
-    },
+  const anyStaff = routesFor(api, 'workshops', ANY_STAFF);
+  anyStaff.get(
+    '/api/cip/sessions',
+    'Workshop sessions from one day to another (both included; default: the last 14 days and the next 14)',
+    { query: z.object({ from: day.optional(), to: day.optional() }), response: list(listed) },
     async (ctx, { query }) => {
       const today = new Date(Date.UTC(ctx.now.getUTCFullYear(), ctx.now.getUTCMonth(), ctx.now.getUTCDate()));
       const from = query.from ?? new Date(today.getTime() - 14 * DAY_MS);
@@ -51,16 +47,10 @@ export function sessionListRoutes(api: Api, { db }: ApiDeps): void {
     },
   );
 
-  api.route(
-    {
-      method: 'get',
-      path: '/api/cip/sessions/:id',
-      summary: 'A workshop session',
-      tag: 'workshops',
-      roles: ANY_STAFF,
-      params: idParams,
-      response: listed,
-    },
+  anyStaff.get(
+    '/api/cip/sessions/:id',
+    'A workshop session',
+    { params: idParams, response: listed },
     async (_ctx, { params }) => {
       const found = await db.prisma.workshopSession.findUnique({
         where: { id: params.id },

@@ -15,6 +15,7 @@ import {
   STAFF_LANGUAGES,
 } from '../services/staff';
 import { ANY_STAFF, ApiError, apiError, invalid, type Api, type ApiDeps } from './http';
+import { routesFor } from './routes';
 
 const staff = z.object({
   id: z.number().int(),
@@ -39,13 +40,12 @@ function locked(lock: LoginLock, now: Date): ApiError {
 }
 
 export function sessionRoutes(api: Api, { db }: ApiDeps, options: { sessionHours: number }): void {
-  api.route(
+  const anyone = routesFor(api, 'session', 'public');
+  const anyStaff = routesFor(api, 'session', ANY_STAFF);
+  anyone.post(
+    '/api/cip/session',
+    'Sign in: a bearer token for the API (429 with Retry-After after too many wrong passwords)',
     {
-      method: 'post',
-      path: '/api/cip/session',
-      summary: 'Sign in: a bearer token for the API (429 with Retry-After after too many wrong passwords)',
-      tag: 'session',
-      roles: 'public',
       body: z.object({ email: z.string().trim().min(3).max(200), password: z.string().min(1).max(200) }),
       response: z.object({ token: z.string(), expiresAt: z.date(), staff }),
       errors: {
@@ -101,48 +101,25 @@ export function sessionRoutes(api: Api, { db }: ApiDeps, options: { sessionHours
     },
   );
 
-  api.route(
-    {
-      method: 'del',
-      path: '/api/cip/session',
-      summary: 'Sign out (the token stops working)',
-      tag: 'session',
-      roles: ANY_STAFF,
-      beforePasswordChange: true,
-    },
+  anyStaff.del(
+    '/api/cip/session',
+    'Sign out (the token stops working)',
+    { beforePasswordChange: true },
     async (ctx) => {
       await signOut(db.prisma, ctx.staff.sessionId, ctx.now);
       return { signedOut: true };
     },
   );
 
-  api.route(
-    {
-      method: 'get',
-      path: '/api/cip/me',
-      summary: 'Who I am signed in as',
-      tag: 'session',
-      roles: ANY_STAFF,
-      beforePasswordChange: true,
-      response: staff,
-    },
-    async (ctx) => {
-      const { sessionId: _session, ...me } = ctx.staff;
-      return me;
-    },
-  );
+  anyStaff.get('/api/cip/me', 'Who I am signed in as', { beforePasswordChange: true, response: staff }, async (ctx) => {
+    const { sessionId: _session, ...me } = ctx.staff;
+    return me;
+  });
 
-  api.route(
-    {
-      method: 'patch',
-      path: '/api/cip/me',
-      summary: "Change my account's settings: the dashboard's language (fr or en)",
-      tag: 'session',
-      roles: ANY_STAFF,
-      beforePasswordChange: true,
-      body: z.object({ language: z.enum(STAFF_LANGUAGES) }).strict(),
-      response: staff,
-    },
+  anyStaff.patch(
+    '/api/cip/me',
+    "Change my account's settings: the dashboard's language (fr or en)",
+    { beforePasswordChange: true, body: z.object({ language: z.enum(STAFF_LANGUAGES) }).strict(), response: staff },
     async (ctx, { body }) => {
       await setStaffLanguage(db.prisma, ctx.staff.id, body.language);
       const { sessionId: _session, ...me } = ctx.staff;
@@ -150,14 +127,10 @@ export function sessionRoutes(api: Api, { db }: ApiDeps, options: { sessionHours
     },
   );
 
-  api.route(
+  anyStaff.post(
+    '/api/cip/password',
+    'Choose a new password: the current one is needed, except right after a one-time password; other sessions end',
     {
-      method: 'post',
-      path: '/api/cip/password',
-      summary:
-        'Choose a new password: the current one is needed, except right after a one-time password; other sessions end',
-      tag: 'session',
-      roles: ANY_STAFF,
       beforePasswordChange: true,
       body: z.object({ currentPassword: z.string().min(1).max(200).optional(), password: newPassword }),
       errors: {

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { ATTENDANCES, addShift, recordAttendance } from '../services/placements';
 import { ANY_STAFF, type Api, type ApiDeps } from './http';
+import { routesFor } from './routes';
 import { about, byStaff, idsOf, orNotFound } from './handlers';
 import { asApiError } from './placements';
 import { caseInScope, inScope } from './scope';
@@ -44,20 +45,13 @@ const range = z.object({
 });
 
 export function shiftRoutes(api: Api, { db }: ApiDeps): void {
+  const anyStaff = routesFor(api, 'shifts', ANY_STAFF);
   const prisma = db.prisma;
 
-  api.route(
-    {
-      method: 'post',
-      path: '/api/cip/placements/:id/shifts',
-      summary: 'Plan a shift of a placement (within its days)',
-      tag: 'shifts',
-      roles: ANY_STAFF,
-      params: idParams,
-      body: slot,
-      response: shift,
-      status: 201,
-    },
+  anyStaff.post(
+    '/api/cip/placements/:id/shifts',
+    'Plan a shift of a placement (within its days)',
+    { params: idParams, body: slot, response: shift, status: 201 },
     async (ctx, { params, body }) => {
       const placement = await orNotFound(
         'Placement',
@@ -74,17 +68,10 @@ export function shiftRoutes(api: Api, { db }: ApiDeps): void {
     },
   );
 
-  api.route(
-    {
-      method: 'get',
-      path: '/api/cip/beneficiaries/:id/shifts',
-      summary: "A person's shifts, earliest first",
-      tag: 'shifts',
-      roles: ANY_STAFF,
-      params: idParams,
-      query: range,
-      response: list(listedShift),
-    },
+  anyStaff.get(
+    '/api/cip/beneficiaries/:id/shifts',
+    "A person's shifts, earliest first",
+    { params: idParams, query: range, response: list(listedShift) },
     async (ctx, { params, query }) => {
       const b = await caseInScope(prisma, ctx.staff, params.id);
       const items = await prisma.shift.findMany({
@@ -105,17 +92,10 @@ export function shiftRoutes(api: Api, { db }: ApiDeps): void {
     },
   );
 
-  api.route(
-    {
-      method: 'patch',
-      path: '/api/cip/shifts/:id',
-      summary: 'Record whether the person came to a shift',
-      tag: 'shifts',
-      roles: ANY_STAFF,
-      params: idParams,
-      body: z.object({ attendance: z.enum(ATTENDANCES) }),
-      response: shift,
-    },
+  anyStaff.patch(
+    '/api/cip/shifts/:id',
+    'Record whether the person came to a shift',
+    { params: idParams, body: z.object({ attendance: z.enum(ATTENDANCES) }), response: shift },
     async (ctx, { params, body }) => {
       const found = await orNotFound('Shift', prisma.shift.findFirst({ where: inScope(ctx.staff, params.id) }));
       const updated = await recordAttendance(db, found.id, body.attendance, ctx.now, byStaff(ctx)).catch(asApiError);

@@ -2,18 +2,15 @@
 // case, filtering the list of people by CIP. No e-mail addresses.
 import { z } from 'zod';
 import { ANY_STAFF, type Api, type ApiDeps } from './http';
+import { routesFor } from './routes';
 import { list } from './schemas';
 
 export function staffListRoutes(api: Api, { db }: ApiDeps): void {
-  api.route(
-    {
-      method: 'get',
-      path: '/api/cip/staff',
-      summary: 'The active members of staff (to assign a case to a CIP)',
-      tag: 'session',
-      roles: ANY_STAFF,
-      response: list(z.object({ id: z.number().int(), name: z.string(), role: z.string() })),
-    },
+  const anyStaff = routesFor(api, 'session', ANY_STAFF);
+  anyStaff.get(
+    '/api/cip/staff',
+    'The active members of staff (to assign a case to a CIP)',
+    { response: list(z.object({ id: z.number().int(), name: z.string(), role: z.string() })) },
     async () => {
       const items = await db.prisma.staffUser.findMany({
         where: { active: true },

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { computeStats } from '../services/stats';
 import { ANY_STAFF, apiError, type Api, type ApiContext, type ApiDeps } from './http';
+import { routesFor } from './routes';
 import { day, id } from './schemas';
 
 export const statsQuery = z.object({
@@ -42,18 +43,12 @@ export function statsFilter(ctx: ApiContext, query: StatsQuery) {
 }
 
 export function statsRoutes(api: Api, { db }: ApiDeps): void {
-  api.route(
-    {
-      method: 'get',
-      path: '/api/cip/stats',
-      summary:
-        'Statistics of a period: caseload, exits, durations, sas IAE, workshops, immersions, blockers, ' +
-        'POEC cohorts, reach',
-      tag: 'statistics',
-      roles: ANY_STAFF,
-      query: statsQuery,
-      response: z.record(z.string(), z.unknown()),
-    },
+  const anyStaff = routesFor(api, 'statistics', ANY_STAFF);
+  anyStaff.get(
+    '/api/cip/stats',
+    'Statistics of a period: caseload, exits, durations, sas IAE, workshops, immersions, blockers, ' +
+      'POEC cohorts, reach',
+    { query: statsQuery, response: z.record(z.string(), z.unknown()) },
     async (ctx, { query }) => {
       const filter = statsFilter(ctx, query);
       const stats = await computeStats(db, filter, ctx.now);

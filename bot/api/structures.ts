@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { Prisma } from '../db/client';
 import { SIAE_DEFAULT_CAPACITY } from '../services/placements';
 import { ANY_STAFF, MANAGERS, type Api, type ApiDeps } from './http';
+import { routesFor } from './routes';
 import { about, fieldsOf, idsOf, orNotFound } from './handlers';
 import { contact } from './contacts';
 import { flag, idParams, list, paging, text } from './schemas';
@@ -92,6 +93,8 @@ function weeksFrom(now: Date, count: number) {
 }
 
 export function structureRoutes(api: Api, { db }: ApiDeps): void {
+  const anyStaff = routesFor(api, 'structures', ANY_STAFF);
+  const managers = routesFor(api, 'structures', MANAGERS);
   const prisma = db.prisma;
 
   /** Placements that include today, per structure. */
@@ -137,16 +140,10 @@ export function structureRoutes(api: Api, { db }: ApiDeps): void {
     );
   }
 
-  api.route(
-    {
-      method: 'get',
-      path: '/api/cip/structures',
-      summary: 'List structures (SIAE, companies, training bodies, Missions Locales)',
-      tag: 'structures',
-      roles: ANY_STAFF,
-      query: listQuery,
-      response: list(listed),
-    },
+  anyStaff.get(
+    '/api/cip/structures',
+    'List structures (SIAE, companies, training bodies, Missions Locales)',
+    { query: listQuery, response: list(listed) },
     async (ctx, { query }) => {
       const where: Prisma.StructureWhereInput = {
         ...(query.kind && { kind: query.kind }),
@@ -172,16 +169,10 @@ export function structureRoutes(api: Api, { db }: ApiDeps): void {
     },
   );
 
-  api.route(
-    {
-      method: 'get',
-      path: '/api/cip/structures/:id',
-      summary: 'A structure, its contacts and how many people are placed there',
-      tag: 'structures',
-      roles: ANY_STAFF,
-      params: idParams,
-      response: detailed,
-    },
+  anyStaff.get(
+    '/api/cip/structures/:id',
+    'A structure, its contacts and how many people are placed there',
+    { params: idParams, response: detailed },
     async (ctx, { params }) => {
       const found = await orNotFound(
         'Structure',
@@ -202,15 +193,11 @@ export function structureRoutes(api: Api, { db }: ApiDeps): void {
     },
   );
 
-  api.route(
+  anyStaff.get(
+    '/api/cip/structures/:id/occupancy',
+    'People placed in a structure week by week (Monday to Sunday, this week first; 8 weeks unless told), ' +
+      'against its seats',
     {
-      method: 'get',
-      path: '/api/cip/structures/:id/occupancy',
-      summary:
-        'People placed in a structure week by week (Monday to Sunday, this week first; 8 weeks unless told), ' +
-        'against its seats',
-      tag: 'structures',
-      roles: ANY_STAFF,
       params: idParams,
       query: z.object({ weeks: weeksCount.default(8) }),
       response: occupancyOf,
@@ -223,17 +210,10 @@ export function structureRoutes(api: Api, { db }: ApiDeps): void {
     },
   );
 
-  api.route(
-    {
-      method: 'post',
-      path: '/api/cip/structures',
-      summary: 'Add a structure (an SIAE takes 2 refugees at a time unless told)',
-      tag: 'structures',
-      roles: MANAGERS,
-      body: createBody,
-      response: structure,
-      status: 201,
-    },
+  managers.post(
+    '/api/cip/structures',
+    'Add a structure (an SIAE takes 2 refugees at a time unless told)',
+    { body: createBody, response: structure, status: 201 },
     async (ctx, { body }) => {
       const created = await prisma.structure.create({
         data: {
@@ -246,17 +226,10 @@ export function structureRoutes(api: Api, { db }: ApiDeps): void {
     },
   );
 
-  api.route(
-    {
-      method: 'patch',
-      path: '/api/cip/structures/:id',
-      summary: 'Change a structure',
-      tag: 'structures',
-      roles: MANAGERS,
-      params: idParams,
-      body: updateBody,
-      response: structure,
-    },
+  managers.patch(
+    '/api/cip/structures/:id',
+    'Change a structure',
+    { params: idParams, body: updateBody, response: structure },
     async (ctx, { params, body }) => {
       await orNotFound('Structure', prisma.structure.findUnique({ where: { id: params.id } }));
       const updated = await prisma.structure.update({ where: { id: params.id }, data: body });

@@ -4,6 +4,7 @@
 // progress. One audit row lists the people shown.
 import { z } from 'zod';
 import { ANY_STAFF, type Api, type ApiDeps } from './http';
+import { routesFor } from './routes';
 import { caseScope } from './scope';
 
 const DAY_MS = 24 * 3600_000;
@@ -13,16 +14,13 @@ export const QUIET_DAYS = 14;
 const person = z.object({ id: z.number().int(), firstName: z.string().nullable(), lastName: z.string().nullable() });
 
 export function todayRoutes(api: Api, { db }: ApiDeps): void {
+  const anyStaff = routesFor(api, 'alerts', ANY_STAFF);
   const prisma = db.prisma;
-  api.route(
+  anyStaff.get(
+    '/api/cip/today',
+    'What needs me today: alerts by kind, pending cases, people without news for 14 days, ' +
+      'sessions and shifts of today and tomorrow, immersions in progress',
     {
-      method: 'get',
-      path: '/api/cip/today',
-      summary:
-        'What needs me today: alerts by kind, pending cases, people without news for 14 days, ' +
-        'sessions and shifts of today and tomorrow, immersions in progress',
-      tag: 'alerts',
-      roles: ANY_STAFF,
       response: z.object({
         alerts: z.array(z.object({ type: z.string(), count: z.number().int() })),
         pending: z.array(person.extend({ createdAt: z.date() })),

@@ -9,6 +9,7 @@ import { isUniqueViolation } from '../db/client';
 import { appendCaseEvent } from '../services/caseEvents';
 import { queueNotification } from '../services/notifications';
 import { ANY_STAFF, MANAGERS, apiError, conflict, invalid, type Api, type ApiDeps } from './http';
+import { routesFor } from './routes';
 import { about, byStaff, fieldsOf, orNotFound } from './handlers';
 import { caseScope } from './scope';
 import { ageGroup, dateTime, flag, id, idParams, list, text } from './schemas';
@@ -96,6 +97,8 @@ const upcoming = (now: Date) => ({
 });
 
 export function workshopRoutes(api: Api, { db }: ApiDeps): void {
+  const anyStaff = routesFor(api, 'workshops', ANY_STAFF);
+  const managers = routesFor(api, 'workshops', MANAGERS);
   const prisma = db.prisma;
 
   /** Sessions with their seats left and the length of their waiting lists. */
@@ -113,13 +116,10 @@ export function workshopRoutes(api: Api, { db }: ApiDeps): void {
     }));
   }
 
-  api.route(
+  anyStaff.get(
+    '/api/cip/workshops',
+    'Workshops with their upcoming sessions',
     {
-      method: 'get',
-      path: '/api/cip/workshops',
-      summary: 'Workshops with their upcoming sessions',
-      tag: 'workshops',
-      roles: ANY_STAFF,
       query: z.object({ category: workshopCategory.optional(), active: flag.optional() }),
       response: list(workshopWithSessions),
     },
@@ -140,17 +140,10 @@ export function workshopRoutes(api: Api, { db }: ApiDeps): void {
     },
   );
 
-  api.route(
-    {
-      method: 'post',
-      path: '/api/cip/workshops',
-      summary: 'Add a workshop',
-      tag: 'workshops',
-      roles: MANAGERS,
-      body: workshopBody,
-      response: workshop,
-      status: 201,
-    },
+  managers.post(
+    '/api/cip/workshops',
+    'Add a workshop',
+    { body: workshopBody, response: workshop, status: 201 },
     async (ctx, { body }) => {
       const created = await prisma.workshop.create({ data: body }).catch((err: unknown) => {
         if (isUniqueViolation(err)) throw conflict('workshop.codeTaken', { code: body.code });
@@ -161,16 +154,10 @@ export function workshopRoutes(api: Api, { db }: ApiDeps): void {
     },
   );
 
-  api.route(
-    {
-      method: 'get',
-      path: '/api/cip/workshops/:id',
-      summary: 'A workshop with its upcoming sessions',
-      tag: 'workshops',
-      roles: ANY_STAFF,
-      params: idParams,
-      response: workshopWithSessions,
-    },
+  anyStaff.get(
+    '/api/cip/workshops/:id',
+    'A workshop with its upcoming sessions',
+    { params: idParams, response: workshopWithSessions },
     async (ctx, { params }) => {
       const found = await orNotFound(
         'Workshop',
@@ -180,17 +167,10 @@ export function workshopRoutes(api: Api, { db }: ApiDeps): void {
     },
   );
 
-  api.route(
-    {
-      method: 'patch',
-      path: '/api/cip/workshops/:id',
-      summary: "Change a workshop's title, category, description, duration, or make it (in)active (its code stays)",
-      tag: 'workshops',
-      roles: MANAGERS,
-      params: idParams,
-      body: workshopChanges,
-      response: workshop,
-    },
+  managers.patch(
+    '/api/cip/workshops/:id',
+    "Change a workshop's title, category, description, duration, or make it (in)active (its code stays)",
+    { params: idParams, body: workshopChanges, response: workshop },
     async (ctx, { params, body }) => {
       await orNotFound('Workshop', prisma.workshop.findUnique({ where: { id: params.id } }));
       const updated = await prisma.workshop.update({ where: { id: params.id }, data: body });
@@ -199,18 +179,10 @@ export function workshopRoutes(api: Api, { db }: ApiDeps): void {
     },
   );
 
-  api.route(
-    {
-      method: 'post',
-      path: '/api/cip/workshops/:id/sessions',
-      summary: 'Add a session of a workshop',
-      tag: 'workshops',
-      roles: MANAGERS,
-      params: idParams,
-      body: sessionBody,
-      response: session,
-      status: 201,
-    },
+  managers.post(
+    '/api/cip/workshops/:id/sessions',
+    'Add a session of a workshop',
+    { params: idParams, body: sessionBody, response: session, status: 201 },
     async (ctx, { params, body }) => {
       const found = await orNotFound('Workshop', prisma.workshop.findUnique({ where: { id: params.id } }));
       if (!found.active) throw conflict('workshop.inactive');
@@ -221,17 +193,10 @@ export function workshopRoutes(api: Api, { db }: ApiDeps): void {
     },
   );
 
-  api.route(
-    {
-      method: 'patch',
-      path: '/api/cip/sessions/:id',
-      summary: "Change a session's place or seats, cancel it or schedule it again",
-      tag: 'workshops',
-      roles: MANAGERS,
-      params: idParams,
-      body: sessionChanges,
-      response: session,
-    },
+  managers.patch(
+    '/api/cip/sessions/:id',
+    "Change a session's place or seats, cancel it or schedule it again",
+    { params: idParams, body: sessionChanges, response: session },
     async (ctx, { params, body }) => {
       const before = await orNotFound(
         'Session',
@@ -324,14 +289,10 @@ export function workshopRoutes(api: Api, { db }: ApiDeps): void {
     from: z.string(),
   });
 
-  api.route(
+  anyStaff.post(
+    '/api/cip/sessions/:id/attendance',
+    'Mark who came to a session, once it has ended: attended or no_show (a CIP marks the people in their scope)',
     {
-      method: 'post',
-      path: '/api/cip/sessions/:id/attendance',
-      summary:
-        'Mark who came to a session, once it has ended: attended or no_show (a CIP marks the people in their scope)',
-      tag: 'workshops',
-      roles: ANY_STAFF,
       params: idParams,
       body: attendanceBody,
       response: list(marked),
