@@ -1,22 +1,25 @@
 // First contact with a person we do not know: their language (if they never chose one; a language
-// the channel gave, e.g. the web chat page's ?lang=ar, is only confirmed: "العربية؟ 1 yes / 2 another
-// language"), whether they prefer to read or to listen (that question is heard too: someone who
-// cannot read must be able to answer it; a voice note answers "listen"), consent
-// (what we keep, who sees it, how to stop and to ask for deletion), then their case: the CIP's
+// the channel gave, e.g. the web chat page's ?lang=ar, or one guessed from their first message, is
+// only confirmed: "العربية؟ 1 yes / 2 another language"; several guesses, e.g. for "سلام", are
+// a short list: "1 العربية 2 دری 3 پښتو 4 another language"), whether they prefer to read or to
+// listen (that question is heard too: someone who cannot read must be able to answer it; a voice
+// note answers "listen"), consent (what we keep, who sees it, how to stop and to ask for
+// deletion), then their case: the CIP's
 // case for the phone number the channel gives, or a new pending case with their first name.
 // Ends with { beneficiaryId }, or with {} when they said no or were not understood three times
 // (the main dialog then shows the menu again).
 import { ComponentDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { TurnContext } from 'botbuilder';
 import { translator, wordList } from '../bot/i18n/translator';
-import { language as languageInfo, type LanguageCode } from '../bot/i18n/languages';
-import { offeredLanguage } from '../bot/turns/middleware/locale';
+import { isLanguageCode, language as languageInfo, type LanguageCode } from '../bot/i18n/languages';
+import { offeredLanguages } from '../bot/turns/middleware/locale';
 import {
   channelPhone,
   channelProfileName,
   chatIdentity,
   doNotRecordTurn,
   setTurnListens,
+  setTurnLocale,
   turnLocale,
   wordlessContent,
 } from '../bot/turns/turnState';
@@ -41,6 +44,7 @@ const CONSENT_PROMPT = 'onboardingConsentPrompt';
 const CONFIRM_NAME_PROMPT = 'onboardingConfirmNamePrompt';
 const NAME_PROMPT = 'onboardingNamePrompt';
 const CONFIRM_LANGUAGE_PROMPT = 'onboardingConfirmLanguagePrompt';
+const GUESSED_LANGUAGES_PROMPT = 'onboardingGuessedLanguagesPrompt';
 const MAX_MISSES = 3;
 
 const consentQuestion = perLanguage((locale) =>
@@ -73,6 +77,22 @@ const confirmLanguageQuestion = perLanguage((locale) => {
     },
   };
 });
+/**
+ * The languages guessed (kept in the prompt's state: the question read again is the one asked),
+ * each in its own script, then "another language", which opens the whole list.
+ */
+const guessedLanguagesQuestion = (locale: LanguageCode, args: { languages: LanguageCode[] }) => {
+  const t = translator(locale);
+  const options = args.languages.map((code) => {
+    const { nativeName, aliases } = languageInfo(code);
+    return { value: code, label: nativeName, synonyms: aliases };
+  });
+  return {
+    question: t('language.question'),
+    options: [...options, { value: 'other', label: t('language.other') }],
+    hints: [t('prompt.hint')],
+  };
+};
 /**
  * "Do you prefer to read or to listen? 1 read / 2 listen": a number, the word, or a voice note
  * (listen). Heard each time it is asked (again after a miss too): it is for people who cannot read.
@@ -121,6 +141,7 @@ export class OnboardingDialog extends ComponentDialog {
     this.addDialog(new NumberedChoicePrompt(CONFIRM_NAME_PROMPT, confirmNameQuestion));
     this.addDialog(new TextPrompt(NAME_PROMPT, nameQuestion));
     this.addDialog(new NumberedChoicePrompt(CONFIRM_LANGUAGE_PROMPT, confirmLanguageQuestion));
+    this.addDialog(new NumberedChoicePrompt(GUESSED_LANGUAGES_PROMPT, guessedLanguagesQuestion));
     this.addDialog(new NumberedChoicePrompt(VOICE_CHOICE_PROMPT, voiceQuestion));
     this.addDialog(
       waterfall(STEPS, this, [
@@ -137,13 +158,17 @@ export class OnboardingDialog extends ComponentDialog {
     this.initialDialogId = STEPS;
   }
 
-  /** No language yet: the one the channel offered (not the default) is confirmed in one digit; else the list. */
+  /**
+   * No language yet: the one offered (the channel's, not the default; or the one guessed) is
+   * confirmed in one digit; several guesses are a short list; nothing to go on, the whole list.
+   */
   private async chooseLanguage(step: WaterfallStepContext) {
     const profile = await this.deps.profile.get(step.context, {});
     if (profile.language) return step.next();
-    return offeredLanguage(step.context)
-      ? step.beginDialog(CONFIRM_LANGUAGE_PROMPT)
-      : step.beginDialog(LANGUAGE_DIALOG);
+    const offered = offeredLanguages(step.context);
+    if (offered.length === 1) return step.beginDialog(CONFIRM_LANGUAGE_PROMPT);
+    if (offered.length > 1) return step.beginDialog(GUESSED_LANGUAGES_PROMPT, { args: { languages: [...offered] } });
+    return step.beginDialog(LANGUAGE_DIALOG);
   }
 
   private async afterLanguageConfirmation(step: WaterfallStepContext) {
@@ -151,8 +176,13 @@ export class OnboardingDialog extends ComponentDialog {
     // chosen from the list, or not understood (askConsent gives up)
     if (!answer || answer.index < 0) return step.next();
     if (answer.value === 'other') return step.beginDialog(LANGUAGE_DIALOG);
+    // "keep" the language offered (the turn's), or one of the guesses (said in it when it is another)
+    const asked = turnLocale(step.context);
+    const language = isLanguageCode(answer.value) ? answer.value : asked;
     const profile = await this.deps.profile.get(step.context, {});
-    await this.deps.profile.set(step.context, { ...profile, language: turnLocale(step.context) });
+    await this.deps.profile.set(step.context, { ...profile, language });
+    setTurnLocale(step.context, language);
+    if (language !== asked) await step.context.sendActivity(say(language, translator(language)('language.changed')));
     return step.next();
   }
 

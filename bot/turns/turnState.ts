@@ -12,6 +12,8 @@ export interface UserProfile {
    * come without a locale, and offered for confirmation before consent (bot/turns/middleware/locale.ts)
    */
   channelLanguage?: LanguageCode;
+  /** the languages guessed from their first message and phone, offered until they choose one */
+  guessedLanguages?: LanguageCode[];
   /** the person's case, once they consented */
   beneficiaryId?: number;
   /** an employer contact (recognised by their phone number): never a beneficiary */

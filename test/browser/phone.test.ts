@@ -73,6 +73,7 @@ describeInBrowser('the web chat page on a phone', () => {
       hasTouch: true,
       isMobile: true,
       deviceScaleFactor: 2,
+      locale: 'fr-FR', // the page's first guess is the browser's language
     });
     context.setDefaultTimeout(REPLY_MS);
     contexts.push(context);

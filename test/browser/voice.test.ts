@@ -26,7 +26,7 @@ describeInBrowser('voice on the web chat page', () => {
   test(
     'the microphone records a voice note that reaches the bot; the replies then carry a clip to play',
     async () => {
-      const context = await browser.newContext({ viewport: { width: 420, height: 800 } });
+      const context = await browser.newContext({ viewport: { width: 420, height: 800 }, locale: 'fr-FR' });
       context.setDefaultTimeout(REPLY_MS);
       await context.grantPermissions(['microphone']);
       try {

@@ -90,9 +90,12 @@ describeInBrowser('the web chat page in chromium', () => {
     for (const s of sessions.splice(0)) await s.context.close();
   });
 
-  /** A fresh browser context (its own localStorage, so its own user) and a page that records problems. */
-  async function openSession(): Promise<Session> {
-    const context = await browser.newContext({ viewport: { width: 1000, height: 800 } });
+  /**
+   * A fresh browser context (its own localStorage, so its own user) and a page that records problems;
+   * a French browser unless told (its languages are the page's first guess).
+   */
+  async function openSession(locale = 'fr-FR'): Promise<Session> {
+    const context = await browser.newContext({ viewport: { width: 1000, height: 800 }, locale });
     context.setDefaultTimeout(REPLY_MS);
     const page = await context.newPage();
     const session: Session = { context, page, errors: [], requests: [] };
@@ -233,6 +236,26 @@ describeInBrowser('the web chat page in chromium', () => {
       await expectRightToLeft(page, 'ar');
       expect(await botBubbles(page, FR_GREETING).count()).toBe(0);
       expect(await page.evaluate(() => localStorage.getItem('passerelle.userId'))).toBe(userId);
+      expectCleanPage(session);
+    },
+    TEST_MS,
+  );
+
+  test(
+    'a browser that says fa-AF: greeted in Dari, right to left; the first task asks to confirm Dari in one digit',
+    async () => {
+      const session = await openSession('fa-AF');
+      const { page } = session;
+      await page.goto(`${testApp().url}/`);
+      await waitForBot(page, FA_GREETING);
+      await expectRightToLeft(page, 'fa');
+      expect(await botBubbles(page, FR_GREETING).count()).toBe(0);
+      const fa = translator('fa');
+      await send(page, '1', 'دری / فارسی؟');
+      expect(await buttons(page)).toEqual(
+        expect.arrayContaining([`1 · ${fa('common.yes')}`, `2 · ${fa('language.other')}`]),
+      );
+      await send(page, '1', fa('voice.question'));
       expectCleanPage(session);
     },
     TEST_MS,

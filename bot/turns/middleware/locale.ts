@@ -5,9 +5,13 @@
 // On our web chat page the locale is the person's own choice (?lang=, the page's language switch;
 // otherwise the page follows the bot's language): a new one there changes their stored language
 // (see isChoice for the page's fallback to the default language).
+// Someone new who chose nothing and whose channel said nothing (WhatsApp) gets a guess from the
+// script of their message and their phone's country code (bot/i18n/guessLanguage.ts): replies
+// come in the guessed language, and onboarding offers it for confirmation.
 import { ActivityTypes, type Middleware, type TurnContext } from 'botbuilder';
 import { languageFromLocaleTag, type LanguageCode } from '../../i18n/languages';
-import { setTurnLocale, turnLocale, type ProfileAccessor } from '../turnState';
+import { guessLanguages } from '../../i18n/guessLanguage';
+import { channelPhone, setTurnLocale, turnLocale, type ProfileAccessor, type UserProfile } from '../turnState';
 
 /** Channels whose locale only changes when the person changes it (the page of bot/channels/webchat). */
 const PAGE_CHANNELS = new Set(['webchat']);
@@ -46,17 +50,32 @@ export class LocaleMiddleware implements Middleware {
       await this.profile.set(context, profile);
     }
     const fromChannel = given ?? profile.channelLanguage;
-    setTurnLocale(context, profile.language ?? fromChannel ?? this.defaultLocale);
     // The default language may be no choice at all (the page falls back to it when it knows
     // nothing): only another one is offered for confirmation; for the default, the list (where it is 1).
-    if (!profile.language && fromChannel && fromChannel !== this.defaultLocale)
-      context.turnState.set(OFFERED, fromChannel);
+    const channelOffers = fromChannel && fromChannel !== this.defaultLocale ? [fromChannel] : undefined;
+    const known = profile.beneficiaryId !== undefined || profile.contactId !== undefined;
+    const offered = profile.language ? [] : (channelOffers ?? (known ? [] : await this.guess(context, profile)));
+    setTurnLocale(context, profile.language ?? offered[0] ?? fromChannel ?? this.defaultLocale);
+    if (offered.length > 0 && !(offered.length === 1 && offered[0] === this.defaultLocale))
+      context.turnState.set(OFFERED, offered);
     context.onSendActivities(async (ctx, activities, nextSend) => {
       const code = turnLocale(ctx);
       for (const a of activities) a.locale ??= code;
       return nextSend();
     });
     await next();
+  }
+
+  /**
+   * The languages guessed for someone new, kept until they choose one: a later message ("2") must
+   * not change the language of the question it answers. Nothing to go on: asked again next turn.
+   */
+  private async guess(context: TurnContext, profile: UserProfile): Promise<LanguageCode[]> {
+    if (profile.guessedLanguages?.length) return profile.guessedLanguages;
+    const text = context.activity.type === ActivityTypes.Message ? context.activity.text : undefined;
+    const guessed = guessLanguages({ text, phone: channelPhone(context) });
+    if (guessed.length > 0) await this.profile.set(context, { ...profile, guessedLanguages: guessed });
+    return guessed;
   }
 
   /**
@@ -71,9 +90,10 @@ export class LocaleMiddleware implements Middleware {
 }
 
 /**
- * The language the channel gave this turn (the page's ?lang=ar), when the person did not choose
- * one yet and it is not the default language: onboarding asks them to confirm it in one digit.
+ * The languages to offer someone who did not choose one yet, most likely first: the one the channel
+ * gave this turn (the page's ?lang=ar) when it is not the default language, else the guess from
+ * their message and phone. Onboarding confirms one in one digit, or offers several as a short list.
  */
-export function offeredLanguage(context: TurnContext): LanguageCode | undefined {
-  return context.turnState.get(OFFERED);
+export function offeredLanguages(context: TurnContext): readonly LanguageCode[] {
+  return context.turnState.get(OFFERED) ?? [];
 }

@@ -61,11 +61,26 @@
   }
 
   var params = new URLSearchParams(window.location.search);
+  // The language: the link's (?lang=), the one chosen here before, else the browser's first one
+  // we speak (fa-AF, prs: Dari); it goes with the token request, and the bot offers it for
+  // confirmation in one digit ("دری / فارسی؟ 1 بلی / 2 زبان دیگر").
+  function browserLanguage() {
+    var tags = navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language];
+    var aliases = { prs: 'fa', pes: 'fa', pbt: 'ps', pbu: 'ps', tir: 'ti' };
+    for (var i = 0; i < tags.length; i++) {
+      var primary = String(tags[i] || '')
+        .toLowerCase()
+        .split(/[-_]/)[0];
+      var code = byCode[primary] ? primary : aliases[primary];
+      if (code) return code;
+    }
+    return 'fr';
+  }
   var lang = byCode[params.get('lang')]
     ? params.get('lang')
     : byCode[stored('passerelle.lang')]
       ? stored('passerelle.lang')
-      : 'fr';
+      : browserLanguage();
   var userId = stored('passerelle.userId');
   if (!/^[A-Za-z0-9_-]{16,100}$/.test(userId || '')) {
     userId = randomId();
