@@ -135,7 +135,7 @@ describeInBrowser('the web chat page on a phone', () => {
         '2 · Mon travail',
         '3 · Un problème',
         '4 · Mon agenda',
-        '5 · Écrire à mon conseiller',
+        '5 · Écrire au conseiller',
         '6 · Langue',
       ]);
       const bubbles = await page.locator(BOT_BUBBLE).allInnerTexts();

@@ -94,8 +94,8 @@ test(
     const replies = await h.send('bonjour');
     expect(replies.map((r) => r.text)).toEqual([
       'Bonjour Sylvie. Je suis Passerelle.',
-      'Que voulez-vous faire ?\n1. Signaler une absence\n' +
-        '2. Signaler un problème\n3. Confirmer demain\nEnvoyez un numéro.',
+      'Que voulez-vous faire ?\n1. Noter une absence\n' +
+        '2. Noter un problème\n3. Confirmer demain\nEnvoyez un numéro.',
     ]);
     expect(replies[1].inputHint).toBe('expectingInput');
     expect(await h.db.prisma.beneficiary.count()).toBe(3);
@@ -201,7 +201,7 @@ test('an absence with no shift today is an absence_reported alert; a person alon
   const text = await h.sendText('absence');
   expect(text).toBe(
     "C'est noté : Amina n'est pas là aujourd'hui.\nSon conseiller est prévenu.\nQue voulez-vous faire ?\n" +
-      '1. Signaler une absence\n2. Signaler un problème\n3. Confirmer demain\nEnvoyez un numéro.',
+      '1. Noter une absence\n2. Noter un problème\n3. Confirmer demain\nEnvoyez un numéro.',
   );
   const [event] = await events('absence_reported');
   expect(event).toMatchObject({ beneficiaryId: w.amina.id, actorType: 'contact', attention: true });
@@ -271,7 +271,7 @@ test('"stop" and "start" on the Contact; "help" and "menu" work; "delete" says w
   );
   expect((await h.db.prisma.contact.findUniqueOrThrow({ where: { id: w.sylvie.id } })).optedOutAt).toBeNull();
   expect(await h.sendText('supprimer')).toContain("Pour effacer vos informations, parlez à l'équipe de Passerelle.");
-  expect(await h.sendText('menu')).toContain('1. Signaler une absence');
+  expect(await h.sendText('menu')).toContain('1. Noter une absence');
   expect(await h.db.prisma.beneficiary.count()).toBe(3);
   expect(
     await h.db.prisma.caseEvent.count({ where: { type: { in: ['opted_out', 'erasure_requested', 'consent_given'] } } }),

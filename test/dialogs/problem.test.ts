@@ -41,7 +41,7 @@ describe('in French', () => {
   });
 
   test('report by labels: the Blocker row, its event and the reference, spelled in speech', async () => {
-    expect(await h.sendText('3')).toContain('Que voulez-vous faire ?\n1. Signaler un problème\n2. Mes problèmes');
+    expect(await h.sendText('3')).toContain('Que voulez-vous faire ?\n1. Nouveau problème\n2. Mes problèmes');
     const categories = await h.send('signaler un problème');
     expect(categories[0].text).toBe(
       [
@@ -193,7 +193,7 @@ describe('in French', () => {
 test('in Arabic: an urgent health problem by voice note keeps the attachment and alerts the CIP', async () => {
   person = await h.onboard({ language: 'ar' });
   await h.send('مرحبا');
-  expect(await h.sendText('٣')).toContain('1. الإبلاغ عن مشكلة');
+  expect(await h.sendText('٣')).toContain('1. مشكلة جديدة');
   expect(await h.sendText('١')).toContain('ما هي المشكلة؟\n1. السكن\n2. رعاية الأطفال\n3. الصحة');
   expect(await h.sendText('الثالث')).toContain('المشكلة: الصحة.\nمتى تحتاج إلى مساعدة؟');
   expect(await h.sendText('اليوم')).toContain('اشرح المشكلة بكلمات قليلة.');

@@ -80,7 +80,7 @@ describe('in French', () => {
     const question = await h.sendText('deux');
     expect(question).toContain(
       'mardi 4 mars, 10 h – 17 h, Les Jardins du Val de Loire (à confirmer)\n' +
-        'Vous venez ?\n1. Oui, je viens\n2. Non, je ne peux pas',
+        'Vous venez ?\n1. Oui, je viens\n2. Je ne peux pas',
     );
     const done = await h.send('oui');
     expect(done[0].text).toBe("Merci ! C'est noté : vous venez.");
@@ -103,7 +103,7 @@ describe('in French', () => {
     const reasons = await h.sendText('non');
     expect(reasons).toContain(
       'Pourquoi vous ne pouvez pas venir ?\n1. Je suis malade\n' +
-        "2. Garde d'enfants\n3. Transport\n4. Papiers ou rendez-vous\n5. Autre raison",
+        "2. Garde d'enfants\n3. Transport\n4. Papiers, rendez-vous\n5. Autre raison",
     );
     const done = await h.send('je suis malade');
     expect(done[0].text).toBe("C'est noté : vous ne venez pas.");

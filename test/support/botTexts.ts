@@ -7,7 +7,7 @@ export const FR_MENU = [
   '2. Mon travail',
   '3. Un problème',
   '4. Mon agenda',
-  '5. Écrire à mon conseiller',
+  '5. Écrire au conseiller',
   '6. Langue',
 ];
 
