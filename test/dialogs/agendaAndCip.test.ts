@@ -3,6 +3,7 @@
 // when the adviser usually answers (plural forms).
 import type { Activity } from 'botbuilder';
 import { useHarness } from '../support/botHarness';
+import { expectSaidThenMenu } from '../support/replies';
 import { warmUpRecognizers } from '../../dialogs/recognizers/choice';
 import { zonedTime } from '../../bot/services/time';
 
@@ -95,9 +96,7 @@ describe('my agenda', () => {
   test('nothing planned: says so, then the menu', async () => {
     person = await h.onboard();
     await h.send('bonjour');
-    const replies = await h.send('4');
-    expect(replies[0].text).toBe("Vous n'avez rien de prévu dans les 2 prochaines semaines.");
-    expect(replies[1].text).toContain('Que voulez-vous faire ?');
+    expectSaidThenMenu(await h.send('4'), "Vous n'avez rien de prévu dans les 2 prochaines semaines.");
   });
 
   test("in French: every item in time order, by day; immersion days skip the weekend and a shift's day", async () => {
@@ -161,11 +160,10 @@ describe('write to my adviser', () => {
       'Écrivez votre message pour votre conseiller.\nVous pouvez aussi envoyer un message vocal.',
     );
     expect(ask[0].inputHint).toBe('expectingInput');
-    const done = await h.send('Bonjour, je voudrais un rendez-vous pour mon CV.');
-    expect(done[0].text).toBe(
+    expectSaidThenMenu(
+      await h.send('Bonjour, je voudrais un rendez-vous pour mon CV.'),
       'Merci. Votre message est envoyé à votre conseiller.\nVotre conseiller répond en général en 2 jours de travail.',
     );
-    expect(done[1].text).toContain('Que voulez-vous faire ?');
     const events = await h.db.prisma.caseEvent.findMany({
       where: { beneficiaryId: person.id, type: 'message_to_cip' },
     });
@@ -214,9 +212,7 @@ describe('write to my adviser', () => {
     await h.send('bonjour');
     for (const miss of ['xx', 'yy']) await h.send(miss);
     expect(await h.sendText('zz')).toContain('2. Écrire à mon conseiller');
-    const replies = await h.send('2');
-    expect(replies[0].text).toBe("Pour écrire à votre conseiller, choisissez d'abord 5 dans le menu.");
-    expect(replies[1].text).toContain('Que voulez-vous faire ?');
+    expectSaidThenMenu(await h.send('2'), "Pour écrire à votre conseiller, choisissez d'abord 5 dans le menu.");
     expect(await h.db.prisma.caseEvent.count()).toBe(0);
     expect(await h.db.prisma.beneficiary.count()).toBe(0);
   });

@@ -3,6 +3,7 @@
 // Replies in the person's language, and the case database's changes and events.
 import { warmUpRecognizers } from '../../dialogs/recognizers/choice';
 import { createHarness, type Harness } from '../support/botHarness';
+import { expectSaidThenMenu } from '../support/replies';
 import { createTempSqlite } from '../support/databases';
 import { chooseRead } from '../support/onboardingSteps';
 import type { TempDatabase } from '../support/postgres';
@@ -140,9 +141,7 @@ test('delete not understood three times: nothing is requested, the menu comes ba
     "Voulez-vous effacer vos informations ?\n1. Oui, d'accord\n2. Non\nEnvoyez 1 ou 2.",
   ]);
   await h.send('hmm');
-  const end = await h.send('bof');
-  expect(end[0].text).toBe("Je n'ai pas compris.\nJe ne change rien.");
-  expect(end[1].text).toContain('Que voulez-vous faire ?');
+  expectSaidThenMenu(await h.send('bof'), "Je n'ai pas compris.\nJe ne change rien.");
   expect(await events()).toEqual([]);
 });
 

@@ -12,6 +12,7 @@ import { startTestApp } from '../support/app';
 import { createTempSqlite } from '../support/databases';
 import { startWhatsAppApp, type WhatsAppTestApp } from '../support/whatsappApp';
 import { messageWebhook, postWebhook, text } from '../support/whatsappWebhooks';
+import { selamOnWhatsApp } from '../support/whatsappPerson';
 
 const recordedText = (m: { payload: unknown }) => {
   const p = m.payload as { text?: string; event?: { message: { text?: { body: string } } } };
@@ -23,12 +24,14 @@ describe('WhatsApp', () => {
   afterEach(async () => {
     await h?.close();
   });
+  beforeEach(async () => {
+    h = await startWhatsAppApp();
+  });
 
   test(
     'a message from a group gets no reply, no turn and no record; it is counted as skipped; the same person ' +
       'writing directly is answered',
     async () => {
-      h = await startWhatsAppApp();
       const from = { waId: '33639980071', name: 'Nadia' };
       const group = messageWebhook(from, {
         group_id: 'GROUP.120363000000000001',
@@ -50,22 +53,9 @@ describe('WhatsApp', () => {
   );
 
   test("Meta's spam rate limit (131048) is retried with backoff, then sent; the message is never failed", async () => {
-    h = await startWhatsAppApp();
     const waId = '33639980072';
     const db = h.app.db.prisma;
-    const b = await db.beneficiary.create({
-      data: { firstName: 'Selam', phone: `+${waId}`, language: 'fr', status: 'active', consentAt: new Date() },
-    });
-    await db.conversationRef.create({
-      data: {
-        channel: 'whatsapp',
-        userKey: waId,
-        conversationId: waId,
-        reference: { user: { id: waId } },
-        beneficiaryId: b.id,
-        lastInboundAt: new Date(),
-      },
-    });
+    const b = await selamOnWhatsApp(db, waId, 'fr', new Date());
     h.graph.fail({ status: 400, code: 131048, title: 'Spam rate limit hit' }, { to: waId, times: 2 });
     const session = { workshopCode: 'cv', title: 'Faire son CV', startsAt: '2026-12-10T09:30:00.000Z', place: 'Blois' };
     await db.$transaction((tx) =>
@@ -86,7 +76,6 @@ describe('WhatsApp', () => {
   });
 
   test('a text over 4,096 characters is cut in the record; a message to the CIP is kept whole', async () => {
-    h = await startWhatsAppApp();
     const waId = '33639980073';
     const db = h.app.db.prisma;
     const b = await db.beneficiary.create({

@@ -4,13 +4,13 @@ import { ask, say } from '../../cards/messages';
 import { sentenceKey, speakable, spokenSentences } from '../../bot/voice/spokenText';
 
 test.each([
-  ['fr', 'Votre référence : B-4821.', 'Votre référence : B 4 8 2 1.'],
-  ['fr', 'Mardi 3 mars, 9 h 30.', 'Mardi 3 mars, 9 heures 30.'],
-  ['fr', 'Rendez-vous à 14 h.', 'Rendez-vous à 14 heures.'],
-  ['en', 'At 9 h 30', 'At 9 h 30'],
-  ['fr', '🌐 6 = Langue ✅', '6 = Langue'],
-  ['ar', 'رقم \u2066B-12\u2069 هنا', 'رقم B 1 2 هنا'],
-] as const)('%s: %s', (locale, sentence, heard) => {
+  { locale: 'fr', sentence: 'Votre référence : B-4821.', heard: 'Votre référence : B 4 8 2 1.' },
+  { locale: 'fr', sentence: 'Mardi 3 mars, 9 h 30.', heard: 'Mardi 3 mars, 9 heures 30.' },
+  { locale: 'fr', sentence: 'Rendez-vous à 14 h.', heard: 'Rendez-vous à 14 heures.' },
+  { locale: 'en', sentence: 'At 9 h 30', heard: 'At 9 h 30' },
+  { locale: 'fr', sentence: '🌐 6 = Langue ✅', heard: '6 = Langue' },
+  { locale: 'ar', sentence: 'رقم \u2066B-12\u2069 هنا', heard: 'رقم B 1 2 هنا' },
+] as const)('$locale: $sentence', ({ locale, sentence, heard }) => {
   expect(speakable(sentence, locale)).toBe(heard);
 });
 
