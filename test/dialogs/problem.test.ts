@@ -42,7 +42,7 @@ describe('in French', () => {
 
   test('report by labels: the Blocker row, its event and the reference, spelled in speech', async () => {
     expect(await h.sendText('3')).toContain('Que voulez-vous faire ?\n1. Nouveau problème\n2. Mes problèmes');
-    const categories = await h.send('signaler un problème');
+    const categories = await h.send('nouveau problème');
     expect(categories[0].text).toBe(
       [
         'Quel est le problème ?',
