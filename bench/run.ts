@@ -210,13 +210,16 @@ async function passerelleBot(dir: string): Promise<{ bot: Bot; close: () => Prom
       check: (step, replies) => {
         if (!replies.every((r) => r.locale === step.reply)) return -1;
         // (The script's keys are data: looked up as such.)
-        const t = (key: string, values: Record<string, unknown> = {}) => textOf(step.reply, key, values);
-        const all = replies.map((r) => r.text).join('\n');
+        // Compared without bidi isolates and marks: right-to-left replies wrap Latin runs in them.
+        const plain = (text: string) => text.replace(/[\u200e\u200f\u2066-\u2069]/g, '');
+        const t = (key: string, values: Record<string, unknown> = {}) => plain(textOf(step.reply, key, values));
+        const first = plain(replies[0].text!);
+        const all = plain(replies.map((r) => r.text).join('\n'));
         return step.expect.findIndex(({ starts, has, args = {} }) => {
           const values = Object.fromEntries(
             Object.entries(args).map(([k, v]) => [k, typeof v === 'object' ? t(v.t) : v]),
           );
-          return (!starts || replies[0].text!.startsWith(t(starts, values))) && (!has || all.includes(t(has, values)));
+          return (!starts || first.startsWith(t(starts, values))) && (!has || all.includes(t(has, values)));
         });
       },
     },

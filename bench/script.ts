@@ -115,7 +115,8 @@ function round(who: number, r: number): Step[] {
   const year = Math.floor(who / PEOPLE.length) % 2 ? 1995 : 2003;
   const birthYear = step(l === 'fa' ? n(year - 621) : n(year), {
     starts: 'workshops.birthYear.saved',
-    args: { year },
+    // a solar year is echoed as written, with the Gregorian one: "۱۳۸۲ (2003)"
+    args: { year: l === 'fa' ? `${n(year - 621)} (${year})` : year },
     has: 'workshops.list.question',
   });
   const booking: Expect[] = [
