@@ -6,6 +6,7 @@
 // "language"; their messages are recorded as theirs.
 import type { Activity } from 'botbuilder';
 import { useHarness } from '../support/botHarness';
+import { expectSaidThenMenu } from '../support/replies';
 import { placeSasIae } from '../support/employerFixture';
 import { warmUpRecognizers } from '../../dialogs/recognizers/choice';
 import { zonedTime } from '../../bot/services/time';
@@ -60,6 +61,13 @@ const shift = (placement: { id: number }, person: { id: number }, start: Date, h
     },
   });
 
+/** An event a contact wrote about a person: its person, its actor, whether it is an alert. */
+const byContact = (contactId: number, beneficiaryId: number, attention: boolean) => ({
+  beneficiaryId,
+  actorType: 'contact',
+  actorId: String(contactId),
+  attention,
+});
 const events = (type: string) => h.db.prisma.caseEvent.findMany({ where: { type }, orderBy: { id: 'asc' } });
 
 async function sendVoice(contentUrl: string): Promise<Partial<Activity>[]> {
@@ -136,9 +144,7 @@ test("a contact sees, acts on their structure's people only: the list, numbers o
     "Je n'ai pas compris.\nPour qui ?\n1. Amina\n2. Omid\nEnvoyez un numéro.\n0 = menu",
   );
   expect(await h.sendText('Lina')).toContain("Je n'ai pas compris.");
-  const done = await h.send('Omid');
-  expect(done[0].text).toBe("C'est noté : Omid n'est pas là aujourd'hui.\nSon conseiller est prévenu.");
-  expect(done[1].text).toContain('Que voulez-vous faire ?');
+  expectSaidThenMenu(await h.send('Omid'), "C'est noté : Omid n'est pas là aujourd'hui.\nSon conseiller est prévenu.");
   expect(await h.db.prisma.shift.findUniqueOrThrow({ where: { id: omidToday.id } })).toMatchObject({
     attendance: 'absent',
     attendanceAt: NOW,
@@ -149,12 +155,7 @@ test("a contact sees, acts on their structure's people only: the list, numbers o
     attendanceContactId: null,
   });
   const [event] = await events('shift_attendance');
-  expect(event).toMatchObject({
-    beneficiaryId: w.omid.id,
-    actorType: 'contact',
-    actorId: String(w.sylvie.id),
-    attention: true,
-  });
+  expect(event).toMatchObject(byContact(w.sylvie.id, w.omid.id, true));
   expect(event.payload).toMatchObject({ shiftId: omidToday.id, attendance: 'absent', via: 'menu' });
   expect(await h.db.prisma.caseEvent.count({ where: { beneficiaryId: w.lina.id } })).toBe(0);
 
@@ -246,12 +247,7 @@ test("confirm tomorrow: shift_confirmed_by_employer on tomorrow's shift; says so
   await h.send('3');
   expect((await h.send('1'))[0].text).toBe("Merci. C'est noté : Amina travaille demain, 9 h – 12 h.");
   const [event] = await events('shift_confirmed_by_employer');
-  expect(event).toMatchObject({
-    beneficiaryId: w.amina.id,
-    actorType: 'contact',
-    actorId: String(w.sylvie.id),
-    attention: false,
-  });
+  expect(event).toMatchObject(byContact(w.sylvie.id, w.amina.id, false));
   expect(event.payload).toMatchObject({ shiftId: tomorrow.id, placementId: w.placements.amina.id });
   await h.send('3');
   expect((await h.send('2'))[0].text).toBe("Omid n'a pas de travail prévu demain.");
@@ -304,9 +300,7 @@ test(
       "Amina était là aujourd'hui, 8 h – 12 h ?\n1. Oui\n2. Non\n3. En retard\nEnvoyez un numéro.",
     ]);
     h.clock.now = at(4, 12, 21);
-    const second = await h.send('en retard');
-    expect(second[0].text).toBe("Merci. C'est noté : Amina était en retard.");
-    expect(second[1].text).toContain('Que voulez-vous faire ?');
+    expectSaidThenMenu(await h.send('en retard'), "Merci. C'est noté : Amina était en retard.");
     expect(await h.db.prisma.shift.findUniqueOrThrow({ where: { id: omidShift.id } })).toMatchObject({
       attendance: 'absent',
       attendanceAt: at(4, 12, 20),
@@ -350,9 +344,7 @@ test("a request whose shift is no longer at the contact's structure is closed: n
   // Sylvie moves to the other structure before she answers.
   await h.db.prisma.contact.update({ where: { id: w.sylvie.id }, data: { structureId: w.b.id } });
   h.clock.now = at(4, 13, 0);
-  const replies = await h.send('1');
-  expect(replies[0].text).toBe('Cette question est fermée.');
-  expect(replies[1].text).toContain('Que voulez-vous faire ?');
+  expectSaidThenMenu(await h.send('1'), 'Cette question est fermée.');
   expect(await h.db.prisma.shift.findUniqueOrThrow({ where: { id: aminaShift.id } })).toMatchObject({
     attendance: 'unknown',
     attendanceContactId: null,

@@ -3,6 +3,7 @@
 // In French, Arabic and Dari, with digits of three scripts, number words, labels and mistakes.
 import type { Activity } from 'botbuilder';
 import { useHarness } from '../support/botHarness';
+import { expectAskedAgain } from '../support/replies';
 import { warmUpRecognizers } from '../../dialogs/recognizers/choice';
 import { zonedTime } from '../../bot/services/time';
 import { LANGUAGE_CODES } from '../../bot/i18n/languages';
@@ -39,6 +40,17 @@ describe('in French', () => {
     person = await h.onboard();
     await h.send('bonjour');
   });
+
+  /** Menu 3, then 1 (report a problem): the category question. */
+  const toCategories = async () => {
+    await h.send('3');
+    await h.send('1');
+  };
+  /** Answers the urgency question, then describes the problem; the replies to the description. */
+  const urgencyAndWords = async (urgency: string, description: string) => {
+    await h.send(urgency);
+    return h.send(description);
+  };
 
   test('report by labels: the Blocker row, its event and the reference, spelled in speech', async () => {
     expect(await h.sendText('3')).toContain('Que voulez-vous faire ?\n1. Nouveau problème\n2. Mes problèmes');
@@ -95,32 +107,26 @@ describe('in French', () => {
   });
 
   test('"6" shows the second page; "deux" there picks "something else"', async () => {
-    await h.send('3');
-    await h.send('1');
+    await toCategories();
     expect(await h.sendText('6')).toBe(
       ['Quel est le problème ?', '1. Argent', '2. Autre chose', 'Envoyez un numéro.'].join('\n'),
     );
     expect(await h.sendText('deux')).toContain('Problème : Autre chose.');
-    await h.send('3');
-    await h.send('Je ne comprends pas une lettre.');
+    await urgencyAndWords('3', 'Je ne comprends pas une lettre.');
     expect(await blockers()).toMatchObject([{ category: 'other', urgency: 'later' }]);
   });
 
   test('"argent" on the first page goes straight to the urgency', async () => {
-    await h.send('3');
-    await h.send('1');
+    await toCategories();
     expect(await h.sendText('argent')).toContain('Problème : Argent.');
-    await h.send('2');
-    await h.send('La CAF ne paie plus.');
+    await urgencyAndWords('2', 'La CAF ne paie plus.');
     expect(await blockers()).toMatchObject([{ category: 'money', urgency: 'week' }]);
   });
 
   test('urgent housing: an alert for the CIP, and the emergency numbers', async () => {
-    await h.send('3');
+    await toCategories();
     await h.send('1');
-    await h.send('1');
-    await h.send("aujourd'hui");
-    const saved = await h.send('Je dors dehors ce soir.');
+    const saved = await urgencyAndWords("aujourd'hui", 'Je dors dehors ce soir.');
     expect(saved[1].text).toBe(
       "J'ai dit à votre conseiller que c'est urgent.\n" +
         "Pas d'endroit pour dormir ce soir ? Appelez le 115. C'est gratuit.\nEn cas de danger, appelez le 112.",
@@ -130,11 +136,8 @@ describe('in French', () => {
   });
 
   test('three misses on the category: the way out, and its message to the CIP', async () => {
-    await h.send('3');
-    await h.send('1');
-    const first = await h.send('quoi ?');
-    expect(first[0].text).toBe("Je n'ai pas compris.");
-    expect(first[1].text).toContain('1. Logement');
+    await toCategories();
+    expectAskedAgain(await h.send('quoi ?'), '1. Logement');
     await h.send('12');
     expect(await h.sendText('rien')).toContain(
       'Je ne comprends pas. Que voulez-vous faire ?\n1. Retour au menu\n2. Écrire à mon conseiller',

@@ -69,26 +69,26 @@ describe('the readers', () => {
     expect(readRecordingAnswer(text, reminderQuestion(locale), locale, ['no'])).toBe(expected);
   });
 
-  test.each<Case>([
-    ['fr', 'pas bien', UNCLEAR],
-    ['en', 'not good', UNCLEAR],
-    ['fr', 'bien', 'good'],
-    ['fr', '3', 'needs_help'],
-    ['fr', '😞', 'difficult'],
-  ])('check-in, %s "%s": %s', (locale, text, expected) => {
-    expect(readRecordingAnswer(text, checkInQuestion(locale), locale)).toBe(expected);
-  });
-
-  test.each<Case>([
-    ['fr', 'pas en retard', UNCLEAR],
-    ['fr', "oui il n'est pas venu", UNCLEAR],
-    ['fr', 'oui', 'present'],
-    ['fr', 'non', 'absent'],
-    ['fr', 'en retard', 'late'],
-    ['fr', '3', 'late'],
-    ['ar', '٢', 'absent'],
-  ])('attendance, %s "%s": %s', (locale, text, expected) => {
-    expect(recognizeAttendance(text, locale)).toBe(expected);
+  /** The readers of a check-in's answer and of an employer's answer about attendance. */
+  const readers = {
+    'check-in': (text: string, locale: LanguageCode) => readRecordingAnswer(text, checkInQuestion(locale), locale),
+    attendance: (text: string, locale: LanguageCode) => recognizeAttendance(text, locale),
+  };
+  test.each<[keyof typeof readers, ...Case]>([
+    ['check-in', 'fr', 'pas bien', UNCLEAR],
+    ['check-in', 'en', 'not good', UNCLEAR],
+    ['check-in', 'fr', 'bien', 'good'],
+    ['check-in', 'fr', '3', 'needs_help'],
+    ['check-in', 'fr', '😞', 'difficult'],
+    ['attendance', 'fr', 'pas en retard', UNCLEAR],
+    ['attendance', 'fr', "oui il n'est pas venu", UNCLEAR],
+    ['attendance', 'fr', 'oui', 'present'],
+    ['attendance', 'fr', 'non', 'absent'],
+    ['attendance', 'fr', 'en retard', 'late'],
+    ['attendance', 'fr', '3', 'late'],
+    ['attendance', 'ar', '٢', 'absent'],
+  ])('%s, %s "%s": %s', (reader, locale, text, expected) => {
+    expect(readers[reader](text, locale)).toBe(expected);
   });
 });
 

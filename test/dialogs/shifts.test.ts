@@ -2,6 +2,8 @@
 // decline flagged for the CIP, and a childcare decline reported as a problem right away; in
 // French, Arabic and Dari, by digits of three scripts, number words, labels and yes/no words.
 import { useHarness } from '../support/botHarness';
+import { FR_SEND_A_NUMBER } from '../support/botTexts';
+import { expectAskedAgain, expectSaidThenMenu } from '../support/replies';
 import { warmUpRecognizers } from '../../dialogs/recognizers/choice';
 import { zonedTime } from '../../bot/services/time';
 
@@ -68,8 +70,7 @@ describe('in French', () => {
         'Votre travail des 7 prochains jours :',
         '1. lundi 3 mars, 14 h – 18 h, Les Jardins du Val de Loire (à confirmer)',
         '2. mardi 4 mars, 10 h – 17 h, Les Jardins du Val de Loire (à confirmer)',
-        'Envoyez un numéro.',
-        '0 = menu',
+        ...FR_SEND_A_NUMBER,
       ].join('\n'),
     );
     expect(list[0].speak).toContain(
@@ -82,9 +83,7 @@ describe('in French', () => {
       'mardi 4 mars, 10 h – 17 h, Les Jardins du Val de Loire (à confirmer)\n' +
         'Vous venez ?\n1. Oui, je viens\n2. Je ne peux pas',
     );
-    const done = await h.send('oui');
-    expect(done[0].text).toBe("Merci ! C'est noté : vous venez.");
-    expect(done[1].text).toContain('Que voulez-vous faire ?');
+    expectSaidThenMenu(await h.send('oui'), "Merci ! C'est noté : vous venez.");
 
     const row = await h.db.prisma.shift.findUniqueOrThrow({ where: { id: tomorrow.id } });
     expect(row).toMatchObject({ confirmation: 'confirmed', declineReason: null, respondedAt: NOW });
@@ -105,9 +104,7 @@ describe('in French', () => {
       'Pourquoi vous ne pouvez pas venir ?\n1. Je suis malade\n' +
         "2. Garde d'enfants\n3. Transport\n4. Papiers, rendez-vous\n5. Autre raison",
     );
-    const done = await h.send('je suis malade');
-    expect(done[0].text).toBe("C'est noté : vous ne venez pas.");
-    expect(done[1].text).toContain('Que voulez-vous faire ?');
+    expectSaidThenMenu(await h.send('je suis malade'), "C'est noté : vous ne venez pas.");
     await expect(h.db.prisma.shift.findUniqueOrThrow({ where: { id: s.id } })).resolves.toMatchObject({
       confirmation: 'declined',
       declineReason: 'sick',
@@ -156,9 +153,7 @@ describe('in French', () => {
     const p = await placement();
     await shift(p.id, at(4, 10), 7);
     await h.send('2');
-    const first = await h.send('peut-être');
-    expect(first[0].text).toBe("Je n'ai pas compris.");
-    expect(first[1].text).toContain('1. mardi 4 mars');
+    expectAskedAgain(await h.send('peut-être'), '1. mardi 4 mars');
     await h.send('9');
     const third = await h.sendText('bof');
     expect(third).toContain(

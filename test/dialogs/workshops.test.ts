@@ -8,6 +8,8 @@ import { zonedTime } from '../../bot/services/time';
 import { seedDemoData } from '../../prisma/seed';
 import { parseBirthYear } from '../../dialogs/workshops/birthYear';
 import { createHarness, type Harness } from '../support/botHarness';
+import { FR_SEND_A_NUMBER } from '../support/botTexts';
+import { expectAskedAgain, expectQuestion, expectSaidThenMenu } from '../support/replies';
 import { createTempSqlite } from '../support/databases';
 import type { TempDatabase } from '../support/postgres';
 
@@ -67,6 +69,14 @@ async function threeSessions() {
   return { paperwork, digital, young };
 }
 
+/** A person onboarded in French says hello, then 1: the workshops menu. The person. */
+async function atWorkshopsMenu() {
+  const me = await h.onboard();
+  await h.send('bonjour');
+  await h.send('1');
+  return me;
+}
+
 async function events(type: string) {
   return h.db.prisma.caseEvent.findMany({ where: { type }, orderBy: { id: 'asc' } });
 }
@@ -101,16 +111,12 @@ describe('booking in French', () => {
 
       const menu = await h.send('1');
       expect(menu).toHaveLength(1);
-      expect(menu[0].text).toBe(
-        [
-          'Ateliers : que voulez-vous faire ?',
-          '1. Suivre un atelier',
-          '2. Mes ateliers',
-          'Envoyez un numéro.',
-          '0 = menu',
-        ].join('\n'),
-      );
-      expect(menu[0].inputHint).toBe('expectingInput');
+      expectQuestion(menu[0], [
+        'Ateliers : que voulez-vous faire ?',
+        '1. Suivre un atelier',
+        '2. Mes ateliers',
+        ...FR_SEND_A_NUMBER,
+      ]);
 
       const list = await h.send('1');
       expect(list[0].text).toBe(
@@ -118,15 +124,15 @@ describe('booking in French', () => {
           'Choisissez un atelier.',
           `1. Papiers et démarches – mardi 3 mars, 9 h 30 – ${PLATFORM} – 12 places libres`,
           `2. Le téléphone et internet pour l'emploi – mercredi 4 mars, 14 h – ${PLATFORM} – 1 place libre`,
-          'Envoyez un numéro.',
-          '0 = menu',
+          ...FR_SEND_A_NUMBER,
         ].join('\n'),
       );
       expect(list[0].speak).toContain('xml:lang="fr-FR"');
       expect(list[0].suggestedActions?.actions.map((a) => a.value)).toEqual(['1', '2']);
 
-      const done = await h.send('deux');
-      expect(done[0].text).toBe(
+      // Booked, then back to the menu.
+      expectSaidThenMenu(
+        await h.send('deux'),
         [
           "C'est fait. Votre place est réservée.",
           "Atelier : Le téléphone et internet pour l'emploi.",
@@ -135,7 +141,6 @@ describe('booking in French', () => {
           `Lieu : ${PLATFORM}.`,
         ].join('\n'),
       );
-      expect(done[1].text).toContain('Que voulez-vous faire ?'); // back to the menu
 
       const booking = await h.db.prisma.booking.findFirstOrThrow({ where: { beneficiaryId: me.id } });
       expect(booking).toMatchObject({ sessionId: digital.id, status: 'booked', source: 'chat', waitlistedAt: null });
@@ -156,9 +161,7 @@ describe('booking in French', () => {
 
   test('no double booking: a booked session leaves the list, and booking it again changes nothing', async () => {
     const { paperwork, digital } = await threeSessions();
-    const me = await h.onboard();
-    await h.send('bonjour');
-    await h.send('1');
+    const me = await atWorkshopsMenu();
     await h.send('1');
     await h.send('papiers'); // the start of a title is enough
     await h.send('1');
@@ -180,9 +183,7 @@ describe('booking in French', () => {
 
   test('a session that started while the person chose: said, and the list comes again without it', async () => {
     const { paperwork, digital } = await threeSessions();
-    const me = await h.onboard();
-    await h.send('bonjour');
-    await h.send('1');
+    const me = await atWorkshopsMenu();
     await h.send('1');
     h.clock.now = paris(3, 9, 45); // Tuesday, 15 minutes after the start of "paperwork"
     const replies = await h.send('1');
@@ -266,30 +267,21 @@ describe('booking in French', () => {
 
   test('no session for me: said kindly, then the menu', async () => {
     await addSession('paperwork', paris(3, 9, 30), { audience: 'under25' });
-    await h.onboard();
-    await h.send('bonjour');
-    await h.send('1');
-    const replies = await h.send('1');
-    expect(replies[0].text).toBe(
+    await atWorkshopsMenu();
+    expectSaidThenMenu(
+      await h.send('1'),
       ["Pour le moment, il n'y a pas d'atelier pour vous.", 'Revenez bientôt : il y aura de nouveaux ateliers.'].join(
         '\n',
       ),
     );
-    expect(replies[1].text).toContain('Que voulez-vous faire ?');
   });
 
   test('mistakes: the question again, then after three misses the way out; 0 goes back to the menu', async () => {
     await threeSessions();
-    await h.onboard();
-    await h.send('bonjour');
+    await atWorkshopsMenu();
+    expectAskedAgain(await h.send('banane'), '1. Suivre un atelier');
     await h.send('1');
-    const miss = await h.send('banane');
-    expect(miss[0].text).toBe("Je n'ai pas compris.");
-    expect(miss[1].text).toContain('1. Suivre un atelier');
-    await h.send('1');
-    const outOfRange = await h.send('7');
-    expect(outOfRange[0].text).toBe("Je n'ai pas compris.");
-    expect(outOfRange[1].text).toContain('1. Papiers et démarches');
+    expectAskedAgain(await h.send('7'), '1. Papiers et démarches');
     await h.send('le chat');
     const wayOut = await h.sendText('???');
     expect(wayOut).toContain('Je ne comprends pas. Que voulez-vous faire ?');
@@ -311,14 +303,11 @@ describe('year of birth', () => {
     expect(await h.sendText('۱')).toContain('ورکشاپ‌ها: چه می‌خواهید بکنید؟\n1. ثبت نام در ورکشاپ');
 
     const question = await h.send('۱');
-    expect(question[0].text).toBe(
-      [
-        'بعضی ورکشاپ‌ها برای افراد زیر 25 سال است.',
-        'سال تولد شما چند است؟',
-        'سال را بنویسید. مثال: 1374 یا 1995.',
-      ].join('\n'),
-    );
-    expect(question[0].inputHint).toBe('expectingInput');
+    expectQuestion(question[0], [
+      'بعضی ورکشاپ‌ها برای افراد زیر 25 سال است.',
+      'سال تولد شما چند است؟',
+      'سال را بنویسید. مثال: 1374 یا 1995.',
+    ]);
 
     const miss = await h.send('نمی‌دانم');
     expect(miss[0].text).toBe('نفهمیدم.');
@@ -485,9 +474,7 @@ describe('waiting list and cancelling', () => {
       data: { firstName: 'Omar', birthYear: 1985, status: 'active' },
     });
     await book(h.db.prisma, other.id, digital.id, NOW, { actor: { type: 'system' } });
-    await h.onboard();
-    await h.send('bonjour');
-    await h.send('1');
+    await atWorkshopsMenu();
     await h.send('1');
     expect(await h.sendText('2')).toContain("Voulez-vous être sur la liste d'attente ?");
     expect(await h.sendText('non merci')).toContain("D'accord. Je ne vous inscris pas.");
@@ -645,11 +632,7 @@ describe('waiting list and cancelling', () => {
   });
 
   test('My workshops when there is none', async () => {
-    await h.onboard();
-    await h.send('bonjour');
-    await h.send('1');
-    const replies = await h.send('2');
-    expect(replies[0].text).toBe("Vous n'avez pas d'atelier prévu.");
-    expect(replies[1].text).toContain('Que voulez-vous faire ?');
+    await atWorkshopsMenu();
+    expectSaidThenMenu(await h.send('2'), "Vous n'avez pas d'atelier prévu.");
   });
 });

@@ -14,7 +14,7 @@ import { formatTimeRange } from '../../cards/format';
 import { FakeGraphApi } from '../support/fakeGraphApi';
 import { postgresKind } from '../support/databases';
 import { signedIn } from '../support/cipApi';
-import { startWhatsAppApp, textOf, type WhatsAppTestApp } from '../support/whatsappApp';
+import { drainedBy, startWhatsAppApp, textOf, type WhatsAppTestApp } from '../support/whatsappApp';
 import { postWebhook, templateButton, text } from '../support/whatsappWebhooks';
 
 const TZ = 'Europe/Paris';
@@ -119,23 +119,7 @@ async function placed(
 }
 
 /** Waits until every webhook is handled and the outbox has nothing due by the app's clock. */
-async function drained(app = h) {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const pending = await app.app.db.prisma.message.count({
-      where: {
-        OR: [
-          { direction: 'in', status: { in: ['queued', 'processing'] } },
-          { direction: 'out', status: 'sending' },
-          { direction: 'out', status: 'queued', nextAttemptAt: { lte: clock.now } },
-        ],
-      },
-    });
-    if (!pending && app.app.core.turns.size === 0 && app.app.whatsapp!.sender.busy === 0) return;
-    if (Date.now() > deadline) throw new Error(`${pending} message(s) still due`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const drained = (app = h) => drainedBy(app.app, () => clock.now);
 
 async function say(who: { waId: string }, body: object): Promise<string[]> {
   const before = h.graph.sentTo(who.waId).length;
@@ -164,8 +148,7 @@ test(
     'once however often the job runs',
   async () => {
     await start();
-    const a = await structure('Les Jardins');
-    const b = await structure('La Ressourcerie');
+    const [a, b] = [await structure('Les Jardins'), await structure('La Ressourcerie')];
     const sylvie = await contact(a.id, 'fr', { wrote: true });
     const karim = await contact(b.id, 'ar');
     const amina = await placed(a.id, 'Amina');
@@ -429,20 +412,10 @@ test(
     await start({}, paris(3, 17, 30));
     const company = await structure('Ferme des Quatre Vents', 'company');
     const tutor = await contact(company.id, 'en', { role: 'tutor', wrote: true });
-    const lina = await placed(company.id, 'Lina', {
-      kind: 'immersion',
-      from: 2,
-      to: 6,
-      tutorId: tutor.id,
-      shift: [3, 9, 8],
-    });
-    const noShiftToday = await placed(company.id, 'Omid', {
-      kind: 'immersion',
-      from: 2,
-      to: 6,
-      tutorId: tutor.id,
-      shift: [2, 9, 8],
-    });
+    // Two immersions from Monday 2 to Friday 6 with the tutor: Lina's shift is today, Omid's was yesterday.
+    const immersion = { kind: 'immersion', from: 2, to: 6, tutorId: tutor.id };
+    const lina = await placed(company.id, 'Lina', { ...immersion, shift: [3, 9, 8] });
+    const noShiftToday = await placed(company.id, 'Omid', { ...immersion, shift: [2, 9, 8] });
     await h.app.db.prisma.shift.update({ where: { id: noShiftToday.shift.id }, data: { attendance: 'present' } });
     expect(h.app.jobs.names()).toEqual(expect.arrayContaining(['attendance-shifts', 'attendance-immersions']));
 

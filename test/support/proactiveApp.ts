@@ -2,7 +2,7 @@
 // jobs: people with placements, webhooks from them, the outbox drained by the app's clock.
 import type { LanguageCode } from '../../bot/i18n/languages';
 import { zonedTime } from '../../bot/services/time';
-import { onWhatsApp, startWhatsAppApp, textOf, type WhatsAppTestApp } from './whatsappApp';
+import { drainedBy, onWhatsApp, startWhatsAppApp, textOf, type WhatsAppTestApp } from './whatsappApp';
 import { postWebhook } from './whatsappWebhooks';
 
 export const TZ = 'Europe/Paris';
@@ -84,23 +84,7 @@ export async function startProactiveApp(env: Record<string, string> = {}, start 
       });
       return row.id;
     },
-    async drained() {
-      const deadline = Date.now() + 10_000;
-      for (;;) {
-        const pending = await db.message.count({
-          where: {
-            OR: [
-              { direction: 'in', status: { in: ['queued', 'processing'] } },
-              { direction: 'out', status: 'sending' },
-              { direction: 'out', status: 'queued', nextAttemptAt: { lte: clock.now } },
-            ],
-          },
-        });
-        if (!pending && h.app.core.turns.size === 0 && h.app.whatsapp!.sender.busy === 0) return;
-        if (Date.now() > deadline) throw new Error(`${pending} message(s) still due`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    },
+    drained: () => drainedBy(h.app, () => clock.now),
     async say(p, body) {
       const before = h.graph.sentTo(p.waId).length;
       const res = await postWebhook(h.app.url, body);

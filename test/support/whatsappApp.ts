@@ -122,6 +122,28 @@ export function appPerTest(): (options?: Parameters<typeof startWhatsAppApp>[0])
 }
 
 /**
+ * Waits until every webhook is handled and the outbox has nothing due by the app's own clock `now`
+ * (for an app on a clock the test moves; settled() reads the wall clock).
+ */
+export async function drainedBy(app: App, now: () => Date, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const pending = await app.db.prisma.message.count({
+      where: {
+        OR: [
+          { direction: 'in', status: { in: ['queued', 'processing'] } },
+          { direction: 'out', status: 'sending' },
+          { direction: 'out', status: 'queued', nextAttemptAt: { lte: now() } },
+        ],
+      },
+    });
+    if (!pending && app.core.turns.size === 0 && app.whatsapp!.sender.busy === 0) return;
+    if (Date.now() > deadline) throw new Error(`${pending} message(s) still due`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/**
  * A case that has a WhatsApp chat with us: its conversation reference and its user profile, as the
  * channel leaves them after a message the person sent at `wroteAt` (their 24-hour window counts from it).
  */

@@ -4,7 +4,7 @@
 // always stay in the body; texts are split at 4,096 and button bodies kept within 1,024; hero and
 // adaptive cards become text and buttons. Cuts never fall inside a character (emoji, Arabic
 // letters with their marks), and right-to-left text and its isolates go out unchanged.
-import { CardFactory, type Activity } from 'botbuilder';
+import { CardFactory, type Activity, type Attachment } from 'botbuilder';
 import { ask, ltr, say, type NumberedOption } from '../../cards/messages';
 import { translator } from '../../bot/i18n/translator';
 import { LANGUAGE_CODES } from '../../bot/i18n/languages';
@@ -23,6 +23,15 @@ const asButtons = (r: RenderedMessage) => {
   const m = r.message as ButtonsMessage;
   expect(m.interactive.type).toBe('button');
   return m.interactive;
+};
+/** A card alone in a French message, rendered as reply buttons: the message's text and its buttons. */
+const cardAsButtons = (card: Attachment) => {
+  const interactive = asButtons(renderActivities([{ type: 'message', attachments: [card] }], 'fr')[0]);
+  return { text: interactive.body.text, buttons: interactive.action.buttons.map((b) => b.reply) };
+};
+/** The same card is rendered as this text and these reply buttons. */
+const expectCardAsButtons = (card: Attachment, text: string, buttons: { id: string; title: string }[]) => {
+  expect(cardAsButtons(card)).toEqual({ text, buttons });
 };
 const asList = (r: RenderedMessage) => {
   expect(r.message.type).toBe('interactive');
@@ -301,10 +310,7 @@ test('a hero card: its title and text in the body, its buttons as reply buttons'
     ],
     { subtitle: 'Mardi 3 mars, 9 h 30', text: 'Centre social, salle 2' },
   );
-  const out = renderActivities([{ type: 'message', attachments: [card] }], 'fr');
-  const interactive = asButtons(out[0]);
-  expect(interactive.body.text).toBe('Atelier CV\nMardi 3 mars, 9 h 30\nCentre social, salle 2');
-  expect(interactive.action.buttons.map((b) => b.reply)).toEqual([
+  expectCardAsButtons(card, 'Atelier CV\nMardi 3 mars, 9 h 30\nCentre social, salle 2', [
     { id: '1', title: 'Je viens' },
     { id: '2', title: 'Pas cette fois' },
   ]);
@@ -337,10 +343,7 @@ test('an adaptive card: its text blocks (nested too) in the body, its submit act
       { type: 'Action.OpenUrl', title: 'Plan', url: 'https://example.org' },
     ],
   });
-  const out = renderActivities([{ type: 'message', attachments: [card] }], 'fr');
-  const interactive = asButtons(out[0]);
-  expect(interactive.body.text).toBe('Votre rendez-vous\nLundi, 14 h\nSalle 2');
-  expect(interactive.action.buttons.map((b) => b.reply)).toEqual([
+  expectCardAsButtons(card, 'Votre rendez-vous\nLundi, 14 h\nSalle 2', [
     { id: '1', title: 'Confirmer' },
     { id: 'Annuler', title: 'Annuler' },
   ]);
@@ -405,13 +408,13 @@ test('truncate cuts to at most the limit, ending with "…", without spaces befo
 });
 
 test.each([
-  ['emoji with a skin tone', '👍🏽👍🏽👍🏽👍🏽👍🏽👍🏽', 10],
-  ['a family emoji (joined by ZWJ)', '1. 👨‍👩‍👧‍👦 Famille 👨‍👩‍👧‍👦', 14],
-  ['flags', '🇫🇷🇦🇫🇪🇷🇸🇾🇺🇦🇸🇩', 9],
-  ['Arabic letters with marks', 'مُحَمَّدٌ رَسُولُ', 6],
-  ['Dari with a zero-width non-joiner', 'می‌خواهم کار پیدا کنم', 9],
-  ['Tigrinya', 'ሰላም ከመይ ኣለኻ ሎሚ', 7],
-])('truncate never splits a character: %s', (_, text, max) => {
+  { what: 'emoji with a skin tone', text: '👍🏽👍🏽👍🏽👍🏽👍🏽👍🏽', max: 10 },
+  { what: 'a family emoji (joined by ZWJ)', text: '1. 👨‍👩‍👧‍👦 Famille 👨‍👩‍👧‍👦', max: 14 },
+  { what: 'flags', text: '🇫🇷🇦🇫🇪🇷🇸🇾🇺🇦🇸🇩', max: 9 },
+  { what: 'Arabic letters with marks', text: 'مُحَمَّدٌ رَسُولُ', max: 6 },
+  { what: 'Dari with a zero-width non-joiner', text: 'می‌خواهم کار پیدا کنم', max: 9 },
+  { what: 'Tigrinya', text: 'ሰላም ከመይ ኣለኻ ሎሚ', max: 7 },
+])('truncate never splits a character: $what', ({ text, max }) => {
   const cut = truncate(text, max);
   expect(cut.length).toBeLessThanOrEqual(max);
   expect(cut.endsWith('…')).toBe(true);
@@ -432,9 +435,7 @@ test(
       { type: 'imBack', title: 'Oui', value: '1' },
       { type: 'imBack', title: 'Non', value: '2' },
     ]);
-    const [m] = renderActivities([{ type: 'message', attachments: [card] }], 'fr');
-    const buttons = asButtons(m);
-    expect(buttons.body.text).toBe('Oui\nNon');
+    expect(cardAsButtons(card).text).toBe('Oui\nNon');
     const odd = renderActivities(
       [
         {
