@@ -18,15 +18,16 @@ import {
   list,
   name,
   paging,
-  phone,
+  personFields,
   protectionStatus,
   reads,
+  record,
+  someOf,
   stage,
   text,
 } from './schemas';
 
-export const beneficiary = z.object({
-  id: z.number().int(),
+export const beneficiary = record({
   firstName: z.string().nullable(),
   lastName: z.string().nullable(),
   phone: z.string().nullable(),
@@ -48,15 +49,10 @@ export const beneficiary = z.object({
   exitDate: z.date().nullable(),
   exitOutcome: z.string().nullable(),
   exitDetail: z.string().nullable(),
-  createdAt: z.date(),
-  updatedAt: z.date(),
 });
 
 const editable = {
-  firstName: name,
-  lastName: name.nullable(),
-  phone: phone.nullable(),
-  language,
+  ...personFields,
   birthYear: z.number().int().min(1930).max(2015).nullable(),
   protectionStatus: protectionStatus.nullable(),
   frenchLevel: frenchLevel.nullable(),
@@ -78,10 +74,7 @@ const createBody = z
   })
   .partial()
   .required({ firstName: true });
-const updateBody = z
-  .object(editable)
-  .partial()
-  .refine((v) => Object.keys(v).length > 0, 'nothing to change');
+const updateBody = someOf(editable);
 
 /** The filters of the case list (also those of its CSV export). */
 export const caseFilters = {

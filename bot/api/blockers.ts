@@ -7,14 +7,13 @@ import { BLOCKER_CATEGORIES, URGENCIES } from '../services/blockers';
 import { appendCaseEvent } from '../services/caseEvents';
 import { ANY_STAFF, conflict, type Api, type ApiDeps } from './http';
 import { routesFor } from './routes';
-import { about, byStaff, idsOf, orNotFound, page } from './handlers';
+import { about, byStaff, idsOf, orNotFound, page, shown } from './handlers';
 import { caseScope, inScope } from './scope';
-import { id, idParams, list, paging } from './schemas';
+import { id, idParams, list, paging, personRef, record } from './schemas';
 
 const blockerStatus = z.enum(['open', 'in_progress', 'resolved']);
 
-export const blocker = z.object({
-  id: z.number().int(),
+export const blocker = record({
   reference: z.string(),
   beneficiaryId: z.number().int(),
   category: z.string(),
@@ -25,10 +24,7 @@ export const blocker = z.object({
   status: z.string(),
   statusNote: z.string().nullable(),
   resolvedAt: z.date().nullable(),
-  createdAt: z.date(),
-  updatedAt: z.date(),
-  beneficiary: z.object({ id: z.number().int(), firstName: z.string().nullable(), lastName: z.string().nullable() }),
-});
+}).extend({ beneficiary: personRef });
 
 const listQuery = z.object({
   status: blockerStatus.optional(),
@@ -81,12 +77,12 @@ export function blockerRoutes(api: Api, { db }: ApiDeps): void {
     'A blocker',
     { params: idParams, response: blocker },
     async (ctx, { params }) => {
-      const found = await orNotFound(
+      return shown(
+        ctx,
         'Blocker',
+        'blocker',
         prisma.blocker.findFirst({ where: inScope(ctx.staff, params.id), include: withPerson }),
       );
-      await ctx.audit({ action: 'read', resource: 'blocker', ...about(found) });
-      return found;
     },
   );
 

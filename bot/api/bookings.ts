@@ -5,12 +5,11 @@ import { z } from 'zod';
 import { book, cancelBooking } from '../services/workshops';
 import { ANY_STAFF, conflict, notFound, type Api, type ApiDeps } from './http';
 import { routesFor } from './routes';
-import { about, byStaff, idsOf, orNotFound } from './handlers';
+import { about, all, byStaff, idsOf, orNotFound } from './handlers';
 import { caseInScope, caseScope, inScope } from './scope';
-import { id, idParams, list } from './schemas';
+import { id, idParams, list, personRef, record } from './schemas';
 
-export const booking = z.object({
-  id: z.number().int(),
+export const booking = record({
   sessionId: z.number().int(),
   beneficiaryId: z.number().int(),
   /** booked | waitlisted | cancelled | attended | no_show */
@@ -19,12 +18,9 @@ export const booking = z.object({
   source: z.string(),
   waitlistedAt: z.date().nullable(),
   cancelledAt: z.date().nullable(),
-  createdAt: z.date(),
-  updatedAt: z.date(),
 });
 
-const person = z.object({ id: z.number().int(), firstName: z.string().nullable(), lastName: z.string().nullable() });
-const listedBooking = booking.extend({ beneficiary: person });
+const listedBooking = booking.extend({ beneficiary: personRef });
 const made = booking.extend({
   position: z.number().int().nullable().describe('place on the waiting list (1: next to get a seat)'),
   seatsLeft: z.number().int(),
@@ -73,7 +69,7 @@ export function bookingRoutes(api: Api, { db }: ApiDeps): void {
         resource: 'booking',
         detail: { sessionId: params.id, ...idsOf(items) },
       });
-      return { items, total: items.length };
+      return all(items);
     },
   );
 

@@ -3,8 +3,7 @@
 import { z } from 'zod';
 import { ANY_STAFF, type Api, type ApiDeps } from './http';
 import { routesFor } from './routes';
-import { idsOf } from './handlers';
-import { caseInScope } from './scope';
+import { all, ofCase } from './handlers';
 import { idParams, list } from './schemas';
 
 const booking = z.object({
@@ -38,14 +37,14 @@ export function caseActivityRoutes(api: Api, { db }: ApiDeps): void {
     "A person's workshop bookings, newest session first",
     { params: idParams, response: list(booking) },
     async (ctx, { params }) => {
-      const b = await caseInScope(prisma, ctx.staff, params.id);
-      const rows = await prisma.booking.findMany({
-        where: { beneficiaryId: b.id },
-        include: { session: { include: { workshop: { select: { title: true } } } } },
-        orderBy: { session: { startsAt: 'desc' } },
-        take: 200,
-      });
-      await ctx.audit({ action: 'read', resource: 'booking', beneficiaryId: b.id, detail: idsOf(rows) });
+      const rows = await ofCase(ctx, prisma, params.id, 'booking', (beneficiaryId) =>
+        prisma.booking.findMany({
+          where: { beneficiaryId },
+          include: { session: { include: { workshop: { select: { title: true } } } } },
+          orderBy: { session: { startsAt: 'desc' } },
+          take: 200,
+        }),
+      );
       const items = rows.map((r) => ({
         id: r.id,
         status: r.status,
@@ -59,7 +58,7 @@ export function caseActivityRoutes(api: Api, { db }: ApiDeps): void {
           title: r.session.workshop.title,
         },
       }));
-      return { items, total: items.length };
+      return all(items);
     },
   );
   checkInRoutes.get(
@@ -67,14 +66,14 @@ export function caseActivityRoutes(api: Api, { db }: ApiDeps): void {
     "A person's immersion check-ins, newest first",
     { params: idParams, response: list(checkIn) },
     async (ctx, { params }) => {
-      const b = await caseInScope(prisma, ctx.staff, params.id);
-      const rows = await prisma.checkIn.findMany({
-        where: { beneficiaryId: b.id },
-        include: { placement: { select: { structure: { select: { name: true } } } } },
-        orderBy: [{ day: 'desc' }, { id: 'desc' }],
-        take: 200,
-      });
-      await ctx.audit({ action: 'read', resource: 'checkin', beneficiaryId: b.id, detail: idsOf(rows) });
+      const rows = await ofCase(ctx, prisma, params.id, 'checkin', (beneficiaryId) =>
+        prisma.checkIn.findMany({
+          where: { beneficiaryId },
+          include: { placement: { select: { structure: { select: { name: true } } } } },
+          orderBy: [{ day: 'desc' }, { id: 'desc' }],
+          take: 200,
+        }),
+      );
       const items = rows.map((r) => ({
         id: r.id,
         day: r.day,
@@ -83,7 +82,7 @@ export function caseActivityRoutes(api: Api, { db }: ApiDeps): void {
         answeredAt: r.answeredAt,
         structure: r.placement.structure.name,
       }));
-      return { items, total: items.length };
+      return all(items);
     },
   );
 }

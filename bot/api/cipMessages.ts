@@ -17,9 +17,9 @@ import {
 import type { QuietHours } from '../services/quietHours';
 import { ANY_STAFF, conflict, type Api, type ApiDeps } from './http';
 import { routesFor } from './routes';
-import { aboutCase } from './handlers';
 import { caseInScope } from './scope';
 import { idParams, list } from './schemas';
+import { aboutCase } from './handlers';
 
 export interface CipMessageRouteOptions {
   whatsapp: boolean;

@@ -7,12 +7,11 @@ import { isUniqueViolation, type Prisma } from '../db/client';
 import { ANY_STAFF, apiError, conflict, MANAGERS, notFound, type Api, type ApiContext, type ApiDeps } from './http';
 import { routesFor } from './routes';
 import { about, fieldsOf, idsOf, orNotFound } from './handlers';
-import { flag, id, idParams, language, list, name, paging, phone } from './schemas';
+import { flag, id, idParams, list, paging, personFields, record, someOf } from './schemas';
 
 export const contactRole = z.enum(['supervisor', 'tutor', 'other']);
 
-export const contact = z.object({
-  id: z.number().int(),
+export const contact = record({
   structureId: z.number().int(),
   firstName: z.string(),
   lastName: z.string().nullable(),
@@ -21,24 +20,16 @@ export const contact = z.object({
   role: z.string(),
   active: z.boolean(),
   optedOutAt: z.date().nullable(),
-  createdAt: z.date(),
-  updatedAt: z.date(),
 });
 
 const editable = {
-  firstName: name,
-  lastName: name.nullable(),
-  phone: phone.nullable(),
-  language,
+  ...personFields,
   role: contactRole,
   active: z.boolean(),
 };
 
 const createBody = z.object(editable).partial().required({ firstName: true });
-const updateBody = z
-  .object(editable)
-  .partial()
-  .refine((v) => Object.keys(v).length > 0, 'nothing to change');
+const updateBody = someOf(editable);
 const listQuery = z.object({ structureId: id.optional(), active: flag.optional(), ...paging });
 
 async function phoneTaken(err: unknown): Promise<never> {

@@ -1,11 +1,46 @@
 // What the CIP API's route handlers share once http.ts has checked the request: a record or its 404,
-// one page of a list with its total, the audit entry of a record, a service's refusals as API errors.
+// a record shown (and its read audited), a case's records, a list or one page of it with its total,
+// the audit entry of a record.
+import type { Db } from '../db/client';
 import { notFound, type ApiContext } from './http';
+import { caseInScope } from './scope';
 
 /** The record a query found, or 404 (`what`: one of the resources of api.errors.notFound). */
 export async function orNotFound<T>(what: string, query: Promise<T | null>): Promise<T> {
   const found = await query;
   if (!found) throw notFound(what);
+  return found;
+}
+
+/** A whole list as the API answers it: the items and their number. */
+export const all = <T>(items: T[]) => ({ items, total: items.length });
+
+/**
+ * A case's records of one kind (its bookings, placements, shifts...), read by `read` given the case's id:
+ * 404 unless the case is in the member's scope; the read is audited with the ids of the records.
+ */
+export async function ofCase<T extends { id: number }>(
+  ctx: ApiContext,
+  db: Db,
+  caseId: number,
+  resource: string,
+  read: (beneficiaryId: number) => Promise<T[]>,
+): Promise<T[]> {
+  const b = await caseInScope(db, ctx.staff, caseId);
+  const records = await read(b.id);
+  await ctx.audit({ action: 'read', resource, beneficiaryId: b.id, detail: idsOf(records) });
+  return records;
+}
+
+/** A record shown: the record a query found (404 otherwise), its read audited. */
+export async function shown<T extends { id: number; beneficiaryId?: number | null }>(
+  ctx: ApiContext,
+  what: string,
+  resource: string,
+  query: Promise<T | null>,
+): Promise<T> {
+  const found = await orNotFound(what, query);
+  await ctx.audit({ action: 'read', resource, ...about(found) });
   return found;
 }
 

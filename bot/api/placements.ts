@@ -11,15 +11,14 @@ import {
 } from '../services/placements';
 import { ANY_STAFF, conflict, invalid, notFound, type Api, type ApiDeps } from './http';
 import { routesFor } from './routes';
-import { about, byStaff, fieldsOf, idsOf, orNotFound } from './handlers';
+import { about, all, byStaff, fieldsOf, ofCase, orNotFound, shown } from './handlers';
 import { caseInScope, inScope } from './scope';
-import { day, id, idParams, list, text } from './schemas';
+import { day, id, idParams, list, record, someOf, text } from './schemas';
 
 export const placementKind = z.enum(PLACEMENT_KINDS);
 export const placementStatus = z.enum(PLACEMENT_STATUSES);
 
-export const placement = z.object({
-  id: z.number().int(),
+export const placement = record({
   beneficiaryId: z.number().int(),
   structureId: z.number().int(),
   tutorId: z.number().int().nullable(),
@@ -30,10 +29,7 @@ export const placement = z.object({
   endDate: z.date(),
   status: z.string(),
   notes: z.string().nullable(),
-  createdAt: z.date(),
-  updatedAt: z.date(),
-  structure: z.object({ id: z.number().int(), name: z.string(), kind: z.string() }),
-});
+}).extend({ structure: z.object({ id: z.number().int(), name: z.string(), kind: z.string() }) });
 
 const createBody = z
   .object({
@@ -48,20 +44,16 @@ const createBody = z
   })
   .refine((v) => v.endDate > v.startDate, { path: ['endDate'], message: 'must be after startDate' });
 
-const updateBody = z
-  .object({
-    startDate: day,
-    endDate: day,
-    status: placementStatus,
-    tutorId: id.nullable(),
-    notes: text(2000).nullable(),
-  })
-  .partial()
-  .refine((v) => Object.keys(v).length > 0, 'nothing to change')
-  .refine((v) => !v.startDate || !v.endDate || v.endDate > v.startDate, {
-    path: ['endDate'],
-    message: 'must be after startDate',
-  });
+const updateBody = someOf({
+  startDate: day,
+  endDate: day,
+  status: placementStatus,
+  tutorId: id.nullable(),
+  notes: text(2000).nullable(),
+}).refine((v) => !v.startDate || !v.endDate || v.endDate > v.startDate, {
+  path: ['endDate'],
+  message: 'must be after startDate',
+});
 
 /** A refusal of the placement rules as the API says it: 404 for a missing record, 409 for a rule. */
 export function asApiError(err: unknown): never {
@@ -113,12 +105,12 @@ export function placementRoutes(api: Api, { db }: ApiDeps): void {
     'A placement',
     { params: idParams, response: placement },
     async (ctx, { params }) => {
-      const found = await orNotFound(
+      return shown(
+        ctx,
         'Placement',
+        'placement',
         prisma.placement.findFirst({ where: inScope(ctx.staff, params.id), include: withStructure }),
       );
-      await ctx.audit({ action: 'read', resource: 'placement', ...about(found) });
-      return found;
     },
   );
 
@@ -139,15 +131,14 @@ export function placementRoutes(api: Api, { db }: ApiDeps): void {
     "A person's placements, earliest first",
     { params: idParams, query: z.object({ status: placementStatus.optional() }), response: list(placement) },
     async (ctx, { params, query }) => {
-      const b = await caseInScope(prisma, ctx.staff, params.id);
-      const where = { beneficiaryId: b.id, ...(query.status && { status: query.status }) };
-      const items = await prisma.placement.findMany({
-        where,
-        orderBy: [{ startDate: 'asc' }, { id: 'asc' }],
-        include: withStructure,
-      });
-      await ctx.audit({ action: 'read', resource: 'placement', beneficiaryId: b.id, detail: idsOf(items) });
-      return { items, total: items.length };
+      const items = await ofCase(ctx, prisma, params.id, 'placement', (beneficiaryId) =>
+        prisma.placement.findMany({
+          where: { beneficiaryId, ...(query.status && { status: query.status }) },
+          orderBy: [{ startDate: 'asc' }, { id: 'asc' }],
+          include: withStructure,
+        }),
+      );
+      return all(items);
     },
   );
 }

@@ -38,4 +38,25 @@ export const paging = {
 /** A query flag: true, false, 1, 0. */
 export const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
+/** A record as the database keeps it: its id, its fields, when it was created and last changed. */
+export const record = <S extends z.ZodRawShape>(fields: S) =>
+  z.object({ id: z.number().int(), ...fields, createdAt: z.date(), updatedAt: z.date() });
+
+/** A person named in another record (a blocker's, a booking's). */
+export const personRef = z.object({
+  id: z.number().int(),
+  firstName: z.string().nullable(),
+  lastName: z.string().nullable(),
+});
+
+/** What staff write of a person (a case, an employer contact): names, phone, language of the chat. */
+export const personFields = { firstName: name, lastName: name.nullable(), phone: phone.nullable(), language };
+
+/** A change to a record: some of its fields, at least one. */
+export const someOf = <S extends z.ZodRawShape>(fields: S) =>
+  z
+    .object(fields)
+    .partial()
+    .refine((v) => Object.keys(v).length > 0, 'nothing to change');
+
 export const list = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), total: z.number().int() });

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ANY_STAFF, invalid, notFound, type Api, type ApiDeps } from './http';
 import { routesFor } from './routes';
 import { day, idParams, list } from './schemas';
+import { all } from './handlers';
 
 const DAY_MS = 24 * 3600_000;
 const listed = z.object({
@@ -43,7 +44,7 @@ export function sessionListRoutes(api: Api, { db }: ApiDeps): void {
         title: workshop.title,
         workshopCode: workshop.code,
       }));
-      return { items, total: items.length };
+      return all(items);
     },
   );
 

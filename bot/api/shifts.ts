@@ -4,13 +4,12 @@ import { z } from 'zod';
 import { ATTENDANCES, addShift, recordAttendance } from '../services/placements';
 import { ANY_STAFF, type Api, type ApiDeps } from './http';
 import { routesFor } from './routes';
-import { about, byStaff, idsOf, orNotFound } from './handlers';
+import { about, all, byStaff, ofCase, orNotFound } from './handlers';
 import { asApiError } from './placements';
-import { caseInScope, inScope } from './scope';
-import { dateTime, idParams, list } from './schemas';
+import { inScope } from './scope';
+import { dateTime, idParams, list, record } from './schemas';
 
-export const shift = z.object({
-  id: z.number().int(),
+export const shift = record({
   placementId: z.number().int(),
   beneficiaryId: z.number().int(),
   startsAt: z.date(),
@@ -23,8 +22,6 @@ export const shift = z.object({
   attendance: z.string(),
   attendanceAt: z.date().nullable(),
   attendanceContactId: z.number().int().nullable(),
-  createdAt: z.date(),
-  updatedAt: z.date(),
 });
 
 const listedShift = shift.extend({
@@ -73,22 +70,22 @@ export function shiftRoutes(api: Api, { db }: ApiDeps): void {
     "A person's shifts, earliest first",
     { params: idParams, query: range, response: list(listedShift) },
     async (ctx, { params, query }) => {
-      const b = await caseInScope(prisma, ctx.staff, params.id);
-      const items = await prisma.shift.findMany({
-        where: {
-          beneficiaryId: b.id,
-          ...(query.from && { endsAt: { gt: query.from } }),
-          ...(query.to && { startsAt: { lt: query.to } }),
-        },
-        include: {
-          placement: {
-            select: { id: true, kind: true, status: true, structure: { select: { id: true, name: true } } },
+      const items = await ofCase(ctx, prisma, params.id, 'shift', (beneficiaryId) =>
+        prisma.shift.findMany({
+          where: {
+            beneficiaryId,
+            ...(query.from && { endsAt: { gt: query.from } }),
+            ...(query.to && { startsAt: { lt: query.to } }),
           },
-        },
-        orderBy: [{ startsAt: 'asc' }, { id: 'asc' }],
-      });
-      await ctx.audit({ action: 'read', resource: 'shift', beneficiaryId: b.id, detail: idsOf(items) });
-      return { items, total: items.length };
+          include: {
+            placement: {
+              select: { id: true, kind: true, status: true, structure: { select: { id: true, name: true } } },
+            },
+          },
+          orderBy: [{ startsAt: 'asc' }, { id: 'asc' }],
+        }),
+      );
+      return all(items);
     },
   );
 

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ANY_STAFF, type Api, type ApiDeps } from './http';
 import { routesFor } from './routes';
 import { list } from './schemas';
+import { all } from './handlers';
 
 export function staffListRoutes(api: Api, { db }: ApiDeps): void {
   const anyStaff = routesFor(api, 'session', ANY_STAFF);
@@ -17,7 +18,7 @@ export function staffListRoutes(api: Api, { db }: ApiDeps): void {
         select: { id: true, name: true, role: true },
         orderBy: { name: 'asc' },
       });
-      return { items, total: items.length };
+      return all(items);
     },
   );
 }

@@ -9,12 +9,11 @@ import { ANY_STAFF, MANAGERS, type Api, type ApiDeps } from './http';
 import { routesFor } from './routes';
 import { about, fieldsOf, idsOf, orNotFound } from './handlers';
 import { contact } from './contacts';
-import { flag, idParams, list, paging, text } from './schemas';
+import { flag, idParams, list, paging, record, someOf, text } from './schemas';
 
 export const structureKind = z.enum(['siae', 'company', 'training', 'mission_locale']);
 
-export const structure = z.object({
-  id: z.number().int(),
+export const structure = record({
   name: z.string(),
   kind: z.string(),
   sector: z.string().nullable(),
@@ -23,8 +22,6 @@ export const structure = z.object({
   /** refugees at a time (SIAE: 2 when not set) */
   capacity: z.number().int().nullable(),
   active: z.boolean(),
-  createdAt: z.date(),
-  updatedAt: z.date(),
 });
 
 const counts = {
@@ -63,10 +60,7 @@ const editable = {
 };
 
 const createBody = z.object(editable).partial().required({ name: true, kind: true });
-const updateBody = z
-  .object(editable)
-  .partial()
-  .refine((v) => Object.keys(v).length > 0, 'nothing to change');
+const updateBody = someOf(editable);
 const weeksCount = z.coerce.number().int().min(1).max(26);
 const listQuery = z.object({
   kind: structureKind.optional(),

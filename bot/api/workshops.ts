@@ -10,9 +10,9 @@ import { appendCaseEvent } from '../services/caseEvents';
 import { queueNotification } from '../services/notifications';
 import { ANY_STAFF, MANAGERS, apiError, conflict, invalid, type Api, type ApiDeps } from './http';
 import { routesFor } from './routes';
-import { about, byStaff, fieldsOf, orNotFound } from './handlers';
+import { about, all, byStaff, fieldsOf, orNotFound } from './handlers';
 import { caseScope } from './scope';
-import { ageGroup, dateTime, flag, id, idParams, list, text } from './schemas';
+import { ageGroup, dateTime, flag, id, idParams, list, record, someOf, text } from './schemas';
 
 export const workshopCategory = z.enum([
   'codes_soft_skills',
@@ -24,8 +24,7 @@ export const workshopCategory = z.enum([
 ]);
 const sessionStatus = z.enum(['scheduled', 'cancelled']);
 
-export const session = z.object({
-  id: z.number().int(),
+export const session = record({
   workshopId: z.number().int(),
   startsAt: z.date(),
   endsAt: z.date(),
@@ -36,20 +35,15 @@ export const session = z.object({
   waitlistedCount: z.number().int(),
   audience: z.string(),
   status: z.string(),
-  createdAt: z.date(),
-  updatedAt: z.date(),
 });
 
-export const workshop = z.object({
-  id: z.number().int(),
+export const workshop = record({
   code: z.string(),
   title: z.string(),
   category: z.string(),
   description: z.string().nullable(),
   durationMinutes: z.number().int(),
   active: z.boolean(),
-  createdAt: z.date(),
-  updatedAt: z.date(),
 });
 
 const workshopWithSessions = workshop.extend({
@@ -74,21 +68,14 @@ const workshopBody = z.object({
 });
 
 // The code stays as created: it is the translation key of the title in the chat's languages.
-const workshopChanges = workshopBody
-  .omit({ code: true })
-  .extend({ active: z.boolean() })
-  .partial()
-  .refine((v) => Object.keys(v).length > 0, 'nothing to change');
+const workshopChanges = someOf(workshopBody.omit({ code: true }).extend({ active: z.boolean() }).shape);
 
 const place = z.string().trim().min(1, 'must not be empty').max(300);
 const capacity = z.number().int().min(1).max(500);
 const sessionBody = z
   .object({ startsAt: dateTime, endsAt: dateTime, place, capacity, audience: ageGroup })
   .refine((v) => v.endsAt > v.startsAt, { path: ['endsAt'], message: 'must be after startsAt' });
-const sessionChanges = z
-  .object({ place, capacity, status: sessionStatus })
-  .partial()
-  .refine((v) => Object.keys(v).length > 0, 'nothing to change');
+const sessionChanges = someOf({ place, capacity, status: sessionStatus });
 
 type SessionRow = { id: number; capacity: number; bookedCount: number };
 /** A workshop's sessions that have not started, soonest first. */
@@ -370,7 +357,7 @@ export function workshopRoutes(api: Api, { db }: ApiDeps): void {
         ...about(session),
         detail: { attendance: items.map((m) => ({ bookingId: m.bookingId, status: m.status })) },
       });
-      return { items, total: items.length };
+      return all(items);
     },
   );
 }
