@@ -5,16 +5,15 @@
 // reload); a CIP does not see another CIP's person (not in the list, 404 on the page).
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { App } from '../../bot/runtime/app';
 import { projectRoot } from '../../bot/runtime/paths';
 import { MediaStore, mediaUrl } from '../../bot/media/store';
 import { createStaff } from '../../bot/services/staff';
 import { samples } from '../support/mediaSamples';
-import { startTestApp } from '../support/app';
-import { axe, CHROMIUM_ARGS, chromiumPath } from '../support/browser';
-import { signedIn, type StaffClient } from '../support/cipApi';
-import { createTempSqlite } from '../support/databases';
+import { axe, chromiumPath } from '../support/browser';
+import { startBrowserApp, stopBrowserApp } from '../support/browserApp';
+import { openCase, signedIn, type StaffClient } from '../support/cipApi';
 import { DirectLineClient } from '../support/directLineClient';
 import { translator } from '../../bot/i18n/translator';
 import { cipMessageLines } from '../../cards/cipMessages';
@@ -40,28 +39,17 @@ describeInBrowser('staff dashboard in a browser', () => {
   let workshopTitle: string;
 
   beforeAll(async () => {
-    tmp = await createTempSqlite();
-    app = await startTestApp(tmp.url);
-    browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+    ({ tmp, app, browser } = await startBrowserApp(executablePath));
     cipA = await signedIn(app, 'cip', 'cip.a@passerelle.test');
     cipB = await signedIn(app, 'cip', 'cip.b@passerelle.test');
-    amina = (
-      await cipA.call('POST', '/api/cip/beneficiaries', {
-        firstName: 'Amina',
-        lastName: 'Diallo',
-        phone: '+33612340001',
-        language: 'fa',
-        consent: true,
-      })
-    ).body.id;
-    yonas = (
-      await cipB.call('POST', '/api/cip/beneficiaries', {
-        firstName: 'Yonas',
-        lastName: 'Tesfaye',
-        phone: '+33612340002',
-        language: 'ti',
-      })
-    ).body.id;
+    amina = await openCase(cipA, {
+      firstName: 'Amina',
+      lastName: 'Diallo',
+      phone: '+33612340001',
+      language: 'fa',
+      consent: true,
+    });
+    yonas = await openCase(cipB, { firstName: 'Yonas', lastName: 'Tesfaye', phone: '+33612340002', language: 'ti' });
     await app.db.prisma.caseEvent.create({
       data: { beneficiaryId: amina, type: 'absence_reported', actorType: 'beneficiary', attention: true },
     });
@@ -109,11 +97,7 @@ describeInBrowser('staff dashboard in a browser', () => {
     });
   }, TEST_MS);
 
-  afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
-    await tmp?.drop();
-  });
+  afterAll(() => stopBrowserApp({ tmp, app, browser }));
 
   async function newPage(): Promise<Page> {
     // bypassCSP only so that the test can inject axe-core; the page's own CSP is checked below.

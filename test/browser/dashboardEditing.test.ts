@@ -6,13 +6,12 @@
 // or waiting person's notification queued; creates a structure, changes it, sees its occupancy week
 // by week, adds and changes a contact with a phone number. A CIP is not offered the managers' forms,
 // gets the API's 403 as a sentence when trying anyway, and adds a contact without a phone number.
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { App } from '../../bot/runtime/app';
 import { localDay, zonedTime } from '../../bot/services/time';
-import { startTestApp } from '../support/app';
-import { axe, CHROMIUM_ARGS, chromiumPath } from '../support/browser';
-import { signedIn, type StaffClient } from '../support/cipApi';
-import { createTempSqlite } from '../support/databases';
+import { axe, chromiumPath } from '../support/browser';
+import { startBrowserApp, stopBrowserApp } from '../support/browserApp';
+import { openCase, signedIn, type StaffClient } from '../support/cipApi';
 import type { TempDatabase } from '../support/postgres';
 
 const executablePath = process.env.PASSERELLE_TEST_CHROMIUM ?? chromiumPath() ?? '';
@@ -41,9 +40,7 @@ describeInBrowser('editing workshops and structures in the dashboard', () => {
   let people: number[];
 
   beforeAll(async () => {
-    tmp = await createTempSqlite();
-    app = await startTestApp(tmp.url);
-    browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+    ({ tmp, app, browser } = await startBrowserApp(executablePath));
     coordinator = await signedIn(app, 'coordinator', 'coord.edit@passerelle.test');
     cip = await signedIn(app, 'cip', 'cip.edit@passerelle.test');
     people = [];
@@ -53,25 +50,12 @@ describeInBrowser('editing workshops and structures in the dashboard', () => {
       ['Lidia', '+33612345003'],
     ]) {
       people.push(
-        (
-          await cip.call('POST', '/api/cip/beneficiaries', {
-            firstName,
-            lastName: 'Test',
-            phone,
-            birthYear: 1985,
-            language: 'fa',
-            consent: true,
-          })
-        ).body.id,
+        await openCase(cip, { firstName, lastName: 'Test', phone, birthYear: 1985, language: 'fa', consent: true }),
       );
     }
   }, TEST_MS);
 
-  afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
-    await tmp?.drop();
-  });
+  afterAll(() => stopBrowserApp({ tmp, app, browser }));
 
   async function signIn(email: string): Promise<Page> {
     // bypassCSP only so that the test can inject axe-core.
