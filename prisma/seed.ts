@@ -7,120 +7,58 @@ import { addLocalDays, zonedTime } from '../bot/services/time';
 
 export const DEMO_CIP_EMAIL = 'cip@passerelle.local';
 
+/** The structures; each has one contact (an SIAE's supervisor, a company's tutor), in CONTACTS. */
 const STRUCTURES = [
-  {
-    name: 'Les Jardins du Val de Loire',
-    kind: 'siae',
-    sector: 'Maraîchage',
-    capacity: 2,
-    city: 'Blois',
-    contact: { firstName: 'Sylvie', lastName: 'Moreau', phone: '+33639980101' },
-  },
-  {
-    name: 'La Ressourcerie Blésoise',
-    kind: 'siae',
-    sector: 'Boutique de seconde main',
-    capacity: 2,
-    city: 'Blois',
-    contact: { firstName: 'Karim', lastName: 'Benali', phone: '+33639980102' },
-  },
-  {
-    name: "Net'Insertion 41",
-    kind: 'siae',
-    sector: 'Nettoyage',
-    capacity: 2,
-    city: 'Vineuil',
-    contact: { firstName: 'Anne', lastName: 'Lefèvre', phone: '+33639980103' },
-  },
-  {
-    name: 'La Table du Château',
-    kind: 'company',
-    sector: 'Restauration',
-    capacity: null,
-    city: 'Blois',
-    contact: { firstName: 'Julien', lastName: 'Roux', phone: '+33639980104' },
-  },
-  {
-    name: 'Ferme des Quatre Vents',
-    kind: 'company',
-    sector: 'Agriculture',
-    capacity: null,
-    city: 'Onzain',
-    contact: { firstName: 'Marie', lastName: 'Girard', phone: '+33639980105' },
-  },
+  { name: 'Les Jardins du Val de Loire', kind: 'siae', sector: 'Maraîchage', capacity: 2, city: 'Blois' },
+  { name: 'La Ressourcerie Blésoise', kind: 'siae', sector: 'Boutique de seconde main', capacity: 2, city: 'Blois' },
+  { name: "Net'Insertion 41", kind: 'siae', sector: 'Nettoyage', capacity: 2, city: 'Vineuil' },
+  { name: 'La Table du Château', kind: 'company', sector: 'Restauration', capacity: null, city: 'Blois' },
+  { name: 'Ferme des Quatre Vents', kind: 'company', sector: 'Agriculture', capacity: null, city: 'Onzain' },
 ] as const;
+
+const CONTACTS: Record<(typeof STRUCTURES)[number]['name'], { firstName: string; lastName: string; phone: string }> = {
+  'Les Jardins du Val de Loire': { firstName: 'Sylvie', lastName: 'Moreau', phone: '+33639980101' },
+  'La Ressourcerie Blésoise': { firstName: 'Karim', lastName: 'Benali', phone: '+33639980102' },
+  "Net'Insertion 41": { firstName: 'Anne', lastName: 'Lefèvre', phone: '+33639980103' },
+  'La Table du Château': { firstName: 'Julien', lastName: 'Roux', phone: '+33639980104' },
+  'Ferme des Quatre Vents': { firstName: 'Marie', lastName: 'Girard', phone: '+33639980105' },
+};
 
 const PLATFORM = 'Passerelle, 3 rue des Écoles, Blois';
 const MISSION_LOCALE = 'Mission Locale, 6 rue Franciade, Blois';
 
-/** category, code, French title, place; sessions: [day offset from today, start hour, audience] */
+/** code, category, French title, place (of the sessions for over-25s; under-25s meet at the Mission Locale) */
 const WORKSHOPS = [
-  {
-    code: 'workplace_codes',
-    category: 'codes_soft_skills',
-    title: 'Les codes du monde du travail',
-    place: PLATFORM,
-    sessions: [
-      [2, 9.5, 'over25'],
-      [9, 9.5, 'over25'],
-      [4, 14, 'under25'],
-    ],
-  },
-  {
-    code: 'paperwork',
-    category: 'paperwork',
-    title: 'Papiers et démarches',
-    place: PLATFORM,
-    sessions: [
-      [3, 9.5, 'over25'],
-      [10, 14, 'over25'],
-      [11, 9.5, 'under25'],
-    ],
-  },
-  {
-    code: 'job_search',
-    category: 'job_search',
-    title: 'Chercher un emploi : CV et entretien',
-    place: PLATFORM,
-    sessions: [
-      [5, 14, 'over25'],
-      [12, 9.5, 'over25'],
-      [16, 14, 'under25'],
-    ],
-  },
+  { code: 'workplace_codes', category: 'codes_soft_skills', title: 'Les codes du monde du travail', place: PLATFORM },
+  { code: 'paperwork', category: 'paperwork', title: 'Papiers et démarches', place: PLATFORM },
+  { code: 'job_search', category: 'job_search', title: 'Chercher un emploi : CV et entretien', place: PLATFORM },
   {
     code: 'company_visit',
     category: 'company_visit',
     title: "Visite d'entreprise : la ferme",
     place: 'Ferme des Quatre Vents, Onzain',
-    sessions: [
-      [8, 9.5, 'over25'],
-      [15, 9.5, 'over25'],
-    ],
   },
-  {
-    code: 'digital',
-    category: 'digital',
-    title: 'Le téléphone et internet pour l’emploi',
-    place: PLATFORM,
-    sessions: [
-      [1, 14, 'over25'],
-      [7, 14, 'over25'],
-      [14, 14, 'under25'],
-    ],
-  },
+  { code: 'digital', category: 'digital', title: 'Le téléphone et internet pour l’emploi', place: PLATFORM },
   {
     code: 'culture_sport',
     category: 'culture_sport',
     title: 'Sortie culture et sport',
     place: 'Château royal de Blois',
-    sessions: [
-      [6, 14, 'over25'],
-      [13, 14, 'over25'],
-      [18, 14, 'under25'],
-    ],
   },
 ] as const;
+
+/** A session `offset` days from today (the next working day when that is a weekend) at `hour` (9.5: 9:30). */
+const at = (offset: number, hour: number, audience: 'over25' | 'under25' = 'over25') => ({ offset, hour, audience });
+
+/** Each workshop's sessions. */
+const SESSIONS: Record<(typeof WORKSHOPS)[number]['code'], ReturnType<typeof at>[]> = {
+  workplace_codes: [at(2, 9.5), at(9, 9.5), at(4, 14, 'under25')],
+  paperwork: [at(3, 9.5), at(10, 14), at(11, 9.5, 'under25')],
+  job_search: [at(5, 14), at(12, 9.5), at(16, 14, 'under25')],
+  company_visit: [at(8, 9.5), at(15, 9.5)],
+  digital: [at(1, 14), at(7, 14), at(14, 14, 'under25')],
+  culture_sport: [at(6, 14), at(13, 14), at(18, 14, 'under25')],
+};
 
 export interface SeedOptions {
   now?: Date;
@@ -174,12 +112,10 @@ async function seedOnce(prisma: Db, options: SeedOptions): Promise<SeedSummary> 
       if (await tx.structure.findFirst({ where: { name: s.name } })) continue;
       await tx.structure.create({
         data: {
-          name: s.name,
-          kind: s.kind,
-          sector: s.sector,
-          capacity: s.capacity,
-          city: s.city,
-          contacts: { create: { ...s.contact, role: s.kind === 'siae' ? 'supervisor' : 'tutor', language: 'fr' } },
+          ...s,
+          contacts: {
+            create: { ...CONTACTS[s.name], role: s.kind === 'siae' ? 'supervisor' : 'tutor', language: 'fr' },
+          },
         },
       });
       added.structures++;
@@ -196,7 +132,7 @@ async function seedOnce(prisma: Db, options: SeedOptions): Promise<SeedSummary> 
       }
       const upcoming = await tx.workshopSession.count({ where: { workshopId: workshop.id, startsAt: { gt: now } } });
       if (upcoming > 0) continue;
-      for (const [offset, hour, audience] of w.sessions) {
+      for (const { offset, hour, audience } of SESSIONS[w.code]) {
         const day = workingDay(now, offset, timeZone);
         const startsAt = zonedTime(day.year, day.month, day.day, Math.floor(hour), (hour % 1) * 60, timeZone);
         await tx.workshopSession.create({

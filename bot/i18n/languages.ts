@@ -14,64 +14,31 @@ export interface Language {
   aliases: string[];
 }
 
-export const LANGUAGES: readonly Language[] = [
-  {
-    code: 'fr',
-    nativeName: 'Français',
-    rtl: false,
-    speechLocale: 'fr-FR',
-    aliases: ['francais', 'french', 'فرانسوی', 'فرنسية', 'الفرنسية', 'французский', 'французька'],
-  },
-  {
-    code: 'en',
-    nativeName: 'English',
-    rtl: false,
-    speechLocale: 'en-GB',
-    aliases: ['anglais', 'انگلیسی', 'الإنجليزية', 'الانجليزية', 'انګلیسي', 'английский', 'англійська'],
-  },
-  {
-    code: 'ar',
-    nativeName: 'العربية',
-    rtl: true,
-    speechLocale: 'ar-SA',
-    aliases: ['عربي', 'عربى', 'arabe', 'arabic', 'عربی', 'арабский', 'арабська'],
-  },
-  {
-    code: 'fa',
-    nativeName: 'دری / فارسی',
-    rtl: true,
-    speechLocale: 'fa-AF',
-    aliases: ['دری', 'فارسی', 'فارسي', 'dari', 'farsi', 'persan', 'persian', 'дари', 'фарси'],
-  },
-  {
-    code: 'ps',
-    nativeName: 'پښتو',
-    rtl: true,
-    speechLocale: 'ps-AF',
-    aliases: ['پشتو', 'pachto', 'pashto', 'pashtu', 'пушту'],
-  },
-  {
-    code: 'ti',
-    nativeName: 'ትግርኛ',
-    rtl: false,
-    speechLocale: 'ti-ER',
-    aliases: ['ትግሪኛ', 'tigrinya', 'tigrigna', 'тигринья'],
-  },
-  {
-    code: 'ru',
-    nativeName: 'Русский',
-    rtl: false,
-    speechLocale: 'ru-RU',
-    aliases: ['русский язык', 'russe', 'russian', 'рус', 'російська'],
-  },
-  {
-    code: 'uk',
-    nativeName: 'Українська',
-    rtl: false,
-    speechLocale: 'uk-UA',
-    aliases: ['украинский', 'ukrainien', 'ukrainian', 'укр'],
-  },
+/** Other ways people name each language, matched case- and accent-insensitively. */
+const ALIASES: Record<LanguageCode, string[]> = {
+  fr: ['francais', 'french', 'فرانسوی', 'فرنسية', 'الفرنسية', 'французский', 'французька'],
+  en: ['anglais', 'انگلیسی', 'الإنجليزية', 'الانجليزية', 'انګلیسي', 'английский', 'англійська'],
+  ar: ['عربي', 'عربى', 'arabe', 'arabic', 'عربی', 'арабский', 'арабська'],
+  fa: ['دری', 'فارسی', 'فارسي', 'dari', 'farsi', 'persan', 'persian', 'дари', 'фарси'],
+  ps: ['پشتو', 'pachto', 'pashto', 'pashtu', 'пушту'],
+  ti: ['ትግሪኛ', 'tigrinya', 'tigrigna', 'тигринья'],
+  ru: ['русский язык', 'russe', 'russian', 'рус', 'російська'],
+  uk: ['украинский', 'ukrainien', 'ukrainian', 'укр'],
+};
+
+/** In menu order: the name each shows, its direction, its speech locale. */
+const MENU: readonly Omit<Language, 'aliases'>[] = [
+  { code: 'fr', nativeName: 'Français', rtl: false, speechLocale: 'fr-FR' },
+  { code: 'en', nativeName: 'English', rtl: false, speechLocale: 'en-GB' },
+  { code: 'ar', nativeName: 'العربية', rtl: true, speechLocale: 'ar-SA' },
+  { code: 'fa', nativeName: 'دری / فارسی', rtl: true, speechLocale: 'fa-AF' },
+  { code: 'ps', nativeName: 'پښتو', rtl: true, speechLocale: 'ps-AF' },
+  { code: 'ti', nativeName: 'ትግርኛ', rtl: false, speechLocale: 'ti-ER' },
+  { code: 'ru', nativeName: 'Русский', rtl: false, speechLocale: 'ru-RU' },
+  { code: 'uk', nativeName: 'Українська', rtl: false, speechLocale: 'uk-UA' },
 ];
+
+export const LANGUAGES: readonly Language[] = MENU.map((l) => ({ ...l, aliases: ALIASES[l.code] }));
 
 const byCode = new Map<string, Language>(LANGUAGES.map((l) => [l.code, l]));
 

@@ -8,8 +8,8 @@
 // small arguments kept in the dialog state (ids, not texts): the state stays small (it is saved
 // every turn), what the question shows is fresh (seats left), and a question asked again after a
 // change of language comes back in the new language.
-import { Dialog, type DialogContext, type DialogInstance, type DialogTurnResult } from 'botbuilder-dialogs';
-import { ActivityTypes, type TurnContext } from 'botbuilder';
+import { Dialog, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
+import type { TurnContext } from 'botbuilder';
 import { ask, say } from '../../cards/messages';
 import type { ParseKeys } from 'i18next';
 import { translator } from '../../bot/i18n/translator';
@@ -17,6 +17,7 @@ import type { LanguageCode } from '../../bot/i18n/languages';
 import { turnLocale, wordlessContent } from '../../bot/turns/turnState';
 import type { Question } from '../../cards/questions';
 import { recognizeChoice } from '../recognizers/choice';
+import { WaitingQuestion } from './waitingQuestion';
 
 /** Makes the question; it may read the database (e.g. the seats left), with the turn's context. */
 export type QuestionBuilder<A> = (locale: LanguageCode, args: A, context: TurnContext) => Question | Promise<Question>;
@@ -41,49 +42,31 @@ interface PromptState<A> {
   misses: number;
 }
 
-export class NumberedChoicePrompt<A = undefined> extends Dialog<PromptArgs<A>> {
-  constructor(
-    id: string,
-    private readonly build: QuestionBuilder<A>,
-  ) {
-    super(id);
+export class NumberedChoicePrompt<A = undefined> extends WaitingQuestion<
+  PromptArgs<A>,
+  PromptState<A>,
+  QuestionBuilder<A>
+> {
+  protected start(options: PromptArgs<A>): PromptState<A> {
+    return { args: options.args, maxMisses: options.maxMisses ?? 3, misses: 0 };
   }
 
-  override async beginDialog(dc: DialogContext, options: PromptArgs<A> = {}): Promise<DialogTurnResult> {
-    const state: PromptState<A> = { args: options.args, maxMisses: options.maxMisses ?? 3, misses: 0 };
-    dc.activeDialog!.state = state;
-    await this.send(dc.context, state);
-    return Dialog.EndOfTurn;
-  }
-
-  override async continueDialog(dc: DialogContext): Promise<DialogTurnResult> {
-    const { activity } = dc.context;
-    if (activity.type !== ActivityTypes.Message) return Dialog.EndOfTurn;
-    const state = dc.activeDialog!.state as PromptState<A>;
+  protected async read(dc: DialogContext, state: PromptState<A>): Promise<DialogTurnResult> {
     const locale = turnLocale(dc.context);
     const q = await this.build(locale, state.args as A, dc.context);
-    const text = activity.text ?? '';
+    const text = dc.context.activity.text ?? '';
     const found = q.read
       ? byValue(q, q.read(text, locale))
       : (recognizeChoice(text, q.options, locale) ?? byValue(q, q.recognize?.(text, locale)));
     if (found) return dc.endDialog(found satisfies ChoiceResult);
     state.misses++;
     if (state.misses >= state.maxMisses) return dc.endDialog(NOT_UNDERSTOOD);
-    await this.send(dc.context, state, missKey(dc.context), q.simpler ?? q); // the question just built: no second load
+    await this.ask(dc.context, state, missKey(dc.context), q.simpler ?? q); // the question just built: no second load
     return Dialog.EndOfTurn;
-  }
-
-  override async resumeDialog(dc: DialogContext): Promise<DialogTurnResult> {
-    await this.repromptDialog(dc.context, dc.activeDialog!);
-    return Dialog.EndOfTurn;
-  }
-
-  override async repromptDialog(context: TurnContext, instance: DialogInstance): Promise<void> {
-    await this.send(context, instance.state as PromptState<A>);
   }
 
   /** The question; after a miss, first the line that says why (a translation key). */
-  private async send(context: TurnContext, state: PromptState<A>, miss?: MissKey, built?: Question) {
+  protected async ask(context: TurnContext, state: PromptState<A>, miss?: MissKey, built?: Question) {
     const locale = turnLocale(context);
     const { question, options, hints } = built ?? (await this.build(locale, state.args as A, context));
     if (miss) await context.sendActivity(say(locale, translator(locale)(miss)));

@@ -2,8 +2,8 @@
 // a document, kept as a reference for the CIP. After `maxMisses` empty or unusable answers it ends
 // with NO_ANSWER so the caller can offer a way out. The answer is the message's whole text (up to
 // MAX_FREE_TEXT, where other turns read MAX_TEXT), and the conversation's record keeps it whole.
-import { Dialog, type DialogContext, type DialogInstance, type DialogTurnResult } from 'botbuilder-dialogs';
-import { ActivityTypes, InputHints, type TurnContext } from 'botbuilder';
+import { Dialog, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
+import { InputHints, type TurnContext } from 'botbuilder';
 import { say } from '../../cards/messages';
 import type { ParseKeys } from 'i18next';
 import { translator } from '../../bot/i18n/translator';
@@ -12,6 +12,7 @@ import { turnLocale } from '../../bot/turns/turnState';
 import { cutText, MAX_FREE_TEXT, wholeText } from '../../bot/turns/middleware/inboundText';
 import { missKey, type MissKey } from './numberedChoicePrompt';
 import type { Attachment } from '../../bot/services/people';
+import { WaitingQuestion } from './waitingQuestion';
 
 export interface TextQuestion {
   question: string | string[];
@@ -55,24 +56,12 @@ export function attachmentsOf(context: TurnContext): Attachment[] {
     .map((a) => ({ contentType: a.contentType, url: a.contentUrl!, ...(a.name && { name: a.name }) }));
 }
 
-export class TextPrompt<A = undefined> extends Dialog<TextPromptOptions<A>> {
-  constructor(
-    id: string,
-    private readonly build: TextQuestionBuilder<A>,
-  ) {
-    super(id);
+export class TextPrompt<A = undefined> extends WaitingQuestion<TextPromptOptions<A>, State<A>, TextQuestionBuilder<A>> {
+  protected start(options: TextPromptOptions<A>): State<A> {
+    return { options, misses: 0 };
   }
 
-  override async beginDialog(dc: DialogContext, options: TextPromptOptions<A> = {}): Promise<DialogTurnResult> {
-    dc.activeDialog!.state = { options, misses: 0 } satisfies State<A>;
-    await this.send(dc.context, options);
-    return Dialog.EndOfTurn;
-  }
-
-  override async continueDialog(dc: DialogContext): Promise<DialogTurnResult> {
-    const { activity } = dc.context;
-    if (activity.type !== ActivityTypes.Message) return Dialog.EndOfTurn;
-    const state = dc.activeDialog!.state as State<A>;
+  protected async read(dc: DialogContext, state: State<A>): Promise<DialogTurnResult> {
     const text = cutText(
       wholeText(dc.context).trim(),
       Math.min(state.options.maxLength ?? MAX_FREE_TEXT, MAX_FREE_TEXT),
@@ -82,23 +71,14 @@ export class TextPrompt<A = undefined> extends Dialog<TextPromptOptions<A>> {
       return dc.endDialog({ ...(text && { text }), ...(attachments.length && { attachments }) } satisfies TextAnswer);
     }
     if (++state.misses >= (state.options.maxMisses ?? 3)) return dc.endDialog(NO_ANSWER);
-    await this.send(dc.context, state.options, missKey(dc.context));
+    await this.ask(dc.context, state, missKey(dc.context));
     return Dialog.EndOfTurn;
-  }
-
-  override async resumeDialog(dc: DialogContext): Promise<DialogTurnResult> {
-    await this.repromptDialog(dc.context, dc.activeDialog!);
-    return Dialog.EndOfTurn;
-  }
-
-  override async repromptDialog(context: TurnContext, instance: DialogInstance): Promise<void> {
-    await this.send(context, (instance.state as State<A>).options);
   }
 
   /** The question; after a miss, first the line that says why (a translation key). */
-  private async send(context: TurnContext, options: TextPromptOptions<A>, miss?: MissKey) {
+  protected async ask(context: TurnContext, state: State<A>, miss?: MissKey) {
     const locale = turnLocale(context);
-    const { question, hints = [] } = this.build(locale, options.args as A);
+    const { question, hints = [] } = this.build(locale, state.options.args as A);
     if (miss) await context.sendActivity(say(locale, translator(locale)(miss)));
     const message = say(locale, ...(typeof question === 'string' ? [question] : question), ...hints);
     await context.sendActivity({ ...message, inputHint: InputHints.ExpectingInput });

@@ -1,20 +1,14 @@
 // A Bot Framework adapter that runs turns inside this process: the built-in web chat's Direct Line
 // endpoint hands it the activities people post, and it hands the bot's replies to `deliver`.
 // Middleware and bot are the same as on every other channel (see botCore.installPipeline).
-import {
-  ActivityEventNames,
-  BotAdapter,
-  TurnContext,
-  type Activity,
-  type ConversationReference,
-  type ResourceResponse,
-} from 'botbuilder';
+import { BotAdapter, TurnContext, type Activity, type ConversationReference, type ResourceResponse } from 'botbuilder';
+import { proactiveActivity, type Logic } from '../turnLogic';
 
 export type Deliver = (
   activity: Partial<Activity>,
   context: TurnContext,
 ) => ResourceResponse | Promise<ResourceResponse>;
-export type Logic = (context: TurnContext) => Promise<void>;
+export type { Logic };
 
 export class InProcessAdapter extends BotAdapter {
   constructor(private readonly deliver: Deliver) {
@@ -50,11 +44,6 @@ export class InProcessAdapter extends BotAdapter {
 
   /** A proactive turn in an existing conversation. */
   async continueConversation(reference: Partial<ConversationReference>, logic: Logic): Promise<void> {
-    const activity = TurnContext.applyConversationReference(
-      { type: 'event', name: ActivityEventNames.ContinueConversation },
-      reference,
-      true,
-    );
-    await this.runMiddleware(new TurnContext(this, activity), logic);
+    await this.runMiddleware(new TurnContext(this, proactiveActivity(reference)), logic);
   }
 }

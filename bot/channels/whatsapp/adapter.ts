@@ -4,17 +4,11 @@
 // "handled" mark, in one transaction (see channel.ts). A crash before that commit leaves the
 // message to be handled again, from the same state; after it, the replies go out from the outbox.
 // Typing becomes WhatsApp's "read, typing..." mark on the person's message.
-import {
-  ActivityEventNames,
-  BotAdapter,
-  TurnContext,
-  type Activity,
-  type ConversationReference,
-  type ResourceResponse,
-} from 'botbuilder';
+import { BotAdapter, TurnContext, type Activity, type ConversationReference, type ResourceResponse } from 'botbuilder';
 import { RECORDED_BY_CHANNEL } from '../../turns/middleware/messageRecorder';
+import { proactiveActivity, type Logic } from '../turnLogic';
 
-export type Logic = (context: TurnContext) => Promise<void>;
+export type { Logic };
 
 /** What one turn produced, for the channel to commit. */
 export class TurnOutput {
@@ -95,10 +89,6 @@ export class WhatsAppAdapter extends BotAdapter {
 
   /** The event activity of a proactive turn on `reference`. */
   static proactiveActivity(reference: Partial<ConversationReference>): Partial<Activity> {
-    return TurnContext.applyConversationReference(
-      { type: 'event', name: ActivityEventNames.ContinueConversation },
-      reference,
-      true,
-    );
+    return proactiveActivity(reference);
   }
 }
