@@ -1,8 +1,7 @@
 // The demo data (prisma/seed.ts) on a real, freshly migrated database of each provider.
-import { openDatabase, type Database } from '../../bot/db/client';
+import type { Database } from '../../bot/db/client';
 import { DEMO_CIP_EMAIL, isEmpty, seedDemoData } from '../../prisma/seed';
-import { testDatabases } from '../support/databases';
-import type { TempDatabase } from '../support/postgres';
+import { testDatabases, useDatabase } from '../support/databases';
 
 const DAY = 86_400_000;
 const CATEGORIES = ['codes_soft_skills', 'company_visit', 'culture_sport', 'digital', 'job_search', 'paperwork'];
@@ -36,17 +35,8 @@ async function counts(db: Database) {
 }
 
 describe.each(testDatabases())('demo data on $name', (kind) => {
-  let tmp: TempDatabase;
-  let db: Database;
-
-  beforeEach(async () => {
-    tmp = await kind.create();
-    db = await openDatabase(tmp.url);
-  });
-  afterEach(async () => {
-    await db?.close();
-    await tmp?.drop();
-  });
+  // A fresh database for each test.
+  const db = useDatabase(kind, 'each');
 
   test('an empty database gets the demo structures, CIP and workshops; a second run adds nothing', async () => {
     const now = new Date();

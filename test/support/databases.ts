@@ -29,19 +29,21 @@ export function testDatabases(): TestDatabaseKind[] {
 
 /**
  * A throw-away database of this kind, migrated and open for the whole describe block (created in
- * beforeAll, closed and dropped in afterAll). The returned object speaks for it inside tests, and
- * tells its `url` (to open a second connection, like a second server instance).
+ * beforeAll, closed and dropped in afterAll), or for each test with `each`. The returned object
+ * speaks for it inside tests, and tells its `url` (to open a second connection, like a second
+ * server instance).
  */
-export function useDatabase(kind: TestDatabaseKind): Database & { url: string } {
+export function useDatabase(kind: TestDatabaseKind, each?: 'each'): Database & { url: string } {
   let tmp: TempDatabase | undefined;
   let db: Database | undefined;
-  beforeAll(async () => {
+  (each ? beforeEach : beforeAll)(async () => {
     tmp = await kind.create();
     db = await openDatabase(tmp.url);
   });
-  afterAll(async () => {
+  (each ? afterEach : afterAll)(async () => {
     await db?.close();
     await tmp?.drop();
+    [db, tmp] = [undefined, undefined];
   });
   return new Proxy({} as Database & { url: string }, {
     get(_target, prop) {

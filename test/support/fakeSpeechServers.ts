@@ -6,8 +6,8 @@
 //   POST /v1/audio/transcriptions multipart/form-data: file (with a file name), model, language?,
 //                                 response_format? -> {"text": ...}
 // Anything else gets the 4xx those servers give. Every request is recorded.
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
+import { bodyOf, closeServer, listenLocally, originOf } from './ports';
 
 export interface SpeechRequest {
   model: string;
@@ -58,16 +58,13 @@ export class FakeSpeechServer {
   private constructor(private readonly server: http.Server) {}
 
   static async start(): Promise<FakeSpeechServer> {
-    // eslint-disable-next-line prefer-const
-    let fake!: FakeSpeechServer;
-    const server = http.createServer((req, res) => void fake.handle(req, res));
-    fake = new FakeSpeechServer(server);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    // (The server's handler needs the fake, made with the server.)
+    const fake: FakeSpeechServer = new FakeSpeechServer(await listenLocally((req, res) => fake.handle(req, res)));
     return fake;
   }
 
   get url(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return originOf(this.server);
   }
 
   /** What the transcription hears in these bytes. */
@@ -76,14 +73,11 @@ export class FakeSpeechServer {
   }
 
   close(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
+    return closeServer(this.server);
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const body = Buffer.concat(chunks);
+    const body = await bodyOf(req);
     const fail = (status: number, message: string) => {
       res.writeHead(status, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify({ error: { message } }));

@@ -1,8 +1,8 @@
 // A local speech-to-text service for tests (the interface SPEECH_TO_TEXT_URL names, see
 // bot/voice/speechToText.ts): POST audio with ?language=<tag>, get {"text": ...}. It answers with the text
 // registered for the audio's bytes, records every request, and can fail on demand.
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
+import { bodyOf, closeServer, listenLocally, originOf } from './ports';
 
 export class FakeSpeechToText {
   readonly requests: { language: string | null; contentType?: string; bytes: number }[] = [];
@@ -17,17 +17,13 @@ export class FakeSpeechToText {
   private constructor(private readonly server: http.Server) {}
 
   static async start(): Promise<FakeSpeechToText> {
-    // (The server's handler needs the fake, made with the server: assigned just below.)
-    // eslint-disable-next-line prefer-const
-    let fake!: FakeSpeechToText;
-    const server = http.createServer((req, res) => void fake.handle(req, res));
-    fake = new FakeSpeechToText(server);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    // (The server's handler needs the fake, made with the server.)
+    const fake: FakeSpeechToText = new FakeSpeechToText(await listenLocally((req, res) => fake.handle(req, res)));
     return fake;
   }
 
   get url(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/transcribe`;
+    return `${originOf(this.server)}/transcribe`;
   }
 
   /** What the service hears in these bytes. */
@@ -40,15 +36,12 @@ export class FakeSpeechToText {
     return new Promise((resolve) => this.arrived.push(resolve));
   }
 
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  close(): Promise<void> {
+    return closeServer(this.server);
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse) {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const audio = Buffer.concat(chunks);
+    const audio = await bodyOf(req);
     const url = new URL(req.url ?? '/', 'http://localhost');
     this.requests.push({
       language: url.searchParams.get('language'),
