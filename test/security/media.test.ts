@@ -37,6 +37,9 @@ async function webChat(locale: string): Promise<Chat> {
   return (await res.json()) as Chat;
 }
 
+/** Two people's web chats in French: one whose files the test fetches, and someone else. */
+const twoFrenchChats = async () => [await webChat('fr'), await webChat('fr')];
+
 function upload(chat: Chat, bytes: Buffer, type: string, name: string) {
   const form = new FormData();
   form.append(
@@ -177,8 +180,7 @@ describe('who may fetch a file', () => {
     'no credentials or a signature not ours: 401; someone else, a closed conversation: 404; the sender and ' +
       'staff: 200',
     async () => {
-      const chat = await webChat('fr');
-      const other = await webChat('fr');
+      const [chat, other] = await twoFrenchChats();
       const { plain, signed } = await uploaded(chat, samples.png, 'image/png', 'carte.png');
       const get = (path: string, token?: string) =>
         fetch(url(path), { headers: token ? { Authorization: `Bearer ${token}` } : {} });
@@ -286,8 +288,7 @@ describe('files posted by link', () => {
     "only the person's own files of our store stay: javascript:, outside links, unknown ids and others' files " +
       'are dropped',
     async () => {
-      const chat = await webChat('fr');
-      const other = await webChat('fr');
+      const [chat, other] = await twoFrenchChats();
       const own = await uploaded(chat, samples.jpeg, 'image/jpeg', 'mine.jpg');
       const theirs = await uploaded(other, samples.png, 'image/png', 'theirs.png');
       const res = await fetch(url(`/v3/directline/conversations/${chat.conversationId}/activities`), {

@@ -122,6 +122,29 @@ export function appPerTest(): (options?: Parameters<typeof startWhatsAppApp>[0])
 }
 
 /**
+ * The app (as startWhatsAppApp starts it with no options) for the whole describe block (started in
+ * beforeAll, closed in afterAll), or for each test with `each`. The returned object speaks for it
+ * inside tests.
+ */
+export function useWhatsAppApp(each?: 'each'): WhatsAppTestApp {
+  let running: WhatsAppTestApp | undefined;
+  (each ? beforeEach : beforeAll)(async () => {
+    running = await startWhatsAppApp();
+  });
+  (each ? afterEach : afterAll)(async () => {
+    await running?.close();
+    running = undefined;
+  });
+  return new Proxy({} as WhatsAppTestApp, {
+    get(_target, prop) {
+      if (!running) throw new Error('the app runs inside tests only');
+      const value = Reflect.get(running, prop);
+      return typeof value === 'function' ? value.bind(running) : value;
+    },
+  });
+}
+
+/**
  * Waits until every webhook is handled and the outbox has nothing due by the app's own clock `now`
  * (for an app on a clock the test moves; settled() reads the wall clock).
  */

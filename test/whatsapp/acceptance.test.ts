@@ -9,15 +9,9 @@ import {
   text,
   statusWebhook,
 } from '../support/whatsappWebhooks';
-import { startWhatsAppApp, textOf, type WhatsAppTestApp } from '../support/whatsappApp';
+import { textOf, useWhatsAppApp } from '../support/whatsappApp';
 
-let h: WhatsAppTestApp;
-beforeEach(async () => {
-  h = await startWhatsAppApp();
-});
-afterEach(async () => {
-  await h.close();
-});
+const h = useWhatsAppApp('each');
 
 test(
   'a French text from an unknown number, then Arabic, read, consent and "1": the workshops in ' +

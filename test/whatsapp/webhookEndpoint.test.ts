@@ -11,15 +11,9 @@ import {
   text,
   asMetaJson,
 } from '../support/whatsappWebhooks';
-import { startWhatsAppApp, textOf, type WhatsAppTestApp } from '../support/whatsappApp';
+import { textOf, useWhatsAppApp } from '../support/whatsappApp';
 
-let h: WhatsAppTestApp;
-beforeAll(async () => {
-  h = await startWhatsAppApp();
-});
-afterAll(async () => {
-  await h.close();
-});
+const h = useWhatsAppApp();
 
 const handshake = (query: Record<string, string>) => fetch(`${h.app.url}/api/whatsapp?${new URLSearchParams(query)}`);
 
