@@ -9,14 +9,7 @@
 import { isUniqueViolation, type Database, type Db, type Prisma } from '../db/client';
 import { localDay } from './time';
 import { appendCaseEvent } from './caseEvents';
-import {
-  auditContactAction,
-  auditRefused,
-  localDayRange,
-  placedPerson,
-  type ContactView,
-  type PlacedPerson,
-} from './contacts';
+import { auditContactAction, localDayRange, onPlacedPerson, type ContactView, type PlacedPerson } from './contacts';
 import { queueNotification } from './notifications';
 import { answerQuestion, askQuestion } from './questions';
 import { nextAllowed, type QuietHours } from './quietHours';
@@ -279,46 +272,33 @@ export async function answerAttendance(
  * "absent" (each an alert); with no shift today, an absence_reported alert says so. Undefined when
  * the person is not placed at the contact's structure today.
  */
-export async function reportAbsence(
+export function reportAbsence(
   db: Db,
   contact: Pick<ContactView, 'id' | 'structureId'>,
   placementId: number,
   now: Date,
   timeZone: string,
 ): Promise<{ person: PlacedPerson; shifts: number } | undefined> {
-  const person = await placedPerson(db, contact, placementId, now, timeZone);
-  if (!person) {
-    await auditRefused(db, contact.id, 'absence', placementId);
-    return undefined;
-  }
-  const { from, to } = localDayRange(now, 0, timeZone);
-  return retryLostRaces(() =>
-    db.$transaction(async (tx) => {
-      const shifts = await tx.shift.findMany({
-        where: { placementId, startsAt: { gte: from, lt: to } },
-        include: shiftWithPlace,
-        orderBy: { startsAt: 'asc' },
-      });
-      for (const shift of shifts) await record(tx, shift, 'absent', contact.id, now, 'menu');
-      if (!shifts.length) {
-        await appendCaseEvent(tx, {
-          beneficiaryId: person.beneficiaryId,
-          type: 'absence_reported',
-          actor: { type: 'contact', id: contact.id },
-          payload: { placementId, structure: person.structure, day: localDay(now, timeZone) },
-          attention: true,
-        });
-      }
-      const detail = { outcome: 'recorded', shiftIds: shifts.map((s) => s.id) };
-      await auditContactAction(tx, {
-        contactId: contact.id,
-        kind: 'absence',
-        resource: 'placement',
-        resourceId: placementId,
+  return onPlacedPerson(db, { contact, placementId, kind: 'absence', now, timeZone }, async (tx, person) => {
+    const { from, to } = localDayRange(now, 0, timeZone);
+    const shifts = await tx.shift.findMany({
+      where: { placementId, startsAt: { gte: from, lt: to } },
+      include: shiftWithPlace,
+      orderBy: { startsAt: 'asc' },
+    });
+    for (const shift of shifts) await record(tx, shift, 'absent', contact.id, now, 'menu');
+    if (!shifts.length) {
+      await appendCaseEvent(tx, {
         beneficiaryId: person.beneficiaryId,
-        detail,
+        type: 'absence_reported',
+        actor: { type: 'contact', id: contact.id },
+        payload: { placementId, structure: person.structure, day: localDay(now, timeZone) },
+        attention: true,
       });
-      return { person, shifts: shifts.length };
-    }),
-  );
+    }
+    return {
+      detail: { outcome: 'recorded', shiftIds: shifts.map((s) => s.id) },
+      result: { person, shifts: shifts.length },
+    };
+  });
 }

@@ -229,8 +229,48 @@ export function localDayRange(now: Date, days: number, timeZone: string): { from
 
 const actor = (contactId: number): Actor => ({ type: 'contact', id: contactId });
 
+/** Who acts on which placement, and when. */
+export interface PlacedAction {
+  contact: Pick<ContactView, 'id' | 'structureId'>;
+  placementId: number;
+  kind: ContactActionKind;
+  now: Date;
+  timeZone: string;
+}
+
+/**
+ * An employer contact's action on one of the people placed at their structure (a problem, a confirmation, an
+ * absence): undefined, and the refusal audited, when the person is not placed there today; otherwise `act` runs in
+ * one transaction (again after a lost race) and the action is audited on the placement with the detail it gives.
+ */
+export async function onPlacedPerson<R>(
+  db: Db,
+  { contact, placementId, kind, now, timeZone }: PlacedAction,
+  act: (tx: Prisma.TransactionClient, person: PlacedPerson) => Promise<{ detail: ContactAction['detail']; result: R }>,
+): Promise<R | undefined> {
+  const person = await placedPerson(db, contact, placementId, now, timeZone);
+  if (!person) {
+    await auditRefused(db, contact.id, kind, placementId);
+    return undefined;
+  }
+  return retryLostRaces(() =>
+    db.$transaction(async (tx) => {
+      const { detail, result } = await act(tx, person);
+      await auditContactAction(tx, {
+        contactId: contact.id,
+        kind,
+        resource: 'placement',
+        resourceId: placementId,
+        beneficiaryId: person.beneficiaryId,
+        detail,
+      });
+      return result;
+    }),
+  );
+}
+
 /** A problem with a placed person, in a few words or a voice note: for the CIP's attention. */
-export async function reportEmployerProblem(
+export function reportEmployerProblem(
   db: Db,
   contact: Pick<ContactView, 'id' | 'structureId'>,
   placementId: number,
@@ -238,32 +278,16 @@ export async function reportEmployerProblem(
   now: Date,
   timeZone: string,
 ): Promise<PlacedPerson | undefined> {
-  const person = await placedPerson(db, contact, placementId, now, timeZone);
-  if (!person) {
-    await auditRefused(db, contact.id, 'problem', placementId);
-    return undefined;
-  }
-  await retryLostRaces(() =>
-    db.$transaction(async (tx) => {
-      await appendCaseEvent(tx, {
-        beneficiaryId: person.beneficiaryId,
-        type: 'employer_problem',
-        actor: actor(contact.id),
-        payload: { placementId, structure: person.structure, ...problem } as unknown as Prisma.InputJsonValue,
-        attention: true,
-      });
-      const detail = { outcome: 'recorded', attachments: problem.attachments?.length ?? 0 };
-      await auditContactAction(tx, {
-        contactId: contact.id,
-        kind: 'problem',
-        resource: 'placement',
-        resourceId: placementId,
-        beneficiaryId: person.beneficiaryId,
-        detail,
-      });
-    }),
-  );
-  return person;
+  return onPlacedPerson(db, { contact, placementId, kind: 'problem', now, timeZone }, async (tx, person) => {
+    await appendCaseEvent(tx, {
+      beneficiaryId: person.beneficiaryId,
+      type: 'employer_problem',
+      actor: actor(contact.id),
+      payload: { placementId, structure: person.structure, ...problem } as unknown as Prisma.InputJsonValue,
+      attention: true,
+    });
+    return { detail: { outcome: 'recorded', attachments: problem.attachments?.length ?? 0 }, result: person };
+  });
 }
 
 export interface ConfirmedShift {
@@ -276,49 +300,36 @@ export interface ConfirmedShift {
  * The employer says the person is expected tomorrow: each of their shifts there tomorrow gets a
  * shift_confirmed_by_employer event.
  */
-export async function confirmTomorrow(
+export function confirmTomorrow(
   db: Db,
   contact: Pick<ContactView, 'id' | 'structureId'>,
   placementId: number,
   now: Date,
   timeZone: string,
 ): Promise<{ person: PlacedPerson; shifts: ConfirmedShift[] } | undefined> {
-  const person = await placedPerson(db, contact, placementId, now, timeZone);
-  if (!person) {
-    await auditRefused(db, contact.id, 'confirm', placementId);
-    return undefined;
-  }
-  const { from, to } = localDayRange(now, 1, timeZone);
-  return retryLostRaces(() =>
-    db.$transaction(async (tx) => {
-      const shifts = await tx.shift.findMany({
-        where: { placementId, startsAt: { gte: from, lt: to } },
-        orderBy: { startsAt: 'asc' },
-      });
-      for (const s of shifts) {
-        await appendCaseEvent(tx, {
-          beneficiaryId: person.beneficiaryId,
-          type: 'shift_confirmed_by_employer',
-          actor: actor(contact.id),
-          payload: {
-            shiftId: s.id,
-            placementId,
-            structure: person.structure,
-            startsAt: s.startsAt.toISOString(),
-            endsAt: s.endsAt.toISOString(),
-          },
-        });
-      }
-      const detail = { outcome: 'recorded', shiftIds: shifts.map((s) => s.id) };
-      await auditContactAction(tx, {
-        contactId: contact.id,
-        kind: 'confirm',
-        resource: 'placement',
-        resourceId: placementId,
+  return onPlacedPerson(db, { contact, placementId, kind: 'confirm', now, timeZone }, async (tx, person) => {
+    const { from, to } = localDayRange(now, 1, timeZone);
+    const shifts = await tx.shift.findMany({
+      where: { placementId, startsAt: { gte: from, lt: to } },
+      orderBy: { startsAt: 'asc' },
+    });
+    for (const s of shifts) {
+      await appendCaseEvent(tx, {
         beneficiaryId: person.beneficiaryId,
-        detail,
+        type: 'shift_confirmed_by_employer',
+        actor: actor(contact.id),
+        payload: {
+          shiftId: s.id,
+          placementId,
+          structure: person.structure,
+          startsAt: s.startsAt.toISOString(),
+          endsAt: s.endsAt.toISOString(),
+        },
       });
-      return { person, shifts: shifts.map((s) => ({ id: s.id, startsAt: s.startsAt, endsAt: s.endsAt })) };
-    }),
-  );
+    }
+    return {
+      detail: { outcome: 'recorded', shiftIds: shifts.map((s) => s.id) },
+      result: { person, shifts: shifts.map((s) => ({ id: s.id, startsAt: s.startsAt, endsAt: s.endsAt })) },
+    };
+  });
 }
