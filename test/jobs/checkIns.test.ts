@@ -50,6 +50,9 @@ async function person(
   return p;
 }
 
+/** An immersion there from Monday 2 to Friday 6 March (the week of the tests). */
+const thisWeekAt = (structure: { id: number }) => ({ structureId: structure.id, from: 2, to: 6 });
+
 const drained = () => app.drained();
 const say = (p: TestPerson, body: object) => app.say(p, body);
 const run = (job: string) => app.run(job);
@@ -59,17 +62,13 @@ test(
     'template outside it), once however often it runs',
   async () => {
     const { company, siae } = await start();
-    const inWindow = await person('ar', { structureId: company.id, from: 2, to: 6 }, { wrote: true });
+    const inWindow = await person('ar', thisWeekAt(company), { wrote: true });
     const neverWrote = await person('fa', { structureId: company.id, from: 3, to: 3 });
     const ended = await person('uk', { structureId: company.id, from: 1, to: 2 }, { wrote: true });
     const notYet = await person('en', { structureId: company.id, from: 4, to: 6 }, { wrote: true });
     const sasIae = await person('ru', { structureId: siae.id, kind: 'sas_iae', from: 1, to: 20 }, { wrote: true });
-    const optedOut = await person('fr', { structureId: company.id, from: 2, to: 6 }, { wrote: true, optedOut: true });
-    const archived = await person(
-      'ti',
-      { structureId: company.id, from: 2, to: 6 },
-      { wrote: true, status: 'archived' },
-    );
+    const optedOut = await person('fr', thisWeekAt(company), { wrote: true, optedOut: true });
+    const archived = await person('ti', thisWeekAt(company), { wrote: true, status: 'archived' });
 
     expect(await run('checkins')).toMatchObject({ day: '2026-03-03', asked: 2, already: 0 });
     await drained();
@@ -103,9 +102,12 @@ test(
     'report a problem',
   async () => {
     const { company } = await start();
-    const good = await person('en', { structureId: company.id, from: 2, to: 6 }, { wrote: true });
-    const help = await person('ar', { structureId: company.id, from: 2, to: 6 }, { wrote: true });
-    const hard = await person('fa', { structureId: company.id, from: 2, to: 6 });
+    // Three people in an immersion this week, each to give one of the three answers.
+    const [good, help, hard] = [
+      await person('en', thisWeekAt(company), { wrote: true }),
+      await person('ar', thisWeekAt(company), { wrote: true }),
+      await person('fa', thisWeekAt(company)),
+    ];
     await run('checkins');
     await drained();
     clock.now = paris(3, 18, 30);
@@ -149,7 +151,7 @@ test(
     'no new one',
   async () => {
     const { company } = await start();
-    const quiet = await person('ru', { structureId: company.id, from: 2, to: 6 }, { wrote: true });
+    const quiet = await person('ru', thisWeekAt(company), { wrote: true });
     const days: [number, string][] = [];
     for (const day of [3, 4, 5]) {
       clock.now = paris(day, 17);
@@ -196,7 +198,7 @@ test(
     'is not asked',
   async () => {
     const { company } = await start({ QUIET_HOURS: '20:00-08:00' });
-    const p = await person('uk', { structureId: company.id, from: 2, to: 6 }, { wrote: true });
+    const p = await person('uk', thisWeekAt(company), { wrote: true });
     clock.now = paris(3, 19, 59);
     expect(await run('checkins')).toMatchObject({ asked: 1 });
     await drained();

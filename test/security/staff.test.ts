@@ -23,7 +23,7 @@ import { zonedTime } from '../../bot/services/time';
 import { warmUpRecognizers } from '../../dialogs/recognizers/choice';
 import { appForTests, startTestApp } from '../support/app';
 import { useHarness } from '../support/botHarness';
-import { signedIn } from '../support/cipApi';
+import { apiError, signedIn } from '../support/cipApi';
 import { jardinsWithAmina } from '../support/employerFixture';
 import { runTsScript } from '../support/tsScript';
 import { createTempSqlite } from '../support/databases';
@@ -84,6 +84,10 @@ function call(
 
 const signIn = (app: App, email: string, password: string, from: { forwardedFor?: string; from?: string } = {}) =>
   call(app, 'POST', '/api/cip/session', { body: { email, password }, ...from });
+/** The status of that sign-in. */
+const signInStatus = async (...args: Parameters<typeof signIn>) => (await signIn(...args)).status;
+/** The error code of that sign-in, refused. */
+const signInError = async (...args: Parameters<typeof signIn>) => (await signIn(...args)).body.error.code;
 
 /** An account with its own password (the one-time one already replaced). */
 async function account(app: App, email: string, password: string, now?: Date): Promise<void> {
@@ -145,10 +149,9 @@ pg('two instances on one PostgreSQL database share the login lock', () => {
         expect(Number(refused.headers['retry-after'])).toBe(900);
       }
       // From elsewhere too: it is the account that is locked.
-      expect(
-        (await signIn(two, 'lea@passerelle.test', 'right password 42', { forwardedFor: '203.0.113.77' })).body.error
-          .code,
-      ).toBe('AccountLocked');
+      expect(await signInError(two, 'lea@passerelle.test', 'right password 42', { forwardedFor: '203.0.113.77' })).toBe(
+        'AccountLocked',
+      );
       expect((await loginAudits(one)).at(-1)).toMatchObject({
         ip: '203.0.113.77',
         detail: { ok: false, reason: 'account_locked' },
@@ -159,10 +162,10 @@ pg('two instances on one PostgreSQL database share the login lock', () => {
       expect(later.status).toBe(429);
       expect(Number(later.headers['retry-after'])).toBe(60);
       clock.now = new Date(clock.now.getTime() + 60_000);
-      expect((await signIn(two, 'lea@passerelle.test', 'right password 42', from)).status).toBe(200);
+      expect(await signInStatus(two, 'lea@passerelle.test', 'right password 42', from)).toBe(200);
       // The count started over: one more wrong password does not lock it again.
-      expect((await signIn(one, 'lea@passerelle.test', 'guess again', from)).status).toBe(401);
-      expect((await signIn(one, 'lea@passerelle.test', 'right password 42', from)).status).toBe(200);
+      expect(await signInStatus(one, 'lea@passerelle.test', 'guess again', from)).toBe(401);
+      expect(await signInStatus(one, 'lea@passerelle.test', 'right password 42', from)).toBe(200);
     },
   );
 
@@ -176,13 +179,13 @@ pg('two instances on one PostgreSQL database share the login lock', () => {
           signIn(i % 2 ? two : one, 'yann@passerelle.test', `guess ${i}`, { forwardedFor: '198.51.100.21' }),
         ),
       );
-      expect((await signIn(two, 'yann@passerelle.test', 'right password 43')).body.error.code).toBe('AccountLocked');
+      expect(await signInError(two, 'yann@passerelle.test', 'right password 43')).toBe('AccountLocked');
       const once = await staffCreateScript(tmp.url, 'yann@passerelle.test');
       const back = await signIn(two, 'yann@passerelle.test', once);
       expect(back.status).toBe(200);
       expect(back.body.staff.mustChangePassword).toBe(true);
       // The old password is gone with the reset.
-      expect((await signIn(one, 'yann@passerelle.test', 'right password 43')).status).toBe(401);
+      expect(await signInStatus(one, 'yann@passerelle.test', 'right password 43')).toBe(401);
     },
   );
 });
@@ -190,6 +193,12 @@ pg('two instances on one PostgreSQL database share the login lock', () => {
 describe('one instance (SQLite): client addresses, passwords, phones, headers', () => {
   const clock = { now: new Date() };
   const testApp = appForTests({ TRUST_PROXY: '127.0.0.1' }, { now: () => clock.now });
+  type Client = Parameters<typeof signIn>[3];
+  /** The right password is refused from `throttled` (too many attempts there), and signs in from `other`. */
+  async function expectThrottledFrom(throttled: Client, other: Client, email: string, password: string) {
+    expect(await signInError(testApp(), email, password, throttled)).toBe('TooManyAttempts');
+    expect(await signInStatus(testApp(), email, password, other)).toBe(200);
+  }
 
   test('many accounts tried from one address: it waits (429, Retry-After), another address signs in', async () => {
     await account(testApp(), 'ines@passerelle.test', 'right password 44');
@@ -202,15 +211,17 @@ describe('one instance (SQLite): client addresses, passwords, phones, headers', 
     expect(guesses.map((g) => g.status)).toEqual(Array(ADDRESS_RULE.failures).fill(401));
     const refused = await signIn(testApp(), 'ines@passerelle.test', 'right password 44', attacker);
     expect(refused.status).toBe(429);
-    expect(refused.body.error).toEqual({
-      code: 'TooManyAttempts',
-      reason: 'TooManyAttempts',
-      params: { minutes: 15 },
-      message: 'Too many wrong passwords from your network: try again in 15 minute(s).',
-    });
+    expect(refused.body.error).toEqual(
+      apiError(
+        'TooManyAttempts',
+        'TooManyAttempts',
+        'Too many wrong passwords from your network: try again in 15 minute(s).',
+        { minutes: 15 },
+      ),
+    );
     expect(Number(refused.headers['retry-after'])).toBe(900);
     expect(
-      (await signIn(testApp(), 'ines@passerelle.test', 'right password 44', { forwardedFor: '198.51.100.8' })).status,
+      await signInStatus(testApp(), 'ines@passerelle.test', 'right password 44', { forwardedFor: '198.51.100.8' }),
     ).toBe(200);
   });
 
@@ -246,16 +257,12 @@ describe('one instance (SQLite): client addresses, passwords, phones, headers', 
       ),
     );
     expect(guesses.map((g) => g.status)).toEqual(Array(ADDRESS_RULE.failures).fill(401));
-    expect(
-      (
-        await signIn(testApp(), 'tom@passerelle.test', 'right password 45', {
-          forwardedFor: '2001:db8:1:2:ffff:ffff:ffff:fffe',
-        })
-      ).body.error.code,
-    ).toBe('TooManyAttempts');
-    expect(
-      (await signIn(testApp(), 'tom@passerelle.test', 'right password 45', { forwardedFor: '2001:db8:1:3::1' })).status,
-    ).toBe(200);
+    await expectThrottledFrom(
+      { forwardedFor: '2001:db8:1:2:ffff:ffff:ffff:fffe' },
+      { forwardedFor: '2001:db8:1:3::1' },
+      'tom@passerelle.test',
+      'right password 45',
+    );
   });
 
   test('X-Forwarded-For is believed from TRUST_PROXY only; the audit row has the real client address', async () => {
@@ -263,14 +270,17 @@ describe('one instance (SQLite): client addresses, passwords, phones, headers', 
     // Through our proxy (127.0.0.1): the client it names, read from the right (a client's own "X-Forwarded-For:
     // 6.6.6.6" is not believed).
     expect(
-      (await signIn(testApp(), 'zoe@passerelle.test', 'right password 46', { forwardedFor: '6.6.6.6, 203.0.113.9' }))
-        .status,
+      await signInStatus(testApp(), 'zoe@passerelle.test', 'right password 46', {
+        forwardedFor: '6.6.6.6, 203.0.113.9',
+      }),
     ).toBe(200);
     expect((await loginAudits(testApp())).at(-1)).toMatchObject({ ip: '203.0.113.9', detail: { ok: true } });
     // Straight from 127.0.0.2, not a proxy of ours: the header is ignored.
     expect(
-      (await signIn(testApp(), 'zoe@passerelle.test', 'wrong', { from: '127.0.0.2', forwardedFor: '203.0.113.10' }))
-        .status,
+      await signInStatus(testApp(), 'zoe@passerelle.test', 'wrong', {
+        from: '127.0.0.2',
+        forwardedFor: '203.0.113.10',
+      }),
     ).toBe(401);
     expect((await loginAudits(testApp())).at(-1)).toMatchObject({
       ip: '127.0.0.2',
@@ -285,17 +295,12 @@ describe('one instance (SQLite): client addresses, passwords, phones, headers', 
         }),
       ),
     );
-    expect(
-      (
-        await signIn(testApp(), 'zoe@passerelle.test', 'right password 46', {
-          from: '127.0.0.2',
-          forwardedFor: '198.18.1.1',
-        })
-      ).body.error.code,
-    ).toBe('TooManyAttempts');
-    expect(
-      (await signIn(testApp(), 'zoe@passerelle.test', 'right password 46', { forwardedFor: '198.18.1.1' })).status,
-    ).toBe(200);
+    await expectThrottledFrom(
+      { from: '127.0.0.2', forwardedFor: '198.18.1.1' },
+      { forwardedFor: '198.18.1.1' },
+      'zoe@passerelle.test',
+      'right password 46',
+    );
   });
 
   test('a password change needs the current one (wrong: 403, counted), except just after a one-time one', async () => {
@@ -306,49 +311,29 @@ describe('one instance (SQLite): client addresses, passwords, phones, headers', 
     );
     const first = await signIn(testApp(), 'marc@passerelle.test', once, { forwardedFor: '192.0.2.1' });
     const token = first.body.token;
-    expect(
-      (await call(testApp(), 'POST', '/api/cip/password', { token, body: { password: 'first choice 47' } })).status,
-    ).toBe(200);
+    /** A password change through this session. */
+    const change = (body: object) => call(testApp(), 'POST', '/api/cip/password', { token, body });
+    expect((await change({ password: 'first choice 47' })).status).toBe(200);
     // A session left open is not the person: no current password, no change.
-    const missing = await call(testApp(), 'POST', '/api/cip/password', { token, body: { password: 'taken over 666' } });
+    const missing = await change({ password: 'taken over 666' });
     expect(missing.status).toBe(400);
     expect(missing.body.error.fields).toEqual([
       { path: 'currentPassword', message: 'your current password is needed to choose a new one' },
     ]);
-    const wrong = await call(testApp(), 'POST', '/api/cip/password', {
-      token,
-      body: { currentPassword: 'a guess', password: 'taken over 666' },
-    });
+    const wrong = await change({ currentPassword: 'a guess', password: 'taken over 666' });
     expect(wrong.status).toBe(403);
     expect(wrong.body.error.code).toBe('WrongPassword');
-    expect(
-      (await signIn(testApp(), 'marc@passerelle.test', 'taken over 666', { forwardedFor: '192.0.2.2' })).status,
-    ).toBe(401);
+    expect(await signInStatus(testApp(), 'marc@passerelle.test', 'taken over 666', { forwardedFor: '192.0.2.2' })).toBe(
+      401,
+    );
     // Guessing the current password through the session counts towards the account's lock.
     for (let i = 1; i < ACCOUNT_RULE.failures; i++)
-      await call(testApp(), 'POST', '/api/cip/password', {
-        token,
-        body: { currentPassword: `guess ${i}`, password: 'taken over 666' },
-      });
-    expect(
-      (
-        await call(testApp(), 'POST', '/api/cip/password', {
-          token,
-          body: { currentPassword: 'first choice 47', password: 'second choice 48' },
-        })
-      ).status,
-    ).toBe(429);
+      await change({ currentPassword: `guess ${i}`, password: 'taken over 666' });
+    expect((await change({ currentPassword: 'first choice 47', password: 'second choice 48' })).status).toBe(429);
     clock.now = new Date(clock.now.getTime() + 16 * 60_000);
+    expect((await change({ currentPassword: 'first choice 47', password: 'second choice 48' })).status).toBe(200);
     expect(
-      (
-        await call(testApp(), 'POST', '/api/cip/password', {
-          token,
-          body: { currentPassword: 'first choice 47', password: 'second choice 48' },
-        })
-      ).status,
-    ).toBe(200);
-    expect(
-      (await signIn(testApp(), 'marc@passerelle.test', 'second choice 48', { forwardedFor: '192.0.2.2' })).status,
+      await signInStatus(testApp(), 'marc@passerelle.test', 'second choice 48', { forwardedFor: '192.0.2.2' }),
     ).toBe(200);
     expect(
       (await testApp().db.prisma.staffUser.findUniqueOrThrow({ where: { email: 'marc@passerelle.test' } }))
@@ -375,15 +360,15 @@ describe('one instance (SQLite): client addresses, passwords, phones, headers', 
       detail: { ok: false, reason: 'one_time_password_expired' },
     });
     // A wrong password for that account still says only "wrong".
-    expect(
-      (await signIn(testApp(), 'aya@passerelle.test', 'nope', { forwardedFor: '192.0.2.3' })).body.error.code,
-    ).toBe('Unauthorized');
+    expect(await signInError(testApp(), 'aya@passerelle.test', 'nope', { forwardedFor: '192.0.2.3' })).toBe(
+      'Unauthorized',
+    );
     const { password: fresh } = await createStaff(
       testApp().db.prisma,
       { email: 'aya@passerelle.test', role: 'cip' },
       new Date(clock.now.getTime() - 71 * 3600_000),
     );
-    expect((await signIn(testApp(), 'aya@passerelle.test', fresh, { forwardedFor: '192.0.2.3' })).status).toBe(200);
+    expect(await signInStatus(testApp(), 'aya@passerelle.test', fresh, { forwardedFor: '192.0.2.3' })).toBe(200);
   });
 
   test("a CIP may not set or change an employer contact's phone (403, unchanged); a coordinator may", async () => {

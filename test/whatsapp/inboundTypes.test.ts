@@ -28,12 +28,18 @@ afterEach(async () => {
 const fr = translator('fr');
 const all = (sent: { body: Record<string, unknown> }[]) => sent.map((s) => textOf(s as never)).join('\n');
 
-/** A person who already went through onboarding (French, consented), at the menu. */
-async function onboarded(waId: string, name = 'Amina') {
+/** A new person says hello, picks French, then reading: at the consent question. */
+async function atConsent(waId: string, name: string) {
   const person = { waId, name };
   await h.send(text(person, 'bonjour'), waId);
   await h.send(text(person, '1'), waId); // Français
   await h.send(text(person, '1'), waId); // read
+  return person;
+}
+
+/** A person who already went through onboarding (French, consented), at the menu. */
+async function onboarded(waId: string, name = 'Amina') {
+  const person = await atConsent(waId, name);
   await h.send(text(person, '1'), waId); // consent: yes
   await h.send(text(person, '1'), waId); // "Is your first name Amina?" yes -> menu
   return person;
@@ -205,10 +211,7 @@ test('a wa_id that matches the phone of a case a CIP created is linked to that c
   const caseByCip = await h.app.db.prisma.beneficiary.create({
     data: { firstName: 'Hawa', phone: '+33600000209', status: 'active', language: 'fr' },
   });
-  const person = { waId: '33600000209', name: 'H.' };
-  await h.send(text(person, 'bonjour'), person.waId);
-  await h.send(text(person, '1'), person.waId); // Français
-  await h.send(text(person, '1'), person.waId); // read
+  const person = await atConsent('33600000209', 'H.');
   const thanks = await h.send(text(person, '1'), person.waId);
   expect(all(thanks)).toContain(fr('onboarding.thanks', { firstName: 'Hawa' }));
   expect(await h.app.db.prisma.beneficiary.count()).toBe(1);
@@ -222,10 +225,7 @@ test('a wa_id that matches the phone of a case a CIP created is linked to that c
 
 test('a person who refuses consent: nothing of the conversation is kept, not even their number', async () => {
   h = await startWhatsAppApp();
-  const person = { waId: '33600000210', name: 'No' };
-  await h.send(text(person, 'bonjour'), person.waId);
-  await h.send(text(person, '1'), person.waId); // Français
-  await h.send(text(person, '1'), person.waId); // read
+  const person = await atConsent('33600000210', 'No');
   const declined = await h.send(text(person, '2'), person.waId);
   expect(all(declined)).toContain(fr('onboarding.declined.ok'));
   const rows = await h.app.db.prisma.message.findMany({ where: { channel: 'whatsapp' } });
@@ -241,9 +241,10 @@ test(
   'someone who wrote but never consented is forgotten after 30 days ' +
     'without a message: messages, number, state; people with a case are not',
   async () => {
-    h = await startWhatsAppApp();
+    // Two strangers who write: one long ago (made so below), one recently.
     const stranger = { waId: '33600000211', name: 'Anon' };
     const recent = { waId: '33600000212', name: 'Recent' };
+    h = await startWhatsAppApp();
     await h.send(text(stranger, 'bonjour'), stranger.waId);
     await h.send(text(recent, 'bonjour'), recent.waId);
     const person = await onboarded('33600000213');

@@ -30,6 +30,12 @@ async function person(waId: string, language: LanguageCode, hoursAgo: number, ex
   return { ...b, waId };
 }
 
+/** The app (as startWhatsAppApp starts it), then a person in it as person() makes them. */
+async function startWithPerson(...args: Parameters<typeof person>) {
+  h = await startWhatsAppApp();
+  return person(...args);
+}
+
 /** An outbox row: a text reply to `to`, due now. */
 const textReply = (to: string, body: string) => ({
   to,
@@ -50,8 +56,7 @@ const row = (wamid: string) =>
   h.app.db.prisma.message.findUniqueOrThrow({ where: { providerId: `whatsapp:${wamid}` } });
 
 test("inside the 24-hour window a notification is text; outside, its template in the person's language", async () => {
-  h = await startWhatsAppApp();
-  const recent = await person('33600000301', 'ar', 2);
+  const recent = await startWithPerson('33600000301', 'ar', 2);
   await notify(recent.id);
   const [free] = h.graph.sentTo(recent.waId);
   expect(free.body.type).toBe('text');
@@ -80,8 +85,7 @@ test("inside the 24-hour window a notification is text; outside, its template in
 });
 
 test('Meta has no Tigrinya templates: Tigrinya speakers get the English one, filled in English', async () => {
-  h = await startWhatsAppApp();
-  const ti = await person('33600000303', 'ti', 48);
+  const ti = await startWithPerson('33600000303', 'ti', 48);
   await notify(ti.id);
   const [sent] = h.graph.sentTo(ti.waId);
   const t = sent.body.template as { language: { code: string }; components: { parameters: { text?: string }[] }[] };
@@ -93,8 +97,7 @@ test(
   'a reply that could not go within the window waits; the person gets "a message is waiting" once; tapping ' +
     'it sends what waited, in order',
   async () => {
-    h = await startWhatsAppApp();
-    const p = await person('33600000304', 'fr', 30);
+    const p = await startWithPerson('33600000304', 'fr', 30);
     const reply = (body: string) => ({
       to: p.waId,
       beneficiaryId: p.id,
@@ -126,8 +129,7 @@ test(
 );
 
 test('131047 on a free-form send: a notification goes again at once as its template; its row records it', async () => {
-  h = await startWhatsAppApp();
-  const p = await person('33600000305', 'fa', 1);
+  const p = await startWithPerson('33600000305', 'fa', 1);
   h.graph.fail(FAILURES.reengage, { type: 'text' });
   await notify(p.id);
   const sent = h.graph.sentTo(p.waId);
@@ -143,8 +145,7 @@ test(
   'a free-form message that Meta fails later with 131047 (status webhook) goes once more as its template, ' +
     'once however often the status comes',
   async () => {
-    h = await startWhatsAppApp();
-    const p = await person('33600000306', 'uk', 1);
+    const p = await startWithPerson('33600000306', 'uk', 1);
     await notify(p.id);
     const [free] = h.graph.sentTo(p.waId);
     const failed = statusWebhook([
@@ -215,8 +216,7 @@ test(
 );
 
 test('delivery statuses move a message forward only: read may come before delivered, repeats do nothing', async () => {
-  h = await startWhatsAppApp();
-  const p = await person('33600000311', 'fr', 1);
+  const p = await startWithPerson('33600000311', 'fr', 1);
   await notify(p.id);
   const [m] = h.graph.sentTo(p.waId);
   const at = (s: number) => Date.now() + s * 1000;
@@ -259,8 +259,7 @@ test('a status that arrives before its send is recorded is kept and applied when
 });
 
 test('after "stop" nothing proactive goes (it waits), replies do; once the person writes again it goes', async () => {
-  h = await startWhatsAppApp();
-  const p = await person('33600000313', 'fr', 1, { optedOutAt: new Date() });
+  const p = await startWithPerson('33600000313', 'fr', 1, { optedOutAt: new Date() });
   await notify(p.id);
   expect(h.graph.sentTo(p.waId)).toHaveLength(0);
   expect(
@@ -281,8 +280,7 @@ test('after "stop" nothing proactive goes (it waits), replies do; once the perso
 });
 
 test("one person's messages keep their order when the first one must be tried again", async () => {
-  h = await startWhatsAppApp();
-  const p = await person('33600000314', 'fr', 1);
+  const p = await startWithPerson('33600000314', 'fr', 1);
   h.graph.fail(FAILURES.serverError, { to: p.waId });
   await h.app.whatsapp!.store.enqueue(
     undefined,
@@ -294,8 +292,7 @@ test("one person's messages keep their order when the first one must be tried ag
 });
 
 test("a proactive message waiting for the morning (quiet hours) does not hold back the night's replies", async () => {
-  h = await startWhatsAppApp();
-  const p = await person('33600000315', 'fr', 1);
+  const p = await startWithPerson('33600000315', 'fr', 1);
   const morning = new Date(Date.now() + 8 * HOUR);
   await h.app.whatsapp!.store.enqueue(undefined, [
     {
