@@ -58,3 +58,17 @@ export function yesNoOptions(
     },
   };
 }
+
+/**
+ * A page of a list to pick from (the people placed at a structure, one's shifts...): an option per
+ * item, then `more` (the label of the option that shows the next page) when there is more; the
+ * hints say to send a number, or to go back to the menu.
+ */
+export function listPage(locale: LanguageCode, question: string, items: ChoiceOption[], more?: string): Question {
+  const t = translator(locale);
+  return {
+    question,
+    options: [...items, ...(more ? [{ value: 'more', label: more }] : [])],
+    hints: [t('prompt.hint'), t('prompt.backToMenu')],
+  };
+}

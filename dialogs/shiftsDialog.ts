@@ -15,6 +15,7 @@ import {
 } from '../bot/services/shifts';
 import type { Actor } from '../bot/services/caseEvents';
 import { say } from '../cards/messages';
+import { listPage } from '../cards/questions';
 import { formatDay, formatTimeRange } from '../cards/format';
 import { beneficiaryIdOf, type DialogDeps } from './deps';
 import { PROBLEM_DIALOG, SHIFTS_DIALOG } from './ids';
@@ -98,14 +99,12 @@ export class ShiftsDialog extends ComponentDialog {
     this.addDialog(
       new NumberedChoicePrompt<ListArgs>(LIST, (locale, { shifts, more }) => {
         const t = translator(locale);
-        return {
-          question: t('shifts.list'),
-          options: [
-            ...shifts.map((s) => ({ value: String(s[0]), label: shiftLine(locale, timeZone, s) })),
-            ...(more ? [{ value: 'more', label: t('shifts.more') }] : []),
-          ],
-          hints: [t('prompt.hint'), t('prompt.backToMenu')],
-        };
+        return listPage(
+          locale,
+          t('shifts.list'),
+          shifts.map((s) => ({ value: String(s[0]), label: shiftLine(locale, timeZone, s) })),
+          more ? t('shifts.more') : undefined,
+        );
       }),
     );
     this.addDialog(

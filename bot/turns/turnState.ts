@@ -34,17 +34,27 @@ export interface UserProfile {
   sentVoiceNote?: boolean;
 }
 
-const LOCALE = Symbol('passerelle.locale');
-
-export function setTurnLocale(context: TurnContext, code: LanguageCode): void {
-  context.turnState.set(LOCALE, code);
+/**
+ * A value of the turn that something sets before the dialogs run (the locale middleware, the contact
+ * root) and dialogs read: reading it when it was not set is a bug, said by `missing`.
+ */
+export function requiredTurnValue<T>(name: string, missing: string) {
+  const key = Symbol(`passerelle.${name}`);
+  return {
+    set(context: TurnContext, value: T): void {
+      context.turnState.set(key, value);
+    },
+    get(context: TurnContext): T {
+      const value = context.turnState.get(key) as T | undefined;
+      if (!value) throw new Error(missing);
+      return value;
+    },
+  };
 }
 
-export function turnLocale(context: TurnContext): LanguageCode {
-  const code = context.turnState.get(LOCALE) as LanguageCode | undefined;
-  if (!code) throw new Error('the locale middleware did not run for this turn');
-  return code;
-}
+const locale = requiredTurnValue<LanguageCode>('locale', 'the locale middleware did not run for this turn');
+export const setTurnLocale = locale.set;
+export const turnLocale = locale.get;
 
 export type ProfileAccessor = StatePropertyAccessor<UserProfile>;
 

@@ -10,6 +10,7 @@ import { reportAbsence } from '../../bot/services/attendance';
 import { confirmTomorrow, placedPeople, reportEmployerProblem, type PlacedPerson } from '../../bot/services/contacts';
 import { formatTimeRange } from '../../cards/format';
 import { say } from '../../cards/messages';
+import { listPage } from '../../cards/questions';
 import type { DialogDeps } from '../deps';
 import { CONTACT_MENU_DIALOG } from '../ids';
 import { NumberedChoicePrompt, perLanguage, type ChoiceResult } from '../prompts/numberedChoicePrompt';
@@ -68,14 +69,12 @@ export class ContactMenuDialog extends ComponentDialog {
     this.addDialog(
       new NumberedChoicePrompt<PersonArgs>(PERSON, (locale, { people, more }) => {
         const t = translator(locale);
-        return {
-          question: t('contacts.person.question'),
-          options: [
-            ...people.map(([id, name]) => ({ value: String(id), label: name })),
-            ...(more ? [{ value: 'more', label: t('contacts.person.more') }] : []),
-          ],
-          hints: [t('prompt.hint'), t('prompt.backToMenu')],
-        };
+        return listPage(
+          locale,
+          t('contacts.person.question'),
+          people.map(([id, name]) => ({ value: String(id), label: name })),
+          more ? t('contacts.person.more') : undefined,
+        );
       }),
     );
     this.addDialog(

@@ -23,7 +23,7 @@ import { beneficiaryIdOf, type DialogDeps } from '../deps';
 import { NumberedChoicePrompt, type ChoiceResult } from '../prompts/numberedChoicePrompt';
 import { WAY_OUT } from '../results';
 import { BirthYearPrompt, type BirthYearAnswer } from './birthYear';
-import { MORE, pageOptions, sessionLabel, type PageArgs } from './questions';
+import { MORE, pageQuestion, sessionLabel, type PageArgs } from './questions';
 import { yesNoQuestion } from '../prompts/yesNoQuestion';
 import { waterfall } from '../waterfall';
 
@@ -203,15 +203,13 @@ export class BookWorkshopDialog extends ComponentDialog {
 
 function sessionQuestion(locale: LanguageCode, timeZone: string, args: PageArgs, sessions: Map<number, SessionView>) {
   const t = translator(locale);
-  return {
-    question: t('workshops.list.question'),
-    options: pageOptions(
-      locale,
-      args,
-      sessions,
-      (s) => sessionLabel(locale, timeZone, s),
-      (s) => titleOf(t, s),
-    ),
-    hints: [t('prompt.hint'), t('prompt.backToMenu')],
-  };
+  const text = { question: 'workshops.list.question', hint: 'prompt.hint' } as const;
+  return pageQuestion(
+    locale,
+    text,
+    args,
+    sessions,
+    (s) => sessionLabel(locale, timeZone, s),
+    (s) => titleOf(t, s),
+  );
 }

@@ -12,7 +12,7 @@ import { beneficiaryIdOf, type DialogDeps } from '../deps';
 import type { Question } from '../../cards/questions';
 import type { ChoiceResult } from '../prompts/numberedChoicePrompt';
 import { WAY_OUT } from '../results';
-import { bookingLabel, MORE, pageOf, pageOptions, type PageArgs } from './questions';
+import { bookingLabel, MORE, pageOf, pageQuestion, type PageArgs } from './questions';
 import { titleOf } from '../../cards/format';
 import { yesNoQuestion } from '../prompts/yesNoQuestion';
 import { NumberedChoicePrompt } from '../prompts/numberedChoicePrompt';
@@ -132,17 +132,15 @@ export class MyWorkshopsDialog extends ComponentDialog {
 
 function bookingsQuestion(locale: LanguageCode, timeZone: string, args: PageArgs, bookings: Bookings): Question {
   const t = translator(locale);
-  return {
-    question: t('workshops.mine.question'),
-    options: pageOptions(
-      locale,
-      args,
-      bookings,
-      (b) => bookingLabel(locale, timeZone, b),
-      (b) => titleOf(t, b.session),
-    ),
-    hints: [t('workshops.mine.hint'), t('prompt.backToMenu')],
-  };
+  const text = { question: 'workshops.mine.question', hint: 'workshops.mine.hint' } as const;
+  return pageQuestion(
+    locale,
+    text,
+    args,
+    bookings,
+    (b) => bookingLabel(locale, timeZone, b),
+    (b) => titleOf(t, b.session),
+  );
 }
 
 function cancelQuestion(locale: LanguageCode, timeZone: string, booking: BookingView | undefined): Question {

@@ -6,7 +6,8 @@ import type { LanguageCode } from '../../bot/i18n/languages';
 import type { BookingView, SessionView } from '../../bot/services/workshops';
 import { formatDateTime, titleOf } from '../../cards/format';
 import { workshopEntry } from '../../cards/workshops';
-import type { ChoiceOption } from '../../cards/questions';
+import type { ChoiceOption, Question } from '../../cards/questions';
+import type { ParseKeys } from 'i18next';
 
 /** The value of the "more" option of a paged list. */
 export const MORE = 'more';
@@ -71,4 +72,21 @@ export function pageOptions<T>(
     options.push({ value: MORE, label: t('workshops.list.more'), synonyms });
   }
   return options;
+}
+
+/** A page of sessions or bookings as a question: the page's options (see pageOptions), the hint, "back to the menu". */
+export function pageQuestion<T>(
+  locale: LanguageCode,
+  text: { question: ParseKeys; hint: ParseKeys },
+  args: PageArgs,
+  items: Map<number, T>,
+  label: (item: T) => string,
+  title: (item: T) => string,
+): Question {
+  const t = translator(locale);
+  return {
+    question: t(text.question),
+    options: pageOptions(locale, args, items, label, title),
+    hints: [t(text.hint), t('prompt.backToMenu')],
+  };
 }
