@@ -118,15 +118,20 @@ describe('long messages', () => {
 describe('consent must be unambiguous', () => {
   type Outcome = 'consents' | 'refuses' | 'asked again';
 
+  /** A stranger in `language` at the menu picks a task and "read": the replies, the consent question. */
+  async function atConsent(language: LanguageCode) {
+    await h.setProfile({ language });
+    await h.send('menu');
+    return chooseRead(h.send, await h.send('1'), language);
+  }
+
   /**
    * From the menu, a person in `language` picks a task, answers "read" at the voice question, reads the consent
    * question and answers `answer`.
    */
   async function consent(language: LanguageCode, answer: string): Promise<Outcome> {
     const t = translator(language);
-    await h.setProfile({ language });
-    await h.send('menu');
-    const question = (await chooseRead(h.send, await h.send('1'), language)).map((r) => r.text ?? '');
+    const question = (await atConsent(language)).map((r) => r.text ?? '');
     expect(question.at(-1)).toContain(t('onboarding.consent.question'));
     const replies = await texts(answer);
     const said = replies.join('\n');
@@ -245,9 +250,7 @@ describe('consent must be unambiguous', () => {
       }
       expect(await h.db.prisma.beneficiary.count()).toBe(0);
       // The simpler question answered with its number: consent.
-      await h.setProfile({ language: 'en' });
-      await h.send('menu');
-      await chooseRead(h.send, await h.send('1'), 'en');
+      await atConsent('en');
       const again = await texts('yes no');
       expect(again).toEqual(['I did not understand.', 'Do you agree?\n1. Yes, I agree\n2. No\nSend 1 or 2.']);
       expect((await texts('1')).join('\n')).toContain(translator('en')('onboarding.name.question'));
@@ -270,9 +273,7 @@ describe('consent must be unambiguous', () => {
   });
 
   test('unclear three times: no consent, the kind end', async () => {
-    await h.setProfile({ language: 'en' });
-    await h.send('menu');
-    await chooseRead(h.send, await h.send('1'), 'en');
+    await atConsent('en');
     await h.send('yes no');
     await h.send('not ok yes');
     const end = await texts('ok but no');
@@ -283,6 +284,12 @@ describe('consent must be unambiguous', () => {
 
 describe('erasure confirmation', () => {
   const requests = () => h.db.prisma.caseEvent.count({ where: { type: 'erasure_requested' } });
+  /** Someone onboarded in `language` says hello, then "delete": at the question that confirms it. */
+  const askingToDelete = async (language: LanguageCode) => {
+    await h.onboard({ language });
+    await h.send('hello');
+    await h.send('delete');
+  };
 
   test('"I do not agree", "not ok", "no I don\'t", negations in other languages: nothing; "yes" requests', async () => {
     for (const [language, answer] of [
@@ -293,23 +300,17 @@ describe('erasure confirmation', () => {
       ['fa', 'درست نیست'],
       ['ru', 'не согласен'],
     ] as const) {
-      await h.onboard({ language });
-      await h.send('hello');
-      await h.send('delete');
+      await askingToDelete(language);
       expect([answer, (await texts(answer))[0]]).toEqual([answer, translator(language)('erasure.kept')]);
       expect(await requests()).toBe(0);
     }
-    await h.onboard({ language: 'en' });
-    await h.send('hello');
-    await h.send('delete');
-    expect(await texts('yes no')).toEqual([
+    await askingToDelete('en');
+    const askedAgain = [
       'I did not understand.',
       'Do you want to delete your information?\n1. Yes, I agree\n2. No\nSend 1 or 2.',
-    ]);
-    expect(await texts('not sure')).toEqual([
-      'I did not understand.',
-      'Do you want to delete your information?\n1. Yes, I agree\n2. No\nSend 1 or 2.',
-    ]);
+    ];
+    expect(await texts('yes no')).toEqual(askedAgain);
+    expect(await texts('not sure')).toEqual(askedAgain);
     expect(await requests()).toBe(0);
     expect((await texts('yes'))[0]).toBe(translator('en')('erasure.requested'));
     expect(await requests()).toBe(1);

@@ -18,6 +18,7 @@ import { signedIn, type StaffClient } from '../support/cipApi';
 import { runTsScript } from '../support/tsScript';
 import { startWhatsAppApp, type WhatsAppTestApp } from '../support/whatsappApp';
 import { text, voiceNote } from '../support/whatsappWebhooks';
+import { oggOpus } from '../support/mediaSamples';
 
 const fr = translator('fr');
 const DAY = 86400_000;
@@ -118,25 +119,9 @@ async function webVisitor(h: WhatsAppTestApp, userId: string) {
   };
 }
 
-/**
- * An Ogg Opus voice note as recorders start one (an Ogg page with the OpusHead packet, RFC 7845), with words inside.
- */
+/** An Ogg Opus voice note as recorders start one (see oggOpus), with words inside. */
 function ogg(words: string): Buffer {
-  const head = Buffer.concat([
-    Buffer.from('OpusHead', 'latin1'),
-    Buffer.from([1, 1, 0x38, 0x01, 0x80, 0xbb, 0, 0, 0, 0, 0]),
-  ]);
-  const u32 = (n: number) => Buffer.from([n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255]);
-  const page = Buffer.concat([
-    Buffer.from('OggS', 'latin1'),
-    Buffer.from([0, 2]),
-    Buffer.alloc(8),
-    u32(0x2345),
-    u32(0),
-    u32(0),
-    Buffer.from([1, head.length]),
-  ]);
-  return Buffer.concat([page, head, Buffer.alloc(32), Buffer.from(` ${words} `)]);
+  return oggOpus(Buffer.concat([Buffer.alloc(32), Buffer.from(` ${words} `)]), 0x2345);
 }
 
 test('redaction replaces whole names and numbers in any case, not parts of other words', () => {
@@ -181,6 +166,12 @@ describe.each(testDatabases())('erasure on $name', (kind) => {
     offset = 0;
     coordinator = await signedIn(h.app, 'coordinator');
   });
+  /** A consenting person's case, opened through the API by the coordinator (201); its id. */
+  const newCase = async (fields: object) => {
+    const created = await coordinator.call('POST', '/api/cip/beneficiaries', { ...fields, consent: true });
+    expect(created.status).toBe(201);
+    return created.body.id as number;
+  };
 
   test(
     "everything that names the person goes, on every channel; another person's data stays; only managers, with " +
@@ -188,23 +179,14 @@ describe.each(testDatabases())('erasure on $name', (kind) => {
     async () => {
       const { app } = h;
       // Through the API: the case, a search by name (the audit trail keeps the query), a placement with notes.
-      const created = await coordinator.call('POST', '/api/cip/beneficiaries', {
+      const id = await newCase({
         firstName: 'Zephyrine',
         lastName: 'Quaxworth',
         phone: '06 39 98 12 34',
         birthYear: 1990,
-        consent: true,
       });
-      expect(created.status).toBe(201);
-      const id = created.body.id as number;
       expect((await coordinator.call('GET', '/api/cip/beneficiaries?q=Quaxworth')).body.total).toBe(1);
-      const other = await coordinator.call('POST', '/api/cip/beneficiaries', {
-        firstName: 'Ottoline',
-        lastName: 'Brambleby',
-        phone: '+33639985555',
-        consent: true,
-      });
-      expect(other.status).toBe(201);
+      await newCase({ firstName: 'Ottoline', lastName: 'Brambleby', phone: '+33639985555' }); // someone else
       const structure = await app.db.prisma.structure.findFirstOrThrow({
         where: { kind: 'company', contacts: { some: { phone: { not: null } } } },
         include: { contacts: true },
@@ -645,14 +627,7 @@ describe.each(testDatabases())('erasure on $name', (kind) => {
       'reason: an error, nothing erased',
     async () => {
       const { app } = h;
-      const created = await coordinator.call('POST', '/api/cip/beneficiaries', {
-        firstName: 'Zephyrine',
-        lastName: 'Quaxworth',
-        phone: '+33639981234',
-        consent: true,
-      });
-      expect(created.status).toBe(201);
-      const id = String(created.body.id);
+      const id = String(await newCase({ firstName: 'Zephyrine', lastName: 'Quaxworth', phone: '+33639981234' }));
       const env = { DATABASE_URL: h.db.url, MEDIA_DIR: app.config.media.dir, DEMO_DATA: 'off' };
       const noReason = await runTsScript('case-erase', ['--id', id], env);
       expect(noReason.code).toBe(1);

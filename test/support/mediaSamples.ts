@@ -19,19 +19,22 @@ function ftyp(brand: string, compatible: string[]): Buffer {
   return Buffer.concat([u32(body.length + 4), body, Buffer.alloc(64)]);
 }
 
-/** An Ogg page starting an Opus stream (RFC 7845): "OggS", then the OpusHead packet. */
-function oggOpus(): Buffer {
+/**
+ * An Ogg page starting an Opus stream (RFC 7845): "OggS", then the OpusHead packet; then `rest`
+ * (64 zero bytes unless told). `serial` tells two streams apart.
+ */
+export function oggOpus(rest: Buffer = Buffer.alloc(64), serial = 0x1234): Buffer {
   const head = Buffer.concat([ascii('OpusHead'), Buffer.from([1, 1, 0x38, 0x01, 0x80, 0xbb, 0, 0, 0, 0, 0])]);
   const page = Buffer.concat([
     ascii('OggS'),
     Buffer.from([0, 2]),
     Buffer.alloc(8),
-    u32(0x1234),
+    u32(serial),
     u32(0),
     u32(0),
     Buffer.from([1, head.length]),
   ]);
-  return Buffer.concat([page, head, Buffer.alloc(64)]);
+  return Buffer.concat([page, head, rest]);
 }
 
 /** A WebM file's EBML header (DocType "webm"), as browsers record voice. */

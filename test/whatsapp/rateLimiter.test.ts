@@ -144,12 +144,17 @@ function pacerOnFakeClock(intervalMs: number, burst: number) {
   return { time, pacer: new PairPacer(intervalMs, burst, time.now) };
 }
 
+/** `n` messages to `who` go at once: each may go now (no delay), and is sent. */
+function sentAtOnce(pacer: PairPacer, who: string, n: number) {
+  for (let i = 0; i < n; i++) {
+    expect(pacer.delay(who)).toBe(0);
+    pacer.sent(who);
+  }
+}
+
 test('a person can get `burst` messages at once, then one per interval', () => {
   const { time, pacer } = pacerOnFakeClock(6000, 6);
-  for (let i = 0; i < 6; i++) {
-    expect(pacer.delay('33600000001')).toBe(0);
-    pacer.sent('33600000001');
-  }
+  sentAtOnce(pacer, '33600000001', 6);
   expect(pacer.delay('33600000001')).toBe(6000);
   time.clock.t += 4000;
   expect(pacer.delay('33600000001')).toBe(2000);
@@ -179,10 +184,7 @@ test('after a quiet while the full burst is available again, not more', () => {
   const { time, pacer } = pacerOnFakeClock(6000, 3);
   for (let i = 0; i < 3; i++) pacer.sent('a');
   time.clock.t += 10 * 60_000;
-  for (let i = 0; i < 3; i++) {
-    expect(pacer.delay('a')).toBe(0);
-    pacer.sent('a');
-  }
+  sentAtOnce(pacer, 'a', 3);
   expect(pacer.delay('a')).toBe(6000);
 });
 
