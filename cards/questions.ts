@@ -4,6 +4,7 @@
 // options' synonyms).
 import { translator } from '../bot/i18n/translator';
 import type { LanguageCode } from '../bot/i18n/languages';
+import type { ParseKeys } from 'i18next';
 
 export interface ChoiceOption {
   /** what the dialog gets back */
@@ -60,15 +61,20 @@ export function yesNoOptions(
 }
 
 /**
- * A page of a list to pick from (the people placed at a structure, one's shifts...): an option per
- * item, then `more` (the label of the option that shows the next page) when there is more; the
- * hints say to send a number, or to go back to the menu.
+ * A page of a list to pick from (the people placed at a structure, one's shifts...): the question,
+ * an option per item, then the option that shows the next page when there is `more`; the hints say
+ * to send a number, or to go back to the menu.
  */
-export function listPage(locale: LanguageCode, question: string, items: ChoiceOption[], more?: string): Question {
+export function listPage(
+  locale: LanguageCode,
+  text: { question: ParseKeys; more: ParseKeys },
+  items: ChoiceOption[],
+  more: boolean,
+): Question {
   const t = translator(locale);
   return {
-    question,
-    options: [...items, ...(more ? [{ value: 'more', label: more }] : [])],
+    question: t(text.question),
+    options: [...items, ...(more ? [{ value: 'more', label: t(text.more) }] : [])],
     hints: [t('prompt.hint'), t('prompt.backToMenu')],
   };
 }

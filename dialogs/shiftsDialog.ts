@@ -97,15 +97,14 @@ export class ShiftsDialog extends ComponentDialog {
     super(SHIFTS_DIALOG);
     const { timeZone } = deps;
     this.addDialog(
-      new NumberedChoicePrompt<ListArgs>(LIST, (locale, { shifts, more }) => {
-        const t = translator(locale);
-        return listPage(
+      new NumberedChoicePrompt<ListArgs>(LIST, (locale, { shifts, more }) =>
+        listPage(
           locale,
-          t('shifts.list'),
+          { question: 'shifts.list', more: 'shifts.more' },
           shifts.map((s) => ({ value: String(s[0]), label: shiftLine(locale, timeZone, s) })),
-          more ? t('shifts.more') : undefined,
-        );
-      }),
+          more,
+        ),
+      ),
     );
     this.addDialog(
       new NumberedChoicePrompt<ShiftRef>(ANSWER, (locale, shift) => {

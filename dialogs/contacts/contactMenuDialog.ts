@@ -62,20 +62,21 @@ const menuQuestion = perLanguage((locale) => {
   };
 });
 
+const PEOPLE_PAGE = { question: 'contacts.person.question', more: 'contacts.person.more' } as const;
+
 export class ContactMenuDialog extends ComponentDialog {
   constructor(private readonly deps: DialogDeps) {
     super(CONTACT_MENU_DIALOG);
     this.addDialog(new NumberedChoicePrompt(MENU, menuQuestion));
     this.addDialog(
-      new NumberedChoicePrompt<PersonArgs>(PERSON, (locale, { people, more }) => {
-        const t = translator(locale);
-        return listPage(
+      new NumberedChoicePrompt<PersonArgs>(PERSON, (locale, { people, more }) =>
+        listPage(
           locale,
-          t('contacts.person.question'),
+          PEOPLE_PAGE,
           people.map(([id, name]) => ({ value: String(id), label: name })),
-          more ? t('contacts.person.more') : undefined,
-        );
-      }),
+          more,
+        ),
+      ),
     );
     this.addDialog(
       new TextPrompt<string>(DESCRIBE, (locale, name) => {

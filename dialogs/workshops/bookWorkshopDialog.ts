@@ -203,13 +203,8 @@ export class BookWorkshopDialog extends ComponentDialog {
 
 function sessionQuestion(locale: LanguageCode, timeZone: string, args: PageArgs, sessions: Map<number, SessionView>) {
   const t = translator(locale);
-  const text = { question: 'workshops.list.question', hint: 'prompt.hint' } as const;
-  return pageQuestion(
-    locale,
-    text,
-    args,
-    sessions,
-    (s) => sessionLabel(locale, timeZone, s),
-    (s) => titleOf(t, s),
-  );
+  return pageQuestion(locale, { question: 'workshops.list.question', hint: 'prompt.hint' }, args, sessions, (s) => ({
+    label: sessionLabel(locale, timeZone, s),
+    title: titleOf(t, s),
+  }));
 }

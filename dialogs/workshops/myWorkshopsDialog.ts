@@ -133,14 +133,10 @@ export class MyWorkshopsDialog extends ComponentDialog {
 function bookingsQuestion(locale: LanguageCode, timeZone: string, args: PageArgs, bookings: Bookings): Question {
   const t = translator(locale);
   const text = { question: 'workshops.mine.question', hint: 'workshops.mine.hint' } as const;
-  return pageQuestion(
-    locale,
-    text,
-    args,
-    bookings,
-    (b) => bookingLabel(locale, timeZone, b),
-    (b) => titleOf(t, b.session),
-  );
+  return pageQuestion(locale, text, args, bookings, (b) => ({
+    label: bookingLabel(locale, timeZone, b),
+    title: titleOf(t, b.session),
+  }));
 }
 
 function cancelQuestion(locale: LanguageCode, timeZone: string, booking: BookingView | undefined): Question {

@@ -45,23 +45,25 @@ export function bookingLabel(locale: LanguageCode, timeZone: string, b: BookingV
   });
 }
 
+/** How an item of a page reads: its label, and its title (which alone selects it too, when unique on the page). */
+type Shown<T> = (item: T) => { label: string; title: string };
+
 /** The options of a page: one per id (a vanished item keeps its number), then "more". */
 export function pageOptions<T>(
   locale: LanguageCode,
   args: PageArgs,
   items: Map<number, T>,
-  label: (item: T) => string,
-  title: (item: T) => string,
+  shown: Shown<T>,
 ): ChoiceOption[] {
   const t = translator(locale);
-  const titles = args.ids.map((id) => (items.has(id) ? title(items.get(id)!) : ''));
+  const views = args.ids.map((id) => (items.has(id) ? shown(items.get(id)!) : undefined));
+  const titles = views.map((v) => v?.title ?? '');
   const options: ChoiceOption[] = args.ids.map((id, i) => {
-    const item = items.get(id);
     // The title alone selects an item too, when no other item of the page has it.
     const unique = titles[i] && titles.indexOf(titles[i]) === titles.lastIndexOf(titles[i]);
     return {
       value: String(id),
-      label: item ? label(item) : t('workshops.list.gone'),
+      label: views[i]?.label ?? t('workshops.list.gone'),
       ...(unique && { synonyms: [titles[i]] }),
     };
   });
@@ -74,19 +76,21 @@ export function pageOptions<T>(
   return options;
 }
 
-/** A page of sessions or bookings as a question: the page's options (see pageOptions), the hint, "back to the menu". */
+/**
+ * A page of sessions or bookings as a question: the page's options (see pageOptions: each item's
+ * label, and its title as a synonym), the hint, "back to the menu".
+ */
 export function pageQuestion<T>(
   locale: LanguageCode,
   text: { question: ParseKeys; hint: ParseKeys },
   args: PageArgs,
   items: Map<number, T>,
-  label: (item: T) => string,
-  title: (item: T) => string,
+  shown: Shown<T>,
 ): Question {
   const t = translator(locale);
   return {
     question: t(text.question),
-    options: pageOptions(locale, args, items, label, title),
+    options: pageOptions(locale, args, items, shown),
     hints: [t(text.hint), t('prompt.backToMenu')],
   };
 }
