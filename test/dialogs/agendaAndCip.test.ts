@@ -211,7 +211,7 @@ describe('write to my adviser', () => {
   test('someone we do not know yet, sent here by the way out, is told to use the menu; nothing is stored', async () => {
     await h.send('bonjour');
     for (const miss of ['xx', 'yy']) await h.send(miss);
-    expect(await h.sendText('zz')).toContain('2. Écrire à mon conseiller');
+    expect(await h.sendText('zz')).toContain('2. Mon conseiller');
     expectSaidThenMenu(await h.send('2'), "Pour écrire à votre conseiller, choisissez d'abord 5 dans le menu.");
     expect(await h.db.prisma.caseEvent.count()).toBe(0);
     expect(await h.db.prisma.beneficiary.count()).toBe(0);

@@ -140,7 +140,7 @@ describe('in French', () => {
     expectAskedAgain(await h.send('quoi ?'), '1. Logement');
     await h.send('12');
     expect(await h.sendText('rien')).toContain(
-      'Je ne comprends pas. Que voulez-vous faire ?\n1. Retour au menu\n2. Écrire à mon conseiller',
+      'Je ne comprends pas. Que voulez-vous faire ?\n1. Retour au menu\n2. Mon conseiller',
     );
     expect(await h.sendText('2')).toContain('Écrivez votre message pour votre conseiller.');
     const sent = await h.sendText("J'ai un problème mais je ne sais pas lequel.");

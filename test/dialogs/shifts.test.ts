@@ -157,7 +157,7 @@ describe('in French', () => {
     await h.send('9');
     const third = await h.sendText('bof');
     expect(third).toContain(
-      'Je ne comprends pas. Que voulez-vous faire ?\n1. Retour au menu\n2. Écrire à mon conseiller',
+      'Je ne comprends pas. Que voulez-vous faire ?\n1. Retour au menu\n2. Mon conseiller',
     );
     expect(await h.sendText('1')).toContain('Que voulez-vous faire ?\n1. Ateliers');
     expect(await h.db.prisma.caseEvent.count({ where: { type: { startsWith: 'shift_' } } })).toBe(0);

@@ -285,7 +285,7 @@ describe('booking in French', () => {
     await h.send('le chat');
     const wayOut = await h.sendText('???');
     expect(wayOut).toContain('Je ne comprends pas. Que voulez-vous faire ?');
-    expect(wayOut).toContain('2. Écrire à mon conseiller');
+    expect(wayOut).toContain('2. Mon conseiller');
     expect(await h.db.prisma.booking.count()).toBe(0);
 
     await h.send('1'); // back to the menu
