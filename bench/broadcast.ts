@@ -42,6 +42,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { eachLine } from './lines';
+import { FIRST_NAMES } from './firstNames';
 import { fakeGraphListening, spawnFakeGraph, whatsappSettings } from './fakeGraph';
 
 export interface BroadcastBenchOptions {
@@ -115,16 +116,6 @@ export const BROADCAST_TARGET = { enqueueSeconds: 2, drainDeviation: 0.05, rssMb
 const TIME_ZONE = 'Europe/Paris';
 const LEASE_SECONDS = 10;
 const LANGUAGES = ['fr', 'en', 'ar', 'fa', 'ps', 'ti', 'ru', 'uk'] as const;
-const NAMES: Record<(typeof LANGUAGES)[number], string> = {
-  fr: 'Claire',
-  en: 'Grace',
-  ar: 'أمينة',
-  fa: 'مریم',
-  ps: 'ملالۍ',
-  ti: 'ሰላም',
-  ru: 'Ольга',
-  uk: 'Оксана',
-};
 const STAFF_EMAIL = 'bench-coordinator@passerelle.test';
 const STAFF_PASSWORD = 'bench password 2024';
 
@@ -379,7 +370,7 @@ async function seed(url: string, n: number, now: Date): Promise<Seeded> {
         const j = i + k;
         const language = LANGUAGES[j % LANGUAGES.length];
         const to = `337${String(j).padStart(8, '0')}`;
-        const firstName = `${NAMES[language]} ${j}`;
+        const firstName = `${FIRST_NAMES[language]} ${j}`;
         const built = buildTemplate(
           templates.workshop_invitation!,
           'workshop_invitation',

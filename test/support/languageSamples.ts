@@ -1,17 +1,8 @@
 // One sample per language for tests (and benches) that register people in all eight languages.
 import type { LanguageCode } from '../../bot/i18n/languages';
 
-/** A first name in each language's script. */
-export const FIRST_NAMES: Record<LanguageCode, string> = {
-  fr: 'Claire',
-  en: 'Grace',
-  ar: 'أمينة',
-  fa: 'مریم',
-  ps: 'ملالۍ',
-  ti: 'ሰላም',
-  ru: 'Ольга',
-  uk: 'Оксана',
-};
+/** A first name in each language's script (the benchmarks use them too). */
+export { FIRST_NAMES } from '../../bench/firstNames';
 
 /**
  * The language code of the approved WhatsApp templates for each language, as expected by the tests
