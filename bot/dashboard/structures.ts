@@ -7,7 +7,7 @@ import { apiError } from '../api/http';
 import { contactRole } from '../api/contacts';
 import { structureKind } from '../api/structures';
 import { LANGUAGE_CODES } from '../i18n/languages';
-import { isManager, managersOnly, problem, statusOf, type Problem } from './forms';
+import { isManager, problem, recordForms, statusOf, type Problem } from './forms';
 import type { PageContext, Pages } from './pages';
 
 const KINDS = structureKind.options;
@@ -69,48 +69,18 @@ export function structurePages(pages: Pages): void {
   });
 
   // A structure: new, or changed (coordinators and admins).
-  const structureForm = (
-    p: PageContext,
-    values: Record<string, unknown>,
-    extra: { structure?: { id: number; name: string }; error?: Problem } = {},
-    status = 200,
-  ) =>
-    p.html(
-      'structure-form',
-      extra.structure ? p.t('structures.editTitle', { name: extra.structure.name }) : p.t('structures.new'),
-      { values, KINDS, ...extra },
-      { current: 'structures', status },
-    );
-
-  pages.get('/cip/structures/new', async (p) => {
-    managersOnly(p);
-    await structureForm(p, { kind: 'siae' });
-  });
-  pages.post('/cip/structures/new', async (p) => {
-    const form = await p.form();
-    try {
-      const created = await p.call('post', '/api/cip/structures', { body: structureBody(form, true) });
-      p.redirect(`/cip/structures/${created.id}?saved=structure`);
-    } catch (err) {
-      await structureForm(p, form, { error: problem(err, p) }, statusOf(err));
-    }
-  });
-
-  pages.get('/cip/structures/:id/edit', async (p) => {
-    const s = await p.call('get', '/api/cip/structures/:id', { params: { id: String(p.req.params.id) } });
-    managersOnly(p);
-    await structureForm(p, { ...s, capacity: s.capacity ?? '', active: s.active ? 'on' : '' }, { structure: s });
-  });
-  pages.post('/cip/structures/:id/edit', async (p) => {
-    const id = String(p.req.params.id);
-    const s = await p.call('get', '/api/cip/structures/:id', { params: { id } });
-    const form = await p.form();
-    try {
-      await p.call('patch', '/api/cip/structures/:id', { params: { id }, body: structureBody(form, false) });
-      p.redirect(`/cip/structures/${id}?saved=structure`);
-    } catch (err) {
-      await structureForm(p, form, { structure: s, error: problem(err, p) }, statusOf(err));
-    }
+  recordForms<{ id: number; name: string; capacity: number | null; active: boolean }>(pages, {
+    page: '/cip/structures',
+    api: '/api/cip/structures',
+    view: 'structure-form',
+    nav: 'structures',
+    name: 'structure',
+    title: (p, s) => (s ? p.t('structures.editTitle', { name: s.name }) : p.t('structures.new')),
+    data: { KINDS },
+    blank: { kind: 'siae' },
+    values: (s) => ({ ...s, capacity: s.capacity ?? '', active: s.active ? 'on' : '' }),
+    body: structureBody,
+    saved: (id) => `/cip/structures/${id}?saved=structure`,
   });
 
   // A structure's page: occupancy week by week, contacts, a new contact.

@@ -7,7 +7,7 @@
 import { ApiError } from '../api/http';
 import { workshopCategory } from '../api/workshops';
 import { zonedTime } from '../services/time';
-import { isManager, managersOnly, problem, statusOf, type Problem } from './forms';
+import { isManager, managersOnly, problem, recordForms, statusOf, type Problem } from './forms';
 import type { PageContext, Pages } from './pages';
 
 const CATEGORIES = workshopCategory.options;
@@ -68,48 +68,18 @@ export function workshopPages(pages: Pages, timeZone = 'Europe/Paris'): void {
   });
 
   // A workshop: new, or changed.
-  const workshopForm = (
-    p: PageContext,
-    values: Record<string, unknown>,
-    extra: { workshop?: { id: number; code: string }; error?: Problem } = {},
-    status = 200,
-  ) =>
-    p.html(
-      'workshop-form',
-      extra.workshop ? p.t('workshops.editWorkshop') : p.t('workshops.newWorkshop'),
-      { values, CATEGORIES, ...extra },
-      { current: 'workshops', status },
-    );
-
-  pages.get('/cip/workshops/new', async (p) => {
-    managersOnly(p);
-    await workshopForm(p, { durationMinutes: 120 });
-  });
-  pages.post('/cip/workshops/new', async (p) => {
-    const form = await p.form();
-    try {
-      await p.call('post', '/api/cip/workshops', { body: workshopBody(form, true) });
-      p.redirect('/cip/workshops?saved=workshop');
-    } catch (err) {
-      await workshopForm(p, form, { error: problem(err, p) }, statusOf(err));
-    }
-  });
-
-  pages.get('/cip/workshops/:id/edit', async (p) => {
-    const workshop = await p.call('get', '/api/cip/workshops/:id', { params: { id: String(p.req.params.id) } });
-    managersOnly(p);
-    await workshopForm(p, { ...workshop, active: workshop.active ? 'on' : '' }, { workshop });
-  });
-  pages.post('/cip/workshops/:id/edit', async (p) => {
-    const id = String(p.req.params.id);
-    const workshop = await p.call('get', '/api/cip/workshops/:id', { params: { id } });
-    const form = await p.form();
-    try {
-      await p.call('patch', '/api/cip/workshops/:id', { params: { id }, body: workshopBody(form, false) });
-      p.redirect('/cip/workshops?saved=workshop');
-    } catch (err) {
-      await workshopForm(p, form, { workshop, error: problem(err, p) }, statusOf(err));
-    }
+  recordForms<{ id: number; active: boolean }>(pages, {
+    page: '/cip/workshops',
+    api: '/api/cip/workshops',
+    view: 'workshop-form',
+    nav: 'workshops',
+    name: 'workshop',
+    title: (p, w) => (w ? p.t('workshops.editWorkshop') : p.t('workshops.newWorkshop')),
+    data: { CATEGORIES },
+    blank: { durationMinutes: 120 },
+    values: (w) => ({ ...w, active: w.active ? 'on' : '' }),
+    body: workshopBody,
+    saved: () => '/cip/workshops?saved=workshop',
   });
 
   // A new session of a workshop.
