@@ -59,38 +59,22 @@ import type { VoiceBenchResult } from './voice';
 
 const TARGET = { turnsPerSecond: 1000, p95Ms: 25, costRatio: 3, conversations: 200 };
 
+/** Options that take a value (a number, a name), by benchmark. */
+const valued = <K extends string>(...names: K[]) =>
+  Object.fromEntries(names.map((name) => [name, { type: 'string' }])) as Record<K, { type: 'string' }>;
+
 function readOptions() {
   const { values } = parseArgs({
     options: {
       conversations: { type: 'string', short: 'c' },
       turns: { type: 'string', short: 't' },
-      think: { type: 'string' },
-      rate: { type: 'string' },
-      only: { type: 'string' },
-      people: { type: 'string' },
-      'in-flight': { type: 'string' },
-      'wa-turns': { type: 'string' },
-      'wa-conversations': { type: 'string' },
-      mps: { type: 'string' },
-      'wa-rate': { type: 'string' },
-      recipients: { type: 'string' },
-      'bc-mps': { type: 'string' },
-      'bc-latency': { type: 'string' },
+      ...valued('think', 'rate', 'only', 'db'),
+      ...valued('people', 'in-flight', 'wa-turns', 'wa-conversations', 'mps', 'wa-rate'),
+      ...valued('recipients', 'bc-mps', 'bc-latency'),
+      ...valued('flood-people', 'flood-turns', 'flood-posts', 'flood-tokens', 'flood-attackers', 'flood-rate'),
+      ...valued('dash-cases', 'dash-events', 'dash-rounds', 'dash-db'),
+      ...valued('voice-people', 'voice-seconds', 'voice-rate'),
       'no-crash': { type: 'boolean', default: false },
-      db: { type: 'string' },
-      'flood-people': { type: 'string' },
-      'flood-turns': { type: 'string' },
-      'flood-posts': { type: 'string' },
-      'flood-tokens': { type: 'string' },
-      'flood-attackers': { type: 'string' },
-      'flood-rate': { type: 'string' },
-      'dash-cases': { type: 'string' },
-      'dash-events': { type: 'string' },
-      'dash-rounds': { type: 'string' },
-      'dash-db': { type: 'string' },
-      'voice-people': { type: 'string' },
-      'voice-seconds': { type: 'string' },
-      'voice-rate': { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
