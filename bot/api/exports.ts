@@ -44,10 +44,15 @@ const filtersOf = (q: unknown) =>
     ),
   );
 
-interface Column<R> {
-  header: string;
-  value: (row: R) => Cell;
-}
+/** The columns of an export, header -> the row's field of that name, or what the cell shows. */
+type Columns<R> = Record<string, keyof R | ((row: R) => Cell)>;
+
+/** The rows of a model after the id `after`, in id order: where the next page starts. */
+const after = <W>(where: W, id: number, take: number) => ({
+  where: { AND: [where, { id: { gt: id } }] },
+  orderBy: { id: 'asc' as const },
+  take,
+});
 
 /** Rows of a model, PAGE at a time, in id order: the next page is read when the client has taken the last one. */
 async function* pages<R extends { id: number }>(
@@ -79,7 +84,7 @@ export function exportRoutes(api: Api, { db }: ApiDeps): void {
     name: string,
     summary: string,
     query: z.ZodType<Q>,
-    columns: (q: Q) => Column<R>[],
+    columns: (q: Q) => Columns<R>,
     rows: (ctx: ApiContext, q: Q) => AsyncIterable<R> | Promise<AsyncIterable<R>>,
   ) {
     api.download(
@@ -93,7 +98,10 @@ export function exportRoutes(api: Api, { db }: ApiDeps): void {
         contentType: 'text/csv; charset=utf-8',
       },
       async (ctx, { query: q }, res) => {
-        const cols = columns(q);
+        const cols = Object.entries(columns(q)).map(([header, value]) => ({
+          header,
+          value: typeof value === 'function' ? value : (row: R) => row[value] as Cell,
+        }));
         const source = await rows(ctx, q);
         let count = 0;
         let complete = false;
@@ -139,31 +147,29 @@ export function exportRoutes(api: Api, { db }: ApiDeps): void {
     'cases',
     'The cases of the list (its filters), as CSV',
     casesQuery,
-    () => [
-      { header: 'id', value: (b) => b.id },
-      { header: 'prenom', value: (b) => b.firstName },
-      { header: 'nom', value: (b) => b.lastName },
-      { header: 'telephone', value: (b) => b.phone },
-      { header: 'langue', value: (b) => b.language },
-      { header: 'annee_naissance', value: (b) => b.birthYear },
-      { header: 'protection', value: (b) => b.protectionStatus },
-      { header: 'niveau_francais', value: (b) => b.frenchLevel },
-      { header: 'lecture', value: (b) => b.reads },
-      { header: 'etape', value: (b) => b.stage },
-      { header: 'statut', value: (b) => b.status },
-      { header: 'cip_id', value: (b) => b.cipId },
-      { header: 'date_entree', value: (b) => b.entryDate },
-      { header: 'date_sortie', value: (b) => b.exitDate },
-      { header: 'sortie_categorie', value: (b) => b.exitOutcome },
-      { header: 'sortie_detail', value: (b) => b.exitDetail },
-      { header: 'consentement', value: (b) => b.consentAt },
-      { header: 'cree_le', value: (b) => b.createdAt },
-    ],
+    () => ({
+      id: 'id',
+      prenom: 'firstName',
+      nom: 'lastName',
+      telephone: 'phone',
+      langue: 'language',
+      annee_naissance: 'birthYear',
+      protection: 'protectionStatus',
+      niveau_francais: 'frenchLevel',
+      lecture: 'reads',
+      etape: 'stage',
+      statut: 'status',
+      cip_id: 'cipId',
+      date_entree: 'entryDate',
+      date_sortie: 'exitDate',
+      sortie_categorie: 'exitOutcome',
+      sortie_detail: 'exitDetail',
+      consentement: 'consentAt',
+      cree_le: 'createdAt',
+    }),
     (ctx, q) => {
       const where = caseListWhere(ctx.staff, q, db.provider);
-      return pages((after, take) =>
-        prisma.beneficiary.findMany({ where: { AND: [where, { id: { gt: after } }] }, orderBy: { id: 'asc' }, take }),
-      );
+      return pages((id, take) => prisma.beneficiary.findMany(after(where, id, take)));
     },
   );
 
@@ -173,28 +179,24 @@ export function exportRoutes(api: Api, { db }: ApiDeps): void {
     'exits',
     'Exits of a period (IAE reporting categories), as CSV',
     exitsQuery,
-    () => [
-      { header: 'id', value: (b) => b.id },
-      { header: 'date_entree', value: (b) => b.entryDate },
-      { header: 'date_sortie', value: (b) => b.exitDate },
-      {
-        header: 'jours',
-        value: (b) =>
-          b.exitDate
-            ? Math.round(
-                (Date.parse(b.exitDate.toISOString().slice(0, 10)) -
-                  Date.parse(b.entryDate.toISOString().slice(0, 10))) /
-                  DAY_MS,
-              )
-            : null,
-      },
-      { header: 'categorie', value: (b) => b.exitOutcome },
-      { header: 'detail', value: (b) => b.exitDetail },
-      { header: 'langue', value: (b) => b.language },
-      { header: 'annee_naissance', value: (b) => b.birthYear },
-      { header: 'protection', value: (b) => b.protectionStatus },
-      { header: 'cip_id', value: (b) => b.cipId },
-    ],
+    () => ({
+      id: 'id',
+      date_entree: 'entryDate',
+      date_sortie: 'exitDate',
+      jours: (b) =>
+        b.exitDate
+          ? Math.round(
+              (Date.parse(b.exitDate.toISOString().slice(0, 10)) - Date.parse(b.entryDate.toISOString().slice(0, 10))) /
+                DAY_MS,
+            )
+          : null,
+      categorie: 'exitOutcome',
+      detail: 'exitDetail',
+      langue: 'language',
+      annee_naissance: 'birthYear',
+      protection: 'protectionStatus',
+      cip_id: 'cipId',
+    }),
     (ctx, q) => {
       const where: Prisma.BeneficiaryWhereInput = {
         AND: [
@@ -204,9 +206,7 @@ export function exportRoutes(api: Api, { db }: ApiDeps): void {
           ...(q.cipId ? [{ cipId: q.cipId }] : []),
         ],
       };
-      return pages((after, take) =>
-        prisma.beneficiary.findMany({ where: { AND: [where, { id: { gt: after } }] }, orderBy: { id: 'asc' }, take }),
-      );
+      return pages((id, take) => prisma.beneficiary.findMany(after(where, id, take)));
     },
   );
 
@@ -222,16 +222,16 @@ export function exportRoutes(api: Api, { db }: ApiDeps): void {
     'events',
     'Timeline events of the cases in my scope (period, type, person), as CSV',
     eventsQuery,
-    () => [
-      { header: 'id', value: (e) => e.id },
-      { header: 'personne_id', value: (e) => e.beneficiaryId },
-      { header: 'type', value: (e) => e.type },
-      { header: 'acteur', value: (e) => e.actorType },
-      { header: 'acteur_id', value: (e) => e.actorId },
-      { header: 'alerte', value: (e) => e.attention },
-      { header: 'date', value: (e) => e.createdAt },
-      { header: 'details', value: (e) => (e.payload === null ? null : JSON.stringify(e.payload)) },
-    ],
+    () => ({
+      id: 'id',
+      personne_id: 'beneficiaryId',
+      type: 'type',
+      acteur: 'actorType',
+      acteur_id: 'actorId',
+      alerte: 'attention',
+      date: 'createdAt',
+      details: (e) => (e.payload === null ? null : JSON.stringify(e.payload)),
+    }),
     (ctx, q) => {
       const where: Prisma.CaseEventWhereInput = {
         ...(ctx.staff.role === 'cip' && { beneficiary: caseScope(ctx.staff) }),
@@ -240,9 +240,7 @@ export function exportRoutes(api: Api, { db }: ApiDeps): void {
         ...(q.beneficiaryId && { beneficiaryId: q.beneficiaryId }),
         ...(q.attention !== undefined && { attention: q.attention }),
       };
-      return pages((after, take) =>
-        prisma.caseEvent.findMany({ where: { AND: [where, { id: { gt: after } }] }, orderBy: { id: 'asc' }, take }),
-      );
+      return pages((id, take) => prisma.caseEvent.findMany(after(where, id, take)));
     },
   );
 
@@ -258,21 +256,18 @@ export function exportRoutes(api: Api, { db }: ApiDeps): void {
     'blockers',
     'Blockers of the cases in my scope (reported in the period, status, category), as CSV',
     blockersQuery,
-    () => [
-      { header: 'id', value: (b) => b.id },
-      { header: 'reference', value: (b) => b.reference },
-      { header: 'personne_id', value: (b) => b.beneficiaryId },
-      { header: 'categorie', value: (b) => b.category },
-      { header: 'urgence', value: (b) => b.urgency },
-      { header: 'statut', value: (b) => b.status },
-      { header: 'signale_le', value: (b) => b.createdAt },
-      { header: 'resolu_le', value: (b) => b.resolvedAt },
-      {
-        header: 'jours_pour_resoudre',
-        value: (b) =>
-          b.resolvedAt ? Math.round(((b.resolvedAt.getTime() - b.createdAt.getTime()) / DAY_MS) * 10) / 10 : null,
-      },
-    ],
+    () => ({
+      id: 'id',
+      reference: 'reference',
+      personne_id: 'beneficiaryId',
+      categorie: 'category',
+      urgence: 'urgency',
+      statut: 'status',
+      signale_le: 'createdAt',
+      resolu_le: 'resolvedAt',
+      jours_pour_resoudre: (b) =>
+        b.resolvedAt ? Math.round(((b.resolvedAt.getTime() - b.createdAt.getTime()) / DAY_MS) * 10) / 10 : null,
+    }),
     (ctx, q) => {
       const where: Prisma.BlockerWhereInput = {
         beneficiary: caseScope(ctx.staff),
@@ -281,9 +276,7 @@ export function exportRoutes(api: Api, { db }: ApiDeps): void {
         ...(q.category && { category: q.category }),
         ...(q.beneficiaryId && { beneficiaryId: q.beneficiaryId }),
       };
-      return pages((after, take) =>
-        prisma.blocker.findMany({ where: { AND: [where, { id: { gt: after } }] }, orderBy: { id: 'asc' }, take }),
-      );
+      return pages((id, take) => prisma.blocker.findMany(after(where, id, take)));
     },
   );
 
@@ -298,17 +291,17 @@ export function exportRoutes(api: Api, { db }: ApiDeps): void {
     'bookings',
     'Workshop bookings of the people in my scope (sessions of the period, a session, a status), as CSV',
     bookingsQuery,
-    () => [
-      { header: 'id', value: (b) => b.id },
-      { header: 'seance_id', value: (b) => b.sessionId },
-      { header: 'atelier', value: (b) => b.session.workshop.code },
-      { header: 'debut', value: (b) => b.session.startsAt },
-      { header: 'lieu', value: (b) => b.session.place },
-      { header: 'personne_id', value: (b) => b.beneficiaryId },
-      { header: 'statut', value: (b) => b.status },
-      { header: 'origine', value: (b) => b.source },
-      { header: 'inscrit_le', value: (b) => b.createdAt },
-    ],
+    () => ({
+      id: 'id',
+      seance_id: 'sessionId',
+      atelier: (b) => b.session.workshop.code,
+      debut: (b) => b.session.startsAt,
+      lieu: (b) => b.session.place,
+      personne_id: 'beneficiaryId',
+      statut: 'status',
+      origine: 'source',
+      inscrit_le: 'createdAt',
+    }),
     (ctx, q) => {
       const where: Prisma.BookingWhereInput = {
         beneficiary: caseScope(ctx.staff),
@@ -316,13 +309,8 @@ export function exportRoutes(api: Api, { db }: ApiDeps): void {
         ...(q.sessionId && { sessionId: q.sessionId }),
         ...(q.status && { status: q.status }),
       };
-      return pages((after, take) =>
-        prisma.booking.findMany({
-          where: { AND: [where, { id: { gt: after } }] },
-          include: { session: { include: { workshop: true } } },
-          orderBy: { id: 'asc' },
-          take,
-        }),
+      return pages((id, take) =>
+        prisma.booking.findMany({ ...after(where, id, take), include: { session: { include: { workshop: true } } } }),
       );
     },
   );
@@ -339,18 +327,18 @@ export function exportRoutes(api: Api, { db }: ApiDeps): void {
     'placements',
     'Placements of the people in my scope (on a day of the period, kind, status, structure), as CSV',
     placementsQuery,
-    () => [
-      { header: 'id', value: (p) => p.id },
-      { header: 'personne_id', value: (p) => p.beneficiaryId },
-      { header: 'structure_id', value: (p) => p.structureId },
-      { header: 'structure', value: (p) => p.structure.name },
-      { header: 'type_structure', value: (p) => p.structure.kind },
-      { header: 'type', value: (p) => p.kind },
-      { header: 'debut', value: (p) => p.startDate },
-      { header: 'fin', value: (p) => p.endDate },
-      { header: 'jours', value: (p) => Math.round((p.endDate.getTime() - p.startDate.getTime()) / DAY_MS) + 1 },
-      { header: 'statut', value: (p) => p.status },
-    ],
+    () => ({
+      id: 'id',
+      personne_id: 'beneficiaryId',
+      structure_id: 'structureId',
+      structure: (p) => p.structure.name,
+      type_structure: (p) => p.structure.kind,
+      type: 'kind',
+      debut: 'startDate',
+      fin: 'endDate',
+      jours: (p) => Math.round((p.endDate.getTime() - p.startDate.getTime()) / DAY_MS) + 1,
+      statut: 'status',
+    }),
     (ctx, q) => {
       const where: Prisma.PlacementWhereInput = {
         beneficiary: caseScope(ctx.staff),
@@ -360,13 +348,8 @@ export function exportRoutes(api: Api, { db }: ApiDeps): void {
         ...(q.status && { status: q.status }),
         ...(q.structureId && { structureId: q.structureId }),
       };
-      return pages((after, take) =>
-        prisma.placement.findMany({
-          where: { AND: [where, { id: { gt: after } }] },
-          include: { structure: true },
-          orderBy: { id: 'asc' },
-          take,
-        }),
+      return pages((id, take) =>
+        prisma.placement.findMany({ ...after(where, id, take), include: { structure: true } }),
       );
     },
   );
@@ -377,12 +360,12 @@ export function exportRoutes(api: Api, { db }: ApiDeps): void {
     'stats',
     'The statistics of a period (the filters of GET /api/cip/stats), one figure per line, as CSV',
     statsQuery,
-    () => [
-      { header: 'rubrique', value: (l) => l.section },
-      { header: 'indicateur', value: (l) => l.indicator },
-      { header: 'cle', value: (l) => l.key },
-      { header: 'valeur', value: (l) => l.value },
-    ],
+    () => ({
+      rubrique: 'section',
+      indicateur: 'indicator',
+      cle: 'key',
+      valeur: 'value',
+    }),
     async (ctx, q) => statLines(await computeStats(db, statsFilter(ctx, q), ctx.now)),
   );
 }
