@@ -64,11 +64,7 @@ export function bookingRoutes(api: Api, { db }: ApiDeps): void {
         // Seats first, then the waiting list in the order it gets seats.
         orderBy: [{ status: 'asc' }, { waitlistedAt: 'asc' }, { id: 'asc' }],
       });
-      await ctx.audit({
-        action: 'read',
-        resource: 'booking',
-        detail: { sessionId: params.id, ...idsOf(items) },
-      });
+      await ctx.audit({ action: 'read', resource: 'booking', detail: { sessionId: params.id, ...idsOf(items) } });
       return all(items);
     },
   );
