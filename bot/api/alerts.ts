@@ -46,9 +46,8 @@ async function withErasure<T extends { type: string; beneficiaryId: number | nul
   );
 }
 
-export function alertRoutes(api: Api, { db }: ApiDeps): void {
+export function alertRoutes(api: Api, { db: { prisma } }: ApiDeps): void {
   const anyStaff = routesFor(api, 'alerts', ANY_STAFF);
-  const prisma = db.prisma;
   anyStaff.get(
     '/api/cip/alerts',
     'Alerts of the cases in my scope, newest first (not acknowledged ones unless told)',

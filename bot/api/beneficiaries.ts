@@ -160,16 +160,15 @@ async function phoneTaken(err: unknown): Promise<never> {
   throw err;
 }
 
-export function beneficiaryRoutes(api: Api, { db }: ApiDeps): void {
+export function beneficiaryRoutes(api: Api, { db: { prisma, provider } }: ApiDeps): void {
   const anyStaff = routesFor(api, 'beneficiaries', ANY_STAFF);
-  const prisma = db.prisma;
 
   anyStaff.get(
     '/api/cip/beneficiaries',
     'List the cases in my scope',
     { query: listQuery, response: list(beneficiary) },
     async (ctx, { query }) => {
-      const where = caseListWhere(ctx.staff, query, db.provider);
+      const where = caseListWhere(ctx.staff, query, provider);
       const { items, total } = await page(query, (window) => [
         prisma.beneficiary.findMany({ where, orderBy: ORDER[query.sort], ...window }),
         prisma.beneficiary.count({ where }),

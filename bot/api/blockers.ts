@@ -37,9 +37,8 @@ const listQuery = z.object({
 const changeBody = z.object({ status: blockerStatus, note: z.string().trim().min(1, 'must not be empty').max(1000) });
 const withPerson = { beneficiary: { select: { id: true, firstName: true, lastName: true } } } as const;
 
-export function blockerRoutes(api: Api, { db }: ApiDeps): void {
+export function blockerRoutes(api: Api, { db: { prisma } }: ApiDeps): void {
   const anyStaff = routesFor(api, 'blockers', ANY_STAFF);
-  const prisma = db.prisma;
 
   anyStaff.get(
     '/api/cip/blockers',

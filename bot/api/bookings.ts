@@ -44,9 +44,8 @@ const CONFLICTS = {
   already_waitlisted: 'booking.waitlisted',
 } as const;
 
-export function bookingRoutes(api: Api, { db }: ApiDeps): void {
+export function bookingRoutes(api: Api, { db: { prisma } }: ApiDeps): void {
   const anyStaff = routesFor(api, 'bookings', ANY_STAFF);
-  const prisma = db.prisma;
 
   anyStaff.get(
     '/api/cip/sessions/:id/bookings',

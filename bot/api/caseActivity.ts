@@ -28,10 +28,9 @@ const checkIn = z.object({
   structure: z.string(),
 });
 
-export function caseActivityRoutes(api: Api, { db }: ApiDeps): void {
+export function caseActivityRoutes(api: Api, { db: { prisma } }: ApiDeps): void {
   const bookingRoutes = routesFor(api, 'bookings', ANY_STAFF);
   const checkInRoutes = routesFor(api, 'placements', ANY_STAFF);
-  const prisma = db.prisma;
   bookingRoutes.get(
     '/api/cip/beneficiaries/:id/bookings',
     "A person's workshop bookings, newest session first",

@@ -43,9 +43,8 @@ function mayChangePhone(ctx: ApiContext, phone: string | null | undefined, curre
   throw apiError(403, 'Forbidden', 'contact.phoneManagersOnly');
 }
 
-export function contactRoutes(api: Api, { db }: ApiDeps): void {
+export function contactRoutes(api: Api, { db: { prisma } }: ApiDeps): void {
   const anyStaff = routesFor(api, 'contacts', ANY_STAFF);
-  const prisma = db.prisma;
 
   anyStaff.get(
     '/api/cip/contacts',

@@ -76,9 +76,7 @@ const range = (q: { from?: Date; to?: Date }) =>
     ? { ...(q.from && { gte: q.from }), ...(q.to && { lt: new Date(q.to.getTime() + DAY_MS) }) }
     : undefined;
 
-export function exportRoutes(api: Api, { db }: ApiDeps): void {
-  const prisma = db.prisma;
-
+export function exportRoutes(api: Api, { db, db: { prisma } }: ApiDeps): void {
   /** Declares /api/cip/exports/<name>.csv: its columns, its rows (streamed), its audit. */
   function csv<Q, R>(
     name: string,

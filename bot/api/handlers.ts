@@ -44,6 +44,21 @@ export async function shown<T extends { id: number; beneficiaryId?: number | nul
   return found;
 }
 
+/** A record changed: 404 unless `existing` finds it, then `update`, audited with the fields the body changed. */
+export async function changed<T extends { id: number; beneficiaryId?: number | null }>(
+  ctx: ApiContext,
+  what: string,
+  resource: string,
+  body: object,
+  existing: Promise<unknown>,
+  update: () => Promise<T>,
+): Promise<T> {
+  await orNotFound(what, existing);
+  const updated = await update();
+  await ctx.audit({ action: 'update', resource, ...about(updated), detail: fieldsOf(body) });
+  return updated;
+}
+
 /** One page of a list and the length of the whole list: `read` asks for both, given the page's take and skip. */
 export async function page<T>(
   query: { limit: number; offset: number },

@@ -84,9 +84,8 @@ export function asApiError(err: unknown): never {
 
 const withStructure = { structure: { select: { id: true, name: true, kind: true } } } as const;
 
-export function placementRoutes(api: Api, { db }: ApiDeps): void {
+export function placementRoutes(api: Api, { db, db: { prisma } }: ApiDeps): void {
   const anyStaff = routesFor(api, 'placements', ANY_STAFF);
-  const prisma = db.prisma;
 
   anyStaff.post(
     '/api/cip/placements',

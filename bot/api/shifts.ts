@@ -41,9 +41,8 @@ const range = z.object({
   to: dateTime.optional().describe('shifts that start before this'),
 });
 
-export function shiftRoutes(api: Api, { db }: ApiDeps): void {
+export function shiftRoutes(api: Api, { db, db: { prisma } }: ApiDeps): void {
   const anyStaff = routesFor(api, 'shifts', ANY_STAFF);
-  const prisma = db.prisma;
 
   anyStaff.post(
     '/api/cip/placements/:id/shifts',

@@ -7,7 +7,7 @@ import type { Prisma } from '../db/client';
 import { SIAE_DEFAULT_CAPACITY } from '../services/placements';
 import { ANY_STAFF, MANAGERS, type Api, type ApiDeps } from './http';
 import { routesFor } from './routes';
-import { about, fieldsOf, idsOf, orNotFound } from './handlers';
+import { changed, idsOf, orNotFound } from './handlers';
 import { contact } from './contacts';
 import { flag, idParams, list, paging, record, someOf, text } from './schemas';
 
@@ -86,10 +86,9 @@ function weeksFrom(now: Date, count: number) {
   }));
 }
 
-export function structureRoutes(api: Api, { db }: ApiDeps): void {
+export function structureRoutes(api: Api, { db: { prisma } }: ApiDeps): void {
   const anyStaff = routesFor(api, 'structures', ANY_STAFF);
   const managers = routesFor(api, 'structures', MANAGERS);
-  const prisma = db.prisma;
 
   /** Placements that include today, per structure. */
   async function currentCounts(ids: number[], now: Date) {
@@ -224,11 +223,9 @@ export function structureRoutes(api: Api, { db }: ApiDeps): void {
     '/api/cip/structures/:id',
     'Change a structure',
     { params: idParams, body: updateBody, response: structure },
-    async (ctx, { params, body }) => {
-      await orNotFound('Structure', prisma.structure.findUnique({ where: { id: params.id } }));
-      const updated = await prisma.structure.update({ where: { id: params.id }, data: body });
-      await ctx.audit({ action: 'update', resource: 'structure', ...about(updated), detail: fieldsOf(body) });
-      return updated;
-    },
+    async (ctx, { params, body }) =>
+      changed(ctx, 'Structure', 'structure', body, prisma.structure.findUnique({ where: { id: params.id } }), () =>
+        prisma.structure.update({ where: { id: params.id }, data: body }),
+      ),
   );
 }

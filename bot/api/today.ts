@@ -13,9 +13,8 @@ export const QUIET_DAYS = 14;
 
 const person = z.object({ id: z.number().int(), firstName: z.string().nullable(), lastName: z.string().nullable() });
 
-export function todayRoutes(api: Api, { db }: ApiDeps): void {
+export function todayRoutes(api: Api, { db: { prisma } }: ApiDeps): void {
   const anyStaff = routesFor(api, 'alerts', ANY_STAFF);
-  const prisma = db.prisma;
   anyStaff.get(
     '/api/cip/today',
     'What needs me today: alerts by kind, pending cases, people without news for 14 days, ' +

@@ -10,7 +10,7 @@ import { appendCaseEvent } from '../services/caseEvents';
 import { queueNotification } from '../services/notifications';
 import { ANY_STAFF, MANAGERS, apiError, conflict, invalid, type Api, type ApiDeps } from './http';
 import { routesFor } from './routes';
-import { about, all, byStaff, fieldsOf, orNotFound } from './handlers';
+import { about, all, byStaff, changed, fieldsOf, orNotFound } from './handlers';
 import { caseScope } from './scope';
 import { ageGroup, dateTime, flag, id, idParams, list, record, someOf, text } from './schemas';
 
@@ -83,10 +83,9 @@ const upcoming = (now: Date) => ({
   sessions: { where: { startsAt: { gt: now } }, orderBy: [{ startsAt: 'asc' as const }, { id: 'asc' as const }] },
 });
 
-export function workshopRoutes(api: Api, { db }: ApiDeps): void {
+export function workshopRoutes(api: Api, { db: { prisma } }: ApiDeps): void {
   const anyStaff = routesFor(api, 'workshops', ANY_STAFF);
   const managers = routesFor(api, 'workshops', MANAGERS);
-  const prisma = db.prisma;
 
   /** Sessions with their seats left and the length of their waiting lists. */
   async function sessionViews<S extends SessionRow>(rows: S[]) {
@@ -158,12 +157,10 @@ export function workshopRoutes(api: Api, { db }: ApiDeps): void {
     '/api/cip/workshops/:id',
     "Change a workshop's title, category, description, duration, or make it (in)active (its code stays)",
     { params: idParams, body: workshopChanges, response: workshop },
-    async (ctx, { params, body }) => {
-      await orNotFound('Workshop', prisma.workshop.findUnique({ where: { id: params.id } }));
-      const updated = await prisma.workshop.update({ where: { id: params.id }, data: body });
-      await ctx.audit({ action: 'update', resource: 'workshop', ...about(updated), detail: fieldsOf(body) });
-      return updated;
-    },
+    async (ctx, { params, body }) =>
+      changed(ctx, 'Workshop', 'workshop', body, prisma.workshop.findUnique({ where: { id: params.id } }), () =>
+        prisma.workshop.update({ where: { id: params.id }, data: body }),
+      ),
   );
 
   managers.post(
