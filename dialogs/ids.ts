@@ -16,3 +16,14 @@ export const REMINDER_DIALOG = 'reminder';
 export const CONTACT_MENU_DIALOG = 'contactMenu';
 /** onboarding's read-or-listen question: the turn router lets "écouter"/"lire" reach it */
 export const VOICE_CHOICE_PROMPT = 'onboardingVoicePrompt';
+
+/** "Steps Name NameLoop" -> "Steps" | "Name" | "NameLoop" */
+type Words<S extends string> = S extends `${infer Head} ${infer Tail}` ? Head | Words<Tail> : S;
+
+/**
+ * A dialog's inner ids, each its name after the dialog's ('onboarding', 'NameLoop' -> 'onboardingNameLoop'):
+ * saved conversations hold them, so a name never changes once it has shipped.
+ */
+export function innerIds<S extends string>(dialog: string, names: S): Record<Words<S>, string> {
+  return Object.fromEntries(names.split(' ').map((name) => [name, `${dialog}${name}`])) as Record<Words<S>, string>;
+}

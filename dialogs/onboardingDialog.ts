@@ -26,7 +26,7 @@ import {
 import { caseForPhone, firstNameFrom, forgetConversation, giveConsent } from '../bot/services/people';
 import { say } from '../cards/messages';
 import type { DialogDeps } from './deps';
-import { ONBOARDING_DIALOG, LANGUAGE_DIALOG, VOICE_CHOICE_PROMPT } from './ids';
+import { innerIds, ONBOARDING_DIALOG, LANGUAGE_DIALOG, VOICE_CHOICE_PROMPT } from './ids';
 import { LanguageDialog } from './languageDialog';
 import type { OnboardingResult } from './mainDialog';
 import { NumberedChoicePrompt, perLanguage, type ChoiceResult } from './prompts/numberedChoicePrompt';
@@ -37,14 +37,11 @@ import { recognizeChoice } from './recognizers/choice';
 import { globalCommand } from './recognizers/keywords';
 import { waterfall } from './waterfall';
 
-const STEPS = 'onboardingSteps';
-const NAME = 'onboardingName';
-const NAME_LOOP = 'onboardingNameLoop';
-const CONSENT_PROMPT = 'onboardingConsentPrompt';
-const CONFIRM_NAME_PROMPT = 'onboardingConfirmNamePrompt';
-const NAME_PROMPT = 'onboardingNamePrompt';
-const CONFIRM_LANGUAGE_PROMPT = 'onboardingConfirmLanguagePrompt';
-const GUESSED_LANGUAGES_PROMPT = 'onboardingGuessedLanguagesPrompt';
+// Inner dialog ids (saved conversations hold them: they never change).
+const ID = innerIds(
+  'onboarding',
+  'Steps Name NameLoop ConsentPrompt ConfirmNamePrompt NamePrompt ConfirmLanguagePrompt GuessedLanguagesPrompt',
+);
 const MAX_MISSES = 3;
 
 const consentQuestion = perLanguage((locale) =>
@@ -137,14 +134,14 @@ export class OnboardingDialog extends ComponentDialog {
     super(ONBOARDING_DIALOG);
     // No listener: a language chosen before consent goes on no case.
     this.addDialog(new LanguageDialog(deps.profile));
-    this.addDialog(new NumberedChoicePrompt(CONSENT_PROMPT, consentQuestion));
-    this.addDialog(new NumberedChoicePrompt(CONFIRM_NAME_PROMPT, confirmNameQuestion));
-    this.addDialog(new TextPrompt(NAME_PROMPT, nameQuestion));
-    this.addDialog(new NumberedChoicePrompt(CONFIRM_LANGUAGE_PROMPT, confirmLanguageQuestion));
-    this.addDialog(new NumberedChoicePrompt(GUESSED_LANGUAGES_PROMPT, guessedLanguagesQuestion));
+    this.addDialog(new NumberedChoicePrompt(ID.ConsentPrompt, consentQuestion));
+    this.addDialog(new NumberedChoicePrompt(ID.ConfirmNamePrompt, confirmNameQuestion));
+    this.addDialog(new TextPrompt(ID.NamePrompt, nameQuestion));
+    this.addDialog(new NumberedChoicePrompt(ID.ConfirmLanguagePrompt, confirmLanguageQuestion));
+    this.addDialog(new NumberedChoicePrompt(ID.GuessedLanguagesPrompt, guessedLanguagesQuestion));
     this.addDialog(new NumberedChoicePrompt(VOICE_CHOICE_PROMPT, voiceQuestion));
     this.addDialog(
-      waterfall(STEPS, this, [
+      waterfall(ID.Steps, this, [
         this.chooseLanguage,
         this.afterLanguageConfirmation,
         this.askVoice,
@@ -153,9 +150,9 @@ export class OnboardingDialog extends ComponentDialog {
         this.afterName,
       ]),
     );
-    this.addDialog(waterfall(NAME, this, [this.proposeName, this.afterProposal, (s) => s.endDialog(s.result)]));
-    this.addDialog(waterfall(NAME_LOOP, this, [this.askName, this.checkName]));
-    this.initialDialogId = STEPS;
+    this.addDialog(waterfall(ID.Name, this, [this.proposeName, this.afterProposal, (s) => s.endDialog(s.result)]));
+    this.addDialog(waterfall(ID.NameLoop, this, [this.askName, this.checkName]));
+    this.initialDialogId = ID.Steps;
   }
 
   /**
@@ -166,8 +163,8 @@ export class OnboardingDialog extends ComponentDialog {
     const profile = await this.deps.profile.get(step.context, {});
     if (profile.language) return step.next();
     const offered = offeredLanguages(step.context);
-    if (offered.length === 1) return step.beginDialog(CONFIRM_LANGUAGE_PROMPT);
-    if (offered.length > 1) return step.beginDialog(GUESSED_LANGUAGES_PROMPT, { args: { languages: [...offered] } });
+    if (offered.length === 1) return step.beginDialog(ID.ConfirmLanguagePrompt);
+    if (offered.length > 1) return step.beginDialog(ID.GuessedLanguagesPrompt, { args: { languages: [...offered] } });
     return step.beginDialog(LANGUAGE_DIALOG);
   }
 
@@ -219,7 +216,7 @@ export class OnboardingDialog extends ComponentDialog {
         t('onboarding.consent.delete', { word: keyword(locale, 'delete') }),
       ),
     ]);
-    return step.beginDialog(CONSENT_PROMPT);
+    return step.beginDialog(ID.ConsentPrompt);
   }
 
   private async afterConsent(step: WaterfallStepContext) {
@@ -228,7 +225,7 @@ export class OnboardingDialog extends ComponentDialog {
     if (answer.value === 'no') return this.decline(step);
     const known = await caseForPhone(this.deps.db, channelPhone(step.context));
     if (known) return this.finish(step, { linkTo: known.id });
-    return step.beginDialog(NAME);
+    return step.beginDialog(ID.Name);
   }
 
   private async afterName(step: WaterfallStepContext) {
@@ -241,19 +238,19 @@ export class OnboardingDialog extends ComponentDialog {
     const name = firstNameFrom(channelProfileName(step.context), { loose: true });
     if (!name) return step.next();
     (step.values as { name?: string }).name = name;
-    return step.beginDialog(CONFIRM_NAME_PROMPT, { args: { name } });
+    return step.beginDialog(ID.ConfirmNamePrompt, { args: { name } });
   }
 
   private async afterProposal(step: WaterfallStepContext) {
     const answer = step.result as ChoiceResult | undefined;
     if (answer?.value === 'yes') return step.endDialog((step.values as { name: string }).name);
     if (answer?.index === -1) return step.endDialog();
-    return step.beginDialog(NAME_LOOP, { misses: 0 });
+    return step.beginDialog(ID.NameLoop, { misses: 0 });
   }
 
   private async askName(step: WaterfallStepContext) {
     // One answer per round: empty and invalid answers count together, in this loop.
-    return step.beginDialog(NAME_PROMPT, { maxMisses: 1 });
+    return step.beginDialog(ID.NamePrompt, { maxMisses: 1 });
   }
 
   /** An empty answer, a name with digits or signs, or a too long one is asked again, up to three misses. */
@@ -268,7 +265,7 @@ export class OnboardingDialog extends ComponentDialog {
     await step.context.sendActivity(
       say(locale, isNoAnswer(answer) ? t('prompt.notUnderstood') : t('onboarding.name.invalid')),
     );
-    return step.replaceDialog(NAME_LOOP, { misses });
+    return step.replaceDialog(ID.NameLoop, { misses });
   }
 
   /** Consent given: the case (linked or new), the profile, a short thank-you. */

@@ -17,7 +17,7 @@ import {
 } from '../bot/services/blockers';
 import { ltr, say, ssml, type Message } from '../cards/messages';
 import { beneficiaryIdOf, type DialogDeps } from './deps';
-import { PROBLEM_DIALOG } from './ids';
+import { innerIds, PROBLEM_DIALOG } from './ids';
 import type { ChoiceOption, Question } from '../cards/questions';
 import { fixedQuestion, NumberedChoicePrompt, perLanguage, type ChoiceResult } from './prompts/numberedChoicePrompt';
 import { spokenQuestion, TextPrompt, type TextAnswer } from './prompts/textPrompt';
@@ -25,13 +25,8 @@ import { normalize, words } from './recognizers/normalize';
 import { WAY_OUT } from './results';
 import { waterfall } from './waterfall';
 
-const STEPS = 'problemSteps';
-const REPORT = 'problemReport';
-const START = 'problemStart';
-const CATEGORY = 'problemCategory';
-const CATEGORY_MORE = 'problemCategoryMore';
-const URGENCY = 'problemUrgency';
-const DESCRIBE = 'problemDescribe';
+// Inner dialog ids (saved conversations hold them: they never change).
+const ID = innerIds('problem', 'Steps Report Start Category CategoryMore Urgency Describe');
 
 /** Seven categories, at most six options a message: five, then "money or something else". */
 const FIRST_PAGE: BlockerCategory[] = ['housing', 'childcare', 'health', 'papers', 'transport'];
@@ -125,27 +120,35 @@ function sayWithSpeech(locale: LanguageCode, lines: string[], spoken: string[]):
 export class ProblemDialog extends ComponentDialog {
   constructor(private readonly deps: DialogDeps) {
     super(PROBLEM_DIALOG);
-    this.addDialog(new NumberedChoicePrompt(START, startQuestion));
-    this.addDialog(new NumberedChoicePrompt(CATEGORY, categoryQuestion));
-    this.addDialog(new NumberedChoicePrompt(CATEGORY_MORE, moreQuestion));
-    this.addDialog(new NumberedChoicePrompt(URGENCY, urgencyQuestion));
-    this.addDialog(new TextPrompt(DESCRIBE, spokenQuestion('problem.describe.question')));
-    this.addDialog(waterfall(STEPS, this, [(s) => s.beginDialog(START), this.route, (s) => s.endDialog(s.result)]));
+    this.addDialog(new NumberedChoicePrompt(ID.Start, startQuestion));
+    this.addDialog(new NumberedChoicePrompt(ID.Category, categoryQuestion));
+    this.addDialog(new NumberedChoicePrompt(ID.CategoryMore, moreQuestion));
+    this.addDialog(new NumberedChoicePrompt(ID.Urgency, urgencyQuestion));
+    this.addDialog(new TextPrompt(ID.Describe, spokenQuestion('problem.describe.question')));
     this.addDialog(
-      waterfall(REPORT, this, [this.askCategory, this.afterCategory, this.askUrgency, this.askDescription, this.save]),
+      waterfall(ID.Steps, this, [(s) => s.beginDialog(ID.Start), this.route, (s) => s.endDialog(s.result)]),
     );
-    this.initialDialogId = STEPS;
+    this.addDialog(
+      waterfall(ID.Report, this, [
+        this.askCategory,
+        this.afterCategory,
+        this.askUrgency,
+        this.askDescription,
+        this.save,
+      ]),
+    );
+    this.initialDialogId = ID.Steps;
   }
 
   /** With a category given (or `report`), straight to the report. */
   protected override onBeginDialog(inner: DialogContext, options?: ProblemOptions) {
-    return inner.beginDialog(options?.category || options?.report ? REPORT : STEPS, options);
+    return inner.beginDialog(options?.category || options?.report ? ID.Report : ID.Steps, options);
   }
 
   private async route(step: WaterfallStepContext) {
     const choice = step.result as ChoiceResult;
     if (choice.index < 0) return step.endDialog(WAY_OUT);
-    if (choice.value === 'report') return step.beginDialog(REPORT);
+    if (choice.value === 'report') return step.beginDialog(ID.Report);
     await this.list(step);
     return step.endDialog();
   }
@@ -185,7 +188,7 @@ export class ProblemDialog extends ComponentDialog {
       this.values(step).category = preset;
       return step.next();
     }
-    return step.beginDialog(CATEGORY);
+    return step.beginDialog(ID.Category);
   }
 
   private async afterCategory(step: WaterfallStepContext) {
@@ -204,7 +207,7 @@ export class ProblemDialog extends ComponentDialog {
       values.category = direct as BlockerCategory;
       return step.next();
     }
-    return step.beginDialog(CATEGORY_MORE);
+    return step.beginDialog(ID.CategoryMore);
   }
 
   private async askUrgency(step: WaterfallStepContext) {
@@ -214,14 +217,14 @@ export class ProblemDialog extends ComponentDialog {
       if (choice.index < 0) return step.endDialog(WAY_OUT);
       values.category = choice.value as BlockerCategory;
     }
-    return step.beginDialog(URGENCY, { args: values.category });
+    return step.beginDialog(ID.Urgency, { args: values.category });
   }
 
   private async askDescription(step: WaterfallStepContext) {
     const choice = step.result as ChoiceResult;
     if (choice.index < 0) return step.endDialog(WAY_OUT);
     this.values(step).urgency = choice.value as Urgency;
-    return step.beginDialog(DESCRIBE, { attachments: true, maxLength: 500 });
+    return step.beginDialog(ID.Describe, { attachments: true, maxLength: 500 });
   }
 
   /** Saved even without a description: the category and the urgency already help the CIP. */

@@ -18,18 +18,15 @@ import { say } from '../cards/messages';
 import { listPage } from '../cards/questions';
 import { formatDay, formatTimeRange } from '../cards/format';
 import { beneficiaryIdOf, type DialogDeps } from './deps';
-import { PROBLEM_DIALOG, SHIFTS_DIALOG } from './ids';
+import { innerIds, PROBLEM_DIALOG, SHIFTS_DIALOG } from './ids';
 import { ProblemDialog, categorySynonyms, type ProblemOptions } from './problemDialog';
 import { NumberedChoicePrompt, perLanguage, type ChoiceResult } from './prompts/numberedChoicePrompt';
 import { yesNoQuestion } from './prompts/yesNoQuestion';
 import { WAY_OUT } from './results';
 import { waterfall } from './waterfall';
 
-const STEPS = 'shiftsSteps';
-const LIST = 'shiftsList';
-const ANSWER = 'shiftsAnswer';
-const REASON = 'shiftsReason';
-const OFFER = 'shiftsOffer';
+// Inner dialog ids (saved conversations hold them: they never change).
+const ID = innerIds('shifts', 'Steps List Answer Reason Offer');
 
 const PAGE_SIZE = 5;
 const DAYS = 7;
@@ -97,7 +94,7 @@ export class ShiftsDialog extends ComponentDialog {
     super(SHIFTS_DIALOG);
     const { timeZone } = deps;
     this.addDialog(
-      new NumberedChoicePrompt<ListArgs>(LIST, (locale, { shifts, more }) =>
+      new NumberedChoicePrompt<ListArgs>(ID.List, (locale, { shifts, more }) =>
         listPage(
           locale,
           { question: 'shifts.list', more: 'shifts.more' },
@@ -107,7 +104,7 @@ export class ShiftsDialog extends ComponentDialog {
       ),
     );
     this.addDialog(
-      new NumberedChoicePrompt<ShiftRef>(ANSWER, (locale, shift) => {
+      new NumberedChoicePrompt<ShiftRef>(ID.Answer, (locale, shift) => {
         const t = translator(locale);
         const labels = { yes: t('shifts.answer.confirm'), no: t('shifts.answer.decline') };
         return yesNoQuestion(locale, [shiftLine(locale, timeZone, shift), t('shifts.answer.question')], labels, [
@@ -116,16 +113,16 @@ export class ShiftsDialog extends ComponentDialog {
         ]);
       }),
     );
-    this.addDialog(new NumberedChoicePrompt(REASON, reasonQuestion));
+    this.addDialog(new NumberedChoicePrompt(ID.Reason, reasonQuestion));
     this.addDialog(
-      new NumberedChoicePrompt<'childcare' | 'transport'>(OFFER, (locale, category) => {
+      new NumberedChoicePrompt<'childcare' | 'transport'>(ID.Offer, (locale, category) => {
         const t = translator(locale);
         return yesNoQuestion(locale, [t(`shifts.offer.${category}`)]);
       }),
     );
     this.addDialog(new ProblemDialog(deps));
     this.addDialog(
-      waterfall(STEPS, this, [
+      waterfall(ID.Steps, this, [
         this.showList,
         this.askAnswer,
         this.afterAnswer,
@@ -137,16 +134,16 @@ export class ShiftsDialog extends ComponentDialog {
     this.addDialog(
       waterfall(DECLINE_ONE, this, [this.askReason, this.afterReason, this.afterOffer, (s) => s.endDialog(s.result)]),
     );
-    this.initialDialogId = STEPS;
+    this.initialDialogId = ID.Steps;
   }
 
   protected override onBeginDialog(inner: DialogContext, options?: ShiftsOptions) {
-    return inner.beginDialog(options?.declineShiftId !== undefined ? DECLINE_ONE : STEPS, options);
+    return inner.beginDialog(options?.declineShiftId !== undefined ? DECLINE_ONE : ID.Steps, options);
   }
 
   private async askReason(step: WaterfallStepContext) {
     (step.values as Values).shiftId = (step.options as ShiftsOptions).declineShiftId;
-    return step.beginDialog(REASON);
+    return step.beginDialog(ID.Reason);
   }
 
   private async shifts(step: WaterfallStepContext): Promise<{ id: number; shifts: ShiftView[] } | undefined> {
@@ -166,25 +163,27 @@ export class ShiftsDialog extends ComponentDialog {
     if (page * PAGE_SIZE >= all.length) page = 0;
     const shifts = all.slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE).map(toRef);
     (step.values as Values).page = page;
-    return step.beginDialog(LIST, { args: { shifts, more: all.length > (page + 1) * PAGE_SIZE } satisfies ListArgs });
+    return step.beginDialog(ID.List, {
+      args: { shifts, more: all.length > (page + 1) * PAGE_SIZE } satisfies ListArgs,
+    });
   }
 
   private async askAnswer(step: WaterfallStepContext) {
     const choice = step.result as ChoiceResult;
     if (choice.index < 0) return step.endDialog(WAY_OUT);
     if (choice.value === 'more')
-      return step.replaceDialog(STEPS, { page: ((step.values as Values).page ?? 0) + 1 } satisfies StepsOptions);
+      return step.replaceDialog(ID.Steps, { page: ((step.values as Values).page ?? 0) + 1 } satisfies StepsOptions);
     // Read again: the shift may have started (or been cancelled) since the list was shown.
     const shift = (await this.shifts(step))?.shifts.find((s) => s.id === Number(choice.value));
     if (!shift) return this.tooLate(step);
     (step.values as Values).shiftId = shift.id;
-    return step.beginDialog(ANSWER, { args: toRef(shift) });
+    return step.beginDialog(ID.Answer, { args: toRef(shift) });
   }
 
   private async afterAnswer(step: WaterfallStepContext) {
     const choice = step.result as ChoiceResult;
     if (choice.index < 0) return step.endDialog(WAY_OUT);
-    if (choice.value === 'decline') return step.beginDialog(REASON);
+    if (choice.value === 'decline') return step.beginDialog(ID.Reason);
     const { id, actor } = await this.who(step);
     const outcome = await confirmShift(this.deps.db, id, (step.values as Values).shiftId!, this.deps.now(), actor);
     if (outcome.status !== 'confirmed') return this.tooLate(step);
@@ -213,7 +212,7 @@ export class ShiftsDialog extends ComponentDialog {
     const category = REPORTABLE[reason];
     if (!category) return step.endDialog();
     (step.values as Values).offered = category;
-    return step.beginDialog(OFFER, { args: category });
+    return step.beginDialog(ID.Offer, { args: category });
   }
 
   private async afterOffer(step: WaterfallStepContext) {
