@@ -97,7 +97,11 @@ test("Web Chat's minimal bundle, under 400 KB in brotli; the CSS names fonts by 
     expect(res.headers['content-encoding']).toBeUndefined(); // woff2 is compressed already
     expect(res.body.subarray(0, 4).toString('latin1')).toBe('wOF2');
   }
-  expect(css).not.toMatch(/\{\{font:/);
+  expect(css).not.toMatch(/\{\{font/);
+  expect(css.match(/@font-face \{/g)).toHaveLength(4); // regular and bold of each script
+  expect(css).toMatch(
+    /font-family: 'Noto Sans Ethiopic';[^}]*font-weight: 700;[^}]*unicode-range: U\+030E, U\+1200-1399/,
+  );
 });
 
 test("an old version's address gets today's file, not cached long; unknown file: 404 with page headers", async () => {

@@ -55,15 +55,50 @@ function asset(name: string, body: Buffer): StaticAsset {
 }
 
 /**
- * The fonts, by the name app.css uses: Noto Sans Arabic (ar, fa, ps) and Noto Sans Ethiopic (ti),
- * regular and bold, only their own script's subset (Latin and Cyrillic come from the system).
+ * The fonts: Noto Sans Arabic (ar, fa, ps) and Noto Sans Ethiopic (ti), regular and bold, only
+ * their own script's subset (Latin and Cyrillic come from the system), each downloaded only when a
+ * letter of its range is on the screen.
  */
-const FONT_FILES: Record<string, string> = {
-  'arabic-400.woff2': path.join(FONTS('noto-sans-arabic'), 'noto-sans-arabic-arabic-400-normal.woff2'),
-  'arabic-700.woff2': path.join(FONTS('noto-sans-arabic'), 'noto-sans-arabic-arabic-700-normal.woff2'),
-  'ethiopic-400.woff2': path.join(FONTS('noto-sans-ethiopic'), 'noto-sans-ethiopic-ethiopic-400-normal.woff2'),
-  'ethiopic-700.woff2': path.join(FONTS('noto-sans-ethiopic'), 'noto-sans-ethiopic-ethiopic-700-normal.woff2'),
-};
+const FONTS_OF_SCRIPTS = [
+  {
+    family: 'Noto Sans Arabic',
+    pkg: 'noto-sans-arabic',
+    subset: 'arabic',
+    range:
+      'U+0600-06FF, U+0750-077F, U+0870-088E, U+0890-0891, U+0897-08E1, U+08E3-08FF, U+200C-200E, U+2010-2011, ' +
+      'U+204F, U+2E41, U+FB50-FDFF, U+FE70-FE74, U+FE76-FEFC',
+  },
+  {
+    family: 'Noto Sans Ethiopic',
+    pkg: 'noto-sans-ethiopic',
+    subset: 'ethiopic',
+    range: 'U+030E, U+1200-1399, U+2D80-2DDE, U+AB01-AB2E',
+  },
+];
+const FONT_FACES = FONTS_OF_SCRIPTS.flatMap((font) =>
+  [400, 700].map((weight) => ({
+    ...font,
+    weight,
+    name: `${font.subset}-${weight}.woff2`,
+    file: path.join(FONTS(font.pkg), `${font.pkg}-${font.subset}-${weight}-normal.woff2`),
+  })),
+);
+
+/** The @font-face rules of app.css, the fonts at their versioned addresses. */
+function fontFaceRules(all: Map<string, StaticAsset>): string {
+  return FONT_FACES.map((f) =>
+    [
+      '@font-face {',
+      `  font-family: '${f.family}';`,
+      '  font-style: normal;',
+      '  font-display: swap;',
+      `  font-weight: ${f.weight};`,
+      `  src: url(${all.get(f.name)!.url}) format('woff2');`,
+      `  unicode-range: ${f.range};`,
+      '}',
+    ].join('\n'),
+  ).join('\n');
+}
 
 let loaded: Map<string, StaticAsset> | undefined;
 
@@ -74,15 +109,8 @@ export function webChatAssets(): Map<string, StaticAsset> {
   const add = (a: StaticAsset) => all.set(a.name, a);
   add(asset('webchat.js', fs.readFileSync(path.join(WEBCHAT_DIST, 'webchat-minimal.js'))));
   for (const name of ['app.js', 'strings.json']) add(asset(name, fs.readFileSync(path.join(PUBLIC, name))));
-  for (const [name, file] of Object.entries(FONT_FILES)) add(asset(name, fs.readFileSync(file)));
-  // app.css names its fonts "{{font:arabic-400.woff2}}": their versioned addresses go in.
-  const css = fs
-    .readFileSync(path.join(PUBLIC, 'app.css'), 'utf8')
-    .replace(/\{\{font:([\w.-]+)\}\}/g, (_, name: string) => {
-      const font = all.get(name);
-      if (!font) throw new Error(`app.css names an unknown font: ${name}`);
-      return font.url;
-    });
+  for (const font of FONT_FACES) add(asset(font.name, fs.readFileSync(font.file)));
+  const css = fs.readFileSync(path.join(PUBLIC, 'app.css'), 'utf8').replace('/* {{fontFaces}} */', fontFaceRules(all));
   add(asset('app.css', Buffer.from(css)));
   return (loaded = all);
 }
