@@ -173,10 +173,19 @@ describe.each(testDatabases())('lost races on $name', (kind) => {
       expect(tries).toBe(2);
       expect(await yearOf(id)).toBe(1982);
       expect(lost).toHaveLength(1);
+      // Prisma 7 maps it like SQLITE_BUSY (Prisma 6 left it unmapped: code SQLITE_BUSY_SNAPSHOT on the error)
       expect(lost[0]).toMatchObject({
         name: 'PrismaClientKnownRequestError',
-        code: 'SQLITE_BUSY_SNAPSHOT',
-        message: expect.stringContaining('database is locked'),
+        code: 'P1008',
+        meta: {
+          driverAdapterError: {
+            cause: {
+              originalCode: 'SQLITE_BUSY_SNAPSHOT',
+              originalMessage: 'database is locked',
+              kind: 'SocketTimeout',
+            },
+          },
+        },
       });
     });
 
@@ -232,7 +241,10 @@ describe.each(testDatabases())('lost races on $name', (kind) => {
         expect(outcome).toMatchObject({ status: 'booked', session: { place: 'Tours', seatsLeft: 4 } });
         expect(client.transactions()).toBe(2);
         expect(client.errors).toHaveLength(1);
-        expect(client.errors[0]).toMatchObject({ code: 'SQLITE_BUSY_SNAPSHOT' });
+        expect(client.errors[0]).toMatchObject({
+          code: 'P1008',
+          meta: { driverAdapterError: { cause: { originalCode: 'SQLITE_BUSY_SNAPSHOT' } } },
+        });
         expect((await a.prisma.workshopSession.findUniqueOrThrow({ where: { id: session.id } })).bookedCount).toBe(1);
       },
     );
@@ -277,7 +289,10 @@ describe.each(testDatabases())('lost races on $name', (kind) => {
           ),
         ).rejects.toMatchObject({ reason: 'capacity' });
         expect(client.transactions()).toBe(2);
-        expect(client.errors.map((e) => (e as { code?: string }).code)).toEqual(['SQLITE_BUSY_SNAPSHOT', undefined]);
+        expect(client.errors.map((e) => (e as { code?: string }).code)).toEqual(['P1008', undefined]);
+        expect(client.errors[0]).toMatchObject({
+          meta: { driverAdapterError: { cause: { originalCode: 'SQLITE_BUSY_SNAPSHOT' } } },
+        });
         expect(
           (await a.prisma.placement.findMany({ where: { structureId: structure.id } })).map((p) => p.beneficiaryId),
         ).toEqual([other]);
@@ -424,11 +439,12 @@ describe.each(testDatabases())('lost races on $name', (kind) => {
       const failures = [...client.errors, ...lost];
       expect(failures).toHaveLength(1);
       expect(isLostRace(failures[0])).toBe(true);
-      // From a model operation, Prisma gives the driver adapter's error as it is.
+      // From a model operation, Prisma 7 gives P2034 (Prisma 6 gave the driver adapter's error as it is).
       if (client.errors.length)
         expect(client.errors[0]).toMatchObject({
-          name: 'DriverAdapterError',
-          cause: { originalCode: '40P01', kind: 'postgres' },
+          name: 'PrismaClientKnownRequestError',
+          code: 'P2034',
+          meta: { driverAdapterError: { cause: { originalCode: '40P01', kind: 'TransactionWriteConflict' } } },
         });
       expect(
         await a.prisma.booking.count({ where: { sessionId: session.id, beneficiaryId: who, status: 'booked' } }),
@@ -496,7 +512,7 @@ describe.each(testDatabases())('lost races on $name', (kind) => {
     );
     expect(err).toMatchObject(
       kind.name === 'sqlite'
-        ? { code: 'SQLITE_CONSTRAINT_CHECK' }
+        ? { code: 'P2010', meta: { driverAdapterError: { cause: { originalCode: 'SQLITE_CONSTRAINT_CHECK' } } } }
         : { code: 'P2010', meta: { driverAdapterError: { cause: { originalCode: '23514', kind: 'postgres' } } } },
     );
     expect(isLostRace(err)).toBe(false);
