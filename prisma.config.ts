@@ -1,21 +1,14 @@
-// Prisma CLI configuration (Prisma 6.19, JS engine: no engine binary is downloaded).
-// The provider follows DATABASE_URL: postgresql://... selects PostgreSQL, anything else SQLite.
+// Prisma CLI configuration (Prisma 7). The provider follows DATABASE_URL: postgresql://... selects
+// PostgreSQL, anything else SQLite. The app itself never reads this file (bot/db/client.ts opens
+// the database with a driver adapter); migrations are applied by bot/db/migrate.ts, not the CLI.
 import path from 'node:path';
-import type { PrismaConfig } from 'prisma';
+import { defineConfig } from 'prisma/config';
 
 const url = process.env.DATABASE_URL ?? 'file:./data/passerelle.db';
 const provider = /^postgres(ql)?:\/\//.test(url) ? 'postgresql' : 'sqlite';
 
-export default {
-  experimental: { adapter: true },
-  engine: 'js',
+export default defineConfig({
   schema: path.join('prisma', provider, 'schema.prisma'),
-  async adapter() {
-    if (provider === 'postgresql') {
-      const { PrismaPg } = await import('@prisma/adapter-pg');
-      return new PrismaPg({ connectionString: url });
-    }
-    const { PrismaBetterSQLite3 } = await import('@prisma/adapter-better-sqlite3');
-    return new PrismaBetterSQLite3({ url });
-  },
-} satisfies PrismaConfig;
+  migrations: { path: path.join('prisma', provider, 'migrations') },
+  datasource: { url },
+});

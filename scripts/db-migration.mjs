@@ -1,10 +1,12 @@
 // Creates a new migration for both providers from the change of prisma/models.prisma since the
-// last migration (prisma/models.migrated.prisma keeps the models as of that migration).
+// last migration (prisma/models.migrated.prisma keeps the models as of that migration), with
+// `prisma migrate diff` of the Prisma 6.19 CLI (prisma6: it works offline, see prisma-schema.mjs).
+// On PostgreSQL the diff needs a reachable server (PRISMA_DIFF_PG_URL; it reads nothing).
 // Usage: npm run db:migration -- <name>
 import { existsSync, readFileSync, writeFileSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { root, schemaText, prisma, placeholderUrls } from './prisma-schema.mjs';
+import { root, cli6SchemaText, prisma6, placeholderUrls } from './prisma-schema.mjs';
 
 const name = process.argv[2];
 if (!name || !/^[a-z0-9_]+$/.test(name)) {
@@ -21,10 +23,10 @@ const tmp = mkdtempSync(join(tmpdir(), 'passerelle-migration-'));
 let written = 0;
 for (const provider of Object.keys(placeholderUrls)) {
   const to = join(tmp, `${provider}-to.prisma`);
-  writeFileSync(to, schemaText(provider, models));
+  writeFileSync(to, cli6SchemaText(provider, models));
   const from = previous === null ? ['--from-empty'] : ['--from-schema-datamodel', join(tmp, `${provider}-from.prisma`)];
-  if (previous !== null) writeFileSync(from[1], schemaText(provider, previous));
-  const sql = prisma(provider, ['migrate', 'diff', ...from, '--to-schema-datamodel', to, '--script']);
+  if (previous !== null) writeFileSync(from[1], cli6SchemaText(provider, previous));
+  const sql = prisma6(provider, ['migrate', 'diff', ...from, '--to-schema-datamodel', to, '--script']);
   if (!/^\s*(CREATE|ALTER|DROP|INSERT|UPDATE|PRAGMA)/m.test(sql)) {
     console.log(`${provider}: no change`);
     continue;

@@ -1,21 +1,23 @@
 // Lost races: a transaction that another writer (another server instance, another client on the
 // same SQLite file) got in the way of. Running it again from the start, on fresh reads, gives the
 // right answer; no such error should reach a person. One classification for every writer, from the
-// forms Prisma 6 (client engine) and its driver adapters really give (test/unit/retry.test.ts
+// forms Prisma 7 (and Prisma 6 before it) and its driver adapters really give (test/unit/retry.test.ts
 // holds one of each, as provoked in test/integration/lostRaces.test.ts):
 //   SQLite (better-sqlite3 adapter)
 //     SQLITE_BUSY            another connection is writing: P1008 ("Operation has timed out"), or
 //                            P2010 from a raw query, with meta.driverAdapterError.cause
 //                            { originalCode: 'SQLITE_BUSY', kind: 'SocketTimeout' }
-//     SQLITE_BUSY_SNAPSHOT   another connection wrote since this transaction read: the adapter
-//                            does not map it, so the code is on the error itself (code: 'SQLITE_BUSY_SNAPSHOT')
-//     SQLITE_LOCKED(_*)      a table locked within the connection: unmapped too, code on the error
+//     SQLITE_BUSY_SNAPSHOT   another connection wrote since this transaction read: the same, with
+//                            originalCode 'SQLITE_BUSY_SNAPSHOT' (Prisma 6 left it unmapped: the code
+//                            was on the error itself)
+//     SQLITE_LOCKED(_*)      a table locked within the connection: unmapped, code on the error
 //   PostgreSQL (pg adapter)
 //     40001                  serialization failure: P2034 (TransactionWriteConflict), P2010 from a
 //                            raw query; at COMMIT a bare DriverAdapterError whose cause has
 //                            { originalCode: '40001', kind: 'TransactionWriteConflict' }
-//     40P01                  deadlock: a bare DriverAdapterError, cause { kind: 'postgres', code and
-//                            originalCode: '40P01' }; P2010 from a raw query
+//     40P01                  deadlock: P2034, cause { originalCode: '40P01', kind: 'TransactionWriteConflict' }
+//                            (Prisma 6: a bare DriverAdapterError, cause { kind: 'postgres', code and
+//                            originalCode: '40P01' }); P2010 from a raw query
 //   P2034                    Prisma's "write conflict or a deadlock", and `raceLost()` below
 // A unique violation is not in it: whether "someone else created it" means "run again" (a booking
 // made twice at once) or "it is there, use it" (reminders, check-ins) is the writer's to say.

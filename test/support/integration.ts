@@ -84,12 +84,20 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the project's Prisma CLI (node_modules/prisma) in the project folder with DATABASE_URL. */
+/**
+ * Runs the project's Prisma 6.19 CLI (node_modules/prisma6, whose `migrate` commands work offline: see
+ * scripts/prisma-schema.mjs) in the project folder with DATABASE_URL, and prisma/cli6.config.ts unless
+ * `args` name a config.
+ */
 export function runPrismaCli(args: string[], databaseUrl: string, timeoutMs = 60000): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      [path.join(projectRoot, 'node_modules', 'prisma', 'build', 'index.js'), ...args],
+      [
+        path.join(projectRoot, 'node_modules', 'prisma6', 'build', 'index.js'),
+        ...args,
+        ...(args.includes('--config') ? [] : ['--config', path.join('prisma', 'cli6.config.ts')]),
+      ],
       {
         cwd: projectRoot,
         env: { ...process.env, DATABASE_URL: databaseUrl, PRISMA_HIDE_UPDATE_MESSAGE: '1', NO_COLOR: '1' },

@@ -1,6 +1,7 @@
-// The lost-race classification (bot/db/retry.ts) with each error class, shaped as Prisma 6 and the
-// driver adapters raise them (test/integration/lostRaces.test.ts provokes the real ones and checks
-// the same fields), and the retry loop: bounded, only after a lost race, with a short pause.
+// The lost-race classification (bot/db/retry.ts) with each error class, shaped as Prisma 7 (and
+// Prisma 6 before it) and the driver adapters raise them (test/integration/lostRaces.test.ts
+// provokes the real ones and checks the same fields), and the retry loop: bounded, only after a
+// lost race, with a short pause.
 import { Prisma } from '../../prisma/generated/sqlite/client';
 import { PlacementRefused } from '../../bot/services/placements';
 import { isLostRace, LostRace, raceLost, retryLostRaces } from '../../bot/db/retry';
@@ -20,6 +21,7 @@ function driverAdapterError(cause: Record<string, unknown>) {
 const adapterMeta = driverAdapterError;
 
 const sqliteBusy = { originalCode: 'SQLITE_BUSY', originalMessage: 'database is locked', kind: 'SocketTimeout' };
+const sqliteBusySnapshot = { ...sqliteBusy, originalCode: 'SQLITE_BUSY_SNAPSHOT' };
 const pgSerialization = {
   originalCode: '40001',
   originalMessage: 'could not serialize access due to concurrent update',
@@ -64,6 +66,13 @@ describe('lost races', () => {
     ],
     ['SQLite stale snapshot, a raw query', known('SQLITE_BUSY_SNAPSHOT', 'database is locked')],
     [
+      'SQLite stale snapshot, a model operation (Prisma 7: P1008)',
+      known('P1008', 'Operation has timed out', {
+        modelName: 'WorkshopSession',
+        driverAdapterError: adapterMeta(sqliteBusySnapshot),
+      }),
+    ],
+    [
       'SQLite locked table (code on the error)',
       known('SQLITE_LOCKED', 'database table is locked', { modelName: 'Booking' }),
     ],
@@ -96,6 +105,17 @@ describe('lost races', () => {
     [
       'PostgreSQL deadlock, a model operation (a bare DriverAdapterError)',
       Object.assign(driverAdapterError(pgDeadlock), { clientVersion }),
+    ],
+    [
+      'PostgreSQL deadlock, a model operation (Prisma 7: P2034)',
+      known('P2034', 'Transaction failed due to a write conflict or a deadlock. Please retry your transaction', {
+        modelName: 'Booking',
+        driverAdapterError: adapterMeta({
+          originalCode: '40P01',
+          originalMessage: 'deadlock detected',
+          kind: 'TransactionWriteConflict',
+        }),
+      }),
     ],
     [
       'PostgreSQL deadlock, a raw query (P2010)',
@@ -148,6 +168,18 @@ describe('lost races', () => {
       }),
     ],
     ['SQLite check failure (code on the error)', known('SQLITE_CONSTRAINT_CHECK', 'CHECK constraint failed: n')],
+    [
+      'SQLite check failure, a raw query (Prisma 7: P2010)',
+      known('P2010', 'Raw query failed. Code: `SQLITE_CONSTRAINT_CHECK`. Message: `CHECK constraint failed: n`', {
+        driverAdapterError: adapterMeta({
+          originalCode: 'SQLITE_CONSTRAINT_CHECK',
+          originalMessage: 'CHECK constraint failed: n',
+          kind: 'sqlite',
+          extendedCode: 1,
+          message: 'CHECK constraint failed: n',
+        }),
+      }),
+    ],
     [
       'PostgreSQL check failure, a raw query (P2010)',
       known(
