@@ -448,3 +448,20 @@ test.each([...LANGUAGE_CODES])(
     expect(globalCommand(quoted(erase))).toBe('delete');
   },
 );
+
+// Issue 15's acceptance: consent typed in Latin letters, and a negation phrase that refuses.
+test.each<[LanguageCode, string, boolean]>([
+  ['fa', 'bale', true],
+  ['ar', 'naam', true],
+  ['ti', 'ewe', true],
+  ['ar', 'غير موافق', false],
+  ['fa', 'درست نیست', false],
+])('%s: "%s" at the consent question gives consent: %s', async (language, answer, consents) => {
+  await start({ language });
+  await taskToConsent(language);
+  const next = await h.sendText(answer);
+  const t = translator(language);
+  expect(next).toContain(consents ? t('onboarding.name.question') : t('onboarding.declined.ok'));
+  expect(await h.db.prisma.beneficiary.count()).toBe(0); // no case before the name, none at all after a no
+  expect((await h.profile())?.declinedAt !== undefined).toBe(!consents);
+});
