@@ -101,11 +101,7 @@ test('a misunderstood answer repeats the options; after three misses: the menu o
   expectAskedAgain(await h.send('je ne sais pas'), '1. Ateliers');
   await h.send('bof');
   const third = await h.sendText('???!');
-  for (const line of [
-    'Je ne comprends pas. Que voulez-vous faire ?',
-    '1. Retour au menu',
-    '2. Mon conseiller',
-  ])
+  for (const line of ['Je ne comprends pas. Que voulez-vous faire ?', '1. Retour au menu', '2. Mon conseiller'])
     expect(third).toContain(line);
   expect(await h.sendText('1')).toContain('Que voulez-vous faire ?\n1. Ateliers');
 });

@@ -156,9 +156,7 @@ describe('in French', () => {
     expectAskedAgain(await h.send('peut-être'), '1. mardi 4 mars');
     await h.send('9');
     const third = await h.sendText('bof');
-    expect(third).toContain(
-      'Je ne comprends pas. Que voulez-vous faire ?\n1. Retour au menu\n2. Mon conseiller',
-    );
+    expect(third).toContain('Je ne comprends pas. Que voulez-vous faire ?\n1. Retour au menu\n2. Mon conseiller');
     expect(await h.sendText('1')).toContain('Que voulez-vous faire ?\n1. Ateliers');
     expect(await h.db.prisma.caseEvent.count({ where: { type: { startsWith: 'shift_' } } })).toBe(0);
   });
