@@ -25,12 +25,9 @@ async function main() {
   }
 
   const log = createLogger(config.logLevel);
-  const app = await startApp(config, log);
-  log.info(
-    { url: app.url, port: config.port, database: config.databaseProvider },
-    `Passerelle is running: open http://localhost:${config.port}`,
-  );
-
+  // The signals are heard from the start: a stop asked while the app is still starting (its port
+  // may already be open) waits for the start to end, then stops it like any other.
+  const starting = startApp(config, log);
   let signals = 0;
   const shutdown = async (signal: string) => {
     if (++signals > 1) {
@@ -39,7 +36,7 @@ async function main() {
     }
     log.info({ signal }, 'shutting down: finishing turns in progress');
     try {
-      await app.stop();
+      await (await starting).stop();
       log.info('stopped');
       process.exit(0);
     } catch (err) {
@@ -49,6 +46,11 @@ async function main() {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+  const app = await starting;
+  log.info(
+    { url: app.url, port: config.port, database: config.databaseProvider },
+    `Passerelle is running: open http://localhost:${config.port}`,
+  );
   process.on('unhandledRejection', (reason) => log.error({ err: safeError(reason) }, 'unhandled rejection'));
 }
 
