@@ -51,7 +51,7 @@ export function language(code: LanguageCode): Language {
 }
 
 /** Dari's own ISO 639-3 code, and other tags channels send for our languages. */
-const TAG_ALIASES: Record<string, LanguageCode> = { prs: 'fa', pes: 'fa', pbt: 'ps', pbu: 'ps', tir: 'ti' };
+export const TAG_ALIASES: Record<string, LanguageCode> = { prs: 'fa', pes: 'fa', pbt: 'ps', pbu: 'ps', tir: 'ti' };
 
 /** Maps a channel's locale tag (fr-FR, ar-EG, fa-AF, prs...) to one of our languages, if any. */
 export function languageFromLocaleTag(tag: string | undefined | null): LanguageCode | undefined {

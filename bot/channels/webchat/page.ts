@@ -14,7 +14,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import type { Request, Response, Server } from 'restify';
 import { translator } from '../../i18n/translator';
-import { LANGUAGES, isLanguageCode, language, type LanguageCode } from '../../i18n/languages';
+import { LANGUAGES, TAG_ALIASES, isLanguageCode, language, type LanguageCode } from '../../i18n/languages';
 import { projectRoot } from '../../runtime/paths';
 import { compressed, webChatAssets, type Encoding, type StaticAsset } from './assets';
 
@@ -124,7 +124,11 @@ export function registerWebChatPage(server: Server, options: PageOptions = {}): 
   const url = (name: string) => assets.get(name)!.url;
   const template = fs.readFileSync(path.join(PUBLIC, 'index.html'), 'utf8');
   // (JSON in a data block: "<" escaped, so no text in it can close the element.)
-  const data = JSON.stringify({ languages: languagesData(), strings: url('strings.json') }).replace(/</g, '\\u003c');
+  const data = JSON.stringify({
+    languages: languagesData(),
+    tagAliases: TAG_ALIASES,
+    strings: url('strings.json'),
+  }).replace(/</g, '\\u003c');
   const pages = new Map<LanguageCode, { html: Buffer; br: Buffer; gzip: Buffer; etag: string }>();
   const pageIn = (code: LanguageCode) => {
     let page = pages.get(code);

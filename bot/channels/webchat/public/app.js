@@ -66,7 +66,7 @@
   // confirmation in one digit ("دری / فارسی؟ 1 بلی / 2 زبان دیگر").
   function browserLanguage() {
     var tags = navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language];
-    var aliases = { prs: 'fa', pes: 'fa', pbt: 'ps', pbu: 'ps', tir: 'ti' };
+    var aliases = DATA.tagAliases; // other tags for our languages (prs: Dari), as the server reads them
     for (var i = 0; i < tags.length; i++) {
       var primary = String(tags[i] || '')
         .toLowerCase()
