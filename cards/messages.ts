@@ -3,7 +3,14 @@
 // and `inputHint`. Numbered options stay in the text; suggested actions only mirror them, so an
 // answer by voice, by keyboard or by tapping gives the same result. Channel renderers (web chat,
 // WhatsApp) turn these activities into what their client shows.
-import { ActionTypes, ActivityTypes, InputHints, TextFormatTypes, type Activity, type CardAction } from 'botbuilder';
+import {
+  ActionTypes,
+  ActivityTypes,
+  InputHints,
+  TextFormatTypes,
+  type Activity,
+  type CardAction,
+} from 'botbuilder-core';
 import { language, type LanguageCode } from '../bot/i18n/languages';
 import { translator } from '../bot/i18n/translator';
 

@@ -1,6 +1,7 @@
 // My agenda: the next 14 days (workshops, shifts, days in a company), in time order, grouped by
 // day: a line with the day, then one line per item. One message, then back to the menu.
-import { ComponentDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { ComponentDialog } from './sdk';
+import type { WaterfallStepContext } from 'botbuilder-dialogs';
 import { translator } from '../bot/i18n/translator';
 import type { LanguageCode } from '../bot/i18n/languages';
 import { turnLocale } from '../bot/turns/turnState';

@@ -3,8 +3,9 @@
 // keywords that work at any time ("menu"/0, "help", "language", "stop", "start", "delete",
 // "forget"), the answers to the questions we sent them (an invitation, a check-in, a reminder),
 // and the main menu.
-import { ActivityTypes, type TurnContext } from 'botbuilder';
-import { DialogTurnStatus, type DialogContext } from 'botbuilder-dialogs';
+import { ActivityTypes, type TurnContext } from 'botbuilder-core';
+import { DialogTurnStatus } from './sdk';
+import type { DialogContext } from 'botbuilder-dialogs';
 import { translator, wordList } from '../bot/i18n/translator';
 import {
   channelPhone,

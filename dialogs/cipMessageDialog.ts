@@ -1,7 +1,8 @@
 // Write to my CIP: a message in words or a voice note, stored on the case (message_to_cip), then
 // when the CIP usually answers. Also opened by the way-out dialog, maybe for someone we do not
 // know yet: they are told how to get there through the menu (consent first).
-import { ComponentDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { ComponentDialog } from './sdk';
+import type { WaterfallStepContext } from 'botbuilder-dialogs';
 import { translator } from '../bot/i18n/translator';
 import { turnLocale } from '../bot/turns/turnState';
 import { messageToCip } from '../bot/services/people';

@@ -1,7 +1,8 @@
 // A keyword that changes something for good ("delete", "stop") asks one yes/no question first;
 // then `answered` acts on the answer for the person's case. Opened for known people only.
-import { ComponentDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
-import type { TurnContext } from 'botbuilder';
+import { ComponentDialog } from './sdk';
+import type { WaterfallStepContext } from 'botbuilder-dialogs';
+import type { TurnContext } from 'botbuilder-core';
 import type { ParseKeys } from 'i18next';
 import { translator } from '../bot/i18n/translator';
 import { beneficiaryIdOf, type DialogDeps } from './deps';

@@ -2,8 +2,9 @@
 // language, erasure, the answers to our questions, the employer contacts' menu), and the turn
 // itself: an employer contact's (recognised by their phone number) or else a beneficiary's, each
 // run by the turn router.
-import type { StatePropertyAccessor, TurnContext } from 'botbuilder';
-import { DialogSet, type Dialog, type DialogState } from 'botbuilder-dialogs';
+import type { StatePropertyAccessor, TurnContext } from 'botbuilder-core';
+import { DialogSet } from './sdk';
+import type { Dialog, DialogState } from 'botbuilder-dialogs';
 import type { Answerer } from './answers/answerer';
 import { BeneficiaryTurns } from './beneficiaryTurns';
 import type { ContactRoot } from './contacts/contactRoot';

@@ -1,7 +1,7 @@
 // What dialogs need from the rest of the application: the case database, the clock, the time
 // zone, the user profile, and a way to tell people about queued notifications. Dialogs reach the
 // domain through bot/services only.
-import type { TurnContext } from 'botbuilder';
+import type { TurnContext } from 'botbuilder-core';
 import type { Db } from '../bot/db/client';
 import type { ProfileAccessor } from '../bot/turns/turnState';
 

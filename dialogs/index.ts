@@ -1,5 +1,5 @@
 // Builds the dialogs of a conversation and wires them into its root (the turn) and the main menu.
-import type { StatePropertyAccessor } from 'botbuilder';
+import type { StatePropertyAccessor } from 'botbuilder-core';
 import type { DialogState } from 'botbuilder-dialogs';
 import { changeLanguage } from '../bot/services/people';
 import { AgendaDialog } from './agendaDialog';

@@ -1,6 +1,7 @@
 // Language choice: the eight languages, each in its own script, numbered in a fixed order.
 // Saves the choice in the user's profile; the reply and everything after it use the new language.
-import { ComponentDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { ComponentDialog } from './sdk';
+import type { WaterfallStepContext } from 'botbuilder-dialogs';
 import { LANGUAGES, type LanguageCode } from '../bot/i18n/languages';
 import { translator } from '../bot/i18n/translator';
 import { setTurnLocale, turnLocale, type ProfileAccessor } from '../bot/turns/turnState';

@@ -3,7 +3,8 @@
 // onboarding comes first (language if not chosen yet, consent, first name), then the task they
 // picked. What comes before the menu in a turn (keywords, answers to our questions, the active
 // dialog) is the turn router's (turnRouter.ts, beneficiaryTurns.ts).
-import { ComponentDialog, type Dialog, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { ComponentDialog } from './sdk';
+import type { Dialog, WaterfallStepContext } from 'botbuilder-dialogs';
 import { translator } from '../bot/i18n/translator';
 import { LANGUAGE_CODES } from '../bot/i18n/languages';
 import { channelGivesNoLanguage, turnLocale } from '../bot/turns/turnState';

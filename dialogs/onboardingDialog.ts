@@ -8,8 +8,9 @@
 // case for the phone number the channel gives, or a new pending case with their first name.
 // Ends with { beneficiaryId }, or with {} when they said no or were not understood three times
 // (the main dialog then shows the menu again).
-import { ComponentDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
-import type { TurnContext } from 'botbuilder';
+import { ComponentDialog } from './sdk';
+import type { WaterfallStepContext } from 'botbuilder-dialogs';
+import type { TurnContext } from 'botbuilder-core';
 import { translator, wordList } from '../bot/i18n/translator';
 import { isLanguageCode, language as languageInfo, type LanguageCode } from '../bot/i18n/languages';
 import { offeredLanguages } from '../bot/turns/middleware/locale';

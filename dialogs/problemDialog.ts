@@ -2,7 +2,8 @@
 // Report: category -> urgency -> a few words or a voice note -> the reference (B-4821), spelled
 // out in `speak` so that it can be heard and written down. Starts at the urgency when the
 // category is given (a shift declined for childcare or transport).
-import { ComponentDialog, type DialogContext, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { ComponentDialog } from './sdk';
+import type { DialogContext, WaterfallStepContext } from 'botbuilder-dialogs';
 import { translator, wordList } from '../bot/i18n/translator';
 import type { LanguageCode } from '../bot/i18n/languages';
 import { turnLocale } from '../bot/turns/turnState';

@@ -2,7 +2,7 @@
 // again inside a conversation: its message rendered again in their language, and the question
 // noted as asked again, so that their next message answers it. The same for beneficiaries and
 // employer contacts.
-import type { TurnContext } from 'botbuilder';
+import type { TurnContext } from 'botbuilder-core';
 import { turnLocale } from '../bot/turns/turnState';
 import { askedAgain, askedPayload, openQuestion, type OpenQuestion } from '../bot/services/questions';
 import { renderNotification } from '../cards/notifications';

@@ -1,7 +1,8 @@
 // My shifts: the person's work of the next 7 days, five a page (then "more"). Pick one, then say
 // yes (I come) or no; no asks why, and for childcare or transport offers to report the problem
 // right away (the report-a-problem flow with that category).
-import { ComponentDialog, type DialogContext, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { ComponentDialog } from './sdk';
+import type { DialogContext, WaterfallStepContext } from 'botbuilder-dialogs';
 import { translator, wordList } from '../bot/i18n/translator';
 import type { LanguageCode } from '../bot/i18n/languages';
 import { turnLocale } from '../bot/turns/turnState';

@@ -3,8 +3,9 @@
 // answer to an open question we sent them -> the active dialog
 // (or the menu when none is active, or when it ended). Beneficiaries (dialogs/beneficiaryTurns.ts)
 // and employer contacts (dialogs/contacts/contactRoot.ts) each give their own steps.
-import { ActivityTypes } from 'botbuilder';
-import { DialogTurnStatus, type DialogContext } from 'botbuilder-dialogs';
+import { ActivityTypes } from 'botbuilder-core';
+import { DialogTurnStatus } from './sdk';
+import type { DialogContext } from 'botbuilder-dialogs';
 import { translator, wordList } from '../bot/i18n/translator';
 import type { LanguageCode } from '../bot/i18n/languages';
 import { turnLocale } from '../bot/turns/turnState';

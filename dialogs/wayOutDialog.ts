@@ -1,5 +1,6 @@
 // After three answers the bot did not understand: back to the menu, or a message to the CIP.
-import { ComponentDialog, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { ComponentDialog, WaterfallDialog } from './sdk';
+import type { WaterfallStepContext } from 'botbuilder-dialogs';
 import { CIP_MESSAGE_DIALOG, WAY_OUT_DIALOG } from './ids';
 import { fixedQuestion, NumberedChoicePrompt, type ChoiceResult } from './prompts/numberedChoicePrompt';
 import type { Dialog } from 'botbuilder-dialogs';

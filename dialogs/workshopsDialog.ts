@@ -1,6 +1,7 @@
 // Menu 1, workshops: book one, or see (and cancel) mine. Ends when the task is done (the main
 // dialog shows the menu again), or with WAY_OUT after three answers it did not understand.
-import { ComponentDialog, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { ComponentDialog, WaterfallDialog } from './sdk';
+import type { WaterfallStepContext } from 'botbuilder-dialogs';
 import type { DialogDeps } from './deps';
 import { WORKSHOPS_DIALOG } from './ids';
 import { fixedQuestion, NumberedChoicePrompt, type ChoiceResult } from './prompts/numberedChoicePrompt';

@@ -5,7 +5,7 @@
 // said "stop" gets nothing proactive, nor does anyone in the quiet hours; what waits for them is
 // handed over when they come back themselves. A sweep delivers what waits for people whose chat is
 // open (web chat) or reachable (Azure channels, through continueConversationAsync).
-import type { Activity, ConversationReference } from 'botbuilder';
+import type { Activity, ConversationReference } from 'botbuilder-core';
 import type { Database } from '../db/client';
 import type { Logger } from '../runtime/logger';
 import {

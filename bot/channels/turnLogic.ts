@@ -1,6 +1,6 @@
 // What the channels' adapters share: the logic a turn runs (the bot's middleware and dialogs), and the
 // activity that starts a proactive turn in an existing conversation.
-import { ActivityEventNames, TurnContext, type Activity, type ConversationReference } from 'botbuilder';
+import { ActivityEventNames, TurnContext, type Activity, type ConversationReference } from 'botbuilder-core';
 
 export type Logic = (context: TurnContext) => Promise<void>;
 

@@ -1,7 +1,7 @@
 // Files coming in: a web chat upload or a WhatsApp download is kept only when its claimed type is
 // one of ours and its bytes agree (types.ts, sniff.ts); attachments a web chat client posts by URL
 // are kept only when they are files of our store that this same person sent.
-import type { Attachment } from 'botbuilder';
+import type { Attachment } from 'botbuilder-core';
 import { MEDIA_ROUTE, mediaUrl, type MediaOwner, type MediaStore, type StoredMedia } from './store';
 import { sniffType } from './sniff';
 import { verifiedType } from './types';

@@ -7,7 +7,7 @@
 // made at start: Direct Line conversations live in this process's memory, so nothing signed
 // needs to outlive it. The database keeps plain links (for staff, who sign in).
 import crypto from 'node:crypto';
-import type { Activity } from 'botbuilder';
+import type { Activity } from 'botbuilder-core';
 import { mediaIdOf, mediaUrl } from './store';
 
 const KEY = crypto.randomBytes(32);

@@ -1,5 +1,5 @@
 // What the person reads when a file is refused: in their language, what they can send instead.
-import type { Activity } from 'botbuilder';
+import type { Activity } from 'botbuilder-core';
 import { say, type Message } from '../../cards/messages';
 import { translator } from '../i18n/translator';
 import { languageFromLocaleTag, type LanguageCode } from '../i18n/languages';

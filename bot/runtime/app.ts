@@ -98,7 +98,7 @@ export async function startApp(config: Config, log: Logger, options: StartOption
       tokensPerMinute: config.directLine.tokensPerMinute,
       postsPerMinute: config.directLine.postsPerMinute,
     });
-    const botFramework = new BotFrameworkChannel(config.microsoftApp, core, {
+    const botFramework = await BotFrameworkChannel.create(config.microsoftApp, core, {
       emulator: config.botFrameworkEmulator,
       trustProxy: config.trustProxy,
     });

@@ -1,7 +1,7 @@
 // Builds what every channel shares: state over the case database, the dialogs, the bot, the
 // middleware (message record, language) and the turn error handler. Adapters of every channel
 // install the same pipeline with `installPipeline`, so all channels run the same bot.
-import { ConversationState, UserState, type BotAdapter, type Middleware, type TurnContext } from 'botbuilder';
+import { ConversationState, UserState, type BotAdapter, type Middleware, type TurnContext } from 'botbuilder-core';
 import type { DialogState } from 'botbuilder-dialogs';
 import type { Config } from '../runtime/config';
 import { Notifier } from '../channels/notifier';

@@ -1,7 +1,13 @@
 // The bot: hands messages and new members to the dialogs, then saves the conversation's and the
 // user's state (both in the case database) at the end of every turn; or hands them to the
 // channel, when it commits the turn's state with the rest of the turn (see deferStateWrites).
-import { ActivityHandler, type ConversationState, type StoreItems, type TurnContext, type UserState } from 'botbuilder';
+import {
+  ActivityHandler,
+  type ConversationState,
+  type StoreItems,
+  type TurnContext,
+  type UserState,
+} from 'botbuilder-core';
 import type { ConversationRoot } from '../../dialogs/conversationRoot';
 import { deferredStateWrites, type PrismaStorage } from './prismaStorage';
 

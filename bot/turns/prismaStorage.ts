@@ -7,7 +7,7 @@
 // `writeGroupsWithin` in its own transaction (the turns of many people at once: each turn's
 // writes are taken whole, or not at all).
 import crypto from 'node:crypto';
-import type { Storage, StoreItems, TurnContext } from 'botbuilder';
+import type { Storage, StoreItems, TurnContext } from 'botbuilder-core';
 import type { Database, Prisma } from '../db/client';
 import { Batcher } from '../db/batcher';
 import { dbTimestamp, insertFromJson, jsonStrings, type JsonColumns } from '../db/jsonRows';

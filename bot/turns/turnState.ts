@@ -1,6 +1,6 @@
 // What the pipeline puts in a turn's state for dialogs to read: the person's language, and the
 // user profile kept in UserState. Dialogs use these helpers, never the channel's own fields.
-import { TurnContext, type StatePropertyAccessor } from 'botbuilder';
+import { TurnContext, type StatePropertyAccessor } from 'botbuilder-core';
 import type { ChatIdentity } from '../services/people';
 import type { LanguageCode } from '../i18n/languages';
 

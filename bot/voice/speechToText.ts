@@ -10,7 +10,7 @@
 // when it fails, the message keeps no text and the dialogs say that they cannot listen yet (or keep
 // the voice note, where they can).
 import fs from 'node:fs';
-import type { Middleware, TurnContext } from 'botbuilder';
+import type { Middleware, TurnContext } from 'botbuilder-core';
 import { language } from '../i18n/languages';
 import type { Logger } from '../runtime/logger';
 import { mediaIdOf, type MediaStore } from '../media/store';

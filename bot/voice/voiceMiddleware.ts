@@ -3,7 +3,7 @@
 // at all, or once they sent a voice note in this conversation. The case's `reads` and `voiceMode`
 // are kept in the profile and read again from the database at most every ten minutes (a CIP may
 // change them), so a turn costs no query.
-import type { Middleware, TurnContext } from 'botbuilder';
+import type { Middleware, TurnContext } from 'botbuilder-core';
 import type { Database } from '../db/client';
 import { setTurnListens, type ProfileAccessor, type UserProfile } from '../turns/turnState';
 

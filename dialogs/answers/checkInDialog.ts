@@ -1,7 +1,8 @@
 // The answer to the daily check-in of an immersion ("How was your day?"), maybe hours later:
 // "good" is thanked; "I need help" tells the person their CIP knows (an alert was raised);
 // "difficult" asks what happened (a few words or a voice note), then offers to report a problem.
-import { ComponentDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { ComponentDialog } from '../sdk';
+import type { WaterfallStepContext } from 'botbuilder-dialogs';
 import { translator } from '../../bot/i18n/translator';
 import { turnLocale } from '../../bot/turns/turnState';
 import { answerCheckIn, describeCheckIn, type CheckInAnswer } from '../../bot/services/checkIns';

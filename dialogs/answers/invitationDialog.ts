@@ -2,7 +2,8 @@
 // "1 I'll come" books through the same rules as the booking dialog (capacity, then the waiting
 // list; age group; a warning, and a question, when it overlaps one of the person's shifts);
 // "2 not this time" records the decline. The menu comes back after.
-import { ComponentDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { ComponentDialog } from '../sdk';
+import type { WaterfallStepContext } from 'botbuilder-dialogs';
 import { translator } from '../../bot/i18n/translator';
 import { turnLocale } from '../../bot/turns/turnState';
 import { answerInvitation, invitationOfQuestion } from '../../bot/services/broadcasts';

@@ -1,7 +1,8 @@
 // The answer to the evening reminder of tomorrow's workshops and shifts: "1 I'll be there"
 // confirms them; "2 I can't come" opens the cancel flow (a workshop) or the decline flow (a shift:
 // why, and the offer to report the problem), after asking which one when there are several.
-import { ComponentDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { ComponentDialog } from '../sdk';
+import type { WaterfallStepContext } from 'botbuilder-dialogs';
 import { translator } from '../../bot/i18n/translator';
 import { turnLocale } from '../../bot/turns/turnState';
 import {

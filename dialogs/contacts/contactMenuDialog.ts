@@ -2,7 +2,8 @@
 // else: 1 report an absence, 2 report a problem (a few words or a voice note), 3 confirm
 // tomorrow's shift. Then the person (skipped when there is only one), then the action. The list
 // holds only the contact's structure's people, and every action checks it again (services/contacts).
-import { ComponentDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { ComponentDialog } from '../sdk';
+import type { WaterfallStepContext } from 'botbuilder-dialogs';
 import { translator, wordList } from '../../bot/i18n/translator';
 import type { LanguageCode } from '../../bot/i18n/languages';
 import { turnLocale } from '../../bot/turns/turnState';

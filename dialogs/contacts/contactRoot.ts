@@ -3,7 +3,7 @@
 // onboarding or tasks. "menu", "help", "language", "stop" and "start" work for them too ("stop"
 // and "start" on the Contact). A message that answers an attendance request we sent goes on the
 // shift; another open request is then asked again at once, so the next answer is for it.
-import { ActivityTypes, type TurnContext } from 'botbuilder';
+import { ActivityTypes, type TurnContext } from 'botbuilder-core';
 import type { Dialog, DialogContext } from 'botbuilder-dialogs';
 import { translator } from '../../bot/i18n/translator';
 import { channelPhone, chatIdentity, setTurnLocale, turnLocale, type UserProfile } from '../../bot/turns/turnState';

@@ -8,8 +8,9 @@
 // small arguments kept in the dialog state (ids, not texts): the state stays small (it is saved
 // every turn), what the question shows is fresh (seats left), and a question asked again after a
 // change of language comes back in the new language.
-import { Dialog, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
-import type { TurnContext } from 'botbuilder';
+import { Dialog } from '../sdk';
+import type { DialogContext, DialogTurnResult } from 'botbuilder-dialogs';
+import type { TurnContext } from 'botbuilder-core';
 import { ask, say } from '../../cards/messages';
 import type { ParseKeys } from 'i18next';
 import { translator } from '../../bot/i18n/translator';

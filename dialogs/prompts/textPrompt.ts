@@ -2,8 +2,9 @@
 // a document, kept as a reference for the CIP. After `maxMisses` empty or unusable answers it ends
 // with NO_ANSWER so the caller can offer a way out. The answer is the message's whole text (up to
 // MAX_FREE_TEXT, where other turns read MAX_TEXT), and the conversation's record keeps it whole.
-import { Dialog, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
-import { InputHints, type TurnContext } from 'botbuilder';
+import { Dialog } from '../sdk';
+import type { DialogContext, DialogTurnResult } from 'botbuilder-dialogs';
+import { InputHints, type TurnContext } from 'botbuilder-core';
 import { say } from '../../cards/messages';
 import type { ParseKeys } from 'i18next';
 import { translator } from '../../bot/i18n/translator';

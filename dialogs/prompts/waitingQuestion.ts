@@ -2,8 +2,9 @@
 // begins, reads only the person's messages, and asks again when a dialog it started ends or when
 // it is told to reprompt. Each prompt says what its state is, how it asks and how it reads an answer;
 // `build` makes its question in the turn's language.
-import { Dialog, type DialogContext, type DialogInstance, type DialogTurnResult } from 'botbuilder-dialogs';
-import { ActivityTypes, type TurnContext } from 'botbuilder';
+import { Dialog } from '../sdk';
+import type { DialogContext, DialogInstance, DialogTurnResult } from 'botbuilder-dialogs';
+import { ActivityTypes, type TurnContext } from 'botbuilder-core';
 
 export abstract class WaitingQuestion<O extends object, S, B> extends Dialog<O> {
   constructor(

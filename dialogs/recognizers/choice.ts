@@ -1,7 +1,9 @@
 // Recognises which numbered option a person chose, the way people answer by voice or keyboard:
 // "2", "٢", "۲", "deux", "two", "the second", "le 2", the option's label or one of its synonyms.
 // Cheap checks run first; Microsoft's recognizers (French and English only) are the last resort.
-import { recognizeBoolean, recognizeNumber, recognizeOrdinal, Culture } from '@microsoft/recognizers-text-suite';
+// (The two recognizer packages we call, not the whole suite: see dialogs/sdk.ts.)
+import { recognizeBoolean } from '@microsoft/recognizers-text-choice';
+import { Culture, recognizeNumber, recognizeOrdinal } from '@microsoft/recognizers-text-number';
 import { LANGUAGE_CODES, type LanguageCode } from '../../bot/i18n/languages';
 import { wordList } from '../../bot/i18n/translator';
 import { MAX_ANSWER_CHARS, normalize, words } from './normalize';

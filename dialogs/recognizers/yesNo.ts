@@ -15,7 +15,7 @@
 // their short Latin-letter forms are ordinary words ("la" is Arabic "no" and French "the"); longer
 // ones, which the option matching also finds in a sentence, keep it unclear ("I fly to Bali").
 // A word typed with a repeated letter ("ouiii", "nooon", "yess", "لااا") is read as the word.
-import { recognizeBoolean, Culture } from '@microsoft/recognizers-text-suite';
+import { Culture, recognizeBoolean } from '@microsoft/recognizers-text-choice';
 import { LANGUAGE_CODES, type LanguageCode } from '../../bot/i18n/languages';
 import { wordList } from '../../bot/i18n/translator';
 import { MAX_ANSWER_CHARS, normalize, words } from './normalize';

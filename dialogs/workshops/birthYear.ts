@@ -2,9 +2,10 @@
 // Accepted: "1995", "۱۹۹۵", "95", "je suis né en 1995", "mille neuf cent quatre-vingt-quinze",
 // "nineteen ninety-five", and in Dari and Pashto the solar year of Afghan papers ("1374" = 1995),
 // which is echoed as the person wrote it, with the Gregorian year: "۱۳۷۴ (1995)".
-import { Dialog, type DialogContext, type DialogInstance, type DialogTurnResult } from 'botbuilder-dialogs';
-import { ActivityTypes, InputHints, type TurnContext } from 'botbuilder';
-import { Culture, recognizeNumber } from '@microsoft/recognizers-text-suite';
+import { Dialog } from '../sdk';
+import type { DialogContext, DialogInstance, DialogTurnResult } from 'botbuilder-dialogs';
+import { ActivityTypes, InputHints, type TurnContext } from 'botbuilder-core';
+import { Culture, recognizeNumber } from '@microsoft/recognizers-text-number';
 import { translator } from '../../bot/i18n/translator';
 import type { LanguageCode } from '../../bot/i18n/languages';
 import { turnLocale } from '../../bot/turns/turnState';

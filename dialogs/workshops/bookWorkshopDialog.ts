@@ -1,8 +1,9 @@
 // Book a workshop: the year of birth if we do not know it yet, then the sessions the person may
 // book (5 a page, and "more"), a warning when one overlaps a shift, then the booking itself: a seat,
 // or the waiting list when it is full.
-import { ComponentDialog, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
-import type { TurnContext } from 'botbuilder';
+import { ComponentDialog } from '../sdk';
+import type { DialogTurnResult, WaterfallStepContext } from 'botbuilder-dialogs';
+import type { TurnContext } from 'botbuilder-core';
 import { translator } from '../../bot/i18n/translator';
 import type { LanguageCode } from '../../bot/i18n/languages';
 import { turnLocale } from '../../bot/turns/turnState';

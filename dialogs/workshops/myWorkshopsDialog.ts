@@ -1,8 +1,9 @@
 // My workshops: the person's upcoming bookings and waiting-list places; choosing one offers to
 // cancel it. A seat freed this way goes to the first person waiting, who is told at once when
 // they can be reached (else at their next visit).
-import { ComponentDialog, type DialogContext, type WaterfallStepContext } from 'botbuilder-dialogs';
-import type { TurnContext } from 'botbuilder';
+import { ComponentDialog } from '../sdk';
+import type { DialogContext, WaterfallStepContext } from 'botbuilder-dialogs';
+import type { TurnContext } from 'botbuilder-core';
 import { translator } from '../../bot/i18n/translator';
 import type { LanguageCode } from '../../bot/i18n/languages';
 import { turnLocale } from '../../bot/turns/turnState';

@@ -4,7 +4,10 @@
 //   - cards (channel-neutral messages) import nothing from dialogs;
 //   - dialogs reach the database only through bot/services (no value import of bot/db, no query);
 //   - a channel (bot/channels/<name>) imports no other channel;
-//   - no import cycle.
+//   - no import cycle;
+//   - no value import of an SDK entry point that loads what the bot never uses (memory, README
+//     Performance): botbuilder-dialogs's index (dialogs/sdk.ts imports its classes one by one), the
+//     whole recognizers suite, and botbuilder itself but for the Bot Framework channel's lazy import.
 import fs from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
@@ -88,6 +91,13 @@ const channelOf = (file: string | undefined) => {
 const QUERY =
   /\bdb\s*\.\s*(?:\$(?:queryRaw|executeRaw|transaction)\w*|[a-z]\w*\s*\.\s*(?:find\w*|create\w*|update\w*|delete\w*|upsert|count|aggregate|groupBy))\s*\(/;
 
+/** Entry points too heavy to load for what we use of them, and where they may be loaded anyway. */
+const HEAVY: Record<string, string | undefined> = {
+  'botbuilder-dialogs': undefined,
+  '@microsoft/recognizers-text-suite': undefined,
+  botbuilder: 'bot/channels/botframework',
+};
+
 /** The violations of the layers' rules in a tree, as sentences. */
 function violations(tree: Tree): string[] {
   const found: string[] = [];
@@ -111,6 +121,8 @@ function violations(tree: Tree): string[] {
       if (under(file, 'cards') && under(i.target, 'dialogs')) found.push(`${file} (cards) imports ${to}`);
       if (under(file, 'dialogs') && under(i.target, 'bot/db') && !i.typeOnly)
         found.push(`${file} (dialogs) imports the database module ${to}`);
+      if (i.specifier in HEAVY && !i.typeOnly && !under(file, HEAVY[i.specifier] ?? '-'))
+        found.push(`${file} loads the whole of ${i.specifier}`);
       const [a, b] = [channelOf(file), channelOf(i.target)];
       if (a && b && a !== b) found.push(`${file} (channel ${a}) imports ${to} (channel ${b})`);
     }
@@ -171,6 +183,9 @@ test('the checker finds each kind of violation when one is planted', () => {
   add('dialogs/agendaDialog.ts', "import { openDatabase } from '../bot/db/client';");
   add('dialogs/shiftsDialog.ts', 'const rows = () => deps.db.shift.findMany({});');
   add('bot/channels/whatsapp/renderer.ts', "import { BASE } from '../webchat/directLine';");
+  add('dialogs/languageDialog.ts', "import { TextPrompt } from 'botbuilder-dialogs';");
+  add('dialogs/recognizers/yesNo.ts', "import { recognizeDateTime } from '@microsoft/recognizers-text-suite';");
+  add('bot/channels/webchat/renderer.ts', "import { CloudAdapter } from 'botbuilder';");
   // notifications -> messages -> notifications
   add('cards/messages.ts', "import type { Message as M } from './notifications';");
   const found = violations(planted);
@@ -183,6 +198,9 @@ test('the checker finds each kind of violation when one is planted', () => {
       'dialogs/shiftsDialog.ts (dialogs) queries the database directly: db.shift.findMany(',
       'bot/channels/whatsapp/renderer.ts (channel whatsapp) imports ' +
         'bot/channels/webchat/directLine.ts (channel webchat)',
+      'dialogs/languageDialog.ts loads the whole of botbuilder-dialogs',
+      'dialogs/recognizers/yesNo.ts loads the whole of @microsoft/recognizers-text-suite',
+      'bot/channels/webchat/renderer.ts loads the whole of botbuilder',
     ]),
   );
   expect(

@@ -6,12 +6,10 @@
 // BOTFRAMEWORK_EMULATOR=on, for the Bot Framework Emulator on a developer's machine: then it
 // answers loopback clients (behind TRUST_PROXY, the real client's address counts) on the
 // "emulator" channel only.
-import {
-  Channels,
-  CloudAdapter,
-  ConfigurationBotFrameworkAuthentication,
-  type ConversationReference,
-} from 'botbuilder';
+// (botbuilder itself, with its HTTP client and Azure authentication, about 10 MB, is loaded only
+// when the route is on: most installations use the web chat and WhatsApp alone.)
+import type { CloudAdapter } from 'botbuilder';
+import { Channels, type ConversationReference } from 'botbuilder-core';
 import restify, { type Request, type Response, type Server } from 'restify';
 import type { BotCore } from '../../turns/botCore';
 import type { Config } from '../../runtime/config';
@@ -40,38 +38,48 @@ export interface BotFrameworkOptions {
 }
 
 export class BotFrameworkChannel {
-  readonly adapter: CloudAdapter;
-  readonly mode: BotFrameworkMode;
-
-  constructor(
-    private readonly app: Config['microsoftApp'],
-    private readonly core: BotCore,
-    private readonly options: BotFrameworkOptions = {},
-  ) {
-    this.mode = app.appId ? 'azure' : options.emulator ? 'emulator' : 'off';
+  /** The route's mode, and the SDK's adapter when the route is on. */
+  static async create(
+    app: Config['microsoftApp'],
+    core: BotCore,
+    options: BotFrameworkOptions = {},
+  ): Promise<BotFrameworkChannel> {
+    const mode: BotFrameworkMode = app.appId ? 'azure' : options.emulator ? 'emulator' : 'off';
+    if (mode === 'off') return new BotFrameworkChannel(mode, app, core, options);
+    const { CloudAdapter, ConfigurationBotFrameworkAuthentication } = await import('botbuilder');
     const auth = new ConfigurationBotFrameworkAuthentication({
       MicrosoftAppId: app.appId,
       MicrosoftAppPassword: app.appPassword,
       MicrosoftAppType: app.appType,
       MicrosoftAppTenantId: app.tenantId,
     });
-    this.adapter = new CloudAdapter(auth);
-    core.installPipeline(this.adapter);
-    core.notifier.registerBotFramework(this.proactive());
+    const channel = new BotFrameworkChannel(mode, app, core, options, new CloudAdapter(auth));
+    core.installPipeline(channel.adapter!);
+    core.notifier.registerBotFramework(channel.proactive(channel.adapter!));
+    return channel;
   }
+
+  private constructor(
+    readonly mode: BotFrameworkMode,
+    private readonly app: Config['microsoftApp'],
+    private readonly core: BotCore,
+    private readonly options: BotFrameworkOptions,
+    /** undefined when the route is off */
+    readonly adapter?: CloudAdapter,
+  ) {}
 
   /**
    * Proactive messages to conversations of Azure Bot Service channels: a turn continued on the
    * stored reference (continueConversationAsync), so any instance can send them. The person's
    * turns and these run in order, one conversation at a time.
    */
-  proactive(): ProactiveChannel {
+  private proactive(adapter: CloudAdapter): ProactiveChannel {
     return {
       send: async (target, activities, _id, personIsHere) => {
         const reference = target.reference as ConversationReference;
         if (!reference.serviceUrl || !reference.conversation?.id) return false;
         const send = () =>
-          this.adapter.continueConversationAsync(this.app.appId ?? '', reference, async (context) => {
+          adapter.continueConversationAsync(this.app.appId ?? '', reference, async (context) => {
             await context.sendActivities(activities);
           });
         // In the person's own turn already: queueing behind it would wait for ourselves.
@@ -108,7 +116,7 @@ export class BotFrameworkChannel {
       const conversationId = (req.body as { conversation: { id: string } }).conversation.id;
       // One conversation's turns run in order.
       await this.core.turns.run(conversationId, () =>
-        this.adapter.process(req, res, (context) => this.core.bot.run(context)),
+        this.adapter!.process(req, res, (context) => this.core.bot.run(context)),
       );
     });
   }

@@ -7,7 +7,7 @@
 // their pages have read them long ago), and conversations (at the cap, one nobody reads is
 // forgotten to make room; only when every one is read is a new visitor refused).
 import crypto from 'node:crypto';
-import type { Activity } from 'botbuilder';
+import type { Activity } from 'botbuilder-core';
 
 export interface DirectLineConversation {
   id: string;

@@ -22,7 +22,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
-import type { Activity, Attachment, TurnContext } from 'botbuilder';
+import type { Activity, Attachment, TurnContext } from 'botbuilder-core';
 import restify, { type Request, type Response, type Server } from 'restify';
 import type { BotCore } from '../../turns/botCore';
 import type { Logger } from '../../runtime/logger';

@@ -1,7 +1,13 @@
 // A Bot Framework adapter that runs turns inside this process: the built-in web chat's Direct Line
 // endpoint hands it the activities people post, and it hands the bot's replies to `deliver`.
 // Middleware and bot are the same as on every other channel (see botCore.installPipeline).
-import { BotAdapter, TurnContext, type Activity, type ConversationReference, type ResourceResponse } from 'botbuilder';
+import {
+  BotAdapter,
+  TurnContext,
+  type Activity,
+  type ConversationReference,
+  type ResourceResponse,
+} from 'botbuilder-core';
 import { proactiveActivity, type Logic } from '../turnLogic';
 
 export type Deliver = (

@@ -8,7 +8,7 @@
 // - emergency numbers (cards/emergency.ts) become tel: links: the text goes out as Markdown, each
 //   line a paragraph, everything but the links escaped.
 // `speak` is left as it is (the options are still read out), and so is every other channel.
-import type { Activity, CardAction } from 'botbuilder';
+import type { Activity, CardAction } from 'botbuilder-core';
 import { emergencyNumbers } from '../../../cards/emergency';
 import { translator } from '../../i18n/translator';
 import { languageFromLocaleTag } from '../../i18n/languages';

@@ -4,7 +4,13 @@
 // "handled" mark, in one transaction (see channel.ts). A crash before that commit leaves the
 // message to be handled again, from the same state; after it, the replies go out from the outbox.
 // Typing becomes WhatsApp's "read, typing..." mark on the person's message.
-import { BotAdapter, TurnContext, type Activity, type ConversationReference, type ResourceResponse } from 'botbuilder';
+import {
+  BotAdapter,
+  TurnContext,
+  type Activity,
+  type ConversationReference,
+  type ResourceResponse,
+} from 'botbuilder-core';
 import { RECORDED_BY_CHANNEL } from '../../turns/middleware/messageRecorder';
 import { proactiveActivity, type Logic } from '../turnLogic';
 

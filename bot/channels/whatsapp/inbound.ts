@@ -2,7 +2,7 @@
 // list row we sent comes back as its id, which is the option's number), the media to keep (voice
 // notes, photos, documents), a location. Reactions never reach here (webhook.ts drops them);
 // anything else we cannot read is marked unsupported and gets a friendly answer.
-import type { Activity, Attachment } from 'botbuilder';
+import type { Activity, Attachment } from 'botbuilder-core';
 import type { WaMessage } from './payloads';
 import type { InboundEvent } from './webhook';
 import { SHOW_WAITING_PAYLOAD } from './templates';

@@ -7,7 +7,7 @@
 //   the numbered lines always stay in the body, so an answer by voice or keyboard works too;
 // - hero and adaptive cards become text plus the same buttons.
 // Text is never rewritten: right-to-left text and its direction marks go out as they came.
-import type { Activity, CardAction } from 'botbuilder';
+import type { Activity, CardAction } from 'botbuilder-core';
 import { translator } from '../../i18n/translator';
 import type { LanguageCode } from '../../i18n/languages';
 import { LIMITS, type ListRow, type OutboundMessage } from './payloads';

@@ -5,7 +5,7 @@
 // it is handled after the restart (by this instance or another: stranded messages are looked for
 // every few seconds). Media are downloaded and kept with the case first (attachmentsOf).
 // Proactive turns (continueConversation) run in the person's queue and commit the same way.
-import type { Attachment, ConversationReference, TurnContext } from 'botbuilder';
+import type { Attachment, ConversationReference, TurnContext } from 'botbuilder-core';
 import type { BotCore } from '../../turns/botCore';
 import type { LanguageCode } from '../../i18n/languages';
 import type { Logger } from '../../runtime/logger';

@@ -3,7 +3,7 @@
 // more. Where a free answer is expected (a problem, a message to the CIP), the prompt takes the
 // whole text back with `wholeText`, up to MAX_FREE_TEXT, and the record keeps it whole.
 // (An answer to a question with options is much shorter still: see MAX_ANSWER_CHARS.)
-import type { Middleware, TurnContext } from 'botbuilder';
+import type { Middleware, TurnContext } from 'botbuilder-core';
 
 /** What a turn reads of a message: WhatsApp's own limit for a text. */
 export const MAX_TEXT = 4096;

@@ -8,7 +8,7 @@
 // Someone new who chose nothing and whose channel said nothing (WhatsApp) gets a guess from the
 // script of their message and their phone's country code (bot/i18n/guessLanguage.ts): replies
 // come in the guessed language, and onboarding offers it for confirmation.
-import { ActivityTypes, type Middleware, type TurnContext } from 'botbuilder';
+import { ActivityTypes, type Middleware, type TurnContext } from 'botbuilder-core';
 import { languageFromLocaleTag, type LanguageCode } from '../../i18n/languages';
 import { guessLanguages } from '../../i18n/guessLanguage';
 import { channelPhone, setTurnLocale, turnLocale, type ProfileAccessor, type UserProfile } from '../turnState';

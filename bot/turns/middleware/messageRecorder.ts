@@ -4,7 +4,7 @@
 // leaves nothing. Channels that store their messages themselves (WhatsApp: inbound before the
 // acknowledgement, outbound through the outbox) mark the turn and are skipped here, and so are
 // proactive turns: what they send is already a row of the outbox.
-import { ActivityEventNames, ActivityTypes, type Activity, type Middleware, type TurnContext } from 'botbuilder';
+import { ActivityEventNames, ActivityTypes, type Activity, type Middleware, type TurnContext } from 'botbuilder-core';
 import type { MessageLog, MessageRecord } from '../../services/messageLog';
 import { isTurnUnrecorded, type ProfileAccessor } from '../turnState';
 
