@@ -13,7 +13,7 @@ import { ANY_STAFF, conflict, invalid, notFound, type Api, type ApiDeps } from '
 import { routesFor } from './routes';
 import { about, all, byStaff, fieldsOf, ofCase, orNotFound, shown } from './handlers';
 import { caseInScope, inScope } from './scope';
-import { day, id, idParams, list, record, someOf, text } from './schemas';
+import { day, id, idParams, list, record, ref, someOf, text } from './schemas';
 
 export const placementKind = z.enum(PLACEMENT_KINDS);
 export const placementStatus = z.enum(PLACEMENT_STATUSES);
@@ -29,7 +29,7 @@ export const placement = record({
   endDate: z.date(),
   status: z.string(),
   notes: z.string().nullable(),
-}).extend({ structure: z.object({ id: z.number().int(), name: z.string(), kind: z.string() }) });
+}).extend({ structure: ref.extend({ kind: z.string() }) });
 
 const createBody = z
   .object({

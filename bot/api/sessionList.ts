@@ -5,6 +5,7 @@ import { ANY_STAFF, invalid, notFound, type Api, type ApiDeps } from './http';
 import { routesFor } from './routes';
 import { day, idParams, list } from './schemas';
 import { all } from './handlers';
+import { sessionSlot } from './workshops';
 
 const DAY_MS = 24 * 3600_000;
 const listed = z.object({
@@ -12,11 +13,7 @@ const listed = z.object({
   workshopId: z.number().int(),
   workshopCode: z.string(),
   title: z.string(),
-  startsAt: z.date(),
-  endsAt: z.date(),
-  place: z.string(),
-  capacity: z.number().int(),
-  bookedCount: z.number().int(),
+  ...sessionSlot,
   status: z.string(),
   audience: z.string(),
 });

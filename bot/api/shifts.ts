@@ -7,7 +7,7 @@ import { routesFor } from './routes';
 import { about, all, byStaff, ofCase, orNotFound } from './handlers';
 import { asApiError } from './placements';
 import { inScope } from './scope';
-import { dateTime, idParams, list, record } from './schemas';
+import { dateTime, idParams, list, record, ref } from './schemas';
 
 export const shift = record({
   placementId: z.number().int(),
@@ -29,7 +29,7 @@ const listedShift = shift.extend({
     id: z.number().int(),
     kind: z.string(),
     status: z.string(),
-    structure: z.object({ id: z.number().int(), name: z.string() }),
+    structure: ref,
   }),
 });
 

@@ -6,12 +6,11 @@ import { z } from 'zod';
 import { ANY_STAFF, type Api, type ApiDeps } from './http';
 import { routesFor } from './routes';
 import { caseScope } from './scope';
+import { personRef } from './schemas';
 
 const DAY_MS = 24 * 3600_000;
 /** People who have not written, nor been written to, for this many days are "without news". */
 export const QUIET_DAYS = 14;
-
-const person = z.object({ id: z.number().int(), firstName: z.string().nullable(), lastName: z.string().nullable() });
 
 export function todayRoutes(api: Api, { db: { prisma } }: ApiDeps): void {
   const anyStaff = routesFor(api, 'alerts', ANY_STAFF);
@@ -22,8 +21,8 @@ export function todayRoutes(api: Api, { db: { prisma } }: ApiDeps): void {
     {
       response: z.object({
         alerts: z.array(z.object({ type: z.string(), count: z.number().int() })),
-        pending: z.array(person.extend({ createdAt: z.date() })),
-        quiet: z.array(person.extend({ lastNews: z.date() })),
+        pending: z.array(personRef.extend({ createdAt: z.date() })),
+        quiet: z.array(personRef.extend({ lastNews: z.date() })),
         sessions: z.array(
           z.object({
             id: z.number().int(),
@@ -41,11 +40,17 @@ export function todayRoutes(api: Api, { db: { prisma } }: ApiDeps): void {
             endsAt: z.date(),
             structure: z.string(),
             confirmation: z.string(),
-            person,
+            person: personRef,
           }),
         ),
         immersions: z.array(
-          z.object({ id: z.number().int(), startDate: z.date(), endDate: z.date(), structure: z.string(), person }),
+          z.object({
+            id: z.number().int(),
+            startDate: z.date(),
+            endDate: z.date(),
+            structure: z.string(),
+            person: personRef,
+          }),
         ),
       }),
     },
