@@ -11,7 +11,7 @@ import {
 } from '../services/placements';
 import { ANY_STAFF, conflict, invalid, notFound, type Api, type ApiDeps } from './http';
 import { routesFor } from './routes';
-import { about, all, byStaff, fieldsOf, ofCase, orNotFound, shown } from './handlers';
+import { about, byStaff, fieldsOf, ofCase, orNotFound, shown } from './handlers';
 import { caseInScope, inScope } from './scope';
 import { day, id, idParams, list, record, ref, someOf, text } from './schemas';
 
@@ -103,14 +103,13 @@ export function placementRoutes(api: Api, { db, db: { prisma } }: ApiDeps): void
     '/api/cip/placements/:id',
     'A placement',
     { params: idParams, response: placement },
-    async (ctx, { params }) => {
-      return shown(
+    async (ctx, { params }) =>
+      shown(
         ctx,
         'Placement',
         'placement',
         prisma.placement.findFirst({ where: inScope(ctx.staff, params.id), include: withStructure }),
-      );
-    },
+      ),
   );
 
   anyStaff.patch(
@@ -129,15 +128,13 @@ export function placementRoutes(api: Api, { db, db: { prisma } }: ApiDeps): void
     '/api/cip/beneficiaries/:id/placements',
     "A person's placements, earliest first",
     { params: idParams, query: z.object({ status: placementStatus.optional() }), response: list(placement) },
-    async (ctx, { params, query }) => {
-      const items = await ofCase(ctx, prisma, params.id, 'placement', (beneficiaryId) =>
+    async (ctx, { params, query }) =>
+      ofCase(ctx, prisma, params.id, 'placement', (beneficiaryId) =>
         prisma.placement.findMany({
           where: { beneficiaryId, ...(query.status && { status: query.status }) },
           orderBy: [{ startDate: 'asc' }, { id: 'asc' }],
           include: withStructure,
         }),
-      );
-      return all(items);
-    },
+      ),
   );
 }
