@@ -5,19 +5,14 @@ import { ANY_STAFF, type Api, type ApiDeps } from './http';
 import { routesFor } from './routes';
 import { ofCase } from './handlers';
 import { idParams, list } from './schemas';
+import { listedSession } from './sessionList';
 
 const booking = z.object({
   id: z.number().int(),
   status: z.string(),
   source: z.string(),
   createdAt: z.date(),
-  session: z.object({
-    id: z.number().int(),
-    startsAt: z.date(),
-    place: z.string(),
-    status: z.string(),
-    title: z.string(),
-  }),
+  session: listedSession.pick({ id: true, startsAt: true, place: true, status: true, title: true }),
 });
 const checkIn = z.object({
   id: z.number().int(),

@@ -7,6 +7,7 @@ import { ANY_STAFF, type Api, type ApiDeps } from './http';
 import { routesFor } from './routes';
 import { caseScope } from './scope';
 import { personRef } from './schemas';
+import { listedSession } from './sessionList';
 
 const DAY_MS = 24 * 3600_000;
 /** People who have not written, nor been written to, for this many days are "without news". */
@@ -24,14 +25,7 @@ export function todayRoutes(api: Api, { db: { prisma } }: ApiDeps): void {
         pending: z.array(personRef.extend({ createdAt: z.date() })),
         quiet: z.array(personRef.extend({ lastNews: z.date() })),
         sessions: z.array(
-          z.object({
-            id: z.number().int(),
-            title: z.string(),
-            startsAt: z.date(),
-            place: z.string(),
-            bookedCount: z.number().int(),
-            capacity: z.number().int(),
-          }),
+          listedSession.pick({ id: true, title: true, startsAt: true, place: true, bookedCount: true, capacity: true }),
         ),
         shifts: z.array(
           z.object({
