@@ -6,7 +6,7 @@ import { isUniqueViolation, type Prisma } from '../db/client';
 import { appendCaseEvent } from '../services/caseEvents';
 import { ANY_STAFF, apiError, conflict, notFound, type Api, type ApiContext, type ApiDeps } from './http';
 import { routesFor } from './routes';
-import { aboutCase, byStaff, fieldsOf, idsOf, page } from './handlers';
+import { aboutCase, byStaff, fieldsOf, page, shownPage } from './handlers';
 import { caseInScope, caseScope } from './scope';
 import {
   caseStatus,
@@ -169,12 +169,10 @@ export function beneficiaryRoutes(api: Api, { db: { prisma, provider } }: ApiDep
     { query: listQuery, response: list(beneficiary) },
     async (ctx, { query }) => {
       const where = caseListWhere(ctx.staff, query, provider);
-      const { items, total } = await page(query, (window) => [
+      return shownPage(ctx, 'beneficiary', query, (window) => [
         prisma.beneficiary.findMany({ where, orderBy: ORDER[query.sort], ...window }),
         prisma.beneficiary.count({ where }),
       ]);
-      await ctx.audit({ action: 'read', resource: 'beneficiary', detail: { ...idsOf(items), query } });
-      return { items, total };
     },
   );
 

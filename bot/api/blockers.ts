@@ -7,7 +7,7 @@ import { BLOCKER_CATEGORIES, URGENCIES } from '../services/blockers';
 import { appendCaseEvent } from '../services/caseEvents';
 import { ANY_STAFF, conflict, type Api, type ApiDeps } from './http';
 import { routesFor } from './routes';
-import { about, byStaff, idsOf, orNotFound, page, shown } from './handlers';
+import { about, byStaff, orNotFound, shown, shownPage } from './handlers';
 import { caseScope, inScope } from './scope';
 import { id, idParams, list, paging, personRef, record } from './schemas';
 
@@ -52,37 +52,31 @@ export function blockerRoutes(api: Api, { db: { prisma } }: ApiDeps): void {
         ...(query.urgency && { urgency: query.urgency }),
         ...(query.beneficiaryId && { beneficiaryId: query.beneficiaryId }),
       };
-      const { items, total } = await page(query, (window) => [
-        prisma.blocker.findMany({
-          where,
-          include: withPerson,
-          orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-          ...window,
-        }),
-        prisma.blocker.count({ where }),
-      ]);
-      await ctx.audit({
-        action: 'read',
-        resource: 'blocker',
-        ...(query.beneficiaryId && { beneficiaryId: query.beneficiaryId }),
-        detail: { ...idsOf(items), query },
-      });
-      return { items, total };
+      return shownPage(
+        ctx,
+        'blocker',
+        query,
+        (window) => [
+          prisma.blocker.findMany({
+            where,
+            include: withPerson,
+            orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+            ...window,
+          }),
+          prisma.blocker.count({ where }),
+        ],
+        query.beneficiaryId,
+      );
     },
   );
 
-  anyStaff.get(
-    '/api/cip/blockers/:id',
-    'A blocker',
-    { params: idParams, response: blocker },
-    async (ctx, { params }) => {
-      return shown(
-        ctx,
-        'Blocker',
-        'blocker',
-        prisma.blocker.findFirst({ where: inScope(ctx.staff, params.id), include: withPerson }),
-      );
-    },
+  anyStaff.get('/api/cip/blockers/:id', 'A blocker', { params: idParams, response: blocker }, async (ctx, { params }) =>
+    shown(
+      ctx,
+      'Blocker',
+      'blocker',
+      prisma.blocker.findFirst({ where: inScope(ctx.staff, params.id), include: withPerson }),
+    ),
   );
 
   anyStaff.patch(

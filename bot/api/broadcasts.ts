@@ -10,7 +10,7 @@ import { ANY_STAFF, conflict, notFound, type Api, type ApiDeps } from './http';
 import { routesFor } from './routes';
 import { orNotFound, page } from './handlers';
 import { caseScope } from './scope';
-import { ageGroup, id, idParams, language, paging, stage, text } from './schemas';
+import { ageGroup, countsOf, id, idParams, language, paging, stage, text } from './schemas';
 
 const audience = z
   .object({
@@ -35,20 +35,19 @@ const createBody = z.object({
   idempotencyKey: text(200).min(8, 'must be at least 8 characters'),
 });
 
-const counts = z.object({
-  audience: z.number().int(),
-  invited: z.number().int(),
-  queued: z.number().int(),
-  sent: z.number().int(),
-  delivered: z.number().int(),
-  read: z.number().int(),
-  failed: z.number().int(),
-  accepted: z.number().int(),
-  waitlisted: z.number().int(),
-  declined: z.number().int(),
-  skipped: z.number().int(),
-  skippedBy: z.record(z.string(), z.number().int()),
-});
+const counts = countsOf([
+  'audience',
+  'invited',
+  'queued',
+  'sent',
+  'delivered',
+  'read',
+  'failed',
+  'accepted',
+  'waitlisted',
+  'declined',
+  'skipped',
+]).extend({ skippedBy: z.record(z.string(), z.number().int()) });
 
 const recipient = z.object({
   beneficiaryId: z.number().int(),

@@ -3,21 +3,16 @@
 import { z } from 'zod';
 import { ANY_STAFF, type Api, type ApiDeps } from './http';
 import { routesFor } from './routes';
-import { all, ofCase } from './handlers';
+import { ofCase } from './handlers';
 import { idParams, list } from './schemas';
+import { listedSession } from './sessionList';
 
 const booking = z.object({
   id: z.number().int(),
   status: z.string(),
   source: z.string(),
   createdAt: z.date(),
-  session: z.object({
-    id: z.number().int(),
-    startsAt: z.date(),
-    place: z.string(),
-    status: z.string(),
-    title: z.string(),
-  }),
+  session: listedSession.pick({ id: true, startsAt: true, place: true, status: true, title: true }),
 });
 const checkIn = z.object({
   id: z.number().int(),
@@ -35,53 +30,49 @@ export function caseActivityRoutes(api: Api, { db: { prisma } }: ApiDeps): void 
     '/api/cip/beneficiaries/:id/bookings',
     "A person's workshop bookings, newest session first",
     { params: idParams, response: list(booking) },
-    async (ctx, { params }) => {
-      const rows = await ofCase(ctx, prisma, params.id, 'booking', (beneficiaryId) =>
-        prisma.booking.findMany({
+    async (ctx, { params }) =>
+      ofCase(ctx, prisma, params.id, 'booking', async (beneficiaryId) => {
+        const rows = await prisma.booking.findMany({
           where: { beneficiaryId },
           include: { session: { include: { workshop: { select: { title: true } } } } },
           orderBy: { session: { startsAt: 'desc' } },
           take: 200,
-        }),
-      );
-      const items = rows.map((r) => ({
-        id: r.id,
-        status: r.status,
-        source: r.source,
-        createdAt: r.createdAt,
-        session: {
-          id: r.session.id,
-          startsAt: r.session.startsAt,
-          place: r.session.place,
-          status: r.session.status,
-          title: r.session.workshop.title,
-        },
-      }));
-      return all(items);
-    },
+        });
+        return rows.map((r) => ({
+          id: r.id,
+          status: r.status,
+          source: r.source,
+          createdAt: r.createdAt,
+          session: {
+            id: r.session.id,
+            startsAt: r.session.startsAt,
+            place: r.session.place,
+            status: r.session.status,
+            title: r.session.workshop.title,
+          },
+        }));
+      }),
   );
   checkInRoutes.get(
     '/api/cip/beneficiaries/:id/checkins',
     "A person's immersion check-ins, newest first",
     { params: idParams, response: list(checkIn) },
-    async (ctx, { params }) => {
-      const rows = await ofCase(ctx, prisma, params.id, 'checkin', (beneficiaryId) =>
-        prisma.checkIn.findMany({
+    async (ctx, { params }) =>
+      ofCase(ctx, prisma, params.id, 'checkin', async (beneficiaryId) => {
+        const rows = await prisma.checkIn.findMany({
           where: { beneficiaryId },
           include: { placement: { select: { structure: { select: { name: true } } } } },
           orderBy: [{ day: 'desc' }, { id: 'desc' }],
           take: 200,
-        }),
-      );
-      const items = rows.map((r) => ({
-        id: r.id,
-        day: r.day,
-        status: r.status,
-        note: r.note,
-        answeredAt: r.answeredAt,
-        structure: r.placement.structure.name,
-      }));
-      return all(items);
-    },
+        });
+        return rows.map((r) => ({
+          id: r.id,
+          day: r.day,
+          status: r.status,
+          note: r.note,
+          answeredAt: r.answeredAt,
+          structure: r.placement.structure.name,
+        }));
+      }),
   );
 }

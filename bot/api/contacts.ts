@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { isUniqueViolation, type Prisma } from '../db/client';
 import { ANY_STAFF, apiError, conflict, MANAGERS, notFound, type Api, type ApiContext, type ApiDeps } from './http';
 import { routesFor } from './routes';
-import { about, fieldsOf, idsOf, orNotFound } from './handlers';
+import { about, fieldsOf, orNotFound, shownPage } from './handlers';
 import { flag, id, idParams, list, paging, personFields, record, someOf } from './schemas';
 
 export const contactRole = z.enum(['supervisor', 'tutor', 'other']);
@@ -57,12 +57,10 @@ export function contactRoutes(api: Api, { db: { prisma } }: ApiDeps): void {
         ...(query.structureId && { structureId: query.structureId }),
         ...(query.active !== undefined && { active: query.active }),
       };
-      const [items, total] = await Promise.all([
-        prisma.contact.findMany({ where, orderBy: { id: 'asc' }, take: query.limit, skip: query.offset }),
+      return shownPage(ctx, 'contact', query, (window) => [
+        prisma.contact.findMany({ where, orderBy: { id: 'asc' }, ...window }),
         prisma.contact.count({ where }),
       ]);
-      await ctx.audit({ action: 'read', resource: 'contact', detail: { ...idsOf(items), query } });
-      return { items, total };
     },
   );
 

@@ -5,21 +5,21 @@ import { eraseBeneficiary, ErasureRefused, type EraseOptions, type MediaFiles } 
 import { conflict, MANAGERS, notFound, type Api, type ApiDeps } from './http';
 import { routesFor } from './routes';
 import { caseInScope } from './scope';
-import { idParams } from './schemas';
+import { countsOf, idParams } from './schemas';
 
-const counts = z.object({
-  messages: z.number().int(),
-  conversations: z.number().int(),
-  states: z.number().int(),
-  events: z.number().int(),
-  blockers: z.number().int(),
-  checkIns: z.number().int(),
-  placements: z.number().int(),
-  shifts: z.number().int(),
-  questions: z.number().int(),
-  redacted: z.number().int(),
-  media: z.number().int(),
-});
+const counts = countsOf([
+  'messages',
+  'conversations',
+  'states',
+  'events',
+  'blockers',
+  'checkIns',
+  'placements',
+  'shifts',
+  'questions',
+  'redacted',
+  'media',
+]);
 
 /** Where an alert's erasure request is carried out. */
 export const eraseLink = (beneficiaryId: number) => ({

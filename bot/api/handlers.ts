@@ -1,6 +1,6 @@
 // What the CIP API's route handlers share once http.ts has checked the request: a record or its 404,
-// a record shown (and its read audited), a case's records, a list or one page of it with its total,
-// the audit entry of a record.
+// a record shown (and its read audited), a case's records, a list or one page of it with its total (and
+// a page of personal records, its read audited), the audit entry of a record.
 import type { Db } from '../db/client';
 import { notFound, type ApiContext } from './http';
 import { caseInScope } from './scope';
@@ -16,8 +16,8 @@ export async function orNotFound<T>(what: string, query: Promise<T | null>): Pro
 export const all = <T>(items: T[]) => ({ items, total: items.length });
 
 /**
- * A case's records of one kind (its bookings, placements, shifts...), read by `read` given the case's id:
- * 404 unless the case is in the member's scope; the read is audited with the ids of the records.
+ * A case's records of one kind (its bookings, placements, shifts...), read by `read` given the case's id, as a
+ * list: 404 unless the case is in the member's scope; the read is audited with the ids of the records.
  */
 export async function ofCase<T extends { id: number }>(
   ctx: ApiContext,
@@ -25,11 +25,11 @@ export async function ofCase<T extends { id: number }>(
   caseId: number,
   resource: string,
   read: (beneficiaryId: number) => Promise<T[]>,
-): Promise<T[]> {
+): Promise<{ items: T[]; total: number }> {
   const b = await caseInScope(db, ctx.staff, caseId);
   const records = await read(b.id);
   await ctx.audit({ action: 'read', resource, beneficiaryId: b.id, detail: idsOf(records) });
-  return records;
+  return all(records);
 }
 
 /** A record shown: the record a query found (404 otherwise), its read audited. */
@@ -66,6 +66,27 @@ export async function page<T>(
 ): Promise<{ items: T[]; total: number }> {
   const [items, total] = await Promise.all(read({ take: query.limit, skip: query.offset }));
   return { items, total };
+}
+
+/**
+ * One page of a list of personal records shown (see `page`): the read is audited with the ids of the records and
+ * the query, and with `beneficiaryId` when the list is one case's.
+ */
+export async function shownPage<T extends { id: number }>(
+  ctx: ApiContext,
+  resource: string,
+  query: { limit: number; offset: number },
+  read: (window: { take: number; skip: number }) => [Promise<T[]>, Promise<number>],
+  beneficiaryId?: number,
+): Promise<{ items: T[]; total: number }> {
+  const shown = await page(query, read);
+  await ctx.audit({
+    action: 'read',
+    resource,
+    ...(beneficiaryId && { beneficiaryId }),
+    detail: { ...idsOf(shown.items), query },
+  });
+  return shown;
 }
 
 /** The record an audit entry is about: its id, and the case it belongs to when it has one. */

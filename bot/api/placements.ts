@@ -11,9 +11,9 @@ import {
 } from '../services/placements';
 import { ANY_STAFF, conflict, invalid, notFound, type Api, type ApiDeps } from './http';
 import { routesFor } from './routes';
-import { about, all, byStaff, fieldsOf, ofCase, orNotFound, shown } from './handlers';
+import { about, byStaff, fieldsOf, ofCase, orNotFound, shown } from './handlers';
 import { caseInScope, inScope } from './scope';
-import { day, id, idParams, list, record, someOf, text } from './schemas';
+import { day, id, idParams, list, record, ref, someOf, text } from './schemas';
 
 export const placementKind = z.enum(PLACEMENT_KINDS);
 export const placementStatus = z.enum(PLACEMENT_STATUSES);
@@ -29,7 +29,7 @@ export const placement = record({
   endDate: z.date(),
   status: z.string(),
   notes: z.string().nullable(),
-}).extend({ structure: z.object({ id: z.number().int(), name: z.string(), kind: z.string() }) });
+}).extend({ structure: ref.extend({ kind: z.string() }) });
 
 const createBody = z
   .object({
@@ -103,14 +103,13 @@ export function placementRoutes(api: Api, { db, db: { prisma } }: ApiDeps): void
     '/api/cip/placements/:id',
     'A placement',
     { params: idParams, response: placement },
-    async (ctx, { params }) => {
-      return shown(
+    async (ctx, { params }) =>
+      shown(
         ctx,
         'Placement',
         'placement',
         prisma.placement.findFirst({ where: inScope(ctx.staff, params.id), include: withStructure }),
-      );
-    },
+      ),
   );
 
   anyStaff.patch(
@@ -129,15 +128,13 @@ export function placementRoutes(api: Api, { db, db: { prisma } }: ApiDeps): void
     '/api/cip/beneficiaries/:id/placements',
     "A person's placements, earliest first",
     { params: idParams, query: z.object({ status: placementStatus.optional() }), response: list(placement) },
-    async (ctx, { params, query }) => {
-      const items = await ofCase(ctx, prisma, params.id, 'placement', (beneficiaryId) =>
+    async (ctx, { params, query }) =>
+      ofCase(ctx, prisma, params.id, 'placement', (beneficiaryId) =>
         prisma.placement.findMany({
           where: { beneficiaryId, ...(query.status && { status: query.status }) },
           orderBy: [{ startDate: 'asc' }, { id: 'asc' }],
           include: withStructure,
         }),
-      );
-      return all(items);
-    },
+      ),
   );
 }

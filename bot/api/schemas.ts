@@ -49,6 +49,9 @@ export const personRef = z.object({
   lastName: z.string().nullable(),
 });
 
+/** A record named in another by its name: a placement's structure, a member of staff to choose. */
+export const ref = z.object({ id: z.number().int(), name: z.string() });
+
 /** What staff write of a person (a case, an employer contact): names, phone, language of the chat. */
 export const personFields = { firstName: name, lastName: name.nullable(), phone: phone.nullable(), language };
 
@@ -58,5 +61,9 @@ export const someOf = <S extends z.ZodRawShape>(fields: S) =>
     .object(fields)
     .partial()
     .refine((v) => Object.keys(v).length > 0, 'nothing to change');
+
+/** Whole numbers, one a name: what an operation counted. */
+export const countsOf = <K extends string>(names: readonly K[]) =>
+  z.object(Object.fromEntries(names.map((n) => [n, z.number().int()])) as Record<K, z.ZodNumber>);
 
 export const list = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), total: z.number().int() });

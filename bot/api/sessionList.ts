@@ -5,18 +5,16 @@ import { ANY_STAFF, invalid, notFound, type Api, type ApiDeps } from './http';
 import { routesFor } from './routes';
 import { day, idParams, list } from './schemas';
 import { all } from './handlers';
+import { sessionSlot } from './workshops';
 
 const DAY_MS = 24 * 3600_000;
-const listed = z.object({
+/** A session as the lists show it: with its workshop's code and title. */
+export const listedSession = z.object({
   id: z.number().int(),
   workshopId: z.number().int(),
   workshopCode: z.string(),
   title: z.string(),
-  startsAt: z.date(),
-  endsAt: z.date(),
-  place: z.string(),
-  capacity: z.number().int(),
-  bookedCount: z.number().int(),
+  ...sessionSlot,
   status: z.string(),
   audience: z.string(),
 });
@@ -26,7 +24,7 @@ export function sessionListRoutes(api: Api, { db }: ApiDeps): void {
   anyStaff.get(
     '/api/cip/sessions',
     'Workshop sessions from one day to another (both included; default: the last 14 days and the next 14)',
-    { query: z.object({ from: day.optional(), to: day.optional() }), response: list(listed) },
+    { query: z.object({ from: day.optional(), to: day.optional() }), response: list(listedSession) },
     async (ctx, { query }) => {
       const today = new Date(Date.UTC(ctx.now.getUTCFullYear(), ctx.now.getUTCMonth(), ctx.now.getUTCDate()));
       const from = query.from ?? new Date(today.getTime() - 14 * DAY_MS);
@@ -51,7 +49,7 @@ export function sessionListRoutes(api: Api, { db }: ApiDeps): void {
   anyStaff.get(
     '/api/cip/sessions/:id',
     'A workshop session',
-    { params: idParams, response: listed },
+    { params: idParams, response: listedSession },
     async (_ctx, { params }) => {
       const found = await db.prisma.workshopSession.findUnique({
         where: { id: params.id },

@@ -4,10 +4,10 @@ import { z } from 'zod';
 import { ATTENDANCES, addShift, recordAttendance } from '../services/placements';
 import { ANY_STAFF, type Api, type ApiDeps } from './http';
 import { routesFor } from './routes';
-import { about, all, byStaff, ofCase, orNotFound } from './handlers';
+import { about, byStaff, ofCase, orNotFound } from './handlers';
 import { asApiError } from './placements';
 import { inScope } from './scope';
-import { dateTime, idParams, list, record } from './schemas';
+import { dateTime, idParams, list, record, ref } from './schemas';
 
 export const shift = record({
   placementId: z.number().int(),
@@ -29,7 +29,7 @@ const listedShift = shift.extend({
     id: z.number().int(),
     kind: z.string(),
     status: z.string(),
-    structure: z.object({ id: z.number().int(), name: z.string() }),
+    structure: ref,
   }),
 });
 
@@ -68,8 +68,8 @@ export function shiftRoutes(api: Api, { db, db: { prisma } }: ApiDeps): void {
     '/api/cip/beneficiaries/:id/shifts',
     "A person's shifts, earliest first",
     { params: idParams, query: range, response: list(listedShift) },
-    async (ctx, { params, query }) => {
-      const items = await ofCase(ctx, prisma, params.id, 'shift', (beneficiaryId) =>
+    async (ctx, { params, query }) =>
+      ofCase(ctx, prisma, params.id, 'shift', (beneficiaryId) =>
         prisma.shift.findMany({
           where: {
             beneficiaryId,
@@ -83,9 +83,7 @@ export function shiftRoutes(api: Api, { db, db: { prisma } }: ApiDeps): void {
           },
           orderBy: [{ startsAt: 'asc' }, { id: 'asc' }],
         }),
-      );
-      return all(items);
-    },
+      ),
   );
 
   anyStaff.patch(

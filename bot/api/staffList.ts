@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { ANY_STAFF, type Api, type ApiDeps } from './http';
 import { routesFor } from './routes';
-import { list } from './schemas';
+import { list, ref } from './schemas';
 import { all } from './handlers';
 
 export function staffListRoutes(api: Api, { db }: ApiDeps): void {
@@ -11,7 +11,7 @@ export function staffListRoutes(api: Api, { db }: ApiDeps): void {
   anyStaff.get(
     '/api/cip/staff',
     'The active members of staff (to assign a case to a CIP)',
-    { response: list(z.object({ id: z.number().int(), name: z.string(), role: z.string() })) },
+    { response: list(ref.extend({ role: z.string() })) },
     async () => {
       const items = await db.prisma.staffUser.findMany({
         where: { active: true },

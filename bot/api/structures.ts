@@ -7,7 +7,7 @@ import type { Prisma } from '../db/client';
 import { SIAE_DEFAULT_CAPACITY } from '../services/placements';
 import { ANY_STAFF, MANAGERS, type Api, type ApiDeps } from './http';
 import { routesFor } from './routes';
-import { changed, idsOf, orNotFound } from './handlers';
+import { changed, idsOf, orNotFound, page } from './handlers';
 import { contact } from './contacts';
 import { flag, idParams, list, paging, record, someOf, text } from './schemas';
 
@@ -142,8 +142,8 @@ export function structureRoutes(api: Api, { db: { prisma } }: ApiDeps): void {
         ...(query.kind && { kind: query.kind }),
         ...(query.active !== undefined && { active: query.active }),
       };
-      const [rows, total] = await Promise.all([
-        prisma.structure.findMany({ where, orderBy: { id: 'asc' }, take: query.limit, skip: query.offset }),
+      const { items: rows, total } = await page(query, (window) => [
+        prisma.structure.findMany({ where, orderBy: { id: 'asc' }, ...window }),
         prisma.structure.count({ where }),
       ]);
       const ids = rows.map((s) => s.id);

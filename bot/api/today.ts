@@ -6,12 +6,12 @@ import { z } from 'zod';
 import { ANY_STAFF, type Api, type ApiDeps } from './http';
 import { routesFor } from './routes';
 import { caseScope } from './scope';
+import { personRef } from './schemas';
+import { listedSession } from './sessionList';
 
 const DAY_MS = 24 * 3600_000;
 /** People who have not written, nor been written to, for this many days are "without news". */
 export const QUIET_DAYS = 14;
-
-const person = z.object({ id: z.number().int(), firstName: z.string().nullable(), lastName: z.string().nullable() });
 
 export function todayRoutes(api: Api, { db: { prisma } }: ApiDeps): void {
   const anyStaff = routesFor(api, 'alerts', ANY_STAFF);
@@ -22,17 +22,10 @@ export function todayRoutes(api: Api, { db: { prisma } }: ApiDeps): void {
     {
       response: z.object({
         alerts: z.array(z.object({ type: z.string(), count: z.number().int() })),
-        pending: z.array(person.extend({ createdAt: z.date() })),
-        quiet: z.array(person.extend({ lastNews: z.date() })),
+        pending: z.array(personRef.extend({ createdAt: z.date() })),
+        quiet: z.array(personRef.extend({ lastNews: z.date() })),
         sessions: z.array(
-          z.object({
-            id: z.number().int(),
-            title: z.string(),
-            startsAt: z.date(),
-            place: z.string(),
-            bookedCount: z.number().int(),
-            capacity: z.number().int(),
-          }),
+          listedSession.pick({ id: true, title: true, startsAt: true, place: true, bookedCount: true, capacity: true }),
         ),
         shifts: z.array(
           z.object({
@@ -41,11 +34,17 @@ export function todayRoutes(api: Api, { db: { prisma } }: ApiDeps): void {
             endsAt: z.date(),
             structure: z.string(),
             confirmation: z.string(),
-            person,
+            person: personRef,
           }),
         ),
         immersions: z.array(
-          z.object({ id: z.number().int(), startDate: z.date(), endDate: z.date(), structure: z.string(), person }),
+          z.object({
+            id: z.number().int(),
+            startDate: z.date(),
+            endDate: z.date(),
+            structure: z.string(),
+            person: personRef,
+          }),
         ),
       }),
     },

@@ -24,13 +24,18 @@ export const workshopCategory = z.enum([
 ]);
 const sessionStatus = z.enum(['scheduled', 'cancelled']);
 
-export const session = record({
-  workshopId: z.number().int(),
+/** When and where a session is, and its seats: how many, how many taken. */
+export const sessionSlot = {
   startsAt: z.date(),
   endsAt: z.date(),
   place: z.string(),
   capacity: z.number().int(),
   bookedCount: z.number().int(),
+};
+
+export const session = record({
+  workshopId: z.number().int(),
+  ...sessionSlot,
   seatsLeft: z.number().int(),
   waitlistedCount: z.number().int(),
   audience: z.string(),

@@ -1,5 +1,6 @@
 // What the pages' forms share: the API's refusal as a form shows it (its sentence and its fields,
-// in the staff member's language), the managers-only pages, and the new/change pages of a record.
+// in the staff member's language), the managers-only pages, the new/change pages of a record and
+// the forms on a record's page.
 import { ApiError, apiError, MANAGERS } from '../api/http';
 import type { PageContext, Pages } from './pages';
 import type { NavKey } from './render';
@@ -85,6 +86,33 @@ export function recordForms<R extends { id: number }>(pages: Pages, f: RecordFor
       p.redirect(f.saved(id));
     } catch (err) {
       await show(p, form, r, problem(err, p), statusOf(err));
+    }
+  });
+}
+
+/** A form on a record's page: POST `path` (its :id the record's). */
+export interface PageForm {
+  path: string;
+  /** the API's call made of the form */
+  run: (p: PageContext, id: string, form: Record<string, string>) => Promise<unknown>;
+  /** where the browser goes once the call is done */
+  saved: (id: string) => string;
+  /** the record's page again, with the API's refusal and what was typed */
+  again: (p: PageContext, id: string, error: Problem, form: Record<string, string>, status: number) => Promise<void>;
+}
+
+/** The POST of a form on a record's page: the API's call, then `saved`; refused, the page again (a 404 stays one). */
+export function pageForm(pages: Pages, f: PageForm): void {
+  pages.post(f.path, async (p) => {
+    const id = String(p.req.params.id);
+    const form = await p.form();
+    try {
+      await f.run(p, id, form);
+      p.redirect(f.saved(id));
+    } catch (err) {
+      const error = problem(err, p);
+      if (statusOf(err) === 404) throw err;
+      await f.again(p, id, error, form, statusOf(err));
     }
   });
 }

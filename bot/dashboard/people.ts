@@ -7,7 +7,7 @@ import { EXIT_DETAILS } from '../services/exits';
 import { PLACEMENT_KINDS as PLACEMENT_KINDS_ALL } from '../services/placements';
 import { PAPERS } from '../services/cipMessages';
 import { textOf } from '../i18n/translator';
-import { problem } from './forms';
+import { pageForm, problem } from './forms';
 import type { PageContext, Pages } from './pages';
 
 const PAGE_SIZE = 25;
@@ -222,17 +222,12 @@ export function personRoutes(pages: Pages): void {
     suffix: string,
     run: (p: PageContext, id: string, form: Record<string, string>) => Promise<unknown>,
   ) =>
-    pages.post(`/cip/people/:id${suffix}`, async (p) => {
-      const id = String(p.req.params.id);
-      const form = await p.form();
-      try {
-        await run(p, id, form);
-        p.redirect(`/cip/people/${id}${suffix === '/erase' ? '' : ''}`);
-      } catch (err) {
-        const error = problem(err, p);
-        if ((err as ApiError).status === 404) throw err;
-        await personPage(p, id, { error, errorAt: suffix || '/profile', values: form }, (err as ApiError).status);
-      }
+    pageForm(pages, {
+      path: `/cip/people/:id${suffix}`,
+      run,
+      saved: (id) => `/cip/people/${id}`,
+      again: (p, id, error, values, status) =>
+        personPage(p, id, { error, errorAt: suffix || '/profile', values }, status),
     });
 
   action('', (p, id, form) =>

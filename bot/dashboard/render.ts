@@ -13,17 +13,10 @@ const eta = new Eta({
   autoTrim: false,
 });
 
-export const NAV = [
-  { key: 'home', href: '/cip/' },
-  { key: 'people', href: '/cip/people' },
-  { key: 'alerts', href: '/cip/alerts' },
-  { key: 'blockers', href: '/cip/blockers' },
-  { key: 'workshops', href: '/cip/workshops' },
-  { key: 'broadcasts', href: '/cip/broadcasts' },
-  { key: 'structures', href: '/cip/structures' },
-  { key: 'stats', href: '/cip/stats' },
-] as const;
-export type NavKey = (typeof NAV)[number]['key'];
+/** The navigation's entries: each one's words are nav.<key>, its page /cip/<key> (home: /cip/). */
+const NAV_KEYS = ['home', 'people', 'alerts', 'blockers', 'workshops', 'broadcasts', 'structures', 'stats'] as const;
+export type NavKey = (typeof NAV_KEYS)[number];
+export const NAV = NAV_KEYS.map((key) => ({ key, href: key === 'home' ? '/cip/' : `/cip/${key}` }));
 
 export interface View {
   language: DashboardLanguage;

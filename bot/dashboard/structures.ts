@@ -7,7 +7,7 @@ import { apiError } from '../api/http';
 import { contactRole } from '../api/contacts';
 import { structureKind } from '../api/structures';
 import { LANGUAGE_CODES } from '../i18n/languages';
-import { isManager, problem, recordForms, statusOf, type Problem } from './forms';
+import { isManager, pageForm, problem, recordForms, statusOf, type Problem } from './forms';
 import type { PageContext, Pages } from './pages';
 
 const KINDS = structureKind.options;
@@ -110,17 +110,12 @@ export function structurePages(pages: Pages): void {
 
   pages.get('/cip/structures/:id', async (p) => structurePage(p, String(p.req.params.id)));
 
-  pages.post('/cip/structures/:id/contacts', async (p) => {
-    const id = String(p.req.params.id);
-    const form = await p.form();
-    try {
-      await p.call('post', '/api/cip/structures/:id/contacts', { params: { id }, body: contactBody(form, true) });
-      p.redirect(`/cip/structures/${id}?saved=contact`);
-    } catch (err) {
-      const error = problem(err, p);
-      if (statusOf(err) === 404) throw err;
-      await structurePage(p, id, { contactError: error, values: form }, statusOf(err));
-    }
+  pageForm(pages, {
+    path: '/cip/structures/:id/contacts',
+    run: (p, id, form) =>
+      p.call('post', '/api/cip/structures/:id/contacts', { params: { id }, body: contactBody(form, true) }),
+    saved: (id) => `/cip/structures/${id}?saved=contact`,
+    again: (p, id, contactError, values, status) => structurePage(p, id, { contactError, values }, status),
   });
 
   // A contact, changed: its structure's page read (the API audits it), then the contact's form.

@@ -7,7 +7,7 @@
 import { ApiError } from '../api/http';
 import { workshopCategory } from '../api/workshops';
 import { zonedTime } from '../services/time';
-import { isManager, managersOnly, problem, recordForms, statusOf, type Problem } from './forms';
+import { isManager, managersOnly, pageForm, problem, recordForms, statusOf, type Problem } from './forms';
 import type { PageContext, Pages } from './pages';
 
 const CATEGORIES = workshopCategory.options;
@@ -159,24 +159,16 @@ export function workshopPages(pages: Pages, timeZone = 'Europe/Paris'): void {
     }
   });
 
-  pages.post('/cip/workshops/sessions/:id/edit', async (p) => {
-    const id = String(p.req.params.id);
-    const form = await p.form();
-    const body = { place: (form.place ?? '').trim(), capacity: form.capacity ? Number(form.capacity) : undefined };
-    try {
-      await p.call('patch', '/api/cip/sessions/:id', { params: { id }, body });
-      p.redirect(`/cip/workshops/sessions/${id}?saved=session`);
-    } catch (err) {
-      const error = problem(err, p);
-      if (statusOf(err) === 404) throw err;
-      // A CIP has no such form on the page: the refusal goes where the page says what went wrong.
-      await sessionPage(
-        p,
-        id,
-        isManager(p) ? { editError: error, values: form } : { error: error.message },
-        statusOf(err),
-      );
-    }
+  pageForm(pages, {
+    path: '/cip/workshops/sessions/:id/edit',
+    run: (p, id, form) => {
+      const body = { place: (form.place ?? '').trim(), capacity: form.capacity ? Number(form.capacity) : undefined };
+      return p.call('patch', '/api/cip/sessions/:id', { params: { id }, body });
+    },
+    saved: (id) => `/cip/workshops/sessions/${id}?saved=session`,
+    // A CIP has no such form on the page: the refusal goes where the page says what went wrong.
+    again: (p, id, error, values, status) =>
+      sessionPage(p, id, isManager(p) ? { editError: error, values } : { error: error.message }, status),
   });
 
   // Cancelling: a confirmation first, which says who will be told (the API tells them when it cancels).

@@ -29,18 +29,20 @@ export interface Answerer {
   ): Promise<object | Unclear | undefined>;
 }
 
-/**
- * The answerer of a question that records something (readRecordingAnswer reads the answer, only the
- * `negative` options may carry a negation): `options` makes the dialog's options from the value
- * chosen, or undefined when the message answers nothing after all.
- */
-export function recordingAnswerer(
-  kind: QuestionKind,
-  dialog: Dialog,
-  question: (locale: LanguageCode) => Question,
-  negative: string[],
-  options: (value: string, question: OpenQuestion, beneficiaryId: number) => Promise<object | undefined>,
-): Answerer {
+/** What makes the answerer of a question that records something (an invitation, a check-in, a reminder). */
+export interface RecordingAnswer {
+  kind: QuestionKind;
+  dialog: Dialog;
+  /** the question as the person was asked it, in their language */
+  question: (locale: LanguageCode) => Question;
+  /** the options that may be said with a negation ("no", "I can't"): the others may not */
+  negative: string[];
+  /** the dialog's options made of the value chosen, or undefined when the message answers nothing after all */
+  options: (value: string, question: OpenQuestion, beneficiaryId: number) => Promise<object | undefined>;
+}
+
+/** The answerer of a question that records something: readRecordingAnswer reads the answer. */
+export function recordingAnswerer({ kind, dialog, question, negative, options }: RecordingAnswer): Answerer {
   return {
     kind,
     dialog,

@@ -28,21 +28,20 @@ export interface CheckInDialogOptions extends AnswerOptions {
 
 /** "1", "good", "😞"... to the check-in still open: the check-in dialog. */
 export function checkInAnswerer(deps: DialogDeps): Answerer {
-  const dialog = new CheckInDialog(deps);
-  // No option is negative here: "pas bien", "I don't need help" are asked again.
-  return recordingAnswerer(
-    'checkin',
-    dialog,
-    checkInQuestion,
-    [],
-    async (value, question, beneficiaryId) =>
+  return recordingAnswerer({
+    kind: 'checkin',
+    dialog: new CheckInDialog(deps),
+    question: checkInQuestion,
+    // No option is negative here: "pas bien", "I don't need help" are asked again.
+    negative: [],
+    options: async (value, question, beneficiaryId) =>
       ({
         questionId: question.id,
         checkInId: question.refId,
         beneficiaryId,
         answer: value as CheckInAnswer,
       }) satisfies CheckInDialogOptions,
-  );
+  });
 }
 
 export class CheckInDialog extends ComponentDialog {

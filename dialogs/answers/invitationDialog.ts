@@ -30,17 +30,22 @@ export interface InvitationOptions extends AnswerOptions {
 
 /** "1" or "2" (or "yes", "I'll come"...) to an invitation that is still there: the invitation dialog. */
 export function invitationAnswerer(deps: DialogDeps): Answerer {
-  const dialog = new InvitationDialog(deps);
-  return recordingAnswerer('broadcast', dialog, invitationQuestion, ['no'], async (value, question, beneficiaryId) => {
-    const invitation = await invitationOfQuestion(deps.db, question.refId);
-    if (!invitation) return undefined;
-    return {
-      questionId: question.id,
-      recipientId: invitation.recipientId,
-      sessionId: invitation.sessionId,
-      beneficiaryId,
-      yes: value === 'yes',
-    } satisfies InvitationOptions;
+  return recordingAnswerer({
+    kind: 'broadcast',
+    dialog: new InvitationDialog(deps),
+    question: invitationQuestion,
+    negative: ['no'],
+    options: async (value, question, beneficiaryId) => {
+      const invitation = await invitationOfQuestion(deps.db, question.refId);
+      if (!invitation) return undefined;
+      return {
+        questionId: question.id,
+        recipientId: invitation.recipientId,
+        sessionId: invitation.sessionId,
+        beneficiaryId,
+        yes: value === 'yes',
+      } satisfies InvitationOptions;
+    },
   });
 }
 

@@ -37,20 +37,19 @@ interface Values {
 
 /** "1", "2", "I'll be there"... to the reminder still open: the reminder dialog. */
 export function reminderAnswerer(deps: DialogDeps): Answerer {
-  const dialog = new ReminderDialog(deps);
-  return recordingAnswerer(
-    'reminder',
-    dialog,
-    reminderQuestion,
-    ['no'],
-    async (value, question, beneficiaryId) =>
+  return recordingAnswerer({
+    kind: 'reminder',
+    dialog: new ReminderDialog(deps),
+    question: reminderQuestion,
+    negative: ['no'],
+    options: async (value, question, beneficiaryId) =>
       ({
         questionId: question.id,
         messageId: question.messageId,
         beneficiaryId,
         yes: value === 'yes',
       }) satisfies ReminderDialogOptions,
-  );
+  });
 }
 
 export class ReminderDialog extends ComponentDialog {
