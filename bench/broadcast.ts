@@ -44,6 +44,7 @@ import path from 'node:path';
 import { eachLine } from './lines';
 import { FIRST_NAMES } from './firstNames';
 import { fakeGraphListening, spawnFakeGraph, whatsappSettings } from './fakeGraph';
+import { serverFlags } from './nodeFlags';
 
 export interface BroadcastBenchOptions {
   /** beneficiaries, all invited */
@@ -154,7 +155,7 @@ class ServerProcess {
   static start(env: Record<string, string>, log: (line: string) => void): Promise<ServerProcess> {
     // BENCH_SERVER_ARGS: more options for the server's node (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it).
     const extra = (process.env.BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean);
-    const child = spawn(process.execPath, ['--disable-warning=DEP0111', ...extra, path.join(__dirname, 'server.js')], {
+    const child = spawn(process.execPath, [...serverFlags(), ...extra, path.join(__dirname, 'server.js')], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

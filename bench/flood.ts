@@ -25,6 +25,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { eachLine } from './lines';
+import { serverFlags } from './nodeFlags';
 
 export interface FloodBenchOptions {
   /** people talking normally (each with their own address) */
@@ -109,11 +110,10 @@ class Server {
     const profile = process.env.BENCH_PROFILE_DIR
       ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
       : [];
-    const child = spawn(
-      process.execPath,
-      ['--disable-warning=DEP0111', ...profile, path.join(__dirname, 'server.js')],
-      { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const child = spawn(process.execPath, [...serverFlags(), ...profile, path.join(__dirname, 'server.js')], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     return new Promise((resolve, reject) => {
       let err = '';
       child.stderr!.on('data', (c: Buffer) => (err += c.toString()));

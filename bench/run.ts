@@ -468,7 +468,7 @@ function report(options: Options, results: Results, seconds: number, loadAverage
     '',
     `${conversations} conversations x ${turns} turns (+ ${FIRST_VISIT_TURNS} warm-up turns each), ` +
       `Node ${process.version}, ${os.cpus().length} CPUs (load average ${fmt(loadAverage, 1)} at start), ` +
-      `${fmt(seconds, 1)} s in all`,
+      `${fmt(seconds, 1)} s in all; node options: ${process.execArgv.join(' ') || 'none'}`,
     '',
     `saturation (think time ${thinkMs} ms: as many turns per second as the bot can do)`,
     ...table(entries.map(([name, p]) => [name, p.saturation])),
