@@ -1,11 +1,11 @@
 // Opens the case database: SQLite through better-sqlite3 (default) or PostgreSQL through pg,
 // each with its own generated Prisma client (the two share one model, see prisma/models.prisma).
-import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient as SqliteClient } from '../../prisma/generated/sqlite/client';
 import { PrismaClient as PostgresClient } from '../../prisma/generated/postgresql/client';
 import { migrate, sqliteFilePath, type MigrationResult, type Provider } from './migrate';
 import { serialized } from './serialized';
+import { PrismaSqliteReusingStatements } from './statementCache';
 
 /** The client type the code is written against; both providers' clients have this shape. */
 export type Db = SqliteClient;
@@ -45,7 +45,9 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
 
   let prisma: Db;
   if (provider === 'sqlite') {
-    const client = new SqliteClient({ adapter: new PrismaBetterSqlite3({ url: sqliteFilePath(url), timeout: 10000 }) });
+    const client = new SqliteClient({
+      adapter: new PrismaSqliteReusingStatements({ url: sqliteFilePath(url), timeout: 10000 }),
+    });
     // One connection per process: WAL lets readers run beside the writer; NORMAL sync is safe with WAL.
     await client.$queryRawUnsafe('PRAGMA journal_mode = WAL');
     await client.$executeRawUnsafe('PRAGMA synchronous = NORMAL');

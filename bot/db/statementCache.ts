@@ -1,0 +1,70 @@
+// SQLite statements compiled once, run many times. Prisma's SQLite adapter prepares every query
+// afresh (`prepare(sql).bind(args)`): compiling a statement costs about 50 µs, running a prepared
+// one about 10 µs, and a turn runs several queries. This keeps the statements of the most recent
+// SQL texts (Prisma writes the same text for the same query shape) and hands the adapter a
+// statement whose bind() only remembers the arguments for the run: a better-sqlite3 statement
+// can be bound once only, so the arguments go with each run instead.
+import type BetterSqlite3 from 'better-sqlite3';
+import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
+
+type Statement = BetterSqlite3.Statement<unknown[]>;
+
+/** The statements kept: our queries have a few dozen shapes; lists of ids of varying length add some. */
+const CACHED_STATEMENTS = 256;
+
+/** What Prisma's adapter calls on a prepared statement (dist/index.js of @prisma/adapter-better-sqlite3). */
+export interface AdapterStatement {
+  reader: boolean;
+  run(...args: unknown[]): BetterSqlite3.RunResult;
+  bind(args: unknown[]): {
+    reader: boolean;
+    run(): BetterSqlite3.RunResult;
+    columns(): BetterSqlite3.ColumnDefinition[];
+    raw(): { all(): unknown[] };
+  };
+}
+
+/** Makes `db.prepare` return cached statements (most recently used kept); returns the cache, for tests. */
+export function reusePreparedStatements(db: BetterSqlite3.Database, size = CACHED_STATEMENTS): Map<string, Statement> {
+  const cache = new Map<string, Statement>();
+  const prepare = db.prepare.bind(db) as (sql: string) => Statement;
+  const statement = (sql: string) => {
+    let s = cache.get(sql);
+    if (s)
+      cache.delete(sql); // (a Map keeps insertion order: re-inserted, it is the most recent)
+    else s = prepare(sql);
+    cache.set(sql, s);
+    if (cache.size > size) cache.delete(cache.keys().next().value!);
+    return s;
+  };
+  const reused = (sql: string): AdapterStatement => {
+    const s = statement(sql);
+    return {
+      reader: s.reader,
+      run: (...args) => s.run(...args),
+      bind: (args) => ({
+        reader: s.reader,
+        run: () => s.run(args),
+        columns: () => s.columns(),
+        raw: () => ({ all: () => s.raw(true).all(args) }),
+      }),
+    };
+  };
+  db.prepare = reused as unknown as typeof db.prepare;
+  return cache;
+}
+
+/** Prisma's SQLite adapter, its connections reusing their prepared statements. */
+export class PrismaSqliteReusingStatements extends PrismaBetterSqlite3 {
+  /** the cache of the last connection, for tests */
+  statements?: Map<string, Statement>;
+
+  override async connect() {
+    const adapter = await super.connect();
+    // (The adapter keeps its better-sqlite3 connection as `client`; should a version not, queries
+    // simply go on being prepared each time, and test/unit/statementCache.test.ts says so.)
+    const db = (adapter as unknown as { client?: BetterSqlite3.Database }).client;
+    if (db && typeof db.prepare === 'function') this.statements = reusePreparedStatements(db);
+    return adapter;
+  }
+}
