@@ -21,7 +21,7 @@ import { WhatsAppChannel, type WhatsAppTuning } from '../channels/whatsapp/chann
 import { Scheduler } from '../jobs/scheduler';
 import { proactiveJobs } from '../jobs';
 import { runRetention } from '../services/retention';
-import { close, createServer, listen } from './server';
+import { close, createServer, listen, type Readiness } from './server';
 import { warmUpRecognizers } from '../../dialogs/recognizers/choice';
 import { isEmpty, seedDemoData } from '../../prisma/seed';
 import { safeError } from './safeError';
@@ -38,6 +38,8 @@ export interface App {
   url: string;
   /** the scheduled jobs (tests and operators run one now with `jobs.run(name)`) */
   jobs: Pick<Scheduler, 'names' | 'run'>;
+  /** what /readyz says besides the database (draining once stop() is called) */
+  readiness: Readonly<Readiness>;
   stop(): Promise<void>;
 }
 
@@ -126,7 +128,8 @@ export async function startApp(config: Config, log: Logger, options: StartOption
         .catch((err: Error) => log.error({ err: safeError(err) }, 'notifications sweep failed'));
     };
 
-    const server = createServer(db, log);
+    const readiness: Readiness = { draining: false };
+    const server = createServer(db, log, readiness);
     directLine.register(server);
     registerMediaRoute(server, { media, conversations: store, db, log, now, trustProxy: config.trustProxy });
     if (voice) registerVoiceRoute(server, voice, store);
@@ -217,23 +220,29 @@ export async function startApp(config: Config, log: Logger, options: StartOption
     }
     scheduler.start();
 
+    // A stop (SIGTERM: a rolling restart, an upgrade) within SHUTDOWN_GRACE_SECONDS in all: /readyz
+    // says 503 at once, no new connection is taken, long polls end, turns in progress finish and
+    // their replies go, WhatsApp sends still waiting for their pace are given back to the queue
+    // (sender.stop), then the database closes. What has not ended by then is left to the leases.
     let stopping: Promise<void> | undefined;
     const stop = () =>
       (stopping ??= (async () => {
+        readiness.draining = true;
+        const deadline = Date.now() + config.shutdownGraceMs;
+        const left = () => Math.max(0, deadline - Date.now());
         await scheduler.stop();
         directLine.close();
-        await close(server, config.shutdownTimeoutMs);
         let timer: NodeJS.Timeout | undefined;
         await Promise.race([
-          Promise.all([core.turns.idle(), whatsapp?.stop()]),
-          new Promise((r) => (timer = setTimeout(r, config.shutdownTimeoutMs))),
+          Promise.all([close(server, left()), core.turns.idle(), whatsapp?.stop()]),
+          new Promise((r) => (timer = setTimeout(r, left()))),
         ]);
         clearTimeout(timer);
         await core.messageLog.drain();
         await db.close();
       })());
 
-    return { config, db, core, server, directLine, whatsapp, url, jobs: scheduler, stop };
+    return { config, db, core, server, directLine, whatsapp, url, jobs: scheduler, readiness, stop };
   } catch (err) {
     await db.close();
     throw err;

@@ -53,7 +53,8 @@ export interface Config {
   };
   /** where files people send (voice notes, photos) are kept, and the largest accepted */
   media: { dir: string; maxBytes: number };
-  shutdownTimeoutMs: number;
+  /** how long a stop may take in all (SHUTDOWN_GRACE_SECONDS), ms */
+  shutdownGraceMs: number;
   /** the WhatsApp channel (Meta's Cloud API), when its four secrets are set */
   whatsapp?: WhatsAppConfig;
   /** an HTTP speech-to-text service for voice notes (POST audio, get text), when set */
@@ -191,7 +192,15 @@ const schema = z.object({
   DIRECTLINE_POSTS_PER_MINUTE: int(1, 100000).default(60),
   DIRECTLINE_MAX_CONVERSATION_BYTES: int(64 * 1024, 64 * 1024 * 1024).default(256 * 1024),
   DIRECTLINE_MAX_TOTAL_BYTES: int(1024 * 1024, 16 * 1024 * 1024 * 1024).default(64 * 1024 * 1024),
-  SHUTDOWN_TIMEOUT_MS: int(0, 600000).default(10000),
+  SHUTDOWN_GRACE_SECONDS: z
+    .string()
+    .trim()
+    .regex(/^\d+(\.\d+)?$/, 'must be a number of seconds')
+    .transform(Number)
+    .refine((n) => n <= 600, 'must be at most 600')
+    .optional(),
+  /** the older name, in milliseconds */
+  SHUTDOWN_TIMEOUT_MS: int(0, 600000).optional(),
   MEDIA_DIR: z.string().trim().min(1).default('./data/media'),
   MEDIA_MAX_BYTES: int(1024, 100 * 1024 * 1024).default(10 * 1024 * 1024),
   WHATSAPP_ACCESS_TOKEN: z.string().trim().optional(),
@@ -320,7 +329,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxTotalBytes: v.DIRECTLINE_MAX_TOTAL_BYTES,
     },
     media: { dir: path.resolve(projectRoot, v.MEDIA_DIR), maxBytes: v.MEDIA_MAX_BYTES },
-    shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
+    shutdownGraceMs:
+      v.SHUTDOWN_GRACE_SECONDS !== undefined
+        ? Math.round(v.SHUTDOWN_GRACE_SECONDS * 1000)
+        : (v.SHUTDOWN_TIMEOUT_MS ?? 10000),
     ...(whatsapp && { whatsapp }),
     ...(v.SPEECH_TO_TEXT_URL && { speechToTextUrl: v.SPEECH_TO_TEXT_URL }),
     speechToText: { api: v.SPEECH_TO_TEXT_API, model: v.SPEECH_TO_TEXT_MODEL, apiKey: v.SPEECH_TO_TEXT_API_KEY },

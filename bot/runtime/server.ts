@@ -4,7 +4,12 @@ import type { Database } from '../db/client';
 import type { Logger } from './logger';
 import { safeError } from './safeError';
 
-export function createServer(db: Database, log: Logger): Server {
+/** What /readyz says besides the database: `draining` once the instance is stopping. */
+export interface Readiness {
+  draining: boolean;
+}
+
+export function createServer(db: Database, log: Logger, readiness: Readiness = { draining: false }): Server {
   const server = restify.createServer({
     name: 'passerelle',
     handleUncaughtExceptions: false,
@@ -27,7 +32,9 @@ export function createServer(db: Database, log: Logger): Server {
     res.send(200, { status: 'ok' });
   });
   server.get('/readyz', async (_req: Request, res: Response) => {
-    if (await db.ping()) res.send(200, { status: 'ready' });
+    // A stopping instance says so at once: the load balancer sends it nothing new.
+    if (readiness.draining) res.send(503, { status: 'draining', reason: 'this instance is stopping' });
+    else if (await db.ping()) res.send(200, { status: 'ready' });
     else res.send(503, { status: 'unavailable', reason: 'the database does not answer' });
   });
   return server;

@@ -124,6 +124,9 @@ export class WhatsAppSender {
   private woken = false;
   private wakeUp?: () => void;
   private loop?: Promise<void>;
+  /** resolves when stop() is called: sends still waiting for their pace give their claim back */
+  private readonly halted: Promise<void>;
+  private halt!: () => void;
   /** why the channel stopped sending (a refused token), if it did */
   stopped?: string;
 
@@ -135,6 +138,7 @@ export class WhatsAppSender {
       );
     this.pacer = options.pacer ?? new PairPacer();
     this.now = options.now ?? (() => new Date());
+    this.halted = new Promise((resolve) => (this.halt = resolve));
   }
 
   start(): void {
@@ -149,9 +153,14 @@ export class WhatsAppSender {
     this.wakeUp?.();
   }
 
-  /** Stops claiming; waits for the sends in flight to be recorded. */
+  /**
+   * Stops claiming; the messages claimed but still waiting for their pace go back to the queue at
+   * once (another instance, or this one after its restart, sends them without waiting for the
+   * lease); waits for the sends in flight to be recorded.
+   */
   async stop(): Promise<void> {
     this.running = false;
+    this.halt();
     this.wake();
     await this.loop;
     await Promise.all([...this.inFlight]);
@@ -232,8 +241,9 @@ export class WhatsAppSender {
     const wait = this.pacer.delay(row.to, row.kind === 'reply' ? undefined : 1);
     if (wait > this.options.leaseMs / 3)
       return void (await store.settle({ id: row.id, outcome: 'release', at: new Date(this.now().getTime() + wait) }));
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    await this.bucket.take();
+    if (wait > 0) await Promise.race([new Promise((r) => setTimeout(r, wait).unref()), this.halted]);
+    await Promise.race([this.bucket.take(), this.halted]);
+    if (!this.running) return void (await store.settle({ id: row.id, outcome: 'release', at: this.now() }));
     if ('voice' in plan) return this.sendVoice(row, payload, plan);
     if (plan.spoken) await this.voiceFirst(row, plan.spoken);
     try {
