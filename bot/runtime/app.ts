@@ -80,14 +80,15 @@ export async function startApp(config: Config, log: Logger, options: StartOption
     const core = createBotCore(db, config, log, { speech, now, voice });
     if (options.warmUp ?? true) warmUpRecognizers();
 
-    const store = new ConversationStore({
+    // The web chat's conversations: in memory with SQLite (one process), in the database with PostgreSQL.
+    const storeOptions = {
       tokenTtlSeconds: config.directLine.tokenTtlSeconds,
       idleSeconds: config.directLine.conversationIdleSeconds,
       maxConversationBytes: config.directLine.maxConversationBytes,
       maxTotalBytes: config.directLine.maxTotalBytes,
-    });
+    };
     const directLine = new DirectLineChannel({
-      store,
+      store: new ConversationStore(storeOptions),
       core,
       log,
       media,
@@ -126,6 +127,7 @@ export async function startApp(config: Config, log: Logger, options: StartOption
         .catch((err: Error) => log.error({ err: safeError(err) }, 'notifications sweep failed'));
     };
 
+    const store = directLine.conversations;
     const server = createServer(db, log);
     directLine.register(server);
     registerMediaRoute(server, { media, conversations: store, db, log, now, trustProxy: config.trustProxy });
@@ -142,10 +144,14 @@ export async function startApp(config: Config, log: Logger, options: StartOption
         afterBroadcast: deliverQueued,
         afterQueue: deliverQueued,
         media,
-        forgetChats: (conversations) => {
-          for (const c of conversations) {
-            const open = c.channel === 'webchat' ? store.get(c.conversationId) : undefined;
-            if (open) store.forget(open);
+        forgetChats: async (conversations) => {
+          try {
+            for (const c of conversations) {
+              const open = c.channel === 'webchat' ? await store.get(c.conversationId) : undefined;
+              if (open) await store.forget(open);
+            }
+          } catch (err) {
+            log.error({ err: safeError(err) }, 'web chat: erased conversations not forgotten; the sweep forgets them');
           }
         },
       },
@@ -178,7 +184,11 @@ export async function startApp(config: Config, log: Logger, options: StartOption
     }
 
     const scheduler = new Scheduler(config.appTimezone, log);
-    scheduler.add({ name: 'directline-sweep', cron: '*/5 * * * *', run: async () => ({ forgotten: store.sweep() }) });
+    scheduler.add({
+      name: 'directline-sweep',
+      cron: '*/5 * * * *',
+      run: async () => ({ forgotten: await store.sweep() }),
+    });
     // Proactive messages waiting for people on the web chat (or Azure channels): delivered where they are.
     scheduler.add({ name: 'notifications-sweep', cron: '* * * * *', run: () => core.notifier.sweep() });
     if (whatsapp) {
@@ -230,6 +240,7 @@ export async function startApp(config: Config, log: Logger, options: StartOption
         ]);
         clearTimeout(timer);
         await core.messageLog.drain();
+        await directLine.conversations.close();
         await db.close();
       })());
 
