@@ -9,6 +9,7 @@ import { createBotCore, type BotCore } from '../turns/botCore';
 import { BotFrameworkChannel } from '../channels/botframework/botFrameworkChannel';
 import { ConversationStore } from '../channels/webchat/conversations';
 import { DirectLineChannel } from '../channels/webchat/directLine';
+import { PgWebChatStore } from '../channels/webchat/pgStore';
 import { registerWebChatPage } from '../channels/webchat/page';
 import { MediaStore } from '../media/store';
 import { registerMediaRoute } from '../media/serve';
@@ -60,6 +61,7 @@ export async function startApp(config: Config, log: Logger, options: StartOption
         applied.length ? 'database migrated' : 'database up to date',
       ),
   });
+  let webchatStore: ConversationStore | PgWebChatStore | undefined;
   try {
     if (config.demoData && (await isEmpty(db.prisma))) {
       const summary = await seedDemoData(db.prisma, { timeZone: config.appTimezone });
@@ -88,7 +90,10 @@ export async function startApp(config: Config, log: Logger, options: StartOption
       maxTotalBytes: config.directLine.maxTotalBytes,
     };
     const directLine = new DirectLineChannel({
-      store: new ConversationStore(storeOptions),
+      store: (webchatStore =
+        db.provider === 'postgresql'
+          ? await PgWebChatStore.open(db.prisma, { ...storeOptions, url: config.databaseUrl, log })
+          : new ConversationStore(storeOptions)),
       core,
       log,
       media,
@@ -246,6 +251,7 @@ export async function startApp(config: Config, log: Logger, options: StartOption
 
     return { config, db, core, server, directLine, whatsapp, url, jobs: scheduler, stop };
   } catch (err) {
+    if (webchatStore instanceof PgWebChatStore) await webchatStore.close();
     await db.close();
     throw err;
   }
