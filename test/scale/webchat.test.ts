@@ -1,0 +1,148 @@
+// The web chat on several instances of the app on one PostgreSQL database (issue 17): any instance
+// answers any request of any conversation, a long poll on one instance wakes when another writes
+// the bot's reply, and a restart of every instance loses no conversation.
+import type { App } from '../../bot/runtime/app';
+import { translator } from '../../bot/i18n/translator';
+import { startTestApp } from '../support/app';
+import { createTempPostgres, type TempDatabase } from '../support/postgres';
+
+const pg = process.env.PASSERELLE_TEST_PG === '1';
+/** long enough that a poll woken by news is told from one that ran out */
+const LONG_POLL_MS = 8000;
+const USER = 'wc_scale_user_0123456789abcdef';
+
+interface Activity {
+  type: string;
+  id: string;
+  text?: string;
+  locale?: string;
+  from: { id: string; role?: string };
+  suggestedActions?: { actions: { title: string }[] };
+}
+interface Page {
+  activities: Activity[];
+  watermark: string;
+}
+
+(pg ? describe : describe.skip)('the web chat on two instances of one PostgreSQL database', () => {
+  let tmp: TempDatabase | undefined;
+  const apps: App[] = [];
+  let a: App;
+  let b: App;
+  const start = async () => {
+    const app = await startTestApp(tmp!.url, {}, { longPollMs: LONG_POLL_MS });
+    apps.push(app);
+    return app;
+  };
+  beforeAll(async () => {
+    tmp = await createTempPostgres();
+    a = await start();
+    b = await start();
+  }, 90_000);
+  afterAll(async () => {
+    for (const app of apps) await app.stop();
+    await tmp?.drop();
+  });
+
+  const call = (app: App, method: string, path: string, token?: string, body?: unknown) =>
+    fetch(`${app.url}/v3/directline${path}`, {
+      method,
+      headers: {
+        ...(token && { Authorization: `Bearer ${token}` }),
+        ...(body !== undefined && { 'Content-Type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  let conversationId = '';
+  let token = '';
+  let watermark = '';
+  /** GET of the activities after the watermark on `app`: the page and how long the request took */
+  const read = async (app: App, after = watermark) => {
+    const started = Date.now();
+    const res = await call(app, 'GET', `/conversations/${conversationId}/activities?watermark=${after}`, token);
+    expect(res.status).toBe(200);
+    return { page: (await res.json()) as Page, ms: Date.now() - started };
+  };
+  const say = async (app: App, text: string) => {
+    const res = await call(app, 'POST', `/conversations/${conversationId}/activities`, token, {
+      type: 'message',
+      from: { id: USER },
+      text,
+    });
+    expect(res.status).toBe(200);
+    return ((await res.json()) as { id: string }).id;
+  };
+  const bot = (page: Page) => page.activities.filter((x) => x.from.role === 'bot');
+
+  test('a token made on A opens the conversation on B; B greets, A reads it; a refresh on B holds on A', async () => {
+    const res = await call(a, 'POST', '/tokens/generate', undefined, { user: { id: USER }, locale: 'fr-FR' });
+    expect(res.status).toBe(200);
+    ({ conversationId, token } = (await res.json()) as { conversationId: string; token: string });
+    expect((await call(b, 'POST', '/conversations', token)).status).toBe(201);
+    expect((await call(a, 'POST', '/conversations', token)).status).toBe(200); // greeted once, not twice
+    const { page } = await read(a, '0');
+    expect(bot(page).map((x) => x.text)[0]).toMatch(/^Bonjour ! Je suis Passerelle/);
+    expect(bot(page)).toHaveLength(2);
+    watermark = page.watermark;
+    expect(Number(watermark)).toBe(2);
+
+    const refreshed = await call(b, 'POST', '/tokens/refresh', token);
+    expect(refreshed.status).toBe(200);
+    const old = token;
+    token = ((await refreshed.json()) as { token: string }).token;
+    expect((await call(a, 'GET', `/conversations/${conversationId}`, old)).status).toBe(403);
+    expect((await call(a, 'GET', `/conversations/${conversationId}`, token)).status).toBe(200);
+  });
+
+  test('an activity posted on B is answered, and A fetches the reply', async () => {
+    const id = await say(b, '6');
+    expect(id).toBe(`${conversationId}|0000003`);
+    const { page } = await read(a);
+    expect(page.activities[0]).toMatchObject({ id, text: '6', from: { id: USER, role: 'user' } });
+    expect(bot(page)[0].suggestedActions?.actions.map((x) => x.title)).toContain('3 · العربية');
+    watermark = page.watermark;
+  });
+
+  test('a long poll waiting on A wakes when B writes the reply (woken, not timed out)', async () => {
+    const started = Date.now();
+    const polls: number[] = [];
+    // Waiting on A before B is asked anything.
+    const first = read(a);
+    await new Promise((r) => setTimeout(r, 500));
+    const posted = say(b, '٣');
+    let { page, ms } = await first;
+    polls.push(ms);
+    expect(ms).toBeGreaterThanOrEqual(450); // it did wait for news
+    const replies: Activity[] = [...bot(page)];
+    watermark = page.watermark;
+    // The next polls on A, until the bot's reply in Arabic: each is woken by B's writing.
+    while (!replies.some((x) => x.text === translator('ar')('language.changed'))) {
+      expect(Date.now() - started).toBeLessThan(LONG_POLL_MS);
+      ({ page, ms } = await read(a));
+      polls.push(ms);
+      replies.push(...bot(page));
+      watermark = page.watermark;
+    }
+    await posted;
+    for (const p of polls) expect(p).toBeLessThan(LONG_POLL_MS / 2);
+    expect(replies.find((x) => x.text === translator('ar')('language.changed'))?.locale).toBe('ar');
+  });
+
+  test('every instance restarted: the conversation resumes with its token and watermark', async () => {
+    // Whatever is still to come of the last turn (the menu after the language change) is in first.
+    await new Promise((r) => setTimeout(r, 500));
+    const before = (await read(a, '0')).page;
+    watermark = before.watermark;
+    for (const app of apps.splice(0)) await app.stop();
+    const c = await start();
+    const { page } = await read(c, '0');
+    expect(page.watermark).toBe(watermark);
+    expect(page.activities.map((x) => x.id)).toEqual(before.activities.map((x) => x.id));
+    // The person goes on: the next activity takes the next watermark, the bot answers in Arabic.
+    const id = await say(c, '0');
+    expect(id).toBe(`${conversationId}|${String(Number(watermark) + 1).padStart(7, '0')}`);
+    const next = (await read(c)).page;
+    expect(bot(next)[0].locale).toBe('ar');
+    expect(Number(next.watermark)).toBeGreaterThan(Number(watermark) + 1);
+  });
+});
