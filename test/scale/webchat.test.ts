@@ -128,6 +128,44 @@ interface Page {
     expect(replies.find((x) => x.text === translator('ar')('language.changed'))?.locale).toBe('ar');
   });
 
+  test('two messages of one conversation posted at once on A and B: answered one turn after the other', async () => {
+    await new Promise((r) => setTimeout(r, 500)); // the end of the last turn
+    watermark = (await read(a, '0')).page.watermark;
+    const before = Number(watermark);
+    // When each instance's turns run.
+    const turns: { start: number; end: number }[] = [];
+    const originals = [a, b].map((app) => app.core.bot.run);
+    for (const app of [a, b]) {
+      const run = app.core.bot.run.bind(app.core.bot);
+      app.core.bot.run = async (context) => {
+        const turn = { start: Date.now(), end: Infinity };
+        turns.push(turn);
+        try {
+          return await run(context);
+        } finally {
+          turn.end = Date.now();
+        }
+      };
+    }
+    try {
+      await Promise.all([say(a, '0'), say(b, 'لغة')]);
+    } finally {
+      [a.core.bot.run, b.core.bot.run] = originals;
+    }
+    expect(turns).toHaveLength(2);
+    const [first, second] = turns.sort((x, y) => x.start - y.start);
+    expect(second.start).toBeGreaterThanOrEqual(first.end);
+    const { page } = await read(b);
+    expect(bot(page).map((x) => x.text)).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining(translator('ar')('menu.question')),
+        expect.stringContaining(translator('ar')('language.question')),
+      ]),
+    );
+    expect(Number(page.watermark)).toBeGreaterThanOrEqual(before + 4);
+    watermark = page.watermark;
+  });
+
   test('every instance restarted: the conversation resumes with its token and watermark', async () => {
     // Whatever is still to come of the last turn (the menu after the language change) is in first.
     await new Promise((r) => setTimeout(r, 500));

@@ -182,6 +182,48 @@ const pg = process.env.PASSERELLE_TEST_PG === '1';
     expect(Date.now() - started).toBeLessThan(3000);
   });
 
+  test('turns of one conversation run one after the other across stores; other conversations do not wait', async () => {
+    const [a, b] = [await open(), await open()];
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const log: string[] = [];
+    const turn = (s: PgWebChatStore, id: string, name: string, ms: number) =>
+      s.exclusive(id, async () => {
+        log.push(`${name}+`);
+        await sleep(ms);
+        log.push(`${name}-`);
+        return name;
+      });
+    const started = Date.now();
+    const done = await Promise.all([
+      turn(a, 'conv-1', 'a', 400),
+      sleep(50).then(() => turn(b, 'conv-1', 'b', 10)),
+      sleep(100).then(() => turn(b, 'conv-2', 'x', 10)),
+    ]);
+    expect(done).toEqual(['a', 'b', 'x']);
+    expect(log).toEqual(['a+', 'x+', 'x-', 'a-', 'b+', 'b-']);
+    expect(Date.now() - started).toBeLessThan(900); // woken by the NOTIFY of the end, not its 1 s retry
+    // An instance that dies lets go of its turns: its connection's locks go with it.
+    log.length = 0;
+    const held = turn(a, 'conv-1', 'a', 3000);
+    await sleep(100);
+    const admin = new Client({ connectionString: db.url });
+    await admin.connect();
+    try {
+      await admin.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+         WHERE application_name = $1 AND datname = current_database()`,
+        [LISTENER_NAME],
+      );
+    } finally {
+      await admin.end();
+    }
+    const taken = Date.now();
+    await turn(b, 'conv-1', 'b', 10);
+    expect(Date.now() - taken).toBeLessThan(2500);
+    expect(log).toEqual(['a+', 'b+', 'b-']);
+    await held;
+  });
+
   test('the LISTEN connection is opened again when it drops, and polls wake again', async () => {
     const [a, b] = [await open(), await open()];
     const { conversation } = await a.create();

@@ -448,7 +448,11 @@ export class DirectLineChannel {
     } as unknown as Activity;
     const { core, log } = this.options;
     try {
-      await core.turns.run(conversation.id, () => this.adapter.processActivity(activity, (ctx) => core.bot.run(ctx)));
+      await core.turns.run(conversation.id, () =>
+        this.conversations.exclusive(conversation.id, () =>
+          this.adapter.processActivity(activity, (ctx) => core.bot.run(ctx)),
+        ),
+      );
     } catch (err) {
       log.error({ err: safeError(err), channel: CHANNEL_ID }, 'direct line turn failed');
     }

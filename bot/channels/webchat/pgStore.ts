@@ -10,6 +10,10 @@
 //   its own writes may have passed it), and conversations (at the cap, one nobody reads is
 //   forgotten; when every one is read, a new visitor is refused);
 // - sweep(): expired tokens and idle conversations nobody reads go (the `directline-sweep` job);
+// - turns: a conversation's turns run one after the other across instances (a session advisory
+//   lock per conversation on the same connection; whoever waits is told by a NOTIFY when the turn
+//   ends, and asks again every second in case it missed it; a connection that drops lets go of its
+//   locks, so a dead instance holds none);
 // - wake-ups: an activity is written with a NOTIFY of its conversation's id in the same statement
 //   (so it is sent when the row is committed); every instance LISTENs on one connection of its own
 //   and wakes its own long polls of that conversation. No query runs while a poll waits. The
@@ -27,6 +31,13 @@ import type { WebChatConversation, WebChatStore } from './store';
 
 /** the NOTIFY channel: the payload is a conversation's id */
 export const WAKE_CHANNEL = 'passerelle_webchat';
+/** the NOTIFY channel of the end of a turn: the payload is its conversation's id */
+export const TURN_CHANNEL = 'passerelle_webchat_turn';
+/** the advisory locks of web chat turns are (this, hashtext(conversation id)) */
+const TURN_LOCK_SPACE = 72707370;
+/** a turn waiting for another instance's asks again this often, and runs anyway after TURN_WAIT_MS */
+const TURN_RETRY_MS = 1000;
+const TURN_WAIT_MS = 60_000;
 /** the listener's connection, as pg_stat_activity names it */
 export const LISTENER_NAME = 'passerelle-webchat-listener';
 /** a conversation read within this time is watched (someone has the chat open) */
@@ -68,6 +79,8 @@ export class PgWebChatStore implements WebChatStore {
   private readonly now: () => number;
   /** this instance's long polls, by conversation */
   private readonly waiters = new Map<string, Set<() => void>>();
+  /** this instance's turns waiting for another instance's turn, by conversation */
+  private readonly turnWaiters = new Map<string, Set<() => void>>();
   /** when this instance last wrote a conversation's poll time */
   private readonly polledAt = new Map<string, number>();
   private readonly listener: Listener;
@@ -84,7 +97,7 @@ export class PgWebChatStore implements WebChatStore {
     this.listener = new Listener(
       options.url,
       options.log,
-      (id) => this.wake(id),
+      { [WAKE_CHANNEL]: (id) => this.wake(id), [TURN_CHANNEL]: (id) => this.turnEnded(id) },
       () => this.wakeAll(),
     );
   }
@@ -456,6 +469,39 @@ export class PgWebChatStore implements WebChatStore {
     return !!row?.watched;
   }
 
+  async exclusive<T>(conversationId: string, task: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + TURN_WAIT_MS;
+    let locked: boolean | undefined;
+    for (;;) {
+      // Listening for the end of the other turn before asking: it cannot end unseen in between.
+      let ended!: () => void;
+      const end = new Promise<void>((resolve) => (ended = resolve));
+      const waiting = this.turnWaiters.get(conversationId) ?? new Set();
+      this.turnWaiters.set(conversationId, waiting);
+      waiting.add(ended);
+      try {
+        locked = await this.listener.tryLock(TURN_LOCK_SPACE, conversationId);
+        if (locked !== false || Date.now() >= deadline) break;
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([end, new Promise((r) => (timer = setTimeout(r, TURN_RETRY_MS)))]);
+        clearTimeout(timer);
+      } finally {
+        waiting.delete(ended);
+        if (!waiting.size && this.turnWaiters.get(conversationId) === waiting) this.turnWaiters.delete(conversationId);
+      }
+    }
+    if (locked === false) this.options.log.warn("web chat: a turn ran beside another instance's after 60 s of waiting");
+    try {
+      return await task();
+    } finally {
+      if (locked) await this.listener.unlock(TURN_LOCK_SPACE, conversationId, TURN_CHANNEL);
+    }
+  }
+
+  private turnEnded(conversationId: string) {
+    for (const w of [...(this.turnWaiters.get(conversationId) ?? [])]) w();
+  }
+
   async count() {
     const [{ n }] = await this.query<{ n: number }>(`SELECT count(*)::int AS "n" FROM "WebChatConversation"`);
     return n;
@@ -495,8 +541,9 @@ export class PgWebChatStore implements WebChatStore {
 
 /**
  * One LISTEN connection of the instance: each NOTIFY wakes this instance's polls of its
- * conversation. When the connection drops, the polls waiting are woken (they ask again) and it is
- * opened again, waiting longer each time (up to 10 s).
+ * conversation (or its turns waiting for another instance's turn). When the connection drops, the
+ * polls waiting are woken (they ask again) and it is opened again, waiting longer each time (up to
+ * 10 s). The turns' advisory locks are taken on it too: they go with it if the instance dies.
  */
 class Listener {
   private client?: Client;
@@ -508,7 +555,7 @@ class Listener {
   constructor(
     private readonly url: string,
     private readonly log: Logger,
-    private readonly onNotify: (conversationId: string) => void,
+    private readonly channels: Record<string, (payload: string) => void>,
     private readonly onGap: () => void,
   ) {}
 
@@ -531,11 +578,11 @@ class Listener {
     client.on('error', (err) => this.lost(client, err));
     client.on('end', () => this.lost(client));
     client.on('notification', (n) => {
-      if (n.channel === WAKE_CHANNEL && n.payload) this.onNotify(n.payload);
+      if (n.payload) this.channels[n.channel]?.(n.payload);
     });
     try {
       await client.connect();
-      await client.query(`LISTEN ${WAKE_CHANNEL}`);
+      for (const channel of Object.keys(this.channels)) await client.query(`LISTEN ${channel}`);
     } catch (err) {
       client.removeAllListeners('end');
       await client.end().catch(() => undefined);
@@ -580,6 +627,30 @@ class Listener {
       }
     }, this.retryMs);
     this.timer.unref();
+  }
+
+  /** Takes the session lock (space, hashtext(key)): true; false when another session holds it; undefined when down. */
+  async tryLock(space: number, key: string): Promise<boolean | undefined> {
+    const client = this.client;
+    if (!client) return undefined;
+    try {
+      const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok', [
+        space,
+        key,
+      ]);
+      return rows[0].ok;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Lets go of the lock and says so on `channel` (a lock lost with its connection is gone already). */
+  async unlock(space: number, key: string, channel: string): Promise<void> {
+    const client = this.client;
+    if (!client) return;
+    await client
+      .query('SELECT pg_advisory_unlock($1, hashtext($2)) AS ok, pg_notify($3, $2) AS n', [space, key, channel])
+      .catch(() => undefined);
   }
 
   async close() {

@@ -55,6 +55,12 @@ export interface WebChatStore {
   polled(conversation: WebChatConversation): Promise<void>;
   /** Someone has the chat open now: a client waits for news, or asked within the last 30 s. */
   isWatched(conversation: WebChatConversation): Promise<boolean>;
+  /**
+   * Runs `task` (a turn of the conversation) while no other instance runs one of the same
+   * conversation: a person's messages are handled one after the other whichever instance took
+   * them. (Within an instance, the turn queue orders them.)
+   */
+  exclusive<T>(conversationId: string, task: () => Promise<T>): Promise<T>;
   /** how many conversations are open */
   count(): Promise<number>;
   /** Ends every wait at once (at shutdown). */
@@ -136,6 +142,10 @@ export class MemoryWebChatStore implements WebChatStore {
 
   async isWatched(conversation: WebChatConversation) {
     return this.memory.isWatched(this.own(conversation));
+  }
+
+  exclusive<T>(_conversationId: string, task: () => Promise<T>) {
+    return task(); // one process: its turn queue is enough
   }
 
   async count() {
