@@ -4,6 +4,7 @@
 import type { App } from '../../bot/runtime/app';
 import { translator } from '../../bot/i18n/translator';
 import { startTestApp } from '../support/app';
+import { signedIn } from '../support/cipApi';
 import { createTempPostgres, type TempDatabase } from '../support/postgres';
 
 const pg = process.env.PASSERELLE_TEST_PG === '1';
@@ -182,5 +183,42 @@ interface Page {
     const next = (await read(c)).page;
     expect(bot(next)[0].locale).toBe('ar');
     expect(Number(next.watermark)).toBeGreaterThan(Number(watermark) + 1);
+  });
+
+  test('an erasure on one instance deletes all her web chat conversations, for every instance', async () => {
+    const [c, d] = [apps[0], await start()];
+    const user = 'wc_scale_erased_0123456789abc';
+    const visit = async (generateOn: App, openOn: App) => {
+      const res = await call(generateOn, 'POST', '/tokens/generate', undefined, { user: { id: user } });
+      const visitor = (await res.json()) as { conversationId: string; token: string };
+      expect((await call(openOn, 'POST', '/conversations', visitor.token)).status).toBe(201);
+      return visitor;
+    };
+    const first = await visit(c, d);
+    // Workshops, who are you: French, reading, consent, a first name: a case of her own.
+    for (const [i, words] of ['1', '1', '1', '1', 'Zoubida'].entries()) {
+      const res = await call([c, d][i % 2], 'POST', `/conversations/${first.conversationId}/activities`, first.token, {
+        type: 'message',
+        from: { id: user },
+        text: words,
+      });
+      expect(res.status).toBe(200);
+    }
+    const person = await c.db.prisma.beneficiary.findFirstOrThrow({ where: { firstName: 'Zoubida' } });
+    const second = await visit(d, c); // another day, another conversation
+    expect(await c.db.prisma.webChatConversation.count({ where: { userId: user } })).toBe(2);
+
+    const coordinator = await signedIn(c, 'coordinator');
+    const erased = await coordinator.call('POST', `/api/cip/beneficiaries/${person.id}/erase`, {
+      reason: 'she asked, on the web chat',
+    });
+    expect(erased.status).toBe(200);
+    expect(await c.db.prisma.webChatConversation.count({ where: { userId: user } })).toBe(0);
+    const ids = [first.conversationId, second.conversationId];
+    expect(await c.db.prisma.webChatActivity.count({ where: { conversationId: { in: ids } } })).toBe(0);
+    expect(await c.db.prisma.webChatToken.count({ where: { conversationId: { in: ids } } })).toBe(0);
+    for (const app of [c, d])
+      for (const v of [first, second])
+        expect((await call(app, 'GET', `/conversations/${v.conversationId}/activities`, v.token)).status).not.toBe(200);
   });
 });
