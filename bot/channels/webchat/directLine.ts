@@ -411,9 +411,9 @@ export class DirectLineChannel {
     const conversation = await this.authorize(req, res);
     if (!conversation) return;
     const watermark = typeof req.query?.watermark === 'string' ? req.query.watermark : undefined;
-    await this.conversations.polled(conversation);
     const gone = new AbortController();
     res.once('close', () => gone.abort());
+    await this.conversations.polled(conversation);
     // Only the request's own signal: close() wakes every waiter itself. (AbortSignal.any with the
     // long-lived shutdown signal left an entry on it per poll, never freed.)
     await this.conversations.waitForActivity(
