@@ -18,7 +18,11 @@ export function registerVoiceRoute(server: Server, voice: Voice, conversations: 
   server.get(`${VOICE_ROUTE}/:file`, async (req: Request, res: Response) => {
     const id = /^([\w-]{1,64})\.ogg$/.exec(String(req.params.file ?? ''))?.[1];
     const signedFor = id && signedConversation(`voice:${id}`, req.query);
-    const audio = signedFor && (await conversations.get(signedFor)) ? await voice.audioOf(id) : undefined;
+    // Made here, or by another instance of the service (kept with the conversation: webchat/store.ts).
+    const audio =
+      signedFor && (await conversations.get(signedFor))
+        ? ((await voice.audioOf(id)) ?? (await conversations.clip(signedFor, id)))
+        : undefined;
     res.setHeader('Cache-Control', 'private, no-store');
     res.setHeader('X-Content-Type-Options', 'nosniff');
     if (!audio) {

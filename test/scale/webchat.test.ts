@@ -174,6 +174,7 @@ interface Page {
     watermark = before.watermark;
     for (const app of apps.splice(0)) await app.stop();
     const c = await start();
+    await start(); // (and a second one, for the tests below)
     const { page } = await read(c, '0');
     expect(page.watermark).toBe(watermark);
     expect(page.activities.map((x) => x.id)).toEqual(before.activities.map((x) => x.id));
@@ -185,8 +186,34 @@ interface Page {
     expect(Number(next.watermark)).toBeGreaterThan(Number(watermark) + 1);
   });
 
+  test('a spoken reply made on one instance is played from another', async () => {
+    const [c, d] = apps;
+    const user = 'wc_scale_listener_0123456789a';
+    const res = await call(c, 'POST', '/tokens/generate', undefined, { user: { id: user }, locale: 'fr-FR' });
+    const visitor = (await res.json()) as { conversationId: string; token: string };
+    expect((await call(d, 'POST', '/conversations', visitor.token)).status).toBe(201);
+    const posted = await call(d, 'POST', `/conversations/${visitor.conversationId}/activities`, visitor.token, {
+      type: 'message',
+      from: { id: user },
+      text: 'écouter',
+    });
+    expect(posted.status).toBe(200);
+    const got = await call(c, 'GET', `/conversations/${visitor.conversationId}/activities`, visitor.token);
+    const page = (await got.json()) as { activities: { attachments?: { contentUrl: string }[] }[] };
+    const links = page.activities.flatMap((x) => x.attachments ?? []).map((x) => x.contentUrl);
+    const clips = links.filter((l) => l.startsWith('/webchat/voice/'));
+    expect(clips.length).toBeGreaterThan(0);
+    for (const link of clips)
+      for (const app of [c, d]) {
+        const clip = await fetch(`${app.url}${link}`);
+        expect(clip.status).toBe(200);
+        expect(clip.headers.get('content-type')).toBe('audio/ogg');
+        expect((await clip.arrayBuffer()).byteLength).toBeGreaterThan(100);
+      }
+  });
+
   test('an erasure on one instance deletes all her web chat conversations, for every instance', async () => {
-    const [c, d] = [apps[0], await start()];
+    const [c, d] = apps;
     const user = 'wc_scale_erased_0123456789abc';
     const visit = async (generateOn: App, openOn: App) => {
       const res = await call(generateOn, 'POST', '/tokens/generate', undefined, { user: { id: user } });

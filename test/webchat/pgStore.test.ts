@@ -224,6 +224,29 @@ const pg = process.env.PASSERELLE_TEST_PG === '1';
     await held;
   });
 
+  test('a spoken clip kept by one instance is served by another for 15 minutes, then goes', async () => {
+    const [a, b] = [await open(), await open()];
+    const { conversation } = await a.create();
+    const audio = Buffer.from('OggS fake clip');
+    let made = 0;
+    const bytes = async () => (made++, audio);
+    await a.keepClip(conversation.id, 't-clip-1', bytes, 15 * 60_000);
+    await a.keepClip(conversation.id, 't-clip-1', bytes, 15 * 60_000); // the same again: kept already
+    expect(made).toBe(1);
+    expect(await b.clip(conversation.id, 't-clip-1')).toEqual(audio);
+    expect(await b.clip('another-conversation', 't-clip-1')).toBeUndefined();
+    now += 15 * 60_000 + 1;
+    expect(await b.clip(conversation.id, 't-clip-1')).toBeUndefined();
+    await b.sweep();
+    expect(await db.prisma.webChatClip.count()).toBe(0);
+    await a.keepClip(conversation.id, 't-clip-2', bytes, 15 * 60_000);
+    await b.forget(conversation);
+    expect(await db.prisma.webChatClip.count()).toBe(0);
+    // A conversation already gone: nothing kept, nothing thrown.
+    await a.keepClip(conversation.id, 't-clip-3', bytes, 15 * 60_000);
+    expect(await db.prisma.webChatClip.count()).toBe(0);
+  });
+
   test('the LISTEN connection is opened again when it drops, and polls wake again', async () => {
     const [a, b] = [await open(), await open()];
     const { conversation } = await a.create();

@@ -27,7 +27,7 @@ import restify, { type Request, type Response, type Server } from 'restify';
 import type { BotCore } from '../../turns/botCore';
 import type { Logger } from '../../runtime/logger';
 import { ConversationStore, TooManyConversationsError } from './conversations';
-import { webChatStore, type WebChatConversation, type WebChatStore } from './store';
+import { CLIP_TTL_MS, webChatStore, type WebChatConversation, type WebChatStore } from './store';
 import { InProcessAdapter } from './inProcessAdapter';
 import { renderForWebChat } from './renderer';
 import { mediaIdOf, type MediaStore } from '../../media/store';
@@ -142,7 +142,10 @@ export class DirectLineChannel {
     if (!voice || activity.type !== 'message' || !turnListens(context) || !(activity.speak || activity.text)) return;
     try {
       const clip = await voice.clip(turnLocale(context), [activity]);
-      return clip && { contentType: 'audio/ogg', contentUrl: voiceLink(clip.id, conversationId), name: 'voice.ogg' };
+      if (!clip) return undefined;
+      // For the other instances (PostgreSQL): the page may ask any of them for it.
+      await this.conversations.keepClip(conversationId, clip.id, () => clip.audio(), CLIP_TTL_MS);
+      return { contentType: 'audio/ogg', contentUrl: voiceLink(clip.id, conversationId), name: 'voice.ogg' };
     } catch (err) {
       this.options.log.warn({ err: safeError(err) }, 'web chat: no spoken clip; the text goes alone');
       return undefined;

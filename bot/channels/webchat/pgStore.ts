@@ -9,7 +9,9 @@
 //   activities; an instance checks the total at most a second after passing it, and at once when
 //   its own writes may have passed it), and conversations (at the cap, one nobody reads is
 //   forgotten; when every one is read, a new visitor is refused);
-// - sweep(): expired tokens and idle conversations nobody reads go (the `directline-sweep` job);
+// - spoken clips a page plays (WebChatClip, 15 minutes, with their conversation): any instance
+//   serves them, whichever made them;
+// - sweep(): expired tokens and clips, and idle conversations nobody reads go (the `directline-sweep` job);
 // - turns: a conversation's turns run one after the other across instances (a session advisory
 //   lock per conversation on the same connection; whoever waits is told by a NOTIFY when the turn
 //   ends, and asks again every second in case it missed it; a connection that drops lets go of its
@@ -81,6 +83,8 @@ export class PgWebChatStore implements WebChatStore {
   private readonly waiters = new Map<string, Set<() => void>>();
   /** this instance's turns waiting for another instance's turn, by conversation */
   private readonly turnWaiters = new Map<string, Set<() => void>>();
+  /** when this instance last kept a clip for a conversation ("conversation id clip id") */
+  private readonly clipsKept = new Map<string, number>();
   /** when this instance last wrote a conversation's poll time */
   private readonly polledAt = new Map<string, number>();
   private readonly listener: Listener;
@@ -502,6 +506,33 @@ export class PgWebChatStore implements WebChatStore {
     for (const w of [...(this.turnWaiters.get(conversationId) ?? [])]) w();
   }
 
+  async keepClip(conversationId: string, clipId: string, audio: () => Promise<Buffer>, ttlMs: number) {
+    const key = `${conversationId} ${clipId}`;
+    const now = this.now();
+    // (The same clip again soon, a menu for one: kept already.)
+    if (now - (this.clipsKept.get(key) ?? -Infinity) < ttlMs / 3) return;
+    if (this.clipsKept.size >= 10_000) this.clipsKept.clear();
+    const expiresAt = new Date(now + ttlMs);
+    try {
+      await this.prisma.webChatClip.upsert({
+        where: { conversationId_clipId: { conversationId, clipId } },
+        create: { conversationId, clipId, audio: new Uint8Array(await audio()), expiresAt },
+        update: { expiresAt },
+      });
+      this.clipsKept.set(key, now);
+    } catch (err) {
+      // The conversation is gone (its page with it), or the database failed: this instance still serves it.
+      this.options.log.warn({ err: safeError(err) }, 'web chat: a spoken clip is not shared with the other instances');
+    }
+  }
+
+  async clip(conversationId: string, clipId: string) {
+    const row = await this.prisma.webChatClip.findUnique({
+      where: { conversationId_clipId: { conversationId, clipId } },
+    });
+    return row && row.expiresAt.getTime() > this.now() ? Buffer.from(row.audio) : undefined;
+  }
+
   async count() {
     const [{ n }] = await this.query<{ n: number }>(`SELECT count(*)::int AS "n" FROM "WebChatConversation"`);
     return n;
@@ -518,6 +549,7 @@ export class PgWebChatStore implements WebChatStore {
   async sweep() {
     const now = this.now();
     await this.query(`DELETE FROM "WebChatToken" WHERE "expiresAt" <= $1::timestamp(3) RETURNING "hash"`, at(now));
+    await this.query(`DELETE FROM "WebChatClip" WHERE "expiresAt" <= $1::timestamp(3) RETURNING "clipId"`, at(now));
     // Idle, and nobody reads it: not polled lately (a poll waiting anywhere wrote its time), none waiting here.
     const gone = await this.query<{ id: string }>(
       `DELETE FROM "WebChatConversation"

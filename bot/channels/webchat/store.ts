@@ -9,6 +9,9 @@
 import type { Activity } from 'botbuilder';
 import { ConversationStore, type DirectLineConversation } from './conversations';
 
+/** how long a spoken clip of a page is kept for it: as long as the voice keeps one made for a turn (voice.ts) */
+export const CLIP_TTL_MS = 15 * 60_000;
+
 /** A conversation as the endpoint reads it; the store keeps the rest. */
 export interface WebChatConversation {
   readonly id: string;
@@ -61,6 +64,13 @@ export interface WebChatStore {
    * them. (Within an instance, the turn queue orders them.)
    */
   exclusive<T>(conversationId: string, task: () => Promise<T>): Promise<T>;
+  /**
+   * Keeps a spoken clip the conversation's page plays for `ttlMs`, so that every instance serves it
+   * (PostgreSQL; in memory there is one instance, whose voice keeps its clips).
+   */
+  keepClip(conversationId: string, clipId: string, audio: () => Promise<Buffer>, ttlMs: number): Promise<void>;
+  /** A clip kept for the conversation, while it is kept. */
+  clip(conversationId: string, clipId: string): Promise<Buffer | undefined>;
   /** how many conversations are open */
   count(): Promise<number>;
   /** Ends every wait at once (at shutdown). */
@@ -146,6 +156,12 @@ export class MemoryWebChatStore implements WebChatStore {
 
   exclusive<T>(_conversationId: string, task: () => Promise<T>) {
     return task(); // one process: its turn queue is enough
+  }
+
+  async keepClip() {}
+
+  async clip() {
+    return undefined;
   }
 
   async count() {
