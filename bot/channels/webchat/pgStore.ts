@@ -305,7 +305,8 @@ export class PgWebChatStore implements WebChatStore {
 
   /**
    * Past the total: the activities of the conversations idle the longest go, `keep`'s last (its
-   * newest stays). The total is summed again here, by every instance, at most every second.
+   * newest stays). Each instance sums the total here when its own writes may have passed it, and
+   * every second while it writes (to see the others').
    */
   private async checkTotal(keep?: string) {
     const max = this.options.maxTotalBytes ?? 64 * 1024 * 1024;
