@@ -12,7 +12,7 @@
 import fs from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import type { Request, Response, Server } from 'restify';
-import type { ConversationStore } from '../channels/webchat/conversations';
+import type { WebChatStore } from '../channels/webchat/store';
 import { CHANNEL_ID as WEBCHAT } from '../channels/webchat/directLine';
 import type { Database } from '../db/client';
 import { clientAddress, type TrustedProxies } from '../http/clientAddress';
@@ -27,7 +27,7 @@ import { acceptedType, showsInline } from './types';
 export interface MediaRouteDeps {
   media: MediaStore;
   /** the web chat's Direct Line conversations (their tokens, the signed links' conversations) */
-  conversations: ConversationStore;
+  conversations: WebChatStore;
   db: Database;
   log: Logger;
   now: () => Date;
@@ -97,7 +97,7 @@ async function accessTo(
   // The sender's page, by a link signed for a conversation that is still open.
   const signedFor = signedConversation(id, req.query);
   if (signedFor) {
-    const open = conversations.get(signedFor);
+    const open = await conversations.get(signedFor);
     return open && media && sentBy(media, { channel: WEBCHAT, conversation: open.id, user: open.userId })
       ? { as: 'sender' }
       : NOT_FOUND;
@@ -109,7 +109,7 @@ async function accessTo(
       code: 'Unauthorized',
       message: 'Open the file from the chat, or send "Authorization: Bearer <token>".',
     };
-  const conversation = conversations.conversationOfToken(match[1]);
+  const conversation = await conversations.conversationOfToken(match[1]);
   if (conversation) {
     return media && sentBy(media, { channel: WEBCHAT, conversation: conversation.id, user: conversation.userId })
       ? { as: 'sender' }

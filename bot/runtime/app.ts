@@ -9,6 +9,7 @@ import { createBotCore, type BotCore } from '../turns/botCore';
 import { BotFrameworkChannel } from '../channels/botframework/botFrameworkChannel';
 import { ConversationStore } from '../channels/webchat/conversations';
 import { DirectLineChannel } from '../channels/webchat/directLine';
+import { PgWebChatStore } from '../channels/webchat/pgStore';
 import { registerWebChatPage } from '../channels/webchat/page';
 import { MediaStore } from '../media/store';
 import { registerMediaRoute } from '../media/serve';
@@ -62,6 +63,7 @@ export async function startApp(config: Config, log: Logger, options: StartOption
         applied.length ? 'database migrated' : 'database up to date',
       ),
   });
+  let webchatStore: ConversationStore | PgWebChatStore | undefined;
   try {
     if (config.demoData && (await isEmpty(db.prisma))) {
       const summary = await seedDemoData(db.prisma, { timeZone: config.appTimezone });
@@ -82,14 +84,18 @@ export async function startApp(config: Config, log: Logger, options: StartOption
     const core = createBotCore(db, config, log, { speech, now, voice });
     if (options.warmUp ?? true) warmUpRecognizers();
 
-    const store = new ConversationStore({
+    // The web chat's conversations: in memory with SQLite (one process), in the database with PostgreSQL.
+    const storeOptions = {
       tokenTtlSeconds: config.directLine.tokenTtlSeconds,
       idleSeconds: config.directLine.conversationIdleSeconds,
       maxConversationBytes: config.directLine.maxConversationBytes,
       maxTotalBytes: config.directLine.maxTotalBytes,
-    });
+    };
     const directLine = new DirectLineChannel({
-      store,
+      store: (webchatStore =
+        db.provider === 'postgresql'
+          ? await PgWebChatStore.open(db.prisma, { ...storeOptions, url: config.databaseUrl, log })
+          : new ConversationStore(storeOptions)),
       core,
       log,
       media,
@@ -128,6 +134,7 @@ export async function startApp(config: Config, log: Logger, options: StartOption
         .catch((err: Error) => log.error({ err: safeError(err) }, 'notifications sweep failed'));
     };
 
+    const store = directLine.conversations;
     const readiness: Readiness = { draining: false };
     const server = createServer(db, log, readiness);
     directLine.register(server);
@@ -145,10 +152,14 @@ export async function startApp(config: Config, log: Logger, options: StartOption
         afterBroadcast: deliverQueued,
         afterQueue: deliverQueued,
         media,
-        forgetChats: (conversations) => {
-          for (const c of conversations) {
-            const open = c.channel === 'webchat' ? store.get(c.conversationId) : undefined;
-            if (open) store.forget(open);
+        forgetChats: async (conversations) => {
+          try {
+            for (const c of conversations) {
+              const open = c.channel === 'webchat' ? await store.get(c.conversationId) : undefined;
+              if (open) await store.forget(open);
+            }
+          } catch (err) {
+            log.error({ err: safeError(err) }, 'web chat: erased conversations not forgotten; the sweep forgets them');
           }
         },
       },
@@ -181,7 +192,11 @@ export async function startApp(config: Config, log: Logger, options: StartOption
     }
 
     const scheduler = new Scheduler(config.appTimezone, log);
-    scheduler.add({ name: 'directline-sweep', cron: '*/5 * * * *', run: async () => ({ forgotten: store.sweep() }) });
+    scheduler.add({
+      name: 'directline-sweep',
+      cron: '*/5 * * * *',
+      run: async () => ({ forgotten: await store.sweep() }),
+    });
     // Proactive messages waiting for people on the web chat (or Azure channels): delivered where they are.
     scheduler.add({ name: 'notifications-sweep', cron: '* * * * *', run: () => core.notifier.sweep() });
     if (whatsapp) {
@@ -239,11 +254,13 @@ export async function startApp(config: Config, log: Logger, options: StartOption
         ]);
         clearTimeout(timer);
         await core.messageLog.drain();
+        await directLine.conversations.close();
         await db.close();
       })());
 
     return { config, db, core, server, directLine, whatsapp, url, jobs: scheduler, readiness, stop };
   } catch (err) {
+    if (webchatStore instanceof PgWebChatStore) await webchatStore.close();
     await db.close();
     throw err;
   }

@@ -55,7 +55,7 @@ export interface EraseOptions {
   now: Date;
   media?: MediaFiles;
   /** after the erasure: the person's conversations, for channels that keep transcripts in memory (web chat) */
-  forgetChats?: (conversations: { channel: string; conversationId: string }[]) => void;
+  forgetChats?: (conversations: { channel: string; conversationId: string }[]) => void | Promise<void>;
 }
 
 export class ErasureRefused extends Error {
@@ -148,7 +148,7 @@ const stateKeys = {
  */
 export async function eraseBeneficiary(db: Database, id: number, options: EraseOptions): Promise<ErasureCounts> {
   const { counts, conversations } = await erase(db, id, options);
-  options.forgetChats?.(conversations);
+  await options.forgetChats?.(conversations);
   // SQLite zeroes what is deleted (secure_delete, see db/client.ts); the old versions of the pages
   // leave the write-ahead log too (best effort: a reader may hold it).
   if (db.provider === 'sqlite')
@@ -250,6 +250,18 @@ function erase(
         if (profile.conversationId) keys.add(stateKeys.conversation(channel, profile.conversationId));
       }
       const states = await tx.botState.deleteMany({ where: { key: { in: [...keys] } } });
+      // Their web chat transcripts where the database keeps them (PostgreSQL, channels/webchat/pgStore.ts):
+      // their conversations, and any other visit of their chat identities.
+      const webchatUsers = refs
+        .filter((r) => r.channel === 'webchat')
+        .flatMap((r) => [r.userKey, ...(r.altUserKey ? [r.altUserKey] : [])]);
+      const webchatIds = [...conversations.values()]
+        .filter((c) => c.channel === 'webchat')
+        .map((c) => c.conversationId);
+      if (webchatUsers.length || webchatIds.length)
+        await tx.webChatConversation.deleteMany({
+          where: { OR: [{ id: { in: webchatIds } }, { userId: { in: webchatUsers } }] },
+        });
 
       // Free text and attachments of their case; the timeline keeps its types and dates.
       const files = await tx.blocker.findMany({ where: { beneficiaryId: id }, select: { attachments: true } });

@@ -99,6 +99,9 @@ export async function forgetWebStrangers(
         where: { key: { in: strangers.map((c) => `${c.channel}/conversations/${c.conversationId}/`) } },
       });
       await tx.conversationRef.deleteMany({ where: { OR: strangers.map(sameConversation), ...ANONYMOUS } });
+      // Their web chat transcript, where the database keeps it (PostgreSQL; the idle sweep is usually first).
+      const webchat = strangers.filter((c) => c.channel === 'webchat').map((c) => c.conversationId);
+      if (webchat.length) await tx.webChatConversation.deleteMany({ where: { id: { in: webchat } } });
       return { messages: messages.count, states: states.count };
     });
     run.conversations += strangers.length;

@@ -3,7 +3,7 @@
 // link is signed for the conversation (bot/media/links.ts), and opens only while it is open here.
 // A clip made for one turn lives 15 minutes (voice.ts); a cached one as long as the cache keeps it.
 import type { Request, Response, Server } from 'restify';
-import type { ConversationStore } from '../channels/webchat/conversations';
+import type { WebChatStore } from '../channels/webchat/store';
 import { signedConversation, signedQuery } from '../media/links';
 import type { Voice } from './voice';
 
@@ -14,11 +14,15 @@ export function voiceLink(id: string, conversationId: string): string {
   return `${VOICE_ROUTE}/${id}.ogg?${signedQuery(`voice:${id}`, conversationId)}`;
 }
 
-export function registerVoiceRoute(server: Server, voice: Voice, conversations: ConversationStore): void {
+export function registerVoiceRoute(server: Server, voice: Voice, conversations: WebChatStore): void {
   server.get(`${VOICE_ROUTE}/:file`, async (req: Request, res: Response) => {
     const id = /^([\w-]{1,64})\.ogg$/.exec(String(req.params.file ?? ''))?.[1];
     const signedFor = id && signedConversation(`voice:${id}`, req.query);
-    const audio = signedFor && conversations.get(signedFor) ? await voice.audioOf(id) : undefined;
+    // Made here, or by another instance of the service (kept with the conversation: webchat/store.ts).
+    const audio =
+      signedFor && (await conversations.get(signedFor))
+        ? ((await voice.audioOf(id)) ?? (await conversations.clip(signedFor, id)))
+        : undefined;
     res.setHeader('Cache-Control', 'private, no-store');
     res.setHeader('X-Content-Type-Options', 'nosniff');
     if (!audio) {

@@ -26,7 +26,8 @@ import type { Activity, Attachment, TurnContext } from 'botbuilder-core';
 import restify, { type Request, type Response, type Server } from 'restify';
 import type { BotCore } from '../../turns/botCore';
 import type { Logger } from '../../runtime/logger';
-import { ConversationStore, TooManyConversationsError, type DirectLineConversation } from './conversations';
+import { ConversationStore, TooManyConversationsError } from './conversations';
+import { CLIP_TTL_MS, webChatStore, type WebChatConversation, type WebChatStore } from './store';
 import { InProcessAdapter } from './inProcessAdapter';
 import { renderForWebChat } from './renderer';
 import { mediaIdOf, type MediaStore } from '../../media/store';
@@ -64,7 +65,8 @@ const CLIENT_ACTIVITY_ID = /^[\w.:-]{1,100}$/;
 const MAX_DISPLAY_TEXT = 200;
 
 export interface DirectLineOptions {
-  store: ConversationStore;
+  /** the conversations: in this process's memory (SQLite), or in PostgreSQL (store.ts) */
+  store: ConversationStore | WebChatStore;
   media: MediaStore;
   /** largest upload, bytes */
   maxUploadBytes: number;
@@ -84,9 +86,13 @@ export interface DirectLineOptions {
 
 export class DirectLineChannel {
   readonly adapter: InProcessAdapter;
+  /** where the conversations live (store.ts) */
+  readonly conversations: WebChatStore;
   private readonly shutdown = new AbortController();
   private readonly tokenRequests: TokenBuckets;
   private readonly posts: TokenBuckets;
+  /** the conversation of an upload, authorized before its files are read */
+  private readonly uploading = new WeakMap<Request, WebChatConversation>();
 
   constructor(private readonly options: DirectLineOptions) {
     // At once: a quarter of a minute's worth (5 at least), so that a flood comes in a trickle.
@@ -95,8 +101,9 @@ export class DirectLineChannel {
     const posts = options.postsPerMinute ?? 60;
     this.tokenRequests = new TokenBuckets({ burst: burst(tokens), perMinute: tokens });
     this.posts = new TokenBuckets({ burst: burst(posts), perMinute: posts });
+    const store = (this.conversations = webChatStore(options.store));
     this.adapter = new InProcessAdapter(async (activity, context) => {
-      const conversation = this.options.store.get(context.activity.conversation.id);
+      const conversation = await store.get(context.activity.conversation.id);
       if (!conversation) return { id: '' }; // the page went away: nothing to deliver to
       const spoken = await this.spokenClip(activity, context, conversation.id);
       const out = {
@@ -108,15 +115,15 @@ export class DirectLineChannel {
         recipient: { id: conversation.userId ?? context.activity.from.id, role: 'user' },
         timestamp: new Date(),
       } as unknown as Activity;
-      return { id: options.store.append(conversation, out) };
+      return { id: await store.append(conversation, out) };
     });
     options.core.installPipeline(this.adapter);
     // Notifications reach a person whose chat is open (someone reads it); otherwise they wait for the next visit.
     options.core.notifier.register(CHANNEL_ID, {
       send: async (target, activities, _id, personIsHere) => {
-        const conversation = this.options.store.get(target.conversationId);
+        const conversation = await store.get(target.conversationId);
         // (A person here, in a turn on this very conversation, reads what comes next.)
-        if (!conversation || !(personIsHere || this.options.store.isWatched(conversation))) return false;
+        if (!conversation || !(personIsHere || (await store.isWatched(conversation)))) return false;
         await this.adapter.continueConversation(target.reference, async (context) => {
           await context.sendActivities(activities);
         });
@@ -135,7 +142,10 @@ export class DirectLineChannel {
     if (!voice || activity.type !== 'message' || !turnListens(context) || !(activity.speak || activity.text)) return;
     try {
       const clip = await voice.clip(turnLocale(context), [activity]);
-      return clip && { contentType: 'audio/ogg', contentUrl: voiceLink(clip.id, conversationId), name: 'voice.ogg' };
+      if (!clip) return undefined;
+      // For the other instances (PostgreSQL): the page may ask any of them for it.
+      await this.conversations.keepClip(conversationId, clip.id, () => clip.audio(), CLIP_TTL_MS);
+      return { contentType: 'audio/ogg', contentUrl: voiceLink(clip.id, conversationId), name: 'voice.ogg' };
     } catch (err) {
       this.options.log.warn({ err: safeError(err) }, 'web chat: no spoken clip; the text goes alone');
       return undefined;
@@ -156,7 +166,11 @@ export class DirectLineChannel {
     );
     server.post(
       `${BASE}/conversations`,
-      (req: Request, res: Response, next: restify.Next) => (this.opensKnown(req) ? next() : tokenLimit(req, res, next)),
+      (req: Request, res: Response, next: restify.Next) =>
+        void this.opensKnown(req).then(
+          (known) => (known ? next() : tokenLimit(req, res, next)),
+          (err: Error) => next(err),
+        ),
       small,
       async (req: Request, res: Response) => this.startConversation(req, res),
     );
@@ -177,37 +191,40 @@ export class DirectLineChannel {
     server.post(
       `${BASE}/conversations/:id/upload`,
       postLimit,
-      (req: Request, res: Response, next: restify.Next) => this.checkUpload(req, res, next),
+      (req: Request, res: Response, next: restify.Next) =>
+        void this.checkUpload(req, res, next).catch((err: Error) => next(err)),
       multipart,
       async (req: Request, res: Response) => this.upload(req, res),
     );
     // GET /webchat/media/:id is media/serve.ts's (registered by the app: it needs the database).
   }
 
-  /** the conversations (tests and the benchmark look at their sizes) */
+  /** the conversations in memory (tests look at their sizes); not with PostgreSQL: see `conversations` */
   get store(): ConversationStore {
+    if (!(this.options.store instanceof ConversationStore))
+      throw new Error('the web chat conversations are in the database: use `conversations`');
     return this.options.store;
   }
 
   /** Ends the long polls, so that the server can close. */
   close(): void {
     this.shutdown.abort();
-    this.options.store.wakeAll();
+    this.conversations.wakeAll();
   }
 
   private async generateToken(req: Request, res: Response) {
     const { user, locale } = (isObject(req.body) ? req.body : {}) as { user?: { id?: unknown }; locale?: unknown };
-    const created = this.create(res, userIdFrom(user?.id), typeof locale === 'string' ? locale : undefined);
+    const created = await this.create(res, userIdFrom(user?.id), typeof locale === 'string' ? locale : undefined);
     if (created) res.send(200, this.conversationInfo(created.conversation, created.token));
   }
 
   private async refreshToken(req: Request, res: Response) {
-    const found = this.authorize(req, res);
+    const found = await this.authorize(req, res);
     if (!found) return;
     const old = bearer(req)!;
     const token = this.isSecret(old)
-      ? this.options.store.issueToken(found)
-      : this.options.store.refreshToken(found, old);
+      ? await this.conversations.issueToken(found)
+      : await this.conversations.refreshToken(found, old);
     res.send(200, this.conversationInfo(found, token));
   }
 
@@ -230,26 +247,27 @@ export class DirectLineChannel {
   }
 
   /** A POST of conversations with a live token opens that conversation: no new one, no limit. */
-  private opensKnown(req: Request): boolean {
+  private async opensKnown(req: Request): Promise<boolean> {
     const token = bearer(req);
-    return !!token && (this.isSecret(token) || !!this.options.store.conversationOfToken(token));
+    return !!token && (this.isSecret(token) || !!(await this.conversations.conversationOfToken(token)));
   }
 
   private async startConversation(req: Request, res: Response) {
     const token = bearer(req);
     const { user, locale } = (isObject(req.body) ? req.body : {}) as { user?: { id?: unknown }; locale?: unknown };
-    let conversation = token && !this.isSecret(token) ? this.options.store.conversationOfToken(token) : undefined;
+    let conversation = token && !this.isSecret(token) ? await this.conversations.conversationOfToken(token) : undefined;
     let issued = token;
     // No token, or one we do not know (a secret, a token from before a restart): a new conversation.
     if (!conversation) {
-      const created = this.create(res, userIdFrom(user?.id), typeof locale === 'string' ? locale : undefined);
+      const created = await this.create(res, userIdFrom(user?.id), typeof locale === 'string' ? locale : undefined);
       if (!created) return;
       ({ conversation, token: issued } = created);
     }
-    conversation.userId ??= userIdFrom(user?.id);
-    if (typeof locale === 'string') conversation.locale ??= locale;
-    const isNew = !conversation.started;
-    conversation.started = true;
+    const isNew = await this.conversations.start(
+      conversation,
+      userIdFrom(user?.id),
+      typeof locale === 'string' ? locale : undefined,
+    );
     if (isNew && conversation.userId) {
       // What the service does when a known user opens a conversation: the bot greets them.
       await this.runTurn(conversation, {
@@ -263,19 +281,19 @@ export class DirectLineChannel {
   }
 
   private async reconnect(req: Request, res: Response) {
-    const conversation = this.authorize(req, res);
+    const conversation = await this.authorize(req, res);
     if (conversation) res.send(200, this.conversationInfo(conversation, bearer(req)!));
   }
 
   private async postActivity(req: Request, res: Response) {
-    const conversation = this.authorize(req, res);
+    const conversation = await this.authorize(req, res);
     if (!conversation) return;
     const problem = activityProblem(req.body);
     if (problem) return sendError(res, 400, 'BadArgument', problem);
     const body = req.body as Partial<Activity> & Record<string, unknown>;
     if (body.type === 'endOfConversation') {
       // The person leaves (the page's "forget me"): nothing of it stays here, the token dies.
-      this.options.store.forget(conversation);
+      await this.conversations.forget(conversation);
       res.send(200, { id: `${conversation.id}|end` });
       return;
     }
@@ -284,8 +302,10 @@ export class DirectLineChannel {
   }
 
   /** Before reading an upload: the token, and a size the server accepts. */
-  private checkUpload(req: Request, res: Response, next: restify.Next) {
-    if (!this.authorize(req, res)) return next(false);
+  private async checkUpload(req: Request, res: Response, next: restify.Next) {
+    const conversation = await this.authorize(req, res);
+    if (!conversation) return next(false);
+    this.uploading.set(req, conversation);
     if (!/^multipart\/form-data/i.test(String(req.headers['content-type'] ?? ''))) {
       sendError(
         res,
@@ -303,7 +323,7 @@ export class DirectLineChannel {
   }
 
   private async upload(req: Request, res: Response) {
-    const conversation = this.authorize(req, res)!;
+    const conversation = this.uploading.get(req)!;
     const files = (req as Request & { files?: Record<string, UploadedFile | UploadedFile[]> }).files ?? {};
     const parts = (name: string) => ([] as UploadedFile[]).concat(files[name] ?? []);
     const discard = () =>
@@ -329,8 +349,9 @@ export class DirectLineChannel {
         user: conversation.userId,
       });
       if (!attachments) {
-        const refusal = webchatRefusal(conversation.activities, languageFromLocaleTag(conversation.locale) ?? 'fr');
-        this.options.store.append(conversation, {
+        const transcript = await this.conversations.recent(conversation, 100);
+        const refusal = webchatRefusal(transcript, languageFromLocaleTag(conversation.locale) ?? 'fr');
+        await this.conversations.append(conversation, {
           ...refusal,
           channelId: CHANNEL_ID,
           conversation: { id: conversation.id },
@@ -355,11 +376,14 @@ export class DirectLineChannel {
 
   /** Builds the person's activity, echoes it into the transcript, runs the turn; returns its id. */
   private async receive(
-    conversation: DirectLineConversation,
+    conversation: WebChatConversation,
     incoming: Partial<Activity> & Record<string, unknown>,
   ): Promise<string> {
     if (!conversation.userId)
-      conversation.userId = userIdFrom(incoming.from?.id) ?? `dl_${crypto.randomBytes(12).toString('base64url')}`;
+      conversation.userId = await this.conversations.setUser(
+        conversation,
+        userIdFrom(incoming.from?.id) ?? `dl_${crypto.randomBytes(12).toString('base64url')}`,
+      );
     // Typing: the bot does nothing with it and nobody else reads this conversation.
     if (incoming.type === 'typing') return `${conversation.id}|typing`;
     const activity = {
@@ -380,43 +404,44 @@ export class DirectLineChannel {
       });
     // Echo it into the transcript first: Web Chat matches its own posts by clientActivityID.
     // (The page's copy links files with a signature for this conversation: media/links.ts.)
-    const id = this.options.store.append(conversation, withSenderLinks(activity, conversation.id));
+    const id = await this.conversations.append(conversation, withSenderLinks(activity, conversation.id));
     activity.id = id;
     await this.runTurn(conversation, activity);
     return id;
   }
 
   private async getActivities(req: Request, res: Response) {
-    const conversation = this.authorize(req, res);
+    const conversation = await this.authorize(req, res);
     if (!conversation) return;
     const watermark = typeof req.query?.watermark === 'string' ? req.query.watermark : undefined;
-    this.options.store.polled(conversation);
     const gone = new AbortController();
     res.once('close', () => gone.abort());
+    await this.conversations.polled(conversation);
     // Only the request's own signal: close() wakes every waiter itself. (AbortSignal.any with the
     // long-lived shutdown signal left an entry on it per poll, never freed.)
-    await this.options.store.waitForActivity(
+    await this.conversations.waitForActivity(
       conversation,
       watermark,
       this.shutdown.signal.aborted ? 0 : (this.options.longPollMs ?? 10000),
       gone.signal,
     );
-    if (!gone.signal.aborted) res.send(200, this.options.store.since(conversation, watermark));
+    if (!gone.signal.aborted) res.send(200, await this.conversations.since(conversation, watermark));
   }
 
-  private create(res: Response, userId?: string, locale?: string) {
+  private async create(res: Response, userId?: string, locale?: string) {
     try {
-      return this.options.store.create(userId, locale);
+      return await this.conversations.create(userId, locale);
     } catch (err) {
       if (!(err instanceof TooManyConversationsError)) throw err;
-      this.options.log.warn({ conversations: this.options.store.size }, 'direct line: too many open conversations');
+      const conversations = await this.conversations.count().catch(() => undefined);
+      this.options.log.warn({ conversations }, 'direct line: too many open conversations');
       sendError(res, 429, 'TooManyRequests', 'Too many open conversations; try again in a few minutes.');
       return undefined;
     }
   }
 
   /** Runs the turn in the conversation's queue; a failure is the bot's, not the client's. */
-  private async runTurn(conversation: DirectLineConversation, partial: Partial<Activity>) {
+  private async runTurn(conversation: WebChatConversation, partial: Partial<Activity>) {
     const activity = {
       channelId: CHANNEL_ID,
       conversation: { id: conversation.id },
@@ -426,14 +451,18 @@ export class DirectLineChannel {
     } as unknown as Activity;
     const { core, log } = this.options;
     try {
-      await core.turns.run(conversation.id, () => this.adapter.processActivity(activity, (ctx) => core.bot.run(ctx)));
+      await core.turns.run(conversation.id, () =>
+        this.conversations.exclusive(conversation.id, () =>
+          this.adapter.processActivity(activity, (ctx) => core.bot.run(ctx)),
+        ),
+      );
     } catch (err) {
       log.error({ err: safeError(err), channel: CHANNEL_ID }, 'direct line turn failed');
     }
   }
 
   /** The conversation the request's token opens, or an error response (and undefined). */
-  private authorize(req: Request, res: Response): DirectLineConversation | undefined {
+  private async authorize(req: Request, res: Response): Promise<WebChatConversation | undefined> {
     const token = bearer(req);
     const id = req.params?.id as string | undefined;
     if (!token) {
@@ -441,19 +470,19 @@ export class DirectLineChannel {
       return undefined;
     }
     if (this.isSecret(token)) {
-      const conversation = id ? this.options.store.get(id) : undefined;
+      const conversation = id ? await this.conversations.get(id) : undefined;
       if (!conversation) sendError(res, 404, 'NotFound', 'Conversation not found.');
       return conversation;
     }
-    const ofToken = this.options.store.conversationOfToken(token);
+    const ofToken = await this.conversations.conversationOfToken(token);
     if (!ofToken) {
       // An unknown conversation id is a 404 whatever the token; otherwise the token is bad.
-      if (id && !this.options.store.get(id)) sendError(res, 404, 'NotFound', 'Conversation not found.');
+      if (id && !(await this.conversations.get(id))) sendError(res, 404, 'NotFound', 'Conversation not found.');
       else sendError(res, 403, 'TokenExpired', 'The token is not valid or has expired.');
       return undefined;
     }
     if (id && ofToken.id !== id) {
-      if (!this.options.store.get(id)) sendError(res, 404, 'NotFound', 'Conversation not found.');
+      if (!(await this.conversations.get(id))) sendError(res, 404, 'NotFound', 'Conversation not found.');
       else sendError(res, 403, 'Forbidden', 'This token is for another conversation.');
       return undefined;
     }
@@ -466,8 +495,8 @@ export class DirectLineChannel {
     return crypto.timingSafeEqual(Buffer.from(token), Buffer.from(secret));
   }
 
-  private conversationInfo(conversation: DirectLineConversation, token: string) {
-    return { conversationId: conversation.id, token, expires_in: this.options.store.tokenTtlSeconds };
+  private conversationInfo(conversation: WebChatConversation, token: string) {
+    return { conversationId: conversation.id, token, expires_in: this.conversations.tokenTtlSeconds };
   }
 }
 
