@@ -16,6 +16,7 @@ import type { WhatsAppAdapter } from './adapter';
 import { GraphClient } from './graphClient';
 import { CHANNEL_ID } from './inbound';
 import { PairPacer } from './rateLimiter';
+import { SharedSendClock } from './sharedPace';
 import { WhatsAppSender } from './sender';
 import { WhatsAppStore } from './store';
 import { missingKinds } from './templates';
@@ -90,6 +91,10 @@ export class WhatsAppChannel {
       retryBaseMs: options.retryBaseMs,
       pollMs: options.pollMs,
       pacer: new PairPacer(options.pairIntervalMs, options.pairBurst),
+      // Several instances on one PostgreSQL database share the number's rate (one on SQLite).
+      ...(db.provider === 'postgresql' && {
+        pace: new SharedSendClock(db, { mps: config.mps, key: `whatsapp:${config.phoneNumberId}` }),
+      }),
       quiet: options.quiet,
       ...(core.voice && { voiceNotes: new VoiceNotes(db, this.graph, core.voice, now) }),
     });

@@ -30,6 +30,7 @@ import { isQuiet, nextAllowed, type QuietHours } from '../../services/quietHours
 import { safeError } from '../../runtime/safeError';
 import type { Spoken } from '../../voice/voice';
 import type { VoiceNotes } from './voiceNotes';
+import type { SendPace } from './sharedPace';
 
 /** Meta's customer service window, less a minute so that a send is not refused on the way. */
 export const WINDOW_MS = 24 * 3600_000 - 60_000;
@@ -106,6 +107,8 @@ export interface SenderOptions {
   /** how often to look for due messages when nothing wakes the loop, ms (default 1000) */
   pollMs?: number;
   pacer?: PairPacer;
+  /** the number's rate, when instances share it (sharedPace.ts); else a token bucket at `mps` */
+  pace?: SendPace;
   random?: () => number;
   /** first retry delay, ms (default 2000, doubling at each try) */
   retryBaseMs?: number;
@@ -116,7 +119,7 @@ export interface SenderOptions {
 }
 
 export class WhatsAppSender {
-  private readonly bucket: TokenBucket;
+  private readonly bucket: SendPace;
   private readonly pacer: PairPacer;
   private readonly now: () => Date;
   private readonly inFlight = new Set<Promise<void>>();
@@ -131,7 +134,7 @@ export class WhatsAppSender {
   stopped?: string;
 
   constructor(private readonly options: SenderOptions) {
-    this.bucket = new TokenBucket(options.mps);
+    this.bucket = options.pace ?? new TokenBucket(options.mps);
     options.store.onLateStatuses = (applied) =>
       void this.afterStatuses(applied).catch((err: Error) =>
         options.log.error({ err: safeError(err) }, 'whatsapp: late statuses not handled'),

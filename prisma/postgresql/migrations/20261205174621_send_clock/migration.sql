@@ -1,0 +1,8 @@
+-- CreateTable
+CREATE TABLE "SendClock" (
+    "key" TEXT NOT NULL,
+    "nextAtUs" BIGINT NOT NULL,
+
+    CONSTRAINT "SendClock_pkey" PRIMARY KEY ("key")
+);
+

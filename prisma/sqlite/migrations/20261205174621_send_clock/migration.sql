@@ -1,0 +1,6 @@
+-- CreateTable
+CREATE TABLE "SendClock" (
+    "key" TEXT NOT NULL PRIMARY KEY,
+    "nextAtUs" BIGINT NOT NULL
+);
+

@@ -1,0 +1,102 @@
+// The number's send rate (WHATSAPP_MPS) held by every instance together on PostgreSQL
+// (bot/channels/whatsapp/sharedPace.ts): two instances sending at once share it, a number left
+// idle saves up no burst, and two app instances answering people at once never pass it together.
+import { openDatabase, type Database } from '../../bot/db/client';
+import { SharedSendClock } from '../../bot/channels/whatsapp/sharedPace';
+import { postgresKind } from '../support/databases';
+import { FakeGraphApi } from '../support/fakeGraphApi';
+import type { TempDatabase } from '../support/postgres';
+import { startWhatsAppApp } from '../support/whatsappApp';
+import { postWebhook, text } from '../support/whatsappWebhooks';
+
+const pg = process.env.PASSERELLE_TEST_PG === '1' ? describe : describe.skip;
+
+/** The most times in any window of `ms` (a sliding window). */
+function peak(times: number[], ms: number): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let most = 0;
+  for (let i = 0, j = 0; i < sorted.length; i++) {
+    while (sorted[i]! - sorted[j]! >= ms) j++;
+    most = Math.max(most, i - j + 1);
+  }
+  return most;
+}
+
+pg('the send rate shared on PostgreSQL', () => {
+  let tmp: TempDatabase;
+  const open: Database[] = [];
+  beforeAll(async () => {
+    tmp = await postgresKind.create();
+    open.push(await openDatabase(tmp.url), await openDatabase(tmp.url, { migrate: false }));
+  });
+  afterAll(async () => {
+    for (const db of open) await db.close();
+    await tmp.drop();
+  });
+
+  test('two instances taking at once share the rate: 300 sends at 100 a second take 3 s, 100 a second', async () => {
+    const [a, b] = open.map((db) => new SharedSendClock(db, { mps: 100, key: 'test:shared' }));
+    const times: number[] = [];
+    const started = Date.now();
+    const run = async (clock: SharedSendClock) => {
+      for (let i = 0; i < 150; i++) {
+        await clock.take();
+        times.push(Date.now());
+      }
+      return Date.now() - started;
+    };
+    const [endA, endB] = await Promise.all([run(a!), run(b!)]);
+    expect(times).toHaveLength(300);
+    // together: about 3 s (each alone would have finished in 1.5 s at the whole rate)
+    expect(Math.max(endA, endB)).toBeGreaterThanOrEqual(2800);
+    expect(Math.max(endA, endB)).toBeLessThan(4500);
+    // both went on together, not one after the other
+    expect(Math.min(endA, endB)).toBeGreaterThan(2300);
+    // the rate, plus at most a reserved batch at a window's edge (timers are late, never early)
+    expect(peak(times, 1000)).toBeLessThanOrEqual(106);
+  });
+
+  test('a number left idle saves up no burst: after a pause, the rate again', async () => {
+    const clock = new SharedSendClock(open[0]!, { mps: 50, key: 'test:idle' });
+    for (let i = 0; i < 10; i++) await clock.take();
+    await new Promise((r) => setTimeout(r, 1500));
+    const started = Date.now();
+    const times: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      await clock.take();
+      times.push(Date.now());
+    }
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    expect(peak(times, 1000)).toBeLessThanOrEqual(53);
+  });
+});
+
+pg('two app instances answering at once', () => {
+  test('40 people writing to both instances at WHATSAPP_MPS=10: never more than 10 replies a second', async () => {
+    const graph = await FakeGraphApi.start();
+    const env = { WHATSAPP_MPS: '10' };
+    const first = await startWhatsAppApp({ kind: postgresKind, graph, env });
+    const second = await startWhatsAppApp({ graph, reuse: first.db, env });
+    try {
+      const people = Array.from({ length: 40 }, (_, i) => ({
+        waId: `3363998${String(i).padStart(4, '0')}`,
+        name: 'T',
+      }));
+      const answered = await Promise.all(
+        people.map((p, i) => postWebhook((i % 2 ? second : first).app.url, text(p, 'bonjour'))),
+      );
+      expect(answered.every((r) => r.status === 200)).toBe(true);
+      await Promise.all([first.settled(20_000), second.settled(20_000)]);
+      const sent = people.flatMap((p) => graph.sentTo(p.waId));
+      expect(sent).toHaveLength(40); // each person's language list, once
+      const times = sent.map((m) => m.at);
+      expect(peak(times, 1000)).toBeLessThanOrEqual(11);
+      // 40 at 10 a second: about 4 s from the first to the last
+      expect(Math.max(...times) - Math.min(...times)).toBeGreaterThanOrEqual(3500);
+    } finally {
+      await second.close();
+      await first.close();
+      await graph.close();
+    }
+  });
+});
