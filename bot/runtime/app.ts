@@ -245,11 +245,11 @@ export async function startApp(config: Config, log: Logger, options: StartOption
         readiness.draining = true;
         const deadline = Date.now() + config.shutdownGraceMs;
         const left = () => Math.max(0, deadline - Date.now());
-        await scheduler.stop();
         directLine.close();
         let timer: NodeJS.Timeout | undefined;
+        // (A job still running when the grace ends is left to its claim, like a turn to its message's.)
         await Promise.race([
-          Promise.all([close(server, left()), core.turns.idle(), whatsapp?.stop()]),
+          Promise.all([scheduler.stop(), close(server, left()), core.turns.idle(), whatsapp?.stop()]),
           new Promise((r) => (timer = setTimeout(r, left()))),
         ]);
         clearTimeout(timer);
