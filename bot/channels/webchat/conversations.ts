@@ -49,15 +49,32 @@ export interface ConversationStoreOptions {
 
 export class TooManyConversationsError extends Error {}
 
-const random = (bytes: number) => crypto.randomBytes(bytes).toString('base64url');
+/** A random id or token (base64url), shared by both stores (this one and pgStore.ts). */
+export const random = (bytes: number) => crypto.randomBytes(bytes).toString('base64url');
+
+/** An activity's id: its conversation's and its watermark (both stores). */
+export const activityId = (conversationId: string, watermark: number) =>
+  `${conversationId}|${String(watermark).padStart(7, '0')}`;
+
+/** The bounds of a store, its options' or the defaults (both stores keep the same). */
+export function storeLimits(options: ConversationStoreOptions) {
+  return {
+    maxActivities: options.maxActivities ?? 1000,
+    maxConversationBytes: options.maxConversationBytes ?? 256 * 1024,
+    maxTotalBytes: options.maxTotalBytes ?? 64 * 1024 * 1024,
+    maxConversations: options.maxConversations ?? 20000,
+  };
+}
 
 export class ConversationStore {
   private readonly conversations = new Map<string, DirectLineConversation>();
   private readonly tokens = new Map<string, TokenEntry>();
   private readonly now: () => number;
   private totalBytes = 0;
+  private readonly limits: ReturnType<typeof storeLimits>;
 
   constructor(private readonly options: ConversationStoreOptions) {
+    this.limits = storeLimits(options);
     this.now = options.now ?? Date.now;
   }
 
@@ -71,9 +88,9 @@ export class ConversationStore {
   }
 
   create(userId?: string, locale?: string): { conversation: DirectLineConversation; token: string } {
-    if (this.conversations.size >= (this.options.maxConversations ?? 20000)) {
+    if (this.conversations.size >= this.limits.maxConversations) {
       this.sweep();
-      if (this.conversations.size >= (this.options.maxConversations ?? 20000) && !this.forgetOneUnread())
+      if (this.conversations.size >= this.limits.maxConversations && !this.forgetOneUnread())
         throw new TooManyConversationsError();
     }
     const conversation: DirectLineConversation = {
@@ -148,7 +165,7 @@ export class ConversationStore {
   /** Adds an activity, gives it its id, and wakes whoever waits for news. */
   append(conversation: DirectLineConversation, activity: Activity): string {
     const watermark = conversation.offset + conversation.activities.length + 1;
-    activity.id = `${conversation.id}|${String(watermark).padStart(7, '0')}`;
+    activity.id = activityId(conversation.id, watermark);
     if (this.conversations.get(conversation.id) !== conversation) return activity.id; // forgotten meanwhile
     const size = Buffer.byteLength(JSON.stringify(activity));
     conversation.activities.push(activity);
@@ -156,8 +173,7 @@ export class ConversationStore {
     conversation.bytes += size;
     this.totalBytes += size;
     // Within the conversation's limits: the oldest go (the newest always stays).
-    const maxCount = this.options.maxActivities ?? 1000;
-    const maxBytes = this.options.maxConversationBytes ?? 256 * 1024;
+    const { maxActivities: maxCount, maxConversationBytes: maxBytes } = this.limits;
     let drop = Math.max(0, conversation.activities.length - maxCount);
     let bytes = conversation.bytes - conversation.sizes.slice(0, drop).reduce((a, b) => a + b, 0);
     while (bytes > maxBytes && drop < conversation.activities.length - 1) bytes -= conversation.sizes[drop++];
@@ -183,7 +199,7 @@ export class ConversationStore {
 
   /** Past the total: the activities of the conversations idle the longest go, `keep`'s last. */
   private trimWhole(keep: DirectLineConversation): void {
-    const max = this.options.maxTotalBytes ?? 64 * 1024 * 1024;
+    const max = this.limits.maxTotalBytes;
     if (this.totalBytes <= max) return;
     for (const c of this.conversations.values()) {
       if (this.totalBytes <= max) return;

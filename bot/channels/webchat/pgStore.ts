@@ -28,7 +28,13 @@ import type { Db } from '../../db/client';
 import { dbTimestamp } from '../../db/jsonRows';
 import type { Logger } from '../../runtime/logger';
 import { safeError } from '../../runtime/safeError';
-import { TooManyConversationsError, type ConversationStoreOptions } from './conversations';
+import {
+  activityId,
+  random,
+  storeLimits,
+  TooManyConversationsError,
+  type ConversationStoreOptions,
+} from './conversations';
 import type { WebChatConversation, WebChatStore } from './store';
 
 /** the NOTIFY channel: the payload is a conversation's id */
@@ -49,11 +55,9 @@ const POLL_WRITE_MS = 5_000;
 /** how often an instance sums the bytes of all conversations while it writes */
 const TOTAL_CHECK_MS = 1_000;
 
-const random = (bytes: number) => crypto.randomBytes(bytes).toString('base64url');
 /** What is kept of a token: its SHA-256 (a token is 256 random bits: no salt needed). */
 export const tokenHash = (token: string) => crypto.createHash('sha256').update(token).digest('base64url');
 const at = (ms: number) => dbTimestamp(new Date(ms));
-const activityId = (conversationId: string, seq: number) => `${conversationId}|${String(seq).padStart(7, '0')}`;
 
 interface ConversationRow {
   id: string;
@@ -79,6 +83,7 @@ export interface PgWebChatStoreOptions extends ConversationStoreOptions {
 
 export class PgWebChatStore implements WebChatStore {
   private readonly now: () => number;
+  private readonly limits: ReturnType<typeof storeLimits>;
   /** this instance's long polls, by conversation */
   private readonly waiters = new Map<string, Set<() => void>>();
   /** this instance's turns waiting for another instance's turn, by conversation */
@@ -98,6 +103,7 @@ export class PgWebChatStore implements WebChatStore {
     private readonly options: PgWebChatStoreOptions,
   ) {
     this.now = options.now ?? Date.now;
+    this.limits = storeLimits(options);
     this.listener = new Listener(
       options.url,
       options.log,
@@ -127,7 +133,7 @@ export class PgWebChatStore implements WebChatStore {
   }
 
   async create(userId?: string, locale?: string) {
-    const max = this.options.maxConversations ?? 20000;
+    const max = this.limits.maxConversations;
     if ((await this.count()) >= max) {
       await this.sweep();
       if ((await this.count()) >= max && !(await this.forgetOneUnread())) throw new TooManyConversationsError();
@@ -259,11 +265,9 @@ export class PgWebChatStore implements WebChatStore {
     );
     if (!row) return (activity.id = activityId(conversation.id, 0)); // forgotten meanwhile
     activity.id = activityId(conversation.id, row.seq);
-    const maxCount = this.options.maxActivities ?? 1000;
-    const maxBytes = this.options.maxConversationBytes ?? 256 * 1024;
+    const { maxActivities: maxCount, maxConversationBytes: maxBytes, maxTotalBytes: max } = this.limits;
     if (row.seq - row.firstSeq + 1 > maxCount || row.bytes > maxBytes) await this.trimConversation(conversation.id);
     this.writtenSinceCheck += size;
-    const max = this.options.maxTotalBytes ?? 64 * 1024 * 1024;
     if (this.knownTotal + this.writtenSinceCheck > max || this.now() - this.lastTotalCheck >= TOTAL_CHECK_MS)
       await (this.checking ??= this.checkTotal(conversation.id).finally(() => (this.checking = undefined)));
     this.wake(conversation.id); // at once here; the other instances by the NOTIFY
@@ -272,8 +276,7 @@ export class PgWebChatStore implements WebChatStore {
 
   /** Within the conversation's limits: its oldest activities go (the newest always stays). */
   private async trimConversation(id: string) {
-    const maxCount = this.options.maxActivities ?? 1000;
-    const maxBytes = this.options.maxConversationBytes ?? 256 * 1024;
+    const { maxActivities: maxCount, maxConversationBytes: maxBytes } = this.limits;
     await this.prisma.$transaction(async (tx) => {
       const [locked] = await tx.$queryRawUnsafe<{ id: string }[]>(
         `SELECT "id" FROM "WebChatConversation" WHERE "id" = $1 FOR UPDATE`,
@@ -309,7 +312,7 @@ export class PgWebChatStore implements WebChatStore {
    * every second while it writes (to see the others').
    */
   private async checkTotal(keep?: string) {
-    const max = this.options.maxTotalBytes ?? 64 * 1024 * 1024;
+    const max = this.limits.maxTotalBytes;
     this.lastTotalCheck = this.now();
     this.writtenSinceCheck = 0;
     let [{ total }] = await this.query<{ total: number }>(
