@@ -1,12 +1,13 @@
 // The number's send rate (WHATSAPP_MPS) held by every instance together on PostgreSQL
 // (bot/channels/whatsapp/sharedPace.ts): two instances sending at once share it, a number left
 // idle saves up no burst, and two app instances answering people at once never pass it together.
+// Meta's pair rate too: a person's pace, recorded by the instance that sent, holds on the other.
 import { openDatabase, type Database } from '../../bot/db/client';
 import { SharedSendClock } from '../../bot/channels/whatsapp/sharedPace';
 import { postgresKind } from '../support/databases';
 import { FakeGraphApi } from '../support/fakeGraphApi';
 import type { TempDatabase } from '../support/postgres';
-import { startWhatsAppApp } from '../support/whatsappApp';
+import { startWhatsAppApp, textReply } from '../support/whatsappApp';
 import { postWebhook, text } from '../support/whatsappWebhooks';
 
 const pg = process.env.PASSERELLE_TEST_PG === '1' ? describe : describe.skip;
@@ -93,6 +94,36 @@ pg('two app instances answering at once', () => {
       expect(peak(times, 1000)).toBeLessThanOrEqual(11);
       // 40 at 10 a second: about 4 s from the first to the last
       expect(Math.max(...times) - Math.min(...times)).toBeGreaterThanOrEqual(3500);
+    } finally {
+      await second.close();
+      await first.close();
+      await graph.close();
+    }
+  });
+});
+
+pg("a person's pace (Meta's pair rate) across instances", () => {
+  test('what one instance sent to a person holds back the next message sent by the other', async () => {
+    const graph = await FakeGraphApi.start();
+    const tuning = { pairIntervalMs: 1500, pairBurst: 1 };
+    const first = await startWhatsAppApp({ kind: postgresKind, graph, tuning });
+    const second = await startWhatsAppApp({ graph, reuse: first.db, tuning });
+    try {
+      const person = { waId: '33639990500', name: 'T' };
+      // They write to the first instance, which answers (the language list) and records their pace.
+      expect((await postWebhook(first.app.url, text(person, 'bonjour'))).status).toBe(200);
+      await first.settled(10_000);
+      const [answer] = graph.sentTo(person.waId);
+      expect(answer).toBeDefined();
+      const ref = await first.app.db.prisma.conversationRef.findFirstOrThrow({ where: { userKey: person.waId } });
+      expect(ref.paceDueAt!.getTime()).toBeGreaterThan(answer!.at);
+      // Only the second instance sends now: its next message to them waits for the pace.
+      await first.app.whatsapp!.sender.stop();
+      await second.app.whatsapp!.store.enqueue(undefined, [textReply(person.waId, 'encore')]);
+      second.app.whatsapp!.sender.wake();
+      await graph.waitForSent(2, { to: person.waId });
+      const [, next] = graph.sentTo(person.waId);
+      expect(next!.at - answer!.at).toBeGreaterThanOrEqual(1400);
     } finally {
       await second.close();
       await first.close();

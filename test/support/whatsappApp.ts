@@ -34,6 +34,14 @@ export function textOf(m: SentMessage): string {
   return `[template ${b.template?.name}]`;
 }
 
+/** An outbox row: a text reply to `to`, due now. */
+export const textReply = (to: string, body: string) => ({
+  to,
+  kind: 'reply',
+  payload: { form: 'message', message: { type: 'text', text: { body } }, text: body, answers: Date.now() },
+  nextAttemptAt: new Date(),
+});
+
 /** Short timings for tests: retries after 50 ms, a Graph call given up after 5 s, a loose pace per person. */
 export const FAST: WhatsAppTuning = {
   retryBaseMs: 50,

@@ -5,7 +5,7 @@ import { translator } from '../../bot/i18n/translator';
 import { queueNotification } from '../../bot/services/notifications';
 import { renderNotification } from '../../cards/notifications';
 import { FAILURES } from '../support/fakeGraphApi';
-import { startWhatsAppApp, textOf, type WhatsAppTestApp } from '../support/whatsappApp';
+import { startWhatsAppApp, textOf, textReply, type WhatsAppTestApp } from '../support/whatsappApp';
 import { statusWebhook, templateButton, text } from '../support/whatsappWebhooks';
 import type { LanguageCode } from '../../bot/i18n/languages';
 import { selamOnWhatsApp } from '../support/whatsappPerson';
@@ -35,14 +35,6 @@ async function startWithPerson(...args: Parameters<typeof person>) {
   h = await startWhatsAppApp();
   return person(...args);
 }
-
-/** An outbox row: a text reply to `to`, due now. */
-const textReply = (to: string, body: string) => ({
-  to,
-  kind: 'reply',
-  payload: { form: 'message', message: { type: 'text', text: { body } }, text: body, answers: Date.now() },
-  nextAttemptAt: new Date(),
-});
 
 /** Queues a notification for the person and lets the notifier hand it to the channel. */
 async function notify(id: number, payload: { key: string; [k: string]: unknown } = promoted) {

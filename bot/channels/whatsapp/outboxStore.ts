@@ -40,15 +40,21 @@ export interface ClaimedOutbound {
   language: string | null;
   firstName: string | null;
   lastInboundAt: Date | null;
+  /** when Meta's pair rate lets this person's next message go, as the last sender recorded it */
+  paceDueAt: Date | null;
   createdAt: Date;
 }
 
-export type Settlement =
+export type Settlement = (
   | { id: number; outcome: 'sent'; providerId: string; payload: Record<string, unknown>; to: string | null }
   | { id: number; outcome: 'retry'; at: Date; errorCode?: number; errorTitle?: string }
   | { id: number; outcome: 'failed'; errorCode?: number; errorTitle?: string }
   /** not tried: back in the queue at `at` (null: parked until the person writes) */
-  | { id: number; outcome: 'release'; at: Date | null };
+  | { id: number; outcome: 'release'; at: Date | null }
+) & {
+  /** the person's pair-rate due time after this message (their ConversationRef.paceDueAt) */
+  pace?: { to: string; due: Date };
+};
 
 const OUTBOUND_COLUMNS: JsonColumns = {
   direction: 'text',
@@ -199,6 +205,7 @@ export class OutboxStore {
         reads: string | null;
         voiceMode: string | null;
         lastInboundAt: Date | string | null;
+        paceDueAt: Date | string | null;
         createdAt: Date | string;
       }[]
     >(
@@ -206,7 +213,8 @@ export class OutboxStore {
       `SELECT m."id", m."conversationId", m."kind", m."payload", m."attempts", m."beneficiaryId", m."contactId",
           m."createdAt",
           COALESCE(b."optedOutAt", c."optedOutAt") AS "optedOutAt", COALESCE(b."language", c."language") AS "language",
-          COALESCE(b."firstName", c."firstName") AS "firstName", b."reads", b."voiceMode", r."lastInboundAt"
+          COALESCE(b."firstName", c."firstName") AS "firstName", b."reads", b."voiceMode", r."lastInboundAt",
+          r."paceDueAt"
         FROM "Message" m
         LEFT JOIN "Beneficiary" b ON b."id" = m."beneficiaryId"
         LEFT JOIN "Contact" c ON c."id" = m."contactId"
@@ -227,6 +235,7 @@ export class OutboxStore {
       language: r.language,
       firstName: r.firstName,
       lastInboundAt: r.lastInboundAt === null ? null : new Date(r.lastInboundAt),
+      paceDueAt: r.paceDueAt === null ? null : new Date(r.paceDueAt),
       createdAt: new Date(r.createdAt),
     }));
   }
@@ -279,6 +288,17 @@ export class OutboxStore {
           { id: 'int', code: 'int', title: 'text' },
           failed.map((s) => ({ id: s.id, code: s.errorCode ?? null, title: s.errorTitle ?? null })),
           `"status" = 'failed', "failedAt" = '${now}', "errorCode" = x."code", "errorTitle" = x."title", ${unclaimed}`,
+        );
+      }
+      const paced = all.filter((s) => s.pace);
+      if (paced.length) {
+        const p = new SqlParams(this.provider);
+        const rows = paced.map((s) => ({ to: s.pace!.to, due: dbTimestamp(s.pace!.due) }));
+        const table = jsonTable(this.provider, { to: 'text', due: 'timestamp' }, p.add(JSON.stringify(rows)));
+        await tx.$executeRawUnsafe(
+          `UPDATE "ConversationRef" SET "paceDueAt" = x."due" FROM ${table}
+            WHERE "ConversationRef"."channel" = ${CHANNEL} AND "ConversationRef"."userKey" = x."to"`,
+          ...p.values,
         );
       }
       const released = by('release');

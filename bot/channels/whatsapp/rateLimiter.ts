@@ -5,7 +5,8 @@
 // - one person (Meta's "pair rate", about one message every 6 seconds, short bursts allowed): a
 //   cell-rate pacer, so that a person can get a few replies at once (a conversation), but never
 //   a flood; proactive messages (invitations, reminders...) come at most one every 6 seconds
-//   even when several are due together; what goes over waits for its turn.
+//   even when several are due together; what goes over waits for its turn. Each person's due time
+//   is also kept in the database (ConversationRef.paceDueAt), so that all instances pace them as one.
 // Both take an injected clock (ms), so that tests need no real waiting for the arithmetic.
 
 export type Clock = () => number;
@@ -73,6 +74,19 @@ export class PairPacer {
     const t = this.now();
     const due = this.due.get(key) ?? t;
     return Math.max(0, due - (burst - 1) * this.intervalMs - t);
+  }
+
+  /**
+   * What another instance (or this one before a restart) recorded for `key` (ConversationRef
+   * paceDueAt): the later of the two times counts.
+   */
+  learn(key: string, dueMs: number): void {
+    if (dueMs > (this.due.get(key) ?? -Infinity)) this.due.set(key, dueMs);
+  }
+
+  /** When `key`'s next message is due by the pace (to be recorded for the other instances). */
+  dueOf(key: string): number | undefined {
+    return this.due.get(key);
   }
 
   /** Counts a message sent to `key` now. */

@@ -240,7 +240,9 @@ export class WhatsAppSender {
     if ('drop' in plan) return void (await store.settle({ id: row.id, outcome: 'failed', errorTitle: plan.drop }));
     if ('park' in plan) return this.park(row, plan.nudge);
 
-    // Replies may come a few at once; proactive messages one every few seconds at most.
+    // Replies may come a few at once; proactive messages one every few seconds at most. The pace
+    // another instance recorded for this person counts too.
+    if (row.paceDueAt) this.pacer.learn(row.to, row.paceDueAt.getTime());
     const wait = this.pacer.delay(row.to, row.kind === 'reply' ? undefined : 1);
     if (wait > this.options.leaseMs / 3)
       return void (await store.settle({ id: row.id, outcome: 'release', at: new Date(this.now().getTime() + wait) }));
@@ -264,6 +266,7 @@ export class WhatsAppSender {
         providerId: wamid,
         payload: kept,
         to: payload.forget ? null : row.to,
+        pace: this.paceOf(row.to),
       });
     } catch (err) {
       if (!(err instanceof GraphError)) throw err;
@@ -288,7 +291,14 @@ export class WhatsAppSender {
       const kept = payload.forget
         ? { forgotten: true }
         : { form: 'voice', clip: sent.clip.id, text: payload.text, locale: plan.locale };
-      await store.settle({ id: row.id, outcome: 'sent', providerId: sent.wamid, payload: kept, to: row.to });
+      await store.settle({
+        id: row.id,
+        outcome: 'sent',
+        providerId: sent.wamid,
+        payload: kept,
+        to: row.to,
+        pace: this.paceOf(row.to),
+      });
     } catch (err) {
       if (err instanceof GraphError) return this.failed(row, payload, {}, err);
       log.warn({ messageId: row.id, err: safeError(err) }, 'whatsapp: no voice note; the text goes alone');
@@ -307,6 +317,12 @@ export class WhatsAppSender {
     } catch (err) {
       this.options.log.warn({ messageId: row.id, err: safeError(err) }, 'whatsapp: no voice note; the text goes alone');
     }
+  }
+
+  /** The person's pair-rate due time, to be recorded for the other instances. */
+  private paceOf(to: string) {
+    const due = this.pacer.dueOf(to);
+    return due === undefined ? undefined : { to, due: new Date(due) };
   }
 
   /** What to send for this row now: free-form in the window, else its template, else wait. */
@@ -424,6 +440,7 @@ export class WhatsAppSender {
           outcome: 'retry',
           at: new Date(this.now().getTime() + delay),
           ...error,
+          ...(err.code === PAIR_RATE_CODE && { pace: this.paceOf(row.to) }),
         }));
       }
       case 'stop':

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "ConversationRef" ADD COLUMN "paceDueAt" DATETIME;
+
