@@ -105,6 +105,7 @@ export async function startApp(config: Config, log: Logger, options: StartOption
       trustProxy: config.trustProxy,
       tokensPerMinute: config.directLine.tokensPerMinute,
       postsPerMinute: config.directLine.postsPerMinute,
+      sharedLimits: db.provider === 'postgresql' ? db.prisma : undefined,
     });
     const botFramework = await BotFrameworkChannel.create(config.microsoftApp, core, {
       emulator: config.botFrameworkEmulator,
@@ -195,7 +196,7 @@ export async function startApp(config: Config, log: Logger, options: StartOption
     scheduler.add({
       name: 'directline-sweep',
       cron: '*/5 * * * *',
-      run: async () => ({ forgotten: await store.sweep() }),
+      run: async () => ({ forgotten: await store.sweep(), addresses: await directLine.sweepLimits() }),
     });
     // Proactive messages waiting for people on the web chat (or Azure channels): delivered where they are.
     scheduler.add({ name: 'notifications-sweep', cron: '* * * * *', run: () => core.notifier.sweep() });

@@ -248,4 +248,28 @@ interface Page {
       for (const v of [first, second])
         expect((await call(app, 'GET', `/conversations/${v.conversationId}/activities`, v.token)).status).not.toBe(200);
   });
+
+  test('the rate limit per address holds for both instances; each address behind the proxy on its own', async () => {
+    // 8 token requests a minute: 5 at once (burst), then one every 7.5 s.
+    const env = { DIRECTLINE_TOKENS_PER_MINUTE: '8', TRUST_PROXY: '127.0.0.1' };
+    const limited = [await startTestApp(tmp!.url, env), await startTestApp(tmp!.url, env)];
+    apps.push(...limited);
+    const generate = (app: App, client: string) =>
+      fetch(`${app.url}/v3/directline/tokens/generate`, {
+        method: 'POST',
+        headers: { 'X-Forwarded-For': client, 'Content-Type': 'application/json' },
+        body: '{}',
+      });
+    const statuses: number[] = [];
+    for (let i = 0; i < 10; i++) statuses.push((await generate(limited[i % 2]!, '203.0.113.7')).status);
+    // together, not 5 on each instance
+    expect(statuses.filter((s) => s === 200)).toHaveLength(5);
+    const refused = await generate(limited[0]!, '203.0.113.7');
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    // another client behind the same proxy has its own allowance
+    expect((await generate(limited[1]!, '198.51.100.9')).status).toBe(200);
+    const keys = ['webchat-tokens:203.0.113.7', 'webchat-tokens:198.51.100.9'];
+    expect(await limited[0]!.db.prisma.addressRate.count({ where: { key: { in: keys } } })).toBe(2);
+  });
 });

@@ -36,7 +36,8 @@ import { withSenderLinks } from '../../media/links';
 import { webchatRefusal } from '../../media/refusal';
 import { languageFromLocaleTag } from '../../i18n/languages';
 import { addressPrefix, clientAddress, NO_PROXY, type TrustedProxies } from '../../http/clientAddress';
-import { TokenBuckets } from '../../http/tokenBuckets';
+import { AddressLimit } from '../../http/sharedRateLimit';
+import type { Db } from '../../db/client';
 import { safeError } from '../../runtime/safeError';
 import { sendError } from '../../http/errorResponse';
 import { turnListens, turnLocale } from '../../turns/turnState';
@@ -82,6 +83,8 @@ export interface DirectLineOptions {
   tokensPerMinute?: number;
   /** activities a client address may post a minute (a quarter of them at once) */
   postsPerMinute?: number;
+  /** the PostgreSQL database the instances share: the limits above hold for them all */
+  sharedLimits?: Db;
 }
 
 export class DirectLineChannel {
@@ -89,8 +92,8 @@ export class DirectLineChannel {
   /** where the conversations live (store.ts) */
   readonly conversations: WebChatStore;
   private readonly shutdown = new AbortController();
-  private readonly tokenRequests: TokenBuckets;
-  private readonly posts: TokenBuckets;
+  private readonly tokenRequests: AddressLimit;
+  private readonly posts: AddressLimit;
   /** the conversation of an upload, authorized before its files are read */
   private readonly uploading = new WeakMap<Request, WebChatConversation>();
 
@@ -99,8 +102,9 @@ export class DirectLineChannel {
     const burst = (perMinute: number) => Math.max(5, Math.ceil(perMinute / 4));
     const tokens = options.tokensPerMinute ?? 20;
     const posts = options.postsPerMinute ?? 60;
-    this.tokenRequests = new TokenBuckets({ burst: burst(tokens), perMinute: tokens });
-    this.posts = new TokenBuckets({ burst: burst(posts), perMinute: posts });
+    const db = options.sharedLimits;
+    this.tokenRequests = new AddressLimit({ scope: 'webchat-tokens', burst: burst(tokens), perMinute: tokens, db });
+    this.posts = new AddressLimit({ scope: 'webchat-posts', burst: burst(posts), perMinute: posts, db });
     const store = (this.conversations = webChatStore(options.store));
     this.adapter = new InProcessAdapter(async (activity, context) => {
       const conversation = await store.get(context.activity.conversation.id);
@@ -229,21 +233,39 @@ export class DirectLineChannel {
   }
 
   /** A middleware that refuses a client address past its bucket: 429 and when to try again. */
-  private limit(buckets: TokenBuckets, what: string) {
+  private limit(limit: AddressLimit, what: string) {
     return (req: Request, res: Response, next: restify.Next) => {
       const token = bearer(req);
       if (token && this.isSecret(token)) return next(); // a server-side client of ours
-      const wait = buckets.take(addressPrefix(clientAddress(req, this.options.trustProxy ?? NO_PROXY)));
-      if (!wait) return next();
-      res.setHeader('Retry-After', String(wait));
-      // A body no larger than a post may be is drained by Node and the connection kept (a new
-      // connection for every refusal cost a flood more CPU than the bytes); a larger or unsized
-      // body is not read: the connection closes rather than take in what a flood sends.
-      if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES || req.headers['transfer-encoding'])
-        res.setHeader('Connection', 'close');
-      sendError(res, 429, 'TooManyRequests', `Too many ${what} from this address; try again in ${wait} s.`);
-      return next(false);
+      const wait = limit.take(addressPrefix(clientAddress(req, this.options.trustProxy ?? NO_PROXY)));
+      if (typeof wait === 'number') return this.limited(wait, what, req, res, next);
+      wait.then(
+        (w) => this.limited(w, what, req, res, next),
+        (err: Error) => {
+          // The shared count is a guard, not a gate: without the database, this instance's count holds.
+          this.options.log.warn({ err: safeError(err) }, 'web chat: shared rate limit not read');
+          next();
+        },
+      );
     };
+  }
+
+  /** Lets the request go on, or refuses it: 429 with Retry-After (`wait` seconds). */
+  private limited(wait: number, what: string, req: Request, res: Response, next: restify.Next) {
+    if (!wait) return next();
+    res.setHeader('Retry-After', String(wait));
+    // A body no larger than a post may be is drained by Node and the connection kept (a new
+    // connection for every refusal cost a flood more CPU than the bytes); a larger or unsized
+    // body is not read: the connection closes rather than take in what a flood sends.
+    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES || req.headers['transfer-encoding'])
+      res.setHeader('Connection', 'close');
+    sendError(res, 429, 'TooManyRequests', `Too many ${what} from this address; try again in ${wait} s.`);
+    return next(false);
+  }
+
+  /** Forgets the shared counts of addresses that have their whole allowance again (a job). */
+  async sweepLimits(): Promise<number> {
+    return (await this.tokenRequests.sweep()) + (await this.posts.sweep());
   }
 
   /** A POST of conversations with a live token opens that conversation: no new one, no limit. */
