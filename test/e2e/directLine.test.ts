@@ -4,6 +4,7 @@ import http from 'node:http';
 import os from 'node:os';
 import { appForTests, startTestApp } from '../support/app';
 import { DirectLineClient } from '../support/directLineClient';
+import { uploadToWebChat } from '../support/webChatUpload';
 import { emulatorMessage, fakeConnectorForTests } from '../support/fakeConnector';
 import { translator } from '../../bot/i18n/translator';
 import { samples } from '../support/mediaSamples';
@@ -240,33 +241,8 @@ describe('files sent from the web chat (voice notes, photos)', () => {
     return { conversationId, token };
   }
 
-  function upload(conversationId: string, token: string, file: Blob, name: string) {
-    const form = new FormData();
-    // as Web Chat sends it: the activity as a JSON part named "blob", then the files
-    form.append(
-      'activity',
-      new Blob(
-        [
-          JSON.stringify({
-            type: 'message',
-            from: { id: 'wc_upload_user_0123456789' },
-            attachments: [{ contentType: file.type, name }],
-          }),
-        ],
-        { type: 'application/vnd.microsoft.activity' },
-      ),
-      'blob',
-    );
-    form.append('file', file, name);
-    return fetch(
-      `${testApp().url}/v3/directline/conversations/${conversationId}/upload?userId=wc_upload_user_0123456789`,
-      {
-        method: 'POST',
-        headers: { Authorization: `Bearer ${token}` },
-        body: form,
-      },
-    );
-  }
+  const upload = (conversationId: string, token: string, file: Blob, name: string) =>
+    uploadToWebChat(testApp().url, { conversationId, token }, file, name, 'wc_upload_user_0123456789');
 
   test('a voice note is stored, served to the page by its signed link, reaches the bot as an attachment', async () => {
     const { conversationId, token } = await start();

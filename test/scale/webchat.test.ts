@@ -1,11 +1,16 @@
 // The web chat on several instances of the app on one PostgreSQL database (issue 17): any instance
 // answers any request of any conversation, a long poll on one instance wakes when another writes
 // the bot's reply, and a restart of every instance loses no conversation.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { App } from '../../bot/runtime/app';
 import { translator } from '../../bot/i18n/translator';
 import { startTestApp } from '../support/app';
 import { signedIn } from '../support/cipApi';
 import { createTempPostgres, type TempDatabase } from '../support/postgres';
+import { samples } from '../support/mediaSamples';
+import { uploadToWebChat } from '../support/webChatUpload';
 
 const pg = process.env.PASSERELLE_TEST_PG === '1';
 /** long enough that a poll woken by news is told from one that ran out */
@@ -271,5 +276,32 @@ interface Page {
     expect((await generate(limited[1]!, '198.51.100.9')).status).toBe(200);
     const keys = ['webchat-tokens:203.0.113.7', 'webchat-tokens:198.51.100.9'];
     expect(await limited[0]!.db.prisma.addressRate.count({ where: { key: { in: keys } } })).toBe(2);
+  });
+
+  test('a file sent to one instance is played from the other: MEDIA_DIR on a folder both share', async () => {
+    const shared = fs.mkdtempSync(path.join(os.tmpdir(), 'passerelle-shared-media-'));
+    const [e, f] = [
+      await startTestApp(tmp!.url, { MEDIA_DIR: shared }),
+      await startTestApp(tmp!.url, { MEDIA_DIR: shared }),
+    ];
+    apps.push(e!, f!);
+    const user = 'wc_scale_files_0123456789abcde';
+    const res = await call(e!, 'POST', '/tokens/generate', undefined, { user: { id: user } });
+    const chat = (await res.json()) as { conversationId: string; token: string };
+    expect((await call(f!, 'POST', '/conversations', chat.token)).status).toBe(201);
+    const sound = new Uint8Array(samples.oggOpus);
+    const sent = await uploadToWebChat(e!.url, chat, new Blob([sound], { type: 'audio/ogg' }), 'note.ogg', user);
+    expect(sent.status).toBe(200);
+    const { id } = (await sent.json()) as { id: string };
+    const page = (await (
+      await call(f!, 'GET', `/conversations/${chat.conversationId}/activities`, chat.token)
+    ).json()) as {
+      activities: { id: string; attachments?: { contentUrl: string }[] }[];
+    };
+    const link = page.activities.find((a) => a.id === id)!.attachments![0]!.contentUrl;
+    const file = await fetch(`${f!.url}${link}`);
+    expect(file.status).toBe(200);
+    expect(new Uint8Array(await file.arrayBuffer())).toEqual(sound);
+    fs.rmSync(shared, { recursive: true, force: true });
   });
 });
