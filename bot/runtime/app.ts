@@ -57,6 +57,7 @@ export interface StartOptions {
 
 export async function startApp(config: Config, log: Logger, options: StartOptions = {}): Promise<App> {
   const db = await openDatabase(config.databaseUrl, {
+    poolSize: config.databasePoolSize,
     onMigrated: ({ applied, alreadyApplied }) =>
       log.info(
         { provider: config.databaseProvider, applied, alreadyApplied },

@@ -25,6 +25,8 @@ export interface Config {
   databaseUrl: string;
   /** 'sqlite' or 'postgresql', from the URL */
   databaseProvider: 'sqlite' | 'postgresql';
+  /** PostgreSQL connections an instance opens at most for its queries (DATABASE_POOL_SIZE) */
+  databasePoolSize: number;
   defaultLocale: LanguageCode;
   appTimezone: string;
   demoData: boolean;
@@ -167,6 +169,7 @@ const schema = z.object({
       'must start with file: (SQLite) or postgresql://',
     )
     .default('file:./data/passerelle.db'),
+  DATABASE_POOL_SIZE: int(1, 200).default(10),
   DEFAULT_LOCALE: z.enum(LANGUAGE_CODES).default('fr'),
   APP_TIMEZONE: z
     .string()
@@ -307,6 +310,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: v.PORT,
     host: v.HOST,
     databaseUrl: provider === 'sqlite' ? normaliseSqliteUrl(v.DATABASE_URL) : v.DATABASE_URL,
+    databasePoolSize: v.DATABASE_POOL_SIZE,
     databaseProvider: provider,
     defaultLocale: v.DEFAULT_LOCALE,
     appTimezone: v.APP_TIMEZONE,

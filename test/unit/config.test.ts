@@ -19,6 +19,12 @@ test('a postgresql:// URL selects PostgreSQL; empty variables mean "use the defa
   expect(c.demoData).toBe(false);
 });
 
+test('DATABASE_POOL_SIZE: 10 connections an instance by default; 0 or a word is refused with its name', () => {
+  expect(loadConfig({}).databasePoolSize).toBe(10);
+  expect(loadConfig({ DATABASE_POOL_SIZE: '4' }).databasePoolSize).toBe(4);
+  for (const bad of ['0', 'many']) expect(() => loadConfig({ DATABASE_POOL_SIZE: bad })).toThrow(/DATABASE_POOL_SIZE/);
+});
+
 test('demo data: on by default with the SQLite default only; PostgreSQL gets it only when asked', () => {
   const pg = 'postgresql://u:p@db:5432/passerelle';
   expect(loadConfig({ DATABASE_URL: pg }).demoData).toBe(false);
