@@ -4,6 +4,7 @@ import type { LanguageCode } from '../../bot/i18n/languages';
 import { zonedTime } from '../../bot/services/time';
 import { drainedBy, onWhatsApp, startWhatsAppApp, textOf, type WhatsAppTestApp } from './whatsappApp';
 import { postWebhook } from './whatsappWebhooks';
+import type { TestDatabaseKind } from './databases';
 
 export const TZ = 'Europe/Paris';
 /** Paris time on a day of March 2026 (Monday 2 to Friday 6, Monday 9...). */
@@ -40,10 +41,21 @@ export interface ProactiveApp {
 
 let counter = 0;
 
-export async function startProactiveApp(env: Record<string, string> = {}, start = paris(3, 17)): Promise<ProactiveApp> {
-  const clock = { now: start };
+/**
+ * `instance`: another instance of an app already started (its database, fake Graph API and clock),
+ * or a first one on PostgreSQL (`kind`).
+ */
+export async function startProactiveApp(
+  env: Record<string, string> = {},
+  start = paris(3, 17),
+  instance: { of?: ProactiveApp; kind?: TestDatabaseKind } = {},
+): Promise<ProactiveApp> {
+  const clock = instance.of?.clock ?? { now: start };
   // (Days pass in milliseconds here: no pause between two messages to one person.)
   const h = await startWhatsAppApp({
+    kind: instance.kind,
+    reuse: instance.of?.h.db,
+    graph: instance.of?.h.graph,
     now: () => clock.now,
     env: { WHATSAPP_MPS: '1000', ...env },
     tuning: { pairIntervalMs: 1 },
