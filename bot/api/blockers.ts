@@ -7,23 +7,23 @@ import { BLOCKER_CATEGORIES, URGENCIES } from '../services/blockers';
 import { appendCaseEvent } from '../services/caseEvents';
 import { ANY_STAFF, conflict, type Api, type ApiDeps } from './http';
 import { routesFor } from './routes';
-import { about, byStaff, orNotFound, shown, shownPage } from './handlers';
+import { about, byStaff, given, orNotFound, shown, shownPage } from './handlers';
 import { caseScope, inScope } from './scope';
-import { id, idParams, list, paging, personRef, record } from './schemas';
+import { id, idParams, int, list, paging, personRef, record, textOrNull, timestamp } from './schemas';
 
 const blockerStatus = z.enum(['open', 'in_progress', 'resolved']);
 
 export const blocker = record({
   reference: z.string(),
-  beneficiaryId: z.number().int(),
+  beneficiaryId: int,
   category: z.string(),
   urgency: z.string(),
-  description: z.string().nullable(),
+  description: textOrNull,
   /** voice notes, photos, documents: media references */
   attachments: z.unknown(),
   status: z.string(),
-  statusNote: z.string().nullable(),
-  resolvedAt: z.date().nullable(),
+  statusNote: textOrNull,
+  resolvedAt: timestamp.nullable(),
 }).extend({ beneficiary: personRef });
 
 const listQuery = z.object({
@@ -47,10 +47,7 @@ export function blockerRoutes(api: Api, { db: { prisma } }: ApiDeps): void {
     async (ctx, { query }) => {
       const where: Prisma.BlockerWhereInput = {
         beneficiary: caseScope(ctx.staff),
-        ...(query.status && { status: query.status }),
-        ...(query.category && { category: query.category }),
-        ...(query.urgency && { urgency: query.urgency }),
-        ...(query.beneficiaryId && { beneficiaryId: query.beneficiaryId }),
+        ...given(query, ['status', 'category', 'urgency', 'beneficiaryId']),
       };
       return shownPage(
         ctx,

@@ -11,24 +11,24 @@ import {
 } from '../services/placements';
 import { ANY_STAFF, conflict, invalid, notFound, type Api, type ApiDeps } from './http';
 import { routesFor } from './routes';
-import { about, byStaff, fieldsOf, ofCase, orNotFound, shown } from './handlers';
+import { about, byStaff, fieldsOf, given, ofCase, orNotFound, shown } from './handlers';
 import { caseInScope, inScope } from './scope';
-import { day, id, idParams, list, record, ref, someOf, text } from './schemas';
+import { day, id, idParams, int, list, record, ref, someOf, text, textOrNull, timestamp } from './schemas';
 
 export const placementKind = z.enum(PLACEMENT_KINDS);
 export const placementStatus = z.enum(PLACEMENT_STATUSES);
 
 export const placement = record({
-  beneficiaryId: z.number().int(),
-  structureId: z.number().int(),
-  tutorId: z.number().int().nullable(),
+  beneficiaryId: int,
+  structureId: int,
+  tutorId: int.nullable(),
   kind: z.string(),
   /** the first day (midnight UTC) */
-  startDate: z.date(),
+  startDate: timestamp,
   /** the last day, included (midnight UTC) */
-  endDate: z.date(),
+  endDate: timestamp,
   status: z.string(),
-  notes: z.string().nullable(),
+  notes: textOrNull,
 }).extend({ structure: ref.extend({ kind: z.string() }) });
 
 const createBody = z
@@ -131,7 +131,7 @@ export function placementRoutes(api: Api, { db, db: { prisma } }: ApiDeps): void
     async (ctx, { params, query }) =>
       ofCase(ctx, prisma, params.id, 'placement', (beneficiaryId) =>
         prisma.placement.findMany({
-          where: { beneficiaryId, ...(query.status && { status: query.status }) },
+          where: { beneficiaryId, ...given(query, ['status']) },
           orderBy: [{ startDate: 'asc' }, { id: 'asc' }],
           include: withStructure,
         }),

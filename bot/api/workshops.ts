@@ -10,9 +10,22 @@ import { appendCaseEvent } from '../services/caseEvents';
 import { queueNotification } from '../services/notifications';
 import { ANY_STAFF, MANAGERS, apiError, conflict, invalid, type Api, type ApiDeps } from './http';
 import { routesFor } from './routes';
-import { about, all, byStaff, changed, fieldsOf, orNotFound } from './handlers';
+import { about, all, byStaff, changed, fieldsOf, given, orNotFound } from './handlers';
 import { caseScope } from './scope';
-import { ageGroup, dateTime, flag, id, idParams, list, record, someOf, text } from './schemas';
+import {
+  ageGroup,
+  dateTime,
+  flag,
+  id,
+  idParams,
+  int,
+  list,
+  record,
+  someOf,
+  text,
+  textOrNull,
+  timestamp,
+} from './schemas';
 
 export const workshopCategory = z.enum([
   'codes_soft_skills',
@@ -26,18 +39,18 @@ const sessionStatus = z.enum(['scheduled', 'cancelled']);
 
 /** When and where a session is, and its seats: how many, how many taken. */
 export const sessionSlot = {
-  startsAt: z.date(),
-  endsAt: z.date(),
+  startsAt: timestamp,
+  endsAt: timestamp,
   place: z.string(),
-  capacity: z.number().int(),
-  bookedCount: z.number().int(),
+  capacity: int,
+  bookedCount: int,
 };
 
 export const session = record({
-  workshopId: z.number().int(),
+  workshopId: int,
   ...sessionSlot,
-  seatsLeft: z.number().int(),
-  waitlistedCount: z.number().int(),
+  seatsLeft: int,
+  waitlistedCount: int,
   audience: z.string(),
   status: z.string(),
 });
@@ -46,8 +59,8 @@ export const workshop = record({
   code: z.string(),
   title: z.string(),
   category: z.string(),
-  description: z.string().nullable(),
-  durationMinutes: z.number().int(),
+  description: textOrNull,
+  durationMinutes: int,
   active: z.boolean(),
 });
 
@@ -117,8 +130,7 @@ export function workshopRoutes(api: Api, { db: { prisma } }: ApiDeps): void {
     async (ctx, { query }) => {
       const rows = await prisma.workshop.findMany({
         where: {
-          ...(query.category && { category: query.category }),
-          ...(query.active !== undefined && { active: query.active }),
+          ...given(query, ['category', 'active']),
         },
         include: upcoming(ctx.now),
         orderBy: { id: 'asc' },
@@ -272,8 +284,8 @@ export function workshopRoutes(api: Api, { db: { prisma } }: ApiDeps): void {
       .refine((marks) => new Set(marks.map((m) => m.beneficiaryId)).size === marks.length, 'one mark per person'),
   });
   const marked = z.object({
-    bookingId: z.number().int(),
-    beneficiaryId: z.number().int(),
+    bookingId: int,
+    beneficiaryId: int,
     status: z.string(),
     from: z.string(),
   });
