@@ -9,7 +9,7 @@ import {
   createPlacement,
   updatePlacement,
 } from '../services/placements';
-import { ANY_STAFF, conflict, invalid, notFound, type Api, type ApiDeps } from './http';
+import { ANY_STAFF, conflict, invalid, notFound, type Api, type ApiContext, type ApiDeps } from './http';
 import { routesFor } from './routes';
 import { about, byStaff, fieldsOf, given, ofCase, orNotFound, shown } from './handlers';
 import { caseInScope, inScope } from './scope';
@@ -86,6 +86,9 @@ const withStructure = { structure: { select: { id: true, name: true, kind: true 
 
 export function placementRoutes(api: Api, { db, db: { prisma } }: ApiDeps): void {
   const anyStaff = routesFor(api, 'placements', ANY_STAFF);
+  /** The placement of this id, with its structure, if its case is in the member's scope. */
+  const inScopeOf = (ctx: ApiContext, id: number) =>
+    prisma.placement.findFirst({ where: inScope(ctx.staff, id), include: withStructure });
 
   anyStaff.post(
     '/api/cip/placements',
@@ -103,13 +106,7 @@ export function placementRoutes(api: Api, { db, db: { prisma } }: ApiDeps): void
     '/api/cip/placements/:id',
     'A placement',
     { params: idParams, response: placement },
-    async (ctx, { params }) =>
-      shown(
-        ctx,
-        'Placement',
-        'placement',
-        prisma.placement.findFirst({ where: inScope(ctx.staff, params.id), include: withStructure }),
-      ),
+    async (ctx, { params }) => shown(ctx, 'Placement', 'placement', inScopeOf(ctx, params.id)),
   );
 
   anyStaff.patch(
@@ -117,7 +114,7 @@ export function placementRoutes(api: Api, { db, db: { prisma } }: ApiDeps): void
     "Change a placement's dates, status, tutor or notes",
     { params: idParams, body: updateBody, response: placement },
     async (ctx, { params, body }) => {
-      const found = await orNotFound('Placement', prisma.placement.findFirst({ where: inScope(ctx.staff, params.id) }));
+      const found = await orNotFound('Placement', inScopeOf(ctx, params.id));
       const updated = await updatePlacement(db, found.id, body, byStaff(ctx)).catch(asApiError);
       await ctx.audit({ action: 'update', resource: 'placement', ...about(updated), detail: fieldsOf(body) });
       return prisma.placement.findUniqueOrThrow({ where: { id: updated.id }, include: withStructure });

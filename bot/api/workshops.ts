@@ -118,7 +118,9 @@ export function workshopRoutes(api: Api, { db: { prisma } }: ApiDeps): void {
       seatsLeft: Math.max(0, s.capacity - s.bookedCount),
       waitlistedCount: counts.get(s.id) ?? 0,
     }));
-  }
+  } /** The session of this id with its workshop, or 404. */
+  const sessionOf = (id: number) =>
+    orNotFound('Session', prisma.workshopSession.findUnique({ where: { id }, include: { workshop: true } }));
 
   anyStaff.get(
     '/api/cip/workshops',
@@ -199,10 +201,7 @@ export function workshopRoutes(api: Api, { db: { prisma } }: ApiDeps): void {
     "Change a session's place or seats, cancel it or schedule it again",
     { params: idParams, body: sessionChanges, response: session },
     async (ctx, { params, body }) => {
-      const before = await orNotFound(
-        'Session',
-        prisma.workshopSession.findUnique({ where: { id: params.id }, include: { workshop: true } }),
-      );
+      const before = await sessionOf(params.id);
       const updated = await prisma.$transaction(async (tx) => {
         if (body.capacity !== undefined) {
           // In one statement with the seat count, so that a booking at the same moment cannot slip in.
@@ -300,10 +299,7 @@ export function workshopRoutes(api: Api, { db: { prisma } }: ApiDeps): void {
       errors: { 404: 'No such session', 409: 'The session is cancelled or has not ended yet' },
     },
     async (ctx, { params, body }) => {
-      const session = await orNotFound(
-        'Session',
-        prisma.workshopSession.findUnique({ where: { id: params.id }, include: { workshop: true } }),
-      );
+      const session = await sessionOf(params.id);
       if (session.status === 'cancelled') throw conflict('session.cancelled');
       if (session.endsAt > ctx.now) throw conflict('session.notEnded', { endsAt: session.endsAt });
       const ids = body.attendance.map((m) => m.beneficiaryId);
