@@ -4,15 +4,15 @@
 import { z } from 'zod';
 import { ANY_STAFF, type Api, type ApiDeps } from './http';
 import { routesFor } from './routes';
-import { about, idsOf, orNotFound, page } from './handlers';
+import { about, given, idsOf, orNotFound, page } from './handlers';
 import { caseEvent } from './beneficiaries';
 import { caseScope, inScope } from './scope';
-import { flag, id, idParams, list, paging } from './schemas';
+import { flag, id, idParams, int, list, paging } from './schemas';
 import { eraseLink } from './erasure';
 
 const alert = caseEvent.extend({
-  beneficiaryId: z.number().int().nullable(),
-  acknowledgedById: z.number().int().nullable(),
+  beneficiaryId: int.nullable(),
+  acknowledgedById: int.nullable(),
 });
 /** An erasure request's alert: where to carry it out, or that it is done. */
 const erasureAlert = alert.extend({
@@ -59,7 +59,7 @@ export function alertRoutes(api: Api, { db: { prisma } }: ApiDeps): void {
       const where = {
         attention: true,
         acknowledgedAt: query.acknowledged ? { not: null } : null,
-        ...(query.beneficiaryId && { beneficiaryId: query.beneficiaryId }),
+        ...given(query, ['beneficiaryId']),
         beneficiary: caseScope(ctx.staff),
       };
       const { items, total } = await page(query, (window) => [

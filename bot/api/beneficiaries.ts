@@ -6,7 +6,7 @@ import { isUniqueViolation, type Prisma } from '../db/client';
 import { appendCaseEvent } from '../services/caseEvents';
 import { ANY_STAFF, apiError, conflict, notFound, type Api, type ApiContext, type ApiDeps } from './http';
 import { routesFor } from './routes';
-import { aboutCase, byStaff, fieldsOf, page, shownPage } from './handlers';
+import { aboutCase, byStaff, fieldsOf, given, page, shownPage } from './handlers';
 import { caseInScope, caseScope } from './scope';
 import {
   caseStatus,
@@ -14,6 +14,7 @@ import {
   frenchLevel,
   id,
   idParams,
+  int,
   language,
   list,
   name,
@@ -25,30 +26,32 @@ import {
   someOf,
   stage,
   text,
+  textOrNull,
+  timestamp,
 } from './schemas';
 
 export const beneficiary = record({
-  firstName: z.string().nullable(),
-  lastName: z.string().nullable(),
-  phone: z.string().nullable(),
+  firstName: textOrNull,
+  lastName: textOrNull,
+  phone: textOrNull,
   language,
-  birthYear: z.number().int().nullable(),
-  protectionStatus: z.string().nullable(),
-  frenchLevel: z.string().nullable(),
-  reads: z.string().nullable(),
+  birthYear: int.nullable(),
+  protectionStatus: textOrNull,
+  frenchLevel: textOrNull,
+  reads: textOrNull,
   /** listen | read: what the person chose (null: their reading decides who hears the bot) */
-  voiceMode: z.string().nullable(),
+  voiceMode: textOrNull,
   stage: z.string(),
   status: z.string(),
-  cipId: z.number().int().nullable(),
-  consentAt: z.date().nullable(),
-  optedOutAt: z.date().nullable(),
+  cipId: int.nullable(),
+  consentAt: timestamp.nullable(),
+  optedOutAt: timestamp.nullable(),
   /** when the person entered the platform's follow-up */
-  entryDate: z.date(),
+  entryDate: timestamp,
   /** the exit (POST .../exit): day, IAE reporting category and its detail */
-  exitDate: z.date().nullable(),
-  exitOutcome: z.string().nullable(),
-  exitDetail: z.string().nullable(),
+  exitDate: timestamp.nullable(),
+  exitOutcome: textOrNull,
+  exitDetail: textOrNull,
 });
 
 const editable = {
@@ -137,14 +140,14 @@ const ORDER: Record<string, Prisma.BeneficiaryOrderByWithRelationInput[]> = {
 const timelineQuery = z.object({ ...paging, type: text(60).optional() });
 
 export const caseEvent = z.object({
-  id: z.number().int(),
+  id: int,
   type: z.string(),
   actorType: z.string(),
-  actorId: z.string().nullable(),
+  actorId: textOrNull,
   payload: z.unknown(),
   attention: z.boolean(),
-  acknowledgedAt: z.date().nullable(),
-  createdAt: z.date(),
+  acknowledgedAt: timestamp.nullable(),
+  createdAt: timestamp,
 });
 
 function changes(staffRole: string, staffId: number, input: Partial<Record<keyof typeof editable, unknown>>) {
@@ -315,7 +318,7 @@ export function beneficiaryRoutes(api: Api, { db: { prisma, provider } }: ApiDep
     { params: idParams, query: timelineQuery, response: list(caseEvent) },
     async (ctx, { params, query }) => {
       const b = await caseInScope(prisma, ctx.staff, params.id);
-      const where = { beneficiaryId: b.id, ...(query.type && { type: query.type }) };
+      const where = { beneficiaryId: b.id, ...given(query, ['type']) };
       const { items, total } = await page(query, (window) => [
         prisma.caseEvent.findMany({ where, orderBy: { id: 'desc' }, ...window }),
         prisma.caseEvent.count({ where }),

@@ -5,25 +5,25 @@ import { z } from 'zod';
 import type { Prisma } from '../db/client';
 import { BLOCKER_CATEGORIES, URGENCIES } from '../services/blockers';
 import { appendCaseEvent } from '../services/caseEvents';
-import { ANY_STAFF, conflict, type Api, type ApiDeps } from './http';
+import { ANY_STAFF, conflict, type Api, type ApiContext, type ApiDeps } from './http';
 import { routesFor } from './routes';
-import { about, byStaff, orNotFound, shown, shownPage } from './handlers';
+import { about, byStaff, given, orNotFound, shown, shownPage } from './handlers';
 import { caseScope, inScope } from './scope';
-import { id, idParams, list, paging, personRef, record } from './schemas';
+import { id, idParams, int, list, paging, personRef, record, textOrNull, timestamp } from './schemas';
 
 const blockerStatus = z.enum(['open', 'in_progress', 'resolved']);
 
 export const blocker = record({
   reference: z.string(),
-  beneficiaryId: z.number().int(),
+  beneficiaryId: int,
   category: z.string(),
   urgency: z.string(),
-  description: z.string().nullable(),
+  description: textOrNull,
   /** voice notes, photos, documents: media references */
   attachments: z.unknown(),
   status: z.string(),
-  statusNote: z.string().nullable(),
-  resolvedAt: z.date().nullable(),
+  statusNote: textOrNull,
+  resolvedAt: timestamp.nullable(),
 }).extend({ beneficiary: personRef });
 
 const listQuery = z.object({
@@ -39,6 +39,9 @@ const withPerson = { beneficiary: { select: { id: true, firstName: true, lastNam
 
 export function blockerRoutes(api: Api, { db: { prisma } }: ApiDeps): void {
   const anyStaff = routesFor(api, 'blockers', ANY_STAFF);
+  /** The blocker of this id, with its person, if its case is in the member's scope. */
+  const inScopeOf = (ctx: ApiContext, id: number) =>
+    prisma.blocker.findFirst({ where: inScope(ctx.staff, id), include: withPerson });
 
   anyStaff.get(
     '/api/cip/blockers',
@@ -47,10 +50,7 @@ export function blockerRoutes(api: Api, { db: { prisma } }: ApiDeps): void {
     async (ctx, { query }) => {
       const where: Prisma.BlockerWhereInput = {
         beneficiary: caseScope(ctx.staff),
-        ...(query.status && { status: query.status }),
-        ...(query.category && { category: query.category }),
-        ...(query.urgency && { urgency: query.urgency }),
-        ...(query.beneficiaryId && { beneficiaryId: query.beneficiaryId }),
+        ...given(query, ['status', 'category', 'urgency', 'beneficiaryId']),
       };
       return shownPage(
         ctx,
@@ -71,12 +71,7 @@ export function blockerRoutes(api: Api, { db: { prisma } }: ApiDeps): void {
   );
 
   anyStaff.get('/api/cip/blockers/:id', 'A blocker', { params: idParams, response: blocker }, async (ctx, { params }) =>
-    shown(
-      ctx,
-      'Blocker',
-      'blocker',
-      prisma.blocker.findFirst({ where: inScope(ctx.staff, params.id), include: withPerson }),
-    ),
+    shown(ctx, 'Blocker', 'blocker', inScopeOf(ctx, params.id)),
   );
 
   anyStaff.patch(
@@ -84,7 +79,7 @@ export function blockerRoutes(api: Api, { db: { prisma } }: ApiDeps): void {
     "Change a blocker's status, with a note for the timeline",
     { params: idParams, body: changeBody, response: blocker },
     async (ctx, { params, body }) => {
-      const before = await orNotFound('Blocker', prisma.blocker.findFirst({ where: inScope(ctx.staff, params.id) }));
+      const before = await orNotFound('Blocker', inScopeOf(ctx, params.id));
       if (before.status === body.status) throw conflict(`blocker.already.${before.status}`);
       const updated = await prisma.$transaction(async (tx) => {
         // Only from the status read above: two members of staff moving it at once do not both win.

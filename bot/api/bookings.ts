@@ -5,25 +5,25 @@ import { z } from 'zod';
 import { book, cancelBooking } from '../services/workshops';
 import { ANY_STAFF, conflict, notFound, type Api, type ApiDeps } from './http';
 import { routesFor } from './routes';
-import { about, all, byStaff, idsOf, orNotFound } from './handlers';
+import { about, all, byStaff, given, idsOf, orNotFound } from './handlers';
 import { caseInScope, caseScope, inScope } from './scope';
-import { id, idParams, list, personRef, record } from './schemas';
+import { id, idParams, int, list, personRef, record, timestamp } from './schemas';
 
 export const booking = record({
-  sessionId: z.number().int(),
-  beneficiaryId: z.number().int(),
+  sessionId: int,
+  beneficiaryId: int,
   /** booked | waitlisted | cancelled | attended | no_show */
   status: z.string(),
   /** chat | broadcast | cip */
   source: z.string(),
-  waitlistedAt: z.date().nullable(),
-  cancelledAt: z.date().nullable(),
+  waitlistedAt: timestamp.nullable(),
+  cancelledAt: timestamp.nullable(),
 });
 
 const listedBooking = booking.extend({ beneficiary: personRef });
 const made = booking.extend({
-  position: z.number().int().nullable().describe('place on the waiting list (1: next to get a seat)'),
-  seatsLeft: z.number().int(),
+  position: int.nullable().describe('place on the waiting list (1: next to get a seat)'),
+  seatsLeft: int,
 });
 const cancelled = booking.extend({ promoted: z.boolean().describe('the freed seat went to the first person waiting') });
 
@@ -57,7 +57,7 @@ export function bookingRoutes(api: Api, { db: { prisma } }: ApiDeps): void {
         where: {
           sessionId: params.id,
           beneficiary: caseScope(ctx.staff),
-          ...(query.status && { status: query.status }),
+          ...given(query, ['status']),
         },
         include: { beneficiary: { select: { id: true, firstName: true, lastName: true } } },
         // Seats first, then the waiting list in the order it gets seats.

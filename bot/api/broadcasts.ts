@@ -8,9 +8,9 @@ import { broadcastReport, createBroadcast, previewBroadcast } from '../services/
 import type { QuietHours } from '../services/quietHours';
 import { ANY_STAFF, conflict, notFound, type Api, type ApiDeps } from './http';
 import { routesFor } from './routes';
-import { orNotFound, page } from './handlers';
+import { given, orNotFound, page } from './handlers';
 import { caseScope } from './scope';
-import { ageGroup, countsOf, id, idParams, language, paging, stage, text } from './schemas';
+import { ageGroup, countsOf, id, idParams, int, language, paging, stage, text, textOrNull, timestamp } from './schemas';
 
 const audience = z
   .object({
@@ -47,27 +47,27 @@ const counts = countsOf([
   'waitlisted',
   'declined',
   'skipped',
-]).extend({ skippedBy: z.record(z.string(), z.number().int()) });
+]).extend({ skippedBy: z.record(z.string(), int) });
 
 const recipient = z.object({
-  beneficiaryId: z.number().int(),
-  firstName: z.string().nullable(),
+  beneficiaryId: int,
+  firstName: textOrNull,
   language: z.string(),
   status: z.string(),
-  reason: z.string().nullable(),
-  message: z.object({ status: z.string(), channel: z.string(), errorCode: z.number().int().nullable() }).nullable(),
-  answer: z.string().nullable(),
-  answeredAt: z.date().nullable(),
+  reason: textOrNull,
+  message: z.object({ status: z.string(), channel: z.string(), errorCode: int.nullable() }).nullable(),
+  answer: textOrNull,
+  answeredAt: timestamp.nullable(),
 });
 
 const report = z.object({
-  id: z.number().int(),
-  sessionId: z.number().int(),
-  createdById: z.number().int(),
-  createdAt: z.date(),
+  id: int,
+  sessionId: int,
+  createdById: int,
+  createdAt: timestamp,
   audience: z.unknown(),
   counts,
-  recipients: z.object({ items: z.array(recipient), total: z.number().int() }),
+  recipients: z.object({ items: z.array(recipient), total: int }),
 });
 
 export interface BroadcastRouteOptions {
@@ -90,9 +90,9 @@ export function broadcastRoutes(api: Api, deps: ApiDeps, options: BroadcastRoute
     {
       body: createBody,
       response: z.object({
-        broadcastId: z.number().int(),
-        invited: z.number().int(),
-        skipped: z.number().int(),
+        broadcastId: int,
+        invited: int,
+        skipped: int,
         created: z.boolean(),
       }),
       status: 201,
@@ -136,9 +136,9 @@ export function broadcastRoutes(api: Api, deps: ApiDeps, options: BroadcastRoute
     {
       body: createBody.omit({ idempotencyKey: true }),
       response: z.object({
-        invited: z.number().int(),
-        byLanguage: z.record(z.string(), z.number().int()),
-        skipped: z.record(z.string(), z.number().int()),
+        invited: int,
+        byLanguage: z.record(z.string(), int),
+        skipped: z.record(z.string(), int),
       }),
       errors: { 404: 'No such session', 409: 'The session is cancelled or has started' },
     },
@@ -204,18 +204,18 @@ export function broadcastRoutes(api: Api, deps: ApiDeps, options: BroadcastRoute
       response: z.object({
         items: z.array(
           z.object({
-            id: z.number().int(),
-            sessionId: z.number().int(),
-            createdById: z.number().int(),
-            createdAt: z.date(),
+            id: int,
+            sessionId: int,
+            createdById: int,
+            createdAt: timestamp,
             status: z.string(),
           }),
         ),
-        total: z.number().int(),
+        total: int,
       }),
     },
     async (ctx, { query }) => {
-      const where = { ...mine(ctx.staff), ...(query.sessionId && { sessionId: query.sessionId }) };
+      const where = { ...mine(ctx.staff), ...given(query, ['sessionId']) };
       const select = { id: true, sessionId: true, createdById: true, createdAt: true, status: true };
       return page(query, (window) => [
         prisma.broadcast.findMany({ where, orderBy: { id: 'desc' }, ...window, select }),

@@ -4,22 +4,22 @@ import { z } from 'zod';
 import { ANY_STAFF, type Api, type ApiDeps } from './http';
 import { routesFor } from './routes';
 import { ofCase } from './handlers';
-import { idParams, list } from './schemas';
+import { idParams, int, list, textOrNull, timestamp } from './schemas';
 import { listedSession } from './sessionList';
 
 const booking = z.object({
-  id: z.number().int(),
+  id: int,
   status: z.string(),
   source: z.string(),
-  createdAt: z.date(),
+  createdAt: timestamp,
   session: listedSession.pick({ id: true, startsAt: true, place: true, status: true, title: true }),
 });
 const checkIn = z.object({
-  id: z.number().int(),
+  id: int,
   day: z.string(),
   status: z.string(),
-  note: z.string().nullable(),
-  answeredAt: z.date().nullable(),
+  note: textOrNull,
+  answeredAt: timestamp.nullable(),
   structure: z.string(),
 });
 

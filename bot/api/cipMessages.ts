@@ -18,7 +18,7 @@ import type { QuietHours } from '../services/quietHours';
 import { ANY_STAFF, conflict, type Api, type ApiDeps } from './http';
 import { routesFor } from './routes';
 import { caseInScope } from './scope';
-import { idParams, list } from './schemas';
+import { idParams, int, list, textOrNull, timestamp } from './schemas';
 import { aboutCase } from './handlers';
 
 export interface CipMessageRouteOptions {
@@ -74,19 +74,19 @@ const preview = z.object({
  * delivered | read | failed
  */
 const staffMessage = z.object({
-  id: z.number().int(),
+  id: int,
   state: z.string(),
   channel: z.string(),
   template: z.string(),
   /** the French of the message, and its signature */
   french: z.string(),
   from: z.string(),
-  createdAt: z.date(),
-  sentAt: z.date().nullable(),
-  deliveredAt: z.date().nullable(),
-  readAt: z.date().nullable(),
-  failedAt: z.date().nullable(),
-  error: z.string().nullable(),
+  createdAt: timestamp,
+  sentAt: timestamp.nullable(),
+  deliveredAt: timestamp.nullable(),
+  readAt: timestamp.nullable(),
+  failedAt: timestamp.nullable(),
+  error: textOrNull,
 });
 
 /** The refusals of writing to the person (and of its preview), for the OpenAPI document. */

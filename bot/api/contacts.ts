@@ -6,20 +6,20 @@ import { z } from 'zod';
 import { isUniqueViolation, type Prisma } from '../db/client';
 import { ANY_STAFF, apiError, conflict, MANAGERS, notFound, type Api, type ApiContext, type ApiDeps } from './http';
 import { routesFor } from './routes';
-import { about, fieldsOf, orNotFound, shownPage } from './handlers';
-import { flag, id, idParams, list, paging, personFields, record, someOf } from './schemas';
+import { about, fieldsOf, given, orNotFound, shownPage } from './handlers';
+import { flag, id, idParams, int, list, paging, personFields, record, someOf, textOrNull, timestamp } from './schemas';
 
 export const contactRole = z.enum(['supervisor', 'tutor', 'other']);
 
 export const contact = record({
-  structureId: z.number().int(),
+  structureId: int,
   firstName: z.string(),
-  lastName: z.string().nullable(),
-  phone: z.string().nullable(),
+  lastName: textOrNull,
+  phone: textOrNull,
   language: z.string(),
   role: z.string(),
   active: z.boolean(),
-  optedOutAt: z.date().nullable(),
+  optedOutAt: timestamp.nullable(),
 });
 
 const editable = {
@@ -54,8 +54,7 @@ export function contactRoutes(api: Api, { db: { prisma } }: ApiDeps): void {
       if (query.structureId && !(await prisma.structure.findUnique({ where: { id: query.structureId } })))
         throw notFound('Structure');
       const where: Prisma.ContactWhereInput = {
-        ...(query.structureId && { structureId: query.structureId }),
-        ...(query.active !== undefined && { active: query.active }),
+        ...given(query, ['structureId', 'active']),
       };
       return shownPage(ctx, 'contact', query, (window) => [
         prisma.contact.findMany({ where, orderBy: { id: 'asc' }, ...window }),

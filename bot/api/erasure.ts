@@ -5,7 +5,7 @@ import { eraseBeneficiary, ErasureRefused, type EraseOptions, type MediaFiles } 
 import { conflict, MANAGERS, notFound, type Api, type ApiDeps } from './http';
 import { routesFor } from './routes';
 import { caseInScope } from './scope';
-import { countsOf, idParams } from './schemas';
+import { countsOf, idParams, int, timestamp } from './schemas';
 
 const counts = countsOf([
   'messages',
@@ -40,7 +40,7 @@ export function erasureRoutes(
     {
       params: idParams,
       body: z.object({ reason: z.string().trim().min(3, 'say why (at least 3 characters)').max(500) }),
-      response: z.object({ id: z.number().int(), erasedAt: z.date(), counts }),
+      response: z.object({ id: int, erasedAt: timestamp, counts }),
     },
     async (ctx, { params, body }) => {
       const before = await caseInScope(db.prisma, ctx.staff, params.id);

@@ -13,6 +13,7 @@ import { z } from 'zod';
 import type { Prisma } from '../db/client';
 import { computeStats, type Stats } from '../services/stats';
 import { ANY_STAFF, type Api, type ApiContext, type ApiDeps } from './http';
+import { given } from './handlers';
 import { caseScope } from './scope';
 import { day, flag, id, text } from './schemas';
 import { statsFilter, statsQuery } from './stats';
@@ -24,7 +25,7 @@ const DAY_MS = 24 * 3600_000;
 
 type Cell = string | number | boolean | Date | null | undefined;
 
-/** A row as French Excel reads it. Days (midnight UTC) without their time. */
+/** A row as French Excel reads it. Days (midnight UTC) without their timestamp. */
 function cell(value: Cell): string {
   if (value === null || value === undefined) return '';
   if (value instanceof Date) {
@@ -54,7 +55,7 @@ const after = <W>(where: W, id: number, take: number) => ({
   take,
 });
 
-/** Rows of a model, PAGE at a time, in id order: the next page is read when the client has taken the last one. */
+/** Rows of a model, PAGE at a timestamp, in id order: the next page is read when the client has taken the last one. */
 async function* pages<R extends { id: number }>(
   read: (after: number, take: number) => Promise<R[]>,
 ): AsyncGenerator<R> {
@@ -77,13 +78,13 @@ const range = (q: { from?: Date; to?: Date }) =>
     : undefined;
 
 export function exportRoutes(api: Api, { db, db: { prisma } }: ApiDeps): void {
-  /** Declares /api/cip/exports/<name>.csv: its columns, its rows (streamed), its audit. */
+  /** Declares /api/cip/exports/<name>.csv: its rows (streamed), their columns, its audit. */
   function csv<Q, R>(
     name: string,
     summary: string,
     query: z.ZodType<Q>,
-    columns: (q: Q) => Columns<R>,
     rows: (ctx: ApiContext, q: Q) => AsyncIterable<R> | Promise<AsyncIterable<R>>,
+    columns: Columns<R>,
   ) {
     api.download(
       {
@@ -96,7 +97,7 @@ export function exportRoutes(api: Api, { db, db: { prisma } }: ApiDeps): void {
         contentType: 'text/csv; charset=utf-8',
       },
       async (ctx, { query: q }, res) => {
-        const cols = Object.entries(columns(q)).map(([header, value]) => ({
+        const cols = Object.entries(columns).map(([header, value]) => ({
           header,
           value: typeof value === 'function' ? value : (row: R) => row[value] as Cell,
         }));
@@ -141,18 +142,22 @@ export function exportRoutes(api: Api, { db, db: { prisma } }: ApiDeps): void {
   // --- cases: the list's filters ------------------------------------------------------------------------------
   const casesQuery = z.object(caseFilters);
   type Case = Prisma.BeneficiaryGetPayload<object>;
-  csv<z.infer<typeof casesQuery>, Case>(
+  /** What the cases' and the exits' exports say of a person besides names: language, year of birth, protection. */
+  const profile: Columns<Case> = { langue: 'language', annee_naissance: 'birthYear', protection: 'protectionStatus' };
+  csv(
     'cases',
     'The cases of the list (its filters), as CSV',
     casesQuery,
-    () => ({
+    (ctx, q) => {
+      const where = caseListWhere(ctx.staff, q, db.provider);
+      return pages((id, take) => prisma.beneficiary.findMany(after(where, id, take)));
+    },
+    {
       id: 'id',
       prenom: 'firstName',
       nom: 'lastName',
       telephone: 'phone',
-      langue: 'language',
-      annee_naissance: 'birthYear',
-      protection: 'protectionStatus',
+      ...profile,
       niveau_francais: 'frenchLevel',
       lecture: 'reads',
       etape: 'stage',
@@ -164,20 +169,27 @@ export function exportRoutes(api: Api, { db, db: { prisma } }: ApiDeps): void {
       sortie_detail: 'exitDetail',
       consentement: 'consentAt',
       cree_le: 'createdAt',
-    }),
-    (ctx, q) => {
-      const where = caseListWhere(ctx.staff, q, db.provider);
-      return pages((id, take) => prisma.beneficiary.findMany(after(where, id, take)));
     },
   );
 
   // --- exits: the people who left in the period -------------------------------------------------------------
   const exitsQuery = z.object({ ...period, outcome: exitOutcome.optional(), cipId: id.optional() });
-  csv<z.infer<typeof exitsQuery>, Case>(
+  csv(
     'exits',
     'Exits of a period (IAE reporting categories), as CSV',
     exitsQuery,
-    () => ({
+    (ctx, q) => {
+      const where: Prisma.BeneficiaryWhereInput = {
+        AND: [
+          caseScope(ctx.staff),
+          { exitDate: range(q) ?? { not: null } },
+          ...(q.outcome ? [{ exitOutcome: q.outcome }] : []),
+          ...(q.cipId ? [{ cipId: q.cipId }] : []),
+        ],
+      };
+      return pages((id, take) => prisma.beneficiary.findMany(after(where, id, take)));
+    },
+    {
       id: 'id',
       date_entree: 'entryDate',
       date_sortie: 'exitDate',
@@ -190,21 +202,8 @@ export function exportRoutes(api: Api, { db, db: { prisma } }: ApiDeps): void {
           : null,
       categorie: 'exitOutcome',
       detail: 'exitDetail',
-      langue: 'language',
-      annee_naissance: 'birthYear',
-      protection: 'protectionStatus',
+      ...profile,
       cip_id: 'cipId',
-    }),
-    (ctx, q) => {
-      const where: Prisma.BeneficiaryWhereInput = {
-        AND: [
-          caseScope(ctx.staff),
-          { exitDate: range(q) ?? { not: null } },
-          ...(q.outcome ? [{ exitOutcome: q.outcome }] : []),
-          ...(q.cipId ? [{ cipId: q.cipId }] : []),
-        ],
-      };
-      return pages((id, take) => prisma.beneficiary.findMany(after(where, id, take)));
     },
   );
 
@@ -215,12 +214,19 @@ export function exportRoutes(api: Api, { db, db: { prisma } }: ApiDeps): void {
     beneficiaryId: id.optional(),
     attention: flag.optional().describe('true: the alerts only'),
   });
-  type Event = Prisma.CaseEventGetPayload<object>;
-  csv<z.infer<typeof eventsQuery>, Event>(
+  csv(
     'events',
     'Timeline events of the cases in my scope (period, type, person), as CSV',
     eventsQuery,
-    () => ({
+    (ctx, q) => {
+      const where: Prisma.CaseEventWhereInput = {
+        ...(ctx.staff.role === 'cip' && { beneficiary: caseScope(ctx.staff) }),
+        ...(range(q) && { createdAt: range(q) }),
+        ...given(q, ['type', 'beneficiaryId', 'attention']),
+      };
+      return pages((id, take) => prisma.caseEvent.findMany(after(where, id, take)));
+    },
+    {
       id: 'id',
       personne_id: 'beneficiaryId',
       type: 'type',
@@ -229,16 +235,6 @@ export function exportRoutes(api: Api, { db, db: { prisma } }: ApiDeps): void {
       alerte: 'attention',
       date: 'createdAt',
       details: (e) => (e.payload === null ? null : JSON.stringify(e.payload)),
-    }),
-    (ctx, q) => {
-      const where: Prisma.CaseEventWhereInput = {
-        ...(ctx.staff.role === 'cip' && { beneficiary: caseScope(ctx.staff) }),
-        ...(range(q) && { createdAt: range(q) }),
-        ...(q.type && { type: q.type }),
-        ...(q.beneficiaryId && { beneficiaryId: q.beneficiaryId }),
-        ...(q.attention !== undefined && { attention: q.attention }),
-      };
-      return pages((id, take) => prisma.caseEvent.findMany(after(where, id, take)));
     },
   );
 
@@ -249,12 +245,19 @@ export function exportRoutes(api: Api, { db, db: { prisma } }: ApiDeps): void {
     category: text(30).optional(),
     beneficiaryId: id.optional(),
   });
-  type BlockerRow = Prisma.BlockerGetPayload<object>;
-  csv<z.infer<typeof blockersQuery>, BlockerRow>(
+  csv(
     'blockers',
     'Blockers of the cases in my scope (reported in the period, status, category), as CSV',
     blockersQuery,
-    () => ({
+    (ctx, q) => {
+      const where: Prisma.BlockerWhereInput = {
+        beneficiary: caseScope(ctx.staff),
+        ...(range(q) && { createdAt: range(q) }),
+        ...given(q, ['status', 'category', 'beneficiaryId']),
+      };
+      return pages((id, take) => prisma.blocker.findMany(after(where, id, take)));
+    },
+    {
       id: 'id',
       reference: 'reference',
       personne_id: 'beneficiaryId',
@@ -265,16 +268,6 @@ export function exportRoutes(api: Api, { db, db: { prisma } }: ApiDeps): void {
       resolu_le: 'resolvedAt',
       jours_pour_resoudre: (b) =>
         b.resolvedAt ? Math.round(((b.resolvedAt.getTime() - b.createdAt.getTime()) / DAY_MS) * 10) / 10 : null,
-    }),
-    (ctx, q) => {
-      const where: Prisma.BlockerWhereInput = {
-        beneficiary: caseScope(ctx.staff),
-        ...(range(q) && { createdAt: range(q) }),
-        ...(q.status && { status: q.status }),
-        ...(q.category && { category: q.category }),
-        ...(q.beneficiaryId && { beneficiaryId: q.beneficiaryId }),
-      };
-      return pages((id, take) => prisma.blocker.findMany(after(where, id, take)));
     },
   );
 
@@ -284,12 +277,21 @@ export function exportRoutes(api: Api, { db, db: { prisma } }: ApiDeps): void {
     sessionId: id.optional(),
     status: z.enum(['booked', 'waitlisted', 'cancelled', 'attended', 'no_show']).optional(),
   });
-  type BookingRow = Prisma.BookingGetPayload<{ include: { session: { include: { workshop: true } } } }>;
-  csv<z.infer<typeof bookingsQuery>, BookingRow>(
+  csv(
     'bookings',
     'Workshop bookings of the people in my scope (sessions of the period, a session, a status), as CSV',
     bookingsQuery,
-    () => ({
+    (ctx, q) => {
+      const where: Prisma.BookingWhereInput = {
+        beneficiary: caseScope(ctx.staff),
+        ...(range(q) && { session: { startsAt: range(q) } }),
+        ...given(q, ['sessionId', 'status']),
+      };
+      return pages((id, take) =>
+        prisma.booking.findMany({ ...after(where, id, take), include: { session: { include: { workshop: true } } } }),
+      );
+    },
+    {
       id: 'id',
       seance_id: 'sessionId',
       atelier: (b) => b.session.workshop.code,
@@ -299,17 +301,6 @@ export function exportRoutes(api: Api, { db, db: { prisma } }: ApiDeps): void {
       statut: 'status',
       origine: 'source',
       inscrit_le: 'createdAt',
-    }),
-    (ctx, q) => {
-      const where: Prisma.BookingWhereInput = {
-        beneficiary: caseScope(ctx.staff),
-        ...(range(q) && { session: { startsAt: range(q) } }),
-        ...(q.sessionId && { sessionId: q.sessionId }),
-        ...(q.status && { status: q.status }),
-      };
-      return pages((id, take) =>
-        prisma.booking.findMany({ ...after(where, id, take), include: { session: { include: { workshop: true } } } }),
-      );
     },
   );
 
@@ -320,12 +311,22 @@ export function exportRoutes(api: Api, { db, db: { prisma } }: ApiDeps): void {
     status: z.enum(['planned', 'active', 'ended', 'cancelled']).optional(),
     structureId: id.optional(),
   });
-  type PlacementRow = Prisma.PlacementGetPayload<{ include: { structure: true } }>;
-  csv<z.infer<typeof placementsQuery>, PlacementRow>(
+  csv(
     'placements',
     'Placements of the people in my scope (on a day of the period, kind, status, structure), as CSV',
     placementsQuery,
-    () => ({
+    (ctx, q) => {
+      const where: Prisma.PlacementWhereInput = {
+        beneficiary: caseScope(ctx.staff),
+        ...(q.to && { startDate: { lte: q.to } }),
+        ...(q.from && { endDate: { gte: q.from } }),
+        ...given(q, ['kind', 'status', 'structureId']),
+      };
+      return pages((id, take) =>
+        prisma.placement.findMany({ ...after(where, id, take), include: { structure: true } }),
+      );
+    },
+    {
       id: 'id',
       personne_id: 'beneficiaryId',
       structure_id: 'structureId',
@@ -336,35 +337,22 @@ export function exportRoutes(api: Api, { db, db: { prisma } }: ApiDeps): void {
       fin: 'endDate',
       jours: (p) => Math.round((p.endDate.getTime() - p.startDate.getTime()) / DAY_MS) + 1,
       statut: 'status',
-    }),
-    (ctx, q) => {
-      const where: Prisma.PlacementWhereInput = {
-        beneficiary: caseScope(ctx.staff),
-        ...(q.to && { startDate: { lte: q.to } }),
-        ...(q.from && { endDate: { gte: q.from } }),
-        ...(q.kind && { kind: q.kind }),
-        ...(q.status && { status: q.status }),
-        ...(q.structureId && { structureId: q.structureId }),
-      };
-      return pages((id, take) =>
-        prisma.placement.findMany({ ...after(where, id, take), include: { structure: true } }),
-      );
     },
   );
 
   // --- stats: the figures of GET /api/cip/stats, one per line
   // -------------------------------------------------------------
-  csv<z.infer<typeof statsQuery>, StatLine>(
+  csv(
     'stats',
     'The statistics of a period (the filters of GET /api/cip/stats), one figure per line, as CSV',
     statsQuery,
-    () => ({
+    async (ctx, q) => statLines(await computeStats(db, statsFilter(ctx, q), ctx.now)),
+    {
       rubrique: 'section',
       indicateur: 'indicator',
       cle: 'key',
       valeur: 'value',
-    }),
-    async (ctx, q) => statLines(await computeStats(db, statsFilter(ctx, q), ctx.now)),
+    },
   );
 }
 

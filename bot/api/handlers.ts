@@ -1,6 +1,6 @@
 // What the CIP API's route handlers share once http.ts has checked the request: a record or its 404,
 // a record shown (and its read audited), a case's records, a list or one page of it with its total (and
-// a page of personal records, its read audited), the audit entry of a record.
+// a page of personal records, its read audited), the filters a query gives, the audit entry of a record.
 import type { Db } from '../db/client';
 import { notFound, type ApiContext } from './http';
 import { caseInScope } from './scope';
@@ -57,6 +57,16 @@ export async function changed<T extends { id: number; beneficiaryId?: number | n
   const updated = await update();
   await ctx.audit({ action: 'update', resource, ...about(updated), detail: fieldsOf(body) });
   return updated;
+}
+
+/**
+ * The filters a query gives, as equalities for a where clause: { status: 'open' } for ?status=open. A filter left
+ * out, or given empty (?category=), filters nothing; false does (?active=false).
+ */
+export function given<Q extends object, K extends keyof Q>(query: Q, keys: readonly K[]) {
+  return Object.fromEntries(
+    keys.flatMap((k) => (query[k] === undefined || query[k] === '' ? [] : [[k, query[k]]])),
+  ) as { [P in K]?: Exclude<Q[P], undefined> };
 }
 
 /** One page of a list and the length of the whole list: `read` asks for both, given the page's take and skip. */

@@ -7,18 +7,18 @@ import { ANY_STAFF, type Api, type ApiDeps } from './http';
 import { routesFor } from './routes';
 import { aboutCase } from './handlers';
 import { caseInScope } from './scope';
-import { idParams, list, paging } from './schemas';
+import { idParams, int, list, paging, textOrNull, timestamp } from './schemas';
 
 const logged = z.object({
-  id: z.number().int(),
+  id: int,
   direction: z.string(),
   channel: z.string(),
   kind: z.string(),
   status: z.string(),
-  text: z.string().nullable(),
+  text: textOrNull,
   /** files: their type, and the id of our stored copy (GET /webchat/media/:id) when there is one */
-  attachments: z.array(z.object({ contentType: z.string(), mediaId: z.string().nullable() })),
-  createdAt: z.date(),
+  attachments: z.array(z.object({ contentType: z.string(), mediaId: textOrNull })),
+  createdAt: timestamp,
 });
 
 /** The text and files of a stored activity, whatever else it carries. */

@@ -9,26 +9,26 @@ import {
   createPlacement,
   updatePlacement,
 } from '../services/placements';
-import { ANY_STAFF, conflict, invalid, notFound, type Api, type ApiDeps } from './http';
+import { ANY_STAFF, conflict, invalid, notFound, type Api, type ApiContext, type ApiDeps } from './http';
 import { routesFor } from './routes';
-import { about, byStaff, fieldsOf, ofCase, orNotFound, shown } from './handlers';
+import { about, byStaff, fieldsOf, given, ofCase, orNotFound, shown } from './handlers';
 import { caseInScope, inScope } from './scope';
-import { day, id, idParams, list, record, ref, someOf, text } from './schemas';
+import { day, id, idParams, int, list, record, ref, someOf, text, textOrNull, timestamp } from './schemas';
 
 export const placementKind = z.enum(PLACEMENT_KINDS);
 export const placementStatus = z.enum(PLACEMENT_STATUSES);
 
 export const placement = record({
-  beneficiaryId: z.number().int(),
-  structureId: z.number().int(),
-  tutorId: z.number().int().nullable(),
+  beneficiaryId: int,
+  structureId: int,
+  tutorId: int.nullable(),
   kind: z.string(),
   /** the first day (midnight UTC) */
-  startDate: z.date(),
+  startDate: timestamp,
   /** the last day, included (midnight UTC) */
-  endDate: z.date(),
+  endDate: timestamp,
   status: z.string(),
-  notes: z.string().nullable(),
+  notes: textOrNull,
 }).extend({ structure: ref.extend({ kind: z.string() }) });
 
 const createBody = z
@@ -86,6 +86,9 @@ const withStructure = { structure: { select: { id: true, name: true, kind: true 
 
 export function placementRoutes(api: Api, { db, db: { prisma } }: ApiDeps): void {
   const anyStaff = routesFor(api, 'placements', ANY_STAFF);
+  /** The placement of this id, with its structure, if its case is in the member's scope. */
+  const inScopeOf = (ctx: ApiContext, id: number) =>
+    prisma.placement.findFirst({ where: inScope(ctx.staff, id), include: withStructure });
 
   anyStaff.post(
     '/api/cip/placements',
@@ -103,13 +106,7 @@ export function placementRoutes(api: Api, { db, db: { prisma } }: ApiDeps): void
     '/api/cip/placements/:id',
     'A placement',
     { params: idParams, response: placement },
-    async (ctx, { params }) =>
-      shown(
-        ctx,
-        'Placement',
-        'placement',
-        prisma.placement.findFirst({ where: inScope(ctx.staff, params.id), include: withStructure }),
-      ),
+    async (ctx, { params }) => shown(ctx, 'Placement', 'placement', inScopeOf(ctx, params.id)),
   );
 
   anyStaff.patch(
@@ -117,7 +114,7 @@ export function placementRoutes(api: Api, { db, db: { prisma } }: ApiDeps): void
     "Change a placement's dates, status, tutor or notes",
     { params: idParams, body: updateBody, response: placement },
     async (ctx, { params, body }) => {
-      const found = await orNotFound('Placement', prisma.placement.findFirst({ where: inScope(ctx.staff, params.id) }));
+      const found = await orNotFound('Placement', inScopeOf(ctx, params.id));
       const updated = await updatePlacement(db, found.id, body, byStaff(ctx)).catch(asApiError);
       await ctx.audit({ action: 'update', resource: 'placement', ...about(updated), detail: fieldsOf(body) });
       return prisma.placement.findUniqueOrThrow({ where: { id: updated.id }, include: withStructure });
@@ -131,7 +128,7 @@ export function placementRoutes(api: Api, { db, db: { prisma } }: ApiDeps): void
     async (ctx, { params, query }) =>
       ofCase(ctx, prisma, params.id, 'placement', (beneficiaryId) =>
         prisma.placement.findMany({
-          where: { beneficiaryId, ...(query.status && { status: query.status }) },
+          where: { beneficiaryId, ...given(query, ['status']) },
           orderBy: [{ startDate: 'asc' }, { id: 'asc' }],
           include: withStructure,
         }),

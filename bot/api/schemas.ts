@@ -38,19 +38,24 @@ export const paging = {
 /** A query flag: true, false, 1, 0. */
 export const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
+// The fields of the answers as the database keeps them: whole numbers, texts or null, times.
+export const int = z.number().int();
+export const textOrNull = z.string().nullable();
+export const timestamp = z.date();
+
 /** A record as the database keeps it: its id, its fields, when it was created and last changed. */
 export const record = <S extends z.ZodRawShape>(fields: S) =>
-  z.object({ id: z.number().int(), ...fields, createdAt: z.date(), updatedAt: z.date() });
+  z.object({ id: int, ...fields, createdAt: timestamp, updatedAt: timestamp });
 
 /** A person named in another record (a blocker's, a booking's). */
 export const personRef = z.object({
-  id: z.number().int(),
-  firstName: z.string().nullable(),
-  lastName: z.string().nullable(),
+  id: int,
+  firstName: textOrNull,
+  lastName: textOrNull,
 });
 
 /** A record named in another by its name: a placement's structure, a member of staff to choose. */
-export const ref = z.object({ id: z.number().int(), name: z.string() });
+export const ref = z.object({ id: int, name: z.string() });
 
 /** What staff write of a person (a case, an employer contact): names, phone, language of the chat. */
 export const personFields = { firstName: name, lastName: name.nullable(), phone: phone.nullable(), language };
@@ -64,6 +69,6 @@ export const someOf = <S extends z.ZodRawShape>(fields: S) =>
 
 /** Whole numbers, one a name: what an operation counted. */
 export const countsOf = <K extends string>(names: readonly K[]) =>
-  z.object(Object.fromEntries(names.map((n) => [n, z.number().int()])) as Record<K, z.ZodNumber>);
+  z.object(Object.fromEntries(names.map((n) => [n, int])) as Record<K, z.ZodNumber>);
 
-export const list = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), total: z.number().int() });
+export const list = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), total: int });

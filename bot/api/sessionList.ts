@@ -3,15 +3,15 @@
 import { z } from 'zod';
 import { ANY_STAFF, invalid, notFound, type Api, type ApiDeps } from './http';
 import { routesFor } from './routes';
-import { day, idParams, list } from './schemas';
+import { day, idParams, int, list } from './schemas';
 import { all } from './handlers';
 import { sessionSlot } from './workshops';
 
 const DAY_MS = 24 * 3600_000;
 /** A session as the lists show it: with its workshop's code and title. */
 export const listedSession = z.object({
-  id: z.number().int(),
-  workshopId: z.number().int(),
+  id: int,
+  workshopId: int,
   workshopCode: z.string(),
   title: z.string(),
   ...sessionSlot,

@@ -16,9 +16,10 @@ import {
 } from '../services/staff';
 import { ANY_STAFF, ApiError, apiError, invalid, type Api, type ApiDeps } from './http';
 import { routesFor } from './routes';
+import { int, timestamp } from './schemas';
 
 const staff = z.object({
-  id: z.number().int(),
+  id: int,
   email: z.string(),
   name: z.string(),
   role: z.string(),
@@ -47,7 +48,7 @@ export function sessionRoutes(api: Api, { db }: ApiDeps, options: { sessionHours
     'Sign in: a bearer token for the API (429 with Retry-After after too many wrong passwords)',
     {
       body: z.object({ email: z.string().trim().min(3).max(200), password: z.string().min(1).max(200) }),
-      response: z.object({ token: z.string(), expiresAt: z.date(), staff }),
+      response: z.object({ token: z.string(), expiresAt: timestamp, staff }),
       errors: {
         401:
           'Wrong email or password (Unauthorized), ' +

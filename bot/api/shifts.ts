@@ -7,26 +7,26 @@ import { routesFor } from './routes';
 import { about, byStaff, ofCase, orNotFound } from './handlers';
 import { asApiError } from './placements';
 import { inScope } from './scope';
-import { dateTime, idParams, list, record, ref } from './schemas';
+import { dateTime, idParams, int, list, record, ref, textOrNull, timestamp } from './schemas';
 
 export const shift = record({
-  placementId: z.number().int(),
-  beneficiaryId: z.number().int(),
-  startsAt: z.date(),
-  endsAt: z.date(),
+  placementId: int,
+  beneficiaryId: int,
+  startsAt: timestamp,
+  endsAt: timestamp,
   /** the person's answer: pending | confirmed | declined */
   confirmation: z.string(),
-  declineReason: z.string().nullable(),
-  respondedAt: z.date().nullable(),
+  declineReason: textOrNull,
+  respondedAt: timestamp.nullable(),
   /** unknown | present | absent | late */
   attendance: z.string(),
-  attendanceAt: z.date().nullable(),
-  attendanceContactId: z.number().int().nullable(),
+  attendanceAt: timestamp.nullable(),
+  attendanceContactId: int.nullable(),
 });
 
 const listedShift = shift.extend({
   placement: z.object({
-    id: z.number().int(),
+    id: int,
     kind: z.string(),
     status: z.string(),
     structure: ref,

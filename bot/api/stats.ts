@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { computeStats } from '../services/stats';
 import { ANY_STAFF, apiError, type Api, type ApiContext, type ApiDeps } from './http';
+import { given } from './handlers';
 import { routesFor } from './routes';
 import { day, id } from './schemas';
 
@@ -38,7 +39,7 @@ export function statsFilter(ctx: ApiContext, query: StatsQuery) {
     from,
     to,
     ...(cipId !== undefined && { cipId }),
-    ...(query.structureId !== undefined && { structureId: query.structureId }),
+    ...given(query, ['structureId']),
   };
 }
 

@@ -7,31 +7,31 @@ import type { Prisma } from '../db/client';
 import { SIAE_DEFAULT_CAPACITY } from '../services/placements';
 import { ANY_STAFF, MANAGERS, type Api, type ApiDeps } from './http';
 import { routesFor } from './routes';
-import { changed, idsOf, orNotFound, page } from './handlers';
+import { changed, given, idsOf, orNotFound, page } from './handlers';
 import { contact } from './contacts';
-import { flag, idParams, list, paging, record, someOf, text } from './schemas';
+import { flag, idParams, int, list, paging, record, someOf, text, textOrNull } from './schemas';
 
 export const structureKind = z.enum(['siae', 'company', 'training', 'mission_locale']);
 
 export const structure = record({
   name: z.string(),
   kind: z.string(),
-  sector: z.string().nullable(),
-  address: z.string().nullable(),
-  city: z.string().nullable(),
+  sector: textOrNull,
+  address: textOrNull,
+  city: textOrNull,
   /** refugees at a time (SIAE: 2 when not set) */
-  capacity: z.number().int().nullable(),
+  capacity: int.nullable(),
   active: z.boolean(),
 });
 
 const counts = {
-  currentPlacements: z.number().int().describe('planned or active placements that include today'),
-  upcomingPlacements: z.number().int().describe('planned or active placements that start later'),
+  currentPlacements: int.describe('planned or active placements that include today'),
+  upcomingPlacements: int.describe('planned or active placements that start later'),
 };
 const week = z.object({
   from: z.string().describe('Monday, YYYY-MM-DD'),
   to: z.string().describe('Sunday, YYYY-MM-DD (included)'),
-  placed: z.number().int().describe('people with a planned or active placement on at least one day of the week'),
+  placed: int.describe('people with a planned or active placement on at least one day of the week'),
 });
 const seats = z
   .number()
@@ -39,7 +39,7 @@ const seats = z
   .nullable()
   .describe('refugees at a time: the capacity, 2 for an SIAE without one, null for other structures without one');
 const occupancyOf = z.object({
-  structureId: z.number().int(),
+  structureId: int,
   seats,
   weeks: z.array(week).describe('this week first'),
 });
@@ -139,8 +139,7 @@ export function structureRoutes(api: Api, { db: { prisma } }: ApiDeps): void {
     { query: listQuery, response: list(listed) },
     async (ctx, { query }) => {
       const where: Prisma.StructureWhereInput = {
-        ...(query.kind && { kind: query.kind }),
-        ...(query.active !== undefined && { active: query.active }),
+        ...given(query, ['kind', 'active']),
       };
       const { items: rows, total } = await page(query, (window) => [
         prisma.structure.findMany({ where, orderBy: { id: 'asc' }, ...window }),

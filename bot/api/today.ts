@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { ANY_STAFF, type Api, type ApiDeps } from './http';
 import { routesFor } from './routes';
 import { caseScope } from './scope';
-import { personRef } from './schemas';
+import { int, personRef, timestamp } from './schemas';
 import { listedSession } from './sessionList';
 
 const DAY_MS = 24 * 3600_000;
@@ -21,17 +21,17 @@ export function todayRoutes(api: Api, { db: { prisma } }: ApiDeps): void {
       'sessions and shifts of today and tomorrow, immersions in progress',
     {
       response: z.object({
-        alerts: z.array(z.object({ type: z.string(), count: z.number().int() })),
-        pending: z.array(personRef.extend({ createdAt: z.date() })),
-        quiet: z.array(personRef.extend({ lastNews: z.date() })),
+        alerts: z.array(z.object({ type: z.string(), count: int })),
+        pending: z.array(personRef.extend({ createdAt: timestamp })),
+        quiet: z.array(personRef.extend({ lastNews: timestamp })),
         sessions: z.array(
           listedSession.pick({ id: true, title: true, startsAt: true, place: true, bookedCount: true, capacity: true }),
         ),
         shifts: z.array(
           z.object({
-            id: z.number().int(),
-            startsAt: z.date(),
-            endsAt: z.date(),
+            id: int,
+            startsAt: timestamp,
+            endsAt: timestamp,
             structure: z.string(),
             confirmation: z.string(),
             person: personRef,
@@ -39,9 +39,9 @@ export function todayRoutes(api: Api, { db: { prisma } }: ApiDeps): void {
         ),
         immersions: z.array(
           z.object({
-            id: z.number().int(),
-            startDate: z.date(),
-            endDate: z.date(),
+            id: int,
+            startDate: timestamp,
+            endDate: timestamp,
             structure: z.string(),
             person: personRef,
           }),

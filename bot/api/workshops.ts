@@ -10,9 +10,22 @@ import { appendCaseEvent } from '../services/caseEvents';
 import { queueNotification } from '../services/notifications';
 import { ANY_STAFF, MANAGERS, apiError, conflict, invalid, type Api, type ApiDeps } from './http';
 import { routesFor } from './routes';
-import { about, all, byStaff, changed, fieldsOf, orNotFound } from './handlers';
+import { about, all, byStaff, changed, fieldsOf, given, orNotFound } from './handlers';
 import { caseScope } from './scope';
-import { ageGroup, dateTime, flag, id, idParams, list, record, someOf, text } from './schemas';
+import {
+  ageGroup,
+  dateTime,
+  flag,
+  id,
+  idParams,
+  int,
+  list,
+  record,
+  someOf,
+  text,
+  textOrNull,
+  timestamp,
+} from './schemas';
 
 export const workshopCategory = z.enum([
   'codes_soft_skills',
@@ -26,18 +39,18 @@ const sessionStatus = z.enum(['scheduled', 'cancelled']);
 
 /** When and where a session is, and its seats: how many, how many taken. */
 export const sessionSlot = {
-  startsAt: z.date(),
-  endsAt: z.date(),
+  startsAt: timestamp,
+  endsAt: timestamp,
   place: z.string(),
-  capacity: z.number().int(),
-  bookedCount: z.number().int(),
+  capacity: int,
+  bookedCount: int,
 };
 
 export const session = record({
-  workshopId: z.number().int(),
+  workshopId: int,
   ...sessionSlot,
-  seatsLeft: z.number().int(),
-  waitlistedCount: z.number().int(),
+  seatsLeft: int,
+  waitlistedCount: int,
   audience: z.string(),
   status: z.string(),
 });
@@ -46,8 +59,8 @@ export const workshop = record({
   code: z.string(),
   title: z.string(),
   category: z.string(),
-  description: z.string().nullable(),
-  durationMinutes: z.number().int(),
+  description: textOrNull,
+  durationMinutes: int,
   active: z.boolean(),
 });
 
@@ -105,7 +118,9 @@ export function workshopRoutes(api: Api, { db: { prisma } }: ApiDeps): void {
       seatsLeft: Math.max(0, s.capacity - s.bookedCount),
       waitlistedCount: counts.get(s.id) ?? 0,
     }));
-  }
+  } /** The session of this id with its workshop, or 404. */
+  const sessionOf = (id: number) =>
+    orNotFound('Session', prisma.workshopSession.findUnique({ where: { id }, include: { workshop: true } }));
 
   anyStaff.get(
     '/api/cip/workshops',
@@ -117,8 +132,7 @@ export function workshopRoutes(api: Api, { db: { prisma } }: ApiDeps): void {
     async (ctx, { query }) => {
       const rows = await prisma.workshop.findMany({
         where: {
-          ...(query.category && { category: query.category }),
-          ...(query.active !== undefined && { active: query.active }),
+          ...given(query, ['category', 'active']),
         },
         include: upcoming(ctx.now),
         orderBy: { id: 'asc' },
@@ -187,10 +201,7 @@ export function workshopRoutes(api: Api, { db: { prisma } }: ApiDeps): void {
     "Change a session's place or seats, cancel it or schedule it again",
     { params: idParams, body: sessionChanges, response: session },
     async (ctx, { params, body }) => {
-      const before = await orNotFound(
-        'Session',
-        prisma.workshopSession.findUnique({ where: { id: params.id }, include: { workshop: true } }),
-      );
+      const before = await sessionOf(params.id);
       const updated = await prisma.$transaction(async (tx) => {
         if (body.capacity !== undefined) {
           // In one statement with the seat count, so that a booking at the same moment cannot slip in.
@@ -272,8 +283,8 @@ export function workshopRoutes(api: Api, { db: { prisma } }: ApiDeps): void {
       .refine((marks) => new Set(marks.map((m) => m.beneficiaryId)).size === marks.length, 'one mark per person'),
   });
   const marked = z.object({
-    bookingId: z.number().int(),
-    beneficiaryId: z.number().int(),
+    bookingId: int,
+    beneficiaryId: int,
     status: z.string(),
     from: z.string(),
   });
@@ -288,10 +299,7 @@ export function workshopRoutes(api: Api, { db: { prisma } }: ApiDeps): void {
       errors: { 404: 'No such session', 409: 'The session is cancelled or has not ended yet' },
     },
     async (ctx, { params, body }) => {
-      const session = await orNotFound(
-        'Session',
-        prisma.workshopSession.findUnique({ where: { id: params.id }, include: { workshop: true } }),
-      );
+      const session = await sessionOf(params.id);
       if (session.status === 'cancelled') throw conflict('session.cancelled');
       if (session.endsAt > ctx.now) throw conflict('session.notEnded', { endsAt: session.endsAt });
       const ids = body.attendance.map((m) => m.beneficiaryId);

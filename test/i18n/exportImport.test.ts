@@ -104,6 +104,8 @@ test('--dry-run says what would change and writes nothing', () => {
 });
 
 describe('each check refuses, with its reason; the good rows are merged all the same', () => {
+  /** The change and the key it refuses: the text of `key` replaced by `text`. */
+  const editing = (key: string, text: string) => [(rows: Row[]) => edit(rows, key, text), key] as const;
   const cases: [string, (rows: Row[]) => Row[], string, RegExp][] = [
     ['an unknown key', (rows) => [...rows, { ...rows[0], key: 'menu.nothing' }], 'menu.nothing', /unknown key/],
     [
@@ -114,41 +116,27 @@ describe('each check refuses, with its reason; the good rows are merged all the 
     ],
     [
       'a placeholder missing',
-      (rows) => edit(rows, 'checkins.question', 'ستاسو ورځ څنګه وه؟'),
-      'checkins.question',
+      ...editing('checkins.question', 'ستاسو ورځ څنګه وه؟'),
       /placeholders missing: \{\{structure\}\}/,
     ],
     [
       'a placeholder French does not have',
-      (rows) => edit(rows, 'checkins.question', 'په {{structure}} کې مو ورځ څنګه وه، {{name}}؟'),
-      'checkins.question',
+      ...editing('checkins.question', 'په {{structure}} کې مو ورځ څنګه وه، {{name}}؟'),
       /placeholders not in French: \{\{name\}\}/,
     ],
-    [
-      'a placeholder translated',
-      (rows) => edit(rows, 'reminders.intro', 'سبا، {{ورځ}}:'),
-      'reminders.intro',
-      /placeholders missing: \{\{day\}\}/,
-    ],
+    ['a placeholder translated', ...editing('reminders.intro', 'سبا، {{ورځ}}:'), /placeholders missing: \{\{day\}\}/],
     [
       'a button text too long for WhatsApp',
-      (rows) => edit(rows, 'common.yes', 'هو، زه ورسره بشپړ موافق یم'),
-      'common.yes',
+      ...editing('common.yes', 'هو، زه ورسره بشپړ موافق یم'),
       /longer than 17 characters/,
     ],
     [
       'a template button too long',
-      (rows) => edit(rows, 'whatsapp.templateButtons.checkin', '1 ښه|2 سخت|3 زه ډېرې زیاتې مرستې ته اړتیا لرم'),
-      'whatsapp.templateButtons.checkin',
+      ...editing('whatsapp.templateButtons.checkin', '1 ښه|2 سخت|3 زه ډېرې زیاتې مرستې ته اړتیا لرم'),
       /longer than 25 characters: "3 زه ډېرې/,
     ],
-    [
-      'a text in another script',
-      (rows) => edit(rows, 'reminders.seeYou', 'Manana. Saba goro!'),
-      'reminders.seeYou',
-      /not in the Arabic script/,
-    ],
-    ['an empty text', (rows) => edit(rows, 'reminders.seeYou', '  '), 'reminders.seeYou', /the text is empty/],
+    ['a text in another script', ...editing('reminders.seeYou', 'Manana. Saba goro!'), /not in the Arabic script/],
+    ['an empty text', ...editing('reminders.seeYou', '  '), /the text is empty/],
     [
       'a French text changed since the export',
       (rows) =>

@@ -1,14 +1,8 @@
 // A Bot Framework adapter that runs turns inside this process: the built-in web chat's Direct Line
 // endpoint hands it the activities people post, and it hands the bot's replies to `deliver`.
 // Middleware and bot are the same as on every other channel (see botCore.installPipeline).
-import {
-  BotAdapter,
-  TurnContext,
-  type Activity,
-  type ConversationReference,
-  type ResourceResponse,
-} from 'botbuilder-core';
-import { proactiveActivity, type Logic } from '../turnLogic';
+import type { Activity, ConversationReference, ResourceResponse, TurnContext } from 'botbuilder-core';
+import { InProcessTurns, proactiveActivity, type Logic } from '../turnLogic';
 
 export type Deliver = (
   activity: Partial<Activity>,
@@ -16,13 +10,13 @@ export type Deliver = (
 ) => ResourceResponse | Promise<ResourceResponse>;
 export type { Logic };
 
-export class InProcessAdapter extends BotAdapter {
+export class InProcessAdapter extends InProcessTurns {
   constructor(private readonly deliver: Deliver) {
-    super();
+    super('the web chat');
   }
 
   processActivity(activity: Partial<Activity>, logic: Logic): Promise<void> {
-    return this.runMiddleware(new TurnContext(this, activity), logic);
+    return this.turn(activity, logic);
   }
 
   async sendActivities(context: TurnContext, activities: Partial<Activity>[]): Promise<ResourceResponse[]> {
@@ -40,16 +34,8 @@ export class InProcessAdapter extends BotAdapter {
     return responses;
   }
 
-  async updateActivity(): Promise<void> {
-    throw new Error('the web chat channel does not update sent activities');
-  }
-
-  async deleteActivity(): Promise<void> {
-    throw new Error('the web chat channel does not delete sent activities');
-  }
-
   /** A proactive turn in an existing conversation. */
   async continueConversation(reference: Partial<ConversationReference>, logic: Logic): Promise<void> {
-    await this.runMiddleware(new TurnContext(this, proactiveActivity(reference)), logic);
+    await this.turn(proactiveActivity(reference), logic);
   }
 }

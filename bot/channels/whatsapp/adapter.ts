@@ -4,15 +4,9 @@
 // "handled" mark, in one transaction (see channel.ts). A crash before that commit leaves the
 // message to be handled again, from the same state; after it, the replies go out from the outbox.
 // Typing becomes WhatsApp's "read, typing..." mark on the person's message.
-import {
-  BotAdapter,
-  TurnContext,
-  type Activity,
-  type ConversationReference,
-  type ResourceResponse,
-} from 'botbuilder-core';
+import type { Activity, ConversationReference, ResourceResponse, TurnContext } from 'botbuilder-core';
 import { RECORDED_BY_CHANNEL } from '../../turns/middleware/messageRecorder';
-import { proactiveActivity, type Logic } from '../turnLogic';
+import { InProcessTurns, proactiveActivity, type Logic } from '../turnLogic';
 
 export type { Logic };
 
@@ -37,9 +31,9 @@ export interface AdapterHooks {
   proactive(reference: Partial<ConversationReference>, logic: Logic): Promise<void>;
 }
 
-export class WhatsAppAdapter extends BotAdapter {
+export class WhatsAppAdapter extends InProcessTurns {
   constructor(private readonly hooks: AdapterHooks) {
-    super();
+    super('WhatsApp');
   }
 
   /** Runs a turn whose replies go to `output`. */
@@ -49,12 +43,12 @@ export class WhatsAppAdapter extends BotAdapter {
     prepare: (context: TurnContext) => void,
     logic: Logic,
   ): Promise<void> {
-    const context = new TurnContext(this, activity);
-    context.turnState.set(OUTPUT, output);
-    // The channel records its messages itself: inbound when stored, outbound in the outbox.
-    context.turnState.set(RECORDED_BY_CHANNEL, true);
-    prepare(context);
-    return this.runMiddleware(context, logic);
+    return this.turn(activity, logic, (context) => {
+      context.turnState.set(OUTPUT, output);
+      // The channel records its messages itself: inbound when stored, outbound in the outbox.
+      context.turnState.set(RECORDED_BY_CHANNEL, true);
+      prepare(context);
+    });
   }
 
   async sendActivities(context: TurnContext, activities: Partial<Activity>[]): Promise<ResourceResponse[]> {
@@ -66,14 +60,6 @@ export class WhatsAppAdapter extends BotAdapter {
       // delay, trace, invokeResponse...: nothing to send on WhatsApp
       return { id: output.nextId() };
     });
-  }
-
-  async updateActivity(): Promise<void> {
-    throw new Error('WhatsApp cannot change a message once sent');
-  }
-
-  async deleteActivity(): Promise<void> {
-    throw new Error('WhatsApp cannot delete a message from here');
   }
 
   /** A proactive turn in an existing conversation; its replies go through the outbox too. */
