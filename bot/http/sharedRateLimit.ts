@@ -17,22 +17,23 @@ export interface SharedRateOptions {
 }
 
 export class SharedRateLimit {
-  private readonly intervalMs: number;
-  private readonly now: () => number;
+  /** how far each request moves its key's time on, ms */
+  private readonly step: number;
+  /** how far ahead of now a key's time may go: the burst, ms */
+  private readonly ahead: number;
 
   constructor(
     private readonly prisma: Db,
     private readonly options: SharedRateOptions,
   ) {
-    this.intervalMs = Math.max(1, Math.round(60_000 / options.perMinute));
-    this.now = options.now ?? Date.now;
+    this.step = Math.max(1, Math.round(60_000 / options.perMinute));
+    this.ahead = options.burst * this.step;
   }
 
   /** Takes one request from `key`'s allowance: 0 when allowed, else the seconds to wait (Retry-After). */
   async take(key: string): Promise<number> {
-    const now = this.now();
-    const step = this.intervalMs;
-    const ahead = this.options.burst * step;
+    const now = (this.options.now ?? Date.now)();
+    const { step, ahead } = this;
     // (The SET expressions read the row as it was, so "allowed" and "dueMs" agree.)
     const [row] = await this.prisma.$queryRawUnsafe<{ allowed: boolean; dueMs: bigint }[]>(
       `INSERT INTO "AddressRate" AS r ("key", "dueMs", "allowed") VALUES ($1, $2::bigint + $3::bigint, true)
@@ -55,7 +56,7 @@ export class SharedRateLimit {
     return this.prisma.$executeRawUnsafe(
       `DELETE FROM "AddressRate" WHERE "key" LIKE $1 AND "dueMs" < $2::bigint`,
       `${this.options.scope}:%`,
-      this.now(),
+      (this.options.now ?? Date.now)(),
     );
   }
 }

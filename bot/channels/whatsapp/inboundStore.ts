@@ -14,7 +14,7 @@ import type { PrismaStorage, WriteRequest } from '../../turns/prismaStorage';
 import type { InboundEvent } from './webhook';
 import { CHANNEL_ID } from './inbound';
 import type { NewOutbound, OutboxStore } from './outboxStore';
-import { CHANNEL, idList, json, providerIdOf, textList, type Tx } from './storeSql';
+import { CHANNEL, idList, json, MESSAGE_COLUMNS, providerIdOf, textList, type Tx } from './storeSql';
 
 export interface QueuedInbound {
   id: number;
@@ -46,17 +46,7 @@ export interface TurnCommit {
   touch?: { event: InboundEvent; receivedAt: Date };
 }
 
-const INBOUND_COLUMNS: JsonColumns = {
-  direction: 'text',
-  channel: 'text',
-  conversationId: 'text',
-  providerId: 'text',
-  kind: 'text',
-  status: 'text',
-  payload: 'json',
-  createdAt: 'timestamp',
-  updatedAt: 'timestamp',
-};
+const INBOUND_COLUMNS: JsonColumns = { ...MESSAGE_COLUMNS, providerId: 'text' };
 
 const REF_COLUMNS: JsonColumns = {
   channel: 'text',

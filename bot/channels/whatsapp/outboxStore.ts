@@ -9,7 +9,7 @@ import { dbTimestamp, insertFromJson, jsonTable, type JsonColumns } from '../../
 import { SqlParams } from '../../db/rawSql';
 import { CHANNEL_ID } from './inbound';
 import type { AppliedStatus, StatusStore } from './statusStore';
-import { CHANNEL, idList, json, providerIdOf, type Tx } from './storeSql';
+import { CHANNEL, idList, json, MESSAGE_COLUMNS, providerIdOf, type Tx } from './storeSql';
 import { listens, voiceModeOf } from '../../voice/voiceMiddleware';
 
 export interface NewOutbound {
@@ -57,18 +57,11 @@ export type Settlement = (
 };
 
 const OUTBOUND_COLUMNS: JsonColumns = {
-  direction: 'text',
-  channel: 'text',
-  conversationId: 'text',
+  ...MESSAGE_COLUMNS,
   beneficiaryId: 'int',
   contactId: 'int',
-  kind: 'text',
-  status: 'text',
-  payload: 'json',
   nextAttemptAt: 'timestamp',
   dedupeKey: 'text',
-  createdAt: 'timestamp',
-  updatedAt: 'timestamp',
 };
 
 export class OutboxStore {

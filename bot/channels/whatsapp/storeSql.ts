@@ -1,6 +1,8 @@
 // What the WhatsApp stores (inboundStore.ts, outboxStore.ts, statusStore.ts) share: the channel's
-// name in SQL, the transaction type, message ids of the provider, and JSON lists for "IN".
+// name in SQL, the transaction type, the columns of the messages they write, message ids of the
+// provider, and JSON lists for "IN".
 import type { Database, Prisma } from '../../db/client';
+import type { JsonColumns } from '../../db/jsonRows';
 import type { SqlParams } from '../../db/rawSql';
 import { CHANNEL_ID } from './inbound';
 
@@ -8,6 +10,18 @@ import { CHANNEL_ID } from './inbound';
 export const CHANNEL = `'${CHANNEL_ID}'`;
 
 export type Tx = Pick<Prisma.TransactionClient, '$executeRawUnsafe' | '$queryRawUnsafe'>;
+
+/** What every Message row the channel inserts (from JSON rows) fills in, in or out. */
+export const MESSAGE_COLUMNS: JsonColumns = {
+  direction: 'text',
+  channel: 'text',
+  conversationId: 'text',
+  kind: 'text',
+  status: 'text',
+  payload: 'json',
+  createdAt: 'timestamp',
+  updatedAt: 'timestamp',
+};
 
 export function providerIdOf(wamid: string): string {
   return `${CHANNEL_ID}:${wamid}`;
