@@ -56,6 +56,7 @@ export class FakeGraphProcess {
   private readonly child: ChildProcess;
   private readonly sent = new Map<string, FakeSent[]>();
   private readonly waiters = new Map<string, () => void>();
+  private sentMessages = 0;
   /** when each upload was answered (epoch ms), and its HTTP status */
   readonly uploads: { at: number; status: number }[] = [];
   url = '';
@@ -72,9 +73,20 @@ export class FakeGraphProcess {
       const [to, at, type] = rest;
       const list = this.sent.get(to) ?? [];
       list.push({ at: Number(at), type });
+      this.sentMessages++;
       this.sent.set(to, list);
       this.waiters.get(to)?.();
     });
+  }
+
+  /** the process id (to read its CPU time) */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** How many messages the fake received so far, to anyone. */
+  sentCount(): number {
+    return this.sentMessages;
   }
 
   /** The messages sent to `to` so far, in order. */
@@ -141,6 +153,37 @@ export interface WhatsAppServer {
   stop(): Promise<void>;
 }
 
+/** The settings of a server against the fake at `graphUrl`: `databaseUrl`, its files in `dir`, quiet hours off. */
+export function serverEnv(databaseUrl: string, dir: string, graphUrl: string, mps: number): Record<string, string> {
+  return {
+    DATABASE_URL: databaseUrl,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DEMO_DATA: 'off',
+    LOG_LEVEL: 'warn',
+    QUIET_HOURS: 'off',
+    MEDIA_DIR: path.join(dir, 'media'),
+    ...whatsappSettings(graphUrl, mps),
+  };
+}
+
+/** Posts signed webhooks to the server at `url` (see WhatsAppServer.post). */
+export function webhookPoster(url: string): WhatsAppServer['post'] {
+  return async (body: Buffer) => {
+    const started = performance.timeOrigin + performance.now();
+    const send = () =>
+      fetch(`${url}/api/whatsapp`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-Hub-Signature-256': signatureOf(body, SECRET) },
+        body,
+      });
+    // A kept-alive connection the server closed at that very moment: sent again, as Meta does.
+    const res = await send().catch(() => send());
+    await res.arrayBuffer();
+    return { started, ackMs: performance.timeOrigin + performance.now() - started, ok: res.status === 200 };
+  };
+}
+
 /**
  * The real server (startApp, SQLite in `dir` with the benchmark's demo data, quiet hours off)
  * against the fake at `graphUrl`; `env` adds or overrides settings.
@@ -161,30 +204,7 @@ export async function startWhatsAppServer(
   const seeding = await openDatabase(url);
   await seedBench(seeding.prisma);
   await seeding.close();
-  const config = loadConfig({
-    DATABASE_URL: url,
-    PORT: '0',
-    HOST: '127.0.0.1',
-    DEMO_DATA: 'off',
-    LOG_LEVEL: 'silent',
-    QUIET_HOURS: 'off',
-    MEDIA_DIR: path.join(dir, 'media'),
-    ...whatsappSettings(graphUrl, mps),
-    ...env,
-  });
+  const config = loadConfig({ ...serverEnv(url, dir, graphUrl, mps), LOG_LEVEL: 'silent', ...env });
   const app = await startApp(config, silentLogger, { warmUp: true });
-  const post = async (body: Buffer) => {
-    const started = performance.timeOrigin + performance.now();
-    const send = () =>
-      fetch(`${app.url}/api/whatsapp`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', 'X-Hub-Signature-256': signatureOf(body, SECRET) },
-        body,
-      });
-    // A kept-alive connection the server closed at that very moment: sent again, as Meta does.
-    const res = await send().catch(() => send());
-    await res.arrayBuffer();
-    return { started, ackMs: performance.timeOrigin + performance.now() - started, ok: res.status === 200 };
-  };
-  return { url: app.url, post, stop: () => app.stop() };
+  return { url: app.url, post: webhookPoster(app.url), stop: () => app.stop() };
 }

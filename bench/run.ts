@@ -8,7 +8,7 @@
 //   --turns N           measured turns per person (BENCH_TURNS, default 24: onboarding + a round, see script.ts)
 //   --think MS          saturation phase: average pause before each next message (BENCH_THINK_MS, default 0)
 //   --rate N            paced phase: messages per second of all people together (BENCH_RATE, default 1000; 0: skip)
-//   --only echo|passerelle|whatsapp|broadcast|flood|dashboard|voice   run one part only (e.g. to profile it)
+//   --only echo|passerelle|whatsapp|broadcast|flood|dashboard|voice|scale   run one part only (e.g. to profile it)
 //   --json              a JSON summary as the last line of stdout
 // Then the WhatsApp channel (see whatsapp.ts): signed webhooks into the real server, against the
 // fake Graph API in a process of its own:
@@ -42,6 +42,10 @@
 // dashboard.ts; only with --only dashboard, it takes a few minutes):
 //   --dash-cases N      cases (default 10000), --dash-events N events per case (default 50)
 //   --dash-rounds N     timed requests of each kind (default 30), --dash-db sqlite|postgres|both (default both)
+// Scaling out (see scale.ts; only with --only scale): the WhatsApp conversations against 1, then 2
+// server instances on one throw-away PostgreSQL database (TEST_POSTGRES_URL's server):
+//   --scale-people N    people talking at once (default 200), 10 messages each
+//   --scale-rounds N    runs of each (alternated: 1, 2, 1, 2...; default 1); --mps as above
 // Progress goes to stderr. The exit code is 1 when any turn failed or got a wrong reply.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -56,6 +60,7 @@ import { runWhatsAppBench, type WhatsAppBenchResult } from './whatsapp';
 import { FLOOD_TARGET, runFloodBench, type FloodBenchResult } from './flood';
 import { dashboardFailures, dashboardReport, runDashboardBench, type DashboardRun } from './dashboard';
 import type { VoiceBenchResult } from './voice';
+import type { ScaleBenchResult } from './scale';
 
 const TARGET = { turnsPerSecond: 1000, p95Ms: 25, costRatio: 3, conversations: 200 };
 
@@ -74,6 +79,7 @@ function readOptions() {
       ...valued('flood-people', 'flood-turns', 'flood-posts', 'flood-tokens', 'flood-attackers', 'flood-rate'),
       ...valued('dash-cases', 'dash-events', 'dash-rounds', 'dash-db'),
       ...valued('voice-people', 'voice-seconds', 'voice-rate'),
+      ...valued('scale-people', 'scale-rounds'),
       'no-crash': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -82,12 +88,12 @@ function readOptions() {
   if (values.help) {
     console.log(
       `usage: npm run bench -- [--conversations 200] [--turns ${FIRST_VISIT_TURNS}] [--think 0] [--rate 1000] ` +
-        `[--only echo|passerelle|whatsapp|broadcast|flood|dashboard|voice] ` +
+        `[--only echo|passerelle|whatsapp|broadcast|flood|dashboard|voice|scale] ` +
         '[--people 1000] [--in-flight 64] [--wa-conversations 200] [--wa-turns 8] [--wa-rate 100] [--mps 1000] ' +
         '[--recipients 10000] [--bc-mps 1000] [--bc-latency 0] [--no-crash] [--db sqlite|postgres] ' +
         '[--flood-people 50] [--flood-turns 10] [--flood-posts 2000] [--flood-tokens 2000] [--flood-attackers 5] ' +
         '[--dash-cases 10000] [--dash-events 50] [--dash-rounds 30] [--dash-db both] ' +
-        '[--voice-people 40] [--voice-seconds 20] [--voice-rate 20] [--json]',
+        '[--voice-people 40] [--voice-seconds 20] [--voice-rate 20] [--scale-people 200] [--scale-rounds 1] [--json]',
     );
     process.exit(0);
   }
@@ -97,9 +103,9 @@ function readOptions() {
     return n;
   };
   const only = values.only;
-  const parts = ['echo', 'passerelle', 'whatsapp', 'broadcast', 'flood', 'dashboard', 'voice'];
+  const parts = ['echo', 'passerelle', 'whatsapp', 'broadcast', 'flood', 'dashboard', 'voice', 'scale'];
   if (only !== undefined && !parts.includes(only))
-    throw new Error('--only takes echo, passerelle, whatsapp, broadcast, flood, dashboard or voice');
+    throw new Error('--only takes echo, passerelle, whatsapp, broadcast, flood, dashboard, voice or scale');
   const dashDb = values['dash-db'] ?? 'both';
   if (!['sqlite', 'postgres', 'both'].includes(dashDb)) throw new Error('--dash-db takes sqlite, postgres or both');
   const db = values.db ?? 'sqlite';
@@ -147,6 +153,11 @@ function readOptions() {
       people: int(values['voice-people'], undefined, 40, 1),
       seconds: int(values['voice-seconds'], undefined, 20, 1),
       rate: int(values['voice-rate'], undefined, 20, 1),
+    },
+    scale: {
+      people: int(values['scale-people'], undefined, 200, 1),
+      rounds: int(values['scale-rounds'], undefined, 1, 1),
+      mps: int(values.mps, undefined, 1000, 1),
     },
   };
 }
@@ -562,6 +573,15 @@ async function main() {
     console.log(bench.voiceReport(voice).join('\n'));
     voiceErrors = bench.voiceFailures(voice);
   }
+  let scale: ScaleBenchResult | undefined;
+  let scaleErrors = 0;
+  if (only === 'scale') {
+    // (Loaded only now, as voice: pg and the rest stay out of the other parts' memory.)
+    const bench = await import('./scale');
+    scale = await bench.runScaleBench({ ...options.scale, log: partLog });
+    console.log(bench.scaleReport(scale).join('\n'));
+    scaleErrors = bench.scaleFailures(scale);
+  }
   const floodErrors = flood ? flood.baseline.missing + flood.flood.missing + (flood.newVisitorAnswered ? 0 : 1) : 0;
   const whatsappErrors = whatsapp
     ? whatsapp.ack.errors +
@@ -570,13 +590,16 @@ async function main() {
       (whatsapp.paced ? whatsapp.paced.errors + whatsapp.paced.missing : 0)
     : 0;
   if (options.json)
-    console.log(JSON.stringify({ ...pipeline?.summary, whatsapp, broadcast, flood, dashboard, voice, loadAverage }));
+    console.log(
+      JSON.stringify({ ...pipeline?.summary, whatsapp, broadcast, flood, dashboard, voice, scale, loadAverage }),
+    );
   process.exitCode =
     (pipeline?.errors ?? 0) +
     whatsappErrors +
     floodErrors +
     (broadcast ? broadcastFailures(broadcast) : 0) +
     (dashboard ? dashboardFailures(dashboard) : 0) +
+    scaleErrors +
     voiceErrors
       ? 1
       : 0;

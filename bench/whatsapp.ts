@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { FakeGraphProcess, startWhatsAppServer, textWebhook } from './fakeGraph';
+import { script, stats, talk } from './waConversation';
 
 export interface WhatsAppBenchOptions {
   people: number;
@@ -56,28 +57,6 @@ export interface WhatsAppBenchResult {
   peakRssMb: number;
 }
 
-/** What each person answers, question after question (every turn ends with a question). */
-function script(who: number): string[] {
-  const kind = who % 3;
-  const language = ['1', '٣', '۴'][kind]; // French; Arabic in Arabic-Indic digits; Dari in Persian digits
-  const yes = ['1', '١', '۱'][kind];
-  const digit = (n: number) =>
-    String(n).replace(/\d/g, (d) => ['0123456789', '٠١٢٣٤٥٦٧٨٩', '۰۱۲۳۴۵۶۷۸۹'][kind][Number(d)]);
-  // read (not listen), consent yes, "is your name ...?" yes -> menu; agenda -> menu; workshops menu; back;
-  // language list; back
-  return [language, digit(1), yes, yes, digit(4), digit(1), '0', digit(6), '0'];
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (!sorted.length) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
-const stats = (values: number[]) => {
-  const s = [...values].sort((a, b) => a - b);
-  return { p50Ms: percentile(s, 50), p95Ms: percentile(s, 95), p99Ms: percentile(s, 99) };
-};
-
 export async function runWhatsAppBench(options: WhatsAppBenchOptions): Promise<WhatsAppBenchResult> {
   const { people, concurrency, turns, mps, log } = options;
   const fake = new FakeGraphProcess();
@@ -94,14 +73,8 @@ export async function runWhatsAppBench(options: WhatsAppBenchOptions): Promise<W
     log(`whatsapp: warming up with ${warm} people`);
     await Promise.all(
       Array.from({ length: warm }, async (_, k) => {
-        const who = `338${String(k).padStart(8, '0')}`;
-        let seen = 0;
-        for (const words of ['bonjour', ...script(k)]) {
-          await post(textWebhook(who, words));
-          const answer = await fake.question(who, seen, 60_000);
-          if (!answer) throw new Error('warm-up: no answer');
-          seen = answer.index;
-        }
+        if (!(await talk(post, fake, `338${String(k).padStart(8, '0')}`, ['bonjour', ...script(k)])))
+          throw new Error('warm-up: no answer');
       }),
     );
     const cpu0 = process.cpuUsage();
@@ -164,17 +137,8 @@ export async function runWhatsAppBench(options: WhatsAppBenchOptions): Promise<W
     const t1 = performance.now();
     await Promise.all(
       Array.from({ length: talking }, async (_, i) => {
-        let seen = firsts[i]?.index ?? 0;
-        for (const words of script(i).slice(0, turns)) {
-          const r = await post(textWebhook(waId(i), words));
-          const answer = await fake.question(waId(i), seen, 60_000);
-          if (!answer) {
-            missing++;
-            return;
-          }
-          seen = answer.index;
-          turnMs.push(answer.at - r.started);
-        }
+        const words = script(i).slice(0, turns);
+        if (!(await talk(post, fake, waId(i), words, firsts[i]?.index ?? 0, (ms) => turnMs.push(ms)))) missing++;
       }),
     );
     const turnSeconds = (performance.now() - t1) / 1000;
