@@ -34,8 +34,10 @@ export interface SharedPaceOptions {
   mps: number;
   /** the row's key: the phone number id */
   key: string;
-  /** send times reserved at once (default: 100 ms worth, at least 1); the next batch is reserved
-   * when half of one is left, so that sending never waits for the database */
+  /** send times reserved at once at the most (default: 100 ms worth, at least 1): as many as
+   * messages wait, so that an instance sending little holds no time another could use; the next
+   * ones are reserved as soon as fewer are left than wait, so that sending never waits for the
+   * database under load */
   batch?: number;
   /** a local monotonic clock, ms (tests) */
   now?: () => number;
@@ -72,7 +74,7 @@ export class SharedSendClock implements SendPace {
     for (;;) {
       const now = this.now();
       if (comingBack) while (this.slots.length && this.slots[0]! < now - STALE_MS) this.slots.shift();
-      if (this.slots.length <= this.batch / 2) this.reserving ??= this.reserveSoon();
+      if (this.slots.length < this.waiting) this.reserving ??= this.reserveSoon();
       if (this.slots.length) break;
       await this.reserving;
     }
@@ -93,9 +95,10 @@ export class SharedSendClock implements SendPace {
     }
   }
 
-  /** Moves the shared clock forward by `batch` intervals; the times it passed over are ours. */
+  /** Moves the shared clock forward by one interval a waiting message; the times it passed over are ours. */
   private async reserve() {
-    const span = this.intervalUs * this.batch;
+    const count = Math.min(this.batch, Math.max(1, this.waiting));
+    const span = this.intervalUs * count;
     // (clock_timestamp(): the time of this very statement, not of its transaction's start.)
     const nowUs = `(extract(epoch from clock_timestamp()) * 1000000)::bigint`;
     const [row] = await this.db.prisma.$queryRawUnsafe<{ nextAtUs: bigint | number; dbNowUs: bigint | number }[]>(
@@ -108,6 +111,6 @@ export class SharedSendClock implements SendPace {
     const local = this.now();
     // The first reserved time, as a delay from now on the database's clock, then every interval.
     const firstMs = (Number(row.nextAtUs) - span - Number(row.dbNowUs)) / 1000;
-    for (let i = 0; i < this.batch; i++) this.slots.push(local + firstMs + (i * this.intervalUs) / 1000);
+    for (let i = 0; i < count; i++) this.slots.push(local + firstMs + (i * this.intervalUs) / 1000);
   }
 }
