@@ -24,8 +24,9 @@
 //   --bc-mps N          the server's WHATSAPP_MPS for this part (default 1000)
 //   --bc-latency MS     how long the fake Graph API takes to answer a send (default 0)
 //   --no-crash          skip the kill -9 run
-//   --db sqlite|postgres  the broadcast's database (default sqlite, a temp file; postgres: a
-//                       throw-away database on TEST_POSTGRES_URL's server, as the tests do)
+//   --db sqlite|postgres  the database of the turn pipeline and of the broadcast (default sqlite, a
+//                       temp file; postgres: a throw-away database on TEST_POSTGRES_URL's server,
+//                       as the tests do; the turn pipeline's target there: >= 600 turns/s)
 // Then the web chat under a flood (see flood.ts; bounded, loopback only): people talk while a few
 // addresses send large posts and token requests, many at once:
 //   --flood-people N    people talking meanwhile (default 50), --flood-turns N turns each (default 10)
@@ -63,6 +64,8 @@ import type { VoiceBenchResult } from './voice';
 import type { ScaleBenchResult } from './scale';
 
 const TARGET = { turnsPerSecond: 1000, p95Ms: 25, costRatio: 3, conversations: 200 };
+/** the turn pipeline's throughput target on PostgreSQL */
+const PG_TURNS_PER_SECOND = 600;
 
 /** Options that take a value (a number, a name), by benchmark. */
 const valued = <K extends string>(...names: K[]) =>
@@ -174,7 +177,10 @@ function echoBot(): Bot {
   };
 }
 
-async function passerelleBot(dir: string): Promise<{ bot: Bot; close: () => Promise<void> }> {
+async function passerelleBot(
+  dir: string,
+  kind: 'sqlite' | 'postgres',
+): Promise<{ bot: Bot; close: () => Promise<void> }> {
   // Loaded only now, so that the echo bot's phase (run first) does not carry our modules' memory.
   const { openDatabase } = await import('../bot/db/client');
   const { createBotCore } = await import('../bot/turns/botCore');
@@ -182,8 +188,10 @@ async function passerelleBot(dir: string): Promise<{ bot: Bot; close: () => Prom
   const { warmUpRecognizers } = await import('../dialogs/recognizers/choice');
   const { textOf } = await import('../bot/i18n/translator');
   const { seedBench } = await import('./data');
+  const { tempDatabase } = await import('./serverProcess');
 
-  const db = await openDatabase(`file:${path.join(dir, 'bench.db')}`);
+  const database = await tempDatabase(kind, dir);
+  const db = await openDatabase(database.url);
   await seedBench(db.prisma);
   const core = createBotCore(db, { defaultLocale: 'fr' }, silentLogger);
   warmUpRecognizers();
@@ -218,7 +226,10 @@ async function passerelleBot(dir: string): Promise<{ bot: Bot; close: () => Prom
         });
       },
     },
-    close: () => db.close(),
+    close: async () => {
+      await db.close();
+      await database.drop();
+    },
   };
 }
 
@@ -464,8 +475,10 @@ function report(options: Options, results: Results, seconds: number, loadAverage
       cost: echo.turnsPerSecond / ours.turnsPerSecond,
       cpuPerTurn: ours.cpuMsPerTurn / echo.cpuMsPerTurn,
     };
+  const onPostgres = options.broadcast.db === 'postgres';
+  const turnsTarget = onPostgres ? PG_TURNS_PER_SECOND : TARGET.turnsPerSecond;
   const targets = ours && {
-    turnsPerSecond: ours.turnsPerSecond >= TARGET.turnsPerSecond,
+    turnsPerSecond: ours.turnsPerSecond >= turnsTarget,
     // the latency target holds at the target rate: the paced run must keep up and stay fast
     ...(paced &&
       rate === TARGET.turnsPerSecond && { p95: paced.p95Ms < TARGET.p95Ms && paced.turnsPerSecond >= 0.95 * rate }),
@@ -479,7 +492,8 @@ function report(options: Options, results: Results, seconds: number, loadAverage
     '',
     `${conversations} conversations x ${turns} turns (+ ${FIRST_VISIT_TURNS} warm-up turns each), ` +
       `Node ${process.version}, ${os.cpus().length} CPUs (load average ${fmt(loadAverage, 1)} at start), ` +
-      `${fmt(seconds, 1)} s in all; node options: ${process.execArgv.join(' ') || 'none'}`,
+      `${fmt(seconds, 1)} s in all; node options: ${process.execArgv.join(' ') || 'none'}; passerelle's ` +
+      `database: ${onPostgres ? 'PostgreSQL' : 'SQLite'}`,
     '',
     `saturation (think time ${thinkMs} ms: as many turns per second as the bot can do)`,
     ...table(entries.map(([name, p]) => [name, p.saturation])),
@@ -502,7 +516,7 @@ function report(options: Options, results: Results, seconds: number, loadAverage
     const mark = (ok: boolean | undefined) => (ok === undefined ? ' (not measured)' : ok ? ' (met)' : ' (NOT met)');
     const load = conversations === TARGET.conversations ? '' : `; this run: ${conversations}`;
     lines.push(
-      `targets (at ${TARGET.conversations} conversations${load}): >= ${fmt(TARGET.turnsPerSecond)} ` +
+      `targets (at ${TARGET.conversations} conversations${load}): >= ${fmt(turnsTarget)} ` +
         `turns/s${mark(targets.turnsPerSecond)}, ` +
         `p95 < ${TARGET.p95Ms} ms at ${fmt(TARGET.turnsPerSecond)} turns/s${mark(targets.p95)}, within ` +
         `${TARGET.costRatio}x the echo bot${mark(targets.cost)}`,
@@ -530,7 +544,7 @@ async function main() {
   if (!only || only === 'passerelle') {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'passerelle-bench-'));
     try {
-      const passerelle = await passerelleBot(dir);
+      const passerelle = await passerelleBot(dir, options.broadcast.db);
       try {
         results.passerelle = await measure(passerelle.bot, options);
       } finally {
