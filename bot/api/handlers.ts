@@ -32,6 +32,18 @@ export async function ofCase<T extends { id: number }>(
   return all(records);
 }
 
+/** A record read, created or changed (`action`), answered once its audit entry is written: the record, its case. */
+export async function audited<T extends { id: number; beneficiaryId?: number | null }>(
+  ctx: ApiContext,
+  action: string,
+  resource: string,
+  record: T,
+  detail?: Record<string, unknown>,
+): Promise<T> {
+  await ctx.audit({ action, resource, ...about(record), detail });
+  return record;
+}
+
 /** A record shown: the record a query found (404 otherwise), its read audited. */
 export async function shown<T extends { id: number; beneficiaryId?: number | null }>(
   ctx: ApiContext,
@@ -39,9 +51,7 @@ export async function shown<T extends { id: number; beneficiaryId?: number | nul
   resource: string,
   query: Promise<T | null>,
 ): Promise<T> {
-  const found = await orNotFound(what, query);
-  await ctx.audit({ action: 'read', resource, ...about(found) });
-  return found;
+  return audited(ctx, 'read', resource, await orNotFound(what, query));
 }
 
 /** A record changed: 404 unless `existing` finds it, then `update`, audited with the fields the body changed. */
@@ -54,9 +64,7 @@ export async function changed<T extends { id: number; beneficiaryId?: number | n
   update: () => Promise<T>,
 ): Promise<T> {
   await orNotFound(what, existing);
-  const updated = await update();
-  await ctx.audit({ action: 'update', resource, ...about(updated), detail: fieldsOf(body) });
-  return updated;
+  return audited(ctx, 'update', resource, await update(), fieldsOf(body));
 }
 
 /**

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { ATTENDANCES, addShift, recordAttendance } from '../services/placements';
 import { ANY_STAFF, type Api, type ApiDeps } from './http';
 import { routesFor } from './routes';
-import { about, byStaff, ofCase, orNotFound } from './handlers';
+import { audited, byStaff, ofCase, orNotFound } from './handlers';
 import { asApiError } from './placements';
 import { inScope } from './scope';
 import { dateTime, idParams, int, list, record, ref, textOrNull, timestamp } from './schemas';
@@ -54,13 +54,7 @@ export function shiftRoutes(api: Api, { db, db: { prisma } }: ApiDeps): void {
         prisma.placement.findFirst({ where: inScope(ctx.staff, params.id) }),
       );
       const created = await addShift(db, placement.id, body, byStaff(ctx)).catch(asApiError);
-      await ctx.audit({
-        action: 'create',
-        resource: 'shift',
-        ...about(created),
-        detail: { placementId: placement.id },
-      });
-      return created;
+      return audited(ctx, 'create', 'shift', created, { placementId: placement.id });
     },
   );
 
@@ -93,13 +87,7 @@ export function shiftRoutes(api: Api, { db, db: { prisma } }: ApiDeps): void {
     async (ctx, { params, body }) => {
       const found = await orNotFound('Shift', prisma.shift.findFirst({ where: inScope(ctx.staff, params.id) }));
       const updated = await recordAttendance(db, found.id, body.attendance, ctx.now, byStaff(ctx)).catch(asApiError);
-      await ctx.audit({
-        action: 'update',
-        resource: 'shift',
-        ...about(updated),
-        detail: { attendance: body.attendance },
-      });
-      return updated;
+      return audited(ctx, 'update', 'shift', updated, { attendance: body.attendance });
     },
   );
 }

@@ -7,7 +7,7 @@ import type { Prisma } from '../db/client';
 import { SIAE_DEFAULT_CAPACITY } from '../services/placements';
 import { ANY_STAFF, MANAGERS, type Api, type ApiDeps } from './http';
 import { routesFor } from './routes';
-import { changed, given, idsOf, orNotFound, page } from './handlers';
+import { audited, changed, given, idsOf, orNotFound, page } from './handlers';
 import { contact } from './contacts';
 import { flag, idParams, int, list, paging, record, someOf, text, textOrNull } from './schemas';
 
@@ -213,8 +213,7 @@ export function structureRoutes(api: Api, { db: { prisma } }: ApiDeps): void {
           capacity: body.capacity !== undefined ? body.capacity : body.kind === 'siae' ? SIAE_DEFAULT_CAPACITY : null,
         },
       });
-      await ctx.audit({ action: 'create', resource: 'structure', resourceId: created.id });
-      return created;
+      return audited(ctx, 'create', 'structure', created);
     },
   );
 
