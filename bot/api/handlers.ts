@@ -16,21 +16,22 @@ export async function orNotFound<T>(what: string, query: Promise<T | null>): Pro
 export const all = <T>(items: T[]) => ({ items, total: items.length });
 
 /**
- * A case's records of one kind (its bookings, placements, shifts...), read by `read` given the case's id, as a
- * list: 404 unless the case is in the member's scope; the read is audited with the ids of the records.
+ * The handler of a route listing a case's records of one kind (GET /api/cip/beneficiaries/:id/bookings, placements,
+ * shifts...), read by `read` given the case's id and the query: 404 unless the case is in the member's scope; the
+ * read is audited with the ids of the records.
  */
-export async function ofCase<T extends { id: number }>(
-  ctx: ApiContext,
-  db: Db,
-  caseId: number,
-  resource: string,
-  read: (beneficiaryId: number) => Promise<T[]>,
-): Promise<{ items: T[]; total: number }> {
-  const b = await caseInScope(db, ctx.staff, caseId);
-  const records = await read(b.id);
-  await ctx.audit({ action: 'read', resource, beneficiaryId: b.id, detail: idsOf(records) });
-  return all(records);
-}
+export const ofCase =
+  <T extends { id: number }, Q = undefined>(
+    db: Db,
+    resource: string,
+    read: (beneficiaryId: number, query: Q) => Promise<T[]>,
+  ) =>
+  async (ctx: ApiContext, { params, query }: { params: { id: number }; query: Q }) => {
+    const b = await caseInScope(db, ctx.staff, params.id);
+    const records = await read(b.id, query);
+    await ctx.audit({ action: 'read', resource, beneficiaryId: b.id, detail: idsOf(records) });
+    return all(records);
+  };
 
 /** A record read, created or changed (`action`), answered once its audit entry is written: the record, its case. */
 export async function audited<T extends { id: number; beneficiaryId?: number | null }>(

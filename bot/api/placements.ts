@@ -124,13 +124,12 @@ export function placementRoutes(api: Api, { db, db: { prisma } }: ApiDeps): void
     '/api/cip/beneficiaries/:id/placements',
     "A person's placements, earliest first",
     { params: idParams, query: z.object({ status: placementStatus.optional() }), response: list(placement) },
-    async (ctx, { params, query }) =>
-      ofCase(ctx, prisma, params.id, 'placement', (beneficiaryId) =>
-        prisma.placement.findMany({
-          where: { beneficiaryId, ...given(query, ['status']) },
-          orderBy: [{ startDate: 'asc' }, { id: 'asc' }],
-          include: withStructure,
-        }),
-      ),
+    ofCase(prisma, 'placement', (beneficiaryId, query) =>
+      prisma.placement.findMany({
+        where: { beneficiaryId, ...given(query, ['status']) },
+        orderBy: [{ startDate: 'asc' }, { id: 'asc' }],
+        include: withStructure,
+      }),
+    ),
   );
 }

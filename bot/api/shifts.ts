@@ -62,22 +62,21 @@ export function shiftRoutes(api: Api, { db, db: { prisma } }: ApiDeps): void {
     '/api/cip/beneficiaries/:id/shifts',
     "A person's shifts, earliest first",
     { params: idParams, query: range, response: list(listedShift) },
-    async (ctx, { params, query }) =>
-      ofCase(ctx, prisma, params.id, 'shift', (beneficiaryId) =>
-        prisma.shift.findMany({
-          where: {
-            beneficiaryId,
-            ...(query.from && { endsAt: { gt: query.from } }),
-            ...(query.to && { startsAt: { lt: query.to } }),
+    ofCase(prisma, 'shift', (beneficiaryId, query) =>
+      prisma.shift.findMany({
+        where: {
+          beneficiaryId,
+          ...(query.from && { endsAt: { gt: query.from } }),
+          ...(query.to && { startsAt: { lt: query.to } }),
+        },
+        include: {
+          placement: {
+            select: { id: true, kind: true, status: true, structure: { select: { id: true, name: true } } },
           },
-          include: {
-            placement: {
-              select: { id: true, kind: true, status: true, structure: { select: { id: true, name: true } } },
-            },
-          },
-          orderBy: [{ startsAt: 'asc' }, { id: 'asc' }],
-        }),
-      ),
+        },
+        orderBy: [{ startsAt: 'asc' }, { id: 'asc' }],
+      }),
+    ),
   );
 
   anyStaff.patch(
