@@ -3,7 +3,7 @@
 // only a coordinator or an admin sets or changes it: the bot recognises an employer by that number,
 // and whoever writes from it sees the structure's people.
 import { z } from 'zod';
-import { isUniqueViolation, type Prisma } from '../db/client';
+import { isUniqueViolation } from '../db/client';
 import { ANY_STAFF, apiError, conflict, MANAGERS, notFound, type Api, type ApiContext, type ApiDeps } from './http';
 import { routesFor } from './routes';
 import { audited, fieldsOf, given, orNotFound, shownPage } from './handlers';
@@ -53,9 +53,7 @@ export function contactRoutes(api: Api, { db: { prisma } }: ApiDeps): void {
     async (ctx, { query }) => {
       if (query.structureId && !(await prisma.structure.findUnique({ where: { id: query.structureId } })))
         throw notFound('Structure');
-      const where: Prisma.ContactWhereInput = {
-        ...given(query, ['structureId', 'active']),
-      };
+      const where = given(query, ['structureId', 'active']);
       return shownPage(ctx, 'contact', query, (window) => [
         prisma.contact.findMany({ where, orderBy: { id: 'asc' }, ...window }),
         prisma.contact.count({ where }),
