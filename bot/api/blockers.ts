@@ -5,10 +5,10 @@ import { z } from 'zod';
 import type { Prisma } from '../db/client';
 import { BLOCKER_CATEGORIES, URGENCIES } from '../services/blockers';
 import { appendCaseEvent } from '../services/caseEvents';
-import { ANY_STAFF, conflict, type Api, type ApiContext, type ApiDeps } from './http';
+import { ANY_STAFF, conflict, type Api, type ApiDeps } from './http';
 import { routesFor } from './routes';
 import { about, byStaff, given, orNotFound, shown, shownPage } from './handlers';
-import { caseScope, inScope } from './scope';
+import { caseScope, scopedLookup } from './scope';
 import { id, idParams, int, list, paging, personRef, record, textOrNull, timestamp } from './schemas';
 
 const blockerStatus = z.enum(['open', 'in_progress', 'resolved']);
@@ -40,8 +40,7 @@ const withPerson = { beneficiary: { select: { id: true, firstName: true, lastNam
 export function blockerRoutes(api: Api, { db: { prisma } }: ApiDeps): void {
   const anyStaff = routesFor(api, 'blockers', ANY_STAFF);
   /** The blocker of this id, with its person, if its case is in the member's scope. */
-  const inScopeOf = (ctx: ApiContext, id: number) =>
-    prisma.blocker.findFirst({ where: inScope(ctx.staff, id), include: withPerson });
+  const inScopeOf = scopedLookup((where) => prisma.blocker.findFirst({ where, include: withPerson }));
 
   anyStaff.get(
     '/api/cip/blockers',

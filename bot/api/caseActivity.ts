@@ -24,55 +24,57 @@ const checkIn = z.object({
 });
 
 export function caseActivityRoutes(api: Api, { db: { prisma } }: ApiDeps): void {
-  const bookingRoutes = routesFor(api, 'bookings', ANY_STAFF);
-  const checkInRoutes = routesFor(api, 'placements', ANY_STAFF);
-  bookingRoutes.get(
+  /** A person's workshop bookings, newest session first, with their session's title. */
+  async function bookingsOf(beneficiaryId: number) {
+    const rows = await prisma.booking.findMany({
+      where: { beneficiaryId },
+      include: { session: { include: { workshop: { select: { title: true } } } } },
+      orderBy: { session: { startsAt: 'desc' } },
+      take: 200,
+    });
+    return rows.map((r) => ({
+      id: r.id,
+      status: r.status,
+      source: r.source,
+      createdAt: r.createdAt,
+      session: {
+        id: r.session.id,
+        startsAt: r.session.startsAt,
+        place: r.session.place,
+        status: r.session.status,
+        title: r.session.workshop.title,
+      },
+    }));
+  }
+
+  /** A person's immersion check-ins, newest first, with their structure's name. */
+  async function checkInsOf(beneficiaryId: number) {
+    const rows = await prisma.checkIn.findMany({
+      where: { beneficiaryId },
+      include: { placement: { select: { structure: { select: { name: true } } } } },
+      orderBy: [{ day: 'desc' }, { id: 'desc' }],
+      take: 200,
+    });
+    return rows.map((r) => ({
+      id: r.id,
+      day: r.day,
+      status: r.status,
+      note: r.note,
+      answeredAt: r.answeredAt,
+      structure: r.placement.structure.name,
+    }));
+  }
+
+  routesFor(api, 'bookings', ANY_STAFF).get(
     '/api/cip/beneficiaries/:id/bookings',
     "A person's workshop bookings, newest session first",
     { params: idParams, response: list(booking) },
-    async (ctx, { params }) =>
-      ofCase(ctx, prisma, params.id, 'booking', async (beneficiaryId) => {
-        const rows = await prisma.booking.findMany({
-          where: { beneficiaryId },
-          include: { session: { include: { workshop: { select: { title: true } } } } },
-          orderBy: { session: { startsAt: 'desc' } },
-          take: 200,
-        });
-        return rows.map((r) => ({
-          id: r.id,
-          status: r.status,
-          source: r.source,
-          createdAt: r.createdAt,
-          session: {
-            id: r.session.id,
-            startsAt: r.session.startsAt,
-            place: r.session.place,
-            status: r.session.status,
-            title: r.session.workshop.title,
-          },
-        }));
-      }),
+    ofCase(prisma, 'booking', bookingsOf),
   );
-  checkInRoutes.get(
+  routesFor(api, 'placements', ANY_STAFF).get(
     '/api/cip/beneficiaries/:id/checkins',
     "A person's immersion check-ins, newest first",
     { params: idParams, response: list(checkIn) },
-    async (ctx, { params }) =>
-      ofCase(ctx, prisma, params.id, 'checkin', async (beneficiaryId) => {
-        const rows = await prisma.checkIn.findMany({
-          where: { beneficiaryId },
-          include: { placement: { select: { structure: { select: { name: true } } } } },
-          orderBy: [{ day: 'desc' }, { id: 'desc' }],
-          take: 200,
-        });
-        return rows.map((r) => ({
-          id: r.id,
-          day: r.day,
-          status: r.status,
-          note: r.note,
-          answeredAt: r.answeredAt,
-          structure: r.placement.structure.name,
-        }));
-      }),
+    ofCase(prisma, 'checkin', checkInsOf),
   );
 }

@@ -3,10 +3,10 @@
 // only a coordinator or an admin sets or changes it: the bot recognises an employer by that number,
 // and whoever writes from it sees the structure's people.
 import { z } from 'zod';
-import { isUniqueViolation, type Prisma } from '../db/client';
+import { isUniqueViolation } from '../db/client';
 import { ANY_STAFF, apiError, conflict, MANAGERS, notFound, type Api, type ApiContext, type ApiDeps } from './http';
 import { routesFor } from './routes';
-import { about, fieldsOf, given, orNotFound, shownPage } from './handlers';
+import { audited, fieldsOf, given, orNotFound, shownPage } from './handlers';
 import { flag, id, idParams, int, list, paging, personFields, record, someOf, textOrNull, timestamp } from './schemas';
 
 export const contactRole = z.enum(['supervisor', 'tutor', 'other']);
@@ -53,9 +53,7 @@ export function contactRoutes(api: Api, { db: { prisma } }: ApiDeps): void {
     async (ctx, { query }) => {
       if (query.structureId && !(await prisma.structure.findUnique({ where: { id: query.structureId } })))
         throw notFound('Structure');
-      const where: Prisma.ContactWhereInput = {
-        ...given(query, ['structureId', 'active']),
-      };
+      const where = given(query, ['structureId', 'active']);
       return shownPage(ctx, 'contact', query, (window) => [
         prisma.contact.findMany({ where, orderBy: { id: 'asc' }, ...window }),
         prisma.contact.count({ where }),
@@ -71,8 +69,7 @@ export function contactRoutes(api: Api, { db: { prisma } }: ApiDeps): void {
       await orNotFound('Structure', prisma.structure.findUnique({ where: { id: params.id } }));
       mayChangePhone(ctx, body.phone, null);
       const created = await prisma.contact.create({ data: { ...body, structureId: params.id } }).catch(phoneTaken);
-      await ctx.audit({ action: 'create', resource: 'contact', ...about(created), detail: { structureId: params.id } });
-      return created;
+      return audited(ctx, 'create', 'contact', created, { structureId: params.id });
     },
   );
 
@@ -84,8 +81,7 @@ export function contactRoutes(api: Api, { db: { prisma } }: ApiDeps): void {
       const existing = await orNotFound('Contact', prisma.contact.findUnique({ where: { id: params.id } }));
       mayChangePhone(ctx, body.phone, existing.phone);
       const updated = await prisma.contact.update({ where: { id: params.id }, data: body }).catch(phoneTaken);
-      await ctx.audit({ action: 'update', resource: 'contact', ...about(updated), detail: fieldsOf(body) });
-      return updated;
+      return audited(ctx, 'update', 'contact', updated, fieldsOf(body));
     },
   );
 }

@@ -55,6 +55,9 @@ const after = <W>(where: W, id: number, take: number) => ({
   take,
 });
 
+/** What a model's findMany is given to read a page of the rows that fit a where clause. */
+type Page<W> = ReturnType<typeof after<W>>;
+
 /** Rows of a model, PAGE at a timestamp, in id order: the next page is read when the client has taken the last one. */
 async function* pages<R extends { id: number }>(
   read: (after: number, take: number) => Promise<R[]>,
@@ -72,10 +75,15 @@ const period = {
   from: day.optional().describe('first day'),
   to: day.optional().describe('last day, included'),
 };
-const range = (q: { from?: Date; to?: Date }) =>
+type Period = { from?: Date; to?: Date };
+const range = (q: Period) =>
   q.from || q.to
     ? { ...(q.from && { gte: q.from }), ...(q.to && { lt: new Date(q.to.getTime() + DAY_MS) }) }
     : undefined;
+
+/** The rows of a model that fit `where`, read by `read` one page at a time (see `pages`). */
+const rowsOf = <W, R extends { id: number }>(where: W, read: (page: Page<W>) => Promise<R[]>) =>
+  pages((id, take) => read(after(where, id, take)));
 
 export function exportRoutes(api: Api, { db, db: { prisma } }: ApiDeps): void {
   /** Declares /api/cip/exports/<name>.csv: its rows (streamed), their columns, its audit. */
@@ -139,6 +147,25 @@ export function exportRoutes(api: Api, { db, db: { prisma } }: ApiDeps): void {
     );
   }
 
+  /**
+   * Declares the export of a model's rows of a period, in the member's scope (`during` says which rows those are),
+   * and of the filters given (the query's besides the period, each an equality on the field of its name), read by
+   * `read` a page at a time.
+   */
+  function periodic<W, R extends { id: number }, S extends z.ZodRawShape>(
+    name: string,
+    summary: string,
+    during: (ctx: ApiContext, q: Period) => W,
+    read: (page: Page<W>) => Promise<R[]>,
+    filters: S,
+    columns: Columns<R>,
+  ) {
+    const keys = Object.keys(filters);
+    const where = (ctx: ApiContext, q: Period) =>
+      ({ ...during(ctx, q), ...given(q as Record<string, unknown>, keys) }) as W;
+    csv(name, summary, z.object({ ...period, ...filters }), (ctx, q) => rowsOf(where(ctx, q as Period), read), columns);
+  }
+
   // --- cases: the list's filters ------------------------------------------------------------------------------
   const casesQuery = z.object(caseFilters);
   type Case = Prisma.BeneficiaryGetPayload<object>;
@@ -148,10 +175,7 @@ export function exportRoutes(api: Api, { db, db: { prisma } }: ApiDeps): void {
     'cases',
     'The cases of the list (its filters), as CSV',
     casesQuery,
-    (ctx, q) => {
-      const where = caseListWhere(ctx.staff, q, db.provider);
-      return pages((id, take) => prisma.beneficiary.findMany(after(where, id, take)));
-    },
+    (ctx, q) => rowsOf(caseListWhere(ctx.staff, q, db.provider), (page) => prisma.beneficiary.findMany(page)),
     {
       id: 'id',
       prenom: 'firstName',
@@ -178,17 +202,18 @@ export function exportRoutes(api: Api, { db, db: { prisma } }: ApiDeps): void {
     'exits',
     'Exits of a period (IAE reporting categories), as CSV',
     exitsQuery,
-    (ctx, q) => {
-      const where: Prisma.BeneficiaryWhereInput = {
-        AND: [
-          caseScope(ctx.staff),
-          { exitDate: range(q) ?? { not: null } },
-          ...(q.outcome ? [{ exitOutcome: q.outcome }] : []),
-          ...(q.cipId ? [{ cipId: q.cipId }] : []),
-        ],
-      };
-      return pages((id, take) => prisma.beneficiary.findMany(after(where, id, take)));
-    },
+    (ctx, q) =>
+      rowsOf(
+        {
+          AND: [
+            caseScope(ctx.staff),
+            { exitDate: range(q) ?? { not: null } },
+            ...(q.outcome ? [{ exitOutcome: q.outcome }] : []),
+            ...(q.cipId ? [{ cipId: q.cipId }] : []),
+          ],
+        },
+        (page) => prisma.beneficiary.findMany(page),
+      ),
     {
       id: 'id',
       date_entree: 'entryDate',
@@ -208,23 +233,18 @@ export function exportRoutes(api: Api, { db, db: { prisma } }: ApiDeps): void {
   );
 
   // --- events: the timelines of the cases in scope ------------------------------------------------------------
-  const eventsQuery = z.object({
-    ...period,
-    type: text(60).optional(),
-    beneficiaryId: id.optional(),
-    attention: flag.optional().describe('true: the alerts only'),
-  });
-  csv(
+  periodic(
     'events',
     'Timeline events of the cases in my scope (period, type, person), as CSV',
-    eventsQuery,
-    (ctx, q) => {
-      const where: Prisma.CaseEventWhereInput = {
-        ...(ctx.staff.role === 'cip' && { beneficiary: caseScope(ctx.staff) }),
-        ...(range(q) && { createdAt: range(q) }),
-        ...given(q, ['type', 'beneficiaryId', 'attention']),
-      };
-      return pages((id, take) => prisma.caseEvent.findMany(after(where, id, take)));
+    (ctx, q): Prisma.CaseEventWhereInput => ({
+      ...(ctx.staff.role === 'cip' && { beneficiary: caseScope(ctx.staff) }),
+      ...(range(q) && { createdAt: range(q) }),
+    }),
+    (page) => prisma.caseEvent.findMany(page),
+    {
+      type: text(60).optional(),
+      beneficiaryId: id.optional(),
+      attention: flag.optional().describe('true: the alerts only'),
     },
     {
       id: 'id',
@@ -239,23 +259,18 @@ export function exportRoutes(api: Api, { db, db: { prisma } }: ApiDeps): void {
   );
 
   // --- blockers -----------------------------------------------------------------------------------------------
-  const blockersQuery = z.object({
-    ...period,
-    status: z.enum(['open', 'in_progress', 'resolved']).optional(),
-    category: text(30).optional(),
-    beneficiaryId: id.optional(),
-  });
-  csv(
+  periodic(
     'blockers',
     'Blockers of the cases in my scope (reported in the period, status, category), as CSV',
-    blockersQuery,
-    (ctx, q) => {
-      const where: Prisma.BlockerWhereInput = {
-        beneficiary: caseScope(ctx.staff),
-        ...(range(q) && { createdAt: range(q) }),
-        ...given(q, ['status', 'category', 'beneficiaryId']),
-      };
-      return pages((id, take) => prisma.blocker.findMany(after(where, id, take)));
+    (ctx, q): Prisma.BlockerWhereInput => ({
+      beneficiary: caseScope(ctx.staff),
+      ...(range(q) && { createdAt: range(q) }),
+    }),
+    (page) => prisma.blocker.findMany(page),
+    {
+      status: z.enum(['open', 'in_progress', 'resolved']).optional(),
+      category: text(30).optional(),
+      beneficiaryId: id.optional(),
     },
     {
       id: 'id',
@@ -272,24 +287,17 @@ export function exportRoutes(api: Api, { db, db: { prisma } }: ApiDeps): void {
   );
 
   // --- bookings: of the sessions starting in the period -----------------------------------------------------------
-  const bookingsQuery = z.object({
-    ...period,
-    sessionId: id.optional(),
-    status: z.enum(['booked', 'waitlisted', 'cancelled', 'attended', 'no_show']).optional(),
-  });
-  csv(
+  periodic(
     'bookings',
     'Workshop bookings of the people in my scope (sessions of the period, a session, a status), as CSV',
-    bookingsQuery,
-    (ctx, q) => {
-      const where: Prisma.BookingWhereInput = {
-        beneficiary: caseScope(ctx.staff),
-        ...(range(q) && { session: { startsAt: range(q) } }),
-        ...given(q, ['sessionId', 'status']),
-      };
-      return pages((id, take) =>
-        prisma.booking.findMany({ ...after(where, id, take), include: { session: { include: { workshop: true } } } }),
-      );
+    (ctx, q): Prisma.BookingWhereInput => ({
+      beneficiary: caseScope(ctx.staff),
+      ...(range(q) && { session: { startsAt: range(q) } }),
+    }),
+    (page) => prisma.booking.findMany({ ...page, include: { session: { include: { workshop: true } } } }),
+    {
+      sessionId: id.optional(),
+      status: z.enum(['booked', 'waitlisted', 'cancelled', 'attended', 'no_show']).optional(),
     },
     {
       id: 'id',
@@ -305,26 +313,19 @@ export function exportRoutes(api: Api, { db, db: { prisma } }: ApiDeps): void {
   );
 
   // --- placements: those on at least one day of the period -----------------------------------------------------------
-  const placementsQuery = z.object({
-    ...period,
-    kind: z.enum(['sas_iae', 'immersion', 'poec', 'work_study', 'job']).optional(),
-    status: z.enum(['planned', 'active', 'ended', 'cancelled']).optional(),
-    structureId: id.optional(),
-  });
-  csv(
+  periodic(
     'placements',
     'Placements of the people in my scope (on a day of the period, kind, status, structure), as CSV',
-    placementsQuery,
-    (ctx, q) => {
-      const where: Prisma.PlacementWhereInput = {
-        beneficiary: caseScope(ctx.staff),
-        ...(q.to && { startDate: { lte: q.to } }),
-        ...(q.from && { endDate: { gte: q.from } }),
-        ...given(q, ['kind', 'status', 'structureId']),
-      };
-      return pages((id, take) =>
-        prisma.placement.findMany({ ...after(where, id, take), include: { structure: true } }),
-      );
+    (ctx, q): Prisma.PlacementWhereInput => ({
+      beneficiary: caseScope(ctx.staff),
+      ...(q.to && { startDate: { lte: q.to } }),
+      ...(q.from && { endDate: { gte: q.from } }),
+    }),
+    (page) => prisma.placement.findMany({ ...page, include: { structure: true } }),
+    {
+      kind: z.enum(['sas_iae', 'immersion', 'poec', 'work_study', 'job']).optional(),
+      status: z.enum(['planned', 'active', 'ended', 'cancelled']).optional(),
+      structureId: id.optional(),
     },
     {
       id: 'id',

@@ -16,20 +16,33 @@ export async function orNotFound<T>(what: string, query: Promise<T | null>): Pro
 export const all = <T>(items: T[]) => ({ items, total: items.length });
 
 /**
- * A case's records of one kind (its bookings, placements, shifts...), read by `read` given the case's id, as a
- * list: 404 unless the case is in the member's scope; the read is audited with the ids of the records.
+ * The handler of a route listing a case's records of one kind (GET /api/cip/beneficiaries/:id/bookings, placements,
+ * shifts...), read by `read` given the case's id and the query: 404 unless the case is in the member's scope; the
+ * read is audited with the ids of the records.
  */
-export async function ofCase<T extends { id: number }>(
+export const ofCase =
+  <T extends { id: number }, Q = undefined>(
+    db: Db,
+    resource: string,
+    read: (beneficiaryId: number, query: Q) => Promise<T[]>,
+  ) =>
+  async (ctx: ApiContext, { params, query }: { params: { id: number }; query: Q }) => {
+    const b = await caseInScope(db, ctx.staff, params.id);
+    const records = await read(b.id, query);
+    await ctx.audit({ action: 'read', resource, beneficiaryId: b.id, detail: idsOf(records) });
+    return all(records);
+  };
+
+/** A record read, created or changed (`action`), answered once its audit entry is written: the record, its case. */
+export async function audited<T extends { id: number; beneficiaryId?: number | null }>(
   ctx: ApiContext,
-  db: Db,
-  caseId: number,
+  action: string,
   resource: string,
-  read: (beneficiaryId: number) => Promise<T[]>,
-): Promise<{ items: T[]; total: number }> {
-  const b = await caseInScope(db, ctx.staff, caseId);
-  const records = await read(b.id);
-  await ctx.audit({ action: 'read', resource, beneficiaryId: b.id, detail: idsOf(records) });
-  return all(records);
+  record: T,
+  detail?: Record<string, unknown>,
+): Promise<T> {
+  await ctx.audit({ action, resource, ...about(record), detail });
+  return record;
 }
 
 /** A record shown: the record a query found (404 otherwise), its read audited. */
@@ -39,9 +52,7 @@ export async function shown<T extends { id: number; beneficiaryId?: number | nul
   resource: string,
   query: Promise<T | null>,
 ): Promise<T> {
-  const found = await orNotFound(what, query);
-  await ctx.audit({ action: 'read', resource, ...about(found) });
-  return found;
+  return audited(ctx, 'read', resource, await orNotFound(what, query));
 }
 
 /** A record changed: 404 unless `existing` finds it, then `update`, audited with the fields the body changed. */
@@ -54,9 +65,7 @@ export async function changed<T extends { id: number; beneficiaryId?: number | n
   update: () => Promise<T>,
 ): Promise<T> {
   await orNotFound(what, existing);
-  const updated = await update();
-  await ctx.audit({ action: 'update', resource, ...about(updated), detail: fieldsOf(body) });
-  return updated;
+  return audited(ctx, 'update', resource, await update(), fieldsOf(body));
 }
 
 /**

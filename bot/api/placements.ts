@@ -9,10 +9,10 @@ import {
   createPlacement,
   updatePlacement,
 } from '../services/placements';
-import { ANY_STAFF, conflict, invalid, notFound, type Api, type ApiContext, type ApiDeps } from './http';
+import { ANY_STAFF, conflict, invalid, notFound, type Api, type ApiDeps } from './http';
 import { routesFor } from './routes';
 import { about, byStaff, fieldsOf, given, ofCase, orNotFound, shown } from './handlers';
-import { caseInScope, inScope } from './scope';
+import { caseInScope, scopedLookup } from './scope';
 import { day, id, idParams, int, list, record, ref, someOf, text, textOrNull, timestamp } from './schemas';
 
 export const placementKind = z.enum(PLACEMENT_KINDS);
@@ -87,8 +87,7 @@ const withStructure = { structure: { select: { id: true, name: true, kind: true 
 export function placementRoutes(api: Api, { db, db: { prisma } }: ApiDeps): void {
   const anyStaff = routesFor(api, 'placements', ANY_STAFF);
   /** The placement of this id, with its structure, if its case is in the member's scope. */
-  const inScopeOf = (ctx: ApiContext, id: number) =>
-    prisma.placement.findFirst({ where: inScope(ctx.staff, id), include: withStructure });
+  const inScopeOf = scopedLookup((where) => prisma.placement.findFirst({ where, include: withStructure }));
 
   anyStaff.post(
     '/api/cip/placements',
@@ -125,13 +124,12 @@ export function placementRoutes(api: Api, { db, db: { prisma } }: ApiDeps): void
     '/api/cip/beneficiaries/:id/placements',
     "A person's placements, earliest first",
     { params: idParams, query: z.object({ status: placementStatus.optional() }), response: list(placement) },
-    async (ctx, { params, query }) =>
-      ofCase(ctx, prisma, params.id, 'placement', (beneficiaryId) =>
-        prisma.placement.findMany({
-          where: { beneficiaryId, ...given(query, ['status']) },
-          orderBy: [{ startDate: 'asc' }, { id: 'asc' }],
-          include: withStructure,
-        }),
-      ),
+    ofCase(prisma, 'placement', (beneficiaryId, query) =>
+      prisma.placement.findMany({
+        where: { beneficiaryId, ...given(query, ['status']) },
+        orderBy: [{ startDate: 'asc' }, { id: 'asc' }],
+        include: withStructure,
+      }),
+    ),
   );
 }

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { ATTENDANCES, addShift, recordAttendance } from '../services/placements';
 import { ANY_STAFF, type Api, type ApiDeps } from './http';
 import { routesFor } from './routes';
-import { about, byStaff, ofCase, orNotFound } from './handlers';
+import { audited, byStaff, ofCase, orNotFound } from './handlers';
 import { asApiError } from './placements';
 import { inScope } from './scope';
 import { dateTime, idParams, int, list, record, ref, textOrNull, timestamp } from './schemas';
@@ -54,13 +54,7 @@ export function shiftRoutes(api: Api, { db, db: { prisma } }: ApiDeps): void {
         prisma.placement.findFirst({ where: inScope(ctx.staff, params.id) }),
       );
       const created = await addShift(db, placement.id, body, byStaff(ctx)).catch(asApiError);
-      await ctx.audit({
-        action: 'create',
-        resource: 'shift',
-        ...about(created),
-        detail: { placementId: placement.id },
-      });
-      return created;
+      return audited(ctx, 'create', 'shift', created, { placementId: placement.id });
     },
   );
 
@@ -68,22 +62,21 @@ export function shiftRoutes(api: Api, { db, db: { prisma } }: ApiDeps): void {
     '/api/cip/beneficiaries/:id/shifts',
     "A person's shifts, earliest first",
     { params: idParams, query: range, response: list(listedShift) },
-    async (ctx, { params, query }) =>
-      ofCase(ctx, prisma, params.id, 'shift', (beneficiaryId) =>
-        prisma.shift.findMany({
-          where: {
-            beneficiaryId,
-            ...(query.from && { endsAt: { gt: query.from } }),
-            ...(query.to && { startsAt: { lt: query.to } }),
+    ofCase(prisma, 'shift', (beneficiaryId, query) =>
+      prisma.shift.findMany({
+        where: {
+          beneficiaryId,
+          ...(query.from && { endsAt: { gt: query.from } }),
+          ...(query.to && { startsAt: { lt: query.to } }),
+        },
+        include: {
+          placement: {
+            select: { id: true, kind: true, status: true, structure: { select: { id: true, name: true } } },
           },
-          include: {
-            placement: {
-              select: { id: true, kind: true, status: true, structure: { select: { id: true, name: true } } },
-            },
-          },
-          orderBy: [{ startsAt: 'asc' }, { id: 'asc' }],
-        }),
-      ),
+        },
+        orderBy: [{ startsAt: 'asc' }, { id: 'asc' }],
+      }),
+    ),
   );
 
   anyStaff.patch(
@@ -93,13 +86,7 @@ export function shiftRoutes(api: Api, { db, db: { prisma } }: ApiDeps): void {
     async (ctx, { params, body }) => {
       const found = await orNotFound('Shift', prisma.shift.findFirst({ where: inScope(ctx.staff, params.id) }));
       const updated = await recordAttendance(db, found.id, body.attendance, ctx.now, byStaff(ctx)).catch(asApiError);
-      await ctx.audit({
-        action: 'update',
-        resource: 'shift',
-        ...about(updated),
-        detail: { attendance: body.attendance },
-      });
-      return updated;
+      return audited(ctx, 'update', 'shift', updated, { attendance: body.attendance });
     },
   );
 }

@@ -3,11 +3,10 @@
 // the coming weeks (occupancy: counts only, no personal data); coordinators and admins create and
 // change them. Reading a structure reads its contacts: that is audited.
 import { z } from 'zod';
-import type { Prisma } from '../db/client';
 import { SIAE_DEFAULT_CAPACITY } from '../services/placements';
 import { ANY_STAFF, MANAGERS, type Api, type ApiDeps } from './http';
 import { routesFor } from './routes';
-import { changed, given, idsOf, orNotFound, page } from './handlers';
+import { audited, changed, given, idsOf, orNotFound, page } from './handlers';
 import { contact } from './contacts';
 import { flag, idParams, int, list, paging, record, someOf, text, textOrNull } from './schemas';
 
@@ -138,9 +137,7 @@ export function structureRoutes(api: Api, { db: { prisma } }: ApiDeps): void {
     'List structures (SIAE, companies, training bodies, Missions Locales)',
     { query: listQuery, response: list(listed) },
     async (ctx, { query }) => {
-      const where: Prisma.StructureWhereInput = {
-        ...given(query, ['kind', 'active']),
-      };
+      const where = given(query, ['kind', 'active']);
       const { items: rows, total } = await page(query, (window) => [
         prisma.structure.findMany({ where, orderBy: { id: 'asc' }, ...window }),
         prisma.structure.count({ where }),
@@ -213,8 +210,7 @@ export function structureRoutes(api: Api, { db: { prisma } }: ApiDeps): void {
           capacity: body.capacity !== undefined ? body.capacity : body.kind === 'siae' ? SIAE_DEFAULT_CAPACITY : null,
         },
       });
-      await ctx.audit({ action: 'create', resource: 'structure', resourceId: created.id });
-      return created;
+      return audited(ctx, 'create', 'structure', created);
     },
   );
 

@@ -10,7 +10,7 @@ import { appendCaseEvent } from '../services/caseEvents';
 import { queueNotification } from '../services/notifications';
 import { ANY_STAFF, MANAGERS, apiError, conflict, invalid, type Api, type ApiDeps } from './http';
 import { routesFor } from './routes';
-import { about, all, byStaff, changed, fieldsOf, given, orNotFound } from './handlers';
+import { about, all, audited, byStaff, changed, fieldsOf, given, orNotFound } from './handlers';
 import { caseScope } from './scope';
 import {
   ageGroup,
@@ -154,8 +154,7 @@ export function workshopRoutes(api: Api, { db: { prisma } }: ApiDeps): void {
         if (isUniqueViolation(err)) throw conflict('workshop.codeTaken', { code: body.code });
         throw err;
       });
-      await ctx.audit({ action: 'create', resource: 'workshop', resourceId: created.id });
-      return created;
+      return audited(ctx, 'create', 'workshop', created);
     },
   );
 

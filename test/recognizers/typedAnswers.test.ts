@@ -76,15 +76,20 @@ test('ambiguous words: اي is no yes, French "ne" and a bare "не" no no; "I d
 });
 
 test('a letter typed again and again is read once', () => {
-  for (const [text, locale, said] of [
-    ['ouiii', 'fr', 'yes'],
-    ['nooon', 'fr', 'no'],
-    ['yesss', 'en', 'yes'],
-    ['لااا', 'ar', 'no'],
-    ['نعممم', 'ar', 'yes'],
-    ['нееет', 'ru', 'no'],
-  ] as const)
-    expect([text, readYesNo(text, locale)]).toEqual([text, said]);
+  const typed = {
+    yes: [
+      ['ouiii', 'fr'],
+      ['yesss', 'en'],
+      ['نعممم', 'ar'],
+    ],
+    no: [
+      ['nooon', 'fr'],
+      ['لااا', 'ar'],
+      ['нееет', 'ru'],
+    ],
+  } as const;
+  for (const [said, answers] of Object.entries(typed))
+    for (const [text, locale] of answers) expect([text, readYesNo(text, locale)]).toEqual([text, said]);
   expect(readYesNo('noon', 'en')).toBeUndefined(); // a double letter inside a word stays
 });
 
