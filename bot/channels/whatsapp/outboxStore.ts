@@ -5,6 +5,7 @@
 // their send was recorded are applied then (statusStore.ts).
 import type { Database } from '../../db/client';
 import { Batcher } from '../../db/batcher';
+import { retryLostRaces } from '../../db/retry';
 import { dbTimestamp, insertFromJson, jsonTable, type JsonColumns } from '../../db/jsonRows';
 import { SqlParams } from '../../db/rawSql';
 import { CHANNEL_ID } from './inbound';
@@ -69,6 +70,8 @@ export class OutboxStore {
   private readonly provider: Database['provider'];
   /** told of statuses that had come before their message's send was recorded, once applied */
   onLateStatuses?: (applied: AppliedStatus[]) => void;
+  /** told when a batch of the people's pace could not be written (recordPace) */
+  onPaceNotRecorded?: (err: Error) => void;
 
   constructor(
     private readonly db: Database,
@@ -249,67 +252,82 @@ export class OutboxStore {
     const sent = by('sent');
     // every settlement ends the claim
     const unclaimed = `"claimedUntil" = NULL, "updatedAt" = '${now}'`;
-    await this.db.prisma.$transaction(async (tx) => {
-      if (sent.length) {
-        await this.updateFrom(
-          tx,
-          { id: 'int', providerId: 'text', payload: 'json', to: 'text' },
-          sent.map((s) => ({ id: s.id, providerId: providerIdOf(s.providerId), payload: s.payload, to: s.to })),
-          `"status" = 'sent', "providerId" = x."providerId", "payload" = x."payload", "conversationId" = x."to",
+    // (A deadlock or a write conflict lost to a turn is tried again: a send not recorded would go twice.)
+    await retryLostRaces(() =>
+      this.db.prisma.$transaction(async (tx) => {
+        if (sent.length) {
+          await this.updateFrom(
+            tx,
+            { id: 'int', providerId: 'text', payload: 'json', to: 'text' },
+            sent.map((s) => ({ id: s.id, providerId: providerIdOf(s.providerId), payload: s.payload, to: s.to })),
+            `"status" = 'sent', "providerId" = x."providerId", "payload" = x."payload", "conversationId" = x."to",
             "sentAt" = '${now}', "errorCode" = NULL, "errorTitle" = NULL, ${unclaimed}`,
-        );
-      }
-      const retry = by('retry');
-      if (retry.length) {
-        await this.updateFrom(
-          tx,
-          { id: 'int', at: 'timestamp', code: 'int', title: 'text' },
-          retry.map((s) => ({
-            id: s.id,
-            at: dbTimestamp(s.at),
-            code: s.errorCode ?? null,
-            title: s.errorTitle ?? null,
-          })),
-          `"status" = 'queued', "nextAttemptAt" = x."at", "errorCode" = x."code", "errorTitle" = x."title",
+          );
+        }
+        const retry = by('retry');
+        if (retry.length) {
+          await this.updateFrom(
+            tx,
+            { id: 'int', at: 'timestamp', code: 'int', title: 'text' },
+            retry.map((s) => ({
+              id: s.id,
+              at: dbTimestamp(s.at),
+              code: s.errorCode ?? null,
+              title: s.errorTitle ?? null,
+            })),
+            `"status" = 'queued', "nextAttemptAt" = x."at", "errorCode" = x."code", "errorTitle" = x."title",
             ${unclaimed}`,
-        );
-      }
-      const failed = by('failed');
-      if (failed.length) {
-        await this.updateFrom(
-          tx,
-          { id: 'int', code: 'int', title: 'text' },
-          failed.map((s) => ({ id: s.id, code: s.errorCode ?? null, title: s.errorTitle ?? null })),
-          `"status" = 'failed', "failedAt" = '${now}', "errorCode" = x."code", "errorTitle" = x."title", ${unclaimed}`,
-        );
-      }
-      const paced = all.filter((s) => s.pace);
-      if (paced.length) {
-        const p = new SqlParams(this.provider);
-        const rows = paced.map((s) => ({ to: s.pace!.to, due: dbTimestamp(s.pace!.due) }));
-        const table = jsonTable(this.provider, { to: 'text', due: 'timestamp' }, p.add(JSON.stringify(rows)));
-        await tx.$executeRawUnsafe(
-          `UPDATE "ConversationRef" SET "paceDueAt" = x."due" FROM ${table}
-            WHERE "ConversationRef"."channel" = ${CHANNEL} AND "ConversationRef"."userKey" = x."to"`,
-          ...p.values,
-        );
-      }
-      const released = by('release');
-      if (released.length) {
-        await this.updateFrom(
-          tx,
-          { id: 'int', at: 'timestamp' },
-          released.map((s) => ({ id: s.id, at: s.at && dbTimestamp(s.at) })),
-          `"status" = 'queued', "nextAttemptAt" = x."at", "attempts" = "attempts" - 1, ${unclaimed}`,
-        );
-      }
-    });
+          );
+        }
+        const failed = by('failed');
+        if (failed.length) {
+          await this.updateFrom(
+            tx,
+            { id: 'int', code: 'int', title: 'text' },
+            failed.map((s) => ({ id: s.id, code: s.errorCode ?? null, title: s.errorTitle ?? null })),
+            `"status" = 'failed', "failedAt" = '${now}', "errorCode" = x."code", "errorTitle" = x."title",
+              ${unclaimed}`,
+          );
+        }
+        const released = by('release');
+        if (released.length) {
+          await this.updateFrom(
+            tx,
+            { id: 'int', at: 'timestamp' },
+            released.map((s) => ({ id: s.id, at: s.at && dbTimestamp(s.at) })),
+            `"status" = 'queued', "nextAttemptAt" = x."at", "attempts" = "attempts" - 1, ${unclaimed}`,
+          );
+        }
+      }),
+    );
+    await this.recordPace(all);
     if (sent.length) {
       // Statuses that came before these sends were recorded (rare: checked with one query).
       const late = await this.statuses.applyOrphans(sent.map((s) => s.providerId));
       if (late.length) this.onLateStatuses?.(late);
     }
     return all.map(() => null);
+  }
+
+  /**
+   * The people's pace after these sends (ConversationRef.paceDueAt), once the sends are recorded,
+   * in a statement of its own: a turn's transaction locks a person's ConversationRef, then their
+   * messages; taking them the other way round in one transaction deadlocked. Should it fail, the
+   * sends stay recorded and only this instance knows the pace until the next send.
+   */
+  private async recordPace(all: Settlement[]) {
+    const paced = all.filter((s) => s.pace).sort((a, b) => (a.pace!.to < b.pace!.to ? -1 : 1));
+    if (!paced.length) return;
+    const p = new SqlParams(this.provider);
+    const rows = paced.map((s) => ({ to: s.pace!.to, due: dbTimestamp(s.pace!.due) }));
+    const table = jsonTable(this.provider, { to: 'text', due: 'timestamp' }, p.add(JSON.stringify(rows)));
+    await this.db.prisma
+      .$executeRawUnsafe(
+        `UPDATE "ConversationRef" SET "paceDueAt" = x."due" FROM ${table}
+          WHERE "ConversationRef"."channel" = ${CHANNEL} AND "ConversationRef"."userKey" = x."to"`,
+        ...p.values,
+      )
+      .catch((err: Error) => this.onPaceNotRecorded?.(err));
   }
 
   /** UPDATE "Message" SET <set> FROM <rows as a table x> WHERE id = x.id AND it is still being sent. */

@@ -139,6 +139,8 @@ export class WhatsAppSender {
       void this.afterStatuses(applied).catch((err: Error) =>
         options.log.error({ err: safeError(err) }, 'whatsapp: late statuses not handled'),
       );
+    options.store.onPaceNotRecorded = (err) =>
+      options.log.warn({ err: safeError(err) }, 'whatsapp: the pace of a send not shared with the other instances');
     this.pacer = options.pacer ?? new PairPacer();
     this.now = options.now ?? (() => new Date());
     this.halted = new Promise((resolve) => (this.halt = resolve));

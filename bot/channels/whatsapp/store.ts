@@ -45,6 +45,11 @@ export class WhatsAppStore {
     this.outbox.onLateStatuses = listener;
   }
 
+  /** told when the people's pace after some sends could not be shared with the other instances */
+  set onPaceNotRecorded(listener: (err: Error) => void) {
+    this.outbox.onPaceNotRecorded = listener;
+  }
+
   /** Waits until everything the group commits hold has been written. */
   drain(): Promise<void> {
     return Promise.all([this.inbound.drain(), this.outbox.drain()]).then(() => undefined);
