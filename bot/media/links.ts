@@ -4,13 +4,19 @@
 // a link signed for its conversation: ?c=<conversation id>&s=<HMAC(file id, conversation id)>.
 // It opens that one file, and only while the conversation is open here (serve.ts checks): when
 // the conversation ends (idle timeout, "forget me", a restart), its links die with it. The key is
-// made at start: Direct Line conversations live in this process's memory, so nothing signed
-// needs to outlive it. The database keeps plain links (for staff, who sign in).
+// made at start on SQLite (one process: its conversations live in its memory); on PostgreSQL every
+// instance uses the one kept in the database (useLinkKey), so that a link made by one opens on
+// the others. The database keeps plain links (for staff, who sign in).
 import crypto from 'node:crypto';
 import type { Activity } from 'botbuilder-core';
 import { mediaIdOf, mediaUrl } from './store';
 
-const KEY = crypto.randomBytes(32);
+let KEY: Buffer = crypto.randomBytes(32);
+
+/** Signs and checks links with `key` from now on (the key the instances of a database share). */
+export function useLinkKey(key: Buffer): void {
+  KEY = key;
+}
 
 function signature(id: string, conversationId: string): string {
   return crypto.createHmac('sha256', KEY).update(`${id}\n${conversationId}`).digest('base64url');

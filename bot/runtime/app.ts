@@ -13,6 +13,7 @@ import { PgWebChatStore } from '../channels/webchat/pgStore';
 import { registerWebChatPage } from '../channels/webchat/page';
 import { MediaStore } from '../media/store';
 import { registerMediaRoute } from '../media/serve';
+import { useLinkKey } from '../media/links';
 import { HttpSpeechToText, OpenAiSpeechToText } from '../voice/speechToText';
 import { createVoice } from '../voice/createVoice';
 import { registerVoiceRoute } from '../voice/serve';
@@ -92,11 +93,14 @@ export async function startApp(config: Config, log: Logger, options: StartOption
       maxConversationBytes: config.directLine.maxConversationBytes,
       maxTotalBytes: config.directLine.maxTotalBytes,
     };
+    webchatStore =
+      db.provider === 'postgresql'
+        ? await PgWebChatStore.open(db.prisma, { ...storeOptions, url: config.databaseUrl, log })
+        : new ConversationStore(storeOptions);
+    // The page's links to its files and clips open on every instance (bot/media/links.ts).
+    if (webchatStore instanceof PgWebChatStore) useLinkKey(await webchatStore.linkKey());
     const directLine = new DirectLineChannel({
-      store: (webchatStore =
-        db.provider === 'postgresql'
-          ? await PgWebChatStore.open(db.prisma, { ...storeOptions, url: config.databaseUrl, log })
-          : new ConversationStore(storeOptions)),
+      store: webchatStore,
       core,
       log,
       media,

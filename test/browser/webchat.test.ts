@@ -7,7 +7,7 @@
 // that leaves our server.
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { translator } from '../../bot/i18n/translator';
 import { projectRoot } from '../../bot/runtime/paths';
 import { appForTests } from '../support/app';
@@ -24,12 +24,23 @@ import {
   FR_MENU_QUESTION,
   LANGUAGE_MENU,
 } from '../support/botTexts';
+import {
+  REPLY_MS,
+  TRANSCRIPT,
+  botBubbles,
+  expectRightToLeft,
+  expectTheDariPath,
+  send,
+  sendBox,
+  waitForBot,
+  walkTheDariPath,
+  withoutMarks,
+} from '../support/webchatPage';
 
 // The page's globals, for the functions that run in the browser (the project's lib has no DOM).
 declare const document: { documentElement: { dir: string; lang: string } };
 declare const localStorage: { getItem(key: string): string | null; removeItem(key: string): void };
 declare const window: { WebChat?: { renderWebChat?: unknown } };
-declare function getComputedStyle(element: unknown): { direction: string };
 
 // globalSetup sets it, empty when chromium is missing; run without globalSetup, look for it here.
 const executablePath = process.env.PASSERELLE_TEST_CHROMIUM ?? chromiumPath() ?? '';
@@ -38,16 +49,11 @@ if (!executablePath) {
 }
 const describeInBrowser = executablePath ? describe : describe.skip;
 
-/** How long a reply may take to show (it normally takes well under a second). */
-const REPLY_MS = 15_000;
 const TEST_MS = 60_000;
 jest.setTimeout(TEST_MS);
 /** PASSERELLE_SCREENSHOTS=/tmp saves a picture of the Arabic page there, to look at. */
 const SCREENSHOTS = process.env.PASSERELLE_SCREENSHOTS;
 
-const SEND_BOX = '[data-id="webchat-sendbox-input"]';
-const TRANSCRIPT = '.webchat__basic-transcript';
-const BOT_BUBBLE = `${TRANSCRIPT} .webchat__bubble:not(.webchat__bubble--from-user)`;
 const USER_BUBBLE = `${TRANSCRIPT} .webchat__bubble--from-user`;
 const SUGGESTED_ACTIONS = '.webchat__suggested-actions';
 
@@ -57,8 +63,6 @@ const STRINGS = JSON.parse(
   fs.readFileSync(path.join(projectRoot, 'bot', 'channels', 'webchat', 'public', 'strings.json'), 'utf8'),
 ) as Record<string, Record<string, string>>;
 
-/** The page shows the bot's lines with direction marks in front (app.js): compare without them. */
-const withoutMarks = (text: string) => text.replace(/[\u200e\u200f]/g, '');
 /** An option's button shows its number and label: "1. Ateliers" → "1 · Ateliers". */
 const asButton = (line: string) => line.replace(/^(\d+)\. /, '$1 · ');
 
@@ -126,24 +130,6 @@ describeInBrowser('the web chat page in chromium', () => {
     expect(session.requests.length).toBeGreaterThan(0);
   }
 
-  const sendBox = (page: Page) => page.locator(SEND_BOX);
-  const botBubbles = (page: Page, text: string) => page.locator(BOT_BUBBLE, { hasText: text });
-
-  /** Waits until there are more than `before` bot bubbles with `text`; returns the text of the next one. */
-  async function waitForBot(page: Page, text: string, before = 0): Promise<string> {
-    const bubble: Locator = botBubbles(page, text).nth(before);
-    await bubble.waitFor({ state: 'visible', timeout: REPLY_MS });
-    return withoutMarks(await bubble.innerText());
-  }
-
-  /** Types `text` in Web Chat's send box, sends it with Enter, and waits for a new reply with `reply`. */
-  async function send(page: Page, text: string, reply: string): Promise<string> {
-    const before = await botBubbles(page, reply).count();
-    await sendBox(page).fill(text);
-    await sendBox(page).press('Enter');
-    return waitForBot(page, reply, before);
-  }
-
   /** The labels of the buttons shown now (the last question's options). */
   async function buttons(page: Page): Promise<string[]> {
     await page.locator(`${SUGGESTED_ACTIONS} button`).first().waitFor();
@@ -186,18 +172,6 @@ describeInBrowser('the web chat page in chromium', () => {
     await expectOptions(page, FR_LANGUAGE_QUESTION, LANGUAGE_MENU);
     await send(page, '٣', AR_CHANGED);
     await expectOptions(page, AR_MENU_QUESTION, AR_MENU);
-  }
-
-  /** The page and Web Chat's own UI (transcript, send box, bubbles) are right to left. */
-  async function expectRightToLeft(page: Page, lang: string) {
-    await page.waitForSelector('html[dir="rtl"]');
-    expect(
-      await page.evaluate(() => ({ dir: document.documentElement.dir, lang: document.documentElement.lang })),
-    ).toEqual({ dir: 'rtl', lang });
-    await page.locator(`${TRANSCRIPT}[dir="rtl"]`).waitFor();
-    await page.locator('.webchat__send-box[dir="rtl"]').waitFor();
-    expect(await sendBox(page).evaluate((el) => getComputedStyle(el).direction)).toBe('rtl');
-    expect(await page.locator(`${TRANSCRIPT} .webchat__bubble:not(.webchat__bubble--rtl)`).count()).toBe(0);
   }
 
   test('opening / greets in French with the numbered menu; 6 then ٣ switches to Arabic, right to left', async () => {
@@ -386,59 +360,10 @@ describeInBrowser('the web chat page in chromium', () => {
     'the acceptance path in Dari: choose Dari, read, consent, first name, book the ' +
       'next workshop with Persian digits, report an urgent childcare problem',
     async () => {
-      const t = translator('fa');
       const page = await greetedInFrench();
-      await send(page, '1', FR_LANGUAGE_QUESTION); // workshops: a new person goes through onboarding
-      await send(page, '۴', t('voice.question')); // Dari, in Persian digits
-      await expectRightToLeft(page, 'fa');
-      await send(page, '۱', t('onboarding.consent.question')); // read
-      await send(page, '۱', t('onboarding.name.question')); // yes
-      await send(page, 'محبوبه', t('workshops.menu.question'));
-      await send(page, '۱', t('workshops.birthYear.question'));
-      await send(page, '۱۹۸۸', t('workshops.list.question'));
-      await send(page, '۱', t('workshops.booked.done')); // the next eligible session
-      await send(page, '۳', t('problem.start.question')); // back at the menu: 3, a problem
-      await send(page, '۱', t('problem.category.question'));
-      await send(page, '۲', t('problem.urgency.question')); // childcare
-      await send(page, '۱', t('problem.describe.question')); // today
-      const saved = await send(page, 'کسی از طفلم نگهداری نمی‌کند', t('problem.saved'));
-      const reference = /B-\d{4,5}/.exec(await page.locator(BOT_BUBBLE, { hasText: 'B-' }).last().innerText())?.[0];
-      expect(saved).toBeTruthy();
-      expect(reference).toBeTruthy();
+      const reference = await walkTheDariPath(page);
       if (SCREENSHOTS) await page.screenshot({ path: path.join(SCREENSHOTS, 'webchat-fa.png') });
-
-      // The case database holds the pending person, the booking, the blocker and their events.
-      const person = await testApp().db.prisma.beneficiary.findFirstOrThrow({ where: { firstName: 'محبوبه' } });
-      expect(person).toMatchObject({ status: 'pending', language: 'fa', birthYear: 1988 });
-      expect(person.consentAt).not.toBeNull();
-      const bookings = await testApp().db.prisma.booking.findMany({
-        where: { beneficiaryId: person.id },
-        include: { session: true },
-      });
-      expect(bookings).toHaveLength(1);
-      expect(bookings[0].status).toBe('booked');
-      const next = await testApp().db.prisma.workshopSession.findFirstOrThrow({
-        where: { audience: 'over25', startsAt: { gt: new Date() } },
-        orderBy: { startsAt: 'asc' },
-      });
-      expect(bookings[0].sessionId).toBe(next.id);
-      const blocker = await testApp().db.prisma.blocker.findFirstOrThrow({ where: { beneficiaryId: person.id } });
-      expect(blocker).toMatchObject({ reference, category: 'childcare', urgency: 'today', status: 'open' });
-      const events = await testApp().db.prisma.caseEvent.findMany({ where: { beneficiaryId: person.id } });
-      expect(events.map((e) => e.type)).toEqual(
-        expect.arrayContaining(['consent_given', 'workshop_booked', 'blocker_reported']),
-      );
-      expect(events.find((e) => e.type === 'blocker_reported')?.attention).toBe(true);
-
-      // Every reply after the choice of Dari was in Dari.
-      const rows = await testApp().db.prisma.message.findMany({
-        where: { beneficiaryId: person.id },
-        orderBy: { id: 'asc' },
-      });
-      const chose = rows.findIndex((r) => r.direction === 'in' && (r.payload as { text?: string }).text === '۴');
-      const replies = rows.slice(chose + 1).filter((r) => r.direction === 'out');
-      expect(replies.length).toBeGreaterThan(10);
-      expect(replies.filter((r) => (r.payload as { locale?: string }).locale !== 'fa')).toEqual([]);
+      await expectTheDariPath(testApp().db.prisma, reference);
       expectCleanPage(page);
     },
   );

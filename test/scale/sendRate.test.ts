@@ -7,21 +7,11 @@ import { SharedSendClock } from '../../bot/channels/whatsapp/sharedPace';
 import { postgresKind } from '../support/databases';
 import { FakeGraphApi } from '../support/fakeGraphApi';
 import type { TempDatabase } from '../support/postgres';
+import { peak } from '../support/rates';
 import { startWhatsAppApp, textReply } from '../support/whatsappApp';
 import { postWebhook, text } from '../support/whatsappWebhooks';
 
 const pg = process.env.PASSERELLE_TEST_PG === '1' ? describe : describe.skip;
-
-/** The most times in any window of `ms` (a sliding window). */
-function peak(times: number[], ms: number): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let most = 0;
-  for (let i = 0, j = 0; i < sorted.length; i++) {
-    while (sorted[i]! - sorted[j]! >= ms) j++;
-    most = Math.max(most, i - j + 1);
-  }
-  return most;
-}
 
 pg('the send rate shared on PostgreSQL', () => {
   let tmp: TempDatabase;

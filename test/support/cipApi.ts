@@ -13,7 +13,7 @@ let counter = 0;
 
 /** A staff account of `role`, signed in, its one-time password already replaced. */
 export async function signedIn(
-  app: App,
+  app: Pick<App, 'url' | 'db'>,
   role: Role,
   email = `${role}${++counter}@passerelle.test`,
 ): Promise<StaffClient> {
@@ -31,7 +31,7 @@ export async function signedIn(
  * read the messages their assertions were written with; a test of French passes its own header.
  */
 export async function request(
-  app: App,
+  app: Pick<App, 'url'>,
   method: string,
   path: string,
   body?: unknown,

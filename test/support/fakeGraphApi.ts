@@ -16,6 +16,8 @@ export interface RecordedRequest {
   authorization?: string;
   body: unknown;
   at: number;
+  /** the port it came in by (see entrance()) */
+  via: number;
 }
 
 export interface SentMessage {
@@ -24,6 +26,8 @@ export interface SentMessage {
   wamid: string;
   body: Record<string, unknown>;
   at: number;
+  /** the port the send came in by (see entrance()) */
+  via: number;
 }
 
 /** What a failing request gets: an HTTP answer with Meta's error, or no answer at all. */
@@ -57,6 +61,9 @@ export class FakeGraphApi {
   private readonly hanging = new Set<http.ServerResponse>();
   private waiters: (() => void)[] = [];
   private counter = 0;
+  private readonly entrances: http.Server[] = [];
+  /** sends received and not answered yet (latencyMs), by the port they came in by */
+  private readonly waiting = new Map<number, number>();
   /** milliseconds each send takes to answer (a slow network) */
   latencyMs = 0;
   /** told of every successful send (the benchmark follows replies with it) */
@@ -148,13 +155,34 @@ export class FakeGraphApi {
     return list();
   }
 
+  /**
+   * Another address of the same fake, to give WHATSAPP_GRAPH_URL of one app instance among several:
+   * what came in by it says `via` its port.
+   */
+  async entrance(): Promise<{ url: string; port: number }> {
+    const server = http.createServer((req, res) => void this.handle(req, res));
+    server.keepAliveTimeout = 5000;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    this.entrances.push(server);
+    const { port } = server.address() as AddressInfo;
+    return { url: `http://127.0.0.1:${port}/${GRAPH_VERSION}`, port };
+  }
+
+  /** Sends that came in by `port` (see entrance()) and are not answered yet (with latencyMs). */
+  unanswered(port: number): number {
+    return this.waiting.get(port) ?? 0;
+  }
+
   async close(): Promise<void> {
     for (const res of this.hanging) res.destroy();
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const server of [this.server, ...this.entrances]) {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse) {
+    const at = Date.now(); // when it came in (its body may take a moment)
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const bytes = Buffer.concat(chunks);
@@ -166,12 +194,14 @@ export class FakeGraphApi {
       body = raw;
     }
     const url = new URL(req.url ?? '/', this.origin);
+    const via = req.socket.localPort ?? 0;
     this.requests.push({
       method: req.method ?? '',
       path: url.pathname,
       authorization: req.headers.authorization,
       body,
-      at: Date.now(),
+      at,
+      via,
     });
 
     if (url.pathname.startsWith('/media-bytes/'))
@@ -188,12 +218,12 @@ export class FakeGraphApi {
     if (req.method === 'POST' && parts.length === 3 && parts[2] === 'messages') {
       if (parts[1] !== this.phoneNumberId)
         return error(res, { status: 400, code: 100, title: 'Unsupported post request: unknown phone number id' });
-      return this.messages(res, body as Record<string, unknown>);
+      return this.messages(res, body as Record<string, unknown>, via);
     }
     return error(res, { status: 400, code: 100, title: 'Unknown path' });
   }
 
-  private async messages(res: http.ServerResponse, body: Record<string, unknown>) {
+  private async messages(res: http.ServerResponse, body: Record<string, unknown>, via: number) {
     if (!body || typeof body !== 'object' || body.messaging_product !== 'whatsapp')
       return error(res, { status: 400, code: 100, title: 'messaging_product must be whatsapp' });
     if (body.status === 'read') {
@@ -219,9 +249,13 @@ export class FakeGraphApi {
       }
       return error(res, rule.failure);
     }
-    if (this.latencyMs) await new Promise((r) => setTimeout(r, this.latencyMs));
+    if (this.latencyMs) {
+      this.waiting.set(via, (this.waiting.get(via) ?? 0) + 1);
+      await new Promise((r) => setTimeout(r, this.latencyMs));
+      this.waiting.set(via, this.waiting.get(via)! - 1);
+    }
     const wamid = `wamid.FAKE${String(++this.counter).padStart(8, '0')}`;
-    const message = { to, wamid, body, at: Date.now() };
+    const message = { to, wamid, body, at: Date.now(), via };
     if (this.keep) this.sent.push(message);
     this.onSent?.(message);
     this.waiters.splice(0).forEach((w) => w());

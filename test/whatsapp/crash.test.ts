@@ -1,13 +1,12 @@
 // A crash of the server (kill -9) between "stored" and "answered", then a restart: the message is
 // answered exactly once. The server runs in a process of its own; the fake Graph API and a
 // speech-to-text service that can be told to hang (so that the kill lands mid-turn) run here.
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { openDatabase } from '../../bot/db/client';
 import { translator } from '../../bot/i18n/translator';
-import { projectRoot } from '../../bot/runtime/paths';
+import { startAppProcess, type AppProcess } from '../support/appProcess';
 import { FakeGraphApi } from '../support/fakeGraphApi';
 import { FakeSpeechToText } from '../support/fakeSpeechToText';
 import { FAST, textOf } from '../support/whatsappApp';
@@ -20,7 +19,7 @@ let graph: FakeGraphApi;
 let stt: FakeSpeechToText;
 let dir: string;
 let url: string;
-const children = new Set<ChildProcess>();
+const children = new Set<AppProcess>();
 
 beforeEach(async () => {
   graph = await FakeGraphApi.start();
@@ -29,49 +28,27 @@ beforeEach(async () => {
   url = `file:${path.join(dir, 'db.sqlite')}`;
 });
 afterEach(async () => {
-  for (const c of children) c.kill('SIGKILL');
+  for (const c of children) await c.kill();
   await graph.close();
   await stt.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-/** Starts the server in its own process; resolves with its URL once it listens. */
-function startServer(): Promise<{ child: ChildProcess; base: string }> {
-  const child = spawn(process.execPath, [path.join(projectRoot, 'test', 'support', 'serverProcess.cjs')], {
-    env: {
-      ...process.env,
-      ...whatsappEnv(graph.url, { SPEECH_TO_TEXT_URL: stt.url, WHATSAPP_SEND_LEASE_SECONDS: '3' }),
-      DATABASE_URL: url,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DEMO_DATA: 'on',
-      QUIET_HOURS: 'off',
-      MEDIA_DIR: path.join(dir, 'media'),
-      PASSERELLE_TEST_TUNING: JSON.stringify({ ...FAST, recoveryMs: 300 }),
-      NODE_OPTIONS: '--disable-warning=DEP0111',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+/** The server in its own process, on this test's database and fakes. */
+async function startServer(): Promise<AppProcess> {
+  const server = await startAppProcess({
+    ...whatsappEnv(graph.url, { SPEECH_TO_TEXT_URL: stt.url, WHATSAPP_SEND_LEASE_SECONDS: '3' }),
+    DATABASE_URL: url,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DEMO_DATA: 'on',
+    QUIET_HOURS: 'off',
+    MEDIA_DIR: path.join(dir, 'media'),
+    PASSERELLE_TEST_TUNING: JSON.stringify({ ...FAST, recoveryMs: 300 }),
   });
-  children.add(child);
-  child.on('exit', () => children.delete(child));
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /listening (\S+)/.exec(out);
-      if (match) resolve({ child, base: match[1] });
-    });
-    let err = '';
-    child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    child.on('exit', (code) => reject(new Error(`server exited (${code}) before listening: ${err}`)));
-  });
-}
-
-function kill(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  });
+  children.add(server);
+  void server.exited.then(() => children.delete(server));
+  return server;
 }
 
 async function rows() {
@@ -100,16 +77,16 @@ test(
     const person = { waId: '33600000501', name: 'Mariam' };
     let server = await startServer();
     // A first exchange, so that the next message is a voice note inside an open conversation.
-    expect((await postWebhook(server.base, text(person, 'bonjour'))).status).toBe(200);
+    expect((await postWebhook(server.url, text(person, 'bonjour'))).status).toBe(200);
     await graph.waitForSent(1, { to: person.waId });
 
     // The voice note's turn stops at the speech-to-text call, which hangs: kill the server there.
     stt.hang = true;
     graph.addMedia('media-crash', samples.oggOpus, 'audio/ogg');
     const asked = stt.nextRequest();
-    expect((await postWebhook(server.base, voiceNote(person, 'media-crash'))).status).toBe(200);
+    expect((await postWebhook(server.url, voiceNote(person, 'media-crash'))).status).toBe(200);
     await asked;
-    await kill(server.child);
+    await server.kill();
     const afterKill = await rows();
     const voice = afterKill.find(
       (r) =>
@@ -135,7 +112,7 @@ test(
     const replies = final.filter((r) => r.direction === 'out');
     expect(replies.every((r) => r.status === 'sent')).toBe(true);
     expect(new Set(replies.map((r) => r.providerId)).size).toBe(replies.length);
-    await kill(server.child);
+    await server.kill();
   },
 );
 
@@ -143,11 +120,11 @@ test('killed after the turn committed, its replies not sent yet: nothing is lost
   const person = { waId: '33600000502', name: 'Ali' };
   graph.failAll('timeout'); // sends hang: a reply is in flight when the server dies
   let server = await startServer();
-  expect((await postWebhook(server.base, text(person, 'salam'))).status).toBe(200);
+  expect((await postWebhook(server.url, text(person, 'salam'))).status).toBe(200);
   await waitFor('the reply in flight', async () =>
     (await rows()).some((r) => r.direction === 'out' && r.status === 'sending') ? true : undefined,
   );
-  await kill(server.child);
+  await server.kill();
   expect(graph.sentTo(person.waId)).toHaveLength(0);
 
   graph.clearFailures();
@@ -161,5 +138,5 @@ test('killed after the turn committed, its replies not sent yet: nothing is lost
   const final = await rows();
   expect(final.filter((r) => r.direction === 'in').map((r) => r.status)).toEqual(['received']);
   expect(final.filter((r) => r.direction === 'out').map((r) => r.status)).toEqual(['sent']);
-  await kill(server.child);
+  await server.kill();
 });

@@ -119,6 +119,24 @@ export class PgWebChatStore implements WebChatStore {
     return store;
   }
 
+  /**
+   * The key the page's links to its files and clips are signed with (bot/media/links.ts): made by
+   * the first instance, kept in the database (a BotState row of its own), so that a link made by
+   * one instance opens on any other.
+   */
+  async linkKey(): Promise<Buffer> {
+    const key = 'webchat/link-key/';
+    const data = JSON.stringify({ key: crypto.randomBytes(32).toString('base64') });
+    await this.query(
+      `INSERT INTO "BotState" ("key", "data", "etag", "updatedAt") VALUES ($1, $2, '1', now())
+       ON CONFLICT ("key") DO NOTHING RETURNING "key"`,
+      key,
+      data,
+    );
+    const [row] = await this.query<{ data: string }>(`SELECT "data" FROM "BotState" WHERE "key" = $1`, key);
+    return Buffer.from((JSON.parse(row!.data) as { key: string }).key, 'base64');
+  }
+
   get tokenTtlSeconds(): number {
     return this.options.tokenTtlSeconds;
   }

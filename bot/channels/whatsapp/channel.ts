@@ -146,9 +146,13 @@ export class WhatsAppChannel {
     this.turns.start();
   }
 
-  /** Stops taking webhooks' work; lets the turns in progress and the sends in flight finish. */
+  /**
+   * Starts no new turn; lets the turns in progress and the sends in flight finish. Webhooks that
+   * still come in while the server drains are stored and acknowledged (the database is open until
+   * the end): the other instances take them as stranded, or this one after its restart, rather
+   * than Meta after its own delay.
+   */
   async stop(): Promise<void> {
-    this.webhook.close();
     this.turns.stop();
     await this.options.core.turns.idle();
     await this.sender.stop();

@@ -119,8 +119,11 @@ export class InboundStore {
 
   /**
    * Takes a stored message for processing: only when no earlier message of the same person is
-   * still waiting (a person's messages are handled in order, whichever instance stored them).
-   * Claims of the moment share one statement.
+   * still waiting or being handled (a person's messages are handled in order, whichever instance
+   * stored them). An earlier one whose claim lapsed (its instance died, or its turn outlived the
+   * lease) still holds the later ones back until it is taken again (stranded messages are looked
+   * for every few seconds): otherwise a later message could be answered first. Claims of the
+   * moment share one statement.
    */
   claimInbound(id: number): Promise<ClaimedInbound | undefined> {
     return this.claims.add(id);
@@ -136,8 +139,7 @@ export class InboundStore {
         AND ("status" = 'queued' OR ("status" = 'processing' AND "claimedUntil" < ${p.add(now, 'timestamp')}))
         AND NOT EXISTS (SELECT 1 FROM "Message" e
           WHERE e."conversationId" = "Message"."conversationId" AND e."channel" = ${CHANNEL}
-          AND e."direction" = 'in' AND e."id" < "Message"."id"
-          AND (e."status" = 'queued' OR (e."status" = 'processing' AND e."claimedUntil" >= ${p.add(now, 'timestamp')})))
+          AND e."direction" = 'in' AND e."id" < "Message"."id" AND e."status" IN ('queued', 'processing'))
       RETURNING "id", "payload", "attempts", "createdAt"`;
     const rows = await this.db.prisma.$queryRawUnsafe<
       { id: number; payload: unknown; attempts: number; createdAt: Date | string }[]

@@ -31,8 +31,6 @@ export interface WebhookEndpointOptions {
 }
 
 export class WebhookEndpoint {
-  private closed = false;
-
   constructor(private readonly options: WebhookEndpointOptions) {}
 
   register(server: Server): void {
@@ -43,11 +41,6 @@ export class WebhookEndpoint {
     server.post(WEBHOOK_PATH, async (req: Request, res: Response) => {
       await this.receive(req, res);
     });
-  }
-
-  /** From now on webhooks get 503 (Meta delivers them again later). */
-  close(): void {
-    this.closed = true;
   }
 
   private async handshake(req: Request, res: Response) {
@@ -99,7 +92,6 @@ export class WebhookEndpoint {
       log.warn({ bytes: raw.length, problem: parsed.problem }, 'whatsapp: webhook refused');
       return res.send(400, { error: { code: 'BadArgument', message: parsed.problem } });
     }
-    if (this.closed) return res.send(503, { error: { code: 'ShuttingDown', message: 'Try again shortly.' } });
     let fresh;
     try {
       for (const event of parsed.messages) {
