@@ -166,7 +166,13 @@ export class TurnRunner {
         : undefined;
     for (let tries = 1; ; tries++) {
       if (await this.runTurn(activity, { inboundId: id, receivedAt, to: event.userKey, event, content }, logic)) break;
-      // Two writers of the same state (another instance): the turn runs again on fresh state.
+      // Two writers of the same state (another instance): the turn runs again on fresh state, unless
+      // the other one handled this very message (its claim lapsed while the turn ran, and it was
+      // taken again): then running it again would do what it asked twice.
+      if ((await this.store.inboundStatus(id)) !== 'processing') {
+        log.warn({ messageId: id }, 'whatsapp: message handled by another instance meanwhile');
+        break;
+      }
       if (tries >= 3) throw new Error('the state kept changing while the message was handled');
       log.warn({ messageId: id, tries }, 'whatsapp: state changed meanwhile; handling the message again');
     }
