@@ -4,10 +4,10 @@
 import { z } from 'zod';
 import { ANY_STAFF, type Api, type ApiDeps } from './http';
 import { routesFor } from './routes';
-import { about, given, idsOf, orNotFound, page } from './handlers';
+import { about, given, idsOf, inScopeById, page } from './handlers';
 import { caseEvent } from './beneficiaries';
-import { caseScope, inScope } from './scope';
-import { flag, id, idParams, int, list, paging } from './schemas';
+import { caseScope } from './scope';
+import { flag, id, int, list, paging } from './schemas';
 import { eraseLink } from './erasure';
 
 const alert = caseEvent.extend({
@@ -48,6 +48,7 @@ async function withErasure<T extends { type: string; beneficiaryId: number | nul
 
 export function alertRoutes(api: Api, { db: { prisma } }: ApiDeps): void {
   const anyStaff = routesFor(api, 'alerts', ANY_STAFF);
+  const anAlert = inScopeById('Alert', (where) => prisma.caseEvent.findFirst({ where: { ...where, attention: true } }));
   anyStaff.get(
     '/api/cip/alerts',
     'Alerts of the cases in my scope, newest first (not acknowledged ones unless told)',
@@ -74,12 +75,8 @@ export function alertRoutes(api: Api, { db: { prisma } }: ApiDeps): void {
   anyStaff.post(
     '/api/cip/alerts/:id/acknowledge',
     'Acknowledge an alert',
-    { params: idParams, response: alert },
-    async (ctx, { params }) => {
-      const found = await orNotFound(
-        'Alert',
-        prisma.caseEvent.findFirst({ where: { ...inScope(ctx.staff, params.id), attention: true } }),
-      );
+    { record: anAlert, response: alert },
+    async (ctx, { found }) => {
       const updated = found.acknowledgedAt
         ? found
         : await prisma.caseEvent.update({

@@ -7,9 +7,9 @@ import { BLOCKER_CATEGORIES, URGENCIES } from '../services/blockers';
 import { appendCaseEvent } from '../services/caseEvents';
 import { ANY_STAFF, conflict, type Api, type ApiDeps } from './http';
 import { routesFor } from './routes';
-import { about, byStaff, given, orNotFound, shown, shownPage } from './handlers';
-import { caseScope, scopedLookup } from './scope';
-import { id, idParams, int, list, paging, personRef, record, textOrNull, timestamp } from './schemas';
+import { about, audited, byStaff, given, inScopeById, shownPage } from './handlers';
+import { caseScope } from './scope';
+import { id, int, list, paging, personRef, record, textOrNull, timestamp } from './schemas';
 
 const blockerStatus = z.enum(['open', 'in_progress', 'resolved']);
 
@@ -40,7 +40,7 @@ const withPerson = { beneficiary: { select: { id: true, firstName: true, lastNam
 export function blockerRoutes(api: Api, { db: { prisma } }: ApiDeps): void {
   const anyStaff = routesFor(api, 'blockers', ANY_STAFF);
   /** The blocker of this id, with its person, if its case is in the member's scope. */
-  const inScopeOf = scopedLookup((where) => prisma.blocker.findFirst({ where, include: withPerson }));
+  const aBlocker = inScopeById('Blocker', (where) => prisma.blocker.findFirst({ where, include: withPerson }));
 
   anyStaff.get(
     '/api/cip/blockers',
@@ -69,16 +69,15 @@ export function blockerRoutes(api: Api, { db: { prisma } }: ApiDeps): void {
     },
   );
 
-  anyStaff.get('/api/cip/blockers/:id', 'A blocker', { params: idParams, response: blocker }, async (ctx, { params }) =>
-    shown(ctx, 'Blocker', 'blocker', inScopeOf(ctx, params.id)),
+  anyStaff.get('/api/cip/blockers/:id', 'A blocker', { record: aBlocker, response: blocker }, async (ctx, { found }) =>
+    audited(ctx, 'read', 'blocker', found),
   );
 
   anyStaff.patch(
     '/api/cip/blockers/:id',
     "Change a blocker's status, with a note for the timeline",
-    { params: idParams, body: changeBody, response: blocker },
-    async (ctx, { params, body }) => {
-      const before = await orNotFound('Blocker', inScopeOf(ctx, params.id));
+    { record: aBlocker, body: changeBody, response: blocker },
+    async (ctx, { found: before, body }) => {
       if (before.status === body.status) throw conflict(`blocker.already.${before.status}`);
       const updated = await prisma.$transaction(async (tx) => {
         // Only from the status read above: two members of staff moving it at once do not both win.

@@ -5,8 +5,8 @@ import { z } from 'zod';
 import { book, cancelBooking } from '../services/workshops';
 import { ANY_STAFF, conflict, notFound, type Api, type ApiDeps } from './http';
 import { routesFor } from './routes';
-import { about, all, byStaff, given, idsOf, orNotFound } from './handlers';
-import { caseInScope, caseScope, inScope } from './scope';
+import { about, all, byId, byStaff, given, idsOf, inScopeById } from './handlers';
+import { caseInScope, caseScope } from './scope';
 import { id, idParams, int, list, personRef, record, timestamp } from './schemas';
 
 export const booking = record({
@@ -46,16 +46,17 @@ const CONFLICTS = {
 
 export function bookingRoutes(api: Api, { db: { prisma } }: ApiDeps): void {
   const anyStaff = routesFor(api, 'bookings', ANY_STAFF);
+  const aSession = byId('Session', (id) => prisma.workshopSession.findUnique({ where: { id } }));
+  const aBooking = inScopeById('Booking', (where) => prisma.booking.findFirst({ where }));
 
   anyStaff.get(
     '/api/cip/sessions/:id/bookings',
     "A session's bookings and waiting list (a CIP sees the people in their scope)",
-    { params: idParams, query: z.object({ status: bookingStatus.optional() }), response: list(listedBooking) },
-    async (ctx, { params, query }) => {
-      await orNotFound('Session', prisma.workshopSession.findUnique({ where: { id: params.id } }));
+    { record: aSession, query: z.object({ status: bookingStatus.optional() }), response: list(listedBooking) },
+    async (ctx, { found: session, query }) => {
       const items = await prisma.booking.findMany({
         where: {
-          sessionId: params.id,
+          sessionId: session.id,
           beneficiary: caseScope(ctx.staff),
           ...given(query, ['status']),
         },
@@ -63,7 +64,7 @@ export function bookingRoutes(api: Api, { db: { prisma } }: ApiDeps): void {
         // Seats first, then the waiting list in the order it gets seats.
         orderBy: [{ status: 'asc' }, { waitlistedAt: 'asc' }, { id: 'asc' }],
       });
-      await ctx.audit({ action: 'read', resource: 'booking', detail: { sessionId: params.id, ...idsOf(items) } });
+      await ctx.audit({ action: 'read', resource: 'booking', detail: { sessionId: session.id, ...idsOf(items) } });
       return all(items);
     },
   );
@@ -108,9 +109,8 @@ export function bookingRoutes(api: Api, { db: { prisma } }: ApiDeps): void {
   anyStaff.del(
     '/api/cip/bookings/:id',
     'Cancel a booking or a place on the waiting list (a freed seat goes to the first person waiting)',
-    { params: idParams, response: cancelled },
-    async (ctx, { params }) => {
-      const found = await orNotFound('Booking', prisma.booking.findFirst({ where: inScope(ctx.staff, params.id) }));
+    { record: aBooking, response: cancelled },
+    async (ctx, { found }) => {
       // The promotion, if any, queued its own notification to the person who got the seat.
       const outcome = await cancelBooking(prisma, found.beneficiaryId, found.id, ctx.now, byStaff(ctx));
       if (outcome.status !== 'cancelled') {

@@ -8,9 +8,9 @@ import { broadcastReport, createBroadcast, previewBroadcast } from '../services/
 import type { QuietHours } from '../services/quietHours';
 import { ANY_STAFF, conflict, notFound, type Api, type ApiDeps } from './http';
 import { routesFor } from './routes';
-import { given, orNotFound, page } from './handlers';
+import { byId, given, orNotFound, page } from './handlers';
 import { caseScope } from './scope';
-import { ageGroup, countsOf, id, idParams, int, language, paging, stage, text, textOrNull, timestamp } from './schemas';
+import { ageGroup, countsOf, id, int, language, paging, stage, text, textOrNull, timestamp } from './schemas';
 
 const audience = z
   .object({
@@ -79,6 +79,7 @@ export interface BroadcastRouteOptions {
 
 export function broadcastRoutes(api: Api, deps: ApiDeps, options: BroadcastRouteOptions): void {
   const anyStaff = routesFor(api, 'broadcasts', ANY_STAFF);
+  const myBroadcast = byId('Broadcast', (id, ctx) => prisma.broadcast.findFirst({ where: { id, ...mine(ctx.staff) } }));
   const { db } = deps;
   const prisma = db.prisma;
   const mine = (staff: { id: number; role: string }): Prisma.BroadcastWhereInput =>
@@ -158,11 +159,10 @@ export function broadcastRoutes(api: Api, deps: ApiDeps, options: BroadcastRoute
   anyStaff.get(
     '/api/cip/broadcasts/:id',
     'What became of a broadcast: counts, and its recipients',
-    { params: idParams, query: z.object({ ...paging }), response: report },
-    async (ctx, { params, query }) => {
-      await orNotFound('Broadcast', prisma.broadcast.findFirst({ where: { id: params.id, ...mine(ctx.staff) } }));
-      const found = await orNotFound('Broadcast', broadcastReport(prisma, params.id));
-      const where = { broadcastId: params.id };
+    { record: myBroadcast, query: z.object({ ...paging }), response: report },
+    async (ctx, { found: broadcast, query }) => {
+      const found = await orNotFound('Broadcast', broadcastReport(prisma, broadcast.id));
+      const where = { broadcastId: broadcast.id };
       const recipients = { beneficiary: { select: { firstName: true, language: true } } };
       const { items: rows, total } = await page(query, (window) => [
         prisma.broadcastRecipient.findMany({ where, orderBy: { id: 'asc' }, ...window, include: recipients }),
@@ -172,9 +172,9 @@ export function broadcastRoutes(api: Api, deps: ApiDeps, options: BroadcastRoute
         where: { id: { in: rows.flatMap((r) => (r.messageId ? [r.messageId] : [])) } },
         select: { id: true, status: true, channel: true, errorCode: true },
       });
-      const byId = new Map(messages.map((m) => [m.id, m]));
+      const messagesById = new Map(messages.map((m) => [m.id, m]));
       const items = rows.map((r) => {
-        const m = r.messageId ? byId.get(r.messageId) : undefined;
+        const m = r.messageId ? messagesById.get(r.messageId) : undefined;
         return {
           beneficiaryId: r.beneficiaryId,
           firstName: r.beneficiary.firstName,
@@ -189,7 +189,7 @@ export function broadcastRoutes(api: Api, deps: ApiDeps, options: BroadcastRoute
       await ctx.audit({
         action: 'read',
         resource: 'broadcast',
-        resourceId: params.id,
+        resourceId: broadcast.id,
         detail: { recipients: items.map((i) => i.beneficiaryId) },
       });
       return { ...found, recipients: { items, total } };

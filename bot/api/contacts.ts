@@ -6,8 +6,8 @@ import { z } from 'zod';
 import { isUniqueViolation } from '../db/client';
 import { ANY_STAFF, apiError, conflict, MANAGERS, notFound, type Api, type ApiContext, type ApiDeps } from './http';
 import { routesFor } from './routes';
-import { audited, fieldsOf, given, orNotFound, shownPage } from './handlers';
-import { flag, id, idParams, int, list, paging, personFields, record, someOf, textOrNull, timestamp } from './schemas';
+import { audited, byId, fieldsOf, given, shownPage } from './handlers';
+import { flag, id, int, list, paging, personFields, record, someOf, textOrNull, timestamp } from './schemas';
 
 export const contactRole = z.enum(['supervisor', 'tutor', 'other']);
 
@@ -45,6 +45,8 @@ function mayChangePhone(ctx: ApiContext, phone: string | null | undefined, curre
 
 export function contactRoutes(api: Api, { db: { prisma } }: ApiDeps): void {
   const anyStaff = routesFor(api, 'contacts', ANY_STAFF);
+  const aStructure = byId('Structure', (id) => prisma.structure.findUnique({ where: { id } }));
+  const aContact = byId('Contact', (id) => prisma.contact.findUnique({ where: { id } }));
 
   anyStaff.get(
     '/api/cip/contacts',
@@ -64,23 +66,21 @@ export function contactRoutes(api: Api, { db: { prisma } }: ApiDeps): void {
   anyStaff.post(
     '/api/cip/structures/:id/contacts',
     'Add a contact to a structure (a phone number: coordinators and admins only)',
-    { params: idParams, body: createBody, response: contact, status: 201 },
-    async (ctx, { params, body }) => {
-      await orNotFound('Structure', prisma.structure.findUnique({ where: { id: params.id } }));
+    { record: aStructure, body: createBody, response: contact, status: 201 },
+    async (ctx, { found: structure, body }) => {
       mayChangePhone(ctx, body.phone, null);
-      const created = await prisma.contact.create({ data: { ...body, structureId: params.id } }).catch(phoneTaken);
-      return audited(ctx, 'create', 'contact', created, { structureId: params.id });
+      const created = await prisma.contact.create({ data: { ...body, structureId: structure.id } }).catch(phoneTaken);
+      return audited(ctx, 'create', 'contact', created, { structureId: structure.id });
     },
   );
 
   anyStaff.patch(
     '/api/cip/contacts/:id',
     'Change a contact (the phone number: coordinators and admins only)',
-    { params: idParams, body: updateBody, response: contact },
-    async (ctx, { params, body }) => {
-      const existing = await orNotFound('Contact', prisma.contact.findUnique({ where: { id: params.id } }));
+    { record: aContact, body: updateBody, response: contact },
+    async (ctx, { found: existing, body }) => {
       mayChangePhone(ctx, body.phone, existing.phone);
-      const updated = await prisma.contact.update({ where: { id: params.id }, data: body }).catch(phoneTaken);
+      const updated = await prisma.contact.update({ where: { id: existing.id }, data: body }).catch(phoneTaken);
       return audited(ctx, 'update', 'contact', updated, fieldsOf(body));
     },
   );

@@ -1,9 +1,10 @@
-// What the CIP API's route handlers share once http.ts has checked the request: a record or its 404,
-// a record shown (and its read audited), a case's records, a list or one page of it with its total (and
-// a page of personal records, its read audited), the filters a query gives, the audit entry of a record.
+// What the CIP API's route handlers share once http.ts has checked the request: a record or its 404, a
+// record answered once its read or change is audited, a case's records, a list or one page of it with its
+// total (and a page of personal records, its read audited), the filters a query gives, the audit entry of a
+// record.
 import type { Db } from '../db/client';
 import { notFound, type ApiContext } from './http';
-import { caseInScope } from './scope';
+import { caseInScope, inScope } from './scope';
 
 /** The record a query found, or 404 (`what`: one of the resources of api.errors.notFound). */
 export async function orNotFound<T>(what: string, query: Promise<T | null>): Promise<T> {
@@ -11,6 +12,30 @@ export async function orNotFound<T>(what: string, query: Promise<T | null>): Pro
   if (!found) throw notFound(what);
   return found;
 }
+
+/**
+ * The record a route is on, by its :id (see routesFor): its name in the 404 (one of api.errors.notFound), and its
+ * read (null: none, or out of the member's scope).
+ */
+export interface RecordById<T> {
+  what: string;
+  read: (id: number, ctx: ApiContext) => Promise<T | null>;
+}
+
+export const byId = <T>(what: string, read: RecordById<T>['read']): RecordById<T> => ({ what, read });
+
+/** A case's record (a blocker, a placement...) by id, found only if its case is in the member's scope. */
+export const inScopeById = <T>(what: string, find: (where: ReturnType<typeof inScope>) => Promise<T | null>) =>
+  byId(what, (id, ctx) => find(inScope(ctx.staff, id)));
+
+/** The handler of a route changing a record (by id) as its body says, audited with the fields the body changed. */
+export const updates =
+  <T extends { id: number; beneficiaryId?: number | null }, B extends object>(
+    resource: string,
+    update: (id: number, body: B) => Promise<T>,
+  ) =>
+  async (ctx: ApiContext, { found, body }: { found: { id: number }; body: B }) =>
+    audited(ctx, 'update', resource, await update(found.id, body), fieldsOf(body));
 
 /** A whole list as the API answers it: the items and their number. */
 export const all = <T>(items: T[]) => ({ items, total: items.length });
@@ -43,29 +68,6 @@ export async function audited<T extends { id: number; beneficiaryId?: number | n
 ): Promise<T> {
   await ctx.audit({ action, resource, ...about(record), detail });
   return record;
-}
-
-/** A record shown: the record a query found (404 otherwise), its read audited. */
-export async function shown<T extends { id: number; beneficiaryId?: number | null }>(
-  ctx: ApiContext,
-  what: string,
-  resource: string,
-  query: Promise<T | null>,
-): Promise<T> {
-  return audited(ctx, 'read', resource, await orNotFound(what, query));
-}
-
-/** A record changed: 404 unless `existing` finds it, then `update`, audited with the fields the body changed. */
-export async function changed<T extends { id: number; beneficiaryId?: number | null }>(
-  ctx: ApiContext,
-  what: string,
-  resource: string,
-  body: object,
-  existing: Promise<unknown>,
-  update: () => Promise<T>,
-): Promise<T> {
-  await orNotFound(what, existing);
-  return audited(ctx, 'update', resource, await update(), fieldsOf(body));
 }
 
 /**

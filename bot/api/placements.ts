@@ -11,8 +11,8 @@ import {
 } from '../services/placements';
 import { ANY_STAFF, conflict, invalid, notFound, type Api, type ApiDeps } from './http';
 import { routesFor } from './routes';
-import { about, byStaff, fieldsOf, given, ofCase, orNotFound, shown } from './handlers';
-import { caseInScope, scopedLookup } from './scope';
+import { about, audited, byStaff, fieldsOf, given, inScopeById, ofCase } from './handlers';
+import { caseInScope } from './scope';
 import { day, id, idParams, int, list, record, ref, someOf, text, textOrNull, timestamp } from './schemas';
 
 export const placementKind = z.enum(PLACEMENT_KINDS);
@@ -87,7 +87,7 @@ const withStructure = { structure: { select: { id: true, name: true, kind: true 
 export function placementRoutes(api: Api, { db, db: { prisma } }: ApiDeps): void {
   const anyStaff = routesFor(api, 'placements', ANY_STAFF);
   /** The placement of this id, with its structure, if its case is in the member's scope. */
-  const inScopeOf = scopedLookup((where) => prisma.placement.findFirst({ where, include: withStructure }));
+  const aPlacement = inScopeById('Placement', (where) => prisma.placement.findFirst({ where, include: withStructure }));
 
   anyStaff.post(
     '/api/cip/placements',
@@ -104,16 +104,15 @@ export function placementRoutes(api: Api, { db, db: { prisma } }: ApiDeps): void
   anyStaff.get(
     '/api/cip/placements/:id',
     'A placement',
-    { params: idParams, response: placement },
-    async (ctx, { params }) => shown(ctx, 'Placement', 'placement', inScopeOf(ctx, params.id)),
+    { record: aPlacement, response: placement },
+    async (ctx, { found }) => audited(ctx, 'read', 'placement', found),
   );
 
   anyStaff.patch(
     '/api/cip/placements/:id',
     "Change a placement's dates, status, tutor or notes",
-    { params: idParams, body: updateBody, response: placement },
-    async (ctx, { params, body }) => {
-      const found = await orNotFound('Placement', inScopeOf(ctx, params.id));
+    { record: aPlacement, body: updateBody, response: placement },
+    async (ctx, { found, body }) => {
       const updated = await updatePlacement(db, found.id, body, byStaff(ctx)).catch(asApiError);
       await ctx.audit({ action: 'update', resource: 'placement', ...about(updated), detail: fieldsOf(body) });
       return prisma.placement.findUniqueOrThrow({ where: { id: updated.id }, include: withStructure });

@@ -20,12 +20,3 @@ export async function caseInScope(db: Db, staff: Staff, id: number) {
 
 /** The record of this id (a blocker, a placement...) if its case is in the member's scope. */
 export const inScope = (staff: Staff, id: number) => ({ id, beneficiary: caseScope(staff) });
-
-/**
- * A lookup by id of one kind of a case's records (blockers, placements...) that finds one only if its case is in the
- * member's scope: `find` reads the record given the where clause, e.g. (where) => prisma.blocker.findFirst({ where }).
- */
-export const scopedLookup =
-  <T>(find: (where: ReturnType<typeof inScope>) => Promise<T>) =>
-  (ctx: { staff: Staff }, id: number) =>
-    find(inScope(ctx.staff, id));

@@ -4,9 +4,8 @@ import { z } from 'zod';
 import { ATTENDANCES, addShift, recordAttendance } from '../services/placements';
 import { ANY_STAFF, type Api, type ApiDeps } from './http';
 import { routesFor } from './routes';
-import { audited, byStaff, ofCase, orNotFound } from './handlers';
+import { audited, byStaff, inScopeById, ofCase } from './handlers';
 import { asApiError } from './placements';
-import { inScope } from './scope';
 import { dateTime, idParams, int, list, record, ref, textOrNull, timestamp } from './schemas';
 
 export const shift = record({
@@ -43,16 +42,14 @@ const range = z.object({
 
 export function shiftRoutes(api: Api, { db, db: { prisma } }: ApiDeps): void {
   const anyStaff = routesFor(api, 'shifts', ANY_STAFF);
+  const aPlacement = inScopeById('Placement', (where) => prisma.placement.findFirst({ where }));
+  const aShift = inScopeById('Shift', (where) => prisma.shift.findFirst({ where }));
 
   anyStaff.post(
     '/api/cip/placements/:id/shifts',
     'Plan a shift of a placement (within its days)',
-    { params: idParams, body: slot, response: shift, status: 201 },
-    async (ctx, { params, body }) => {
-      const placement = await orNotFound(
-        'Placement',
-        prisma.placement.findFirst({ where: inScope(ctx.staff, params.id) }),
-      );
+    { record: aPlacement, body: slot, response: shift, status: 201 },
+    async (ctx, { found: placement, body }) => {
       const created = await addShift(db, placement.id, body, byStaff(ctx)).catch(asApiError);
       return audited(ctx, 'create', 'shift', created, { placementId: placement.id });
     },
@@ -82,9 +79,8 @@ export function shiftRoutes(api: Api, { db, db: { prisma } }: ApiDeps): void {
   anyStaff.patch(
     '/api/cip/shifts/:id',
     'Record whether the person came to a shift',
-    { params: idParams, body: z.object({ attendance: z.enum(ATTENDANCES) }), response: shift },
-    async (ctx, { params, body }) => {
-      const found = await orNotFound('Shift', prisma.shift.findFirst({ where: inScope(ctx.staff, params.id) }));
+    { record: aShift, body: z.object({ attendance: z.enum(ATTENDANCES) }), response: shift },
+    async (ctx, { found, body }) => {
       const updated = await recordAttendance(db, found.id, body.attendance, ctx.now, byStaff(ctx)).catch(asApiError);
       return audited(ctx, 'update', 'shift', updated, { attendance: body.attendance });
     },

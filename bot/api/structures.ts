@@ -6,9 +6,9 @@ import { z } from 'zod';
 import { SIAE_DEFAULT_CAPACITY } from '../services/placements';
 import { ANY_STAFF, MANAGERS, type Api, type ApiDeps } from './http';
 import { routesFor } from './routes';
-import { audited, changed, given, idsOf, orNotFound, page } from './handlers';
+import { audited, byId, given, idsOf, page, updates } from './handlers';
 import { contact } from './contacts';
-import { flag, idParams, int, list, paging, record, someOf, text, textOrNull } from './schemas';
+import { flag, int, list, paging, record, someOf, text, textOrNull } from './schemas';
 
 export const structureKind = z.enum(['siae', 'company', 'training', 'mission_locale']);
 
@@ -88,6 +88,10 @@ function weeksFrom(now: Date, count: number) {
 export function structureRoutes(api: Api, { db: { prisma } }: ApiDeps): void {
   const anyStaff = routesFor(api, 'structures', ANY_STAFF);
   const managers = routesFor(api, 'structures', MANAGERS);
+  const aStructure = byId('Structure', (id) => prisma.structure.findUnique({ where: { id } }));
+  const withContacts = byId('Structure', (id) =>
+    prisma.structure.findUnique({ where: { id }, include: { contacts: { orderBy: { id: 'asc' } } } }),
+  );
 
   /** Placements that include today, per structure. */
   async function currentCounts(ids: number[], now: Date) {
@@ -161,12 +165,8 @@ export function structureRoutes(api: Api, { db: { prisma } }: ApiDeps): void {
   anyStaff.get(
     '/api/cip/structures/:id',
     'A structure, its contacts and how many people are placed there',
-    { params: idParams, response: detailed },
-    async (ctx, { params }) => {
-      const found = await orNotFound(
-        'Structure',
-        prisma.structure.findUnique({ where: { id: params.id }, include: { contacts: { orderBy: { id: 'asc' } } } }),
-      );
+    { record: withContacts, response: detailed },
+    async (ctx, { found }) => {
       const [current, upcomingPlacements] = await Promise.all([
         currentCounts([found.id], ctx.now),
         prisma.placement.count({
@@ -187,13 +187,12 @@ export function structureRoutes(api: Api, { db: { prisma } }: ApiDeps): void {
     'People placed in a structure week by week (Monday to Sunday, this week first; 8 weeks unless told), ' +
       'against its seats',
     {
-      params: idParams,
+      record: aStructure,
       query: z.object({ weeks: weeksCount.default(8) }),
       response: occupancyOf,
       errors: { 404: 'No such structure' },
     },
-    async (ctx, { params, query }) => {
-      const found = await orNotFound('Structure', prisma.structure.findUnique({ where: { id: params.id } }));
+    async (ctx, { found, query }) => {
       const weekly = await occupancy([found.id], ctx.now, query.weeks);
       return { structureId: found.id, seats: seatsOf(found), weeks: weekly.get(found.id)! };
     },
@@ -217,10 +216,7 @@ export function structureRoutes(api: Api, { db: { prisma } }: ApiDeps): void {
   managers.patch(
     '/api/cip/structures/:id',
     'Change a structure',
-    { params: idParams, body: updateBody, response: structure },
-    async (ctx, { params, body }) =>
-      changed(ctx, 'Structure', 'structure', body, prisma.structure.findUnique({ where: { id: params.id } }), () =>
-        prisma.structure.update({ where: { id: params.id }, data: body }),
-      ),
+    { record: aStructure, body: updateBody, response: structure },
+    updates('structure', (id, data) => prisma.structure.update({ where: { id }, data })),
   );
 }

@@ -10,22 +10,9 @@ import { appendCaseEvent } from '../services/caseEvents';
 import { queueNotification } from '../services/notifications';
 import { ANY_STAFF, MANAGERS, apiError, conflict, invalid, type Api, type ApiDeps } from './http';
 import { routesFor } from './routes';
-import { about, all, audited, byStaff, changed, fieldsOf, given, orNotFound } from './handlers';
+import { about, all, audited, byId, byStaff, fieldsOf, given, updates } from './handlers';
 import { caseScope } from './scope';
-import {
-  ageGroup,
-  dateTime,
-  flag,
-  id,
-  idParams,
-  int,
-  list,
-  record,
-  someOf,
-  text,
-  textOrNull,
-  timestamp,
-} from './schemas';
+import { ageGroup, dateTime, flag, id, int, list, record, someOf, text, textOrNull, timestamp } from './schemas';
 
 export const workshopCategory = z.enum([
   'codes_soft_skills',
@@ -104,6 +91,13 @@ const upcoming = (now: Date) => ({
 export function workshopRoutes(api: Api, { db: { prisma } }: ApiDeps): void {
   const anyStaff = routesFor(api, 'workshops', ANY_STAFF);
   const managers = routesFor(api, 'workshops', MANAGERS);
+  const aWorkshop = byId('Workshop', (id) => prisma.workshop.findUnique({ where: { id } }));
+  const withUpcoming = byId('Workshop', (id, ctx) =>
+    prisma.workshop.findUnique({ where: { id }, include: upcoming(ctx.now) }),
+  );
+  const aSession = byId('Session', (id) =>
+    prisma.workshopSession.findUnique({ where: { id }, include: { workshop: true } }),
+  );
 
   /** Sessions with their seats left and the length of their waiting lists. */
   async function sessionViews<S extends SessionRow>(rows: S[]) {
@@ -118,9 +112,7 @@ export function workshopRoutes(api: Api, { db: { prisma } }: ApiDeps): void {
       seatsLeft: Math.max(0, s.capacity - s.bookedCount),
       waitlistedCount: counts.get(s.id) ?? 0,
     }));
-  } /** The session of this id with its workshop, or 404. */
-  const sessionOf = (id: number) =>
-    orNotFound('Session', prisma.workshopSession.findUnique({ where: { id }, include: { workshop: true } }));
+  }
 
   anyStaff.get(
     '/api/cip/workshops',
@@ -161,32 +153,22 @@ export function workshopRoutes(api: Api, { db: { prisma } }: ApiDeps): void {
   anyStaff.get(
     '/api/cip/workshops/:id',
     'A workshop with its upcoming sessions',
-    { params: idParams, response: workshopWithSessions },
-    async (ctx, { params }) => {
-      const found = await orNotFound(
-        'Workshop',
-        prisma.workshop.findUnique({ where: { id: params.id }, include: upcoming(ctx.now) }),
-      );
-      return { ...found, sessions: await sessionViews(found.sessions) };
-    },
+    { record: withUpcoming, response: workshopWithSessions },
+    async (ctx, { found }) => ({ ...found, sessions: await sessionViews(found.sessions) }),
   );
 
   managers.patch(
     '/api/cip/workshops/:id',
     "Change a workshop's title, category, description, duration, or make it (in)active (its code stays)",
-    { params: idParams, body: workshopChanges, response: workshop },
-    async (ctx, { params, body }) =>
-      changed(ctx, 'Workshop', 'workshop', body, prisma.workshop.findUnique({ where: { id: params.id } }), () =>
-        prisma.workshop.update({ where: { id: params.id }, data: body }),
-      ),
+    { record: aWorkshop, body: workshopChanges, response: workshop },
+    updates('workshop', (id, data) => prisma.workshop.update({ where: { id }, data })),
   );
 
   managers.post(
     '/api/cip/workshops/:id/sessions',
     'Add a session of a workshop',
-    { params: idParams, body: sessionBody, response: session, status: 201 },
-    async (ctx, { params, body }) => {
-      const found = await orNotFound('Workshop', prisma.workshop.findUnique({ where: { id: params.id } }));
+    { record: aWorkshop, body: sessionBody, response: session, status: 201 },
+    async (ctx, { found, body }) => {
       if (!found.active) throw conflict('workshop.inactive');
       if (body.startsAt <= ctx.now) throw invalid([{ path: 'startsAt', message: 'must be in the future' }]);
       const created = await prisma.workshopSession.create({ data: { ...body, workshopId: found.id } });
@@ -198,9 +180,8 @@ export function workshopRoutes(api: Api, { db: { prisma } }: ApiDeps): void {
   managers.patch(
     '/api/cip/sessions/:id',
     "Change a session's place or seats, cancel it or schedule it again",
-    { params: idParams, body: sessionChanges, response: session },
-    async (ctx, { params, body }) => {
-      const before = await sessionOf(params.id);
+    { record: aSession, body: sessionChanges, response: session },
+    async (ctx, { found: before, body }) => {
       const updated = await prisma.$transaction(async (tx) => {
         if (body.capacity !== undefined) {
           // In one statement with the seat count, so that a booking at the same moment cannot slip in.
@@ -292,13 +273,12 @@ export function workshopRoutes(api: Api, { db: { prisma } }: ApiDeps): void {
     '/api/cip/sessions/:id/attendance',
     'Mark who came to a session, once it has ended: attended or no_show (a CIP marks the people in their scope)',
     {
-      params: idParams,
+      record: aSession,
       body: attendanceBody,
       response: list(marked),
       errors: { 404: 'No such session', 409: 'The session is cancelled or has not ended yet' },
     },
-    async (ctx, { params, body }) => {
-      const session = await sessionOf(params.id);
+    async (ctx, { found: session, body }) => {
       if (session.status === 'cancelled') throw conflict('session.cancelled');
       if (session.endsAt > ctx.now) throw conflict('session.notEnded', { endsAt: session.endsAt });
       const ids = body.attendance.map((m) => m.beneficiaryId);

@@ -37,9 +37,6 @@ async function webChat(locale: string): Promise<Chat> {
   return (await res.json()) as Chat;
 }
 
-/** Two people's web chats in French: one whose files the test fetches, and someone else. */
-const twoFrenchChats = async () => [await webChat('fr'), await webChat('fr')];
-
 function upload(chat: Chat, bytes: Buffer, type: string, name: string) {
   const form = new FormData();
   form.append(
@@ -83,6 +80,12 @@ async function uploaded(chat: Chat, bytes: Buffer, type: string, name: string) {
   expect(plain).toMatch(/^\/webchat\/media\/[A-Za-z0-9_-]{32}$/);
   expect(signed.startsWith(`${plain}?`)).toBe(true);
   return { plain, signed, contentType: echoed.attachments![0].contentType };
+}
+
+/** A file sent in a person's web chat in French (the one the test fetches), and someone else's chat. */
+async function sentInAChat(bytes: Buffer, type: string, name: string) {
+  const [chat, other] = [await webChat('fr'), await webChat('fr')];
+  return { chat, other, file: await uploaded(chat, bytes, type, name) };
 }
 
 describe('web chat uploads', () => {
@@ -180,8 +183,8 @@ describe('who may fetch a file', () => {
     'no credentials or a signature not ours: 401; someone else, a closed conversation: 404; the sender and ' +
       'staff: 200',
     async () => {
-      const [chat, other] = await twoFrenchChats();
-      const { plain, signed } = await uploaded(chat, samples.png, 'image/png', 'carte.png');
+      const { chat, other, file } = await sentInAChat(samples.png, 'image/png', 'carte.png');
+      const { plain, signed } = file;
       const get = (path: string, token?: string) =>
         fetch(url(path), { headers: token ? { Authorization: `Bearer ${token}` } : {} });
 
@@ -288,8 +291,7 @@ describe('files posted by link', () => {
     "only the person's own files of our store stay: javascript:, outside links, unknown ids and others' files " +
       'are dropped',
     async () => {
-      const [chat, other] = await twoFrenchChats();
-      const own = await uploaded(chat, samples.jpeg, 'image/jpeg', 'mine.jpg');
+      const { chat, other, file: own } = await sentInAChat(samples.jpeg, 'image/jpeg', 'mine.jpg');
       const theirs = await uploaded(other, samples.png, 'image/png', 'theirs.png');
       const res = await fetch(url(`/v3/directline/conversations/${chat.conversationId}/activities`), {
         method: 'POST',

@@ -454,16 +454,27 @@ describe('at most two password hashes at once', () => {
 });
 
 describe('logs carry no query values', () => {
+  /** A CIP API on a server of its own over a temporary SQLite database, the lines it logs kept; `stop` ends it all. */
+  async function loggedApi() {
+    const tmp = await createTempSqlite();
+    const db = await openDatabase(tmp.url);
+    const lines: string[] = [];
+    const log = createLogger('info', new Writable({ write: (chunk, _enc, cb) => (lines.push(String(chunk)), cb()) }));
+    const server = createServer(db, log);
+    const api = new Api(server, { db, log, now: () => new Date() });
+    const stop = async () => {
+      await close(server, 1000);
+      await db.close();
+      await tmp.drop();
+    };
+    return { db, lines, server, api, stop };
+  }
+
   test(
     'a Prisma error holding a phone number and a name is logged as its code and model, without them; the ' +
       'caller gets a plain 500',
     async () => {
-      const tmp = await createTempSqlite();
-      const db = await openDatabase(tmp.url);
-      const lines: string[] = [];
-      const log = createLogger('info', new Writable({ write: (chunk, _enc, cb) => (lines.push(String(chunk)), cb()) }));
-      const server = createServer(db, log);
-      const api = new Api(server, { db, log, now: () => new Date() });
+      const { db, lines, server, api, stop } = await loggedApi();
       api.route(
         { method: 'post', path: '/api/cip/probe', summary: 'a handler with a bug', tag: 'test', roles: 'public' },
         async () =>
@@ -507,9 +518,7 @@ describe('logs carry no query values', () => {
         for (const secret of ['+33612345678', '33612345678', '+33687654321', 'Zainab', 'Zaza'])
           expect(all).not.toContain(secret);
       } finally {
-        await close(server, 1000);
-        await db.close();
-        await tmp.drop();
+        await stop();
       }
     },
   );
