@@ -4,15 +4,15 @@
 // an address of its own (so the fake knows which instance sent what). WhatsApp only; the web chat
 // in chromium is cluster.webchat.test.ts. The tests run in order on the same cluster.
 import http from 'node:http';
-import { openDatabase, type Database } from '../../bot/db/client';
+import type { Database } from '../../bot/db/client';
 import { LANGUAGE_CODES } from '../../bot/i18n/languages';
 import { createStaff } from '../../bot/services/staff';
 import { signedIn, type StaffClient } from '../support/cipApi';
-import { Cluster } from '../support/cluster';
+import { behindProxy, type Cluster, type ProxiedCluster } from '../support/cluster';
 import { FakeGraphApi, type SentMessage } from '../support/fakeGraphApi';
 import { createTempPostgres, type TempDatabase } from '../support/postgres';
 import { perSecond } from '../support/rates';
-import { RoundRobinProxy } from '../support/roundRobinProxy';
+import type { RoundRobinProxy } from '../support/roundRobinProxy';
 import { FAST, textOf } from '../support/whatsappApp';
 import { postWebhook, text, whatsappEnv, type From } from '../support/whatsappWebhooks';
 import { sessionOf } from '../support/workshopFixture';
@@ -31,7 +31,8 @@ const MOST_IN_A_SECOND = Math.round(MPS * 1.15);
 /**
  * The claims' lease (sends and stored messages alike): after the kill, the dead instance's sends go
  * again once it lapses. Not shorter: a turn that outlives its message's lease (seconds on a loaded
- * machine) may be run twice by two instances, and its effect applied twice (not fixed yet).
+ * machine) may be run by two instances at once, its effect applied twice (a turn that lost the race
+ * is no longer run a third time, but the two runs may overlap).
  */
 const LEASE_SECONDS = 10;
 /** A new person's first messages: hello, French, read, consent, their name; then changes of language. */
@@ -55,6 +56,7 @@ pg('three instances behind a round-robin proxy, on one PostgreSQL database', () 
   let graph: FakeGraphApi;
   /** the fake's port each instance reaches it by, in the cluster's order */
   let entrances: number[];
+  let setup: ProxiedCluster | undefined;
   let cluster: Cluster;
   let proxy: RoundRobinProxy;
   let db: Database;
@@ -64,7 +66,7 @@ pg('three instances behind a round-robin proxy, on one PostgreSQL database', () 
     graph = await FakeGraphApi.start();
     const own = await Promise.all([0, 1, 2].map(() => graph.entrance()));
     entrances = own.map((e) => e.port);
-    cluster = await Cluster.start(
+    setup = await behindProxy(
       tmp.url,
       3,
       {
@@ -75,14 +77,11 @@ pg('three instances behind a round-robin proxy, on one PostgreSQL database', () 
       },
       (i) => ({ WHATSAPP_GRAPH_URL: own[i]!.url }),
     );
-    proxy = await RoundRobinProxy.start(cluster.urls);
-    db = await openDatabase(tmp.url, { migrate: false });
+    ({ cluster, proxy, db } = setup);
   }, 120_000);
   afterAll(async () => {
-    await proxy?.close();
-    await cluster?.close();
+    await setup?.close();
     await graph?.close();
-    await db?.close();
     await tmp?.drop();
   });
 

@@ -2,12 +2,12 @@
 // database, through a round-robin proxy (every request to the next instance): the Dari acceptance
 // path holds to its end, each of its requests answered by whichever instance the proxy chose.
 import { chromium, type Browser } from 'playwright-core';
-import { openDatabase, type Database } from '../../bot/db/client';
+import type { Database } from '../../bot/db/client';
 import { CHROMIUM_ARGS, chromiumPath } from '../support/browser';
 import { FR_GREETING, FR_MENU_QUESTION } from '../support/botTexts';
-import { Cluster } from '../support/cluster';
+import { behindProxy, type Cluster, type ProxiedCluster } from '../support/cluster';
 import { createTempPostgres, type TempDatabase } from '../support/postgres';
-import { RoundRobinProxy } from '../support/roundRobinProxy';
+import type { RoundRobinProxy } from '../support/roundRobinProxy';
 import { REPLY_MS, expectTheDariPath, waitForBot, walkTheDariPath } from '../support/webchatPage';
 
 const executablePath = process.env.PASSERELLE_TEST_CHROMIUM ?? chromiumPath() ?? '';
@@ -16,6 +16,7 @@ jest.setTimeout(120_000);
 
 run('the web chat in chromium, three instances behind a round-robin proxy', () => {
   let tmp: TempDatabase;
+  let setup: ProxiedCluster | undefined;
   let cluster: Cluster;
   let proxy: RoundRobinProxy;
   let db: Database;
@@ -23,16 +24,12 @@ run('the web chat in chromium, three instances behind a round-robin proxy', () =
 
   beforeAll(async () => {
     tmp = await createTempPostgres();
-    cluster = await Cluster.start(tmp.url, 3, { TRUST_PROXY: '127.0.0.1' });
-    proxy = await RoundRobinProxy.start(cluster.urls);
-    db = await openDatabase(tmp.url, { migrate: false });
+    ({ cluster, proxy, db } = setup = await behindProxy(tmp.url, 3, { TRUST_PROXY: '127.0.0.1' }));
     browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
-    await proxy?.close();
-    await cluster?.close();
-    await db?.close();
+    await setup?.close();
     await tmp?.drop();
   });
 

@@ -5,7 +5,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { openDatabase, type Database } from '../../bot/db/client';
 import { startAppProcess, type AppProcess } from './appProcess';
+import { RoundRobinProxy } from './roundRobinProxy';
 import { freePort } from './ports';
 
 /** One instance: its address stays while its process comes and goes. */
@@ -111,4 +113,34 @@ export class Cluster {
     await Promise.all(this.instances.map((i) => i.kill()));
     fs.rmSync(this.mediaDir, { recursive: true, force: true });
   }
+}
+
+/** A cluster behind the round-robin proxy, with a connection of the test's own to their database. */
+export interface ProxiedCluster {
+  cluster: Cluster;
+  proxy: RoundRobinProxy;
+  db: Database;
+  /** the proxy, the instances, then the test's connection */
+  close(): Promise<void>;
+}
+
+export async function behindProxy(
+  databaseUrl: string,
+  size: number,
+  env: Record<string, string> = {},
+  own?: (index: number) => Record<string, string>,
+): Promise<ProxiedCluster> {
+  const cluster = await Cluster.start(databaseUrl, size, env, own);
+  const proxy = await RoundRobinProxy.start(cluster.urls);
+  const db = await openDatabase(databaseUrl, { migrate: false });
+  return {
+    cluster,
+    proxy,
+    db,
+    async close() {
+      await proxy.close();
+      await cluster.close();
+      await db.close();
+    },
+  };
 }
