@@ -30,9 +30,7 @@ const MPS = 200;
 const MOST_IN_A_SECOND = Math.round(MPS * 1.15);
 /**
  * The claims' lease (sends and stored messages alike): after the kill, the dead instance's sends go
- * again once it lapses. Not shorter: a turn that outlives its message's lease (seconds on a loaded
- * machine) may be run by two instances at once, its effect applied twice (a turn that lost the race
- * is no longer run a third time, but the two runs may overlap).
+ * again once it lapses (a turn renews its message's claim while it runs: test/scale/longTurn.test.ts).
  */
 const LEASE_SECONDS = 10;
 /** A new person's first messages: hello, French, read, consent, their name; then changes of language. */

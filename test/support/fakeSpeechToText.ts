@@ -11,6 +11,8 @@ export class FakeSpeechToText {
   failWith?: number;
   /** never answer (the request hangs until the caller gives up or dies) */
   hang = false;
+  /** answer this late, ms (a slow service) */
+  delayMs = 0;
   /** resolves when a request arrives */
   private arrived: (() => void)[] = [];
 
@@ -50,6 +52,7 @@ export class FakeSpeechToText {
     });
     this.arrived.splice(0).forEach((r) => r());
     if (this.hang) return;
+    if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
     if (this.failWith) {
       res.writeHead(this.failWith);
       return res.end();

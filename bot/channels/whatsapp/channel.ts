@@ -108,6 +108,7 @@ export class WhatsAppChannel {
       maxMediaBytes: options.maxMediaBytes,
       defaultLocale: options.defaultLocale,
       now,
+      leaseMs: config.sendLeaseMs,
       recoveryMs: options.recoveryMs,
       handlingConcurrency: options.handlingConcurrency,
     });

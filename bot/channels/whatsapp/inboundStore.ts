@@ -152,6 +152,14 @@ export class InboundStore {
     });
   }
 
+  /** A turn still runs on this message: its claim holds another lease from now (the claim is kept). */
+  async holdInbound(id: number): Promise<void> {
+    await this.db.prisma.message.updateMany({
+      where: { id, status: 'processing' },
+      data: { claimedUntil: new Date(this.now().getTime() + this.leaseMs) },
+    });
+  }
+
   async inboundStatus(id: number): Promise<string | undefined> {
     return (await this.db.prisma.message.findUnique({ where: { id }, select: { status: true } }))?.status;
   }

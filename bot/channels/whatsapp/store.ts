@@ -65,6 +65,10 @@ export class WhatsAppStore {
     return this.inbound.claimInbound(id);
   }
 
+  holdInbound(id: number): Promise<void> {
+    return this.inbound.holdInbound(id);
+  }
+
   inboundStatus(id: number): Promise<string | undefined> {
     return this.inbound.inboundStatus(id);
   }

@@ -41,6 +41,8 @@ import type { InboundEvent } from './webhook';
 
 /** Tries at handling one message before it is set aside (a message that crashes the process). */
 const MAX_HANDLING_ATTEMPTS = 5;
+/** how long a turn's claim on its message is renewed at most */
+const MAX_TURN_MS = 120_000;
 
 export interface TurnRunnerOptions {
   core: BotCore;
@@ -52,6 +54,8 @@ export interface TurnRunnerOptions {
   maxMediaBytes: number;
   defaultLocale: LanguageCode;
   now: () => Date;
+  /** how long a claim on a stored message holds, ms: renewed while its turn runs */
+  leaseMs: number;
   /** how often stranded messages are looked for, ms (default 5000) */
   recoveryMs?: number;
   /** messages handled at once (default 32) */
@@ -144,6 +148,27 @@ export class TurnRunner {
       log.error({ messageId: id, attempts }, 'whatsapp: message set aside after repeated failures');
       return this.store.failInbound(id, `not handled after ${attempts - 1} attempts`);
     }
+    // A turn may outlive the lease (a slow speech-to-text, a starved machine): its claim is renewed
+    // while it runs, so that another instance does not take the message and run it a second time;
+    // for two minutes at most (every outside call has its timeout: a turn still running is stuck).
+    const until = Date.now() + MAX_TURN_MS;
+    const hold = setInterval(
+      () => {
+        if (Date.now() > until) return clearInterval(hold);
+        void this.store.holdInbound(id).catch(() => undefined);
+      },
+      Math.max(100, this.options.leaseMs / 3),
+    );
+    try {
+      await this.run(id, event, receivedAt);
+    } finally {
+      clearInterval(hold);
+    }
+  }
+
+  /** Handles a claimed message: its turn, run again if another writer changed the state meanwhile. */
+  private async run(id: number, event: InboundEvent, receivedAt: Date) {
+    const { log } = this.options;
     this.markRead(event.wamid);
     const content = contentOf(event.message);
     if (content.showWaiting) {
