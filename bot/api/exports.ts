@@ -25,7 +25,7 @@ const DAY_MS = 24 * 3600_000;
 
 type Cell = string | number | boolean | Date | null | undefined;
 
-/** A row as French Excel reads it. Days (midnight UTC) without their timestamp. */
+/** A row as French Excel reads it. Days (midnight UTC) without their time. */
 function cell(value: Cell): string {
   if (value === null || value === undefined) return '';
   if (value instanceof Date) {
@@ -58,7 +58,7 @@ const after = <W>(where: W, id: number, take: number) => ({
 /** What a model's findMany is given to read a page of the rows that fit a where clause. */
 type Page<W> = ReturnType<typeof after<W>>;
 
-/** Rows of a model, PAGE at a timestamp, in id order: the next page is read when the client has taken the last one. */
+/** Rows of a model, PAGE at a time, in id order: the next page is read when the client has taken the last one. */
 async function* pages<R extends { id: number }>(
   read: (after: number, take: number) => Promise<R[]>,
 ): AsyncGenerator<R> {

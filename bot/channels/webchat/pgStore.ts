@@ -129,7 +129,7 @@ export class PgWebChatStore implements WebChatStore {
     const data = JSON.stringify({ key: crypto.randomBytes(32).toString('base64') });
     await this.query(
       `INSERT INTO "BotState" ("key", "data", "etag", "updatedAt") VALUES ($1, $2, '1', now())
-       ON CONFLICT ("key") DO NOTHING RETURNING "key"`,
+       ON CONFLICT ("key") DO NOTHING`,
       key,
       data,
     );

@@ -313,10 +313,12 @@ export class OutboxStore {
    * The people's pace after these sends (ConversationRef.paceDueAt), once the sends are recorded,
    * in a statement of its own: a turn's transaction locks a person's ConversationRef, then their
    * messages; taking them the other way round in one transaction deadlocked. Should it fail, the
-   * sends stay recorded and only this instance knows the pace until the next send.
+   * sends stay recorded and only this instance knows the pace until the next send. On SQLite (one
+   * process) the sender's memory is the whole story: nothing to write.
    */
   private async recordPace(all: Settlement[]) {
-    const paced = all.filter((s) => s.pace).sort((a, b) => (a.pace!.to < b.pace!.to ? -1 : 1));
+    if (this.provider !== 'postgresql') return;
+    const paced = all.filter((s) => s.pace);
     if (!paced.length) return;
     const p = new SqlParams(this.provider);
     const rows = paced.map((s) => ({ to: s.pace!.to, due: dbTimestamp(s.pace!.due) }));
