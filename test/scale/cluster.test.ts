@@ -13,6 +13,7 @@ import { FakeGraphApi, type SentMessage } from '../support/fakeGraphApi';
 import { createTempPostgres, type TempDatabase } from '../support/postgres';
 import { perSecond } from '../support/rates';
 import type { RoundRobinProxy } from '../support/roundRobinProxy';
+import { waitFor } from '../support/waitFor';
 import { FAST, textOf } from '../support/whatsappApp';
 import { postWebhook, text, whatsappEnv, type From } from '../support/whatsappWebhooks';
 import { sessionOf } from '../support/workshopFixture';
@@ -40,14 +41,6 @@ const SWITCHES = ['6', '2', '6', '1'];
 const GAP_MS = 1500;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor(what: string, done: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await done())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 pg('three instances behind a round-robin proxy, on one PostgreSQL database', () => {
   let tmp: TempDatabase;

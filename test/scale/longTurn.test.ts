@@ -8,6 +8,7 @@ import { FakeSpeechToText } from '../support/fakeSpeechToText';
 import { samples } from '../support/mediaSamples';
 import { startWhatsAppApp, textOf } from '../support/whatsappApp';
 import { postWebhook, text, voiceNote } from '../support/whatsappWebhooks';
+import { waitFor } from '../support/waitFor';
 
 const pg = process.env.PASSERELLE_TEST_PG === '1' ? test : test.skip;
 
@@ -27,11 +28,9 @@ pg('a voice note heard in 3 s with a 1 s lease: transcribed once, answered once'
     graph.addMedia('media-slow', samples.oggOpus, 'audio/ogg');
     expect((await postWebhook(first.app.url, voiceNote(person, 'media-slow'))).status).toBe(200);
     const question = translator('fr')('voice.question');
-    const deadline = Date.now() + 20_000;
-    while (!graph.sentTo(person.waId).some((m) => textOf(m).includes(question))) {
-      if (Date.now() > deadline) throw new Error('no answer to the voice note');
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitFor('the answer to the voice note', () =>
+      graph.sentTo(person.waId).some((m) => textOf(m).includes(question)),
+    );
     await new Promise((r) => setTimeout(r, 1500)); // time for a second run, if there were one
     expect(stt.requests).toHaveLength(1);
     expect(graph.sentTo(person.waId).filter((m) => textOf(m).includes(question))).toHaveLength(1);

@@ -12,6 +12,7 @@ import { FakeSpeechToText } from '../support/fakeSpeechToText';
 import { FAST, textOf } from '../support/whatsappApp';
 import { postWebhook, text, voiceNote, whatsappEnv } from '../support/whatsappWebhooks';
 import { samples } from '../support/mediaSamples';
+import { waitFor } from '../support/waitFor';
 
 jest.setTimeout(90_000);
 
@@ -57,16 +58,6 @@ async function rows() {
     return await db.prisma.message.findMany({ where: { channel: 'whatsapp' }, orderBy: { id: 'asc' } });
   } finally {
     await db.close();
-  }
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
   }
 }
 
