@@ -29,7 +29,7 @@
 //                       as the tests do; the turn pipeline's target there: >= 600 turns/s)
 // Then the web chat under a flood (see flood.ts; bounded, loopback only): people talk while a few
 // addresses send large posts and token requests, many at once:
-//   --flood-people N    people talking meanwhile (default 50), --flood-turns N turns each (default 10)
+//   --flood-people N    people talking meanwhile (default 50), --flood-turns N turns each (default 30)
 //   --flood-posts N     large posts (default 2000), --flood-tokens N token requests (default 2000)
 //   --flood-attackers N addresses they come from (default 5)
 //   --flood-rate N      flood requests a second, both kinds together (default 0: as fast as they go)
@@ -58,7 +58,7 @@ import { inProcessChannel, runPhase, type Bot, type PhaseResult } from './load';
 import { FIRST_VISIT_TURNS } from './script';
 import { BROADCAST_TARGET, runBroadcastBench, type BroadcastBenchResult, type BroadcastRunResult } from './broadcast';
 import { runWhatsAppBench, type WhatsAppBenchResult } from './whatsapp';
-import { FLOOD_TARGET, runFloodBench, type FloodBenchResult } from './flood';
+import { FIRST_SECONDS, FLOOD_TARGET, runFloodBench, type FloodBenchResult } from './flood';
 import { dashboardFailures, dashboardReport, runDashboardBench, type DashboardRun } from './dashboard';
 import type { VoiceBenchResult } from './voice';
 import type { ScaleBenchResult } from './scale';
@@ -94,7 +94,7 @@ function readOptions() {
         `[--only echo|passerelle|whatsapp|broadcast|flood|dashboard|voice|scale] ` +
         '[--people 1000] [--in-flight 64] [--wa-conversations 200] [--wa-turns 8] [--wa-rate 100] [--mps 1000] ' +
         '[--recipients 10000] [--bc-mps 1000] [--bc-latency 0] [--no-crash] [--db sqlite|postgres] ' +
-        '[--flood-people 50] [--flood-turns 10] [--flood-posts 2000] [--flood-tokens 2000] [--flood-attackers 5] ' +
+        '[--flood-people 50] [--flood-turns 30] [--flood-posts 2000] [--flood-tokens 2000] [--flood-attackers 5] ' +
         '[--dash-cases 10000] [--dash-events 50] [--dash-rounds 30] [--dash-db both] ' +
         '[--voice-people 40] [--voice-seconds 20] [--voice-rate 20] [--scale-people 200] [--scale-rounds 1] [--json]',
     );
@@ -139,7 +139,7 @@ function readOptions() {
     },
     flood: {
       people: int(values['flood-people'], undefined, 50, 1),
-      turns: int(values['flood-turns'], undefined, 10, 1),
+      turns: int(values['flood-turns'], undefined, 30, 1),
       posts: int(values['flood-posts'], undefined, 2000, 0),
       tokens: int(values['flood-tokens'], undefined, 2000, 0),
       attackers: int(values['flood-attackers'], undefined, 5, 1),
@@ -421,6 +421,9 @@ function floodReport(r: FloodBenchResult): string[] {
       `during the flood p50 ${fmt(r.flood.p50Ms, 1)} ms, p95 ${fmt(r.flood.p95Ms, 1)} ms ` +
       `(x${fmt(r.flood.p95Ms / r.baseline.p95Ms, 2)}); ` +
       `unanswered ${fmt(r.baseline.missing + r.flood.missing)}`,
+    `  the ${fmt(r.flood.firstSeconds.turns)} turns begun in the flood's first ${FIRST_SECONDS} s: ` +
+      `p50 ${fmt(r.flood.firstSeconds.p50Ms, 1)} ms, p95 ${fmt(r.flood.firstSeconds.p95Ms, 1)} ms ` +
+      `(x${fmt(r.flood.firstSeconds.p95Ms / r.baseline.p95Ms, 2)})`,
     `  server RSS: ${fmt(r.rss.beforeMb)} MB before, ${fmt(r.rss.peakMb)} MB at the peak (+${fmt(r.rss.growthMb)} ` +
       `MB), ${fmt(r.rss.afterMb)} MB after; ` +
       `a new visitor after the flood answered: ${r.newVisitorAnswered ? 'yes' : 'NO'}`,

@@ -37,6 +37,7 @@ import { webchatRefusal } from '../../media/refusal';
 import { languageFromLocaleTag } from '../../i18n/languages';
 import { addressPrefix, clientAddress, NO_PROXY, type TrustedProxies } from '../../http/clientAddress';
 import { AddressLimit } from '../../http/sharedRateLimit';
+import { SlowRefusals, type SlowRefusalOptions } from '../../http/slowRefusals';
 import type { Db } from '../../db/client';
 import { safeError } from '../../runtime/safeError';
 import { sendError } from '../../http/errorResponse';
@@ -85,6 +86,8 @@ export interface DirectLineOptions {
   postsPerMinute?: number;
   /** the PostgreSQL database the instances share: the limits above hold for them all */
   sharedLimits?: Db;
+  /** how an address that keeps sending after its refusals is slowed (slowRefusals.ts) */
+  slowRefusals?: SlowRefusalOptions;
 }
 
 export class DirectLineChannel {
@@ -94,6 +97,8 @@ export class DirectLineChannel {
   private readonly shutdown = new AbortController();
   private readonly tokenRequests: AddressLimit;
   private readonly posts: AddressLimit;
+  /** the refusals of addresses that keep sending anyway, held a moment (tests look at it) */
+  readonly refusals: SlowRefusals;
   /** the conversation of an upload, authorized before its files are read */
   private readonly uploading = new WeakMap<Request, WebChatConversation>();
 
@@ -105,6 +110,7 @@ export class DirectLineChannel {
     const db = options.sharedLimits;
     this.tokenRequests = new AddressLimit({ scope: 'webchat-tokens', burst: burst(tokens), perMinute: tokens, db });
     this.posts = new AddressLimit({ scope: 'webchat-posts', burst: burst(posts), perMinute: posts, db });
+    this.refusals = new SlowRefusals(options.slowRefusals);
     const store = (this.conversations = webChatStore(options.store));
     this.adapter = new InProcessAdapter(async (activity, context) => {
       const conversation = await store.get(context.activity.conversation.id);
@@ -237,10 +243,11 @@ export class DirectLineChannel {
     return (req: Request, res: Response, next: restify.Next) => {
       const token = bearer(req);
       if (token && this.isSecret(token)) return next(); // a server-side client of ours
-      const wait = limit.take(addressPrefix(clientAddress(req, this.options.trustProxy ?? NO_PROXY)));
-      if (typeof wait === 'number') return this.limited(wait, what, req, res, next);
+      const address = addressPrefix(clientAddress(req, this.options.trustProxy ?? NO_PROXY));
+      const wait = limit.take(address);
+      if (typeof wait === 'number') return this.limited(wait, what, address, req, res, next);
       wait.then(
-        (w) => this.limited(w, what, req, res, next),
+        (w) => this.limited(w, what, address, req, res, next),
         (err: Error) => {
           // The shared count is a guard, not a gate: without the database, this instance's count holds.
           this.options.log.warn({ err: safeError(err) }, 'web chat: shared rate limit not read');
@@ -250,17 +257,29 @@ export class DirectLineChannel {
     };
   }
 
-  /** Lets the request go on, or refuses it: 429 with Retry-After (`wait` seconds). */
-  private limited(wait: number, what: string, req: Request, res: Response, next: restify.Next) {
-    if (!wait) return next();
-    res.setHeader('Retry-After', String(wait));
-    // A body no larger than a post may be is drained by Node and the connection kept (a new
-    // connection for every refusal cost a flood more CPU than the bytes); a larger or unsized
-    // body is not read: the connection closes rather than take in what a flood sends.
-    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES || req.headers['transfer-encoding'])
-      res.setHeader('Connection', 'close');
-    sendError(res, 429, 'TooManyRequests', `Too many ${what} from this address; try again in ${wait} s.`);
-    return next(false);
+  /**
+   * Lets the request go on, or refuses it: 429 with Retry-After (`wait` seconds); at once, or a
+   * moment later, unread, when the address keeps sending regardless (slowRefusals.ts).
+   */
+  private limited(wait: number, what: string, address: string, req: Request, res: Response, next: restify.Next) {
+    if (!wait) {
+      this.refusals.allowed(address);
+      return next();
+    }
+    const hold = this.refusals.refused(address);
+    const refuse = () => {
+      if (res.headersSent || req.socket?.destroyed) return next(false); // the client went away meanwhile
+      res.setHeader('Retry-After', String(wait));
+      // A body no larger than a post may be is drained by Node and the connection kept (a new
+      // connection for every refusal cost a flood more CPU than the bytes); a larger or unsized
+      // body, or a held one, is not read: the connection closes rather than take in what a flood sends.
+      if (hold || Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES || req.headers['transfer-encoding'])
+        res.setHeader('Connection', 'close');
+      sendError(res, 429, 'TooManyRequests', `Too many ${what} from this address; try again in ${wait} s.`);
+      return next(false);
+    };
+    if (hold) this.refusals.hold(hold, refuse);
+    else refuse();
   }
 
   /** Forgets the shared counts of addresses that have their whole allowance again (a job). */
