@@ -1,11 +1,13 @@
 // Opens the case database: SQLite through better-sqlite3 (default) or PostgreSQL through pg,
 // each with its own generated Prisma client (the two share one model, see prisma/models.prisma).
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import { PrismaClient as SqliteClient } from '../../prisma/generated/sqlite/client';
 import { PrismaClient as PostgresClient } from '../../prisma/generated/postgresql/client';
 import { migrate, sqliteFilePath, type MigrationResult, type Provider } from './migrate';
 import { serialized } from './serialized';
 import { PrismaSqliteReusingStatements } from './statementCache';
+import { attachReader, postgresReader, sqliteReader } from './sqlReads';
 
 /** The client type the code is written against; both providers' clients have this shape. */
 export type Db = SqliteClient;
@@ -44,6 +46,8 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
   }
 
   let prisma: Db;
+  /** what closing the database closes besides Prisma's client */
+  let closeReader = async () => {};
   if (provider === 'sqlite') {
     const client = new SqliteClient({
       adapter: new PrismaSqliteReusingStatements({ url: sqliteFilePath(url), timeout: 10000 }),
@@ -56,9 +60,20 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
     await client.$queryRawUnsafe('PRAGMA secure_delete = ON');
     // ...so queries must not slip into another request's open transaction (see serialized.ts).
     prisma = serialized(client);
+    const file = sqliteFilePath(url);
+    if (file !== ':memory:') {
+      const reader = sqliteReader(file);
+      attachReader(prisma, reader);
+      closeReader = async () => reader.close();
+    }
   } else {
-    const adapter = new PrismaPg({ connectionString: url, max: options.poolSize ?? 10 });
+    const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
+    // An idle connection that breaks is dropped by the pool; without a listener the error would end the process.
+    pool.on('error', () => undefined);
+    const adapter = new PrismaPg(pool);
     prisma = new PostgresClient({ adapter }) as unknown as Db;
+    attachReader(prisma, postgresReader(pool, pg.types));
+    closeReader = () => pool.end().catch(() => undefined); // (ended already: nothing left to close)
   }
   await prisma.$connect();
 
@@ -86,6 +101,7 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
     async close() {
       closed = true;
       await prisma.$disconnect();
+      await closeReader();
     },
   };
 }

@@ -4,6 +4,8 @@
 // yet, if they have not written to us since it was sent (what they write after their own turns
 // belongs to the conversation).
 import type { Db, Prisma } from '../db/client';
+import { SqlParams } from '../db/rawSql';
+import { asDate, sqlReader } from '../db/sqlReads';
 import type { NotificationPayload } from './notifications';
 
 export type QuestionKind = 'broadcast' | 'checkin' | 'attendance' | 'reminder';
@@ -33,9 +35,20 @@ export async function askQuestion(
   await db.proactiveQuestion.create({ data: q });
 }
 
+interface CandidateRow {
+  id: number;
+  kind: string;
+  refId: number;
+  messageId: number;
+  askedAgainAt: unknown;
+  status: string | null;
+  sentAt: unknown;
+}
+
 /**
  * The question a message from this person answers, if any: the one last put to them (sent, or
  * asked again in a conversation) after `since` (their previous message), unanswered, not expired.
+ * (Read at almost every turn: in SQL of our own, bot/db/sqlReads.ts.)
  */
 export async function openQuestion(
   db: Db,
@@ -44,37 +57,44 @@ export async function openQuestion(
   now: Date,
 ): Promise<OpenQuestion | undefined> {
   if (who.beneficiaryId === undefined && who.contactId === undefined) return undefined;
-  const candidates = await db.proactiveQuestion.findMany({
-    where: {
-      ...(who.beneficiaryId !== undefined ? { beneficiaryId: who.beneficiaryId } : { contactId: who.contactId }),
-      answeredAt: null,
-      OR: [{ expiresAt: null }, { expiresAt: { gt: now } }],
-    },
-    orderBy: { id: 'desc' },
-    take: 10,
-  });
-  if (!candidates.length) return undefined;
-  const messages = await db.message.findMany({
-    where: { id: { in: candidates.map((q) => q.messageId) } },
-    select: { id: true, status: true, sentAt: true },
-  });
-  const sent = new Map(
-    messages.filter((m) => m.sentAt && ['sent', 'delivered', 'read'].includes(m.status)).map((m) => [m.id, m.sentAt!]),
+  const reader = sqlReader(db);
+  const p = new SqlParams(reader.provider);
+  const person =
+    who.beneficiaryId !== undefined
+      ? `q."beneficiaryId" = ${p.add(who.beneficiaryId, 'int')}`
+      : `q."contactId" = ${p.add(who.contactId, 'int')}`;
+  const candidates = await reader.rows<CandidateRow>(
+    `SELECT q."id", q."kind", q."refId", q."messageId", q."askedAgainAt", m."status", m."sentAt"
+       FROM "ProactiveQuestion" q LEFT JOIN "Message" m ON m."id" = q."messageId"
+      WHERE ${person} AND q."answeredAt" IS NULL
+        AND (q."expiresAt" IS NULL OR q."expiresAt" > ${p.add(now, 'timestamp')})
+      ORDER BY q."id" DESC LIMIT 10`,
+    p.values,
   );
-  let best: { q: (typeof candidates)[number]; sentAt: Date; asked: number } | undefined;
+  let best: { q: CandidateRow; sentAt: Date; asked: number } | undefined;
   for (const q of candidates) {
-    const sentAt = sent.get(q.messageId);
-    if (!sentAt) continue;
+    const sentAt = asDate(q.sentAt);
+    if (!sentAt || !SENT.has(q.status!)) continue;
+    const askedAgainAt = asDate(q.askedAgainAt);
     // Asked again during the previous turn itself counts (same instant as `since`).
-    const fresh = !since || sentAt > since || (q.askedAgainAt !== null && q.askedAgainAt >= since);
+    const fresh = !since || sentAt > since || (askedAgainAt !== null && askedAgainAt >= since);
     if (!fresh) continue;
-    const asked = Math.max(sentAt.getTime(), q.askedAgainAt?.getTime() ?? 0);
+    const asked = Math.max(sentAt.getTime(), askedAgainAt?.getTime() ?? 0);
     if (!best || asked > best.asked) best = { q, sentAt, asked };
   }
   if (!best) return undefined;
   const { q, sentAt } = best;
-  return { id: q.id, kind: q.kind as QuestionKind, refId: q.refId, messageId: q.messageId, sentAt };
+  return {
+    id: Number(q.id),
+    kind: q.kind as QuestionKind,
+    refId: Number(q.refId),
+    messageId: Number(q.messageId),
+    sentAt,
+  };
 }
+
+/** The statuses of a message that went out. */
+const SENT = new Set(['sent', 'delivered', 'read']);
 
 /** The question was put to the person again (in a reply): their next message may answer it. */
 export async function askedAgain(db: Writer, id: number, now: Date): Promise<void> {

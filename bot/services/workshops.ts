@@ -5,7 +5,9 @@
 // lost a race with another instance (SQLite "database is locked", a PostgreSQL deadlock, a booking
 // row created meanwhile) runs again from the start: no such error reaches the person.
 import { isUniqueViolation, type Db, type Prisma } from '../db/client';
+import { SqlParams } from '../db/rawSql';
 import { raceLost, retryLostRaces } from '../db/retry';
+import { asDate, sqlReader, type SqlReader } from '../db/sqlReads';
 import { appendCaseEvent, type Actor } from './caseEvents';
 import { queueNotification } from './notifications';
 
@@ -32,7 +34,10 @@ export interface SessionView {
   seatsLeft: number;
 }
 
-type SessionRow = Prisma.WorkshopSessionGetPayload<{ include: { workshop: true } }>;
+type SessionRow = Pick<
+  Prisma.WorkshopSessionGetPayload<{ include: { workshop: true } }>,
+  'id' | 'startsAt' | 'endsAt' | 'place' | 'capacity' | 'bookedCount'
+> & { workshop: { code: string; title: string } };
 
 function view(s: SessionRow): SessionView {
   return {
@@ -104,10 +109,50 @@ export async function sessionById(db: Db, id: number): Promise<SessionView | und
   return row ? view(row) : undefined;
 }
 
+// The reads of sessions at almost every workshop turn, in SQL of our own (bot/db/sqlReads.ts):
+// a session with its workshop's code and title, as SessionView wants them.
+const SESSION_COLUMNS = `s."id", s."startsAt", s."endsAt", s."place", s."capacity", s."bookedCount", w."code", w."title"`;
+const SESSIONS = `"WorkshopSession" s JOIN "Workshop" w ON w."id" = s."workshopId"`;
+
+interface SessionSqlRow {
+  id: number;
+  startsAt: unknown;
+  endsAt: unknown;
+  place: string;
+  capacity: number;
+  bookedCount: number;
+  code: string;
+  title: string;
+}
+
+function sqlView(r: SessionSqlRow): SessionView {
+  return view({
+    id: Number(r.id),
+    startsAt: asDate(r.startsAt)!,
+    endsAt: asDate(r.endsAt)!,
+    place: r.place,
+    capacity: Number(r.capacity),
+    bookedCount: Number(r.bookedCount),
+    workshop: { code: r.code, title: r.title },
+  });
+}
+
+/** `IN` a list of ids, as a parameter: a JSON array (SQLite) or an integer array (PostgreSQL). */
+function inIds(reader: SqlReader, p: SqlParams, ids: number[]): string {
+  return reader.provider === 'postgresql'
+    ? `= ANY(${p.add(ids)}::integer[])`
+    : `IN (SELECT value FROM json_each(${p.add(JSON.stringify(ids))}))`;
+}
+
 /** Several sessions at once (e.g. the ones a question lists), by id; missing ones are absent. */
 export async function sessionsByIds(db: Db, ids: number[]): Promise<Map<number, SessionView>> {
-  const rows = await db.workshopSession.findMany({ where: { id: { in: ids } }, include: { workshop: true } });
-  return new Map(rows.map((r) => [r.id, view(r)]));
+  const reader = sqlReader(db);
+  const p = new SqlParams(reader.provider);
+  const rows = await reader.rows<SessionSqlRow>(
+    `SELECT ${SESSION_COLUMNS} FROM ${SESSIONS} WHERE s."id" ${inIds(reader, p, ids)}`,
+    p.values,
+  );
+  return new Map(rows.map((r) => [Number(r.id), sqlView(r)]));
 }
 
 export interface ShiftOverlap {
@@ -249,16 +294,22 @@ export interface BookingView {
 
 /** The person's upcoming bookings and waiting-list places, soonest first. */
 export async function upcomingBookings(db: Db, beneficiaryId: number, now: Date, until?: Date): Promise<BookingView[]> {
-  const rows = await db.booking.findMany({
-    where: {
-      beneficiaryId,
-      status: { in: ['booked', 'waitlisted'] },
-      session: { startsAt: { gt: now, ...(until && { lt: until }) }, status: 'scheduled' },
-    },
-    include: { session: { include: { workshop: true } } },
-    orderBy: [{ session: { startsAt: 'asc' } }, { id: 'asc' }],
-  });
-  return rows.map((b) => ({ bookingId: b.id, status: b.status as BookingView['status'], session: view(b.session) }));
+  const reader = sqlReader(db);
+  const p = new SqlParams(reader.provider);
+  const rows = await reader.rows<SessionSqlRow & { bookingId: number; bookingStatus: string }>(
+    `SELECT b."id" AS "bookingId", b."status" AS "bookingStatus", ${SESSION_COLUMNS}
+       FROM ${SESSIONS} JOIN "Booking" b ON b."sessionId" = s."id"
+      WHERE b."beneficiaryId" = ${p.add(beneficiaryId, 'int')} AND b."status" IN ('booked', 'waitlisted')
+        AND s."status" = 'scheduled' AND s."startsAt" > ${p.add(now, 'timestamp')}
+        ${until ? `AND s."startsAt" < ${p.add(until, 'timestamp')}` : ''}
+      ORDER BY s."startsAt", b."id"`,
+    p.values,
+  );
+  return rows.map((r) => ({
+    bookingId: Number(r.bookingId),
+    status: r.bookingStatus as BookingView['status'],
+    session: sqlView(r),
+  }));
 }
 
 // --- Cancelling ------------------------------------------------------------------------------

@@ -1,0 +1,140 @@
+// The hot reads in SQL of our own (bot/db/sqlReads.ts), on both databases: they give what Prisma's
+// queries gave (rows, order, exact UTC times), through the
+// database's own reader or, for a transaction's client, through Prisma's raw queries; and on
+// SQLite the reader is a connection of its own that sees only what is committed.
+import { sqlReader, utcTimestamp } from '../../bot/db/sqlReads';
+import { sessionsByIds, upcomingBookings } from '../../bot/services/workshops';
+import { openQuestion } from '../../bot/services/questions';
+import { testDatabases, useDatabase } from '../support/databases';
+
+const NOW = new Date('2026-03-02T09:00:00.000Z');
+const at = (iso: string) => new Date(iso);
+
+describe.each(testDatabases())('on $name', (kind) => {
+  const db = useDatabase(kind);
+
+  async function fixture() {
+    const me = await db.prisma.beneficiary.create({ data: { firstName: 'Reader', language: 'fr' } });
+    const workshop = await db.prisma.workshop.create({
+      data: { code: `w${Math.random().toString(36).slice(2, 8)}`, title: 'Atelier', category: 'digital' },
+    });
+    const session = (startsAt: string, status = 'scheduled') =>
+      db.prisma.workshopSession.create({
+        data: {
+          workshopId: workshop.id,
+          startsAt: at(startsAt),
+          endsAt: new Date(at(startsAt).getTime() + 7_200_000),
+          place: 'Blois',
+          capacity: 8,
+          bookedCount: 3,
+          status,
+        },
+      });
+    const [later, sooner, past, cancelled] = [
+      await session('2026-03-05T13:30:00.123Z'),
+      await session('2026-03-03T08:15:00.000Z'),
+      await session('2026-03-01T08:00:00.000Z'),
+      await session('2026-03-04T08:00:00.000Z', 'cancelled'),
+    ];
+    for (const [s, status] of [
+      [later, 'waitlisted'],
+      [sooner, 'booked'],
+      [past, 'booked'],
+      [cancelled, 'booked'],
+    ] as const)
+      await db.prisma.booking.create({ data: { sessionId: s.id, beneficiaryId: me.id, status } });
+    return { me, workshop, later, sooner };
+  }
+
+  test('upcoming bookings and sessions by id: the rows Prisma gave, soonest first, times exact', async () => {
+    const { me, workshop, later, sooner } = await fixture();
+    const mine = await upcomingBookings(db.prisma, me.id, NOW);
+    expect(mine.map((b) => [b.session.id, b.status])).toEqual([
+      [sooner.id, 'booked'],
+      [later.id, 'waitlisted'],
+    ]);
+    expect(mine[1].session).toEqual({
+      id: later.id,
+      workshopCode: workshop.code,
+      title: 'Atelier',
+      startsAt: at('2026-03-05T13:30:00.123Z'),
+      endsAt: at('2026-03-05T15:30:00.123Z'),
+      place: 'Blois',
+      capacity: 8,
+      seatsLeft: 5,
+    });
+    expect((await upcomingBookings(db.prisma, me.id, NOW, at('2026-03-04T00:00:00Z'))).length).toBe(1);
+    const byId = await sessionsByIds(db.prisma, [later.id, sooner.id, 999_999]);
+    expect([...byId.keys()].sort()).toEqual([later.id, sooner.id].sort());
+    expect(byId.get(later.id)).toEqual(mine[1].session);
+    // A transaction's client runs the same SQL through Prisma's raw queries, with the same answer.
+    const inTx = await db.prisma.$transaction((tx) => upcomingBookings(tx as typeof db.prisma, me.id, NOW));
+    expect(inTx).toEqual(mine);
+  });
+
+  test('the open question: the latest sent and unanswered, not expired; none once answered', async () => {
+    const { me } = await fixture();
+    const message = (status: string, sentAt?: Date) =>
+      db.prisma.message.create({
+        data: {
+          direction: 'out',
+          channel: 'whatsapp',
+          beneficiaryId: me.id,
+          kind: 'checkin',
+          status,
+          sentAt,
+          payload: {},
+        },
+      });
+    const ask = async (status: string, sentAt: Date | undefined, expiresAt?: Date) => {
+      const m = await message(status, sentAt);
+      return db.prisma.proactiveQuestion.create({
+        data: { beneficiaryId: me.id, kind: 'checkin', refId: 7, messageId: m.id, expiresAt },
+      });
+    };
+    const asked = await ask('sent', at('2026-03-02T08:00:00.000Z'));
+    await ask('queued', undefined); // not sent yet
+    await ask('delivered', at('2026-03-02T08:30:00.000Z'), at('2026-03-02T08:45:00.000Z')); // expired
+    const open = await openQuestion(db.prisma, { beneficiaryId: me.id }, at('2026-03-01T00:00:00Z'), NOW);
+    expect(open).toMatchObject({ id: asked.id, kind: 'checkin', refId: 7, sentAt: at('2026-03-02T08:00:00.000Z') });
+    // written after the person's previous message? no: it belongs to the conversation
+    expect(await openQuestion(db.prisma, { beneficiaryId: me.id }, at('2026-03-02T08:10:00Z'), NOW)).toBeUndefined();
+    await db.prisma.proactiveQuestion.update({ where: { id: asked.id }, data: { answeredAt: NOW } });
+    expect(await openQuestion(db.prisma, { beneficiaryId: me.id }, undefined, NOW)).toBeUndefined();
+  });
+});
+
+test("PostgreSQL's timestamps (without time zone) are read as UTC, not as the process's local time", () => {
+  // (node-postgres' own parser reads them as local time: 18:30 UTC in New York for this one)
+  expect(utcTimestamp('2026-03-05 13:30:00.123').toISOString()).toBe('2026-03-05T13:30:00.123Z');
+});
+
+test('on SQLite the reader is a connection of its own: a transaction still open is not seen', async () => {
+  const [sqlite] = testDatabases();
+  const tmp = await sqlite.create();
+  const { openDatabase } = await import('../../bot/db/client');
+  const database = await openDatabase(tmp.url);
+  try {
+    const count = async () =>
+      Number(
+        (await sqlReader(database.prisma).rows<{ n: number }>('SELECT COUNT(*) AS n FROM "Beneficiary"', []))[0].n,
+      );
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let inserted!: () => void;
+    const insertedYet = new Promise<void>((r) => (inserted = r));
+    const tx = database.prisma.$transaction(async (t) => {
+      await t.beneficiary.create({ data: { firstName: 'Pending' } });
+      inserted();
+      await held;
+    });
+    await insertedYet;
+    expect(await count()).toBe(0); // the reader does not wait behind the transaction, nor see into it
+    release();
+    await tx;
+    expect(await count()).toBe(1); // committed: seen
+  } finally {
+    await database.close();
+    await tmp.drop();
+  }
+});
