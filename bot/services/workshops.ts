@@ -111,7 +111,8 @@ export async function sessionById(db: Db, id: number): Promise<SessionView | und
 
 // The reads of sessions at almost every workshop turn, in SQL of our own (bot/db/sqlReads.ts):
 // a session with its workshop's code and title, as SessionView wants them.
-const SESSION_COLUMNS = `s."id", s."startsAt", s."endsAt", s."place", s."capacity", s."bookedCount", w."code", w."title"`;
+const SESSION_COLUMNS =
+  's."id", s."startsAt", s."endsAt", s."place", s."capacity", s."bookedCount", w."code", w."title"';
 const SESSIONS = `"WorkshopSession" s JOIN "Workshop" w ON w."id" = s."workshopId"`;
 
 interface SessionSqlRow {
