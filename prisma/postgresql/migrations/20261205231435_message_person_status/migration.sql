@@ -1,0 +1,3 @@
+-- CreateIndex
+CREATE INDEX "Message_beneficiaryId_status_idx" ON "Message"("beneficiaryId", "status");
+
