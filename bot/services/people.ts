@@ -4,7 +4,9 @@
 import type { Db, Prisma } from '../db/client';
 import { isLanguageCode, type LanguageCode } from '../i18n/languages';
 import { appendCaseEvent, type Actor } from './caseEvents';
+import { SqlParams } from '../db/rawSql';
 import { retryLostRaces } from '../db/retry';
+import { asDate, sqlReader } from '../db/sqlReads';
 
 export interface Person {
   id: number;
@@ -24,7 +26,7 @@ export function addressee<R extends { id: number; firstName: R['firstName']; pho
   return { id: r.id, firstName: r.firstName, phone: r.phone, language: isLanguageCode(r.language) ? r.language : 'fr' };
 }
 
-function person(b: Prisma.BeneficiaryGetPayload<object>): Person {
+function person(b: Pick<Prisma.BeneficiaryGetPayload<object>, keyof Person>): Person {
   return {
     ...addressee(b),
     birthYear: b.birthYear,
@@ -34,9 +36,18 @@ function person(b: Prisma.BeneficiaryGetPayload<object>): Person {
   };
 }
 
+/** A person by case id (read at many turns: in SQL of our own, bot/db/sqlReads.ts). */
 export async function personById(db: Db, id: number): Promise<Person | undefined> {
-  const b = await db.beneficiary.findUnique({ where: { id } });
-  return b ? person(b) : undefined;
+  const reader = sqlReader(db);
+  const p = new SqlParams(reader.provider);
+  const [b] = await reader.rows<Person & { consentAt: unknown; optedOutAt: unknown }>(
+    `SELECT "id", "firstName", "phone", "language", "birthYear", "status", "consentAt", "optedOutAt"
+       FROM "Beneficiary" WHERE "id" = ${p.add(id, 'int')}`,
+    p.values,
+  );
+  return b
+    ? person({ ...b, id: Number(b.id), consentAt: asDate(b.consentAt), optedOutAt: asDate(b.optedOutAt) })
+    : undefined;
 }
 
 /**

@@ -5,6 +5,7 @@
 import { sqlReader, utcTimestamp } from '../../bot/db/sqlReads';
 import { sessionsByIds, upcomingBookings } from '../../bot/services/workshops';
 import { openQuestion } from '../../bot/services/questions';
+import { personById } from '../../bot/services/people';
 import { testDatabases, useDatabase } from '../support/databases';
 
 const NOW = new Date('2026-03-02T09:00:00.000Z');
@@ -70,6 +71,23 @@ describe.each(testDatabases())('on $name', (kind) => {
     // A transaction's client runs the same SQL through Prisma's raw queries, with the same answer.
     const inTx = await db.prisma.$transaction((tx) => upcomingBookings(tx as typeof db.prisma, me.id, NOW));
     expect(inTx).toEqual(mine);
+  });
+
+  test('a person by id: the fields Prisma gave, dates exact, none for an unknown id', async () => {
+    const created = await db.prisma.beneficiary.create({
+      data: { firstName: 'Amal', phone: '+33639980101', language: 'ar', birthYear: 1990, consentAt: NOW },
+    });
+    expect(await personById(db.prisma, created.id)).toEqual({
+      id: created.id,
+      firstName: 'Amal',
+      phone: '+33639980101',
+      language: 'ar',
+      birthYear: 1990,
+      status: created.status,
+      consentAt: NOW,
+      optedOutAt: null,
+    });
+    expect(await personById(db.prisma, 999_999)).toBeUndefined();
   });
 
   test('the open question: the latest sent and unanswered, not expired; none once answered', async () => {
