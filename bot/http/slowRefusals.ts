@@ -1,9 +1,9 @@
 // A client address that keeps sending after it was refused (429 with Retry-After) is answered
-// slowly: its next refusals are held for a moment, their bodies unread (Node stops reading the
-// socket, and the kernel's buffers push back on the sender), then answered with the connection
-// closed. A client with N requests in flight then makes N requests per hold, not as many as the
-// server can refuse: refusing a flood as fast as it comes took most of a core (about 0.2 ms a
-// request, reading each body and writing each answer), which the people's turns waited behind.
+// slowly: its next refusals are held for a moment (meanwhile Node reads no more of the body than
+// its buffer takes, and the kernel's buffers push back on the sender), then answered. A client
+// with N requests in flight then makes N requests per hold, not as many as the server can refuse:
+// refusing a flood as fast as it came took most of a core (about 0.2 ms a request, reading each
+// body and writing each answer), which the people's turns waited behind.
 // A browser that respects Retry-After is never held: it is not refused `after` times in a row.
 
 export interface SlowRefusalOptions {

@@ -259,7 +259,7 @@ export class DirectLineChannel {
 
   /**
    * Lets the request go on, or refuses it: 429 with Retry-After (`wait` seconds); at once, or a
-   * moment later, unread, when the address keeps sending regardless (slowRefusals.ts).
+   * moment later when the address keeps sending regardless (slowRefusals.ts).
    */
   private limited(wait: number, what: string, address: string, req: Request, res: Response, next: restify.Next) {
     if (!wait) {
@@ -270,10 +270,10 @@ export class DirectLineChannel {
     const refuse = () => {
       if (res.headersSent || req.socket?.destroyed) return next(false); // the client went away meanwhile
       res.setHeader('Retry-After', String(wait));
-      // A body no larger than a post may be is drained by Node and the connection kept (a new
-      // connection for every refusal cost a flood more CPU than the bytes); a larger or unsized
-      // body, or a held one, is not read: the connection closes rather than take in what a flood sends.
-      if (hold || Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES || req.headers['transfer-encoding'])
+      // A body no larger than a post may be is drained by Node and the connection kept, held or not
+      // (a new connection for every refusal cost a flood more CPU than the bytes); a larger or
+      // unsized body is not read: the connection closes rather than take in what a flood sends.
+      if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES || req.headers['transfer-encoding'])
         res.setHeader('Connection', 'close');
       sendError(res, 429, 'TooManyRequests', `Too many ${what} from this address; try again in ${wait} s.`);
       return next(false);
