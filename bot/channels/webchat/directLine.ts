@@ -37,7 +37,7 @@ import { webchatRefusal } from '../../media/refusal';
 import { languageFromLocaleTag } from '../../i18n/languages';
 import { addressPrefix, clientAddress, NO_PROXY, type TrustedProxies } from '../../http/clientAddress';
 import { AddressLimit } from '../../http/sharedRateLimit';
-import { SlowRefusals, type SlowRefusalOptions } from '../../http/slowRefusals';
+import { SlowRefusals } from '../../http/slowRefusals';
 import type { Db } from '../../db/client';
 import { safeError } from '../../runtime/safeError';
 import { sendError } from '../../http/errorResponse';
@@ -86,8 +86,6 @@ export interface DirectLineOptions {
   postsPerMinute?: number;
   /** the PostgreSQL database the instances share: the limits above hold for them all */
   sharedLimits?: Db;
-  /** how an address that keeps sending after its refusals is slowed (slowRefusals.ts) */
-  slowRefusals?: SlowRefusalOptions;
 }
 
 export class DirectLineChannel {
@@ -97,8 +95,8 @@ export class DirectLineChannel {
   private readonly shutdown = new AbortController();
   private readonly tokenRequests: AddressLimit;
   private readonly posts: AddressLimit;
-  /** the refusals of addresses that keep sending anyway, held a moment (tests look at it) */
-  readonly refusals: SlowRefusals;
+  /** the refusals of addresses that keep sending anyway, held a moment */
+  private readonly refusals = new SlowRefusals();
   /** the conversation of an upload, authorized before its files are read */
   private readonly uploading = new WeakMap<Request, WebChatConversation>();
 
@@ -110,7 +108,6 @@ export class DirectLineChannel {
     const db = options.sharedLimits;
     this.tokenRequests = new AddressLimit({ scope: 'webchat-tokens', burst: burst(tokens), perMinute: tokens, db });
     this.posts = new AddressLimit({ scope: 'webchat-posts', burst: burst(posts), perMinute: posts, db });
-    this.refusals = new SlowRefusals(options.slowRefusals);
     const store = (this.conversations = webChatStore(options.store));
     this.adapter = new InProcessAdapter(async (activity, context) => {
       const conversation = await store.get(context.activity.conversation.id);
