@@ -18,4 +18,11 @@ export class SqlParams {
     if (this.provider === 'sqlite') return '?';
     return type ? `$${this.values.length}::${CASTS[type]}` : `$${this.values.length}`;
   }
+
+  /** `IN` a list of integer ids, one parameter: a JSON array (SQLite), an integer array (PostgreSQL). */
+  inIds(ids: number[]): string {
+    return this.provider === 'postgresql'
+      ? `= ANY(${this.add(ids)}::integer[])`
+      : `IN (SELECT value FROM json_each(${this.add(JSON.stringify(ids))}))`;
+  }
 }

@@ -7,7 +7,7 @@
 import { isUniqueViolation, type Db, type Prisma } from '../db/client';
 import { SqlParams } from '../db/rawSql';
 import { raceLost, retryLostRaces } from '../db/retry';
-import { asDate, sqlReader, type SqlReader } from '../db/sqlReads';
+import { asDate, sqlReader } from '../db/sqlReads';
 import { appendCaseEvent, type Actor } from './caseEvents';
 import { queueNotification } from './notifications';
 
@@ -138,19 +138,12 @@ function sqlView(r: SessionSqlRow): SessionView {
   });
 }
 
-/** `IN` a list of ids, as a parameter: a JSON array (SQLite) or an integer array (PostgreSQL). */
-function inIds(reader: SqlReader, p: SqlParams, ids: number[]): string {
-  return reader.provider === 'postgresql'
-    ? `= ANY(${p.add(ids)}::integer[])`
-    : `IN (SELECT value FROM json_each(${p.add(JSON.stringify(ids))}))`;
-}
-
 /** Several sessions at once (e.g. the ones a question lists), by id; missing ones are absent. */
 export async function sessionsByIds(db: Db, ids: number[]): Promise<Map<number, SessionView>> {
   const reader = sqlReader(db);
   const p = new SqlParams(reader.provider);
   const rows = await reader.rows<SessionSqlRow>(
-    `SELECT ${SESSION_COLUMNS} FROM ${SESSIONS} WHERE s."id" ${inIds(reader, p, ids)}`,
+    `SELECT ${SESSION_COLUMNS} FROM ${SESSIONS} WHERE s."id" ${p.inIds(ids)}`,
     p.values,
   );
   return new Map(rows.map((r) => [Number(r.id), sqlView(r)]));
