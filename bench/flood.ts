@@ -3,7 +3,9 @@
 // (TRUST_PROXY=127.0.0.1: each simulated client has its own X-Forwarded-For address).
 //   1. baseline: N people (default 50, each from their own address) talk to the bot, a message
 //      every 1.1 s or so (within the 60 a minute per address), for T turns each: the time from the
-//      POST to the bot's reply read back;
+//      POST to the bot's reply read back; and again for T turns after the flood (3.). The baseline
+//      is both quiet phases together: one phase's p95 alone moved by up to 30 % from run to run,
+//      with no flood at all (the machine drifts), and the flood is measured between the two;
 //   2. flood: the same people go on (T turns at least, and for as long as the flood lasts) while a
 //      few attacker addresses send P large posts (about 29 KB each, near the 32 KB a post may
 //      have: 4,096 characters of text, channelData, entities, foreign attachments) and K token
@@ -12,6 +14,7 @@
 //      what is kept of a post and the byte caps decide what it costs: the people's p95 against the
 //      baseline, and the server's RSS growth (its resident memory at the peak of the flood against
 //      before it).
+//   3. after: once the flood is over, the people talk on for T turns (the second half of the baseline).
 // The flood runs in a process of its own at the lowest CPU priority (nice 19), with a lean HTTP
 // client: the attackers' machines are not ours, so their load generator must take as little of
 // the server's and the people's CPU as it can (with fetch it took most of a core, and the people's
@@ -50,7 +53,10 @@ export interface FloodBenchOptions {
 export interface FloodBenchResult {
   people: number;
   turns: number;
-  baseline: { p50Ms: number; p95Ms: number; missing: number; turns: number };
+  /** the quiet phases together: before the flood and after it */
+  baseline: Summary;
+  before: Summary;
+  after: Summary;
   /** the people's turns that began while the flood ran */
   flood: {
     p50Ms: number;
@@ -62,6 +68,8 @@ export interface FloodBenchResult {
     floodSeconds: number;
     /** the turns begun in the flood's first seconds, when what the limits let in runs */
     firstSeconds: { p50Ms: number; p95Ms: number; turns: number };
+    /** the turns begun after them */
+    rest: { p50Ms: number; p95Ms: number; turns: number };
     /** the load generator's CPU (share of one core) while it flooded */
     attackerCpuShare: number;
     posts: Record<string, number>;
@@ -76,6 +84,13 @@ export interface FloodBenchResult {
 }
 
 export const FLOOD_TARGET = { rssGrowthMb: 100, p95Ratio: 1.2 };
+
+interface Summary {
+  p50Ms: number;
+  p95Ms: number;
+  missing: number;
+  turns: number;
+}
 
 /** What a person writes, over and over: the language list, back to the menu, help, the menu. */
 const SCRIPT = ['6', '0', 'aide', 'menu'];
@@ -303,7 +318,7 @@ async function converse(
   return done;
 }
 
-function summary(turns: Turn[]) {
+function summary(turns: Turn[]): Summary {
   const times = turns.flatMap((t) => (t.ms === undefined ? [] : [t.ms]));
   return {
     p50Ms: percentile(times, 50),
@@ -419,6 +434,9 @@ export async function runFloodBench(options: FloodBenchOptions): Promise<FloodBe
     await sleep(500);
     const afterMb = server.rssMb();
 
+    log(`flood: over; the people go on for ${options.turns} turns (the baseline's second half)`);
+    const after = await converse(c, people, options.turns, 2 * options.turns);
+
     // A new visitor after the flood, from an address of their own: let in and answered.
     let newVisitorAnswered = false;
     try {
@@ -433,12 +451,15 @@ export async function runFloodBench(options: FloodBenchOptions): Promise<FloodBe
     const result: FloodBenchResult = {
       people: options.people,
       turns: options.turns,
-      baseline: summary(baseline),
+      baseline: summary([...baseline, ...after]),
+      before: summary(baseline),
+      after: summary(after),
       flood: {
         ...summary(during),
         seconds,
         floodSeconds,
         firstSeconds: summary(during.filter((t) => t.at <= startedAt + FIRST_SECONDS * 1000)),
+        rest: summary(during.filter((t) => t.at > startedAt + FIRST_SECONDS * 1000)),
         posts,
         tokens,
         attackerCpuShare: attackerCpu / Math.max(0.001, floodSeconds),

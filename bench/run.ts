@@ -411,11 +411,14 @@ function floodReport(r: FloodBenchResult): string[] {
   return [
     '',
     `flood (web chat): ${fmt(r.people)} people x ${fmt(r.turns)} turns before, then on for at least ${fmt(r.turns)} ` +
-      `more while the flood ran (${fmt(r.flood.seconds, 1)} s)`,
+      `more while the flood ran (${fmt(r.flood.seconds, 1)} s), then ${fmt(r.turns)} more after it`,
     `  in ${fmt(r.flood.floodSeconds, 1)} s, posts: ${counts(r.flood.posts)}; token requests: ` +
       `${counts(r.flood.tokens)}; ` +
       `the attackers' load generator used ${fmt(100 * r.flood.attackerCpuShare)} % of a core`,
-    `  people's turns measured: ${fmt(r.baseline.turns)} before, ${fmt(r.flood.turns)} begun while the flood ran`,
+    `  people's turns measured: ${fmt(r.before.turns)} before, ${fmt(r.flood.turns)} begun while the flood ran, ` +
+      `${fmt(r.after.turns)} after`,
+    `  the baseline is before and after together: before p50 ${fmt(r.before.p50Ms, 1)} ms, p95 ` +
+      `${fmt(r.before.p95Ms, 1)} ms; after p50 ${fmt(r.after.p50Ms, 1)} ms, p95 ${fmt(r.after.p95Ms, 1)} ms`,
     `  people's turns (POST -> reply read): baseline p50 ${fmt(r.baseline.p50Ms, 1)} ms, p95 ` +
       `${fmt(r.baseline.p95Ms, 1)} ms; ` +
       `during the flood p50 ${fmt(r.flood.p50Ms, 1)} ms, p95 ${fmt(r.flood.p95Ms, 1)} ms ` +
@@ -423,7 +426,9 @@ function floodReport(r: FloodBenchResult): string[] {
       `unanswered ${fmt(r.baseline.missing + r.flood.missing)}`,
     `  the ${fmt(r.flood.firstSeconds.turns)} turns begun in the flood's first ${FIRST_SECONDS} s: ` +
       `p50 ${fmt(r.flood.firstSeconds.p50Ms, 1)} ms, p95 ${fmt(r.flood.firstSeconds.p95Ms, 1)} ms ` +
-      `(x${fmt(r.flood.firstSeconds.p95Ms / r.baseline.p95Ms, 2)})`,
+      `(x${fmt(r.flood.firstSeconds.p95Ms / r.baseline.p95Ms, 2)}); the ${fmt(r.flood.rest.turns)} after them: ` +
+      `p50 ${fmt(r.flood.rest.p50Ms, 1)} ms, p95 ${fmt(r.flood.rest.p95Ms, 1)} ms ` +
+      `(x${fmt(r.flood.rest.p95Ms / r.baseline.p95Ms, 2)})`,
     `  server RSS: ${fmt(r.rss.beforeMb)} MB before, ${fmt(r.rss.peakMb)} MB at the peak (+${fmt(r.rss.growthMb)} ` +
       `MB), ${fmt(r.rss.afterMb)} MB after; ` +
       `a new visitor after the flood answered: ${r.newVisitorAnswered ? 'yes' : 'NO'}`,
