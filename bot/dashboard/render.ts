@@ -31,7 +31,7 @@ export interface View {
 
 export function words(language: DashboardLanguage) {
   // (Keys made from data: a stage, a status, a role.)
-  return (key: string, values?: Record<string, unknown>) => textOf(language, `dashboard.${key}`, values ?? {});
+  return (key: string, values?: Record<string, unknown>) => textOf(language, `dashboard.${key}`, values);
 }
 
 /** Days and times as staff read them: 10/03/2025 14:30 in French, 2025-03-10 14:30 in English (Paris time). */

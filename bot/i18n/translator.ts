@@ -56,8 +56,10 @@ export function translator(code: LanguageCode): TFunction {
  * not checked, unlike translator's literal keys (bot/i18n/translationKeys.d.ts); the key itself when
  * the locale files lack it.
  */
-export function textOf(code: LanguageCode, key: string, values: Record<string, unknown> = {}): string {
-  return (fixed.get(code)! as unknown as (key: string, values: Record<string, unknown>) => string)(key, values);
+export function textOf(code: LanguageCode, key: string, values?: Record<string, unknown>): string {
+  const t = fixed.get(code)! as unknown as (key: string, values?: Record<string, unknown>) => string;
+  // (without values, the remembered text: wordList's keys are read on every turn)
+  return values ? t(key, values) : t(key);
 }
 
 /** A "a|b|c" list of words from the locale files, for recognition. */

@@ -11,6 +11,7 @@ import type { Storage, StoreItems, TurnContext } from 'botbuilder-core';
 import type { Database, Prisma } from '../db/client';
 import { Batcher } from '../db/batcher';
 import { dbTimestamp, insertFromJson, jsonStrings, type JsonColumns } from '../db/jsonRows';
+import { sqlReader } from '../db/sqlReads';
 
 interface Row {
   key: string;
@@ -131,7 +132,9 @@ export class PrismaStorage implements Storage {
   }
 
   private async readBatch(keys: string[]): Promise<(Row | undefined)[]> {
-    const rows = await this.db.prisma.$queryRawUnsafe<Row[]>(this.sql.read, JSON.stringify([...new Set(keys)]));
+    // (past Prisma's client, as the other reads of every turn: bot/db/sqlReads.ts; the last write of
+    // a conversation's state is committed before its next turn reads it)
+    const rows = await sqlReader(this.db.prisma).rows<Row>(this.sql.read, [JSON.stringify([...new Set(keys)])]);
     const byKey = new Map(rows.map((r) => [r.key, r]));
     return keys.map((k) => byKey.get(k));
   }
