@@ -1,5 +1,7 @@
 // A person's agenda: workshops booked (or waited for), shifts, and immersion days, in time order.
 import type { Db } from '../db/client';
+import { SqlParams } from '../db/rawSql';
+import { asDate, sqlReader } from '../db/sqlReads';
 import { addLocalDays, localDay, zonedTime } from './time';
 import { upcomingShifts } from './shifts';
 import { upcomingBookings } from './workshops';
@@ -25,6 +27,27 @@ export type AgendaItem =
 
 const DAY_MS = 24 * 3600 * 1000;
 
+/**
+ * The person's immersions (planned or active) that may have days in the window, with their
+ * structure's name (in SQL of our own, as the other reads of an agenda). endDate is a day
+ * (inclusive): an immersion that ends today still counts, whatever the hour its date was stored
+ * at; the caller compares local days exactly.
+ */
+async function immersionsAround(db: Db, beneficiaryId: number, now: Date, until: Date) {
+  const reader = sqlReader(db);
+  const p = new SqlParams(reader.provider);
+  const rows = await reader.rows<{ startDate: unknown; endDate: unknown; structure: string }>(
+    `SELECT pl."startDate", pl."endDate", st."name" AS "structure"
+       FROM "Placement" pl JOIN "Structure" st ON st."id" = pl."structureId"
+      WHERE pl."beneficiaryId" = ${p.add(beneficiaryId, 'int')} AND pl."kind" = 'immersion'
+        AND pl."status" IN ('planned', 'active') AND pl."startDate" < ${p.add(until, 'timestamp')}
+        AND pl."endDate" >= ${p.add(new Date(now.getTime() - 2 * DAY_MS), 'timestamp')}
+      ORDER BY pl."id"`,
+    p.values,
+  );
+  return rows.map((r) => ({ startDate: asDate(r.startDate)!, endDate: asDate(r.endDate)!, structure: r.structure }));
+}
+
 export async function agenda(
   db: Db,
   beneficiaryId: number,
@@ -36,18 +59,7 @@ export async function agenda(
   const [bookings, shifts, immersions] = await Promise.all([
     upcomingBookings(db, beneficiaryId, now, until),
     upcomingShifts(db, beneficiaryId, now, days),
-    db.placement.findMany({
-      // endDate is a day (inclusive): an immersion that ends today still counts, whatever the hour
-      // its date was stored at; the loop below compares local days exactly.
-      where: {
-        beneficiaryId,
-        kind: 'immersion',
-        status: { in: ['planned', 'active'] },
-        startDate: { lt: until },
-        endDate: { gte: new Date(now.getTime() - 2 * DAY_MS) },
-      },
-      include: { structure: true },
-    }),
+    immersionsAround(db, beneficiaryId, now, until),
   ]);
   const items: AgendaItem[] = [
     ...bookings.map((b) => ({
@@ -77,7 +89,7 @@ export async function agenda(
       const key = localDay(start, timeZone);
       if (start.getTime() + DAY_MS <= now.getTime() || start >= until) continue;
       if (key < localDay(p.startDate, timeZone) || key > localDay(p.endDate, timeZone) || shiftDays.has(key)) continue;
-      items.push({ kind: 'immersion', startsAt: start, structure: p.structure.name });
+      items.push({ kind: 'immersion', startsAt: start, structure: p.structure });
     }
   }
   return items.sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime());

@@ -3,6 +3,8 @@
 import type { Db } from '../db/client';
 import { appendCaseEvent, type Actor } from './caseEvents';
 import { retryLostRaces } from '../db/retry';
+import { SqlParams } from '../db/rawSql';
+import { asDate, sqlReader } from '../db/sqlReads';
 
 export const DECLINE_REASONS = ['sick', 'childcare', 'transport', 'papers', 'other'] as const;
 export type DeclineReason = (typeof DECLINE_REASONS)[number];
@@ -21,25 +23,29 @@ export interface ShiftView {
   confirmation: 'pending' | 'confirmed' | 'declined';
 }
 
-/** Shifts that start between now and `days` days from now, soonest first. */
+/** Shifts that start between now and `days` days from now, soonest first (read at every agenda: in SQL of our own). */
 export async function upcomingShifts(db: Db, beneficiaryId: number, now: Date, days = 7): Promise<ShiftView[]> {
-  const rows = await db.shift.findMany({
-    where: {
-      beneficiaryId,
-      startsAt: { gt: now, lt: new Date(now.getTime() + days * DAY_MS) },
-      placement: { status: { in: ACTIVE_PLACEMENT } },
-    },
-    include: { placement: { include: { structure: true } } },
-    orderBy: [{ startsAt: 'asc' }, { id: 'asc' }],
-  });
-  return rows.map((s) => ({
-    id: s.id,
-    startsAt: s.startsAt,
-    endsAt: s.endsAt,
-    structure: s.placement.structure.name,
-    placementKind: s.placement.kind,
-    confirmation: s.confirmation as ShiftView['confirmation'],
-  }));
+  const reader = sqlReader(db);
+  const p = new SqlParams(reader.provider);
+  const rows = await reader.rows<{
+    id: number;
+    startsAt: unknown;
+    endsAt: unknown;
+    structure: string;
+    placementKind: string;
+    confirmation: ShiftView['confirmation'];
+  }>(
+    `SELECT sh."id", sh."startsAt", sh."endsAt", st."name" AS "structure", pl."kind" AS "placementKind",
+            sh."confirmation"
+       FROM "Shift" sh JOIN "Placement" pl ON pl."id" = sh."placementId"
+       JOIN "Structure" st ON st."id" = pl."structureId"
+      WHERE sh."beneficiaryId" = ${p.add(beneficiaryId, 'int')} AND sh."startsAt" > ${p.add(now, 'timestamp')}
+        AND sh."startsAt" < ${p.add(new Date(now.getTime() + days * DAY_MS), 'timestamp')}
+        AND pl."status" IN (${ACTIVE_PLACEMENT.map((s) => `'${s}'`).join(', ')})
+      ORDER BY sh."startsAt", sh."id"`,
+    p.values,
+  );
+  return rows.map((r) => ({ ...r, id: Number(r.id), startsAt: asDate(r.startsAt)!, endsAt: asDate(r.endsAt)! }));
 }
 
 export type ShiftOutcome =

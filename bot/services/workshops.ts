@@ -71,44 +71,6 @@ function retrying<T>(db: Db, work: (tx: Tx) => Promise<T>): Promise<T> {
 
 // --- Sessions --------------------------------------------------------------------------------
 
-export interface SessionPage {
-  sessions: SessionView[];
-  /** more sessions after this page */
-  more: boolean;
-}
-
-/**
- * Upcoming sessions a person may book: not started, not cancelled, of their age group, and not
- * already booked or waitlisted by them; soonest first.
- */
-export async function eligibleSessions(
-  db: Db,
-  beneficiaryId: number,
-  ageGroup: AgeGroup,
-  now: Date,
-  page: { skip: number; take: number },
-): Promise<SessionPage> {
-  const rows = await db.workshopSession.findMany({
-    where: {
-      status: 'scheduled',
-      startsAt: { gt: now },
-      audience: ageGroup,
-      workshop: { active: true },
-      bookings: { none: { beneficiaryId, status: { in: ['booked', 'waitlisted'] } } },
-    },
-    include: { workshop: true },
-    orderBy: [{ startsAt: 'asc' }, { id: 'asc' }],
-    skip: page.skip,
-    take: page.take + 1,
-  });
-  return { sessions: rows.slice(0, page.take).map(view), more: rows.length > page.take };
-}
-
-export async function sessionById(db: Db, id: number): Promise<SessionView | undefined> {
-  const row = await db.workshopSession.findUnique({ where: { id }, include: { workshop: true } });
-  return row ? view(row) : undefined;
-}
-
 // The reads of sessions at almost every workshop turn, in SQL of our own (bot/db/sqlReads.ts):
 // a session with its workshop's code and title, as SessionView wants them.
 const SESSION_COLUMNS =
@@ -136,6 +98,43 @@ function sqlView(r: SessionSqlRow): SessionView {
     bookedCount: Number(r.bookedCount),
     workshop: { code: r.code, title: r.title },
   });
+}
+
+export interface SessionPage {
+  sessions: SessionView[];
+  /** more sessions after this page */
+  more: boolean;
+}
+
+/**
+ * Upcoming sessions a person may book: not started, not cancelled, of their age group, and not
+ * already booked or waitlisted by them; soonest first.
+ */
+export async function eligibleSessions(
+  db: Db,
+  beneficiaryId: number,
+  ageGroup: AgeGroup,
+  now: Date,
+  page: { skip: number; take: number },
+): Promise<SessionPage> {
+  const reader = sqlReader(db);
+  const p = new SqlParams(reader.provider);
+  const rows = await reader.rows<SessionSqlRow>(
+    `SELECT ${SESSION_COLUMNS} FROM ${SESSIONS}
+      WHERE s."status" = 'scheduled' AND s."startsAt" > ${p.add(now, 'timestamp')}
+        AND s."audience" = ${p.add(ageGroup)} AND w."active" = true
+        AND NOT EXISTS (SELECT 1 FROM "Booking" b WHERE b."sessionId" = s."id"
+          AND b."beneficiaryId" = ${p.add(beneficiaryId, 'int')} AND b."status" IN ('booked', 'waitlisted'))
+      ORDER BY s."startsAt", s."id"
+      LIMIT ${p.add(page.take + 1, 'int')} OFFSET ${p.add(page.skip, 'int')}`,
+    p.values,
+  );
+  return { sessions: rows.slice(0, page.take).map(sqlView), more: rows.length > page.take };
+}
+
+export async function sessionById(db: Db, id: number): Promise<SessionView | undefined> {
+  const row = await db.workshopSession.findUnique({ where: { id }, include: { workshop: true } });
+  return row ? view(row) : undefined;
 }
 
 /** Several sessions at once (e.g. the ones a question lists), by id; missing ones are absent. */

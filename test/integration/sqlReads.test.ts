@@ -3,7 +3,7 @@
 // database's own reader or, for a transaction's client, through Prisma's raw queries; and on
 // SQLite the reader is a connection of its own that sees only what is committed.
 import { sqlReader, utcTimestamp } from '../../bot/db/sqlReads';
-import { sessionsByIds, upcomingBookings } from '../../bot/services/workshops';
+import { eligibleSessions, sessionsByIds, upcomingBookings } from '../../bot/services/workshops';
 import { openQuestion } from '../../bot/services/questions';
 import { personById } from '../../bot/services/people';
 import { testDatabases, useDatabase } from '../support/databases';
@@ -71,6 +71,66 @@ describe.each(testDatabases())('on $name', (kind) => {
     // A transaction's client runs the same SQL through Prisma's raw queries, with the same answer.
     const inTx = await db.prisma.$transaction((tx) => upcomingBookings(tx as typeof db.prisma, me.id, NOW));
     expect(inTx).toEqual(mine);
+  });
+
+  test("the sessions a person may book: the rows Prisma's query gave, page by page", async () => {
+    const { me, workshop } = await fixture();
+    const other = await db.prisma.beneficiary.create({ data: { firstName: 'Other', language: 'fr' } });
+    const closed = await db.prisma.workshop.create({
+      data: { code: `c${Math.random().toString(36).slice(2, 8)}`, title: 'Fermé', category: 'digital', active: false },
+    });
+    const make = (workshopId: number, startsAt: string, audience = 'over25', status = 'scheduled') =>
+      db.prisma.workshopSession.create({
+        data: {
+          workshopId,
+          startsAt: at(startsAt),
+          endsAt: at(startsAt),
+          place: 'Tours',
+          capacity: 2,
+          audience,
+          status,
+        },
+      });
+    const open = [
+      await make(workshop.id, '2026-03-06T09:00:00.000Z'),
+      await make(workshop.id, '2026-03-06T09:00:00.000Z'), // same time: by id
+      await make(workshop.id, '2026-03-02T09:00:00.001Z'),
+      await make(workshop.id, '2026-03-09T10:00:00.000Z'),
+    ];
+    await make(workshop.id, '2026-03-07T09:00:00.000Z', 'under25');
+    await make(workshop.id, '2026-03-08T09:00:00.000Z', 'over25', 'cancelled');
+    await make(closed.id, '2026-03-08T09:00:00.000Z');
+    await make(workshop.id, '2026-03-02T09:00:00.000Z'); // starts now: not upcoming
+    // Booked by someone else, or cancelled by them: still theirs to book.
+    await db.prisma.booking.create({ data: { sessionId: open[0]!.id, beneficiaryId: other.id, status: 'booked' } });
+    await db.prisma.booking.create({ data: { sessionId: open[3]!.id, beneficiaryId: me.id, status: 'cancelled' } });
+    const prismas = async (skip: number, take: number) =>
+      (
+        await db.prisma.workshopSession.findMany({
+          where: {
+            status: 'scheduled',
+            startsAt: { gt: NOW },
+            audience: 'over25',
+            workshop: { active: true },
+            bookings: { none: { beneficiaryId: me.id, status: { in: ['booked', 'waitlisted'] } } },
+          },
+          orderBy: [{ startsAt: 'asc' }, { id: 'asc' }],
+          skip,
+          take,
+        })
+      ).map((r) => r.id);
+    const all = await eligibleSessions(db.prisma, me.id, 'over25', NOW, { skip: 0, take: 50 });
+    expect(all.sessions.map((x) => x.id)).toEqual(await prismas(0, 50));
+    expect(all.more).toBe(false);
+    for (const s of open) expect(all.sessions.map((x) => x.id)).toContain(s.id);
+    expect(all.sessions.find((x) => x.id === open[2]!.id)).toMatchObject({
+      workshopCode: workshop.code,
+      startsAt: at('2026-03-02T09:00:00.001Z'),
+      seatsLeft: 2,
+    });
+    const page = await eligibleSessions(db.prisma, me.id, 'over25', NOW, { skip: 1, take: 2 });
+    expect(page.sessions.map((x) => x.id)).toEqual(await prismas(1, 2));
+    expect(page.more).toBe(true);
   });
 
   test('a person by id: the fields Prisma gave, dates exact, none for an unknown id', async () => {
