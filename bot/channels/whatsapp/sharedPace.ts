@@ -41,7 +41,11 @@ interface Slot {
   closes: number;
 }
 
-/** The database's clock (µs) in layout time: the same second, stretched from LAYOUT_US to a whole one. */
+/**
+ * The database's clock (µs) in layout time: the same second, stretched from LAYOUT_US to a whole one.
+ * (The first design kept real time in the row: the two differ by less than a second, so instances of
+ * both versions during a rolling upgrade only shift each other's next times a little, once.)
+ */
 const LAYOUT_NOW = `CASE WHEN r % ${SECOND_US} < ${LAYOUT_US}
   THEN r - r % ${SECOND_US} + (r % ${SECOND_US}) * ${SECOND_US} / ${LAYOUT_US}
   ELSE r - r % ${SECOND_US} + ${SECOND_US} END`;
@@ -52,6 +56,7 @@ function real(layoutUs: number): number {
   return layoutUs - offset + Math.floor((offset * LAYOUT_US) / SECOND_US);
 }
 
+/** What the sender waits on before each send: a token bucket in memory, or this shared clock. */
 export interface SendPace {
   /** Resolves when the next message may go; callers are served in order. */
   take(): Promise<void>;
