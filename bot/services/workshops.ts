@@ -132,11 +132,6 @@ export async function eligibleSessions(
   return { sessions: rows.slice(0, page.take).map(sqlView), more: rows.length > page.take };
 }
 
-export async function sessionById(db: Db, id: number): Promise<SessionView | undefined> {
-  const row = await db.workshopSession.findUnique({ where: { id }, include: { workshop: true } });
-  return row ? view(row) : undefined;
-}
-
 /** Several sessions at once (e.g. the ones a question lists), by id; missing ones are absent. */
 export async function sessionsByIds(db: Db, ids: number[]): Promise<Map<number, SessionView>> {
   const reader = sqlReader(db);
