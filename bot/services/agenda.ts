@@ -3,7 +3,7 @@ import type { Db } from '../db/client';
 import { SqlParams } from '../db/rawSql';
 import { asDate, sqlReader } from '../db/sqlReads';
 import { addLocalDays, localDay, zonedTime } from './time';
-import { upcomingShifts } from './shifts';
+import { ACTIVE_PLACEMENT_SQL, upcomingShifts } from './shifts';
 import { upcomingBookings } from './workshops';
 
 export type AgendaItem =
@@ -40,7 +40,7 @@ async function immersionsAround(db: Db, beneficiaryId: number, now: Date, until:
     `SELECT pl."startDate", pl."endDate", st."name" AS "structure"
        FROM "Placement" pl JOIN "Structure" st ON st."id" = pl."structureId"
       WHERE pl."beneficiaryId" = ${p.add(beneficiaryId, 'int')} AND pl."kind" = 'immersion'
-        AND pl."status" IN ('planned', 'active') AND pl."startDate" < ${p.add(until, 'timestamp')}
+        AND pl."status" IN ${ACTIVE_PLACEMENT_SQL} AND pl."startDate" < ${p.add(until, 'timestamp')}
         AND pl."endDate" >= ${p.add(new Date(now.getTime() - 2 * DAY_MS), 'timestamp')}
       ORDER BY pl."id"`,
     p.values,

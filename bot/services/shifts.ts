@@ -12,6 +12,8 @@ export type DeclineReason = (typeof DECLINE_REASONS)[number];
 const DAY_MS = 24 * 3600 * 1000;
 /** placements whose shifts still happen */
 const ACTIVE_PLACEMENT = ['planned', 'active'];
+/** the same, as a list for SQL's IN (written once, not at every read) */
+export const ACTIVE_PLACEMENT_SQL = `(${ACTIVE_PLACEMENT.map((s) => `'${s}'`).join(', ')})`;
 
 export interface ShiftView {
   id: number;
@@ -41,7 +43,7 @@ export async function upcomingShifts(db: Db, beneficiaryId: number, now: Date, d
        JOIN "Structure" st ON st."id" = pl."structureId"
       WHERE sh."beneficiaryId" = ${p.add(beneficiaryId, 'int')} AND sh."startsAt" > ${p.add(now, 'timestamp')}
         AND sh."startsAt" < ${p.add(new Date(now.getTime() + days * DAY_MS), 'timestamp')}
-        AND pl."status" IN (${ACTIVE_PLACEMENT.map((s) => `'${s}'`).join(', ')})
+        AND pl."status" IN ${ACTIVE_PLACEMENT_SQL}
       ORDER BY sh."startsAt", sh."id"`,
     p.values,
   );
