@@ -8,7 +8,7 @@ import { SharedSendClock } from '../../bot/channels/whatsapp/sharedPace';
 import { postgresKind } from '../support/databases';
 import { FakeGraphApi } from '../support/fakeGraphApi';
 import type { TempDatabase } from '../support/postgres';
-import { peak, perSecond } from '../support/rates';
+import { busiestSecond, peak } from '../support/rates';
 import { startWhatsAppApp, textReply } from '../support/whatsappApp';
 import { postWebhook, text } from '../support/whatsappWebhooks';
 
@@ -46,7 +46,7 @@ pg('the send rate shared on PostgreSQL', () => {
     expect(Math.min(endA, endB)).toBeGreaterThan(2300);
     // never more than the rate in a second of the clock, nor in any window of a second but for
     // the 20 ms a message may go early (send times 8.5 ms apart: 3 of them)
-    expect(Math.max(...perSecond(times).values())).toBeLessThanOrEqual(100);
+    expect(busiestSecond(times)).toBeLessThanOrEqual(100);
     expect(peak(times, 1000)).toBeLessThanOrEqual(103);
   });
 
@@ -67,8 +67,7 @@ pg('the send rate shared on PostgreSQL', () => {
     while (Date.now() < until); // (a busy loop on purpose: timers cannot run)
     await running;
     expect(times).toHaveLength(300);
-    const counts = perSecond(times);
-    expect(Math.max(...counts.values())).toBeLessThanOrEqual(100);
+    expect(busiestSecond(times)).toBeLessThanOrEqual(100);
     // The stall did happen where it was meant to: nothing was sent in it.
     expect(times.filter((t) => t > until - 450 && t < until)).toEqual([]);
   });
@@ -85,7 +84,7 @@ pg('the send rate shared on PostgreSQL', () => {
     }
     // 49 intervals of 17 ms (a second's 50 send times are spread over 850 ms), less 20 ms early
     expect(Date.now() - started).toBeGreaterThanOrEqual(49 * 17 - 20);
-    expect(Math.max(...perSecond(times).values())).toBeLessThanOrEqual(50);
+    expect(busiestSecond(times)).toBeLessThanOrEqual(50);
   });
 });
 
@@ -108,7 +107,7 @@ pg('two app instances answering at once', () => {
       const sent = people.flatMap((p) => graph.sentTo(p.waId));
       expect(sent).toHaveLength(40); // each person's language list, once
       const times = sent.map((m) => m.at);
-      expect(Math.max(...perSecond(times).values())).toBeLessThanOrEqual(10);
+      expect(busiestSecond(times)).toBeLessThanOrEqual(10);
       // 40 at 10 a second: about 4 s from the first to the last
       expect(Math.max(...times) - Math.min(...times)).toBeGreaterThanOrEqual(3500);
     } finally {

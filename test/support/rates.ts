@@ -17,3 +17,8 @@ export function perSecond(times: number[]): Map<number, number> {
   for (const t of times) counts.set(Math.floor(t / 1000), (counts.get(Math.floor(t / 1000)) ?? 0) + 1);
   return counts;
 }
+
+/** The most times in any one second of the clock. */
+export function busiestSecond(times: number[]): number {
+  return Math.max(0, ...perSecond(times).values());
+}
