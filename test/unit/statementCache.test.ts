@@ -72,3 +72,29 @@ test('the cache keeps the most recently used statements, up to its size', () => 
     db.close();
   }
 });
+
+test("a statement's result columns are read once and kept with it", () => {
+  const db = new BetterSqlite3(path.join(dir, 'columns.db'));
+  try {
+    reusePreparedStatements(db);
+    db.exec('CREATE TABLE c (id INTEGER PRIMARY KEY, name TEXT)');
+    const select = 'SELECT "id", "name", count(*) AS n FROM c WHERE id > ?';
+    const first = db.prepare(select).bind([0]).columns();
+    expect(first.map((c) => [c.name, c.type])).toEqual([
+      ['id', 'INTEGER'],
+      ['name', 'TEXT'],
+      ['n', null],
+    ]);
+    // the same array for every run of that statement: better-sqlite3 would build a new one each time
+    expect(db.prepare(select).bind([5]).columns()).toBe(first);
+    expect(
+      db
+        .prepare('SELECT "name" FROM c')
+        .bind([])
+        .columns()
+        .map((c) => c.name),
+    ).toEqual(['name']);
+  } finally {
+    db.close();
+  }
+});
