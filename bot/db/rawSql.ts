@@ -26,3 +26,8 @@ export class SqlParams {
       : `IN (SELECT value FROM json_each(${this.add(JSON.stringify(ids))}))`;
   }
 }
+
+/** The provider of a Prisma client, or of a transaction's client (which has no reader of its own). */
+export function providerOf(client: object): Provider {
+  return (client as { _activeProvider?: string })._activeProvider === 'postgresql' ? 'postgresql' : 'sqlite';
+}

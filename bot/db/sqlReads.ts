@@ -12,6 +12,7 @@
 import BetterSqlite3 from 'better-sqlite3';
 import type pg from 'pg';
 import type { Provider } from './migrate';
+import { providerOf } from './rawSql';
 
 export interface SqlReader {
   provider: Provider;
@@ -30,12 +31,9 @@ export function attachReader(prisma: object, reader: SqlReader): void {
 export function sqlReader(prisma: object): SqlReader {
   const attached = readers.get(prisma);
   if (attached) return attached;
-  const client = prisma as {
-    _activeProvider?: string;
-    $queryRawUnsafe<T>(sql: string, ...values: unknown[]): Promise<T>;
-  };
+  const client = prisma as { $queryRawUnsafe<T>(sql: string, ...values: unknown[]): Promise<T> };
   return {
-    provider: client._activeProvider === 'postgresql' ? 'postgresql' : 'sqlite',
+    provider: providerOf(prisma),
     rows: <T>(sql: string, params: unknown[]) => client.$queryRawUnsafe<T[]>(sql, ...params),
   };
 }

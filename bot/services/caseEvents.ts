@@ -1,6 +1,7 @@
 // The case timeline: every meaningful step writes a CaseEvent, in the same transaction as the
 // change it records (pass the transaction client).
 import type { Prisma } from '../db/client';
+import { providerOf, SqlParams } from '../db/rawSql';
 
 export type ActorType = 'beneficiary' | 'staff' | 'contact' | 'system';
 
@@ -20,17 +21,24 @@ export interface CaseEventInput {
 }
 
 /** Anything that can write a CaseEvent: the client or a transaction client. */
-export type CaseEventWriter = Pick<Prisma.TransactionClient, 'caseEvent'>;
+export type CaseEventWriter = Pick<Prisma.TransactionClient, '$queryRawUnsafe'>;
 
-export async function appendCaseEvent(db: CaseEventWriter, event: CaseEventInput) {
-  return db.caseEvent.create({
-    data: {
-      beneficiaryId: event.beneficiaryId ?? null,
-      type: event.type,
-      actorType: event.actor.type,
-      actorId: event.actor.id == null ? null : String(event.actor.id),
-      payload: event.payload,
-      attention: event.attention ?? false,
-    },
-  });
+/**
+ * Writes the event; resolves with its id. In SQL of our own: every change of a case writes one,
+ * and Prisma's client spent about 0.15 ms of CPU on each (bot/db/sqlReads.ts says why that counts).
+ */
+export async function appendCaseEvent(db: CaseEventWriter, event: CaseEventInput): Promise<{ id: number }> {
+  const provider = providerOf(db);
+  const p = new SqlParams(provider);
+  const [row] = await db.$queryRawUnsafe<{ id: unknown }[]>(
+    `INSERT INTO "CaseEvent" ("beneficiaryId", "type", "actorType", "actorId", "payload", "attention", "createdAt")
+      VALUES (${p.add(event.beneficiaryId ?? null, 'int')}, ${p.add(event.type)}, ${p.add(event.actor.type)},
+        ${p.add(event.actor.id == null ? null : String(event.actor.id))},
+        ${p.add(event.payload === undefined ? null : JSON.stringify(event.payload), 'jsonb')},
+        ${p.add(provider === 'sqlite' ? Number(event.attention ?? false) : (event.attention ?? false))},
+        ${p.add(new Date(), 'timestamp')})
+      RETURNING "id"`,
+    ...p.values,
+  );
+  return { id: Number(row!.id) };
 }

@@ -202,76 +202,130 @@ export async function book(
   options: BookOptions,
 ): Promise<BookingOutcome> {
   return retrying(db, async (tx): Promise<BookingOutcome> => {
-    const row = await tx.workshopSession.findUnique({ where: { id: sessionId }, include: { workshop: true } });
+    const sql = txSql(tx);
+    let p = sql.params();
+    const [row] = await sql.rows<SessionSqlRow & { status: string; audience: string; active: unknown }>(
+      `SELECT ${SESSION_COLUMNS}, s."status", s."audience", w."active" FROM ${SESSIONS}
+        WHERE s."id" = ${p.add(sessionId, 'int')}`,
+      p,
+    );
     if (!row) return { status: 'not_found' };
-    if (row.status !== 'scheduled' || !row.workshop.active) return { status: 'cancelled' };
-    if (row.startsAt <= now) return { status: 'started' };
-    const person = await tx.beneficiary.findUnique({ where: { id: beneficiaryId } });
+    const session = sqlView(row);
+    if (row.status !== 'scheduled' || !truthy(row.active)) return { status: 'cancelled' };
+    if (session.startsAt <= now) return { status: 'started' };
+    p = sql.params();
+    const [person] = await sql.rows<{ birthYear: unknown }>(
+      `SELECT "birthYear" FROM "Beneficiary" WHERE "id" = ${p.add(beneficiaryId, 'int')}`,
+      p,
+    );
     if (!person) return { status: 'not_found' };
-    if (!options.ignoreAgeGroup && ageGroupOf(person.birthYear, now) !== row.audience)
-      return { status: 'not_eligible' };
+    const birthYear = person.birthYear === null ? null : Number(person.birthYear);
+    if (!options.ignoreAgeGroup && ageGroupOf(birthYear, now) !== row.audience) return { status: 'not_eligible' };
 
-    const existing = await tx.booking.findUnique({ where: { sessionId_beneficiaryId: { sessionId, beneficiaryId } } });
-    if (existing?.status === 'booked') return { status: 'already_booked', bookingId: existing.id, session: view(row) };
-    if (existing?.status === 'waitlisted')
-      return { status: 'already_waitlisted', bookingId: existing.id, session: view(row) };
+    p = sql.params();
+    const [found] = await sql.rows<{ id: unknown; status: string }>(
+      `SELECT "id", "status" FROM "Booking"
+        WHERE "sessionId" = ${p.add(sessionId, 'int')} AND "beneficiaryId" = ${p.add(beneficiaryId, 'int')}`,
+      p,
+    );
+    const existing = found && { id: Number(found.id), status: found.status };
+    if (existing?.status === 'booked') return { status: 'already_booked', bookingId: existing.id, session };
+    if (existing?.status === 'waitlisted') return { status: 'already_waitlisted', bookingId: existing.id, session };
 
     // The seat: taken only if one is left, in one statement (the database serialises it).
-    const taken = await takeSeat(tx, sessionId);
-    if (!taken && !options.waitlistIfFull) return { status: 'full', session: view(row) };
+    const seats = await takeSeat(tx, sessionId, now);
+    if (seats === undefined && !options.waitlistIfFull) return { status: 'full', session };
 
+    const taken = seats !== undefined;
     const status = taken ? 'booked' : 'waitlisted';
-    const data = { status, source: options.source ?? 'chat', cancelledAt: null, waitlistedAt: taken ? null : now };
-    let booking: { id: number };
+    const source = options.source ?? 'chat';
+    p = sql.params();
+    let bookingId: number;
     if (existing) {
       // A cancelled row, reused only if still cancelled: the same person may be booking it twice at once.
-      const { count } = await tx.booking.updateMany({ where: { id: existing.id, status: existing.status }, data });
+      const count = await sql.execute(
+        `UPDATE "Booking" SET "status" = ${p.add(status)}, "source" = ${p.add(source)}, "cancelledAt" = NULL,
+            "waitlistedAt" = ${p.add(taken ? null : now, 'timestamp')}, "updatedAt" = ${p.add(now, 'timestamp')}
+          WHERE "id" = ${p.add(existing.id, 'int')} AND "status" = ${p.add(existing.status)}`,
+        p,
+      );
       if (count !== 1) raceLost();
-      booking = existing;
+      bookingId = existing.id;
     } else {
-      booking = await tx.booking.create({ data: { ...data, sessionId, beneficiaryId } });
+      // The same person booking the same session at the same moment elsewhere: the unique key keeps
+      // one row, and this try starts again (and finds it).
+      const [created] = await sql.rows<{ id: unknown }>(
+        `INSERT INTO "Booking"
+            ("sessionId", "beneficiaryId", "status", "source", "waitlistedAt", "createdAt", "updatedAt")
+          VALUES (${p.add(sessionId, 'int')}, ${p.add(beneficiaryId, 'int')}, ${p.add(status)}, ${p.add(source)},
+            ${p.add(taken ? null : now, 'timestamp')}, ${p.add(now, 'timestamp')}, ${p.add(now, 'timestamp')})
+          ON CONFLICT ("sessionId", "beneficiaryId") DO NOTHING RETURNING "id"`,
+        p,
+      );
+      if (!created) raceLost();
+      bookingId = Number(created!.id);
     }
     await appendCaseEvent(tx, {
       beneficiaryId,
       type: taken ? 'workshop_booked' : 'workshop_waitlisted',
       actor: options.actor,
       payload: {
-        bookingId: booking.id,
+        bookingId,
         sessionId,
-        workshop: row.workshop.code,
-        startsAt: row.startsAt.toISOString(),
-        source: data.source,
+        workshop: session.workshopCode,
+        startsAt: session.startsAt.toISOString(),
+        source,
       },
     });
-    const fresh = await tx.workshopSession.findUniqueOrThrow({ where: { id: sessionId }, include: { workshop: true } });
-    if (taken) return { status: 'booked', bookingId: booking.id, session: view(fresh) };
+    if (taken) return { status: 'booked', bookingId, session: { ...session, seatsLeft: seatsLeft(session, seats) } };
     return {
       status: 'waitlisted',
-      bookingId: booking.id,
-      session: view(fresh),
-      position: await waitlistPosition(tx, sessionId, booking.id, now),
+      bookingId,
+      // (full: no seat left, whatever happened meanwhile)
+      session: { ...session, seatsLeft: 0 },
+      position: await waitlistPosition(tx, sessionId, bookingId, now),
     };
   });
 }
 
-/** Takes one seat if one is left: true when it was taken. */
-async function takeSeat(tx: Tx, sessionId: number): Promise<boolean> {
-  const seat = await tx.workshopSession.updateMany({
-    where: { id: sessionId, bookedCount: { lt: tx.workshopSession.fields.capacity } },
-    data: { bookedCount: { increment: 1 } },
-  });
-  return seat.count === 1;
+const truthy = (v: unknown) => v === true || v === 1 || v === 1n;
+
+const seatsLeft = (s: SessionView, booked: number) => Math.max(0, s.capacity - booked);
+
+/** Raw SQL inside a transaction, with the provider's placeholders (SqlParams). */
+function txSql(tx: Tx) {
+  const reader = sqlReader(tx);
+  return {
+    params: () => new SqlParams(reader.provider),
+    rows: <T>(text: string, p: SqlParams) => reader.rows<T>(text, p.values),
+    execute: (text: string, p: SqlParams) => tx.$executeRawUnsafe(text, ...p.values),
+  };
+}
+
+/** Takes one seat if one is left: the seats now taken, or undefined when none was left. */
+async function takeSeat(tx: Tx, sessionId: number, now: Date): Promise<number | undefined> {
+  const sql = txSql(tx);
+  const p = sql.params();
+  const [seat] = await sql.rows<{ bookedCount: unknown }>(
+    `UPDATE "WorkshopSession" SET "bookedCount" = "bookedCount" + 1, "updatedAt" = ${p.add(now, 'timestamp')}
+      WHERE "id" = ${p.add(sessionId, 'int')} AND "bookedCount" < "capacity" RETURNING "bookedCount"`,
+    p,
+  );
+  return seat ? Number(seat.bookedCount) : undefined;
 }
 
 /** 1 for the first in line: the order in which promoteFromWaitlist hands out seats. */
 async function waitlistPosition(tx: Tx, sessionId: number, bookingId: number, waitlistedAt: Date): Promise<number> {
-  return tx.booking.count({
-    where: {
-      sessionId,
-      status: 'waitlisted',
-      OR: [{ waitlistedAt: { lt: waitlistedAt } }, { waitlistedAt, id: { lte: bookingId } }],
-    },
-  });
+  const sql = txSql(tx);
+  const p = sql.params();
+  const [r] = await sql.rows<{ n: unknown }>(
+    `SELECT count(*) AS "n" FROM "Booking"
+      WHERE "sessionId" = ${p.add(sessionId, 'int')} AND "status" = 'waitlisted'
+        AND ("waitlistedAt" < ${p.add(waitlistedAt, 'timestamp')}
+          OR ("waitlistedAt" = ${p.add(waitlistedAt, 'timestamp')} AND "id" <= ${p.add(bookingId, 'int')}))`,
+    p,
+  );
+  return Number(r!.n);
 }
 
 export interface BookingView {
@@ -318,42 +372,55 @@ export async function cancelBooking(
   actor: Actor,
 ): Promise<CancelOutcome> {
   return retrying(db, async (tx): Promise<CancelOutcome> => {
-    const booking = await tx.booking.findUnique({
-      where: { id: bookingId },
-      include: { session: { include: { workshop: true } } },
-    });
-    if (!booking || booking.beneficiaryId !== beneficiaryId) return { status: 'not_found' };
+    const sql = txSql(tx);
+    let p = sql.params();
+    const [booking] = await sql.rows<{
+      beneficiaryId: unknown;
+      status: string;
+      sessionId: unknown;
+      startsAt: unknown;
+      code: string;
+    }>(
+      `SELECT b."beneficiaryId", b."status", b."sessionId", s."startsAt", w."code"
+         FROM "Booking" b JOIN "WorkshopSession" s ON s."id" = b."sessionId"
+         JOIN "Workshop" w ON w."id" = s."workshopId"
+        WHERE b."id" = ${p.add(bookingId, 'int')}`,
+      p,
+    );
+    if (!booking || Number(booking.beneficiaryId) !== beneficiaryId) return { status: 'not_found' };
     if (booking.status !== 'booked' && booking.status !== 'waitlisted') return { status: 'already_cancelled' };
-    if (booking.session.startsAt <= now) return { status: 'started' };
+    if (asDate(booking.startsAt)! <= now) return { status: 'started' };
+    const sessionId = Number(booking.sessionId);
 
     // Only from the state read above; if it changed meanwhile (cancelled twice at once, promoted
     // from the waiting list), start again from the new state.
-    const { count } = await tx.booking.updateMany({
-      where: { id: bookingId, status: booking.status },
-      data: { status: 'cancelled', cancelledAt: now },
-    });
+    p = sql.params();
+    const count = await sql.execute(
+      `UPDATE "Booking" SET "status" = 'cancelled', "cancelledAt" = ${p.add(now, 'timestamp')},
+          "updatedAt" = ${p.add(now, 'timestamp')}
+        WHERE "id" = ${p.add(bookingId, 'int')} AND "status" = ${p.add(booking.status)}`,
+      p,
+    );
     if (count !== 1) raceLost();
-    const payload = {
-      bookingId,
-      sessionId: booking.sessionId,
-      workshop: booking.session.workshop.code,
-      was: booking.status,
-    };
+    const payload = { bookingId, sessionId, workshop: booking.code, was: booking.status };
     await appendCaseEvent(tx, { beneficiaryId, type: 'workshop_cancelled', actor, payload });
 
     let promotedBeneficiaryId: number | undefined;
     if (booking.status === 'booked') {
-      await tx.workshopSession.updateMany({
-        where: { id: booking.sessionId, bookedCount: { gt: 0 } },
-        data: { bookedCount: { decrement: 1 } },
-      });
-      promotedBeneficiaryId = await promoteFromWaitlist(tx, booking.sessionId, now);
+      p = sql.params();
+      await sql.execute(
+        `UPDATE "WorkshopSession" SET "bookedCount" = "bookedCount" - 1, "updatedAt" = ${p.add(now, 'timestamp')}
+          WHERE "id" = ${p.add(sessionId, 'int')} AND "bookedCount" > 0`,
+        p,
+      );
+      promotedBeneficiaryId = await promoteFromWaitlist(tx, sessionId, now);
     }
-    const session = await tx.workshopSession.findUniqueOrThrow({
-      where: { id: booking.sessionId },
-      include: { workshop: true },
-    });
-    return { status: 'cancelled', session: view(session), promotedBeneficiaryId };
+    p = sql.params();
+    const [session] = await sql.rows<SessionSqlRow>(
+      `SELECT ${SESSION_COLUMNS} FROM ${SESSIONS} WHERE s."id" = ${p.add(sessionId, 'int')}`,
+      p,
+    );
+    return { status: 'cancelled', session: sqlView(session!), promotedBeneficiaryId };
   });
 }
 
@@ -380,9 +447,16 @@ export async function releaseFutureBookings(tx: Tx, beneficiaryId: number, now: 
 
 /** Gives a free seat to the first person waiting, if any; returns who got it. */
 async function promoteFromWaitlist(tx: Tx, sessionId: number, now: Date): Promise<number | undefined> {
+  const sql = txSql(tx);
+  const p = sql.params();
+  const waiting = await sql.rows(
+    `SELECT 1 AS "one" FROM "Booking"
+      WHERE "sessionId" = ${p.add(sessionId, 'int')} AND "status" = 'waitlisted' LIMIT 1`,
+    p,
+  );
+  if (!waiting.length) return undefined;
+  if ((await takeSeat(tx, sessionId, now)) === undefined) return undefined;
   const session = await tx.workshopSession.findUniqueOrThrow({ where: { id: sessionId }, include: { workshop: true } });
-  if (!(await tx.booking.count({ where: { sessionId, status: 'waitlisted' } }))) return undefined;
-  if (!(await takeSeat(tx, sessionId))) return undefined;
   for (;;) {
     const first = await tx.booking.findFirst({
       where: { sessionId, status: 'waitlisted' },
