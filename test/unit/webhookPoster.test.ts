@@ -13,8 +13,12 @@ test('200 webhooks at once go over at most POSTER_CONNECTIONS connections, each 
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       if (req.headers['x-hub-signature-256'] !== signatureOf(Buffer.concat(chunks), SECRET)) badSignatures++;
-      // Slow enough that the requests overlap.
-      setTimeout(() => res.writeHead(req.url === '/api/whatsapp' ? 200 : 404).end('{}'), 5);
+      // Slow enough that the requests overlap. (Not chained: restify, loaded by other tests of the
+      // same worker, replaces writeHead with one that returns nothing.)
+      setTimeout(() => {
+        res.writeHead(req.url === '/api/whatsapp' ? 200 : 404);
+        res.end('{}');
+      }, 5);
     });
   });
   server.on('connection', () => connections++);
