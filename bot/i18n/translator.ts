@@ -27,21 +27,43 @@ void i18n.init({
   showSupportNotice: false,
 });
 
+/** Texts remembered per language at most; past it, they are forgotten and remembered again. */
+const REMEMBERED_TEXTS = 5000;
+
 /**
- * A language's translation function, remembering the texts of keys asked without values: a turn
- * asks for a few dozen (labels, option lines, their spoken forms), and i18next resolves each one
- * afresh (namespaces, fallbacks, plurals, nesting), about 5 % of a turn's CPU. The resources never
- * change once loaded, so a key's text without values is the same every time.
+ * A language's translation function, remembering the texts of keys asked without values, or with
+ * numbers only (an option's number, a count, a year): a turn asks for a few dozen (labels, option
+ * lines, their spoken forms), and i18next resolves each one afresh (namespaces, fallbacks, plurals,
+ * nesting, interpolation), 5-9 % of a turn's CPU. The resources never change once loaded, so the
+ * same key with the same numbers gives the same text. A text with words of the person's or the
+ * case's (a name, a place) is never remembered: it is made every time.
  */
 export function remembering(t: TFunction): TFunction {
   const translate = t as unknown as (...args: unknown[]) => unknown;
   const texts = new Map<string, unknown>();
   return ((key: unknown, ...rest: unknown[]) => {
-    if (rest.length || typeof key !== 'string') return translate(key, ...rest);
-    let text = texts.get(key);
-    if (text === undefined) texts.set(key, (text = translate(key)));
+    const id = typeof key === 'string' ? rememberedAs(key, rest) : undefined;
+    if (id === undefined) return translate(key, ...rest);
+    let text = texts.get(id);
+    if (text === undefined) {
+      if (texts.size >= REMEMBERED_TEXTS) texts.clear();
+      texts.set(id, (text = translate(key, ...rest)));
+    }
     return text;
   }) as unknown as TFunction;
+}
+
+/** The key and its numbers, or undefined when the text is not to be remembered. */
+function rememberedAs(key: string, rest: unknown[]): string | undefined {
+  if (!rest.length) return key;
+  const values = rest[0];
+  if (rest.length > 1 || !values || typeof values !== 'object' || Array.isArray(values)) return undefined;
+  let id = key;
+  for (const [name, value] of Object.entries(values)) {
+    if (typeof value !== 'number' && typeof value !== 'boolean') return undefined;
+    id += `\u0000${name}=${value}`;
+  }
+  return id;
 }
 
 const fixed = new Map<LanguageCode, TFunction>(LANGUAGE_CODES.map((c) => [c, remembering(i18n.getFixedT(c))]));

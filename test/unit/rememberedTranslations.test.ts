@@ -1,9 +1,9 @@
-// A key's text without values is resolved once per language (bot/i18n/translator.ts): the same
-// text every time, values still interpolated, each language its own.
+// A key's text without values, or with numbers only, is resolved once per language
+// (bot/i18n/translator.ts): the same text every time, words still interpolated, each language its own.
 import type { TFunction } from 'i18next';
 import { remembering, translator } from '../../bot/i18n/translator';
 
-test('a key asked without values is resolved once; with values, every time', () => {
+test('a key asked without values is resolved once; with other values, again', () => {
   const calls: unknown[][] = [];
   const t = remembering(((...args: unknown[]) => {
     calls.push(args);
@@ -14,6 +14,43 @@ test('a key asked without values is resolved once; with values, every time', () 
   expect(calls).toEqual([['a'], ['b']]);
   expect([ask('a', { n: 1 }), ask('a', { n: 2 })]).toEqual(['text of a {"n":1}', 'text of a {"n":2}']);
   expect(calls.length).toBe(4);
+});
+
+test('with numbers only, the text of each key and numbers is remembered; with words, never', () => {
+  const calls: unknown[][] = [];
+  const t = remembering(((...args: unknown[]) => {
+    calls.push(args);
+    return `text of ${String(args[0])}${args[1] ? ` ${JSON.stringify(args[1])}` : ''}`;
+  }) as unknown as TFunction);
+  const ask = t as unknown as (...args: unknown[]) => string;
+  expect([ask('press', { n: 1 }), ask('press', { n: 2 }), ask('press', { n: 1 })]).toEqual([
+    'text of press {"n":1}',
+    'text of press {"n":2}',
+    'text of press {"n":1}',
+  ]);
+  expect(ask('seats', { count: 3, full: false })).toBe(ask('seats', { count: 3, full: false }));
+  expect(calls).toEqual([
+    ['press', { n: 1 }],
+    ['press', { n: 2 }],
+    ['seats', { count: 3, full: false }],
+  ]);
+  // a name (or any word) is interpolated every time, never kept
+  expect([ask('thanks', { firstName: 'Amina' }), ask('thanks', { firstName: 'Amina' })]).toEqual([
+    'text of thanks {"firstName":"Amina"}',
+    'text of thanks {"firstName":"Amina"}',
+  ]);
+  expect(calls.length).toBe(5);
+  // the same key without values is another text
+  expect(ask('press')).toBe('text of press');
+});
+
+test("the app's translators with numbers: the same texts as i18next's, plurals included", () => {
+  const fr = translator('fr') as unknown as (key: string, values?: object) => string;
+  const ar = translator('ar') as unknown as (key: string, values?: object) => string;
+  expect(fr('workshops.list.seats', { count: 1 })).not.toBe(fr('workshops.list.seats', { count: 5 }));
+  expect(fr('workshops.list.seats', { count: 5 })).toContain('5');
+  expect(ar('workshops.list.seats', { count: 5 })).toBe(ar('workshops.list.seats', { count: 5 }));
+  expect(ar('workshops.list.seats', { count: 5 })).not.toBe(fr('workshops.list.seats', { count: 5 }));
 });
 
 test("the app's translators: the same texts as before, per language, with values", () => {
