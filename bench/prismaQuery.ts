@@ -1,12 +1,14 @@
 // The cost of a Prisma query in this process (issue 16): on a fresh SQLite file migrated by the
 // project's own runner (bot/db/migrate.ts), times N sequential `findUnique` on Beneficiary, then N
 // rounds of a typical turn's ORM queries, and prints microseconds per query (wall clock and CPU of
-// the process, over all N and for the best of 10 slices, the least disturbed on a shared machine).
+// the process, over all N and for the best of 10 slices, the least disturbed on a shared machine),
+// then a transaction of two reads, and a booking with its cancellation (N/5 pairs).
 // `npm run build && node dist/bench/prismaQuery.js [N]` (default 5000; PRISMA_BENCH_N too).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { openDatabase } from '../bot/db/client';
+import { book, cancelBooking } from '../bot/services/workshops';
 
 interface Figure {
   name: string;
@@ -73,6 +75,23 @@ async function main() {
     }
     const ids = (await prisma.beneficiary.findMany({ select: { id: true } })).map((b) => b.id);
     const pick = (i: number) => ids[i % ids.length];
+    const workshop = await prisma.workshop.create({
+      data: { code: 'bench', title: 'Bench', category: 'bench', durationMinutes: 60 },
+    });
+    const sessions: number[] = [];
+    for (let k = 0; k < 5; k++) {
+      const startsAt = new Date(Date.now() + (k + 1) * 24 * 3600_000);
+      const session = await prisma.workshopSession.create({
+        data: {
+          workshopId: workshop.id,
+          startsAt,
+          endsAt: new Date(startsAt.getTime() + 3600_000),
+          place: 'Tours',
+          capacity: 8,
+        },
+      });
+      sessions.push(session.id);
+    }
     const version = (await import('../prisma/generated/sqlite/client')).Prisma.prismaVersion.client;
     console.log(`Prisma ${version}, SQLite, N=${n}, node ${process.version}`);
 
@@ -97,6 +116,25 @@ async function main() {
           data: { beneficiaryId: id, type: 'bench', actorType: 'system', payload: { i } },
         });
         await prisma.beneficiary.update({ where: { id }, data: { voiceMode: i % 2 ? 'read' : 'listen' } });
+      }),
+      await timed('a transaction of two findUnique', n, 2, (i) =>
+        prisma.$transaction(async (tx) => {
+          await tx.beneficiary.findUnique({ where: { id: pick(i) } });
+          await tx.beneficiary.findUnique({ where: { id: pick(i + 1) } });
+        }),
+      ),
+      // what a booking turn and a cancelling turn write (bot/services/workshops.ts): a "query" is a pair
+      await timed('book() then cancelBooking(), per pair', Math.ceil(n / 5), 1, async (i) => {
+        const who = pick(i);
+        const system = { type: 'system' } as const;
+        const booked = await book(prisma, who, sessions[i % sessions.length], new Date(), {
+          actor: system,
+          waitlistIfFull: true,
+          ignoreAgeGroup: true,
+        });
+        if (!('bookingId' in booked)) throw new Error(`not booked: ${booked.status}`);
+        const cancelled = await cancelBooking(prisma, who, booked.bookingId, new Date(), system);
+        if (cancelled.status !== 'cancelled') throw new Error(`not cancelled: ${cancelled.status}`);
       }),
     ];
     if (process.argv.includes('--json')) console.log(JSON.stringify({ prisma: version, n, figures }));
