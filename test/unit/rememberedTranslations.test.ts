@@ -3,13 +3,18 @@
 import type { TFunction } from 'i18next';
 import { remembering, translator } from '../../bot/i18n/translator';
 
-test('a key asked without values is resolved once; with other values, again', () => {
+/** A remembering translator over a fake i18next that records what it is asked. */
+function rememberingFake() {
   const calls: unknown[][] = [];
   const t = remembering(((...args: unknown[]) => {
     calls.push(args);
     return `text of ${String(args[0])}${args[1] ? ` ${JSON.stringify(args[1])}` : ''}`;
   }) as unknown as TFunction);
-  const ask = t as unknown as (...args: unknown[]) => string;
+  return { ask: t as unknown as (...args: unknown[]) => string, calls };
+}
+
+test('a key asked without values is resolved once; with other values, again', () => {
+  const { ask, calls } = rememberingFake();
   expect([ask('a'), ask('a'), ask('b'), ask('a')]).toEqual(['text of a', 'text of a', 'text of b', 'text of a']);
   expect(calls).toEqual([['a'], ['b']]);
   expect([ask('a', { n: 1 }), ask('a', { n: 2 })]).toEqual(['text of a {"n":1}', 'text of a {"n":2}']);
@@ -17,12 +22,7 @@ test('a key asked without values is resolved once; with other values, again', ()
 });
 
 test('with numbers only, the text of each key and numbers is remembered; with words, never', () => {
-  const calls: unknown[][] = [];
-  const t = remembering(((...args: unknown[]) => {
-    calls.push(args);
-    return `text of ${String(args[0])}${args[1] ? ` ${JSON.stringify(args[1])}` : ''}`;
-  }) as unknown as TFunction);
-  const ask = t as unknown as (...args: unknown[]) => string;
+  const { ask, calls } = rememberingFake();
   expect([ask('press', { n: 1 }), ask('press', { n: 2 }), ask('press', { n: 1 })]).toEqual([
     'text of press {"n":1}',
     'text of press {"n":2}',
