@@ -4,7 +4,7 @@
 // PostgreSQL. Every change writes its CaseEvent in the same transaction, and a transaction that
 // lost a race with another instance (SQLite "database is locked", a PostgreSQL deadlock, a booking
 // row created meanwhile) runs again from the start: no such error reaches the person.
-import { isUniqueViolation, type Db, type Prisma } from '../db/client';
+import type { Db, Prisma } from '../db/client';
 import { SqlParams } from '../db/rawSql';
 import { raceLost, retryLostRaces } from '../db/retry';
 import { asDate, sqlReader } from '../db/sqlReads';
@@ -54,19 +54,13 @@ function view(s: SessionRow): SessionView {
 
 // --- Races between instances ---------------------------------------------------------------
 
-/** The same person booking the same session twice at once: the second create hits the unique key. */
-function bookingCreatedMeanwhile(err: unknown): boolean {
-  const e = err as { meta?: { modelName?: string } } | undefined;
-  return isUniqueViolation(err) && e?.meta?.modelName === 'Booking';
-}
-
 /**
- * Runs a transaction, again (after a short random pause) when it lost a race (bot/db/retry.ts),
- * or when the booking it creates was created meanwhile: the next try finds it. On SQLite a
- * transaction reads first, so a conflicting writer makes it fail at once instead of waiting.
+ * Runs a transaction, again (after a short random pause) when it lost a race (bot/db/retry.ts).
+ * On SQLite a transaction reads first, so a conflicting writer makes it fail at once instead of
+ * waiting.
  */
 function retrying<T>(db: Db, work: (tx: Tx) => Promise<T>): Promise<T> {
-  return retryLostRaces(() => db.$transaction(work), { alsoRetry: bookingCreatedMeanwhile });
+  return retryLostRaces(() => db.$transaction(work));
 }
 
 // --- Sessions --------------------------------------------------------------------------------
