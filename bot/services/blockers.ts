@@ -2,6 +2,8 @@
 // person with a short reference they can quote (B-4821). Urgency "today" is flagged for the CIP.
 import crypto from 'node:crypto';
 import { isUniqueViolation, type Db, type Prisma } from '../db/client';
+import { SqlParams } from '../db/rawSql';
+import { sqlReader } from '../db/sqlReads';
 import { appendCaseEvent, type Actor } from './caseEvents';
 import type { Attachment } from './people';
 
@@ -38,8 +40,9 @@ export async function reportBlocker(
     if (attempt > 60) throw new Error('no free blocker reference');
     const digits = attempt < 8 ? crypto.randomInt(1000, 10000) : crypto.randomInt(10000, 100000);
     const reference = `B-${digits}`;
-    // Taken already: draw again without opening a transaction (a collision would roll one back).
-    if (await db.blocker.findUnique({ where: { reference }, select: { id: true } })) continue;
+    // Taken already: draw again without opening a transaction (a collision would roll one back; one
+    // taken meanwhile, not committed yet, is caught by the unique key below).
+    if (await referenceTaken(db, reference)) continue;
     try {
       return await db.$transaction(async (tx) => {
         const b = await tx.blocker.create({
@@ -80,6 +83,16 @@ export async function reportBlocker(
       if (!isUniqueViolation(err) || attempt > 20) throw err;
     }
   }
+}
+
+async function referenceTaken(db: Db, reference: string): Promise<boolean> {
+  const reader = sqlReader(db);
+  const p = new SqlParams(reader.provider);
+  const rows = await reader.rows(
+    `SELECT 1 AS "taken" FROM "Blocker" WHERE "reference" = ${p.add(reference)}`,
+    p.values,
+  );
+  return rows.length > 0;
 }
 
 /** The person's blockers that are not resolved yet, newest first. */

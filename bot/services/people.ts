@@ -245,18 +245,38 @@ export async function rememberConversation(
   });
 }
 
+/** What a person changes of their own case by chat (a column each). */
+interface OwnChange {
+  language?: LanguageCode;
+  voiceMode?: VoiceMode;
+  optedOutAt?: Date | null;
+  birthYear?: number;
+}
+
+/** A change of the person's case and its event, in one transaction (in SQL of our own, as the event). */
 async function event(
   db: Db,
   beneficiaryId: number,
   type: string,
   actor: Actor,
   payload: Prisma.InputJsonValue,
-  update?: Prisma.BeneficiaryUpdateInput,
+  update?: OwnChange,
   attention = false,
 ) {
   await retryLostRaces(() =>
     db.$transaction(async (tx) => {
-      if (update) await tx.beneficiary.update({ where: { id: beneficiaryId }, data: update });
+      if (update) {
+        const p = new SqlParams(sqlReader(tx).provider);
+        const set = Object.entries(update).map(([column, value]) => {
+          const cast = value instanceof Date ? 'timestamp' : typeof value === 'number' ? 'int' : undefined;
+          return `"${column}" = ${p.add(value ?? null, cast)}`;
+        });
+        await tx.$executeRawUnsafe(
+          `UPDATE "Beneficiary" SET ${set.join(', ')}, "updatedAt" = ${p.add(new Date(), 'timestamp')}
+            WHERE "id" = ${p.add(beneficiaryId, 'int')}`,
+          ...p.values,
+        );
+      }
       await appendCaseEvent(tx, { beneficiaryId, type, actor, payload, attention });
     }),
   );

@@ -1,6 +1,7 @@
 // The case database's own guarantees, on a real database of each provider: a CaseEvent commits or
 // rolls back with the change it records, and the unique keys the domain relies on hold.
 import { appendCaseEvent } from '../../bot/services/caseEvents';
+import { changeLanguage, optIn, optOut, setBirthYear, setVoiceMode } from '../../bot/services/people';
 import { testDatabases, useDatabase } from '../support/databases';
 import { newWorkshopSession } from '../support/workshopFixture';
 
@@ -82,6 +83,29 @@ describe.each(testDatabases())('case database on $name', (kind) => {
         attention: false,
       });
     });
+  });
+
+  test("a person's own changes by chat: the column, its updatedAt and the event, in one go", async () => {
+    const { id, updatedAt } = await db.prisma.beneficiary.create({ data: { firstName: unique('p'), language: 'fr' } });
+    const at = new Date('2026-12-06T09:30:00.123Z');
+    await changeLanguage(db.prisma, id, 'fr', 'ar');
+    await setBirthYear(db.prisma, id, 1999);
+    await setVoiceMode(db.prisma, id, 'listen');
+    await optOut(db.prisma, id, at);
+    const stopped = await db.prisma.beneficiary.findUniqueOrThrow({ where: { id } });
+    expect(stopped).toMatchObject({ language: 'ar', birthYear: 1999, voiceMode: 'listen', optedOutAt: at });
+    expect(stopped.updatedAt.getTime()).toBeGreaterThanOrEqual(updatedAt.getTime());
+    await optIn(db.prisma, id);
+    expect((await db.prisma.beneficiary.findUniqueOrThrow({ where: { id } })).optedOutAt).toBeNull();
+    const events = await db.prisma.caseEvent.findMany({ where: { beneficiaryId: id }, orderBy: { id: 'asc' } });
+    expect(events.map((e) => [e.type, e.payload, e.actorType, e.actorId])).toEqual([
+      ['language_changed', { from: 'fr', to: 'ar' }, 'beneficiary', String(id)],
+      ['profile_updated', { birthYear: 1999 }, 'beneficiary', String(id)],
+      ['voice_changed', { to: 'listen' }, 'beneficiary', String(id)],
+      ['opted_out', {}, 'beneficiary', String(id)],
+      ['opted_in', {}, 'beneficiary', String(id)],
+    ]);
+    expect(events.every((e) => e.createdAt instanceof Date && !Number.isNaN(e.createdAt.getTime()))).toBe(true);
   });
 
   describe('unique keys the domain requires', () => {
