@@ -27,7 +27,10 @@ export class SqlParams {
   }
 }
 
-/** The provider of a Prisma client, or of a transaction's client (which has no reader of its own). */
-export function providerOf(client: object): Provider {
+/**
+ * The provider of a Prisma client, or of a transaction's client (which has no reader of its own).
+ * (db/client.ts' providerOf reads it from a database URL.)
+ */
+export function providerOfClient(client: object): Provider {
   return (client as { _activeProvider?: string })._activeProvider === 'postgresql' ? 'postgresql' : 'sqlite';
 }

@@ -12,7 +12,7 @@
 import BetterSqlite3 from 'better-sqlite3';
 import type pg from 'pg';
 import type { Provider } from './migrate';
-import { providerOf } from './rawSql';
+import { providerOfClient } from './rawSql';
 
 export interface SqlReader {
   provider: Provider;
@@ -33,7 +33,7 @@ export function sqlReader(prisma: object): SqlReader {
   if (attached) return attached;
   const client = prisma as { $queryRawUnsafe<T>(sql: string, ...values: unknown[]): Promise<T> };
   return {
-    provider: providerOf(prisma),
+    provider: providerOfClient(prisma),
     rows: <T>(sql: string, params: unknown[]) => client.$queryRawUnsafe<T[]>(sql, ...params),
   };
 }

@@ -1,7 +1,7 @@
 // The case timeline: every meaningful step writes a CaseEvent, in the same transaction as the
 // change it records (pass the transaction client).
 import type { Prisma } from '../db/client';
-import { providerOf, SqlParams } from '../db/rawSql';
+import { providerOfClient, SqlParams } from '../db/rawSql';
 
 export type ActorType = 'beneficiary' | 'staff' | 'contact' | 'system';
 
@@ -28,7 +28,7 @@ export type CaseEventWriter = Pick<Prisma.TransactionClient, '$queryRawUnsafe'>;
  * and Prisma's client spent about 0.15 ms of CPU on each (bot/db/sqlReads.ts says why that counts).
  */
 export async function appendCaseEvent(db: CaseEventWriter, event: CaseEventInput): Promise<{ id: number }> {
-  const provider = providerOf(db);
+  const provider = providerOfClient(db);
   const p = new SqlParams(provider);
   const [row] = await db.$queryRawUnsafe<{ id: unknown }[]>(
     `INSERT INTO "CaseEvent" ("beneficiaryId", "type", "actorType", "actorId", "payload", "attention", "createdAt")

@@ -4,7 +4,7 @@
 import type { Db, Prisma } from '../db/client';
 import { isLanguageCode, type LanguageCode } from '../i18n/languages';
 import { appendCaseEvent, type Actor } from './caseEvents';
-import { SqlParams } from '../db/rawSql';
+import { providerOfClient, SqlParams } from '../db/rawSql';
 import { retryLostRaces } from '../db/retry';
 import { asDate, sqlReader } from '../db/sqlReads';
 
@@ -266,7 +266,7 @@ async function event(
   await retryLostRaces(() =>
     db.$transaction(async (tx) => {
       if (update) {
-        const p = new SqlParams(sqlReader(tx).provider);
+        const p = new SqlParams(providerOfClient(tx));
         const set = Object.entries(update).map(([column, value]) => {
           const cast = value instanceof Date ? 'timestamp' : typeof value === 'number' ? 'int' : undefined;
           return `"${column}" = ${p.add(value ?? null, cast)}`;

@@ -271,7 +271,7 @@ export async function book(
         source,
       },
     });
-    if (taken) return { status: 'booked', bookingId, session: { ...session, seatsLeft: seatsLeft(session, seats) } };
+    if (taken) return { status: 'booked', bookingId, session: sqlView({ ...row, bookedCount: seats }) };
     return {
       status: 'waitlisted',
       bookingId,
@@ -283,8 +283,6 @@ export async function book(
 }
 
 const truthy = (v: unknown) => v === true || v === 1 || v === 1n;
-
-const seatsLeft = (s: SessionView, booked: number) => Math.max(0, s.capacity - booked);
 
 /** Raw SQL inside a transaction, with the provider's placeholders (SqlParams). */
 function txSql(tx: Tx) {
