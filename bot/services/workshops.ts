@@ -144,26 +144,36 @@ export interface ShiftOverlap {
   endsAt: Date;
 }
 
-/** A shift of the person at the same time as the session (not declined), if any. */
+/**
+ * A shift of the person at the same time as the session (not declined), if any: the soonest.
+ * (Asked before every booking: one statement of our own, where Prisma ran four.)
+ */
 export async function overlappingShift(
   db: Db,
   beneficiaryId: number,
   sessionId: number,
 ): Promise<ShiftOverlap | undefined> {
-  const session = await db.workshopSession.findUnique({ where: { id: sessionId } });
-  if (!session) return undefined;
-  const shift = await db.shift.findFirst({
-    where: {
-      beneficiaryId,
-      confirmation: { not: 'declined' },
-      startsAt: { lt: session.endsAt },
-      endsAt: { gt: session.startsAt },
-    },
-    include: { placement: { include: { structure: true } } },
-    orderBy: { startsAt: 'asc' },
-  });
-  return shift
-    ? { shiftId: shift.id, structure: shift.placement.structure.name, startsAt: shift.startsAt, endsAt: shift.endsAt }
+  const reader = sqlReader(db);
+  const p = new SqlParams(reader.provider);
+  const [row] = await reader.rows<{ shiftId: number; structure: string; startsAt: unknown; endsAt: unknown }>(
+    `SELECT sh."id" AS "shiftId", st."name" AS "structure", sh."startsAt", sh."endsAt"
+       FROM "WorkshopSession" s
+       JOIN "Shift" sh ON sh."startsAt" < s."endsAt" AND sh."endsAt" > s."startsAt"
+       JOIN "Placement" pl ON pl."id" = sh."placementId"
+       JOIN "Structure" st ON st."id" = pl."structureId"
+      WHERE s."id" = ${p.add(sessionId, 'int')} AND sh."beneficiaryId" = ${p.add(beneficiaryId, 'int')}
+        AND sh."confirmation" <> 'declined'
+      ORDER BY sh."startsAt", sh."id"
+      LIMIT 1`,
+    p.values,
+  );
+  return row
+    ? {
+        shiftId: Number(row.shiftId),
+        structure: row.structure,
+        startsAt: asDate(row.startsAt)!,
+        endsAt: asDate(row.endsAt)!,
+      }
     : undefined;
 }
 

@@ -3,7 +3,7 @@
 // database's own reader or, for a transaction's client, through Prisma's raw queries; and on
 // SQLite the reader is a connection of its own that sees only what is committed.
 import { sqlReader, utcTimestamp } from '../../bot/db/sqlReads';
-import { eligibleSessions, sessionsByIds, upcomingBookings } from '../../bot/services/workshops';
+import { eligibleSessions, overlappingShift, sessionsByIds, upcomingBookings } from '../../bot/services/workshops';
 import { openQuestion } from '../../bot/services/questions';
 import { personById } from '../../bot/services/people';
 import { testDatabases, useDatabase } from '../support/databases';
@@ -148,6 +148,46 @@ describe.each(testDatabases())('on $name', (kind) => {
       optedOutAt: null,
     });
     expect(await personById(db.prisma, 999_999)).toBeUndefined();
+  });
+
+  test('a shift at the same time as a session: the soonest not declined, of this person, overlapping', async () => {
+    const { me, sooner } = await fixture(); // sooner: 2026-03-03, 08:15 to 10:15
+    const other = await db.prisma.beneficiary.create({ data: { firstName: 'Other' } });
+    const structure = await db.prisma.structure.create({ data: { name: 'Atelier Vélo', kind: 'siae' } });
+    const placementOf = (beneficiaryId: number) =>
+      db.prisma.placement.create({
+        data: {
+          beneficiaryId,
+          structureId: structure.id,
+          kind: 'sas_iae',
+          startDate: at('2026-03-01T00:00:00Z'),
+          endDate: at('2026-03-31T00:00:00Z'),
+        },
+      });
+    const [mine, theirs] = [await placementOf(me.id), await placementOf(other.id)];
+    const shift = (placementId: number, beneficiaryId: number, from: string, to: string, confirmation = 'pending') =>
+      db.prisma.shift.create({
+        data: { placementId, beneficiaryId, startsAt: at(from), endsAt: at(to), confirmation },
+      });
+    expect(await overlappingShift(db.prisma, me.id, sooner.id)).toBeUndefined();
+    // touching the session's start or end is no overlap; another person's shift is not theirs
+    await shift(mine.id, me.id, '2026-03-03T06:15:00.000Z', '2026-03-03T08:15:00.000Z');
+    await shift(mine.id, me.id, '2026-03-03T10:15:00.000Z', '2026-03-03T12:00:00.000Z');
+    await shift(theirs.id, other.id, '2026-03-03T08:00:00.000Z', '2026-03-03T12:00:00.000Z');
+    await shift(mine.id, me.id, '2026-03-03T07:00:00.000Z', '2026-03-03T09:00:00.000Z', 'declined');
+    expect(await overlappingShift(db.prisma, me.id, sooner.id)).toBeUndefined();
+
+    const later = await shift(mine.id, me.id, '2026-03-03T09:00:00.000Z', '2026-03-03T11:00:00.000Z', 'confirmed');
+    const soonest = await shift(mine.id, me.id, '2026-03-03T08:14:59.999Z', '2026-03-03T08:15:00.001Z');
+    expect(await overlappingShift(db.prisma, me.id, sooner.id)).toEqual({
+      shiftId: soonest.id,
+      structure: 'Atelier Vélo',
+      startsAt: soonest.startsAt,
+      endsAt: soonest.endsAt,
+    });
+    await db.prisma.shift.update({ where: { id: soonest.id }, data: { confirmation: 'declined' } });
+    expect(await overlappingShift(db.prisma, me.id, sooner.id)).toMatchObject({ shiftId: later.id });
+    expect(await overlappingShift(db.prisma, me.id, 999_999)).toBeUndefined();
   });
 
   test('the open question: the latest sent and unanswered, not expired; none once answered', async () => {
