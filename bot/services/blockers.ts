@@ -1,8 +1,8 @@
 // Peripheral blockers (housing, childcare, health, papers, transport, money): reported by the
 // person with a short reference they can quote (B-4821). Urgency "today" is flagged for the CIP.
 import crypto from 'node:crypto';
-import { isUniqueViolation, type Db, type Prisma } from '../db/client';
-import { SqlParams } from '../db/rawSql';
+import type { Db } from '../db/client';
+import { providerOfClient, SqlParams } from '../db/rawSql';
 import { sqlReader } from '../db/sqlReads';
 import { appendCaseEvent, type Actor } from './caseEvents';
 import type { Attachment } from './people';
@@ -40,48 +40,50 @@ export async function reportBlocker(
     if (attempt > 60) throw new Error('no free blocker reference');
     const digits = attempt < 8 ? crypto.randomInt(1000, 10000) : crypto.randomInt(10000, 100000);
     const reference = `B-${digits}`;
-    // Taken already: draw again without opening a transaction (a collision would roll one back; one
-    // taken meanwhile, not committed yet, is caught by the unique key below).
+    // Taken already: draw again without opening a transaction. One taken meanwhile is caught by
+    // the unique key: the INSERT does nothing, and the loop draws again.
     if (await referenceTaken(db, reference)) continue;
-    try {
-      return await db.$transaction(async (tx) => {
-        const b = await tx.blocker.create({
-          data: {
-            reference,
-            beneficiaryId,
-            category: report.category,
-            urgency: report.urgency,
-            description: report.description,
-            attachments: report.attachments?.length
-              ? (report.attachments as unknown as Prisma.InputJsonValue)
-              : undefined,
-          },
-        });
-        await appendCaseEvent(tx, {
-          beneficiaryId,
-          type: 'blocker_reported',
-          actor,
-          payload: {
-            blockerId: b.id,
-            reference,
-            category: b.category,
-            urgency: b.urgency,
-            voiceNote: !!report.attachments?.some((a) => a.contentType.startsWith('audio/')),
-          },
-          attention: report.urgency === 'today',
-        });
-        return {
-          id: b.id,
+    const made = await db.$transaction(async (tx) => {
+      // (In SQL of our own, as every case event: a problem report was among the heaviest turns.)
+      const p = new SqlParams(providerOfClient(tx));
+      const now = new Date();
+      const [b] = await tx.$queryRawUnsafe<{ id: unknown }[]>(
+        `INSERT INTO "Blocker" ("reference", "beneficiaryId", "category", "urgency", "description", "attachments",
+            "createdAt", "updatedAt")
+          VALUES (${p.add(reference)}, ${p.add(beneficiaryId, 'int')}, ${p.add(report.category)},
+            ${p.add(report.urgency)}, ${p.add(report.description ?? null)},
+            ${p.add(report.attachments?.length ? JSON.stringify(report.attachments) : null, 'jsonb')},
+            ${p.add(now, 'timestamp')}, ${p.add(now, 'timestamp')})
+          ON CONFLICT ("reference") DO NOTHING
+          RETURNING "id"`,
+        ...p.values,
+      );
+      if (!b) return undefined;
+      const id = Number(b.id);
+      await appendCaseEvent(tx, {
+        beneficiaryId,
+        type: 'blocker_reported',
+        actor,
+        payload: {
+          blockerId: id,
           reference,
           category: report.category,
           urgency: report.urgency,
-          status: 'open',
-          createdAt: b.createdAt,
-        };
+          voiceNote: !!report.attachments?.some((a) => a.contentType.startsWith('audio/')),
+        },
+        attention: report.urgency === 'today',
       });
-    } catch (err) {
-      if (!isUniqueViolation(err) || attempt > 20) throw err;
-    }
+      const view: BlockerView = {
+        id,
+        reference,
+        category: report.category,
+        urgency: report.urgency,
+        status: 'open',
+        createdAt: now,
+      };
+      return view;
+    });
+    if (made) return made;
   }
 }
 

@@ -86,6 +86,57 @@ describe.each(testDatabases())('shifts, blockers and agenda on $name', (kind) =>
       expect(await db.prisma.caseEvent.count({ where: { beneficiaryId: p.id, type: 'blocker_reported' } })).toBe(3);
     });
 
+    test('a reference another writer took after the check: nothing written with it, another drawn', async () => {
+      const [p, other] = [await newPerson(), await newPerson()];
+      const taken = new Set((await db.prisma.blocker.findMany()).map((b) => b.reference));
+      const [first, second] = [7300, 7301, 7302, 7303, 7304].filter((n) => !taken.has(`B-${n}`));
+      // The other writer's blocker arrives just before ours is inserted (in our transaction, so
+      // that SQLite's single connection lets it in): the unique reference makes our INSERT do nothing.
+      let raced = false;
+      const racing = new Proxy(db.prisma, {
+        get(target, prop) {
+          const value = Reflect.get(target, prop) as unknown;
+          if (prop !== '$transaction') return typeof value === 'function' ? value.bind(target) : value;
+          return (work: (tx: typeof db.prisma) => Promise<unknown>) =>
+            db.prisma.$transaction((tx) =>
+              work(
+                new Proxy(tx, {
+                  get(t, q) {
+                    const v = Reflect.get(t, q) as unknown;
+                    if (q !== '$queryRawUnsafe' || raced) return typeof v === 'function' ? v.bind(t) : v;
+                    return async (sql: string, ...args: unknown[]) => {
+                      if (sql.includes('INSERT INTO "Blocker"')) {
+                        raced = true;
+                        await tx.blocker.create({
+                          data: {
+                            reference: `B-${first}`,
+                            beneficiaryId: other.id,
+                            category: 'money',
+                            urgency: 'week',
+                          },
+                        });
+                      }
+                      return tx.$queryRawUnsafe(sql, ...args);
+                    };
+                  },
+                }) as typeof db.prisma,
+              ),
+            );
+        },
+      });
+      const draws = jest.spyOn(crypto, 'randomInt') as unknown as jest.SpyInstance<number, [number, number]>;
+      draws.mockReturnValueOnce(first!).mockReturnValueOnce(second!);
+      const mine = await reportBlocker(racing, p.id, { category: 'housing', urgency: 'today' }, self(p.id));
+      expect(raced).toBe(true);
+      expect(mine).toMatchObject({ reference: `B-${second}`, category: 'housing', urgency: 'today', status: 'open' });
+      expect(await db.prisma.blocker.findMany({ where: { beneficiaryId: p.id }, select: { reference: true } })).toEqual(
+        [{ reference: `B-${second}` }],
+      );
+      const events = await db.prisma.caseEvent.findMany({ where: { beneficiaryId: p.id, type: 'blocker_reported' } });
+      expect(events.map((e) => (e.payload as { reference: string }).reference)).toEqual([`B-${second}`]);
+      expect(events[0]!.attention).toBe(true);
+    });
+
     test('a voice note is kept on the blocker and said in the event', async () => {
       const p = await newPerson();
       const voice = { contentType: 'audio/ogg', url: 'https://media.example.org/1.ogg' };
