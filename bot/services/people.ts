@@ -36,18 +36,25 @@ function person(b: Pick<Prisma.BeneficiaryGetPayload<object>, keyof Person>): Pe
   };
 }
 
+/** The columns of a Person, for SELECT and RETURNING. */
+const PERSON_COLUMNS = `"id", "firstName", "phone", "language", "birthYear", "status", "consentAt", "optedOutAt"`;
+
+type PersonRow = Person & { consentAt: unknown; optedOutAt: unknown };
+
+/** A Person from a row of PERSON_COLUMNS (ids and dates as the provider gives them). */
+function personFromRow(b: PersonRow): Person {
+  return person({ ...b, id: Number(b.id), consentAt: asDate(b.consentAt), optedOutAt: asDate(b.optedOutAt) });
+}
+
 /** A person by case id (read at many turns: in SQL of our own, bot/db/sqlReads.ts). */
 export async function personById(db: Db, id: number): Promise<Person | undefined> {
   const reader = sqlReader(db);
   const p = new SqlParams(reader.provider);
-  const [b] = await reader.rows<Person & { consentAt: unknown; optedOutAt: unknown }>(
-    `SELECT "id", "firstName", "phone", "language", "birthYear", "status", "consentAt", "optedOutAt"
-       FROM "Beneficiary" WHERE "id" = ${p.add(id, 'int')}`,
+  const [b] = await reader.rows<PersonRow>(
+    `SELECT ${PERSON_COLUMNS} FROM "Beneficiary" WHERE "id" = ${p.add(id, 'int')}`,
     p.values,
   );
-  return b
-    ? person({ ...b, id: Number(b.id), consentAt: asDate(b.consentAt), optedOutAt: asDate(b.optedOutAt) })
-    : undefined;
+  return b ? personFromRow(b) : undefined;
 }
 
 /**
@@ -146,32 +153,36 @@ export interface ConsentInput {
  */
 export async function giveConsent(db: Db, input: ConsentInput): Promise<Person> {
   const { identity, now } = input;
+  // (In SQL of our own, as a case's other writes: the first name, which opens the case, was
+  // among the heaviest turns, with five queries through Prisma's client.)
   return retryLostRaces(() =>
     db.$transaction(async (tx) => {
       // A phone number already on a case that could not be linked (an archived one) stays there (it
       // is unique): the new case goes without it, and the event tells the CIP which case has it.
       const phone = input.linkTo ? undefined : toE164(input.phone);
-      const holder = phone ? await tx.beneficiary.findUnique({ where: { phone }, select: { id: true } }) : null;
-      const b = input.linkTo
-        ? await tx.beneficiary.update({
-            where: { id: input.linkTo },
-            data: {
-              consentAt: now,
-              optedOutAt: null,
-              language: input.language,
-              ...(input.voiceMode && { voiceMode: input.voiceMode }),
-            },
-          })
-        : await tx.beneficiary.create({
-            data: {
-              firstName: input.firstName,
-              phone: holder ? undefined : phone,
-              language: input.language,
-              voiceMode: input.voiceMode,
-              status: 'pending',
-              consentAt: now,
-            },
-          });
+      const [holder] = phone ? await caseWithPhone(tx, phone) : [];
+      const p = new SqlParams(providerOfClient(tx));
+      const changed = new Date();
+      const [row] = input.linkTo
+        ? await tx.$queryRawUnsafe<PersonRow[]>(
+            `UPDATE "Beneficiary" SET "consentAt" = ${p.add(now, 'timestamp')}, "optedOutAt" = NULL,
+                "language" = ${p.add(input.language)},
+                ${input.voiceMode ? `"voiceMode" = ${p.add(input.voiceMode)},` : ''}
+                "updatedAt" = ${p.add(changed, 'timestamp')}
+              WHERE "id" = ${p.add(input.linkTo, 'int')} RETURNING ${PERSON_COLUMNS}`,
+            ...p.values,
+          )
+        : await tx.$queryRawUnsafe<PersonRow[]>(
+            `INSERT INTO "Beneficiary" ("firstName", "phone", "language", "voiceMode", "status", "consentAt",
+                "entryDate", "createdAt", "updatedAt")
+              VALUES (${p.add(input.firstName ?? null)}, ${p.add(holder ? null : (phone ?? null))},
+                ${p.add(input.language)}, ${p.add(input.voiceMode ?? null)}, 'pending', ${p.add(now, 'timestamp')},
+                ${p.add(changed, 'timestamp')}, ${p.add(changed, 'timestamp')}, ${p.add(changed, 'timestamp')})
+              RETURNING ${PERSON_COLUMNS}`,
+            ...p.values,
+          );
+      if (!row) throw new Error(`giveConsent: no case ${input.linkTo} to link`);
+      const b = personFromRow(row);
       await rememberConversation(tx, identity, { beneficiaryId: b.id }, now);
       await attachConversation(tx, identity.channel, identity.conversationId, b.id);
       await appendCaseEvent(tx, {
@@ -182,26 +193,38 @@ export async function giveConsent(db: Db, input: ConsentInput): Promise<Person> 
           channel: identity.channel,
           linked: !!input.linkTo,
           language: input.language,
-          ...(holder && { phoneOnCase: holder.id }),
+          ...(holder && { phoneOnCase: Number(holder.id) }),
         },
       });
-      return person(b);
+      return b;
     }),
   );
 }
 
+/** The case that has this phone number, if any (a transaction's read goes through it). */
+async function caseWithPhone(tx: Prisma.TransactionClient, phone: string) {
+  const reader = sqlReader(tx);
+  const p = new SqlParams(reader.provider);
+  return reader.rows<{ id: unknown }>(`SELECT "id" FROM "Beneficiary" WHERE "phone" = ${p.add(phone)}`, p.values);
+}
+
+/** A client that runs SQL of our own: the client, or a transaction's. */
+type SqlWriter = Pick<Prisma.TransactionClient, '$executeRawUnsafe'>;
+
 /** Attaches the messages of a conversation recorded before consent to the person's case. */
 export async function attachConversation(
-  db: Pick<Prisma.TransactionClient, 'message'>,
+  db: SqlWriter,
   channel: string,
   conversationId: string,
   beneficiaryId: number,
 ): Promise<number> {
-  const { count } = await db.message.updateMany({
-    where: { channel, conversationId, beneficiaryId: null },
-    data: { beneficiaryId },
-  });
-  return count;
+  const p = new SqlParams(providerOfClient(db));
+  return db.$executeRawUnsafe(
+    `UPDATE "Message" SET "beneficiaryId" = ${p.add(beneficiaryId, 'int')},
+        "updatedAt" = ${p.add(new Date(), 'timestamp')}
+      WHERE "channel" = ${p.add(channel)} AND "conversationId" = ${p.add(conversationId)} AND "beneficiaryId" IS NULL`,
+    ...p.values,
+  );
 }
 
 /**
@@ -221,28 +244,44 @@ export async function forgetConversation(db: Db, channel: string, conversationId
   return count;
 }
 
-type RefWriter = Pick<Prisma.TransactionClient, 'conversationRef'>;
-
-/** Where to reach a person on a channel (one row per channel and user), kept up to date. */
+/**
+ * Where to reach a person on a channel (one row per channel and user), kept up to date: one
+ * INSERT ... ON CONFLICT DO UPDATE (both databases take it). A value the channel did not give
+ * (its service URL, the locale) keeps the one stored.
+ */
 export async function rememberConversation(
-  db: RefWriter,
+  db: SqlWriter,
   identity: ChatIdentity,
   who: { beneficiaryId?: number; contactId?: number },
   now: Date,
 ): Promise<void> {
-  const data = {
-    conversationId: identity.conversationId,
-    serviceUrl: identity.serviceUrl,
-    reference: identity.reference,
-    locale: identity.locale,
-    lastInboundAt: now,
-    ...who,
-  };
-  await db.conversationRef.upsert({
-    where: { channel_userKey: { channel: identity.channel, userKey: identity.userKey } },
-    create: { channel: identity.channel, userKey: identity.userKey, ...data },
-    update: data,
-  });
+  const p = new SqlParams(providerOfClient(db));
+  const changed = new Date();
+  const values: [column: string, value: string][] = [
+    ['channel', p.add(identity.channel)],
+    ['userKey', p.add(identity.userKey)],
+    ['conversationId', p.add(identity.conversationId)],
+    ['serviceUrl', p.add(identity.serviceUrl ?? null)],
+    ['reference', p.add(JSON.stringify(identity.reference), 'jsonb')],
+    ['locale', p.add(identity.locale ?? null)],
+    ['lastInboundAt', p.add(now, 'timestamp')],
+    ...Object.entries(who)
+      .filter(([, id]) => id !== undefined)
+      .map(([column, id]): [string, string] => [column, p.add(id, 'int')]),
+    ['createdAt', p.add(changed, 'timestamp')],
+    ['updatedAt', p.add(changed, 'timestamp')],
+  ];
+  const kept = new Set(['serviceUrl', 'locale']);
+  const updates = values
+    .map(([c]) => c)
+    .filter((c) => c !== 'channel' && c !== 'userKey' && c !== 'createdAt')
+    .map((c) => `"${c}" = ${kept.has(c) ? `COALESCE(excluded."${c}", "ConversationRef"."${c}")` : `excluded."${c}"`}`);
+  await db.$executeRawUnsafe(
+    `INSERT INTO "ConversationRef" (${values.map(([c]) => `"${c}"`).join(', ')})
+      VALUES (${values.map(([, v]) => v).join(', ')})
+      ON CONFLICT ("channel", "userKey") DO UPDATE SET ${updates.join(', ')}`,
+    ...p.values,
+  );
 }
 
 /** What a person changes of their own case by chat (a column each). */

@@ -1,7 +1,15 @@
 // The case database's own guarantees, on a real database of each provider: a CaseEvent commits or
 // rolls back with the change it records, and the unique keys the domain relies on hold.
 import { appendCaseEvent } from '../../bot/services/caseEvents';
-import { changeLanguage, optIn, optOut, setBirthYear, setVoiceMode } from '../../bot/services/people';
+import {
+  changeLanguage,
+  giveConsent,
+  optIn,
+  optOut,
+  rememberConversation,
+  setBirthYear,
+  setVoiceMode,
+} from '../../bot/services/people';
 import { testDatabases, useDatabase } from '../support/databases';
 import { newWorkshopSession } from '../support/workshopFixture';
 
@@ -106,6 +114,126 @@ describe.each(testDatabases())('case database on $name', (kind) => {
       ['opted_in', {}, 'beneficiary', String(id)],
     ]);
     expect(events.every((e) => e.createdAt instanceof Date && !Number.isNaN(e.createdAt.getTime()))).toBe(true);
+  });
+
+  describe('consent and where to reach the person (SQL of our own)', () => {
+    const identity = (
+      userKey: string,
+      conversationId: string,
+      extra: { serviceUrl?: string; locale?: string } = {},
+    ) => ({
+      channel: 'webchat',
+      userKey,
+      conversationId,
+      reference: { conversation: { id: conversationId }, user: { id: userKey }, channelId: 'webchat' },
+      ...extra,
+    });
+
+    test('a new case: its columns, the conversation remembered, earlier messages attached, the event', async () => {
+      const userKey = unique('u');
+      const conversationId = unique('c');
+      const phone = `+3362${String(++seq).padStart(7, '0')}`;
+      const before = await db.prisma.message.create({
+        data: { direction: 'in', channel: 'webchat', conversationId, status: 'received', payload: { text: 'salam' } },
+      });
+      const now = new Date('2026-12-06T10:00:00.250Z');
+      const me = await giveConsent(db.prisma, {
+        identity: identity(userKey, conversationId, { serviceUrl: 'https://chat.example.org/', locale: 'fa-AF' }),
+        language: 'fa',
+        firstName: 'Zahra',
+        phone: phone.replace('+33', '0'),
+        voiceMode: 'listen',
+        now,
+      });
+      expect(me).toEqual({
+        id: me.id,
+        firstName: 'Zahra',
+        phone,
+        language: 'fa',
+        birthYear: null,
+        status: 'pending',
+        consentAt: now,
+        optedOutAt: null,
+      });
+      const row = await db.prisma.beneficiary.findUniqueOrThrow({ where: { id: me.id } });
+      expect(row).toMatchObject({ voiceMode: 'listen', stage: 'diagnostic', status: 'pending', consentAt: now });
+      expect(row.entryDate).toBeInstanceOf(Date);
+      expect(row.createdAt.getTime()).toBe(row.updatedAt.getTime());
+      const ref = await db.prisma.conversationRef.findUniqueOrThrow({
+        where: { channel_userKey: { channel: 'webchat', userKey } },
+      });
+      expect(ref).toMatchObject({
+        conversationId,
+        serviceUrl: 'https://chat.example.org/',
+        locale: 'fa-AF',
+        reference: identity(userKey, conversationId).reference,
+        beneficiaryId: me.id,
+        contactId: null,
+        lastInboundAt: now,
+      });
+      expect((await db.prisma.message.findUniqueOrThrow({ where: { id: before.id } })).beneficiaryId).toBe(me.id);
+      const events = await db.prisma.caseEvent.findMany({ where: { beneficiaryId: me.id } });
+      expect(events.map((e) => [e.type, e.payload])).toEqual([
+        ['consent_given', { channel: 'webchat', linked: false, language: 'fa' }],
+      ]);
+
+      // The next conversation: its id and time replace the old; what the channel did not give is kept.
+      const later = new Date('2026-12-07T08:00:00.000Z');
+      await rememberConversation(db.prisma, identity(userKey, `${conversationId}-2`), { beneficiaryId: me.id }, later);
+      const again = await db.prisma.conversationRef.findUniqueOrThrow({ where: { id: ref.id } });
+      expect(again).toMatchObject({
+        conversationId: `${conversationId}-2`,
+        serviceUrl: 'https://chat.example.org/',
+        locale: 'fa-AF',
+        reference: identity(userKey, `${conversationId}-2`).reference,
+        beneficiaryId: me.id,
+        lastInboundAt: later,
+        createdAt: ref.createdAt,
+      });
+      expect(await db.prisma.conversationRef.count({ where: { channel: 'webchat', userKey } })).toBe(1);
+    });
+
+    test("a phone number on an archived case stays there; a CIP's case is linked, its stop undone", async () => {
+      const phone = `+3363${String(++seq).padStart(7, '0')}`;
+      const archived = await db.prisma.beneficiary.create({ data: { firstName: 'Old', phone, status: 'archived' } });
+      const now = new Date('2026-12-06T11:00:00.000Z');
+      const fresh = await giveConsent(db.prisma, {
+        identity: identity(unique('u'), unique('c')),
+        language: 'ps',
+        firstName: 'Gul',
+        phone,
+        now,
+      });
+      expect(fresh.phone).toBeNull();
+      expect((await db.prisma.beneficiary.findUniqueOrThrow({ where: { id: archived.id } })).phone).toBe(phone);
+      const [event] = await db.prisma.caseEvent.findMany({ where: { beneficiaryId: fresh.id } });
+      expect(event!.payload).toEqual({ channel: 'webchat', linked: false, language: 'ps', phoneOnCase: archived.id });
+
+      const cips = await db.prisma.beneficiary.create({
+        data: { firstName: 'Amina', status: 'active', language: 'fr', optedOutAt: new Date('2026-11-01T00:00:00Z') },
+      });
+      const linked = await giveConsent(db.prisma, {
+        identity: identity(unique('u'), unique('c')),
+        language: 'ar',
+        linkTo: cips.id,
+        voiceMode: 'read',
+        now,
+      });
+      expect(linked).toMatchObject({
+        id: cips.id,
+        firstName: 'Amina',
+        status: 'active',
+        language: 'ar',
+        consentAt: now,
+      });
+      expect(linked.optedOutAt).toBeNull();
+      const row = await db.prisma.beneficiary.findUniqueOrThrow({ where: { id: cips.id } });
+      expect(row).toMatchObject({ voiceMode: 'read', consentAt: now, optedOutAt: null, language: 'ar' });
+      expect(row.updatedAt.getTime()).toBeGreaterThan(cips.updatedAt.getTime() - 1);
+      await expect(
+        giveConsent(db.prisma, { identity: identity(unique('u'), unique('c')), language: 'fr', linkTo: 999_999, now }),
+      ).rejects.toThrow(/no case 999999/);
+    });
   });
 
   describe('unique keys the domain requires', () => {
