@@ -11,6 +11,7 @@ import type { ContactRoot } from './contacts/contactRoot';
 import type { DialogDeps } from './deps';
 import type { MainDialog } from './mainDialog';
 import { routeTurn } from './turnRouter';
+import { shareStateConfiguration } from './stateConfiguration';
 
 export interface RootParts {
   main: MainDialog;
@@ -49,6 +50,7 @@ export class ConversationRoot {
   /** Runs one turn of the conversation. */
   async run(context: TurnContext): Promise<void> {
     const known = await this.beneficiaries.identify(context);
+    shareStateConfiguration(context);
     const dc = await this.root.createContext(context);
     // An employer contact (known by their phone number) gets their own menu, never a beneficiary's.
     if (!known && (await routeTurn(dc, this.contacts))) return;
