@@ -8,6 +8,7 @@ import { migrate, sqliteFilePath, type MigrationResult, type Provider } from './
 import { serialized } from './serialized';
 import { PrismaSqliteReusingStatements } from './statementCache';
 import { attachReader, postgresReader, sqliteReader } from './sqlReads';
+import { attachSqliteConnection } from './sqliteWrites';
 
 /** The client type the code is written against; both providers' clients have this shape. */
 export type Db = SqliteClient;
@@ -49,9 +50,8 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
   /** what closing the database closes besides Prisma's client */
   let closeReader = async () => {};
   if (provider === 'sqlite') {
-    const client = new SqliteClient({
-      adapter: new PrismaSqliteReusingStatements({ url: sqliteFilePath(url), timeout: 10000 }),
-    });
+    const adapter = new PrismaSqliteReusingStatements({ url: sqliteFilePath(url), timeout: 10000 });
+    const client = new SqliteClient({ adapter });
     // One connection per process: WAL lets readers run beside the writer; NORMAL sync is safe with WAL.
     await client.$queryRawUnsafe('PRAGMA journal_mode = WAL');
     await client.$executeRawUnsafe('PRAGMA synchronous = NORMAL');
@@ -60,6 +60,7 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
     await client.$queryRawUnsafe('PRAGMA secure_delete = ON');
     // ...so queries must not slip into another request's open transaction (see serialized.ts).
     prisma = serialized(client);
+    attachSqliteConnection(prisma, () => adapter.connection);
     const file = sqliteFilePath(url);
     if (file !== ':memory:') {
       const reader = sqliteReader(file);

@@ -51,6 +51,14 @@ class Turns {
   }
 }
 
+/**
+ * Runs `work` when the connection is the caller's alone, as a query of the client would (SQLite):
+ * no transaction of the client is open meanwhile. Undefined for a client that is not serialized.
+ */
+export function exclusively(db: Db): (<T>(work: () => T | PromiseLike<T>) => Promise<T>) | undefined {
+  return (db as Db & { $exclusive?: <T>(work: () => T | PromiseLike<T>) => Promise<T> }).$exclusive;
+}
+
 /** The client whose statements go before the queued ones (SQLite); the client itself otherwise. */
 export function urgentLane(db: Db): Db {
   return (db as Db & { $urgent?: Db }).$urgent ?? db;
@@ -76,6 +84,7 @@ export function serialized(client: Db): Db {
     return new Proxy(client, {
       get(target, prop, receiver) {
         if (prop === '$urgent') return urgent ? undefined : (other ??= lane(true));
+        if (prop === '$exclusive') return <T>(work: () => T | PromiseLike<T>) => turns.run(async () => work(), urgent);
         const value = Reflect.get(target, prop, receiver);
         if (prop === '$transaction' || (typeof prop === 'string' && RAW.has(prop))) {
           return (...args: unknown[]) =>

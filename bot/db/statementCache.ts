@@ -69,13 +69,18 @@ export function reusePreparedStatements(db: BetterSqlite3.Database, size = CACHE
 export class PrismaSqliteReusingStatements extends PrismaBetterSqlite3 {
   /** the cache of the last connection, for tests */
   statements?: Map<string, Kept>;
+  /** the last connection (bot/db/sqliteWrites.ts writes batches of rows on it directly) */
+  connection?: BetterSqlite3.Database;
 
   override async connect() {
     const adapter = await super.connect();
     // (The adapter keeps its better-sqlite3 connection as `client`; should a version not, queries
     // simply go on being prepared each time, and test/unit/statementCache.test.ts says so.)
     const db = (adapter as unknown as { client?: BetterSqlite3.Database }).client;
-    if (db && typeof db.prepare === 'function') this.statements = reusePreparedStatements(db);
+    if (db && typeof db.prepare === 'function') {
+      this.statements = reusePreparedStatements(db);
+      this.connection = db;
+    }
     return adapter;
   }
 }

@@ -4,7 +4,8 @@
 // recorded once, and never costs the other rows of its batch their place.
 import type { Database } from '../db/client';
 import { Batcher } from '../db/batcher';
-import { dbTimestamp, insertFromJson, type JsonColumns } from '../db/jsonRows';
+import { columnList, dbTimestamp, insertFromJson, type JsonColumns } from '../db/jsonRows';
+import { sqliteRowWriter } from '../db/sqliteWrites';
 
 export interface MessageRecord {
   direction: 'in' | 'out';
@@ -39,10 +40,16 @@ const COLUMNS: JsonColumns = {
 export class MessageLog {
   private readonly batcher: Batcher<MessageRecord, null>;
   private readonly sql: string;
+  /** one row's INSERT (SQLite, written directly) */
+  private readonly rowSql: string;
 
   constructor(private readonly db: Database) {
     this.batcher = new Batcher((rows) => this.write(rows), 200);
     this.sql = `${insertFromJson(db.provider, 'Message', COLUMNS)} ON CONFLICT DO NOTHING`;
+    const names = Object.keys(COLUMNS);
+    this.rowSql =
+      `INSERT INTO "Message" (${columnList(COLUMNS)}) VALUES (${names.map(() => '?').join(', ')}) ` +
+      'ON CONFLICT DO NOTHING';
   }
 
   record(row: MessageRecord): Promise<null> {
@@ -55,16 +62,22 @@ export class MessageLog {
 
   private async write(rows: MessageRecord[]): Promise<null[]> {
     const now = dbTimestamp(new Date());
-    const json = JSON.stringify(
-      rows.map((r) => ({
-        ...r,
-        kind: r.kind ?? 'reply',
-        sentAt: r.direction === 'out' && r.status === 'sent' ? now : null,
-        createdAt: now,
-        updatedAt: now,
-      })),
-    );
-    await this.db.prisma.$executeRawUnsafe(this.sql, json);
+    const records = rows.map((r) => ({
+      ...r,
+      kind: r.kind ?? 'reply',
+      sentAt: r.direction === 'out' && r.status === 'sent' ? now : null,
+      createdAt: now,
+      updatedAt: now,
+    }));
+    // SQLite: each row by a prepared statement on the connection itself (bot/db/sqliteWrites.ts)
+    const direct = sqliteRowWriter(this.db.prisma);
+    if (direct) {
+      const names = Object.keys(COLUMNS) as (keyof (typeof records)[number])[];
+      await direct.insertEach(
+        this.rowSql,
+        records.map((r) => names.map((c) => (c === 'payload' ? JSON.stringify(r.payload) : (r[c] ?? null)))),
+      );
+    } else await this.db.prisma.$executeRawUnsafe(this.sql, JSON.stringify(records));
     return rows.map(() => null);
   }
 }

@@ -1,6 +1,7 @@
 // MessageLog, the record of every inbound and outbound message, on a real database: concurrent
 // turns' rows are written together, and a message delivered twice (its provider id already
 // stored) neither fails the other rows of its batch nor is stored twice.
+import { sqliteRowWriter } from '../../bot/db/sqliteWrites';
 import { MessageLog, type MessageRecord } from '../../bot/services/messageLog';
 import { testDatabases, useDatabase } from '../support/databases';
 
@@ -87,5 +88,12 @@ describe.each(testDatabases())('MessageLog on $name', (kind) => {
     const results = await Promise.allSettled([log.record(row(201)), log.record(bad)]);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
     expect(await db.prisma.message.count()).toBe(0);
+    // the failed batch left no transaction open: the next one is written, and other queries run
+    await log.record(row(202));
+    expect(await db.prisma.message.count()).toBe(1);
+  });
+
+  test('SQLite writes the rows on its connection itself (one INSERT a row), PostgreSQL one statement a batch', () => {
+    expect(sqliteRowWriter(db.prisma) !== undefined).toBe(kind.name === 'sqlite');
   });
 });

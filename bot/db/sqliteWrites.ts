@@ -1,0 +1,47 @@
+// Rows written many at a time on the SQLite connection itself, past Prisma's client. The message
+// record writes every message of every turn (two or three rows a turn, in batches of concurrent
+// turns): as one INSERT ... SELECT from a JSON array (bot/db/jsonRows.ts) it cost about 35 µs of
+// CPU a row, SQLite reading the row's JSON once for each column; one prepared INSERT run for each
+// row, in one transaction, about 20 µs. The work waits its turn like any query of the client
+// (bot/db/serialized.ts): no transaction of the client is open on the connection meanwhile, and
+// better-sqlite3 runs it to the end at once. PostgreSQL keeps the JSON array: a round trip a row
+// would cost more than it saves.
+import type BetterSqlite3 from 'better-sqlite3';
+import type { Db } from './client';
+import { exclusively } from './serialized';
+
+/** Writes rows of one INSERT statement, each row its values in the statement's order. */
+export interface RowWriter {
+  insertEach(sql: string, rows: unknown[][]): Promise<void>;
+}
+
+const connections = new WeakMap<object, () => BetterSqlite3.Database | undefined>();
+
+/** Makes `connection()` the SQLite connection of this (serialized) client (openDatabase does it). */
+export function attachSqliteConnection(prisma: object, connection: () => BetterSqlite3.Database | undefined): void {
+  connections.set(prisma, connection);
+}
+
+/** The direct writer of a SQLite client; undefined for PostgreSQL or a transaction's client. */
+export function sqliteRowWriter(prisma: Db): RowWriter | undefined {
+  const connection = connections.get(prisma);
+  const exclusive = exclusively(prisma);
+  if (!connection || !exclusive) return undefined;
+  return {
+    insertEach: (sql, rows) =>
+      exclusive(() => {
+        const db = connection();
+        if (!db) throw new Error('the SQLite connection is closed');
+        // (BEGIN and COMMIT as Prisma's adapter runs them: the connection's prepare keeps them compiled)
+        db.prepare('BEGIN').run();
+        try {
+          const insert = db.prepare(sql);
+          for (const row of rows) insert.run(...row);
+          db.prepare('COMMIT').run();
+        } catch (err) {
+          if (db.inTransaction) db.prepare('ROLLBACK').run();
+          throw err;
+        }
+      }),
+  };
+}
