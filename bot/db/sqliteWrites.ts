@@ -7,7 +7,8 @@
 // better-sqlite3 runs it to the end at once. PostgreSQL keeps the JSON array: a round trip a row
 // would cost more than it saves.
 import type BetterSqlite3 from 'better-sqlite3';
-import type { Db } from './client';
+// (the client's type from the generated client itself, not from ./client, which imports this file)
+import type { PrismaClient as Db } from '../../prisma/generated/sqlite/client';
 import { exclusively } from './serialized';
 
 /** Writes rows of one INSERT statement, each row its values in the statement's order. */
@@ -20,6 +21,11 @@ const connections = new WeakMap<object, () => BetterSqlite3.Database | undefined
 /** Makes `connection()` the SQLite connection of this (serialized) client (openDatabase does it). */
 export function attachSqliteConnection(prisma: object, connection: () => BetterSqlite3.Database | undefined): void {
   connections.set(prisma, connection);
+}
+
+/** The SQLite connection of a client, as attached; undefined for PostgreSQL or a transaction's client. */
+export function sqliteConnection(prisma: object): (() => BetterSqlite3.Database | undefined) | undefined {
+  return connections.get(prisma);
 }
 
 /** The direct writer of a SQLite client; undefined for PostgreSQL or a transaction's client. */

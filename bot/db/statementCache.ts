@@ -16,6 +16,8 @@ const CACHED_STATEMENTS = 256;
 export interface AdapterStatement {
   reader: boolean;
   run(...args: unknown[]): BetterSqlite3.RunResult;
+  /** the rows as objects (bot/db/sqlTransaction.ts; Prisma's adapter reads them as arrays) */
+  all(...args: unknown[]): unknown[];
   bind(args: unknown[]): {
     reader: boolean;
     run(): BetterSqlite3.RunResult;
@@ -53,6 +55,8 @@ export function reusePreparedStatements(db: BetterSqlite3.Database, size = CACHE
     return {
       reader: s.reader,
       run: (...args) => s.run(...args),
+      // (raw(false): Prisma's adapter leaves a statement it read in raw mode, rows as arrays)
+      all: (...args) => s.raw(false).all(...args),
       bind: (args) => ({
         reader: s.reader,
         run: () => s.run(args),

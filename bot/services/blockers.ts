@@ -4,6 +4,7 @@ import crypto from 'node:crypto';
 import type { Db } from '../db/client';
 import { providerOfClient, SqlParams } from '../db/rawSql';
 import { sqlReader } from '../db/sqlReads';
+import { sqlTransaction } from '../db/sqlTransaction';
 import { appendCaseEvent, type Actor } from './caseEvents';
 import type { Attachment } from './people';
 
@@ -43,7 +44,7 @@ export async function reportBlocker(
     // Taken already: draw again without opening a transaction. One taken meanwhile is caught by
     // the unique key: the INSERT does nothing, and the loop draws again.
     if (await referenceTaken(db, reference)) continue;
-    const made = await db.$transaction(async (tx) => {
+    const made = await sqlTransaction(db, async (tx) => {
       // (In SQL of our own, as every case event: a problem report was among the heaviest turns.)
       const p = new SqlParams(providerOfClient(tx));
       const now = new Date();

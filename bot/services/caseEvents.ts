@@ -2,6 +2,7 @@
 // change it records (pass the transaction client).
 import type { Prisma } from '../db/client';
 import { providerOfClient, SqlParams } from '../db/rawSql';
+import type { SqlClient } from '../db/sqlTransaction';
 
 export type ActorType = 'beneficiary' | 'staff' | 'contact' | 'system';
 
@@ -20,8 +21,8 @@ export interface CaseEventInput {
   attention?: boolean;
 }
 
-/** Anything that can write a CaseEvent: the client or a transaction client. */
-export type CaseEventWriter = Pick<Prisma.TransactionClient, '$queryRawUnsafe'>;
+/** Anything that can write a CaseEvent: the client or a transaction client (Prisma's or bot/db/sqlTransaction's). */
+export type CaseEventWriter = Pick<SqlClient, '$queryRawUnsafe'>;
 
 /**
  * Writes the event; resolves with its id. In SQL of our own: every change of a case writes one,

@@ -7,6 +7,7 @@ import { appendCaseEvent, type Actor } from './caseEvents';
 import { providerOfClient, SqlParams } from '../db/rawSql';
 import { retryLostRaces } from '../db/retry';
 import { asDate, sqlReader } from '../db/sqlReads';
+import { sqlTransaction, type SqlClient } from '../db/sqlTransaction';
 
 export interface Person {
   id: number;
@@ -156,7 +157,7 @@ export async function giveConsent(db: Db, input: ConsentInput): Promise<Person> 
   // (In SQL of our own, as a case's other writes: the first name, which opens the case, was
   // among the heaviest turns, with five queries through Prisma's client.)
   return retryLostRaces(() =>
-    db.$transaction(async (tx) => {
+    sqlTransaction(db, async (tx) => {
       // A phone number already on a case that could not be linked (an archived one) stays there (it
       // is unique): the new case goes without it, and the event tells the CIP which case has it.
       const phone = input.linkTo ? undefined : toE164(input.phone);
@@ -202,14 +203,14 @@ export async function giveConsent(db: Db, input: ConsentInput): Promise<Person> 
 }
 
 /** The case that has this phone number, if any (a transaction's read goes through it). */
-async function caseWithPhone(tx: Prisma.TransactionClient, phone: string) {
+async function caseWithPhone(tx: SqlClient, phone: string) {
   const reader = sqlReader(tx);
   const p = new SqlParams(reader.provider);
   return reader.rows<{ id: unknown }>(`SELECT "id" FROM "Beneficiary" WHERE "phone" = ${p.add(phone)}`, p.values);
 }
 
 /** A client that runs SQL of our own: the client, or a transaction's. */
-type SqlWriter = Pick<Prisma.TransactionClient, '$executeRawUnsafe'>;
+type SqlWriter = Pick<SqlClient, '$executeRawUnsafe'>;
 
 /** Attaches the messages of a conversation recorded before consent to the person's case. */
 export async function attachConversation(
@@ -303,7 +304,7 @@ async function event(
   attention = false,
 ) {
   await retryLostRaces(() =>
-    db.$transaction(async (tx) => {
+    sqlTransaction(db, async (tx) => {
       if (update) {
         const p = new SqlParams(providerOfClient(tx));
         const set = Object.entries(update).map(([column, value]) => {

@@ -1,0 +1,88 @@
+// Transactions of SQL of our own (bot/db/sqlTransaction.ts), on both databases: the work's
+// statements commit together or not at all; on SQLite they run on the connection itself (no
+// Prisma transaction, no ORM delegates), and a query of the client issued meanwhile waits for the
+// commit or rollback instead of slipping into the transaction.
+import { SqlParams } from '../../bot/db/rawSql';
+import { sqlTransaction, type SqlClient } from '../../bot/db/sqlTransaction';
+import { appendCaseEvent } from '../../bot/services/caseEvents';
+import { testDatabases, useDatabase } from '../support/databases';
+
+describe.each(testDatabases())('sqlTransaction on $name', (kind) => {
+  const db = useDatabase(kind);
+  let seq = 0;
+
+  /** A new person and their event, in SQL of our own; resolves with the person's id. */
+  async function personWithEvent(tx: SqlClient, firstName: string): Promise<number> {
+    const p = new SqlParams(kind.name === 'sqlite' ? 'sqlite' : 'postgresql');
+    const now = new Date();
+    const [row] = await tx.$queryRawUnsafe<{ id: unknown }[]>(
+      `INSERT INTO "Beneficiary" ("firstName", "entryDate", "createdAt", "updatedAt")
+        VALUES (${p.add(firstName)}, ${p.add(now, 'timestamp')}, ${p.add(now, 'timestamp')}, ${p.add(now, 'timestamp')})
+        RETURNING "id"`,
+      ...p.values,
+    );
+    const id = Number(row!.id);
+    await appendCaseEvent(tx, { beneficiaryId: id, type: 'test', actor: { type: 'system' }, attention: true });
+    return id;
+  }
+
+  test('the statements commit together, and the result comes back', async () => {
+    const name = `T${++seq}`;
+    const id = await sqlTransaction(db.prisma, (tx) => personWithEvent(tx, name));
+    expect(await db.prisma.beneficiary.findUniqueOrThrow({ where: { id } })).toMatchObject({ firstName: name });
+    expect(await db.prisma.caseEvent.findMany({ where: { beneficiaryId: id } })).toMatchObject([
+      { type: 'test', attention: true },
+    ]);
+  });
+
+  test('a statement Prisma ran on the connection before still gives rows with their column names', async () => {
+    const mark = kind.name === 'sqlite' ? '?' : '$1';
+    const sql = `SELECT "id", "firstName" FROM "Beneficiary" WHERE "firstName" = ${mark}`;
+    const name = `T${++seq}`;
+    const id = await sqlTransaction(db.prisma, (tx) => personWithEvent(tx, name));
+    expect(await db.prisma.$queryRawUnsafe(sql, name)).toEqual([{ id, firstName: name }]);
+    const rows = await sqlTransaction(db.prisma, (tx) => tx.$queryRawUnsafe<{ id: unknown }[]>(sql, name));
+    expect(rows.map((r) => ({ ...r, id: Number(r.id) }))).toEqual([{ id, firstName: name }]);
+  });
+
+  test('when the work throws, nothing of it stays, and the next transaction commits', async () => {
+    const name = `T${++seq}`;
+    await expect(
+      sqlTransaction(db.prisma, async (tx) => {
+        await personWithEvent(tx, name);
+        throw new Error('changed my mind');
+      }),
+    ).rejects.toThrow('changed my mind');
+    expect(await db.prisma.beneficiary.count({ where: { firstName: name } })).toBe(0);
+    const id = await sqlTransaction(db.prisma, (tx) => personWithEvent(tx, name));
+    expect(await db.prisma.beneficiary.count({ where: { id } })).toBe(1);
+  });
+
+  const given = kind.name === 'sqlite' ? "the connection's own statements" : "Prisma's transaction client";
+  test(`the work gets ${given}`, async () => {
+    const delegates = await sqlTransaction(db.prisma, async (tx) => 'beneficiary' in tx);
+    expect(delegates).toBe(kind.name !== 'sqlite');
+  });
+
+  test('a query of the client issued during the transaction is not part of it: it survives the rollback', async () => {
+    const [inside, outside] = [`In${++seq}`, `Out${seq}`];
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let wrote!: () => void;
+    const written = new Promise<void>((r) => (wrote = r));
+    const tx = sqlTransaction(db.prisma, async (t) => {
+      await personWithEvent(t, inside);
+      wrote();
+      await held;
+      throw new Error('rolled back');
+    });
+    await written;
+    const other = db.prisma.beneficiary.create({ data: { firstName: outside } });
+    await new Promise((r) => setTimeout(r, 50));
+    release();
+    await expect(tx).rejects.toThrow('rolled back');
+    await other;
+    expect(await db.prisma.beneficiary.count({ where: { firstName: inside } })).toBe(0);
+    expect(await db.prisma.beneficiary.count({ where: { firstName: outside } })).toBe(1);
+  });
+});
