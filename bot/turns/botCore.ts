@@ -1,8 +1,8 @@
 // Builds what every channel shares: state over the case database, the dialogs, the bot, the
 // middleware (message record, language) and the turn error handler. Adapters of every channel
 // install the same pipeline with `installPipeline`, so all channels run the same bot.
-import type { ConversationState, UserState, BotAdapter, Middleware, TurnContext } from 'botbuilder-core';
-import { TextCheckedConversationState, TextCheckedUserState } from './changeCheckedState';
+import { ConversationState, UserState, type BotAdapter, type Middleware, type TurnContext } from 'botbuilder-core';
+import { checkedByText } from './changeCheckedState';
 import type { DialogState } from 'botbuilder-dialogs';
 import type { Config } from '../runtime/config';
 import { Notifier } from '../channels/notifier';
@@ -57,8 +57,8 @@ export function createBotCore(db: Database, config: BotCoreConfig, log: Logger, 
   const now = options.now ?? (() => new Date());
   const timeZone = config.appTimezone ?? 'Europe/Paris';
   const storage = new PrismaStorage(db);
-  const conversationState = new TextCheckedConversationState(storage);
-  const userState = new TextCheckedUserState(storage);
+  const conversationState = checkedByText(new ConversationState(storage));
+  const userState = checkedByText(new UserState(storage));
   const dialogState = conversationState.createProperty<DialogState>('dialogState');
   const profile = userState.createProperty<UserProfile>('profile');
   const notifier = new Notifier(db, timeZone, log, now, config.quietHours);

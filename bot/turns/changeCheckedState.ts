@@ -6,7 +6,7 @@
 // the text JSON.stringify makes of it, eTag aside, is all a comparison needs: same text, no
 // change. Everything else (the turn's cache of the state, clear, delete, properties) is
 // botbuilder's own: the cache keeps the shape it expects, the text standing in for the hash.
-import { BotState, ConversationState, UserState, type Storage, type TurnContext } from 'botbuilder-core';
+import type { BotState, Storage, TurnContext } from 'botbuilder-core';
 
 type State = Record<string, unknown>;
 
@@ -52,32 +52,16 @@ async function saveChanges(parts: Parts, context: TurnContext, force: boolean): 
   context.turnState.set(parts.cacheKey, saved);
 }
 
-function partsOf(state: BotState, storage: Storage, storageKey: Parts['storageKey']): Parts {
-  return { cacheKey: (state as unknown as { stateKey: symbol }).stateKey, storage, storageKey };
-}
-
-/** ConversationState, its changes told by text. */
-export class TextCheckedConversationState extends ConversationState {
-  private readonly parts = partsOf(this, this.storage, (context) => this.storageKey(context));
-
-  override load(context: TurnContext, force = false): Promise<State> {
-    return load(this.parts, context, force);
-  }
-
-  override saveChanges(context: TurnContext, force = false): Promise<void> {
-    return saveChanges(this.parts, context, force);
-  }
-}
-
-/** UserState, its changes told by text. */
-export class TextCheckedUserState extends UserState {
-  private readonly parts = partsOf(this, this.storage, (context) => this.storageKey(context));
-
-  override load(context: TurnContext, force = false): Promise<State> {
-    return load(this.parts, context, force);
-  }
-
-  override saveChanges(context: TurnContext, force = false): Promise<void> {
-    return saveChanges(this.parts, context, force);
-  }
+/** Makes a ConversationState or UserState tell its changes by text: its load and saveChanges are ours. */
+export function checkedByText<S extends BotState>(state: S): S {
+  // (storage and storageKey are protected, stateKey private: read once, here)
+  const inner = state as unknown as { stateKey: symbol; storage: Storage; storageKey: Parts['storageKey'] };
+  const parts: Parts = {
+    cacheKey: inner.stateKey,
+    storage: inner.storage,
+    storageKey: (context) => inner.storageKey(context),
+  };
+  state.load = (context: TurnContext, force = false) => load(parts, context, force);
+  state.saveChanges = (context: TurnContext, force = false) => saveChanges(parts, context, force);
+  return state;
 }

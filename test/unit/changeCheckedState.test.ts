@@ -10,7 +10,7 @@ import {
   type StoreItems,
 } from 'botbuilder-core';
 import crypto from 'node:crypto';
-import { TextCheckedConversationState, TextCheckedUserState } from '../../bot/turns/changeCheckedState';
+import { checkedByText } from '../../bot/turns/changeCheckedState';
 
 class RecordingStorage extends MemoryStorage {
   readonly writes: StoreItems[] = [];
@@ -110,9 +110,9 @@ describe.each([
   [
     'conversation',
     (s: RecordingStorage) => new ConversationState(s),
-    (s: RecordingStorage) => new TextCheckedConversationState(s),
+    (s: RecordingStorage) => checkedByText(new ConversationState(s)),
   ],
-  ['user', (s: RecordingStorage) => new UserState(s), (s: RecordingStorage) => new TextCheckedUserState(s)],
+  ['user', (s: RecordingStorage) => new UserState(s), (s: RecordingStorage) => checkedByText(new UserState(s))],
 ] as const)('%s state told changed by its text', (_kind, botbuilders, ours) => {
   test.each(scripts)('%s: the same writes as botbuilder', async (_name, turns) => {
     const expected = await writesOf(botbuilders, turns);
