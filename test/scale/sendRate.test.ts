@@ -45,9 +45,12 @@ pg('the send rate shared on PostgreSQL', () => {
     // both went on together, not one after the other
     expect(Math.min(endA, endB)).toBeGreaterThan(2300);
     // never more than the rate in a second of the clock, nor in any window of a second but for
-    // the 20 ms a message may go early (send times 8.5 ms apart: 3 of them)
+    // the 20 ms a message may go early (send times 8.5 ms apart: 3 of them). A time is noted when
+    // the test's code runs after take(): on a loaded machine (CI) one was noted a few milliseconds
+    // late, so the window is 20 ms shorter (a clock that let both instances take the whole rate
+    // would still show about 200 in it).
     expect(busiestSecond(times)).toBeLessThanOrEqual(100);
-    expect(peak(times, 1000)).toBeLessThanOrEqual(103);
+    expect(peak(times, 980)).toBeLessThanOrEqual(103);
   });
 
   test('a loop stalled across a second: the times it missed are dropped, not sent in the next second', async () => {
