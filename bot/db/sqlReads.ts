@@ -13,6 +13,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import type pg from 'pg';
 import type { Provider } from './migrate';
 import { providerOfClient } from './rawSql';
+import { bindable } from './sqliteWrites';
 
 export interface SqlReader {
   provider: Provider;
@@ -54,8 +55,7 @@ export function sqliteReader(file: string): SqlReader & { close(): void } {
   return {
     provider: 'sqlite',
     // (better-sqlite3 takes no booleans: SQLite stores them as 0 and 1)
-    rows: <T>(sql: string, params: unknown[]) =>
-      Promise.resolve(prepared(sql).all(...params.map((p) => (typeof p === 'boolean' ? Number(p) : p))) as T[]),
+    rows: <T>(sql: string, params: unknown[]) => Promise.resolve(prepared(sql).all(...bindable(params)) as T[]),
     close: () => db.close(),
   };
 }

@@ -7,17 +7,13 @@
 // is not serialized and a transaction's client keep Prisma's transaction.
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Db } from './client';
-import { exclusively } from './serialized';
-import { sqliteConnection } from './sqliteWrites';
+import { bindable, connectionTransaction } from './sqliteWrites';
 
 /** What SQL of our own needs of a client: Prisma's clients and transaction clients have it. */
 export interface SqlClient {
   $queryRawUnsafe<T = unknown>(sql: string, ...values: unknown[]): Promise<T>;
   $executeRawUnsafe(sql: string, ...values: unknown[]): Promise<number>;
 }
-
-/** SQLite takes no booleans: it stores them as 0 and 1 (as Prisma does). */
-const bindable = (values: unknown[]) => values.map((v) => (typeof v === 'boolean' ? Number(v) : v));
 
 /** The statements of a transaction open on the connection (providerOfClient reads `_activeProvider`). */
 class ConnectionTx implements SqlClient {
@@ -41,20 +37,6 @@ class ConnectionTx implements SqlClient {
 
 /** Runs `work` in one transaction: on SQLite's connection itself, else in Prisma's. */
 export function sqlTransaction<T>(db: Db, work: (tx: SqlClient) => Promise<T>): Promise<T> {
-  const exclusive = exclusively(db);
-  const connection = sqliteConnection(db);
-  if (!exclusive || !connection) return db.$transaction((tx) => work(tx));
-  return exclusive(async () => {
-    const conn = connection();
-    if (!conn) throw new Error('the SQLite connection is closed');
-    conn.prepare('BEGIN').run();
-    try {
-      const result = await work(new ConnectionTx(conn));
-      conn.prepare('COMMIT').run();
-      return result;
-    } catch (err) {
-      if (conn.inTransaction) conn.prepare('ROLLBACK').run();
-      throw err;
-    }
-  });
+  const inTransaction = connectionTransaction(db);
+  return inTransaction ? inTransaction((conn) => work(new ConnectionTx(conn))) : db.$transaction((tx) => work(tx));
 }

@@ -23,31 +23,45 @@ export function attachSqliteConnection(prisma: object, connection: () => BetterS
   connections.set(prisma, connection);
 }
 
-/** The SQLite connection of a client, as attached; undefined for PostgreSQL or a transaction's client. */
-export function sqliteConnection(prisma: object): (() => BetterSqlite3.Database | undefined) | undefined {
-  return connections.get(prisma);
+/** SQLite takes no booleans: it stores them as 0 and 1 (as Prisma does). */
+export const bindable = (values: unknown[]) => values.map((v) => (typeof v === 'boolean' ? Number(v) : v));
+
+/**
+ * Runs `work` in one transaction on the connection of a SQLite client, in the client's turn:
+ * BEGIN, the work, COMMIT, or ROLLBACK when it throws. Undefined for PostgreSQL or a transaction's client.
+ */
+export function connectionTransaction(
+  prisma: Db,
+): (<T>(work: (db: BetterSqlite3.Database) => T | Promise<T>) => Promise<T>) | undefined {
+  const connection = connections.get(prisma);
+  const exclusive = exclusively(prisma);
+  if (!connection || !exclusive) return undefined;
+  return (work) =>
+    exclusive(async () => {
+      const db = connection();
+      if (!db) throw new Error('the SQLite connection is closed');
+      // (BEGIN and COMMIT as Prisma's adapter runs them: the connection's prepare keeps them compiled)
+      db.prepare('BEGIN').run();
+      try {
+        const result = await work(db);
+        db.prepare('COMMIT').run();
+        return result;
+      } catch (err) {
+        if (db.inTransaction) db.prepare('ROLLBACK').run();
+        throw err;
+      }
+    });
 }
 
 /** The direct writer of a SQLite client; undefined for PostgreSQL or a transaction's client. */
 export function sqliteRowWriter(prisma: Db): RowWriter | undefined {
-  const connection = connections.get(prisma);
-  const exclusive = exclusively(prisma);
-  if (!connection || !exclusive) return undefined;
+  const inTransaction = connectionTransaction(prisma);
+  if (!inTransaction) return undefined;
   return {
     insertEach: (sql, rows) =>
-      exclusive(() => {
-        const db = connection();
-        if (!db) throw new Error('the SQLite connection is closed');
-        // (BEGIN and COMMIT as Prisma's adapter runs them: the connection's prepare keeps them compiled)
-        db.prepare('BEGIN').run();
-        try {
-          const insert = db.prepare(sql);
-          for (const row of rows) insert.run(...row);
-          db.prepare('COMMIT').run();
-        } catch (err) {
-          if (db.inTransaction) db.prepare('ROLLBACK').run();
-          throw err;
-        }
+      inTransaction((db) => {
+        const insert = db.prepare(sql);
+        for (const row of rows) insert.run(...row);
       }),
   };
 }

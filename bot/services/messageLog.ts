@@ -37,6 +37,9 @@ const COLUMNS: JsonColumns = {
   updatedAt: 'timestamp',
 };
 
+/** The columns in their order, for one row's values (SQLite). */
+const NAMES = Object.keys(COLUMNS) as (keyof MessageRecord | 'sentAt' | 'createdAt' | 'updatedAt')[];
+
 export class MessageLog {
   private readonly batcher: Batcher<MessageRecord, null>;
   private readonly sql: string;
@@ -46,9 +49,8 @@ export class MessageLog {
   constructor(private readonly db: Database) {
     this.batcher = new Batcher((rows) => this.write(rows), 200);
     this.sql = `${insertFromJson(db.provider, 'Message', COLUMNS)} ON CONFLICT DO NOTHING`;
-    const names = Object.keys(COLUMNS);
     this.rowSql =
-      `INSERT INTO "Message" (${columnList(COLUMNS)}) VALUES (${names.map(() => '?').join(', ')}) ` +
+      `INSERT INTO "Message" (${columnList(COLUMNS)}) VALUES (${NAMES.map(() => '?').join(', ')}) ` +
       'ON CONFLICT DO NOTHING';
   }
 
@@ -72,10 +74,9 @@ export class MessageLog {
     // SQLite: each row by a prepared statement on the connection itself (bot/db/sqliteWrites.ts)
     const direct = sqliteRowWriter(this.db.prisma);
     if (direct) {
-      const names = Object.keys(COLUMNS) as (keyof (typeof records)[number])[];
       await direct.insertEach(
         this.rowSql,
-        records.map((r) => names.map((c) => (c === 'payload' ? JSON.stringify(r.payload) : (r[c] ?? null)))),
+        records.map((r) => NAMES.map((c) => (c === 'payload' ? JSON.stringify(r.payload) : (r[c] ?? null)))),
       );
     } else await this.db.prisma.$executeRawUnsafe(this.sql, JSON.stringify(records));
     return rows.map(() => null);
