@@ -15,6 +15,8 @@ export interface AppProcess {
   stop(): Promise<void>;
   /** SIGKILL: no chance to clean up */
   kill(): Promise<void>;
+  /** what the server wrote on stderr so far (its warnings and errors, as JSON lines) */
+  log(): string;
 }
 
 /**
@@ -31,16 +33,17 @@ export function startAppProcess(env: Record<string, string>): Promise<AppProcess
     if (child.exitCode === null && child.signalCode === null) child.kill(name);
     await exited;
   };
+  let err = '';
+  child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const log = () => err;
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       const match = /listening (\S+)/.exec(out);
       if (match)
-        resolve({ child, url: match[1], exited, stop: () => signal('SIGTERM'), kill: () => signal('SIGKILL') });
+        resolve({ child, url: match[1], exited, stop: () => signal('SIGTERM'), kill: () => signal('SIGKILL'), log });
     });
-    let err = '';
-    child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
     child.once('exit', (code) => reject(new Error(`server exited (${code}) before listening: ${err}`)));
   });
 }
