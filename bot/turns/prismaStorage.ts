@@ -8,10 +8,11 @@
 // writes are taken whole, or not at all).
 import crypto from 'node:crypto';
 import type { Storage, StoreItems, TurnContext } from 'botbuilder-core';
-import type { Database, Prisma } from '../db/client';
+import type { Database } from '../db/client';
 import { Batcher } from '../db/batcher';
 import { dbTimestamp, insertFromJson, jsonStrings, type JsonColumns } from '../db/jsonRows';
 import { sqlReader } from '../db/sqlReads';
+import { sqlTransaction, type SqlClient } from '../db/sqlTransaction';
 
 interface Row {
   key: string;
@@ -40,8 +41,6 @@ let etagCounter = 0;
 const nextETag = () => `${ETAG_PREFIX}.${(++etagCounter).toString(36)}`;
 
 const COLUMNS: JsonColumns = { key: 'text', data: 'text', etag: 'text', updatedAt: 'timestamp' };
-
-type Tx = Pick<Prisma.TransactionClient, '$queryRawUnsafe' | '$executeRawUnsafe'>;
 
 const DEFERRED = Symbol('passerelle.deferredStateWrites');
 
@@ -107,7 +106,7 @@ export class PrismaStorage implements Storage {
    * Writes collected state inside the caller's transaction, a group (one turn's writes) at a
    * time: a group with a stale eTag is not written at all. Says which groups were written.
    */
-  async writeGroupsWithin(tx: Tx, groups: WriteRequest[][]): Promise<boolean[]> {
+  async writeGroupsWithin(tx: SqlClient, groups: WriteRequest[][]): Promise<boolean[]> {
     const all = groups.flat();
     if (!all.length) return groups.map(() => true);
     const keys = [...new Set(all.map((r) => r.key))];
@@ -140,10 +139,11 @@ export class PrismaStorage implements Storage {
   }
 
   private async writeBatch(requests: WriteRequest[]): Promise<(Error | null)[]> {
-    return this.db.prisma.$transaction((tx) => this.writeRows(tx, requests));
+    // (on SQLite, on the connection itself: bot/db/sqlTransaction.ts)
+    return sqlTransaction(this.db.prisma, (tx) => this.writeRows(tx, requests));
   }
 
-  private async writeRows(tx: Tx, requests: WriteRequest[]): Promise<(Error | null)[]> {
+  private async writeRows(tx: SqlClient, requests: WriteRequest[]): Promise<(Error | null)[]> {
     const keys = [...new Set(requests.map((r) => r.key))];
     const current = await tx.$queryRawUnsafe<{ key: string; etag: string }[]>(this.sql.lock, JSON.stringify(keys));
     const etags = new Map(current.map((r) => [r.key, r.etag]));
@@ -162,7 +162,7 @@ export class PrismaStorage implements Storage {
   }
 
   /** New rows in key order (the lock order: two instances never wait for each other in a circle). */
-  private async upsert(tx: Tx, accepted: WriteRequest[]) {
+  private async upsert(tx: SqlClient, accepted: WriteRequest[]) {
     if (!accepted.length) return;
     const updatedAt = dbTimestamp(new Date());
     const rows = accepted
