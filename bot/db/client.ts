@@ -9,6 +9,7 @@ import { serialized } from './serialized';
 import { PrismaSqliteReusingStatements } from './statementCache';
 import { attachReader, postgresReader, sqliteReader } from './sqlReads';
 import { attachSqliteConnection } from './sqliteWrites';
+import { startWalCheckpoints, type WalCheckpointOptions, type WalCheckpoints } from './walCheckpoints';
 
 /** The client type the code is written against; both providers' clients have this shape. */
 export type Db = SqliteClient;
@@ -37,6 +38,8 @@ export interface OpenOptions {
   onMigrated?: (result: MigrationResult) => void;
   /** PostgreSQL pool size (default 10) */
   poolSize?: number;
+  /** SQLite: WAL checkpoints in a worker thread (bot/db/walCheckpoints.ts; default on), or false: SQLite's own */
+  walCheckpoints?: WalCheckpointOptions | false;
 }
 
 export async function openDatabase(url: string, options: OpenOptions = {}): Promise<Database> {
@@ -49,6 +52,7 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
   let prisma: Db;
   /** what closing the database closes besides Prisma's client */
   let closeReader = async () => {};
+  let checkpoints: WalCheckpoints | undefined;
   if (provider === 'sqlite') {
     const adapter = new PrismaSqliteReusingStatements({ url: sqliteFilePath(url), timeout: 10000 });
     const client = new SqliteClient({ adapter });
@@ -66,6 +70,14 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
       const reader = sqliteReader(file);
       attachReader(prisma, reader);
       closeReader = async () => reader.close();
+      if (options.walCheckpoints !== false) {
+        const writer = prisma;
+        checkpoints = await startWalCheckpoints(
+          file,
+          { pragma: (sql) => writer.$queryRawUnsafe(sql) },
+          options.walCheckpoints || {},
+        );
+      }
     }
   } else {
     const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
@@ -101,6 +113,7 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
     },
     async close() {
       closed = true;
+      await checkpoints?.stop();
       await prisma.$disconnect();
       await closeReader();
     },
