@@ -106,17 +106,23 @@ export async function startWalCheckpoints(
   // (The worker's connection open before the writer's checkpoints stop; should the worker end
   // later, the writer's are back, queued after this.)
   if (!(await started)) return undefined;
-  await writer.pragma('PRAGMA wal_autocheckpoint = 0');
+  const stop = async () => {
+    if (stopping) return ended;
+    stopping = true;
+    worker.postMessage('stop');
+    const timer = setTimeout(() => void worker.terminate(), 2000);
+    await ended;
+    clearTimeout(timer);
+    await byDefault();
+  };
+  try {
+    await writer.pragma('PRAGMA wal_autocheckpoint = 0');
+  } catch {
+    await stop(); // (the writer keeps its own checkpoints)
+    return undefined;
+  }
   return {
     last: () => last,
-    async stop() {
-      if (stopping) return ended;
-      stopping = true;
-      worker.postMessage('stop');
-      const timer = setTimeout(() => void worker.terminate(), 2000);
-      await ended;
-      clearTimeout(timer);
-      await byDefault();
-    },
+    stop,
   };
 }

@@ -90,6 +90,19 @@ test('a worker that cannot open the file: undefined, and the writer keeps its ow
   expect(autocheckpoint()).toBe(1000);
 });
 
+test("a writer that refuses to stop its checkpoints: undefined, the worker stopped, SQLite's own kept", async () => {
+  const refusing: WalWriter = {
+    pragma: async (sql) => {
+      pragmas.push(sql);
+      if (sql === 'PRAGMA wal_autocheckpoint = 0') throw new Error('refused');
+      return conn.prepare(sql).all();
+    },
+  };
+  await expect(startWalCheckpoints(file, refusing)).resolves.toBeUndefined();
+  expect(pragmas).toEqual(['PRAGMA wal_autocheckpoint = 0', 'PRAGMA wal_autocheckpoint = 1000']);
+  expect(autocheckpoint()).toBe(1000);
+});
+
 test('openDatabase on a SQLite file: the worker checkpoints; false keeps SQLite’s own; close ends it', async () => {
   const tmp = await createTempSqlite();
   const autocheckpointOf = async (db: Awaited<ReturnType<typeof openDatabase>>) =>
