@@ -11,6 +11,8 @@ import { addLocalDays, localDay, zonedTime } from './time';
 import { appendCaseEvent, type Actor } from './caseEvents';
 import { addressee, rememberConversation, toE164, type Attachment, type ChatIdentity } from './people';
 import { retryLostRaces } from '../db/retry';
+import { SqlParams } from '../db/rawSql';
+import { asDate, sqlReader } from '../db/sqlReads';
 
 export interface ContactView {
   id: number;
@@ -34,28 +36,52 @@ const DAY_MS = 24 * 3600_000;
 /** placements that hold a person at a structure */
 const CURRENT = ['planned', 'active'];
 
-const withStructure = { structure: { select: { name: true } } } satisfies Prisma.ContactInclude;
+// Who a contact is, read at each of their turns and at each turn of someone not known yet (on
+// WhatsApp, by the number): in SQL of our own (bot/db/sqlReads.ts).
+const CONTACT_VIEW = `SELECT c."id", c."firstName", c."phone", c."language", c."structureId", c."optedOutAt",
+    c."active", s."name" AS "structure"
+  FROM "Contact" c JOIN "Structure" s ON s."id" = c."structureId"`;
 
-function view(c: Prisma.ContactGetPayload<{ include: typeof withStructure }>): ContactView {
+interface ContactRow {
+  id: unknown;
+  firstName: string;
+  phone: string | null;
+  language: string;
+  structureId: unknown;
+  optedOutAt: unknown;
+  active: unknown;
+  structure: string;
+}
+
+/** The active contact of the row, if any (ids, dates and booleans as the provider gives them). */
+function activeView(c: ContactRow | undefined): ContactView | undefined {
+  if (!c || !(c.active === true || c.active === 1 || c.active === 1n)) return undefined;
   return {
-    ...addressee(c),
-    structureId: c.structureId,
-    structure: c.structure.name,
-    optedOutAt: c.optedOutAt,
+    ...addressee({ ...c, id: Number(c.id) }),
+    structureId: Number(c.structureId),
+    structure: c.structure,
+    optedOutAt: asDate(c.optedOutAt),
   };
+}
+
+async function contactWhere(db: Db, column: 'id' | 'phone', value: number | string): Promise<ContactView | undefined> {
+  const reader = sqlReader(db);
+  const p = new SqlParams(reader.provider);
+  const [c] = await reader.rows<ContactRow>(
+    `${CONTACT_VIEW} WHERE c."${column}" = ${typeof value === 'number' ? p.add(value, 'int') : p.add(value)}`,
+    p.values,
+  );
+  return activeView(c);
 }
 
 /** The active contact with this phone number (any usual form: wa_id digits, +33..., 06...). */
 export async function contactByPhone(db: Db, phone: string | undefined): Promise<ContactView | undefined> {
   const e164 = toE164(phone);
-  if (!e164) return undefined;
-  const c = await db.contact.findUnique({ where: { phone: e164 }, include: withStructure });
-  return c?.active ? view(c) : undefined;
+  return e164 ? contactWhere(db, 'phone', e164) : undefined;
 }
 
 export async function contactById(db: Db, id: number): Promise<ContactView | undefined> {
-  const c = await db.contact.findUnique({ where: { id }, include: withStructure });
-  return c?.active ? view(c) : undefined;
+  return contactWhere(db, 'id', id);
 }
 
 /**

@@ -93,8 +93,14 @@ export function firstNameFrom(raw: string | undefined | null, options: { loose?:
 export async function caseForPhone(db: Db, phone: string | undefined): Promise<Person | undefined> {
   const e164 = toE164(phone);
   if (!e164) return undefined;
-  const b = await db.beneficiary.findUnique({ where: { phone: e164 } });
-  return b && b.status !== 'archived' && b.status !== 'erased' ? person(b) : undefined;
+  // (asked at each turn of someone not known yet, on WhatsApp: in SQL of our own, bot/db/sqlReads.ts)
+  const reader = sqlReader(db);
+  const p = new SqlParams(reader.provider);
+  const [b] = await reader.rows<PersonRow>(
+    `SELECT ${PERSON_COLUMNS} FROM "Beneficiary" WHERE "phone" = ${p.add(e164)}`,
+    p.values,
+  );
+  return b && b.status !== 'archived' && b.status !== 'erased' ? personFromRow(b) : undefined;
 }
 
 /**
