@@ -18,7 +18,6 @@
 import type { TurnContext } from 'botbuilder-core';
 import type { DialogStateManagerConfiguration } from 'botbuilder-dialogs';
 import * as registrationModule from 'botbuilder-dialogs/lib/dialogsComponentRegistration';
-import { DialogsComponentRegistration } from 'botbuilder-dialogs/lib/dialogsComponentRegistration';
 import { DialogStateManager } from 'botbuilder-dialogs/lib/memory/dialogStateManager';
 
 /** Where a DialogStateManager looks for its configuration first (memory/dialogStateManager.js). */
@@ -31,7 +30,7 @@ export function stateConfiguration(): DialogStateManagerConfiguration {
   if (!shared) {
     shareComponentRegistration();
     splitPathsOnce();
-    const components = new DialogsComponentRegistration();
+    const components = new registrationModule.DialogsComponentRegistration();
     shared = { memoryScopes: components.getMemoryScopes(), pathResolvers: components.getPathResolvers() };
   }
   return shared;
@@ -50,9 +49,8 @@ const SHARED = Symbol('passerelle.sharedOnce');
  * from its module at each call).
  */
 function shareComponentRegistration() {
-  const Registration = registrationModule.DialogsComponentRegistration as typeof DialogsComponentRegistration & {
-    [SHARED]?: true;
-  };
+  type Registration = typeof registrationModule.DialogsComponentRegistration;
+  const Registration = registrationModule.DialogsComponentRegistration as Registration & { [SHARED]?: true };
   if (Registration[SHARED]) return;
   const instance = new Registration();
   // (a constructor that returns an object gives that object; instanceof still holds)

@@ -82,6 +82,9 @@ export function postgresReader(pool: pg.Pool, types: typeof pg.types): SqlReader
   };
 }
 
+/** A boolean as a reader gives it (SQLite: 0 or 1; PostgreSQL: a boolean). */
+export const asBoolean = (value: unknown): boolean => value === true || value === 1 || value === 1n;
+
 /** A timestamp as a reader gives it (SQLite: the text Prisma wrote; PostgreSQL: a Date). */
 export function asDate(value: unknown): Date | null {
   if (value === null || value === undefined) return null;

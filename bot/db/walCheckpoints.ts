@@ -81,14 +81,14 @@ export async function startWalCheckpoints(
   let stopping = false;
   let writerCheckpointing = false;
   const byDefault = () => writer.pragma('PRAGMA wal_autocheckpoint = 1000').catch(() => undefined);
+  let ready!: (started: boolean) => void;
+  const started = new Promise<boolean>((resolve) => (ready = resolve));
   const ended = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   worker.on('error', () => undefined); // (its exit follows: handled below)
   void ended.then(() => {
+    ready(false); // (it never started, or the promise is settled already)
     if (!stopping) void byDefault(); // the worker died: SQLite's own checkpoints again
   });
-  let ready!: (started: boolean) => void;
-  const started = new Promise<boolean>((resolve) => (ready = resolve));
-  void ended.then(() => ready(false));
   type Report = { ready: true } | { log: number; checkpointed: number } | { error: string };
   worker.on('message', (m: Report) => {
     if ('ready' in m) return ready(true);

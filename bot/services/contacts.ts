@@ -12,7 +12,7 @@ import { appendCaseEvent, type Actor } from './caseEvents';
 import { addressee, rememberConversation, toE164, type Attachment, type ChatIdentity } from './people';
 import { retryLostRaces } from '../db/retry';
 import { SqlParams } from '../db/rawSql';
-import { asDate, sqlReader } from '../db/sqlReads';
+import { asBoolean, asDate, sqlReader } from '../db/sqlReads';
 
 export interface ContactView {
   id: number;
@@ -55,7 +55,7 @@ interface ContactRow {
 
 /** The active contact of the row, if any (ids, dates and booleans as the provider gives them). */
 function activeView(c: ContactRow | undefined): ContactView | undefined {
-  if (!c || !(c.active === true || c.active === 1 || c.active === 1n)) return undefined;
+  if (!c || !asBoolean(c.active)) return undefined;
   return {
     ...addressee({ ...c, id: Number(c.id) }),
     structureId: Number(c.structureId),

@@ -47,15 +47,21 @@ function personFromRow(b: PersonRow): Person {
   return person({ ...b, id: Number(b.id), consentAt: asDate(b.consentAt), optedOutAt: asDate(b.optedOutAt) });
 }
 
-/** A person by case id (read at many turns: in SQL of our own, bot/db/sqlReads.ts). */
-export async function personById(db: Db, id: number): Promise<Person | undefined> {
+/** The case whose `column` is `value`, read in SQL of our own (bot/db/sqlReads.ts). */
+async function personWhere(db: Db, column: 'id' | 'phone', value: number | string): Promise<Person | undefined> {
   const reader = sqlReader(db);
   const p = new SqlParams(reader.provider);
   const [b] = await reader.rows<PersonRow>(
-    `SELECT ${PERSON_COLUMNS} FROM "Beneficiary" WHERE "id" = ${p.add(id, 'int')}`,
+    `SELECT ${PERSON_COLUMNS} FROM "Beneficiary"
+      WHERE "${column}" = ${typeof value === 'number' ? p.add(value, 'int') : p.add(value)}`,
     p.values,
   );
   return b ? personFromRow(b) : undefined;
+}
+
+/** A person by case id (read at many turns). */
+export function personById(db: Db, id: number): Promise<Person | undefined> {
+  return personWhere(db, 'id', id);
 }
 
 /**
@@ -93,14 +99,9 @@ export function firstNameFrom(raw: string | undefined | null, options: { loose?:
 export async function caseForPhone(db: Db, phone: string | undefined): Promise<Person | undefined> {
   const e164 = toE164(phone);
   if (!e164) return undefined;
-  // (asked at each turn of someone not known yet, on WhatsApp: in SQL of our own, bot/db/sqlReads.ts)
-  const reader = sqlReader(db);
-  const p = new SqlParams(reader.provider);
-  const [b] = await reader.rows<PersonRow>(
-    `SELECT ${PERSON_COLUMNS} FROM "Beneficiary" WHERE "phone" = ${p.add(e164)}`,
-    p.values,
-  );
-  return b && b.status !== 'archived' && b.status !== 'erased' ? personFromRow(b) : undefined;
+  // (asked at each turn of someone not known yet, on WhatsApp)
+  const b = await personWhere(db, 'phone', e164);
+  return b && b.status !== 'archived' && b.status !== 'erased' ? b : undefined;
 }
 
 /**

@@ -7,7 +7,7 @@
 import type { Db, Prisma } from '../db/client';
 import { SqlParams } from '../db/rawSql';
 import { raceLost, retryLostRaces } from '../db/retry';
-import { asDate, sqlReader } from '../db/sqlReads';
+import { asBoolean, asDate, sqlReader } from '../db/sqlReads';
 import { appendCaseEvent, type Actor } from './caseEvents';
 import { queueNotification } from './notifications';
 
@@ -215,7 +215,7 @@ export async function book(
     );
     if (!row) return { status: 'not_found' };
     const session = sqlView(row);
-    if (row.status !== 'scheduled' || !truthy(row.active)) return { status: 'cancelled' };
+    if (row.status !== 'scheduled' || !asBoolean(row.active)) return { status: 'cancelled' };
     if (session.startsAt <= now) return { status: 'started' };
     p = sql.params();
     const [person] = await sql.rows<{ birthYear: unknown }>(
@@ -291,8 +291,6 @@ export async function book(
     };
   });
 }
-
-const truthy = (v: unknown) => v === true || v === 1 || v === 1n;
 
 /** Raw SQL inside a transaction, with the provider's placeholders (SqlParams). */
 function txSql(tx: Tx) {
