@@ -15,10 +15,7 @@ import { startWalCheckpoints, type WalCheckpointOptions, type WalCheckpoints } f
 export type Db = SqliteClient;
 export type { Prisma } from '../../prisma/generated/sqlite/client';
 
-/** A unique key refused the row (Prisma's P2002): it is there already, or another writer was first. */
-export function isUniqueViolation(err: unknown): boolean {
-  return (err as { code?: string } | undefined)?.code === 'P2002';
-}
+export { isUniqueViolation } from './retry';
 
 export interface Database {
   prisma: Db;

@@ -67,6 +67,22 @@ export function isLostRace(err: unknown): boolean {
   return !coded && message;
 }
 
+const UNIQUE_CODES = new Set(['P2002', 'SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY', '23505']);
+
+/**
+ * A unique key refused the row: it is there already, or another writer was first. Prisma's client
+ * says P2002; its raw queries P2010 with the driver adapter's cause (kind UniqueConstraintViolation,
+ * originalCode SQLITE_CONSTRAINT_UNIQUE or 23505); better-sqlite3 itself (bot/db/sqlTransaction.ts)
+ * an error whose code is SQLITE_CONSTRAINT_UNIQUE.
+ */
+export function isUniqueViolation(err: unknown): boolean {
+  for (const e of layers(err)) {
+    if (UNIQUE_CODES.has(text(e.code) ?? '') || UNIQUE_CODES.has(text(e.originalCode) ?? '')) return true;
+    if (text(e.kind) === 'UniqueConstraintViolation') return true;
+  }
+  return false;
+}
+
 /**
  * Thrown inside a unit of work that saw another writer's change (a conditional update that found nothing): run it
  * again.

@@ -2,7 +2,9 @@
 // you"): queued as outbound Message rows in the same transaction as the change that causes them,
 // addressed to the channel the person used last. The payload is a translation key and its values,
 // so the text is made in the person's language when it is sent.
-import type { Db, Prisma } from '../db/client';
+import type { Db } from '../db/client';
+import { providerOfClient, SqlParams } from '../db/rawSql';
+import type { SqlClient } from '../db/sqlTransaction';
 
 export interface NotificationPayload {
   /** translation key of the message */
@@ -10,7 +12,8 @@ export interface NotificationPayload {
   [value: string]: unknown;
 }
 
-type Writer = Pick<Prisma.TransactionClient, 'message' | 'conversationRef'>;
+/** A client or a transaction's (Prisma's or bot/db/sqlTransaction's). */
+type Writer = Pick<SqlClient, '$queryRawUnsafe'>;
 
 /** Who a proactive message is for: a beneficiary (their id), or an employer contact. */
 export type Recipient = number | { contactId: number };
@@ -29,6 +32,12 @@ export interface QueueOptions {
   notBefore?: Date;
 }
 
+/**
+ * Queues the message; resolves with its id. In SQL of our own (bot/db/sqlReads.ts says why): a
+ * cancellation that hands a seat to the next person waiting queues one inside its transaction,
+ * and on SQLite that transaction runs on the connection itself (bot/db/sqlTransaction.ts).
+ * A dedupe key already used is refused with a unique violation (isUniqueViolation).
+ */
 export async function queueNotification(
   db: Writer,
   to: Recipient,
@@ -36,25 +45,28 @@ export async function queueNotification(
   payload: NotificationPayload,
   options: QueueOptions = {},
 ): Promise<number> {
-  const ref = await db.conversationRef.findFirst({
-    where: recipientOf(to),
-    orderBy: [{ lastInboundAt: { sort: 'desc', nulls: 'last' } }, { updatedAt: 'desc' }],
-  });
-  const row = await db.message.create({
-    data: {
-      direction: 'out',
-      channel: ref?.channel ?? 'none',
-      conversationId: ref?.conversationId,
-      conversationRefId: ref?.id,
-      ...recipientOf(to),
-      kind: options.kind ?? 'notification',
-      status: 'queued',
-      payload: payload as Prisma.InputJsonValue,
-      nextAttemptAt: options.notBefore ?? now,
-      dedupeKey: options.dedupeKey,
-    },
-  });
-  return row.id;
+  const provider = providerOfClient(db);
+  const [column, id] = typeof to === 'number' ? ['beneficiaryId', to] : ['contactId', to.contactId];
+  let p = new SqlParams(provider);
+  // (the channel the person used last; NULLS LAST as Prisma orders a nullable column descending)
+  const [ref] = await db.$queryRawUnsafe<{ id: unknown; channel: string; conversationId: string }[]>(
+    `SELECT "id", "channel", "conversationId" FROM "ConversationRef" WHERE "${column}" = ${p.add(id, 'int')}
+      ORDER BY "lastInboundAt" DESC NULLS LAST, "updatedAt" DESC LIMIT 1`,
+    ...p.values,
+  );
+  const written = new Date();
+  p = new SqlParams(provider);
+  const [row] = await db.$queryRawUnsafe<{ id: unknown }[]>(
+    `INSERT INTO "Message" ("direction", "channel", "conversationId", "conversationRefId", "${column}", "kind",
+        "status", "payload", "nextAttemptAt", "dedupeKey", "createdAt", "updatedAt")
+      VALUES ('out', ${p.add(ref?.channel ?? 'none')}, ${p.add(ref?.conversationId ?? null)},
+        ${p.add(ref ? Number(ref.id) : null, 'int')}, ${p.add(id, 'int')}, ${p.add(options.kind ?? 'notification')},
+        'queued', ${p.add(JSON.stringify(payload), 'jsonb')}, ${p.add(options.notBefore ?? now, 'timestamp')},
+        ${p.add(options.dedupeKey ?? null)}, ${p.add(written, 'timestamp')}, ${p.add(written, 'timestamp')})
+      RETURNING "id"`,
+    ...p.values,
+  );
+  return Number(row!.id);
 }
 
 export interface PendingNotification {

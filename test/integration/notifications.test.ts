@@ -1,7 +1,8 @@
 // Notifications (messages the platform owes a person outside a turn): queued with the change that
 // causes them, delivered once where the person can be reached, never proactively after "stop".
 import type { Activity } from 'botbuilder';
-import { openDatabase } from '../../bot/db/client';
+import { isUniqueViolation, openDatabase } from '../../bot/db/client';
+import { sqlTransaction } from '../../bot/db/sqlTransaction';
 import { silentLogger } from '../../bot/runtime/logger';
 import { Notifier, type ProactiveChannel } from '../../bot/channels/notifier';
 import { queueNotification } from '../../bot/services/notifications';
@@ -57,6 +58,57 @@ describe.each(testDatabases())('notifications on $name', (kind) => {
     const row = await db.prisma.message.findFirstOrThrow({ where: { beneficiaryId: b.id, kind: 'notification' } });
     expect(row).toMatchObject({ direction: 'out', status: 'queued', channel: 'chat', conversationId: `c${b.id}` });
     expect(row.payload).toEqual(payload);
+  });
+
+  test('addressed to the conversation of the latest inbound message, or to no channel without one', async () => {
+    const b = await person();
+    const later = new Date(now.getTime() + 60_000);
+    const whatsapp = { channel: 'whatsapp', userKey: `wa${b.id}`, conversationId: `w${b.id}`, reference: {} };
+    await rememberConversation(db.prisma, whatsapp, { beneficiaryId: b.id }, later);
+    const id = await queueNotification(db.prisma, b.id, now, payload, { kind: 'reminder', notBefore: later });
+    const row = await db.prisma.message.findUniqueOrThrow({ where: { id } });
+    const ref = await db.prisma.conversationRef.findFirstOrThrow({ where: { userKey: `wa${b.id}` } });
+    expect(row).toMatchObject({ channel: 'whatsapp', conversationId: `w${b.id}`, conversationRefId: ref.id });
+    expect(row).toMatchObject({ kind: 'reminder', nextAttemptAt: later, attempts: 0, beneficiaryId: b.id });
+
+    const alone = await db.prisma.beneficiary.create({ data: { firstName: 'Lina', language: 'fr', status: 'active' } });
+    const none = await db.prisma.message.findUniqueOrThrow({
+      where: { id: await queueNotification(db.prisma, alone.id, now, payload) },
+    });
+    expect(none).toMatchObject({ channel: 'none', conversationId: null, conversationRefId: null, status: 'queued' });
+    expect(none.nextAttemptAt).toEqual(now);
+    expect(none.payload).toEqual(payload);
+  });
+
+  test('a contact is addressed by its own column', async () => {
+    const structure = await db.prisma.structure.create({ data: { name: 'Ressourcerie', kind: 'siae' } });
+    const contact = await db.prisma.contact.create({
+      data: { structureId: structure.id, firstName: 'Claire', lastName: 'Bernard' },
+    });
+    const identity = { channel: 'chat', userKey: `k${contact.id}`, conversationId: `k${contact.id}`, reference: {} };
+    await rememberConversation(db.prisma, identity, { contactId: contact.id }, now);
+    const id = await queueNotification(db.prisma, { contactId: contact.id }, now, payload, { kind: 'attendance' });
+    const row = await db.prisma.message.findUniqueOrThrow({ where: { id } });
+    expect(row).toMatchObject({ contactId: contact.id, beneficiaryId: null, conversationId: `k${contact.id}` });
+  });
+
+  test('a dedupe key already used is a unique violation, from the client and from either transaction', async () => {
+    const b = await person();
+    const options = { dedupeKey: `reminder:${b.id}:2026-03-02` };
+    await queueNotification(db.prisma, b.id, now, payload, options);
+    const refusals = [
+      () => queueNotification(db.prisma, b.id, now, payload, options),
+      () => db.prisma.$transaction((tx) => queueNotification(tx, b.id, now, payload, options)),
+      () => sqlTransaction(db.prisma, (tx) => queueNotification(tx, b.id, now, payload, options)),
+    ];
+    for (const refused of refusals) {
+      const err = await refused().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(isUniqueViolation(err)).toBe(true);
+    }
+    expect(await db.prisma.message.count({ where: { beneficiaryId: b.id, kind: 'notification' } })).toBe(1);
   });
 
   test("delivered once, in the person's language, and recorded as sent", async () => {

@@ -62,6 +62,43 @@ describe.each(testDatabases())('workshop bookings at the same moment on $name', 
     expect(state.count('workshop_booked')).toBe(3);
   });
 
+  test("a booking and a cancellation hold SQLite's writer for their statements only, not for Prisma's", async () => {
+    const s = await session(1);
+    const [a, b] = await people(2);
+    const client = prisma();
+    // SQLite: Prisma's transactions counted by a $transaction of our own in front of the class's (the
+    // client is a Proxy, bot/db/serialized.ts, that hands calls on to its target), removed after.
+    // (PostgreSQL's client is a Proxy of Prisma's own, and keeps Prisma's transaction anyway.)
+    const sqlite = kind.name === 'sqlite';
+    const original = Reflect.get(Object.getPrototypeOf(client), '$transaction') as (...a: unknown[]) => unknown;
+    let opened = 0;
+    if (sqlite)
+      Object.defineProperty(client, '$transaction', {
+        configurable: true,
+        value(this: unknown, ...args: unknown[]) {
+          opened++;
+          return original.apply(this, args);
+        },
+      });
+    try {
+      expect((await book(client, a, s.id, NOW, { actor: self(a) })).status).toBe('booked');
+      expect((await book(client, b, s.id, NOW, { actor: self(b), waitlistIfFull: true })).status).toBe('waitlisted');
+      const { id } = await client.booking.findFirstOrThrow({ where: { sessionId: s.id, beneficiaryId: a } });
+      expect(await cancelBooking(client, a, id, NOW, self(a))).toMatchObject({ promotedBeneficiaryId: b });
+      // on the connection itself (bot/db/sqlTransaction.ts)
+      expect(opened).toBe(0);
+    } finally {
+      if (sqlite) delete (client as { $transaction?: unknown }).$transaction;
+    }
+    const state = await stateOf(s.id);
+    expect(state).toMatchObject({ bookedCount: 1, booked: [b], waitlisted: [] });
+    expect([
+      state.count('workshop_booked'),
+      state.count('workshop_cancelled'),
+      state.count('waitlist_promoted'),
+    ]).toEqual([1, 1, 1]);
+  });
+
   test('one seat, two people at once: exactly one gets it', async () => {
     for (let round = 0; round < 5; round++) {
       const s = await session(1);

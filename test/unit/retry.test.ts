@@ -4,7 +4,7 @@
 // lost race, with a short pause.
 import { Prisma } from '../../prisma/generated/sqlite/client';
 import { PlacementRefused } from '../../bot/services/placements';
-import { isLostRace, LostRace, raceLost, retryLostRaces } from '../../bot/db/retry';
+import { isLostRace, isUniqueViolation, LostRace, raceLost, retryLostRaces } from '../../bot/db/retry';
 
 const clientVersion = '6.19.3';
 
@@ -224,6 +224,55 @@ describe('lost races', () => {
 
   test("LostRace carries the code of Prisma's write conflict", () => {
     expect(new LostRace()).toMatchObject({ name: 'LostRace', code: 'P2034' });
+  });
+});
+
+describe('unique violations', () => {
+  const sqliteUnique = {
+    originalCode: 'SQLITE_CONSTRAINT_UNIQUE',
+    originalMessage: 'UNIQUE constraint failed: Message.dedupeKey',
+    kind: 'UniqueConstraintViolation',
+    constraint: { fields: ['dedupeKey'] },
+  };
+  const pgUnique = {
+    originalCode: '23505',
+    originalMessage: 'duplicate key value violates unique constraint "Message_dedupeKey_key"',
+    kind: 'UniqueConstraintViolation',
+    constraint: { index: 'Message_dedupeKey_key' },
+  };
+  const rawFailed = (cause: Record<string, unknown>) =>
+    known('P2010', `Raw query failed. Code: \`${String(cause.originalCode)}\`.`, {
+      driverAdapterError: adapterMeta(cause),
+    });
+
+  test.each([
+    ["Prisma's client (P2002)", known('P2002', 'Unique constraint failed on the fields: (`dedupeKey`)')],
+    ["a raw query on SQLite (P2010, the adapter's cause)", rawFailed(sqliteUnique)],
+    ["a raw query on PostgreSQL (P2010, the adapter's cause)", rawFailed(pgUnique)],
+    [
+      'better-sqlite3 itself',
+      Object.assign(new Error('UNIQUE constraint failed: Booking.id'), {
+        code: 'SQLITE_CONSTRAINT_PRIMARYKEY',
+      }),
+    ],
+  ])('%s: a unique violation, not a lost race', (_, err) => {
+    expect(isUniqueViolation(err)).toBe(true);
+    expect(isLostRace(err)).toBe(false);
+  });
+
+  test.each([
+    ['SQLite busy', rawFailed(sqliteBusy)],
+    [
+      'a foreign key refused',
+      Object.assign(new Error('FOREIGN KEY constraint failed'), {
+        code: 'SQLITE_CONSTRAINT_FOREIGNKEY',
+      }),
+    ],
+    ['a check refused on PostgreSQL', rawFailed({ originalCode: '23514', kind: 'postgres' })],
+    ['a plain error', new Error('boom')],
+    ['undefined', undefined],
+  ])('%s: not a unique violation', (_, err) => {
+    expect(isUniqueViolation(err)).toBe(false);
   });
 });
 
