@@ -15,6 +15,16 @@ export interface SqlClient {
   $executeRawUnsafe(sql: string, ...values: unknown[]): Promise<number>;
 }
 
+/** A statement's rows on the connection, or none for a statement that returns none. */
+function rowsOn<T>(db: BetterSqlite3.Database, sql: string, values: unknown[]): T[] {
+  const statement = db.prepare(sql);
+  if (!statement.reader) {
+    statement.run(...bindable(values));
+    return [];
+  }
+  return statement.all(...bindable(values)) as T[];
+}
+
 /** The statements of a transaction open on the connection (providerOfClient reads `_activeProvider`). */
 class ConnectionTx implements SqlClient {
   readonly _activeProvider = 'sqlite';
@@ -22,12 +32,7 @@ class ConnectionTx implements SqlClient {
   constructor(private readonly db: BetterSqlite3.Database) {}
 
   $queryRawUnsafe<T = unknown>(sql: string, ...values: unknown[]): Promise<T> {
-    const statement = this.db.prepare(sql);
-    if (!statement.reader) {
-      statement.run(...bindable(values));
-      return Promise.resolve([] as T);
-    }
-    return Promise.resolve(statement.all(...bindable(values)) as T);
+    return Promise.resolve(rowsOn(this.db, sql, values) as T);
   }
 
   $executeRawUnsafe(sql: string, ...values: unknown[]): Promise<number> {
@@ -39,4 +44,16 @@ class ConnectionTx implements SqlClient {
 export function sqlTransaction<T>(db: Db, work: (tx: SqlClient) => Promise<T>): Promise<T> {
   const inTransaction = connectionTransaction(db);
   return inTransaction ? inTransaction((conn) => work(new ConnectionTx(conn))) : db.$transaction((tx) => work(tx));
+}
+
+/**
+ * One statement of our own that writes (an UPDATE ... RETURNING, say), its rows: on SQLite on the
+ * connection itself, in the client's turn; else Prisma's raw query (a transaction of its own).
+ */
+export function sqlStatement<T>(db: Db, sql: string, values: unknown[]): Promise<T[]> {
+  const inTransaction = connectionTransaction(db);
+  // (run at once: no other write can start between its BEGIN and its COMMIT, see connectionTransaction)
+  return inTransaction
+    ? inTransaction((conn) => rowsOn<T>(conn, sql, values))
+    : db.$queryRawUnsafe<T[]>(sql, ...values);
 }

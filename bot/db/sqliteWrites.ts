@@ -29,6 +29,9 @@ export const bindable = (values: unknown[]) => values.map((v) => (typeof v === '
 /**
  * Runs `work` in one transaction on the connection of a SQLite client, in the client's turn:
  * BEGIN, the work, COMMIT, or ROLLBACK when it throws. Undefined for PostgreSQL or a transaction's client.
+ * Work that is synchronous runs BEGIN to COMMIT without giving the event loop a turn: another
+ * connection to the file in this process (tests play several instances so) cannot then start a
+ * write meanwhile and wait on this one's lock, which no one could release while it waits.
  */
 export function connectionTransaction(
   prisma: Db,
@@ -36,20 +39,31 @@ export function connectionTransaction(
   const connection = connections.get(prisma);
   const exclusive = exclusively(prisma);
   if (!connection || !exclusive) return undefined;
-  return (work) =>
-    exclusive(async () => {
+  return <T>(work: (db: BetterSqlite3.Database) => T | Promise<T>) =>
+    exclusive(() => {
       const db = connection();
       if (!db) throw new Error('the SQLite connection is closed');
-      // (BEGIN and COMMIT as Prisma's adapter runs them: the connection's prepare keeps them compiled)
-      db.prepare('BEGIN').run();
-      try {
-        const result = await work(db);
-        db.prepare('COMMIT').run();
-        return result;
-      } catch (err) {
+      const rollback = (err: unknown): never => {
         if (db.inTransaction) db.prepare('ROLLBACK').run();
         throw err;
+      };
+      // (BEGIN and COMMIT as Prisma's adapter runs them: the connection's prepare keeps them compiled)
+      const commit = (result: T): T => {
+        try {
+          db.prepare('COMMIT').run();
+        } catch (err) {
+          rollback(err);
+        }
+        return result;
+      };
+      db.prepare('BEGIN').run();
+      let result: T | Promise<T>;
+      try {
+        result = work(db);
+      } catch (err) {
+        return rollback(err);
       }
+      return result instanceof Promise ? result.then(commit, rollback) : commit(result);
     });
 }
 

@@ -3,7 +3,8 @@
 // Prisma transaction, no ORM delegates), and a query of the client issued meanwhile waits for the
 // commit or rollback instead of slipping into the transaction.
 import { SqlParams } from '../../bot/db/rawSql';
-import { sqlTransaction, type SqlClient } from '../../bot/db/sqlTransaction';
+import { sqlStatement, sqlTransaction, type SqlClient } from '../../bot/db/sqlTransaction';
+import { connectionTransaction } from '../../bot/db/sqliteWrites';
 import { appendCaseEvent } from '../../bot/services/caseEvents';
 import { testDatabases, useDatabase } from '../support/databases';
 
@@ -85,4 +86,43 @@ describe.each(testDatabases())('sqlTransaction on $name', (kind) => {
     expect(await db.prisma.beneficiary.count({ where: { firstName: inside } })).toBe(0);
     expect(await db.prisma.beneficiary.count({ where: { firstName: outside } })).toBe(1);
   });
+
+  test('one statement of our own: its rows, or its error with nothing written', async () => {
+    const p = new SqlParams(kind.name === 'sqlite' ? 'sqlite' : 'postgresql');
+    const name = `S${++seq}`;
+    const id = await sqlTransaction(db.prisma, (tx) => personWithEvent(tx, name));
+    const rows = await sqlStatement<{ id: unknown; firstName: string }>(
+      db.prisma,
+      `UPDATE "Beneficiary" SET "firstName" = ${p.add(`${name}!`)} WHERE "id" = ${p.add(id, 'int')}
+        RETURNING "id", "firstName"`,
+      p.values,
+    );
+    expect(rows.map((r) => ({ ...r, id: Number(r.id) }))).toEqual([{ id, firstName: `${name}!` }]);
+    // A CaseEvent with no such person: refused by its foreign key, the statement leaves nothing behind.
+    const q = new SqlParams(kind.name === 'sqlite' ? 'sqlite' : 'postgresql');
+    await expect(
+      sqlStatement(
+        db.prisma,
+        `INSERT INTO "CaseEvent" ("beneficiaryId", "type", "actorType", "createdAt")
+          VALUES (${q.add(-1, 'int')}, 'test', 'system', ${q.add(new Date(), 'timestamp')}) RETURNING "id"`,
+        q.values,
+      ),
+    ).rejects.toThrow();
+    expect(await db.prisma.caseEvent.count({ where: { beneficiaryId: -1 } })).toBe(0);
+    const [one] = await sqlStatement<{ one: unknown }>(db.prisma, 'SELECT 1 AS "one"', []);
+    expect(Number(one.one)).toBe(1);
+  });
+
+  if (kind.name === 'sqlite')
+    test('work that is synchronous runs BEGIN to COMMIT without giving the event loop a turn', async () => {
+      // (another connection to the file in this process could otherwise start a write meanwhile, and
+      // wait for this one's lock in a busy loop that keeps this one from committing)
+      let inTransactionMeanwhile: boolean | undefined;
+      await connectionTransaction(db.prisma)!((conn) => {
+        void Promise.resolve().then(() => (inTransactionMeanwhile = conn.inTransaction));
+        expect(conn.inTransaction).toBe(true);
+        conn.prepare('SELECT 1').all();
+      });
+      expect(inTransactionMeanwhile).toBe(false);
+    });
 });

@@ -10,6 +10,7 @@ import { Batcher } from '../../db/batcher';
 import { dbTimestamp, insertFromJson, jsonTable, type JsonColumns } from '../../db/jsonRows';
 import { SqlParams } from '../../db/rawSql';
 import { urgentLane } from '../../db/serialized';
+import { sqlStatement, sqlTransaction } from '../../db/sqlTransaction';
 import type { PrismaStorage, WriteRequest } from '../../turns/prismaStorage';
 import type { InboundEvent } from './webhook';
 import { CHANNEL_ID } from './inbound';
@@ -141,9 +142,11 @@ export class InboundStore {
           WHERE e."conversationId" = "Message"."conversationId" AND e."channel" = ${CHANNEL}
           AND e."direction" = 'in' AND e."id" < "Message"."id" AND e."status" IN ('queued', 'processing'))
       RETURNING "id", "payload", "attempts", "createdAt"`;
-    const rows = await this.db.prisma.$queryRawUnsafe<
-      { id: number; payload: unknown; attempts: number; createdAt: Date | string }[]
-    >(sql, ...p.values);
+    const rows = await sqlStatement<{ id: number; payload: unknown; attempts: number; createdAt: Date | string }>(
+      this.db.prisma,
+      sql,
+      p.values,
+    );
     const byId = new Map(rows.map((r) => [Number(r.id), r]));
     return ids.map((id) => {
       const row = byId.get(id);
@@ -205,7 +208,8 @@ export class InboundStore {
   private async commitBatch(turns: TurnCommit[]): Promise<boolean[]> {
     const now = this.now();
     const stamp = dbTimestamp(now);
-    return this.db.prisma.$transaction(async (tx) => {
+    // (SQL of our own only: on SQLite the turns' transaction holds the writer for its statements only)
+    return sqlTransaction(this.db.prisma, async (tx) => {
       const written = await this.storage.writeGroupsWithin(
         tx,
         turns.map((t) => t.writes),

@@ -8,6 +8,8 @@ import { Batcher } from '../../db/batcher';
 import { retryLostRaces } from '../../db/retry';
 import { dbTimestamp, insertFromJson, jsonTable, type JsonColumns } from '../../db/jsonRows';
 import { SqlParams } from '../../db/rawSql';
+import { sqlReader } from '../../db/sqlReads';
+import { sqlStatement, sqlTransaction } from '../../db/sqlTransaction';
 import { CHANNEL_ID } from './inbound';
 import type { AppliedStatus, StatusStore } from './statusStore';
 import { CHANNEL, idList, json, MESSAGE_COLUMNS, providerIdOf, type Tx } from './storeSql';
@@ -178,7 +180,7 @@ export class OutboxStore {
               OR e."status" = 'sending'))
         ORDER BY m."id" LIMIT ${p.add(limit, 'int')}${lock})
       RETURNING "id"`;
-    const claimed = await this.db.prisma.$queryRawUnsafe<{ id: number }[]>(sql, ...p.values);
+    const claimed = await sqlStatement<{ id: number }>(this.db.prisma, sql, p.values);
     if (!claimed.length) return [];
     const q = new SqlParams(this.provider);
     const list = idList(
@@ -186,25 +188,24 @@ export class OutboxStore {
       q,
       claimed.map((r) => Number(r.id)),
     );
-    const rows = await this.db.prisma.$queryRawUnsafe<
-      {
-        id: number;
-        conversationId: string;
-        kind: string;
-        payload: unknown;
-        attempts: number;
-        beneficiaryId: number | null;
-        contactId: number | null;
-        optedOutAt: Date | null;
-        language: string | null;
-        firstName: string | null;
-        reads: string | null;
-        voiceMode: string | null;
-        lastInboundAt: Date | string | null;
-        paceDueAt: Date | string | null;
-        createdAt: Date | string;
-      }[]
-    >(
+    // (read past Prisma, bot/db/sqlReads.ts: the claim above is committed)
+    const rows = await sqlReader(this.db.prisma).rows<{
+      id: number;
+      conversationId: string;
+      kind: string;
+      payload: unknown;
+      attempts: number;
+      beneficiaryId: number | null;
+      contactId: number | null;
+      optedOutAt: Date | null;
+      language: string | null;
+      firstName: string | null;
+      reads: string | null;
+      voiceMode: string | null;
+      lastInboundAt: Date | string | null;
+      paceDueAt: Date | string | null;
+      createdAt: Date | string;
+    }>(
       // The person is a beneficiary, or an employer contact (contactId, no beneficiaryId).
       `SELECT m."id", m."conversationId", m."kind", m."payload", m."attempts", m."beneficiaryId", m."contactId",
           m."createdAt",
@@ -216,7 +217,7 @@ export class OutboxStore {
         LEFT JOIN "Contact" c ON c."id" = m."contactId"
         LEFT JOIN "ConversationRef" r ON r."channel" = ${CHANNEL} AND r."userKey" = m."conversationId"
         WHERE m."id" IN ${list} ORDER BY m."id"`,
-      ...q.values,
+      q.values,
     );
     return rows.map((r) => ({
       id: Number(r.id),
@@ -254,7 +255,7 @@ export class OutboxStore {
     const unclaimed = `"claimedUntil" = NULL, "updatedAt" = '${now}'`;
     // (A deadlock or a write conflict lost to a turn is tried again: a send not recorded would go twice.)
     await retryLostRaces(() =>
-      this.db.prisma.$transaction(async (tx) => {
+      sqlTransaction(this.db.prisma, async (tx) => {
         if (sent.length) {
           await this.updateFrom(
             tx,

@@ -1,15 +1,17 @@
 // What the WhatsApp stores (inboundStore.ts, outboxStore.ts, statusStore.ts) share: the channel's
 // name in SQL, the transaction type, the columns of the messages they write, message ids of the
 // provider, and JSON lists for "IN".
-import type { Database, Prisma } from '../../db/client';
+import type { Database } from '../../db/client';
 import type { JsonColumns } from '../../db/jsonRows';
 import type { SqlParams } from '../../db/rawSql';
+import type { SqlClient } from '../../db/sqlTransaction';
 import { CHANNEL_ID } from './inbound';
 
 /** The channel's name as an SQL literal. */
 export const CHANNEL = `'${CHANNEL_ID}'`;
 
-export type Tx = Pick<Prisma.TransactionClient, '$executeRawUnsafe' | '$queryRawUnsafe'>;
+/** A transaction's client: Prisma's, or bot/db/sqlTransaction.ts' on SQLite's connection. */
+export type Tx = SqlClient;
 
 /** What every Message row the channel inserts (from JSON rows) fills in, in or out. */
 export const MESSAGE_COLUMNS: JsonColumns = {
