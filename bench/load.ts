@@ -32,6 +32,17 @@ export interface PhaseResult {
   /** process CPU time (user + system) per turn */
   cpuMsPerTurn: number;
   peakRssMb: number;
+  /** by step of the script (its number, the reply it got): where a queue forms when people move in step */
+  steps: StepLatency[];
+}
+
+export interface StepLatency {
+  step: number;
+  /** the translation key the reply started with (or had) */
+  reply: string;
+  turns: number;
+  p50Ms: number;
+  p95Ms: number;
 }
 
 /**
@@ -108,6 +119,7 @@ export async function runPhase(bot: Bot, options: PhaseOptions): Promise<PhaseRe
   const { label, conversations, turns, thinkMs } = options;
   const total = conversations * turns;
   const latencies: number[] = [];
+  const bySteps = new Map<string, number[]>();
   let errors = 0;
   let firstError: string | undefined;
   const fail = (why: string) => {
@@ -156,6 +168,10 @@ export async function runPhase(bot: Bot, options: PhaseOptions): Promise<PhaseRe
             `${JSON.stringify(replies.map((r) => [r.locale, r.text]))}`,
         );
       }
+      const reply = `${n}\t${s.expect[answer].starts ?? s.expect[answer].has}`;
+      let step = bySteps.get(reply);
+      if (!step) bySteps.set(reply, (step = []));
+      step.push(latencies[latencies.length - 1]);
       script.follow(s.expect[answer]);
       if (thinkMs > 0 && !period) await sleep(thinkMs * (0.5 + Math.random()));
     }
@@ -182,5 +198,16 @@ export async function runPhase(bot: Bot, options: PhaseOptions): Promise<PhaseRe
     p99Ms: percentile(latencies, 99),
     cpuMsPerTurn: (cpu.user + cpu.system) / 1000 / latencies.length,
     peakRssMb: peakRss / 2 ** 20,
+    steps: [...bySteps].map(([key, times]) => {
+      const [step, reply] = key.split('\t');
+      times.sort((a, b) => a - b);
+      return {
+        step: Number(step),
+        reply,
+        turns: times.length,
+        p50Ms: percentile(times, 50),
+        p95Ms: percentile(times, 95),
+      };
+    }),
   };
 }
