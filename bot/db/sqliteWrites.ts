@@ -63,7 +63,8 @@ export function connectionTransaction(
       } catch (err) {
         return rollback(err);
       }
-      return result instanceof Promise ? result.then(commit, rollback) : commit(result);
+      const later = result as PromiseLike<T> | undefined;
+      return typeof later?.then === 'function' ? Promise.resolve(later).then(commit, rollback) : commit(result as T);
     });
 }
 

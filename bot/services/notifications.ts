@@ -48,7 +48,7 @@ export async function queueNotification(
   const provider = providerOfClient(db);
   const [column, id] = typeof to === 'number' ? ['beneficiaryId', to] : ['contactId', to.contactId];
   let p = new SqlParams(provider);
-  // (the channel the person used last; NULLS LAST as Prisma orders a nullable column descending)
+  // (the conversation the person wrote from last; one they never wrote from comes after the others)
   const [ref] = await db.$queryRawUnsafe<{ id: unknown; channel: string; conversationId: string }[]>(
     `SELECT "id", "channel", "conversationId" FROM "ConversationRef" WHERE "${column}" = ${p.add(id, 'int')}
       ORDER BY "lastInboundAt" DESC NULLS LAST, "updatedAt" DESC LIMIT 1`,

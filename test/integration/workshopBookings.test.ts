@@ -3,6 +3,7 @@
 // same moment, and cancellations free seats for the waiting list at the same moment.
 import { book, cancelBooking, type BookingOutcome, type CancelOutcome } from '../../bot/services/workshops';
 import { testDatabases, useInstances } from '../support/databases';
+import { countPrismaTransactions } from '../support/prismaTransactions';
 import { newWorkshopSession } from '../support/workshopFixture';
 
 const INSTANCES = 20;
@@ -66,29 +67,17 @@ describe.each(testDatabases())('workshop bookings at the same moment on $name', 
     const s = await session(1);
     const [a, b] = await people(2);
     const client = prisma();
-    // SQLite: Prisma's transactions counted by a $transaction of our own in front of the class's (the
-    // client is a Proxy, bot/db/serialized.ts, that hands calls on to its target), removed after.
-    // (PostgreSQL's client is a Proxy of Prisma's own, and keeps Prisma's transaction anyway.)
-    const sqlite = kind.name === 'sqlite';
-    const original = Reflect.get(Object.getPrototypeOf(client), '$transaction') as (...a: unknown[]) => unknown;
-    let opened = 0;
-    if (sqlite)
-      Object.defineProperty(client, '$transaction', {
-        configurable: true,
-        value(this: unknown, ...args: unknown[]) {
-          opened++;
-          return original.apply(this, args);
-        },
-      });
+    // (SQLite only: PostgreSQL keeps Prisma's transaction)
+    const transactions = kind.name === 'sqlite' ? countPrismaTransactions(client) : undefined;
     try {
       expect((await book(client, a, s.id, NOW, { actor: self(a) })).status).toBe('booked');
       expect((await book(client, b, s.id, NOW, { actor: self(b), waitlistIfFull: true })).status).toBe('waitlisted');
       const { id } = await client.booking.findFirstOrThrow({ where: { sessionId: s.id, beneficiaryId: a } });
       expect(await cancelBooking(client, a, id, NOW, self(a))).toMatchObject({ promotedBeneficiaryId: b });
       // on the connection itself (bot/db/sqlTransaction.ts)
-      expect(opened).toBe(0);
+      if (transactions) expect(transactions.opened()).toBe(0);
     } finally {
-      if (sqlite) delete (client as { $transaction?: unknown }).$transaction;
+      transactions?.restore();
     }
     const state = await stateOf(s.id);
     expect(state).toMatchObject({ bookedCount: 1, booked: [b], waitlisted: [] });

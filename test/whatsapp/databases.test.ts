@@ -6,6 +6,7 @@ import { translator } from '../../bot/i18n/translator';
 import { queueNotification } from '../../bot/services/notifications';
 import { FAILURES, FakeGraphApi } from '../support/fakeGraphApi';
 import { postgresKind, testDatabases } from '../support/databases';
+import { countPrismaTransactions } from '../support/prismaTransactions';
 import { startWhatsAppApp, textOf, type WhatsAppTestApp } from '../support/whatsappApp';
 import { listReply, postWebhook, statusWebhook, text } from '../support/whatsappWebhooks';
 
@@ -35,6 +36,24 @@ describe.each(testDatabases())('WhatsApp channel on $name', (kind) => {
     const inbound = await h.app.db.prisma.message.findMany({ where: { direction: 'in', conversationId: p.waId } });
     expect(inbound.map((m) => m.status)).toEqual(['received', 'received', 'received', 'received']);
   });
+
+  if (kind.name === 'sqlite')
+    test("a person's turns, their commits, the replies' claims and sends open no Prisma transaction", async () => {
+      const transactions = countPrismaTransactions(h.app.db.prisma);
+      try {
+        const p = { waId: '33600000699', name: 'Amal' };
+        await h.send(text(p, 'bonjour'));
+        await h.send(listReply(p, '3', '3. العربية'));
+        await h.send(text(p, '١')); // read
+        expect(h.graph.sentTo(p.waId).map(textOf).join('\n')).toContain(
+          translator('ar')('onboarding.consent.question'),
+        );
+        // on the connection itself (bot/db/sqlTransaction.ts): the writer held for the statements only
+        expect(transactions.opened()).toBe(0);
+      } finally {
+        transactions.restore();
+      }
+    });
 
   test('statuses forward only; a failed send retried; a 131047 answered with the template', async () => {
     const db = h.app.db.prisma;
