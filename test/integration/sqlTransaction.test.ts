@@ -98,17 +98,17 @@ describe.each(testDatabases())('sqlTransaction on $name', (kind) => {
       p.values,
     );
     expect(rows.map((r) => ({ ...r, id: Number(r.id) }))).toEqual([{ id, firstName: `${name}!` }]);
-    // A CaseEvent with no such person: refused by its foreign key, the statement leaves nothing behind.
+    // An event without a type: refused (NOT NULL), the statement leaves nothing behind.
     const q = new SqlParams(kind.name === 'sqlite' ? 'sqlite' : 'postgresql');
     await expect(
       sqlStatement(
         db.prisma,
         `INSERT INTO "CaseEvent" ("beneficiaryId", "type", "actorType", "createdAt")
-          VALUES (${q.add(-1, 'int')}, 'test', 'system', ${q.add(new Date(), 'timestamp')}) RETURNING "id"`,
+          VALUES (${q.add(id, 'int')}, NULL, 'system', ${q.add(new Date(), 'timestamp')}) RETURNING "id"`,
         q.values,
       ),
     ).rejects.toThrow();
-    expect(await db.prisma.caseEvent.count({ where: { beneficiaryId: -1 } })).toBe(0);
+    expect(await db.prisma.caseEvent.count({ where: { beneficiaryId: id } })).toBe(1);
     const [one] = await sqlStatement<{ one: unknown }>(db.prisma, 'SELECT 1 AS "one"', []);
     expect(Number(one.one)).toBe(1);
   });
