@@ -46,7 +46,7 @@ export async function queueNotification(
   options: QueueOptions = {},
 ): Promise<number> {
   const provider = providerOfClient(db);
-  const [column, id] = typeof to === 'number' ? ['beneficiaryId', to] : ['contactId', to.contactId];
+  const [[column, id]] = Object.entries(recipientOf(to));
   let p = new SqlParams(provider);
   // (the conversation the person wrote from last; one they never wrote from comes after the others)
   const [ref] = await db.$queryRawUnsafe<{ id: unknown; channel: string; conversationId: string }[]>(
