@@ -82,8 +82,9 @@ export class BotFrameworkChannel {
           adapter.continueConversationAsync(this.app.appId ?? '', reference, async (context) => {
             await context.sendActivities(activities);
           });
-        // In the person's own turn already: queueing behind it would wait for ourselves.
-        await (personIsHere ? send() : this.core.turns.run(target.conversationId, send));
+        // In the person's own turn already: queueing behind it would wait for ourselves. Sent from
+        // another person's turn, which holds a place of the queue already: this takes none.
+        await (personIsHere ? send() : this.core.turns.run(target.conversationId, send, { unbounded: true }));
         return true;
       },
     };
