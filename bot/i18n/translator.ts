@@ -31,39 +31,117 @@ void i18n.init({
 const REMEMBERED_TEXTS = 5000;
 
 /**
- * A language's translation function, remembering the texts of keys asked without values, or with
- * numbers only (an option's number, a count, a year): a turn asks for a few dozen (labels, option
- * lines, their spoken forms), and i18next resolves each one afresh (namespaces, fallbacks, plurals,
- * nesting, interpolation), 5-9 % of a turn's CPU. The resources never change once loaded, so the
- * same key with the same numbers gives the same text. A text with words of the person's or the
- * case's (a name, a place) is never remembered: it is made every time.
+ * i18next's options, not words of the text: a value under one of these names changes which text
+ * is chosen, so a call with such a value as a string is never remembered.
+ */
+const OPTION_NAMES = new Set([
+  'count',
+  'context',
+  'ordinal',
+  'lng',
+  'lngs',
+  'ns',
+  'defaultValue',
+  'returnObjects',
+  'returnDetails',
+  'joinArrays',
+  'keyPrefix',
+  'replace',
+  'interpolation',
+  'postProcess',
+  'fallbackLng',
+  'nsSeparator',
+  'keySeparator',
+  'skipInterpolation',
+]);
+
+/** A text with words put in at run time: its pieces, with the index of the word between two. */
+interface Template {
+  pieces: string[];
+  words: number[];
+}
+
+/** Marks where the i-th word goes in i18next's text (characters no translation holds). */
+const marker = (i: number) => `\u0002${i}\u0003`;
+// eslint-disable-next-line no-control-regex -- the markers are control characters on purpose
+const MARKERS = /\u0002(\d+)\u0003/;
+
+/**
+ * A language's translation function that remembers what i18next makes: a turn asks for a few
+ * dozen texts (labels, option lines, their spoken forms), and i18next resolves each one afresh
+ * (namespaces, fallbacks, plurals, interpolation; with values, a copy of all its options per
+ * call), 5-9 % of a turn's CPU. The resources never change once loaded, so:
+ * - a key without values, or with numbers only (an option's number, a count, a year), gives the
+ *   same text each time: it is remembered;
+ * - with words too (a name, a place, a time), i18next makes the text once with a marker in place
+ *   of each word, and the words are put in at the markers at each call: the same text as
+ *   i18next's (which puts a value in as it is: escapeValue is off, and no text formats its words).
  */
 export function remembering(t: TFunction): TFunction {
   const translate = t as unknown as (...args: unknown[]) => unknown;
   const texts = new Map<string, unknown>();
+  const templates = new Map<string, Template | null>();
   return ((key: unknown, ...rest: unknown[]) => {
-    const id = typeof key === 'string' ? rememberedAs(key, rest) : undefined;
-    if (id === undefined) return translate(key, ...rest);
-    let text = texts.get(id);
-    if (text === undefined) {
-      if (texts.size >= REMEMBERED_TEXTS) texts.clear();
-      texts.set(id, (text = translate(key, ...rest)));
+    const shape = typeof key === 'string' ? shapeOf(key, rest) : undefined;
+    if (shape === undefined) return translate(key, ...rest);
+    if (!shape.words) {
+      let text = texts.get(shape.id);
+      if (text === undefined) {
+        if (texts.size >= REMEMBERED_TEXTS) texts.clear();
+        texts.set(shape.id, (text = translate(key, ...rest)));
+      }
+      return text;
     }
-    return text;
+    const values = rest[0] as Record<string, unknown>;
+    let template = templates.get(shape.id);
+    if (template === undefined) {
+      if (templates.size >= REMEMBERED_TEXTS) templates.clear();
+      const marked = { ...values };
+      shape.words.forEach((name, i) => (marked[name] = marker(i)));
+      templates.set(shape.id, (template = templateOf(translate(key, marked))));
+    }
+    return template ? filled(template, shape.words, values) : translate(key, ...rest);
   }) as unknown as TFunction;
 }
 
-/** The key and its numbers, or undefined when the text is not to be remembered. */
-function rememberedAs(key: string, rest: unknown[]): string | undefined {
-  if (!rest.length) return key;
+/**
+ * What a text depends on besides its words: the key and its numbers (`id`), and the names of its
+ * words in order; undefined when the text is not to be remembered (other arguments, values that
+ * are no words nor numbers, or an option of i18next's given as a string).
+ */
+function shapeOf(key: string, rest: unknown[]): { id: string; words?: string[] } | undefined {
+  if (!rest.length) return { id: key };
   const values = rest[0];
   if (rest.length > 1 || !values || typeof values !== 'object' || Array.isArray(values)) return undefined;
   let id = key;
-  for (const [name, value] of Object.entries(values)) {
-    if (typeof value !== 'number' && typeof value !== 'boolean') return undefined;
-    id += `\u0000${name}=${value}`;
+  let words: string[] | undefined;
+  for (const name in values) {
+    const value = (values as Record<string, unknown>)[name];
+    if (typeof value === 'number' || typeof value === 'boolean') id += `\u0000${name}=${value}`;
+    else if (typeof value === 'string' && !OPTION_NAMES.has(name)) {
+      id += `\u0000${name}`;
+      (words ??= []).push(name);
+    } else return undefined;
   }
-  return id;
+  return { id, words };
+}
+
+/** i18next's text split at the markers; null when it is no string or holds none of them whole. */
+function templateOf(text: unknown): Template | null {
+  if (typeof text !== 'string') return null;
+  const split = text.split(MARKERS);
+  const pieces: string[] = [];
+  const words: number[] = [];
+  split.forEach((piece, i) => (i % 2 ? words.push(Number(piece)) : pieces.push(piece)));
+  // (a marker cut by the text, say by a length limit, would leave a stray character)
+  return pieces.some((piece) => piece.includes('\u0002') || piece.includes('\u0003')) ? null : { pieces, words };
+}
+
+function filled(template: Template, names: string[], values: Record<string, unknown>): string {
+  let text = template.pieces[0];
+  for (let i = 0; i < template.words.length; i++)
+    text += (values[names[template.words[i]]] as string) + template.pieces[i + 1];
+  return text;
 }
 
 const fixed = new Map<LanguageCode, TFunction>(LANGUAGE_CODES.map((c) => [c, remembering(i18n.getFixedT(c))]));
@@ -71,6 +149,11 @@ const fixed = new Map<LanguageCode, TFunction>(LANGUAGE_CODES.map((c) => [c, rem
 /** The translation function of a language. */
 export function translator(code: LanguageCode): TFunction {
   return fixed.get(code)!;
+}
+
+/** i18next's own translation function of a language, remembering nothing (to check translator against). */
+export function i18nextTranslator(code: LanguageCode): TFunction {
+  return i18n.getFixedT(code);
 }
 
 /**
