@@ -19,7 +19,7 @@ import { SpeechMiddleware, type SpeechToText } from '../voice/speechToText';
 import type { Voice } from '../voice/voice';
 import { VoiceMiddleware } from '../voice/voiceMiddleware';
 import { PrismaStorage } from './prismaStorage';
-import { TurnQueue } from './turnQueue';
+import { TurnQueue, turnsAtOnce } from './turnQueue';
 import type { ProfileAccessor, UserProfile } from './turnState';
 import { say } from '../../cards/messages';
 import { createConversationRoot, type DialogDeps } from '../../dialogs';
@@ -110,7 +110,7 @@ export function createBotCore(db: Database, config: BotCoreConfig, log: Logger, 
     messageLog,
     profile,
     voice: options.voice,
-    turns: new TurnQueue(),
+    turns: new TurnQueue(turnsAtOnce(db.provider)),
     installPipeline(adapter) {
       adapter.use(...middleware);
       adapter.onTurnError = onTurnError;

@@ -1,7 +1,7 @@
 // The turn queue (bot/turns/turnQueue.ts): a conversation's turns in order, at most N turns at
 // once, the others waiting their turn first come first served; a message sent from within a turn
 // to someone else takes no place, so it never waits for the place its own turn holds.
-import { TurnQueue, TURNS_AT_ONCE } from '../../bot/turns/turnQueue';
+import { TurnQueue, TURNS_AT_ONCE, turnsAtOnce } from '../../bot/turns/turnQueue';
 
 /** A task that runs until `finish()`; `started` tells whether it began. */
 function gate() {
@@ -126,4 +126,15 @@ test('idle() waits for the turns still waiting for a place; the default bound is
   expect(idle).toBe(true);
   expect(ran).toBe(TURNS_AT_ONCE + 3);
   expect(() => new TurnQueue(0)).toThrow(RangeError);
+});
+
+test('on PostgreSQL there is no bound: every conversation runs its turn at once', async () => {
+  expect(turnsAtOnce('sqlite')).toBe(TURNS_AT_ONCE);
+  const queue = new TurnQueue(turnsAtOnce('postgresql'));
+  const gates = Array.from({ length: 200 }, () => gate());
+  const runs = gates.map((g, i) => queue.run(`c${i}`, g.task));
+  await settle();
+  expect(gates.every((g) => g.started)).toBe(true);
+  gates.forEach((g) => g.finish());
+  await Promise.all(runs);
 });
