@@ -23,6 +23,11 @@ export function attachSqliteConnection(prisma: object, connection: () => BetterS
   connections.set(prisma, connection);
 }
 
+/** The SQLite connection of a client openDatabase made (undefined for PostgreSQL), for tests. */
+export function sqliteConnectionOf(prisma: object): BetterSqlite3.Database | undefined {
+  return connections.get(prisma)?.();
+}
+
 /** SQLite takes no booleans: it stores them as 0 and 1 (as Prisma does). */
 export const bindable = (values: unknown[]) => values.map((v) => (typeof v === 'boolean' ? Number(v) : v));
 

@@ -4,6 +4,7 @@
 // sent once.
 import { translator } from '../../bot/i18n/translator';
 import { queueNotification } from '../../bot/services/notifications';
+import { sqliteConnectionOf } from '../../bot/db/sqliteWrites';
 import { FAILURES, FakeGraphApi } from '../support/fakeGraphApi';
 import { postgresKind, testDatabases } from '../support/databases';
 import { countPrismaTransactions } from '../support/prismaTransactions';
@@ -53,6 +54,29 @@ describe.each(testDatabases())('WhatsApp channel on $name', (kind) => {
       } finally {
         transactions.restore();
       }
+    });
+
+  if (kind.name === 'sqlite')
+    test("a commit's and a send's statements have the same text at every moment: compiled once", async () => {
+      const connection = sqliteConnectionOf(h.app.db.prisma)!;
+      const prepare = connection.prepare;
+      const texts = new Set<string>();
+      connection.prepare = ((sql: string) => (texts.add(sql), prepare(sql))) as typeof prepare;
+      try {
+        const p = { waId: '33600000698', name: 'Samir' };
+        await h.send(text(p, 'bonjour'));
+        await h.send(listReply(p, '1', '1. Français'));
+        await h.send(text(p, '1')); // read
+        expect(h.graph.sentTo(p.waId).length).toBeGreaterThanOrEqual(3);
+      } finally {
+        connection.prepare = prepare;
+      }
+      // (the time of each was written into the text: each commit and settlement compiled anew,
+      // and pushed the other statements out of the cache)
+      const kinds = (start: string) => [...texts].filter((sql) => sql.startsWith(start)).length;
+      expect(kinds(`UPDATE "Message" SET "status" = 'received'`)).toBe(1);
+      expect(kinds(`UPDATE "Message" SET "status" = 'sent'`)).toBe(1);
+      expect(kinds(`UPDATE "Message" SET "nextAttemptAt"`)).toBe(1);
     });
 
   test('statuses forward only; a failed send retried; a 131047 answered with the template', async () => {

@@ -221,7 +221,9 @@ export class InboundStore {
       );
       const handled = done.flatMap((t) => (t.inbound ? [t.inbound] : []));
       if (handled.length) {
+        // (the time a parameter: the statements' text is the same every time, compiled once)
         const p = new SqlParams(this.provider);
+        const updatedAt = p.add(now, 'timestamp'); // (SQLite's parameters are positional: SET's first)
         const rows = handled.map((h) => ({
           id: h.id,
           payload: h.forget ? { forgotten: true } : h.payload,
@@ -236,14 +238,14 @@ export class InboundStore {
         );
         await tx.$executeRawUnsafe(
           `UPDATE "Message" SET "status" = 'received', "claimedUntil" = NULL, "payload" = x."payload",
-              "beneficiaryId" = x."b", "contactId" = x."c", "conversationId" = x."keep", "updatedAt" = '${stamp}'
+              "beneficiaryId" = x."b", "contactId" = x."c", "conversationId" = x."keep", "updatedAt" = ${updatedAt}
             FROM ${table} WHERE "Message"."id" = x."id"`,
           ...p.values,
         );
         // After a "stop", only the replies among the parked messages: proactive ones keep waiting.
         const q = new SqlParams(this.provider);
         await tx.$executeRawUnsafe(
-          `UPDATE "Message" SET "nextAttemptAt" = '${stamp}'
+          `UPDATE "Message" SET "nextAttemptAt" = ${q.add(now, 'timestamp')}
             WHERE "channel" = ${CHANNEL} AND "direction" = 'out' AND "status" = 'queued' AND "nextAttemptAt" IS NULL
               AND "conversationId" IN ${textList(
                 this.provider,

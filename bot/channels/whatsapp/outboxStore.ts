@@ -247,12 +247,13 @@ export class OutboxStore {
   }
 
   private async settleBatch(all: Settlement[]): Promise<null[]> {
-    const now = dbTimestamp(this.now());
+    const now = this.now();
     const by = <K extends Settlement['outcome']>(k: K) =>
       all.filter((s): s is Extract<Settlement, { outcome: K }> => s.outcome === k);
     const sent = by('sent');
-    // every settlement ends the claim
-    const unclaimed = `"claimedUntil" = NULL, "updatedAt" = '${now}'`;
+    // every settlement ends the claim (the time a parameter: the statement's text is the same every
+    // time, compiled once, bot/db/statementCache.ts)
+    const unclaimed = (p: SqlParams) => `"claimedUntil" = NULL, "updatedAt" = ${p.add(now, 'timestamp')}`;
     // (A deadlock or a write conflict lost to a turn is tried again: a send not recorded would go twice.)
     await retryLostRaces(() =>
       sqlTransaction(this.db.prisma, async (tx) => {
@@ -261,8 +262,10 @@ export class OutboxStore {
             tx,
             { id: 'int', providerId: 'text', payload: 'json', to: 'text' },
             sent.map((s) => ({ id: s.id, providerId: providerIdOf(s.providerId), payload: s.payload, to: s.to })),
-            `"status" = 'sent', "providerId" = x."providerId", "payload" = x."payload", "conversationId" = x."to",
-            "sentAt" = '${now}', "errorCode" = NULL, "errorTitle" = NULL, ${unclaimed}`,
+            (
+              p,
+            ) => `"status" = 'sent', "providerId" = x."providerId", "payload" = x."payload", "conversationId" = x."to",
+            "sentAt" = ${p.add(now, 'timestamp')}, "errorCode" = NULL, "errorTitle" = NULL, ${unclaimed(p)}`,
           );
         }
         const retry = by('retry');
@@ -276,8 +279,8 @@ export class OutboxStore {
               code: s.errorCode ?? null,
               title: s.errorTitle ?? null,
             })),
-            `"status" = 'queued', "nextAttemptAt" = x."at", "errorCode" = x."code", "errorTitle" = x."title",
-            ${unclaimed}`,
+            (p) => `"status" = 'queued', "nextAttemptAt" = x."at", "errorCode" = x."code", "errorTitle" = x."title",
+            ${unclaimed(p)}`,
           );
         }
         const failed = by('failed');
@@ -286,8 +289,8 @@ export class OutboxStore {
             tx,
             { id: 'int', code: 'int', title: 'text' },
             failed.map((s) => ({ id: s.id, code: s.errorCode ?? null, title: s.errorTitle ?? null })),
-            `"status" = 'failed', "failedAt" = '${now}', "errorCode" = x."code", "errorTitle" = x."title",
-              ${unclaimed}`,
+            (p) => `"status" = 'failed', "failedAt" = ${p.add(now, 'timestamp')}, "errorCode" = x."code",
+              "errorTitle" = x."title", ${unclaimed(p)}`,
           );
         }
         const released = by('release');
@@ -296,7 +299,7 @@ export class OutboxStore {
             tx,
             { id: 'int', at: 'timestamp' },
             released.map((s) => ({ id: s.id, at: s.at && dbTimestamp(s.at) })),
-            `"status" = 'queued', "nextAttemptAt" = x."at", "attempts" = "attempts" - 1, ${unclaimed}`,
+            (p) => `"status" = 'queued', "nextAttemptAt" = x."at", "attempts" = "attempts" - 1, ${unclaimed(p)}`,
           );
         }
       }),
@@ -334,11 +337,19 @@ export class OutboxStore {
   }
 
   /** UPDATE "Message" SET <set> FROM <rows as a table x> WHERE id = x.id AND it is still being sent. */
-  private async updateFrom(tx: Tx, columns: JsonColumns, rows: Record<string, unknown>[], set: string) {
+  private async updateFrom(
+    tx: Tx,
+    columns: JsonColumns,
+    rows: Record<string, unknown>[],
+    set: (p: SqlParams) => string,
+  ) {
     const p = new SqlParams(this.provider);
+    // (SQLite's parameters are positional: the SET clause's come first)
+    const assignments = set(p);
     const table = jsonTable(this.provider, columns, p.add(JSON.stringify(rows)));
     await tx.$executeRawUnsafe(
-      `UPDATE "Message" SET ${set} FROM ${table} WHERE "Message"."id" = x."id" AND "Message"."status" = 'sending'`,
+      `UPDATE "Message" SET ${assignments} FROM ${table}
+        WHERE "Message"."id" = x."id" AND "Message"."status" = 'sending'`,
       ...p.values,
     );
   }
