@@ -106,6 +106,8 @@ export interface SenderOptions {
   concurrency?: number;
   /** how often to look for due messages when nothing wakes the loop, ms (default 1000) */
   pollMs?: number;
+  /** claims one after the other are at least this far apart, ms (default CLAIM_GAP_MS) */
+  claimGapMs?: number;
   pacer?: PairPacer;
   /** the number's rate, when instances share it (sharedPace.ts); else a token bucket at `mps` */
   pace?: SendPace;
@@ -117,6 +119,15 @@ export interface SenderOptions {
   /** spoken replies as voice notes (undefined: nobody hears the bot) */
   voiceNotes?: VoiceNotes;
 }
+
+/**
+ * Each claim reads the due messages and, for each, the person's earlier ones (their order): about
+ * 0.25 ms on SQLite whether it takes one message or fifty. While people talk, every commit and
+ * every send that ends wakes the loop, and it claimed about once per message sent; claims at most
+ * every 5 ms take the messages of several commits at once (issue 16: a third fewer claims, the
+ * next question's p95 about 60 ms shorter). A message after a quiet moment is claimed at once.
+ */
+export const CLAIM_GAP_MS = 5;
 
 export class WhatsAppSender {
   private readonly bucket: SendPace;
@@ -179,7 +190,9 @@ export class WhatsAppSender {
   private async run() {
     const { store, log, leaseMs } = this.options;
     const concurrency = this.options.concurrency ?? 64;
+    const gap = this.options.claimGapMs ?? CLAIM_GAP_MS;
     while (this.running) {
+      const claimedAt = Date.now();
       const room = concurrency - this.inFlight.size;
       let claimed: ClaimedOutbound[] = [];
       if (room > 0 && !this.stopped) {
@@ -200,6 +213,9 @@ export class WhatsAppSender {
       }
       if (!claimed.length) await this.sleep(this.options.pollMs ?? 1000);
       else await new Promise((r) => setImmediate(r)); // let sends that end together share one claim
+      const early = claimedAt + gap - Date.now();
+      if (early > 0 && this.running)
+        await Promise.race([new Promise((r) => setTimeout(r, early).unref()), this.halted]);
     }
   }
 
