@@ -4,10 +4,11 @@
 //
 // Why a bound: every turn in progress keeps its dialog contexts, state and replies alive. With 200
 // people answering at once and no bound, each young-generation collection copies all of that
-// (issue 16: a third of a turn's CPU was the scavenger); 16 at once keep the batches of writes full
-// and the live set small. A turn waits for a place before it joins its conversation's line, so a
-// turn that holds a place never waits for one that does not (no deadlock): the turns ahead of it in
-// its line hold places already.
+// (issue 16: scavenges took a quarter of the CPU); 16 at once keep the batches of writes full and
+// the live set small. A turn waits for a place before it joins its conversation's line, so a turn
+// that holds a place never waits for one that does not (no deadlock): the turns ahead of it in its
+// line hold places already. A turn waiting for a slow service (a transcription) keeps its place:
+// 16 of those at once make the others wait, as WhatsApp's own bound (32 handled at once) did.
 export const TURNS_AT_ONCE = 16;
 
 /**

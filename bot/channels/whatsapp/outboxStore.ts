@@ -262,10 +262,9 @@ export class OutboxStore {
             tx,
             { id: 'int', providerId: 'text', payload: 'json', to: 'text' },
             sent.map((s) => ({ id: s.id, providerId: providerIdOf(s.providerId), payload: s.payload, to: s.to })),
-            (
-              p,
-            ) => `"status" = 'sent', "providerId" = x."providerId", "payload" = x."payload", "conversationId" = x."to",
-            "sentAt" = ${p.add(now, 'timestamp')}, "errorCode" = NULL, "errorTitle" = NULL, ${unclaimed(p)}`,
+            (p) =>
+              `"status" = 'sent', "providerId" = x."providerId", "payload" = x."payload", "conversationId" = x."to", ` +
+              `"sentAt" = ${p.add(now, 'timestamp')}, "errorCode" = NULL, "errorTitle" = NULL, ${unclaimed(p)}`,
           );
         }
         const retry = by('retry');
