@@ -126,7 +126,7 @@ function shapeOf(key: string, rest: unknown[]): { id: string; words?: string[] }
   return { id, words };
 }
 
-/** i18next's text split at the markers; null when it is no string or holds none of them whole. */
+/** i18next's text split at the markers; null when it is no string or a marker came out cut. */
 function templateOf(text: unknown): Template | null {
   if (typeof text !== 'string') return null;
   const split = text.split(MARKERS);

@@ -9,6 +9,8 @@
 // that holds a place never waits for one that does not (no deadlock): the turns ahead of it in its
 // line hold places already. A turn waiting for a slow service (a transcription) keeps its place:
 // 16 of those at once make the others wait, as WhatsApp's own bound (32 handled at once) did.
+import type { Provider } from '../db/migrate';
+
 export const TURNS_AT_ONCE = 16;
 
 /**
@@ -17,7 +19,7 @@ export const TURNS_AT_ONCE = 16;
  * the fuller the batches of writes: a bound of 16 (or 64) cost about a tenth of the throughput, so
  * there is none.
  */
-export function turnsAtOnce(provider: 'sqlite' | 'postgresql'): number {
+export function turnsAtOnce(provider: Provider): number {
   return provider === 'sqlite' ? TURNS_AT_ONCE : Infinity;
 }
 
