@@ -79,6 +79,46 @@ describe.each(testDatabases())('WhatsApp channel on $name', (kind) => {
       expect(kinds(`UPDATE "Message" SET "nextAttemptAt"`)).toBe(1);
     });
 
+  if (kind.name === 'sqlite')
+    test("the claims find messages by id, and a person's earlier ones by index: no walk of the table", async () => {
+      const connection = sqliteConnectionOf(h.app.db.prisma)!;
+      const prepare = connection.prepare;
+      const runs = new Map<string, unknown[]>();
+      connection.prepare = ((sql: string) => {
+        const statement = prepare(sql) as unknown as Record<'all' | 'run', (...args: unknown[]) => unknown>;
+        if (!/^UPDATE "Message".* SET "status" = '(processing|sending)'/.test(sql)) return statement;
+        const keep = (method: 'all' | 'run') => {
+          const call = statement[method];
+          return (...args: unknown[]) => (runs.set(sql, args), call(...args));
+        };
+        return { ...statement, all: keep('all'), run: keep('run') };
+      }) as typeof prepare;
+      try {
+        const p = { waId: '33600000697', name: 'Hadi' };
+        await h.send(text(p, 'bonjour'));
+        await h.send(listReply(p, '1', '1. Français'));
+        expect(h.graph.sentTo(p.waId).length).toBeGreaterThanOrEqual(2);
+      } finally {
+        connection.prepare = prepare;
+      }
+      const plans = [...runs].map(([sql, args]) =>
+        (connection.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as { detail: string }[]).map((r) => r.detail),
+      );
+      expect(plans).toHaveLength(2); // the inbound claim and the outbox claim
+      for (const plan of plans) {
+        // (a walk of the table, or of all of one direction's messages, grows with the history kept)
+        expect(plan.filter((d) => /^SCAN (Message|m|e|d)\b|BLOOM/.test(d))).toEqual([]);
+        expect(plan.filter((d) => /\(direction=\?\)$/.test(d))).toEqual([]);
+        expect(plan[0]).toMatch(/^SEARCH (Message|m) USING INTEGER PRIMARY KEY/);
+        const earlier = plan.filter((d) => d.startsWith('SEARCH e '));
+        expect(earlier.length).toBeGreaterThan(0);
+        for (const d of earlier)
+          expect(d).toContain(
+            'Message_conversationId_direction_status_id_idx (conversationId=? AND direction=? AND status=? AND id<?)',
+          );
+      }
+    });
+
   test('statuses forward only; a failed send retried; a 131047 answered with the template', async () => {
     const db = h.app.db.prisma;
     const b = await db.beneficiary.create({

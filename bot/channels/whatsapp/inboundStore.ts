@@ -133,7 +133,9 @@ export class InboundStore {
   private async claimBatch(ids: number[]): Promise<(ClaimedInbound | undefined)[]> {
     const now = this.now();
     const p = new SqlParams(this.provider);
-    const sql = `UPDATE "Message" SET "status" = 'processing',
+    // (NOT INDEXED, SQLite only: it still finds the rows by id, where without it SQLite preferred
+    // to walk every received message through the (direction, ...) index)
+    const sql = `UPDATE "Message"${this.provider === 'sqlite' ? ' NOT INDEXED' : ''} SET "status" = 'processing',
         "claimedUntil" = ${p.add(new Date(now.getTime() + this.leaseMs), 'timestamp')},
         "attempts" = "attempts" + 1, "updatedAt" = ${p.add(now, 'timestamp')}
       WHERE "id" IN ${idList(this.provider, p, ids)} AND "direction" = 'in' AND "channel" = ${CHANNEL}

@@ -151,7 +151,9 @@ export class OutboxStore {
     // (Parameters are added in the order they appear: SQLite's "?" are positional.)
     // The oldest due rows, in two parts that the (direction, status, nextAttemptAt) index reads
     // in order, a few more than asked (some wait behind a person's earlier message): with an OR,
-    // or sorting every due row, each claim would read the whole backlog.
+    // or sorting every due row, each claim would read the whole backlog. Whether an earlier message
+    // of the person still has to go out is two look-ups of the (conversationId, direction, status,
+    // id) index, one per status: with an OR, SQLite walked all the person's messages for each row.
     // On PostgreSQL, a row another instance claimed between this statement's snapshot and its lock
     // is re-checked against its new version, but only on the conditions about m itself (not those
     // of the derived tables, read in the old snapshot): so m states its claimable state too.
@@ -171,13 +173,14 @@ export class OutboxStore {
               WHERE d."direction" = 'out' AND d."status" = 'sending' AND d."claimedUntil" < ${p.add(now, 'timestamp')}
               AND d."channel" = ${CHANNEL} LIMIT ${p.add(take, 'int')}) AS lapsed)
           AND NOT EXISTS (SELECT 1 FROM "Message" e
-            WHERE e."conversationId" = m."conversationId" AND e."channel" = ${CHANNEL}
-            AND e."direction" = 'out' AND e."id" < m."id"
-            -- (a reply waiting to be retried holds back what follows; a proactive message waiting for the
-            -- end of the quiet hours does not hold back the replies of the night, nor does a parked one)
-            AND ((e."status" = 'queued' AND e."nextAttemptAt" IS NOT NULL
-                AND (e."kind" = 'reply' OR e."nextAttemptAt" <= ${p.add(now, 'timestamp')}))
-              OR e."status" = 'sending'))
+            WHERE e."conversationId" = m."conversationId" AND e."direction" = 'out' AND e."status" = 'sending'
+            AND e."id" < m."id" AND e."channel" = ${CHANNEL})
+          -- (a reply waiting to be retried holds back what follows; a proactive message waiting for the
+          -- end of the quiet hours does not hold back the replies of the night, nor does a parked one)
+          AND NOT EXISTS (SELECT 1 FROM "Message" e
+            WHERE e."conversationId" = m."conversationId" AND e."direction" = 'out' AND e."status" = 'queued'
+            AND e."id" < m."id" AND e."channel" = ${CHANNEL} AND e."nextAttemptAt" IS NOT NULL
+            AND (e."kind" = 'reply' OR e."nextAttemptAt" <= ${p.add(now, 'timestamp')}))
         ORDER BY m."id" LIMIT ${p.add(limit, 'int')}${lock})
       RETURNING "id"`;
     const claimed = await sqlStatement<{ id: number }>(this.db.prisma, sql, p.values);
