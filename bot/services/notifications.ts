@@ -84,6 +84,9 @@ export async function pendingNotifications(db: Db, to: Recipient, now: Date): Pr
       ...recipientOf(to),
       direction: 'out',
       kind: { not: 'reply' },
+      // (said apart from the OR below, so that the (person, status) index reads only these rows,
+      // not all the person's messages)
+      status: { in: ['queued', 'sending'] },
       OR: [
         { status: 'queued', OR: [{ nextAttemptAt: null }, { nextAttemptAt: { lte: now } }] },
         { status: 'sending', claimedUntil: { lt: now } },

@@ -1,10 +1,11 @@
-// What a WhatsApp claim costs once people have a long history (issue 16): the benchmark's
-// conversations are a few minutes old, a real database keeps months of messages. On a fresh SQLite
-// file migrated by the project's runner, 1,000 people with H earlier messages each (half received,
-// half sent), then rounds of: one new message of each of 100 people, each taken by the inbound
-// store's claim; a reply to each, taken by the outbox's claims 10 at a time. Prints the claims'
-// median and p95 in microseconds, for H = 0 and the H given.
-// `npm run build && node dist/bench/claimHistory.js [H]` (default 300; 300,000 messages in all).
+// What the queries asked at each message cost once people have a long history (issue 16): the
+// benchmark's conversations are a few minutes old, a real database keeps months of messages. On a
+// fresh SQLite file migrated by the project's runner, 1,000 people with H earlier messages each (half
+// received, half sent), then rounds of: one new message of each of 100 people, each taken by the
+// WhatsApp inbound store's claim, and the person's pending notifications read (as at each turn); a
+// reply to each, taken by the outbox's claims 10 at a time. Prints the median and p95 in
+// microseconds, for H = 0 and the H given.
+// `npm run build && node dist/bench/history.js [H]` (default 300; 300,000 messages in all).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +15,7 @@ import { PrismaStorage } from '../bot/turns/prismaStorage';
 import { InboundStore } from '../bot/channels/whatsapp/inboundStore';
 import { OutboxStore } from '../bot/channels/whatsapp/outboxStore';
 import { StatusStore } from '../bot/channels/whatsapp/statusStore';
+import { pendingNotifications } from '../bot/services/notifications';
 
 const PEOPLE = 1000;
 const ROUNDS = 10;
@@ -28,17 +30,23 @@ function quantile(sorted: number[], q: number): number {
 function fillHistory(db: Database, history: number): void {
   const connection = sqliteConnectionOf(db.prisma)!;
   const at = new Date(Date.now() - 90 * 86400_000).toISOString();
+  const person = connection.prepare(
+    `INSERT INTO "Beneficiary" ("id", "firstName", "phone", "status", "createdAt", "updatedAt")
+      VALUES (?, 'Test', ?, 'active', ?, ?)`,
+  );
   const insert = connection.prepare(
-    `INSERT INTO "Message" ("direction", "channel", "conversationId", "kind", "status", "payload",
-        "createdAt", "updatedAt") VALUES (?, 'whatsapp', ?, 'reply', ?, '{"type":"message","text":"..."}', ?, ?)`,
+    `INSERT INTO "Message" ("direction", "channel", "conversationId", "beneficiaryId", "kind", "status", "payload",
+        "createdAt", "updatedAt") VALUES (?, 'whatsapp', ?, ?, 'reply', ?, '{"type":"message","text":"..."}', ?, ?)`,
   );
   connection.transaction(() => {
+    for (let i = 0; i < PEOPLE; i++) person.run(i + 1, `+${waId(i)}`, at, at);
     for (let k = 0; k < history; k++)
-      for (let i = 0; i < PEOPLE; i++) insert.run(k % 2 ? 'out' : 'in', waId(i), k % 2 ? 'sent' : 'received', at, at);
+      for (let i = 0; i < PEOPLE; i++)
+        insert.run(k % 2 ? 'out' : 'in', waId(i), i + 1, k % 2 ? 'sent' : 'received', at, at);
   })();
 }
 
-async function measure(history: number): Promise<{ inbound: number[]; outbound: number[] }> {
+async function measure(history: number): Promise<Record<'inbound' | 'pending' | 'outbound', number[]>> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'passerelle-bench-claims-'));
   const db = await openDatabase(`file:${path.join(dir, 'claims.db')}`, { walCheckpoints: false });
   try {
@@ -55,7 +63,7 @@ async function measure(history: number): Promise<{ inbound: number[]; outbound: 
     const sent = connection.prepare(
       `UPDATE "Message" SET "status" = 'sent' WHERE "direction" = 'out' AND "status" = 'sending'`,
     );
-    const times = { inbound: [] as number[], outbound: [] as number[] };
+    const times = { inbound: [] as number[], pending: [] as number[], outbound: [] as number[] };
     for (let round = 0; round < ROUNDS + 1; round++) {
       const warm = round === 0; // (the first round is not counted: statements compiled, pages read)
       const who = Array.from({ length: PER_ROUND }, (_, k) => (round * PER_ROUND + k) % PEOPLE);
@@ -68,6 +76,9 @@ async function measure(history: number): Promise<{ inbound: number[]; outbound: 
         if (!warm) times.inbound.push(Number(process.hrtime.bigint() - start) / 1000);
         if (!claimed) throw new Error('an inbound message was not claimed');
         settle.run(id);
+        const read = process.hrtime.bigint();
+        await pendingNotifications(db.prisma, i + 1, new Date());
+        if (!warm) times.pending.push(Number(process.hrtime.bigint() - read) / 1000);
       }
       await outbox.enqueue(
         undefined,
@@ -96,16 +107,17 @@ async function measure(history: number): Promise<{ inbound: number[]; outbound: 
 
 async function main() {
   const history = Number(process.argv[2] ?? 300);
-  if (!Number.isInteger(history) || history < 0) throw new Error('usage: claimHistory.js [earlier messages a person]');
+  if (!Number.isInteger(history) || history < 0) throw new Error('usage: history.js [earlier messages a person]');
   for (const h of [0, history]) {
-    const { inbound, outbound } = await measure(h);
+    const { inbound, pending, outbound } = await measure(h);
     const line = (name: string, t: number[]) => {
       const s = [...t].sort((a, b) => a - b);
       return `${name} median ${Math.round(quantile(s, 0.5))} µs, p95 ${Math.round(quantile(s, 0.95))} µs (${s.length})`;
     };
     console.log(
       `${(PEOPLE * h).toLocaleString('en')} earlier messages (${h} a person): ` +
-        `${line('inbound claim', inbound)}; ${line('outbox claim of 10', outbound)}`,
+        `${line('inbound claim', inbound)}; ${line('pending notifications', pending)}; ` +
+        `${line('outbox claim of 10', outbound)}`,
     );
   }
 }
