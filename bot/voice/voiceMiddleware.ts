@@ -5,6 +5,8 @@
 // change them), so a turn costs no query.
 import type { Middleware, TurnContext } from 'botbuilder-core';
 import type { Database } from '../db/client';
+import { SqlParams } from '../db/rawSql';
+import { sqlReader } from '../db/sqlReads';
 import { setTurnListens, type ProfileAccessor, type UserProfile } from '../turns/turnState';
 
 const REFRESH_MS = 10 * 60_000;
@@ -46,12 +48,7 @@ export class VoiceMiddleware implements Middleware {
     const checked = profile.voiceCheckedAt ? Date.parse(profile.voiceCheckedAt) : 0;
     const stale = profile.beneficiaryId !== undefined && this.now().getTime() - checked > REFRESH_MS;
     if (!stale && !(voiceNote && !profile.sentVoiceNote)) return profile;
-    const row = stale
-      ? await this.db.prisma.beneficiary.findUnique({
-          where: { id: profile.beneficiaryId },
-          select: { reads: true, voiceMode: true },
-        })
-      : undefined;
+    const row = stale ? await this.readingOf(profile.beneficiaryId!) : undefined;
     const updated: UserProfile = {
       ...profile,
       ...(voiceNote && { sentVoiceNote: true }),
@@ -64,5 +61,16 @@ export class VoiceMiddleware implements Middleware {
     };
     await this.profile.set(context, updated);
     return updated;
+  }
+
+  /** The case's reading and voice choice (in SQL of our own, bot/db/sqlReads.ts: once a turn for new people). */
+  private async readingOf(id: number): Promise<{ reads: string | null; voiceMode: string | null } | undefined> {
+    const reader = sqlReader(this.db.prisma);
+    const p = new SqlParams(reader.provider);
+    const [row] = await reader.rows<{ reads: string | null; voiceMode: string | null }>(
+      `SELECT "reads", "voiceMode" FROM "Beneficiary" WHERE "id" = ${p.add(id, 'int')}`,
+      p.values,
+    );
+    return row;
   }
 }

@@ -4,6 +4,8 @@
 // instance. A clip made for one turn (it says a name, a date...) is uploaded for that message only.
 // A media id Meta no longer knows is uploaded again at once.
 import type { Database } from '../../db/client';
+import { SqlParams } from '../../db/rawSql';
+import { asDate, sqlReader } from '../../db/sqlReads';
 import type { LanguageCode } from '../../i18n/languages';
 import type { Spoken, Voice, VoiceClip } from '../../voice/voice';
 import { GraphError, type GraphClient, type Recipient } from './graphClient';
@@ -54,7 +56,7 @@ export class VoiceNotes {
     if (!clip) return undefined;
     const uploads = this.db.prisma.voiceUpload;
     if (!clip.transient && !fresh) {
-      const known = await uploads.findUnique({ where: { clipId: clip.id } });
+      const known = await this.upload(clip.id);
       if (known && this.now().getTime() - known.uploadedAt.getTime() < REUSE_MS)
         return { clip, message: audio(known.mediaId), reused: true };
     }
@@ -64,6 +66,17 @@ export class VoiceNotes {
       await uploads.upsert({ where: { clipId: clip.id }, create: { clipId: clip.id, ...row }, update: row });
     }
     return { clip, message: audio(mediaId), reused: false };
+  }
+
+  /** The last upload of a clip (in SQL of our own, bot/db/sqlReads.ts: asked at each voice note). */
+  private async upload(clipId: string): Promise<{ mediaId: string; uploadedAt: Date } | undefined> {
+    const reader = sqlReader(this.db.prisma);
+    const p = new SqlParams(reader.provider);
+    const [row] = await reader.rows<{ mediaId: string; uploadedAt: unknown }>(
+      `SELECT "mediaId", "uploadedAt" FROM "VoiceUpload" WHERE "clipId" = ${p.add(clipId)}`,
+      p.values,
+    );
+    return row && { mediaId: row.mediaId, uploadedAt: asDate(row.uploadedAt)! };
   }
 }
 
