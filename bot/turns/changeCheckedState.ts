@@ -21,6 +21,29 @@ export function stateText(state: State): string {
   return JSON.stringify({ ...state, eTag: undefined });
 }
 
+// The text of a state is made once a turn where it can be: a storage that parsed a state from its
+// text hands it over (it is the text stateText would make, JSON.parse and JSON.stringify giving
+// back the same text), and the text compared at the save is the one the storage writes. Each text
+// is taken once, right where it is made: the state object changes during the turn.
+const textsRead = new WeakMap<object, string>();
+const textsToWrite = new WeakMap<object, string>();
+
+function take(texts: WeakMap<object, string>, state: object): string | undefined {
+  const text = texts.get(state);
+  if (text !== undefined) texts.delete(state);
+  return text;
+}
+
+/** A storage's read: the stored text of the state it returns (eTag apart). */
+export function readFromText(state: object, text: string): void {
+  textsRead.set(state, text);
+}
+
+/** A storage's write: the text of this state, when the save just made it (else undefined). */
+export function textToWrite(state: object): string | undefined {
+  return take(textsToWrite, state);
+}
+
 /** What the two functions below need of a BotState (its storage and keys are protected). */
 interface Parts {
   /** BotState's key in the turn's state (private in its types, set by its constructor) */
@@ -35,7 +58,7 @@ async function load(parts: Parts, context: TurnContext, force: boolean): Promise
   const key = await parts.storageKey(context);
   const items = await parts.storage.read([key]);
   const state = (items[key] as State | undefined) ?? {};
-  context.turnState.set(parts.cacheKey, { state, hash: stateText(state) } satisfies Cached);
+  context.turnState.set(parts.cacheKey, { state, hash: take(textsRead, state) ?? stateText(state) } satisfies Cached);
   return state;
 }
 
@@ -46,6 +69,7 @@ async function saveChanges(parts: Parts, context: TurnContext, force: boolean): 
   const saved: Cached = cached ?? { state: {}, hash: '' };
   saved.state.eTag = '*';
   const key = await parts.storageKey(context);
+  if (text !== undefined) textsToWrite.set(saved.state, text);
   await parts.storage.write({ [key]: saved.state });
   // (the storage does not change the state it writes: the text before the write is its text)
   saved.hash = text ?? stateText(saved.state);

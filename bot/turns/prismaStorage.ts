@@ -13,6 +13,7 @@ import { Batcher } from '../db/batcher';
 import { dbTimestamp, insertFromJson, jsonStrings, type JsonColumns } from '../db/jsonRows';
 import { sqlReader } from '../db/sqlReads';
 import { sqlTransaction, type SqlClient } from '../db/sqlTransaction';
+import { readFromText, textToWrite } from './changeCheckedState';
 
 interface Row {
   key: string;
@@ -83,7 +84,10 @@ export class PrismaStorage implements Storage {
     const rows = await Promise.all(keys.map((k) => this.reads.add(k)));
     const items: StoreItems = {};
     for (const row of rows) {
-      if (row) items[row.key] = { ...JSON.parse(row.data), eTag: row.etag };
+      if (!row) continue;
+      const item = { ...JSON.parse(row.data), eTag: row.etag };
+      readFromText(item, row.data);
+      items[row.key] = item;
     }
     return items;
   }
@@ -92,7 +96,8 @@ export class PrismaStorage implements Storage {
   prepare(changes: StoreItems): WriteRequest[] {
     return Object.entries(changes).map(([key, item]): WriteRequest => {
       const { eTag, ...data } = (item ?? {}) as { eTag?: string };
-      return { key, data: JSON.stringify(data), expected: eTag && eTag !== '*' ? eTag : undefined, etag: nextETag() };
+      const text = (item && textToWrite(item)) ?? JSON.stringify(data);
+      return { key, data: text, expected: eTag && eTag !== '*' ? eTag : undefined, etag: nextETag() };
     });
   }
 

@@ -63,7 +63,7 @@ export class VoiceMiddleware implements Middleware {
     return updated;
   }
 
-  /** The case's reading and voice choice (in SQL of our own, bot/db/sqlReads.ts: once a turn for new people). */
+  /** The case's reading and voice choice (SQL of our own, bot/db/sqlReads.ts: read when a case is linked). */
   private async readingOf(id: number): Promise<{ reads: string | null; voiceMode: string | null } | undefined> {
     const reader = sqlReader(this.db.prisma);
     const p = new SqlParams(reader.provider);

@@ -1,8 +1,9 @@
 // PrismaStorage, the Bot Framework Storage of ConversationState and UserState, on a real database:
 // eTags behave like the SDK's MemoryStorage, batched concurrent writes all land, and two instances
 // over the same database (a restart, or a second server) see each other's writes.
-import type { StoreItems } from 'botbuilder';
+import { ConversationState, TestAdapter, TurnContext, type StoreItems } from 'botbuilder';
 import { openDatabase, type Database } from '../../bot/db/client';
+import { checkedByText } from '../../bot/turns/changeCheckedState';
 import { ETagConflictError, PrismaStorage } from '../../bot/turns/prismaStorage';
 import { testDatabases } from '../support/databases';
 import type { TempDatabase } from '../support/postgres';
@@ -41,6 +42,45 @@ describe.each(testDatabases())('PrismaStorage on $name', (kind) => {
     if (!eTag) throw new Error(`no eTag for ${key}`);
     return eTag;
   }
+
+  test('a state is made into text once a turn: its read, its comparison and its write share it', async () => {
+    const state = checkedByText(new ConversationState(storage));
+    const places = state.createProperty<{ marker: string; visits: number }>('place');
+    const turn = () =>
+      new TurnContext(new TestAdapter(), {
+        type: 'message',
+        channelId: 'test',
+        from: { id: 'person-1', name: 'Person' },
+        recipient: { id: 'bot', name: 'Passerelle' },
+        conversation: { id: 'conversation-1', isGroup: false, conversationType: 'personal', name: '' },
+      });
+    const first = turn();
+    await places.set(first, { marker: 'Blois', visits: 1 });
+    await state.saveChanges(first);
+    // JSON.stringify of the state itself, as opposed to the storage's lists of keys and rows
+    const stringify = jest.spyOn(JSON, 'stringify');
+    const ofState = () =>
+      stringify.mock.calls.filter(([value]) => typeof value === 'object' && value !== null && 'place' in value).length;
+    const writes = jest.spyOn(storage, 'write');
+    try {
+      const unchanged = turn();
+      await places.get(unchanged);
+      await state.saveChanges(unchanged);
+      expect(writes).not.toHaveBeenCalled(); // the read text stands for the state as read
+      const changed = turn();
+      (await places.get(changed))!.visits = 2;
+      await state.saveChanges(changed);
+      expect(writes).toHaveBeenCalledTimes(1);
+      // once a turn, for the comparison at its save (before: at each read and save, and at the write)
+      expect(ofState()).toBe(2);
+    } finally {
+      stringify.mockRestore();
+      writes.mockRestore();
+    }
+    expect((await stored('test/conversations/conversation-1/'))?.data).toEqual({
+      place: { marker: 'Blois', visits: 2 },
+    });
+  });
 
   test('reading keys that were never written returns {}', async () => {
     await expect(storage.read(['missing/1', 'missing/2'])).resolves.toEqual({});
