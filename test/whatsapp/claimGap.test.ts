@@ -58,8 +58,10 @@ test('wakes every millisecond: claims at least claimGapMs apart; after a quiet m
   expect(during.length).toBeGreaterThanOrEqual(3);
   expect(during.length).toBeLessThanOrEqual(12);
   for (let i = 1; i < during.length; i++) expect(during[i] - during[i - 1]).toBeGreaterThanOrEqual(18);
-  // quiet (longer than a gap after the last claims), then one wake: the claim does not wait
-  await sleep(150);
+  // quiet (the last claim longer than a gap ago: on a loaded machine the last claims can come late),
+  // then one wake: the claim does not wait
+  do await sleep(50);
+  while (performance.now() - claims.at(-1)! < 40);
   const before = claims.length;
   sender.wake();
   await turn();
