@@ -6,28 +6,7 @@ import { agenda } from '../../bot/services/agenda';
 import { pendingNotifications } from '../../bot/services/notifications';
 import { sqliteFilePath } from '../../bot/db/migrate';
 import { sqliteKind, useDatabase } from '../support/databases';
-
-type Run = (...args: unknown[]) => unknown;
-
-/** The SQL texts run on any SQLite connection while `work` runs, with their last arguments. */
-async function statementsOf(work: () => Promise<unknown>): Promise<Map<string, unknown[]>> {
-  const statement = Object.getPrototypeOf(new BetterSqlite3(':memory:').prepare('SELECT 1')) as Record<string, Run>;
-  const methods = ['all', 'get', 'run', 'iterate'] as const;
-  const originals = methods.map((m) => statement[m]);
-  const seen = new Map<string, unknown[]>();
-  methods.forEach((m, i) => {
-    statement[m] = function (this: { source: string }, ...args: unknown[]) {
-      seen.set(this.source, args);
-      return originals[i].apply(this, args);
-    };
-  });
-  try {
-    await work();
-  } finally {
-    methods.forEach((m, i) => (statement[m] = originals[i]));
-  }
-  return seen;
-}
+import { planOf, statementsRun } from '../support/sqlitePlans';
 
 describe('per-person queries on SQLite', () => {
   const db = useDatabase(sqliteKind);
@@ -50,7 +29,7 @@ describe('per-person queries on SQLite', () => {
         endDate: new Date(now.getTime() + 5 * 86400_000),
       },
     });
-    const seen = await statementsOf(async () => {
+    const seen = await statementsRun(async () => {
       await pendingNotifications(prisma, b.id, now);
       await pendingNotifications(prisma, { contactId: contact.id }, now);
       expect(await agenda(prisma, b.id, now, 'Europe/Paris')).toEqual(
@@ -62,11 +41,7 @@ describe('per-person queries on SQLite', () => {
       const plan = (table: string) =>
         [...seen]
           .filter(([sql]) => new RegExp(`FROM [\`"]?(main[\`"]?\\.[\`"]?)?${table}\\b`).test(sql))
-          .map(([sql, args]) =>
-            (explain.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as { detail: string }[])
-              .map((r) => r.detail)
-              .join('\n'),
-          );
+          .map(([sql, args]) => planOf(explain, sql, args).join('\n'));
       const messages = plan('Message');
       expect(messages).toHaveLength(2);
       expect(messages.join('\n')).toContain('Message_beneficiaryId_status_idx (beneficiaryId=? AND status=?)');

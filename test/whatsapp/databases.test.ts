@@ -7,6 +7,7 @@ import { queueNotification } from '../../bot/services/notifications';
 import { sqliteConnectionOf } from '../../bot/db/sqliteWrites';
 import { FAILURES, FakeGraphApi } from '../support/fakeGraphApi';
 import { postgresKind, testDatabases } from '../support/databases';
+import { planOf, statementsRun } from '../support/sqlitePlans';
 import { countPrismaTransactions } from '../support/prismaTransactions';
 import { startWhatsAppApp, textOf, type WhatsAppTestApp } from '../support/whatsappApp';
 import { listReply, postWebhook, statusWebhook, text } from '../support/whatsappWebhooks';
@@ -81,29 +82,16 @@ describe.each(testDatabases())('WhatsApp channel on $name', (kind) => {
 
   if (kind.name === 'sqlite')
     test("the claims find messages by id, and a person's earlier ones by index: no walk of the table", async () => {
-      const connection = sqliteConnectionOf(h.app.db.prisma)!;
-      const prepare = connection.prepare;
-      const runs = new Map<string, unknown[]>();
-      connection.prepare = ((sql: string) => {
-        const statement = prepare(sql) as unknown as Record<'all' | 'run', (...args: unknown[]) => unknown>;
-        if (!/^UPDATE "Message".* SET "status" = '(processing|sending)'/.test(sql)) return statement;
-        const keep = (method: 'all' | 'run') => {
-          const call = statement[method];
-          return (...args: unknown[]) => (runs.set(sql, args), call(...args));
-        };
-        return { ...statement, all: keep('all'), run: keep('run') };
-      }) as typeof prepare;
-      try {
-        const p = { waId: '33600000697', name: 'Hadi' };
+      const p = { waId: '33600000697', name: 'Hadi' };
+      const seen = await statementsRun(async () => {
         await h.send(text(p, 'bonjour'));
         await h.send(listReply(p, '1', '1. Français'));
-        expect(h.graph.sentTo(p.waId).length).toBeGreaterThanOrEqual(2);
-      } finally {
-        connection.prepare = prepare;
-      }
-      const plans = [...runs].map(([sql, args]) =>
-        (connection.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as { detail: string }[]).map((r) => r.detail),
-      );
+      });
+      expect(h.graph.sentTo(p.waId).length).toBeGreaterThanOrEqual(2);
+      const connection = sqliteConnectionOf(h.app.db.prisma)!;
+      const plans = [...seen]
+        .filter(([sql]) => /^UPDATE "Message".* SET "status" = '(processing|sending)'/.test(sql))
+        .map(([sql, args]) => planOf(connection, sql, args));
       expect(plans).toHaveLength(2); // the inbound claim and the outbox claim
       for (const plan of plans) {
         // (a walk of the table, or of all of one direction's messages, grows with the history kept)
