@@ -4,6 +4,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaClient as SqliteClient } from '../../prisma/generated/sqlite/client';
 import { PrismaClient as PostgresClient } from '../../prisma/generated/postgresql/client';
+import { attachPostgresStatements, postgresStatements } from './postgresStatements';
 import { migrate, sqliteFilePath, type MigrationResult, type Provider } from './migrate';
 import { serialized } from './serialized';
 import { PrismaSqliteReusingStatements } from './statementCache';
@@ -82,7 +83,9 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
     pool.on('error', () => undefined);
     const adapter = new PrismaPg(pool);
     prisma = new PostgresClient({ adapter }) as unknown as Db;
-    attachReader(prisma, postgresReader(pool, pg.types));
+    const statements = postgresStatements(pool, pg.types);
+    attachPostgresStatements(prisma, statements);
+    attachReader(prisma, postgresReader(statements));
     closeReader = () => pool.end().catch(() => undefined); // (ended already: nothing left to close)
   }
   await prisma.$connect();

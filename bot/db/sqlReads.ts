@@ -6,12 +6,13 @@
 //   - SQLite: a second, read-only connection to the same file, its statements prepared once. WAL
 //     lets it read beside the writer; it sees what is committed, which is what every awaited write
 //     of the app is (a transaction's own reads go through the transaction: `tx` has no reader).
-//   - PostgreSQL: the pool Prisma's adapter uses, through node-postgres directly.
+//   - PostgreSQL: the pool Prisma's adapter uses, through node-postgres directly
+//     (bot/db/postgresStatements.ts).
 // Any other client (a transaction's, or a database in memory) runs the same SQL through Prisma's
 // raw queries: one text, whichever way it goes.
 import BetterSqlite3 from 'better-sqlite3';
-import type pg from 'pg';
 import type { Provider } from './migrate';
+import type { PostgresStatements } from './postgresStatements';
 import { providerOfClient } from './rawSql';
 import { bindable } from './sqliteWrites';
 
@@ -60,26 +61,9 @@ export function sqliteReader(file: string): SqlReader & { close(): void } {
   };
 }
 
-/** PostgreSQL's `timestamp` (without time zone) holds UTC here: read as such, not as local time. */
-const TIMESTAMP_OID = 1114;
-export const utcTimestamp = (value: string) => new Date(`${value.replace(' ', 'T')}Z`);
-
-/** The pool's connections, prepared statements named by their text (a few dozen shapes). */
-export function postgresReader(pool: pg.Pool, types: typeof pg.types): SqlReader {
-  const parsers = {
-    getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-      oid === TIMESTAMP_OID ? utcTimestamp : types.getTypeParser(oid, format as 'text')) as typeof types.getTypeParser,
-  };
-  const names = new Map<string, string>();
-  return {
-    provider: 'postgresql',
-    rows: async <T>(sql: string, params: unknown[]) => {
-      let name = names.get(sql);
-      if (!name) names.set(sql, (name = `passerelle_read_${names.size + 1}`));
-      const result = await pool.query({ name, text: sql, values: params, types: parsers });
-      return result.rows as T[];
-    },
-  };
+/** The reads on the pool's connections (bot/db/postgresStatements.ts). */
+export function postgresReader(statements: PostgresStatements): SqlReader {
+  return { provider: 'postgresql', rows: (sql, params) => statements.rows(sql, params) };
 }
 
 /** A boolean as a reader gives it (SQLite: 0 or 1; PostgreSQL: a boolean). */

@@ -3,17 +3,16 @@
 // and each raw statement through it about 40 µs besides the statement's own work. On SQLite the
 // transaction runs on the connection itself, in the client's turn (bot/db/serialized.ts: no other
 // query runs on the connection meanwhile): BEGIN, the work's statements (prepared once, kept by
-// bot/db/statementCache.ts), COMMIT, or ROLLBACK when the work throws. PostgreSQL, a client that
-// is not serialized and a transaction's client keep Prisma's transaction.
+// bot/db/statementCache.ts), COMMIT, or ROLLBACK when the work throws. On PostgreSQL, the same on
+// a connection of the pool (bot/db/postgresStatements.ts). A client openDatabase did not make (a
+// test's) keeps Prisma's transaction.
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Db } from './client';
+import { postgresStatementsOf } from './postgresStatements';
+import type { SqlClient } from './sqlClient';
 import { bindable, connectionTransaction } from './sqliteWrites';
 
-/** What SQL of our own needs of a client: Prisma's clients and transaction clients have it. */
-export interface SqlClient {
-  $queryRawUnsafe<T = unknown>(sql: string, ...values: unknown[]): Promise<T>;
-  $executeRawUnsafe(sql: string, ...values: unknown[]): Promise<number>;
-}
+export type { SqlClient };
 
 /** A statement's rows on the connection, or none for a statement that returns none. */
 function rowsOn<T>(db: BetterSqlite3.Database, sql: string, values: unknown[]): T[] {
@@ -40,20 +39,26 @@ class ConnectionTx implements SqlClient {
   }
 }
 
-/** Runs `work` in one transaction: on SQLite's connection itself, else in Prisma's. */
+/**
+ * Runs `work` in one transaction: on SQLite's connection itself, on a connection of PostgreSQL's
+ * pool, else (a client of a test, say) in Prisma's.
+ */
 export function sqlTransaction<T>(db: Db, work: (tx: SqlClient) => Promise<T>): Promise<T> {
   const inTransaction = connectionTransaction(db);
-  return inTransaction ? inTransaction((conn) => work(new ConnectionTx(conn))) : db.$transaction((tx) => work(tx));
+  if (inTransaction) return inTransaction((conn) => work(new ConnectionTx(conn)));
+  const postgres = postgresStatementsOf(db);
+  return postgres ? postgres.transaction(work) : db.$transaction((tx) => work(tx));
 }
 
 /**
  * One statement of our own that writes (an UPDATE ... RETURNING, say), its rows: on SQLite on the
- * connection itself, in the client's turn; else Prisma's raw query (a transaction of its own).
+ * connection itself, in the client's turn; on PostgreSQL on a connection of the pool; else
+ * Prisma's raw query. A transaction of its own either way.
  */
 export function sqlStatement<T>(db: Db, sql: string, values: unknown[]): Promise<T[]> {
   const inTransaction = connectionTransaction(db);
   // (run at once: no other write can start between its BEGIN and its COMMIT, see connectionTransaction)
-  return inTransaction
-    ? inTransaction((conn) => rowsOn<T>(conn, sql, values))
-    : db.$queryRawUnsafe<T[]>(sql, ...values);
+  if (inTransaction) return inTransaction((conn) => rowsOn<T>(conn, sql, values));
+  const postgres = postgresStatementsOf(db);
+  return postgres ? postgres.rows<T>(sql, values) : db.$queryRawUnsafe<T[]>(sql, ...values);
 }

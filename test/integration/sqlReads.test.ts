@@ -2,7 +2,8 @@
 // queries gave (rows, order, exact UTC times), through the
 // database's own reader or, for a transaction's client, through Prisma's raw queries; and on
 // SQLite the reader is a connection of its own that sees only what is committed.
-import { sqlReader, utcTimestamp } from '../../bot/db/sqlReads';
+import { utcTimestamp } from '../../bot/db/postgresStatements';
+import { sqlReader } from '../../bot/db/sqlReads';
 import { eligibleSessions, overlappingShift, sessionsByIds, upcomingBookings } from '../../bot/services/workshops';
 import { openQuestion } from '../../bot/services/questions';
 import { personById } from '../../bot/services/people';

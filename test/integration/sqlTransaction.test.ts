@@ -5,6 +5,7 @@
 import { SqlParams } from '../../bot/db/rawSql';
 import { sqlStatement, sqlTransaction, type SqlClient } from '../../bot/db/sqlTransaction';
 import { connectionTransaction } from '../../bot/db/sqliteWrites';
+import { asBoolean, asDate } from '../../bot/db/sqlReads';
 import { appendCaseEvent } from '../../bot/services/caseEvents';
 import { testDatabases, useDatabase } from '../support/databases';
 
@@ -59,10 +60,24 @@ describe.each(testDatabases())('sqlTransaction on $name', (kind) => {
     expect(await db.prisma.beneficiary.count({ where: { id } })).toBe(1);
   });
 
-  const given = kind.name === 'sqlite' ? "the connection's own statements" : "Prisma's transaction client";
-  test(`the work gets ${given}`, async () => {
+  test("the work gets the connection's own statements, not Prisma's transaction client", async () => {
     const delegates = await sqlTransaction(db.prisma, async (tx) => 'beneficiary' in tx);
-    expect(delegates).toBe(kind.name !== 'sqlite');
+    expect(delegates).toBe(false);
+  });
+
+  test('rows come back as the reads give them: timestamps in UTC, booleans, JSON', async () => {
+    const p = new SqlParams(kind.name === 'sqlite' ? 'sqlite' : 'postgresql');
+    const name = `R${++seq}`;
+    const id = await sqlTransaction(db.prisma, (tx) => personWithEvent(tx, name));
+    const [event] = await sqlTransaction(db.prisma, (tx) =>
+      tx.$queryRawUnsafe<{ attention: unknown; createdAt: unknown }[]>(
+        `SELECT "attention", "createdAt" FROM "CaseEvent" WHERE "beneficiaryId" = ${p.add(id, 'int')}`,
+        ...p.values,
+      ),
+    );
+    const stored = await db.prisma.caseEvent.findFirstOrThrow({ where: { beneficiaryId: id } });
+    expect(asBoolean(event!.attention)).toBe(true);
+    expect(asDate(event!.createdAt)!.toISOString()).toBe(stored.createdAt.toISOString());
   });
 
   test('a query of the client issued during the transaction is not part of it: it survives the rollback', async () => {
@@ -116,6 +131,45 @@ describe.each(testDatabases())('sqlTransaction on $name', (kind) => {
     const [one] = await sqlStatement<{ one: unknown }>(db.prisma, 'SELECT 1 AS "one"', []);
     expect(Number(one.one)).toBe(1);
   });
+
+  if (kind.name === 'postgresql') {
+    test('each transaction gives its connection back to the pool: many at once, half of them failing', async () => {
+      // (the pool holds 10: a connection kept by a transaction that failed would stop the later ones)
+      const names = Array.from({ length: 40 }, (_, i) => `Pool${++seq}_${i}`);
+      const outcomes = await Promise.allSettled(
+        names.map((name, i) =>
+          sqlTransaction(db.prisma, async (tx) => {
+            await personWithEvent(tx, name);
+            if (i % 2) throw new Error('changed my mind');
+          }),
+        ),
+      );
+      expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(20);
+      const kept = await db.prisma.beneficiary.findMany({
+        where: { firstName: { in: names } },
+        select: { firstName: true },
+      });
+      expect(kept.map((b) => b.firstName).sort()).toEqual(names.filter((_, i) => i % 2 === 0).sort());
+      // A statement PostgreSQL refuses ends the transaction too, with PostgreSQL's error code.
+      const refused = await sqlTransaction(db.prisma, (tx) => tx.$executeRawUnsafe('SELECT 1/0')).catch((e) => e);
+      expect(refused).toMatchObject({ code: '22012' });
+      expect(await sqlTransaction(db.prisma, (tx) => tx.$queryRawUnsafe('SELECT 1 AS "one"'))).toEqual([{ one: 1 }]);
+    });
+
+    test('a connection that breaks during the work leaves the pool; the next transaction gets a good one', async () => {
+      const name = `Broken${++seq}`;
+      const err = await sqlTransaction(db.prisma, async (tx) => {
+        const [me] = await tx.$queryRawUnsafe<{ pid: number }[]>('SELECT pg_backend_pid() AS "pid"');
+        // (another connection ends this one's server process, as a restart or a network cut would)
+        await db.prisma.$queryRawUnsafe('SELECT pg_terminate_backend($1::integer)', me!.pid);
+        await personWithEvent(tx, name);
+      }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(Error);
+      expect(await db.prisma.beneficiary.count({ where: { firstName: name } })).toBe(0);
+      const id = await sqlTransaction(db.prisma, (tx) => personWithEvent(tx, name));
+      expect(await db.prisma.beneficiary.count({ where: { id } })).toBe(1);
+    });
+  }
 
   if (kind.name === 'sqlite')
     test('work that is synchronous runs BEGIN to COMMIT without giving the event loop a turn', async () => {

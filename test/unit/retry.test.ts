@@ -2,11 +2,16 @@
 // Prisma 6 before it) and the driver adapters raise them (test/integration/lostRaces.test.ts
 // provokes the real ones and checks the same fields), and the retry loop: bounded, only after a
 // lost race, with a short pause.
+import { DatabaseError } from 'pg';
 import { Prisma } from '../../prisma/generated/sqlite/client';
 import { PlacementRefused } from '../../bot/services/placements';
 import { isLostRace, isUniqueViolation, LostRace, raceLost, retryLostRaces } from '../../bot/db/retry';
 
 const clientVersion = '6.19.3';
+
+/** What node-postgres itself throws (SQL of our own on the pool, bot/db/postgresStatements.ts). */
+const pgError = (code: string, message: string) =>
+  Object.assign(new DatabaseError(message, message.length, 'error'), { code, severity: 'ERROR' });
 
 /** What a Prisma operation throws: PrismaClientKnownRequestError with a code and meta. */
 const known = (code: string, message: string, meta?: Record<string, unknown>) =>
@@ -123,6 +128,11 @@ describe('lost races', () => {
         driverAdapterError: adapterMeta(pgDeadlock),
       }),
     ],
+    ['node-postgres: a deadlock (40P01)', pgError('40P01', 'deadlock detected')],
+    [
+      'node-postgres: a serialization failure (40001)',
+      pgError('40001', 'could not serialize access due to concurrent update'),
+    ],
     [
       'raceLost(): a conditional update found the row changed',
       (() => {
@@ -215,6 +225,10 @@ describe('lost races', () => {
       'a rule that says no',
       new PlacementRefused('capacity', 'SIAE Nord takes at most 2 refugees in the sas IAE at a time.'),
     ],
+    [
+      'node-postgres: a check refused (23514)',
+      pgError('23514', 'new row violates check constraint "RetryCheck_n_check"'),
+    ],
     ['a plain error', new Error('boom')],
     ['undefined', undefined],
     ['a string', 'database is locked'],
@@ -249,6 +263,7 @@ describe('unique violations', () => {
     ["Prisma's client (P2002)", known('P2002', 'Unique constraint failed on the fields: (`dedupeKey`)')],
     ["a raw query on SQLite (P2010, the adapter's cause)", rawFailed(sqliteUnique)],
     ["a raw query on PostgreSQL (P2010, the adapter's cause)", rawFailed(pgUnique)],
+    ['node-postgres itself (23505)', pgError('23505', 'duplicate key value violates unique constraint "Booking_pkey"')],
     [
       'better-sqlite3 itself',
       Object.assign(new Error('UNIQUE constraint failed: Booking.id'), {
