@@ -1,9 +1,9 @@
 // SQL of our own on PostgreSQL, on the pool Prisma's adapter uses, through node-postgres directly:
 // the reads of every turn (bot/db/sqlReads.ts) and the transactions whose work is SQL of our own
 // (bot/db/sqlTransaction.ts). Prisma's interactive transaction cost about 1 ms of CPU each in the
-// turn benchmark (opening it, each raw statement through its engine, closing it): a quarter of the
-// process's CPU on PostgreSQL went to Prisma, for a quarter of a transaction a turn. On a
-// connection of the pool, a transaction is BEGIN, the statements, COMMIT, as Prisma sends them.
+// turn benchmark (opening it, each raw statement through its engine, closing it): 13 % of the
+// process's CPU on PostgreSQL, for a quarter of a transaction a turn. On a connection of the
+// pool, a transaction is BEGIN, the statements, COMMIT, as Prisma sends them.
 // Statements are named by their text (a few dozen shapes), so each connection parses one once.
 import type pg from 'pg';
 import type { SqlClient } from './sqlClient';
