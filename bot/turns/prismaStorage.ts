@@ -13,7 +13,7 @@ import { Batcher } from '../db/batcher';
 import { dbTimestamp, insertFromJson, jsonStrings, type JsonColumns } from '../db/jsonRows';
 import { sqlReader } from '../db/sqlReads';
 import { sqlTransaction, type SqlClient } from '../db/sqlTransaction';
-import { readFromText, textToWrite } from './changeCheckedState';
+import { readFromText, stateText, textToWrite } from './changeCheckedState';
 
 interface Row {
   key: string;
@@ -95,8 +95,9 @@ export class PrismaStorage implements Storage {
   /** The writes `changes` make (each with its new eTag), to write now or in a channel's commit. */
   prepare(changes: StoreItems): WriteRequest[] {
     return Object.entries(changes).map(([key, item]): WriteRequest => {
-      const { eTag, ...data } = (item ?? {}) as { eTag?: string };
-      const text = (item && textToWrite(item)) ?? JSON.stringify(data);
+      const eTag = (item as { eTag?: string } | undefined)?.eTag;
+      // (the text the save compared, when it just made it; else the state's text, eTag left out)
+      const text = (item && textToWrite(item)) ?? stateText(item ?? {});
       return { key, data: text, expected: eTag && eTag !== '*' ? eTag : undefined, etag: nextETag() };
     });
   }
