@@ -8,7 +8,7 @@ import { attachPostgresStatements, postgresStatements } from './postgresStatemen
 import { migrate, sqliteFilePath, type MigrationResult, type Provider } from './migrate';
 import { serialized } from './serialized';
 import { PrismaSqliteReusingStatements } from './statementCache';
-import { attachReader, postgresReader, sqliteReader } from './sqlReads';
+import { attachReader, sqliteReader } from './sqlReads';
 import { attachSqliteConnection } from './sqliteWrites';
 import { startWalCheckpoints, type WalCheckpointOptions, type WalCheckpoints } from './walCheckpoints';
 
@@ -85,7 +85,7 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
     prisma = new PostgresClient({ adapter }) as unknown as Db;
     const statements = postgresStatements(pool, pg.types);
     attachPostgresStatements(prisma, statements);
-    attachReader(prisma, postgresReader(statements));
+    attachReader(prisma, statements);
     closeReader = () => pool.end().catch(() => undefined); // (ended already: nothing left to close)
   }
   await prisma.$connect();

@@ -7,14 +7,14 @@
 // Statements are named by their text (a few dozen shapes), so each connection parses one once.
 import type pg from 'pg';
 import type { SqlClient } from './sqlClient';
+import type { SqlReader } from './sqlReads';
 
 /** PostgreSQL's `timestamp` (without time zone) holds UTC here: read as such, not as local time. */
 const TIMESTAMP_OID = 1114;
 export const utcTimestamp = (value: string) => new Date(`${value.replace(' ', 'T')}Z`);
 
-export interface PostgresStatements {
-  /** the rows of one statement on any connection of the pool */
-  rows<T>(sql: string, params: unknown[]): Promise<T[]>;
+/** The client's reader (rows of one statement on any connection of the pool), and its transactions. */
+export interface PostgresStatements extends SqlReader {
   /** `work` in one transaction on one connection of the pool: COMMIT, or ROLLBACK when it throws */
   transaction<T>(work: (tx: SqlClient) => Promise<T>): Promise<T>;
 }
@@ -63,6 +63,7 @@ export function postgresStatements(pool: pg.Pool, types: typeof pg.types): Postg
   const run = (client: pg.PoolClient, sql: string, values: unknown[]) => client.query(config(sql, values));
 
   return {
+    provider: 'postgresql',
     rows: async <T>(sql: string, params: unknown[]) => (await pool.query(config(sql, params))).rows as T[],
     async transaction<T>(work: (tx: SqlClient) => Promise<T>): Promise<T> {
       const client = await pool.connect();

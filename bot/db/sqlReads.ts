@@ -12,7 +12,6 @@
 // raw queries: one text, whichever way it goes.
 import BetterSqlite3 from 'better-sqlite3';
 import type { Provider } from './migrate';
-import type { PostgresStatements } from './postgresStatements';
 import { providerOfClient } from './rawSql';
 import { bindable } from './sqliteWrites';
 
@@ -59,11 +58,6 @@ export function sqliteReader(file: string): SqlReader & { close(): void } {
     rows: <T>(sql: string, params: unknown[]) => Promise.resolve(prepared(sql).all(...bindable(params)) as T[]),
     close: () => db.close(),
   };
-}
-
-/** The reads on the pool's connections (bot/db/postgresStatements.ts). */
-export function postgresReader(statements: PostgresStatements): SqlReader {
-  return { provider: 'postgresql', rows: (sql, params) => statements.rows(sql, params) };
 }
 
 /** A boolean as a reader gives it (SQLite: 0 or 1; PostgreSQL: a boolean). */

@@ -106,7 +106,7 @@ function counting(db: Db, hook?: Hook): { prisma: Db; transactions: () => number
   const statements = postgresStatementsOf(db);
   if (statements)
     attachPostgresStatements(prisma, {
-      rows: (sql, params) => statements.rows(sql, params),
+      ...statements,
       transaction: (work) => {
         n++;
         return statements
